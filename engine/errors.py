@@ -1,0 +1,32 @@
+"""One error family. Each error is also the builtin it resembles, so callers may catch either.
+
+A message says what was wrong and what to do about it; the CLI prints it on one line and exits 2.
+"""
+
+
+class EngineError(Exception):
+    """Base of every error aqyn raises on purpose."""
+
+
+class InputFileError(EngineError, ValueError):
+    """The input file is missing, not MIDI, or has nothing to play along with."""
+
+
+class OutputPathError(EngineError, OSError):
+    """An output file cannot be written where the user asked."""
+
+
+class StyleNotFound(EngineError, LookupError):
+    """No style of that name in the pattern folders."""
+
+
+class PatternError(EngineError, ValueError):
+    """A pattern file is malformed; the message names file:line:col."""
+
+
+class SoundFontNotFound(EngineError, FileNotFoundError):
+    """No SoundFont could be found or loaded."""
+
+
+class SynthError(EngineError, RuntimeError):
+    """FluidSynth could not be started or failed while rendering."""

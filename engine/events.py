@@ -1,0 +1,149 @@
+"""Small frozen event types. Times are seconds (float) on the output timeline.
+
+Made once, validated where they are made: a bad field raises ValueError naming the field and its range.
+A `Note` carries its duration, so every note-on that leaves the engine has its note-off already decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Parts name the output tracks.
+GUITAR = "guitar"
+DOMBRA = "dombra"
+PERCUSSION = "percussion"
+
+
+def _check(name: str, value: int, low: int, high: int) -> None:
+    if not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be an integer {low}..{high}, got {value!r}")
+
+
+def _check_time(name: str, value: float) -> None:
+    if not value >= 0:  # also rejects NaN
+        raise ValueError(f"{name} must be >= 0 seconds, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class InputMessage:
+    """One raw MIDI channel message from the guitar, stamped on arrival (seconds)."""
+
+    time: float
+    status: int
+    data1: int = 0
+    data2: int = 0
+
+    def __post_init__(self) -> None:
+        _check_time("time", self.time)
+        _check("status", self.status, 0x80, 0xEF)
+        _check("data1", self.data1, 0, 127)
+        _check("data2", self.data2, 0, 127)
+
+    @property
+    def kind(self) -> int:
+        return self.status & 0xF0
+
+    @property
+    def channel(self) -> int:
+        return self.status & 0x0F
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    time: float
+    duration: float
+    channel: int
+    pitch: int
+    velocity: int
+    part: str
+
+    def __post_init__(self) -> None:
+        _check_time("time", self.time)
+        if not self.duration > 0:
+            raise ValueError(f"duration must be > 0 seconds, got {self.duration!r}")
+        _check("channel", self.channel, 0, 15)
+        _check("pitch", self.pitch, 0, 127)
+        _check("velocity", self.velocity, 1, 127)
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    time: float
+    channel: int
+    control: int
+    value: int
+    part: str
+
+    def __post_init__(self) -> None:
+        _check_time("time", self.time)
+        _check("channel", self.channel, 0, 15)
+        _check("control", self.control, 0, 127)
+        _check("value", self.value, 0, 127)
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    time: float
+    channel: int
+    program: int
+    part: str
+
+    def __post_init__(self) -> None:
+        _check_time("time", self.time)
+        _check("channel", self.channel, 0, 15)
+        _check("program", self.program, 0, 127)
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """A MIDI channel message passed through unchanged (the guitar's own notes, bends and controls)."""
+
+    time: float
+    status: int
+    data1: int
+    data2: int
+    part: str
+
+    def __post_init__(self) -> None:
+        _check_time("time", self.time)
+        _check("status", self.status, 0x80, 0xEF)
+        _check("data1", self.data1, 0, 127)
+        _check("data2", self.data2, 0, 127)
+
+
+@dataclass(frozen=True, slots=True)
+class Beat:
+    """The band played beat `index` (counted from its first beat) at `time`."""
+
+    time: float
+    index: int
+    beat_in_bar: int
+    beats_per_bar: int
+
+    def __post_init__(self) -> None:
+        _check_time("time", self.time)
+        if not 0 <= self.beat_in_bar < self.beats_per_bar:
+            raise ValueError(f"beat_in_bar must be 0..{self.beats_per_bar - 1}, got {self.beat_in_bar!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyChange:
+    time: float
+    tonic: str
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    time: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSignature:
+    time: float
+    numerator: int
+    denominator: int
+
+
+Event = Note | Control | Program | Raw | Beat | KeyChange | Marker | TimeSignature

@@ -1,0 +1,40 @@
+"""Finding a General MIDI SoundFont.
+
+Order: an explicit path, $AQYN_SOUNDFONT, any .sf2/.sf3 in the repository's soundfonts/ folder, then the
+Debian packages' fonts (FluidR3_GM sounds best; TimGM6mb is small).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from engine.errors import SoundFontNotFound
+
+PROJECT_FONTS = Path(__file__).resolve().parents[2] / "soundfonts"
+SYSTEM_FONTS = (
+    Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),
+    Path("/usr/share/sounds/sf3/MuseScore_General.sf3"),
+    Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),
+    Path("/usr/share/sounds/sf2/default-GM.sf2"),
+)
+INSTALL_HINT = "install one with: sudo apt-get install fluid-soundfont-gm (or pass --soundfont PATH)"
+
+
+def find_soundfont(explicit: str | Path | None = None) -> Path:
+    if explicit:
+        p = Path(explicit)
+        if not p.is_file():
+            raise SoundFontNotFound(f"SoundFont not found: {p} (give the path of a .sf2 or .sf3 file)")
+        return p
+    env = os.environ.get("AQYN_SOUNDFONT")
+    if env:
+        p = Path(env)
+        if not p.is_file():
+            raise SoundFontNotFound(f"$AQYN_SOUNDFONT points to a missing file: {p}")
+        return p
+    local = sorted([*PROJECT_FONTS.glob("*.sf2"), *PROJECT_FONTS.glob("*.sf3")]) if PROJECT_FONTS.is_dir() else []
+    for p in [*local, *SYSTEM_FONTS]:
+        if p.is_file():
+            return p
+    raise SoundFontNotFound(f"no General MIDI SoundFont found; {INSTALL_HINT}")

@@ -1,0 +1,240 @@
+"""Causal tempo and beat tracking from guitar onsets.
+
+1. Tempo: the onsets of the last `window` seconds become an impulse train at 100 frames/s (weighted by
+   salience); its autocorrelation, plus half of it at twice the lag (a comb that favours a level whose double
+   also recurs), times a log-normal tempo prior, picks the beat period. Once locked, the search stays within
+   a third of the current period unless another level wins for several updates (octave errors are the
+   dominant failure of beat trackers; this keeps the band from flipping to double time).
+2. Phase: the circular mean of recent onsets at that period (recent and loud onsets weigh more) gives the
+   grid; a weighted least-squares line through the on-beat onsets refines period and phase, which follows
+   drift and ramps.
+3. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
+   small correction is blended in rather than snapped, so the band glides with the player.
+
+Positions are beats (float): `position_at(t)` and `time_at(position)` convert with the current estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+FPS = 100
+
+
+class BeatTracker:
+    def __init__(self, bpm_prior: float = 100.0, prior_octaves: float = 1.0, min_bpm: float = 40.0,
+                 max_bpm: float = 220.0, window: float = 8.0, recency: float = 2.0):
+        self.bpm_prior = bpm_prior
+        self.prior_octaves = prior_octaves
+        self.window = window
+        self.recency = recency
+        self._frames = int(window * FPS)
+        self._nfft = 1 << (2 * self._frames - 1).bit_length()
+        lags = np.arange(self._frames, dtype=float)
+        with np.errstate(divide="ignore"):
+            bpm = 60.0 * FPS / lags
+        self._lag_lo = int(math.ceil(60.0 * FPS / max_bpm))
+        self._lag_hi = min(int(60.0 * FPS / min_bpm), self._frames // 2 - 1)
+        prior = np.zeros(self._frames)
+        sl = slice(self._lag_lo, self._lag_hi + 1)
+        prior[sl] = np.exp(-0.5 * (np.log2(bpm[sl] / bpm_prior) / prior_octaves) ** 2)
+        self._prior = prior
+        self._unbias = self._frames / np.maximum(1.0, self._frames - lags)
+        k = np.arange(-4, 5)
+        self._kernel = np.exp(-0.5 * (k / 1.5) ** 2)
+
+        self._t: deque[float] = deque()
+        self._w: deque[float] = deque()
+        self._bass: deque[bool] = deque()
+        self._pending = False
+        self.period: float | None = None        # seconds per beat
+        self.anchor_index = 0                   # a beat number ...
+        self.anchor_time = 0.0                  # ... and its time
+        self.confidence = 0.0
+        self._disagree = 0
+        self._rival: float | None = None
+        self._rival_count = 0
+        self._classified = 0                    # onsets already counted for subdivision/bar
+        self._duple = 0.0
+        self._triple = 0.0
+        self._bar4 = np.zeros(4)
+        self._bar2 = np.zeros(2)
+
+    # ---- input -------------------------------------------------------------------------------------
+    def onset(self, t: float, weight: float, new: bool, bass: bool) -> None:
+        """A note started at t. `new` is False when it belongs to the strum started by the last onset."""
+        if new or not self._t:
+            self._t.append(t)
+            self._w.append(weight)
+            self._bass.append(bass)
+        else:
+            self._w[-1] += weight
+            if bass:
+                self._bass[-1] = True
+        self._pending = True
+
+    # ---- estimation ----------------------------------------------------------------------------------
+    def update(self, now: float) -> bool:
+        """Re-estimate with onsets up to now. Returns True when anything changed."""
+        if not self._pending:
+            return False
+        self._pending = False
+        while self._t and self._t[0] < now - self.window:
+            self._t.popleft()
+            self._w.popleft()
+            self._bass.popleft()
+            self._classified = max(0, self._classified - 1)
+        if len(self._t) < 5 or self._t[-1] - self._t[0] < 1.5:
+            return False
+        t = np.fromiter(self._t, float, len(self._t))
+        w = np.fromiter(self._w, float, len(self._w))
+        period = self._tempo(t, w, now)
+        if period is None:
+            return False
+        grid = self._phase(t, w, now, period)
+        if grid is None:
+            return False
+        self._adopt(now, *grid)
+        self._classify(t, w)
+        return True
+
+    def _tempo(self, t: np.ndarray, w: np.ndarray, now: float) -> float | None:
+        idx = ((t - (now - self.window)) * FPS).astype(int)
+        keep = (idx >= 0) & (idx < self._frames)
+        sig = np.zeros(self._frames)
+        np.add.at(sig, idx[keep], w[keep])
+        spec = np.fft.rfft(sig, self._nfft)
+        acf = np.fft.irfft(spec * np.conj(spec), self._nfft)[: self._frames] * self._unbias
+        acf = np.convolve(acf, self._kernel, mode="same")
+        lo, hi = self._lag_lo, self._lag_hi
+        lags = np.arange(lo, hi + 1)
+        score = (acf[lags] + 0.5 * acf[np.minimum(2 * lags, self._frames - 1)]) * self._prior[lags]
+        best_global = lo + int(np.argmax(score))
+        if self.period is not None:
+            # Stay near the current level unless a rival level wins repeatedly.
+            cur = self.period * FPS
+            near = (lags >= cur / 1.33) & (lags <= cur * 1.33)
+            if near.any():
+                local = lo + int(np.argmax(np.where(near, score, -np.inf)))
+                if score[best_global - lo] > 1.5 * score[local - lo] and not near[best_global - lo]:
+                    self._rival_count = self._rival_count + 1 if self._rival == best_global else 1
+                    self._rival = best_global
+                    if self._rival_count < 6:
+                        best_global = local
+                else:
+                    self._rival_count = 0
+                    best_global = local
+        L = best_global
+        if score[L - lo] <= 0:
+            return None
+        # Parabolic interpolation for a sub-frame lag.
+        if lo < L < hi:
+            a, b, c = score[L - lo - 1], score[L - lo], score[L - lo + 1]
+            den = a - 2 * b + c
+            L = L + (0.5 * (a - c) / den if den < 0 else 0.0)
+        return L / FPS
+
+    def _phase(self, t: np.ndarray, w: np.ndarray, now: float, period: float):
+        r = w * np.exp(-(now - t) / self.recency)
+        z = np.sum(r * np.exp(2j * np.pi * t / period))
+        total = r.sum()
+        if total <= 0:
+            return None
+        phase = (np.angle(z) / (2 * np.pi)) * period
+        # Off-beat strums pull the mean towards them: re-centre twice on the onsets near the grid.
+        for _ in range(2):
+            resid = (t - phase + 0.5 * period) % period - 0.5 * period
+            near = np.abs(resid) < 0.15 * period
+            if not near.any():
+                break
+            phase += np.sum(r[near] * resid[near]) / np.sum(r[near])
+        k = np.round((t - phase) / period)
+        resid = t - (phase + k * period)
+        on = np.abs(resid) < 0.15 * period
+        if np.count_nonzero(on) >= 3 and np.unique(k[on]).size >= 3:
+            kk, tt, rr = k[on], t[on], r[on]
+            sw = rr.sum()
+            km, tm = (rr * kk).sum() / sw, (rr * tt).sum() / sw
+            var = (rr * (kk - km) ** 2).sum()
+            if var > 0:
+                slope = (rr * (kk - km) * (tt - tm)).sum() / var
+                if 0.85 * period < slope < 1.15 * period:
+                    period = slope
+                    phase = tm - km * slope
+        # Confidence: how much of the recent onset weight falls on the grid's beats (a steady strummer puts
+        # about 60 % there, random onsets about 15 %), once there are enough of them.
+        n_on = np.count_nonzero(on)
+        on_beat = np.sum(r[np.abs(resid) < 0.08 * period]) / total
+        confidence = float(np.clip((on_beat - 0.15) / 0.35, 0, 1) * min(1.0, n_on / 8.0))
+        return phase, period, confidence
+
+    def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
+        nxt = phase + math.ceil((now - phase) / period) * period  # the fit's next beat after now
+        if self.period is None:
+            self.period, self.anchor_index, self.anchor_time = period, 0, nxt
+            self.confidence = confidence
+            return
+        pos_old = self.position_at(nxt)
+        k = round(pos_old)
+        d = pos_old - k
+        if abs(d) < 0.3:
+            self._disagree = 0
+            old_time = self.time_at(k)
+            self.anchor_index = k
+            self.anchor_time = old_time + 0.6 * (nxt - old_time)
+            self.period = self.period + 0.6 * (period - self.period)
+        else:
+            self._disagree += 1
+            if self._disagree >= 3:  # the old grid is wrong: jump, never backwards
+                self._disagree = 0
+                self.anchor_index = math.floor(pos_old) + 1
+                self.anchor_time = nxt
+                self.period = period
+        self.confidence = 0.7 * self.confidence + 0.3 * confidence
+
+    def _classify(self, t: np.ndarray, w: np.ndarray) -> None:
+        """Subdivision (straight or compound) and bar phase from onsets not yet counted."""
+        bass = self._bass
+        for i in range(self._classified, len(t) - 1):  # the newest strum may still be growing
+            p = self.position_at(t[i])
+            beat = math.floor(p + 0.5)
+            f = p - math.floor(p)
+            self._duple *= 0.97
+            self._triple *= 0.97
+            if abs(f - 0.5) < 0.08 or abs(f - 0.25) < 0.06 or abs(f - 0.75) < 0.06:
+                self._duple += w[i]
+            elif abs(f - 1 / 3) < 0.07 or abs(f - 2 / 3) < 0.07:
+                self._triple += w[i]
+            if abs(p - beat) < 0.12 and bass[i]:
+                self._bar4 *= 0.95
+                self._bar2 *= 0.95
+                self._bar4[beat % 4] += w[i]
+                self._bar2[beat % 2] += w[i]
+        self._classified = max(self._classified, len(t) - 1)
+
+    # ---- queries -----------------------------------------------------------------------------------
+    @property
+    def subdivision(self) -> int:
+        return 3 if self._triple > 1.2 * self._duple else 2
+
+    @property
+    def beats_per_bar(self) -> int:
+        return 2 if self.subdivision == 3 else 4
+
+    def downbeat_residue(self) -> int:
+        """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
+        scores = self._bar2 if self.beats_per_bar == 2 else self._bar4
+        return int(np.argmax(scores))
+
+    @property
+    def bpm(self) -> float | None:
+        return None if self.period is None else 60.0 / self.period
+
+    def position_at(self, t: float) -> float:
+        return self.anchor_index + (t - self.anchor_time) / self.period
+
+    def time_at(self, position: float) -> float:
+        return self.anchor_time + (position - self.anchor_index) * self.period

@@ -1,0 +1,49 @@
+"""Pitch classes, key names and scales.
+
+Tonics are spelled the way their key signature is written (F# major, never Gb major; Eb minor, never
+D# minor): the spelling with fewer accidentals, sharps on a tie for major keys.
+"""
+
+from __future__ import annotations
+
+MAJOR_TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+MINOR_TONICS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+
+SCALES = {
+    "major": (0, 2, 4, 5, 7, 9, 11),
+    "minor": (0, 2, 3, 5, 7, 8, 10),
+    "dorian": (0, 2, 3, 5, 7, 9, 10),
+    "phrygian": (0, 1, 3, 5, 7, 8, 10),
+    "lydian": (0, 2, 4, 6, 7, 9, 11),
+    "mixolydian": (0, 2, 4, 5, 7, 9, 10),
+    "locrian": (0, 1, 3, 5, 6, 8, 10),
+}
+
+_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+def tonic_name(pc: int, mode: str) -> str:
+    """Spell pitch class `pc` as the tonic of a key in `mode` (minor-like modes spell as minor)."""
+    minor_like = SCALES[mode][2] == 3
+    return (MINOR_TONICS if minor_like else MAJOR_TONICS)[pc % 12]
+
+
+def pitch_class(name: str) -> int:
+    """'C#' -> 1, 'Bb' -> 10. Raises ValueError on anything else."""
+    if not name or name[0] not in _PC:
+        raise ValueError(f"not a note name: {name!r}")
+    pc = _PC[name[0]]
+    for accidental in name[1:]:
+        if accidental == "#":
+            pc += 1
+        elif accidental == "b":
+            pc -= 1
+        else:
+            raise ValueError(f"not a note name: {name!r}")
+    return pc % 12
+
+
+def midi_key_signature(pc: int, mode: str) -> str:
+    """The key as mido's key_signature names it ('F#', 'Ebm')."""
+    name = tonic_name(pc, mode)
+    return name + ("m" if SCALES[mode][2] == 3 else "")
