@@ -110,7 +110,7 @@ def guitar_track(guitar: GuitarFile) -> list:
 
 def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | None = None, style: str = AUTO,
            seed: int = 0, soundfont: str | Path | None = None, pattern_dirs: list[Path] | None = None,
-           include_guitar_audio: bool = True) -> RenderResult:
+           with_guitar: bool = False) -> RenderResult:
     started = time.perf_counter()
     guitar = read_guitar_file(input_path)
     chooser = style_chooser(style, pattern_dirs)
@@ -138,7 +138,7 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
             from engine.io.wav_render import WavSink  # noqa: PLC0415 (only WAV output needs FluidSynth)
 
             wav = WavSink(temps[1], font)
-            for ev in (guitar_events if include_guitar_audio else []) + band:
+            for ev in (guitar_events if with_guitar else []) + band:
                 wav.send(ev)
             wav.close()
             audio_seconds = wav.seconds

@@ -31,6 +31,17 @@ class SchedulerConfig:
     silence_min: float = 1.5       # seconds
 
 
+GEN_RELEASE = 38                  # SoundFont generator: volume envelope release
+DOMBRA_RELEASE_TIMECENTS = -2400  # a quarter of the guitar sample's release: a dombra string stops short
+
+
+def soundfont_nrpn(generator: int, value: int) -> list[tuple[int, int]]:
+    """Controller messages (CC, value) that offset a SoundFont generator on one channel (SF2.01 §9.6 NRPN,
+    understood by FluidSynth; other synths ignore them). Release times go in steps of 2 timecents."""
+    raw = value // 2 + 8192
+    return [(99, 120), (98, generator), (38, raw & 0x7F), (6, raw >> 7)]
+
+
 # Mix: channel volume (CC7) and pan (CC10) for the band's channels.
 MIX = {DOMBRA_CHANNEL: (108, 54), DOMBRA_LAYER_CHANNEL: (46, 50), DRUM_CHANNEL: (96, 64)}
 
@@ -51,7 +62,7 @@ class Scheduler:
         self._set_up = False
         self._last_beat_time = -1.0
         self._last_tonic: tuple[int, str] | None = None
-        self._silence_from: float | None = None
+        self._stop_at: float | None = None   # beat position where the band will stop, once decided
 
     def _send(self, event) -> None:
         for sink in self.sinks:
@@ -67,15 +78,16 @@ class Scheduler:
                 self._enter(now)
             return
         horizon = beat.position_at(now + self.config.lookahead)
-        if self._silent(now):
-            # Finish the bar in progress, then stop.
-            style = self.arranger.style
-            bars_done = (horizon - self.arranger.start) / style.beats_per_bar
-            stop_at = self.arranger.start + math.ceil(bars_done) * style.beats_per_bar
-            self._commit(now, min(horizon, stop_at))
-            if horizon >= stop_at:
+        if self._stop_at is None and self._silent(now):
+            # The guitar has stopped: finish the bar in progress, then stop.
+            bpb = self.arranger.style.beats_per_bar
+            self._stop_at = self.arranger.start + math.ceil((self.planned - self.arranger.start) / bpb) * bpb
+        if self._stop_at is not None:
+            self._commit(now, min(horizon, self._stop_at))
+            if horizon >= self._stop_at:
                 self.playing = False
-                self._send(Marker(max(now, beat.time_at(stop_at)), "band out"))
+                self._send(Marker(max(now, beat.time_at(self._stop_at)), "band out"))
+                self._stop_at = None
             return
         self._commit(now, horizon)
 
@@ -110,15 +122,22 @@ class Scheduler:
                 part = PERCUSSION if ch == DRUM_CHANNEL else DOMBRA
                 self._send(Control(t, ch, 7, volume, part))
                 self._send(Control(t, ch, 10, pan, part))
+            for ch in (DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL):
+                for control, value in soundfont_nrpn(GEN_RELEASE, DOMBRA_RELEASE_TIMECENTS):
+                    self._send(Control(t, ch, control, value, DOMBRA))
         self._send(Marker(t, f"band in: {style.title}"))
 
     def _commit(self, now: float, horizon: float) -> None:
         if horizon <= self.planned:
             return
+        arr = self.arranger
+        spb = arr.style.steps_per_beat
+        if math.ceil((horizon - arr.start) * spb - 1e-9) == math.ceil((self.planned - arr.start) * spb - 1e-9):
+            self.planned = horizon   # no grid step (and so no beat) in this window: nothing to plan
+            return
         L = self.listener
         beat = L.beat
         state = L.state(now)
-        arr = self.arranger
         key = (state.tonic, state.mode)
         if key != self._last_tonic and state.tonic is not None:
             self._last_tonic = key

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from engine.arrange.dombra import open_strings, stroke_notes
-from engine.arrange.patterns import Style, step_position
+from engine.arrange.patterns import Step, Style
 from engine.events import DOMBRA, PERCUSSION
 from engine.state import MusicalState
 
@@ -51,6 +51,13 @@ class Arranger:
         n = style.steps_per_bar
         idx = [s.index for s in style.dombra]
         self._gap = {s.index: ((idx[(k + 1) % len(idx)] - s.index) % n or n) for k, s in enumerate(style.dombra)}
+        # Step index in the bar -> what sounds there: (voice, step, drum note); voice 0 is the dombra.
+        self._at: dict[int, list[tuple[int, Step, int]]] = {}
+        for s in style.dombra:
+            self._at.setdefault(s.index, []).append((0, s, 0))
+        for v, drum in enumerate(style.drums, start=1):
+            for s in drum.steps:
+                self._at.setdefault(s.index, []).append((v, s, drum.note))
 
     def _rng(self, bar: int, step: int, voice: int) -> random.Random:
         return random.Random((self.seed << 40) ^ (bar << 16) ^ (step << 6) ^ voice)
@@ -59,25 +66,30 @@ class Arranger:
         style = self.style
         if end <= begin or state.tonic is None or state.bpm is None:
             return []
-        step_len = 60.0 / state.bpm / style.steps_per_beat     # seconds
+        spb = style.steps_per_beat
+        # Grid steps (counted from the band's start) whose position lies in [begin, end).
+        first = max(0, math.ceil((begin - self.start) * spb - 1e-9))
+        last = math.ceil((end - self.start) * spb - 1e-9)
+        if last <= first:
+            return []
+        step_len = 60.0 / state.bpm / spb     # seconds
         dyn = min(1.1, max(0.6, 0.55 + 0.5 * state.loudness / 100))
         low, high = open_strings(state.tonic, self.tuning)
-        first_bar = max(0, math.floor((begin - self.start) / style.beats_per_bar))
-        last_bar = math.floor((end - self.start) / style.beats_per_bar)
         out: list[Planned] = []
-        for bar in range(first_bar, last_bar + 1):
-            for step in style.dombra:
-                pos = self.start + step_position(style, bar, step.index)
-                if begin <= pos < end:
+        n = style.steps_per_bar
+        for k in range(first, last):
+            bar, index = divmod(k, n)
+            hits = self._at.get(index)
+            if not hits:
+                continue
+            pos = self.start + Fraction(k, spb)
+            for voice, step, note in hits:
+                if voice == 0:
                     self._dombra(out, pos, bar, step, low, high, step_len, dyn)
-            for v, drum in enumerate(style.drums, start=1):
-                for step in drum.steps:
-                    pos = self.start + step_position(style, bar, step.index)
-                    if begin <= pos < end:
-                        rng = self._rng(bar, step.index, v)
-                        out.append(Planned(pos, self._jitter(rng), DRUM_LENGTH, DRUM_CHANNEL, drum.note,
-                                           self._velocity(rng, step.velocity * dyn), PERCUSSION))
-        out.sort(key=lambda p: (p.position, p.channel, p.pitch))
+                else:
+                    rng = self._rng(bar, index, voice)
+                    out.append(Planned(pos, self._jitter(rng), DRUM_LENGTH, DRUM_CHANNEL, note,
+                                       self._velocity(rng, step.velocity * dyn), PERCUSSION))
         return out
 
     def _dombra(self, out, pos, bar, step, low, high, step_len, dyn) -> None:

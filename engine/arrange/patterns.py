@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 from engine.errors import PatternError, StyleNotFound
@@ -227,8 +226,3 @@ def _grid(loc: _Locator, table: str, part: dict, alphabet: str, steps_per_bar: i
                                 offset=i)
     return tuple(Step(step, ch, velocities[step] or DEFAULT_VELOCITY[ch])
                  for step, (_, ch) in enumerate(cells) if ch != REST)
-
-
-def step_position(style: Style, bar: int, step: int) -> Fraction:
-    """Beat position of a step, counted from the band's first downbeat."""
-    return bar * style.beats_per_bar + Fraction(step, style.steps_per_beat)

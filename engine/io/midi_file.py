@@ -3,7 +3,6 @@ time signature, key signature and marker meta events on a conductor track."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
 import mido
@@ -41,7 +40,7 @@ class MidiFileSink:
         tmap, _ = self.tempo_map()
 
         def tick(t: float) -> int:
-            return max(0, round(tmap.beat_at(Fraction(t)) * PPQ))
+            return max(0, round(tmap.beat_at_float(t) * PPQ))
 
         conductor: list[tuple[int, int, mido.MetaMessage]] = []
         for beat, us in tmap.changes:
@@ -60,10 +59,9 @@ class MidiFileSink:
 
         mid = mido.MidiFile(type=1, ticks_per_beat=PPQ)
         mid.tracks.append(_track("aqyn", [(t, m) for t, _, m in conductor]))
-        by_part: dict[str, list[tuple[int, mido.Message]]] = {}
+        by_part: dict[str, list[tuple[int, list[int]]]] = {}
         for t, status, d1, d2, _, part in channel_messages(self.events):
-            msg = mido.Message.from_bytes(_bytes(status, d1, d2))
-            by_part.setdefault(part, []).append((tick(t), msg))
+            by_part.setdefault(part, []).append((tick(t), _bytes(status, d1, d2)))
         for part in sorted(by_part, key=lambda p: (PART_ORDER.index(p) if p in PART_ORDER else 99, p)):
             mid.tracks.append(_track(part, by_part[part]))
         return mid
@@ -74,12 +72,17 @@ def _bytes(status: int, d1: int, d2: int) -> list[int]:
     return [status, d1] if kind in (0xC0, 0xD0) else [status, d1, d2]
 
 
-def _track(name: str, timed: list[tuple[int, mido.Message]]) -> mido.MidiTrack:
+def _track(name: str, timed: list) -> mido.MidiTrack:
+    """A track from (absolute tick, message or raw bytes) pairs already in order."""
     track = mido.MidiTrack([mido.MetaMessage("track_name", name=name, time=0)])
     last = 0
     for t, msg in timed:
         t = max(t, last)
-        track.append(msg.copy(time=t - last))
+        if isinstance(msg, list):
+            track.append(mido.Message.from_bytes(msg, time=t - last))
+        else:
+            msg.time = t - last
+            track.append(msg)
         last = t
     track.append(mido.MetaMessage("end_of_track", time=0))
     return track

@@ -14,10 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import SynthError
-from engine.events import Event, Note
+from engine.events import Event
 from engine.sinks import channel_messages
 
 RATE = 44100
+# Chorus is off: it thickens a plucked dombra into a twelve-string and costs a third of the render time.
+# bench/render_speed.py gives the fluidsynth command the same settings.
+SYNTH_SETTINGS = {"synth.chorus.active": 0, "synth.gain": 0.5}
 PEAK_DBFS = -1.0
 TAIL = 2.0            # seconds rendered after the last note-off, for release and reverb
 
@@ -44,7 +47,7 @@ def render_audio(events: list[Event], soundfont: Path, rate: int = RATE) -> np.n
     buf = np.zeros(frames * 2, dtype=np.float32)
     base = buf.ctypes.data
 
-    synth = fluidsynth.Synth(gain=0.5, samplerate=float(rate), channels=16)
+    synth = fluidsynth.Synth(samplerate=float(rate), channels=16, **SYNTH_SETTINGS)
     try:
         sfid = synth.sfload(str(soundfont))
         if sfid == -1:
@@ -114,7 +117,3 @@ class WavSink:
         audio = render_audio(self.events, self.soundfont, self.rate)
         self.seconds = len(audio) / self.rate
         write_wav(self.path, audio, self.rate)
-
-
-def notes_only(events: list[Event]) -> list[Note]:
-    return [e for e in events if isinstance(e, Note)]

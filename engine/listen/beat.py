@@ -135,7 +135,7 @@ class BeatTracker:
             a, b, c = score[L - lo - 1], score[L - lo], score[L - lo + 1]
             den = a - 2 * b + c
             L = L + (0.5 * (a - c) / den if den < 0 else 0.0)
-        return L / FPS
+        return float(L) / FPS
 
     def _phase(self, t: np.ndarray, w: np.ndarray, now: float, period: float):
         r = w * np.exp(-(now - t) / self.recency)
@@ -169,7 +169,7 @@ class BeatTracker:
         n_on = np.count_nonzero(on)
         on_beat = np.sum(r[np.abs(resid) < 0.08 * period]) / total
         confidence = float(np.clip((on_beat - 0.15) / 0.35, 0, 1) * min(1.0, n_on / 8.0))
-        return phase, period, confidence
+        return float(phase), float(period), confidence
 
     def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
         nxt = phase + math.ceil((now - phase) / period) * period  # the fit's next beat after now

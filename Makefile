@@ -1,0 +1,61 @@
+# Two commands do all set-up on a fresh Debian 12 machine:
+#   make demo   render every example guitar file in examples/ to a backing track in out/ (MIDI + WAV)
+#   make test   run the test suite
+# Both install what is missing: the system packages (with apt-get when root; otherwise they print the
+# command to run), a virtual environment in .venv and aqyn in it, in editable mode.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.aqyn-installed
+APT_PACKAGES := libfluidsynth3 fluidsynth fluid-soundfont-gm
+EXAMPLES := $(wildcard examples/*.mid)
+
+.PHONY: demo test bench examples system clean
+
+demo: $(STAMP)
+	@mkdir -p out
+	@for f in $(EXAMPLES); do \
+	  name=$$(basename $$f .mid); \
+	  echo "== $$name"; \
+	  $(VENV)/bin/aqyn render $$f -o out/$$name.mid --wav out/$$name.wav || exit $$?; \
+	done
+	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone)"
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/render_speed.py
+
+examples: $(STAMP)
+	$(PY) examples/make_examples.py
+
+$(STAMP): pyproject.toml | system
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+# System packages: FluidSynth (library and command) and a General MIDI SoundFont; python3-venv when the
+# interpreter cannot make a virtual environment (Debian splits it out).
+system:
+	@missing=""; \
+	if command -v dpkg >/dev/null 2>&1; then \
+	  for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	      || { echo "apt-get install failed for:$$missing" >&2; exit 2; }; \
+	  else \
+	    echo "aqyn needs these system packages:$$missing" >&2; \
+	    echo "install them with: sudo apt-get install -y --no-install-recommends$$missing" >&2; \
+	    exit 2; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf out .pytest_cache build *.egg-info
