@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class MusicalState:
     time: float                 # seconds, when this estimate was made
     tonic: int | None           # pitch class 0..11, None before any evidence
-    mode: str                   # 'major' or 'minor' (more modes come with the key tracker's next stage)
+    mode: str                   # major minor dorian phrygian lydian mixolydian locrian
     key_confidence: float       # 0..1
     bpm: float | None           # beats per minute of the tracked beat, None before lock
     beat_confidence: float      # 0..1

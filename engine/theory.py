@@ -43,7 +43,13 @@ def pitch_class(name: str) -> int:
     return pc % 12
 
 
+# Where each mode's tonic sits in the major scale that has the same notes (D dorian = C major's notes).
+MODE_DEGREE = {"major": 0, "dorian": 2, "phrygian": 4, "lydian": 5, "mixolydian": 7, "minor": 9, "locrian": 11}
+
+
 def midi_key_signature(pc: int, mode: str) -> str:
-    """The key as mido's key_signature names it ('F#', 'Ebm')."""
-    name = tonic_name(pc, mode)
-    return name + ("m" if SCALES[mode][2] == 3 else "")
+    """The key signature as mido names it ('F#', 'Ebm'). A MIDI key signature is major or minor only, so
+    the other modes are written with the signature of their notes (D dorian -> C)."""
+    if mode == "minor":
+        return tonic_name(pc, mode) + "m"
+    return tonic_name((pc - MODE_DEGREE[mode]) % 12, "major")

@@ -137,6 +137,11 @@ def perform(song: Song) -> tuple[mido.MidiFile, dict]:
         chord = song.bars[-1] if chord == "__final__" else chord
         frets, _ = SHAPES[chord]
         alt = alternate_bass(chord)
+        # Changing chord, the fretting hand lifts and mutes strings the new shape does not play.
+        t_change = when(bar * beats_per_bar) - 0.03
+        for s in [s for s in sounding if frets[s] is None or OPEN[s] + frets[s] != sounding[s][0]]:
+            if bar and t_change > sounding[s][1]:
+                events.append((t_change, 0, mido.Message("note_off", channel=5 - s, note=sounding.pop(s)[0])))
         for pos, stroke, accent in pattern:
             beat_pos = bar * beats_per_bar + pos
             t0 = when(beat_pos) + rng.gauss(0, 0.008)

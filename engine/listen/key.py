@@ -1,14 +1,24 @@
-"""Key from a decaying pitch-class histogram against published key profiles.
+"""Key and mode from decaying pitch-class evidence: the scale first, then its tonic.
 
-Evidence: each note adds its velocity at note-on and its duration at note-off to its pitch class; bass notes
-count double. The histogram decays with a half-life, so a modulation wins over time. Each of the 24 major
-and minor keys is scored by the correlation of the histogram with the key's profile (Krumhansl–Kessler and
-Albrecht–Shanahan, averaged); the current key only changes when another beats it by a margin.
+Evidence: each note adds its velocity at note-on and its duration at note-off to its pitch class (the
+listener scales the velocity up on beats and downbeats); bass notes also go to a second histogram, because
+a guitarist's bass on strong beats names the tonal centre. Both decay with a half-life, so a modulation
+wins over time.
+
+1. The diatonic collection: which of the 12 major-scale pitch sets holds most of the evidence.
+2. The tonic inside it: each of the 7 modes of that collection is scored by the correlation of the
+   histogram with a published profile rotated to that tonic (Krumhansl–Kessler and Albrecht–Shanahan,
+   averaged; the major profile for major-third modes, the minor one for minor-third modes), plus the bass
+   share of the tonic, plus a prior that favours the common modes.
+3. Hysteresis: another key takes over only after leading by a margin for `hold` seconds, and a key on the
+   current tonic gets a head start (a change of mode keeps the tonal centre).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from engine.theory import MODE_DEGREE, SCALES
 
 # Published profile values (tonic first).
 KRUMHANSL_KESSLER = {
@@ -19,76 +29,118 @@ ALBRECHT_SHANAHAN = {
     "major": (0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081),
     "minor": (0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052),
 }
-MODES = ("major", "minor")
+# Modes in the order of the major scale's degrees, with the degree offset from the collection's major tonic.
+MODE_DEGREES = tuple(MODE_DEGREE.items())
+# How readily a guitarist's music is heard in each mode (folk, rock and pop): log-prior added to the score.
+MODE_PRIOR = {"major": 0.0, "minor": -0.02, "mixolydian": -0.06, "dorian": -0.06, "phrygian": -0.12,
+              "lydian": -0.2, "locrian": -0.5}
+BASS_WEIGHT = 1.0
+TONIC_STICKINESS = 0.15
 
 
-def _profile_matrix(profiles: dict[str, tuple[float, ...]]) -> np.ndarray:
-    """24 x 12 rows: key k = (mode index * 12 + tonic), each row centred and unit length."""
-    rows = []
-    for mode in MODES:
-        base = np.asarray(profiles[mode], dtype=float)
+def _profile_rows(profiles: dict[str, tuple[float, ...]]) -> np.ndarray:
+    """2 x 12 x 12: [family][tonic] -> profile rotated to tonic, centred, unit length."""
+    out = np.zeros((2, 12, 12))
+    for f, family in enumerate(("major", "minor")):
+        base = np.asarray(profiles[family], dtype=float)
         for tonic in range(12):
             row = np.roll(base, tonic)
             row = row - row.mean()
-            rows.append(row / np.linalg.norm(row))
-    return np.array(rows)
+            out[f, tonic] = row / np.linalg.norm(row)
+    return out
 
 
-_PROFILES = (_profile_matrix(KRUMHANSL_KESSLER) + _profile_matrix(ALBRECHT_SHANAHAN)) / 2
+_PROFILES = (_profile_rows(KRUMHANSL_KESSLER) + _profile_rows(ALBRECHT_SHANAHAN)) / 2
+_MAJOR_SETS = np.array([[1.0 if (pc - c) % 12 in SCALES["major"] else 0.0 for pc in range(12)]
+                        for c in range(12)])
 
 
 class KeyTracker:
-    def __init__(self, half_life: float = 12.0, margin: float = 0.08, bass_weight: float = 2.0):
+    def __init__(self, half_life: float = 12.0, hold: float = 4.0, bass_weight: float = 2.0, margin: float = 0.05):
         self.half_life = half_life
+        self.hold = hold
         self.margin = margin
         self.bass_weight = bass_weight
         self._hist = np.zeros(12)
+        self._bass = np.zeros(12)
         self._t = 0.0
-        self.total = 0.0           # decayed evidence mass
-        self.key: int | None = None  # index into the 24 keys
+        self.total = 0.0                    # decayed evidence mass
+        self.tonic: int | None = None       # pitch class
+        self.mode = "major"
         self.confidence = 0.0
+        self._challenger: tuple[int, str] | None = None
+        self._challenger_since = 0.0
 
     def _decay_to(self, t: float) -> None:
         if t > self._t:
             f = 0.5 ** ((t - self._t) / self.half_life)
             self._hist *= f
+            self._bass *= f
             self.total *= f
             self._t = t
 
-    def note_on(self, t: float, pitch: int, velocity: float, bass: bool) -> None:
-        self._add(t, pitch, velocity / 127 * (self.bass_weight if bass else 1.0))
+    def note_on(self, t: float, pitch: int, velocity: int, bass: bool, metric: float = 1.0) -> None:
+        """`metric` > 1 for notes on beats and downbeats: chord roots live there."""
+        self._add(t, pitch, velocity / 127 * metric, bass, metric)
 
     def note_off(self, t: float, pitch: int, duration: float, bass: bool) -> None:
-        self._add(t, pitch, min(duration, 2.0) * (self.bass_weight if bass else 1.0))
+        self._add(t, pitch, min(duration, 2.0), bass, 1.0)
 
-    def _add(self, t: float, pitch: int, w: float) -> None:
+    def _add(self, t: float, pitch: int, w: float, bass: bool, metric: float) -> None:
         self._decay_to(t)
-        self._hist[pitch % 12] += w
+        pc = pitch % 12
+        self._hist[pc] += w * (self.bass_weight if bass else 1.0)
+        if bass:
+            self._bass[pc] += w * metric   # a bass note on a downbeat counts most
         self.total += w
 
-    def update(self, t: float) -> None:
-        """Re-score the keys with the evidence up to t."""
-        self._decay_to(t)
-        if self.total <= 0:
-            return
+    def scores(self) -> tuple[int, list[tuple[float, int, str]]]:
+        """The best collection (its major tonic) and the (score, tonic, mode) of its seven modes, best first."""
         h = self._hist - self._hist.mean()
         norm = np.linalg.norm(h)
-        if norm == 0:
+        h = h / norm if norm else h
+        collection = int(np.argmax(_MAJOR_SETS @ self._hist))
+        bass_total = self._bass.sum()
+        ranked = []
+        for mode, degree in MODE_DEGREES:
+            tonic = (collection + degree) % 12
+            family = 1 if SCALES[mode][2] == 3 else 0
+            bass_share = self._bass[tonic] / bass_total if bass_total > 0 else 0.0
+            score = float(_PROFILES[family, tonic] @ h) + BASS_WEIGHT * bass_share + MODE_PRIOR[mode]
+            ranked.append((score, tonic, mode))
+        ranked.sort(reverse=True)
+        return collection, ranked
+
+    def update(self, t: float) -> None:
+        """Re-score with the evidence up to t."""
+        self._decay_to(t)
+        if self.total <= 0 or not self._hist.any():
             return
-        scores = _PROFILES @ (h / norm)
-        best = int(np.argmax(scores))
-        if self.key is None or scores[best] > scores[self.key] + self.margin:
-            self.key = best
-        ordered = np.sort(scores)
-        lead = float(scores[self.key] - (ordered[-2] if best == self.key else ordered[-1]))
-        # Clear correlation, a lead over the runner-up, and enough evidence all raise confidence.
-        self.confidence = float(np.clip(scores[self.key], 0, 1) * np.clip(0.5 + 4 * lead, 0, 1)
+        _, ranked = self.scores()
+        if self.tonic is not None:
+            # The tonal centre is stickier than the mode: E major turning E mixolydian keeps its tonic.
+            ranked = sorted(((s + (TONIC_STICKINESS if t == self.tonic else 0.0), t, m) for s, t, m in ranked),
+                            reverse=True)
+        best_score, tonic, mode = ranked[0]
+        if self.tonic is None:
+            self.tonic, self.mode = tonic, mode
+        elif (tonic, mode) != (self.tonic, self.mode) and best_score > self._score_of(ranked) + self.margin:
+            if self._challenger != (tonic, mode):
+                self._challenger, self._challenger_since = (tonic, mode), t
+            elif t - self._challenger_since >= self.hold:
+                self.tonic, self.mode = tonic, mode
+                self._challenger = None
+        else:
+            self._challenger = None
+        lead = best_score - ranked[1][0]
+        current = self._score_of(ranked)
+        self.confidence = float(np.clip(current, 0, 1) * np.clip(0.5 + 3 * lead, 0, 1)
                                 * min(1.0, self.total / 8.0))
 
-    @property
-    def tonic(self) -> int | None:
-        return None if self.key is None else self.key % 12
+    def _score_of(self, ranked: list[tuple[float, int, str]]) -> float:
+        """The current key's score; a key outside the best collection counts as well behind."""
+        return next((s for s, t, m in ranked if (t, m) == (self.tonic, self.mode)), ranked[0][0] - 0.2)
 
     @property
-    def mode(self) -> str:
-        return "major" if self.key is None else MODES[self.key // 12]
+    def key(self) -> tuple[int, str] | None:
+        return None if self.tonic is None else (self.tonic, self.mode)

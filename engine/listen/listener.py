@@ -22,6 +22,7 @@ class ListenerConfig:
     min_velocity: int = 12        # quieter note-ons are converter ghosts
     strum_window: float = 0.05    # note-ons closer than this to a strum's first note belong to it (s)
     bass_below: int = 52          # MIDI pitch under which a strum's lowest note counts as bass (E3)
+    bass_memory: float = 1.5      # seconds (at least 3 beats) a held low note keeps counting as the bass
     bpm_prior: float = 100.0      # centre of the tempo prior
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
@@ -61,10 +62,13 @@ class Listener:
         if new:
             self._strum_start = t
             self._strum_low = 128
-        bass = pitch < cfg.bass_below and pitch < self._strum_low
+        memory = max(cfg.bass_memory, 3 * (self.beat.period or 0))
+        # Bass: the lowest note now sounding (a root left ringing under an alternating fifth stays the bass).
+        bass = pitch < cfg.bass_below and pitch < self._strum_low and all(
+            pitch <= p for (_, p), (start, _) in self._held.items() if t - start < memory)
         self._strum_low = min(self._strum_low, pitch)
         self._held[(channel, pitch)] = (t, bass)
-        self.key.note_on(t, pitch, velocity * self._metric_weight(t), bass)
+        self.key.note_on(t, pitch, velocity, bass, self._metric_weight(t))
         self.beat.onset(t, velocity / 127 * (1.5 if bass else 1.0), new, bass)
         self._loudness += 0.1 * (velocity - self._loudness)
         self.last_onset = t

@@ -1,0 +1,111 @@
+import pytest
+
+from engine.events import InputMessage
+from engine.listen import Listener
+from engine.listen.key import KeyTracker
+from tests.conftest import example, metronome, truth
+
+NOTE_ON, NOTE_OFF = 0x90, 0x80
+
+
+def run(listener: Listener, msgs, until: float, tick: float = 0.01):
+    i, n = 0, 0
+    while n * tick <= until:
+        now = n * tick
+        while i < len(msgs) and msgs[i].time <= now:
+            listener.feed(msgs[i])
+            i += 1
+        listener.update(now)
+        n += 1
+
+
+@pytest.mark.parametrize("bpm", [72, 100, 132])
+def test_beat_tracker_finds_a_steady_pulse(bpm):
+    L = Listener()
+    msgs = metronome(bpm, 40)
+    run(L, msgs, until=msgs[-1].time)
+    assert L.beat.bpm == pytest.approx(bpm, rel=0.02)
+    period = 60 / bpm
+    # The predicted next beat lands on the metronome's grid.
+    predicted = L.beat.time_at(round(L.beat.position_at(msgs[-1].time)) + 1)
+    expected = 0.5 + round((predicted - 0.5) / period) * period
+    assert abs(predicted - expected) < 0.01
+    assert L.beat.confidence > 0.8
+
+
+def test_beat_tracker_prefers_the_beat_over_eighths():
+    # Strong quarter notes with soft eighths between: the beat is the quarter.
+    msgs = []
+    for k in range(48):
+        t = 0.5 + k * 0.3
+        msgs.append(InputMessage(t, NOTE_ON, 50 if k % 2 == 0 else 60, 110 if k % 2 == 0 else 55))
+        msgs.append(InputMessage(t + 0.25, NOTE_OFF, 50 if k % 2 == 0 else 60, 0))
+    msgs.sort(key=lambda m: m.time)
+    L = Listener()
+    run(L, msgs, until=msgs[-1].time)
+    assert L.beat.bpm == pytest.approx(100, rel=0.03)
+
+
+def chord_messages(chords, start=0.5, length=1.0):
+    msgs = []
+    for i, chord in enumerate(chords):
+        t = start + i * length
+        for j, p in enumerate(chord):
+            msgs.append(InputMessage(t + 0.01 * j, NOTE_ON, p, 90))
+            msgs.append(InputMessage(t + length - 0.05, NOTE_OFF, p, 0))
+    return sorted(msgs, key=lambda m: m.time)
+
+
+def test_key_tracker_major():
+    L = Listener()
+    C, F, G = (48, 52, 55, 60), (41, 53, 57, 60), (43, 55, 59, 62)
+    run(L, chord_messages([C, F, G, C] * 4), until=17)
+    assert (L.key.tonic, L.key.mode) == (0, "major")
+
+
+def test_key_tracker_minor():
+    L = Listener()
+    Am, Dm, E = (45, 57, 60, 64), (50, 57, 62, 65), (40, 56, 59, 64)
+    run(L, chord_messages([Am, Dm, E, Am] * 4), until=17)
+    assert (L.key.tonic, L.key.mode) == (9, "minor")
+
+
+def test_key_tracker_is_sticky_but_follows_a_modulation():
+    k = KeyTracker(half_life=6.0)
+    t = 0.0
+    for _ in range(30):   # C major evidence
+        for p in (60, 64, 67, 65, 62, 71):
+            t += 0.1
+            k.note_on(t, p, 90, False)
+        k.update(t)
+    assert (k.tonic, k.mode) == (0, "major")
+    changes = 0
+    last = k.key
+    for _ in range(80):   # then E major
+        for p in (64, 68, 71, 69, 66, 63):
+            t += 0.1
+            k.note_on(t, p, 90, False)
+        k.update(t)
+        changes += k.key != last
+        last = k.key
+    assert (k.tonic, k.mode) == (4, "major")
+    assert changes <= 2
+
+
+def test_quiet_ghost_notes_are_dropped_and_counted():
+    L = Listener()
+    L.feed(InputMessage(0.1, NOTE_ON, 80, 5))
+    L.feed(InputMessage(0.2, NOTE_ON, 52, 90))
+    assert L.dropped["quiet"] == 1 and L.notes_in == 1
+
+
+@pytest.mark.parametrize("name", ["d_dorian_96_4-4", "a_minor_66_6-8", "e_mixolydian_ramp_88-116_4-4"])
+def test_examples_tempo_and_feel(name):
+    from engine.io.midi_input import read_guitar_file
+
+    g = read_guitar_file(example(name))
+    t = truth(name)
+    L = Listener()
+    run(L, g.messages, until=g.duration)
+    assert L.beat.bpm == pytest.approx(t["tempo"]["end"], rel=0.04)
+    assert L.beat.subdivision == (3 if t["meter"] == "6/8" else 2)
