@@ -71,24 +71,44 @@ def check_output(path: Path, what: str) -> None:
                               "choose another place")
 
 
+def _temp_beside(path: Path, tag: str) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=tag)
+    os.close(fd)
+    return Path(tmp)
+
+
 @contextmanager
 def atomic_outputs(paths: list[Path]) -> Iterator[list[Path]]:
-    """Yield temporary paths beside `paths`; rename them into place only if the block succeeds."""
-    temps = []
+    """Yield temporary paths beside `paths`; move them into place only if the block succeeds.
+
+    All or nothing: files that already existed are set aside first and put back if any move fails.
+    """
+    temps: list[Path] = []
+    backups: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
     try:
         for p in paths:
-            fd, tmp = tempfile.mkstemp(dir=p.parent if str(p.parent) else ".", prefix=f".{p.name}.", suffix=".tmp")
-            os.close(fd)
-            temps.append(Path(tmp))
+            temps.append(_temp_beside(p, ".tmp"))
         yield temps
         for tmp, p in zip(temps, paths):
+            if p.is_file():
+                backup = _temp_beside(p, ".old")
+                os.replace(p, backup)
+                backups.append((backup, p))
             os.replace(tmp, p)
+            placed.append(p)
     except OSError as exc:
+        for p in placed:
+            p.unlink(missing_ok=True)
+        for backup, p in backups:
+            os.replace(backup, p)
+        backups.clear()
         raise OutputPathError(f"cannot write output: {exc}") from None
     finally:
         for tmp in temps:
-            if tmp.exists():
-                tmp.unlink()
+            tmp.unlink(missing_ok=True)
+        for backup, _ in backups:
+            backup.unlink(missing_ok=True)
 
 
 def guitar_track(guitar: GuitarFile) -> list:

@@ -1,0 +1,174 @@
+"""The `aqyn render` command through typer's CliRunner: outputs and every kind of bad input."""
+
+import os
+from pathlib import Path
+
+import mido
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+from tests.conftest import example
+
+runner = CliRunner()
+DORIAN = example("d_dorian_96_4-4")
+
+
+def render(*args):
+    return runner.invoke(app, ["render", *map(str, args)])
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_render_writes_a_type1_midi_with_named_tracks(tmp_path):
+    out = tmp_path / "song.mid"
+    r = render(DORIAN, "-o", out)
+    assert r.exit_code == 0, r.output
+    assert "key D dorian" in r.output
+    mid = mido.MidiFile(out)
+    assert mid.type == 1
+    names = [t.name for t in mid.tracks]
+    assert names == ["aqyn", "guitar", "dombra", "percussion"]
+    conductor = mid.tracks[0]
+    kinds = {m.type for m in conductor}
+    assert {"set_tempo", "time_signature", "key_signature", "marker"} <= kinds
+    assert any(m.type == "key_signature" and m.key == "C" for m in conductor)   # D dorian: no sharps or flats
+    # The guitar's notes are all copied.
+    src = sum(1 for m in mido.MidiFile(DORIAN) if m.type == "note_on" and m.velocity > 0)
+    copied = sum(1 for m in mid.tracks[1] if m.type == "note_on" and m.velocity > 0)
+    assert copied == src
+    # Percussion only on channel 10; every note-on has its note-off.
+    assert {m.channel for m in mid.tracks[3] if m.type.startswith("note")} == {9}
+    for track in mid.tracks[1:]:
+        on = sum(1 for m in track if m.type == "note_on" and m.velocity > 0)
+        off = sum(1 for m in track if m.type == "note_off" or (m.type == "note_on" and m.velocity == 0))
+        assert on == off, track.name
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
+    a, b, c = tmp_path / "a.mid", tmp_path / "b.mid", tmp_path / "c.mid"
+    assert render(DORIAN, "-o", a, "--seed", "7").exit_code == 0
+    assert render(DORIAN, "-o", b, "--seed", "7").exit_code == 0
+    assert render(DORIAN, "-o", c, "--seed", "8").exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+
+
+def test_named_style_is_used(tmp_path):
+    out = tmp_path / "trot.mid"
+    r = render(DORIAN, "-o", out, "--style", "trot")
+    assert r.exit_code == 0, r.output
+    assert "style trot" in r.output
+    ts = [m for m in mido.MidiFile(out).tracks[0] if m.type == "time_signature"]
+    assert (ts[0].numerator, ts[0].denominator) == (6, 8)
+
+
+def check_bad(result, *words):
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("aqyn: error: ")
+    for w in words:
+        assert w in lines[0]
+
+
+def test_missing_input(tmp_path):
+    check_bad(render(tmp_path / "nope.mid", "-o", tmp_path / "o.mid"), "not found", "nope.mid")
+    assert leftovers(tmp_path) == []
+
+
+def test_non_midi_input(tmp_path):
+    bad = tmp_path / "notes.mid"
+    bad.write_text("this is not a MIDI file\n")
+    check_bad(render(bad, "-o", tmp_path / "o.mid"), "not a readable MIDI file", "Standard MIDI File")
+    assert leftovers(tmp_path) == ["notes.mid"]
+
+
+def test_midi_without_notes(tmp_path, no_notes_mid):
+    check_bad(render(no_notes_mid, "-o", tmp_path / "o.mid"), "no notes")
+    assert leftovers(tmp_path) == ["empty.mid"]
+
+
+def test_output_folder_missing(tmp_path):
+    check_bad(render(DORIAN, "-o", tmp_path / "no" / "o.mid"), "does not exist", "create it")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into a read-only folder")
+def test_output_folder_not_writable(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        check_bad(render(DORIAN, "-o", ro / "o.mid"), "not writable")
+    finally:
+        ro.chmod(0o700)
+
+
+def test_output_is_a_directory(tmp_path):
+    check_bad(render(DORIAN, "-o", tmp_path), "is a directory")
+
+
+def test_unwritable_wav_leaves_no_midi_behind(tmp_path):
+    check_bad(render(DORIAN, "-o", tmp_path / "o.mid", "--wav", tmp_path / "missing" / "o.wav"), "WAV",
+              "does not exist")
+    assert leftovers(tmp_path) == []
+
+
+def test_failure_while_writing_leaves_nothing(tmp_path):
+    # The WAV target is taken by a directory only after the checks: the render fails late, at the rename.
+    from engine import render as render_module
+
+    real = render_module.check_output
+    wav = tmp_path / "o.wav"
+
+    def check_then_block(path, what):
+        real(path, what)
+        if what == "WAV":
+            wav.mkdir()
+
+    (tmp_path / "o.mid").write_bytes(b"an earlier render")
+    render_module.check_output = check_then_block
+    try:
+        r = render(DORIAN, "-o", tmp_path / "o.mid", "--wav", wav)
+    finally:
+        render_module.check_output = real
+    assert r.exit_code == 2
+    assert leftovers(tmp_path) == ["o.mid", "o.wav"] and list(wav.iterdir()) == []
+    assert (tmp_path / "o.mid").read_bytes() == b"an earlier render"   # put back, not half-replaced
+
+
+def test_unknown_style(tmp_path):
+    check_bad(render(DORIAN, "-o", tmp_path / "o.mid", "--style", "waltz"), "unknown style 'waltz'",
+              "tokpe-gallop")
+    assert leftovers(tmp_path) == []
+
+
+def test_missing_soundfont(tmp_path):
+    check_bad(render(DORIAN, "-o", tmp_path / "o.mid", "--wav", tmp_path / "o.wav", "--soundfont",
+                     tmp_path / "none.sf2"), "SoundFont not found")
+    assert leftovers(tmp_path) == []
+
+
+def test_output_over_input_is_refused(tmp_path):
+    src = tmp_path / "in.mid"
+    src.write_bytes(DORIAN.read_bytes())
+    check_bad(render(src, "-o", src), "is the input file")
+    assert src.read_bytes() == DORIAN.read_bytes()
+
+
+def test_bad_pattern_folder(tmp_path):
+    check_bad(render(DORIAN, "-o", tmp_path / "o.mid", "--patterns", tmp_path / "nope"), "not a folder")
+
+
+def test_user_pattern_folder_with_a_broken_style(tmp_path):
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    (styles / "broken.toml").write_text('meter = "2/4"\nsteps_per_beat = 4\n[dombra]\ngrid = "D.Z."\n')
+    check_bad(render(DORIAN, "-o", tmp_path / "o.mid", "--patterns", styles, "--style", "broken"),
+              "broken.toml:4:", "unexpected 'Z'")
+
+
+def test_version():
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == 0 and r.output.startswith("aqyn ")

@@ -1,0 +1,71 @@
+"""End to end through the real FluidSynth: an example guitar file to a backing track, checked by ear-proxies:
+the audio is there and not clipped, and the band's onsets sit on the guitar's beats."""
+
+import wave
+
+import mido
+import numpy as np
+import pytest
+
+from engine.render import render
+from tests.conftest import example, truth
+
+pytestmark = pytest.mark.slow
+NAME = "d_dorian_96_4-4"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("render")
+    result = render(example(NAME), out / "song.mid", out / "song.wav")
+    return result, out / "song.mid", out / "song.wav"
+
+
+def band_onsets(path) -> np.ndarray:
+    """Seconds of every dombra and percussion note-on in a rendered file (tempo map applied by mido)."""
+    times, t = [], 0.0
+    mid = mido.MidiFile(path)
+    for msg in mid:   # merged tracks, delta seconds
+        t += msg.time
+        if msg.type == "note_on" and msg.velocity > 0 and msg.channel in (6, 9):
+            times.append(t)
+    return np.array(times)
+
+
+def test_wav_is_stereo_441_non_silent_and_not_clipped(rendered):
+    result, _, wav_path = rendered
+    with wave.open(str(wav_path)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (2, 2, 44100)
+        audio = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2) / 32768
+    assert result.audio_seconds == pytest.approx(len(audio) / 44100)
+    peak = np.abs(audio).max()
+    assert peak <= 10 ** (-1 / 20) + 1e-4          # -1 dBFS, never clipped
+    assert peak > 0.5
+    # Sound where the band plays, on both channels.
+    middle = audio[len(audio) // 3: 2 * len(audio) // 3]
+    assert np.sqrt((middle ** 2).mean(axis=0)).min() > 0.02
+
+
+def test_band_onsets_sit_on_the_guitars_beats(rendered):
+    _, midi_path, _ = rendered
+    beats = np.array(truth(NAME)["beats"])
+    onsets = band_onsets(midi_path)
+    assert len(onsets) > 200
+    first, last = onsets.min(), onsets.max()
+    # Every beat of the guitar while the band plays has a band onset within 60 ms ...
+    playing = beats[(beats > first + 0.5) & (beats < last - 0.5)]
+    assert len(playing) > 60
+    gaps = np.array([np.abs(onsets - b).min() for b in playing])
+    assert gaps.max() <= 0.060, f"worst beat {gaps.max() * 1000:.0f} ms off"
+    # ... and the band came in within the first few bars.
+    assert first < beats[12]
+
+
+def test_tempo_map_follows_the_player(rendered):
+    _, midi_path, _ = rendered
+    beats = np.array(truth(NAME)["beats"])
+    mid = mido.MidiFile(midi_path)
+    tempos = [m.tempo for m in mid.tracks[0] if m.type == "set_tempo"]
+    bpms = 60e6 / np.array(tempos[5:-1])
+    assert len(tempos) > 50                       # a tempo per beat: the grid follows the guitarist
+    assert np.median(bpms) == pytest.approx(60 / np.median(np.diff(beats)), rel=0.03)
