@@ -139,29 +139,34 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
         check_output(p, what)
         if p.resolve() == Path(input_path).resolve():
             raise OutputPathError(f"output {p} is the input file; choose another name")
-    font = find_soundfont(soundfont) if wav_out else None
+    renderer = None
+    if wav_out:
+        from engine.io.wav_render import FluidRenderer, WavSink  # noqa: PLC0415 (only WAV needs FluidSynth)
 
-    recorder = RecordingSink()
-    engine = Engine(chooser, seed, [recorder])
-    run_offline(engine, guitar.messages)
-    engine.close()
-    band = recorder.events
-    guitar_events = guitar_track(guitar)
+        renderer = FluidRenderer(find_soundfont(soundfont))   # loads the SoundFont while we listen
+    try:
+        recorder = RecordingSink()
+        engine = Engine(chooser, seed, [recorder])
+        run_offline(engine, guitar.messages)
+        engine.close()
+        band = recorder.events
+        guitar_events = guitar_track(guitar)
 
-    audio_seconds = 0.0
-    with atomic_outputs(outputs) as temps:
-        midi = MidiFileSink(temps[0])
-        for ev in guitar_events + band:
-            midi.send(ev)
-        midi.close()
-        if wav_out:
-            from engine.io.wav_render import WavSink  # noqa: PLC0415 (only WAV output needs FluidSynth)
-
-            wav = WavSink(temps[1], font)
-            for ev in (guitar_events if with_guitar else []) + band:
-                wav.send(ev)
-            wav.close()
-            audio_seconds = wav.seconds
+        audio_seconds = 0.0
+        with atomic_outputs(outputs) as temps:
+            midi = MidiFileSink(temps[0])
+            for ev in guitar_events + band:
+                midi.send(ev)
+            midi.close()
+            if renderer is not None:
+                wav = WavSink(temps[1], renderer)
+                for ev in (guitar_events if with_guitar else []) + band:
+                    wav.send(ev)
+                wav.close()
+                audio_seconds = wav.seconds
+    finally:
+        if renderer is not None:
+            renderer.close()
 
     L = engine.listener
     key = "unknown" if L.key.tonic is None else f"{tonic_name(L.key.tonic, L.key.mode)} {L.key.mode}"
