@@ -34,6 +34,11 @@ class MidiFileSink:
         times = _fill_gaps(sorted(b.time for b in beats))
         if len(times) < 2:
             return TempoMap.constant(self.default_bpm), 0
+        # Before the band came in, the guitarist was already keeping this beat: continue the grid back in
+        # whole bars, so the guitar's first bars line up with the file's bar lines too.
+        bar = (times[1] - times[0]) * bpb
+        while times[0] - bar > bar / 2:
+            times[0:0] = [times[0] - bar + k * bar / bpb for k in range(bpb)]
         return TempoMap.through_beats(times, bpb)
 
     def to_midi(self) -> mido.MidiFile:
