@@ -43,7 +43,7 @@ def soundfont_nrpn(generator: int, value: int) -> list[tuple[int, int]]:
 
 
 # Mix: channel volume (CC7) and pan (CC10) for the band's channels.
-MIX = {DOMBRA_CHANNEL: (108, 54), DOMBRA_LAYER_CHANNEL: (46, 50), DRUM_CHANNEL: (96, 64)}
+MIX = {DOMBRA_CHANNEL: (108, 54), DOMBRA_LAYER_CHANNEL: (64, 50), DRUM_CHANNEL: (96, 64)}
 
 
 class Scheduler:

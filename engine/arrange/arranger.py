@@ -104,7 +104,7 @@ class Arranger:
             v = self._velocity(rng, vel * (0.92 if i else 1.0))
             dur = max(0.03, ring - i * spread)
             out.append(Planned(pos, offset, dur, DOMBRA_CHANNEL, pitch, v, DOMBRA))
-            out.append(Planned(pos, offset, dur, DOMBRA_LAYER_CHANNEL, pitch, max(1, round(v * 0.8)), DOMBRA))
+            out.append(Planned(pos, offset, dur, DOMBRA_LAYER_CHANNEL, pitch, max(1, round(v * 0.85)), DOMBRA))
 
     def _jitter(self, rng: random.Random) -> float:
         sigma = self.style.humanize_ms / 1000
