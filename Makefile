@@ -42,7 +42,9 @@ $(STAMP): pyproject.toml | system
 system:
 	@missing=""; \
 	if command -v dpkg >/dev/null 2>&1; then \
-	  for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	  done; \
 	  $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	fi; \
 	if [ -n "$$missing" ]; then \
