@@ -27,8 +27,11 @@ StyleChooser = Callable[[int], Style]   # subdivision (2 or 3) -> style
 @dataclass
 class SchedulerConfig:
     lookahead: float = 0.08        # seconds between committing a note and its sounding
-    silence_beats: float = 2.5     # guitar silent this long (in beats, at least `silence_min`) -> band stops
-    silence_min: float = 1.5       # seconds
+    # The guitar has stopped when no onset came for `silence_gaps` times its usual longest gap between
+    # strums (so a ballad's once-a-bar chord keeps the band playing), at least `silence_beats`, at most a
+    # bar and a beat. The band then stops on its next beat.
+    silence_gaps: float = 2.5
+    silence_beats: float = 1.5
 
 
 GEN_RELEASE = 38                  # SoundFont generator: volume envelope release
@@ -79,9 +82,7 @@ class Scheduler:
             return
         horizon = beat.position_at(now + self.config.lookahead)
         if self._stop_at is None and self._silent(now):
-            # The guitar has stopped: finish the bar in progress, then stop.
-            bpb = self.arranger.style.beats_per_bar
-            self._stop_at = self.arranger.start + math.ceil((self.planned - self.arranger.start) / bpb) * bpb
+            self._stop_at = float(math.ceil(self.planned))   # the guitar has stopped: so does the band
         if self._stop_at is not None:
             self._commit(now, min(horizon, self._stop_at))
             if horizon >= self._stop_at:
@@ -96,7 +97,10 @@ class Scheduler:
         if L.last_onset is None:
             return True
         period = L.beat.period or 0.6
-        return now - L.last_onset > max(self.config.silence_min, self.config.silence_beats * period)
+        c = self.config
+        limit = min(max(c.silence_gaps * L.beat.usual_gap, c.silence_beats * period),
+                    (L.beat.beats_per_bar + 1) * period)
+        return now - L.last_onset > limit
 
     def _enter(self, now: float) -> None:
         L = self.listener

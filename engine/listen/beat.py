@@ -54,6 +54,7 @@ class BeatTracker:
         self.anchor_index = 0                   # a beat number ...
         self.anchor_time = 0.0                  # ... and its time
         self.confidence = 0.0
+        self.usual_gap = 0.0                    # seconds: 90th percentile of recent gaps between onsets
         self._disagree = 0
         self._rival: float | None = None
         self._rival_count = 0
@@ -91,6 +92,7 @@ class BeatTracker:
             return False
         t = np.fromiter(self._t, float, len(self._t))
         w = np.fromiter(self._w, float, len(self._w))
+        self.usual_gap = float(np.percentile(np.diff(t), 90))
         period = self._tempo(t, w, now)
         if period is None:
             return False
