@@ -17,7 +17,7 @@ from typing import Iterator
 from engine.arrange.arranger import DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL, DRUM_CHANNEL
 from engine.arrange.patterns import Style, available_styles, load_style
 from engine.errors import OutputPathError, StyleNotFound
-from engine.events import GUITAR, Control, Program, Raw
+from engine.events import GUITAR, Control, Note, Program, Raw
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.io.soundfont import find_soundfont
@@ -170,8 +170,6 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
 
     L = engine.listener
     key = "unknown" if L.key.tonic is None else f"{tonic_name(L.key.tonic, L.key.mode)} {L.key.mode}"
-    from engine.events import Note  # noqa: PLC0415
-
     chosen = engine.scheduler.arranger.style.name if engine.scheduler.arranger else style
     return RenderResult(key=key, bpm=L.beat.bpm, input_seconds=guitar.duration, audio_seconds=audio_seconds,
                         elapsed=time.perf_counter() - started,

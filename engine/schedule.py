@@ -63,6 +63,7 @@ class Scheduler:
         self.late = 0                 # notes committed after their time had passed
         self.entries = 0              # how many times the band came in
         self._set_up = False
+        self._meter: str | None = None
         self._last_beat_time = -1.0
         self._last_tonic: tuple[int, str] | None = None
         self._stop_at: float | None = None   # beat position where the band will stop, once decided
@@ -117,9 +118,11 @@ class Scheduler:
         self.playing = True
         self.planned = float(start)
         t = max(now, beat.time_at(start) - 0.05)
+        if style.meter != self._meter:
+            self._meter = style.meter
+            self._send(TimeSignature(t, *map(int, style.meter.split("/"))))
         if not self._set_up:
             self._set_up = True
-            self._send(TimeSignature(t, *map(int, style.meter.split("/"))))
             for ch, program in ((DOMBRA_CHANNEL, DOMBRA_PROGRAM), (DOMBRA_LAYER_CHANNEL, DOMBRA_LAYER_PROGRAM)):
                 self._send(Program(t, ch, program, DOMBRA))
             for ch, (volume, pan) in MIX.items():

@@ -150,6 +150,14 @@ def test_missing_soundfont(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_garbage_soundfont(tmp_path):
+    font = tmp_path / "font.sf2"
+    font.write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt garbage")
+    check_bad(render(DORIAN, "-o", tmp_path / "o.mid", "--wav", tmp_path / "o.wav", "--soundfont", font),
+              "is not a SoundFont")
+    assert leftovers(tmp_path) == ["font.sf2"]
+
+
 def test_output_over_input_is_refused(tmp_path):
     src = tmp_path / "in.mid"
     src.write_bytes(DORIAN.read_bytes())

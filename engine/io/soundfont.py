@@ -21,20 +21,33 @@ SYSTEM_FONTS = (
 INSTALL_HINT = "install one with: sudo apt-get install fluid-soundfont-gm (or pass --soundfont PATH)"
 
 
+def check_soundfont(path: Path) -> Path:
+    """A SoundFont (.sf2, or .sf3 with compressed samples) is a RIFF file of form 'sfbk'. Checking the
+    header first turns a wrong file into one clear message instead of FluidSynth's stderr noise."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as exc:
+        raise SoundFontNotFound(f"cannot read SoundFont {path} ({exc.strerror})") from None
+    if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
+        raise SoundFontNotFound(f"{path} is not a SoundFont (.sf2/.sf3); give a General MIDI SoundFont")
+    return path
+
+
 def find_soundfont(explicit: str | Path | None = None) -> Path:
     if explicit:
         p = Path(explicit)
         if not p.is_file():
             raise SoundFontNotFound(f"SoundFont not found: {p} (give the path of a .sf2 or .sf3 file)")
-        return p
+        return check_soundfont(p)
     env = os.environ.get("AQYN_SOUNDFONT")
     if env:
         p = Path(env)
         if not p.is_file():
             raise SoundFontNotFound(f"$AQYN_SOUNDFONT points to a missing file: {p}")
-        return p
+        return check_soundfont(p)
     local = sorted([*PROJECT_FONTS.glob("*.sf2"), *PROJECT_FONTS.glob("*.sf3")]) if PROJECT_FONTS.is_dir() else []
     for p in [*local, *SYSTEM_FONTS]:
         if p.is_file():
-            return p
+            return check_soundfont(p)
     raise SoundFontNotFound(f"no General MIDI SoundFont found; {INSTALL_HINT}")
