@@ -64,6 +64,45 @@ def render(
                + f", {result.realtime_factor:.0f}x real time")
 
 
+@app.command()
+def analyze(
+    input_file: Path = typer.Argument(..., metavar="IN.mid", help="Guitar performance (Standard MIDI File)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (the documented schema)."),
+    offline: bool = typer.Option(False, "--offline", help="Use the whole file (two passes), not only the past."),
+) -> None:
+    """Print what aqyn hears in IN.mid: key and mode, tempo, beats, downbeats, meter, chords."""
+    import json  # noqa: PLC0415
+
+    from engine.analyze import analyze as do_analyze  # noqa: PLC0415
+    from engine.listen.chord import pretty  # noqa: PLC0415
+
+    try:
+        a = do_analyze(input_file, offline=offline)
+    except EngineError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(a.to_json()))
+        return
+    key = f"{a.key['tonic']} {a.key['mode']} (confidence {a.key['confidence']:.2f})" if a.key else "unknown"
+    bpms = [t["bpm"] for t in a.tempo]
+    tempo = (f"{bpms[-1]:.1f} BPM at the end" + (f" (from {min(bpms):.1f} to {max(bpms):.1f})" if len(bpms) > 1 else "")
+             if bpms else "unknown")
+    typer.echo(f"{a.file}: {a.duration:.1f} s, {a.mode} analysis")
+    typer.echo(f"  key     {key}")
+    if len(a.keys) > 1:
+        typer.echo("  keys    " + ", ".join(f"{k['time']:.1f}s {k['tonic']} {k['mode']}" for k in a.keys))
+    typer.echo(f"  tempo   {tempo}")
+    typer.echo(f"  meter   {a.meter or 'unknown'}")
+    if a.beats:
+        typer.echo(f"  beats   {len(a.beats)} from {a.beats[0]:.2f} s to {a.beats[-1]:.2f} s, "
+                   f"{len(a.downbeats)} downbeats")
+    else:
+        typer.echo("  beats   none (not enough steady playing to lock)")
+    chords = " ".join(f"{c['time']:.1f}:{pretty(c['label'])}" for c in a.chords[:24])
+    more = f" ... ({len(a.chords)} changes)" if len(a.chords) > 24 else ""
+    typer.echo(f"  chords  {chords}{more}")
+
+
 def main() -> None:
     try:
         app()

@@ -1,28 +1,25 @@
-"""The listener: conditions raw guitar MIDI and feeds the key and beat trackers.
+"""The listener: conditions raw guitar MIDI and feeds the key, beat and chord trackers.
 
-`feed(msg)` is called for every input message in time order; `update(now)` re-estimates when something
-new has arrived; `state(now)` snapshots the estimates for the arranger. No I/O, no wall clock.
+`feed(msg)` takes every input message in time order; `update(now)` confirms notes, re-estimates once a
+strum is complete and decides the chord; `state(now)` snapshots the estimates for the arranger.
+No I/O, no wall clock.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.events import InputMessage
 from engine.listen.beat import BeatTracker
+from engine.listen.chord import ChordTracker
+from engine.listen.guitar import ConfirmedNote, GuitarConditioner, GuitarConfig
 from engine.listen.key import KeyTracker
 from engine.state import MusicalState
-
-NOTE_OFF, NOTE_ON = 0x80, 0x90
 
 
 @dataclass
 class ListenerConfig:
-    min_velocity: int = 12        # quieter note-ons are converter ghosts
-    strum_window: float = 0.05    # note-ons closer than this to a strum's first note belong to it (s)
-    bass_below: int = 52          # MIDI pitch under which a strum's lowest note counts as bass (E3)
-    bass_memory: float = 1.5      # seconds (at least 3 beats) a held low note keeps counting as the bass
+    guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
@@ -31,47 +28,43 @@ class ListenerConfig:
 class Listener:
     def __init__(self, config: ListenerConfig | None = None):
         self.config = config or ListenerConfig()
+        self.guitar = GuitarConditioner(self.config.guitar)
+        self.guitar.on_note = self._note
+        self.guitar.on_release = self._release
         self.key = KeyTracker()
         self.beat = BeatTracker(bpm_prior=self.config.bpm_prior)
-        self.dropped: Counter[str] = Counter()   # what the conditioning threw away, by reason
-        self.notes_in = 0
-        self._held: dict[tuple[int, int], tuple[float, bool]] = {}
-        self._strum_start = -1.0
-        self._strum_low = 128
-        self._loudness = 0.0
+        self.chord = ChordTracker()
         self.last_onset: float | None = None
+        self.chord_label = "N"
+        self._loudness = 0.0
+        self._strum_time = -1.0
+        self._decided_strum = -1.0
+
+    @property
+    def dropped(self):
+        return self.guitar.dropped
+
+    @property
+    def notes_in(self) -> int:
+        return self.guitar.confirmed
 
     def feed(self, msg: InputMessage) -> None:
-        kind = msg.kind
-        if kind == NOTE_ON and msg.data2 > 0:
-            self._note_on(msg.time, msg.channel, msg.data1, msg.data2)
-        elif kind == NOTE_OFF or kind == NOTE_ON:
-            held = self._held.pop((msg.channel, msg.data1), None)
-            if held is not None:
-                start, bass = held
-                self.key.note_off(msg.time, msg.data1, msg.time - start, bass)
-        # Pitch bend, controllers and pressure do not change key or beat estimates yet.
+        self.guitar.feed(msg)
 
-    def _note_on(self, t: float, channel: int, pitch: int, velocity: int) -> None:
-        cfg = self.config
-        if velocity < cfg.min_velocity:
-            self.dropped["quiet"] += 1
-            return
-        self.notes_in += 1
-        new = t - self._strum_start > cfg.strum_window
-        if new:
-            self._strum_start = t
-            self._strum_low = 128
-        memory = max(cfg.bass_memory, 3 * (self.beat.period or 0))
-        # Bass: the lowest note now sounding (a root left ringing under an alternating fifth stays the bass).
-        bass = pitch < cfg.bass_below and pitch < self._strum_low and all(
-            pitch <= p for (_, p), (start, _) in self._held.items() if t - start < memory)
-        self._strum_low = min(self._strum_low, pitch)
-        self._held[(channel, pitch)] = (t, bass)
-        self.key.note_on(t, pitch, velocity, bass, self._metric_weight(t))
-        self.beat.onset(t, velocity / 127 * (1.5 if bass else 1.0), new, bass)
-        self._loudness += 0.1 * (velocity - self._loudness)
-        self.last_onset = t
+    def _note(self, n: ConfirmedNote) -> None:
+        new = n.strum.size == 1
+        metric = self._metric_weight(n.time)
+        if n.bass and metric >= 2.0:
+            self.chord.new_bar(n.time)
+        self.key.note_on(n.time, n.pitch, n.velocity, n.bass, metric)
+        self.beat.onset(n.time, n.velocity / 127 * (1.5 if n.bass else 1.0), new, n.bass)
+        self.chord.note_on(n.time, n.pitch, n.velocity, n.bass)
+        self._loudness += 0.1 * (n.velocity - self._loudness)
+        self.last_onset = n.time
+        self._strum_time = n.strum.time
+
+    def _release(self, t: float, pitch: int, duration: float, bass: bool) -> None:
+        self.key.note_off(t, pitch, duration, bass)
 
     def _metric_weight(self, t: float) -> float:
         """Notes on beats, and most of all on downbeats, say more about the key (chord roots live there)."""
@@ -84,11 +77,19 @@ class Listener:
             return 1.0
         return 2.0 if n % beat.beats_per_bar == beat.downbeat_residue() else 1.4
 
-    def update(self, now: float) -> None:
-        """Re-estimate once the latest strum is complete (its window has passed)."""
-        if self.last_onset is not None and now - self._strum_start >= self.config.strum_window:
-            if self.beat.update(now):
-                self.key.update(now)
+    def update(self, now: float) -> bool:
+        """Confirm notes and, once the latest strum is complete, re-estimate. True when a strum was decided."""
+        g = self.guitar
+        g.update(now)
+        if self.last_onset is None or self._decided_strum == self._strum_time or g.strum_open(now):
+            return False
+        self._decided_strum = self._strum_time
+        if self.beat.update(now):
+            self.key.update(now)
+            if self.beat.period:
+                g.bass_memory = max(g.config.bass_memory, 3 * self.beat.period)
+        self.chord_label = self.chord.decide(now, g.sounding, self.key.key)
+        return True
 
     @property
     def locked(self) -> bool:

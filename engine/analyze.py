@@ -1,0 +1,208 @@
+"""Analysis of a guitar MIDI file: key, tempo, beats, downbeats, meter and chords, as `aqyn analyze` prints.
+
+Online mode runs the live listener over the file on the engine's tick grid and reports what it knew when:
+beats are the beats as the band would have committed them (predicted `lookahead` seconds ahead), keys and
+chords change when the listener decided (a chord within about 60 ms of its strum). Offline mode may use the
+whole file (two passes): the first pass finds the tempo, the second tracks beats from the start with that
+tempo, labels each beat's chord from the notes inside it, and names one key from the whole piece.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.events import InputMessage
+from engine.io.midi_input import read_guitar_file
+from engine.listen import Listener, ListenerConfig
+from engine.listen.chord import ChordTracker
+from engine.listen.key import KeyTracker
+from engine.pipeline import TICK
+from engine.schedule import SchedulerConfig
+from engine.theory import tonic_name
+
+DECISION_LATENCY = {"beats": 0.0, "keys": 0.0, "chords": 0.06}   # s after the evidence, online mode
+
+
+@dataclass
+class Analysis:
+    file: str
+    duration: float
+    mode: str
+    key: dict | None = None
+    keys: list[dict] = field(default_factory=list)
+    tempo: list[dict] = field(default_factory=list)
+    beats: list[float] = field(default_factory=list)
+    downbeats: list[float] = field(default_factory=list)
+    meter: str | None = None
+    chords: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        r = lambda x: round(float(x), 3)  # noqa: E731
+        return {
+            "file": self.file, "duration": r(self.duration), "mode": self.mode,
+            "key": self.key, "keys": self.keys, "tempo": self.tempo,
+            "beats": [r(b) for b in self.beats], "downbeats": [r(b) for b in self.downbeats],
+            "meter": self.meter, "chords": self.chords,
+        }
+
+
+def _key_entry(time: float, tonic: int, mode: str, confidence: float) -> dict:
+    return {"time": round(time, 3), "tonic": tonic_name(tonic, mode), "mode": mode,
+            "confidence": round(confidence, 2)}
+
+
+def _meter(listener: Listener) -> str:
+    return "6/8" if listener.beat.subdivision == 3 else "4/4"
+
+
+def run_online(messages: list[InputMessage], config: ListenerConfig | None = None,
+               lookahead: float = SchedulerConfig.lookahead, tail: float = 2.0) -> tuple[Analysis, Listener]:
+    L = Listener(config)
+    a = Analysis(file="", duration=messages[-1].time if messages else 0.0, mode="online")
+    i, n, planned = 0, 0, None
+    last_key, last_bpm, last_chord = None, None, None
+    end = a.duration + tail
+    while n * TICK <= end:
+        now = n * TICK
+        n += 1
+        while i < len(messages) and messages[i].time <= now:
+            L.feed(messages[i])
+            i += 1
+        decided = L.update(now)
+        k = L.key.key
+        if k is not None and k != last_key:
+            last_key = k
+            a.keys.append(_key_entry(now, k[0], k[1], L.key.confidence))
+        if decided and L.chord_label != last_chord:
+            last_chord = L.chord_label
+            a.chords.append({"time": round(now, 3), "label": last_chord})
+        b = L.beat
+        if b.period is None or b.confidence < L.config.beat_lock:
+            continue
+        bpm = b.bpm
+        if last_bpm is None or abs(bpm / last_bpm - 1) > 0.01:
+            last_bpm = bpm
+            a.tempo.append({"time": round(now, 3), "bpm": round(bpm, 1)})
+        if L.last_onset is None or now - L.last_onset > (b.beats_per_bar + 1) * b.period:
+            planned = None    # the guitar stopped: no beats are predicted into silence
+            continue
+        horizon = b.position_at(now + lookahead)
+        if planned is None:
+            planned = math.floor(horizon)
+        while planned + 1 <= horizon:
+            planned += 1
+            t = b.time_at(planned)
+            if not a.beats or t > a.beats[-1] + 0.25 * b.period:
+                a.beats.append(t)
+                if (planned - b.downbeat_residue()) % b.beats_per_bar == 0:
+                    a.downbeats.append(t)
+    a.meter = _meter(L)
+    if L.key.key is not None:
+        tonic, mode = L.key.key
+        a.key = {"tonic": tonic_name(tonic, mode), "mode": mode, "confidence": round(L.key.confidence, 2)}
+    return a, L
+
+
+def run_offline(messages: list[InputMessage], config: ListenerConfig | None = None) -> Analysis:
+    """Two passes: the first finds the tempo; the second tracks from the start with a prior at that tempo,
+    fills the beats before it locked by stepping back at its first period, labels a chord per beat from
+    the notes inside it, and takes the key of the whole piece."""
+    first, _ = run_online(messages, config)
+    bpms = [t["bpm"] for t in first.tempo]
+    cfg = config or ListenerConfig()
+    if bpms:
+        cfg = ListenerConfig(guitar=cfg.guitar, bpm_prior=float(np.median(bpms)), beat_lock=cfg.beat_lock,
+                             key_lock=cfg.key_lock)
+    second, L = run_online(messages, cfg)
+    a = Analysis(file="", duration=second.duration, mode="offline", meter=second.meter)
+    beats = list(second.beats)
+    onsets = [m.time for m in messages if m.kind == 0x90 and m.data2 > 0]
+    if len(beats) >= 2 and onsets:
+        period = beats[1] - beats[0]
+        while beats[0] - period >= onsets[0] - 0.1 * period:
+            beats.insert(0, beats[0] - period)
+    a.beats = beats
+    bpb = 2 if second.meter == "6/8" else 4
+    if beats and second.downbeats:
+        phase = min(range(len(beats)), key=lambda j: abs(beats[j] - second.downbeats[0])) % bpb
+        a.downbeats = [b for j, b in enumerate(beats) if j % bpb == phase]
+    a.tempo = [{"time": round(beats[0], 3) if beats else 0.0, "bpm": round(60 / float(np.median(np.diff(beats))), 1)}] \
+        if len(beats) > 1 else second.tempo
+    a.key, a.keys = _whole_key(messages, L)
+    a.chords = _chords_per_beat(messages, beats, L.key.key)
+    return a
+
+
+def _whole_key(messages: list[InputMessage], listener: Listener) -> tuple[dict | None, list[dict]]:
+    k = KeyTracker(half_life=1e9)
+    held: dict[tuple[int, int], float] = {}
+    for m in messages:
+        if m.kind == 0x90 and m.data2 > 0:
+            held[(m.channel, m.data1)] = m.time
+            k.note_on(m.time, m.data1, m.data2, m.data1 < 52, listener._metric_weight(m.time))
+        elif m.kind in (0x80, 0x90) and (m.channel, m.data1) in held:
+            k.note_off(m.time, m.data1, m.time - held.pop((m.channel, m.data1)), m.data1 < 52)
+    k.update(messages[-1].time if messages else 0.0)
+    if k.key is None:
+        return None, []
+    tonic, mode = k.key
+    entry = _key_entry(0.0, tonic, mode, k.confidence)
+    return {"tonic": entry["tonic"], "mode": mode, "confidence": entry["confidence"]}, [entry]
+
+
+def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> list[dict]:
+    """A label per beat from the notes sounding in it (duration-weighted), consecutive repeats merged."""
+    if len(beats) < 2:
+        return []
+    notes = _notes(messages)
+    edges = np.array(beats + [beats[-1] + (beats[-1] - beats[-2])])
+    tracker = ChordTracker()
+    out: list[dict] = []
+    j = 0
+    for s, e in zip(edges[:-1], edges[1:]):
+        while j < len(notes) and notes[j][1] < s:
+            j += 1
+        inside = [(max(a, s), min(b, e), p, v) for a, b, p, v in notes[j:j + 64] if a < e and b > s]
+        tracker._recent[:] = 0.0
+        low = min((p for _, _, p, _ in inside), default=None)
+        for a, b, p, v in inside:
+            tracker._recent[p % 12] += (b - a) / (e - s) * v / 127
+        if low is not None and low < 60:
+            tracker._bass, tracker._bass_t = low % 12, s
+        tracker._t = s
+        label = tracker.decide(s, [], key)
+        if not out or out[-1]["label"] != label:
+            out.append({"time": round(float(s), 3), "label": label})
+    return out
+
+
+def _notes(messages: list[InputMessage]) -> list[tuple[float, float, int, int]]:
+    """(start, end, pitch, velocity), sorted by end so a sweep can skip finished notes."""
+    held: dict[tuple[int, int], tuple[float, int]] = {}
+    out = []
+    for m in messages:
+        key = (m.channel, m.data1)
+        if m.kind == 0x90 and m.data2 > 0:
+            held[key] = (m.time, m.data2)
+        elif m.kind in (0x80, 0x90) and key in held:
+            start, vel = held.pop(key)
+            out.append((start, m.time, m.data1, vel))
+    end = messages[-1].time if messages else 0.0
+    out += [(start, end, key[1], vel) for key, (start, vel) in held.items()]
+    out.sort(key=lambda x: x[1])
+    return out
+
+
+def analyze(path: str | Path, offline: bool = False, config: ListenerConfig | None = None) -> Analysis:
+    guitar = read_guitar_file(path)
+    if offline:
+        a = run_offline(guitar.messages, config)
+    else:
+        a, _ = run_online(guitar.messages, config)
+    a.file = str(path)
+    a.duration = guitar.duration
+    return a

@@ -1,0 +1,127 @@
+"""Chord tracking: the chord sounding now, as a Harte label, decided at each strum and held when unsure.
+
+Evidence is a pitch-class vector: the notes ringing now (velocity-weighted) plus a short decaying memory of
+recent onsets (so arpeggios and picked patterns still add up to their chord). Each of 12 roots x 9
+qualities is scored by how much of the evidence its tones cover minus what falls outside, with a bonus when
+the bass is the root (or at least a chord tone), a bonus for chords of the current key, a small preference
+for triads over richer chords when the evidence does not need the extra tone, and a bonus for the chord
+already playing: a new chord must win clearly, or the last one is held.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.theory import SCALES
+
+QUALITIES = {
+    "maj": (0, 4, 7), "min": (0, 3, 7), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10),
+    "sus2": (0, 2, 7), "sus4": (0, 5, 7), "5": (0, 7), "dim": (0, 3, 6),
+}
+# Richer or rarer chords must earn their extra tone.
+QUALITY_COST = {"maj": 0.0, "min": 0.0, "7": 0.06, "maj7": 0.08, "min7": 0.06, "sus2": 0.15, "sus4": 0.15,
+                "5": 0.05, "dim": 0.1}
+NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+def _templates() -> tuple[np.ndarray, list[tuple[int, str]]]:
+    rows, labels = [], []
+    for quality, tones in QUALITIES.items():
+        for root in range(12):
+            row = np.zeros(12)
+            row[[(root + t) % 12 for t in tones]] = 1.0
+            rows.append(row)
+            labels.append((root, quality))
+    return np.array(rows), labels
+
+
+_T, _LABELS = _templates()
+_COST = np.array([QUALITY_COST[q] for _, q in _LABELS])
+_ROOTS = np.array([r for r, _ in _LABELS])
+_INDEX = {label: i for i, label in enumerate(_LABELS)}
+_DIATONIC: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _diatonic(key: tuple[int, str]) -> np.ndarray:
+    """0/1 per template: are all its tones in the key's scale (cached per key)."""
+    if key not in _DIATONIC:
+        scale = {(key[0] + s) % 12 for s in SCALES[key[1]]}
+        _DIATONIC[key] = np.array([all((r + t) % 12 in scale for t in QUALITIES[q]) for r, q in _LABELS], float)
+    return _DIATONIC[key]
+
+
+def harte(root: int, quality: str) -> str:
+    return f"{NAMES[root]}:{quality}"
+
+
+class ChordTracker:
+    def __init__(self, memory: float = 0.4, stay: float = 0.12, min_energy: float = 0.3):
+        self.memory = memory          # s, half-life of the onset memory
+        self.stay = stay              # score bonus of the chord already playing
+        self.min_energy = min_energy  # below this much evidence: no chord ('N') after a while
+        self._recent = np.zeros(12)
+        self._t = 0.0
+        self._bass: int | None = None
+        self._bass_t = -1.0
+        self.current: tuple[int, str] | None = None
+        self.confidence = 0.0
+
+    def note_on(self, t: float, pitch: int, velocity: int, bass: bool) -> None:
+        self._decay(t)
+        self._recent[pitch % 12] += velocity / 127
+        if bass:
+            self._bass, self._bass_t = pitch % 12, t
+
+    def new_bar(self, t: float) -> None:
+        """A bass note on a downbeat: harmony usually changes here, so the previous bar's onsets fade."""
+        self._decay(t)
+        self._recent *= 0.05
+
+    def _decay(self, t: float) -> None:
+        if t > self._t:
+            self._recent *= 0.5 ** ((t - self._t) / self.memory)
+            self._t = t
+
+    def decide(self, t: float, sounding: list[tuple[int, float]], key: tuple[int, str] | None) -> str:
+        """The chord label at time t from the notes ringing ((pitch, onset) pairs) and recent onsets.
+        A ringing note fades from the evidence as it ages: it more likely belongs to the previous chord."""
+        self._decay(t)
+        chroma = self._recent.copy()
+        for p, start in sounding:
+            chroma[p % 12] += 0.5 * 0.5 ** ((t - start) / self.memory)
+        energy = chroma.sum()
+        if energy < self.min_energy:
+            if energy < 0.05:
+                self.current = None
+            return self.label
+        c = chroma / energy
+        inside = _T @ c
+        score = inside - (1 - inside) * 0.8 - _COST
+        bass = self._bass if t - self._bass_t < 2.0 else None
+        if bass is not None:
+            fresh = t - self._bass_t < 0.3    # a new bass note is the strongest sign of a chord change
+            score += np.where(_ROOTS == bass, 0.5 if fresh else 0.15, 0.0) + np.where(_T[:, bass] > 0, 0.05, 0.0)
+        if key is not None:
+            score += 0.06 * _diatonic(key)
+        if self.current is not None:
+            score[_INDEX[self.current]] += self.stay
+        best = int(np.argmax(score))
+        ordered = np.sort(score)
+        self.confidence = float(np.clip((ordered[-1] - ordered[-2]) * 4 + 0.3, 0, 1))
+        self.current = _LABELS[best]
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return "N" if self.current is None else harte(*self.current)
+
+
+def pretty(label: str) -> str:
+    """'D:min' -> 'Dm' for people; Harte stays in JSON."""
+    if label == "N":
+        return "N.C."
+    root, quality = label.split(":")
+    short = {"maj": "", "min": "m", "7": "7", "maj7": "maj7", "min7": "m7", "sus2": "sus2", "sus4": "sus4",
+             "5": "5", "dim": "dim"}[quality]
+    return root + short
+

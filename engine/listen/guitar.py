@@ -1,0 +1,179 @@
+"""Guitar input conditioning: raw converter MIDI in, confirmed notes and strums out.
+
+What a pickup converter really sends (DOMAIN.md §5): one channel per string (or all on one channel), pitch
+bend per channel, pick-attack noise read as very short high notes, quiet ghosts, octave errors on the low
+strings, strums as 3-6 note-ons spread over 10-50 ms.
+
+- A note is *confirmed* only once it has lasted `min_duration` (longer for very high notes, where attack
+  noise lands); a note ended sooner is a glitch, dropped and counted. Confirmation happens in `update(now)`,
+  so trackers see confirmed notes with their original onset time, a few ms late at most.
+- Quiet note-ons (velocity below `min_velocity`) are ghosts.
+- A note that re-triggers its string an octave away from the note just before it on that string, within
+  `octave_window`, is an octave error.
+- Pitch bend turns into sounding pitch (rounded to the nearest semitone at confirmation) with `bend_range`.
+- Note-ons closer than `strum_window` to a strum's first note join that strum (its size, spread and
+  direction are kept); the strum's lowest note while nothing lower rings is the bass cue.
+- A declared converter latency is subtracted from every time, so estimates refer to the pluck.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from engine.events import InputMessage
+
+NOTE_OFF, NOTE_ON, PITCH_BEND = 0x80, 0x90, 0xE0
+
+
+@dataclass
+class GuitarConfig:
+    channels: tuple[int, ...] | None = None  # 0-based channels to listen to (None: all), e.g. (0,1,2,3,4,5)
+    poly: bool = False            # all strings on one channel: string-based glitch rules are off
+    bend_range: float = 12.0      # semitones of a full pitch-bend (converters often use 12; 1-36)
+    min_velocity: int = 12        # quieter note-ons are ghosts
+    min_duration: float = 0.012   # s; shorter notes are glitches
+    spike_pitch: int = 84         # notes at or above this pitch (C6) ...
+    spike_duration: float = 0.035  # ... must last this long (s): attack noise reads as short high notes
+    octave_window: float = 0.08   # s; an octave jump on the same string this soon is a tracking error
+    strum_window: float = 0.05    # s; note-ons within this of a strum's first note belong to it
+    bass_below: int = 52          # a strum's lowest note under E3 may be the bass
+    bass_memory: float = 1.5      # s; a held lower note stops later notes counting as bass this long
+    converter_latency: float = 0.0  # s; subtracted from every input time
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.bend_range <= 36:
+            raise ValueError(f"bend_range must be 1..36 semitones, got {self.bend_range!r}")
+        if self.channels is not None and not all(0 <= c <= 15 for c in self.channels):
+            raise ValueError(f"channels must be 0..15, got {self.channels!r}")
+        if not 0 <= self.converter_latency <= 0.2:
+            raise ValueError(f"converter_latency must be 0..0.2 s, got {self.converter_latency!r}")
+
+
+@dataclass(slots=True)
+class ConfirmedNote:
+    time: float          # onset, seconds (latency removed)
+    pitch: int           # sounding pitch
+    velocity: int
+    channel: int
+    bass: bool
+    strum: "Strum"
+
+
+@dataclass(slots=True)
+class Strum:
+    time: float                          # first note-on
+    pitches: list[int] = field(default_factory=list)   # in arrival order
+    last: float = 0.0                    # latest note-on
+
+    @property
+    def size(self) -> int:
+        return len(self.pitches)
+
+    @property
+    def spread(self) -> float:
+        return self.last - self.time
+
+    @property
+    def direction(self) -> str:
+        """'down' (low string first), 'up' (high first) or '' for a single note."""
+        if len(self.pitches) < 2 or self.pitches[0] == self.pitches[-1]:
+            return ""
+        return "down" if self.pitches[0] < self.pitches[-1] else "up"
+
+
+class GuitarConditioner:
+    def __init__(self, config: GuitarConfig | None = None):
+        self.config = config or GuitarConfig()
+        self.dropped: Counter[str] = Counter()   # glitches thrown away, by reason
+        self.confirmed = 0
+        self._bend = [0.0] * 16                   # semitones, per channel
+        self._pending: dict[tuple[int, int], tuple[float, int]] = {}   # (ch, note) -> (time, velocity)
+        self._held: dict[tuple[int, int], tuple[float, int, bool]] = {}  # confirmed: -> (time, pitch, bass)
+        self._last_on: dict[int, tuple[float, int]] = {}                # channel -> (time, note)
+        self._strum: Strum | None = None
+        self.bass_memory = self.config.bass_memory   # the listener stretches it to 3 beats once it knows the beat
+        self.on_note = None      # callback(ConfirmedNote)
+        self.on_release = None   # callback(time, pitch, duration, bass)
+
+    def feed(self, msg: InputMessage) -> None:
+        cfg = self.config
+        ch = msg.channel
+        if cfg.channels is not None and ch not in cfg.channels:
+            self.dropped["other channel"] += 1
+            return
+        t = max(0.0, msg.time - cfg.converter_latency)
+        kind = msg.kind
+        if kind == NOTE_ON and msg.data2 > 0:
+            self._note_on(t, ch, msg.data1, msg.data2)
+        elif kind == NOTE_OFF or kind == NOTE_ON:
+            self._note_off(t, ch, msg.data1)
+        elif kind == PITCH_BEND:
+            self._bend[ch] = ((msg.data1 | (msg.data2 << 7)) - 8192) / 8192 * cfg.bend_range
+
+    def _note_on(self, t: float, ch: int, note: int, velocity: int) -> None:
+        cfg = self.config
+        if velocity < cfg.min_velocity:
+            self.dropped["quiet"] += 1
+            return
+        if not cfg.poly:
+            prev = self._last_on.get(ch)
+            if prev and t - prev[0] < cfg.octave_window and abs(note - prev[1]) == 12:
+                self.dropped["octave"] += 1
+                return
+            self._last_on[ch] = (t, note)
+        key = (ch, note)
+        if key in self._held:   # a restrike before its note-off: end the old one first
+            self._note_off(t, ch, note)
+        self._pending[key] = (t, velocity)
+
+    def _note_off(self, t: float, ch: int, note: int) -> None:
+        key = (ch, note)
+        if key in self._pending:
+            start, _ = self._pending.pop(key)
+            self.dropped["spike" if note >= self.config.spike_pitch else "short"] += 1
+            return
+        held = self._held.pop(key, None)
+        if held is not None and self.on_release is not None:
+            start, pitch, bass = held
+            self.on_release(t, pitch, t - start, bass)
+
+    def update(self, now: float) -> None:
+        """Confirm pending notes that have lasted long enough by `now` (seconds, input clock)."""
+        if not self._pending:
+            return
+        cfg = self.config
+        now = now - cfg.converter_latency
+        ready = [(t, key, vel) for key, (t, vel) in self._pending.items()
+                 if now - t >= (cfg.spike_duration if key[1] >= cfg.spike_pitch else cfg.min_duration)]
+        ready.sort()
+        for t, key, vel in ready:
+            del self._pending[key]
+            self._confirm(t, key[0], key[1], vel)
+
+    def _confirm(self, t: float, ch: int, note: int, velocity: int) -> None:
+        cfg = self.config
+        pitch = min(127, max(0, round(note + self._bend[ch])))
+        strum = self._strum
+        if strum is None or t - strum.time > cfg.strum_window:
+            strum = self._strum = Strum(t)
+        low_so_far = min(strum.pitches, default=128)
+        bass = pitch < cfg.bass_below and pitch < low_so_far and all(
+            pitch <= p for (start, p, _) in self._held.values() if t - start < self.bass_memory)
+        strum.pitches.append(pitch)
+        strum.last = t
+        self._held[(ch, note)] = (t, pitch, bass)
+        self.confirmed += 1
+        if self.on_note is not None:
+            self.on_note(ConfirmedNote(t, pitch, velocity, ch, bass, strum))
+
+    @property
+    def sounding(self) -> list[tuple[int, float]]:
+        """(pitch, onset seconds) of the confirmed notes ringing now."""
+        return [(p, t) for (t, p, _) in self._held.values()]
+
+    def strum_open(self, now: float) -> bool:
+        """True while the latest strum may still grow (or has unconfirmed notes)."""
+        return bool(self._pending) or (self._strum is not None
+                                       and now - self.config.converter_latency - self._strum.time
+                                       < self.config.strum_window)
