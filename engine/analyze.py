@@ -130,11 +130,21 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
     if beats and second.downbeats:
         phase = min(range(len(beats)), key=lambda j: abs(beats[j] - second.downbeats[0])) % bpb
         a.downbeats = [b for j, b in enumerate(beats) if j % bpb == phase]
-    a.tempo = [{"time": round(beats[0], 3) if beats else 0.0, "bpm": round(60 / float(np.median(np.diff(beats))), 1)}] \
-        if len(beats) > 1 else second.tempo
+    a.tempo = _tempo_from_beats(beats) if len(beats) > 4 else second.tempo
     a.key, a.keys = _whole_key(messages, L)
     a.chords = _chords_per_beat(messages, beats, L.key.key)
     return a
+
+
+def _tempo_from_beats(beats: list[float], window: int = 4) -> list[dict]:
+    """Tempo change points (over 1 %) from the median of each `window` beat intervals."""
+    ibi = np.diff(beats)
+    out: list[dict] = []
+    for i in range(len(ibi)):
+        bpm = 60 / float(np.median(ibi[max(0, i - window + 1): i + 1]))
+        if not out or abs(bpm / out[-1]["bpm"] - 1) > 0.01:
+            out.append({"time": round(beats[i], 3), "bpm": round(bpm, 1)})
+    return out
 
 
 def _whole_key(messages: list[InputMessage], listener: Listener) -> tuple[dict | None, list[dict]]:

@@ -96,6 +96,7 @@ def test_quiet_ghost_notes_are_dropped_and_counted():
     L = Listener()
     L.feed(InputMessage(0.1, NOTE_ON, 80, 5))
     L.feed(InputMessage(0.2, NOTE_ON, 52, 90))
+    L.update(0.3)
     assert L.dropped["quiet"] == 1 and L.notes_in == 1
 
 

@@ -36,7 +36,7 @@ class GuitarConfig:
     spike_pitch: int = 84         # notes at or above this pitch (C6) ...
     spike_duration: float = 0.035  # ... must last this long (s): attack noise reads as short high notes
     octave_window: float = 0.08   # s; an octave jump on the same string this soon is a tracking error
-    strum_window: float = 0.05    # s; note-ons within this of a strum's first note belong to it
+    strum_window: float = 0.06    # s; note-ons within this of a strum's first note belong to it (spreads reach 50 ms)
     bass_below: int = 52          # a strum's lowest note under E3 may be the bass
     bass_memory: float = 1.5      # s; a held lower note stops later notes counting as bass this long
     converter_latency: float = 0.0  # s; subtracted from every input time
