@@ -32,7 +32,9 @@ class BeatTracker:
         self.window = window
         self.recency = recency
         self._frames = int(window * FPS)
-        self._nfft = 1 << (2 * self._frames - 1).bit_length()
+        self.tempo_every = 1.0      # s between tempo re-estimates (the phase follows every strum)
+        self._tempo_at = -1.0
+        self._acf_period: float | None = None
         lags = np.arange(self._frames, dtype=float)
         with np.errstate(divide="ignore"):
             bpm = 60.0 * FPS / lags
@@ -43,6 +45,7 @@ class BeatTracker:
         prior[sl] = np.exp(-0.5 * (np.log2(bpm[sl] / bpm_prior) / prior_octaves) ** 2)
         self._prior = prior
         self._unbias = self._frames / np.maximum(1.0, self._frames - lags)
+        self._lags = np.arange(self._lag_lo, self._lag_hi + 1)
         k = np.arange(-4, 5)
         self._kernel = np.exp(-0.5 * (k / 1.5) ** 2)
 
@@ -88,12 +91,17 @@ class BeatTracker:
             self._w.popleft()
             self._bass.popleft()
             self._classified = max(0, self._classified - 1)
-        if len(self._t) < 5 or self._t[-1] - self._t[0] < 1.5:
+        if len(self._t) < 8 or self._t[-1] - self._t[0] < 2.5:
             return False
         t = np.fromiter(self._t, float, len(self._t))
         w = np.fromiter(self._w, float, len(self._w))
-        self.usual_gap = float(np.percentile(np.diff(t), 90))
-        period = self._tempo(t, w, now)
+        gaps = sorted(b - a for a, b in zip(self._t, list(self._t)[1:]))
+        self.usual_gap = gaps[int(0.9 * (len(gaps) - 1))]
+        # The tempo changes slowly next to the phase: re-estimate it at most every `tempo_every` seconds.
+        if self.confidence < 0.5 or now - self._tempo_at >= self.tempo_every:
+            self._tempo_at = now
+            self._acf_period = self._tempo(t, w, now)
+        period = self._acf_period
         if period is None:
             return False
         grid = self._phase(t, w, now, period)
@@ -104,16 +112,23 @@ class BeatTracker:
         return True
 
     def _tempo(self, t: np.ndarray, w: np.ndarray, now: float) -> float | None:
-        idx = ((t - (now - self.window)) * FPS).astype(int)
-        keep = (idx >= 0) & (idx < self._frames)
-        sig = np.zeros(self._frames)
-        np.add.at(sig, idx[keep], w[keep])
-        spec = np.fft.rfft(sig, self._nfft)
-        acf = np.fft.irfft(spec * np.conj(spec), self._nfft)[: self._frames] * self._unbias
+        # Autocorrelation of the onset train, straight from the pairwise gaps of the (few dozen) onsets:
+        # cheaper than an FFT of the frame signal, the same numbers.
+        # Each gap's weight is split between its two neighbouring whole lags, so no rounding biases a peak.
+        fr = t * FPS
+        n = 2 * self._lag_hi + 6
+        d = (fr[None, :] - fr[:, None]).ravel()
+        ww = (w[None, :] * w[:, None]).ravel()
+        keep = (d > 0) & (d < n - 1)
+        d, ww = d[keep], ww[keep]
+        base = d.astype(np.intp)
+        frac = d - base
+        acf = (np.bincount(base, weights=ww * (1 - frac), minlength=n)
+               + np.bincount(base + 1, weights=ww * frac, minlength=n))[:n] * self._unbias[:n]
         acf = np.convolve(acf, self._kernel, mode="same")
         lo, hi = self._lag_lo, self._lag_hi
-        lags = np.arange(lo, hi + 1)
-        score = (acf[lags] + 0.5 * acf[np.minimum(2 * lags, self._frames - 1)]) * self._prior[lags]
+        lags = self._lags
+        score = (acf[lags] + 0.5 * acf[2 * lags]) * self._prior[lags]
         best_global = lo + int(np.argmax(score))
         if self.period is not None:
             # Stay near the current level unless a rival level wins repeatedly.
@@ -140,38 +155,52 @@ class BeatTracker:
         return float(L) / FPS
 
     def _phase(self, t: np.ndarray, w: np.ndarray, now: float, period: float):
-        r = w * np.exp(-(now - t) / self.recency)
-        z = np.sum(r * np.exp(2j * np.pi * t / period))
-        total = r.sum()
+        # A few dozen onsets: plain Python beats numpy's per-call overhead here.
+        ts = t.tolist()
+        rs = [wi * math.exp(-(now - ti) / self.recency) for ti, wi in zip(ts, w.tolist())]
+        total = sum(rs)
         if total <= 0:
             return None
-        phase = (np.angle(z) / (2 * np.pi)) * period
+        omega = 2 * math.pi / period
+        zr = sum(r * math.cos(omega * ti) for ti, r in zip(ts, rs))
+        zi = sum(r * math.sin(omega * ti) for ti, r in zip(ts, rs))
+        phase = math.atan2(zi, zr) / omega
+        half = 0.5 * period
         # Off-beat strums pull the mean towards them: re-centre twice on the onsets near the grid.
         for _ in range(2):
-            resid = (t - phase + 0.5 * period) % period - 0.5 * period
-            near = np.abs(resid) < 0.15 * period
-            if not near.any():
+            num = den = 0.0
+            for ti, r in zip(ts, rs):
+                e = (ti - phase + half) % period - half
+                if -0.15 * period < e < 0.15 * period:
+                    num += r * e
+                    den += r
+            if den == 0:
                 break
-            phase += np.sum(r[near] * resid[near]) / np.sum(r[near])
-        k = np.round((t - phase) / period)
-        resid = t - (phase + k * period)
-        on = np.abs(resid) < 0.15 * period
-        if np.count_nonzero(on) >= 3 and np.unique(k[on]).size >= 3:
-            kk, tt, rr = k[on], t[on], r[on]
-            sw = rr.sum()
-            km, tm = (rr * kk).sum() / sw, (rr * tt).sum() / sw
-            var = (rr * (kk - km) ** 2).sum()
+            phase += num / den
+        # Weighted line through the on-beat onsets (beat number -> time): local tempo and phase.
+        on = []
+        on_beat = 0.0
+        for ti, r in zip(ts, rs):
+            k = round((ti - phase) / period)
+            e = ti - (phase + k * period)
+            if abs(e) < 0.15 * period:
+                on.append((k, ti, r))
+                if abs(e) < 0.08 * period:
+                    on_beat += r
+        if len(on) >= 3 and len({k for k, _, _ in on}) >= 3:
+            sw = sum(r for _, _, r in on)
+            km = sum(r * k for k, _, r in on) / sw
+            tm = sum(r * ti for _, ti, r in on) / sw
+            var = sum(r * (k - km) ** 2 for k, _, r in on)
             if var > 0:
-                slope = (rr * (kk - km) * (tt - tm)).sum() / var
+                slope = sum(r * (k - km) * (ti - tm) for k, ti, r in on) / var
                 if 0.85 * period < slope < 1.15 * period:
                     period = slope
                     phase = tm - km * slope
         # Confidence: how much of the recent onset weight falls on the grid's beats (a steady strummer puts
         # about 60 % there, random onsets about 15 %), once there are enough of them.
-        n_on = np.count_nonzero(on)
-        on_beat = np.sum(r[np.abs(resid) < 0.08 * period]) / total
-        confidence = float(np.clip((on_beat - 0.15) / 0.35, 0, 1) * min(1.0, n_on / 8.0))
-        return float(phase), float(period), confidence
+        confidence = min(1.0, max(0.0, (on_beat / total - 0.15) / 0.35)) * min(1.0, len(on) / 8.0)
+        return phase, period, confidence
 
     def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
         nxt = phase + math.ceil((now - phase) / period) * period  # the fit's next beat after now

@@ -39,6 +39,9 @@ _T, _LABELS = _templates()
 _COST = np.array([QUALITY_COST[q] for _, q in _LABELS])
 _ROOTS = np.array([r for r, _ in _LABELS])
 _INDEX = {label: i for i, label in enumerate(_LABELS)}
+# Per bass pitch class: which templates have it as root, which have it as a tone.
+_ROOT_IS = np.array([(_ROOTS == b).astype(float) for b in range(12)])
+_TONE_IS = np.array([(_T[:, b] > 0).astype(float) for b in range(12)])
 _DIATONIC: dict[tuple[int, str], np.ndarray] = {}
 
 
@@ -100,14 +103,15 @@ class ChordTracker:
         bass = self._bass if t - self._bass_t < 2.0 else None
         if bass is not None:
             fresh = t - self._bass_t < 0.3    # a new bass note is the strongest sign of a chord change
-            score += np.where(_ROOTS == bass, 0.5 if fresh else 0.15, 0.0) + np.where(_T[:, bass] > 0, 0.05, 0.0)
+            score += (0.5 if fresh else 0.15) * _ROOT_IS[bass] + 0.05 * _TONE_IS[bass]
         if key is not None:
             score += 0.06 * _diatonic(key)
         if self.current is not None:
             score[_INDEX[self.current]] += self.stay
         best = int(np.argmax(score))
-        ordered = np.sort(score)
-        self.confidence = float(np.clip((ordered[-1] - ordered[-2]) * 4 + 0.3, 0, 1))
+        top = float(score[best])
+        score[best] = -np.inf
+        self.confidence = min(1.0, max(0.0, (top - float(score.max())) * 4 + 0.3))
         self.current = _LABELS[best]
         return self.label
 

@@ -53,6 +53,13 @@ def _profile_rows(profiles: dict[str, tuple[float, ...]]) -> np.ndarray:
 _PROFILES = (_profile_rows(KRUMHANSL_KESSLER) + _profile_rows(ALBRECHT_SHANAHAN)) / 2
 _MAJOR_SETS = np.array([[1.0 if (pc - c) % 12 in SCALES["major"] else 0.0 for pc in range(12)]
                         for c in range(12)])
+# For each collection (its major tonic c): the seven modes' tonics, profile rows and priors, stacked so one
+# matrix product scores all seven.
+_MODE_TONICS = np.array([[(c + degree) % 12 for _, degree in MODE_DEGREES] for c in range(12)])
+_MODE_ROWS = np.array([[_PROFILES[1 if SCALES[mode][2] == 3 else 0, (c + degree) % 12]
+                        for mode, degree in MODE_DEGREES] for c in range(12)])
+_MODE_PRIORS = np.array([MODE_PRIOR[mode] for mode, _ in MODE_DEGREES])
+_MODE_NAMES = [mode for mode, _ in MODE_DEGREES]
 
 
 class KeyTracker:
@@ -97,18 +104,15 @@ class KeyTracker:
     def scores(self) -> tuple[int, list[tuple[float, int, str]]]:
         """The best collection (its major tonic) and the (score, tonic, mode) of its seven modes, best first."""
         h = self._hist - self._hist.mean()
-        norm = np.linalg.norm(h)
-        h = h / norm if norm else h
+        norm = float(np.sqrt(h @ h))
+        if norm:
+            h /= norm
         collection = int(np.argmax(_MAJOR_SETS @ self._hist))
-        bass_total = self._bass.sum()
-        ranked = []
-        for mode, degree in MODE_DEGREES:
-            tonic = (collection + degree) % 12
-            family = 1 if SCALES[mode][2] == 3 else 0
-            bass_share = self._bass[tonic] / bass_total if bass_total > 0 else 0.0
-            score = float(_PROFILES[family, tonic] @ h) + BASS_WEIGHT * bass_share + MODE_PRIOR[mode]
-            ranked.append((score, tonic, mode))
-        ranked.sort(reverse=True)
+        tonics = _MODE_TONICS[collection]
+        bass_total = float(self._bass.sum())
+        share = self._bass[tonics] / bass_total if bass_total > 0 else 0.0
+        values = (_MODE_ROWS[collection] @ h + BASS_WEIGHT * share + _MODE_PRIORS).tolist()
+        ranked = sorted(zip(values, tonics.tolist(), _MODE_NAMES), reverse=True)
         return collection, ranked
 
     def update(self, t: float) -> None:
@@ -134,8 +138,8 @@ class KeyTracker:
             self._challenger = None
         lead = best_score - ranked[1][0]
         current = self._score_of(ranked)
-        self.confidence = float(np.clip(current, 0, 1) * np.clip(0.5 + 3 * lead, 0, 1)
-                                * min(1.0, self.total / 8.0))
+        self.confidence = (min(1.0, max(0.0, current)) * min(1.0, max(0.0, 0.5 + 3 * lead))
+                           * min(1.0, self.total / 8.0))
 
     def _score_of(self, ranked: list[tuple[float, int, str]]) -> float:
         """The current key's score; a key outside the best collection counts as well behind."""
