@@ -11,7 +11,8 @@ wins over time.
    averaged; the major profile for major-third modes, the minor one for minor-third modes), plus the bass
    share of the tonic, plus a prior that favours the common modes.
 3. Hysteresis: another key takes over only after leading by a margin for `hold` seconds, and a key on the
-   current tonic gets a head start (a change of mode keeps the tonal centre).
+   current tonic gets a head start (a change of mode keeps the tonal centre); a key chosen on thin
+   evidence (low confidence) gives way sooner.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class KeyTracker:
         elif (tonic, mode) != (self.tonic, self.mode) and best_score > self._score_of(ranked) + self.margin:
             if self._challenger != (tonic, mode):
                 self._challenger, self._challenger_since = (tonic, mode), t
-            elif t - self._challenger_since >= self.hold:
+            elif t - self._challenger_since >= self.hold * min(1.0, self.confidence + 0.2):
                 self.tonic, self.mode = tonic, mode
                 self._challenger = None
         else:

@@ -84,10 +84,9 @@ class Listener:
         if self.last_onset is None or self._decided_strum == self._strum_time or g.strum_open(now):
             return False
         self._decided_strum = self._strum_time
-        if self.beat.update(now):
-            self.key.update(now)
-            if self.beat.period:
-                g.bass_memory = max(g.config.bass_memory, 3 * self.beat.period)
+        if self.beat.update(now) and self.beat.period:
+            g.bass_memory = max(g.config.bass_memory, 3 * self.beat.period)
+        self.key.update(now)
         self.chord_label = self.chord.decide(now, g.sounding, self.key.key)
         return True
 
