@@ -44,7 +44,7 @@ class BeatTracker:
         sl = slice(self._lag_lo, self._lag_hi + 1)
         prior[sl] = np.exp(-0.5 * (np.log2(bpm[sl] / bpm_prior) / prior_octaves) ** 2)
         self._prior = prior
-        self._unbias = self._frames / np.maximum(1.0, self._frames - lags)
+        self._lag_axis = lags
         self._lags = np.arange(self._lag_lo, self._lag_hi + 1)
         k = np.arange(-4, 5)
         self._kernel = np.exp(-0.5 * (k / 1.5) ** 2)
@@ -116,7 +116,7 @@ class BeatTracker:
         # cheaper than an FFT of the frame signal, the same numbers.
         # Each gap's weight is split between its two neighbouring whole lags, so no rounding biases a peak.
         fr = t * FPS
-        n = 2 * self._lag_hi + 6
+        n = 4 * self._lag_hi + 6
         d = (fr[None, :] - fr[:, None]).ravel()
         ww = (w[None, :] * w[:, None]).ravel()
         keep = (d > 0) & (d < n - 1)
@@ -124,11 +124,16 @@ class BeatTracker:
         base = d.astype(np.intp)
         frac = d - base
         acf = (np.bincount(base, weights=ww * (1 - frac), minlength=n)
-               + np.bincount(base + 1, weights=ww * frac, minlength=n))[:n] * self._unbias[:n]
+               + np.bincount(base + 1, weights=ww * frac, minlength=n))[:n]
+        # Unbias for the overlap of the onsets' own span at each lag (no overlap: no evidence).
+        span = (t[-1] - t[0]) * FPS + 1.0
+        lag = self._lag_axis[:n]
+        acf *= np.where(lag < 0.6 * span, span / np.maximum(1.0, span - lag), 0.0)
         acf = np.convolve(acf, self._kernel, mode="same")
         lo, hi = self._lag_lo, self._lag_hi
         lags = self._lags
-        score = (acf[lags] + 0.5 * acf[2 * lags]) * self._prior[lags]
+        # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
+        score = (acf[lags] + 0.5 * acf[2 * lags] + 0.25 * np.maximum(acf[3 * lags], acf[4 * lags])) * self._prior[lags]
         best_global = lo + int(np.argmax(score))
         if self.period is not None:
             # Stay near the current level unless a rival level wins repeatedly.
