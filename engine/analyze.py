@@ -10,7 +10,7 @@ tempo, labels each beat's chord from the notes inside it, and names one key from
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -115,8 +115,7 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
     bpms = [t["bpm"] for t in first.tempo]
     cfg = config or ListenerConfig()
     if bpms:
-        cfg = ListenerConfig(guitar=cfg.guitar, bpm_prior=float(np.median(bpms)), beat_lock=cfg.beat_lock,
-                             key_lock=cfg.key_lock)
+        cfg = replace(cfg, bpm_prior=float(np.median(bpms)))
     second, L = run_online(messages, cfg)
     a = Analysis(file="", duration=second.duration, mode="offline", meter=second.meter)
     beats = list(second.beats)
@@ -148,7 +147,7 @@ def _tempo_from_beats(beats: list[float], window: int = 4) -> list[dict]:
 
 
 def _whole_key(messages: list[InputMessage], listener: Listener) -> tuple[dict | None, list[dict]]:
-    k = KeyTracker(half_life=1e9)
+    k = KeyTracker(half_life=1e9, profiles=listener.config.key_profiles)
     held: dict[tuple[int, int], float] = {}
     for m in messages:
         if m.kind == 0x90 and m.data2 > 0:

@@ -110,3 +110,18 @@ def test_examples_tempo_and_feel(name):
     run(L, g.messages, until=g.duration)
     assert L.beat.bpm == pytest.approx(t["tempo"]["end"], rel=0.04)
     assert L.beat.subdivision == (3 if t["meter"] == "6/8" else 2)
+
+
+@pytest.mark.parametrize("profile", ["krumhansl-kessler", "temperley", "aarden-essen", "albrecht-shanahan"])
+def test_every_published_profile_finds_a_plain_major_key(profile):
+    from engine.listen import ListenerConfig
+
+    L = Listener(ListenerConfig(key_profiles=(profile,)))
+    G, C, D = (43, 55, 59, 62), (48, 52, 55, 60), (50, 54, 57, 62)
+    run(L, chord_messages([G, C, D, G] * 4), until=17)
+    assert (L.key.tonic, L.key.mode) == (7, "major")
+
+
+def test_unknown_profile_is_refused():
+    with pytest.raises(ValueError, match="unknown key profile"):
+        KeyTracker(profiles=("bach",))

@@ -7,8 +7,9 @@ wins over time.
 
 1. The diatonic collection: which of the 12 major-scale pitch sets holds most of the evidence.
 2. The tonic inside it: each of the 7 modes of that collection is scored by the correlation of the
-   histogram with a published profile rotated to that tonic (Krumhansl–Kessler and Albrecht–Shanahan,
-   averaged; the major profile for major-third modes, the minor one for minor-third modes), plus the bass
+   histogram with published profiles rotated to that tonic (by name: krumhansl-kessler, temperley,
+   aarden-essen, albrecht-shanahan; the default averages Krumhansl–Kessler and Albrecht–Shanahan; the
+   major profile for major-third modes, the minor one for minor-third modes), plus the bass
    share of the tonic, plus a prior that favours the common modes.
 3. Hysteresis: another key takes over only after leading by a margin for `hold` seconds, and a key on the
    current tonic gets a head start (a change of mode keeps the tonal centre); a key chosen on thin
@@ -30,6 +31,19 @@ ALBRECHT_SHANAHAN = {
     "major": (0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081),
     "minor": (0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052),
 }
+TEMPERLEY = {   # Kostka-Payne corpus (Temperley 2007)
+    "major": (0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400),
+    "minor": (0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330),
+}
+AARDEN_ESSEN = {
+    "major": (17.7661, 0.145624, 14.9265, 0.160186, 19.8049, 11.3587, 0.291248, 22.062, 0.145624, 8.15494,
+              0.232998, 4.95122),
+    "minor": (18.2648, 0.737619, 14.0499, 16.8599, 0.702494, 14.4362, 0.702494, 18.6161, 4.56621, 1.93186,
+              7.37619, 1.75623),
+}
+PROFILES = {"krumhansl-kessler": KRUMHANSL_KESSLER, "temperley": TEMPERLEY, "aarden-essen": AARDEN_ESSEN,
+            "albrecht-shanahan": ALBRECHT_SHANAHAN}
+DEFAULT_PROFILES = ("krumhansl-kessler", "albrecht-shanahan")
 # Modes in the order of the major scale's degrees, with the degree offset from the collection's major tonic.
 MODE_DEGREES = tuple(MODE_DEGREE.items())
 # How readily a guitarist's music is heard in each mode (folk, rock and pop): log-prior added to the score.
@@ -51,20 +65,29 @@ def _profile_rows(profiles: dict[str, tuple[float, ...]]) -> np.ndarray:
     return out
 
 
-_PROFILES = (_profile_rows(KRUMHANSL_KESSLER) + _profile_rows(ALBRECHT_SHANAHAN)) / 2
 _MAJOR_SETS = np.array([[1.0 if (pc - c) % 12 in SCALES["major"] else 0.0 for pc in range(12)]
                         for c in range(12)])
-# For each collection (its major tonic c): the seven modes' tonics, profile rows and priors, stacked so one
-# matrix product scores all seven.
 _MODE_TONICS = np.array([[(c + degree) % 12 for _, degree in MODE_DEGREES] for c in range(12)])
-_MODE_ROWS = np.array([[_PROFILES[1 if SCALES[mode][2] == 3 else 0, (c + degree) % 12]
-                        for mode, degree in MODE_DEGREES] for c in range(12)])
 _MODE_PRIORS = np.array([MODE_PRIOR[mode] for mode, _ in MODE_DEGREES])
 _MODE_NAMES = [mode for mode, _ in MODE_DEGREES]
 
 
+def mode_rows(names: tuple[str, ...]) -> np.ndarray:
+    """12 x 7 x 12: for each collection (its major tonic), its seven modes' profile rows (the named
+    profiles averaged; the major profile for major-third modes, the minor one for minor-third modes),
+    stacked so one matrix product scores all seven."""
+    unknown = [n for n in names if n not in PROFILES]
+    if unknown or not names:
+        raise ValueError(f"unknown key profile {unknown or names!r}; choose from {', '.join(PROFILES)}")
+    rows = sum(_profile_rows(PROFILES[n]) for n in names) / len(names)
+    return np.array([[rows[1 if SCALES[mode][2] == 3 else 0, (c + degree) % 12] for mode, degree in MODE_DEGREES]
+                     for c in range(12)])
+
+
 class KeyTracker:
-    def __init__(self, half_life: float = 12.0, hold: float = 4.0, bass_weight: float = 2.0, margin: float = 0.05):
+    def __init__(self, half_life: float = 12.0, hold: float = 4.0, bass_weight: float = 2.0, margin: float = 0.05,
+                 profiles: tuple[str, ...] = DEFAULT_PROFILES):
+        self._mode_rows = mode_rows(tuple(profiles))
         self.half_life = half_life
         self.hold = hold
         self.margin = margin
@@ -112,7 +135,7 @@ class KeyTracker:
         tonics = _MODE_TONICS[collection]
         bass_total = float(self._bass.sum())
         share = self._bass[tonics] / bass_total if bass_total > 0 else 0.0
-        values = (_MODE_ROWS[collection] @ h + BASS_WEIGHT * share + _MODE_PRIORS).tolist()
+        values = (self._mode_rows[collection] @ h + BASS_WEIGHT * share + _MODE_PRIORS).tolist()
         ranked = sorted(zip(values, tonics.tolist(), _MODE_NAMES), reverse=True)
         return collection, ranked
 

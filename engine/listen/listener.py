@@ -13,7 +13,7 @@ from engine.events import InputMessage
 from engine.listen.beat import BeatTracker
 from engine.listen.chord import ChordTracker
 from engine.listen.guitar import ConfirmedNote, GuitarConditioner, GuitarConfig
-from engine.listen.key import KeyTracker
+from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.state import MusicalState
 
 
@@ -21,6 +21,7 @@ from engine.state import MusicalState
 class ListenerConfig:
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
+    key_profiles: tuple[str, ...] = DEFAULT_PROFILES   # published key profiles to average, by name
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
 
@@ -31,7 +32,7 @@ class Listener:
         self.guitar = GuitarConditioner(self.config.guitar)
         self.guitar.on_note = self._note
         self.guitar.on_release = self._release
-        self.key = KeyTracker()
+        self.key = KeyTracker(profiles=self.config.key_profiles)
         self.beat = BeatTracker(bpm_prior=self.config.bpm_prior)
         self.chord = ChordTracker()
         self.last_onset: float | None = None
