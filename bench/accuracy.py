@@ -1,0 +1,271 @@
+"""Listening accuracy: aqyn (online and offline) and peer tools on the same files, with mir_eval metrics.
+
+    python bench/accuracy.py [--sets pop909,asap,nottingham,guitar] [--limit 40] [--seconds 60]
+                             [--no-peers | --peers-only]
+
+The peers' scores do not depend on aqyn: they are computed once per piece and kept in bench/.cache/.
+
+Sets: the shared datasets (../shared/data: POP909, ASAP, Nottingham; never copied into this repository) and
+`guitar`: POP909 pieces played through the guitar-realism simulator (a channel per string, strums, 20-40 ms
+converter latency plus 30 ms jitter, ghost notes, octave errors, drift) plus generated strummed
+progressions. Each piece is cut to its first `--seconds` (as the published baselines are).
+
+Metrics (bench/metrics.py): key MIREX weighted score with fifths either way, at the end and after 5 s and
+15 s of music; beat F-measure, CMLt, AMLt (mir_eval defaults: +-70 ms, beats before 5 s ignored); tempo
+accuracy strict (4 %) and octave-tolerant (x2, x1/2, x3, x1/3); downbeat F-measure; chord majmin and root,
+duration-weighted: `online` as committed (about 60 ms after each strum), `beat` labelled at the end of each
+beat from that beat's notes (causal, one beat late).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import mido
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import datasets  # noqa: E402
+import metrics  # noqa: E402
+from engine.analyze import Analysis, _chords_per_beat, run_offline, run_online  # noqa: E402
+from engine.events import InputMessage  # noqa: E402
+from engine.io.midi_input import read_guitar_file  # noqa: E402
+
+
+def cut(messages: list[InputMessage], seconds: float) -> list[InputMessage]:
+    """The first `seconds` of a performance, with every note still sounding ended there."""
+    out, held = [], set()
+    for m in messages:
+        if m.time > seconds:
+            break
+        out.append(m)
+        key = (m.channel, m.data1)
+        if m.kind == 0x90 and m.data2 > 0:
+            held.add(key)
+        elif m.kind in (0x80, 0x90):
+            held.discard(key)
+    out += [InputMessage(seconds, 0x80 | ch, note, 0) for ch, note in sorted(held)]
+    return out
+
+
+def key_at(a: Analysis, t: float) -> tuple[str, str] | None:
+    best = None
+    for k in a.keys:
+        if k["time"] <= t:
+            best = (k["tonic"], k["mode"])
+    return best
+
+
+def as_majmin_key(k: tuple[str, str] | None) -> tuple[str, str] | None:
+    """Datasets label major/minor only: a mode is scored as the major or minor key on its tonic."""
+    if k is None:
+        return None
+    tonic, mode = k
+    return tonic, ("minor" if mode in ("minor", "dorian", "phrygian", "locrian") else "major")
+
+
+def chord_segments(changes: list[dict], end: float) -> list[tuple[float, float, str]]:
+    times = [c["time"] for c in changes]
+    return [(s, e, c["label"]) for s, e, c in zip(times, times[1:] + [end], changes) if e > s]
+
+
+def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, row: dict, tag: str) -> None:
+    ref_beats = piece.beats[piece.beats <= seconds]
+    if piece.key is not None:
+        row[f"key {tag}"] = metrics.key_score(as_majmin_key(a.key and (a.key["tonic"], a.key["mode"])), piece.key)
+        if tag == "online":
+            for after in (5, 15):
+                row[f"key@{after}s online"] = metrics.key_score(as_majmin_key(key_at(a, first_note + after)),
+                                                                piece.key)
+    if len(ref_beats) > 8:
+        b = metrics.beat_scores(np.array(a.beats), ref_beats)
+        for name, v in b.items():
+            row[f"beat {name} {tag}"] = v
+        bpm = statistics.median([t["bpm"] for t in a.tempo]) if a.tempo else 0.0
+        for name, v in metrics.tempo_scores(bpm, ref_beats).items():
+            row[f"tempo {name} {tag}"] = v
+        ref_down = piece.downbeats[piece.downbeats <= seconds]
+        if len(ref_down) > 3:
+            row[f"downbeat F {tag}"] = metrics.downbeat_f(np.array(a.downbeats), ref_down)
+    ref_chords = [(s, min(e, seconds), l) for s, e, l in piece.chords if s < seconds]
+    if ref_chords and a.chords:
+        for name, v in metrics.chord_scores(chord_segments(a.chords, seconds), ref_chords).items():
+            row[f"chord {name} {tag}"] = v
+        if tag == "online" and len(a.beats) > 2:
+            per_beat = _chords_per_beat(messages, list(a.beats), None)
+            for name, v in metrics.chord_scores(chord_segments(per_beat, seconds), ref_chords).items():
+                row[f"chord {name} beat"] = v
+
+
+def score_peers(piece, midi: Path, seconds: float, row: dict) -> None:
+    import peers  # noqa: PLC0415
+
+    ref_beats = piece.beats[piece.beats <= seconds]
+    if piece.key is not None:
+        for name, fn in (("music21", peers.music21_key), ("partitura", peers.partitura_key)):
+            est = fn(midi)
+            if est is not None:
+                row[f"key {name}"] = metrics.key_score(est, piece.key)
+    if len(ref_beats) > 8:
+        for name, fn in (("partitura", peers.partitura_beats), ("madmom online", peers.madmom_online_beats),
+                         ("madmom offline", peers.madmom_offline_beats)):
+            est = fn(midi, seconds)
+            if est is not None:
+                est = np.asarray(est)
+                est = est[est <= seconds]      # the same excerpt as ours: nothing after the cut counts
+                for m, v in metrics.beat_scores(np.asarray(est), ref_beats).items():
+                    row[f"beat {m} {name}"] = v
+                if len(est) > 2:
+                    for m, v in metrics.tempo_scores(60 / float(np.median(np.diff(est))), ref_beats).items():
+                        row[f"tempo {m} {name}"] = v
+        bpm = peers.pretty_midi_tempo(midi, seconds)
+        if bpm:
+            for m, v in metrics.tempo_scores(bpm, ref_beats).items():
+                row[f"tempo {m} pretty_midi"] = v
+
+
+def write_cut(messages: list[InputMessage], path: Path) -> None:
+    """A MIDI file of the cut messages for the peers (they read files), at 1 ms resolution."""
+    track = mido.MidiTrack()
+    last = 0
+    for m in messages:
+        tick = round(m.time * 1000)
+        data = [m.status, m.data1] + ([m.data2] if m.kind not in (0xC0, 0xD0) else [])
+        track.append(mido.Message.from_bytes(data, time=tick - last))
+        last = tick
+    mid = mido.MidiFile(ticks_per_beat=500)   # 120 BPM default tempo: 1000 ticks per second
+    mid.tracks.append(track)
+    mid.save(path)
+
+
+def guitar_pieces(limit: int, seed: int = 0) -> list:
+    """POP909 pieces through the simulator, and generated progressions."""
+    import guitar_sim  # noqa: PLC0415
+
+    out = []
+    for piece in datasets.load("pop909", limit=max(1, limit // 2), seed=seed + 1):
+        msgs = read_guitar_file(piece.midi).messages
+        notes, held = [], {}
+        for m in msgs:
+            key = (m.channel, m.data1)
+            if m.kind == 0x90 and m.data2 > 0:
+                held[key] = (m.time, m.data2)
+            elif m.kind in (0x80, 0x90) and key in held:
+                s, v = held.pop(key)
+                notes.append((s, m.time, m.data1, v))
+        sim = guitar_sim.GuitarSimulator(guitar_sim.SimConfig(jitter=0.030, drift=0.03, seed=seed))
+        messages, warp = sim.run(notes, beats=list(piece.beats))
+        out.append(_warped(piece, messages, warp, "guitar/pop909-" + piece.name.split("/")[-1]))
+    keys = [("D", "dorian", "4/4", 96), ("A", "minor", "6/8", 66), ("E", "mixolydian", "4/4", 112),
+            ("G", "major", "3/4", 84), ("B", "minor", "4/4", 76), ("F", "major", "4/4", 124)]
+    for i in range(max(1, limit - limit // 2)):
+        tonic, mode, meter, bpm = keys[i % len(keys)]
+        notes, ann = guitar_sim.generated_progression(tonic, mode, bars=24, bpm=bpm, meter=meter, seed=seed + i)
+        sim = guitar_sim.GuitarSimulator(guitar_sim.SimConfig(jitter=0.030, drift=0.03, seed=seed + i))
+        messages, warp = sim.run(notes, beats=ann["beats"])
+        ann = guitar_sim.warp_annotations(ann, warp)
+        piece = datasets.Piece(
+            dataset="guitar", name=f"guitar/gen-{tonic}-{mode}-{i}", midi=Path("-"),
+            beats=np.array(ann["beats"]), downbeats=np.array(ann["downbeats"]),
+            key=(tonic, "minor" if mode in ("minor", "dorian", "phrygian") else "major"),
+            keys=[(0.0, tonic, mode)],
+            chords=[(c["time"], e, c["label"]) for c, e in
+                    zip(ann["chords"], [c["time"] for c in ann["chords"][1:]] + [ann["end"]])],
+            meter=meter)
+        out.append((piece, messages))
+    return out
+
+
+def _warped(piece, messages, warp, name):
+    w = np.vectorize(warp)
+    p = datasets.Piece(dataset="guitar", name=name, midi=piece.midi, beats=w(piece.beats),
+                       downbeats=w(piece.downbeats), key=piece.key,
+                       keys=[(float(warp(t)), k, m) for t, k, m in piece.keys],
+                       chords=[(float(warp(s)), float(warp(e)), l) for s, e, l in piece.chords], meter=piece.meter)
+    return p, messages
+
+
+CACHE = ROOT / "bench" / ".cache"
+
+
+def cached_peers(piece, messages, seconds: float, tmp: Path) -> dict:
+    """Peer scores for a piece, computed once and kept in bench/.cache (they do not depend on aqyn)."""
+    import json  # noqa: PLC0415
+
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"{piece.name.replace('/', '__')}-{seconds:.0f}s.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    row: dict[str, float] = {}
+    midi = tmp / "cut.mid"
+    write_cut(messages, midi)
+    score_peers(piece, midi, seconds, row)
+    path.write_text(json.dumps(row))
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", default="pop909,asap,nottingham,guitar")
+    ap.add_argument("--limit", type=int, default=40, help="pieces per set")
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--no-peers", action="store_true", help="only aqyn's figures")
+    ap.add_argument("--peers-only", action="store_true", help="only fill the peers' cache (bench/.cache)")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    table: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    costs: dict[str, list[float]] = defaultdict(list)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.sets.split(","):
+            if name == "guitar":
+                items = guitar_pieces(args.limit, args.seed)
+            else:
+                items = [(p, None) for p in datasets.load(name, limit=args.limit, seed=args.seed)]
+            for piece, messages in items:
+                if messages is None:
+                    messages = read_guitar_file(piece.midi).messages
+                messages = cut(messages, args.seconds)
+                if not any(m.kind == 0x90 and m.data2 > 0 for m in messages):
+                    continue
+                first = next(m.time for m in messages if m.kind == 0x90 and m.data2 > 0)
+                row: dict[str, float] = {}
+                if not args.peers_only:
+                    t0 = time.perf_counter()
+                    online, _ = run_online(messages)
+                    score_ours(piece, online, messages, args.seconds, first, row, "online")
+                    offline = run_offline(messages)
+                    score_ours(piece, offline, messages, args.seconds, first, row, "offline")
+                    costs["aqyn online+offline"].append(time.perf_counter() - t0)
+                if not args.no_peers:
+                    t0 = time.perf_counter()
+                    row.update(cached_peers(piece, messages, args.seconds, Path(tmp)))
+                    costs["peers (or their cache)"].append(time.perf_counter() - t0)
+                for k, v in row.items():
+                    if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                        table[name][k].append(float(v))
+                print(f"  {piece.name}: " + " ".join(f"{k}={v:.2f}" for k, v in row.items()
+                                                      if "online" in k and "@" not in k), flush=True)
+    print()
+    print(f"first {args.seconds:.0f} s of each piece, up to {args.limit} pieces per set; mean over pieces (n)")
+    for name, rows in table.items():
+        print(f"\n== {name}")
+        for metric in sorted(rows):
+            vals = rows[metric]
+            print(f"  {metric:34}{np.mean(vals):7.3f}  (n={len(vals)})")
+    for k, v in costs.items():
+        print(f"seconds per piece, {k}: median {statistics.median(v):.2f}")
+
+
+if __name__ == "__main__":
+    main()
