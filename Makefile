@@ -12,7 +12,7 @@ STAMP := $(VENV)/.aqyn-installed
 APT_PACKAGES := libfluidsynth3 fluidsynth fluid-soundfont-gm
 EXAMPLES := $(wildcard examples/*.mid)
 
-.PHONY: demo test bench examples system clean
+.PHONY: demo test bench accuracy examples system clean
 
 demo: $(STAMP)
 	@mkdir -p out
@@ -28,6 +28,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/render_speed.py
+
+# Listening accuracy against peer tools on ../shared/data (POP909, ASAP, Nottingham). Installs the peers
+# (mir_eval, partitura, music21, pretty_midi); madmom is optional: see README.
+accuracy: $(STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]'
+	$(PY) bench/accuracy.py
+	$(PY) bench/listen_speed.py
 
 examples: $(STAMP)
 	$(PY) examples/make_examples.py

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import datasets  # noqa: E402
 import metrics  # noqa: E402
-from engine.analyze import Analysis, _chords_per_beat, run_offline, run_online  # noqa: E402
+from engine.analyze import Analysis, _chords_per_beat, note_spans, run_offline, run_online  # noqa: E402
 from engine.events import InputMessage  # noqa: E402
 from engine.io.midi_input import read_guitar_file  # noqa: E402
 
@@ -154,15 +154,7 @@ def guitar_pieces(limit: int, seed: int = 0) -> list:
 
     out = []
     for piece in datasets.load("pop909", limit=max(1, limit // 2), seed=seed + 1):
-        msgs = read_guitar_file(piece.midi).messages
-        notes, held = [], {}
-        for m in msgs:
-            key = (m.channel, m.data1)
-            if m.kind == 0x90 and m.data2 > 0:
-                held[key] = (m.time, m.data2)
-            elif m.kind in (0x80, 0x90) and key in held:
-                s, v = held.pop(key)
-                notes.append((s, m.time, m.data1, v))
+        notes = note_spans(read_guitar_file(piece.midi).messages)
         sim = guitar_sim.GuitarSimulator(guitar_sim.SimConfig(jitter=0.030, drift=0.03, seed=seed))
         messages, warp = sim.run(notes, beats=list(piece.beats))
         out.append(_warped(piece, messages, warp, "guitar/pop909-" + piece.name.split("/")[-1]))

@@ -148,13 +148,9 @@ def _tempo_from_beats(beats: list[float], window: int = 4) -> list[dict]:
 
 def _whole_key(messages: list[InputMessage], listener: Listener) -> tuple[dict | None, list[dict]]:
     k = KeyTracker(half_life=1e9, profiles=listener.config.key_profiles)
-    held: dict[tuple[int, int], float] = {}
-    for m in messages:
-        if m.kind == 0x90 and m.data2 > 0:
-            held[(m.channel, m.data1)] = m.time
-            k.note_on(m.time, m.data1, m.data2, m.data1 < 52, listener._metric_weight(m.time))
-        elif m.kind in (0x80, 0x90) and (m.channel, m.data1) in held:
-            k.note_off(m.time, m.data1, m.time - held.pop((m.channel, m.data1)), m.data1 < 52)
+    for start, end, pitch, velocity in sorted(note_spans(messages)):
+        k.note_on(start, pitch, velocity, pitch < 52, listener._metric_weight(start))
+        k.note_off(end, pitch, end - start, pitch < 52)
     k.update(messages[-1].time if messages else 0.0)
     if k.key is None:
         return None, []
@@ -167,7 +163,7 @@ def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> l
     """A label per beat from the notes sounding in it (duration-weighted), consecutive repeats merged."""
     if len(beats) < 2:
         return []
-    notes = _notes(messages)
+    notes = note_spans(messages)
     edges = np.array(beats + [beats[-1] + (beats[-1] - beats[-2])])
     tracker = ChordTracker()
     out: list[dict] = []
@@ -175,22 +171,22 @@ def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> l
     for s, e in zip(edges[:-1], edges[1:]):
         while j < len(notes) and notes[j][1] < s:
             j += 1
-        inside = [(max(a, s), min(b, e), p, v) for a, b, p, v in notes[j:j + 64] if a < e and b > s]
-        tracker._recent[:] = 0.0
-        low = min((p for _, _, p, _ in inside), default=None)
-        for a, b, p, v in inside:
-            tracker._recent[p % 12] += (b - a) / (e - s) * v / 127
-        if low is not None and low < 60:
-            tracker._bass, tracker._bass_t = low % 12, s
-        tracker._t = s
-        label = tracker.decide(s, [], key)
+        chroma = np.zeros(12)
+        low = None
+        for a, b, p, v in notes[j:j + 64]:
+            if a < e and b > s:
+                chroma[p % 12] += (min(b, e) - max(a, s)) / (e - s) * v / 127
+                low = p if low is None or p < low else low
+        bass = low % 12 if low is not None and low < 60 else None
+        label = tracker.label_chroma(chroma, bass, True, key)
         if not out or out[-1]["label"] != label:
             out.append({"time": round(float(s), 3), "label": label})
     return out
 
 
-def _notes(messages: list[InputMessage]) -> list[tuple[float, float, int, int]]:
-    """(start, end, pitch, velocity), sorted by end so a sweep can skip finished notes."""
+def note_spans(messages: list[InputMessage]) -> list[tuple[float, float, int, int]]:
+    """The notes of a message stream as (start, end, pitch, velocity), sorted by end (so a sweep can skip
+    finished notes); notes still held at the last message end there."""
     held: dict[tuple[int, int], tuple[float, int]] = {}
     out = []
     for m in messages:

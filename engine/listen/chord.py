@@ -92,6 +92,12 @@ class ChordTracker:
         chroma = self._recent.copy()
         for p, start in sounding:
             chroma[p % 12] += 0.5 * 0.5 ** ((t - start) / self.memory)
+        bass = self._bass if t - self._bass_t < 2.0 else None
+        fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
+        return self.label_chroma(chroma, bass, fresh, key)
+
+    def label_chroma(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None) -> str:
+        """Label a pitch-class evidence vector (12 weights) with its bass pitch class, if any."""
         energy = chroma.sum()
         if energy < self.min_energy:
             if energy < 0.05:
@@ -100,9 +106,7 @@ class ChordTracker:
         c = chroma / energy
         inside = _T @ c
         score = inside - (1 - inside) * 0.8 - _COST
-        bass = self._bass if t - self._bass_t < 2.0 else None
         if bass is not None:
-            fresh = t - self._bass_t < 0.3    # a new bass note is the strongest sign of a chord change
             score += (0.5 if fresh else 0.15) * _ROOT_IS[bass] + 0.05 * _TONE_IS[bass]
         if key is not None:
             score += 0.06 * _diatonic(key)
