@@ -17,6 +17,9 @@ from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.state import MusicalState
 
 
+KEY_EVERY = 0.25   # s between key re-estimates
+
+
 @dataclass
 class ListenerConfig:
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
@@ -40,6 +43,7 @@ class Listener:
         self._loudness = 0.0
         self._strum_time = -1.0
         self._decided_strum = -1.0
+        self._key_at = -1.0
 
     @property
     def dropped(self):
@@ -87,7 +91,9 @@ class Listener:
         self._decided_strum = self._strum_time
         if self.beat.update(now) and self.beat.period:
             g.bass_memory = max(g.config.bass_memory, 3 * self.beat.period)
-        self.key.update(now)
+        if now - self._key_at >= KEY_EVERY:   # a key moves slowly: no need to re-score it every strum
+            self._key_at = now
+            self.key.update(now)
         self.chord_label = self.chord.decide(now, g.sounding, self.key.key)
         return True
 
