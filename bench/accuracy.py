@@ -117,8 +117,7 @@ def score_peers(piece, midi: Path, seconds: float, row: dict) -> None:
             if est is not None:
                 row[f"key {name}"] = metrics.key_score(est, piece.key)
     if len(ref_beats) > 8:
-        for name, fn in (("partitura", peers.partitura_beats), ("madmom online", peers.madmom_online_beats),
-                         ("madmom offline", peers.madmom_offline_beats)):
+        for name, fn in (("partitura", peers.partitura_beats), ("madmom online", peers.madmom_online_beats)):
             est = fn(midi, seconds)
             if est is not None:
                 est = np.asarray(est)
