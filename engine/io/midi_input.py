@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import mido
@@ -57,7 +58,7 @@ def read_guitar_file(path: str | Path) -> GuitarFile:
         status = data[0]
         d1 = data[1] if len(data) > 1 else 0
         d2 = data[2] if len(data) > 2 else 0
-        t = float(tempo_map.seconds_at(tick / ppq if isinstance(ppq, int) else tick))
+        t = float(tempo_map.seconds_at(Fraction(tick, ppq)))
         messages.append(InputMessage(t, status, d1, d2))
         if msg.type == "note_on" and msg.velocity > 0:
             notes += 1
@@ -67,8 +68,6 @@ def read_guitar_file(path: str | Path) -> GuitarFile:
 
 
 def _tempo_map(tempos: list[tuple[int, int]], ppq: int) -> TempoMap:
-    from fractions import Fraction
-
     changes: list[tuple[Fraction, int]] = [(Fraction(0), 500_000)]
     for tick, us in sorted(tempos):
         beat = Fraction(tick, ppq)
