@@ -198,7 +198,7 @@ def cached_peers(piece, messages, seconds: float, tmp: Path) -> dict:
     if path.exists():
         return json.loads(path.read_text())
     row: dict[str, float] = {}
-    midi = tmp / "cut.mid"
+    midi = tmp / f"{piece.name.replace('/', '__')}.mid"   # a name per piece: the peers cache by path
     write_cut(messages, midi)
     score_peers(piece, midi, seconds, row)
     path.write_text(json.dumps(row))

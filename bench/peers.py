@@ -135,8 +135,9 @@ def partitura_key(midi) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=8)
-def _beatroot(midi: str, max_seconds: float | None) -> dict:
-    """partitura.musicanalysis.estimate_time on the first `max_seconds` of a MIDI file (cached)."""
+def _beatroot(midi: str, max_seconds: float | None, stamp: int = 0) -> dict:
+    """partitura.musicanalysis.estimate_time on the first `max_seconds` of a MIDI file (cached by path and
+    modification time `stamp`, so a rewritten file is analysed afresh)."""
     _import_partitura()
     from partitura.musicanalysis import estimate_time
 
@@ -146,14 +147,14 @@ def _beatroot(midi: str, max_seconds: float | None) -> dict:
 @_guarded
 def partitura_beats(midi, max_seconds: float | None = None) -> np.ndarray:
     """Beat times (s) from partitura's BeatRoot port, on notes starting before `max_seconds`."""
-    beats = _beatroot(str(midi), max_seconds)["beats"]
+    beats = _beatroot(str(midi), max_seconds, Path(midi).stat().st_mtime_ns)["beats"]
     return np.sort(np.array([b[0] for b in beats], dtype=np.float64))
 
 
 @_guarded
 def partitura_tempo(midi, max_seconds: float | None = None) -> float:
     """Tempo (BPM) from partitura's BeatRoot port, on notes starting before `max_seconds`."""
-    return float(_beatroot(str(midi), max_seconds)["tempo"])
+    return float(_beatroot(str(midi), max_seconds, Path(midi).stat().st_mtime_ns)["tempo"])
 
 
 @_guarded
@@ -219,7 +220,8 @@ def render_wav(midi, max_seconds: float | None = None) -> str:
     can share it.
     """
     global _RENDER_DIR
-    key = (str(midi), max_seconds)
+    st = Path(midi).stat()
+    key = (str(midi), st.st_mtime_ns, st.st_size, max_seconds)   # a rewritten file is a new rendering
     if key in _LAST_RENDER and Path(_LAST_RENDER[key]).exists():
         return _LAST_RENDER[key]
     if _RENDER_DIR is None:
