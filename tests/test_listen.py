@@ -125,3 +125,42 @@ def test_every_published_profile_finds_a_plain_major_key(profile):
 def test_unknown_profile_is_refused():
     with pytest.raises(ValueError, match="unknown key profile"):
         KeyTracker(profiles=("bach",))
+
+
+def test_tap_tempo_sets_tempo_and_phase_at_once():
+    L = Listener()
+    for k in range(4):                       # four taps at 120 BPM, the last at 2.0 s
+        L.beat.tap(0.5 + 0.5 * k)
+    assert L.beat.bpm == pytest.approx(120) and L.beat.confidence == 1.0
+    assert L.beat.time_at(L.beat.position_at(2.0) + 1) == pytest.approx(2.5)
+    L.beat.tap(9.0)                          # a lone tap much later starts a new count, changes nothing
+    assert L.beat.bpm == pytest.approx(120)
+
+
+def test_lock_switch_holds_the_tempo_while_the_phase_follows():
+    L = Listener()
+    msgs = metronome(100, 20)
+    run(L, msgs, until=msgs[-1].time)
+    L.beat.hold_tempo = True
+    later = [InputMessage(m.time + 12.5, m.status, m.data1, m.data2) for m in metronome(112, 20, start=0.0)]
+    run_from = msgs[-1].time
+    i = 0
+    n = int(run_from / 0.01)
+    while n * 0.01 <= later[-1].time:
+        while i < len(later) and later[i].time <= n * 0.01:
+            L.feed(later[i])
+            i += 1
+        L.update(n * 0.01)
+        n += 1
+    assert L.beat.bpm == pytest.approx(100, rel=0.01)
+
+
+def test_tempo_range_hint_keeps_the_beat_inside_it():
+    from engine.listen import ListenerConfig
+
+    msgs = metronome(150, 40)                # with a 50-90 BPM range, the 75 BPM level is the beat
+    L = Listener(ListenerConfig(tempo_range=(50, 90)))
+    run(L, msgs, until=msgs[-1].time)
+    assert L.beat.bpm == pytest.approx(75, rel=0.03)
+    with pytest.raises(ValueError, match="tempo_range"):
+        Listener(ListenerConfig(tempo_range=(120, 60)))

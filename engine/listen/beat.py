@@ -57,6 +57,8 @@ class BeatTracker:
         self.anchor_index = 0                   # a beat number ...
         self.anchor_time = 0.0                  # ... and its time
         self.confidence = 0.0
+        self.hold_tempo = False                 # the lock switch: keep the tempo, follow only the phase
+        self._taps: list[float] = []
         self.usual_gap = 0.0                    # seconds: 90th percentile of recent gaps between onsets
         self._disagree = 0
         self._rival: float | None = None
@@ -102,6 +104,8 @@ class BeatTracker:
             self._tempo_at = now
             self._acf_period = self._tempo(t, w, now)
         period = self._acf_period
+        if self.hold_tempo and self.period is not None:
+            period = self.period            # the lock switch: phase still follows, the tempo does not
         if period is None:
             return False
         grid = self._phase(t, w, now, period)
@@ -221,15 +225,36 @@ class BeatTracker:
             old_time = self.time_at(k)
             self.anchor_index = k
             self.anchor_time = old_time + 0.6 * (nxt - old_time)
-            self.period = self.period + 0.6 * (period - self.period)
+            if not self.hold_tempo:
+                self.period = self.period + 0.6 * (period - self.period)
         else:
             self._disagree += 1
             if self._disagree >= 3:  # the old grid is wrong: jump, never backwards
                 self._disagree = 0
                 self.anchor_index = math.floor(pos_old) + 1
                 self.anchor_time = nxt
-                self.period = period
+                if not self.hold_tempo:
+                    self.period = period
         self.confidence = 0.7 * self.confidence + 0.3 * confidence
+
+    def tap(self, t: float) -> None:
+        """A tap (tap-tempo key, footswitch, count-in click) at t seconds. From the second tap on, the
+        beat is the taps' median interval and the latest tap is a beat: this overrides the estimate at once,
+        and later onsets refine it as usual."""
+        taps = self._taps
+        if taps and not 0.25 <= t - taps[-1] <= 2.0:
+            taps.clear()                    # too fast or too slow to be the same count: start again
+        taps.append(t)
+        del taps[:-8]
+        if len(taps) < 2:
+            return
+        gaps = sorted(b - a for a, b in zip(taps, taps[1:]))
+        period = gaps[len(gaps) // 2]
+        index = 0 if self.period is None else round(self.position_at(t))
+        self.period, self.anchor_index, self.anchor_time = period, index, t
+        self._acf_period, self._tempo_at = period, t
+        self.confidence = 1.0
+        self._rival_count = 0
 
     def _classify(self, t: np.ndarray, w: np.ndarray) -> None:
         """Subdivision (straight or compound) and bar phase from onsets not yet counted."""

@@ -24,6 +24,7 @@ KEY_EVERY = 0.25   # s between key re-estimates
 class ListenerConfig:
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
+    tempo_range: tuple[float, float] = (40.0, 220.0)   # BPM the beat may take (a hint narrows it)
     key_profiles: tuple[str, ...] = DEFAULT_PROFILES   # published key profiles to average, by name
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
@@ -36,7 +37,10 @@ class Listener:
         self.guitar.on_note = self._note
         self.guitar.on_release = self._release
         self.key = KeyTracker(profiles=self.config.key_profiles)
-        self.beat = BeatTracker(bpm_prior=self.config.bpm_prior)
+        lo, hi = self.config.tempo_range
+        if not 20 <= lo < hi <= 300:
+            raise ValueError(f"tempo_range must be two BPM values 20 <= low < high <= 300, got {self.config.tempo_range!r}")
+        self.beat = BeatTracker(bpm_prior=min(max(self.config.bpm_prior, lo), hi), min_bpm=lo, max_bpm=hi)
         self.chord = ChordTracker()
         self.last_onset: float | None = None
         self.chord_label = "N"
