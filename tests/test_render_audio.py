@@ -69,3 +69,17 @@ def test_tempo_map_follows_the_player(rendered):
     bpms = 60e6 / np.array(tempos[5:-1])
     assert len(tempos) > 50                       # a tempo per beat: the grid follows the guitarist
     assert np.median(bpms) == pytest.approx(60 / np.median(np.diff(beats)), rel=0.03)
+
+
+def test_every_channel_sounds_whichever_synth_renders_it():
+    """The channels are split between parallel synths: each channel's note must be heard in its window."""
+    from engine.events import Note, Program
+    from engine.io.soundfont import find_soundfont
+    from engine.io.wav_render import render_audio
+
+    events = [Program(0.0, ch, 24, "t") for ch in range(16) if ch != 9]
+    events += [Note(0.5 + i, 0.4, ch, 60 if ch != 9 else 38, 110, "t") for i, ch in enumerate(range(16))]
+    audio = render_audio(events, find_soundfont())
+    for i in range(16):
+        window = audio[int((0.5 + i) * 44100): int((0.9 + i) * 44100)]
+        assert np.sqrt((window ** 2).mean()) > 0.01, f"channel {i} is silent"
