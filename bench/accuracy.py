@@ -1,6 +1,6 @@
 """Listening accuracy: aqyn (online and offline) and peer tools on the same files, with mir_eval metrics.
 
-    python bench/accuracy.py [--sets pop909,asap,nottingham,guitar] [--limit 40] [--seconds 60]
+    python bench/accuracy.py [--sets pop909,asap,nottingham,guitar] [--limit 12] [--seconds 60]
                              [--no-peers | --peers-only]
 
 The peers' scores do not depend on aqyn: they are computed once per piece and kept in bench/.cache/.
@@ -208,7 +208,7 @@ def cached_peers(piece, messages, seconds: float, tmp: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", default="pop909,asap,nottingham,guitar")
-    ap.add_argument("--limit", type=int, default=40, help="pieces per set")
+    ap.add_argument("--limit", type=int, default=12, help="pieces per set")
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--no-peers", action="store_true", help="only aqyn's figures")
     ap.add_argument("--peers-only", action="store_true", help="only fill the peers' cache (bench/.cache)")
