@@ -1,10 +1,13 @@
 """Causal tempo and beat tracking from guitar onsets.
 
-1. Tempo: the onsets of the last `window` seconds become an impulse train at 100 frames/s (weighted by
-   salience); its autocorrelation, plus half of it at twice the lag (a comb that favours a level whose double
-   also recurs), times a log-normal tempo prior, picks the beat period. Once locked, the search stays within
-   a third of the current period unless another level wins for several updates (octave errors are the
-   dominant failure of beat trackers; this keeps the band from flipping to double time).
+1. Tempo: the autocorrelation of the last `window` seconds of onsets (weighted by salience; computed from
+   their pairwise gaps at 100 lags per second, unbiased over their span), plus half of it at twice the lag
+   and a quarter at the bar (three or four beats) — a comb favouring a level whose multiples also recur —
+   times a log-normal tempo prior, picks the beat period; re-estimated every strum until confident, then
+   every `tempo_every` seconds. Once locked, the search stays within a third of the current period unless
+   another level wins for several updates (octave errors are the dominant failure of beat trackers; this
+   keeps the band from flipping to double time). Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the
+   lock switch), and a tempo range.
 2. Phase: the circular mean of recent onsets at that period (recent and loud onsets weigh more) gives the
    grid; a weighted least-squares line through the on-beat onsets refines period and phase, which follows
    drift and ramps.
