@@ -133,12 +133,10 @@ def load(dataset: str, limit: int | None = None, seed: int = 0) -> list[Piece]:
 
 
 def tonic_pc(name: str) -> int:
-    """Pitch class 0-11 of a note name such as "Gb", "F#", "c", "Bbb"."""
-    name = name.strip()
-    pc = PITCH_CLASS[name[0].upper()]
-    for ch in name[1:]:
-        pc += {"#": 1, "b": -1}.get(ch, 0)
-    return pc % 12
+    """Pitch class 0-11 of a note name such as "Gb", "F#", "c", "Bbb" (metrics.pitch_class)."""
+    from metrics import pitch_class  # noqa: PLC0415 (a sibling module in bench/)
+
+    return pitch_class(name)
 
 
 def harte_or_x(label: str) -> str:
