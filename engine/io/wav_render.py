@@ -99,13 +99,17 @@ class _Worker:
         cc, prog = fluidsynth.fluid_synth_cc, fluidsynth.fluid_synth_program_change
         bend = fluidsynth.fluid_synth_pitch_bend
         cursor = 0
-        for t, status, d1, d2, _, _ in self._messages:
-            frame = min(frames, int(round(t * self.rate)))
+
+        def render_to(frame: int) -> None:
+            nonlocal cursor
             while cursor < frame:
                 n = min(frame - cursor, 8192)
                 if write_float(fl, n, base, 2 * cursor, 2, base, 2 * cursor + 1, 2) != 0:
                     raise SynthError("FluidSynth failed while rendering")
                 cursor += n
+
+        for t, status, d1, d2, _, _ in self._messages:
+            render_to(min(frames, int(round(t * self.rate))))
             kind, ch = status & 0xF0, status & 0x0F
             if kind == 0x90 and d2 > 0:
                 noteon(fl, ch, d1, d2)
@@ -117,10 +121,7 @@ class _Worker:
                 prog(fl, ch, d1)
             elif kind == 0xE0:
                 bend(fl, ch, d1 | (d2 << 7))
-        while cursor < frames:
-            n = min(frames - cursor, 8192)
-            write_float(fl, n, base, 2 * cursor, 2, base, 2 * cursor + 1, 2)
-            cursor += n
+        render_to(frames)
         return buf
 
 
