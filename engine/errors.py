@@ -30,3 +30,19 @@ class SoundFontNotFound(EngineError, FileNotFoundError):
 
 class SynthError(EngineError, RuntimeError):
     """FluidSynth could not be started or failed while rendering."""
+
+
+class PortNotFound(EngineError, LookupError):
+    """No MIDI port matches the name given; the message lists the ports there are."""
+
+
+class MidiBackendError(EngineError, OSError):
+    """No MIDI backend (ALSA sequencer, JACK server) can be opened."""
+
+
+class AudioDriverError(EngineError, OSError):
+    """FluidSynth could not open the audio driver asked for."""
+
+
+class ConfigError(EngineError, ValueError):
+    """A configuration file (footswitch map, live settings) is malformed; the message names file:line."""

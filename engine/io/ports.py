@@ -1,0 +1,223 @@
+"""MIDI ports through python-rtmidi: which backends work here, what ports they offer, opening one by name.
+
+Two backends matter on Linux: ALSA (absent on machines without /dev/snd/seq, where rtmidi raises
+SystemError) and JACK (needs a running server). `auto` tries JACK first when a server answers, then ALSA.
+Port names match by case-insensitive substring, so `--in gr-55` finds "GR-55:GR-55 MIDI 1 20:0".
+The native libraries print their own complaints to stderr when a backend is missing; we silence those and
+say once, in our words, what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import rtmidi
+
+from engine.errors import MidiBackendError, PortNotFound
+
+APIS = {"jack": rtmidi.API_UNIX_JACK, "alsa": rtmidi.API_LINUX_ALSA}
+CLIENT = "aqyn"
+
+
+@contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Silence the C libraries' stderr (ALSA and JACK print on a failed connect) for the duration."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+@dataclass
+class Backend:
+    name: str                   # "jack" or "alsa"
+    available: bool
+    inputs: list[str] = field(default_factory=list)    # ports we can read from (a guitar, a DAW)
+    outputs: list[str] = field(default_factory=list)   # ports we can write to
+    problem: str = ""           # why it is unavailable, and what to do
+
+
+def probe(name: str) -> Backend:
+    """Open a throw-away client on one backend and list its ports."""
+    api = APIS[name]
+    if api not in rtmidi.get_compiled_api():
+        return Backend(name, False, problem=f"python-rtmidi was built without {name.upper()} support")
+    try:
+        with quiet_stderr():
+            mi = rtmidi.MidiIn(api, f"{CLIENT}-probe")
+            mo = rtmidi.MidiOut(api, f"{CLIENT}-probe")
+            ins, outs = mi.get_ports(), mo.get_ports()
+            mi.delete()
+            mo.delete()
+    except rtmidi.RtMidiError:
+        hint = ("no JACK server is running (start one, e.g. `jackd -d alsa` or `jackd -d dummy`, and set "
+                "JACK_DEFAULT_SERVER if it has a name)" if name == "jack"
+                else "no ALSA sequencer on this machine (/dev/snd/seq is missing; load snd-seq or use JACK)")
+        return Backend(name, False, problem=hint)
+    # Our own ports are not something to connect to.
+    own = f"{CLIENT}:"
+    return Backend(name, True, [p for p in ins if not p.startswith(own)], [p for p in outs if not p.startswith(own)])
+
+
+def choose_backend(api: str) -> Backend:
+    """`jack`, `alsa` or `auto` (JACK when a server runs, else ALSA). Raises MidiBackendError, naming why."""
+    if api not in ("auto", *APIS):
+        raise MidiBackendError(f"unknown MIDI backend {api!r}; use auto, jack or alsa")
+    names = ["jack", "alsa"] if api == "auto" else [api]
+    tried = []
+    for name in names:
+        b = probe(name)
+        if b.available:
+            return b
+        tried.append(f"{name}: {b.problem}")
+    raise MidiBackendError("no MIDI backend works here — " + "; ".join(tried))
+
+
+def match_port(wanted: str, ports: list[str], what: str) -> int:
+    """Index of the one port whose name contains `wanted` (case-insensitive); an exact name wins."""
+    w = wanted.lower()
+    exact = [i for i, p in enumerate(ports) if p.lower() == w]
+    if exact:
+        return exact[0]
+    hits = [i for i, p in enumerate(ports) if w in p.lower()]
+    if len(hits) == 1:
+        return hits[0]
+    available = ", ".join(repr(p) for p in ports) or "none"
+    if not hits:
+        raise PortNotFound(f"no MIDI {what} matching {wanted!r}; available: {available}")
+    raise PortNotFound(f"{len(hits)} MIDI {what}s match {wanted!r} ({', '.join(repr(ports[i]) for i in hits)}); "
+                       "give more of the name")
+
+
+Callback = Callable[[list[int], float], None]   # (message bytes, timestamp in clock seconds)
+
+
+class MidiInput:
+    """One input: a named port of another client, or a virtual port others connect to (`name=None`).
+
+    The rtmidi callback only timestamps and hands the bytes on (DESIGN habit 7). `alive()` tells whether the
+    source port still exists; `reopen()` connects again after it came back.
+    """
+
+    def __init__(self, backend: Backend, name: str | None, on_message: Callback, now: Callable[[], float],
+                 port_name: str = "guitar in", ignore_clock: bool = True):
+        self.backend = backend
+        self.wanted = name
+        self.port_name = port_name
+        self._on_message = on_message
+        self._now = now
+        self._ignore_clock = ignore_clock
+        self._midi: rtmidi.MidiIn | None = None
+        self.source: str | None = None   # the connected port's full name (None for a virtual port)
+        self.open()
+
+    def open(self) -> None:
+        with quiet_stderr():
+            mi = rtmidi.MidiIn(APIS[self.backend.name], CLIENT)
+            if self.wanted is None:
+                mi.open_virtual_port(self.port_name)
+            else:
+                ports = [p for p in mi.get_ports() if not p.startswith(f"{CLIENT}:")]
+                all_ports = mi.get_ports()
+                try:
+                    i = match_port(self.wanted, ports, "input")
+                except PortNotFound:
+                    mi.delete()
+                    raise
+                self.source = ports[i]
+                mi.open_port(all_ports.index(ports[i]), self.port_name)
+        # sysex and active sensing are noise here; clock is kept only when we follow an external clock.
+        mi.ignore_types(sysex=True, timing=self._ignore_clock, active_sense=True)
+        mi.set_callback(self._callback)
+        mi.set_error_callback(self._error)
+        self._midi = mi
+        self.errors = 0
+
+    def _callback(self, event, _data=None) -> None:
+        self._on_message(event[0], self._now())
+
+    def _error(self, _kind, _message, _data=None) -> None:
+        self.errors += 1
+
+    def available_sources(self) -> list[str]:
+        if self._midi is None:
+            return []
+        with quiet_stderr():
+            return [p for p in self._midi.get_ports() if not p.startswith(f"{CLIENT}:")]
+
+    def alive(self) -> bool:
+        """A virtual port lives as long as we do; a connection lives while its source port exists."""
+        if self.wanted is None:
+            return True
+        try:
+            return self.source in self.available_sources()
+        except rtmidi.RtMidiError:
+            return False
+
+    def reopen(self) -> bool:
+        """Try to connect again to a port matching the wanted name; True when connected."""
+        self.close()
+        try:
+            self.open()
+            return True
+        except (PortNotFound, rtmidi.RtMidiError):
+            self._midi = None
+            return False
+
+    def close(self) -> None:
+        if self._midi is not None:
+            try:
+                self._midi.cancel_callback()
+                self._midi.close_port()
+                self._midi.delete()
+            except rtmidi.RtMidiError:
+                pass
+            self._midi = None
+
+
+class MidiOutput:
+    """An output port: a named port of another client, or a virtual one (`name=None`)."""
+
+    def __init__(self, backend: Backend, name: str | None, port_name: str = "band out"):
+        with quiet_stderr():
+            mo = rtmidi.MidiOut(APIS[backend.name], CLIENT)
+            if name is None:
+                mo.open_virtual_port(port_name)
+                self.target = f"{CLIENT}:{port_name}"
+            else:
+                ports = [p for p in mo.get_ports() if not p.startswith(f"{CLIENT}:")]
+                i = match_port(name, ports, "output")
+                self.target = ports[i]
+                mo.open_port(mo.get_ports().index(ports[i]), port_name)
+        self._midi = mo
+        self.errors = 0
+
+    def send(self, message: list[int]) -> bool:
+        """False (and counted) when the port has gone; never raises."""
+        try:
+            self._midi.send_message(message)
+            return True
+        except (rtmidi.RtMidiError, ValueError):
+            self.errors += 1
+            return False
+
+    def close(self) -> None:
+        try:
+            self._midi.close_port()
+            self._midi.delete()
+        except rtmidi.RtMidiError:
+            pass
