@@ -103,6 +103,12 @@ def analyze(
     typer.echo(f"  chords  {chords}{more}")
 
 
+from engine.cli_live import live, ports  # noqa: E402 (the live commands live in their own module)
+
+app.command()(ports)
+app.command()(live)
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,161 @@
+"""`aqyn ports` and `aqyn live`: thin typer commands over engine.io.ports and engine.live."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from engine.errors import EngineError
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"aqyn: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def ports() -> None:
+    """List MIDI inputs and outputs (JACK and ALSA) and FluidSynth's audio drivers."""
+    from engine.io.fluid_live import audio_drivers  # noqa: PLC0415
+    from engine.io.ports import probe  # noqa: PLC0415
+
+    for name in ("jack", "alsa"):
+        b = probe(name)
+        if not b.available:
+            typer.echo(f"MIDI {name.upper()}: unavailable — {b.problem}")
+            continue
+        typer.echo(f"MIDI {name.upper()} inputs (use with --in):")
+        for p in b.inputs or ["(none)"]:
+            typer.echo(f"  {p}")
+        typer.echo(f"MIDI {name.upper()} outputs (use with --midi-out):")
+        for p in b.outputs or ["(none)"]:
+            typer.echo(f"  {p}")
+    try:
+        drivers = audio_drivers()
+    except EngineError as exc:
+        fail(str(exc), 1)
+    typer.echo("audio drivers (use with --audio-driver): " + ", ".join(drivers))
+
+
+def _channels(spec: str) -> tuple[int, ...]:
+    """'1-6' or '1,2,3' (1-based) -> 0-based channels."""
+    out: list[int] = []
+    for part in spec.split(","):
+        lo, _, hi = part.strip().partition("-")
+        a, b = int(lo), int(hi or lo)
+        if not 1 <= a <= b <= 16:
+            raise ValueError
+        out.extend(range(a - 1, b))
+    return tuple(sorted(set(out)))
+
+
+def live(
+    in_port: Optional[str] = typer.Option(None, "--in", metavar="NAME",
+                                          help="Guitar input port (any part of its name; `aqyn ports` lists them)."),
+    virtual: bool = typer.Option(False, "--virtual", help="Open a virtual input port 'aqyn:guitar in' instead."),
+    midi_api: str = typer.Option("auto", "--midi-api", help="MIDI backend: auto (JACK if running, else ALSA), jack, alsa."),
+    audio_driver: str = typer.Option("jack", "--audio-driver",
+                                     help="FluidSynth audio driver: jack, alsa, pulseaudio, pipewire, file, sdl2."),
+    audio_file: Optional[Path] = typer.Option(None, "--audio-file", metavar="OUT.wav",
+                                              help="With --audio-driver file: the WAV written in real time."),
+    midi_out: Optional[str] = typer.Option(None, "--midi-out", metavar="NAME",
+                                           help="Also send the band to this MIDI output ('virtual': a port of our own)."),
+    clock_out: bool = typer.Option(False, "--clock-out", help="Send MIDI clock and start/stop on --midi-out."),
+    clock_in: bool = typer.Option(False, "--clock-in", help="Follow MIDI clock and start/stop from the input."),
+    style: str = typer.Option("auto", "--style", help="Style name, or 'auto' (by the guitar's feel)."),
+    patterns: Optional[Path] = typer.Option(None, "--patterns", metavar="DIR", help="Extra folder of style files."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for the band's choices."),
+    soundfont: Optional[Path] = typer.Option(None, "--soundfont", metavar="PATH", help="SoundFont (.sf2/.sf3)."),
+    converter_latency_ms: float = typer.Option(0.0, "--converter-latency-ms", metavar="N",
+                                               help="Your converter's delay from string to MIDI (0-200 ms)."),
+    output_latency_ms: Optional[float] = typer.Option(None, "--output-latency-ms", metavar="N",
+                                                      help="Audio delay from synth to ear (default: from the driver settings)."),
+    channels: Optional[str] = typer.Option(None, "--channels", metavar="1-6",
+                                           help="Guitar MIDI channels to listen to (default: all)."),
+    footswitch: Optional[Path] = typer.Option(None, "--footswitch", metavar="FILE",
+                                              help="Footswitch map (TOML, see README)."),
+    on_input_loss: str = typer.Option("finish", "--on-input-loss",
+                                      help="When the input port vanishes: finish (the band ends) or continue."),
+    duration: Optional[float] = typer.Option(None, "--duration", metavar="SECONDS", help="Stop after this long."),
+    quiet: bool = typer.Option(False, "--quiet", help="No status view (headless use)."),
+    log: Optional[Path] = typer.Option(None, "--log", metavar="FILE", help="Append JSON lines: status and events."),
+) -> None:
+    """Play along live: listen to a MIDI input port, play the band through FluidSynth in real time."""
+    from engine.io.fluid_live import AudioConfig  # noqa: PLC0415
+    from engine.live.controls import FootswitchMap  # noqa: PLC0415
+    from engine.live.session import LiveConfig, LiveSession  # noqa: PLC0415
+    from engine.live.view import JsonLog, PlainView, QuietView, RichView  # noqa: PLC0415
+
+    if (in_port is None) == (not virtual):
+        fail("give either --in NAME (a port; `aqyn ports` lists them) or --virtual")
+    if not 0 <= converter_latency_ms <= 200:
+        fail(f"--converter-latency-ms must be 0..200, got {converter_latency_ms:g}")
+    if output_latency_ms is not None and not 0 <= output_latency_ms <= 500:
+        fail(f"--output-latency-ms must be 0..500, got {output_latency_ms:g}")
+    if on_input_loss not in ("finish", "continue"):
+        fail(f"--on-input-loss must be finish or continue, got {on_input_loss!r}")
+    if audio_driver == "file" and audio_file is None:
+        fail("--audio-driver file needs --audio-file OUT.wav")
+    if patterns is not None and not patterns.is_dir():
+        fail(f"--patterns {patterns} is not a folder")
+    if duration is not None and duration <= 0:
+        fail("--duration must be a positive number of seconds")
+    chans = None
+    if channels:
+        try:
+            chans = _channels(channels)
+        except ValueError:
+            fail(f"--channels {channels!r}: give channels 1-16 like '1-6' or '1,3,5'")
+    try:
+        fmap = FootswitchMap.load(footswitch) if footswitch else None
+        audio = AudioConfig(driver=audio_driver, file=audio_file,
+                            output_latency=None if output_latency_ms is None else output_latency_ms / 1000)
+        config = LiveConfig(input=in_port, midi_api=midi_api, audio=audio, soundfont=soundfont, style=style,
+                            pattern_dirs=[patterns] if patterns else None, seed=seed,
+                            converter_latency=converter_latency_ms / 1000, channels=chans,
+                            midi_out=None if midi_out is None else ("" if midi_out == "virtual" else midi_out),
+                            clock_out=clock_out, clock_in=clock_in, footswitch=fmap,
+                            on_input_loss=on_input_loss, duration=duration)
+        session = LiveSession(config)
+        session.open()
+    except EngineError as exc:
+        fail(str(exc))
+    about = session.describe()
+    if quiet:
+        view = QuietView()
+    elif sys.stdout.isatty():
+        view = RichView(about)
+    else:
+        view = PlainView()
+    journal = JsonLog(log) if log else None
+
+    def on_status(s: dict) -> None:
+        view.status(s)
+        if journal:
+            journal.write("status", s)
+
+    def on_event(kind: str, data: dict) -> None:
+        view.event(kind, data)
+        if journal:
+            journal.write(kind, data)
+
+    session.on_status, session.on_event = on_status, on_event
+    if not quiet:
+        typer.echo(f"aqyn live: listening on {about['input']} ({about['midi_backend']} MIDI); {about['audio']}")
+        typer.echo(f"  SoundFont {about['soundfont']}; style {about['style']}; "
+                   f"converter latency {about['converter_latency_ms']} ms" +
+                   (f"; band also to {about['midi_out']}" if about['midi_out'] else ""))
+    try:
+        code = session.run()
+    finally:
+        view.close()
+        if journal:
+            journal.close()
+    if not quiet:
+        c = session.counters
+        typer.echo(f"stopped: {c.messages} MIDI messages in, {c.garbage} malformed, "
+                   f"{session.synth_notes} band notes, late events {session.late_events}, "
+                   f"input lost {c.port_lost}x")
+    raise typer.Exit(code)

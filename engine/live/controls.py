@@ -1,0 +1,230 @@
+"""Footswitches and program changes: a TOML map from MIDI messages to band actions, with gestures.
+
+The familiar grammar of drum pedals: **tap** = fill, **hold** = next section, **double tap** = ending.
+A switch is a CC (pressed at value >= 64), a note (note-on pressed, note-off or velocity 0 released) or,
+for the whole map, program changes (which select a style). A file:
+
+    # footswitch.toml
+    hold_time = 0.5          # s a press must last to count as a hold
+    double_time = 0.35       # s within which a second tap makes a double tap
+
+    [[switch]]
+    cc = 64                  # or: note = 36
+    channel = 16             # 1-16; leave out to match any channel
+    tap = "fill"
+    hold = "next"
+    double = "ending"
+
+    [[switch]]
+    cc = 65
+    tap = "tap_tempo"        # acts on the press itself, so the tap's timing is exact
+
+    [[switch]]
+    note = 38
+    tap = "start_stop"
+    hold = "lock"
+
+    [program_change]
+    channel = 16             # optional
+    styles = ["tokpe-gallop", "trot"]   # program 0 -> first ...; leave out for the styles in name order
+
+Actions: fill, next, ending, start, stop, start_stop, tap_tempo, lock (toggles the tempo lock).
+A switch with a double action waits `double_time` after a tap before acting on it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from engine.errors import ConfigError
+from engine.events import InputMessage
+
+
+class Action:
+    FILL, NEXT, ENDING, START, STOP = "fill", "next", "ending", "start", "stop"
+    START_STOP, TAP, LOCK, STYLE = "start_stop", "tap_tempo", "lock", "style"
+    SWITCHABLE = (FILL, NEXT, ENDING, START, STOP, START_STOP, TAP, LOCK)
+
+
+GESTURES = ("tap", "hold", "double")
+
+
+@dataclass(frozen=True)
+class Switch:
+    kind: str                     # "cc" or "note"
+    number: int                   # controller or note number
+    channel: int | None           # 0-based, None = any
+    actions: dict[str, str]       # gesture -> action
+
+    def matches(self, msg: InputMessage) -> bool | None:
+        """True pressed, False released, None when the message is not this switch."""
+        if self.channel is not None and msg.channel != self.channel:
+            return None
+        kind = msg.kind
+        if self.kind == "cc" and kind == 0xB0 and msg.data1 == self.number:
+            return msg.data2 >= 64
+        if self.kind == "note" and msg.data1 == self.number and kind in (0x80, 0x90):
+            return kind == 0x90 and msg.data2 > 0
+        return None
+
+
+@dataclass(frozen=True)
+class FootswitchMap:
+    switches: tuple[Switch, ...] = ()
+    hold_time: float = 0.5
+    double_time: float = 0.35
+    program_change: bool = False
+    program_channel: int | None = None
+    program_styles: tuple[str, ...] = ()
+    path: Path | None = None
+
+    @staticmethod
+    def load(path: Path) -> "FootswitchMap":
+        """Raises ConfigError naming the file (and line, for TOML syntax) and what was expected."""
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"footswitch map not found: {path}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read footswitch map {path} ({exc})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+
+        def bad(what: str) -> ConfigError:
+            return ConfigError(f"{path}: {what}")
+
+        known = {"hold_time", "double_time", "switch", "program_change"}
+        for k in data:
+            if k not in known:
+                raise bad(f"unknown key {k!r}; expected one of {', '.join(sorted(known))}")
+        times = {}
+        for k, default in (("hold_time", 0.5), ("double_time", 0.35)):
+            v = data.get(k, default)
+            if not isinstance(v, (int, float)) or not 0.05 <= v <= 3:
+                raise bad(f"{k} must be seconds between 0.05 and 3, got {v!r}")
+            times[k] = float(v)
+        switches = []
+        raw = data.get("switch", [])
+        if not isinstance(raw, list):
+            raise bad("[[switch]] must be an array of tables")
+        for i, sw in enumerate(raw, 1):
+            where = f"switch {i}"
+            kinds = [k for k in ("cc", "note") if k in sw]
+            if len(kinds) != 1:
+                raise bad(f"{where}: give exactly one of cc = N or note = N")
+            number = sw[kinds[0]]
+            if not isinstance(number, int) or not 0 <= number <= 127:
+                raise bad(f"{where}: {kinds[0]} must be 0..127, got {number!r}")
+            channel = _channel(sw.get("channel"), lambda m: bad(f"{where}: {m}"))
+            actions = {}
+            for key, value in sw.items():
+                if key in ("cc", "note", "channel"):
+                    continue
+                if key not in GESTURES:
+                    raise bad(f"{where}: unknown key {key!r}; expected cc, note, channel, tap, hold or double")
+                if value not in Action.SWITCHABLE:
+                    raise bad(f"{where}: {key} = {value!r} is not an action; use one of "
+                              + ", ".join(Action.SWITCHABLE))
+                actions[key] = value
+            if not actions:
+                raise bad(f"{where}: give at least one of tap, hold, double")
+            switches.append(Switch(kinds[0], number, channel, actions))
+        pc = data.get("program_change")
+        program, p_channel, styles = False, None, ()
+        if pc is not None:
+            if not isinstance(pc, dict):
+                raise bad("[program_change] must be a table")
+            program = bool(pc.get("enabled", True))
+            p_channel = _channel(pc.get("channel"), lambda m: bad(f"program_change: {m}"))
+            styles = pc.get("styles", [])
+            if not isinstance(styles, list) or not all(isinstance(s, str) for s in styles):
+                raise bad("program_change: styles must be a list of style names")
+            styles = tuple(styles)
+        return FootswitchMap(tuple(switches), times["hold_time"], times["double_time"], program, p_channel,
+                             styles, Path(path))
+
+
+def _channel(value, bad) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or not 1 <= value <= 16:
+        raise bad(f"channel must be 1..16, got {value!r}")
+    return value - 1
+
+
+@dataclass
+class _SwitchState:
+    pressed_at: float | None = None
+    held: bool = False            # the hold action already fired for this press
+    consumed: bool = False        # this press completed a double tap: its release does nothing
+    tap_at: float | None = None   # a tap waiting to see whether a second one follows
+
+
+@dataclass
+class Controls:
+    """Turns footswitch messages into actions. `feed` returns True when it took the message."""
+
+    map: FootswitchMap
+    act: Callable[..., None]      # act(action, time[, value])
+    _states: dict[int, _SwitchState] = field(default_factory=dict)
+
+    def feed(self, msg: InputMessage) -> bool:
+        m = self.map
+        if m.program_change and msg.kind == 0xC0 and (m.program_channel in (None, msg.channel)):
+            self.act(Action.STYLE, msg.time, msg.data1)
+            return True
+        for i, sw in enumerate(m.switches):
+            pressed = sw.matches(msg)
+            if pressed is None:
+                continue
+            st = self._states.setdefault(i, _SwitchState())
+            if pressed:
+                self._press(sw, st, msg.time)
+            else:
+                self._release(sw, st, msg.time)
+            return True
+        return False
+
+    def _press(self, sw: Switch, st: _SwitchState, t: float) -> None:
+        if st.pressed_at is not None:
+            return                        # a repeated "pressed" value: still the same press
+        st.pressed_at, st.held, st.consumed = t, False, False
+        if sw.actions.get("tap") == Action.TAP and "double" not in sw.actions:
+            self.act(Action.TAP, t)       # tap tempo counts the press itself
+            st.consumed = True
+            return
+        if st.tap_at is not None and t - st.tap_at <= self.map.double_time and "double" in sw.actions:
+            st.tap_at = None
+            st.consumed = True
+            self.act(sw.actions["double"], t)
+
+    def _release(self, sw: Switch, st: _SwitchState, t: float) -> None:
+        if st.pressed_at is None:
+            return
+        pressed_at, st.pressed_at = st.pressed_at, None
+        if st.consumed or st.held:
+            return
+        if t - pressed_at >= self.map.hold_time and "hold" in sw.actions:
+            self.act(sw.actions["hold"], t)
+            return
+        if "tap" not in sw.actions:
+            return
+        if "double" in sw.actions:
+            st.tap_at = t                 # wait: a second tap may follow
+        else:
+            self.act(sw.actions["tap"], t)
+
+    def tick(self, now: float) -> None:
+        """Fire holds once a press lasts long enough, and taps whose double-tap window has passed."""
+        for i, st in self._states.items():
+            sw = self.map.switches[i]
+            if (st.pressed_at is not None and not st.held and not st.consumed and "hold" in sw.actions
+                    and now - st.pressed_at >= self.map.hold_time):
+                st.held = True
+                self.act(sw.actions["hold"], now)
+            if st.tap_at is not None and now - st.tap_at > self.map.double_time and st.pressed_at is None:
+                st.tap_at = None
+                self.act(sw.actions["tap"], now)

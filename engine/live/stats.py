@@ -1,0 +1,31 @@
+"""Small running statistics for the live engine (no allocation per sample)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class LatencyStats:
+    """The last `size` latencies (seconds) in a ring buffer; percentiles in milliseconds."""
+
+    def __init__(self, size: int = 4096):
+        self._buf = np.zeros(size)
+        self._n = 0
+
+    def add(self, seconds: float) -> None:
+        self._buf[self._n % len(self._buf)] = seconds
+        self._n += 1
+
+    @property
+    def count(self) -> int:
+        return self._n
+
+    def values(self) -> np.ndarray:
+        return self._buf[: min(self._n, len(self._buf))].copy()
+
+    def percentile_ms(self, q: float) -> float | None:
+        v = self.values()
+        return round(float(np.percentile(v, q)) * 1000, 3) if len(v) else None
+
+    def p99_ms(self) -> float | None:
+        return self.percentile_ms(99)

@@ -1,0 +1,119 @@
+"""What the performer sees: a live terminal panel (rich), plain lines when not on a terminal, JSON lines to a log.
+
+The panel is read at a glance from a music stand: big fields first (key, chord, tempo, the beat in the bar),
+then the band (style, section), then health (confidences, input rate, late events, dropped notes).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+
+def beat_dots(beat: int | None, per_bar: int) -> str:
+    """'● ○ ○ ○' with the current beat filled."""
+    if beat is None:
+        return "○ " * per_bar
+    return " ".join("●" if i + 1 == beat else "○" for i in range(per_bar))
+
+
+class RichView:
+    def __init__(self, describe: dict):
+        from rich.console import Console  # noqa: PLC0415 (rich comes with typer)
+        from rich.live import Live  # noqa: PLC0415
+
+        self.console = Console()
+        self.describe = describe
+        self.live = Live(self._render({}), console=self.console, refresh_per_second=8, transient=False)
+        self.live.start()
+
+    def _render(self, s: dict):
+        from rich.panel import Panel  # noqa: PLC0415
+        from rich.table import Table  # noqa: PLC0415
+
+        t = Table.grid(padding=(0, 2))
+        t.add_column(style="bold cyan", justify="right")
+        t.add_column()
+        key = s.get("key") or "listening…"
+        chord = s.get("chord") or "N"
+        bpm = f"{s['bpm']:.1f} BPM" if s.get("bpm") else "—"
+        t.add_row("key", f"[bold]{key}[/]  [dim]{s.get('key_confidence', 0):.0%}[/]")
+        t.add_row("chord", f"[bold]{chord}[/]")
+        t.add_row("tempo", f"[bold]{bpm}[/]  [dim]{s.get('beat_confidence', 0):.0%}[/]")
+        t.add_row("beat", f"[bold yellow]{beat_dots(s.get('beat_in_bar'), s.get('beats_per_bar', 4))}[/]")
+        band = "[green]playing[/]" if s.get("playing") else "[yellow]waiting for you[/]"
+        t.add_row("band", f"{band}  {s.get('style') or ''}  [bold]{s.get('section') or ''}[/]")
+        health = f"{s.get('notes_per_s', 0):.1f} notes/s   late {s.get('late_events', 0)}"
+        if s.get("input") == "lost":
+            health += "   [bold red]INPUT LOST — reconnecting[/]"
+        if s.get("muted_channels"):
+            health += f"   [red]muted ch {s['muted_channels']}[/]"
+        if s.get("garbage"):
+            health += f"   garbage {s['garbage']}"
+        t.add_row("input", health)
+        title = f"aqyn — {self.describe.get('input', '')}"
+        return Panel(t, title=title, subtitle="Ctrl-C stops", expand=False)
+
+    def status(self, s: dict) -> None:
+        self.live.update(self._render(s))
+
+    def event(self, kind: str, data: dict) -> None:
+        if kind in ("input lost", "input back", "error"):
+            self.live.console.print(f"[bold]{kind}[/] {data}")
+
+    def close(self) -> None:
+        self.live.stop()
+
+
+class PlainView:
+    """One line whenever what matters changes (for logs and pipes)."""
+
+    FIELDS = ("key", "chord", "bpm", "playing", "section", "style", "input")
+
+    def __init__(self, out: IO[str] = sys.stdout):
+        self.out = out
+        self._last: tuple | None = None
+
+    def status(self, s: dict) -> None:
+        now = tuple(s.get(f) if f != "bpm" else (round(s["bpm"]) if s.get("bpm") else None) for f in self.FIELDS)
+        if now != self._last:
+            self._last = now
+            bpm = f"{s['bpm']:.1f} BPM" if s.get("bpm") else "tempo ?"
+            band = f"band {s.get('section')}" if s.get("playing") else "band waiting"
+            print(f"{s['time']:8.2f}s  {s.get('key') or 'key ?'}  {s.get('chord')}  {bpm}  {band}"
+                  + ("  INPUT LOST" if s.get("input") == "lost" else ""), file=self.out, flush=True)
+
+    def event(self, kind: str, data: dict) -> None:
+        print(f"{kind}: {data}", file=self.out, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class QuietView:
+    def status(self, s: dict) -> None:
+        pass
+
+    def event(self, kind: str, data: dict) -> None:
+        if kind == "error":
+            print(f"aqyn: error: {data}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class JsonLog:
+    """JSON lines: {"t": wall seconds, "kind": "status"|event kind, ...}."""
+
+    def __init__(self, path: Path):
+        self._f = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
+
+    def write(self, kind: str, data: dict) -> None:
+        self._f.write(json.dumps({"t": round(time.time(), 3), "kind": kind, **data}) + "\n")
+        self._f.flush()
+
+    def close(self) -> None:
+        self._f.close()
