@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aqyn-installed
-APT_PACKAGES := libfluidsynth3 fluidsynth fluid-soundfont-gm
+APT_PACKAGES := libfluidsynth3 fluidsynth fluid-soundfont-gm jackd2
 EXAMPLES := $(wildcard examples/*.mid)
 
 .PHONY: demo test bench accuracy examples system clean
@@ -44,7 +44,7 @@ $(STAMP): pyproject.toml | system
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-# System packages: FluidSynth (library and command) and a General MIDI SoundFont; python3-venv when the
+# System packages: FluidSynth (library and command), a General MIDI SoundFont, JACK (live play and its tests); python3-venv when the
 # interpreter cannot make a virtual environment (Debian splits it out).
 system:
 	@missing=""; \
