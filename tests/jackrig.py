@@ -81,6 +81,8 @@ class Probe:
         self.client = jack.Client(name, servername=server, no_start_server=True)
         self.rate = self.client.samplerate
         self.midi = self.client.midi_outports.register("midi_out")
+        self.midi_in = self.client.midi_inports.register("midi_in")
+        self.received: list[tuple[int, bytes]] = []   # (JACK frame, bytes) arriving on midi_in
         self.ins = [self.client.inports.register(f"in_{i}") for i in (1, 2)]
         self.buf = np.zeros((int(seconds * self.rate), 2), dtype=np.float32)
         self.first_frame: int | None = None
@@ -93,13 +95,18 @@ class Probe:
 
     def _process(self, frames: int) -> None:
         start = self.client.last_frame_time
-        self.midi.clear_buffer()
         with self._lock:
+            midi = self.midi
+            if midi is not None:
+                midi.clear_buffer()
             ev = self._events
             while self._next < len(ev) and ev[self._next][0] < start + frames:
                 frame, data = ev[self._next]
-                self.midi.write_midi_event(max(0, frame - start), data)
+                if midi is not None:    # an unplugged cable loses what is played meanwhile
+                    midi.write_midi_event(max(0, frame - start), data)
                 self._next += 1
+        for offset, data in self.midi_in.incoming_midi_events():
+            self.received.append((start + offset, bytes(data)))
         if self.first_frame is None:
             self.first_frame = start
         pos = start - self.first_frame
@@ -110,6 +117,16 @@ class Probe:
 
     def connect_midi(self, dest: str) -> None:
         self.client.connect(self.midi, dest)
+
+    def drop_midi_out(self) -> None:
+        """Unregister the MIDI output: to a reader, the port vanishes as an unplugged converter's would."""
+        with self._lock:
+            midi, self.midi = self.midi, None
+        midi.unregister()
+
+    def restore_midi_out(self) -> None:
+        with self._lock:
+            self.midi = self.client.midi_outports.register("midi_out")
 
     def connect_audio(self, left: str, right: str) -> None:
         self.client.connect(left, self.ins[0])

@@ -127,3 +127,145 @@ def test_nothing_sounds_after_the_band_stops(ramp_session):
     tail = audio[quiet_from:]
     assert len(tail) > rate, "recording too short to check the silence"
     assert np.abs(tail).max() < 1e-4, f"sound after the band stopped: peak {np.abs(tail).max():.4f}"
+
+
+DORIAN = "d_dorian_96_4-4"
+GARBAGE = [bytes([0x90, 200, 100]), bytes([0xF4]), bytes([0x3C, 0x40])]   # bad data byte, undefined, no status
+
+
+@pytest.fixture(scope="module")
+def wired_session(server, tmp_path_factory):
+    """aqyn live reading the probe's port (--in), sending the band and MIDI clock back to it; garbage on the
+    wire, and the cable pulled at 13 s and plugged back at 16 s."""
+    tmp = tmp_path_factory.mktemp("wired")
+    log = tmp / "live.jsonl"
+    probe = Probe(SERVER, seconds=40, name="guitarprobe")
+    proc = start_live(server, "--in", "guitarprobe:midi_out", "--midi-out", "guitarprobe:midi_in", "--clock-out",
+                      log=log)
+    try:
+        wait_ports(probe, ["aqyn:guitar in", "aqyn-synth:left"], proc)
+        deadline = time.monotonic() + 10
+        while not probe.client.get_all_connections("guitarprobe:midi_out") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        events = guitar_events(DORIAN, 24.0) + [(3.0 + 0.1 * i, g) for i, g in enumerate(GARBAGE)]
+        probe.play(events)
+        time.sleep(13.3)
+        probe.drop_midi_out()
+        time.sleep(3.0)
+        probe.restore_midi_out()
+        assert probe.wait_played(20)
+        time.sleep(5.0)
+        proc.terminate()
+        _, err = proc.communicate(timeout=15)
+        received = list(probe.received)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        probe.close()
+    return {"code": proc.returncode, "err": err, "log": log_lines(log), "midi": received, "rate": probe.rate}
+
+
+def test_garbage_midi_is_counted_and_survived(wired_session):
+    s = wired_session
+    assert s["code"] == 0, s["err"]
+    last = [e for e in s["log"] if e["kind"] == "status"][-1]
+    assert last["garbage"] >= 2
+
+
+def test_pulled_cable_is_survived_and_reconnected(wired_session):
+    log = wired_session["log"]
+    kinds = [e["kind"] for e in log]
+    assert "input lost" in kinds and "input back" in kinds
+    lost = kinds.index("input lost")
+    back = kinds.index("input back")
+    assert lost < back
+    statuses = [e for e in log if e["kind"] == "status"]
+    t_back = next(e["time"] for e in statuses[::-1] if e["input"] == "lost")
+    before = max(e["messages"] for e in statuses if e["time"] <= t_back)
+    assert statuses[-1]["messages"] > before + 20, "no notes arrived after the port came back"
+    assert statuses[-1]["input"] == "ok"
+
+
+def test_midi_out_carries_the_band_with_no_hanging_notes(wired_session):
+    midi = wired_session["midi"]
+    ons: dict[tuple[int, int], int] = {}
+    notes = 0
+    for _, data in midi:
+        kind, ch = data[0] & 0xF0, data[0] & 0x0F
+        if kind == 0x90 and data[2] > 0:
+            ons[(ch, data[1])] = ons.get((ch, data[1]), 0) + 1
+            notes += 1
+            assert ch in (6, 7, 9)
+        elif kind == 0x80 or kind == 0x90:
+            ons[(ch, data[1])] = ons.get((ch, data[1]), 0) - 1
+    assert notes > 100
+    assert all(v <= 0 for v in ons.values()), "a band note-on without its note-off"
+
+
+def test_midi_clock_out_counts_24_per_band_beat(wired_session):
+    s = wired_session
+    midi, rate = s["midi"], s["rate"]
+    kinds = [d[0] for _, d in midi]
+    assert 0xFA in kinds and 0xFC in kinds and kinds.index(0xFA) < kinds.index(0xF8)
+    start = kinds.index(0xFA)
+    stop = kinds.index(0xFC)
+    clocks = np.array([f for f, d in midi[start:stop] if d[0] == 0xF8]) / rate
+    assert len(clocks) > 24 * 8
+    bpm = 60.0 / (np.median(np.diff(clocks)) * 24)
+    played = [e["bpm"] for e in s["log"] if e["kind"] == "status" and e["playing"] and e["bpm"]]
+    assert bpm == pytest.approx(np.median(played), rel=0.05)
+
+
+def test_wrong_port_name_lists_the_ports(server):
+    probe = Probe(SERVER, seconds=1, name="someconverter")
+    try:
+        r = subprocess.run([sys.executable, "-m", "engine", "live", "--in", "GR-55", "--quiet"], cwd=ROOT,
+                           env=server.env(), capture_output=True, text=True, timeout=60)
+        ports = subprocess.run([sys.executable, "-m", "engine", "ports"], cwd=ROOT, env=server.env(),
+                               capture_output=True, text=True, timeout=60)
+    finally:
+        probe.close()
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "no MIDI input matching 'GR-55'" in lines[0] and "someconverter:midi_out" in lines[0]
+    assert ports.returncode == 0 and "someconverter:midi_out" in ports.stdout and "jack" in ports.stdout
+
+
+def test_panic_silences_ringing_notes_at_once(server):
+    """In process: long notes through the live synth sink, then panic() while the audio keeps running."""
+    import os
+
+    from engine.clock import SystemClock
+    from engine.events import Note
+    from engine.io.fluid_live import AudioConfig, FluidLiveSink
+    from engine.io.soundfont import find_soundfont
+
+    os.environ["JACK_DEFAULT_SERVER"] = SERVER
+    clock = SystemClock()
+    probe = Probe(SERVER, seconds=8, name="panicprobe")
+    sink = FluidLiveSink(clock, find_soundfont(), AudioConfig(jack_name="aqyn-panic", jack_autoconnect=False))
+    try:
+        probe.connect_audio("aqyn-panic:left", "aqyn-panic:right")
+        time.sleep(0.3)
+        t = clock.now() + 0.2
+        sink.send(Note(t, 5.0, 0, 60, 110, "t"))      # a piano holding 5 s
+        sink.send(Note(t, 5.0, 0, 64, 110, "t"))
+        while clock.now() < t + 0.8:
+            sink.flush(clock.now())
+            time.sleep(0.01)
+        frame_at_panic = probe.now_frame()
+        sink.panic()
+        time.sleep(1.6)
+        audio = probe.audio().copy()
+        i = probe.index_of(frame_at_panic)
+    finally:
+        sink.close()
+        probe.close()
+    def peak(a: float, b: float) -> float:
+        return float(np.abs(audio[i + int(a * probe.rate): i + int(b * probe.rate)]).max())
+
+    before = peak(-0.5, 0.0)
+    assert before > 0.01, "the notes never sounded"
+    # The notes stop at once; only the reverb's tail fades (a held piano note would stay near `before`).
+    assert peak(0.2, 0.3) < before / 10, f"still sounding after panic: {peak(0.2, 0.3):.4f} vs {before:.4f}"
+    assert peak(1.0, 1.4) < 1e-4, f"still sounding 1 s after panic: {peak(1.0, 1.4):.5f}"

@@ -152,6 +152,8 @@ class FluidLiveSink:
         self._order = 0
         self._open: dict[tuple[int, int], tuple[float, int]] = {}   # (ch, pitch) -> its pending off
         self._used: set[int] = set()
+        self._programs: dict[int, int] = {}
+        self._controls: list[tuple[int, int, int]] = []   # in order, so NRPN sequences replay intact
         self.muted: set[int] = set()     # channels whose voice failed: silent, the others play on
         self.notes = 0
         self.late = 0                    # events that reached the sequencer after their time
@@ -211,6 +213,8 @@ class FluidLiveSink:
     def _control(self, channel: int, control: int, value: int, t: float) -> None:
         if channel in self.muted:
             return
+        if len(self._controls) < 512:
+            self._controls.append((channel, control, value))
         fluidsynth = self._fs_mod
         evt = fluidsynth.new_fluid_event()
         try:
@@ -228,6 +232,7 @@ class FluidLiveSink:
         if channel in self.muted:
             return
         bank = 128 if channel == 9 else 0
+        self._programs[channel] = program
         if self.synth.program_select(channel, self.sfid, bank, program) != 0:
             self._fail(channel)   # the SoundFont has no such preset: that voice stays silent
         self._used.add(channel)
@@ -262,16 +267,23 @@ class FluidLiveSink:
         return len(self._offs)
 
     def panic(self) -> None:
-        """Drop everything queued, release and silence every channel used. Safe to call more than once."""
+        """Silence now: drop everything queued, release and kill every voice, and clear the reverb's tail
+        (a system reset), then restore the band's programs and mix. Safe to call more than once."""
         if self._closed:
             return
         self._ext["remove"](self.sequencer.sequencer, -1, -1, -1)
         self._offs.clear()
         self._open.clear()
+        fs = self.synth
         for ch in range(16):
-            self.synth.cc(ch, 64, 0)         # sustain off, or all-notes-off leaves held notes ringing
-            self.synth.all_notes_off(ch)
-            self.synth.all_sounds_off(ch)
+            fs.cc(ch, 64, 0)         # sustain off, or all-notes-off leaves held notes ringing
+            fs.all_notes_off(ch)
+            fs.all_sounds_off(ch)
+        fs.system_reset()            # also empties the reverb and chorus buffers
+        for ch in range(16):
+            fs.program_select(ch, self.sfid, 128 if ch == 9 else 0, self._programs.get(ch, 0))
+        for ch, control, value in self._controls:
+            fs.cc(ch, control, value)
 
     def close(self) -> None:
         if self._closed:

@@ -194,10 +194,10 @@ class MidiOutput:
 
     def __init__(self, backend: Backend, name: str | None, port_name: str = "band out"):
         with quiet_stderr():
-            mo = rtmidi.MidiOut(APIS[backend.name], CLIENT)
+            mo = rtmidi.MidiOut(APIS[backend.name], f"{CLIENT}-out")   # its own client: the input keeps "aqyn"
             if name is None:
                 mo.open_virtual_port(port_name)
-                self.target = f"{CLIENT}:{port_name}"
+                self.target = f"{CLIENT}-out:{port_name}"
             else:
                 ports = [p for p in mo.get_ports() if not p.startswith(f"{CLIENT}:")]
                 i = match_port(name, ports, "output")
