@@ -1,0 +1,156 @@
+"""Footswitch gestures, the footswitch file's errors, and MIDI clock in/out logic (fast, no ports)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.errors import ConfigError
+from engine.events import Beat, InputMessage, Marker
+from engine.live.clock_sync import CLOCK, PPQ, START, STOP, ClockFollower, ClockOutSink
+from engine.live.controls import Action, Controls, FootswitchMap
+
+FULL = """
+hold_time = 0.5
+double_time = 0.3
+
+[[switch]]
+cc = 64
+channel = 16
+tap = "fill"
+hold = "next"
+double = "ending"
+
+[[switch]]
+note = 36
+tap = "tap_tempo"
+
+[program_change]
+styles = ["trot", "tokpe-gallop"]
+"""
+
+
+def load(tmp_path: Path, text: str) -> FootswitchMap:
+    p = tmp_path / "fs.toml"
+    p.write_text(text)
+    return FootswitchMap.load(p)
+
+
+def run(fmap: FootswitchMap, presses: list[tuple[float, InputMessage]], until: float) -> list[tuple[str, float]]:
+    acts: list[tuple[str, float]] = []
+    c = Controls(fmap, lambda action, t, value=None: acts.append((action, round(t, 3))))
+    msgs = sorted(presses, key=lambda x: x[0])
+    t, i = 0.0, 0
+    while t <= until:
+        while i < len(msgs) and msgs[i][0] <= t:
+            assert c.feed(msgs[i][1])
+            i += 1
+        c.tick(t)
+        t = round(t + 0.01, 3)
+    return acts
+
+
+def cc(t: float, value: int, channel: int = 15, number: int = 64) -> tuple[float, InputMessage]:
+    return t, InputMessage(t, 0xB0 | channel, number, value)
+
+
+def test_tap_is_a_fill_after_the_double_tap_window(tmp_path):
+    fmap = load(tmp_path, FULL)
+    acts = run(fmap, [cc(1.0, 127), cc(1.1, 0)], 2.0)
+    assert acts == [("fill", 1.41)]     # released at 1.1, no second tap within 0.3 s
+
+
+def test_double_tap_is_an_ending_and_no_fill(tmp_path):
+    fmap = load(tmp_path, FULL)
+    acts = run(fmap, [cc(1.0, 127), cc(1.08, 0), cc(1.2, 127), cc(1.28, 0)], 2.0)
+    assert acts == [("ending", 1.2)]
+
+
+def test_hold_is_next_section_fired_while_still_held(tmp_path):
+    fmap = load(tmp_path, FULL)
+    acts = run(fmap, [cc(1.0, 127), cc(2.0, 0)], 2.5)
+    assert acts == [("next", 1.5)]
+
+
+def test_switch_on_another_channel_is_not_taken(tmp_path):
+    fmap = load(tmp_path, FULL)
+    c = Controls(fmap, lambda *a: None)
+    assert not c.feed(InputMessage(1.0, 0xB0 | 3, 64, 127))   # a guitar's sustain CC on channel 4 plays on
+    assert not c.feed(InputMessage(1.0, 0x90, 60, 100))
+
+
+def test_tap_tempo_acts_on_the_press_itself(tmp_path):
+    fmap = load(tmp_path, FULL)
+    note = [(t, InputMessage(t, 0x99, 36, 100)) for t in (1.0, 1.5)] + \
+           [(t + 0.05, InputMessage(t + 0.05, 0x89, 36, 0)) for t in (1.0, 1.5)]
+    assert run(fmap, note, 2.0) == [("tap_tempo", 1.0), ("tap_tempo", 1.5)]
+
+
+def test_program_change_selects_a_style(tmp_path):
+    fmap = load(tmp_path, FULL)
+    got = []
+    c = Controls(fmap, lambda action, t, value=None: got.append((action, value)))
+    assert c.feed(InputMessage(1.0, 0xC0, 1, 0))
+    assert got == [(Action.STYLE, 1)] and fmap.program_styles == ("trot", "tokpe-gallop")
+
+
+def test_without_program_change_section_programs_pass_through(tmp_path):
+    fmap = load(tmp_path, "[[switch]]\ncc = 64\ntap = 'fill'\n")
+    assert not Controls(fmap, lambda *a: None).feed(InputMessage(1.0, 0xC0, 1, 0))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[[switch]]\ntap = 'fill'\n", "switch 1: give exactly one of cc = N or note = N"),
+    ("[[switch]]\ncc = 300\ntap = 'fill'\n", "switch 1: cc must be 0..127, got 300"),
+    ("[[switch]]\ncc = 64\ntap = 'explode'\n", "switch 1: tap = 'explode' is not an action"),
+    ("[[switch]]\ncc = 64\nwiggle = 'fill'\n", "switch 1: unknown key 'wiggle'"),
+    ("[[switch]]\ncc = 64\nchannel = 17\ntap = 'fill'\n", "switch 1: channel must be 1..16, got 17"),
+    ("[[switch]]\ncc = 64\n", "switch 1: give at least one of tap, hold, double"),
+    ("hold_time = 9\n", "hold_time must be seconds between 0.05 and 3, got 9"),
+    ("colour = 'red'\n", "unknown key 'colour'"),
+    ("[[switch]\ncc = 64\n", "line 1"),
+])
+def test_bad_footswitch_files_say_what_is_wrong(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as e:
+        load(tmp_path, text)
+    assert str(e.value).startswith(str(tmp_path / "fs.toml")) and expected in str(e.value)
+
+
+def test_clock_follower_reports_every_24th_clock_from_start():
+    f = ClockFollower()
+    f.start(0.0, restart=True)
+    beats = [b for k in range(3 * PPQ) if (b := f.clock(k * 0.5 / PPQ)) is not None]
+    assert beats == pytest.approx([0.0, 0.5, 1.0])
+    f.stop()
+    assert f.clock(2.0) is None
+
+
+class SentList:
+    """Collects what a TimedSender would send (the sender's own timing is measured in the JACK test)."""
+
+    def __init__(self):
+        self.sent: list[tuple[float, list[int]]] = []
+
+    def at(self, t, message):
+        self.sent.append((t, message))
+
+
+def test_clock_out_fits_exactly_24_clocks_into_each_beat_as_the_tempo_moves():
+    sender = SentList()
+    period = [0.5]
+    sink = ClockOutSink(sender, lambda: period[0])
+    beats = [1.0, 1.5, 1.95, 2.35, 2.7]            # accelerating
+    for i, t in enumerate(beats):
+        sink.send(Beat(t, i, i % 4, 4))
+        sink.flush(t + 0.2)
+    sink.send(Marker(3.05, "band out"))
+    kinds = [m[0] for _, m in sender.sent]
+    assert kinds[0] == START and kinds[-1] == STOP
+    clocks = [t for t, m in sender.sent if m[0] == CLOCK]
+    for a, b in zip(beats, beats[1:]):
+        inside = [t for t in clocks if a - 1e-9 <= t < b - 1e-9]
+        assert len(inside) == PPQ, (a, b, len(inside))
+        assert inside[0] == pytest.approx(a)
+    times = [t for t, _ in sender.sent]
+    assert times == sorted(times)
