@@ -83,6 +83,7 @@ class Probe:
         self.midi = self.client.midi_outports.register("midi_out")
         self.midi_in = self.client.midi_inports.register("midi_in")
         self.received: list[tuple[int, bytes]] = []   # (JACK frame, bytes) arriving on midi_in
+        self.cycles: list[tuple[float, int]] = []       # (time.monotonic() at the callback, cycle's first frame)
         self.ins = [self.client.inports.register(f"in_{i}") for i in (1, 2)]
         self.buf = np.zeros((int(seconds * self.rate), 2), dtype=np.float32)
         self.first_frame: int | None = None
@@ -95,6 +96,7 @@ class Probe:
 
     def _process(self, frames: int) -> None:
         start = self.client.last_frame_time
+        self.cycles.append((time.monotonic(), start))
         with self._lock:
             midi = self.midi
             if midi is not None:

@@ -28,7 +28,8 @@ from engine.events import Control, Event, Note, Program
 DRIVERS = ("jack", "alsa", "pulseaudio", "pipewire", "file", "sdl2")
 SCALE = 1000          # sequencer ticks per second (it advances in whole milliseconds of sample time)
 OFF_WINDOW = 0.05     # s: note-offs are committed this long before they are due (< the look-ahead)
-OFFSET_SAMPLES = 12   # flushes over which the clock offset is the minimum (~120 ms at the engine's tick)
+OFFSET_SAMPLES = 4    # flushes over which the clock offset is the minimum (40 ms at the engine tick: a JACK
+                      # stall moves the offset in one step, and the estimate must follow within a few ticks)
 LIVE_SETTINGS = {
     "synth.chorus.active": 0, "synth.gain": 0.5, "synth.midi-channels": 16, "synth.polyphony": 128,
     "synth.cpu-cores": 1,
@@ -163,7 +164,10 @@ class FluidLiveSink:
 
     # -- time ------------------------------------------------------------------------------------------
     def _sample_offset(self) -> None:
-        self._offsets.append(self.clock.now() - self.sequencer.get_tick() / SCALE)
+        # The tick first, then the clock: a pause between the two (the GIL changing hands) can only make
+        # the sample too late, which the minimum ignores; the other order would make it too early.
+        tick = self.sequencer.get_tick()
+        self._offsets.append(self.clock.now() - tick / SCALE)
         self._offset = min(self._offsets)
 
     def _ticks(self, t: float) -> tuple[int, bool]:

@@ -29,3 +29,11 @@ class LatencyStats:
 
     def p99_ms(self) -> float | None:
         return self.percentile_ms(99)
+
+    def summary_ms(self) -> dict:
+        v = self.values()
+        if not len(v):
+            return {"count": 0}
+        p50, p99 = np.percentile(v, [50, 99]) * 1000
+        return {"count": self._n, "p50": round(float(p50), 3), "p99": round(float(p99), 3),
+                "max": round(float(v.max()) * 1000, 3)}
