@@ -279,9 +279,10 @@ class Scheduler:
                                  state.mode))
         # Beats of the band crossed by this window: the file writers build the tempo map from them. A bar
         # of 7/8 is 7/2 beats: beats are counted in cycles of whole beats (7 = two bars).
+        # Positions within 1e-9 of a beat count as on it, as for grid steps, so no beat is skipped.
         cycle = arr.style.beats_per_bar.numerator
-        first = math.ceil(self.planned)
-        for n in range(first, math.ceil(horizon)):
+        first = math.ceil(self.planned - 1e-9)
+        for n in range(first, math.ceil(horizon - 1e-9)):
             t = max(beat.time_at(n), self._last_beat_time + 0.25 * beat.period)
             self._last_beat_time = t
             index = n - self._entry_beat
