@@ -219,8 +219,8 @@ class Scheduler:
         self._entry_beat = start
         self._section_marked = -1
         self._next_style = None
-        t = max(now, beat.time_at(start) - 0.05)
-        self._time_signature(t, style)
+        t = max(now, beat.time_at(start) - 0.05)           # set-up just before the first note
+        self._time_signature(max(now, beat.time_at(start)), style)   # the meter from the bar line
         if not self._set_up:
             self._set_up = True
             for ch, program in ((DOMBRA_CHANNEL, DOMBRA_PROGRAM), (DOMBRA_LAYER_CHANNEL, DOMBRA_LAYER_PROGRAM)):
@@ -257,7 +257,7 @@ class Scheduler:
         self.arranger = Arranger(style, self.seed + self.entries, at, intro=False, main=main)
         self.entries += 1
         self._section_marked = -1
-        t = max(now, self.listener.beat.time_at(float(at)) - 0.01)
+        t = max(now, self.listener.beat.time_at(float(at)))
         self._time_signature(t, style)
         self._send(Marker(t, f"style: {style.title}"))
 

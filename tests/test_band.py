@@ -231,7 +231,7 @@ def test_set_style_switches_at_the_next_bar():
     at = switch[0][0]
     assert t < at <= t + 2 * PERIOD + 0.1
     # On a bar line of the old style (2/4 bars start on the guitar's even beats).
-    k = (at + 0.01 - 0.5) / PERIOD
+    k = (at - 0.5) / PERIOD
     assert abs(k - round(k)) < 0.05 and round(k) % 2 == 0
     sigs = [(e.numerator, e.denominator) for e in events if isinstance(e, TimeSignature)]
     assert sigs == [(2, 4), (7, 8)]
