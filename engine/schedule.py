@@ -242,8 +242,8 @@ class Scheduler:
     def _commit(self, now: float, horizon: float) -> None:
         if horizon <= self.planned:
             return
-        if self._next_style is not None:
-            arr = self.arranger
+        arr = self.arranger
+        if self._next_style is not None and arr.form.state not in ("ending", "out") and arr.form.pending != "ending":
             switch = arr.bar_start(arr.decided)   # the first bar not yet decided
             if horizon >= switch:
                 self._commit_span(now, float(switch))
@@ -266,7 +266,7 @@ class Scheduler:
             return
         arr = self.arranger
         spb = arr.style.steps_per_beat
-        if math.ceil((horizon - arr.start) * spb - 1e-9) == math.ceil((self.planned - arr.start) * spb - 1e-9):
+        if math.ceil((horizon - arr.start_f) * spb - 1e-9) == math.ceil((self.planned - arr.start_f) * spb - 1e-9):
             self.planned = horizon   # no grid step (and so no beat) in this window: nothing to plan
             return
         L = self.listener
@@ -286,7 +286,7 @@ class Scheduler:
             t = max(beat.time_at(n), self._last_beat_time + 0.25 * beat.period)
             self._last_beat_time = t
             index = n - self._entry_beat
-            in_cycle = int((n - arr.start) % cycle)
+            in_cycle = int((n - arr.start_f) % cycle)
             self._send(Beat(t, index, in_cycle, cycle))
         self.intensity = intensity(state.loudness, self.density(now))
         notes = arr.query(self.planned, horizon, state, chord=self._chord(), intensity=self.intensity)

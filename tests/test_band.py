@@ -283,3 +283,13 @@ def test_dombra_open_strings_are_tonic_and_fifth_below_in_range(tonic):
     low, high = open_strings(tonic)
     assert high % 12 == tonic and high - low == 5
     assert 45 <= low and high <= 61
+
+
+def test_a_style_chosen_during_the_ending_waits_for_the_next_entry():
+    t_end = 0.5 + 30 * PERIOD + 0.3
+    engine, events, _ = drive(LONG, [(t_end, "ending"), (t_end + 0.5, "style:trot"), (0.5 + 50 * PERIOD, "start")])
+    outs = [t for t, _ in markers(events, "band out")]
+    assert markers(events, "style: ") == []                       # the ending was not cut short
+    assert [n for t, n in sections(events) if t_end < t < outs[0]] == ["ending"]
+    ins = markers(events, "band in")
+    assert len(ins) == 2 and ins[1][1] == "band in: Trot (6/8)"     # the next entry plays the new style

@@ -76,6 +76,7 @@ class Arranger:
         self.style = style
         self.seed = seed
         self.start = Fraction(start)
+        self.start_f = float(self.start)          # for the per-tick window arithmetic (floats are fast)
         self.tuning = tuning or style.tuning
         self.form = Form(style, intro=intro, main=main)
         self.plans: list[BarPlan] = []
@@ -118,8 +119,8 @@ class Arranger:
         if end <= begin or state.tonic is None or state.bpm is None:
             return []
         spb = style.steps_per_beat
-        first = max(0, math.ceil((begin - self.start) * spb - 1e-9))
-        last = math.ceil((end - self.start) * spb - 1e-9)
+        first = max(0, math.ceil((begin - self.start_f) * spb - 1e-9))
+        last = math.ceil((end - self.start_f) * spb - 1e-9)
         if last <= first:
             return []
         if intensity is None:
