@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh Debian 12 machine:
-#   make demo   render every example guitar file in examples/ to a backing track in out/ (MIDI + WAV)
+#   make demo   render every example guitar file in examples/ to a backing track in out/ (MIDI + WAV), then
+#               a few of them again in other styles (out/NAME--STYLE.mid/.wav)
 #   make test   run the test suite
 # Both install what is missing: the system packages (with apt-get when root; otherwise they print the
 # command to run), a virtual environment in .venv and aqyn in it, in editable mode.
@@ -11,17 +12,28 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aqyn-installed
 APT_PACKAGES := libfluidsynth3 fluidsynth fluid-soundfont-gm jackd2
 EXAMPLES := $(wildcard examples/*.mid)
+# More styles on the examples: example:style pairs (make demo renders each after the automatic choice).
+DEMO_STYLES := d_dorian_96_4-4:shertpe-332 d_dorian_96_4-4:nomad-gallop e_mixolydian_ramp_88-116_4-4:tokpe-flow \
+               e_mixolydian_ramp_88-116_4-4:aqsaq-7-8 a_minor_66_6-8:ballad
 
 .PHONY: demo test bench accuracy examples system clean
 
 demo: $(STAMP)
 	@mkdir -p out
+	@echo "== the styles (aqyn patterns list; draw one with: aqyn patterns show tokpe-gallop)"
+	@$(VENV)/bin/aqyn patterns list
 	@for f in $(EXAMPLES); do \
 	  name=$$(basename $$f .mid); \
-	  echo "== $$name"; \
+	  echo "== $$name, style chosen by ear (auto)"; \
 	  $(VENV)/bin/aqyn render $$f -o out/$$name.mid --wav out/$$name.wav || exit $$?; \
 	done
-	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone)"
+	@for pair in $(DEMO_STYLES); do \
+	  name=$${pair%%:*}; style=$${pair##*:}; \
+	  echo "== $$name in $$style"; \
+	  $(VENV)/bin/aqyn render examples/$$name.mid -o out/$$name--$$style.mid --wav out/$$name--$$style.wav \
+	    --style $$style || exit $$?; \
+	done
+	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone; NAME--STYLE.* in another style)"
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -1,21 +1,25 @@
-"""The band under a virtual clock: when it comes in, that it follows, stops and comes back, and that its
-notes are the same however time is sliced."""
+"""The band under a virtual clock: when it comes in, that it follows, breaks when the guitar pauses, plays its
+ending when the guitar stops, obeys footswitch cues, switches style on a bar line, and that its notes are
+the same however time is sliced."""
 
 from fractions import Fraction
 
 import pytest
 
 from engine.arrange.arranger import DOMBRA_CHANNEL, DRUM_CHANNEL, Arranger
-from engine.arrange.dombra import open_strings
+from engine.arrange.dombra import open_strings, tune
 from engine.arrange.patterns import load_style
-from engine.events import Beat, InputMessage, Marker, Note
-from engine.pipeline import Engine, run_offline
+from engine.clock import VirtualClock
+from engine.events import Beat, InputMessage, Marker, Note, TimeSignature
+from engine.pipeline import TICK, Engine, run_offline
 from engine.render import style_chooser
 from engine.sinks import RecordingSink, channel_messages
 from engine.state import MusicalState
+from engine.theory import SCALES
 
 BPM = 100
 PERIOD = 60 / BPM
+C_MAJOR = {s % 12 for s in SCALES["major"]}
 
 
 def strumming(beats: range, start: float = 0.5):
@@ -30,39 +34,95 @@ def strumming(beats: range, start: float = 0.5):
     return sorted(msgs, key=lambda m: m.time)
 
 
-def play(msgs, seed=0):
+def play(msgs, seed=0, style="tokpe-gallop"):
     rec = RecordingSink()
-    engine = Engine(style_chooser("tokpe-gallop"), seed, [rec])
-    run_offline(engine, msgs)
+    engine = Engine(style_chooser(style), seed, [rec])
+    run_offline(engine, sorted(msgs, key=lambda m: m.time))
     return engine, rec.events
 
 
-def test_band_comes_in_on_the_beat_stops_when_the_guitar_does_and_comes_back():
-    msgs = strumming(range(0, 24)) + strumming(range(32, 56))
-    engine, events = play(sorted(msgs, key=lambda m: m.time))
-    markers = [e for e in events if isinstance(e, Marker)]
-    ins = [m.time for m in markers if m.text.startswith("band in")]
-    outs = [m.time for m in markers if m.text == "band out"]
+def drive(msgs, cues, seed=0, style="tokpe-gallop", end=None):
+    """Run the engine on the 10 ms grid like run_offline, calling engine.cue / set_style at given times."""
+    rec = RecordingSink()
+    engine = Engine(style_chooser(style), seed, [rec])
+    clock = VirtualClock()
+    msgs = sorted(msgs, key=lambda m: m.time)
+    cues = sorted(cues)
+    end = end if end is not None else msgs[-1].time + 2.0
+    i = n = 0
+    statuses = []
+    while n * TICK <= end:
+        now = n * TICK
+        clock.advance_to(now)
+        while i < len(msgs) and msgs[i].time <= now:
+            engine.feed(msgs[i])
+            i += 1
+        while cues and cues[0][0] <= now:
+            _, what = cues.pop(0)
+            if what.startswith("style:"):
+                engine.set_style(what.split(":", 1)[1])
+            else:
+                engine.cue(what, now)
+        engine.tick(now)
+        statuses.append((now, engine.scheduler.section))
+        n += 1
+    return engine, rec.events, statuses
+
+
+def markers(events, prefix=""):
+    return [(m.time, m.text) for m in events if isinstance(m, Marker) and m.text.startswith(prefix)]
+
+
+def sections(events):
+    return [(t, text.split(": ", 1)[1]) for t, text in markers(events, "section: ")]
+
+
+def notes_between(events, a, b):
+    return [e for e in events if isinstance(e, Note) and a <= e.time < b]
+
+
+def test_band_comes_in_on_the_beat_plays_break_and_ending_when_the_guitar_stops_and_comes_back():
+    msgs = strumming(range(0, 24)) + strumming(range(40, 64))
+    engine, events = play(msgs)
+    ins = [t for t, _ in markers(events, "band in")]
+    outs = [t for t, _ in markers(events, "band out")]
     assert len(ins) == 2 and len(outs) == 2
-    pause_start = 0.5 + 23 * PERIOD
-    # Out within three beats of the guitar's last strum before the pause, back within two bars of its return.
-    assert pause_start < outs[0] <= pause_start + 3 * PERIOD + 0.05
-    resume = 0.5 + 32 * PERIOD
+    last_strum = 0.5 + 23 * PERIOD
+    resume = 0.5 + 40 * PERIOD
+    # After the guitar stops: the break, then the ending, then the band is out before the guitar returns.
+    after = [name for t, name in sections(events) if last_strum < t < outs[0]]
+    assert after[-2:] == ["break", "ending"], after
+    assert last_strum < outs[0] < resume
+    # It comes back in (with its intro) within two bars of the guitar's return.
     assert resume < ins[1] < resume + 8 * PERIOD
-    notes = [e for e in events if isinstance(e, Note)]
-    during_pause = [n for n in notes if outs[0] + 0.05 < n.time < ins[1] - 0.1]
-    assert during_pause == []
+    assert [name for t, name in sections(events) if t >= ins[1]][0] == "intro"
+    assert notes_between(events, outs[0] + 0.3, ins[1] - 0.1) == []
     # Band beats land on the guitar's beats.
     beats = [e for e in events if isinstance(e, Beat)]
     assert all(b2.time > b1.time for b1, b2 in zip(beats, beats[1:]))
     for b in beats:
-        k = round((b.time - 0.5) / PERIOD)
-        assert abs(b.time - (0.5 + k * PERIOD)) < 0.03
-    # In key: the dombra drones on C (tonic) and G (the fifth below).
-    low, high = open_strings(0)
-    assert {n.pitch for n in notes if n.channel == DOMBRA_CHANNEL} == {low, high}
+        if b.time < last_strum or ins[1] < b.time < 0.5 + 63 * PERIOD:
+            k = round((b.time - 0.5) / PERIOD)
+            assert abs(b.time - (0.5 + k * PERIOD)) < 0.03
+    # In key and in range: the dombra plays C major's notes on a dombra tuned to C.
+    notes = [e for e in events if isinstance(e, Note)]
+    d = tune(0, "major")
+    dombra = [n.pitch for n in notes if n.channel == DOMBRA_CHANNEL]
+    assert {p % 12 for p in dombra} <= C_MAJOR
+    assert d.lowest <= min(dombra) and max(dombra) <= d.highest
+    assert {d.low, d.high} <= set(dombra)
     assert {n.channel for n in notes} == {DOMBRA_CHANNEL, DOMBRA_CHANNEL + 1, DRUM_CHANNEL}
     assert engine.scheduler.late == 0
+
+
+def test_a_short_pause_is_a_break_and_the_band_plays_on():
+    msgs = strumming(range(0, 24)) + strumming(range(27, 48))
+    engine, events = play(msgs)
+    assert len(markers(events, "band in")) == 1 and len(markers(events, "band out")) == 1
+    names = [name for t, name in sections(events) if t > 0.5 + 23 * PERIOD]
+    assert names[0] == "break"
+    assert names[1] in ("main_a", "main_b", "fill") and "ending" not in names[:-1]
+    assert names[-1] == "ending"
 
 
 def test_same_seed_same_events_other_seed_other_events():
@@ -85,21 +145,137 @@ def test_every_note_on_has_its_note_off():
     assert ons == offs > 100
 
 
+# ---- footswitch cues -------------------------------------------------------------------------------------
+
+LONG = strumming(range(0, 80))          # 48 s of steady C major at 100 BPM
+
+
+def first_section_after(events, t):
+    return next((at, name) for at, name in sections(events) if at > t)
+
+
+def test_cue_fill_plays_a_fill_at_the_next_bar():
+    t = 0.5 + 30 * PERIOD + 0.3          # inside a main bar (bars of 2/4 start on even beats)
+    engine, events, _ = drive(LONG, [(t, "fill")])
+    at, name = first_section_after(events, t)
+    assert name == "fill" and at - t <= 2 * PERIOD + 0.1
+    later = [n for a, n in sections(events) if a > at][0]
+    assert later.startswith("main")
+
+
+def test_cue_next_moves_to_main_b_and_back():
+    t1 = 0.5 + 20 * PERIOD + 0.3
+    t2 = 0.5 + 40 * PERIOD + 0.3
+    engine, events, statuses = drive(LONG, [(t1, "next"), (t2, "next")])
+    at, name = first_section_after(events, t1)
+    assert name == "main_b" and at - t1 <= 2 * PERIOD + 0.1
+    at2, name2 = first_section_after(events, t2)
+    assert name2 == "main_a"
+    assert any(s == "main_b" for now, s in statuses if at < now < t2)
+
+
+def test_cue_next_leaves_the_intro():
+    engine, events, _ = drive(LONG, [])
+    intro_at = next(t for t, n in sections(events) if n == "intro")
+    engine, events, _ = drive(LONG, [(intro_at + 0.1, "next")])
+    names = [n for t, n in sections(events)]
+    assert names[:2] == ["intro", "main_a"]
+    starts = [t for t, n in sections(events)]
+    assert starts[1] - starts[0] == pytest.approx(2 * PERIOD, abs=0.05)   # one 2/4 bar of intro, not two
+
+
+def test_cue_ending_plays_the_ending_then_stays_out_until_start():
+    t_end = 0.5 + 30 * PERIOD + 0.3
+    t_start = 0.5 + 50 * PERIOD
+    engine, events, statuses = drive(LONG, [(t_end, "ending"), (t_start, "start")])
+    at, name = first_section_after(events, t_end)
+    assert name == "ending" and at - t_end <= 2 * PERIOD + 0.1
+    outs = [t for t, _ in markers(events, "band out")]
+    ins = [t for t, _ in markers(events, "band in")]
+    ending_bars = load_style("tokpe-gallop").section("ending").bars
+    assert outs[0] == pytest.approx(at + ending_bars * 2 * PERIOD, abs=0.05)
+    assert notes_between(events, outs[0] + 0.3, t_start) == []          # the guitar plays on; the band is out
+    assert len(ins) == 2 and t_start < ins[1] < t_start + 6 * PERIOD
+    assert all(s is None for now, s in statuses if outs[0] + 0.05 < now < t_start)
+
+
+def test_cue_stop_is_silent_at_the_next_beat_and_start_lets_the_band_back():
+    t_stop = 0.5 + 30 * PERIOD + 0.2
+    t_start = 0.5 + 44 * PERIOD
+    engine, events, _ = drive(LONG, [(t_stop, "stop"), (t_start, "start")])
+    outs = [t for t, _ in markers(events, "band out")]
+    assert t_stop < outs[0] <= t_stop + PERIOD + 0.1
+    assert [n for a, n in sections(events) if t_stop < a < outs[0]] == []     # no ending: silent
+    assert notes_between(events, outs[0], t_start) == []
+    assert len(markers(events, "band in")) == 2
+
+
+def test_stop_then_nothing_keeps_the_band_out():
+    engine, events, _ = drive(LONG, [(0.5 + 30 * PERIOD, "stop")])
+    assert len(markers(events, "band in")) == 1
+    assert not engine.scheduler.playing and engine.scheduler.section is None
+
+
+def test_unknown_cue_is_a_value_error():
+    rec = RecordingSink()
+    engine = Engine(style_chooser("trot"), 0, [rec])
+    with pytest.raises(ValueError, match="fill, next, ending, start, stop"):
+        engine.cue("solo", 0.0)
+
+
+def test_set_style_switches_at_the_next_bar():
+    t = 0.5 + 30 * PERIOD + 0.3
+    engine, events, statuses = drive(LONG, [(t, "style:aqsaq-7-8")])
+    switch = markers(events, "style: ")
+    assert switch and switch[0][1] == "style: Aqsaq 7/8 (2+2+3)"
+    at = switch[0][0]
+    assert t < at <= t + 2 * PERIOD + 0.1
+    # On a bar line of the old style (2/4 bars start on the guitar's even beats).
+    k = (at - 0.5) / PERIOD
+    assert abs(k - round(k)) < 0.05 and round(k) % 2 == 0
+    sigs = [(e.numerator, e.denominator) for e in events if isinstance(e, TimeSignature)]
+    assert sigs == [(2, 4), (7, 8)]
+    assert engine.scheduler.arranger.style.name == "aqsaq-7-8"
+    assert notes_between(events, at + 0.1, at + 4.0)                       # it plays on
+    assert all(s is not None for now, s in statuses if at < now < at + 4.0)
+
+
+def test_set_style_by_unknown_name_changes_nothing():
+    from engine.errors import StyleNotFound
+
+    rec = RecordingSink()
+    engine = Engine(style_chooser("trot"), 0, [rec])
+    with pytest.raises(StyleNotFound):
+        engine.set_style("polka")
+    assert engine.scheduler._style is None
+
+
+# ---- the arranger ------------------------------------------------------------------------------------------
+
 STATE = MusicalState(time=0.0, tonic=2, mode="dorian", key_confidence=1.0, bpm=96.0, beat_confidence=1.0,
                      subdivision=2, beats_per_bar=4, loudness=90.0, last_onset=0.0)
 
 
 def test_arranger_does_not_depend_on_how_time_is_sliced():
     style = load_style("tokpe-gallop")
-    whole = Arranger(style, seed=5, start=4).query(4.0, 20.0, STATE)
+    whole = Arranger(style, seed=5, start=4).query(4.0, 40.0, STATE)
     sliced = []
     arr = Arranger(style, seed=5, start=4)
-    edges = [4.0, 4.3, 5.0, 7.77, 11.01, 16.5, 20.0]
+    edges = [4.0, 4.3, 5.0, 7.77, 11.01, 16.5, 20.0, 33.3, 40.0]
     for a, b in zip(edges, edges[1:]):
         sliced += arr.query(a, b, STATE)
     assert whole == sliced
-    assert all(4 <= p.position < 20 for p in whole)
+    assert all(4 <= p.position < 40 for p in whole)
     assert Fraction(4) in {p.position for p in whole}
+
+
+def test_additive_bars_start_between_beats():
+    style = load_style("aqsaq-7-8")
+    arr = Arranger(style, seed=1, start=8)
+    notes = arr.query(8.0, 8.0 + 7.0, STATE)
+    starts = {arr.bar_start(b) for b in range(2)}
+    assert starts == {Fraction(8), Fraction(23, 2)}
+    assert {p.position for p in notes if p.channel == DOMBRA_CHANNEL} >= starts
 
 
 @pytest.mark.parametrize("tonic", range(12))
@@ -107,3 +283,13 @@ def test_dombra_open_strings_are_tonic_and_fifth_below_in_range(tonic):
     low, high = open_strings(tonic)
     assert high % 12 == tonic and high - low == 5
     assert 45 <= low and high <= 61
+
+
+def test_a_style_chosen_during_the_ending_waits_for_the_next_entry():
+    t_end = 0.5 + 30 * PERIOD + 0.3
+    engine, events, _ = drive(LONG, [(t_end, "ending"), (t_end + 0.5, "style:trot"), (0.5 + 50 * PERIOD, "start")])
+    outs = [t for t, _ in markers(events, "band out")]
+    assert markers(events, "style: ") == []                       # the ending was not cut short
+    assert [n for t, n in sections(events) if t_end < t < outs[0]] == ["ending"]
+    ins = markers(events, "band in")
+    assert len(ins) == 2 and ins[1][1] == "band in: Trot (6/8)"     # the next entry plays the new style

@@ -1,19 +1,28 @@
-"""The arranger: a style's grids, voiced for the current key and loudness, as planned notes in beats.
+"""The arranger: a style's sections, voiced for the current key, chord and intensity, as planned notes.
 
 `query(begin, end, state)` returns the notes whose grid position lies in [begin, end) (beats counted on the
-listener's beat count). It is a pure function of the span, the state and the seed: a random choice depends
-only on seed, bar and step, so the result does not depend on how the time is sliced into queries.
+listener's beat count). Which section a bar plays is decided by the `Form` once, when the bar is first
+reached, from the conditions of that moment (`pause`, cues, intensity); every random choice depends only
+on seed, bar and step (or seed and phrase), so the notes do not depend on how time is sliced into queries.
+
+Strokes (DOMAIN.md §1): a strum is two notes 10-30 ms apart in stroke direction (down: low string first;
+up: high string first and softer), the muted chop ends 40-80 ms after its onset, a pluck sounds the high
+(melody) string alone, a hammer-on strikes the dyad and frets the next scale note on the high string, a roll
+is a fast light tremolo of alternating strums, a body tap knocks on the drum channel. No dombra note rings
+longer than 0.28 s (the nylon guitar standing in for it would ring on).
 """
 
 from __future__ import annotations
 
 import math
 import random
+import zlib
 from dataclasses import dataclass
 from fractions import Fraction
 
-from engine.arrange.dombra import open_strings, stroke_notes
-from engine.arrange.patterns import Step, Style
+from engine.arrange.dombra import Chord, Dombra, tune
+from engine.arrange.form import OUT, BarPlan, Form
+from engine.arrange.patterns import BODY_TAP_NOTE, Part, Step, Style
 from engine.events import DOMBRA, PERCUSSION
 from engine.state import MusicalState
 
@@ -22,9 +31,11 @@ DOMBRA_LAYER_CHANNEL = 7  # Shamisen, quieter: the dombra's bright attack
 DRUM_CHANNEL = 9
 DOMBRA_PROGRAM = 24
 DOMBRA_LAYER_PROGRAM = 106
+LAYER_LEVEL = 0.85        # the layer's velocity relative to the body
 MAX_RING = 0.28           # seconds: a dombra note is short, the nylon guitar's tail is not
-CHOP = 0.06               # seconds: the muted chop (teris)
 DRUM_LENGTH = 0.12
+MOTIF_LENGTH = 8
+MELODIC = "DUPH"          # strokes whose high string may carry the melody motif
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,71 +51,271 @@ class Planned:
     part: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Item:
+    voice: int            # stable number of the part (for random streams)
+    step: Step
+    part: Part
+    gap: int              # steps to the part's next stroke in this bar (cyclic)
+    melodic: int          # index of this stroke among the bar's melodic strokes, -1 if none
+
+
+def intensity_from(state: MusicalState) -> float:
+    """How intense the player is, 0..1, from loudness alone (when the caller has no density figure)."""
+    return min(1.0, max(0.0, (state.loudness - 40.0) / 70.0))
+
+
+def _voice(name: str) -> int:
+    return zlib.crc32(name.encode()) & 0xFFFF
+
+
 class Arranger:
-    def __init__(self, style: Style, seed: int, start: int, tuning: str = "quartal"):
+    def __init__(self, style: Style, seed: int, start: int | Fraction, tuning: str | None = None,
+                 intro: bool = True, main: str = "main_a"):
         """`start` is the listener beat on which the band's first bar begins."""
         self.style = style
         self.seed = seed
-        self.start = start
-        self.tuning = tuning
-        # Steps to the next stroke of the dombra, cyclic, so a string stops ringing when it is struck again.
-        n = style.steps_per_bar
-        idx = [s.index for s in style.dombra]
-        self._gap = {s.index: ((idx[(k + 1) % len(idx)] - s.index) % n or n) for k, s in enumerate(style.dombra)}
-        # Step index in the bar -> what sounds there: (voice, step, drum note); voice 0 is the dombra.
-        self._at: dict[int, list[tuple[int, Step, int]]] = {}
-        for s in style.dombra:
-            self._at.setdefault(s.index, []).append((0, s, 0))
-        for v, drum in enumerate(style.drums, start=1):
-            for s in drum.steps:
-                self._at.setdefault(s.index, []).append((v, s, drum.note))
+        self.start = Fraction(start)
+        self.start_f = float(self.start)          # for the per-tick window arithmetic (floats are fast)
+        self.tuning = tuning or style.tuning
+        self.form = Form(style, intro=intro, main=main)
+        self.plans: list[BarPlan] = []
+        self.pause = False                        # the guitar is pausing: the next bars decided are a break
+        self.finished_at: Fraction | None = None  # where the ending's last bar ends, once decided
+        self._items: dict[int, dict[int, list[_Item]]] = {}
+        self._motifs: dict[int, tuple[int, ...]] = {}
+        self._masks: dict[tuple[int, int], frozenset[int]] = {}
+        n = style.steps_per_beat
+        self._swing = Fraction(style.swing).limit_denominator(100) / n if style.swing else Fraction(0)
 
-    def _rng(self, bar: int, step: int, voice: int) -> random.Random:
-        return random.Random((self.seed << 40) ^ (bar << 16) ^ (step << 6) ^ voice)
+    # ---- bars ----------------------------------------------------------------------------------------
+    def bar_start(self, bar: int) -> Fraction:
+        return self.start + bar * self.style.beats_per_bar
 
-    def query(self, begin: float, end: float, state: MusicalState) -> list[Planned]:
+    def bar_at(self, position: float) -> int:
+        return math.floor((Fraction(position) - self.start) / self.style.beats_per_bar)
+
+    @property
+    def decided(self) -> int:
+        """How many bars the form has decided (the next bar decided is this one)."""
+        return len(self.plans)
+
+    def cue(self, action: str) -> None:
+        """'fill', 'next' or 'ending', taking effect at the next bar decided."""
+        self.form.cue(action)
+
+    def plan(self, bar: int, intensity: float = 0.5) -> BarPlan:
+        while len(self.plans) <= bar:
+            p = self.form.next_bar(self.pause, intensity)
+            self.plans.append(p)
+            if p.last and self.finished_at is None:
+                self.finished_at = self.bar_start(p.bar + 1)
+        return self.plans[bar]
+
+    # ---- the notes ----------------------------------------------------------------------------------
+    def query(self, begin: float, end: float, state: MusicalState, chord: Chord | None = None,
+              intensity: float | None = None) -> list[Planned]:
         style = self.style
         if end <= begin or state.tonic is None or state.bpm is None:
             return []
         spb = style.steps_per_beat
-        # Grid steps (counted from the band's start) whose position lies in [begin, end).
-        first = max(0, math.ceil((begin - self.start) * spb - 1e-9))
-        last = math.ceil((end - self.start) * spb - 1e-9)
+        first = max(0, math.ceil((begin - self.start_f) * spb - 1e-9))
+        last = math.ceil((end - self.start_f) * spb - 1e-9)
         if last <= first:
             return []
+        if intensity is None:
+            intensity = intensity_from(state)
         step_len = 60.0 / state.bpm / spb     # seconds
         dyn = min(1.1, max(0.6, 0.55 + 0.5 * state.loudness / 100))
-        low, high = open_strings(state.tonic, self.tuning)
+        dombra = tune(state.tonic, state.mode, self.tuning)
         out: list[Planned] = []
         n = style.steps_per_bar
         for k in range(first, last):
             bar, index = divmod(k, n)
-            hits = self._at.get(index)
-            if not hits:
+            plan = self.plan(bar, intensity)
+            if plan.section == OUT:
                 continue
-            pos = self.start + Fraction(k, spb)
-            for voice, step, note in hits:
-                if voice == 0:
-                    self._dombra(out, pos, bar, step, low, high, step_len, dyn)
+            items = self._bar_items(plan).get(index)
+            if not items:
+                continue
+            pos = self.start + Fraction(k, spb) + (self._swing if index % 2 else 0)
+            for item in items:
+                part, step = item.part, item.step
+                if part.min_intensity > intensity:
+                    continue
+                rng = self._rng(bar, index, item.voice)
+                if step.chance < 1 and rng.random() >= min(1.0, step.chance * (0.5 + intensity)):
+                    continue
+                if part.is_dombra:
+                    self._dombra(out, pos, plan, item, rng, step_len, dyn, dombra, chord)
                 else:
-                    rng = self._rng(bar, index, voice)
-                    out.append(Planned(pos, self._jitter(rng), DRUM_LENGTH, DRUM_CHANNEL, note,
-                                       self._velocity(rng, step.velocity * dyn), PERCUSSION))
+                    offset = self._jitter(rng)
+                    for note, boost in part.notes:
+                        out.append(Planned(pos, offset, DRUM_LENGTH, DRUM_CHANNEL, note,
+                                           self._velocity(rng, (step.velocity + boost) * dyn), PERCUSSION))
         return out
 
-    def _dombra(self, out, pos, bar, step, low, high, step_len, dyn) -> None:
-        rng = self._rng(bar, step.index, 0)
-        pitches, soft = stroke_notes(step.symbol, low, high)
-        ring = CHOP if step.symbol == "M" else min(MAX_RING, self._gap[step.index] * step_len - 0.01)
-        spread = rng.uniform(0.010, 0.025) if step.symbol != "M" else rng.uniform(0.005, 0.012)
+    def _rng(self, *keys: int) -> random.Random:
+        x = self.seed & 0xFFFFFFFF
+        for k in keys:
+            x = (x * 1_000_003 + (k & 0xFFFFFFFF) + 0x9E3779B9) % (1 << 61)
+        return random.Random(x)
+
+    def _bar_items(self, plan: BarPlan) -> dict[int, list[_Item]]:
+        cached = self._items.get(plan.bar)
+        if cached is not None:
+            return cached
+        style = self.style
+        chosen: list[tuple[Part, tuple[Step, ...]]] = []
+        section = style.section(plan.section)
+        if plan.section == "fill" and plan.fill_from > 0:
+            main = style.section(plan.main)
+            for part in main.parts:
+                steps = self._bar_of(part, plan, plan.phrase_bar, main=True)
+                chosen.append((part, tuple(s for s in steps if s.index < plan.fill_from)))
+            for part in section.parts:
+                steps = self._bar_of(part, plan, plan.occurrence, main=False)
+                chosen.append((part, tuple(s for s in steps if s.index >= plan.fill_from)))
+        else:
+            is_main = plan.section.startswith("main")
+            index = plan.occurrence if plan.section == "fill" else plan.section_bar
+            for part in section.parts:
+                chosen.append((part, self._bar_of(part, plan, index, main=is_main)))
+        items: dict[int, list[_Item]] = {}
+        n = style.steps_per_bar
+        strokes = sorted(s.index for part, steps in chosen if part.is_dombra for s in steps if s.symbol != "T")
+        melodic = 0
+        for part, steps in chosen:
+            for s in steps:
+                gap = n
+                if part.is_dombra:
+                    later = [i for i in strokes if i > s.index]
+                    gap = (later[0] - s.index) if later else (strokes[0] + n - s.index if strokes else n)
+                mel = -1
+                if part.is_dombra and s.symbol in MELODIC:
+                    mel, melodic = melodic, melodic + 1
+                items.setdefault(s.index, []).append(_Item(_voice(part.name), s, part, max(1, gap), mel))
+        for lst in items.values():     # dombra first, then drums in file order: a stable, readable order
+            lst.sort(key=lambda it: not it.part.is_dombra)
+        self._items[plan.bar] = items
+        if len(self._items) > 64:       # only the bars around now are ever asked for again
+            for old in sorted(self._items)[:-32]:
+                del self._items[old]
+        return items
+
+    def _bar_of(self, part: Part, plan: BarPlan, index: int, main: bool) -> tuple[Step, ...]:
+        b = index % len(part.bars)
+        if part.alt is not None and self._use_alt(part, plan, main):
+            return part.alt[b]
+        return part.bars[b]
+
+    def _use_alt(self, part: Part, plan: BarPlan, main: bool) -> bool:
+        voice = _voice(part.name)
+        if not main:
+            return self._rng(plan.bar, voice, 11).random() < part.alt_chance
+        return plan.phrase_bar in self._mask(plan.phrase, voice, part.alt_chance)
+
+    def _mask(self, phrase: int, voice: int, chance: float) -> frozenset[int]:
+        """The bars of a phrase that play a part's alternative; never the previous phrase's set (unless
+        the style allows repeats), so two consecutive phrases differ."""
+        key = (phrase, voice)
+        if key in self._masks:
+            return self._masks[key]
+        size = self.style.variation.phrase
+        prev = self._mask(phrase - 1, voice, chance) if phrase > 0 and not self.style.variation.repeat else None
+        mask = frozenset()
+        for attempt in range(8):
+            rng = self._rng(phrase, voice, 13, attempt)
+            mask = frozenset(b for b in range(size) if rng.random() < chance)
+            if mask != prev:
+                break
+        if mask == prev:   # a chance of 0 or 1 leaves one choice: vary a single bar instead
+            mask = mask ^ {self._rng(phrase, voice, 17).randrange(size)}
+        self._masks[key] = mask
+        return mask
+
+    def _motif(self, phrase: int) -> tuple[int, ...]:
+        """A melody motif for a phrase: scale steps relative to the position's high note, a seeded walk that
+        returns home; different from the previous phrase's motif unless the style allows repeats."""
+        if phrase in self._motifs:
+            return self._motifs[phrase]
+        prev = self._motif(phrase - 1) if phrase > 0 and not self.style.variation.repeat else None
+        motif: tuple[int, ...] = ()
+        for attempt in range(8):
+            rng = self._rng(phrase, 23, attempt)
+            walk, x = [], 0
+            for i in range(MOTIF_LENGTH):
+                if i == MOTIF_LENGTH - 1:
+                    x = 0
+                elif i:
+                    x = max(-2, min(4, x + rng.choice((-2, -1, -1, 1, 1, 2))))
+                walk.append(x)
+            motif = tuple(walk)
+            if motif != prev:
+                break
+        self._motifs[phrase] = motif
+        return motif
+
+    def _melody(self, dombra: Dombra, anchor: int, plan: BarPlan, k: int) -> int:
+        """The melody-string note for the k-th melodic stroke of the bar: the phrase's motif around the
+        position's high note, on the mode's scale, within the high string's 19 frets."""
+        notes = dombra.melody_notes()
+        home = min(range(len(notes)), key=lambda i: (abs(notes[i] - anchor), notes[i]))
+        motif = self._motif(plan.phrase)
+        step = motif[(plan.phrase_bar * 3 + k) % len(motif)]
+        return notes[max(0, min(len(notes) - 1, home + step))]
+
+    def _dombra(self, out: list[Planned], pos: Fraction, plan: BarPlan, item: _Item, rng: random.Random,
+                step_len: float, dyn: float, dombra: Dombra, chord: Chord | None) -> None:
+        step = item.step
+        sym = step.symbol
+        vel = step.velocity * dyn
         base = self._jitter(rng)
-        vel = step.velocity * soft * dyn
-        for i, pitch in enumerate(pitches):
-            offset = base + i * spread
-            v = self._velocity(rng, vel * (0.92 if i else 1.0))
-            dur = max(0.03, ring - i * spread)
-            out.append(Planned(pos, offset, dur, DOMBRA_CHANNEL, pitch, v, DOMBRA))
-            out.append(Planned(pos, offset, dur, DOMBRA_LAYER_CHANNEL, pitch, max(1, round(v * 0.85)), DOMBRA))
+        if sym == "T":                 # tyrnama: a knock on the body, on the drum channel
+            out.append(Planned(pos, base, 0.05, DRUM_CHANNEL, BODY_TAP_NOTE, self._velocity(rng, vel * 0.8),
+                               PERCUSSION))
+            return
+        cadence = plan.last                # the last bar of the ending: the open dyad, as a kui ends
+        low, high = dombra.dyad(None if cadence else chord, 0 if cadence else plan.level)
+        span = item.gap * step_len
+        ring = max(0.03, min(MAX_RING, span - 0.01))
+        spread = rng.uniform(0.010, max(0.011, min(0.030, 0.3 * step_len)))
+        notes: list[tuple[float, float, int, float]] = []      # offset, duration, pitch, velocity
+        melody = self._melody(dombra, high, plan, item.melodic) if item.melodic >= 0 else high
+        if sym in "DU":
+            top = melody if rng.random() < self.style.variation.melody and not cadence else high
+            soft = 1.0 if sym == "D" else 0.8
+            order = (low, top) if sym == "D" else (top, low)
+            for i, p in enumerate(order):
+                notes.append((i * spread, ring - i * spread, p, vel * soft * (0.92 if i else 1.0)))
+        elif sym == "M":               # teris: strike and damp
+            chop = rng.uniform(0.040, 0.080)
+            spread = rng.uniform(0.005, 0.012)
+            notes += [(0.0, chop, low, vel), (spread, chop - spread, high, vel * 0.92)]
+        elif sym == "P":               # a single string: the melody
+            notes.append((0.0, ring, melody, vel))
+        elif sym == "H":               # zhap ta qymta: open dyad, then a fret pressed on the high string
+            scale = dombra.melody_notes()
+            above = [p for p in scale if p > high]
+            target = above[0] if above else high
+            delay = max(0.05, min(0.12, 0.5 * span))
+            notes += [(0.0, ring, low, vel), (spread, max(0.03, delay - spread), high, vel * 0.92)]
+            if target != high:
+                notes.append((spread + delay, max(0.04, ring - delay), target, vel * 0.7))
+        elif sym == "r":               # shashyrama: fast light tremolo strums filling the step
+            cover = min(span, 0.6)
+            count = max(2, min(8, round(cover / 0.05)))
+            gap = cover / count
+            for j in range(count):
+                order = (low, high) if j % 2 == 0 else (high, low)
+                v = vel * (0.55 + 0.25 * j / count)
+                for i, p in enumerate(order):
+                    notes.append((j * gap + i * 0.006, max(0.03, gap - 0.004), p, v))
+        for offset, duration, pitch, v in notes:
+            velocity = self._velocity(rng, v)
+            out.append(Planned(pos, base + offset, max(0.03, duration), DOMBRA_CHANNEL, pitch, velocity, DOMBRA))
+            out.append(Planned(pos, base + offset, max(0.03, duration), DOMBRA_LAYER_CHANNEL, pitch,
+                               max(1, round(velocity * LAYER_LEVEL)), DOMBRA))
 
     def _jitter(self, rng: random.Random) -> float:
         sigma = self.style.humanize_ms / 1000

@@ -1,32 +1,148 @@
-"""The dombra: two strings tuned to the key, strokes turned into timed notes.
+"""The dombra: two strings tuned to the key, a position that follows the chord, a melody on the high string.
 
-Quartal tuning (a fourth between the strings, as D3-G3) transposed so the high string sounds the tonic and
-the low string the fifth below it: the open dyad then fits both the major and the minor tonic chord, and
-the low string drones as on the real instrument.
+Tuning (DOMAIN.md §1): quartal (a fourth between the strings, as D3-G3) by default, quintal, second or
+unison, transposed so the open dyad sits on the key's tonic: in quartal the high string sounds the tonic
+and the low string the fifth below it (the dyad fits the major and the minor tonic chord alike); in quintal
+and second the low string takes the tonic. When the other open string would fall outside the mode's scale
+(locrian has no perfect fifth) the tonic moves to the other string. The low string's open pitch lies in
+45..56 (A2..G#3); each string has 19 frets.
+
+Voicing (design, DOMAIN.md §2): over the tonic and modal chords (i, bVII, bVI, ...) the low string drones
+open and the high string holds a tonic-family note at the register level; when the bass goes to IV or V the
+fretted position moves there (parallel fourths or fifths on both strings). The register climbs over a long
+piece: level 0 bas buyn (open strings), 1 orta buyn (around the 5th fret), 2 kishi saga (the octave,
+12th fret), 3 ulken saga (15th fret and up).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
+from engine.theory import SCALES
+
 TUNINGS = {"quartal": 5, "quintal": 7, "second": 2, "unison": 0}  # semitones low -> high string
-HIGH_LOWEST = 50   # the high string's open pitch is placed in 50..61 (D3..C#4)
+FRETS = 19
+LOW_LOWEST = 45          # the low string's open pitch is placed in 45..56 (A2..G#3)
+LEVEL_FRET = (0, 5, 12, 15)   # where the high string's position sits at each register level
+LEVELS = ("bas buyn", "orta buyn", "kishi saga", "ulken saga")
+
+# Chord qualities as the listener labels them (engine/listen/chord.py), as intervals above the root.
+CHORD_TONES = {
+    "maj": (0, 4, 7), "min": (0, 3, 7), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10),
+    "sus2": (0, 2, 7), "sus4": (0, 5, 7), "5": (0, 7), "dim": (0, 3, 6),
+}
+
+Chord = tuple[int, str]   # (root pitch class, quality)
 
 
-def open_strings(tonic: int, tuning: str = "quartal") -> tuple[int, int]:
+def chord_pcs(chord: Chord | None) -> frozenset[int]:
+    if chord is None:
+        return frozenset()
+    root, quality = chord
+    return frozenset((root + i) % 12 for i in CHORD_TONES.get(quality, (0, 4, 7)))
+
+
+@dataclass(frozen=True)
+class Dombra:
+    """A dombra tuned for a key: open pitches, and the notes it can play."""
+
+    tonic: int
+    mode: str
+    tuning: str
+    low: int                      # open pitch of the low (drone) string
+    high: int                     # open pitch of the high (melody) string
+
+    @property
+    def scale(self) -> frozenset[int]:
+        return frozenset((self.tonic + s) % 12 for s in SCALES[self.mode])
+
+    @property
+    def lowest(self) -> int:
+        return self.low
+
+    @property
+    def highest(self) -> int:
+        return self.high + FRETS
+
+    def melody_notes(self) -> tuple[int, ...]:
+        """Every scale note the high string can play, low to high."""
+        return _scale_on(self.high, self.scale)
+
+    def dyad(self, chord: Chord | None, level: int = 0) -> tuple[int, int]:
+        """(low, high) pitches of a strum at register `level` (0..3) over `chord` (None: no chord heard)."""
+        target = LEVEL_FRET[max(0, min(3, level))]
+        if chord is not None and (chord[0] - self.tonic) % 12 in (5, 7):
+            moved = self._moved(chord, target)
+            if moved is not None:
+                return moved
+        return self.low, self._drone_high(chord, target)
+
+    def _moved(self, chord: Chord, target: int) -> tuple[int, int] | None:
+        """Both strings fretted on the chord: same shape as the open dyad (parallel), else another fifth,
+        fourth, octave or unison of chord tones; nearest the target position, lowest first."""
+        tones = chord_pcs(chord)
+        root = chord[0]
+        interval = self.high - self.low
+        best, best_cost = None, None
+        for fl in range(FRETS + 1):
+            lo = self.low + fl
+            if lo % 12 not in tones:
+                continue
+            for fh in range(FRETS + 1):
+                hi = self.high + fh
+                if hi % 12 not in tones or hi < lo:
+                    continue
+                gap = hi - lo
+                shape = 0 if gap == interval else (1 if gap in (5, 7, 12) else (2 if gap == 0 else 9))
+                cost = (shape * 10 + abs(fh - max(target, 1)) + abs(fh - fl) * 0.5
+                        + (0 if root in (lo % 12, hi % 12) else 4))
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = (lo, hi), cost
+        return best
+
+    def _drone_high(self, chord: Chord | None, target: int) -> int:
+        if target == 0:
+            return self.high
+        third = next((self.tonic + i) % 12 for i in (3, 4) if (self.tonic + i) % 12 in self.scale)
+        family = [self.tonic, (self.tonic + 7) % 12, third]
+        allowed = self.scale | chord_pcs(chord)
+        inside = chord_pcs(chord)
+        best, best_cost = self.high, None
+        for fh in range(FRETS + 1):
+            p = self.high + fh
+            if p % 12 not in family or p % 12 not in allowed:
+                continue
+            cost = abs(fh - target) + (0 if not inside or p % 12 in inside else 1.5) + family.index(p % 12) * 0.3
+            if best_cost is None or cost < best_cost:
+                best, best_cost = p, cost
+        return best
+
+
+@lru_cache(maxsize=None)
+def _scale_on(open_pitch: int, scale: frozenset[int]) -> tuple[int, ...]:
+    return tuple(p for p in range(open_pitch, open_pitch + FRETS + 1) if p % 12 in scale)
+
+
+@lru_cache(maxsize=None)
+def tune(tonic: int, mode: str = "major", tuning: str = "quartal") -> Dombra:
+    """The dombra for a key: the open dyad on the tonic (and the 5th below/above it where the mode has one)."""
+    if tuning not in TUNINGS:
+        raise ValueError(f"tuning must be one of {', '.join(TUNINGS)}, got {tuning!r}")
+    if mode not in SCALES:
+        raise ValueError(f"mode must be one of {', '.join(SCALES)}, got {mode!r}")
+    interval = TUNINGS[tuning]
+    scale = {(tonic + s) % 12 for s in SCALES[mode]}
+    tonic_high = (tonic - interval) % 12          # low string's pitch class when the high string is the tonic
+    tonic_low = tonic % 12
+    prefer_high = tuning == "quartal"
+    options = [tonic_high, tonic_low] if prefer_high else [tonic_low, tonic_high]
+    low_pc = next((pc for pc in options if pc in scale and (pc + interval) % 12 in scale), options[0])
+    low = LOW_LOWEST + (low_pc - LOW_LOWEST) % 12
+    return Dombra(tonic % 12, mode, tuning, low, low + interval)
+
+
+def open_strings(tonic: int, tuning: str = "quartal", mode: str = "major") -> tuple[int, int]:
     """(low, high) open-string MIDI pitches for a key's tonic pitch class."""
-    high = HIGH_LOWEST + (tonic - HIGH_LOWEST) % 12
-    return high - TUNINGS[tuning], high
-
-
-def stroke_notes(symbol: str, low: int, high: int) -> tuple[tuple[int, ...], float]:
-    """Pitches in sounding order for a stroke, and how much softer (velocity factor) it is.
-
-    A down-stroke sounds the low string first, an up-stroke the high string first; a pluck is the high
-    string alone.
-    """
-    if symbol == "D" or symbol == "M":
-        return (low, high), 1.0
-    if symbol == "U":
-        return (high, low), 0.85
-    if symbol == "P":
-        return (high,), 1.0
-    raise ValueError(f"unknown dombra stroke {symbol!r}")
+    d = tune(tonic % 12, mode, tuning)
+    return d.low, d.high

@@ -1,64 +1,140 @@
-"""Styles: pattern files (TOML with one character per grid step) loaded into immutable `Style`s.
+"""Styles: pattern files (TOML, one character per grid step) loaded into immutable `Style`s.
 
-A style file (patterns/NAME.toml):
+A style file (the full format, with examples, is in patterns/README.md):
 
     name = "tokpe-gallop"
     title = "Tökpe gallop"
-    meter = "2/4"              # 2/4 3/4 4/4 (beat = quarter), 6/8 9/8 12/8 (beat = dotted quarter)
-    steps_per_beat = 4         # grid resolution
-    humanize_ms = 5            # timing scatter (standard deviation)
+    meter = "2/4"              # 2/4 3/4 4/4 | 6/8 9/8 12/8 (compound) | 5/8 7/8 (additive, with groups)
+    groups = "2+2"             # optional: the bar's accent groups in eighths (7/8: "2+2+3")
+    steps_per_beat = 4         # grid steps per listener beat
+    swing = 0.0                # 0..0.5 of a step: every second step is played late
+    humanize_ms = 4            # timing scatter (standard deviation, ms)
     humanize_velocity = 6      # velocity scatter (+-)
+    tuning = "quartal"         # quartal quintal second unison
 
-    [dombra]
-    grid     = "D.DU D.DU"     # D down-strum, U up-strum, M muted chop, P pluck (high string), . rest
-    velocity = "9.76 8.76"     # optional, a digit 1-9 per step (9 = 127); spaces and | are ignored
+    [variation]                # phrase length, automatic fills, register climb, melody, repeats
+    phrase = 8
+    fill_every = 4
 
-    [percussion.tuyaqtas_low]  # one table per instrument; known Kazakh names need no note
-    grid = "X..x X..x"         # X loud, x soft, . rest
-    note = 77                  # optional GM drum note (35-87)
+    [main_a]                   # sections: intro main_a main_b fill break ending
+    bars = 16                  # how long the section lasts (main: bars before switching to the other main)
+    dombra = { grid = "D.DU D.DU", velocity = "9.75 8.75" }   # D U M P H T r .
+    tuyaqtas_low = "X..x x..x"                                # one key per instrument: X x .
 
-Errors name file:line:col and what was expected.
+A file may instead hold a single `[dombra]` table and `[percussion.NAME]` tables: that is its main section.
+Every error names file:line:col and what was expected.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
+from engine.arrange.tomlpos import Where, positions
 from engine.errors import PatternError, StyleNotFound
 
 PATTERN_DIR = Path(__file__).resolve().parents[2] / "patterns"
+ENV_DIRS = "AQYN_PATTERNS"            # user pattern folders, separated like PATH
 
-DOMBRA_STROKES = "DUMP"
+DOMBRA_STROKES = "DUMPHTr"
 DRUM_HITS = "Xx"
 REST = "."
 SEPARATORS = " |"
+STROKE_NAMES = {"D": "down-strum", "U": "up-strum", "M": "muted chop", "P": "pluck", "H": "hammer-on",
+                "T": "body tap", "r": "roll (tremolo)", "X": "loud hit", "x": "soft hit"}
+DEFAULT_VELOCITY = {"D": 100, "U": 72, "M": 88, "P": 92, "H": 90, "T": 56, "r": 66, "X": 105, "x": 62}
 
-# GM drum notes for the Kazakh kit (DOMAIN.md §4).
-KIT = {
-    "dauylpaz": 41, "dauylpaz_high": 43, "dabyl": 36, "dangyra": 45, "dangyra_jingle": 54,
-    "kepshik_dum": 64, "kepshik_tek": 63, "kepshik_muted": 62, "asatayak_shake": 83, "asatayak_thump": 35,
-    "tuyaqtas_low": 77, "tuyaqtas_high": 76, "konyrau": 84, "rattle": 70, "body_tap": 37,
+SECTIONS = ("intro", "main_a", "main_b", "fill", "break", "ending")
+SECTION_BARS = {"intro": (0, 16), "main_a": (0, 64), "main_b": (0, 64), "fill": (1, 1), "break": (0, 8),
+                "ending": (1, 8)}
+TUNINGS = ("quartal", "quintal", "second", "unison")
+METERS = ("2/4", "3/4", "4/4", "5/8", "6/8", "7/8", "9/8", "12/8")
+DEFAULT_GROUPS = {"5/8": (3, 2), "7/8": (2, 2, 3)}
+
+# Instruments known by name: GM drum notes, a main note and layers (note, velocity offset), after DOMAIN.md §4.
+KIT: dict[str, tuple[tuple[int, int], ...]] = {
+    # Kazakh percussion
+    "dauylpaz": ((41, 0),), "dauylpaz_high": ((43, 0),),                      # wooden kettle drum, sticks
+    "dauylpaz_hand": ((64, 0),), "dauylpaz_hand_tek": ((63, 0),), "dauylpaz_hand_mute": ((62, 0),),
+    "dabyl": ((36, 0), (45, -10)),                                            # loud double-headed signal drum
+    "shyndauyl": ((41, 0), (53, -45)),                                        # metal-bodied kettle drum
+    "dangyra": ((45, 0), (54, -20)), "dangyra_dum": ((64, 0), (54, -20)),      # frame drum with rings
+    "dangyra_jingle": ((54, 0),),
+    "kepshik_dum": ((64, 0),), "kepshik_tek": ((63, 0),), "kepshik_muted": ((62, 0),),   # frame drum
+    "asatayak_shake": ((83, 0), (54, -15)), "asatayak_thump": ((35, 0),), "asatayak_strike": ((37, 0),),
+    "tuyaqtas_low": ((77, 0),), "tuyaqtas_high": ((76, 0),),                   # horse-hoof clapper
+    "tuyaqtas_clave": ((75, 0),), "tuyaqtas_click": ((85, 0),),
+    "konyrau": ((84, 0),), "konyrau_bell": ((83, 0),),                         # bells
+    "rattle": ((70, 0),), "rattle_cabasa": ((69, 0),), "rattle_shaker": ((82, 0),),   # syldyrmaq
+    "body_tap": ((37, -30),),                                                  # knock on the dombra
+    # ethno-rock kit
+    "kick": ((36, 0),), "kick_soft": ((35, 0),), "snare": ((38, 0),), "snare_rim": ((37, 0),),
+    "clap": ((39, 0),), "hihat": ((42, 0),), "hihat_pedal": ((44, 0),), "hihat_open": ((46, 0),),
+    "crash": ((49, 0),), "crash_2": ((57, 0),), "ride": ((51, 0),), "ride_bell": ((53, 0),),
+    "splash": ((55, 0),), "china": ((52, 0),), "tom_floor": ((41, 0),), "tom_low": ((45, 0),),
+    "tom_mid": ((47, 0),), "tom_high": ((50, 0),), "tambourine": ((54, 0),), "cowbell": ((56, 0),),
 }
-DEFAULT_VELOCITY = {"D": 100, "U": 72, "M": 88, "P": 92, "X": 105, "x": 62}
-SIMPLE_METERS = {2, 3, 4}
-COMPOUND_METERS = {6, 9, 12}
+BODY_TAP_NOTE = 37   # the dombra's T stroke sounds on the drum channel
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     index: int          # step number within the bar
-    symbol: str         # one of DUMP or Xx
-    velocity: int
+    symbol: str         # a dombra stroke (DUMPHTr) or a drum hit (Xx)
+    velocity: int       # 1..127
+    chance: float = 1.0  # probability that the step plays (scaled by the player's intensity when < 1)
+    accent: bool = False  # the step starts a group of the meter
+
+
+Bar = tuple[Step, ...]
 
 
 @dataclass(frozen=True)
-class DrumPart:
+class Part:
+    """One instrument's pattern in a section: one or more bars, played in turn, with optional alternatives."""
+
     name: str
-    note: int
-    steps: tuple[Step, ...]
+    notes: tuple[tuple[int, int], ...]     # drums: (GM note, velocity offset) main note first; dombra: ()
+    bars: tuple[Bar, ...]
+    alt: tuple[Bar, ...] | None = None      # alternative bars, same count: used instead in some bars
+    alt_chance: float = 0.0
+    min_intensity: float = 0.0              # the part plays only when the player is at least this intense
+
+    @property
+    def is_dombra(self) -> bool:
+        return self.name == "dombra"
+
+    @property
+    def note(self) -> int:
+        return self.notes[0][0]
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    bars: int
+    dombra: Part | None
+    drums: tuple[Part, ...]
+    written: bool = True                    # False when derived from main_a (not in the file)
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        return ((self.dombra,) if self.dombra else ()) + self.drums
+
+
+@dataclass(frozen=True)
+class Variation:
+    phrase: int = 8         # bars per phrase
+    fill_every: int = 4     # a fill closes every N bars of a main section (full bar at phrase ends,
+                            # the second half of the bar otherwise); 0 = no automatic fills
+    climb: int = 16         # bars per step up the register (bas buyn -> saga); 0 = stay low
+    melody: float = 0.2     # chance that a strum's high string takes the melody motif's note
+    repeat: bool = False    # may two consecutive phrases be identical?
 
 
 @dataclass(frozen=True)
@@ -67,162 +143,437 @@ class Style:
     title: str
     path: Path
     meter: str
-    beats_per_bar: int
+    groups: tuple[int, ...]          # accent groups in eighth notes, summing to the bar
+    beats_per_bar: Fraction          # in listener beats (2/4: 2, 6/8: 2, 7/8: 7/2)
     steps_per_beat: int
+    swing: float
     humanize_ms: float
     humanize_velocity: int
-    dombra: tuple[Step, ...]
-    drums: tuple[DrumPart, ...]
+    tuning: str
+    accent: int
+    variation: Variation
+    sections: tuple[Section, ...] = field(repr=False)
+
+    @property
+    def numerator(self) -> int:
+        return int(self.meter.split("/")[0])
+
+    @property
+    def denominator(self) -> int:
+        return int(self.meter.split("/")[1])
 
     @property
     def steps_per_bar(self) -> int:
-        return self.beats_per_bar * self.steps_per_beat
+        return int(self.beats_per_bar * self.steps_per_beat)
+
+    @property
+    def beat_eighths(self) -> int:
+        """Eighth notes per listener beat: 3 in compound meters (the dotted quarter), else 2 (the quarter)."""
+        return 2 if self.meter.endswith("/4") else _beat_eighths(self.groups, self.numerator)
 
     @property
     def subdivision(self) -> int:
         """3 for compound meters (the beat splits in three), else 2."""
-        return 3 if self.steps_per_beat % 3 == 0 else 2
+        return 3 if self.beat_eighths == 3 else 2
 
+    @property
+    def group_steps(self) -> tuple[int, ...]:
+        """Step indices where the meter's groups start (the bar's accents)."""
+        per_eighth = Fraction(self.steps_per_beat, self.beat_eighths)
+        out, e = [], 0
+        for g in self.groups:
+            out.append(int(e * per_eighth))
+            e += g
+        return tuple(out)
+
+    def section(self, name: str) -> Section:
+        for s in self.sections:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def summary(self) -> str:
+        written = [s.name for s in self.sections if s.written]
+        parts = sorted({p.name for s in self.sections for p in s.parts})
+        groups = "+".join(map(str, self.groups))
+        return (f"{self.name} ({self.title}): {self.meter} ({groups}), {self.steps_per_beat} steps per beat, "
+                f"tuning {self.tuning}; sections {', '.join(written)}; parts {', '.join(parts)}")
+
+
+def _beat_eighths(groups: tuple[int, ...], numerator: int) -> int:
+    return 3 if numerator % 3 == 0 and all(g == 3 for g in groups) else 2
+
+
+# ---- finding styles -------------------------------------------------------------------------------------
 
 def style_dirs(extra: list[Path] | None = None) -> list[Path]:
-    return [*(extra or []), PATTERN_DIR]
+    """Where styles are looked up, first match wins: `extra`, then $AQYN_PATTERNS, then the shipped ones."""
+    env = [Path(p) for p in os.environ.get(ENV_DIRS, "").split(os.pathsep) if p]
+    return [*(Path(p) for p in (extra or [])), *env, PATTERN_DIR]
 
 
-def available_styles(extra: list[Path] | None = None) -> dict[str, Path]:
-    """Style name -> file; a user folder given first shadows a shipped style of the same name."""
+def list_styles(extra_dirs: list[Path] | None = None) -> dict[str, Path]:
+    """Style name -> file, sorted by name; a user folder's style shadows a shipped one of the same name."""
     found: dict[str, Path] = {}
-    for folder in style_dirs(extra):
-        for path in sorted(Path(folder).glob("*.toml")):
-            found.setdefault(path.stem, path)
-    return found
+    for folder in style_dirs(extra_dirs):
+        if Path(folder).is_dir():
+            for path in sorted(Path(folder).glob("*.toml")):
+                found.setdefault(path.stem, path)
+    return dict(sorted(found.items()))
 
 
-def load_style(name: str, extra: list[Path] | None = None) -> Style:
-    styles = available_styles(extra)
+available_styles = list_styles
+
+
+def load_style(name: str, extra_dirs: list[Path] | None = None) -> Style:
+    """A style by name (searching `extra_dirs`, $AQYN_PATTERNS, then patterns/), or by the path of a .toml."""
+    if name.endswith(".toml") and Path(name).is_file():
+        return parse_style_file(Path(name))
+    styles = list_styles(extra_dirs)
     if name not in styles:
-        raise StyleNotFound(f"unknown style {name!r}; available: {', '.join(sorted(styles)) or 'none'}")
+        raise StyleNotFound(f"unknown style {name!r}; available: {', '.join(styles) or 'none'}")
     return parse_style_file(styles[name])
 
+
+# ---- parsing --------------------------------------------------------------------------------------------
 
 def parse_style_file(path: Path) -> Style:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PatternError(f"{path}: cannot read pattern file ({exc})") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PatternError(f"{path}:1:1: cannot read pattern file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise PatternError(f"{path}:{line}:{col}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                           "save the pattern file as UTF-8") from None
+    return parse_style_text(text, path)
+
+
+def parse_style_text(text: str, path: Path | str = "<style>") -> Style:
+    path = Path(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         where = f"{m.group(1)}:{m.group(2)}" if m else "1:1"
-        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        if m is None and "end of document" in str(exc):
+            where = f"{text.count(chr(10)) + 1}:1"
+        msg = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise PatternError(f"{path}:{where}: TOML syntax error: {msg}") from None
-    return _build(path, text.splitlines(), data)
+    return _Builder(path, text, data).build()
 
 
-class _Locator:
-    """Finds where a table's key is written, so semantic errors can name line and column."""
+KNOWN_TOP = ("name", "title", "meter", "groups", "steps_per_beat", "swing", "humanize_ms", "humanize_velocity",
+             "tuning", "accent", "variation", "dombra", "percussion", *SECTIONS)
+KNOWN_VARIATION = ("phrase", "fill_every", "climb", "melody", "repeat")
+KNOWN_PART = ("grid", "velocity", "chance", "alt", "alt_chance", "note", "min_intensity")
 
-    def __init__(self, path: Path, lines: list[str]):
-        self.path, self.lines = path, lines
 
-    def where(self, table: str, key: str, offset: int | None = None) -> str:
-        header = re.compile(r"^\s*\[\s*" + re.escape(table) + r"\s*\]\s*(#.*)?$") if table else None
-        in_table = header is None
-        key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*=\s*")
-        for no, line in enumerate(self.lines, 1):
-            if header is not None and header.match(line):
-                in_table = True
+class _Builder:
+    def __init__(self, path: Path, text: str, data: dict):
+        self.path = path
+        self.data = data
+        self.pos = positions(text)
+        self.last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
+
+    # -- error helpers
+    def where(self, key: tuple, at: str = "value", offset: int | None = None) -> str:
+        w: Where | None = None
+        k = key
+        while k and w is None:
+            w = self.pos.get(k)
+            if w is None:
+                k = k[:-1]
+        if w is None:
+            return f"{self.path}:1:1"
+        if at == "key" or k != key:
+            return f"{self.path}:{w.line}:{w.key_col}"
+        col = w.value_col + (1 + offset if offset is not None else 0)
+        return f"{self.path}:{w.line}:{col}"
+
+    def error(self, key: tuple, msg: str, at: str = "value", offset: int | None = None) -> PatternError:
+        return PatternError(f"{self.where(key, at, offset)}: {msg}")
+
+    def number(self, table: dict, key: tuple, default: Any, low: float, high: float, kind=float) -> Any:
+        name = key[-1]
+        if name not in table:
+            return default
+        v = table[name]
+        ok = (isinstance(v, int) and not isinstance(v, bool)) or (kind is float and isinstance(v, float))
+        if not ok or not low <= v <= high:
+            what = "an integer" if kind is int else "a number"
+            raise self.error(key, f"{name} must be {what} {low:g}..{high:g}, got {v!r}")
+        return kind(v)
+
+    def unknown(self, table: dict, prefix: tuple, known: tuple[str, ...], what: str) -> None:
+        for k in table:
+            if k not in known:
+                raise self.error(prefix + (k,), f"unknown key {k!r} {what}; expected one of {', '.join(known)}",
+                                 at="key")
+
+    # -- the style
+    def build(self) -> Style:
+        d = self.data
+        self.unknown(d, (), KNOWN_TOP, "at the top level")
+        if "meter" not in d:
+            raise PatternError(f"{self.path}:1:1: missing 'meter'; expected e.g. meter = \"2/4\" "
+                               f"(one of {' '.join(METERS)})")
+        meter = d["meter"]
+        if not isinstance(meter, str) or not re.fullmatch(r"\d+/\d+", meter):
+            raise self.error(("meter",), f"meter must be a string like \"2/4\" or \"7/8\", got {meter!r}")
+        if meter not in METERS:
+            raise self.error(("meter",), f"meter {meter} is not supported; use one of {' '.join(METERS)}")
+        num, den = map(int, meter.split("/"))
+        bar_eighths = num * (2 if den == 4 else 1)
+        groups = self.groups(meter, num, den, bar_eighths)
+        beat_eighths = 2 if den == 4 else _beat_eighths(groups, num)
+        beats_per_bar = Fraction(bar_eighths, beat_eighths)
+
+        if "steps_per_beat" not in d:
+            raise PatternError(f"{self.path}:1:1: missing 'steps_per_beat'; expected e.g. steps_per_beat = 4 "
+                               "(grid steps per beat)")
+        spb = self.number(d, ("steps_per_beat",), 4, 1, 12, int)
+        if (beats_per_bar * spb).denominator != 1 or any(
+                (Fraction(e, beat_eighths) * spb).denominator != 1 for e in _starts(groups)):
+            need = "a multiple of 3" if beat_eighths == 3 else "even"
+            raise self.error(("steps_per_beat",), f"steps_per_beat = {spb} cannot put the {meter} bar "
+                             f"({'+'.join(map(str, groups))} eighths) on the grid; it must be {need}")
+        swing = self.number(d, ("swing",), 0.0, 0.0, 0.5)
+        if swing and spb % 2:
+            raise self.error(("swing",), f"swing needs an even steps_per_beat (steps come in pairs), got {spb}")
+        hms = self.number(d, ("humanize_ms",), 5.0, 0, 30)
+        hv = self.number(d, ("humanize_velocity",), 6, 0, 40, int)
+        accent = self.number(d, ("accent",), 12, 0, 40, int)
+        tuning = d.get("tuning", "quartal")
+        if tuning not in TUNINGS:
+            raise self.error(("tuning",), f"unknown tuning {tuning!r}; expected one of {', '.join(TUNINGS)}")
+        for key in ("name", "title"):
+            if key in d and not isinstance(d[key], str):
+                raise self.error((key,), f"{key} must be a string, got {d[key]!r}")
+        variation = self.variation()
+
+        self.steps_per_bar = int(beats_per_bar * spb)
+        self.group_steps = {int(Fraction(e, beat_eighths) * spb) for e in _starts(groups)}
+        self.accent = accent
+        self.meter_text = f"{meter} at {spb} steps per beat"
+
+        has_legacy = "dombra" in d or "percussion" in d
+        if has_legacy and "main_a" in d:
+            raise self.error(("main_a",), "a style has either [main_a] or a top-level [dombra]/[percussion] "
+                             "(its one main section), not both", at="key")
+        if not has_legacy and "main_a" not in d:
+            raise PatternError(f"{self.path}:{self.last_line}:1: missing a main section; expected a [main_a] "
+                               "table (or a top-level [dombra] table)")
+        sections: dict[str, Section] = {}
+        if has_legacy:
+            sections["main_a"] = self.legacy()
+        for name in SECTIONS:
+            if name in d:
+                sections[name] = self.section(name)
+        main = sections["main_a"]
+        derived = {
+            "main_b": lambda: Section("main_b", main.bars, main.dombra, main.drums, written=False),
+            "intro": lambda: Section("intro", 0, None, (), written=False),
+            "fill": lambda: Section("fill", 1, main.dombra, main.drums, written=False),
+            "break": lambda: _downbeat_only("break", main),
+            "ending": lambda: _downbeat_only("ending", main),
+        }
+        for name, make in derived.items():
+            if name not in sections:
+                sections[name] = make()
+        return Style(name=str(d.get("name", self.path.stem)), title=str(d.get("title", d.get("name", self.path.stem))),
+                     path=self.path, meter=meter, groups=groups, beats_per_bar=beats_per_bar, steps_per_beat=spb,
+                     swing=float(swing), humanize_ms=float(hms), humanize_velocity=hv, tuning=tuning, accent=accent,
+                     variation=variation, sections=tuple(sections[n] for n in SECTIONS))
+
+    def groups(self, meter: str, num: int, den: int, bar_eighths: int) -> tuple[int, ...]:
+        d = self.data
+        if "groups" not in d:
+            return DEFAULT_GROUPS.get(meter, (2,) * num if den == 4 else (3,) * (num // 3))
+        g = d["groups"]
+        if not isinstance(g, str) or not re.fullmatch(r"\s*[1-9]\d*(\s*\+\s*[1-9]\d*)*\s*", g):
+            raise self.error(("groups",), f"groups must be eighth-note counts joined by +, like \"2+2+3\", "
+                             f"got {g!r}")
+        groups = tuple(int(x) for x in g.replace(" ", "").split("+"))
+        if sum(groups) != bar_eighths:
+            raise self.error(("groups",), f"groups {g} add up to {sum(groups)} eighths; a bar of {meter} has "
+                             f"{bar_eighths}")
+        if any(x > 4 for x in groups):
+            raise self.error(("groups",), f"a group is 1 to 4 eighths long, got {g}")
+        return groups
+
+    def variation(self) -> Variation:
+        v = self.data.get("variation", {})
+        if not isinstance(v, dict):
+            raise self.error(("variation",), "variation must be a table: [variation]")
+        self.unknown(v, ("variation",), KNOWN_VARIATION, "in [variation]")
+        k = ("variation",)
+        phrase = self.number(v, k + ("phrase",), 8, 1, 32, int)
+        fill_every = self.number(v, k + ("fill_every",), 4, 0, 32, int)
+        if fill_every and phrase % fill_every:
+            raise self.error(k + ("fill_every",), f"fill_every = {fill_every} must divide the phrase "
+                             f"({phrase} bars), or be 0 for no automatic fills")
+        climb = self.number(v, k + ("climb",), 16, 0, 128, int)
+        melody = self.number(v, k + ("melody",), 0.2, 0.0, 1.0)
+        repeat = v.get("repeat", False)
+        if not isinstance(repeat, bool):
+            raise self.error(k + ("repeat",), f"repeat must be true or false, got {repeat!r}")
+        return Variation(phrase, fill_every, climb, float(melody), repeat)
+
+    def legacy(self) -> Section:
+        d = self.data
+        if "dombra" not in d:
+            raise PatternError(f"{self.path}:1:1: missing 'dombra': a one-section style needs a [dombra] table "
+                               "with a grid")
+        dombra = self.part(("dombra",), "dombra", d["dombra"])
+        perc = d.get("percussion", {})
+        if not isinstance(perc, dict):
+            raise self.error(("percussion",), "percussion must hold one table per instrument: [percussion.NAME]")
+        drums = tuple(self.part(("percussion", n), n, p) for n, p in perc.items())
+        return Section("main_a", 16, dombra, drums)
+
+    def section(self, name: str) -> Section:
+        t = self.data[name]
+        key = (name,)
+        if not isinstance(t, dict):
+            raise self.error(key, f"{name} must be a table: [{name}]")
+        low, high = SECTION_BARS[name]
+        default = {"fill": 1, "intro": 2, "break": 1, "ending": 1}.get(name, 8)
+        bars = self.number(t, key + ("bars",), default, low, high, int)
+        dombra, drums = None, []
+        for k, v in t.items():
+            if k == "bars":
                 continue
-            if in_table and line.lstrip().startswith("[") and header is not None:
-                if not header.match(line):
-                    in_table = False
-            if in_table and (m := key_re.match(line)):
-                col = m.end() + 1
-                if offset is not None and line[m.end():m.end() + 1] in "\"'":
-                    col += 1 + offset
-                return f"{self.path}:{no}:{col}"
-        return f"{self.path}:1:1"
+            if k == "dombra":
+                dombra = self.part(key + (k,), k, v)
+            elif k == "percussion" and isinstance(v, dict):
+                drums.extend(self.part(key + (k, n), n, p) for n, p in v.items())
+            else:
+                drums.append(self.part(key + (k,), k, v))
+        return Section(name, bars, dombra, tuple(drums))
 
-    def error(self, table: str, key: str, msg: str, offset: int | None = None) -> PatternError:
-        return PatternError(f"{self.where(table, key, offset)}: {msg}")
+    def part(self, key: tuple, name: str, v: Any) -> Part:
+        dombra = name == "dombra"
+        table = {"grid": v} if isinstance(v, str) else v
+        if not isinstance(table, dict):
+            raise self.error(key, f"{name} must be a grid string or a table with a grid, got {v!r}")
+        if not isinstance(v, str):
+            self.unknown(table, key, KNOWN_PART, f"in {name}")
+            if "grid" not in table:
+                raise self.error(key, f"{name} needs a grid string, e.g. grid = \"{'D.DU' if dombra else 'X..x'}\"",
+                                 at="key")
+        gkey = key if isinstance(v, str) else key + ("grid",)
+        alphabet = DOMBRA_STROKES if dombra else DRUM_HITS
+        cells = self.cells(gkey, table["grid"], alphabet, f"{name} grid")
+        n = self.steps_per_bar
+        if len(cells) % n or len(cells) > 16 * n:
+            raise self.error(gkey, f"{name} grid has {len(cells)} steps; a bar of {self.meter_text} needs {n} "
+                             f"(or a multiple of {n} for a pattern of several bars)")
+        nbars = len(cells) // n
+        velocity = self.digits(key + ("velocity",), table, "velocity", len(cells), name)
+        chance = self.digits(key + ("chance",), table, "chance", len(cells), name)
+        alt = None
+        if "alt" in table:
+            akey = key + ("alt",)
+            alt_cells = self.cells(akey, table["alt"], alphabet, f"{name} alt")
+            if len(alt_cells) != len(cells):
+                raise self.error(akey, f"{name} alt has {len(alt_cells)} steps; it must match the grid's "
+                                 f"{len(cells)}")
+            alt = self.bars(alt_cells, [None] * len(cells), chance, nbars)
+        alt_chance = self.number(table, key + ("alt_chance",), 0.25 if alt else 0.0, 0.0, 1.0)
+        if "alt_chance" in table and alt is None:
+            raise self.error(key + ("alt_chance",), f"alt_chance needs an alt grid in {name}", at="key")
+        min_intensity = self.number(table, key + ("min_intensity",), 0.0, 0.0, 1.0)
+        notes: tuple[tuple[int, int], ...] = ()
+        if not dombra:
+            if "note" in table:
+                note = table["note"]
+                if not isinstance(note, int) or isinstance(note, bool) or not 35 <= note <= 87:
+                    raise self.error(key + ("note",), f"note must be a GM drum note 35..87, got {note!r}")
+                notes = ((note, 0),)
+            elif name in KIT:
+                notes = KIT[name]
+            else:
+                raise self.error(key, f"unknown instrument {name!r}: add note = <GM drum note 35-87> or use "
+                                 f"one of {', '.join(sorted(KIT))}", at="key")
+        elif "note" in table:
+            raise self.error(key + ("note",), "the dombra's notes follow the key and chord; note is for "
+                             "percussion instruments", at="key")
+        return Part(name, notes, self.bars(cells, velocity, chance, nbars), alt, float(alt_chance),
+                    float(min_intensity))
+
+    def cells(self, key: tuple, grid: Any, alphabet: str, what: str) -> list[tuple[int, str]]:
+        if not isinstance(grid, str):
+            raise self.error(key, f"{what} must be a string of steps, got {grid!r}")
+        if "\n" in grid:
+            raise self.error(key, f"{what} must be written on one line")
+        cells = [(i, ch) for i, ch in enumerate(grid) if ch not in SEPARATORS]
+        for i, ch in cells:
+            if ch not in alphabet and ch != REST:
+                raise self.error(key, f"unexpected {ch!r} in {what}; expected one of {' '.join(alphabet)} "
+                                 "or . (rest)", offset=i)
+        if not cells:
+            raise self.error(key, f"{what} is empty; expected {self.steps_per_bar} steps")
+        return cells
+
+    def digits(self, key: tuple, table: dict, what: str, n: int, name: str) -> list[int | None]:
+        if what not in table:
+            return [None] * n
+        s = table[what]
+        if not isinstance(s, str):
+            raise self.error(key, f"{name} {what} must be a string of digits, got {s!r}")
+        cells = [(i, ch) for i, ch in enumerate(s) if ch not in SEPARATORS]
+        for i, ch in cells:
+            if not (ch in "123456789" or ch == REST):
+                raise self.error(key, f"unexpected {ch!r} in {name} {what}; expected a digit 1-9 or . "
+                                 f"({'1 soft .. 9 = 127' if what == 'velocity' else '1 = 10% .. 9 = 90%, . = always'})",
+                                 offset=i)
+        if len(cells) != n:
+            raise self.error(key, f"{name} {what} has {len(cells)} steps; it must match the grid's {n}")
+        return [None if ch == REST else int(ch) for _, ch in cells]
+
+    def bars(self, cells, velocity, chance, nbars) -> tuple[Bar, ...]:
+        n = self.steps_per_bar
+        out = []
+        for b in range(nbars):
+            steps = []
+            for j in range(n):
+                k = b * n + j
+                ch = cells[k][1]
+                if ch == REST:
+                    continue
+                accent = j in self.group_steps
+                if velocity[k] is not None:
+                    vel = round(127 * velocity[k] / 9)
+                else:
+                    boost = self.accent if j == 0 else (self.accent * 0.6 if accent else 0)
+                    vel = min(127, round(DEFAULT_VELOCITY[ch] + (boost if ch not in "Tx" else 0)))
+                p = 1.0 if chance[k] is None else chance[k] / 10
+                steps.append(Step(j, ch, max(1, vel), p, accent))
+            out.append(tuple(steps))
+        return tuple(out)
 
 
-def _build(path: Path, lines: list[str], data: dict) -> Style:
-    loc = _Locator(path, lines)
-    for required in ("meter", "steps_per_beat", "dombra"):
-        if required not in data:
-            raise PatternError(f"{path}:1:1: missing '{required}' (see patterns/README.md for the format)")
-    meter = data["meter"]
-    m = re.fullmatch(r"(\d+)/(\d+)", str(meter))
-    if not m:
-        raise loc.error("", "meter", f"meter must look like \"2/4\" or \"6/8\", got {meter!r}")
-    num, den = int(m.group(1)), int(m.group(2))
-    if den == 4 and num in SIMPLE_METERS:
-        beats = num
-    elif den == 8 and num in COMPOUND_METERS:
-        beats = num // 3
-    else:
-        raise loc.error("", "meter", f"meter {meter} is not supported yet; use 2/4, 3/4, 4/4, 6/8, 9/8 or 12/8")
-    spb = data["steps_per_beat"]
-    if not isinstance(spb, int) or not 1 <= spb <= 12:
-        raise loc.error("", "steps_per_beat", f"steps_per_beat must be an integer 1..12, got {spb!r}")
-    if den == 8 and spb % 3:
-        raise loc.error("", "steps_per_beat", f"a compound meter ({meter}) needs steps_per_beat divisible by 3")
-    steps_per_bar = beats * spb
-
-    dombra = data["dombra"]
-    if not isinstance(dombra, dict) or "grid" not in dombra:
-        raise loc.error("dombra", "grid", "the [dombra] table needs a grid string")
-    dombra_steps = _grid(loc, "dombra", dombra, DOMBRA_STROKES, steps_per_bar)
-
-    drums = []
-    for name, part in (data.get("percussion") or {}).items():
-        table = f"percussion.{name}"
-        if not isinstance(part, dict) or "grid" not in part:
-            raise loc.error(table, "grid", f"[{table}] needs a grid string")
-        note = part.get("note", KIT.get(name))
-        if note is None:
-            raise loc.error(table, "grid", f"unknown instrument {name!r}: add note = <GM drum note 35-87> "
-                                           f"or use one of {', '.join(sorted(KIT))}")
-        if not isinstance(note, int) or not 35 <= note <= 87:
-            raise loc.error(table, "note", f"note must be a GM drum note 35..87, got {note!r}")
-        drums.append(DrumPart(name, note, _grid(loc, table, part, DRUM_HITS, steps_per_bar)))
-
-    hms = data.get("humanize_ms", 5)
-    hv = data.get("humanize_velocity", 6)
-    if not isinstance(hms, (int, float)) or not 0 <= hms <= 30:
-        raise loc.error("", "humanize_ms", f"humanize_ms must be 0..30, got {hms!r}")
-    if not isinstance(hv, int) or not 0 <= hv <= 40:
-        raise loc.error("", "humanize_velocity", f"humanize_velocity must be an integer 0..40, got {hv!r}")
-    return Style(name=str(data.get("name", path.stem)), title=str(data.get("title", path.stem)), path=path,
-                 meter=str(meter), beats_per_bar=beats, steps_per_beat=spb, humanize_ms=float(hms),
-                 humanize_velocity=hv, dombra=dombra_steps, drums=tuple(drums))
+def _starts(groups: tuple[int, ...]) -> list[int]:
+    out, e = [], 0
+    for g in groups:
+        out.append(e)
+        e += g
+    return out
 
 
-def _grid(loc: _Locator, table: str, part: dict, alphabet: str, steps_per_bar: int) -> tuple[Step, ...]:
-    grid = part["grid"]
-    if not isinstance(grid, str):
-        raise loc.error(table, "grid", "grid must be a string")
-    cells = [(i, ch) for i, ch in enumerate(grid) if ch not in SEPARATORS]
-    for i, ch in cells:
-        if ch not in alphabet and ch != REST:
-            raise loc.error(table, "grid", f"unexpected {ch!r} in grid; expected one of "
-                                           f"{' '.join(alphabet)} or . (rest)", offset=i)
-    if len(cells) != steps_per_bar:
-        raise loc.error(table, "grid", f"grid has {len(cells)} steps; a bar of this meter needs {steps_per_bar}")
-    velocities = [None] * steps_per_bar
-    if "velocity" in part:
-        vel = part["velocity"]
-        vcells = [(i, ch) for i, ch in enumerate(vel if isinstance(vel, str) else "") if ch not in SEPARATORS]
-        if not isinstance(vel, str) or len(vcells) != steps_per_bar:
-            raise loc.error(table, "velocity", f"velocity must be a string of {steps_per_bar} steps, a digit "
-                                               f"1-9 or . each")
-        for step, (i, ch) in enumerate(vcells):
-            if ch.isdigit() and ch != "0":
-                velocities[step] = round(127 * int(ch) / 9)
-            elif ch != REST:
-                raise loc.error(table, "velocity", f"unexpected {ch!r} in velocity; expected a digit 1-9 or .",
-                                offset=i)
-    return tuple(Step(step, ch, velocities[step] or DEFAULT_VELOCITY[ch])
-                 for step, (_, ch) in enumerate(cells) if ch != REST)
+def _downbeat_only(name: str, main: Section) -> Section:
+    """A derived break or ending: the main section's first-bar strokes on the downbeat, nothing else."""
+    def first(part: Part | None) -> Part | None:
+        if part is None:
+            return None
+        steps = tuple(s for s in part.bars[0] if s.index == 0)
+        return Part(part.name, part.notes, (steps,)) if steps else None
+
+    dombra = first(main.dombra)
+    drums = tuple(p for p in (first(d) for d in main.drums) if p is not None)
+    return Section(name, 1, dombra, drums, written=False)

@@ -1,0 +1,166 @@
+"""The form: which section each bar plays, decided one bar at a time, as late as possible.
+
+A band that listens decides its next bar from what it hears now. `Form.next_bar` is asked for the bar after
+the last one decided, with what the scheduler knows at that moment: whether the guitar is pausing and how
+intense it is. Cues from a footswitch wait for the next decided bar. Decisions are never revised.
+
+Rules (the section lengths come from the style):
+
+- an entry starts with the intro (if the style has one), then main A;
+- main A plays `main_a.bars` bars, then main B `main_b.bars`, then A again (0 bars: stay until cued);
+- inside a main section, phrases of `variation.phrase` bars: the last bar of every `fill_every` bars is a
+  fill, the whole bar at a phrase end, the second half of the bar otherwise;
+- the guitar pauses: the break; still silent when the break is over: the ending, then the band stops;
+  the guitar back during the break: the main section resumes on a new phrase;
+- cues: `fill` (a one-bar fill), `next` (intro -> main A, main A <-> main B, break -> main), `ending`;
+- the register level (dombra position, DOMAIN.md §2) rises one step per `variation.climb` bars while the
+  player is intense enough, changes only at phrase starts and returns to 0 for the ending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.arrange.patterns import Style
+
+CUES = ("fill", "next", "ending")
+OUT = "out"
+
+
+@dataclass(frozen=True, slots=True)
+class BarPlan:
+    bar: int              # bar number from the arranger's start
+    section: str          # intro main_a main_b fill break ending, or "out" after the ending
+    section_bar: int      # bar within this occurrence of the section (main: bar within the main section)
+    occurrence: int       # earlier occurrences of this section (fills rotate through their bars with it)
+    main: str             # the main section underneath (a half-bar fill plays its first half)
+    phrase: int           # phrase counter, for phrase-level variation (motif, alternative bars)
+    phrase_bar: int       # bar within the phrase
+    fill_from: int        # fills: the step from which the fill replaces the main bar (0 = whole bar)
+    level: int            # register level 0..3
+    last: bool = False    # the ending's last bar: the band stops at its end
+
+
+def intensity_cap(intensity: float) -> int:
+    """The highest register level a player this intense carries the dombra to."""
+    return 0 if intensity < 0.3 else 1 if intensity < 0.5 else 2 if intensity < 0.7 else 3
+
+
+@dataclass
+class Form:
+    style: Style
+    intro: bool = True
+    main: str = "main_a"
+    bar: int = 0                          # the next bar to decide
+    state: str = field(init=False)        # intro main break ending out
+    section_bar: int = 0
+    main_bar: int = 0
+    phrase: int = -1
+    level: int = 0
+    played: int = 0
+    occurrences: dict[str, int] = field(default_factory=dict)
+    pending: str | None = None
+
+    def __post_init__(self) -> None:
+        self.state = "intro" if self.intro and self.style.section("intro").bars > 0 else "main"
+        if self.state == "intro":
+            self._count("intro")
+        else:
+            self._count(self.main)
+
+    def cue(self, action: str) -> None:
+        if action not in CUES:
+            raise ValueError(f"form cue must be one of {', '.join(CUES)}, got {action!r}")
+        if self.pending != "ending":        # an ending cue is not overridden by a later fill
+            self.pending = action
+
+    def _count(self, section: str) -> int:
+        n = self.occurrences.get(section, 0)
+        self.occurrences[section] = n + 1
+        return n
+
+    def _occ(self, section: str) -> int:
+        return self.occurrences.get(section, 1) - 1
+
+    def _start_main(self, name: str) -> None:
+        self.state, self.main, self.main_bar = "main", name, 0
+        self._count(name)
+
+    def _plan(self, section: str, section_bar: int, fill_from: int = 0, last: bool = False,
+              phrase_bar: int = 0) -> BarPlan:
+        plan = BarPlan(self.bar, section, section_bar, self._occ(section), self.main, max(0, self.phrase),
+                       phrase_bar, fill_from, self.level, last)
+        self.bar += 1
+        self.played += 1
+        return plan
+
+    def next_bar(self, pause: bool = False, intensity: float = 0.5) -> BarPlan:
+        s = self.style
+        cue, self.pending = self.pending, None
+        if self.state == OUT:
+            return self._plan(OUT, 0)
+        if self.state == "ending":
+            return self._ending_bar()
+        if cue == "ending":
+            return self._begin_ending()
+        if pause and self.state != "break":
+            if s.section("break").bars == 0:
+                return self._begin_ending()
+            self.state, self.section_bar = "break", 0
+            self._count("break")
+        if self.state == "break":
+            if pause:
+                if self.section_bar >= s.section("break").bars:
+                    return self._begin_ending()
+                self.section_bar += 1
+                return self._plan("break", self.section_bar - 1)
+            self._start_main(self.main)   # the guitar is back: a new phrase of the main section
+        if cue == "next":
+            if self.state == "intro":
+                self._start_main("main_a")
+            else:
+                self._start_main("main_b" if self.main == "main_a" else "main_a")
+        if self.state == "intro":
+            if self.section_bar < s.section("intro").bars and cue != "fill":
+                self.section_bar += 1
+                return self._plan("intro", self.section_bar - 1)
+            self._start_main("main_a")
+        return self._main_bar(intensity, cue == "fill")
+
+    def _main_bar(self, intensity: float, cued_fill: bool) -> BarPlan:
+        s, v = self.style, self.style.variation
+        length = s.section(self.main).bars
+        if length and self.main_bar >= length:
+            self._start_main("main_b" if self.main == "main_a" else "main_a")
+        phrase_bar = self.main_bar % v.phrase
+        if phrase_bar == 0:
+            self.phrase += 1
+            target = min(self.played // v.climb, intensity_cap(intensity)) if v.climb else 0
+            self.level += (target > self.level) - (target < self.level)
+        self.main_bar += 1
+        end = phrase_bar + 1
+        if cued_fill or (v.fill_every and end % v.fill_every == 0):
+            whole = cued_fill or end == v.phrase
+            self._count("fill")
+            return self._plan("fill", 0, 0 if whole else _half(s), phrase_bar=phrase_bar)
+        return self._plan(self.main, self.main_bar - 1, phrase_bar=phrase_bar)
+
+    def _begin_ending(self) -> BarPlan:
+        self.state, self.section_bar, self.level = "ending", 0, 0
+        self._count("ending")
+        return self._ending_bar()
+
+    def _ending_bar(self) -> BarPlan:
+        n = self.style.section("ending").bars
+        self.section_bar += 1
+        last = self.section_bar >= n
+        plan = self._plan("ending", self.section_bar - 1, last=last)
+        if last:
+            self.state = OUT
+        return plan
+
+
+def _half(style: Style) -> int:
+    """The first group start at or after the middle of the bar: where a half-bar fill takes over."""
+    n = style.steps_per_bar
+    return next((g for g in style.group_steps if 2 * g >= n), n // 2)

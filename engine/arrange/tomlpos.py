@@ -1,0 +1,183 @@
+"""Where each key and value of a TOML document is written, so errors found after parsing can name line:col.
+
+`tomllib` parses but forgets positions. This scanner walks a document that `tomllib` already accepted and
+records, for every key path (table headers, dotted keys, inline tables, array items), the line and column
+(1-based) of the key and of the value's first character.
+
+>>> pos = positions('a = 1\\n[t]\\nb = { c = "x" }\\n')
+>>> pos[("t", "b", "c")]
+Where(line=3, key_col=7, value_col=11)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KeyPath = tuple  # of str (keys) and int (array items)
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    line: int
+    key_col: int
+    value_col: int
+
+
+_BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+class _Scanner:
+    def __init__(self, text: str):
+        self.s = text
+        self.i = 0
+        self.out: dict[KeyPath, Where] = {}
+        self.starts = [0]
+        for k, ch in enumerate(text):
+            if ch == "\n":
+                self.starts.append(k + 1)
+
+    def _lc(self, i: int) -> tuple[int, int]:
+        lo, hi = 0, len(self.starts) - 1
+        while lo < hi:                        # the last line start <= i
+            mid = (lo + hi + 1) // 2
+            if self.starts[mid] <= i:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1, i - self.starts[lo] + 1
+
+    def _record(self, path: KeyPath, key_at: int, value_at: int) -> None:
+        line, kc = self._lc(key_at)
+        _, vc = self._lc(value_at)
+        self.out.setdefault(path, Where(line, kc, vc))
+
+    def _peek(self, k: int = 0) -> str:
+        j = self.i + k
+        return self.s[j] if j < len(self.s) else ""
+
+    def _skip(self, newlines: bool) -> None:
+        while self.i < len(self.s):
+            ch = self.s[self.i]
+            if ch in " \t\r" or (newlines and ch == "\n"):
+                self.i += 1
+            elif ch == "#":
+                while self.i < len(self.s) and self.s[self.i] != "\n":
+                    self.i += 1
+            else:
+                return
+
+    def _key(self) -> tuple[str, ...]:
+        parts = []
+        while True:
+            self._skip(False)
+            ch = self._peek()
+            if ch in "\"'":
+                start = self.i
+                self._string()
+                raw = self.s[start + 1:self.i - 1]
+                parts.append(raw.replace('\\"', '"').replace("\\\\", "\\") if ch == '"' else raw)
+            else:
+                start = self.i
+                while self._peek() in _BARE and self._peek():
+                    self.i += 1
+                parts.append(self.s[start:self.i])
+                if self.i == start:          # not a key at all: stop (the document is valid TOML)
+                    return tuple(parts)
+            self._skip(False)
+            if self._peek() == ".":
+                self.i += 1
+                continue
+            return tuple(parts)
+
+    def _string(self) -> None:
+        s, q = self.s, self._peek()
+        if s.startswith(q * 3, self.i):
+            end = s.find(q * 3, self.i + 3)
+            while q == '"' and end > 0 and _escaped(s, end):
+                end = s.find(q * 3, end + 1)
+            self.i = (end if end >= 0 else len(s)) + 3
+            while self._peek() == q:          # up to two quotes may close a multi-line string
+                self.i += 1
+            return
+        j = self.i + 1
+        while j < len(s) and s[j] != q and s[j] != "\n":
+            j += 2 if (q == '"' and s[j] == "\\") else 1
+        self.i = j + 1
+
+    def _value(self, path: KeyPath) -> None:
+        ch = self._peek()
+        if ch in "\"'":
+            self._string()
+        elif ch == "{":
+            self.i += 1
+            while True:
+                self._skip(True)
+                if self._peek() in ("}", ""):
+                    self.i += 1
+                    return
+                if self._peek() == ",":
+                    self.i += 1
+                    continue
+                key_at = self.i
+                sub = path + self._key()
+                self._skip(False)
+                self.i += 1                   # '='
+                self._skip(False)
+                self._record(sub, key_at, self.i)
+                self._value(sub)
+        elif ch == "[":
+            self.i += 1
+            n = 0
+            while True:
+                self._skip(True)
+                if self._peek() in ("]", ""):
+                    self.i += 1
+                    return
+                if self._peek() == ",":
+                    self.i += 1
+                    continue
+                self._record(path + (n,), self.i, self.i)
+                self._value(path + (n,))
+                n += 1
+        else:
+            while self._peek() not in (",", "]", "}", "\n", "#", ""):
+                self.i += 1
+
+    def run(self) -> dict[KeyPath, Where]:
+        table: tuple = ()
+        while True:
+            self._skip(True)
+            if self.i >= len(self.s):
+                return self.out
+            if self._peek() == "[":
+                # [table] or [[array of tables]]
+                at = self.i
+                double = self._peek(1) == "["
+                self.i += 2 if double else 1
+                table = self._key()
+                self._record(table, at + (2 if double else 1), at)
+                self.i += 2 if double else 1
+                continue
+            key_at = self.i
+            path = table + self._key()
+            self._skip(False)
+            if self._peek() != "=":           # should not happen in valid TOML; skip the line
+                while self._peek() not in ("\n", ""):
+                    self.i += 1
+                continue
+            self.i += 1
+            self._skip(False)
+            self._record(path, key_at, self.i)
+            self._value(path)
+
+
+def _escaped(s: str, at: int) -> bool:
+    n = 0
+    while at - 1 - n >= 0 and s[at - 1 - n] == "\\":
+        n += 1
+    return n % 2 == 1
+
+
+def positions(text: str) -> dict[KeyPath, Where]:
+    """Key path -> where its key and value are written. Paths of table headers map to the header."""
+    return _Scanner(text).run()

@@ -1,0 +1,153 @@
+"""`aqyn patterns list | show NAME | check FILE`: the band's styles from the terminal. Thin: parse, call the
+library, print. Exit 0 ok, 2 bad input (one line: `aqyn: error: file:line:col: ...`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from engine.errors import EngineError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="List, show and check the band's styles (pattern files).")
+
+PATTERNS_OPTION = typer.Option(None, "--patterns", metavar="DIR",
+                               help="Extra folder of style files, searched first (also: $AQYN_PATTERNS).")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"aqyn: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _dirs(patterns: Optional[Path]) -> list[Path] | None:
+    if patterns is None:
+        return None
+    if not patterns.is_dir():
+        _fail(f"--patterns {patterns} is not a folder; give the folder holding your .toml styles")
+    return [patterns]
+
+
+@app.command("list")
+def list_command(patterns: Optional[Path] = PATTERNS_OPTION) -> None:
+    """List the styles: name, meter, title and where the file is (user folders shadow shipped styles)."""
+    from engine.arrange.patterns import PATTERN_DIR, list_styles, parse_style_file  # noqa: PLC0415
+
+    styles = list_styles(_dirs(patterns))
+    if not styles:
+        typer.echo("no styles found")
+        return
+    rows = []
+    for name, path in styles.items():
+        where = "shipped" if path.parent == PATTERN_DIR else str(path)
+        try:
+            s = parse_style_file(path)
+        except EngineError as exc:
+            rows.append((name, "?", f"(broken: {exc})", ""))
+            continue
+        rows.append((name, s.meter, s.title, where))
+    w0, w2 = max(len(r[0]) for r in rows), max(len(r[2]) for r in rows if r[3]) if any(r[3] for r in rows) else 0
+    for name, meter, title, where in rows:
+        typer.echo(f"{name:<{w0}}  {meter:<5}  {title:<{w2}}  {where}".rstrip())
+
+
+@app.command("show")
+def show_command(name: str = typer.Argument(..., metavar="NAME", help="Style name, or a .toml file."),
+                 patterns: Optional[Path] = PATTERNS_OPTION) -> None:
+    """Draw a style's grids in the terminal, section by section and part by part."""
+    from engine.arrange.patterns import load_style  # noqa: PLC0415
+
+    try:
+        style = load_style(name, _dirs(patterns))
+    except EngineError as exc:
+        _fail(str(exc))
+    for line in draw(style):
+        typer.echo(line)
+
+
+@app.command("check")
+def check_command(file: Path = typer.Argument(..., metavar="FILE", help="A style file (.toml) to check.")) -> None:
+    """Check a style file: a summary when it is good, else one line naming file:line:col (exit 2)."""
+    from engine.arrange.patterns import parse_style_file  # noqa: PLC0415
+
+    try:
+        style = parse_style_file(file)
+    except EngineError as exc:
+        _fail(str(exc))
+    typer.echo(f"ok: {file}: {style.summary()}")
+
+
+# ---- drawing ---------------------------------------------------------------------------------------------
+
+def _cells(style, steps, fill: str = ".") -> list[str]:
+    row = [fill] * style.steps_per_bar
+    for s in steps:
+        row[s.index] = s.symbol
+    return row
+
+
+def _join(style, cells: list[str]) -> str:
+    """Cells with a bar line at each group of the meter: `|D . D U|D . D U|`."""
+    groups = set(style.group_steps)
+    out = ""
+    for i, c in enumerate(cells):
+        out += ("|" if i in groups else " ") + c
+    return out + "|"
+
+
+def draw(style) -> list[str]:
+    """The style as text: a header, then per section a ruler and one row per part and bar."""
+    from engine.arrange.patterns import SECTIONS  # noqa: PLC0415
+
+    v = style.variation
+    groups = "+".join(map(str, style.groups))
+    lines = [f"{style.title} ({style.name}) — {style.meter} ({groups} eighths), {style.steps_per_beat} steps per "
+             f"beat, tuning {style.tuning}" + (f", swing {style.swing:g}" if style.swing else ""),
+             f"humanise ±{style.humanize_ms:g} ms, ±{style.humanize_velocity} velocity; phrases of {v.phrase} bars, "
+             f"fills every {v.fill_every or 'never'}, register climbs every {v.climb or 'never'} bars, "
+             f"melody {v.melody:.0%}{', phrases may repeat' if v.repeat else ''}",
+             f"file: {style.path}", ""]
+    labels = [p.name for s in style.sections for p in s.parts] + ["velocity", "chance"]
+    width = max(len(x) for x in labels) + 4
+    starts = style.group_steps
+    ruler = ["."] * style.steps_per_bar
+    for k, g in enumerate(starts, 1):
+        ruler[g] = str(k % 10)
+    for name in SECTIONS:
+        sec = style.section(name)
+        note = {"main_a": ", then main_b", "main_b": ", then main_a"}.get(name, "") if sec.bars else ""
+        length = f"{sec.bars} bar{'s' if sec.bars != 1 else ''}" if sec.bars else "until cued"
+        origin = "" if sec.written else " (not in the file: derived from main_a)"
+        lines.append(f"{name}: {length}{note}{origin}")
+        if not sec.parts:
+            lines.append(f"  {'(silent)':<{width}}")
+            lines.append("")
+            continue
+        lines.append(f"  {'':<{width}}{_join(style, ruler)}")
+        for part in sec.parts:
+            for b, steps in enumerate(part.bars):
+                label = part.name if b == 0 else f"  bar {b + 1}"
+                extra = ""
+                if b == 0 and part.min_intensity:
+                    extra += f"  from intensity {part.min_intensity:g}"
+                lines.append(f"  {label:<{width}}{_join(style, _cells(style, steps))}{extra}")
+                if part.is_dombra:
+                    vel = ["."] * style.steps_per_bar
+                    for s in steps:
+                        vel[s.index] = str(max(1, min(9, round(s.velocity * 9 / 127))))
+                    lines.append(f"  {'  velocity':<{width}}{_join(style, vel)}")
+                if any(s.chance < 1 for s in steps):
+                    ch = ["."] * style.steps_per_bar
+                    for s in steps:
+                        if s.chance < 1:
+                            ch[s.index] = str(round(s.chance * 10))
+                    lines.append(f"  {'  chance':<{width}}{_join(style, ch)}")
+                if part.alt is not None:
+                    lines.append(f"  {f'  alt {part.alt_chance:.0%}':<{width}}"
+                                 f"{_join(style, _cells(style, part.alt[b]))}")
+        lines.append("")
+    lines.append("dombra: D down-strum  U up-strum  M muted chop  P pluck  H hammer-on  T body tap  r roll;  "
+                 "drums: X loud  x soft;  . rest")
+    return lines
