@@ -81,6 +81,7 @@ class Scheduler:
         self.arranger: Arranger | None = None
         self.playing = False
         self.held = False             # a stop or ending cue: stay out until "start"
+        self.keep_going = False       # live, input port gone: keep the groove instead of breaking
         self.planned = 0.0            # listener beat position up to which notes are committed
         self.late = 0                 # notes committed after their time had passed
         self.entries = 0              # how many times the band came in
@@ -190,6 +191,8 @@ class Scheduler:
 
     def _silent(self, now: float) -> bool:
         L = self.listener
+        if self.keep_going and self.playing:
+            return False
         if L.last_onset is None:
             return True
         period = L.beat.period or 0.6

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from engine.clock import SystemClock
+from engine.errors import EngineError
 from engine.events import InputMessage
 from engine.io.fluid_live import AudioConfig, FluidLiveSink
 from engine.io.ports import MidiInput, MidiOutput, choose_backend
@@ -40,6 +41,7 @@ from engine.render import style_chooser
 STATUS_EVERY = 0.25     # s between status snapshots
 PORT_CHECK_EVERY = 1.0  # s between checks that the input port still exists
 REALTIME = {0xF8, 0xFA, 0xFB, 0xFC}
+KEEP_GOING = "keep_going"   # internal action: the input vanished, keep the groove
 
 
 def rss_mb() -> float | None:
@@ -122,7 +124,8 @@ class LiveSession:
                 if c.clock_out:
                     self.sinks.append(ClockOutSink(sender, lambda: self.engine.listener.beat.period))
             guitar = GuitarConfig(channels=c.channels, converter_latency=c.converter_latency)
-            self.engine = Engine(self._chooser, c.seed, self.sinks, EngineConfig(ListenerConfig(guitar=guitar)))
+            self.engine = Engine(self._chooser, c.seed, self.sinks, EngineConfig(ListenerConfig(guitar=guitar),
+                                                                                 pattern_dirs=c.pattern_dirs))
             self.input = MidiInput(self.backend, c.input, self._enqueue, self.clock.now,
                                    ignore_clock=not c.clock_in)
         except BaseException:
@@ -182,7 +185,15 @@ class LiveSession:
             self._error = exc
             self._stop.set()
 
-    def _handle(self, data: list[int], stamp: float) -> None:
+    def post(self, action: str, value: int | None = None) -> None:
+        """Ask the engine thread to act (from any thread): the band's state is only touched there."""
+        self._queue.put(((action, value), self.clock.now()))
+
+    def _handle(self, data, stamp: float) -> None:
+        if isinstance(data, tuple):
+            action, value = data
+            self._act(action, stamp, value)
+            return
         self.counters.messages += 1
         if not data:
             self.counters.garbage += 1
@@ -223,6 +234,11 @@ class LiveSession:
     def _act(self, action: str, now: float, value: int | None = None) -> None:
         eng = self.engine
         self.on_event("control", {"action": action, "value": value})
+        if action == KEEP_GOING:
+            eng.scheduler.keep_going = True
+            return
+        if action == Action.START:
+            eng.scheduler.keep_going = False
         if action == Action.START_STOP:
             action = Action.STOP if eng.scheduler.playing else Action.START
         if action == Action.TAP:
@@ -230,19 +246,22 @@ class LiveSession:
         elif action == Action.LOCK:
             eng.listener.beat.hold_tempo = not eng.listener.beat.hold_tempo
         elif action == Action.STYLE:
-            set_style = getattr(eng, "set_style", None)
             names = self._style_names()
-            if set_style is not None and value is not None and names:
-                set_style(names[value % len(names)])
+            if value is not None and names:
+                try:
+                    eng.set_style(names[value % len(names)])
+                except EngineError as exc:   # a broken user style: say so, keep playing the current one
+                    self.on_event("error", {"where": "program change", "error": str(exc)})
         else:
-            cue = getattr(eng, "cue", None)
-            if cue is not None:
-                cue(action, now)
+            eng.cue(action, now)
 
     def _style_names(self) -> list[str]:
-        from engine.arrange.patterns import available_styles  # noqa: PLC0415
+        from engine.arrange.patterns import list_styles  # noqa: PLC0415
 
-        return sorted(available_styles(self.config.pattern_dirs))
+        fmap = self.config.footswitch
+        if fmap is not None and fmap.program_styles:
+            return list(fmap.program_styles)
+        return sorted(list_styles(self.config.pattern_dirs))
 
     # -- the calling thread --------------------------------------------------------------------------------
     def run(self) -> int:
@@ -300,20 +319,12 @@ class LiveSession:
             self._input_lost_at = now
             self.counters.port_lost += 1
             self.on_event("input lost", {"port": inp.source})
-            if self.config.on_input_loss == "finish":
-                self._act(Action.ENDING, now)
-            else:
-                hold = getattr(self.engine, "hold", None)
-                if hold is not None:
-                    hold(True)
+            self.post(Action.ENDING if self.config.on_input_loss == "finish" else KEEP_GOING)
         if inp.reopen():
             self._input_lost_at = None
             self.counters.reconnects += 1
             self.on_event("input back", {"port": inp.source})
-            hold = getattr(self.engine, "hold", None)
-            if hold is not None:
-                hold(False)
-            self._act(Action.START, now)
+            self.post(Action.START)
 
     @property
     def synth_notes(self) -> int:
@@ -360,7 +371,7 @@ class LiveSession:
             "beat_in_bar": in_bar,
             "beats_per_bar": beat.beats_per_bar,
             "playing": sch.playing,
-            "section": getattr(sch, "section", "main" if sch.playing else "waiting"),
+            "section": sch.section or ("waiting" if not sch.held else "stopped"),
             "style": sch.arranger.style.name if sch.arranger else None,
             "notes_per_s": round(len(window) / 2.0, 1),
             "late_events": (self.synth.late if self.synth else 0) + sch.late,
