@@ -78,6 +78,9 @@ def live(
                                               help="Footswitch map (TOML, see README)."),
     on_input_loss: str = typer.Option("finish", "--on-input-loss",
                                       help="When the input port vanishes: finish (the band ends) or continue."),
+    bpm: Optional[float] = typer.Option(None, "--bpm", metavar="N",
+                                        help="The tempo you will play (a hint; the count-in's tempo)."),
+    count_in: int = typer.Option(0, "--count-in", metavar="BARS", help="Play 1-2 bars of clicks at --bpm first."),
     duration: Optional[float] = typer.Option(None, "--duration", metavar="SECONDS", help="Stop after this long."),
     quiet: bool = typer.Option(False, "--quiet", help="No status view (headless use)."),
     log: Optional[Path] = typer.Option(None, "--log", metavar="FILE", help="Append JSON lines: status and events."),
@@ -102,6 +105,12 @@ def live(
         fail(f"--patterns {patterns} is not a folder")
     if duration is not None and duration <= 0:
         fail("--duration must be a positive number of seconds")
+    if bpm is not None and not 30 <= bpm <= 240:
+        fail(f"--bpm must be 30..240, got {bpm:g}")
+    if count_in and bpm is None:
+        fail("--count-in needs --bpm N (the tempo to count in)")
+    if not 0 <= count_in <= 2:
+        fail(f"--count-in must be 0, 1 or 2 bars, got {count_in}")
     chans = None
     if channels:
         try:
@@ -117,7 +126,7 @@ def live(
                             converter_latency=converter_latency_ms / 1000, channels=chans,
                             midi_out=None if midi_out is None else ("" if midi_out == "virtual" else midi_out),
                             clock_out=clock_out, clock_in=clock_in, footswitch=fmap,
-                            on_input_loss=on_input_loss, duration=duration)
+                            on_input_loss=on_input_loss, duration=duration, bpm=bpm, count_in=count_in)
         session = LiveSession(config)
         session.open()
     except EngineError as exc:

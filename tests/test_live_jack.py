@@ -281,3 +281,24 @@ def test_panic_silences_ringing_notes_at_once(server):
     # The notes stop at once; only the reverb's tail fades (a held piano note would stay near `before`).
     assert peak(0.2, 0.3) < before / 10, f"still sounding after panic: {peak(0.2, 0.3):.4f} vs {before:.4f}"
     assert peak(1.0, 1.4) < 1e-4, f"still sounding 1 s after panic: {peak(1.0, 1.4):.5f}"
+
+
+def test_count_in_clicks_at_the_tempo_and_sets_the_beat(server, tmp_path):
+    log = tmp_path / "live.jsonl"
+    probe = Probe(SERVER, seconds=15, name="countprobe")
+    proc = start_live(server, "--virtual", "--count-in", "1", "--bpm", "120", "--duration", "5", log=log)
+    try:
+        wait_ports(probe, ["aqyn-synth:left"], proc)
+        probe.connect_audio("aqyn-synth:left", "aqyn-synth:right")
+        proc.wait(timeout=30)
+        audio = probe.audio().copy()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        probe.close()
+    assert proc.returncode == 0
+    clicks = onsets(audio, probe.rate, min_gap=0.3)   # a wood block rings with a second, smaller attack
+    assert len(clicks) == 4, clicks
+    assert np.diff(clicks) == pytest.approx([0.5] * 3, abs=0.003)
+    statuses = [e for e in log_lines(log) if e["kind"] == "status"]
+    assert statuses[-1]["bpm"] == pytest.approx(120, abs=0.5) and statuses[-1]["beat_confidence"] == 1.0

@@ -42,6 +42,8 @@ STATUS_EVERY = 0.25     # s between status snapshots
 PORT_CHECK_EVERY = 1.0  # s between checks that the input port still exists
 REALTIME = {0xF8, 0xFA, 0xFB, 0xFC}
 KEEP_GOING = "keep_going"   # internal action: the input vanished, keep the groove
+COUNT_IN = "count_in"       # internal action: play the count-in clicks
+CLICK_HIGH, CLICK_LOW = 76, 77   # wood blocks (tuyaqtas): the bar's first click high, the others low
 
 
 def rss_mb() -> float | None:
@@ -73,6 +75,8 @@ class LiveConfig:
     footswitch: FootswitchMap | None = None
     on_input_loss: str = "finish"       # finish (the band plays its ending) or continue (keeps the groove)
     duration: float | None = None       # stop by itself after this many seconds (None: until stopped)
+    bpm: float | None = None            # the expected tempo: centre of the tempo prior, and the count-in's
+    count_in: int = 0                   # bars of count-in clicks at `bpm` when the session starts
 
 
 @dataclass
@@ -99,6 +103,7 @@ class LiveSession:
         self._error: BaseException | None = None
         self._input_lost_at: float | None = None
         self._notes_window: list[float] = []
+        self._taps: list[float] = []          # count-in clicks still to be told to the beat tracker
         c = config
         # Everything that can fail on bad input fails here, before any sound or port exists.
         self.soundfont = find_soundfont(c.soundfont)
@@ -124,7 +129,8 @@ class LiveSession:
                 if c.clock_out:
                     self.sinks.append(ClockOutSink(sender, lambda: self.engine.listener.beat.period))
             guitar = GuitarConfig(channels=c.channels, converter_latency=c.converter_latency)
-            self.engine = Engine(self._chooser, c.seed, self.sinks, EngineConfig(ListenerConfig(guitar=guitar),
+            listener = ListenerConfig(guitar=guitar) if c.bpm is None else ListenerConfig(guitar=guitar, bpm_prior=c.bpm)
+            self.engine = Engine(self._chooser, c.seed, self.sinks, EngineConfig(listener,
                                                                                  pattern_dirs=c.pattern_dirs))
             self.input = MidiInput(self.backend, c.input, self._enqueue, self.clock.now,
                                    ignore_clock=not c.clock_in)
@@ -175,6 +181,8 @@ class LiveSession:
                 if now - due > TICK:
                     self.counters.tick_late += 1
                 self.controls.tick(now)
+                while self._taps and self._taps[0] <= now:
+                    self.engine.listener.beat.tap(self._taps.pop(0))
                 engine.tick(now)
                 for sink in self.sinks:
                     flush = getattr(sink, "flush", None)
@@ -234,6 +242,9 @@ class LiveSession:
     def _act(self, action: str, now: float, value: int | None = None) -> None:
         eng = self.engine
         self.on_event("control", {"action": action, "value": value})
+        if action == COUNT_IN:
+            self._count_in(now)
+            return
         if action == KEEP_GOING:
             eng.scheduler.keep_going = True
             return
@@ -254,6 +265,26 @@ class LiveSession:
                     self.on_event("error", {"where": "program change", "error": str(exc)})
         else:
             eng.cue(action, now)
+
+    def _count_in(self, now: float) -> None:
+        """Clicks on the wood blocks for `count_in` bars at `bpm`; each is a tap for the beat tracker, so
+        the band knows the tempo and the beat before the first note."""
+        from engine.events import PERCUSSION, Note  # noqa: PLC0415
+
+        c = self.config
+        period = 60.0 / c.bpm
+        per_bar = 4
+        if c.style != "auto":
+            from engine.arrange.patterns import load_style  # noqa: PLC0415
+
+            per_bar = max(2, round(load_style(c.style, c.pattern_dirs).beats_per_bar))
+        start = now + 0.3
+        for k in range(c.count_in * per_bar):
+            t = start + k * period
+            self.synth.send(Note(t, 0.1, 9, CLICK_HIGH if k % per_bar == 0 else CLICK_LOW,
+                                 110 if k % per_bar == 0 else 85, PERCUSSION))
+            self._taps.append(t)
+        self.on_event("count-in", {"bars": c.count_in, "bpm": c.bpm, "first_beat_after": round(start + c.count_in * per_bar * period, 3)})
 
     def _style_names(self) -> list[str]:
         from engine.arrange.patterns import list_styles  # noqa: PLC0415
@@ -284,6 +315,8 @@ class LiveSession:
             sys.setswitchinterval(0.0005)
             self._thread = threading.Thread(target=self._engine_loop, name="aqyn-engine", daemon=True)
             self._thread.start()
+            if self.config.count_in:
+                self.post(COUNT_IN)
             start = self.clock.now()
             next_status = next_check = start
             while not self._stop.is_set():
