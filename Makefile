@@ -16,7 +16,7 @@ EXAMPLES := $(wildcard examples/*.mid)
 DEMO_STYLES := d_dorian_96_4-4:shertpe-332 d_dorian_96_4-4:nomad-gallop e_mixolydian_ramp_88-116_4-4:tokpe-flow \
                e_mixolydian_ramp_88-116_4-4:aqsaq-7-8 a_minor_66_6-8:ballad
 
-.PHONY: demo test bench accuracy examples system clean
+.PHONY: demo test bench live-bench accuracy examples system clean
 
 demo: $(STAMP)
 	@mkdir -p out
@@ -40,6 +40,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/render_speed.py
+
+# Live timing on a JACK server with the dummy backend: onset error, decision latency, memory.
+live-bench: $(STAMP)
+	$(PY) bench/live_timing.py
 
 # Listening accuracy against peer tools on ../shared/data (POP909, ASAP, Nottingham). Installs the peers
 # (mir_eval, partitura, music21, pretty_midi); madmom is optional: see README.

@@ -38,7 +38,9 @@ class RichView:
         t.add_column(style="bold cyan", justify="right")
         t.add_column()
         key = s.get("key") or "listening…"
-        chord = s.get("chord") or "N"
+        from engine.listen.chord import pretty  # noqa: PLC0415
+
+        chord = pretty(s.get("chord") or "N")
         bpm = f"{s['bpm']:.1f} BPM" if s.get("bpm") else "—"
         t.add_row("key", f"[bold]{key}[/]  [dim]{s.get('key_confidence', 0):.0%}[/]")
         t.add_row("chord", f"[bold]{chord}[/]")
