@@ -164,3 +164,45 @@ def test_tempo_range_hint_keeps_the_beat_inside_it():
     assert L.beat.bpm == pytest.approx(75, rel=0.03)
     with pytest.raises(ValueError, match="tempo_range"):
         Listener(ListenerConfig(tempo_range=(120, 60)))
+
+
+def strummed(segments, start=0.5, eighths=True):
+    """Four-note down-strums on every beat (louder on bar starts) and soft three-note up-strums on the
+    eighths, through segments of (bpm, beats). Returns the messages and the true beat times."""
+    msgs, beats, t = [], [], start
+    for bpm, count in segments:
+        p = 60 / bpm
+        for k in range(count):
+            beats.append(t)
+            for j, pitch in enumerate((40, 47, 52, 56)):
+                msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, pitch, 100 if k % 4 == 0 else 85))
+                msgs.append(InputMessage(t + 0.45 * p, NOTE_OFF, pitch, 0))
+            if eighths:
+                for j, pitch in enumerate((56, 52, 47)):
+                    msgs.append(InputMessage(t + p / 2 + 0.008 * j, NOTE_ON, pitch, 60))
+                    msgs.append(InputMessage(t + 0.95 * p, NOTE_OFF, pitch, 0))
+            t += p
+    return sorted(msgs, key=lambda m: m.time), beats
+
+
+@pytest.mark.parametrize("before,after", [(100, 130), (130, 100), (90, 110)])
+def test_beat_tracker_recovers_from_a_sudden_tempo_change_within_two_bars(before, after):
+    msgs, beats = strummed([(before, 32), (after, 40)])
+    change = beats[32]
+    L = Listener()
+    i, n, wrong_until = 0, 0, change
+    end = beats[-1] - 60 / after
+    while n * 0.01 <= end:
+        now = n * 0.01
+        n += 1
+        while i < len(msgs) and msgs[i].time <= now:
+            L.feed(msgs[i])
+            i += 1
+        L.update(now)
+        if now > change:
+            predicted = L.beat.time_at(round(L.beat.position_at(now)) + 1)
+            off = min(abs(predicted - b) for b in beats)
+            if not (abs(L.beat.bpm / after - 1) < 0.04 and off < 0.05):
+                wrong_until = now
+    # The band follows again (tempo within 4 %, next beat within 50 ms, from then on) within two bars.
+    assert wrong_until - change < 8 * 60 / after * 0.75

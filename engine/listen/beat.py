@@ -11,7 +11,11 @@
 2. Phase: the circular mean of recent onsets at that period (recent and loud onsets weigh more) gives the
    grid; a weighted least-squares line through the on-beat onsets refines period and phase, which follows
    drift and ramps.
-3. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
+3. Sudden tempo changes: when the grid explains less than `switch_below` of the recent onsets, the last
+   `switch_window` seconds alone are searched for a tempo at the same level (up to 1.5x either way); if it
+   explains them clearly better, it is adopted at once and the older onsets are forgotten (recovery in
+   about two seconds instead of the long window's five or more).
+4. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
    small correction is blended in rather than snapped, so the band glides with the player.
 
 Positions are beats (float): `position_at(t)` and `time_at(position)` convert with the current estimate.
@@ -38,16 +42,15 @@ class BeatTracker:
         self.tempo_every = 1.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
         self._acf_period: float | None = None
-        lags = np.arange(self._frames, dtype=float)
-        with np.errstate(divide="ignore"):
-            bpm = 60.0 * FPS / lags
         self._lag_lo = int(math.ceil(60.0 * FPS / max_bpm))
         self._lag_hi = min(int(60.0 * FPS / min_bpm), self._frames // 2 - 1)
-        prior = np.zeros(self._frames)
-        sl = slice(self._lag_lo, self._lag_hi + 1)
-        prior[sl] = np.exp(-0.5 * (np.log2(bpm[sl] / bpm_prior) / prior_octaves) ** 2)
-        self._prior = prior
-        self._lag_axis = lags
+        self._lag_axis = np.arange(self._frames, dtype=float)
+        self.comb2 = 0.5            # weight of twice the lag in the tempo comb
+        self.comb_bar = 0.25        # weight of the bar (three or four beats)
+        self.phase_bass = 1.0       # a bass onset's weight is multiplied by this when placing the beat
+        self.switch_window = 3.0    # s of recent onsets that may overrule the tempo at once (sudden change)
+        self.switch_below = 0.7     # ... tried when the grid explains less than this of the recent onsets
+        self._rebuild_prior()
         self._lags = np.arange(self._lag_lo, self._lag_hi + 1)
         k = np.arange(-4, 5)
         self._kernel = np.exp(-0.5 * (k / 1.5) ** 2)
@@ -71,6 +74,16 @@ class BeatTracker:
         self._triple = 0.0
         self._bar4 = np.zeros(4)
         self._bar2 = np.zeros(2)
+
+    def _rebuild_prior(self) -> None:
+        """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
+        lags = self._lag_axis
+        with np.errstate(divide="ignore"):
+            bpm = 60.0 * FPS / lags
+        prior = np.zeros(self._frames)
+        sl = slice(self._lag_lo, self._lag_hi + 1)
+        prior[sl] = np.exp(-0.5 * (np.log2(bpm[sl] / self.bpm_prior) / self.prior_octaves) ** 2)
+        self._prior = prior
 
     # ---- input -------------------------------------------------------------------------------------
     def onset(self, t: float, weight: float, new: bool, bass: bool) -> None:
@@ -111,14 +124,24 @@ class BeatTracker:
             period = self.period            # the lock switch: phase still follows, the tempo does not
         if period is None:
             return False
-        grid = self._phase(t, w, now, period)
+        pw = w
+        if self.phase_bass != 1.0:
+            pw = w * np.where(np.fromiter(self._bass, bool, len(self._bass)), self.phase_bass, 1.0)
+        grid = self._phase(t, pw, now, period)
         if grid is None:
             return False
+        if (self.switch_window and self.period is not None and not self.hold_tempo
+                and grid[2] < self.switch_below):
+            alt = self._sudden_change(t, w, pw, now)
+            if alt is not None:
+                self._switch(now, *alt)
+                return True
         self._adopt(now, *grid)
         self._classify(t, w)
         return True
 
-    def _tempo(self, t: np.ndarray, w: np.ndarray, now: float) -> float | None:
+    def _scores(self, t: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """The tempo score of every candidate lag in `self._lags` (frames of 1/FPS s)."""
         # Autocorrelation of the onset train, straight from the pairwise gaps of the (few dozen) onsets:
         # cheaper than an FFT of the frame signal, the same numbers.
         # Each gap's weight is split between its two neighbouring whole lags, so no rounding biases a peak.
@@ -137,10 +160,26 @@ class BeatTracker:
         lag = self._lag_axis[:n]
         acf *= np.where(lag < 0.6 * span, span / np.maximum(1.0, span - lag), 0.0)
         acf = np.convolve(acf, self._kernel, mode="same")
-        lo, hi = self._lag_lo, self._lag_hi
         lags = self._lags
         # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
-        score = (acf[lags] + 0.5 * acf[2 * lags] + 0.25 * np.maximum(acf[3 * lags], acf[4 * lags])) * self._prior[lags]
+        return (acf[lags] + self.comb2 * acf[2 * lags]
+                + self.comb_bar * np.maximum(acf[3 * lags], acf[4 * lags])) * self._prior[lags]
+
+    def _refine(self, score: np.ndarray, L: int) -> float | None:
+        """Seconds per beat at lag L, with parabolic interpolation for a sub-frame lag."""
+        lo, hi = self._lag_lo, self._lag_hi
+        if score[L - lo] <= 0:
+            return None
+        if lo < L < hi:
+            a, b, c = score[L - lo - 1], score[L - lo], score[L - lo + 1]
+            den = a - 2 * b + c
+            L = L + (0.5 * (a - c) / den if den < 0 else 0.0)
+        return float(L) / FPS
+
+    def _tempo(self, t: np.ndarray, w: np.ndarray, now: float) -> float | None:
+        score = self._scores(t, w)
+        lo = self._lag_lo
+        lags = self._lags
         best_global = lo + int(np.argmax(score))
         if self.period is not None:
             # Stay near the current level unless a rival level wins repeatedly.
@@ -156,15 +195,7 @@ class BeatTracker:
                 else:
                     self._rival_count = 0
                     best_global = local
-        L = best_global
-        if score[L - lo] <= 0:
-            return None
-        # Parabolic interpolation for a sub-frame lag.
-        if lo < L < hi:
-            a, b, c = score[L - lo - 1], score[L - lo], score[L - lo + 1]
-            den = a - 2 * b + c
-            L = L + (0.5 * (a - c) / den if den < 0 else 0.0)
-        return float(L) / FPS
+        return self._refine(score, best_global)
 
     def _phase(self, t: np.ndarray, w: np.ndarray, now: float, period: float):
         # A few dozen onsets: plain Python beats numpy's per-call overhead here.
@@ -213,6 +244,44 @@ class BeatTracker:
         # about 60 % there, random onsets about 15 %), once there are enough of them.
         confidence = min(1.0, max(0.0, (on_beat / total - 0.15) / 0.35)) * min(1.0, len(on) / 8.0)
         return phase, period, confidence
+
+    def _sudden_change(self, t: np.ndarray, w: np.ndarray, pw: np.ndarray, now: float):
+        """A grid from the last `switch_window` seconds alone, at the same metrical level (up to 1.5x faster or
+        slower), when it explains those onsets clearly better than the current tempo can: the player changed
+        tempo, and waiting for the long window to agree would cost several bars."""
+        m = t >= now - self.switch_window
+        if int(m.sum()) < 5:
+            return None
+        ts, ws, ps = t[m], w[m], pw[m]
+        score = self._scores(ts, ws)
+        cur = self.period * FPS
+        lags = self._lags
+        near = (lags >= cur / 1.5) & (lags <= cur * 1.5)
+        if not near.any():
+            return None
+        period = self._refine(score, self._lag_lo + int(np.argmax(np.where(near, score, -np.inf))))
+        if period is None or abs(period / self.period - 1) < 0.08:
+            return None
+        new = self._phase(ts, ps, now, period)
+        old = self._phase(ts, ps, now, self.period)
+        if new is None or new[2] < 0.5 or (old is not None and new[2] < old[2] + 0.25):
+            return None
+        return new
+
+    def _switch(self, now: float, phase: float, period: float, confidence: float) -> None:
+        """Adopt a new tempo at once; the onsets before the change stop counting."""
+        nxt = phase + math.ceil((now - phase) / period) * period
+        self.anchor_index = math.floor(self.position_at(nxt)) + 1
+        self.anchor_time = nxt
+        self.period = period
+        self.confidence = confidence
+        self._acf_period, self._tempo_at = period, now
+        self._disagree = self._rival_count = 0
+        while self._t and self._t[0] < now - self.switch_window:
+            self._t.popleft()
+            self._w.popleft()
+            self._bass.popleft()
+            self._classified = max(0, self._classified - 1)
 
     def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
         nxt = phase + math.ceil((now - phase) / period) * period  # the fit's next beat after now

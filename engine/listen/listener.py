@@ -18,6 +18,7 @@ from engine.state import MusicalState
 
 
 KEY_EVERY = 0.25   # s between key re-estimates
+BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Listener:
         if n.bass and metric >= 2.0:
             self.chord.new_bar(n.time)
         self.key.note_on(n.time, n.pitch, n.velocity, n.bass, metric)
-        self.beat.onset(n.time, n.velocity / 127 * (1.5 if n.bass else 1.0), new, n.bass)
+        self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
         self.chord.note_on(n.time, n.pitch, n.velocity, n.bass)
         self._loudness += 0.1 * (n.velocity - self._loudness)
         self.last_onset = n.time
