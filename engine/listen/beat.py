@@ -47,7 +47,7 @@ class BeatTracker:
         self._lag_axis = np.arange(self._frames, dtype=float)
         self.comb2 = 0.5            # weight of twice the lag in the tempo comb
         self.comb_bar = 0.25        # weight of the bar (three or four beats)
-        self.phase_bass = 1.0       # a bass onset's weight is multiplied by this when placing the beat
+        self.phase_bass = 2.5       # a bass onset's weight is multiplied by this when placing the beat
         self.switch_window = 3.0    # s of recent onsets that may overrule the tempo at once (sudden change)
         self.switch_below = 0.7     # ... tried when the grid explains less than this of the recent onsets
         self._rebuild_prior()
