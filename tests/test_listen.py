@@ -1,3 +1,5 @@
+import math
+
 import pytest
 
 from engine.events import InputMessage
@@ -206,3 +208,40 @@ def test_beat_tracker_recovers_from_a_sudden_tempo_change_within_two_bars(before
                 wrong_until = now
     # The band follows again (tempo within 4 %, next beat within 50 ms, from then on) within two bars.
     assert wrong_until - change < 8 * 60 / after * 0.75
+
+
+def bars(meter_beats, bpm=100, count=16, start=0.5):
+    """Bass root on the bar's first beat, the chord strummed on the others; the chord changes every bar
+    (C, G, Am, F). Returns the messages and the true downbeat times."""
+    chords = [(48, (64, 67, 72)), (43, (62, 67, 71)), (45, (64, 69, 72)), (41, (65, 69, 72))]
+    p = 60 / bpm
+    msgs, downbeats = [], []
+    for b in range(count):
+        root, upper = chords[b % 4]
+        for k in range(meter_beats):
+            t = start + (b * meter_beats + k) * p
+            if k == 0:
+                downbeats.append(t)
+                notes = (root,)
+            else:
+                notes = upper
+            for j, pitch in enumerate(notes):
+                msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, pitch, 100 if k == 0 else 75))
+                msgs.append(InputMessage(t + 0.8 * p, NOTE_OFF, pitch, 0))
+    return sorted(msgs, key=lambda m: m.time), downbeats
+
+
+@pytest.mark.parametrize("meter_beats,meter", [(3, "3/4"), (4, "4/4")])
+def test_meter_and_downbeat_from_bass_and_chord_changes(meter_beats, meter):
+    msgs, downbeats = bars(meter_beats)
+    L = Listener()
+    run(L, msgs, until=msgs[-1].time)
+    b = L.beat
+    assert b.beats_per_bar == meter_beats and b.meter == meter
+    # The predicted downbeats fall on the bar starts.
+    first = math.ceil(b.position_at(downbeats[-4]))
+    predicted = [b.time_at(n) for n in range(first, first + 3 * meter_beats)
+                 if (n - b.downbeat_residue()) % meter_beats == 0]
+    for t in predicted:
+        assert min(abs(t - d) for d in downbeats) < 0.05
+    assert len(predicted) == 3

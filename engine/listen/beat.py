@@ -15,7 +15,11 @@
    `switch_window` seconds alone are searched for a tempo at the same level (up to 1.5x either way); if it
    explains them clearly better, it is adopted at once and the older onsets are forgotten (recovery in
    about two seconds instead of the long window's five or more).
-4. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
+4. Meter and downbeat: bass onsets on beats and chord changes (`accent`) are counted by beat number mod 2,
+   3 and 4 (decaying); three beats to the bar when the mod-3 counts are clearly more peaked than the mod-4
+   ones (3/4), else four (4/4), and two dotted-quarter beats in compound time (6/8). The downbeat is the
+   residue with the most accents.
+5. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
    small correction is blended in rather than snapped, so the band glides with the player.
 
 Positions are beats (float): `position_at(t)` and `time_at(position)` convert with the current estimate.
@@ -50,6 +54,7 @@ class BeatTracker:
         self.phase_bass = 2.5       # a bass onset's weight is multiplied by this when placing the beat
         self.switch_window = 3.0    # s of recent onsets that may overrule the tempo at once (sudden change)
         self.switch_below = 0.7     # ... tried when the grid explains less than this of the recent onsets
+        self.meter_margin = 1.3     # how much more peaked accents every third beat must be for 3/4
         self._rebuild_prior()
         self._lags = np.arange(self._lag_lo, self._lag_hi + 1)
         k = np.arange(-4, 5)
@@ -72,8 +77,8 @@ class BeatTracker:
         self._classified = 0                    # onsets already counted for subdivision/bar
         self._duple = 0.0
         self._triple = 0.0
-        self._bar4 = np.zeros(4)
-        self._bar2 = np.zeros(2)
+        self._bars = {2: [0.0, 0.0], 3: [0.0, 0.0, 0.0], 4: [0.0, 0.0, 0.0, 0.0]}  # accents by beat number mod 2, 3, 4
+        self._triple_meter = False
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -342,11 +347,36 @@ class BeatTracker:
             elif abs(f - 1 / 3) < 0.07 or abs(f - 2 / 3) < 0.07:
                 self._triple += w[i]
             if abs(p - beat) < 0.12 and bass[i]:
-                self._bar4 *= 0.95
-                self._bar2 *= 0.95
-                self._bar4[beat % 4] += w[i]
-                self._bar2[beat % 2] += w[i]
+                self._accent_beat(beat, float(w[i]))
         self._classified = max(self._classified, len(t) - 1)
+
+    def accent(self, t: float, weight: float) -> None:
+        """Evidence of a bar start at t (a chord change, say): counts towards meter and downbeat when t is on a
+        beat."""
+        if self.period is None:
+            return
+        p = self.position_at(t)
+        beat = math.floor(p + 0.5)
+        if abs(p - beat) < 0.12:
+            self._accent_beat(beat, weight)
+
+    def _accent_beat(self, beat: int, weight: float) -> None:
+        for n, acc in self._bars.items():
+            for r in range(n):
+                acc[r] *= 0.95
+            acc[beat % n] += weight
+        # Three beats to the bar when accents recur every third beat clearly more than every fourth (an
+        # accent pattern of the wrong length smears over all its residues); switching back needs the same lead.
+        p3, p4 = self._peak(3), self._peak(4)
+        if self._triple_meter:
+            self._triple_meter = not p4 > self.meter_margin * p3
+        else:
+            self._triple_meter = p3 > self.meter_margin * p4
+
+    def _peak(self, n: int) -> float:
+        acc = self._bars[n]
+        total = sum(acc)
+        return max(acc) * n / total if total > 0 else 1.0
 
     # ---- queries -----------------------------------------------------------------------------------
     @property
@@ -355,12 +385,19 @@ class BeatTracker:
 
     @property
     def beats_per_bar(self) -> int:
-        return 2 if self.subdivision == 3 else 4
+        """2 in compound time (6/8: two dotted-quarter beats), else 3 or 4 from the accents."""
+        if self.subdivision == 3:
+            return 2
+        return 3 if self._triple_meter else 4
+
+    @property
+    def meter(self) -> str:
+        return {2: "6/8", 3: "3/4", 4: "4/4"}[self.beats_per_bar]
 
     def downbeat_residue(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
-        scores = self._bar2 if self.beats_per_bar == 2 else self._bar4
-        return int(np.argmax(scores))
+        acc = self._bars[self.beats_per_bar]
+        return max(range(len(acc)), key=acc.__getitem__)
 
     @property
     def bpm(self) -> float | None:

@@ -19,6 +19,7 @@ from engine.state import MusicalState
 
 KEY_EVERY = 0.25   # s between key re-estimates
 BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
+CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
 
 
 @dataclass
@@ -99,7 +100,10 @@ class Listener:
         if now - self._key_at >= KEY_EVERY:   # a key moves slowly: no need to re-score it every strum
             self._key_at = now
             self.key.update(now)
-        self.chord_label = self.chord.decide(now, g.sounding, self.key.key)
+        label = self.chord.decide(now, g.sounding, self.key.key)
+        if label != self.chord_label and label != "N" and CHORD_ACCENT:
+            self.beat.accent(self._strum_time, CHORD_ACCENT)   # chords change most on downbeats
+        self.chord_label = label
         return True
 
     @property
