@@ -245,3 +245,24 @@ def test_meter_and_downbeat_from_bass_and_chord_changes(meter_beats, meter):
     for t in predicted:
         assert min(abs(t - d) for d in downbeats) < 0.05
     assert len(predicted) == 3
+
+
+def test_compound_strum_pattern_settles_on_the_dotted_quarter():
+    # 6/8 at 66 dotted quarters per minute: bass, up, down, up on eighths 0, 2, 3, 5 of each bar, after an
+    # intro of two bars strummed in quarters (eighths 0, 2, 4), which favours a quarter-note level. The first
+    # guess must not stick: once the window fills, the level is chosen afresh.
+    eighth = 60 / 66 / 3
+    intro = ((0, (45,), 100), (2, (52, 57, 60, 64), 88), (4, (52, 57, 60, 64), 88))
+    six_eight = ((0, (45,), 100), (2, (64, 69, 72), 64), (3, (52, 57, 60, 64), 88), (5, (64, 69, 72), 64))
+    msgs = []
+    for bar in range(18):
+        for pos, notes, vel in (intro if bar < 2 else six_eight):
+            t = 0.5 + (bar * 6 + pos) * eighth
+            for j, p in enumerate(notes):
+                msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, p, vel))
+                msgs.append(InputMessage(t + 0.9 * eighth, NOTE_OFF, p, 0))
+    msgs.sort(key=lambda m: m.time)
+    L = Listener()
+    run(L, msgs, until=msgs[-1].time)
+    assert L.beat.bpm == pytest.approx(66, rel=0.03)
+    assert L.beat.meter == "6/8"

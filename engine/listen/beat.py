@@ -4,11 +4,14 @@
    their pairwise gaps at 100 lags per second, unbiased over their span), plus half of it at twice the lag
    and a quarter at the bar (three or four beats) — a comb favouring a level whose multiples also recur —
    times a log-normal tempo prior, picks the beat period; re-estimated every strum until confident, then
-   every `tempo_every` seconds. Once locked, the search stays within a third of the current period unless
-   another level wins for several updates (octave errors are the dominant failure of beat trackers; this
-   keeps the band from flipping to double time). Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the
-   lock switch), and a tempo range.
-2. Phase: the circular mean of recent onsets at that period (recent and loud onsets weigh more) gives the
+   every `tempo_every` seconds. Until the window is three-quarters full the level is chosen afresh at each
+   estimate (the current one only gets a 10 % head start: a first guess from three seconds of strumming
+   must not stick). After that the search stays within a third of the current period unless another level
+   keeps leading (its log score lead, summed over consecutive updates, reaches `rival_needed`): octave
+   errors are the dominant failure of beat trackers, and this keeps the band from flipping to double time.
+   When the level changes, the subdivision and bar counts start again. Hints: `tap()` (tap tempo,
+   count-in), `hold_tempo` (the lock switch), and a tempo range.
+2. Phase: the circular mean of recent onsets at that period (recent, loud and bass onsets weigh more) gives the
    grid; a weighted least-squares line through the on-beat onsets refines period and phase, which follows
    drift and ramps.
 3. Sudden tempo changes: when the grid explains less than `switch_below` of the recent onsets, the last
@@ -43,7 +46,7 @@ class BeatTracker:
         self.window = window
         self.recency = recency
         self._frames = int(window * FPS)
-        self.tempo_every = 1.0      # s between tempo re-estimates (the phase follows every strum)
+        self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
         self._acf_period: float | None = None
         self._lag_lo = int(math.ceil(60.0 * FPS / max_bpm))
@@ -74,11 +77,16 @@ class BeatTracker:
         self._disagree = 0
         self._rival: float | None = None
         self._rival_count = 0
+        self._rival_lead = 0.0
+        self.rival_needed = 2.4     # summed log score lead another tempo level needs to take over
+        self.early_span = 0.75      # below this fraction of the window of onsets, the level is chosen afresh
+        self.early_bonus = 1.1      # ... with this head start for the current level
         self._classified = 0                    # onsets already counted for subdivision/bar
         self._duple = 0.0
         self._triple = 0.0
         self._bars = {2: [0.0, 0.0], 3: [0.0, 0.0, 0.0], 4: [0.0, 0.0, 0.0, 0.0]}  # accents by beat number mod 2, 3, 4
         self._triple_meter = False
+        self._level: float | None = None        # the beat period the subdivision and bar counts refer to
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -187,18 +195,28 @@ class BeatTracker:
         lags = self._lags
         best_global = lo + int(np.argmax(score))
         if self.period is not None:
-            # Stay near the current level unless a rival level wins repeatedly.
+            # Stay near the current level unless a rival level wins repeatedly; while the window is still
+            # filling, the current level only gets a head start of `early_bonus`.
             cur = self.period * FPS
             near = (lags >= cur / 1.33) & (lags <= cur * 1.33)
-            if near.any():
+            if near.any() and t[-1] - t[0] < self.early_span * self.window:
+                best_global = lo + int(np.argmax(np.where(near, score * self.early_bonus, score)))
+            elif near.any():
                 local = lo + int(np.argmax(np.where(near, score, -np.inf)))
-                if score[best_global - lo] > 1.5 * score[local - lo] and not near[best_global - lo]:
-                    self._rival_count = self._rival_count + 1 if self._rival == best_global else 1
+                if not near[best_global - lo] and score[local - lo] > 0:
+                    # Another level leads: its lead (log of the score ratio) adds up over consecutive updates,
+                    # and it takes over once the sum reaches `rival_needed`.
+                    lead = math.log(score[best_global - lo] / score[local - lo])
+                    same = self._rival is not None and abs(best_global / self._rival - 1) < 0.05
+                    self._rival_lead = (self._rival_lead if same else 0.0) + lead
+                    self._rival_count = self._rival_count + 1 if same else 1
                     self._rival = best_global
-                    if self._rival_count < 6:
+                    if self._rival_lead < self.rival_needed:
                         best_global = local
+                    else:
+                        self._rival_lead, self._rival_count = 0.0, 0
                 else:
-                    self._rival_count = 0
+                    self._rival_lead, self._rival_count = 0.0, 0
                     best_global = local
         return self._refine(score, best_global)
 
@@ -336,6 +354,13 @@ class BeatTracker:
     def _classify(self, t: np.ndarray, w: np.ndarray) -> None:
         """Subdivision (straight or compound) and bar phase from onsets not yet counted."""
         bass = self._bass
+        if self._level is None or not 0.8 < self.period / self._level < 1.25:
+            # Another metrical level: what was counted on the old grid says nothing about this one.
+            self._level = self.period
+            self._duple = self._triple = 0.0
+            for acc in self._bars.values():
+                acc[:] = [0.0] * len(acc)
+            self._triple_meter = False
         for i in range(self._classified, len(t) - 1):  # the newest strum may still be growing
             p = self.position_at(t[i])
             beat = math.floor(p + 0.5)
