@@ -91,7 +91,8 @@ def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, 
         b = metrics.beat_scores(np.array(a.beats), ref_beats)
         for name, v in b.items():
             row[f"beat {name} {tag}"] = v
-        bpm = statistics.median([t["bpm"] for t in a.tempo]) if a.tempo else 0.0
+        # The same summary as the peers': 60 / the median interval of the reported beats.
+        bpm = 60 / float(np.median(np.diff(a.beats))) if len(a.beats) > 2 else 0.0
         for name, v in metrics.tempo_scores(bpm, ref_beats).items():
             row[f"tempo {name} {tag}"] = v
         ref_down = piece.downbeats[piece.downbeats <= seconds]

@@ -56,7 +56,7 @@ def _key_entry(time: float, tonic: int, mode: str, confidence: float) -> dict:
 
 
 def _meter(listener: Listener) -> str:
-    return "6/8" if listener.beat.subdivision == 3 else "4/4"
+    return listener.beat.meter
 
 
 def run_online(messages: list[InputMessage], config: ListenerConfig | None = None,
@@ -125,7 +125,7 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
         while beats[0] - period >= onsets[0] - 0.1 * period:
             beats.insert(0, beats[0] - period)
     a.beats = beats
-    bpb = 2 if second.meter == "6/8" else 4
+    bpb = {"6/8": 2, "3/4": 3}.get(second.meter, 4)
     if beats and second.downbeats:
         phase = min(range(len(beats)), key=lambda j: abs(beats[j] - second.downbeats[0])) % bpb
         a.downbeats = [b for j, b in enumerate(beats) if j % bpb == phase]

@@ -332,3 +332,15 @@ def test_wide_shapes_only_when_no_narrow_one_exists():
                 alt_fretted = [f for f in alt if f]
                 assert None in alt or (alt_fretted and max(alt_fretted) - min(alt_fretted) > 4), (chosen, combo)
     assert wide < 3000 * 0.2
+
+
+def test_tracker_settles_on_the_dotted_quarter_of_a_simulated_6_8_strum():
+    # A 6/8 progression at 66 dotted quarters per minute through the simulator (jitter, drift, ghosts): its
+    # first three seconds favour a quarter-note level (about 99 BPM); the tracker must not keep that guess.
+    from engine.analyze import run_online
+
+    notes, ann = generated_progression("A", "minor", bars=24, bpm=66, meter="6/8", seed=1)
+    messages, warp = GuitarSimulator(SimConfig(jitter=0.030, drift=0.03, seed=1)).run(notes, beats=ann["beats"])
+    a, L = run_online(messages)
+    assert L.beat.bpm == pytest.approx(66, rel=0.06)
+    assert a.meter == "6/8"

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 
 from engine.events import InputMessage
@@ -164,3 +166,103 @@ def test_tempo_range_hint_keeps_the_beat_inside_it():
     assert L.beat.bpm == pytest.approx(75, rel=0.03)
     with pytest.raises(ValueError, match="tempo_range"):
         Listener(ListenerConfig(tempo_range=(120, 60)))
+
+
+def strummed(segments, start=0.5, eighths=True):
+    """Four-note down-strums on every beat (louder on bar starts) and soft three-note up-strums on the
+    eighths, through segments of (bpm, beats). Returns the messages and the true beat times."""
+    msgs, beats, t = [], [], start
+    for bpm, count in segments:
+        p = 60 / bpm
+        for k in range(count):
+            beats.append(t)
+            for j, pitch in enumerate((40, 47, 52, 56)):
+                msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, pitch, 100 if k % 4 == 0 else 85))
+                msgs.append(InputMessage(t + 0.45 * p, NOTE_OFF, pitch, 0))
+            if eighths:
+                for j, pitch in enumerate((56, 52, 47)):
+                    msgs.append(InputMessage(t + p / 2 + 0.008 * j, NOTE_ON, pitch, 60))
+                    msgs.append(InputMessage(t + 0.95 * p, NOTE_OFF, pitch, 0))
+            t += p
+    return sorted(msgs, key=lambda m: m.time), beats
+
+
+@pytest.mark.parametrize("before,after", [(100, 130), (130, 100), (90, 110)])
+def test_beat_tracker_recovers_from_a_sudden_tempo_change_within_two_bars(before, after):
+    msgs, beats = strummed([(before, 32), (after, 40)])
+    change = beats[32]
+    L = Listener()
+    i, n, wrong_until = 0, 0, change
+    end = beats[-1] - 60 / after
+    while n * 0.01 <= end:
+        now = n * 0.01
+        n += 1
+        while i < len(msgs) and msgs[i].time <= now:
+            L.feed(msgs[i])
+            i += 1
+        L.update(now)
+        if now > change:
+            predicted = L.beat.time_at(round(L.beat.position_at(now)) + 1)
+            off = min(abs(predicted - b) for b in beats)
+            if not (abs(L.beat.bpm / after - 1) < 0.04 and off < 0.05):
+                wrong_until = now
+    # The band follows again (tempo within 4 %, next beat within 50 ms, from then on) within two bars.
+    assert wrong_until - change < 8 * 60 / after * 0.75
+
+
+def bars(meter_beats, bpm=100, count=16, start=0.5):
+    """Bass root on the bar's first beat, the chord strummed on the others; the chord changes every bar
+    (C, G, Am, F). Returns the messages and the true downbeat times."""
+    chords = [(48, (64, 67, 72)), (43, (62, 67, 71)), (45, (64, 69, 72)), (41, (65, 69, 72))]
+    p = 60 / bpm
+    msgs, downbeats = [], []
+    for b in range(count):
+        root, upper = chords[b % 4]
+        for k in range(meter_beats):
+            t = start + (b * meter_beats + k) * p
+            if k == 0:
+                downbeats.append(t)
+                notes = (root,)
+            else:
+                notes = upper
+            for j, pitch in enumerate(notes):
+                msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, pitch, 100 if k == 0 else 75))
+                msgs.append(InputMessage(t + 0.8 * p, NOTE_OFF, pitch, 0))
+    return sorted(msgs, key=lambda m: m.time), downbeats
+
+
+@pytest.mark.parametrize("meter_beats,meter", [(3, "3/4"), (4, "4/4")])
+def test_meter_and_downbeat_from_bass_and_chord_changes(meter_beats, meter):
+    msgs, downbeats = bars(meter_beats)
+    L = Listener()
+    run(L, msgs, until=msgs[-1].time)
+    b = L.beat
+    assert b.beats_per_bar == meter_beats and b.meter == meter
+    # The predicted downbeats fall on the bar starts.
+    first = math.ceil(b.position_at(downbeats[-4]))
+    predicted = [b.time_at(n) for n in range(first, first + 3 * meter_beats)
+                 if (n - b.downbeat_residue()) % meter_beats == 0]
+    for t in predicted:
+        assert min(abs(t - d) for d in downbeats) < 0.05
+    assert len(predicted) == 3
+
+
+def test_compound_strum_pattern_settles_on_the_dotted_quarter():
+    # 6/8 at 66 dotted quarters per minute: bass, up, down, up on eighths 0, 2, 3, 5 of each bar, after an
+    # intro of two bars strummed in quarters (eighths 0, 2, 4), which favours a quarter-note level. The first
+    # guess must not stick: once the window fills, the level is chosen afresh.
+    eighth = 60 / 66 / 3
+    intro = ((0, (45,), 100), (2, (52, 57, 60, 64), 88), (4, (52, 57, 60, 64), 88))
+    six_eight = ((0, (45,), 100), (2, (64, 69, 72), 64), (3, (52, 57, 60, 64), 88), (5, (64, 69, 72), 64))
+    msgs = []
+    for bar in range(18):
+        for pos, notes, vel in (intro if bar < 2 else six_eight):
+            t = 0.5 + (bar * 6 + pos) * eighth
+            for j, p in enumerate(notes):
+                msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, p, vel))
+                msgs.append(InputMessage(t + 0.9 * eighth, NOTE_OFF, p, 0))
+    msgs.sort(key=lambda m: m.time)
+    L = Listener()
+    run(L, msgs, until=msgs[-1].time)
+    assert L.beat.bpm == pytest.approx(66, rel=0.03)
+    assert L.beat.meter == "6/8"

@@ -4,14 +4,25 @@
    their pairwise gaps at 100 lags per second, unbiased over their span), plus half of it at twice the lag
    and a quarter at the bar (three or four beats) — a comb favouring a level whose multiples also recur —
    times a log-normal tempo prior, picks the beat period; re-estimated every strum until confident, then
-   every `tempo_every` seconds. Once locked, the search stays within a third of the current period unless
-   another level wins for several updates (octave errors are the dominant failure of beat trackers; this
-   keeps the band from flipping to double time). Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the
-   lock switch), and a tempo range.
-2. Phase: the circular mean of recent onsets at that period (recent and loud onsets weigh more) gives the
+   every `tempo_every` seconds. Until the window is three-quarters full the level is chosen afresh at each
+   estimate (the current one only gets a 10 % head start: a first guess from three seconds of strumming
+   must not stick). After that the search stays within a third of the current period unless another level
+   keeps leading (its log score lead, summed over consecutive updates, reaches `rival_needed`): octave
+   errors are the dominant failure of beat trackers, and this keeps the band from flipping to double time.
+   When the level changes, the subdivision and bar counts start again. Hints: `tap()` (tap tempo,
+   count-in), `hold_tempo` (the lock switch), and a tempo range.
+2. Phase: the circular mean of recent onsets at that period (recent, loud and bass onsets weigh more) gives the
    grid; a weighted least-squares line through the on-beat onsets refines period and phase, which follows
    drift and ramps.
-3. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
+3. Sudden tempo changes: when the grid explains less than `switch_below` of the recent onsets, the last
+   `switch_window` seconds alone are searched for a tempo at the same level (up to 1.5x either way); if it
+   explains them clearly better, it is adopted at once and the older onsets are forgotten (recovery in
+   about two seconds instead of the long window's five or more).
+4. Meter and downbeat: bass onsets on beats and chord changes (`accent`) are counted by beat number mod 2,
+   3 and 4 (decaying); three beats to the bar when the mod-3 counts are clearly more peaked than the mod-4
+   ones (3/4), else four (4/4), and two dotted-quarter beats in compound time (6/8). The downbeat is the
+   residue with the most accents.
+5. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
    small correction is blended in rather than snapped, so the band glides with the player.
 
 Positions are beats (float): `position_at(t)` and `time_at(position)` convert with the current estimate.
@@ -35,19 +46,19 @@ class BeatTracker:
         self.window = window
         self.recency = recency
         self._frames = int(window * FPS)
-        self.tempo_every = 1.0      # s between tempo re-estimates (the phase follows every strum)
+        self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
         self._acf_period: float | None = None
-        lags = np.arange(self._frames, dtype=float)
-        with np.errstate(divide="ignore"):
-            bpm = 60.0 * FPS / lags
         self._lag_lo = int(math.ceil(60.0 * FPS / max_bpm))
         self._lag_hi = min(int(60.0 * FPS / min_bpm), self._frames // 2 - 1)
-        prior = np.zeros(self._frames)
-        sl = slice(self._lag_lo, self._lag_hi + 1)
-        prior[sl] = np.exp(-0.5 * (np.log2(bpm[sl] / bpm_prior) / prior_octaves) ** 2)
-        self._prior = prior
-        self._lag_axis = lags
+        self._lag_axis = np.arange(self._frames, dtype=float)
+        self.comb2 = 0.5            # weight of twice the lag in the tempo comb
+        self.comb_bar = 0.25        # weight of the bar (three or four beats)
+        self.phase_bass = 2.5       # a bass onset's weight is multiplied by this when placing the beat
+        self.switch_window = 3.0    # s of recent onsets that may overrule the tempo at once (sudden change)
+        self.switch_below = 0.7     # ... tried when the grid explains less than this of the recent onsets
+        self.meter_margin = 1.3     # how much more peaked accents every third beat must be for 3/4
+        self._rebuild_prior()
         self._lags = np.arange(self._lag_lo, self._lag_hi + 1)
         k = np.arange(-4, 5)
         self._kernel = np.exp(-0.5 * (k / 1.5) ** 2)
@@ -66,11 +77,26 @@ class BeatTracker:
         self._disagree = 0
         self._rival: float | None = None
         self._rival_count = 0
+        self._rival_lead = 0.0
+        self.rival_needed = 2.4     # summed log score lead another tempo level needs to take over
+        self.early_span = 0.75      # below this fraction of the window of onsets, the level is chosen afresh
+        self.early_bonus = 1.1      # ... with this head start for the current level
         self._classified = 0                    # onsets already counted for subdivision/bar
         self._duple = 0.0
         self._triple = 0.0
-        self._bar4 = np.zeros(4)
-        self._bar2 = np.zeros(2)
+        self._bars = {2: [0.0, 0.0], 3: [0.0, 0.0, 0.0], 4: [0.0, 0.0, 0.0, 0.0]}  # accents by beat number mod 2, 3, 4
+        self._triple_meter = False
+        self._level: float | None = None        # the beat period the subdivision and bar counts refer to
+
+    def _rebuild_prior(self) -> None:
+        """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
+        lags = self._lag_axis
+        with np.errstate(divide="ignore"):
+            bpm = 60.0 * FPS / lags
+        prior = np.zeros(self._frames)
+        sl = slice(self._lag_lo, self._lag_hi + 1)
+        prior[sl] = np.exp(-0.5 * (np.log2(bpm[sl] / self.bpm_prior) / self.prior_octaves) ** 2)
+        self._prior = prior
 
     # ---- input -------------------------------------------------------------------------------------
     def onset(self, t: float, weight: float, new: bool, bass: bool) -> None:
@@ -111,14 +137,24 @@ class BeatTracker:
             period = self.period            # the lock switch: phase still follows, the tempo does not
         if period is None:
             return False
-        grid = self._phase(t, w, now, period)
+        pw = w
+        if self.phase_bass != 1.0:
+            pw = w * np.where(np.fromiter(self._bass, bool, len(self._bass)), self.phase_bass, 1.0)
+        grid = self._phase(t, pw, now, period)
         if grid is None:
             return False
+        if (self.switch_window and self.period is not None and not self.hold_tempo
+                and grid[2] < self.switch_below):
+            alt = self._sudden_change(t, w, pw, now)
+            if alt is not None:
+                self._switch(now, *alt)
+                return True
         self._adopt(now, *grid)
         self._classify(t, w)
         return True
 
-    def _tempo(self, t: np.ndarray, w: np.ndarray, now: float) -> float | None:
+    def _scores(self, t: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """The tempo score of every candidate lag in `self._lags` (frames of 1/FPS s)."""
         # Autocorrelation of the onset train, straight from the pairwise gaps of the (few dozen) onsets:
         # cheaper than an FFT of the frame signal, the same numbers.
         # Each gap's weight is split between its two neighbouring whole lags, so no rounding biases a peak.
@@ -137,34 +173,52 @@ class BeatTracker:
         lag = self._lag_axis[:n]
         acf *= np.where(lag < 0.6 * span, span / np.maximum(1.0, span - lag), 0.0)
         acf = np.convolve(acf, self._kernel, mode="same")
-        lo, hi = self._lag_lo, self._lag_hi
         lags = self._lags
         # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
-        score = (acf[lags] + 0.5 * acf[2 * lags] + 0.25 * np.maximum(acf[3 * lags], acf[4 * lags])) * self._prior[lags]
-        best_global = lo + int(np.argmax(score))
-        if self.period is not None:
-            # Stay near the current level unless a rival level wins repeatedly.
-            cur = self.period * FPS
-            near = (lags >= cur / 1.33) & (lags <= cur * 1.33)
-            if near.any():
-                local = lo + int(np.argmax(np.where(near, score, -np.inf)))
-                if score[best_global - lo] > 1.5 * score[local - lo] and not near[best_global - lo]:
-                    self._rival_count = self._rival_count + 1 if self._rival == best_global else 1
-                    self._rival = best_global
-                    if self._rival_count < 6:
-                        best_global = local
-                else:
-                    self._rival_count = 0
-                    best_global = local
-        L = best_global
+        return (acf[lags] + self.comb2 * acf[2 * lags]
+                + self.comb_bar * np.maximum(acf[3 * lags], acf[4 * lags])) * self._prior[lags]
+
+    def _refine(self, score: np.ndarray, L: int) -> float | None:
+        """Seconds per beat at lag L, with parabolic interpolation for a sub-frame lag."""
+        lo, hi = self._lag_lo, self._lag_hi
         if score[L - lo] <= 0:
             return None
-        # Parabolic interpolation for a sub-frame lag.
         if lo < L < hi:
             a, b, c = score[L - lo - 1], score[L - lo], score[L - lo + 1]
             den = a - 2 * b + c
             L = L + (0.5 * (a - c) / den if den < 0 else 0.0)
         return float(L) / FPS
+
+    def _tempo(self, t: np.ndarray, w: np.ndarray, now: float) -> float | None:
+        score = self._scores(t, w)
+        lo = self._lag_lo
+        lags = self._lags
+        best_global = lo + int(np.argmax(score))
+        if self.period is not None:
+            # Stay near the current level unless a rival level wins repeatedly; while the window is still
+            # filling, the current level only gets a head start of `early_bonus`.
+            cur = self.period * FPS
+            near = (lags >= cur / 1.33) & (lags <= cur * 1.33)
+            if near.any() and t[-1] - t[0] < self.early_span * self.window:
+                best_global = lo + int(np.argmax(np.where(near, score * self.early_bonus, score)))
+            elif near.any():
+                local = lo + int(np.argmax(np.where(near, score, -np.inf)))
+                if not near[best_global - lo] and score[local - lo] > 0:
+                    # Another level leads: its lead (log of the score ratio) adds up over consecutive updates,
+                    # and it takes over once the sum reaches `rival_needed`.
+                    lead = math.log(score[best_global - lo] / score[local - lo])
+                    same = self._rival is not None and abs(best_global / self._rival - 1) < 0.05
+                    self._rival_lead = (self._rival_lead if same else 0.0) + lead
+                    self._rival_count = self._rival_count + 1 if same else 1
+                    self._rival = best_global
+                    if self._rival_lead < self.rival_needed:
+                        best_global = local
+                    else:
+                        self._rival_lead, self._rival_count = 0.0, 0
+                else:
+                    self._rival_lead, self._rival_count = 0.0, 0
+                    best_global = local
+        return self._refine(score, best_global)
 
     def _phase(self, t: np.ndarray, w: np.ndarray, now: float, period: float):
         # A few dozen onsets: plain Python beats numpy's per-call overhead here.
@@ -214,6 +268,44 @@ class BeatTracker:
         confidence = min(1.0, max(0.0, (on_beat / total - 0.15) / 0.35)) * min(1.0, len(on) / 8.0)
         return phase, period, confidence
 
+    def _sudden_change(self, t: np.ndarray, w: np.ndarray, pw: np.ndarray, now: float):
+        """A grid from the last `switch_window` seconds alone, at the same metrical level (up to 1.5x faster or
+        slower), when it explains those onsets clearly better than the current tempo can: the player changed
+        tempo, and waiting for the long window to agree would cost several bars."""
+        m = t >= now - self.switch_window
+        if int(m.sum()) < 5:
+            return None
+        ts, ws, ps = t[m], w[m], pw[m]
+        score = self._scores(ts, ws)
+        cur = self.period * FPS
+        lags = self._lags
+        near = (lags >= cur / 1.5) & (lags <= cur * 1.5)
+        if not near.any():
+            return None
+        period = self._refine(score, self._lag_lo + int(np.argmax(np.where(near, score, -np.inf))))
+        if period is None or abs(period / self.period - 1) < 0.08:
+            return None
+        new = self._phase(ts, ps, now, period)
+        old = self._phase(ts, ps, now, self.period)
+        if new is None or new[2] < 0.5 or (old is not None and new[2] < old[2] + 0.25):
+            return None
+        return new
+
+    def _switch(self, now: float, phase: float, period: float, confidence: float) -> None:
+        """Adopt a new tempo at once; the onsets before the change stop counting."""
+        nxt = phase + math.ceil((now - phase) / period) * period
+        self.anchor_index = math.floor(self.position_at(nxt)) + 1
+        self.anchor_time = nxt
+        self.period = period
+        self.confidence = confidence
+        self._acf_period, self._tempo_at = period, now
+        self._disagree = self._rival_count = 0
+        while self._t and self._t[0] < now - self.switch_window:
+            self._t.popleft()
+            self._w.popleft()
+            self._bass.popleft()
+            self._classified = max(0, self._classified - 1)
+
     def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
         nxt = phase + math.ceil((now - phase) / period) * period  # the fit's next beat after now
         if self.period is None:
@@ -262,6 +354,13 @@ class BeatTracker:
     def _classify(self, t: np.ndarray, w: np.ndarray) -> None:
         """Subdivision (straight or compound) and bar phase from onsets not yet counted."""
         bass = self._bass
+        if self._level is None or not 0.8 < self.period / self._level < 1.25:
+            # Another metrical level: what was counted on the old grid says nothing about this one.
+            self._level = self.period
+            self._duple = self._triple = 0.0
+            for acc in self._bars.values():
+                acc[:] = [0.0] * len(acc)
+            self._triple_meter = False
         for i in range(self._classified, len(t) - 1):  # the newest strum may still be growing
             p = self.position_at(t[i])
             beat = math.floor(p + 0.5)
@@ -273,11 +372,36 @@ class BeatTracker:
             elif abs(f - 1 / 3) < 0.07 or abs(f - 2 / 3) < 0.07:
                 self._triple += w[i]
             if abs(p - beat) < 0.12 and bass[i]:
-                self._bar4 *= 0.95
-                self._bar2 *= 0.95
-                self._bar4[beat % 4] += w[i]
-                self._bar2[beat % 2] += w[i]
+                self._accent_beat(beat, float(w[i]))
         self._classified = max(self._classified, len(t) - 1)
+
+    def accent(self, t: float, weight: float) -> None:
+        """Evidence of a bar start at t (a chord change, say): counts towards meter and downbeat when t is on a
+        beat."""
+        if self.period is None:
+            return
+        p = self.position_at(t)
+        beat = math.floor(p + 0.5)
+        if abs(p - beat) < 0.12:
+            self._accent_beat(beat, weight)
+
+    def _accent_beat(self, beat: int, weight: float) -> None:
+        for n, acc in self._bars.items():
+            for r in range(n):
+                acc[r] *= 0.95
+            acc[beat % n] += weight
+        # Three beats to the bar when accents recur every third beat clearly more than every fourth (an
+        # accent pattern of the wrong length smears over all its residues); switching back needs the same lead.
+        p3, p4 = self._peak(3), self._peak(4)
+        if self._triple_meter:
+            self._triple_meter = not p4 > self.meter_margin * p3
+        else:
+            self._triple_meter = p3 > self.meter_margin * p4
+
+    def _peak(self, n: int) -> float:
+        acc = self._bars[n]
+        total = sum(acc)
+        return max(acc) * n / total if total > 0 else 1.0
 
     # ---- queries -----------------------------------------------------------------------------------
     @property
@@ -286,12 +410,19 @@ class BeatTracker:
 
     @property
     def beats_per_bar(self) -> int:
-        return 2 if self.subdivision == 3 else 4
+        """2 in compound time (6/8: two dotted-quarter beats), else 3 or 4 from the accents."""
+        if self.subdivision == 3:
+            return 2
+        return 3 if self._triple_meter else 4
+
+    @property
+    def meter(self) -> str:
+        return {2: "6/8", 3: "3/4", 4: "4/4"}[self.beats_per_bar]
 
     def downbeat_residue(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
-        scores = self._bar2 if self.beats_per_bar == 2 else self._bar4
-        return int(np.argmax(scores))
+        acc = self._bars[self.beats_per_bar]
+        return max(range(len(acc)), key=acc.__getitem__)
 
     @property
     def bpm(self) -> float | None:

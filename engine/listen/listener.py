@@ -18,6 +18,8 @@ from engine.state import MusicalState
 
 
 KEY_EVERY = 0.25   # s between key re-estimates
+BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
+CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
 
 
 @dataclass
@@ -66,7 +68,7 @@ class Listener:
         if n.bass and metric >= 2.0:
             self.chord.new_bar(n.time)
         self.key.note_on(n.time, n.pitch, n.velocity, n.bass, metric)
-        self.beat.onset(n.time, n.velocity / 127 * (1.5 if n.bass else 1.0), new, n.bass)
+        self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
         self.chord.note_on(n.time, n.pitch, n.velocity, n.bass)
         self._loudness += 0.1 * (n.velocity - self._loudness)
         self.last_onset = n.time
@@ -98,7 +100,10 @@ class Listener:
         if now - self._key_at >= KEY_EVERY:   # a key moves slowly: no need to re-score it every strum
             self._key_at = now
             self.key.update(now)
-        self.chord_label = self.chord.decide(now, g.sounding, self.key.key)
+        label = self.chord.decide(now, g.sounding, self.key.key)
+        if label != self.chord_label and label != "N" and CHORD_ACCENT:
+            self.beat.accent(self._strum_time, CHORD_ACCENT)   # chords change most on downbeats
+        self.chord_label = label
         return True
 
     @property
