@@ -147,7 +147,7 @@ def _tempo_from_beats(beats: list[float], window: int = 4) -> list[dict]:
 
 
 def _whole_key(messages: list[InputMessage], listener: Listener) -> tuple[dict | None, list[dict]]:
-    k = KeyTracker(half_life=1e9, profiles=listener.config.key_profiles)
+    k = KeyTracker(half_life=1e9, profiles=listener.config.key_profiles, model=listener.config.key_model)
     for start, end, pitch, velocity in sorted(note_spans(messages)):
         k.note_on(start, pitch, velocity, pitch < 52, listener._metric_weight(start))
         k.note_off(end, pitch, end - start, pitch < 52)
