@@ -29,6 +29,7 @@ class ListenerConfig:
     tempo_range: tuple[float, float] = (40.0, 220.0)   # BPM the beat may take (a hint narrows it)
     key_profiles: tuple[str, ...] = DEFAULT_PROFILES   # published key profiles to average, by name
     key_model: str = "hmm"        # "hmm": sticky forward filter over keys; "rules": margin-and-hold hysteresis
+    key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
 
@@ -39,7 +40,8 @@ class Listener:
         self.guitar = GuitarConditioner(self.config.guitar)
         self.guitar.on_note = self._note
         self.guitar.on_release = self._release
-        self.key = KeyTracker(profiles=self.config.key_profiles, model=self.config.key_model)
+        self.key = KeyTracker(half_life=self.config.key_half_life, profiles=self.config.key_profiles,
+                              model=self.config.key_model)
         lo, hi = self.config.tempo_range
         if not 20 <= lo < hi <= 300:
             raise ValueError(f"tempo_range must be two BPM values 20 <= low < high <= 300, got {self.config.tempo_range!r}")
