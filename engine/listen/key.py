@@ -27,6 +27,8 @@ Measured (first 60 s of 40 POP909 songs, same scores): MIREX key score at the en
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from engine.theory import MODE_DEGREE, SCALES
@@ -88,6 +90,7 @@ HMM_TONIC = 0.0           # share of a key change that keeps the tonic (a change
 HMM_BETA = 2.0            # sharpness of the evidence (per score unit)
 HMM_SWITCH = 2.0          # belief ratio another key needs over the current one to take over
 HMM_MASS = 20.0           # evidence mass below which the evidence's sharpness is scaled down
+_ALL_CONST = _ALL_PRIORS - SCALE_WEIGHT   # the mode prior, less the scale term at a full share
 KEEP = 12                 # keys ranked per update (the current key is looked up among them)
 
 
@@ -110,6 +113,7 @@ class KeyTracker:
             raise ValueError(f"key model must be 'hmm' or 'rules', got {model!r}")
         self._mode_rows = mode_rows(tuple(profiles))
         self._all_rows = self._mode_rows.reshape(84, 12)
+        self._stack = np.vstack([self._all_rows, np.repeat(_MAJOR_SETS, 7, axis=0)])   # profiles, then scales
         self.half_life = half_life
         self.hold = hold
         self.margin = margin
@@ -152,16 +156,20 @@ class KeyTracker:
 
     def _values(self) -> np.ndarray:
         """The score of each of the 84 keys (index = 7 x collection + degree; see `scores`)."""
+        # Profile rows are centred, so rows @ (hist - mean) = rows @ hist: one product gives every key's
+        # profile term and every collection's share; only the norm needs the centred histogram.
         hist = self._hist
-        h = hist - hist.mean()
-        norm = float(np.sqrt(h @ h))
-        if norm:
-            h /= norm
         mass = float(hist.sum())
-        fit = (_MAJOR_SETS @ hist) / mass if mass > 0 else np.zeros(12)
+        both = self._stack @ hist
+        spread = float(hist @ hist) - mass * mass / 12
+        values = both[:84] * (1.0 / math.sqrt(spread) if spread > 0 else 1.0)
+        if mass > 0:
+            values += both[84:] * (SCALE_WEIGHT / mass)
+        values += _ALL_CONST
         bass_total = float(self._bass.sum())
-        share = self._bass[_ALL_TONICS] / bass_total if bass_total > 0 else 0.0
-        return self._all_rows @ h + BASS_WEIGHT * share + _ALL_PRIORS + SCALE_WEIGHT * (np.repeat(fit, 7) - 1.0)
+        if bass_total > 0:
+            values += self._bass[_ALL_TONICS] * (BASS_WEIGHT / bass_total)
+        return values
 
     def scores(self) -> tuple[int, list[tuple[float, int, str]]]:
         """The best collection (its major tonic) and the (score, tonic, mode) of the best keys, best first.
@@ -177,7 +185,7 @@ class KeyTracker:
     def update(self, t: float) -> None:
         """Re-score with the evidence up to t."""
         self._decay_to(t)
-        if self.total <= 0 or not self._hist.any():
+        if self.total <= 0:
             return
         if self.model == "hmm":
             self._forward(t)
@@ -208,7 +216,7 @@ class KeyTracker:
         with `HMM_STAY` per second of time elapsed; what moves goes to another mode on the same tonic with
         share `HMM_TONIC`, anywhere otherwise), then weighted by exp(beta x score x seconds elapsed): the
         histogram already holds the past, so a score counts by the time it stood, not by how often it was read."""
-        values = self._values()
+        evidence = self._values()
         belief = self._belief
         if belief is None:
             belief = np.full(84, 1.0 / 84)
@@ -222,13 +230,17 @@ class KeyTracker:
                 same_tonic = np.bincount(_ALL_TONICS, belief, 12)[_ALL_TONICS] - belief
                 belief = stay * belief + moving * HMM_TONIC * same_tonic / 6 + spread * (1 - HMM_TONIC)
             else:
-                belief = stay * belief + spread
+                belief *= stay
+                belief += spread
         # Thin evidence weighs less: the first strums' guess stays easy to overturn.
         beta = HMM_BETA * min(1.0, self.total / HMM_MASS) if HMM_MASS else HMM_BETA
-        belief = belief * np.exp(beta * dt * (values - values.max()))
-        belief /= belief.sum()
+        evidence -= evidence.max()            # in place: exp(beta x dt x (score - best score))
+        evidence *= beta * dt
+        np.exp(evidence, out=evidence)
+        belief *= evidence
+        belief *= 1.0 / belief.sum()
         self._belief, self._belief_t = belief, t
-        best = int(np.argmax(belief))
+        best = int(belief.argmax())
         if self.tonic is not None:
             # Two keys nearly tied in belief must not flap: the current one holds until another is
             # `HMM_SWITCH` times as believed.

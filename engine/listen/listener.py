@@ -17,7 +17,7 @@ from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.state import MusicalState
 
 
-KEY_EVERY = 0.25   # s between key re-estimates
+KEY_EVERY = 1.0    # s between key re-estimates
 BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
 CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
 
@@ -100,7 +100,10 @@ class Listener:
         self._decided_strum = self._strum_time
         if self.beat.update(now) and self.beat.period:
             g.bass_memory = max(g.config.bass_memory, 3 * self.beat.period)
-        if now - self._key_at >= KEY_EVERY:   # a key moves slowly: no need to re-score it every strum
+        # A key moves slowly: re-scored at most every KEY_EVERY seconds (the forward filter weighs evidence by
+        # the time it stood, so the rate hardly matters), and not on a strum whose tempo was re-estimated
+        # (the next strum does it: no strum pays for both).
+        if now - self._key_at >= KEY_EVERY and self.beat.tempo_estimated_at != now:
             self._key_at = now
             self.key.update(now)
         label = self.chord.decide(now, g.sounding, self.key.key)
