@@ -79,3 +79,21 @@ def test_chord_tracker_labels_triads_and_sevenths():
     assert c.decide(2.05, [(p, 2.0) for p in (40, 47, 50, 56, 59, 64)], (9, "minor")) == "E:7"
     c = ChordTracker()
     assert c.decide(0.0, [], None) == "N"
+
+
+def test_chord_tracker_keeps_an_arpeggio_through_its_melody_notes():
+    # A picked A minor arpeggio (one note every 0.2 s, notes ring 0.8 s) under a melody that touches
+    # non-chord tones (B4, D5, F5): once the arpeggio has sounded, the label stays A:min at every decision.
+    c = ChordTracker()
+    arpeggio, melody = [45, 52, 57, 60, 64, 57, 60, 52], {2: 71, 5: 74, 7: 77}
+    labels, ringing = [], []
+    for i in range(16):
+        t = 0.2 * i
+        p = arpeggio[i % 8]
+        c.note_on(t, p, 80, i % 8 == 0)
+        ringing = [(q, s) for q, s in ringing if t - s < 0.8] + [(p, t)]
+        if i % 8 in melody:
+            c.note_on(t + 0.01, melody[i % 8], 70, False)
+            ringing.append((melody[i % 8], t + 0.01))
+        labels.append(c.decide(t + 0.06, ringing, (9, "minor")))
+    assert set(labels[3:]) == {"A:min"}
