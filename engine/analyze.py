@@ -128,7 +128,14 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
     a.beats = beats
     bpb = {"6/8": 2, "3/4": 3}.get(second.meter, 4)
     if beats and second.downbeats:
-        phase = min(range(len(beats)), key=lambda j: abs(beats[j] - second.downbeats[0])) % bpb
+        # The bar phase most of the second pass's downbeats agree with (the first one may predate the
+        # tracker's settled meter and phase).
+        votes = [0] * bpb
+        for d in second.downbeats:
+            j = int(np.argmin(np.abs(np.asarray(beats) - d)))
+            if abs(beats[j] - d) < 0.1:
+                votes[j % bpb] += 1
+        phase = max(range(bpb), key=votes.__getitem__)
         a.downbeats = [b for j, b in enumerate(beats) if j % bpb == phase]
     a.tempo = _tempo_from_beats(beats) if len(beats) > 4 else second.tempo
     a.key, a.keys = _whole_key(L, messages[-1].time if messages else 0.0)
