@@ -116,6 +116,7 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
     cfg = config or ListenerConfig()
     if bpms:
         cfg = replace(cfg, bpm_prior=float(np.median(bpms)))
+    cfg = replace(cfg, key_half_life=1e9)     # the second pass keeps all the key evidence
     second, L = run_online(messages, cfg)
     a = Analysis(file="", duration=second.duration, mode="offline", meter=second.meter)
     beats = list(second.beats)
@@ -127,10 +128,17 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
     a.beats = beats
     bpb = {"6/8": 2, "3/4": 3}.get(second.meter, 4)
     if beats and second.downbeats:
-        phase = min(range(len(beats)), key=lambda j: abs(beats[j] - second.downbeats[0])) % bpb
+        # The bar phase most of the second pass's downbeats agree with (the first one may predate the
+        # tracker's settled meter and phase).
+        votes = [0] * bpb
+        for d in second.downbeats:
+            j = int(np.argmin(np.abs(np.asarray(beats) - d)))
+            if abs(beats[j] - d) < 0.1:
+                votes[j % bpb] += 1
+        phase = max(range(bpb), key=votes.__getitem__)
         a.downbeats = [b for j, b in enumerate(beats) if j % bpb == phase]
     a.tempo = _tempo_from_beats(beats) if len(beats) > 4 else second.tempo
-    a.key, a.keys = _whole_key(messages, L)
+    a.key, a.keys = _whole_key(L, messages[-1].time if messages else 0.0)
     a.chords = _chords_per_beat(messages, beats, L.key.key)
     return a
 
@@ -146,15 +154,15 @@ def _tempo_from_beats(beats: list[float], window: int = 4) -> list[dict]:
     return out
 
 
-def _whole_key(messages: list[InputMessage], listener: Listener) -> tuple[dict | None, list[dict]]:
-    k = KeyTracker(half_life=1e9, profiles=listener.config.key_profiles)
-    for start, end, pitch, velocity in sorted(note_spans(messages)):
-        k.note_on(start, pitch, velocity, pitch < 52, listener._metric_weight(start))
-        k.note_off(end, pitch, end - start, pitch < 52)
-    k.update(messages[-1].time if messages else 0.0)
+def _whole_key(listener: Listener, end: float) -> tuple[dict | None, list[dict]]:
+    """The best-scoring key of the whole piece, from a listener whose key evidence never fades (so the notes
+    are the conditioned ones: ghosts and glitches dropped, bass from the strings, metric weights)."""
+    k = listener.key
+    k.update(end)
     if k.key is None:
         return None, []
-    tonic, mode = k.key
+    _, ranked = k.scores()
+    score, tonic, mode = ranked[0]
     entry = _key_entry(0.0, tonic, mode, k.confidence)
     return {"tonic": entry["tonic"], "mode": mode, "confidence": entry["confidence"]}, [entry]
 

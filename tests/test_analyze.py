@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
+from engine.events import InputMessage
 from engine.listen.chord import ChordTracker
 from tests.conftest import example, truth
 
@@ -79,3 +80,40 @@ def test_chord_tracker_labels_triads_and_sevenths():
     assert c.decide(2.05, [(p, 2.0) for p in (40, 47, 50, 56, 59, 64)], (9, "minor")) == "E:7"
     c = ChordTracker()
     assert c.decide(0.0, [], None) == "N"
+
+
+def test_chord_tracker_keeps_an_arpeggio_through_its_melody_notes():
+    # A picked A minor arpeggio (one note every 0.2 s, notes ring 0.8 s) under a melody that touches
+    # non-chord tones (B4, D5, F5): once the arpeggio has sounded, the label stays A:min at every decision.
+    c = ChordTracker()
+    arpeggio, melody = [45, 52, 57, 60, 64, 57, 60, 52], {2: 71, 5: 74, 7: 77}
+    labels, ringing = [], []
+    for i in range(16):
+        t = 0.2 * i
+        p = arpeggio[i % 8]
+        c.note_on(t, p, 80, i % 8 == 0)
+        ringing = [(q, s) for q, s in ringing if t - s < 0.8] + [(p, t)]
+        if i % 8 in melody:
+            c.note_on(t + 0.01, melody[i % 8], 70, False)
+            ringing.append((melody[i % 8], t + 0.01))
+        labels.append(c.decide(t + 0.06, ringing, (9, "minor")))
+    assert set(labels[3:]) == {"A:min"}
+
+
+def test_offline_downbeats_follow_the_bars_the_second_pass_settled_on():
+    # Nine beats of the same strum (no bass, no chord change: no sign of the bar yet), then bars with the
+    # bass on their first beat. The second pass's first downbeats are guesses; the offline bar phase is the
+    # one most of its downbeats agree with, so every bar start is found.
+    from engine.analyze import run_offline
+    from tests.test_listen import NOTE_OFF, NOTE_ON, bars
+
+    for meter_beats in (3, 4):
+        msgs, downbeats = bars(meter_beats, count=16, start=0.5 + 0.6 * 9)
+        for k in range(9):
+            t = 0.5 + 0.6 * k
+            for j, p in enumerate((48, 52, 55, 60)):
+                msgs += [InputMessage(t + 0.008 * j, NOTE_ON, p, 80), InputMessage(t + 0.45, NOTE_OFF, p, 0)]
+        msgs.sort(key=lambda m: m.time)
+        a = run_offline(msgs)
+        assert a.meter == {3: "3/4", 4: "4/4"}[meter_beats]
+        assert all(min(abs(d - t) for t in a.downbeats) < 0.07 for d in downbeats)

@@ -3,7 +3,7 @@ import math
 import pytest
 
 from engine.events import InputMessage
-from engine.listen import Listener
+from engine.listen import Listener, ListenerConfig
 from engine.listen.key import KeyTracker
 from tests.conftest import example, metronome, truth
 
@@ -266,3 +266,48 @@ def test_compound_strum_pattern_settles_on_the_dotted_quarter():
     run(L, msgs, until=msgs[-1].time)
     assert L.beat.bpm == pytest.approx(66, rel=0.03)
     assert L.beat.meter == "6/8"
+
+
+def key_after(chords, until, model="hmm"):
+    k = KeyTracker(model=model)
+    t = 0.0
+    for chord in chords:
+        for j, p in enumerate(chord):
+            k.note_on(t + 0.01 * j, p, 90, j == 0)
+        t += 1.0
+        for p in chord:
+            k.note_off(t - 0.05, p, 0.95, p == chord[0])
+        if t > until:
+            break
+        for step in range(4):     # re-scored every 0.25 s, as the listener does
+            k.update(t - 0.75 + 0.25 * step)
+    return k
+
+
+
+def test_key_filter_gives_up_a_guess_from_the_opening_chords():
+    # The song opens on two bars of its ii chord (Dm), then C major's progression follows: the guess from
+    # the opening (D minor) gives way to C major within about nine chords.
+    C, F, G, Dm = (48, 52, 55, 60), (41, 53, 57, 60), (43, 55, 59, 62), (50, 57, 62, 65)
+    chords = [Dm, Dm] + [C, F, G, C] * 6
+    assert key_after(chords, until=2.5).key == (2, "minor")
+    assert key_after(chords, until=10.5).key == (0, "major")
+
+
+def test_key_filter_holds_a_long_key_through_a_short_excursion():
+    # Thirty-two seconds of C major, then four chords of A minor's cadence (Am Dm E Am): the key holds;
+    # twenty seconds of A minor do move it.
+    C, F, G = (48, 52, 55, 60), (41, 53, 57, 60), (43, 55, 59, 62)
+    Am, Dm, E = (45, 57, 60, 64), (50, 57, 62, 65), (40, 56, 59, 64)
+    major = [C, F, G, C] * 8
+    assert key_after(major + [Am, Dm, E, Am], until=36).key == (0, "major")
+    assert key_after(major + [Am, Dm, E, Am] * 6, until=56).key == (9, "minor")
+
+
+def test_key_model_is_selectable_and_checked():
+    L = Listener(ListenerConfig(key_model="rules"))
+    C, F, G = (48, 52, 55, 60), (41, 53, 57, 60), (43, 55, 59, 62)
+    run(L, chord_messages([C, F, G, C] * 4), until=17)
+    assert L.key.model == "rules" and L.key.key == (0, "major")
+    with pytest.raises(ValueError, match="key model"):
+        KeyTracker(model="viterbi")

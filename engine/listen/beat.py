@@ -58,8 +58,12 @@ class BeatTracker:
         self.switch_window = 3.0    # s of recent onsets that may overrule the tempo at once (sudden change)
         self.switch_below = 0.7     # ... tried when the grid explains less than this of the recent onsets
         self.meter_margin = 1.3     # how much more peaked accents every third beat must be for 3/4
-        self._rebuild_prior()
         self._lags = np.arange(self._lag_lo, self._lag_hi + 1)
+        self._lags2, self._lags3, self._lags4 = 2 * self._lags, 3 * self._lags, 4 * self._lags
+        self._acf_len = 4 * self._lag_hi + 6
+        self._acf_lag = np.arange(self._acf_len, dtype=float)
+        self._pair_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._rebuild_prior()
         k = np.arange(-4, 5)
         self._kernel = np.exp(-0.5 * (k / 1.5) ** 2)
 
@@ -97,6 +101,7 @@ class BeatTracker:
         sl = slice(self._lag_lo, self._lag_hi + 1)
         prior[sl] = np.exp(-0.5 * (np.log2(bpm[sl] / self.bpm_prior) / self.prior_octaves) ** 2)
         self._prior = prior
+        self._prior_at_lags = prior[self._lags]
 
     # ---- input -------------------------------------------------------------------------------------
     def onset(self, t: float, weight: float, new: bool, bass: bool) -> None:
@@ -124,59 +129,63 @@ class BeatTracker:
             self._classified = max(0, self._classified - 1)
         if len(self._t) < 8 or self._t[-1] - self._t[0] < 2.5:
             return False
-        t = np.fromiter(self._t, float, len(self._t))
-        w = np.fromiter(self._w, float, len(self._w))
-        gaps = sorted(b - a for a, b in zip(self._t, list(self._t)[1:]))
+        # A few dozen onsets: plain lists for the per-strum work, numpy only for the tempo's autocorrelation.
+        ts, ws = list(self._t), list(self._w)
+        gaps = sorted(b - a for a, b in zip(ts, ts[1:]))
         self.usual_gap = gaps[int(0.9 * (len(gaps) - 1))]
         # The tempo changes slowly next to the phase: re-estimate it at most every `tempo_every` seconds.
         if self.confidence < 0.5 or now - self._tempo_at >= self.tempo_every:
             self._tempo_at = now
-            self._acf_period = self._tempo(t, w, now)
+            self._acf_period = self._tempo(np.array(ts), np.array(ws), now)
         period = self._acf_period
         if self.hold_tempo and self.period is not None:
             period = self.period            # the lock switch: phase still follows, the tempo does not
         if period is None:
             return False
-        pw = w
-        if self.phase_bass != 1.0:
-            pw = w * np.where(np.fromiter(self._bass, bool, len(self._bass)), self.phase_bass, 1.0)
-        grid = self._phase(t, pw, now, period)
+        pb = self.phase_bass
+        pws = [wi * pb if bi else wi for wi, bi in zip(ws, self._bass)] if pb != 1.0 else ws
+        grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
-            alt = self._sudden_change(t, w, pw, now)
+            alt = self._sudden_change(np.array(ts), np.array(ws), np.array(pws), now)
             if alt is not None:
                 self._switch(now, *alt)
                 return True
         self._adopt(now, *grid)
-        self._classify(t, w)
+        self._classify(ts, ws)
         return True
 
     def _scores(self, t: np.ndarray, w: np.ndarray) -> np.ndarray:
         """The tempo score of every candidate lag in `self._lags` (frames of 1/FPS s)."""
-        # Autocorrelation of the onset train, straight from the pairwise gaps of the (few dozen) onsets:
-        # cheaper than an FFT of the frame signal, the same numbers.
-        # Each gap's weight is split between its two neighbouring whole lags, so no rounding biases a peak.
-        fr = t * FPS
-        n = 4 * self._lag_hi + 6
-        d = (fr[None, :] - fr[:, None]).ravel()
-        ww = (w[None, :] * w[:, None]).ravel()
-        keep = (d > 0) & (d < n - 1)
+        # Autocorrelation of the onset train, straight from the pairwise gaps of the (few dozen, sorted)
+        # onsets: cheaper than an FFT of the frame signal, the same numbers. Each gap's weight is split
+        # between its two neighbouring whole lags, so no rounding biases a peak.
+        n = self._acf_len
+        i, j = self._pairs(len(t))
+        d = (t[j] - t[i]) * FPS
+        ww = w[i] * w[j]
+        keep = d < n - 1
         d, ww = d[keep], ww[keep]
         base = d.astype(np.intp)
-        frac = d - base
-        acf = (np.bincount(base, weights=ww * (1 - frac), minlength=n)
-               + np.bincount(base + 1, weights=ww * frac, minlength=n))[:n]
+        upper = (d - base) * ww
+        acf = np.bincount(np.concatenate((base, base + 1)), weights=np.concatenate((ww - upper, upper)),
+                          minlength=n)[:n]
         # Unbias for the overlap of the onsets' own span at each lag (no overlap: no evidence).
         span = (t[-1] - t[0]) * FPS + 1.0
-        lag = self._lag_axis[:n]
-        acf *= np.where(lag < 0.6 * span, span / np.maximum(1.0, span - lag), 0.0)
+        acf *= np.where(self._acf_lag < 0.6 * span, span / np.maximum(1.0, span - self._acf_lag), 0.0)
         acf = np.convolve(acf, self._kernel, mode="same")
-        lags = self._lags
         # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
-        return (acf[lags] + self.comb2 * acf[2 * lags]
-                + self.comb_bar * np.maximum(acf[3 * lags], acf[4 * lags])) * self._prior[lags]
+        return (acf[self._lags] + self.comb2 * acf[self._lags2]
+                + self.comb_bar * np.maximum(acf[self._lags3], acf[self._lags4])) * self._prior_at_lags
+
+    def _pairs(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Index pairs (i < j) of `count` onsets, cached per count."""
+        pairs = self._pair_cache.get(count)
+        if pairs is None:
+            pairs = self._pair_cache[count] = np.triu_indices(count, 1)
+        return pairs
 
     def _refine(self, score: np.ndarray, L: int) -> float | None:
         """Seconds per beat at lag L, with parabolic interpolation for a sub-frame lag."""
@@ -192,80 +201,99 @@ class BeatTracker:
     def _tempo(self, t: np.ndarray, w: np.ndarray, now: float) -> float | None:
         score = self._scores(t, w)
         lo = self._lag_lo
-        lags = self._lags
-        best_global = lo + int(np.argmax(score))
+        best = int(score.argmax())                # indices into score: lag - lo
         if self.period is not None:
-            # Stay near the current level unless a rival level wins repeatedly; while the window is still
-            # filling, the current level only gets a head start of `early_bonus`.
+            # Stay near the current level (within a third) unless a rival level wins repeatedly; while the
+            # window is still filling, the current level only gets a head start of `early_bonus`.
             cur = self.period * FPS
-            near = (lags >= cur / 1.33) & (lags <= cur * 1.33)
-            if near.any() and t[-1] - t[0] < self.early_span * self.window:
-                best_global = lo + int(np.argmax(np.where(near, score * self.early_bonus, score)))
-            elif near.any():
-                local = lo + int(np.argmax(np.where(near, score, -np.inf)))
-                if not near[best_global - lo] and score[local - lo] > 0:
+            a = max(0, math.ceil(cur / 1.33) - lo)
+            b = min(len(score), math.floor(cur * 1.33) - lo + 1)
+            if a < b:
+                local = a + int(score[a:b].argmax())
+                inside = a <= best < b
+                if t[-1] - t[0] < self.early_span * self.window:
+                    if not inside and score[local] * self.early_bonus >= score[best]:
+                        best = local
+                elif not inside and score[local] > 0:
                     # Another level leads: its lead (log of the score ratio) adds up over consecutive updates,
                     # and it takes over once the sum reaches `rival_needed`.
-                    lead = math.log(score[best_global - lo] / score[local - lo])
-                    same = self._rival is not None and abs(best_global / self._rival - 1) < 0.05
+                    lead = math.log(score[best] / score[local])
+                    rival = lo + best
+                    same = self._rival is not None and abs(rival / self._rival - 1) < 0.05
                     self._rival_lead = (self._rival_lead if same else 0.0) + lead
                     self._rival_count = self._rival_count + 1 if same else 1
-                    self._rival = best_global
+                    self._rival = rival
                     if self._rival_lead < self.rival_needed:
-                        best_global = local
+                        best = local
                     else:
                         self._rival_lead, self._rival_count = 0.0, 0
                 else:
                     self._rival_lead, self._rival_count = 0.0, 0
-                    best_global = local
-        return self._refine(score, best_global)
+                    best = local
+        return self._refine(score, lo + best)
 
-    def _phase(self, t: np.ndarray, w: np.ndarray, now: float, period: float):
+    def _phase(self, t, w, now: float, period: float):
+        """(phase, period, confidence) of the grid at about `period` that fits onsets t (s) weighted w
+        (lists or arrays)."""
         # A few dozen onsets: plain Python beats numpy's per-call overhead here.
-        ts = t.tolist()
-        rs = [wi * math.exp(-(now - ti) / self.recency) for ti, wi in zip(ts, w.tolist())]
+        ts = t.tolist() if isinstance(t, np.ndarray) else t
+        ws = w.tolist() if isinstance(w, np.ndarray) else w
+        inv = 1.0 / self.recency
+        rs = [wi * math.exp((ti - now) * inv) for ti, wi in zip(ts, ws)]
         total = sum(rs)
         if total <= 0:
             return None
         omega = 2 * math.pi / period
-        zr = sum(r * math.cos(omega * ti) for ti, r in zip(ts, rs))
-        zi = sum(r * math.sin(omega * ti) for ti, r in zip(ts, rs))
+        zr = zi = 0.0
+        for ti, r in zip(ts, rs):
+            a = omega * ti
+            zr += r * math.cos(a)
+            zi += r * math.sin(a)
         phase = math.atan2(zi, zr) / omega
         half = 0.5 * period
+        near, tight = 0.15 * period, 0.08 * period
         # Off-beat strums pull the mean towards them: re-centre twice on the onsets near the grid.
         for _ in range(2):
             num = den = 0.0
+            shift = half - phase
             for ti, r in zip(ts, rs):
-                e = (ti - phase + half) % period - half
-                if -0.15 * period < e < 0.15 * period:
+                e = (ti + shift) % period - half
+                if -near < e < near:
                     num += r * e
                     den += r
             if den == 0:
                 break
             phase += num / den
-        # Weighted line through the on-beat onsets (beat number -> time): local tempo and phase.
-        on = []
-        on_beat = 0.0
+        # Weighted line through the on-beat onsets (beat number -> time): local tempo and phase, from
+        # running sums in one pass.
+        count = 0
+        on_beat = sw = swk = swt = swkk = swkt = 0.0
+        beats = set()
+        inv_period = 1.0 / period
         for ti, r in zip(ts, rs):
-            k = round((ti - phase) / period)
-            e = ti - (phase + k * period)
-            if abs(e) < 0.15 * period:
-                on.append((k, ti, r))
-                if abs(e) < 0.08 * period:
+            k = round((ti - phase) * inv_period)
+            e = ti - phase - k * period
+            if -near < e < near:
+                count += 1
+                beats.add(k)
+                sw += r
+                swk += r * k
+                swt += r * ti
+                swkk += r * k * k
+                swkt += r * k * ti
+                if -tight < e < tight:
                     on_beat += r
-        if len(on) >= 3 and len({k for k, _, _ in on}) >= 3:
-            sw = sum(r for _, _, r in on)
-            km = sum(r * k for k, _, r in on) / sw
-            tm = sum(r * ti for _, ti, r in on) / sw
-            var = sum(r * (k - km) ** 2 for k, _, r in on)
-            if var > 0:
-                slope = sum(r * (k - km) * (ti - tm) for k, ti, r in on) / var
+        if count >= 3 and len(beats) >= 3:
+            km, tm = swk / sw, swt / sw
+            var = swkk - sw * km * km
+            if var > 1e-12 * swkk:
+                slope = (swkt - sw * km * tm) / var
                 if 0.85 * period < slope < 1.15 * period:
                     period = slope
                     phase = tm - km * slope
         # Confidence: how much of the recent onset weight falls on the grid's beats (a steady strummer puts
         # about 60 % there, random onsets about 15 %), once there are enough of them.
-        confidence = min(1.0, max(0.0, (on_beat / total - 0.15) / 0.35)) * min(1.0, len(on) / 8.0)
+        confidence = min(1.0, max(0.0, (on_beat / total - 0.15) / 0.35)) * min(1.0, count / 8.0)
         return phase, period, confidence
 
     def _sudden_change(self, t: np.ndarray, w: np.ndarray, pw: np.ndarray, now: float):
@@ -351,7 +379,7 @@ class BeatTracker:
         self.confidence = 1.0
         self._rival_count = 0
 
-    def _classify(self, t: np.ndarray, w: np.ndarray) -> None:
+    def _classify(self, t: list[float], w: list[float]) -> None:
         """Subdivision (straight or compound) and bar phase from onsets not yet counted."""
         bass = self._bass
         if self._level is None or not 0.8 < self.period / self._level < 1.25:
@@ -423,6 +451,11 @@ class BeatTracker:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
         acc = self._bars[self.beats_per_bar]
         return max(range(len(acc)), key=acc.__getitem__)
+
+    @property
+    def tempo_estimated_at(self) -> float:
+        """When (s) the tempo was last re-estimated (the costly step of an update)."""
+        return self._tempo_at
 
     @property
     def bpm(self) -> float | None:

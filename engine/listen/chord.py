@@ -1,6 +1,6 @@
 """Chord tracking: the chord sounding now, as a Harte label, decided at each strum and held when unsure.
 
-Evidence is a pitch-class vector: the notes ringing now (velocity-weighted) plus a short decaying memory of
+Evidence is a pitch-class vector: the notes ringing now (velocity-weighted) plus a decaying memory (0.8 s) of
 recent onsets (so arpeggios and picked patterns still add up to their chord). Each of 12 roots x 9
 qualities is scored by how much of the evidence its tones cover minus what falls outside, with a bonus when
 the bass is the root (or at least a chord tone), a bonus for chords of the current key, a small preference
@@ -43,13 +43,20 @@ _INDEX = {label: i for i, label in enumerate(_LABELS)}
 _ROOT_IS = np.array([(_ROOTS == b).astype(float) for b in range(12)])
 _TONE_IS = np.array([(_T[:, b] > 0).astype(float) for b in range(12)])
 _DIATONIC: dict[tuple[int, str], np.ndarray] = {}
+OUTSIDE = 0.5   # how much the evidence outside a chord's tones counts against it, per unit of share
+_T18 = (1 + OUTSIDE) * _T
+_C08 = OUTSIDE + _COST
+# The bass term per bass pitch class: a fresh bass note as root counts most, a held one less, as a tone a little.
+_BASS_FRESH = 0.5 * _ROOT_IS + 0.05 * _TONE_IS
+_BASS_HELD = 0.15 * _ROOT_IS + 0.05 * _TONE_IS
 
 
 def _diatonic(key: tuple[int, str]) -> np.ndarray:
-    """0/1 per template: are all its tones in the key's scale (cached per key)."""
+    """0.06 per template with all its tones in the key's scale, else 0 (cached per key)."""
     if key not in _DIATONIC:
         scale = {(key[0] + s) % 12 for s in SCALES[key[1]]}
-        _DIATONIC[key] = np.array([all((r + t) % 12 in scale for t in QUALITIES[q]) for r, q in _LABELS], float)
+        _DIATONIC[key] = 0.06 * np.array([all((r + t) % 12 in scale for t in QUALITIES[q]) for r, q in _LABELS],
+                                         float)
     return _DIATONIC[key]
 
 
@@ -58,7 +65,7 @@ def harte(root: int, quality: str) -> str:
 
 
 class ChordTracker:
-    def __init__(self, memory: float = 0.4, stay: float = 0.12, min_energy: float = 0.3):
+    def __init__(self, memory: float = 0.8, stay: float = 0.12, min_energy: float = 0.3):
         self.memory = memory          # s, half-life of the onset memory
         self.stay = stay              # score bonus of the chord already playing
         self.min_energy = min_energy  # below this much evidence: no chord ('N') after a while
@@ -103,16 +110,16 @@ class ChordTracker:
             if energy < 0.05:
                 self.current = None
             return self.label
-        c = chroma / energy
-        inside = _T @ c
-        score = inside - (1 - inside) * 0.8 - _COST
+        # inside - (1 - inside) * OUTSIDE - cost, with inside = the share of the evidence in the template's tones
+        score = (_T18 @ chroma) * (1.0 / energy)
+        score -= _C08
         if bass is not None:
-            score += (0.5 if fresh else 0.15) * _ROOT_IS[bass] + 0.05 * _TONE_IS[bass]
+            score += (_BASS_FRESH if fresh else _BASS_HELD)[bass]
         if key is not None:
-            score += 0.06 * _diatonic(key)
+            score += _diatonic(key)
         if self.current is not None:
             score[_INDEX[self.current]] += self.stay
-        best = int(np.argmax(score))
+        best = int(score.argmax())
         top = float(score[best])
         score[best] = -np.inf
         self.confidence = min(1.0, max(0.0, (top - float(score.max())) * 4 + 0.3))

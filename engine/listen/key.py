@@ -1,22 +1,33 @@
-"""Key and mode from decaying pitch-class evidence: the scale first, then its tonic.
+"""Key and mode from decaying pitch-class evidence, through a sticky forward filter over the 84 keys.
 
 Evidence: each note adds its velocity at note-on and its duration at note-off to its pitch class (the
 listener scales the velocity up on beats and downbeats); bass notes also go to a second histogram, because
 a guitarist's bass on strong beats names the tonal centre. Both decay with a half-life, so a modulation
 wins over time.
 
-1. The diatonic collection: which of the 12 major-scale pitch sets holds most of the evidence.
-2. The tonic inside it: each of the 7 modes of that collection is scored by the correlation of the
-   histogram with published profiles rotated to that tonic (by name: krumhansl-kessler, temperley,
-   aarden-essen, albrecht-shanahan; the default averages Krumhansl–Kessler and Albrecht–Shanahan; the
-   major profile for major-third modes, the minor one for minor-third modes), plus the bass
-   share of the tonic, plus a prior that favours the common modes.
-3. Hysteresis: another key takes over only after leading by a margin for `hold` seconds, and a key on the
-   current tonic gets a head start (a change of mode keeps the tonal centre); a key chosen on thin
-   evidence (low confidence) gives way sooner.
+1. Every key (12 collections x 7 modes) is scored: the correlation of the histogram with published
+   profiles rotated to its tonic (by name: krumhansl-kessler, temperley, aarden-essen, albrecht-shanahan;
+   the default averages Krumhansl–Kessler and Albrecht–Shanahan; the major profile for major-third modes,
+   the minor one for minor-third modes), plus the bass share of its tonic, plus a prior that favours the
+   common modes, plus a term for the share of the evidence inside its diatonic collection (weighted so the
+   scale comes first once the evidence is clear; on a few notes the profiles break the ties).
+2. A sticky forward filter (an HMM over the 84 keys) turns the scores into a belief: each second a key
+   stays with probability `HMM_STAY` (a move may keep the tonic with share `HMM_TONIC`, none by default);
+   the scores weigh in as exp(beta x score x seconds they stood), beta = `HMM_BETA` scaled down while the
+   evidence mass is under `HMM_MASS`. The key is the most believed one; its confidence is that belief
+   (scaled down while the evidence is thin). The filter replaces hold rules: a guess from the first strums
+   is weakly held, a key heard for half a minute needs a sustained lead to change. (`model="rules"` keeps
+   the older rule-based hysteresis: a challenger must lead by a margin for `hold` seconds, the current tonic
+   gets a head start.)
+3. Tonic spelled by key signature where the key is printed (engine.theory).
+
+Measured (first 60 s of 40 POP909 songs, same scores): MIREX key score at the end 0.94 either way, after
+5 s 0.72 (rules) -> 0.81 (filter), after 15 s 0.77 -> 0.82; guitar simulator after 5 s 0.72 -> 0.87.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -51,6 +62,7 @@ MODE_PRIOR = {"major": 0.0, "minor": -0.02, "mixolydian": -0.06, "dorian": -0.06
               "lydian": -0.2, "locrian": -0.5}
 BASS_WEIGHT = 1.0
 TONIC_STICKINESS = 0.15
+PRIOR_MASS = 0.0          # evidence mass below which the mode prior is scaled up (PRIOR_MASS / mass)
 
 
 def _profile_rows(profiles: dict[str, tuple[float, ...]]) -> np.ndarray:
@@ -70,6 +82,16 @@ _MAJOR_SETS = np.array([[1.0 if (pc - c) % 12 in SCALES["major"] else 0.0 for pc
 _MODE_TONICS = np.array([[(c + degree) % 12 for _, degree in MODE_DEGREES] for c in range(12)])
 _MODE_PRIORS = np.array([MODE_PRIOR[mode] for mode, _ in MODE_DEGREES])
 _MODE_NAMES = [mode for mode, _ in MODE_DEGREES]
+_ALL_TONICS = _MODE_TONICS.reshape(84)
+_ALL_PRIORS = np.tile(_MODE_PRIORS, 12)
+SCALE_WEIGHT = 4.0        # weight of the share of evidence inside a key's diatonic collection
+HMM_STAY = 0.95           # per second: how likely the key is unchanged
+HMM_TONIC = 0.0           # share of a key change that keeps the tonic (a change of mode)
+HMM_BETA = 2.0            # sharpness of the evidence (per score unit)
+HMM_SWITCH = 2.0          # belief ratio another key needs over the current one to take over
+HMM_MASS = 20.0           # evidence mass below which the evidence's sharpness is scaled down
+_ALL_CONST = _ALL_PRIORS - SCALE_WEIGHT   # the mode prior, less the scale term at a full share
+KEEP = 12                 # keys ranked per update (the current key is looked up among them)
 
 
 def mode_rows(names: tuple[str, ...]) -> np.ndarray:
@@ -86,8 +108,12 @@ def mode_rows(names: tuple[str, ...]) -> np.ndarray:
 
 class KeyTracker:
     def __init__(self, half_life: float = 12.0, hold: float = 4.0, bass_weight: float = 2.0, margin: float = 0.05,
-                 profiles: tuple[str, ...] = DEFAULT_PROFILES):
+                 profiles: tuple[str, ...] = DEFAULT_PROFILES, model: str = "hmm"):
+        if model not in ("hmm", "rules"):
+            raise ValueError(f"key model must be 'hmm' or 'rules', got {model!r}")
         self._mode_rows = mode_rows(tuple(profiles))
+        self._all_rows = self._mode_rows.reshape(84, 12)
+        self._stack = np.vstack([self._all_rows, np.repeat(_MAJOR_SETS, 7, axis=0)])   # profiles, then scales
         self.half_life = half_life
         self.hold = hold
         self.margin = margin
@@ -100,6 +126,9 @@ class KeyTracker:
         self.mode = "major"
         self.confidence = 0.0
         self._challenger: tuple[int, str] | None = None
+        self.model = model                    # "hmm" (sticky forward filter) or "rules" (hold and margin)
+        self._belief: np.ndarray | None = None
+        self._belief_t = 0.0
         self._challenger_since = 0.0
 
     def _decay_to(self, t: float) -> None:
@@ -125,24 +154,41 @@ class KeyTracker:
             self._bass[pc] += w * metric   # a bass note on a downbeat counts most
         self.total += w
 
-    def scores(self) -> tuple[int, list[tuple[float, int, str]]]:
-        """The best collection (its major tonic) and the (score, tonic, mode) of its seven modes, best first."""
-        h = self._hist - self._hist.mean()
-        norm = float(np.sqrt(h @ h))
-        if norm:
-            h /= norm
-        collection = int(np.argmax(_MAJOR_SETS @ self._hist))
-        tonics = _MODE_TONICS[collection]
+    def _values(self) -> np.ndarray:
+        """The score of each of the 84 keys (index = 7 x collection + degree; see `scores`)."""
+        # Profile rows are centred, so rows @ (hist - mean) = rows @ hist: one product gives every key's
+        # profile term and every collection's share; only the norm needs the centred histogram.
+        hist = self._hist
+        mass = float(hist.sum())
+        both = self._stack @ hist
+        spread = float(hist @ hist) - mass * mass / 12
+        values = both[:84] * (1.0 / math.sqrt(spread) if spread > 0 else 1.0)
+        if mass > 0:
+            values += both[84:] * (SCALE_WEIGHT / mass)
+        values += _ALL_CONST
         bass_total = float(self._bass.sum())
-        share = self._bass[tonics] / bass_total if bass_total > 0 else 0.0
-        values = (self._mode_rows[collection] @ h + BASS_WEIGHT * share + _MODE_PRIORS).tolist()
-        ranked = sorted(zip(values, tonics.tolist(), _MODE_NAMES), reverse=True)
-        return collection, ranked
+        if bass_total > 0:
+            values += self._bass[_ALL_TONICS] * (BASS_WEIGHT / bass_total)
+        return values
+
+    def scores(self) -> tuple[int, list[tuple[float, int, str]]]:
+        """The best collection (its major tonic) and the (score, tonic, mode) of the best keys, best first.
+
+        Every key of every collection is scored: profile correlation + bass share of its tonic + mode prior
+        + `SCALE_WEIGHT` x (the share of the evidence inside its collection - 1), so the scale still comes
+        first when the evidence is clear, and the profiles break ties while it is thin."""
+        values = self._values()
+        top = np.argsort(values)[::-1][:KEEP]
+        ranked = [(float(values[i]), int(_ALL_TONICS[i]), _MODE_NAMES[i % 7]) for i in top]
+        return int(top[0]) // 7, ranked
 
     def update(self, t: float) -> None:
         """Re-score with the evidence up to t."""
         self._decay_to(t)
-        if self.total <= 0 or not self._hist.any():
+        if self.total <= 0:
+            return
+        if self.model == "hmm":
+            self._forward(t)
             return
         _, ranked = self.scores()
         if self.tonic is not None:
@@ -164,6 +210,45 @@ class KeyTracker:
         current = self._score_of(ranked)
         self.confidence = (min(1.0, max(0.0, current)) * min(1.0, max(0.0, 0.5 + 3 * lead))
                            * min(1.0, self.total / 8.0))
+
+    def _forward(self, t: float) -> None:
+        """One step of the sticky forward filter over the 84 keys: the belief is carried over (each key stays
+        with `HMM_STAY` per second of time elapsed; what moves goes to another mode on the same tonic with
+        share `HMM_TONIC`, anywhere otherwise), then weighted by exp(beta x score x seconds elapsed): the
+        histogram already holds the past, so a score counts by the time it stood, not by how often it was read."""
+        evidence = self._values()
+        belief = self._belief
+        if belief is None:
+            belief = np.full(84, 1.0 / 84)
+            dt = 1.0
+        else:
+            dt = max(0.0, t - self._belief_t)
+            stay = HMM_STAY ** dt
+            moving = 1.0 - stay
+            spread = moving / 84
+            if HMM_TONIC:
+                same_tonic = np.bincount(_ALL_TONICS, belief, 12)[_ALL_TONICS] - belief
+                belief = stay * belief + moving * HMM_TONIC * same_tonic / 6 + spread * (1 - HMM_TONIC)
+            else:
+                belief *= stay
+                belief += spread
+        # Thin evidence weighs less: the first strums' guess stays easy to overturn.
+        beta = HMM_BETA * min(1.0, self.total / HMM_MASS) if HMM_MASS else HMM_BETA
+        evidence -= evidence.max()            # in place: exp(beta x dt x (score - best score))
+        evidence *= beta * dt
+        np.exp(evidence, out=evidence)
+        belief *= evidence
+        belief *= 1.0 / belief.sum()
+        self._belief, self._belief_t = belief, t
+        best = int(belief.argmax())
+        if self.tonic is not None:
+            # Two keys nearly tied in belief must not flap: the current one holds until another is
+            # `HMM_SWITCH` times as believed.
+            current = 7 * ((self.tonic - MODE_DEGREE[self.mode]) % 12) + _MODE_NAMES.index(self.mode)
+            if belief[best] < HMM_SWITCH * belief[current]:
+                best = current
+        self.tonic, self.mode = int(_ALL_TONICS[best]), _MODE_NAMES[best % 7]
+        self.confidence = float(belief[best]) * min(1.0, self.total / 8.0)
 
     def _score_of(self, ranked: list[tuple[float, int, str]]) -> float:
         """The current key's score; a key outside the best collection counts as well behind."""

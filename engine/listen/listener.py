@@ -17,7 +17,7 @@ from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.state import MusicalState
 
 
-KEY_EVERY = 0.25   # s between key re-estimates
+KEY_EVERY = 1.0    # s between key re-estimates
 BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
 CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
 
@@ -28,6 +28,8 @@ class ListenerConfig:
     bpm_prior: float = 100.0      # centre of the tempo prior
     tempo_range: tuple[float, float] = (40.0, 220.0)   # BPM the beat may take (a hint narrows it)
     key_profiles: tuple[str, ...] = DEFAULT_PROFILES   # published key profiles to average, by name
+    key_model: str = "hmm"        # "hmm": sticky forward filter over keys; "rules": margin-and-hold hysteresis
+    key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
 
@@ -38,7 +40,8 @@ class Listener:
         self.guitar = GuitarConditioner(self.config.guitar)
         self.guitar.on_note = self._note
         self.guitar.on_release = self._release
-        self.key = KeyTracker(profiles=self.config.key_profiles)
+        self.key = KeyTracker(half_life=self.config.key_half_life, profiles=self.config.key_profiles,
+                              model=self.config.key_model)
         lo, hi = self.config.tempo_range
         if not 20 <= lo < hi <= 300:
             raise ValueError(f"tempo_range must be two BPM values 20 <= low < high <= 300, got {self.config.tempo_range!r}")
@@ -97,7 +100,10 @@ class Listener:
         self._decided_strum = self._strum_time
         if self.beat.update(now) and self.beat.period:
             g.bass_memory = max(g.config.bass_memory, 3 * self.beat.period)
-        if now - self._key_at >= KEY_EVERY:   # a key moves slowly: no need to re-score it every strum
+        # A key moves slowly: re-scored at most every KEY_EVERY seconds (the forward filter weighs evidence by
+        # the time it stood, so the rate hardly matters), and not on a strum whose tempo was re-estimated
+        # (the next strum does it: no strum pays for both).
+        if now - self._key_at >= KEY_EVERY and self.beat.tempo_estimated_at != now:
             self._key_at = now
             self.key.update(now)
         label = self.chord.decide(now, g.sounding, self.key.key)
