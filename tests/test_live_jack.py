@@ -179,7 +179,7 @@ def test_garbage_midi_is_counted_and_survived(wired_session):
 def test_footswitch_gestures_reach_the_band(wired_session):
     log = wired_session["log"]
     actions = [e["action"] for e in log if e["kind"] == "control"]
-    assert actions[:2] == ["next", "fill"]
+    assert {"next", "fill"} <= set(actions), [e for e in log if e["kind"] != "status"]
     sections = [e["section"] for e in log if e["kind"] == "status" and 9.0 < e["time"] < 13.0]
     assert sections, "no status while the band played"
 
@@ -210,6 +210,9 @@ def test_midi_out_carries_the_band_with_no_hanging_notes(wired_session):
             assert ch in (6, 7, 9)
         elif kind == 0x80 or kind == 0x90:
             ons[(ch, data[1])] = ons.get((ch, data[1]), 0) - 1
+        elif kind == 0xB0 and data[1] == 123:      # all notes off, sent when aqyn stops
+            for key in [k for k in ons if k[0] == ch]:
+                ons[key] = 0
     assert notes > 100
     assert all(v <= 0 for v in ons.values()), "a band note-on without its note-off"
 
