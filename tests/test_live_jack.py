@@ -302,6 +302,6 @@ def test_count_in_clicks_at_the_tempo_and_sets_the_beat(server, tmp_path):
     assert proc.returncode == 0
     clicks = onsets(audio, probe.rate, min_gap=0.3)   # a wood block rings with a second, smaller attack
     assert len(clicks) == 4, clicks
-    assert np.diff(clicks) == pytest.approx([0.5] * 3, abs=0.003)
+    assert np.diff(clicks) == pytest.approx([0.5] * 3, abs=0.006)   # 120 BPM, within the measured jitter
     statuses = [e for e in log_lines(log) if e["kind"] == "status"]
     assert statuses[-1]["bpm"] == pytest.approx(120, abs=0.5) and statuses[-1]["beat_confidence"] == 1.0
