@@ -311,3 +311,32 @@ def test_key_model_is_selectable_and_checked():
     assert L.key.model == "rules" and L.key.key == (0, "major")
     with pytest.raises(ValueError, match="key model"):
         KeyTracker(model="viterbi")
+
+
+@pytest.mark.parametrize("start,end", [(90, 120), (120, 90)])
+def test_beat_tracker_follows_an_accelerando_and_a_ritardando(start, end):
+    # 16 beats steady, 48 beats of a steady tempo ramp, 16 steady: during the ramp the predicted next beat
+    # stays close to the played one (the fit's tempo is the tempo now, not the average of the last bars).
+    beats, ramp = [0.5], 48
+    for k in range(16 + ramp + 16):
+        bpm = start if k < 16 else end if k >= 16 + ramp else start + (end - start) * (k - 16) / ramp
+        beats.append(beats[-1] + 60 / bpm)
+    msgs = []
+    for k, t in enumerate(beats):
+        for j, p in enumerate((40, 47, 52, 56)):
+            msgs += [InputMessage(t + 0.008 * j, NOTE_ON, p, 100 if k % 4 == 0 else 85),
+                     InputMessage(t + 0.2, NOTE_OFF, p, 0)]
+    msgs.sort(key=lambda m: m.time)
+    L = Listener()
+    i, n, errors = 0, 0, []
+    while n * 0.01 <= beats[-1]:
+        now = n * 0.01
+        n += 1
+        while i < len(msgs) and msgs[i].time <= now:
+            L.feed(msgs[i])
+            i += 1
+        L.update(now)
+        if beats[16] < now < beats[16 + ramp]:
+            predicted = L.beat.time_at(round(L.beat.position_at(now)) + 1)
+            errors.append(min(abs(predicted - b) for b in beats))
+    assert sum(errors) / len(errors) < 0.02 and max(errors) < 0.06

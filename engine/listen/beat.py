@@ -12,8 +12,10 @@
    When the level changes, the subdivision and bar counts start again. Hints: `tap()` (tap tempo,
    count-in), `hold_tempo` (the lock switch), and a tempo range.
 2. Phase: the circular mean of recent onsets at that period (recent, loud and bass onsets weigh more) gives the
-   grid; a weighted least-squares line through the on-beat onsets refines period and phase, which follows
-   drift and ramps.
+   grid; a weighted least-squares parabola through the on-beat onsets (beat number -> time) refines period
+   and phase: its slope at now is the tempo now, so drift, accelerando and ritardando are followed (a
+   straight line, which averages the last bars' tempo, lagged a steady ramp by ~45 ms; the parabola ~8 ms).
+   Each update takes `follow` (0.8) of the new fit.
 3. Sudden tempo changes: when the grid explains less than `switch_below` of the recent onsets, the last
    `switch_window` seconds alone are searched for a tempo at the same level (up to 1.5x either way); if it
    explains them clearly better, it is adopted at once and the older onsets are forgotten (recovery in
@@ -58,6 +60,9 @@ class BeatTracker:
         self.switch_window = 3.0    # s of recent onsets that may overrule the tempo at once (sudden change)
         self.switch_below = 0.7     # ... tried when the grid explains less than this of the recent onsets
         self.meter_margin = 1.3     # how much more peaked accents every third beat must be for 3/4
+        self.follow = 0.8           # share of a new fit's phase and period taken at each update
+        self.slope_range = 0.15     # the fitted line may change the period by this share at most
+        self.curve = 0.05           # > 0: fit a parabola; its tempo now may differ from the line's by this share
         self._lags = np.arange(self._lag_lo, self._lag_hi + 1)
         self._lags2, self._lags3, self._lags4 = 2 * self._lags, 3 * self._lags, 4 * self._lags
         self._acf_len = 4 * self._lag_hi + 6
@@ -265,32 +270,52 @@ class BeatTracker:
                 break
             phase += num / den
         # Weighted line through the on-beat onsets (beat number -> time): local tempo and phase, from
-        # running sums in one pass.
+        # running sums in one pass (beat numbers counted from the one nearest now, times from now). With
+        # `curve`, a parabola instead where the evidence allows: its slope at now is the tempo now, so an
+        # accelerando or a ritardando is followed rather than averaged.
         count = 0
-        on_beat = sw = swk = swt = swkk = swkt = 0.0
+        on_beat = s0 = s1 = s2 = s3 = s4 = t0 = t1 = t2 = 0.0
         beats = set()
         inv_period = 1.0 / period
+        k_now = round((now - phase) * inv_period)
+        base = phase + k_now * period
         for ti, r in zip(ts, rs):
-            k = round((ti - phase) * inv_period)
-            e = ti - phase - k * period
+            k = round((ti - base) * inv_period)
+            e = ti - base - k * period
             if -near < e < near:
                 count += 1
                 beats.add(k)
-                sw += r
-                swk += r * k
-                swt += r * ti
-                swkk += r * k * k
-                swkt += r * k * ti
+                d = ti - now
+                rk = r * k
+                rkk = rk * k
+                s0 += r
+                s1 += rk
+                s2 += rkk
+                t0 += r * d
+                t1 += rk * d
+                t2 += rkk * d
+                if self.curve:
+                    s3 += rkk * k
+                    s4 += rkk * k * k
                 if -tight < e < tight:
                     on_beat += r
         if count >= 3 and len(beats) >= 3:
-            km, tm = swk / sw, swt / sw
-            var = swkk - sw * km * km
-            if var > 1e-12 * swkk:
-                slope = (swkt - sw * km * tm) / var
-                if 0.85 * period < slope < 1.15 * period:
+            km, tm = s1 / s0, t0 / s0
+            var = s2 - s0 * km * km
+            if var > 1e-12 * s2:
+                slope = (t1 - s0 * km * tm) / var
+                if (1 - self.slope_range) * period < slope < (1 + self.slope_range) * period:
+                    at_now = tm - km * slope           # the fitted time of beat k_now, less now
+                    if self.curve and len(beats) >= 4:
+                        # Cramer's rule on the 3x3 normal equations of t = a + b k + c k^2.
+                        det = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2)
+                        if abs(det) > 1e-9 * s0 * s2 * s4:
+                            a = (t0 * (s2 * s4 - s3 * s3) - s1 * (t1 * s4 - s3 * t2) + s2 * (t1 * s3 - s2 * t2)) / det
+                            b = (s0 * (t1 * s4 - s3 * t2) - t0 * (s1 * s4 - s3 * s2) + s2 * (s1 * t2 - t1 * s2)) / det
+                            if abs(b / slope - 1) < self.curve:
+                                slope, at_now = b, a
                     period = slope
-                    phase = tm - km * slope
+                    phase = now + at_now - k_now * slope
         # Confidence: how much of the recent onset weight falls on the grid's beats (a steady strummer puts
         # about 60 % there, random onsets about 15 %), once there are enough of them.
         confidence = min(1.0, max(0.0, (on_beat / total - 0.15) / 0.35)) * min(1.0, count / 8.0)
@@ -347,9 +372,9 @@ class BeatTracker:
             self._disagree = 0
             old_time = self.time_at(k)
             self.anchor_index = k
-            self.anchor_time = old_time + 0.6 * (nxt - old_time)
+            self.anchor_time = old_time + self.follow * (nxt - old_time)
             if not self.hold_tempo:
-                self.period = self.period + 0.6 * (period - self.period)
+                self.period = self.period + self.follow * (period - self.period)
         else:
             self._disagree += 1
             if self._disagree >= 3:  # the old grid is wrong: jump, never backwards
