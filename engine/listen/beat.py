@@ -171,15 +171,18 @@ class BeatTracker:
         i, j = self._pairs(len(t))
         d = (t[j] - t[i]) * FPS
         ww = w[i] * w[j]
-        keep = d < n - 1
-        d, ww = d[keep], ww[keep]
+        # Gaps beyond the longest lag counted are parked in the last bins, which are zeroed below (no comb
+        # index reaches them), so no mask is needed.
+        np.minimum(d, n - 2, out=d)
         base = d.astype(np.intp)
         upper = (d - base) * ww
         acf = np.bincount(np.concatenate((base, base + 1)), weights=np.concatenate((ww - upper, upper)),
                           minlength=n)[:n]
         # Unbias for the overlap of the onsets' own span at each lag (no overlap: no evidence).
         span = (t[-1] - t[0]) * FPS + 1.0
-        acf *= np.where(self._acf_lag < 0.6 * span, span / np.maximum(1.0, span - self._acf_lag), 0.0)
+        cut = min(n - 2, math.ceil(0.6 * span))
+        acf[cut:] = 0.0
+        acf[:cut] *= span / np.maximum(1.0, span - self._acf_lag[:cut])
         acf = np.convolve(acf, self._kernel, mode="same")
         # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
         return (acf[self._lags] + self.comb2 * acf[self._lags2]
