@@ -10,15 +10,22 @@ from tests.conftest import example, metronome, truth
 NOTE_ON, NOTE_OFF = 0x90, 0x80
 
 
-def run(listener: Listener, msgs, until: float, tick: float = 0.01):
-    i, n = 0, 0
+def ticks(listener: Listener, msgs, until: float, since: float = 0.0, tick: float = 0.01):
+    """Feed `msgs` on the engine's tick grid from `since` to `until`; yield each tick's time after the update."""
+    i, n = 0, int(since / tick)
     while n * tick <= until:
         now = n * tick
         while i < len(msgs) and msgs[i].time <= now:
             listener.feed(msgs[i])
             i += 1
         listener.update(now)
+        yield now
         n += 1
+
+
+def run(listener: Listener, msgs, until: float, tick: float = 0.01):
+    for _ in ticks(listener, msgs, until, tick=tick):
+        pass
 
 
 @pytest.mark.parametrize("bpm", [72, 100, 132])
@@ -145,15 +152,8 @@ def test_lock_switch_holds_the_tempo_while_the_phase_follows():
     run(L, msgs, until=msgs[-1].time)
     L.beat.hold_tempo = True
     later = [InputMessage(m.time + 12.5, m.status, m.data1, m.data2) for m in metronome(112, 20, start=0.0)]
-    run_from = msgs[-1].time
-    i = 0
-    n = int(run_from / 0.01)
-    while n * 0.01 <= later[-1].time:
-        while i < len(later) and later[i].time <= n * 0.01:
-            L.feed(later[i])
-            i += 1
-        L.update(n * 0.01)
-        n += 1
+    for _ in ticks(L, later, later[-1].time, since=msgs[-1].time):
+        pass
     assert L.beat.bpm == pytest.approx(100, rel=0.01)
 
 
@@ -192,15 +192,8 @@ def test_beat_tracker_recovers_from_a_sudden_tempo_change_within_two_bars(before
     msgs, beats = strummed([(before, 32), (after, 40)])
     change = beats[32]
     L = Listener()
-    i, n, wrong_until = 0, 0, change
-    end = beats[-1] - 60 / after
-    while n * 0.01 <= end:
-        now = n * 0.01
-        n += 1
-        while i < len(msgs) and msgs[i].time <= now:
-            L.feed(msgs[i])
-            i += 1
-        L.update(now)
+    wrong_until = change
+    for now in ticks(L, msgs, beats[-1] - 60 / after):
         if now > change:
             predicted = L.beat.time_at(round(L.beat.position_at(now)) + 1)
             off = min(abs(predicted - b) for b in beats)
@@ -328,14 +321,8 @@ def test_beat_tracker_follows_an_accelerando_and_a_ritardando(start, end):
                      InputMessage(t + 0.2, NOTE_OFF, p, 0)]
     msgs.sort(key=lambda m: m.time)
     L = Listener()
-    i, n, errors = 0, 0, []
-    while n * 0.01 <= beats[-1]:
-        now = n * 0.01
-        n += 1
-        while i < len(msgs) and msgs[i].time <= now:
-            L.feed(msgs[i])
-            i += 1
-        L.update(now)
+    errors = []
+    for now in ticks(L, msgs, beats[-1]):
         if beats[16] < now < beats[16 + ramp]:
             predicted = L.beat.time_at(round(L.beat.position_at(now)) + 1)
             errors.append(min(abs(predicted - b) for b in beats))
