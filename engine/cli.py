@@ -9,17 +9,13 @@ from typing import Optional
 import typer
 
 from engine import __version__
+from engine.cli_common import fail
 from engine.cli_patterns import app as patterns_app
 from engine.errors import EngineError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="aqyn: a dombra and Kazakh percussion band that follows a guitarist's MIDI.")
 app.add_typer(patterns_app, name="patterns")
-
-
-def fail(message: str, code: int = 2) -> None:
-    typer.echo(f"aqyn: error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:

@@ -8,12 +8,8 @@ from typing import Optional
 
 import typer
 
+from engine.cli_common import fail
 from engine.errors import EngineError
-
-
-def fail(message: str, code: int = 2) -> None:
-    typer.echo(f"aqyn: error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def ports() -> None:

@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from engine.cli_common import fail
 from engine.errors import EngineError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -17,16 +18,13 @@ PATTERNS_OPTION = typer.Option(None, "--patterns", metavar="DIR",
                                help="Extra folder of style files, searched first (also: $AQYN_PATTERNS).")
 
 
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"aqyn: error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def _dirs(patterns: Optional[Path]) -> list[Path] | None:
     if patterns is None:
         return None
     if not patterns.is_dir():
-        _fail(f"--patterns {patterns} is not a folder; give the folder holding your .toml styles")
+        fail(f"--patterns {patterns} is not a folder; give the folder holding your .toml styles")
     return [patterns]
 
 
@@ -62,7 +60,7 @@ def show_command(name: str = typer.Argument(..., metavar="NAME", help="Style nam
     try:
         style = load_style(name, _dirs(patterns))
     except EngineError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for line in draw(style):
         typer.echo(line)
 
@@ -75,7 +73,7 @@ def check_command(file: Path = typer.Argument(..., metavar="FILE", help="A style
     try:
         style = parse_style_file(file)
     except EngineError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"ok: {file}: {style.summary()}")
 
 

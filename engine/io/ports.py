@@ -131,8 +131,8 @@ class MidiInput:
             if self.wanted is None:
                 mi.open_virtual_port(self.port_name)
             else:
-                ports = [p for p in mi.get_ports() if not p.startswith(f"{CLIENT}:")]
                 all_ports = mi.get_ports()
+                ports = [p for p in all_ports if not p.startswith(f"{CLIENT}:")]
                 try:
                     i = match_port(self.wanted, ports, "input")
                 except PortNotFound:
@@ -199,10 +199,11 @@ class MidiOutput:
                 mo.open_virtual_port(port_name)
                 self.target = f"{CLIENT}-out:{port_name}"
             else:
-                ports = [p for p in mo.get_ports() if not p.startswith(f"{CLIENT}:")]
+                all_ports = mo.get_ports()
+                ports = [p for p in all_ports if not p.startswith(f"{CLIENT}:")]
                 i = match_port(name, ports, "output")
                 self.target = ports[i]
-                mo.open_port(mo.get_ports().index(ports[i]), port_name)
+                mo.open_port(all_ports.index(ports[i]), port_name)
         self._midi = mo
         self.errors = 0
 

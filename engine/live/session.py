@@ -37,6 +37,7 @@ from engine.live.midi_out import MidiOutSink, TimedSender
 from engine.live.stats import LatencyStats
 from engine.pipeline import TICK, Engine, EngineConfig
 from engine.render import style_chooser
+from engine.theory import tonic_name
 
 STATUS_EVERY = 0.25     # s between status snapshots
 PORT_CHECK_EVERY = 1.0  # s between checks that the input port still exists
@@ -222,7 +223,8 @@ class LiveSession:
         self.engine.feed(msg)
         if msg.kind == 0x90 and msg.data2 > 0:
             self._notes_window.append(stamp)
-        self.engine.listener.update(self.clock.now())
+        now = self.clock.now()
+        self.engine.listener.update(now)
         self.latency.add(self.clock.now() - stamp)
 
     def _clock_message(self, status: int, stamp: float) -> None:
@@ -388,8 +390,6 @@ class LiveSession:
         beat = L.beat
         window = [t for t in self._notes_window if now - t <= 2.0]
         self._notes_window = window
-        from engine.theory import tonic_name  # noqa: PLC0415
-
         in_bar = None
         if beat.period is not None:
             pos = beat.position_at(now)
