@@ -144,6 +144,7 @@ class TimeSignature:
     time: float
     numerator: int
     denominator: int
+    beat_eighths: int = 2   # eighth notes per listener beat: 3 in compound meters (6/8: a dotted quarter)
 
 
 Event = Note | Control | Program | Raw | Beat | KeyChange | Marker | TimeSignature

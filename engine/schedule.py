@@ -240,7 +240,7 @@ class Scheduler:
     def _time_signature(self, t: float, style: Style) -> None:
         if style.meter != self._meter:
             self._meter = style.meter
-            self._send(TimeSignature(t, style.numerator, style.denominator))
+            self._send(TimeSignature(t, style.numerator, style.denominator, style.beat_eighths))
 
     def _commit(self, now: float, horizon: float) -> None:
         if horizon <= self.planned:

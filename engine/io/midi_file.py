@@ -43,16 +43,28 @@ class MidiFileSink:
 
     def to_midi(self) -> mido.MidiFile:
         tmap, _ = self.tempo_map()
+        sigs = [e for e in self.events if isinstance(e, TimeSignature)]
+        # A listener beat is a quarter note in the file except in compound meters, where it is a dotted
+        # quarter (6/8: two beats of three eighths): ticks and tempi are scaled so a DAW's bar lines fall on
+        # the band's bars. The first meter holds from the start (the guitar's lead-in is in it too).
+        units = _beat_units([(0.0 if i == 0 else tmap.beat_at_float(e.time), e.beat_eighths / 2)
+                             for i, e in enumerate(sigs)])
 
         def tick(t: float) -> int:
-            return max(0, round(tmap.beat_at_float(t) * PPQ))
+            return max(0, round(_quarters(units, tmap.beat_at_float(t)) * PPQ))
 
         conductor: list[tuple[int, int, mido.MetaMessage]] = []
-        for beat, us in tmap.changes:
-            conductor.append((round(beat * PPQ), 0, mido.MetaMessage("set_tempo", tempo=us)))
-        for seq, ev in enumerate(self.events):
+        tempi = [(float(b), us) for b, us in tmap.changes]
+        at = sorted({b for b, _ in tempi} | {b for b, _ in units})
+        i = 0
+        for b in at:
+            while i + 1 < len(tempi) and tempi[i + 1][0] <= b:
+                i += 1
+            us = round(tempi[i][1] / _unit_at(units, b))
+            conductor.append((round(_quarters(units, b) * PPQ), 0, mido.MetaMessage("set_tempo", tempo=us)))
+        for ev in self.events:
             if isinstance(ev, TimeSignature):
-                conductor.append((tick(ev.time), 1, mido.MetaMessage(
+                conductor.append((0 if ev is sigs[0] else tick(ev.time), 1, mido.MetaMessage(
                     "time_signature", numerator=ev.numerator, denominator=ev.denominator)))
             elif isinstance(ev, KeyChange):
                 key = midi_key_signature(pitch_class(ev.tonic), ev.mode)
@@ -91,6 +103,35 @@ def _track(name: str, timed: list) -> mido.MidiTrack:
         last = t
     track.append(mido.MetaMessage("end_of_track", time=0))
     return track
+
+
+def _beat_units(changes: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(listener beat, quarter notes per beat) from where each meter starts; a quarter each by default."""
+    out: list[tuple[float, float]] = []
+    for b, q in changes:
+        if out and b <= out[-1][0] + 1e-9:
+            out[-1] = (out[-1][0], q)
+        elif not out or q != out[-1][1]:
+            out.append((b, q))
+    return out or [(0.0, 1.0)]
+
+
+def _unit_at(units: list[tuple[float, float]], b: float) -> float:
+    q = units[0][1]
+    for start, unit in units:
+        if start <= b:
+            q = unit
+    return q
+
+
+def _quarters(units: list[tuple[float, float]], b: float) -> float:
+    """Quarter notes from the start of the file to listener beat b."""
+    total = 0.0
+    for (start, q), nxt in zip(units, units[1:] + [(float("inf"), 0.0)]):
+        if b <= nxt[0]:
+            return total + (b - start) * q
+        total += (nxt[0] - start) * q
+    return total
 
 
 def _fill_gaps(times: list[float]) -> list[float]:
