@@ -338,3 +338,47 @@ def test_count_in_clicks_at_the_tempo_and_sets_the_beat(server, tmp_path):
     assert np.diff(clicks) == pytest.approx([0.5] * 3, abs=0.012)   # 120 BPM, within the measured jitter
     statuses = [e for e in log_lines(log) if e["kind"] == "status"]
     assert statuses[-1]["bpm"] == pytest.approx(120, abs=0.5) and statuses[-1]["beat_confidence"] == 1.0
+
+
+def test_clock_in_starts_leads_and_stops_the_band(server, tmp_path):
+    """A drum machine as master: MIDI clock on the guitar's beats with start and stop. The band comes in on
+    the clock's beats and, at the master's stop, stops and stays out while the guitar plays on."""
+    log = tmp_path / "live.jsonl"
+    probe = Probe(SERVER, seconds=40, name="clockprobe")
+    proc = start_live(server, "--in", "clockprobe:midi_out", "--clock-in", log=log)
+    beats = np.array(truth(DORIAN)["beats"])
+    start_at, stop_at, guitar_until = beats[2], 15.0, 22.0
+    ticking = beats[(beats >= start_at) & (beats < stop_at)]
+    clocks = [(a + k * (b - a) / 24, bytes([0xF8])) for a, b in zip(ticking, ticking[1:]) for k in range(24)]
+    events = guitar_events(DORIAN, guitar_until) + clocks + [(start_at - 0.001, bytes([0xFA])),
+                                                              (stop_at, bytes([0xFC]))]
+    try:
+        wait_ports(probe, ["aqyn:guitar in", "aqyn-synth:left"], proc)
+        deadline = time.monotonic() + 10
+        while not probe.client.get_all_connections("clockprobe:midi_out") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        probe.connect_audio("aqyn-synth:left", "aqyn-synth:right")
+        origin = probe.play(events)
+        assert probe.wait_played(guitar_until + 10)
+        time.sleep(1.0)
+        proc.terminate()
+        _, err = proc.communicate(timeout=15)
+        audio = probe.audio().copy()
+        t0 = probe.index_of(origin) / probe.rate
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        probe.close()
+    assert proc.returncode == 0, err
+    actions = [e["action"] for e in log_lines(log) if e["kind"] == "control"]
+    assert actions[:2] == ["start", "stop"], actions
+    band = onsets(audio, probe.rate) - t0
+    playing = band[(band > start_at) & (band < stop_at)]
+    assert len(playing) > 20, f"the band hardly played under the clock: {len(playing)} onsets"
+    on_beats = ticking[(ticking > playing[0] + 1.0) & (ticking < stop_at - 1.0)]
+    err_s = np.array([playing[np.argmin(np.abs(playing - b))] - b for b in on_beats])
+    assert np.median(np.abs(err_s)) <= 0.030, f"median {np.median(np.abs(err_s)) * 1000:.0f} ms off the clock's beats"
+    # Stopped at the next beat, silently; the dombra's last notes ring out within about two seconds.
+    tail = audio[int((t0 + stop_at + 2.5) * probe.rate): int((t0 + guitar_until) * probe.rate)]
+    assert len(tail) > probe.rate
+    assert np.abs(tail).max() < 1e-3, f"the band played on after the master's stop: peak {np.abs(tail).max():.4f}"
