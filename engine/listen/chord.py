@@ -114,8 +114,12 @@ class ChordTracker:
 
     def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None) -> np.ndarray:
         """Each template's score (in _LABELS order) for a pitch-class evidence vector with some energy."""
+        return self._scores(chroma, chroma.sum(), bass, fresh, key)
+
+    def _scores(self, chroma: np.ndarray, energy: float, bass: int | None, fresh: bool,
+                key: tuple[int, str] | None) -> np.ndarray:
         # inside - (1 - inside) * outside - cost, with inside = the share of the evidence in the template's tones
-        score = (self._tw @ chroma) * (1.0 / chroma.sum())
+        score = (self._tw @ chroma) * (1.0 / energy)
         score -= self._cost
         if bass is not None:
             score += (self._bass_fresh if fresh else self._bass_held)[bass]
@@ -130,7 +134,7 @@ class ChordTracker:
             if energy < 0.05:
                 self.current = None
             return self.label
-        score = self.scores(chroma, bass, fresh, key)
+        score = self._scores(chroma, energy, bass, fresh, key)
         if self.current is not None:
             score[_INDEX[self.current]] += self.stay
         best = int(score.argmax())
