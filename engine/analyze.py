@@ -18,7 +18,7 @@ import numpy as np
 from engine.events import InputMessage
 from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener, ListenerConfig
-from engine.listen.chord import ChordFilter, ChordTracker
+from engine.listen.chord import MELODY_PITCH, MELODY_WEIGHT, ChordFilter, ChordTracker
 from engine.listen.key import KeyTracker
 from engine.pipeline import TICK
 from engine.schedule import SchedulerConfig
@@ -165,10 +165,6 @@ def _whole_key(listener: Listener, end: float) -> tuple[dict | None, list[dict]]
     score, tonic, mode = ranked[0]
     entry = _key_entry(0.0, tonic, mode, k.confidence)
     return {"tonic": entry["tonic"], "mode": mode, "confidence": entry["confidence"]}, [entry]
-
-
-MELODY_PITCH = 72     # notes from C5 up are more often melody than chord tones ...
-MELODY_WEIGHT = 0.6   # ... and count this much
 
 
 def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> list[dict]:

@@ -168,14 +168,14 @@ def test_chords_per_beat_label_the_notes_before_the_first_beat():
 
 
 def test_chord_tracker_prefers_the_triad_under_a_passing_melody():
-    # A strummed C major (C in the bass) under a softer picked D5, B4, F5, D5: at each note's decision it is
+    # A strummed C major (C in the bass) under a softer picked D5, B5, F5, D5: at each note's decision it is
     # still C:maj, not Cmaj7 or Csus2 (passing notes are common; richer and suspended chords must be clear).
     c = ChordTracker()
     strum = [(48, 0.0), (52, 0.01), (55, 0.02), (60, 0.03)]
     for p, t in strum:
         c.note_on(t, p, 80, p == 48)
     ringing = list(strum)
-    for i, p in enumerate((74, 71, 77, 74)):
+    for i, p in enumerate((74, 83, 77, 74)):
         t = 0.3 + 0.3 * i
         c.note_on(t, p, 60, False)
         ringing = [(q, s) for q, s in ringing if q < 70] + [(p, t)]

@@ -1,7 +1,8 @@
 """Chord tracking: the chord sounding now, as a Harte label, decided at each strum and held when unsure.
 
 Evidence is a pitch-class vector: the notes ringing now (velocity-weighted) plus a decaying memory (0.8 s) of
-recent onsets (so arpeggios and picked patterns still add up to their chord). Each of 12 roots x 9
+recent onsets (so arpeggios and picked patterns still add up to their chord); notes from C5 up count half
+(up there they are more often melody than chord tones). Each of 12 roots x 9
 qualities is scored by how much of the evidence its tones cover minus what falls outside, with a bonus when
 the bass is the root (or at least a chord tone), a bonus for chords of the current key, a cost for every
 quality but major and minor, and a bonus for the chord already playing: a new chord must win clearly, or the
@@ -50,6 +51,8 @@ _ROOT_IS = np.array([(_ROOTS == b).astype(float) for b in range(12)])
 _TONE_IS = np.array([(_T[:, b] > 0).astype(float) for b in range(12)])
 _DIATONIC: dict[tuple[int, str], np.ndarray] = {}
 BASS_TONE = 0.05   # the bass is at least a chord tone
+MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
+MELODY_WEIGHT = 0.5  # ... so they count this much
 
 
 def _diatonic(key: tuple[int, str]) -> np.ndarray:
@@ -87,7 +90,7 @@ class ChordTracker:
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool) -> None:
         self._decay(t)
-        self._recent[pitch % 12] += velocity / 127
+        self._recent[pitch % 12] += velocity / 127 * (MELODY_WEIGHT if pitch >= MELODY_PITCH else 1.0)
         if bass:
             self._bass, self._bass_t = pitch % 12, t
 
@@ -107,7 +110,7 @@ class ChordTracker:
         self._decay(t)
         chroma = self._recent.copy()
         for p, start in sounding:
-            chroma[p % 12] += 0.5 * 0.5 ** ((t - start) / self.memory)
+            chroma[p % 12] += (0.5 * MELODY_WEIGHT if p >= MELODY_PITCH else 0.5) * 0.5 ** ((t - start) / self.memory)
         bass = self._bass if t - self._bass_t < 2.0 else None
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
         return self.label_chroma(chroma, bass, fresh, key)
