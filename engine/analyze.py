@@ -18,7 +18,7 @@ import numpy as np
 from engine.events import InputMessage
 from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener, ListenerConfig
-from engine.listen.chord import ChordTracker
+from engine.listen.chord import MELODY_PITCH, MELODY_WEIGHT, ChordFilter, ChordTracker
 from engine.listen.key import KeyTracker
 from engine.pipeline import TICK
 from engine.schedule import SchedulerConfig
@@ -168,12 +168,24 @@ def _whole_key(listener: Listener, end: float) -> tuple[dict | None, list[dict]]
 
 
 def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> list[dict]:
-    """A label per beat from the notes sounding in it (duration-weighted), consecutive repeats merged."""
+    """A label per beat from the notes sounding in it (duration-weighted, high notes less), through a forward
+    filter over beats (ChordFilter), consecutive repeats merged. Each label uses only notes up to its beat's
+    end. Notes before the first beat are labelled too, on beats stepped back from it at its period (the
+    first of them may start at the first note)."""
     if len(beats) < 2:
         return []
     notes = note_spans(messages)
+    onsets = [m.time for m in messages if m.kind == 0x90 and m.data2 > 0]
+    beats = list(beats)
+    period = beats[1] - beats[0]
+    if onsets:
+        while beats[0] - period >= onsets[0] - 0.5 * period:
+            beats.insert(0, beats[0] - period)
+        if onsets[0] < beats[0] - 0.05:
+            beats.insert(0, onsets[0])
     edges = np.array(beats + [beats[-1] + (beats[-1] - beats[-2])])
-    tracker = ChordTracker()
+    tracker = ChordTracker(outside=0.5, bass_fresh=0.3)
+    chords = ChordFilter()
     out: list[dict] = []
     j = 0
     for s, e in zip(edges[:-1], edges[1:]):
@@ -183,10 +195,14 @@ def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> l
         low = None
         for a, b, p, v in notes[j:j + 64]:
             if a < e and b > s:
-                chroma[p % 12] += (min(b, e) - max(a, s)) / (e - s) * v / 127
+                w = (min(b, e) - max(a, s)) / (e - s) * v / 127
+                chroma[p % 12] += w * MELODY_WEIGHT if p >= MELODY_PITCH else w
                 low = p if low is None or p < low else low
         bass = low % 12 if low is not None and low < 60 else None
-        label = tracker.label_chroma(chroma, bass, True, key)
+        if chroma.sum() < 0.05:
+            label = "N"
+        else:
+            label = chords.step(tracker.scores(chroma, bass, True, key))
         if not out or out[-1]["label"] != label:
             out.append({"time": round(float(s), 3), "label": label})
     return out

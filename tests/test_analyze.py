@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -117,3 +118,78 @@ def test_offline_downbeats_follow_the_bars_the_second_pass_settled_on():
         a = run_offline(msgs)
         assert a.meter == {3: "3/4", 4: "4/4"}[meter_beats]
         assert all(min(abs(d - t) for t in a.downbeats) < 0.07 for d in downbeats)
+
+
+def progression_with_melody(beats_late=0):
+    """C Am F G, a bar (4 beats of 0.5 s) each, twice: the bass root held through the bar, the triad strummed
+    short on beats 1 and 3, and an eighth-note melody full of passing tones (seconds, fourths, sevenths): on
+    beats 2 and 4 only the bass and the melody sound."""
+    from tests.test_listen import NOTE_OFF, NOTE_ON
+
+    bars = [(36, (52, 55, 60), (74, 72, 71, 72, 74, 77, 76, 74)),   # C: D5 B4 F5 over C E G
+            (45, (52, 57, 60), (71, 72, 74, 76, 79, 76, 74, 71)),   # Am: B4 D5 G5
+            (41, (53, 57, 60), (79, 77, 76, 74, 72, 74, 76, 79)),   # F: G5 E5 D5
+            (43, (55, 59, 62), (81, 79, 77, 76, 74, 72, 71, 72))]   # G: A5 F5 E5 C5
+    msgs = []
+    for k in range(8):
+        root, triad, tune = bars[k % 4]
+        t0 = 0.5 + 2.0 * k
+        msgs += [InputMessage(t0, NOTE_ON, root, 90), InputMessage(t0 + 1.95, NOTE_OFF, root, 0)]
+        for b in (0, 2):
+            for j, p in enumerate(triad):
+                msgs += [InputMessage(t0 + 0.5 * b + 0.01 * j, NOTE_ON, p, 70),
+                         InputMessage(t0 + 0.5 * b + 0.45, NOTE_OFF, p, 0)]
+        for i, p in enumerate(tune):
+            msgs += [InputMessage(t0 + 0.25 * i, NOTE_ON, p, 80), InputMessage(t0 + 0.25 * i + 0.2, NOTE_OFF, p, 0)]
+    msgs.sort(key=lambda m: m.time)
+    beats = [0.5 + 0.5 * i for i in range(4 * beats_late, 32)]
+    return msgs, beats
+
+
+def test_chords_per_beat_label_a_progression_through_its_passing_notes():
+    # The melody puts a second, a fourth or a seventh over every chord: each bar still reads as its triad
+    # (the forward filter carries it through the beats of bass and melody alone), and the change lands on
+    # the bar line (the bass and the triad move together).
+    from engine.analyze import _chords_per_beat
+
+    msgs, beats = progression_with_melody()
+    chords = _chords_per_beat(msgs, beats, None)
+    assert [c["label"] for c in chords] == ["C:maj", "A:min", "F:maj", "G:maj"] * 2
+    assert [c["time"] for c in chords] == [0.5 + 2.0 * k for k in range(8)]
+
+
+def test_chords_per_beat_label_the_notes_before_the_first_beat():
+    # The beat tracker locked a bar late: the first bar is labelled anyway, from its first note.
+    from engine.analyze import _chords_per_beat
+
+    msgs, beats = progression_with_melody(beats_late=1)
+    chords = _chords_per_beat(msgs, beats, None)
+    assert chords[0] == {"time": 0.5, "label": "C:maj"} and chords[1]["label"] == "A:min"
+
+
+def test_chord_tracker_prefers_the_triad_under_a_passing_melody():
+    # A strummed C major (C in the bass) under a softer picked D5, B5, F5, D5: at each note's decision it is
+    # still C:maj, not Cmaj7 or Csus2 (passing notes are common; richer and suspended chords must be clear).
+    c = ChordTracker()
+    strum = [(48, 0.0), (52, 0.01), (55, 0.02), (60, 0.03)]
+    for p, t in strum:
+        c.note_on(t, p, 80, p == 48)
+    ringing = list(strum)
+    for i, p in enumerate((74, 83, 77, 74)):
+        t = 0.3 + 0.3 * i
+        c.note_on(t, p, 60, False)
+        ringing = [(q, s) for q, s in ringing if q < 70] + [(p, t)]
+        assert c.decide(t + 0.06, ringing, (0, "major")) == "C:maj"
+
+
+def test_chord_filter_holds_through_one_odd_beat_and_follows_a_change():
+    from engine.listen.chord import ChordFilter
+
+    t, f = ChordTracker(outside=0.5, bass_fresh=0.3), ChordFilter()
+    c, g = np.zeros(12), np.zeros(12)
+    c[[0, 4, 7]] = 1.0
+    g[[7, 11, 2]] = 1.0
+    odd = c.copy()
+    odd[[2, 5]] = 1.5                                  # a beat crowded with passing D and F
+    labels = [f.step(t.scores(x, None, True, None)) for x in (c, c, c, odd, c, g, g, g)]
+    assert labels[:5] == ["C:maj"] * 5 and labels[6:] == ["G:maj"] * 2

@@ -1,11 +1,18 @@
 """Chord tracking: the chord sounding now, as a Harte label, decided at each strum and held when unsure.
 
 Evidence is a pitch-class vector: the notes ringing now (velocity-weighted) plus a decaying memory (0.8 s) of
-recent onsets (so arpeggios and picked patterns still add up to their chord). Each of 12 roots x 9
+recent onsets (so arpeggios and picked patterns still add up to their chord); notes from C5 up count half
+(up there they are more often melody than chord tones). Each of 12 roots x 9
 qualities is scored by how much of the evidence its tones cover minus what falls outside, with a bonus when
-the bass is the root (or at least a chord tone), a bonus for chords of the current key, a small preference
-for triads over richer chords when the evidence does not need the extra tone, and a bonus for the chord
-already playing: a new chord must win clearly, or the last one is held.
+the bass is the root (or at least a chord tone), a bonus for chords of the current key, a cost for every
+quality but major and minor, and a bonus for the chord already playing: a new chord must win clearly, or the
+last one is held.
+
+The costs carry the prior that most harmony is a major or minor triad: melody and passing notes readily add
+a seventh, a second or a fourth to the evidence, so a seventh chord must have its seventh clearly louder
+than the passing notes, and sus2, sus4, power chords and dim must lack the third by a wide margin (a wrong
+sus or 5 against a major or minor chord also loses the triad's quality to the listener, and to mir_eval's
+majmin score). Without the costs POP909 majmin was 0.73 online, with them 0.82 (40 dev pieces).
 """
 
 from __future__ import annotations
@@ -18,9 +25,9 @@ QUALITIES = {
     "maj": (0, 4, 7), "min": (0, 3, 7), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10),
     "sus2": (0, 2, 7), "sus4": (0, 5, 7), "5": (0, 7), "dim": (0, 3, 6),
 }
-# Richer or rarer chords must earn their extra tone.
-QUALITY_COST = {"maj": 0.0, "min": 0.0, "7": 0.06, "maj7": 0.08, "min7": 0.06, "sus2": 0.15, "sus4": 0.15,
-                "5": 0.05, "dim": 0.1}
+# Richer or rarer chords must earn their extra tone (or the missing third), in units of evidence share.
+QUALITY_COST = {"maj": 0.0, "min": 0.0, "7": 0.2, "maj7": 0.2, "min7": 0.2, "sus2": 0.4, "sus4": 0.4,
+                "5": 0.4, "dim": 0.4}
 NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 
@@ -43,12 +50,9 @@ _INDEX = {label: i for i, label in enumerate(_LABELS)}
 _ROOT_IS = np.array([(_ROOTS == b).astype(float) for b in range(12)])
 _TONE_IS = np.array([(_T[:, b] > 0).astype(float) for b in range(12)])
 _DIATONIC: dict[tuple[int, str], np.ndarray] = {}
-OUTSIDE = 0.5   # how much the evidence outside a chord's tones counts against it, per unit of share
-_T18 = (1 + OUTSIDE) * _T
-_C08 = OUTSIDE + _COST
-# The bass term per bass pitch class: a fresh bass note as root counts most, a held one less, as a tone a little.
-_BASS_FRESH = 0.5 * _ROOT_IS + 0.05 * _TONE_IS
-_BASS_HELD = 0.15 * _ROOT_IS + 0.05 * _TONE_IS
+BASS_TONE = 0.05   # the bass is at least a chord tone
+MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
+MELODY_WEIGHT = 0.5  # ... so they count this much
 
 
 def _diatonic(key: tuple[int, str]) -> np.ndarray:
@@ -65,10 +69,18 @@ def harte(root: int, quality: str) -> str:
 
 
 class ChordTracker:
-    def __init__(self, memory: float = 0.8, stay: float = 0.12, min_energy: float = 0.3):
+    def __init__(self, memory: float = 0.8, stay: float = 0.12, min_energy: float = 0.3, outside: float = 0.3,
+                 bass_fresh: float = 0.5, bass_held: float = 0.3):
         self.memory = memory          # s, half-life of the onset memory
         self.stay = stay              # score bonus of the chord already playing
         self.min_energy = min_energy  # below this much evidence: no chord ('N') after a while
+        # outside: how much the evidence outside a chord's tones counts against it, per unit of share (low:
+        # melody notes over a held chord are common); bass_*: the bonus of a fresh (< 0.3 s) or a held bass
+        # note as the root.
+        self._tw = (1 + outside) * _T
+        self._cost = outside + _COST
+        self._bass_fresh = bass_fresh * _ROOT_IS + BASS_TONE * _TONE_IS
+        self._bass_held = bass_held * _ROOT_IS + BASS_TONE * _TONE_IS
         self._recent = np.zeros(12)
         self._t = 0.0
         self._bass: int | None = None
@@ -78,7 +90,7 @@ class ChordTracker:
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool) -> None:
         self._decay(t)
-        self._recent[pitch % 12] += velocity / 127
+        self._recent[pitch % 12] += velocity / 127 * (MELODY_WEIGHT if pitch >= MELODY_PITCH else 1.0)
         if bass:
             self._bass, self._bass_t = pitch % 12, t
 
@@ -98,10 +110,25 @@ class ChordTracker:
         self._decay(t)
         chroma = self._recent.copy()
         for p, start in sounding:
-            chroma[p % 12] += 0.5 * 0.5 ** ((t - start) / self.memory)
+            chroma[p % 12] += (0.5 * MELODY_WEIGHT if p >= MELODY_PITCH else 0.5) * 0.5 ** ((t - start) / self.memory)
         bass = self._bass if t - self._bass_t < 2.0 else None
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
         return self.label_chroma(chroma, bass, fresh, key)
+
+    def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None) -> np.ndarray:
+        """Each template's score (in _LABELS order) for a pitch-class evidence vector with some energy."""
+        return self._scores(chroma, chroma.sum(), bass, fresh, key)
+
+    def _scores(self, chroma: np.ndarray, energy: float, bass: int | None, fresh: bool,
+                key: tuple[int, str] | None) -> np.ndarray:
+        # inside - (1 - inside) * outside - cost, with inside = the share of the evidence in the template's tones
+        score = (self._tw @ chroma) * (1.0 / energy)
+        score -= self._cost
+        if bass is not None:
+            score += (self._bass_fresh if fresh else self._bass_held)[bass]
+        if key is not None:
+            score += _diatonic(key)
+        return score
 
     def label_chroma(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None) -> str:
         """Label a pitch-class evidence vector (12 weights) with its bass pitch class, if any."""
@@ -110,13 +137,7 @@ class ChordTracker:
             if energy < 0.05:
                 self.current = None
             return self.label
-        # inside - (1 - inside) * OUTSIDE - cost, with inside = the share of the evidence in the template's tones
-        score = (_T18 @ chroma) * (1.0 / energy)
-        score -= _C08
-        if bass is not None:
-            score += (_BASS_FRESH if fresh else _BASS_HELD)[bass]
-        if key is not None:
-            score += _diatonic(key)
+        score = self._scores(chroma, energy, bass, fresh, key)
         if self.current is not None:
             score[_INDEX[self.current]] += self.stay
         best = int(score.argmax())
@@ -129,6 +150,29 @@ class ChordTracker:
     @property
     def label(self) -> str:
         return "N" if self.current is None else harte(*self.current)
+
+
+class ChordFilter:
+    """A causal forward filter over the chord labels, one step per beat (an HMM): a chord stays with
+    probability `stay` and otherwise moves to any label alike; a beat's template scores, times `sharpness`,
+    are its log-likelihoods. Evidence adds up over beats, so one beat of passing notes does not flip the
+    label, while a change that persists wins within a beat or two. Labelled after each beat, it beat a
+    per-beat argmax with a stay bonus on POP909 majmin (0.864 vs 0.854, 40 dev pieces)."""
+
+    def __init__(self, stay: float = 0.8, sharpness: float = 20.0):
+        self._log_stay = float(np.log(stay))
+        self._log_move = float(np.log((1 - stay) / len(_LABELS)))
+        self.sharpness = sharpness
+        self._f = np.zeros(len(_LABELS))    # log posterior up to a constant
+
+    def step(self, scores: np.ndarray) -> str:
+        """The label after one more beat with these template scores (ChordTracker.scores)."""
+        f = self._f
+        move = self._log_move + f.max() + np.log(np.exp(f - f.max()).sum())
+        f = np.logaddexp(f + self._log_stay, move) + self.sharpness * scores
+        f -= f.max()
+        self._f = f
+        return harte(*_LABELS[int(f.argmax())])
 
 
 def pretty(label: str) -> str:
