@@ -60,7 +60,7 @@ MODE_DEGREES = tuple(MODE_DEGREE.items())
 # How readily a guitarist's music is heard in each mode (folk, rock and pop): log-prior added to the score.
 MODE_PRIOR = {"major": 0.0, "minor": -0.02, "mixolydian": -0.06, "dorian": -0.06, "phrygian": -0.12,
               "lydian": -0.2, "locrian": -0.5}
-BASS_WEIGHT = 1.0
+BASS_WEIGHT = 0.5
 TONIC_STICKINESS = 0.15
 PRIOR_MASS = 0.0          # evidence mass below which the mode prior is scaled up (PRIOR_MASS / mass)
 
@@ -107,7 +107,7 @@ def mode_rows(names: tuple[str, ...]) -> np.ndarray:
 
 
 class KeyTracker:
-    def __init__(self, half_life: float = 12.0, hold: float = 4.0, bass_weight: float = 2.0, margin: float = 0.05,
+    def __init__(self, half_life: float = 12.0, hold: float = 4.0, bass_weight: float = 1.0, margin: float = 0.05,
                  profiles: tuple[str, ...] = DEFAULT_PROFILES, model: str = "hmm"):
         if model not in ("hmm", "rules"):
             raise ValueError(f"key model must be 'hmm' or 'rules', got {model!r}")
