@@ -101,6 +101,29 @@ def test_key_tracker_is_sticky_but_follows_a_modulation():
     assert changes <= 2
 
 
+def test_key_bass_on_the_relative_does_not_outvote_the_melody():
+    # Pop: the bass walks vi-vi-IV-V-I (A A F G C), more often on A than on C, while the melody
+    # settles on a long C over the last chord. The tonic is C; the bass names chord roots, not the key.
+    k = KeyTracker(half_life=1e9)
+    bars = [(45, (57, 60, 64), (64, 72, 67, 72)), (45, (57, 60, 64), (67, 72, 76, 72)),
+            (41, (57, 60, 65), (65, 72, 69, 72)), (43, (55, 59, 62), (67, 62, 67, 71)), (48, (55, 60, 64), (72,))]
+    t = 0.0
+    for _ in range(4):
+        for bass, chord, tune in bars:
+            k.note_on(t, bass, 90, True, 2.0)
+            for p in chord:
+                k.note_on(t + 0.01, p, 70, False, 2.0)
+            step = 2.0 / len(tune)
+            for j, p in enumerate(tune):
+                k.note_on(t + j * step, p, 80, False, 2.0 if j == 0 else 1.4)
+                k.note_off(t + (j + 0.9) * step, p, 0.9 * step, False)
+            for p in (bass, *chord):
+                k.note_off(t + 1.95, p, 1.95, p == bass)
+            t += 2.0
+    k.update(t)
+    assert k.key == (0, "major")
+
+
 def test_quiet_ghost_notes_are_dropped_and_counted():
     L = Listener()
     L.feed(InputMessage(0.1, NOTE_ON, 80, 5))
