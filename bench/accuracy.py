@@ -10,8 +10,9 @@ Sets: the shared datasets (../shared/data: POP909, ASAP, Nottingham; never copie
 converter latency plus 30 ms jitter, ghost notes, octave errors, drift) plus generated strummed
 progressions. Each piece is cut to its first `--seconds` (as the published baselines are).
 
-Metrics (bench/metrics.py): key MIREX weighted score with fifths either way, at the end and after 5 s and
-15 s of music; beat F-measure, CMLt, AMLt (mir_eval defaults: +-70 ms, beats before 5 s ignored); tempo
+Metrics (bench/metrics.py): key MIREX weighted score with fifths either way, at the end (against the
+annotated key that sounds longest in the excerpt: a few POP909 songs modulate within it) and after 5 s and
+15 s of music (against the key annotated then); beat F-measure, CMLt, AMLt (mir_eval defaults: +-70 ms, beats before 5 s ignored); tempo
 accuracy strict (4 %) and octave-tolerant (x2, x1/2, x3, x1/3); downbeat F-measure; chord majmin and root,
 duration-weighted: `online` as committed (about 60 ms after each strum), `beat` labelled at the end of each
 beat from that beat's notes (causal, one beat late).
@@ -66,6 +67,29 @@ def key_at(a: Analysis, t: float) -> tuple[str, str] | None:
     return best
 
 
+def reference_key(piece, start: float, end: float) -> tuple[str, str] | None:
+    """The annotated key that sounds longest between `start` and `end` s: a song that modulates inside the
+    excerpt is judged by the key most of the excerpt is in, not by its first label (for aqyn and peers alike)."""
+    if not piece.keys:
+        return piece.key
+    spans: dict[tuple[str, str], float] = defaultdict(float)
+    bounds = [-math.inf] + [t for t, _, _ in piece.keys[1:]] + [math.inf]   # the first label holds from the start
+    for (_, tonic, mode), a, b in zip(piece.keys, bounds, bounds[1:]):
+        overlap = min(b, end) - max(a, start)
+        if overlap > 0:
+            spans[(tonic, mode)] += overlap
+    return as_majmin_key(max(spans, key=spans.get)) if spans else piece.key
+
+
+def key_in_effect(piece, t: float) -> tuple[str, str] | None:
+    """The annotated key at `t` s."""
+    best = piece.keys[0] if piece.keys else None
+    for k in piece.keys:
+        if k[0] <= t:
+            best = k
+    return as_majmin_key((best[1], best[2])) if best else piece.key
+
+
 def as_majmin_key(k: tuple[str, str] | None) -> tuple[str, str] | None:
     """Datasets label major/minor only: a mode is scored as the major or minor key on its tonic."""
     if k is None:
@@ -82,11 +106,12 @@ def chord_segments(changes: list[dict], end: float) -> list[tuple[float, float, 
 def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, row: dict, tag: str) -> None:
     ref_beats = piece.beats[piece.beats <= seconds]
     if piece.key is not None:
-        row[f"key {tag}"] = metrics.key_score(as_majmin_key(a.key and (a.key["tonic"], a.key["mode"])), piece.key)
+        row[f"key {tag}"] = metrics.key_score(as_majmin_key(a.key and (a.key["tonic"], a.key["mode"])),
+                                              reference_key(piece, first_note, seconds))
         if tag == "online":
             for after in (5, 15):
-                row[f"key@{after}s online"] = metrics.key_score(as_majmin_key(key_at(a, first_note + after)),
-                                                                piece.key)
+                t = first_note + after
+                row[f"key@{after}s online"] = metrics.key_score(as_majmin_key(key_at(a, t)), key_in_effect(piece, t))
     if len(ref_beats) > 8:
         b = metrics.beat_scores(np.array(a.beats), ref_beats)
         for name, v in b.items():
@@ -113,10 +138,7 @@ def score_peers(piece, midi: Path, seconds: float, row: dict) -> None:
 
     ref_beats = piece.beats[piece.beats <= seconds]
     if piece.key is not None:
-        for name, fn in (("music21", peers.music21_key), ("partitura", peers.partitura_key)):
-            est = fn(midi)
-            if est is not None:
-                row[f"key {name}"] = metrics.key_score(est, piece.key)
+        peer_keys(midi, row)
     if len(ref_beats) > 8:
         for name, fn in (("partitura", peers.partitura_beats), ("madmom online", peers.madmom_online_beats)):
             est = fn(midi, seconds)
@@ -132,6 +154,28 @@ def score_peers(piece, midi: Path, seconds: float, row: dict) -> None:
         if bpm:
             for m, v in metrics.tempo_scores(bpm, ref_beats).items():
                 row[f"tempo {m} pretty_midi"] = v
+
+
+KEY_PEERS = ("music21", "partitura")
+
+
+def peer_keys(midi: Path, row: dict) -> None:
+    """The peers' key estimates of the excerpt, kept as `key-est NAME` = [tonic, mode] (scored in main)."""
+    import peers  # noqa: PLC0415
+
+    for name, fn in zip(KEY_PEERS, (peers.music21_key, peers.partitura_key)):
+        est = fn(midi)
+        if est is not None:
+            row[f"key-est {name}"] = list(est)
+
+
+def score_peer_keys(piece, row: dict, first_note: float, seconds: float) -> None:
+    ref = reference_key(piece, first_note, seconds)
+    for name in KEY_PEERS:
+        est = row.pop(f"key-est {name}", None)
+        row.pop(f"key {name}", None)          # scored against the first label by older caches
+        if est is not None and ref is not None:
+            row[f"key {name}"] = metrics.key_score(tuple(est), ref)
 
 
 def write_cut(messages: list[InputMessage], path: Path) -> None:
@@ -196,10 +240,15 @@ def cached_peers(piece, messages, seconds: float, tmp: Path) -> dict:
 
     CACHE.mkdir(exist_ok=True)
     path = CACHE / f"{piece.name.replace('/', '__')}-{seconds:.0f}s.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    row: dict[str, float] = {}
     midi = tmp / f"{piece.name.replace('/', '__')}.mid"   # a name per piece: the peers cache by path
+    if path.exists():
+        row = json.loads(path.read_text())
+        if piece.key is not None and not any(k.startswith("key-est ") for k in row):
+            write_cut(messages, midi)            # a cache from before the estimates were kept: add them
+            peer_keys(midi, row)
+            path.write_text(json.dumps(row))
+        return row
+    row = {}
     write_cut(messages, midi)
     score_peers(piece, midi, seconds, row)
     path.write_text(json.dumps(row))
@@ -242,6 +291,7 @@ def main() -> None:
                 if not args.no_peers:
                     t0 = time.perf_counter()
                     row.update(cached_peers(piece, messages, args.seconds, Path(tmp)))
+                    score_peer_keys(piece, row, first, args.seconds)
                     costs["peers (or their cache)"].append(time.perf_counter() - t0)
                 for k, v in row.items():
                     if v is not None and not (isinstance(v, float) and math.isnan(v)):
