@@ -70,18 +70,25 @@ def ramp_session(server, tmp_path_factory):
         wait_ports(probe, ["aqyn:guitar in", "aqyn-synth:left"], proc)
         probe.connect_midi("aqyn:guitar in")
         probe.connect_audio("aqyn-synth:left", "aqyn-synth:right")
-        origin = probe.play(guitar_events(RAMP, PLAY_SECONDS))
-        assert probe.wait_played(PLAY_SECONDS + 10)
-        time.sleep(10.0)    # the guitar has stopped: the band ends by itself, the process keeps running
-        proc.terminate()
-        out, err = proc.communicate(timeout=15)
-        audio = probe.audio().copy()
-        t0 = probe.index_of(origin) / probe.rate
+        # After the guitar stops the band ends by itself; the process keeps running until terminated.
+        return play_record_stop(probe, proc, guitar_events(RAMP, PLAY_SECONDS), PLAY_SECONDS + 10, 10.0) | {
+            "log": log_lines(log)}
     finally:
         if proc.poll() is None:
             proc.kill()
         probe.close()
-    return {"audio": audio, "rate": probe.rate, "t0": t0, "code": proc.returncode, "err": err, "log": log_lines(log)}
+
+
+def play_record_stop(probe: Probe, proc: subprocess.Popen, events, timeout: float, settle: float) -> dict:
+    """Play `events`, wait `settle` s after the last, stop aqyn with SIGTERM; its exit code and stderr, the
+    recording and where second 0 of the events is in it."""
+    origin = probe.play(events)
+    assert probe.wait_played(timeout)
+    time.sleep(settle)
+    proc.terminate()
+    _, err = proc.communicate(timeout=15)
+    return {"audio": probe.audio().copy(), "rate": probe.rate, "t0": probe.index_of(origin) / probe.rate,
+            "code": proc.returncode, "err": err}
 
 
 def test_live_process_stops_cleanly_on_sigterm(ramp_session):
@@ -358,18 +365,13 @@ def test_clock_in_starts_leads_and_stops_the_band(server, tmp_path):
         while not probe.client.get_all_connections("clockprobe:midi_out") and time.monotonic() < deadline:
             time.sleep(0.05)
         probe.connect_audio("aqyn-synth:left", "aqyn-synth:right")
-        origin = probe.play(events)
-        assert probe.wait_played(guitar_until + 10)
-        time.sleep(1.0)
-        proc.terminate()
-        _, err = proc.communicate(timeout=15)
-        audio = probe.audio().copy()
-        t0 = probe.index_of(origin) / probe.rate
+        run = play_record_stop(probe, proc, events, guitar_until + 10, 1.0)
     finally:
         if proc.poll() is None:
             proc.kill()
         probe.close()
-    assert proc.returncode == 0, err
+    assert run["code"] == 0, run["err"]
+    audio, t0 = run["audio"], run["t0"]
     actions = [e["action"] for e in log_lines(log) if e["kind"] == "control"]
     assert actions[:2] == ["start", "stop"], actions
     band = onsets(audio, probe.rate) - t0
