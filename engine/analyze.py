@@ -24,6 +24,9 @@ from engine.pipeline import TICK
 from engine.schedule import SchedulerConfig
 from engine.theory import tonic_name
 
+# Evidence of a beat that counts fully in the per-beat chord filter: two notes sounding through the beat at
+# full velocity; less counts proportionally less. POP909 majmin per beat 0.863 -> 0.871 (40 dev pieces).
+FULL_BEAT = 2.0
 DECISION_LATENCY = {"beats": 0.0, "keys": 0.0, "chords": 0.06}   # s after the evidence, online mode
 
 
@@ -169,7 +172,8 @@ def _whole_key(listener: Listener, end: float) -> tuple[dict | None, list[dict]]
 
 def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> list[dict]:
     """A label per beat from the notes sounding in it (duration-weighted, high notes less), through a forward
-    filter over beats (ChordFilter), consecutive repeats merged. Each label uses only notes up to its beat's
+    filter over beats (ChordFilter) in which a beat with little evidence counts less, consecutive repeats
+    merged. Each label uses only notes up to its beat's
     end. Notes before the first beat are labelled too, on beats stepped back from it at its period (the
     first of them may start at the first note)."""
     if len(beats) < 2:
@@ -202,7 +206,9 @@ def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> l
         if chroma.sum() < 0.05:
             label = "N"
         else:
-            label = chords.step(tracker.scores(chroma, bass, True, key))
+            # A thin beat (a few melody notes, a held chord's tail) is weaker evidence than a full one.
+            weight = min(1.0, chroma.sum() / FULL_BEAT)
+            label = chords.step(tracker.scores(chroma, bass, True, key), weight)
         if not out or out[-1]["label"] != label:
             out.append({"time": round(float(s), 3), "label": label})
     return out

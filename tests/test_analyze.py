@@ -193,3 +193,22 @@ def test_chord_filter_holds_through_one_odd_beat_and_follows_a_change():
     odd[[2, 5]] = 1.5                                  # a beat crowded with passing D and F
     labels = [f.step(t.scores(x, None, True, None)) for x in (c, c, c, odd, c, g, g, g)]
     assert labels[:5] == ["C:maj"] * 5 and labels[6:] == ["G:maj"] * 2
+
+
+def test_chords_per_beat_a_thin_beat_counts_less():
+    # A bar of C major, then a beat of two short soft notes (B, D: all of G's evidence there is) and C again:
+    # so little sound does not outweigh the bar before it, while a full G strum two beats long does.
+    from engine.analyze import _chords_per_beat
+    from tests.test_listen import NOTE_OFF, NOTE_ON
+
+    def strum(t, pitches, velocity=80, length=0.48):
+        return [m for p in pitches for m in (InputMessage(t, NOTE_ON, p, velocity),
+                                              InputMessage(t + length, NOTE_OFF, p, 0))]
+
+    msgs = [m for b in range(4) for m in strum(0.5 * b, (48, 52, 55, 60))]
+    msgs += strum(2.0, (59,), 50, 0.1) + strum(2.1, (62,), 50, 0.1)
+    msgs += [m for b in range(5, 7) for m in strum(0.5 * b, (48, 52, 55, 60))]
+    msgs += [m for b in range(7, 9) for m in strum(0.5 * b, (43, 55, 59, 62))]
+    msgs.sort(key=lambda m: m.time)
+    chords = _chords_per_beat(msgs, [0.5 * b for b in range(9)], None)
+    assert [c["label"] for c in chords] == ["C:maj", "G:maj"]

@@ -165,11 +165,12 @@ class ChordFilter:
         self.sharpness = sharpness
         self._f = np.zeros(len(_LABELS))    # log posterior up to a constant
 
-    def step(self, scores: np.ndarray) -> str:
-        """The label after one more beat with these template scores (ChordTracker.scores)."""
+    def step(self, scores: np.ndarray, weight: float = 1.0) -> str:
+        """The label after one more beat with these template scores (ChordTracker.scores); `weight` (0-1)
+        scales how much the beat's evidence counts (a beat of a few soft notes should not flip the label)."""
         f = self._f
         move = self._log_move + f.max() + np.log(np.exp(f - f.max()).sum())
-        f = np.logaddexp(f + self._log_stay, move) + self.sharpness * scores
+        f = np.logaddexp(f + self._log_stay, move) + self.sharpness * weight * scores
         f -= f.max()
         self._f = f
         return harte(*_LABELS[int(f.argmax())])
