@@ -173,7 +173,6 @@ def score_peer_keys(piece, row: dict, first_note: float, seconds: float) -> None
     ref = reference_key(piece, first_note, seconds)
     for name in KEY_PEERS:
         est = row.pop(f"key-est {name}", None)
-        row.pop(f"key {name}", None)          # scored against the first label by older caches
         if est is not None and ref is not None:
             row[f"key {name}"] = metrics.key_score(tuple(est), ref)
 
@@ -244,7 +243,10 @@ def cached_peers(piece, messages, seconds: float, tmp: Path) -> dict:
     if path.exists():
         row = json.loads(path.read_text())
         if piece.key is not None and not any(k.startswith("key-est ") for k in row):
-            write_cut(messages, midi)            # a cache from before the estimates were kept: add them
+            # A cache from before the estimates were kept: its key scores were against the first label.
+            for name in KEY_PEERS:
+                row.pop(f"key {name}", None)
+            write_cut(messages, midi)
             peer_keys(midi, row)
             path.write_text(json.dumps(row))
         return row

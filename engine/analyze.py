@@ -18,7 +18,7 @@ import numpy as np
 from engine.events import InputMessage
 from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener, ListenerConfig
-from engine.listen.chord import MELODY_PITCH, MELODY_WEIGHT, ChordFilter, ChordTracker
+from engine.listen.chord import ChordFilter, ChordTracker, note_weight
 from engine.listen.key import KeyTracker
 from engine.pipeline import TICK
 from engine.schedule import SchedulerConfig
@@ -173,9 +173,8 @@ def _whole_key(listener: Listener, end: float) -> tuple[dict | None, list[dict]]
 def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> list[dict]:
     """A label per beat from the notes sounding in it (duration-weighted, high notes less), through a forward
     filter over beats (ChordFilter) in which a beat with little evidence counts less, consecutive repeats
-    merged. Each label uses only notes up to its beat's
-    end. Notes before the first beat are labelled too, on beats stepped back from it at its period (the
-    first of them may start at the first note)."""
+    merged. Each label uses only notes up to its beat's end. Notes before the first beat are labelled too,
+    on beats stepped back from it at its period (the first of them may start at the first note)."""
     if len(beats) < 2:
         return []
     notes = note_spans(messages)
@@ -199,15 +198,15 @@ def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> l
         low = None
         for a, b, p, v in notes[j:j + 64]:
             if a < e and b > s:
-                w = (min(b, e) - max(a, s)) / (e - s) * v / 127
-                chroma[p % 12] += w * MELODY_WEIGHT if p >= MELODY_PITCH else w
+                chroma[p % 12] += (min(b, e) - max(a, s)) / (e - s) * v / 127 * note_weight(p)
                 low = p if low is None or p < low else low
         bass = low % 12 if low is not None and low < 60 else None
-        if chroma.sum() < 0.05:
+        energy = chroma.sum()
+        if energy < 0.05:
             label = "N"
         else:
             # A thin beat (a few melody notes, a held chord's tail) is weaker evidence than a full one.
-            weight = min(1.0, chroma.sum() / FULL_BEAT)
+            weight = min(1.0, energy / FULL_BEAT)
             label = chords.step(tracker.scores(chroma, bass, True, key), weight)
         if not out or out[-1]["label"] != label:
             out.append({"time": round(float(s), 3), "label": label})

@@ -55,6 +55,11 @@ MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tone
 MELODY_WEIGHT = 0.5  # ... so they count this much
 
 
+def note_weight(pitch: int) -> float:
+    """How much a note counts as chord evidence: melody-register notes less."""
+    return MELODY_WEIGHT if pitch >= MELODY_PITCH else 1.0
+
+
 def _diatonic(key: tuple[int, str]) -> np.ndarray:
     """0.06 per template with all its tones in the key's scale, else 0 (cached per key)."""
     if key not in _DIATONIC:
@@ -90,7 +95,7 @@ class ChordTracker:
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool) -> None:
         self._decay(t)
-        self._recent[pitch % 12] += velocity / 127 * (MELODY_WEIGHT if pitch >= MELODY_PITCH else 1.0)
+        self._recent[pitch % 12] += velocity / 127 * note_weight(pitch)
         if bass:
             self._bass, self._bass_t = pitch % 12, t
 
@@ -110,7 +115,7 @@ class ChordTracker:
         self._decay(t)
         chroma = self._recent.copy()
         for p, start in sounding:
-            chroma[p % 12] += (0.5 * MELODY_WEIGHT if p >= MELODY_PITCH else 0.5) * 0.5 ** ((t - start) / self.memory)
+            chroma[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
         bass = self._bass if t - self._bass_t < 2.0 else None
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
         return self.label_chroma(chroma, bass, fresh, key)
