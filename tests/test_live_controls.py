@@ -120,10 +120,25 @@ def test_bad_footswitch_files_say_what_is_wrong(tmp_path, text, expected):
 def test_clock_follower_reports_every_24th_clock_from_start():
     f = ClockFollower()
     f.start(0.0, restart=True)
-    beats = [b for k in range(3 * PPQ) if (b := f.clock(k * 0.5 / PPQ)) is not None]
-    assert beats == pytest.approx([0.0, 0.5, 1.0])
+    beats = [b for k in range(4 * PPQ) if (b := f.clock(k * 0.5 / PPQ)) is not None]
+    # The start's own clock alone gives no period; from the next beat on, each beat's time, period and number.
+    assert [b.time for b in beats] == pytest.approx([0.5, 1.0, 1.5])
+    assert [b.period for b in beats] == pytest.approx([0.5] * 3) and [b.number for b in beats] == [1, 2, 3]
     f.stop()
     assert f.clock(2.0) is None
+
+
+def test_clock_follower_is_not_moved_by_late_clocks():
+    """A busy machine or a USB hub delays some clocks on the way (never advances them): the beat stays put."""
+    f = ClockFollower()
+    f.start(0.0, restart=True)
+    beats = []
+    for k in range(6 * PPQ):
+        late = 0.012 if k % 24 == 0 or k % 7 == 3 else 0.0     # every beat's own clock among the late ones
+        if (b := f.clock(k * 0.6 / PPQ + late)) is not None:
+            beats.append(b)
+    assert [b.time for b in beats[1:]] == pytest.approx([1.2, 1.8, 2.4, 3.0], abs=0.001)
+    assert [b.period for b in beats[1:]] == pytest.approx([0.6] * 4, abs=0.001)
 
 
 class SentList:

@@ -82,6 +82,9 @@ class BeatTracker:
         self.confidence = 0.0
         self.hold_tempo = False                 # the lock switch: keep the tempo, follow only the phase
         self._taps: list[float] = []
+        self.led_by_master = False              # a MIDI clock master sets the grid ...
+        self._master_until = -math.inf          # ... until then (two beats after its last beat)
+        self._master_origin = 0                 # ... and this beat number was its first downbeat
         self.usual_gap = 0.0                    # seconds: 90th percentile of recent gaps between onsets
         self._disagree = 0
         self._rival: float | None = None
@@ -138,6 +141,10 @@ class BeatTracker:
         ts, ws = list(self._t), list(self._w)
         gaps = sorted(b - a for a, b in zip(ts, ts[1:]))
         self.usual_gap = gaps[int(0.9 * (len(gaps) - 1))]
+        if now < self._master_until:
+            self._classify(ts, ws)          # the master sets the grid; the guitar still tells the meter
+            return True
+        self.led_by_master = False
         # The tempo changes slowly next to the phase: re-estimate it at most every `tempo_every` seconds.
         if self.confidence < 0.5 or now - self._tempo_at >= self.tempo_every:
             self._tempo_at = now
@@ -407,6 +414,18 @@ class BeatTracker:
         self.confidence = 1.0
         self._rival_count = 0
 
+    def follow_master(self, t: float, period: float, number: int) -> None:
+        """A beat of a MIDI clock master: at t, `period` s long, `number` beats after its start (a downbeat).
+        For the next two beats the grid is the master's alone; the onsets only count for the meter."""
+        index = 0 if self.period is None else round(self.position_at(t))
+        self.period, self.anchor_index, self.anchor_time = period, index, t
+        self._acf_period, self._tempo_at = period, t
+        self.confidence = 1.0
+        self._rival_count = self._disagree = 0
+        self._master_until = t + 2.0 * period
+        self._master_origin = index - number
+        self.led_by_master = True
+
     def _classify(self, t: list[float], w: list[float]) -> None:
         """Subdivision (straight or compound) and bar phase from onsets not yet counted."""
         bass = self._bass
@@ -477,6 +496,8 @@ class BeatTracker:
 
     def downbeat_residue(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
+        if self.led_by_master:              # its start was a downbeat
+            return self._master_origin % self.beats_per_bar
         acc = self._bars[self.beats_per_bar]
         return max(range(len(acc)), key=acc.__getitem__)
 

@@ -6,12 +6,15 @@ beat's time is known, the clocks of the current beat not yet committed are sprea
 DAW following us always counts exactly 24 per beat and lands on our beats. Start (0xFA) goes out with
 the band's first beat, stop (0xFC) when the band stops.
 
-In: `ClockFollower` counts clocks from a start (0xFA) or continue (0xFB) and reports every 24th as a beat
-time, which the session gives the beat tracker as a tap (the tempo and the phase follow the master).
+In: `ClockFollower` counts clocks from a start (0xFA) or continue (0xFB). At every 24th it reports the beat:
+its time and period fitted to the last two beats' clocks (medians, so a clock delayed on the way by a busy
+machine or a USB interface moves nothing), and its number since the start. The session hands that to the
+beat tracker, which then follows the master alone (tempo, phase and downbeat) while the clock keeps coming.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from engine.events import Beat, Event, Marker
@@ -21,26 +24,53 @@ PPQ = 24
 CLOCK_COMMIT = 0.03   # s: a clock is committed to the sender this long before it is due
 
 
+@dataclass(frozen=True)
+class MasterBeat:
+    time: float       # s: when the beat falls
+    period: float     # s per beat
+    number: int       # beats since the master's start (0: its first downbeat)
+
+
 class ClockFollower:
     def __init__(self) -> None:
         self.running = True       # a master that never sent start still drives us
         self.count = 0
+        self._times: list[float] = []     # the last 2 * PPQ + 1 clocks since the start ...
+        self._counts: list[int] = []      # ... and their numbers
 
     def start(self, t: float, restart: bool) -> None:
         self.running = True
+        self._times.clear()
+        self._counts.clear()
         if restart:
             self.count = 0
 
     def stop(self) -> None:
         self.running = False
 
-    def clock(self, t: float) -> float | None:
-        """One clock at t: the beat time when it is the first of a beat, else None."""
+    def clock(self, t: float) -> MasterBeat | None:
+        """One clock at t: the beat when it is the first of a beat (and two clocks are known), else None."""
         if not self.running:
             return None
-        beat = t if self.count % PPQ == 0 else None
+        n = self.count
         self.count += 1
-        return beat
+        self._times.append(t)
+        self._counts.append(n)
+        if len(self._times) > 2 * PPQ + 1:
+            del self._times[0], self._counts[0]
+        if n % PPQ or len(self._times) < 2:
+            return None
+        times, counts = self._times, self._counts
+        step = _median([(b - a) / (j - i) for a, b, i, j in zip(times, times[1:], counts, counts[1:])])
+        # Every clock of the last beat says where this beat is; a few late ones do not move the median.
+        at = _median([ti + (n - ni) * step for ti, ni in zip(times[-PPQ - 1:], counts[-PPQ - 1:])])
+        return MasterBeat(at, step * PPQ, n // PPQ)
+
+
+def _median(values: list[float]) -> float:
+    s = sorted(values)
+    m = len(s) // 2
+    return s[m] if len(s) % 2 else 0.5 * (s[m - 1] + s[m])
 
 
 class ClockOutSink:

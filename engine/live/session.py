@@ -232,7 +232,7 @@ class LiveSession:
         if status == 0xF8:
             beat = f.clock(stamp)
             if beat is not None:
-                self.engine.listener.beat.tap(beat)
+                self.engine.listener.beat.follow_master(beat.time, beat.period, beat.number)
         elif status in (0xFA, 0xFB):
             f.start(stamp, restart=status == 0xFA)
             self._act(Action.START, stamp)
