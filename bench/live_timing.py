@@ -1,7 +1,10 @@
 """Live timing on a real JACK server (dummy backend): how exactly scheduled notes land, how fast the
 engine decides, how much memory it holds.
 
-    python bench/live_timing.py [--seconds 20]
+    python bench/live_timing.py [--seconds 20] [--async-server]
+
+The JACK server runs synchronously (each cycle waits for every client, as tests/jackrig.py explains);
+`--async-server` runs it in JACK's default mode, where a client late for a cycle is skipped for it.
 
 1. Onset error. A child process runs aqyn's live synth sink (FluidSynth through its sequencer into JACK)
    and commits a click every 97-150 ms, each 80 ms ahead, from a 10 ms loop like the engine's. This
@@ -194,15 +197,16 @@ def decision_and_rss(seconds: float) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--async-server", action="store_true", help="JACK's default asynchronous mode")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--busy", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child_clicks(args.seconds, args.busy, args.child)
         return
-    server = JackServer(SERVER).start()
+    server = JackServer(SERVER, sync=not args.async_server).start()
     try:
-        print(f"JACK dummy backend, {server.rate} Hz, period {server.period} frames "
+        print(f"JACK dummy backend ({'async' if args.async_server else 'sync'}), {server.rate} Hz, period {server.period} frames "
               f"({server.period / server.rate * 1000:.2f} ms); {os.cpu_count()} cores")
         print("onset error (ms) of clicks against their intended times; 'stalls' are JACK xruns of the dummy\n"
               "backend, and clicks committed across one are excluded from p50/p99/max but shown in 'all'")
