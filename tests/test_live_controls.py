@@ -128,6 +128,18 @@ def test_clock_follower_reports_every_24th_clock_from_start():
     assert f.clock(2.0) is None
 
 
+def test_song_position_pointer_sets_the_beat_number_a_continue_starts_from():
+    f = ClockFollower()
+    f.start(0.0, restart=True)
+    for k in range(30):
+        f.clock(k * 0.02)
+    f.stop()
+    f.position(20)                                   # 16ths: bar 2, beat 2 of a 4/4 song (beat number 5)
+    f.start(5.0, restart=False)                      # continue
+    beats = [b for k in range(3 * PPQ) if (b := f.clock(5.0 + k * 0.5 / PPQ)) is not None]
+    assert [b.number for b in beats] == [6, 7] and beats[0].time == pytest.approx(5.5)
+
+
 def test_clock_follower_is_not_moved_by_late_clocks():
     """A busy machine or a USB hub delays some clocks on the way (never advances them): the beat stays put."""
     f = ClockFollower()

@@ -362,8 +362,10 @@ def test_clock_in_starts_leads_and_stops_the_band(server, tmp_path):
     start_at, stop_at, guitar_until = beats[2], 15.0, 22.0
     ticking = beats[(beats >= start_at) & (beats < stop_at)]
     clocks = [(a + k * (b - a) / 24, bytes([0xF8])) for a, b in zip(ticking, ticking[1:]) for k in range(24)]
-    events = guitar_events(DORIAN, guitar_until) + clocks + [(start_at - 0.001, bytes([0xFA])),
-                                                              (stop_at, bytes([0xFC]))]
+    events = guitar_events(DORIAN, guitar_until) + clocks + [
+        (start_at - 0.02, bytes([0xF2, 0, 0])),       # song position: the top (a DAW sends it before playing)
+        (start_at - 0.01, bytes([0xF3, 0])),          # song select
+        (start_at - 0.001, bytes([0xFA])), (stop_at, bytes([0xFC]))]
     try:
         wait_ports(probe, ["aqyn:guitar in", "aqyn-synth:left"], proc)
         deadline = time.monotonic() + 10
@@ -377,8 +379,10 @@ def test_clock_in_starts_leads_and_stops_the_band(server, tmp_path):
         probe.close()
     assert run["code"] == 0, run["err"]
     audio, t0 = run["audio"], run["t0"]
-    actions = [e["action"] for e in log_lines(log) if e["kind"] == "control"]
+    lines = log_lines(log)
+    actions = [e["action"] for e in lines if e["kind"] == "control"]
     assert actions[:2] == ["start", "stop"], actions
+    assert [e for e in lines if e["kind"] == "status"][-1]["garbage"] == 0   # system messages are not garbage
     band = onsets(audio, probe.rate) - t0
     playing = band[(band > start_at) & (band < stop_at)]
     assert len(playing) > 20, f"the band hardly played under the clock: {len(playing)} onsets"

@@ -6,7 +6,8 @@ beat's time is known, the clocks of the current beat not yet committed are sprea
 DAW following us always counts exactly 24 per beat and lands on our beats. Start (0xFA) goes out with
 the band's first beat, stop (0xFC) when the band stops.
 
-In: `ClockFollower` counts clocks from a start (0xFA) or continue (0xFB). At every 24th it reports the beat:
+In: `ClockFollower` counts clocks from a start (0xFA), or a continue (0xFB) from where the master stopped or
+its song position pointer (0xF2) says. At every 24th it reports the beat:
 its time and period fitted to the last two beats' clocks (medians, so a clock delayed on the way by a busy
 machine or a USB interface moves nothing), and its number since the start. The session hands that to the
 beat tracker, which then follows the master alone (tempo, phase and downbeat) while the clock keeps coming.
@@ -47,6 +48,12 @@ class ClockFollower:
 
     def stop(self) -> None:
         self.running = False
+
+    def position(self, sixteenths: int) -> None:
+        """Song position pointer: the next continue starts this many 16ths (6 clocks each) into the song."""
+        self.count = 6 * sixteenths
+        self._times.clear()
+        self._counts.clear()
 
     def clock(self, t: float) -> MasterBeat | None:
         """One clock at t: the beat when it is the first of a beat (and two clocks are known), else None."""

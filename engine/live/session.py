@@ -42,6 +42,8 @@ from engine.theory import tonic_name
 STATUS_EVERY = 0.25     # s between status snapshots
 PORT_CHECK_EVERY = 1.0  # s between checks that the input port still exists
 REALTIME = {0xF8, 0xFA, 0xFB, 0xFC}
+SONG_POSITION = 0xF2
+SYSTEM_COMMON = {0xF1, 0xF3, 0xF6, 0xFE}   # time code, song select, tune request, active sensing: not ours
 KEEP_GOING = "keep_going"   # internal action: the input vanished, keep the groove
 COUNT_IN = "count_in"       # internal action: play the count-in clicks
 CLICK_HIGH, CLICK_LOW = 76, 77   # wood blocks (tuyaqtas): the bar's first click high, the others low
@@ -211,6 +213,12 @@ class LiveSession:
         if status in REALTIME:
             if self.follower is not None:
                 self._clock_message(status, stamp)
+            return
+        if status == SONG_POSITION and len(data) == 3:
+            if self.follower is not None:     # a DAW about to continue from a bar other than the first
+                self.follower.position(data[1] | data[2] << 7)
+            return
+        if status in SYSTEM_COMMON:
             return
         try:
             msg = InputMessage(stamp, status, data[1] if len(data) > 1 else 0, data[2] if len(data) > 2 else 0)
