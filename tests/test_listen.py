@@ -169,22 +169,25 @@ def test_tap_tempo_sets_tempo_and_phase_at_once():
     assert L.beat.bpm == pytest.approx(120)
 
 
-def test_a_clock_master_leads_the_grid_and_the_downbeat_until_it_goes_quiet():
-    """The guitar plays 100 BPM; a drum machine's clock says 96 BPM, its start a beat later than the guitar's
-    bar line. While the clock comes the grid and the downbeat are the master's; after it stops, the guitar's."""
+@pytest.mark.parametrize("started", [True, False])
+def test_a_clock_master_leads_the_grid_and_the_downbeat_until_it_goes_quiet(started):
+    """The guitar plays 100 BPM, its bars from 0.5 s (accents every four beats); a drum machine's clock says
+    96 BPM and its start falls on the guitar's beat 10, a beat after a bar line. While the clock comes the
+    grid is the master's, and so is the bar when it said where its song starts; after it stops, the guitar's."""
     L = Listener()
     msgs = metronome(100, 60)
-    period = 60.0 / 96
-    beats = [6.0 + k * period for k in range(12)]               # the master's beats 1..12 (its start at 6 - period)
+    period, top = 60.0 / 96, 0.5 + 9 * 0.6
+    beats = [top + k * period for k in range(1, 13)]             # the master's beats 1..12
     for now in ticks(L, msgs, until=msgs[-1].time):
         while beats and beats[0] <= now:
-            L.beat.follow_master(beats.pop(0), period, 12 - len(beats))
-        if 7.0 <= now <= 13.0:
+            L.beat.follow_master(beats.pop(0), period, 12 - len(beats) if started else None)
+        if top + 2.0 <= now <= top + 7.0:
             b = L.beat
             assert b.bpm == pytest.approx(96) and b.led_by_master
-            start = b.position_at(6.0 - period)
-            assert start == pytest.approx(round(start), abs=0.01)
-            assert (round(start) - b.downbeat_residue()) % b.beats_per_bar == 0, now
+            at_top = b.position_at(top)
+            assert at_top == pytest.approx(round(at_top), abs=0.01)
+            on_downbeat = (round(at_top) - b.downbeat_residue()) % b.beats_per_bar == 0
+            assert on_downbeat == started, now
     # Two beats after the master's last one, the guitar leads again.
     assert not L.beat.led_by_master and L.beat.bpm == pytest.approx(100, rel=0.02)
 

@@ -135,9 +135,45 @@ def test_song_position_pointer_sets_the_beat_number_a_continue_starts_from():
         f.clock(k * 0.02)
     f.stop()
     f.position(20)                                   # 16ths: bar 2, beat 2 of a 4/4 song (beat number 5)
-    f.start(5.0, restart=False)                      # continue
+    f.start(5.0, restart=False)                      # continue, after a pause: the old clocks' tempo is stale
     beats = [b for k in range(3 * PPQ) if (b := f.clock(5.0 + k * 0.5 / PPQ)) is not None]
     assert [b.number for b in beats] == [6, 7] and beats[0].time == pytest.approx(5.5)
+
+
+def test_a_start_reports_the_coming_downbeat_at_once_when_the_clock_ran_before_it():
+    """Many masters send clock while stopped: at the start the tempo is known and beat 0 is now."""
+    f = ClockFollower()
+    f.stop()
+    for k in range(PPQ):
+        assert f.clock(k * 0.6 / PPQ) is None        # stopped: timed, not counted
+    beat = f.start(0.6, restart=True)
+    assert beat is not None and beat.time == 0.6 and beat.number == 0
+    assert beat.period == pytest.approx(0.6)
+    f.position(2)                                    # half a beat in: the next beat is 12 clocks away
+    beat = f.start(1.0, restart=False)
+    assert beat.time == pytest.approx(1.3) and beat.number == 1
+
+
+def test_clock_without_a_start_gives_the_beat_but_not_the_bar():
+    f = ClockFollower()
+    beats = [b for k in range(3 * PPQ) if (b := f.clock(k * 0.5 / PPQ)) is not None]
+    assert beats and all(b.number is None for b in beats)
+    assert beats[-1].time == pytest.approx(1.0) and beats[-1].period == pytest.approx(0.5)
+
+
+def test_clock_bursts_and_pauses_give_no_absurd_tempo_and_no_beat_in_the_past():
+    f = ClockFollower()
+    f.start(0.0, restart=True)
+    for k in range(23):                              # stopped one clock before a beat
+        f.clock(k * 0.025)
+    f.stop()
+    f.start(3.0, restart=False)                      # continue: the next clock but one is a beat ...
+    assert f.clock(3.0) is None and f.clock(3.0) is None   # ... and both arrive with the same stamp
+    reported = [b for k in range(1, 60) if (b := f.clock(3.0 + k * 0.025)) is not None]
+    assert reported and all(b.period == pytest.approx(0.6) for b in reported)
+    # The clock pauses for 2 s without a stop and comes back: the next beat is reported where it falls now.
+    reported = [b for k in range(2 * PPQ) if (b := f.clock(6.0 + k * 0.025)) is not None]
+    assert reported and all(b.time >= 6.0 for b in reported)
 
 
 def test_clock_follower_is_not_moved_by_late_clocks():

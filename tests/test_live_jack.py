@@ -386,6 +386,8 @@ def test_clock_in_starts_leads_and_stops_the_band(server, tmp_path):
     band = onsets(audio, probe.rate) - t0
     playing = band[(band > start_at) & (band < stop_at)]
     assert len(playing) > 20, f"the band hardly played under the clock: {len(playing)} onsets"
+    # The master's start is a downbeat, half a bar away from the guitar's: the band comes in on a master's bar.
+    assert np.abs(ticking[::4] - playing[0]).min() <= 0.060, (playing[0], ticking[::4])
     on_beats = ticking[(ticking > playing[0] + 1.0) & (ticking < stop_at - 1.0)]
     err_s = np.array([playing[np.argmin(np.abs(playing - b))] - b for b in on_beats])
     assert np.median(np.abs(err_s)) <= 0.030, f"median {np.median(np.abs(err_s)) * 1000:.0f} ms off the clock's beats"

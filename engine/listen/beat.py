@@ -84,7 +84,7 @@ class BeatTracker:
         self._taps: list[float] = []
         self.led_by_master = False              # a MIDI clock master sets the grid ...
         self._master_until = -math.inf          # ... until then (two beats after its last beat)
-        self._master_origin = 0                 # ... and this beat number was its first downbeat
+        self._master_origin: int | None = None  # ... and this beat number was its first downbeat
         self.usual_gap = 0.0                    # seconds: 90th percentile of recent gaps between onsets
         self._disagree = 0
         self._rival: float | None = None
@@ -414,16 +414,17 @@ class BeatTracker:
         self.confidence = 1.0
         self._rival_count = 0
 
-    def follow_master(self, t: float, period: float, number: int) -> None:
-        """A beat of a MIDI clock master: at t, `period` s long, `number` beats after its start (a downbeat).
-        For the next two beats the grid is the master's alone; the onsets only count for the meter."""
+    def follow_master(self, t: float, period: float, number: int | None) -> None:
+        """A beat of a MIDI clock master: at t, `period` s long, `number` beats after the song's top (a
+        downbeat; None: not known, the bar stays the guitar's). For the next two beats the grid is the
+        master's alone; the onsets only count for the meter."""
         index = 0 if self.period is None else round(self.position_at(t))
         self.period, self.anchor_index, self.anchor_time = period, index, t
         self._acf_period, self._tempo_at = period, t
         self.confidence = 1.0
         self._rival_count = self._disagree = 0
         self._master_until = t + 2.0 * period
-        self._master_origin = index - number
+        self._master_origin = None if number is None else index - number
         self.led_by_master = True
 
     def _classify(self, t: list[float], w: list[float]) -> None:
@@ -496,7 +497,7 @@ class BeatTracker:
 
     def downbeat_residue(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
-        if self.led_by_master:              # its start was a downbeat
+        if self.led_by_master and self._master_origin is not None:   # its start was a downbeat
             return self._master_origin % self.beats_per_bar
         acc = self._bars[self.beats_per_bar]
         return max(range(len(acc)), key=acc.__getitem__)

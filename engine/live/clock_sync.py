@@ -7,10 +7,12 @@ DAW following us always counts exactly 24 per beat and lands on our beats. Start
 the band's first beat, stop (0xFC) when the band stops.
 
 In: `ClockFollower` counts clocks from a start (0xFA), or a continue (0xFB) from where the master stopped or
-its song position pointer (0xF2) says. At every 24th it reports the beat:
-its time and period fitted to the last two beats' clocks (medians, so a clock delayed on the way by a busy
-machine or a USB interface moves nothing), and its number since the start. The session hands that to the
-beat tracker, which then follows the master alone (tempo, phase and downbeat) while the clock keeps coming.
+its song position pointer (0xF2) says. At every 24th it reports the beat: its time and period fitted to the
+recent clocks (medians, so a clock delayed on the way by a busy machine or a USB interface moves nothing),
+and its number since the song's top. At the start itself it reports the coming beat at once when the tempo
+is known (many masters send clock while stopped). The session hands each to the beat tracker, which then
+follows the master alone (tempo, phase, and the bar when a start or song position said where it begins)
+while the clock keeps coming. A pause in the clock (no stop) forgets the clocks before it.
 """
 
 from __future__ import annotations
@@ -25,26 +27,39 @@ PPQ = 24
 CLOCK_COMMIT = 0.03   # s: a clock is committed to the sender this long before it is due
 
 
+CLOCK_GAP = 0.1      # s: a longer gap between clocks is a pause (24 clocks a beat: 0.1 s is 25 BPM)
+MIN_CLOCKS = 12      # clocks (half a beat) before a tempo is read from them
+MIN_BPM, MAX_BPM = 20.0, 400.0
+
+
 @dataclass(frozen=True)
 class MasterBeat:
-    time: float       # s: when the beat falls
-    period: float     # s per beat
-    number: int       # beats since the master's start (0: its first downbeat)
+    time: float            # s: when the beat falls
+    period: float          # s per beat
+    number: int | None     # beats since the song's top (0: its first downbeat); None: not known
 
 
 class ClockFollower:
     def __init__(self) -> None:
-        self.running = True       # a master that never sent start still drives us
-        self.count = 0
-        self._times: list[float] = []     # the last 2 * PPQ + 1 clocks since the start ...
-        self._counts: list[int] = []      # ... and their numbers
+        self.running = True       # a master that never sent start still drives the beat ...
+        self.started = False      # ... but only a start or a song position says where its bars begin
+        self.count = 0            # clocks since the song's top
+        self._stamps: list[float] = []    # the last 2 * PPQ + 1 clocks, running or not, with no pause
 
-    def start(self, t: float, restart: bool) -> None:
+    def start(self, t: float, restart: bool, fallback_period: float | None = None) -> MasterBeat | None:
+        """Start (restart) or continue at t: the master's next beat, when a tempo is known from its clocks
+        (or `fallback_period`, the tempo we had)."""
         self.running = True
-        self._times.clear()
-        self._counts.clear()
         if restart:
             self.count = 0
+            self.started = True
+        step = self.step()
+        period = step * PPQ if step else fallback_period
+        if not period:
+            return None
+        ahead = -self.count % PPQ                  # clocks to the next beat
+        number = -(-self.count // PPQ) if self.started else None
+        return MasterBeat(t + ahead * period / PPQ, period, number)
 
     def stop(self) -> None:
         self.running = False
@@ -52,26 +67,40 @@ class ClockFollower:
     def position(self, sixteenths: int) -> None:
         """Song position pointer: the next continue starts this many 16ths (6 clocks each) into the song."""
         self.count = 6 * sixteenths
-        self._times.clear()
-        self._counts.clear()
+        self.started = True
+
+    def step(self) -> float | None:
+        """Seconds per clock from the recent clocks; None until there are enough, or when absurd."""
+        s = self._stamps
+        if len(s) < MIN_CLOCKS:
+            return None
+        step = _median([b - a for a, b in zip(s, s[1:])])
+        if not 60.0 / (MAX_BPM * PPQ) <= step <= 60.0 / (MIN_BPM * PPQ):
+            return None
+        return step
 
     def clock(self, t: float) -> MasterBeat | None:
-        """One clock at t: the beat when it is the first of a beat (and two clocks are known), else None."""
+        """One clock at t: the beat when it is the first of a beat (and the tempo is known), else None."""
+        s = self._stamps
+        if s and not 0.0 <= t - s[-1] <= CLOCK_GAP:
+            s.clear()                     # a pause (or a stamp out of order): start counting time afresh
+        s.append(t)
+        if len(s) > 2 * PPQ + 1:
+            del s[0]
         if not self.running:
             return None
         n = self.count
         self.count += 1
-        self._times.append(t)
-        self._counts.append(n)
-        if len(self._times) > 2 * PPQ + 1:
-            del self._times[0], self._counts[0]
-        if n % PPQ or len(self._times) < 2:
+        if n % PPQ:
             return None
-        times, counts = self._times, self._counts
-        step = _median([(b - a) / (j - i) for a, b, i, j in zip(times, times[1:], counts, counts[1:])])
+        step = self.step()
+        if step is None:
+            return None
         # Every clock of the last beat says where this beat is; a few late ones do not move the median.
-        at = _median([ti + (n - ni) * step for ti, ni in zip(times[-PPQ - 1:], counts[-PPQ - 1:])])
-        return MasterBeat(at, step * PPQ, n // PPQ)
+        recent = s[-PPQ - 1:]
+        last = len(recent) - 1
+        at = _median([ti + (last - i) * step for i, ti in enumerate(recent)])
+        return MasterBeat(at, step * PPQ, n // PPQ if self.started else None)
 
 
 def _median(values: list[float]) -> float:

@@ -214,7 +214,7 @@ class LiveSession:
             if self.follower is not None:
                 self._clock_message(status, stamp)
             return
-        if status == SONG_POSITION and len(data) == 3:
+        if status == SONG_POSITION and len(data) == 3 and data[1] < 0x80 and data[2] < 0x80:
             if self.follower is not None:     # a DAW about to continue from a bar other than the first
                 self.follower.position(data[1] | data[2] << 7)
             return
@@ -242,7 +242,10 @@ class LiveSession:
             if beat is not None:
                 self.engine.listener.beat.follow_master(beat.time, beat.period, beat.number)
         elif status in (0xFA, 0xFB):
-            f.start(stamp, restart=status == 0xFA)
+            tracker = self.engine.listener.beat
+            beat = f.start(stamp, restart=status == 0xFA, fallback_period=tracker.period)
+            if beat is not None:              # the band's bars start where the master's do
+                tracker.follow_master(beat.time, beat.period, beat.number)
             self._act(Action.START, stamp)
         elif status == 0xFC:
             f.stop()
