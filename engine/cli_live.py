@@ -59,7 +59,8 @@ def live(
     midi_out: Optional[str] = typer.Option(None, "--midi-out", metavar="NAME",
                                            help="Also send the band to this MIDI output ('virtual': a port of our own)."),
     clock_out: bool = typer.Option(False, "--clock-out", help="Send MIDI clock and start/stop on --midi-out."),
-    clock_in: bool = typer.Option(False, "--clock-in", help="Follow MIDI clock and start/stop from the input."),
+    clock_in: bool = typer.Option(False, "--clock-in", help="Follow MIDI clock, start/stop/continue and song "
+                                  "position from the input: the master sets tempo, beat and bar."),
     style: str = typer.Option("auto", "--style", help="Style name, or 'auto' (by the guitar's feel)."),
     patterns: Optional[Path] = typer.Option(None, "--patterns", metavar="DIR", help="Extra folder of style files."),
     seed: int = typer.Option(0, "--seed", help="Random seed for the band's choices."),
