@@ -1,14 +1,18 @@
 """Listening accuracy: aqyn (online and offline) and peer tools on the same files, with mir_eval metrics.
 
     python bench/accuracy.py [--sets pop909,asap,nottingham,guitar] [--limit 12] [--seconds 60]
-                             [--no-peers | --peers-only]
+                             [--no-peers | --peers-only] [--declared-latency-ms 30]
 
 The peers' scores do not depend on aqyn: they are computed once per piece and kept in bench/.cache/.
 
 Sets: the shared datasets (../shared/data: POP909, ASAP, Nottingham; never copied into this repository) and
 `guitar`: POP909 pieces played through the guitar-realism simulator (a channel per string, strums, 20-40 ms
 converter latency plus 30 ms jitter, ghost notes, octave errors, drift) plus generated strummed
-progressions. Each piece is cut to its first `--seconds` (as the published baselines are).
+progressions. Each piece is cut to its first `--seconds` (as the published baselines are). On `guitar`, the
+converter latency a player declares (`aqyn live --converter-latency-ms`; `--declared-latency-ms`, 30 by
+default, the middle of the simulated converter's 20-40 ms and not its jitter) is given to aqyn, which
+subtracts it from every input time, and the peers' beats are moved back by the same amount: the same
+declaration for everyone. `--declared-latency-ms 0` scores everyone on the raw converter times.
 
 Metrics (bench/metrics.py): key MIREX weighted score with fifths either way, at the end (against the
 annotated key that sounds longest in the excerpt: a few POP909 songs modulate within it) and after 5 s and
@@ -40,6 +44,8 @@ import datasets  # noqa: E402
 import metrics  # noqa: E402
 from engine.analyze import Analysis, _chords_per_beat, note_spans, run_offline, run_online  # noqa: E402
 from engine.events import InputMessage  # noqa: E402
+from engine.listen import ListenerConfig  # noqa: E402
+from engine.listen.guitar import GuitarConfig  # noqa: E402
 from engine.io.midi_input import read_guitar_file  # noqa: E402
 
 
@@ -103,7 +109,8 @@ def chord_segments(changes: list[dict], end: float) -> list[tuple[float, float, 
     return [(s, e, c["label"]) for s, e, c in zip(times, times[1:] + [end], changes) if e > s]
 
 
-def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, row: dict, tag: str) -> None:
+def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, row: dict, tag: str,
+               latency: float = 0.0) -> None:
     ref_beats = piece.beats[piece.beats <= seconds]
     if piece.key is not None:
         row[f"key {tag}"] = metrics.key_score(as_majmin_key(a.key and (a.key["tonic"], a.key["mode"])),
@@ -128,12 +135,14 @@ def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, 
         for name, v in metrics.chord_scores(chord_segments(a.chords, seconds), ref_chords).items():
             row[f"chord {name} {tag}"] = v
         if tag == "online" and len(a.beats) > 2:
-            per_beat = _chords_per_beat(messages, list(a.beats), None)
+            plucked = [InputMessage(max(0.0, m.time - latency), m.status, m.data1, m.data2) for m in messages]
+            per_beat = _chords_per_beat(plucked, list(a.beats), None)
             for name, v in metrics.chord_scores(chord_segments(per_beat, seconds), ref_chords).items():
                 row[f"chord {name} beat"] = v
 
 
-def score_peers(piece, midi: Path, seconds: float, row: dict) -> None:
+def score_peers(piece, midi: Path, seconds: float, row: dict, latency: float = 0.0) -> None:
+    """The peers' scores; their beats are moved back by the declared converter `latency`, as ours are."""
     import peers  # noqa: PLC0415
 
     ref_beats = piece.beats[piece.beats <= seconds]
@@ -143,7 +152,7 @@ def score_peers(piece, midi: Path, seconds: float, row: dict) -> None:
         for name, fn in (("partitura", peers.partitura_beats), ("madmom online", peers.madmom_online_beats)):
             est = fn(midi, seconds)
             if est is not None:
-                est = np.asarray(est)
+                est = np.asarray(est) - latency
                 est = est[est <= seconds]      # the same excerpt as ours: nothing after the cut counts
                 for m, v in metrics.beat_scores(np.asarray(est), ref_beats).items():
                     row[f"beat {m} {name}"] = v
@@ -233,12 +242,13 @@ def _warped(piece, messages, warp, name):
 CACHE = ROOT / "bench" / ".cache"
 
 
-def cached_peers(piece, messages, seconds: float, tmp: Path) -> dict:
+def cached_peers(piece, messages, seconds: float, tmp: Path, latency: float = 0.0) -> dict:
     """Peer scores for a piece, computed once and kept in bench/.cache (they do not depend on aqyn)."""
     import json  # noqa: PLC0415
 
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"{piece.name.replace('/', '__')}-{seconds:.0f}s.json"
+    declared = f"-lat{latency * 1000:.0f}ms" if latency else ""
+    path = CACHE / f"{piece.name.replace('/', '__')}-{seconds:.0f}s{declared}.json"
     midi = tmp / f"{piece.name.replace('/', '__')}.mid"   # a name per piece: the peers cache by path
     if path.exists():
         row = json.loads(path.read_text())
@@ -252,7 +262,7 @@ def cached_peers(piece, messages, seconds: float, tmp: Path) -> dict:
         return row
     row = {}
     write_cut(messages, midi)
-    score_peers(piece, midi, seconds, row)
+    score_peers(piece, midi, seconds, row, latency)
     path.write_text(json.dumps(row))
     return row
 
@@ -265,6 +275,8 @@ def main() -> None:
     ap.add_argument("--no-peers", action="store_true", help="only aqyn's figures")
     ap.add_argument("--peers-only", action="store_true", help="only fill the peers' cache (bench/.cache)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--declared-latency-ms", type=float, default=30.0,
+                    help="converter latency declared on the guitar set, for aqyn and the peers alike")
     args = ap.parse_args()
 
     table: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -282,17 +294,19 @@ def main() -> None:
                 if not any(m.kind == 0x90 and m.data2 > 0 for m in messages):
                     continue
                 first = next(m.time for m in messages if m.kind == 0x90 and m.data2 > 0)
+                latency = args.declared_latency_ms / 1000 if name == "guitar" else 0.0
+                config = ListenerConfig(guitar=GuitarConfig(converter_latency=latency))
                 row: dict[str, float] = {}
                 if not args.peers_only:
                     t0 = time.perf_counter()
-                    online, _ = run_online(messages)
-                    score_ours(piece, online, messages, args.seconds, first, row, "online")
-                    offline = run_offline(messages)
-                    score_ours(piece, offline, messages, args.seconds, first, row, "offline")
+                    online, _ = run_online(messages, config)
+                    score_ours(piece, online, messages, args.seconds, first, row, "online", latency)
+                    offline = run_offline(messages, config)
+                    score_ours(piece, offline, messages, args.seconds, first, row, "offline", latency)
                     costs["aqyn online+offline"].append(time.perf_counter() - t0)
                 if not args.no_peers:
                     t0 = time.perf_counter()
-                    row.update(cached_peers(piece, messages, args.seconds, Path(tmp)))
+                    row.update(cached_peers(piece, messages, args.seconds, Path(tmp), latency))
                     score_peer_keys(piece, row, first, args.seconds)
                     costs["peers (or their cache)"].append(time.perf_counter() - t0)
                 for k, v in row.items():
