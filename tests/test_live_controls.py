@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import ConfigError
-from engine.events import Beat, InputMessage, Marker
+from engine.events import Beat, InputMessage, Marker, TimeSignature
 from engine.live.clock_sync import CLOCK, PPQ, START, STOP, ClockFollower, ClockOutSink
 from engine.live.controls import Action, Controls, FootswitchMap
 
@@ -217,3 +217,32 @@ def test_clock_out_fits_exactly_24_clocks_into_each_beat_as_the_tempo_moves():
         assert inside[0] == pytest.approx(a)
     times = [t for t, _ in sender.sent]
     assert times == sorted(times)
+
+
+def test_clock_out_sends_36_clocks_per_dotted_quarter_beat_in_6_8():
+    """MIDI clock counts quarter notes: a band beat of three eighths (6/8) is 36 clocks, or a DAW runs 1.5x."""
+    sender = SentList()
+    sink = ClockOutSink(sender, lambda: 0.75)
+    sink.send(TimeSignature(0.9, 6, 8, 3))
+    beats = [1.0, 1.75, 2.5, 3.25]
+    for i, t in enumerate(beats):
+        sink.send(Beat(t, i, i % 2, 2))
+        sink.flush(t + 0.2)
+    clocks = [t for t, m in sender.sent if m[0] == CLOCK]
+    for a, b in zip(beats, beats[1:]):
+        assert len([t for t in clocks if a - 1e-9 <= t < b - 1e-9]) == 36
+    sink.send(TimeSignature(3.9, 4, 4, 2))            # a style in 4/4 from the next beat on
+    sink.send(Beat(4.0, 4, 0, 4))
+    sink.send(Beat(4.5, 5, 1, 4))
+    clocks = [t for t, m in sender.sent if m[0] == CLOCK]
+    assert len([t for t in clocks if 3.25 - 1e-9 <= t < 4.0 - 1e-9]) == 36     # the 6/8 beat before it
+    assert len([t for t in clocks if 4.0 - 1e-9 <= t < 4.5 - 1e-9]) == PPQ
+
+
+def test_clock_follower_counts_36_clocks_to_a_dotted_quarter_beat():
+    f = ClockFollower()
+    f.start(0.0, restart=True)
+    step = 0.5 / PPQ                                  # a quarter of 0.5 s: the dotted-quarter beat is 0.75 s
+    beats = [b for k in range(4 * 36) if (b := f.clock(k * step, per_beat=36)) is not None]
+    assert [b.time for b in beats] == pytest.approx([0.75, 1.5, 2.25])
+    assert [b.period for b in beats] == pytest.approx([0.75] * 3) and [b.number for b in beats] == [1, 2, 3]

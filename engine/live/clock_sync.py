@@ -1,18 +1,20 @@
-"""MIDI clock: follow one coming in, send one going out (24 clocks per quarter-note beat).
+"""MIDI clock: follow one coming in, send one going out (24 clocks per quarter note, so 24 per beat, or 36
+when the beat is a dotted quarter as in 6/8).
 
-Out: the band's beats arrive as `Beat` events a look-ahead early. The 24 clocks of a beat are planned at
-the current period and each is handed to the sender only CLOCK_COMMIT before it is due; when the next
-beat's time is known, the clocks of the current beat not yet committed are spread evenly up to it, so a
-DAW following us always counts exactly 24 per beat and lands on our beats. Start (0xFA) goes out with
-the band's first beat, stop (0xFC) when the band stops.
+Out: the band's beats arrive as `Beat` events a look-ahead early; the time signature says how many eighths
+a beat holds. A beat's clocks are planned at the current period and each is handed to the sender only
+CLOCK_COMMIT before it is due; when the next beat's time is known, the clocks of the current beat not yet
+committed are spread evenly up to it, so a DAW following us always counts exactly 24 per quarter and lands
+on our beats. Start (0xFA) goes out with the band's first beat, stop (0xFC) when the band stops.
 
 In: `ClockFollower` counts clocks from a start (0xFA), or a continue (0xFB) from where the master stopped or
-its song position pointer (0xF2) says. At every 24th it reports the beat: its time and period fitted to the
-recent clocks (medians, so a clock delayed on the way by a busy machine or a USB interface moves nothing),
-and its number since the song's top. At the start itself it reports the coming beat at once when the tempo
-is known (many masters send clock while stopped). The session hands each to the beat tracker, which then
-follows the master alone (tempo, phase, and the bar when a start or song position said where it begins)
-while the clock keeps coming. A pause in the clock (no stop) forgets the clocks before it.
+its song position pointer (0xF2) says. At the first clock of every beat (24 or 36 clocks: the guitar's meter
+says which) it reports the beat: its time and period fitted to the recent clocks (medians, so a clock
+delayed on the way by a busy machine or a USB interface moves nothing), and its number since the song's top.
+At the start itself it reports the coming beat at once when the tempo is known (many masters send clock
+while stopped). The session hands each to the beat tracker, which then follows the master alone (tempo,
+phase, and the bar when a start or song position said where it begins) while the clock keeps coming. A
+pause in the clock (no stop) forgets the clocks before it.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from engine.events import Beat, Event, Marker
+from engine.events import Beat, Event, Marker, TimeSignature
 
 CLOCK, START, CONTINUE, STOP = 0xF8, 0xFA, 0xFB, 0xFC
-PPQ = 24
+PPQ = 24             # clocks per quarter note; a beat of 3 eighths (6/8: the dotted quarter) has 36
 CLOCK_COMMIT = 0.03   # s: a clock is committed to the sender this long before it is due
 
 
@@ -46,20 +48,22 @@ class ClockFollower:
         self.count = 0            # clocks since the song's top
         self._stamps: list[float] = []    # the last 2 * PPQ + 1 clocks, running or not, with no pause
 
-    def start(self, t: float, restart: bool, fallback_period: float | None = None) -> MasterBeat | None:
+    def start(self, t: float, restart: bool, fallback_period: float | None = None,
+              per_beat: int = PPQ) -> MasterBeat | None:
         """Start (restart) or continue at t: the master's next beat, when a tempo is known from its clocks
-        (or `fallback_period`, the tempo we had)."""
+        (or `fallback_period`, the tempo we had). `per_beat`: clocks per beat (36 when the beat is a dotted
+        quarter)."""
         self.running = True
         if restart:
             self.count = 0
             self.started = True
         step = self.step()
-        period = step * PPQ if step else fallback_period
+        period = step * per_beat if step else fallback_period
         if not period:
             return None
-        ahead = -self.count % PPQ                  # clocks to the next beat
-        number = -(-self.count // PPQ) if self.started else None
-        return MasterBeat(t + ahead * period / PPQ, period, number)
+        ahead = -self.count % per_beat             # clocks to the next beat
+        number = -(-self.count // per_beat) if self.started else None
+        return MasterBeat(t + ahead * period / per_beat, period, number)
 
     def stop(self) -> None:
         self.running = False
@@ -79,8 +83,9 @@ class ClockFollower:
             return None
         return step
 
-    def clock(self, t: float) -> MasterBeat | None:
-        """One clock at t: the beat when it is the first of a beat (and the tempo is known), else None."""
+    def clock(self, t: float, per_beat: int = PPQ) -> MasterBeat | None:
+        """One clock at t: the beat when it is the first of a beat of `per_beat` clocks (and the tempo is
+        known), else None."""
         s = self._stamps
         if s and not 0.0 <= t - s[-1] <= CLOCK_GAP:
             s.clear()                     # a pause (or a stamp out of order): start counting time afresh
@@ -91,16 +96,16 @@ class ClockFollower:
             return None
         n = self.count
         self.count += 1
-        if n % PPQ:
+        if n % per_beat:
             return None
         step = self.step()
         if step is None:
             return None
-        # Every clock of the last beat says where this beat is; a few late ones do not move the median.
+        # Every clock of the last quarter says where this beat is; a few late ones do not move the median.
         recent = s[-PPQ - 1:]
         last = len(recent) - 1
         at = _median([ti + (last - i) * step for i, ti in enumerate(recent)])
-        return MasterBeat(at, step * PPQ, n // PPQ if self.started else None)
+        return MasterBeat(at, step * per_beat, n // per_beat if self.started else None)
 
 
 def _median(values: list[float]) -> float:
@@ -115,29 +120,34 @@ class ClockOutSink:
     def __init__(self, sender, period: Callable[[], float | None]):
         self.sender = sender
         self.period = period
+        self.per_beat = PPQ                # clocks per band beat: 12 per eighth note, from the time signature
         self._pending: list[float] = []    # clock times of the current beat not yet committed
         self._last_committed = 0.0
         self._beat_time = 0.0
+        self._beat_clocks = PPQ            # clocks in the current beat
         self._running = False
 
     def send(self, event: Event) -> None:
-        if isinstance(event, Beat):
+        if isinstance(event, TimeSignature):
+            self.per_beat = 12 * event.beat_eighths      # from the next beat on
+        elif isinstance(event, Beat):
             if not self._running:
                 self._running = True
                 self.sender.at(event.time - 0.001, [START])
             elif self._pending:
                 # The next beat is known now: the rest of this beat's clocks fit evenly up to it.
-                done = PPQ - len(self._pending)
+                done = self._beat_clocks - len(self._pending)
                 if done == 0:
-                    step = (event.time - self._beat_time) / PPQ
-                    self._pending = [self._beat_time + i * step for i in range(PPQ)]
+                    step = (event.time - self._beat_time) / self._beat_clocks
+                    self._pending = [self._beat_time + i * step for i in range(self._beat_clocks)]
                 else:
                     step = (event.time - self._last_committed) / (len(self._pending) + 1)
                     self._pending = [self._last_committed + (i + 1) * step for i in range(len(self._pending))]
                 self._commit(float("inf"))
             period = self.period() or 0.5
             self._beat_time = event.time
-            self._pending = [event.time + k * period / PPQ for k in range(PPQ)]
+            self._beat_clocks = n = self.per_beat
+            self._pending = [event.time + k * period / n for k in range(n)]
         elif isinstance(event, Marker) and event.text.startswith("band out") and self._running:
             self._commit(event.time)
             self._pending = []

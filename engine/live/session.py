@@ -237,13 +237,14 @@ class LiveSession:
 
     def _clock_message(self, status: int, stamp: float) -> None:
         f = self.follower
+        tracker = self.engine.listener.beat
+        per_beat = 12 * (3 if tracker.subdivision == 3 else 2)    # clocks in a beat: 36 for a dotted quarter
         if status == 0xF8:
-            beat = f.clock(stamp)
+            beat = f.clock(stamp, per_beat)
             if beat is not None:
-                self.engine.listener.beat.follow_master(beat.time, beat.period, beat.number)
+                tracker.follow_master(beat.time, beat.period, beat.number)
         elif status in (0xFA, 0xFB):
-            tracker = self.engine.listener.beat
-            beat = f.start(stamp, restart=status == 0xFA, fallback_period=tracker.period)
+            beat = f.start(stamp, restart=status == 0xFA, fallback_period=tracker.period, per_beat=per_beat)
             if beat is not None:              # the band's bars start where the master's do
                 tracker.follow_master(beat.time, beat.period, beat.number)
             self._act(Action.START, stamp)
