@@ -127,7 +127,7 @@ class Probe:
             self.recorded = pos + frames
 
     def connect_midi(self, dest: str) -> None:
-        self.client.connect(self.midi, dest)
+        self._connect(self.midi, dest)
 
     def drop_midi_out(self) -> None:
         """Unregister the MIDI output: to a reader, the port vanishes as an unplugged converter's would."""
@@ -140,8 +140,21 @@ class Probe:
             self.midi = self.client.midi_outports.register("midi_out")
 
     def connect_audio(self, left: str, right: str) -> None:
-        self.client.connect(left, self.ins[0])
-        self.client.connect(right, self.ins[1])
+        self._connect(left, self.ins[0])
+        self._connect(right, self.ins[1])
+
+    def _connect(self, source, destination, timeout: float = 3.0) -> None:
+        """Connect, retrying for a moment: a client's ports are visible before the client is activated, and
+        JACK refuses to connect ports of an inactive client."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.client.connect(source, destination)
+                return
+            except self.jack.JackErrorCode:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
 
     def now_frame(self) -> int:
         return self.client.frame_time
@@ -162,6 +175,12 @@ class Probe:
                     return True
             time.sleep(0.05)
         return False
+
+    def clock_ratio(self) -> float:
+        """JACK frames per second of the monotonic clock, over the cycles seen, / the sample rate: 1.0 when
+        the frame clock keeps time (a --sync server on a loaded machine runs a few per cent slow)."""
+        (t0, f0), (t1, f1) = self.cycles[0], self.cycles[-1]
+        return (f1 - f0) / ((t1 - t0) * self.rate) if t1 > t0 else 1.0
 
     def index_of(self, frame: int) -> int:
         """Row of the recording holding JACK frame `frame`."""

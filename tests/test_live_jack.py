@@ -64,7 +64,7 @@ def log_lines(path: Path) -> list[dict]:
 def ramp_session(server, tmp_path_factory):
     """Play 30 s of the accelerating example (88 -> ~104 BPM by then) into `aqyn live --virtual`; record."""
     log = tmp_path_factory.mktemp("live") / "live.jsonl"
-    probe = Probe(SERVER, seconds=PLAY_SECONDS + 20)
+    probe = Probe(SERVER, seconds=PLAY_SECONDS + 40)     # room for a slow start under load
     proc = start_live(server, "--virtual", log=log)
     try:
         wait_ports(probe, ["aqyn:guitar in", "aqyn-synth:left"], proc)
@@ -88,7 +88,7 @@ def play_record_stop(probe: Probe, proc: subprocess.Popen, events, timeout: floa
     proc.terminate()
     _, err = proc.communicate(timeout=15)
     return {"audio": probe.audio().copy(), "rate": probe.rate, "t0": probe.index_of(origin) / probe.rate,
-            "code": proc.returncode, "err": err}
+            "code": proc.returncode, "err": err, "clock_ratio": probe.clock_ratio()}
 
 
 def test_live_process_stops_cleanly_on_sigterm(ramp_session):
@@ -134,7 +134,9 @@ def test_band_follows_the_tempo_change(ramp_session):
     early_bpm = np.median([e["bpm"] for e in statuses if e["time"] < start + 4])
     late_bpm = np.median([e["bpm"] for e in late])
     assert late_bpm > early_bpm * 1.03, [(e["time"], e["bpm"]) for e in statuses][::4]
-    truth_late = true_bpm(PLAY_SECONDS - 6)
+    # The guitar is played on JACK's frame clock, aqyn hears it on the wall clock: on a loaded machine the
+    # dummy backend's frames run a few per cent slow, and the tempo aqyn hears is the file's times that.
+    truth_late = true_bpm(PLAY_SECONDS - 6) * ramp_session["clock_ratio"]
     assert abs(late_bpm - truth_late) / truth_late < 0.08, (late_bpm, truth_late)
 
 
