@@ -27,7 +27,9 @@ def server():
     reason = jack_available()
     if reason:
         pytest.fail(f"the live tests need JACK: {reason}; `make test` installs it")
-    srv = JackServer(SERVER).start()
+    # 256-frame periods (5.3 ms): a --sync server waits for its slowest client, and at 128 frames the Python
+    # probe overran often enough to slow the frame clock by up to 5 % on an idle machine (0.8 % at 256).
+    srv = JackServer(SERVER, period=256).start()
     yield srv
     srv.stop()
 
@@ -133,7 +135,7 @@ def test_band_follows_the_tempo_change(ramp_session):
     assert late, "the band did not play long enough"
     early_bpm = np.median([e["bpm"] for e in statuses if e["time"] < start + 4])
     late_bpm = np.median([e["bpm"] for e in late])
-    assert late_bpm > early_bpm * 1.03, [(e["time"], e["bpm"]) for e in statuses][::4]
+    assert late_bpm > early_bpm * 1.03, ([(e["time"], e["bpm"]) for e in statuses][::4], ramp_session["clock_ratio"])
     # The guitar is played on JACK's frame clock, aqyn hears it on the wall clock: on a loaded machine the
     # dummy backend's frames run a few per cent slow, and the tempo aqyn hears is the file's times that.
     truth_late = true_bpm(PLAY_SECONDS - 6) * ramp_session["clock_ratio"]
@@ -271,7 +273,7 @@ def test_midi_clock_out_counts_24_per_band_beat(wired_session):
     assert len(clocks) > 24 * 8
     beats = clocks[::24][:-1]                      # the last may be the stop's own beat, with no note
     notes = np.array([f for f, d in midi[start:stop] if d[0] & 0xF0 == 0x90 and d[2] > 0])
-    on_a_note = np.array([np.abs(notes - b).min() <= 2 * 128 for b in beats])   # within two JACK cycles
+    on_a_note = np.array([np.abs(notes - b).min() <= 256 for b in beats])   # within a JACK cycle (5.3 ms)
     assert on_a_note.mean() >= 0.8, f"clock beats on band notes: {on_a_note.astype(int).tolist()}"
     true_bpm = 60.0 / np.median(np.diff(truth(DORIAN)["beats"]))
     bpm = 60.0 * rate / np.median(np.diff(beats))
