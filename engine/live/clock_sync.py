@@ -20,6 +20,7 @@ pause in the clock (no stop) forgets the clocks before it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 from typing import Callable
 
 from engine.events import Beat, Event, Marker, TimeSignature
@@ -32,6 +33,11 @@ CLOCK_COMMIT = 0.03   # s: a clock is committed to the sender this long before i
 CLOCK_GAP = 0.1      # s: a longer gap between clocks is a pause (24 clocks a beat: 0.1 s is 25 BPM)
 MIN_CLOCKS = 12      # clocks (half a beat) before a tempo is read from them
 MIN_BPM, MAX_BPM = 20.0, 400.0
+
+
+def clocks_per_beat(eighths: int) -> int:
+    """MIDI clocks in a beat of `eighths` eighth notes: 24 for a quarter, 36 for a dotted quarter."""
+    return PPQ // 2 * eighths
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ class ClockFollower:
         s = self._stamps
         if len(s) < MIN_CLOCKS:
             return None
-        step = _median([b - a for a, b in zip(s, s[1:])])
+        step = median([b - a for a, b in zip(s, s[1:])])
         if not 60.0 / (MAX_BPM * PPQ) <= step <= 60.0 / (MIN_BPM * PPQ):
             return None
         return step
@@ -104,14 +110,8 @@ class ClockFollower:
         # Every clock of the last quarter says where this beat is; a few late ones do not move the median.
         recent = s[-PPQ - 1:]
         last = len(recent) - 1
-        at = _median([ti + (last - i) * step for i, ti in enumerate(recent)])
+        at = median([ti + (last - i) * step for i, ti in enumerate(recent)])
         return MasterBeat(at, step * per_beat, n // per_beat if self.started else None)
-
-
-def _median(values: list[float]) -> float:
-    s = sorted(values)
-    m = len(s) // 2
-    return s[m] if len(s) % 2 else 0.5 * (s[m - 1] + s[m])
 
 
 class ClockOutSink:
@@ -120,7 +120,7 @@ class ClockOutSink:
     def __init__(self, sender, period: Callable[[], float | None]):
         self.sender = sender
         self.period = period
-        self.per_beat = PPQ                # clocks per band beat: 12 per eighth note, from the time signature
+        self.per_beat = PPQ                # clocks per band beat, from the time signature
         self._pending: list[float] = []    # clock times of the current beat not yet committed
         self._last_committed = 0.0
         self._beat_time = 0.0
@@ -129,7 +129,7 @@ class ClockOutSink:
 
     def send(self, event: Event) -> None:
         if isinstance(event, TimeSignature):
-            self.per_beat = 12 * event.beat_eighths      # from the next beat on
+            self.per_beat = clocks_per_beat(event.beat_eighths)     # from the next beat on
         elif isinstance(event, Beat):
             if not self._running:
                 self._running = True

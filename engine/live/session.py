@@ -31,7 +31,7 @@ from engine.io.ports import MidiInput, MidiOutput, choose_backend
 from engine.io.soundfont import find_soundfont
 from engine.listen import ListenerConfig
 from engine.listen.guitar import GuitarConfig
-from engine.live.clock_sync import ClockFollower, ClockOutSink
+from engine.live.clock_sync import ClockFollower, ClockOutSink, clocks_per_beat
 from engine.live.controls import Action, Controls, FootswitchMap
 from engine.live.midi_out import MidiOutSink, TimedSender
 from engine.live.stats import LatencyStats
@@ -238,7 +238,7 @@ class LiveSession:
     def _clock_message(self, status: int, stamp: float) -> None:
         f = self.follower
         tracker = self.engine.listener.beat
-        per_beat = 12 * (3 if tracker.subdivision == 3 else 2)    # clocks in a beat: 36 for a dotted quarter
+        per_beat = clocks_per_beat(tracker.subdivision)   # eighths per beat: 3 in compound time
         if status == 0xF8:
             beat = f.clock(stamp, per_beat)
             if beat is not None:
