@@ -48,8 +48,9 @@ def stages(example: Path, font: Path, folder: Path) -> dict[str, float]:
     from engine.io.midi_file import MidiFileSink
     from engine.io.wav_render import render_audio, write_wav
     from engine.pipeline import Engine, run_offline
-    from engine.render import guitar_track, style_chooser
-    from engine.sinks import RecordingSink
+    from engine.arrange.styles import style_chooser
+    from engine.render import guitar_track
+    from engine.io.sinks import RecordingSink
 
     out: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -12,16 +12,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
+from engine.clock import VirtualClock
 from engine.events import InputMessage
+from engine.inputs import CountIn, TimedInput, input_order
 from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener, ListenerConfig
 from engine.listen.chord import ChordFilter, ChordTracker, note_weight
-from engine.listen.key import KeyTracker
-from engine.pipeline import TICK
+from engine.listen.listener import PlayerSettings
+from engine.midi import NOTE_OFF, NOTE_ON
+from engine.pipeline import ListSource, run
 from engine.schedule import SchedulerConfig
+from engine.state import BeatGrid
 from engine.theory import tonic_name
 
 # Evidence of a beat that counts fully in the per-beat chord filter: two notes sounding through the beat at
@@ -58,72 +63,99 @@ def _key_entry(time: float, tonic: int, mode: str, confidence: float) -> dict:
             "confidence": round(confidence, 2)}
 
 
-def _meter(listener: Listener) -> str:
-    return listener.beat.meter
+class OnlineAnalysis:
+    """Watches a listener tick by tick (driven by `engine.pipeline.run`) and notes what it knew when: key
+    and chord changes, tempo changes, and the beats as the band would have committed them, `lookahead`
+    seconds ahead. The beats stop when the guitar has been silent for a bar and a beat."""
 
+    def __init__(self, config: ListenerConfig | None, lookahead: float, duration: float):
+        self.listener = Listener(config)
+        self.lookahead = lookahead
+        self.result = Analysis(file="", duration=duration, mode="online")
+        self._planned: int | None = None
+        self._last_key = self._last_bpm = self._last_chord = None
 
-def run_online(messages: list[InputMessage], config: ListenerConfig | None = None,
-               lookahead: float = SchedulerConfig.lookahead, tail: float = 2.0) -> tuple[Analysis, Listener]:
-    L = Listener(config)
-    a = Analysis(file="", duration=messages[-1].time if messages else 0.0, mode="online")
-    i, n, planned = 0, 0, None
-    last_key, last_bpm, last_chord = None, None, None
-    end = a.duration + tail
-    while n * TICK <= end:
-        now = n * TICK
-        n += 1
-        while i < len(messages) and messages[i].time <= now:
-            L.feed(messages[i])
-            i += 1
-        decided = L.update(now)
-        k = L.key.key
-        if k is not None and k != last_key:
-            last_key = k
-            a.keys.append(_key_entry(now, k[0], k[1], L.key.confidence))
-        if decided and L.chord_label != last_chord:
-            last_chord = L.chord_label
-            a.chords.append({"time": round(now, 3), "label": last_chord})
-        b = L.beat
-        if b.period is None or b.confidence < L.config.beat_lock:
-            continue
+    def feed(self, item: TimedInput) -> None:
+        """Guitar MIDI to the listener; a count-in as taps."""
+        if isinstance(item, CountIn):
+            self.listener.count_in(item)
+        elif isinstance(item, InputMessage):
+            self.listener.feed(item)
+
+    def tick(self, now: float) -> None:
+        """Listen up to `now` (s) and note the changes."""
+        listener, a = self.listener, self.result
+        decided = listener.update(now)
+        k = listener.key.key
+        if k is not None and k != self._last_key:
+            self._last_key = k
+            a.keys.append(_key_entry(now, k[0], k[1], listener.key.confidence))
+        if decided and listener.chord_label != self._last_chord:
+            self._last_chord = listener.chord_label
+            a.chords.append({"time": round(now, 3), "label": self._last_chord})
+        b = listener.beat
+        if b.period is None or b.confidence < listener.config.beat_lock:
+            return
         bpm = b.bpm
-        if last_bpm is None or abs(bpm / last_bpm - 1) > 0.01:
-            last_bpm = bpm
+        if self._last_bpm is None or abs(bpm / self._last_bpm - 1) > 0.01:
+            self._last_bpm = bpm
             a.tempo.append({"time": round(now, 3), "bpm": round(bpm, 1)})
-        if L.last_onset is None or now - L.last_onset > (b.beats_per_bar + 1) * b.period:
-            planned = None    # the guitar stopped: no beats are predicted into silence
-            continue
-        horizon = b.position_at(now + lookahead)
-        if planned is None:
-            planned = math.floor(horizon)
-        while planned + 1 <= horizon:
-            planned += 1
-            t = b.time_at(planned)
-            if not a.beats or t > a.beats[-1] + 0.25 * b.period:
+        self._beats(now, listener.grid(), listener.last_onset)
+
+    def _beats(self, now: float, grid: BeatGrid, last_onset: float | None) -> None:
+        a = self.result
+        if last_onset is None or now - last_onset > (grid.beats_per_bar + 1) * grid.period:
+            self._planned = None    # the guitar stopped: no beats are predicted into silence
+            return
+        horizon = grid.beat_at(now + self.lookahead)
+        if self._planned is None:
+            self._planned = math.floor(horizon)
+        while self._planned + 1 <= horizon:
+            self._planned += 1
+            t = grid.seconds_at(self._planned)
+            if not a.beats or t > a.beats[-1] + 0.25 * grid.period:
                 a.beats.append(t)
-                if (planned - b.downbeat_residue()) % b.beats_per_bar == 0:
+                if grid.is_downbeat(self._planned):
                     a.downbeats.append(t)
-    a.meter = _meter(L)
-    if L.key.key is not None:
-        tonic, mode = L.key.key
-        a.key = {"tonic": tonic_name(tonic, mode), "mode": mode, "confidence": round(L.key.confidence, 2)}
-    return a, L
+
+    def finish(self) -> tuple[Analysis, Listener]:
+        """The analysis, with the meter and key at the end."""
+        a, listener = self.result, self.listener
+        a.meter = listener.beat.meter
+        if listener.key.key is not None:
+            tonic, mode = listener.key.key
+            a.key = {"tonic": tonic_name(tonic, mode), "mode": mode, "confidence": round(listener.key.confidence, 2)}
+        return a, listener
 
 
-def run_offline(messages: list[InputMessage], config: ListenerConfig | None = None) -> Analysis:
+def run_online(messages: Sequence[TimedInput], config: ListenerConfig | None = None,
+               lookahead: float = SchedulerConfig.lookahead, tail: float = 2.0) -> tuple[Analysis, Listener]:
+    """What the live listener knew when, over `messages` (time-ordered; a `CountIn` among them counts),
+    on the engine's tick grid up to `tail` seconds after the last message."""
+    guitar = [m for m in messages if isinstance(m, InputMessage)]
+    duration = guitar[-1].time if guitar else 0.0
+    watcher = OnlineAnalysis(config, lookahead, duration)
+    run(watcher, ListSource(messages), VirtualClock(), until=duration + tail)
+    return watcher.finish()
+
+
+def run_offline(messages: list[InputMessage], config: ListenerConfig | None = None,
+                extra: Sequence[TimedInput] = ()) -> Analysis:
     """Two passes: the first finds the tempo; the second tracks from the start with a prior at that tempo,
     fills the beats before it locked by stepping back at its first period, labels a chord per beat from
-    the notes inside it, and takes the key of the whole piece."""
-    first, _ = run_online(messages, config)
+    the notes inside it, and takes the key of the whole piece. `extra`: inputs besides the guitar's
+    messages (a count-in) for both passes."""
+    inputs = sorted([*messages, *extra], key=input_order) if extra else messages
+    first, _ = run_online(inputs, config)
     bpms = [t["bpm"] for t in first.tempo]
     cfg = config or ListenerConfig()
     if bpms:
         cfg = replace(cfg, bpm_prior=float(np.median(bpms)))
     cfg = replace(cfg, key_half_life=1e9)     # the second pass keeps all the key evidence
-    second, L = run_online(messages, cfg)
+    second, L = run_online(inputs, cfg)
     a = Analysis(file="", duration=second.duration, mode="offline", meter=second.meter)
     beats = list(second.beats)
-    onsets = [m.time for m in messages if m.kind == 0x90 and m.data2 > 0]
+    onsets = [m.time for m in messages if m.kind == NOTE_ON and m.data2 > 0]
     if len(beats) >= 2 and onsets:
         period = beats[1] - beats[0]
         while beats[0] - period >= onsets[0] - 0.1 * period:
@@ -178,7 +210,7 @@ def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> l
     if len(beats) < 2:
         return []
     notes = note_spans(messages)
-    onsets = [m.time for m in messages if m.kind == 0x90 and m.data2 > 0]
+    onsets = [m.time for m in messages if m.kind == NOTE_ON and m.data2 > 0]
     beats = list(beats)
     period = beats[1] - beats[0]
     if onsets:
@@ -220,9 +252,9 @@ def note_spans(messages: list[InputMessage]) -> list[tuple[float, float, int, in
     out = []
     for m in messages:
         key = (m.channel, m.data1)
-        if m.kind == 0x90 and m.data2 > 0:
+        if m.kind == NOTE_ON and m.data2 > 0:
             held[key] = (m.time, m.data2)
-        elif m.kind in (0x80, 0x90) and key in held:
+        elif m.kind in (NOTE_OFF, NOTE_ON) and key in held:
             start, vel = held.pop(key)
             out.append((start, m.time, m.data1, vel))
     end = messages[-1].time if messages else 0.0
@@ -231,12 +263,21 @@ def note_spans(messages: list[InputMessage]) -> list[tuple[float, float, int, in
     return out
 
 
-def analyze(path: str | Path, offline: bool = False, config: ListenerConfig | None = None) -> Analysis:
+def analyze(path: str | Path, offline: bool = False, config: ListenerConfig | None = None,
+            player: PlayerSettings | None = None) -> Analysis:
+    """Key, tempo, beats, downbeats, meter and chords of the guitar file at `path`, as `aqyn analyze` prints
+    them: online (what the live listener knew when) or `offline` (the whole file, two passes). `player`: the
+    player's settings (converter latency, channels, tempo, count-in). Raises InputFileError."""
     guitar = read_guitar_file(path)
+    player = player or PlayerSettings()
+    config = player.listener_config(config)
+    first = next((m.time for m in guitar.messages if m.kind == NOTE_ON and m.data2 > 0), 0.0)
+    count_in = player.count_in_before(first, 4)
+    extra = [count_in] if count_in is not None else []
     if offline:
-        a = run_offline(guitar.messages, config)
+        a = run_offline(guitar.messages, config, extra)
     else:
-        a, _ = run_online(guitar.messages, config)
+        a, _ = run_online(sorted([*guitar.messages, *extra], key=input_order), config)
     a.file = str(path)
     a.duration = guitar.duration
     return a

@@ -14,6 +14,11 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """Seconds since an origin, and a way to wait for a time. `realtime` says whether time passes by itself
+    (a live source then waits for input on it) or only when told (a virtual clock)."""
+
+    realtime: bool
+
     def now(self) -> float:
         """Seconds since the clock's origin."""
         ...
@@ -32,6 +37,7 @@ class SystemClock:
     """
 
     SPIN = 0.001
+    realtime = True
 
     def __init__(self) -> None:
         self._origin = time.monotonic()
@@ -49,6 +55,8 @@ class SystemClock:
 
 class VirtualClock:
     """A clock that moves only when told to. Time never goes backwards."""
+
+    realtime = False
 
     def __init__(self, start: float = 0.0) -> None:
         self._t = float(start)

@@ -113,15 +113,19 @@ class Raw:
 
 @dataclass(frozen=True, slots=True)
 class Beat:
-    """The band played beat `index` (counted from its first beat) at `time`."""
+    """The band played beat `index` (counted from its first beat) at `time` (s), beat `beat_in_bar` of a
+    cycle of `beats_per_bar` (0 = the bar's first), at a tracked beat of `period` seconds."""
 
     time: float
     index: int
     beat_in_bar: int
     beats_per_bar: int
+    period: float = 0.5
 
     def __post_init__(self) -> None:
         _check_time("time", self.time)
+        if not self.period > 0:
+            raise ValueError(f"period must be > 0 seconds, got {self.period!r}")
         if not 0 <= self.beat_in_bar < self.beats_per_bar:
             raise ValueError(f"beat_in_bar must be 0..{self.beats_per_bar - 1}, got {self.beat_in_bar!r}")
 

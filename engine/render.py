@@ -1,39 +1,39 @@
 """Offline render: a guitar MIDI file in, a backing track (MIDI, optionally WAV) out.
 
-Runs exactly the live pipeline under a virtual clock. Outputs are written to temporary files beside their
-targets and renamed only when everything succeeded, so a failure never leaves a half-written file.
+Runs exactly the live pipeline (`engine.pipeline.run`) under a virtual clock, with the player's settings and
+an optional timeline of cues, so a render is what the gig would have sounded like. Outputs are written
+all-or-nothing (engine/io/outputs.py): a failure never leaves a half-written file.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Sequence
 
-from engine.arrange.arranger import DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL, DRUM_CHANNEL
-from engine.arrange.patterns import Style, available_styles, load_style
-from engine.errors import OutputPathError, StyleNotFound
+from engine.arrange.band import BAND_CHANNELS
+from engine.arrange.styles import AUTO, load_style, style_chooser
+from engine.errors import OutputPathError
 from engine.events import GUITAR, Control, Note, Program, Raw
+from engine.inputs import CueInput, TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
+from engine.io.outputs import atomic_outputs, check_output
+from engine.io.sinks import RecordingSink
 from engine.io.soundfont import find_soundfont
-from engine.pipeline import Engine, run_offline
-from engine.schedule import StyleChooser
-from engine.sinks import RecordingSink
+from engine.listen.listener import PlayerSettings
+from engine.midi import NOTE_ON, PROGRAM
+from engine.pipeline import Engine, EngineConfig, run_offline
 from engine.theory import tonic_name
 
-AUTO = "auto"
-AUTO_STYLES = {2: "tokpe-gallop", 3: "trot"}   # by the guitar's subdivision: straight or compound
 GUITAR_PROGRAM = 27                            # GM Electric Guitar (clean), for inputs that name none
-BAND_CHANNELS = {DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL, DRUM_CHANNEL}
 
 
 @dataclass(frozen=True)
 class RenderResult:
+    """What a render heard and made, for the command's one-line report."""
+
     key: str                 # e.g. "D minor", or "unknown"
     bpm: float | None
     input_seconds: float
@@ -45,70 +45,8 @@ class RenderResult:
 
     @property
     def realtime_factor(self) -> float:
+        """Seconds of input rendered per second of wall clock."""
         return self.input_seconds / self.elapsed if self.elapsed > 0 else float("inf")
-
-
-def style_chooser(name: str, pattern_dirs: list[Path] | None = None) -> StyleChooser:
-    """Resolve a style name now (unknown names fail before any work); 'auto' picks by the guitar's feel."""
-    if name == AUTO:
-        styles = {sub: load_style(n, pattern_dirs) for sub, n in AUTO_STYLES.items()}
-        return lambda subdivision: styles.get(subdivision, styles[2])
-    if name not in available_styles(pattern_dirs):
-        names = ", ".join([AUTO, *sorted(available_styles(pattern_dirs))])
-        raise StyleNotFound(f"unknown style {name!r}; available: {names}")
-    style: Style = load_style(name, pattern_dirs)
-    return lambda subdivision: style
-
-
-def check_output(path: Path, what: str) -> None:
-    if path.is_dir():
-        raise OutputPathError(f"{what} output {path} is a directory; give a file name")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputPathError(f"cannot write {what} output {path}: folder {parent} does not exist; create it first")
-    if not os.access(parent, os.W_OK):
-        raise OutputPathError(f"cannot write {what} output {path}: folder {parent} is not writable; "
-                              "choose another place")
-
-
-def _temp_beside(path: Path, tag: str) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=tag)
-    os.close(fd)
-    return Path(tmp)
-
-
-@contextmanager
-def atomic_outputs(paths: list[Path]) -> Iterator[list[Path]]:
-    """Yield temporary paths beside `paths`; move them into place only if the block succeeds.
-
-    All or nothing: files that already existed are set aside first and put back if any move fails.
-    """
-    temps: list[Path] = []
-    backups: list[tuple[Path, Path]] = []
-    placed: list[Path] = []
-    try:
-        for p in paths:
-            temps.append(_temp_beside(p, ".tmp"))
-        yield temps
-        for tmp, p in zip(temps, paths):
-            if p.is_file():
-                backup = _temp_beside(p, ".old")
-                os.replace(p, backup)
-                backups.append((backup, p))
-            os.replace(tmp, p)
-            placed.append(p)
-    except OSError as exc:
-        for p in placed:
-            p.unlink(missing_ok=True)
-        for backup, p in backups:
-            os.replace(backup, p)
-        backups.clear()
-        raise OutputPathError(f"cannot write output: {exc}") from None
-    finally:
-        for tmp in temps:
-            tmp.unlink(missing_ok=True)
-        for backup, _ in backups:
-            backup.unlink(missing_ok=True)
 
 
 def guitar_track(guitar: GuitarFile) -> list:
@@ -117,7 +55,7 @@ def guitar_track(guitar: GuitarFile) -> list:
     used = sorted({m.channel for m in guitar.messages})
     free = [c for c in range(16) if c not in BAND_CHANNELS and c not in used]
     remap = {c: (free.pop(0) if c in BAND_CHANNELS and free else c) for c in used}
-    has_program = {remap[m.channel] for m in guitar.messages if m.kind == 0xC0}
+    has_program = {remap[m.channel] for m in guitar.messages if m.kind == PROGRAM}
     events: list = []
     for ch in sorted(set(remap.values())):
         if ch not in has_program:
@@ -128,10 +66,33 @@ def guitar_track(guitar: GuitarFile) -> list:
     return events
 
 
+def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[CueInput] = (),
+                  style: str = AUTO, pattern_dirs: list[Path] | None = None) -> list[TimedInput]:
+    """The file's messages, the cues and (with a count-in) the count-in before the first note, in the order
+    the engine takes them. The count-in has the style's beats to the bar (4 for the automatic choice)."""
+    items: list[TimedInput] = [*guitar.messages, *cues]
+    first = next((m.time for m in guitar.messages if m.kind == NOTE_ON and m.data2 > 0), 0.0)
+    per_bar = 4 if style == AUTO else max(2, round(load_style(style, pattern_dirs).beats_per_bar))
+    count_in = player.count_in_before(first, per_bar)
+    if count_in is not None:
+        items.append(count_in)
+    return sorted(items, key=input_order)
+
+
 def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | None = None, style: str = AUTO,
            seed: int = 0, soundfont: str | Path | None = None, pattern_dirs: list[Path] | None = None,
-           with_guitar: bool = False) -> RenderResult:
+           with_guitar: bool = False, player: PlayerSettings | None = None,
+           cues: Sequence[CueInput] = ()) -> RenderResult:
+    """Play the band along with the guitar file at `input_path` and write `midi_out` (and `wav_out`).
+
+    `style`: a style name or "auto"; `seed`: the band's random choices; `soundfont`: for the WAV (default:
+    the best installed); `pattern_dirs`: user style folders; `with_guitar`: mix the guitar into the WAV;
+    `player`: the player's settings (converter latency, channels, tempo, count-in); `cues`: footswitch
+    actions at times (s) of the input. Raises InputFileError, StyleNotFound, OutputPathError,
+    SoundFontNotFound or SynthError (all EngineError) with a one-line message; nothing is left half-written.
+    """
     started = time.perf_counter()
+    player = player or PlayerSettings()
     guitar = read_guitar_file(input_path)
     chooser = style_chooser(style, pattern_dirs)
     outputs = [Path(midi_out)] + ([Path(wav_out)] if wav_out else [])
@@ -139,39 +100,49 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
         check_output(p, what)
         if p.resolve() == Path(input_path).resolve():
             raise OutputPathError(f"output {p} is the input file; choose another name")
+    items = player_inputs(guitar, player, cues, style, pattern_dirs)
     renderer = None
     if wav_out:
-        from engine.io.wav_render import FluidRenderer, WavSink  # noqa: PLC0415 (only WAV needs FluidSynth)
+        from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)
 
         renderer = FluidRenderer(find_soundfont(soundfont))   # loads the SoundFont while we listen
     try:
         recorder = RecordingSink()
-        engine = Engine(chooser, seed, [recorder])
-        run_offline(engine, guitar.messages)
+        engine = Engine(chooser, seed, [recorder], EngineConfig(player.listener_config(), pattern_dirs=pattern_dirs))
+        run_offline(engine, items)
         engine.close()
-        band = recorder.events
-        guitar_events = guitar_track(guitar)
-
-        audio_seconds = 0.0
-        with atomic_outputs(outputs) as temps:
-            midi = MidiFileSink(temps[0])
-            for ev in guitar_events + band:
-                midi.send(ev)
-            midi.close()
-            if renderer is not None:
-                wav = WavSink(temps[1], renderer)
-                for ev in (guitar_events if with_guitar else []) + band:
-                    wav.send(ev)
-                wav.close()
-                audio_seconds = wav.seconds
+        audio_seconds = _write(outputs, guitar_track(guitar), recorder.events, renderer, with_guitar)
     finally:
         if renderer is not None:
             renderer.close()
+    return _result(engine, guitar, recorder.events, style, audio_seconds, started)
 
-    L = engine.listener
-    key = "unknown" if L.key.tonic is None else f"{tonic_name(L.key.tonic, L.key.mode)} {L.key.mode}"
-    chosen = engine.scheduler.arranger.style.name if engine.scheduler.arranger else style
-    return RenderResult(key=key, bpm=L.beat.bpm, input_seconds=guitar.duration, audio_seconds=audio_seconds,
+
+def _write(outputs: list[Path], guitar_events: list, band: list, renderer, with_guitar: bool) -> float:
+    """Write the MIDI file (and the WAV through `renderer`); returns the seconds of audio written."""
+    audio_seconds = 0.0
+    with atomic_outputs(outputs) as temps:
+        midi = MidiFileSink(temps[0])
+        for ev in guitar_events + band:
+            midi.send(ev)
+        midi.close()
+        if renderer is not None:
+            from engine.io.wav_render import WavSink  # noqa: PLC0415
+
+            wav = WavSink(temps[1], renderer)
+            for ev in (guitar_events if with_guitar else []) + band:
+                wav.send(ev)
+            wav.close()
+            audio_seconds = wav.seconds
+    return audio_seconds
+
+
+def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_seconds: float,
+            started: float) -> RenderResult:
+    state = engine.listener.state(guitar.duration)
+    key = "unknown" if state.tonic is None else f"{tonic_name(state.tonic, state.mode)} {state.mode}"
+    arranger = engine.scheduler.arranger
+    return RenderResult(key=key, bpm=state.bpm, input_seconds=guitar.duration, audio_seconds=audio_seconds,
                         elapsed=time.perf_counter() - started,
                         band_notes=sum(isinstance(e, Note) for e in band), late_notes=engine.scheduler.late,
-                        style=chosen)
+                        style=arranger.style.name if arranger else style)

@@ -1,19 +1,95 @@
-"""MusicalState: what the listener believes at one moment, handed to the arranger."""
+"""The contract between listening and playing: what the listener believes at one moment.
+
+The listener hands the scheduler a frozen `MusicalState` each tick; the scheduler reads nothing else of the
+listener. Its `BeatGrid` is the beat as the listener tracks it now: beat numbers are a continuous count
+(the grid's `anchor_beat` at `anchor_time`), beats are `period` seconds apart, and beat numbers n with
+`n % beats_per_bar == downbeat_phase` are downbeats. Conversions are named as in `TempoMap`.
+
+>>> grid = BeatGrid(anchor_time=1.0, anchor_beat=4, period=0.5, beats_per_bar=4, downbeat_phase=0)
+>>> grid.beat_at(2.0), grid.seconds_at(8), grid.is_downbeat(8), grid.bpm
+(6.0, 3.0, True, 120.0)
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+Chord = tuple[int, str]   # (root pitch class 0..11, quality as engine/listen/chord.py labels it)
+
+
+@dataclass(frozen=True, slots=True)
+class BeatGrid:
+    """The tracked beat: a straight line from beat numbers to seconds, with the bar laid over it.
+
+    `anchor_time` (s) is when beat number `anchor_beat` falls; `period` is seconds per beat (a quarter note in
+    2/4, 3/4, 4/4, 5/8 and 7/8, a dotted quarter in compound meters: `compound`); `beats_per_bar` counts
+    beats of the guitar's meter as tracked, and `downbeat_phase` (0..beats_per_bar-1) says which beat
+    numbers start its bars.
+    """
+
+    anchor_time: float
+    anchor_beat: int
+    period: float
+    beats_per_bar: int
+    downbeat_phase: int
+    compound: bool = False
+
+    def beat_at(self, seconds: float) -> float:
+        """The beat position (float beats) at `seconds`."""
+        return self.anchor_beat + (seconds - self.anchor_time) / self.period
+
+    def seconds_at(self, beat: float) -> float:
+        """The time (s) of beat position `beat`."""
+        return self.anchor_time + (beat - self.anchor_beat) * self.period
+
+    def is_downbeat(self, beat: int) -> bool:
+        """True when whole beat number `beat` starts a bar of the guitar's meter."""
+        return (beat - self.downbeat_phase) % self.beats_per_bar == 0
+
+    def beat_in_bar(self, beat: int) -> int:
+        """0 for a downbeat, 1 for the beat after it, ... (whole beat number `beat`)."""
+        return (beat - self.downbeat_phase) % self.beats_per_bar
+
+    @property
+    def bpm(self) -> float:
+        """Beats per minute of this grid's beat."""
+        return 60.0 / self.period
+
+    @property
+    def meter(self) -> str:
+        """The meter as a time signature: 6/8 when compound (two beats), else 2/4, 3/4 or 4/4."""
+        if self.compound:
+            return f"{3 * self.beats_per_bar}/8"
+        return f"{self.beats_per_bar}/4"
+
 
 @dataclass(frozen=True, slots=True)
 class MusicalState:
-    time: float                 # seconds, when this estimate was made
-    tonic: int | None           # pitch class 0..11, None before any evidence
-    mode: str                   # major minor dorian phrygian lydian mixolydian locrian
-    key_confidence: float       # 0..1
-    bpm: float | None           # beats per minute of the tracked beat, None before lock
-    beat_confidence: float      # 0..1
-    subdivision: int            # 2 (straight) or 3 (compound: the beat splits in three)
-    beats_per_bar: int          # of the guitar's meter as tracked
-    loudness: float             # recent mean note-on velocity of the guitar, 0..127
-    last_onset: float | None    # seconds of the guitar's latest onset
+    """What the listener believes at `time` (s): key, chord, beat, and how the player is playing.
+
+    `tonic` is a pitch class 0..11 (None before any evidence) in `mode` (major minor dorian phrygian lydian
+    mixolydian locrian); confidences are 0..1. `grid` is None until a beat period is known. `locked` says the
+    listener is sure enough of beat and key for the band to play. `loudness` is the guitar's recent mean
+    note-on velocity (0..127), `density` its strums per beat over the recent beats, `intensity` (0..1) how
+    hard the player plays, `silent` whether the guitar is pausing (no onset for longer than its usual gaps
+    allow), `last_onset` the time (s) of its latest onset.
+    """
+
+    time: float
+    tonic: int | None
+    mode: str
+    key_confidence: float
+    grid: BeatGrid | None
+    beat_confidence: float
+    locked: bool = False
+    chord: Chord | None = None
+    loudness: float = 0.0
+    density: float = 0.0
+    intensity: float = 0.0
+    silent: bool = True
+    last_onset: float | None = None
+
+    @property
+    def bpm(self) -> float | None:
+        """Beats per minute of the tracked beat, None before the grid exists."""
+        return None if self.grid is None else self.grid.bpm

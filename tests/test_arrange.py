@@ -6,11 +6,13 @@ from fractions import Fraction
 
 import pytest
 
-from engine.arrange.arranger import DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL, DRUM_CHANNEL, MAX_RING, Arranger
+from engine.arrange.arranger import MAX_RING, Arranger
+from engine.arrange.band import DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL, DRUM_CHANNEL
 from engine.arrange.dombra import FRETS, chord_pcs, tune
 from engine.arrange.form import Form
-from engine.arrange.patterns import list_styles, load_style, parse_style_text
-from engine.state import MusicalState
+from engine.arrange.patterns import parse_style_text
+from engine.arrange.styles import list_styles, load_style
+from engine.state import BeatGrid, MusicalState
 from engine.theory import SCALES
 
 STYLES = sorted(list_styles())
@@ -18,8 +20,9 @@ MODES = tuple(SCALES)
 
 
 def state(tonic=2, mode="dorian", loudness=90.0, bpm=100.0) -> MusicalState:
-    return MusicalState(time=0.0, tonic=tonic, mode=mode, key_confidence=1.0, bpm=bpm, beat_confidence=1.0,
-                        subdivision=2, beats_per_bar=4, loudness=loudness, last_onset=0.0)
+    grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=60.0 / bpm, beats_per_bar=4, downbeat_phase=0)
+    return MusicalState(time=0.0, tonic=tonic, mode=mode, key_confidence=1.0, grid=grid, beat_confidence=1.0,
+                        loudness=loudness, last_onset=0.0)
 
 
 def triads(tonic: int, mode: str) -> list[tuple[int, str]]:

@@ -6,15 +6,16 @@ from fractions import Fraction
 
 import pytest
 
-from engine.arrange.arranger import DOMBRA_CHANNEL, DRUM_CHANNEL, Arranger
+from engine.arrange.arranger import Arranger
+from engine.arrange.band import DOMBRA_CHANNEL, DRUM_CHANNEL
 from engine.arrange.dombra import open_strings, tune
-from engine.arrange.patterns import load_style
+from engine.arrange.styles import load_style, style_chooser
 from engine.clock import VirtualClock
 from engine.events import Beat, InputMessage, Marker, Note, TimeSignature
-from engine.pipeline import TICK, Engine, run_offline
-from engine.render import style_chooser
-from engine.sinks import RecordingSink, channel_messages
-from engine.state import MusicalState
+from engine.inputs import Cue, CueInput, input_order
+from engine.pipeline import TICK, Engine, ListSource, run, run_offline
+from engine.io.sinks import RecordingSink, channel_messages
+from engine.state import BeatGrid, MusicalState
 from engine.theory import SCALES
 
 BPM = 100
@@ -42,30 +43,17 @@ def play(msgs, seed=0, style="tokpe-gallop"):
 
 
 def drive(msgs, cues, seed=0, style="tokpe-gallop", end=None):
-    """Run the engine on the 10 ms grid like run_offline, calling engine.cue / set_style at given times."""
+    """Run the engine through the one loop (pipeline.run) with cues as timed inputs ("style:NAME" switches
+    style), noting the section the band plays after every tick."""
     rec = RecordingSink()
     engine = Engine(style_chooser(style), seed, [rec])
-    clock = VirtualClock()
-    msgs = sorted(msgs, key=lambda m: m.time)
-    cues = sorted(cues)
-    end = end if end is not None else msgs[-1].time + 2.0
-    i = n = 0
+    inputs = list(msgs) + [CueInput(t, Cue.STYLE, load_style(what.split(":", 1)[1])) if what.startswith("style:")
+                           else CueInput(t, Cue(what)) for t, what in cues]
+    inputs.sort(key=input_order)
+    end = end if end is not None else max(m.time for m in msgs) + 2.0
     statuses = []
-    while n * TICK <= end:
-        now = n * TICK
-        clock.advance_to(now)
-        while i < len(msgs) and msgs[i].time <= now:
-            engine.feed(msgs[i])
-            i += 1
-        while cues and cues[0][0] <= now:
-            _, what = cues.pop(0)
-            if what.startswith("style:"):
-                engine.set_style(what.split(":", 1)[1])
-            else:
-                engine.cue(what, now)
-        engine.tick(now)
-        statuses.append((now, engine.scheduler.section))
-        n += 1
+    run(engine, ListSource(inputs), VirtualClock(), until=end,
+        after_tick=lambda now, due: statuses.append((now, engine.scheduler.section)))
     return engine, rec.events, statuses
 
 
@@ -252,8 +240,9 @@ def test_set_style_by_unknown_name_changes_nothing():
 
 # ---- the arranger ------------------------------------------------------------------------------------------
 
-STATE = MusicalState(time=0.0, tonic=2, mode="dorian", key_confidence=1.0, bpm=96.0, beat_confidence=1.0,
-                     subdivision=2, beats_per_bar=4, loudness=90.0, last_onset=0.0)
+STATE = MusicalState(time=0.0, tonic=2, mode="dorian", key_confidence=1.0,
+                     grid=BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.625, beats_per_bar=4, downbeat_phase=0),
+                     beat_confidence=1.0, loudness=90.0, last_onset=0.0)
 
 
 def test_arranger_does_not_depend_on_how_time_is_sliced():

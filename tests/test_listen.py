@@ -36,7 +36,7 @@ def test_beat_tracker_finds_a_steady_pulse(bpm):
     assert L.beat.bpm == pytest.approx(bpm, rel=0.02)
     period = 60 / bpm
     # The predicted next beat lands on the metronome's grid.
-    predicted = L.beat.time_at(round(L.beat.position_at(msgs[-1].time)) + 1)
+    predicted = L.beat.seconds_at(round(L.beat.beat_at(msgs[-1].time)) + 1)
     expected = 0.5 + round((predicted - 0.5) / period) * period
     assert abs(predicted - expected) < 0.01
     assert L.beat.confidence > 0.8
@@ -141,7 +141,7 @@ def test_examples_tempo_and_feel(name):
     L = Listener()
     run(L, g.messages, until=g.duration)
     assert L.beat.bpm == pytest.approx(t["tempo"]["end"], rel=0.04)
-    assert L.beat.subdivision == (3 if t["meter"] == "6/8" else 2)
+    assert L.beat.compound == (t["meter"] == "6/8")
 
 
 @pytest.mark.parametrize("profile", ["krumhansl-kessler", "temperley", "aarden-essen", "albrecht-shanahan"])
@@ -164,7 +164,7 @@ def test_tap_tempo_sets_tempo_and_phase_at_once():
     for k in range(4):                       # four taps at 120 BPM, the last at 2.0 s
         L.beat.tap(0.5 + 0.5 * k)
     assert L.beat.bpm == pytest.approx(120) and L.beat.confidence == 1.0
-    assert L.beat.time_at(L.beat.position_at(2.0) + 1) == pytest.approx(2.5)
+    assert L.beat.seconds_at(L.beat.beat_at(2.0) + 1) == pytest.approx(2.5)
     L.beat.tap(9.0)                          # a lone tap much later starts a new count, changes nothing
     assert L.beat.bpm == pytest.approx(120)
 
@@ -184,9 +184,9 @@ def test_a_clock_master_leads_the_grid_and_the_downbeat_until_it_goes_quiet(star
         if top + 2.0 <= now <= top + 7.0:
             b = L.beat
             assert b.bpm == pytest.approx(96) and b.led_by_master
-            at_top = b.position_at(top)
+            at_top = b.beat_at(top)
             assert at_top == pytest.approx(round(at_top), abs=0.01)
-            on_downbeat = (round(at_top) - b.downbeat_residue()) % b.beats_per_bar == 0
+            on_downbeat = (round(at_top) - b.downbeat_phase) % b.beats_per_bar == 0
             assert on_downbeat == started, now
     # Two beats after the master's last one, the guitar leads again.
     assert not L.beat.led_by_master and L.beat.bpm == pytest.approx(100, rel=0.02)
@@ -196,7 +196,7 @@ def test_lock_switch_holds_the_tempo_while_the_phase_follows():
     L = Listener()
     msgs = metronome(100, 20)
     run(L, msgs, until=msgs[-1].time)
-    L.beat.hold_tempo = True
+    L.lock_tempo(True)
     later = [InputMessage(m.time + 12.5, m.status, m.data1, m.data2) for m in metronome(112, 20, start=0.0)]
     for _ in ticks(L, later, later[-1].time, since=msgs[-1].time):
         pass
@@ -241,7 +241,7 @@ def test_beat_tracker_recovers_from_a_sudden_tempo_change_within_two_bars(before
     wrong_until = change
     for now in ticks(L, msgs, beats[-1] - 60 / after):
         if now > change:
-            predicted = L.beat.time_at(round(L.beat.position_at(now)) + 1)
+            predicted = L.beat.seconds_at(round(L.beat.beat_at(now)) + 1)
             off = min(abs(predicted - b) for b in beats)
             if not (abs(L.beat.bpm / after - 1) < 0.04 and off < 0.05):
                 wrong_until = now
@@ -278,9 +278,9 @@ def test_meter_and_downbeat_from_bass_and_chord_changes(meter_beats, meter):
     b = L.beat
     assert b.beats_per_bar == meter_beats and b.meter == meter
     # The predicted downbeats fall on the bar starts.
-    first = math.ceil(b.position_at(downbeats[-4]))
-    predicted = [b.time_at(n) for n in range(first, first + 3 * meter_beats)
-                 if (n - b.downbeat_residue()) % meter_beats == 0]
+    first = math.ceil(b.beat_at(downbeats[-4]))
+    predicted = [b.seconds_at(n) for n in range(first, first + 3 * meter_beats)
+                 if (n - b.downbeat_phase) % meter_beats == 0]
     for t in predicted:
         assert min(abs(t - d) for d in downbeats) < 0.05
     assert len(predicted) == 3
@@ -370,6 +370,6 @@ def test_beat_tracker_follows_an_accelerando_and_a_ritardando(start, end):
     errors = []
     for now in ticks(L, msgs, beats[-1]):
         if beats[16] < now < beats[16 + ramp]:
-            predicted = L.beat.time_at(round(L.beat.position_at(now)) + 1)
+            predicted = L.beat.seconds_at(round(L.beat.beat_at(now)) + 1)
             errors.append(min(abs(predicted - b) for b in beats))
     assert sum(errors) / len(errors) < 0.02 and max(errors) < 0.06

@@ -8,8 +8,12 @@ import pytest
 
 from engine.errors import ConfigError
 from engine.events import Beat, InputMessage, Marker, TimeSignature
-from engine.live.clock_sync import CLOCK, PPQ, START, STOP, ClockFollower, ClockOutSink
-from engine.live.controls import Action, Controls, FootswitchMap
+from engine.inputs import Cue
+from engine.io.clock_out import ClockOutSink
+from engine.listen.clock_in import ClockFollower
+from engine.live.controls import Controls, FootswitchMap
+from engine.midi import CLOCK, START, STOP
+from engine.midi import CLOCK_PPQ as PPQ
 
 FULL = """
 hold_time = 0.5
@@ -92,7 +96,7 @@ def test_program_change_selects_a_style(tmp_path):
     got = []
     c = Controls(fmap, lambda action, t, value=None: got.append((action, value)))
     assert c.feed(InputMessage(1.0, 0xC0, 1, 0))
-    assert got == [(Action.STYLE, 1)] and fmap.program_styles == ("trot", "tokpe-gallop")
+    assert got == [(Cue.STYLE, 1)] and fmap.program_styles == ("trot", "tokpe-gallop")
 
 
 def test_without_program_change_section_programs_pass_through(tmp_path):
@@ -201,11 +205,10 @@ class SentList:
 
 def test_clock_out_fits_exactly_24_clocks_into_each_beat_as_the_tempo_moves():
     sender = SentList()
-    period = [0.5]
-    sink = ClockOutSink(sender, lambda: period[0])
+    sink = ClockOutSink(sender)
     beats = [1.0, 1.5, 1.95, 2.35, 2.7]            # accelerating
     for i, t in enumerate(beats):
-        sink.send(Beat(t, i, i % 4, 4))
+        sink.send(Beat(t, i, i % 4, 4, 0.5))
         sink.flush(t + 0.2)
     sink.send(Marker(3.05, "band out"))
     kinds = [m[0] for _, m in sender.sent]
@@ -222,18 +225,18 @@ def test_clock_out_fits_exactly_24_clocks_into_each_beat_as_the_tempo_moves():
 def test_clock_out_sends_36_clocks_per_dotted_quarter_beat_in_6_8():
     """MIDI clock counts quarter notes: a band beat of three eighths (6/8) is 36 clocks, or a DAW runs 1.5x."""
     sender = SentList()
-    sink = ClockOutSink(sender, lambda: 0.75)
+    sink = ClockOutSink(sender)
     sink.send(TimeSignature(0.9, 6, 8, 3))
     beats = [1.0, 1.75, 2.5, 3.25]
     for i, t in enumerate(beats):
-        sink.send(Beat(t, i, i % 2, 2))
+        sink.send(Beat(t, i, i % 2, 2, 0.75))
         sink.flush(t + 0.2)
     clocks = [t for t, m in sender.sent if m[0] == CLOCK]
     for a, b in zip(beats, beats[1:]):
         assert len([t for t in clocks if a - 1e-9 <= t < b - 1e-9]) == 36
     sink.send(TimeSignature(3.9, 4, 4, 2))            # a style in 4/4 from the next beat on
-    sink.send(Beat(4.0, 4, 0, 4))
-    sink.send(Beat(4.5, 5, 1, 4))
+    sink.send(Beat(4.0, 4, 0, 4, 0.75))
+    sink.send(Beat(4.5, 5, 1, 4, 0.5))
     clocks = [t for t, m in sender.sent if m[0] == CLOCK]
     assert len([t for t in clocks if 3.25 - 1e-9 <= t < 4.0 - 1e-9]) == 36     # the 6/8 beat before it
     assert len([t for t in clocks if 4.0 - 1e-9 <= t < 4.5 - 1e-9]) == PPQ

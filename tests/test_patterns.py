@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.arrange.patterns import (KIT, SECTIONS, available_styles, list_styles, load_style, parse_style_file)
+from engine.arrange.patterns import KIT, SECTIONS, parse_style_file
+from engine.arrange.styles import list_styles, load_style
 from engine.errors import PatternError, StyleNotFound
 
 SHIPPED = {"tokpe-gallop": "2/4", "tokpe-flow": "2/4", "shertpe-332": "4/4", "trot": "6/8", "aqsaq-7-8": "7/8",
@@ -38,13 +39,13 @@ def test_the_gallop_cell_and_its_accents():
     assert main.bars[0][0].velocity == 127
     assert main.alt is not None and main.alt_chance == 0.25
     trot = load_style("trot")
-    assert trot.beats_per_bar == 2 and trot.steps_per_beat == 3 and trot.subdivision == 3
+    assert trot.beats_per_bar == 2 and trot.steps_per_beat == 3 and trot.compound
 
 
 def test_additive_meters_put_the_groups_on_the_grid():
     seven = load_style("aqsaq-7-8")
     assert seven.groups == (2, 2, 3) and seven.beats_per_bar == Fraction(7, 2) and seven.steps_per_bar == 7
-    assert seven.group_steps == (0, 2, 4) and seven.subdivision == 2
+    assert seven.group_steps == (0, 2, 4) and not seven.compound
     five = load_style("aqsaq-5-8")
     assert five.groups == (3, 2) and five.beats_per_bar == Fraction(5, 2) and five.group_steps == (0, 3)
     # Without explicit velocities, group starts are accented and the downbeat most.
@@ -99,7 +100,6 @@ def test_user_folder_style_loads_and_shadows(tmp_path, monkeypatch):
     write(tmp_path, LEGACY, "trot.toml")
     assert load_style("trot", [tmp_path]).meter == "2/4"
     assert list_styles([tmp_path])["trot"] == tmp_path / "trot.toml"
-    assert available_styles is list_styles
     # The environment names user folders too; an explicit folder comes first.
     other = tmp_path / "other"
     other.mkdir()

@@ -8,7 +8,7 @@ import mido
 import numpy as np
 import pytest
 
-from engine.arrange.patterns import list_styles, load_style
+from engine.arrange.styles import list_styles, load_style
 from engine.render import render
 
 pytestmark = pytest.mark.slow

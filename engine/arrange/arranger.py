@@ -20,17 +20,13 @@ import zlib
 from dataclasses import dataclass
 from fractions import Fraction
 
+from engine.arrange.band import DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL, DRUM_CHANNEL
 from engine.arrange.dombra import Chord, Dombra, tune
 from engine.arrange.form import OUT, BarPlan, Form
 from engine.arrange.patterns import BODY_TAP_NOTE, Part, Step, Style
 from engine.events import DOMBRA, PERCUSSION
 from engine.state import MusicalState
 
-DOMBRA_CHANNEL = 6        # Nylon Guitar: the dombra's body
-DOMBRA_LAYER_CHANNEL = 7  # Shamisen, quieter: the dombra's bright attack
-DRUM_CHANNEL = 9
-DOMBRA_PROGRAM = 24
-DOMBRA_LAYER_PROGRAM = 106
 LAYER_LEVEL = 0.85        # the layer's velocity relative to the body
 MAX_RING = 0.28           # seconds: a dombra note is short, the nylon guitar's tail is not
 DRUM_LENGTH = 0.12

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from engine.state import Chord
 from engine.theory import SCALES
 
 TUNINGS = {"quartal": 5, "quintal": 7, "second": 2, "unison": 0}  # semitones low -> high string
@@ -32,8 +33,6 @@ CHORD_TONES = {
     "maj": (0, 4, 7), "min": (0, 3, 7), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10),
     "sus2": (0, 2, 7), "sus4": (0, 5, 7), "5": (0, 7), "dim": (0, 3, 6),
 }
-
-Chord = tuple[int, str]   # (root pitch class, quality)
 
 
 def chord_pcs(chord: Chord | None) -> frozenset[int]:

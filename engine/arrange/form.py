@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.arrange.patterns import Style
+from engine.inputs import FORM_CUES, Cue
 
-CUES = ("fill", "next", "ending")
 OUT = "out"
 
 
@@ -59,7 +59,7 @@ class Form:
     level: int = 0
     played: int = 0
     occurrences: dict[str, int] = field(default_factory=dict)
-    pending: str | None = None
+    pending: Cue | None = None
 
     def __post_init__(self) -> None:
         self.state = "intro" if self.intro and self.style.section("intro").bars > 0 else "main"
@@ -68,11 +68,12 @@ class Form:
         else:
             self._count(self.main)
 
-    def cue(self, action: str) -> None:
-        if action not in CUES:
-            raise ValueError(f"form cue must be one of {', '.join(CUES)}, got {action!r}")
-        if self.pending != "ending":        # an ending cue is not overridden by a later fill
-            self.pending = action
+    def cue(self, cue: Cue | str) -> None:
+        """Fill, next or ending, for the next bar decided. Raises ValueError for any other cue."""
+        if cue not in FORM_CUES:
+            raise ValueError(f"form cue must be one of {', '.join(FORM_CUES)}, got {cue!r}")
+        if self.pending != Cue.ENDING:      # an ending cue is not overridden by a later fill
+            self.pending = Cue(cue)
 
     def _count(self, section: str) -> int:
         n = self.occurrences.get(section, 0)
@@ -101,7 +102,7 @@ class Form:
             return self._plan(OUT, 0)
         if self.state == "ending":
             return self._ending_bar()
-        if cue == "ending":
+        if cue == Cue.ENDING:
             return self._begin_ending()
         if pause and self.state != "break":
             if s.section("break").bars == 0:
@@ -115,17 +116,17 @@ class Form:
                 self.section_bar += 1
                 return self._plan("break", self.section_bar - 1)
             self._start_main(self.main)   # the guitar is back: a new phrase of the main section
-        if cue == "next":
+        if cue == Cue.NEXT:
             if self.state == "intro":
                 self._start_main("main_a")
             else:
                 self._start_main("main_b" if self.main == "main_a" else "main_a")
         if self.state == "intro":
-            if self.section_bar < s.section("intro").bars and cue != "fill":
+            if self.section_bar < s.section("intro").bars and cue != Cue.FILL:
                 self.section_bar += 1
                 return self._plan("intro", self.section_bar - 1)
             self._start_main("main_a")
-        return self._main_bar(intensity, cue == "fill")
+        return self._main_bar(intensity, cue == Cue.FILL)
 
     def _main_bar(self, intensity: float, cued_fill: bool) -> BarPlan:
         s, v = self.style, self.style.variation

@@ -27,7 +27,6 @@ Every error names file:line:col and what was expected.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -36,10 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.arrange.tomlpos import Where, positions
-from engine.errors import PatternError, StyleNotFound
+from engine.errors import PatternError
 
-PATTERN_DIR = Path(__file__).resolve().parents[2] / "patterns"
-ENV_DIRS = "AQYN_PATTERNS"            # user pattern folders, separated like PATH
 
 DOMBRA_STROKES = "DUMPHTr"
 DRUM_HITS = "Xx"
@@ -172,9 +169,9 @@ class Style:
         return 2 if self.meter.endswith("/4") else _beat_eighths(self.groups, self.numerator)
 
     @property
-    def subdivision(self) -> int:
-        """3 for compound meters (the beat splits in three), else 2."""
-        return 3 if self.beat_eighths == 3 else 2
+    def compound(self) -> bool:
+        """True for compound meters (6/8, 9/8, 12/8: the beat splits in three)."""
+        return self.beat_eighths == 3
 
     @property
     def group_steps(self) -> tuple[int, ...]:
@@ -202,37 +199,6 @@ class Style:
 
 def _beat_eighths(groups: tuple[int, ...], numerator: int) -> int:
     return 3 if numerator % 3 == 0 and all(g == 3 for g in groups) else 2
-
-
-# ---- finding styles -------------------------------------------------------------------------------------
-
-def style_dirs(extra: list[Path] | None = None) -> list[Path]:
-    """Where styles are looked up, first match wins: `extra`, then $AQYN_PATTERNS, then the shipped ones."""
-    env = [Path(p) for p in os.environ.get(ENV_DIRS, "").split(os.pathsep) if p]
-    return [*(Path(p) for p in (extra or [])), *env, PATTERN_DIR]
-
-
-def list_styles(extra_dirs: list[Path] | None = None) -> dict[str, Path]:
-    """Style name -> file, sorted by name; a user folder's style shadows a shipped one of the same name."""
-    found: dict[str, Path] = {}
-    for folder in style_dirs(extra_dirs):
-        if Path(folder).is_dir():
-            for path in sorted(Path(folder).glob("*.toml")):
-                found.setdefault(path.stem, path)
-    return dict(sorted(found.items()))
-
-
-available_styles = list_styles
-
-
-def load_style(name: str, extra_dirs: list[Path] | None = None) -> Style:
-    """A style by name (searching `extra_dirs`, $AQYN_PATTERNS, then patterns/), or by the path of a .toml."""
-    if name.endswith(".toml") and Path(name).is_file():
-        return parse_style_file(Path(name))
-    styles = list_styles(extra_dirs)
-    if name not in styles:
-        raise StyleNotFound(f"unknown style {name!r}; available: {', '.join(styles) or 'none'}")
-    return parse_style_file(styles[name])
 
 
 # ---- parsing --------------------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import mido
 
-from engine.events import Beat, Event, KeyChange, Marker, TimeSignature, GUITAR, DOMBRA, PERCUSSION
-from engine.sinks import channel_messages
+from engine.events import DOMBRA, GUITAR, PERCUSSION, Beat, Event, KeyChange, Marker, TimeSignature
+from engine.io.sinks import channel_messages
+from engine.midi import FILE_PPQ as PPQ
+from engine.midi import data_bytes
 from engine.tempomap import TempoMap
 from engine.theory import midi_key_signature, pitch_class
 
-PPQ = 480
 PART_ORDER = (GUITAR, DOMBRA, PERCUSSION)
 
 
@@ -85,8 +86,7 @@ class MidiFileSink:
 
 
 def _bytes(status: int, d1: int, d2: int) -> list[int]:
-    kind = status & 0xF0
-    return [status, d1] if kind in (0xC0, 0xD0) else [status, d1, d2]
+    return [status, d1] if data_bytes(status) == 1 else [status, d1, d2]
 
 
 def _track(name: str, timed: list) -> mido.MidiTrack:

@@ -19,7 +19,7 @@ import numpy as np
 
 from engine.errors import SynthError
 from engine.events import Event, Note
-from engine.sinks import channel_messages
+from engine.io.sinks import channel_messages
 
 RATE = 44100
 PEAK_DBFS = -1.0

@@ -9,7 +9,7 @@
    must not stick). After that the search stays within a third of the current period unless another level
    keeps leading (its log score lead, summed over consecutive updates, reaches `rival_needed`): octave
    errors are the dominant failure of beat trackers, and this keeps the band from flipping to double time.
-   When the level changes, the subdivision and bar counts start again. Hints: `tap()` (tap tempo,
+   When the level changes, the meter and bar counts start again. Hints: `tap()` (tap tempo,
    count-in), `hold_tempo` (the lock switch), and a tempo range.
 2. Phase: the circular mean of recent onsets at that period (recent, loud and bass onsets weigh more) gives the
    grid; a weighted least-squares parabola through the on-beat onsets (beat number -> time) refines period
@@ -23,11 +23,11 @@
 4. Meter and downbeat: bass onsets on beats and chord changes (`accent`) are counted by beat number mod 2,
    3 and 4 (decaying); three beats to the bar when the mod-3 counts are clearly more peaked than the mod-4
    ones (3/4), else four (4/4), and two dotted-quarter beats in compound time (6/8). The downbeat is the
-   residue with the most accents.
+   phase (beat number mod the bar) with the most accents.
 5. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
    small correction is blended in rather than snapped, so the band glides with the player.
 
-Positions are beats (float): `position_at(t)` and `time_at(position)` convert with the current estimate.
+Positions are beats (float): `beat_at(t)` and `seconds_at(position)` convert with the current estimate.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class BeatTracker:
         self._bass: deque[bool] = deque()
         self._pending = False
         self.period: float | None = None        # seconds per beat
-        self.anchor_index = 0                   # a beat number ...
+        self.anchor_beat = 0                   # a beat number ...
         self.anchor_time = 0.0                  # ... and its time
         self.confidence = 0.0
         self.hold_tempo = False                 # the lock switch: keep the tempo, follow only the phase
@@ -93,12 +93,12 @@ class BeatTracker:
         self.rival_needed = 2.4     # summed log score lead another tempo level needs to take over
         self.early_span = 0.75      # below this fraction of the window of onsets, the level is chosen afresh
         self.early_bonus = 1.1      # ... with this head start for the current level
-        self._classified = 0                    # onsets already counted for subdivision/bar
+        self._classified = 0                    # onsets already counted for the meter and bar
         self._duple = 0.0
         self._triple = 0.0
         self._bars = {2: [0.0, 0.0], 3: [0.0, 0.0, 0.0], 4: [0.0, 0.0, 0.0, 0.0]}  # accents by beat number mod 2, 3, 4
         self._triple_meter = False
-        self._level: float | None = None        # the beat period the subdivision and bar counts refer to
+        self._level: float | None = None        # the beat period the meter and bar counts refer to
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -357,7 +357,7 @@ class BeatTracker:
     def _switch(self, now: float, phase: float, period: float, confidence: float) -> None:
         """Adopt a new tempo at once; the onsets before the change stop counting."""
         nxt = phase + math.ceil((now - phase) / period) * period
-        self.anchor_index = math.floor(self.position_at(nxt)) + 1
+        self.anchor_beat = math.floor(self.beat_at(nxt)) + 1
         self.anchor_time = nxt
         self.period = period
         self.confidence = confidence
@@ -372,16 +372,16 @@ class BeatTracker:
     def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
         nxt = phase + math.ceil((now - phase) / period) * period  # the fit's next beat after now
         if self.period is None:
-            self.period, self.anchor_index, self.anchor_time = period, 0, nxt
+            self.period, self.anchor_beat, self.anchor_time = period, 0, nxt
             self.confidence = confidence
             return
-        pos_old = self.position_at(nxt)
+        pos_old = self.beat_at(nxt)
         k = round(pos_old)
         d = pos_old - k
         if abs(d) < 0.3:
             self._disagree = 0
-            old_time = self.time_at(k)
-            self.anchor_index = k
+            old_time = self.seconds_at(k)
+            self.anchor_beat = k
             self.anchor_time = old_time + self.follow * (nxt - old_time)
             if not self.hold_tempo:
                 self.period = self.period + self.follow * (period - self.period)
@@ -389,7 +389,7 @@ class BeatTracker:
             self._disagree += 1
             if self._disagree >= 3:  # the old grid is wrong: jump, never backwards
                 self._disagree = 0
-                self.anchor_index = math.floor(pos_old) + 1
+                self.anchor_beat = math.floor(pos_old) + 1
                 self.anchor_time = nxt
                 if not self.hold_tempo:
                     self.period = period
@@ -408,8 +408,8 @@ class BeatTracker:
             return
         gaps = sorted(b - a for a, b in zip(taps, taps[1:]))
         period = gaps[len(gaps) // 2]
-        index = 0 if self.period is None else round(self.position_at(t))
-        self.period, self.anchor_index, self.anchor_time = period, index, t
+        index = 0 if self.period is None else round(self.beat_at(t))
+        self.period, self.anchor_beat, self.anchor_time = period, index, t
         self._acf_period, self._tempo_at = period, t
         self.confidence = 1.0
         self._rival_count = 0
@@ -418,8 +418,8 @@ class BeatTracker:
         """A beat of a MIDI clock master: at t, `period` s long, `number` beats after the song's top (a
         downbeat; None: not known, the bar stays the guitar's). For the next two beats the grid is the
         master's alone; the onsets only count for the meter."""
-        index = 0 if self.period is None else round(self.position_at(t))
-        self.period, self.anchor_index, self.anchor_time = period, index, t
+        index = 0 if self.period is None else round(self.beat_at(t))
+        self.period, self.anchor_beat, self.anchor_time = period, index, t
         self._acf_period, self._tempo_at = period, t
         self.confidence = 1.0
         self._rival_count = self._disagree = 0
@@ -428,7 +428,7 @@ class BeatTracker:
         self.led_by_master = True
 
     def _classify(self, t: list[float], w: list[float]) -> None:
-        """Subdivision (straight or compound) and bar phase from onsets not yet counted."""
+        """Compound or simple time, and the bar's phase, from onsets not yet counted."""
         bass = self._bass
         if self._level is None or not 0.8 < self.period / self._level < 1.25:
             # Another metrical level: what was counted on the old grid says nothing about this one.
@@ -438,7 +438,7 @@ class BeatTracker:
                 acc[:] = [0.0] * len(acc)
             self._triple_meter = False
         for i in range(self._classified, len(t) - 1):  # the newest strum may still be growing
-            p = self.position_at(t[i])
+            p = self.beat_at(t[i])
             beat = math.floor(p + 0.5)
             f = p - math.floor(p)
             self._duple *= 0.97
@@ -456,7 +456,7 @@ class BeatTracker:
         beat."""
         if self.period is None:
             return
-        p = self.position_at(t)
+        p = self.beat_at(t)
         beat = math.floor(p + 0.5)
         if abs(p - beat) < 0.12:
             self._accent_beat(beat, weight)
@@ -481,21 +481,24 @@ class BeatTracker:
 
     # ---- queries -----------------------------------------------------------------------------------
     @property
-    def subdivision(self) -> int:
-        return 3 if self._triple > 1.2 * self._duple else 2
+    def compound(self) -> bool:
+        """True when the beat divides in three (6/8), False when in two, by the off-beat onsets counted."""
+        return self._triple > 1.2 * self._duple
 
     @property
     def beats_per_bar(self) -> int:
         """2 in compound time (6/8: two dotted-quarter beats), else 3 or 4 from the accents."""
-        if self.subdivision == 3:
+        if self.compound:
             return 2
         return 3 if self._triple_meter else 4
 
     @property
     def meter(self) -> str:
+        """The tracked meter: 6/8, 3/4 or 4/4."""
         return {2: "6/8", 3: "3/4", 4: "4/4"}[self.beats_per_bar]
 
-    def downbeat_residue(self) -> int:
+    @property
+    def downbeat_phase(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
         if self.led_by_master and self._master_origin is not None:   # its start was a downbeat
             return self._master_origin % self.beats_per_bar
@@ -509,10 +512,13 @@ class BeatTracker:
 
     @property
     def bpm(self) -> float | None:
+        """Beats per minute of the tracked beat, None before there is one."""
         return None if self.period is None else 60.0 / self.period
 
-    def position_at(self, t: float) -> float:
-        return self.anchor_index + (t - self.anchor_time) / self.period
+    def beat_at(self, t: float) -> float:
+        """The beat position (float beats) at t seconds, on the current grid (needs a period)."""
+        return self.anchor_beat + (t - self.anchor_time) / self.period
 
-    def time_at(self, position: float) -> float:
-        return self.anchor_time + (position - self.anchor_index) * self.period
+    def seconds_at(self, position: float) -> float:
+        """The time (s) of beat position `position` on the current grid (needs a period)."""
+        return self.anchor_time + (position - self.anchor_beat) * self.period

@@ -1,20 +1,25 @@
 """The listener: conditions raw guitar MIDI and feeds the key, beat and chord trackers.
 
 `feed(msg)` takes every input message in time order; `update(now)` confirms notes, re-estimates once a
-strum is complete and decides the chord; `state(now)` snapshots the estimates for the arranger.
-No I/O, no wall clock.
+strum is complete and decides the chord; `state(now)` snapshots the estimates as a `MusicalState`, the only
+thing the band reads. Hints from the player (tap tempo, the tempo lock, a MIDI clock master) come in through
+`tap`, `lock_tempo` and `clock`. No I/O, no wall clock.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from engine.events import InputMessage
+from engine.inputs import ClockInput, CountIn, Cue
+from engine.listen.activity import ActivityConfig, PlayerActivity, intensity
 from engine.listen.beat import BeatTracker
 from engine.listen.chord import ChordTracker
+from engine.listen.clock_in import ClockFollower
 from engine.listen.guitar import ConfirmedNote, GuitarConditioner, GuitarConfig
 from engine.listen.key import DEFAULT_PROFILES, KeyTracker
-from engine.state import MusicalState
+from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
+from engine.state import BeatGrid, MusicalState
 
 
 KEY_EVERY = 1.0    # s between key re-estimates
@@ -32,6 +37,51 @@ class ListenerConfig:
     key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
+    activity: ActivityConfig = field(default_factory=ActivityConfig)   # when the guitar counts as pausing
+
+
+@dataclass(frozen=True)
+class PlayerSettings:
+    """What the player tells aqyn about a performance; the same options live (`aqyn live`) and offline
+    (`aqyn render`, `aqyn analyze`), so an offline run reproduces a gig.
+
+    `converter_latency`: seconds from string to the converter's note-on (0..0.2), subtracted from every input
+    time; `channels`: the 0-based MIDI channels of the guitar (None: all); `bpm`: the tempo the player means
+    to play (30..240), the centre of the tempo prior and the count-in's tempo; `count_in`: bars of count-in
+    clicks (0..2, needs `bpm`) before the player's first downbeat. Raises ValueError for values out of range.
+    """
+
+    converter_latency: float = 0.0
+    channels: tuple[int, ...] | None = None
+    bpm: float | None = None
+    count_in: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.converter_latency <= 0.2:
+            raise ValueError(f"converter latency must be 0..200 ms, got {self.converter_latency * 1000:g}")
+        if self.bpm is not None and not 30 <= self.bpm <= 240:
+            raise ValueError(f"bpm must be 30..240, got {self.bpm:g}")
+        if not 0 <= self.count_in <= 2:
+            raise ValueError(f"count-in must be 0, 1 or 2 bars, got {self.count_in}")
+        if self.count_in and self.bpm is None:
+            raise ValueError("a count-in needs a tempo (--bpm N)")
+
+    def listener_config(self, base: ListenerConfig | None = None) -> ListenerConfig:
+        """`base` (default settings if None) with this player's converter, channels and tempo prior."""
+        base = base or ListenerConfig()
+        guitar = replace(base.guitar, channels=self.channels, converter_latency=self.converter_latency)
+        return replace(base, guitar=guitar, bpm_prior=base.bpm_prior if self.bpm is None else self.bpm)
+
+    def count_in_before(self, first_note: float, beats_per_bar: int) -> CountIn | None:
+        """Offline: the count-in the player heard before a file whose first note-on is at `first_note` (s),
+        played on the downbeat after the clicks; no clicks sound (the recording holds none), they only
+        tell the beat tracker. None without a count-in."""
+        if not self.count_in:
+            return None
+        period = 60.0 / self.bpm
+        beats = self.count_in * beats_per_bar
+        start = first_note - self.converter_latency - beats * period
+        return CountIn(start, beats, period, beats_per_bar, clicks=False)
 
 
 class Listener:
@@ -47,23 +97,66 @@ class Listener:
             raise ValueError(f"tempo_range must be two BPM values 20 <= low < high <= 300, got {self.config.tempo_range!r}")
         self.beat = BeatTracker(bpm_prior=min(max(self.config.bpm_prior, lo), hi), min_bpm=lo, max_bpm=hi)
         self.chord = ChordTracker()
-        self.last_onset: float | None = None
+        self.activity = PlayerActivity(self.config.activity)
+        self.follower = ClockFollower()
         self.chord_label = "N"
-        self._loudness = 0.0
+        self._taps: list[float] = []     # count-in clicks still to be told to the beat tracker (s)
         self._strum_time = -1.0
         self._decided_strum = -1.0
         self._key_at = -1.0
 
     @property
     def dropped(self):
+        """Glitches thrown away by the conditioner, by reason (a Counter)."""
         return self.guitar.dropped
 
     @property
     def notes_in(self) -> int:
+        """Notes confirmed so far."""
         return self.guitar.confirmed
 
+    @property
+    def last_onset(self) -> float | None:
+        """Time (s, pluck time) of the guitar's latest confirmed onset, None before any."""
+        return self.activity.last_onset
+
     def feed(self, msg: InputMessage) -> None:
+        """One guitar MIDI message, in time order."""
         self.guitar.feed(msg)
+
+    def tap(self, t: float) -> None:
+        """A tap at t seconds (tap-tempo key, count-in click): see `BeatTracker.tap`."""
+        self.beat.tap(t)
+
+    def count_in(self, item: CountIn) -> None:
+        """A count-in: each click is a tap once its time has come (see `update`)."""
+        self._taps = sorted(self._taps + item.tap_times())
+
+    def lock_tempo(self, on: bool | None = None) -> bool:
+        """Hold the tempo (the phase still follows the guitar); None toggles. Returns the new setting."""
+        self.beat.hold_tempo = (not self.beat.hold_tempo) if on is None else on
+        return self.beat.hold_tempo
+
+    def clock(self, item: ClockInput) -> Cue | None:
+        """A MIDI clock master's message: the master leads tempo, beat and (after a start or a song position)
+        the bar. Returns the cue it means for the band (START for start and continue, STOP for stop)."""
+        follower, tracker = self.follower, self.beat
+        per_beat = clocks_per_beat(3 if tracker.compound else 2)   # MIDI clock counts quarter notes
+        if item.status == CLOCK:
+            beat = follower.clock(item.time, per_beat)
+        elif item.status in (START, CONTINUE):
+            beat = follower.start(item.time, restart=item.status == START, fallback_period=tracker.period,
+                                  per_beat=per_beat)
+        elif item.status == STOP:
+            follower.stop()
+            return Cue.STOP
+        else:
+            if item.status == SONG_POSITION:      # a DAW about to continue from a bar other than the first
+                follower.position(item.position)
+            return None
+        if beat is not None:
+            tracker.follow_master(beat.time, beat.period, beat.number)
+        return None if item.status == CLOCK else Cue.START
 
     def _note(self, n: ConfirmedNote) -> None:
         new = n.strum.size == 1
@@ -73,8 +166,7 @@ class Listener:
         self.key.note_on(n.time, n.pitch, n.velocity, n.bass, metric)
         self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
         self.chord.note_on(n.time, n.pitch, n.velocity, n.bass)
-        self._loudness += 0.1 * (n.velocity - self._loudness)
-        self.last_onset = n.time
+        self.activity.note(n.time, n.velocity)
         self._strum_time = n.strum.time
 
     def _release(self, t: float, pitch: int, duration: float, bass: bool) -> None:
@@ -85,14 +177,22 @@ class Listener:
         beat = self.beat
         if beat.period is None:
             return 1.0
-        p = beat.position_at(t)
+        p = beat.beat_at(t)
         n = round(p)
         if abs(p - n) > 0.12:
             return 1.0
-        return 2.0 if n % beat.beats_per_bar == beat.downbeat_residue() else 1.4
+        return 2.0 if n % beat.beats_per_bar == beat.downbeat_phase else 1.4
 
     def update(self, now: float) -> bool:
-        """Confirm notes and, once the latest strum is complete, re-estimate. True when a strum was decided."""
+        """Confirm notes and, once the latest strum is complete, re-estimate; then count the player's
+        activity. Call once per engine tick (now: seconds). True when a strum was decided."""
+        while self._taps and self._taps[0] <= now:
+            self.beat.tap(self._taps.pop(0))
+        decided = self._decide(now)
+        self.activity.tick(now, self.beat.period)
+        return decided
+
+    def _decide(self, now: float) -> bool:
         g = self.guitar
         g.update(now)
         if self.last_onset is None or self._decided_strum == self._strum_time or g.strum_open(now):
@@ -114,14 +214,25 @@ class Listener:
 
     @property
     def locked(self) -> bool:
+        """True when beat and key are confident enough for the band to play."""
         c = self.config
         return (self.beat.period is not None and self.beat.confidence >= c.beat_lock
                 and self.key.key is not None and self.key.confidence >= c.key_lock)
 
+    def grid(self) -> BeatGrid | None:
+        """The tracked beat as a frozen grid, None before a period is known."""
+        b = self.beat
+        if b.period is None:
+            return None
+        return BeatGrid(b.anchor_time, b.anchor_beat, b.period, b.beats_per_bar, b.downbeat_phase, b.compound)
+
     def state(self, now: float) -> MusicalState:
-        b, k = self.beat, self.key
+        """What the listener believes at `now` (s), for the band."""
+        b, k, a = self.beat, self.key, self.activity
+        density = a.density
         return MusicalState(
-            time=now, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, bpm=b.bpm,
-            beat_confidence=b.confidence, subdivision=b.subdivision, beats_per_bar=b.beats_per_bar,
-            loudness=self._loudness, last_onset=self.last_onset,
+            time=now, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=self.grid(),
+            beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
+            density=density, intensity=intensity(a.loudness, density),
+            silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar), last_onset=a.last_onset,
         )

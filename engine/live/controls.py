@@ -41,12 +41,8 @@ from typing import Callable
 
 from engine.errors import ConfigError
 from engine.events import InputMessage
-
-
-class Action:
-    FILL, NEXT, ENDING, START, STOP = "fill", "next", "ending", "start", "stop"
-    START_STOP, TAP, LOCK, STYLE = "start_stop", "tap_tempo", "lock", "style"
-    SWITCHABLE = (FILL, NEXT, ENDING, START, STOP, START_STOP, TAP, LOCK)
+from engine.inputs import SWITCH_CUES, Cue
+from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PROGRAM
 
 
 GESTURES = ("tap", "hold", "double")
@@ -57,17 +53,17 @@ class Switch:
     kind: str                     # "cc" or "note"
     number: int                   # controller or note number
     channel: int | None           # 0-based, None = any
-    actions: dict[str, str]       # gesture -> action
+    actions: dict[str, Cue]       # gesture -> action
 
     def matches(self, msg: InputMessage) -> bool | None:
         """True pressed, False released, None when the message is not this switch."""
         if self.channel is not None and msg.channel != self.channel:
             return None
         kind = msg.kind
-        if self.kind == "cc" and kind == 0xB0 and msg.data1 == self.number:
+        if self.kind == "cc" and kind == CONTROL and msg.data1 == self.number:
             return msg.data2 >= 64
-        if self.kind == "note" and msg.data1 == self.number and kind in (0x80, 0x90):
-            return kind == 0x90 and msg.data2 > 0
+        if self.kind == "note" and msg.data1 == self.number and kind in (NOTE_OFF, NOTE_ON):
+            return kind == NOTE_ON and msg.data2 > 0
         return None
 
 
@@ -125,10 +121,10 @@ class FootswitchMap:
                     continue
                 if key not in GESTURES:
                     raise bad(f"{where}: unknown key {key!r}; expected cc, note, channel, tap, hold or double")
-                if value not in Action.SWITCHABLE:
+                if value not in SWITCH_CUES:
                     raise bad(f"{where}: {key} = {value!r} is not an action; use one of "
-                              + ", ".join(Action.SWITCHABLE))
-                actions[key] = value
+                              + ", ".join(SWITCH_CUES))
+                actions[key] = Cue(value)
             if not actions:
                 raise bad(f"{where}: give at least one of tap, hold, double")
             switches.append(Switch(kinds[0], number, channel, actions))
@@ -173,8 +169,8 @@ class Controls:
 
     def feed(self, msg: InputMessage) -> bool:
         m = self.map
-        if m.program_change and msg.kind == 0xC0 and (m.program_channel in (None, msg.channel)):
-            self.act(Action.STYLE, msg.time, msg.data1)
+        if m.program_change and msg.kind == PROGRAM and (m.program_channel in (None, msg.channel)):
+            self.act(Cue.STYLE, msg.time, msg.data1)
             return True
         for i, sw in enumerate(m.switches):
             pressed = sw.matches(msg)
@@ -192,8 +188,8 @@ class Controls:
         if st.pressed_at is not None:
             return                        # a repeated "pressed" value: still the same press
         st.pressed_at, st.held, st.consumed = t, False, False
-        if sw.actions.get("tap") == Action.TAP and "double" not in sw.actions:
-            self.act(Action.TAP, t)       # tap tempo counts the press itself
+        if sw.actions.get("tap") == Cue.TAP_TEMPO and "double" not in sw.actions:
+            self.act(Cue.TAP_TEMPO, t)    # tap tempo counts the press itself
             st.consumed = True
             return
         if st.tap_at is not None and t - st.tap_at <= self.map.double_time and "double" in sw.actions:

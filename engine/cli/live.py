@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from engine.cli_common import fail
+from engine.cli.common import (BPM_OPTION, CHANNELS_OPTION, COUNT_IN_OPTION, LATENCY_OPTION, PATTERNS_OPTION, fail,
+                               pattern_dirs, player_settings)
 from engine.errors import EngineError
 
 
@@ -35,18 +36,6 @@ def ports() -> None:
     typer.echo("audio drivers (use with --audio-driver): " + ", ".join(drivers))
 
 
-def _channels(spec: str) -> tuple[int, ...]:
-    """'1-6' or '1,2,3' (1-based) -> 0-based channels."""
-    out: list[int] = []
-    for part in spec.split(","):
-        lo, _, hi = part.strip().partition("-")
-        a, b = int(lo), int(hi or lo)
-        if not 1 <= a <= b <= 16:
-            raise ValueError
-        out.extend(range(a - 1, b))
-    return tuple(sorted(set(out)))
-
-
 def live(
     in_port: Optional[str] = typer.Option(None, "--in", metavar="NAME",
                                           help="Guitar input port (any part of its name; `aqyn ports` lists them)."),
@@ -62,79 +51,62 @@ def live(
     clock_in: bool = typer.Option(False, "--clock-in", help="Follow MIDI clock, start/stop/continue and song "
                                   "position from the input: the master sets tempo, beat and bar."),
     style: str = typer.Option("auto", "--style", help="Style name, or 'auto' (by the guitar's feel)."),
-    patterns: Optional[Path] = typer.Option(None, "--patterns", metavar="DIR", help="Extra folder of style files."),
+    patterns: Optional[Path] = PATTERNS_OPTION,
     seed: int = typer.Option(0, "--seed", help="Random seed for the band's choices."),
     soundfont: Optional[Path] = typer.Option(None, "--soundfont", metavar="PATH", help="SoundFont (.sf2/.sf3)."),
-    converter_latency_ms: float = typer.Option(0.0, "--converter-latency-ms", metavar="N",
-                                               help="Your converter's delay from string to MIDI (0-200 ms)."),
+    converter_latency_ms: float = LATENCY_OPTION,
     output_latency_ms: Optional[float] = typer.Option(None, "--output-latency-ms", metavar="N",
                                                       help="Audio delay from synth to ear (default: from the driver settings)."),
-    channels: Optional[str] = typer.Option(None, "--channels", metavar="1-6",
-                                           help="Guitar MIDI channels to listen to (default: all)."),
+    channels: Optional[str] = CHANNELS_OPTION,
     footswitch: Optional[Path] = typer.Option(None, "--footswitch", metavar="FILE",
                                               help="Footswitch map (TOML, see README)."),
     on_input_loss: str = typer.Option("finish", "--on-input-loss",
                                       help="When the input port vanishes: finish (the band ends) or continue."),
-    bpm: Optional[float] = typer.Option(None, "--bpm", metavar="N",
-                                        help="The tempo you will play (a hint; the count-in's tempo)."),
-    count_in: int = typer.Option(0, "--count-in", metavar="BARS", help="Play 1-2 bars of clicks at --bpm first."),
+    bpm: Optional[float] = BPM_OPTION,
+    count_in: int = COUNT_IN_OPTION,
     duration: Optional[float] = typer.Option(None, "--duration", metavar="SECONDS", help="Stop after this long."),
     quiet: bool = typer.Option(False, "--quiet", help="No status view (headless use)."),
     log: Optional[Path] = typer.Option(None, "--log", metavar="FILE", help="Append JSON lines: status and events."),
 ) -> None:
     """Play along live: listen to a MIDI input port, play the band through FluidSynth in real time."""
-    from engine.io.fluid_live import AudioConfig  # noqa: PLC0415
+    from engine.io.fluid_live import AudioConfig  # noqa: PLC0415 (keeps `aqyn --help` fast)
     from engine.live.controls import FootswitchMap  # noqa: PLC0415
     from engine.live.session import LiveConfig, LiveSession  # noqa: PLC0415
-    from engine.live.view import JsonLog, PlainView, QuietView, RichView  # noqa: PLC0415
 
     if (in_port is None) == (not virtual):
         fail("give either --in NAME (a port; `aqyn ports` lists them) or --virtual")
-    if not 0 <= converter_latency_ms <= 200:
-        fail(f"--converter-latency-ms must be 0..200, got {converter_latency_ms:g}")
     if output_latency_ms is not None and not 0 <= output_latency_ms <= 500:
         fail(f"--output-latency-ms must be 0..500, got {output_latency_ms:g}")
     if on_input_loss not in ("finish", "continue"):
         fail(f"--on-input-loss must be finish or continue, got {on_input_loss!r}")
     if audio_driver == "file" and audio_file is None:
         fail("--audio-driver file needs --audio-file OUT.wav")
-    if patterns is not None and not patterns.is_dir():
-        fail(f"--patterns {patterns} is not a folder")
     if duration is not None and duration <= 0:
         fail("--duration must be a positive number of seconds")
-    if bpm is not None and not 30 <= bpm <= 240:
-        fail(f"--bpm must be 30..240, got {bpm:g}")
-    if count_in and bpm is None:
-        fail("--count-in needs --bpm N (the tempo to count in)")
-    if not 0 <= count_in <= 2:
-        fail(f"--count-in must be 0, 1 or 2 bars, got {count_in}")
-    chans = None
-    if channels:
-        try:
-            chans = _channels(channels)
-        except ValueError:
-            fail(f"--channels {channels!r}: give channels 1-16 like '1-6' or '1,3,5'")
+    dirs = pattern_dirs(patterns)
+    player = player_settings(converter_latency_ms, channels, bpm, count_in)
     try:
         fmap = FootswitchMap.load(footswitch) if footswitch else None
         audio = AudioConfig(driver=audio_driver, file=audio_file,
                             output_latency=None if output_latency_ms is None else output_latency_ms / 1000)
         config = LiveConfig(input=in_port, midi_api=midi_api, audio=audio, soundfont=soundfont, style=style,
-                            pattern_dirs=[patterns] if patterns else None, seed=seed,
-                            converter_latency=converter_latency_ms / 1000, channels=chans,
+                            pattern_dirs=dirs, seed=seed, player=player,
                             midi_out=None if midi_out is None else ("" if midi_out == "virtual" else midi_out),
                             clock_out=clock_out, clock_in=clock_in, footswitch=fmap,
-                            on_input_loss=on_input_loss, duration=duration, bpm=bpm, count_in=count_in)
+                            on_input_loss=on_input_loss, duration=duration)
         session = LiveSession(config)
         session.open()
     except EngineError as exc:
         fail(str(exc))
+    raise typer.Exit(_play(session, quiet, log))
+
+
+def _play(session, quiet: bool, log: Optional[Path]) -> int:
+    """Run an opened session with its views (status on the terminal, JSON lines in `log`); the exit code."""
+    from engine.live.view import JsonLog, PlainView, QuietView, RichView  # noqa: PLC0415
+
     about = session.describe()
-    if quiet:
-        view = QuietView()
-    elif sys.stdout.isatty():
-        view = RichView(about)
-    else:
-        view = PlainView()
+    view = QuietView() if quiet else RichView(about) if sys.stdout.isatty() else PlainView()
     journal = JsonLog(log) if log else None
 
     def on_status(s: dict) -> None:
@@ -160,8 +132,8 @@ def live(
         if journal:
             journal.close()
     if not quiet:
-        c = session.counters
-        typer.echo(f"stopped: {c.messages} MIDI messages in, {c.garbage} malformed, "
+        c, feed = session.counters, session.feed.counters
+        typer.echo(f"stopped: {feed.messages} MIDI messages in, {feed.garbage} malformed, "
                    f"{session.synth_notes} band notes, late events {session.late_events}, "
                    f"input lost {c.port_lost}x")
-    raise typer.Exit(code)
+    return code

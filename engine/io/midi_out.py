@@ -13,8 +13,9 @@ import threading
 
 from engine.events import Control, Event, Note, Program
 from engine.io.ports import MidiOutput
+from engine.midi import CC_ALL_NOTES_OFF, CC_ALL_SOUND_OFF, CC_SUSTAIN, NOTE_OFF, NOTE_ON, PROGRAM
+from engine.midi import CONTROL as CC
 
-NOTE_ON, NOTE_OFF, CC, PROGRAM = 0x90, 0x80, 0xB0, 0xC0
 
 
 class TimedSender:
@@ -98,7 +99,7 @@ class MidiOutSink:
     def panic_messages(self) -> list[list[int]]:
         out = []
         for ch in sorted(self._used):
-            out += [[CC | ch, 64, 0], [CC | ch, 123, 0], [CC | ch, 120, 0]]
+            out += [[CC | ch, CC_SUSTAIN, 0], [CC | ch, CC_ALL_NOTES_OFF, 0], [CC | ch, CC_ALL_SOUND_OFF, 0]]
         return out
 
     def close(self) -> None:

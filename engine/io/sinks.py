@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Iterable, Protocol
 
-from engine.events import Event, Note, Raw, Control, Program
-
-NOTE_OFF, NOTE_ON, CONTROL, PROGRAM = 0x80, 0x90, 0xB0, 0xC0
+from engine.events import Control, Event, Note, Program, Raw
+from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PROGRAM
 
 
 class Sink(Protocol):

@@ -1,18 +1,12 @@
-"""MIDI clock: follow one coming in, send one going out (24 clocks per quarter note, so 24 per beat, or 36
-when the beat is a dotted quarter as in 6/8).
+"""MIDI clock in: follow a master's clock, start, stop, continue and song position (24 clocks per quarter
+note, so 24 per beat, or 36 when the beat is a dotted quarter as in 6/8).
 
-Out: the band's beats arrive as `Beat` events a look-ahead early; the time signature says how many eighths
-a beat holds. A beat's clocks are planned at the current period and each is handed to the sender only
-CLOCK_COMMIT before it is due; when the next beat's time is known, the clocks of the current beat not yet
-committed are spread evenly up to it, so a DAW following us always counts exactly 24 per quarter and lands
-on our beats. Start (0xFA) goes out with the band's first beat, stop (0xFC) when the band stops.
-
-In: `ClockFollower` counts clocks from a start (0xFA), or a continue (0xFB) from where the master stopped or
+`ClockFollower` counts clocks from a start (0xFA), or a continue (0xFB) from where the master stopped or
 its song position pointer (0xF2) says. At the first clock of every beat (24 or 36 clocks: the guitar's meter
 says which) it reports the beat: its time and period fitted to the recent clocks (medians, so a clock
 delayed on the way by a busy machine or a USB interface moves nothing), and its number since the song's top.
 At the start itself it reports the coming beat at once when the tempo is known (many masters send clock
-while stopped). The session hands each to the beat tracker, which then follows the master alone (tempo,
+while stopped). The listener hands each to the beat tracker, which then follows the master alone (tempo,
 phase, and the bar when a start or song position said where it begins) while the clock keeps coming. A
 pause in the clock (no stop) forgets the clocks before it.
 """
@@ -21,23 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import median
-from typing import Callable
 
-from engine.events import Beat, Event, Marker, TimeSignature
-
-CLOCK, START, CONTINUE, STOP = 0xF8, 0xFA, 0xFB, 0xFC
-PPQ = 24             # clocks per quarter note; a beat of 3 eighths (6/8: the dotted quarter) has 36
-CLOCK_COMMIT = 0.03   # s: a clock is committed to the sender this long before it is due
-
+from engine.midi import CLOCK_PPQ as PPQ
 
 CLOCK_GAP = 0.1      # s: a longer gap between clocks is a pause (24 clocks a beat: 0.1 s is 25 BPM)
 MIN_CLOCKS = 12      # clocks (half a beat) before a tempo is read from them
 MIN_BPM, MAX_BPM = 20.0, 400.0
-
-
-def clocks_per_beat(eighths: int) -> int:
-    """MIDI clocks in a beat of `eighths` eighth notes: 24 for a quarter, 36 for a dotted quarter."""
-    return PPQ // 2 * eighths
 
 
 @dataclass(frozen=True)
@@ -112,58 +95,3 @@ class ClockFollower:
         last = len(recent) - 1
         at = median([ti + (last - i) * step for i, ti in enumerate(recent)])
         return MasterBeat(at, step * per_beat, n // per_beat if self.started else None)
-
-
-class ClockOutSink:
-    """A `Sink` that turns the band's beats into MIDI clock on a `TimedSender`; call `flush(now)` each tick."""
-
-    def __init__(self, sender, period: Callable[[], float | None]):
-        self.sender = sender
-        self.period = period
-        self.per_beat = PPQ                # clocks per band beat, from the time signature
-        self._pending: list[float] = []    # clock times of the current beat not yet committed
-        self._last_committed = 0.0
-        self._beat_time = 0.0
-        self._beat_clocks = PPQ            # clocks in the current beat
-        self._running = False
-
-    def send(self, event: Event) -> None:
-        if isinstance(event, TimeSignature):
-            self.per_beat = clocks_per_beat(event.beat_eighths)     # from the next beat on
-        elif isinstance(event, Beat):
-            if not self._running:
-                self._running = True
-                self.sender.at(event.time - 0.001, [START])
-            elif self._pending:
-                # The next beat is known now: the rest of this beat's clocks fit evenly up to it.
-                done = self._beat_clocks - len(self._pending)
-                if done == 0:
-                    step = (event.time - self._beat_time) / self._beat_clocks
-                    self._pending = [self._beat_time + i * step for i in range(self._beat_clocks)]
-                else:
-                    step = (event.time - self._last_committed) / (len(self._pending) + 1)
-                    self._pending = [self._last_committed + (i + 1) * step for i in range(len(self._pending))]
-                self._commit(float("inf"))
-            period = self.period() or 0.5
-            self._beat_time = event.time
-            self._beat_clocks = n = self.per_beat
-            self._pending = [event.time + k * period / n for k in range(n)]
-        elif isinstance(event, Marker) and event.text.startswith("band out") and self._running:
-            self._commit(event.time)
-            self._pending = []
-            self._running = False
-            self.sender.at(event.time, [STOP])
-
-    def _commit(self, limit: float) -> None:
-        while self._pending and self._pending[0] <= limit:
-            t = self._pending.pop(0)
-            self.sender.at(t, [CLOCK])
-            self._last_committed = t
-
-    def flush(self, now: float) -> None:
-        self._commit(now + CLOCK_COMMIT)
-
-    def close(self) -> None:
-        if self._running:
-            self.sender.output.send([STOP])
-            self._running = False

@@ -8,30 +8,19 @@ from typing import Optional
 
 import typer
 
-from engine.cli_common import fail
+from engine.cli.common import PATTERNS_OPTION, fail
+from engine.cli.common import pattern_dirs as _dirs
 from engine.errors import EngineError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="List, show and check the band's styles (pattern files).")
 
-PATTERNS_OPTION = typer.Option(None, "--patterns", metavar="DIR",
-                               help="Extra folder of style files, searched first (also: $AQYN_PATTERNS).")
-
-
-
-
-def _dirs(patterns: Optional[Path]) -> list[Path] | None:
-    if patterns is None:
-        return None
-    if not patterns.is_dir():
-        fail(f"--patterns {patterns} is not a folder; give the folder holding your .toml styles")
-    return [patterns]
-
 
 @app.command("list")
 def list_command(patterns: Optional[Path] = PATTERNS_OPTION) -> None:
     """List the styles: name, meter, title and where the file is (user folders shadow shipped styles)."""
-    from engine.arrange.patterns import PATTERN_DIR, list_styles, parse_style_file  # noqa: PLC0415
+    from engine.arrange.patterns import parse_style_file  # noqa: PLC0415
+    from engine.arrange.styles import PATTERN_DIR, list_styles  # noqa: PLC0415
 
     styles = list_styles(_dirs(patterns))
     if not styles:
@@ -55,7 +44,7 @@ def list_command(patterns: Optional[Path] = PATTERNS_OPTION) -> None:
 def show_command(name: str = typer.Argument(..., metavar="NAME", help="Style name, or a .toml file."),
                  patterns: Optional[Path] = PATTERNS_OPTION) -> None:
     """Draw a style's grids in the terminal, section by section and part by part."""
-    from engine.arrange.patterns import load_style  # noqa: PLC0415
+    from engine.arrange.styles import load_style  # noqa: PLC0415
 
     try:
         style = load_style(name, _dirs(patterns))

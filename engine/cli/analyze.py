@@ -1,0 +1,59 @@
+"""`aqyn analyze`: what aqyn hears in a guitar file, as text or as one JSON object (DESIGN.md's contract)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from engine.cli.common import BPM_OPTION, CHANNELS_OPTION, COUNT_IN_OPTION, LATENCY_OPTION, fail, player_settings
+from engine.errors import EngineError
+
+
+def analyze(
+    input_file: Path = typer.Argument(..., metavar="IN.mid", help="Guitar performance (Standard MIDI File)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (the documented schema)."),
+    offline: bool = typer.Option(False, "--offline", help="Use the whole file (two passes), not only the past."),
+    converter_latency_ms: float = LATENCY_OPTION,
+    channels: Optional[str] = CHANNELS_OPTION,
+    bpm: Optional[float] = BPM_OPTION,
+    count_in: int = COUNT_IN_OPTION,
+) -> None:
+    """Print what aqyn hears in IN.mid: key and mode, tempo, beats, downbeats, meter, chords."""
+    from engine.analyze import analyze as do_analyze  # noqa: PLC0415 (keeps `aqyn --help` fast)
+
+    player = player_settings(converter_latency_ms, channels, bpm, count_in)
+    try:
+        a = do_analyze(input_file, offline=offline, player=player)
+    except EngineError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(a.to_json()))
+        return
+    for line in describe(a):
+        typer.echo(line)
+
+
+def describe(a) -> list[str]:
+    """The analysis `a` (engine.analyze.Analysis) as a few lines for people."""
+    from engine.listen.chord import pretty  # noqa: PLC0415
+
+    key = f"{a.key['tonic']} {a.key['mode']} (confidence {a.key['confidence']:.2f})" if a.key else "unknown"
+    bpms = [t["bpm"] for t in a.tempo]
+    tempo = (f"{bpms[-1]:.1f} BPM at the end" + (f" (from {min(bpms):.1f} to {max(bpms):.1f})" if len(bpms) > 1 else "")
+             if bpms else "unknown")
+    lines = [f"{a.file}: {a.duration:.1f} s, {a.mode} analysis", f"  key     {key}"]
+    if len(a.keys) > 1:
+        lines.append("  keys    " + ", ".join(f"{k['time']:.1f}s {k['tonic']} {k['mode']}" for k in a.keys))
+    lines += [f"  tempo   {tempo}", f"  meter   {a.meter or 'unknown'}"]
+    if a.beats:
+        lines.append(f"  beats   {len(a.beats)} from {a.beats[0]:.2f} s to {a.beats[-1]:.2f} s, "
+                     f"{len(a.downbeats)} downbeats")
+    else:
+        lines.append("  beats   none (not enough steady playing to lock)")
+    chords = " ".join(f"{c['time']:.1f}:{pretty(c['label'])}" for c in a.chords[:24])
+    more = f" ... ({len(a.chords)} changes)" if len(a.chords) > 24 else ""
+    lines.append(f"  chords  {chords}{more}")
+    return lines

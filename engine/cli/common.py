@@ -1,0 +1,71 @@
+"""What every `aqyn` command shares: one way to fail, and the player's options (live, render, analyze)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn, Optional
+
+import typer
+
+from engine.listen.listener import PlayerSettings
+
+LATENCY_OPTION = typer.Option(0.0, "--converter-latency-ms", metavar="N",
+                              help="Your converter's delay from string to MIDI (0-200 ms), taken off every note.")
+CHANNELS_OPTION = typer.Option(None, "--channels", metavar="1-6",
+                               help="Guitar MIDI channels to listen to (default: all), e.g. '1-6' or '1,3,5'.")
+BPM_OPTION = typer.Option(None, "--bpm", metavar="N", help="The tempo you play (30-240; a hint, and the count-in's).")
+COUNT_IN_OPTION = typer.Option(0, "--count-in", metavar="BARS",
+                               help="Bars of count-in clicks at --bpm before your first downbeat (0-2).")
+PATTERNS_OPTION = typer.Option(None, "--patterns", metavar="DIR",
+                               help="Extra folder of style files, searched first (also: $AQYN_PATTERNS).")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print `aqyn: error: message` on stderr (one line) and exit with `code` (2: bad input, 1: runtime)."""
+    typer.echo(f"aqyn: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def parse_channels(spec: str) -> tuple[int, ...]:
+    """'1-6' or '1,2,3' (1-based MIDI channels) -> sorted 0-based channels. Raises ValueError.
+
+    >>> parse_channels("1-3,6")
+    (0, 1, 2, 5)
+    """
+    out: list[int] = []
+    for part in spec.split(","):
+        lo, _, hi = part.strip().partition("-")
+        a, b = int(lo), int(hi or lo)
+        if not 1 <= a <= b <= 16:
+            raise ValueError(f"channel range {part.strip()!r} is outside 1-16")
+        out.extend(range(a - 1, b))
+    return tuple(sorted(set(out)))
+
+
+def player_settings(converter_latency_ms: float, channels: Optional[str], bpm: Optional[float],
+                    count_in: int) -> PlayerSettings:
+    """The player's options as settings; a bad value fails with one line (exit 2)."""
+    if not 0 <= converter_latency_ms <= 200:
+        fail(f"--converter-latency-ms must be 0..200, got {converter_latency_ms:g}")
+    if bpm is not None and not 30 <= bpm <= 240:
+        fail(f"--bpm must be 30..240, got {bpm:g}")
+    if count_in and bpm is None:
+        fail("--count-in needs --bpm N (the tempo to count in)")
+    if not 0 <= count_in <= 2:
+        fail(f"--count-in must be 0, 1 or 2 bars, got {count_in}")
+    chans = None
+    if channels:
+        try:
+            chans = parse_channels(channels)
+        except ValueError:
+            fail(f"--channels {channels!r}: give channels 1-16 like '1-6' or '1,3,5'")
+    return PlayerSettings(converter_latency_ms / 1000, chans, bpm, count_in)
+
+
+def pattern_dirs(patterns: Optional[Path]) -> list[Path] | None:
+    """The user's style folder as a list, None without one; fails (exit 2) when it is not a folder."""
+    if patterns is None:
+        return None
+    if not patterns.is_dir():
+        fail(f"--patterns {patterns} is not a folder; give the folder holding your .toml styles")
+    return [patterns]

@@ -1,0 +1,50 @@
+"""`aqyn render`: play the band along with a guitar file, exactly as live, and write the backing track."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from engine.cli.common import (BPM_OPTION, CHANNELS_OPTION, COUNT_IN_OPTION, LATENCY_OPTION, PATTERNS_OPTION, fail,
+                               pattern_dirs, player_settings)
+from engine.errors import EngineError
+
+
+def render(
+    input_file: Path = typer.Argument(..., metavar="IN.mid", help="Guitar performance (Standard MIDI File)."),
+    output: Path = typer.Option(..., "-o", "--output", metavar="OUT.mid", help="Backing track MIDI to write."),
+    wav: Optional[Path] = typer.Option(None, "--wav", metavar="OUT.wav",
+                                       help="Also render audio (stereo 44.1 kHz WAV) through FluidSynth."),
+    style: str = typer.Option("auto", "--style", help="Style name from patterns/, or 'auto' (by the guitar's feel)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed: same seed and input give the same file."),
+    soundfont: Optional[Path] = typer.Option(None, "--soundfont", metavar="PATH",
+                                             help="SoundFont for --wav (default: the best GM font installed)."),
+    with_guitar: bool = typer.Option(False, "--with-guitar",
+                                     help="Mix the guitar into the WAV too (it is always in the MIDI)."),
+    patterns: Optional[Path] = PATTERNS_OPTION,
+    cues: Optional[Path] = typer.Option(None, "--cues", metavar="CUES.toml",
+                                        help="Footswitch actions at times of the input, as a gig would have them."),
+    converter_latency_ms: float = LATENCY_OPTION,
+    channels: Optional[str] = CHANNELS_OPTION,
+    bpm: Optional[float] = BPM_OPTION,
+    count_in: int = COUNT_IN_OPTION,
+) -> None:
+    """Play the band along with IN.mid, exactly as live, and write the backing track."""
+    from engine.io.cues import load_cues  # noqa: PLC0415 (keeps `aqyn --help` fast)
+    from engine.render import render as do_render  # noqa: PLC0415
+
+    dirs = pattern_dirs(patterns)
+    player = player_settings(converter_latency_ms, channels, bpm, count_in)
+    try:
+        timeline = load_cues(cues, dirs) if cues is not None else []
+        result = do_render(input_file, output, wav, style=style, seed=seed, soundfont=soundfont,
+                           pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline)
+    except EngineError as exc:
+        fail(str(exc))
+    tempo = f"{result.bpm:.1f} BPM" if result.bpm else "tempo unknown"
+    outputs = f"{output}" + (f" and {wav}" if wav else "")
+    typer.echo(f"wrote {outputs}: key {result.key}, {tempo}, style {result.style}, {result.band_notes} band notes"
+               + (f", {result.audio_seconds:.1f} s of audio" if wav else "")
+               + f", {result.realtime_factor:.0f}x real time")

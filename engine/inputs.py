@@ -1,0 +1,102 @@
+"""Timed inputs to the engine besides the guitar's MIDI: cues, MIDI clock and the count-in.
+
+Everything a player does live apart from playing — a footswitch, tap tempo, the tempo lock, a style change,
+a MIDI clock master, a count-in — reaches the engine as one of these, stamped in the same seconds as the
+guitar's `InputMessage`s. So an offline render can replay a gig (`aqyn render --cues`) and a test can replay
+a live session exactly.
+
+>>> Cue("fill") is Cue.FILL, Cue.TAP_TEMPO.value
+(True, 'tap_tempo')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Union
+
+from engine.events import InputMessage
+from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP
+
+if TYPE_CHECKING:
+    from engine.arrange.patterns import Style
+
+
+class Cue(StrEnum):
+    """What a footswitch (or a cue file) can ask of the band. The form knows fill, next and ending."""
+
+    FILL = "fill"              # a one-bar fill at the next bar
+    NEXT = "next"              # the next section from the next bar (intro -> main A, A <-> B, break -> main)
+    ENDING = "ending"          # the ending from the next bar, then stay out until start
+    START = "start"            # allow the band in again (and end a keep-going)
+    STOP = "stop"              # stop at the next beat, silently, and stay out until start
+    START_STOP = "start_stop"  # start when the band is out, else stop
+    TAP_TEMPO = "tap_tempo"    # a tap: the beat is the taps' interval, the latest tap a beat
+    LOCK = "lock"              # toggle the tempo lock: the phase follows, the tempo does not
+    STYLE = "style"            # switch style at the next bar (a cue file names it; a program change picks it)
+    KEEP_GOING = "keep_going"  # the input vanished: keep the groove instead of breaking (live only)
+
+
+FORM_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING)
+SWITCH_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.START_STOP, Cue.TAP_TEMPO, Cue.LOCK)
+FILE_CUES = SWITCH_CUES + (Cue.STYLE,)
+
+
+@dataclass(frozen=True, slots=True)
+class CueInput:
+    """A cue at `time` (s). `style` is the (already loaded) style of a `Cue.STYLE`, None otherwise."""
+
+    time: float
+    cue: Cue
+    style: Style | None = None
+
+    def __post_init__(self) -> None:
+        if not self.time >= 0:
+            raise ValueError(f"time must be >= 0 seconds, got {self.time!r}")
+        if (self.cue is Cue.STYLE) != (self.style is not None):
+            raise ValueError("a style cue needs a style, and only a style cue has one")
+
+
+@dataclass(frozen=True, slots=True)
+class ClockInput:
+    """A MIDI clock master's message at `time` (s): clock, start, continue, stop, or a song position
+    (`position`: 16th notes from the song's top, 0..16383)."""
+
+    time: float
+    status: int
+    position: int = 0
+
+    def __post_init__(self) -> None:
+        if self.status not in (CLOCK, START, CONTINUE, STOP, SONG_POSITION):
+            raise ValueError(f"status must be a clock, start, continue, stop or song position, got {self.status!r}")
+        if not 0 <= self.position < 1 << 14:
+            raise ValueError(f"position must be 0..16383 sixteenths, got {self.position!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class CountIn:
+    """`beats` count-in clicks `period` seconds apart, the first at `time` (s; may be before the input's
+    start, offline); each is a tap for the beat tracker, and the first of every `beats_per_bar` is the bar's.
+    `clicks`: play them (live) or only tell the beat tracker (offline: the recording holds no clicks)."""
+
+    time: float
+    beats: int
+    period: float
+    beats_per_bar: int
+    clicks: bool = True
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.beats <= 64 or not 0.2 <= self.period <= 3.0 or not 1 <= self.beats_per_bar <= 16:
+            raise ValueError(f"a count-in needs 1..64 beats of 0.2..3 s, got {self.beats} of {self.period!r} s")
+
+    def tap_times(self) -> list[float]:
+        """The clicks' times (s)."""
+        return [self.time + k * self.period for k in range(self.beats)]
+
+
+TimedInput = Union[InputMessage, CueInput, ClockInput, CountIn]
+
+
+def input_order(item: TimedInput) -> tuple[float, int]:
+    """Sort key for merging inputs: by time; at the same time the player's MIDI and clock first, then cues."""
+    return (item.time, 1 if isinstance(item, (CueInput, CountIn)) else 0)

@@ -1,0 +1,66 @@
+"""Writing outputs safely: checks before any work, and all-or-nothing file replacement.
+
+Outputs are written to temporary files beside their targets and renamed only when everything succeeded, so a
+failure never leaves a half-written file and never loses the file that was there before.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from engine.errors import OutputPathError
+
+
+def check_output(path: Path, what: str) -> None:
+    if path.is_dir():
+        raise OutputPathError(f"{what} output {path} is a directory; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputPathError(f"cannot write {what} output {path}: folder {parent} does not exist; create it first")
+    if not os.access(parent, os.W_OK):
+        raise OutputPathError(f"cannot write {what} output {path}: folder {parent} is not writable; "
+                              "choose another place")
+
+
+def _temp_beside(path: Path, tag: str) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=tag)
+    os.close(fd)
+    return Path(tmp)
+
+
+@contextmanager
+def atomic_outputs(paths: list[Path]) -> Iterator[list[Path]]:
+    """Yield temporary paths beside `paths`; move them into place only if the block succeeds.
+
+    All or nothing: files that already existed are set aside first and put back if any move fails.
+    """
+    temps: list[Path] = []
+    backups: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
+    try:
+        for p in paths:
+            temps.append(_temp_beside(p, ".tmp"))
+        yield temps
+        for tmp, p in zip(temps, paths):
+            if p.is_file():
+                backup = _temp_beside(p, ".old")
+                os.replace(p, backup)
+                backups.append((backup, p))
+            os.replace(tmp, p)
+            placed.append(p)
+    except OSError as exc:
+        for p in placed:
+            p.unlink(missing_ok=True)
+        for backup, p in backups:
+            os.replace(backup, p)
+        backups.clear()
+        raise OutputPathError(f"cannot write output: {exc}") from None
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+        for backup, _ in backups:
+            backup.unlink(missing_ok=True)

@@ -1,0 +1,78 @@
+"""How the player is playing: loudness, strums per beat, intensity, and whether the guitar is pausing.
+
+The band follows these (the arranger's density and register, the form's break and ending), so they belong
+to listening: `PlayerActivity` is told each onset and ticked once per engine tick.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+DEFAULT_PERIOD = 0.6   # s per beat assumed before a beat is tracked (100 BPM)
+STRUM_MERGE = 0.05     # s: onsets closer than this count as one strum
+
+
+@dataclass
+class ActivityConfig:
+    """When the guitar counts as pausing, and over how long its density is measured.
+
+    The guitar is pausing when no onset came for `silence_gaps` times its usual longest gap between strums
+    (so a ballad's once-a-bar chord keeps the band playing), at least `silence_beats` beats, at most a bar and
+    a beat. `density_beats`: the player's strums are counted over this many recent beats.
+    """
+
+    silence_gaps: float = 2.5
+    silence_beats: float = 1.5
+    density_beats: float = 4.0
+
+
+def intensity(loudness: float, density: float) -> float:
+    """How hard the guitarist is playing, 0..1: mostly loudness (mean velocity 40..110 maps to 0..1), partly
+    strums per beat (0.75..3 maps to 0..1). A design choice, tuned by ear on the examples."""
+    loud = min(1.0, max(0.0, (loudness - 40.0) / 70.0))
+    busy = min(1.0, max(0.0, (density - 0.75) / 2.25))
+    return 0.6 * loud + 0.4 * busy
+
+
+class PlayerActivity:
+    """Loudness (a running mean of note-on velocities), density (strums per beat) and silence."""
+
+    def __init__(self, config: ActivityConfig | None = None):
+        self.config = config or ActivityConfig()
+        self.loudness = 0.0                     # 0..127
+        self.last_onset: float | None = None    # s
+        self._onsets: deque[float] = deque()     # strum onsets (s) within the density window
+        self._last_counted: float | None = None
+
+    def note(self, t: float, velocity: int) -> None:
+        """A confirmed note-on at t seconds with MIDI velocity 1..127."""
+        self.loudness += 0.1 * (velocity - self.loudness)
+        self.last_onset = t
+
+    def tick(self, now: float, period: float | None) -> None:
+        """Count the latest onset (once) and forget onsets older than the density window; `period` is the
+        tracked beat (s), None before there is one."""
+        t = self.last_onset
+        if t is not None and t != self._last_counted:
+            if not self._onsets or t - self._onsets[-1] > STRUM_MERGE:
+                self._onsets.append(t)
+            self._last_counted = t
+        horizon = now - self.config.density_beats * (period or DEFAULT_PERIOD)
+        while self._onsets and self._onsets[0] < horizon:
+            self._onsets.popleft()
+
+    @property
+    def density(self) -> float:
+        """Guitar strums per beat over the last `density_beats` beats."""
+        return len(self._onsets) / self.config.density_beats
+
+    def silent(self, now: float, period: float | None, usual_gap: float, beats_per_bar: int) -> bool:
+        """True when the guitar is pausing at `now` (s): see `ActivityConfig`. `usual_gap` is the 90th
+        percentile of recent gaps between onsets (s)."""
+        if self.last_onset is None:
+            return True
+        c = self.config
+        period = period or DEFAULT_PERIOD
+        limit = min(max(c.silence_gaps * usual_gap, c.silence_beats * period), (beats_per_bar + 1) * period)
+        return now - self.last_onset > limit

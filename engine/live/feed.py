@@ -1,0 +1,181 @@
+"""The live session's `Source`: MIDI bytes and requests from other threads, turned into timed engine inputs.
+
+The MIDI backend's callback thread only stamps the bytes and queues them (DESIGN habit 7); other threads
+(the port watchdog, the session's start) queue requests the same way. On the engine thread, `pull` waits on
+the queue until the tick is due and turns what came into engine inputs: bytes are decoded
+(engine/io/midi_bytes.py), footswitch and program-change messages become cues through the footswitch map
+(engine/live/controls.py), and a count-in request becomes a `CountIn`. Garbage is counted, never fatal.
+
+The same object replays a recorded session under a `VirtualClock` (the queue filled beforehand), which is how
+the tests show that live and offline give the same band.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from engine.arrange.styles import list_styles, load_style
+from engine.clock import Clock
+from engine.errors import EngineError
+from engine.inputs import ClockInput, CountIn, Cue, CueInput, TimedInput
+from engine.io.midi_bytes import Garbage, decode
+from engine.live.controls import Controls, FootswitchMap
+from engine.midi import CONTINUE, NOTE_ON, START, STOP
+
+COUNT_IN = "count_in"        # a request: play the count-in now
+COUNT_IN_LEAD = 0.3          # s between the request and the first click
+CLOCK_ACTIONS = {START: Cue.START, CONTINUE: Cue.START, STOP: Cue.STOP}
+RATE_WINDOW = 2.0            # s over which the status view's notes per second are counted
+
+
+@dataclass
+class FeedCounters:
+    """What came in: MIDI messages, malformed ones dropped, footswitch and program messages acted on."""
+
+    messages: int = 0
+    garbage: int = 0
+    controls: int = 0
+
+
+@dataclass(frozen=True)
+class CountInPlan:
+    """A count-in of `bars` bars of `beats_per_bar` clicks at `bpm`, played when the session starts."""
+
+    bars: int
+    bpm: float
+    beats_per_bar: int = 4
+
+
+class LiveFeed:
+    """Collects what arrives; `pull(clock, due)` hands it to the engine as timed inputs.
+
+    `footswitch`: the map turning switches into cues; `clock_in`: follow MIDI clock from the input;
+    `pattern_dirs`: where program changes find their styles; `on_event(kind, data)`: what to tell the player.
+    """
+
+    def __init__(self, footswitch: FootswitchMap | None = None, clock_in: bool = False,
+                 pattern_dirs: list[Path] | None = None, count_in: CountInPlan | None = None,
+                 on_event: Callable[[str, dict], None] | None = None):
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.counters = FeedCounters()
+        self.clock_in = clock_in
+        self.pattern_dirs = pattern_dirs
+        self.count_in = count_in
+        self.on_event = on_event or (lambda kind, data: None)
+        self.footswitch = footswitch or FootswitchMap()
+        self.controls = Controls(self.footswitch, self._act)
+        self.arrivals: list[float] = []                       # stamps of the guitar messages pulled this tick
+        self.log: list[TimedInput] | None = None              # a list: every input handed on is kept here
+        self._notes: deque[float] = deque()                   # stamps of recent note-ons
+        self._held: tuple | None = None                       # a queued item not yet due (replays)
+        self._out: list[TimedInput] = []
+
+    # -- from any thread ---------------------------------------------------------------------------------
+    def put(self, data: list[int], stamp: float) -> None:
+        """MIDI bytes that arrived at `stamp` (s, the session's clock): the input port's callback."""
+        self.queue.put((data, stamp))
+
+    def post(self, request: str, stamp: float) -> None:
+        """A request from another thread at `stamp` (s): a cue name, or COUNT_IN."""
+        self.queue.put(((request,), stamp))
+
+    # -- on the engine thread ----------------------------------------------------------------------------
+    def pull(self, clock: Clock, due: float) -> list[TimedInput]:
+        """Everything that arrived by `due` (s) as engine inputs; waits for the clock to reach `due`
+        (a virtual clock is moved there)."""
+        self._out = []
+        self.arrivals.clear()
+        while True:
+            item = self._next(clock, due)
+            if item is None:
+                break
+            data, stamp = item
+            if isinstance(data, tuple):
+                self._request(data[0], stamp)
+            else:
+                self._message(data, stamp)
+        clock.sleep_until(due)
+        self.controls.tick(clock.now())      # holds and double-tap windows that have run out
+        if self.log is not None:
+            self.log.extend(self._out)
+        return self._out
+
+    def _next(self, clock: Clock, due: float):
+        """The next queued item stamped by `due`, waiting for it on a real clock; None when there is none."""
+        if self._held is None:
+            wait = due - clock.now() if clock.realtime else 0.0
+            try:
+                self._held = self.queue.get(timeout=wait) if wait > 0 else self.queue.get_nowait()
+            except queue.Empty:
+                return None
+        if self._held[1] > due:
+            return None                      # stamped after this tick: it waits for the next
+        item, self._held = self._held, None
+        return item
+
+    def _message(self, data: list[int], stamp: float) -> None:
+        self.counters.messages += 1
+        try:
+            item = decode(data, stamp, self.clock_in)
+        except Garbage:
+            self.counters.garbage += 1       # a malformed message: counted, never fatal
+            return
+        if item is None:
+            return
+        if isinstance(item, ClockInput):
+            action = CLOCK_ACTIONS.get(item.status)
+            if action is not None:              # the master's start, continue or stop, told as the cue it is
+                self.on_event("control", {"action": action, "value": None})
+            self._out.append(item)
+            return
+        if self.controls.feed(item):
+            self.counters.controls += 1
+            return
+        if item.kind == NOTE_ON and item.data2 > 0:
+            self._notes.append(stamp)
+        self.arrivals.append(stamp)
+        self._out.append(item)
+
+    def _request(self, request: str, stamp: float) -> None:
+        if request == COUNT_IN:
+            self._count_in(stamp)
+        else:
+            self._act(request, stamp)
+
+    def _act(self, action: str, t: float, value: int | None = None) -> None:
+        """A footswitch action (or a posted cue) at t seconds; `value` is a program change's number."""
+        self.on_event("control", {"action": action, "value": value})
+        if action != Cue.STYLE:
+            self._out.append(CueInput(t, Cue(action)))
+            return
+        names = list(self.footswitch.program_styles) or sorted(list_styles(self.pattern_dirs))
+        if value is None or not names:
+            return
+        try:
+            style = load_style(names[value % len(names)], self.pattern_dirs)
+        except EngineError as exc:       # a broken user style: say so, keep playing the current one
+            self.on_event("error", {"where": "program change", "error": str(exc)})
+            return
+        self._out.append(CueInput(t, Cue.STYLE, style))
+
+    def _count_in(self, stamp: float) -> None:
+        plan = self.count_in
+        if plan is None:
+            return
+        period = 60.0 / plan.bpm
+        start = stamp + COUNT_IN_LEAD
+        beats = plan.bars * plan.beats_per_bar
+        self._out.append(CountIn(start, beats, period, plan.beats_per_bar))
+        self.on_event("count-in", {"bars": plan.bars, "bpm": plan.bpm,
+                                   "first_beat_after": round(start + beats * period, 3)})
+
+    def notes_per_second(self, now: float) -> float:
+        """Guitar note-ons per second over the last RATE_WINDOW seconds (for the status view)."""
+        while self._notes and now - self._notes[0] > RATE_WINDOW:
+            self._notes.popleft()
+        return round(len(self._notes) / RATE_WINDOW, 1)
+
