@@ -42,11 +42,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import datasets  # noqa: E402
 import metrics  # noqa: E402
+
 from engine.analyze import Analysis, _chords_per_beat, note_spans, run_offline, run_online  # noqa: E402
 from engine.events import InputMessage  # noqa: E402
+from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.listen import ListenerConfig  # noqa: E402
 from engine.listen.guitar import GuitarConfig  # noqa: E402
-from engine.io.midi_input import read_guitar_file  # noqa: E402
 
 
 def cut(messages: list[InputMessage], seconds: float) -> list[InputMessage]:

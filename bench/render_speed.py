@@ -45,12 +45,12 @@ def fluidsynth_command(font: Path, midi: Path, wav: Path) -> list[str]:
 
 def stages(example: Path, font: Path, folder: Path) -> dict[str, float]:
     """Seconds per stage, in this process (imports already paid)."""
+    from engine.arrange.styles import style_chooser
     from engine.io.midi_file import MidiFileSink
+    from engine.io.sinks import RecordingSink
     from engine.io.wav_render import render_audio, write_wav
     from engine.pipeline import Engine, run_offline
-    from engine.arrange.styles import style_chooser
     from engine.render import guitar_track
-    from engine.io.sinks import RecordingSink
 
     out: dict[str, float] = {}
     t0 = time.perf_counter()

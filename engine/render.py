@@ -15,8 +15,8 @@ from typing import Sequence
 from engine.arrange.band import BAND_CHANNELS
 from engine.arrange.styles import AUTO, load_style, style_chooser
 from engine.errors import OutputPathError
-from engine.events import GUITAR, Control, Note, Program, Raw
-from engine.inputs import CueInput, TimedInput, input_order
+from engine.events import GUITAR, Control, Event, Note, Program, Raw
+from engine.inputs import TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.io.outputs import atomic_outputs, check_output
@@ -66,10 +66,11 @@ def guitar_track(guitar: GuitarFile) -> list:
     return events
 
 
-def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[CueInput] = (),
+def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[TimedInput] = (),
                   style: str = AUTO, pattern_dirs: list[Path] | None = None) -> list[TimedInput]:
-    """The file's messages, the cues and (with a count-in) the count-in before the first note, in the order
-    the engine takes them. The count-in has the style's beats to the bar (4 for the automatic choice)."""
+    """The file's messages, the cues (and any other timed inputs, e.g. a clock master's) and (with a
+    count-in) the count-in before the first note, in the order the engine takes them. The count-in has the
+    style's beats to the bar (4 for the automatic choice)."""
     items: list[TimedInput] = [*guitar.messages, *cues]
     first = next((m.time for m in guitar.messages if m.kind == NOTE_ON and m.data2 > 0), 0.0)
     per_bar = 4 if style == AUTO else max(2, round(load_style(style, pattern_dirs).beats_per_bar))
@@ -79,10 +80,23 @@ def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[Cue
     return sorted(items, key=input_order)
 
 
+def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: list[Path] | None = None,
+         player: PlayerSettings | None = None, cues: Sequence[TimedInput] = ()) -> tuple[Engine, list[Event]]:
+    """The band along with `guitar` under a virtual clock: the engine at the end and the band's events.
+    Arguments as for `render`. Raises StyleNotFound or PatternError."""
+    player = player or PlayerSettings()
+    recorder = RecordingSink()
+    engine = Engine(style_chooser(style, pattern_dirs), seed, [recorder],
+                    EngineConfig(player.listener_config(), pattern_dirs=pattern_dirs))
+    run_offline(engine, player_inputs(guitar, player, cues, style, pattern_dirs))
+    engine.close()
+    return engine, recorder.events
+
+
 def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | None = None, style: str = AUTO,
            seed: int = 0, soundfont: str | Path | None = None, pattern_dirs: list[Path] | None = None,
            with_guitar: bool = False, player: PlayerSettings | None = None,
-           cues: Sequence[CueInput] = ()) -> RenderResult:
+           cues: Sequence[TimedInput] = ()) -> RenderResult:
     """Play the band along with the guitar file at `input_path` and write `midi_out` (and `wav_out`).
 
     `style`: a style name or "auto"; `seed`: the band's random choices; `soundfont`: for the WAV (default:
@@ -92,30 +106,25 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     SoundFontNotFound or SynthError (all EngineError) with a one-line message; nothing is left half-written.
     """
     started = time.perf_counter()
-    player = player or PlayerSettings()
     guitar = read_guitar_file(input_path)
-    chooser = style_chooser(style, pattern_dirs)
+    style_chooser(style, pattern_dirs)    # an unknown style fails before any work
     outputs = [Path(midi_out)] + ([Path(wav_out)] if wav_out else [])
     for p, what in zip(outputs, ("MIDI", "WAV")):
         check_output(p, what)
         if p.resolve() == Path(input_path).resolve():
             raise OutputPathError(f"output {p} is the input file; choose another name")
-    items = player_inputs(guitar, player, cues, style, pattern_dirs)
     renderer = None
     if wav_out:
         from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)
 
         renderer = FluidRenderer(find_soundfont(soundfont))   # loads the SoundFont while we listen
     try:
-        recorder = RecordingSink()
-        engine = Engine(chooser, seed, [recorder], EngineConfig(player.listener_config(), pattern_dirs=pattern_dirs))
-        run_offline(engine, items)
-        engine.close()
-        audio_seconds = _write(outputs, guitar_track(guitar), recorder.events, renderer, with_guitar)
+        engine, band = play(guitar, style, seed, pattern_dirs, player, cues)
+        audio_seconds = _write(outputs, guitar_track(guitar), band, renderer, with_guitar)
     finally:
         if renderer is not None:
             renderer.close()
-    return _result(engine, guitar, recorder.events, style, audio_seconds, started)
+    return _result(engine, guitar, band, style, audio_seconds, started)
 
 
 def _write(outputs: list[Path], guitar_events: list, band: list, renderer, with_guitar: bool) -> float:

@@ -13,8 +13,8 @@ from engine.arrange.styles import load_style, style_chooser
 from engine.clock import VirtualClock
 from engine.events import Beat, InputMessage, Marker, Note, TimeSignature
 from engine.inputs import Cue, CueInput, input_order
-from engine.pipeline import TICK, Engine, ListSource, run, run_offline
 from engine.io.sinks import RecordingSink, channel_messages
+from engine.pipeline import Engine, ListSource, run, run_offline
 from engine.state import BeatGrid, MusicalState
 from engine.theory import SCALES
 

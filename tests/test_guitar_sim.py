@@ -10,8 +10,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.guitar_sim import (GuitarSimulator, SimConfig, fret_of, generated_progression,  # noqa: E402
-                              simulate, spell, warp_annotations)
+from bench.guitar_sim import (  # noqa: E402
+    GuitarSimulator,
+    SimConfig,
+    fret_of,
+    generated_progression,
+    simulate,
+    spell,
+    warp_annotations,
+)
 
 CLEAN = dict(ghost_rate=0.0, octave_error_rate=0.0, bend_rate=0.0)
 NOTE_ON, NOTE_OFF, BEND = 0x90, 0x80, 0xE0

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, example, truth
 from jackrig import JackServer, Probe, jack_available, onsets
 

@@ -37,7 +37,6 @@ from typing import Any
 from engine.arrange.tomlpos import Where, positions
 from engine.errors import PatternError
 
-
 DOMBRA_STROKES = "DUMPHTr"
 DRUM_HITS = "Xx"
 REST = "."

@@ -7,8 +7,16 @@ from typing import Optional
 
 import typer
 
-from engine.cli.common import (BPM_OPTION, CHANNELS_OPTION, COUNT_IN_OPTION, LATENCY_OPTION, PATTERNS_OPTION, fail,
-                               pattern_dirs, player_settings)
+from engine.cli.common import (
+    BPM_OPTION,
+    CHANNELS_OPTION,
+    COUNT_IN_OPTION,
+    LATENCY_OPTION,
+    PATTERNS_OPTION,
+    fail,
+    pattern_dirs,
+    player_settings,
+)
 from engine.errors import EngineError
 
 

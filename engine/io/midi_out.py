@@ -17,7 +17,6 @@ from engine.midi import CC_ALL_NOTES_OFF, CC_ALL_SOUND_OFF, CC_SUSTAIN, NOTE_OFF
 from engine.midi import CONTROL as CC
 
 
-
 class TimedSender:
     """Sends byte messages to a port at given clock times, in time order; never raises."""
 

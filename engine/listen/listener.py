@@ -21,7 +21,6 @@ from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
 from engine.state import BeatGrid, MusicalState
 
-
 KEY_EVERY = 1.0    # s between key re-estimates
 BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
 CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)

@@ -44,7 +44,6 @@ from engine.events import InputMessage
 from engine.inputs import SWITCH_CUES, Cue
 from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PROGRAM
 
-
 GESTURES = ("tap", "hold", "double")
 
 

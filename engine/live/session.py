@@ -22,12 +22,12 @@ from typing import Callable
 
 from engine.arrange.styles import AUTO, load_style, style_chooser
 from engine.clock import Clock, SystemClock
+from engine.inputs import Cue
 from engine.io.clock_out import ClockOutSink
 from engine.io.fluid_live import AudioConfig, FluidLiveSink
 from engine.io.midi_out import MidiOutSink, TimedSender
 from engine.io.ports import MidiInput, MidiOutput, choose_backend
 from engine.io.soundfont import find_soundfont
-from engine.inputs import Cue
 from engine.listen.listener import PlayerSettings
 from engine.live.controls import FootswitchMap
 from engine.live.feed import COUNT_IN, CountInPlan, LiveFeed
