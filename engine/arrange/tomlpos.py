@@ -1,12 +1,14 @@
 """Where each key and value of a TOML document is written, so errors found after parsing can name line:col.
 
 `tomllib` parses but forgets positions. This scanner walks a document that `tomllib` already accepted and
-records, for every key path (table headers, dotted keys, inline tables, array items), the line and column
-(1-based) of the key and of the value's first character.
+records, for every key path (table headers, dotted keys, inline tables, array items, the items of an array of
+tables as `name, index`), the line and column (1-based) of the key and of the value's first character.
 
 >>> pos = positions('a = 1\\n[t]\\nb = { c = "x" }\\n')
 >>> pos[("t", "b", "c")]
 Where(line=3, key_col=7, value_col=11)
+>>> positions('[[s]]\\nx = 1\\n[[s]]\\nx = 2\\n')[("s", 1, "x")]
+Where(line=4, key_col=1, value_col=5)
 """
 
 from __future__ import annotations
@@ -145,6 +147,7 @@ class _Scanner:
 
     def run(self) -> dict[KeyPath, Where]:
         table: tuple = ()
+        arrays: dict[tuple, int] = {}        # array-of-tables path -> items seen
         while True:
             self._skip(True)
             if self.i >= len(self.s):
@@ -156,6 +159,11 @@ class _Scanner:
                 self.i += 2 if double else 1
                 table = self._key()
                 self._record(table, at + (2 if double else 1), at)
+                if double:                    # [[name]]: its items are name, 0 ... name, n
+                    item = arrays.get(table, 0)
+                    arrays[table] = item + 1
+                    table = table + (item,)
+                    self._record(table, at + 2, at)
                 self.i += 2 if double else 1
                 continue
             key_at = self.i
