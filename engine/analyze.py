@@ -30,7 +30,7 @@ from engine.state import BeatGrid
 from engine.theory import tonic_name
 
 # Evidence of a beat that counts fully in the per-beat chord filter: two notes sounding through the beat at
-# full velocity; less counts proportionally less. POP909 majmin per beat 0.863 -> 0.871 (40 dev pieces).
+# full velocity; less counts proportionally less (chosen on POP909 dev pieces: bench/README.md, history).
 FULL_BEAT = 2.0
 DECISION_LATENCY = {"beats": 0.0, "keys": 0.0, "chords": 0.06}   # s after the evidence, online mode
 

@@ -12,7 +12,8 @@ The costs carry the prior that most harmony is a major or minor triad: melody an
 a seventh, a second or a fourth to the evidence, so a seventh chord must have its seventh clearly louder
 than the passing notes, and sus2, sus4, power chords and dim must lack the third by a wide margin (a wrong
 sus or 5 against a major or minor chord also loses the triad's quality to the listener, and to mir_eval's
-majmin score). Without the costs POP909 majmin was 0.73 online, with them 0.82 (40 dev pieces).
+majmin score). Templates after Fujishima 1999 (pitch-class profiles); what the costs gained is in
+bench/README.md (history).
 """
 
 from __future__ import annotations
@@ -161,8 +162,8 @@ class ChordFilter:
     """A causal forward filter over the chord labels, one step per beat (an HMM): a chord stays with
     probability `stay` and otherwise moves to any label alike; a beat's template scores, times `sharpness`,
     are its log-likelihoods. Evidence adds up over beats, so one beat of passing notes does not flip the
-    label, while a change that persists wins within a beat or two. Labelled after each beat, it beat a
-    per-beat argmax with a stay bonus on POP909 majmin (0.864 vs 0.854, 40 dev pieces)."""
+    label, while a change that persists wins within a beat or two (measured against a per-beat argmax in
+    bench/README.md, history)."""
 
     def __init__(self, stay: float = 0.8, sharpness: float = 20.0):
         self._log_stay = float(np.log(stay))
