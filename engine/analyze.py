@@ -37,6 +37,9 @@ DECISION_LATENCY = {"beats": 0.0, "keys": 0.0, "chords": 0.06}   # s after the e
 
 @dataclass
 class Analysis:
+    """What `aqyn analyze` reports (DESIGN.md's JSON contract): times in seconds of the input file;
+    `keys`, `tempo` and `chords` are change points, each holding until the next."""
+
     file: str
     duration: float
     mode: str
@@ -49,6 +52,7 @@ class Analysis:
     chords: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
+        """The analysis as the documented JSON object (times rounded to milliseconds)."""
         r = lambda x: round(float(x), 3)  # noqa: E731
         return {
             "file": self.file, "duration": r(self.duration), "mode": self.mode,

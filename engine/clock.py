@@ -43,9 +43,11 @@ class SystemClock:
         self._origin = time.monotonic()
 
     def now(self) -> float:
+        """Seconds since this clock was made."""
         return time.monotonic() - self._origin
 
     def sleep_until(self, t: float) -> None:
+        """Return at (not before) time t, in this clock's seconds."""
         remaining = t - self.now()
         if remaining > self.SPIN:
             time.sleep(remaining - self.SPIN)
@@ -62,13 +64,16 @@ class VirtualClock:
         self._t = float(start)
 
     def now(self) -> float:
+        """The time (s) the clock was last moved to."""
         return self._t
 
     def advance_to(self, t: float) -> None:
+        """Move the clock to t seconds. Raises ValueError when t is before now."""
         if t < self._t:
             raise ValueError(f"VirtualClock cannot go back from {self._t} s to {t} s")
         self._t = float(t)
 
     def sleep_until(self, t: float) -> None:
+        """Move the clock to t seconds at once (never back): a virtual wait."""
         if t > self._t:
             self._t = float(t)

@@ -41,15 +41,20 @@ class InputMessage:
 
     @property
     def kind(self) -> int:
+        """The status byte's high nibble: NOTE_ON, NOTE_OFF, CONTROL ... (engine/midi.py)."""
         return self.status & 0xF0
 
     @property
     def channel(self) -> int:
+        """The MIDI channel, 0-based (0..15)."""
         return self.status & 0x0F
 
 
 @dataclass(frozen=True, slots=True)
 class Note:
+    """A note the band plays: at `time` (s) for `duration` (s) on `channel` (0-15), `pitch` and
+    `velocity` MIDI numbers (1..127), in the output track `part`. Its note-off is decided with it."""
+
     time: float
     duration: float
     channel: int
@@ -68,6 +73,8 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Control:
+    """A controller message at `time` (s): `control` number and `value` (0..127) on `channel` (0-15)."""
+
     time: float
     channel: int
     control: int
@@ -83,6 +90,8 @@ class Control:
 
 @dataclass(frozen=True, slots=True)
 class Program:
+    """A program change at `time` (s): General MIDI `program` (0..127, 0-based) on `channel` (0-15)."""
+
     time: float
     channel: int
     program: int
@@ -132,6 +141,8 @@ class Beat:
 
 @dataclass(frozen=True, slots=True)
 class KeyChange:
+    """The band's key from `time` (s): `tonic` spelled as the key signature writes it, `mode` a mode name."""
+
     time: float
     tonic: str
     mode: str
@@ -139,12 +150,16 @@ class KeyChange:
 
 @dataclass(frozen=True, slots=True)
 class Marker:
+    """A marker at `time` (s) for the file and the live log (band in, section, band out, style)."""
+
     time: float
     text: str
 
 
 @dataclass(frozen=True, slots=True)
 class TimeSignature:
+    """The band's meter from `time` (s): `numerator`/`denominator`, with `beat_eighths` eighths per beat."""
+
     time: float
     numerator: int
     denominator: int

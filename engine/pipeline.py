@@ -134,8 +134,13 @@ class Engine:
 class Tickable(Protocol):
     """What `run` drives: an `Engine`, or anything fed and ticked like one (the analyser)."""
 
-    def feed(self, item: TimedInput) -> None: ...
-    def tick(self, now: float) -> None: ...
+    def feed(self, item: TimedInput) -> None:
+        """One timed input, in time order."""
+        ...
+
+    def tick(self, now: float) -> None:
+        """Everything due at `now` (s)."""
+        ...
 
 
 class Source(Protocol):
@@ -165,6 +170,7 @@ class ListSource:
         return self.items[-1].time if self.items else 0.0
 
     def pull(self, clock: Clock, due: float) -> list[TimedInput]:
+        """The inputs stamped by `due` (s) not yet pulled; the (virtual) clock is moved to `due`."""
         clock.sleep_until(due)
         start, items = self.next, self.items
         end = start

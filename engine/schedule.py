@@ -38,6 +38,8 @@ BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING
 
 @dataclass
 class SchedulerConfig:
+    """The scheduler's settings: `lookahead` is the seconds between committing a note and its sounding."""
+
     lookahead: float = 0.08        # seconds between committing a note and its sounding
 
 

@@ -54,6 +54,7 @@ class TempoMap:
 
     @classmethod
     def constant(cls, bpm: float) -> TempoMap:
+        """A map at one tempo, `bpm` quarter notes per minute."""
         return cls([(0, round(60 * MICRO / bpm))])
 
     @classmethod
@@ -87,6 +88,7 @@ class TempoMap:
 
     @property
     def changes(self) -> list[tuple[Fraction, int]]:
+        """The (beat, microseconds per beat) pairs where the tempo changes, the first at beat 0."""
         return list(zip(self._beats, self._tempi))
 
     def tempo_at(self, beat: Number) -> int:
@@ -94,11 +96,13 @@ class TempoMap:
         return self._tempi[max(0, bisect_right(self._beats, _frac(beat)) - 1)]
 
     def seconds_at(self, beat: Number) -> Fraction:
+        """The time (s, exact) of `beat`."""
         b = _frac(beat)
         i = max(0, bisect_right(self._beats, b) - 1)
         return self._seconds[i] + (b - self._beats[i]) * self._tempi[i] / MICRO
 
     def beat_at(self, seconds: Number) -> Fraction:
+        """The beat (exact) at `seconds`."""
         s = _frac(seconds)
         i = max(0, bisect_right(self._seconds, s) - 1)
         return self._beats[i] + (s - self._seconds[i]) * MICRO / self._tempi[i]

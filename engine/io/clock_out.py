@@ -30,6 +30,7 @@ class ClockOutSink:
         self._running = False
 
     def send(self, event: Event) -> None:
+        """Plan the clocks of a `Beat`, follow a `TimeSignature`'s beat, stop after "band out"."""
         if isinstance(event, TimeSignature):
             self.per_beat = clocks_per_beat(event.beat_eighths)     # from the next beat on
         elif isinstance(event, Beat):
@@ -63,9 +64,11 @@ class ClockOutSink:
             self._last_committed = t
 
     def flush(self, now: float) -> None:
+        """Commit the clocks due within CLOCK_COMMIT of `now` (s) to the sender."""
         self._commit(now + CLOCK_COMMIT)
 
     def close(self) -> None:
+        """Send stop at once when the clock is running."""
         if self._running:
             self.sender.output.send([STOP])
             self._running = False

@@ -18,18 +18,25 @@ PART_ORDER = (GUITAR, DOMBRA, PERCUSSION)
 
 
 class MidiFileSink:
+    """A `Sink` that writes the band (and the guitar's copy) to a type-1 MIDI file at `path` on close;
+    `default_bpm` is the file's tempo when no beat was played."""
+
     def __init__(self, path: str | Path, default_bpm: float = 120.0):
         self.path = Path(path)
         self.default_bpm = default_bpm
         self.events: list[Event] = []
 
     def send(self, event: Event) -> None:
+        """Keep an event for the file."""
         self.events.append(event)
 
     def close(self) -> None:
+        """Write the file. Raises OSError when it cannot be written."""
         self.to_midi().save(self.path)
 
     def tempo_map(self) -> tuple[TempoMap, int]:
+        """The file's tempo map through the band's beats (back to the file's start in whole bars), and
+        the beat number of the band's first beat (0 when there was none)."""
         beats = [e for e in self.events if isinstance(e, Beat)]
         bpb = beats[0].beats_per_bar if beats else 1
         times = _fill_gaps(sorted(b.time for b in beats))
@@ -43,6 +50,7 @@ class MidiFileSink:
         return TempoMap.through_beats(times, bpb)
 
     def to_midi(self) -> mido.MidiFile:
+        """The whole file as a mido.MidiFile: the conductor track, then one track per part."""
         tmap, _ = self.tempo_map()
         sigs = [e for e in self.events if isinstance(e, TimeSignature)]
         # A listener beat is a quarter note in the file except in compound meters, where it is a dotted

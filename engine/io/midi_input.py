@@ -15,6 +15,9 @@ from engine.tempomap import TempoMap
 
 @dataclass(frozen=True)
 class GuitarFile:
+    """A guitar performance read from a file: its channel messages in time order (seconds from
+    the file's start), the time of the last one (s) and how many note-ons it has."""
+
     path: Path
     messages: list[InputMessage]     # channel messages in time order
     duration: float                  # seconds to the last message

@@ -32,12 +32,14 @@ class TimedSender:
         self._thread.start()
 
     def at(self, t: float, message: list[int]) -> None:
+        """Send `message` (bytes) at clock time `t` (s); messages go out in time order."""
         with self._cv:
             self._order += 1
             heapq.heappush(self._heap, (t, self._order, message))
             self._cv.notify()
 
     def drop_pending(self) -> None:
+        """Forget every message not yet sent."""
         with self._cv:
             self._heap.clear()
 
@@ -83,6 +85,7 @@ class MidiOutSink:
         self._used: set[int] = set()
 
     def send(self, event: Event) -> None:
+        """Queue a note's on and off, a controller or a program change for its time; other events are ignored."""
         s = self.sender
         if isinstance(event, Note):
             s.at(event.time, [NOTE_ON | event.channel, event.pitch, event.velocity])
@@ -96,10 +99,12 @@ class MidiOutSink:
             self._used.add(event.channel)
 
     def panic_messages(self) -> list[list[int]]:
+        """Sustain off, all notes off and all sound off for every channel the band used."""
         out = []
         for ch in sorted(self._used):
             out += [[CC | ch, CC_SUSTAIN, 0], [CC | ch, CC_ALL_NOTES_OFF, 0], [CC | ch, CC_ALL_SOUND_OFF, 0]]
         return out
 
     def close(self) -> None:
+        """Stop sending and silence every channel used, at once."""
         self.sender.close(self.panic_messages())

@@ -16,6 +16,8 @@ from engine.errors import OutputPathError
 
 
 def check_output(path: Path, what: str) -> None:
+    """Fail early, before any work, when `path` cannot be written: a folder, a missing or read-only
+    folder. `what` names the output ("MIDI", "WAV") in the message. Raises OutputPathError."""
     if path.is_dir():
         raise OutputPathError(f"{what} output {path} is a directory; give a file name")
     parent = path.parent if str(path.parent) else Path(".")

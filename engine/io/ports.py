@@ -44,6 +44,9 @@ def quiet_stderr() -> Iterator[None]:
 
 @dataclass
 class Backend:
+    """A MIDI backend (`name`: jack or alsa): whether it can be used, the problem when not, and its
+    input and output port names."""
+
     name: str                   # "jack" or "alsa"
     available: bool
     inputs: list[str] = field(default_factory=list)    # ports we can read from (a guitar, a DAW)
@@ -126,6 +129,7 @@ class MidiInput:
         self.open()
 
     def open(self) -> None:
+        """Open the port (connect to the named one, or open a virtual one). Raises PortNotFound."""
         with quiet_stderr():
             mi = rtmidi.MidiIn(APIS[self.backend.name], CLIENT)
             if self.wanted is None:
@@ -154,6 +158,7 @@ class MidiInput:
         self.errors += 1
 
     def available_sources(self) -> list[str]:
+        """The ports of other clients this input could connect to."""
         if self._midi is None:
             return []
         with quiet_stderr():
@@ -179,6 +184,7 @@ class MidiInput:
             return False
 
     def close(self) -> None:
+        """Close the port; safe to call more than once."""
         if self._midi is not None:
             try:
                 self._midi.cancel_callback()
@@ -217,6 +223,7 @@ class MidiOutput:
             return False
 
     def close(self) -> None:
+        """Close the port; never raises."""
         try:
             self._midi.close_port()
             self._midi.delete()

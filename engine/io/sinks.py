@@ -9,6 +9,8 @@ from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PROGRAM
 
 
 class Sink(Protocol):
+    """Where timed events go: FluidSynth live, a MIDI port, a MIDI clock, a file, a recording."""
+
     def send(self, event: Event) -> None:
         """Take one event. Events arrive roughly in time order (a look-ahead window early)."""
         ...
@@ -25,9 +27,11 @@ class RecordingSink:
         self.events: list[Event] = []
 
     def send(self, event: Event) -> None:
+        """Keep the event."""
         self.events.append(event)
 
     def close(self) -> None:
+        """Nothing to finish."""
         pass
 
 

@@ -35,6 +35,8 @@ def check_soundfont(path: Path) -> Path:
 
 
 def find_soundfont(explicit: str | Path | None = None) -> Path:
+    """The SoundFont to use: `explicit` when given (checked), else the project's own, else the best
+    GM font installed (SYSTEM_FONTS order). Raises SoundFontNotFound with what to install."""
     if explicit:
         p = Path(explicit)
         if not p.is_file():

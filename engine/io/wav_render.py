@@ -174,6 +174,8 @@ class FluidRenderer:
 
 
 def render_audio(events: list[Event], soundfont: Path, rate: int = RATE) -> np.ndarray:
+    """Render `events` through FluidSynth with `soundfont` at `rate` Hz: stereo float samples,
+    shape (frames, 2), peak at PEAK_DBFS. Raises SynthError."""
     renderer = FluidRenderer(soundfont, rate)
     try:
         return renderer.render(events)
@@ -201,9 +203,11 @@ class WavSink:
         self.seconds = 0.0
 
     def send(self, event: Event) -> None:
+        """Keep the event for the render."""
         self.events.append(event)
 
     def close(self) -> None:
+        """Render and write the WAV. Raises SynthError or OSError."""
         audio = self.renderer.render(self.events)
         self.seconds = len(audio) / self.renderer.rate
         write_wav(self.path, audio, self.renderer.rate)

@@ -21,6 +21,8 @@ def beat_dots(beat: int | None, per_bar: int) -> str:
 
 
 class RichView:
+    """The live panel on a terminal (rich): key, chord, tempo, beat dots, the band, input health."""
+
     def __init__(self, describe: dict):
         from rich.console import Console  # noqa: PLC0415 (rich comes with typer)
         from rich.live import Live  # noqa: PLC0415
@@ -45,7 +47,7 @@ class RichView:
         t.add_row("key", f"[bold]{key}[/]  [dim]{s.get('key_confidence', 0):.0%}[/]")
         t.add_row("chord", f"[bold]{chord}[/]")
         t.add_row("tempo", f"[bold]{bpm}[/]  [dim]{s.get('beat_confidence', 0):.0%}[/]")
-        t.add_row("beat", f"[bold yellow]{beat_dots(s.get('beat_in_bar'), s.get('beats_per_bar', 4))}[/]")
+        t.add_row("beat", f"[bold yellow]{beat_dots(s.get('beat_in_bar'), s.get('beats_per_bar') or 4)}[/]")
         band = "[green]playing[/]" if s.get("playing") else "[yellow]waiting for you[/]"
         t.add_row("band", f"{band}  {s.get('style') or ''}  [bold]{s.get('section') or ''}[/]")
         health = f"{s.get('notes_per_s', 0):.1f} notes/s   late {s.get('late_events', 0)}"
@@ -60,13 +62,16 @@ class RichView:
         return Panel(t, title=title, subtitle="Ctrl-C stops", expand=False)
 
     def status(self, s: dict) -> None:
+        """Show a status snapshot (LiveSession.status)."""
         self.live.update(self._render(s))
 
     def event(self, kind: str, data: dict) -> None:
+        """Print an event (start, control, input lost, error ...) above the panel."""
         if kind in ("input lost", "input back", "error"):
             self.live.console.print(f"[bold]{kind}[/] {data}")
 
     def close(self) -> None:
+        """Stop the panel."""
         self.live.stop()
 
 
@@ -80,6 +85,7 @@ class PlainView:
         self._last: tuple | None = None
 
     def status(self, s: dict) -> None:
+        """Print a line when key, chord, tempo, band, section or input changed."""
         now = tuple(s.get(f) if f != "bpm" else (round(s["bpm"]) if s.get("bpm") else None) for f in self.FIELDS)
         if now != self._last:
             self._last = now
@@ -89,21 +95,28 @@ class PlainView:
                   + ("  INPUT LOST" if s.get("input") == "lost" else ""), file=self.out, flush=True)
 
     def event(self, kind: str, data: dict) -> None:
+        """Print the event as one line."""
         print(f"{kind}: {data}", file=self.out, flush=True)
 
     def close(self) -> None:
+        """Nothing to close."""
         pass
 
 
 class QuietView:
+    """No view at all (--quiet): errors still reach stderr through the command."""
+
     def status(self, s: dict) -> None:
+        """Show nothing."""
         pass
 
     def event(self, kind: str, data: dict) -> None:
+        """Print errors only (on stderr)."""
         if kind == "error":
             print(f"aqyn: error: {data}", file=sys.stderr, flush=True)
 
     def close(self) -> None:
+        """Nothing to close."""
         pass
 
 
@@ -114,8 +127,10 @@ class JsonLog:
         self._f = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
 
     def write(self, kind: str, data: dict) -> None:
+        """Append one JSON line: the time, the kind and the data."""
         self._f.write(json.dumps({"t": round(time.time(), 3), "kind": kind, **data}) + "\n")
         self._f.flush()
 
     def close(self) -> None:
+        """Close the log file."""
         self._f.close()
