@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from engine.errors import ConfigError
 from engine.events import InputMessage
-from engine.inputs import ClockInput, Cue, CueInput, CountIn
+from engine.inputs import ClockInput, CountIn, Cue, CueInput
 from engine.io.cues import load_cues
 from engine.io.midi_bytes import Garbage, decode
 from engine.listen.listener import PlayerSettings
