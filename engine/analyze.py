@@ -156,7 +156,7 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
     if bpms:
         cfg = replace(cfg, bpm_prior=float(np.median(bpms)))
     cfg = replace(cfg, key_half_life=1e9)     # the second pass keeps all the key evidence
-    second, L = run_online(inputs, cfg)
+    second, listener = run_online(inputs, cfg)
     a = Analysis(file="", duration=second.duration, mode="offline", meter=second.meter)
     beats = list(second.beats)
     onsets = [m.time for m in messages if m.kind == NOTE_ON and m.data2 > 0]
@@ -177,8 +177,8 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
         phase = max(range(bpb), key=votes.__getitem__)
         a.downbeats = [b for j, b in enumerate(beats) if j % bpb == phase]
     a.tempo = _tempo_from_beats(beats) if len(beats) > 4 else second.tempo
-    a.key, a.keys = _whole_key(L, messages[-1].time if messages else 0.0)
-    a.chords = _chords_per_beat(messages, beats, L.key.key)
+    a.key, a.keys = _whole_key(listener, messages[-1].time if messages else 0.0)
+    a.chords = _chords_per_beat(messages, beats, listener.key.key)
     return a
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from engine.errors import SynthError
 from engine.events import Event, Note
 from engine.io.sinks import channel_messages
+from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PITCH_BEND, PROGRAM
 
 RATE = 44100
 PEAK_DBFS = -1.0
@@ -111,15 +112,15 @@ class _Worker:
         for t, status, d1, d2, _, _ in self._messages:
             render_to(min(frames, int(round(t * self.rate))))
             kind, ch = status & 0xF0, status & 0x0F
-            if kind == 0x90 and d2 > 0:
+            if kind == NOTE_ON and d2 > 0:
                 noteon(fl, ch, d1, d2)
-            elif kind in (0x80, 0x90):
+            elif kind in (NOTE_OFF, NOTE_ON):
                 noteoff(fl, ch, d1)
-            elif kind == 0xB0:
+            elif kind == CONTROL:
                 cc(fl, ch, d1, d2)
-            elif kind == 0xC0:
+            elif kind == PROGRAM:
                 prog(fl, ch, d1)
-            elif kind == 0xE0:
+            elif kind == PITCH_BEND:
                 bend(fl, ch, d1 | (d2 << 7))
         render_to(frames)
         return buf
@@ -131,7 +132,7 @@ def _split_channels(events: list[Event], workers: int) -> list[set[int]]:
     for e in events:
         if isinstance(e, Note):
             load[e.channel] += e.duration + 0.3   # + release
-        elif hasattr(e, "status") and e.status & 0xF0 == 0x90:
+        elif hasattr(e, "status") and e.status & 0xF0 == NOTE_ON:
             load[e.status & 0x0F] += 0.5
     groups: list[set[int]] = [set() for _ in range(workers)]
     totals = [0.0] * workers
