@@ -32,6 +32,7 @@ from engine.inputs import Cue
 from engine.io.sinks import Sink
 from engine.state import BeatGrid, MusicalState
 from engine.theory import tonic_name
+from engine.timeline import BandTimeline
 
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING)
 
@@ -65,13 +66,12 @@ class Scheduler:
         self.intensity = 0.0          # the player's intensity at the last commit, 0..1
         self._set_up = False
         self._meter: str | None = None
-        self._last_beat_time = -1.0
+        self.timeline = BandTimeline()       # when the band's beats fall: smooth, whatever the grid does
         self._last_tonic: tuple[int, str] | None = None
         self._stop_at: float | None = None   # beat position where the band will stop, once decided
         self._hold_after: bool = False       # the ending under way was cued: hold once it is over
         self._next_style: Style | None = None
         self._style: Style | None = None     # chosen by set_style: overrides the chooser
-        self._entry_beat = 0
         self._section_marked: int = -1
         self._state: MusicalState | None = None
         self._now = 0.0
@@ -116,7 +116,7 @@ class Scheduler:
         if not self.playing or arranger is None or not arranger.plans:
             return None
         grid = self._state.grid if self._state is not None else None
-        pos = grid.beat_at(self._now) if grid is not None else float(arranger.start)
+        pos = self.timeline.beat_at(self._now, grid) if grid is not None else float(arranger.start)
         bar = min(max(arranger.bar_at(pos), 0), len(arranger.plans) - 1)
         name = arranger.plans[bar].section
         return None if name == OUT else name
@@ -134,17 +134,17 @@ class Scheduler:
                 self._enter(now, state)
             return
         grid = state.grid
-        horizon = grid.beat_at(now + self.config.lookahead)
+        horizon = self.timeline.beat_at(now + self.config.lookahead, grid)
         self.arranger.pause = self._pausing(state)
         if self._stop_at is not None:
             horizon = min(horizon, self._stop_at)
         self._commit(now, horizon, state)
         if self._stop_at is None and self.arranger.finished_at is not None:
             self._stop_at = float(self.arranger.finished_at)
-        if self._stop_at is not None and grid.beat_at(now + self.config.lookahead) >= self._stop_at:
+        if self._stop_at is not None and self.timeline.beat_at(now + self.config.lookahead, grid) >= self._stop_at:
             self._commit(now, self._stop_at, state)
             self.playing = False
-            self._send(Marker(max(now, grid.seconds_at(self._stop_at)), "band out"))
+            self._send(Marker(max(now, self.timeline.seconds_at(self._stop_at, grid)), "band out"))
             self._stop_at = None
             if self._hold_after:
                 self.held, self._hold_after = True, False
@@ -166,7 +166,7 @@ class Scheduler:
         self.entries += 1
         self.playing = True
         self.committed_until = float(start)
-        self._entry_beat = start
+        self.timeline.start(start, grid)
         self._section_marked = -1
         self._next_style = None
         t = max(now, grid.seconds_at(start) - 0.05)           # set-up just before the first note
@@ -201,7 +201,7 @@ class Scheduler:
         self.arranger = Arranger(style, self.seed + self.entries, at, intro=False, main=main)
         self.entries += 1
         self._section_marked = -1
-        t = max(now, grid.seconds_at(float(at)))
+        t = max(now, self.timeline.seconds_at(float(at), grid))
         self._time_signature(t, style)
         self._send(Marker(t, f"style: {style.title}"))
 
@@ -221,7 +221,7 @@ class Scheduler:
         notes = arranger.query(self.committed_until, horizon, state, chord=state.chord, intensity=self.intensity)
         self._mark_sections(now, horizon, grid)
         for p in notes:
-            t = grid.seconds_at(float(p.position)) + p.offset
+            t = self.timeline.seconds_at(float(p.position), grid) + p.offset
             if t < now:
                 self.late += 1
                 t = now
@@ -233,7 +233,7 @@ class Scheduler:
         key = (state.tonic, state.mode)
         if key != self._last_tonic and state.tonic is not None:
             self._last_tonic = key
-            self._send(KeyChange(max(now, state.grid.seconds_at(self.committed_until)),
+            self._send(KeyChange(max(now, self.timeline.seconds_at(self.committed_until, state.grid)),
                                  tonic_name(state.tonic, state.mode), state.mode))
 
     def _beats(self, horizon: float, grid: BeatGrid) -> None:
@@ -243,10 +243,9 @@ class Scheduler:
         arranger = self.arranger
         cycle = arranger.style.beats_per_bar.numerator
         for n in range(math.ceil(self.committed_until - 1e-9), math.ceil(horizon - 1e-9)):
-            t = max(grid.seconds_at(n), self._last_beat_time + 0.25 * grid.period)
-            self._last_beat_time = t
+            t = self.timeline.seconds_at(n, grid)
             in_cycle = int((n - arranger.start_f) % cycle)
-            self._send(Beat(t, n - self._entry_beat, in_cycle, cycle, grid.period))
+            self._send(Beat(t, n, in_cycle, cycle, self.timeline.seconds_at(n + 1, grid) - t))
 
     def _mark_sections(self, now: float, horizon: float, grid: BeatGrid) -> None:
         """A marker where the section changes, for the file and the live log."""
@@ -256,6 +255,6 @@ class Scheduler:
             plan = arranger.plans[bar]
             prev = arranger.plans[bar - 1].section if bar > 0 else None
             if plan.section != prev and plan.section != OUT:
-                self._send(Marker(max(now, grid.seconds_at(float(arranger.bar_start(bar)))),
+                self._send(Marker(max(now, self.timeline.seconds_at(float(arranger.bar_start(bar)), grid)),
                                   f"section: {plan.section}"))
             self._section_marked = bar

@@ -37,9 +37,9 @@ class MidiFileSink:
     def tempo_map(self) -> tuple[TempoMap, int]:
         """The file's tempo map through the band's beats (back to the file's start in whole bars), and
         the beat number of the band's first beat (0 when there was none)."""
-        beats = [e for e in self.events if isinstance(e, Beat)]
+        beats = sorted((e for e in self.events if isinstance(e, Beat)), key=lambda b: b.time)
         bpb = beats[0].beats_per_bar if beats else 1
-        times = _fill_gaps(sorted(b.time for b in beats))
+        times = beat_times([(b.index, b.time) for b in beats])
         if len(times) < 2:
             return TempoMap.constant(self.default_bpm), 0
         # Before the band came in, the guitarist was already keeping this beat: continue the grid back in
@@ -142,17 +142,29 @@ def _quarters(units: list[tuple[float, float]], b: float) -> float:
     return total
 
 
-def _fill_gaps(times: list[float]) -> list[float]:
-    """Where the band rested, add beats at the last tempo so the tempo map keeps counting bars."""
-    if len(times) < 2:
-        return times
-    out = [times[0], times[1]]
-    for t in times[2:]:
-        period = out[-1] - out[-2]
-        gap = t - out[-1]
-        n = round(gap / period)
-        if n >= 2:
-            step = gap / n
-            out.extend(out[-1] + step * k for k in range(1, n))
+MIN_BEAT = 0.05   # s: beats closer than this are one (a DAW cannot show a 1200 BPM beat)
+
+
+def beat_times(numbered: list[tuple[int, float]]) -> list[float]:
+    """The band's beat times (s) from (beat number, time) pairs in time order, with the beats it did not play
+    (a rest, a stop, out between songs) filled in evenly, so the tempo map keeps counting bars: between beat
+    numbers a and b, b - a - 1 beats. Beats out of order, repeated or closer than MIN_BEAT are dropped; a
+    number that does not grow counts as the next one. Always strictly increasing.
+
+    >>> beat_times([(0, 1.0), (1, 1.5), (4, 3.0), (5, 3.5)])
+    [1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
+    """
+    out: list[float] = []
+    last_number = None
+    for number, t in numbered:
+        if out and t - out[-1] < MIN_BEAT:
+            continue
+        if last_number is not None and number > last_number + 1:
+            missing = number - last_number - 1
+            step = (t - out[-1]) / (missing + 1)
+            if step >= MIN_BEAT:
+                start = out[-1]
+                out.extend(start + step * k for k in range(1, missing + 1))
         out.append(t)
+        last_number = number if last_number is None or number > last_number else last_number + 1
     return out

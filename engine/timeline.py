@@ -1,0 +1,123 @@
+"""The band's own time line: when each of its beats falls, following the listener's beat grid smoothly.
+
+The listener's grid moves at every strum: a phase correction, a new tempo, now and then a jump or a new beat
+count. Notes placed straight on it would stumble (one beat a third of the one before). A drummer does not
+jump: a correction is spread over the next beats. So the band counts its own beats and decides them one at a
+time, each just before it is needed (a look-ahead before the beat starts), never moving a beat once decided:
+
+    length(n) = period + gain x phase error          T(n + 1) = T(n) + length(n)
+
+The phase error is the distance from where the band's next beat would fall at the grid's tempo to the
+nearest beat of the grid (at the band's level), so a grid that renumbers its beats moves nothing. Each beat
+lies within `max_change` of the one before (a ratio of 1/1.12 to 1.12: below what a listener hears as a
+stumble).
+
+Tempo level: when the grid's beat is about twice, half, three times, a third, 3/2 or 2/3 of the band's, it is
+the same music counted at another level (a tracker's octave error, a double-time feel): the band keeps its
+level and lines up with the grid's beats. Only when the grid stays at another level for `level_beats` beats,
+or its tempo stays more than 12 % away for two beats without being another level (the player really changed
+tempo), does the band go there faster: half the way, in ratio, each beat, so it is there within two more.
+
+>>> from engine.state import BeatGrid
+>>> grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=0)
+>>> line = BandTimeline()
+>>> line.start(4, grid)
+>>> [round(line.seconds_at(b, grid), 3) for b in (4, 4.5, 5, 6)]
+[2.0, 2.25, 2.5, 3.0]
+>>> fast = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.25, beats_per_bar=4, downbeat_phase=0)
+>>> round(line.seconds_at(8, fast) - line.seconds_at(7, fast), 3)     # an octave error: the band keeps 0.5 s
+0.5
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from engine.state import BeatGrid
+
+GAIN = 0.5            # share of the phase error taken off per beat
+MAX_CHANGE = 0.12     # a beat's length stays within this ratio of the one before, as a tempo follows
+LEVELS = (Fraction(1), Fraction(2), Fraction(1, 2), Fraction(3), Fraction(1, 3), Fraction(3, 2), Fraction(2, 3))
+LEVEL_BEATS = 8       # band beats the grid must stay at another level before the band goes there
+JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
+KEEP = 64             # decided beats kept (only the last few are ever asked for again)
+
+
+class BandTimeline:
+    """Decided beat times of the band (s), by the band's beat number; see the module docstring."""
+
+    def __init__(self, gain: float = GAIN, max_change: float = MAX_CHANGE, level_beats: int = LEVEL_BEATS):
+        self.gain = gain
+        self.max_change = max_change
+        self.level_beats = level_beats
+        self._times: dict[int, float] = {}
+        self._first = 0          # the first beat number decided
+        self._last = -1          # the last beat number decided
+        self._other_level = 0    # beats in a row the grid has been at another level
+        self._jumped = 0         # beats in a row the grid's tempo has been far from the band's
+
+    def start(self, beat: int, grid: BeatGrid) -> None:
+        """The band comes in: its beat number `beat` falls where the grid's does, the next a period later."""
+        t = grid.seconds_at(beat)
+        self._times = {beat: t, beat + 1: t + grid.period}
+        self._first, self._last = beat, beat + 1
+        self._other_level = self._jumped = 0
+
+    @property
+    def started(self) -> bool:
+        """True once `start` was called."""
+        return bool(self._times)
+
+    def seconds_at(self, position: float, grid: BeatGrid) -> float:
+        """The time (s) of band beat position `position` (not before the first beat), deciding beats up to
+        it; between two decided beats, in proportion."""
+        n = math.floor(position)
+        while self._last < n + 1:
+            self._decide(grid)
+        a = self._times[n]
+        return a + (position - n) * (self._times[n + 1] - a)
+
+    def beat_at(self, t: float, grid: BeatGrid) -> float:
+        """The band's beat position at time `t` (s), deciding beats until one lies past it."""
+        while self._times[self._last] <= t:
+            self._decide(grid)
+        n = self._last - 1
+        while n > self._first and self._times[n] > t:
+            n -= 1
+        a, b = self._times[n], self._times[n + 1]
+        return n + (t - a) / (b - a)
+
+    def _decide(self, grid: BeatGrid) -> None:
+        """Decide the next beat's time from the grid, within the allowed change."""
+        n = self._last
+        t = self._times[n]
+        prev = t - self._times[n - 1]
+        level = self._level(grid.period, prev)
+        period = float(grid.period * level)
+        unit = grid.period / level.denominator          # the grid's beats at the finer of the two levels
+        expected = t + period
+        nearest = grid.anchor_time + round((expected - grid.anchor_time) / unit) * unit
+        length = period + self.gain * (nearest - expected)
+        q = 1 + self.max_change
+        jump = max(period / prev, prev / period)
+        self._jumped = self._jumped + 1 if level == 1 and jump > q else 0
+        if self._jumped >= JUMP_BEATS:              # a real tempo change (it lasted): half the way per beat
+            q = math.sqrt(jump)
+        self._times[n + 1] = t + min(max(length, prev / q), prev * q)
+        self._last = n + 1
+        if len(self._times) > KEEP:
+            del self._times[self._first]
+            self._first += 1
+
+    def _level(self, grid_period: float, band_period: float) -> Fraction:
+        """How many grid beats make a band beat: 1, or another level the grid is at (see the module docstring)."""
+        ratio = band_period / grid_period
+        level = min(LEVELS, key=lambda m: abs(math.log(ratio / m)))
+        if level == 1 or abs(math.log(ratio / level)) > math.log(1 + self.max_change):
+            self._other_level = 0
+            return Fraction(1)
+        self._other_level += 1
+        if self._other_level > self.level_beats:
+            return Fraction(1)                          # it stayed there: go to the grid's level
+        return level
