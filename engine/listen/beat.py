@@ -11,11 +11,9 @@
    errors are the dominant failure of beat trackers, and this keeps the band from flipping to double time.
    When the level changes, the meter and bar counts start again. Hints: `tap()` (tap tempo,
    count-in), `hold_tempo` (the lock switch), and a tempo range.
-2. Phase: the circular mean of recent onsets at that period (recent, loud and bass onsets weigh more) gives the
-   grid; a weighted least-squares parabola through the on-beat onsets (beat number -> time) refines period
-   and phase: its slope at now is the tempo now, so drift, accelerando and ritardando are followed (a
-   straight line, which averages the last bars' tempo, lagged a steady ramp by ~45 ms; the parabola ~8 ms).
-   Each update takes `follow` (0.8) of the new fit.
+2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
+   fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
+   `follow` (0.8) of the new fit.
 3. Sudden tempo changes: when the grid explains less than `switch_below` of the recent onsets, the last
    `switch_window` seconds alone are searched for a tempo at the same level (up to 1.5x either way); if it
    explains them clearly better, it is adopted at once and the older onsets are forgotten (recovery in
@@ -36,6 +34,8 @@ import math
 from collections import deque
 
 import numpy as np
+
+from engine.listen.phase import fit_grid
 
 FPS = 100
 
@@ -247,89 +247,10 @@ class BeatTracker:
                     best = local
         return self._refine(score, lo + best)
 
-    def _phase(self, t, w, now: float, period: float):
-        """(phase, period, confidence) of the grid at about `period` that fits onsets t (s) weighted w
-        (lists or arrays)."""
-        # A few dozen onsets: plain Python beats numpy's per-call overhead here.
-        ts = t.tolist() if isinstance(t, np.ndarray) else t
-        ws = w.tolist() if isinstance(w, np.ndarray) else w
-        inv = 1.0 / self.recency
-        rs = [wi * math.exp((ti - now) * inv) for ti, wi in zip(ts, ws)]
-        total = sum(rs)
-        if total <= 0:
-            return None
-        omega = 2 * math.pi / period
-        zr = zi = 0.0
-        for ti, r in zip(ts, rs):
-            a = omega * ti
-            zr += r * math.cos(a)
-            zi += r * math.sin(a)
-        phase = math.atan2(zi, zr) / omega
-        half = 0.5 * period
-        near, tight = 0.15 * period, 0.08 * period
-        # Off-beat strums pull the mean towards them: re-centre twice on the onsets near the grid.
-        for _ in range(2):
-            num = den = 0.0
-            shift = half - phase
-            for ti, r in zip(ts, rs):
-                e = (ti + shift) % period - half
-                if -near < e < near:
-                    num += r * e
-                    den += r
-            if den == 0:
-                break
-            phase += num / den
-        # Weighted line through the on-beat onsets (beat number -> time): local tempo and phase, from
-        # running sums in one pass (beat numbers counted from the one nearest now, times from now). With
-        # `curve`, a parabola instead where the evidence allows: its slope at now is the tempo now, so an
-        # accelerando or a ritardando is followed rather than averaged.
-        count = 0
-        on_beat = s0 = s1 = s2 = s3 = s4 = t0 = t1 = t2 = 0.0
-        beats = set()
-        inv_period = 1.0 / period
-        k_now = round((now - phase) * inv_period)
-        base = phase + k_now * period
-        for ti, r in zip(ts, rs):
-            k = round((ti - base) * inv_period)
-            e = ti - base - k * period
-            if -near < e < near:
-                count += 1
-                beats.add(k)
-                d = ti - now
-                rk = r * k
-                rkk = rk * k
-                s0 += r
-                s1 += rk
-                s2 += rkk
-                t0 += r * d
-                t1 += rk * d
-                t2 += rkk * d
-                if self.curve:
-                    s3 += rkk * k
-                    s4 += rkk * k * k
-                if -tight < e < tight:
-                    on_beat += r
-        if count >= 3 and len(beats) >= 3:
-            km, tm = s1 / s0, t0 / s0
-            var = s2 - s0 * km * km
-            if var > 1e-12 * s2:
-                slope = (t1 - s0 * km * tm) / var
-                if (1 - self.slope_range) * period < slope < (1 + self.slope_range) * period:
-                    at_now = tm - km * slope           # the fitted time of beat k_now, less now
-                    if self.curve and len(beats) >= 4:
-                        # Cramer's rule on the 3x3 normal equations of t = a + b k + c k^2.
-                        det = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2)
-                        if abs(det) > 1e-9 * s0 * s2 * s4:
-                            a = (t0 * (s2 * s4 - s3 * s3) - s1 * (t1 * s4 - s3 * t2) + s2 * (t1 * s3 - s2 * t2)) / det
-                            b = (s0 * (t1 * s4 - s3 * t2) - t0 * (s1 * s4 - s3 * s2) + s2 * (s1 * t2 - t1 * s2)) / det
-                            if abs(b / slope - 1) < self.curve:
-                                slope, at_now = b, a
-                    period = slope
-                    phase = now + at_now - k_now * slope
-        # Confidence: how much of the recent onset weight falls on the grid's beats (a steady strummer puts
-        # about 60 % there, random onsets about 15 %), once there are enough of them.
-        confidence = min(1.0, max(0.0, (on_beat / total - 0.15) / 0.35)) * min(1.0, count / 8.0)
-        return phase, period, confidence
+    def _phase(self, t, w, now: float, period: float) -> tuple[float, float, float] | None:
+        """(phase (s), period (s), confidence) of the grid at about `period` that fits onsets t (s) weighted w:
+        see `engine.listen.phase.fit_grid`."""
+        return fit_grid(t, w, now, period, recency=self.recency, curve=self.curve, slope_range=self.slope_range)
 
     def _sudden_change(self, t: np.ndarray, w: np.ndarray, pw: np.ndarray, now: float):
         """A grid from the last `switch_window` seconds alone, at the same metrical level (up to 1.5x faster or
