@@ -1,4 +1,6 @@
-"""Causal tempo and beat tracking from guitar onsets.
+"""Causal tempo and beat tracking from guitar onsets: `BeatTracker`, the facade the listener uses.
+
+It keeps the last `window` seconds of onsets and, at each strum, puts together:
 
 1. Tempo (`engine.listen.tempo`): the autocorrelation of the onsets, a comb and a log-normal prior pick the
    beat period; re-estimated every strum until confident, then every `tempo_every` seconds. The level sticks
@@ -11,12 +13,11 @@
 3. Sudden tempo changes (`engine.listen.tempo_change`): when the grid explains less than `switch_below` of
    the recent onsets, the last `switch_window` seconds alone are searched for a tempo at the same level; if it
    explains them clearly better, it is adopted at once and the older onsets are forgotten.
-4. Meter and downbeat: bass onsets on beats and chord changes (`accent`) are counted by beat number mod 2,
-   3 and 4 (decaying); three beats to the bar when the mod-3 counts are clearly more peaked than the mod-4
-   ones (3/4), else four (4/4), and two dotted-quarter beats in compound time (6/8). The downbeat is the
-   phase (beat number mod the bar) with the most accents.
+4. Meter and downbeat (`engine.listen.meter`): compound or simple time, three or four beats to the bar, and
+   the downbeat phase, from off-beat onsets and accents (bass onsets on beats, chord changes).
 5. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
    small correction is blended in rather than snapped, so the band glides with the player.
+6. A MIDI clock master (`follow_master`) sets the grid alone while its beats come.
 
 Positions are beats (float): `beat_at(t)` and `seconds_at(position)` convert with the current estimate.
 """
@@ -28,11 +29,12 @@ from collections import deque
 
 import numpy as np
 
+from engine.listen.meter import MeterTracker
 from engine.listen.phase import fit_grid
 from engine.listen.tempo import FPS, TapTempo, TempoEstimator
 from engine.listen.tempo_change import sudden_change
 
-__all__ = ["FPS", "BeatTracker"]
+__all__ = ["FPS", "BeatTracker", "OnsetWindow"]
 
 
 class _Part:
@@ -51,9 +53,54 @@ class _Part:
         setattr(getattr(tracker, self.part), self.name, value)
 
 
+class OnsetWindow:
+    """The recent onsets the tracker reads, one entry per strum: times `t` (s, rising), saliences `w` (its notes'
+    weights summed) and `bass` flags (True when the strum has a bass note)."""
+
+    def __init__(self) -> None:
+        self.t: deque[float] = deque()
+        self.w: deque[float] = deque()
+        self.bass: deque[bool] = deque()
+
+    def add(self, t: float, weight: float, new: bool, bass: bool) -> None:
+        """A note started at t (s) with salience `weight`; `new` is False when it belongs to the last strum."""
+        if new or not self.t:
+            self.t.append(t)
+            self.w.append(weight)
+            self.bass.append(bass)
+        else:
+            self.w[-1] += weight
+            if bass:
+                self.bass[-1] = True
+
+    def forget_before(self, cut: float) -> int:
+        """Drop the onsets before `cut` (s); returns how many were dropped."""
+        dropped = 0
+        while self.t and self.t[0] < cut:
+            self.t.popleft()
+            self.w.popleft()
+            self.bass.popleft()
+            dropped += 1
+        return dropped
+
+
 class BeatTracker:
-    # Settings of the tempo estimate, set and read here as before (after changing bpm_prior or prior_octaves,
-    # call `_rebuild_prior`).
+    """Tempo, beat grid, meter and downbeat from onsets, taps and a clock master.
+
+    `bpm_prior` (BPM) and `prior_octaves` centre and widen the tempo prior; `min_bpm`..`max_bpm` bound the
+    tempo; `window` (s) is how far back onsets count; `recency` (s) how fast older ones fade for the phase.
+    The grid: beat number `anchor_beat` falls at `anchor_time` (s), `period` seconds per beat (None before
+    there is a beat), with a `confidence` 0..1.
+
+    >>> b = BeatTracker()
+    >>> for k in range(3):
+    ...     b.tap(1.0 + 0.5 * k)
+    >>> b.bpm, b.seconds_at(b.beat_at(2.0) + 1)
+    (120.0, 2.5)
+    """
+
+    # Settings of the parts, set and read here as before (after changing bpm_prior or prior_octaves, call
+    # `_rebuild_prior`).
     bpm_prior = _Part("_tempo")
     prior_octaves = _Part("_tempo")
     window = _Part("_tempo")
@@ -62,10 +109,12 @@ class BeatTracker:
     rival_needed = _Part("_tempo")
     early_span = _Part("_tempo")
     early_bonus = _Part("_tempo")
+    meter_margin = _Part("_meter")
 
     def __init__(self, bpm_prior: float = 100.0, prior_octaves: float = 1.0, min_bpm: float = 40.0,
                  max_bpm: float = 220.0, window: float = 8.0, recency: float = 2.0):
         self._tempo = TempoEstimator(bpm_prior, prior_octaves, min_bpm, max_bpm, window)
+        self._meter = MeterTracker()
         self.recency = recency
         self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
@@ -73,14 +122,11 @@ class BeatTracker:
         self.phase_bass = 2.5       # a bass onset's weight is multiplied by this when placing the beat
         self.switch_window = 3.0    # s of recent onsets that may overrule the tempo at once (sudden change)
         self.switch_below = 0.7     # ... tried when the grid explains less than this of the recent onsets
-        self.meter_margin = 1.3     # how much more peaked accents every third beat must be for 3/4
         self.follow = 0.8           # share of a new fit's phase and period taken at each update
         self.slope_range = 0.15     # the fitted line may change the period by this share at most
         self.curve = 0.05           # > 0: fit a parabola; its tempo now may differ from the line's by this share
 
-        self._t: deque[float] = deque()
-        self._w: deque[float] = deque()
-        self._bass: deque[bool] = deque()
+        self._onsets = OnsetWindow()
         self._pending = False
         self.period: float | None = None        # seconds per beat
         self.anchor_beat = 0                   # a beat number ...
@@ -93,12 +139,6 @@ class BeatTracker:
         self._master_origin: int | None = None  # ... and this beat number was its first downbeat
         self.usual_gap = 0.0                    # seconds: 90th percentile of recent gaps between onsets
         self._disagree = 0
-        self._classified = 0                    # onsets already counted for the meter and bar
-        self._duple = 0.0
-        self._triple = 0.0
-        self._bars = {2: [0.0, 0.0], 3: [0.0, 0.0, 0.0], 4: [0.0, 0.0, 0.0, 0.0]}  # accents by beat number mod 2, 3, 4
-        self._triple_meter = False
-        self._level: float | None = None        # the beat period the meter and bar counts refer to
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -106,32 +146,27 @@ class BeatTracker:
 
     # ---- input -------------------------------------------------------------------------------------
     def onset(self, t: float, weight: float, new: bool, bass: bool) -> None:
-        """A note started at t. `new` is False when it belongs to the strum started by the last onset."""
-        if new or not self._t:
-            self._t.append(t)
-            self._w.append(weight)
-            self._bass.append(bass)
-        else:
-            self._w[-1] += weight
-            if bass:
-                self._bass[-1] = True
+        """A note started at t (s) with salience `weight`. `new` is False when it belongs to the strum started
+        by the last onset (its weight is added to that one's); `bass`: a bass note."""
+        self._onsets.add(t, weight, new, bass)
         self._pending = True
+
+    def _forget_before(self, cut: float) -> None:
+        """Drop the onsets before `cut` (s)."""
+        self._meter.forget(self._onsets.forget_before(cut))
 
     # ---- estimation ----------------------------------------------------------------------------------
     def update(self, now: float) -> bool:
-        """Re-estimate with onsets up to now. Returns True when anything changed."""
+        """Re-estimate with onsets up to now (s). Returns True when anything changed."""
         if not self._pending:
             return False
         self._pending = False
-        while self._t and self._t[0] < now - self.window:
-            self._t.popleft()
-            self._w.popleft()
-            self._bass.popleft()
-            self._classified = max(0, self._classified - 1)
-        if len(self._t) < 8 or self._t[-1] - self._t[0] < 2.5:
+        self._forget_before(now - self.window)
+        onsets = self._onsets
+        if len(onsets.t) < 8 or onsets.t[-1] - onsets.t[0] < 2.5:
             return False
         # A few dozen onsets: plain lists for the per-strum work, numpy only for the tempo's autocorrelation.
-        ts, ws = list(self._t), list(self._w)
+        ts, ws = list(onsets.t), list(onsets.w)
         gaps = sorted(b - a for a, b in zip(ts, ts[1:]))
         self.usual_gap = gaps[int(0.9 * (len(gaps) - 1))]
         if now < self._master_until:
@@ -148,7 +183,7 @@ class BeatTracker:
         if period is None:
             return False
         pb = self.phase_bass
-        pws = [wi * pb if bi else wi for wi, bi in zip(ws, self._bass)] if pb != 1.0 else ws
+        pws = [wi * pb if bi else wi for wi, bi in zip(ws, onsets.bass)] if pb != 1.0 else ws
         grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
@@ -177,13 +212,11 @@ class BeatTracker:
         self.confidence = confidence
         self._acf_period, self._tempo_at = period, now
         self._disagree = self._tempo.rival_count = 0
-        while self._t and self._t[0] < now - self.switch_window:
-            self._t.popleft()
-            self._w.popleft()
-            self._bass.popleft()
-            self._classified = max(0, self._classified - 1)
+        self._forget_before(now - self.switch_window)
 
     def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
+        """Blend in the fitted grid (a beat at `phase` s, `period` s per beat): `follow` of it when it agrees with
+        the current one to within 0.3 beats, else a jump forward after three disagreeing fits."""
         nxt = phase + math.ceil((now - phase) / period) * period  # the fit's next beat after now
         if self.period is None:
             self.period, self.anchor_beat, self.anchor_time = period, 0, nxt
@@ -236,82 +269,38 @@ class BeatTracker:
         self.led_by_master = True
 
     def _classify(self, t: list[float], w: list[float]) -> None:
-        """Compound or simple time, and the bar's phase, from onsets not yet counted."""
-        bass = self._bass
-        if self._level is None or not 0.8 < self.period / self._level < 1.25:
-            # Another metrical level: what was counted on the old grid says nothing about this one.
-            self._level = self.period
-            self._duple = self._triple = 0.0
-            for acc in self._bars.values():
-                acc[:] = [0.0] * len(acc)
-            self._triple_meter = False
-        for i in range(self._classified, len(t) - 1):  # the newest strum may still be growing
-            p = self.beat_at(t[i])
-            beat = math.floor(p + 0.5)
-            f = p - math.floor(p)
-            self._duple *= 0.97
-            self._triple *= 0.97
-            if abs(f - 0.5) < 0.08 or abs(f - 0.25) < 0.06 or abs(f - 0.75) < 0.06:
-                self._duple += w[i]
-            elif abs(f - 1 / 3) < 0.07 or abs(f - 2 / 3) < 0.07:
-                self._triple += w[i]
-            if abs(p - beat) < 0.12 and bass[i]:
-                self._accent_beat(beat, float(w[i]))
-        self._classified = max(self._classified, len(t) - 1)
+        """Compound or simple time, and the bar's phase, from onsets (t in s, weights w) not yet counted."""
+        self._meter.classify(t, w, self._onsets.bass, self.period, self.beat_at)
 
     def accent(self, t: float, weight: float) -> None:
-        """Evidence of a bar start at t (a chord change, say): counts towards meter and downbeat when t is on a
+        """Evidence of a bar start at t (s; a chord change, say): counts towards meter and downbeat when t is on a
         beat."""
         if self.period is None:
             return
-        p = self.beat_at(t)
-        beat = math.floor(p + 0.5)
-        if abs(p - beat) < 0.12:
-            self._accent_beat(beat, weight)
-
-    def _accent_beat(self, beat: int, weight: float) -> None:
-        for n, acc in self._bars.items():
-            for r in range(n):
-                acc[r] *= 0.95
-            acc[beat % n] += weight
-        # Three beats to the bar when accents recur every third beat clearly more than every fourth (an
-        # accent pattern of the wrong length smears over all its residues); switching back needs the same lead.
-        p3, p4 = self._peak(3), self._peak(4)
-        if self._triple_meter:
-            self._triple_meter = not p4 > self.meter_margin * p3
-        else:
-            self._triple_meter = p3 > self.meter_margin * p4
-
-    def _peak(self, n: int) -> float:
-        acc = self._bars[n]
-        total = sum(acc)
-        return max(acc) * n / total if total > 0 else 1.0
+        self._meter.accent(self.beat_at(t), weight)
 
     # ---- queries -----------------------------------------------------------------------------------
     @property
     def compound(self) -> bool:
         """True when the beat divides in three (6/8), False when in two, by the off-beat onsets counted."""
-        return self._triple > 1.2 * self._duple
+        return self._meter.compound
 
     @property
     def beats_per_bar(self) -> int:
         """2 in compound time (6/8: two dotted-quarter beats), else 3 or 4 from the accents."""
-        if self.compound:
-            return 2
-        return 3 if self._triple_meter else 4
+        return self._meter.beats_per_bar
 
     @property
     def meter(self) -> str:
         """The tracked meter: 6/8, 3/4 or 4/4."""
-        return {2: "6/8", 3: "3/4", 4: "4/4"}[self.beats_per_bar]
+        return self._meter.meter
 
     @property
     def downbeat_phase(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
         if self.led_by_master and self._master_origin is not None:   # its start was a downbeat
             return self._master_origin % self.beats_per_bar
-        acc = self._bars[self.beats_per_bar]
-        return max(range(len(acc)), key=acc.__getitem__)
+        return self._meter.downbeat_phase
 
     @property
     def tempo_estimated_at(self) -> float:
