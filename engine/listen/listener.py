@@ -93,7 +93,8 @@ class Listener:
                               model=self.config.key_model)
         lo, hi = self.config.tempo_range
         if not 20 <= lo < hi <= 300:
-            raise ValueError(f"tempo_range must be two BPM values 20 <= low < high <= 300, got {self.config.tempo_range!r}")
+            raise ValueError("tempo_range must be two BPM values 20 <= low < high <= 300, "
+                             f"got {self.config.tempo_range!r}")
         self.beat = BeatTracker(bpm_prior=min(max(self.config.bpm_prior, lo), hi), min_bpm=lo, max_bpm=hi)
         self.chord = ChordTracker()
         self.activity = PlayerActivity(self.config.activity)

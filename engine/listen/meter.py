@@ -1,0 +1,113 @@
+"""Meter and downbeat from accents: compound or simple time, beats per bar, and which beat starts the bar.
+
+Off-beat onsets tell how the beat divides: near the half or the quarters of a beat in simple time, near its
+thirds in compound time (6/8: two dotted-quarter beats to the bar). Bass onsets on beats and chord changes
+(accents) are counted by beat number mod 2, 3 and 4 (decaying); three beats to the bar when the mod-3 counts
+are clearly more peaked than the mod-4 ones (3/4), else four (4/4). The downbeat is the phase (beat number
+mod the bar) with the most accents. Bass onsets and chord changes are the strongest downbeat cues in pop and
+rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat").
+
+Beat positions are float beats on the beat tracker's grid; beat numbers are integers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+
+class MeterTracker:
+    """Counts divisions and accents on the beat tracker's grid; its counts refer to one metrical level (beat
+    period) and start again when that changes."""
+
+    def __init__(self) -> None:
+        self.meter_margin = 1.3     # how much more peaked accents every third beat must be for 3/4
+        self.classified = 0                     # onsets already counted for the meter and bar
+        self._duple = 0.0
+        self._triple = 0.0
+        self._bars = {2: [0.0, 0.0], 3: [0.0, 0.0, 0.0], 4: [0.0, 0.0, 0.0, 0.0]}  # accents by beat number mod n
+        self._triple_meter = False
+        self._level: float | None = None        # the beat period the meter and bar counts refer to
+
+    def forget(self, count: int) -> None:
+        """The oldest `count` onsets left the tracker's window (their indices shift down)."""
+        self.classified = max(0, self.classified - count)
+
+    def classify(self, t: Sequence[float], w: Sequence[float], bass: Sequence[bool], period: float,
+                 beat_at: Callable[[float], float]) -> None:
+        """Count the onsets not yet counted (times t in s, weights w, bass flags; all but the newest, whose
+        strum may still be growing) on the grid of `period` (s per beat) whose `beat_at(t)` gives the beat
+        position (float beats) of a time (s)."""
+        if self._level is None or not 0.8 < period / self._level < 1.25:
+            self._restart(period)
+        for i in range(self.classified, len(t) - 1):  # the newest strum may still be growing
+            p = beat_at(t[i])
+            beat = math.floor(p + 0.5)
+            f = p - math.floor(p)
+            self._duple *= 0.97
+            self._triple *= 0.97
+            if abs(f - 0.5) < 0.08 or abs(f - 0.25) < 0.06 or abs(f - 0.75) < 0.06:
+                self._duple += w[i]
+            elif abs(f - 1 / 3) < 0.07 or abs(f - 2 / 3) < 0.07:
+                self._triple += w[i]
+            if abs(p - beat) < 0.12 and bass[i]:
+                self.accent_beat(beat, float(w[i]))
+        self.classified = max(self.classified, len(t) - 1)
+
+    def _restart(self, period: float) -> None:
+        """Another metrical level (`period`, s): what was counted on the old grid says nothing about this one."""
+        self._level = period
+        self._duple = self._triple = 0.0
+        for acc in self._bars.values():
+            acc[:] = [0.0] * len(acc)
+        self._triple_meter = False
+
+    def accent(self, p: float, weight: float) -> None:
+        """Evidence of a bar start at beat position p (float beats; a chord change, say): counts when p is
+        within 0.12 beats of a beat."""
+        beat = math.floor(p + 0.5)
+        if abs(p - beat) < 0.12:
+            self.accent_beat(beat, weight)
+
+    def accent_beat(self, beat: int, weight: float) -> None:
+        """An accent of `weight` on beat number `beat`: decays the older counts and re-decides 3/4 against 4/4."""
+        for n, acc in self._bars.items():
+            for r in range(n):
+                acc[r] *= 0.95
+            acc[beat % n] += weight
+        # Three beats to the bar when accents recur every third beat clearly more than every fourth (an
+        # accent pattern of the wrong length smears over all its residues); switching back needs the same lead.
+        p3, p4 = self._peak(3), self._peak(4)
+        if self._triple_meter:
+            self._triple_meter = not p4 > self.meter_margin * p3
+        else:
+            self._triple_meter = p3 > self.meter_margin * p4
+
+    def _peak(self, n: int) -> float:
+        """How peaked the accents by beat number mod n are: the largest count over the mean (1: flat)."""
+        acc = self._bars[n]
+        total = sum(acc)
+        return max(acc) * n / total if total > 0 else 1.0
+
+    @property
+    def compound(self) -> bool:
+        """True when the beat divides in three (6/8), False when in two, by the off-beat onsets counted."""
+        return self._triple > 1.2 * self._duple
+
+    @property
+    def beats_per_bar(self) -> int:
+        """2 in compound time (6/8: two dotted-quarter beats), else 3 or 4 from the accents."""
+        if self.compound:
+            return 2
+        return 3 if self._triple_meter else 4
+
+    @property
+    def meter(self) -> str:
+        """The meter: 6/8, 3/4 or 4/4."""
+        return {2: "6/8", 3: "3/4", 4: "4/4"}[self.beats_per_bar]
+
+    @property
+    def downbeat_phase(self) -> int:
+        """Beat numbers n with n % beats_per_bar equal to this get the most accents: the downbeats."""
+        acc = self._bars[self.beats_per_bar]
+        return max(range(len(acc)), key=acc.__getitem__)

@@ -1,0 +1,175 @@
+"""Fitting a beat grid to onsets: where the beats fall, and the tempo now, at about a given period.
+
+1. The circular mean of recent onsets at that period (recent, loud and bass onsets weigh more) gives the grid's
+   phase; it is re-centred twice on the onsets near the grid, because off-beat strums pull the mean towards
+   them.
+2. A weighted least-squares parabola through the on-beat onsets (beat number -> time) refines period and
+   phase: its slope at now is the tempo now, so drift, accelerando and ritardando are followed (a straight
+   line, which averages the last bars' tempo, lagged a steady ramp by ~45 ms; the parabola ~8 ms). Correcting
+   phase and period from the latest onsets is the idea of Toiviainen's 1998 interactive MIDI accompanist and
+   of Large–Kolen's adaptive oscillators (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat").
+3. The confidence is the share of the recent onset weight that falls on the grid's beats.
+
+A few dozen onsets per call: plain Python loops beat numpy's per-call overhead here, and the sums are
+accumulated in onset order (the results must not change by a bit). Times are seconds, periods seconds per
+beat, beat numbers integers counted from the beat nearest `now`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+NEAR = 0.15     # share of the period: onsets this close to a beat count for the re-centring and the fit
+TIGHT = 0.08    # ... and this close, as on the beat for the confidence
+
+
+class Moments(NamedTuple):
+    """Weighted sums over the onsets near the grid, beat numbers k counted from the beat nearest now and times
+    d from now (s), weights r: s_n = sum r k^n, t_n = sum r k^n d; `count` onsets on `beats` distinct beat
+    numbers, `on_beat` their weight within TIGHT of a beat."""
+
+    count: int
+    beats: int
+    on_beat: float
+    s0: float
+    s1: float
+    s2: float
+    s3: float
+    s4: float
+    t0: float
+    t1: float
+    t2: float
+
+
+def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, now: float, period: float, *,
+             recency: float, curve: float, slope_range: float) -> tuple[float, float, float] | None:
+    """(phase, period, confidence) of the grid at about `period` (s) that fits onsets t (s) weighted w (lists
+    or arrays of one length), at `now` (s): `phase` is the time (s) of a beat, `period` the fitted seconds per
+    beat, `confidence` 0..1. Onsets weigh exp((t - now) / recency) (recency in s) times w. `slope_range`: the
+    fitted line may change the period by this share at most; `curve` > 0: fit a parabola, whose tempo now may
+    differ from the line's by this share. None when the onsets carry no weight."""
+    ts = t.tolist() if isinstance(t, np.ndarray) else t
+    ws = w.tolist() if isinstance(w, np.ndarray) else w
+    inv = 1.0 / recency
+    rs = [wi * math.exp((ti - now) * inv) for ti, wi in zip(ts, ws)]
+    total = sum(rs)
+    if total <= 0:
+        return None
+    phase = recentre(ts, rs, circular_mean(ts, rs, period), period)
+    inv_period = 1.0 / period
+    k_now = round((now - phase) * inv_period)
+    m = moments(ts, rs, now, phase + k_now * period, period, curve)
+    fitted = fit_line(m, period, slope_range, curve)
+    if fitted is not None:
+        at_now, slope = fitted
+        period = slope
+        phase = now + at_now - k_now * slope
+    return phase, period, confidence(m, total)
+
+
+def circular_mean(ts: Sequence[float], rs: Sequence[float], period: float) -> float:
+    """The weighted circular mean of onset times ts (s) with weights rs on a circle of `period` (s): a time
+    (s, in -period/2..period/2) where beats fall."""
+    omega = 2 * math.pi / period
+    zr = zi = 0.0
+    for ti, r in zip(ts, rs):
+        a = omega * ti
+        zr += r * math.cos(a)
+        zi += r * math.sin(a)
+    return math.atan2(zi, zr) / omega
+
+
+def recentre(ts: Sequence[float], rs: Sequence[float], phase: float, period: float) -> float:
+    """`phase` (s) moved, twice, to the weighted mean of the onsets within NEAR of its grid: off-beat strums
+    pull the circular mean towards them."""
+    half = 0.5 * period
+    near = NEAR * period
+    for _ in range(2):
+        num = den = 0.0
+        shift = half - phase
+        for ti, r in zip(ts, rs):
+            e = (ti + shift) % period - half
+            if -near < e < near:
+                num += r * e
+                den += r
+        if den == 0:
+            break
+        phase += num / den
+    return phase
+
+
+def moments(ts: Sequence[float], rs: Sequence[float], now: float, base: float, period: float,
+            curve: float) -> Moments:
+    """The sums for a weighted fit of beat number -> time through the onsets within NEAR of the grid whose
+    beat 0 is at `base` (s), in one pass; s3 and s4 (for the parabola) only when `curve`."""
+    near, tight = NEAR * period, TIGHT * period
+    count = 0
+    on_beat = s0 = s1 = s2 = s3 = s4 = t0 = t1 = t2 = 0.0
+    beats = set()
+    inv_period = 1.0 / period
+    for ti, r in zip(ts, rs):
+        k = round((ti - base) * inv_period)
+        e = ti - base - k * period
+        if -near < e < near:
+            count += 1
+            beats.add(k)
+            d = ti - now
+            rk = r * k
+            rkk = rk * k
+            s0 += r
+            s1 += rk
+            s2 += rkk
+            t0 += r * d
+            t1 += rk * d
+            t2 += rkk * d
+            if curve:
+                s3 += rkk * k
+                s4 += rkk * k * k
+            if -tight < e < tight:
+                on_beat += r
+    return Moments(count, len(beats), on_beat, s0, s1, s2, s3, s4, t0, t1, t2)
+
+
+def fit_line(m: Moments, period: float, slope_range: float, curve: float) -> tuple[float, float] | None:
+    """(time of beat 0 less now (s), seconds per beat) of the weighted line through the onsets of `m`, or of
+    the parabola (its value and slope at beat 0) when `curve` and the evidence allow and its slope is within
+    `curve` of the line's. None with fewer than three onsets on three beats, or a slope more than
+    `slope_range` away from `period` (s)."""
+    if m.count < 3 or m.beats < 3:
+        return None
+    s0, s1, s2, t0, t1 = m.s0, m.s1, m.s2, m.t0, m.t1
+    km, tm = s1 / s0, t0 / s0
+    var = s2 - s0 * km * km
+    if not var > 1e-12 * s2:
+        return None
+    slope = (t1 - s0 * km * tm) / var
+    if not (1 - slope_range) * period < slope < (1 + slope_range) * period:
+        return None
+    at_now = tm - km * slope           # the fitted time of beat k_now, less now
+    if curve and m.beats >= 4:
+        fitted = fit_parabola(m)
+        if fitted is not None and abs(fitted[1] / slope - 1) < curve:
+            at_now, slope = fitted
+    return at_now, slope
+
+
+def fit_parabola(m: Moments) -> tuple[float, float] | None:
+    """(a, b) of the weighted least-squares parabola t = a + b k + c k^2 through the onsets of `m` (a in s from
+    now, b in s per beat), by Cramer's rule on the 3x3 normal equations; None when they are near singular."""
+    s0, s1, s2, s3, s4, t0, t1, t2 = m.s0, m.s1, m.s2, m.s3, m.s4, m.t0, m.t1, m.t2
+    det = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2)
+    if not abs(det) > 1e-9 * s0 * s2 * s4:
+        return None
+    a = (t0 * (s2 * s4 - s3 * s3) - s1 * (t1 * s4 - s3 * t2) + s2 * (t1 * s3 - s2 * t2)) / det
+    b = (s0 * (t1 * s4 - s3 * t2) - t0 * (s1 * s4 - s3 * s2) + s2 * (s1 * t2 - t1 * s2)) / det
+    return a, b
+
+
+def confidence(m: Moments, total: float) -> float:
+    """0..1: how much of the recent onset weight (`total`) falls on the grid's beats (a steady strummer puts
+    about 60 % there, random onsets about 15 %), once there are enough of them (eight onsets near beats)."""
+    return min(1.0, max(0.0, (m.on_beat / total - 0.15) / 0.35)) * min(1.0, m.count / 8.0)

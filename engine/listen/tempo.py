@@ -1,0 +1,193 @@
+"""The tempo estimate: the beat period that the recent onsets repeat, at the metrical level the band should play.
+
+The autocorrelation of the last `window` seconds of onsets (weighted by salience; computed from their pairwise
+gaps at 100 lags per second, unbiased over their span), plus half of it at twice the lag and a quarter at the
+bar (three or four beats) — a comb favouring a level whose multiples also recur — times a log-normal tempo
+prior, picks the beat period. This is the design the project's notes (../shared/notes/ALGORITHMS.md, "Tempo,
+beat, downbeat") give for guitar MIDI: causal autocorrelation or a comb-filter bank over the last 6–8 s with a
+log-normal tempo prior; among the peers named there, BTrack tracks with a comb filter and Dixon's BeatRoot
+with inter-onset intervals.
+
+Until the window is three-quarters full the level is chosen afresh at each estimate (the current one only gets
+a 10 % head start: a first guess from three seconds of strumming must not stick). After that the search stays
+within a third of the current period unless another level keeps leading (its log score lead, summed over
+consecutive updates, reaches `rival_needed`): octave errors are the dominant failure of beat trackers (the
+notes: every baseline locked to double or half tempo), and this keeps the band from flipping to double time.
+
+Tap tempo (`TapTempo`): the median interval of the last taps (the notes: a tempo prior, a count-in or tap tempo
+fix most octave errors).
+
+Lags are in frames of 1/`FPS` s; periods in seconds per beat; onset times in seconds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+FPS = 100   # frames (lags) per second
+
+
+class TempoEstimator:
+    """Scores candidate beat periods from onsets and chooses one, sticking to the current metrical level.
+
+    `bpm_prior` (BPM) and `prior_octaves` are the centre and width of the log-normal prior; `min_bpm` and
+    `max_bpm` bound the lags searched; `window` (s) is how far back the caller keeps onsets.
+    """
+
+    def __init__(self, bpm_prior: float = 100.0, prior_octaves: float = 1.0, min_bpm: float = 40.0,
+                 max_bpm: float = 220.0, window: float = 8.0):
+        self.bpm_prior = bpm_prior
+        self.prior_octaves = prior_octaves
+        self.window = window
+        self._frames = int(window * FPS)
+        self.lag_lo = int(math.ceil(60.0 * FPS / max_bpm))
+        self.lag_hi = min(int(60.0 * FPS / min_bpm), self._frames // 2 - 1)
+        self._lag_axis = np.arange(self._frames, dtype=float)
+        self.comb2 = 0.5            # weight of twice the lag in the tempo comb
+        self.comb_bar = 0.25        # weight of the bar (three or four beats)
+        self.lags = np.arange(self.lag_lo, self.lag_hi + 1)
+        self._lags2, self._lags3, self._lags4 = 2 * self.lags, 3 * self.lags, 4 * self.lags
+        self._acf_len = 4 * self.lag_hi + 6
+        self._acf_lag = np.arange(self._acf_len, dtype=float)
+        self._pair_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.rebuild_prior()
+        k = np.arange(-4, 5)
+        self._kernel = np.exp(-0.5 * (k / 1.5) ** 2)
+        self._rival: float | None = None    # the lag (frames) of the level leading outside the current one
+        self.rival_count = 0                # ... for this many consecutive estimates
+        self._rival_lead = 0.0              # ... by this summed log score ratio
+        self.rival_needed = 2.4     # summed log score lead another tempo level needs to take over
+        self.early_span = 0.75      # below this fraction of the window of onsets, the level is chosen afresh
+        self.early_bonus = 1.1      # ... with this head start for the current level
+
+    def rebuild_prior(self) -> None:
+        """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
+        lags = self._lag_axis
+        with np.errstate(divide="ignore"):
+            bpm = 60.0 * FPS / lags
+        prior = np.zeros(self._frames)
+        sl = slice(self.lag_lo, self.lag_hi + 1)
+        prior[sl] = np.exp(-0.5 * (np.log2(bpm[sl] / self.bpm_prior) / self.prior_octaves) ** 2)
+        self._prior = prior
+        self._prior_at_lags = prior[self.lags]
+
+    def scores(self, t: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """The tempo score of every candidate lag in `self.lags` (frames of 1/FPS s), from onset times t (s,
+        sorted) weighted w (same length): an array as long as `self.lags`, 0 where there is no evidence."""
+        # Autocorrelation of the onset train, straight from the pairwise gaps of the (few dozen, sorted)
+        # onsets: cheaper than an FFT of the frame signal, the same numbers. Each gap's weight is split
+        # between its two neighbouring whole lags, so no rounding biases a peak.
+        n = self._acf_len
+        i, j = self._pairs(len(t))
+        d = (t[j] - t[i]) * FPS
+        ww = w[i] * w[j]
+        # Gaps beyond the longest lag counted are parked in the last bins, which are zeroed below (no comb
+        # index reaches them), so no mask is needed.
+        np.minimum(d, n - 2, out=d)
+        base = d.astype(np.intp)
+        upper = (d - base) * ww
+        acf = np.bincount(np.concatenate((base, base + 1)), weights=np.concatenate((ww - upper, upper)),
+                          minlength=n)[:n]
+        # Unbias for the overlap of the onsets' own span at each lag (no overlap: no evidence).
+        span = (t[-1] - t[0]) * FPS + 1.0
+        cut = min(n - 2, math.ceil(0.6 * span))
+        acf[cut:] = 0.0
+        acf[:cut] *= span / np.maximum(1.0, span - self._acf_lag[:cut])
+        acf = np.convolve(acf, self._kernel, mode="same")
+        # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
+        return (acf[self.lags] + self.comb2 * acf[self._lags2]
+                + self.comb_bar * np.maximum(acf[self._lags3], acf[self._lags4])) * self._prior_at_lags
+
+    def _pairs(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Index pairs (i < j) of `count` onsets, cached per count."""
+        pairs = self._pair_cache.get(count)
+        if pairs is None:
+            pairs = self._pair_cache[count] = np.triu_indices(count, 1)
+        return pairs
+
+    def refine(self, score: np.ndarray, L: int) -> float | None:
+        """Seconds per beat at lag L (frames; `score` as from `scores`), with parabolic interpolation for a
+        sub-frame lag; None when L has no evidence."""
+        lo, hi = self.lag_lo, self.lag_hi
+        if score[L - lo] <= 0:
+            return None
+        if lo < L < hi:
+            a, b, c = score[L - lo - 1], score[L - lo], score[L - lo + 1]
+            den = a - 2 * b + c
+            L = L + (0.5 * (a - c) / den if den < 0 else 0.0)
+        return float(L) / FPS
+
+    def estimate(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
+        """The beat period (s) of onsets t (s, sorted) weighted w, given the `current` period (s; None before
+        there is one): near the current level unless a rival level keeps winning (see the module). None when
+        no lag has evidence."""
+        score = self.scores(t, w)
+        lo = self.lag_lo
+        best = int(score.argmax())                # indices into score: lag - lo
+        if current is not None:
+            # Stay near the current level (within a third) unless a rival level wins repeatedly; while the
+            # window is still filling, the current level only gets a head start of `early_bonus`.
+            cur = current * FPS
+            a = max(0, math.ceil(cur / 1.33) - lo)
+            b = min(len(score), math.floor(cur * 1.33) - lo + 1)
+            if a < b:
+                local = a + int(score[a:b].argmax())
+                inside = a <= best < b
+                if t[-1] - t[0] < self.early_span * self.window:
+                    if not inside and score[local] * self.early_bonus >= score[best]:
+                        best = local
+                elif not inside and score[local] > 0:
+                    if not self._rival_takes_over(score, best, local):
+                        best = local
+                else:
+                    self._rival_lead, self.rival_count = 0.0, 0
+                    best = local
+        return self.refine(score, lo + best)
+
+    def _rival_takes_over(self, score: np.ndarray, best: int, local: int) -> bool:
+        """Another level (index `best` into score) leads the best one near the current level (`local`): its lead
+        (log of the score ratio) adds up over consecutive estimates, and it takes over (True) once the sum
+        reaches `rival_needed`."""
+        lead = math.log(score[best] / score[local])
+        rival = self.lag_lo + best
+        same = self._rival is not None and abs(rival / self._rival - 1) < 0.05
+        self._rival_lead = (self._rival_lead if same else 0.0) + lead
+        self.rival_count = self.rival_count + 1 if same else 1
+        self._rival = rival
+        if self._rival_lead < self.rival_needed:
+            return False
+        self._rival_lead, self.rival_count = 0.0, 0
+        return True
+
+    def nearest_level(self, t: np.ndarray, w: np.ndarray, current: float) -> float | None:
+        """The best-scoring period (s) of onsets t (s) weighted w within 1.5x either way of `current` (s): the
+        same metrical level after a sudden tempo change. None when there is none."""
+        score = self.scores(t, w)
+        cur = current * FPS
+        lags = self.lags
+        near = (lags >= cur / 1.5) & (lags <= cur * 1.5)
+        if not near.any():
+            return None
+        return self.refine(score, self.lag_lo + int(np.argmax(np.where(near, score, -np.inf))))
+
+
+class TapTempo:
+    """Tap tempo: the beat period is the median interval of the last eight taps of one count."""
+
+    def __init__(self) -> None:
+        self.taps: list[float] = []         # times (s) of the current count's taps
+
+    def tap(self, t: float) -> float | None:
+        """A tap at t (s): the beat period (s) from the second tap of a count on, else None. A tap less than
+        0.25 s or more than 2 s after the last one starts a new count."""
+        taps = self.taps
+        if taps and not 0.25 <= t - taps[-1] <= 2.0:
+            taps.clear()                    # too fast or too slow to be the same count: start again
+        taps.append(t)
+        del taps[:-8]
+        if len(taps) < 2:
+            return None
+        gaps = sorted(b - a for a, b in zip(taps, taps[1:]))
+        return gaps[len(gaps) // 2]

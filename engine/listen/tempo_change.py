@@ -1,0 +1,42 @@
+"""Sudden tempo changes: a new tempo found in the last seconds alone, adopted at once when it clearly fits better.
+
+When the beat grid explains less than `switch_below` of the recent onsets, the last `switch_window` seconds
+alone are searched for a tempo at the same level (up to 1.5x either way); if it explains them clearly better,
+the tracker adopts it at once and forgets the older onsets (recovery in about two seconds instead of the long
+window's five or more: waiting for the long window to agree would cost several bars). Recovery time after a
+tempo change is one of the measures a live system needs (../shared/notes/ALGORITHMS.md, "Tempo, beat,
+downbeat").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from engine.listen.tempo import TempoEstimator
+
+Grid = tuple[float, float, float]     # (phase: time of a beat (s), period (s per beat), confidence 0..1)
+
+
+def sudden_change(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, pw: np.ndarray, now: float,
+                  current: float, *, window: float,
+                  fit: Callable[[np.ndarray, np.ndarray, float, float], Grid | None]) -> Grid | None:
+    """A grid from the onsets of the last `window` seconds before `now` (s) alone, at the metrical level of the
+    `current` period (s; up to 1.5x faster or slower, and at least 8 % away from it), when it explains those
+    onsets clearly better than the current period can (confidence at least 0.5, and 0.25 above the current
+    period's). Onset times t (s), weights w for the tempo and pw for the phase (arrays of one length);
+    `tempo` scores the periods, `fit(t, w, now, period)` fits a grid (`engine.listen.phase.fit_grid`).
+    None when there is no such grid."""
+    m = t >= now - window
+    if int(m.sum()) < 5:
+        return None
+    ts, ws, ps = t[m], w[m], pw[m]
+    period = tempo.nearest_level(ts, ws, current)
+    if period is None or abs(period / current - 1) < 0.08:
+        return None
+    new = fit(ts, ps, now, period)
+    old = fit(ts, ps, now, current)
+    if new is None or new[2] < 0.5 or (old is not None and new[2] < old[2] + 0.25):
+        return None
+    return new
