@@ -38,3 +38,35 @@ def metronome(bpm: float, beats: int, start: float = 0.5, pitch: int = 48, accen
         msgs.append(InputMessage(t, 0x90, pitch, vel))
         msgs.append(InputMessage(t + period * 0.5, 0x80, pitch, 0))
     return msgs
+
+
+def bar_lines(mid: mido.MidiFile) -> tuple[list[int], list[tuple[int, int, int]]]:
+    """Where a DAW draws the bar lines of a file (ticks), from its time signatures, up to its last event;
+    and the time signatures as (tick, numerator, denominator)."""
+    sigs, end, t = [], 0, 0
+    for m in mid.tracks[0]:
+        t += m.time
+        if m.type == "time_signature":
+            sigs.append((t, m.numerator, m.denominator))
+    for track in mid.tracks:
+        end = max(end, sum(m.time for m in track))
+    sigs = sigs or [(0, 4, 4)]
+    lines, tick, i = [], 0, 0
+    while tick <= end:
+        while i + 1 < len(sigs) and sigs[i + 1][0] <= tick:
+            i += 1
+        lines.append(tick)
+        tick += sigs[i][1] * mid.ticks_per_beat * 4 // sigs[i][2]
+    return lines, sigs
+
+
+def meter_at(mid: mido.MidiFile, marker_prefix: str) -> tuple[int, int]:
+    """The time signature in force at the first marker starting with `marker_prefix`."""
+    t, at = 0, None
+    for m in mid.tracks[0]:
+        t += m.time
+        if m.type == "marker" and m.text.startswith(marker_prefix):
+            at = t
+            break
+    _, sigs = bar_lines(mid)
+    return [(n, d) for tick, n, d in sigs if tick <= at][-1]

@@ -3,6 +3,7 @@ time signature, key signature and marker meta events on a conductor track."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import mido
@@ -34,30 +35,25 @@ class MidiFileSink:
         """Write the file. Raises OSError when it cannot be written."""
         self.to_midi().save(self.path)
 
-    def tempo_map(self) -> tuple[TempoMap, int]:
-        """The file's tempo map through the band's beats (back to the file's start in whole bars), and
-        the beat number of the band's first beat (0 when there was none)."""
-        beats = sorted((e for e in self.events if isinstance(e, Beat)), key=lambda b: b.time)
-        bpb = beats[0].beats_per_bar if beats else 1
-        times = beat_times([(b.index, b.time) for b in beats])
+    def tempo_map(self) -> tuple[TempoMap, list[tuple[int, int]]]:
+        """The file's tempo map (its beat 0 at second 0, a beat per band beat, the beats before and between
+        the band's filled in) and the short bars as (first beat, beats in it); see `file_grid`."""
+        beats = [e for e in self.events if isinstance(e, Beat)]
+        times, short = file_grid(beats)
         if len(times) < 2:
-            return TempoMap.constant(self.default_bpm), 0
-        # Before the band came in, the guitarist was already keeping this beat: continue the grid back in
-        # whole bars, so the guitar's first bars line up with the file's bar lines too.
-        bar = (times[1] - times[0]) * bpb
-        while times[0] - bar > bar / 2:
-            times[0:0] = [times[0] - bar + k * bar / bpb for k in range(bpb)]
-        return TempoMap.through_beats(times, bpb)
+            return TempoMap.constant(self.default_bpm), []
+        tmap, _ = TempoMap.through_beats(times)
+        return tmap, short
 
     def to_midi(self) -> mido.MidiFile:
         """The whole file as a mido.MidiFile: the conductor track, then one track per part."""
-        tmap, _ = self.tempo_map()
+        tmap, short = self.tempo_map()
         sigs = [e for e in self.events if isinstance(e, TimeSignature)]
         # A listener beat is a quarter note in the file except in compound meters, where it is a dotted
         # quarter (6/8: two beats of three eighths): ticks and tempi are scaled so a DAW's bar lines fall on
         # the band's bars. The first meter holds from the start (the guitar's lead-in is in it too).
-        units = _beat_units([(0.0 if i == 0 else tmap.beat_at_float(e.time), e.beat_eighths / 2)
-                             for i, e in enumerate(sigs)])
+        meters = [(0.0 if i == 0 else round(tmap.beat_at_float(e.time)), e) for i, e in enumerate(sigs)]
+        units = _beat_units([(b, e.beat_eighths / 2) for b, e in meters])
 
         def tick(t: float) -> int:
             return max(0, round(_quarters(units, tmap.beat_at_float(t)) * PPQ))
@@ -71,11 +67,11 @@ class MidiFileSink:
                 i += 1
             us = round(tempi[i][1] / _unit_at(units, b))
             conductor.append((round(_quarters(units, b) * PPQ), 0, mido.MetaMessage("set_tempo", tempo=us)))
+        for b, numerator, denominator in _bars(meters, short):
+            conductor.append((round(_quarters(units, b) * PPQ), 1, mido.MetaMessage(
+                "time_signature", numerator=numerator, denominator=denominator)))
         for ev in self.events:
-            if isinstance(ev, TimeSignature):
-                conductor.append((0 if ev is sigs[0] else tick(ev.time), 1, mido.MetaMessage(
-                    "time_signature", numerator=ev.numerator, denominator=ev.denominator)))
-            elif isinstance(ev, KeyChange):
+            if isinstance(ev, KeyChange):
                 key = midi_key_signature(pitch_class(ev.tonic), ev.mode)
                 conductor.append((tick(ev.time), 2, mido.MetaMessage("key_signature", key=key)))
                 conductor.append((tick(ev.time), 3, mido.MetaMessage("marker", text=f"key: {ev.tonic} {ev.mode}")))
@@ -145,26 +141,87 @@ def _quarters(units: list[tuple[float, float]], b: float) -> float:
 MIN_BEAT = 0.05   # s: beats closer than this are one (a DAW cannot show a 1200 BPM beat)
 
 
-def beat_times(numbered: list[tuple[int, float]]) -> list[float]:
-    """The band's beat times (s) from (beat number, time) pairs in time order, with the beats it did not play
-    (a rest, a stop, out between songs) filled in evenly, so the tempo map keeps counting bars: between beat
-    numbers a and b, b - a - 1 beats. Beats out of order, repeated or closer than MIN_BEAT are dropped; a
-    number that does not grow counts as the next one. Always strictly increasing.
+def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
+    """The file's beats (s) from the band's and where its bars are short, so a DAW shows the player's bars.
 
-    >>> beat_times([(0, 1.0), (1, 1.5), (4, 3.0), (5, 3.5)])
-    [1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
+    The file's beat 0 is at second 0. Before the band's first beat (a downbeat of the player's), the player
+    was already keeping that beat: the beats go back at its length to the file's start (the first one takes
+    up the rest: between half a beat and one and a half), and the bar before that downbeat is whole, so the
+    first bar is the pickup (short bars: (first beat, beats in it)). Where the band did not play (a rest, a
+    stop, between songs) beats are filled in at the length of the band's last beat. A band beat that starts
+    a cycle of its bars (`beat_in_bar` 0) where the file's bar has not ended cuts that bar short: the band
+    came back or moved its bar there. Beats closer than MIN_BEAT count once.
+
+    >>> grid = file_grid([Beat(1.25, 0, 0, 4, 0.5), Beat(1.75, 1, 1, 4, 0.5), Beat(4.0, 0, 0, 4, 0.5)])
+    >>> [round(t, 2) for t in grid[0]], grid[1]
+    ([0.0, 0.75, 1.25, 1.75, 2.31, 2.88, 3.44, 4.0], [(0, 2), (6, 1)])
     """
-    out: list[float] = []
-    last_number = None
-    for number, t in numbered:
-        if out and t - out[-1] < MIN_BEAT:
-            continue
-        if last_number is not None and number > last_number + 1:
-            missing = number - last_number - 1
-            step = (t - out[-1]) / (missing + 1)
-            if step >= MIN_BEAT:
-                start = out[-1]
-                out.extend(start + step * k for k in range(1, missing + 1))
-        out.append(t)
-        last_number = number if last_number is None or number > last_number else last_number + 1
-    return out
+    played: list[Beat] = []
+    for b in sorted(beats, key=lambda b: b.time):
+        if not played or b.time - played[-1].time >= MIN_BEAT:
+            played.append(b)
+    if not played:
+        return [], []
+    cycle = played[0].beats_per_bar
+    times = _lead_in(played[0])
+    short = [(0, len(times) % cycle)] if len(times) % cycle else []
+    in_bar = 0
+    for prev, b in zip([None, *played], played):
+        if prev is not None:
+            times.extend(_filled(times[-1], b.time, prev.period))
+        if b.beat_in_bar == 0 and prev is not None:
+            in_bar = (len(times) - short_start(short, len(times))) % cycle
+            if in_bar:
+                short.append((len(times) - in_bar, in_bar))
+            cycle = b.beats_per_bar
+        times.append(b.time)
+    return times, short
+
+
+def short_start(short: list[tuple[int, int]], at: int) -> int:
+    """The beat where bars are counted from, at beat `at`: the end of the last short bar before it."""
+    ends = [start + length for start, length in short if start + length <= at]
+    return max(ends, default=0)
+
+
+def _lead_in(first: Beat) -> list[float]:
+    """Beats from second 0 up to (not including) the band's first beat, at its length."""
+    period = first.period
+    n = math.floor(first.time / period + 1e-9)
+    times = [first.time - k * period for k in range(n, 0, -1)]
+    rest = times[0] if times else first.time
+    if rest > 0.5 * period or not times:
+        times.insert(0, 0.0) if rest >= MIN_BEAT else None
+    else:
+        times[0] = 0.0           # a sliver before the first beat: that beat starts at 0 instead
+    return times
+
+
+def _filled(last: float, t: float, period: float) -> list[float]:
+    """The beats between a beat at `last` (s) and the next one played at `t`, `period` s apart or close."""
+    n = max(1, round((t - last) / period))
+    step = (t - last) / n
+    if step < MIN_BEAT:
+        return []
+    return [last + step * k for k in range(1, n)]
+
+
+def _bars(meters: list[tuple[float, TimeSignature]], short: list[tuple[int, int]]) -> list[tuple[float, int, int]]:
+    """Time signatures as (file beat, numerator, denominator): the band's meters where they start, a short
+    bar's own (its beats in the meter's beat unit) and the meter again after it."""
+    def meter_at(b: float) -> TimeSignature:
+        return [e for start, e in meters if start <= b + 1e-9][-1]
+
+    out: dict[float, tuple[int, int]] = {}
+    if not meters:
+        return []
+    for start, e in meters:
+        out[float(start)] = (e.numerator, e.denominator)
+    for start, length in short:
+        e = meter_at(start)
+        out[float(start)] = (length * 3, 8) if e.beat_eighths == 3 else (length, 4)
+        after = float(start + length)
+        if after not in out or after <= start:
+            e_after = meter_at(after)
+            out[after] = (e_after.numerator, e_after.denominator)
+    return sorted((b, n, d) for b, (n, d) in out.items())
