@@ -4,8 +4,8 @@ import os
 from pathlib import Path
 
 import mido
-from conftest import meter_at
 import pytest
+from conftest import meter_at
 from typer.testing import CliRunner
 
 from engine.cli import app

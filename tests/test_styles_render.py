@@ -5,9 +5,9 @@ nor clipped."""
 import wave
 
 import mido
-from conftest import bar_lines, meter_at
 import numpy as np
 import pytest
+from conftest import bar_lines, meter_at
 
 from engine.arrange.styles import list_styles, load_style
 from engine.render import render
