@@ -20,6 +20,10 @@ class StyleNotFound(EngineError, LookupError):
     """No style of that name in the pattern folders."""
 
 
+class StyleMeterError(EngineError, ValueError):
+    """The style asked for cannot play in the player's meter; the message names the styles that can."""
+
+
 class PatternError(EngineError, ValueError):
     """A pattern file is malformed; the message names file:line:col."""
 

@@ -94,9 +94,22 @@ class CountIn:
         return [self.time + k * self.period for k in range(self.beats)]
 
 
-TimedInput = Union[InputMessage, CueInput, ClockInput, CountIn]
+@dataclass(frozen=True, slots=True)
+class SongEnd:
+    """The player's final chord of a song falls at `at` (s), known from `time` (s) on: an offline render
+    reads it off the whole take (engine/listen/phrases.py), so the band's ending lands on it."""
+
+    time: float
+    at: float
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.time <= self.at:
+            raise ValueError(f"a song end must come after it is known: {self.at!r} s announced at {self.time!r} s")
+
+
+TimedInput = Union[InputMessage, CueInput, ClockInput, CountIn, SongEnd]
 
 
 def input_order(item: TimedInput) -> tuple[float, int]:
     """Sort key for merging inputs: by time; at the same time the player's MIDI and clock first, then cues."""
-    return (item.time, 1 if isinstance(item, (CueInput, CountIn)) else 0)
+    return (item.time, 1 if isinstance(item, (CueInput, CountIn, SongEnd)) else 0)

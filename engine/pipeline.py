@@ -8,7 +8,7 @@ like, and the same input and seed give the same events every time.
 
 >>> from engine.clock import VirtualClock
 >>> from engine.io.sinks import RecordingSink
->>> engine = Engine(lambda grid: None, seed=0, sinks=[RecordingSink()])
+>>> engine = Engine(lambda grid, strict=True: None, seed=0, sinks=[RecordingSink()])
 >>> run(engine, ListSource([]), VirtualClock(), until=0.05)
 0.05
 """
@@ -24,7 +24,7 @@ from engine.arrange.patterns import Style
 from engine.arrange.styles import load_style
 from engine.clock import Clock
 from engine.events import PERCUSSION, InputMessage, Note
-from engine.inputs import SWITCH_CUES, ClockInput, CountIn, Cue, CueInput, TimedInput
+from engine.inputs import SWITCH_CUES, ClockInput, CountIn, Cue, CueInput, SongEnd, TimedInput
 from engine.io.sinks import Sink
 from engine.listen import Listener, ListenerConfig
 from engine.schedule import Scheduler, SchedulerConfig, StyleChooser
@@ -78,6 +78,8 @@ class Engine:
                 self.scheduler.cue(cue)
         elif isinstance(item, CountIn):
             self._count_in(item)
+        elif isinstance(item, SongEnd):
+            self.scheduler.song_end(item.at)
         else:
             raise TypeError(f"not an engine input: {item!r}")
 

@@ -16,13 +16,14 @@ from engine.arrange.band import BAND_CHANNELS
 from engine.arrange.styles import AUTO, load_style, style_chooser
 from engine.errors import OutputPathError
 from engine.events import GUITAR, Control, Event, Note, Program, Raw
-from engine.inputs import TimedInput, input_order
+from engine.inputs import SongEnd, TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.io.outputs import atomic_outputs, check_output
 from engine.io.sinks import RecordingSink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
+from engine.listen.phrases import final_chords
 from engine.midi import NOTE_ON, PROGRAM
 from engine.pipeline import Engine, EngineConfig, run_offline
 from engine.theory import tonic_name
@@ -68,10 +69,12 @@ def guitar_track(guitar: GuitarFile) -> list:
 
 def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[TimedInput] = (),
                   style: str = AUTO, pattern_dirs: list[Path] | None = None) -> list[TimedInput]:
-    """The file's messages, the cues (and any other timed inputs, e.g. a clock master's) and (with a
-    count-in) the count-in before the first note, in the order the engine takes them. The count-in has the
-    style's beats to the bar (4 for the automatic choice)."""
+    """The file's messages, the cues (and any other timed inputs, e.g. a clock master's), where each song of
+    the take ends (its final chord: the whole file is known offline) and (with a count-in) the count-in
+    before the first note, in the order the engine takes them. The count-in has the style's beats to the bar
+    (4 for the automatic choice)."""
     items: list[TimedInput] = [*guitar.messages, *cues]
+    items += [SongEnd(0.0, t) for t in final_chords(guitar.messages, player.converter_latency)]
     first = next((m.time for m in guitar.messages if m.kind == NOTE_ON and m.data2 > 0), 0.0)
     per_bar = 4 if style == AUTO else max(2, round(load_style(style, pattern_dirs).beats_per_bar))
     count_in = player.count_in_before(first, per_bar)

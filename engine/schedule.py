@@ -11,6 +11,12 @@ plays the ending and stops (coming back in on a downbeat when the guitar returns
 
 Footswitch cues (`cue`): fill, next, ending, start, stop, keep going; `set_style` switches style at the next bar.
 
+The player's bars (engine/bars.py): the band writes the player's meter; at each of its bar lines it checks
+that the line is the player's downbeat and that the meter is the one it plays in, and when the player's
+says otherwise two bar lines in a row, it moves its bar to the player's next downbeat (cutting its bar
+short) or changes meter there, as it switches style: a new arrangement from that point, in the same main
+section, without an intro.
+
 Meters and the listener's beat: a listener beat is a quarter note in 2/4, 3/4, 4/4, 5/8 and 7/8 and a
 dotted quarter in 6/8, 9/8 and 12/8. A 7/8 bar lasts 3.5 beats, a 5/8 bar 2.5: the band's first bar starts
 on a guitar downbeat and every second bar line falls between two of the guitar's beats.
@@ -27,13 +33,16 @@ from engine.arrange.band import setup_events
 from engine.arrange.form import OUT
 from engine.arrange.patterns import Style
 from engine.arrange.styles import StyleChooser
-from engine.events import Beat, KeyChange, Marker, Note, TimeSignature
+from engine.bars import BarWatch, Meter, band_cycle, band_signature, fits
+from engine.events import Marker, Note
 from engine.inputs import Cue
 from engine.io.sinks import Sink
+from engine.marks import BandMarks
 from engine.state import BeatGrid, MusicalState
-from engine.theory import tonic_name
 from engine.timeline import BandTimeline
 
+SURE_METER = 0.5      # meter confidence at which the band comes in without waiting a bar
+REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING)
 
 
@@ -44,11 +53,21 @@ class SchedulerConfig:
     lookahead: float = 0.08        # seconds between committing a note and its sounding
 
 
+@dataclass(frozen=True)
+class Change:
+    """A new arrangement from band beat `at`: `style` in the player's `meter`, with a marker `text`."""
+
+    at: Fraction
+    style: Style
+    meter: Meter
+    text: str
+
+
 class Scheduler:
     """Commits the band's notes ahead of time from the listener's states; see the module docstring.
 
-    `choose_style(grid)` picks the style when the band comes in (unless `set_style` chose one); `seed` makes
-    every choice repeatable; `sinks` receive every event.
+    `choose_style(grid, strict)` picks the style when the band comes in (unless `set_style` chose one) and
+    when the player's meter changes; `seed` makes every choice repeatable; `sinks` receive every event.
     """
 
     def __init__(self, choose_style: StyleChooser, seed: int, sinks: list[Sink], config: SchedulerConfig | None = None):
@@ -60,19 +79,25 @@ class Scheduler:
         self.playing = False
         self.held = False             # a stop or ending cue: stay out until "start"
         self.keep_going = False       # live, input port gone: keep the groove instead of breaking
-        self.committed_until = 0.0    # beat position (on the listener's count) up to which notes are committed
+        self.committed_until = 0.0    # band beat position up to which notes are committed
         self.late = 0                 # notes committed after their time had passed
-        self.entries = 0              # how many times the band came in
+        self.entries = 0              # how many arrangements were begun (entries, style, bar and meter changes)
         self.intensity = 0.0          # the player's intensity at the last commit, 0..1
-        self._set_up = False
-        self._meter: str | None = None
         self.timeline = BandTimeline()       # when the band's beats fall: smooth, whatever the grid does
-        self._last_tonic: tuple[int, str] | None = None
+        self.marks = BandMarks(sinks, self.timeline)
+        self.watch = BarWatch()
+        self.meter = Meter(4, False)         # the player's meter the band plays in
+        self.cycle = 4                       # beats in the band's bar as the file counts them
+        self._set_up = False
         self._stop_at: float | None = None   # beat position where the band will stop, once decided
         self._hold_after: bool = False       # the ending under way was cued: hold once it is over
         self._next_style: Style | None = None
         self._style: Style | None = None     # chosen by set_style: overrides the chooser
-        self._section_marked: int = -1
+        self._change: Change | None = None   # a new arrangement at a bar line, once decided
+        self._watched = -math.inf            # the last band bar line compared with the player's
+        self._locked_at: float | None = None  # when the listener locked while the band was out
+        self._finals: list[float] = []       # the player's final chords still to come (s): offline only
+        self._stopped_at: float | None = None  # stop-time: since when the guitar has been silent (s)
         self._state: MusicalState | None = None
         self._now = 0.0
 
@@ -103,6 +128,11 @@ class Scheduler:
         elif self.playing and self._stop_at is None:
             self.arranger.cue(cue)
 
+    def song_end(self, at: float) -> None:
+        """The player's final chord of a song falls at `at` (s): the band's ending will land on it, and
+        silences before it are stops, never the end."""
+        self._finals = sorted([*self._finals, at])
+
     def set_style(self, style: Style) -> None:
         """Play `style` from the next bar (or from the next entry when the band is out)."""
         self._style = style
@@ -123,19 +153,18 @@ class Scheduler:
 
     # ---- the tick ------------------------------------------------------------------------------------
     def _send(self, event) -> None:
-        for sink in self.sinks:
-            sink.send(event)
+        self.marks.send(event)
 
     def tick(self, now: float, state: MusicalState) -> None:
         """Plan and commit everything due before now + lookahead (seconds), from the listener's `state`."""
         self._now, self._state = now, state
         if not self.playing:
-            if not self.held and state.locked and state.last_onset is not None and not self._pausing(state):
+            if self._ready(now, state):
                 self._enter(now, state)
             return
         grid = state.grid
         horizon = self.timeline.beat_at(now + self.config.lookahead, grid)
-        self.arranger.pause = self._pausing(state)
+        self._stop_time(now, state)
         if self._stop_at is not None:
             horizon = min(horizon, self._stop_at)
         self._commit(now, horizon, state)
@@ -148,6 +177,39 @@ class Scheduler:
             self._stop_at = None
             if self._hold_after:
                 self.held, self._hold_after = True, False
+        while self._finals and self._finals[0] < now - 1.0:
+            self._finals.pop(0)
+
+    def _stop_time(self, now: float, state: MusicalState) -> None:
+        """The guitar fell silent: the band stops at once (its notes are left out until the guitar is back,
+        its beats go on). Without a known final chord ahead (live), a bar of certain silence brings the
+        ending from the next bar."""
+        if not self._pausing(state):
+            if self._stopped_at is not None:
+                self._send(Marker(now, "stop: back"))
+            self._stopped_at = None
+            return
+        if self._stopped_at is None:
+            self._stopped_at = now
+            self._send(Marker(now, "stop"))
+        grid = state.grid
+        final_ahead = any(f > now for f in self._finals)
+        if (not final_ahead and now - self._stopped_at >= grid.beats_per_bar * grid.period
+                and self.arranger.form.state not in ("ending", "out")):
+            self.arranger.cue(Cue.ENDING)
+
+    def _ready(self, now: float, state: MusicalState) -> bool:
+        """Time to come in: beat and key locked, the guitar playing a real phrase (REAL_PHRASE strums a beat
+        over the last beats: a tuning pluck is not one), and the meter sure (SURE_METER) or the lock held for
+        a bar (a player waits no longer for the band)."""
+        if (self.held or not state.locked or state.last_onset is None or self._pausing(state)
+                or state.density < REAL_PHRASE):
+            self._locked_at = None
+            return False
+        if self._locked_at is None:
+            self._locked_at = now
+        grid = state.grid
+        return grid.meter_confidence >= SURE_METER or now - self._locked_at >= grid.beats_per_bar * grid.period
 
     def _pausing(self, state: MusicalState) -> bool:
         """The guitar is pausing (and the band should break), unless the band keeps going without input."""
@@ -156,54 +218,94 @@ class Scheduler:
         return state.silent
 
     def _enter(self, now: float, state: MusicalState) -> None:
+        """Come in on the player's first downbeat after the look-ahead, with the style's intro."""
         grid = state.grid
         style = self._style or self.choose_style(grid)
         horizon = grid.beat_at(now + self.config.lookahead)
         start = math.floor(horizon) + 1
         while not grid.is_downbeat(start):
             start += 1
-        self.arranger = Arranger(style, self.seed + self.entries, start)
-        self.entries += 1
+        self.timeline.start(start, grid)
+        self._begin(Fraction(start), style, Meter.of(grid), intro=True)
         self.playing = True
         self.committed_until = float(start)
-        self.timeline.start(start, grid)
-        self._section_marked = -1
-        self._next_style = None
+        self._next_style = self._change = None
         t = max(now, grid.seconds_at(start) - 0.05)           # set-up just before the first note
-        self._time_signature(max(now, grid.seconds_at(start)), style)   # the meter from the bar line
+        self.marks.time_signature(max(now, grid.seconds_at(start)), band_signature(style, self.meter))
         if not self._set_up:
             self._set_up = True
             for event in setup_events(t):
                 self._send(event)
         self._send(Marker(t, f"band in: {style.title}"))
 
-    def _time_signature(self, t: float, style: Style) -> None:
-        if style.meter != self._meter:
-            self._meter = style.meter
-            self._send(TimeSignature(t, style.numerator, style.denominator, style.beat_eighths))
+    def _begin(self, at: Fraction, style: Style, meter: Meter, intro: bool, main: str = "main_a") -> None:
+        """A new arrangement of `style` from band beat `at`, in the player's `meter`."""
+        self.arranger = Arranger(style, self.seed + self.entries, at, intro=intro, main=main)
+        self.entries += 1
+        self.meter, self.cycle = meter, band_cycle(style, meter)
+        self.marks.new_arranger()
+        self.watch.reset()
 
     def _commit(self, now: float, horizon: float, state: MusicalState) -> None:
         if horizon <= self.committed_until:
             return
-        arranger = self.arranger
-        if (self._next_style is not None and arranger.form.state not in ("ending", "out")
-                and arranger.form.pending != Cue.ENDING):
-            switch = arranger.bar_start(arranger.decided)   # the first bar not yet decided
-            if horizon >= switch:
-                self._commit_span(now, float(switch), state)
-                self._switch(now, switch, state.grid)
+        self._plan_ending(horizon, state.grid)
+        self._plan_change(horizon, state.grid)
+        change = self._change
+        if change is not None and horizon >= change.at:
+            self._commit_span(now, float(change.at), state)
+            self._apply(now, change, state.grid)
         self._commit_span(now, horizon, state)
 
-    def _switch(self, now: float, at: Fraction, grid: BeatGrid) -> None:
+    def _plan_ending(self, horizon: float, grid: BeatGrid) -> None:
+        """With the player's final chord known: begin the ending at the bar that puts its last bar on it."""
+        arranger = self.arranger
+        if not self._finals or arranger.form.state in ("ending", "out") or arranger.form.pending == Cue.ENDING:
+            return
+        bar = arranger.bar_start(arranger.decided)       # the next bar to be decided
+        if horizon < bar:
+            return
+        bar_s = float(arranger.style.beats_per_bar) * self.timeline.length_now(grid)
+        ending = arranger.style.section("ending").bars
+        if self.timeline.seconds_at(float(bar), grid) + (ending - 0.5) * bar_s >= self._finals[0]:
+            arranger.cue(Cue.ENDING)
+
+    def _plan_change(self, horizon: float, grid: BeatGrid) -> None:
+        """A style cued, or the player's bar or meter not the band's at its bar line: a change, decided once."""
+        arranger = self.arranger
+        if (self._change is not None or arranger.form.state in ("ending", "out")
+                or arranger.form.pending == Cue.ENDING):
+            return
+        if self._next_style is not None:
+            at = arranger.bar_start(arranger.decided)   # the first bar not yet decided
+            self._change = Change(at, self._next_style, self.meter, f"style: {self._next_style.title}")
+            self._next_style = None
+            return
+        line = arranger.start + math.ceil((Fraction(self.committed_until) - arranger.start) / self.cycle) * self.cycle
+        if horizon < line or line <= self._watched or self.timeline.level != 1 or self.cycle != self.meter.beats:
+            return                  # not at a bar line yet, seen it, or the band's bars are not the player's
+        self._watched = line
+        t = self.timeline.seconds_at(float(line), grid)
+        meter = self.watch.meter(grid, self.meter)
+        if meter is not None:
+            style = arranger.style if fits(arranger.style, meter) else self.choose_style(grid, strict=False)
+            at = line + (grid.downbeat_phase - round(grid.beat_at(t))) % grid.beats_per_bar
+            self._change = Change(at, style, meter, f"meter: {grid.meter}")
+            return
+        shift = self.watch.bar_line(t, grid)
+        if shift is not None:
+            self._change = Change(line + shift, arranger.style, self.meter, "bar: the guitar's downbeat")
+
+    def _apply(self, now: float, change: Change, grid: BeatGrid) -> None:
+        """Begin the changed arrangement at its bar line, in the same main section, without an intro."""
         old = self.arranger
-        style, self._next_style = self._next_style, None
+        self._change = None
         main = old.plans[-1].main if old.plans else "main_a"
-        self.arranger = Arranger(style, self.seed + self.entries, at, intro=False, main=main)
-        self.entries += 1
-        self._section_marked = -1
-        t = max(now, self.timeline.seconds_at(float(at), grid))
-        self._time_signature(t, style)
-        self._send(Marker(t, f"style: {style.title}"))
+        self._begin(change.at, change.style, change.meter, intro=False, main=main)
+        self._watched = float(change.at)
+        t = max(now, self.timeline.seconds_at(float(change.at), grid))
+        self.marks.time_signature(t, band_signature(change.style, change.meter))
+        self._send(Marker(t, change.text))
 
     def _commit_span(self, now: float, horizon: float, state: MusicalState) -> None:
         if horizon <= self.committed_until:
@@ -215,46 +317,17 @@ class Scheduler:
             self.committed_until = horizon   # no grid step (and so no beat) in this window: nothing to plan
             return
         grid = state.grid
-        self._key_change(now, state)
-        self._beats(horizon, grid)
+        self.marks.key(now, self.committed_until, state)
+        self.marks.beats(self.committed_until, horizon, arranger, self.cycle, grid)
         self.intensity = state.intensity
         notes = arranger.query(self.committed_until, horizon, state, chord=state.chord, intensity=self.intensity)
-        self._mark_sections(now, horizon, grid)
+        self.marks.sections(now, horizon, arranger, grid)
         for p in notes:
+            if self._stopped_at is not None and arranger.plan(arranger.bar_at(float(p.position))).section != "ending":
+                continue                      # stop-time: silent until the guitar is back (an ending plays)
             t = self.timeline.seconds_at(float(p.position), grid) + p.offset
             if t < now:
                 self.late += 1
                 t = now
             self._send(Note(t, p.duration, p.channel, p.pitch, p.velocity, p.part))
         self.committed_until = horizon
-
-    def _key_change(self, now: float, state: MusicalState) -> None:
-        """A key signature and marker where the listener's key changed."""
-        key = (state.tonic, state.mode)
-        if key != self._last_tonic and state.tonic is not None:
-            self._last_tonic = key
-            self._send(KeyChange(max(now, self.timeline.seconds_at(self.committed_until, state.grid)),
-                                 tonic_name(state.tonic, state.mode), state.mode))
-
-    def _beats(self, horizon: float, grid: BeatGrid) -> None:
-        """The band's beats crossed by the window up to `horizon`: the file writers build the tempo map from
-        them. A bar of 7/8 is 7/2 beats: beats are counted in cycles of whole beats (7 = two bars). Positions
-        within 1e-9 of a beat count as on it, as for grid steps, so no beat is skipped."""
-        arranger = self.arranger
-        cycle = arranger.style.beats_per_bar.numerator
-        for n in range(math.ceil(self.committed_until - 1e-9), math.ceil(horizon - 1e-9)):
-            t = self.timeline.seconds_at(n, grid)
-            in_cycle = int((n - arranger.start_f) % cycle)
-            self._send(Beat(t, n, in_cycle, cycle, self.timeline.seconds_at(n + 1, grid) - t))
-
-    def _mark_sections(self, now: float, horizon: float, grid: BeatGrid) -> None:
-        """A marker where the section changes, for the file and the live log."""
-        arranger = self.arranger
-        last = min(arranger.decided - 1, arranger.bar_at(horizon - 1e-9))
-        for bar in range(self._section_marked + 1, last + 1):
-            plan = arranger.plans[bar]
-            prev = arranger.plans[bar - 1].section if bar > 0 else None
-            if plan.section != prev and plan.section != OUT:
-                self._send(Marker(max(now, self.timeline.seconds_at(float(arranger.bar_start(bar)), grid)),
-                                  f"section: {plan.section}"))
-            self._section_marked = bar

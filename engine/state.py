@@ -24,7 +24,7 @@ class BeatGrid:
     `anchor_time` (s) is when beat number `anchor_beat` falls; `period` is seconds per beat (a quarter note in
     2/4, 3/4, 4/4, 5/8 and 7/8, a dotted quarter in compound meters: `compound`); `beats_per_bar` counts
     beats of the guitar's meter as tracked, and `downbeat_phase` (0..beats_per_bar-1) says which beat
-    numbers start its bars.
+    numbers start its bars. `meter_confidence` (0..1) says how sure the listener is of the meter.
     """
 
     anchor_time: float
@@ -33,6 +33,7 @@ class BeatGrid:
     beats_per_bar: int
     downbeat_phase: int
     compound: bool = False
+    meter_confidence: float = 1.0
 
     def beat_at(self, seconds: float) -> float:
         """The beat position (float beats) at `seconds`."""

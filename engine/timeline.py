@@ -56,6 +56,7 @@ class BandTimeline:
         self._last = -1          # the last beat number decided
         self._other_level = 0    # beats in a row the grid has been at another level
         self._jumped = 0         # beats in a row the grid's tempo has been far from the band's
+        self.level = Fraction(1)  # grid beats per band beat at the last beat decided
 
     def start(self, beat: int, grid: BeatGrid) -> None:
         """The band comes in: its beat number `beat` falls where the grid's does, the next a period later."""
@@ -63,6 +64,7 @@ class BandTimeline:
         self._times = {beat: t, beat + 1: t + grid.period}
         self._first, self._last = beat, beat + 1
         self._other_level = self._jumped = 0
+        self.level = Fraction(1)
 
     @property
     def started(self) -> bool:
@@ -88,12 +90,16 @@ class BandTimeline:
         a, b = self._times[n], self._times[n + 1]
         return n + (t - a) / (b - a)
 
+    def length_now(self, grid: BeatGrid) -> float:
+        """The length (s) of the band's last decided beat: its tempo now."""
+        return self._times[self._last] - self._times[self._last - 1]
+
     def _decide(self, grid: BeatGrid) -> None:
         """Decide the next beat's time from the grid, within the allowed change."""
         n = self._last
         t = self._times[n]
         prev = t - self._times[n - 1]
-        level = self._level(grid.period, prev)
+        level = self.level = self._level(grid.period, prev)
         period = float(grid.period * level)
         unit = grid.period / level.denominator          # the grid's beats at the finer of the two levels
         expected = t + period

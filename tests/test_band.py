@@ -222,7 +222,7 @@ def test_set_style_switches_at_the_next_bar():
     k = (at - 0.5) / PERIOD
     assert abs(k - round(k)) < 0.05 and round(k) % 2 == 0
     sigs = [(e.numerator, e.denominator) for e in events if isinstance(e, TimeSignature)]
-    assert sigs == [(2, 4), (7, 8)]
+    assert sigs == [(4, 4), (7, 8)]          # the guitar's 4/4 (the 2/4 style pairs its bars), then 7/8
     assert engine.scheduler.arranger.style.name == "aqsaq-7-8"
     assert notes_between(events, at + 0.1, at + 4.0)                       # it plays on
     assert all(s is not None for now, s in statuses if at < now < at + 4.0)

@@ -12,15 +12,17 @@ from pathlib import Path
 from typing import Callable
 
 from engine.arrange.patterns import Style, parse_style_file
-from engine.errors import StyleNotFound
+from engine.errors import StyleMeterError, StyleNotFound
 from engine.state import BeatGrid
 
 PATTERN_DIR = Path(__file__).resolve().parents[2] / "patterns"
 ENV_DIRS = "AQYN_PATTERNS"
 AUTO = "auto"
-AUTO_STYLES = {False: "tokpe-gallop", True: "trot"}   # by the guitar's feel: simple or compound time
+# The automatic choice: the first of these that fits the player's meter (then the other styles by name).
+SURE_METER = 0.8   # meter confidence above which a named style in another meter is refused (offline)
+AUTO_ORDER = ("tokpe-gallop", "trot", "ballad", "tokpe-flow", "nomad-gallop", "shertpe-332")
 
-StyleChooser = Callable[[BeatGrid], Style]   # the guitar's beat and meter -> the style to play
+StyleChooser = Callable[..., Style]   # (the guitar's beat grid, strict=...) -> the style to play
 
 
 def style_dirs(extra: list[Path] | None = None) -> list[Path]:
@@ -50,14 +52,38 @@ def load_style(name: str, extra_dirs: list[Path] | None = None) -> Style:
     return parse_style_file(styles[name])
 
 
-def style_chooser(name: str, pattern_dirs: list[Path] | None = None) -> StyleChooser:
-    """Resolve a style name now (unknown names fail before any work, with StyleNotFound); 'auto' picks by the
-    guitar's feel when the band comes in: tökpe gallop in simple time, trot in compound time."""
-    if name == AUTO:
-        styles = {compound: load_style(n, pattern_dirs) for compound, n in AUTO_STYLES.items()}
-        return lambda grid: styles[grid.compound]
+def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: bool = True) -> StyleChooser:
+    """Resolve a style name now (unknown names fail before any work, with StyleNotFound). The chooser, given
+    the player's beat grid when the band comes in or the meter changes, returns the style to play: with
+    "auto", the first of AUTO_ORDER (then the others by name) that fits the player's meter (engine/bars.py);
+    a named style when it fits; when it does not, and the listener is sure of the meter (SURE_METER) and
+    `strict` (offline), StyleMeterError naming the styles that fit; else the named style all the same (live
+    the band must play on, and an unsure meter may be wrong)."""
+    from engine.bars import Meter, fits  # noqa: PLC0415 (bars imports patterns, as this module does)
+
     available = list_styles(pattern_dirs)
-    if name not in available:
+    if name != AUTO and name not in available:
         raise StyleNotFound(f"unknown style {name!r}; available: {', '.join([AUTO, *available])}")
-    style = load_style(name, pattern_dirs)
-    return lambda grid: style
+    loaded: dict[str, Style] = {}
+
+    def load(n: str) -> Style:
+        if n not in loaded:
+            loaded[n] = load_style(n, pattern_dirs)
+        return loaded[n]
+
+    named = load(name) if name != AUTO else None
+    order = [n for n in AUTO_ORDER if n in available] + [n for n in available if n not in AUTO_ORDER]
+
+    def choose(grid: BeatGrid, strict: bool = strict) -> Style:
+        meter = Meter.of(grid)
+        if named is not None and fits(named, meter):
+            return named
+        candidates = [n for n in order if fits(load(n), meter)]
+        if named is not None and strict and grid.meter_confidence >= SURE_METER:
+            raise StyleMeterError(f"style {name!r} is in {named.meter}, the guitar plays {grid.meter}; styles "
+                                  f"that fit: {', '.join(candidates) or 'none'} (or --style auto)")
+        if named is not None:
+            return named            # the meter is not sure (or live): play what the player asked for
+        return load(candidates[0]) if candidates else load(order[0])
+
+    return choose

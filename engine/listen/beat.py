@@ -296,6 +296,13 @@ class BeatTracker:
         return self._meter.meter
 
     @property
+    def meter_confidence(self) -> float:
+        """How sure the meter is, 0..1 (MeterTracker.confidence); 1 while a clock master sets the bar."""
+        if self.led_by_master and self._master_origin is not None:
+            return 1.0
+        return self._meter.confidence
+
+    @property
     def downbeat_phase(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
         if self.led_by_master and self._master_origin is not None:   # its start was a downbeat

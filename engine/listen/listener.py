@@ -224,7 +224,8 @@ class Listener:
         b = self.beat
         if b.period is None:
             return None
-        return BeatGrid(b.anchor_time, b.anchor_beat, b.period, b.beats_per_bar, b.downbeat_phase, b.compound)
+        return BeatGrid(b.anchor_time, b.anchor_beat, b.period, b.beats_per_bar, b.downbeat_phase, b.compound,
+                        b.meter_confidence)
 
     def state(self, now: float) -> MusicalState:
         """What the listener believes at `now` (s), for the band."""

@@ -95,6 +95,24 @@ class MeterTracker:
         return self._triple > 1.2 * self._duple
 
     @property
+    def confidence(self) -> float:
+        """How sure the meter is, 0..1: the lesser of how clearly the beat divides in two or three (the
+        winning share of off-beat onsets: the 1.2 ratio that decides is 0, a 4:1 share 1), how clearly one
+        accent pattern is more peaked than the other (for 3 against 4: the deciding margin is 0, twice its
+        lead 1), and how much accent evidence there is (four full accents for 1)."""
+        division = self._triple + self._duple
+        share = max(self._triple, self._duple) / division if division > 0 else 0.5
+        divides = min(1.0, max(0.0, (share - 1.2 / 2.2) / (0.8 - 1.2 / 2.2)))
+        if self.compound:
+            bars = 1.0
+        else:
+            p3, p4 = self._peak(3), self._peak(4)
+            lead = max(p3, p4) / min(p3, p4)
+            bars = min(1.0, max(0.0, (lead - 1.0) / (2 * (self.meter_margin - 1.0))))
+        evidence = min(1.0, sum(self._bars[4]) / 4.0)
+        return min(divides, bars) * evidence
+
+    @property
     def beats_per_bar(self) -> int:
         """2 in compound time (6/8: two dotted-quarter beats), else 3 or 4 from the accents."""
         if self.compound:

@@ -1,0 +1,112 @@
+"""The player's bars as the band keeps them: the meter it writes, and when its bar or meter must move.
+
+A style fits the player's meter when both are simple or both compound and one bar is a whole number of the
+other's (a 2/4 style over a 4/4 guitar pairs its bars; a 4/4 style over 2/4 spans two). 5/8 and 7/8 styles
+are taken as the player asks: the listener does not yet tell those meters. The band writes the player's
+meter when its style fits it, else the style's own.
+
+The band checks at each of its bar lines whether that line is the player's downbeat and whether the
+player's meter is still the one it plays in. The listener's beliefs move from strum to strum, so an answer
+counts only when it has come `patience` bar lines in a row; then the band moves its bar to the player's
+next downbeat (the bar between is cut short), or changes meter there.
+
+>>> from engine.state import BeatGrid
+>>> grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=1)
+>>> watch = BarWatch(patience=2)
+>>> watch.bar_line(2.0, grid), watch.bar_line(4.0, grid)      # beat 4 and 8: the player's downbeat is 5, 9
+(None, 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.arrange.patterns import Style
+from engine.state import BeatGrid
+
+PATIENCE = 2          # bar lines in a row an answer must come to count
+ON_BEAT = 0.25        # a band bar line within this many beats of a listener beat is on it
+
+
+@dataclass(frozen=True)
+class Meter:
+    """A meter in listener beats: `beats` to the bar, `compound` when a beat splits in three."""
+
+    beats: int
+    compound: bool
+
+    @staticmethod
+    def of(grid: BeatGrid) -> Meter:
+        """The player's meter as the listener tracks it."""
+        return Meter(grid.beats_per_bar, grid.compound)
+
+    def signature(self) -> tuple[int, int, int]:
+        """(numerator, denominator, eighths per beat) of the time signature: 4/4, 3/4, 2/4, 6/8, 12/8 ..."""
+        return (3 * self.beats, 8, 3) if self.compound else (self.beats, 4, 2)
+
+
+def fits(style: Style, meter: Meter) -> bool:
+    """True when `style` can play in the player's `meter` (see the module docstring)."""
+    bar = style.beats_per_bar
+    if bar.denominator != 1:
+        return True
+    if style.compound != meter.compound:
+        return False
+    beats = int(bar)
+    return beats % meter.beats == 0 or meter.beats % beats == 0
+
+
+def band_signature(style: Style, meter: Meter) -> tuple[int, int, int]:
+    """The time signature the band writes: the player's meter when the style fits it, else the style's."""
+    if fits(style, meter) and style.beats_per_bar.denominator == 1:
+        return meter.signature()
+    return style.numerator, style.denominator, style.beat_eighths
+
+
+def band_cycle(style: Style, meter: Meter) -> int:
+    """Beats in the band's bar as the file counts them (a 7/8 cycle is two bars: 7 beats)."""
+    if fits(style, meter) and style.beats_per_bar.denominator == 1:
+        return meter.beats
+    return style.beats_per_bar.numerator
+
+
+class BarWatch:
+    """Compares the band's bar lines with the player's downbeats and meter; see the module docstring."""
+
+    def __init__(self, patience: int = PATIENCE):
+        self.patience = patience
+        self._shift: tuple[int, int] = (0, 0)        # (beats to the player's downbeat, bar lines in a row)
+        self._meter: tuple[Meter | None, int] = (None, 0)
+
+    def bar_line(self, t: float, grid: BeatGrid) -> int | None:
+        """At a band bar line at `t` (s): the beats (1 .. a bar - 1) to the player's next downbeat once the
+        band's bar has been off by that much `patience` bar lines in a row; else None."""
+        position = grid.beat_at(t)
+        k = round(position)
+        if abs(position - k) > ON_BEAT:
+            self._shift = (0, 0)
+            return None
+        off = (grid.downbeat_phase - k) % grid.beats_per_bar
+        count = self._shift[1] + 1 if off and off == self._shift[0] else (1 if off else 0)
+        self._shift = (off, count)
+        if off and count >= self.patience:
+            self._shift = (0, 0)
+            return off
+        return None
+
+    def meter(self, grid: BeatGrid, playing: Meter) -> Meter | None:
+        """The player's new meter once it has differed from `playing` at `patience` bar lines in a row."""
+        heard = Meter.of(grid)
+        if heard == playing:
+            self._meter = (None, 0)
+            return None
+        count = self._meter[1] + 1 if heard == self._meter[0] else 1
+        self._meter = (heard, count)
+        if count >= self.patience:
+            self._meter = (None, 0)
+            return heard
+        return None
+
+    def reset(self) -> None:
+        """Forget what was seen (the band moved its bar or came in)."""
+        self._shift, self._meter = (0, 0), (None, 0)
