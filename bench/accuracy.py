@@ -16,10 +16,10 @@ declaration for everyone. `--declared-latency-ms 0` scores everyone on the raw c
 
 Metrics (bench/metrics.py): key MIREX weighted score with fifths either way, at the end (against the
 annotated key that sounds longest in the excerpt: a few POP909 songs modulate within it) and after 5 s and
-15 s of music (against the key annotated then); beat F-measure, CMLt, AMLt (mir_eval defaults: +-70 ms, beats before 5 s ignored); tempo
-accuracy strict (4 %) and octave-tolerant (x2, x1/2, x3, x1/3); downbeat F-measure; chord majmin and root,
-duration-weighted: `online` as committed (about 60 ms after each strum), `beat` labelled at the end of each
-beat from that beat's notes (causal, one beat late).
+15 s of music (against the key annotated then); beat F-measure, CMLt, AMLt (mir_eval defaults: +-70 ms,
+beats before 5 s ignored); tempo accuracy strict (4 %) and octave-tolerant (x2, x1/2, x3, x1/3); downbeat
+F-measure; chord majmin and root, duration-weighted: `online` as committed (about 60 ms after each strum),
+`beat` labelled at the end of each beat from that beat's notes (causal, one beat late).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, 
         ref_down = piece.downbeats[piece.downbeats <= seconds]
         if len(ref_down) > 3:
             row[f"downbeat F {tag}"] = metrics.downbeat_f(np.array(a.downbeats), ref_down)
-    ref_chords = [(s, min(e, seconds), l) for s, e, l in piece.chords if s < seconds]
+    ref_chords = [(s, min(e, seconds), label) for s, e, label in piece.chords if s < seconds]
     if ref_chords and a.chords:
         for name, v in metrics.chord_scores(chord_segments(a.chords, seconds), ref_chords).items():
             row[f"chord {name} {tag}"] = v
@@ -236,7 +236,8 @@ def _warped(piece, messages, warp, name):
     p = datasets.Piece(dataset="guitar", name=name, midi=piece.midi, beats=w(piece.beats),
                        downbeats=w(piece.downbeats), key=piece.key,
                        keys=[(float(warp(t)), k, m) for t, k, m in piece.keys],
-                       chords=[(float(warp(s)), float(warp(e)), l) for s, e, l in piece.chords], meter=piece.meter)
+                       chords=[(float(warp(s)), float(warp(e)), label) for s, e, label in piece.chords],
+                       meter=piece.meter)
     return p, messages
 
 
@@ -289,34 +290,52 @@ def main() -> None:
             else:
                 items = [(p, None) for p in datasets.load(name, limit=args.limit, seed=args.seed)]
             for piece, messages in items:
-                if messages is None:
-                    messages = read_guitar_file(piece.midi).messages
-                messages = cut(messages, args.seconds)
-                if not any(m.kind == 0x90 and m.data2 > 0 for m in messages):
+                row = score_piece(name, piece, messages, args, Path(tmp), costs)
+                if row is None:
                     continue
-                first = next(m.time for m in messages if m.kind == 0x90 and m.data2 > 0)
-                latency = args.declared_latency_ms / 1000 if name == "guitar" else 0.0
-                config = ListenerConfig(guitar=GuitarConfig(converter_latency=latency))
-                row: dict[str, float] = {}
-                if not args.peers_only:
-                    t0 = time.perf_counter()
-                    online, _ = run_online(messages, config)
-                    score_ours(piece, online, messages, args.seconds, first, row, "online", latency)
-                    offline = run_offline(messages, config)
-                    score_ours(piece, offline, messages, args.seconds, first, row, "offline", latency)
-                    costs["aqyn online+offline"].append(time.perf_counter() - t0)
-                if not args.no_peers:
-                    t0 = time.perf_counter()
-                    row.update(cached_peers(piece, messages, args.seconds, Path(tmp), latency))
-                    score_peer_keys(piece, row, first, args.seconds)
-                    costs["peers (or their cache)"].append(time.perf_counter() - t0)
                 for k, v in row.items():
                     if v is not None and not (isinstance(v, float) and math.isnan(v)):
                         table[name][k].append(float(v))
                 print(f"  {piece.name}: " + " ".join(f"{k}={v:.2f}" for k, v in row.items()
                                                       if "online" in k and "@" not in k), flush=True)
+    print_table(table, costs, args.seconds, args.limit)
+
+
+def score_piece(name: str, piece, messages, args, tmp: Path, costs: dict[str, list[float]]) -> dict | None:
+    """The scores of one piece of set `name` (metric -> value): aqyn online and offline unless
+    `--peers-only`, the peers (or their cache) unless `--no-peers`, on the first `args.seconds` s of its
+    `messages` (None: read from the piece's MIDI file). None when that excerpt has no note. Seconds spent
+    are appended to `costs`."""
+    if messages is None:
+        messages = read_guitar_file(piece.midi).messages
+    messages = cut(messages, args.seconds)
+    if not any(m.kind == 0x90 and m.data2 > 0 for m in messages):
+        return None
+    first = next(m.time for m in messages if m.kind == 0x90 and m.data2 > 0)
+    latency = args.declared_latency_ms / 1000 if name == "guitar" else 0.0
+    config = ListenerConfig(guitar=GuitarConfig(converter_latency=latency))
+    row: dict[str, float] = {}
+    if not args.peers_only:
+        t0 = time.perf_counter()
+        online, _ = run_online(messages, config)
+        score_ours(piece, online, messages, args.seconds, first, row, "online", latency)
+        offline = run_offline(messages, config)
+        score_ours(piece, offline, messages, args.seconds, first, row, "offline", latency)
+        costs["aqyn online+offline"].append(time.perf_counter() - t0)
+    if not args.no_peers:
+        t0 = time.perf_counter()
+        row.update(cached_peers(piece, messages, args.seconds, tmp, latency))
+        score_peer_keys(piece, row, first, args.seconds)
+        costs["peers (or their cache)"].append(time.perf_counter() - t0)
+    return row
+
+
+def print_table(table: dict[str, dict[str, list[float]]], costs: dict[str, list[float]], seconds: float,
+                limit: int) -> None:
+    """The mean of each metric over the pieces of each set (set -> metric -> values), and the median
+    seconds per piece of each kind of work in `costs`."""
     print()
-    print(f"first {args.seconds:.0f} s of each piece, up to {args.limit} pieces per set; mean over pieces (n)")
+    print(f"first {seconds:.0f} s of each piece, up to {limit} pieces per set; mean over pieces (n)")
     for name, rows in table.items():
         print(f"\n== {name}")
         for metric in sorted(rows):

@@ -396,63 +396,64 @@ _BAR = re.compile(r":*\|+[\]:]*|:*\[\||::+|:+\|")
 def _abc_music_tokens(line: str) -> list[tuple[str, str]]:
     """Tokens of one music line (see `_abc_tokens`)."""
     out: list[tuple[str, str]] = []
-    i, n = 0, len(line)
-    while i < n:
-        c = line[i]
-        if c == '"':
-            j = line.find('"', i + 1)
-            j = n if j < 0 else j
-            out.append(("chord", line[i + 1:j]))
-            i = j + 1
-        elif c == "!":
-            j = line.find("!", i + 1)
-            i = n if j < 0 else j + 1
-        elif c == "{":
-            j = line.find("}", i + 1)
-            i = n if j < 0 else j + 1
-        elif c == "[" and i + 2 < n and line[i + 1].isalpha() and line[i + 2] == ":":
-            j = line.find("]", i)
-            j = n if j < 0 else j
-            out.append(("field", line[i + 1:j]))
-            i = j + 1
-        elif c == "[" and i + 1 < n and line[i + 1] in "12":
-            out.append(("ending", line[i + 1]))
-            i += 2
-        elif c in "|:" or (c == "[" and i + 1 < n and line[i + 1] == "|"):
-            m = _BAR.match(line, i)
-            if not m:
-                i += 1
-                continue
-            text = m.group(0)
-            i = m.end()
-            if i < n and line[i] in "12" and "|" in text:
-                out.append(("bar", text))
-                out.append(("ending", line[i]))
-                i += 1
-                continue
-            out.append(("bar", text))
-        elif c == "[":
-            out.append(("chordstart", ""))
-            i += 1
-        elif c == "]":
-            m = re.match(r"\](\d*)(/*)(\d*)", line[i:])
-            out.append(("chordend", m.group(0)[1:]))
-            i += len(m.group(0))
-        elif c == "(" and i + 1 < n and line[i + 1].isdigit():
-            out.append(("tuplet", line[i + 1]))
-            i += 2
-        else:
-            m = _NOTE.match(line, i)
-            if m and m.end() > i:
-                out.append(("note", m.group(0)))
-                i = m.end()
-            elif c == "-":
-                if i > 0 and not line[i - 1].isspace():  # "A3 -A" is no tie for the MIDI's converter
-                    out.append(("tie", ""))
-                i += 1
-            else:
-                i += 1  # slurs, spaces, decorations, continuation backslashes
+    i = 0
+    while i < len(line):
+        tokens, i = _abc_token(line, i)
+        out.extend(tokens)
     return out
+
+
+def _abc_token(line: str, i: int) -> tuple[list[tuple[str, str]], int]:
+    """The tokens that start at `line[i]` (none for decorations, grace notes, slurs and spaces) and the index
+    where the next token starts."""
+    c, n = line[i], len(line)
+    if c in '"!{':
+        return _abc_quoted(line, i)
+    if c == "[" and i + 2 < n and line[i + 1].isalpha() and line[i + 2] == ":":
+        j = line.find("]", i)
+        j = n if j < 0 else j
+        return [("field", line[i + 1:j])], j + 1
+    if c == "[" and i + 1 < n and line[i + 1] in "12":
+        return [("ending", line[i + 1])], i + 2
+    if c in "|:" or (c == "[" and i + 1 < n and line[i + 1] == "|"):
+        return _abc_bar(line, i)
+    if c == "[":
+        return [("chordstart", "")], i + 1
+    if c == "]":
+        m = re.match(r"\](\d*)(/*)(\d*)", line[i:])
+        return [("chordend", m.group(0)[1:])], i + len(m.group(0))
+    if c == "(" and i + 1 < n and line[i + 1].isdigit():
+        return [("tuplet", line[i + 1])], i + 2
+    m = _NOTE.match(line, i)
+    if m and m.end() > i:
+        return [("note", m.group(0))], m.end()
+    if c == "-" and i > 0 and not line[i - 1].isspace():  # "A3 -A" is no tie for the MIDI's converter
+        return [("tie", "")], i + 1
+    return [], i + 1  # slurs, spaces, decorations, continuation backslashes
+
+
+def _abc_quoted(line: str, i: int) -> tuple[list[tuple[str, str]], int]:
+    """A chord symbol "Em" (a token), a decoration !trill! or grace notes {g} (skipped), to its closing mark
+    or the end of the line; and the index after it."""
+    c, n = line[i], len(line)
+    j = line.find({'"': '"', "!": "!", "{": "}"}[c], i + 1)
+    if c == '"':
+        j = n if j < 0 else j
+        return [("chord", line[i + 1:j])], j + 1
+    return [], n if j < 0 else j + 1
+
+
+def _abc_bar(line: str, i: int) -> tuple[list[tuple[str, str]], int]:
+    """A bar line at `line[i]` (with the ending number right after it, if any); a lone ':' is skipped."""
+    n = len(line)
+    m = _BAR.match(line, i)
+    if not m:
+        return [], i + 1
+    text = m.group(0)
+    i = m.end()
+    if i < n and line[i] in "12" and "|" in text:
+        return [("bar", text), ("ending", line[i])], i + 1
+    return [("bar", text)], i
 
 
 def _note_length(text: str, unit: Fraction) -> Fraction:
@@ -547,52 +548,73 @@ def _unfold(tokens: list[tuple[str, str]], how: Unfolding = Unfolding()) -> list
 
 def _abc_events(header: dict[str, str], tokens: list[tuple[str, str]]):
     """Walk unfolded tokens, in whole notes: ([(time, "chord"|"key", value)], note onsets, total length)."""
-    unit = _abc_unit(header)
-    t = Fraction(0)
-    onsets: list[Fraction] = []
-    events: list = []
-    tuplet_left, tuplet_factor = 0, Fraction(1)
-    in_chord, chord_len, chord_onset = False, None, False
-    tied = last_was_chord = False
+    walk = _AbcWalk(_abc_unit(header))
+    last_was_chord = False
     for kind, text in tokens:
         if kind == "chord":
             if not last_was_chord:  # of a pair "Em""Bm" the MIDI plays the first
-                events.append((t, "chord", text))
+                walk.events.append((walk.t, "chord", text))
             last_was_chord = True
             continue
         last_was_chord = False
+        walk.take(kind, text)
+    if not walk.onsets:
+        raise SkipPiece("nottingham: ABC tune has no notes")
+    return walk.events, walk.onsets, walk.t
+
+
+@dataclass
+class _AbcWalk:
+    """Where a walk through a tune's unfolded tokens is: time `t` and the unit note length in whole notes,
+    the note onsets and key changes so far, a pending tuplet, a [chord] being read, a tie into the next note."""
+
+    unit: Fraction
+    t: Fraction = Fraction(0)
+    onsets: list[Fraction] = field(default_factory=list)
+    events: list = field(default_factory=list)
+    tuplet_left: int = 0
+    tuplet_factor: Fraction = Fraction(1)
+    in_chord: bool = False
+    chord_len: Fraction | None = None
+    chord_onset: bool = False
+    tied: bool = False
+
+    def take(self, kind: str, text: str) -> None:
+        """Take one token other than a chord symbol (see `_abc_tokens` for the kinds)."""
         if kind == "tie":
-            tied = True
+            self.tied = True
         elif kind == "field":
             if text.startswith("K:"):
-                events.append((t, "key", text[2:]))
+                self.events.append((self.t, "key", text[2:]))
             elif text.startswith("L:"):
-                unit = Fraction(text[2:].strip())
+                self.unit = Fraction(text[2:].strip())
         elif kind == "tuplet":
             p = int(text)
-            tuplet_left, tuplet_factor = p, Fraction({2: 3, 3: 2, 4: 3, 6: 2, 8: 3}.get(p, 2), p)
+            self.tuplet_left, self.tuplet_factor = p, Fraction({2: 3, 3: 2, 4: 3, 6: 2, 8: 3}.get(p, 2), p)
         elif kind == "chordstart":
-            in_chord, chord_len, chord_onset = True, None, False
-        elif kind == "chordend" and in_chord:
-            in_chord = False
-            if chord_onset:
-                onsets.append(t)
-            length = (chord_len or unit) * (_note_length(text, Fraction(1)) if text else 1)
-            t, tuplet_left = _advance(t, length, tuplet_left, tuplet_factor)
+            self.in_chord, self.chord_len, self.chord_onset = True, None, False
+        elif kind == "chordend" and self.in_chord:
+            self.in_chord = False
+            if self.chord_onset:
+                self.onsets.append(self.t)
+            length = (self.chord_len or self.unit) * (_note_length(text, Fraction(1)) if text else 1)
+            self.t, self.tuplet_left = _advance(self.t, length, self.tuplet_left, self.tuplet_factor)
         elif kind == "note":
-            length = _note_length(text, unit)
-            sounding = text.lstrip("^_=")[0] not in "zx" and not tied
-            tied = False
-            if in_chord:
-                chord_len = chord_len or length
-                chord_onset = chord_onset or sounding
-                continue
-            if sounding:
-                onsets.append(t)
-            t, tuplet_left = _advance(t, length, tuplet_left, tuplet_factor)
-    if not onsets:
-        raise SkipPiece("nottingham: ABC tune has no notes")
-    return events, onsets, t
+            self.note(text)
+
+    def note(self, text: str) -> None:
+        """A note or rest: inside a [chord] it only sets the chord's length and onset, else it sounds (unless
+        a rest or tied) and moves the time on."""
+        length = _note_length(text, self.unit)
+        sounding = text.lstrip("^_=")[0] not in "zx" and not self.tied
+        self.tied = False
+        if self.in_chord:
+            self.chord_len = self.chord_len or length
+            self.chord_onset = self.chord_onset or sounding
+            return
+        if sounding:
+            self.onsets.append(self.t)
+        self.t, self.tuplet_left = _advance(self.t, length, self.tuplet_left, self.tuplet_factor)
 
 
 def _advance(t: Fraction, length: Fraction, tuplet_left: int, factor: Fraction) -> tuple[Fraction, int]:

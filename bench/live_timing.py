@@ -206,8 +206,8 @@ def main() -> None:
         return
     server = JackServer(SERVER, sync=not args.async_server).start()
     try:
-        print(f"JACK dummy backend ({'async' if args.async_server else 'sync'}), {server.rate} Hz, period {server.period} frames "
-              f"({server.period / server.rate * 1000:.2f} ms); {os.cpu_count()} cores")
+        print(f"JACK dummy backend ({'async' if args.async_server else 'sync'}), {server.rate} Hz, "
+              f"period {server.period} frames ({server.period / server.rate * 1000:.2f} ms); {os.cpu_count()} cores")
         print("onset error (ms) of clicks against their intended times; 'stalls' are JACK xruns of the dummy\n"
               "backend, and clicks committed across one are excluded from p50/p99/max but shown in 'all'")
         print(f"{'condition':10} {'clicks':>6} {'latency':>8} {'p50':>6} {'p99':>6} {'max':>6} | "

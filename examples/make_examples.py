@@ -112,6 +112,8 @@ def alternate_bass(chord: str) -> int:
 
 
 def perform(song: Song) -> tuple[mido.MidiFile, dict]:
+    """The song played: a one-track MIDI file (a channel per string, the DAW's 120 BPM tempo map) and its
+    ground truth (key, meter, tempo in BPM, beat and downbeat times in seconds, chords by bar)."""
     rng = random.Random(song.seed)
     beats_per_bar = 4 if song.meter == "4/4" else 2
     n_beats = len(song.bars) * beats_per_bar
@@ -153,7 +155,14 @@ def perform(song: Song) -> tuple[mido.MidiFile, dict]:
                 vel = int(max(20, min(127, base_vel - 4 * i * (stroke == "U") + rng.gauss(0, 4))))
                 play(t, s, OPEN[s] + frets[s], vel)
     end = when(len(bars) * beats_per_bar) + 1.5
-    # A little vibrato on the held top string of the last chord: converters send it as pitch bend.
+    events += let_ring(sounding, end)
+    return midi_file(events), ground_truth(song, beats, n_beats, beats_per_bar)
+
+
+def let_ring(sounding: dict[int, tuple[int, float]], end: float) -> list[tuple[float, int, mido.Message]]:
+    """The last chord's end: a little vibrato on its held top string (converters send it as pitch bend),
+    then every string still `sounding` (string -> (pitch, start s)) released at `end` s, the bend reset."""
+    events = []
     top = max(sounding)
     t_last = sounding[top][1]
     for i in range(40):
@@ -164,7 +173,12 @@ def perform(song: Song) -> tuple[mido.MidiFile, dict]:
     for s, (pitch, _) in sorted(sounding.items()):
         events.append((end, 0, mido.Message("note_off", channel=5 - s, note=pitch)))
     events.append((end + 0.01, 1, mido.Message("pitchwheel", channel=5 - top, pitch=0)))
+    return events
 
+
+def midi_file(events: list[tuple[float, int, mido.Message]]) -> mido.MidiFile:
+    """A type-1 file with one guitar track: the (seconds, order, message) events in time order (order breaks
+    ties: offs before ons), at the DAW's 120 BPM."""
     events.sort(key=lambda e: (e[0], e[1]))
     ticks_per_second = PPQ * 1_000_000 / FILE_TEMPO
     track = mido.MidiTrack([mido.MetaMessage("track_name", name="Guitar (GK pickup)", time=0),
@@ -177,9 +191,14 @@ def perform(song: Song) -> tuple[mido.MidiFile, dict]:
     track.append(mido.MetaMessage("end_of_track", time=0))
     mid = mido.MidiFile(type=1, ticks_per_beat=PPQ)
     mid.tracks.append(track)
+    return mid
 
+
+def ground_truth(song: Song, beats: list[float], n_beats: int, beats_per_bar: int) -> dict:
+    """The JSON ground truth: key, meter, tempo (start, end, median BPM), the first `n_beats` + 1 beat times
+    and the downbeats (s, 4 decimals), and one chord per bar at its downbeat."""
     beat_list = [round(t, 4) for t in beats[: n_beats + 1]]
-    truth = {
+    return {
         "file": f"{song.name}.mid",
         "key": {"tonic": song.tonic, "mode": song.mode},
         "meter": song.meter,
@@ -189,7 +208,6 @@ def perform(song: Song) -> tuple[mido.MidiFile, dict]:
         "downbeats": beat_list[::beats_per_bar],
         "chords": [{"time": round(beats[i * beats_per_bar], 4), "label": c} for i, c in enumerate(song.bars)],
     }
-    return mid, truth
 
 
 def main(out_dir: Path) -> None:

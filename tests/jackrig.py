@@ -49,7 +49,8 @@ class JackServer:
 
     def start(self) -> "JackServer":
         self.proc = subprocess.Popen(
-            ["jackd", *(["--sync"] if self.sync else []), "--no-realtime", "-n", self.name, "-d", "dummy", "-r", str(self.rate), "-p", str(self.period)],
+            ["jackd", *(["--sync"] if self.sync else []), "--no-realtime", "-n", self.name,
+             "-d", "dummy", "-r", str(self.rate), "-p", str(self.period)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

@@ -6,11 +6,12 @@ from fractions import Fraction
 
 import pytest
 
-from engine.arrange.arranger import MAX_RING, Arranger
+from engine.arrange.arranger import Arranger
 from engine.arrange.band import DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL, DRUM_CHANNEL
 from engine.arrange.dombra import FRETS, chord_pcs, tune
 from engine.arrange.form import Form
 from engine.arrange.patterns import parse_style_text
+from engine.arrange.strokes import MAX_RING
 from engine.arrange.styles import list_styles, load_style
 from engine.state import BeatGrid, MusicalState
 from engine.theory import SCALES

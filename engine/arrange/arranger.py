@@ -5,11 +5,7 @@ listener's beat count). Which section a bar plays is decided by the `Form` once,
 reached, from the conditions of that moment (`pause`, cues, intensity); every random choice depends only
 on seed, bar and step (or seed and phrase), so the notes do not depend on how time is sliced into queries.
 
-Strokes (DOMAIN.md §1): a strum is two notes 10-30 ms apart in stroke direction (down: low string first;
-up: high string first and softer), the muted chop ends 40-80 ms after its onset, a pluck sounds the high
-(melody) string alone, a hammer-on strikes the dyad and frets the next scale note on the high string, a roll
-is a fast light tremolo of alternating strums, a body tap knocks on the drum channel. No dombra note rings
-longer than 0.28 s (the nylon guitar standing in for it would ring on).
+How each dombra stroke sounds is in engine/arrange/strokes.py; a body tap (T) knocks on the drum channel.
 """
 
 from __future__ import annotations
@@ -24,11 +20,11 @@ from engine.arrange.band import DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL, DRUM_CHANN
 from engine.arrange.dombra import Chord, Dombra, tune
 from engine.arrange.form import OUT, BarPlan, Form
 from engine.arrange.patterns import BODY_TAP_NOTE, Part, Step, Style
+from engine.arrange.strokes import Stroke, spread_range, voice
 from engine.events import DOMBRA, PERCUSSION
 from engine.state import MusicalState
 
 LAYER_LEVEL = 0.85        # the layer's velocity relative to the body
-MAX_RING = 0.28           # seconds: a dombra note is short, the nylon guitar's tail is not
 DRUM_LENGTH = 0.12
 MOTIF_LENGTH = 8
 MELODIC = "DUPH"          # strokes whose high string may carry the melody motif
@@ -65,7 +61,34 @@ def _voice(name: str) -> int:
     return zlib.crc32(name.encode()) & 0xFFFF
 
 
+def _items(chosen: list[tuple[Part, tuple[Step, ...]]], steps_per_bar: int) -> dict[int, list[_Item]]:
+    """The chosen parts' steps by step index, each with its gap (steps to the dombra's next stroke, cyclic;
+    a bar for drums) and its number among the bar's melodic strokes; dombra first, then drums in file order."""
+    items: dict[int, list[_Item]] = {}
+    n = steps_per_bar
+    strokes = sorted(s.index for part, steps in chosen if part.is_dombra for s in steps if s.symbol != "T")
+    melodic = 0
+    for part, steps in chosen:
+        for s in steps:
+            gap = n
+            if part.is_dombra:
+                later = [i for i in strokes if i > s.index]
+                gap = (later[0] - s.index) if later else (strokes[0] + n - s.index if strokes else n)
+            mel = -1
+            if part.is_dombra and s.symbol in MELODIC:
+                mel, melodic = melodic, melodic + 1
+            items.setdefault(s.index, []).append(_Item(_voice(part.name), s, part, max(1, gap), mel))
+    for lst in items.values():     # dombra first, then drums in file order: a stable, readable order
+        lst.sort(key=lambda it: not it.part.is_dombra)
+    return items
+
+
 class Arranger:
+    """A style played from listener beat `start`: `query(begin, end, state)` gives the `Planned` notes in
+    [begin, end) beats. Bars are decided by a `Form` (cues, `pause`, intensity 0..1); random choices come
+    from `seed` (an int) with bar, step and voice. `tuning` overrides the style's; `intro=False` enters on
+    `main` ("main_a" or "main_b")."""
+
     def __init__(self, style: Style, seed: int, start: int | Fraction, tuning: str | None = None,
                  intro: bool = True, main: str = "main_a"):
         """`start` is the listener beat on which the band's first bar begins."""
@@ -158,9 +181,20 @@ class Arranger:
         return random.Random(x)
 
     def _bar_items(self, plan: BarPlan) -> dict[int, list[_Item]]:
+        """The bar's strokes and hits by step index (cached for the bars around now)."""
         cached = self._items.get(plan.bar)
         if cached is not None:
             return cached
+        items = _items(self._chosen(plan), self.style.steps_per_bar)
+        self._items[plan.bar] = items
+        if len(self._items) > 64:       # only the bars around now are ever asked for again
+            for old in sorted(self._items)[:-32]:
+                del self._items[old]
+        return items
+
+    def _chosen(self, plan: BarPlan) -> list[tuple[Part, tuple[Step, ...]]]:
+        """The parts a bar plays and each part's steps in it: a half-bar fill plays the main section's bar up
+        to `fill_from` and the fill's parts from there; other bars play their section's parts."""
         style = self.style
         chosen: list[tuple[Part, tuple[Step, ...]]] = []
         section = style.section(plan.section)
@@ -177,27 +211,7 @@ class Arranger:
             index = plan.occurrence if plan.section == "fill" else plan.section_bar
             for part in section.parts:
                 chosen.append((part, self._bar_of(part, plan, index, main=is_main)))
-        items: dict[int, list[_Item]] = {}
-        n = style.steps_per_bar
-        strokes = sorted(s.index for part, steps in chosen if part.is_dombra for s in steps if s.symbol != "T")
-        melodic = 0
-        for part, steps in chosen:
-            for s in steps:
-                gap = n
-                if part.is_dombra:
-                    later = [i for i in strokes if i > s.index]
-                    gap = (later[0] - s.index) if later else (strokes[0] + n - s.index if strokes else n)
-                mel = -1
-                if part.is_dombra and s.symbol in MELODIC:
-                    mel, melodic = melodic, melodic + 1
-                items.setdefault(s.index, []).append(_Item(_voice(part.name), s, part, max(1, gap), mel))
-        for lst in items.values():     # dombra first, then drums in file order: a stable, readable order
-            lst.sort(key=lambda it: not it.part.is_dombra)
-        self._items[plan.bar] = items
-        if len(self._items) > 64:       # only the bars around now are ever asked for again
-            for old in sorted(self._items)[:-32]:
-                del self._items[old]
-        return items
+        return chosen
 
     def _bar_of(self, part: Part, plan: BarPlan, index: int, main: bool) -> tuple[Step, ...]:
         b = index % len(part.bars)
@@ -263,6 +277,7 @@ class Arranger:
 
     def _dombra(self, out: list[Planned], pos: Fraction, plan: BarPlan, item: _Item, rng: random.Random,
                 step_len: float, dyn: float, dombra: Dombra, chord: Chord | None) -> None:
+        """Append the notes of one dombra stroke (both channels), or a body tap on the drum channel."""
         step = item.step
         sym = step.symbol
         vel = step.velocity * dyn
@@ -273,41 +288,11 @@ class Arranger:
             return
         cadence = plan.last                # the last bar of the ending: the open dyad, as a kui ends
         low, high = dombra.dyad(None if cadence else chord, 0 if cadence else plan.level)
-        span = item.gap * step_len
-        ring = max(0.03, min(MAX_RING, span - 0.01))
-        spread = rng.uniform(0.010, max(0.011, min(0.030, 0.3 * step_len)))
-        notes: list[tuple[float, float, int, float]] = []      # offset, duration, pitch, velocity
+        spread = rng.uniform(*spread_range(step_len))
         melody = self._melody(dombra, high, plan, item.melodic) if item.melodic >= 0 else high
-        if sym in "DU":
-            top = melody if rng.random() < self.style.variation.melody and not cadence else high
-            soft = 1.0 if sym == "D" else 0.8
-            order = (low, top) if sym == "D" else (top, low)
-            for i, p in enumerate(order):
-                notes.append((i * spread, ring - i * spread, p, vel * soft * (0.92 if i else 1.0)))
-        elif sym == "M":               # teris: strike and damp
-            chop = rng.uniform(0.040, 0.080)
-            spread = rng.uniform(0.005, 0.012)
-            notes += [(0.0, chop, low, vel), (spread, chop - spread, high, vel * 0.92)]
-        elif sym == "P":               # a single string: the melody
-            notes.append((0.0, ring, melody, vel))
-        elif sym == "H":               # zhap ta qymta: open dyad, then a fret pressed on the high string
-            scale = dombra.melody_notes()
-            above = [p for p in scale if p > high]
-            target = above[0] if above else high
-            delay = max(0.05, min(0.12, 0.5 * span))
-            notes += [(0.0, ring, low, vel), (spread, max(0.03, delay - spread), high, vel * 0.92)]
-            if target != high:
-                notes.append((spread + delay, max(0.04, ring - delay), target, vel * 0.7))
-        elif sym == "r":               # shashyrama: fast light tremolo strums filling the step
-            cover = min(span, 0.6)
-            count = max(2, min(8, round(cover / 0.05)))
-            gap = cover / count
-            for j in range(count):
-                order = (low, high) if j % 2 == 0 else (high, low)
-                v = vel * (0.55 + 0.25 * j / count)
-                for i, p in enumerate(order):
-                    notes.append((j * gap + i * 0.006, max(0.03, gap - 0.004), p, v))
-        for offset, duration, pitch, v in notes:
+        stroke = Stroke(sym, low, high, melody, vel, item.gap * step_len, spread, self.style.variation.melody,
+                        cadence)
+        for offset, duration, pitch, v in voice(stroke, dombra, rng):
             velocity = self._velocity(rng, v)
             out.append(Planned(pos, base + offset, max(0.03, duration), DOMBRA_CHANNEL, pitch, velocity, DOMBRA))
             out.append(Planned(pos, base + offset, max(0.03, duration), DOMBRA_LAYER_CHANNEL, pitch,

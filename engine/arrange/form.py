@@ -48,6 +48,10 @@ def intensity_cap(intensity: float) -> int:
 
 @dataclass
 class Form:
+    """The sections of one entry of the band, bar by bar (see the module's rules): `next_bar` decides the
+    next bar and returns its `BarPlan`; `cue` queues a footswitch cue for it. Starts with the intro when
+    `intro` and the style has one, else on `main` ("main_a" or "main_b")."""
+
     style: Style
     intro: bool = True
     main: str = "main_a"
@@ -96,6 +100,8 @@ class Form:
         return plan
 
     def next_bar(self, pause: bool = False, intensity: float = 0.5) -> BarPlan:
+        """Decide the next bar: `pause` says the guitar is pausing now, `intensity` (0..1) how hard the
+        player plays. Takes the pending cue. After the ending's last bar every bar is OUT."""
         s = self.style
         cue, self.pending = self.pending, None
         if self.state == OUT:
@@ -104,6 +110,26 @@ class Form:
             return self._ending_bar()
         if cue == Cue.ENDING:
             return self._begin_ending()
+        plan = self._break_bar(pause)
+        if plan is not None:
+            return plan
+        if cue == Cue.NEXT:
+            if self.state == "intro":
+                self._start_main("main_a")
+            else:
+                self._start_main("main_b" if self.main == "main_a" else "main_a")
+        if self.state == "intro":
+            if self.section_bar < s.section("intro").bars and cue != Cue.FILL:
+                self.section_bar += 1
+                return self._plan("intro", self.section_bar - 1)
+            self._start_main("main_a")
+        return self._main_bar(intensity, cue == Cue.FILL)
+
+    def _break_bar(self, pause: bool) -> BarPlan | None:
+        """While the guitar pauses: the break's next bar, or the ending once the break is over (at once when
+        the style's break has no bars). None when the band plays on; a main section resumes on a new
+        phrase when the guitar is back during the break."""
+        s = self.style
         if pause and self.state != "break":
             if s.section("break").bars == 0:
                 return self._begin_ending()
@@ -116,17 +142,7 @@ class Form:
                 self.section_bar += 1
                 return self._plan("break", self.section_bar - 1)
             self._start_main(self.main)   # the guitar is back: a new phrase of the main section
-        if cue == Cue.NEXT:
-            if self.state == "intro":
-                self._start_main("main_a")
-            else:
-                self._start_main("main_b" if self.main == "main_a" else "main_a")
-        if self.state == "intro":
-            if self.section_bar < s.section("intro").bars and cue != Cue.FILL:
-                self.section_bar += 1
-                return self._plan("intro", self.section_bar - 1)
-            self._start_main("main_a")
-        return self._main_bar(intensity, cue == Cue.FILL)
+        return None
 
     def _main_bar(self, intensity: float, cued_fill: bool) -> BarPlan:
         s, v = self.style, self.style.variation

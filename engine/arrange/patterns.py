@@ -239,6 +239,12 @@ KNOWN_PART = ("grid", "velocity", "chance", "alt", "alt_chance", "note", "min_in
 
 
 class _Builder:
+    """Reads a parsed style file into a `Style`: top-level keys, meter, grid, variation and sections.
+
+    The instruments' grids are read by a `_PartReader` once the bar grid is known. Every check raises
+    `PatternError` naming file:line:col (from `tomlpos.positions`) and what was expected.
+    """
+
     def __init__(self, path: Path, text: str, data: dict):
         self.path = path
         self.data = data
@@ -282,31 +288,12 @@ class _Builder:
 
     # -- the style
     def build(self) -> Style:
+        """The whole style. Checks run in a fixed order (top-level keys, meter, grid, feel, variation,
+        sections); the first that fails raises `PatternError`."""
         d = self.data
         self.unknown(d, (), KNOWN_TOP, "at the top level")
-        if "meter" not in d:
-            raise PatternError(f"{self.path}:1:1: missing 'meter'; expected e.g. meter = \"2/4\" "
-                               f"(one of {' '.join(METERS)})")
-        meter = d["meter"]
-        if not isinstance(meter, str) or not re.fullmatch(r"\d+/\d+", meter):
-            raise self.error(("meter",), f"meter must be a string like \"2/4\" or \"7/8\", got {meter!r}")
-        if meter not in METERS:
-            raise self.error(("meter",), f"meter {meter} is not supported; use one of {' '.join(METERS)}")
-        num, den = map(int, meter.split("/"))
-        bar_eighths = num * (2 if den == 4 else 1)
-        groups = self.groups(meter, num, den, bar_eighths)
-        beat_eighths = 2 if den == 4 else _beat_eighths(groups, num)
-        beats_per_bar = Fraction(bar_eighths, beat_eighths)
-
-        if "steps_per_beat" not in d:
-            raise PatternError(f"{self.path}:1:1: missing 'steps_per_beat'; expected e.g. steps_per_beat = 4 "
-                               "(grid steps per beat)")
-        spb = self.number(d, ("steps_per_beat",), 4, 1, 12, int)
-        if (beats_per_bar * spb).denominator != 1 or any(
-                (Fraction(e, beat_eighths) * spb).denominator != 1 for e in _starts(groups)):
-            need = "a multiple of 3" if beat_eighths == 3 else "even"
-            raise self.error(("steps_per_beat",), f"steps_per_beat = {spb} cannot put the {meter} bar "
-                             f"({'+'.join(map(str, groups))} eighths) on the grid; it must be {need}")
+        meter, groups, beat_eighths, beats_per_bar = self.meter()
+        spb = self.steps_per_beat(meter, groups, beat_eighths, beats_per_bar)
         swing = self.number(d, ("swing",), 0.0, 0.0, 0.5)
         if swing and spb % 2:
             raise self.error(("swing",), f"swing needs an even steps_per_beat (steps come in pairs), got {spb}")
@@ -320,40 +307,46 @@ class _Builder:
             if key in d and not isinstance(d[key], str):
                 raise self.error((key,), f"{key} must be a string, got {d[key]!r}")
         variation = self.variation()
-
-        self.steps_per_bar = int(beats_per_bar * spb)
-        self.group_steps = {int(Fraction(e, beat_eighths) * spb) for e in _starts(groups)}
-        self.accent = accent
-        self.meter_text = f"{meter} at {spb} steps per beat"
-
-        has_legacy = "dombra" in d or "percussion" in d
-        if has_legacy and "main_a" in d:
-            raise self.error(("main_a",), "a style has either [main_a] or a top-level [dombra]/[percussion] "
-                             "(its one main section), not both", at="key")
-        if not has_legacy and "main_a" not in d:
-            raise PatternError(f"{self.path}:{self.last_line}:1: missing a main section; expected a [main_a] "
-                               "table (or a top-level [dombra] table)")
-        sections: dict[str, Section] = {}
-        if has_legacy:
-            sections["main_a"] = self.legacy()
-        for name in SECTIONS:
-            if name in d:
-                sections[name] = self.section(name)
-        main = sections["main_a"]
-        derived = {
-            "main_b": lambda: Section("main_b", main.bars, main.dombra, main.drums, written=False),
-            "intro": lambda: Section("intro", 0, None, (), written=False),
-            "fill": lambda: Section("fill", 1, main.dombra, main.drums, written=False),
-            "break": lambda: _downbeat_only("break", main),
-            "ending": lambda: _downbeat_only("ending", main),
-        }
-        for name, make in derived.items():
-            if name not in sections:
-                sections[name] = make()
+        grid = _BarGrid(steps=int(beats_per_bar * spb),
+                        group_starts=frozenset(int(Fraction(e, beat_eighths) * spb) for e in _starts(groups)),
+                        accent=accent, text=f"{meter} at {spb} steps per beat")
+        sections = self.sections(_PartReader(self, grid))
         return Style(name=str(d.get("name", self.path.stem)), title=str(d.get("title", d.get("name", self.path.stem))),
                      path=self.path, meter=meter, groups=groups, beats_per_bar=beats_per_bar, steps_per_beat=spb,
                      swing=float(swing), humanize_ms=float(hms), humanize_velocity=hv, tuning=tuning, accent=accent,
-                     variation=variation, sections=tuple(sections[n] for n in SECTIONS))
+                     variation=variation, sections=sections)
+
+    def meter(self) -> tuple[str, tuple[int, ...], int, Fraction]:
+        """The meter ("7/8"), its accent groups in eighths, eighths per listener beat (2 or 3) and beats per
+        bar. Raises `PatternError` for a missing, malformed or unsupported meter or bad groups."""
+        d = self.data
+        if "meter" not in d:
+            raise PatternError(f"{self.path}:1:1: missing 'meter'; expected e.g. meter = \"2/4\" "
+                               f"(one of {' '.join(METERS)})")
+        meter = d["meter"]
+        if not isinstance(meter, str) or not re.fullmatch(r"\d+/\d+", meter):
+            raise self.error(("meter",), f"meter must be a string like \"2/4\" or \"7/8\", got {meter!r}")
+        if meter not in METERS:
+            raise self.error(("meter",), f"meter {meter} is not supported; use one of {' '.join(METERS)}")
+        num, den = map(int, meter.split("/"))
+        bar_eighths = num * (2 if den == 4 else 1)
+        groups = self.groups(meter, num, den, bar_eighths)
+        beat_eighths = 2 if den == 4 else _beat_eighths(groups, num)
+        return meter, groups, beat_eighths, Fraction(bar_eighths, beat_eighths)
+
+    def steps_per_beat(self, meter: str, groups: tuple[int, ...], beat_eighths: int, beats_per_bar: Fraction) -> int:
+        """Grid steps per listener beat (1..12), such that the bar and every group start fall on a step.
+        Raises `PatternError` when it is missing, out of range or does not fit the meter."""
+        if "steps_per_beat" not in self.data:
+            raise PatternError(f"{self.path}:1:1: missing 'steps_per_beat'; expected e.g. steps_per_beat = 4 "
+                               "(grid steps per beat)")
+        spb = self.number(self.data, ("steps_per_beat",), 4, 1, 12, int)
+        if (beats_per_bar * spb).denominator != 1 or any(
+                (Fraction(e, beat_eighths) * spb).denominator != 1 for e in _starts(groups)):
+            need = "a multiple of 3" if beat_eighths == 3 else "even"
+            raise self.error(("steps_per_beat",), f"steps_per_beat = {spb} cannot put the {meter} bar "
+                             f"({'+'.join(map(str, groups))} eighths) on the grid; it must be {need}")
+        return spb
 
     def groups(self, meter: str, num: int, den: int, bar_eighths: int) -> tuple[int, ...]:
         d = self.data
@@ -389,19 +382,53 @@ class _Builder:
             raise self.error(k + ("repeat",), f"repeat must be true or false, got {repeat!r}")
         return Variation(phrase, fill_every, climb, float(melody), repeat)
 
-    def legacy(self) -> Section:
+    # -- the sections
+    def sections(self, parts: _PartReader) -> tuple[Section, ...]:
+        """All of SECTIONS in order: those the file writes (their parts read by `parts`), the others derived
+        from main_a. Raises `PatternError` when the file has no main section, or both [main_a] and a top-level
+        [dombra]/[percussion]."""
+        d = self.data
+        has_legacy = "dombra" in d or "percussion" in d
+        if has_legacy and "main_a" in d:
+            raise self.error(("main_a",), "a style has either [main_a] or a top-level [dombra]/[percussion] "
+                             "(its one main section), not both", at="key")
+        if not has_legacy and "main_a" not in d:
+            raise PatternError(f"{self.path}:{self.last_line}:1: missing a main section; expected a [main_a] "
+                               "table (or a top-level [dombra] table)")
+        sections: dict[str, Section] = {}
+        if has_legacy:
+            sections["main_a"] = self.legacy(parts)
+        for name in SECTIONS:
+            if name in d:
+                sections[name] = self.section(name, parts)
+        main = sections["main_a"]
+        derived = {
+            "main_b": lambda: Section("main_b", main.bars, main.dombra, main.drums, written=False),
+            "intro": lambda: Section("intro", 0, None, (), written=False),
+            "fill": lambda: Section("fill", 1, main.dombra, main.drums, written=False),
+            "break": lambda: _downbeat_only("break", main),
+            "ending": lambda: _downbeat_only("ending", main),
+        }
+        for name, make in derived.items():
+            if name not in sections:
+                sections[name] = make()
+        return tuple(sections[n] for n in SECTIONS)
+
+    def legacy(self, parts: _PartReader) -> Section:
+        """main_a of a one-section file: its top-level [dombra] and [percussion.NAME] tables, 16 bars."""
         d = self.data
         if "dombra" not in d:
             raise PatternError(f"{self.path}:1:1: missing 'dombra': a one-section style needs a [dombra] table "
                                "with a grid")
-        dombra = self.part(("dombra",), "dombra", d["dombra"])
+        dombra = parts.part(("dombra",), "dombra", d["dombra"])
         perc = d.get("percussion", {})
         if not isinstance(perc, dict):
             raise self.error(("percussion",), "percussion must hold one table per instrument: [percussion.NAME]")
-        drums = tuple(self.part(("percussion", n), n, p) for n, p in perc.items())
+        drums = tuple(parts.part(("percussion", n), n, p) for n, p in perc.items())
         return Section("main_a", 16, dombra, drums)
 
-    def section(self, name: str) -> Section:
+    def section(self, name: str, parts: _PartReader) -> Section:
+        """The section table `name` as written: `bars` and one part per other key."""
         t = self.data[name]
         key = (name,)
         if not isinstance(t, dict):
@@ -414,95 +441,139 @@ class _Builder:
             if k == "bars":
                 continue
             if k == "dombra":
-                dombra = self.part(key + (k,), k, v)
+                dombra = parts.part(key + (k,), k, v)
             elif k == "percussion" and isinstance(v, dict):
-                drums.extend(self.part(key + (k, n), n, p) for n, p in v.items())
+                drums.extend(parts.part(key + (k, n), n, p) for n, p in v.items())
             else:
-                drums.append(self.part(key + (k,), k, v))
+                drums.append(parts.part(key + (k,), k, v))
         return Section(name, bars, dombra, tuple(drums))
 
+
+@dataclass(frozen=True, slots=True)
+class _BarGrid:
+    """The bar every grid string of a style is written on."""
+
+    steps: int                      # grid steps per bar
+    group_starts: frozenset[int]    # steps that start a group of the meter (the bar's accents)
+    accent: int                     # velocity added on the downbeat (60 % of it on the other group starts)
+    text: str                       # "7/8 at 4 steps per beat", for messages
+
+
+class _PartReader:
+    """Reads one instrument's table or grid string into a `Part` on the style's bar grid.
+
+    Errors are `PatternError`s made by the `_Builder` `doc` (file:line:col of the offending key or character).
+    """
+
+    def __init__(self, doc: _Builder, grid: _BarGrid):
+        self.doc = doc
+        self.grid = grid
+
     def part(self, key: tuple, name: str, v: Any) -> Part:
+        """The part `name` written at key path `key` as `v` (a grid string, or a table with a grid and options:
+        velocity, chance, alt, alt_chance, note, min_intensity). Raises `PatternError`."""
+        doc = self.doc
         dombra = name == "dombra"
         table = {"grid": v} if isinstance(v, str) else v
         if not isinstance(table, dict):
-            raise self.error(key, f"{name} must be a grid string or a table with a grid, got {v!r}")
+            raise doc.error(key, f"{name} must be a grid string or a table with a grid, got {v!r}")
         if not isinstance(v, str):
-            self.unknown(table, key, KNOWN_PART, f"in {name}")
+            doc.unknown(table, key, KNOWN_PART, f"in {name}")
             if "grid" not in table:
-                raise self.error(key, f"{name} needs a grid string, e.g. grid = \"{'D.DU' if dombra else 'X..x'}\"",
-                                 at="key")
+                raise doc.error(key, f"{name} needs a grid string, e.g. grid = \"{'D.DU' if dombra else 'X..x'}\"",
+                                at="key")
         gkey = key if isinstance(v, str) else key + ("grid",)
         alphabet = DOMBRA_STROKES if dombra else DRUM_HITS
         cells = self.cells(gkey, table["grid"], alphabet, f"{name} grid")
-        n = self.steps_per_bar
+        n = self.grid.steps
         if len(cells) % n or len(cells) > 16 * n:
-            raise self.error(gkey, f"{name} grid has {len(cells)} steps; a bar of {self.meter_text} needs {n} "
-                             f"(or a multiple of {n} for a pattern of several bars)")
+            raise doc.error(gkey, f"{name} grid has {len(cells)} steps; a bar of {self.grid.text} needs {n} "
+                            f"(or a multiple of {n} for a pattern of several bars)")
         nbars = len(cells) // n
         velocity = self.digits(key + ("velocity",), table, "velocity", len(cells), name)
         chance = self.digits(key + ("chance",), table, "chance", len(cells), name)
-        alt = None
-        if "alt" in table:
-            akey = key + ("alt",)
-            alt_cells = self.cells(akey, table["alt"], alphabet, f"{name} alt")
-            if len(alt_cells) != len(cells):
-                raise self.error(akey, f"{name} alt has {len(alt_cells)} steps; it must match the grid's "
-                                 f"{len(cells)}")
-            alt = self.bars(alt_cells, [None] * len(cells), chance, nbars)
-        alt_chance = self.number(table, key + ("alt_chance",), 0.25 if alt else 0.0, 0.0, 1.0)
+        alt = self.alt(key, name, table, alphabet, len(cells), chance, nbars)
+        alt_chance = doc.number(table, key + ("alt_chance",), 0.25 if alt else 0.0, 0.0, 1.0)
         if "alt_chance" in table and alt is None:
-            raise self.error(key + ("alt_chance",), f"alt_chance needs an alt grid in {name}", at="key")
-        min_intensity = self.number(table, key + ("min_intensity",), 0.0, 0.0, 1.0)
-        notes: tuple[tuple[int, int], ...] = ()
-        if not dombra:
-            if "note" in table:
-                note = table["note"]
-                if not isinstance(note, int) or isinstance(note, bool) or not 35 <= note <= 87:
-                    raise self.error(key + ("note",), f"note must be a GM drum note 35..87, got {note!r}")
-                notes = ((note, 0),)
-            elif name in KIT:
-                notes = KIT[name]
-            else:
-                raise self.error(key, f"unknown instrument {name!r}: add note = <GM drum note 35-87> or use "
-                                 f"one of {', '.join(sorted(KIT))}", at="key")
-        elif "note" in table:
-            raise self.error(key + ("note",), "the dombra's notes follow the key and chord; note is for "
-                             "percussion instruments", at="key")
+            raise doc.error(key + ("alt_chance",), f"alt_chance needs an alt grid in {name}", at="key")
+        min_intensity = doc.number(table, key + ("min_intensity",), 0.0, 0.0, 1.0)
+        notes = self.notes(key, name, table)
         return Part(name, notes, self.bars(cells, velocity, chance, nbars), alt, float(alt_chance),
                     float(min_intensity))
 
+    def alt(self, key: tuple, name: str, table: dict, alphabet: str, steps: int, chance: list[int | None],
+            nbars: int) -> tuple[Bar, ...] | None:
+        """The part's alternative bars (None without an `alt` grid); the alt grid must have the grid's
+        `steps` (it takes the grid's chances, not its velocities). Raises `PatternError`."""
+        doc = self.doc
+        if "alt" not in table:
+            return None
+        akey = key + ("alt",)
+        alt_cells = self.cells(akey, table["alt"], alphabet, f"{name} alt")
+        if len(alt_cells) != steps:
+            raise doc.error(akey, f"{name} alt has {len(alt_cells)} steps; it must match the grid's {steps}")
+        return self.bars(alt_cells, [None] * steps, chance, nbars)
+
+    def notes(self, key: tuple, name: str, table: dict) -> tuple[tuple[int, int], ...]:
+        """A drum's (GM note, velocity offset) pairs, main note first: its `note`, else the KIT entry of its
+        name; () for the dombra, whose notes follow key and chord. Raises `PatternError` for a note out of
+        35..87, an unknown instrument without a note, or a note on the dombra."""
+        doc = self.doc
+        if name == "dombra":
+            if "note" in table:
+                raise doc.error(key + ("note",), "the dombra's notes follow the key and chord; note is for "
+                                "percussion instruments", at="key")
+            return ()
+        if "note" in table:
+            note = table["note"]
+            if not isinstance(note, int) or isinstance(note, bool) or not 35 <= note <= 87:
+                raise doc.error(key + ("note",), f"note must be a GM drum note 35..87, got {note!r}")
+            return ((note, 0),)
+        if name in KIT:
+            return KIT[name]
+        raise doc.error(key, f"unknown instrument {name!r}: add note = <GM drum note 35-87> or use "
+                        f"one of {', '.join(sorted(KIT))}", at="key")
+
     def cells(self, key: tuple, grid: Any, alphabet: str, what: str) -> list[tuple[int, str]]:
+        """(column in the string, symbol) of each step of a grid string, separators (space, |) left out.
+        Raises `PatternError` for a non-string, a line break, a symbol outside `alphabet` + '.', or no steps."""
+        doc = self.doc
         if not isinstance(grid, str):
-            raise self.error(key, f"{what} must be a string of steps, got {grid!r}")
+            raise doc.error(key, f"{what} must be a string of steps, got {grid!r}")
         if "\n" in grid:
-            raise self.error(key, f"{what} must be written on one line")
+            raise doc.error(key, f"{what} must be written on one line")
         cells = [(i, ch) for i, ch in enumerate(grid) if ch not in SEPARATORS]
         for i, ch in cells:
             if ch not in alphabet and ch != REST:
-                raise self.error(key, f"unexpected {ch!r} in {what}; expected one of {' '.join(alphabet)} "
-                                 "or . (rest)", offset=i)
+                raise doc.error(key, f"unexpected {ch!r} in {what}; expected one of {' '.join(alphabet)} "
+                                "or . (rest)", offset=i)
         if not cells:
-            raise self.error(key, f"{what} is empty; expected {self.steps_per_bar} steps")
+            raise doc.error(key, f"{what} is empty; expected {self.grid.steps} steps")
         return cells
 
     def digits(self, key: tuple, table: dict, what: str, n: int, name: str) -> list[int | None]:
+        """A velocity or chance string's digits per step (None for '.' or when the table has none); it must
+        have the grid's `n` steps. Raises `PatternError`."""
+        doc = self.doc
         if what not in table:
             return [None] * n
         s = table[what]
         if not isinstance(s, str):
-            raise self.error(key, f"{name} {what} must be a string of digits, got {s!r}")
+            raise doc.error(key, f"{name} {what} must be a string of digits, got {s!r}")
         cells = [(i, ch) for i, ch in enumerate(s) if ch not in SEPARATORS]
         for i, ch in cells:
             if not (ch in "123456789" or ch == REST):
-                raise self.error(key, f"unexpected {ch!r} in {name} {what}; expected a digit 1-9 or . "
-                                 f"({'1 soft .. 9 = 127' if what == 'velocity' else '1 = 10% .. 9 = 90%, . = always'})",
-                                 offset=i)
+                raise doc.error(key, f"unexpected {ch!r} in {name} {what}; expected a digit 1-9 or . "
+                                f"({'1 soft .. 9 = 127' if what == 'velocity' else '1 = 10% .. 9 = 90%, . = always'})",
+                                offset=i)
         if len(cells) != n:
-            raise self.error(key, f"{name} {what} has {len(cells)} steps; it must match the grid's {n}")
+            raise doc.error(key, f"{name} {what} has {len(cells)} steps; it must match the grid's {n}")
         return [None if ch == REST else int(ch) for _, ch in cells]
 
     def bars(self, cells, velocity, chance, nbars) -> tuple[Bar, ...]:
-        n = self.steps_per_bar
+        """`nbars` bars of Steps from the cells with their velocity and chance digits: a written velocity
+        digit d plays 127 * d / 9, else the stroke's default plus the accent of a group start."""
+        n = self.grid.steps
         out = []
         for b in range(nbars):
             steps = []
@@ -511,11 +582,11 @@ class _Builder:
                 ch = cells[k][1]
                 if ch == REST:
                     continue
-                accent = j in self.group_steps
+                accent = j in self.grid.group_starts
                 if velocity[k] is not None:
                     vel = round(127 * velocity[k] / 9)
                 else:
-                    boost = self.accent if j == 0 else (self.accent * 0.6 if accent else 0)
+                    boost = self.grid.accent if j == 0 else (self.grid.accent * 0.6 if accent else 0)
                     vel = min(127, round(DEFAULT_VELOCITY[ch] + (boost if ch not in "Tx" else 0)))
                 p = 1.0 if chance[k] is None else chance[k] / 10
                 steps.append(Step(j, ch, max(1, vel), p, accent))

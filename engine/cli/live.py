@@ -46,15 +46,18 @@ def ports() -> None:
 
 def live(
     in_port: Optional[str] = typer.Option(None, "--in", metavar="NAME",
-                                          help="Guitar input port (any part of its name; `aqyn ports` lists them)."),
+                                          help="Guitar input port (any part of its name; "
+                                          "`aqyn ports` lists them)."),
     virtual: bool = typer.Option(False, "--virtual", help="Open a virtual input port 'aqyn:guitar in' instead."),
-    midi_api: str = typer.Option("auto", "--midi-api", help="MIDI backend: auto (JACK if running, else ALSA), jack, alsa."),
+    midi_api: str = typer.Option("auto", "--midi-api",
+                                 help="MIDI backend: auto (JACK if running, else ALSA), jack, alsa."),
     audio_driver: str = typer.Option("jack", "--audio-driver",
                                      help="FluidSynth audio driver: jack, alsa, pulseaudio, pipewire, file, sdl2."),
     audio_file: Optional[Path] = typer.Option(None, "--audio-file", metavar="OUT.wav",
                                               help="With --audio-driver file: the WAV written in real time."),
     midi_out: Optional[str] = typer.Option(None, "--midi-out", metavar="NAME",
-                                           help="Also send the band to this MIDI output ('virtual': a port of our own)."),
+                                           help="Also send the band to this MIDI output "
+                                           "('virtual': a port of our own)."),
     clock_out: bool = typer.Option(False, "--clock-out", help="Send MIDI clock and start/stop on --midi-out."),
     clock_in: bool = typer.Option(False, "--clock-in", help="Follow MIDI clock, start/stop/continue and song "
                                   "position from the input: the master sets tempo, beat and bar."),
@@ -64,7 +67,8 @@ def live(
     soundfont: Optional[Path] = typer.Option(None, "--soundfont", metavar="PATH", help="SoundFont (.sf2/.sf3)."),
     converter_latency_ms: float = LATENCY_OPTION,
     output_latency_ms: Optional[float] = typer.Option(None, "--output-latency-ms", metavar="N",
-                                                      help="Audio delay from synth to ear (default: from the driver settings)."),
+                                                      help="Audio delay from synth to ear "
+                                                      "(default: from the driver settings)."),
     channels: Optional[str] = CHANNELS_OPTION,
     footswitch: Optional[Path] = typer.Option(None, "--footswitch", metavar="FILE",
                                               help="Footswitch map (TOML, see README)."),
@@ -81,16 +85,7 @@ def live(
     from engine.live.controls import FootswitchMap  # noqa: PLC0415
     from engine.live.session import LiveConfig, LiveSession  # noqa: PLC0415
 
-    if (in_port is None) == (not virtual):
-        fail("give either --in NAME (a port; `aqyn ports` lists them) or --virtual")
-    if output_latency_ms is not None and not 0 <= output_latency_ms <= 500:
-        fail(f"--output-latency-ms must be 0..500, got {output_latency_ms:g}")
-    if on_input_loss not in ("finish", "continue"):
-        fail(f"--on-input-loss must be finish or continue, got {on_input_loss!r}")
-    if audio_driver == "file" and audio_file is None:
-        fail("--audio-driver file needs --audio-file OUT.wav")
-    if duration is not None and duration <= 0:
-        fail("--duration must be a positive number of seconds")
+    _check(in_port, virtual, output_latency_ms, on_input_loss, audio_driver, audio_file, duration)
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     try:
@@ -107,6 +102,22 @@ def live(
     except EngineError as exc:
         fail(str(exc))
     raise typer.Exit(_play(session, quiet, log))
+
+
+def _check(in_port: Optional[str], virtual: bool, output_latency_ms: Optional[float], on_input_loss: str,
+           audio_driver: str, audio_file: Optional[Path], duration: Optional[float]) -> None:
+    """Options that do not fit together or are out of range: exit 2 with one line naming the first of them
+    (output latency 0..500 ms, duration > 0 seconds)."""
+    if (in_port is None) == (not virtual):
+        fail("give either --in NAME (a port; `aqyn ports` lists them) or --virtual")
+    if output_latency_ms is not None and not 0 <= output_latency_ms <= 500:
+        fail(f"--output-latency-ms must be 0..500, got {output_latency_ms:g}")
+    if on_input_loss not in ("finish", "continue"):
+        fail(f"--on-input-loss must be finish or continue, got {on_input_loss!r}")
+    if audio_driver == "file" and audio_file is None:
+        fail("--audio-driver file needs --audio-file OUT.wav")
+    if duration is not None and duration <= 0:
+        fail("--duration must be a positive number of seconds")
 
 
 def _play(session, quiet: bool, log: Optional[Path]) -> int:

@@ -85,7 +85,7 @@ def _join(style, cells: list[str]) -> str:
 
 
 def draw(style) -> list[str]:
-    """The style as text: a header, then per section a ruler and one row per part and bar."""
+    """A `Style` as text lines (no newlines): a header, then per section a ruler and rows per part and bar."""
     from engine.arrange.patterns import SECTIONS  # noqa: PLC0415
 
     v = style.variation
@@ -115,26 +115,33 @@ def draw(style) -> list[str]:
         lines.append(f"  {'':<{width}}{_join(style, ruler)}")
         for part in sec.parts:
             for b, steps in enumerate(part.bars):
-                label = part.name if b == 0 else f"  bar {b + 1}"
-                extra = ""
-                if b == 0 and part.min_intensity:
-                    extra += f"  from intensity {part.min_intensity:g}"
-                lines.append(f"  {label:<{width}}{_join(style, _cells(style, steps))}{extra}")
-                if part.is_dombra:
-                    vel = ["."] * style.steps_per_bar
-                    for s in steps:
-                        vel[s.index] = str(max(1, min(9, round(s.velocity * 9 / 127))))
-                    lines.append(f"  {'  velocity':<{width}}{_join(style, vel)}")
-                if any(s.chance < 1 for s in steps):
-                    ch = ["."] * style.steps_per_bar
-                    for s in steps:
-                        if s.chance < 1:
-                            ch[s.index] = str(round(s.chance * 10))
-                    lines.append(f"  {'  chance':<{width}}{_join(style, ch)}")
-                if part.alt is not None:
-                    lines.append(f"  {f'  alt {part.alt_chance:.0%}':<{width}}"
-                                 f"{_join(style, _cells(style, part.alt[b]))}")
+                lines += _bar_rows(style, part, b, steps, width)
         lines.append("")
     lines.append("dombra: D down-strum  U up-strum  M muted chop  P pluck  H hammer-on  T body tap  r roll;  "
                  "drums: X loud  x soft;  . rest")
     return lines
+
+
+def _bar_rows(style, part, b: int, steps, width: int) -> list[str]:
+    """Bar `b` of a part: its grid row (labelled with the part's name on bar 0, with the intensity it needs),
+    the dombra's velocity digits (1..9), the chance digits (tenths) when some step may not play, and the
+    alternative bar with its chance. Labels are padded to `width` characters."""
+    label = part.name if b == 0 else f"  bar {b + 1}"
+    extra = ""
+    if b == 0 and part.min_intensity:
+        extra += f"  from intensity {part.min_intensity:g}"
+    rows = [f"  {label:<{width}}{_join(style, _cells(style, steps))}{extra}"]
+    if part.is_dombra:
+        vel = ["."] * style.steps_per_bar
+        for s in steps:
+            vel[s.index] = str(max(1, min(9, round(s.velocity * 9 / 127))))
+        rows.append(f"  {'  velocity':<{width}}{_join(style, vel)}")
+    if any(s.chance < 1 for s in steps):
+        ch = ["."] * style.steps_per_bar
+        for s in steps:
+            if s.chance < 1:
+                ch[s.index] = str(round(s.chance * 10))
+        rows.append(f"  {'  chance':<{width}}{_join(style, ch)}")
+    if part.alt is not None:
+        rows.append(f"  {f'  alt {part.alt_chance:.0%}':<{width}}{_join(style, _cells(style, part.alt[b]))}")
+    return rows

@@ -100,10 +100,36 @@ def audio_drivers() -> list[str]:
     return found
 
 
+def _synth(fluidsynth, a: AudioConfig):
+    """A FluidSynth `Synth` with the live settings and the audio settings of `a` (no driver open yet).
+    Raises AudioDriverError when the file driver has no WAV path."""
+    if a.driver == "jack":
+        os.environ.setdefault("JACK_NO_START_SERVER", "1")   # else the driver spends ~6 s trying to start one
+    settings = {k: v for k, v in LIVE_SETTINGS.items() if k not in ("synth.gain", "synth.midi-channels")}
+    fs = fluidsynth.Synth(gain=LIVE_SETTINGS["synth.gain"], samplerate=float(a.sample_rate),
+                          channels=LIVE_SETTINGS["synth.midi-channels"], **settings)
+    for key, value in {"audio.driver": a.driver, "audio.period-size": a.period_size,
+                       "audio.periods": a.periods}.items():
+        fs.setting(key, value)
+    if a.driver == "jack":
+        fs.setting("audio.jack.id", a.jack_name)
+        fs.setting("audio.jack.autoconnect", 1 if a.jack_autoconnect else 0)
+    if a.driver == "file":
+        if a.file is None:
+            raise AudioDriverError("the file audio driver needs a WAV path (--audio-file PATH)")
+        fs.setting("audio.file.name", str(a.file))
+        fs.setting("audio.file.type", "wav")
+    return fs
+
+
 class FluidLiveSink:
     """A `Sink` that plays through FluidSynth in real time. `flush(now)` must be called every engine tick."""
 
     def __init__(self, clock, soundfont: Path, audio: AudioConfig | None = None):
+        """Open the synth with `soundfont` (.sf2/.sf3), its sequencer on the sample clock and the audio driver
+        of `audio` (default: JACK); `clock` gives engine time in seconds. Raises AudioDriverError for an
+        unknown driver, a file driver without a WAV path or a driver that does not open, SynthError when
+        the FluidSynth library or the SoundFont cannot be loaded."""
         self.clock = clock
         self.audio = audio or AudioConfig()
         a = self.audio
@@ -111,22 +137,7 @@ class FluidLiveSink:
             raise AudioDriverError(f"unknown audio driver {a.driver!r}; use one of {', '.join(DRIVERS)}")
         fluidsynth, self._ext = _lib()
         self._fs_mod = fluidsynth
-        if a.driver == "jack":
-            os.environ.setdefault("JACK_NO_START_SERVER", "1")   # else the driver spends ~6 s trying to start one
-        settings = {k: v for k, v in LIVE_SETTINGS.items() if k not in ("synth.gain", "synth.midi-channels")}
-        fs = fluidsynth.Synth(gain=LIVE_SETTINGS["synth.gain"], samplerate=float(a.sample_rate),
-                              channels=LIVE_SETTINGS["synth.midi-channels"], **settings)
-        for key, value in {"audio.driver": a.driver, "audio.period-size": a.period_size,
-                           "audio.periods": a.periods}.items():
-            fs.setting(key, value)
-        if a.driver == "jack":
-            fs.setting("audio.jack.id", a.jack_name)
-            fs.setting("audio.jack.autoconnect", 1 if a.jack_autoconnect else 0)
-        if a.driver == "file":
-            if a.file is None:
-                raise AudioDriverError("the file audio driver needs a WAV path (--audio-file PATH)")
-            fs.setting("audio.file.name", str(a.file))
-            fs.setting("audio.file.type", "wav")
+        fs = _synth(fluidsynth, a)
         self.synth = fs
         self.sfid = fs.sfload(str(soundfont))
         if self.sfid == -1:
@@ -136,16 +147,7 @@ class FluidLiveSink:
             fs.program_select(ch, self.sfid, 128 if ch == 9 else 0, 0)
         self.sequencer = fluidsynth.Sequencer(time_scale=SCALE, use_system_timer=False)
         self.dest = self.sequencer.register_fluidsynth(fs)
-        driver = fluidsynth.new_fluid_audio_driver(fs.settings, fs.synth)
-        if not driver:
-            self.sequencer.delete()
-            fs.delete()
-            hint = {"jack": "is a JACK server running? (jack_lsp lists its ports; set JACK_DEFAULT_SERVER "
-                            "if it has a name)",
-                    "alsa": "is there a sound card? (aplay -l lists them; try --audio-driver jack)"}
-            raise AudioDriverError(f"FluidSynth could not open the {a.driver} audio driver; "
-                                   + hint.get(a.driver, "try another --audio-driver (aqyn ports lists them)"))
-        self._driver = driver
+        self._driver = self._open_driver(fluidsynth)
         self.latency = a.estimated_latency()
         self._offsets: deque[float] = deque(maxlen=OFFSET_SAMPLES)
         self._offset = 0.0
@@ -161,6 +163,21 @@ class FluidLiveSink:
         self.errors = 0
         self._closed = False
         self._sample_offset()
+
+    def _open_driver(self, fluidsynth):
+        """The audio driver playing the synth. Raises AudioDriverError (with a hint for JACK and ALSA) when it
+        does not open, after deleting the sequencer and the synth."""
+        fs, a = self.synth, self.audio
+        driver = fluidsynth.new_fluid_audio_driver(fs.settings, fs.synth)
+        if not driver:
+            self.sequencer.delete()
+            fs.delete()
+            hint = {"jack": "is a JACK server running? (jack_lsp lists its ports; set JACK_DEFAULT_SERVER "
+                            "if it has a name)",
+                    "alsa": "is there a sound card? (aplay -l lists them; try --audio-driver jack)"}
+            raise AudioDriverError(f"FluidSynth could not open the {a.driver} audio driver; "
+                                   + hint.get(a.driver, "try another --audio-driver (aqyn ports lists them)"))
+        return driver
 
     # -- time ------------------------------------------------------------------------------------------
     def _sample_offset(self) -> None:
@@ -302,7 +319,8 @@ class FluidLiveSink:
     def describe(self) -> str:
         a = self.audio
         if a.driver == "jack":
-            where = f"JACK client '{a.jack_name}'" + (", connected to the system playback" if a.jack_autoconnect else "")
+            connected = ", connected to the system playback" if a.jack_autoconnect else ""
+            where = f"JACK client '{a.jack_name}'{connected}"
         elif a.driver == "file":
             where = f"real-time WAV {a.file}"
         else:

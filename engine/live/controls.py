@@ -68,6 +68,9 @@ class Switch:
 
 @dataclass(frozen=True)
 class FootswitchMap:
+    """The footswitches and the program-change table of a map file: hold and double-tap times in seconds,
+    the program-change channel 0-based (None: any), `program_styles` the style names by program number."""
+
     switches: tuple[Switch, ...] = ()
     hold_time: float = 0.5
     double_time: float = 0.35
@@ -78,7 +81,8 @@ class FootswitchMap:
 
     @staticmethod
     def load(path: Path) -> "FootswitchMap":
-        """Raises ConfigError naming the file (and line, for TOML syntax) and what was expected."""
+        """The map in the TOML file `path` (see the module's example); times in seconds, channels 0-based.
+        Raises ConfigError naming the file (and line, for TOML syntax) and what was expected."""
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -101,45 +105,57 @@ class FootswitchMap:
             if not isinstance(v, (int, float)) or not 0.05 <= v <= 3:
                 raise bad(f"{k} must be seconds between 0.05 and 3, got {v!r}")
             times[k] = float(v)
-        switches = []
-        raw = data.get("switch", [])
-        if not isinstance(raw, list):
-            raise bad("[[switch]] must be an array of tables")
-        for i, sw in enumerate(raw, 1):
-            where = f"switch {i}"
-            kinds = [k for k in ("cc", "note") if k in sw]
-            if len(kinds) != 1:
-                raise bad(f"{where}: give exactly one of cc = N or note = N")
-            number = sw[kinds[0]]
-            if not isinstance(number, int) or not 0 <= number <= 127:
-                raise bad(f"{where}: {kinds[0]} must be 0..127, got {number!r}")
-            channel = _channel(sw.get("channel"), lambda m: bad(f"{where}: {m}"))
-            actions = {}
-            for key, value in sw.items():
-                if key in ("cc", "note", "channel"):
-                    continue
-                if key not in GESTURES:
-                    raise bad(f"{where}: unknown key {key!r}; expected cc, note, channel, tap, hold or double")
-                if value not in SWITCH_CUES:
-                    raise bad(f"{where}: {key} = {value!r} is not an action; use one of "
-                              + ", ".join(SWITCH_CUES))
-                actions[key] = Cue(value)
-            if not actions:
-                raise bad(f"{where}: give at least one of tap, hold, double")
-            switches.append(Switch(kinds[0], number, channel, actions))
-        pc = data.get("program_change")
-        program, p_channel, styles = False, None, ()
-        if pc is not None:
-            if not isinstance(pc, dict):
-                raise bad("[program_change] must be a table")
-            program = bool(pc.get("enabled", True))
-            p_channel = _channel(pc.get("channel"), lambda m: bad(f"program_change: {m}"))
-            styles = pc.get("styles", [])
-            if not isinstance(styles, list) or not all(isinstance(s, str) for s in styles):
-                raise bad("program_change: styles must be a list of style names")
-            styles = tuple(styles)
-        return FootswitchMap(tuple(switches), times["hold_time"], times["double_time"], program, p_channel,
+        switches = _switches(data.get("switch", []), bad)
+        program, p_channel, styles = _program_change(data.get("program_change"), bad)
+        return FootswitchMap(switches, times["hold_time"], times["double_time"], program, p_channel,
                              styles, Path(path))
+
+
+def _switches(raw, bad: Callable[[str], ConfigError]) -> tuple[Switch, ...]:
+    """The `[[switch]]` tables, in order. `bad(message)` makes the ConfigError raised for a bad entry."""
+    if not isinstance(raw, list):
+        raise bad("[[switch]] must be an array of tables")
+    return tuple(_switch(sw, f"switch {i}", bad) for i, sw in enumerate(raw, 1))
+
+
+def _switch(sw: dict, where: str, bad: Callable[[str], ConfigError]) -> Switch:
+    """One `[[switch]]` table: cc or note 0..127, an optional channel 1..16 and at least one gesture with an
+    action. Raises `bad(...)` with a message starting with `where` ("switch 2")."""
+    kinds = [k for k in ("cc", "note") if k in sw]
+    if len(kinds) != 1:
+        raise bad(f"{where}: give exactly one of cc = N or note = N")
+    number = sw[kinds[0]]
+    if not isinstance(number, int) or not 0 <= number <= 127:
+        raise bad(f"{where}: {kinds[0]} must be 0..127, got {number!r}")
+    channel = _channel(sw.get("channel"), lambda m: bad(f"{where}: {m}"))
+    actions = {}
+    for key, value in sw.items():
+        if key in ("cc", "note", "channel"):
+            continue
+        if key not in GESTURES:
+            raise bad(f"{where}: unknown key {key!r}; expected cc, note, channel, tap, hold or double")
+        if value not in SWITCH_CUES:
+            raise bad(f"{where}: {key} = {value!r} is not an action; use one of " + ", ".join(SWITCH_CUES))
+        actions[key] = Cue(value)
+    if not actions:
+        raise bad(f"{where}: give at least one of tap, hold, double")
+    return Switch(kinds[0], number, channel, actions)
+
+
+def _program_change(pc, bad: Callable[[str], ConfigError]) -> tuple[bool, int | None, tuple[str, ...]]:
+    """The `[program_change]` table (None: absent) as (enabled, channel 0-based or None for any, style
+    names by program number). Raises `bad(...)` for a non-table, a bad channel or a bad style list."""
+    program, p_channel, styles = False, None, ()
+    if pc is not None:
+        if not isinstance(pc, dict):
+            raise bad("[program_change] must be a table")
+        program = bool(pc.get("enabled", True))
+        p_channel = _channel(pc.get("channel"), lambda m: bad(f"program_change: {m}"))
+        styles = pc.get("styles", [])
+        if not isinstance(styles, list) or not all(isinstance(s, str) for s in styles):
+            raise bad("program_change: styles must be a list of style names")
+        styles = tuple(styles)
+    return program, p_channel, styles
 
 
 def _channel(value, bad) -> int | None:
