@@ -38,11 +38,10 @@ from engine.events import Marker, Note
 from engine.inputs import Cue
 from engine.io.sinks import Sink
 from engine.marks import BandMarks
+from engine.presence import Presence
 from engine.state import BeatGrid, MusicalState
 from engine.timeline import BandTimeline
 
-SURE_METER = 0.5      # meter confidence at which the band comes in without waiting a bar
-REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING)
 
 
@@ -95,9 +94,7 @@ class Scheduler:
         self._style: Style | None = None     # chosen by set_style: overrides the chooser
         self._change: Change | None = None   # a new arrangement at a bar line, once decided
         self._watched = -math.inf            # the last band bar line compared with the player's
-        self._locked_at: float | None = None  # when the listener locked while the band was out
-        self._finals: list[float] = []       # the player's final chords still to come (s): offline only
-        self._stopped_at: float | None = None  # stop-time: since when the guitar has been silent (s)
+        self.presence = Presence()           # coming in, stop-time and endings
         self._state: MusicalState | None = None
         self._now = 0.0
 
@@ -131,7 +128,7 @@ class Scheduler:
     def song_end(self, at: float) -> None:
         """The player's final chord of a song falls at `at` (s): the band's ending will land on it, and
         silences before it are stops, never the end."""
-        self._finals = sorted([*self._finals, at])
+        self.presence.song_end(at)
 
     def set_style(self, style: Style) -> None:
         """Play `style` from the next bar (or from the next entry when the band is out)."""
@@ -159,12 +156,14 @@ class Scheduler:
         """Plan and commit everything due before now + lookahead (seconds), from the listener's `state`."""
         self._now, self._state = now, state
         if not self.playing:
-            if self._ready(now, state):
+            if not self.held and self.presence.ready(now, state, self._pausing(state)):
                 self._enter(now, state)
             return
         grid = state.grid
         horizon = self.timeline.beat_at(now + self.config.lookahead, grid)
-        self._stop_time(now, state)
+        marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger)
+        if marker is not None:
+            self._send(Marker(now, marker))
         if self._stop_at is not None:
             horizon = min(horizon, self._stop_at)
         self._commit(now, horizon, state)
@@ -173,43 +172,11 @@ class Scheduler:
         if self._stop_at is not None and self.timeline.beat_at(now + self.config.lookahead, grid) >= self._stop_at:
             self._commit(now, self._stop_at, state)
             self.playing = False
+            self.presence.went_out(now)
             self._send(Marker(max(now, self.timeline.seconds_at(self._stop_at, grid)), "band out"))
             self._stop_at = None
             if self._hold_after:
                 self.held, self._hold_after = True, False
-        while self._finals and self._finals[0] < now - 1.0:
-            self._finals.pop(0)
-
-    def _stop_time(self, now: float, state: MusicalState) -> None:
-        """The guitar fell silent: the band stops at once (its notes are left out until the guitar is back,
-        its beats go on). Without a known final chord ahead (live), a bar of certain silence brings the
-        ending from the next bar."""
-        if not self._pausing(state):
-            if self._stopped_at is not None:
-                self._send(Marker(now, "stop: back"))
-            self._stopped_at = None
-            return
-        if self._stopped_at is None:
-            self._stopped_at = now
-            self._send(Marker(now, "stop"))
-        grid = state.grid
-        final_ahead = any(f > now for f in self._finals)
-        if (not final_ahead and now - self._stopped_at >= grid.beats_per_bar * grid.period
-                and self.arranger.form.state not in ("ending", "out")):
-            self.arranger.cue(Cue.ENDING)
-
-    def _ready(self, now: float, state: MusicalState) -> bool:
-        """Time to come in: beat and key locked, the guitar playing a real phrase (REAL_PHRASE strums a beat
-        over the last beats: a tuning pluck is not one), and the meter sure (SURE_METER) or the lock held for
-        a bar (a player waits no longer for the band)."""
-        if (self.held or not state.locked or state.last_onset is None or self._pausing(state)
-                or state.density < REAL_PHRASE):
-            self._locked_at = None
-            return False
-        if self._locked_at is None:
-            self._locked_at = now
-        grid = state.grid
-        return grid.meter_confidence >= SURE_METER or now - self._locked_at >= grid.beats_per_bar * grid.period
 
     def _pausing(self, state: MusicalState) -> bool:
         """The guitar is pausing (and the band should break), unless the band keeps going without input."""
@@ -249,26 +216,13 @@ class Scheduler:
     def _commit(self, now: float, horizon: float, state: MusicalState) -> None:
         if horizon <= self.committed_until:
             return
-        self._plan_ending(horizon, state.grid)
+        self.presence.plan_ending(horizon, state.grid, self.arranger, self.timeline)
         self._plan_change(horizon, state.grid)
         change = self._change
         if change is not None and horizon >= change.at:
             self._commit_span(now, float(change.at), state)
             self._apply(now, change, state.grid)
         self._commit_span(now, horizon, state)
-
-    def _plan_ending(self, horizon: float, grid: BeatGrid) -> None:
-        """With the player's final chord known: begin the ending at the bar that puts its last bar on it."""
-        arranger = self.arranger
-        if not self._finals or arranger.form.state in ("ending", "out") or arranger.form.pending == Cue.ENDING:
-            return
-        bar = arranger.bar_start(arranger.decided)       # the next bar to be decided
-        if horizon < bar:
-            return
-        bar_s = float(arranger.style.beats_per_bar) * self.timeline.length_now(grid)
-        ending = arranger.style.section("ending").bars
-        if self.timeline.seconds_at(float(bar), grid) + (ending - 0.5) * bar_s >= self._finals[0]:
-            arranger.cue(Cue.ENDING)
 
     def _plan_change(self, horizon: float, grid: BeatGrid) -> None:
         """A style cued, or the player's bar or meter not the band's at its bar line: a change, decided once."""
@@ -297,9 +251,12 @@ class Scheduler:
             self._change = Change(line + shift, arranger.style, self.meter, "bar: the guitar's downbeat")
 
     def _apply(self, now: float, change: Change, grid: BeatGrid) -> None:
-        """Begin the changed arrangement at its bar line, in the same main section, without an intro."""
+        """Begin the changed arrangement at its bar line, in the same main section, without an intro (not
+        once the ending is under way or cued: the band ends as it is)."""
         old = self.arranger
         self._change = None
+        if old.form.state in ("ending", "out") or old.form.pending == Cue.ENDING:
+            return
         main = old.plans[-1].main if old.plans else "main_a"
         self._begin(change.at, change.style, change.meter, intro=False, main=main)
         self._watched = float(change.at)
@@ -323,7 +280,7 @@ class Scheduler:
         notes = arranger.query(self.committed_until, horizon, state, chord=state.chord, intensity=self.intensity)
         self.marks.sections(now, horizon, arranger, grid)
         for p in notes:
-            if self._stopped_at is not None and arranger.plan(arranger.bar_at(float(p.position))).section != "ending":
+            if self.presence.silenced(arranger.plan(arranger.bar_at(float(p.position))).section):
                 continue                      # stop-time: silent until the guitar is back (an ending plays)
             t = self.timeline.seconds_at(float(p.position), grid) + p.offset
             if t < now:

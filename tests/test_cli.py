@@ -5,7 +5,7 @@ from pathlib import Path
 
 import mido
 import pytest
-from conftest import meter_at
+from conftest import example, meter_at
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -59,10 +59,17 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
 
 def test_named_style_is_used(tmp_path):
     out = tmp_path / "trot.mid"
-    r = render(DORIAN, "-o", out, "--style", "trot")
+    r = render(example("a_minor_66_6-8"), "-o", out, "--style", "trot")
     assert r.exit_code == 0, r.output
     assert "style trot" in r.output
     assert meter_at(mido.MidiFile(out), "band in") == (6, 8)
+
+
+def test_a_named_style_in_another_meter_than_the_guitar_is_refused_in_one_line(tmp_path):
+    out = tmp_path / "trot.mid"
+    r = render(DORIAN, "-o", out, "--style", "trot")
+    check_bad(r, "style 'trot' is in 6/8, the guitar plays 4/4", "styles that fit: tokpe-gallop")
+    assert not out.exists()
 
 
 def check_bad(result, *words):

@@ -17,13 +17,15 @@ STRUM_MERGE = 0.05     # s: onsets closer than this count as one strum
 class ActivityConfig:
     """When the guitar counts as pausing, and over how long its density is measured.
 
-    The guitar is pausing when no onset came for `silence_gaps` times its usual longest gap between strums
-    (so a ballad's once-a-bar chord keeps the band playing), at least `silence_beats` beats, at most a bar and
-    a beat. `density_beats`: the player's strums are counted over this many recent beats.
+    The guitar is pausing when no onset came for `silence_gaps` times its usual long gap between strums (so
+    a ballad's once-a-bar chord keeps the band playing), at least `silence_beats` beats, at most a bar and
+    half a beat: soon enough that the band falls silent within a beat of the player's stop (stop-time).
+    `density_beats`: the player's strums are counted over this many recent beats.
     """
 
-    silence_gaps: float = 2.5
-    silence_beats: float = 1.5
+    silence_gaps: float = 1.75
+    silence_beats: float = 1.0
+    silence_bar: float = 0.5   # beats past a whole bar after which a silence is a pause at the latest
     density_beats: float = 4.0
 
 
@@ -68,11 +70,12 @@ class PlayerActivity:
         return len(self._onsets) / self.config.density_beats
 
     def silent(self, now: float, period: float | None, usual_gap: float, beats_per_bar: int) -> bool:
-        """True when the guitar is pausing at `now` (s): see `ActivityConfig`. `usual_gap` is the 90th
+        """True when the guitar is pausing at `now` (s): see `ActivityConfig`. `usual_gap` is the 75th
         percentile of recent gaps between onsets (s)."""
         if self.last_onset is None:
             return True
         c = self.config
         period = period or DEFAULT_PERIOD
-        limit = min(max(c.silence_gaps * usual_gap, c.silence_beats * period), (beats_per_bar + 1) * period)
+        limit = min(max(c.silence_gaps * usual_gap, c.silence_beats * period),
+                    (beats_per_bar + c.silence_bar) * period)
         return now - self.last_onset > limit

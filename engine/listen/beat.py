@@ -137,7 +137,7 @@ class BeatTracker:
         self.led_by_master = False              # a MIDI clock master sets the grid ...
         self._master_until = -math.inf          # ... until then (two beats after its last beat)
         self._master_origin: int | None = None  # ... and this beat number was its first downbeat
-        self.usual_gap = 0.0                    # seconds: 90th percentile of recent gaps between onsets
+        self.usual_gap = 0.0                    # seconds: 75th percentile of recent gaps between onsets
         self._disagree = 0
 
     def _rebuild_prior(self) -> None:
@@ -168,7 +168,7 @@ class BeatTracker:
         # A few dozen onsets: plain lists for the per-strum work, numpy only for the tempo's autocorrelation.
         ts, ws = list(onsets.t), list(onsets.w)
         gaps = sorted(b - a for a, b in zip(ts, ts[1:]))
-        self.usual_gap = gaps[int(0.9 * (len(gaps) - 1))]
+        self.usual_gap = gaps[int(0.75 * (len(gaps) - 1))]   # a stop or two in the window does not count
         if now < self._master_until:
             self._classify(ts, ws)          # the master sets the grid; the guitar still tells the meter
             return True

@@ -1,0 +1,87 @@
+"""When the band plays: coming in, stop-time, and endings that land on the player's final chord.
+
+- **In.** The band comes in when the listener has locked beat and key, the guitar plays a real phrase
+  (REAL_PHRASE strums a beat over the last four beats: a tuning pluck is not one, nor the ringing final
+  chord of the song just ended), and the meter is sure (SURE_METER) or the lock has held for a bar.
+- **Stop-time.** When the guitar falls silent (engine/listen/activity.py: within about a beat of its stop),
+  the band leaves its notes out at once; its beats and bars go on, and it plays again the moment the guitar
+  is back. Live, where no final chord is known, a bar of certain silence brings the ending.
+- **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
+  ending begins at the bar that puts its last bar on the player's final chord, and the silences before it
+  are stops, never the end.
+"""
+
+from __future__ import annotations
+
+import math
+
+from engine.arrange.arranger import Arranger
+from engine.inputs import Cue
+from engine.state import BeatGrid, MusicalState
+from engine.timeline import BandTimeline
+
+SURE_METER = 0.5      # meter confidence at which the band comes in without waiting a bar
+REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
+
+
+class Presence:
+    """The state of the band's comings and goings; the scheduler asks and tells it (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.finals: list[float] = []         # the player's final chords still to come (s): offline only
+        self.stopped_at: float | None = None  # stop-time: since when the guitar has been silent (s)
+        self._locked_at: float | None = None  # when the listener locked while the band was out (s)
+        self._out_at = -math.inf              # when the band last went out (s): it comes back on playing after
+
+    def song_end(self, at: float) -> None:
+        """The player's final chord of a song falls at `at` (s)."""
+        self.finals = sorted([*self.finals, at])
+
+    def ready(self, now: float, state: MusicalState, silent: bool) -> bool:
+        """Time to come in, at `now` (s), from the listener's `state`; `silent`: the guitar is pausing."""
+        if (not state.locked or state.last_onset is None or silent or state.density < REAL_PHRASE
+                or state.last_onset <= self._out_at):
+            self._locked_at = None
+            return False
+        if self._locked_at is None:
+            self._locked_at = now
+        grid = state.grid
+        return grid.meter_confidence >= SURE_METER or now - self._locked_at >= grid.beats_per_bar * grid.period
+
+    def went_out(self, now: float) -> None:
+        """The band stopped playing at `now` (s)."""
+        self._out_at, self.stopped_at = now, None
+
+    def stop_time(self, now: float, silent: bool, grid: BeatGrid, arranger: Arranger) -> str | None:
+        """The guitar is `silent` (or not) at `now` (s): the stop-time marker to write ("stop", "stop: back")
+        when that changed, else None. Live, a bar of silence cues the ending."""
+        while self.finals and self.finals[0] < now - 1.0:
+            self.finals.pop(0)
+        if not silent:
+            was, self.stopped_at = self.stopped_at, None
+            return "stop: back" if was is not None else None
+        marker = None
+        if self.stopped_at is None:
+            self.stopped_at, marker = now, "stop"
+        final_ahead = any(f > now for f in self.finals)
+        if (not final_ahead and now - self.stopped_at >= grid.beats_per_bar * grid.period
+                and arranger.form.state not in ("ending", "out")):
+            arranger.cue(Cue.ENDING)
+        return marker
+
+    def silenced(self, section: str) -> bool:
+        """In stop-time a note is left out, unless it belongs to the ending."""
+        return self.stopped_at is not None and section != "ending"
+
+    def plan_ending(self, horizon: float, grid: BeatGrid, arranger: Arranger, timeline: BandTimeline) -> None:
+        """With the player's final chord known: cue the ending at the bar that puts its last bar on it, once
+        the commit window (up to band beat `horizon`) reaches that bar."""
+        if not self.finals or arranger.form.state in ("ending", "out") or arranger.form.pending == Cue.ENDING:
+            return
+        bar = arranger.bar_start(arranger.decided)       # the next bar to be decided
+        if horizon < bar:
+            return
+        bar_s = float(arranger.style.beats_per_bar) * timeline.length_now(grid)
+        ending = arranger.style.section("ending").bars
+        if timeline.seconds_at(float(bar), grid) + (ending - 0.5) * bar_s >= self.finals[0]:
+            arranger.cue(Cue.ENDING)
