@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh Debian 12 machine:
 #   make demo   render every example guitar file in examples/ to a backing track in out/ (MIDI + WAV), then
 #               a few of them again in other styles (out/NAME--STYLE.mid/.wav)
-#   make test   lint (ruff: errors, import order, function sizes), then run the test suite and the doctests
+#   make test   lint (ruff: errors, import order, function sizes, docstrings), then the tests and doctests
 # Both install what is missing: the system packages (with apt-get when root; otherwise they print the
 # command to run), a virtual environment in .venv and aqyn in it, in editable mode.
 

@@ -11,7 +11,8 @@ from engine.arrange.styles import list_styles, load_style
 from engine.errors import PatternError, StyleNotFound
 
 SHIPPED = {"tokpe-gallop": "2/4", "tokpe-flow": "2/4", "shertpe-332": "4/4", "trot": "6/8", "aqsaq-7-8": "7/8",
-           "aqsaq-5-8": "5/8", "ballad": "3/4", "nomad-gallop": "4/4"}
+           "aqsaq-5-8": "5/8", "ballad": "3/4", "nomad-gallop": "4/4", "tokpe-waltz": "3/4", "shalderish": "6/8",
+           "shertpe-5-8": "5/8", "tokpe-7-8": "7/8"}
 
 
 def test_shipped_styles_load_with_every_section():
@@ -51,6 +52,18 @@ def test_additive_meters_put_the_groups_on_the_grid():
     # Without explicit velocities, group starts are accented and the downbeat most.
     steps = {s.index: s for s in five.section("intro").dombra.bars[0]}
     assert steps[0].accent and steps[3].accent
+
+
+def test_every_meter_the_band_may_meet_has_two_styles():
+    meters = {}
+    for name in SHIPPED:
+        meters.setdefault(load_style(name).meter, []).append(name)
+    assert len(meters.get("2/4", []) + meters.get("4/4", [])) >= 2
+    for meter in ("3/4", "6/8", "5/8", "7/8"):
+        assert len(meters.get(meter, [])) >= 2, (meter, meters.get(meter))
+    # The second 5/8 and 7/8 accent their groups the other way round.
+    assert load_style("shertpe-5-8").groups == (2, 3) and load_style("shertpe-5-8").group_steps == (0, 4)
+    assert load_style("tokpe-7-8").groups == (3, 2, 2) and load_style("tokpe-7-8").group_steps == (0, 6, 10)
 
 
 def test_the_kit_covers_the_kazakh_ensemble_and_a_rock_kit():

@@ -109,9 +109,11 @@ class Arranger:
 
     # ---- bars ----------------------------------------------------------------------------------------
     def bar_start(self, bar: int) -> Fraction:
+        """The listener beat (exact) on which bar `bar` begins, bars counted from 0 at `start`."""
         return self.start + bar * self.style.beats_per_bar
 
     def bar_at(self, position: float) -> int:
+        """The bar (from 0 at `start`; negative before it) in which listener beat `position` falls."""
         return math.floor((Fraction(position) - self.start) / self.style.beats_per_bar)
 
     @property
@@ -124,6 +126,9 @@ class Arranger:
         self.form.cue(action)
 
     def plan(self, bar: int, intensity: float = 0.5) -> BarPlan:
+        """The `BarPlan` of bar `bar` (from 0 at `start`). Bars not yet decided are decided in order up to it by
+        the `Form`, with the current `pause` and `intensity` (0..1), and never revised; deciding the ending's last
+        bar sets `finished_at`."""
         while len(self.plans) <= bar:
             p = self.form.next_bar(self.pause, intensity)
             self.plans.append(p)
@@ -134,6 +139,12 @@ class Arranger:
     # ---- the notes ----------------------------------------------------------------------------------
     def query(self, begin: float, end: float, state: MusicalState, chord: Chord | None = None,
               intensity: float | None = None) -> list[Planned]:
+        """The `Planned` notes of the grid steps in [begin, end) listener beats (a swung step is found by its
+        grid position; its note's `position` carries the swing), voiced for the state's key, tempo (BPM) and
+        loudness. `chord` ((root pitch class 0..11, quality), None: none heard) moves the dombra's position;
+        `intensity` (0..1, default `intensity_from(state)`) gates chance steps and parts with a `min_intensity`
+        and is handed to `plan`, which decides the bars up to `end`. [] when `end <= begin` or the state has no
+        tonic or tempo yet."""
         style = self.style
         if end <= begin or state.tonic is None or state.bpm is None:
             return []

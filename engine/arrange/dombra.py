@@ -36,6 +36,12 @@ CHORD_TONES = {
 
 
 def chord_pcs(chord: Chord | None) -> frozenset[int]:
+    """The pitch classes (0..11) of `chord`, (root pitch class, quality) with the qualities of CHORD_TONES;
+    an unknown quality counts as a major triad, None (no chord) gives the empty set.
+
+    >>> sorted(chord_pcs((2, "min")))
+    [2, 5, 9]
+    """
     if chord is None:
         return frozenset()
     root, quality = chord
@@ -54,14 +60,17 @@ class Dombra:
 
     @property
     def scale(self) -> frozenset[int]:
+        """The pitch classes (0..11) of the key's scale: `SCALES[mode]` on `tonic`."""
         return frozenset((self.tonic + s) % 12 for s in SCALES[self.mode])
 
     @property
     def lowest(self) -> int:
+        """The lowest MIDI pitch the dombra plays: the low string open."""
         return self.low
 
     @property
     def highest(self) -> int:
+        """The highest MIDI pitch the dombra plays: the high string at its last fret (FRETS, 19)."""
         return self.high + FRETS
 
     def melody_notes(self) -> tuple[int, ...]:

@@ -29,6 +29,9 @@ OUT = "out"
 
 @dataclass(frozen=True, slots=True)
 class BarPlan:
+    """One bar as the `Form` decided it: the section that plays it and where the bar stands in its section
+    and phrase (counts from 0); the arranger voices the bar from it."""
+
     bar: int              # bar number from the arranger's start
     section: str          # intro main_a main_b fill break ending, or "out" after the ending
     section_bar: int      # bar within this occurrence of the section (main: bar within the main section)

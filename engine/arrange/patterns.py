@@ -80,6 +80,9 @@ BODY_TAP_NOTE = 37   # the dombra's T stroke sounds on the drum channel
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One written stroke or hit of a part's bar (a rest is no step): grid position, symbol, MIDI velocity,
+    chance, and whether it is accented as a group start."""
+
     index: int          # step number within the bar
     symbol: str         # a dombra stroke (DUMPHTr) or a drum hit (Xx)
     velocity: int       # 1..127
@@ -103,15 +106,22 @@ class Part:
 
     @property
     def is_dombra(self) -> bool:
+        """True for the dombra's part (its notes follow key and chord), False for a drum."""
         return self.name == "dombra"
 
     @property
     def note(self) -> int:
+        """The drum's main GM drum note (MIDI note number on channel 10). Raises IndexError for the dombra,
+        which has no fixed notes."""
         return self.notes[0][0]
 
 
 @dataclass(frozen=True)
 class Section:
+    """One section of a style (a name of SECTIONS) and its parts. `bars`: how long it lasts, within
+    SECTION_BARS (a main section: bars before the other main takes over, 0 = until cued; an intro of 0 bars
+    is skipped, a break of 0 bars sends a pause straight to the ending)."""
+
     name: str
     bars: int
     dombra: Part | None
@@ -120,11 +130,16 @@ class Section:
 
     @property
     def parts(self) -> tuple[Part, ...]:
+        """The parts the section plays: the dombra first (when it has one), then the drums in file order."""
         return ((self.dombra,) if self.dombra else ()) + self.drums
 
 
 @dataclass(frozen=True)
 class Variation:
+    """A style's `[variation]` table: how the band varies over a piece (phrase length and automatic fills
+    in bars, the register climb, the melody motif's chance, whether phrases may repeat). Read by the `Form`
+    and the arranger."""
+
     phrase: int = 8         # bars per phrase
     fill_every: int = 4     # a fill closes every N bars of a main section (full bar at phrase ends,
                             # the second half of the bar otherwise); 0 = no automatic fills
@@ -135,6 +150,12 @@ class Variation:
 
 @dataclass(frozen=True)
 class Style:
+    """One pattern file, parsed and checked (`parse_style_file`, `parse_style_text`): meter and grid, feel,
+    tuning, variation and all of SECTIONS in order (those the file leaves out derived from main_a). `swing` is
+    in steps (0..0.5), `humanize_ms` the standard deviation of the timing scatter in milliseconds,
+    `humanize_velocity` the velocity scatter (+-), `accent` the velocity added on the downbeat (60 % of it on
+    the other group starts)."""
+
     name: str
     title: str
     path: Path
@@ -152,14 +173,17 @@ class Style:
 
     @property
     def numerator(self) -> int:
+        """The meter's upper number: 7 for 7/8."""
         return int(self.meter.split("/")[0])
 
     @property
     def denominator(self) -> int:
+        """The meter's lower number: 4 or 8."""
         return int(self.meter.split("/")[1])
 
     @property
     def steps_per_bar(self) -> int:
+        """Grid steps in a bar: `beats_per_bar` x `steps_per_beat` (7/8 at 4 steps per beat: 14)."""
         return int(self.beats_per_bar * self.steps_per_beat)
 
     @property
@@ -183,12 +207,15 @@ class Style:
         return tuple(out)
 
     def section(self, name: str) -> Section:
+        """The section called `name`; every style has all of SECTIONS. Raises KeyError for any other name."""
         for s in self.sections:
             if s.name == name:
                 return s
         raise KeyError(name)
 
     def summary(self) -> str:
+        """One line for people: name and title, meter and groups, steps per beat, tuning, the sections the file
+        writes and the names of all parts."""
         written = [s.name for s in self.sections if s.written]
         parts = sorted({p.name for s in self.sections for p in s.parts})
         groups = "+".join(map(str, self.groups))
@@ -203,6 +230,9 @@ def _beat_eighths(groups: tuple[int, ...], numerator: int) -> int:
 # ---- parsing --------------------------------------------------------------------------------------------
 
 def parse_style_file(path: Path) -> Style:
+    """The style in the pattern file at `path` (TOML in UTF-8; the format is in patterns/README.md).
+    Raises PatternError naming file:line:col when the file cannot be read, is not UTF-8 or is not a valid
+    style (see `parse_style_text`)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -219,6 +249,17 @@ def parse_style_file(path: Path) -> Style:
 
 
 def parse_style_text(text: str, path: Path | str = "<style>") -> Style:
+    """The style written in `text` (a pattern file's TOML); `path` names it in error messages. Raises
+    PatternError naming path:line:col and what was expected, for a TOML syntax error or an invalid style.
+
+    >>> style = parse_style_text('meter = "2/4"\\nsteps_per_beat = 4\\ndombra = "D.DU D.DU"\\n')
+    >>> style.steps_per_bar, style.section("main_a").bars
+    (8, 16)
+    >>> parse_style_text('meter = "2/4"\\nsteps_per_beat = 4\\ndombra = "D.DU D.Dx"\\n')
+    Traceback (most recent call last):
+        ...
+    engine.errors.PatternError: <style>:3:19: unexpected 'x' in dombra grid; expected one of D U M P H T r or . (rest)
+    """
     path = Path(path)
     try:
         data = tomllib.loads(text)

@@ -20,6 +20,9 @@ KeyPath = tuple  # of str (keys) and int (array items)
 
 @dataclass(frozen=True, slots=True)
 class Where:
+    """Where a key path is written: the line (1-based) and the columns (1-based) of the key and of the
+    first character of its value."""
+
     line: int
     key_col: int
     value_col: int

@@ -38,6 +38,10 @@ LIVE_SETTINGS = {
 
 @dataclass
 class AudioConfig:
+    """How the live synth reaches the ear: FluidSynth's audio driver (one of DRIVERS) and its settings.
+    `sample_rate` in Hz, `period_size` in frames, `periods` the number of periods in the driver's buffer,
+    `output_latency` in seconds."""
+
     driver: str = "jack"
     sample_rate: int = 48000
     period_size: int = 64          # frames per audio period (FluidSynth's own drivers; JACK sets its own)
@@ -48,6 +52,12 @@ class AudioConfig:
     output_latency: float | None = None   # s from synth to ear; None = estimated from the driver settings
 
     def estimated_latency(self) -> float:
+        """Seconds from synth to ear, which the sink subtracts from every event's time: `output_latency` when
+        given, 0 for the file driver, else the driver's buffer, `period_size` x `periods` / `sample_rate`.
+
+        >>> round(AudioConfig().estimated_latency() * 1000, 2)   # 64 frames x 2 periods at 48 kHz, in ms
+        2.67
+        """
         if self.output_latency is not None:
             return self.output_latency
         if self.driver == "file":
@@ -73,6 +83,8 @@ def _lib():
 
 
 def fluid_version() -> str:
+    """The FluidSynth library's version, as its `fluid_version_str` gives it (e.g. "2.3.1"). Raises SynthError
+    when the library cannot be loaded."""
     fluidsynth, _ = _lib()
     fn = fluidsynth._fl.fluid_version_str   # noqa: SLF001 (pyfluidsynth wraps no version call)
     fn.restype = ctypes.c_char_p
@@ -197,6 +209,12 @@ class FluidLiveSink:
 
     # -- the Sink protocol -----------------------------------------------------------------------------
     def send(self, event: Event) -> None:
+        """Play one event at its time (engine seconds). A `Note` becomes a sequencer note-on and queues its
+        note-off for `flush` (struck again before its previous note ended, it ends that one 2 ms before); a
+        `Control` becomes a sequencer control change; a `Program` selects the preset at once (bank 128 on channel
+        index 9, else bank 0). A note or control already due goes on the next sequencer tick (1 ms), a note past
+        due counted in `late`. Other events, a muted channel's and anything after `close` are ignored; an event
+        FluidSynth refuses mutes its channel (`muted`, counted in `errors`) instead of raising."""
         if self._closed:
             return
         if isinstance(event, Note):
@@ -285,6 +303,7 @@ class FluidLiveSink:
 
     @property
     def pending_offs(self) -> int:
+        """How many note-offs wait in the queue for `flush` to commit them."""
         return len(self._offs)
 
     def panic(self) -> None:
@@ -307,6 +326,8 @@ class FluidLiveSink:
             fs.cc(ch, control, value)
 
     def close(self) -> None:
+        """Silence everything (`panic`, which drops the queued note-offs), then delete the audio driver, the
+        sequencer and the synth. Calling it again, or `send`, `flush` or `panic` after it, does nothing."""
         if self._closed:
             return
         self.panic()
@@ -317,6 +338,8 @@ class FluidLiveSink:
         self.synth.delete()
 
     def describe(self) -> str:
+        """One line for people: the FluidSynth version, where the sound goes (a JACK client, a real-time WAV, or
+        the driver with its period size and count), the sample rate in Hz and the output latency compensated in ms."""
         a = self.audio
         if a.driver == "jack":
             connected = ", connected to the system playback" if a.jack_autoconnect else ""

@@ -71,10 +71,23 @@ def _diatonic(key: tuple[int, str]) -> np.ndarray:
 
 
 def harte(root: int, quality: str) -> str:
+    """The chord label in Harte's syntax (Harte et al., ISMIR 2005, as mir_eval reads it): the root pitch class
+    (0..11) spelled from NAMES, a colon, the quality (a key of QUALITIES).
+
+    >>> harte(10, "min7")
+    'Bb:min7'
+    """
     return f"{NAMES[root]}:{quality}"
 
 
 class ChordTracker:
+    """Labels the chord sounding now from the guitar's confirmed notes, holding the last one unless a new one
+    wins clearly (see the module docstring); times in seconds. `memory`: half-life of the onset memory (s);
+    `stay`: score bonus of the chord already playing; `min_energy`: evidence below which the last chord is held
+    (below 0.05 it becomes 'N'); `outside`: how much evidence outside a chord's tones counts against it;
+    `bass_fresh`, `bass_held`: the bonus when a fresh (< 0.3 s) or a held (< 2 s) bass note is the root.
+    `current` is (root pitch class 0..11, quality) or None, `confidence` 0..1."""
+
     def __init__(self, memory: float = 0.8, stay: float = 0.12, min_energy: float = 0.3, outside: float = 0.3,
                  bass_fresh: float = 0.5, bass_held: float = 0.3):
         self.memory = memory          # s, half-life of the onset memory
@@ -95,6 +108,8 @@ class ChordTracker:
         self.confidence = 0.0
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool) -> None:
+        """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
+        its pitch class in the onset memory; a `bass` note becomes the bass for the next 2 s."""
         self._decay(t)
         self._recent[pitch % 12] += velocity / 127 * note_weight(pitch)
         if bass:
@@ -155,6 +170,7 @@ class ChordTracker:
 
     @property
     def label(self) -> str:
+        """The current chord as a Harte label ('D:min'), 'N' for no chord."""
         return "N" if self.current is None else harte(*self.current)
 
 

@@ -25,12 +25,20 @@ MIN_BPM, MAX_BPM = 20.0, 400.0
 
 @dataclass(frozen=True)
 class MasterBeat:
+    """A beat of the MIDI clock master, as `ClockFollower` reports it: when it falls and how long it lasts
+    (seconds), and its number since the song's top."""
+
     time: float            # s: when the beat falls
     period: float          # s per beat
     number: int | None     # beats since the song's top (0: its first downbeat); None: not known
 
 
 class ClockFollower:
+    """Follows a MIDI clock master (MIDI 1.0 system real-time messages: clock 0xF8, start 0xFA, continue 0xFB,
+    stop 0xFC; the song position pointer 0xF2) and reports its beats as `MasterBeat`s; times in seconds.
+    `running`: whether clocks advance the count; `started`: whether a start or song position said where the
+    song's top is; `count`: clocks since the song's top."""
+
     def __init__(self) -> None:
         self.running = True       # a master that never sent start still drives the beat ...
         self.started = False      # ... but only a start or a song position says where its bars begin
@@ -55,6 +63,8 @@ class ClockFollower:
         return MasterBeat(t + ahead * period / per_beat, period, number)
 
     def stop(self) -> None:
+        """Stop (0xFC): later clocks still time the tempo but advance no count and report no beat, until a start
+        or continue."""
         self.running = False
 
     def position(self, sixteenths: int) -> None:

@@ -28,6 +28,10 @@ NOTE_OFF, NOTE_ON, PITCH_BEND = 0x80, 0x90, 0xE0
 
 @dataclass
 class GuitarConfig:
+    """How the converter's MIDI is conditioned (the rules are in the module docstring; DOMAIN.md §5): times in
+    seconds, pitches MIDI numbers, `bend_range` in semitones. Raises ValueError for a bend range outside 1..36,
+    a channel outside 0..15 or a converter latency outside 0..0.2 s."""
+
     channels: tuple[int, ...] | None = None  # 0-based channels to listen to (None: all), e.g. (0,1,2,3,4,5)
     poly: bool = False            # all strings on one channel: string-based glitch rules are off
     bend_range: float = 12.0      # semitones of a full pitch-bend (converters often use 12; 1-36)
@@ -52,6 +56,10 @@ class GuitarConfig:
 
 @dataclass(slots=True)
 class ConfirmedNote:
+    """A note that lasted long enough to be played, as the trackers receive it: onset in seconds (converter
+    latency removed), sounding MIDI pitch (bend applied), velocity, 0-based channel, whether it is the strum's
+    bass note, and the strum it belongs to."""
+
     time: float          # onset, seconds (latency removed)
     pitch: int           # sounding pitch
     velocity: int
@@ -62,16 +70,21 @@ class ConfirmedNote:
 
 @dataclass(slots=True)
 class Strum:
+    """Notes struck together: the confirmed notes whose onsets fall within `strum_window` of the first one.
+    Times in seconds (converter latency removed), pitches MIDI numbers."""
+
     time: float                          # first note-on
     pitches: list[int] = field(default_factory=list)   # in arrival order
     last: float = 0.0                    # latest note-on
 
     @property
     def size(self) -> int:
+        """How many notes the strum has so far."""
         return len(self.pitches)
 
     @property
     def spread(self) -> float:
+        """Seconds from the strum's first onset to its latest."""
         return self.last - self.time
 
     @property
@@ -83,6 +96,12 @@ class Strum:
 
 
 class GuitarConditioner:
+    """Turns the converter's raw MIDI into confirmed notes and strums (the rules are in the module docstring).
+    `feed` takes messages in time order and `update(now)` confirms; each confirmed note goes to
+    `on_note(ConfirmedNote)` and its release to `on_release(time, pitch, duration, bass)` (seconds, MIDI pitch).
+    `dropped` counts what was thrown away by reason ("other channel", "quiet", "octave", "short", "spike"),
+    `confirmed` the notes confirmed."""
+
     def __init__(self, config: GuitarConfig | None = None):
         self.config = config or GuitarConfig()
         self.dropped: Counter[str] = Counter()   # glitches thrown away, by reason
@@ -97,6 +116,10 @@ class GuitarConditioner:
         self.on_release = None   # callback(time, pitch, duration, bass)
 
     def feed(self, msg: InputMessage) -> None:
+        """One raw message, stamped on arrival (s): a note-on starts a pending note (unless it is a ghost or an
+        octave error), a note-off or a note-on with velocity 0 (MIDI 1.0) ends one (a pending one as a glitch), a
+        pitch bend (14 bits, centre 8192) sets its channel's bend; other channels' messages are counted and dropped,
+        other kinds ignored."""
         cfg = self.config
         ch = msg.channel
         if cfg.channels is not None and ch not in cfg.channels:

@@ -108,6 +108,13 @@ def mode_rows(names: tuple[str, ...]) -> np.ndarray:
 
 
 class KeyTracker:
+    """Key and mode from the guitar's notes (see the module docstring); times in seconds. `half_life` (s):
+    how fast evidence fades; `profiles`: names of PROFILES to average; `model`: "hmm" (the sticky forward
+    filter) or "rules" (a challenger must lead by `margin` for `hold` seconds, less while the key is unsure);
+    `bass_weight`: how much a bass note counts in the main histogram. The estimate: `tonic` (pitch class
+    0..11, None before any evidence), `mode` (a name of SCALES), `confidence` 0..1, and `total`, the decayed
+    evidence mass. Raises ValueError for an unknown model or profile name."""
+
     def __init__(self, half_life: float = 12.0, hold: float = 4.0, bass_weight: float = 1.0, margin: float = 0.05,
                  profiles: tuple[str, ...] = DEFAULT_PROFILES, model: str = "hmm"):
         if model not in ("hmm", "rules"):
@@ -145,6 +152,8 @@ class KeyTracker:
         self._add(t, pitch, velocity / 127 * metric, bass, metric)
 
     def note_off(self, t: float, pitch: int, duration: float, bass: bool) -> None:
+        """A note released at t (s) after `duration` seconds: the duration (at most 2 s) adds to its pitch
+        class's evidence, a `bass` note's to the bass histogram as well."""
         self._add(t, pitch, min(duration, 2.0), bass, 1.0)
 
     def _add(self, t: float, pitch: int, w: float, bass: bool, metric: float) -> None:
@@ -257,4 +266,5 @@ class KeyTracker:
 
     @property
     def key(self) -> tuple[int, str] | None:
+        """(tonic pitch class 0..11, mode) as last estimated by `update`; None before an `update` with evidence."""
         return None if self.tonic is None else (self.tonic, self.mode)

@@ -28,6 +28,10 @@ CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar st
 
 @dataclass
 class ListenerConfig:
+    """How the listener hears: the conditioner's settings, the tempo prior and range (BPM), the key profiles,
+    model and evidence half-life (s), the beat and key confidences (0..1) the band waits for before it plays,
+    and when the guitar counts as pausing. `PlayerSettings.listener_config` fills in the player's part."""
+
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
     tempo_range: tuple[float, float] = (40.0, 220.0)   # BPM the beat may take (a hint narrows it)
@@ -84,6 +88,10 @@ class PlayerSettings:
 
 
 class Listener:
+    """Conditions raw guitar MIDI and feeds the key, beat and chord trackers (see the module docstring);
+    `state(now)` is what the band reads. Raises ValueError for a `tempo_range` outside 20 <= low < high <= 300
+    BPM, and for an unknown key model or profile."""
+
     def __init__(self, config: ListenerConfig | None = None):
         self.config = config or ListenerConfig()
         self.guitar = GuitarConditioner(self.config.guitar)

@@ -49,6 +49,9 @@ GESTURES = ("tap", "hold", "double")
 
 @dataclass(frozen=True)
 class Switch:
+    """One `[[switch]]` of a footswitch map: a CC (pressed at value >= 64) or a note (note-on pressed, note-off
+    or velocity 0 released), on one channel or any, with the action of each of its gestures (GESTURES)."""
+
     kind: str                     # "cc" or "note"
     number: int                   # controller or note number
     channel: int | None           # 0-based, None = any
@@ -183,6 +186,10 @@ class Controls:
     _states: dict[int, _SwitchState] = field(default_factory=dict)
 
     def feed(self, msg: InputMessage) -> bool:
+        """Take `msg` if it is the map's: a program change (when the map has them, on its channel) acts at once as
+        `act(Cue.STYLE, time in s, program number)`; a switch's press or release acts as its gesture says (a hold
+        or a tap waiting for a double may act later, in `tick`; a `tap_tempo` tap on a switch without a double
+        acts on the press itself). True when taken; False for any other message, which is the guitar's."""
         m = self.map
         if m.program_change and msg.kind == PROGRAM and (m.program_channel in (None, msg.channel)):
             self.act(Cue.STYLE, msg.time, msg.data1)
