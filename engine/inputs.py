@@ -35,6 +35,7 @@ class Cue(StrEnum):
     LOCK = "lock"              # toggle the tempo lock: the phase follows, the tempo does not
     STYLE = "style"            # switch style at the next bar (a cue file names it; a program change picks it)
     KEEP_GOING = "keep_going"  # the input vanished: keep the groove instead of breaking (live only)
+    RESUME = "resume"          # the input is back: allow the band in again, as start, without starting it
 
 
 FORM_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING)

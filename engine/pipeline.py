@@ -31,6 +31,7 @@ from engine.schedule import Scheduler, SchedulerConfig, StyleChooser
 from engine.state import MusicalState
 
 TICK = 0.01   # seconds between engine ticks (live and offline alike)
+START_LEAD = 0.2   # s from a start with no guitar to the band's first downbeat (more than the look-ahead)
 CLICK_HIGH, CLICK_LOW = 76, 77   # count-in clicks on the wood blocks (tuyaqtas): the bar's first high
 CLICK_CHANNEL = 9
 
@@ -87,6 +88,8 @@ class Engine:
         cue = item.cue
         if cue == Cue.START_STOP:
             cue = Cue.STOP if self.scheduler.playing else Cue.START
+        if cue == Cue.START and not self.scheduler.playing and not self.listener.playing:
+            self.listener.start(item.time + START_LEAD)        # no guitar: the band starts by itself
         if cue == Cue.TAP_TEMPO:
             self.listener.tap(item.time)
         elif cue == Cue.LOCK:

@@ -38,7 +38,10 @@ class Presence:
         self.finals = sorted([*self.finals, at])
 
     def ready(self, now: float, state: MusicalState, silent: bool) -> bool:
-        """Time to come in, at `now` (s), from the listener's `state`; `silent`: the guitar is pausing."""
+        """Time to come in, at `now` (s), from the listener's `state`; `silent`: the guitar is pausing. A cued
+        downbeat (a count-in's end, a start) brings the band in on it, guitar or not."""
+        if state.cued is not None and state.grid is not None:
+            return state.cued - now <= state.grid.period
         if (not state.locked or state.last_onset is None or silent or state.density < REAL_PHRASE
                 or state.last_onset <= self._out_at):
             self._locked_at = None

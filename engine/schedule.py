@@ -42,7 +42,7 @@ from engine.presence import Presence
 from engine.state import BeatGrid, MusicalState
 from engine.timeline import BandTimeline
 
-BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING)
+BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
 @dataclass
@@ -109,7 +109,7 @@ class Scheduler:
             raise ValueError(f"cue must be one of {', '.join(BAND_CUES)}, got {cue!r}")
         if cue == Cue.KEEP_GOING:
             self.keep_going = True
-        elif cue == Cue.START:
+        elif cue in (Cue.START, Cue.RESUME):
             self.keep_going = False
             self.held = False
         elif cue == Cue.STOP:
@@ -179,8 +179,9 @@ class Scheduler:
                 self.held, self._hold_after = True, False
 
     def _pausing(self, state: MusicalState) -> bool:
-        """The guitar is pausing (and the band should break), unless the band keeps going without input."""
-        if self.keep_going and self.playing:
+        """The guitar is pausing (stop-time), unless the band keeps going without input or was cued in (a
+        count-in, a start) and the guitar has not played yet."""
+        if (self.keep_going or state.cued is not None) and self.playing:
             return False
         return state.silent
 
@@ -190,6 +191,8 @@ class Scheduler:
         style = self._style or self.choose_style(grid)
         horizon = grid.beat_at(now + self.config.lookahead)
         start = math.floor(horizon) + 1
+        if state.cued is not None:                   # the cued downbeat itself, unless it is already past
+            start = max(start, round(grid.beat_at(state.cued)))
         while not grid.is_downbeat(start):
             start += 1
         self.timeline.start(start, grid)

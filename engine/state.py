@@ -73,7 +73,8 @@ class MusicalState:
     listener is sure enough of beat and key for the band to play. `loudness` is the guitar's recent mean
     note-on velocity (0..127), `density` its strums per beat over the recent beats, `intensity` (0..1) how
     hard the player plays, `silent` whether the guitar is pausing (no onset for longer than its usual gaps
-    allow), `last_onset` the time (s) of its latest onset.
+    allow), `last_onset` the time (s) of its latest onset. `cued` is the time (s) of a downbeat the player was
+    cued to (a count-in's end, a start from a pedal or a clock master) while the guitar has not played since.
     """
 
     time: float
@@ -89,6 +90,7 @@ class MusicalState:
     intensity: float = 0.0
     silent: bool = True
     last_onset: float | None = None
+    cued: float | None = None
 
     @property
     def bpm(self) -> float | None:

@@ -144,9 +144,9 @@ class Arranger:
         loudness. `chord` ((root pitch class 0..11, quality), None: none heard) moves the dombra's position;
         `intensity` (0..1, default `intensity_from(state)`) gates chance steps and parts with a `min_intensity`
         and is handed to `plan`, which decides the bars up to `end`. [] when `end <= begin` or the state has no
-        tonic or tempo yet."""
+        tempo yet; the percussion alone while it has no key (a band started before the guitar)."""
         style = self.style
-        if end <= begin or state.tonic is None or state.bpm is None:
+        if end <= begin or state.bpm is None:
             return []
         spb = style.steps_per_beat
         first = max(0, math.ceil((begin - self.start_f) * spb - 1e-9))
@@ -157,7 +157,7 @@ class Arranger:
             intensity = intensity_from(state)
         step_len = 60.0 / state.bpm / spb     # seconds
         dyn = min(1.1, max(0.6, 0.55 + 0.5 * state.loudness / 100))
-        dombra = tune(state.tonic, state.mode, self.tuning)
+        dombra = None if state.tonic is None else tune(state.tonic, state.mode, self.tuning)
         out: list[Planned] = []
         n = style.steps_per_bar
         for k in range(first, last):
@@ -177,7 +177,8 @@ class Arranger:
                 if step.chance < 1 and rng.random() >= min(1.0, step.chance * (0.5 + intensity)):
                     continue
                 if part.is_dombra:
-                    self._dombra(out, pos, plan, item, rng, step_len, dyn, dombra, chord)
+                    if dombra is not None:
+                        self._dombra(out, pos, plan, item, rng, step_len, dyn, dombra, chord)
                 else:
                     offset = self._jitter(rng)
                     for note, boost in part.notes:

@@ -19,13 +19,16 @@ class ActivityConfig:
 
     The guitar is pausing when no onset came for `silence_gaps` times its usual long gap between strums (so
     a ballad's once-a-bar chord keeps the band playing), at least `silence_beats` beats, at most a bar and
-    half a beat: soon enough that the band falls silent within a beat of the player's stop (stop-time).
-    `density_beats`: the player's strums are counted over this many recent beats.
+    half a beat: soon enough that the band falls silent within a beat of the player's stop (stop-time). A
+    player playing single notes (a melody, a solo: the recent strums hold fewer than `chordal` notes) breathes
+    between phrases: only a bar and half a beat of silence is a pause then. `density_beats`: the player's
+    strums are counted over this many recent beats.
     """
 
     silence_gaps: float = 1.75
-    silence_beats: float = 1.0
+    silence_beats: float = 1.25
     silence_bar: float = 0.5   # beats past a whole bar after which a silence is a pause at the latest
+    chordal: float = 2.5       # median notes per strum (over the last 8) from which the player comps
     density_beats: float = 4.0
 
 
@@ -46,11 +49,22 @@ class PlayerActivity:
         self.last_onset: float | None = None    # s
         self._onsets: deque[float] = deque()     # strum onsets (s) within the density window
         self._last_counted: float | None = None
+        self._strums: deque[list[float]] = deque(maxlen=8)   # [start (s), notes] of the recent strums
 
     def note(self, t: float, velocity: int) -> None:
         """A confirmed note-on at t seconds with MIDI velocity 1..127."""
         self.loudness += 0.1 * (velocity - self.loudness)
         self.last_onset = t
+        if self._strums and t - self._strums[-1][0] <= STRUM_MERGE:
+            self._strums[-1][1] += 1
+        else:
+            self._strums.append([t, 1])
+
+    @property
+    def chordal(self) -> bool:
+        """True when the player strums chords (median notes per recent strum at least `chordal`)."""
+        sizes = sorted(n for _, n in self._strums)
+        return bool(sizes) and sizes[len(sizes) // 2] >= self.config.chordal
 
     def tick(self, now: float, period: float | None) -> None:
         """Count the latest onset (once) and forget onsets older than the density window; `period` is the
@@ -76,6 +90,6 @@ class PlayerActivity:
             return True
         c = self.config
         period = period or DEFAULT_PERIOD
-        limit = min(max(c.silence_gaps * usual_gap, c.silence_beats * period),
-                    (beats_per_bar + c.silence_bar) * period)
+        longest = (beats_per_bar + c.silence_bar) * period
+        limit = min(max(c.silence_gaps * usual_gap, c.silence_beats * period), longest) if self.chordal else longest
         return now - self.last_onset > limit

@@ -84,6 +84,8 @@ class OnsetWindow:
         return dropped
 
 
+CUED_BAR_UNTIL = 0.5   # meter confidence from which the guitar's accents, not a cued downbeat, set the bar
+
 class BeatTracker:
     """Tempo, beat grid, meter and downbeat from onsets, taps and a clock master.
 
@@ -137,6 +139,7 @@ class BeatTracker:
         self.led_by_master = False              # a MIDI clock master sets the grid ...
         self._master_until = -math.inf          # ... until then (two beats after its last beat)
         self._master_origin: int | None = None  # ... and this beat number was its first downbeat
+        self._bar_origin: int | None = None     # a downbeat cued by a count-in or a start (until the meter is sure)
         self.usual_gap = 0.0                    # seconds: 75th percentile of recent gaps between onsets
         self._disagree = 0
 
@@ -255,6 +258,16 @@ class BeatTracker:
         self.confidence = 1.0
         self._tempo.rival_count = 0
 
+    def start_at(self, t: float, period: float) -> None:
+        """A beat of `period` s falls at t (s) and starts a bar: a count-in's end, or a start without guitar.
+        The grid is set at once (as a tap) and the bar stays there until the guitar's accents make the meter
+        sure."""
+        index = 0 if self.period is None else round(self.beat_at(t))
+        self.period, self.anchor_beat, self.anchor_time = period, index, t
+        self._acf_period, self._tempo_at = period, t
+        self.confidence = 1.0
+        self._bar_origin = index
+
     def follow_master(self, t: float, period: float, number: int | None) -> None:
         """A beat of a MIDI clock master: at t, `period` s long, `number` beats after the song's top (a
         downbeat; None: not known, the bar stays the guitar's). For the next two beats the grid is the
@@ -307,6 +320,8 @@ class BeatTracker:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
         if self.led_by_master and self._master_origin is not None:   # its start was a downbeat
             return self._master_origin % self.beats_per_bar
+        if self._bar_origin is not None and self._meter.confidence < CUED_BAR_UNTIL:
+            return self._bar_origin % self.beats_per_bar
         return self._meter.downbeat_phase
 
     @property

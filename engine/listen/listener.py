@@ -108,7 +108,9 @@ class Listener:
         self.activity = PlayerActivity(self.config.activity)
         self.follower = ClockFollower()
         self.chord_label = "N"
+        self._now = 0.0
         self._taps: list[float] = []     # count-in clicks still to be told to the beat tracker (s)
+        self._cued: float | None = None  # the downbeat the player was cued to (s), until the guitar plays
         self._strum_time = -1.0
         self._decided_strum = -1.0
         self._key_at = -1.0
@@ -137,8 +139,23 @@ class Listener:
         self.beat.tap(t)
 
     def count_in(self, item: CountIn) -> None:
-        """A count-in: each click is a tap once its time has come (see `update`)."""
+        """A count-in: each click is a tap once its time has come (see `update`); the beat after the last
+        click is the player's first downbeat."""
         self._taps = sorted(self._taps + item.tap_times())
+        self._cued = item.time + item.beats * item.period
+
+    def start(self, t: float) -> None:
+        """A start with no guitar playing (a pedal, a clock master's start): the band's first downbeat falls
+        at t (s), at the tempo heard last (or tapped, or the tempo prior)."""
+        period = self.beat.period or 60.0 / self.config.bpm_prior
+        self.beat.start_at(t, period)
+        self._cued = t
+
+    @property
+    def playing(self) -> bool:
+        """True while the guitar has played within the last two seconds."""
+        last = self.activity.last_onset
+        return last is not None and last >= self._now - 2.0
 
     def lock_tempo(self, on: bool | None = None) -> bool:
         """Hold the tempo (the phase still follows the guitar); None toggles. Returns the new setting."""
@@ -164,6 +181,8 @@ class Listener:
             return None
         if beat is not None:
             tracker.follow_master(beat.time, beat.period, beat.number)
+            if item.status == START and not self.playing:
+                self._cued = beat.time             # the master's top: the band comes in on it
         return None if item.status == CLOCK else Cue.START
 
     def _note(self, n: ConfirmedNote) -> None:
@@ -194,8 +213,13 @@ class Listener:
     def update(self, now: float) -> bool:
         """Confirm notes and, once the latest strum is complete, re-estimate; then count the player's
         activity. Call once per engine tick (now: seconds). True when a strum was decided."""
+        self._now = now
         while self._taps and self._taps[0] <= now:
             self.beat.tap(self._taps.pop(0))
+            if not self._taps and self._cued is not None and self.beat.period:
+                self.beat.start_at(self._cued, self.beat.period)     # the count-in's bar
+        if self._cued is not None and self.activity.last_onset is not None and self.activity.last_onset >= self._cued - 0.2:
+            self._cued = None                                       # the guitar came in
         decided = self._decide(now)
         self.activity.tick(now, self.beat.period)
         return decided
@@ -244,4 +268,5 @@ class Listener:
             beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
             density=density, intensity=intensity(a.loudness, density),
             silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar), last_onset=a.last_onset,
+            cued=self._cued,
         )

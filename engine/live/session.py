@@ -227,7 +227,7 @@ class LiveSession:
             self._input_lost_at = None
             self.counters.reconnects += 1
             self.on_event("input back", {"port": inp.source})
-            self.post(Cue.START)
+            self.post(Cue.RESUME)
 
     @property
     def synth_notes(self) -> int:
