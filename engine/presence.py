@@ -1,8 +1,9 @@
 """When the band plays: coming in, stop-time, and endings that land on the player's final chord.
 
-- **In.** The band comes in when the listener has locked beat and key, the guitar plays a real phrase
+- **In.** The band comes in when the listener has locked beat and key and the guitar plays a real phrase
   (REAL_PHRASE strums a beat over the last four beats: a tuning pluck is not one, nor the ringing final
-  chord of the song just ended), and the meter is sure (SURE_METER) or the lock has held for a bar.
+  chord of the song just ended). Waiting for a sure meter was tried: it made entries later and the meter
+  no righter (the band follows a meter change at its bar lines anyway).
 - **Stop-time.** When the guitar falls silent (engine/listen/activity.py: within about a beat of its stop),
   the band leaves its notes out at once; its beats and bars go on, and it plays again the moment the guitar
   is back. Live, where no final chord is known, a bar of certain silence brings the ending.
@@ -20,7 +21,7 @@ from engine.inputs import Cue
 from engine.state import BeatGrid, MusicalState
 from engine.timeline import BandTimeline
 
-SURE_METER = 0.5      # meter confidence at which the band comes in without waiting a bar
+METER_WAIT = 4.0      # beats the band waits, once locked, for a sure meter before it comes in anyway
 REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
 
 
@@ -30,7 +31,6 @@ class Presence:
     def __init__(self) -> None:
         self.finals: list[float] = []         # the player's final chords still to come (s): offline only
         self.stopped_at: float | None = None  # stop-time: since when the guitar has been silent (s)
-        self._locked_at: float | None = None  # when the listener locked while the band was out (s)
         self._out_at = -math.inf              # when the band last went out (s): it comes back on playing after
 
     def song_end(self, at: float) -> None:
@@ -42,14 +42,8 @@ class Presence:
         downbeat (a count-in's end, a start) brings the band in on it, guitar or not."""
         if state.cued is not None and state.grid is not None:
             return state.cued - now <= state.grid.period
-        if (not state.locked or state.last_onset is None or silent or state.density < REAL_PHRASE
-                or state.last_onset <= self._out_at):
-            self._locked_at = None
-            return False
-        if self._locked_at is None:
-            self._locked_at = now
-        grid = state.grid
-        return grid.meter_confidence >= SURE_METER or now - self._locked_at >= grid.beats_per_bar * grid.period
+        return not (not state.locked or state.last_onset is None or silent or state.density < REAL_PHRASE
+                    or state.last_onset <= self._out_at)
 
     def went_out(self, now: float) -> None:
         """The band stopped playing at `now` (s)."""

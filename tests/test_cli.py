@@ -9,7 +9,6 @@ from conftest import example, meter_at
 from typer.testing import CliRunner
 
 from engine.cli import app
-from tests.conftest import example
 
 runner = CliRunner()
 DORIAN = example("d_dorian_96_4-4")

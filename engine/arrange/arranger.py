@@ -83,6 +83,18 @@ def _items(chosen: list[tuple[Part, tuple[Step, ...]]], steps_per_bar: int) -> d
     return items
 
 
+@dataclass(frozen=True, slots=True)
+class _Voicing:
+    """What one query plays by: intensity (0..1), step length (s), velocity scale, the tuned dombra (None
+    without a key) and the chord heard."""
+
+    intensity: float
+    step_len: float
+    dyn: float
+    dombra: Dombra | None
+    chord: Chord | None
+
+
 class Arranger:
     """A style played from listener beat `start`: `query(begin, end, state)` gives the `Planned` notes in
     [begin, end) beats. Bars are decided by a `Form` (cues, `pause`, intensity 0..1); random choices come
@@ -156,35 +168,39 @@ class Arranger:
         if intensity is None:
             intensity = intensity_from(state)
         step_len = 60.0 / state.bpm / spb     # seconds
-        dyn = min(1.1, max(0.6, 0.55 + 0.5 * state.loudness / 100))
+        dyn = min(1.1, max(0.45, 0.4 + 0.6 * state.loudness / 100))
         dombra = None if state.tonic is None else tune(state.tonic, state.mode, self.tuning)
         out: list[Planned] = []
         n = style.steps_per_bar
+        voicing = _Voicing(intensity, step_len, dyn, dombra, chord)
         for k in range(first, last):
             bar, index = divmod(k, n)
             plan = self.plan(bar, intensity)
             if plan.section == OUT:
                 continue
-            items = self._bar_items(plan).get(index)
-            if not items:
-                continue
             pos = self.start + Fraction(k, spb) + (self._swing if index % 2 else 0)
-            for item in items:
-                part, step = item.part, item.step
-                if part.min_intensity > intensity:
-                    continue
-                rng = self._rng(bar, index, item.voice)
-                if step.chance < 1 and rng.random() >= min(1.0, step.chance * (0.5 + intensity)):
-                    continue
-                if part.is_dombra:
-                    if dombra is not None:
-                        self._dombra(out, pos, plan, item, rng, step_len, dyn, dombra, chord)
-                else:
-                    offset = self._jitter(rng)
-                    for note, boost in part.notes:
-                        out.append(Planned(pos, offset, DRUM_LENGTH, DRUM_CHANNEL, note,
-                                           self._velocity(rng, (step.velocity + boost) * dyn), PERCUSSION))
+            for item in self._bar_items(plan).get(index, ()):
+                self._play(out, pos, plan, index, item, voicing)
         return out
+
+    def _play(self, out: list[Planned], pos: Fraction, plan: BarPlan, index: int, item: _Item,
+              voicing: _Voicing) -> None:
+        """One part's step at band beat `pos`: its notes into `out`, unless the intensity leaves it out."""
+        part, step = item.part, item.step
+        if part.min_intensity > voicing.intensity:
+            return
+        rng = self._rng(plan.bar, index, item.voice)
+        if step.chance < 1 and rng.random() >= min(1.0, step.chance * (0.5 + voicing.intensity)):
+            return
+        if part.is_dombra:
+            if voicing.dombra is not None:
+                self._dombra(out, pos, plan, item, rng, voicing.step_len, voicing.dyn, voicing.dombra,
+                             voicing.chord)
+            return
+        offset = self._jitter(rng)
+        for note, boost in part.notes:
+            out.append(Planned(pos, offset, DRUM_LENGTH, DRUM_CHANNEL, note,
+                               self._velocity(rng, (step.velocity + boost) * voicing.dyn), PERCUSSION))
 
     def _rng(self, *keys: int) -> random.Random:
         x = self.seed & 0xFFFFFFFF
@@ -193,11 +209,16 @@ class Arranger:
         return random.Random(x)
 
     def _bar_items(self, plan: BarPlan) -> dict[int, list[_Item]]:
-        """The bar's strokes and hits by step index (cached for the bars around now)."""
+        """The bar's strokes and hits by step index (cached for the bars around now); in a sparse bar only
+        those on the beats."""
         cached = self._items.get(plan.bar)
         if cached is not None:
             return cached
-        items = _items(self._chosen(plan), self.style.steps_per_bar)
+        chosen = self._chosen(plan)
+        if plan.sparse:
+            spb = self.style.steps_per_beat
+            chosen = [(part, tuple(s for s in steps if s.index % spb == 0)) for part, steps in chosen]
+        items = _items(chosen, self.style.steps_per_bar)
         self._items[plan.bar] = items
         if len(self._items) > 64:       # only the bars around now are ever asked for again
             for old in sorted(self._items)[:-32]:

@@ -25,6 +25,9 @@ from engine.arrange.patterns import Style
 from engine.inputs import FORM_CUES, Cue
 
 OUT = "out"
+# Dynamics with hysteresis: a bar is sparse (the band on the beats only) once the player's intensity falls
+# below SPARSE_DOWN, and full again once it rises above SPARSE_UP (decided bar by bar: it cannot flicker).
+SPARSE_DOWN, SPARSE_UP = 0.28, 0.36
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,7 @@ class BarPlan:
     fill_from: int        # fills: the step from which the fill replaces the main bar (0 = whole bar)
     level: int            # register level 0..3
     last: bool = False    # the ending's last bar: the band stops at its end
+    sparse: bool = False  # the player plays soft and sparse: the band plays only on the beats
 
 
 def intensity_cap(intensity: float) -> int:
@@ -67,6 +71,7 @@ class Form:
     played: int = 0
     occurrences: dict[str, int] = field(default_factory=dict)
     pending: Cue | None = None
+    sparse: bool = False                  # the last bar decided was sparse (hysteresis)
 
     def __post_init__(self) -> None:
         self.state = "intro" if self.intro and self.style.section("intro").bars > 0 else "main"
@@ -97,7 +102,7 @@ class Form:
     def _plan(self, section: str, section_bar: int, fill_from: int = 0, last: bool = False,
               phrase_bar: int = 0) -> BarPlan:
         plan = BarPlan(self.bar, section, section_bar, self._occ(section), self.main, max(0, self.phrase),
-                       phrase_bar, fill_from, self.level, last)
+                       phrase_bar, fill_from, self.level, last, self.sparse)
         self.bar += 1
         self.played += 1
         return plan
@@ -107,6 +112,7 @@ class Form:
         player plays. Takes the pending cue. After the ending's last bar every bar is OUT."""
         s = self.style
         cue, self.pending = self.pending, None
+        self.sparse = intensity < (SPARSE_UP if self.sparse else SPARSE_DOWN)
         if self.state == OUT:
             return self._plan(OUT, 0)
         if self.state == "ending":

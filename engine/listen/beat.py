@@ -30,7 +30,7 @@ from collections import deque
 import numpy as np
 
 from engine.listen.meter import MeterTracker
-from engine.listen.phase import fit_grid
+from engine.listen.phase import GridState, blend, fit_grid
 from engine.listen.tempo import FPS, TapTempo, TempoEstimator
 from engine.listen.tempo_change import sudden_change
 
@@ -166,7 +166,7 @@ class BeatTracker:
         self._pending = False
         self._forget_before(now - self.window)
         onsets = self._onsets
-        if len(onsets.t) < 8 or onsets.t[-1] - onsets.t[0] < 2.5:
+        if len(onsets.t) < 8 or onsets.t[-1] - onsets.t[0] < 2.0:
             return False
         # A few dozen onsets: plain lists for the per-strum work, numpy only for the tempo's autocorrelation.
         ts, ws = list(onsets.t), list(onsets.w)
@@ -218,32 +218,10 @@ class BeatTracker:
         self._forget_before(now - self.switch_window)
 
     def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
-        """Blend in the fitted grid (a beat at `phase` s, `period` s per beat): `follow` of it when it agrees with
-        the current one to within 0.3 beats, else a jump forward after three disagreeing fits."""
-        nxt = phase + math.ceil((now - phase) / period) * period  # the fit's next beat after now
-        if self.period is None:
-            self.period, self.anchor_beat, self.anchor_time = period, 0, nxt
-            self.confidence = confidence
-            return
-        pos_old = self.beat_at(nxt)
-        k = round(pos_old)
-        d = pos_old - k
-        if abs(d) < 0.3:
-            self._disagree = 0
-            old_time = self.seconds_at(k)
-            self.anchor_beat = k
-            self.anchor_time = old_time + self.follow * (nxt - old_time)
-            if not self.hold_tempo:
-                self.period = self.period + self.follow * (period - self.period)
-        else:
-            self._disagree += 1
-            if self._disagree >= 3:  # the old grid is wrong: jump, never backwards
-                self._disagree = 0
-                self.anchor_beat = math.floor(pos_old) + 1
-                self.anchor_time = nxt
-                if not self.hold_tempo:
-                    self.period = period
-        self.confidence = 0.7 * self.confidence + 0.3 * confidence
+        """Blend in the fitted grid (a beat at `phase` s, `period` s per beat): see `phase.blend`."""
+        state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree)
+        new = blend(state, now, phase, period, confidence, self.follow, self.hold_tempo)
+        self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree = new
 
     def tap(self, t: float) -> None:
         """A tap (tap-tempo key, footswitch, count-in click) at t seconds. From the second tap on, the
@@ -252,30 +230,28 @@ class BeatTracker:
         period = self._taps.tap(t)
         if period is None:
             return
+        self._anchor(t, period)
+        self._tempo.rival_count = 0
+
+    def _anchor(self, t: float, period: float) -> int:
+        """Set the grid at once: a beat of `period` s at t (s), fully trusted. Returns its beat number."""
         index = 0 if self.period is None else round(self.beat_at(t))
         self.period, self.anchor_beat, self.anchor_time = period, index, t
         self._acf_period, self._tempo_at = period, t
         self.confidence = 1.0
-        self._tempo.rival_count = 0
+        return index
 
     def start_at(self, t: float, period: float) -> None:
         """A beat of `period` s falls at t (s) and starts a bar: a count-in's end, or a start without guitar.
         The grid is set at once (as a tap) and the bar stays there until the guitar's accents make the meter
         sure."""
-        index = 0 if self.period is None else round(self.beat_at(t))
-        self.period, self.anchor_beat, self.anchor_time = period, index, t
-        self._acf_period, self._tempo_at = period, t
-        self.confidence = 1.0
-        self._bar_origin = index
+        self._bar_origin = self._anchor(t, period)
 
     def follow_master(self, t: float, period: float, number: int | None) -> None:
         """A beat of a MIDI clock master: at t, `period` s long, `number` beats after the song's top (a
         downbeat; None: not known, the bar stays the guitar's). For the next two beats the grid is the
         master's alone; the onsets only count for the meter."""
-        index = 0 if self.period is None else round(self.beat_at(t))
-        self.period, self.anchor_beat, self.anchor_time = period, index, t
-        self._acf_period, self._tempo_at = period, t
-        self.confidence = 1.0
+        index = self._anchor(t, period)
         self._tempo.rival_count = self._disagree = 0
         self._master_until = t + 2.0 * period
         self._master_origin = None if number is None else index - number

@@ -218,7 +218,8 @@ class Listener:
             self.beat.tap(self._taps.pop(0))
             if not self._taps and self._cued is not None and self.beat.period:
                 self.beat.start_at(self._cued, self.beat.period)     # the count-in's bar
-        if self._cued is not None and self.activity.last_onset is not None and self.activity.last_onset >= self._cued - 0.2:
+        last = self.activity.last_onset
+        if self._cued is not None and last is not None and last >= self._cued - 0.2:
             self._cued = None                                       # the guitar came in
         decided = self._decide(now)
         self.activity.tick(now, self.beat.period)

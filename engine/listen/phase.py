@@ -173,3 +173,41 @@ def confidence(m: Moments, total: float) -> float:
     """0..1: how much of the recent onset weight (`total`) falls on the grid's beats (a steady strummer puts
     about 60 % there, random onsets about 15 %), once there are enough of them (eight onsets near beats)."""
     return min(1.0, max(0.0, (m.on_beat / total - 0.15) / 0.35)) * min(1.0, m.count / 8.0)
+
+
+class GridState(NamedTuple):
+    """A beat grid being tracked: beat number `anchor_beat` at `anchor_time` (s), `period` s per beat (None
+    before any), its `confidence` (0..1), and how many fits in a row disagreed with it."""
+
+    anchor_beat: int
+    anchor_time: float
+    period: float | None
+    confidence: float
+    disagree: int
+
+
+def blend(grid: GridState, now: float, phase: float, period: float, confidence: float, follow: float,
+          hold_tempo: bool) -> GridState:
+    """The grid after a new fit (a beat at `phase` s, `period` s per beat, `confidence`) at `now` (s): `follow`
+    (0..1) of the fit when its next beat is within 0.3 beats of one of the grid's, else, after three
+    disagreeing fits, a jump to it, forward (beat numbers never go back); `hold_tempo` keeps the period."""
+    nxt = phase + math.ceil((now - phase) / period) * period  # the fit's next beat after now
+    if grid.period is None:
+        return GridState(0, nxt, period, confidence, grid.disagree)
+    beat, at, old_period, disagree = grid.anchor_beat, grid.anchor_time, grid.period, grid.disagree
+    pos_old = beat + (nxt - at) / old_period
+    k = round(pos_old)
+    if abs(pos_old - k) < 0.3:
+        disagree = 0
+        old_time = at + (k - beat) * old_period
+        beat, at = k, old_time + follow * (nxt - old_time)
+        if not hold_tempo:
+            old_period = old_period + follow * (period - old_period)
+    else:
+        disagree += 1
+        if disagree >= 3:  # the old grid is wrong: jump, never backwards
+            disagree = 0
+            beat, at = math.floor(pos_old) + 1, nxt
+            if not hold_tempo:
+                old_period = period
+    return GridState(beat, at, old_period, 0.7 * grid.confidence + 0.3 * confidence, disagree)

@@ -1,0 +1,153 @@
+"""The band plays the song with the player: entries (count-in, start pedal), stop-time, endings on the final
+chord, no restart for a tuning pluck, the player's meter and bars, beats that never stumble."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from engine.arrange.band import DRUM_CHANNEL
+from engine.arrange.styles import style_chooser
+from engine.clock import VirtualClock
+from engine.events import Beat, InputMessage, Marker, Note, TimeSignature
+from engine.inputs import Cue, CueInput
+from engine.io.midi_input import GuitarFile
+from engine.io.sinks import RecordingSink
+from engine.listen import ListenerConfig
+from engine.listen.listener import PlayerSettings
+from engine.pipeline import Engine, EngineConfig, ListSource, run
+from engine.render import play
+
+# Bass notes (low E string: E2 A2 D3 ...) and chord tones for a few chords in C.
+CHORDS = {"C": (48, (55, 60, 64)), "F": (41, (53, 57, 60)), "G": (43, (55, 59, 62)), "Am": (45, (57, 60, 64))}
+
+
+def take(bars: int, bpm: float = 100.0, meter: int = 4, start: float = 0.5, progression=("C", "F", "G", "C"),
+         accent: int = 0) -> list[InputMessage]:
+    """A strummed take: the bass on the bar's first beat (louder), chords on the others; `accent` shifts the
+    bass that many beats into the bar (the music's downbeat moves)."""
+    period = 60.0 / bpm
+    msgs = []
+    for b in range(bars):
+        bass, chord = CHORDS[progression[b % len(progression)]]
+        for k in range(meter):
+            t = start + (b * meter + k) * period
+            notes = (bass, bass + 12) if k == accent % meter else chord
+            for j, p in enumerate(notes):
+                msgs.append(InputMessage(t + 0.012 * j, 0x90, p, 105 if k == accent % meter else 75))
+                msgs.append(InputMessage(t + period * 0.85, 0x80, p, 0))
+    return sorted(msgs, key=lambda m: m.time)
+
+
+def guitar(msgs: list[InputMessage]) -> GuitarFile:
+    msgs = sorted(msgs, key=lambda m: m.time)
+    return GuitarFile(None, msgs, msgs[-1].time, sum(m.kind == 0x90 for m in msgs))
+
+
+def notes(events, channels=None) -> list[Note]:
+    return [e for e in events if isinstance(e, Note) and (channels is None or e.channel in channels)]
+
+
+def texts(events, prefix: str) -> list[tuple[float, str]]:
+    return [(m.time, m.text) for m in events if isinstance(m, Marker) and m.text.startswith(prefix)]
+
+
+def test_the_offline_ending_lands_on_the_players_final_chord():
+    msgs = take(16)
+    final = 0.5 + 64 * 0.6                                       # a final C on the next downbeat, let ring
+    msgs += [InputMessage(final + 0.012 * j, 0x90, p, 100) for j, p in enumerate((48, 55, 60, 64))]
+    msgs += [InputMessage(final + 3.0, 0x80, p, 0) for p in (48, 55, 60, 64)]
+    _, events = play(guitar(msgs))
+    last = max(n.time for n in notes(events))
+    assert abs(last - final) <= 0.6            # within a beat (100 BPM)
+    assert [t for t, _ in texts(events, "section: ending")]
+
+
+def test_a_tuning_pluck_after_the_song_does_not_bring_the_band_back():
+    msgs = take(12) + [InputMessage(40.0, 0x90, 40, 60), InputMessage(41.5, 0x80, 40, 0),
+                       InputMessage(47.0, 0x90, 45, 60), InputMessage(48.0, 0x80, 45, 0)]
+    _, events = play(guitar(msgs))
+    assert len(texts(events, "band in")) == 1 and not notes(events) or max(n.time for n in notes(events)) < 35
+
+
+def test_a_second_song_after_a_long_gap_brings_the_band_back_with_its_intro():
+    second = take(12, start=45.0)
+    _, events = play(guitar(take(12) + second))
+    ins = texts(events, "band in")
+    assert len(ins) == 2 and 45.0 < ins[1][0] < 45.0 + 12 * 0.6        # within three bars
+    assert [name for t, name in texts(events, "section: ") if t >= ins[1][0]][0] == "section: intro"
+
+
+def test_a_one_bar_stop_is_silent_and_the_band_comes_back_with_the_guitar():
+    msgs = take(8) + take(8, start=0.5 + 36 * 0.6)      # bars 1-8, a one-bar stop, bars 10-17
+    stop, back = 0.5 + 32 * 0.6, 0.5 + 36 * 0.6
+    _, events = play(guitar(msgs))
+    assert len(texts(events, "band in")) == 1
+    assert notes(events, {DRUM_CHANNEL}) and not notes(events)[0].time > stop
+    assert [n for n in notes(events) if stop + 0.6 <= n.time < back - 0.02] == []
+    assert [n for n in notes(events) if back <= n.time < back + 0.6]
+    assert not [t for t, name in texts(events, "section: ending") if t < back]
+
+
+def test_a_count_in_brings_the_band_in_on_the_players_first_downbeat():
+    msgs = take(12, bpm=96)
+    first = msgs[0].time
+    _, events = play(guitar(msgs), player=PlayerSettings(bpm=96, count_in=2))
+    band = notes(events)
+    assert abs(band[0].time - first) < 0.02 and band[0].channel == DRUM_CHANNEL
+    _, plain = play(guitar(msgs))
+    assert notes(plain)[0].time > first + 3.0           # without it the band listens first
+
+
+def test_a_start_pedal_with_no_guitar_starts_the_band_at_the_tempo_it_knows():
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec], EngineConfig(ListenerConfig(bpm_prior=90.0)))
+    run(engine, ListSource([CueInput(1.0, Cue.START)]), VirtualClock(), until=9.0)
+    beats = [b.time for b in rec.events if isinstance(b, Beat)]
+    drums = notes(rec.events, {DRUM_CHANNEL})
+    assert drums and drums[0].time == pytest.approx(1.2, abs=0.02)
+    assert all(b - a == pytest.approx(60 / 90, rel=0.01) for a, b in zip(beats, beats[1:]))
+    assert not notes(rec.events, {6, 7})                 # no key heard: percussion alone
+
+
+@pytest.mark.parametrize("meter, expected", [(3, (3, 4)), (4, (4, 4))])
+def test_the_band_writes_the_players_meter_and_plays_a_style_in_it(meter, expected):
+    _, events = play(guitar(take(16, meter=meter)))
+    sigs = [(e.numerator, e.denominator) for e in events if isinstance(e, TimeSignature)]
+    assert sigs and sigs[0] == expected
+    styles = [text for _, text in texts(events, "band in")]
+    assert ("Ballad" in styles[0] or "waltz" in styles[0].lower()) if meter == 3 else "Tökpe" in styles[0]
+
+
+def test_the_band_moves_its_bar_to_the_players_downbeat_within_two_bars_of_hearing_it():
+    # Eight bars, then the music's downbeat moves a beat later (a 5/4 bar between): from then on the bass
+    # falls on what was beat 2. The band moves its bar within two bars of the listener hearing the change.
+    msgs = take(8) + take(12, start=0.5 + 33 * 0.6)
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec])
+    heard: list[float] = []
+
+    def watch(now, due):
+        grid = engine.state.grid if engine.state else None
+        if grid is not None and now > 0.5 + 33 * 0.6 and not heard:
+            k = round(grid.beat_at(0.5 + 37 * 0.6))     # a downbeat of the moved music
+            if grid.is_downbeat(k):
+                heard.append(now)
+
+    run(engine, ListSource(msgs), VirtualClock(), until=msgs[-1].time + 10, after_tick=watch)
+    moved = texts(rec.events, "bar: ")
+    assert heard and moved and heard[0] <= moved[0][0] <= heard[0] + 3 * 4 * 0.6 + 0.2
+    downbeats = [0.5 + (33 + 4 * k) * 0.6 for k in range(12)]
+    band_bars = [b.time for b in rec.events if isinstance(b, Beat) and b.beat_in_bar == 0 and b.time > moved[0][0]]
+    assert band_bars and all(min(abs(t - d) for d in downbeats) < 0.05 for t in band_bars[:4])
+
+
+def test_band_beats_never_stumble_through_pauses_restarts_and_a_tempo_jump():
+    msgs = take(8, bpm=100) + take(6, bpm=100, start=0.5 + 40 * 0.6) + take(8, bpm=128, start=35.0)
+    _, events = play(guitar(msgs))
+    beats = [b.time for b in events if isinstance(b, Beat)]
+    lengths = [b - a for a, b in zip(beats, beats[1:])]
+    big = [(i, b / a) for i, (a, b) in enumerate(zip(lengths, lengths[1:])) if abs(b / a - 1) > 0.15 and b < 1.5]
+    assert len(beats) > 40 and len(big) <= 2, big          # only where the tempo really jumped
+    assert all(math.isfinite(t) for t in beats)
