@@ -1,11 +1,8 @@
 """The dombra: two strings tuned to the key, a position that follows the chord, a melody on the high string.
 
 Tuning (DOMAIN.md §1): quartal (a fourth between the strings, as D3-G3) by default, quintal, second or
-unison, transposed so the open dyad sits on the key's tonic: in quartal the high string sounds the tonic
-and the low string the fifth below it (the dyad fits the major and the minor tonic chord alike); in quintal
-and second the low string takes the tonic. When the other open string would fall outside the mode's scale
-(locrian has no perfect fifth) the tonic moves to the other string. The low string's open pitch lies in
-45..56 (A2..G#3); each string has 19 frets.
+unison, retuned as a player does: the standard D3 low string moved at most three semitones so that an open
+string sounds the key's tonic (`tune`); each string has 19 frets, so every note lies on the instrument.
 
 Voicing (design, DOMAIN.md §2): over the tonic and modal chords (i, bVII, bVI, ...) the low string drones
 open and the high string holds a tonic-family note at the register level; when the bass goes to IV or V the
@@ -24,7 +21,8 @@ from engine.theory import SCALES
 
 TUNINGS = {"quartal": 5, "quintal": 7, "second": 2, "unison": 0}  # semitones low -> high string
 FRETS = 19
-LOW_LOWEST = 45          # the low string's open pitch is placed in 45..56 (A2..G#3)
+STANDARD_LOW = 50        # D3: the low string in standard tuning (DOMAIN.md §1: D3-G3, MIDI 50-55)
+RETUNE = 3               # semitones a player retunes the strings at most, either way
 LEVEL_FRET = (0, 5, 12, 15)   # where the high string's position sits at each register level
 LEVELS = ("bas buyn", "orta buyn", "kishi saga", "ulken saga")
 
@@ -134,19 +132,31 @@ def _scale_on(open_pitch: int, scale: frozenset[int]) -> tuple[int, ...]:
 
 @lru_cache(maxsize=None)
 def tune(tonic: int, mode: str = "major", tuning: str = "quartal") -> Dombra:
-    """The dombra for a key: the open dyad on the tonic (and the 5th below/above it where the mode has one)."""
+    """The dombra for a key, as a player retunes it: the standard low string D3 (`STANDARD_LOW`) moved by at
+    most `RETUNE` semitones, so that an open string sounds the tonic and both open strings are in the mode's
+    scale; the least retuning wins, the tonic on the high string on a tie in quartal tuning (the low string a
+    fifth below it: the dyad fits the major and the minor tonic chord alike), on the low string otherwise.
+    Where no such tuning is in reach, the nearest whose open strings are in the scale, the tonic fretted.
+    Raises ValueError for an unknown tuning or mode.
+
+    >>> tune(2, "dorian").low, tune(9, "minor").low, tune(7, "major").low   # D: as is; A: E3-A3; G: D3-G3
+    (50, 52, 50)
+    """
     if tuning not in TUNINGS:
         raise ValueError(f"tuning must be one of {', '.join(TUNINGS)}, got {tuning!r}")
     if mode not in SCALES:
         raise ValueError(f"mode must be one of {', '.join(SCALES)}, got {mode!r}")
     interval = TUNINGS[tuning]
     scale = {(tonic + s) % 12 for s in SCALES[mode]}
-    tonic_high = (tonic - interval) % 12          # low string's pitch class when the high string is the tonic
-    tonic_low = tonic % 12
-    prefer_high = tuning == "quartal"
-    options = [tonic_high, tonic_low] if prefer_high else [tonic_low, tonic_high]
-    low_pc = next((pc for pc in options if pc in scale and (pc + interval) % 12 in scale), options[0])
-    low = LOW_LOWEST + (low_pc - LOW_LOWEST) % 12
+    reach = range(STANDARD_LOW - RETUNE, STANDARD_LOW + RETUNE + 1)
+    in_scale = [low for low in reach if low % 12 in scale and (low + interval) % 12 in scale]
+    with_tonic = [low for low in in_scale if tonic % 12 in (low % 12, (low + interval) % 12)]
+    high_first = tuning == "quartal"
+
+    def cost(low: int) -> tuple[int, bool]:
+        return abs(low - STANDARD_LOW), ((low + interval) % 12 == tonic % 12) != high_first
+
+    low = min(with_tonic or in_scale or list(reach), key=cost)
     return Dombra(tonic % 12, mode, tuning, low, low + interval)
 
 
