@@ -16,7 +16,7 @@ EXAMPLES := $(wildcard examples/*.mid)
 DEMO_STYLES := d_dorian_96_4-4:shertpe-332 d_dorian_96_4-4:nomad-gallop e_mixolydian_ramp_88-116_4-4:tokpe-flow \
                e_mixolydian_ramp_88-116_4-4:aqsaq-7-8 a_minor_66_6-8:ballad
 
-.PHONY: demo test bench live-bench accuracy examples system clean
+.PHONY: demo test soak bench live-bench accuracy examples system clean
 
 demo: $(STAMP)
 	@mkdir -p out
@@ -39,11 +39,21 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check engine tests bench examples
 	$(PY) -m pytest -q
 
+# The property tests with many more generated takes (make test tries 40): SOAK_EXAMPLES of them, ~0.7 s each.
+SOAK_EXAMPLES ?= 2000
+soak: $(STAMP)
+	PROPERTY_EXAMPLES=$(SOAK_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_band_properties.py
+
 bench: $(STAMP)
 	$(PY) bench/render_speed.py
 
 # Live timing on a JACK server with the dummy backend: onset error, decision latency, memory.
-live-bench: $(STAMP)
+live-# The property tests with many more generated takes (make test tries 40): SOAK_EXAMPLES of them, ~0.7 s each.
+SOAK_EXAMPLES ?= 2000
+soak: $(STAMP)
+	PROPERTY_EXAMPLES=$(SOAK_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_band_properties.py
+
+bench: $(STAMP)
 	$(PY) bench/live_timing.py
 
 # Listening accuracy against peer tools on ../shared/data (POP909, ASAP, Nottingham). Installs the peers

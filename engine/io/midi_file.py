@@ -139,6 +139,7 @@ def _quarters(units: list[tuple[float, float]], b: float) -> float:
 
 
 MIN_BEAT = 0.05   # s: beats closer than this are one (a DAW cannot show a 1200 BPM beat)
+MAX_BEAT = 4.0    # s: no beat of the file lasts longer (15 BPM; a MIDI tempo cannot pass 16.7 s a beat)
 
 
 def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
@@ -186,7 +187,7 @@ def short_start(short: list[tuple[int, int]], at: int) -> int:
 
 def _lead_in(first: Beat) -> list[float]:
     """Beats from second 0 up to (not including) the band's first beat, at its length."""
-    period = first.period
+    period = min(max(first.period, 0.2), MAX_BEAT)
     n = math.floor(first.time / period + 1e-9)
     times = [first.time - k * period for k in range(n, 0, -1)]
     rest = times[0] if times else first.time
@@ -198,11 +199,12 @@ def _lead_in(first: Beat) -> list[float]:
 
 
 def _filled(last: float, t: float, period: float) -> list[float]:
-    """The beats between a beat at `last` (s) and the next one played at `t`, `period` s apart or close."""
-    n = max(1, round((t - last) / period))
-    step = (t - last) / n
-    if step < MIN_BEAT:
-        return []
+    """The beats between a beat at `last` (s) and the next one played at `t`, `period` s apart or close,
+    none shorter than MIN_BEAT or longer than MAX_BEAT."""
+    gap = t - last
+    n = max(1, round(gap / period), math.ceil(gap / MAX_BEAT))
+    n = min(n, max(1, math.floor(gap / MIN_BEAT)))
+    step = gap / n
     return [last + step * k for k in range(1, n)]
 
 

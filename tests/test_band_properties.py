@@ -1,0 +1,85 @@
+"""Property tests: generated takes (pauses of every length, restarts, tempo jumps, stray notes, a take played
+twice, meters changing) through the whole band and the MIDI writer never raise, always give a valid file,
+and the band's beats never stumble. `make test` tries PROPERTY_EXAMPLES takes; `make soak` many more."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import mido
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.events import Beat, InputMessage, Note
+from engine.io.midi_file import MidiFileSink, file_grid
+from engine.io.midi_input import GuitarFile
+from engine.render import guitar_track, play
+
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "40"))
+CHORDS = ((48, (55, 60, 64)), (41, (53, 57, 60)), (43, (55, 59, 62)), (45, (57, 60, 64)))
+
+
+@st.composite
+def segments(draw):
+    """A stretch of strumming: bars, meter (beats to the bar), tempo, loudness, and the silence after it."""
+    return (draw(st.integers(1, 10)), draw(st.sampled_from((2, 3, 4, 6))), draw(st.floats(55, 190)),
+            draw(st.integers(15, 120)), draw(st.floats(0.0, 16.0)))
+
+
+@st.composite
+def takes(draw):
+    """A take: segments of strumming with silences between, maybe played twice, with stray plucks."""
+    parts = draw(st.lists(segments(), min_size=1, max_size=5))
+    if draw(st.booleans()):
+        parts = parts + parts                     # the take played twice
+    strays = draw(st.lists(st.tuples(st.floats(0.0, 120.0), st.integers(28, 100)), max_size=4))
+    msgs, t = [], draw(st.floats(0.0, 3.0))
+    for bars, meter, bpm, velocity, rest in parts:
+        period = 60.0 / bpm
+        for k in range(bars * meter):
+            bass, chord = CHORDS[(k // meter) % len(CHORDS)]
+            notes = (bass, bass + 12) if k % meter == 0 else chord
+            for j, p in enumerate(notes):
+                msgs.append(InputMessage(t + 0.01 * j, 0x90, p, velocity))
+                msgs.append(InputMessage(t + 0.85 * period, 0x80, p, 0))
+            t += period
+        t += rest
+    for at, pitch in strays:
+        msgs += [InputMessage(at, 0x90, pitch, 70), InputMessage(at + 0.3, 0x80, pitch, 0)]
+    msgs.sort(key=lambda m: m.time)
+    return GuitarFile(None, msgs, msgs[-1].time, sum(m.kind == 0x90 for m in msgs))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(takes(), st.sampled_from(("auto", "tokpe-gallop", "trot", "aqsaq-7-8", "tokpe-waltz")),
+       st.integers(0, 3))
+def test_any_take_renders_a_valid_file_with_beats_that_never_stumble(guitar, style, seed):
+    engine, band = play(guitar, style=style, seed=seed)
+    sink = MidiFileSink("unused.mid")      # written to a buffer below, never to this path
+    for e in guitar_track(guitar) + band:
+        sink.send(e)
+    buffer = io.BytesIO()
+    sink.to_midi().save(file=buffer)
+    mid = mido.MidiFile(file=io.BytesIO(buffer.getvalue()))
+    assert len(mid.tracks) >= 2
+    beats = sorted(b.time for b in band if isinstance(b, Beat))
+    assert all(b > a for a, b in zip(beats, beats[1:]))
+    notes = [n for n in band if isinstance(n, Note)]
+    assert all(n.duration > 0 for n in notes) and engine.scheduler.late == 0
+
+
+@settings(max_examples=4 * EXAMPLES, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0, 600.0), st.integers(0, 10_000), st.integers(0, 7),
+                          st.integers(1, 8), st.floats(0.01, 5.0)), max_size=60))
+def test_the_midi_writer_takes_any_beats(raw):
+    beats = [Beat(t, n, min(k, c - 1), c, p) for t, n, k, c, p in raw]
+    times, short = file_grid(beats)
+    assert all(b > a for a, b in zip(times, times[1:]))
+    assert all(0 <= start < len(times) and length > 0 for start, length in short)
+    sink = MidiFileSink("unused.mid")      # written to a buffer below, never to this path
+    for b in beats:
+        sink.send(b)
+    buffer = io.BytesIO()
+    sink.to_midi().save(file=buffer)
+    assert mido.MidiFile(file=io.BytesIO(buffer.getvalue())).tracks
