@@ -48,12 +48,7 @@ bench: $(STAMP)
 	$(PY) bench/render_speed.py
 
 # Live timing on a JACK server with the dummy backend: onset error, decision latency, memory.
-live-# The property tests with many more generated takes (make test tries 40): SOAK_EXAMPLES of them, ~0.7 s each.
-SOAK_EXAMPLES ?= 2000
-soak: $(STAMP)
-	PROPERTY_EXAMPLES=$(SOAK_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_band_properties.py
-
-bench: $(STAMP)
+live-bench: $(STAMP)
 	$(PY) bench/live_timing.py
 
 # Listening accuracy against peer tools on ../shared/data (POP909, ASAP, Nottingham). Installs the peers
