@@ -63,6 +63,14 @@ def band_signature(style: Style, meter: Meter) -> tuple[int, int, int]:
     return style.numerator, style.denominator, style.beat_eighths
 
 
+def group(style: Style, meter: Meter) -> int:
+    """How many of the style's bars make one of the player's: 2 for a 2/4 style in 4/4, else 1."""
+    bar = style.beats_per_bar
+    if bar.denominator != 1 or not fits(style, meter) or meter.beats <= int(bar):
+        return 1
+    return meter.beats // int(bar)
+
+
 def band_cycle(style: Style, meter: Meter) -> int:
     """Beats in the band's bar as the file counts them (a 7/8 cycle is two bars: 7 beats)."""
     if fits(style, meter) and style.beats_per_bar.denominator == 1:

@@ -33,7 +33,7 @@ from engine.arrange.band import setup_events
 from engine.arrange.form import OUT
 from engine.arrange.patterns import Style
 from engine.arrange.styles import StyleChooser
-from engine.bars import BarWatch, Meter, band_cycle, band_signature, fits
+from engine.bars import BarWatch, Meter, band_cycle, band_signature, fits, group
 from engine.events import Marker, Note
 from engine.inputs import Cue
 from engine.io.sinks import Sink
@@ -210,7 +210,8 @@ class Scheduler:
 
     def _begin(self, at: Fraction, style: Style, meter: Meter, intro: bool, main: str = "main_a") -> None:
         """A new arrangement of `style` from band beat `at`, in the player's `meter`."""
-        self.arranger = Arranger(style, self.seed + self.entries, at, intro=intro, main=main)
+        self.arranger = Arranger(style, self.seed + self.entries, at, intro=intro, main=main,
+                                 group=group(style, meter))
         self.entries += 1
         self.meter, self.cycle = meter, band_cycle(style, meter)
         self.marks.new_arranger()

@@ -102,14 +102,16 @@ class Arranger:
     `main` ("main_a" or "main_b")."""
 
     def __init__(self, style: Style, seed: int, start: int | Fraction, tuning: str | None = None,
-                 intro: bool = True, main: str = "main_a"):
-        """`start` is the listener beat on which the band's first bar begins."""
+                 intro: bool = True, main: str = "main_a", group: int = 1):
+        """`start` is the listener beat on which the band's first bar begins; `group` bars of the style make
+        one of the player's (phrases, fills and the register's climb are counted in the player's bars)."""
         self.style = style
         self.seed = seed
         self.start = Fraction(start)
         self.start_f = float(self.start)          # for the per-tick window arithmetic (floats are fast)
         self.tuning = tuning or style.tuning
-        self.form = Form(style, intro=intro, main=main)
+        self.group = group
+        self.form = Form(style, intro=intro, main=main, group=group)
         self.plans: list[BarPlan] = []
         self.pause = False                        # the guitar is pausing: the next bars decided are a break
         self.finished_at: Fraction | None = None  # where the ending's last bar ends, once decided
@@ -264,7 +266,7 @@ class Arranger:
         key = (phrase, voice)
         if key in self._masks:
             return self._masks[key]
-        size = self.style.variation.phrase
+        size = self.style.variation.phrase * self.group
         prev = self._mask(phrase - 1, voice, chance) if phrase > 0 and not self.style.variation.repeat else None
         mask = frozenset()
         for attempt in range(8):

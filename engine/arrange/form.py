@@ -71,6 +71,7 @@ class Form:
     played: int = 0
     occurrences: dict[str, int] = field(default_factory=dict)
     pending: Cue | None = None
+    group: int = 1                        # bars of the style in one of the player's (a 2/4 style in 4/4: 2)
     sparse: bool = False                  # the last bar decided was sparse (hysteresis)
 
     def __post_init__(self) -> None:
@@ -154,19 +155,22 @@ class Form:
         return None
 
     def _main_bar(self, intensity: float, cued_fill: bool) -> BarPlan:
-        s, v = self.style, self.style.variation
+        s, v, g = self.style, self.style.variation, self.group
         length = s.section(self.main).bars
         if length and self.main_bar >= length:
             self._start_main("main_b" if self.main == "main_a" else "main_a")
-        phrase_bar = self.main_bar % v.phrase
+        phrase, fill_every = v.phrase * g, v.fill_every * g
+        phrase_bar = self.main_bar % phrase
         if phrase_bar == 0:
             self.phrase += 1
-            target = min(self.played // v.climb, intensity_cap(intensity)) if v.climb else 0
+            target = min(self.played // (v.climb * g), intensity_cap(intensity)) if v.climb else 0
             self.level += (target > self.level) - (target < self.level)
         self.main_bar += 1
         end = phrase_bar + 1
-        if cued_fill or (v.fill_every and end % v.fill_every == 0):
-            whole = cued_fill or end == v.phrase
+        if cued_fill or (fill_every and (end % fill_every == 0 or (g > 1 and end > phrase - g))):
+            # One bar of the style is half the player's or less (g > 1): the fill is the last such bar of
+            # every `fill_every` player bars, and the whole last player bar of the phrase.
+            whole = cued_fill or end == phrase or g > 1
             self._count("fill")
             return self._plan("fill", 0, 0 if whole else _half(s), phrase_bar=phrase_bar)
         return self._plan(self.main, self.main_bar - 1, phrase_bar=phrase_bar)
