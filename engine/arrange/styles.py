@@ -20,7 +20,7 @@ ENV_DIRS = "AQYN_PATTERNS"
 AUTO = "auto"
 # The automatic choice: the first of these that fits the player's meter (then the other styles by name).
 SURE_METER = 0.8   # meter confidence above which a named style in another meter is refused (offline)
-AUTO_ORDER = ("tokpe-gallop", "trot", "ballad", "tokpe-flow", "nomad-gallop", "shertpe-332")
+AUTO_ORDER = ("tokpe-gallop", "trot", "tokpe-waltz", "ballad", "tokpe-flow", "nomad-gallop", "shertpe-332")
 
 StyleChooser = Callable[..., Style]   # (the guitar's beat grid, strict=...) -> the style to play
 
