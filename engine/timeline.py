@@ -2,8 +2,9 @@
 
 The listener's grid moves at every strum: a phase correction, a new tempo, now and then a jump or a new beat
 count. Notes placed straight on it would stumble (one beat a third of the one before). A drummer does not
-jump: a correction is spread over the next beats. So the band counts its own beats and decides them one at a
-time, each just before it is needed (a look-ahead before the beat starts), never moving a beat once decided:
+jump: a correction is spread over the next beats. So the band counts its own beats and decides each when
+it is due (a look-ahead before it sounds), never moving it once decided; inside a beat, notes fall at the length the next
+beat would get at that moment:
 
     length(n) = period + gain x phase error          T(n + 1) = T(n) + length(n)
 
@@ -12,7 +13,7 @@ nearest beat of the grid (at the band's level), so a grid that renumbers its bea
 lies within `max_change` of the one before (a ratio of 1/1.12 to 1.12: below what a listener hears as a
 stumble).
 
-Tempo level: when the grid's beat is about twice, half, three times, a third, 3/2 or 2/3 of the band's, it is
+Tempo level: when the grid's beat is about twice, half, three times or a third of the band's, it is
 the same music counted at another level (a tracker's octave error, a double-time feel): the band keeps its
 level and lines up with the grid's beats. Only when the grid stays at another level for `level_beats` beats,
 or its tempo stays more than 12 % away for two beats without being another level (the player really changed
@@ -38,7 +39,7 @@ from engine.state import BeatGrid
 
 GAIN = 0.5            # share of the phase error taken off per beat
 MAX_CHANGE = 0.12     # a beat's length stays within this ratio of the one before, as a tempo follows
-LEVELS = (Fraction(1), Fraction(2), Fraction(1, 2), Fraction(3), Fraction(1, 3), Fraction(3, 2), Fraction(2, 3))
+LEVELS = (Fraction(1), Fraction(2), Fraction(1, 2), Fraction(3), Fraction(1, 3))
 LEVEL_BEATS = 8       # band beats the grid must stay at another level before the band goes there
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
@@ -54,15 +55,16 @@ class BandTimeline:
         self._times: dict[int, float] = {}
         self._first = 0          # the first beat number decided
         self._last = -1          # the last beat number decided
+        self._length = 0.5       # s: the length of the last decided beat
         self._other_level = 0    # beats in a row the grid has been at another level
         self._jumped = 0         # beats in a row the grid's tempo has been far from the band's
         self.level = Fraction(1)  # grid beats per band beat at the last beat decided
 
     def start(self, beat: int, grid: BeatGrid) -> None:
-        """The band comes in: its beat number `beat` falls where the grid's does, the next a period later."""
-        t = grid.seconds_at(beat)
-        self._times = {beat: t, beat + 1: t + grid.period}
-        self._first, self._last = beat, beat + 1
+        """The band comes in: its beat number `beat` falls where the grid's does, at the grid's tempo."""
+        self._times = {beat: grid.seconds_at(beat)}
+        self._first = self._last = beat
+        self._length = grid.period
         self._other_level = self._jumped = 0
         self.level = Fraction(1)
 
@@ -72,18 +74,25 @@ class BandTimeline:
         return bool(self._times)
 
     def seconds_at(self, position: float, grid: BeatGrid) -> float:
-        """The time (s) of band beat position `position` (not before the first beat), deciding beats up to
-        it; between two decided beats, in proportion."""
+        """The time (s) of band beat position `position` (not before the first beat): beats up to its own are
+        decided; within the last decided beat, at the length the next beat would get now (so a note late in a
+        beat is placed with the freshest tempo; the beat after is decided only when it is due)."""
         n = math.floor(position)
-        while self._last < n + 1:
+        while self._last < n:
             self._decide(grid)
         a = self._times[n]
-        return a + (position - n) * (self._times[n + 1] - a)
+        length = self._times[n + 1] - a if n < self._last else self._next(grid)[0]
+        return a + (position - n) * length
 
     def beat_at(self, t: float, grid: BeatGrid) -> float:
-        """The band's beat position at time `t` (s), deciding beats until one lies past it."""
-        while self._times[self._last] <= t:
+        """The band's beat position at time `t` (s), deciding the beats that have begun by then."""
+        while True:
+            length = self._next(grid)[0]
+            if self._times[self._last] + length > t:
+                break
             self._decide(grid)
+        if t >= self._times[self._last] or self._last == self._first:
+            return self._last + (t - self._times[self._last]) / length
         n = self._last - 1
         while n > self._first and self._times[n] > t:
             n -= 1
@@ -91,15 +100,14 @@ class BandTimeline:
         return n + (t - a) / (b - a)
 
     def length_now(self, grid: BeatGrid) -> float:
-        """The length (s) of the band's last decided beat: its tempo now."""
-        return self._times[self._last] - self._times[self._last - 1]
+        """The length (s) the band's next beat would get now: its tempo now."""
+        return self._next(grid)[0]
 
-    def _decide(self, grid: BeatGrid) -> None:
-        """Decide the next beat's time from the grid, within the allowed change."""
-        n = self._last
-        t = self._times[n]
-        prev = t - self._times[n - 1]
-        level = self.level = self._level(grid.period, prev)
+    def _next(self, grid: BeatGrid) -> tuple[float, Fraction, bool]:
+        """The length (s) the beat after the last decided one would get from the grid now, within the allowed
+        change; the level it was measured at; whether the tempo is far from the band's."""
+        t, prev = self._times[self._last], self._length
+        level = self._level(grid.period, prev)
         period = float(grid.period * level)
         unit = grid.period / level.denominator          # the grid's beats at the finer of the two levels
         expected = t + period
@@ -107,23 +115,33 @@ class BandTimeline:
         length = period + self.gain * (nearest - expected)
         q = 1 + self.max_change
         jump = max(period / prev, prev / period)
-        self._jumped = self._jumped + 1 if level == 1 and jump > q else 0
-        if self._jumped >= JUMP_BEATS:              # a real tempo change (it lasted): half the way per beat
+        far = level == 1 and jump > q
+        if far and self._jumped + 1 >= JUMP_BEATS:     # a real tempo change (it lasted): half the way per beat
             q = math.sqrt(jump)
-        self._times[n + 1] = t + min(max(length, prev / q), prev * q)
-        self._last = n + 1
+        return min(max(length, prev / q), prev * q), level, far
+
+    def _decide(self, grid: BeatGrid) -> None:
+        """Decide the next beat's time from the grid (see `_next`); it never moves again."""
+        length, level, far = self._next(grid)
+        self.level = level
+        self._count_level(level)
+        self._jumped = self._jumped + 1 if far else 0
+        self._times[self._last + 1] = self._times[self._last] + length
+        self._last += 1
+        self._length = length
         if len(self._times) > KEEP:
             del self._times[self._first]
             self._first += 1
 
     def _level(self, grid_period: float, band_period: float) -> Fraction:
-        """How many grid beats make a band beat: 1, or another level the grid is at (see the module docstring)."""
+        """How many grid beats make a band beat: 1, or another level the grid is at (see the module docstring);
+        after `level_beats` decided beats at another level, 1: the band goes there."""
         ratio = band_period / grid_period
         level = min(LEVELS, key=lambda m: abs(math.log(ratio / m)))
         if level == 1 or abs(math.log(ratio / level)) > math.log(1 + self.max_change):
-            self._other_level = 0
             return Fraction(1)
-        self._other_level += 1
-        if self._other_level > self.level_beats:
-            return Fraction(1)                          # it stayed there: go to the grid's level
-        return level
+        return Fraction(1) if self._other_level >= self.level_beats else level
+
+    def _count_level(self, level: Fraction) -> None:
+        """Count the decided beats in a row with the grid at another level."""
+        self._other_level = self._other_level + 1 if level != 1 else 0
