@@ -2,9 +2,9 @@
 
 The listener's grid moves at every strum: a phase correction, a new tempo, now and then a jump or a new beat
 count. Notes placed straight on it would stumble (one beat a third of the one before). A drummer does not
-jump: a correction is spread over the next beats. So the band counts its own beats and decides each when
-it is due (a look-ahead before it sounds), never moving it once decided; inside a beat, notes fall at the length the next
-beat would get at that moment:
+jump: a correction is spread over the next beats. So the band counts its own beats and decides each when it is
+due (a look-ahead before it sounds), never moving it once decided; inside a beat, notes fall at the length the
+next beat would get at that moment:
 
     length(n) = period + gain x phase error          T(n + 1) = T(n) + length(n)
 
