@@ -13,7 +13,7 @@ nearest beat of the grid (at the band's level), so a grid that renumbers its bea
 lies within `max_change` of the one before (a ratio of 1/1.12 to 1.12: below what a listener hears as a
 stumble).
 
-Tempo level: when the grid's beat is about twice, half, three times or a third of the band's, it is
+Tempo level: when the grid's beat is about twice, half, three times, a third, 3/2 or 2/3 of the band's, it is
 the same music counted at another level (a tracker's octave error, a double-time feel): the band keeps its
 level and lines up with the grid's beats. Only when the grid stays at another level for `level_beats` beats,
 or its tempo stays more than 12 % away for two beats without being another level (the player really changed
@@ -39,7 +39,7 @@ from engine.state import BeatGrid
 
 GAIN = 0.5            # share of the phase error taken off per beat
 MAX_CHANGE = 0.12     # a beat's length stays within this ratio of the one before, as a tempo follows
-LEVELS = (Fraction(1), Fraction(2), Fraction(1, 2), Fraction(3), Fraction(1, 3))
+LEVELS = (Fraction(1), Fraction(2), Fraction(1, 2), Fraction(3), Fraction(1, 3), Fraction(3, 2), Fraction(2, 3))
 LEVEL_BEATS = 8       # band beats the grid must stay at another level before the band goes there
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
