@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 
 from engine.events import InputMessage
@@ -373,3 +374,16 @@ def test_beat_tracker_follows_an_accelerando_and_a_ritardando(start, end):
             predicted = L.beat.seconds_at(round(L.beat.beat_at(now)) + 1)
             errors.append(min(abs(predicted - b) for b in beats))
     assert sum(errors) / len(errors) < 0.02 and max(errors) < 0.06
+
+
+def test_the_tempo_refinement_stays_within_half_a_frame_of_a_window_edge():
+    """The level search may stop at the edge of its window, on a slope rather than a peak: the parabola
+    through it must not move the period by more than half a frame (it once gave a negative period)."""
+    from engine.listen.tempo import FPS, TempoEstimator
+
+    est = TempoEstimator(100.0, 1.0, 40.0, 220.0, 8.0)
+    score = np.zeros(est.lag_hi - est.lag_lo + 1)
+    L = est.lag_lo + 20
+    score[20 - 1], score[20], score[20 + 1] = 1.0, 0.6, 0.19     # rising to the left: no peak at L
+    period = est.refine(score, L)
+    assert abs(period * FPS - L) <= 0.5 and period > 0

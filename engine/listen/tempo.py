@@ -109,14 +109,15 @@ class TempoEstimator:
 
     def refine(self, score: np.ndarray, L: int) -> float | None:
         """Seconds per beat at lag L (frames; `score` as from `scores`), with parabolic interpolation for a
-        sub-frame lag; None when L has no evidence."""
+        sub-frame lag (at most half a frame either way: L may be the edge of a search window rather than a
+        peak, where the parabola's vertex can lie anywhere); None when L has no evidence."""
         lo, hi = self.lag_lo, self.lag_hi
         if score[L - lo] <= 0:
             return None
         if lo < L < hi:
             a, b, c = score[L - lo - 1], score[L - lo], score[L - lo + 1]
             den = a - 2 * b + c
-            L = L + (0.5 * (a - c) / den if den < 0 else 0.0)
+            L = L + (min(0.5, max(-0.5, 0.5 * (a - c) / den)) if den < 0 else 0.0)
         return float(L) / FPS
 
     def estimate(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
