@@ -56,14 +56,16 @@ class BandTimeline:
         self._first = 0          # the first beat number decided
         self._last = -1          # the last beat number decided
         self._length = 0.5       # s: the length of the last decided beat
+        self._coming: int | None = None   # the band's first beat, until it is due
         self._other_level = 0    # beats in a row the grid has been at another level
         self._jumped = 0         # beats in a row the grid's tempo has been far from the band's
         self.level = Fraction(1)  # grid beats per band beat at the last beat decided
 
     def start(self, beat: int, grid: BeatGrid) -> None:
-        """The band comes in: its beat number `beat` falls where the grid's does, at the grid's tempo."""
-        self._times = {beat: grid.seconds_at(beat)}
-        self._first = self._last = beat
+        """The band comes in: its beat number `beat` will fall where the grid's does when it is due (until
+        then the grid's count stands for the band's), at the grid's tempo."""
+        self._times = {}
+        self._coming = beat
         self._length = grid.period
         self._other_level = self._jumped = 0
         self.level = Fraction(1)
@@ -71,12 +73,20 @@ class BandTimeline:
     @property
     def started(self) -> bool:
         """True once `start` was called."""
-        return bool(self._times)
+        return bool(self._times) or self._coming is not None
+
+    def _first_beat(self, grid: BeatGrid) -> None:
+        """Decide the band's first beat: where the grid has it now."""
+        beat, self._coming = self._coming, None
+        self._times = {beat: grid.seconds_at(beat)}
+        self._first = self._last = beat
 
     def seconds_at(self, position: float, grid: BeatGrid) -> float:
         """The time (s) of band beat position `position` (not before the first beat): beats up to its own are
         decided; within the last decided beat, at the length the next beat would get now (so a note late in a
         beat is placed with the freshest tempo; the beat after is decided only when it is due)."""
+        if self._coming is not None:
+            self._first_beat(grid)
         n = math.floor(position)
         while self._last < n:
             self._decide(grid)
@@ -85,7 +95,12 @@ class BandTimeline:
         return a + (position - n) * length
 
     def beat_at(self, t: float, grid: BeatGrid) -> float:
-        """The band's beat position at time `t` (s), deciding the beats that have begun by then."""
+        """The band's beat position at time `t` (s), deciding the beats that have begun by then (before the first
+        is due, the grid's position)."""
+        if self._coming is not None:
+            if t < grid.seconds_at(self._coming):
+                return grid.beat_at(t)
+            self._first_beat(grid)
         while True:
             length = self._next(grid)[0]
             if self._times[self._last] + length > t:
@@ -101,7 +116,7 @@ class BandTimeline:
 
     def length_now(self, grid: BeatGrid) -> float:
         """The length (s) the band's next beat would get now: its tempo now."""
-        return self._next(grid)[0]
+        return self._length if self._coming is not None else self._next(grid)[0]
 
     def _next(self, grid: BeatGrid) -> tuple[float, Fraction, bool]:
         """The length (s) the beat after the last decided one would get from the grid now, within the allowed

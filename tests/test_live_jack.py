@@ -348,9 +348,11 @@ def test_count_in_clicks_at_the_tempo_and_sets_the_beat(server, tmp_path):
             proc.kill()
         probe.close()
     assert proc.returncode == 0
-    clicks = onsets(audio, probe.rate, min_gap=0.3)   # a wood block rings with a second, smaller attack
-    assert len(clicks) == 4, clicks
+    heard = onsets(audio, probe.rate, min_gap=0.3)    # a wood block rings with a second, smaller attack
+    clicks, band = heard[:4], heard[4:]
     assert np.diff(clicks) == pytest.approx([0.5] * 3, abs=0.012)   # 120 BPM, within the measured jitter
+    # With no guitar, the band comes in on the downbeat after the count-in (percussion, no key yet).
+    assert len(band) >= 3 and band[0] - clicks[-1] == pytest.approx(0.5, abs=0.03), heard
     statuses = [e for e in log_lines(log) if e["kind"] == "status"]
     assert statuses[-1]["bpm"] == pytest.approx(120, abs=0.5) and statuses[-1]["beat_confidence"] == 1.0
 

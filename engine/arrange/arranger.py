@@ -170,7 +170,7 @@ class Arranger:
         if intensity is None:
             intensity = intensity_from(state)
         step_len = 60.0 / state.bpm / spb     # seconds
-        dyn = min(1.1, max(0.45, 0.4 + 0.6 * state.loudness / 100))
+        dyn = min(1.1, max(0.6, 0.55 + 0.5 * state.loudness / 100))
         dombra = None if state.tonic is None else tune(state.tonic, state.mode, self.tuning)
         out: list[Planned] = []
         n = style.steps_per_bar
