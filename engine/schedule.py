@@ -42,6 +42,8 @@ from engine.presence import Presence
 from engine.state import BeatGrid, MusicalState
 from engine.timeline import BandTimeline
 
+FIRST_BEAT_MARGIN = 0.03   # s: the band's first beat falls at least this far from now (its strums and humanising
+                           # reach before the beat)
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
@@ -160,7 +162,7 @@ class Scheduler:
                 self._enter(now, state)
             return
         grid = state.grid
-        horizon = self.timeline.beat_at(now + self.config.lookahead, grid)
+        horizon = self.timeline.beat_at(now + self.config.lookahead, grid, now + FIRST_BEAT_MARGIN)
         marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger)
         if marker is not None:
             self._send(Marker(now, marker))

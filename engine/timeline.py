@@ -75,10 +75,11 @@ class BandTimeline:
         """True once `start` was called."""
         return bool(self._times) or self._coming is not None
 
-    def _first_beat(self, grid: BeatGrid) -> None:
-        """Decide the band's first beat: where the grid has it now."""
+    def _first_beat(self, grid: BeatGrid, not_before: float = -math.inf) -> None:
+        """Decide the band's first beat: where the grid has it now, not before `not_before` (s: a grid that
+        jumped back must not put it in the past)."""
         beat, self._coming = self._coming, None
-        self._times = {beat: grid.seconds_at(beat)}
+        self._times = {beat: max(grid.seconds_at(beat), not_before)}
         self._first = self._last = beat
 
     def seconds_at(self, position: float, grid: BeatGrid) -> float:
@@ -94,13 +95,13 @@ class BandTimeline:
         length = self._times[n + 1] - a if n < self._last else self._next(grid)[0]
         return a + (position - n) * length
 
-    def beat_at(self, t: float, grid: BeatGrid) -> float:
+    def beat_at(self, t: float, grid: BeatGrid, now: float = -math.inf) -> float:
         """The band's beat position at time `t` (s), deciding the beats that have begun by then (before the first
-        is due, the grid's position)."""
+        is due, the grid's position; the first not before `now`, s)."""
         if self._coming is not None:
             if t < grid.seconds_at(self._coming):
                 return grid.beat_at(t)
-            self._first_beat(grid)
+            self._first_beat(grid, now)
         while True:
             length = self._next(grid)[0]
             if self._times[self._last] + length > t:
