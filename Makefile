@@ -14,7 +14,7 @@ APT_PACKAGES := libfluidsynth3 fluidsynth fluid-soundfont-gm jackd2
 EXAMPLES := $(wildcard examples/*.mid)
 # More styles on the examples: example:style pairs (make demo renders each after the automatic choice).
 DEMO_STYLES := d_dorian_96_4-4:shertpe-332 d_dorian_96_4-4:nomad-gallop e_mixolydian_ramp_88-116_4-4:tokpe-flow \
-               e_mixolydian_ramp_88-116_4-4:aqsaq-7-8 a_minor_66_6-8:ballad
+               e_mixolydian_ramp_88-116_4-4:aqsaq-7-8 a_minor_66_6-8:shalderish
 
 .PHONY: demo test soak bench live-bench accuracy examples system clean
 
