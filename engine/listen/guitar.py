@@ -22,8 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from engine.events import InputMessage
-
-NOTE_OFF, NOTE_ON, PITCH_BEND = 0x80, 0x90, 0xE0
+from engine.midi import NOTE_OFF, NOTE_ON, PITCH_BEND
 
 
 @dataclass
