@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from engine.arrange.band import BAND_CHANNELS
-from engine.arrange.styles import AUTO, load_style, style_chooser
+from engine.arrange.styles import AUTO, count_in_beats, style_chooser
 from engine.errors import OutputPathError
 from engine.events import GUITAR, Control, Event, Note, Program, Raw
 from engine.inputs import SongEnd, TimedInput, input_order
@@ -24,7 +24,7 @@ from engine.io.sinks import RecordingSink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
 from engine.listen.phrases import final_chords
-from engine.midi import NOTE_ON, PROGRAM
+from engine.midi import PROGRAM
 from engine.pipeline import Engine, EngineConfig, run_offline
 from engine.theory import tonic_name
 
@@ -74,10 +74,8 @@ def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[Tim
     before the first note, in the order the engine takes them. The count-in has the style's beats to the bar
     (4 for the automatic choice)."""
     items: list[TimedInput] = [*guitar.messages, *cues]
-    items += [SongEnd(0.0, t) for t in final_chords(guitar.messages, player.converter_latency)]
-    first = next((m.time for m in guitar.messages if m.kind == NOTE_ON and m.data2 > 0), 0.0)
-    per_bar = 4 if style == AUTO else max(2, round(load_style(style, pattern_dirs).beats_per_bar))
-    count_in = player.count_in_before(first, per_bar)
+    items += [SongEnd(0.0, t) for t in final_chords(guitar.messages, player.listener_config().guitar)]
+    count_in = player.count_in_before(guitar.first_onset, count_in_beats(style, pattern_dirs))
     if count_in is not None:
         items.append(count_in)
     return sorted(items, key=input_order)

@@ -16,6 +16,7 @@ from engine.io.midi_input import GuitarFile
 from engine.io.sinks import RecordingSink
 from engine.listen import ListenerConfig
 from engine.listen.listener import PlayerSettings
+from engine.listen.phrases import final_chords
 from engine.pipeline import Engine, EngineConfig, ListSource, run
 from engine.render import play
 
@@ -62,6 +63,16 @@ def test_the_offline_ending_lands_on_the_players_final_chord():
     last = max(n.time for n in notes(events))
     assert abs(last - final) <= 0.6            # within a beat (100 BPM)
     assert [t for t, _ in texts(events, "section: ending")]
+
+
+def test_song_ends_are_heard_on_the_guitars_channels_only():
+    song = take(12)                                             # channel 1: the guitar
+    other = [InputMessage(m.time + 20.0, m.status | 3, m.data1, m.data2) for m in take(12)]   # channel 4
+    both = sorted(song + other, key=lambda m: m.time)
+    last = max(m.time for m in song if m.kind == 0x90)
+    assert final_chords(both) == [pytest.approx(max(m.time for m in other if m.kind == 0x90), abs=0.07)]
+    heard = PlayerSettings(channels=(0,)).listener_config().guitar
+    assert final_chords(both, heard) == [pytest.approx(last, abs=0.07)]
 
 
 def test_a_tuning_pluck_after_the_song_does_not_bring_the_band_back():

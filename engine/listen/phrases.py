@@ -1,7 +1,8 @@
 """Where songs end in a recorded take: what an offline render knows that live play cannot.
 
 A take holds songs separated by long silences, and sometimes stray notes (a tuning pluck, a string brushed)
-after the music. A *phrase* is a run of strums (note-ons within STRUM of each other count once) with no gap
+after the music. Strums are counted as the listener hears them (engine/listen/guitar.py's `GuitarConfig`: its
+channels, converter latency, ghost velocity and strum window). A *phrase* is a run of strums with no gap
 longer than PHRASE_GAP, holding at least PHRASE_STRUMS strums: playing, not a pluck. A song ends at the last
 strum of a phrase followed by SONG_GAP seconds without a phrase (or by the end of the take): the player's
 final chord, on which the band's ending lands.
@@ -15,22 +16,23 @@ final chord, on which the band's ending lands.
 from __future__ import annotations
 
 from engine.events import InputMessage
+from engine.listen.guitar import GuitarConfig
 from engine.midi import NOTE_ON
 
-STRUM = 0.06          # s: note-ons closer than this are one strum
 PHRASE_GAP = 2.5      # s: a longer gap ends a phrase
 PHRASE_STRUMS = 6     # strums a phrase needs to be playing
 SONG_GAP = 8.0        # s: silence (or stray notes) after a phrase this long ends the song
-MIN_VELOCITY = 12     # quieter note-ons are converter ghosts (as engine/listen/guitar.py)
 
 
-def strums(messages: list[InputMessage], latency: float = 0.0) -> list[float]:
-    """Strum onsets (s, the converter's `latency` taken off) of the note-ons in `messages`."""
+def strums(messages: list[InputMessage], guitar: GuitarConfig) -> list[float]:
+    """Strum onsets (s, the converter's latency taken off) of the note-ons in `messages` that the listener
+    with conditioner settings `guitar` would hear (its channels, louder than a ghost)."""
     out: list[float] = []
+    channels = guitar.channels
     for m in messages:
-        if m.kind == NOTE_ON and m.data2 >= MIN_VELOCITY:
-            t = max(0.0, m.time - latency)
-            if not out or t - out[-1] > STRUM:
+        if m.kind == NOTE_ON and m.data2 >= guitar.min_velocity and (channels is None or m.channel in channels):
+            t = max(0.0, m.time - guitar.converter_latency)
+            if not out or t - out[-1] > guitar.strum_window:
                 out.append(t)
     return out
 
@@ -50,8 +52,9 @@ def phrases(onsets: list[float]) -> list[tuple[float, float]]:
     return out
 
 
-def final_chords(messages: list[InputMessage], latency: float = 0.0) -> list[float]:
-    """The final chord (s, pluck time) of every song in the take: see the module docstring."""
-    found = phrases(strums(messages, latency))
+def final_chords(messages: list[InputMessage], guitar: GuitarConfig | None = None) -> list[float]:
+    """The final chord (s, pluck time) of every song in the take, heard with conditioner settings `guitar`
+    (default: `GuitarConfig()`): see the module docstring."""
+    found = phrases(strums(messages, guitar or GuitarConfig()))
     return [last for (first, last), nxt in zip(found, found[1:] + [(float("inf"), 0.0)])
             if nxt[0] - last >= SONG_GAP]
