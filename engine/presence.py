@@ -21,7 +21,6 @@ from engine.inputs import Cue
 from engine.state import BeatGrid, MusicalState
 from engine.timeline import BandTimeline
 
-METER_WAIT = 4.0      # beats the band waits, once locked, for a sure meter before it comes in anyway
 REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
 
 
@@ -61,8 +60,8 @@ class Presence:
         if self.stopped_at is None:
             self.stopped_at, marker = now, "stop"
         final_ahead = any(f > now for f in self.finals)
-        if (not final_ahead and now - self.stopped_at >= grid.beats_per_bar * grid.period
-                and arranger.form.state not in ("ending", "out")):
+        a_bar = grid.beats_per_bar * grid.period
+        if not final_ahead and now - self.stopped_at >= a_bar and not arranger.form.ending:
             arranger.cue(Cue.ENDING)
         return marker
 
@@ -73,7 +72,7 @@ class Presence:
     def plan_ending(self, horizon: float, grid: BeatGrid, arranger: Arranger, timeline: BandTimeline) -> None:
         """With the player's final chord known: cue the ending at the bar that puts its last bar on it, once
         the commit window (up to band beat `horizon`) reaches that bar."""
-        if not self.finals or arranger.form.state in ("ending", "out") or arranger.form.pending == Cue.ENDING:
+        if not self.finals or arranger.form.ending:
             return
         bar = arranger.bar_start(arranger.decided)       # the next bar to be decided
         if horizon < bar:

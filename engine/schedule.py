@@ -233,8 +233,7 @@ class Scheduler:
     def _plan_change(self, horizon: float, grid: BeatGrid) -> None:
         """A style cued, or the player's bar or meter not the band's at its bar line: a change, decided once."""
         arranger = self.arranger
-        if (self._change is not None or arranger.form.state in ("ending", "out")
-                or arranger.form.pending == Cue.ENDING):
+        if self._change is not None or arranger.form.ending:
             return
         if self._next_style is not None:
             at = arranger.bar_start(arranger.decided)   # the first bar not yet decided
@@ -261,7 +260,7 @@ class Scheduler:
         once the ending is under way or cued: the band ends as it is)."""
         old = self.arranger
         self._change = None
-        if old.form.state in ("ending", "out") or old.form.pending == Cue.ENDING:
+        if old.form.ending:
             return
         main = old.plans[-1].main if old.plans else "main_a"
         self._begin(change.at, change.style, change.meter, intro=False, main=main)

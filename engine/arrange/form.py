@@ -88,6 +88,11 @@ class Form:
         if self.pending != Cue.ENDING:      # an ending cue is not overridden by a later fill
             self.pending = Cue(cue)
 
+    @property
+    def ending(self) -> bool:
+        """True once the ending is cued, under way or over: nothing but the ending is planned then."""
+        return self.state in ("ending", OUT) or self.pending == Cue.ENDING
+
     def _count(self, section: str) -> int:
         n = self.occurrences.get(section, 0)
         self.occurrences[section] = n + 1
