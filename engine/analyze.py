@@ -275,8 +275,7 @@ def analyze(path: str | Path, offline: bool = False, config: ListenerConfig | No
     guitar = read_guitar_file(path)
     player = player or PlayerSettings()
     config = player.listener_config(config)
-    first = next((m.time for m in guitar.messages if m.kind == NOTE_ON and m.data2 > 0), 0.0)
-    count_in = player.count_in_before(first, 4)
+    count_in = player.count_in_before(guitar.first_onset, 4)
     extra = [count_in] if count_in is not None else []
     if offline:
         a = run_offline(guitar.messages, config, extra)

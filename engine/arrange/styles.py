@@ -18,8 +18,8 @@ from engine.state import BeatGrid
 PATTERN_DIR = Path(__file__).resolve().parents[2] / "patterns"
 ENV_DIRS = "AQYN_PATTERNS"
 AUTO = "auto"
-# The automatic choice: the first of these that fits the player's meter (then the other styles by name).
 SURE_METER = 0.8   # meter confidence above which a named style in another meter is refused (offline)
+# The automatic choice: the first of these that fits the player's meter (then the other styles by name).
 AUTO_ORDER = ("tokpe-gallop", "trot", "tokpe-waltz", "ballad", "tokpe-flow", "nomad-gallop", "shertpe-332")
 
 StyleChooser = Callable[..., Style]   # (the guitar's beat grid, strict=...) -> the style to play
@@ -50,6 +50,12 @@ def load_style(name: str, extra_dirs: list[Path] | None = None) -> Style:
     if name not in styles:
         raise StyleNotFound(f"unknown style {name!r}; available: {', '.join(styles) or 'none'}")
     return parse_style_file(styles[name])
+
+
+def count_in_beats(name: str, pattern_dirs: list[Path] | None = None) -> int:
+    """Clicks in a bar of count-in before style `name`: its beats to the bar, at least 2 (4 for "auto", whose
+    meter is not known before the guitar plays). Raises StyleNotFound or PatternError."""
+    return 4 if name == AUTO else max(2, round(load_style(name, pattern_dirs).beats_per_bar))
 
 
 def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: bool = True) -> StyleChooser:

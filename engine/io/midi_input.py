@@ -10,6 +10,7 @@ import mido
 
 from engine.errors import InputFileError
 from engine.events import InputMessage
+from engine.midi import NOTE_ON
 from engine.tempomap import TempoMap
 
 
@@ -22,6 +23,11 @@ class GuitarFile:
     messages: list[InputMessage]     # channel messages in time order
     duration: float                  # seconds to the last message
     notes: int
+
+    @property
+    def first_onset(self) -> float:
+        """Time (s) of the first note-on, 0 without any."""
+        return next((m.time for m in self.messages if m.kind == NOTE_ON and m.data2 > 0), 0.0)
 
 
 def read_guitar_file(path: str | Path) -> GuitarFile:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from engine.arrange.styles import AUTO, load_style, style_chooser
+from engine.arrange.styles import AUTO, count_in_beats, style_chooser
 from engine.clock import Clock, SystemClock
 from engine.inputs import Cue
 from engine.io.clock_out import ClockOutSink
@@ -103,8 +103,7 @@ class LiveSession:
         c, p = self.config, self.config.player
         if not p.count_in:
             return None
-        per_bar = 4 if c.style == AUTO else max(2, round(load_style(c.style, c.pattern_dirs).beats_per_bar))
-        return CountInPlan(p.count_in, p.bpm, per_bar)
+        return CountInPlan(p.count_in, p.bpm, count_in_beats(c.style, c.pattern_dirs))
 
     # -- set-up and tear-down ---------------------------------------------------------------------------
     def open(self) -> None:
