@@ -56,9 +56,15 @@ def fits(style: Style, meter: Meter) -> bool:
     return beats % meter.beats == 0 or meter.beats % beats == 0
 
 
+def _in_players_bars(style: Style, meter: Meter) -> bool:
+    """True when the band counts its bars as the player's: the style fits the meter in whole beats (a 5/8 or
+    7/8 style keeps its own bars)."""
+    return fits(style, meter) and style.beats_per_bar.denominator == 1
+
+
 def band_signature(style: Style, meter: Meter) -> tuple[int, int, int]:
     """The time signature the band writes: the player's meter when the style fits it, else the style's."""
-    if fits(style, meter) and style.beats_per_bar.denominator == 1:
+    if _in_players_bars(style, meter):
         return meter.signature()
     return style.numerator, style.denominator, style.beat_eighths
 
@@ -73,7 +79,7 @@ def group(style: Style, meter: Meter) -> int:
 
 def band_cycle(style: Style, meter: Meter) -> int:
     """Beats in the band's bar as the file counts them (a 7/8 cycle is two bars: 7 beats)."""
-    if fits(style, meter) and style.beats_per_bar.denominator == 1:
+    if _in_players_bars(style, meter):
         return meter.beats
     return style.beats_per_bar.numerator
 

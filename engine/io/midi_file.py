@@ -166,12 +166,11 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
     cycle = played[0].beats_per_bar
     times = _lead_in(played[0])
     short = [(0, len(times) % cycle)] if len(times) % cycle else []
-    in_bar = 0
     for prev, b in zip([None, *played], played):
         if prev is not None:
             times.extend(_filled(times[-1], b.time, prev.period))
         if b.beat_in_bar == 0 and prev is not None:
-            in_bar = (len(times) - short_start(short, len(times))) % cycle
+            in_bar = (len(times) - _short_start(short, len(times))) % cycle
             if in_bar:
                 short.append((len(times) - in_bar, in_bar))
             cycle = b.beats_per_bar
@@ -179,7 +178,7 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
     return times, short
 
 
-def short_start(short: list[tuple[int, int]], at: int) -> int:
+def _short_start(short: list[tuple[int, int]], at: int) -> int:
     """The beat where bars are counted from, at beat `at`: the end of the last short bar before it."""
     ends = [start + length for start, length in short if start + length <= at]
     return max(ends, default=0)
@@ -192,7 +191,8 @@ def _lead_in(first: Beat) -> list[float]:
     times = [first.time - k * period for k in range(n, 0, -1)]
     rest = times[0] if times else first.time
     if rest > 0.5 * period or not times:
-        times.insert(0, 0.0) if rest >= MIN_BEAT else None
+        if rest >= MIN_BEAT:
+            times.insert(0, 0.0)
     else:
         times[0] = 0.0           # a sliver before the first beat: that beat starts at 0 instead
     return times
@@ -223,7 +223,7 @@ def _bars(meters: list[tuple[float, TimeSignature]], short: list[tuple[int, int]
         e = meter_at(start)
         out[float(start)] = (length * 3, 8) if e.beat_eighths == 3 else (length, 4)
         after = float(start + length)
-        if after not in out or after <= start:
+        if after not in out:
             e_after = meter_at(after)
             out[after] = (e_after.numerator, e_after.denominator)
     return sorted((b, n, d) for b, (n, d) in out.items())
