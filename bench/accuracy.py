@@ -1,25 +1,31 @@
 """Listening accuracy: aqyn (online and offline) and peer tools on the same files, with mir_eval metrics.
 
-    python bench/accuracy.py [--sets pop909,asap,nottingham,guitar] [--limit 12] [--seconds 60]
-                             [--no-peers | --peers-only] [--declared-latency-ms 30]
+    python bench/accuracy.py [--sets pop909,asap,nottingham,guitar,guitarset-dev,converter-set-b,sim2,sim2-held]
+                             [--limit 12] [--seconds 60] [--no-peers | --peers-only] [--declared-latency-ms 30]
 
 The peers' scores do not depend on aqyn: they are computed once per piece and kept in bench/.cache/.
 
-Sets: the shared datasets (../shared/data: POP909, ASAP, Nottingham; never copied into this repository) and
+Sets: the shared datasets (../shared/data: POP909, ASAP, Nottingham; never copied into this repository);
+takes with a truth JSON: `guitarset-dev` (real hexaphonic guitar, ../shared/data/guitarset-dev), `converter-set-b`
+(../shared/cases: an independent simulator), `sim2` and `sim2-held` (bench/player_sim.py, written from a spec
+without reading the trackers, seeds 1 and 2; sim2-held is kept out of all tuning); and
 `guitar`: POP909 pieces played through the guitar-realism simulator (a channel per string, strums, 20-40 ms
 converter latency plus 30 ms jitter, ghost notes, octave errors, drift) plus generated strummed
 progressions. Each piece is cut to its first `--seconds` (as the published baselines are). On `guitar`, the
 converter latency a player declares (`aqyn live --converter-latency-ms`; `--declared-latency-ms`, 30 by
 default, the middle of the simulated converter's 20-40 ms and not its jitter) is given to aqyn, which
 subtracts it from every input time, and the peers' beats are moved back by the same amount: the same
-declaration for everyone. `--declared-latency-ms 0` scores everyone on the raw converter times.
+declaration for everyone (also on converter-set-b, sim2 and sim2-held; GuitarSet's notes are the annotated
+plucks, so nothing is declared there). `--declared-latency-ms 0` scores everyone on the raw converter times.
 
 Metrics (bench/metrics.py): key MIREX weighted score with fifths either way, at the end (against the
 annotated key that sounds longest in the excerpt: a few POP909 songs modulate within it) and after 5 s and
 15 s of music (against the key annotated then); beat F-measure, CMLt, AMLt (mir_eval defaults: +-70 ms,
 beats before 5 s ignored); tempo accuracy strict (4 %) and octave-tolerant (x2, x1/2, x3, x1/3); downbeat
 F-measure; chord majmin and root, duration-weighted: `online` as committed (about 60 ms after each strum),
-`beat` labelled at the end of each beat from that beat's notes (causal, one beat late).
+`beat` labelled at the end of each beat from that beat's notes (causal, one beat late). On the truth sets also
+`key exact` (tonic and mode, modes included: D dorian is not D minor) and `meter` (the meter reported at the end
+equals the take's, 2/4 is not 4/4; a take that changes meter is judged by its longest one).
 """
 
 from __future__ import annotations
@@ -112,7 +118,6 @@ def chord_segments(changes: list[dict], end: float) -> list[tuple[float, float, 
 
 def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, row: dict, tag: str,
                latency: float = 0.0) -> None:
-    ref_beats = piece.beats[piece.beats <= seconds]
     if piece.key is not None:
         row[f"key {tag}"] = metrics.key_score(as_majmin_key(a.key and (a.key["tonic"], a.key["mode"])),
                                               reference_key(piece, first_note, seconds))
@@ -120,17 +125,9 @@ def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, 
             for after in (5, 15):
                 t = first_note + after
                 row[f"key@{after}s online"] = metrics.key_score(as_majmin_key(key_at(a, t)), key_in_effect(piece, t))
-    if len(ref_beats) > 8:
-        b = metrics.beat_scores(np.array(a.beats), ref_beats)
-        for name, v in b.items():
-            row[f"beat {name} {tag}"] = v
-        # The same summary as the peers': 60 / the median interval of the reported beats.
-        bpm = 60 / float(np.median(np.diff(a.beats))) if len(a.beats) > 2 else 0.0
-        for name, v in metrics.tempo_scores(bpm, ref_beats).items():
-            row[f"tempo {name} {tag}"] = v
-        ref_down = piece.downbeats[piece.downbeats <= seconds]
-        if len(ref_down) > 3:
-            row[f"downbeat F {tag}"] = metrics.downbeat_f(np.array(a.downbeats), ref_down)
+    if piece.dataset in TRUTH_SETS:
+        score_truth_set(piece, a, row, tag)
+    score_beats(piece, a, seconds, row, tag)
     ref_chords = [(s, min(e, seconds), label) for s, e, label in piece.chords if s < seconds]
     if ref_chords and a.chords:
         for name, v in metrics.chord_scores(chord_segments(a.chords, seconds), ref_chords).items():
@@ -140,6 +137,33 @@ def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, 
             per_beat = _chords_per_beat(plucked, list(a.beats), None)
             for name, v in metrics.chord_scores(chord_segments(per_beat, seconds), ref_chords).items():
                 row[f"chord {name} beat"] = v
+
+
+def score_beats(piece, a: Analysis, seconds: float, row: dict, tag: str) -> None:
+    """Beat, tempo and downbeat scores of `a` against the piece's beats in its first `seconds`."""
+    ref_beats = piece.beats[piece.beats <= seconds]
+    if len(ref_beats) <= 8:
+        return
+    b = metrics.beat_scores(np.array(a.beats), ref_beats)
+    for name, v in b.items():
+        row[f"beat {name} {tag}"] = v
+    # The same summary as the peers': 60 / the median interval of the reported beats.
+    bpm = 60 / float(np.median(np.diff(a.beats))) if len(a.beats) > 2 else 0.0
+    for name, v in metrics.tempo_scores(bpm, ref_beats).items():
+        row[f"tempo {name} {tag}"] = v
+    ref_down = piece.downbeats[piece.downbeats <= seconds]
+    if len(ref_down) > 3:
+        row[f"downbeat F {tag}"] = metrics.downbeat_f(np.array(a.downbeats), ref_down)
+
+
+def score_truth_set(piece, a: Analysis, row: dict, tag: str) -> None:
+    """The scores only a take with a truth JSON has: `key exact` (one key per take, with its mode: tonic and mode
+    must both be right) and `meter` (the meter at the end is the take's)."""
+    if piece.key is not None:
+        row[f"key exact {tag}"] = float(a.key is not None and a.key["mode"] == piece.key[1]
+                                        and metrics.pitch_class(a.key["tonic"]) == metrics.pitch_class(piece.key[0]))
+    if piece.meter is not None:
+        row[f"meter {tag}"] = float(a.meter == piece.meter)
 
 
 def score_peers(piece, midi: Path, seconds: float, row: dict, latency: float = 0.0) -> None:
@@ -167,6 +191,10 @@ def score_peers(piece, midi: Path, seconds: float, row: dict, latency: float = 0
 
 
 KEY_PEERS = ("music21", "partitura")
+# Takes with a truth JSON (datasets.truth_piece): one key with its mode, and a meter, per take.
+TRUTH_SETS = ("guitarset-dev", "converter-set-b", "sim2", "sim2-held")
+# Sets played through a converter with latency (simulated: 20-40 ms), where the player declares 30 ms.
+CONVERTER_SETS = ("guitar", "converter-set-b", "sim2", "sim2-held")
 
 
 def peer_keys(midi: Path, row: dict) -> None:
@@ -279,6 +307,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--declared-latency-ms", type=float, default=30.0,
                     help="converter latency declared on the guitar set, for aqyn and the peers alike")
+    ap.add_argument("--bar-model", default="accents", choices=("accents", "pointer"),
+                    help="how aqyn hears bars and downbeats (ListenerConfig.bar_model)")
     args = ap.parse_args()
 
     table: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -312,8 +342,8 @@ def score_piece(name: str, piece, messages, args, tmp: Path, costs: dict[str, li
     if not any(m.kind == 0x90 and m.data2 > 0 for m in messages):
         return None
     first = next(m.time for m in messages if m.kind == 0x90 and m.data2 > 0)
-    latency = args.declared_latency_ms / 1000 if name == "guitar" else 0.0
-    config = ListenerConfig(guitar=GuitarConfig(converter_latency=latency))
+    latency = args.declared_latency_ms / 1000 if name in CONVERTER_SETS else 0.0
+    config = ListenerConfig(guitar=GuitarConfig(converter_latency=latency), bar_model=args.bar_model)
     row: dict[str, float] = {}
     if not args.peers_only:
         t0 = time.perf_counter()

@@ -62,7 +62,9 @@ from pathlib import Path
 import numpy as np
 
 DATA_ROOT = Path(os.environ.get("AQYN_DATA", "/work/shared/data"))
-DATASETS = ("pop909", "asap", "nottingham")
+CASES_ROOT = DATA_ROOT.parent / "cases"
+SIM_ROOT = Path(__file__).resolve().parent / ".cache"
+DATASETS = ("pop909", "asap", "nottingham", "guitarset-dev", "converter-set-b", "sim2", "sim2-held")
 
 PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
@@ -904,8 +906,65 @@ def _dedupe_keys(keys: list[tuple[float, str, str]]) -> list[tuple[float, str, s
     return out
 
 
+# ---------------------------------------------------------------- takes with a truth JSON
+
+
+def _truth_list(folder: Path):
+    """A lister for a folder of NAME.mid takes with NAME.json truth beside each."""
+    def lister() -> list[tuple[str, Path]]:
+        return [(f"{folder.name}/{m.stem}", m) for m in sorted(folder.glob("*.mid")) if m.with_suffix(".json").exists()]
+    return lister
+
+
+def _sim_folder(seed: int, name: str) -> Path:
+    """The second simulator's takes for `seed` (bench/player_sim.py, written from a spec without reading the
+    trackers), generated into bench/.cache/NAME the first time."""
+    folder = SIM_ROOT / name
+    if not folder.exists() or not any(folder.glob("*.json")):
+        import subprocess  # noqa: PLC0415
+        import sys  # noqa: PLC0415
+        subprocess.run([sys.executable, str(Path(__file__).resolve().parent / "player_sim.py"), "--out", str(folder),
+                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    return folder
+
+
+def truth_piece(name: str, midi: Path) -> Piece:
+    """A take with a truth JSON beside it (guitarset-dev, converter-set-b, the second simulator): key (one,
+    with its mode), meter (the longest one for a take that changes meter), beats, downbeats, chords as change
+    points (or start/end spans) in Harte syntax."""
+    import json  # noqa: PLC0415
+
+    d = json.loads(midi.with_suffix(".json").read_text())
+    end = float(d.get("end") or d["beats"][-1])
+    changes = d.get("chords") or []
+    starts = [float(c.get("start", c["time"])) for c in changes]
+    ends = [float(c["end"]) if "end" in c else e for c, e in zip(changes, starts[1:] + [end])]
+    chords = [(s, e, harte_or_x(c["label"])) for c, s, e in zip(changes, starts, ends) if e > s]
+    key = (d["key"]["tonic"], d["key"]["mode"]) if d.get("key") else None
+    return Piece(dataset=name.split("/")[0], name=name, midi=midi, beats=_sorted_times(d["beats"]),
+                 downbeats=_sorted_times(d["downbeats"]), key=key, keys=[(0.0, *key)] if key else [],
+                 chords=chords, meter=_main_meter(d, end), info={"truth": d})
+
+
+def _main_meter(d: dict, end: float) -> str:
+    """The meter that holds longest in a truth JSON ("meters": change points), else its "meter"."""
+    spans = d.get("meters") or []
+    if not spans:
+        return str(d.get("meter", "4/4"))
+    times = [float(m["time"]) for m in spans] + [end]
+    length: Counter = Counter()
+    for m, a, b in zip(spans, times, times[1:]):
+        length[str(m["meter"])] += b - a
+    return length.most_common(1)[0][0]
+
+
 _LOADERS = {
     "pop909": (_pop909_list, _pop909_piece),
     "asap": (_asap_list, _asap_piece),
     "nottingham": (_nottingham_list, _nottingham_piece),
+    "guitarset-dev": (_truth_list(DATA_ROOT / "guitarset-dev"), truth_piece),
+    "converter-set-b": (_truth_list(CASES_ROOT / "converter-set-b"), truth_piece),
+    # The second simulator: seed 1 may be used for tuning, seed 2 is held out of all tuning.
+    "sim2": (lambda: _truth_list(_sim_folder(1, "sim2"))(), truth_piece),
+    "sim2-held": (lambda: _truth_list(_sim_folder(2, "sim2-held"))(), truth_piece),
 }

@@ -165,7 +165,7 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
         while beats[0] - period >= onsets[0] - 0.1 * period:
             beats.insert(0, beats[0] - period)
     a.beats = beats
-    bpb = {"6/8": 2, "3/4": 3}.get(second.meter, 4)
+    bpb = listener.beat.beats_per_bar
     if beats and second.downbeats:
         # The bar phase most of the second pass's downbeats agree with (the first one may predate the
         # tracker's settled meter and phase).

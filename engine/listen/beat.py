@@ -14,7 +14,9 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
    the recent onsets, the last `switch_window` seconds alone are searched for a tempo at the same level; if it
    explains them clearly better, it is adopted at once and the older onsets are forgotten.
 4. Meter and downbeat (`engine.listen.meter`): compound or simple time, three or four beats to the bar, and
-   the downbeat phase, from off-beat onsets and accents (bass onsets on beats, chord changes).
+   the downbeat phase, from off-beat onsets and accents (bass onsets on beats, chord changes); with
+   `bar_model="pointer"` bars and downbeats come from a bar pointer over the beats instead
+   (`engine.listen.bar_pointer`).
 5. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
    small correction is blended in rather than snapped, so the band glides with the player.
 6. A MIDI clock master (`follow_master`) sets the grid alone while its beats come.
@@ -29,6 +31,7 @@ from collections import deque
 
 import numpy as np
 
+from engine.listen.bar_pointer import BarTracker
 from engine.listen.meter import MeterTracker
 from engine.listen.phase import GridState, blend, fit_grid
 from engine.listen.tempo import FPS, TapTempo, TempoEstimator
@@ -114,9 +117,15 @@ class BeatTracker:
     meter_margin = _Part("_meter")
 
     def __init__(self, bpm_prior: float = 100.0, prior_octaves: float = 1.0, min_bpm: float = 40.0,
-                 max_bpm: float = 220.0, window: float = 8.0, recency: float = 2.0):
+                 max_bpm: float = 220.0, window: float = 8.0, recency: float = 2.0, bar_model: str = "accents"):
         self._tempo = TempoEstimator(bpm_prior, prior_octaves, min_bpm, max_bpm, window)
         self._meter = MeterTracker()
+        # "pointer": bars and downbeats from the bar pointer (engine.listen.bar_pointer); "accents": from the
+        # accent counts of MeterTracker. Either way the beat's division (compound time) is MeterTracker's.
+        if bar_model not in ("accents", "pointer"):
+            raise ValueError(f"bar model must be 'accents' or 'pointer', got {bar_model!r}")
+        self._bars = BarTracker() if bar_model == "pointer" else None
+        self._bars_level: float | None = None   # the beat period the bar pointer counts
         self.recency = recency
         self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
@@ -257,6 +266,31 @@ class BeatTracker:
         self._master_origin = None if number is None else index - number
         self.led_by_master = True
 
+    def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
+        """A confirmed note at t (s) of MIDI `pitch` with salience `weight`, `bass` when it is its strum's bass
+        note: evidence for the bar pointer (harmonic change, bass), when it is the bar model."""
+        if self._bars is not None:
+            self._bars.note(t, pitch, weight, bass)
+
+    def advance(self, now: float) -> None:
+        """Let the bar pointer weigh the beats that have passed by `now` (s); call every tick."""
+        bars = self._bars
+        if bars is None or self.period is None:
+            return
+        if self._bars_level is None or not 0.8 < self.period / self._bars_level < 1.25:
+            self._bars_level = self.period      # another metrical level: its bars are counted afresh
+            bars.restart()
+        bars.advance(now, self.beat_at, self.seconds_at)
+
+    def _bar(self) -> tuple[int, int, float]:
+        """(beats to the bar, downbeat phase, confidence): the bar pointer's (two beats in compound time, else
+        three or four), or the accent counts'."""
+        m = self._meter
+        if self._bars is None:
+            return m.beats_per_bar, m.downbeat_phase, m.confidence
+        beats, phase, confidence = self._bars.bar((2,) if m.compound else (3, 4))
+        return beats, phase, min(confidence, m.division_confidence)
+
     def _classify(self, t: list[float], w: list[float]) -> None:
         """Compound or simple time, and the bar's phase, from onsets (t in s, weights w) not yet counted."""
         self._meter.classify(t, w, self._onsets.bass, self.period, self.beat_at)
@@ -276,29 +310,32 @@ class BeatTracker:
 
     @property
     def beats_per_bar(self) -> int:
-        """2 in compound time (6/8: two dotted-quarter beats), else 3 or 4 from the accents."""
-        return self._meter.beats_per_bar
+        """2 in compound time (6/8: two dotted-quarter beats), else 3 or 4 (the bar model's)."""
+        return self._bar()[0]
 
     @property
     def meter(self) -> str:
         """The tracked meter: 6/8, 3/4 or 4/4."""
-        return self._meter.meter
+        if self._bars is None:
+            return self._meter.meter
+        return "6/8" if self._meter.compound else f"{self._bar()[0]}/4"
 
     @property
     def meter_confidence(self) -> float:
-        """How sure the meter is, 0..1 (MeterTracker.confidence); 1 while a clock master sets the bar."""
+        """How sure the meter is, 0..1 (the bar model's confidence); 1 while a clock master sets the bar."""
         if self.led_by_master and self._master_origin is not None:
             return 1.0
-        return self._meter.confidence
+        return self._bar()[2]
 
     @property
     def downbeat_phase(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
         if self.led_by_master and self._master_origin is not None:   # its start was a downbeat
             return self._master_origin % self.beats_per_bar
-        if self._bar_origin is not None and self._meter.confidence < CUED_BAR_UNTIL:
-            return self._bar_origin % self.beats_per_bar
-        return self._meter.downbeat_phase
+        beats, phase, confidence = self._bar()
+        if self._bar_origin is not None and confidence < CUED_BAR_UNTIL:
+            return self._bar_origin % beats
+        return phase
 
     @property
     def tempo_estimated_at(self) -> float:

@@ -30,7 +30,9 @@ CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar st
 class ListenerConfig:
     """How the listener hears: the conditioner's settings, the tempo prior and range (BPM), the key profiles,
     model and evidence half-life (s), the beat and key confidences (0..1) the band waits for before it plays,
-    and when the guitar counts as pausing. `PlayerSettings.listener_config` fills in the player's part."""
+    when the guitar counts as pausing, and the bar model ("accents": accent counts; "pointer": the bar pointer,
+measured better on takes we did not write but not yet the default, see bench/README.md).
+`PlayerSettings.listener_config` fills in the player's part."""
 
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
@@ -38,6 +40,7 @@ class ListenerConfig:
     key_profiles: tuple[str, ...] = DEFAULT_PROFILES   # published key profiles to average, by name
     key_model: str = "hmm"        # "hmm": sticky forward filter over keys; "rules": margin-and-hold hysteresis
     key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)
+    bar_model: str = "accents"    # "accents" or "pointer": how bars and downbeats are heard (BeatTracker)
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
     activity: ActivityConfig = field(default_factory=ActivityConfig)   # when the guitar counts as pausing
@@ -103,7 +106,8 @@ class Listener:
         if not 20 <= lo < hi <= 300:
             raise ValueError("tempo_range must be two BPM values 20 <= low < high <= 300, "
                              f"got {self.config.tempo_range!r}")
-        self.beat = BeatTracker(bpm_prior=min(max(self.config.bpm_prior, lo), hi), min_bpm=lo, max_bpm=hi)
+        self.beat = BeatTracker(bpm_prior=min(max(self.config.bpm_prior, lo), hi), min_bpm=lo, max_bpm=hi,
+                                bar_model=self.config.bar_model)
         self.chord = ChordTracker()
         self.activity = PlayerActivity(self.config.activity)
         self.follower = ClockFollower()
@@ -192,6 +196,7 @@ class Listener:
             self.chord.new_bar(n.time)
         self.key.note_on(n.time, n.pitch, n.velocity, n.bass, metric)
         self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
+        self.beat.note(n.time, n.pitch, n.velocity / 127, n.bass)
         self.chord.note_on(n.time, n.pitch, n.velocity, n.bass)
         self.activity.note(n.time, n.velocity)
         self._strum_time = n.strum.time
@@ -222,6 +227,7 @@ class Listener:
         if self._cued is not None and last is not None and last >= self._cued - 0.2:
             self._cued = None                                       # the guitar came in
         decided = self._decide(now)
+        self.beat.advance(now)
         self.activity.tick(now, self.beat.period)
         return decided
 

@@ -113,6 +113,14 @@ class MeterTracker:
         return min(divides, bars) * evidence
 
     @property
+    def division_confidence(self) -> float:
+        """How clearly the beat divides in two or three, 0..1: the winning share of off-beat onsets (the 1.2
+        ratio that decides is 0, a 4:1 share 1)."""
+        division = self._triple + self._duple
+        share = max(self._triple, self._duple) / division if division > 0 else 0.5
+        return min(1.0, max(0.0, (share - 1.2 / 2.2) / (0.8 - 1.2 / 2.2)))
+
+    @property
     def beats_per_bar(self) -> int:
         """2 in compound time (6/8: two dotted-quarter beats), else 3 or 4 from the accents."""
         if self.compound:

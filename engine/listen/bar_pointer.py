@@ -1,0 +1,202 @@
+"""Meter and downbeat as a bar pointer over the tracked beats: a forward filter over (beats to the bar, beat in
+the bar), stepped once per beat of the beat tracker's grid.
+
+The state is the bar pointer of Whiteley, Cemgil and Godsill ("Bayesian modelling of temporal structure in
+musical audio", ISMIR 2006), taken at the beat level: the beat tracker already follows tempo and phase, so
+the pointer only has to say how many beats a bar has (2, 3 or 4) and which beat it is on. Each beat the pointer
+moves one beat on (a bar restarts with probability `RESTART`, the meter changes with `MOVE`), and the beat's
+evidence weighs the states where it is a downbeat. The evidence is a log-likelihood ratio, linear in the beat's
+`FEATURES` (`BeatFeatures`): harmonic change (pitch classes the last beats did not sound: chords change on
+downbeats more than anywhere else, and the change is heard in the notes at once, not when a chord label has
+been decided: an accent placed there put 4/4 downbeats on beat 2), a bass note on the beat, a bass that
+moved, a bass alone (the oom of oom-pah-pah), the onset weight and strum size against the recent beats',
+the register, a phrase start after a rest, a rest. Downbeats from chord changes and bass notes are the
+strongest cues in pop and rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat").
+
+The weights are fitted, not set by hand: `bench/fit_bar_pointer.py` runs a logistic regression of "this
+annotated beat is a downbeat" on the features of the second simulator's seed-1 takes and the GuitarSet
+development takes; converter-set-b and the seed-2 takes stay out of the fit and are reported apart
+(bench/README.md). A beat's notes are those from `EARLY` beats before it (an anticipated chord change on the
+last eighth of the bar belongs to the downbeat, as in bossa and funk comping) to `LATE` beats after it; the
+beat is weighed when that window has passed.
+
+Beat numbers are the beat tracker's integers; times are seconds; the tracker's `beat_at` maps one to the other.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+
+METERS = (2, 3, 4)                      # beats to the bar the pointer may take (2: compound time only)
+LOG_PRIOR = {2: -1.5, 3: -0.4, 4: 0.0}   # log prior of each (2 is asked for in compound time only)
+RESTART = 0.01        # per beat: the bar restarts elsewhere (a dropped or added beat)
+MOVE = 0.003          # per beat: the meter changes
+HALF_BAR = 0.0        # share of the downbeat evidence that the half-bar beat of 4/4 gets (0.35 measured no better)
+EARLY = 0.55          # a beat's notes start this many beats before it ...
+LATE = 0.45           # ... and end this many after it
+ON_BEAT = 0.15        # a note within this many beats of the beat is on it
+NEW = 0.15            # a pitch class under this share of the memory's strongest is new
+MEMORY = 0.5           # per beat: how much of the pitch-class memory stays (half-life two beats)
+REST = 1.5            # beats without a note before a phrase start
+# Log-likelihood ratio of a downbeat: BIAS + WEIGHTS . features (bench/fit_bar_pointer.py prints these).
+WEIGHTS = (0.52, 0.53, 0.69, 2.37, 1.43, 5.66, -5.04, 0.18, 0.09, 1.19, 0.59)
+BIAS = -1.71
+KEEP = 8.0            # s of notes kept
+
+
+class BarTracker:
+    """The bar pointer (see the module docstring). Feed it every confirmed note with `note`, and call `advance`
+    with the beat grid as time goes on; `beats_per_bar`, `downbeat_phase` and `confidence` read the belief."""
+
+    def __init__(self) -> None:
+        self._notes: deque[tuple[float, int, float, bool]] = deque()   # (time s, MIDI pitch, weight, bass)
+        self._states = [(b, k) for b in METERS for k in range(b)]
+        self._before = [self._states.index((b, (k - 1) % b)) for b, k in self._states]   # the state a beat ago
+        self._belief = self._prior()
+        self._next: int | None = None        # the next beat number to weigh
+        self._features = BeatFeatures()
+        self.beats_weighed = 0
+
+    def _prior(self) -> list[float]:
+        total = sum(math.exp(LOG_PRIOR[b]) for b in METERS)
+        return [math.exp(LOG_PRIOR[b]) / total / b for b, _ in self._states]
+
+    def restart(self) -> None:
+        """Another metrical level: the beats counted so far say nothing of the new beat's bars."""
+        self._belief = self._prior()
+        self._next = None
+        self.beats_weighed = 0
+
+    def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
+        """A confirmed note at t (s): MIDI `pitch`, salience `weight` (velocity / 127), `bass` when it is the
+        strum's bass note."""
+        self._notes.append((t, pitch, weight, bass))
+        while self._notes and self._notes[0][0] < t - KEEP:
+            self._notes.popleft()
+
+    def advance(self, now: float, beat_at: Callable[[float], float], seconds_at: Callable[[float], float]) -> None:
+        """Weigh every beat whose window has passed by `now` (s), on the grid given by `beat_at(t)` (float beat
+        position at t s) and `seconds_at(position)`."""
+        current = math.floor(beat_at(now) - LATE)
+        if self._next is None or current - self._next > 16:
+            self._next = current            # first call, or a long silence: start from here
+            return
+        while self._next <= current:
+            self._step(self._next, seconds_at)
+            self._next += 1
+
+    def _step(self, n: int, seconds_at: Callable[[float], float]) -> None:
+        """Move the pointer one beat on and weigh beat number n's evidence."""
+        evidence = self._evidence(n, seconds_at)
+        b_old = self._belief
+        states = self._states
+        by_meter = {b: 0.0 for b in METERS}
+        for (b, _), p in zip(states, b_old):
+            by_meter[b] += p
+        new = []
+        for (b, k), before in zip(states, self._before):
+            p = (1 - RESTART - MOVE) * b_old[before] + RESTART * by_meter[b] / b + MOVE / len(states)
+            like = evidence if k == 0 else (HALF_BAR * evidence if b == 4 and k == 2 else 0.0)
+            new.append(p * math.exp(max(-20.0, min(20.0, like))))
+        total = sum(new)
+        self._belief = [p / total for p in new]
+        self.beats_weighed += 1
+
+    def _evidence(self, n: int, seconds_at: Callable[[float], float]) -> float:
+        """Log-likelihood ratio that beat number n is a downbeat, from the notes in its window."""
+        x = self._features.of(self._notes, seconds_at(n - EARLY), seconds_at(n), seconds_at(n + LATE))
+        return BIAS + sum(w * f for w, f in zip(WEIGHTS, x))
+
+    # ---- queries -----------------------------------------------------------------------------------
+    def bar(self, meters: tuple[int, ...] = METERS) -> tuple[int, int, float]:
+        """(beats to the bar, downbeat phase, confidence) among `meters` (beats to the bar; (2,) in compound
+        time): the meter with the most belief; beat numbers n with n % beats equal to the phase are downbeats
+        (0 before any beat is weighed); the confidence 0..1 is the belief in that meter times the share of its
+        best bar position, after eight beats weighed (the first bars are guesses)."""
+        mass = {b: 0.0 for b in meters}
+        for (b, _), p in zip(self._states, self._belief):
+            if b in mass:
+                mass[b] += p
+        beats = max(meters, key=mass.__getitem__)
+        if self._next is None:
+            return beats, 0, 0.0
+        position = {k: p for (b, k), p in zip(self._states, self._belief) if b == beats}
+        k = max(position, key=position.__getitem__)
+        total = sum(mass.values())
+        share = position[k] / mass[beats] if mass[beats] > 0 else 0.0
+        confidence = mass[beats] / total * share * min(1.0, self.beats_weighed / 8) if total > 0 else 0.0
+        return beats, (self._next - 1 - k) % beats, confidence    # the last beat weighed is at position k
+
+
+FEATURES = ("new pitch classes", "harmonic change", "bass on the beat", "bass moved", "bass alone",
+            "onset weight", "strum size", "phrase start", "rest", "nothing on the beat", "low register")
+
+
+class BeatFeatures:
+    """What a beat's notes say about it being a downbeat: the `FEATURES`, each about 0..1, computed beat after
+    beat (the memory of the last beats' pitch classes, bass and onset weight carries over). The bar pointer
+    weighs them with `WEIGHTS`; bench/fit_bar_pointer.py fits those by logistic regression on labelled beats."""
+
+    def __init__(self) -> None:
+        self._memory = [0.0] * 12            # pitch classes of the last beats (decaying by MEMORY per beat)
+        self._bass: int | None = None        # pitch class of the last bass note
+        self._weight = 0.0                   # recent beats' mean onset weight on the beat
+        self._size = 0.0                     # ... and mean count of notes on the beat
+        self._low = 0.0                      # ... and mean lowest pitch on the beat
+        self._last = -math.inf               # s: the last note before this beat's window ended
+
+    def of(self, notes, lo: float, at: float, hi: float) -> list[float]:
+        """The features of the beat at `at` (s) whose window is `lo`..`hi` (s), from `notes` ((time s, pitch,
+        weight, bass) in time order; pitch a MIDI number): a list in `FEATURES` order."""
+        near = ON_BEAT * (hi - lo)
+        chroma = [0.0] * 12
+        weight = size = 0.0
+        bass_pc = low = first = None
+        only_bass = True
+        for t, pitch, w, bass in notes:
+            if not lo <= t < hi:
+                continue
+            chroma[pitch % 12] += 2 * w if bass else w
+            first = t if first is None else first
+            if abs(t - at) < near:
+                weight += w
+                size += 1
+                low = pitch if low is None else min(low, pitch)
+                only_bass = only_bass and bass
+                if bass:
+                    bass_pc = pitch % 12
+        if first is None:
+            return [0.0] * 8 + [1.0, 1.0, 0.0]                      # a rest
+        phrase = float(first - self._last > REST * (hi - lo))
+        self._last = max(t for t, *_ in notes if t < hi)
+        new, change = self._harmony(chroma)
+        moved = float(bass_pc is not None and self._bass is not None and bass_pc != self._bass)
+        if bass_pc is not None:
+            self._bass = bass_pc
+        x = [new, change, float(bass_pc is not None), moved, float(size > 0 and only_bass),
+             _relative(weight, self._weight), _relative(size, self._size), phrase, 0.0, float(size == 0),
+             max(-1.0, min(1.0, (self._low - low) / 12)) if low is not None and self._low else 0.0]
+        if size:
+            self._weight = 0.8 * self._weight + 0.2 * weight if self._weight else weight
+            self._size = 0.8 * self._size + 0.2 * size if self._size else size
+            self._low = 0.8 * self._low + 0.2 * low if self._low else float(low)
+        return x
+
+    def _harmony(self, chroma: list[float]) -> tuple[float, float]:
+        """(share of this beat's pitch-class weight on pitch classes the last beats did not sound (under `NEW`
+        of the memory's strongest), 1 - cosine similarity with the memory); the memory then takes the beat in."""
+        mem = self._memory
+        total = sum(chroma)
+        floor = NEW * max(mem)
+        new = sum(c for c, m in zip(chroma, mem) if m <= floor) / total
+        norm = math.sqrt(sum(c * c for c in chroma) * sum(m * m for m in mem))
+        change = 1.0 - sum(c * m for c, m in zip(chroma, mem)) / norm if norm > 0 else 0.0
+        self._memory = [MEMORY * m + c for c, m in zip(chroma, mem)]
+        return new, change
+
+
+def _relative(value: float, mean: float) -> float:
+    """value / mean - 1, within -1..1 (0 while there is no mean)."""
+    return max(-1.0, min(1.0, value / mean - 1)) if mean > 0 else 0.0
