@@ -70,3 +70,31 @@ def test_hammer_ons_sent_as_bends_give_the_key_and_chords_of_the_same_notes_play
     assert (bends.key["tonic"], bends.key["mode"]) == (notes.key["tonic"], notes.key["mode"]) == ("A", "dorian")
     # The bent F# sounds: the dorian IV (D major) is heard in both.
     assert "D:maj" in {c["label"] for c in bends.chords} & {c["label"] for c in notes.chords}
+
+
+def chroma(*pitch_classes):
+    import numpy as np
+    out = np.zeros(12)
+    for pc in pitch_classes:
+        out[pc % 12] += 1.0
+    return out
+
+
+@pytest.mark.parametrize("notes, bass, label", [
+    ((11, 2, 7, 11, 7), 11, "G:maj"),      # G/B: B D G B G; Bm would need an F#
+    ((6, 9, 2, 6), 6, "D:maj"),            # D/F#: F# A D F#; F#m would need a C#
+    ((4, 7, 0, 4), 4, "C:maj"),            # C/E
+    ((8, 0, 5, 0), 8, "Ab:maj"),           # Ab C F over Ab: a sixth chord of the bass (Fm/Ab = Ab6), kept
+    ((9, 4, 9, 0), 9, "A:min"),            # a plain root-position triad keeps its root
+])
+def test_a_slash_chord_is_its_triad_and_the_bass_is_not_promoted_to_root(notes, bass, label):
+    from engine.listen.chord import ChordTracker
+
+    tracker = ChordTracker()
+    assert tracker.label_chroma(chroma(*notes), bass, True, (0, "major")) == label
+
+
+def test_slash_chords_file_hears_g_over_b_and_d_over_f_sharp_as_their_triads():
+    labels = [c["label"] for c in analyze("slash-chords").chords]
+    assert "B:min" not in labels and "F#:min" not in labels
+    assert {"G:maj", "D:maj", "C:maj", "F:maj", "A:min"} <= set(labels)
