@@ -4,7 +4,9 @@ Evidence is a pitch-class vector: the notes ringing now (velocity-weighted) plus
 recent onsets (so arpeggios and picked patterns still add up to their chord); notes from C5 up count half
 (up there they are more often melody than chord tones). Each of 12 roots x 9
 qualities is scored by how much of the evidence its tones cover minus what falls outside, with a bonus when
-the bass is the root (or at least a chord tone), a bonus for chords of the current key, a cost for every
+the bass is the root (or at least a chord tone; a slash chord is its triad: no root bonus goes to a chord
+lacking a tone while a major triad sounds in full over its third or fifth, or a minor one over its fifth,
+so G/B is G and not Bm), a bonus for chords of the current key, a cost for every
 quality but major and minor, and a bonus for the chord already playing: a new chord must win clearly, or the
 last one is held.
 
@@ -52,8 +54,14 @@ _ROOT_IS = np.array([(_ROOTS == b).astype(float) for b in range(12)])
 _TONE_IS = np.array([(_T[:, b] > 0).astype(float) for b in range(12)])
 _DIATONIC: dict[tuple[int, str], np.ndarray] = {}
 BASS_TONE = 0.05   # the bass is at least a chord tone
+PRESENT = 0.08     # share of the evidence at which a chord tone counts as sounding (less: partly missing)
 MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
 MELODY_WEIGHT = 0.5  # ... so they count this much
+# Per bass pitch class: the triads that are a slash chord over it (major over its third or fifth, minor over
+# its fifth).
+_SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
+                    if (q == "maj" and (b - r) % 12 in (4, 7)) or (q == "min" and (b - r) % 12 == 7)])
+          for b in range(12)]
 
 
 def note_weight(pitch: int) -> float:
@@ -98,8 +106,8 @@ class ChordTracker:
         # note as the root.
         self._tw = (1 + outside) * _T
         self._cost = outside + _COST
-        self._bass_fresh = bass_fresh * _ROOT_IS + BASS_TONE * _TONE_IS
-        self._bass_held = bass_held * _ROOT_IS + BASS_TONE * _TONE_IS
+        self._bass_fresh = bass_fresh
+        self._bass_held = bass_held
         self._recent = np.zeros(12)
         self._t = 0.0
         self._bass: int | None = None
@@ -143,10 +151,20 @@ class ChordTracker:
     def _scores(self, chroma: np.ndarray, energy: float, bass: int | None, fresh: bool,
                 key: tuple[int, str] | None) -> np.ndarray:
         # inside - (1 - inside) * outside - cost, with inside = the share of the evidence in the template's tones
-        score = (self._tw @ chroma) * (1.0 / energy)
+        share = chroma * (1.0 / energy)
+        score = self._tw @ share
         score -= self._cost
+        # How far each tone is from sounding (0 at a share of PRESENT or more, 1 with no evidence).
+        absent = np.maximum(0.0, 1.0 - share * (1.0 / PRESENT))
+        missing = _T @ absent
         if bass is not None:
-            score += (self._bass_fresh if fresh else self._bass_held)[bass]
+            root = self._bass_fresh if fresh else self._bass_held
+            # A slash chord is its triad: with a major triad sounding in full over its third or fifth (or a
+            # minor one over its fifth), the bass is not the root of a chord lacking a tone: G/B is G, not
+            # Bm without its F#. (A minor triad over its third stays a sixth chord of the bass: Fm/Ab = Ab6.)
+            slash = float(np.clip(1.0 - missing[_SLASH[bass]], 0.0, 1.0).max())
+            score += _ROOT_IS[bass] * (root * (1.0 - slash * np.minimum(1.0, missing)))
+            score += BASS_TONE * _TONE_IS[bass]
         if key is not None:
             score += _diatonic(key)
         return score

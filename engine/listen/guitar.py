@@ -11,6 +11,11 @@ strings, strums as 3-6 note-ons spread over 10-50 ms.
 - A note that re-triggers its string an octave away from the note just before it on that string, within
   `octave_window`, is an octave error.
 - Pitch bend turns into sounding pitch (rounded to the nearest semitone at confirmation) with `bend_range`.
+  A bend on a held note that moves its sounding pitch to another semitone and stays there `bend_hold`
+  seconds is a new note (converters send hammer-ons, slides and bends as bends on the held note): the old
+  pitch is released, the new one confirmed as a `legato` note (no pick attack) at the time the bend got
+  there, and released in turn when the bend moves on or the string stops. A vibrato wobble (under half a
+  semitone, or back within `bend_hold`) changes nothing.
 - Note-ons closer than `strum_window` to a strum's first note join that strum (its size, spread and
   direction are kept); the strum's lowest note while nothing lower rings is the bass cue.
 - A declared converter latency is subtracted from every time, so estimates refer to the pluck.
@@ -43,6 +48,7 @@ class GuitarConfig:
     bass_below: int = 52          # a strum's lowest note under E3 may be the bass
     bass_memory: float = 1.5      # s; a held lower note stops later notes counting as bass this long
     converter_latency: float = 0.0  # s; subtracted from every input time
+    bend_hold: float = 0.08       # s a bent pitch must stay to sound as a note (a 5-6 Hz vibrato crest is shorter)
 
     def __post_init__(self) -> None:
         if not 1 <= self.bend_range <= 36:
@@ -57,7 +63,8 @@ class GuitarConfig:
 class ConfirmedNote:
     """A note that lasted long enough to be played, as the trackers receive it: onset in seconds (converter
     latency removed), sounding MIDI pitch (bend applied), velocity, 0-based channel, whether it is the strum's
-    bass note, and the strum it belongs to."""
+    bass note, the strum it belongs to, and whether it was reached by a pitch bend on a held note (`legato`:
+    no pick attack, so not an onset for the beat)."""
 
     time: float          # onset, seconds (latency removed)
     pitch: int           # sounding pitch
@@ -65,6 +72,7 @@ class ConfirmedNote:
     channel: int
     bass: bool
     strum: "Strum"
+    legato: bool = False
 
 
 @dataclass(slots=True)
@@ -107,7 +115,8 @@ class GuitarConditioner:
         self.confirmed = 0
         self._bend = [0.0] * 16                   # semitones, per channel
         self._pending: dict[tuple[int, int], tuple[float, int]] = {}   # (ch, note) -> (time, velocity)
-        self._held: dict[tuple[int, int], tuple[float, int, bool]] = {}  # confirmed: -> (time, pitch, bass)
+        self._held: dict[tuple[int, int], tuple[float, int, bool, int]] = {}  # -> (time, pitch, bass, velocity)
+        self._bent: dict[tuple[int, int], tuple[float, int]] = {}    # held note -> (time, bent pitch) to confirm
         self._last_on: dict[int, tuple[float, int]] = {}                # channel -> (time, note)
         self._strum: Strum | None = None
         self.bass_memory = self.config.bass_memory   # the listener stretches it to 3 beats once it knows the beat
@@ -132,6 +141,19 @@ class GuitarConditioner:
             self._note_off(t, ch, msg.data1)
         elif kind == PITCH_BEND:
             self._bend[ch] = ((msg.data1 | (msg.data2 << 7)) - 8192) / 8192 * cfg.bend_range
+            self._bend_held(t, ch)
+
+    def _bend_held(self, t: float, ch: int) -> None:
+        """A bend moved channel `ch`'s held notes to a sounding pitch at t (s): a new semitone waits to be
+        confirmed (`bend_hold`); a return to the pitch already sounding cancels the wait."""
+        for key, (_, pitch, _, _) in self._held.items():
+            if key[0] != ch:
+                continue
+            bent = min(127, max(0, round(key[1] + self._bend[ch])))
+            if bent == pitch:
+                self._bent.pop(key, None)
+            elif self._bent.get(key, (0.0, -1))[1] != bent:
+                self._bent[key] = (t, bent)
 
     def _note_on(self, t: float, ch: int, note: int, velocity: int) -> None:
         cfg = self.config
@@ -155,17 +177,24 @@ class GuitarConditioner:
             start, _ = self._pending.pop(key)
             self.dropped["spike" if note >= self.config.spike_pitch else "short"] += 1
             return
+        bent = self._bent.pop(key, None)
+        if bent is not None and t - bent[0] >= self.config.bend_hold:
+            self._sound_bend(key, *bent)
         held = self._held.pop(key, None)
         if held is not None and self.on_release is not None:
-            start, pitch, bass = held
+            start, pitch, bass, _ = held
             self.on_release(t, pitch, t - start, bass)
 
     def update(self, now: float) -> None:
-        """Confirm pending notes that have lasted long enough by `now` (seconds, input clock)."""
-        if not self._pending:
-            return
+        """Confirm pending notes, and bent pitches of held notes, that have lasted long enough by `now`
+        (seconds, input clock)."""
         cfg = self.config
         now = now - cfg.converter_latency
+        for key, (t, pitch) in [(k, b) for k, b in self._bent.items() if now - b[0] >= cfg.bend_hold]:
+            del self._bent[key]
+            self._sound_bend(key, t, pitch)
+        if not self._pending:
+            return
         ready = [(t, key, vel) for key, (t, vel) in self._pending.items()
                  if now - t >= (cfg.spike_duration if key[1] >= cfg.spike_pitch else cfg.min_duration)]
         ready.sort()
@@ -181,18 +210,30 @@ class GuitarConditioner:
             strum = self._strum = Strum(t)
         low_so_far = min(strum.pitches, default=128)
         bass = pitch < cfg.bass_below and pitch < low_so_far and all(
-            pitch <= p for (start, p, _) in self._held.values() if t - start < self.bass_memory)
+            pitch <= p for (start, p, _, _) in self._held.values() if t - start < self.bass_memory)
         strum.pitches.append(pitch)
         strum.last = t
-        self._held[(ch, note)] = (t, pitch, bass)
+        self._held[(ch, note)] = (t, pitch, bass, velocity)
         self.confirmed += 1
         if self.on_note is not None:
             self.on_note(ConfirmedNote(t, pitch, velocity, ch, bass, strum))
 
+    def _sound_bend(self, key: tuple[int, int], t: float, pitch: int) -> None:
+        """Held note `key` has sounded `pitch` since t (s) by a bend: its old pitch is released at t, the
+        new one confirmed as a legato note of the same velocity (in the strum it was struck in)."""
+        start, old, bass, velocity = self._held[key]
+        if self.on_release is not None:
+            self.on_release(t, old, t - start, bass)
+        self._held[key] = (t, pitch, False, velocity)
+        self.confirmed += 1
+        if self.on_note is not None:
+            strum = self._strum if self._strum is not None else Strum(t)
+            self.on_note(ConfirmedNote(t, pitch, velocity, key[0], False, strum, legato=True))
+
     @property
     def sounding(self) -> list[tuple[int, float]]:
-        """(pitch, onset seconds) of the confirmed notes ringing now."""
-        return [(p, t) for (t, p, _) in self._held.values()]
+        """(pitch, onset seconds) of the confirmed notes ringing now (a bent note at its bent pitch)."""
+        return [(p, t) for (t, p, _, _) in self._held.values()]
 
     def strum_open(self, now: float) -> bool:
         """True while the latest strum may still grow (or has unconfirmed notes)."""

@@ -190,8 +190,12 @@ class Listener:
         return None if item.status == CLOCK else Cue.START
 
     def _note(self, n: ConfirmedNote) -> None:
-        new = n.strum.size == 1
         metric = self._metric_weight(n.time)
+        if n.legato:    # a pitch reached by a bend: heard for key and chord, but no pick attack for the beat
+            self.key.note_on(n.time, n.pitch, n.velocity, False, metric)
+            self.chord.note_on(n.time, n.pitch, n.velocity, False)
+            return
+        new = n.strum.size == 1
         if n.bass and metric >= 2.0:
             self.chord.new_bar(n.time)
         self.key.note_on(n.time, n.pitch, n.velocity, n.bass, metric)

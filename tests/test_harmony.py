@@ -1,0 +1,100 @@
+"""Key and chords as a musician hears them, on the bug-report cases in tests/data (written for this project:
+see the cases README) and on hand-made input: bends that sound as notes, power chords, slash chords, and
+the tonic of a modal piece in any register."""
+
+from pathlib import Path
+
+import pytest
+
+from engine.analyze import run_online
+from engine.events import InputMessage
+from engine.io.midi_input import read_guitar_file
+from engine.listen.guitar import GuitarConditioner, GuitarConfig
+
+DATA = Path(__file__).resolve().parent / "data"
+ON, OFF, BEND = 0x90, 0x80, 0xE0
+
+
+def analyze(name: str):
+    """`aqyn analyze` (online) of tests/data/NAME.mid."""
+    analysis, _ = run_online(read_guitar_file(DATA / f"{name}.mid").messages)
+    return analysis
+
+
+def bend(t: float, channel: int, semitones: float, bend_range: float = 12.0) -> InputMessage:
+    value = 8192 + round(8192 * semitones / bend_range)
+    return InputMessage(t, BEND | channel, value & 0x7F, value >> 7)
+
+
+def condition(msgs, config=None):
+    g = GuitarConditioner(config)
+    notes, releases = [], []
+    g.on_note = notes.append
+    g.on_release = lambda t, p, d, b: releases.append((round(t, 3), p, round(d, 3)))
+    for m in msgs:
+        g.update(m.time)
+        g.feed(m)
+    g.update(msgs[-1].time + 1)
+    return notes, releases
+
+
+def test_a_bend_that_stays_on_a_new_semitone_sounds_as_a_legato_note():
+    msgs = [InputMessage(0.1, ON | 1, 64, 90), bend(0.3, 1, 1.0), bend(0.31, 1, 2.0),   # a glide to +2
+            bend(0.6, 1, 0.0), InputMessage(0.9, OFF | 1, 64, 0)]                       # and back
+    notes, releases = condition(msgs)
+    assert [(round(n.time, 3), n.pitch, n.legato) for n in notes] == [(0.1, 64, False), (0.31, 66, True),
+                                                                      (0.6, 64, True)]
+    assert releases == [(0.31, 64, 0.21), (0.6, 66, 0.29), (0.9, 64, 0.3)]
+
+
+@pytest.mark.parametrize("shape", ["vibrato", "flick"])
+def test_vibrato_and_a_quick_flick_of_the_bar_are_not_notes(shape):
+    if shape == "vibrato":   # 6 Hz, +-0.7 semitone: above half a semitone for ~40 ms per crest
+        import math
+        wobble = [bend(0.2 + k * 0.01, 1, 0.7 * math.sin(2 * math.pi * 6 * k * 0.01)) for k in range(60)]
+    else:                    # up a whole tone and straight back within 50 ms
+        wobble = [bend(0.3, 1, 2.0), bend(0.35, 1, 0.0)]
+    msgs = [InputMessage(0.1, ON | 1, 64, 90), *wobble, InputMessage(0.9, OFF | 1, 64, 0)]
+    notes, releases = condition(msgs)
+    assert [n.pitch for n in notes] == [64] and releases == [(0.9, 64, 0.8)]
+
+
+def test_a_bend_on_a_note_before_confirmation_is_its_pitch_not_a_second_note():
+    msgs = [bend(0.0, 1, 2.0), InputMessage(0.1, ON | 1, 57, 90), InputMessage(0.5, OFF | 1, 57, 0)]
+    notes, _ = condition(msgs, GuitarConfig())
+    assert [(n.pitch, n.legato) for n in notes] == [(59, False)]
+
+
+def test_hammer_ons_sent_as_bends_give_the_key_and_chords_of_the_same_notes_played():
+    bends, notes = analyze("a-dorian-hammer-ons-as-bends"), analyze("a-dorian-hammer-ons-as-notes")
+    assert (bends.key["tonic"], bends.key["mode"]) == (notes.key["tonic"], notes.key["mode"]) == ("A", "dorian")
+    # The bent F# sounds: the dorian IV (D major) is heard in both.
+    assert "D:maj" in {c["label"] for c in bends.chords} & {c["label"] for c in notes.chords}
+
+
+def chroma(*pitch_classes):
+    import numpy as np
+    out = np.zeros(12)
+    for pc in pitch_classes:
+        out[pc % 12] += 1.0
+    return out
+
+
+@pytest.mark.parametrize("notes, bass, label", [
+    ((11, 2, 7, 11, 7), 11, "G:maj"),      # G/B: B D G B G; Bm would need an F#
+    ((6, 9, 2, 6), 6, "D:maj"),            # D/F#: F# A D F#; F#m would need a C#
+    ((4, 7, 0, 4), 4, "C:maj"),            # C/E
+    ((8, 0, 5, 0), 8, "Ab:maj"),           # Ab C F over Ab: a sixth chord of the bass (Fm/Ab = Ab6), kept
+    ((9, 4, 9, 0), 9, "A:min"),            # a plain root-position triad keeps its root
+])
+def test_a_slash_chord_is_its_triad_and_the_bass_is_not_promoted_to_root(notes, bass, label):
+    from engine.listen.chord import ChordTracker
+
+    tracker = ChordTracker()
+    assert tracker.label_chroma(chroma(*notes), bass, True, (0, "major")) == label
+
+
+def test_slash_chords_file_hears_g_over_b_and_d_over_f_sharp_as_their_triads():
+    labels = [c["label"] for c in analyze("slash-chords").chords]
+    assert "B:min" not in labels and "F#:min" not in labels
+    assert {"G:maj", "D:maj", "C:maj", "F:maj", "A:min"} <= set(labels)
