@@ -307,7 +307,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--declared-latency-ms", type=float, default=30.0,
                     help="converter latency declared on the guitar set, for aqyn and the peers alike")
-    ap.add_argument("--bar-model", default="accents", choices=("accents", "pointer"),
+    ap.add_argument("--bar-model", default=ListenerConfig.bar_model, choices=("pointer", "accents"),
                     help="how aqyn hears bars and downbeats (ListenerConfig.bar_model)")
     args = ap.parse_args()
 

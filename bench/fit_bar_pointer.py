@@ -6,8 +6,9 @@ For every take of the fitting sets, the guitar's notes go through the listener's
 bass flags, the declared 30 ms converter latency on simulated takes) and `engine.listen.bar_pointer.BeatFeatures`
 computes each *annotated* beat's features in order; the label is whether the beat is an annotated downbeat.
 Takes whose beats are uneven (aqsaq 5/8, 7/8) are left out: the bar pointer counts even beats. An L2-regularised
-logistic regression (Newton's method) gives log-odds = b + w . x; the bar pointer's log-likelihood ratio is that
-less the fitting data's prior log-odds of a downbeat, printed as BIAS and WEIGHTS to paste into bar_pointer.py.
+logistic regression (Newton's method) gives log-odds = b + w . x for a downbeat against a weak beat, and for the
+half-bar beat of a four-beat bar against a weak beat; the bar pointer's log-likelihood ratios are those less the
+fitting data's prior log-odds, printed as DOWNBEAT and HALF_BAR to paste into bar_pointer.py.
 `--check` prints how often the fitted evidence ranks the true downbeat first among each bar's beats, on sets
 not used for fitting.
 """
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import datasets  # noqa: E402
 
 from engine.io.midi_input import read_guitar_file  # noqa: E402
-from engine.listen.bar_pointer import EARLY, FEATURES, LATE, BeatFeatures  # noqa: E402
+from engine.listen.bar_pointer import DOWNBEAT, EARLY, FEATURES, LATE, BeatFeatures  # noqa: E402
 from engine.listen.guitar import GuitarConditioner, GuitarConfig  # noqa: E402
 
 SIMULATED = ("converter-set-b", "sim2", "sim2-held")
@@ -48,19 +49,35 @@ def notes_of(piece) -> list[tuple[float, int, float, bool]]:
     return sorted(out)
 
 
+WEAK, DOWN, HALF = 0, 1, 2     # a beat's class: weak, downbeat, the half-bar beat of a four-beat bar
+
+
 def beat_rows(piece) -> tuple[np.ndarray, np.ndarray]:
-    """(features, labels) of the annotated beats of a take (features: beats x len(FEATURES))."""
+    """(features, classes) of the annotated beats of a take (features: beats x len(FEATURES); classes WEAK,
+    DOWN or HALF from the beat's place between the annotated downbeats)."""
     notes = notes_of(piece)
     beats = piece.beats
-    downs = set(np.round(piece.downbeats, 3))
+    downs = np.round(piece.downbeats, 3)
     f = BeatFeatures()
-    rows, labels = [], []
+    rows, classes = [], []
     for i in range(1, len(beats) - 1):
         before, after = beats[i] - beats[i - 1], beats[i + 1] - beats[i]
         window = [n for n in notes if beats[i] - before <= n[0] < beats[i] + after]
         rows.append(f.of(window, beats[i] - EARLY * before, beats[i], beats[i] + LATE * after))
-        labels.append(float(round(beats[i], 3) in downs))
-    return np.array(rows), np.array(labels)
+        classes.append(beat_class(beats, downs, i))
+    return np.array(rows), np.array(classes)
+
+
+def beat_class(beats: np.ndarray, downs: np.ndarray, i: int) -> int:
+    """DOWN for an annotated downbeat, HALF for the third beat of a bar of four, else WEAK."""
+    t = round(float(beats[i]), 3)
+    if t in downs:
+        return DOWN
+    j = int(np.searchsorted(downs, t)) - 1
+    if j < 0 or j + 1 >= len(downs):
+        return WEAK
+    inside = np.flatnonzero((beats >= downs[j] - 5e-4) & (beats < downs[j + 1] - 5e-4))
+    return HALF if len(inside) == 4 and i == inside[2] else WEAK
 
 
 def even(piece) -> bool:
@@ -82,16 +99,30 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 30) -> tuple
     return float(theta[0]), theta[1:]
 
 
-def bar_hits(piece, bias: float, w: np.ndarray) -> tuple[int, int]:
-    """(bars whose true downbeat has the highest evidence among its bar's beats, bars) for one take."""
-    x, y = beat_rows(piece)
-    score = bias + x @ w
-    starts = np.flatnonzero(y)
+def bar_hits(piece, down: tuple[float, np.ndarray]) -> tuple[int, int]:
+    """(bars whose true downbeat has the highest downbeat evidence among its bar's beats, bars) for one take."""
+    x, c = beat_rows(piece)
+    score = down[0] + x @ down[1]
+    starts = np.flatnonzero(c == DOWN)
     hits = total = 0
     for a, b in zip(starts, starts[1:]):
         total += 1
         hits += int(np.argmax(score[a:b]) == 0)
     return hits, total
+
+
+def ratio(x: np.ndarray, c: np.ndarray, positive: int, l2: float) -> tuple[float, np.ndarray]:
+    """(bias, weights) of the log-likelihood ratio of class `positive` against WEAK: a logistic regression on the
+    beats of those two classes, less their prior log-odds."""
+    keep = (c == positive) | (c == WEAK)
+    y = (c[keep] == positive).astype(float)
+    b, w = fit(x[keep], y, l2)
+    prior = float(np.mean(y))
+    return b - math.log(prior / (1 - prior)), w
+
+
+def show(name: str, r: tuple[float, np.ndarray]) -> None:
+    print(f"{name} = ({r[0]:.2f}, ({', '.join(f'{v:.2f}' for v in r[1])}))")
 
 
 def main() -> None:
@@ -107,21 +138,24 @@ def main() -> None:
                 x, y = beat_rows(piece)
                 xs.append(x)
                 ys.append(y)
-    x, y = np.vstack(xs), np.concatenate(ys)
-    b, w = fit(x, y, args.l2)
-    prior = float(np.mean(y))
-    bias = b - math.log(prior / (1 - prior))
-    print(f"{len(y)} beats, {int(y.sum())} downbeats, from {len(xs)} takes of {args.sets}")
-    for name, v in zip(FEATURES, w):
-        print(f"  {name:22} {v:+.2f}")
-    print(f"WEIGHTS = ({', '.join(f'{v:.2f}' for v in w)})\nBIAS = {bias:.2f}")
+    x, c = np.vstack(xs), np.concatenate(ys)
+    down, half = ratio(x, c, DOWN, args.l2), ratio(x, c, HALF, args.l2)
+    print(f"{len(c)} beats: {int((c == DOWN).sum())} downbeats, {int((c == HALF).sum())} half-bar beats, "
+          f"from {len(xs)} takes of {args.sets}")
+    print(f"  {'feature':22} {'downbeat':>9} {'half-bar':>9}")
+    for name, a, b in zip(FEATURES, down[1], half[1]):
+        print(f"  {name:22} {a:+9.2f} {b:+9.2f}")
+    show("DOWNBEAT", down)
+    show("HALF_BAR", half)
     for name in filter(None, args.check.split(",")):
-        hits = total = 0
-        for piece in datasets.load(name):
-            if even(piece):
-                h, t = bar_hits(piece, bias, w)
-                hits, total = hits + h, total + t
-        print(f"{name}: the true downbeat has the most evidence in {hits} of {total} bars ({hits / max(total, 1):.2f})")
+        for label, d in (("fitted", down), ("in bar_pointer.py", (DOWNBEAT[0], np.array(DOWNBEAT[1])))):
+            hits = total = 0
+            for piece in datasets.load(name):
+                if even(piece):
+                    h, t = bar_hits(piece, d)
+                    hits, total = hits + h, total + t
+            print(f"{name}, {label}: the true downbeat has the most evidence in {hits} of {total} bars "
+                  f"({hits / max(total, 1):.2f})")
 
 
 if __name__ == "__main__":

@@ -241,6 +241,8 @@ class Scheduler:
             self._next_style = None
             return
         line = arranger.start + math.ceil((Fraction(self.committed_until) - arranger.start) / self.cycle) * self.cycle
+        if horizon >= line > self._watched and self._style is None and not fits(arranger.style, Meter.of(grid)):
+            self.choose_style(grid)     # a named style the player's meter, now sure, does not fit: refused offline
         if horizon < line or line <= self._watched or self.timeline.level != 1 or self.cycle != self.meter.beats:
             return                  # not at a bar line yet, seen it, or the band's bars are not the player's
         self._watched = line

@@ -30,19 +30,19 @@ from collections import deque
 from collections.abc import Callable
 
 METERS = (2, 3, 4)                      # beats to the bar the pointer may take (2: compound time only)
-LOG_PRIOR = {2: -1.5, 3: -0.4, 4: 0.0}   # log prior of each (2 is asked for in compound time only)
+LOG_PRIOR = {2: -1.5, 3: -1.0, 4: 0.0}   # log prior of each (2 is asked for in compound time only)
 RESTART = 0.01        # per beat: the bar restarts elsewhere (a dropped or added beat)
-MOVE = 0.003          # per beat: the meter changes
-HALF_BAR = 0.0        # share of the downbeat evidence that the half-bar beat of 4/4 gets (0.35 measured no better)
+MOVE = 0.003          # per beat: the meter changes (to one drawn from the prior)
 EARLY = 0.55          # a beat's notes start this many beats before it ...
 LATE = 0.45           # ... and end this many after it
 ON_BEAT = 0.15        # a note within this many beats of the beat is on it
 NEW = 0.15            # a pitch class under this share of the memory's strongest is new
 MEMORY = 0.5           # per beat: how much of the pitch-class memory stays (half-life two beats)
 REST = 1.5            # beats without a note before a phrase start
-# Log-likelihood ratio of a downbeat: BIAS + WEIGHTS . features (bench/fit_bar_pointer.py prints these).
-WEIGHTS = (0.52, 0.53, 0.69, 2.37, 1.43, 5.66, -5.04, 0.18, 0.09, 1.19, 0.59)
-BIAS = -1.71
+# Log-likelihood ratios of a downbeat and of the half-bar beat of 4/4 against a weak beat: (bias, weights of the
+# FEATURES), printed by bench/fit_bar_pointer.py.
+DOWNBEAT = (-1.64, (0.51, 0.22, 0.76, 2.09, 1.78, 4.44, -3.90, 0.00, -0.26, 1.46, 0.60))
+HALF_BAR = (-0.34, (-0.23, -0.90, 0.67, -0.31, 1.41, 0.17, -0.60, -0.38, -1.08, 1.05, 0.50))
 KEEP = 8.0            # s of notes kept
 
 
@@ -54,7 +54,8 @@ class BarTracker:
         self._notes: deque[tuple[float, int, float, bool]] = deque()   # (time s, MIDI pitch, weight, bass)
         self._states = [(b, k) for b in METERS for k in range(b)]
         self._before = [self._states.index((b, (k - 1) % b)) for b, k in self._states]   # the state a beat ago
-        self._belief = self._prior()
+        self._start = self._prior()          # the prior over the states
+        self._belief = list(self._start)
         self._next: int | None = None        # the next beat number to weigh
         self._features = BeatFeatures()
         self.beats_weighed = 0
@@ -65,7 +66,7 @@ class BarTracker:
 
     def restart(self) -> None:
         """Another metrical level: the beats counted so far say nothing of the new beat's bars."""
-        self._belief = self._prior()
+        self._belief = list(self._start)
         self._next = None
         self.beats_weighed = 0
 
@@ -80,34 +81,40 @@ class BarTracker:
         """Weigh every beat whose window has passed by `now` (s), on the grid given by `beat_at(t)` (float beat
         position at t s) and `seconds_at(position)`."""
         current = math.floor(beat_at(now) - LATE)
-        if self._next is None or current - self._next > 16:
-            self._next = current            # first call, or a long silence: start from here
-            return
+        if self._next is None:
+            # The first grid: weigh the beats back to the first note kept (the bars the player played while
+            # the tempo was being found count too: the band comes in on what they say).
+            first = round(beat_at(self._notes[0][0])) if self._notes else current
+            self._next = max(first, current - 16)
+        elif current - self._next > 16:
+            self._next = current            # a long silence: start from here
         while self._next <= current:
             self._step(self._next, seconds_at)
             self._next += 1
 
     def _step(self, n: int, seconds_at: Callable[[float], float]) -> None:
         """Move the pointer one beat on and weigh beat number n's evidence."""
-        evidence = self._evidence(n, seconds_at)
+        down, half = self._evidence(n, seconds_at)
         b_old = self._belief
         states = self._states
         by_meter = {b: 0.0 for b in METERS}
         for (b, _), p in zip(states, b_old):
             by_meter[b] += p
         new = []
-        for (b, k), before in zip(states, self._before):
-            p = (1 - RESTART - MOVE) * b_old[before] + RESTART * by_meter[b] / b + MOVE / len(states)
-            like = evidence if k == 0 else (HALF_BAR * evidence if b == 4 and k == 2 else 0.0)
+        for (b, k), before, moved in zip(states, self._before, self._start):   # a meter change goes by the prior
+            p = (1 - RESTART - MOVE) * b_old[before] + RESTART * by_meter[b] / b + MOVE * moved
+            like = down if k == 0 else (half if b == 4 and k == 2 else 0.0)
             new.append(p * math.exp(max(-20.0, min(20.0, like))))
         total = sum(new)
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
 
-    def _evidence(self, n: int, seconds_at: Callable[[float], float]) -> float:
-        """Log-likelihood ratio that beat number n is a downbeat, from the notes in its window."""
+    def _evidence(self, n: int, seconds_at: Callable[[float], float]) -> tuple[float, float]:
+        """Log-likelihood ratios that beat number n is a downbeat, and the half-bar beat of a 4/4 bar, rather
+        than a weak beat, from the notes in its window."""
         x = self._features.of(self._notes, seconds_at(n - EARLY), seconds_at(n), seconds_at(n + LATE))
-        return BIAS + sum(w * f for w, f in zip(WEIGHTS, x))
+        return (DOWNBEAT[0] + sum(w * f for w, f in zip(DOWNBEAT[1], x)),
+                HALF_BAR[0] + sum(w * f for w, f in zip(HALF_BAR[1], x)))
 
     # ---- queries -----------------------------------------------------------------------------------
     def bar(self, meters: tuple[int, ...] = METERS) -> tuple[int, int, float]:

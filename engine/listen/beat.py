@@ -14,9 +14,9 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
    the recent onsets, the last `switch_window` seconds alone are searched for a tempo at the same level; if it
    explains them clearly better, it is adopted at once and the older onsets are forgotten.
 4. Meter and downbeat (`engine.listen.meter`): compound or simple time, three or four beats to the bar, and
-   the downbeat phase, from off-beat onsets and accents (bass onsets on beats, chord changes); with
-   `bar_model="pointer"` bars and downbeats come from a bar pointer over the beats instead
-   (`engine.listen.bar_pointer`).
+   the downbeat phase: compound time from the off-beat onsets; bars and downbeats from a bar pointer over the
+   beats (`engine.listen.bar_pointer`), or with `bar_model="accents"` from accent counts (bass onsets on
+   beats, chord changes), the older model kept to measure against.
 5. A continuous beat count: the tracker's grid is re-anchored so beat numbers never jump backwards, and a
    small correction is blended in rather than snapped, so the band glides with the player.
 6. A MIDI clock master (`follow_master`) sets the grid alone while its beats come.
@@ -95,7 +95,8 @@ class BeatTracker:
     `bpm_prior` (BPM) and `prior_octaves` centre and widen the tempo prior; `min_bpm`..`max_bpm` bound the
     tempo; `window` (s) is how far back onsets count; `recency` (s) how fast older ones fade for the phase.
     The grid: beat number `anchor_beat` falls at `anchor_time` (s), `period` seconds per beat (None before
-    there is a beat), with a `confidence` 0..1.
+    there is a beat), with a `confidence` 0..1. `bar_model`: "pointer" (bars and downbeats from the bar pointer)
+    or "accents" (from accent counts); raises ValueError for another.
 
     >>> b = BeatTracker()
     >>> for k in range(3):
@@ -117,7 +118,7 @@ class BeatTracker:
     meter_margin = _Part("_meter")
 
     def __init__(self, bpm_prior: float = 100.0, prior_octaves: float = 1.0, min_bpm: float = 40.0,
-                 max_bpm: float = 220.0, window: float = 8.0, recency: float = 2.0, bar_model: str = "accents"):
+                 max_bpm: float = 220.0, window: float = 8.0, recency: float = 2.0, bar_model: str = "pointer"):
         self._tempo = TempoEstimator(bpm_prior, prior_octaves, min_bpm, max_bpm, window)
         self._meter = MeterTracker()
         # "pointer": bars and downbeats from the bar pointer (engine.listen.bar_pointer); "accents": from the

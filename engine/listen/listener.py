@@ -30,8 +30,8 @@ CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar st
 class ListenerConfig:
     """How the listener hears: the conditioner's settings, the tempo prior and range (BPM), the key profiles,
     model and evidence half-life (s), the beat and key confidences (0..1) the band waits for before it plays,
-    when the guitar counts as pausing, and the bar model ("accents": accent counts; "pointer": the bar pointer,
-measured better on takes we did not write but not yet the default, see bench/README.md).
+    when the guitar counts as pausing, and the bar model ("pointer": the bar pointer, engine/listen/bar_pointer.py;
+"accents": the older accent counts of engine/listen/meter.py, kept to measure against, see bench/README.md).
 `PlayerSettings.listener_config` fills in the player's part."""
 
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
@@ -40,7 +40,7 @@ measured better on takes we did not write but not yet the default, see bench/REA
     key_profiles: tuple[str, ...] = DEFAULT_PROFILES   # published key profiles to average, by name
     key_model: str = "hmm"        # "hmm": sticky forward filter over keys; "rules": margin-and-hold hysteresis
     key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)
-    bar_model: str = "accents"    # "accents" or "pointer": how bars and downbeats are heard (BeatTracker)
+    bar_model: str = "pointer"    # "pointer" or "accents": how bars and downbeats are heard (BeatTracker)
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
     activity: ActivityConfig = field(default_factory=ActivityConfig)   # when the guitar counts as pausing

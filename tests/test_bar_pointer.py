@@ -1,0 +1,131 @@
+"""The bar pointer (engine/listen/bar_pointer.py): meter and downbeat over the tracked beats.
+
+Unit checks drive it on a fixed beat grid; the case files are converter-set-b takes from an independent
+simulator (../shared/cases, copied to tests/data): the kinds the accent counts got wrong."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.analyze import run_online
+from engine.io.midi_input import read_guitar_file
+from engine.listen import ListenerConfig
+from engine.listen.bar_pointer import FEATURES, BarTracker, BeatFeatures
+from engine.listen.guitar import GuitarConfig
+
+DATA = Path(__file__).parent / "data"
+PERIOD = 0.5
+
+
+def beat_at(t: float) -> float:
+    return t / PERIOD
+
+
+def seconds_at(b: float) -> float:
+    return b * PERIOD
+
+
+def play(bars: list[tuple[int, ...]], pattern: list[str], offset: int = 0) -> BarTracker:
+    """A bar pointer fed a guitar part on a 120 BPM grid whose beat numbers start `offset` beats before the
+    first bar: per bar a chord (root pitch class, then the chord's pitch classes), per beat of `pattern`
+    'B' (the bass alone, the chord's root), 'C' (the chord over the bass) or 'c' (the chord alone)."""
+    bp = BarTracker()
+    beats = len(pattern)
+    for i, chord in enumerate(bars):
+        for k, what in enumerate(pattern):
+            t = seconds_at(offset + i * beats + k)
+            if what == "B":
+                bp.note(t, 40 + chord[0], 0.8, True)
+            if what in "Cc":
+                if what == "C":
+                    bp.note(t, 40 + chord[0], 0.8, True)
+                for j, pc in enumerate(chord[1:]):
+                    bp.note(t + 0.01 * (j + 1), 52 + pc, 0.6, False)
+            bp.advance(t + 0.3 * PERIOD, beat_at, seconds_at)
+    return bp
+
+
+I_IV_V_I = [(0, 0, 4, 7), (5, 5, 9, 0), (7, 7, 11, 2), (0, 0, 4, 7)] * 4
+
+
+def test_a_waltz_is_three_beats_and_the_bass_alone_starts_the_bar():
+    bp = play(I_IV_V_I, ["B", "c", "c"], offset=1)
+    beats, phase, confidence = bp.bar((3, 4))
+    assert beats == 3 and phase == 1 and confidence > 0.5
+
+
+def test_four_four_with_bass_on_one_and_three_keeps_the_bar_on_the_chord_change():
+    bp = play(I_IV_V_I, ["B", "c", "B", "c"], offset=2)
+    beats, phase, confidence = bp.bar((3, 4))
+    assert beats == 4 and phase == 2 and confidence > 0.5
+
+
+def test_in_compound_time_the_bar_is_two_beats_and_starts_on_the_change():
+    bp = play(I_IV_V_I, ["C", "c"], offset=1)
+    beats, phase, _ = bp.bar((2,))
+    assert beats == 2 and phase == 1
+
+
+def test_features_of_a_rest_and_of_a_new_chord():
+    f = BeatFeatures()
+    rest = f.of([], 0.0, 0.5, 1.0)
+    assert len(rest) == len(FEATURES) and rest[FEATURES.index("rest")] == 1.0
+    c_major = [(0.5, 48, 0.8, True), (0.51, 52, 0.6, False), (0.52, 55, 0.6, False)]
+    f.of(c_major, 0.2, 0.5, 0.8)
+    same = f.of([(n[0] + 0.5, *n[1:]) for n in c_major], 0.7, 1.0, 1.3)
+    f_major = [(1.5, 53, 0.8, True), (1.51, 57, 0.6, False), (1.52, 60, 0.6, False)]
+    new = f.of(f_major, 1.2, 1.5, 1.8)
+    i = FEATURES.index("new pitch classes")
+    assert same[i] == 0.0 and new[i] > 0.5
+    assert new[FEATURES.index("bass moved")] == 1.0 and same[FEATURES.index("bass moved")] == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 30), st.integers(28, 90), st.floats(0.05, 1.0), st.booleans()),
+                max_size=120),
+       st.floats(0.2, 1.5))
+def test_any_notes_on_any_grid_give_a_bar_and_a_confidence(notes, period):
+    bp = BarTracker()
+    t = 0.0
+    for note in sorted(notes):
+        bp.note(*note)
+        t = note[0]
+        bp.advance(t, lambda s: s / period, lambda b: b * period)
+    for meters in ((2,), (3, 4), (2, 3, 4)):
+        beats, phase, confidence = bp.bar(meters)
+        assert beats in meters and 0 <= phase < beats and 0.0 <= confidence <= 1.0
+    assert math.isclose(sum(bp._belief), 1.0, rel_tol=1e-9)
+
+
+def case(name: str, model: str):
+    """(online analysis with the `model` bars, truth JSON) of a converter-set-b take (30 ms converter latency
+    declared, as a player would)."""
+    truth = json.loads((DATA / f"{name}.json").read_text())
+    config = ListenerConfig(guitar=GuitarConfig(converter_latency=0.03), bar_model=model)
+    analysis, _ = run_online(read_guitar_file(DATA / f"{name}.mid").messages, config)
+    return analysis, truth
+
+
+def downbeat_share(analysis, truth) -> float:
+    """Share of the reported downbeats after the first 10 s that fall within 70 ms of a true downbeat."""
+    true = np.array(truth["downbeats"])
+    late = [d for d in analysis.downbeats if d > 10]
+    return sum(np.abs(true - d).min() < 0.07 for d in late) / max(1, len(late))
+
+
+def test_chord_changes_put_the_downbeat_on_beat_one_not_where_the_chord_label_changed():
+    # sim_08 (4/4): the chord label changes a strum after the new chord comes, so the accent counts put
+    # every downbeat on beat 2; the bar pointer hears the new pitch classes on beat 1.
+    pointer, truth = case("sim_08", "pointer")
+    accents, _ = case("sim_08", "accents")
+    assert pointer.meter == "4/4" and downbeat_share(pointer, truth) > 0.8
+    assert downbeat_share(accents, truth) < 0.2
+
+
+def test_a_waltz_from_another_simulator_is_heard_in_three():
+    pointer, truth = case("sim_00", "pointer")       # 3/4, D . D U D U, heard as 4/4 by the accent counts
+    assert truth["meter"] == "3/4" and pointer.meter == "3/4" and downbeat_share(pointer, truth) > 0.8
