@@ -98,3 +98,25 @@ def test_slash_chords_file_hears_g_over_b_and_d_over_f_sharp_as_their_triads():
     labels = [c["label"] for c in analyze("slash-chords").chords]
     assert "B:min" not in labels and "F#:min" not in labels
     assert {"G:maj", "D:maj", "C:maj", "F:maj", "A:min"} <= set(labels)
+
+
+def test_the_chord_a_song_dwells_on_pulls_the_tonic_between_modes_of_one_scale():
+    # Every bar sounds the same notes, a G minor and a C major chord (G dorian and C mixolydian share them), so
+    # the pitch classes alone cannot move the tonic; only which chord the song holds (three bars of four)
+    # differs. Holding Gm must favour G dorian over C mixolydian more than holding C does.
+    from engine.listen.key import KeyTracker
+
+    def lead_of_g_dorian(held: int) -> float:
+        k = KeyTracker()
+        t = 0.0
+        for bar in range(24):
+            k.chord(t, held if bar % 4 else 7 - held)
+            for pitch in (55, 58, 62, 60, 64, 67):      # G Bb D, C E G
+                k.note_on(t, pitch, 80, False)
+                k.note_off(t + 1.0, pitch, 1.0, False)
+            t += 2.0
+        k.update(t)
+        score = {(tonic, mode): s for s, tonic, mode in k.scores()[1]}
+        return score[(7, "dorian")] - score[(0, "mixolydian")]
+
+    assert lead_of_g_dorian(7) > lead_of_g_dorian(0) + 0.1

@@ -4,14 +4,18 @@ Evidence: each note adds its velocity at note-on and its duration at note-off to
 listener scales the velocity up on beats and downbeats); bass notes also go to a second histogram, because
 a guitarist's bass on strong beats names the tonal centre. It is weighed lightly (bass notes count once in
 the first histogram, the tonic's bass share adds 0.5): a pop bass walks I, IV, V and vi alike and so pulls
-towards the relative key. Both decay with a half-life, so a modulation wins over time.
+towards the relative key. A third histogram holds how long the chords were held on each root (the listener
+tells each chord change): the chord a song dwells on is home more often than not, which is what tells the
+modes of one scale apart (G dorian from the C mixolydian of the same notes); its tonic's share adds 0.25.
+All decay with a half-life, so a modulation wins over time.
 
 1. Every key (12 collections x 7 modes) is scored: the correlation of the histogram with published
    profiles rotated to its tonic (by name: krumhansl-kessler, temperley, aarden-essen, albrecht-shanahan;
    the default averages Krumhansl–Kessler and Albrecht–Shanahan; the major profile for major-third modes,
-   the minor one for minor-third modes), plus the bass share of its tonic, plus a prior that favours the
-   common modes, plus a term for the share of the evidence inside its diatonic collection (weighted so the
-   scale comes first once the evidence is clear; on a few notes the profiles break the ties).
+   the minor one for minor-third modes), plus the bass share of its tonic and its share of the chord time,
+   plus a prior that favours the common modes, plus a term for the share of the evidence inside its diatonic
+   collection (weighted so the scale comes first once the evidence is clear; on a few notes the profiles
+   break the ties).
 2. A sticky forward filter (an HMM over the 84 keys) turns the scores into a belief: each second a key
    stays with probability `HMM_STAY` (a move may keep the tonic with share `HMM_TONIC`, none by default);
    the scores weigh in as exp(beta x score x seconds they stood), beta = `HMM_BETA` scaled down while the
@@ -62,6 +66,7 @@ MODE_DEGREES = tuple(MODE_DEGREE.items())
 MODE_PRIOR = {"major": 0.0, "minor": -0.02, "mixolydian": -0.06, "dorian": -0.06, "phrygian": -0.12,
               "lydian": -0.2, "locrian": -0.5}
 BASS_WEIGHT = 0.5          # the tonic's share of the bass evidence; light, as pop basses walk I, IV, V, vi alike
+ROOT_WEIGHT = 0.25          # the tonic's share of the time chords were held on each root
 TONIC_STICKINESS = 0.15
 PRIOR_MASS = 0.0          # evidence mass below which the mode prior is scaled up (PRIOR_MASS / mass)
 
@@ -128,6 +133,9 @@ class KeyTracker:
         self.bass_weight = bass_weight
         self._hist = np.zeros(12)
         self._bass = np.zeros(12)
+        self._roots = np.zeros(12)            # seconds each chord root was held (decaying)
+        self._root: int | None = None         # the chord root sounding since ...
+        self._root_t = 0.0                    # ... this time (s)
         self._t = 0.0
         self.total = 0.0                    # decayed evidence mass
         self.tonic: int | None = None       # pitch class
@@ -144,6 +152,7 @@ class KeyTracker:
             f = 0.5 ** ((t - self._t) / self.half_life)
             self._hist *= f
             self._bass *= f
+            self._roots *= f
             self.total *= f
             self._t = t
 
@@ -155,6 +164,16 @@ class KeyTracker:
         """A note released at t (s) after `duration` seconds: the duration (at most 2 s) adds to its pitch
         class's evidence, a `bass` note's to the bass histogram as well."""
         self._add(t, pitch, min(duration, 2.0), bass, 1.0)
+
+    def chord(self, t: float, root: int | None) -> None:
+        """The chord heard from t (s) on has this root (pitch class; None: no chord): the time the last one was
+        held counts for its root. The chord a song dwells on is its tonic more often than not: the tonic a
+        musician hears in a mode (G dorian, not the C mixolydian of the same notes) is the chord the song
+        keeps coming back to and holding."""
+        self._decay_to(t)
+        if self._root is not None:
+            self._roots[self._root] += max(0.0, t - self._root_t)
+        self._root, self._root_t = root, t
 
     def _add(self, t: float, pitch: int, w: float, bass: bool, metric: float) -> None:
         self._decay_to(t)
@@ -179,6 +198,9 @@ class KeyTracker:
         bass_total = float(self._bass.sum())
         if bass_total > 0:
             values += self._bass[_ALL_TONICS] * (BASS_WEIGHT / bass_total)
+        held = float(self._roots.sum())
+        if held > 0 and ROOT_WEIGHT:
+            values += self._roots[_ALL_TONICS] * (ROOT_WEIGHT / held)
         return values
 
     def scores(self) -> tuple[int, list[tuple[float, int, str]]]:
@@ -268,3 +290,4 @@ class KeyTracker:
     def key(self) -> tuple[int, str] | None:
         """(tonic pitch class 0..11, mode) as last estimated by `update`; None before an `update` with evidence."""
         return None if self.tonic is None else (self.tonic, self.mode)
+

@@ -250,6 +250,8 @@ class Listener:
             self._key_at = now
             self.key.update(now)
         label = self.chord.decide(now, g.sounding, self.key.key)
+        if label != self.chord_label:
+            self.key.chord(self._strum_time, self.chord.current[0] if self.chord.current else None)
         if label != self.chord_label and label != "N" and CHORD_ACCENT:
             self.beat.accent(self._strum_time, CHORD_ACCENT)   # chords change most on downbeats
         self.chord_label = label
