@@ -240,7 +240,10 @@ def test_midi_out_carries_the_band_with_no_hanging_notes(wired_session):
             for key in [k for k in ons if k[0] == ch]:
                 ons[key] = 0
     assert notes > 100
-    assert all(v <= 0 for v in ons.values()), "a band note-on without its note-off"
+    # A note-off RtMidi mangled (see well_formed) leaves its note-on unmatched here, though aqyn sent it: only
+    # more unmatched note-ons than mangled messages is a note aqyn left hanging.
+    hanging = sum(v for v in ons.values() if v > 0)
+    assert hanging <= len(midi) - len(good), f"{hanging} band note-ons without their note-off"
 
 
 def well_formed(midi: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
