@@ -44,6 +44,7 @@ REST = 1.5            # beats without a note before a phrase start
 DOWNBEAT = (-1.64, (0.51, 0.22, 0.76, 2.09, 1.78, 4.44, -3.90, 0.00, -0.26, 1.46, 0.60))
 HALF_BAR = (-0.34, (-0.23, -0.90, 0.67, -0.31, 1.41, 0.17, -0.60, -0.38, -1.08, 1.05, 0.50))
 KEEP = 8.0            # s of notes kept
+ORDER = 0.2           # s: notes are confirmed a little out of onset order (high notes wait longer), never more
 
 
 class BarTracker:
@@ -156,13 +157,15 @@ class BeatFeatures:
 
     def of(self, notes, lo: float, at: float, hi: float) -> list[float]:
         """The features of the beat at `at` (s) whose window is `lo`..`hi` (s), from `notes` ((time s, pitch,
-        weight, bass) in time order; pitch a MIDI number): a list in `FEATURES` order."""
+        weight, bass) in the order confirmed, onsets out of order by `ORDER` at most; pitch a MIDI number): a
+        list in `FEATURES` order."""
         near = ON_BEAT * (hi - lo)
         chroma = [0.0] * 12
         weight = size = 0.0
         bass_pc = low = first = None
         only_bass = True
-        for t, pitch, w, bass in notes:
+        recent = _since(notes, lo - ORDER)
+        for t, pitch, w, bass in recent:
             if not lo <= t < hi:
                 continue
             chroma[pitch % 12] += 2 * w if bass else w
@@ -177,7 +180,7 @@ class BeatFeatures:
         if first is None:
             return [0.0] * 8 + [1.0, 1.0, 0.0]                      # a rest
         phrase = float(first - self._last > REST * (hi - lo))
-        self._last = max(t for t, *_ in notes if t < hi)
+        self._last = max(t for t, *_ in recent if t < hi)
         new, change = self._harmony(chroma)
         moved = float(bass_pc is not None and self._bass is not None and bass_pc != self._bass)
         if bass_pc is not None:
@@ -202,6 +205,18 @@ class BeatFeatures:
         change = 1.0 - sum(c * m for c, m in zip(chroma, mem)) / norm if norm > 0 else 0.0
         self._memory = [MEMORY * m + c for c, m in zip(chroma, mem)]
         return new, change
+
+
+def _since(notes, start: float) -> list[tuple[float, int, float, bool]]:
+    """The notes (a time-ordered sequence, as confirmed) from the last one before `start` (s) on, in their
+    order: read from the end, so a beat's features cost the few notes of its window, not the whole memory."""
+    out = []
+    for note in reversed(notes):
+        if note[0] < start:
+            break
+        out.append(note)
+    out.reverse()
+    return out
 
 
 def _relative(value: float, mean: float) -> float:
