@@ -29,8 +29,8 @@ import math
 from collections import deque
 from collections.abc import Callable
 
-METERS = (2, 3, 4)                      # beats to the bar the pointer may take (2: compound time only)
-LOG_PRIOR = {2: -1.5, 3: -1.0, 4: 0.0}   # log prior of each (2 is asked for in compound time only)
+METERS = (2, 3, 4)                      # beats to the bar the pointer may take
+LOG_PRIOR = {2: -1.5, 3: -1.0, 4: 0.0}   # log prior of each: 4/4 unless the evidence says otherwise
 RESTART = 0.01        # per beat: the bar restarts elsewhere (a dropped or added beat)
 MOVE = 0.003          # per beat: the meter changes (to one drawn from the prior)
 EARLY = 0.55          # a beat's notes start this many beats before it ...

@@ -285,11 +285,11 @@ class BeatTracker:
 
     def _bar(self) -> tuple[int, int, float]:
         """(beats to the bar, downbeat phase, confidence): the bar pointer's (two beats in compound time, else
-        three or four), or the accent counts'."""
+        two, three or four), or the accent counts'."""
         m = self._meter
         if self._bars is None:
             return m.beats_per_bar, m.downbeat_phase, m.confidence
-        beats, phase, confidence = self._bars.bar((2,) if m.compound else (3, 4))
+        beats, phase, confidence = self._bars.bar((2,) if m.compound else (2, 3, 4))
         return beats, phase, min(confidence, m.division_confidence)
 
     def _classify(self, t: list[float], w: list[float]) -> None:
@@ -311,7 +311,8 @@ class BeatTracker:
 
     @property
     def beats_per_bar(self) -> int:
-        """2 in compound time (6/8: two dotted-quarter beats), else 3 or 4 (the bar model's)."""
+        """2 in compound time (6/8: two dotted-quarter beats), else 2, 3 or 4 (the bar model's; the accent counts
+        give 3 or 4)."""
         return self._bar()[0]
 
     @property
