@@ -43,6 +43,7 @@ class RenderResult:
     band_notes: int
     late_notes: int
     style: str
+    warnings: tuple[str, ...] = ()    # what the input file had that was left out (one line each)
 
     @property
     def realtime_factor(self) -> float:
@@ -155,4 +156,4 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
     return RenderResult(key=key, bpm=state.bpm, input_seconds=guitar.duration, audio_seconds=audio_seconds,
                         elapsed=time.perf_counter() - started,
                         band_notes=sum(isinstance(e, Note) for e in band), late_notes=engine.scheduler.late,
-                        style=arranger.style.name if arranger else style)
+                        style=arranger.style.name if arranger else style, warnings=guitar.warnings)

@@ -51,6 +51,8 @@ def render(
                            pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline)
     except EngineError as exc:
         fail(str(exc))
+    for warning in result.warnings:
+        typer.echo(f"aqyn: warning: {warning}", err=True)
     tempo = f"{result.bpm:.1f} BPM" if result.bpm else "tempo unknown"
     outputs = f"{output}" + (f" and {wav}" if wav else "")
     typer.echo(f"wrote {outputs}: key {result.key}, {tempo}, style {result.style}, {result.band_notes} band notes"

@@ -1,8 +1,18 @@
-"""Read a guitar MIDI file into time-stamped input messages (seconds from the file's start)."""
+"""Read a guitar MIDI file into time-stamped input messages (seconds from the file's start).
+
+What a file from the wild may hold, and what is done (the Standard MIDI File 1.0 spec, MMA, 1996; RIFF RMID
+from Microsoft's RIFF multimedia spec): a RIFF `RMID` wrapper is unwrapped; an SMPTE time division (frames
+per second and ticks per frame in the header) is played as seconds, its tempo metas ignored, as the spec
+says; a tempo meta of 0 microseconds is skipped (the tempo before it holds); a header division of 0 ticks,
+an unknown SMPTE frame rate, a file cut short or any other unreadable file is one line naming what is
+wrong. Events after a silence of more than `STRAY_GAP` seconds after the music (a stray event hours or years
+later) are left out and said in `GuitarFile.warnings`; music longer than `MAX_SECONDS` is refused.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,6 +22,10 @@ from engine.errors import InputFileError
 from engine.events import InputMessage
 from engine.midi import NOTE_ON
 from engine.tempomap import TempoMap
+
+STRAY_GAP = 600.0       # s without a message after which what follows is a stray event, not music
+MAX_SECONDS = 7200.0    # the longest take aqyn renders (2 h)
+SMPTE_RATES = {24: 24.0, 25: 25.0, 29: 30000 / 1001, 30: 30.0}   # frames per second of an SMPTE division
 
 
 @dataclass(frozen=True)
@@ -23,6 +37,7 @@ class GuitarFile:
     messages: list[InputMessage]     # channel messages in time order
     duration: float                  # seconds to the last message
     notes: int
+    warnings: tuple[str, ...] = field(default=())    # what was left out, for the user (one line each)
 
     @property
     def first_onset(self) -> float:
@@ -32,19 +47,72 @@ class GuitarFile:
 
 def read_guitar_file(path: str | Path) -> GuitarFile:
     """Raises InputFileError (one line: what is wrong and what to do) for a missing, unreadable,
-    non-MIDI or note-less file."""
+    non-MIDI, note-less or over-long file (see the module docstring)."""
     p = Path(path)
     if not p.exists():
         raise InputFileError(f"input file not found: {p} (check the path)")
     if not p.is_file():
         raise InputFileError(f"input is not a file: {p} (give a .mid file)")
+    data = _smf_bytes(p)
+    seconds_per_tick = _smpte_seconds_per_tick(p, data)
     try:
-        mid = mido.MidiFile(p, clip=True)
-    except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
-        raise InputFileError(f"not a readable MIDI file: {p} ({exc}); give a Standard MIDI File (.mid)") from None
+        mid = mido.MidiFile(file=io.BytesIO(data), clip=True)
+    except EOFError:
+        raise InputFileError(f"not a readable MIDI file: {p} (it ends inside a track: cut short?); "
+                             "give a Standard MIDI File (.mid)") from None
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        reason = str(exc) or type(exc).__name__
+        if isinstance(exc, KeyError):
+            reason = f"a meta event that cannot be decoded: {reason}"
+        raise InputFileError(f"not a readable MIDI file: {p} ({reason}); give a Standard MIDI File (.mid)") from None
     if mid.type == 2:
         raise InputFileError(f"{p} is a type-2 MIDI file (independent sequences); save it as type 0 or 1")
+    messages, notes = _messages(mid, seconds_per_tick)
+    if notes == 0:
+        raise InputFileError(f"{p} has no notes to accompany; record the guitar part into it first")
+    messages, warnings = _without_strays(messages)
+    if messages[-1].time > MAX_SECONDS:
+        raise InputFileError(f"{p} is {messages[-1].time / 3600:.1f} hours long; aqyn renders at most "
+                             f"{MAX_SECONDS / 3600:.0f} hours: cut it into songs")
+    return GuitarFile(p, messages, messages[-1].time, notes, warnings)
 
+
+def _smf_bytes(p: Path) -> bytes:
+    """The Standard MIDI File in `p`: its bytes, or the `data` chunk of a RIFF RMID wrapper."""
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot read {p}: {exc.strerror or exc}") from None
+    if data[:4] == b"RIFF" and data[8:12] == b"RMID":
+        at = 12
+        while at + 8 <= len(data):
+            size = int.from_bytes(data[at + 4:at + 8], "little")
+            if data[at:at + 4] == b"data":
+                return data[at + 8:at + 8 + size]
+            at += 8 + size + (size & 1)
+        raise InputFileError(f"{p} is a RIFF MIDI file (.rmi) without a data chunk; export it as a .mid file")
+    return data
+
+
+def _smpte_seconds_per_tick(p: Path, data: bytes) -> float | None:
+    """Seconds per tick of an SMPTE time division (None for ticks per beat). Raises InputFileError for a
+    division of 0 or an SMPTE frame rate the spec does not have."""
+    if data[:4] != b"MThd" or len(data) < 14:
+        return None                        # mido says what is wrong
+    division = int.from_bytes(data[12:14], "big")
+    if division == 0:
+        raise InputFileError(f"{p}: its header says 0 ticks per beat, so no event has a time; re-export it")
+    if not division & 0x8000:
+        return None
+    fps, ticks = 256 - data[12], data[13]
+    if fps not in SMPTE_RATES or ticks == 0:
+        raise InputFileError(f"{p}: SMPTE time division of {fps} frames per second and {ticks} ticks per frame "
+                             "(the spec has 24, 25, 29.97 and 30); re-export it")
+    return 1.0 / (SMPTE_RATES[fps] * ticks)
+
+
+def _messages(mid: mido.MidiFile, seconds_per_tick: float | None) -> tuple[list[InputMessage], int]:
+    """The channel messages of every track in time order, in seconds, and how many note-ons."""
     # Absolute ticks of every message, tempo changes from any track (type 1 keeps them in the first).
     timed: list[tuple[int, int, int, mido.Message]] = []
     tempos: list[tuple[int, int]] = []
@@ -53,27 +121,46 @@ def read_guitar_file(path: str | Path) -> GuitarFile:
         for order, msg in enumerate(track):
             tick += msg.time
             if msg.type == "set_tempo":
-                tempos.append((tick, msg.tempo))
+                if msg.tempo > 0:           # a tempo of 0 would stop time: the one before it holds
+                    tempos.append((tick, msg.tempo))
             elif not msg.is_meta and msg.type not in ("sysex",) and hasattr(msg, "channel"):
                 timed.append((tick, ti, order, msg))
     timed.sort(key=lambda x: (x[0], x[1], x[2]))
     tempo_map = _tempo_map(tempos, mid.ticks_per_beat)
     ppq = mid.ticks_per_beat
-
     messages: list[InputMessage] = []
     notes = 0
     for tick, _, _, msg in timed:
         data = msg.bytes()
-        status = data[0]
         d1 = data[1] if len(data) > 1 else 0
         d2 = data[2] if len(data) > 2 else 0
-        t = float(tempo_map.seconds_at(Fraction(tick, ppq)))
-        messages.append(InputMessage(t, status, d1, d2))
+        t = tick * seconds_per_tick if seconds_per_tick else float(tempo_map.seconds_at(Fraction(tick, ppq)))
+        messages.append(InputMessage(t, data[0], d1, d2))
         if msg.type == "note_on" and msg.velocity > 0:
             notes += 1
-    if notes == 0:
-        raise InputFileError(f"{p} has no notes to accompany; record the guitar part into it first")
-    return GuitarFile(p, messages, messages[-1].time, notes)
+    return messages, notes
+
+
+def _without_strays(messages: list[InputMessage]) -> tuple[list[InputMessage], tuple[str, ...]]:
+    """The messages up to the first silence longer than STRAY_GAP after a note, and a warning for what came
+    after it (a stray event hours or years after the music)."""
+    first_note = next(i for i, m in enumerate(messages) if m.kind == NOTE_ON and m.data2 > 0)
+    for i in range(first_note + 1, len(messages)):
+        gap = messages[i].time - messages[i - 1].time
+        if gap > STRAY_GAP:
+            left = len(messages) - i
+            return messages[:i], (f"left out {left} event{'s' if left > 1 else ''} {_span(gap)} after the "
+                                  f"music (at {messages[i - 1].time:.1f} s): a stray event, not the song",)
+    return messages, ()
+
+
+def _span(seconds: float) -> str:
+    """A long time span in words: '3.2 years', '5.0 hours', '12 minutes'."""
+    if seconds >= 365 * 86400:
+        return f"{seconds / (365 * 86400):.1f} years"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 60:.0f} minutes"
 
 
 def _tempo_map(tempos: list[tuple[int, int]], ppq: int) -> TempoMap:

@@ -1,0 +1,74 @@
+"""MIDI files from the wild (tests/data/files: rebuilt from public bug reports of MIDI tools and a fuzzer,
+../shared/cases): each is read or refused in one line, never a traceback, never minutes of work."""
+
+from pathlib import Path
+
+import mido
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+from engine.errors import InputFileError
+from engine.io.midi_input import STRAY_GAP, read_guitar_file
+
+FILES = Path(__file__).parent / "data" / "files"
+runner = CliRunner()
+
+
+def note_ticks(path: Path) -> list[int]:
+    """Absolute ticks of the note-ons with velocity of a (plain) MIDI file, as mido reads them."""
+    out, tick = [], 0
+    for msg in mido.MidiFile(path).tracks[0]:
+        tick += msg.time
+        if msg.type == "note_on" and msg.velocity:
+            out.append(tick)
+    return out
+
+
+def onsets(path: Path) -> list[float]:
+    return [m.time for m in read_guitar_file(path).messages if m.kind == 0x90 and m.data2 > 0]
+
+
+def test_a_division_of_zero_ticks_is_one_clear_line():
+    with pytest.raises(InputFileError, match="0 ticks per beat"):
+        read_guitar_file(FILES / "division-zero.mid")
+
+
+def test_a_tempo_of_zero_is_skipped_and_the_tempo_before_it_holds():
+    times = onsets(FILES / "tempo-zero.mid")
+    assert len(times) > 100 and all(b >= a for a, b in zip(times, times[1:])) and times[-1] < 120
+
+
+def test_an_smpte_division_plays_as_seconds():
+    # 30 frames per second, 80 ticks per frame: a tick is 1/2400 s whatever the tempo metas say.
+    ticks = note_ticks(FILES / "smpte-division-30fps.mid")
+    assert onsets(FILES / "smpte-division-30fps.mid") == pytest.approx([t / 2400 for t in ticks])
+
+
+def test_a_riff_wrapped_file_plays_as_the_file_inside(tmp_path):
+    inner = (FILES / "riff-wrapped.rmi").read_bytes()
+    plain = tmp_path / "unwrapped.mid"
+    plain.write_bytes(inner[inner.index(b"MThd"):])
+    assert onsets(FILES / "riff-wrapped.rmi") == onsets(plain)
+
+
+def test_a_file_cut_short_says_so():
+    with pytest.raises(InputFileError, match="cut short"):
+        read_guitar_file(FILES / "truncated.mid")
+
+
+@pytest.mark.parametrize("name", ["huge-delta-years.mid", "overlong-variable-length-quantity.mid"])
+def test_a_stray_event_years_later_is_left_out_with_a_warning(name, tmp_path):
+    g = read_guitar_file(FILES / name)
+    assert g.duration < STRAY_GAP and len(g.warnings) == 1 and "years after the music" in g.warnings[0]
+    result = runner.invoke(app, ["render", str(FILES / name), "-o", str(tmp_path / "out.mid")])
+    assert result.exit_code == 0, result.output
+    assert "aqyn: warning: left out" in result.stderr
+
+
+def test_the_command_refuses_a_bad_header_in_one_line_and_writes_nothing(tmp_path):
+    out = tmp_path / "x.mid"
+    result = runner.invoke(app, ["render", str(FILES / "division-zero.mid"), "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("aqyn: error: ") and "0 ticks per beat" in lines[0]
