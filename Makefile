@@ -51,11 +51,13 @@ bench: $(STAMP)
 live-bench: $(STAMP)
 	$(PY) bench/live_timing.py
 
-# Listening accuracy against peer tools on ../shared/data (POP909, ASAP, Nottingham). Installs the peers
+# Listening accuracy against peer tools on ../shared/data (POP909, ASAP, Nottingham), then on the takes with a
+# truth JSON (GuitarSet dev, converter-set-b, the second simulator's seeds 1 and 2). Installs the peers
 # (mir_eval, partitura, music21, pretty_midi); madmom is optional: see README.
 accuracy: $(STAMP)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]'
 	$(PY) bench/accuracy.py
+	$(PY) bench/accuracy.py --sets guitarset-dev,converter-set-b,sim2,sim2-held --limit 100
 	$(PY) bench/listen_speed.py
 
 examples: $(STAMP)
