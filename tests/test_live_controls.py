@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from engine.arrange.styles import list_styles
 from engine.errors import ConfigError
 from engine.events import Beat, InputMessage, Marker, TimeSignature
 from engine.inputs import Cue
@@ -106,19 +108,46 @@ def test_without_program_change_section_programs_pass_through(tmp_path):
 
 @pytest.mark.parametrize("text, expected", [
     ("[[switch]]\ntap = 'fill'\n", "switch 1: give exactly one of cc = N or note = N"),
-    ("[[switch]]\ncc = 300\ntap = 'fill'\n", "switch 1: cc must be 0..127, got 300"),
+    ("[[switch]]\ncc = 300\ntap = 'fill'\n", "fs.toml:2:6: switch 1: cc must be a whole number 0..127, got 300"),
     ("[[switch]]\ncc = 64\ntap = 'explode'\n", "switch 1: tap = 'explode' is not an action"),
     ("[[switch]]\ncc = 64\nwiggle = 'fill'\n", "switch 1: unknown key 'wiggle'"),
     ("[[switch]]\ncc = 64\nchannel = 17\ntap = 'fill'\n", "switch 1: channel must be 1..16, got 17"),
     ("[[switch]]\ncc = 64\n", "switch 1: give at least one of tap, hold, double"),
     ("hold_time = 9\n", "hold_time must be seconds between 0.05 and 3, got 9"),
     ("colour = 'red'\n", "unknown key 'colour'"),
-    ("[[switch]\ncc = 64\n", "line 1"),
+    ("[[switch]\ncc = 64\n", "fs.toml:1:9: TOML syntax error"),
 ])
 def test_bad_footswitch_files_say_what_is_wrong(tmp_path, text, expected):
     with pytest.raises(ConfigError) as e:
         load(tmp_path, text)
     assert str(e.value).startswith(str(tmp_path / "fs.toml")) and expected in str(e.value)
+
+
+FILES = Path(__file__).parent / "data" / "files"
+
+
+@pytest.mark.parametrize("name, where, expected", [
+    ("footswitch-cc_bool.toml", "5:6", "switch 1: cc must be a whole number 0..127, got True"),
+    ("footswitch-hold_bool.toml", "1:13", "hold_time must be seconds between 0.05 and 3, got True"),
+    ("footswitch-pc_enabled_str.toml", "2:11", "program_change: enabled must be true or false, got 'no'"),
+    ("footswitch-pc_styles_unknown.toml", "2:10", "program_change: no style named 'polka', 'no-such-style'"),
+    ("footswitch-pc_unknown_key.toml", "2:10", "program_change: unknown key 'chanel'"),
+    ("footswitch-switch-not-tables.toml", "1:10", "switch must be an array of tables"),
+    ("footswitch-switch-strings.toml", "1:10", "switch must be an array of tables"),
+])
+def test_footswitch_maps_from_a_fuzzer_are_refused_at_load_with_file_line_col(name, where, expected):
+    # Wrong types (a boolean for a number, a string for a boolean), unknown keys and style names, and
+    # switches that are not tables: refused when the map is loaded, never on stage (../shared/cases/fuzz).
+    with pytest.raises(ConfigError) as e:
+        FootswitchMap.load(FILES / name, list_styles())
+    assert str(e.value).startswith(f"{FILES / name}:{where}: {expected}")
+
+
+def test_a_fifo_as_a_footswitch_map_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "fs.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="not a regular file"):
+        FootswitchMap.load(fifo)
 
 
 def test_clock_follower_reports_every_24th_clock_from_start():

@@ -13,7 +13,13 @@ Where(line=4, key_col=1, value_col=5)
 
 from __future__ import annotations
 
+import re
+import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import ConfigError
 
 KeyPath = tuple  # of str (keys) and int (array items)
 
@@ -192,3 +198,38 @@ def _escaped(s: str, at: int) -> bool:
 def positions(text: str) -> dict[KeyPath, Where]:
     """Key path -> where its key and value are written. Paths of table headers map to the header."""
     return _Scanner(text).run()
+
+
+MAX_BYTES = 1 << 20   # a config file is small; refuse anything bigger (a device, a wrong file) before reading it
+
+
+def read_toml(path: Path, what: str) -> tuple[dict, Callable[[KeyPath, str], ConfigError]]:
+    """The TOML document in the file `path` (a `what`: "cue file", "footswitch map") and `bad(key path,
+    message)`, which makes the ConfigError that names path:line:col of that key's value. Raises ConfigError
+    (path:line:col and what is wrong) for a missing or irregular file (a FIFO, a device), one over MAX_BYTES,
+    text that is not UTF-8, or a TOML syntax error."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}:1:1: {what} not found or not a regular file; give a .toml file")
+    if path.stat().st_size > MAX_BYTES:
+        raise ConfigError(f"{path}:1:1: {what} is larger than {MAX_BYTES // 1024} KiB; is it the right file?")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}:1:1: not UTF-8 text; save the {what} as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}:1:1: cannot read the {what} ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        where = f"{m.group(1)}:{m.group(2)}" if m else "1:1"
+        reason = re.sub(r"\s*\(at [^)]*\)", "", str(exc))
+        raise ConfigError(f"{path}:{where}: TOML syntax error: {reason}") from None
+    pos = positions(text)
+
+    def bad(key: KeyPath, message: str) -> ConfigError:
+        w = pos.get(key)
+        return ConfigError(f"{path}:{w.line if w else 1}:{w.value_col if w else 1}: {message}")
+
+    return data, bad

@@ -81,6 +81,7 @@ def live(
     log: Optional[Path] = typer.Option(None, "--log", metavar="FILE", help="Append JSON lines: status and events."),
 ) -> None:
     """Play along live: listen to a MIDI input port, play the band through FluidSynth in real time."""
+    from engine.arrange.styles import list_styles  # noqa: PLC0415
     from engine.io.fluid_live import AudioConfig  # noqa: PLC0415 (keeps `aqyn --help` fast)
     from engine.live.controls import FootswitchMap  # noqa: PLC0415
     from engine.live.session import LiveConfig, LiveSession  # noqa: PLC0415
@@ -89,7 +90,7 @@ def live(
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     try:
-        fmap = FootswitchMap.load(footswitch) if footswitch else None
+        fmap = FootswitchMap.load(footswitch, list_styles(dirs)) if footswitch else None
         audio = AudioConfig(driver=audio_driver, file=audio_file,
                             output_latency=None if output_latency_ms is None else output_latency_ms / 1000)
         config = LiveConfig(input=in_port, midi_api=midi_api, audio=audio, soundfont=soundfont, style=style,

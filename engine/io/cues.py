@@ -17,35 +17,19 @@ Actions are the footswitch map's: fill, next, ending, start, stop, start_stop, t
 from __future__ import annotations
 
 import math
-import re
-import tomllib
 from pathlib import Path
 
 from engine.arrange.styles import load_style
-from engine.arrange.tomlpos import positions
-from engine.errors import ConfigError, EngineError
+from engine.arrange.tomlpos import read_toml
+from engine.errors import EngineError
 from engine.inputs import FILE_CUES, Cue, CueInput
 
-MAX_BYTES = 1 << 20   # a cue file is small; refuse anything bigger (a device, a wrong file) before reading it
 KNOWN = ("time", "action", "style")
 
 
 def load_cues(path: Path, pattern_dirs: list[Path] | None = None) -> list[CueInput]:
     """The cues of the file at `path`, in time order. Raises ConfigError (file:line:col and what is wrong)."""
-    text = _read(Path(path))
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"{m.group(1)}:{m.group(2)}" if m else "1:1"
-        reason = re.sub(r"\s*\(at [^)]*\)", "", str(exc))
-        raise ConfigError(f"{path}:{where}: TOML syntax error: {reason}") from None
-    pos = positions(text)
-
-    def bad(key: tuple, what: str) -> ConfigError:
-        w = pos.get(key)
-        return ConfigError(f"{path}:{w.line if w else 1}:{w.value_col if w else 1}: {what}")
-
+    data, bad = read_toml(Path(path), "cue file")
     for k in data:
         if k != "cue":
             raise bad((k,), f"unknown key {k!r}; a cue file holds [[cue]] tables only")
@@ -53,19 +37,6 @@ def load_cues(path: Path, pattern_dirs: list[Path] | None = None) -> list[CueInp
     if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
         raise bad(("cue",), "cue must be an array of tables: [[cue]] with time and action")
     return sorted((_cue(c, i, bad, pattern_dirs) for i, c in enumerate(raw)), key=lambda c: c.time)
-
-
-def _read(path: Path) -> str:
-    if not path.is_file():
-        raise ConfigError(f"{path}:1:1: cue file not found or not a regular file; give a .toml file")
-    if path.stat().st_size > MAX_BYTES:
-        raise ConfigError(f"{path}:1:1: cue file is larger than {MAX_BYTES // 1024} KiB; is it the right file?")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}:1:1: not UTF-8 text; save the cue file as UTF-8") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}:1:1: cannot read cue file ({exc.strerror or exc})") from None
 
 
 def _cue(c: dict, i: int, bad, pattern_dirs: list[Path] | None) -> CueInput:

@@ -34,11 +34,11 @@ A switch with a double action waits `double_time` after a tap before acting on i
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
+from engine.arrange.tomlpos import read_toml
 from engine.errors import ConfigError
 from engine.events import InputMessage
 from engine.inputs import SWITCH_CUES, Cue
@@ -83,90 +83,102 @@ class FootswitchMap:
     path: Path | None = None
 
     @staticmethod
-    def load(path: Path) -> "FootswitchMap":
+    def load(path: Path, styles: Iterable[str] | None = None) -> FootswitchMap:
         """The map in the TOML file `path` (see the module's example); times in seconds, channels 0-based.
-        Raises ConfigError naming the file (and line, for TOML syntax) and what was expected."""
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"footswitch map not found: {path}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read footswitch map {path} ({exc})") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-
-        def bad(what: str) -> ConfigError:
-            return ConfigError(f"{path}: {what}")
-
-        known = {"hold_time", "double_time", "switch", "program_change"}
+        `styles`: the style names there are (None: not checked), which `[program_change] styles` must be
+        among. Raises ConfigError naming path:line:col and what was expected, at load, never on stage."""
+        data, bad = read_toml(Path(path), "footswitch map")
+        known = ("hold_time", "double_time", "switch", "program_change")
         for k in data:
             if k not in known:
-                raise bad(f"unknown key {k!r}; expected one of {', '.join(sorted(known))}")
+                raise bad((k,), f"unknown key {k!r}; expected one of {', '.join(known)}")
         times = {}
         for k, default in (("hold_time", 0.5), ("double_time", 0.35)):
             v = data.get(k, default)
-            if not isinstance(v, (int, float)) or not 0.05 <= v <= 3:
-                raise bad(f"{k} must be seconds between 0.05 and 3, got {v!r}")
+            if not _number(v) or not 0.05 <= v <= 3:
+                raise bad((k,), f"{k} must be seconds between 0.05 and 3, got {v!r}")
             times[k] = float(v)
         switches = _switches(data.get("switch", []), bad)
-        program, p_channel, styles = _program_change(data.get("program_change"), bad)
+        program, p_channel, names = _program_change(data.get("program_change"), bad, styles)
         return FootswitchMap(switches, times["hold_time"], times["double_time"], program, p_channel,
-                             styles, Path(path))
+                             names, Path(path))
 
 
-def _switches(raw, bad: Callable[[str], ConfigError]) -> tuple[Switch, ...]:
-    """The `[[switch]]` tables, in order. `bad(message)` makes the ConfigError raised for a bad entry."""
-    if not isinstance(raw, list):
-        raise bad("[[switch]] must be an array of tables")
-    return tuple(_switch(sw, f"switch {i}", bad) for i, sw in enumerate(raw, 1))
+Bad = Callable[[tuple, str], ConfigError]     # (key path, message) -> the error naming path:line:col
 
 
-def _switch(sw: dict, where: str, bad: Callable[[str], ConfigError]) -> Switch:
-    """One `[[switch]]` table: cc or note 0..127, an optional channel 1..16 and at least one gesture with an
-    action. Raises `bad(...)` with a message starting with `where` ("switch 2")."""
+def _number(v) -> bool:
+    """True for a TOML integer or float (a boolean is neither, though Python's bool is an int)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _switches(raw, bad: Bad) -> tuple[Switch, ...]:
+    """The `[[switch]]` tables, in order."""
+    if not isinstance(raw, list) or not all(isinstance(sw, dict) for sw in raw):
+        raise bad(("switch",), "switch must be an array of tables: [[switch]] with cc = N or note = N "
+                               "and tap, hold or double")
+    return tuple(_switch(sw, i, bad) for i, sw in enumerate(raw))
+
+
+def _switch(sw: dict, i: int, bad: Bad) -> Switch:
+    """The `[[switch]]` table number i (0-based): cc or note 0..127, an optional channel 1..16 and at least one
+    gesture with an action. Raises `bad(...)` with a message starting "switch N"."""
+    at, where = ("switch", i), f"switch {i + 1}"
     kinds = [k for k in ("cc", "note") if k in sw]
     if len(kinds) != 1:
-        raise bad(f"{where}: give exactly one of cc = N or note = N")
+        raise bad(at, f"{where}: give exactly one of cc = N or note = N")
     number = sw[kinds[0]]
-    if not isinstance(number, int) or not 0 <= number <= 127:
-        raise bad(f"{where}: {kinds[0]} must be 0..127, got {number!r}")
-    channel = _channel(sw.get("channel"), lambda m: bad(f"{where}: {m}"))
+    if not _number(number) or number != int(number) or not 0 <= number <= 127:
+        raise bad(at + (kinds[0],), f"{where}: {kinds[0]} must be a whole number 0..127, got {number!r}")
+    channel = _channel(sw.get("channel"), lambda m: bad(at + ("channel",), f"{where}: {m}"))
     actions = {}
     for key, value in sw.items():
         if key in ("cc", "note", "channel"):
             continue
         if key not in GESTURES:
-            raise bad(f"{where}: unknown key {key!r}; expected cc, note, channel, tap, hold or double")
-        if value not in SWITCH_CUES:
-            raise bad(f"{where}: {key} = {value!r} is not an action; use one of " + ", ".join(SWITCH_CUES))
+            raise bad(at + (key,), f"{where}: unknown key {key!r}; expected cc, note, channel, tap, hold or double")
+        if not isinstance(value, str) or value not in SWITCH_CUES:
+            raise bad(at + (key,), f"{where}: {key} = {value!r} is not an action; use one of "
+                      + ", ".join(SWITCH_CUES))
         actions[key] = Cue(value)
     if not actions:
-        raise bad(f"{where}: give at least one of tap, hold, double")
-    return Switch(kinds[0], number, channel, actions)
+        raise bad(at, f"{where}: give at least one of tap, hold, double")
+    return Switch(kinds[0], int(number), channel, actions)
 
 
-def _program_change(pc, bad: Callable[[str], ConfigError]) -> tuple[bool, int | None, tuple[str, ...]]:
+def _program_change(pc, bad: Bad, known: Iterable[str] | None) -> tuple[bool, int | None, tuple[str, ...]]:
     """The `[program_change]` table (None: absent) as (enabled, channel 0-based or None for any, style
-    names by program number). Raises `bad(...)` for a non-table, a bad channel or a bad style list."""
-    program, p_channel, styles = False, None, ()
-    if pc is not None:
-        if not isinstance(pc, dict):
-            raise bad("[program_change] must be a table")
-        program = bool(pc.get("enabled", True))
-        p_channel = _channel(pc.get("channel"), lambda m: bad(f"program_change: {m}"))
-        styles = pc.get("styles", [])
-        if not isinstance(styles, list) or not all(isinstance(s, str) for s in styles):
-            raise bad("program_change: styles must be a list of style names")
-        styles = tuple(styles)
-    return program, p_channel, styles
+    names by program number), its styles among `known` (None: not checked)."""
+    if pc is None:
+        return False, None, ()
+    at = ("program_change",)
+    if not isinstance(pc, dict):
+        raise bad(at, "program_change must be a table: [program_change] with channel and styles")
+    for k in pc:
+        if k not in ("enabled", "channel", "styles"):
+            raise bad(at + (k,), f"program_change: unknown key {k!r}; expected enabled, channel or styles")
+    enabled = pc.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise bad(at + ("enabled",), f"program_change: enabled must be true or false, got {enabled!r}")
+    channel = _channel(pc.get("channel"), lambda m: bad(at + ("channel",), f"program_change: {m}"))
+    styles = pc.get("styles", [])
+    if not isinstance(styles, list) or not all(isinstance(s, str) for s in styles):
+        raise bad(at + ("styles",), "program_change: styles must be a list of style names")
+    if known is not None:
+        names = set(known)
+        unknown = [s for s in styles if s not in names]
+        if unknown:
+            raise bad(at + ("styles",), f"program_change: no style named {', '.join(map(repr, unknown))}; "
+                      f"styles: {', '.join(sorted(names))}")
+    return enabled, channel, tuple(styles)
 
 
-def _channel(value, bad) -> int | None:
+def _channel(value, bad: Callable[[str], ConfigError]) -> int | None:
     if value is None:
         return None
-    if not isinstance(value, int) or not 1 <= value <= 16:
+    if not _number(value) or value != int(value) or not 1 <= value <= 16:
         raise bad(f"channel must be 1..16, got {value!r}")
-    return value - 1
+    return int(value) - 1
 
 
 @dataclass
