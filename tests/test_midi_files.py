@@ -72,3 +72,15 @@ def test_the_command_refuses_a_bad_header_in_one_line_and_writes_nothing(tmp_pat
     assert result.exit_code == 2 and not out.exists()
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("aqyn: error: ") and "0 ticks per beat" in lines[0]
+
+
+def test_a_quantized_re_strike_pairs_the_note_off_with_the_old_note_in_either_order():
+    # A DAW wrote each re-strike's note-on and the old note's note-off on one tick: in one file the note-on
+    # comes first. Both files are the same music; the listener must hear every strum in both.
+    from engine.analyze import run_online
+
+    on_first = read_guitar_file(FILES / "same-tick-note-on-before-off.mid")
+    off_first = read_guitar_file(FILES / "same-tick-note-off-before-on.mid")
+    assert on_first.messages == off_first.messages
+    _, listener = run_online(on_first.messages)
+    assert listener.notes_in == on_first.notes and not listener.dropped

@@ -3,7 +3,8 @@
 What a file from the wild may hold, and what is done (the Standard MIDI File 1.0 spec, MMA, 1996; RIFF RMID
 from Microsoft's RIFF multimedia spec): a RIFF `RMID` wrapper is unwrapped; an SMPTE time division (frames
 per second and ticks per frame in the header) is played as seconds, its tempo metas ignored, as the spec
-says; a tempo meta of 0 microseconds is skipped (the tempo before it holds); a header division of 0 ticks,
+says; a tempo meta of 0 microseconds is skipped (the tempo before it holds); at one tick, the note-off of a
+note already sounding goes before a note-on (a quantized re-strike); a header division of 0 ticks,
 an unknown SMPTE frame rate, a file cut short or any other unreadable file is one line naming what is
 wrong. Events after a silence of more than `STRAY_GAP` seconds after the music (a stray event hours or years
 later) are left out and said in `GuitarFile.warnings`; music longer than `MAX_SECONDS` is refused.
@@ -126,6 +127,7 @@ def _messages(mid: mido.MidiFile, seconds_per_tick: float | None) -> tuple[list[
             elif not msg.is_meta and msg.type not in ("sysex",) and hasattr(msg, "channel"):
                 timed.append((tick, ti, order, msg))
     timed.sort(key=lambda x: (x[0], x[1], x[2]))
+    timed = _offs_first(timed)
     tempo_map = _tempo_map(tempos, mid.ticks_per_beat)
     ppq = mid.ticks_per_beat
     messages: list[InputMessage] = []
@@ -139,6 +141,37 @@ def _messages(mid: mido.MidiFile, seconds_per_tick: float | None) -> tuple[list[
         if msg.type == "note_on" and msg.velocity > 0:
             notes += 1
     return messages, notes
+
+
+def _offs_first(timed: list[tuple[int, int, int, mido.Message]]) -> list[tuple[int, int, int, mido.Message]]:
+    """The messages with, at each tick, the note-offs of notes already sounding before the note-ons: a DAW that
+    quantizes a re-strike writes the new note-on and the old note's note-off on one tick, in either order,
+    and the off belongs to the old note (else the new one would end at once and be dropped as a glitch)."""
+    out: list[tuple[int, int, int, mido.Message]] = []
+    sounding: dict[tuple[int, int], int] = {}
+    i = 0
+    while i < len(timed):
+        j = i
+        while j < len(timed) and timed[j][0] == timed[i][0]:
+            j += 1
+        group = timed[i:j]
+        early = [x for x in group if _is_off(x[3]) and sounding.get((x[3].channel, x[3].note), 0) > 0]
+        if early:
+            moved = {id(x) for x in early}
+            group = early + [x for x in group if id(x) not in moved]
+        for x in group:
+            msg = x[3]
+            if msg.type in ("note_on", "note_off"):
+                key = (msg.channel, msg.note)
+                sounding[key] = max(0, sounding.get(key, 0) + (-1 if _is_off(msg) else 1))
+        out += group
+        i = j
+    return out
+
+
+def _is_off(msg: mido.Message) -> bool:
+    """A note-off, or a note-on of velocity 0."""
+    return msg.type == "note_off" or (msg.type == "note_on" and msg.velocity == 0)
 
 
 def _without_strays(messages: list[InputMessage]) -> tuple[list[InputMessage], tuple[str, ...]]:
