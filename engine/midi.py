@@ -15,6 +15,10 @@ TIME_CODE, SONG_SELECT, TUNE_REQUEST, ACTIVE_SENSING = 0xF1, 0xF3, 0xF6, 0xFE
 CLOCK, START, CONTINUE, STOP = 0xF8, 0xFA, 0xFB, 0xFC
 REALTIME = frozenset({CLOCK, START, CONTINUE, STOP})
 
+# General MIDI's percussion channel (channel 10; 0-based 9): drums in GM songs and Karaoke files, never a
+# guitar's string.
+GM_DRUMS = 9
+
 # Controllers.
 CC_VOLUME, CC_PAN, CC_SUSTAIN, CC_ALL_SOUND_OFF, CC_ALL_NOTES_OFF = 7, 10, 64, 120, 123
 

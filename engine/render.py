@@ -24,7 +24,7 @@ from engine.io.sinks import RecordingSink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
 from engine.listen.phrases import final_chords
-from engine.midi import PROGRAM
+from engine.midi import GM_DRUMS, PROGRAM
 from engine.pipeline import Engine, EngineConfig, run_offline
 from engine.theory import tonic_name
 
@@ -51,10 +51,12 @@ class RenderResult:
         return self.input_seconds / self.elapsed if self.elapsed > 0 else float("inf")
 
 
-def guitar_track(guitar: GuitarFile) -> list:
+def guitar_track(guitar: GuitarFile, channels: tuple[int, ...] | None = None) -> list:
     """The input's messages as output events, on channels clear of the band's, with a guitar sound and a
-    slight pan where the input names none."""
-    used = sorted({m.channel for m in guitar.messages})
+    slight pan where the input names none. GM's drum channel 10 (a GM song's drums) is not the guitar and is
+    left out, unless `channels` (0-based, the player's --channels) names it."""
+    keep = [m for m in guitar.messages if m.channel != GM_DRUMS or (channels is not None and GM_DRUMS in channels)]
+    used = sorted({m.channel for m in keep})
     free = [c for c in range(16) if c not in BAND_CHANNELS and c not in used]
     remap = {c: (free.pop(0) if c in BAND_CHANNELS and free else c) for c in used}
     has_program = {remap[m.channel] for m in guitar.messages if m.kind == PROGRAM}
@@ -63,7 +65,7 @@ def guitar_track(guitar: GuitarFile) -> list:
         if ch not in has_program:
             events.append(Program(0.0, ch, GUITAR_PROGRAM, GUITAR))
             events.append(Control(0.0, ch, 10, 78, GUITAR))
-    for m in guitar.messages:
+    for m in keep:
         events.append(Raw(m.time, (m.status & 0xF0) | remap[m.channel], m.data1, m.data2, GUITAR))
     return events
 
@@ -122,7 +124,8 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
         renderer = FluidRenderer(find_soundfont(soundfont))   # loads the SoundFont while we listen
     try:
         engine, band = play(guitar, style, seed, pattern_dirs, player, cues)
-        audio_seconds = _write(outputs, guitar_track(guitar), band, renderer, with_guitar)
+        audio_seconds = _write(outputs, guitar_track(guitar, player.channels if player else None), band, renderer,
+                               with_guitar)
     finally:
         if renderer is not None:
             renderer.close()

@@ -84,3 +84,36 @@ def test_a_quantized_re_strike_pairs_the_note_off_with_the_old_note_in_either_or
     assert on_first.messages == off_first.messages
     _, listener = run_online(on_first.messages)
     assert listener.notes_in == on_first.notes and not listener.dropped
+
+
+def test_a_gm_songs_drums_on_channel_10_are_neither_heard_as_guitar_nor_copied_as_it(tmp_path):
+    # A GM song or Karaoke file: the guitar on channel 1, a drum kit on channel 10 (kick, snare, hi-hat
+    # between the strums). The listener hears only the guitar and the output's guitar track holds no drums.
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack()
+    mid.tracks.append(track)
+    events = []
+    for beat in range(64):
+        t = beat * 480
+        chord = (52, 56, 59, 64) if (beat // 8) % 2 == 0 else (57, 61, 64, 69)    # E and A
+        for j, p in enumerate(chord):
+            events += [(t + 10 * j, "note_on", 0, p, 90), (t + 400, "note_off", 0, p, 0)]
+        for drum in ((36, 38)[beat % 2], 42):
+            events += [(t + 240, "note_on", 9, drum, 100), (t + 300, "note_off", 9, drum, 0)]
+    last = 0
+    for t, kind, ch, p, v in sorted(events):
+        track.append(mido.Message(kind, channel=ch, note=p, velocity=v, time=t - last))
+        last = t
+    path = tmp_path / "song.kar"
+    mid.save(path)
+    from engine.analyze import run_online
+    from engine.render import guitar_track
+
+    guitar = read_guitar_file(path)
+    _, listener = run_online(guitar.messages)
+    assert listener.notes_in == 64 * 4 and listener.dropped["other channel"] == 64 * 2 * 2
+    hats = [e for e in guitar_track(guitar) if hasattr(e, "status") and e.data1 == 42]
+    assert not hats and all(e.status & 0x0F != 9 for e in guitar_track(guitar) if hasattr(e, "status"))
+    # Named with --channels, channel 10 is the player's and is copied (moved off the band's drum channel).
+    named = [e for e in guitar_track(guitar, channels=(0, 9)) if hasattr(e, "status") and e.data1 == 42]
+    assert named and all(e.status & 0x0F != 9 for e in named)

@@ -7,10 +7,11 @@ attack a quieter Shamisen (106) layered on a second channel; the percussion play
 from __future__ import annotations
 
 from engine.events import DOMBRA, PERCUSSION, Control, Event, Program
+from engine.midi import GM_DRUMS
 
 DOMBRA_CHANNEL = 6        # Nylon Guitar: the dombra's body
 DOMBRA_LAYER_CHANNEL = 7  # Shamisen, quieter: the dombra's bright attack
-DRUM_CHANNEL = 9
+DRUM_CHANNEL = GM_DRUMS
 DOMBRA_PROGRAM = 24
 DOMBRA_LAYER_PROGRAM = 106
 BAND_CHANNELS = frozenset({DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL, DRUM_CHANNEL})

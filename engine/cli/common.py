@@ -12,7 +12,8 @@ from engine.listen.listener import PlayerSettings
 LATENCY_OPTION = typer.Option(0.0, "--converter-latency-ms", metavar="N",
                               help="Your converter's delay from string to MIDI (0-200 ms), taken off every note.")
 CHANNELS_OPTION = typer.Option(None, "--channels", metavar="1-6",
-                               help="Guitar MIDI channels to listen to (default: all), e.g. '1-6' or '1,3,5'.")
+                               help="Guitar MIDI channels to listen to (default: all but 10, GM's drums), "
+                                    "e.g. '1-6' or '1,3,5'.")
 BPM_OPTION = typer.Option(None, "--bpm", metavar="N", help="The tempo you play (30-240; a hint, and the count-in's).")
 COUNT_IN_OPTION = typer.Option(0, "--count-in", metavar="BARS",
                                help="Bars of count-in clicks at --bpm before your first downbeat (0-2).")

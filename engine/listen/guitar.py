@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from engine.events import InputMessage
-from engine.midi import NOTE_OFF, NOTE_ON, PITCH_BEND
+from engine.midi import GM_DRUMS, NOTE_OFF, NOTE_ON, PITCH_BEND
 
 
 @dataclass
@@ -36,7 +36,8 @@ class GuitarConfig:
     seconds, pitches MIDI numbers, `bend_range` in semitones. Raises ValueError for a bend range outside 1..36,
     a channel outside 0..15 or a converter latency outside 0..0.2 s."""
 
-    channels: tuple[int, ...] | None = None  # 0-based channels to listen to (None: all), e.g. (0,1,2,3,4,5)
+    channels: tuple[int, ...] | None = None  # 0-based channels to listen to, e.g. (0,1,2,3,4,5); None: all
+    #                                          but GM's drum channel 10 (a GM song's or Karaoke file's drums)
     poly: bool = False            # all strings on one channel: string-based glitch rules are off
     bend_range: float = 12.0      # semitones of a full pitch-bend (converters often use 12; 1-36)
     min_velocity: int = 12        # quieter note-ons are ghosts
@@ -126,11 +127,11 @@ class GuitarConditioner:
     def feed(self, msg: InputMessage) -> None:
         """One raw message, stamped on arrival (s): a note-on starts a pending note (unless it is a ghost or an
         octave error), a note-off or a note-on with velocity 0 (MIDI 1.0) ends one (a pending one as a glitch), a
-        pitch bend (14 bits, centre 8192) sets its channel's bend; other channels' messages are counted and dropped,
-        other kinds ignored."""
+        pitch bend (14 bits, centre 8192) sets its channel's bend; other channels' messages (without a channel list,
+        GM's drum channel 10) are counted and dropped, other kinds ignored."""
         cfg = self.config
         ch = msg.channel
-        if cfg.channels is not None and ch not in cfg.channels:
+        if ch not in cfg.channels if cfg.channels is not None else ch == GM_DRUMS:
             self.dropped["other channel"] += 1
             return
         t = max(0.0, msg.time - cfg.converter_latency)
