@@ -117,3 +117,20 @@ def test_a_gm_songs_drums_on_channel_10_are_neither_heard_as_guitar_nor_copied_a
     # Named with --channels, channel 10 is the player's and is copied (moved off the band's drum channel).
     named = [e for e in guitar_track(guitar, channels=(0, 9)) if hasattr(e, "status") and e.data1 == 42]
     assert named and all(e.status & 0x0F != 9 for e in named)
+
+
+def test_a_damaged_soundfont_is_aqyns_one_line_without_fluidsynths_noise(tmp_path):
+    # A 12-byte file with a SoundFont's RIFF header and nothing else: FluidSynth printed six error lines of
+    # its own before aqyn's. Run as the user runs it, so the C library's stderr would show.
+    import subprocess
+    import sys
+
+    from conftest import example
+
+    out = tmp_path / "x.mid"
+    r = subprocess.run([sys.executable, "-m", "engine", "render", str(example("d_dorian_96_4-4")), "-o", str(out),
+                        "--wav", str(tmp_path / "x.wav"), "--soundfont", str(FILES / "soundfont-riff-header-only.sf2")],
+                       capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1])
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and lines[0].startswith("aqyn: error: ") and "damaged" in lines[0]
+    assert not out.exists()

@@ -22,16 +22,41 @@ INSTALL_HINT = "install one with: sudo apt-get install fluid-soundfont-gm (or pa
 
 
 def check_soundfont(path: Path) -> Path:
-    """A SoundFont (.sf2, or .sf3 with compressed samples) is a RIFF file of form 'sfbk'. Checking the
-    header first turns a wrong file into one clear message instead of FluidSynth's stderr noise."""
+    """A SoundFont (.sf2, or .sf3 with compressed samples) is a RIFF file of form 'sfbk' whose size is the
+    file's and whose top level holds the LIST chunks INFO, sdta and pdta (SoundFont 2.04 spec, 4.1). Checking
+    that first turns a wrong or cut-short file into one clear message, before FluidSynth prints its own
+    error lines. Reads only the chunk headers. Raises SoundFontNotFound."""
     try:
+        size = path.stat().st_size
         with open(path, "rb") as f:
             head = f.read(12)
+            lists = _top_lists(f, size)
     except OSError as exc:
         raise SoundFontNotFound(f"cannot read SoundFont {path} ({exc.strerror})") from None
     if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
         raise SoundFontNotFound(f"{path} is not a SoundFont (.sf2/.sf3); give a General MIDI SoundFont")
+    declared = int.from_bytes(head[4:8], "little") + 8
+    if declared != size or not {b"INFO", b"sdta", b"pdta"} <= lists:
+        raise SoundFontNotFound(f"{path} is a damaged SoundFont ({size} bytes, its header says {declared}; "
+                                f"chunks {', '.join(x.decode('latin-1') for x in sorted(lists)) or 'none'}): "
+                                "download it again or give another .sf2/.sf3")
     return path
+
+
+def _top_lists(f, size: int) -> set[bytes]:
+    """The list types (INFO, sdta, pdta) of the LIST chunks at the top level of the RIFF file `f`, read from
+    byte 12 on by their headers alone."""
+    found: set[bytes] = set()
+    at = 12
+    while at + 12 <= size:
+        f.seek(at)
+        header = f.read(12)
+        if len(header) < 12:
+            break
+        if header[:4] == b"LIST":
+            found.add(header[8:12])
+        at += 8 + int.from_bytes(header[4:8], "little")
+    return found
 
 
 def find_soundfont(explicit: str | Path | None = None) -> Path:
