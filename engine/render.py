@@ -19,7 +19,7 @@ from engine.events import GUITAR, Control, Event, Note, Program, Raw
 from engine.inputs import SongEnd, TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
-from engine.io.outputs import atomic_outputs, check_output
+from engine.io.outputs import atomic_outputs, check_distinct, check_output
 from engine.io.sinks import RecordingSink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
@@ -117,6 +117,7 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
         check_output(p, what)
         if p.resolve() == Path(input_path).resolve():
             raise OutputPathError(f"output {p} is the input file; choose another name")
+    check_distinct(outputs, ["-o", "--wav"])
     renderer = None
     if wav_out:
         from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -18,6 +21,25 @@ from engine.cli.common import (
     player_settings,
 )
 from engine.errors import EngineError
+
+
+@contextmanager
+def terminated_cleanly() -> Iterator[None]:
+    """While inside, SIGTERM (a `kill`, a service manager, a closing terminal's shell) exits with status 143
+    by raising SystemExit, so the render's clean-up runs: its temporary outputs are removed and the files it
+    would replace stay as they were. The handler before is put back after."""
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        before = signal.signal(signal.SIGTERM, stop)
+    except ValueError:                  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def render(
@@ -47,8 +69,9 @@ def render(
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     try:
         timeline = load_cues(cues, dirs) if cues is not None else []
-        result = do_render(input_file, output, wav, style=style, seed=seed, soundfont=soundfont,
-                           pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline)
+        with terminated_cleanly():
+            result = do_render(input_file, output, wav, style=style, seed=seed, soundfont=soundfont,
+                               pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline)
     except EngineError as exc:
         fail(str(exc))
     for warning in result.warnings:

@@ -1,7 +1,9 @@
 """Writing outputs safely: checks before any work, and all-or-nothing file replacement.
 
 Outputs are written to temporary files beside their targets and renamed only when everything succeeded, so a
-failure never leaves a half-written file and never loses the file that was there before.
+failure never leaves a half-written file and never loses the file that was there before. Only regular files
+are written (never through a device, a FIFO or a link), each output to its own path, with the permissions a
+new file gets under the umask, or those of the file it replaces.
 """
 
 from __future__ import annotations
@@ -16,16 +18,45 @@ from engine.errors import OutputPathError
 
 
 def check_output(path: Path, what: str) -> None:
-    """Fail early, before any work, when `path` cannot be written: a folder, a missing or read-only
-    folder. `what` names the output ("MIDI", "WAV") in the message. Raises OutputPathError."""
+    """Fail early, before any work, when `path` cannot be written as a regular file: a folder, a device, a
+    FIFO or a symbolic link (replacing it would replace the node, not write through it), a read-only file, a
+    missing or read-only folder. `what` names the output ("MIDI", "WAV") in the message. Raises
+    OutputPathError."""
     if path.is_dir():
         raise OutputPathError(f"{what} output {path} is a directory; give a file name")
+    if path.is_symlink():
+        raise OutputPathError(f"{what} output {path} is a symbolic link; give the file's own path or a new name")
+    if path.exists() and not path.is_file():
+        raise OutputPathError(f"{what} output {path} is not a regular file (a device or a FIFO); give a file name")
+    if path.is_file() and not path.stat().st_mode & 0o222:
+        raise OutputPathError(f"{what} output {path} is read-only; make it writable or choose another name")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise OutputPathError(f"cannot write {what} output {path}: folder {parent} does not exist; create it first")
     if not os.access(parent, os.W_OK):
         raise OutputPathError(f"cannot write {what} output {path}: folder {parent} is not writable; "
                               "choose another place")
+
+
+def check_distinct(paths: list[Path], names: list[str]) -> None:
+    """Raise OutputPathError when two outputs (their option `names`, e.g. "-o", "--wav") are one file: the
+    second would overwrite the first."""
+    seen: dict[Path, str] = {}
+    for p, name in zip(paths, names):
+        key = p.resolve()
+        if key in seen:
+            raise OutputPathError(f"{seen[key]} and {name} name the same file {p}; give each its own name")
+        seen[key] = name
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits a new output at `path` gets: an existing file's own, else 0o666 less the umask (as
+    any program creating a file)."""
+    if path.is_file():
+        return path.stat().st_mode & 0o7777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _temp_beside(path: Path, tag: str) -> Path:
@@ -48,6 +79,7 @@ def atomic_outputs(paths: list[Path]) -> Iterator[list[Path]]:
             temps.append(_temp_beside(p, ".tmp"))
         yield temps
         for tmp, p in zip(temps, paths):
+            os.chmod(tmp, _mode_for(p))     # mkstemp made it 0600
             if p.is_file():
                 backup = _temp_beside(p, ".old")
                 os.replace(p, backup)

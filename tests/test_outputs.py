@@ -1,0 +1,72 @@
+"""Where `aqyn render` writes: only regular files, each output its own, with the permissions a new file gets,
+and nothing left behind when it is stopped (issue 13's output kinds; paths in a temp folder, never the real
+/dev/null)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import example
+from typer.testing import CliRunner
+
+from engine.cli import app
+
+runner = CliRunner()
+DORIAN = str(example("d_dorian_96_4-4"))
+
+
+def refused(result, *words):
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("aqyn: error: ")
+    for w in words:
+        assert w in lines[0]
+
+
+def test_a_fifo_a_link_or_a_read_only_file_is_not_written_through(tmp_path):
+    fifo, link, target, ro = tmp_path / "fifo.mid", tmp_path / "link.mid", tmp_path / "t.mid", tmp_path / "ro.mid"
+    os.mkfifo(fifo)
+    link.symlink_to(target)
+    ro.write_bytes(b"x")
+    ro.chmod(0o444)
+    refused(runner.invoke(app, ["render", DORIAN, "-o", str(fifo)]), "not a regular file")
+    refused(runner.invoke(app, ["render", DORIAN, "-o", str(link)]), "symbolic link")
+    refused(runner.invoke(app, ["render", DORIAN, "-o", str(ro)]), "read-only")
+    assert fifo.exists() and not fifo.is_file() and link.is_symlink() and not target.exists()
+    assert ro.read_bytes() == b"x"
+
+
+def test_two_outputs_with_one_path_are_refused(tmp_path):
+    same = tmp_path / "same"
+    refused(runner.invoke(app, ["render", DORIAN, "-o", str(same), "--wav", str(same)]), "-o and --wav")
+    assert not same.exists()
+
+
+def test_outputs_get_the_umask_or_keep_the_mode_of_the_file_they_replace(tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert runner.invoke(app, ["render", DORIAN, "-o", str(tmp_path / "new.mid")]).exit_code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.mid").stat().st_mode & 0o777 == 0o644
+    kept = tmp_path / "kept.mid"
+    kept.write_bytes(b"x")
+    kept.chmod(0o640)
+    assert runner.invoke(app, ["render", DORIAN, "-o", str(kept)]).exit_code == 0
+    assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_bytes()[:4] == b"MThd"
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_render_leaves_no_temporary_files_and_the_old_file_intact(tmp_path):
+    out, wav = tmp_path / "band.mid", tmp_path / "band.wav"
+    out.write_bytes(b"the old take")
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "render", DORIAN, "-o", str(out), "--wav", str(wav),
+                             "--with-guitar"], cwd=Path(__file__).parents[1],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.6)                     # inside the render (it takes about 2 s)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["band.mid"] and out.read_bytes() == b"the old take"
