@@ -52,9 +52,12 @@ def test_a_riff_wrapped_file_plays_as_the_file_inside(tmp_path):
     assert onsets(FILES / "riff-wrapped.rmi") == onsets(plain)
 
 
-def test_a_file_cut_short_says_so():
+def test_a_file_cut_short_says_so(tmp_path):
     with pytest.raises(InputFileError, match="cut short"):
         read_guitar_file(FILES / "truncated.mid")
+    (tmp_path / "empty.mid").write_bytes(b"")
+    with pytest.raises(InputFileError, match="is empty"):
+        read_guitar_file(tmp_path / "empty.mid")
 
 
 @pytest.mark.parametrize("name", ["huge-delta-years.mid", "overlong-variable-length-quantity.mid"])

@@ -84,6 +84,8 @@ def _smf_bytes(p: Path) -> bytes:
         data = p.read_bytes()
     except OSError as exc:
         raise InputFileError(f"cannot read {p}: {exc.strerror or exc}") from None
+    if not data:
+        raise InputFileError(f"{p} is empty (0 bytes); give a Standard MIDI File (.mid)")
     if data[:4] == b"RIFF" and data[8:12] == b"RMID":
         at = 12
         while at + 8 <= len(data):
