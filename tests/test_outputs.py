@@ -66,7 +66,11 @@ def test_sigterm_during_a_render_leaves_no_temporary_files_and_the_old_file_inta
     proc = subprocess.Popen([sys.executable, "-m", "engine", "render", DORIAN, "-o", str(out), "--wav", str(wav),
                              "--with-guitar"], cwd=Path(__file__).parents[1],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.6)                     # inside the render (it takes about 2 s)
+    # Stop it while it writes: its temporary files beside the outputs exist (the WAV takes a second or two).
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, "the render ended before it wrote"
+        time.sleep(0.005)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == 128 + signal.SIGTERM
     assert sorted(p.name for p in tmp_path.iterdir()) == ["band.mid"] and out.read_bytes() == b"the old take"
