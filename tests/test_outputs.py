@@ -74,3 +74,26 @@ def test_sigterm_during_a_render_leaves_no_temporary_files_and_the_old_file_inta
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == 128 + signal.SIGTERM
     assert sorted(p.name for p in tmp_path.iterdir()) == ["band.mid"] and out.read_bytes() == b"the old take"
+
+
+def test_a_style_titled_in_kazakh_cyrillic_renders_and_its_markers_read_back(tmp_path):
+    # Text that goes into the MIDI file (a style's title in its markers) is written as UTF-8, not refused by
+    # the Latin-1 that MIDI text defaults to.
+    import mido
+
+    shipped = Path(__file__).parents[1] / "patterns" / "tokpe-gallop.toml"
+    text = shipped.read_text(encoding="utf-8").replace('name = "tokpe-gallop"', 'name = "kaz"')
+    text = text.replace('title = "Tökpe gallop"', 'title = "Төкпе шауып"')
+    (tmp_path / "kaz.toml").write_text(text, encoding="utf-8")
+    out = tmp_path / "kaz.mid"
+    r = runner.invoke(app, ["render", DORIAN, "-o", str(out), "--patterns", str(tmp_path), "--style", "kaz"])
+    assert r.exit_code == 0, r.output
+    markers = [m.text for m in mido.MidiFile(out, charset="utf-8").tracks[0] if m.type == "marker"]
+    assert "band in: Төкпе шауып" in markers
+
+
+def test_arrays_nested_thousands_deep_are_one_line_not_a_recursion_error(tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    refused(runner.invoke(app, ["render", DORIAN, "-o", str(tmp_path / "x.mid"), "--cues", str(deep)]),
+            "nested too deeply")

@@ -270,7 +270,12 @@ def parse_style_text(text: str, path: Path | str = "<style>") -> Style:
             where = f"{text.count(chr(10)) + 1}:1"
         msg = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise PatternError(f"{path}:{where}: TOML syntax error: {msg}") from None
-    return _Builder(path, text, data).build()
+    except RecursionError:
+        raise PatternError(f"{path}:1:1: arrays or tables nested too deeply; a style file is flat") from None
+    try:
+        return _Builder(path, text, data).build()
+    except RecursionError:
+        raise PatternError(f"{path}:1:1: arrays or tables nested too deeply; a style file is flat") from None
 
 
 KNOWN_TOP = ("name", "title", "meter", "groups", "steps_per_beat", "swing", "humanize_ms", "humanize_velocity",

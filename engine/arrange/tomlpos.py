@@ -207,7 +207,7 @@ def read_toml(path: Path, what: str) -> tuple[dict, Callable[[KeyPath, str], Con
     """The TOML document in the file `path` (a `what`: "cue file", "footswitch map") and `bad(key path,
     message)`, which makes the ConfigError that names path:line:col of that key's value. Raises ConfigError
     (path:line:col and what is wrong) for a missing or irregular file (a FIFO, a device), one over MAX_BYTES,
-    text that is not UTF-8, or a TOML syntax error."""
+    text that is not UTF-8, a TOML syntax error, or arrays nested too deeply to read."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}:1:1: {what} not found or not a regular file; give a .toml file")
@@ -226,7 +226,12 @@ def read_toml(path: Path, what: str) -> tuple[dict, Callable[[KeyPath, str], Con
         where = f"{m.group(1)}:{m.group(2)}" if m else "1:1"
         reason = re.sub(r"\s*\(at [^)]*\)", "", str(exc))
         raise ConfigError(f"{path}:{where}: TOML syntax error: {reason}") from None
-    pos = positions(text)
+    except RecursionError:
+        raise ConfigError(f"{path}:1:1: arrays or tables nested too deeply; a {what} is flat") from None
+    try:
+        pos = positions(text)
+    except RecursionError:
+        raise ConfigError(f"{path}:1:1: arrays or tables nested too deeply; a {what} is flat") from None
 
     def bad(key: KeyPath, message: str) -> ConfigError:
         w = pos.get(key)

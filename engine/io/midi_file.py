@@ -79,7 +79,7 @@ class MidiFileSink:
                 conductor.append((tick(ev.time), 3, mido.MetaMessage("marker", text=ev.text)))
         conductor.sort(key=lambda x: (x[0], x[1]))
 
-        mid = mido.MidiFile(type=1, ticks_per_beat=PPQ)
+        mid = mido.MidiFile(type=1, ticks_per_beat=PPQ, charset="utf-8")   # titles and markers in any script
         mid.tracks.append(_track("aqyn", [(t, m) for t, _, m in conductor]))
         by_part: dict[str, list[tuple[int, list[int]]]] = {}
         for t, status, d1, d2, _, part in channel_messages(self.events):
