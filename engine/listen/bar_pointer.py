@@ -37,7 +37,7 @@ EARLY = 0.55          # a beat's notes start this many beats before it ...
 LATE = 0.45           # ... and end this many after it
 ON_BEAT = 0.15        # a note within this many beats of the beat is on it
 NEW = 0.15            # a pitch class under this share of the memory's strongest is new
-MEMORY = 0.5           # per beat: how much of the pitch-class memory stays (half-life two beats)
+MEMORY = 0.5          # per beat: how much of the pitch-class memory stays (half-life two beats)
 REST = 1.5            # beats without a note before a phrase start
 # Log-likelihood ratios of a downbeat and of the half-bar beat of 4/4 against a weak beat: (bias, weights of the
 # FEATURES), printed by bench/fit_bar_pointer.py.
@@ -49,7 +49,7 @@ ORDER = 0.2           # s: notes are confirmed a little out of onset order (high
 
 class BarTracker:
     """The bar pointer (see the module docstring). Feed it every confirmed note with `note`, and call `advance`
-    with the beat grid as time goes on; `beats_per_bar`, `downbeat_phase` and `confidence` read the belief."""
+    with the beat grid as time goes on; `bar` reads the belief (beats to the bar, downbeat phase, confidence)."""
 
     def __init__(self) -> None:
         self._notes: deque[tuple[float, int, float, bool]] = deque()   # (time s, MIDI pitch, weight, bass)
@@ -60,6 +60,7 @@ class BarTracker:
         self._next: int | None = None        # the next beat number to weigh
         self._features = BeatFeatures()
         self.beats_weighed = 0
+        self._read: dict[tuple[int, ...], tuple[int, int, float]] = {}   # bar() per meters, until the next step
 
     def _prior(self) -> list[float]:
         total = sum(math.exp(LOG_PRIOR[b]) for b in METERS)
@@ -70,6 +71,7 @@ class BarTracker:
         self._belief = list(self._start)
         self._next = None
         self.beats_weighed = 0
+        self._read.clear()
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
         """A confirmed note at t (s): MIDI `pitch`, salience `weight` (velocity / 127), `bass` when it is the
@@ -82,6 +84,7 @@ class BarTracker:
         """Weigh every beat whose window has passed by `now` (s), on the grid given by `beat_at(t)` (float beat
         position at t s) and `seconds_at(position)`."""
         current = math.floor(beat_at(now) - LATE)
+        start = self._next
         if self._next is None:
             # The first grid: weigh the beats back to the first note kept (the bars the player played while
             # the tempo was being found count too: the band comes in on what they say).
@@ -92,6 +95,8 @@ class BarTracker:
         while self._next <= current:
             self._step(self._next, seconds_at)
             self._next += 1
+        if self._next != start:
+            self._read.clear()              # beats weighed, or counted from elsewhere: read the belief anew
 
     def _step(self, n: int, seconds_at: Callable[[float], float]) -> None:
         """Move the pointer one beat on and weigh beat number n's evidence."""
@@ -122,7 +127,14 @@ class BarTracker:
         """(beats to the bar, downbeat phase, confidence) among `meters` (beats to the bar; (2,) in compound
         time): the meter with the most belief; beat numbers n with n % beats equal to the phase are downbeats
         (0 before any beat is weighed); the confidence 0..1 is the belief in that meter times the share of its
-        best bar position, after eight beats weighed (the first bars are guesses)."""
+        best bar position, after eight beats weighed (the first bars are guesses). The band reads it several
+        times a tick; it is worked out once per beat weighed."""
+        read = self._read.get(meters)
+        if read is None:
+            read = self._read[meters] = self._bar(meters)
+        return read
+
+    def _bar(self, meters: tuple[int, ...]) -> tuple[int, int, float]:
         mass = {b: 0.0 for b in meters}
         for (b, _), p in zip(self._states, self._belief):
             if b in mass:
@@ -145,7 +157,8 @@ FEATURES = ("new pitch classes", "harmonic change", "bass on the beat", "bass mo
 class BeatFeatures:
     """What a beat's notes say about it being a downbeat: the `FEATURES`, each about 0..1, computed beat after
     beat (the memory of the last beats' pitch classes, bass and onset weight carries over). The bar pointer
-    weighs them with `WEIGHTS`; bench/fit_bar_pointer.py fits those by logistic regression on labelled beats."""
+    weighs them with `DOWNBEAT` and `HALF_BAR`; bench/fit_bar_pointer.py fits those by logistic regression on
+    labelled beats."""
 
     def __init__(self) -> None:
         self._memory = [0.0] * 12            # pitch classes of the last beats (decaying by MEMORY per beat)

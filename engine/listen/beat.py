@@ -294,12 +294,13 @@ class BeatTracker:
 
     def _classify(self, t: list[float], w: list[float]) -> None:
         """Compound or simple time, and the bar's phase, from onsets (t in s, weights w) not yet counted."""
-        self._meter.classify(t, w, self._onsets.bass, self.period, self.beat_at)
+        # With the bar pointer the accent counts are not read: only the division is counted.
+        self._meter.classify(t, w, self._onsets.bass if self._bars is None else None, self.period, self.beat_at)
 
     def accent(self, t: float, weight: float) -> None:
         """Evidence of a bar start at t (s; a chord change, say): counts towards meter and downbeat when t is on a
-        beat."""
-        if self.period is None:
+        beat, for the accent counts (the bar pointer hears chord changes in the notes themselves)."""
+        if self.period is None or self._bars is not None:
             return
         self._meter.accent(self.beat_at(t), weight)
 

@@ -191,9 +191,10 @@ class GuitarConditioner:
         (seconds, input clock)."""
         cfg = self.config
         now = now - cfg.converter_latency
-        for key, (t, pitch) in [(k, b) for k, b in self._bent.items() if now - b[0] >= cfg.bend_hold]:
-            del self._bent[key]
-            self._sound_bend(key, t, pitch)
+        if self._bent:                  # bends on held notes are rare: no list built on every tick
+            for key, (t, pitch) in [(k, b) for k, b in self._bent.items() if now - b[0] >= cfg.bend_hold]:
+                del self._bent[key]
+                self._sound_bend(key, t, pitch)
         if not self._pending:
             return
         ready = [(t, key, vel) for key, (t, vel) in self._pending.items()

@@ -66,7 +66,7 @@ MODE_DEGREES = tuple(MODE_DEGREE.items())
 MODE_PRIOR = {"major": 0.0, "minor": -0.02, "mixolydian": -0.06, "dorian": -0.06, "phrygian": -0.12,
               "lydian": -0.2, "locrian": -0.5}
 BASS_WEIGHT = 0.5          # the tonic's share of the bass evidence; light, as pop basses walk I, IV, V, vi alike
-ROOT_WEIGHT = 0.25          # the tonic's share of the time chords were held on each root
+ROOT_WEIGHT = 0.25         # the tonic's share of the time chords were held on each root
 TONIC_STICKINESS = 0.15
 PRIOR_MASS = 0.0          # evidence mass below which the mode prior is scaled up (PRIOR_MASS / mass)
 
@@ -290,4 +290,3 @@ class KeyTracker:
     def key(self) -> tuple[int, str] | None:
         """(tonic pitch class 0..11, mode) as last estimated by `update`; None before an `update` with evidence."""
         return None if self.tonic is None else (self.tonic, self.mode)
-

@@ -30,9 +30,9 @@ CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar st
 class ListenerConfig:
     """How the listener hears: the conditioner's settings, the tempo prior and range (BPM), the key profiles,
     model and evidence half-life (s), the beat and key confidences (0..1) the band waits for before it plays,
-    when the guitar counts as pausing, and the bar model ("pointer": the bar pointer, engine/listen/bar_pointer.py;
-"accents": the older accent counts of engine/listen/meter.py, kept to measure against, see bench/README.md).
-`PlayerSettings.listener_config` fills in the player's part."""
+    when the guitar counts as pausing, and the bar model ("pointer": the bar pointer,
+    engine/listen/bar_pointer.py; "accents": the older accent counts of engine/listen/meter.py, kept to measure
+    against, see bench/README.md). `PlayerSettings.listener_config` fills in the player's part."""
 
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
@@ -252,8 +252,8 @@ class Listener:
         label = self.chord.decide(now, g.sounding, self.key.key)
         if label != self.chord_label:
             self.key.chord(self._strum_time, self.chord.current[0] if self.chord.current else None)
-        if label != self.chord_label and label != "N" and CHORD_ACCENT:
-            self.beat.accent(self._strum_time, CHORD_ACCENT)   # chords change most on downbeats
+            if label != "N" and CHORD_ACCENT:
+                self.beat.accent(self._strum_time, CHORD_ACCENT)   # chords change most on downbeats
         self.chord_label = label
         return True
 

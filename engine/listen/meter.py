@@ -33,11 +33,12 @@ class MeterTracker:
         """The oldest `count` onsets left the tracker's window (their indices shift down)."""
         self.classified = max(0, self.classified - count)
 
-    def classify(self, t: Sequence[float], w: Sequence[float], bass: Sequence[bool], period: float,
+    def classify(self, t: Sequence[float], w: Sequence[float], bass: Sequence[bool] | None, period: float,
                  beat_at: Callable[[float], float]) -> None:
         """Count the onsets not yet counted (times t in s, weights w, bass flags; all but the newest, whose
         strum may still be growing) on the grid of `period` (s per beat) whose `beat_at(t)` gives the beat
-        position (float beats) of a time (s)."""
+        position (float beats) of a time (s). `bass` None: count the division only, not the accents (the bar
+        pointer hears the bars)."""
         if self._level is None or not 0.8 < period / self._level < 1.25:
             self._restart(period)
         for i in range(self.classified, len(t) - 1):  # the newest strum may still be growing
@@ -50,7 +51,7 @@ class MeterTracker:
                 self._duple += w[i]
             elif abs(f - 1 / 3) < 0.07 or abs(f - 2 / 3) < 0.07:
                 self._triple += w[i]
-            if abs(p - beat) < 0.12 and bass[i]:
+            if bass is not None and abs(p - beat) < 0.12 and bass[i]:
                 self.accent_beat(beat, float(w[i]))
         self.classified = max(self.classified, len(t) - 1)
 
@@ -100,9 +101,7 @@ class MeterTracker:
         winning share of off-beat onsets: the 1.2 ratio that decides is 0, a 4:1 share 1), how clearly one
         accent pattern is more peaked than the other (for 3 against 4: the deciding margin is 0, twice its
         lead 1), and how much accent evidence there is (four full accents for 1)."""
-        division = self._triple + self._duple
-        share = max(self._triple, self._duple) / division if division > 0 else 0.5
-        divides = min(1.0, max(0.0, (share - 1.2 / 2.2) / (0.8 - 1.2 / 2.2)))
+        divides = self.division_confidence
         if self.compound:
             bars = 1.0
         else:
