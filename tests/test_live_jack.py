@@ -5,6 +5,7 @@ JACK's one frame clock. Nothing is mocked."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from conftest import ROOT, example, truth
 from jackrig import JackServer, Probe, jack_available, onsets
 
 pytestmark = pytest.mark.slow
-SERVER = "aqyn-test"
+SERVER = f"aqyn-test-{os.getpid()}"  # one per run: worktrees testing at once must not share a server
 RAMP = "e_mixolydian_ramp_88-116_4-4"
 PLAY_SECONDS = 30.0
 
