@@ -60,7 +60,9 @@ def test_outputs_get_the_umask_or_keep_the_mode_of_the_file_they_replace(tmp_pat
 
 
 @pytest.mark.slow
-def test_sigterm_during_a_render_leaves_no_temporary_files_and_the_old_file_intact(tmp_path):
+@pytest.mark.parametrize("stage", [".tmp", ".mix"])
+def test_sigterm_during_a_render_leaves_no_temporary_files_and_the_old_file_intact(tmp_path, stage):
+    # .tmp: the outputs are being written; .mix: the WAV's float mix is streaming to its scratch file.
     out, wav = tmp_path / "band.mid", tmp_path / "band.wav"
     out.write_bytes(b"the old take")
     proc = subprocess.Popen([sys.executable, "-m", "engine", "render", DORIAN, "-o", str(out), "--wav", str(wav),
@@ -68,7 +70,7 @@ def test_sigterm_during_a_render_leaves_no_temporary_files_and_the_old_file_inta
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # Stop it while it writes: its temporary files beside the outputs exist (the WAV takes a second or two).
     deadline = time.monotonic() + 60
-    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+    while not any(p.name.endswith(stage) for p in tmp_path.iterdir()):
         assert proc.poll() is None and time.monotonic() < deadline, "the render ended before it wrote"
         time.sleep(0.005)
     proc.send_signal(signal.SIGTERM)

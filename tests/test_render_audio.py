@@ -83,3 +83,31 @@ def test_every_channel_sounds_whichever_synth_renders_it():
     for i in range(16):
         window = audio[int((0.5 + i) * 44100): int((0.9 + i) * 44100)]
         assert np.sqrt((window ** 2).mean()) > 0.01, f"channel {i} is silent"
+
+
+def test_the_streamed_wav_is_the_same_whatever_the_block_size(tmp_path, monkeypatch):
+    """The WAV streams in blocks through a scratch file: the block size must not change a sample (events
+    fall across block ends, a note rings over several), and the scratch file is gone afterwards."""
+    from engine.events import Note
+    from engine.io import wav_render
+    from engine.io.soundfont import find_soundfont
+
+    events = [Note(0.05 + 0.137 * i, 0.3 + 0.01 * (i % 7), i % 3 * 3, 45 + (i * 5) % 30, 40 + i % 80, "t")
+              for i in range(60)] + [Note(0.1 + 0.25 * i, 0.1, 9, 36 + i % 10, 100, "t") for i in range(30)]
+    wavs = []
+    for block in (8192 * 16, 1000, 4096):
+        monkeypatch.setattr(wav_render, "BLOCK", block)
+        path = tmp_path / f"b{block}.wav"
+        renderer = wav_render.FluidRenderer(find_soundfont())
+        try:
+            seconds = renderer.render_file(events, path)
+        finally:
+            renderer.close()
+        with wave.open(str(path)) as w:
+            assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (2, 2, 44100)
+            assert w.getnframes() == round(seconds * 44100)
+            wavs.append(np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"))
+    assert seconds > 8.5                       # several blocks of the largest size: > 3 s
+    assert all(np.array_equal(wavs[0], other) for other in wavs[1:])
+    assert np.abs(wavs[0]).max() == round(32767 * 10 ** (-1 / 20))   # peak at -1 dBFS
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b1000.wav", "b131072.wav", "b4096.wav"]
