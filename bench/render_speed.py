@@ -1,19 +1,24 @@
-"""Render speed: the whole aqyn pipeline against FluidSynth's own command-line renderer, in one run.
+"""Render speed and memory: the whole aqyn pipeline against FluidSynth's own command-line renderer, for takes
+of 1, 10 and 60 minutes, in one run.
 
-    python bench/render_speed.py [EXAMPLE.mid] [--soundfont PATH] [--repeat N]
+    python bench/render_speed.py [--minutes 1,10,60] [--repeat N] [--soundfont PATH]
 
-For each of N rounds (interleaved, so machine noise hits both alike) it times, as separate processes:
-  aqyn      `aqyn render IN.mid -o OUT.mid --wav OUT.wav --with-guitar` (read, listen, arrange, write MIDI,
-            synthesise every part, write WAV)
+A take of N minutes is the three example songs played one after another, over and over, 2 s apart (a gig's
+set list: keys, tempi and meters change). For each length and each of N rounds (interleaved, so machine
+noise hits both alike) it runs, as separate processes, and reads each one's elapsed time and peak resident
+memory (the kernel's maxrss of that child):
+  aqyn       `aqyn render TAKE.mid -o OUT.mid --wav OUT.wav --with-guitar` (read, listen, arrange, write
+             MIDI, synthesise every part, write WAV)
   fluidsynth `fluidsynth -ni -F X.wav -r 44100 ... SOUNDFONT OUT.mid`: the bare C renderer on aqyn's own
-            output MIDI, with the same synth settings (gain, chorus off) and the same SoundFont
-then prints the medians, their ratio (target <= 1.3) and real-time factors (target >= 100x), plus an
-in-process breakdown of aqyn's stages.
+             output MIDI, with the same synth settings (gain, chorus off) and the same SoundFont
+then prints the medians and their ratios. Targets (issue 13): time <= 1.0x fluidsynth's, peak memory <= 1.2x,
+and aqyn's memory flat with length. Last, an in-process breakdown of aqyn's stages on the 1-minute take.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -22,39 +27,93 @@ import tempfile
 import time
 from pathlib import Path
 
+import mido
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.io.soundfont import find_soundfont  # noqa: E402
 from engine.io.wav_render import SYNTH_SETTINGS  # noqa: E402
 
+GAP = 2.0   # s between songs of the take
 
-def timed(cmd: list[str]) -> float:
+
+def long_take(minutes: float, path: Path) -> float:
+    """Write a take of at least `minutes` (the examples in turn, GAP s apart, as one track at 120 BPM and
+    960 ticks a beat, the examples' own grid) to `path`; returns its length in seconds."""
+    songs = [mido.MidiFile(p) for p in sorted((ROOT / "examples").glob("*.mid"))]
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=500_000, time=0)])
+    gap_ticks = int(GAP * 2 * 960)
+    total, song, carry = 0.0, 0, 0
+    while total < minutes * 60:
+        source = songs[song % len(songs)]
+        song += 1
+        for msg in mido.merge_tracks(source.tracks):
+            if msg.is_meta:         # each song's own name and tempo: the take keeps one
+                carry += msg.time
+                continue
+            track.append(msg.copy(time=msg.time + carry))
+            carry = 0
+        carry += gap_ticks
+        total += source.length + GAP
+    track.append(mido.MetaMessage("end_of_track", time=carry))
+    take = mido.MidiFile(ticks_per_beat=960)
+    take.tracks.append(track)
+    take.save(path)
+    return total
+
+
+def measured(cmd: list[str]) -> tuple[float, float]:
+    """Run `cmd` to the end: (elapsed seconds, peak resident memory in MiB) of that process alone."""
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.read().decode()[-300:]}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def fluidsynth_command(font: Path, midi: Path, wav: Path) -> list[str]:
+    """The fluidsynth command that renders `midi` to `wav` as aqyn does (same settings and rate)."""
     opts = []
     for key, value in SYNTH_SETTINGS.items():
         opts += ["-o", f"{key}={value}"]
     return ["fluidsynth", "-ni", *opts, "-F", str(wav), "-r", "44100", str(font), str(midi)]
 
 
-def stages(example: Path, font: Path, folder: Path) -> dict[str, float]:
-    """Seconds per stage, in this process (imports already paid)."""
+def compare(minutes: float, font: Path, folder: Path, repeat: int) -> dict[str, float]:
+    """Medians over `repeat` interleaved rounds for a take of `minutes`: seconds and MiB of each renderer."""
+    take, midi, wav, ref = (folder / n for n in ("take.mid", "band.mid", "band.wav", "ref.wav"))
+    seconds = long_take(minutes, take)
+    aqyn = [sys.executable, "-m", "engine", "render", str(take), "-o", str(midi), "--wav", str(wav),
+            "--with-guitar", "--soundfont", str(font)]
+    ours, theirs = [], []
+    for _ in range(repeat):
+        ours.append(measured(aqyn))
+        theirs.append(measured(fluidsynth_command(font, midi, ref)))
+    for p in (wav, ref):
+        p.unlink()
+    return {"take s": seconds,
+            "aqyn s": statistics.median(t for t, _ in ours), "aqyn MiB": statistics.median(m for _, m in ours),
+            "fluidsynth s": statistics.median(t for t, _ in theirs),
+            "fluidsynth MiB": statistics.median(m for _, m in theirs)}
+
+
+def stages(take: Path, font: Path, folder: Path) -> dict[str, float]:
+    """Seconds per stage of `aqyn render --wav` on `take`, in this process (imports already paid)."""
     from engine.arrange.styles import style_chooser
     from engine.io.midi_file import MidiFileSink
+    from engine.io.midi_input import read_guitar_file
     from engine.io.sinks import RecordingSink
-    from engine.io.wav_render import render_audio, write_wav
+    from engine.io.wav_render import FluidRenderer
     from engine.pipeline import Engine, run_offline
     from engine.render import guitar_track
 
     out: dict[str, float] = {}
     t0 = time.perf_counter()
-    guitar = read_guitar_file(example)
+    guitar = read_guitar_file(take)
     out["read input"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     rec = RecordingSink()
@@ -69,50 +128,39 @@ def stages(example: Path, font: Path, folder: Path) -> dict[str, float]:
     sink.close()
     out["write MIDI"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    audio = render_audio(events, font)
-    out["synthesise (FluidSynth, incl. SoundFont load)"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    write_wav(folder / "stage.wav", audio)
-    out["write WAV"] = time.perf_counter() - t0
-    out["audio seconds"] = len(audio) / 44100
+    renderer = FluidRenderer(font)
+    try:
+        renderer.render_file(events, folder / "stage.wav")
+    finally:
+        renderer.close()
+    out["synthesise and write WAV (incl. SoundFont load)"] = time.perf_counter() - t0
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("example", nargs="?", default=str(ROOT / "examples" / "d_dorian_96_4-4.mid"))
+    ap.add_argument("--minutes", default="1,10,60", help="take lengths, comma-separated")
+    ap.add_argument("--repeat", type=int, default=0, help="rounds per length (default: 3 up to 10 min, else 1)")
     ap.add_argument("--soundfont", default=None)
-    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     if not shutil.which("fluidsynth"):
         sys.exit("bench needs the fluidsynth command: sudo apt-get install fluidsynth")
-    example = Path(args.example)
     font = find_soundfont(args.soundfont)
-    duration = read_guitar_file(example).duration
-    aqyn = [sys.executable, "-m", "engine"]
+    print(f"soundfont {font} ({font.stat().st_size / 2**20:.0f} MiB)")
+    print(f"{'take':>8}{'aqyn s':>9}{'fluid s':>9}{'time ratio':>12}{'aqyn MiB':>10}{'fluid MiB':>10}"
+          f"{'mem ratio':>11}{'x real time':>13}")
     with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp)
-        midi, wav, cli_wav = d / "out.mid", d / "out.wav", d / "cli.wav"
-        render_cmd = [*aqyn, "render", str(example), "-o", str(midi), "--wav", str(wav), "--with-guitar",
-                      "--soundfont", str(font)]
-        subprocess.run(render_cmd, check=True, capture_output=True)   # warm the page cache for both
-        ours, theirs = [], []
-        for _ in range(args.repeat):
-            ours.append(timed(render_cmd))
-            theirs.append(timed(fluidsynth_command(font, midi, cli_wav)))
-        parts = stages(example, font, d)
-    a, f = statistics.median(ours), statistics.median(theirs)
-    audio = parts.pop("audio seconds")
-    print(f"example   {example.name}: {duration:.1f} s of guitar, {audio:.1f} s of audio")
-    print(f"soundfont {font}")
-    print(f"{'':28}{'median s':>10}{'min s':>9}{'x real time':>13}")
-    print(f"{'aqyn render --wav':28}{a:10.3f}{min(ours):9.3f}{duration / a:13.1f}")
-    print(f"{'fluidsynth -ni -F (C)':28}{f:10.3f}{min(theirs):9.3f}{duration / f:13.1f}")
-    print(f"ratio aqyn / fluidsynth: {a / f:.2f}  (target <= 1.30)")
-    print(f"aqyn real-time factor:   {duration / a:.0f}x (target >= 100x)")
-    print("aqyn stages in-process:")
-    for name, sec in parts.items():
-        print(f"  {name:46}{sec:8.3f} s")
+        folder = Path(tmp)
+        for minutes in (float(m) for m in args.minutes.split(",")):
+            r = compare(minutes, font, folder, args.repeat or (3 if minutes <= 10 else 1))
+            print(f"{r['take s'] / 60:7.1f}m{r['aqyn s']:9.1f}{r['fluidsynth s']:9.1f}"
+                  f"{r['aqyn s'] / r['fluidsynth s']:12.2f}{r['aqyn MiB']:10.0f}{r['fluidsynth MiB']:10.0f}"
+                  f"{r['aqyn MiB'] / r['fluidsynth MiB']:11.2f}{r['take s'] / r['aqyn s']:13.0f}", flush=True)
+        print("targets: time ratio <= 1.00, memory ratio <= 1.20, aqyn's memory flat with length")
+        long_take(1, folder / "one.mid")
+        print("aqyn stages in-process, 1-minute take:")
+        for name, sec in stages(folder / "one.mid", font, folder).items():
+            print(f"  {name:50}{sec:8.3f} s")
 
 
 if __name__ == "__main__":

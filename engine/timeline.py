@@ -40,6 +40,8 @@ from engine.state import BeatGrid
 GAIN = 0.5            # share of the phase error taken off per beat
 MAX_CHANGE = 0.12     # a beat's length stays within this ratio of the one before, as a tempo follows
 LEVELS = (Fraction(1), Fraction(2), Fraction(1, 2), Fraction(3), Fraction(1, 3), Fraction(3, 2), Fraction(2, 3))
+# (level, its float): Fraction arithmetic and hashing, per tick, were a fifth of a render's time
+_LEVEL_FLOATS = tuple((level, float(level)) for level in LEVELS)
 LEVEL_BEATS = 8       # band beats the grid must stay at another level before the band goes there
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
@@ -59,7 +61,7 @@ class BandTimeline:
         self._coming: int | None = None   # the band's first beat, until it is due
         self._other_level = 0    # beats in a row the grid has been at another level
         self._jumped = 0         # beats in a row the grid's tempo has been far from the band's
-        self.level = Fraction(1)  # grid beats per band beat at the last beat decided
+        self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
 
     def start(self, beat: int, grid: BeatGrid) -> None:
         """The band comes in: its beat number `beat` will fall where the grid's does when it is due (until
@@ -68,7 +70,7 @@ class BandTimeline:
         self._coming = beat
         self._length = grid.period
         self._other_level = self._jumped = 0
-        self.level = Fraction(1)
+        self.level = LEVELS[0]
 
     @property
     def started(self) -> bool:
@@ -123,15 +125,15 @@ class BandTimeline:
         """The length (s) the beat after the last decided one would get from the grid now, within the allowed
         change; the level it was measured at; whether the tempo is far from the band's."""
         t, prev = self._times[self._last], self._length
-        level = self._level(grid.period, prev)
-        period = float(grid.period * level)
+        level, level_float = self._level(grid.period, prev)
+        period = grid.period * level_float
         unit = grid.period / level.denominator          # the grid's beats at the finer of the two levels
         expected = t + period
         nearest = grid.anchor_time + round((expected - grid.anchor_time) / unit) * unit
         length = period + self.gain * (nearest - expected)
         q = 1 + self.max_change
         jump = max(period / prev, prev / period)
-        far = level == 1 and jump > q
+        far = level is LEVELS[0] and jump > q
         if far and self._jumped + 1 >= JUMP_BEATS:     # a real tempo change (it lasted): half the way per beat
             q = math.sqrt(jump)
         return min(max(length, prev / q), prev * q), level, far
@@ -149,15 +151,15 @@ class BandTimeline:
             del self._times[self._first]
             self._first += 1
 
-    def _level(self, grid_period: float, band_period: float) -> Fraction:
-        """How many grid beats make a band beat: 1, or another level the grid is at (see the module docstring);
-        after `level_beats` decided beats at another level, 1: the band goes there."""
+    def _level(self, grid_period: float, band_period: float) -> tuple[Fraction, float]:
+        """How many grid beats make a band beat, as a Fraction and a float: 1, or another level the grid is at
+        (see the module docstring); after `level_beats` decided beats at another level, 1: the band goes there."""
         ratio = band_period / grid_period
-        level = min(LEVELS, key=lambda m: abs(math.log(ratio / m)))
-        if level == 1 or abs(math.log(ratio / level)) > math.log(1 + self.max_change):
-            return Fraction(1)
-        return Fraction(1) if self._other_level >= self.level_beats else level
+        level, value = min(_LEVEL_FLOATS, key=lambda pair: abs(math.log(ratio / pair[1])))
+        if level is LEVELS[0] or abs(math.log(ratio / value)) > math.log(1 + self.max_change):
+            return _LEVEL_FLOATS[0]
+        return _LEVEL_FLOATS[0] if self._other_level >= self.level_beats else (level, value)
 
     def _count_level(self, level: Fraction) -> None:
         """Count the decided beats in a row with the grid at another level."""
-        self._other_level = self._other_level + 1 if level != 1 else 0
+        self._other_level = self._other_level + 1 if level is not LEVELS[0] else 0
