@@ -14,13 +14,14 @@ from typing import Sequence
 
 from engine.arrange.band import BAND_CHANNELS
 from engine.arrange.styles import AUTO, count_in_beats, style_chooser
+from engine.clock import VirtualClock
 from engine.errors import OutputPathError
 from engine.events import GUITAR, Control, Event, Note, Program, Raw
 from engine.inputs import SongEnd, TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.io.outputs import atomic_outputs, check_distinct, check_output
-from engine.io.sinks import RecordingSink
+from engine.io.sinks import RecordingSink, Sink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
 from engine.listen.phrases import final_chords
@@ -85,14 +86,17 @@ def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[Tim
 
 
 def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: list[Path] | None = None,
-         player: PlayerSettings | None = None, cues: Sequence[TimedInput] = ()) -> tuple[Engine, list[Event]]:
+         player: PlayerSettings | None = None, cues: Sequence[TimedInput] = (), sinks: Sequence[Sink] = (),
+         clock: VirtualClock | None = None) -> tuple[Engine, list[Event]]:
     """The band along with `guitar` under a virtual clock: the engine at the end and the band's events.
-    Arguments as for `render`. Raises StyleNotFound or PatternError."""
+    `sinks` get the band's events too, as they are made, and are closed at the end; `clock`: the virtual
+    clock to run on (a new one by default). Other arguments as for `render`. Raises StyleNotFound or
+    PatternError."""
     player = player or PlayerSettings()
     recorder = RecordingSink()
-    engine = Engine(style_chooser(style, pattern_dirs), seed, [recorder],
+    engine = Engine(style_chooser(style, pattern_dirs), seed, [recorder, *sinks],
                     EngineConfig(player.listener_config(), pattern_dirs=pattern_dirs))
-    run_offline(engine, player_inputs(guitar, player, cues, style, pattern_dirs))
+    run_offline(engine, player_inputs(guitar, player, cues, style, pattern_dirs), clock)
     engine.close()
     return engine, recorder.events
 
@@ -123,33 +127,39 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
         from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)
 
         renderer = FluidRenderer(find_soundfont(soundfont))   # loads the SoundFont while we listen
+    guitar_events = guitar_track(guitar, player.channels if player else None)
     try:
-        engine, band = play(guitar, style, seed, pattern_dirs, player, cues)
-        audio_seconds = _write(outputs, guitar_track(guitar, player.channels if player else None), band, renderer,
-                               with_guitar)
+        with atomic_outputs(outputs) as temps:
+            engine, band, audio_seconds = _play_into(temps, guitar, guitar_events, renderer, with_guitar,
+                                                     style, seed, pattern_dirs, player, cues)
+            midi = MidiFileSink(temps[0])
+            for ev in guitar_events + band:
+                midi.send(ev)
+            midi.close()
     finally:
         if renderer is not None:
             renderer.close()
     return _result(engine, guitar, band, style, audio_seconds, started)
 
 
-def _write(outputs: list[Path], guitar_events: list, band: list, renderer, with_guitar: bool) -> float:
-    """Write the MIDI file (and the WAV through `renderer`); returns the seconds of audio written."""
-    audio_seconds = 0.0
-    with atomic_outputs(outputs) as temps:
-        midi = MidiFileSink(temps[0])
-        for ev in guitar_events + band:
-            midi.send(ev)
-        midi.close()
-        if renderer is not None:
-            from engine.io.wav_render import WavSink  # noqa: PLC0415
+def _play_into(temps: list[Path], guitar: GuitarFile, guitar_events: list, renderer, with_guitar: bool,
+               *args) -> tuple[Engine, list[Event], float]:
+    """`play` (`args` as for it), the WAV (`temps[1]`, when there is a `renderer`) rendered while the band
+    plays: the engine, the band's events and the seconds of audio written."""
+    if renderer is None:
+        return (*play(guitar, *args), 0.0)
+    from engine.io.wav_stream import WavStream  # noqa: PLC0415
 
-            wav = WavSink(temps[1], renderer)
-            for ev in (guitar_events if with_guitar else []) + band:
-                wav.send(ev)
-            wav.close()
-            audio_seconds = wav.seconds
-    return audio_seconds
+    clock = VirtualClock()
+    wav = WavStream(temps[1], renderer, clock)
+    try:
+        for ev in guitar_events if with_guitar else []:
+            wav.send(ev)
+        engine, band = play(guitar, *args, sinks=[wav], clock=clock)   # closing the engine finishes the WAV
+    except BaseException:
+        wav.abort()
+        raise
+    return engine, band, wav.seconds
 
 
 def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_seconds: float,

@@ -111,3 +111,24 @@ def test_the_streamed_wav_is_the_same_whatever_the_block_size(tmp_path, monkeypa
     assert all(np.array_equal(wavs[0], other) for other in wavs[1:])
     assert np.abs(wavs[0]).max() == round(32767 * 10 ** (-1 / 20))   # peak at -1 dBFS
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b1000.wav", "b131072.wav", "b4096.wav"]
+
+
+def test_the_wav_rendered_while_the_band_plays_is_the_wav_of_the_whole_song(tmp_path):
+    """`aqyn render --wav` synthesises behind the engine (engine.io.wav_stream): the file must be sample for
+    sample the one rendered from the finished song's events, so nothing the band sent came too late."""
+    from engine.io.midi_input import read_guitar_file
+    from engine.io.soundfont import find_soundfont
+    from engine.io.wav_render import FluidRenderer
+    from engine.render import guitar_track, play
+
+    name = "a_minor_66_6-8"
+    render(example(name), tmp_path / "s.mid", tmp_path / "streamed.wav", with_guitar=True)
+    guitar = read_guitar_file(example(name))
+    _, band = play(guitar)
+    renderer = FluidRenderer(find_soundfont())
+    try:
+        renderer.render_file(guitar_track(guitar) + band, tmp_path / "whole.wav")
+    finally:
+        renderer.close()
+    streamed, whole = ((tmp_path / f).read_bytes() for f in ("streamed.wav", "whole.wav"))
+    assert len(streamed) > 44100 * 4 * 30 and streamed == whole

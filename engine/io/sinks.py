@@ -35,43 +35,63 @@ class RecordingSink:
         pass
 
 
+# A message on its way to a file or synth: (time s, rank, seq, status, data1, data2, part). Sorting by
+# (time, rank, seq) puts note-offs (rank 0) before controls and programs (1) before note-ons (2) at one time,
+# and otherwise keeps the order the events came in (seq).
+Message = tuple[float, int, int, int, int, int, str]
+
+
+def event_messages(event: Event, seq: int) -> list[Message]:
+    """The MIDI messages of one event, numbered `seq`: a note's on and off, a raw message, a control or a
+    program change; nothing for markers and other meta events."""
+    if isinstance(event, Note):
+        return [(event.time, 2, seq, NOTE_ON | event.channel, event.pitch, event.velocity, event.part),
+                (event.time + event.duration, 0, seq, NOTE_OFF | event.channel, event.pitch, 0, event.part)]
+    if isinstance(event, Raw):
+        kind = event.status & 0xF0
+        is_off = kind == NOTE_OFF or (kind == NOTE_ON and event.data2 == 0)
+        rank = 0 if is_off else (2 if kind == NOTE_ON else 1)
+        return [(event.time, rank, seq, event.status, event.data1, event.data2, event.part)]
+    if isinstance(event, Control):
+        return [(event.time, 1, seq, CONTROL | event.channel, event.control, event.value, event.part)]
+    if isinstance(event, Program):
+        return [(event.time, 1, seq, PROGRAM | event.channel, event.program, 0, event.part)]
+    return []
+
+
+class Restrikes:
+    """Takes messages in time order and gives them back as they may be played: a note struck again while
+    still sounding on the same channel is ended first (as a string restruck stops ringing), so no note-off
+    ever cuts a later note short, and every note-on has its note-off. Gives (time, status, data1, data2, seq,
+    part) tuples."""
+
+    def __init__(self) -> None:
+        self.sounding: dict[tuple[int, int], int] = {}   # (channel, pitch) -> count of open note-ons
+
+    def feed(self, message: Message) -> list[tuple[float, int, int, int, int, str]]:
+        """The messages to play for `message` (none, it, or a note-off and it)."""
+        t, _, seq, status, d1, d2, part = message
+        kind, ch = status & 0xF0, status & 0x0F
+        sounding, key = self.sounding, (ch, d1)
+        if kind == NOTE_ON and d2 > 0:
+            out = []
+            if sounding.get(key):
+                out.append((t, NOTE_OFF | ch, d1, 0, seq, part))
+                sounding[key] -= 1
+            sounding[key] = sounding.get(key, 0) + 1
+            out.append((t, status, d1, d2, seq, part))
+            return out
+        if kind == NOTE_OFF or kind == NOTE_ON:
+            if not sounding.get(key):
+                return []         # its note was already ended by a restrike
+            sounding[key] -= 1
+        return [(t, status, d1, d2, seq, part)]
+
+
 def channel_messages(events: Iterable[Event]) -> list[tuple[float, int, int, int, int, str]]:
     """Flatten notes, controls, programs and raw messages to (time, status, data1, data2, seq, part),
-    sorted by time with note-offs before other messages at the same time.
-
-    A note struck again while still sounding on the same channel is ended first (as a string restruck
-    stops ringing), so no note-off ever cuts a later note short and every note-on has its note-off.
-    """
-    msgs: list[tuple[float, int, int, int, int, int, str]] = []  # time, rank, seq, status, d1, d2, part
-    seq = 0
-    for ev in events:
-        seq += 1
-        if isinstance(ev, Note):
-            msgs.append((ev.time, 2, seq, NOTE_ON | ev.channel, ev.pitch, ev.velocity, ev.part))
-            msgs.append((ev.time + ev.duration, 0, seq, NOTE_OFF | ev.channel, ev.pitch, 0, ev.part))
-        elif isinstance(ev, Raw):
-            kind = ev.status & 0xF0
-            is_off = kind == NOTE_OFF or (kind == NOTE_ON and ev.data2 == 0)
-            rank = 0 if is_off else (2 if kind == NOTE_ON else 1)
-            msgs.append((ev.time, rank, seq, ev.status, ev.data1, ev.data2, ev.part))
-        elif isinstance(ev, Control):
-            msgs.append((ev.time, 1, seq, CONTROL | ev.channel, ev.control, ev.value, ev.part))
-        elif isinstance(ev, Program):
-            msgs.append((ev.time, 1, seq, PROGRAM | ev.channel, ev.program, 0, ev.part))
+    sorted by time with note-offs before other messages at the same time, restrikes ended (`Restrikes`)."""
+    msgs = [m for seq, ev in enumerate(events, 1) for m in event_messages(ev, seq)]
     msgs.sort(key=lambda m: (m[0], m[1], m[2]))
-
-    out: list[tuple[float, int, int, int, int, str]] = []
-    sounding: dict[tuple[int, int], int] = {}   # (channel, pitch) -> count of open note-ons
-    for t, rank, seq, status, d1, d2, part in msgs:
-        kind, ch = status & 0xF0, status & 0x0F
-        if kind == NOTE_ON and d2 > 0:
-            if sounding.get((ch, d1)):
-                out.append((t, NOTE_OFF | ch, d1, 0, seq, part))
-                sounding[(ch, d1)] -= 1
-            sounding[(ch, d1)] = sounding.get((ch, d1), 0) + 1
-        elif kind == NOTE_OFF or kind == NOTE_ON:
-            if not sounding.get((ch, d1)):
-                continue  # its note was already ended by a restrike
-            sounding[(ch, d1)] -= 1
-        out.append((t, status, d1, d2, seq, part))
-    return out
+    restrikes = Restrikes()
+    return [out for m in msgs for out in restrikes.feed(m)]

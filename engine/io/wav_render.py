@@ -17,16 +17,15 @@ import os
 import tempfile
 import threading
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from pathlib import Path
 
 import numpy as np
 
 from engine.errors import SynthError
-from engine.events import Event, Note
-from engine.io.sinks import channel_messages
+from engine.events import Event
+from engine.io.sinks import Message, Restrikes, event_messages
 from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PITCH_BEND, PROGRAM
 
 RATE = 44100
@@ -72,12 +71,15 @@ class _Synth:
         self._next = 0
         self.cursor = 0          # frames rendered so far
 
-    def start(self, messages: list, channels: set[int]) -> None:
-        """Play `messages` ((time s, status, data1, data2, ...) in time order); select the GM defaults (piano,
-        the standard kit on channel 10) on `channels` only, so no other preset's samples are loaded."""
+    def select(self, channels: set[int]) -> None:
+        """Play `channels`: select the GM defaults on them (piano; the standard kit on channel 10) and no
+        other, so no other preset's samples are loaded."""
         for ch in sorted(channels):
             self.synth.program_select(ch, self.sfid, 128 if ch == DRUM_CHANNEL else 0, 0)
-        self._messages, self._next = messages, 0
+
+    def add(self, message: tuple) -> None:
+        """Queue a message (time s, status, data1, data2, ...) at or after those queued before."""
+        self._messages.append(message)
 
     def block(self, frames: int) -> np.ndarray:
         """Render the next `frames` (<= BLOCK) frames, applying each message at its frame: float32
@@ -118,26 +120,65 @@ class _Synth:
         self.synth.delete()
 
 
-def _split_channels(events: list[Event], workers: int) -> list[set[int]]:
-    """Channels in `workers` groups of about equal synthesis work (sounding note-seconds)."""
-    load = [0.0] * 16
-    for e in events:
-        if isinstance(e, Note):
-            load[e.channel] += e.duration + 0.3   # + release
-        elif hasattr(e, "status") and e.status & 0xF0 == NOTE_ON:
-            load[e.status & 0x0F] += 0.5
+def channel_groups(workers: int) -> list[set[int]]:
+    """The 16 MIDI channels split among `workers` synths, fixed before the music is known (the WAV is
+    rendered while the band plays): the dombra (channel 7) and its layer (8) on different synths, the drums
+    (10) with the dombra, the guitar's strings (1-6, one a string) alternating. Channels 1-16 here 0-15."""
+    if workers == 1:
+        return [set(range(16))]
     groups: list[set[int]] = [set() for _ in range(workers)]
-    totals = [0.0] * workers
-    for ch in sorted(range(16), key=lambda c: -load[c]):
-        i = totals.index(min(totals))
-        groups[i].add(ch)
-        totals[i] += load[ch]
+    for ch in range(16):
+        groups[0 if ch == DRUM_CHANNEL else ch % workers].add(ch)
     return groups
 
 
+class Mix:
+    """The synths playing one stream of time-ordered messages (see engine.io.sinks.Message), mixed block by
+    block. `end`: the time (s) of the last message played so far; `cursor`: frames rendered so far."""
+
+    def __init__(self, synths: list[_Synth], rate: int):
+        self.synths, self.rate = synths, rate
+        self._synth_of: dict[int, _Synth] = {}
+        for synth, group in zip(synths, channel_groups(len(synths))):
+            synth.select(group)
+            self._synth_of.update(dict.fromkeys(group, synth))
+        self._restrikes = Restrikes()
+        self._pool = ThreadPoolExecutor(len(synths), thread_name_prefix="aqyn-synth")
+        self.end = 0.0
+        self.cursor = 0
+
+    def play(self, messages: Iterable[Message]) -> None:
+        """Queue `messages` (in time order, none before those queued earlier) on their channels' synths."""
+        for message in messages:
+            for out in self._restrikes.feed(message):
+                self._synth_of[out[1] & 0x0F].add(out)
+                self.end = max(self.end, out[0])
+
+    def frames(self) -> int:
+        """The whole song's length in frames: to the last message and TAIL seconds after it."""
+        return int((self.end + TAIL) * self.rate) + 1
+
+    def blocks(self, upto: int) -> Iterator[np.ndarray]:
+        """Render on to frame `upto`: float32 arrays (frames, 2) of at most BLOCK frames, unscaled. Raises
+        SynthError."""
+        while self.cursor < upto:
+            n = min(BLOCK, upto - self.cursor)
+            parts = [f.result() for f in [self._pool.submit(s.block, n) for s in self.synths]]
+            mix = parts[0].copy()
+            for part in parts[1:]:
+                mix += part
+            self.cursor += n
+            yield mix.reshape(-1, 2)
+
+    def close(self) -> None:
+        """Stop the render threads (after the block under way)."""
+        self._pool.shutdown()
+
+
 class FluidRenderer:
-    """Start it early (the synths and the SoundFont's preset list load in the background), then call
-    `render_file` (or `blocks`) once; `close` frees the synths. `soundfont`: a .sf2/.sf3 path; `rate`: Hz."""
+    """Start it early (the synths and the SoundFont's preset list load in the background), then make one
+    `mix` (or call `render_file` or `render_audio` once); `close` frees the synths. `soundfont`: a .sf2/.sf3
+    path; `rate`: Hz."""
 
     def __init__(self, soundfont: Path, rate: int = RATE, workers: int = WORKERS):
         self.soundfont, self.rate = soundfont, rate
@@ -157,53 +198,25 @@ class FluidRenderer:
         except BaseException as exc:  # handed to the caller's thread
             self._error = exc
 
-    def _ready(self) -> list[_Synth]:
+    def mix(self) -> Mix:
+        """The synths, once loaded, as a `Mix` (waits for the loading). Raises SynthError."""
         self._loader.join()
         if self._error is not None:
             raise self._error
-        return self._synths
-
-    def blocks(self, events: list[Event]) -> Iterator[np.ndarray]:
-        """The unscaled mix of `events`, block by block: float32 arrays (frames, 2), the song plus TAIL
-        seconds. Raises SynthError."""
-        synths = self._ready()
-        msgs = channel_messages(events)
-        frames = int((max((m[0] for m in msgs), default=0.0) + TAIL) * self.rate) + 1
-        for synth, channels in zip(synths, _split_channels(events, len(synths))):
-            synth.start([m for m in msgs if m[1] & 0x0F in channels], channels)
-        with ThreadPoolExecutor(len(synths), thread_name_prefix="aqyn-synth") as pool:
-            for start in range(0, frames, BLOCK):
-                n = min(BLOCK, frames - start)
-                parts = [f.result() for f in [pool.submit(s.block, n) for s in synths]]
-                mix = parts[0].copy()
-                for part in parts[1:]:
-                    mix += part
-                yield mix.reshape(-1, 2)
+        return Mix(self._synths, self.rate)
 
     def render_file(self, events: list[Event], path: Path) -> float:
         """Render `events` into a 16-bit stereo WAV at `path`, peak at PEAK_DBFS, in flat memory; returns the
-        seconds of audio. The float mix waits in a scratch file beside `path` (4 bytes a sample), removed
-        on every way out. Raises SynthError or OSError."""
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".mix")
-        scratch = Path(name)
+        seconds of audio. Raises SynthError or OSError."""
+        mix = self.mix()
         try:
-            peak, frames = 0.0, 0
-            with os.fdopen(fd, "wb") as out, closing(self.blocks(events)) as blocks:
-                for block in blocks:
-                    peak = max(peak, float(np.max(np.abs(block))))
-                    frames += len(block)
-                    out.write(block.tobytes())
-            gain = np.float32(10 ** (PEAK_DBFS / 20) / peak) if peak > 0 else np.float32(1)
-            with open(scratch, "rb") as mix, wave.open(str(path), "wb") as w:
-                w.setnchannels(2)
-                w.setsampwidth(2)
-                w.setframerate(self.rate)
-                while chunk := mix.read(BLOCK * 8):
-                    block = np.frombuffer(chunk, dtype=np.float32) * gain
-                    w.writeframes(np.rint(block * 32767).astype("<i2").tobytes())
-            return frames / self.rate
+            mix.play(sorted_messages(events))
+            with ScaledWav(path, self.rate) as wav:
+                for block in mix.blocks(mix.frames()):
+                    wav.add(block)
+            return wav.seconds
         finally:
-            scratch.unlink(missing_ok=True)
+            mix.close()
 
     def close(self) -> None:
         """Free the synths (also when nothing was rendered: an error upstream)."""
@@ -213,34 +226,70 @@ class FluidRenderer:
         self._synths = []
 
 
+def sorted_messages(events: Iterable[Event]) -> list[Message]:
+    """The messages of `events` in the order they play (see engine.io.sinks.Message)."""
+    msgs = [m for seq, ev in enumerate(events, 1) for m in event_messages(ev, seq)]
+    msgs.sort(key=lambda m: (m[0], m[1], m[2]))
+    return msgs
+
+
+class ScaledWav:
+    """A 16-bit stereo WAV whose peak sits at PEAK_DBFS, written from float blocks in flat memory: the blocks
+    wait in a scratch file beside `path` (4 bytes a sample) until the peak is known, and are scaled into
+    `path` on leaving the `with` block without an error. The scratch file is removed on every way out.
+    `seconds`: the audio written. Raises OSError."""
+
+    def __init__(self, path: Path, rate: int = RATE):
+        self.path, self.rate = Path(path), rate
+        self.peak, self.frames, self.seconds = 0.0, 0, 0.0
+
+    def __enter__(self) -> ScaledWav:
+        fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".mix")
+        self._scratch = Path(name)
+        self._out = os.fdopen(fd, "wb")
+        return self
+
+    def add(self, block: np.ndarray) -> None:
+        """Append float32 frames (n, 2)."""
+        if len(block):
+            self.peak = max(self.peak, float(np.max(np.abs(block))))
+        self.frames += len(block)
+        self._out.write(block.tobytes())
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            self._out.close()
+            if kind is None:
+                self._scale()
+        finally:
+            self._scratch.unlink(missing_ok=True)
+
+    def _scale(self) -> None:
+        gain = np.float32(10 ** (PEAK_DBFS / 20) / self.peak) if self.peak > 0 else np.float32(1)
+        with open(self._scratch, "rb") as mix, wave.open(str(self.path), "wb") as w:
+            w.setnchannels(2)
+            w.setsampwidth(2)
+            w.setframerate(self.rate)
+            while chunk := mix.read(BLOCK * 8):
+                block = np.frombuffer(chunk, dtype=np.float32) * gain
+                w.writeframes(np.rint(block * 32767).astype("<i2").tobytes())
+        self.seconds = self.frames / self.rate
+
+
 def render_audio(events: list[Event], soundfont: Path, rate: int = RATE) -> np.ndarray:
     """Render `events` through FluidSynth with `soundfont` at `rate` Hz, in memory (short passages: tests,
     benchmarks): stereo float samples, shape (frames, 2), peak at PEAK_DBFS. Raises SynthError."""
     renderer = FluidRenderer(soundfont, rate)
     try:
-        with closing(renderer.blocks(events)) as blocks:
-            audio = np.concatenate(list(blocks))
+        mix = renderer.mix()
+        try:
+            mix.play(sorted_messages(events))
+            audio = np.concatenate(list(mix.blocks(mix.frames())))
+        finally:
+            mix.close()
     finally:
         renderer.close()
     peak = float(np.max(np.abs(audio))) if audio.size else 0.0
     if peak > 0:
         audio *= np.float32(10 ** (PEAK_DBFS / 20) / peak)
     return audio
-
-
-class WavSink:
-    """Collects events; on close renders them through FluidSynth into the WAV file `path`."""
-
-    def __init__(self, path: str | Path, renderer: FluidRenderer):
-        self.path = Path(path)
-        self.renderer = renderer
-        self.events: list[Event] = []
-        self.seconds = 0.0
-
-    def send(self, event: Event) -> None:
-        """Keep the event for the render."""
-        self.events.append(event)
-
-    def close(self) -> None:
-        """Render and write the WAV. Raises SynthError or OSError."""
-        self.seconds = self.renderer.render_file(self.events, self.path)
