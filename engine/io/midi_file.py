@@ -3,7 +3,10 @@ time signature, key signature and marker meta events on a conductor track."""
 
 from __future__ import annotations
 
+import io
 import math
+import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import mido
@@ -32,8 +35,17 @@ class MidiFileSink:
         self.events.append(event)
 
     def close(self) -> None:
-        """Write the file. Raises OSError when it cannot be written."""
-        self.to_midi().save(self.path)
+        """Write the file, a track at a time (an hour's band is a quarter of a million messages: only one
+        track's are ever held as mido objects). Raises OSError when it cannot be written."""
+        tracks = self.tracks()
+        count = next(tracks)
+        with open(self.path, "wb") as out:
+            out.write(b"MThd" + struct.pack(">IHHH", 6, 1, count, PPQ))
+            for track in tracks:
+                one = mido.MidiFile(type=1, ticks_per_beat=PPQ, charset="utf-8", tracks=[track])
+                buffer = io.BytesIO()
+                one.save(file=buffer)
+                out.write(buffer.getbuffer()[14:])   # mido's MTrk chunk, after its own 14-byte MThd
 
     def tempo_map(self) -> tuple[TempoMap, list[tuple[int, int]]]:
         """The file's tempo map (its beat 0 at second 0, a beat per band beat, the beats before and between
@@ -47,6 +59,13 @@ class MidiFileSink:
 
     def to_midi(self) -> mido.MidiFile:
         """The whole file as a mido.MidiFile: the conductor track, then one track per part."""
+        tracks = self.tracks()
+        next(tracks)
+        return mido.MidiFile(type=1, ticks_per_beat=PPQ, charset="utf-8", tracks=list(tracks))
+
+    def tracks(self) -> Iterator:
+        """The number of tracks, then each mido.MidiTrack, made when asked for: the conductor track (tempo
+        map, time and key signatures, markers), then one track per part."""
         tmap, short = self.tempo_map()
         sigs = [e for e in self.events if isinstance(e, TimeSignature)]
         # A listener beat is a quarter note in the file except in compound meters, where it is a dotted
@@ -79,14 +98,13 @@ class MidiFileSink:
                 conductor.append((tick(ev.time), 3, mido.MetaMessage("marker", text=ev.text)))
         conductor.sort(key=lambda x: (x[0], x[1]))
 
-        mid = mido.MidiFile(type=1, ticks_per_beat=PPQ, charset="utf-8")   # titles and markers in any script
-        mid.tracks.append(_track("aqyn", [(t, m) for t, _, m in conductor]))
         by_part: dict[str, list[tuple[int, list[int]]]] = {}
         for t, status, d1, d2, _, part in channel_messages(self.events):
             by_part.setdefault(part, []).append((tick(t), _bytes(status, d1, d2)))
+        yield 1 + len(by_part)
+        yield _track("aqyn", [(t, m) for t, _, m in conductor])
         for part in sorted(by_part, key=lambda p: (PART_ORDER.index(p) if p in PART_ORDER else 99, p)):
-            mid.tracks.append(_track(part, by_part[part]))
-        return mid
+            yield _track(part, by_part.pop(part))     # titles and markers in any script: the file is UTF-8
 
 
 def _bytes(status: int, d1: int, d2: int) -> list[int]:

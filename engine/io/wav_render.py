@@ -102,6 +102,9 @@ class _Synth:
             elif kind == PITCH_BEND:
                 fluidsynth.fluid_synth_pitch_bend(fl, ch, d1 | (d2 << 7))
             i += 1
+        if i > 4096:              # forget what is played: memory flat with the song's length
+            del msgs[:i]
+            i = 0
         self._next = i
         self._render_to(end, start)
         return self.buf[:frames * 2]
