@@ -28,8 +28,12 @@ def is_whole(v: object) -> bool:
 
 
 def near_miss(name: str, known: Iterable[str]) -> str | None:
-    """The known name closest to `name` (a typing slip: `chanel`, `kepshk_dum`), or None when none is close."""
-    found = difflib.get_close_matches(name, [k for k in known if k != name], n=1, cutoff=0.75)
+    """The known name closest to `name` (a typing slip: `chanel`, `kepshk_dum`), or None when none is close
+    or `name` is itself known."""
+    known = list(known)
+    if name in known:
+        return None
+    found = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
     return found[0] if found else None
 
 

@@ -206,10 +206,10 @@ NESTED = "arrays or tables nested too deeply"
 
 
 def read_text(path: Path, what: str, error: type[Exception] = ConfigError) -> str:
-    """The UTF-8 text of the file at `path` (a `what`: "cue file", "style file"). Raises `error` naming
-    path:line:col for a missing file, one that is not a regular file (a directory, a FIFO, a device such as
-    /dev/zero: refused before reading, so nothing blocks or fills memory), one over MAX_BYTES, or bytes that
-    are not UTF-8 (the position of the first bad byte)."""
+    """The UTF-8 text of the file at `path` (a `what`: "cue file", "style file"; a leading byte-order mark
+    dropped). Raises `error` naming path:line:col for a missing file, one that is not a regular file (a
+    directory, a FIFO, a device such as /dev/zero: refused before reading, so nothing blocks or fills memory),
+    one over MAX_BYTES, or bytes that are not UTF-8 (the position of the first bad byte)."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -230,7 +230,7 @@ def read_text(path: Path, what: str, error: type[Exception] = ConfigError) -> st
     if len(raw) > MAX_BYTES:
         raise error(f"{path}:1:1: the {what} is larger than {MAX_BYTES // 2**20} MiB; is it the right file?")
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")      # a byte-order mark (Windows editors write one) is not text
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
