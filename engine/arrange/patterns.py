@@ -318,8 +318,11 @@ class _Builder:
 
     def text(self, key: str, default: str) -> str:
         """The top-level `name` or `title`: a string on one line, 1..MAX_TEXT characters, without control
-        characters (it goes into MIDI markers and the live view). Raises `PatternError`."""
-        v = self.data.get(key, default)
+        characters (it goes into MIDI markers and the live view); `default` when the file has none. Raises
+        `PatternError`."""
+        if key not in self.data:
+            return default
+        v = self.data[key]
         if not isinstance(v, str) or not v.strip() or len(v) > MAX_TEXT or not v.isprintable():
             raise self.error((key,), f"{key} must be a string on one line, 1..{MAX_TEXT} printable characters, "
                              f"got {shown(v)}")
@@ -342,7 +345,7 @@ class _Builder:
         tuning = d.get("tuning", "quartal")
         if not isinstance(tuning, str) or tuning not in TUNINGS:
             hint = did_you_mean(tuning, TUNINGS) if isinstance(tuning, str) else ""
-            raise self.error(("tuning",), f"unknown tuning {tuning!r}{hint}; expected one of {', '.join(TUNINGS)}")
+            raise self.error(("tuning",), f"unknown tuning {shown(tuning)}{hint}; expected one of {', '.join(TUNINGS)}")
         name = self.text("name", self.path.stem)
         title = self.text("title", name)
         variation = self.variation()
