@@ -1,6 +1,7 @@
 """`aqyn patterns list | show | check`, user pattern folders (--patterns and $AQYN_PATTERNS), through typer's
 CliRunner."""
 
+import os
 from pathlib import Path
 
 import mido
@@ -42,16 +43,23 @@ def test_list_shows_every_shipped_style_with_its_meter():
     assert "shipped" in r.output
 
 
-def test_list_with_a_user_folder_shows_its_styles_first_and_broken_ones_as_broken(tmp_path):
+def test_list_with_a_user_folder_shows_its_styles_first_and_warns_of_broken_ones(tmp_path):
     (tmp_path / "mine.toml").write_text(MINE)
     (tmp_path / "trot.toml").write_text(MINE)
     (tmp_path / "broken.toml").write_text(MINE.replace("D.DU DUDU", "D.DU DUD"))
+    (tmp_path / "latin.toml").write_bytes(MINE.replace("My gallop", "T\xf6kpe").encode("latin-1"))
+    os.mkfifo(tmp_path / "fifo.toml")                                  # would block a reader
     r = run("list", "--patterns", tmp_path)
     assert r.exit_code == 0, r.output
-    lines = {line.split()[0]: line for line in r.output.strip().splitlines()}
+    lines = {line.split()[0]: line for line in r.stdout.strip().splitlines()}
     assert "My gallop" in lines["mine"] and str(tmp_path / "mine.toml") in lines["mine"]
     assert str(tmp_path / "trot.toml") in lines["trot"]                # shadows the shipped trot
-    assert "broken.toml:5:" in lines["broken"] and "grid has 7 steps" in lines["broken"]
+    assert "ballad" in lines and not {"broken", "latin", "fifo"} & set(lines)
+    warnings = r.stderr.strip().splitlines()
+    assert len(warnings) == 3 and all(w.startswith("aqyn: warning: ") for w in warnings), warnings
+    assert f"{tmp_path / 'broken.toml'}:5:10: dombra grid has 7 steps" in warnings[0]
+    assert f"{tmp_path / 'fifo.toml'}:1:1: the style file is not a regular file" in warnings[1]
+    assert f"{tmp_path / 'latin.toml'}:1:11: not UTF-8 text (byte 0xf6)" in warnings[2]
 
 
 def test_the_environment_names_a_user_folder(tmp_path):
@@ -116,7 +124,7 @@ def test_check_a_toml_syntax_error(tmp_path):
 
 
 def test_check_a_missing_file(tmp_path):
-    check_bad(run("check", tmp_path / "nope.toml"), "nope.toml:1:1: cannot read pattern file")
+    check_bad(run("check", tmp_path / "nope.toml"), "nope.toml:1:1: style file not found; check the path")
 
 
 def test_patterns_option_must_be_a_folder(tmp_path):

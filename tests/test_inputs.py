@@ -108,7 +108,7 @@ def test_a_bad_cue_file_is_one_line_naming_file_line_and_column(tmp_path, text, 
 
 
 def test_a_cue_file_that_is_not_a_file_or_too_big_is_refused_before_reading(tmp_path):
-    with pytest.raises(ConfigError, match="not found or not a regular file"):
+    with pytest.raises(ConfigError, match="the cue file is a folder"):
         load_cues(tmp_path)
     big = tmp_path / "big.toml"
     big.write_text("# " + "x" * (2 << 20))

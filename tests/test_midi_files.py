@@ -137,3 +137,87 @@ def test_a_damaged_soundfont_is_aqyns_one_line_without_fluidsynths_noise(tmp_pat
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 2 and len(lines) == 1 and lines[0].startswith("aqyn: error: ") and "damaged" in lines[0]
     assert not out.exists()
+
+
+# ---- files built byte by byte: metas mido cannot decode, Karaoke lyrics in legacy code pages ----------------
+
+def vlq(n: int) -> bytes:
+    """A variable-length quantity (SMF delta times and lengths)."""
+    out = [n & 0x7F]
+    while n > 0x7F:
+        n >>= 7
+        out.insert(0, (n & 0x7F) | 0x80)
+    return bytes(out)
+
+
+def meta(kind: int, data: bytes, delta: int = 0) -> bytes:
+    return vlq(delta) + bytes([0xFF, kind]) + vlq(len(data)) + data
+
+
+def chunk(events: bytes) -> bytes:
+    """An MTrk chunk of `events`, closed by an end-of-track meta."""
+    events += b"\x00\xff\x2f\x00"
+    return b"MTrk" + len(events).to_bytes(4, "big") + events
+
+
+def strums(channel: int = 0, beats: int = 64, bad_metas: bytes = b"") -> bytes:
+    """E and A chords strummed on each beat at 480 ticks per beat, in running status (one status byte per
+    strum), with `bad_metas` after the first strum (a meta does not end running status)."""
+    out = b""
+    for beat in range(beats):
+        chord = (52, 56, 59, 64) if (beat // 8) % 2 == 0 else (57, 61, 64, 69)
+        out += vlq(0 if beat == 0 else 80) + bytes([0x90 | channel, chord[0], 90])
+        out += b"".join(vlq(10) + bytes([p, 90]) for p in chord[1:])
+        if beat == 0:
+            out += bad_metas
+        out += b"".join(vlq(370 if j == 0 else 0) + bytes([p, 0]) for j, p in enumerate(chord))
+    return out
+
+
+def smf(*tracks: bytes) -> bytes:
+    return b"MThd" + (6).to_bytes(4, "big") + bytes([0, 1, 0, len(tracks), 0x01, 0xE0]) + b"".join(tracks)
+
+
+UNDECODABLE = (meta(0x59, b"\x09\x05")            # a key of 9 sharps in mode 5: mido's KeySignatureError
+               + meta(0x58, b"\x04\x02")          # a time signature of two bytes instead of four: IndexError
+               + meta(0x59, b"\x03"))             # a key signature of one byte
+
+
+def test_undecodable_key_and_time_signatures_are_ignored_with_one_warning(tmp_path):
+    conductor = chunk(meta(0x51, (500_000).to_bytes(3, "big")) + UNDECODABLE)
+    bad, good = tmp_path / "bad-metas.mid", tmp_path / "good.mid"
+    bad.write_bytes(smf(conductor, chunk(strums(bad_metas=UNDECODABLE))))
+    good.write_bytes(smf(chunk(meta(0x51, (500_000).to_bytes(3, "big"))), chunk(strums())))
+    with pytest.raises(Exception):                  # mido alone refuses the file
+        mido.MidiFile(bad)
+    g = read_guitar_file(bad)
+    assert g.messages == read_guitar_file(good).messages and g.notes == 64 * 4   # every event keeps its time
+    assert g.warnings == ("ignored 6 meta events that cannot be decoded (key signature, time signature); "
+                          "aqyn hears the key, meter and tempo itself",)
+    out = tmp_path / "out.mid"
+    result = runner.invoke(app, ["render", str(bad), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("aqyn: warning: ") == 1 and "ignored 6 meta events" in result.stderr
+    assert mido.MidiFile(out).type == 1
+
+
+def test_a_karaoke_file_with_lyrics_in_legacy_code_pages_renders_and_writes_a_valid_file(tmp_path):
+    # A .kar: the @K header, a words track with text and lyrics metas in CP1251 (Russian) and Latin-1 bytes
+    # (neither is UTF-8), the song's guitar on channel 1 and a drum kit on channel 10.
+    words = "Ой, мороз, мороз".encode("cp1251")
+    lyrics = b"".join(meta(0x05, w, delta=240) for w in (b"\\\xce\xe9 ", b"/Sch\xf6n", b"\xff\xfe\x80"))
+    header = chunk(meta(0x01, b"@KMIDI KARAOKE FILE") + meta(0x01, b"@T" + words)
+                   + meta(0x51, (500_000).to_bytes(3, "big")))
+    words_track = chunk(meta(0x03, b"Words \xe4\xf6") + meta(0x01, b"@L" + "Рус".encode("cp1251")) + lyrics)
+    guitar = chunk(meta(0x03, "Гитара".encode("cp1251")) + strums(channel=0))
+    drums = chunk(b"".join(vlq(0 if b == 0 else 240) + bytes([0x99, 36, 100]) + vlq(240) + bytes([0x89, 36, 0])
+                           for b in range(64)))
+    kar = tmp_path / "song.kar"
+    kar.write_bytes(smf(header, words_track, guitar, drums))
+    out = tmp_path / "out.mid"
+    result = runner.invoke(app, ["render", str(kar), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "warning" not in result.stderr
+    back = mido.MidiFile(out, charset="utf-8")       # what aqyn wrote is valid, its text UTF-8
+    assert back.type == 1 and len(back.tracks) >= 2
+    assert sum(m.type == "note_on" for t in back.tracks for m in t) > 64 * 4

@@ -201,7 +201,8 @@ BAD = [
      "alt_chance needs an alt grid"),
     ("alt_chance range", 'velocity = "9.75 8.75"', 'alt = "DUDU DUDU", alt_chance = 2', 10,
      ("alt_chance = ", 13), "alt_chance must be a number 0..1"),
-    ("unknown instrument", "kepshik_dum = ", "cowbells = ", 11, 1, "unknown instrument 'cowbells': add note"),
+    ("unknown instrument", "kepshik_dum = ", "cowbells = ", 11, 1,
+     "unknown instrument 'cowbells' (did you mean 'cowbell'?): add note"),
     ("drum note range", 'kepshik_dum = "X... ...."', 'kepshik_dum = { grid = "X... ....", note = 20 }', 11,
      ("note = ", 7), "note must be a GM drum note 35..87"),
     ("note on the dombra", 'velocity = "9.75 8.75"', "note = 50", 10, ("note", 0), "note is for percussion"),
@@ -239,7 +240,7 @@ def test_a_file_that_is_not_utf8_names_the_byte(tmp_path):
 
 
 def test_a_missing_file(tmp_path):
-    with pytest.raises(PatternError, match=r"nope.toml:1:1: cannot read pattern file"):
+    with pytest.raises(PatternError, match=r"nope.toml:1:1: style file not found; check the path"):
         parse_style_file(tmp_path / "nope.toml")
 
 

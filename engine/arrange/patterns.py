@@ -28,13 +28,13 @@ Every error names file:line:col and what was expected.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from engine.arrange.tomlpos import Where, positions
+from engine.arrange.tomlpos import NESTED, Where, parse_toml, positions, read_text
+from engine.checks import did_you_mean, is_number, shown, unknown_key
 from engine.errors import PatternError
 
 DOMBRA_STROKES = "DUMPHTr"
@@ -75,7 +75,10 @@ KIT: dict[str, tuple[tuple[int, int], ...]] = {
     "splash": ((55, 0),), "china": ((52, 0),), "tom_floor": ((41, 0),), "tom_low": ((45, 0),),
     "tom_mid": ((47, 0),), "tom_high": ((50, 0),), "tambourine": ((54, 0),), "cowbell": ((56, 0),),
 }
+SECTION_KEYS = ("bars", "dombra", "percussion", *KIT)   # what a section's keys may be
 BODY_TAP_NOTE = 37   # the dombra's T stroke sounds on the drum channel
+WHAT = "style file"   # what error messages call a pattern file
+MAX_TEXT = 100        # characters of a name or title
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,21 +234,11 @@ def _beat_eighths(groups: tuple[int, ...], numerator: int) -> int:
 
 def parse_style_file(path: Path) -> Style:
     """The style in the pattern file at `path` (TOML in UTF-8; the format is in patterns/README.md).
-    Raises PatternError naming file:line:col when the file cannot be read, is not UTF-8 or is not a valid
-    style (see `parse_style_text`)."""
+    Raises PatternError naming file:line:col when the file is missing, not a regular file (a folder, a FIFO,
+    a device: refused before reading), over 1 MiB (tomlpos.MAX_BYTES), not UTF-8 or not a valid style (see
+    `parse_style_text`)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PatternError(f"{path}:1:1: cannot read pattern file ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise PatternError(f"{path}:{line}:{col}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-                           "save the pattern file as UTF-8") from None
-    return parse_style_text(text, path)
+    return parse_style_text(read_text(path, WHAT, PatternError), path)
 
 
 def parse_style_text(text: str, path: Path | str = "<style>") -> Style:
@@ -261,21 +254,11 @@ def parse_style_text(text: str, path: Path | str = "<style>") -> Style:
     engine.errors.PatternError: <style>:3:19: unexpected 'x' in dombra grid; expected one of D U M P H T r or . (rest)
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"{m.group(1)}:{m.group(2)}" if m else "1:1"
-        if m is None and "end of document" in str(exc):
-            where = f"{text.count(chr(10)) + 1}:1"
-        msg = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
-        raise PatternError(f"{path}:{where}: TOML syntax error: {msg}") from None
-    except RecursionError:
-        raise PatternError(f"{path}:1:1: arrays or tables nested too deeply; a style file is flat") from None
+    data = parse_toml(text, path, WHAT, PatternError)
     try:
         return _Builder(path, text, data).build()
     except RecursionError:
-        raise PatternError(f"{path}:1:1: arrays or tables nested too deeply; a style file is flat") from None
+        raise PatternError(f"{path}:1:1: {NESTED}; a {WHAT} is flat") from None
 
 
 KNOWN_TOP = ("name", "title", "meter", "groups", "steps_per_beat", "swing", "humanize_ms", "humanize_velocity",
@@ -320,17 +303,30 @@ class _Builder:
         if name not in table:
             return default
         v = table[name]
-        ok = (isinstance(v, int) and not isinstance(v, bool)) or (kind is float and isinstance(v, float))
+        ok = is_number(v) and (isinstance(v, int) or kind is float)
         if not ok or not low <= v <= high:
             what = "an integer" if kind is int else "a number"
-            raise self.error(key, f"{name} must be {what} {low:g}..{high:g}, got {v!r}")
+            raise self.error(key, f"{name} must be {what} {low:g}..{high:g}, got {shown(v)}")
         return kind(v)
 
     def unknown(self, table: dict, prefix: tuple, known: tuple[str, ...], what: str) -> None:
+        """Raises `PatternError` at the first key of `table` (at key path `prefix`) not among `known`, with a
+        "did you mean" for a near miss; `what` says where ("in [variation]")."""
         for k in table:
             if k not in known:
-                raise self.error(prefix + (k,), f"unknown key {k!r} {what}; expected one of {', '.join(known)}",
-                                 at="key")
+                raise self.error(prefix + (k,), unknown_key(k, known, what), at="key")
+
+    def text(self, key: str, default: str) -> str:
+        """The top-level `name` or `title`: a string on one line, 1..MAX_TEXT characters, without control
+        characters (it goes into MIDI markers and the live view); `default` when the file has none. Raises
+        `PatternError`."""
+        if key not in self.data:
+            return default
+        v = self.data[key]
+        if not isinstance(v, str) or not v.strip() or len(v) > MAX_TEXT or not v.isprintable():
+            raise self.error((key,), f"{key} must be a string on one line, 1..{MAX_TEXT} printable characters, "
+                             f"got {shown(v)}")
+        return v
 
     # -- the style
     def build(self) -> Style:
@@ -347,18 +343,18 @@ class _Builder:
         hv = self.number(d, ("humanize_velocity",), 6, 0, 40, int)
         accent = self.number(d, ("accent",), 12, 0, 40, int)
         tuning = d.get("tuning", "quartal")
-        if tuning not in TUNINGS:
-            raise self.error(("tuning",), f"unknown tuning {tuning!r}; expected one of {', '.join(TUNINGS)}")
-        for key in ("name", "title"):
-            if key in d and not isinstance(d[key], str):
-                raise self.error((key,), f"{key} must be a string, got {d[key]!r}")
+        if not isinstance(tuning, str) or tuning not in TUNINGS:
+            hint = did_you_mean(tuning, TUNINGS) if isinstance(tuning, str) else ""
+            raise self.error(("tuning",), f"unknown tuning {shown(tuning)}{hint}; expected one of {', '.join(TUNINGS)}")
+        name = self.text("name", self.path.stem)
+        title = self.text("title", name)
         variation = self.variation()
         grid = _BarGrid(steps=int(beats_per_bar * spb),
                         group_starts=frozenset(int(Fraction(e, beat_eighths) * spb) for e in _starts(groups)),
                         accent=accent, text=f"{meter} at {spb} steps per beat")
         sections = self.sections(_PartReader(self, grid))
-        return Style(name=str(d.get("name", self.path.stem)), title=str(d.get("title", d.get("name", self.path.stem))),
-                     path=self.path, meter=meter, groups=groups, beats_per_bar=beats_per_bar, steps_per_beat=spb,
+        return Style(name=name, title=title, path=self.path, meter=meter, groups=groups,
+                     beats_per_bar=beats_per_bar, steps_per_beat=spb,
                      swing=float(swing), humanize_ms=float(hms), humanize_velocity=hv, tuning=tuning, accent=accent,
                      variation=variation, sections=sections)
 
@@ -371,7 +367,7 @@ class _Builder:
                                f"(one of {' '.join(METERS)})")
         meter = d["meter"]
         if not isinstance(meter, str) or not re.fullmatch(r"\d+/\d+", meter):
-            raise self.error(("meter",), f"meter must be a string like \"2/4\" or \"7/8\", got {meter!r}")
+            raise self.error(("meter",), f"meter must be a string like \"2/4\" or \"7/8\", got {shown(meter)}")
         if meter not in METERS:
             raise self.error(("meter",), f"meter {meter} is not supported; use one of {' '.join(METERS)}")
         num, den = map(int, meter.split("/"))
@@ -401,7 +397,7 @@ class _Builder:
         g = d["groups"]
         if not isinstance(g, str) or not re.fullmatch(r"\s*[1-9]\d*(\s*\+\s*[1-9]\d*)*\s*", g):
             raise self.error(("groups",), f"groups must be eighth-note counts joined by +, like \"2+2+3\", "
-                             f"got {g!r}")
+                             f"got {shown(g)}")
         groups = tuple(int(x) for x in g.replace(" ", "").split("+"))
         if sum(groups) != bar_eighths:
             raise self.error(("groups",), f"groups {g} add up to {sum(groups)} eighths; a bar of {meter} has "
@@ -425,7 +421,7 @@ class _Builder:
         melody = self.number(v, k + ("melody",), 0.2, 0.0, 1.0)
         repeat = v.get("repeat", False)
         if not isinstance(repeat, bool):
-            raise self.error(k + ("repeat",), f"repeat must be true or false, got {repeat!r}")
+            raise self.error(k + ("repeat",), f"repeat must be true or false, got {shown(repeat)}")
         return Variation(phrase, fill_every, climb, float(melody), repeat)
 
     # -- the sections
@@ -470,7 +466,7 @@ class _Builder:
         perc = d.get("percussion", {})
         if not isinstance(perc, dict):
             raise self.error(("percussion",), "percussion must hold one table per instrument: [percussion.NAME]")
-        drums = tuple(parts.part(("percussion", n), n, p) for n, p in perc.items())
+        drums = tuple(parts.drum(("percussion", n), n, p) for n, p in perc.items())
         return Section("main_a", 16, dombra, drums)
 
     def section(self, name: str, parts: _PartReader) -> Section:
@@ -489,9 +485,12 @@ class _Builder:
             if k == "dombra":
                 dombra = parts.part(key + (k,), k, v)
             elif k == "percussion" and isinstance(v, dict):
-                drums.extend(parts.part(key + (k, n), n, p) for n, p in v.items())
+                drums.extend(parts.drum(key + (k, n), n, p) for n, p in v.items())
             else:
                 drums.append(parts.part(key + (k,), k, v))
+        if dombra is None and not drums and name in ("main_a", "main_b"):
+            raise self.error(key, f"[{name}] has no parts; expected dombra = \"D.DU ...\" or an instrument's grid",
+                             at="key")
         return Section(name, bars, dombra, tuple(drums))
 
 
@@ -522,7 +521,8 @@ class _PartReader:
         dombra = name == "dombra"
         table = {"grid": v} if isinstance(v, str) else v
         if not isinstance(table, dict):
-            raise doc.error(key, f"{name} must be a grid string or a table with a grid, got {v!r}")
+            hint = did_you_mean(name, SECTION_KEYS)
+            raise doc.error(key, f"{name}{hint} must be a grid string or a table with a grid, got {shown(v)}")
         if not isinstance(v, str):
             doc.unknown(table, key, KNOWN_PART, f"in {name}")
             if "grid" not in table:
@@ -546,6 +546,13 @@ class _PartReader:
         notes = self.notes(key, name, table)
         return Part(name, notes, self.bars(cells, velocity, chance, nbars), alt, float(alt_chance),
                     float(min_intensity))
+
+    def drum(self, key: tuple, name: str, v: Any) -> Part:
+        """A part written under a `percussion` table: any instrument but the dombra. Raises `PatternError`."""
+        if name == "dombra":
+            raise self.doc.error(key, "the dombra is not a percussion instrument; write dombra = ... in the "
+                                 "section itself", at="key")
+        return self.part(key, name, v)
 
     def alt(self, key: tuple, name: str, table: dict, alphabet: str, steps: int, chance: list[int | None],
             nbars: int) -> tuple[Bar, ...] | None:
@@ -573,19 +580,19 @@ class _PartReader:
         if "note" in table:
             note = table["note"]
             if not isinstance(note, int) or isinstance(note, bool) or not 35 <= note <= 87:
-                raise doc.error(key + ("note",), f"note must be a GM drum note 35..87, got {note!r}")
+                raise doc.error(key + ("note",), f"note must be a GM drum note 35..87, got {shown(note)}")
             return ((note, 0),)
         if name in KIT:
             return KIT[name]
-        raise doc.error(key, f"unknown instrument {name!r}: add note = <GM drum note 35-87> or use "
-                        f"one of {', '.join(sorted(KIT))}", at="key")
+        raise doc.error(key, f"unknown instrument {name!r}{did_you_mean(name, SECTION_KEYS)}: add note = <GM drum note "
+                        f"35-87> or use one of {', '.join(sorted(KIT))}", at="key")
 
     def cells(self, key: tuple, grid: Any, alphabet: str, what: str) -> list[tuple[int, str]]:
         """(column in the string, symbol) of each step of a grid string, separators (space, |) left out.
         Raises `PatternError` for a non-string, a line break, a symbol outside `alphabet` + '.', or no steps."""
         doc = self.doc
         if not isinstance(grid, str):
-            raise doc.error(key, f"{what} must be a string of steps, got {grid!r}")
+            raise doc.error(key, f"{what} must be a string of steps, got {shown(grid)}")
         if "\n" in grid:
             raise doc.error(key, f"{what} must be written on one line")
         cells = [(i, ch) for i, ch in enumerate(grid) if ch not in SEPARATORS]
@@ -605,7 +612,7 @@ class _PartReader:
             return [None] * n
         s = table[what]
         if not isinstance(s, str):
-            raise doc.error(key, f"{name} {what} must be a string of digits, got {s!r}")
+            raise doc.error(key, f"{name} {what} must be a string of digits, got {shown(s)}")
         cells = [(i, ch) for i, ch in enumerate(s) if ch not in SEPARATORS]
         for i, ch in cells:
             if not (ch in "123456789" or ch == REST):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from engine.arrange.patterns import Style, parse_style_file
-from engine.errors import StyleMeterError, StyleNotFound
+from engine.errors import EngineError, StyleMeterError, StyleNotFound
 from engine.state import BeatGrid
 
 PATTERN_DIR = Path(__file__).resolve().parents[2] / "patterns"
@@ -41,6 +41,21 @@ def list_styles(extra_dirs: list[Path] | None = None) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+def name_problem(name: object) -> str | None:
+    """What is wrong with `name` as a style name in a config file (a footswitch map, a cue file), or None.
+    A style name is a file's stem in a style folder: a string without a path separator, a leading dot, a
+    control character or a .toml ending, so `../../etc/passwd` or `/home/me/x.toml` cannot leave the folders.
+
+    >>> name_problem("trot") is None, name_problem("../../etc/passwd")
+    (True, "'../../etc/passwd' is a path; give the name of a style in the style folders (aqyn patterns list)")
+    """
+    if not isinstance(name, str) or not name:
+        return f"a style name must be a non-empty string, got {name!r:.40}"
+    if "/" in name or "\\" in name or name.startswith(".") or name.endswith(".toml") or not name.isprintable():
+        return f"{name!r:.60} is a path; give the name of a style in the style folders (aqyn patterns list)"
+    return None
+
+
 def load_style(name: str, extra_dirs: list[Path] | None = None) -> Style:
     """A style by name (searching `extra_dirs`, $AQYN_PATTERNS, then patterns/), or by the path of a .toml.
     Raises StyleNotFound (naming the styles there are) or PatternError (file:line:col of the fault)."""
@@ -59,7 +74,9 @@ def count_in_beats(name: str, pattern_dirs: list[Path] | None = None) -> int:
 
 
 def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: bool = True) -> StyleChooser:
-    """Resolve a style name now (unknown names fail before any work, with StyleNotFound). The chooser, given
+    """Resolve a style name now, before any work or sound: an unknown name raises StyleNotFound; the named
+    style, or with "auto" every style auto may choose, is read and checked now (PatternError, file:line:col,
+    for a broken one), so nothing is read on stage. The chooser, given
     the player's beat grid when the band comes in or the meter changes, returns the style to play: with
     "auto", the first of AUTO_ORDER (then the others by name) that fits the player's meter (engine/bars.py);
     a named style when it fits; when it does not, and the listener is sure of the meter (SURE_METER) and
@@ -70,26 +87,32 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
     available = list_styles(pattern_dirs)
     if name != AUTO and name not in available:
         raise StyleNotFound(f"unknown style {name!r}; available: {', '.join([AUTO, *available])}")
-    loaded: dict[str, Style] = {}
-
-    def load(n: str) -> Style:
-        if n not in loaded:
-            loaded[n] = load_style(n, pattern_dirs)
-        return loaded[n]
-
-    named = load(name) if name != AUTO else None
     order = [n for n in AUTO_ORDER if n in available] + [n for n in available if n not in AUTO_ORDER]
+    if name == AUTO:              # every style auto may choose is read and checked now, never on stage
+        styles = {n: load_style(n, pattern_dirs) for n in order}
+        return lambda grid, strict=strict: _auto(styles, Meter.of(grid), fits)
+    named = load_style(name, pattern_dirs)
 
     def choose(grid: BeatGrid, strict: bool = strict) -> Style:
         meter = Meter.of(grid)
-        if named is not None and fits(named, meter):
-            return named
-        candidates = [n for n in order if fits(load(n), meter)]
-        if named is not None and strict and grid.meter_confidence >= SURE_METER:
-            raise StyleMeterError(f"style {name!r} is in {named.meter}, the guitar plays {grid.meter}; styles "
-                                  f"that fit: {', '.join(candidates) or 'none'} (or --style auto)")
-        if named is not None:
-            return named            # the meter is not sure (or live): play what the player asked for
-        return load(candidates[0]) if candidates else load(order[0])
+        if fits(named, meter) or not strict or grid.meter_confidence < SURE_METER:
+            return named            # it fits, or the meter is not sure (or live): play what the player asked for
+        candidates = [n for n in order if _fits_if_good(n, pattern_dirs, meter, fits)]
+        raise StyleMeterError(f"style {name!r} is in {named.meter}, the guitar plays {grid.meter}; styles "
+                              f"that fit: {', '.join(candidates) or 'none'} (or --style auto)")
 
     return choose
+
+
+def _auto(styles: dict[str, Style], meter, fits) -> Style:
+    """The automatic choice among `styles` (in AUTO_ORDER, then by name): the first that `fits` the meter,
+    else the first of all."""
+    return next((s for s in styles.values() if fits(s, meter)), next(iter(styles.values())))
+
+
+def _fits_if_good(name: str, pattern_dirs: list[Path] | None, meter, fits) -> bool:
+    """Whether style `name` fits `meter` (False when its file is broken: it is only named in a message)."""
+    try:
+        return fits(load_style(name, pattern_dirs), meter)
+    except EngineError:
+        return False

@@ -14,6 +14,7 @@ Where(line=4, key_col=1, value_col=5)
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -200,38 +201,72 @@ def positions(text: str) -> dict[KeyPath, Where]:
     return _Scanner(text).run()
 
 
-MAX_BYTES = 1 << 20   # a config file is small; refuse anything bigger (a device, a wrong file) before reading it
+MAX_BYTES = 1 << 20   # 1 MiB: a config or style file is small; anything bigger (a device, a wrong file) is refused
+NESTED = "arrays or tables nested too deeply"
+
+
+def read_text(path: Path, what: str, error: type[Exception] = ConfigError) -> str:
+    """The UTF-8 text of the file at `path` (a `what`: "cue file", "style file"; a leading byte-order mark
+    dropped). Raises `error` naming path:line:col for a missing file, one that is not a regular file (a
+    directory, a FIFO, a device such as /dev/zero: refused before reading, so nothing blocks or fills memory),
+    one over MAX_BYTES, or bytes that are not UTF-8 (the position of the first bad byte)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise error(f"{path}:1:1: {what} not found; check the path") from None
+    except OSError as exc:
+        raise error(f"{path}:1:1: cannot read the {what} ({exc.strerror or exc}); check the path") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise error(f"{path}:1:1: the {what} is {kind}; give a .toml file")
+    if st.st_size > MAX_BYTES:
+        raise error(f"{path}:1:1: the {what} is {st.st_size / 2**20:.1f} MiB, larger than the "
+                    f"{MAX_BYTES // 2**20} MiB a {what} may be; is it the right file?")
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)       # the file may have grown since the stat
+    except OSError as exc:
+        raise error(f"{path}:1:1: cannot read the {what} ({exc.strerror or exc})") from None
+    if len(raw) > MAX_BYTES:
+        raise error(f"{path}:1:1: the {what} is larger than {MAX_BYTES // 2**20} MiB; is it the right file?")
+    try:
+        return raw.decode("utf-8-sig")      # a byte-order mark (Windows editors write one) is not text
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise error(f"{path}:{line}:{col}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                    f"save the {what} as UTF-8") from None
+
+
+def parse_toml(text: str, path: Path | str, what: str, error: type[Exception] = ConfigError) -> dict:
+    """The TOML document `text` (of the file `path`, a `what`). Raises `error` naming path:line:col for a
+    syntax error (at the end of the document: the line and column after its last character), or for
+    arrays nested too deeply to read (RecursionError)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        if m:
+            where = f"{m.group(1)}:{m.group(2)}"
+        else:                                 # "(at end of document)"
+            where = f"{text.count(chr(10)) + 1}:{len(text) - (text.rfind(chr(10)) + 1) + 1}"
+        reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        raise error(f"{path}:{where}: TOML syntax error: {reason}") from None
+    except RecursionError:
+        raise error(f"{path}:1:1: {NESTED}; a {what} is flat") from None
 
 
 def read_toml(path: Path, what: str) -> tuple[dict, Callable[[KeyPath, str], ConfigError]]:
     """The TOML document in the file `path` (a `what`: "cue file", "footswitch map") and `bad(key path,
     message)`, which makes the ConfigError that names path:line:col of that key's value. Raises ConfigError
-    (path:line:col and what is wrong) for a missing or irregular file (a FIFO, a device), one over MAX_BYTES,
-    text that is not UTF-8, a TOML syntax error, or arrays nested too deeply to read."""
+    (path:line:col and what is wrong) as `read_text` and `parse_toml` do."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}:1:1: {what} not found or not a regular file; give a .toml file")
-    if path.stat().st_size > MAX_BYTES:
-        raise ConfigError(f"{path}:1:1: {what} is larger than {MAX_BYTES // 1024} KiB; is it the right file?")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}:1:1: not UTF-8 text; save the {what} as UTF-8") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}:1:1: cannot read the {what} ({exc.strerror or exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"{m.group(1)}:{m.group(2)}" if m else "1:1"
-        reason = re.sub(r"\s*\(at [^)]*\)", "", str(exc))
-        raise ConfigError(f"{path}:{where}: TOML syntax error: {reason}") from None
-    except RecursionError:
-        raise ConfigError(f"{path}:1:1: arrays or tables nested too deeply; a {what} is flat") from None
+    text = read_text(path, what)
+    data = parse_toml(text, path, what)
     try:
         pos = positions(text)
     except RecursionError:
-        raise ConfigError(f"{path}:1:1: arrays or tables nested too deeply; a {what} is flat") from None
+        raise ConfigError(f"{path}:1:1: {NESTED}; a {what} is flat") from None
 
     def bad(key: KeyPath, message: str) -> ConfigError:
         w = pos.get(key)

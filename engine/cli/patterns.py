@@ -18,24 +18,26 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 
 @app.command("list")
 def list_command(patterns: Optional[Path] = PATTERNS_OPTION) -> None:
-    """List the styles: name, meter, title and where the file is (user folders shadow shipped styles)."""
+    """List the styles: name, meter, title and where the file is (user folders shadow shipped styles). A
+    broken style file is left out of the list and said in one warning line on stderr (file:line:col); the
+    exit code stays 0."""
     from engine.arrange.patterns import parse_style_file  # noqa: PLC0415
     from engine.arrange.styles import PATTERN_DIR, list_styles  # noqa: PLC0415
 
     styles = list_styles(_dirs(patterns))
-    if not styles:
-        typer.echo("no styles found")
-        return
     rows = []
     for name, path in styles.items():
         where = "shipped" if path.parent == PATTERN_DIR else str(path)
         try:
             s = parse_style_file(path)
         except EngineError as exc:
-            rows.append((name, "?", f"(broken: {exc})", ""))
+            typer.echo(f"aqyn: warning: {exc} (style {name!r} left out)", err=True)
             continue
         rows.append((name, s.meter, s.title, where))
-    w0, w2 = max(len(r[0]) for r in rows), max(len(r[2]) for r in rows if r[3]) if any(r[3] for r in rows) else 0
+    if not rows:
+        typer.echo("no styles found")
+        return
+    w0, w2 = max(len(r[0]) for r in rows), max(len(r[2]) for r in rows)
     for name, meter, title, where in rows:
         typer.echo(f"{name:<{w0}}  {meter:<5}  {title:<{w2}}  {where}".rstrip())
 

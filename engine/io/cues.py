@@ -19,8 +19,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from engine.arrange.styles import load_style
+from engine.arrange.styles import load_style, name_problem
 from engine.arrange.tomlpos import read_toml
+from engine.checks import is_number, unknown_key
 from engine.errors import EngineError
 from engine.inputs import FILE_CUES, Cue, CueInput
 
@@ -43,9 +44,9 @@ def _cue(c: dict, i: int, bad, pattern_dirs: list[Path] | None) -> CueInput:
     at = ("cue", i)
     for k in c:
         if k not in KNOWN:
-            raise bad(at + (k,), f"unknown key {k!r} in cue {i + 1}; expected one of {', '.join(KNOWN)}")
+            raise bad(at + (k,), unknown_key(k, KNOWN, f"in cue {i + 1}"))
     t = c.get("time")
-    if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or not 0 <= t <= 86400:
+    if not is_number(t) or not math.isfinite(t) or not 0 <= t <= 86400:
         raise bad(at + ("time",) if "time" in c else at,
                   f"cue {i + 1} needs time = seconds of the input file (0..86400), got {t!r}")
     action = c.get("action")
@@ -59,8 +60,8 @@ def _cue(c: dict, i: int, bad, pattern_dirs: list[Path] | None) -> CueInput:
                   f"cue {i + 1}: style = NAME goes with action = \"style\" and only with it")
     if style is None:
         return CueInput(float(t), cue)
-    if not isinstance(style, str):
-        raise bad(at + ("style",), f"cue {i + 1}: style must be a style name, got {style!r}")
+    if (problem := name_problem(style)) is not None:
+        raise bad(at + ("style",), f"cue {i + 1}: {problem}")
     try:
         return CueInput(float(t), cue, load_style(style, pattern_dirs))
     except EngineError as exc:

@@ -3,7 +3,9 @@
 What a file from the wild may hold, and what is done (the Standard MIDI File 1.0 spec, MMA, 1996; RIFF RMID
 from Microsoft's RIFF multimedia spec): a RIFF `RMID` wrapper is unwrapped; an SMPTE time division (frames
 per second and ticks per frame in the header) is played as seconds, its tempo metas ignored, as the spec
-says; a tempo meta of 0 microseconds is skipped (the tempo before it holds); at one tick, the note-off of a
+says; a tempo meta of 0 microseconds is skipped (the tempo before it holds); a meta event mido cannot
+decode (a key signature of 9 sharps, a time signature cut short: engine/io/smf_metas.py) is ignored with one
+warning, as aqyn hears key, meter and tempo itself; at one tick, the note-off of a
 note already sounding goes before a note-on (a quantized re-strike); a header division of 0 ticks,
 an unknown SMPTE frame rate, a file cut short or any other unreadable file is one line naming what is
 wrong. Events after a silence of more than `STRAY_GAP` seconds after the music (a stray event hours or years
@@ -21,6 +23,7 @@ import mido
 
 from engine.errors import InputFileError
 from engine.events import InputMessage
+from engine.io.smf_metas import unreadable_metas
 from engine.midi import NOTE_ON
 from engine.tempomap import TempoMap
 
@@ -56,6 +59,7 @@ def read_guitar_file(path: str | Path) -> GuitarFile:
         raise InputFileError(f"input is not a file: {p} (give a .mid file)")
     data = _smf_bytes(p)
     seconds_per_tick = _smpte_seconds_per_tick(p, data)
+    data, undecodable = unreadable_metas(data)
     try:
         mid = mido.MidiFile(file=io.BytesIO(data), clip=True)
     except EOFError:
@@ -72,10 +76,19 @@ def read_guitar_file(path: str | Path) -> GuitarFile:
     if notes == 0:
         raise InputFileError(f"{p} has no notes to accompany; record the guitar part into it first")
     messages, warnings = _without_strays(messages)
+    if undecodable:
+        warnings = (_ignored(undecodable), *warnings)
     if messages[-1].time > MAX_SECONDS:
         raise InputFileError(f"{p} is {messages[-1].time / 3600:.1f} hours long; aqyn renders at most "
                              f"{MAX_SECONDS / 3600:.0f} hours: cut it into songs")
     return GuitarFile(p, messages, messages[-1].time, notes, warnings)
+
+
+def _ignored(names: list[str]) -> str:
+    """The warning for meta events that could not be decoded: how many, of which kinds."""
+    kinds = ", ".join(dict.fromkeys(n.replace("_", " ") for n in names))
+    return (f"ignored {len(names)} meta event{'s' if len(names) > 1 else ''} that cannot be decoded ({kinds}); "
+            "aqyn hears the key, meter and tempo itself")
 
 
 def _smf_bytes(p: Path) -> bytes:

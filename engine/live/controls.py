@@ -38,7 +38,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.arrange.styles import name_problem
 from engine.arrange.tomlpos import read_toml
+from engine.checks import is_number, is_whole, unknown_key
 from engine.errors import ConfigError
 from engine.events import InputMessage
 from engine.inputs import SWITCH_CUES, Cue
@@ -91,11 +93,11 @@ class FootswitchMap:
         known = ("hold_time", "double_time", "switch", "program_change")
         for k in data:
             if k not in known:
-                raise bad((k,), f"unknown key {k!r}; expected one of {', '.join(known)}")
+                raise bad((k,), unknown_key(k, known))
         times = {}
         for k, default in (("hold_time", 0.5), ("double_time", 0.35)):
             v = data.get(k, default)
-            if not _number(v) or not 0.05 <= v <= 3:
+            if not is_number(v) or not 0.05 <= v <= 3:
                 raise bad((k,), f"{k} must be seconds between 0.05 and 3, got {v!r}")
             times[k] = float(v)
         switches = _switches(data.get("switch", []), bad)
@@ -105,11 +107,6 @@ class FootswitchMap:
 
 
 Bad = Callable[[tuple, str], ConfigError]     # (key path, message) -> the error naming path:line:col
-
-
-def _number(v) -> bool:
-    """True for a TOML integer or float (a boolean is neither, though Python's bool is an int)."""
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _switches(raw, bad: Bad) -> tuple[Switch, ...]:
@@ -128,7 +125,7 @@ def _switch(sw: dict, i: int, bad: Bad) -> Switch:
     if len(kinds) != 1:
         raise bad(at, f"{where}: give exactly one of cc = N or note = N")
     number = sw[kinds[0]]
-    if not _number(number) or number != int(number) or not 0 <= number <= 127:
+    if not is_whole(number) or not 0 <= number <= 127:
         raise bad(at + (kinds[0],), f"{where}: {kinds[0]} must be a whole number 0..127, got {number!r}")
     channel = _channel(sw.get("channel"), lambda m: bad(at + ("channel",), f"{where}: {m}"))
     actions = {}
@@ -136,7 +133,7 @@ def _switch(sw: dict, i: int, bad: Bad) -> Switch:
         if key in ("cc", "note", "channel"):
             continue
         if key not in GESTURES:
-            raise bad(at + (key,), f"{where}: unknown key {key!r}; expected cc, note, channel, tap, hold or double")
+            raise bad(at + (key,), f"{where}: {unknown_key(key, ('cc', 'note', 'channel', *GESTURES))}")
         if not isinstance(value, str) or value not in SWITCH_CUES:
             raise bad(at + (key,), f"{where}: {key} = {value!r} is not an action; use one of "
                       + ", ".join(SWITCH_CUES))
@@ -156,7 +153,7 @@ def _program_change(pc, bad: Bad, known: Iterable[str] | None) -> tuple[bool, in
         raise bad(at, "program_change must be a table: [program_change] with channel and styles")
     for k in pc:
         if k not in ("enabled", "channel", "styles"):
-            raise bad(at + (k,), f"program_change: unknown key {k!r}; expected enabled, channel or styles")
+            raise bad(at + (k,), f"program_change: {unknown_key(k, ('enabled', 'channel', 'styles'))}")
     enabled = pc.get("enabled", True)
     if not isinstance(enabled, bool):
         raise bad(at + ("enabled",), f"program_change: enabled must be true or false, got {enabled!r}")
@@ -164,6 +161,9 @@ def _program_change(pc, bad: Bad, known: Iterable[str] | None) -> tuple[bool, in
     styles = pc.get("styles", [])
     if not isinstance(styles, list) or not all(isinstance(s, str) for s in styles):
         raise bad(at + ("styles",), "program_change: styles must be a list of style names")
+    for i, s in enumerate(styles):        # a name, never a path out of the style folders
+        if (problem := name_problem(s)) is not None:
+            raise bad(at + ("styles", i), f"program_change: {problem}")
     if known is not None:
         names = set(known)
         unknown = [s for s in styles if s not in names]
@@ -176,7 +176,7 @@ def _program_change(pc, bad: Bad, known: Iterable[str] | None) -> tuple[bool, in
 def _channel(value, bad: Callable[[str], ConfigError]) -> int | None:
     if value is None:
         return None
-    if not _number(value) or value != int(value) or not 1 <= value <= 16:
+    if not is_whole(value) or not 1 <= value <= 16:
         raise bad(f"channel must be 1..16, got {value!r}")
     return int(value) - 1
 

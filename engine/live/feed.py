@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from engine.arrange.patterns import Style
 from engine.arrange.styles import list_styles, load_style
 from engine.clock import Clock
-from engine.errors import EngineError
 from engine.inputs import ClockInput, CountIn, Cue, CueInput, TimedInput
 from engine.io.midi_bytes import Garbage, decode
 from engine.live.controls import Controls, FootswitchMap
@@ -55,6 +55,8 @@ class LiveFeed:
 
     `footswitch`: the map turning switches into cues; `clock_in`: follow MIDI clock from the input;
     `pattern_dirs`: where program changes find their styles; `on_event(kind, data)`: what to tell the player.
+    The styles program changes may select are read and checked when the feed is made, never on stage:
+    raises StyleNotFound or PatternError (file:line:col) for a missing or broken one.
     """
 
     def __init__(self, footswitch: FootswitchMap | None = None, clock_in: bool = False,
@@ -67,6 +69,7 @@ class LiveFeed:
         self.count_in = count_in
         self.on_event = on_event or (lambda kind, data: None)
         self.footswitch = footswitch or FootswitchMap()
+        self._styles = self._program_styles()
         self.controls = Controls(self.footswitch, self._act)
         self.arrivals: list[float] = []                       # stamps of the guitar messages pulled this tick
         self.log: list[TimedInput] | None = None              # a list: every input handed on is kept here
@@ -152,15 +155,17 @@ class LiveFeed:
         if action != Cue.STYLE:
             self._out.append(CueInput(t, Cue(action)))
             return
+        if value is None or not self._styles:
+            return
+        self._out.append(CueInput(t, Cue.STYLE, self._styles[value % len(self._styles)]))
+
+    def _program_styles(self) -> list[Style]:
+        """The styles by program number (the map's list, else every style by name), loaded now; [] when the
+        map takes no program changes. Raises StyleNotFound or PatternError."""
+        if not self.footswitch.program_change:
+            return []
         names = list(self.footswitch.program_styles) or sorted(list_styles(self.pattern_dirs))
-        if value is None or not names:
-            return
-        try:
-            style = load_style(names[value % len(names)], self.pattern_dirs)
-        except EngineError as exc:       # a broken user style: say so, keep playing the current one
-            self.on_event("error", {"where": "program change", "error": str(exc)})
-            return
-        self._out.append(CueInput(t, Cue.STYLE, style))
+        return [load_style(n, self.pattern_dirs) for n in names]
 
     def _count_in(self, stamp: float) -> None:
         plan = self.count_in
