@@ -226,25 +226,25 @@ def test_pulled_cable_is_survived_and_reconnected(wired_session):
 def test_midi_out_carries_the_band_with_no_hanging_notes(wired_session):
     midi = wired_session["midi"]
     ons: dict[tuple[int, int], int] = {}
-    notes = 0
+    notes = stacked = 0
     good = well_formed(midi)
-    assert len(good) >= 0.98 * len(midi), f"{len(midi) - len(good)} of {len(midi)} messages malformed"
+    mangled = len(midi) - len(good)
+    assert len(good) >= 0.98 * len(midi), f"{mangled} of {len(midi)} messages malformed"
     for _, data in good:
         kind, ch = data[0] & 0xF0, data[0] & 0x0F
         if kind == 0x90 and data[2] > 0:
             ons[(ch, data[1])] = ons.get((ch, data[1]), 0) + 1
+            stacked += ons[(ch, data[1])] > 1          # a second note-on of a sounding pitch
             notes += 1
             assert ch in (6, 7, 9)
         elif kind == 0x80 or kind == 0x90:
-            ons[(ch, data[1])] = ons.get((ch, data[1]), 0) - 1
-        elif kind == 0xB0 and data[1] == 123:      # all notes off, sent when aqyn stops
-            for key in [k for k in ons if k[0] == ch]:
-                ons[key] = 0
+            ons[(ch, data[1])] = max(ons.get((ch, data[1]), 0) - 1, 0)
     assert notes > 100
-    # A note-off RtMidi mangled (see well_formed) leaves its note-on unmatched here, though aqyn sent it: only
-    # more unmatched note-ons than mangled messages is a note aqyn left hanging.
+    # Every note gets its own note-off, at close too (all-notes-off is not counted as one). A note-off RtMidi
+    # mangled (see well_formed) leaves its note-on unmatched here, though aqyn sent it: only more unmatched or
+    # stacked note-ons than mangled messages is aqyn's doing.
     hanging = sum(v for v in ons.values() if v > 0)
-    assert hanging <= len(midi) - len(good), f"{hanging} band note-ons without their note-off"
+    assert hanging + stacked <= mangled, f"{hanging} note-ons without their note-off, {stacked} stacked"
 
 
 def well_formed(midi: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
@@ -404,3 +404,53 @@ def test_clock_in_starts_leads_and_stops_the_band(server, tmp_path):
     tail = audio[int((t0 + stop_at + 2.5) * probe.rate): int((t0 + guitar_until) * probe.rate)]
     assert len(tail) > probe.rate
     assert np.abs(tail).max() < 1e-3, f"the band played on after the master's stop: peak {np.abs(tail).max():.4f}"
+
+
+def test_midi_out_never_stacks_a_pitch_and_ends_every_note_at_close(server):
+    """In process, on a real JACK MIDI port: a pitch struck again while sounding gets its note-off first (a
+    hardware synth would cut or stack it), the older note's own off is not sent (it would end the newer
+    note), and a note still sounding at close gets its note-off before all-notes-off."""
+    from engine.clock import SystemClock
+    from engine.events import Note
+    from engine.io.midi_out import MidiOutSink, TimedSender
+    from engine.io.ports import MidiOutput, probe
+
+    os.environ["JACK_DEFAULT_SERVER"] = SERVER
+    clock = SystemClock()
+    # rtmidi holds the GIL while it opens and closes JACK clients, which the probe's Python callback needs on
+    # this --sync server: the port opens before the probe starts and closes after it stops.
+    output = MidiOutput(probe("jack"), None, "synth out")
+    jack_probe = Probe(SERVER, seconds=4, name="synthprobe")
+    sink = MidiOutSink(TimedSender(output, clock))
+    try:
+        jack_probe._connect("aqyn-out:synth out", jack_probe.midi_in)
+        time.sleep(0.3)
+        t0 = clock.now() + 0.2
+        for at, duration, channel, pitch in [(0.0, 0.4, 6, 62), (0.2, 0.1, 6, 62),    # re-struck, shorter
+                                             (0.5, 0.3, 6, 62), (0.6, 0.1, 6, 62),
+                                             (0.7, 0.1, 9, 36), (0.8, 0.1, 9, 36),    # off and on at once
+                                             (0.9, 10.0, 7, 50)]:                     # still sounding at close
+            sink.send(Note(t0 + at, duration, channel, pitch, 100, "t"))
+        time.sleep(t0 + 1.1 - clock.now())
+        sink.close()
+        time.sleep(0.2)
+        received = list(jack_probe.received)
+    finally:
+        jack_probe.close()
+        output.close()
+    rate = jack_probe.rate
+    notes = [(f, d[0] & 0x0F, d[1], d[0] & 0xF0 == 0x90 and d[2] > 0) for f, d in received if d[0] & 0xE0 == 0x80]
+
+    def on_off(channel: int, pitch: int) -> list[bool]:
+        return [on for _, c, p, on in notes if (c, p) == (channel, pitch)]
+
+    assert on_off(6, 62) == [True, False] * 4 and on_off(9, 36) == [True, False] * 2
+    assert on_off(7, 50) == [True, False]
+    close_off = next(i for i, n in enumerate(notes) if n[1:3] == (7, 50) and not n[3])
+    all_off = next(i for i, (f, d) in enumerate(received) if d[0] == 0xB7 and d[1] == 123)
+    assert received.index((notes[close_off][0], bytes([0x87, 50, 0]))) < all_off
+    # The re-struck short note ends after its own 0.1 s, not at the first note's end 0.1 s later (JACK frames
+    # of arrival: each within a 256-frame period, 5.3 ms).
+    frames = [f for f, c, p, _ in notes if (c, p) == (6, 62)]
+    assert (frames[3] - frames[2]) / rate == pytest.approx(0.1, abs=0.04)
+    assert (frames[2] - frames[0]) / rate == pytest.approx(0.2, abs=0.04)
