@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -454,3 +455,51 @@ def test_midi_out_never_stacks_a_pitch_and_ends_every_note_at_close(server):
     frames = [f for f, c, p, _ in notes if (c, p) == (6, 62)]
     assert (frames[3] - frames[2]) / rate == pytest.approx(0.1, abs=0.04)
     assert (frames[2] - frames[0]) / rate == pytest.approx(0.2, abs=0.04)
+
+
+def test_sigterm_fades_the_file_drivers_wav_out(server, tmp_path):
+    """`--audio-driver file`: SIGTERM just after a hit ends the WAV in a fade (no step to silence mid-note),
+    and the WAV is whole (its header's length is the data written)."""
+    import wave
+
+    wav = tmp_path / "live.wav"
+    proc = start_live(server, "--virtual", "--count-in", "1", "--bpm", "120", "--audio-driver", "file",
+                      "--audio-file", str(wav), log=tmp_path / "live.jsonl")
+    try:
+        hit_at = wait_for_a_hit(wav, proc, after=1.0)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and err == "", err
+    with wave.open(str(wav)) as w:
+        rate, n = w.getframerate(), w.getnframes()
+        audio = np.frombuffer(w.readframes(n), dtype=np.int16).reshape(-1, w.getnchannels()) / 32768.0
+    assert len(audio) == n > hit_at and wav.stat().st_size == 44 + n * 4
+    block = int(0.0025 * rate)
+    tail = np.abs(audio[-(len(audio) // block) * block:]).max(axis=1).reshape(-1, block).max(axis=1)[-120:]
+    assert tail[-40:].max() > 0.01, "nothing was sounding when the signal came"
+    assert tail[-2:].max() < 5e-4, f"the WAV ends at {tail[-1]:.4f}, not in silence"
+    # A fade: the level never drops by more than 12 dB from one 2.5 ms block to the next while audible.
+    drops = [(round(a, 4), round(b, 4)) for a, b in zip(tail, tail[1:]) if a > 2e-3 and b < a / 4]
+    assert not drops, f"the sound stops in a step: {drops}"
+
+
+def wait_for_a_hit(wav: Path, proc: subprocess.Popen, after: float, timeout: float = 30.0) -> int:
+    """Watch the WAV the file driver writes in real time; return its frame count when, `after` seconds of audio
+    in, the last 20 ms hold a hit (peak over 0.05)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"aqyn live exited early ({proc.returncode}): {proc.stderr.read()}")
+        size = wav.stat().st_size if wav.exists() else 0
+        frames = max(size - 44, 0) // 4
+        if frames > after * 48000:
+            with open(wav, "rb") as f:
+                f.seek(44 + (frames - 960) * 4)
+                last = np.frombuffer(f.read(960 * 4), dtype=np.int16)
+            if np.abs(last).max() / 32768.0 > 0.05:
+                return frames
+        time.sleep(0.005)
+    pytest.fail("no hit in the WAV")
