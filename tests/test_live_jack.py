@@ -503,3 +503,65 @@ def wait_for_a_hit(wav: Path, proc: subprocess.Popen, after: float, timeout: flo
                 return frames
         time.sleep(0.005)
     pytest.fail("no hit in the WAV")
+
+
+@pytest.mark.parametrize("source", ["--in", "--virtual"])
+def test_a_jack_server_that_dies_and_returns_is_noticed_and_reconnected(tmp_path, source):
+    """The JACK server is killed under `aqyn live --quiet` and started again: "input lost", then "input back"
+    and notes heard again (through --in the converter's port, through --virtual our own port, re-made);
+    no crash, no hang, and --quiet keeps libjack's complaints off stderr."""
+    srv = JackServer(f"{SERVER}-restart", period=256).start()
+    log = tmp_path / "live.jsonl"
+    args = ["--in", "restartprobe:midi_out"] if source == "--in" else ["--virtual"]
+    proc = start_live(srv, *args, log=log)
+    probe = None
+    try:
+        for _ in range(2):                     # before the server dies, and after it came back
+            probe = Probe(srv.name, seconds=5, name="restartprobe")
+            wait_connected(probe, proc, source)
+            probe.play(guitar_events(DORIAN, 3.0))
+            assert probe.wait_played(15)
+            time.sleep(0.5)
+            probe.close()
+            probe = None
+            if srv.proc is not None:
+                srv.proc.kill()                # the server dies (SIGKILL: no goodbye to its clients)
+                srv.proc.wait()
+                srv.proc = None
+                time.sleep(2.5)
+                srv.start()
+        time.sleep(0.5)
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if probe is not None:
+            probe.close()
+        if proc.poll() is None:
+            proc.kill()
+        srv.stop()
+    assert proc.returncode == 0 and err == "", err
+    lines = log_lines(log)
+    kinds = [e["kind"] for e in lines]
+    assert "input lost" in kinds and "input back" in kinds[kinds.index("input lost"):], kinds
+    assert "error" not in kinds, [e for e in lines if e["kind"] == "error"]   # the JACK audio opened again too
+    statuses = [e for e in lines if e["kind"] == "status"]
+    t_back = next(e["t"] for e in lines if e["kind"] == "input back")     # wall clock seconds
+    before = max(e["messages"] for e in statuses if e["t"] <= t_back)
+    assert statuses[-1]["messages"] > before + 20, "no notes arrived after the server came back"
+
+
+def wait_connected(probe: Probe, proc: subprocess.Popen, source: str, timeout: float = 20.0) -> None:
+    """Until aqyn's input is connected to the probe's MIDI out (it connects itself with --in; with --virtual
+    the probe connects to aqyn's port once it is there)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"aqyn live exited early ({proc.returncode}): {proc.stderr.read()}")
+        names = {p.name for p in probe.client.get_ports()}
+        if "aqyn:guitar in" in names:
+            if source == "--virtual" and not probe.client.get_all_connections("restartprobe:midi_out"):
+                probe.connect_midi("aqyn:guitar in")
+            if probe.client.get_all_connections("restartprobe:midi_out"):
+                return
+        time.sleep(0.1)
+    pytest.fail("aqyn's input did not connect to the probe")

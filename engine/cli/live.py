@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
@@ -83,6 +84,7 @@ def live(
     """Play along live: listen to a MIDI input port, play the band through FluidSynth in real time."""
     from engine.arrange.styles import list_styles  # noqa: PLC0415
     from engine.io.fluid_live import AudioConfig  # noqa: PLC0415 (keeps `aqyn --help` fast)
+    from engine.io.native_stderr import native_stderr_silenced  # noqa: PLC0415
     from engine.live.controls import FootswitchMap  # noqa: PLC0415
     from engine.live.session import LiveConfig, LiveSession  # noqa: PLC0415
 
@@ -92,22 +94,24 @@ def live(
     journal = _open_log(log)
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
-    try:
-        fmap = FootswitchMap.load(footswitch, list_styles(dirs)) if footswitch else None
-        audio = AudioConfig(driver=audio_driver, file=audio_file,
-                            output_latency=None if output_latency_ms is None else output_latency_ms / 1000)
-        config = LiveConfig(input=in_port, midi_api=midi_api, audio=audio, soundfont=soundfont, style=style,
-                            pattern_dirs=dirs, seed=seed, player=player,
-                            midi_out=None if midi_out is None else ("" if midi_out == "virtual" else midi_out),
-                            clock_out=clock_out, clock_in=clock_in, footswitch=fmap,
-                            on_input_loss=on_input_loss, duration=duration)
-        session = LiveSession(config)
-        session.open()
-    except EngineError as exc:
-        if journal:
-            journal.close()
-        fail(str(exc))
-    raise typer.Exit(_play(session, quiet, journal))
+    with native_stderr_silenced() if quiet else nullcontext():   # libjack and FluidSynth write to fd 2 directly
+        try:
+            fmap = FootswitchMap.load(footswitch, list_styles(dirs)) if footswitch else None
+            audio = AudioConfig(driver=audio_driver, file=audio_file,
+                                output_latency=None if output_latency_ms is None else output_latency_ms / 1000)
+            config = LiveConfig(input=in_port, midi_api=midi_api, audio=audio, soundfont=soundfont, style=style,
+                                pattern_dirs=dirs, seed=seed, player=player,
+                                midi_out=None if midi_out is None else ("" if midi_out == "virtual" else midi_out),
+                                clock_out=clock_out, clock_in=clock_in, footswitch=fmap,
+                                on_input_loss=on_input_loss, duration=duration)
+            session = LiveSession(config)
+            session.open()
+        except EngineError as exc:
+            if journal:
+                journal.close()
+            fail(str(exc))
+        code = _play(session, quiet, journal)
+    raise typer.Exit(code)
 
 
 def _check(in_port: Optional[str], virtual: bool, output_latency_ms: Optional[float], on_input_loss: str,

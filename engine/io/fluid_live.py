@@ -164,6 +164,7 @@ class FluidLiveSink:
         self.sequencer = fluidsynth.Sequencer(time_scale=SCALE, use_system_timer=False)
         self.dest = self.sequencer.register_fluidsynth(fs)
         self._driver = self._open_driver(fluidsynth)
+        self._abandoned: list = []   # drivers whose JACK server died (never deleted)
         self.latency = a.estimated_latency()
         self._offsets: deque[float] = deque(maxlen=OFFSET_SAMPLES)
         self._offset = 0.0
@@ -183,8 +184,11 @@ class FluidLiveSink:
     def _open_driver(self, fluidsynth):
         """The audio driver playing the synth. Raises AudioDriverError (with a hint for JACK and ALSA) when it
         does not open, after deleting the sequencer and the synth."""
+        from engine.io.ports import quiet_stderr  # noqa: PLC0415 (rtmidi is not needed to render)
+
         fs, a = self.synth, self.audio
-        driver = fluidsynth.new_fluid_audio_driver(fs.settings, fs.synth)
+        with quiet_stderr():      # libjack's and FluidSynth's own lines; a failure is said below, in ours
+            driver = fluidsynth.new_fluid_audio_driver(fs.settings, fs.synth)
         if not driver:
             self.sequencer.delete()
             fs.delete()
@@ -194,6 +198,26 @@ class FluidLiveSink:
             raise AudioDriverError(f"FluidSynth could not open the {a.driver} audio driver; "
                                    + hint.get(a.driver, "try another --audio-driver (aqyn ports lists them)"))
         return driver
+
+    def reopen_driver(self) -> bool:
+        """After the JACK server died and came back: a new audio driver for the same synth (the old one is
+        abandoned, not deleted: libjack already freed its client, see engine.io.jack_watch). True when it
+        opened; False leaves the synth without sound until the next try. Does nothing after `close`."""
+        if self._closed:
+            return False
+        from engine.io.ports import quiet_stderr  # noqa: PLC0415
+
+        fs = self.synth
+        self.abandon_driver()
+        with quiet_stderr():
+            self._driver = self._fs_mod.new_fluid_audio_driver(fs.settings, fs.synth)
+        return bool(self._driver)
+
+    def abandon_driver(self) -> None:
+        """The JACK server died: keep the dead driver, never delete it (`close` then deletes no driver)."""
+        if self._driver:
+            self._abandoned.append(self._driver)
+        self._driver = None
 
     # -- time ------------------------------------------------------------------------------------------
     def _sample_offset(self) -> None:
@@ -354,7 +378,8 @@ class FluidLiveSink:
         self.panic()
         self._closed = True
         fluidsynth = self._fs_mod
-        fluidsynth.delete_fluid_audio_driver(self._driver)
+        if self._driver:
+            fluidsynth.delete_fluid_audio_driver(self._driver)
         self.sequencer.delete()
         self.synth.delete()
 
