@@ -96,7 +96,7 @@ def play_record_stop(probe: Probe, proc: subprocess.Popen, events, timeout: floa
 
 def test_live_process_stops_cleanly_on_sigterm(ramp_session):
     s = ramp_session
-    assert s["code"] == 0, s["err"]
+    assert s["code"] == 0 and s["err"] == "", s["err"]     # --quiet: not a line, libjack's neither
     kinds = [e["kind"] for e in s["log"]]
     assert kinds[0] == "start" and "stop" in kinds
     last = [e for e in s["log"] if e["kind"] == "status"][-1]
@@ -400,7 +400,10 @@ def test_clock_in_starts_leads_and_stops_the_band(server, tmp_path):
     assert np.abs(ticking[::4] - playing[0]).min() <= 0.060, (playing[0], ticking[::4])
     on_beats = ticking[(ticking > playing[0] + 1.0) & (ticking < stop_at - 1.0)]
     err_s = np.array([playing[np.argmin(np.abs(playing - b))] - b for b in on_beats])
-    assert np.median(np.abs(err_s)) <= 0.030, f"median {np.median(np.abs(err_s)) * 1000:.0f} ms off the clock's beats"
+    # The scatter here is mostly the rig's: the dummy server's frames run a few per cent slow and unevenly under
+    # load (clock_ratio), while aqyn hears the clock on the wall clock.
+    assert np.median(np.abs(err_s)) <= 0.030, (f"median {np.median(np.abs(err_s)) * 1000:.0f} ms off the clock's "
+                                               f"beats; JACK frames per wall second {run['clock_ratio']:.3f}")
     # Stopped at the next beat, silently; the dombra's last notes ring out within about two seconds.
     tail = audio[int((t0 + stop_at + 2.5) * probe.rate): int((t0 + guitar_until) * probe.rate)]
     assert len(tail) > probe.rate
