@@ -186,3 +186,30 @@ def test_user_pattern_folder_with_a_broken_style(tmp_path):
 def test_version():
     r = runner.invoke(app, ["--version"])
     assert r.exit_code == 0 and r.output.startswith("aqyn ")
+
+
+def test_options_that_do_nothing_without_the_wav_are_refused_or_warned(tmp_path):
+    out = tmp_path / "o.mid"
+    check_bad(render(DORIAN, "-o", out, "--with-guitar"), "--with-guitar", "--wav OUT.wav")
+    assert leftovers(tmp_path) == []
+    r = render(DORIAN, "-o", out, "--soundfont", tmp_path / "any.sf2")
+    assert r.exit_code == 0 and out.exists()
+    assert r.stderr.strip().splitlines() == ["aqyn: warning: --soundfont is used only for --wav; "
+                                             "no audio is rendered without it"]
+
+
+def live(*args):
+    # No JACK server by this name: a command that got as far as opening a port would fail otherwise.
+    env = {"JACK_DEFAULT_SERVER": "aqyn-no-such-server", "JACK_NO_START_SERVER": "1"}
+    return runner.invoke(app, ["live", *map(str, args)], env=env)
+
+
+def test_live_log_in_a_missing_folder_is_one_line_before_any_port(tmp_path):
+    r = live("--virtual", "--quiet", "--log", tmp_path / "missing" / "x.jsonl")
+    check_bad(r, "--log", "does not exist", "missing")
+    assert r.stdout == "" and leftovers(tmp_path) == []
+    check_bad(live("--virtual", "--quiet", "--log", tmp_path), "is a folder")
+
+
+def test_live_clock_out_without_midi_out_is_refused(tmp_path):
+    check_bad(live("--virtual", "--quiet", "--clock-out"), "--clock-out", "--midi-out")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -95,7 +96,7 @@ def play_record_stop(probe: Probe, proc: subprocess.Popen, events, timeout: floa
 
 def test_live_process_stops_cleanly_on_sigterm(ramp_session):
     s = ramp_session
-    assert s["code"] == 0, s["err"]
+    assert s["code"] == 0 and s["err"] == "", s["err"]     # --quiet: not a line, libjack's neither
     kinds = [e["kind"] for e in s["log"]]
     assert kinds[0] == "start" and "stop" in kinds
     last = [e for e in s["log"] if e["kind"] == "status"][-1]
@@ -226,25 +227,25 @@ def test_pulled_cable_is_survived_and_reconnected(wired_session):
 def test_midi_out_carries_the_band_with_no_hanging_notes(wired_session):
     midi = wired_session["midi"]
     ons: dict[tuple[int, int], int] = {}
-    notes = 0
+    notes = stacked = 0
     good = well_formed(midi)
-    assert len(good) >= 0.98 * len(midi), f"{len(midi) - len(good)} of {len(midi)} messages malformed"
+    mangled = len(midi) - len(good)
+    assert len(good) >= 0.98 * len(midi), f"{mangled} of {len(midi)} messages malformed"
     for _, data in good:
         kind, ch = data[0] & 0xF0, data[0] & 0x0F
         if kind == 0x90 and data[2] > 0:
             ons[(ch, data[1])] = ons.get((ch, data[1]), 0) + 1
+            stacked += ons[(ch, data[1])] > 1          # a second note-on of a sounding pitch
             notes += 1
             assert ch in (6, 7, 9)
         elif kind == 0x80 or kind == 0x90:
-            ons[(ch, data[1])] = ons.get((ch, data[1]), 0) - 1
-        elif kind == 0xB0 and data[1] == 123:      # all notes off, sent when aqyn stops
-            for key in [k for k in ons if k[0] == ch]:
-                ons[key] = 0
+            ons[(ch, data[1])] = max(ons.get((ch, data[1]), 0) - 1, 0)
     assert notes > 100
-    # A note-off RtMidi mangled (see well_formed) leaves its note-on unmatched here, though aqyn sent it: only
-    # more unmatched note-ons than mangled messages is a note aqyn left hanging.
+    # Every note gets its own note-off, at close too (all-notes-off is not counted as one). A note-off RtMidi
+    # mangled (see well_formed) leaves its note-on unmatched here, though aqyn sent it: only more unmatched or
+    # stacked note-ons than mangled messages is aqyn's doing.
     hanging = sum(v for v in ons.values() if v > 0)
-    assert hanging <= len(midi) - len(good), f"{hanging} band note-ons without their note-off"
+    assert hanging + stacked <= mangled, f"{hanging} note-ons without their note-off, {stacked} stacked"
 
 
 def well_formed(midi: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
@@ -399,8 +400,171 @@ def test_clock_in_starts_leads_and_stops_the_band(server, tmp_path):
     assert np.abs(ticking[::4] - playing[0]).min() <= 0.060, (playing[0], ticking[::4])
     on_beats = ticking[(ticking > playing[0] + 1.0) & (ticking < stop_at - 1.0)]
     err_s = np.array([playing[np.argmin(np.abs(playing - b))] - b for b in on_beats])
-    assert np.median(np.abs(err_s)) <= 0.030, f"median {np.median(np.abs(err_s)) * 1000:.0f} ms off the clock's beats"
+    # The scatter here is mostly the rig's: the dummy server's frames run a few per cent slow and unevenly under
+    # load (clock_ratio), while aqyn hears the clock on the wall clock.
+    assert np.median(np.abs(err_s)) <= 0.030, (f"median {np.median(np.abs(err_s)) * 1000:.0f} ms off the clock's "
+                                               f"beats; JACK frames per wall second {run['clock_ratio']:.3f}")
     # Stopped at the next beat, silently; the dombra's last notes ring out within about two seconds.
     tail = audio[int((t0 + stop_at + 2.5) * probe.rate): int((t0 + guitar_until) * probe.rate)]
     assert len(tail) > probe.rate
     assert np.abs(tail).max() < 1e-3, f"the band played on after the master's stop: peak {np.abs(tail).max():.4f}"
+
+
+def test_midi_out_never_stacks_a_pitch_and_ends_every_note_at_close(server):
+    """In process, on a real JACK MIDI port: a pitch struck again while sounding gets its note-off first (a
+    hardware synth would cut or stack it), the older note's own off is not sent (it would end the newer
+    note), and a note still sounding at close gets its note-off before all-notes-off."""
+    from engine.clock import SystemClock
+    from engine.events import Note
+    from engine.io.midi_out import MidiOutSink, TimedSender
+    from engine.io.ports import MidiOutput, probe
+
+    os.environ["JACK_DEFAULT_SERVER"] = SERVER
+    clock = SystemClock()
+    # rtmidi holds the GIL while it opens and closes JACK clients, which the probe's Python callback needs on
+    # this --sync server: the port opens before the probe starts and closes after it stops.
+    output = MidiOutput(probe("jack"), None, "synth out")
+    jack_probe = Probe(SERVER, seconds=4, name="synthprobe")
+    sink = MidiOutSink(TimedSender(output, clock))
+    try:
+        jack_probe._connect("aqyn-out:synth out", jack_probe.midi_in)
+        time.sleep(0.3)
+        t0 = clock.now() + 0.2
+        for at, duration, channel, pitch in [(0.0, 0.4, 6, 62), (0.2, 0.1, 6, 62),    # re-struck, shorter
+                                             (0.5, 0.3, 6, 62), (0.6, 0.1, 6, 62),
+                                             (0.7, 0.1, 9, 36), (0.8, 0.1, 9, 36),    # off and on at once
+                                             (0.9, 10.0, 7, 50)]:                     # still sounding at close
+            sink.send(Note(t0 + at, duration, channel, pitch, 100, "t"))
+        time.sleep(t0 + 1.1 - clock.now())
+        sink.close()
+        time.sleep(0.2)
+        received = list(jack_probe.received)
+    finally:
+        jack_probe.close()
+        output.close()
+    rate = jack_probe.rate
+    notes = [(f, d[0] & 0x0F, d[1], d[0] & 0xF0 == 0x90 and d[2] > 0) for f, d in received if d[0] & 0xE0 == 0x80]
+
+    def on_off(channel: int, pitch: int) -> list[bool]:
+        return [on for _, c, p, on in notes if (c, p) == (channel, pitch)]
+
+    assert on_off(6, 62) == [True, False] * 4 and on_off(9, 36) == [True, False] * 2
+    assert on_off(7, 50) == [True, False]
+    close_off = next(i for i, n in enumerate(notes) if n[1:3] == (7, 50) and not n[3])
+    all_off = next(i for i, (f, d) in enumerate(received) if d[0] == 0xB7 and d[1] == 123)
+    assert received.index((notes[close_off][0], bytes([0x87, 50, 0]))) < all_off
+    # The re-struck short note ends after its own 0.1 s, not at the first note's end 0.1 s later (JACK frames
+    # of arrival: each within a 256-frame period, 5.3 ms).
+    frames = [f for f, c, p, _ in notes if (c, p) == (6, 62)]
+    assert (frames[3] - frames[2]) / rate == pytest.approx(0.1, abs=0.04)
+    assert (frames[2] - frames[0]) / rate == pytest.approx(0.2, abs=0.04)
+
+
+def test_sigterm_fades_the_file_drivers_wav_out(server, tmp_path):
+    """`--audio-driver file`: SIGTERM just after a hit ends the WAV in a fade (no step to silence mid-note),
+    and the WAV is whole (its header's length is the data written)."""
+    import wave
+
+    wav = tmp_path / "live.wav"
+    proc = start_live(server, "--virtual", "--count-in", "1", "--bpm", "120", "--audio-driver", "file",
+                      "--audio-file", str(wav), log=tmp_path / "live.jsonl")
+    try:
+        hit_at = wait_for_a_hit(wav, proc, after=1.0)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and err == "", err
+    with wave.open(str(wav)) as w:
+        rate, n = w.getframerate(), w.getnframes()
+        audio = np.frombuffer(w.readframes(n), dtype=np.int16).reshape(-1, w.getnchannels()) / 32768.0
+    assert len(audio) == n > hit_at and wav.stat().st_size == 44 + n * 4
+    block = int(0.0025 * rate)
+    tail = np.abs(audio[-(len(audio) // block) * block:]).max(axis=1).reshape(-1, block).max(axis=1)[-120:]
+    assert tail[-40:].max() > 0.01, "nothing was sounding when the signal came"
+    assert tail[-2:].max() < 5e-4, f"the WAV ends at {tail[-1]:.4f}, not in silence"
+    # A fade: the level never drops by more than 12 dB from one 2.5 ms block to the next while audible.
+    drops = [(round(a, 4), round(b, 4)) for a, b in zip(tail, tail[1:]) if a > 2e-3 and b < a / 4]
+    assert not drops, f"the sound stops in a step: {drops}"
+
+
+def wait_for_a_hit(wav: Path, proc: subprocess.Popen, after: float, timeout: float = 30.0) -> int:
+    """Watch the WAV the file driver writes in real time; return its frame count when, `after` seconds of audio
+    in, the last 20 ms hold a hit (peak over 0.05)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"aqyn live exited early ({proc.returncode}): {proc.stderr.read()}")
+        size = wav.stat().st_size if wav.exists() else 0
+        frames = max(size - 44, 0) // 4
+        if frames > after * 48000:
+            with open(wav, "rb") as f:
+                f.seek(44 + (frames - 960) * 4)
+                last = np.frombuffer(f.read(960 * 4), dtype=np.int16)
+            if np.abs(last).max() / 32768.0 > 0.05:
+                return frames
+        time.sleep(0.005)
+    pytest.fail("no hit in the WAV")
+
+
+@pytest.mark.parametrize("source", ["--in", "--virtual"])
+def test_a_jack_server_that_dies_and_returns_is_noticed_and_reconnected(tmp_path, source):
+    """The JACK server is killed under `aqyn live --quiet` and started again: "input lost", then "input back"
+    and notes heard again (through --in the converter's port, through --virtual our own port, re-made);
+    no crash, no hang, and --quiet keeps libjack's complaints off stderr."""
+    srv = JackServer(f"{SERVER}-restart", period=256).start()
+    log = tmp_path / "live.jsonl"
+    args = ["--in", "restartprobe:midi_out"] if source == "--in" else ["--virtual"]
+    proc = start_live(srv, *args, log=log)
+    probe = None
+    try:
+        for _ in range(2):                     # before the server dies, and after it came back
+            probe = Probe(srv.name, seconds=5, name="restartprobe")
+            wait_connected(probe, proc, source)
+            probe.play(guitar_events(DORIAN, 3.0))
+            assert probe.wait_played(15)
+            time.sleep(0.5)
+            probe.close()
+            probe = None
+            if srv.proc is not None:
+                srv.proc.kill()                # the server dies (SIGKILL: no goodbye to its clients)
+                srv.proc.wait()
+                srv.proc = None
+                time.sleep(2.5)
+                srv.start()
+        time.sleep(0.5)
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if probe is not None:
+            probe.close()
+        if proc.poll() is None:
+            proc.kill()
+        srv.stop()
+    assert proc.returncode == 0 and err == "", err
+    lines = log_lines(log)
+    kinds = [e["kind"] for e in lines]
+    assert "input lost" in kinds and "input back" in kinds[kinds.index("input lost"):], kinds
+    assert "error" not in kinds, [e for e in lines if e["kind"] == "error"]   # the JACK audio opened again too
+    statuses = [e for e in lines if e["kind"] == "status"]
+    t_back = next(e["t"] for e in lines if e["kind"] == "input back")     # wall clock seconds
+    before = max(e["messages"] for e in statuses if e["t"] <= t_back)
+    assert statuses[-1]["messages"] > before + 20, "no notes arrived after the server came back"
+
+
+def wait_connected(probe: Probe, proc: subprocess.Popen, source: str, timeout: float = 20.0) -> None:
+    """Until aqyn's input is connected to the probe's MIDI out (it connects itself with --in; with --virtual
+    the probe connects to aqyn's port once it is there)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"aqyn live exited early ({proc.returncode}): {proc.stderr.read()}")
+        names = {p.name for p in probe.client.get_ports()}
+        if "aqyn:guitar in" in names:
+            if source == "--virtual" and not probe.client.get_all_connections("restartprobe:midi_out"):
+                probe.connect_midi("aqyn:guitar in")
+            if probe.client.get_all_connections("restartprobe:midi_out"):
+                return
+        time.sleep(0.1)
+    pytest.fail("aqyn's input did not connect to the probe")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
@@ -83,26 +84,34 @@ def live(
     """Play along live: listen to a MIDI input port, play the band through FluidSynth in real time."""
     from engine.arrange.styles import list_styles  # noqa: PLC0415
     from engine.io.fluid_live import AudioConfig  # noqa: PLC0415 (keeps `aqyn --help` fast)
+    from engine.io.native_stderr import native_stderr_silenced  # noqa: PLC0415
     from engine.live.controls import FootswitchMap  # noqa: PLC0415
     from engine.live.session import LiveConfig, LiveSession  # noqa: PLC0415
 
     _check(in_port, virtual, output_latency_ms, on_input_loss, audio_driver, audio_file, duration)
+    if clock_out and midi_out is None:
+        fail("--clock-out sends MIDI clock on --midi-out; give --midi-out NAME (or 'virtual') too")
+    journal = _open_log(log)
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
-    try:
-        fmap = FootswitchMap.load(footswitch, list_styles(dirs)) if footswitch else None
-        audio = AudioConfig(driver=audio_driver, file=audio_file,
-                            output_latency=None if output_latency_ms is None else output_latency_ms / 1000)
-        config = LiveConfig(input=in_port, midi_api=midi_api, audio=audio, soundfont=soundfont, style=style,
-                            pattern_dirs=dirs, seed=seed, player=player,
-                            midi_out=None if midi_out is None else ("" if midi_out == "virtual" else midi_out),
-                            clock_out=clock_out, clock_in=clock_in, footswitch=fmap,
-                            on_input_loss=on_input_loss, duration=duration)
-        session = LiveSession(config)
-        session.open()
-    except EngineError as exc:
-        fail(str(exc))
-    raise typer.Exit(_play(session, quiet, log))
+    with native_stderr_silenced() if quiet else nullcontext():   # libjack and FluidSynth write to fd 2 directly
+        try:
+            fmap = FootswitchMap.load(footswitch, list_styles(dirs)) if footswitch else None
+            audio = AudioConfig(driver=audio_driver, file=audio_file,
+                                output_latency=None if output_latency_ms is None else output_latency_ms / 1000)
+            config = LiveConfig(input=in_port, midi_api=midi_api, audio=audio, soundfont=soundfont, style=style,
+                                pattern_dirs=dirs, seed=seed, player=player,
+                                midi_out=None if midi_out is None else ("" if midi_out == "virtual" else midi_out),
+                                clock_out=clock_out, clock_in=clock_in, footswitch=fmap,
+                                on_input_loss=on_input_loss, duration=duration)
+            session = LiveSession(config)
+            session.open()
+        except EngineError as exc:
+            if journal:
+                journal.close()
+            fail(str(exc))
+        code = _play(session, quiet, journal)
+    raise typer.Exit(code)
 
 
 def _check(in_port: Optional[str], virtual: bool, output_latency_ms: Optional[float], on_input_loss: str,
@@ -121,13 +130,30 @@ def _check(in_port: Optional[str], virtual: bool, output_latency_ms: Optional[fl
         fail("--duration must be a positive number of seconds")
 
 
-def _play(session, quiet: bool, log: Optional[Path]) -> int:
-    """Run an opened session with its views (status on the terminal, JSON lines in `log`); the exit code."""
-    from engine.live.view import JsonLog, PlainView, QuietView, RichView  # noqa: PLC0415
+def _open_log(log: Optional[Path]):
+    """The `--log` file opened for appending (a `JsonLog`), None without one; exit 2 with one line when it
+    cannot be opened (a missing folder, a folder, no permission), before any port or sound is opened."""
+    from engine.live.view import JsonLog  # noqa: PLC0415
+
+    if log is None:
+        return None
+    if log.is_dir():
+        fail(f"--log {log} is a folder; give a file to append JSON lines to")
+    try:
+        return JsonLog(log)
+    except FileNotFoundError:
+        fail(f"--log {log}: the folder {log.parent} does not exist; create it or log elsewhere")
+    except OSError as exc:
+        fail(f"--log {log} cannot be written ({exc.strerror}); give a file you may write")
+
+
+def _play(session, quiet: bool, journal) -> int:
+    """Run an opened session with its views (status on the terminal, JSON lines to `journal`, a `JsonLog` or
+    None); the exit code."""
+    from engine.live.view import PlainView, QuietView, RichView  # noqa: PLC0415
 
     about = session.describe()
     view = QuietView() if quiet else RichView(about) if sys.stdout.isatty() else PlainView()
-    journal = JsonLog(log) if log else None
 
     def on_status(s: dict) -> None:
         view.status(s)

@@ -65,6 +65,10 @@ def render(
     from engine.io.cues import load_cues  # noqa: PLC0415 (keeps `aqyn --help` fast)
     from engine.render import render as do_render  # noqa: PLC0415
 
+    if with_guitar and wav is None:
+        fail("--with-guitar mixes the guitar into the WAV; give --wav OUT.wav too (the MIDI always has the guitar)")
+    if soundfont is not None and wav is None:
+        typer.echo("aqyn: warning: --soundfont is used only for --wav; no audio is rendered without it", err=True)
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     try:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import heapq
 import os
+import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ SCALE = 1000          # sequencer ticks per second (it advances in whole millise
 OFF_WINDOW = 0.05     # s: note-offs are committed this long before they are due (< the look-ahead)
 OFFSET_SAMPLES = 4    # flushes over which the clock offset is the minimum (40 ms at the engine tick: a JACK
                       # stall moves the offset in one step, and the estimate must follow within a few ticks)
+FADE = 0.08          # s: at close the sound fades out over this long (a signal mid-note, the end of a WAV) ...
+FADE_STEPS = 20      # ... in this many steps of gain and reverb level, on a squared curve (no audible step)
 LIVE_SETTINGS = {
     "synth.chorus.active": 0, "synth.gain": 0.5, "synth.midi-channels": 16, "synth.polyphony": 128,
     "synth.cpu-cores": 1,
@@ -76,6 +79,7 @@ def _lib():
     ext = {
         "cc": c("fluid_event_control_change", None, ("evt", vp, 1), ("chan", ci, 1), ("ctrl", ci, 1), ("val", ci, 1)),
         "program": c("fluid_event_program_change", None, ("evt", vp, 1), ("chan", ci, 1), ("val", ci, 1)),
+        "gain": c("fluid_synth_set_gain", None, ("synth", vp, 1), ("gain", ctypes.c_float, 1)),
         "remove": c("fluid_sequencer_remove_events", None, ("seq", vp, 1), ("src", ctypes.c_short, 1),
                     ("dest", ctypes.c_short, 1), ("type", ci, 1)),
     }
@@ -160,6 +164,7 @@ class FluidLiveSink:
         self.sequencer = fluidsynth.Sequencer(time_scale=SCALE, use_system_timer=False)
         self.dest = self.sequencer.register_fluidsynth(fs)
         self._driver = self._open_driver(fluidsynth)
+        self._abandoned: list = []   # drivers whose JACK server died (never deleted)
         self.latency = a.estimated_latency()
         self._offsets: deque[float] = deque(maxlen=OFFSET_SAMPLES)
         self._offset = 0.0
@@ -179,8 +184,11 @@ class FluidLiveSink:
     def _open_driver(self, fluidsynth):
         """The audio driver playing the synth. Raises AudioDriverError (with a hint for JACK and ALSA) when it
         does not open, after deleting the sequencer and the synth."""
+        from engine.io.ports import quiet_stderr  # noqa: PLC0415 (rtmidi is not needed to render)
+
         fs, a = self.synth, self.audio
-        driver = fluidsynth.new_fluid_audio_driver(fs.settings, fs.synth)
+        with quiet_stderr():      # libjack's and FluidSynth's own lines; a failure is said below, in ours
+            driver = fluidsynth.new_fluid_audio_driver(fs.settings, fs.synth)
         if not driver:
             self.sequencer.delete()
             fs.delete()
@@ -190,6 +198,26 @@ class FluidLiveSink:
             raise AudioDriverError(f"FluidSynth could not open the {a.driver} audio driver; "
                                    + hint.get(a.driver, "try another --audio-driver (aqyn ports lists them)"))
         return driver
+
+    def reopen_driver(self) -> bool:
+        """After the JACK server died and came back: a new audio driver for the same synth (the old one is
+        abandoned, not deleted: libjack already freed its client, see engine.io.jack_watch). True when it
+        opened; False leaves the synth without sound until the next try. Does nothing after `close`."""
+        if self._closed:
+            return False
+        from engine.io.ports import quiet_stderr  # noqa: PLC0415
+
+        fs = self.synth
+        self.abandon_driver()
+        with quiet_stderr():
+            self._driver = self._fs_mod.new_fluid_audio_driver(fs.settings, fs.synth)
+        return bool(self._driver)
+
+    def abandon_driver(self) -> None:
+        """The JACK server died: keep the dead driver, never delete it (`close` then deletes no driver)."""
+        if self._driver:
+            self._abandoned.append(self._driver)
+        self._driver = None
 
     # -- time ------------------------------------------------------------------------------------------
     def _sample_offset(self) -> None:
@@ -325,15 +353,33 @@ class FluidLiveSink:
         for ch, control, value in self._controls:
             fs.cc(ch, control, value)
 
-    def close(self) -> None:
-        """Silence everything (`panic`, which drops the queued note-offs), then delete the audio driver, the
-        sequencer and the synth. Calling it again, or `send`, `flush` or `panic` after it, does nothing."""
+    def fade_out(self, seconds: float = FADE) -> None:
+        """Fade the synth's output to silence over `seconds` (s) while the audio driver plays on: the gain and
+        the reverb's level fall together in FADE_STEPS steps on a squared curve (FluidSynth glides each voice's
+        gain across its 64-frame blocks), so sound that is ringing ends in a fade, not a click. Blocks the
+        caller for `seconds`; the gain stays 0 afterwards (close follows). Does nothing after `close`."""
         if self._closed:
             return
+        fs, set_gain = self.synth, self._ext["gain"]
+        gain, level = LIVE_SETTINGS["synth.gain"], fs.get_reverb_level()
+        for k in range(1, FADE_STEPS + 1):
+            left = (1.0 - k / FADE_STEPS) ** 2
+            set_gain(fs.synth, gain * left)
+            fs.set_reverb_level(level * left)
+            time.sleep(seconds / FADE_STEPS)
+
+    def close(self) -> None:
+        """Fade out (`fade_out`: FADE seconds, 80 ms), silence everything (`panic`, which drops the queued
+        note-offs), then delete the audio driver, the sequencer and the synth. Calling it again, or `send`,
+        `flush`, `fade_out` or `panic` after it, does nothing."""
+        if self._closed:
+            return
+        self.fade_out()
         self.panic()
         self._closed = True
         fluidsynth = self._fs_mod
-        fluidsynth.delete_fluid_audio_driver(self._driver)
+        if self._driver:
+            fluidsynth.delete_fluid_audio_driver(self._driver)
         self.sequencer.delete()
         self.synth.delete()
 

@@ -21,6 +21,7 @@ from engine.errors import MidiBackendError, PortNotFound
 
 APIS = {"jack": rtmidi.API_UNIX_JACK, "alsa": rtmidi.API_LINUX_ALSA}
 CLIENT = "aqyn"
+_ABANDONED: list = []    # rtmidi clients of a JACK server that died: kept, never closed (see engine.io.jack_watch)
 
 
 @contextmanager
@@ -173,8 +174,11 @@ class MidiInput:
         except rtmidi.RtMidiError:
             return False
 
-    def reopen(self) -> bool:
-        """Try to connect again to a port matching the wanted name; True when connected."""
+    def reopen(self, server_died: bool = False) -> bool:
+        """Try to connect again to a port matching the wanted name (or make the virtual port again); True when
+        connected. `server_died`: the JACK server went away, so the old client is abandoned, not closed."""
+        if server_died:
+            self.abandon()
         self.close()
         try:
             self.open()
@@ -182,6 +186,12 @@ class MidiInput:
         except (PortNotFound, rtmidi.RtMidiError):
             self._midi = None
             return False
+
+    def abandon(self) -> None:
+        """The JACK server died: keep the dead client, never close it (`close` then has nothing to close)."""
+        if self._midi is not None:
+            _ABANDONED.append(self._midi)
+            self._midi = None
 
     def close(self) -> None:
         """Close the port; safe to call more than once."""
@@ -196,22 +206,44 @@ class MidiInput:
 
 
 class MidiOutput:
-    """An output port: a named port of another client, or a virtual one (`name=None`)."""
+    """An output port: a named port of another client, or a virtual one (`name=None`). Raises PortNotFound."""
 
     def __init__(self, backend: Backend, name: str | None, port_name: str = "band out"):
-        with quiet_stderr():
-            mo = rtmidi.MidiOut(APIS[backend.name], f"{CLIENT}-out")   # its own client: the input keeps "aqyn"
-            if name is None:
-                mo.open_virtual_port(port_name)
-                self.target = f"{CLIENT}-out:{port_name}"
-            else:
-                all_ports = mo.get_ports()
-                ports = [p for p in all_ports if not p.startswith(f"{CLIENT}:")]
-                i = match_port(name, ports, "output")
-                self.target = ports[i]
-                mo.open_port(all_ports.index(ports[i]), port_name)
-        self._midi = mo
+        self.backend, self.wanted, self.port_name = backend, name, port_name
+        self._midi = self._open()
         self.errors = 0
+
+    def _open(self) -> rtmidi.MidiOut:
+        with quiet_stderr():
+            mo = rtmidi.MidiOut(APIS[self.backend.name], f"{CLIENT}-out")   # its own client: the input keeps "aqyn"
+            if self.wanted is None:
+                mo.open_virtual_port(self.port_name)
+                self.target = f"{CLIENT}-out:{self.port_name}"
+                return mo
+            all_ports = mo.get_ports()
+            ports = [p for p in all_ports if not p.startswith(f"{CLIENT}:")]
+            try:
+                i = match_port(self.wanted, ports, "output")
+            except PortNotFound:
+                mo.delete()
+                raise
+            self.target = ports[i]
+            mo.open_port(all_ports.index(ports[i]), self.port_name)
+        return mo
+
+    def reopen(self) -> bool:
+        """After the JACK server died and came back: abandon the old client (never closed, see
+        engine.io.jack_watch) and open the port again; True when it is open."""
+        self.abandon()
+        try:
+            self._midi = self._open()
+            return True
+        except (PortNotFound, rtmidi.RtMidiError):
+            return False
+
+    def abandon(self) -> None:
+        """The JACK server died: keep the dead client, never close it (`close` then closes nothing)."""
+        _ABANDONED.append(self._midi)
 
     def send(self, message: list[int]) -> bool:
         """False (and counted) when the port has gone; never raises."""
@@ -224,6 +256,8 @@ class MidiOutput:
 
     def close(self) -> None:
         """Close the port; never raises."""
+        if self._midi in _ABANDONED:
+            return
         try:
             self._midi.close_port()
             self._midi.delete()

@@ -25,6 +25,7 @@ from engine.clock import Clock, SystemClock
 from engine.inputs import Cue
 from engine.io.clock_out import ClockOutSink
 from engine.io.fluid_live import AudioConfig, FluidLiveSink
+from engine.io.jack_watch import JackWatch
 from engine.io.midi_out import MidiOutSink, TimedSender
 from engine.io.ports import MidiInput, MidiOutput, choose_backend
 from engine.io.soundfont import find_soundfont
@@ -98,6 +99,7 @@ class LiveSession:
         self.output: MidiOutput | None = None
         self.engine: Engine | None = None
         self.loop: LiveLoop | None = None
+        self.watch: JackWatch | None = None    # the JACK server, when the MIDI or the audio goes through one
 
     def _count_in_plan(self) -> CountInPlan | None:
         c, p = self.config, self.config.player
@@ -123,6 +125,9 @@ class LiveSession:
             self.loop = LiveLoop(self.engine, self.feed, self.clock)
             self.input = MidiInput(self.backend, c.input, self.feed.put, self.clock.now,
                                    ignore_clock=not c.clock_in)
+            if self.backend.name == "jack" or c.audio.driver == "jack":
+                watch = JackWatch()
+                self.watch = watch if watch.open() else None
         except BaseException:
             self.close()
             raise
@@ -133,6 +138,11 @@ class LiveSession:
         thread = getattr(self, "_thread", None)
         if thread is not None and thread.is_alive() and thread is not threading.current_thread():
             thread.join(timeout=2.0)
+        if self.watch is not None and not self.watch.alive():
+            self._abandon_jack_clients()       # closing a client of a dead server crashes libjack
+        if self.watch is not None:
+            self.watch.close()
+            self.watch = None
         if self.input is not None:
             self.input.close()
             self.input = None
@@ -213,20 +223,45 @@ class LiveSession:
             self._stop.wait(0.05)
 
     def _watch_input(self, now: float) -> None:
-        """Survive a vanished input port: the band finishes (or keeps going), and we reconnect when it returns."""
+        """Survive a vanished input port or JACK server: the band finishes (or keeps going), and we reconnect
+        when it returns (after a server restart: the input, the JACK audio and the MIDI output, all anew)."""
         inp = self.input
-        if inp is None or inp.alive():
+        if inp is None:
+            return
+        server_gone = self.watch is not None and not self.watch.alive()
+        if not server_gone and self._input_lost_at is None and inp.alive():
             return
         if self._input_lost_at is None:
             self._input_lost_at = now
             self.counters.port_lost += 1
-            self.on_event("input lost", {"port": inp.source})
+            self.on_event("input lost", {"port": inp.source, "jack_server": "gone" if server_gone else "ok"})
             self.post(Cue.ENDING if self.config.on_input_loss == "finish" else Cue.KEEP_GOING)
-        if inp.reopen():
+        if server_gone:
+            if not self.watch.reopen():
+                return                           # not back yet: try again at the next check
+            self._server_back()
+        if inp.reopen(server_died=server_gone):
             self._input_lost_at = None
             self.counters.reconnects += 1
             self.on_event("input back", {"port": inp.source})
             self.post(Cue.RESUME)
+
+    def _abandon_jack_clients(self) -> None:
+        """The JACK server died: our clients of it are dangling; keep them, never close them."""
+        if self.input is not None:
+            self.input.abandon()
+        if self.synth is not None and self.config.audio.driver == "jack":
+            self.synth.abandon_driver()
+        if self.output is not None and self.backend.name == "jack":
+            self.output.abandon()
+
+    def _server_back(self) -> None:
+        """The JACK server is back: the synth's JACK audio and the MIDI output open anew (the input reopens
+        in `_watch_input`); one that fails is said in an error event and the rest play on."""
+        if self.synth is not None and self.config.audio.driver == "jack" and not self.synth.reopen_driver():
+            self.on_event("error", {"where": "audio", "error": "the JACK audio driver did not open again"})
+        if self.output is not None and self.backend.name == "jack" and not self.output.reopen():
+            self.on_event("error", {"where": "midi out", "error": f"{self.output.target} did not open again"})
 
     @property
     def synth_notes(self) -> int:

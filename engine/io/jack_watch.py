@@ -1,0 +1,82 @@
+"""Whether the JACK server is still there: a client of our own, with no ports, that libjack tells when the
+server goes away (its shutdown callback), and that can try to reach the server again.
+
+rtmidi tells nothing when the server dies: a virtual port simply stops receiving, and the clients rtmidi
+and FluidSynth hold are left dangling. libjack frees a client whose server died by itself, so closing one
+afterwards crashes the process (measured: a segmentation fault in `jack_client_close`); such clients are
+abandoned, never closed, here and by the callers (see `MidiInput.reopen` and `FluidLiveSink.reopen_driver`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import threading
+
+JACK_NO_START_SERVER = 0x01     # jack_options_t: never start a server ourselves
+_SHUTDOWN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+
+def _libjack():
+    """libjack through ctypes, or None when it is not installed."""
+    name = ctypes.util.find_library("jack")
+    if name is None:
+        return None
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return None
+    lib.jack_client_open.restype = ctypes.c_void_p
+    lib.jack_client_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int)]
+    lib.jack_on_shutdown.restype = None
+    lib.jack_on_shutdown.argtypes = [ctypes.c_void_p, _SHUTDOWN, ctypes.c_void_p]
+    lib.jack_client_close.restype = ctypes.c_int
+    lib.jack_client_close.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+class JackWatch:
+    """Watches the JACK server (the one JACK_DEFAULT_SERVER names, or the default) through a portless client
+    named `name`. `alive()`: the server has not gone since the client connected; `reopen()`: connect again
+    (True once the server is back). Opening never starts a server."""
+
+    def __init__(self, name: str = "aqyn-watch"):
+        self.name = name
+        self._lib = _libjack()
+        self._gone = threading.Event()
+        self._callback = _SHUTDOWN(lambda _arg: self._gone.set())   # kept: libjack holds only the pointer
+        self._client: int | None = None
+
+    def open(self) -> bool:
+        """Connect to the server; True when it answered (False also when libjack is not installed)."""
+        from engine.io.ports import quiet_stderr  # noqa: PLC0415 (libjack prints on a failed connect)
+
+        if self._lib is None:
+            return False
+        status = ctypes.c_int()
+        with quiet_stderr():
+            client = self._lib.jack_client_open(self.name.encode(), JACK_NO_START_SERVER, ctypes.byref(status))
+        if not client:
+            return False
+        self._gone.clear()
+        self._lib.jack_on_shutdown(client, self._callback, None)
+        self._client = client
+        return True
+
+    def alive(self) -> bool:
+        """True while connected and the server has not shut down or dropped us."""
+        return self._client is not None and not self._gone.is_set()
+
+    def reopen(self) -> bool:
+        """After the server went: abandon the dead client (never close it) and connect again; True when the
+        server is back."""
+        if self.alive():
+            return True
+        self._client = None
+        return self.open()
+
+    def close(self) -> None:
+        """Close the client while the server lives (a dead one is abandoned); safe to call more than once."""
+        if self.alive():
+            self._lib.jack_client_close(self._client)
+        self._client = None
