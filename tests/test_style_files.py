@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from engine.arrange import styles
 from engine.arrange.patterns import parse_style_file
-from engine.arrange.styles import PATTERN_DIR, load_style, style_chooser
+from engine.arrange.styles import PATTERN_DIR, _good_styles, load_style, style_chooser
 from engine.cli import app
 from engine.errors import ConfigError, PatternError
 from engine.live.controls import FootswitchMap
@@ -231,14 +232,22 @@ def test_render_and_show_refuse_a_bad_style_in_one_line(tmp_path):
     refused(runner.invoke(app, ["patterns", "check", str(p)]), p, "bars must be")
 
 
-def test_auto_reads_every_style_it_may_choose_before_any_work(tmp_path):
+def test_auto_reads_every_style_it_may_choose_before_any_work_and_leaves_a_broken_one_out(tmp_path, capsys):
+    # A half-edited style in the user's folder must not stop the gig: auto warns once, in one line with
+    # file:line:col, and chooses among the good ones; when none is good it refuses.
     (tmp_path / "mine.toml").write_text(bad_text([('"X... ...."', '"X..."')]))
-    with pytest.raises(PatternError, match=r"mine.toml:15:15: kepshik_dum grid has 4 steps"):
-        style_chooser("auto", [tmp_path])
+    choose = style_chooser("auto", [tmp_path])
+    assert "mine.toml:15:15: kepshik_dum grid has 4 steps" in capsys.readouterr().err
+    assert choose.__closure__ is not None     # a chooser over the good styles
+    styles._WARNED.clear()                    # a new process: the render warns once, though it asks twice
     out = tmp_path / "out.mid"
     r = runner.invoke(app, ["render", str(example("d_dorian_96_4-4")), "-o", str(out), "--patterns", str(tmp_path)])
-    refused(r, tmp_path / "mine.toml", "kepshik_dum grid has 4 steps")
-    assert not out.exists()
+    assert r.exit_code == 0, r.output
+    assert out.exists() and "mine" not in r.stdout
+    warnings = [line for line in r.stderr.splitlines() if "mine.toml" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("aqyn: warning: ") and "left out of auto" in warnings[0]
+    with pytest.raises(PatternError, match=r"mine.toml:15:15: kepshik_dum grid has 4 steps"):
+        _good_styles(["mine"], [tmp_path])
     # A named style does not need the broken one.
     r = runner.invoke(app, ["render", str(example("d_dorian_96_4-4")), "-o", str(out), "--patterns", str(tmp_path),
                             "--style", "tokpe-gallop"])

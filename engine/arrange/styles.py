@@ -8,6 +8,7 @@ shipped one. `style_chooser` resolves a name (or "auto") once, before any work, 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -89,7 +90,7 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
         raise StyleNotFound(f"unknown style {name!r}; available: {', '.join([AUTO, *available])}")
     order = [n for n in AUTO_ORDER if n in available] + [n for n in available if n not in AUTO_ORDER]
     if name == AUTO:              # every style auto may choose is read and checked now, never on stage
-        styles = {n: load_style(n, pattern_dirs) for n in order}
+        styles = _good_styles(order, pattern_dirs)
         return lambda grid, strict=strict: _auto(styles, Meter.of(grid), fits)
     named = load_style(name, pattern_dirs)
 
@@ -102,6 +103,28 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
                               f"that fit: {', '.join(candidates) or 'none'} (or --style auto)")
 
     return choose
+
+
+_WARNED: set[str] = set()
+
+
+def _good_styles(names: list[str], pattern_dirs: list[Path] | None) -> dict[str, Style]:
+    """The styles `names` read and checked, in that order; a broken file among them is left out with one
+    `aqyn: warning:` line on stderr (file:line:col), as `aqyn patterns list` does: a musician's half-edited
+    style in a user folder must not stop the gig. Raises the first file's PatternError when none is good."""
+    styles: dict[str, Style] = {}
+    first: EngineError | None = None
+    for n in names:
+        try:
+            styles[n] = load_style(n, pattern_dirs)
+        except EngineError as exc:
+            first = first or exc
+            if str(exc) not in _WARNED:        # once a process: a render asks for its styles twice
+                _WARNED.add(str(exc))
+                print(f"aqyn: warning: {exc} (style left out of auto)", file=sys.stderr)
+    if not styles and first is not None:
+        raise first
+    return styles
 
 
 def _auto(styles: dict[str, Style], meter, fits) -> Style:
