@@ -132,6 +132,8 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
         with atomic_outputs(outputs) as temps:
             engine, band, audio_seconds = _play_into(temps, guitar, guitar_events, renderer, with_guitar,
                                                      style, seed, pattern_dirs, player, cues)
+            if renderer is not None:
+                renderer.close()          # the samples freed before the MIDI file is made
             midi = MidiFileSink(temps[0])
             for ev in guitar_events + band:
                 midi.send(ev)

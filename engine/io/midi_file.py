@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import math
 import struct
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import mido
 
 from engine.events import DOMBRA, GUITAR, PERCUSSION, Beat, Event, KeyChange, Marker, TimeSignature
-from engine.io.sinks import channel_messages
+from engine.io.sinks import played_messages
 from engine.midi import FILE_PPQ as PPQ
 from engine.midi import data_bytes
 from engine.tempomap import TempoMap
@@ -98,20 +99,23 @@ class MidiFileSink:
                 conductor.append((tick(ev.time), 3, mido.MetaMessage("marker", text=ev.text)))
         conductor.sort(key=lambda x: (x[0], x[1]))
 
-        by_part: dict[str, list[tuple[int, list[int]]]] = {}
-        for t, status, d1, d2, _, part in channel_messages(self.events):
-            by_part.setdefault(part, []).append((tick(t), _bytes(status, d1, d2)))
+        by_part: dict[str, tuple[array, array]] = {}    # part -> ticks, then status, data1, data2 (compact)
+        for t, status, d1, d2, _, part in played_messages(self.events):
+            ticks, data = by_part.setdefault(part, (array("q"), array("B")))
+            ticks.append(tick(t))
+            data.extend((status, d1, d2))
         yield 1 + len(by_part)
         yield _track("aqyn", [(t, m) for t, _, m in conductor])
         for part in sorted(by_part, key=lambda p: (PART_ORDER.index(p) if p in PART_ORDER else 99, p)):
-            yield _track(part, by_part.pop(part))     # titles and markers in any script: the file is UTF-8
+            ticks, data = by_part.pop(part)           # titles and markers in any script: the file is UTF-8
+            yield _track(part, ((t, _bytes(*data[3 * i: 3 * i + 3])) for i, t in enumerate(ticks)))
 
 
 def _bytes(status: int, d1: int, d2: int) -> list[int]:
     return [status, d1] if data_bytes(status) == 1 else [status, d1, d2]
 
 
-def _track(name: str, timed: list) -> mido.MidiTrack:
+def _track(name: str, timed: Iterable) -> mido.MidiTrack:
     """A track from (absolute tick, message or raw bytes) pairs already in order."""
     track = mido.MidiTrack([mido.MetaMessage("track_name", name=name, time=0)])
     last = 0

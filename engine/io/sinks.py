@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from typing import Iterable, Iterator, Protocol
 
 from engine.events import Control, Event, Note, Program, Raw
 from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PROGRAM
@@ -88,10 +88,17 @@ class Restrikes:
         return [(t, status, d1, d2, seq, part)]
 
 
-def channel_messages(events: Iterable[Event]) -> list[tuple[float, int, int, int, int, str]]:
-    """Flatten notes, controls, programs and raw messages to (time, status, data1, data2, seq, part),
-    sorted by time with note-offs before other messages at the same time, restrikes ended (`Restrikes`)."""
+def played_messages(events: Iterable[Event]) -> Iterator[tuple[float, int, int, int, int, str]]:
+    """Notes, controls, programs and raw messages flattened to (time, status, data1, data2, seq, part),
+    sorted by time with note-offs before other messages at the same time, restrikes ended (`Restrikes`);
+    made as they are read (one list of the sorted messages is held, not two)."""
     msgs = [m for seq, ev in enumerate(events, 1) for m in event_messages(ev, seq)]
     msgs.sort(key=lambda m: (m[0], m[1], m[2]))
     restrikes = Restrikes()
-    return [out for m in msgs for out in restrikes.feed(m)]
+    for m in msgs:
+        yield from restrikes.feed(m)
+
+
+def channel_messages(events: Iterable[Event]) -> list[tuple[float, int, int, int, int, str]]:
+    """`played_messages` as a list."""
+    return list(played_messages(events))
