@@ -153,13 +153,15 @@ def _play_into(temps: list[Path], guitar: GuitarFile, guitar_events: list, rende
     from engine.io.wav_stream import WavStream  # noqa: PLC0415
 
     clock = VirtualClock()
-    wav = WavStream(temps[1], renderer, clock)
+    wav = None
     try:
+        wav = WavStream(temps[1], renderer, clock)
         for ev in guitar_events if with_guitar else []:
             wav.send(ev)
         engine, band = play(guitar, *args, sinks=[wav], clock=clock)   # closing the engine finishes the WAV
     except BaseException:
-        wav.abort()
+        if wav is not None:
+            wav.abort()
         raise
     return engine, band, wav.seconds
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ctypes
 import os
 import tempfile
-import threading
 import wave
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -149,6 +148,7 @@ class Mix:
         self._pool = ThreadPoolExecutor(len(synths), thread_name_prefix="aqyn-synth")
         self.end = 0.0
         self.cursor = 0
+        self.closed = False
 
     def play(self, messages: Iterable[Message]) -> None:
         """Queue `messages` (in time order, none before those queued earlier) on their channels' synths."""
@@ -176,37 +176,35 @@ class Mix:
     def close(self) -> None:
         """Stop the render threads (after the block under way)."""
         self._pool.shutdown()
+        self.closed = True
 
 
 class FluidRenderer:
-    """Start it early (the synths and the SoundFont's preset list load in the background), then make one
-    `mix` (or call `render_file` or `render_audio` once); `close` frees the synths. `soundfont`: a .sf2/.sf3
-    path; `rate`: Hz."""
+    """The synths for one render, made at once (with dynamic sample loading a synth and the SoundFont's
+    preset list take a few hundredths of a second); make one `mix` (or call `render_file` once); `close`
+    frees them. `soundfont`: a .sf2/.sf3 path; `rate`: Hz. Raises SynthError (no FluidSynth library, a
+    SoundFont it cannot load)."""
 
     def __init__(self, soundfont: Path, rate: int = RATE, workers: int = WORKERS):
         self.soundfont, self.rate = soundfont, rate
         self._synths: list[_Synth] = []
-        self._error: BaseException | None = None
-        # One thread makes the synths one after another: FluidSynth's one-time global set-up is not
-        # thread-safe, and two synths made at once left a default modulator broken ("Modulator with
-        # source 1 none" on stderr) and the WAV different from run to run.
-        self._loader = threading.Thread(target=self._load, args=(workers,), daemon=True)
-        self._loader.start()
-
-    def _load(self, workers: int) -> None:
+        self._mix: Mix | None = None
+        # Made one after another in this thread: FluidSynth's one-time global set-up is not thread-safe (two
+        # synths made at once in two threads left a default modulator broken, "Modulator with source 1
+        # none" on stderr, and the WAV different from run to run), and an import in a second thread could
+        # deadlock with a SIGTERM landing in the main thread's own import.
+        lib = _load_fluidsynth()
         try:
-            lib = _load_fluidsynth()
             for _ in range(workers):
-                self._synths.append(_Synth(lib, self.soundfont, self.rate))
-        except BaseException as exc:  # handed to the caller's thread
-            self._error = exc
+                self._synths.append(_Synth(lib, soundfont, rate))
+        except BaseException:
+            self.close()
+            raise
 
     def mix(self) -> Mix:
-        """The synths, once loaded, as a `Mix` (waits for the loading). Raises SynthError."""
-        self._loader.join()
-        if self._error is not None:
-            raise self._error
-        return Mix(self._synths, self.rate)
+        """The synths as a `Mix`."""
+        self._mix = Mix(self._synths, self.rate)
+        return self._mix
 
     def render_file(self, events: list[Event], path: Path) -> float:
         """Render `events` into a 16-bit stereo WAV at `path`, peak at PEAK_DBFS, in flat memory; returns the
@@ -222,11 +220,13 @@ class FluidRenderer:
             mix.close()
 
     def close(self) -> None:
-        """Free the synths (also when nothing was rendered: an error upstream)."""
-        self._loader.join()
-        for synth in self._synths:
+        """Free the synths (also when nothing was rendered: an error upstream); again, nothing. Not while
+        a mix still renders (a second SIGTERM cut the wait for it short): the process is ending anyway."""
+        if self._mix is not None and not self._mix.closed:
+            return
+        synths, self._synths = self._synths, []
+        for synth in synths:
             synth.delete()
-        self._synths = []
 
 
 def sorted_messages(events: Iterable[Event]) -> list[Message]:

@@ -40,6 +40,10 @@ class WavStream:
         self._stop = False            # abort: render nothing more
         self._error: BaseException | None = None
         self._cv = threading.Condition()
+        # Waited for with an Event, not Thread.join: a join that a SIGTERM interrupts (SystemExit raised in
+        # the main thread) marks the running thread as ended (CPython bpo-45274), and the synths were then
+        # freed under it.
+        self._finished = threading.Event()
         self._thread = threading.Thread(target=self._run, name="aqyn-wav", daemon=True)
         self._thread.start()
 
@@ -60,7 +64,7 @@ class WavStream:
         with self._cv:
             self._done = True
             self._cv.notify()
-        self._thread.join()
+        self._finished.wait()
         if self._error is not None:
             raise self._error
 
@@ -69,14 +73,16 @@ class WavStream:
         with self._cv:
             self._stop = True
             self._cv.notify()
-        self._thread.join()
+        self._finished.wait()
 
     def _run(self) -> None:
         try:
-            mix = self._renderer.mix()
-        except BaseException as exc:  # handed to close()
-            self._error = exc
-            return
+            self._render()
+        finally:
+            self._finished.set()
+
+    def _render(self) -> None:
+        mix = self._renderer.mix()
         try:
             with ScaledWav(self.path, mix.rate) as wav:
                 while self._step(mix, wav):
@@ -86,7 +92,7 @@ class WavStream:
             self.seconds = wav.seconds
         except _Stopped:
             pass
-        except BaseException as exc:
+        except BaseException as exc:  # handed to close()
             self._error = exc
         finally:
             mix.close()
