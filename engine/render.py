@@ -25,7 +25,7 @@ from engine.io.sinks import RecordingSink, Sink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
 from engine.listen.phrases import final_chords
-from engine.midi import GM_DRUMS, PROGRAM
+from engine.midi import GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
 from engine.pipeline import Engine, EngineConfig, run_offline
 from engine.theory import tonic_name
 
@@ -68,7 +68,24 @@ def guitar_track(guitar: GuitarFile, channels: tuple[int, ...] | None = None) ->
             events.append(Control(0.0, ch, 10, 78, GUITAR))
     for m in keep:
         events.append(Raw(m.time, (m.status & 0xF0) | remap[m.channel], m.data1, m.data2, GUITAR))
-    return events
+    return events + _closing_offs(events)
+
+
+def _closing_offs(events: list) -> list:
+    """Note-offs at the copy's end for the notes the input never ended (a converter that sends none, a take
+    cut off mid-note), so a DAW shows no note running on forever; a note struck at the very end gets 0.5 s."""
+    struck: dict[tuple[int, int], float] = {}    # (channel, pitch) -> when a sounding note was struck
+    end = 0.0
+    for e in events:
+        end = max(end, e.time)
+        if isinstance(e, Raw) and e.status & 0xF0 in (NOTE_ON, NOTE_OFF):
+            key = (e.status & 0x0F, e.data1)
+            if e.status & 0xF0 == NOTE_ON and e.data2 > 0:
+                struck[key] = e.time
+            else:
+                struck.pop(key, None)
+    return [Raw(max(end, t + 0.5) if t >= end else end, NOTE_OFF | ch, pitch, 0, GUITAR)
+            for (ch, pitch), t in sorted(struck.items())]
 
 
 def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[TimedInput] = (),

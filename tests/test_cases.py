@@ -1,0 +1,100 @@
+"""The rows of ../shared/cases (bug-reports/ and fuzz/) that are about the song, not the file's bytes: a rest,
+a take played twice, notes that never end, a stray tuning pluck. Each file is rendered through the command, and
+the output MIDI read back as a DAW reads it (mido, tempo map applied)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mido
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+
+FILES = Path(__file__).parent / "data" / "files"
+runner = CliRunner()
+BAND_CHANNELS = (6, 7, 9)
+
+
+def render(tmp_path: Path, name: str, *options: str) -> Path:
+    out = tmp_path / f"{Path(name).stem}.mid"
+    r = runner.invoke(app, ["render", str(FILES / name), "-o", str(out), *options])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def note_ons(path: Path, channels) -> np.ndarray:
+    """Seconds of the note-ons on `channels` (0-15) in a MIDI file."""
+    t, out = 0.0, []
+    for msg in mido.MidiFile(path):
+        t += msg.time
+        if msg.type == "note_on" and msg.velocity > 0 and msg.channel in channels:
+            out.append(t)
+    return np.array(out)
+
+
+def rests(onsets: np.ndarray, at_least: float) -> list[tuple[float, float]]:
+    """(last onset before, first onset after) of every gap of `at_least` seconds between onsets."""
+    return [(a, b) for a, b in zip(onsets, onsets[1:]) if b - a >= at_least]
+
+
+def test_a_mutated_file_whose_band_goes_out_and_back_renders(tmp_path):
+    out = render(tmp_path, "mutant-band-out-and-back.mid")
+    assert len(note_ons(out, BAND_CHANNELS)) > 50
+
+
+@pytest.mark.parametrize("name", ["pause-4-bars-then-return.mid", "pause-10s-then-return.mid", "pause-6s.mid"])
+def test_the_band_stops_in_a_rest_and_comes_back_with_the_player(tmp_path, name):
+    out = render(tmp_path, name)
+    guitar = note_ons(out, [c for c in range(16) if c not in BAND_CHANNELS])
+    band = note_ons(out, BAND_CHANNELS)
+    gaps = rests(guitar, 4.0)
+    assert gaps and len(band) > 20
+    for last, back in gaps:
+        # silent from a beat or two after the player stopped (a dombra stroke may ring on) ...
+        assert not np.any((band > last + 2.0) & (band < back - 0.05)), (name, last, back)
+        # ... and playing again within a few beats of the player's return
+        if back < guitar[-1] - 4.0:
+            assert np.any((band >= back - 0.05) & (band < back + 4.0)), (name, back)
+
+
+@pytest.mark.parametrize("style", ["auto", "tokpe-gallop", "tokpe-flow", "nomad-gallop", "shertpe-332", "aqsaq-7-8",
+                                   "aqsaq-5-8", "trot", "ballad"])
+def test_a_take_played_twice_renders_in_every_style_that_fits_its_meter(tmp_path, style):
+    # Every style plays it, or, for a style in another meter than the guitar's sure 4/4 (trot in 6/8, the
+    # 3/4 ballad), the render refuses in one line naming the styles that fit (issue 11's meter rule).
+    out = tmp_path / "twice.mid"
+    r = runner.invoke(app, ["render", str(FILES / "d-dorian-played-twice.mid"), "-o", str(out), "--style", style])
+    if style in ("trot", "ballad"):
+        assert r.exit_code == 2 and "the guitar plays 4/4; styles that fit:" in r.output and not out.exists()
+    else:
+        assert r.exit_code == 0, r.output
+        assert len(note_ons(out, BAND_CHANNELS)) > 200
+
+
+def test_notes_that_never_end_are_closed_in_the_guitar_copy(tmp_path):
+    out = render(tmp_path, "notes-never-end.mid")
+    sounding: dict[tuple[int, int], int] = {}
+    for msg in mido.merge_tracks(mido.MidiFile(out).tracks):
+        if msg.type in ("note_on", "note_off"):
+            key = (msg.channel, msg.note)
+            sounding[key] = sounding.get(key, 0) + (1 if msg.type == "note_on" and msg.velocity else -1)
+    assert sounding and all(v <= 0 for v in sounding.values()), {k: v for k, v in sounding.items() if v > 0}
+
+
+def test_an_undecodable_smpte_offset_is_one_warning_and_the_file_plays(tmp_path):
+    out = tmp_path / "s.mid"
+    r = runner.invoke(app, ["render", str(FILES / "smpte-bad-rate.mid"), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("aqyn: warning:")]
+    assert len(warnings) == 1 and "smpte offset" in warnings[0] and mido.MidiFile(out).tracks
+
+
+def test_a_tuning_pluck_long_after_the_song_does_not_bring_the_band_back(tmp_path):
+    out = render(tmp_path, "song-then-tuning-pluck.mid")
+    guitar = note_ons(out, [c for c in range(16) if c not in BAND_CHANNELS])
+    (song_end, pluck), = rests(guitar, 15.0)
+    band = note_ons(out, BAND_CHANNELS)
+    assert len(band) > 50 and band.max() < song_end + 8.0 and not np.any(band > pluck - 1.0)
