@@ -98,3 +98,27 @@ def test_a_tuning_pluck_long_after_the_song_does_not_bring_the_band_back(tmp_pat
     (song_end, pluck), = rests(guitar, 15.0)
     band = note_ons(out, BAND_CHANNELS)
     assert len(band) > 50 and band.max() < song_end + 8.0 and not np.any(band > pluck - 1.0)
+
+
+def test_the_band_plays_softer_and_sparser_where_the_guitar_plays_very_softly(tmp_path):
+    # The example with 8 bars played at velocity ~23 instead of ~66: there the dombra and the drums play
+    # fewer notes a second and softer ones (measured: 4.0 vs 11.5 dombra notes/s at velocity 49 vs 73).
+    out = render(tmp_path, "d-dorian-soft-middle.mid")
+    t, rows = 0.0, []
+    for msg in mido.MidiFile(out):
+        t += msg.time
+        if msg.type == "note_on" and msg.velocity > 0:
+            rows.append((t, msg.channel, msg.velocity))
+    notes = np.array(rows)
+    guitar = notes[~np.isin(notes[:, 1], BAND_CHANNELS)]
+    soft_times = guitar[guitar[:, 2] < 40, 0]
+    soft = (soft_times.min() + 4.0, soft_times.max())        # the band changes at its next bar line (2.5 s)
+    loud = (guitar[0, 0] + 6.0, soft_times.min())
+    for channel in (6, 9):                                               # dombra, drums
+        part = notes[notes[:, 1] == channel]
+        rate, velocity = [], []
+        for a, b in (soft, loud):
+            inside = part[(part[:, 0] >= a) & (part[:, 0] < b)]
+            rate.append(len(inside) / (b - a))
+            velocity.append(inside[:, 2].mean())
+        assert rate[0] < 0.7 * rate[1] and velocity[0] < 0.85 * velocity[1], (channel, rate, velocity)
