@@ -184,7 +184,7 @@ class FluidLiveSink:
     def _open_driver(self, fluidsynth):
         """The audio driver playing the synth. Raises AudioDriverError (with a hint for JACK and ALSA) when it
         does not open, after deleting the sequencer and the synth."""
-        from engine.io.ports import quiet_stderr  # noqa: PLC0415 (rtmidi is not needed to render)
+        from engine.io.native_stderr import quiet_stderr  # noqa: PLC0415
 
         fs, a = self.synth, self.audio
         with quiet_stderr():      # libjack's and FluidSynth's own lines; a failure is said below, in ours
@@ -205,7 +205,7 @@ class FluidLiveSink:
         opened; False leaves the synth without sound until the next try. Does nothing after `close`."""
         if self._closed:
             return False
-        from engine.io.ports import quiet_stderr  # noqa: PLC0415
+        from engine.io.native_stderr import quiet_stderr  # noqa: PLC0415
 
         fs = self.synth
         self.abandon_driver()

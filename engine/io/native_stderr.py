@@ -2,7 +2,7 @@
 
 libjack writes straight to file descriptor 2 from its own threads at any time ("Cannot read socket fd",
 "JackSocketClientChannel read fail" when a server goes away; "Cannot connect to server socket" at each
-attempt to reach it), and so do FluidSynth's drivers. `engine.io.ports.quiet_stderr` silences a single call;
+attempt to reach it), and so do FluidSynth's drivers. `quiet_stderr` silences a single call;
 `native_stderr_silenced` silences descriptor 2 for everything inside it and points Python's `sys.stderr` at a
 copy of the real one, so aqyn's error lines (and a traceback, should one happen) still reach the user.
 """
@@ -16,28 +16,41 @@ from typing import Iterator
 
 
 @contextmanager
-def native_stderr_silenced() -> Iterator[None]:
-    """While inside: descriptor 2 goes to /dev/null, `sys.stderr` writes to the real stderr (line-buffered).
-    Both are put back on the way out. Does nothing when stderr has no descriptor (e.g. under a test runner
-    that captures it as text)."""
+def quiet_stderr() -> Iterator[int | None]:
+    """Silence descriptor 2 (the C libraries' stderr: ALSA and JACK print on a failed connect) for the duration;
+    yields a duplicate of what it was (None, and nothing silenced, when stderr has no descriptor, e.g. under
+    a test runner that captures it as text). Put back on the way out."""
     try:
         sys.stderr.flush()
-        real = os.dup(2)
+        saved = os.dup(2)
     except (OSError, ValueError):
-        yield
+        yield None
         return
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-    before = sys.stderr
-    ours = os.fdopen(os.dup(real), "w", buffering=1, encoding=getattr(before, "encoding", None) or "utf-8",
-                     errors="backslashreplace")
-    sys.stderr = ours
     try:
-        yield
+        os.dup2(devnull, 2)
+        yield saved
     finally:
-        ours.flush()
-        sys.stderr = before
-        ours.close()
-        os.dup2(real, 2)
-        os.close(real)
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+@contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """While inside: descriptor 2 goes to /dev/null, `sys.stderr` writes to the real stderr (line-buffered).
+    Both are put back on the way out. Does nothing when stderr has no descriptor."""
+    with quiet_stderr() as real:
+        if real is None:
+            yield
+            return
+        before = sys.stderr
+        ours = os.fdopen(os.dup(real), "w", buffering=1, encoding=getattr(before, "encoding", None) or "utf-8",
+                         errors="backslashreplace")
+        sys.stderr = ours
+        try:
+            yield
+        finally:
+            ours.flush()
+            sys.stderr = before
+            ours.close()

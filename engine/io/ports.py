@@ -9,38 +9,17 @@ say once, in our words, what to do.
 
 from __future__ import annotations
 
-import os
-import sys
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable
 
 import rtmidi
 
 from engine.errors import MidiBackendError, PortNotFound
+from engine.io.native_stderr import quiet_stderr
 
 APIS = {"jack": rtmidi.API_UNIX_JACK, "alsa": rtmidi.API_LINUX_ALSA}
 CLIENT = "aqyn"
 _ABANDONED: list = []    # rtmidi clients of a JACK server that died: kept, never closed (see engine.io.jack_watch)
-
-
-@contextmanager
-def quiet_stderr() -> Iterator[None]:
-    """Silence the C libraries' stderr (ALSA and JACK print on a failed connect) for the duration."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 @dataclass
