@@ -115,15 +115,7 @@ class MidiInput:
             if self.wanted is None:
                 mi.open_virtual_port(self.port_name)
             else:
-                all_ports = mi.get_ports()
-                ports = [p for p in all_ports if not p.startswith(f"{CLIENT}:")]
-                try:
-                    i = match_port(self.wanted, ports, "input")
-                except PortNotFound:
-                    mi.delete()
-                    raise
-                self.source = ports[i]
-                mi.open_port(all_ports.index(ports[i]), self.port_name)
+                self.source = _open_named(mi, self.wanted, "input", self.port_name)
         # sysex and active sensing are noise here; clock is kept only when we follow an external clock.
         mi.ignore_types(sysex=True, timing=self._ignore_clock, active_sense=True)
         mi.set_callback(self._callback)
@@ -199,15 +191,7 @@ class MidiOutput:
                 mo.open_virtual_port(self.port_name)
                 self.target = f"{CLIENT}-out:{self.port_name}"
                 return mo
-            all_ports = mo.get_ports()
-            ports = [p for p in all_ports if not p.startswith(f"{CLIENT}:")]
-            try:
-                i = match_port(self.wanted, ports, "output")
-            except PortNotFound:
-                mo.delete()
-                raise
-            self.target = ports[i]
-            mo.open_port(all_ports.index(ports[i]), self.port_name)
+            self.target = _open_named(mo, self.wanted, "output", self.port_name)
         return mo
 
     def reopen(self) -> bool:
@@ -242,3 +226,18 @@ class MidiOutput:
             self._midi.delete()
         except rtmidi.RtMidiError:
             pass
+
+
+def _open_named(client, wanted: str, kind: str, port_name: str) -> str:
+    """Open, as `port_name`, the connection of rtmidi `client` (a MidiIn or MidiOut) to the port that `wanted`
+    names among the other clients' ports (`kind`: "input" or "output", for the message); returns that port's
+    full name. Raises PortNotFound (naming the ports there are), the client deleted."""
+    all_ports = client.get_ports()
+    ports = [p for p in all_ports if not p.startswith(f"{CLIENT}:")]
+    try:
+        i = match_port(wanted, ports, kind)
+    except PortNotFound:
+        client.delete()
+        raise
+    client.open_port(all_ports.index(ports[i]), port_name)
+    return ports[i]
