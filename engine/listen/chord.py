@@ -65,7 +65,10 @@ THIRD_NEEDED = 0.3  # what a chord loses that adds a third to a power chord soun
 # Per root pitch class: the templates holding one of its thirds (3 or 4 semitones above); the power chords.
 _THIRD_OF = np.array([((_T[:, (r + 3) % 12] + _T[:, (r + 4) % 12]) > 0).astype(float) for r in range(12)])
 _FIVE = np.array([_INDEX[(r, "5")] for r in range(12)])
+_FIVE_COST = np.zeros(len(_LABELS))
+_FIVE_COST[_FIVE] = QUALITY_COST["5"]
 _PCS = np.arange(12)
+_FIFTH, _MINOR_THIRD, _MAJOR_THIRD = (_PCS + 7) % 12, (_PCS + 3) % 12, (_PCS + 4) % 12   # above each root
 # Per bass pitch class: the triads that are a slash chord over it (major over its third or fifth, minor over
 # its fifth).
 _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
@@ -108,10 +111,13 @@ def _power(absent: np.ndarray) -> np.ndarray:
     third of such a root loses up to THIRD_NEEDED (the guitarist's E5 is no E major or minor, and with the
     last chord's E still in mind no E minor under G5: no third is invented), and the `5` chord pays its
     QUALITY_COST only as far as a third or its fifth is missing (a lone bass note or a triad stays a triad)."""
-    power = ((1.0 - absent) * (1.0 - absent[(_PCS + 7) % 12])
-             * np.minimum(absent[(_PCS + 3) % 12], absent[(_PCS + 4) % 12]))   # per root, 0..1
-    out = THIRD_NEEDED * (power[:, None] * _THIRD_OF).max(axis=0)
-    out[_FIVE] += QUALITY_COST["5"] * (1.0 - power)
+    present = 1.0 - absent
+    power = present * present[_FIFTH] * np.minimum(absent[_MINOR_THIRD], absent[_MAJOR_THIRD])   # per root
+    out = _FIVE_COST.copy()
+    roots = np.flatnonzero(power)     # mostly none or one: only their rows are looked at (speed)
+    if roots.size:
+        out += THIRD_NEEDED * (power[roots, None] * _THIRD_OF[roots]).max(axis=0)
+        out[_FIVE] -= QUALITY_COST["5"] * power
     return out
 
 
