@@ -23,9 +23,14 @@ annotated key that sounds longest in the excerpt: a few POP909 songs modulate wi
 15 s of music (against the key annotated then); beat F-measure, CMLt, AMLt (mir_eval defaults: +-70 ms,
 beats before 5 s ignored); tempo accuracy strict (4 %) and octave-tolerant (x2, x1/2, x3, x1/3); downbeat
 F-measure; chord majmin and root, duration-weighted: `online` as committed (about 60 ms after each strum),
-`beat` labelled at the end of each beat from that beat's notes (causal, one beat late). On the truth sets also
-`key exact` (tonic and mode, modes included: D dorian is not D minor) and `meter` (the meter reported at the end
-equals the take's, 2/4 is not 4/4; a take that changes meter is judged by its longest one).
+`beat` labelled at the end of each beat from that beat's notes (causal, one beat late). Beside majmin,
+`majmin (5 = maj)`: the same with an estimated power chord `X:5` counted as `X:maj`. Every reference here is
+a lead sheet of major and minor chords (GuitarSet's, the simulators'), and a lead sheet writes E for what a
+guitarist plays as E5 (root and fifth, no third): majmin scores a correctly heard power chord as wrong, the
+second row does not (and still scores an invented third, E:min for E5 under an E major sheet, as wrong).
+On the truth sets also `key exact` (tonic and mode, modes included: D dorian is not D minor) and `meter` (the
+meter reported at the end equals the take's, 2/4 is not 4/4; a take that changes meter is judged by its longest
+one).
 """
 
 from __future__ import annotations

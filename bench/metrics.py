@@ -12,7 +12,10 @@ compared by pitch class, so enharmonic spellings are equal (Gb == F#).
 * `downbeat_f`: the beat F-measure on downbeats (also trimmed at 5 s).
 * `chord_scores`: duration-weighted `mir_eval.chord` root and majmin (and sevenths), after cropping or
   padding the estimate to the reference's span and merging both segmentations, as
-  `mir_eval.chord.evaluate` does.
+  `mir_eval.chord.evaluate` does; and `majmin (5 = maj)`, majmin with an estimated power chord `X:5` read
+  as `X:maj` (`as_lead_sheet`): a lead sheet writes E for what a guitarist plays as E5, so against
+  references that know only major and minor (GuitarSet's, the simulators') a correctly heard power chord
+  would otherwise score as wrong. Both are reported: majmin as it is, and this one beside it.
 """
 
 from __future__ import annotations
@@ -136,8 +139,16 @@ def _intervals(segments) -> tuple[np.ndarray, list[str]]:
     return np.array([[s, e] for s, e, _ in rows]), [lab for _, _, lab in rows]
 
 
+def as_lead_sheet(label: str) -> str:
+    """An estimated power chord as a lead sheet writes it, for scoring against major/minor-only references:
+    'E:5' -> 'E:maj' (a bass after '/' kept); every other label as it is."""
+    chord, slash, bass = label.partition("/")
+    return chord[:-2] + ":maj" + slash + bass if chord.endswith(":5") else label
+
+
 def chord_scores(est, ref) -> dict:
-    """Duration-weighted {"root", "majmin", "sevenths"} of (start, end, Harte label) segments (s).
+    """Duration-weighted {"root", "majmin", "majmin (5 = maj)", "sevenths"} of (start, end, Harte label)
+    segments (s); "majmin (5 = maj)" reads an estimated `X:5` as `X:maj` (`as_lead_sheet`).
 
     The estimate is cropped / padded with "N" to the reference's span and both are cut at each other's
     boundaries, as `mir_eval.chord.evaluate` does. Reference chords outside a metric's vocabulary (and
@@ -148,7 +159,7 @@ def chord_scores(est, ref) -> dict:
 
     ref_iv, ref_lab = _intervals(ref)
     if not ref_lab:
-        return {"root": float("nan"), "majmin": float("nan"), "sevenths": float("nan")}
+        return {name: float("nan") for name in ("root", "majmin", "majmin (5 = maj)", "sevenths")}
     est_iv, est_lab = _intervals(est)
     if not est_lab:
         est_iv, est_lab = ref_iv[:1].copy(), ["N"]
@@ -162,6 +173,8 @@ def chord_scores(est, ref) -> dict:
         for name in ("root", "majmin", "sevenths"):
             comparison = getattr(mir_eval.chord, name)(r_lab, e_lab)
             out[name] = float(mir_eval.chord.weighted_accuracy(comparison, durations))
+        lead_sheet = mir_eval.chord.majmin(r_lab, [as_lead_sheet(lab) for lab in e_lab])
+        out["majmin (5 = maj)"] = float(mir_eval.chord.weighted_accuracy(lead_sheet, durations))
     return out
 
 
@@ -195,6 +208,9 @@ def _self_check() -> None:
     assert s["majmin"] == 0.5 and s["root"] == 0.5
     assert chord_scores([(0.0, 1.0, "C:maj")], [(0.0, 2.0, "C:maj")])["majmin"] == 0.5  # padded with N
     assert chord_scores([], chords)["majmin"] == 0.0
+    power = chord_scores([(0.0, 2.0, "C:5"), (2.0, 4.0, "A:5")], chords)
+    assert power["majmin"] == 0.0 and power["majmin (5 = maj)"] == 0.5 and power["root"] == 1.0
+    assert as_lead_sheet("E:5") == "E:maj" and as_lead_sheet("E:5/5") == "E:maj/5" and as_lead_sheet("A:min") == "A:min"
 
 
 if __name__ == "__main__":

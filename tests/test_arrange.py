@@ -273,3 +273,42 @@ def test_same_seed_same_notes_other_seed_other_notes():
     b = Arranger(style, seed=1, start=0).query(0.0, 64.0, state())
     c = Arranger(style, seed=2, start=0).query(0.0, 64.0, state())
     assert a == b and a != c
+
+
+@pytest.mark.parametrize("name", STYLES)
+def test_over_a_power_chord_the_dombra_plays_root_and_fifth_and_never_a_third(name):
+    style = load_style(name)
+    for tonic, mode in ((4, "minor"), (7, "major"), (2, "dorian"), (9, "minor")):
+        d = tune(tonic, mode, style.tuning)
+        for root in range(12):
+            chord = (root, "5")
+            thirds = {(root + 3) % 12, (root + 4) % 12}
+            for level in range(4):
+                assert {p % 12 for p in d.dyad(chord, level)} <= chord_pcs(chord)
+            assert not {p % 12 for p in d.melody_notes(chord)} & thirds
+
+
+@pytest.mark.parametrize("name", ["tokpe-gallop", "nomad-gallop", "shertpe-332"])
+def test_a_render_of_power_chord_riffs_has_no_dombra_third_over_a_5_chord(name, monkeypatch):
+    # E5 G5 A5 riffs (tests/data/power-chords.mid) through the whole engine: every dombra note planned while
+    # the listener hears a power chord is neither third above its root (none is ever invented).
+    from pathlib import Path
+
+    from engine.arrange.styles import style_chooser
+    from engine.io.midi_input import read_guitar_file
+    from engine.io.sinks import RecordingSink
+    from engine.pipeline import Engine, run_offline
+
+    planned, query = [], Arranger.query
+
+    def spy(self, begin, end, state, chord=None, intensity=None):
+        notes = query(self, begin, end, state, chord, intensity)
+        planned.extend((chord, n) for n in notes if n.channel in (DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL))
+        return notes
+
+    monkeypatch.setattr(Arranger, "query", spy)
+    take = read_guitar_file(Path(__file__).resolve().parent / "data" / "power-chords.mid").messages
+    run_offline(Engine(style_chooser(name), 0, [RecordingSink()]), take)
+    power = [(chord, n.pitch) for chord, n in planned if chord is not None and chord[1] == "5"]
+    assert {chord for chord, _ in power} == {(4, "5"), (7, "5"), (9, "5")}
+    assert not [(c, p) for c, p in power if (p - c[0]) % 12 in (3, 4)]

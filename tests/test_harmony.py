@@ -120,3 +120,49 @@ def test_the_chord_a_song_dwells_on_pulls_the_tonic_between_modes_of_one_scale()
         return score[(7, "dorian")] - score[(0, "mixolydian")]
 
     assert lead_of_g_dorian(7) > lead_of_g_dorian(0) + 0.1
+
+
+def labels_of(analysis) -> list[str]:
+    return [c["label"] for c in analysis.chords]
+
+
+def test_power_chord_riffs_are_x5_online_and_offline():
+    # E5 G5 A5 (root, fifth, octave; no third anywhere): no third is invented, in either mode.
+    from engine.analyze import run_offline
+
+    messages = read_guitar_file(DATA / "power-chords.mid").messages
+    online, _ = run_online(messages)
+    for labels in (labels_of(online), labels_of(run_offline(messages))):
+        chords = [label for label in labels if label != "N"]
+        assert set(chords) == {"E:5", "G:5", "A:5"}, labels
+
+
+def strum(t: float, pitches, velocity: int = 90, length: float = 0.4):
+    out = []
+    for j, p in enumerate(pitches):
+        out += [InputMessage(t + 0.012 * j, ON | (5 - j), p, velocity), InputMessage(t + length, OFF | (5 - j), p, 0)]
+    return out
+
+
+@pytest.mark.parametrize("shape, label", [
+    ((40, 47, 52, 56, 59, 64), "E:maj"),     # open E major
+    ((45, 52, 57, 60, 64), "A:min"),         # open A minor
+    ((40, 47, 52), "E:5"),                   # E5: root, fifth, octave
+])
+def test_a_strummed_triad_stays_major_or_minor_and_a_dyad_of_root_and_fifth_is_a_power_chord(shape, label):
+    msgs = [m for k in range(8) for m in strum(0.5 + 0.5 * k, shape)]
+    labels = set(labels_of(run_online(sorted(msgs, key=lambda m: m.time))[0]))
+    assert labels == {label}
+
+
+def test_a_power_chord_on_a_fresh_bass_is_judged_by_what_rings_not_by_a_third_let_go_earlier():
+    from engine.listen.chord import ChordTracker
+
+    tracker = ChordTracker()
+    tracker.note_on(0.0, 68, 90, False)                     # a G#4 earlier in the bar, let go
+    for j, p in enumerate((40, 47, 52)):                    # then E5 over a new E bass
+        tracker.note_on(0.6 + 0.01 * j, p, 90, j == 0)
+    ringing = [(40, 0.6), (47, 0.61), (52, 0.62)]
+    assert tracker.decide(0.66, ringing, (4, "major")) == "E:5"
+    # The third ringing with it: E major.
+    assert ChordTracker().decide(0.66, [*ringing, (68, 0.63)], (4, "major")) == "E:maj"

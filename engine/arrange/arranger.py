@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from engine.arrange.band import DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL, DRUM_CHANNEL
-from engine.arrange.dombra import Chord, Dombra, tune
+from engine.arrange.dombra import Chord, Dombra, invented_thirds, tune
 from engine.arrange.form import OUT, BarPlan, Form
 from engine.arrange.patterns import BODY_TAP_NOTE, Part, Step, Style
 from engine.arrange.strokes import Stroke, spread_range, voice
@@ -306,10 +306,11 @@ class Arranger:
         self._motifs[phrase] = motif
         return motif
 
-    def _melody(self, dombra: Dombra, anchor: int, plan: BarPlan, k: int) -> int:
+    def _melody(self, dombra: Dombra, anchor: int, plan: BarPlan, k: int, chord: Chord | None) -> int:
         """The melody-string note for the k-th melodic stroke of the bar: the phrase's motif around the
-        position's high note, on the mode's scale, within the high string's 19 frets."""
-        notes = dombra.melody_notes()
+        position's high note, on the mode's scale (without a third the chord heard lacks), within the high
+        string's 19 frets."""
+        notes = dombra.melody_notes(chord)
         home = min(range(len(notes)), key=lambda i: (abs(notes[i] - anchor), notes[i]))
         motif = self._motif(plan.phrase)
         step = motif[(plan.phrase_bar * 3 + k) % len(motif)]
@@ -326,13 +327,14 @@ class Arranger:
             out.append(Planned(pos, base, 0.05, DRUM_CHANNEL, BODY_TAP_NOTE, self._velocity(rng, vel * 0.8),
                                PERCUSSION))
             return
-        cadence = plan.last                # the last bar of the ending: the open dyad, as a kui ends
-        low, high = dombra.dyad(None if cadence else chord, 0 if cadence else plan.level)
+        cadence = plan.last                # the last bar of the ending: the open dyad, as a kui ends ...
+        open_ok = not invented_thirds(chord) & {dombra.low % 12, dombra.high % 12}   # ... unless a third
+        low, high = dombra.dyad(None if cadence and open_ok else chord, 0 if cadence else plan.level)
         spread = rng.uniform(*spread_range(step_len))
-        melody = self._melody(dombra, high, plan, item.melodic) if item.melodic >= 0 else high
+        melody = self._melody(dombra, high, plan, item.melodic, chord) if item.melodic >= 0 else high
         stroke = Stroke(sym, low, high, melody, vel, item.gap * step_len, spread, self.style.variation.melody,
                         cadence)
-        for offset, duration, pitch, v in voice(stroke, dombra, rng):
+        for offset, duration, pitch, v in voice(stroke, dombra, rng, chord):
             velocity = self._velocity(rng, v)
             out.append(Planned(pos, base + offset, max(0.03, duration), DOMBRA_CHANNEL, pitch, velocity, DOMBRA))
             out.append(Planned(pos, base + offset, max(0.03, duration), DOMBRA_LAYER_CHANNEL, pitch,

@@ -46,6 +46,19 @@ def chord_pcs(chord: Chord | None) -> frozenset[int]:
     return frozenset((root + i) % 12 for i in CHORD_TONES.get(quality, (0, 4, 7)))
 
 
+def invented_thirds(chord: Chord | None) -> frozenset[int]:
+    """The pitch classes (0..11) the dombra must not sound over `chord`: both thirds above the root of a chord
+    that has none (a power chord `5`, sus2, sus4), so the band never puts a third under a guitarist's E5; the
+    empty set for any other chord or None.
+
+    >>> sorted(invented_thirds((4, "5"))), sorted(invented_thirds((4, "min")))
+    ([7, 8], [])
+    """
+    if chord is None or {3, 4} & set(CHORD_TONES.get(chord[1], (0, 4, 7))):
+        return frozenset()
+    return frozenset({(chord[0] + 3) % 12, (chord[0] + 4) % 12})
+
+
 @dataclass(frozen=True)
 class Dombra:
     """A dombra tuned for a key: open pitches, and the notes it can play."""
@@ -71,14 +84,18 @@ class Dombra:
         """The highest MIDI pitch the dombra plays: the high string at its last fret (FRETS, 19)."""
         return self.high + FRETS
 
-    def melody_notes(self) -> tuple[int, ...]:
-        """Every scale note the high string can play, low to high."""
-        return _scale_on(self.high, self.scale)
+    def melody_notes(self, chord: Chord | None = None) -> tuple[int, ...]:
+        """Every scale note the high string can play, low to high; over a chord without a third (`5`, sus)
+        not the thirds above its root (`invented_thirds`)."""
+        return _scale_on(self.high, self.scale - invented_thirds(chord))
 
     def dyad(self, chord: Chord | None, level: int = 0) -> tuple[int, int]:
-        """(low, high) pitches of a strum at register `level` (0..3) over `chord` (None: no chord heard)."""
+        """(low, high) pitches of a strum at register `level` (0..3) over `chord` (None: no chord heard). Over
+        a chord without a third (a power chord) the dombra plays its root and fifth, its natural dyad: the
+        drone stays only where both open strings are its tones."""
         target = LEVEL_FRET[max(0, min(3, level))]
-        if chord is not None and (chord[0] - self.tonic) % 12 in (5, 7):
+        bare = bool(invented_thirds(chord)) and not {self.low % 12, self.high % 12} <= chord_pcs(chord)
+        if chord is not None and (bare or (chord[0] - self.tonic) % 12 in (5, 7)):
             moved = self._moved(chord, target)
             if moved is not None:
                 return moved
@@ -112,7 +129,7 @@ class Dombra:
             return self.high
         third = next((self.tonic + i) % 12 for i in (3, 4) if (self.tonic + i) % 12 in self.scale)
         family = [self.tonic, (self.tonic + 7) % 12, third]
-        allowed = self.scale | chord_pcs(chord)
+        allowed = (self.scale | chord_pcs(chord)) - invented_thirds(chord)
         inside = chord_pcs(chord)
         best, best_cost = self.high, None
         for fh in range(FRETS + 1):

@@ -17,6 +17,7 @@ import random
 from dataclasses import dataclass
 
 from engine.arrange.dombra import Dombra
+from engine.state import Chord
 
 MAX_RING = 0.28           # seconds: a dombra note is short, the nylon guitar's tail is not
 
@@ -50,8 +51,9 @@ def spread_range(step_len: float) -> tuple[float, float]:
     return 0.010, max(0.011, min(0.030, 0.3 * step_len))
 
 
-def voice(stroke: Stroke, dombra: Dombra, rng: random.Random) -> list[StrokeNote]:
-    """The notes of `stroke` on `dombra` (its scale gives a hammer-on's target), drawing from `rng`: a strum
+def voice(stroke: Stroke, dombra: Dombra, rng: random.Random, chord: Chord | None = None) -> list[StrokeNote]:
+    """The notes of `stroke` on `dombra` (its scale gives a hammer-on's target, never a third the `chord`
+    heard lacks: `Dombra.melody_notes`), drawing from `rng`: a strum
     draws whether the high string takes the melody, a chop its length and spread, the others nothing.
     An unknown symbol (or T) sounds nothing: []."""
     s = stroke
@@ -70,7 +72,7 @@ def voice(stroke: Stroke, dombra: Dombra, rng: random.Random) -> list[StrokeNote
     elif s.symbol == "P":               # a single string: the melody
         notes.append((0.0, ring, s.melody, s.velocity))
     elif s.symbol == "H":
-        notes += _hammer_on(s, ring, dombra.melody_notes())
+        notes += _hammer_on(s, ring, dombra.melody_notes(chord))
     elif s.symbol == "r":
         notes += _roll(s)
     return notes

@@ -12,10 +12,13 @@ last one is held.
 
 The costs carry the prior that most harmony is a major or minor triad: melody and passing notes readily add
 a seventh, a second or a fourth to the evidence, so a seventh chord must have its seventh clearly louder
-than the passing notes, and sus2, sus4, power chords and dim must lack the third by a wide margin (a wrong
-sus or 5 against a major or minor chord also loses the triad's quality to the listener, and to mir_eval's
-majmin score). Templates after Fujishima 1999 (pitch-class profiles); what the costs gained is in
-bench/README.md (history).
+than the passing notes, and sus2, sus4 and dim must lack the third by a wide margin (a wrong sus against a
+major or minor chord also loses the triad's quality to the listener, and to mir_eval's majmin score).
+Power chords are what a guitarist plays most without a third (E5: E B E): when the root and the fifth sound
+and neither third does, the label is `X:5` (Harte; mir_eval reads it as root + fifth) and every chord that
+would add a third to it loses (`_power`); on a fresh bass note this is judged by the notes ringing, not by
+what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
+Templates after Fujishima 1999 (pitch-class profiles); what the costs gained is in bench/README.md (history).
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ def _templates() -> tuple[np.ndarray, list[tuple[int, str]]]:
 
 
 _T, _LABELS = _templates()
-_COST = np.array([QUALITY_COST[q] for _, q in _LABELS])
+# The power chord's cost is paid only as far as a third sounds (`_power`); the others' always.
+_COST = np.array([0.0 if q == "5" else QUALITY_COST[q] for _, q in _LABELS])
 _ROOTS = np.array([r for r, _ in _LABELS])
 _INDEX = {label: i for i, label in enumerate(_LABELS)}
 # Per bass pitch class: which templates have it as root, which have it as a tone.
@@ -57,6 +61,14 @@ BASS_TONE = 0.05   # the bass is at least a chord tone
 PRESENT = 0.08     # share of the evidence at which a chord tone counts as sounding (less: partly missing)
 MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
 MELODY_WEIGHT = 0.5  # ... so they count this much
+THIRD_NEEDED = 0.3  # what a chord loses that adds a third to a power chord sounding (root and fifth, no third)
+# Per root pitch class: the templates holding one of its thirds (3 or 4 semitones above); the power chords.
+_THIRD_OF = np.array([((_T[:, (r + 3) % 12] + _T[:, (r + 4) % 12]) > 0).astype(float) for r in range(12)])
+_FIVE = np.array([_INDEX[(r, "5")] for r in range(12)])
+_FIVE_COST = np.zeros(len(_LABELS))
+_FIVE_COST[_FIVE] = QUALITY_COST["5"]
+_PCS = np.arange(12)
+_FIFTH, _MINOR_THIRD, _MAJOR_THIRD = (_PCS + 7) % 12, (_PCS + 3) % 12, (_PCS + 4) % 12   # above each root
 # Per bass pitch class: the triads that are a slash chord over it (major over its third or fifth, minor over
 # its fifth).
 _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
@@ -86,6 +98,27 @@ def harte(root: int, quality: str) -> str:
     'Bb:min7'
     """
     return f"{NAMES[root]}:{quality}"
+
+
+def _absent(share: np.ndarray) -> np.ndarray:
+    """How far each pitch class is from sounding, from its share of the evidence: 0 at PRESENT or more, 1 at 0."""
+    return np.maximum(0.0, 1.0 - share * (1.0 / PRESENT))
+
+
+def _power(absent: np.ndarray) -> np.ndarray:
+    """Per template, the score it loses for how far the evidence is a power chord (root and fifth sounding,
+    neither third; `absent` per pitch class, 0 sounding .. 1 no evidence, from `_absent`): a chord holding a
+    third of such a root loses up to THIRD_NEEDED (the guitarist's E5 is no E major or minor, and with the
+    last chord's E still in mind no E minor under G5: no third is invented), and the `5` chord pays its
+    QUALITY_COST only as far as a third or its fifth is missing (a lone bass note or a triad stays a triad)."""
+    present = 1.0 - absent
+    power = present * present[_FIFTH] * np.minimum(absent[_MINOR_THIRD], absent[_MAJOR_THIRD])   # per root
+    out = _FIVE_COST.copy()
+    roots = np.flatnonzero(power)     # mostly none or one: only their rows are looked at (speed)
+    if roots.size:
+        out += THIRD_NEEDED * (power[roots, None] * _THIRD_OF[roots]).max(axis=0)
+        out[_FIVE] -= QUALITY_COST["5"] * power
+    return out
 
 
 class ChordTracker:
@@ -135,28 +168,32 @@ class ChordTracker:
 
     def decide(self, t: float, sounding: list[tuple[int, float]], key: tuple[int, str] | None) -> str:
         """The chord label at time t from the notes ringing ((pitch, onset) pairs) and recent onsets.
-        A ringing note fades from the evidence as it ages: it more likely belongs to the previous chord."""
+        A ringing note fades from the evidence as it ages: it more likely belongs to the previous chord.
+        Whether a power chord sounds (root and fifth, no third) is judged by all of it, but on a fresh bass
+        note by the notes ringing alone: what was played before the new bass belongs to the last chord (the B
+        of an E5 let go does not make the G5 after it a G major)."""
         self._decay(t)
-        chroma = self._recent.copy()
+        ringing = np.zeros(12)
         for p, start in sounding:
-            chroma[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
+            ringing[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
         bass = self._bass if t - self._bass_t < 2.0 else None
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
-        return self.label_chroma(chroma, bass, fresh, key)
+        return self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None)
 
     def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None) -> np.ndarray:
         """Each template's score (in _LABELS order) for a pitch-class evidence vector with some energy."""
         return self._scores(chroma, chroma.sum(), bass, fresh, key)
 
     def _scores(self, chroma: np.ndarray, energy: float, bass: int | None, fresh: bool,
-                key: tuple[int, str] | None) -> np.ndarray:
+                key: tuple[int, str] | None, ringing: np.ndarray | None = None) -> np.ndarray:
         # inside - (1 - inside) * outside - cost, with inside = the share of the evidence in the template's tones
         share = chroma * (1.0 / energy)
         score = self._tw @ share
         score -= self._cost
-        # How far each tone is from sounding (0 at a share of PRESENT or more, 1 with no evidence).
-        absent = np.maximum(0.0, 1.0 - share * (1.0 / PRESENT))
+        absent = _absent(share)
         missing = _T @ absent
+        rung = ringing.sum() if ringing is not None else 0.0
+        score -= _power(_absent(ringing * (1.0 / rung)) if rung > 0 else absent)
         if bass is not None:
             root = self._bass_fresh if fresh else self._bass_held
             # A slash chord is its triad: with a major triad sounding in full over its third or fifth (or a
@@ -169,14 +206,16 @@ class ChordTracker:
             score += _diatonic(key)
         return score
 
-    def label_chroma(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None) -> str:
-        """Label a pitch-class evidence vector (12 weights) with its bass pitch class, if any."""
+    def label_chroma(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None,
+                     ringing: np.ndarray | None = None) -> str:
+        """Label a pitch-class evidence vector (12 weights) with its bass pitch class, if any; `ringing` (12
+        weights: the part of it still sounding) is what a power chord is judged by, if given (see `decide`)."""
         energy = chroma.sum()
         if energy < self.min_energy:
             if energy < 0.05:
                 self.current = None
             return self.label
-        score = self._scores(chroma, energy, bass, fresh, key)
+        score = self._scores(chroma, energy, bass, fresh, key, ringing)
         if self.current is not None:
             score[_INDEX[self.current]] += self.stay
         best = int(score.argmax())
