@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from engine.arrange.patterns import Style
 from engine.arrange.styles import list_styles, load_style
 from engine.clock import Clock
 from engine.errors import EngineError
@@ -73,6 +74,7 @@ class LiveFeed:
         self._notes: deque[float] = deque()                   # stamps of recent note-ons
         self._held: tuple | None = None                       # a queued item not yet due (replays)
         self._out: list[TimedInput] = []
+        self._styles: dict[str, Style | EngineError] = {}   # each style read once: a flood of program changes
 
     # -- from any thread ---------------------------------------------------------------------------------
     def put(self, data: list[int], stamp: float) -> None:
@@ -155,12 +157,21 @@ class LiveFeed:
         names = list(self.footswitch.program_styles) or sorted(list_styles(self.pattern_dirs))
         if value is None or not names:
             return
-        try:
-            style = load_style(names[value % len(names)], self.pattern_dirs)
-        except EngineError as exc:       # a broken user style: say so, keep playing the current one
-            self.on_event("error", {"where": "program change", "error": str(exc)})
+        style = self._style(names[value % len(names)])
+        if isinstance(style, EngineError):   # a broken user style: say so, keep playing the current one
+            self.on_event("error", {"where": "program change", "error": str(style)})
             return
         self._out.append(CueInput(t, Cue.STYLE, style))
+
+    def _style(self, name: str) -> Style | EngineError:
+        """The style `name`, read from its file the first time only (reading one takes ~10 ms: hundreds of program
+        changes in a tick would stall the engine thread for seconds); the error when it cannot be read."""
+        if name not in self._styles:
+            try:
+                self._styles[name] = load_style(name, self.pattern_dirs)
+            except EngineError as exc:
+                self._styles[name] = exc
+        return self._styles[name]
 
     def _count_in(self, stamp: float) -> None:
         plan = self.count_in
