@@ -3,7 +3,8 @@
 The real `LiveSession` runs — its `open`, its engine thread (`LiveLoop`, i.e. `engine.pipeline.run`), its
 watchdog, signal handling and `close` — with two parts that cannot exist here swapped for stand-ins: the synth
 is a `WireSink` (engine/io/wire.py: FluidLiveSink's contract, recorded instead of heard) and the input port is a
-`ScriptedPort` that delivers a session's bytes at their stamps and can vanish (and come back). A fault can be
+`ScriptedPort` that delivers a session's bytes at their stamps (the feed's queue hands them out in stamp
+order) and can vanish (and come back). A fault can be
 armed inside the band's pattern code (`Arranger.query` raises from a given time on), and a signal sent to this
 process from the session's status callback (SIGINT: Ctrl-C; SIGTERM). The virtual clock runs as fast as the
 engine thread can go; the watchdog looks at it every 50 ms of wall time.
@@ -11,7 +12,9 @@ engine thread can go; the watchdog looks at it every 50 ms of wall time.
 
 from __future__ import annotations
 
+import heapq
 import os
+import queue
 import signal
 import sys
 from contextlib import contextmanager
@@ -41,6 +44,28 @@ class Script:
     signal_at: float | None = None
     signal: int = signal.SIGINT
     fault_at: float | None = None
+
+
+class ArrivalQueue:
+    """The feed's queue, handing items out in stamp order (ties in the order put): the script is queued at
+    once, but live each message arrives at its stamp, after everything stamped before it, and a request
+    posted now (a cue, the count-in) is not stuck behind messages that arrive later."""
+
+    def __init__(self) -> None:
+        self._heap: list = []
+        self._order = 0
+
+    def put(self, item: tuple) -> None:
+        self._order += 1
+        heapq.heappush(self._heap, (item[1], self._order, item))
+
+    def get_nowait(self) -> tuple:
+        if not self._heap:
+            raise queue.Empty
+        return heapq.heappop(self._heap)[2]
+
+    def get(self, timeout: float | None = None) -> tuple:
+        return self.get_nowait()
 
 
 class ScriptedPort:
@@ -124,5 +149,6 @@ def play_session(config: LiveConfig, script: Script) -> Outcome:
 
     with no_hardware(script, clock, wires):
         session = LiveSession(config, on_status=on_status, on_event=lambda k, d: events.append((k, d)), clock=clock)
+        session.feed.queue = ArrivalQueue()
         code = session.run()
     return Outcome(code, events, wires[0], session)

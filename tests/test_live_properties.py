@@ -192,3 +192,17 @@ def test_a_flood_of_program_changes_reads_each_style_once(tmp_path_factory):
     cues = [c for c in feed.pull(VirtualClock(), 1.0) if c.cue is Cue.STYLE]
     assert len(cues) == 600
     assert {c.style.name for c in cues} == {"trot", "tokpe-gallop"} and len({id(c.style) for c in cues}) == 2
+
+
+def test_a_count_in_taken_late_clicks_from_when_it_is_taken():
+    """Found by the property test: a count-in request taken after its stamp (the engine thread busy) put its
+    first click in the past, sent late. The clicks now start COUNT_IN_LEAD after the request is taken."""
+    from engine.clock import VirtualClock
+    from engine.inputs import CountIn
+    from engine.live.feed import COUNT_IN, COUNT_IN_LEAD, CountInPlan, LiveFeed
+
+    feed = LiveFeed(count_in=CountInPlan(1, 60.0))
+    feed.post(COUNT_IN, 0.1)
+    clock = VirtualClock(0.5)
+    [count_in] = [i for i in feed.pull(clock, 0.5) if isinstance(i, CountIn)]
+    assert count_in.time == 0.5 + COUNT_IN_LEAD and min(count_in.tap_times()) >= clock.now()
