@@ -68,27 +68,7 @@ bench: $(STAMP)
 	$(PY) bench/render_speed.py
 
 # Live timing on a JACK server with the dummy backend: onset error, decision latency, memory.
-live-# The proof of issue 13, with hypothesis's counts: LIVE_PROOF_EXAMPLES generated live sessions through the live
-# driver (make test tries 30), then FUZZ_PROOF_EXAMPLES mutated inputs of each kind (MIDI file, style, footswitch
-# map, cue file; make test tries 40) and FUZZ_CLI_PROOF_EXAMPLES MIDI files through `aqyn render`.
-LIVE_PROOF_EXAMPLES ?= 10000
-FUZZ_PROOF_EXAMPLES ?= 5000
-FUZZ_CLI_PROOF_EXAMPLES ?= 100
-PROOF_PYTEST := -m pytest -q -p no:cacheprovider --hypothesis-show-statistics -W ignore::hypothesis.errors.HypothesisWarning
-proof: $(STAMP)
-	LIVE_EXAMPLES=$(LIVE_PROOF_EXAMPLES) $(PY) $(PROOF_PYTEST) tests/test_live_properties.py
-	FUZZ_EXAMPLES=$(FUZZ_PROOF_EXAMPLES) FUZZ_CLI_EXAMPLES=$(FUZZ_CLI_PROOF_EXAMPLES) $(PY) $(PROOF_PYTEST) \
-	  tests/test_fuzz_inputs.py
-
-# A three-hour gig under a virtual clock (beat drift, memory growth, late events, stuck notes); then the same
-# figures from ten minutes in real time through FluidSynth into a JACK server on the dummy backend.
-gig-soak: $(STAMP)
-	$(PY) bench/soak.py --hours 3
-
-gig-soak-jack: $(STAMP)
-	$(PY) bench/soak.py --jack --minutes 10
-
-bench: $(STAMP)
+live-bench: $(STAMP)
 	$(PY) bench/live_timing.py
 
 # Listening accuracy against peer tools on ../shared/data (POP909, ASAP, Nottingham), then on the takes with a
