@@ -34,6 +34,7 @@ A switch with a double action waits `double_time` after a tap before acting on i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,8 +109,9 @@ Bad = Callable[[tuple, str], ConfigError]     # (key path, message) -> the error
 
 
 def _number(v) -> bool:
-    """True for a TOML integer or float (a boolean is neither, though Python's bool is an int)."""
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """True for a TOML integer or finite float (a boolean is neither, though Python's bool is an int; nan and
+    inf are no number of anything)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _switches(raw, bad: Bad) -> tuple[Switch, ...]:
