@@ -16,13 +16,14 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.arrange.arranger import Arranger
 from engine.arrange.patterns import parse_style_file
 from engine.arrange.styles import list_styles
-from engine.errors import EngineError
+from engine.errors import ConfigError, EngineError
 from engine.io.cues import load_cues
 from engine.io.midi_input import read_guitar_file
 from engine.live.controls import FootswitchMap
@@ -215,3 +216,14 @@ def test_the_command_line_on_a_mutated_midi_file_exits_0_or_2_with_one_line(tmp_
     assert run.returncode in (0, 2), run.stderr
     if run.returncode == 2:
         assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+
+
+@pytest.mark.parametrize("line", ["cc = nan", "cc = inf", "note = -inf", "channel = 1e999", "channel = nan"])
+def test_a_footswitch_number_that_is_nan_or_infinite_is_refused_in_one_line(tmp_path, line):
+    """Found by the fuzz run: `cc = nan` raised ValueError and `channel = 1e999` OverflowError (int() of them)."""
+    text = FOOTSWITCH.replace("cc = 64", line) if not line.startswith("channel") else \
+        FOOTSWITCH.replace("channel = 16\ntap", f"{line}\ntap")
+    with pytest.raises(ConfigError) as e:
+        FootswitchMap.load(write_text(tmp_path, "fs.toml", text))
+    one_line(e.value)
+    assert "must be" in str(e.value)
