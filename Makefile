@@ -16,7 +16,7 @@ EXAMPLES := $(wildcard examples/*.mid)
 DEMO_STYLES := d_dorian_96_4-4:shertpe-332 d_dorian_96_4-4:nomad-gallop e_mixolydian_ramp_88-116_4-4:tokpe-flow \
                e_mixolydian_ramp_88-116_4-4:aqsaq-7-8 a_minor_66_6-8:shalderish
 
-.PHONY: demo test soak bench live-bench accuracy examples system clean
+.PHONY: demo test soak proof gig-soak gig-soak-jack bench live-bench accuracy examples system clean
 
 demo: $(STAMP)
 	@mkdir -p out
@@ -43,6 +43,26 @@ test: $(STAMP)
 SOAK_EXAMPLES ?= 2000
 soak: $(STAMP)
 	PROPERTY_EXAMPLES=$(SOAK_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_band_properties.py
+
+# The proof of issue 13, with hypothesis's counts: LIVE_PROOF_EXAMPLES generated live sessions through the live
+# driver (make test tries 30), then FUZZ_PROOF_EXAMPLES mutated inputs of each kind (MIDI file, style, footswitch
+# map, cue file; make test tries 40) and FUZZ_CLI_PROOF_EXAMPLES MIDI files through `aqyn render`.
+LIVE_PROOF_EXAMPLES ?= 10000
+FUZZ_PROOF_EXAMPLES ?= 5000
+FUZZ_CLI_PROOF_EXAMPLES ?= 100
+PROOF_PYTEST := -m pytest -q -p no:cacheprovider --hypothesis-show-statistics -W ignore::hypothesis.errors.HypothesisWarning
+proof: $(STAMP)
+	LIVE_EXAMPLES=$(LIVE_PROOF_EXAMPLES) $(PY) $(PROOF_PYTEST) tests/test_live_properties.py
+	FUZZ_EXAMPLES=$(FUZZ_PROOF_EXAMPLES) FUZZ_CLI_EXAMPLES=$(FUZZ_CLI_PROOF_EXAMPLES) $(PY) $(PROOF_PYTEST) \
+	  tests/test_fuzz_inputs.py
+
+# A three-hour gig under a virtual clock (beat drift, memory growth, late events, stuck notes); then the same
+# figures from ten minutes in real time through FluidSynth into a JACK server on the dummy backend.
+gig-soak: $(STAMP)
+	$(PY) bench/soak.py --hours 3
+
+gig-soak-jack: $(STAMP)
+	$(PY) bench/soak.py --jack --minutes 10
 
 bench: $(STAMP)
 	$(PY) bench/render_speed.py

@@ -18,8 +18,9 @@ from collections.abc import Iterable
 
 
 def is_number(v: object) -> bool:
-    """True for a TOML integer or float (a boolean is neither, though Python's bool is an int)."""
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """True for a TOML integer or finite float (a boolean is neither, though Python's bool is an int; nan and
+    inf are no number of anything: `cc = nan` raised ValueError, found by the fuzz run)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def is_whole(v: object) -> bool:

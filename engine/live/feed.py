@@ -98,7 +98,7 @@ class LiveFeed:
                 break
             data, stamp = item
             if isinstance(data, tuple):
-                self._request(data[0], stamp)
+                self._request(data[0], stamp, due)
             else:
                 self._message(data, stamp)
         clock.sleep_until(due)
@@ -143,9 +143,9 @@ class LiveFeed:
         self.arrivals.append(stamp)
         self._out.append(item)
 
-    def _request(self, request: str, stamp: float) -> None:
+    def _request(self, request: str, stamp: float, due: float) -> None:
         if request == COUNT_IN:
-            self._count_in(stamp)
+            self._count_in(max(stamp, due))    # taken late (a stalled engine thread): no clicks in the past
         else:
             self._act(request, stamp)
 
@@ -168,6 +168,7 @@ class LiveFeed:
         return [load_style(n, self.pattern_dirs) for n in names]
 
     def _count_in(self, stamp: float) -> None:
+        """The count-in's clicks, the first COUNT_IN_LEAD s after `stamp` (s)."""
         plan = self.count_in
         if plan is None:
             return

@@ -89,7 +89,7 @@ class LiveSession:
         c = config
         # Everything that can fail on bad input fails here, before any sound or port exists.
         self.soundfont = find_soundfont(c.soundfont)
-        self._chooser = style_chooser(c.style, c.pattern_dirs)
+        self._chooser = style_chooser(c.style, c.pattern_dirs, strict=False)   # live, the band plays on
         self.backend = choose_backend(c.midi_api)
         self.feed = LiveFeed(c.footswitch, c.clock_in, c.pattern_dirs, self._count_in_plan(),
                              on_event=lambda kind, data: self.on_event(kind, data))
