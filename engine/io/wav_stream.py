@@ -12,6 +12,8 @@ from __future__ import annotations
 import heapq
 import math
 import threading
+import time
+from collections import deque
 from pathlib import Path
 
 from engine.events import Event
@@ -19,6 +21,7 @@ from engine.io.sinks import Message, event_messages
 from engine.io.wav_render import BLOCK, FluidRenderer, ScaledWav
 
 MARGIN = 1.0   # s behind the engine's clock: what sounds before it is final
+POLL = 0.002   # s between looks at the inbox (a 3 s block takes ~0.1 s to render)
 
 
 class WavStream:
@@ -32,56 +35,50 @@ class WavStream:
         self.seconds = 0.0
         self.late = 0
         self._renderer = renderer
-        self._heap: list[Message] = []
+        # The main thread (the engine) and the render thread share no lock: a SIGTERM raises SystemExit in the
+        # main thread at any point, also between taking a lock and the `with` that would give it back, and a
+        # lock left held (or a Thread.join cut short, CPython bpo-45274) hung or crashed the render. The main
+        # thread only appends to a deque and sets plain attributes; the render thread polls them.
+        self._inbox: deque[Message] = deque()
         self._seq = 0
-        self._safe = -math.inf        # s: what sounds before it is final
-        self._wake = -math.inf        # s: `_safe` from which the render thread has a block to do
+        self._safe = -math.inf        # s: what sounds before it is final (set by the main thread)
         self._done = False            # close: render everything
         self._stop = False            # abort: render nothing more
         self._error: BaseException | None = None
-        self._cv = threading.Condition()
-        # Waited for with an Event, not Thread.join: a join that a SIGTERM interrupts (SystemExit raised in
-        # the main thread) marks the running thread as ended (CPython bpo-45274), and the synths were then
-        # freed under it.
-        self._finished = threading.Event()
+        self._finished = False        # set by the render thread as its very last step
         self._thread = threading.Thread(target=self._run, name="aqyn-wav", daemon=True)
         self._thread.start()
 
     def send(self, event: Event) -> None:
-        """Queue the event's messages; wake the render thread when a block more is final."""
+        """Queue the event's messages for the render thread."""
         self._seq += 1
-        messages = event_messages(event, self._seq)
-        safe = self.clock.now() - self.margin
-        with self._cv:
-            for m in messages:
-                heapq.heappush(self._heap, m)
-            self._safe = safe
-            if safe >= self._wake:
-                self._cv.notify()
+        self._inbox.extend(event_messages(event, self._seq))
+        self._safe = self.clock.now() - self.margin
 
     def close(self) -> None:
         """Render what is left and write the WAV. Raises SynthError or OSError."""
-        with self._cv:
-            self._done = True
-            self._cv.notify()
-        self._finished.wait()
+        self._done = True
+        self._wait()
         if self._error is not None:
             raise self._error
 
     def abort(self) -> None:
         """Stop rendering (an error elsewhere, a SIGTERM); the scratch file is removed, no WAV is left."""
-        with self._cv:
-            self._stop = True
-            self._cv.notify()
-        self._finished.wait()
+        self._stop = True
+        self._wait()
+
+    def _wait(self) -> None:
+        while not self._finished:
+            time.sleep(POLL)
 
     def _run(self) -> None:
         try:
             self._render()
         finally:
-            self._finished.set()
+            self._finished = True
 
     def _render(self) -> None:
+        self._heap: list[Message] = []     # the render thread's own, in time order
         mix = self._renderer.mix()
         try:
             with ScaledWav(self.path, mix.rate) as wav:
@@ -100,18 +97,23 @@ class WavStream:
     def _step(self, mix, wav: ScaledWav) -> bool:
         """Wait for a block to become final (or the end), play what is final and render it; False at the end."""
         rate = mix.rate
-        with self._cv:
-            self._wake = (mix.cursor + BLOCK + 1) / rate
-            while not (self._done or self._stop or self._safe >= self._wake):
-                self._cv.wait()
-            if self._stop:
+        wake = (mix.cursor + BLOCK + 1) / rate
+        while True:
+            # Read before draining: a send fills the inbox before it sets `_safe` (and close sets `_done` after
+            # the last send), so whatever was sent before these values were set is drained now.
+            done, stop, safe = self._done, self._stop, self._safe
+            while self._inbox:
+                heapq.heappush(self._heap, self._inbox.popleft())
+            if stop:
                 return False
-            done, upto = self._done, math.inf if self._done else self._safe
-            ready = []
-            while self._heap and self._heap[0][0] < upto:
-                ready.append(heapq.heappop(self._heap))
-        if ready and ready[0][0] * rate < mix.cursor - 0.5:
-            self.late += sum(m[0] * rate < mix.cursor - 0.5 for m in ready)
+            upto = math.inf if done else safe
+            if done or upto >= wake:
+                break
+            time.sleep(POLL)
+        ready = []
+        while self._heap and self._heap[0][0] < upto:
+            ready.append(heapq.heappop(self._heap))
+        self.late += sum(m[0] * rate < mix.cursor - 0.5 for m in ready)
         mix.play(ready)
         target = mix.frames() if done else mix.cursor + (int(upto * rate) - 1 - mix.cursor) // BLOCK * BLOCK
         for block in mix.blocks(target):
