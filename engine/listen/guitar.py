@@ -17,13 +17,17 @@ strings, strums as 3-6 note-ons spread over 10-50 ms.
   there, and released in turn when the bend moves on or the string stops. A vibrato wobble (under half a
   semitone, or back within `bend_hold`) changes nothing.
 - Note-ons closer than `strum_window` to a strum's first note join that strum (its size, spread and
-  direction are kept); the strum's lowest note while nothing lower rings is the bass cue.
+  direction are kept); the strum's lowest note while nothing lower rings is the bass cue, if it lies in the
+  player's own bass register: less than `bass_span` semitones above the lowest note of the last `register_memory`
+  seconds. The register is the player's, not the guitar's: a take moved to another key, capo or tuning keeps
+  its bass notes (a fixed "below E3" heard a D dorian take moved up a fourth with only its C chord's bass,
+  and the tonic went to C).
 - A declared converter latency is subtracted from every time, so estimates refer to the pluck.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from engine.events import InputMessage
@@ -46,7 +50,8 @@ class GuitarConfig:
     spike_duration: float = 0.035  # ... must last this long (s): attack noise reads as short high notes
     octave_window: float = 0.08   # s; an octave jump on the same string this soon is a tracking error
     strum_window: float = 0.06    # s; note-ons within this of a strum's first note belong to it (spreads reach 50 ms)
-    bass_below: int = 52          # a strum's lowest note under E3 may be the bass
+    bass_span: int = 12           # a strum's lowest note less than this many semitones above the floor ...
+    register_memory: float = 10.0  # s; ... may be the bass; the floor: the lowest note of this many seconds
     bass_memory: float = 1.5      # s; a held lower note stops later notes counting as bass this long
     converter_latency: float = 0.0  # s; subtracted from every input time
     bend_hold: float = 0.08       # s a bent pitch must stay to sound as a note (a 5-6 Hz vibrato crest is shorter)
@@ -120,6 +125,7 @@ class GuitarConditioner:
         self._bent: dict[tuple[int, int], tuple[float, int]] = {}    # held note -> (time, bent pitch) to confirm
         self._last_on: dict[int, tuple[float, int]] = {}                # channel -> (time, note)
         self._strum: Strum | None = None
+        self._lows: deque[tuple[float, int]] = deque()   # (time, pitch), pitch rising: the register's floor first
         self.bass_memory = self.config.bass_memory   # the listener stretches it to 3 beats once it knows the beat
         self.on_note = None      # callback(ConfirmedNote)
         self.on_release = None   # callback(time, pitch, duration, bass)
@@ -211,7 +217,7 @@ class GuitarConditioner:
         if strum is None or t - strum.time > cfg.strum_window:
             strum = self._strum = Strum(t)
         low_so_far = min(strum.pitches, default=128)
-        bass = pitch < cfg.bass_below and pitch < low_so_far and all(
+        bass = pitch < self._floor(t, pitch) + cfg.bass_span and pitch < low_so_far and all(
             pitch <= p for (start, p, _, _) in self._held.values() if t - start < self.bass_memory)
         strum.pitches.append(pitch)
         strum.last = t
@@ -219,6 +225,17 @@ class GuitarConditioner:
         self.confirmed += 1
         if self.on_note is not None:
             self.on_note(ConfirmedNote(t, pitch, velocity, ch, bass, strum))
+
+    def _floor(self, t: float, pitch: int) -> int:
+        """The lowest pitch confirmed in the last `register_memory` seconds up to t (s), `pitch` (confirmed at t)
+        included: a sliding minimum (a queue of the notes no later note undercuts, lowest first)."""
+        lows = self._lows
+        while lows and lows[-1][1] >= pitch:
+            lows.pop()
+        lows.append((t, pitch))
+        while t - lows[0][0] > self.config.register_memory:
+            lows.popleft()
+        return lows[0][1]
 
     def _sound_bend(self, key: tuple[int, int], t: float, pitch: int) -> None:
         """Held note `key` has sounded `pitch` since t (s) by a bend: its old pitch is released at t, the
