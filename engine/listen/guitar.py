@@ -17,13 +17,19 @@ strings, strums as 3-6 note-ons spread over 10-50 ms.
   there, and released in turn when the bend moves on or the string stops. A vibrato wobble (under half a
   semitone, or back within `bend_hold`) changes nothing.
 - Note-ons closer than `strum_window` to a strum's first note join that strum (its size, spread and
-  direction are kept); the strum's lowest note while nothing lower rings is the bass cue.
+  direction are kept); the strum's lowest note while nothing lower rings is the bass cue for beat and bars
+  when it is under E3 (`bass_below`). For key and chords (`tonal_bass`) it is also a bass when it lies in the
+  player's own register while the player strums chords: less than `bass_span` semitones above the lowest note
+  of the last `register_memory` seconds. A take moved to another key, capo or tuning keeps its tonic (a fixed
+  "below E3" heard a D dorian take moved up a fourth with only its C chord's bass, and the tonic went to C);
+  the beat keeps the fixed cue (the register-relative one for everything cost GuitarSet beat F 0.59 -> 0.55,
+  meter 0.63 -> 0.50), and a single-note line (a solo) has no bass register (it cost a solo its key).
 - A declared converter latency is subtracted from every time, so estimates refer to the pluck.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from engine.events import InputMessage
@@ -46,7 +52,9 @@ class GuitarConfig:
     spike_duration: float = 0.035  # ... must last this long (s): attack noise reads as short high notes
     octave_window: float = 0.08   # s; an octave jump on the same string this soon is a tracking error
     strum_window: float = 0.06    # s; note-ons within this of a strum's first note belong to it (spreads reach 50 ms)
-    bass_below: int = 52          # a strum's lowest note under E3 may be the bass
+    bass_below: int = 52          # a strum's lowest note under E3 may be the bass (for beat and bars)
+    bass_span: int = 12           # for key and chords, also one less than this many semitones above the floor ...
+    register_memory: float = 10.0  # s; ... (the floor: the lowest note of this many seconds), while comping
     bass_memory: float = 1.5      # s; a held lower note stops later notes counting as bass this long
     converter_latency: float = 0.0  # s; subtracted from every input time
     bend_hold: float = 0.08       # s a bent pitch must stay to sound as a note (a 5-6 Hz vibrato crest is shorter)
@@ -74,6 +82,7 @@ class ConfirmedNote:
     bass: bool
     strum: "Strum"
     legato: bool = False
+    tonal_bass: bool = False   # a bass for key and chords: `bass`, or low in the player's own register while comping
 
 
 @dataclass(slots=True)
@@ -120,6 +129,8 @@ class GuitarConditioner:
         self._bent: dict[tuple[int, int], tuple[float, int]] = {}    # held note -> (time, bent pitch) to confirm
         self._last_on: dict[int, tuple[float, int]] = {}                # channel -> (time, note)
         self._strum: Strum | None = None
+        self._lows: deque[tuple[float, int]] = deque()   # (time, pitch), pitch rising: the register's floor first
+        self._sizes: deque[int] = deque(maxlen=8)          # notes in each of the last strums
         self.bass_memory = self.config.bass_memory   # the listener stretches it to 3 beats once it knows the beat
         self.on_note = None      # callback(ConfirmedNote)
         self.on_release = None   # callback(time, pitch, duration, bass)
@@ -209,16 +220,37 @@ class GuitarConditioner:
         pitch = min(127, max(0, round(note + self._bend[ch])))
         strum = self._strum
         if strum is None or t - strum.time > cfg.strum_window:
+            if strum is not None:
+                self._sizes.append(strum.size)
             strum = self._strum = Strum(t)
-        low_so_far = min(strum.pitches, default=128)
-        bass = pitch < cfg.bass_below and pitch < low_so_far and all(
+        lowest = pitch < min(strum.pitches, default=128) and all(
             pitch <= p for (start, p, _, _) in self._held.values() if t - start < self.bass_memory)
+        floor = self._floor(t, pitch)
+        bass = lowest and pitch < cfg.bass_below
+        tonal = bass or (lowest and pitch < floor + cfg.bass_span and self._comping())
         strum.pitches.append(pitch)
         strum.last = t
-        self._held[(ch, note)] = (t, pitch, bass, velocity)
+        self._held[(ch, note)] = (t, pitch, tonal, velocity)   # its release goes to the key alone
         self.confirmed += 1
         if self.on_note is not None:
-            self.on_note(ConfirmedNote(t, pitch, velocity, ch, bass, strum))
+            self.on_note(ConfirmedNote(t, pitch, velocity, ch, bass, strum, tonal_bass=tonal))
+
+    def _comping(self) -> bool:
+        """Whether the player is strumming chords: at least half of the last strums (4 or more of them) had
+        three notes or more. A single-note line (a solo) has no bass register of its own."""
+        sizes = self._sizes
+        return len(sizes) >= 4 and 2 * sum(n >= 3 for n in sizes) >= len(sizes)
+
+    def _floor(self, t: float, pitch: int) -> int:
+        """The lowest pitch confirmed in the last `register_memory` seconds up to t (s), `pitch` (confirmed at t)
+        included: a sliding minimum (a queue of the notes no later note undercuts, lowest first)."""
+        lows = self._lows
+        while lows and lows[-1][1] >= pitch:
+            lows.pop()
+        lows.append((t, pitch))
+        while t - lows[0][0] > self.config.register_memory:
+            lows.popleft()
+        return lows[0][1]
 
     def _sound_bend(self, key: tuple[int, int], t: float, pitch: int) -> None:
         """Held note `key` has sounded `pitch` since t (s) by a bend: its old pitch is released at t, the

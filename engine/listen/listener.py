@@ -198,10 +198,10 @@ class Listener:
         new = n.strum.size == 1
         if n.bass and metric >= 2.0:
             self.chord.new_bar(n.time)
-        self.key.note_on(n.time, n.pitch, n.velocity, n.bass, metric)
+        self.key.note_on(n.time, n.pitch, n.velocity, n.tonal_bass, metric)
         self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
         self.beat.note(n.time, n.pitch, n.velocity / 127, n.bass)
-        self.chord.note_on(n.time, n.pitch, n.velocity, n.bass)
+        self.chord.note_on(n.time, n.pitch, n.velocity, n.tonal_bass)
         self.activity.note(n.time, n.velocity)
         self._strum_time = n.strum.time
 
