@@ -84,7 +84,7 @@ def _closing_offs(events: list) -> list:
                 struck[key] = e.time
             else:
                 struck.pop(key, None)
-    return [Raw(max(end, t + 0.5) if t >= end else end, NOTE_OFF | ch, pitch, 0, GUITAR)
+    return [Raw(end + 0.5 if t == end else end, NOTE_OFF | ch, pitch, 0, GUITAR)
             for (ch, pitch), t in sorted(struck.items())]
 
 
@@ -143,7 +143,7 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     if wav_out:
         from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)
 
-        renderer = FluidRenderer(find_soundfont(soundfont))   # loads the SoundFont while we listen
+        renderer = FluidRenderer(find_soundfont(soundfont))   # a bad SoundFont fails before any work
     guitar_events = guitar_track(guitar, player.channels if player else None)
     try:
         with atomic_outputs(outputs) as temps:

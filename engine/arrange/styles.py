@@ -90,7 +90,9 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
         raise StyleNotFound(f"unknown style {name!r}; available: {', '.join([AUTO, *available])}")
     order = [n for n in AUTO_ORDER if n in available] + [n for n in available if n not in AUTO_ORDER]
     if name == AUTO:              # every style auto may choose is read and checked now, never on stage
-        styles = _good_styles(order, pattern_dirs)
+        styles, errors = good_styles({n: available[n] for n in order}, "left out of auto")
+        if not styles and errors:
+            raise errors[0]             # no style auto could play
         return lambda grid, strict=strict: _auto(styles, Meter.of(grid), fits)
     named = load_style(name, pattern_dirs)
 
@@ -108,23 +110,22 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
 _WARNED: set[str] = set()
 
 
-def _good_styles(names: list[str], pattern_dirs: list[Path] | None) -> dict[str, Style]:
-    """The styles `names` read and checked, in that order; a broken file among them is left out with one
-    `aqyn: warning:` line on stderr (file:line:col), as `aqyn patterns list` does: a musician's half-edited
-    style in a user folder must not stop the gig. Raises the first file's PatternError when none is good."""
+def good_styles(files: dict[str, Path], left_out: str = "left out") -> tuple[dict[str, Style], list[EngineError]]:
+    """The styles of `files` (name -> style file, in the order wanted) read and checked, and the errors of the
+    broken ones. Each broken file is left out with one `aqyn: warning: file:line:col: ... (style 'x'
+    <left_out>)` line on stderr, once a process (a render asks for its styles twice): `aqyn patterns list`
+    lists the good ones, and a musician's half-edited style in a user folder must not stop the gig."""
     styles: dict[str, Style] = {}
-    first: EngineError | None = None
-    for n in names:
+    errors: list[EngineError] = []
+    for name, path in files.items():
         try:
-            styles[n] = load_style(n, pattern_dirs)
+            styles[name] = parse_style_file(path)
         except EngineError as exc:
-            first = first or exc
-            if str(exc) not in _WARNED:        # once a process: a render asks for its styles twice
+            errors.append(exc)
+            if str(exc) not in _WARNED:
                 _WARNED.add(str(exc))
-                print(f"aqyn: warning: {exc} (style left out of auto)", file=sys.stderr)
-    if not styles and first is not None:
-        raise first
-    return styles
+                print(f"aqyn: warning: {exc} (style {name!r} {left_out})", file=sys.stderr)
+    return styles, errors
 
 
 def _auto(styles: dict[str, Style], meter, fits) -> Style:

@@ -21,19 +21,12 @@ def list_command(patterns: Optional[Path] = PATTERNS_OPTION) -> None:
     """List the styles: name, meter, title and where the file is (user folders shadow shipped styles). A
     broken style file is left out of the list and said in one warning line on stderr (file:line:col); the
     exit code stays 0."""
-    from engine.arrange.patterns import parse_style_file  # noqa: PLC0415
-    from engine.arrange.styles import PATTERN_DIR, list_styles  # noqa: PLC0415
+    from engine.arrange.styles import PATTERN_DIR, good_styles, list_styles  # noqa: PLC0415
 
-    styles = list_styles(_dirs(patterns))
-    rows = []
-    for name, path in styles.items():
-        where = "shipped" if path.parent == PATTERN_DIR else str(path)
-        try:
-            s = parse_style_file(path)
-        except EngineError as exc:
-            typer.echo(f"aqyn: warning: {exc} (style {name!r} left out)", err=True)
-            continue
-        rows.append((name, s.meter, s.title, where))
+    files = list_styles(_dirs(patterns))
+    good, _ = good_styles(files)
+    rows = [(name, s.meter, s.title, "shipped" if files[name].parent == PATTERN_DIR else str(files[name]))
+            for name, s in good.items()]
     if not rows:
         typer.echo("no styles found")
         return

@@ -88,14 +88,20 @@ class Restrikes:
         return [(t, status, d1, d2, seq, part)]
 
 
+def sorted_messages(events: Iterable[Event]) -> list[Message]:
+    """The messages of `events` (numbered in their order) in the order they play: by time, note-offs before
+    other messages at one time (see `Message`)."""
+    msgs = [m for seq, ev in enumerate(events, 1) for m in event_messages(ev, seq)]
+    msgs.sort(key=lambda m: (m[0], m[1], m[2]))
+    return msgs
+
+
 def played_messages(events: Iterable[Event]) -> Iterator[tuple[float, int, int, int, int, str]]:
     """Notes, controls, programs and raw messages flattened to (time, status, data1, data2, seq, part),
     sorted by time with note-offs before other messages at the same time, restrikes ended (`Restrikes`);
     made as they are read (one list of the sorted messages is held, not two)."""
-    msgs = [m for seq, ev in enumerate(events, 1) for m in event_messages(ev, seq)]
-    msgs.sort(key=lambda m: (m[0], m[1], m[2]))
     restrikes = Restrikes()
-    for m in msgs:
+    for m in sorted_messages(events):
         yield from restrikes.feed(m)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from engine.errors import SynthError
 from engine.events import Event
-from engine.io.sinks import Message, Restrikes, event_messages
+from engine.io.sinks import Message, Restrikes, sorted_messages
 from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PITCH_BEND, PROGRAM
 
 RATE = 44100
@@ -126,8 +126,6 @@ def channel_groups(workers: int) -> list[set[int]]:
     """The 16 MIDI channels split among `workers` synths, fixed before the music is known (the WAV is
     rendered while the band plays): the dombra (channel 7) and its layer (8) on different synths, the drums
     (10) with the dombra, the guitar's strings (1-6, one a string) alternating. Channels 1-16 here 0-15."""
-    if workers == 1:
-        return [set(range(16))]
     groups: list[set[int]] = [set() for _ in range(workers)]
     for ch in range(16):
         groups[0 if ch == DRUM_CHANNEL else ch % workers].add(ch)
@@ -229,11 +227,9 @@ class FluidRenderer:
             synth.delete()
 
 
-def sorted_messages(events: Iterable[Event]) -> list[Message]:
-    """The messages of `events` in the order they play (see engine.io.sinks.Message)."""
-    msgs = [m for seq, ev in enumerate(events, 1) for m in event_messages(ev, seq)]
-    msgs.sort(key=lambda m: (m[0], m[1], m[2]))
-    return msgs
+def peak_gain(peak: float) -> np.float32:
+    """The gain that puts a mix whose peak is `peak` (linear, full scale 1.0) at PEAK_DBFS; 1 for silence."""
+    return np.float32(10 ** (PEAK_DBFS / 20) / peak) if peak > 0 else np.float32(1)
 
 
 class ScaledWav:
@@ -268,7 +264,7 @@ class ScaledWav:
             self._scratch.unlink(missing_ok=True)
 
     def _scale(self) -> None:
-        gain = np.float32(10 ** (PEAK_DBFS / 20) / self.peak) if self.peak > 0 else np.float32(1)
+        gain = peak_gain(self.peak)
         with open(self._scratch, "rb") as mix, wave.open(str(self.path), "wb") as w:
             w.setnchannels(2)
             w.setsampwidth(2)
@@ -292,7 +288,5 @@ def render_audio(events: list[Event], soundfont: Path, rate: int = RATE) -> np.n
             mix.close()
     finally:
         renderer.close()
-    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-    if peak > 0:
-        audio *= np.float32(10 ** (PEAK_DBFS / 20) / peak)
+    audio *= peak_gain(float(np.max(np.abs(audio))) if audio.size else 0.0)
     return audio

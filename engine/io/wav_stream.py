@@ -27,13 +27,12 @@ POLL = 0.002   # s between looks at the inbox (a 3 s block takes ~0.1 s to rende
 class WavStream:
     """A sink: renders `path` (16-bit stereo WAV, peak at -1 dBFS) from the events sent, through the synths
     of `renderer`, while `clock` (the engine's, seconds) moves on. `close` finishes it and returns the seconds
-    of audio; `abort` stops it, leaving no file. `late`: messages that came for a time already rendered (none,
-    by the scheduler's contract; they would sound at once). Raises SynthError or OSError from `close`."""
+    of audio; `abort` stops it, leaving no file. A message for a time already rendered would sound at once
+    (none comes, by the scheduler's contract). Raises SynthError or OSError from `close`."""
 
     def __init__(self, path: str | Path, renderer: FluidRenderer, clock, margin: float = MARGIN):
         self.path, self.clock, self.margin = Path(path), clock, margin
         self.seconds = 0.0
-        self.late = 0
         self._renderer = renderer
         # The main thread (the engine) and the render thread share no lock: a SIGTERM raises SystemExit in the
         # main thread at any point, also between taking a lock and the `with` that would give it back, and a
@@ -79,7 +78,11 @@ class WavStream:
 
     def _render(self) -> None:
         self._heap: list[Message] = []     # the render thread's own, in time order
-        mix = self._renderer.mix()
+        try:
+            mix = self._renderer.mix()
+        except BaseException as exc:  # handed to close()
+            self._error = exc
+            return
         try:
             with ScaledWav(self.path, mix.rate) as wav:
                 while self._step(mix, wav):
@@ -113,7 +116,6 @@ class WavStream:
         ready = []
         while self._heap and self._heap[0][0] < upto:
             ready.append(heapq.heappop(self._heap))
-        self.late += sum(m[0] * rate < mix.cursor - 0.5 for m in ready)
         mix.play(ready)
         target = mix.frames() if done else mix.cursor + (int(upto * rate) - 1 - mix.cursor) // BLOCK * BLOCK
         for block in mix.blocks(target):
