@@ -115,7 +115,7 @@ class Strum:
 class GuitarConditioner:
     """Turns the converter's raw MIDI into confirmed notes and strums (the rules are in the module docstring).
     `feed` takes messages in time order and `update(now)` confirms; each confirmed note goes to
-    `on_note(ConfirmedNote)` and its release to `on_release(time, pitch, duration, bass)` (seconds, MIDI pitch).
+    `on_note(ConfirmedNote)` and its release to `on_release(time, pitch, duration, tonal_bass)` (seconds, MIDI pitch).
     `dropped` counts what was thrown away by reason ("other channel", "quiet", "octave", "short", "spike"),
     `confirmed` the notes confirmed."""
 
@@ -125,7 +125,7 @@ class GuitarConditioner:
         self.confirmed = 0
         self._bend = [0.0] * 16                   # semitones, per channel
         self._pending: dict[tuple[int, int], tuple[float, int]] = {}   # (ch, note) -> (time, velocity)
-        self._held: dict[tuple[int, int], tuple[float, int, bool, int]] = {}  # -> (time, pitch, bass, velocity)
+        self._held: dict[tuple[int, int], tuple[float, int, bool, int]] = {}  # -> (time, pitch, tonal_bass, velocity)
         self._bent: dict[tuple[int, int], tuple[float, int]] = {}    # held note -> (time, bent pitch) to confirm
         self._last_on: dict[int, tuple[float, int]] = {}                # channel -> (time, note)
         self._strum: Strum | None = None
@@ -133,7 +133,7 @@ class GuitarConditioner:
         self._sizes: deque[int] = deque(maxlen=8)          # notes in each of the last strums
         self.bass_memory = self.config.bass_memory   # the listener stretches it to 3 beats once it knows the beat
         self.on_note = None      # callback(ConfirmedNote)
-        self.on_release = None   # callback(time, pitch, duration, bass)
+        self.on_release = None   # callback(time, pitch, duration, tonal_bass)
 
     def feed(self, msg: InputMessage) -> None:
         """One raw message, stamped on arrival (s): a note-on starts a pending note (unless it is a ghost or an
@@ -230,7 +230,7 @@ class GuitarConditioner:
         tonal = bass or (lowest and pitch < floor + cfg.bass_span and self._comping())
         strum.pitches.append(pitch)
         strum.last = t
-        self._held[(ch, note)] = (t, pitch, tonal, velocity)   # its release goes to the key alone
+        self._held[(ch, note)] = (t, pitch, tonal, velocity)   # its release goes to the key alone: tonal
         self.confirmed += 1
         if self.on_note is not None:
             self.on_note(ConfirmedNote(t, pitch, velocity, ch, bass, strum, tonal_bass=tonal))

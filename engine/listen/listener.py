@@ -205,8 +205,8 @@ class Listener:
         self.activity.note(n.time, n.velocity)
         self._strum_time = n.strum.time
 
-    def _release(self, t: float, pitch: int, duration: float, bass: bool) -> None:
-        self.key.note_off(t, pitch, duration, bass)
+    def _release(self, t: float, pitch: int, duration: float, tonal_bass: bool) -> None:
+        self.key.note_off(t, pitch, duration, tonal_bass)
 
     def _metric_weight(self, t: float) -> float:
         """Notes on beats, and most of all on downbeats, say more about the key (chord roots live there)."""
