@@ -123,7 +123,9 @@ class ChartListener:
                     wanted.setdefault(at - fill * self.style_bar, Cue.FILL)
                 if bars[k].section != bars[k - 1].section:
                     wanted[at] = Cue.NEXT
-        ending = max(Fraction(self.first_bar_beat), self.end_beat - self.ending_bars * self.style_bar)
+        # The ending's last bar on the chart's last; in the intro when the chart is shorter than the ending,
+        # but never in the band's first bar (the cue comes half a bar before: the band must be in by then).
+        ending = max(self.style_bar, self.end_beat - self.ending_bars * self.style_bar)
         wanted = {at: cue for at, cue in wanted.items() if at < ending and at >= self.first_bar_beat}
         wanted[ending] = Cue.ENDING
         return [CueInput(max(0.0, self.seconds_at(float(at - self.style_bar / 2))), cue)

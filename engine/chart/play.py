@@ -29,7 +29,7 @@ from engine.inputs import CountIn, TimedInput, input_order
 from engine.io.outputs import check_distinct, check_output
 from engine.io.sinks import RecordingSink, Sink
 from engine.io.soundfont import find_soundfont
-from engine.pipeline import START_LEAD, Engine, EngineConfig, run_offline
+from engine.pipeline import Engine, EngineConfig, run_offline
 from engine.render import write_outputs
 from engine.state import BeatGrid
 from engine.theory import tonic_name
@@ -109,8 +109,9 @@ def chart_style(chart: Chart, options: PlayOptions) -> Style:
 
 
 def prepare(chart: Chart, options: PlayOptions, start: float = 0.0) -> Prepared:
-    """The chart, the practice options and the style made ready to play, the count-in's first click (or the
-    band's set-up) at `start` + START_LEAD seconds. Raises ChartError, StyleNotFound, StyleMeterError,
+    """The chart, the practice options and the style made ready to play from `start` (s): the count-in's
+    bars of clicks, or a bar of silence, then the band's first downbeat (whole bars from `start`, so a MIDI
+    file from second 0 has no pickup bar). Raises ChartError, StyleNotFound, StyleMeterError,
     PatternError or OptionError (an option out of range; the message names it)."""
     if not 0 <= options.count_in <= 4:
         raise OptionError(f"--count-in must be 0..4 bars, got {options.count_in}")
@@ -122,13 +123,13 @@ def prepare(chart: Chart, options: PlayOptions, start: float = 0.0) -> Prepared:
     bpb = song.beats_per_bar
     period = 60.0 / song.bars[0].bpm
     clicks = options.count_in * bpb
-    first = start + START_LEAD
+    lead = max(1, options.count_in) * bpb        # beats before the band: the count-in, or a bar of silence
     intro = intro_bars(style.section("intro").bars, style.beats_per_bar, bpb)
-    listener = ChartListener(song, intro, first + clicks * period, style.beats_per_bar,
+    listener = ChartListener(song, intro, start + lead * period, style.beats_per_bar,
                              style.section("ending").bars)
     inputs: list[TimedInput] = list(listener.cues())
     if clicks:
-        inputs.append(CountIn(first, clicks, period, bpb, clicks=True))
+        inputs.append(CountIn(start, clicks, period, bpb, clicks=True))
     return Prepared(song, style, listener, sorted(inputs, key=input_order))
 
 
