@@ -1,6 +1,7 @@
 """The chord chart format (engine/chart/parse.py) and its chord symbols: every element, and every mistake with
 the exact one-line message it gives."""
 
+import os
 from fractions import Fraction as F
 
 import pytest
@@ -183,3 +184,14 @@ def test_chart_files_that_cannot_be_read(tmp_path):
     binary.write_bytes(b"MThd\x00\x00\x00\x06\xff\xfe")
     with pytest.raises(ChartError, match=r"song.mid:1:1: not a text chart .*save it as UTF-8 text"):
         read_chart(binary)
+    fifo = tmp_path / "pipe.chart"
+    os.mkfifo(fifo)
+    with pytest.raises(ChartError, match="is not a regular file"):
+        read_chart(fifo)                                   # refused before reading: it would block
+    big = tmp_path / "big.chart"
+    big.write_text("| C |\n" * 200_000)
+    with pytest.raises(ChartError, match="over 1 MiB"):
+        read_chart(big)
+    bom = tmp_path / "bom.chart"
+    bom.write_bytes("\ufefftempo: 90\n| C |\n".encode())
+    assert read_chart(bom).tempo == 90

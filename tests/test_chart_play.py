@@ -243,3 +243,30 @@ def test_wav_without_output_and_a_missing_chart_exit_2(tmp_path):
     r = play(tmp_path / "none.chart", "-o", tmp_path / "a.mid")
     assert r.exit_code == 2 and "no such chart file" in r.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_footswitch_acts_on_the_chart_band(tmp_path):
+    """Live, a footswitch port's map acts on the band as with a guitar (here replayed under a virtual clock
+    through the live feed): a tap on `stop` in the middle of the chart stops the band at the next beat."""
+    from engine.chart.live import ChartSource
+    from engine.chart.play import chart_engine
+    from engine.clock import VirtualClock
+    from engine.io.sinks import RecordingSink
+    from engine.live.controls import FootswitchMap
+    from engine.live.feed import LiveFeed
+    from engine.pipeline import run
+
+    fmap_file = tmp_path / "pedal.toml"
+    fmap_file.write_text('[[switch]]\ncc = 64\ntap = "stop"\n')
+    options = PlayOptions()
+    prepared = prepare(parse_chart(STEPPE.read_text()), options)
+    feed = LiveFeed(FootswitchMap.load(fmap_file))
+    press = prepared.listener.seconds_at(prepared.listener.first_bar_beat + 4 * 4 + 1.5)   # bar 5, beat 2.5
+    feed.put([0xB0, 64, 127], press)
+    feed.put([0xB0, 64, 0], press + 0.1)
+    recorder = RecordingSink()
+    engine = chart_engine(prepared, options, [recorder])
+    run(engine, ChartSource(prepared.inputs, feed), VirtualClock(), until=prepared.listener.end_time + 5)
+    out = [e.time for e in recorder.events if type(e).__name__ == "Marker" and e.text == "band out"]
+    assert len(out) == 1 and press < out[0] < press + 1.0
+    assert max(e.time for e in recorder.events if isinstance(e, Note)) < press + 1.0

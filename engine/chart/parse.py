@@ -37,6 +37,7 @@ METERS = {"2/4": (2, False), "3/4": (3, False), "4/4": (4, False), "6/8": (2, Tr
           "12/8": (4, True)}
 TEMPO_RANGE = (30.0, 240.0)
 MAX_TIMES = 16
+MAX_BYTES = 1 << 20      # a chart is a page of text; a bigger file is not one
 HOLD, SAME_BAR = ".", "%"
 _BAR_LINE = re.compile(r":\|\|:|\|\|:|:\|\||:\||\|:|\|\||\|")
 _SAME_LINE = {"||:": "|:", ":||": ":|"}
@@ -360,10 +361,15 @@ def parse_chart(text: str, path: str = "<chart>") -> Chart:
 
 
 def read_chart(path: str | Path) -> Chart:
-    """Read and parse the chart file at `path`. Raises ChartError for a missing, unreadable or bad chart."""
+    """Read and parse the chart file at `path` (UTF-8, a byte-order mark allowed, at most 1 MiB). Raises
+    ChartError for a missing, unreadable or bad chart, a folder, a FIFO or a device (refused before reading)."""
     p = Path(path)
+    if p.exists() and not p.is_dir() and not p.is_file():
+        raise ChartError(f"{p} is not a regular file (a FIFO or a device); give a chart file")
+    if p.is_file() and p.stat().st_size > MAX_BYTES:
+        raise ChartError(f"{p} is over 1 MiB, too big for a chord chart; give a chart file")
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ChartError(f"{p}: no such chart file; check the name") from None
     except IsADirectoryError:
