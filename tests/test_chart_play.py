@@ -49,7 +49,7 @@ def ticks_of(mid: mido.MidiFile, kind: str) -> list[tuple[int, mido.MetaMessage]
 def charts(draw):
     """A random valid chart: a meter, a tempo, a key written or not, 1-3 sections of 1-4 bars of diatonic
     chords (1, 2 or a bar's count of slots, some held with dots), now and then a repeat."""
-    meter = draw(st.sampled_from(["4/4", "3/4", "2/4", "6/8"]))
+    meter = draw(st.sampled_from(["4/4", "3/4", "2/4", "6/8", "12/8"]))
     units = int(meter.split("/")[0])
     tonic, mode = draw(st.integers(0, 11)), draw(st.sampled_from(["major", "minor", "dorian", "mixolydian"]))
     scale = SCALES[mode]
@@ -220,6 +220,8 @@ def write(tmp_path, text: str) -> Path:
     ("style: nosuch\n| Dm |\n", [], "c.chart:1:8: unknown style 'nosuch'"),
     ("meter: 6/8\n| Dm |\n", ["--style", "tokpe-gallop"], "style 'tokpe-gallop' is in 2/4, the chart in 6/8"),
     ("| Dm |\n", ["--style", "nosuch"], "unknown style 'nosuch'"),
+    ("meter: 2/4\n| Dm |\n", ["--style", "shertpe-332"], "style 'shertpe-332' is in 4/4, the chart in 2/4"),
+    ("meter: 9/8\n| Dm |\n", [], "no style plays a 9/8 chart (aqyn patterns list shows their meters)"),
     ("[A]\n| Dm |\n", ["--loop", "B"], "--loop: no section [B] to loop; the chart has A"),
     ("| Dm |\n", ["--ramp", "fast"], "--ramp takes BPM per repeat like +2 or -1, got 'fast'"),
     ("| Dm |\n", ["--times", "3", "--ramp", "+100"], "--ramp +100 takes the tempo to 300 BPM"),

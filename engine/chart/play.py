@@ -88,7 +88,8 @@ class MutingSink:
 def chart_style(chart: Chart, options: PlayOptions) -> Style:
     """The style to play `chart` in (see the module docstring), its main sections lasting until cued. Raises
     ChartError (an unknown style named in the chart, at its header), StyleNotFound (--style), StyleMeterError
-    (a style that cannot play in the chart's meter) or PatternError."""
+    (a style that cannot play in the chart's meter: its bar must be the chart's or divide it, so that the
+    band's bars end where the chart's do) or PatternError."""
     meter = Meter(chart.meter.beats, chart.meter.compound)
     name = options.style or chart.style or AUTO
     if name == AUTO:
@@ -101,7 +102,11 @@ def chart_style(chart: Chart, options: PlayOptions) -> Style:
             if options.style is None:
                 raise chart.error("style", f"{exc} (or leave the style out: one in the chart's meter)") from None
             raise
-    if not fits(style, meter) or style.beats_per_bar.denominator != 1:
+    bar = style.beats_per_bar
+    if not fits(style, meter) or bar.denominator != 1 or meter.beats % int(bar):
+        if name == AUTO:
+            raise StyleMeterError(f"no style plays a {chart.meter.text} chart (aqyn patterns list shows their "
+                                  "meters); write one (patterns/README.md) or choose another meter")
         raise StyleMeterError(f"style {style.name!r} is in {style.meter}, the chart in {chart.meter.text}; "
                               f"give a style in {chart.meter.text} (aqyn patterns list) or leave it out")
     sections = tuple(dataclasses.replace(s, bars=0) if s.name in ("main_a", "main_b") else s for s in style.sections)
