@@ -50,3 +50,31 @@ def test_a_chart_plays_live_through_fluidsynth_in_real_time(tmp_path):
     # A bar of clicks, the intro and the two bars at 200 BPM (0.6 s a bar), then it stopped by itself.
     assert 2.0 < seconds < 6.0
     assert rms(audio, 0.0, seconds, 48000) > 0.01            # the clicks and the band sounded
+
+
+def test_sigterm_stops_a_live_chart_cleanly(tmp_path):
+    """`aqyn play CHART` live as its own process: SIGTERM silences the band and ends the file driver's WAV
+    whole, exit 0."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    wav = tmp_path / "live.wav"
+    env = {**os.environ, "PYTHONPATH": str(STEPPE.parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "play", str(STEPPE), "--audio-driver", "file",
+                             "--audio-file", str(wav)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    try:
+        deadline = time.monotonic() + 20
+        while not (wav.exists() and wav.stat().st_size > 100_000) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert out.startswith("aqyn play: Steppe song") and "stopped" in out
+    seconds = len(read_wav(wav, 48000)) / 48000
+    assert 0.5 < seconds < 30                       # stopped long before the chart's 45 s

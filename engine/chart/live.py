@@ -3,11 +3,14 @@
 The same engine and loop as `aqyn live` (engine/live/loop.py on a `SystemClock`, the FluidSynth live sink),
 with the chart's listener; the form's cues come from a list known in advance, merged with the footswitch's
 (a `LiveFeed` on the `--in` port, through the same footswitch map as `aqyn live`). It plays until the band's
-ending is over, the duration runs out or Ctrl-C; then every note is silenced (the sink's close).
+ending is over, the duration runs out, Ctrl-C, SIGTERM or SIGHUP; then every note is silenced (the sink's
+close).
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -77,6 +80,7 @@ def play_live(chart: Chart, options: PlayOptions, live: LivePlay, clock: Clock |
     backend = choose_backend(live.midi_api) if live.in_port else None
     synth = FluidLiveSink(clock, soundfont, AudioConfig(driver=live.audio_driver, file=live.audio_file))
     port = None
+    previous = _stop_on_signals()
     try:
         if feed is not None:
             port = MidiInput(backend, live.in_port, feed.put, clock.now, port_name="footswitch in")
@@ -98,4 +102,19 @@ def play_live(chart: Chart, options: PlayOptions, live: LivePlay, clock: Clock |
         if port is not None:
             port.close()
         synth.close()                               # fades out, then all notes and sounds off
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0
+
+
+def _stop_on_signals() -> dict:
+    """SIGTERM and SIGHUP end the play as Ctrl-C does, so the band is silenced (main thread only); the
+    handlers before, to put back."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            previous[sig] = signal.signal(sig, stop)
+    return previous

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from engine.cli.common import PATTERNS_OPTION, fail, pattern_dirs
+from engine.cli.render import terminated_cleanly
 from engine.errors import EngineError
 
 
@@ -81,7 +82,8 @@ def play(
             code = play_live(chart, options, LivePlay(soundfont, audio_driver, audio_file, footswitch, in_port,
                                                       midi_api))
             raise typer.Exit(code)
-        result = play_offline(chart, output, wav, options, soundfont)
+        with terminated_cleanly():          # a kill leaves no half-written file, as for render
+            result = play_offline(chart, output, wav, options, soundfont)
     except EngineError as exc:
         fail(str(exc))
     outputs = f"{output}" + (f" and {wav}" if wav else "")
