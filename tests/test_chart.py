@@ -77,6 +77,17 @@ def test_a_closing_repeat_alone_goes_back_to_the_section_start():
     assert [c[0][1] for c in chords(chart)] == [G, DM, C, DM, C]
 
 
+def test_a_lone_closing_repeat_after_a_repeat_goes_back_to_its_end():
+    chart = parse_chart("|: Dm :| C | G :|\n")
+    assert [c[0][1] for c in chords(chart)] == [DM, DM, C, G, C, G]
+
+
+def test_a_section_line_may_carry_its_first_bars():
+    chart = parse_chart("[A] | Dm | C |\n[B]   | G |\n")
+    assert [(b.section, b.changes[0][1], b.col) for b in chart.bars] == [("A", DM, 7), ("A", C, 12),
+                                                                         ("B", G, 9)]
+
+
 def test_double_bar_lines_and_back_to_back_repeats():
     chart = parse_chart("| G || Dm ||: C :||: F :|\n")
     assert [c[0][1] for c in chords(chart)] == [G, DM, C, C, F_, F_]
@@ -164,6 +175,7 @@ BAD = [
     ("[A]\n| C |\n[B]\n[C]\n| G |\n", "c.chart:3:1: section [B] has no bars; write its bars below it (| Dm | C |) "
      "or remove it"),
     ("title: nothing\n", "c.chart:1:1: the chart has no bars; write bars like | Dm | C | G | Dm |"),
+    ("[A] Dm C\n", "c.chart:1:5: cannot read 'Dm C' after the section; bars start with '|' (| Dm | C |)"),
 ]
 
 

@@ -43,7 +43,7 @@ _BAR_LINE = re.compile(r":\|\|:|\|\|:|:\|\||:\||\|:|\|\||\|")
 _SAME_LINE = {"||:": "|:", ":||": ":|"}
 _TOKEN = re.compile(r"\S+")
 _HEADER = re.compile(r"^([A-Za-z_]+)\s*:\s*(.*?)\s*$")
-_SECTION = re.compile(r"^\[\s*([^\]\s][^\]]*?)\s*\]$")
+_SECTION = re.compile(r"^\[\s*([^\]\s][^\]]*?)\s*\]")
 _TIMES = re.compile(r"^[xX](\d+)$")
 
 
@@ -147,6 +147,8 @@ class _Parser:
         self.section = "A"
         self.section_at = (1, 1)
         self.section_start = 0            # index in `written` of the current section's first bar
+        self.repeat_floor = 0             # where a ':|' without '|:' goes back to: the section's start or
+                                          # the end of its last repeat
         self.named = False                # the current section was named by a [..] line
         self.part = 0                     # section lines read so far
         self.repeat: tuple[int, int, int] | None = None   # (first bar index, line, col) of an open |:
@@ -162,11 +164,19 @@ class _Parser:
         if not stripped:
             return
         col = len(text) - len(text.lstrip()) + 1
+        section = _SECTION.match(stripped)
+        if section:                                   # [A], maybe with the section's first bars after it
+            self.new_section(n, col, section.group(1))
+            text = " " * (col - 1 + section.end()) + stripped[section.end():]
+            stripped = text.strip()
+            if not stripped:
+                return
         if stripped.startswith(("|", ":|")):
             self.music = True
             self.bars(n, text)
-        elif _SECTION.match(stripped):
-            self.new_section(n, col, _SECTION.match(stripped).group(1))
+        elif section:
+            raise self.fail(n, len(text) - len(text.lstrip()) + 1, f"cannot read {stripped[:30]!r} after the "
+                            "section; bars start with '|' (| Dm | C |)")
         elif _HEADER.match(stripped):
             self.header(n, col, stripped)
         else:
@@ -190,7 +200,7 @@ class _Parser:
         self.close_section(n)
         self.section, self.section_at, self.named = name, (n, col), True
         self.part += 1
-        self.section_start = len(self.written)
+        self.section_start = self.repeat_floor = len(self.written)
         self.music = True
 
     def close_section(self, n: int) -> None:
@@ -241,14 +251,16 @@ class _Parser:
         return read
 
     def close_repeat(self, n: int, col: int, times: int) -> None:
-        """Unroll the repeat just closed: from its '|:', or from the section's start without one."""
-        first = self.repeat[0] if self.repeat is not None else self.section_start
+        """Unroll the repeat just closed: from its '|:', or without one from the end of the section's last
+        repeat (its start when it has none)."""
+        first = self.repeat[0] if self.repeat is not None else self.repeat_floor
         self.repeat = None
         body = self.written[first:]
         if not body:
             raise self.fail(n, col, "':|' repeats no bars; put bars between '|:' and ':|'")
         for _ in range(times - 1):
             self.written.extend(replace(b) for b in body)
+        self.repeat_floor = len(self.written)
 
     # ---- the whole chart -----------------------------------------------------------------------------
     def chart(self) -> Chart:
