@@ -59,6 +59,7 @@ class ChartListener:
         self.end_beat = self.first_bar_beat + len(song.bars) * bpb
         self.segments = self._segments()
         self._segment_beats = [s.beat for s in self.segments]
+        self._segment_times = [s.time for s in self.segments]
         self.grids = [BeatGrid(s.time, s.beat, s.period, bpb, 0, song.meter.compound) for s in self.segments]
         self.chords_ahead = self._chords()
         self.chord_label = "N"          # the chord now, as the live status shows it
@@ -90,10 +91,7 @@ class ChartListener:
     # ---- time ----------------------------------------------------------------------------------------
     def grid_at(self, now: float) -> BeatGrid:
         """The beat grid in force at `now` (s)."""
-        k = 0
-        while k + 1 < len(self.segments) and self.segments[k + 1].time <= now:
-            k += 1
-        return self.grids[k]
+        return self.grids[max(0, bisect.bisect_right(self._segment_times, now) - 1)]
 
     def seconds_at(self, beat: float) -> float:
         """The time (s) of beat number `beat`."""

@@ -6,10 +6,10 @@ moves every chord and the key by N semitones; `--bpm` replaces the chart's tempo
 section (or the chart) is a new unit of the form: the band fills at its end.
 
 >>> from engine.chart.parse import parse_chart
->>> chart = parse_chart("tempo: 90\\n[A]\\n| Dm | C |\\n[B]\\n| G |\\n")
->>> song = practice(chart, Practice(loop="A", times=3, ramp=2, transpose=2))
->>> [b.bpm for b in song.bars], song.bars[0].changes[0][1], song.key
-([90.0, 90.0, 92.0, 92.0, 94.0, 94.0], (4, 'min'), (4, 'dorian'))
+>>> chart = parse_chart("tempo: 90\\n[A]\\n| Dm | G | Dm |\\n[B]\\n| C |\\n")
+>>> song = practice(chart, Practice(loop="A", times=2, ramp=2, transpose=2))
+>>> [b.bpm for b in song.bars], song.bars[1].changes[0][1], song.key
+([90.0, 90.0, 90.0, 92.0, 92.0, 92.0], (9, 'maj'), (4, 'dorian'))
 """
 
 from __future__ import annotations
