@@ -45,6 +45,7 @@ def test_a_chart_plays_live_through_fluidsynth_in_real_time(tmp_path):
     code = play_live(chart, PlayOptions(count_in=1), LivePlay(audio_driver="file", audio_file=wav),
                      say=said.append)
     assert code == 0 and said[0].startswith("aqyn play: fast, key E mixolydian, 200 BPM, 2 bars")
+    assert said[1:] == ["  A at 200 BPM"]                  # where the player is, when the section comes
     audio = read_wav(wav, 48000)                 # the live synth's rate
     seconds = len(audio) / 48000
     # A bar of clicks, the intro and the two bars at 200 BPM (0.6 s a bar), then it stopped by itself.

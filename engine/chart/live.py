@@ -38,10 +38,13 @@ class LivePlay:
 
 class ChartSource:
     """The engine's `Source` live: the chart's timed inputs as their time comes, with whatever the footswitch
-    `feed` (a LiveFeed, or None) brings; waits on the clock like the live feed."""
+    `feed` (a LiveFeed, or None) brings; waits on the clock like the live feed. The lines of `said` ((time s,
+    text), in order) go to `say` when their time comes: where the player is in the chart."""
 
-    def __init__(self, items: list[TimedInput], feed=None):
+    def __init__(self, items: list[TimedInput], feed=None, said: list[tuple[float, str]] = (),
+                 say: Callable[[str], None] = print):
         self.items, self.next, self.feed = list(items), 0, feed
+        self.said, self.say = list(said), say       # (time s, line): told when their time comes
 
     @property
     def arrivals(self) -> list[float]:
@@ -56,6 +59,8 @@ class ChartSource:
         while self.next < len(self.items) and self.items[self.next].time <= due:
             out.append(self.items[self.next])
             self.next += 1
+        while self.said and self.said[0][0] <= due:
+            self.say(self.said.pop(0)[1])
         return sorted(out, key=input_order)
 
 
@@ -95,7 +100,8 @@ def play_live(chart: Chart, options: PlayOptions, live: LivePlay, clock: Clock |
         def done(now: float) -> bool:
             return (now > end and not engine.playing) or (duration is not None and now - started >= duration)
 
-        LiveLoop(engine, ChartSource(prepared.inputs, feed), clock).play(done)
+        said = [(t, f"  {text.removeprefix('chart: ')}") for t, text in prepared.listener.markers()]
+        LiveLoop(engine, ChartSource(prepared.inputs, feed, said, say), clock).play(done)
     except KeyboardInterrupt:
         say("stopped")
     finally:
