@@ -15,12 +15,17 @@ from engine.cli.common import (
     CHANNELS_OPTION,
     COUNT_IN_OPTION,
     LATENCY_OPTION,
+    MIX_OPTION,
     PATTERNS_OPTION,
     fail,
+    mix_levels,
     pattern_dirs,
     player_settings,
 )
 from engine.errors import EngineError
+from engine.mixer import PARTS
+
+LEVEL_PARTS = PARTS[:2]        # the band's parts: the guitar has a level only with --with-guitar
 
 
 @contextmanager
@@ -53,6 +58,10 @@ def render(
                                              help="SoundFont for --wav (default: the best GM font installed)."),
     with_guitar: bool = typer.Option(False, "--with-guitar",
                                      help="Mix the guitar into the WAV too (it is always in the MIDI)."),
+    stems: Optional[Path] = typer.Option(None, "--stems", metavar="DIR",
+                                         help="Also write one WAV per part into DIR (dombra.wav, percussion.wav, "
+                                              "guitar.wav with --with-guitar), aligned with the mix."),
+    mix: Optional[str] = MIX_OPTION,
     patterns: Optional[Path] = PATTERNS_OPTION,
     cues: Optional[Path] = typer.Option(None, "--cues", metavar="CUES.toml",
                                         help="Footswitch actions at times of the input, as a gig would have them."),
@@ -65,23 +74,26 @@ def render(
     from engine.io.cues import load_cues  # noqa: PLC0415 (keeps `aqyn --help` fast)
     from engine.render import render as do_render  # noqa: PLC0415
 
-    if with_guitar and wav is None:
+    audio = wav is not None or stems is not None
+    if with_guitar and not audio:
         fail("--with-guitar mixes the guitar into the WAV; give --wav OUT.wav too (the MIDI always has the guitar)")
-    if soundfont is not None and wav is None:
+    if soundfont is not None and not audio:
         typer.echo("aqyn: warning: --soundfont is used only for --wav; no audio is rendered without it", err=True)
+    levels = mix_levels(mix, PARTS if with_guitar else LEVEL_PARTS, "the guitar is heard only with --with-guitar")
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     try:
         timeline = load_cues(cues, dirs) if cues is not None else []
         with terminated_cleanly():
             result = do_render(input_file, output, wav, style=style, seed=seed, soundfont=soundfont,
-                               pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline)
+                               pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline,
+                               levels=levels, stems_dir=stems)
     except EngineError as exc:
         fail(str(exc))
     for warning in result.warnings:
         typer.echo(f"aqyn: warning: {warning}", err=True)
     tempo = f"{result.bpm:.1f} BPM" if result.bpm else "tempo unknown"
-    outputs = f"{output}" + (f" and {wav}" if wav else "")
+    outputs = f"{output}" + (f" and {wav}" if wav else "") + (f" and stems in {stems}" if stems else "")
     typer.echo(f"wrote {outputs}: key {result.key}, {tempo}, style {result.style}, {result.band_notes} band notes"
-               + (f", {result.audio_seconds:.1f} s of audio" if wav else "")
+               + (f", {result.audio_seconds:.1f} s of audio" if audio else "")
                + f", {result.realtime_factor:.0f}x real time")

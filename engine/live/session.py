@@ -34,7 +34,9 @@ from engine.live.controls import FootswitchMap
 from engine.live.feed import COUNT_IN, CountInPlan, LiveFeed
 from engine.live.loop import LiveLoop
 from engine.live.status import status_of
+from engine.mixer import Levels
 from engine.pipeline import Engine, EngineConfig
+from engine.schedule import SchedulerConfig
 
 STATUS_EVERY = 0.25     # s between status snapshots
 PORT_CHECK_EVERY = 1.0  # s between checks that the input port still exists
@@ -58,6 +60,7 @@ class LiveConfig:
     footswitch: FootswitchMap | None = None
     on_input_loss: str = "finish"       # finish (the band plays its ending) or continue (keeps the groove)
     duration: float | None = None       # stop by itself after this many seconds (None: until stopped)
+    levels: Levels = field(default_factory=Levels)   # the parts' levels (dB) to start with (engine/mixer.py)
 
 
 @dataclass
@@ -120,7 +123,8 @@ class LiveSession:
                 self.sinks.append(MidiOutSink(sender))
                 if c.clock_out:
                     self.sinks.append(ClockOutSink(sender))
-            config = EngineConfig(c.player.listener_config(), pattern_dirs=c.pattern_dirs)
+            config = EngineConfig(c.player.listener_config(), SchedulerConfig(levels=c.levels),
+                                  pattern_dirs=c.pattern_dirs)
             self.engine = Engine(self._chooser, c.seed, self.sinks, config)
             self.loop = LiveLoop(self.engine, self.feed, self.clock)
             self.input = MidiInput(self.backend, c.input, self.feed.put, self.clock.now,
