@@ -48,10 +48,13 @@ def terminated_cleanly() -> Iterator[None]:
 
 
 def render(
-    input_file: Path = typer.Argument(..., metavar="IN.mid", help="Guitar performance (Standard MIDI File)."),
-    output: Path = typer.Option(..., "-o", "--output", metavar="OUT.mid", help="Backing track MIDI to write."),
+    input_files: list[Path] = typer.Argument(..., metavar="IN.mid...",
+                                             help="Guitar performance (Standard MIDI File); several: a batch."),
+    output: Path = typer.Option(..., "-o", "--output", metavar="OUT.mid",
+                                help="Backing track MIDI to write (a batch: the folder for NAME.mid)."),
     wav: Optional[Path] = typer.Option(None, "--wav", metavar="OUT.wav",
-                                       help="Also render audio (stereo 44.1 kHz WAV) through FluidSynth."),
+                                       help="Also render audio (stereo 44.1 kHz WAV) through FluidSynth "
+                                            "(a batch: the folder for NAME.wav)."),
     style: str = typer.Option("auto", "--style", help="Style name from patterns/, or 'auto' (by the guitar's feel)."),
     seed: int = typer.Option(0, "--seed", help="Random seed: same seed and input give the same file."),
     soundfont: Optional[Path] = typer.Option(None, "--soundfont", metavar="PATH",
@@ -60,7 +63,8 @@ def render(
                                      help="Mix the guitar into the WAV too (it is always in the MIDI)."),
     stems: Optional[Path] = typer.Option(None, "--stems", metavar="DIR",
                                          help="Also write one WAV per part into DIR (dombra.wav, percussion.wav, "
-                                              "guitar.wav with --with-guitar), aligned with the mix."),
+                                              "guitar.wav with --with-guitar), aligned with the mix "
+                                              "(a batch: into DIR/NAME/)."),
     mix: Optional[str] = MIX_OPTION,
     patterns: Optional[Path] = PATTERNS_OPTION,
     cues: Optional[Path] = typer.Option(None, "--cues", metavar="CUES.toml",
@@ -69,8 +73,11 @@ def render(
     channels: Optional[str] = CHANNELS_OPTION,
     bpm: Optional[float] = BPM_OPTION,
     count_in: int = COUNT_IN_OPTION,
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N",
+                                       help="A batch: files rendered at once (default: the machine's cores)."),
 ) -> None:
-    """Play the band along with IN.mid, exactly as live, and write the backing track."""
+    """Play the band along with IN.mid, exactly as live, and write the backing track (several files: a batch
+    into folders, in parallel)."""
     from engine.io.cues import load_cues  # noqa: PLC0415 (keeps `aqyn --help` fast)
     from engine.render import render as do_render  # noqa: PLC0415
 
@@ -82,12 +89,25 @@ def render(
     levels = mix_levels(mix, PARTS if with_guitar else LEVEL_PARTS, "the guitar is heard only with --with-guitar")
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
+    if jobs is not None and jobs < 1:
+        fail(f"--jobs must be 1 or more, got {jobs}")
     try:
         timeline = load_cues(cues, dirs) if cues is not None else []
+        options = dict(style=style, seed=seed, soundfont=soundfont, pattern_dirs=dirs, with_guitar=with_guitar,
+                       player=player, cues=timeline, levels=levels)
         with terminated_cleanly():
-            result = do_render(input_file, output, wav, style=style, seed=seed, soundfont=soundfont,
-                               pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline,
-                               levels=levels, stems_dir=stems)
+            if len(input_files) > 1:
+                from engine.arrange.styles import style_chooser  # noqa: PLC0415
+                from engine.cli.batch import default_jobs, render_batch  # noqa: PLC0415
+                from engine.io.soundfont import find_soundfont  # noqa: PLC0415
+
+                style_chooser(style, dirs)         # what would fail every file fails once, before any work
+                if audio:
+                    find_soundfont(soundfont)
+
+                render_batch(input_files, output, wav, stems, jobs or default_jobs(), options)
+                return
+            result = do_render(input_files[0], output, wav, stems_dir=stems, **options)
     except EngineError as exc:
         fail(str(exc))
     for warning in result.warnings:
