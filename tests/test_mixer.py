@@ -157,6 +157,7 @@ def test_a_footswitch_level_action_changes_the_bands_channel_volume_live(tmp_pat
     later = {ch: v for t, ch, v in volumes if t >= 20}
     assert later == {6: round(108 * 10 ** (-3 / 40)), 7: round(64 * 10 ** (-3 / 40)), 9: first[9]}
     assert ("control", {"action": "level", "value": ("dombra", -3.0)}) in outcome.events
+    assert outcome.session.status(25.0)["levels"] == {"dombra": -3.0, "percussion": -6.0}   # shown on the panel
 
 
 def test_a_footswitch_map_refuses_a_bad_level_action_at_load(tmp_path):

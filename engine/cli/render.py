@@ -48,7 +48,7 @@ def terminated_cleanly() -> Iterator[None]:
 
 
 def render(
-    input_files: list[Path] = typer.Argument(..., metavar="IN.mid...",
+    input_files: list[Path] = typer.Argument(..., metavar="IN.mid",
                                              help="Guitar performance (Standard MIDI File); several: a batch."),
     output: Path = typer.Option(..., "-o", "--output", metavar="OUT.mid",
                                 help="Backing track MIDI to write (a batch: the folder for NAME.mid)."),

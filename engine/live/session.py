@@ -13,6 +13,7 @@ note is ever left hanging.
 
 from __future__ import annotations
 
+import math
 import signal
 import sys
 import threading
@@ -279,6 +280,11 @@ class LiveSession:
         return (self.synth.late if self.synth else 0) + late
 
     # -- status ------------------------------------------------------------------------------------------
+    def _levels(self) -> dict:
+        """The parts' levels now, {part: dB, None when off} (JSON has no infinity); {} at the band's own mix."""
+        levels = self.engine.scheduler.levels if self.engine else self.config.levels
+        return {part: None if db == -math.inf else db for part, db in levels.levels}
+
     def describe(self) -> dict:
         """What the session plays through, for the start line and the log."""
         c = self.config
@@ -304,5 +310,6 @@ class LiveSession:
             "garbage": feed.counters.garbage,
             "input": "lost" if self._input_lost_at is not None else "ok",
             "decision_ms": self.loop.latency.summary_ms() if self.loop else {"count": 0},
+            "levels": self._levels(),
         })
         return s
