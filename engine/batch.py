@@ -54,15 +54,15 @@ def plan(inputs: list[Path], out_dir: Path, wav_dir: Path | None = None, stems_d
     stems_dir/NAME/ (with a stems folder), NAME the input's name without its suffix; the folders are made
     when missing (their parents must exist). Raises OutputPathError when a folder is a file or cannot be made,
     or when two inputs have one NAME (the second would overwrite the first's outputs)."""
-    for flag, folder in (("-o", out_dir), ("--wav", wav_dir), ("--stems", stems_dir)):
-        if folder is not None:
-            _folder(flag, folder)
     seen: dict[str, Path] = {}
     for p in inputs:
         if p.stem in seen:
             raise OutputPathError(f"{seen[p.stem]} and {p} would both write {out_dir / (p.stem + '.mid')}; "
                                   "render them into different folders")
         seen[p.stem] = p
+    for flag, folder in (("-o", out_dir), ("--wav", wav_dir), ("--stems", stems_dir)):
+        if folder is not None:
+            _folder(flag, folder)
     return [Job(p, out_dir / f"{p.stem}.mid", wav_dir / f"{p.stem}.wav" if wav_dir else None,
                 stems_dir / p.stem if stems_dir else None, dict(options or {})) for p in inputs]
 

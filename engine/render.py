@@ -140,13 +140,15 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     started = time.perf_counter()
     guitar = read_guitar_file(input_path)
     style_chooser(style, pattern_dirs)    # an unknown style fails before any work
-    stems = stem_paths(stems_dir, with_guitar) if stems_dir is not None else {}
     named = {"-o": Path(midi_out)} | ({"--wav": Path(wav_out)} if wav_out else {})
-    named |= {f"--stems ({part})": path for part, path in stems.items()}
     for name, p in named.items():
-        check_output(p, {"-o": "MIDI", "--wav": "WAV"}.get(name, "stem"))
+        check_output(p, {"-o": "MIDI", "--wav": "WAV"}[name])
         if p.resolve() == Path(input_path).resolve():
             raise OutputPathError(f"output {p} is the input file; choose another name")
+    stems = stem_paths(stems_dir, with_guitar) if stems_dir is not None else {}   # the folder made after the checks
+    for part, p in stems.items():
+        check_output(p, f"{part} stem")
+    named |= {f"--stems ({part})": path for part, path in stems.items()}
     check_distinct(list(named.values()), list(named))
     renderer = None
     if wav_out or stems:
