@@ -166,3 +166,38 @@ def test_a_footswitch_map_refuses_a_bad_level_action_at_load(tmp_path):
     with pytest.raises(ConfigError) as err:
         FootswitchMap.load(path)
     assert "footswitch.toml:5:" in str(err.value) and "with its sign" in str(err.value)
+
+
+def test_a_level_cue_in_a_cue_file_changes_the_volume_in_the_rendered_midi(tmp_path):
+    import mido
+
+    from engine.io.cues import load_cues
+    from engine.render import render
+    from tests.conftest import example
+
+    cues = tmp_path / "cues.toml"
+    cues.write_text('[[cue]]\ntime = 20.0\naction = "level"\npart = "percussion"\nstep = -6\n')
+    render(example("d_dorian_96_4-4"), tmp_path / "out.mid", cues=load_cues(cues))
+    t, volumes = 0.0, []
+    for m in mido.MidiFile(tmp_path / "out.mid"):
+        t += m.time
+        if m.type == "control_change" and m.control == 7:
+            volumes.append((round(t, 2), m.channel, m.value))
+    assert [v for v in volumes if v[0] < 19.99] and all(v[2] in (108, 64, 96) for v in volumes if v[0] < 19.99)
+    assert sorted((ch, v) for t, ch, v in volumes if t >= 19.99) == [(6, 108), (7, 64), (9, round(96 * 10 ** -0.15))]
+
+
+@pytest.mark.parametrize("body, words", [
+    ('action = "level"\npart = "dombra"', 'needs part = "dombra" or "percussion" and step = dB'),
+    ('action = "level"\npart = "bass"\nstep = -3', "no part 'bass'"),
+    ('action = "fill"\nstep = -3', 'go with action = "level"'),
+    ('action = "level"\npart = "dombra"\nstep = 40', "up to 24"),
+])
+def test_bad_level_cues(tmp_path, body, words):
+    from engine.io.cues import load_cues
+
+    cues = tmp_path / "cues.toml"
+    cues.write_text(f"[[cue]]\ntime = 1.0\n{body}\n")
+    with pytest.raises(ConfigError) as err:
+        load_cues(cues)
+    assert words in str(err.value) and "cues.toml:" in str(err.value)
