@@ -36,6 +36,7 @@ class Cue(StrEnum):
     STYLE = "style"            # switch style at the next bar (a cue file names it; a program change picks it)
     KEEP_GOING = "keep_going"  # the input vanished: keep the groove instead of breaking (live only)
     RESUME = "resume"          # the input is back: allow the band in again, as start, without starting it
+    LEVEL = "level"            # move a part's level by some dB (a footswitch map's "level dombra -3")
 
 
 FORM_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING)
@@ -45,17 +46,21 @@ FILE_CUES = SWITCH_CUES + (Cue.STYLE,)
 
 @dataclass(frozen=True, slots=True)
 class CueInput:
-    """A cue at `time` (s). `style` is the (already loaded) style of a `Cue.STYLE`, None otherwise."""
+    """A cue at `time` (s). `style` is the (already loaded) style of a `Cue.STYLE`, None otherwise; `level`
+    the (part, step in dB) of a `Cue.LEVEL`, None otherwise."""
 
     time: float
     cue: Cue
     style: Style | None = None
+    level: tuple[str, float] | None = None
 
     def __post_init__(self) -> None:
         if not self.time >= 0:
             raise ValueError(f"time must be >= 0 seconds, got {self.time!r}")
         if (self.cue is Cue.STYLE) != (self.style is not None):
             raise ValueError("a style cue needs a style, and only a style cue has one")
+        if (self.cue is Cue.LEVEL) != (self.level is not None):
+            raise ValueError("a level cue needs a (part, dB) level, and only a level cue has one")
 
 
 @dataclass(frozen=True, slots=True)

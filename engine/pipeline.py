@@ -99,6 +99,8 @@ class Engine:
             self.listener.lock_tempo()
         elif cue == Cue.STYLE:
             self.scheduler.set_style(item.style)
+        elif cue == Cue.LEVEL:
+            self.scheduler.set_level(*item.level, item.time)
         else:
             self.scheduler.cue(cue)
 

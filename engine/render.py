@@ -16,7 +16,7 @@ from engine.arrange.band import BAND_CHANNELS
 from engine.arrange.styles import AUTO, count_in_beats, style_chooser
 from engine.clock import VirtualClock
 from engine.errors import OutputPathError
-from engine.events import GUITAR, Control, Event, Note, Program, Raw
+from engine.events import DOMBRA, GUITAR, PERCUSSION, Control, Event, Note, Program, Raw
 from engine.inputs import SongEnd, TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
@@ -25,8 +25,10 @@ from engine.io.sinks import RecordingSink, Sink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
 from engine.listen.phrases import final_chords
-from engine.midi import GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
+from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
+from engine.mixer import GM_VOLUME, Levels
 from engine.pipeline import Engine, EngineConfig, run_offline
+from engine.schedule import SchedulerConfig
 from engine.theory import tonic_name
 
 GUITAR_PROGRAM = 27                            # GM Electric Guitar (clean), for inputs that name none
@@ -104,7 +106,7 @@ def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[Tim
 
 def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: list[Path] | None = None,
          player: PlayerSettings | None = None, cues: Sequence[TimedInput] = (), sinks: Sequence[Sink] = (),
-         clock: VirtualClock | None = None) -> tuple[Engine, list[Event]]:
+         clock: VirtualClock | None = None, levels: Levels = Levels()) -> tuple[Engine, list[Event]]:
     """The band along with `guitar` under a virtual clock: the engine at the end and the band's events.
     `sinks` get the band's events too, as they are made, and are closed at the end; `clock`: the virtual
     clock to run on (a new one by default). Other arguments as for `render`. Raises StyleNotFound or
@@ -112,7 +114,8 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
     player = player or PlayerSettings()
     recorder = RecordingSink()
     engine = Engine(style_chooser(style, pattern_dirs), seed, [recorder, *sinks],
-                    EngineConfig(player.listener_config(), pattern_dirs=pattern_dirs))
+                    EngineConfig(player.listener_config(), SchedulerConfig(levels=levels),
+                                 pattern_dirs=pattern_dirs))
     run_offline(engine, player_inputs(guitar, player, cues, style, pattern_dirs), clock)
     engine.close()
     return engine, recorder.events
@@ -121,53 +124,64 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
 def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | None = None, style: str = AUTO,
            seed: int = 0, soundfont: str | Path | None = None, pattern_dirs: list[Path] | None = None,
            with_guitar: bool = False, player: PlayerSettings | None = None,
-           cues: Sequence[TimedInput] = ()) -> RenderResult:
+           cues: Sequence[TimedInput] = (), levels: Levels = Levels(),
+           stems_dir: str | Path | None = None) -> RenderResult:
     """Play the band along with the guitar file at `input_path` and write `midi_out` (and `wav_out`).
 
     `style`: a style name or "auto"; `seed`: the band's random choices; `soundfont`: for the WAV (default:
     the best installed); `pattern_dirs`: user style folders; `with_guitar`: mix the guitar into the WAV;
     `player`: the player's settings (converter latency, channels, tempo, count-in); `cues`: footswitch
-    actions at times (s) of the input. Raises InputFileError, StyleNotFound, OutputPathError,
-    SoundFontNotFound or SynthError (all EngineError) with a one-line message; nothing is left half-written.
+    actions at times (s) of the input; `levels`: the parts' levels (dB, engine/mixer.py: the band's channel
+    volumes in the MIDI file and the WAV, the guitar's in the WAV); `stems_dir`: a folder (made when missing)
+    for one WAV per part, `stem_paths`, which add up to the mix. Raises InputFileError, StyleNotFound,
+    OutputPathError, SoundFontNotFound or SynthError (all EngineError) with a one-line message; nothing is
+    left half-written.
     """
     started = time.perf_counter()
     guitar = read_guitar_file(input_path)
     style_chooser(style, pattern_dirs)    # an unknown style fails before any work
-    outputs = [Path(midi_out)] + ([Path(wav_out)] if wav_out else [])
-    for p, what in zip(outputs, ("MIDI", "WAV")):
-        check_output(p, what)
+    named = {"-o": Path(midi_out)} | ({"--wav": Path(wav_out)} if wav_out else {})
+    for name, p in named.items():
+        check_output(p, {"-o": "MIDI", "--wav": "WAV"}[name])
         if p.resolve() == Path(input_path).resolve():
             raise OutputPathError(f"output {p} is the input file; choose another name")
-    check_distinct(outputs, ["-o", "--wav"])
+    stems = stem_paths(stems_dir, with_guitar) if stems_dir is not None else {}   # the folder made after the checks
+    for part, p in stems.items():
+        check_output(p, f"{part} stem")
+    named |= {f"--stems ({part})": path for part, path in stems.items()}
+    check_distinct(list(named.values()), list(named))
     renderer = None
-    if wav_out:
+    if wav_out or stems:
         from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)
 
-        renderer = FluidRenderer(find_soundfont(soundfont))   # a bad SoundFont fails before any work
+        renderer = FluidRenderer(find_soundfont(soundfont), stems=tuple(stems))   # a bad SoundFont fails here
     guitar_events = guitar_track(guitar, player.channels if player else None)
 
     def perform(sinks: list[Sink], clock: VirtualClock) -> tuple[Engine, list[Event]]:
-        return play(guitar, style, seed, pattern_dirs, player, cues, sinks=sinks, clock=clock)
+        return play(guitar, style, seed, pattern_dirs, player, cues, sinks=sinks, clock=clock, levels=levels)
 
-    engine, band, audio_seconds = write_outputs(outputs, renderer, perform, guitar_events,
-                                                guitar_events if with_guitar else [])
+    engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events,
+                                                _guitar_heard(guitar_events, with_guitar, levels))
     return _result(engine, guitar, band, style, audio_seconds, started)
 
 
 Perform = Callable[[list[Sink], VirtualClock], tuple[Engine, list[Event]]]
 
 
-def write_outputs(outputs: list[Path], renderer, perform: Perform, midi_lead: Sequence[Event] = (),
+def write_outputs(named: dict[str, Path], renderer, perform: Perform, midi_lead: Sequence[Event] = (),
                   wav_lead: Sequence[Event] = ()) -> tuple[Engine, list[Event], float]:
-    """Play and write the outputs all-or-nothing: `outputs[0]` the MIDI file (`midi_lead`, e.g. the guitar's
-    copy, then the band), `outputs[1]` the WAV when there is a `renderer` (a FluidRenderer, closed here),
-    rendered while the band plays with `wav_lead` mixed in. `perform(sinks, clock)` plays the band under the
-    virtual `clock`, sending to `sinks` too, and returns the engine and the band's events. Returns the engine,
-    the band's events and the seconds of audio written. Raises whatever `perform` or the writing raises
-    (OutputPathError, SynthError ...); nothing is left half-written."""
+    """Play and write the outputs all-or-nothing. `named`: the outputs by the option that named them, the
+    MIDI file first ("-o"; `midi_lead`, e.g. the guitar's copy, then the band), then "--wav" and the stems
+    ("--stems (PART)") when there is a `renderer` (a FluidRenderer, closed here), rendered while the band
+    plays with `wav_lead` mixed in. `perform(sinks, clock)` plays the band under the virtual `clock`, sending
+    to `sinks` too, and returns the engine and the band's events. Returns the engine, the band's events and
+    the seconds of audio written. Raises whatever `perform` or the writing raises (OutputPathError,
+    SynthError ...); nothing is left half-written."""
     try:
-        with atomic_outputs(outputs) as temps:
-            engine, band, audio_seconds = _play_into(temps, renderer, perform, wav_lead)
+        with atomic_outputs(list(named.values())) as temps:
+            paths = dict(zip(named, temps))
+            stems = {name[len("--stems ("):-1]: path for name, path in paths.items() if name.startswith("--stems")}
+            engine, band, audio_seconds = _play_into(paths.get("--wav"), stems, renderer, perform, wav_lead)
             if renderer is not None:
                 renderer.close()          # the samples freed before the MIDI file is made
             midi = MidiFileSink(temps[0])
@@ -180,10 +194,45 @@ def write_outputs(outputs: list[Path], renderer, perform: Perform, midi_lead: Se
     return engine, band, audio_seconds
 
 
-def _play_into(temps: list[Path], renderer, perform: Perform,
+def stem_paths(folder: str | Path, with_guitar: bool) -> dict[str, Path]:
+    """The stems' paths in `folder`, made when missing (its parent must exist): {part: folder/PART.wav} for
+    the dombra, the percussion and (`with_guitar`) the guitar. Raises OutputPathError when `folder` is not a
+    folder or cannot be made."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputPathError(f"--stems {folder} is not a folder; give a folder for the stems' WAVs")
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise OutputPathError(f"cannot make the stems' folder {folder}: {exc.strerror}; "
+                              "create it or choose another place") from None
+    parts = (DOMBRA, PERCUSSION) + ((GUITAR,) if with_guitar else ())
+    return {part: folder / f"{part}.wav" for part in parts}
+
+
+def _guitar_heard(guitar_events: list, with_guitar: bool, levels: Levels) -> list:
+    """The guitar's events for the WAV: none without `with_guitar`; at its level, when `levels` are not flat:
+    a channel volume (CC7) on each channel before its first message (General MIDI's 100 at 0 dB) and the
+    input's own channel volumes scaled alike."""
+    if not with_guitar or levels.flat:
+        return guitar_events if with_guitar else []
+    channels = sorted({e.channel for e in guitar_events if isinstance(e, (Program, Control))}
+                      | {e.status & 0x0F for e in guitar_events if isinstance(e, Raw)})
+    heard: list = [Control(0.0, ch, 7, levels.volume(GUITAR, GM_VOLUME), GUITAR) for ch in channels]
+    for e in guitar_events:
+        if isinstance(e, Raw) and e.status & 0xF0 == CONTROL and e.data1 == 7:
+            e = Raw(e.time, e.status, 7, levels.volume(GUITAR, e.data2), GUITAR)
+        elif isinstance(e, Control) and e.control == 7:
+            e = Control(e.time, e.channel, 7, levels.volume(GUITAR, e.value), GUITAR)
+        heard.append(e)
+    return heard
+
+
+def _play_into(wav_temp: Path | None, stem_temps: dict[str, Path], renderer, perform: Perform,
                wav_lead: Sequence[Event]) -> tuple[Engine, list[Event], float]:
-    """`perform`, the WAV (`temps[1]`, when there is a `renderer`) rendered while the band plays with
-    `wav_lead` in it: the engine, the band's events and the seconds of audio written."""
+    """`perform`, the WAV (at `wav_temp`, when there is one) and the stems (at `stem_temps`, {part: path})
+    rendered while the band plays, when there is a `renderer`, with `wav_lead` in them: the engine, the band's
+    events and the seconds of audio written."""
     if renderer is None:
         return (*perform([], VirtualClock()), 0.0)
     from engine.io.wav_stream import WavStream  # noqa: PLC0415
@@ -191,7 +240,7 @@ def _play_into(temps: list[Path], renderer, perform: Perform,
     clock = VirtualClock()
     wav = None
     try:
-        wav = WavStream(temps[1], renderer, clock)
+        wav = WavStream(wav_temp, renderer, clock, stems=stem_temps)
         for ev in wav_lead:
             wav.send(ev)
         engine, band = perform([wav], clock)   # closing the engine finishes the WAV

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from engine.arrange.arranger import Arranger
-from engine.arrange.band import setup_events
+from engine.arrange.band import setup_events, volume_events
 from engine.arrange.form import OUT
 from engine.arrange.patterns import Style
 from engine.arrange.styles import StyleChooser
@@ -39,6 +39,7 @@ from engine.events import Marker, Note
 from engine.inputs import Cue
 from engine.io.sinks import Sink
 from engine.marks import BandMarks
+from engine.mixer import Levels
 from engine.presence import Presence
 from engine.state import BeatGrid, Chord, MusicalState
 from engine.timeline import BandTimeline
@@ -50,9 +51,11 @@ BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING
 
 @dataclass
 class SchedulerConfig:
-    """The scheduler's settings: `lookahead` is the seconds between committing a note and its sounding."""
+    """The scheduler's settings: `lookahead` is the seconds between committing a note and its sounding;
+    `levels` the parts' levels (dB, engine/mixer.py) the band starts with."""
 
     lookahead: float = 0.08        # seconds between committing a note and its sounding
+    levels: Levels = field(default_factory=Levels)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class Scheduler:
         self.meter = Meter(4, False)         # the player's meter the band plays in
         self.cycle = 4                       # beats in the band's bar as the file counts them
         self._set_up = False
+        self.levels = self.config.levels     # the parts' levels (dB) now
         self._stop_at: float | None = None   # beat position where the band will stop, once decided
         self._hold_after: bool = False       # the ending under way was cued: hold once it is over
         self._next_style: Style | None = None
@@ -120,6 +124,15 @@ class Scheduler:
         self._now = 0.0
 
     # ---- controls ------------------------------------------------------------------------------------
+    def set_level(self, part: str, delta: float, now: float) -> None:
+        """Move `part`'s level by `delta` dB (a footswitch's `level` action) at `now` (s): the band's channel
+        volumes change at once when it has set up its channels, else when it does. Raises ValueError for an
+        unknown part."""
+        self.levels = self.levels.step(part, delta)
+        if self._set_up:
+            for event in volume_events(now, self.levels):
+                self._send(event)
+
     def cue(self, cue: Cue | str) -> None:
         """A footswitch cue. `fill`: a one-bar fill at the next bar; `next`: the next section (intro ->
         main A, main A <-> main B) from the next bar; `ending`: the ending from the next bar, then stop and
@@ -225,7 +238,7 @@ class Scheduler:
         self.marks.time_signature(max(now, grid.seconds_at(start)), band_signature(style, self.meter))
         if not self._set_up:
             self._set_up = True
-            for event in setup_events(t):
+            for event in setup_events(t, self.levels):
                 self._send(event)
         self._send(Marker(t, f"band in: {style.title}"))
 

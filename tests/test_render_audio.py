@@ -147,7 +147,7 @@ def test_synths_are_never_freed_under_a_mix_being_made_and_a_closed_renderer_mak
     mix = renderer.mix()                 # the render thread's mix, still rendering
     renderer.close()                     # the main thread, cut short by a SIGTERM
     assert len(renderer._synths) == 2    # not freed: the mix still plays on them
-    assert [b.shape for b in mix.blocks(100)] == [(100, 2)]
+    assert [(b.shape, stems) for b, stems in mix.blocks(100)] == [((100, 2), {})]
     mix.close()
     renderer.close()
     assert renderer._synths == []        # freed once the mix is done

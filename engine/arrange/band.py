@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from engine.events import DOMBRA, PERCUSSION, Control, Event, Program
 from engine.midi import GM_DRUMS
+from engine.mixer import Levels
 
 DOMBRA_CHANNEL = 6        # Nylon Guitar: the dombra's body
 DOMBRA_LAYER_CHANNEL = 7  # Shamisen, quieter: the dombra's bright attack
@@ -34,16 +35,26 @@ def soundfont_nrpn(generator: int, value: int) -> list[tuple[int, int]]:
     return [(99, 120), (98, generator), (38, raw & 0x7F), (6, raw >> 7)]
 
 
-def setup_events(t: float) -> list[Event]:
-    """Programs, volume and pan, and the dombra's short release, all at time `t` (s): sent once, just before
-    the band's first note."""
+def part_of(channel: int) -> str:
+    """The band's part playing on `channel` (one of BAND_CHANNELS)."""
+    return PERCUSSION if channel == DRUM_CHANNEL else DOMBRA
+
+
+def volume_events(t: float, levels: Levels) -> list[Control]:
+    """Channel volume (CC7) of the band's channels at time `t` (s) for the parts' `levels` (engine/mixer.py):
+    the band's own mix (`MIX`) at 0 dB."""
+    return [Control(t, ch, 7, levels.volume(part_of(ch), volume), part_of(ch)) for ch, (volume, _) in MIX.items()]
+
+
+def setup_events(t: float, levels: Levels = Levels()) -> list[Event]:
+    """Programs, volume (at the parts' `levels`, dB) and pan, and the dombra's short release, all at time `t`
+    (s): sent once, just before the band's first note."""
     events: list[Event] = []
     for ch, program in ((DOMBRA_CHANNEL, DOMBRA_PROGRAM), (DOMBRA_LAYER_CHANNEL, DOMBRA_LAYER_PROGRAM)):
         events.append(Program(t, ch, program, DOMBRA))
-    for ch, (volume, pan) in MIX.items():
-        part = PERCUSSION if ch == DRUM_CHANNEL else DOMBRA
-        events.append(Control(t, ch, 7, volume, part))
-        events.append(Control(t, ch, 10, pan, part))
+    for volume, (ch, (_, pan)) in zip(volume_events(t, levels), MIX.items()):
+        events.append(volume)
+        events.append(Control(t, ch, 10, pan, part_of(ch)))
     for ch in (DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL):
         for control, value in soundfont_nrpn(GEN_RELEASE, DOMBRA_RELEASE_TIMECENTS):
             events.append(Control(t, ch, control, value, DOMBRA))

@@ -184,12 +184,12 @@ def play_offline(chart: Chart, midi_out: str | Path, wav_out: str | Path | None 
     one line); nothing is left half-written."""
     started = time.perf_counter()
     prepared = prepare(chart, options)
-    outputs = [Path(midi_out)] + ([Path(wav_out)] if wav_out else [])
-    for p, what in zip(outputs, ("MIDI", "WAV")):
+    outputs = {"-o": Path(midi_out)} | ({"--wav": Path(wav_out)} if wav_out else {})
+    for p, what in zip(outputs.values(), ("MIDI", "WAV")):
         check_output(p, what)
         if p.resolve() == Path(chart.path).resolve():
             raise ChartError(f"output {p} is the chart file; choose another name")
-    check_distinct(outputs, ["-o", "--wav"])
+    check_distinct(list(outputs.values()), list(outputs))
     renderer = None
     if wav_out:
         from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)

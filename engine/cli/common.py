@@ -8,6 +8,7 @@ from typing import NoReturn, Optional
 import typer
 
 from engine.listen.listener import PlayerSettings
+from engine.mixer import PARTS, Levels, parse_mix
 
 LATENCY_OPTION = typer.Option(0.0, "--converter-latency-ms", metavar="N",
                               help="Your converter's delay from string to MIDI (0-200 ms), taken off every note.")
@@ -17,6 +18,9 @@ CHANNELS_OPTION = typer.Option(None, "--channels", metavar="1-6",
 BPM_OPTION = typer.Option(None, "--bpm", metavar="N", help="The tempo you play (30-240; a hint, and the count-in's).")
 COUNT_IN_OPTION = typer.Option(0, "--count-in", metavar="BARS",
                                help="Bars of count-in clicks at --bpm before your first downbeat (0-2).")
+MIX_OPTION = typer.Option(None, "--mix", metavar="PART=DB,...",
+                          help="Levels in dB from the band's own mix, e.g. 'dombra=-3,percussion=0,guitar=-6' "
+                               "(-60..+12, or off).")
 PATTERNS_OPTION = typer.Option(None, "--patterns", metavar="DIR",
                                help="Extra folder of style files, searched first (also: $AQYN_PATTERNS).")
 
@@ -70,3 +74,18 @@ def pattern_dirs(patterns: Optional[Path]) -> list[Path] | None:
     if not patterns.is_dir():
         fail(f"--patterns {patterns} is not a folder; give the folder holding your .toml styles")
     return [patterns]
+
+
+def mix_levels(spec: Optional[str], parts: tuple[str, ...] = PARTS, why: str = "") -> Levels:
+    """`--mix` as levels of `parts` (flat without one); a bad one fails with one line (exit 2). A part of
+    PARTS not among `parts` fails as not played here (`why`: the reason, said in the message)."""
+    if spec is None:
+        return Levels()
+    try:
+        levels = parse_mix(spec, PARTS)
+    except ValueError as exc:
+        fail(f"--mix {spec!r}: {exc}")
+    for part, _ in levels.levels:
+        if part not in parts:
+            fail(f"--mix {spec!r}: no {part} here ({why or 'not played'}); levels for {', '.join(parts)}")
+    return levels

@@ -14,8 +14,10 @@ from engine.cli.common import (
     CHANNELS_OPTION,
     COUNT_IN_OPTION,
     LATENCY_OPTION,
+    MIX_OPTION,
     PATTERNS_OPTION,
     fail,
+    mix_levels,
     pattern_dirs,
     player_settings,
 )
@@ -71,6 +73,7 @@ def live(
                                                       help="Audio delay from synth to ear "
                                                       "(default: from the driver settings)."),
     channels: Optional[str] = CHANNELS_OPTION,
+    mix: Optional[str] = MIX_OPTION,
     footswitch: Optional[Path] = typer.Option(None, "--footswitch", metavar="FILE",
                                               help="Footswitch map (TOML, see README)."),
     on_input_loss: str = typer.Option("finish", "--on-input-loss",
@@ -85,7 +88,7 @@ def live(
     from engine.arrange.styles import list_styles  # noqa: PLC0415
     from engine.io.fluid_live import AudioConfig  # noqa: PLC0415 (keeps `aqyn --help` fast)
     from engine.io.native_stderr import native_stderr_silenced  # noqa: PLC0415
-    from engine.live.controls import FootswitchMap  # noqa: PLC0415
+    from engine.live.controls import LEVEL_PARTS, FootswitchMap  # noqa: PLC0415
     from engine.live.session import LiveConfig, LiveSession  # noqa: PLC0415
 
     _check(in_port, virtual, output_latency_ms, on_input_loss, audio_driver, audio_file, duration)
@@ -94,6 +97,7 @@ def live(
     journal = _open_log(log)
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
+    levels = mix_levels(mix, LEVEL_PARTS, "live, the guitar is heard through your own amplifier")
     with native_stderr_silenced() if quiet else nullcontext():   # libjack and FluidSynth write to fd 2 directly
         try:
             fmap = FootswitchMap.load(footswitch, list_styles(dirs)) if footswitch else None
@@ -103,7 +107,7 @@ def live(
                                 pattern_dirs=dirs, seed=seed, player=player,
                                 midi_out=None if midi_out is None else ("" if midi_out == "virtual" else midi_out),
                                 clock_out=clock_out, clock_in=clock_in, footswitch=fmap,
-                                on_input_loss=on_input_loss, duration=duration)
+                                on_input_loss=on_input_loss, duration=duration, levels=levels)
             session = LiveSession(config)
             session.open()
         except EngineError as exc:

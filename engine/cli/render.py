@@ -15,12 +15,17 @@ from engine.cli.common import (
     CHANNELS_OPTION,
     COUNT_IN_OPTION,
     LATENCY_OPTION,
+    MIX_OPTION,
     PATTERNS_OPTION,
     fail,
+    mix_levels,
     pattern_dirs,
     player_settings,
 )
 from engine.errors import EngineError
+from engine.mixer import PARTS
+
+LEVEL_PARTS = PARTS[:2]        # the band's parts: the guitar has a level only with --with-guitar
 
 
 @contextmanager
@@ -43,16 +48,24 @@ def terminated_cleanly() -> Iterator[None]:
 
 
 def render(
-    input_file: Path = typer.Argument(..., metavar="IN.mid", help="Guitar performance (Standard MIDI File)."),
-    output: Path = typer.Option(..., "-o", "--output", metavar="OUT.mid", help="Backing track MIDI to write."),
+    input_files: list[Path] = typer.Argument(..., metavar="IN.mid",
+                                             help="Guitar performance (Standard MIDI File); several: a batch."),
+    output: Path = typer.Option(..., "-o", "--output", metavar="OUT.mid",
+                                help="Backing track MIDI to write (a batch: the folder for NAME.mid)."),
     wav: Optional[Path] = typer.Option(None, "--wav", metavar="OUT.wav",
-                                       help="Also render audio (stereo 44.1 kHz WAV) through FluidSynth."),
+                                       help="Also render audio (stereo 44.1 kHz WAV) through FluidSynth "
+                                            "(a batch: the folder for NAME.wav)."),
     style: str = typer.Option("auto", "--style", help="Style name from patterns/, or 'auto' (by the guitar's feel)."),
     seed: int = typer.Option(0, "--seed", help="Random seed: same seed and input give the same file."),
     soundfont: Optional[Path] = typer.Option(None, "--soundfont", metavar="PATH",
                                              help="SoundFont for --wav (default: the best GM font installed)."),
     with_guitar: bool = typer.Option(False, "--with-guitar",
                                      help="Mix the guitar into the WAV too (it is always in the MIDI)."),
+    stems: Optional[Path] = typer.Option(None, "--stems", metavar="DIR",
+                                         help="Also write one WAV per part into DIR (dombra.wav, percussion.wav, "
+                                              "guitar.wav with --with-guitar), aligned with the mix "
+                                              "(a batch: into DIR/NAME/)."),
+    mix: Optional[str] = MIX_OPTION,
     patterns: Optional[Path] = PATTERNS_OPTION,
     cues: Optional[Path] = typer.Option(None, "--cues", metavar="CUES.toml",
                                         help="Footswitch actions at times of the input, as a gig would have them."),
@@ -60,28 +73,47 @@ def render(
     channels: Optional[str] = CHANNELS_OPTION,
     bpm: Optional[float] = BPM_OPTION,
     count_in: int = COUNT_IN_OPTION,
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N",
+                                       help="A batch: files rendered at once (default: the machine's cores)."),
 ) -> None:
-    """Play the band along with IN.mid, exactly as live, and write the backing track."""
+    """Play the band along with IN.mid, exactly as live, and write the backing track (several files: a batch
+    into folders, in parallel)."""
     from engine.io.cues import load_cues  # noqa: PLC0415 (keeps `aqyn --help` fast)
     from engine.render import render as do_render  # noqa: PLC0415
 
-    if with_guitar and wav is None:
+    audio = wav is not None or stems is not None
+    if with_guitar and not audio:
         fail("--with-guitar mixes the guitar into the WAV; give --wav OUT.wav too (the MIDI always has the guitar)")
-    if soundfont is not None and wav is None:
+    if soundfont is not None and not audio:
         typer.echo("aqyn: warning: --soundfont is used only for --wav; no audio is rendered without it", err=True)
+    levels = mix_levels(mix, PARTS if with_guitar else LEVEL_PARTS, "the guitar is heard only with --with-guitar")
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
+    if jobs is not None and jobs < 1:
+        fail(f"--jobs must be 1 or more, got {jobs}")
     try:
         timeline = load_cues(cues, dirs) if cues is not None else []
+        options = dict(style=style, seed=seed, soundfont=soundfont, pattern_dirs=dirs, with_guitar=with_guitar,
+                       player=player, cues=timeline, levels=levels)
         with terminated_cleanly():
-            result = do_render(input_file, output, wav, style=style, seed=seed, soundfont=soundfont,
-                               pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline)
+            if len(input_files) > 1:
+                from engine.arrange.styles import style_chooser  # noqa: PLC0415
+                from engine.cli.batch import default_jobs, render_batch  # noqa: PLC0415
+                from engine.io.soundfont import find_soundfont  # noqa: PLC0415
+
+                style_chooser(style, dirs)         # what would fail every file fails once, before any work
+                if audio:
+                    find_soundfont(soundfont)
+
+                render_batch(input_files, output, wav, stems, jobs or default_jobs(), options)
+                return
+            result = do_render(input_files[0], output, wav, stems_dir=stems, **options)
     except EngineError as exc:
         fail(str(exc))
     for warning in result.warnings:
         typer.echo(f"aqyn: warning: {warning}", err=True)
     tempo = f"{result.bpm:.1f} BPM" if result.bpm else "tempo unknown"
-    outputs = f"{output}" + (f" and {wav}" if wav else "")
+    outputs = f"{output}" + (f" and {wav}" if wav else "") + (f" and stems in {stems}" if stems else "")
     typer.echo(f"wrote {outputs}: key {result.key}, {tempo}, style {result.style}, {result.band_notes} band notes"
-               + (f", {result.audio_seconds:.1f} s of audio" if wav else "")
+               + (f", {result.audio_seconds:.1f} s of audio" if audio else "")
                + f", {result.realtime_factor:.0f}x real time")

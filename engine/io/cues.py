@@ -10,8 +10,15 @@
     action = "style"
     style = "trot"
 
-Actions are the footswitch map's: fill, next, ending, start, stop, start_stop, tap_tempo, lock, and style
-(with `style = NAME`). Every fault is one `ConfigError` naming file:line:col and what was expected.
+    [[cue]]
+    time = 45.0
+    action = "level"
+    part = "dombra"
+    step = -3                # dB, as a footswitch's "level dombra -3"
+
+Actions are the footswitch map's: fill, next, ending, start, stop, start_stop, tap_tempo, lock, style (with
+`style = NAME`) and level (with `part` and `step`). Every fault is one `ConfigError` naming file:line:col and
+what was expected.
 """
 
 from __future__ import annotations
@@ -24,8 +31,9 @@ from engine.arrange.tomlpos import read_toml
 from engine.checks import is_number, unknown_key
 from engine.errors import EngineError
 from engine.inputs import FILE_CUES, Cue, CueInput
+from engine.live.controls import parse_action
 
-KNOWN = ("time", "action", "style")
+KNOWN = ("time", "action", "style", "part", "step")
 
 
 def load_cues(path: Path, pattern_dirs: list[Path] | None = None) -> list[CueInput]:
@@ -50,10 +58,15 @@ def _cue(c: dict, i: int, bad, pattern_dirs: list[Path] | None) -> CueInput:
         raise bad(at + ("time",) if "time" in c else at,
                   f"cue {i + 1} needs time = seconds of the input file (0..86400), got {t!r}")
     action = c.get("action")
-    if action not in FILE_CUES:
+    if action not in FILE_CUES + (Cue.LEVEL,):
         raise bad(at + ("action",) if "action" in c else at,
-                  f"cue {i + 1}: action must be one of {', '.join(FILE_CUES)}, got {action!r}")
+                  f"cue {i + 1}: action must be one of {', '.join(FILE_CUES)}, level, got {action!r}")
     cue = Cue(action)
+    if (cue is Cue.LEVEL) != ("part" in c or "step" in c):
+        raise bad(at + ("action",), f"cue {i + 1}: part = NAME and step = dB go with action = \"level\" "
+                  "and only with it")
+    if cue is Cue.LEVEL:
+        return CueInput(float(t), cue, level=_level(c, i, bad))
     style = c.get("style")
     if (cue is Cue.STYLE) != (style is not None):
         raise bad(at + ("style",) if style is not None else at + ("action",),
@@ -66,3 +79,16 @@ def _cue(c: dict, i: int, bad, pattern_dirs: list[Path] | None) -> CueInput:
         return CueInput(float(t), cue, load_style(style, pattern_dirs))
     except EngineError as exc:
         raise bad(at + ("style",), f"cue {i + 1}: {exc}") from None
+
+
+def _level(c: dict, i: int, bad) -> tuple[str, float]:
+    """A level cue's (part, step in dB), checked as a footswitch's `level PART +N` action."""
+    part, step = c.get("part"), c.get("step")
+    if not isinstance(part, str) or not is_number(step):
+        raise bad(("cue", i), f"cue {i + 1}: a level cue needs part = \"dombra\" or \"percussion\" and "
+                  f"step = dB (e.g. -3), got part = {part!r}, step = {step!r}")
+    try:
+        action = parse_action(f"level {part} {step:+g}")
+    except ValueError as exc:
+        raise bad(("cue", i, "part"), f"cue {i + 1}: {exc}") from None
+    return action.part, action.delta

@@ -3,11 +3,19 @@
 The MIDI channels are split between two synths that render the same stretch of time in parallel threads
 (ctypes releases the GIL, and the machines have two cores), one block (~3 s) at a time; every event is
 applied at its sample frame (FluidSynth itself works on a 64-frame grid, so the blocks change nothing).
-Mixing the two is exact up to float rounding: everything FluidSynth does per channel, reverb included, is
-linear. The mix is scaled so its peak sits at -1 dBFS, loud enough and never clipped; as the peak is known
-only at the end, the float mix goes to a scratch file beside the WAV and is scaled into it in a second pass.
+Mixing the two is all but exact: what FluidSynth does per channel, reverb included, is linear, though
+channels sharing a synth are not wholly independent (the dombra's and the drums', measured on the D dorian
+example: the sum of the two rendered apart differs by -51 dB RMS, -20 dB at the worst drum hit). The mix is
+scaled so its peak sits at -1 dBFS, loud enough and never clipped; as the peak is known only at the end,
+the float mix goes to a scratch file beside the WAV and is scaled into it in a second pass.
 Memory stays flat with the length of the song: a few blocks, and the samples of the instruments in use
 (FluidSynth's dynamic sample loading reads only the presets the channels select, not the whole SoundFont).
+
+Stems (one WAV per part, `--stems`) come from that linearity: the channels are split by part instead (the
+dombra's body and its layer each on a synth of their own, so that two cores still share the dombra, the
+percussion on a third, the guitar on a fourth), each part's sum is its stem, and the mix is the sum of the
+stems. The stems are scaled by the mix's gain, so in a DAW they line up at zero and add up to the mix (to
+16-bit rounding). That mix is not byte for byte the one rendered without stems (see above on the drums).
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import SynthError
-from engine.events import Event
+from engine.events import DOMBRA, GUITAR, PERCUSSION, Event
 from engine.io.sinks import Message, Restrikes, sorted_messages
 from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PITCH_BEND, PROGRAM
 
@@ -132,18 +140,44 @@ def channel_groups(workers: int) -> list[set[int]]:
     return groups
 
 
+# The channels of each part (0-based): the band's (engine/arrange/band.py) and the guitar on all the others.
+DOMBRA_CHANNELS = (6, 7)             # the dombra's body and its bright layer
+STEM_PARTS = (DOMBRA, PERCUSSION, GUITAR)
+
+
+def stem_groups(parts: tuple[str, ...]) -> list[tuple[str, set[int]]]:
+    """One synth's channels for each of `parts` (some of STEM_PARTS, in that order), as (part, channels): the
+    dombra's body and layer on two synths (they are most of the work: two cores share it), the percussion
+    (channel 10) on one, the guitar on one with every other channel. Channels 1-16 here 0-15."""
+    groups: list[tuple[str, set[int]]] = []
+    for part in STEM_PARTS:
+        if part not in parts:
+            continue
+        if part == DOMBRA:
+            groups += [(DOMBRA, {ch}) for ch in DOMBRA_CHANNELS]
+        elif part == PERCUSSION:
+            groups.append((PERCUSSION, {DRUM_CHANNEL}))
+        else:
+            groups.append((GUITAR, set(range(16)) - {*DOMBRA_CHANNELS, DRUM_CHANNEL}))
+    return groups
+
+
 class Mix:
     """The synths playing one stream of time-ordered messages (see engine.io.sinks.Message), mixed block by
-    block. `end`: the time (s) of the last message played so far; `cursor`: frames rendered so far."""
+    block. `stems`: the part of each synth (see `stem_groups`), or () to split the channels by `channel_groups`
+    without stems; then a message on a channel of no part is not played. `end`: the time (s) of the last
+    message played so far; `cursor`: frames rendered so far."""
 
-    def __init__(self, synths: list[_Synth], rate: int):
+    def __init__(self, synths: list[_Synth], rate: int, stems: tuple[str, ...] = ()):
         self.synths, self.rate = synths, rate
         self._synth_of: dict[int, _Synth] = {}
-        for synth, group in zip(synths, channel_groups(len(synths))):
+        groups = stem_groups(stems) if stems else [("", g) for g in channel_groups(len(synths))]
+        self.parts = [part for part, _ in groups]
+        for synth, (_, group) in zip(synths, groups):
             synth.select(group)
             self._synth_of.update(dict.fromkeys(group, synth))
         self._restrikes = Restrikes()
-        self._pool = ThreadPoolExecutor(len(synths), thread_name_prefix="aqyn-synth")
+        self._pool = ThreadPoolExecutor(min(len(synths), WORKERS), thread_name_prefix="aqyn-synth")
         self.end = 0.0
         self.cursor = 0
         self.closed = False
@@ -152,24 +186,36 @@ class Mix:
         """Queue `messages` (in time order, none before those queued earlier) on their channels' synths."""
         for message in messages:
             for out in self._restrikes.feed(message):
-                self._synth_of[out[1] & 0x0F].add(out)
-                self.end = max(self.end, out[0])
+                synth = self._synth_of.get(out[1] & 0x0F)
+                if synth is not None:
+                    synth.add(out)
+                    self.end = max(self.end, out[0])
 
     def frames(self) -> int:
         """The whole song's length in frames: to the last message and TAIL seconds after it."""
         return int((self.end + TAIL) * self.rate) + 1
 
-    def blocks(self, upto: int) -> Iterator[np.ndarray]:
-        """Render on to frame `upto`: float32 arrays (frames, 2) of at most BLOCK frames, unscaled. Raises
-        SynthError."""
+    def blocks(self, upto: int) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Render on to frame `upto`, in blocks of at most BLOCK frames: (the mix, {part: its stem}), float32
+        arrays (frames, 2), unscaled; the stems ({} without them) add up to the mix. Raises SynthError."""
         while self.cursor < upto:
             n = min(BLOCK, upto - self.cursor)
-            parts = [f.result() for f in [self._pool.submit(s.block, n) for s in self.synths]]
-            mix = parts[0].copy()
-            for part in parts[1:]:
-                mix += part
+            outs = [f.result() for f in [self._pool.submit(s.block, n) for s in self.synths]]
             self.cursor += n
-            yield mix.reshape(-1, 2)
+            if not self.parts[0]:
+                mix = outs[0].copy()
+                for out in outs[1:]:
+                    mix += out
+                yield mix.reshape(-1, 2), {}
+                continue
+            stems: dict[str, np.ndarray] = {}
+            for part, out in zip(self.parts, outs):
+                if part in stems:
+                    stems[part] += out.reshape(-1, 2)
+                else:
+                    stems[part] = out.reshape(-1, 2).copy()
+            mix = sum(stems.values(), np.zeros((n, 2), dtype=np.float32))
+            yield mix, stems
 
     def close(self) -> None:
         """Stop the render threads (after the block under way)."""
@@ -180,11 +226,14 @@ class Mix:
 class FluidRenderer:
     """The synths for one render, made at once (with dynamic sample loading a synth and the SoundFont's
     preset list take a few hundredths of a second); make one `mix` (or call `render_file` once); `close`
-    frees them. `soundfont`: a .sf2/.sf3 path; `rate`: Hz. Raises SynthError (no FluidSynth library, a
-    SoundFont it cannot load)."""
+    frees them. `soundfont`: a .sf2/.sf3 path; `rate`: Hz; `workers`: synths sharing the channels; `stems`:
+    parts (of STEM_PARTS) to render apart, a synth or two each instead of `workers`. Raises SynthError (no
+    FluidSynth library, a SoundFont it cannot load)."""
 
-    def __init__(self, soundfont: Path, rate: int = RATE, workers: int = WORKERS):
-        self.soundfont, self.rate = soundfont, rate
+    def __init__(self, soundfont: Path, rate: int = RATE, workers: int = WORKERS, stems: tuple[str, ...] = ()):
+        self.soundfont, self.rate, self.stems = soundfont, rate, tuple(p for p in STEM_PARTS if p in stems)
+        if self.stems:
+            workers = len(stem_groups(self.stems))
         self._synths: list[_Synth] = []
         self._mix: Mix | None = None
         # A handshake without a lock (a SIGTERM may land anywhere in the main thread): `mix` (render thread)
@@ -210,7 +259,7 @@ class FluidRenderer:
         if self._closing:
             raise SynthError("the render was stopped before its synths could play")
         try:
-            self._mix = Mix(self._synths, self.rate)
+            self._mix = Mix(self._synths, self.rate, self.stems)
         except BaseException:
             self._mixing = False      # no mix holds the synths: close may free them
             raise
@@ -223,7 +272,7 @@ class FluidRenderer:
         try:
             mix.play(sorted_messages(events))
             with ScaledWav(path, self.rate) as wav:
-                for block in mix.blocks(mix.frames()):
+                for block, _ in mix.blocks(mix.frames()):
                     wav.add(block)
             return wav.seconds
         finally:
@@ -249,43 +298,62 @@ def peak_gain(peak: float) -> np.float32:
 class ScaledWav:
     """A 16-bit stereo WAV whose peak sits at PEAK_DBFS, written from float blocks in flat memory: the blocks
     wait in a scratch file beside `path` (4 bytes a sample) until the peak is known, and are scaled into
-    `path` on leaving the `with` block without an error. The scratch file is removed on every way out.
+    `path` on leaving the `with` block without an error. The scratch files are removed on every way out.
+    `stems`: {part: path} of stem WAVs written alongside, scaled by the same gain (the peak is then the highest
+    of the mix's and the stems', so none clips), so they add up to the mix; `path` None writes the stems only.
     `seconds`: the audio written. Raises OSError."""
 
-    def __init__(self, path: Path, rate: int = RATE):
-        self.path, self.rate = Path(path), rate
+    def __init__(self, path: Path | None, rate: int = RATE, stems: dict[str, Path] | None = None):
+        self.path, self.rate = None if path is None else Path(path), rate
+        self.stems = {part: Path(p) for part, p in (stems or {}).items()}
         self.peak, self.frames, self.seconds = 0.0, 0, 0.0
+        self._scratch: dict[str, tuple[Path, object, Path]] = {}   # "" (the mix) or part -> (scratch, file, out)
 
     def __enter__(self) -> ScaledWav:
-        fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".mix")
-        self._scratch = Path(name)
-        self._out = os.fdopen(fd, "wb")
+        targets = ({"": self.path} if self.path is not None else {}) | self.stems
+        try:
+            for key, path in targets.items():
+                fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".mix")
+                self._scratch[key] = (Path(name), os.fdopen(fd, "wb"), path)
+        except BaseException:
+            self._discard()
+            raise
         return self
 
-    def add(self, block: np.ndarray) -> None:
-        """Append float32 frames (n, 2)."""
+    def add(self, block: np.ndarray, stems: dict[str, np.ndarray] | None = None) -> None:
+        """Append float32 frames (n, 2) of the mix, and of each stem in `stems` ({part: frames}, the parts of
+        `stems` given when made)."""
+        arrays = {"": block} | ({part: stems[part] for part in self.stems} if stems is not None else {})
         if len(block):
-            self.peak = max(self.peak, float(np.max(np.abs(block))))
+            self.peak = max(self.peak, *(float(np.max(np.abs(a))) for a in arrays.values()))
         self.frames += len(block)
-        self._out.write(block.tobytes())
+        for key, (_, out, _) in self._scratch.items():
+            out.write(arrays[key].tobytes())
 
     def __exit__(self, kind, value, traceback) -> None:
         try:
-            self._out.close()
+            for _, out, _ in self._scratch.values():
+                out.close()
             if kind is None:
                 self._scale()
         finally:
-            self._scratch.unlink(missing_ok=True)
+            self._discard()
+
+    def _discard(self) -> None:
+        for scratch, out, _ in self._scratch.values():
+            out.close()
+            scratch.unlink(missing_ok=True)
 
     def _scale(self) -> None:
         gain = peak_gain(self.peak)
-        with open(self._scratch, "rb") as mix, wave.open(str(self.path), "wb") as w:
-            w.setnchannels(2)
-            w.setsampwidth(2)
-            w.setframerate(self.rate)
-            while chunk := mix.read(BLOCK * 8):
-                block = np.frombuffer(chunk, dtype=np.float32) * gain
-                w.writeframes(np.rint(block * 32767).astype("<i2").tobytes())
+        for scratch, _, path in self._scratch.values():
+            with open(scratch, "rb") as mix, wave.open(str(path), "wb") as w:
+                w.setnchannels(2)
+                w.setsampwidth(2)
+                w.setframerate(self.rate)
+                while chunk := mix.read(BLOCK * 8):
+                    block = np.frombuffer(chunk, dtype=np.float32) * gain
+                    w.writeframes(np.rint(block * 32767).astype("<i2").tobytes())
         self.seconds = self.frames / self.rate
 
 
@@ -297,7 +365,7 @@ def render_audio(events: list[Event], soundfont: Path, rate: int = RATE) -> np.n
         mix = renderer.mix()
         try:
             mix.play(sorted_messages(events))
-            audio = np.concatenate(list(mix.blocks(mix.frames())))
+            audio = np.concatenate([block for block, _ in mix.blocks(mix.frames())])
         finally:
             mix.close()
     finally:

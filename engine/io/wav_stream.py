@@ -25,13 +25,17 @@ POLL = 0.002   # s between looks at the inbox (a 3 s block takes ~0.1 s to rende
 
 
 class WavStream:
-    """A sink: renders `path` (16-bit stereo WAV, peak at -1 dBFS) from the events sent, through the synths
-    of `renderer`, while `clock` (the engine's, seconds) moves on. `close` finishes it and returns the seconds
-    of audio; `abort` stops it, leaving no file. A message for a time already rendered would sound at once
-    (none comes, by the scheduler's contract). Raises SynthError or OSError from `close`."""
+    """A sink: renders `path` (16-bit stereo WAV, peak at -1 dBFS; None: no mix written) from the events sent,
+    through the synths of `renderer`, while `clock` (the engine's, seconds) moves on; with `stems` ({part:
+    path}, the parts the renderer renders apart) each part's WAV too, scaled as the mix. `close` finishes it
+    and sets `seconds`, the audio's length; `abort` stops it, leaving no file. A message for a time already
+    rendered would sound at once (none comes, by the scheduler's contract). Raises SynthError or OSError from
+    `close`."""
 
-    def __init__(self, path: str | Path, renderer: FluidRenderer, clock, margin: float = MARGIN):
-        self.path, self.clock, self.margin = Path(path), clock, margin
+    def __init__(self, path: str | Path | None, renderer: FluidRenderer, clock, margin: float = MARGIN,
+                 stems: dict[str, Path] | None = None):
+        self.path, self.clock, self.margin = None if path is None else Path(path), clock, margin
+        self.stems = stems
         self.seconds = 0.0
         self._renderer = renderer
         # The main thread (the engine) and the render thread share no lock: a SIGTERM raises SystemExit in the
@@ -84,7 +88,7 @@ class WavStream:
             self._error = exc
             return
         try:
-            with ScaledWav(self.path, mix.rate) as wav:
+            with ScaledWav(self.path, mix.rate, self.stems) as wav:
                 while self._step(mix, wav):
                     pass
                 if self._stop:
@@ -118,8 +122,8 @@ class WavStream:
             ready.append(heapq.heappop(self._heap))
         mix.play(ready)
         target = mix.frames() if done else mix.cursor + (int(upto * rate) - 1 - mix.cursor) // BLOCK * BLOCK
-        for block in mix.blocks(target):
-            wav.add(block)
+        for block, stems in mix.blocks(target):
+            wav.add(block, stems)
             if self._stop:
                 return False
         return not done

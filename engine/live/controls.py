@@ -24,29 +24,75 @@ for the whole map, program changes (which select a style). A file:
     tap = "start_stop"
     hold = "lock"
 
+    [[switch]]
+    cc = 66
+    tap = "level dombra -3"  # a part's level down or up by some dB (dombra or percussion; sign required)
+    hold = "level dombra +3"
+
     [program_change]
     channel = 16             # optional
     styles = ["tokpe-gallop", "trot"]   # program 0 -> first ...; leave out for the styles in name order
 
-Actions: fill, next, ending, start, stop, start_stop, tap_tempo, lock (toggles the tempo lock).
+Actions: fill, next, ending, start, stop, start_stop, tap_tempo, lock (toggles the tempo lock), and
+"level PART +N" / "level PART -N" (PART's level up or down N dB, within -60..+12 dB; engine/mixer.py).
 A switch with a double action waits `double_time` after a tap before acting on it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.arrange.styles import name_problem
 from engine.arrange.tomlpos import read_toml
-from engine.checks import is_number, is_whole, unknown_key
+from engine.checks import did_you_mean, is_number, is_whole, unknown_key
 from engine.errors import ConfigError
-from engine.events import InputMessage
+from engine.events import DOMBRA, PERCUSSION, InputMessage
 from engine.inputs import SWITCH_CUES, Cue
 from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PROGRAM
 
 GESTURES = ("tap", "hold", "double")
+LEVEL_PARTS = (DOMBRA, PERCUSSION)    # the parts aqyn plays live (the guitar is the player's own)
+MAX_STEP = 24.0                       # dB a level action may move a part at once
+
+
+@dataclass(frozen=True)
+class LevelStep:
+    """A switch's `level PART +N` action: move `part`'s level by `delta` dB."""
+
+    part: str
+    delta: float
+
+
+def parse_action(value: object) -> Cue | LevelStep:
+    """A gesture's action as written in a map: one of SWITCH_CUES, or "level PART +N" / "level PART -N"
+    (PART one of LEVEL_PARTS, N dB, 0 < N <= MAX_STEP, the sign written). Raises ValueError with the message.
+
+    >>> parse_action("fill"), parse_action("level dombra -3")
+    (<Cue.FILL: 'fill'>, LevelStep(part='dombra', delta=-3.0))
+    """
+    if isinstance(value, str) and value in SWITCH_CUES:
+        return Cue(value)
+    words = value.split() if isinstance(value, str) else []
+    if not words or words[0] != Cue.LEVEL:
+        raise ValueError(f"{value!r} is not an action; use one of {', '.join(SWITCH_CUES)}, "
+                         "or 'level PART +N' / 'level PART -N'")
+    example = f"write e.g. 'level {DOMBRA} -3' or 'level {PERCUSSION} +2'"
+    if len(words) != 3:
+        raise ValueError(f"{value!r}: a level action is 'level PART +N' or 'level PART -N'; {example}")
+    part, step = words[1], words[2]
+    if part not in LEVEL_PARTS:
+        raise ValueError(f"{value!r}: no part {part!r}{did_you_mean(part, LEVEL_PARTS)} live; "
+                         f"parts: {', '.join(LEVEL_PARTS)}")
+    try:
+        delta = float(step) if step[:1] in "+-" else math.nan
+    except ValueError:
+        delta = math.nan
+    if not 0 < abs(delta) <= MAX_STEP:       # also NaN: no number, or no sign
+        raise ValueError(f"{value!r}: the step must be dB with its sign, up to {MAX_STEP:g}; {example}")
+    return LevelStep(part, delta)
 
 
 @dataclass(frozen=True)
@@ -57,7 +103,7 @@ class Switch:
     kind: str                     # "cc" or "note"
     number: int                   # controller or note number
     channel: int | None           # 0-based, None = any
-    actions: dict[str, Cue]       # gesture -> action
+    actions: dict[str, Cue | LevelStep]   # gesture -> action
 
     def matches(self, msg: InputMessage) -> bool | None:
         """True pressed, False released, None when the message is not this switch."""
@@ -134,10 +180,10 @@ def _switch(sw: dict, i: int, bad: Bad) -> Switch:
             continue
         if key not in GESTURES:
             raise bad(at + (key,), f"{where}: {unknown_key(key, ('cc', 'note', 'channel', *GESTURES))}")
-        if not isinstance(value, str) or value not in SWITCH_CUES:
-            raise bad(at + (key,), f"{where}: {key} = {value!r} is not an action; use one of "
-                      + ", ".join(SWITCH_CUES))
-        actions[key] = Cue(value)
+        try:
+            actions[key] = parse_action(value)
+        except ValueError as exc:
+            raise bad(at + (key,), f"{where}: {key} = {exc}") from None
     if not actions:
         raise bad(at, f"{where}: give at least one of tap, hold, double")
     return Switch(kinds[0], int(number), channel, actions)
@@ -229,7 +275,7 @@ class Controls:
         if st.tap_at is not None and t - st.tap_at <= self.map.double_time and "double" in sw.actions:
             st.tap_at = None
             st.consumed = True
-            self.act(sw.actions["double"], t)
+            self._fire(sw.actions["double"], t)
 
     def _release(self, sw: Switch, st: _SwitchState, t: float) -> None:
         if st.pressed_at is None:
@@ -238,14 +284,21 @@ class Controls:
         if st.consumed or st.held:
             return
         if t - pressed_at >= self.map.hold_time and "hold" in sw.actions:
-            self.act(sw.actions["hold"], t)
+            self._fire(sw.actions["hold"], t)
             return
         if "tap" not in sw.actions:
             return
         if "double" in sw.actions:
             st.tap_at = t                 # wait: a second tap may follow
         else:
-            self.act(sw.actions["tap"], t)
+            self._fire(sw.actions["tap"], t)
+
+    def _fire(self, action: Cue | LevelStep, t: float) -> None:
+        """Act: a cue as `act(cue, t)`, a level step as `act(Cue.LEVEL, t, (part, delta))`."""
+        if isinstance(action, LevelStep):
+            self.act(Cue.LEVEL, t, (action.part, action.delta))
+        else:
+            self.act(action, t)
 
     def tick(self, now: float) -> None:
         """Fire holds once a press lasts long enough, and taps whose double-tap window has passed."""
@@ -254,7 +307,7 @@ class Controls:
             if (st.pressed_at is not None and not st.held and not st.consumed and "hold" in sw.actions
                     and now - st.pressed_at >= self.map.hold_time):
                 st.held = True
-                self.act(sw.actions["hold"], now)
+                self._fire(sw.actions["hold"], now)
             if st.tap_at is not None and now - st.tap_at > self.map.double_time and st.pressed_at is None:
                 st.tap_at = None
-                self.act(sw.actions["tap"], now)
+                self._fire(sw.actions["tap"], now)

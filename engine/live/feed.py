@@ -149,9 +149,13 @@ class LiveFeed:
         else:
             self._act(request, stamp)
 
-    def _act(self, action: str, t: float, value: int | None = None) -> None:
-        """A footswitch action (or a posted cue) at t seconds; `value` is a program change's number."""
+    def _act(self, action: str, t: float, value: int | tuple[str, float] | None = None) -> None:
+        """A footswitch action (or a posted cue) at t seconds; `value` is a program change's number, or a
+        level action's (part, step in dB)."""
         self.on_event("control", {"action": action, "value": value})
+        if action == Cue.LEVEL:
+            self._out.append(CueInput(t, Cue.LEVEL, level=value))
+            return
         if action != Cue.STYLE:
             self._out.append(CueInput(t, Cue(action)))
             return

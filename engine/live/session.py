@@ -13,6 +13,7 @@ note is ever left hanging.
 
 from __future__ import annotations
 
+import math
 import signal
 import sys
 import threading
@@ -34,7 +35,9 @@ from engine.live.controls import FootswitchMap
 from engine.live.feed import COUNT_IN, CountInPlan, LiveFeed
 from engine.live.loop import LiveLoop
 from engine.live.status import status_of
+from engine.mixer import Levels
 from engine.pipeline import Engine, EngineConfig
+from engine.schedule import SchedulerConfig
 
 STATUS_EVERY = 0.25     # s between status snapshots
 PORT_CHECK_EVERY = 1.0  # s between checks that the input port still exists
@@ -58,6 +61,7 @@ class LiveConfig:
     footswitch: FootswitchMap | None = None
     on_input_loss: str = "finish"       # finish (the band plays its ending) or continue (keeps the groove)
     duration: float | None = None       # stop by itself after this many seconds (None: until stopped)
+    levels: Levels = field(default_factory=Levels)   # the parts' levels (dB) to start with (engine/mixer.py)
 
 
 @dataclass
@@ -120,7 +124,8 @@ class LiveSession:
                 self.sinks.append(MidiOutSink(sender))
                 if c.clock_out:
                     self.sinks.append(ClockOutSink(sender))
-            config = EngineConfig(c.player.listener_config(), pattern_dirs=c.pattern_dirs)
+            config = EngineConfig(c.player.listener_config(), SchedulerConfig(levels=c.levels),
+                                  pattern_dirs=c.pattern_dirs)
             self.engine = Engine(self._chooser, c.seed, self.sinks, config)
             self.loop = LiveLoop(self.engine, self.feed, self.clock)
             self.input = MidiInput(self.backend, c.input, self.feed.put, self.clock.now,
@@ -275,6 +280,11 @@ class LiveSession:
         return (self.synth.late if self.synth else 0) + late
 
     # -- status ------------------------------------------------------------------------------------------
+    def _levels(self) -> dict:
+        """The parts' levels now, {part: dB, None when off} (JSON has no infinity); {} at the band's own mix."""
+        levels = self.engine.scheduler.levels if self.engine else self.config.levels
+        return {part: None if db == -math.inf else db for part, db in levels.levels}
+
     def describe(self) -> dict:
         """What the session plays through, for the start line and the log."""
         c = self.config
@@ -300,5 +310,6 @@ class LiveSession:
             "garbage": feed.counters.garbage,
             "input": "lost" if self._input_lost_at is not None else "ok",
             "decision_ms": self.loop.latency.summary_ms() if self.loop else {"count": 0},
+            "levels": self._levels(),
         })
         return s

@@ -50,6 +50,9 @@ class RichView:
         t.add_row("beat", f"[bold yellow]{beat_dots(s.get('beat_in_bar'), s.get('beats_per_bar') or 4)}[/]")
         band = "[green]playing[/]" if s.get("playing") else "[yellow]waiting for you[/]"
         t.add_row("band", f"{band}  {s.get('style') or ''}  [bold]{s.get('section') or ''}[/]")
+        if s.get("levels"):
+            t.add_row("mix", "  ".join(f"{part} {'off' if db is None else f'{db:+g} dB'}"
+                                       for part, db in s["levels"].items()))
         health = f"{s.get('notes_per_s', 0):.1f} notes/s   late {s.get('late_events', 0)}"
         if s.get("input") == "lost":
             health += "   [bold red]INPUT LOST — reconnecting[/]"

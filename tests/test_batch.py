@@ -1,0 +1,125 @@
+"""`aqyn render A.mid B.mid ... -o DIR`: a batch over a process pool, through the real FluidSynth."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+
+pytestmark = pytest.mark.slow
+DATA = Path(__file__).parent / "data"
+SONG = DATA / "song-120bpm-for-clock-master.mid"       # 16 s
+CHORDS = DATA / "power-chords.mid"                      # 35 s
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def aqyn(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def takes(tmp_path):
+    """Two good takes, a file that is no MIDI and one that is missing, in a folder."""
+    folder = tmp_path / "takes"
+    folder.mkdir()
+    (folder / "song.mid").write_bytes(SONG.read_bytes())
+    (folder / "chords.mid").write_bytes(CHORDS.read_bytes())
+    (folder / "broken.mid").write_text("not MIDI at all")
+    return [folder / "song.mid", folder / "broken.mid", folder / "chords.mid", folder / "missing.mid"]
+
+
+def test_a_batch_renders_the_good_files_and_names_the_bad_ones(takes, tmp_path):
+    out = tmp_path / "out"
+    r = aqyn("render", *takes, "-o", out, "--wav", out, "--jobs", 2)
+    assert r.exit_code == 2, r.output
+    lines = r.stdout.strip().splitlines()
+    assert sorted(line.split()[0] for line in lines) == ["failed", "failed", "ok", "ok"]
+    assert any(line.startswith(f"failed  {takes[1]}: not a readable MIDI file") for line in lines)
+    assert any(line.startswith(f"failed  {takes[3]}: ") for line in lines)
+    assert any(line.startswith(f"ok      {takes[0]} -> {out / 'song.mid'}, {out / 'song.wav'}: key ")
+               for line in lines)
+    assert r.stderr.strip() == f"aqyn: error: 2 of 4 files failed: {takes[1]}, {takes[3]}"
+    assert sorted(p.name for p in out.iterdir()) == ["chords.mid", "chords.wav", "song.mid", "song.wav"]
+    # Each good file is byte for byte what a render of it alone writes.
+    for name in ("song", "chords"):
+        single = tmp_path / f"single-{name}"
+        assert aqyn("render", takes[0].parent / f"{name}.mid", "-o", f"{single}.mid", "--wav", f"{single}.wav"
+                    ).exit_code == 0
+        assert (out / f"{name}.mid").read_bytes() == Path(f"{single}.mid").read_bytes()
+        assert (out / f"{name}.wav").read_bytes() == Path(f"{single}.wav").read_bytes()
+
+
+def test_one_or_two_jobs_write_the_same_files(takes, tmp_path):
+    good = [takes[0], takes[2]]
+    for jobs in (1, 2):
+        r = aqyn("render", *good, "-o", tmp_path / f"j{jobs}", "--stems", tmp_path / f"j{jobs}" / "stems",
+                 "--jobs", jobs)
+        assert r.exit_code == 0, r.output
+        assert r.stdout.strip().splitlines()[-1] == f"rendered 2 files into {tmp_path / f'j{jobs}'}"
+    files = sorted(p.relative_to(tmp_path / "j1") for p in (tmp_path / "j1").rglob("*") if p.is_file())
+    assert [str(f) for f in files] == ["chords.mid", "song.mid", "stems/chords/dombra.wav",
+                                       "stems/chords/percussion.wav", "stems/song/dombra.wav",
+                                       "stems/song/percussion.wav"]
+    for f in files:
+        assert (tmp_path / "j1" / f).read_bytes() == (tmp_path / "j2" / f).read_bytes(), f
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda d: d / "file.mid", "-o {d}/file.mid is a file; with several inputs -o names a folder"),
+    (lambda d: d / "no" / "such", "cannot make the folder {d}/no/such for -o"),
+])
+def test_a_batch_needs_folders(takes, tmp_path, make, words):
+    (tmp_path / "file.mid").write_text("x")
+    r = aqyn("render", takes[0], takes[2], "-o", make(tmp_path))
+    assert r.exit_code == 2
+    assert r.stderr.strip().startswith(f"aqyn: error: {words.format(d=tmp_path)}")
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_two_inputs_of_one_name_are_refused_before_any_work(takes, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "song.mid").write_bytes(SONG.read_bytes())
+    r = aqyn("render", takes[0], other / "song.mid", "-o", tmp_path / "out")
+    assert r.exit_code == 2
+    assert "would both write" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_jobs_and_a_single_input_keeps_its_one_line(takes, tmp_path):
+    r = aqyn("render", takes[0], takes[2], "-o", tmp_path, "--jobs", 0)
+    assert r.exit_code == 2 and r.stderr.strip() == "aqyn: error: --jobs must be 1 or more, got 0"
+    r = aqyn("render", takes[1], "-o", tmp_path / "o.mid")
+    assert r.exit_code == 2
+    assert r.stderr.strip().startswith("aqyn: error: not a readable MIDI file") and r.stdout == ""
+
+
+@pytest.mark.parametrize("sig, group, code", [(signal.SIGTERM, False, 143), (signal.SIGINT, True, 130)])
+def test_a_stopped_batch_leaves_no_half_written_file_and_no_worker(takes, tmp_path, sig, group, code):
+    out = tmp_path / "out"
+    good = [takes[0], takes[2]]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.Popen([sys.executable, "-m", "engine", "render", *map(str, good), "-o", str(out),
+                          "--wav", str(out), "--jobs", "2"], env=env, start_new_session=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not any(out.glob(".*.tmp")) and time.monotonic() < deadline:      # the renders are under way
+        time.sleep(0.02)
+    (os.killpg if group else os.kill)(p.pid, sig)                         # Ctrl-C reaches the whole group
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == code, err
+    assert [f.name for f in out.iterdir() if f.name.startswith(".")] == []   # no temporary or scratch file
+    for f in out.iterdir():                                                   # what is there is whole
+        assert f.name in ("song.mid", "song.wav", "chords.mid", "chords.wav")
+    # Nothing of the batch lives on (the pool's fork server and resource tracker leave once the batch has).
+    deadline = time.monotonic() + 10
+    while (left := subprocess.run(["pgrep", "-s", str(p.pid)], capture_output=True, text=True).stdout.split()):
+        assert time.monotonic() < deadline, left
+        time.sleep(0.1)
