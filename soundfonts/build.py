@@ -74,15 +74,18 @@ def dombra_samples(samples: list[Sample], body: np.ndarray) -> tuple[list[Zone],
 
 
 def kit_samples(samples: list[Sample], body: np.ndarray) -> list[Zone]:
-    """Synthesise every drum of the kit in two velocity layers into `samples`; returns the kit's zones."""
+    """Synthesise every drum of the kit in two velocity layers into `samples`; returns the kit's zones. A zone
+    cannot be louder than its sample at full scale (initialAttenuation is never negative, SF2.04 §8.1.3), so
+    a drum whose level is above 1 is the same sample in that many identical zones (rounded up): FluidSynth
+    sums their voices, exactly the louder sound, for no extra bytes."""
     zones = []
     for note, (name, voice, level, seconds, group) in sorted(percussion.kit(body).items()):
-        low = 0
+        low, copies = 0, int(np.ceil(level))
         for loud, top in zip((False, True), percussion.LAYER_TOP):
-            x = percussion.render_hit(voice, loud, level, seconds, seed=1000 + 2 * note + loud)
+            x = percussion.render_hit(voice, loud, level / copies, seconds, seed=1000 + 2 * note + loud)
             samples.append(Sample(f"{name[:14]} {'f' if loud else 'p'}", pcm(x), percussion.RATE, note))
             gens = {"exclusiveClass": group} if group else {}
-            zones.append(Zone(len(samples) - 1, (note, note), (low, top), gens))
+            zones += [Zone(len(samples) - 1, (note, note), (low, top), gens)] * copies
             low = top + 1
     return zones
 

@@ -157,44 +157,48 @@ def _rattle(count, seconds, lo, hi):
 
 
 def kit(body: np.ndarray) -> dict[int, tuple[str, Callable, float, float, int]]:
-    """The kit: GM drum note -> (name, voice(loud, rng), peak level 0..1, seconds, exclusive class).
-    Notes after DOMAIN.md §4 and patterns/README.md's kit mapping."""
+    """The kit: GM drum note -> (name, voice(loud, rng), level, seconds, exclusive class). Notes after
+    DOMAIN.md §4 and patterns/README.md's kit mapping. `level` is the loud hit's peak (1 = a full-scale
+    sample; above 1, build.py layers copies): set so that each drum is as loud (RMS of its first 250 ms at
+    velocity 100 through FluidSynth) as the FluidR3_GM sound the band's mix was balanced on, except the bells
+    (konyrau), held back: FluidR3's bell tree is a faint glissando, ours real struck bells."""
     return {
         35: ("asatayak thump", _jingle(10, (2600, 5200), 0.06, 0.35, 0.03,
-                                       _membrane_drum(68, (1.0, 2.3), 0.08, 0.35, 200, 1500, 0.4)), 0.85, 0.35, 0),
-        36: ("dabyl", _membrane_drum(58, KETTLE, 0.36, 0.9, 300, 3000, 0.6), 0.95, 0.9, 0),
+                                       _membrane_drum(68, (1.0, 2.3), 0.08, 0.35, 200, 1500, 0.4)), 1.2, 0.35, 0),
+        36: ("dabyl", _membrane_drum(58, KETTLE, 0.36, 0.9, 300, 3000, 0.6), 1.07, 0.9, 0),
         37: ("body tap", _body_tap(body), 0.7, 0.15, 0),
-        38: ("snare", _snare, 0.85, 0.35, 0),
-        39: ("clap", _clap, 0.7, 0.3, 0),
-        41: ("dauylpaz", _membrane_drum(84, MEMBRANE, 0.42, 0.8, 500, 5000, 1.0), 0.9, 0.8, 0),
-        43: ("dauylpaz high", _membrane_drum(122, MEMBRANE, 0.28, 0.7, 400, 4000, 0.5), 0.9, 0.7, 0),
+        38: ("snare", _snare, 1.6, 0.35, 0),
+        39: ("clap", _clap, 1.76, 0.3, 0),
+        41: ("dauylpaz", _membrane_drum(84, MEMBRANE, 0.42, 0.8, 500, 5000, 1.0), 3.5, 0.8, 0),
+        43: ("dauylpaz high", _membrane_drum(122, MEMBRANE, 0.28, 0.7, 400, 4000, 0.5), 2.1, 0.7, 0),
         42: ("closed hihat", _metal(0.035, 0.2, 7000), 0.45, 0.2, 1),
-        44: ("pedal hihat", _metal(0.02, 0.15, 6000), 0.4, 0.15, 1),
-        45: ("dangyra", _membrane_drum(70, MEMBRANE, 0.5, 0.8, 300, 2500, 0.15), 0.85, 0.8, 0),
-        46: ("open hihat", _metal(0.3, 0.8, 6500), 0.45, 0.8, 1),
-        47: ("tom mid", _membrane_drum(145, MEMBRANE[:5], 0.25, 0.6, 400, 4000, 0.5), 0.85, 0.6, 0),
-        49: ("crash", _metal(0.6, 1.2, 3500), 0.5, 1.2, 0),
-        50: ("tom high", _membrane_drum(190, MEMBRANE[:5], 0.22, 0.5, 400, 4000, 0.5), 0.85, 0.5, 0),
-        53: ("shyndauyl bell", _jingle(1, (1240, 1260), 0.35, 0.7, 0.0), 0.5, 0.7, 0),
-        54: ("dangyra rings", _jingle(14, (3800, 8500), 0.07, 0.45, 0.05), 0.55, 0.45, 0),
-        62: ("kepshik muted", _membrane_drum(235, MEMBRANE[:4], 0.035, 0.15, 800, 6000, 0.7), 0.75, 0.15, 0),
-        63: ("kepshik tek", _membrane_drum(330, MEMBRANE, 0.07, 0.25, 1000, 8000, 1.0), 0.8, 0.25, 0),
-        64: ("kepshik dum", _membrane_drum(116, MEMBRANE, 0.16, 0.5, 300, 2500, 0.3), 0.85, 0.5, 0),
-        69: ("cabasa", _rattle(90, 0.2, 4000, 12000), 0.45, 0.2, 0),
-        70: ("syldyrmaq", _rattle(60, 0.25, 2500, 9000), 0.5, 0.25, 0),
-        75: ("tuyaqtas clave", _hoof(2450, 6100), 0.6, 0.18, 0),
-        76: ("tuyaqtas high", _hoof(1080, 2700), 0.7, 0.18, 0),
-        77: ("tuyaqtas low", _hoof(720, 1850), 0.7, 0.18, 0),
-        82: ("shaker", _rattle(120, 0.3, 3000, 10000), 0.45, 0.3, 0),
-        83: ("asatayak jingles", _jingle(9, (2400, 4200), 0.16, 0.6, 0.06), 0.5, 0.6, 0),
-        84: ("konyrau", _jingle(3, (880, 1180), 0.5, 1.2, 0.09), 0.45, 1.2, 0),
-        85: ("tuyaqtas click", _hoof(3100, 5200), 0.55, 0.18, 0),
+        44: ("pedal hihat", _metal(0.02, 0.15, 6000), 0.55, 0.15, 1),
+        45: ("dangyra", _membrane_drum(70, MEMBRANE, 0.5, 0.8, 300, 2500, 0.15), 0.67, 0.8, 0),
+        46: ("open hihat", _metal(0.3, 0.8, 6500), 0.23, 0.8, 1),
+        47: ("tom mid", _membrane_drum(145, MEMBRANE[:5], 0.25, 0.6, 400, 4000, 0.5), 2.0, 0.6, 0),
+        49: ("crash", _metal(0.6, 1.2, 3500), 0.89, 1.2, 0),
+        50: ("tom high", _membrane_drum(190, MEMBRANE[:5], 0.22, 0.5, 400, 4000, 0.5), 1.8, 0.5, 0),
+        53: ("shyndauyl bell", _jingle(1, (1240, 1260), 0.35, 0.7, 0.0), 0.28, 0.7, 0),
+        54: ("dangyra rings", _jingle(14, (3800, 8500), 0.07, 0.45, 0.05), 0.98, 0.45, 0),
+        62: ("kepshik muted", _membrane_drum(235, MEMBRANE[:4], 0.035, 0.15, 800, 6000, 0.7), 1.45, 0.15, 0),
+        63: ("kepshik tek", _membrane_drum(330, MEMBRANE, 0.07, 0.25, 1000, 8000, 1.0), 3.2, 0.25, 0),
+        64: ("kepshik dum", _membrane_drum(116, MEMBRANE, 0.16, 0.5, 300, 2500, 0.3), 1.15, 0.5, 0),
+        69: ("cabasa", _rattle(90, 0.2, 4000, 12000), 1.42, 0.2, 0),
+        70: ("syldyrmaq", _rattle(60, 0.25, 2500, 9000), 1.48, 0.25, 0),
+        75: ("tuyaqtas clave", _hoof(2450, 6100), 2.1, 0.18, 0),
+        76: ("tuyaqtas high", _hoof(1080, 2700), 2.1, 0.18, 0),
+        77: ("tuyaqtas low", _hoof(720, 1850), 1.84, 0.18, 0),
+        82: ("shaker", _rattle(120, 0.3, 3000, 10000), 1.04, 0.3, 0),
+        83: ("asatayak jingles", _jingle(9, (2400, 4200), 0.16, 0.6, 0.06), 0.8, 0.6, 0),
+        84: ("konyrau", _jingle(3, (880, 1180), 0.5, 1.2, 0.09), 0.2, 1.2, 0),
+        85: ("tuyaqtas click", _hoof(3100, 5200), 1.75, 0.18, 0),
     }
 
 
 def render_hit(voice: Callable, loud: bool, level: float, seconds: float, seed: int) -> np.ndarray:
     """One hit as float samples: the voice, DC removed, faded to zero over its last fifth, peak `level`
-    (the loud layer; the soft one at 0.8 of it, FluidSynth's velocity curve does the rest)."""
+    (the loud layer; the soft one at 0.8 of it, FluidSynth's velocity curve does the rest). A level above 1
+    is for build.py to share among copies."""
     x = voice(loud, np.random.default_rng(seed))[: int(seconds * RATE)]
     x = signal.lfilter([1.0, -1.0], [1.0, -0.997], x)
     n = max(64, len(x) // 5)
