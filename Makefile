@@ -12,13 +12,17 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aqyn-installed
 APT_PACKAGES := libfluidsynth3 fluidsynth fluid-soundfont-gm jackd2
 EXAMPLES := $(wildcard examples/*.mid)
+# aqyn's own SoundFont (the default sound): synthesised by soundfonts/build.py in a few seconds when missing or
+# older than its generator; not kept in git.
+FONT := soundfonts/aqyn.sf2
+FONT_SOURCES := $(wildcard soundfonts/*.py)
 # More styles on the examples: example:style pairs (make demo renders each after the automatic choice).
 DEMO_STYLES := d_dorian_96_4-4:shertpe-332 d_dorian_96_4-4:nomad-gallop e_mixolydian_ramp_88-116_4-4:tokpe-flow \
                e_mixolydian_ramp_88-116_4-4:aqsaq-7-8 a_minor_66_6-8:shalderish
 
-.PHONY: demo test soak proof gig-soak gig-soak-jack bench live-bench accuracy examples system clean
+.PHONY: demo test soak proof gig-soak gig-soak-jack bench live-bench accuracy examples system clean font
 
-demo: $(STAMP)
+demo: $(STAMP) $(FONT)
 	@mkdir -p out
 	@echo "== the styles (aqyn patterns list; draw one with: aqyn patterns show tokpe-gallop)"
 	@$(VENV)/bin/aqyn patterns list
@@ -35,8 +39,8 @@ demo: $(STAMP)
 	done
 	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone; NAME--STYLE.* in another style)"
 
-test: $(STAMP)
-	$(VENV)/bin/ruff check engine tests bench examples
+test: $(STAMP) $(FONT)
+	$(VENV)/bin/ruff check engine tests bench examples soundfonts
 	$(PY) -m pytest -q
 
 # The property tests with many more generated takes (make test tries 40): SOAK_EXAMPLES of them, ~0.7 s each.
@@ -80,13 +84,18 @@ accuracy: $(STAMP)
 	$(PY) bench/accuracy.py --sets guitarset-dev,converter-set-b,sim2,sim2-held --limit 100
 	$(PY) bench/listen_speed.py
 
+font: $(FONT)
+
 examples: $(STAMP)
 	$(PY) examples/make_examples.py
 
 $(STAMP): pyproject.toml | system
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,font]'
 	@touch $(STAMP)
+
+$(FONT): $(FONT_SOURCES) | $(STAMP)
+	$(PY) soundfonts/build.py $@
 
 # System packages: FluidSynth (library and command), a General MIDI SoundFont, JACK (live play and its tests); python3-venv when the
 # interpreter cannot make a virtual environment (Debian splits it out).

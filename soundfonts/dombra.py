@@ -27,7 +27,7 @@ ROOTS = tuple(range(46, 80, 3))          # sample roots: 46 49 ... 79; each serv
 # Velocity layers: (highest velocity, pluck pulse width ms, pluck position as a fraction of the string,
 # nail noise level). Soft strokes (the band's up-strokes land here) are the flesh of the finger, farther
 # from the bridge: darker; hard down-strokes are the nail near the bridge: bright.
-LAYERS = ((72, 1.6, 0.24, 0.02), (104, 0.9, 0.17, 0.05), (127, 0.45, 0.12, 0.09))
+LAYERS = ((72, 0.7, 0.24, 0.02), (104, 0.32, 0.17, 0.05), (127, 0.14, 0.12, 0.09))
 # Body modes (Hz, decay time constant s, relative amplitude): air cavity and lowest plate modes near
 # 200-300 Hz, plate modes at 1-3 kHz. Values chosen for a small dombra body, not measured from one.
 BODY_MODES = ((215, 0.040, 1.0), (272, 0.034, 0.8), (395, 0.025, 0.35), (540, 0.020, 0.3),

@@ -58,7 +58,8 @@ def grains(seconds: float, count: int, spread: float, freqs: tuple[float, float]
         at = int(rng.uniform(0, spread) * RATE)
         f = rng.uniform(*freqs)
         t = np.arange(len(out) - at) / RATE
-        g = sum(np.sin(2 * np.pi * f * r * t + rng.uniform(0, 6.3)) / r for r in (1.0, 1.47, 2.09))
+        ratios = (1.0, rng.uniform(1.3, 1.6), rng.uniform(1.9, 2.4))
+        g = sum(np.sin(2 * np.pi * f * r * t + rng.uniform(0, 6.3)) / r for r in ratios)
         out[at:at + len(t)] += rng.uniform(0.5, 1.0) * g * np.exp(-t / decay)
     return out
 
@@ -83,6 +84,20 @@ def _jingle(count, freqs, decay, seconds, spread, thump=None):
             low = thump(loud, rng)
             x = low + 0.5 * np.abs(low).max() * x / np.abs(x).max()
         return x
+    return voice
+
+
+def _rings(count, freqs, decay, seconds, spread):
+    """Metal rings and jingles shaken against each other: many short grains at scattered pitches over the
+    rattle of their contacts (band-passed noise in the same range), more and brighter when loud."""
+    def voice(loud: bool, rng: np.random.Generator) -> np.ndarray:
+        lo, hi = freqs
+        band = (lo, hi) if loud else (lo, lo + 0.7 * (hi - lo))
+        x = grains(seconds, count if loud else count // 2, spread, band, decay, rng)
+        x = x / np.abs(x).max()
+        rattle = noise(seconds, band[0], band[1], 2 * decay, rng)
+        env = np.convolve(rng.uniform(0, 1, int(seconds * RATE)) < 0.002, np.hanning(64), "same")
+        return x + 0.6 * rattle / np.abs(rattle).max() * (0.4 + env)
     return voice
 
 
@@ -179,7 +194,7 @@ def kit(body: np.ndarray) -> dict[int, tuple[str, Callable, float, float, int]]:
         49: ("crash", _metal(0.6, 1.2, 3500), 0.89, 1.2, 0),
         50: ("tom high", _membrane_drum(190, MEMBRANE[:5], 0.22, 0.5, 400, 4000, 0.5), 1.8, 0.5, 0),
         53: ("shyndauyl bell", _jingle(1, (1240, 1260), 0.35, 0.7, 0.0), 0.28, 0.7, 0),
-        54: ("dangyra rings", _jingle(14, (3800, 8500), 0.07, 0.45, 0.05), 0.98, 0.45, 0),
+        54: ("dangyra rings", _rings(40, (3000, 9000), 0.03, 0.45, 0.05), 1.07, 0.45, 0),
         62: ("kepshik muted", _membrane_drum(235, MEMBRANE[:4], 0.035, 0.15, 800, 6000, 0.7), 1.45, 0.15, 0),
         63: ("kepshik tek", _membrane_drum(330, MEMBRANE, 0.07, 0.25, 1000, 8000, 1.0), 3.2, 0.25, 0),
         64: ("kepshik dum", _membrane_drum(116, MEMBRANE, 0.16, 0.5, 300, 2500, 0.3), 1.15, 0.5, 0),
@@ -189,7 +204,7 @@ def kit(body: np.ndarray) -> dict[int, tuple[str, Callable, float, float, int]]:
         76: ("tuyaqtas high", _hoof(1080, 2700), 2.1, 0.18, 0),
         77: ("tuyaqtas low", _hoof(720, 1850), 1.84, 0.18, 0),
         82: ("shaker", _rattle(120, 0.3, 3000, 10000), 1.04, 0.3, 0),
-        83: ("asatayak jingles", _jingle(9, (2400, 4200), 0.16, 0.6, 0.06), 0.8, 0.6, 0),
+        83: ("asatayak jingles", _rings(24, (2400, 6500), 0.06, 0.6, 0.07), 0.94, 0.6, 0),
         84: ("konyrau", _jingle(3, (880, 1180), 0.5, 1.2, 0.09), 0.2, 1.2, 0),
         85: ("tuyaqtas click", _hoof(3100, 5200), 1.75, 0.18, 0),
     }
