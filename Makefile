@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh Debian 12 machine:
 #   make demo   render every example guitar file in examples/ to a backing track in out/ (MIDI + WAV), then
-#               a few of them again in other styles (out/NAME--STYLE.mid/.wav)
+#               a few of them again in other styles (out/NAME--STYLE.mid/.wav), then one with aqyn's own
+#               SoundFont and with FluidR3_GM, each with a spectrogram PNG (out/NAME--font-FONT.wav/.png)
 #   make test   lint (ruff: errors, import order, function sizes, docstrings), then the tests and doctests
 # Both install what is missing: the system packages (with apt-get when root; otherwise they print the
 # command to run), a virtual environment in .venv and aqyn in it, in editable mode.
@@ -16,6 +17,9 @@ EXAMPLES := $(wildcard examples/*.mid)
 # older than its generator; not kept in git.
 FONT := soundfonts/aqyn.sf2
 FONT_SOURCES := $(wildcard soundfonts/*.py)
+# make demo plays this song with both fonts and draws their spectrograms side by side.
+FONT_SONG := d_dorian_96_4-4
+GM_FONT := /usr/share/sounds/sf2/FluidR3_GM.sf2
 # More styles on the examples: example:style pairs (make demo renders each after the automatic choice).
 DEMO_STYLES := d_dorian_96_4-4:shertpe-332 d_dorian_96_4-4:nomad-gallop e_mixolydian_ramp_88-116_4-4:tokpe-flow \
                e_mixolydian_ramp_88-116_4-4:aqsaq-7-8 a_minor_66_6-8:shalderish
@@ -36,6 +40,14 @@ demo: $(STAMP) $(FONT)
 	  echo "== $$name in $$style"; \
 	  $(VENV)/bin/aqyn render examples/$$name.mid -o out/$$name--$$style.mid --wav out/$$name--$$style.wav \
 	    --style $$style || exit $$?; \
+	done
+	@echo "== $(FONT_SONG) with aqyn's own font and with FluidR3_GM, and a spectrogram of each (out/*--font-*.png)"
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[plot]'
+	@for font in $(FONT) $(GM_FONT); do \
+	  tag=$$(basename $$font .sf2); \
+	  $(VENV)/bin/aqyn render examples/$(FONT_SONG).mid -o out/$(FONT_SONG)--font-$$tag.mid \
+	    --wav out/$(FONT_SONG)--font-$$tag.wav --soundfont $$font || exit $$?; \
+	  $(PY) soundfonts/spectrogram.py out/$(FONT_SONG)--font-$$tag.wav --title "$(FONT_SONG), $$tag" || exit $$?; \
 	done
 	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone; NAME--STYLE.* in another style)"
 

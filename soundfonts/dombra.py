@@ -27,11 +27,11 @@ ROOTS = tuple(range(46, 80, 3))          # sample roots: 46 49 ... 79; each serv
 # Velocity layers: (highest velocity, pluck pulse width ms, pluck position as a fraction of the string,
 # nail noise level). Soft strokes (the band's up-strokes land here) are the flesh of the finger, farther
 # from the bridge: darker; hard down-strokes are the nail near the bridge: bright.
-LAYERS = ((72, 0.7, 0.24, 0.02), (104, 0.32, 0.17, 0.05), (127, 0.14, 0.12, 0.09))
+LAYERS = ((72, 0.8, 0.24, 0.02), (104, 0.4, 0.17, 0.04), (127, 0.2, 0.12, 0.07))
 # Body modes (Hz, decay time constant s, relative amplitude): air cavity and lowest plate modes near
 # 200-300 Hz, plate modes at 1-3 kHz. Values chosen for a small dombra body, not measured from one.
 BODY_MODES = ((215, 0.040, 1.0), (272, 0.034, 0.8), (395, 0.025, 0.35), (540, 0.020, 0.3),
-              (1120, 0.011, 0.45), (1580, 0.009, 0.4), (2250, 0.007, 0.35), (2900, 0.005, 0.25))
+              (1120, 0.012, 0.6), (1580, 0.010, 0.55), (2250, 0.008, 0.45), (2900, 0.006, 0.3))
 DISPERSION = 0.18                        # allpass coefficient a: "a little" stretch of the upper partials
 
 

@@ -41,9 +41,10 @@ def draw(wav: Path, seconds: float, title: str) -> Path:
 
     x, rate = read_mono(wav, seconds + 60.0)
     start = first_sound(x, rate)
-    x = x[start: start + int(seconds * rate)] + 1e-9     # no log of zero in a digital silence
+    x = x[start: start + int(seconds * rate)]
     fig, ax = plt.subplots(figsize=(10, 4), dpi=100)
-    ax.specgram(x, NFFT=2048, Fs=rate, noverlap=1536, cmap="magma", vmin=-120, vmax=-20, scale="dB")
+    with np.errstate(divide="ignore"):        # a digital silence is -inf dB, drawn as the floor
+        ax.specgram(x, NFFT=2048, Fs=rate, noverlap=1536, cmap="magma", vmin=-120, vmax=-20, scale="dB")
     ax.set_ylim(0, 8000)
     ax.set_xlabel(f"seconds from the first sound ({start / rate:.1f} s into the file)")
     ax.set_ylabel("Hz")
