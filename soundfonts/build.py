@@ -11,6 +11,8 @@ the MIDI it writes is the same whichever font plays it:
     0:106  Dombra attack   the band's second dombra channel (GM Shamisen's number): the same strings, only
                            their first tenth of a second, a brighter attack under the main channel
     0:28   Dombra teris    the muted chop, strings damped by the palm (GM Muted Guitar's number)
+    8:24   Dombra up-stroke the soft layer's timbre (finger flesh, farther from the bridge) at every velocity,
+                           for a player who sends up-strokes on their own channel (bank 8: GS's variation bank)
     0:0, 0:25-27           the dombra string again, so a guitar part (`--with-guitar`) or a synth's default
                            program sounds instead of falling silent
     128:0  Kazakh kit      the drum channel: notes after DOMAIN.md §4 and patterns/README.md
@@ -55,22 +57,25 @@ def _key_span(i: int) -> tuple[int, int]:
     return lo, hi
 
 
-def dombra_samples(samples: list[Sample], body: np.ndarray) -> tuple[list[Zone], list[Zone], list[Zone]]:
+def dombra_samples(samples: list[Sample], body: np.ndarray) -> tuple[list[Zone], ...]:
     """Synthesise the plucked and the muted strings into `samples`; returns the zones of the plucked dombra
-    (every velocity layer), of its attack layer (the hardest layer over all velocities) and of the teris."""
-    plucked, attack, teris = [], [], []
+    (every velocity layer), of its attack layer (the hardest layer over all velocities), of the up-stroke
+    (the softest layer over all velocities) and of the teris."""
+    plucked, attack, up, teris = [], [], [], []
     for i, root in enumerate(dombra.ROOTS):
         keys, low = _key_span(i), 0
         for layer, (top, *_rest) in enumerate(dombra.LAYERS):
             samples.append(Sample(f"dombra {root} v{layer}", pcm(dombra.string_note(root, layer, 100 * root + layer,
                                                                                      body)), dombra.RATE, root))
             plucked.append(Zone(len(samples) - 1, keys, (low, top)))
+            if layer == 0:
+                up.append(Zone(len(samples) - 1, keys))
             low = top + 1
         attack.append(Zone(len(samples) - 1, keys))
         samples.append(Sample(f"teris {root}", pcm(dombra.string_note(root, 1, 100 * root + 50, body, muted=True)),
                               dombra.RATE, root))
         teris.append(Zone(len(samples) - 1, keys))
-    return plucked, attack, teris
+    return plucked, attack, up, teris
 
 
 def kit_samples(samples: list[Sample], body: np.ndarray) -> list[Zone]:
@@ -94,7 +99,7 @@ def build() -> bytes:
     """The SoundFont's bytes."""
     body = dombra.body_response()
     samples: list[Sample] = []
-    plucked, attack, teris = dombra_samples(samples, body)
+    plucked, attack, up, teris = dombra_samples(samples, body)
     kit = kit_samples(samples, body)
     instruments = [
         Instrument("Dombra", plucked, {"releaseVolEnv": RELEASE}),
@@ -102,9 +107,10 @@ def build() -> bytes:
                                              "releaseVolEnv": RELEASE}),
         Instrument("Dombra teris", teris, {"releaseVolEnv": RELEASE}),
         Instrument("Kazakh kit", kit, {"releaseVolEnv": KIT_RELEASE}),
+        Instrument("Dombra up-stroke", up, {"releaseVolEnv": RELEASE}),
     ]
     presets = [Preset("Dombra", 0, 24, 0), Preset("Dombra attack", 0, 106, 1), Preset("Dombra teris", 0, 28, 2),
-               Preset("Kazakh kit", 128, 0, 3)]
+               Preset("Kazakh kit", 128, 0, 3), Preset("Dombra up-stroke", 8, 24, 4)]
     presets += [Preset("Plucked string", 0, p, 0) for p in (0, 25, 26, 27)]
     return write_sf2(samples, instruments, presets, INFO)
 

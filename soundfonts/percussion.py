@@ -120,7 +120,7 @@ def _body_tap(body: np.ndarray):
         x = np.zeros(int(0.15 * RATE))
         tap = np.convolve(pulse, body)[: len(x)]
         x[: len(tap)] = tap / np.abs(tap).max()
-        return x + 0.02 * noise(0.15, 300, 3000, 0.004, rng)
+        return x + (0.5 if loud else 0.25) * noise(0.15, 1500, 7000, 0.003, rng) * 6   # the nail on the wood
     return voice
 
 
@@ -181,7 +181,7 @@ def kit(body: np.ndarray) -> dict[int, tuple[str, Callable, float, float, int]]:
         35: ("asatayak thump", _jingle(10, (2600, 5200), 0.06, 0.35, 0.03,
                                        _membrane_drum(68, (1.0, 2.3), 0.08, 0.35, 200, 1500, 0.4)), 1.2, 0.35, 0),
         36: ("dabyl", _membrane_drum(58, KETTLE, 0.36, 0.9, 300, 3000, 0.6), 1.07, 0.9, 0),
-        37: ("body tap", _body_tap(body), 0.7, 0.15, 0),
+        37: ("body tap", _body_tap(body), 1.7, 0.15, 0),
         38: ("snare", _snare, 1.6, 0.35, 0),
         39: ("clap", _clap, 1.76, 0.3, 0),
         41: ("dauylpaz", _membrane_drum(84, MEMBRANE, 0.42, 0.8, 500, 5000, 1.0), 3.5, 0.8, 0),

@@ -234,14 +234,16 @@ def test_sf2utils_reads_the_presets_and_the_kit(font):
 
 
 def test_fluidsynth_loads_it_without_a_word(font, capfd, tmp_path):
-    """pyfluidsynth: loading the font and selecting every preset the band uses prints nothing; the fluidsynth
+    """pyfluidsynth: loading the font and selecting every preset the band uses (and the up-stroke, the default
+    program 0 and the guitar's 27) prints nothing; the fluidsynth
     command renders a MIDI file with it and prints no warning or error."""
     import fluidsynth
 
     synth = fluidsynth.Synth(samplerate=float(RATE), **wav_render.OFFLINE_SETTINGS)
     sfid = synth.sfload(str(font))
     assert sfid != -1
-    for ch, bank, program in ((0, 0, DOMBRA_PROGRAM), (1, 0, ATTACK_PROGRAM), (2, 0, TERIS_PROGRAM), (9, 128, 0)):
+    for ch, bank, program in ((0, 0, DOMBRA_PROGRAM), (1, 0, ATTACK_PROGRAM), (2, 0, TERIS_PROGRAM), (9, 128, 0),
+                              (3, 8, DOMBRA_PROGRAM), (4, 0, 0), (5, 0, 27)):
         assert synth.program_select(ch, sfid, bank, program) == 0
     synth.delete()
     captured = capfd.readouterr()
