@@ -143,8 +143,8 @@ def _metal(decay, seconds, lo):
 def _snare(loud: bool, rng: np.random.Generator) -> np.ndarray:
     """Snare: membrane modes at 185 Hz and the wires' noise."""
     s = 0.35
-    return modes(185, MEMBRANE[:4], 0.09, s, 1.0 if loud else 1.6, 0.04, rng) + \
-        (1.2 if loud else 0.7) * noise(s, 1800, 9000, 0.09, rng) * 6
+    return 2.0 * modes(185, MEMBRANE[:4], 0.09, s, 1.0 if loud else 1.6, 0.04, rng) + \
+        (1.0 if loud else 0.6) * noise(s, 1200, 6000 if loud else 4500, 0.08, rng) * 6
 
 
 def _clap(loud: bool, rng: np.random.Generator) -> np.ndarray:
@@ -182,7 +182,7 @@ def kit(body: np.ndarray) -> dict[int, tuple[str, Callable, float, float, int]]:
                                        _membrane_drum(68, (1.0, 2.3), 0.08, 0.35, 200, 1500, 0.4)), 1.2, 0.35, 0),
         36: ("dabyl", _membrane_drum(58, KETTLE, 0.36, 0.9, 300, 3000, 0.6), 1.07, 0.9, 0),
         37: ("body tap", _body_tap(body), 1.7, 0.15, 0),
-        38: ("snare", _snare, 1.6, 0.35, 0),
+        38: ("snare", _snare, 1.36, 0.35, 0),
         39: ("clap", _clap, 1.76, 0.3, 0),
         41: ("dauylpaz", _membrane_drum(84, MEMBRANE, 0.42, 0.8, 500, 5000, 1.0), 3.5, 0.8, 0),
         43: ("dauylpaz high", _membrane_drum(122, MEMBRANE, 0.28, 0.7, 400, 4000, 0.5), 2.1, 0.7, 0),
@@ -191,7 +191,7 @@ def kit(body: np.ndarray) -> dict[int, tuple[str, Callable, float, float, int]]:
         45: ("dangyra", _membrane_drum(70, MEMBRANE, 0.5, 0.8, 300, 2500, 0.15), 0.67, 0.8, 0),
         46: ("open hihat", _metal(0.3, 0.8, 6500), 0.23, 0.8, 1),
         47: ("tom mid", _membrane_drum(145, MEMBRANE[:5], 0.25, 0.6, 400, 4000, 0.5), 2.0, 0.6, 0),
-        49: ("crash", _metal(0.6, 1.2, 3500), 0.89, 1.2, 0),
+        49: ("crash", _metal(1.0, 1.6, 2000), 0.78, 1.6, 0),
         50: ("tom high", _membrane_drum(190, MEMBRANE[:5], 0.22, 0.5, 400, 4000, 0.5), 1.8, 0.5, 0),
         53: ("shyndauyl bell", _jingle(1, (1240, 1260), 0.35, 0.7, 0.0), 0.28, 0.7, 0),
         54: ("dangyra rings", _rings(40, (3000, 9000), 0.03, 0.45, 0.05), 1.07, 0.45, 0),
