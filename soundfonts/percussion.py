@@ -30,7 +30,8 @@ def _t(seconds: float) -> np.ndarray:
 def modes(f0: float, ratios, decay: float, seconds: float, tilt: float, glide: float = 0.0,
           rng: np.random.Generator | None = None) -> np.ndarray:
     """Damped sinusoids at `f0` * ratios: mode k decays with time constant decay / ratio^0.7 and weighs
-    ratio^-tilt (a lower tilt is a harder, brighter hit); `glide` raises the pitch at the strike by that
+    ratio^-tilt (a lower tilt is a harder, brighter hit), the lowest mode 2.5 times more (the drum's pitch,
+    which rings on after the stroke's noise); `glide` raises the pitch at the strike by that
     fraction, falling back within ~40 ms (a membrane's tension rises with a loud stroke)."""
     t = _t(seconds)
     bend = 1.0 + glide * np.exp(-t / 0.04)
@@ -38,7 +39,7 @@ def modes(f0: float, ratios, decay: float, seconds: float, tilt: float, glide: f
     out = np.zeros_like(t)
     for k, r in enumerate(ratios):
         start = rng.uniform(0, 2 * np.pi) if rng is not None else 0.0
-        out += r ** -tilt * np.sin(r * phase_rate + start) * np.exp(-t * r ** 0.7 / decay) * (0.8 + 0.2 * (k == 0))
+        out += r ** -tilt * np.sin(r * phase_rate + start) * np.exp(-t * r ** 0.7 / decay) * (0.8 + 1.2 * (k == 0))
     return out
 
 
@@ -179,34 +180,34 @@ def kit(body: np.ndarray) -> dict[int, tuple[str, Callable, float, float, int]]:
     (konyrau), held back: FluidR3's bell tree is a faint glissando, ours real struck bells."""
     return {
         35: ("asatayak thump", _jingle(10, (2600, 5200), 0.06, 0.35, 0.03,
-                                       _membrane_drum(68, (1.0, 2.3), 0.08, 0.35, 200, 1500, 0.4)), 1.2, 0.35, 0),
-        36: ("dabyl", _membrane_drum(58, KETTLE, 0.36, 0.9, 300, 3000, 0.6), 1.07, 0.9, 0),
+                                       _membrane_drum(68, (1.0, 2.3), 0.08, 0.35, 200, 1500, 0.4)), 0.96, 0.35, 0),
+        36: ("dabyl", _membrane_drum(58, KETTLE, 0.55, 1.1, 300, 3000, 0.6), 0.68, 1.1, 0),
         37: ("body tap", _body_tap(body), 1.7, 0.15, 0),
-        38: ("snare", _snare, 1.36, 0.35, 0),
+        38: ("snare", _snare, 1.3, 0.35, 0),
         39: ("clap", _clap, 1.76, 0.3, 0),
-        41: ("dauylpaz", _membrane_drum(84, MEMBRANE, 0.42, 0.8, 500, 5000, 1.0), 3.5, 0.8, 0),
-        43: ("dauylpaz high", _membrane_drum(122, MEMBRANE, 0.28, 0.7, 400, 4000, 0.5), 2.1, 0.7, 0),
+        41: ("dauylpaz", _membrane_drum(84, MEMBRANE, 0.65, 1.0, 500, 5000, 1.0), 2.28, 1.0, 0),
+        43: ("dauylpaz high", _membrane_drum(122, MEMBRANE, 0.28, 0.7, 400, 4000, 0.5), 1.58, 0.7, 0),
         42: ("closed hihat", _metal(0.035, 0.2, 7000), 0.45, 0.2, 1),
         44: ("pedal hihat", _metal(0.02, 0.15, 6000), 0.55, 0.15, 1),
-        45: ("dangyra", _membrane_drum(70, MEMBRANE, 0.5, 0.8, 300, 2500, 0.15), 0.67, 0.8, 0),
+        45: ("dangyra", _membrane_drum(70, MEMBRANE, 0.7, 1.0, 300, 2500, 0.15), 0.53, 1.0, 0),
         46: ("open hihat", _metal(0.3, 0.8, 6500), 0.23, 0.8, 1),
-        47: ("tom mid", _membrane_drum(145, MEMBRANE[:5], 0.25, 0.6, 400, 4000, 0.5), 2.0, 0.6, 0),
+        47: ("tom mid", _membrane_drum(145, MEMBRANE[:5], 0.42, 0.8, 400, 4000, 0.5), 1.24, 0.8, 0),
         49: ("crash", _metal(1.0, 1.6, 2000), 0.78, 1.6, 0),
-        50: ("tom high", _membrane_drum(190, MEMBRANE[:5], 0.22, 0.5, 400, 4000, 0.5), 1.8, 0.5, 0),
+        50: ("tom high", _membrane_drum(190, MEMBRANE[:5], 0.36, 0.7, 400, 4000, 0.5), 1.08, 0.7, 0),
         53: ("shyndauyl bell", _jingle(1, (1240, 1260), 0.35, 0.7, 0.0), 0.28, 0.7, 0),
         54: ("dangyra rings", _rings(40, (3000, 9000), 0.03, 0.45, 0.05), 1.07, 0.45, 0),
-        62: ("kepshik muted", _membrane_drum(235, MEMBRANE[:4], 0.035, 0.15, 800, 6000, 0.7), 1.45, 0.15, 0),
-        63: ("kepshik tek", _membrane_drum(330, MEMBRANE, 0.07, 0.25, 1000, 8000, 1.0), 3.2, 0.25, 0),
-        64: ("kepshik dum", _membrane_drum(116, MEMBRANE, 0.16, 0.5, 300, 2500, 0.3), 1.15, 0.5, 0),
+        62: ("kepshik muted", _membrane_drum(290, MEMBRANE[:4], 0.03, 0.15, 1000, 7000, 1.4), 1.47, 0.15, 0),
+        63: ("kepshik tek", _membrane_drum(330, MEMBRANE, 0.07, 0.25, 1000, 8000, 1.0), 2.81, 0.25, 0),
+        64: ("kepshik dum", _membrane_drum(116, MEMBRANE, 0.16, 0.5, 300, 2500, 0.3), 0.79, 0.5, 0),
         69: ("cabasa", _rattle(90, 0.2, 4000, 12000), 1.42, 0.2, 0),
         70: ("syldyrmaq", _rattle(60, 0.25, 2500, 9000), 1.48, 0.25, 0),
-        75: ("tuyaqtas clave", _hoof(2450, 6100), 2.1, 0.18, 0),
-        76: ("tuyaqtas high", _hoof(1080, 2700), 2.1, 0.18, 0),
-        77: ("tuyaqtas low", _hoof(720, 1850), 1.84, 0.18, 0),
+        75: ("tuyaqtas clave", _hoof(2450, 6100), 1.59, 0.18, 0),
+        76: ("tuyaqtas high", _hoof(1080, 2700), 1.48, 0.18, 0),
+        77: ("tuyaqtas low", _hoof(720, 1850), 1.35, 0.18, 0),
         82: ("shaker", _rattle(120, 0.3, 3000, 10000), 1.04, 0.3, 0),
         83: ("asatayak jingles", _rings(24, (2400, 6500), 0.06, 0.6, 0.07), 0.94, 0.6, 0),
         84: ("konyrau", _jingle(3, (880, 1180), 0.5, 1.2, 0.09), 0.2, 1.2, 0),
-        85: ("tuyaqtas click", _hoof(3100, 5200), 1.75, 0.18, 0),
+        85: ("tuyaqtas click", _hoof(3100, 5200), 0.75, 0.18, 0),
     }
 
 
