@@ -231,6 +231,11 @@ def test_sf2utils_reads_the_presets_and_the_kit(font):
         assert kit_notes() <= keys
         for s in sf.samples[:-1]:
             assert s.end > s.start and s.sample_rate == RATE and s.sample_type == 1
+            data = np.frombuffer(s.raw_sample_data, dtype="<i2").astype(float)
+            # Unlooped, so its end is where a click could be: it must die away to nothing and end at zero.
+            assert len(data) == s.end - s.start and data[-1] == 0, s.name
+            assert np.abs(data[-RATE // 100:]).max() <= 3e-3 * np.abs(data).max(), s.name     # -50 dB
+            assert abs(data.mean()) < 0.01 * np.abs(data).max(), s.name
 
 
 def test_fluidsynth_loads_it_without_a_word(font, capfd, tmp_path):
