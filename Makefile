@@ -42,7 +42,7 @@ demo: $(STAMP) $(FONT)
 	    --style $$style || exit $$?; \
 	done
 	@echo "== $(FONT_SONG) with aqyn's own font and with FluidR3_GM, and a spectrogram of each (out/*--font-*.png)"
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[plot]'
+	@$(PY) -c 'import matplotlib' 2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check -e '.[plot]'
 	@for font in $(FONT) $(GM_FONT); do \
 	  tag=$$(basename $$font .sf2); \
 	  $(VENV)/bin/aqyn render examples/$(FONT_SONG).mid -o out/$(FONT_SONG)--font-$$tag.mid \
