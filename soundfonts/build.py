@@ -84,14 +84,29 @@ def kit_samples(samples: list[Sample], body: np.ndarray) -> list[Zone]:
     a drum whose level is above 1 is the same sample in that many identical zones (rounded up): FluidSynth
     sums their voices, exactly the louder sound, for no extra bytes."""
     zones = []
-    for note, (name, voice, level, seconds, group) in sorted(percussion.kit(body).items()):
-        low, copies = 0, int(np.ceil(level))
-        for loud, top in zip((False, True), percussion.LAYER_TOP):
-            x = percussion.render_hit(voice, loud, level / copies, seconds, seed=1000 + 2 * note + loud)
-            samples.append(Sample(f"{name[:14]} {'f' if loud else 'p'}", pcm(x), percussion.RATE, note))
-            gens = {"exclusiveClass": group} if group else {}
-            zones += [Zone(len(samples) - 1, (note, note), (low, top), gens)] * copies
-            low = top + 1
+    splits = percussion.split_sounds()
+    for note, entry in sorted(percussion.kit(body).items()):
+        if note in percussion.SPLIT_TOP:
+            top = percussion.SPLIT_TOP[note]
+            zones += _drum_zones(samples, note, entry, (0, top // 2, top), seed=1000 + 2 * note)
+            zones += _drum_zones(samples, note, splits[note], (top + 1, (top + 128) // 2, 127), seed=1500 + 2 * note)
+        else:
+            zones += _drum_zones(samples, note, entry, (0,) + percussion.LAYER_TOP, seed=1000 + 2 * note)
+    return zones
+
+
+def _drum_zones(samples: list[Sample], note: int, entry: tuple, bounds: tuple[int, int, int],
+                seed: int) -> list[Zone]:
+    """One drum's soft and loud samples into `samples`, and their zones: velocities bounds[0]..bounds[1] and
+    up to bounds[2], each zone `copies` times (see kit_samples)."""
+    name, voice, level, seconds, group = entry
+    zones, low, copies = [], bounds[0], int(np.ceil(level))
+    for loud, top in zip((False, True), bounds[1:]):
+        x = percussion.render_hit(voice, loud, level / copies, seconds, seed=seed + loud)
+        samples.append(Sample(f"{name[:14]} {'f' if loud else 'p'}", pcm(x), percussion.RATE, note))
+        gens = {"exclusiveClass": group} if group else {}
+        zones += [Zone(len(samples) - 1, (note, note), (low, top), gens)] * copies
+        low = top + 1
     return zones
 
 

@@ -21,6 +21,10 @@ RATE = 44100
 MEMBRANE = (1.0, 1.59, 2.14, 2.30, 2.65, 2.92, 3.16, 3.50)
 KETTLE = (1.0, 1.5, 1.99, 2.44, 2.9, 3.4)
 LAYER_TOP = (84, 127)          # velocity layers: soft 1-84, loud 85-127
+# Notes that play two sounds by velocity: note -> (velocity where the second begins, its kit entry). Each
+# sound keeps two layers within its half. The body tap (37) is always soft (the band plays it 30 below a
+# soft stroke); a hard hit on 37 is the stick on the dauylpaz's hoop (GM's side stick is a rim sound too).
+SPLIT_TOP = {37: 64}
 
 
 def _t(seconds: float) -> np.ndarray:
@@ -111,6 +115,20 @@ def _hoof(f1, f2):
         x += (0.5 if loud else 0.2) * noise(s, 1500, 9000, 0.003, rng) * 6
         return x
     return voice
+
+
+def _rim(loud: bool, rng: np.random.Generator) -> np.ndarray:
+    """The stick on the dauylpaz's wooden hoop: a hard crack (two wood modes and a click) over the head's low
+    ring, far quieter than an open stroke."""
+    s = 0.3
+    x = modes(1750, (1.0, 2.45), 0.04, s, 0.5 if loud else 1.2, rng=rng)
+    x += (0.9 if loud else 0.5) * noise(s, 2000, 10000, 0.003, rng) * 6
+    return x + 0.04 * modes(84, MEMBRANE[:3], 0.3, s, 1.5, rng=rng)
+
+
+def split_sounds() -> dict[int, tuple[str, Callable, float, float, int]]:
+    """The second sound of each note in SPLIT_TOP, as kit entries (see `kit`)."""
+    return {37: ("dauylpaz rim", _rim, 2.37, 0.3, 0)}
 
 
 def _body_tap(body: np.ndarray):

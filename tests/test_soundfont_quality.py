@@ -178,6 +178,14 @@ def test_the_drums_differ_from_one_another(hits):
     assert not alike, {n: measures[n] for pair in alike for n in pair}
 
 
+def test_note_37_is_the_body_tap_when_soft_and_the_dauylpaz_rim_when_hard(font):
+    """The band's body taps (velocity below 64) knock on the wooden body, low and dull; a hard hit on 37 is
+    the stick on the hoop, a crack: its centroid at least three times higher."""
+    audio = play(font, [(0.0, 9, BODY_TAP_NOTE, 40, 0.05), (1.0, 9, BODY_TAP_NOTE, 110, 0.05)], 2.0)
+    knock, crack = audio[:RATE // 4], audio[RATE: RATE + RATE // 4]
+    assert np.abs(knock).max() > 0.003 and centroid(crack) > 3 * centroid(knock)
+
+
 def test_no_dc_and_a_silent_end(font, hits):
     """No DC offset in a note or a hit, and each sound dies away to silence before its sample ends (a held
     note past the sample's end, where a click would be)."""
