@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+import wave
 from itertools import combinations
 from pathlib import Path
 
@@ -212,6 +213,37 @@ def test_a_full_velocity_strum_does_not_clip(font):
             notes += [(0.6 * i, ch, low, 127, 0.28), (0.6 * i + 0.012, ch, high, 127, 0.27)]
     audio = play(font, notes, 2.6, {6: DOMBRA_PROGRAM, 7: ATTACK_PROGRAM}, controls)
     assert 0.1 < np.abs(audio).max() < 1.0
+
+
+def test_our_font_is_the_default_and_a_gm_font_stays_selectable(font, monkeypatch):
+    from engine.io.soundfont import SYSTEM_FONTS, find_soundfont
+
+    monkeypatch.delenv("AQYN_SOUNDFONT", raising=False)
+    assert find_soundfont() == FONT
+    gm = next((f for f in SYSTEM_FONTS if f.is_file()), None)
+    if gm is not None:
+        assert find_soundfont(gm) == gm
+        monkeypatch.setenv("AQYN_SOUNDFONT", str(gm))
+        assert find_soundfont() == gm
+
+
+def test_the_midi_is_the_same_whichever_font_plays_it(font, tmp_path):
+    """The font only sounds the band: the MIDI file aqyn writes is byte for byte the same with a GM font, and
+    both WAVs are full of sound."""
+    from engine.io.soundfont import SYSTEM_FONTS
+    from engine.render import render
+
+    gm = next((f for f in SYSTEM_FONTS if f.is_file()), None)
+    if gm is None:
+        pytest.skip("no General MIDI SoundFont installed to compare with")
+    song = ROOT / "examples" / "a_minor_66_6-8.mid"
+    for name, f in (("ours", font), ("gm", gm)):
+        render(song, tmp_path / f"{name}.mid", tmp_path / f"{name}.wav", soundfont=f)
+    assert (tmp_path / "ours.mid").read_bytes() == (tmp_path / "gm.mid").read_bytes()
+    for name in ("ours", "gm"):
+        with wave.open(str(tmp_path / f"{name}.wav")) as w:
+            pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(float)
+        assert np.sqrt((pcm ** 2).mean()) > 300, name          # about -40 dBFS over the whole song
 
 
 def _build_module():
