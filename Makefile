@@ -16,7 +16,7 @@ EXAMPLES := $(wildcard examples/*.mid)
 # aqyn's own SoundFont (the default sound): synthesised by soundfonts/build.py in a few seconds when missing or
 # older than its generator; not kept in git.
 FONT := soundfonts/aqyn.sf2
-FONT_SOURCES := $(wildcard soundfonts/*.py)
+FONT_SOURCES := $(addprefix soundfonts/,build.py dombra.py percussion.py sf2write.py)
 # make demo plays this song with both fonts and draws their spectrograms side by side.
 FONT_SONG := d_dorian_96_4-4
 GM_FONT := /usr/share/sounds/sf2/FluidR3_GM.sf2
