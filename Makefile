@@ -1,7 +1,8 @@
 # Two commands do all set-up on a fresh Debian 12 machine:
 #   make demo   render every example guitar file in examples/ to a backing track in out/ (MIDI + WAV), then
 #               a few of them again in other styles (out/NAME--STYLE.mid/.wav), then play the example chord
-#               chart (out/steppe_song.mid/.wav)
+#               chart (out/steppe_song.mid/.wav), then one song with aqyn's own SoundFont and with FluidR3_GM,
+#               each with a spectrogram PNG (out/NAME--font-FONT.wav/.png)
 #   make test   lint (ruff: errors, import order, function sizes, docstrings), then the tests and doctests
 # Both install what is missing: the system packages (with apt-get when root; otherwise they print the
 # command to run), a virtual environment in .venv and aqyn in it, in editable mode.
@@ -13,13 +14,20 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.aqyn-installed
 APT_PACKAGES := libfluidsynth3 fluidsynth fluid-soundfont-gm jackd2
 EXAMPLES := $(wildcard examples/*.mid)
+# aqyn's own SoundFont (the default sound): synthesised by soundfonts/build.py in a few seconds when missing or
+# older than its generator; not kept in git.
+FONT := soundfonts/aqyn.sf2
+FONT_SOURCES := $(addprefix soundfonts/,build.py dombra.py percussion.py sf2write.py)
+# make demo plays this song with both fonts and draws their spectrograms side by side.
+FONT_SONG := d_dorian_96_4-4
+GM_FONT := /usr/share/sounds/sf2/FluidR3_GM.sf2
 # More styles on the examples: example:style pairs (make demo renders each after the automatic choice).
 DEMO_STYLES := d_dorian_96_4-4:shertpe-332 d_dorian_96_4-4:nomad-gallop e_mixolydian_ramp_88-116_4-4:tokpe-flow \
                e_mixolydian_ramp_88-116_4-4:aqsaq-7-8 a_minor_66_6-8:shalderish
 
-.PHONY: demo test soak proof gig-soak gig-soak-jack bench live-bench accuracy examples system clean
+.PHONY: demo test soak proof gig-soak gig-soak-jack bench live-bench accuracy examples system clean font
 
-demo: $(STAMP)
+demo: $(STAMP) $(FONT)
 	@mkdir -p out
 	@echo "== the styles (aqyn patterns list; draw one with: aqyn patterns show tokpe-gallop)"
 	@$(VENV)/bin/aqyn patterns list
@@ -36,10 +44,18 @@ demo: $(STAMP)
 	done
 	@echo "== a chord chart, no guitar: aqyn play examples/steppe_song.chart (a bar of count-in)"
 	@$(VENV)/bin/aqyn play examples/steppe_song.chart -o out/steppe_song.mid --wav out/steppe_song.wav --count-in 1
-	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone; NAME--STYLE.* in another style; steppe_song.* from the chart)"
+	@echo "== $(FONT_SONG) with aqyn's own font and with FluidR3_GM, and a spectrogram of each (out/*--font-*.png)"
+	@$(PY) -c 'import matplotlib' 2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check -e '.[plot]'
+	@for font in $(FONT) $(GM_FONT); do \
+	  tag=$$(basename $$font .sf2); \
+	  $(VENV)/bin/aqyn render examples/$(FONT_SONG).mid -o out/$(FONT_SONG)--font-$$tag.mid \
+	    --wav out/$(FONT_SONG)--font-$$tag.wav --soundfont $$font || exit $$?; \
+	  $(PY) soundfonts/spectrogram.py out/$(FONT_SONG)--font-$$tag.wav --title "$(FONT_SONG), $$tag" || exit $$?; \
+	done
+	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone; NAME--STYLE.* in another style; steppe_song.* from the chart; NAME--font-*.wav/.png with each font)"
 
-test: $(STAMP)
-	$(VENV)/bin/ruff check engine tests bench examples
+test: $(STAMP) $(FONT)
+	$(VENV)/bin/ruff check engine tests bench examples soundfonts
 	$(PY) -m pytest -q
 
 # The property tests with many more generated takes (make test tries 40): SOAK_EXAMPLES of them, ~0.7 s each.
@@ -83,13 +99,18 @@ accuracy: $(STAMP)
 	$(PY) bench/accuracy.py --sets guitarset-dev,converter-set-b,sim2,sim2-held --limit 100
 	$(PY) bench/listen_speed.py
 
+font: $(FONT)
+
 examples: $(STAMP)
 	$(PY) examples/make_examples.py
 
 $(STAMP): pyproject.toml | system
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,font]'
 	@touch $(STAMP)
+
+$(FONT): $(FONT_SOURCES) | $(STAMP)
+	$(PY) soundfonts/build.py $@
 
 # System packages: FluidSynth (library and command), a General MIDI SoundFont, JACK (live play and its tests); python3-venv when the
 # interpreter cannot make a virtual environment (Debian splits it out).

@@ -12,7 +12,11 @@ memory (the kernel's maxrss of that child):
   fluidsynth `fluidsynth -ni -F X.wav -r 44100 ... SOUNDFONT OUT.mid`: the bare C renderer on aqyn's own
              output MIDI, with the same synth settings (gain, chorus off) and the same SoundFont
 then prints the medians and their ratios. Targets (issue 13): time <= 1.0x fluidsynth's, peak memory <= 1.2x,
-and aqyn's memory flat with length. Last, an in-process breakdown of aqyn's stages on the 1-minute take.
+and aqyn's memory flat with length. Then an in-process breakdown of aqyn's stages on the 1-minute take.
+Last (issue 14), the SoundFonts side by side: aqyn's own (soundfonts/aqyn.sf2) against FluidR3_GM, each
+`aqyn render --wav --with-guitar` of the 1-minute take (median time and peak memory, interleaved rounds) and
+the time FluidSynth takes to load the whole font and the memory of a process holding it (as `aqyn live`
+does; the offline render loads only the presets it plays). `--fonts A.sf2,B.sf2` compares others; `--fonts ''` skips it.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import mido
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.io.soundfont import find_soundfont  # noqa: E402
+from engine.io.soundfont import OWN_FONT, SYSTEM_FONTS, find_soundfont  # noqa: E402
 from engine.io.wav_render import SYNTH_SETTINGS  # noqa: E402
 
 GAP = 2.0   # s between songs of the take
@@ -137,12 +141,58 @@ def stages(take: Path, font: Path, folder: Path) -> dict[str, float]:
     return out
 
 
+def load_ms(font: Path, repeat: int = 5) -> float:
+    """Median milliseconds for FluidSynth to load the whole of `font` (no dynamic sample loading, as live)."""
+    import fluidsynth
+
+    times = []
+    for _ in range(repeat):
+        synth = fluidsynth.Synth(samplerate=44100.0, **SYNTH_SETTINGS)
+        t0 = time.perf_counter()
+        if synth.sfload(str(font)) == -1:
+            sys.exit(f"FluidSynth could not load {font}")
+        times.append((time.perf_counter() - t0) * 1000)
+        synth.delete()
+    return statistics.median(times)
+
+
+def loaded_mib(font: Path) -> float:
+    """Peak resident memory (MiB) of a Python process that loads the whole of `font` into FluidSynth, as
+    `aqyn live` does (the interpreter and pyfluidsynth included)."""
+    code = ("import fluidsynth, sys; s = fluidsynth.Synth(samplerate=44100.0); "
+            "sys.exit(0 if s.sfload(sys.argv[1]) != -1 else 1)")
+    return measured([sys.executable, "-c", code, str(font)])[1]
+
+
+def compare_fonts(fonts: list[Path], folder: Path, repeat: int) -> None:
+    """Print a row per font: its size, load time, and aqyn's render time and peak memory on the 1-minute take
+    (medians of `repeat` rounds, the fonts interleaved)."""
+    take, midi, wav = (folder / n for n in ("fonts.mid", "fonts-band.mid", "fonts.wav"))
+    seconds = long_take(1, take)
+    runs: dict[Path, list[tuple[float, float]]] = {f: [] for f in fonts}
+    for _ in range(repeat):
+        for font in fonts:
+            runs[font].append(measured([sys.executable, "-m", "engine", "render", str(take), "-o", str(midi),
+                                        "--wav", str(wav), "--with-guitar", "--soundfont", str(font)]))
+    print(f"SoundFonts, aqyn render --wav --with-guitar of a {seconds / 60:.1f}-minute take ({repeat} rounds):")
+    print(f"{'font':>16}{'MiB':>8}{'load ms':>10}{'loaded MiB':>12}{'render s':>10}{'peak MiB':>10}")
+    for font in fonts:
+        t = statistics.median(r[0] for r in runs[font])
+        m = statistics.median(r[1] for r in runs[font])
+        print(f"{font.name:>16}{font.stat().st_size / 2**20:8.1f}{load_ms(font):10.1f}{loaded_mib(font):12.0f}"
+              f"{t:10.2f}{m:10.0f}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", default="1,10,60", help="take lengths, comma-separated")
     ap.add_argument("--repeat", type=int, default=0, help="rounds per length (default: 3 up to 10 min, else 1)")
     ap.add_argument("--soundfont", default=None)
+    ap.add_argument("--fonts", default=None,
+                    help="comma-separated SoundFonts to compare (default: aqyn's own and FluidR3_GM; '' skips)")
     args = ap.parse_args()
+    fonts = [Path(f) for f in args.fonts.split(",") if f] if args.fonts is not None else \
+        [f for f in (OWN_FONT, SYSTEM_FONTS[0]) if f.is_file()]
     if not shutil.which("fluidsynth"):
         sys.exit("bench needs the fluidsynth command: sudo apt-get install fluidsynth")
     font = find_soundfont(args.soundfont)
@@ -161,6 +211,8 @@ def main() -> None:
         print("aqyn stages in-process, 1-minute take:")
         for name, sec in stages(folder / "one.mid", font, folder).items():
             print(f"  {name:50}{sec:8.3f} s")
+        if fonts:
+            compare_fonts(fonts, folder, args.repeat or 3)
 
 
 if __name__ == "__main__":

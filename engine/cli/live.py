@@ -67,7 +67,8 @@ def live(
     style: str = typer.Option("auto", "--style", help="Style name, or 'auto' (by the guitar's feel)."),
     patterns: Optional[Path] = PATTERNS_OPTION,
     seed: int = typer.Option(0, "--seed", help="Random seed for the band's choices."),
-    soundfont: Optional[Path] = typer.Option(None, "--soundfont", metavar="PATH", help="SoundFont (.sf2/.sf3)."),
+    soundfont: Optional[Path] = typer.Option(
+        None, "--soundfont", metavar="PATH", help="SoundFont (.sf2/.sf3; default: aqyn's own, else the best GM font)."),
     converter_latency_ms: float = LATENCY_OPTION,
     output_latency_ms: Optional[float] = typer.Option(None, "--output-latency-ms", metavar="N",
                                                       help="Audio delay from synth to ear "

@@ -57,8 +57,9 @@ def render(
                                             "(a batch: the folder for NAME.wav)."),
     style: str = typer.Option("auto", "--style", help="Style name from patterns/, or 'auto' (by the guitar's feel)."),
     seed: int = typer.Option(0, "--seed", help="Random seed: same seed and input give the same file."),
-    soundfont: Optional[Path] = typer.Option(None, "--soundfont", metavar="PATH",
-                                             help="SoundFont for --wav (default: the best GM font installed)."),
+    soundfont: Optional[Path] = typer.Option(
+        None, "--soundfont", metavar="PATH",
+        help="SoundFont for --wav (default: aqyn's own, soundfonts/aqyn.sf2; else the best GM font installed)."),
     with_guitar: bool = typer.Option(False, "--with-guitar",
                                      help="Mix the guitar into the WAV too (it is always in the MIDI)."),
     stems: Optional[Path] = typer.Option(None, "--stems", metavar="DIR",

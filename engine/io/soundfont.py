@@ -1,7 +1,9 @@
-"""Finding a General MIDI SoundFont.
+"""Finding the SoundFont to play the band with.
 
-Order: an explicit path, $AQYN_SOUNDFONT, any .sf2/.sf3 in the repository's soundfonts/ folder, then the
-Debian packages' fonts (FluidR3_GM sounds best; TimGM6mb is small).
+Order: an explicit path, $AQYN_SOUNDFONT, aqyn's own font (soundfonts/aqyn.sf2: the dombra and the Kazakh
+percussion synthesised by soundfonts/build.py, which `make` runs), any other .sf2/.sf3 in the repository's
+soundfonts/ folder, then the Debian packages' General MIDI fonts (FluidR3_GM sounds best; TimGM6mb is small).
+Our font answers the same programs and drum notes the band sends a GM font, so the MIDI is the same.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from pathlib import Path
 from engine.errors import SoundFontNotFound
 
 PROJECT_FONTS = Path(__file__).resolve().parents[2] / "soundfonts"
+OWN_FONT = PROJECT_FONTS / "aqyn.sf2"      # built by `make` (python soundfonts/build.py); not in git
 SYSTEM_FONTS = (
     Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),
     Path("/usr/share/sounds/sf3/MuseScore_General.sf3"),
     Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),
     Path("/usr/share/sounds/sf2/default-GM.sf2"),
 )
-INSTALL_HINT = "install one with: sudo apt-get install fluid-soundfont-gm (or pass --soundfont PATH)"
+INSTALL_HINT = ("build aqyn's own with: make (or python soundfonts/build.py), install a GM font with: "
+                "sudo apt-get install fluid-soundfont-gm, or pass --soundfont PATH")
 
 
 def check_soundfont(path: Path) -> Path:
@@ -60,8 +64,9 @@ def _top_lists(f, size: int) -> set[bytes]:
 
 
 def find_soundfont(explicit: str | Path | None = None) -> Path:
-    """The SoundFont to use: `explicit` when given (checked), else the project's own, else the best
-    GM font installed (SYSTEM_FONTS order). Raises SoundFontNotFound with what to install."""
+    """The SoundFont to use: `explicit` when given (checked), else $AQYN_SOUNDFONT, else aqyn's own
+    (OWN_FONT), else another font dropped into soundfonts/, else the best GM font installed (SYSTEM_FONTS
+    order). Raises SoundFontNotFound with what to install."""
     if explicit:
         p = Path(explicit)
         if not p.is_file():
@@ -74,7 +79,7 @@ def find_soundfont(explicit: str | Path | None = None) -> Path:
             raise SoundFontNotFound(f"$AQYN_SOUNDFONT points to a missing file: {p}")
         return check_soundfont(p)
     local = sorted([*PROJECT_FONTS.glob("*.sf2"), *PROJECT_FONTS.glob("*.sf3")]) if PROJECT_FONTS.is_dir() else []
-    for p in [*local, *SYSTEM_FONTS]:
+    for p in [OWN_FONT, *local, *SYSTEM_FONTS]:
         if p.is_file():
             return check_soundfont(p)
-    raise SoundFontNotFound(f"no General MIDI SoundFont found; {INSTALL_HINT}")
+    raise SoundFontNotFound(f"no SoundFont found; {INSTALL_HINT}")
