@@ -31,11 +31,13 @@ def test_a_restruck_note_keeps_its_own_length():
     assert sounding_spans(played_messages(notes)) == [(0.0, 0.2), (0.2, 0.5)]
 
 
-def test_raw_note_offs_end_the_oldest_note():
+def test_a_raw_note_off_ends_the_note_sounding():
+    # Raw messages (the guitar's copy) carry no pairing: an off ends what sounds on its key, as a converter
+    # sending one off per key means it (and the copy's closing offs, tests/test_cases.py, rely on it).
     raw = [Raw(0.0, NOTE_ON | CH, PITCH, 90, "guitar"), Raw(0.2, NOTE_ON | CH, PITCH, 90, "guitar"),
-           Raw(0.3, NOTE_OFF | CH, PITCH, 0, "guitar"), Raw(0.5, NOTE_OFF | CH, PITCH, 0, "guitar")]
-    # The first note is ended by the restrike; its note-off (0.3) is spent on it, the second ends at 0.5.
-    assert sounding_spans(played_messages(raw)) == [(0.0, 0.2), (0.2, 0.5)]
+           Raw(0.3, NOTE_OFF | CH, PITCH, 0, "guitar"), Raw(0.5, NOTE_OFF | CH, PITCH, 0, "guitar"),
+           Raw(0.6, NOTE_ON | CH, PITCH, 90, "guitar"), Raw(0.9, NOTE_OFF | CH, PITCH, 0, "guitar")]
+    assert sounding_spans(played_messages(raw)) == [(0.0, 0.2), (0.2, 0.3), (0.6, 0.9)]
 
 
 @settings(max_examples=300, deadline=None)

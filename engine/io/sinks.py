@@ -64,7 +64,7 @@ class Restrikes:
     still sounding on the same channel is ended first (as a string restruck stops ringing), and the ended
     note's own note-off, when it comes, is dropped, so no note-off ever cuts a later note short, and every
     note-on has its note-off. A note's on and off share their `seq` (`event_messages`), which tells whose
-    note-off is whose; a raw note-off (a seq of its own) belongs to the oldest note of its channel and pitch.
+    note-off is whose; a raw note-off (a seq of its own) cannot tell whose it is: it ends the note sounding on its key.
     Gives (time, status, data1, data2, seq, part) tuples."""
 
     def __init__(self) -> None:
@@ -100,12 +100,11 @@ class Restrikes:
         if sounding and seq in sounding:
             sounding.remove(seq)
             return True
-        if ended:                      # a raw note-off (first in, first out): of a note a restrike ended ...
-            ended.pop(0)
-            return False
-        if sounding:                   # ... or the oldest still sounding
-            sounding.pop(0)
+        if sounding:                   # a raw note-off ends the note sounding (one off per key, as many
+            sounding.pop(0)            # converters send, and the guitar copy's closing offs, end it) ...
             return True
+        if ended:                      # ... or, with none sounding, is spent on one a restrike ended
+            ended.pop(0)
         return False
 
 
