@@ -55,7 +55,8 @@ def render(
                                      help="Mix the guitar into the WAV too (it is always in the MIDI)."),
     patterns: Optional[Path] = PATTERNS_OPTION,
     cues: Optional[Path] = typer.Option(None, "--cues", metavar="CUES.toml",
-                                        help="Footswitch actions at times of the input, as a gig would have them."),
+                                        help="Footswitch actions at times of the input, as a gig would have them "
+                                        "(instead of those a take recorded by `aqyn live --record` holds)."),
     converter_latency_ms: float = LATENCY_OPTION,
     channels: Optional[str] = CHANNELS_OPTION,
     bpm: Optional[float] = BPM_OPTION,
@@ -63,6 +64,7 @@ def render(
 ) -> None:
     """Play the band along with IN.mid, exactly as live, and write the backing track."""
     from engine.io.cues import load_cues  # noqa: PLC0415 (keeps `aqyn --help` fast)
+    from engine.io.take import take_cues  # noqa: PLC0415
     from engine.render import render as do_render  # noqa: PLC0415
 
     if with_guitar and wav is None:
@@ -72,7 +74,7 @@ def render(
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     try:
-        timeline = load_cues(cues, dirs) if cues is not None else []
+        timeline = load_cues(cues, dirs) if cues is not None else take_cues(input_file, dirs)
         with terminated_cleanly():
             result = do_render(input_file, output, wav, style=style, seed=seed, soundfont=soundfont,
                                pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline)
