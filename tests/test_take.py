@@ -62,7 +62,7 @@ def test_the_take_holds_every_note_at_its_time_and_the_cues_as_markers(tmp_path)
     cues = take_cues(take)
     assert [(c.cue, round(c.time, 4)) for c in cues] == [(Cue.FILL, 9.1), (Cue.NEXT, 12.0 + 0.5)], cues
     texts = markers(take)
-    assert texts[0].startswith("band in: ") and "band out" in texts and "key: D dorian" in texts
+    assert any(t.startswith("band in: ") for t in texts[:3]) and texts[-1] == "band out" and "key: D dorian" in texts
     assert "section: main_a" in texts and "cue: fill" in texts
     assert ("take", {"file": str(take), "messages": len(guitar)}) in outcome.events
 
