@@ -121,24 +121,27 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
 def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | None = None, style: str = AUTO,
            seed: int = 0, soundfont: str | Path | None = None, pattern_dirs: list[Path] | None = None,
            with_guitar: bool = False, player: PlayerSettings | None = None,
-           cues: Sequence[TimedInput] = ()) -> RenderResult:
+           cues: Sequence[TimedInput] = (), plot: str | Path | None = None) -> RenderResult:
     """Play the band along with the guitar file at `input_path` and write `midi_out` (and `wav_out`).
 
     `style`: a style name or "auto"; `seed`: the band's random choices; `soundfont`: for the WAV (default:
     the best installed); `pattern_dirs`: user style folders; `with_guitar`: mix the guitar into the WAV;
     `player`: the player's settings (converter latency, channels, tempo, count-in); `cues`: footswitch
-    actions at times (s) of the input. Raises InputFileError, StyleNotFound, OutputPathError,
+    actions at times (s) of the input; `plot`: also draw the timeline picture (engine/io/plot.py; needs
+    matplotlib) to this PNG. Raises InputFileError, StyleNotFound, OutputPathError,
     SoundFontNotFound or SynthError (all EngineError) with a one-line message; nothing is left half-written.
     """
     started = time.perf_counter()
     guitar = read_guitar_file(input_path)
     style_chooser(style, pattern_dirs)    # an unknown style fails before any work
-    outputs = [Path(midi_out)] + ([Path(wav_out)] if wav_out else [])
-    for p, what in zip(outputs, ("MIDI", "WAV")):
+    named = [(p, what, option) for p, what, option in ((midi_out, "MIDI", "-o"), (wav_out, "WAV", "--wav"),
+                                                         (plot, "picture", "--plot")) if p]
+    outputs = [Path(p) for p, _, _ in named]
+    for p, (_, what, _) in zip(outputs, named):
         check_output(p, what)
         if p.resolve() == Path(input_path).resolve():
             raise OutputPathError(f"output {p} is the input file; choose another name")
-    check_distinct(outputs, ["-o", "--wav"])
+    check_distinct(outputs, [option for _, _, option in named])
     renderer = None
     if wav_out:
         from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)
@@ -155,6 +158,9 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
             for ev in guitar_events + band:
                 midi.send(ev)
             midi.close()
+            if plot:
+                arranger = engine.scheduler.arranger
+                _draw(temps[-1], guitar, band, player, arranger.style.name if arranger else style)
     finally:
         if renderer is not None:
             renderer.close()
@@ -181,6 +187,18 @@ def _play_into(temps: list[Path], guitar: GuitarFile, guitar_events: list, rende
             wav.abort()
         raise
     return engine, band, wav.seconds
+
+
+def _draw(path: Path, guitar: GuitarFile, band: list[Event], player: PlayerSettings | None, style: str) -> None:
+    """The timeline picture of a render at `path`: what the listener heard (its online analysis: the listener
+    the render ran, on the same input) and the band's events."""
+    from engine.analyze import analyze_guitar  # noqa: PLC0415 (only --plot needs these)
+    from engine.io.plot import picture_of, save_timeline  # noqa: PLC0415
+
+    heard = analyze_guitar(guitar, player=player)
+    key = f"key {heard.key['tonic']} {heard.key['mode']}" if heard.key else "key unknown"
+    title = f"{guitar.path.name}: {key}, {heard.meter or 'meter unknown'}; the band: {style}"
+    save_timeline(picture_of(title, guitar.messages, heard, band), path)
 
 
 def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_seconds: float,

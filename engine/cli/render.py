@@ -16,6 +16,8 @@ from engine.cli.common import (
     COUNT_IN_OPTION,
     LATENCY_OPTION,
     PATTERNS_OPTION,
+    PLOT_OPTION,
+    check_plot,
     fail,
     pattern_dirs,
     player_settings,
@@ -61,12 +63,14 @@ def render(
     channels: Optional[str] = CHANNELS_OPTION,
     bpm: Optional[float] = BPM_OPTION,
     count_in: int = COUNT_IN_OPTION,
+    plot: Optional[Path] = PLOT_OPTION,
 ) -> None:
     """Play the band along with IN.mid, exactly as live, and write the backing track."""
     from engine.io.cues import load_cues  # noqa: PLC0415 (keeps `aqyn --help` fast)
     from engine.io.take import take_cues  # noqa: PLC0415
     from engine.render import render as do_render  # noqa: PLC0415
 
+    check_plot(plot)
     if with_guitar and wav is None:
         fail("--with-guitar mixes the guitar into the WAV; give --wav OUT.wav too (the MIDI always has the guitar)")
     if soundfont is not None and wav is None:
@@ -77,13 +81,15 @@ def render(
         timeline = load_cues(cues, dirs) if cues is not None else take_cues(input_file, dirs)
         with terminated_cleanly():
             result = do_render(input_file, output, wav, style=style, seed=seed, soundfont=soundfont,
-                               pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline)
+                               pattern_dirs=dirs, with_guitar=with_guitar, player=player, cues=timeline,
+                               plot=plot)
     except EngineError as exc:
         fail(str(exc))
     for warning in result.warnings:
         typer.echo(f"aqyn: warning: {warning}", err=True)
     tempo = f"{result.bpm:.1f} BPM" if result.bpm else "tempo unknown"
-    outputs = f"{output}" + (f" and {wav}" if wav else "")
+    written = [str(p) for p in (output, wav, plot) if p]
+    outputs = ", ".join(written[:-1]) + " and " + written[-1] if len(written) > 1 else written[0]
     typer.echo(f"wrote {outputs}: key {result.key}, {tempo}, style {result.style}, {result.band_notes} band notes"
                + (f", {result.audio_seconds:.1f} s of audio" if wav else "")
                + f", {result.realtime_factor:.0f}x real time")
