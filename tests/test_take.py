@@ -21,6 +21,7 @@ from engine.events import Beat, InputMessage, Marker
 from engine.inputs import CountIn, Cue, CueInput
 from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.io.take import TakeRecorder, take_cues
+from engine.listen.listener import PlayerSettings
 from engine.live.controls import FootswitchMap
 from engine.live.session import LiveConfig
 from engine.render import play
@@ -99,10 +100,14 @@ def test_a_take_cut_short_is_a_valid_file_with_what_came_before(tmp_path, way_ou
         script = Script(guitar, signal_at=8.0, signal=signal.SIGTERM)
     else:
         script = Script(guitar, lost_at=8.0)      # the port vanishes; the band ends; the session goes on
-    outcome, take = record(tmp_path, script, duration=30.0)
+    player = PlayerSettings(converter_latency=0.03, channels=tuple(range(6)))
+    outcome, take = record(tmp_path, script, duration=30.0, seed=2, player=player)
     assert outcome.code == 0
     got = read_guitar_file(take)
     assert got.notes > 20 and got.messages[-1].time >= 7.5
+    about = [m.text for m in mido.MidiFile(take).tracks[0] if m.type == "text"]
+    assert about == ["recorded by aqyn live; replay with: aqyn render TAKE.mid -o OUT.mid --seed 2 "
+                     "--converter-latency-ms 30 --channels 1,2,3,4,5,6"]
     if way_out == "cable":
         assert "cue: ending" in markers(take)
         assert [c.cue for c in take_cues(take)] == [Cue.ENDING]

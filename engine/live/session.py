@@ -112,11 +112,15 @@ class LiveSession:
             self.feed.on_inputs = self.recorder.inputs
 
     def _about_take(self) -> str:
-        """The take's text event: how it was played, so a render can be asked for the same."""
+        """The take's text event: how it was played, and the render that replays it with the same settings."""
         c, p = self.config, self.config.player
-        chans = "all" if p.channels is None else ",".join(str(ch + 1) for ch in p.channels)
-        return (f"recorded by aqyn live: style {c.style}, seed {c.seed}, converter latency "
-                f"{p.converter_latency * 1000:g} ms, channels {chans}; replay with: aqyn render TAKE.mid -o OUT.mid")
+        options = [f"--style {c.style}"] if c.style != AUTO else []
+        options += [f"--seed {c.seed}"] if c.seed else []
+        if p.converter_latency:
+            options.append(f"--converter-latency-ms {p.converter_latency * 1000:g}")
+        if p.channels is not None:
+            options.append("--channels " + ",".join(str(ch + 1) for ch in p.channels))
+        return "recorded by aqyn live; replay with: aqyn render TAKE.mid -o OUT.mid " + " ".join(options)
 
     def _count_in_plan(self) -> CountInPlan | None:
         c, p = self.config, self.config.player
