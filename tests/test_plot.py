@@ -175,3 +175,14 @@ def test_a_picture_that_cannot_be_written_fails_before_any_work(tmp_path):
              str(tmp_path / "x.mid"))
     assert r.returncode == 2 and "-o and --plot name the same file" in r.stderr, r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_lanes_with_nothing_to_draw_say_why():
+    from engine.events import InputMessage
+
+    messages = [InputMessage(0.0, 0x90, 60, 90), InputMessage(0.25, 0x80, 60, 0)]
+    heard = Analysis(file="two", duration=0.25, mode="online",
+                     keys=[{"time": 0.06, "tonic": "C", "mode": "major", "confidence": 0.0}])
+    fig = timeline_figure(picture_of("two notes", messages, heard, band=[]))
+    assert labels(fig) == ["guitar", "tempo", "key", "chords", "band", "confidence"]
+    assert texts(fig.axes[1]) == ["no steady beat heard"] and texts(fig.axes[4]) == ["the band did not come in"]

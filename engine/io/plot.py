@@ -174,7 +174,15 @@ def _tempo(ax, p: Picture) -> None:
                 markersize=2.5, label="band")
     if tempo or (p.band is not None and p.band.beats):
         ax.legend(loc="upper left", fontsize=6, frameon=False, ncol=2)
+    else:
+        _say(ax, "no steady beat heard")
     ax.set_ylabel("tempo\n(BPM)", rotation=0, ha="right", va="center")
+
+
+def _say(ax, words: str) -> None:
+    """A lane with nothing to draw says why, in its middle."""
+    ax.text(0.5, 0.5, words, transform=ax.transAxes, ha="center", va="center", fontsize=7, color="#777777")
+    ax.set_yticks([])
 
 
 def _spans(ax, spans: list[tuple[float, float, str, tuple]], end: float) -> None:
@@ -210,6 +218,8 @@ def _chords(ax, p: Picture) -> None:
 
 def _band(ax, p: Picture) -> None:
     band = p.band
+    if not band.sections:
+        _say(ax, "the band did not come in")
     spans = [(a, b, name, _section_colour(name)) for a, b, name in band.sections]
     _spans(ax, spans, p.end)
     downbeats = [b[0] for b in band.beats if b[1]]
