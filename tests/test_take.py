@@ -4,6 +4,7 @@ tests/test_take_jack.py."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -208,3 +209,11 @@ def test_live_record_options_fail_before_any_port(tmp_path):
     same = str(tmp_path / "x.mid")
     r = live("--record", same, "--log", same)
     assert r.returncode == 2 and "--record and --log name the same file" in r.stderr, r.stderr
+    # A session that cannot start (here: no JACK server of that name) leaves no take behind.
+    take = tmp_path / "take.mid"
+    r = subprocess.run([sys.executable, "-m", "engine", "live", "--virtual", "--quiet", "--midi-api", "jack",
+                        "--duration", "1", "--record", str(take)], cwd=ROOT, capture_output=True, text=True,
+                       timeout=60, env={**os.environ, "JACK_DEFAULT_SERVER": "aqyn-no-such-server",
+                                        "JACK_NO_START_SERVER": "1"})
+    assert r.returncode == 2 and "JACK" in r.stderr and not take.exists(), r.stderr
+    assert list(tmp_path.iterdir()) == []

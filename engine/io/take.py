@@ -128,6 +128,7 @@ class TakeRecorder:
         self.messages = 0                 # guitar messages kept
         self.band = _BandMarks(self)      # a sink for the engine: the band's markers
         self.next_flush = 0.0
+        self.written = False              # the file was written at least once
 
     def inputs(self, items: list[TimedInput]) -> None:
         """The inputs the engine took at one tick (any thread)."""
@@ -155,6 +156,7 @@ class TakeRecorder:
             t, _, track, body = heapq.heappop(self._pending)
             self._tracks[track].add(_tick(t), body)
         self._write()
+        self.written = True
         self.next_flush = now + FLUSH_EVERY
 
     def close(self) -> None:

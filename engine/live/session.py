@@ -137,7 +137,6 @@ class LiveSession:
             self.sinks = [self.synth]
             if self.recorder is not None:
                 self.sinks.append(self.recorder.band)
-                self.recorder.flush(self.clock.now())      # the take exists (and is valid) from the start
             if c.midi_out is not None:
                 self.output = MidiOutput(self.backend, c.midi_out or None)
                 sender = TimedSender(self.output, self.clock)
@@ -182,8 +181,9 @@ class LiveSession:
         self._close_take()
 
     def _close_take(self) -> None:
-        """Write the take once more with everything in it (after the engine thread stopped)."""
-        if self.recorder is None:
+        """Write the take once more with everything in it (after the engine thread stopped); a session that
+        never started writes none."""
+        if self.recorder is None or not self.recorder.written:
             return
         try:
             self.recorder.close()
@@ -212,6 +212,7 @@ class LiveSession:
             if self.synth is None:
                 self.open()
             self.on_event("start", self.describe())
+            self._flush_take(self.clock.now())      # the take exists (and is valid) from the start
             # Hand the GIL over every 0.5 ms instead of 5: the engine thread wakes on time even when another
             # Python thread is busy (the audio itself never waits on Python: it is in FluidSynth's sequencer).
             sys.setswitchinterval(0.0005)
