@@ -120,7 +120,9 @@ class LiveSession:
             options.append(f"--converter-latency-ms {p.converter_latency * 1000:g}")
         if p.channels is not None:
             options.append("--channels " + ",".join(str(ch + 1) for ch in p.channels))
-        return "recorded by aqyn live; replay with: aqyn render TAKE.mid -o OUT.mid " + " ".join(options)
+        if p.bpm is not None:             # the tempo hint (the count-in itself is a marker of the take)
+            options.append(f"--bpm {p.bpm:g}")
+        return "recorded by aqyn live; replay with: " + " ".join(["aqyn render TAKE.mid -o OUT.mid", *options])
 
     def _count_in_plan(self) -> CountInPlan | None:
         c, p = self.config, self.config.player
