@@ -174,10 +174,14 @@ def test_the_render_of_the_take_is_the_render_of_what_was_played(take_session):
     assert np.median(err) < 0.005 and err.max() < 0.040, (np.median(err), err.max())
 
 
-def test_a_killed_session_leaves_the_take_it_had_a_moment_before(server, tmp_path):
+def test_a_killed_session_leaves_the_take_it_had_a_moment_before(tmp_path):
+    # Its own server, not in --sync mode: a --sync server waits for a SIGKILLed client for ever, will not stop
+    # on SIGTERM, and once killed keeps its place in JACK's registry of (at most eight) servers, which would
+    # stop every JACK test on this machine from starting one.
+    srv = JackServer(f"{SERVER}-kill", period=256, sync=False).start()
     take = tmp_path / "take.mid"
-    probe = Probe(SERVER, seconds=20, name="killprobe")
-    proc = start_live(server, "--virtual", "--record", str(take))
+    probe = Probe(srv.name, seconds=20, name="killprobe")
+    proc = start_live(srv, "--virtual", "--record", str(take))
     try:
         wait_for(lambda: "aqyn:guitar in" in {p.name for p in probe.client.get_ports()} and take.exists(), proc)
         probe.connect_midi("aqyn:guitar in")
@@ -189,5 +193,6 @@ def test_a_killed_session_leaves_the_take_it_had_a_moment_before(server, tmp_pat
         if proc.poll() is None:
             proc.kill()
         probe.close()
+        srv.stop()
     got = read_guitar_file(take)
     assert got.messages[-1].time - got.messages[0].time > 6.0 - 2.5
