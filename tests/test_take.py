@@ -217,3 +217,16 @@ def test_live_record_options_fail_before_any_port(tmp_path):
                                         "JACK_NO_START_SERVER": "1"})
     assert r.returncode == 2 and "JACK" in r.stderr and not take.exists(), r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_reading_a_files_markers_leaves_mido_as_it_was(tmp_path):
+    """A file whose texts are not UTF-8 (a Karaoke file in CP1251) is read for cues without changing how
+    mido decodes the next file's metas (its charset is a global that a failed read leaves behind)."""
+    mid = mido.MidiFile(type=1)
+    mid.tracks.append(mido.MidiTrack([mido.MetaMessage("track_name", name="Гитара".encode("cp1251").decode("latin-1")),
+                                      mido.MetaMessage("marker", text="\xce\xe9", time=10),
+                                      mido.Message("note_on", note=60, velocity=90, time=10)]))
+    path = tmp_path / "song.mid"
+    mid.save(path)
+    assert take_cues(path) == []
+    assert read_guitar_file(path).warnings == ()     # its metas still decode (as Latin-1): nothing ignored

@@ -241,7 +241,10 @@ def _markers(path: Path) -> list[_Text]:
     through the file's tempo map; [] for another file, or when mido cannot read it (the guitar reader says
     why)."""
     try:
-        mid = mido.MidiFile(path, clip=True, charset="utf-8")
+        # Read as Latin-1 (mido's default: any byte decodes), the markers decoded as UTF-8 below. (Never with
+        # charset="utf-8": on a file that is not, mido raises and leaves its global charset at UTF-8, and
+        # every file read after in this process would then fail to decode.)
+        mid = mido.MidiFile(path, clip=True)
     except Exception:  # noqa: BLE001 (read_guitar_file gives the one-line reason)
         return []
     names = [m.name for m in mid.tracks[0] if m.type == "track_name"] if mid.tracks else []
@@ -256,5 +259,5 @@ def _markers(path: Path) -> list[_Text]:
             base_tick, us = tick, msg.tempo
         elif msg.type == "marker":
             seconds = base + Fraction((tick - base_tick) * us, 1_000_000 * mid.ticks_per_beat)
-            out.append(_Text(float(seconds), msg.text))
+            out.append(_Text(float(seconds), msg.text.encode("latin-1").decode("utf-8", errors="replace")))
     return out
