@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh Debian 12 machine:
 #   make demo   render every example guitar file in examples/ to a backing track in out/ (MIDI + WAV), then
-#               a few of them again in other styles (out/NAME--STYLE.mid/.wav)
+#               a few of them again in other styles (out/NAME--STYLE.mid/.wav), then play the example chord
+#               chart (out/steppe_song.mid/.wav)
 #   make test   lint (ruff: errors, import order, function sizes, docstrings), then the tests and doctests
 # Both install what is missing: the system packages (with apt-get when root; otherwise they print the
 # command to run), a virtual environment in .venv and aqyn in it, in editable mode.
@@ -33,7 +34,9 @@ demo: $(STAMP)
 	  $(VENV)/bin/aqyn render examples/$$name.mid -o out/$$name--$$style.mid --wav out/$$name--$$style.wav \
 	    --style $$style || exit $$?; \
 	done
-	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone; NAME--STYLE.* in another style)"
+	@echo "== a chord chart, no guitar: aqyn play examples/steppe_song.chart (a bar of count-in)"
+	@$(VENV)/bin/aqyn play examples/steppe_song.chart -o out/steppe_song.mid --wav out/steppe_song.wav --count-in 1
+	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone; NAME--STYLE.* in another style; steppe_song.* from the chart)"
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check engine tests bench examples

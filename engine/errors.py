@@ -50,3 +50,11 @@ class AudioDriverError(EngineError, OSError):
 
 class ConfigError(EngineError, ValueError):
     """A configuration file (footswitch map, live settings) is malformed; the message names file:line."""
+
+
+class ChartError(EngineError, ValueError):
+    """A chord chart is malformed; the message names file:line:col, what is wrong and what to write instead."""
+
+
+class OptionError(EngineError, ValueError):
+    """A command-line option is out of range or does not fit the input (a section the chart lacks)."""

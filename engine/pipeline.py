@@ -51,12 +51,15 @@ class Engine:
     """The listener and the band. `feed` takes timed inputs in time order; `tick(now)` once per engine tick.
 
     `choose_style(grid)` picks the style when the band comes in; `seed` makes the band's choices repeatable;
-    `sinks` receive every event the band makes.
+    `sinks` receive every event the band makes. `listener`: what hears the player (a new `Listener` from the
+    config by default); a chord chart's `ChartListener` (engine/chart/listener.py) stands in for it with the
+    same methods, knowing key, beat and chords in advance.
     """
 
-    def __init__(self, choose_style: StyleChooser, seed: int, sinks: list[Sink], config: EngineConfig | None = None):
+    def __init__(self, choose_style: StyleChooser, seed: int, sinks: list[Sink], config: EngineConfig | None = None,
+                 listener: Listener | None = None):
         self.config = config or EngineConfig()
-        self.listener = Listener(self.config.listener)
+        self.listener = listener or Listener(self.config.listener)
         self.scheduler = Scheduler(choose_style, seed, sinks, self.config.scheduler)
         self.sinks = sinks
         self.state: MusicalState | None = None   # the listener's state at the last tick (frozen)

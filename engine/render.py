@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from engine.arrange.band import BAND_CHANNELS
 from engine.arrange.styles import AUTO, count_in_beats, style_chooser
@@ -148,40 +148,64 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
 
         renderer = FluidRenderer(find_soundfont(soundfont))   # a bad SoundFont fails before any work
     guitar_events = guitar_track(guitar, player.channels if player else None)
-    try:
-        with atomic_outputs(outputs) as temps:
-            engine, band, audio_seconds = _play_into(temps, guitar, guitar_events, renderer, with_guitar,
-                                                     style, seed, pattern_dirs, player, cues)
-            if renderer is not None:
-                renderer.close()          # the samples freed before the MIDI file is made
-            midi = MidiFileSink(temps[0])
-            for ev in guitar_events + band:
-                midi.send(ev)
-            midi.close()
-            if plot:
-                arranger = engine.scheduler.arranger
-                _draw(temps[-1], guitar, band, player, arranger.style.name if arranger else style)
-    finally:
-        if renderer is not None:
-            renderer.close()
+
+    def perform(sinks: list[Sink], clock: VirtualClock) -> tuple[Engine, list[Event]]:
+        return play(guitar, style, seed, pattern_dirs, player, cues, sinks=sinks, clock=clock)
+
+    def picture(path: Path, engine: Engine, band: list[Event]) -> None:
+        arranger = engine.scheduler.arranger
+        _draw(path, guitar, band, player, arranger.style.name if arranger else style)
+
+    engine, band, audio_seconds = write_outputs(outputs, renderer, perform, guitar_events,
+                                                guitar_events if with_guitar else [], picture if plot else None)
     return _result(engine, guitar, band, style, audio_seconds, started)
 
 
-def _play_into(temps: list[Path], guitar: GuitarFile, guitar_events: list, renderer, with_guitar: bool,
-               *args) -> tuple[Engine, list[Event], float]:
-    """`play` (`args` as for it), the WAV (`temps[1]`, when there is a `renderer`) rendered while the band
-    plays: the engine, the band's events and the seconds of audio written."""
+Perform = Callable[[list[Sink], VirtualClock], tuple[Engine, list[Event]]]
+Picture = Callable[[Path, Engine, list[Event]], None]
+
+
+def write_outputs(outputs: list[Path], renderer, perform: Perform, midi_lead: Sequence[Event] = (),
+                  wav_lead: Sequence[Event] = (), picture: Picture | None = None) -> tuple[Engine, list[Event], float]:
+    """Play and write the outputs all-or-nothing: `outputs[0]` the MIDI file (`midi_lead`, e.g. the guitar's
+    copy, then the band), `outputs[1]` the WAV when there is a `renderer` (a FluidRenderer, closed here),
+    rendered while the band plays with `wav_lead` mixed in. `perform(sinks, clock)` plays the band under the
+    virtual `clock`, sending to `sinks` too, and returns the engine and the band's events. Returns the engine,
+    the band's events and the seconds of audio written. `picture(path, engine, band)`, when given, draws into
+    the last of `outputs` (the --plot PNG) once the band has played. Raises whatever `perform` or the writing
+    raises (OutputPathError, SynthError ...); nothing is left half-written."""
+    try:
+        with atomic_outputs(outputs) as temps:
+            engine, band, audio_seconds = _play_into(temps, renderer, perform, wav_lead)
+            if renderer is not None:
+                renderer.close()          # the samples freed before the MIDI file is made
+            midi = MidiFileSink(temps[0])
+            for ev in [*midi_lead, *band]:
+                midi.send(ev)
+            midi.close()
+            if picture is not None:
+                picture(temps[-1], engine, band)
+    finally:
+        if renderer is not None:
+            renderer.close()
+    return engine, band, audio_seconds
+
+
+def _play_into(temps: list[Path], renderer, perform: Perform,
+               wav_lead: Sequence[Event]) -> tuple[Engine, list[Event], float]:
+    """`perform`, the WAV (`temps[1]`, when there is a `renderer`) rendered while the band plays with
+    `wav_lead` in it: the engine, the band's events and the seconds of audio written."""
     if renderer is None:
-        return (*play(guitar, *args), 0.0)
+        return (*perform([], VirtualClock()), 0.0)
     from engine.io.wav_stream import WavStream  # noqa: PLC0415
 
     clock = VirtualClock()
     wav = None
     try:
         wav = WavStream(temps[1], renderer, clock)
-        for ev in guitar_events if with_guitar else []:
+        for ev in wav_lead:
             wav.send(ev)
-        engine, band = play(guitar, *args, sinks=[wav], clock=clock)   # closing the engine finishes the WAV
+        engine, band = perform([wav], clock)   # closing the engine finishes the WAV
     except BaseException:
         if wav is not None:
             wav.abort()

@@ -25,6 +25,7 @@ on a guitar downbeat and every second bar line falls between two of the guitar's
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -39,7 +40,7 @@ from engine.inputs import Cue
 from engine.io.sinks import Sink
 from engine.marks import BandMarks
 from engine.presence import Presence
-from engine.state import BeatGrid, MusicalState
+from engine.state import BeatGrid, Chord, MusicalState
 from engine.timeline import BandTimeline
 
 FIRST_BEAT_MARGIN = 0.03   # s: the band's first beat falls at least this far from now (its strums and humanising
@@ -62,6 +63,24 @@ class Change:
     style: Style
     meter: Meter
     text: str
+
+
+def chord_spans(begin: float, end: float, state: MusicalState) -> list[tuple[float, float, Chord | None]]:
+    """[begin, end) band beats split where the chord changes: (begin, end, chord) spans. A listener's state
+    gives one span with the chord heard now; a chart's (`chords_ahead`) one span per chord in the window, so
+    the notes do not depend on when they are committed (the arranger's notes do not depend on how a window
+    is sliced)."""
+    plan = state.chords_ahead
+    if not plan:
+        return [(begin, end, state.chord)]
+    k = max(0, bisect_right(plan, begin, key=lambda change: change[0]) - 1)
+    spans, at = [], begin
+    while at < end:
+        nxt = plan[k + 1][0] if k + 1 < len(plan) else math.inf
+        chord = plan[k][1] if plan[k][0] <= at else None
+        spans.append((at, min(nxt, end), chord))
+        at, k = min(nxt, end), k + 1
+    return spans
 
 
 class Scheduler:
@@ -284,7 +303,8 @@ class Scheduler:
         self.marks.key(now, self.committed_until, state)
         self.marks.beats(self.committed_until, horizon, arranger, self.cycle, grid)
         self.intensity = state.intensity
-        notes = arranger.query(self.committed_until, horizon, state, chord=state.chord, intensity=self.intensity)
+        notes = [p for begin, end, chord in chord_spans(self.committed_until, horizon, state)
+                 for p in arranger.query(begin, end, state, chord=chord, intensity=self.intensity)]
         self.marks.sections(now, horizon, arranger, grid)
         for p in notes:
             if self.presence.silenced(arranger.plan(arranger.bar_at(float(p.position))).section):

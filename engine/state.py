@@ -75,6 +75,9 @@ class MusicalState:
     hard the player plays, `silent` whether the guitar is pausing (no onset for longer than its usual gaps
     allow), `last_onset` the time (s) of its latest onset. `cued` is the time (s) of a downbeat the player was
     cued to (a count-in's end, a start from a pedal or a clock master) while the guitar has not played since.
+    `chords_ahead` is empty for a listener, which knows only the chord heard now; a chart knows every chord in
+    advance: (grid beat number, chord from that beat on) pairs sorted by beat, so each note the band commits
+    is voiced for the chord at its own beat rather than the one sounding when it is committed.
     """
 
     time: float
@@ -91,6 +94,7 @@ class MusicalState:
     silent: bool = True
     last_onset: float | None = None
     cued: float | None = None
+    chords_ahead: tuple[tuple[float, Chord | None], ...] = ()
 
     @property
     def bpm(self) -> float | None:

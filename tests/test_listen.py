@@ -308,6 +308,33 @@ def test_compound_strum_pattern_settles_on_the_dotted_quarter():
     assert L.beat.meter == "6/8"
 
 
+
+@pytest.mark.parametrize("lone_bass", [5.0, 2.5])
+def test_a_lone_bass_places_the_beat_of_a_boom_chick(lone_bass):
+    # 6/8 at 95 dotted quarters per minute, the second simulator's "bass" groove: the thumb alone on each
+    # beat, a soft four-note chord on the beat's last eighth (heavier by its notes). Over Bb the thumb
+    # alternates Bb3 (the chord's own root, no bass by pitch) with Ab2. The beat is the thumb's; weighed like a
+    # bass in a strum (2.5), the chords took it.
+    beat = 60 / 95
+    msgs = []
+    for k in range(40):
+        t = 0.5 + k * beat
+        thumb = (44, 58)[k % 2]
+        msgs.append(InputMessage(t, NOTE_ON, thumb, 80))
+        msgs.append(InputMessage(t + 0.6 * beat, NOTE_OFF, thumb, 0))
+        for j, p in enumerate((58, 61, 67, 70)):
+            msgs.append(InputMessage(t + 2 / 3 * beat + 0.008 * j, NOTE_ON, p, 55))
+            msgs.append(InputMessage(t + 0.95 * beat, NOTE_OFF, p, 0))
+    msgs.sort(key=lambda m: m.time)
+    L = Listener()
+    L.beat.phase_lone_bass = lone_bass
+    run(L, msgs, until=msgs[-1].time)
+    assert L.beat.bpm == pytest.approx(95, rel=0.03)
+    nxt = L.beat.seconds_at(math.ceil(L.beat.beat_at(msgs[-1].time)))
+    off = (nxt - 0.5) / beat % 1.0
+    on_thumb = min(off, 1 - off) < 0.08
+    assert on_thumb == (lone_bass > 2.5)
+
 def key_after(chords, until, model="hmm"):
     k = KeyTracker(model=model)
     t = 0.0

@@ -132,3 +132,27 @@ def test_the_wav_rendered_while_the_band_plays_is_the_wav_of_the_whole_song(tmp_
         renderer.close()
     streamed, whole = ((tmp_path / f).read_bytes() for f in ("streamed.wav", "whole.wav"))
     assert len(streamed) > 44100 * 4 * 30 and streamed == whole
+
+
+def test_synths_are_never_freed_under_a_mix_being_made_and_a_closed_renderer_makes_none():
+    """A SIGTERM can land in the main thread before the WAV stream is even assigned, so nothing stops its
+    render thread, which may be selecting programs on the synths (`mix`) when the main thread closes the
+    renderer: closing must then leave the synths alone (it freed them under the thread: SIGSEGV or SIGBUS in
+    1 of 5 such stops), and a mix asked for after the close must be refused, not made on freed synths."""
+    from engine.errors import SynthError
+    from engine.io.soundfont import find_soundfont
+    from engine.io.wav_render import FluidRenderer
+
+    renderer = FluidRenderer(find_soundfont())
+    mix = renderer.mix()                 # the render thread's mix, still rendering
+    renderer.close()                     # the main thread, cut short by a SIGTERM
+    assert len(renderer._synths) == 2    # not freed: the mix still plays on them
+    assert [b.shape for b in mix.blocks(100)] == [(100, 2)]
+    mix.close()
+    renderer.close()
+    assert renderer._synths == []        # freed once the mix is done
+
+    closed = FluidRenderer(find_soundfont())
+    closed.close()                       # the main thread first ...
+    with pytest.raises(SynthError, match="stopped"):
+        closed.mix()                     # ... then the render thread: no synth is touched

@@ -1,6 +1,6 @@
 """The `aqyn` command. Thin: parse, call the library, print. Exit 0 ok, 1 runtime failure, 2 bad input.
 
-One module per command: render.py, analyze.py, live.py (live and ports), patterns.py (the patterns group);
+One module per command: render.py, analyze.py, live.py (live and ports), play.py, patterns.py (the patterns group);
 common.py holds what they share (the one-line failure, the player's options).
 """
 
@@ -14,6 +14,7 @@ from engine import __version__
 from engine.cli.analyze import analyze
 from engine.cli.live import live, ports
 from engine.cli.patterns import app as patterns_app
+from engine.cli.play import play
 from engine.cli.render import render
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -37,6 +38,7 @@ app.command()(render)
 app.command()(analyze)
 app.command()(ports)
 app.command()(live)
+app.command()(play)
 
 
 def main() -> None:

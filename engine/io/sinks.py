@@ -61,31 +61,52 @@ def event_messages(event: Event, seq: int) -> list[Message]:
 
 class Restrikes:
     """Takes messages in time order and gives them back as they may be played: a note struck again while
-    still sounding on the same channel is ended first (as a string restruck stops ringing), so no note-off
-    ever cuts a later note short, and every note-on has its note-off. Gives (time, status, data1, data2, seq,
-    part) tuples."""
+    still sounding on the same channel is ended first (as a string restruck stops ringing), and the ended
+    note's own note-off, when it comes, is dropped, so no note-off ever cuts a later note short, and every
+    note-on has its note-off. A note's on and off share their `seq` (`event_messages`), which tells whose
+    note-off is whose; a raw note-off (a seq of its own) belongs to the oldest note of its channel and pitch.
+    Gives (time, status, data1, data2, seq, part) tuples."""
 
     def __init__(self) -> None:
-        self.sounding: dict[tuple[int, int], int] = {}   # (channel, pitch) -> count of open note-ons
+        self.sounding: dict[tuple[int, int], list[int]] = {}   # (channel, pitch) -> seqs of the notes sounding
+        self.ended: dict[tuple[int, int], list[int]] = {}      # ... of the notes a restrike ended
 
     def feed(self, message: Message) -> list[tuple[float, int, int, int, int, str]]:
         """The messages to play for `message` (none, it, or a note-off and it)."""
         t, _, seq, status, d1, d2, part = message
         kind, ch = status & 0xF0, status & 0x0F
-        sounding, key = self.sounding, (ch, d1)
+        key = (ch, d1)
         if kind == NOTE_ON and d2 > 0:
             out = []
-            if sounding.get(key):
+            sounding = self.sounding.setdefault(key, [])
+            if sounding:
                 out.append((t, NOTE_OFF | ch, d1, 0, seq, part))
-                sounding[key] -= 1
-            sounding[key] = sounding.get(key, 0) + 1
+                self.ended.setdefault(key, []).extend(sounding)
+                sounding.clear()
+            sounding.append(seq)
             out.append((t, status, d1, d2, seq, part))
             return out
         if kind == NOTE_OFF or kind == NOTE_ON:
-            if not sounding.get(key):
-                return []         # its note was already ended by a restrike
-            sounding[key] -= 1
+            return [(t, status, d1, d2, seq, part)] if self._note_off(key, seq) else []
         return [(t, status, d1, d2, seq, part)]
+
+    def _note_off(self, key: tuple[int, int], seq: int) -> bool:
+        """Whether the note-off numbered `seq` of `key` is played: not when its note was already ended by a
+        restrike, nor when no note of `key` sounds."""
+        sounding, ended = self.sounding.get(key), self.ended.get(key)
+        if ended and seq in ended:
+            ended.remove(seq)
+            return False
+        if sounding and seq in sounding:
+            sounding.remove(seq)
+            return True
+        if ended:                      # a raw note-off (first in, first out): of a note a restrike ended ...
+            ended.pop(0)
+            return False
+        if sounding:                   # ... or the oldest still sounding
+            sounding.pop(0)
+            return True
+        return False
 
 
 def sorted_messages(events: Iterable[Event]) -> list[Message]:

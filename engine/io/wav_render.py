@@ -187,6 +187,11 @@ class FluidRenderer:
         self.soundfont, self.rate = soundfont, rate
         self._synths: list[_Synth] = []
         self._mix: Mix | None = None
+        # A handshake without a lock (a SIGTERM may land anywhere in the main thread): `mix` (render thread)
+        # sets _mixing, then looks at _closing; `close` (main thread) sets _closing, then looks at _mixing.
+        # One of them always sees the other's flag, so no synth is freed while a mix is made or renders.
+        self._mixing = False
+        self._closing = False
         # Made one after another in this thread: FluidSynth's one-time global set-up is not thread-safe (two
         # synths made at once in two threads left a default modulator broken, "Modulator with source 1
         # none" on stderr, and the WAV different from run to run), and an import in a second thread could
@@ -201,7 +206,14 @@ class FluidRenderer:
 
     def mix(self) -> Mix:
         """The synths as a `Mix`."""
-        self._mix = Mix(self._synths, self.rate)
+        self._mixing = True
+        if self._closing:
+            raise SynthError("the render was stopped before its synths could play")
+        try:
+            self._mix = Mix(self._synths, self.rate)
+        except BaseException:
+            self._mixing = False      # no mix holds the synths: close may free them
+            raise
         return self._mix
 
     def render_file(self, events: list[Event], path: Path) -> float:
@@ -219,8 +231,10 @@ class FluidRenderer:
 
     def close(self) -> None:
         """Free the synths (also when nothing was rendered: an error upstream); again, nothing. Not while
-        a mix still renders (a second SIGTERM cut the wait for it short): the process is ending anyway."""
-        if self._mix is not None and not self._mix.closed:
+        a mix is being made or still renders (a SIGTERM before the stream could be stopped, or a second one
+        cutting the wait for it short): the process is ending anyway. Once closed, `mix` raises SynthError."""
+        self._closing = True
+        if self._mixing and (self._mix is None or not self._mix.closed):
             return
         synths, self._synths = self._synths, []
         for synth in synths:

@@ -58,12 +58,13 @@ class _Part:
 
 class OnsetWindow:
     """The recent onsets the tracker reads, one entry per strum: times `t` (s, rising), saliences `w` (its notes'
-    weights summed) and `bass` flags (True when the strum has a bass note)."""
+    weights summed), `bass` flags (True when the strum has a bass note) and note counts `n`."""
 
     def __init__(self) -> None:
         self.t: deque[float] = deque()
         self.w: deque[float] = deque()
         self.bass: deque[bool] = deque()
+        self.n: deque[int] = deque()
 
     def add(self, t: float, weight: float, new: bool, bass: bool) -> None:
         """A note started at t (s) with salience `weight`; `new` is False when it belongs to the last strum."""
@@ -71,8 +72,10 @@ class OnsetWindow:
             self.t.append(t)
             self.w.append(weight)
             self.bass.append(bass)
+            self.n.append(1)
         else:
             self.w[-1] += weight
+            self.n[-1] += 1
             if bass:
                 self.bass[-1] = True
 
@@ -83,6 +86,7 @@ class OnsetWindow:
             self.t.popleft()
             self.w.popleft()
             self.bass.popleft()
+            self.n.popleft()
             dropped += 1
         return dropped
 
@@ -131,7 +135,8 @@ class BeatTracker:
         self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
         self._acf_period: float | None = None
-        self.phase_bass = 2.5       # a bass onset's weight is multiplied by this when placing the beat
+        self.phase_bass = 2.5       # a bass onset's weight is multiplied by this when placing the beat ...
+        self.phase_lone_bass = 5.0  # ... and by this when the bass is struck alone (see _phase_weights)
         self.switch_window = 3.0    # s of recent onsets that may overrule the tempo at once (sudden change)
         self.switch_below = 0.7     # ... tried when the grid explains less than this of the recent onsets
         self.follow = 0.8           # share of a new fit's phase and period taken at each update
@@ -195,8 +200,7 @@ class BeatTracker:
             period = self.period            # the lock switch: phase still follows, the tempo does not
         if period is None:
             return False
-        pb = self.phase_bass
-        pws = [wi * pb if bi else wi for wi, bi in zip(ws, onsets.bass)] if pb != 1.0 else ws
+        pws = self._phase_weights(ws)
         grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
@@ -210,6 +214,16 @@ class BeatTracker:
         self._adopt(now, *grid)
         self._classify(ts, ws)
         return True
+
+    def _phase_weights(self, ws: list[float]) -> list[float]:
+        """The onsets' weights `ws` as they count for the beat's phase: a strum with a bass note counts
+        `phase_bass` times, a bass note struck alone `phase_lone_bass` times. Alone, the bass is the thumb of an
+        oom-pah, a boom-chick or a fingerpicked pattern, which falls on the beat while the chords between may
+        not (a 6/8 "bass" groove put the beat on its off-beat chord, of 3 notes to the bass's 1; on GuitarSet's
+        bossa take the lone bass notes sit within a tenth of a beat of the annotated beats, the strums mostly
+        half a beat off)."""
+        pb, lone, o = self.phase_bass, self.phase_lone_bass, self._onsets
+        return [wi * (lone if ni == 1 else pb) if bi else wi for wi, bi, ni in zip(ws, o.bass, o.n)]
 
     def _phase(self, t, w, now: float, period: float) -> tuple[float, float, float] | None:
         """(phase (s), period (s), confidence) of the grid at about `period` that fits onsets t (s) weighted w:

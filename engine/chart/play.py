@@ -1,0 +1,214 @@
+"""`aqyn play`: the band plays a chord chart, offline (MIDI and WAV, as `aqyn render` writes them) or live.
+
+The chart's `ChartListener` (engine/chart/listener.py) stands in for the guitar's listener inside the one
+`Engine`; the same scheduler, arranger, sinks and output writers as `aqyn render` do the rest. Offline the
+engine runs under a virtual clock (`run_offline`), so the same chart, options and seed give the same files.
+
+The style: `--style`, else the chart's `style:`, else the first automatic choice in the chart's meter. Its
+main sections are told to last until cued (the chart's form, not the style's section lengths, says when
+main A and main B take turns).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.arrange.patterns import Style
+from engine.arrange.styles import AUTO, load_style, style_chooser
+from engine.bars import Meter, fits
+from engine.chart.listener import ChartListener, intro_bars
+from engine.chart.parse import Chart
+from engine.chart.song import Practice, Song, practice
+from engine.clock import VirtualClock
+from engine.errors import ChartError, OptionError, StyleMeterError, StyleNotFound
+from engine.events import DOMBRA, PERCUSSION, Event, Marker, Note
+from engine.inputs import CountIn, TimedInput, input_order
+from engine.io.outputs import check_distinct, check_output
+from engine.io.sinks import RecordingSink, Sink
+from engine.io.soundfont import find_soundfont
+from engine.pipeline import Engine, EngineConfig, run_offline
+from engine.render import write_outputs
+from engine.state import BeatGrid
+from engine.theory import tonic_name
+
+PARTS = (DOMBRA, PERCUSSION)
+
+
+@dataclass(frozen=True)
+class PlayOptions:
+    """How to play a chart: the practice options, `count_in` bars of clicks (0..4), the parts to `mute`
+    (dombra, percussion), `style` (None: the chart's, else automatic), `seed` for the band's choices."""
+
+    practice: Practice = Practice()
+    count_in: int = 0
+    mute: tuple[str, ...] = ()
+    style: str | None = None
+    seed: int = 0
+    pattern_dirs: list[Path] | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A chart ready to play: the song, the style, the listener and the engine's timed inputs (the form's
+    cues and the count-in), all from `start` seconds of the clock they were made for."""
+
+    song: Song
+    style: Style
+    listener: ChartListener
+    inputs: list[TimedInput]
+
+
+class MutingSink:
+    """Passes events on to `sink`, leaving out the notes of the `muted` parts from `since` (s) on (the
+    count-in's clicks before the band's first downbeat are kept). Forwards `flush` (live sinks need it)."""
+
+    def __init__(self, sink: Sink, muted: tuple[str, ...], since: float):
+        self.sink, self.muted, self.since = sink, frozenset(muted), since
+
+    def send(self, event: Event) -> None:
+        """The event to the sink, unless it is a muted part's note."""
+        if isinstance(event, Note) and event.part in self.muted and event.time >= self.since:
+            return
+        self.sink.send(event)
+
+    def flush(self, now: float) -> None:
+        """The sink's flush, when it has one."""
+        flush = getattr(self.sink, "flush", None)
+        if flush is not None:
+            flush(now)
+
+    def close(self) -> None:
+        """Close the sink."""
+        self.sink.close()
+
+
+def chart_style(chart: Chart, options: PlayOptions) -> Style:
+    """The style to play `chart` in (see the module docstring), its main sections lasting until cued. Raises
+    ChartError (an unknown style named in the chart, at its header), StyleNotFound (--style), StyleMeterError
+    (a style that cannot play in the chart's meter: its bar must be the chart's or divide it, so that the
+    band's bars end where the chart's do) or PatternError."""
+    meter = Meter(chart.meter.beats, chart.meter.compound)
+    name = options.style or chart.style or AUTO
+    if name == AUTO:
+        grid = BeatGrid(0.0, 0, 0.5, meter.beats, 0, meter.compound)
+        style = style_chooser(AUTO, options.pattern_dirs)(grid)
+    else:
+        try:
+            style = load_style(name, options.pattern_dirs)
+        except StyleNotFound as exc:
+            if options.style is None:
+                raise chart.error("style", f"{exc} (or leave the style out: one in the chart's meter)") from None
+            raise
+    bar = style.beats_per_bar
+    if not fits(style, meter) or bar.denominator != 1 or meter.beats % int(bar):
+        if name == AUTO:
+            raise StyleMeterError(f"no style plays a {chart.meter.text} chart (aqyn patterns list shows their "
+                                  "meters); write one (patterns/README.md) or choose another meter")
+        raise StyleMeterError(f"style {style.name!r} is in {style.meter}, the chart in {chart.meter.text}; "
+                              f"give a style in {chart.meter.text} (aqyn patterns list) or leave it out")
+    sections = tuple(dataclasses.replace(s, bars=0) if s.name in ("main_a", "main_b") else s for s in style.sections)
+    return dataclasses.replace(style, sections=sections)
+
+
+def prepare(chart: Chart, options: PlayOptions, start: float = 0.0) -> Prepared:
+    """The chart, the practice options and the style made ready to play from `start` (s): the count-in's
+    bars of clicks, or a bar of silence, then the band's first downbeat (whole bars from `start`, so a MIDI
+    file from second 0 has no pickup bar). Raises ChartError, StyleNotFound, StyleMeterError,
+    PatternError or OptionError (an option out of range; the message names it)."""
+    if not 0 <= options.count_in <= 4:
+        raise OptionError(f"--count-in must be 0..4 bars, got {options.count_in}")
+    for part in options.mute:
+        if part not in PARTS:
+            raise OptionError(f"--mute takes {' or '.join(PARTS)}, got {part!r}")
+    song = practice(chart, options.practice)
+    style = chart_style(chart, options)
+    bpb = song.beats_per_bar
+    period = 60.0 / song.bars[0].bpm
+    clicks = options.count_in * bpb
+    lead = max(1, options.count_in) * bpb        # beats before the band: the count-in, or a bar of silence
+    intro = intro_bars(style.section("intro").bars, style.beats_per_bar, bpb)
+    listener = ChartListener(song, intro, start + lead * period, style.beats_per_bar,
+                             style.section("ending").bars)
+    inputs: list[TimedInput] = list(listener.cues())
+    if clicks:
+        inputs.append(CountIn(start, clicks, period, bpb, clicks=True))
+    return Prepared(song, style, listener, sorted(inputs, key=input_order))
+
+
+def chart_engine(prepared: Prepared, options: PlayOptions, sinks: list[Sink]) -> Engine:
+    """The engine that plays `prepared`: the chart's listener, its style, `sinks` behind the mute."""
+    since = prepared.listener.start_time - 0.1
+    style = prepared.style
+    return Engine(lambda grid, strict=True: style, options.seed,
+                  [MutingSink(s, options.mute, since) for s in sinks],
+                  EngineConfig(pattern_dirs=options.pattern_dirs), listener=prepared.listener)
+
+
+def perform(prepared: Prepared, options: PlayOptions, sinks: list[Sink], clock: VirtualClock | None = None
+            ) -> tuple[Engine, list[Event]]:
+    """Play `prepared` offline under a virtual clock: the engine at the end and the band's events (the chart's
+    section markers among them). `sinks` get the band's events too and are closed at the end."""
+    recorder = RecordingSink()
+    engine = chart_engine(prepared, options, [recorder, *sinks])
+    for t, text in prepared.listener.markers():
+        for sink in engine.sinks:
+            sink.send(Marker(t, text))
+    run_offline(engine, prepared.inputs, clock)
+    engine.close()
+    return engine, recorder.events
+
+
+@dataclass(frozen=True)
+class PlayResult:
+    """What an offline play made, for the command's one-line report."""
+
+    title: str
+    key: str                # "D dorian"
+    bpm: float              # the first bar's tempo
+    bars: int               # the chart's bars as played (loops and repeats unrolled), without the intro
+    style: str
+    band_notes: int
+    seconds: float          # to the band's last event
+    audio_seconds: float
+    elapsed: float
+
+
+def play_offline(chart: Chart, midi_out: str | Path, wav_out: str | Path | None = None,
+                 options: PlayOptions = PlayOptions(), soundfont: str | Path | None = None) -> PlayResult:
+    """Play `chart` and write `midi_out` (type-1 MIDI, one track per part, tempo map, key, markers) and
+    `wav_out` (through FluidSynth, as `aqyn render --wav`). Raises ChartError, StyleNotFound, StyleMeterError,
+    OutputPathError, SoundFontNotFound, SynthError or OptionError (an option out of range; all EngineError,
+    one line); nothing is left half-written."""
+    started = time.perf_counter()
+    prepared = prepare(chart, options)
+    outputs = [Path(midi_out)] + ([Path(wav_out)] if wav_out else [])
+    for p, what in zip(outputs, ("MIDI", "WAV")):
+        check_output(p, what)
+        if p.resolve() == Path(chart.path).resolve():
+            raise ChartError(f"output {p} is the chart file; choose another name")
+    check_distinct(outputs, ["-o", "--wav"])
+    renderer = None
+    if wav_out:
+        from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)
+
+        renderer = FluidRenderer(find_soundfont(soundfont))
+    engine, band, audio_seconds = write_outputs(
+        outputs, renderer, lambda sinks, clock: perform(prepared, options, sinks, clock))
+    song = prepared.song
+    return PlayResult(song.title, key_name(song.key), song.bars[0].bpm, len(song.bars), prepared.style.name,
+                      sum(isinstance(e, Note) for e in band), max((e.time for e in band), default=0.0),
+                      audio_seconds, time.perf_counter() - started)
+
+
+def key_name(key: tuple[int, str]) -> str:
+    """(2, "dorian") -> "D dorian"."""
+    return f"{tonic_name(key[0], key[1])} {key[1]}"
+
+
+def bar_seconds(prepared: Prepared, bar: int) -> float:
+    """When the song's bar `bar` (from 0) begins (s)."""
+    listener = prepared.listener
+    return listener.seconds_at(float(listener.first_bar_beat + bar * prepared.song.beats_per_bar))

@@ -1,0 +1,81 @@
+"""`aqyn play CHART` through the real FluidSynth: offline to a WAV (as `aqyn render --wav`), and live with
+FluidSynth's file audio driver (real time, no guitar input)."""
+
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.chart.live import LivePlay, play_live
+from engine.chart.parse import parse_chart, read_chart
+from engine.chart.play import PlayOptions, play_offline, prepare
+
+pytestmark = pytest.mark.slow
+STEPPE = Path(__file__).resolve().parents[1] / "examples" / "steppe_song.chart"
+
+
+def read_wav(path: Path, rate: int = 44100) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (2, 2, rate)
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2) / 32768
+
+
+def rms(audio: np.ndarray, t0: float, t1: float, rate: int = 44100) -> float:
+    return float(np.sqrt((audio[int(t0 * rate):int(t1 * rate)] ** 2).mean()))
+
+
+def test_a_chart_renders_to_a_wav_silent_before_the_band_and_sounding_with_it(tmp_path):
+    chart = read_chart(STEPPE)
+    result = play_offline(chart, tmp_path / "s.mid", tmp_path / "s.wav")
+    audio = read_wav(tmp_path / "s.wav")
+    assert result.audio_seconds == pytest.approx(len(audio) / 44100)
+    assert result.audio_seconds > result.seconds                 # the last notes ring out
+    assert np.abs(audio).max() <= 10 ** (-1 / 20) + 1e-4            # -1 dBFS, never clipped
+    start = prepare(chart, PlayOptions()).listener.start_time      # after a bar of silence
+    assert rms(audio, 0.0, start - 0.1) < 1e-4
+    assert rms(audio, start, start + 10.0) > 0.02
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.mid", "s.wav"]
+
+
+def test_a_chart_plays_live_through_fluidsynth_in_real_time(tmp_path):
+    chart = parse_chart("tempo: 200\nkey: E mixolydian\nmeter: 2/4\n[A]\n| E | A |\n", "fast.chart")
+    wav = tmp_path / "live.wav"
+    said = []
+    code = play_live(chart, PlayOptions(count_in=1), LivePlay(audio_driver="file", audio_file=wav),
+                     say=said.append)
+    assert code == 0 and said[0].startswith("aqyn play: fast, key E mixolydian, 200 BPM, 2 bars")
+    assert said[1:] == ["  A at 200 BPM"]                  # where the player is, when the section comes
+    audio = read_wav(wav, 48000)                 # the live synth's rate
+    seconds = len(audio) / 48000
+    # A bar of clicks, the intro and the two bars at 200 BPM (0.6 s a bar), then it stopped by itself.
+    assert 2.0 < seconds < 6.0
+    assert rms(audio, 0.0, seconds, 48000) > 0.01            # the clicks and the band sounded
+
+
+def test_sigterm_stops_a_live_chart_cleanly(tmp_path):
+    """`aqyn play CHART` live as its own process: SIGTERM silences the band and ends the file driver's WAV
+    whole, exit 0."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    wav = tmp_path / "live.wav"
+    env = {**os.environ, "PYTHONPATH": str(STEPPE.parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "play", str(STEPPE), "--audio-driver", "file",
+                             "--audio-file", str(wav)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    try:
+        deadline = time.monotonic() + 20
+        while not (wav.exists() and wav.stat().st_size > 100_000) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert out.startswith("aqyn play: Steppe song") and "stopped" in out
+    seconds = len(read_wav(wav, 48000)) / 48000
+    assert 0.5 < seconds < 30                       # stopped long before the chart's 45 s
