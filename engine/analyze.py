@@ -19,7 +19,7 @@ import numpy as np
 from engine.clock import VirtualClock
 from engine.events import InputMessage
 from engine.inputs import CountIn, TimedInput, input_order
-from engine.io.midi_input import read_guitar_file
+from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.listen import Listener, ListenerConfig
 from engine.listen.chord import ChordFilter, ChordTracker, note_weight
 from engine.listen.listener import PlayerSettings
@@ -33,12 +33,14 @@ from engine.theory import tonic_name
 # full velocity; less counts proportionally less (chosen on POP909 dev pieces: bench/README.md, history).
 FULL_BEAT = 2.0
 DECISION_LATENCY = {"beats": 0.0, "keys": 0.0, "chords": 0.06}   # s after the evidence, online mode
+CONFIDENCE_EVERY = 0.1   # s between the samples of the listener's confidences (for the --plot picture)
 
 
 @dataclass
 class Analysis:
     """What `aqyn analyze` reports (DESIGN.md's JSON contract): times in seconds of the input file;
-    `keys`, `tempo` and `chords` are change points, each holding until the next."""
+    `keys`, `tempo` and `chords` are change points, each holding until the next. `confidence` (not in the
+    JSON: the picture's) samples the listener every CONFIDENCE_EVERY s as (time s, key, beat, meter), 0..1."""
 
     file: str
     duration: float
@@ -50,6 +52,7 @@ class Analysis:
     downbeats: list[float] = field(default_factory=list)
     meter: str | None = None
     chords: list[dict] = field(default_factory=list)
+    confidence: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The analysis as the documented JSON object (times rounded to milliseconds)."""
@@ -78,6 +81,7 @@ class OnlineAnalysis:
         self.result = Analysis(file="", duration=duration, mode="online")
         self._planned: int | None = None
         self._last_key = self._last_bpm = self._last_chord = None
+        self._next_sample = 0.0
 
     def feed(self, item: TimedInput) -> None:
         """Guitar MIDI to the listener; a count-in as taps."""
@@ -90,6 +94,10 @@ class OnlineAnalysis:
         """Listen up to `now` (s) and note the changes."""
         listener, a = self.listener, self.result
         decided = listener.update(now)
+        if now >= self._next_sample:
+            self._next_sample = now + CONFIDENCE_EVERY - 1e-9
+            b = listener.beat
+            a.confidence.append((now, listener.key.confidence, b.confidence, b.meter_confidence))
         k = listener.key.key
         if k is not None and k != self._last_key:
             self._last_key = k
@@ -157,7 +165,8 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
         cfg = replace(cfg, bpm_prior=float(np.median(bpms)))
     cfg = replace(cfg, key_half_life=1e9)     # the second pass keeps all the key evidence
     second, listener = run_online(inputs, cfg)
-    a = Analysis(file="", duration=second.duration, mode="offline", meter=second.meter)
+    a = Analysis(file="", duration=second.duration, mode="offline", meter=second.meter,
+                 confidence=second.confidence)
     beats = list(second.beats)
     onsets = [m.time for m in messages if m.kind == NOTE_ON and m.data2 > 0]
     if len(beats) >= 2 and onsets:
@@ -272,7 +281,14 @@ def analyze(path: str | Path, offline: bool = False, config: ListenerConfig | No
     """Key, tempo, beats, downbeats, meter and chords of the guitar file at `path`, as `aqyn analyze` prints
     them: online (what the live listener knew when) or `offline` (the whole file, two passes). `player`: the
     player's settings (converter latency, channels, tempo, count-in). Raises InputFileError."""
-    guitar = read_guitar_file(path)
+    a = analyze_guitar(read_guitar_file(path), offline, config, player)
+    a.file = str(path)        # as the user named it
+    return a
+
+
+def analyze_guitar(guitar: GuitarFile, offline: bool = False, config: ListenerConfig | None = None,
+                   player: PlayerSettings | None = None) -> Analysis:
+    """`analyze` of a guitar file already read (`engine.io.midi_input.read_guitar_file`)."""
     player = player or PlayerSettings()
     config = player.listener_config(config)
     count_in = player.count_in_before(guitar.first_onset, 4)
@@ -281,6 +297,6 @@ def analyze(path: str | Path, offline: bool = False, config: ListenerConfig | No
         a = run_offline(guitar.messages, config, extra)
     else:
         a, _ = run_online(sorted([*guitar.messages, *extra], key=input_order), config)
-    a.file = str(path)
+    a.file = str(guitar.path)
     a.duration = guitar.duration
     return a

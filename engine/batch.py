@@ -79,10 +79,14 @@ def _folder(flag: str, folder: Path) -> None:
 def render_one(job: Job) -> Outcome:
     """Render one job (in a worker, or here): its outcome, never an exception but a stop (SystemExit from
     SIGTERM, KeyboardInterrupt); in a worker, a stop ends the process once the render has cleaned up."""
-    from engine.render import render  # noqa: PLC0415 (the worker imports the engine once, here)
+    from engine.io.take import take_cues  # noqa: PLC0415 (the worker imports the engine once, here)
+    from engine.render import render  # noqa: PLC0415
 
     try:
-        r = render(job.input, job.midi, job.wav, stems_dir=job.stems, **job.options)
+        options = job.options
+        if options.get("cues") is None:       # no --cues: a take's own (aqyn live --record), else none
+            options = {**options, "cues": take_cues(job.input, options.get("pattern_dirs"))}
+        r = render(job.input, job.midi, job.wav, stems_dir=job.stems, **options)
     except SystemExit as stop:
         if multiprocessing.parent_process() is None:
             raise

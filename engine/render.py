@@ -125,7 +125,7 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
            seed: int = 0, soundfont: str | Path | None = None, pattern_dirs: list[Path] | None = None,
            with_guitar: bool = False, player: PlayerSettings | None = None,
            cues: Sequence[TimedInput] = (), levels: Levels = Levels(),
-           stems_dir: str | Path | None = None) -> RenderResult:
+           stems_dir: str | Path | None = None, plot: str | Path | None = None) -> RenderResult:
     """Play the band along with the guitar file at `input_path` and write `midi_out` (and `wav_out`).
 
     `style`: a style name or "auto"; `seed`: the band's random choices; `soundfont`: for the WAV (default:
@@ -133,16 +133,17 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     `player`: the player's settings (converter latency, channels, tempo, count-in); `cues`: footswitch
     actions at times (s) of the input; `levels`: the parts' levels (dB, engine/mixer.py: the band's channel
     volumes in the MIDI file and the WAV, the guitar's in the WAV); `stems_dir`: a folder (made when missing)
-    for one WAV per part, `stem_paths`, which add up to the mix. Raises InputFileError, StyleNotFound,
-    OutputPathError, SoundFontNotFound or SynthError (all EngineError) with a one-line message; nothing is
-    left half-written.
+    for one WAV per part, `stem_paths`, which add up to the mix; `plot`: also draw the timeline picture
+    (engine/io/plot.py; needs matplotlib) to this PNG. Raises InputFileError, StyleNotFound, OutputPathError,
+    SoundFontNotFound or SynthError (all EngineError) with a one-line message; nothing is left half-written.
     """
     started = time.perf_counter()
     guitar = read_guitar_file(input_path)
     style_chooser(style, pattern_dirs)    # an unknown style fails before any work
-    named = {"-o": Path(midi_out)} | ({"--wav": Path(wav_out)} if wav_out else {})
+    named = ({"-o": Path(midi_out)} | ({"--wav": Path(wav_out)} if wav_out else {})
+             | ({"--plot": Path(plot)} if plot else {}))
     for name, p in named.items():
-        check_output(p, {"-o": "MIDI", "--wav": "WAV"}[name])
+        check_output(p, {"-o": "MIDI", "--wav": "WAV", "--plot": "picture"}[name])
         if p.resolve() == Path(input_path).resolve():
             raise OutputPathError(f"output {p} is the input file; choose another name")
     stems = stem_paths(stems_dir, with_guitar) if stems_dir is not None else {}   # the folder made after the checks
@@ -160,23 +161,30 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     def perform(sinks: list[Sink], clock: VirtualClock) -> tuple[Engine, list[Event]]:
         return play(guitar, style, seed, pattern_dirs, player, cues, sinks=sinks, clock=clock, levels=levels)
 
+    def picture(path: Path, engine: Engine, band: list[Event]) -> None:
+        arranger = engine.scheduler.arranger
+        _draw(path, guitar, band, player, arranger.style.name if arranger else style)
+
     engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events,
-                                                _guitar_heard(guitar_events, with_guitar, levels))
+                                                _guitar_heard(guitar_events, with_guitar, levels),
+                                                picture if plot else None)
     return _result(engine, guitar, band, style, audio_seconds, started)
 
 
 Perform = Callable[[list[Sink], VirtualClock], tuple[Engine, list[Event]]]
+Picture = Callable[[Path, Engine, list[Event]], None]
 
 
 def write_outputs(named: dict[str, Path], renderer, perform: Perform, midi_lead: Sequence[Event] = (),
-                  wav_lead: Sequence[Event] = ()) -> tuple[Engine, list[Event], float]:
+                  wav_lead: Sequence[Event] = (), picture: Picture | None = None) -> tuple[Engine, list[Event], float]:
     """Play and write the outputs all-or-nothing. `named`: the outputs by the option that named them, the
     MIDI file first ("-o"; `midi_lead`, e.g. the guitar's copy, then the band), then "--wav" and the stems
     ("--stems (PART)") when there is a `renderer` (a FluidRenderer, closed here), rendered while the band
-    plays with `wav_lead` mixed in. `perform(sinks, clock)` plays the band under the virtual `clock`, sending
-    to `sinks` too, and returns the engine and the band's events. Returns the engine, the band's events and
-    the seconds of audio written. Raises whatever `perform` or the writing raises (OutputPathError,
-    SynthError ...); nothing is left half-written."""
+    plays with `wav_lead` mixed in, and "--plot", which `picture(path, engine, band)` draws once the band has
+    played. `perform(sinks, clock)` plays the band under the virtual `clock`, sending to `sinks` too, and
+    returns the engine and the band's events. Returns the engine, the band's events and the seconds of audio
+    written. Raises whatever `perform` or the writing raises (OutputPathError, SynthError ...); nothing is
+    left half-written."""
     try:
         with atomic_outputs(list(named.values())) as temps:
             paths = dict(zip(named, temps))
@@ -188,6 +196,8 @@ def write_outputs(named: dict[str, Path], renderer, perform: Perform, midi_lead:
             for ev in [*midi_lead, *band]:
                 midi.send(ev)
             midi.close()
+            if picture is not None:
+                picture(paths["--plot"], engine, band)
     finally:
         if renderer is not None:
             renderer.close()
@@ -249,6 +259,18 @@ def _play_into(wav_temp: Path | None, stem_temps: dict[str, Path], renderer, per
             wav.abort()
         raise
     return engine, band, wav.seconds
+
+
+def _draw(path: Path, guitar: GuitarFile, band: list[Event], player: PlayerSettings | None, style: str) -> None:
+    """The timeline picture of a render at `path`: what the listener heard (its online analysis: the listener
+    the render ran, on the same input) and the band's events."""
+    from engine.analyze import analyze_guitar  # noqa: PLC0415 (only --plot needs these)
+    from engine.io.plot import picture_of, save_timeline  # noqa: PLC0415
+
+    heard = analyze_guitar(guitar, player=player)
+    key = f"key {heard.key['tonic']} {heard.key['mode']}" if heard.key else "key unknown"
+    title = f"{guitar.path.name}: {key}, {heard.meter or 'meter unknown'}; the band: {style}"
+    save_timeline(picture_of(title, guitar.messages, heard, band), path)
 
 
 def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_seconds: float,

@@ -8,7 +8,16 @@ from typing import Optional
 
 import typer
 
-from engine.cli.common import BPM_OPTION, CHANNELS_OPTION, COUNT_IN_OPTION, LATENCY_OPTION, fail, player_settings
+from engine.cli.common import (
+    BPM_OPTION,
+    CHANNELS_OPTION,
+    COUNT_IN_OPTION,
+    LATENCY_OPTION,
+    PLOT_OPTION,
+    check_plot,
+    fail,
+    player_settings,
+)
 from engine.errors import EngineError
 
 
@@ -20,13 +29,19 @@ def analyze(
     channels: Optional[str] = CHANNELS_OPTION,
     bpm: Optional[float] = BPM_OPTION,
     count_in: int = COUNT_IN_OPTION,
+    plot: Optional[Path] = PLOT_OPTION,
 ) -> None:
     """Print what aqyn hears in IN.mid: key and mode, tempo, beats, downbeats, meter, chords."""
     from engine.analyze import analyze as do_analyze  # noqa: PLC0415 (keeps `aqyn --help` fast)
 
+    check_plot(plot)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     try:
+        if plot is not None:
+            _check_picture(plot, input_file)
         a = do_analyze(input_file, offline=offline, player=player)
+        if plot is not None:
+            _draw(a, input_file, plot)
     except EngineError as exc:
         fail(str(exc))
     if as_json:
@@ -34,6 +49,26 @@ def analyze(
         return
     for line in describe(a):
         typer.echo(line)
+
+
+def _check_picture(plot: Path, input_file: Path) -> None:
+    """The picture's path can be written and is not the input. Raises OutputPathError."""
+    from engine.errors import OutputPathError  # noqa: PLC0415
+    from engine.io.outputs import check_output  # noqa: PLC0415
+
+    check_output(plot, "picture")
+    if plot.resolve() == input_file.resolve():
+        raise OutputPathError(f"--plot {plot} is the input file; choose another name")
+
+
+def _draw(a, input_file: Path, plot: Path) -> None:
+    """The timeline picture of analysis `a` of `input_file` at `plot` (PNG)."""
+    from engine.io.midi_input import read_guitar_file  # noqa: PLC0415
+    from engine.io.plot import picture_of, save_timeline  # noqa: PLC0415
+
+    key = f"key {a.key['tonic']} {a.key['mode']}" if a.key else "key unknown"
+    title = f"{input_file.name}: {key}, {a.meter or 'meter unknown'} ({a.mode} analysis)"
+    save_timeline(picture_of(title, read_guitar_file(input_file).messages, a), plot)
 
 
 def describe(a) -> list[str]:

@@ -23,12 +23,26 @@ MIX_OPTION = typer.Option(None, "--mix", metavar="PART=DB,...",
                                "(-60..+12, or off).")
 PATTERNS_OPTION = typer.Option(None, "--patterns", metavar="DIR",
                                help="Extra folder of style files, searched first (also: $AQYN_PATTERNS).")
+PLOT_OPTION = typer.Option(None, "--plot", metavar="OUT.png",
+                           help="Also draw a timeline picture: the guitar's notes, tempo, beats, key, chords, "
+                                "confidence (and the band's sections). Needs aqyn[plot] (matplotlib).")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print `aqyn: error: message` on stderr (one line) and exit with `code` (2: bad input, 1: runtime)."""
     typer.echo(f"aqyn: error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def check_plot(plot: Optional[Path]) -> None:
+    """With --plot, fail (exit 2, one line) before any work when matplotlib is missing."""
+    if plot is None:
+        return
+    from engine.io.plot import plot_problem  # noqa: PLC0415
+
+    problem = plot_problem()
+    if problem is not None:
+        fail(problem)
 
 
 def parse_channels(spec: str) -> tuple[int, ...]:

@@ -84,6 +84,9 @@ def live(
     duration: Optional[float] = typer.Option(None, "--duration", metavar="SECONDS", help="Stop after this long."),
     quiet: bool = typer.Option(False, "--quiet", help="No status view (headless use)."),
     log: Optional[Path] = typer.Option(None, "--log", metavar="FILE", help="Append JSON lines: status and events."),
+    record: Optional[Path] = typer.Option(None, "--record", metavar="TAKE.mid",
+                                          help="Record what you play (with cues and the band's markers) to a "
+                                          "MIDI file; `aqyn render TAKE.mid` replays the gig."),
 ) -> None:
     """Play along live: listen to a MIDI input port, play the band through FluidSynth in real time."""
     from engine.arrange.styles import list_styles  # noqa: PLC0415
@@ -93,6 +96,7 @@ def live(
     from engine.live.session import LiveConfig, LiveSession  # noqa: PLC0415
 
     _check(in_port, virtual, output_latency_ms, on_input_loss, audio_driver, audio_file, duration)
+    _check_files(record, audio_file, log)
     if clock_out and midi_out is None:
         fail("--clock-out sends MIDI clock on --midi-out; give --midi-out NAME (or 'virtual') too")
     journal = _open_log(log)
@@ -108,7 +112,8 @@ def live(
                                 pattern_dirs=dirs, seed=seed, player=player,
                                 midi_out=None if midi_out is None else ("" if midi_out == "virtual" else midi_out),
                                 clock_out=clock_out, clock_in=clock_in, footswitch=fmap,
-                                on_input_loss=on_input_loss, duration=duration, levels=levels)
+                                on_input_loss=on_input_loss, duration=duration, levels=levels,
+                                record=record)
             session = LiveSession(config)
             session.open()
         except EngineError as exc:
@@ -133,6 +138,17 @@ def _check(in_port: Optional[str], virtual: bool, output_latency_ms: Optional[fl
         fail("--audio-driver file needs --audio-file OUT.wav")
     if duration is not None and duration <= 0:
         fail("--duration must be a positive number of seconds")
+
+
+def _check_files(record: Optional[Path], audio_file: Optional[Path], log: Optional[Path]) -> None:
+    """The take, the WAV and the log must be three files: exit 2 with one line when two are one."""
+    from engine.io.outputs import check_distinct  # noqa: PLC0415
+
+    named = [(p, n) for p, n in ((record, "--record"), (audio_file, "--audio-file"), (log, "--log")) if p]
+    try:
+        check_distinct([p for p, _ in named], [n for _, n in named])
+    except EngineError as exc:
+        fail(str(exc))
 
 
 def _open_log(log: Optional[Path]):
@@ -183,8 +199,8 @@ def _play(session, quiet: bool, journal) -> int:
         if journal:
             journal.close()
     if not quiet:
-        c, feed = session.counters, session.feed.counters
+        c, feed, take = session.counters, session.feed.counters, session.config.record
         typer.echo(f"stopped: {feed.messages} MIDI messages in, {feed.garbage} malformed, "
                    f"{session.synth_notes} band notes, late events {session.late_events}, "
-                   f"input lost {c.port_lost}x")
+                   f"input lost {c.port_lost}x" + (f"; take in {take}" if take else ""))
     return code

@@ -17,6 +17,8 @@ from engine.cli.common import (
     LATENCY_OPTION,
     MIX_OPTION,
     PATTERNS_OPTION,
+    PLOT_OPTION,
+    check_plot,
     fail,
     mix_levels,
     pattern_dirs,
@@ -69,20 +71,26 @@ def render(
     mix: Optional[str] = MIX_OPTION,
     patterns: Optional[Path] = PATTERNS_OPTION,
     cues: Optional[Path] = typer.Option(None, "--cues", metavar="CUES.toml",
-                                        help="Footswitch actions at times of the input, as a gig would have them."),
+                                        help="Footswitch actions at times of the input, as a gig would have them "
+                                        "(instead of those a take recorded by `aqyn live --record` holds)."),
     converter_latency_ms: float = LATENCY_OPTION,
     channels: Optional[str] = CHANNELS_OPTION,
     bpm: Optional[float] = BPM_OPTION,
     count_in: int = COUNT_IN_OPTION,
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N",
                                        help="A batch: files rendered at once (default: the machine's cores)."),
+    plot: Optional[Path] = PLOT_OPTION,
 ) -> None:
     """Play the band along with IN.mid, exactly as live, and write the backing track (several files: a batch
     into folders, in parallel)."""
     from engine.io.cues import load_cues  # noqa: PLC0415 (keeps `aqyn --help` fast)
+    from engine.io.take import take_cues  # noqa: PLC0415
     from engine.render import render as do_render  # noqa: PLC0415
 
     audio = wav is not None or stems is not None
+    check_plot(plot)
+    if plot is not None and len(input_files) > 1:
+        fail("--plot draws one take; give one IN.mid (or leave --plot out of a batch)")
     if with_guitar and not audio:
         fail("--with-guitar mixes the guitar into the WAV; give --wav OUT.wav too (the MIDI always has the guitar)")
     if soundfont is not None and not audio:
@@ -93,7 +101,9 @@ def render(
     if jobs is not None and jobs < 1:
         fail(f"--jobs must be 1 or more, got {jobs}")
     try:
-        timeline = load_cues(cues, dirs) if cues is not None else []
+        # A take recorded by `aqyn live --record` holds its cues; --cues replaces them (in a batch, every
+        # file's own are read where it renders: cues=None).
+        timeline = load_cues(cues, dirs) if cues is not None else None
         options = dict(style=style, seed=seed, soundfont=soundfont, pattern_dirs=dirs, with_guitar=with_guitar,
                        player=player, cues=timeline, levels=levels)
         with terminated_cleanly():
@@ -108,13 +118,16 @@ def render(
 
                 render_batch(input_files, output, wav, stems, jobs or default_jobs(), options)
                 return
-            result = do_render(input_files[0], output, wav, stems_dir=stems, **options)
+            if timeline is None:
+                options["cues"] = take_cues(input_files[0], dirs)
+            result = do_render(input_files[0], output, wav, stems_dir=stems, plot=plot, **options)
     except EngineError as exc:
         fail(str(exc))
     for warning in result.warnings:
         typer.echo(f"aqyn: warning: {warning}", err=True)
     tempo = f"{result.bpm:.1f} BPM" if result.bpm else "tempo unknown"
-    outputs = f"{output}" + (f" and {wav}" if wav else "") + (f" and stems in {stems}" if stems else "")
+    written = [str(p) for p in (output, wav, plot) if p] + ([f"stems in {stems}"] if stems else [])
+    outputs = ", ".join(written[:-1]) + " and " + written[-1] if len(written) > 1 else written[0]
     typer.echo(f"wrote {outputs}: key {result.key}, {tempo}, style {result.style}, {result.band_notes} band notes"
                + (f", {result.audio_seconds:.1f} s of audio" if audio else "")
                + f", {result.realtime_factor:.0f}x real time")

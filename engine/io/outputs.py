@@ -98,3 +98,24 @@ def atomic_outputs(paths: list[Path]) -> Iterator[list[Path]]:
             tmp.unlink(missing_ok=True)
         for backup, _ in backups:
             backup.unlink(missing_ok=True)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Put `data` at `path` all at once: written to a temporary file beside it, synced to the disk and renamed
+    over it, so a reader (or a crash) sees the old file or the new one, never a half-written one. Raises
+    OutputPathError when it cannot be written."""
+    tmp = None
+    try:
+        tmp = _temp_beside(path, ".tmp")
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, _mode_for(path))
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputPathError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)

@@ -73,6 +73,7 @@ class LiveFeed:
         self.controls = Controls(self.footswitch, self._act)
         self.arrivals: list[float] = []                       # stamps of the guitar messages pulled this tick
         self.log: list[TimedInput] | None = None              # a list: every input handed on is kept here
+        self.on_inputs: Callable[[list[TimedInput]], None] | None = None   # also told every input (the take)
         self._notes: deque[float] = deque()                   # stamps of recent note-ons
         self._held: tuple | None = None                       # a queued item not yet due (replays)
         self._out: list[TimedInput] = []
@@ -105,6 +106,8 @@ class LiveFeed:
         self.controls.tick(clock.now())      # holds and double-tap windows that have run out
         if self.log is not None:
             self.log.extend(self._out)
+        if self.on_inputs is not None and self._out:
+            self.on_inputs(self._out)
         return self._out
 
     def _next(self, clock: Clock, due: float):

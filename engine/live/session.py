@@ -23,13 +23,16 @@ from typing import Callable
 
 from engine.arrange.styles import AUTO, count_in_beats, style_chooser
 from engine.clock import Clock, SystemClock
+from engine.errors import EngineError
 from engine.inputs import Cue
 from engine.io.clock_out import ClockOutSink
 from engine.io.fluid_live import AudioConfig, FluidLiveSink
 from engine.io.jack_watch import JackWatch
 from engine.io.midi_out import MidiOutSink, TimedSender
+from engine.io.outputs import check_output
 from engine.io.ports import MidiInput, MidiOutput, choose_backend
 from engine.io.soundfont import find_soundfont
+from engine.io.take import TakeRecorder
 from engine.listen.listener import PlayerSettings
 from engine.live.controls import FootswitchMap
 from engine.live.feed import COUNT_IN, CountInPlan, LiveFeed
@@ -62,6 +65,7 @@ class LiveConfig:
     on_input_loss: str = "finish"       # finish (the band plays its ending) or continue (keeps the groove)
     duration: float | None = None       # stop by itself after this many seconds (None: until stopped)
     levels: Levels = field(default_factory=Levels)   # the parts' levels (dB) to start with (engine/mixer.py)
+    record: Path | None = None          # write the take (engine/io/take.py) to this MIDI file
 
 
 @dataclass
@@ -92,6 +96,10 @@ class LiveSession:
         self._input_lost_at: float | None = None
         c = config
         # Everything that can fail on bad input fails here, before any sound or port exists.
+        self.recorder: TakeRecorder | None = None
+        if c.record is not None:
+            check_output(c.record, "take")
+            self.recorder = TakeRecorder(c.record, self._about_take())
         self.soundfont = find_soundfont(c.soundfont)
         self._chooser = style_chooser(c.style, c.pattern_dirs, strict=False)   # live, the band plays on
         self.backend = choose_backend(c.midi_api)
@@ -104,6 +112,21 @@ class LiveSession:
         self.engine: Engine | None = None
         self.loop: LiveLoop | None = None
         self.watch: JackWatch | None = None    # the JACK server, when the MIDI or the audio goes through one
+        if self.recorder is not None:
+            self.feed.on_inputs = self.recorder.inputs
+
+    def _about_take(self) -> str:
+        """The take's text event: how it was played, and the render that replays it with the same settings."""
+        c, p = self.config, self.config.player
+        options = [f"--style {c.style}"] if c.style != AUTO else []
+        options += [f"--seed {c.seed}"] if c.seed else []
+        if p.converter_latency:
+            options.append(f"--converter-latency-ms {p.converter_latency * 1000:g}")
+        if p.channels is not None:
+            options.append("--channels " + ",".join(str(ch + 1) for ch in p.channels))
+        if p.bpm is not None:             # the tempo hint (the count-in itself is a marker of the take)
+            options.append(f"--bpm {p.bpm:g}")
+        return "recorded by aqyn live; replay with: " + " ".join(["aqyn render TAKE.mid -o OUT.mid", *options])
 
     def _count_in_plan(self) -> CountInPlan | None:
         c, p = self.config, self.config.player
@@ -118,6 +141,8 @@ class LiveSession:
         try:
             self.synth = FluidLiveSink(self.clock, self.soundfont, c.audio)
             self.sinks = [self.synth]
+            if self.recorder is not None:
+                self.sinks.append(self.recorder.band)
             if c.midi_out is not None:
                 self.output = MidiOutput(self.backend, c.midi_out or None)
                 sender = TimedSender(self.output, self.clock)
@@ -160,6 +185,19 @@ class LiveSession:
         if self.output is not None:
             self.output.close()
             self.output = None
+        self._close_take()
+
+    def _close_take(self) -> None:
+        """Write the take once more with everything in it (after the engine thread stopped); a session that
+        never started writes none."""
+        if self.recorder is None or not self.recorder.written:
+            return
+        try:
+            self.recorder.close()
+            self.on_event("take", {"file": str(self.recorder.path), "messages": self.recorder.messages})
+        except EngineError as exc:
+            self.on_event("error", {"where": "take", "error": str(exc)})
+        self.recorder = None
 
     # -- the engine thread ---------------------------------------------------------------------------------
     def _engine_thread(self) -> None:
@@ -181,6 +219,7 @@ class LiveSession:
             if self.synth is None:
                 self.open()
             self.on_event("start", self.describe())
+            self._flush_take(self.clock.now())      # the take exists (and is valid) from the start
             # Hand the GIL over every 0.5 ms instead of 5: the engine thread wakes on time even when another
             # Python thread is busy (the audio itself never waits on Python: it is in FluidSynth's sequencer).
             sys.setswitchinterval(0.0005)
@@ -225,7 +264,20 @@ class LiveSession:
             if now >= next_status:
                 next_status += STATUS_EVERY
                 self.on_status(self.status(now))
+            self._flush_take(now)
             self._stop.wait(0.05)
+
+    def _flush_take(self, now: float) -> None:
+        """Rewrite the take on disk every second; a failure (a full disk) is told once and recording stops,
+        the band plays on."""
+        rec = self.recorder
+        if rec is None or now < rec.next_flush:
+            return
+        try:
+            rec.flush(now)
+        except EngineError as exc:
+            self.on_event("error", {"where": "take", "error": str(exc)})
+            self.feed.on_inputs, self.recorder = None, None
 
     def _watch_input(self, now: float) -> None:
         """Survive a vanished input port or JACK server: the band finishes (or keeps going), and we reconnect
