@@ -67,9 +67,15 @@ def plan(inputs: list[Path], out_dir: Path, wav_dir: Path | None = None, stems_d
                 stems_dir / p.stem if stems_dir else None, dict(options or {})) for p in inputs]
 
 
+FILE_SUFFIXES = (".mid", ".midi", ".smf", ".kar", ".wav")   # a new "folder" so named was meant as one file
+
+
 def _folder(flag: str, folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         raise OutputPathError(f"{flag} {folder} is a file; with several inputs {flag} names a folder")
+    if not folder.exists() and folder.suffix.lower() in FILE_SUFFIXES:
+        raise OutputPathError(f"{flag} {folder} names a file, but with several inputs {flag} names a folder "
+                              "(NAME.mid and NAME.wav go into it); give a folder, or one input")
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:

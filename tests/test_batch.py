@@ -74,6 +74,7 @@ def test_one_or_two_jobs_write_the_same_files(takes, tmp_path):
 @pytest.mark.parametrize("make, words", [
     (lambda d: d / "file.mid", "-o {d}/file.mid is a file; with several inputs -o names a folder"),
     (lambda d: d / "no" / "such", "cannot make the folder {d}/no/such for -o"),
+    (lambda d: d / "single.mid", "-o {d}/single.mid names a file, but with several inputs -o names a folder"),
 ])
 def test_a_batch_needs_folders(takes, tmp_path, make, words):
     (tmp_path / "file.mid").write_text("x")
@@ -81,6 +82,7 @@ def test_a_batch_needs_folders(takes, tmp_path, make, words):
     assert r.exit_code == 2
     assert r.stderr.strip().startswith(f"aqyn: error: {words.format(d=tmp_path)}")
     assert len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "single.mid").exists()
 
 
 def test_two_inputs_of_one_name_are_refused_before_any_work(takes, tmp_path):

@@ -213,3 +213,15 @@ def test_live_log_in_a_missing_folder_is_one_line_before_any_port(tmp_path):
 
 def test_live_clock_out_without_midi_out_is_refused(tmp_path):
     check_bad(live("--virtual", "--quiet", "--clock-out"), "--clock-out", "--midi-out")
+
+
+def test_a_render_where_the_band_never_plays_says_so(tmp_path):
+    # The guitar is on channels 1-6; listening to 7-9 hears nothing: the file is written (the guitar alone),
+    # and one warning line says why there is no band, instead of a quiet "0 band notes".
+    out = tmp_path / "x.mid"
+    r = runner.invoke(app, ["render", str(DORIAN), "-o", str(out), "--channels", "7-9"])
+    assert r.exit_code == 0 and out.exists()
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("aqyn: warning: the band never played")]
+    assert len(warnings) == 1 and "on channels 7-9" in warnings[0]
+    r = runner.invoke(app, ["render", str(DORIAN), "-o", str(out)])
+    assert r.exit_code == 0 and "band never played" not in r.stderr

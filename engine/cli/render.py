@@ -123,11 +123,20 @@ def render(
             result = do_render(input_files[0], output, wav, stems_dir=stems, plot=plot, **options)
     except EngineError as exc:
         fail(str(exc))
+    _report(result, [p for p in (output, wav, plot) if p], stems, channels, audio)
+
+
+def _report(result, written: list[Path], stems: Path | None, channels: str | None, audio: bool) -> None:
+    """The render's warnings (one line each, stderr) and its one-line report of what was heard and written."""
     for warning in result.warnings:
         typer.echo(f"aqyn: warning: {warning}", err=True)
+    if not result.band_notes:
+        typer.echo("aqyn: warning: the band never played: no steady beat and key were heard in the guitar"
+                   + (f" on channels {channels}" if channels else "") + " (is it on the channels given, and "
+                   "is there more than a few notes?); the file holds the guitar alone", err=True)
     tempo = f"{result.bpm:.1f} BPM" if result.bpm else "tempo unknown"
-    written = [str(p) for p in (output, wav, plot) if p] + ([f"stems in {stems}"] if stems else [])
-    outputs = ", ".join(written[:-1]) + " and " + written[-1] if len(written) > 1 else written[0]
+    names = [str(p) for p in written] + ([f"stems in {stems}"] if stems else [])
+    outputs = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
     typer.echo(f"wrote {outputs}: key {result.key}, {tempo}, style {result.style}, {result.band_notes} band notes"
                + (f", {result.audio_seconds:.1f} s of audio" if audio else "")
                + f", {result.realtime_factor:.0f}x real time")
