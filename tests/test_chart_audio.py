@@ -79,3 +79,34 @@ def test_sigterm_stops_a_live_chart_cleanly(tmp_path):
     assert out.startswith("aqyn play: Steppe song") and "stopped" in out
     seconds = len(read_wav(wav, 48000)) / 48000
     assert 0.5 < seconds < 30                       # stopped long before the chart's 45 s
+
+
+def test_a_chart_writes_stems_that_add_up_to_its_mix_at_the_levels_asked(tmp_path):
+    # `aqyn play CHART -o X.mid --wav X.wav --stems DIR --mix dombra=-6`: a stem per part, aligned with the
+    # mix and summing to it; the dombra's level is its channel volume in the MIDI file (CC7 6 dB below the
+    # band's own mix: FluidSynth's curve is 40 log10(v/127) dB, engine/mixer.py), the drums' unchanged.
+    import mido
+
+    from engine.mixer import parse_mix
+
+    chart = parse_chart("tempo: 120\nkey: A minor\nmeter: 4/4\n[A]\n| Am | Dm | E | Am |\n", "short.chart")
+    levels = parse_mix("dombra=-6", ("dombra", "percussion"))
+    play_offline(chart, tmp_path / "s.mid", tmp_path / "s.wav", PlayOptions(levels=levels), stems_dir=tmp_path / "st")
+    mix = read_wav(tmp_path / "s.wav")
+    parts = {p: read_wav(tmp_path / "st" / f"{p}.wav") for p in ("dombra", "percussion")}
+    assert all(len(a) == len(mix) for a in parts.values())
+    residual = np.abs(parts["dombra"] + parts["percussion"] - mix).max()
+    assert residual < 2 / 32768                                     # within a rounding of each
+    play_offline(chart, tmp_path / "flat.mid")
+
+    def volumes(path):
+        first = {}
+        for track in mido.MidiFile(path).tracks:
+            for m in track:
+                if m.type == "control_change" and m.control == 7:
+                    first.setdefault(m.channel, m.value)
+        return first
+
+    leveled, flat = volumes(tmp_path / "s.mid"), volumes(tmp_path / "flat.mid")
+    assert 40 * np.log10(leveled[6] / flat[6]) == pytest.approx(-6, abs=0.2)       # the dombra (channel 7)
+    assert leveled[9] == flat[9]                                                  # the drums (channel 10)

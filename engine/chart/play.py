@@ -29,8 +29,10 @@ from engine.inputs import CountIn, TimedInput, input_order
 from engine.io.outputs import check_distinct, check_output
 from engine.io.sinks import RecordingSink, Sink
 from engine.io.soundfont import find_soundfont
+from engine.mixer import Levels
 from engine.pipeline import Engine, EngineConfig, run_offline
-from engine.render import write_outputs
+from engine.render import stem_paths, write_outputs
+from engine.schedule import SchedulerConfig
 from engine.state import BeatGrid
 from engine.theory import tonic_name
 
@@ -40,7 +42,8 @@ PARTS = (DOMBRA, PERCUSSION)
 @dataclass(frozen=True)
 class PlayOptions:
     """How to play a chart: the practice options, `count_in` bars of clicks (0..4), the parts to `mute`
-    (dombra, percussion), `style` (None: the chart's, else automatic), `seed` for the band's choices."""
+    (dombra, percussion), `style` (None: the chart's, else automatic), `seed` for the band's choices, the
+    parts' `levels` (dB, engine/mixer.py: played as channel volume, live and offline)."""
 
     practice: Practice = Practice()
     count_in: int = 0
@@ -48,6 +51,7 @@ class PlayOptions:
     style: str | None = None
     seed: int = 0
     pattern_dirs: list[Path] | None = None
+    levels: Levels = Levels()
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,8 @@ def chart_engine(prepared: Prepared, options: PlayOptions, sinks: list[Sink]) ->
     style = prepared.style
     return Engine(lambda grid, strict=True: style, options.seed,
                   [MutingSink(s, options.mute, since) for s in sinks],
-                  EngineConfig(pattern_dirs=options.pattern_dirs), listener=prepared.listener)
+                  EngineConfig(scheduler=SchedulerConfig(levels=options.levels), pattern_dirs=options.pattern_dirs),
+                  listener=prepared.listener)
 
 
 def perform(prepared: Prepared, options: PlayOptions, sinks: list[Sink], clock: VirtualClock | None = None
@@ -177,9 +182,11 @@ class PlayResult:
 
 
 def play_offline(chart: Chart, midi_out: str | Path, wav_out: str | Path | None = None,
-                 options: PlayOptions = PlayOptions(), soundfont: str | Path | None = None) -> PlayResult:
-    """Play `chart` and write `midi_out` (type-1 MIDI, one track per part, tempo map, key, markers) and
-    `wav_out` (through FluidSynth, as `aqyn render --wav`). Raises ChartError, StyleNotFound, StyleMeterError,
+                 options: PlayOptions = PlayOptions(), soundfont: str | Path | None = None,
+                 stems_dir: str | Path | None = None) -> PlayResult:
+    """Play `chart` and write `midi_out` (type-1 MIDI, one track per part, tempo map, key, markers),
+    `wav_out` (through FluidSynth, as `aqyn render --wav`) and one WAV per part in `stems_dir` (made when
+    missing; as `aqyn render --stems`). Raises ChartError, StyleNotFound, StyleMeterError,
     OutputPathError, SoundFontNotFound, SynthError or OptionError (an option out of range; all EngineError,
     one line); nothing is left half-written."""
     started = time.perf_counter()
@@ -189,12 +196,16 @@ def play_offline(chart: Chart, midi_out: str | Path, wav_out: str | Path | None 
         check_output(p, what)
         if p.resolve() == Path(chart.path).resolve():
             raise ChartError(f"output {p} is the chart file; choose another name")
+    stems = stem_paths(stems_dir, with_guitar=False) if stems_dir is not None else {}
+    for part, p in stems.items():
+        check_output(p, f"{part} stem")
+    outputs |= {f"--stems ({part})": path for part, path in stems.items()}
     check_distinct(list(outputs.values()), list(outputs))
     renderer = None
-    if wav_out:
+    if wav_out or stems:
         from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)
 
-        renderer = FluidRenderer(find_soundfont(soundfont))
+        renderer = FluidRenderer(find_soundfont(soundfont), stems=tuple(stems))
     engine, band, audio_seconds = write_outputs(
         outputs, renderer, lambda sinks, clock: perform(prepared, options, sinks, clock))
     song = prepared.song

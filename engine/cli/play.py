@@ -7,8 +7,8 @@ from typing import Optional
 
 import typer
 
-from engine.cli.common import PATTERNS_OPTION, fail, pattern_dirs
-from engine.cli.render import terminated_cleanly
+from engine.cli.common import MIX_OPTION, PATTERNS_OPTION, fail, mix_levels, pattern_dirs
+from engine.cli.render import LEVEL_PARTS, terminated_cleanly
 from engine.errors import EngineError
 
 
@@ -34,6 +34,10 @@ def play(
                                           help="Write the backing track here instead of playing it live."),
     wav: Optional[Path] = typer.Option(None, "--wav", metavar="OUT.wav",
                                        help="Also render audio (stereo 44.1 kHz WAV) through FluidSynth (with -o)."),
+    stems: Optional[Path] = typer.Option(None, "--stems", metavar="DIR",
+                                         help="Also write one WAV per part into DIR (dombra.wav, percussion.wav), "
+                                              "aligned with the mix (with -o)."),
+    mix: Optional[str] = MIX_OPTION,
     count_in: int = typer.Option(0, "--count-in", metavar="BARS", help="Bars of count-in clicks (0-4)."),
     loop: Optional[str] = typer.Option(None, "--loop", metavar="SECTION",
                                        help="Play only this section (its first occurrence), --times times."),
@@ -63,8 +67,9 @@ def play(
     from engine.chart.play import PlayOptions, play_offline  # noqa: PLC0415
     from engine.chart.song import Practice  # noqa: PLC0415
 
-    if output is None and wav is not None:
-        fail("--wav renders with -o OUT.mid; give -o too (without -o the chart plays live)")
+    if output is None and (wav is not None or stems is not None):
+        fail(f"{'--wav' if wav is not None else '--stems'} renders with -o OUT.mid; give -o too "
+             "(without -o the chart plays live)")
     if bpm is not None and not 30 <= bpm <= 240:
         fail(f"--bpm must be 30..240, got {bpm:g}")
     if footswitch is not None and in_port is None:
@@ -73,7 +78,8 @@ def play(
         fail("--footswitch and --in are for playing live; leave out -o to play live")
     dirs = pattern_dirs(patterns)
     options = PlayOptions(Practice(loop, times, _ramp(ramp), _transpose(transpose), bpm), count_in,
-                          tuple(mute or ()), style, seed, dirs)
+                          tuple(mute or ()), style, seed, dirs,
+                          mix_levels(mix, LEVEL_PARTS, "a chart has no guitar"))
     try:
         chart = read_chart(chart_file)
         if output is None:
@@ -83,10 +89,10 @@ def play(
                                                       midi_api))
             raise typer.Exit(code)
         with terminated_cleanly():          # a kill leaves no half-written file, as for render
-            result = play_offline(chart, output, wav, options, soundfont)
+            result = play_offline(chart, output, wav, options, soundfont, stems)
     except EngineError as exc:
         fail(str(exc))
-    outputs = f"{output}" + (f" and {wav}" if wav else "")
+    outputs = f"{output}" + (f" and {wav}" if wav else "") + (f" and stems in {stems}" if stems else "")
     typer.echo(f"wrote {outputs}: {result.title}, key {result.key}, {result.bpm:g} BPM, {result.bars} bars, "
                f"style {result.style}, {result.band_notes} band notes, {result.seconds:.1f} s"
-               + (f", {result.audio_seconds:.1f} s of audio" if wav else ""))
+               + (f", {result.audio_seconds:.1f} s of audio" if wav or stems else ""))
