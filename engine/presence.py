@@ -6,7 +6,10 @@
   no righter (the band follows a meter change at its bar lines anyway).
 - **Stop-time.** When the guitar falls silent (engine/listen/activity.py: within about a beat of its stop),
   the band leaves its notes out at once; its beats and bars go on, and it plays again the moment the guitar
-  is back. Live, where no final chord is known, a bar of certain silence brings the ending.
+  is back. After a stop of a bar or more the player often comes back off the band's count (a fermata, a
+  breath): the band listens until its next beat is within ALIGNED of the player's, then rejoins at its next
+  bar line, as a band does after a break (it came in early and off the beat, then caught up in a rush).
+  Live, where no final chord is known, a bar of certain silence brings the ending.
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
   ending begins at the bar that puts its last bar on the player's final chord, and the silences before it
   are stops, never the end.
@@ -22,6 +25,8 @@ from engine.state import BeatGrid, MusicalState
 from engine.timeline import BandTimeline
 
 REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
+ALIGNED = 0.04        # s: after a long stop, the band rejoins once its next beat is this close to the player's
+REJOIN_WAIT = 2       # bars: ... or after this long back, whatever the drift (the timeline converges anyway)
 
 
 class Presence:
@@ -31,6 +36,8 @@ class Presence:
         self.finals: list[float] = []         # the player's final chords still to come (s): offline only
         self.stopped_at: float | None = None  # stop-time: since when the guitar has been silent (s)
         self._out_at = -math.inf              # when the band last went out (s): it comes back on playing after
+        self.listening_since: float | None = None   # back after a stop of a bar or more: listening since (s) ...
+        self.rejoin_at: float | None = None   # ... until it plays again from this band beat (a bar line)
 
     def song_end(self, at: float) -> None:
         """The player's final chord of a song falls at `at` (s)."""
@@ -55,6 +62,8 @@ class Presence:
             self.finals.pop(0)
         if not silent:
             was, self.stopped_at = self.stopped_at, None
+            if was is not None and now - was >= grid.beats_per_bar * grid.period:
+                self.listening_since = now    # the player may come back off the band's count: listen first
             return "stop: back" if was is not None else None
         marker = None
         if self.stopped_at is None:
@@ -65,9 +74,26 @@ class Presence:
             arranger.cue(Cue.ENDING)
         return marker
 
-    def silenced(self, section: str) -> bool:
-        """In stop-time a note is left out, unless it belongs to the ending."""
-        return self.stopped_at is not None and section != "ending"
+    def rejoin(self, now: float, drift: float, grid: BeatGrid, arranger: Arranger, horizon: float) -> str | None:
+        """Back from a long stop and listening: once the band's beat is within ALIGNED of the player's
+        (`drift`, s, engine.timeline) and the listener is sure of it, or REJOIN_WAIT bars on, the band plays
+        again from its next bar line after band beat `horizon`. The marker to write then, else None."""
+        if self.listening_since is None:
+            return None
+        waited = now - self.listening_since >= REJOIN_WAIT * grid.beats_per_bar * grid.period
+        if abs(drift) > ALIGNED and not waited:
+            return None
+        self.listening_since = None
+        self.rejoin_at = float(arranger.bar_start(arranger.bar_at(horizon) + 1))
+        return "stop: rejoin"
+
+    def silenced(self, section: str, position: float) -> bool:
+        """A note at band beat `position` is left out in stop-time, and after a long stop until the band
+        rejoins at a bar line; a note of the ending always plays."""
+        if section == "ending":
+            return False
+        return (self.stopped_at is not None or self.listening_since is not None
+                or (self.rejoin_at is not None and position < self.rejoin_at))
 
     def plan_ending(self, horizon: float, grid: BeatGrid, arranger: Arranger, timeline: BandTimeline) -> None:
         """With the player's final chord known: cue the ending at the bar that puts its last bar on it, once

@@ -198,6 +198,9 @@ class Scheduler:
         marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger)
         if marker is not None:
             self._send(Marker(now, marker))
+        marker = self.presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon)
+        if marker is not None:
+            self._send(Marker(now, marker))
         if self._stop_at is not None:
             horizon = min(horizon, self._stop_at)
         self._commit(now, horizon, state)
@@ -320,9 +323,10 @@ class Scheduler:
                  for p in arranger.query(begin, end, state, chord=chord, intensity=self.intensity)]
         self.marks.sections(now, horizon, arranger, grid)
         for p in notes:
-            if self.presence.silenced(arranger.plan(arranger.bar_at(float(p.position))).section):
+            at = float(p.position)
+            if self.presence.silenced(arranger.plan(arranger.bar_at(at)).section, at):
                 continue                      # stop-time: silent until the guitar is back (an ending plays)
-            t = self.timeline.seconds_at(float(p.position), grid) + p.offset
+            t = self.timeline.seconds_at(at, grid) + p.offset
             if t < now:
                 self.late += 1
                 t = now

@@ -121,15 +121,28 @@ class BandTimeline:
         """The length (s) the band's next beat would get now: its tempo now."""
         return self._length if self._coming is not None else self._next(grid)[0]
 
+    def drift(self, grid: BeatGrid) -> float:
+        """How far (s) the grid's nearest beat lies from where the band's next beat would fall at the grid's
+        tempo: what the band still has to catch up (0 before its first beat)."""
+        if self._coming is not None:
+            return 0.0
+        _, _, expected, nearest = self._aim(grid)
+        return nearest - expected
+
+    def _aim(self, grid: BeatGrid) -> tuple[Fraction, float, float, float]:
+        """(level, the band's beat length at the grid's tempo (s), where its next beat would fall at it (s),
+        the grid's nearest beat to that (s))."""
+        level, level_float = self._level(grid.period, self._length)
+        period = grid.period * level_float
+        unit = grid.period / level.denominator          # the grid's beats at the finer of the two levels
+        expected = self._times[self._last] + period
+        return level, period, expected, grid.anchor_time + round((expected - grid.anchor_time) / unit) * unit
+
     def _next(self, grid: BeatGrid) -> tuple[float, Fraction, bool]:
         """The length (s) the beat after the last decided one would get from the grid now, within the allowed
         change; the level it was measured at; whether the tempo is far from the band's."""
-        t, prev = self._times[self._last], self._length
-        level, level_float = self._level(grid.period, prev)
-        period = grid.period * level_float
-        unit = grid.period / level.denominator          # the grid's beats at the finer of the two levels
-        expected = t + period
-        nearest = grid.anchor_time + round((expected - grid.anchor_time) / unit) * unit
+        prev = self._length
+        level, period, expected, nearest = self._aim(grid)
         length = period + self.gain * (nearest - expected)
         q = 1 + self.max_change
         jump = max(period / prev, prev / period)

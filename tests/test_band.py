@@ -294,3 +294,41 @@ def test_a_style_chosen_during_the_ending_waits_for_the_next_entry():
     assert [n for t, n in sections(events) if t_end < t < outs[0]] == ["ending"]
     ins = markers(events, "band in")
     assert len(ins) == 2 and ins[1][1] == "band in: Trot (6/8)"     # the next entry plays the new style
+
+
+def test_after_a_stop_of_a_bar_the_band_listens_then_rejoins_at_its_bar_line():
+    # engine.presence: back from a stop of a bar or more, the band stays silent while its next beat is more
+    # than ALIGNED from the player's; once within it, it plays again from its next bar line.
+    from engine.arrange.arranger import Arranger
+    from engine.arrange.styles import load_style
+    from engine.presence import ALIGNED, Presence
+    from engine.state import BeatGrid
+
+    grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=0)
+    arranger = Arranger(load_style("tokpe-flow"), seed=1, start=0)
+    presence = Presence()
+    presence.stop_time(10.0, True, grid, arranger)          # the guitar stops ...
+    assert presence.silenced("main_a", 24.0)
+    assert presence.stop_time(12.5, False, grid, arranger) == "stop: back"   # ... for 2.5 s: over a bar
+    assert presence.silenced("main_a", 26.0)                # listening
+    assert presence.rejoin(12.6, 2 * ALIGNED, grid, arranger, 25.2) is None
+    assert presence.silenced("main_a", 26.0)
+    assert presence.rejoin(12.9, ALIGNED / 2, grid, arranger, 25.8) == "stop: rejoin"
+    line = presence.rejoin_at
+    assert line > 25.8 and float(arranger.bar_start(arranger.bar_at(line))) == line   # a bar line ahead
+    assert presence.silenced("main_a", line - 0.5) and not presence.silenced("main_a", line)
+    assert not presence.silenced("ending", line - 0.5)
+
+
+def test_a_short_stop_needs_no_rejoining():
+    from engine.arrange.arranger import Arranger
+    from engine.arrange.styles import load_style
+    from engine.presence import Presence
+    from engine.state import BeatGrid
+
+    grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=0)
+    arranger = Arranger(load_style("tokpe-flow"), seed=1, start=0)
+    presence = Presence()
+    presence.stop_time(10.0, True, grid, arranger)
+    presence.stop_time(11.0, False, grid, arranger)          # a second: half a bar
+    assert not presence.silenced("main_a", 23.0) and presence.rejoin(11.1, 0.3, grid, arranger, 23.0) is None

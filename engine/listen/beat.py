@@ -148,6 +148,7 @@ class BeatTracker:
         self._taps = TapTempo()
         self.led_by_master = False              # a MIDI clock master sets the grid ...
         self._master_until = -math.inf          # ... until then (two beats after its last beat)
+        self._fitted_at = -math.inf             # when the grid was last fitted, tapped or led (s)
         self._master_origin: int | None = None  # ... and this beat number was its first downbeat
         self._bar_origin: int | None = None     # a downbeat cued by a count-in or a start (until the meter is sure)
         self.usual_gap = 0.0                    # seconds: 75th percentile of recent gaps between onsets
@@ -176,6 +177,14 @@ class BeatTracker:
         self._pending = False
         self._forget_before(now - self.window)
         onsets = self._onsets
+        # No fit for a whole window (the guitar stopped): the grid is a memory, not a beat the player plays:
+        # the band does not come back in on it, and the next fit is taken whole (the player may come back
+        # anywhere in the old count).
+        stale = now - self._fitted_at > self.window and self._fitted_at > -math.inf
+        if stale:
+            self.confidence = 0.0
+            if len(onsets.t) >= 4 and onsets.t[-1] - onsets.t[0] >= 1.0 and self.period is not None:
+                return self._refit(now)
         if len(onsets.t) < 8 or onsets.t[-1] - onsets.t[0] < 2.0:
             return False
         # A few dozen onsets: plain lists for the per-strum work, numpy only for the tempo's autocorrelation.
@@ -208,7 +217,22 @@ class BeatTracker:
                 self._switch(now, *alt)
                 return True
         self._adopt(now, *grid)
+        self._fitted_at = now
         self._classify(ts, ws)
+        return True
+
+    def _refit(self, now: float) -> bool:
+        """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it
+        had (a player resumes the song's tempo; a few strums place a beat, they cannot yet tell a tempo),
+        taken whole (it may come back anywhere in the old count). True when the grid was set."""
+        onsets = self._onsets
+        ts, ws = list(onsets.t), list(onsets.w)
+        pb = self.phase_bass
+        grid = self._phase(ts, [wi * pb if bi else wi for wi, bi in zip(ws, onsets.bass)], now, self.period)
+        if grid is None:
+            return False
+        self._switch(now, *grid)
+        self._fitted_at = now
         return True
 
     def _phase(self, t, w, now: float, period: float) -> tuple[float, float, float] | None:
@@ -249,6 +273,7 @@ class BeatTracker:
         self.period, self.anchor_beat, self.anchor_time = period, index, t
         self._acf_period, self._tempo_at = period, t
         self.confidence = 1.0
+        self._fitted_at = t
         return index
 
     def start_at(self, t: float, period: float) -> None:
