@@ -312,3 +312,24 @@ def test_a_render_of_power_chord_riffs_has_no_dombra_third_over_a_5_chord(name, 
     power = [(chord, n.pitch) for chord, n in planned if chord is not None and chord[1] == "5"]
     assert {chord for chord, _ in power} == {(4, "5"), (7, "5"), (9, "5")}
     assert not [(c, p) for c, p in power if (p - c[0]) % 12 in (3, 4)]
+
+
+@pytest.mark.parametrize("key, chord", [((0, "major"), (4, "7")), ((0, "major"), (2, "7")), ((0, "major"), (9, "min")),
+                                        ((9, "minor"), (4, "7")), ((9, "minor"), (11, "dim"))])
+def test_no_open_string_sounds_a_semitone_from_the_chord(key, chord):
+    # A fresh user's chart, | C | E7 | Am | D7 |, drew a C-F drone under all of it: F against E7's E and
+    # D7's F#, and a G natural in the melody against E7's G#. Over a chord an open string would rub against,
+    # the dombra frets the chord; its melody takes the chord's own tones (G# for G over E7 in A minor).
+    d = tune(*key)
+    tones = chord_pcs(chord)
+    for p in d.dyad(chord):
+        assert p % 12 in tones or not {(p + 1) % 12, (p - 1) % 12} & tones, (p, chord)
+    melody = {p % 12 for p in d.melody_notes(chord)}
+    foreign = tones - d.scale
+    assert foreign <= melody
+    assert not {(t + k) % 12 for t in foreign for k in (1, 11)} - tones & melody
+
+
+def test_a_major_seventh_drone_is_a_colour_not_a_clash():
+    d = tune(9, "minor")                                    # E3-A3
+    assert d.dyad((5, "maj")) == (d.low, d.high)            # the E drone under F: Fmaj7, the aeolian bVI

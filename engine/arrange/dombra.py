@@ -86,16 +86,37 @@ class Dombra:
 
     def melody_notes(self, chord: Chord | None = None) -> tuple[int, ...]:
         """Every scale note the high string can play, low to high; over a chord without a third (`5`, sus)
-        not the thirds above its root (`invented_thirds`)."""
-        return _scale_on(self.high, self.scale - invented_thirds(chord))
+        not the thirds above its root (`invented_thirds`); over a chord with tones outside the scale (E7 in
+        A minor, D7 in C major) those tones in place of the scale notes a semitone from them (G# for G), as
+        a player follows a secondary dominant or a harmonic-minor V."""
+        return _scale_on(self.high, self._heard_scale(chord) - invented_thirds(chord))
+
+    def _heard_scale(self, chord: Chord | None) -> frozenset[int]:
+        """The key's scale as it sounds over `chord`: its tones outside the scale replace their neighbours."""
+        foreign = chord_pcs(chord) - self.scale
+        if not foreign:
+            return self.scale
+        near = {(t + d) % 12 for t in foreign for d in (1, 11)} - chord_pcs(chord)
+        return (self.scale - near) | foreign
+
+    def _clashes(self, chord: Chord) -> bool:
+        """Whether an open string would sound a semitone from one of `chord`'s tones without being one (an F
+        drone under E7 or Am, a G drone under D7): then the dombra frets the chord instead of droning. A
+        major seventh over a major chord is a colour, not a clash (the E drone under F in A minor: the
+        aeolian bVI's Fmaj7)."""
+        tones = chord_pcs(chord)
+        colour = (chord[0] - 1) % 12 if chord[1] in ("maj", "maj7") else None
+        return any(p % 12 not in tones and p % 12 != colour and {(p + 1) % 12, (p - 1) % 12} & tones
+                   for p in (self.low, self.high))
 
     def dyad(self, chord: Chord | None, level: int = 0) -> tuple[int, int]:
         """(low, high) pitches of a strum at register `level` (0..3) over `chord` (None: no chord heard). Over
         a chord without a third (a power chord) the dombra plays its root and fifth, its natural dyad: the
-        drone stays only where both open strings are its tones."""
+        drone stays only where both open strings are its tones; over IV, V and a chord an open string would
+        clash with (a semitone from its tones: `_clashes`) both strings are fretted on the chord."""
         target = LEVEL_FRET[max(0, min(3, level))]
         bare = bool(invented_thirds(chord)) and not {self.low % 12, self.high % 12} <= chord_pcs(chord)
-        if chord is not None and (bare or (chord[0] - self.tonic) % 12 in (5, 7)):
+        if chord is not None and (bare or (chord[0] - self.tonic) % 12 in (5, 7) or self._clashes(chord)):
             moved = self._moved(chord, target)
             if moved is not None:
                 return moved
