@@ -172,13 +172,16 @@ def _scale_on(open_pitch: int, scale: frozenset[int]) -> tuple[int, ...]:
 def tune(tonic: int, mode: str = "major", tuning: str = "quartal") -> Dombra:
     """The dombra for a key, as a player retunes it: the standard low string D3 (`STANDARD_LOW`) moved by at
     most `RETUNE` semitones, so that an open string sounds the tonic and both open strings are in the mode's
-    scale; the least retuning wins, the tonic on the high string on a tie in quartal tuning (the low string a
-    fifth below it: the dyad fits the major and the minor tonic chord alike), on the low string otherwise.
-    Where no such tuning is in reach, the nearest whose open strings are in the scale, the tonic fretted.
-    Raises ValueError for an unknown tuning or mode.
+    scale; a tuning whose open strings do not rub against the tonic triad (a semitone from its tones: E-A under
+    E major) comes first, then the least retuning, the tonic on the high string on a tie in quartal tuning (the
+    low string a fifth below it: the dyad fits the major and the minor tonic chord alike), on the low string
+    otherwise. Where no such tuning is in reach, the nearest whose open strings are in the scale, the tonic
+    fretted. Raises ValueError for an unknown tuning or mode.
 
     >>> tune(2, "dorian").low, tune(9, "minor").low, tune(7, "major").low   # D: as is; A: E3-A3; G: D3-G3
     (50, 52, 50)
+    >>> tune(4, "major").low      # E: B2-E3 (three down), not E3-A3 (whose A rubs against the G#)
+    47
     """
     if tuning not in TUNINGS:
         raise ValueError(f"tuning must be one of {', '.join(TUNINGS)}, got {tuning!r}")
@@ -191,11 +194,21 @@ def tune(tonic: int, mode: str = "major", tuning: str = "quartal") -> Dombra:
     with_tonic = [low for low in in_scale if tonic % 12 in (low % 12, (low + interval) % 12)]
     high_first = tuning == "quartal"
 
-    def cost(low: int) -> tuple[int, bool]:
-        return abs(low - STANDARD_LOW), ((low + interval) % 12 == tonic % 12) != high_first
+    def cost(low: int) -> tuple[bool, int, bool]:
+        return (rubs_tonic_chord(low, interval, tonic, scale), abs(low - STANDARD_LOW),
+                ((low + interval) % 12 == tonic % 12) != high_first)
 
     low = min(with_tonic or in_scale or list(reach), key=cost)
     return Dombra(tonic % 12, mode, tuning, low, low + interval)
+
+
+def rubs_tonic_chord(low: int, interval: int, tonic: int, scale: set[int]) -> bool:
+    """Whether an open string of a dombra tuned `low`-(`low` + `interval`) sounds a semitone from a tone of the
+    key's tonic triad without being one (E-A under E major: the A against G#), which would make the drone
+    under the home chord a rub rather than a colour."""
+    third = next(((tonic + i) % 12 for i in (4, 3) if (tonic + i) % 12 in scale), (tonic + 4) % 12)
+    triad = {tonic % 12, third, (tonic + 7) % 12}
+    return any(p % 12 not in triad and {(p + 1) % 12, (p - 1) % 12} & triad for p in (low, low + interval))
 
 
 def open_strings(tonic: int, tuning: str = "quartal", mode: str = "major") -> tuple[int, int]:
