@@ -142,20 +142,7 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     style_chooser(style, pattern_dirs)    # an unknown style fails before any work
     named = ({"-o": Path(midi_out)} | ({"--wav": Path(wav_out)} if wav_out else {})
              | ({"--plot": Path(plot)} if plot else {}))
-    for name, p in named.items():
-        check_output(p, {"-o": "MIDI", "--wav": "WAV", "--plot": "picture"}[name])
-        if p.resolve() == Path(input_path).resolve():
-            raise OutputPathError(f"output {p} is the input file; choose another name")
-    stems = stem_paths(stems_dir, with_guitar) if stems_dir is not None else {}   # the folder made after the checks
-    for part, p in stems.items():
-        check_output(p, f"{part} stem")
-    named |= {f"--stems ({part})": path for part, path in stems.items()}
-    check_distinct(list(named.values()), list(named))
-    renderer = None
-    if wav_out or stems:
-        from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)
-
-        renderer = FluidRenderer(find_soundfont(soundfont), stems=tuple(stems))   # a bad SoundFont fails here
+    named, renderer = plan_outputs(named, Path(input_path), "input file", stems_dir, with_guitar, soundfont)
     guitar_events = guitar_track(guitar, player.channels if player else None)
 
     def perform(sinks: list[Sink], clock: VirtualClock) -> tuple[Engine, list[Event]]:
@@ -202,6 +189,32 @@ def write_outputs(named: dict[str, Path], renderer, perform: Perform, midi_lead:
         if renderer is not None:
             renderer.close()
     return engine, band, audio_seconds
+
+
+KINDS = {"-o": "MIDI", "--wav": "WAV", "--plot": "picture"}
+
+
+def plan_outputs(named: dict[str, Path], source: Path, source_kind: str, stems_dir: str | Path | None,
+                 with_guitar: bool, soundfont: str | Path | None = None) -> tuple[dict[str, Path], object]:
+    """Check the outputs named by their options (-o, --wav, --plot), none of them the `source` file (its
+    `source_kind` for the message: "input file", "chart file"), add the stems in `stems_dir` (made when missing,
+    after the checks) and make the renderer the audio needs (None without --wav or stems). Returns the
+    outputs, stems included ("--stems (PART)"), and the renderer. Raises OutputPathError, SoundFontNotFound
+    or SynthError."""
+    for name, p in named.items():
+        check_output(p, KINDS[name])
+        if p.resolve() == source.resolve():
+            raise OutputPathError(f"output {p} is the {source_kind}; choose another name")
+    stems = stem_paths(stems_dir, with_guitar) if stems_dir is not None else {}
+    for part, p in stems.items():
+        check_output(p, f"{part} stem")
+    named = named | {f"--stems ({part})": path for part, path in stems.items()}
+    check_distinct(list(named.values()), list(named))
+    if "--wav" not in named and not stems:
+        return named, None
+    from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only audio needs FluidSynth)
+
+    return named, FluidRenderer(find_soundfont(soundfont), stems=tuple(stems))   # a bad SoundFont fails here
 
 
 def stem_paths(folder: str | Path, with_guitar: bool) -> dict[str, Path]:

@@ -86,16 +86,37 @@ class Dombra:
 
     def melody_notes(self, chord: Chord | None = None) -> tuple[int, ...]:
         """Every scale note the high string can play, low to high; over a chord without a third (`5`, sus)
-        not the thirds above its root (`invented_thirds`)."""
-        return _scale_on(self.high, self.scale - invented_thirds(chord))
+        not the thirds above its root (`invented_thirds`); over a chord with tones outside the scale (E7 in
+        A minor, D7 in C major) those tones in place of the scale notes a semitone from them (G# for G), as
+        a player follows a secondary dominant or a harmonic-minor V."""
+        return _scale_on(self.high, self._heard_scale(chord) - invented_thirds(chord))
+
+    def _heard_scale(self, chord: Chord | None) -> frozenset[int]:
+        """The key's scale as it sounds over `chord`: its tones outside the scale replace their neighbours."""
+        foreign = chord_pcs(chord) - self.scale
+        if not foreign:
+            return self.scale
+        near = {(t + d) % 12 for t in foreign for d in (1, 11)} - chord_pcs(chord)
+        return (self.scale - near) | foreign
+
+    def _clashes(self, chord: Chord) -> bool:
+        """Whether an open string would sound a semitone from one of `chord`'s tones without being one (an F
+        drone under E7 or Am, a G drone under D7): then the dombra frets the chord instead of droning. A
+        major seventh over a major chord is a colour, not a clash (the E drone under F in A minor: the
+        aeolian bVI's Fmaj7)."""
+        tones = chord_pcs(chord)
+        colour = (chord[0] - 1) % 12 if chord[1] in ("maj", "maj7") else None
+        return any(p % 12 not in tones and p % 12 != colour and {(p + 1) % 12, (p - 1) % 12} & tones
+                   for p in (self.low, self.high))
 
     def dyad(self, chord: Chord | None, level: int = 0) -> tuple[int, int]:
         """(low, high) pitches of a strum at register `level` (0..3) over `chord` (None: no chord heard). Over
         a chord without a third (a power chord) the dombra plays its root and fifth, its natural dyad: the
-        drone stays only where both open strings are its tones."""
+        drone stays only where both open strings are its tones; over IV, V and a chord an open string would
+        clash with (a semitone from its tones: `_clashes`) both strings are fretted on the chord."""
         target = LEVEL_FRET[max(0, min(3, level))]
         bare = bool(invented_thirds(chord)) and not {self.low % 12, self.high % 12} <= chord_pcs(chord)
-        if chord is not None and (bare or (chord[0] - self.tonic) % 12 in (5, 7)):
+        if chord is not None and (bare or (chord[0] - self.tonic) % 12 in (5, 7) or self._clashes(chord)):
             moved = self._moved(chord, target)
             if moved is not None:
                 return moved
@@ -151,13 +172,16 @@ def _scale_on(open_pitch: int, scale: frozenset[int]) -> tuple[int, ...]:
 def tune(tonic: int, mode: str = "major", tuning: str = "quartal") -> Dombra:
     """The dombra for a key, as a player retunes it: the standard low string D3 (`STANDARD_LOW`) moved by at
     most `RETUNE` semitones, so that an open string sounds the tonic and both open strings are in the mode's
-    scale; the least retuning wins, the tonic on the high string on a tie in quartal tuning (the low string a
-    fifth below it: the dyad fits the major and the minor tonic chord alike), on the low string otherwise.
-    Where no such tuning is in reach, the nearest whose open strings are in the scale, the tonic fretted.
-    Raises ValueError for an unknown tuning or mode.
+    scale; a tuning whose open strings do not rub against the tonic triad (a semitone from its tones: E-A under
+    E major) comes first, then the least retuning, the tonic on the high string on a tie in quartal tuning (the
+    low string a fifth below it: the dyad fits the major and the minor tonic chord alike), on the low string
+    otherwise. Where no such tuning is in reach, the nearest whose open strings are in the scale, the tonic
+    fretted. Raises ValueError for an unknown tuning or mode.
 
     >>> tune(2, "dorian").low, tune(9, "minor").low, tune(7, "major").low   # D: as is; A: E3-A3; G: D3-G3
     (50, 52, 50)
+    >>> tune(4, "major").low      # E: B2-E3 (three down), not E3-A3 (whose A rubs against the G#)
+    47
     """
     if tuning not in TUNINGS:
         raise ValueError(f"tuning must be one of {', '.join(TUNINGS)}, got {tuning!r}")
@@ -170,11 +194,21 @@ def tune(tonic: int, mode: str = "major", tuning: str = "quartal") -> Dombra:
     with_tonic = [low for low in in_scale if tonic % 12 in (low % 12, (low + interval) % 12)]
     high_first = tuning == "quartal"
 
-    def cost(low: int) -> tuple[int, bool]:
-        return abs(low - STANDARD_LOW), ((low + interval) % 12 == tonic % 12) != high_first
+    def cost(low: int) -> tuple[bool, int, bool]:
+        return (rubs_tonic_chord(low, interval, tonic, scale), abs(low - STANDARD_LOW),
+                ((low + interval) % 12 == tonic % 12) != high_first)
 
     low = min(with_tonic or in_scale or list(reach), key=cost)
     return Dombra(tonic % 12, mode, tuning, low, low + interval)
+
+
+def rubs_tonic_chord(low: int, interval: int, tonic: int, scale: set[int]) -> bool:
+    """Whether an open string of a dombra tuned `low`-(`low` + `interval`) sounds a semitone from a tone of the
+    key's tonic triad without being one (E-A under E major: the A against G#), which would make the drone
+    under the home chord a rub rather than a colour."""
+    third = next(((tonic + i) % 12 for i in (4, 3) if (tonic + i) % 12 in scale), (tonic + 4) % 12)
+    triad = {tonic % 12, third, (tonic + 7) % 12}
+    return any(p % 12 not in triad and {(p + 1) % 12, (p - 1) % 12} & triad for p in (low, low + interval))
 
 
 def open_strings(tonic: int, tuning: str = "quartal", mode: str = "major") -> tuple[int, int]:

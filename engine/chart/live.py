@@ -10,7 +10,6 @@ close).
 from __future__ import annotations
 
 import signal
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -19,6 +18,7 @@ from engine.chart.parse import Chart
 from engine.chart.play import PlayOptions, chart_engine, key_name, prepare
 from engine.clock import Clock, SystemClock
 from engine.inputs import TimedInput, input_order
+from engine.live.session import stop_signals_as_ctrl_c
 
 LEAD = 0.5     # s from opening the synth to the first click (or the band's set-up)
 
@@ -85,7 +85,7 @@ def play_live(chart: Chart, options: PlayOptions, live: LivePlay, clock: Clock |
     backend = choose_backend(live.midi_api) if live.in_port else None
     synth = FluidLiveSink(clock, soundfont, AudioConfig(driver=live.audio_driver, file=live.audio_file))
     port = None
-    previous = _stop_on_signals()
+    previous = stop_signals_as_ctrl_c()
     try:
         if feed is not None:
             port = MidiInput(backend, live.in_port, feed.put, clock.now, port_name="footswitch in")
@@ -111,16 +111,3 @@ def play_live(chart: Chart, options: PlayOptions, live: LivePlay, clock: Clock |
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
-
-
-def _stop_on_signals() -> dict:
-    """SIGTERM and SIGHUP end the play as Ctrl-C does, so the band is silenced (main thread only); the
-    handlers before, to put back."""
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            previous[sig] = signal.signal(sig, stop)
-    return previous

@@ -23,15 +23,13 @@ from engine.chart.listener import ChartListener, intro_bars
 from engine.chart.parse import Chart
 from engine.chart.song import Practice, Song, practice
 from engine.clock import VirtualClock
-from engine.errors import ChartError, OptionError, StyleMeterError, StyleNotFound
+from engine.errors import OptionError, StyleMeterError, StyleNotFound
 from engine.events import DOMBRA, PERCUSSION, Event, Marker, Note
 from engine.inputs import CountIn, TimedInput, input_order
-from engine.io.outputs import check_distinct, check_output
 from engine.io.sinks import RecordingSink, Sink
-from engine.io.soundfont import find_soundfont
 from engine.mixer import Levels
 from engine.pipeline import Engine, EngineConfig, run_offline
-from engine.render import stem_paths, write_outputs
+from engine.render import plan_outputs, write_outputs
 from engine.schedule import SchedulerConfig
 from engine.state import BeatGrid
 from engine.theory import tonic_name
@@ -192,20 +190,7 @@ def play_offline(chart: Chart, midi_out: str | Path, wav_out: str | Path | None 
     started = time.perf_counter()
     prepared = prepare(chart, options)
     outputs = {"-o": Path(midi_out)} | ({"--wav": Path(wav_out)} if wav_out else {})
-    for p, what in zip(outputs.values(), ("MIDI", "WAV")):
-        check_output(p, what)
-        if p.resolve() == Path(chart.path).resolve():
-            raise ChartError(f"output {p} is the chart file; choose another name")
-    stems = stem_paths(stems_dir, with_guitar=False) if stems_dir is not None else {}
-    for part, p in stems.items():
-        check_output(p, f"{part} stem")
-    outputs |= {f"--stems ({part})": path for part, path in stems.items()}
-    check_distinct(list(outputs.values()), list(outputs))
-    renderer = None
-    if wav_out or stems:
-        from engine.io.wav_render import FluidRenderer  # noqa: PLC0415 (only WAV needs FluidSynth)
-
-        renderer = FluidRenderer(find_soundfont(soundfont), stems=tuple(stems))
+    outputs, renderer = plan_outputs(outputs, Path(chart.path), "chart file", stems_dir, False, soundfont)
     engine, band, audio_seconds = write_outputs(
         outputs, renderer, lambda sinks, clock: perform(prepared, options, sinks, clock))
     song = prepared.song

@@ -214,7 +214,7 @@ class LiveSession:
     # -- the calling thread --------------------------------------------------------------------------------
     def run(self) -> int:
         """Play until stopped. Returns the exit code: 0 after a clean stop, 1 after a runtime failure."""
-        previous = self._catch_signals()
+        previous = stop_signals_as_ctrl_c()
         try:
             if self.synth is None:
                 self.open()
@@ -239,16 +239,6 @@ class LiveSession:
             return 1
         return 0
 
-    def _catch_signals(self) -> dict:
-        """SIGTERM and SIGHUP end the session as Ctrl-C does (only possible on the main thread)."""
-        def terminate(signum, _frame):
-            raise KeyboardInterrupt
-
-        previous = {}
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGTERM, signal.SIGHUP):
-                previous[sig] = signal.signal(sig, terminate)
-        return previous
 
     def _watch(self) -> None:
         """Until stopped or the duration is over: the input port every second, the status four times a second."""
@@ -365,3 +355,17 @@ class LiveSession:
             "levels": self._levels(),
         })
         return s
+
+
+def stop_signals_as_ctrl_c() -> dict:
+    """SIGTERM and SIGHUP end live play as Ctrl-C does (KeyboardInterrupt: the band is silenced, files are
+    closed), on the main thread only (signals cannot be set elsewhere); the handlers before, to put back with
+    signal.signal."""
+    def terminate(signum, _frame):
+        raise KeyboardInterrupt
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            previous[sig] = signal.signal(sig, terminate)
+    return previous
