@@ -164,6 +164,16 @@ def test_loop_plays_the_section_times_with_the_ramp():
     assert lengths and all(abs(60 / x - 104) < 1.0 for x in lengths)
 
 
+def test_a_loop_names_its_section_in_any_case_and_a_ramp_needs_repeats():
+    from engine.chart.song import practice
+    from engine.errors import OptionError
+
+    chart = parse_chart(STEPPE.read_text(), "steppe.chart")
+    assert [b.section for b in practice(chart, Practice(loop="b", times=2)).bars] == ["B"] * 8
+    with pytest.raises(OptionError, match=r"--ramp \+2 adds BPM at each repeat, and there is one pass"):
+        practice(chart, Practice(ramp=2))
+
+
 def test_transpose_moves_every_dombra_note():
     band, _ = band_notes(STEPPE.read_text())
     up, prepared = band_notes(STEPPE.read_text(), transpose=2)

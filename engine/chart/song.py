@@ -72,9 +72,15 @@ def practice(chart: Chart, options: Practice) -> Song:
         raise OptionError(f"--times must be 1..{MAX_TIMES}, got {options.times}")
     if not -12 <= options.transpose <= 12:
         raise OptionError(f"--transpose must be -12..12 semitones, got {options.transpose}")
+    if options.ramp and options.times == 1:
+        raise OptionError(f"--ramp {options.ramp:+g} adds BPM at each repeat, and there is one pass; "
+                          "give --times N too (with --loop SECTION to repeat one section)")
     bars = chart.bars
     if options.loop is not None:
-        parts = [b.part for b in bars if b.section == options.loop]
+        # a section's name as written in the chart, in any case: --loop a finds [A]
+        named = {s.casefold(): s for s in chart.sections}
+        loop = named.get(options.loop.casefold(), options.loop)
+        parts = [b.part for b in bars if b.section == loop]
         if not parts:
             raise OptionError(f"--loop: no section [{options.loop}] to loop; the chart has "
                              f"{', '.join(chart.sections)}")
