@@ -165,7 +165,15 @@ class Scheduler:
         self.presence.song_end(at)
 
     def set_style(self, style: Style) -> None:
-        """Play `style` from the next bar (or from the next entry when the band is out)."""
+        """Play `style` from the next bar (or from the next entry when the band is out). While the band plays,
+        a style that cannot play in the player's meter (a 6/8 style over 4/4; engine.bars.fits) is not taken:
+        a marker says so and the band keeps its style, as `--style` refuses it before a render. During the
+        ending it is kept for the next entry (the next song may be in its meter)."""
+        if self.playing and not self.arranger.form.ending and not fits(style, self.meter):
+            num, den, _ = self.meter.signature()
+            self._send(Marker(self._now, f"style: {style.title} does not fit the player's {num}/{den}; "
+                                         f"kept {self.arranger.style.title}"))
+            return
         self._style = style
         if self.playing:
             self._next_style = style

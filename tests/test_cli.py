@@ -225,3 +225,21 @@ def test_a_render_where_the_band_never_plays_says_so(tmp_path):
     assert len(warnings) == 1 and "on channels 7-9" in warnings[0]
     r = runner.invoke(app, ["render", str(DORIAN), "-o", str(out)])
     assert r.exit_code == 0 and "band never played" not in r.stderr
+
+
+def test_a_cued_style_in_another_meter_is_not_taken_and_one_that_fits_is(tmp_path):
+    # --style trot (6/8) over the 4/4 D dorian take is refused before the render; a footswitch or a cue file
+    # asking for it mid-song cannot be refused, so the band keeps its style and says why in a marker (it had
+    # switched and written 6/8 bars over the 4/4 guitar).
+    cues = tmp_path / "cues.toml"
+    cues.write_text('[[cue]]\ntime = 20.0\naction = "style"\nstyle = "trot"\n\n'
+                    '[[cue]]\ntime = 35.0\naction = "style"\nstyle = "nomad-gallop"\n')
+    out = tmp_path / "x.mid"
+    r = runner.invoke(app, ["render", str(DORIAN), "-o", str(out), "--cues", str(cues)])
+    assert r.exit_code == 0, r.output
+    mid = mido.MidiFile(out, charset="utf-8")
+    markers = [m.text for track in mid.tracks for m in track if m.type == "marker"]
+    assert any(t.startswith("style: Trot (6/8) does not fit the player's 4/4; kept") for t in markers), markers
+    assert any(t.startswith("style: ") and "Nomad" in t and "does not fit" not in t for t in markers), markers
+    signatures = {(m.numerator, m.denominator) for m in mid.tracks[0] if m.type == "time_signature"}
+    assert (6, 8) not in signatures
