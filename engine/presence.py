@@ -52,8 +52,10 @@ class Presence:
                     or state.last_onset <= self._out_at)
 
     def went_out(self, now: float) -> None:
-        """The band stopped playing at `now` (s)."""
+        """The band stopped playing at `now` (s): no stop-time, listening or rejoining carries over to its next
+        entry (it comes in on its own downbeat, with its intro)."""
         self._out_at, self.stopped_at = now, None
+        self.listening_since = self.rejoin_at = None
 
     def stop_time(self, now: float, silent: bool, grid: BeatGrid, arranger: Arranger) -> str | None:
         """The guitar is `silent` (or not) at `now` (s): the stop-time marker to write ("stop", "stop: back")
@@ -74,11 +76,16 @@ class Presence:
             arranger.cue(Cue.ENDING)
         return marker
 
+    @property
+    def listening(self) -> bool:
+        """Back from a long stop, the band is listening before it rejoins."""
+        return self.listening_since is not None
+
     def rejoin(self, now: float, drift: float, grid: BeatGrid, arranger: Arranger, horizon: float) -> str | None:
-        """Back from a long stop and listening: once the band's beat is within ALIGNED of the player's
-        (`drift`, s, engine.timeline) and the listener is sure of it, or REJOIN_WAIT bars on, the band plays
-        again from its next bar line after band beat `horizon`. The marker to write then, else None."""
-        if self.listening_since is None:
+        """Back from a long stop and listening (`listening`): once the band's beat is within ALIGNED of the
+        player's (`drift`, s, engine.timeline), or REJOIN_WAIT bars on, the band plays again from its next bar
+        line after band beat `horizon`. The marker to write then, else None."""
+        if not self.listening:
             return None
         waited = now - self.listening_since >= REJOIN_WAIT * grid.beats_per_bar * grid.period
         if abs(drift) > ALIGNED and not waited:

@@ -206,9 +206,10 @@ class Scheduler:
         marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger)
         if marker is not None:
             self._send(Marker(now, marker))
-        marker = self.presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon)
-        if marker is not None:
-            self._send(Marker(now, marker))
+        if self.presence.listening:         # the drift is measured only while the band waits to rejoin
+            marker = self.presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon)
+            if marker is not None:
+                self._send(Marker(now, marker))
         if self._stop_at is not None:
             horizon = min(horizon, self._stop_at)
         self._commit(now, horizon, state)

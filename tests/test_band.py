@@ -318,6 +318,11 @@ def test_after_a_stop_of_a_bar_the_band_listens_then_rejoins_at_its_bar_line():
     assert line > 25.8 and float(arranger.bar_start(arranger.bar_at(line))) == line   # a bar line ahead
     assert presence.silenced("main_a", line - 0.5) and not presence.silenced("main_a", line)
     assert not presence.silenced("ending", line - 0.5)
+    presence.stop_time(20.0, True, grid, arranger)          # a second long stop, and the band goes out while
+    presence.stop_time(23.0, False, grid, arranger)         # listening: its next entry starts afresh
+    assert presence.listening
+    presence.went_out(24.0)
+    assert not presence.listening and not presence.silenced("intro", line - 0.5)
 
 
 def test_a_short_stop_needs_no_rejoining():

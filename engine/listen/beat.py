@@ -204,8 +204,7 @@ class BeatTracker:
             period = self.period            # the lock switch: phase still follows, the tempo does not
         if period is None:
             return False
-        pb = self.phase_bass
-        pws = [wi * pb if bi else wi for wi, bi in zip(ws, onsets.bass)] if pb != 1.0 else ws
+        pws = self._phase_weights(ws)
         grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
@@ -225,15 +224,19 @@ class BeatTracker:
         """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it
         had (a player resumes the song's tempo; a few strums place a beat, they cannot yet tell a tempo),
         taken whole (it may come back anywhere in the old count). True when the grid was set."""
-        onsets = self._onsets
-        ts, ws = list(onsets.t), list(onsets.w)
-        pb = self.phase_bass
-        grid = self._phase(ts, [wi * pb if bi else wi for wi, bi in zip(ws, onsets.bass)], now, self.period)
+        ts, ws = list(self._onsets.t), list(self._onsets.w)
+        grid = self._phase(ts, self._phase_weights(ws), now, self.period)
         if grid is None:
             return False
         self._switch(now, *grid)
         self._fitted_at = now
         return True
+
+    def _phase_weights(self, ws: list[float]) -> list[float]:
+        """The onsets' weights `ws` as they count for the beat's phase: a strum with a bass note `phase_bass`
+        times."""
+        pb = self.phase_bass
+        return [wi * pb if bi else wi for wi, bi in zip(ws, self._onsets.bass)] if pb != 1.0 else ws
 
     def _phase(self, t, w, now: float, period: float) -> tuple[float, float, float] | None:
         """(phase (s), period (s), confidence) of the grid at about `period` that fits onsets t (s) weighted w:
