@@ -13,6 +13,7 @@ import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -72,6 +73,19 @@ class JackServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+    def release(self) -> None:
+        """Stop the server and remove what JACK left of it. One that had to be killed (it did not stop on
+        SIGTERM) keeps its place in JACK's registry of at most eight servers, and enough of those stop every
+        JACK test on the machine from starting one: a server started under its name and stopped cleanly
+        gives the place back; a killed client's semaphores are removed."""
+        self.stop()
+        registry = Path("/dev/shm/jack-shm-registry")
+        entry = f"jack-{os.getuid()}:{self.name}:".encode()
+        if registry.exists() and entry in registry.read_bytes():
+            JackServer(self.name, sync=False).start().stop()
+        for left in Path("/dev/shm").glob(f"jack_sem.*_{self.name}_*"):
+            left.unlink(missing_ok=True)
 
 
 class Probe:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, example, truth
-from jackrig import JackServer, Probe, jack_available, onsets
+from conftest import ROOT, example, jack_server, truth
+from jackrig import JackServer, Probe, onsets
 
 pytestmark = pytest.mark.slow
 SERVER = f"aqyn-test-{os.getpid()}"  # one per run: worktrees testing at once must not share a server
@@ -25,14 +25,9 @@ PLAY_SECONDS = 30.0
 
 @pytest.fixture(scope="module")
 def server():
-    reason = jack_available()
-    if reason:
-        pytest.fail(f"the live tests need JACK: {reason}; `make test` installs it")
     # 256-frame periods (5.3 ms): a --sync server waits for its slowest client, and at 128 frames the Python
     # probe overran often enough to slow the frame clock by up to 5 % on an idle machine (0.8 % at 256).
-    srv = JackServer(SERVER, period=256).start()
-    yield srv
-    srv.stop()
+    yield from jack_server(SERVER, period=256)
 
 
 # These tests time the band from onsets picked in its audio; the picker was set on FluidR3_GM's drums. With

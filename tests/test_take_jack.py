@@ -14,8 +14,8 @@ from pathlib import Path
 import mido
 import numpy as np
 import pytest
-from conftest import ROOT, example
-from jackrig import JackServer, Probe, jack_available
+from conftest import ROOT, example, jack_server
+from jackrig import JackServer, Probe
 
 from engine.events import Beat, InputMessage
 from engine.inputs import Cue
@@ -31,25 +31,7 @@ PULLED_AT = 14.0      # s of the played events: the cable is pulled for good
 
 @pytest.fixture(scope="module")
 def server():
-    reason = jack_available()
-    if reason:
-        pytest.fail(f"the live tests need JACK: {reason}; `make test` installs it")
-    srv = JackServer(SERVER, period=256).start()
-    yield srv
-    stop_and_release(srv)
-
-
-def stop_and_release(srv: JackServer) -> None:
-    """Stop the server and remove what JACK left of it. One that had to be killed (it did not stop on SIGTERM)
-    keeps its place in JACK's registry of at most eight servers, and enough of those stop every JACK test on
-    the machine from starting one: a server started under its name and stopped cleanly gives the place back."""
-    srv.stop()
-    registry = Path("/dev/shm/jack-shm-registry")
-    entry = f"jack-{os.getuid()}:{srv.name}:".encode()
-    if registry.exists() and entry in registry.read_bytes():
-        JackServer(srv.name, sync=False).start().stop()
-    for left in Path("/dev/shm").glob(f"jack_sem.*_{srv.name}_*"):    # a killed client's semaphores
-        left.unlink(missing_ok=True)
+    yield from jack_server(SERVER, period=256)
 
 
 def start_live(server: JackServer, *args: str) -> subprocess.Popen:
@@ -207,6 +189,6 @@ def test_a_killed_session_leaves_the_take_it_had_a_moment_before(tmp_path):
         if proc.poll() is None:
             proc.kill()
         probe.close()
-        stop_and_release(srv)
+        srv.release()
     got = read_guitar_file(take)
     assert got.messages[-1].time - got.messages[0].time > 6.0 - 2.5
