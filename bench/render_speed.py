@@ -143,7 +143,9 @@ def stages(take: Path, font: Path, folder: Path) -> dict[str, float]:
 
 def load_ms(font: Path, repeat: int = 5) -> float:
     """Median milliseconds for FluidSynth to load the whole of `font` (no dynamic sample loading, as live)."""
-    import fluidsynth
+    from engine.io.fluid_lib import import_fluidsynth
+
+    fluidsynth = import_fluidsynth()
 
     times = []
     for _ in range(repeat):

@@ -156,3 +156,18 @@ def test_synths_are_never_freed_under_a_mix_being_made_and_a_closed_renderer_mak
     closed.close()                       # the main thread first ...
     with pytest.raises(SynthError, match="stopped"):
         closed.mix()                     # ... then the render thread: no synth is touched
+
+
+def test_importing_fluidsynth_keeps_aqyns_stdout_clean():
+    """pyfluidsynth 1.4.0 prints where it found the library on stdout when CI is set in the environment; a
+    render's stdout (what a script reads) must start with aqyn's own line all the same."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "CI": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    code = "from engine.io.fluid_lib import import_fluidsynth as f; m = f(); print('ok', m.__name__)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ok fluidsynth\n"

@@ -282,7 +282,9 @@ def test_fluidsynth_loads_it_without_a_word(font, capfd, tmp_path):
     """pyfluidsynth: loading the font and selecting every preset the band uses (and the up-stroke, the default
     program 0 and the guitar's 27) prints nothing; the fluidsynth
     command renders a MIDI file with it and prints no warning or error."""
-    import fluidsynth
+    from engine.io.fluid_lib import import_fluidsynth
+
+    fluidsynth = import_fluidsynth()
 
     synth = fluidsynth.Synth(samplerate=float(RATE), **wav_render.OFFLINE_SETTINGS)
     sfid = synth.sfload(str(font))

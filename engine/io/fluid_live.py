@@ -25,6 +25,7 @@ from pathlib import Path
 
 from engine.errors import AudioDriverError, SynthError
 from engine.events import Control, Event, Note, Program
+from engine.io.fluid_lib import import_fluidsynth
 
 DRIVERS = ("jack", "alsa", "pulseaudio", "pipewire", "file", "sdl2")
 SCALE = 1000          # sequencer ticks per second (it advances in whole milliseconds of sample time)
@@ -69,11 +70,7 @@ class AudioConfig:
 
 
 def _lib():
-    try:
-        import fluidsynth  # noqa: PLC0415 (the C library is needed only to play)
-    except (ImportError, OSError) as exc:
-        raise SynthError(f"FluidSynth library not available ({exc}); "
-                         "install it with: sudo apt-get install libfluidsynth3") from None
+    fluidsynth = import_fluidsynth()
     c = fluidsynth.cfunc
     vp, ci = ctypes.c_void_p, ctypes.c_int
     ext = {

@@ -32,6 +32,7 @@ import numpy as np
 
 from engine.errors import SynthError
 from engine.events import DOMBRA, GUITAR, PERCUSSION, Event
+from engine.io.fluid_lib import import_fluidsynth
 from engine.io.sinks import Message, Restrikes, sorted_messages
 from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PITCH_BEND, PROGRAM
 
@@ -50,11 +51,7 @@ DRUM_CHANNEL = 9
 
 
 def _load_fluidsynth():
-    try:
-        import fluidsynth  # noqa: PLC0415 (imported late: only rendering needs the C library)
-    except (ImportError, OSError) as exc:
-        raise SynthError(f"FluidSynth library not available ({exc}); "
-                         "install it with: sudo apt-get install libfluidsynth3") from None
+    fluidsynth = import_fluidsynth()
     write_float = fluidsynth.cfunc(
         "fluid_synth_write_float", ctypes.c_int, ("synth", ctypes.c_void_p, 1), ("len", ctypes.c_int, 1),
         ("lout", ctypes.c_void_p, 1), ("loff", ctypes.c_int, 1), ("lincr", ctypes.c_int, 1),
