@@ -8,7 +8,7 @@ all-or-nothing (engine/io/outputs.py): a failure never leaves a half-written fil
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -47,6 +47,7 @@ class RenderResult:
     late_notes: int
     style: str
     warnings: tuple[str, ...] = ()    # what the input file had that was left out (one line each)
+    soundfont: Path | None = None     # the SoundFont the audio was rendered with (None: no audio)
 
     @property
     def realtime_factor(self) -> float:
@@ -155,7 +156,8 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events,
                                                 _guitar_heard(guitar_events, with_guitar, levels),
                                                 picture if plot else None)
-    return _result(engine, guitar, band, style, audio_seconds, started)
+    result = _result(engine, guitar, band, style, audio_seconds, started)
+    return replace(result, soundfont=renderer.soundfont) if renderer is not None else result
 
 
 Perform = Callable[[list[Sink], VirtualClock], tuple[Engine, list[Event]]]

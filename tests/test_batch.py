@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
+from engine.io.soundfont import find_soundfont
 
 pytestmark = pytest.mark.slow
 DATA = Path(__file__).parent / "data"
@@ -50,8 +51,9 @@ def test_a_batch_renders_the_good_files_and_names_the_bad_ones(takes, tmp_path):
     # Each good file is byte for byte what a render of it alone writes.
     for name in ("song", "chords"):
         single = tmp_path / f"single-{name}"
-        assert aqyn("render", takes[0].parent / f"{name}.mid", "-o", f"{single}.mid", "--wav", f"{single}.wav"
-                    ).exit_code == 0
+        alone = aqyn("render", takes[0].parent / f"{name}.mid", "-o", f"{single}.mid", "--wav", f"{single}.wav")
+        assert alone.exit_code == 0
+        assert f" of audio (SoundFont {find_soundfont().name}), " in alone.stdout   # the font heard is named
         assert (out / f"{name}.mid").read_bytes() == Path(f"{single}.mid").read_bytes()
         assert (out / f"{name}.wav").read_bytes() == Path(f"{single}.wav").read_bytes()
 

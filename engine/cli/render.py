@@ -139,4 +139,5 @@ def _report(result, written: list[Path], stems: Path | None, channels: str | Non
     outputs = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
     typer.echo(f"wrote {outputs}: key {result.key}, {tempo}, style {result.style}, {result.band_notes} band notes"
                + (f", {result.audio_seconds:.1f} s of audio" if audio else "")
+               + (f" (SoundFont {result.soundfont.name})" if audio and result.soundfont else "")
                + f", {result.realtime_factor:.0f}x real time")
