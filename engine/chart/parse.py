@@ -375,6 +375,12 @@ def parse_chart(text: str, path: str = "<chart>") -> Chart:
 def read_chart(path: str | Path) -> Chart:
     """Read and parse the chart file at `path` (UTF-8, a byte-order mark allowed, at most 1 MiB). Raises
     ChartError for a missing, unreadable or bad chart, a folder, a FIFO or a device (refused before reading)."""
+    return parse_chart(read_chart_text(path), str(Path(path)))
+
+
+def read_chart_text(path: str | Path) -> str:
+    """The text of the chart file at `path` (UTF-8, a byte-order mark allowed, at most 1 MiB). Raises
+    ChartError for a missing or unreadable file, a folder, a FIFO or a device (refused before reading)."""
     p = Path(path)
     if p.exists() and not p.is_dir() and not p.is_file():
         raise ChartError(f"{p} is not a regular file (a FIFO or a device); give a chart file")
@@ -391,4 +397,4 @@ def read_chart(path: str | Path) -> Chart:
                          "text") from None
     except OSError as exc:
         raise ChartError(f"{p}: cannot be read ({exc.strerror}); check its permissions") from None
-    return parse_chart(text, str(p))
+    return text

@@ -85,9 +85,11 @@ def practice(chart: Chart, options: Practice) -> Song:
             raise OptionError(f"--loop: no section [{options.loop}] to loop; the chart has "
                              f"{', '.join(chart.sections)}")
         bars = tuple(b for b in bars if b.part == parts[0])
+    lo, hi = TEMPO_RANGE
+    if options.bpm is None and not lo <= chart.tempo <= hi:        # an iReal link's BPM (a text chart's is checked)
+        raise OptionError(f"the chart's tempo {chart.tempo:g} BPM is out of range; give --bpm {lo:g}..{hi:g}")
     base = options.bpm if options.bpm is not None else chart.tempo
     last = base + options.ramp * (options.times - 1)
-    lo, hi = TEMPO_RANGE
     if not lo <= last <= hi:
         raise OptionError(f"--ramp {options.ramp:+g} takes the tempo to {last:g} BPM by the last pass; "
                          f"keep it within {lo:g}..{hi:g}")

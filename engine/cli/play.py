@@ -29,7 +29,11 @@ def _ramp(value: str) -> float:
 
 
 def play(
-    chart_file: Path = typer.Argument(..., metavar="CHART", help="Chord chart (text; examples/CHARTS.md)."),
+    chart_file: str = typer.Argument(..., metavar="CHART", help="Chord chart (text; examples/CHARTS.md), an "
+                                     "irealb:// link, or a file holding one (.txt, iReal's .html)."),
+    song: Optional[str] = typer.Option(None, "--song", metavar="N|TITLE",
+                                       help="Which song of an iReal link: its number (from 1) or title "
+                                            "(default: the first)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="OUT.mid",
                                           help="Write the backing track here instead of playing it live."),
     wav: Optional[Path] = typer.Option(None, "--wav", metavar="OUT.wav",
@@ -63,9 +67,9 @@ def play(
     midi_api: str = typer.Option("auto", "--midi-api", help="Live MIDI backend for --in: auto, jack, alsa."),
 ) -> None:
     """Play a chord chart: no guitar needed. Offline with -o, else live through FluidSynth."""
-    from engine.chart.parse import read_chart  # noqa: PLC0415 (keeps `aqyn --help` fast)
-    from engine.chart.play import PlayOptions, play_offline  # noqa: PLC0415
+    from engine.chart.play import PlayOptions, play_offline  # noqa: PLC0415 (keeps `aqyn --help` fast)
     from engine.chart.song import Practice  # noqa: PLC0415
+    from engine.chart.source import load_chart  # noqa: PLC0415
 
     if output is None and (wav is not None or stems is not None):
         fail(f"{'--wav' if wav is not None else '--stems'} renders with -o OUT.mid; give -o too "
@@ -81,7 +85,9 @@ def play(
                           tuple(mute or ()), style, seed, dirs,
                           mix_levels(mix, LEVEL_PARTS, "a chart has no guitar"))
     try:
-        chart = read_chart(chart_file)
+        chart, notes = load_chart(chart_file, song)
+        for note in notes:
+            typer.echo(f"aqyn: note: {note}", err=True)
         if output is None:
             from engine.chart.live import LivePlay, play_live  # noqa: PLC0415
 
