@@ -308,6 +308,27 @@ def test_compound_strum_pattern_settles_on_the_dotted_quarter():
     assert L.beat.meter == "6/8"
 
 
+@pytest.mark.parametrize("second_bass, bpm", [(40, 132), (52, 88)])
+def test_a_waltz_whose_bass_keeps_the_quarters_is_not_heard_in_dotted_quarters(second_bass, bpm):
+    # A waltz at 132 BPM strummed down, down-up, -up (eighths 0, 2, 3, 5: the 6/8 pattern of the test above)
+    # with the bass on beats one and two: the bass keeps the quarter notes, 2:3 of the dotted quarters the
+    # strums suggest. With beat two's bass an octave up, in the chord's register, the same strums are 6/8.
+    eighth = 60 / 132 / 2
+    waltz = ((0, (45, 57, 60, 64), 100), (2, (second_bass, 57, 60, 64), 96), (3, (57, 60, 64), 70),
+             (5, (57, 60, 64), 66))
+    msgs = []
+    for bar in range(16):
+        for pos, notes, vel in waltz:
+            t = 0.5 + (bar * 6 + pos) * eighth
+            for j, p in enumerate(notes):
+                msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, p, vel))
+                msgs.append(InputMessage(t + 0.9 * eighth, NOTE_OFF, p, 0))
+    msgs.sort(key=lambda m: m.time)
+    L = Listener()
+    run(L, msgs, until=msgs[-1].time)
+    assert L.beat.bpm == pytest.approx(bpm, rel=0.03)
+
+
 def key_after(chords, until, model="hmm"):
     k = KeyTracker(model=model)
     t = 0.0

@@ -153,6 +153,7 @@ class BeatTracker:
         self._bar_origin: int | None = None     # a downbeat cued by a count-in or a start (until the meter is sure)
         self.usual_gap = 0.0                    # seconds: 75th percentile of recent gaps between onsets
         self._disagree = 0
+        self._bass_wins = 0                     # estimates running on which the bass kept a 2:3 level
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -198,7 +199,7 @@ class BeatTracker:
         # The tempo changes slowly next to the phase: re-estimate it at most every `tempo_every` seconds.
         if self.confidence < 0.5 or now - self._tempo_at >= self.tempo_every:
             self._tempo_at = now
-            self._acf_period = self._tempo.estimate(np.array(ts), np.array(ws), self.period)
+            self._acf_period = self._level(np.array(ts), np.array(ws), self.period)
         period = self._acf_period
         if self.hold_tempo and self.period is not None:
             period = self.period            # the lock switch: phase still follows, the tempo does not
@@ -219,6 +220,24 @@ class BeatTracker:
         self._fitted_at = now
         self._classify(ts, ws)
         return True
+
+    def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
+        """The tempo estimate's period (s) for onsets t (s) weighted w, moved to a 2:3 or 3:2 level when the
+        bass keeps that one (`TempoEstimator.bass_level`): at once when it is the `current` level or while the
+        window of onsets is still filling, else on two estimates running."""
+        period = self._tempo.estimate(t, w, current)
+        if period is None:
+            return period
+        level = self._tempo.bass_level(t, w, np.array(self._onsets.bass, dtype=bool), period)
+        if level == period:
+            self._bass_wins = 0
+            return period
+        if current is not None and abs(level / current - 1) < 0.15:
+            return level                     # the bass keeps the level the band plays
+        # Once the window is full, the level has been chosen on all of it: another needs two estimates running.
+        self._bass_wins += 1
+        settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
+        return level if self._bass_wins >= (2 if settled else 1) else period
 
     def _refit(self, now: float) -> bool:
         """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it

@@ -14,6 +14,11 @@ within a third of the current period unless another level keeps leading (its log
 consecutive updates, reaches `rival_needed`): octave errors are the dominant failure of beat trackers (the
 notes: every baseline locked to double or half tempo), and this keeps the band from flipping to double time.
 
+Levels 2:3 apart (`bass_level`): an octave search never reaches them, and when both share the eighth notes
+the autocorrelation cannot tell them apart. The bass decides: a level moves to its 2:3 or 3:2 relative when
+that one's grid holds clearly more of the recent bass notes (a waltz whose bass sounds on beats one and two,
+heard in dotted quarters; a bossa's 3+3+2 accents over a bass on the half notes).
+
 Tap tempo (`TapTempo`): the median interval of the last taps (the notes: a tempo prior, a count-in or tap tempo
 fix most octave errors).
 
@@ -26,7 +31,10 @@ import math
 
 import numpy as np
 
+from engine.listen.phase import fit_grid
+
 FPS = 100   # frames (lags) per second
+BASS_RECENCY = 4.0   # s: how fast older bass notes fade when the bass's beat is weighed
 
 
 class TempoEstimator:
@@ -61,6 +69,10 @@ class TempoEstimator:
         self.rival_needed = 2.4     # summed log score lead another tempo level needs to take over
         self.early_span = 0.75      # below this fraction of the window of onsets, the level is chosen afresh
         self.early_bonus = 1.1      # ... with this head start for the current level
+        self.bass_margin = 0.25     # how much more of the bass weight a 2:3 or 3:2 level's grid must hold ...
+        self.bass_held = 0.75       # ... (at least this share) to move there, ...
+        self.bass_keep = 0.5        # ... while all onsets still give it this share of the current level's score
+        self.last_acf: np.ndarray | None = None   # the autocorrelation of the last `scores` call's onsets
 
     def rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -76,6 +88,14 @@ class TempoEstimator:
     def scores(self, t: np.ndarray, w: np.ndarray) -> np.ndarray:
         """The tempo score of every candidate lag in `self.lags` (frames of 1/FPS s), from onset times t (s,
         sorted) weighted w (same length): an array as long as `self.lags`, 0 where there is no evidence."""
+        acf = self.last_acf = self.autocorrelation(t, w)
+        # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
+        return (acf[self.lags] + self.comb2 * acf[self._lags2]
+                + self.comb_bar * np.maximum(acf[self._lags3], acf[self._lags4])) * self._prior_at_lags
+
+    def autocorrelation(self, t: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """The smoothed, unbiased autocorrelation of onsets t (s, sorted, two or more) weighted w, at whole lags
+        0 .. 4 * lag_hi + 5 (frames of 1/FPS s); 0 beyond 0.6 of the onsets' span."""
         # Autocorrelation of the onset train, straight from the pairwise gaps of the (few dozen, sorted)
         # onsets: cheaper than an FFT of the frame signal, the same numbers. Each gap's weight is split
         # between its two neighbouring whole lags, so no rounding biases a peak.
@@ -95,10 +115,42 @@ class TempoEstimator:
         cut = min(n - 2, math.ceil(0.6 * span))
         acf[cut:] = 0.0
         acf[:cut] *= span / np.maximum(1.0, span - self._acf_lag[:cut])
-        acf = np.convolve(acf, self._kernel, mode="same")
-        # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
-        return (acf[self.lags] + self.comb2 * acf[self._lags2]
-                + self.comb_bar * np.maximum(acf[self._lags3], acf[self._lags4])) * self._prior_at_lags
+        return np.convolve(acf, self._kernel, mode="same")
+
+    def bass_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, period: float) -> float:
+        """The beat period (s) the bass notes keep, among `period` and its 2:3 and 3:2 relatives, for the onsets
+        t (s, sorted) weighted w that the last `scores` call read; `bass` is True where a strum has a bass note.
+        A level whose beats hold `bass_held` of the recent bass weight, `bass_margin` more than `period`'s
+        beats hold, while all onsets still give it `bass_keep` of `period`'s score, is returned; else
+        `period`. An octave search cannot move between levels 2:3 apart, and when both share the eighth notes
+        the onsets' autocorrelation cannot tell them apart: a waltz strummed down, down-up, -up is heard in
+        dotted quarters (as 6/8) while its bass sounds on beats one and two, and a bossa's 3+3+2 accents are
+        heard as dotted quarters while its bass keeps the half notes. The bass keeps the beat when a
+        guitarist comps."""
+        tb, wb = t[bass], w[bass]
+        acf = self.last_acf
+        if len(tb) < 6 or tb[-1] - tb[0] < 2.0 or acf is None:
+            return period
+        now = float(t[-1])
+
+        def comb(p: float) -> float:
+            lag = p * FPS
+            return float(np.interp(lag, self._acf_lag, acf) + self.comb2 * np.interp(2 * lag, self._acf_lag, acf))
+
+        def held(p: float) -> float:        # the share of the recent bass weight on a grid of period p (s)
+            fit = fit_grid(tb, wb, now, p, recency=BASS_RECENCY, curve=0.0, slope_range=0.0)
+            return 0.0 if fit is None else fit[2]
+
+        here = comb(period)
+        best, need = period, max(self.bass_held, held(period) + self.bass_margin)
+        for ratio in (2 / 3, 1.5):
+            q = period * ratio
+            if not self.lag_lo <= q * FPS <= self.lag_hi:
+                continue
+            share = held(q)
+            if share >= need and comb(q) >= self.bass_keep * here:
+                best, need = q, share
+        return best
 
     def _pairs(self, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Index pairs (i < j) of `count` onsets, cached per count."""
