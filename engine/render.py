@@ -266,6 +266,7 @@ def _play_into(wav_temp: Path | None, stem_temps: dict[str, Path], renderer, per
     wav = None
     try:
         wav = WavStream(wav_temp, renderer, clock, stems=stem_temps)
+        wav.start()
         for ev in wav_lead:
             wav.send(ev)
         engine, band = perform([wav], clock)   # closing the engine finishes the WAV

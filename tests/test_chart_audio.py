@@ -10,6 +10,7 @@ import pytest
 from engine.chart.live import LivePlay, play_live
 from engine.chart.parse import parse_chart, read_chart
 from engine.chart.play import PlayOptions, play_offline, prepare
+from engine.io.soundfont import find_soundfont
 
 pytestmark = pytest.mark.slow
 STEPPE = Path(__file__).resolve().parents[1] / "examples" / "steppe_song.chart"
@@ -31,6 +32,7 @@ def test_a_chart_renders_to_a_wav_silent_before_the_band_and_sounding_with_it(tm
     audio = read_wav(tmp_path / "s.wav")
     assert result.audio_seconds == pytest.approx(len(audio) / 44100)
     assert result.audio_seconds > result.seconds                 # the last notes ring out
+    assert result.soundfont == find_soundfont()                     # named in the report line
     assert np.abs(audio).max() <= 10 ** (-1 / 20) + 1e-4            # -1 dBFS, never clipped
     start = prepare(chart, PlayOptions()).listener.start_time      # after a bar of silence
     assert rms(audio, 0.0, start - 0.1) < 1e-4

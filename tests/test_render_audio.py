@@ -171,3 +171,30 @@ def test_importing_fluidsynth_keeps_aqyns_stdout_clean():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok fluidsynth\n"
+
+
+def test_a_wav_stream_stopped_as_it_starts_leaves_no_scratch_file(tmp_path):
+    """The render thread starts only once the caller holds the stream (`start`), so a SIGTERM landing then
+    finds a stream to abort, and the abort waits for the thread to remove the scratch file it made (a batch
+    stopped at that moment left `..song.wav.*.tmp.*.mix` behind in about 1 run of 13); an abort before the
+    thread ever started returns at once, not waiting for a thread that will never finish."""
+    import time
+
+    from engine.clock import VirtualClock
+    from engine.io.soundfont import find_soundfont
+    from engine.io.wav_render import FluidRenderer
+    from engine.io.wav_stream import STARTING, WavStream
+
+    renderer = FluidRenderer(find_soundfont())
+    try:
+        never = WavStream(tmp_path / "never.wav", renderer, VirtualClock())
+        t0 = time.monotonic()
+        never.abort()
+        assert time.monotonic() - t0 < STARTING + 1.0
+        for _ in range(5):
+            wav = WavStream(tmp_path / "song.wav", renderer, VirtualClock())
+            wav.start()
+            wav.abort()
+            assert list(tmp_path.iterdir()) == []
+    finally:
+        renderer.close()

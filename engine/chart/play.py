@@ -177,6 +177,7 @@ class PlayResult:
     seconds: float          # to the band's last event
     audio_seconds: float
     elapsed: float
+    soundfont: Path | None = None   # the SoundFont the audio was rendered with (None: no audio)
 
 
 def play_offline(chart: Chart, midi_out: str | Path, wav_out: str | Path | None = None,
@@ -196,7 +197,8 @@ def play_offline(chart: Chart, midi_out: str | Path, wav_out: str | Path | None 
     song = prepared.song
     return PlayResult(song.title, key_name(song.key), song.bars[0].bpm, len(song.bars), prepared.style.name,
                       sum(isinstance(e, Note) for e in band), max((e.time for e in band), default=0.0),
-                      audio_seconds, time.perf_counter() - started)
+                      audio_seconds, time.perf_counter() - started,
+                      renderer.soundfont if renderer is not None else None)
 
 
 def key_name(key: tuple[int, str]) -> str:

@@ -22,6 +22,7 @@ from engine.io.wav_render import BLOCK, FluidRenderer, ScaledWav
 
 MARGIN = 1.0   # s behind the engine's clock: what sounds before it is final
 POLL = 0.002   # s between looks at the inbox (a 3 s block takes ~0.1 s to render)
+STARTING = 2.0  # s an abort waits for a render thread that has not begun to run
 
 
 class WavStream:
@@ -48,8 +49,13 @@ class WavStream:
         self._done = False            # close: render everything
         self._stop = False            # abort: render nothing more
         self._error: BaseException | None = None
-        self._finished = False        # set by the render thread as its very last step
+        self._running = False         # set by the render thread as its very first step ...
+        self._finished = False        # ... and this as its very last
         self._thread = threading.Thread(target=self._run, name="aqyn-wav", daemon=True)
+
+    def start(self) -> None:
+        """Start rendering. Apart from making the stream, so that a SIGTERM landing as the thread starts finds
+        the stream already held by the caller, whose `abort` then removes the scratch files the thread makes."""
         self._thread.start()
 
     def send(self, event: Event) -> None:
@@ -68,13 +74,18 @@ class WavStream:
     def abort(self) -> None:
         """Stop rendering (an error elsewhere, a SIGTERM); the scratch file is removed, no WAV is left."""
         self._stop = True
-        self._wait()
+        self._wait(STARTING)
 
-    def _wait(self) -> None:
-        while not self._finished:
+    def _wait(self, starting: float = math.inf) -> None:
+        """Until the render thread has finished; or, when it has not begun to run within `starting` seconds (a
+        stop cut `start` short before the thread was made), not at all."""
+        waited = 0.0
+        while not self._finished and (self._running or waited < starting):
             time.sleep(POLL)
+            waited += POLL
 
     def _run(self) -> None:
+        self._running = True
         try:
             self._render()
         finally:
