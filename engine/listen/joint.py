@@ -105,10 +105,10 @@ class JointParams:
     forget: float = 6.0
     octaves: float = 0.8
     meter_prior: tuple[float, ...] = (-1.0, -1.0, 0.0, -1.0, -2.5, -2.5)
-    bias: tuple[float, ...] = (2.75, 1.88, 0.01, -2.83, -5.29)
+    bias: tuple[float, ...] = (2.15, 1.62, 0.41, -2.76, -5.29)
     weights: tuple[tuple[float, ...], ...] = field(default_factory=lambda: (
-        (0.31, 0.61, 0.66, 0.44, -0.35), (0.55, 0.23, -0.24, -0.41, 0.25), (-0.71, -0.98, -0.35, -0.04, 0.44),
-        (-0.16, -0.14, -0.06, -0.04, -0.15), (0.0, 0.0, 0.0, 0.0, 0.0)))
+        (1.31, 0.5, 0.53, 0.6, -0.07), (0.27, 0.46, -0.15, -0.4, 0.38), (-1.52, -1.04, -0.34, -0.13, 0.04),
+        (-0.08, -0.12, -0.04, -0.08, -0.17), (0.0, 0.0, 0.0, 0.0, 0.0)))
 
 
 @dataclass(frozen=True)
@@ -283,31 +283,35 @@ class JointFilter:
         return total
 
 
-def strum_features(weight: float, pitches: list[int], lowest: float, loudness: float, memory: np.ndarray,
+def strum_features(peak: float, pitches: list[int], lows: list[int], loudness: float, memory: np.ndarray,
                    last_bass: int | None) -> np.ndarray:
-    """A strum's features in `FEATURES` order: `loud` log of its weight against the recent median `loudness`
-    (clipped to +-1.5); `low` 1 when its lowest pitch is within two semitones of `lowest`, the lowest of the
-    player's recent strums (a bass relative to the register, so a transposed take keeps its beat); `new` the
-    share of its pitch classes under 0.15 of the strongest in the decaying pitch-class `memory` (12 weights:
-    what the last beats sounded; the threshold is the bar pointer's, engine/listen/bar_pointer.py); `moved` 1
-    when it is low and its pitch class differs from the last low strum's (`last_bass`, None: none yet);
-    `size` (notes - 1) / 3, at most 1."""
-    loud = 0.0 if loudness <= 0 or weight <= 0 else max(-1.5, min(1.5, math.log(weight / loudness)))
-    low = bool(pitches) and min(pitches) <= lowest + 2
+    """A strum's features in `FEATURES` order: `loud` log of its loudest note's weight `peak` against the
+    recent median `loudness` (clipped to +-1.5); `low` 1 when its lowest pitch lies in the lower half of the
+    range of `lows`, the lowest pitches of the player's recent strums (within two semitones of their lowest
+    when that range is under a fourth: a bass relative to the register, so a transposed take keeps its beat);
+    `new` the share of its pitch classes under 0.15 of the strongest in the decaying pitch-class `memory` (12
+    weights: what the last beats sounded; the threshold is the bar pointer's, engine/listen/bar_pointer.py);
+    `moved` 1 when it is low and its pitch class differs from the last low strum's (`last_bass`, None: none
+    yet); `size` (notes - 1) / 3, at most 1."""
+    loud = 0.0 if loudness <= 0 or peak <= 0 else max(-1.5, min(1.5, math.log(peak / loudness)))
+    low = False
+    if pitches:
+        bottom, top = min(lows, default=min(pitches)), max(lows, default=min(pitches))
+        low = min(pitches) <= (bottom + (top - bottom) / 2 if top - bottom >= 5 else bottom + 2)
     pcs = {q % 12 for q in pitches}
-    top = float(memory.max())
-    new = sum(memory[pc] < 0.15 * top for pc in pcs) / len(pcs) if pcs and top > 0 else 0.0
+    most = float(memory.max())
+    new = sum(memory[pc] < 0.15 * most for pc in pcs) / len(pcs) if pcs and most > 0 else 0.0
     moved = float(low and last_bass is not None and min(pitches) % 12 != last_bass)
     return np.array([loud, float(low), new, moved, min(1.0, (len(pitches) - 1) / 3) if pitches else 0.0])
 
 
 class _Strum:
-    """A strum being gathered: time (s), summed weight, pitches."""
+    """A strum being gathered: time (s), summed and loudest note weight, pitches."""
 
-    __slots__ = ("pitches", "t", "weight")
+    __slots__ = ("peak", "pitches", "t", "weight")
 
     def __init__(self, t: float, weight: float) -> None:
-        self.t, self.weight, self.pitches = t, weight, []
+        self.t, self.weight, self.peak, self.pitches = t, weight, weight, []
 
 
 class JointTracker(BeatTracker):
@@ -329,7 +333,7 @@ class JointTracker(BeatTracker):
         super().__init__(bpm_prior, prior_octaves, min_bpm, max_bpm, window, bar_model="accents")
         self.filter = JointFilter(params, bpm_prior, min_bpm, max_bpm)
         self._pending: list[_Strum] = []
-        self._recent: deque[tuple[float, frozenset[int], int, float]] = deque()   # (t, pcs, lowest, weight)
+        self._recent: deque[tuple[float, frozenset[int], int, float]] = deque()   # (t, pcs, lowest, peak)
         self._view: JointView | None = None
         self._memory = np.zeros(12)              # decaying weight of each pitch class heard
         self._memory_at: float | None = None
@@ -337,6 +341,7 @@ class JointTracker(BeatTracker):
         self._bar_read = (4, 0, 0.0)
         self.follow_share = 0.7     # share of the filter's phase and period taken at each strum
         self.first_strums = 6       # strums before the grid is set
+        self.max_back = 1e9         # beats the count may run back at a strum (inf: no clamp)
 
     # ---- input -------------------------------------------------------------------------------------
     def onset(self, t: float, weight: float, new: bool, bass: bool) -> None:
@@ -345,6 +350,7 @@ class JointTracker(BeatTracker):
             self._pending.append(_Strum(t, weight))
         else:
             self._pending[-1].weight += weight
+            self._pending[-1].peak = max(self._pending[-1].peak, weight)
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
         """A confirmed note at t (s) of MIDI `pitch`: its pitch joins the strum being gathered."""
@@ -385,16 +391,16 @@ class JointTracker(BeatTracker):
         if self._memory_at is not None:    # the pitch-class memory halves every two beats
             self._memory *= 0.5 ** (max(0.0, s.t - self._memory_at) / (2 * (self.period or 0.5)))
         self._memory_at = s.t
-        lowest = min((r[2] for r in recent if r[0] >= s.t - 6.0), default=min(s.pitches, default=0))
-        weights = sorted(r[3] for r in recent)
-        loudness = weights[len(weights) // 2] if weights else s.weight
-        x = strum_features(s.weight, s.pitches, lowest, loudness, self._memory, self._last_bass)
+        lows = [r[2] for r in recent if r[0] >= s.t - 6.0]
+        peaks = sorted(r[3] for r in recent)
+        loudness = peaks[len(peaks) // 2] if peaks else s.peak
+        x = strum_features(s.peak, s.pitches, lows, loudness, self._memory, self._last_bass)
         if s.pitches:
             for q in s.pitches:
                 self._memory[q % 12] += s.weight / len(s.pitches)
             if x[1]:
                 self._last_bass = min(s.pitches) % 12
-            recent.append((s.t, frozenset(q % 12 for q in s.pitches), min(s.pitches), s.weight))
+            recent.append((s.t, frozenset(q % 12 for q in s.pitches), min(s.pitches), s.peak))
             gaps = sorted(b[0] - a[0] for a, b in zip(recent, list(recent)[1:]))
             if gaps:
                 self.usual_gap = gaps[int(0.75 * (len(gaps) - 1))]
@@ -406,9 +412,12 @@ class JointTracker(BeatTracker):
         period = view.eighth * m.beat_eighths
         into_beat = view.position % m.beat_eighths
         last_beat = view.time - into_beat * view.eighth
+        before = None if self.period is None else self.beat_at(now)
         state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree)
         new = blend(state, now, last_beat, period, view.confidence, self.follow_share, self.hold_tempo)
         self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree = new
+        if before is not None and self.beat_at(now) < before - self.max_back:   # the count waits, not runs back
+            self.anchor_time += (self.beat_at(now) - before) * self.period
         self._read_bar(view, now)
 
     def _read_bar(self, view: JointView, now: float) -> None:
