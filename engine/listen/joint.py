@@ -185,6 +185,7 @@ class JointFilter:
         self.prior = [np.repeat(np.exp(lp - top)[:, None], s.size, axis=1) for lp, s in zip(priors, self.spaces)]
         z = sum(float(a.sum()) for a in self.prior)
         self.prior = [a / z for a in self.prior]
+        self.allowed = [np.isfinite(lp)[:, None] for lp in priors]   # tempo rows inside the BPM range
         self.belief = [a.copy() for a in self.prior]
         d = np.abs(np.log(self.eighth)[:, None] - np.log(self.eighth)[None, :])
         k = np.exp(-d / p.tempo_width)
@@ -228,7 +229,7 @@ class JointFilter:
             # the tempo moves, more likely the more beats passed
             w = (1.0 - np.exp(-p.tempo_rate * dt / np.exp(s.log_beat)))[:, None]
             leaving = w * moved
-            moved = moved - leaving + self.tempo_kernel @ leaving
+            moved = (moved - leaving + self.tempo_kernel @ leaving) * self.allowed[i]
             a = np.minimum(0.25, 0.5 * p.diffusion * dt / self.eighth)[:, None]
             moved = (1 - 2 * a) * moved + a * (np.roll(moved, 1, 1) + np.roll(moved, -1, 1))
             # bars that started in the gap may change meter
@@ -319,13 +320,17 @@ class JointTracker(BeatTracker):
     a count-in, the tempo lock and a MIDI clock master act as in `BeatTracker`. Arguments as BeatTracker's,
     plus `params` (`JointParams`; None: the fitted defaults).
 
+    Eighth-note strums at 120 BPM, the off-beats softer, the chord and its bass changing every bar:
+
     >>> j = JointTracker()
-    >>> for k in range(32):
-    ...     j.onset(0.5 * k, 0.8, True, k % 4 == 0)
-    ...     j.note(0.5 * k, 40 if k % 4 == 0 else 52, 0.8, k % 4 == 0)
-    ...     _ = j.update(0.5 * k + 0.06)
-    >>> round(j.bpm), j.meter
-    (120, '4/4')
+    >>> for k in range(64):
+    ...     t, bass = 0.25 * k, (40, 45, 43, 38)[k // 8 % 4]
+    ...     for i, pitch in enumerate((bass, 52, 55) if k % 8 == 0 else (52, 55, 59)):
+    ...         j.onset(t + 0.005 * i, 0.8 if k % 2 == 0 else 0.4, i == 0, pitch == bass)
+    ...         j.note(t + 0.005 * i, pitch, 0.8 if k % 2 == 0 else 0.4, pitch == bass)
+    ...     _ = j.update(t + 0.06)
+    >>> abs(j.bpm - 120) < 4, j.meter
+    (True, '4/4')
     """
 
     def __init__(self, bpm_prior: float = 100.0, prior_octaves: float = 1.0, min_bpm: float = 40.0,
