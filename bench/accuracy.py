@@ -314,6 +314,8 @@ def main() -> None:
                     help="converter latency declared on the guitar set, for aqyn and the peers alike")
     ap.add_argument("--bar-model", default=ListenerConfig.bar_model, choices=("pointer", "accents"),
                     help="how aqyn hears bars and downbeats (ListenerConfig.bar_model)")
+    ap.add_argument("--beat-model", default=ListenerConfig.beat_model, choices=("acf", "joint"),
+                    help="aqyn's beat, meter and downbeat model (ListenerConfig.beat_model)")
     args = ap.parse_args()
 
     table: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -348,7 +350,8 @@ def score_piece(name: str, piece, messages, args, tmp: Path, costs: dict[str, li
         return None
     first = next(m.time for m in messages if m.kind == 0x90 and m.data2 > 0)
     latency = args.declared_latency_ms / 1000 if name in CONVERTER_SETS else 0.0
-    config = ListenerConfig(guitar=GuitarConfig(converter_latency=latency), bar_model=args.bar_model)
+    config = ListenerConfig(guitar=GuitarConfig(converter_latency=latency), bar_model=args.bar_model,
+                            beat_model=args.beat_model)
     row: dict[str, float] = {}
     if not args.peers_only:
         t0 = time.perf_counter()

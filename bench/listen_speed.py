@@ -1,16 +1,17 @@
 """Listen-stage speed: what each guitar note costs the live listener (conditioning, key, beat, chord).
 
-    python bench/listen_speed.py [FILE.mid ...]     (default: every example, played back to back)
+    python bench/listen_speed.py [FILE.mid ...] [--beat-model acf|joint]   (default: every example, back to back)
 
 It replays the input exactly as the engine does (messages fed as they arrive, an update every 10 ms tick)
 and times every call. A note's cost is its own `feed` plus every update until the next note arrives (the
 strum decision, with tempo, beat, key and chord re-estimation, lands on one of those ticks). Printed: the
 per-note median and p99 (targets 30 us and 300 us), the cost of a whole strum's decision, and the ticks
-with nothing to do.
+with nothing to do; and the listener's whole cost per second of input.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
@@ -23,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine.events import InputMessage  # noqa: E402
 from engine.io.midi_input import read_guitar_file  # noqa: E402
-from engine.listen import Listener  # noqa: E402
+from engine.listen import Listener, ListenerConfig  # noqa: E402
 from engine.pipeline import TICK  # noqa: E402
 
 
@@ -39,8 +40,8 @@ def long_input(paths: list[Path], repeat: int = 3) -> list[InputMessage]:
     return out
 
 
-def measure(messages: list[InputMessage]) -> dict[str, np.ndarray]:
-    listener = Listener()
+def measure(messages: list[InputMessage], config: ListenerConfig | None = None) -> dict[str, np.ndarray]:
+    listener = Listener(config)
     clock = time.perf_counter_ns
     per_note: list[int] = []
     idle_ticks: list[int] = []
@@ -79,11 +80,16 @@ def measure(messages: list[InputMessage]) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
-    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "examples").glob("*.mid"))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="*")
+    ap.add_argument("--beat-model", default=ListenerConfig.beat_model, choices=("acf", "joint"))
+    args = ap.parse_args()
+    config = ListenerConfig(beat_model=args.beat_model)
+    paths = [Path(p) for p in args.files] or sorted((ROOT / "examples").glob("*.mid"))
     messages = long_input(paths)
     notes = sum(1 for m in messages if m.kind == 0x90 and m.data2 > 0)
-    measure(messages[:2000])                       # warm up numpy and the caches
-    runs = [measure(messages) for _ in range(3)]
+    measure(messages[:2000], config)               # warm up numpy and the caches
+    runs = [measure(messages, config) for _ in range(3)]
     print(f"input: {len(paths)} file(s) x3, {messages[-1].time:.0f} s, {notes} notes, {len(messages)} messages")
     print(f"{'cost (us)':22}{'median':>9}{'p99':>9}{'max':>9}{'count':>8}")
     for name in ("note", "decision", "idle tick"):
@@ -93,6 +99,7 @@ def main() -> None:
         print(f"{name:22}{med:9.1f}{p99:9.1f}{mx:9.1f}{len(runs[0][name]):8d}")
     total = statistics.median(float(r["note"].sum()) for r in runs)
     print(f"amortised: {total / notes:.1f} us per note; targets: median <= 30 us, p99 <= 300 us per note")
+    print(f"per second of input: {total / messages[-1].time / 1000:.2f} ms ({args.beat_model} beat model)")
 
 
 if __name__ == "__main__":

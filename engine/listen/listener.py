@@ -17,6 +17,7 @@ from engine.listen.beat import BeatTracker
 from engine.listen.chord import ChordTracker
 from engine.listen.clock_in import ClockFollower
 from engine.listen.guitar import ConfirmedNote, GuitarConditioner, GuitarConfig
+from engine.listen.joint import JointTracker
 from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
 from engine.state import BeatGrid, MusicalState
@@ -32,7 +33,9 @@ class ListenerConfig:
     model and evidence half-life (s), the beat and key confidences (0..1) the band waits for before it plays,
     when the guitar counts as pausing, and the bar model ("pointer": the bar pointer,
     engine/listen/bar_pointer.py; "accents": the older accent counts of engine/listen/meter.py, kept to measure
-    against, see bench/README.md). `PlayerSettings.listener_config` fills in the player's part."""
+    against, see bench/README.md), and the beat model ("acf": engine/listen/beat.py's autocorrelation, phase fit
+and bar pointer; "joint": the joint tempo, meter and downbeat filter of engine/listen/joint.py, an option to
+measure against). `PlayerSettings.listener_config` fills in the player's part."""
 
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
@@ -41,6 +44,7 @@ class ListenerConfig:
     key_model: str = "hmm"        # "hmm": sticky forward filter over keys; "rules": margin-and-hold hysteresis
     key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)
     bar_model: str = "pointer"    # "pointer" or "accents": how bars and downbeats are heard (BeatTracker)
+    beat_model: str = "acf"       # "acf": BeatTracker; "joint": the joint filter of engine/listen/joint.py
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
     activity: ActivityConfig = field(default_factory=ActivityConfig)   # when the guitar counts as pausing
@@ -93,7 +97,7 @@ class PlayerSettings:
 class Listener:
     """Conditions raw guitar MIDI and feeds the key, beat and chord trackers (see the module docstring);
     `state(now)` is what the band reads. Raises ValueError for a `tempo_range` outside 20 <= low < high <= 300
-    BPM, and for an unknown key model or profile."""
+    BPM, and for an unknown key model or profile or beat model."""
 
     def __init__(self, config: ListenerConfig | None = None):
         self.config = config or ListenerConfig()
@@ -106,8 +110,13 @@ class Listener:
         if not 20 <= lo < hi <= 300:
             raise ValueError("tempo_range must be two BPM values 20 <= low < high <= 300, "
                              f"got {self.config.tempo_range!r}")
-        self.beat = BeatTracker(bpm_prior=min(max(self.config.bpm_prior, lo), hi), min_bpm=lo, max_bpm=hi,
-                                bar_model=self.config.bar_model)
+        prior = min(max(self.config.bpm_prior, lo), hi)
+        if self.config.beat_model == "joint":
+            self.beat = JointTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi)
+        elif self.config.beat_model == "acf":
+            self.beat = BeatTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi, bar_model=self.config.bar_model)
+        else:
+            raise ValueError(f"beat model must be 'acf' or 'joint', got {self.config.beat_model!r}")
         self.chord = ChordTracker()
         self.activity = PlayerActivity(self.config.activity)
         self.follower = ClockFollower()
