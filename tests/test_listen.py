@@ -2,6 +2,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.events import InputMessage
 from engine.listen import Listener, ListenerConfig
@@ -408,3 +410,23 @@ def test_the_tempo_refinement_stays_within_half_a_frame_of_a_window_edge():
     score[20 - 1], score[20], score[20 + 1] = 1.0, 0.6, 0.19     # rising to the left: no peak at L
     period = est.refine(score, L)
     assert abs(period * FPS - L) <= 0.5 and period > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(gaps=st.lists(st.floats(0.05, 1.2), min_size=2, max_size=60),
+       weights=st.lists(st.floats(0.05, 3.0), min_size=60, max_size=60),
+       bass=st.lists(st.booleans(), min_size=60, max_size=60),
+       bpm=st.floats(45.0, 215.0))
+def test_the_bass_level_check_answers_one_of_the_three_levels(gaps, weights, bass, bpm):
+    """Any onsets, weights, bass flags and period: the level the bass keeps is the period, or its 2:3 or 3:2
+    relative inside the searched tempo range, never anything else (and never an exception)."""
+    from engine.listen.tempo import FPS, TempoEstimator
+
+    est = TempoEstimator()
+    t = np.cumsum(gaps)
+    w = np.array(weights[:len(t)])
+    est.scores(t, w)                         # the estimate's autocorrelation, as the tracker computes it first
+    period = 60.0 / bpm
+    level = est.bass_level(t, w, np.array(bass[:len(t)], dtype=bool), period)
+    assert level in (period, period * 2 / 3, period * 1.5)
+    assert level == period or est.lag_lo <= level * FPS <= est.lag_hi
