@@ -153,6 +153,7 @@ class BeatTracker:
         self._bar_origin: int | None = None     # a downbeat cued by a count-in or a start (until the meter is sure)
         self.usual_gap = 0.0                    # seconds: 75th percentile of recent gaps between onsets
         self._disagree = 0
+        self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
         self._bass_wins = 0                     # estimates running on which the bass kept a 2:3 level
 
     def _rebuild_prior(self) -> None:
@@ -271,13 +272,16 @@ class BeatTracker:
         self.confidence = confidence
         self._acf_period, self._tempo_at = period, now
         self._disagree = self._tempo.rival_count = 0
+        self._disagree_since = math.inf
         self._forget_before(now - self.switch_window)
 
     def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
         """Blend in the fitted grid (a beat at `phase` s, `period` s per beat): see `phase.blend`."""
-        state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree)
+        state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
+                          self._disagree_since)
         new = blend(state, now, phase, period, confidence, self.follow, self.hold_tempo)
-        self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree = new
+        (self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
+         self._disagree_since) = new
 
     def tap(self, t: float) -> None:
         """A tap (tap-tempo key, footswitch, count-in click) at t seconds. From the second tap on, the
@@ -310,6 +314,7 @@ class BeatTracker:
         master's alone; the onsets only count for the meter."""
         index = self._anchor(t, period)
         self._tempo.rival_count = self._disagree = 0
+        self._disagree_since = math.inf
         self._master_until = t + 2.0 * period
         self._master_origin = None if number is None else index - number
         self.led_by_master = True

@@ -418,9 +418,11 @@ class JointTracker(BeatTracker):
         into_beat = view.position % m.beat_eighths
         last_beat = view.time - into_beat * view.eighth
         before = None if self.period is None else self.beat_at(now)
-        state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree)
+        state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
+                          self._disagree_since)
         new = blend(state, now, last_beat, period, view.confidence, self.follow_share, self.hold_tempo)
-        self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree = new
+        (self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
+         self._disagree_since) = new
         if before is not None and self.beat_at(now) < before - self.max_back:   # the count waits, not runs back
             self.anchor_time += (self.beat_at(now) - before) * self.period
         self._read_bar(view, now)

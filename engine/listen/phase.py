@@ -25,6 +25,8 @@ import numpy as np
 
 NEAR = 0.15     # share of the period: onsets this close to a beat count for the re-centring and the fit
 TIGHT = 0.08    # ... and this close, as on the beat for the confidence
+DISAGREE_FITS = 3      # fits in a row off the grid's beats ...
+DISAGREE_BEATS = 3.0   # ... over at least this many of its beats, and the grid jumps to them
 
 
 class Moments(NamedTuple):
@@ -177,37 +179,43 @@ def confidence(m: Moments, total: float) -> float:
 
 class GridState(NamedTuple):
     """A beat grid being tracked: beat number `anchor_beat` at `anchor_time` (s), `period` s per beat (None
-    before any), its `confidence` (0..1), and how many fits in a row disagreed with it."""
+    before any), its `confidence` (0..1), how many fits in a row disagreed with it, and since when (s)."""
 
     anchor_beat: int
     anchor_time: float
     period: float | None
     confidence: float
     disagree: int
+    disagree_since: float = math.inf   # s: when the fits began to disagree (inf while they agree)
 
 
 def blend(grid: GridState, now: float, phase: float, period: float, confidence: float, follow: float,
           hold_tempo: bool) -> GridState:
     """The grid after a new fit (a beat at `phase` s, `period` s per beat, `confidence`) at `now` (s): `follow`
-    (0..1) of the fit when its next beat is within 0.3 beats of one of the grid's, else, after three
-    disagreeing fits, a jump to it, forward (beat numbers never go back); `hold_tempo` keeps the period."""
+    (0..1) of the fit when its next beat is within 0.3 beats of one of the grid's, else, once the fits have
+    disagreed DISAGREE_FITS times in a row over DISAGREE_BEATS beats, a jump to it, forward (beat numbers
+    never go back); `hold_tempo` keeps the period. Counting beats, not fits: in syncopated comping (funk,
+    bossa) a bar's anticipations pull several fits in a row onto the off-beat, and three fits within one beat
+    threw the grid half a beat off; a player holds the beat through a bar of syncopation, and so does this."""
     nxt = phase + math.ceil((now - phase) / period) * period  # the fit's next beat after now
     if grid.period is None:
         return GridState(0, nxt, period, confidence, grid.disagree)
     beat, at, old_period, disagree = grid.anchor_beat, grid.anchor_time, grid.period, grid.disagree
+    since = grid.disagree_since
     pos_old = beat + (nxt - at) / old_period
     k = round(pos_old)
     if abs(pos_old - k) < 0.3:
-        disagree = 0
+        disagree, since = 0, math.inf
         old_time = at + (k - beat) * old_period
         beat, at = k, old_time + follow * (nxt - old_time)
         if not hold_tempo:
             old_period = old_period + follow * (period - old_period)
     else:
         disagree += 1
-        if disagree >= 3:  # the old grid is wrong: jump, never backwards
-            disagree = 0
+        since = min(since, now)
+        if disagree >= DISAGREE_FITS and now - since >= DISAGREE_BEATS * old_period:
+            disagree, since = 0, math.inf    # the old grid is wrong: jump, never backwards
             beat, at = math.floor(pos_old) + 1, nxt
             if not hold_tempo:
                 old_period = period
-    return GridState(beat, at, old_period, 0.7 * grid.confidence + 0.3 * confidence, disagree)
+    return GridState(beat, at, old_period, 0.7 * grid.confidence + 0.3 * confidence, disagree, since)
