@@ -430,3 +430,19 @@ def test_the_bass_level_check_answers_one_of_the_three_levels(gaps, weights, bas
     level = est.bass_level(t, w, np.array(bass[:len(t)], dtype=bool), period)
     assert level in (period, period * 2 / 3, period * 1.5)
     assert level == period or est.lag_lo <= level * FPS <= est.lag_hi
+
+
+def test_the_grid_holds_through_syncopation_but_follows_a_player_who_moved_the_beat():
+    """phase.blend: fits half a beat off the grid, three in a row within one beat (a bar's anticipations),
+    leave the grid where it is; fits off it for three beats and more move it there (forward)."""
+    from engine.listen.phase import GridState, blend
+
+    grid = GridState(0, 0.0, 0.5, 1.0, 0)
+    for now in (4.05, 4.2, 4.35):                 # three off-beat fits within a beat
+        grid = blend(grid, now, 0.25, 0.5, 0.8, 0.8, False)
+    assert grid.anchor_time % 0.5 == pytest.approx(0.0, abs=1e-9)
+    assert grid.disagree == 3
+    for now in (4.8, 5.3, 5.9):                   # still off after three beats: the player moved the beat
+        grid = blend(grid, now, 0.25, 0.5, 0.8, 0.8, False)
+    assert grid.anchor_time % 0.5 == pytest.approx(0.25, abs=1e-9)
+    assert grid.disagree == 0
