@@ -127,3 +127,26 @@ def test_a_stopped_batch_leaves_no_half_written_file_and_no_worker(takes, tmp_pa
     while (left := subprocess.run(["pgrep", "-s", str(p.pid)], capture_output=True, text=True).stdout.split()):
         assert time.monotonic() < deadline, left
         time.sleep(0.1)
+
+
+def test_a_workers_clean_up_is_not_cut_short_by_a_second_sigterm(tmp_path):
+    """A stopped worker's first SIGTERM ends its render; a second (the pool terminates the workers still
+    alive once one has exited) must not cut the clean-up short: it left the WAV thread's scratch file."""
+    code = ("import time, sys\n"
+            "from engine.batch import _worker_signals\n"
+            "_worker_signals()\n"
+            "print('ready', flush=True)\n"
+            "try:\n"
+            "    time.sleep(30)\n"
+            "except SystemExit:\n"
+            "    print('stopping', flush=True)\n"
+            "    time.sleep(1.0)\n"
+            "    print('cleaned up', flush=True)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline() == "ready\n"
+    p.send_signal(signal.SIGTERM)
+    assert p.stdout.readline() == "stopping\n"
+    p.send_signal(signal.SIGTERM)                  # while it cleans up
+    out, _ = p.communicate(timeout=30)
+    assert out == "cleaned up\n"
