@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import EngineError, OutputPathError
+from engine.io import outputs
 
 STOP_WAIT = 30.0     # s to wait for the workers to clean up after a stop
 
@@ -115,7 +116,7 @@ def _worker_signals() -> None:
     3 s into `render examples/*.mid --wav DIR -j 2`)."""
     def stop(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        raise SystemExit(128 + signum)
+        outputs.stop(128 + signum)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)

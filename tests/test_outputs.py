@@ -121,3 +121,23 @@ def test_sigterm_at_any_moment_of_a_streamed_render_exits_143_and_leaves_nothing
         assert code in (0, 128 + signal.SIGTERM), (k, code, proc.stderr.read()[-2000:])
         left = sorted(p.name for p in folder.iterdir())
         assert left == ([] if code else ["b.mid", "b.wav"]), (k, left)
+
+
+def test_a_stop_asked_for_while_a_temporary_file_is_made_waits_for_its_name_to_be_known(tmp_path):
+    """outputs.stop (what aqyn's SIGTERM handlers call) raises at once outside `stops_held`, and at the end of
+    the outermost block inside it, when the file made there is known to the clean-up."""
+    from engine.io import outputs
+
+    with pytest.raises(SystemExit) as now:
+        outputs.stop(143)
+    assert now.value.code == 143
+    made = []
+    with pytest.raises(SystemExit) as later:
+        with outputs.stops_held():
+            with outputs.stops_held():
+                outputs.stop(143)                    # the signal lands here ...
+                made.append(tmp_path / "x.tmp")      # ... and the name is still recorded
+            made.append("inner block left")
+    assert later.value.code == 143 and made == [tmp_path / "x.tmp", "inner block left"]
+    with outputs.stops_held():
+        pass                                         # nothing pending is left behind

@@ -25,6 +25,7 @@ from engine.cli.common import (
     player_settings,
 )
 from engine.errors import EngineError
+from engine.io import outputs
 from engine.mixer import PARTS
 
 LEVEL_PARTS = PARTS[:2]        # the band's parts: the guitar has a level only with --with-guitar
@@ -36,7 +37,7 @@ def terminated_cleanly() -> Iterator[None]:
     by raising SystemExit, so the render's clean-up runs: its temporary outputs are removed and the files it
     would replace stay as they were. The handler before is put back after."""
     def stop(signum, frame):
-        raise SystemExit(128 + signum)
+        outputs.stop(128 + signum)       # at once, or once a temporary file being made is known
 
     try:
         before = signal.signal(signal.SIGTERM, stop)
