@@ -17,6 +17,7 @@ from engine.listen.beat import BeatTracker
 from engine.listen.chord import ChordTracker
 from engine.listen.clock_in import ClockFollower
 from engine.listen.guitar import ConfirmedNote, GuitarConditioner, GuitarConfig
+from engine.listen.hybrid import HybridTracker
 from engine.listen.joint import JointTracker
 from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
@@ -113,10 +114,12 @@ class Listener:
         prior = min(max(self.config.bpm_prior, lo), hi)
         if self.config.beat_model == "joint":
             self.beat = JointTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi)
+        elif self.config.beat_model == "hybrid":
+            self.beat = HybridTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi)
         elif self.config.beat_model == "acf":
             self.beat = BeatTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi, bar_model=self.config.bar_model)
         else:
-            raise ValueError(f"beat model must be 'acf' or 'joint', got {self.config.beat_model!r}")
+            raise ValueError(f"beat model must be 'acf', 'joint' or 'hybrid', got {self.config.beat_model!r}")
         self.chord = ChordTracker()
         self.activity = PlayerActivity(self.config.activity)
         self.follower = ClockFollower()
