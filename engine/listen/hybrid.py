@@ -24,7 +24,7 @@ downbeats stay the tracker's.
 
 6/8: the tracker's phase fit can settle on the wrong eighth of the dotted quarter. Where the filter, sure of its
 beat (`PHASE_SURE`), puts the same beat more than `PHASE_OFF` beats away for `PHASE_HOLD` s running, the grid
-is moved onto the filter's beat, and the tracker's later fits keep that correction.
+is moved onto the filter's beat, and the tracker's later fits keep that correction while the filter hears 6/8.
 Times are seconds.
 """
 
@@ -124,6 +124,8 @@ class HybridTracker(BeatTracker):
             return
         if view.meter_confidence < SURE:
             return
+        if view.meter.name not in PHASE_METERS:
+            self._shift = 0.0                   # the meter moved on: the phase correction was for its bar
         m = view.meter
         ratio = abs(math.log(view.eighth * m.beat_eighths / self.period))
         if ratio >= AGREE:
