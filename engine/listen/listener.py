@@ -35,8 +35,9 @@ class ListenerConfig:
     when the guitar counts as pausing, and the bar model ("pointer": the bar pointer,
     engine/listen/bar_pointer.py; "accents": the older accent counts of engine/listen/meter.py, kept to measure
     against, see bench/README.md), and the beat model ("acf": engine/listen/beat.py's autocorrelation, phase fit
-and bar pointer; "joint": the joint tempo, meter and downbeat filter of engine/listen/joint.py, an option to
-measure against). `PlayerSettings.listener_config` fills in the player's part."""
+and bar pointer; "joint": the joint tempo, meter and downbeat filter of engine/listen/joint.py; "hybrid": acf's
+grid with the joint filter's bar, engine/listen/hybrid.py; the last two options to measure against).
+`PlayerSettings.listener_config` fills in the player's part."""
 
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
@@ -45,7 +46,7 @@ measure against). `PlayerSettings.listener_config` fills in the player's part.""
     key_model: str = "hmm"        # "hmm": sticky forward filter over keys; "rules": margin-and-hold hysteresis
     key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)
     bar_model: str = "pointer"    # "pointer" or "accents": how bars and downbeats are heard (BeatTracker)
-    beat_model: str = "acf"       # "acf": BeatTracker; "joint": the joint filter of engine/listen/joint.py
+    beat_model: str = "acf"       # "acf": BeatTracker; "joint": engine/listen/joint.py; "hybrid": listen/hybrid.py
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
     activity: ActivityConfig = field(default_factory=ActivityConfig)   # when the guitar counts as pausing
