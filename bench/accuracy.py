@@ -314,7 +314,7 @@ def main() -> None:
                     help="converter latency declared on the guitar set, for aqyn and the peers alike")
     ap.add_argument("--bar-model", default=ListenerConfig.bar_model, choices=("pointer", "accents"),
                     help="how aqyn hears bars and downbeats (ListenerConfig.bar_model)")
-    ap.add_argument("--beat-model", default=ListenerConfig.beat_model, choices=("acf", "joint"),
+    ap.add_argument("--beat-model", default=ListenerConfig.beat_model, choices=("acf", "joint", "hybrid"),
                     help="aqyn's beat, meter and downbeat model (ListenerConfig.beat_model)")
     args = ap.parse_args()
 

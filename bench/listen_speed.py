@@ -82,7 +82,7 @@ def measure(messages: list[InputMessage], config: ListenerConfig | None = None) 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*")
-    ap.add_argument("--beat-model", default=ListenerConfig.beat_model, choices=("acf", "joint"))
+    ap.add_argument("--beat-model", default=ListenerConfig.beat_model, choices=("acf", "joint", "hybrid"))
     args = ap.parse_args()
     config = ListenerConfig(beat_model=args.beat_model)
     paths = [Path(p) for p in args.files] or sorted((ROOT / "examples").glob("*.mid"))

@@ -17,6 +17,7 @@ from engine.listen.beat import BeatTracker
 from engine.listen.chord import ChordTracker
 from engine.listen.clock_in import ClockFollower
 from engine.listen.guitar import ConfirmedNote, GuitarConditioner, GuitarConfig
+from engine.listen.hybrid import HybridTracker
 from engine.listen.joint import JointTracker
 from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
@@ -34,8 +35,9 @@ class ListenerConfig:
     when the guitar counts as pausing, and the bar model ("pointer": the bar pointer,
     engine/listen/bar_pointer.py; "accents": the older accent counts of engine/listen/meter.py, kept to measure
     against, see bench/README.md), and the beat model ("acf": engine/listen/beat.py's autocorrelation, phase fit
-and bar pointer; "joint": the joint tempo, meter and downbeat filter of engine/listen/joint.py, an option to
-measure against). `PlayerSettings.listener_config` fills in the player's part."""
+and bar pointer; "joint": the joint tempo, meter and downbeat filter of engine/listen/joint.py; "hybrid": acf's
+grid with the joint filter's bar, engine/listen/hybrid.py; the last two options to measure against).
+`PlayerSettings.listener_config` fills in the player's part."""
 
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
@@ -44,7 +46,7 @@ measure against). `PlayerSettings.listener_config` fills in the player's part.""
     key_model: str = "hmm"        # "hmm": sticky forward filter over keys; "rules": margin-and-hold hysteresis
     key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)
     bar_model: str = "pointer"    # "pointer" or "accents": how bars and downbeats are heard (BeatTracker)
-    beat_model: str = "acf"       # "acf": BeatTracker; "joint": the joint filter of engine/listen/joint.py
+    beat_model: str = "acf"       # "acf": BeatTracker; "joint": engine/listen/joint.py; "hybrid": listen/hybrid.py
     beat_lock: float = 0.5        # beat confidence needed before the band plays
     key_lock: float = 0.15        # key confidence needed before the band plays
     activity: ActivityConfig = field(default_factory=ActivityConfig)   # when the guitar counts as pausing
@@ -113,10 +115,12 @@ class Listener:
         prior = min(max(self.config.bpm_prior, lo), hi)
         if self.config.beat_model == "joint":
             self.beat = JointTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi)
+        elif self.config.beat_model == "hybrid":
+            self.beat = HybridTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi)
         elif self.config.beat_model == "acf":
             self.beat = BeatTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi, bar_model=self.config.bar_model)
         else:
-            raise ValueError(f"beat model must be 'acf' or 'joint', got {self.config.beat_model!r}")
+            raise ValueError(f"beat model must be 'acf', 'joint' or 'hybrid', got {self.config.beat_model!r}")
         self.chord = ChordTracker()
         self.activity = PlayerActivity(self.config.activity)
         self.follower = ClockFollower()
