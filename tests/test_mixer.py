@@ -201,3 +201,20 @@ def test_bad_level_cues(tmp_path, body, words):
     with pytest.raises(ConfigError) as err:
         load_cues(cues)
     assert words in str(err.value) and "cues.toml:" in str(err.value)
+
+
+def test_a_wav_with_every_part_off_is_silent_not_the_band_normalised_back_up(tmp_path):
+    """--mix dombra=off,percussion=off: FluidSynth's CC7 0 is -96 dB, not nothing; peak normalisation must not
+    raise that floor back to -1 dBFS (it wrote a full-level copy of the muted band)."""
+    import wave
+
+    import numpy as np
+
+    from engine.render import render
+    from tests.conftest import example
+
+    render(example("d_dorian_96_4-4"), tmp_path / "out.mid", tmp_path / "out.wav",
+           levels=parse_mix("dombra=off,percussion=mute"))
+    with wave.open(str(tmp_path / "out.wav")) as w:
+        audio = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    assert len(audio) > 44100 * 2 * 30 and np.abs(audio).max() == 0

@@ -38,6 +38,7 @@ from engine.midi import CONTROL, NOTE_OFF, NOTE_ON, PITCH_BEND, PROGRAM
 
 RATE = 44100
 PEAK_DBFS = -1.0
+SILENT_DBFS = -70.0   # a mix peaking under this is silence: it is not normalised
 TAIL = 2.0            # seconds rendered after the last note-off, for release and reverb
 # Chorus is off: it thickens a plucked dombra into a twelve-string and costs a third of the render time.
 # bench/render_speed.py gives the fluidsynth command the same settings.
@@ -288,8 +289,11 @@ class FluidRenderer:
 
 
 def peak_gain(peak: float) -> np.float32:
-    """The gain that puts a mix whose peak is `peak` (linear, full scale 1.0) at PEAK_DBFS; 1 for silence."""
-    return np.float32(10 ** (PEAK_DBFS / 20) / peak) if peak > 0 else np.float32(1)
+    """The gain that puts a mix whose peak is `peak` (linear, full scale 1.0) at PEAK_DBFS; 1 for a mix that
+    is silent, or as good as (its peak under SILENT_DBFS): every part muted leaves FluidSynth's floor (CC7 0
+    is -96 dB, not nothing) or a DC offset of a few millionths, which normalising blew up to a full-level
+    copy of the muted band, or to a constant offset with a click."""
+    return np.float32(10 ** (PEAK_DBFS / 20) / peak) if peak > 10 ** (SILENT_DBFS / 20) else np.float32(1)
 
 
 class ScaledWav:
