@@ -23,7 +23,7 @@ FONT_SONG := d_dorian_96_4-4
 GM_FONT := /usr/share/sounds/sf2/FluidR3_GM.sf2
 # More styles on the examples: example:style pairs (make demo renders each after the automatic choice).
 DEMO_STYLES := d_dorian_96_4-4:shertpe-332 d_dorian_96_4-4:nomad-gallop e_mixolydian_ramp_88-116_4-4:tokpe-flow \
-               e_mixolydian_ramp_88-116_4-4:aqsaq-7-8 a_minor_66_6-8:shalderish
+               e_mixolydian_ramp_88-116_4-4:shertpe-332 a_minor_66_6-8:shalderish
 
 .PHONY: demo test soak proof gig-soak gig-soak-jack bench live-bench accuracy examples system clean font
 

@@ -294,7 +294,13 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
     state = engine.listener.state(guitar.duration)
     key = "unknown" if state.tonic is None else f"{tonic_name(state.tonic, state.mode)} {state.mode}"
     arranger = engine.scheduler.arranger
+    warnings = guitar.warnings
+    grid = state.grid
+    if arranger and arranger.style.beats_per_bar.denominator != 1 and grid and grid.meter_confidence >= 0.5:
+        warnings += (f"style {arranger.style.name!r} is in {arranger.style.meter}, and the guitar was heard in "
+                     f"{grid.meter}: aqyn played it as asked (it cannot yet hear 5/8 or 7/8), but its bars "
+                     "line up with the guitar's only if the guitar plays that meter",)
     return RenderResult(key=key, bpm=state.bpm, input_seconds=guitar.duration, audio_seconds=audio_seconds,
                         elapsed=time.perf_counter() - started,
                         band_notes=sum(isinstance(e, Note) for e in band), late_notes=engine.scheduler.late,
-                        style=arranger.style.name if arranger else style, warnings=guitar.warnings)
+                        style=arranger.style.name if arranger else style, warnings=warnings)

@@ -243,3 +243,16 @@ def test_a_cued_style_in_another_meter_is_not_taken_and_one_that_fits_is(tmp_pat
     assert any(t.startswith("style: ") and "Nomad" in t and "does not fit" not in t for t in markers), markers
     signatures = {(m.numerator, m.denominator) for m in mid.tracks[0] if m.type == "time_signature"}
     assert (6, 8) not in signatures
+
+
+def test_a_style_in_another_meter_is_refused_naming_whole_beat_styles_and_an_aqsaq_style_warns(tmp_path):
+    """trot (6/8) over the 4/4 example is refused with the styles that fit, none of them a 5/8 or 7/8 style
+    (they would drift through a 4/4 guitar's bars); an aqsaq style asked for is played, with a warning that its
+    bars line up with the guitar's only if the guitar plays its meter."""
+    r = render(DORIAN, "-o", tmp_path / "t.mid", "--style", "trot")
+    assert r.exit_code == 2 and "styles that fit: " in r.stderr
+    fitting = r.stderr.split("styles that fit: ")[1]
+    assert "tokpe-gallop" in fitting and "aqsaq" not in fitting and "-5-8" not in fitting and "-7-8" not in fitting
+    r = render(DORIAN, "-o", tmp_path / "a.mid", "--style", "aqsaq-7-8")
+    assert r.exit_code == 0 and (tmp_path / "a.mid").is_file()
+    assert "aqyn: warning: style 'aqsaq-7-8' is in 7/8, and the guitar was heard in 4/4" in r.stderr

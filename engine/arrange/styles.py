@@ -100,7 +100,8 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
         meter = Meter.of(grid)
         if fits(named, meter) or not strict or grid.meter_confidence < SURE_METER:
             return named            # it fits, or the meter is not sure (or live): play what the player asked for
-        candidates = [n for n in order if _fits_if_good(n, pattern_dirs, meter, fits)]
+        # Styles that fit in whole beats: a 5/8 or 7/8 style is taken as asked, never offered for another meter.
+        candidates = [n for n in order if _fits_if_good(n, pattern_dirs, meter, fits, whole_beats=True)]
         raise StyleMeterError(f"style {name!r} is in {named.meter}, the guitar plays {grid.meter}; styles "
                               f"that fit: {', '.join(candidates) or 'none'} (or --style auto)")
 
@@ -134,9 +135,12 @@ def _auto(styles: dict[str, Style], meter, fits) -> Style:
     return next((s for s in styles.values() if fits(s, meter)), next(iter(styles.values())))
 
 
-def _fits_if_good(name: str, pattern_dirs: list[Path] | None, meter, fits) -> bool:
-    """Whether style `name` fits `meter` (False when its file is broken: it is only named in a message)."""
+def _fits_if_good(name: str, pattern_dirs: list[Path] | None, meter, fits, whole_beats: bool = False) -> bool:
+    """Whether style `name` fits `meter` (False when its file is broken: it is only named in a message;
+    `whole_beats`: False too for a 5/8 or 7/8 style)."""
     try:
-        return fits(load_style(name, pattern_dirs), meter)
+        style = load_style(name, pattern_dirs)
     except EngineError:
         return False
+    return fits(style, meter) and not (whole_beats and style.beats_per_bar.denominator != 1)
+
