@@ -16,8 +16,8 @@ from engine.arrange.band import BAND_CHANNELS
 from engine.arrange.styles import AUTO, count_in_beats, style_chooser
 from engine.clock import VirtualClock
 from engine.errors import OutputPathError
-from engine.events import DOMBRA, GUITAR, PERCUSSION, Control, Event, Note, Program, Raw
-from engine.inputs import SongEnd, TimedInput, input_order
+from engine.events import DOMBRA, GUITAR, PERCUSSION, Control, Event, Marker, Note, Program, Raw
+from engine.inputs import CueInput, SongEnd, TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.io.outputs import atomic_outputs, check_distinct, check_output
@@ -156,7 +156,7 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events,
                                                 _guitar_heard(guitar_events, with_guitar, levels),
                                                 picture if plot else None)
-    result = _result(engine, guitar, band, style, audio_seconds, started)
+    result = _result(engine, guitar, band, style, audio_seconds, started, cues)
     return replace(result, soundfont=renderer.soundfont) if renderer is not None else result
 
 
@@ -277,6 +277,16 @@ def _play_into(wav_temp: Path | None, stem_temps: dict[str, Path], renderer, per
     return engine, band, wav.seconds
 
 
+def _cues_not_taken(band: list, cues: Sequence[TimedInput], duration: float) -> tuple[str, ...]:
+    """A warning line for each style change the band did not take (its marker says why: a style in another
+    meter) and for each cue after the input's end (`duration`, s), which nothing plays."""
+    lines = tuple(f"at {e.time:.1f} s the {e.text}" for e in band
+                  if isinstance(e, Marker) and e.text.startswith("style: ") and " does not fit " in e.text)
+    late = [c for c in cues if isinstance(c, CueInput) and c.time > duration]
+    return lines + tuple(f"the {c.cue.value} cue at {c.time:g} s comes after the take's end ({duration:.1f} s): "
+                         "nothing plays it" for c in late)
+
+
 def _draw(path: Path, guitar: GuitarFile, band: list[Event], player: PlayerSettings | None, style: str) -> None:
     """The timeline picture of a render at `path`: what the listener heard (its online analysis: the listener
     the render ran, on the same input) and the band's events."""
@@ -290,11 +300,11 @@ def _draw(path: Path, guitar: GuitarFile, band: list[Event], player: PlayerSetti
 
 
 def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_seconds: float,
-            started: float) -> RenderResult:
+            started: float, cues: Sequence[TimedInput] = ()) -> RenderResult:
     state = engine.listener.state(guitar.duration)
     key = "unknown" if state.tonic is None else f"{tonic_name(state.tonic, state.mode)} {state.mode}"
     arranger = engine.scheduler.arranger
-    warnings = guitar.warnings
+    warnings = guitar.warnings + _cues_not_taken(band, cues, guitar.duration)
     grid = state.grid
     if arranger and arranger.style.beats_per_bar.denominator != 1 and grid and grid.meter_confidence >= 0.5:
         warnings += (f"style {arranger.style.name!r} is in {arranger.style.meter}, and the guitar was heard in "
