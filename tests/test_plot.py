@@ -148,6 +148,7 @@ def test_analyze_and_render_write_the_picture(tmp_path):
     r = aqyn("analyze", str(example("a_minor_66_6-8")), "--plot", str(png))
     assert r.returncode == 0, r.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert r.stdout.splitlines()[-1] == f"wrote {png}"          # said, as render says what it wrote
     out, played = tmp_path / "band.mid", tmp_path / "band.png"
     r = aqyn("render", str(example("a_minor_66_6-8")), "-o", str(out), "--plot", str(played))
     assert r.returncode == 0, r.stderr

@@ -49,6 +49,8 @@ def analyze(
         return
     for line in describe(a):
         typer.echo(line)
+    if plot is not None:
+        typer.echo(f"wrote {plot}")       # (not with --json: its output is the JSON alone)
 
 
 def _check_picture(plot: Path, input_file: Path) -> None:
