@@ -289,6 +289,19 @@ def test_meter_and_downbeat_from_bass_and_chord_changes(meter_beats, meter):
     assert len(predicted) == 3
 
 
+def eighth_strums(bars, eighth: float) -> list:
+    """Note messages for bars of six eighths each, a bar given as (eighth, MIDI pitches, velocity) strums
+    (notes 8 ms apart, held 0.9 of an eighth), from 0.5 s; `eighth` in seconds."""
+    msgs = []
+    for bar, strums in enumerate(bars):
+        for pos, notes, vel in strums:
+            t = 0.5 + (bar * 6 + pos) * eighth
+            for j, p in enumerate(notes):
+                msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, p, vel))
+                msgs.append(InputMessage(t + 0.9 * eighth, NOTE_OFF, p, 0))
+    return sorted(msgs, key=lambda m: m.time)
+
+
 def test_compound_strum_pattern_settles_on_the_dotted_quarter():
     # 6/8 at 66 dotted quarters per minute: bass, up, down, up on eighths 0, 2, 3, 5 of each bar, after an
     # intro of two bars strummed in quarters (eighths 0, 2, 4), which favours a quarter-note level. The first
@@ -296,14 +309,7 @@ def test_compound_strum_pattern_settles_on_the_dotted_quarter():
     eighth = 60 / 66 / 3
     intro = ((0, (45,), 100), (2, (52, 57, 60, 64), 88), (4, (52, 57, 60, 64), 88))
     six_eight = ((0, (45,), 100), (2, (64, 69, 72), 64), (3, (52, 57, 60, 64), 88), (5, (64, 69, 72), 64))
-    msgs = []
-    for bar in range(18):
-        for pos, notes, vel in (intro if bar < 2 else six_eight):
-            t = 0.5 + (bar * 6 + pos) * eighth
-            for j, p in enumerate(notes):
-                msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, p, vel))
-                msgs.append(InputMessage(t + 0.9 * eighth, NOTE_OFF, p, 0))
-    msgs.sort(key=lambda m: m.time)
+    msgs = eighth_strums([intro] * 2 + [six_eight] * 16, eighth)
     L = Listener()
     run(L, msgs, until=msgs[-1].time)
     assert L.beat.bpm == pytest.approx(66, rel=0.03)
@@ -318,14 +324,7 @@ def test_a_waltz_whose_bass_keeps_the_quarters_is_not_heard_in_dotted_quarters(s
     eighth = 60 / 132 / 2
     waltz = ((0, (45, 57, 60, 64), 100), (2, (second_bass, 57, 60, 64), 96), (3, (57, 60, 64), 70),
              (5, (57, 60, 64), 66))
-    msgs = []
-    for bar in range(16):
-        for pos, notes, vel in waltz:
-            t = 0.5 + (bar * 6 + pos) * eighth
-            for j, p in enumerate(notes):
-                msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, p, vel))
-                msgs.append(InputMessage(t + 0.9 * eighth, NOTE_OFF, p, 0))
-    msgs.sort(key=lambda m: m.time)
+    msgs = eighth_strums([waltz] * 16, eighth)
     L = Listener()
     run(L, msgs, until=msgs[-1].time)
     assert L.beat.bpm == pytest.approx(bpm, rel=0.03)
