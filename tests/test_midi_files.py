@@ -58,6 +58,9 @@ def test_a_file_cut_short_says_so(tmp_path):
     (tmp_path / "empty.mid").write_bytes(b"")
     with pytest.raises(InputFileError, match="is empty"):
         read_guitar_file(tmp_path / "empty.mid")
+    (tmp_path / "hello.mid").write_text("hello")            # a few bytes of text: not a MIDI file at all
+    with pytest.raises(InputFileError, match=r"\(too short for a MIDI header\)"):
+        read_guitar_file(tmp_path / "hello.mid")
 
 
 @pytest.mark.parametrize("name", ["huge-delta-years.mid", "overlong-variable-length-quantity.mid"])

@@ -63,8 +63,9 @@ def read_guitar_file(path: str | Path) -> GuitarFile:
     try:
         mid = mido.MidiFile(file=io.BytesIO(data), clip=True)
     except EOFError:
-        raise InputFileError(f"not a readable MIDI file: {p} (it ends inside a track: cut short?); "
-                             "give a Standard MIDI File (.mid)") from None
+        # Shorter than a header: not a MIDI file at all (a text file), unless it starts as one.
+        reason = "it ends inside a track: cut short?" if data[:4] == b"MThd" else "too short for a MIDI header"
+        raise InputFileError(f"not a readable MIDI file: {p} ({reason}); give a Standard MIDI File (.mid)") from None
     except (OSError, ValueError, KeyError, IndexError) as exc:
         reason = str(exc) or type(exc).__name__
         if isinstance(exc, KeyError):
