@@ -110,7 +110,8 @@ def chart_style(chart: Chart, options: PlayOptions) -> Style:
             raise StyleMeterError(f"no style plays a {chart.meter.text} chart (aqyn patterns list shows their "
                                   "meters); write one (patterns/README.md) or choose another meter")
         raise StyleMeterError(f"style {style.name!r} is in {style.meter}, the chart in {chart.meter.text}; "
-                              f"give a style in {chart.meter.text} (aqyn patterns list) or leave it out")
+                              f"give a style that fits {chart.meter.text} (one in its meter, or a 2/4 style in "
+                              "4/4; aqyn patterns list) or leave it out")
     sections = tuple(dataclasses.replace(s, bars=0) if s.name in ("main_a", "main_b") else s for s in style.sections)
     return dataclasses.replace(style, sections=sections)
 
