@@ -109,6 +109,7 @@ def parse_mix(spec: str, parts: tuple[str, ...] = PARTS) -> Levels:
     seen: set[str] = set()
     for item in spec.split(","):
         part, eq, value = (s.strip() for s in item.partition("="))
+        part = part.lower()           # DOMBRA=-3 names the dombra as well
         if not eq or not part or not value:
             raise ValueError(f"{item.strip()!r} is not PART=DB; write e.g. dombra=-3,percussion=0")
         if part not in parts:

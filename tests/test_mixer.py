@@ -19,6 +19,7 @@ GOOD = [
     ("guitar=mute", {"guitar": -math.inf}),
     ("dombra=-60,percussion=12", {"dombra": -60.0, "percussion": 12.0}),
     ("dombra=-6dB", {"dombra": -6.0}),
+    ("DOMBRA=-3,Percussion=OFF", {"dombra": -3.0, "percussion": -math.inf}),   # parts in any case
 ]
 BAD = [
     ("dombro=-3", "no part 'dombro' (did you mean 'dombra'?)"),
