@@ -17,8 +17,6 @@ from engine.listen.beat import BeatTracker
 from engine.listen.chord import ChordTracker
 from engine.listen.clock_in import ClockFollower
 from engine.listen.guitar import ConfirmedNote, GuitarConditioner, GuitarConfig
-from engine.listen.hybrid import HybridTracker
-from engine.listen.joint import JointTracker
 from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
 from engine.state import BeatGrid, MusicalState
@@ -34,10 +32,10 @@ class ListenerConfig:
     model and evidence half-life (s), the beat and key confidences (0..1) the band waits for before it plays,
     when the guitar counts as pausing, and the bar model ("pointer": the bar pointer,
     engine/listen/bar_pointer.py; "accents": the older accent counts of engine/listen/meter.py, kept to measure
-    against, see bench/README.md), and the beat model ("acf": engine/listen/beat.py's autocorrelation, phase fit
-and bar pointer; "joint": the joint tempo, meter and downbeat filter of engine/listen/joint.py; "hybrid": acf's
-grid with the joint filter's bar, engine/listen/hybrid.py; the last two options to measure against).
-`PlayerSettings.listener_config` fills in the player's part."""
+    against, see bench/README.md), and the beat model ("acf": engine/listen/beat.py's autocorrelation, phase
+    fit and bar pointer; "joint": the joint tempo, meter and downbeat filter of engine/listen/joint.py;
+    "hybrid": acf's grid with the joint filter's bar, engine/listen/hybrid.py; the last two options to measure
+    against). `PlayerSettings.listener_config` fills in the player's part."""
 
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
@@ -113,9 +111,14 @@ class Listener:
             raise ValueError("tempo_range must be two BPM values 20 <= low < high <= 300, "
                              f"got {self.config.tempo_range!r}")
         prior = min(max(self.config.bpm_prior, lo), hi)
+        # The joint and hybrid models are options to measure against: imported only when chosen.
         if self.config.beat_model == "joint":
+            from engine.listen.joint import JointTracker  # noqa: PLC0415
+
             self.beat = JointTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi)
         elif self.config.beat_model == "hybrid":
+            from engine.listen.hybrid import HybridTracker  # noqa: PLC0415
+
             self.beat = HybridTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi)
         elif self.config.beat_model == "acf":
             self.beat = BeatTracker(bpm_prior=prior, min_bpm=lo, max_bpm=hi, bar_model=self.config.bar_model)
