@@ -47,19 +47,18 @@ class Meter:
 
 def fits(style: Style, meter: Meter) -> bool:
     """True when `style` can play in the player's `meter` (see the module docstring)."""
-    bar = style.beats_per_bar
-    if bar.denominator != 1:
+    if not style.whole_beats:
         return True
     if style.compound != meter.compound:
         return False
-    beats = int(bar)
+    beats = int(style.beats_per_bar)
     return beats % meter.beats == 0 or meter.beats % beats == 0
 
 
 def _in_players_bars(style: Style, meter: Meter) -> bool:
     """True when the band counts its bars as the player's: the style fits the meter in whole beats (a 5/8 or
     7/8 style keeps its own bars)."""
-    return fits(style, meter) and style.beats_per_bar.denominator == 1
+    return fits(style, meter) and style.whole_beats
 
 
 def band_signature(style: Style, meter: Meter) -> tuple[int, int, int]:
@@ -72,7 +71,7 @@ def band_signature(style: Style, meter: Meter) -> tuple[int, int, int]:
 def group(style: Style, meter: Meter) -> int:
     """How many of the style's bars make one of the player's: 2 for a 2/4 style in 4/4, else 1."""
     bar = style.beats_per_bar
-    if bar.denominator != 1 or not fits(style, meter) or meter.beats <= int(bar):
+    if not style.whole_beats or not fits(style, meter) or meter.beats <= int(bar):
         return 1
     return meter.beats // int(bar)
 

@@ -8,7 +8,7 @@ all-or-nothing (engine/io/outputs.py): a failure never leaves a half-written fil
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -32,6 +32,7 @@ from engine.schedule import SchedulerConfig
 from engine.theory import tonic_name
 
 GUITAR_PROGRAM = 27                            # GM Electric Guitar (clean), for inputs that name none
+HEARD_METER = 0.5    # meter confidence from which a 5/8 or 7/8 style over another meter heard is warned about
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,8 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events,
                                                 _guitar_heard(guitar_events, with_guitar, levels),
                                                 picture if plot else None)
-    result = _result(engine, guitar, band, style, audio_seconds, started, cues)
-    return replace(result, soundfont=renderer.soundfont) if renderer is not None else result
+    return _result(engine, guitar, band, style, audio_seconds, started, cues,
+                   renderer.soundfont if renderer is not None else None)
 
 
 Perform = Callable[[list[Sink], VirtualClock], tuple[Engine, list[Event]]]
@@ -277,14 +278,14 @@ def _play_into(wav_temp: Path | None, stem_temps: dict[str, Path], renderer, per
     return engine, band, wav.seconds
 
 
-def _cues_not_taken(band: list, cues: Sequence[TimedInput], duration: float) -> tuple[str, ...]:
-    """A warning line for each style change the band did not take (its marker says why: a style in another
-    meter) and for each cue after the input's end (`duration`, s), which nothing plays."""
-    lines = tuple(f"at {e.time:.1f} s the {e.text}" for e in band
-                  if isinstance(e, Marker) and e.text.startswith("style: ") and " does not fit " in e.text)
+def _cues_not_taken(refused: list[Marker], cues: Sequence[TimedInput], duration: float) -> tuple[str, ...]:
+    """A warning line for each style change the band did not take (`refused`, the scheduler's markers saying
+    why: a style in another meter) and for each cue after the input's end (`duration`, s), which nothing
+    plays."""
     late = [c for c in cues if isinstance(c, CueInput) and c.time > duration]
-    return lines + tuple(f"the {c.cue.value} cue at {c.time:g} s comes after the take's end ({duration:.1f} s): "
-                         "nothing plays it" for c in late)
+    return (tuple(f"at {m.time:.1f} s the {m.text}" for m in refused)
+            + tuple(f"the {c.cue.value} cue at {c.time:g} s comes after the take's end ({duration:.1f} s): "
+                    "nothing plays it" for c in late))
 
 
 def _draw(path: Path, guitar: GuitarFile, band: list[Event], player: PlayerSettings | None, style: str) -> None:
@@ -300,17 +301,17 @@ def _draw(path: Path, guitar: GuitarFile, band: list[Event], player: PlayerSetti
 
 
 def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_seconds: float,
-            started: float, cues: Sequence[TimedInput] = ()) -> RenderResult:
+            started: float, cues: Sequence[TimedInput] = (), soundfont: Path | None = None) -> RenderResult:
     state = engine.listener.state(guitar.duration)
     key = "unknown" if state.tonic is None else f"{tonic_name(state.tonic, state.mode)} {state.mode}"
     arranger = engine.scheduler.arranger
-    warnings = guitar.warnings + _cues_not_taken(band, cues, guitar.duration)
+    warnings = guitar.warnings + _cues_not_taken(engine.scheduler.refused, cues, guitar.duration)
     grid = state.grid
-    if arranger and arranger.style.beats_per_bar.denominator != 1 and grid and grid.meter_confidence >= 0.5:
+    if arranger and not arranger.style.whole_beats and grid and grid.meter_confidence >= HEARD_METER:
         warnings += (f"style {arranger.style.name!r} is in {arranger.style.meter}, and the guitar was heard in "
                      f"{grid.meter}: aqyn played it as asked (it cannot yet hear 5/8 or 7/8), but its bars "
                      "line up with the guitar's only if the guitar plays that meter",)
     return RenderResult(key=key, bpm=state.bpm, input_seconds=guitar.duration, audio_seconds=audio_seconds,
                         elapsed=time.perf_counter() - started,
                         band_notes=sum(isinstance(e, Note) for e in band), late_notes=engine.scheduler.late,
-                        style=arranger.style.name if arranger else style, warnings=warnings)
+                        style=arranger.style.name if arranger else style, warnings=warnings, soundfont=soundfont)

@@ -104,6 +104,7 @@ class Scheduler:
         self.keep_going = False       # live, input port gone: keep the groove instead of breaking
         self.committed_until = 0.0    # band beat position up to which notes are committed
         self.late = 0                 # notes committed after their time had passed
+        self.refused: list[Marker] = []   # the markers of style changes not taken (a style in another meter)
         self.entries = 0              # how many arrangements were begun (entries, style, bar and meter changes)
         self.intensity = 0.0          # the player's intensity at the last commit, 0..1
         self.timeline = BandTimeline()       # when the band's beats fall: smooth, whatever the grid does
@@ -171,8 +172,10 @@ class Scheduler:
         ending it is kept for the next entry (the next song may be in its meter)."""
         if self.playing and not self.arranger.form.ending and not fits(style, self.meter):
             num, den, _ = self.meter.signature()
-            self._send(Marker(self._now, f"style: {style.title} does not fit the player's {num}/{den}; "
-                                         f"kept {self.arranger.style.title}"))
+            marker = Marker(self._now, f"style: {style.title} does not fit the player's {num}/{den}; "
+                                       f"kept {self.arranger.style.title}")
+            self.refused.append(marker)
+            self._send(marker)
             return
         self._style = style
         if self.playing:

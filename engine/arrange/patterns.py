@@ -175,6 +175,12 @@ class Style:
     sections: tuple[Section, ...] = field(repr=False)
 
     @property
+    def whole_beats(self) -> bool:
+        """True when a bar is a whole number of listener beats (2/4, 3/4, 4/4, 6/8 ...); False for the aqsaq
+        meters 5/8 and 7/8, whose bars end inside a beat (7/8: 7/2 beats)."""
+        return self.beats_per_bar.denominator == 1
+
+    @property
     def numerator(self) -> int:
         """The meter's upper number: 7 for 7/8."""
         return int(self.meter.split("/")[0])

@@ -142,5 +142,5 @@ def _fits_if_good(name: str, pattern_dirs: list[Path] | None, meter, fits, whole
         style = load_style(name, pattern_dirs)
     except EngineError:
         return False
-    return fits(style, meter) and not (whole_beats and style.beats_per_bar.denominator != 1)
+    return fits(style, meter) and (style.whole_beats or not whole_beats)
 

@@ -105,7 +105,7 @@ def chart_style(chart: Chart, options: PlayOptions) -> Style:
                 raise chart.error("style", f"{exc} (or leave the style out: one in the chart's meter)") from None
             raise
     bar = style.beats_per_bar
-    if not fits(style, meter) or bar.denominator != 1 or meter.beats % int(bar):
+    if not fits(style, meter) or not style.whole_beats or meter.beats % int(bar):
         if name == AUTO:
             raise StyleMeterError(f"no style plays a {chart.meter.text} chart (aqyn patterns list shows their "
                                   "meters); write one (patterns/README.md) or choose another meter")
