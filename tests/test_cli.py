@@ -269,3 +269,24 @@ def test_cues_the_band_cannot_take_are_warned_about_offline(tmp_path):
     lines = [line for line in r.stderr.splitlines() if line.startswith("aqyn: warning: ")]
     assert any("at 40.0 s the style: Trot (6/8) does not fit the player's 4/4" in line for line in lines)
     assert any("the fill cue at 500 s comes after the take's end" in line for line in lines)
+
+
+def test_an_audio_driver_this_fluidsynth_lacks_and_live_options_given_with_o_exit_2(tmp_path):
+    """`--audio-driver` is checked against the drivers the FluidSynth library was built with (Debian 12's has
+    no pipewire, which the help once offered) before a port opens; with -o, live play's options would be
+    ignored, so they are refused instead of silently dropped."""
+    from engine.io.fluid_live import DRIVERS, audio_drivers
+
+    usable = ", ".join(d for d in audio_drivers() if d in DRIVERS)
+    steppe = str(Path(__file__).resolve().parents[1] / "examples" / "steppe_song.chart")
+    for args in (["live", "--virtual", "--audio-driver", "nosuch"],
+                 ["play", steppe, "--audio-driver", "nosuch"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, r.output
+        assert r.stderr.strip() == (f"aqyn: error: no audio driver 'nosuch' in this FluidSynth; use one of "
+                                    f"{usable} (aqyn ports lists them)")
+    out = tmp_path / "x.mid"
+    for extra in (["--audio-driver", "file"], ["--audio-file", str(tmp_path / "a.wav")], ["--midi-api", "alsa"]):
+        r = runner.invoke(app, ["play", steppe, "-o", str(out), *extra])
+        assert r.exit_code == 2 and f"{extra[0]} is for playing live; leave out -o" in r.stderr, r.output
+    assert list(tmp_path.iterdir()) == []

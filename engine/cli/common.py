@@ -103,3 +103,17 @@ def mix_levels(spec: Optional[str], parts: tuple[str, ...] = PARTS, why: str = "
         if part not in parts:
             fail(f"--mix {spec!r}: no {part} here ({why or 'not played'}); levels for {', '.join(parts)}")
     return levels
+
+
+def check_audio_driver(audio_driver: str) -> None:
+    """Exit 2 with one line naming the drivers there are when this FluidSynth has no `audio_driver`, before
+    any port or sound is opened (exit 1 when the FluidSynth library itself is missing)."""
+    from engine.errors import AudioDriverError, EngineError  # noqa: PLC0415
+    from engine.io.fluid_live import check_driver  # noqa: PLC0415
+
+    try:
+        check_driver(audio_driver)
+    except AudioDriverError as exc:
+        fail(str(exc))
+    except EngineError as exc:
+        fail(str(exc), 1)

@@ -16,6 +16,7 @@ from engine.cli.common import (
     LATENCY_OPTION,
     MIX_OPTION,
     PATTERNS_OPTION,
+    check_audio_driver,
     fail,
     mix_levels,
     pattern_dirs,
@@ -55,7 +56,8 @@ def live(
     midi_api: str = typer.Option("auto", "--midi-api",
                                  help="MIDI backend: auto (JACK if running, else ALSA), jack, alsa."),
     audio_driver: str = typer.Option("jack", "--audio-driver",
-                                     help="FluidSynth audio driver: jack, alsa, pulseaudio, pipewire, file, sdl2."),
+                                     help="FluidSynth audio driver: jack, alsa, pulseaudio, file ... "
+                                          "(`aqyn ports` lists this machine's)."),
     audio_file: Optional[Path] = typer.Option(None, "--audio-file", metavar="OUT.wav",
                                               help="With --audio-driver file: the WAV written in real time."),
     midi_out: Optional[str] = typer.Option(None, "--midi-out", metavar="NAME",
@@ -136,6 +138,7 @@ def _check(in_port: Optional[str], virtual: bool, output_latency_ms: Optional[fl
         fail(f"--on-input-loss must be finish or continue, got {on_input_loss!r}")
     if audio_driver == "file" and audio_file is None:
         fail("--audio-driver file needs --audio-file OUT.wav")
+    check_audio_driver(audio_driver)
     if duration is not None and duration <= 0:
         fail("--duration must be a positive number of seconds")
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from engine.cli.common import MIX_OPTION, PATTERNS_OPTION, fail, mix_levels, pattern_dirs
+from engine.cli.common import MIX_OPTION, PATTERNS_OPTION, check_audio_driver, fail, mix_levels, pattern_dirs
 from engine.cli.render import LEVEL_PARTS, terminated_cleanly
 from engine.errors import EngineError
 
@@ -26,6 +26,17 @@ def _ramp(value: str) -> float:
         return float(value)
     except ValueError:
         fail(f"--ramp takes BPM per repeat like +2 or -1, got {value!r}")
+
+
+def _live_only(output: Optional[Path], audio_driver: str, audio_file: Optional[Path], midi_api: str) -> None:
+    """Exit 2 with one line when an option of live play is given with -o (it would be ignored), or live play
+    names an audio driver this FluidSynth lacks."""
+    given = [name for name, on in (("--audio-driver", audio_driver != "jack"), ("--audio-file", audio_file),
+                                   ("--midi-api", midi_api != "auto")) if on]
+    if output is not None and given:
+        fail(f"{given[0]} is for playing live; leave out -o to play live, or give --wav OUT.wav for audio")
+    if output is None:
+        check_audio_driver(audio_driver)
 
 
 def play(
@@ -57,7 +68,8 @@ def play(
     soundfont: Optional[Path] = typer.Option(None, "--soundfont", metavar="PATH", help="SoundFont (.sf2/.sf3)."),
     patterns: Optional[Path] = PATTERNS_OPTION,
     audio_driver: str = typer.Option("jack", "--audio-driver",
-                                     help="Live: FluidSynth audio driver (jack, alsa, pulseaudio, pipewire, file)."),
+                                     help="Live: FluidSynth audio driver: jack, alsa, pulseaudio, file ... "
+                                          "(`aqyn ports` lists them)."),
     audio_file: Optional[Path] = typer.Option(None, "--audio-file", metavar="OUT.wav",
                                               help="Live with --audio-driver file: the WAV written in real time."),
     footswitch: Optional[Path] = typer.Option(None, "--footswitch", metavar="FILE",
@@ -80,6 +92,7 @@ def play(
         fail("--footswitch reads its switches from a MIDI port; give --in NAME too (`aqyn ports` lists them)")
     if output is not None and (footswitch or in_port):
         fail("--footswitch and --in are for playing live; leave out -o to play live")
+    _live_only(output, audio_driver, audio_file, midi_api)
     dirs = pattern_dirs(patterns)
     options = PlayOptions(Practice(loop, times, _ramp(ramp), _transpose(transpose), bpm), count_in,
                           tuple(mute or ()), style, seed, dirs,

@@ -27,7 +27,8 @@ from engine.errors import AudioDriverError, SynthError
 from engine.events import Control, Event, Note, Program
 from engine.io.fluid_lib import import_fluidsynth
 
-DRIVERS = ("jack", "alsa", "pulseaudio", "pipewire", "file", "sdl2")
+DRIVERS = ("jack", "alsa", "pulseaudio", "pipewire", "file", "sdl2", "oss")   # those aqyn knows how to set up;
+                      # a FluidSynth library is built with some of them (audio_drivers() lists which)
 SCALE = 1000          # sequencer ticks per second (it advances in whole milliseconds of sample time)
 OFF_WINDOW = 0.05     # s: note-offs are committed this long before they are due (< the look-ahead)
 OFFSET_SAMPLES = 4    # flushes over which the clock offset is the minimum (40 ms at the engine tick: a JACK
@@ -113,6 +114,17 @@ def audio_drivers() -> list[str]:
     return found
 
 
+def check_driver(name: str) -> None:
+    """Raises AudioDriverError with one line naming the drivers there are when `name` is not an audio driver
+    this FluidSynth library was built with (Debian 12's has no pipewire: it plays through pulseaudio's
+    or JACK's PipeWire layers), or one aqyn does not set up (DRIVERS); SynthError when the library is missing."""
+    built = audio_drivers()
+    if name not in built or name not in DRIVERS:
+        usable = [d for d in built if d in DRIVERS]
+        raise AudioDriverError(f"no audio driver {name!r} in this FluidSynth; use one of {', '.join(usable)} "
+                               "(aqyn ports lists them)")
+
+
 def _synth(fluidsynth, a: AudioConfig):
     """A FluidSynth `Synth` with the live settings and the audio settings of `a` (no driver open yet).
     Raises AudioDriverError when the file driver has no WAV path."""
@@ -146,9 +158,8 @@ class FluidLiveSink:
         self.clock = clock
         self.audio = audio or AudioConfig()
         a = self.audio
-        if a.driver not in DRIVERS:
-            raise AudioDriverError(f"unknown audio driver {a.driver!r}; use one of {', '.join(DRIVERS)}")
         fluidsynth, self._ext = _lib()
+        check_driver(a.driver)
         self._fs_mod = fluidsynth
         fs = _synth(fluidsynth, a)
         self.synth = fs
