@@ -330,6 +330,25 @@ def test_a_waltz_whose_bass_keeps_the_quarters_is_not_heard_in_dotted_quarters(s
     assert L.beat.bpm == pytest.approx(bpm, rel=0.03)
 
 
+@pytest.mark.parametrize("basses", [(44, 51), (56, 58)])
+def test_a_jigs_lone_bass_then_chord_puts_the_beat_on_the_bass(basses):
+    """6/8 oom-pa at 95 dotted quarters per minute: a bass note alone on each beat, a chord of four on the
+    beat's third eighth (sim2's jig and 6/8 takes). The chord's four notes outweigh the lone note, and a bass
+    above E3 (56, 58) is no bass by register: the beat sat on the chords, 0.7 of a beat late, until the lone
+    note under a chord was heard as its bass."""
+    eighth = 60 / 95 / 3
+    chord = (63, 66, 68, 71)
+    bar = tuple((pos, (bass,), 82) for pos, bass in zip((0, 3), basses))
+    bar = tuple(sorted(bar + ((2, chord, 55), (5, chord, 55))))
+    msgs = eighth_strums([bar] * 16, eighth)
+    L = Listener()
+    run(L, msgs, until=msgs[-1].time)
+    assert L.beat.bpm == pytest.approx(95, rel=0.03)
+    basses_at = [0.5 + (b * 6 + pos) * eighth for b in range(10, 16) for pos in (0, 3)]
+    offsets = [L.beat.beat_at(t) - round(L.beat.beat_at(t)) for t in basses_at]
+    assert max(abs(o) for o in offsets) < 0.1, offsets
+
+
 def key_after(chords, until, model="hmm"):
     k = KeyTracker(model=model)
     t = 0.0

@@ -76,6 +76,15 @@ class OnsetWindow:
             if bass:
                 self.bass[-1] = True
 
+    def mark_bass(self, t: float, factor: float) -> bool:
+        """The onset before the last, when it starts at `t` (s) and is not a bass yet, becomes one: its weight
+        times `factor`. True when it was marked."""
+        if len(self.t) < 2 or self.bass[-2] or abs(self.t[-2] - t) > 1e-9:
+            return False
+        self.bass[-2] = True
+        self.w[-2] *= factor
+        return True
+
     def forget_before(self, cut: float) -> int:
         """Drop the onsets before `cut` (s); returns how many were dropped."""
         dropped = 0
@@ -318,6 +327,11 @@ class BeatTracker:
         self._master_until = t + 2.0 * period
         self._master_origin = None if number is None else index - number
         self.led_by_master = True
+
+    def lone_bass(self, t: float, factor: float) -> None:
+        """The single note struck at `t` (s), before the last strum, was the bass of an oom-pa figure (a low
+        note alone, then a chord above it): it counts as a bass onset, its weight times `factor`."""
+        self._onsets.mark_bass(t, factor)
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
         """A confirmed note at t (s) of MIDI `pitch` with salience `weight`, `bass` when it is its strum's bass

@@ -16,13 +16,16 @@ from engine.listen.activity import ActivityConfig, PlayerActivity, intensity
 from engine.listen.beat import BeatTracker
 from engine.listen.chord import ChordTracker
 from engine.listen.clock_in import ClockFollower
-from engine.listen.guitar import ConfirmedNote, GuitarConditioner, GuitarConfig
+from engine.listen.guitar import ConfirmedNote, GuitarConditioner, GuitarConfig, Strum
 from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
 from engine.state import BeatGrid, MusicalState
 
 KEY_EVERY = 1.0    # s between key re-estimates
 BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
+LONE_BASS_GAP = 5  # semitones: a single note this far under the chord struck after it is that figure's bass
+LONE_BASS_CHORD = 4   # ... when the chord has at least this many notes
+LONE_BASS_WITHIN = 1.0   # s: ... and comes this soon after it
 CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
 
 
@@ -132,6 +135,8 @@ class Listener:
         self._taps: list[float] = []     # count-in clicks still to be told to the beat tracker (s)
         self._cued: float | None = None  # the downbeat the player was cued to (s), until the guitar plays
         self._strum_time = -1.0
+        self._prev_strum: Strum | None = None            # the strum before the one being struck
+        self._lone_from: tuple[float, int] | None = None  # ... when it was one note: (s, MIDI pitch)
         self._decided_strum = -1.0
         self._key_at = -1.0
 
@@ -219,7 +224,25 @@ class Listener:
         self.beat.note(n.time, n.pitch, n.velocity / 127, n.bass)
         self.chord.note_on(n.time, n.pitch, n.velocity, n.tonal_bass)
         self.activity.note(n.time, n.velocity)
+        self._lone_bass(n)
         self._strum_time = n.strum.time
+
+    def _lone_bass(self, n: ConfirmedNote) -> None:
+        """Oom-pa (a 6/8 jig's bass then chord, a waltz's oom-pah-pah, boom-chick): a low note struck alone,
+        then a chord of LONE_BASS_CHORD notes all LONE_BASS_GAP semitones above it. That note is the beat's
+        bass though it is above E3 or a held note rang under it, where the chord's summed weight would pull the
+        beat's phase onto itself."""
+        strum = n.strum
+        if strum.size == 1:
+            prev, self._prev_strum = self._prev_strum, strum
+            alone = prev is not None and prev.size == 1 and n.time - prev.time <= LONE_BASS_WITHIN
+            self._lone_from = (prev.time, prev.pitches[0]) if alone else None
+            return
+        if strum.size == LONE_BASS_CHORD and self._lone_from is not None:
+            t, pitch = self._lone_from
+            if min(strum.pitches) >= pitch + LONE_BASS_GAP:
+                self.beat.lone_bass(t, BEAT_BASS)
+            self._lone_from = None
 
     def _release(self, t: float, pitch: int, duration: float, tonal_bass: bool) -> None:
         self.key.note_off(t, pitch, duration, tonal_bass)
