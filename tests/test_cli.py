@@ -290,3 +290,11 @@ def test_an_audio_driver_this_fluidsynth_lacks_and_live_options_given_with_o_exi
         r = runner.invoke(app, ["play", steppe, "-o", str(out), *extra])
         assert r.exit_code == 2 and f"{extra[0]} is for playing live; leave out -o" in r.stderr, r.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["render", "analyze"])
+def test_plot_help_names_the_extra_to_install(command):
+    """The help is rich markup, where a bare [plot] is a style tag and vanished ("Needs aqyn (matplotlib)")."""
+    r = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "Needs aqyn[plot] (matplotlib)" in r.output

@@ -23,9 +23,10 @@ MIX_OPTION = typer.Option(None, "--mix", metavar="PART=DB,...",
                                "(-60..+12, or off).")
 PATTERNS_OPTION = typer.Option(None, "--patterns", metavar="DIR",
                                help="Extra folder of style files, searched first (also: $AQYN_PATTERNS).")
+# The help is read as rich markup, where [plot] is a style tag and vanishes: the backslash keeps it.
 PLOT_OPTION = typer.Option(None, "--plot", metavar="OUT.png",
                            help="Also draw a timeline picture: the guitar's notes, tempo, beats, key, chords, "
-                                "confidence (and the band's sections). Needs aqyn[plot] (matplotlib).")
+                                "confidence (and the band's sections). Needs aqyn\\[plot] (matplotlib).")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
