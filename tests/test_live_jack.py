@@ -288,18 +288,29 @@ def test_midi_clock_out_counts_24_per_band_beat(wired_session):
     assert bpm == pytest.approx(true_bpm, rel=0.05)
 
 
-def test_wrong_port_name_lists_the_ports(server):
+def test_wrong_port_name_lists_the_ports(server, tmp_path):
+    """A wrong --in is one line naming the ports there are, before the synth opens: an earlier WAV given as
+    --audio-file (the file driver writes at once) is left as it was (the reviewer lost one), live and play."""
+    precious = tmp_path / "p.wav"
+    precious.write_bytes(b"precious")
+    wav = ["--audio-driver", "file", "--audio-file", str(precious)]
     probe = Probe(SERVER, seconds=1, name="someconverter")
     try:
-        r = subprocess.run([sys.executable, "-m", "engine", "live", "--in", "GR-55", "--quiet"], cwd=ROOT,
+        r = subprocess.run([sys.executable, "-m", "engine", "live", "--in", "GR-55", "--quiet", *wav], cwd=ROOT,
                            env=server.env(), capture_output=True, text=True, timeout=60)
+        chart = subprocess.run([sys.executable, "-m", "engine", "play", "examples/steppe_song.chart", "--in",
+                                "GR-55", *wav], cwd=ROOT, env=server.env(), capture_output=True, text=True,
+                               timeout=60)
         ports = subprocess.run([sys.executable, "-m", "engine", "ports"], cwd=ROOT, env=server.env(),
                                capture_output=True, text=True, timeout=60)
     finally:
         probe.close()
-    assert r.returncode == 2
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and "no MIDI input matching 'GR-55'" in lines[0] and "someconverter:midi_out" in lines[0]
+    for run in (r, chart):
+        assert run.returncode == 2, run.stderr
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and "no MIDI input matching 'GR-55'" in lines[0], run.stderr
+        assert "someconverter:midi_out" in lines[0]
+    assert precious.read_bytes() == b"precious"
     assert ports.returncode == 0 and "someconverter:midi_out" in ports.stdout and "jack" in ports.stdout
 
 

@@ -71,7 +71,7 @@ def play_live(chart: Chart, options: PlayOptions, live: LivePlay, clock: Clock |
     ConfigError, OptionError ...) before any sound when something is wrong."""
     from engine.arrange.styles import list_styles  # noqa: PLC0415 (live only)
     from engine.io.fluid_live import AudioConfig, FluidLiveSink  # noqa: PLC0415
-    from engine.io.ports import MidiInput, choose_backend  # noqa: PLC0415
+    from engine.io.ports import MidiInput, check_named, choose_backend  # noqa: PLC0415
     from engine.io.soundfont import find_soundfont  # noqa: PLC0415
     from engine.live.controls import FootswitchMap  # noqa: PLC0415
     from engine.live.feed import LiveFeed  # noqa: PLC0415
@@ -83,6 +83,8 @@ def play_live(chart: Chart, options: PlayOptions, live: LivePlay, clock: Clock |
     fmap = FootswitchMap.load(live.footswitch, list_styles(options.pattern_dirs)) if live.footswitch else None
     feed = LiveFeed(fmap, pattern_dirs=options.pattern_dirs) if live.in_port else None
     backend = choose_backend(live.midi_api) if live.in_port else None
+    if backend is not None:
+        check_named(backend, live.in_port)          # before the synth: its file driver writes at once
     synth = FluidLiveSink(clock, soundfont, AudioConfig(driver=live.audio_driver, file=live.audio_file))
     port = None
     previous = stop_signals_as_ctrl_c()

@@ -86,6 +86,16 @@ def match_port(wanted: str, ports: list[str], what: str) -> int:
                        "give more of the name")
 
 
+def check_named(backend: Backend, input_name: str | None, output_name: str | None = None) -> None:
+    """Raises PortNotFound (naming the ports there are) when the input or output port named is not among
+    `backend`'s, before anything else is opened: a wrong `--in` must not first start a synth whose file
+    driver would overwrite an earlier WAV. None (or "") names a virtual port, which always opens."""
+    if input_name:
+        match_port(input_name, backend.inputs, "input")
+    if output_name:
+        match_port(output_name, backend.outputs, "output")
+
+
 Callback = Callable[[list[int], float], None]   # (message bytes, timestamp in clock seconds)
 
 

@@ -30,7 +30,7 @@ from engine.io.fluid_live import AudioConfig, FluidLiveSink
 from engine.io.jack_watch import JackWatch
 from engine.io.midi_out import MidiOutSink, TimedSender
 from engine.io.outputs import check_output
-from engine.io.ports import MidiInput, MidiOutput, choose_backend
+from engine.io.ports import MidiInput, MidiOutput, check_named, choose_backend
 from engine.io.soundfont import find_soundfont
 from engine.io.take import TakeRecorder
 from engine.listen.listener import PlayerSettings
@@ -139,6 +139,7 @@ class LiveSession:
         """Start the synth, open the MIDI output and input. Raises EngineError (and closes what opened)."""
         c = self.config
         try:
+            check_named(self.backend, c.input, c.midi_out)
             self.synth = FluidLiveSink(self.clock, self.soundfont, c.audio)
             self.sinks = [self.synth]
             if self.recorder is not None:
