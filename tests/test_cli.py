@@ -298,3 +298,28 @@ def test_plot_help_names_the_extra_to_install(command):
     r = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     assert "Needs aqyn[plot] (matplotlib)" in r.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["render", "x.mid"], "aqyn: error: Missing option '-o' / '--output'. (see aqyn render --help)"),
+    (["render", str(DORIAN), "-o", "q.mid", "--seed", "x"], "aqyn: error: Invalid value for '--seed': "),
+    (["render", "--bogus"], "aqyn: error: No such option: --bogus"),
+    (["bogus"], "aqyn: error: No such command 'bogus'. (see aqyn --help)"),
+])
+def test_usage_errors_are_one_line_exit_2_through_the_command(tmp_path, args, message):
+    """The console command (engine.cli.main), not typer's runner: a missing option, a value of the wrong type, an
+    unknown option or command are aqyn's one line and exit 2 (the reviewer got click's five-line box); the
+    help and the version still print and exit 0."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "engine", *args], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2 and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), r.stderr
+    assert list(tmp_path.iterdir()) == []
+    for ok in (["--version"], ["render", "--help"], []):
+        r = subprocess.run([sys.executable, "-m", "engine", *ok], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 0 and (r.stdout or r.stderr).strip(), ok

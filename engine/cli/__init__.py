@@ -41,12 +41,41 @@ app.command()(live)
 app.command()(play)
 
 
-def main() -> None:
-    """The console script: run the app; Ctrl-C exits 130."""
+def _click_errors():
+    """The click exception classes typer raises (typer >= 0.25 carries its own copy of click)."""
     try:
-        app()
-    except KeyboardInterrupt:
+        from typer._click import exceptions  # noqa: PLC0415
+    except ImportError:                       # older typer: click itself
+        from click import exceptions  # noqa: PLC0415
+    return exceptions
+
+
+def usage_line(error) -> str:
+    """A usage error (a missing or unknown option, a value of the wrong type, an unknown command) as aqyn's
+    one line: the message, then the help that shows the right usage ('aqyn render --help')."""
+    ctx = getattr(error, "ctx", None)
+    where = ctx.command_path if ctx is not None else "aqyn"
+    return f"aqyn: error: {error.format_message()} (see {where} --help)"
+
+
+def main() -> None:
+    """The console script: run the app. Exit codes: 0 done, 1 runtime failure, 2 bad input or usage (one
+    line, as every other bad input: not click's boxed usage text), 130 Ctrl-C."""
+    errors = _click_errors()
+    try:
+        code = typer.main.get_command(app).main(prog_name="aqyn", standalone_mode=False)
+    except errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message())      # `aqyn` or `aqyn patterns` alone: the help
+        sys.exit(0)
+    except errors.UsageError as exc:
+        typer.echo(usage_line(exc), err=True)
+        sys.exit(exc.exit_code)
+    except errors.ClickException as exc:      # e.g. a file option that cannot be opened
+        typer.echo(f"aqyn: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, errors.Abort):
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
