@@ -5,9 +5,10 @@ to sinks. It reads nothing of the listener but the state.
 Notes are committed a look-ahead window before they sound and never changed after; everything later is
 planned afresh on the next tick with the newest key, chord, tempo and beat, so the band follows without
 audible corrections. The band waits until the listener is confident and comes in on the guitar's next
-downbeat (with the style's intro). It listens while it plays: the player's intensity sets the band's;
-when the guitar pauses the band plays the break, and when the guitar is still silent after the break it
-plays the ending and stops (coming back in on a downbeat when the guitar returns).
+downbeat (with the style's intro); its style and that downbeat are decided just before its first notes are
+committed, so the meter heard in the bar before the entry chooses them. It listens while it plays: the
+player's intensity sets the band's; when the guitar pauses the band plays the break, and when the guitar is
+still silent after the break it plays the ending and stops (coming back in on a downbeat when the guitar returns).
 
 Footswitch cues (`cue`): fill, next, ending, start, stop, keep going; `set_style` switches style at the next bar.
 
@@ -46,6 +47,7 @@ from engine.timeline import BandTimeline
 
 FIRST_BEAT_MARGIN = 0.03   # s: the band's first beat falls at least this far from now (its strums and humanising
                            # reach before the beat)
+ENTRY_DECIDE = 0.1         # s: the entry's style and downbeat are decided this long before its notes are committed
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
@@ -121,6 +123,8 @@ class Scheduler:
         self._change: Change | None = None   # a new arrangement at a bar line, once decided
         self._watched = -math.inf            # the last band bar line compared with the player's
         self.presence = Presence()           # coming in, stop-time and endings
+        self._entry: float | None = None     # s: the downbeat the band is about to come in on, once ready
+        self._entry_meter: Meter | None = None   # ... in the meter heard when it was planned
         self._state: MusicalState | None = None
         self._now = 0.0
 
@@ -201,8 +205,7 @@ class Scheduler:
         """Plan and commit everything due before now + lookahead (seconds), from the listener's `state`."""
         self._now, self._state = now, state
         if not self.playing:
-            if not self.held and self.presence.ready(now, state, self._pausing(state)):
-                self._enter(now, state)
+            self._come_in(now, state)
             return
         grid = state.grid
         horizon = self.timeline.beat_at(now + self.config.lookahead, grid, now + FIRST_BEAT_MARGIN)
@@ -234,16 +237,50 @@ class Scheduler:
             return False
         return state.silent
 
-    def _enter(self, now: float, state: MusicalState) -> None:
-        """Come in on the player's first downbeat after the look-ahead, with the style's intro."""
-        grid = state.grid
-        style = self._style or self.choose_style(grid)
+    def _come_in(self, now: float, state: MusicalState) -> None:
+        """Out: once ready, the band plans to come in on the player's first downbeat after the look-ahead, and
+        decides its style and that downbeat only just before its notes are committed (ENTRY_DECIDE): the meter
+        is often heard in the bar before the entry (a 6/8 take heard 2/4 at the lock and 6/8 half a bar
+        later came in as a 2/4 gallop, then changed). A guitar that stops meanwhile calls the entry off."""
+        if self.held or (self._entry is None and not self.presence.ready(now, state, self._pausing(state))):
+            self._entry = None
+            return
+        if self._entry is None:
+            self._entry = state.grid.seconds_at(self._first_downbeat(now, state, state.grid))
+            self._entry_meter = Meter.of(state.grid)
+        elif self._pausing(state) and state.cued is None:
+            self._entry = None
+            return
+        if now + self.config.lookahead + ENTRY_DECIDE >= self._entry:
+            self._enter(now, state)
+
+    def _first_downbeat(self, now: float, state: MusicalState, grid: BeatGrid) -> int:
+        """The beat number of the band's first downbeat: the cued one (a count-in's end, a start) unless it is
+        past, else the first after the look-ahead; when an entry was planned (`_entry`, s) and that time is
+        still a whole beat of the grid, that one, unless the meter heard has changed since and it is no
+        downbeat of the new meter (then the new meter's next downbeat: its bars, not the old ones, start the
+        band). A downbeat moved within the same meter keeps the plan: the bar watch moves the band's bar later,
+        as it does after any entry (moving the entry a bar on for it made entries later and no righter)."""
         horizon = grid.beat_at(now + self.config.lookahead)
         start = math.floor(horizon) + 1
+        if self._entry is not None:
+            planned = round(grid.beat_at(self._entry))
+            near = abs(grid.beat_at(self._entry) - planned) < 0.25 and planned >= start
+            if near and (Meter.of(grid) == self._entry_meter or grid.is_downbeat(planned)):
+                return planned      # the meter heard then, or the planned beat a downbeat of the meter heard now
         if state.cued is not None:                   # the cued downbeat itself, unless it is already past
             start = max(start, round(grid.beat_at(state.cued)))
         while not grid.is_downbeat(start):
             start += 1
+        return start
+
+    def _enter(self, now: float, state: MusicalState) -> None:
+        """Come in on the planned downbeat (`_first_downbeat`), with the style's intro, in a style chosen for the
+        meter heard now."""
+        grid = state.grid
+        style = self._style or self.choose_style(grid)
+        start = self._first_downbeat(now, state, grid)
+        self._entry = None
         self.timeline.start(start, grid)
         self._begin(Fraction(start), style, Meter.of(grid), intro=True)
         self.playing = True

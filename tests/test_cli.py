@@ -323,3 +323,25 @@ def test_usage_errors_are_one_line_exit_2_through_the_command(tmp_path, args, me
         r = subprocess.run([sys.executable, "-m", "engine", *ok], cwd=tmp_path, capture_output=True, text=True,
                            timeout=60)
         assert r.returncode == 0 and (r.stdout or r.stderr).strip(), ok
+
+
+@pytest.mark.parametrize("name, meter, style", [("a_minor_66_6-8", (6, 8), "Trot (6/8)"),
+                                                ("e_mixolydian_ramp_88-116_4-4", (4, 4), "Tökpe gallop")])
+def test_with_style_auto_the_band_comes_in_in_the_players_meter(tmp_path, name, meter, style):
+    """The style and the first downbeat are decided just before the band's first notes, not at the lock: the
+    6/8 example was heard 2/4 at the lock and 6/8 half a bar later, and came in as a 2/4 gallop in 3/4 and
+    4/4 bars until 9.5 s; the 4/4 ramp came in as a 3/4 waltz until 8.5 s (the reviewer). Now the band's
+    first bar and every one after it are in the player's meter."""
+    out = tmp_path / "x.mid"
+    assert render(example(name), "-o", out).exit_code == 0
+    mid = mido.MidiFile(out, charset="utf-8")
+    t, entry, signatures = 0.0, None, []
+    for msg in mid:
+        t += msg.time
+        if msg.type == "marker" and msg.text.startswith("band in: "):
+            entry = (t, msg.text.removeprefix("band in: "))
+        elif msg.type == "time_signature":
+            signatures.append((t, (msg.numerator, msg.denominator)))
+    assert entry is not None and entry[1] == style
+    assert {s for at, s in signatures if at >= entry[0] - 0.1} <= {meter}, signatures
+    assert [s for at, s in signatures if at <= entry[0] + 0.1][-1] == meter
