@@ -60,8 +60,7 @@ class ChartListener:
         self.segments = self._segments()
         self._segment_beats = [s.beat for s in self.segments]
         self._segment_times = [s.time for s in self.segments]
-        self.grids = [BeatGrid(s.time, s.beat, s.period, song.meter.beats, 0, song.meter.compound)
-                      for s in self.segments]
+        self.grids = [_grid(s, song.meter.beats, song.meter.compound) for s in self.segments]
         self.chords_ahead = self._chords()
         self.chord_label = "N"          # the chord now, as the live status shows it
         self.dropped: dict[str, int] = {}
@@ -182,6 +181,14 @@ def _label(chord: Chord) -> str:
     from engine.listen.chord import harte  # noqa: PLC0415
 
     return harte(*chord)
+
+
+def _grid(segment: _Segment, beats_per_bar: int, compound: bool) -> BeatGrid:
+    """The beat grid of `segment`, anchored on a whole beat (the band's time line takes the anchor for a
+    beat): where a 7/8 bar begins on a half beat, the same line from the next whole beat."""
+    beat = math.ceil(segment.beat)
+    return BeatGrid(segment.time + float(beat - segment.beat) * segment.period, beat, segment.period,
+                    beats_per_bar, 0, compound)
 
 
 def intro_bars(intro_style_bars: int, style_bar: Fraction, beats_per_bar: Fraction) -> int:
