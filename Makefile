@@ -1,8 +1,8 @@
 # Two commands do all set-up on a fresh Debian 12 machine:
 #   make demo   render every example guitar file in examples/ to a backing track in out/ (MIDI + WAV), then
 #               a few of them again in other styles (out/NAME--STYLE.mid/.wav), then play the example chord
-#               chart (out/steppe_song.mid/.wav) and the one in 7/8 (out/aqsaq_song.mid/.wav), then one song with aqyn's own SoundFont and with FluidR3_GM,
-#               each with a spectrogram PNG (out/NAME--font-FONT.wav/.png)
+#               charts (out/steppe_song.mid/.wav, and out/aqsaq_song.mid/.wav in 7/8), then one song with
+#               aqyn's own SoundFont and with FluidR3_GM, each with a spectrogram PNG (out/NAME--font-FONT.wav/.png)
 #   make test   lint (ruff: errors, import order, function sizes, docstrings), then the tests and doctests
 # Both install what is missing: the system packages (with apt-get when root; otherwise they print the
 # command to run), a virtual environment in .venv and aqyn in it, in editable mode.
