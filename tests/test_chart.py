@@ -162,6 +162,10 @@ BAD = [
      "'.' (| Dm . . C |)"),
     ("meter: 3/4\n| Dm C |\n", "c.chart:2:3: a 3/4 bar splits into 1, 3 equal parts, this one has 2; hold a chord "
      "with '.' (| Dm . . C |)"),
+    ("meter: 7/8\n| Dm C |\n", "c.chart:2:3: a 7/8 bar splits into 1, 7 equal parts, this one has 2; hold a chord "
+     "with '.' (| Dm . . . C . . |)"),
+    ("meter: 5/8\n| Dm . C |\n", "c.chart:2:3: a 5/8 bar splits into 1, 5 equal parts, this one has 3; hold a "
+     "chord with '.' (| Dm . . C . |)"),
     ("| Dm | C\n", "c.chart:1:9: the bar is not closed; end it with '|'"),
     ("| Dm | | C |\n", "c.chart:1:7: empty bar; put a chord, '%' or 'N.C.' in it"),
     ("| . C |\n", "c.chart:1:3: '.' holds the chord before, and none has sounded yet; start with a chord"),

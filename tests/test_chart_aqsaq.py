@@ -206,8 +206,9 @@ def test_a_style_of_another_meter_is_refused_in_one_line(tmp_path, meter, args, 
 def test_a_chart_in_7_8_does_not_split_into_halves(tmp_path):
     chart = write(tmp_path, "meter: 7/8\n| Dm C |\n")
     r = play(chart, "-o", tmp_path / "out.mid")
-    assert r.exit_code == 2 and "a 7/8 bar splits into 1, 7 equal parts, this one has 2; hold a chord with '.'" \
-        in r.output
+    assert r.exit_code == 2, r.output
+    assert ("a 7/8 bar splits into 1, 7 equal parts, this one has 2; hold a chord with '.' (| Dm . . . C . . |)"
+            in r.output)
 
 
 def test_an_ireal_7_8_link_plays_as_its_text_chart(tmp_path):

@@ -213,6 +213,8 @@ BAD = [
                                                     "to 3/4; aqyn plays a chart in one meter"),
     (irealb_link([Song("Odd", "T44C,D,E,F,G|")]), "the link: song 'Odd', bar 1: 5 chords in a bar of 4 "
                                                     "beats; a chord lasts a beat at least"),
+    (irealb_link([Song("Odd", "T78C,D,E,F,G,A,B,C|")]), "the link: song 'Odd', bar 1: 8 chords in a bar of 7 "
+                                                          "eighths; a chord lasts an eighth at least"),
     (irealb_link([Song("Odd", "T44 x  |C   Z")]), "the link: song 'Odd', bar 1: 'x' repeats 1 bar before it, "
                                                   "and there are not so many"),
     (irealb_link([Song("Odd", "T44C   |<no end  Z")]), "the link: song 'Odd', bar 2: a comment '<' is never "

@@ -357,8 +357,9 @@ def _resolve(parser: _Parser, written: list[_Written], meter: ChartMeter) -> lis
         n = len(slots)
         if meter.units % n:
             fits = [str(k) for k in range(1, meter.units + 1) if meter.units % k == 0]
+            held = "Dm . . . C . ." if meter.units == 7 else "Dm . . C ." if meter.units == 5 else "Dm . . C"
             raise parser.fail(w.line, w.col, f"a {meter.text} bar splits into {', '.join(fits)} equal parts, "
-                                             f"this one has {n}; hold a chord with '.' (| Dm . . C |)")
+                                             f"this one has {n}; hold a chord with '.' (| {held} |)")
         length = meter.unit_beats(Fraction(meter.units, n))
         changes: list[tuple[Fraction, Chord | None]] = []
         for k, (token, col) in enumerate(slots):
