@@ -1,8 +1,8 @@
 # Two commands do all set-up on a fresh Debian 12 machine:
 #   make demo   render every example guitar file in examples/ to a backing track in out/ (MIDI + WAV), then
 #               a few of them again in other styles (out/NAME--STYLE.mid/.wav), then play the example chord
-#               chart (out/steppe_song.mid/.wav), then one song with aqyn's own SoundFont and with FluidR3_GM,
-#               each with a spectrogram PNG (out/NAME--font-FONT.wav/.png)
+#               charts (out/steppe_song.mid/.wav, and out/aqsaq_song.mid/.wav in 7/8), then one song with
+#               aqyn's own SoundFont and with FluidR3_GM, each with a spectrogram PNG (out/NAME--font-FONT.wav/.png)
 #   make test   lint (ruff: errors, import order, function sizes, docstrings), then the tests and doctests
 # Both install what is missing: the system packages (with apt-get when root; otherwise they print the
 # command to run), a virtual environment in .venv and aqyn in it, in editable mode.
@@ -44,6 +44,8 @@ demo: $(STAMP) $(FONT)
 	done
 	@echo "== a chord chart, no guitar: aqyn play examples/steppe_song.chart (a bar of count-in)"
 	@$(VENV)/bin/aqyn play examples/steppe_song.chart -o out/steppe_song.mid --wav out/steppe_song.wav --count-in 1
+	@echo "== a chord chart in the aqsaq 7/8 (2+2+3): aqyn play examples/aqsaq_song.chart (a bar of count-in)"
+	@$(VENV)/bin/aqyn play examples/aqsaq_song.chart -o out/aqsaq_song.mid --wav out/aqsaq_song.wav --count-in 1
 	@echo "== $(FONT_SONG) with aqyn's own font and with FluidR3_GM, and a spectrogram of each (out/*--font-*.png)"
 	@$(PY) -c 'import matplotlib' 2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check -e '.[plot]'
 	@for font in $(FONT) $(GM_FONT); do \
@@ -52,7 +54,7 @@ demo: $(STAMP) $(FONT)
 	    --wav out/$(FONT_SONG)--font-$$tag.wav --soundfont $$font || exit $$?; \
 	  $(PY) soundfonts/spectrogram.py out/$(FONT_SONG)--font-$$tag.wav --title "$(FONT_SONG), $$tag" || exit $$?; \
 	done
-	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone; NAME--STYLE.* in another style; steppe_song.* from the chart; NAME--font-*.wav/.png with each font)"
+	@echo "backing tracks are in out/ (NAME.mid plays the whole song; NAME.wav is the band alone; NAME--STYLE.* in another style; steppe_song.* and aqsaq_song.* from the charts; NAME--font-*.wav/.png with each font)"
 
 test: $(STAMP) $(FONT)
 	$(VENV)/bin/ruff check engine tests bench examples soundfonts

@@ -83,21 +83,32 @@ class ClockInput:
 class CountIn:
     """`beats` count-in clicks `period` seconds apart, the first at `time` (s; may be before the input's
     start, offline); each is a tap for the beat tracker, and the first of every `beats_per_bar` is the bar's.
-    `clicks`: play them (live) or only tell the beat tracker (offline: the recording holds no clicks)."""
+    `clicks`: play them (live) or only tell the beat tracker (offline: the recording holds no clicks).
+    `groups`: an aqsaq bar's accent groups in eighths ((2, 2, 3) in 7/8), `period` then being a quarter: the
+    clicks fall on the groups' starts, limping as the bar does, `beats_per_bar` (one per group) to a bar;
+    empty: even clicks."""
 
     time: float
     beats: int
     period: float
     beats_per_bar: int
     clicks: bool = True
+    groups: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.beats <= 64 or not 0.2 <= self.period <= 3.0 or not 1 <= self.beats_per_bar <= 16:
             raise ValueError(f"a count-in needs 1..64 beats of 0.2..3 s, got {self.beats} of {self.period!r} s")
+        if self.groups and (len(self.groups) != self.beats_per_bar or min(self.groups) < 1):
+            raise ValueError(f"a count-in's groups are one per click of the bar, got {self.groups!r} for "
+                             f"{self.beats_per_bar} clicks")
 
     def tap_times(self) -> list[float]:
         """The clicks' times (s)."""
-        return [self.time + k * self.period for k in range(self.beats)]
+        if not self.groups:
+            return [self.time + k * self.period for k in range(self.beats)]
+        starts = [sum(self.groups[:i]) for i in range(len(self.groups))]     # eighths into the bar
+        bar, per = sum(self.groups), len(self.groups)
+        return [self.time + (k // per * bar + starts[k % per]) * self.period / 2 for k in range(self.beats)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,7 +143,8 @@ def test_practice_options_out_of_range(practice_options, message):
 BAD = [
     ("tempo: fast\n| C |\n", "c.chart:1:8: tempo 'fast' is not a number; write e.g. tempo: 96 (beats per minute)"),
     ("tempo: 300\n| C |\n", "c.chart:1:8: tempo 300 is out of range; use 30..240 BPM"),
-    ("meter: 5/4\n| C |\n", "c.chart:1:8: meter '5/4' is not one a chart plays; use 2/4, 3/4, 4/4, 6/8, 9/8, 12/8"),
+    ("meter: 5/4\n| C |\n", "c.chart:1:8: meter '5/4' is not one a chart plays; use 2/4, 3/4, 4/4, 5/8, 6/8, 7/8, "
+     "9/8, 12/8"),
     ("key: H major\n| C |\n", "c.chart:1:6: key 'H major' is not a key; write e.g. key: D dorian (modes: major, "
      "minor, dorian, phrygian, lydian, mixolydian, locrian)"),
     ("key: D blues\n| C |\n", "c.chart:1:6: key 'D blues' is not a key; write e.g. key: D dorian (modes: major, "
@@ -161,6 +162,10 @@ BAD = [
      "'.' (| Dm . . C |)"),
     ("meter: 3/4\n| Dm C |\n", "c.chart:2:3: a 3/4 bar splits into 1, 3 equal parts, this one has 2; hold a chord "
      "with '.' (| Dm . . C |)"),
+    ("meter: 7/8\n| Dm C |\n", "c.chart:2:3: a 7/8 bar splits into 1, 7 equal parts, this one has 2; hold a chord "
+     "with '.' (| Dm . . . C . . |)"),
+    ("meter: 5/8\n| Dm . C |\n", "c.chart:2:3: a 5/8 bar splits into 1, 5 equal parts, this one has 3; hold a "
+     "chord with '.' (| Dm . . C . |)"),
     ("| Dm | C\n", "c.chart:1:9: the bar is not closed; end it with '|'"),
     ("| Dm | | C |\n", "c.chart:1:7: empty bar; put a chord, '%' or 'N.C.' in it"),
     ("| . C |\n", "c.chart:1:3: '.' holds the chord before, and none has sounded yet; start with a chord"),

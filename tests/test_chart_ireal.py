@@ -208,11 +208,13 @@ BAD = [
     (irealb_link([Song("Odd", "T44C   |C   |C   |D   ")]), "the link: song 'Odd', bar 4: the music ends "
                                                           "inside a bar; is the link cut short?"),
     (irealb_link([Song("Odd", "T54C    Z")]), "the link: song 'Odd', bar 1: the song is in 5/4; a chart plays "
-                                             "2/4, 3/4, 4/4, 6/8, 9/8, 12/8"),
+                                             "2/4, 3/4, 4/4, 5/8, 6/8, 7/8, 9/8, 12/8"),
     (irealb_link([Song("Odd", "T44C   |T34C  Z")]), "the link: song 'Odd', bar 2: the meter changes from 4/4 "
                                                     "to 3/4; aqyn plays a chart in one meter"),
     (irealb_link([Song("Odd", "T44C,D,E,F,G|")]), "the link: song 'Odd', bar 1: 5 chords in a bar of 4 "
                                                     "beats; a chord lasts a beat at least"),
+    (irealb_link([Song("Odd", "T78C,D,E,F,G,A,B,C|")]), "the link: song 'Odd', bar 1: 8 chords in a bar of 7 "
+                                                          "eighths; a chord lasts an eighth at least"),
     (irealb_link([Song("Odd", "T44 x  |C   Z")]), "the link: song 'Odd', bar 1: 'x' repeats 1 bar before it, "
                                                   "and there are not so many"),
     (irealb_link([Song("Odd", "T44C   |<no end  Z")]), "the link: song 'Odd', bar 2: a comment '<' is never "

@@ -49,7 +49,7 @@ def ticks_of(mid: mido.MidiFile, kind: str) -> list[tuple[int, mido.MetaMessage]
 def charts(draw):
     """A random valid chart: a meter, a tempo, a key written or not, 1-3 sections of 1-4 bars of diatonic
     chords (1, 2 or a bar's count of slots, some held with dots), now and then a repeat."""
-    meter = draw(st.sampled_from(["4/4", "3/4", "2/4", "6/8", "12/8"]))
+    meter = draw(st.sampled_from(["4/4", "3/4", "2/4", "6/8", "12/8", "5/8", "7/8"]))
     units = int(meter.split("/")[0])
     tonic, mode = draw(st.integers(0, 11)), draw(st.sampled_from(["major", "minor", "dorian", "mixolydian"]))
     scale = SCALES[mode]

@@ -214,9 +214,10 @@ class _Reader:
         return ChartMeter(text, *METERS[text])
 
 
-def _slots(bar: _Bar, units: int, fail) -> tuple:
-    """Where the bar's chords start, in the meter's notes: ((offset, symbol / None for N.C. / HOLD), ...);
-    () for a bar of `x` or `r`. Raises ChartError (via `fail`) for a bar with more chords than notes."""
+def _slots(bar: _Bar, units: int, fail, eighths: bool = False) -> tuple:
+    """Where the bar's chords start, in the meter's notes (`eighths`: x/8 meters, else quarters): ((offset,
+    symbol / None for N.C. / HOLD), ...); () for a bar of `x` or `r`. Raises ChartError (via `fail`) for a bar
+    with more chords than notes."""
     kinds = [kind for kind, _ in bar.cells]
     if "x" in kinds or "r" in kinds:
         if sum(k != " " for k in kinds) > 1:
@@ -227,7 +228,9 @@ def _slots(bar: _Bar, units: int, fail) -> tuple:
     if not starts:
         return ((Fraction(0), HOLD),)
     if len(starts) > units:
-        raise fail(f"{len(starts)} chords in a bar of {units} beats; a chord lasts a beat at least", bar.number)
+        note = "eighth" if eighths else "beat"
+        raise fail(f"{len(starts)} chords in a bar of {units} {note}s; a chord lasts {'an' if eighths else 'a'} "
+                   f"{note} at least", bar.number)
     n = len(bar.cells)
     chords = [symbol if kind == "chord" else None for _, kind, symbol in starts]
     if all(k * units % n == 0 for k, _, _ in starts):            # every chord on one of the meter's notes
@@ -361,7 +364,7 @@ def ireal_chart(song: IrealSong, source: str) -> tuple[Chart, list[str]]:
         raise reader.fail("the song has no chords; copy the whole link again", 1)
     meter = reader.meter()
     for bar in written:
-        bar.slots = _slots(bar, meter.units, reader.fail)
+        bar.slots = _slots(bar, meter.units, reader.fail, meter.text.endswith("/8"))
     played = _unrolled(_repeat_bars(written, reader.fail))
     bars = _chart_bars(played, meter, reader.fail)
     notes = []

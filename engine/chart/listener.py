@@ -35,9 +35,9 @@ INTENSITY = 0.6       # ... and this intensity (0..1): full bars, the register c
 
 @dataclass(frozen=True)
 class _Segment:
-    """From beat `beat` (at `time` s) on, beats are `period` seconds long."""
+    """From beat `beat` (at `time` s; a half beat where a 7/8 bar begins) on, beats are `period` seconds long."""
 
-    beat: int
+    beat: Fraction
     time: float
     period: float
 
@@ -60,7 +60,7 @@ class ChartListener:
         self.segments = self._segments()
         self._segment_beats = [s.beat for s in self.segments]
         self._segment_times = [s.time for s in self.segments]
-        self.grids = [BeatGrid(s.time, s.beat, s.period, bpb, 0, song.meter.compound) for s in self.segments]
+        self.grids = [_grid(s, song.meter.beats, song.meter.compound) for s in self.segments]
         self.chords_ahead = self._chords()
         self.chord_label = "N"          # the chord now, as the live status shows it
         self.dropped: dict[str, int] = {}
@@ -183,6 +183,14 @@ def _label(chord: Chord) -> str:
     return harte(*chord)
 
 
-def intro_bars(intro_style_bars: int, style_bar: Fraction, beats_per_bar: int) -> int:
+def _grid(segment: _Segment, beats_per_bar: int, compound: bool) -> BeatGrid:
+    """The beat grid of `segment`, anchored on a whole beat (the band's time line takes the anchor for a
+    beat): where a 7/8 bar begins on a half beat, the same line from the next whole beat."""
+    beat = math.ceil(segment.beat)
+    return BeatGrid(segment.time + float(beat - segment.beat) * segment.period, beat, segment.period,
+                    beats_per_bar, 0, compound)
+
+
+def intro_bars(intro_style_bars: int, style_bar: Fraction, beats_per_bar: Fraction) -> int:
     """Chart bars the style's intro (`intro_style_bars` bars of `style_bar` beats) takes, rounded up."""
     return math.ceil(intro_style_bars * style_bar / beats_per_bar)

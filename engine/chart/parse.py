@@ -33,8 +33,11 @@ from engine.state import Chord
 from engine.theory import SCALES, pitch_class
 
 HEADERS = ("title", "key", "tempo", "meter", "style")
-METERS = {"2/4": (2, False), "3/4": (3, False), "4/4": (4, False), "6/8": (2, True), "9/8": (3, True),
-          "12/8": (4, True)}
+# meter -> (listener beats the beat grid counts to its bar, compound). In 5/8 and 7/8 (aqsaq, additive) the
+# listener beat is the quarter, as in the styles of those meters (patterns/aqsaq-7-8.toml): a bar is 2.5 or 3.5
+# beats, so the grid counts two bars, 5 or 7 whole beats.
+METERS = {"2/4": (2, False), "3/4": (3, False), "4/4": (4, False), "5/8": (5, False), "6/8": (2, True),
+          "7/8": (7, False), "9/8": (3, True), "12/8": (4, True)}
 TEMPO_RANGE = (30.0, 240.0)
 MAX_TIMES = 16
 MAX_BYTES = 1 << 20      # a chart is a page of text; a bigger file is not one
@@ -49,9 +52,11 @@ _TIMES = re.compile(r"^[xX](\d+)$")
 
 @dataclass(frozen=True)
 class ChartMeter:
-    """A chart's meter: its `text` (4/4, 6/8 ...), `beats` (listener beats to the bar: a quarter in x/4, a
-    dotted quarter in 6/8, 9/8 and 12/8) and `compound`; `units` is the meter's upper number (the notes a bar
-    is counted in, which beat dots divide)."""
+    """A chart's meter: its `text` (4/4, 6/8, 7/8 ...), `beats` (whole listener beats to the beat grid's bar:
+    a quarter in x/4, 5/8 and 7/8, a dotted quarter in 6/8, 9/8 and 12/8; the grid's bar is the chart's, but
+    two of them in 5/8 and 7/8, whose bar is not a whole number of quarters) and `compound`; `units` is the
+    meter's upper number (the notes a bar is counted in, which beat dots divide), `bar_beats` the bar in
+    listener beats (7/8: 7/2)."""
 
     text: str
     beats: int
@@ -62,9 +67,22 @@ class ChartMeter:
         """The meter's upper number: quarters in x/4, eighths in x/8."""
         return int(self.text.split("/")[0])
 
+    @property
+    def additive(self) -> bool:
+        """True for 5/8 and 7/8: eighths grouped unevenly (2+2+3), counted in quarters."""
+        return self.text.endswith("/8") and not self.compound
+
+    @property
+    def bar_beats(self) -> Fraction:
+        """Listener beats in one bar of the chart: 4 in 4/4, 2 in 6/8, 7/2 in 7/8."""
+        return self.unit_beats(Fraction(self.units))
+
     def unit_beats(self, units: Fraction) -> Fraction:
-        """`units` of the meter's note (quarters, eighths) in listener beats."""
-        return units / 3 if self.compound else units
+        """`units` of the meter's note (quarters, eighths) in listener beats: an eighth is a third of a beat in
+        compound meters and half of one in 5/8 and 7/8."""
+        if self.compound:
+            return units / 3
+        return units / 2 if self.additive else units
 
 
 @dataclass(frozen=True)
@@ -339,8 +357,9 @@ def _resolve(parser: _Parser, written: list[_Written], meter: ChartMeter) -> lis
         n = len(slots)
         if meter.units % n:
             fits = [str(k) for k in range(1, meter.units + 1) if meter.units % k == 0]
+            held = "Dm . . . C . ." if meter.units == 7 else "Dm . . C ." if meter.units == 5 else "Dm . . C"
             raise parser.fail(w.line, w.col, f"a {meter.text} bar splits into {', '.join(fits)} equal parts, "
-                                             f"this one has {n}; hold a chord with '.' (| Dm . . C |)")
+                                             f"this one has {n}; hold a chord with '.' (| {held} |)")
         length = meter.unit_beats(Fraction(meter.units, n))
         changes: list[tuple[Fraction, Chord | None]] = []
         for k, (token, col) in enumerate(slots):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.arrange.patterns import Style
-from engine.arrange.styles import AUTO, load_style, style_chooser
+from engine.arrange.styles import AUTO, good_styles, list_styles, load_style, style_chooser
 from engine.bars import Meter, fits
 from engine.chart.listener import ChartListener, intro_bars
 from engine.chart.parse import Chart
@@ -91,10 +91,12 @@ def chart_style(chart: Chart, options: PlayOptions) -> Style:
     """The style to play `chart` in (see the module docstring), its main sections lasting until cued. Raises
     ChartError (an unknown style named in the chart, at its header), StyleNotFound (--style), StyleMeterError
     (a style that cannot play in the chart's meter: its bar must be the chart's or divide it, so that the
-    band's bars end where the chart's do) or PatternError."""
+    band's bars end where the chart's do; in 5/8 and 7/8 it must be in the chart's meter) or PatternError."""
     meter = Meter(chart.meter.beats, chart.meter.compound)
     name = options.style or chart.style or AUTO
-    if name == AUTO:
+    if name == AUTO and chart.meter.additive:
+        style = next(iter(styles_in(chart.meter.text, options.pattern_dirs).values()), None)
+    elif name == AUTO:
         grid = BeatGrid(0.0, 0, 0.5, meter.beats, 0, meter.compound)
         style = style_chooser(AUTO, options.pattern_dirs)(grid)
     else:
@@ -104,11 +106,15 @@ def chart_style(chart: Chart, options: PlayOptions) -> Style:
             if options.style is None:
                 raise chart.error("style", f"{exc} (or leave the style out: one in the chart's meter)") from None
             raise
-    bar = style.beats_per_bar
-    if not fits(style, meter) or not style.whole_beats or meter.beats % int(bar):
+    if style is None or not plays(style, chart):
         if name == AUTO:
             raise StyleMeterError(f"no style plays a {chart.meter.text} chart (aqyn patterns list shows their "
                                   "meters); write one (patterns/README.md) or choose another meter")
+        if chart.meter.additive:
+            fitting = ", ".join(styles_in(chart.meter.text, options.pattern_dirs)) or "none yet"
+            raise StyleMeterError(f"style {style.name!r} is in {style.meter}, the chart in {chart.meter.text}; "
+                                  f"give a style in {chart.meter.text} ({fitting}; aqyn patterns list) or "
+                                  "leave it out")
         raise StyleMeterError(f"style {style.name!r} is in {style.meter}, the chart in {chart.meter.text}; "
                               f"give a style that fits {chart.meter.text} (one in its meter, or a 2/4 style in "
                               "4/4; aqyn patterns list) or leave it out")
@@ -116,11 +122,27 @@ def chart_style(chart: Chart, options: PlayOptions) -> Style:
     return dataclasses.replace(style, sections=sections)
 
 
+def plays(style: Style, chart: Chart) -> bool:
+    """True when `style` can play `chart`: in 5/8 and 7/8 a style in that meter (its groups may be any:
+    aqsaq 3+2 or shertpe 2+3); otherwise a style of whole beats whose bar is the chart's or divides it."""
+    if chart.meter.additive:
+        return style.meter == chart.meter.text
+    meter = Meter(chart.meter.beats, chart.meter.compound)
+    return fits(style, meter) and style.whole_beats and meter.beats % int(style.beats_per_bar) == 0
+
+
+def styles_in(meter: str, pattern_dirs: list[Path] | None = None) -> dict[str, Style]:
+    """The styles (by name, in name order) whose meter is `meter` ("7/8"); a broken style file is left out
+    (with its one-line warning, as the automatic choice leaves it out)."""
+    styles, _ = good_styles(list_styles(pattern_dirs), "left out of auto")
+    return {name: style for name, style in styles.items() if style.meter == meter}
+
+
 def prepare(chart: Chart, options: PlayOptions, start: float = 0.0) -> Prepared:
     """The chart, the practice options and the style made ready to play from `start` (s): the count-in's
     bars of clicks, or a bar of silence, then the band's first downbeat (whole bars from `start`, so a MIDI
-    file from second 0 has no pickup bar). Raises ChartError, StyleNotFound, StyleMeterError,
-    PatternError or OptionError (an option out of range; the message names it)."""
+    file from second 0 has no pickup bar; see `lead_bars` for 5/8 and 7/8). Raises ChartError, StyleNotFound,
+    StyleMeterError, PatternError or OptionError (an option out of range; the message names it)."""
     if not 0 <= options.count_in <= 4:
         raise OptionError(f"--count-in must be 0..4 bars, got {options.count_in}")
     for part in options.mute:
@@ -130,15 +152,31 @@ def prepare(chart: Chart, options: PlayOptions, start: float = 0.0) -> Prepared:
     style = chart_style(chart, options)
     bpb = song.beats_per_bar
     period = 60.0 / song.bars[0].bpm
-    clicks = options.count_in * bpb
-    lead = max(1, options.count_in) * bpb        # beats before the band: the count-in, or a bar of silence
+    lead = lead_bars(options.count_in, chart.meter.additive)
+    silent = lead - options.count_in             # bars of silence before the clicks
     intro = intro_bars(style.section("intro").bars, style.beats_per_bar, bpb)
-    listener = ChartListener(song, intro, start + lead * period, style.beats_per_bar,
+    listener = ChartListener(song, intro, start + float(lead * bpb) * period, style.beats_per_bar,
                              style.section("ending").bars)
     inputs: list[TimedInput] = list(listener.cues())
-    if clicks:
-        inputs.append(CountIn(start, clicks, period, bpb, clicks=True))
+    if options.count_in and chart.meter.additive:    # clicks on the style's groups: the bar limps as it will
+        groups = style.groups
+        inputs += [CountIn(start + float((silent + k) * bpb) * period, len(groups), period, len(groups),
+                           groups=groups) for k in range(options.count_in)]
+    elif options.count_in:
+        inputs.append(CountIn(start, int(options.count_in * bpb), period, int(bpb), clicks=True))
     return Prepared(song, style, listener, sorted(inputs, key=input_order))
+
+
+def lead_bars(count_in: int, additive: bool) -> int:
+    """Bars before the band's first downbeat: the count-in's, or one of silence; in 5/8 and 7/8 an even
+    number (a silent bar before an odd count-in), so the band comes in on a whole quarter and a MIDI file,
+    which counts whole quarters from its start, has its bar lines on the chart's.
+
+    >>> lead_bars(0, False), lead_bars(3, False), lead_bars(0, True), lead_bars(1, True), lead_bars(2, True)
+    (1, 3, 2, 2, 2)
+    """
+    lead = max(1, count_in)
+    return lead + lead % 2 if additive else lead
 
 
 def chart_engine(prepared: Prepared, options: PlayOptions, sinks: list[Sink]) -> Engine:

@@ -60,9 +60,9 @@ class Song:
     bars: tuple[SongBar, ...]
 
     @property
-    def beats_per_bar(self) -> int:
-        """Listener beats in a bar."""
-        return self.meter.beats
+    def beats_per_bar(self) -> Fraction:
+        """Listener beats in a bar of the chart (7/2 in 7/8)."""
+        return self.meter.bar_beats
 
 
 def practice(chart: Chart, options: Practice) -> Song:
@@ -109,6 +109,6 @@ def _spans(bars: list[SongBar], meter: ChartMeter) -> list[tuple[Fraction, Chord
     """(beats, chord) for every chord as played."""
     spans = []
     for b in bars:
-        ends = [at for at, _ in b.changes[1:]] + [Fraction(meter.beats)]
+        ends = [at for at, _ in b.changes[1:]] + [meter.bar_beats]
         spans += [(end - at, c) for (at, c), end in zip(b.changes, ends)]
     return spans
