@@ -70,30 +70,6 @@ def test_in_compound_time_the_bar_is_two_beats_and_starts_on_the_change():
     assert beats == 2 and phase == 1
 
 
-def test_a_beat_is_weighed_on_the_grid_after_it_settles_not_while_a_strum_pulls_it():
-    # Boom-chick 4/4 (bass on 1 and 3, the chord changing on 1) on a grid that, for a moment after each bar's
-    # first strum (0.2 to 0.5 beats after it), places the beats 0.4 beat early, as a beat tracker pulled by a
-    # strum does until the next strums put it back. Weighed as soon as its window has passed, the downbeat is
-    # weighed on the pulled grid, its strum falls off the beat, and the bar turns to beat 3; half a beat
-    # later the grid has settled.
-    for offset in (1, 2, 3):
-        bp = BarTracker()
-        for i, chord in enumerate(I_IV_V_I):
-            for k, what in enumerate(["B", "c", "B", "c"]):
-                t = seconds_at(offset + 4 * i + k)
-                if what == "B":
-                    bp.note(t, 40 + chord[0], 0.8, True)
-                else:
-                    for j, pc in enumerate(chord[1:]):
-                        bp.note(t + 0.01 * (j + 1), 52 + pc, 0.6, False)
-                for step in (0.1, 0.3, 0.5, 0.7, 0.9):
-                    pulled = 0.4 if k == 0 and 0.2 <= step < 0.5 else 0.0
-                    bp.advance(t + step * PERIOD, lambda s, e=pulled: beat_at(s) + e,
-                               lambda b, e=pulled: seconds_at(b - e))
-        beats, phase, confidence = bp.bar((3, 4))
-        assert (beats, phase) == (4, offset % 4) and confidence > 0.5, (offset, beats, phase, confidence)
-
-
 def test_features_of_a_rest_and_of_a_new_chord():
     f = BeatFeatures()
     rest = f.of([], 0.0, 0.5, 1.0)

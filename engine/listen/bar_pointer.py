@@ -18,12 +18,7 @@ annotated beat is a downbeat" on the features of the second simulator's seed-1 t
 development takes; converter-set-b and the seed-2 takes stay out of the fit and are reported apart
 (bench/README.md). A beat's notes are those from `EARLY` beats before it (an anticipated chord change on the
 last eighth of the bar belongs to the downbeat, as in bossa and funk comping) to `LATE` beats after it; the
-beat is weighed `SETTLE` beats after that window has passed, on the grid as it is then. The beat tracker's grid
-is a guess about the beat just played until the strums after it have placed it: on the GuitarSet comping takes
-a beat's time moved by more than 0.1 beat in the beat after its window 41 % of the time (the median move on the
-bossa and funk takes 0.4 beat), on the second simulator's 6 %; weighed at once, a beat's notes went to its
-neighbour's window and the bar turned with them. Half a beat more (the next off-beat's strums) is where the
-gain stops growing (bench/README.md).
+beat is weighed when that window has passed.
 
 Beat numbers are the beat tracker's integers; times are seconds; the tracker's `beat_at` maps one to the other.
 """
@@ -44,7 +39,6 @@ ON_BEAT = 0.15        # a note within this many beats of the beat is on it
 NEW = 0.15            # a pitch class under this share of the memory's strongest is new
 MEMORY = 0.5          # per beat: how much of the pitch-class memory stays (half-life two beats)
 REST = 1.5            # beats without a note before a phrase start
-SETTLE = 0.5          # beats more the pointer waits after a beat's window before it weighs the beat
 # Log-likelihood ratios of a downbeat and of the half-bar beat of 4/4 against a weak beat: (bias, weights of the
 # FEATURES), printed by bench/fit_bar_pointer.py.
 DOWNBEAT = (-1.64, (0.51, 0.22, 0.76, 2.09, 1.78, 4.44, -3.90, 0.00, -0.26, 1.46, 0.60))
@@ -89,7 +83,7 @@ class BarTracker:
     def advance(self, now: float, beat_at: Callable[[float], float], seconds_at: Callable[[float], float]) -> None:
         """Weigh every beat whose window has passed by `now` (s), on the grid given by `beat_at(t)` (float beat
         position at t s) and `seconds_at(position)`."""
-        current = math.floor(beat_at(now) - LATE - SETTLE)
+        current = math.floor(beat_at(now) - LATE)
         start = self._next
         if self._next is None:
             # The first grid: weigh the beats back to the first note kept (the bars the player played while
