@@ -62,9 +62,10 @@ def main() -> None:
     """The console script: run the app. Exit codes: 0 done, 1 runtime failure, 2 bad input or usage (one
     line, as every other bad input: not click's boxed usage text), 130 Ctrl-C."""
     errors = _click_errors()
+    no_args_help = getattr(errors, "NoArgsIsHelpError", ())   # click >= 8.2 raises it for `aqyn` alone
     try:
         code = typer.main.get_command(app).main(prog_name="aqyn", standalone_mode=False)
-    except errors.NoArgsIsHelpError as exc:
+    except no_args_help as exc:
         typer.echo(exc.format_message())      # `aqyn` or `aqyn patterns` alone: the help
         sys.exit(0)
     except errors.UsageError as exc:
@@ -73,7 +74,7 @@ def main() -> None:
     except errors.ClickException as exc:      # e.g. a file option that cannot be opened
         typer.echo(f"aqyn: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
-    except (KeyboardInterrupt, errors.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
 
