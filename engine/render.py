@@ -16,7 +16,7 @@ from engine.arrange.band import BAND_CHANNELS
 from engine.arrange.styles import AUTO, count_in_beats, style_chooser
 from engine.clock import VirtualClock
 from engine.errors import OutputPathError
-from engine.events import DOMBRA, GUITAR, PERCUSSION, Control, Event, Marker, Note, Program, Raw
+from engine.events import DOMBRA, GUITAR, PERCUSSION, Control, Event, KeyChange, Marker, Note, Program, Raw
 from engine.inputs import CueInput, SongEnd, TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
@@ -303,7 +303,13 @@ def _draw(path: Path, guitar: GuitarFile, band: list[Event], player: PlayerSetti
 def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_seconds: float,
             started: float, cues: Sequence[TimedInput] = (), soundfont: Path | None = None) -> RenderResult:
     state = engine.listener.state(guitar.duration)
-    key = "unknown" if state.tonic is None else f"{tonic_name(state.tonic, state.mode)} {state.mode}"
+    # The key the band played last, as its file's last key marker says; a tuning pluck after the song moves the
+    # listener's key at the end, not the band's. With no band, the key heard (the warning says why no band).
+    played = [e for e in band if isinstance(e, KeyChange)]
+    if played:
+        key = f"{played[-1].tonic} {played[-1].mode}"
+    else:
+        key = "unknown" if state.tonic is None else f"{tonic_name(state.tonic, state.mode)} {state.mode}"
     arranger = engine.scheduler.arranger
     warnings = guitar.warnings + _cues_not_taken(engine.scheduler.refused, cues, guitar.duration)
     grid = state.grid

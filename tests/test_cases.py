@@ -95,11 +95,18 @@ def test_an_undecodable_smpte_offset_is_one_warning_and_the_file_plays(tmp_path)
 
 
 def test_a_tuning_pluck_long_after_the_song_does_not_bring_the_band_back(tmp_path):
-    out = render(tmp_path, "song-then-tuning-pluck.mid")
+    out = tmp_path / "pluck.mid"
+    r = runner.invoke(app, ["render", str(FILES / "song-then-tuning-pluck.mid"), "-o", str(out)])
+    assert r.exit_code == 0, r.output
     guitar = note_ons(out, [c for c in range(16) if c not in BAND_CHANNELS])
     (song_end, pluck), = rests(guitar, 15.0)
     band = note_ons(out, BAND_CHANNELS)
     assert len(band) > 50 and band.max() < song_end + 8.0 and not np.any(band > pluck - 1.0)
+    # The report names the key the band played (its last key marker), not the one the pluck left the
+    # listener with (the reviewer: marker G major, report E minor).
+    keys = [m.text for m in mido.MidiFile(out, charset="utf-8").tracks[0] if m.type == "marker"
+            and m.text.startswith("key: ")]
+    assert keys and f"key {keys[-1].removeprefix('key: ')}," in r.stdout, (keys, r.stdout)
 
 
 def test_the_band_plays_softer_and_sparser_where_the_guitar_plays_very_softly(tmp_path):
