@@ -186,23 +186,6 @@ def test_loop_ramp_and_transpose_keep_the_bars(tmp_path):
     assert len(dombra) == len(up) > 50 and all(a == b and n + 2 == m for (a, n), (b, m) in zip(dombra, up))
 
 
-@pytest.mark.parametrize("meter, args, message", [
-    ("7/8", ["--style", "tokpe-gallop"], "style 'tokpe-gallop' is in 2/4, the chart in 7/8; give a style in 7/8 "
-                                         "(aqsaq-7-8, tokpe-7-8; aqyn patterns list) or leave it out"),
-    ("5/8", ["--style", "aqsaq-7-8"], "style 'aqsaq-7-8' is in 7/8, the chart in 5/8; give a style in 5/8 "
-                                      "(aqsaq-5-8, shertpe-5-8; aqyn patterns list) or leave it out"),
-    ("4/4", ["--style", "aqsaq-7-8"], "style 'aqsaq-7-8' is in 7/8, the chart in 4/4; give a style that fits"),
-    ("7/8", ["--count-in", "1", "--bpm", "250"], "--bpm must be 30..240, got 250"),
-])
-def test_a_style_of_another_meter_is_refused_in_one_line(tmp_path, meter, args, message):
-    chart = write(tmp_path, f"meter: {meter}\n| Dm |\n")
-    r = play(chart, "-o", tmp_path / "out.mid", *args)
-    assert r.exit_code == 2, r.output
-    lines = r.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("aqyn: error: ") and message in lines[0], r.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.chart"]
-
-
 def test_a_chart_in_7_8_does_not_split_into_halves(tmp_path):
     chart = write(tmp_path, "meter: 7/8\n| Dm C |\n")
     r = play(chart, "-o", tmp_path / "out.mid")

@@ -239,6 +239,14 @@ def write(tmp_path, text: str) -> Path:
     ("| Dm |\n", ["--mute", "guitar"], "--mute takes dombra or percussion, got 'guitar'"),
     ("| Dm |\n", ["--count-in", "9"], "--count-in must be 0..4 bars, got 9"),
     ("| Dm |\n", ["--bpm", "500"], "--bpm must be 30..240, got 500"),
+    # The aqsaq meters: a style of another meter names those of the chart's.
+    ("meter: 7/8\n| Dm |\n", ["--style", "tokpe-gallop"], "style 'tokpe-gallop' is in 2/4, the chart in 7/8; give "
+     "a style in 7/8 (aqsaq-7-8, tokpe-7-8; aqyn patterns list) or leave it out"),
+    ("meter: 5/8\n| Dm |\n", ["--style", "aqsaq-7-8"], "style 'aqsaq-7-8' is in 7/8, the chart in 5/8; give a "
+     "style in 5/8 (aqsaq-5-8, shertpe-5-8; aqyn patterns list) or leave it out"),
+    ("meter: 4/4\n| Dm |\n", ["--style", "aqsaq-7-8"], "style 'aqsaq-7-8' is in 7/8, the chart in 4/4; give a "
+     "style that fits"),
+    ("meter: 7/8\n| Dm |\n", ["--count-in", "1", "--bpm", "250"], "--bpm must be 30..240, got 250"),
 ])
 def test_bad_charts_and_options_exit_2_with_one_line_and_write_nothing(tmp_path, text, args, message):
     chart = write(tmp_path, text)
