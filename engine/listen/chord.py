@@ -61,6 +61,8 @@ BASS_TONE = 0.05   # the bass is at least a chord tone
 PRESENT = 0.08     # share of the evidence at which a chord tone counts as sounding (less: partly missing)
 MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
 MELODY_WEIGHT = 0.5  # ... so they count this much
+POWER_OTHER, POWER_SPAN = 0.15, 0.2   # a power chord: up to 0.15 of the evidence off root and fifth, none
+# from 0.35 on (melody notes over a riff are some; the sixth, seventh or ninth of a chord without its third, more)
 THIRD_NEEDED = 0.3  # what a chord loses that adds a third to a power chord sounding (root and fifth, no third)
 # Per root pitch class: the templates holding one of its thirds (3 or 4 semitones above); the power chords.
 _THIRD_OF = np.array([((_T[:, (r + 3) % 12] + _T[:, (r + 4) % 12]) > 0).astype(float) for r in range(12)])
@@ -105,14 +107,19 @@ def _absent(share: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, 1.0 - share * (1.0 / PRESENT))
 
 
-def _power(absent: np.ndarray) -> np.ndarray:
+def _power(absent: np.ndarray, share: np.ndarray) -> np.ndarray:
     """Per template, the score it loses for how far the evidence is a power chord (root and fifth sounding,
     neither third; `absent` per pitch class, 0 sounding .. 1 no evidence, from `_absent`): a chord holding a
     third of such a root loses up to THIRD_NEEDED (the guitarist's E5 is no E major or minor, and with the
     last chord's E still in mind no E minor under G5: no third is invented), and the `5` chord pays its
-    QUALITY_COST only as far as a third or its fifth is missing (a lone bass note or a triad stays a triad)."""
+    QUALITY_COST only as far as a third or its fifth is missing (a lone bass note or a triad stays a triad).
+    A power chord is the root and the fifth alone (`share` per pitch class, summing to 1): as far as other
+    tones take more than POWER_OTHER of the evidence, it is none (Eb Bb D F is an Eb major seventh without
+    its third, a bossa-nova voicing, not an Eb5)."""
     present = 1.0 - absent
-    power = present * present[_FIFTH] * np.minimum(absent[_MINOR_THIRD], absent[_MAJOR_THIRD])   # per root
+    other = 1.0 - share - share[_FIFTH]
+    pure = np.clip(1.0 - (other - POWER_OTHER) * (1.0 / POWER_SPAN), 0.0, 1.0)
+    power = pure * present * present[_FIFTH] * np.minimum(absent[_MINOR_THIRD], absent[_MAJOR_THIRD])   # per root
     out = _FIVE_COST.copy()
     roots = np.flatnonzero(power)     # mostly none or one: only their rows are looked at (speed)
     if roots.size:
@@ -193,7 +200,8 @@ class ChordTracker:
         absent = _absent(share)
         missing = _T @ absent
         rung = ringing.sum() if ringing is not None else 0.0
-        score -= _power(_absent(ringing * (1.0 / rung)) if rung > 0 else absent)
+        score -= (_power(_absent(ringing * (1.0 / rung)), ringing * (1.0 / rung)) if rung > 0
+                  else _power(absent, share))
         if bass is not None:
             root = self._bass_fresh if fresh else self._bass_held
             # A slash chord is its triad: with a major triad sounding in full over its third or fifth (or a
