@@ -148,7 +148,8 @@ class ChordTracker:
     wins clearly (see the module docstring); times in seconds. `memory`: half-life of the onset memory (s);
     `stay`: score bonus of the chord already playing; `min_energy`: evidence below which the last chord is held
     (below 0.05 it becomes 'N'); `outside`: how much evidence outside a chord's tones counts against it;
-    `bass_fresh`, `bass_held`: the bonus when a fresh (< 0.3 s) or a held (< 2 s) bass note is the root.
+    `bass_fresh`, `bass_held`: the bonus when a fresh (< 0.3 s) or a held (< 2 s, still ringing) bass note is
+    the root.
     `current` is (root pitch class 0..11, quality) or None, `confidence` 0..1."""
 
     def __init__(self, memory: float = 0.8, stay: float = 0.12, min_energy: float = 0.3, outside: float = 0.3,
@@ -167,16 +168,17 @@ class ChordTracker:
         self._t = 0.0
         self._bass: int | None = None
         self._bass_t = -1.0
+        self._bass_pitch = -1
         self.current: tuple[int, str] | None = None
         self.confidence = 0.0
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool) -> None:
         """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
-        its pitch class in the onset memory; a `bass` note becomes the bass for the next 2 s."""
+        its pitch class in the onset memory; a `bass` note becomes the bass for the next 2 s while it rings."""
         self._decay(t)
         self._recent[pitch % 12] += velocity / 127 * note_weight(pitch)
         if bass:
-            self._bass, self._bass_t = pitch % 12, t
+            self._bass, self._bass_t, self._bass_pitch = pitch % 12, t, pitch
 
     def new_bar(self, t: float) -> None:
         """A bass note on a downbeat: harmony usually changes here, so the previous bar's onsets fade."""
@@ -198,8 +200,12 @@ class ChordTracker:
         ringing = np.zeros(12)
         for p, start in sounding:
             ringing[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
-        bass = self._bass if t - self._bass_t < 2.0 else None
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
+        # The bass holds for up to 2 s while it rings: a short low note let go (a passing or walking bass
+        # note) is no root for the chords after it.
+        held = t - self._bass_t < 2.0 and (fresh or any(
+            p == self._bass_pitch and start >= self._bass_t for p, start in sounding))
+        bass = self._bass if held else None
         return self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing)
 
     def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None) -> np.ndarray:
