@@ -23,6 +23,7 @@ from engine.state import BeatGrid, MusicalState
 
 KEY_EVERY = 1.0    # s between key re-estimates
 BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
+QUIET = 1.0        # s of silence after which no chord sounds (0.5, 0.75, 1.5 measured: bench/README.md)
 CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
 
 
@@ -133,6 +134,7 @@ class Listener:
         self._cued: float | None = None  # the downbeat the player was cued to (s), until the guitar plays
         self._strum_time = -1.0
         self._decided_strum = -1.0
+        self._quiet_since: float | None = None   # s: when the last note stopped ringing (None: one rings)
         self._key_at = -1.0
 
     @property
@@ -247,9 +249,23 @@ class Listener:
         if self._cued is not None and last is not None and last >= self._cued - 0.2:
             self._cued = None                                       # the guitar came in
         decided = self._decide(now)
+        if self.chord_label != "N":
+            self._hush(now)
         self.beat.advance(now)
         self.activity.tick(now, self.beat.period)
         return decided
+
+    def _hush(self, now: float) -> None:
+        """No chord once nothing has rung for QUIET seconds (a stop, a rest in a solo): the band is not told
+        the last chord still sounds, and the key stops counting its root's time."""
+        if self.guitar.sounding:
+            self._quiet_since = None
+        elif self._quiet_since is None:
+            self._quiet_since = now
+        elif now - self._quiet_since >= QUIET:
+            self.chord.current = None
+            self.chord_label = "N"
+            self.key.chord(now, None)
 
     def _decide(self, now: float) -> bool:
         g = self.guitar
