@@ -134,7 +134,7 @@ class Listener:
         self._cued: float | None = None  # the downbeat the player was cued to (s), until the guitar plays
         self._strum_time = -1.0
         self._decided_strum = -1.0
-        self._quiet_since: float | None = None   # s: when the last note stopped ringing (None: one rings)
+        self._released = -1.0     # s: when the last note stopped ringing
         self._key_at = -1.0
 
     @property
@@ -224,6 +224,7 @@ class Listener:
         self._strum_time = n.strum.time
 
     def _release(self, t: float, pitch: int, duration: float, tonal_bass: bool) -> None:
+        self._released = t
         self.key.note_off(t, pitch, duration, tonal_bass)
 
     def _metric_weight(self, t: float) -> float:
@@ -257,15 +258,14 @@ class Listener:
 
     def _hush(self, now: float) -> None:
         """No chord once nothing has rung for QUIET seconds (a stop, a rest in a solo): the band is not told
-        the last chord still sounds, and the key stops counting its root's time."""
-        if self.guitar.sounding:
-            self._quiet_since = None
-        elif self._quiet_since is None:
-            self._quiet_since = now
-        elif now - self._quiet_since >= QUIET:
-            self.chord.current = None
-            self.chord_label = "N"
-            self.key.chord(now, None)
+        the last chord still sounds, and the key stops counting its root's time. (The times are compared
+        first: on most ticks the notes ringing are not looked at.)"""
+        last = self.activity.last_onset
+        if last is None or now - max(last, self._released) < QUIET or self.guitar.sounding:
+            return
+        self.chord.current = None
+        self.chord_label = "N"
+        self.key.chord(now, None)
 
     def _decide(self, now: float) -> bool:
         g = self.guitar
