@@ -148,8 +148,8 @@ class ChordTracker:
     wins clearly (see the module docstring); times in seconds. `memory`: half-life of the onset memory (s);
     `stay`: score bonus of the chord already playing; `min_energy`: evidence below which the last chord is held
     (below 0.05 it becomes 'N'); `outside`: how much evidence outside a chord's tones counts against it;
-    `bass_fresh`, `bass_held`: the bonus when a fresh (< 0.3 s) or a held (< 2 s, still ringing) bass note is
-    the root.
+    `bass_fresh`, `bass_held`: the bonus when a fresh (< 0.3 s) or a held (still ringing) bass note is the
+    root.
     `current` is (root pitch class 0..11, quality) or None, `confidence` 0..1."""
 
     def __init__(self, memory: float = 0.8, stay: float = 0.12, min_energy: float = 0.3, outside: float = 0.3,
@@ -174,7 +174,7 @@ class ChordTracker:
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool) -> None:
         """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
-        its pitch class in the onset memory; a `bass` note becomes the bass for the next 2 s while it rings."""
+        its pitch class in the onset memory; a `bass` note becomes the bass while it rings."""
         self._decay(t)
         self._recent[pitch % 12] += velocity / 127 * note_weight(pitch)
         if bass:
@@ -201,10 +201,9 @@ class ChordTracker:
         for p, start in sounding:
             ringing[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
-        # The bass holds for up to 2 s while it rings: a short low note let go (a passing or walking bass
-        # note) is no root for the chords after it.
-        held = t - self._bass_t < 2.0 and (fresh or any(
-            p == self._bass_pitch and start >= self._bass_t for p, start in sounding))
+        # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
+        # for the chords after it, and a chord's bass held under a melody keeps the chord.
+        held = fresh or any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
         bass = self._bass if held else None
         return self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing)
 
