@@ -72,6 +72,8 @@ _EXTENDED = np.flatnonzero(_DEFINES.any(axis=1))
 _ROOT_IS = np.array([(_ROOTS == b).astype(float) for b in range(12)])
 _TONE_IS = np.array([(_T[:, b] > 0).astype(float) for b in range(12)])
 _DIATONIC: dict[tuple[int, str], np.ndarray] = {}
+REGISTER_BASS = 0.7  # a bass by the player's register alone (not under E3) is a less sure root: this much bonus
+# (a high funk voicing's lowest note is often its third: G# D F# B is E9 without its root)
 BASS_TONE = 0.05   # the bass is at least a chord tone
 PRESENT = 0.08     # share of the evidence at which a chord tone counts as sounding (less: partly missing)
 MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
@@ -169,16 +171,19 @@ class ChordTracker:
         self._bass: int | None = None
         self._bass_t = -1.0
         self._bass_pitch = -1
+        self._bass_low = True
         self.current: tuple[int, str] | None = None
         self.confidence = 0.0
 
-    def note_on(self, t: float, pitch: int, velocity: int, bass: bool) -> None:
+    def note_on(self, t: float, pitch: int, velocity: int, bass: bool, low: bool = True) -> None:
         """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
-        its pitch class in the onset memory; a `bass` note becomes the bass while it rings."""
+        its pitch class in the onset memory; a `bass` note becomes the bass while it rings, a surer one if `low`
+        (under E3, not only low in the player's register: GuitarConditioner's `bass` and `tonal_bass`)."""
         self._decay(t)
         self._recent[pitch % 12] += velocity / 127 * note_weight(pitch)
         if bass:
             self._bass, self._bass_t, self._bass_pitch = pitch % 12, t, pitch
+            self._bass_low = low
 
     def new_bar(self, t: float) -> None:
         """A bass note on a downbeat: harmony usually changes here, so the previous bar's onsets fade."""
@@ -225,7 +230,7 @@ class ChordTracker:
         score -= (_power(_absent(ringing * (1.0 / rung)), ringing * (1.0 / rung)) if rung > 0
                   else _power(absent, share))
         if bass is not None:
-            root = self._bass_fresh if fresh else self._bass_held
+            root = (self._bass_fresh if fresh else self._bass_held) * (1.0 if self._bass_low else REGISTER_BASS)
             # A slash chord is its triad: with a major triad sounding in full over its third or fifth (or a
             # minor one over its fifth), the bass is not the root of a chord lacking a tone: G/B is G, not
             # Bm without its F#. (A minor triad over its third stays a sixth chord of the bass: Fm/Ab = Ab6.)

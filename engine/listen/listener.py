@@ -219,7 +219,7 @@ class Listener:
         self.key.note_on(n.time, n.pitch, n.velocity, n.tonal_bass, metric)
         self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
         self.beat.note(n.time, n.pitch, n.velocity / 127, n.bass)
-        self.chord.note_on(n.time, n.pitch, n.velocity, n.tonal_bass)
+        self.chord.note_on(n.time, n.pitch, n.velocity, n.tonal_bass, n.bass)
         self.activity.note(n.time, n.velocity)
         self._strum_time = n.strum.time
 
