@@ -68,6 +68,7 @@ _REPORT = [(r, REPORTED.get(q, q)) for r, q in _LABELS]     # per template, the 
 _AS = {label: np.array([i for i, rep in enumerate(_REPORT) if rep == label]) for label in set(_REPORT)}
 _DEFINES = np.array([[float(q in DEFINES and (pc - r) % 12 in DEFINES[q]) for pc in range(12)] for r, q in _LABELS])
 _EXTENDED = np.flatnonzero(_DEFINES.any(axis=1))
+_DEFINES_EXTENDED = _DEFINES[_EXTENDED]
 # Per bass pitch class: which templates have it as root, which have it as a tone.
 _ROOT_IS = np.array([(_ROOTS == b).astype(float) for b in range(12)])
 _TONE_IS = np.array([(_T[:, b] > 0).astype(float) for b in range(12)])
@@ -224,11 +225,14 @@ class ChordTracker:
         score = self._tw @ share
         score -= self._cost
         absent = _absent(share)
-        missing = _T @ absent
-        score[_EXTENDED] -= DEFINING * (_DEFINES[_EXTENDED] * absent).max(axis=1)
+        score[_EXTENDED] -= DEFINING * (_DEFINES_EXTENDED * absent).max(axis=1)
         rung = ringing.sum() if ringing is not None else 0.0
-        score -= (_power(_absent(ringing * (1.0 / rung)), ringing * (1.0 / rung)) if rung > 0
-                  else _power(absent, share))
+        if rung > 0:
+            rung_share = ringing * (1.0 / rung)
+            rung_absent = _absent(rung_share)
+            score -= _power(rung_absent, rung_share)
+        else:
+            score -= _power(absent, share)
         if bass is not None:
             root = (self._bass_fresh if fresh else self._bass_held) * (1.0 if self._bass_low else REGISTER_BASS)
             # A slash chord is its triad: with a major triad sounding in full over its third or fifth (or a
@@ -237,7 +241,11 @@ class ChordTracker:
             # Judged by the notes ringing `now` if given: the last chord's tones in the onset memory do not
             # complete the bass's own triad (A C E then D F# A C over a held A is D, not Am).
             rings = now.sum() if now is not None else 0.0
-            if rings > 0:
+            if rings <= 0:
+                missing = _T @ absent
+            elif now is ringing:
+                missing = _T @ rung_absent
+            else:
                 missing = _T @ _absent(now * (1.0 / rings))
             slash = float(np.clip(1.0 - missing[_SLASH[bass]], 0.0, 1.0).max())
             score += _ROOT_IS[bass] * (root * (1.0 - slash * np.minimum(1.0, missing)))
