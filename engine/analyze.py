@@ -102,7 +102,8 @@ class OnlineAnalysis:
         if k is not None and k != self._last_key:
             self._last_key = k
             a.keys.append(_key_entry(now, k[0], k[1], listener.key.confidence))
-        if decided and listener.chord_label != self._last_chord:
+        # A chord changes at a strum, or ends in silence (Listener: QUIET) between strums.
+        if (decided or self._last_chord is not None) and listener.chord_label != self._last_chord:
             self._last_chord = listener.chord_label
             a.chords.append({"time": round(now, 3), "label": self._last_chord})
         b = listener.beat

@@ -2,20 +2,21 @@
 
 Evidence is a pitch-class vector: the notes ringing now (velocity-weighted) plus a decaying memory (0.8 s) of
 recent onsets (so arpeggios and picked patterns still add up to their chord); notes from C5 up count half
-(up there they are more often melody than chord tones). Each of 12 roots x 9
-qualities is scored by how much of the evidence its tones cover minus what falls outside, with a bonus when
-the bass is the root (or at least a chord tone; a slash chord is its triad: no root bonus goes to a chord
-lacking a tone while a major triad sounds in full over its third or fifth, or a minor one over its fifth,
-so G/B is G and not Bm), a bonus for chords of the current key, a cost for every
-quality but major and minor, and a bonus for the chord already playing: a new chord must win clearly, or the
-last one is held.
+(up there they are more often melody than chord tones). Each of 12 roots x 10 qualities (the 9 of
+QUALITIES and a dominant ninth, reported as a seventh) is scored by how much of the evidence its tones cover
+minus what falls outside, with a bonus when the bass is the root (or at least a chord tone; a slash chord is
+its triad: no root bonus goes to a chord lacking a tone while a major triad sounds in full over its third or
+fifth, or a minor one over its fifth, so G/B is G and not Bm; judged by the notes ringing), a bonus for
+chords of the current key, a cost for every quality but major and minor, and a bonus for the chord already
+playing: a new chord must win clearly, or the last one is held.
 
 The costs carry the prior that most harmony is a major or minor triad: melody and passing notes readily add
 a seventh, a second or a fourth to the evidence, so a seventh chord must have its seventh clearly louder
 than the passing notes, and sus2, sus4 and dim must lack the third by a wide margin (a wrong sus against a
 major or minor chord also loses the triad's quality to the listener, and to mir_eval's majmin score).
 Power chords are what a guitarist plays most without a third (E5: E B E): when the root and the fifth sound
-and neither third does, the label is `X:5` (Harte; mir_eval reads it as root + fifth) and every chord that
+and neither third does, and little else sounds (a sixth, seventh or ninth without the third is a jazz
+voicing), the label is `X:5` (Harte; mir_eval reads it as root + fifth) and every chord that
 would add a third to it loses (`_power`); on a fresh bass note this is judged by the notes ringing, not by
 what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
 Templates after Fujishima 1999 (pitch-class profiles); what the costs gained is in bench/README.md (history).
@@ -31,15 +32,24 @@ QUALITIES = {
     "maj": (0, 4, 7), "min": (0, 3, 7), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10),
     "sus2": (0, 2, 7), "sus4": (0, 5, 7), "5": (0, 7), "dim": (0, 3, 6),
 }
+# Templates heard but reported as a quality above (the band and the display know those): funk and jazz
+# comping's dominant ninth (E9: E G# B D F#, often without its root or fifth), reported as the seventh chord.
+# (Sixths and half-diminished sevenths were tried too: no gain, and G#m7b5 stole the rootless E9.)
+EXTENDED = {"9": (0, 2, 4, 7, 10)}
+REPORTED = {"9": "7"}
+# The tones that make an extended chord what it is (above its root): as far as one is missing it loses
+# DEFINING (a melody's passing D does not make a C major a C9).
+DEFINES = {"9": (2, 10)}
+DEFINING = 0.3
 # Richer or rarer chords must earn their extra tone (or the missing third), in units of evidence share.
 QUALITY_COST = {"maj": 0.0, "min": 0.0, "7": 0.2, "maj7": 0.2, "min7": 0.2, "sus2": 0.4, "sus4": 0.4,
-                "5": 0.4, "dim": 0.4}
+                "5": 0.4, "dim": 0.4, "9": 0.3}
 NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 
 def _templates() -> tuple[np.ndarray, list[tuple[int, str]]]:
     rows, labels = [], []
-    for quality, tones in QUALITIES.items():
+    for quality, tones in {**QUALITIES, **EXTENDED}.items():
         for root in range(12):
             row = np.zeros(12)
             row[[(root + t) % 12 for t in tones]] = 1.0
@@ -53,14 +63,24 @@ _T, _LABELS = _templates()
 _COST = np.array([0.0 if q == "5" else QUALITY_COST[q] for _, q in _LABELS])
 _ROOTS = np.array([r for r, _ in _LABELS])
 _INDEX = {label: i for i, label in enumerate(_LABELS)}
+_REPORT = [(r, REPORTED.get(q, q)) for r, q in _LABELS]     # per template, the chord it is reported as
+# Per reported chord, the templates reported as it (the chord playing keeps its bonus through them all).
+_AS = {label: np.array([i for i, rep in enumerate(_REPORT) if rep == label]) for label in set(_REPORT)}
+_DEFINES = np.array([[float(q in DEFINES and (pc - r) % 12 in DEFINES[q]) for pc in range(12)] for r, q in _LABELS])
+_EXTENDED = np.flatnonzero(_DEFINES.any(axis=1))
+_DEFINES_EXTENDED = _DEFINES[_EXTENDED]
 # Per bass pitch class: which templates have it as root, which have it as a tone.
 _ROOT_IS = np.array([(_ROOTS == b).astype(float) for b in range(12)])
 _TONE_IS = np.array([(_T[:, b] > 0).astype(float) for b in range(12)])
 _DIATONIC: dict[tuple[int, str], np.ndarray] = {}
+REGISTER_BASS = 0.7  # a bass by the player's register alone (not under E3) is a less sure root: this much bonus
+# (a high funk voicing's lowest note is often its third: G# D F# B is E9 without its root)
 BASS_TONE = 0.05   # the bass is at least a chord tone
 PRESENT = 0.08     # share of the evidence at which a chord tone counts as sounding (less: partly missing)
 MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
 MELODY_WEIGHT = 0.5  # ... so they count this much
+POWER_OTHER, POWER_SPAN = 0.15, 0.2   # a power chord: up to 0.15 of the evidence off root and fifth, none
+# from 0.35 on (melody notes over a riff are some; the sixth, seventh or ninth of a chord without its third, more)
 THIRD_NEEDED = 0.3  # what a chord loses that adds a third to a power chord sounding (root and fifth, no third)
 # Per root pitch class: the templates holding one of its thirds (3 or 4 semitones above); the power chords.
 _THIRD_OF = np.array([((_T[:, (r + 3) % 12] + _T[:, (r + 4) % 12]) > 0).astype(float) for r in range(12)])
@@ -85,8 +105,8 @@ def _diatonic(key: tuple[int, str]) -> np.ndarray:
     """0.06 per template with all its tones in the key's scale, else 0 (cached per key)."""
     if key not in _DIATONIC:
         scale = {(key[0] + s) % 12 for s in SCALES[key[1]]}
-        _DIATONIC[key] = 0.06 * np.array([all((r + t) % 12 in scale for t in QUALITIES[q]) for r, q in _LABELS],
-                                         float)
+        tones = {**QUALITIES, **EXTENDED}
+        _DIATONIC[key] = 0.06 * np.array([all((r + t) % 12 in scale for t in tones[q]) for r, q in _LABELS], float)
     return _DIATONIC[key]
 
 
@@ -105,14 +125,19 @@ def _absent(share: np.ndarray) -> np.ndarray:
     return np.maximum(0.0, 1.0 - share * (1.0 / PRESENT))
 
 
-def _power(absent: np.ndarray) -> np.ndarray:
+def _power(absent: np.ndarray, share: np.ndarray) -> np.ndarray:
     """Per template, the score it loses for how far the evidence is a power chord (root and fifth sounding,
     neither third; `absent` per pitch class, 0 sounding .. 1 no evidence, from `_absent`): a chord holding a
     third of such a root loses up to THIRD_NEEDED (the guitarist's E5 is no E major or minor, and with the
     last chord's E still in mind no E minor under G5: no third is invented), and the `5` chord pays its
-    QUALITY_COST only as far as a third or its fifth is missing (a lone bass note or a triad stays a triad)."""
+    QUALITY_COST only as far as a third or its fifth is missing (a lone bass note or a triad stays a triad).
+    A power chord is the root and the fifth alone (`share` per pitch class, summing to 1): as far as other
+    tones take more than POWER_OTHER of the evidence, it is none (Eb Bb D F is an Eb major seventh without
+    its third, a bossa-nova voicing, not an Eb5)."""
     present = 1.0 - absent
-    power = present * present[_FIFTH] * np.minimum(absent[_MINOR_THIRD], absent[_MAJOR_THIRD])   # per root
+    other = 1.0 - share - share[_FIFTH]
+    pure = np.clip(1.0 - (other - POWER_OTHER) * (1.0 / POWER_SPAN), 0.0, 1.0)
+    power = pure * present * present[_FIFTH] * np.minimum(absent[_MINOR_THIRD], absent[_MAJOR_THIRD])   # per root
     out = _FIVE_COST.copy()
     roots = np.flatnonzero(power)     # mostly none or one: only their rows are looked at (speed)
     if roots.size:
@@ -126,7 +151,8 @@ class ChordTracker:
     wins clearly (see the module docstring); times in seconds. `memory`: half-life of the onset memory (s);
     `stay`: score bonus of the chord already playing; `min_energy`: evidence below which the last chord is held
     (below 0.05 it becomes 'N'); `outside`: how much evidence outside a chord's tones counts against it;
-    `bass_fresh`, `bass_held`: the bonus when a fresh (< 0.3 s) or a held (< 2 s) bass note is the root.
+    `bass_fresh`, `bass_held`: the bonus when a fresh (< 0.3 s) or a held (still ringing) bass note is the
+    root.
     `current` is (root pitch class 0..11, quality) or None, `confidence` 0..1."""
 
     def __init__(self, memory: float = 0.8, stay: float = 0.12, min_energy: float = 0.3, outside: float = 0.3,
@@ -145,16 +171,20 @@ class ChordTracker:
         self._t = 0.0
         self._bass: int | None = None
         self._bass_t = -1.0
+        self._bass_pitch = -1
+        self._bass_low = True
         self.current: tuple[int, str] | None = None
         self.confidence = 0.0
 
-    def note_on(self, t: float, pitch: int, velocity: int, bass: bool) -> None:
+    def note_on(self, t: float, pitch: int, velocity: int, bass: bool, low: bool = True) -> None:
         """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
-        its pitch class in the onset memory; a `bass` note becomes the bass for the next 2 s."""
+        its pitch class in the onset memory; a `bass` note becomes the bass while it rings, a surer one if `low`
+        (under E3, not only low in the player's register: GuitarConditioner's `bass` and `tonal_bass`)."""
         self._decay(t)
         self._recent[pitch % 12] += velocity / 127 * note_weight(pitch)
         if bass:
-            self._bass, self._bass_t = pitch % 12, t
+            self._bass, self._bass_t, self._bass_pitch = pitch % 12, t, pitch
+            self._bass_low = low
 
     def new_bar(self, t: float) -> None:
         """A bass note on a downbeat: harmony usually changes here, so the previous bar's onsets fade."""
@@ -176,29 +206,47 @@ class ChordTracker:
         ringing = np.zeros(12)
         for p, start in sounding:
             ringing[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
-        bass = self._bass if t - self._bass_t < 2.0 else None
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
-        return self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None)
+        # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
+        # for the chords after it, and a chord's bass held under a melody keeps the chord.
+        held = fresh or any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
+        bass = self._bass if held else None
+        return self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing)
 
     def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None) -> np.ndarray:
         """Each template's score (in _LABELS order) for a pitch-class evidence vector with some energy."""
         return self._scores(chroma, chroma.sum(), bass, fresh, key)
 
     def _scores(self, chroma: np.ndarray, energy: float, bass: int | None, fresh: bool,
-                key: tuple[int, str] | None, ringing: np.ndarray | None = None) -> np.ndarray:
+                key: tuple[int, str] | None, ringing: np.ndarray | None = None,
+                now: np.ndarray | None = None) -> np.ndarray:
         # inside - (1 - inside) * outside - cost, with inside = the share of the evidence in the template's tones
         share = chroma * (1.0 / energy)
         score = self._tw @ share
         score -= self._cost
         absent = _absent(share)
-        missing = _T @ absent
+        score[_EXTENDED] -= DEFINING * (_DEFINES_EXTENDED * absent).max(axis=1)
         rung = ringing.sum() if ringing is not None else 0.0
-        score -= _power(_absent(ringing * (1.0 / rung)) if rung > 0 else absent)
+        if rung > 0:
+            rung_share = ringing * (1.0 / rung)
+            rung_absent = _absent(rung_share)
+            score -= _power(rung_absent, rung_share)
+        else:
+            score -= _power(absent, share)
         if bass is not None:
-            root = self._bass_fresh if fresh else self._bass_held
+            root = (self._bass_fresh if fresh else self._bass_held) * (1.0 if self._bass_low else REGISTER_BASS)
             # A slash chord is its triad: with a major triad sounding in full over its third or fifth (or a
             # minor one over its fifth), the bass is not the root of a chord lacking a tone: G/B is G, not
             # Bm without its F#. (A minor triad over its third stays a sixth chord of the bass: Fm/Ab = Ab6.)
+            # Judged by the notes ringing `now` if given: the last chord's tones in the onset memory do not
+            # complete the bass's own triad (A C E then D F# A C over a held A is D, not Am).
+            rings = now.sum() if now is not None else 0.0
+            if rings <= 0:
+                missing = _T @ absent
+            elif now is ringing:
+                missing = _T @ rung_absent
+            else:
+                missing = _T @ _absent(now * (1.0 / rings))
             slash = float(np.clip(1.0 - missing[_SLASH[bass]], 0.0, 1.0).max())
             score += _ROOT_IS[bass] * (root * (1.0 - slash * np.minimum(1.0, missing)))
             score += BASS_TONE * _TONE_IS[bass]
@@ -207,22 +255,24 @@ class ChordTracker:
         return score
 
     def label_chroma(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None,
-                     ringing: np.ndarray | None = None) -> str:
+                     ringing: np.ndarray | None = None, now: np.ndarray | None = None) -> str:
         """Label a pitch-class evidence vector (12 weights) with its bass pitch class, if any; `ringing` (12
-        weights: the part of it still sounding) is what a power chord is judged by, if given (see `decide`)."""
+        weights: the part of it still sounding) is what a power chord is judged by, if given (see `decide`);
+        `now` (12 weights: the notes ringing) what a slash chord is judged by, if given. A template outside
+        QUALITIES is reported as its REPORTED quality."""
         energy = chroma.sum()
         if energy < self.min_energy:
             if energy < 0.05:
                 self.current = None
             return self.label
-        score = self._scores(chroma, energy, bass, fresh, key, ringing)
+        score = self._scores(chroma, energy, bass, fresh, key, ringing, now)
         if self.current is not None:
-            score[_INDEX[self.current]] += self.stay
+            score[_AS[self.current]] += self.stay
         best = int(score.argmax())
         top = float(score[best])
-        score[best] = -np.inf
+        score[_AS[_REPORT[best]]] = -np.inf      # the margin over another chord, not over another name of it
         self.confidence = min(1.0, max(0.0, (top - float(score.max())) * 4 + 0.3))
-        self.current = _LABELS[best]
+        self.current = _REPORT[best]
         return self.label
 
     @property
@@ -252,7 +302,7 @@ class ChordFilter:
         f = np.logaddexp(f + self._log_stay, move) + self.sharpness * weight * scores
         f -= f.max()
         self._f = f
-        return harte(*_LABELS[int(f.argmax())])
+        return harte(*_REPORT[int(f.argmax())])
 
 
 def pretty(label: str) -> str:

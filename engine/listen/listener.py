@@ -26,6 +26,7 @@ BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat on
 LONE_BASS_GAP = 5  # semitones: a single note this far under the chord struck after it is that figure's bass
 LONE_BASS_CHORD = 4   # ... when the chord has at least this many notes
 LONE_BASS_WITHIN = 1.0   # s: ... and comes this soon after it
+QUIET = 1.0        # s of silence after which no chord sounds (0.5, 0.75, 1.5 measured: bench/README.md)
 CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
 
 
@@ -138,6 +139,7 @@ class Listener:
         self._prev_strum: Strum | None = None            # the strum before the one being struck
         self._lone_from: tuple[float, int] | None = None  # ... when it was one note: (s, MIDI pitch)
         self._decided_strum = -1.0
+        self._released = -1.0     # s: when the last note stopped ringing
         self._key_at = -1.0
 
     @property
@@ -222,7 +224,7 @@ class Listener:
         self.key.note_on(n.time, n.pitch, n.velocity, n.tonal_bass, metric)
         self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
         self.beat.note(n.time, n.pitch, n.velocity / 127, n.bass)
-        self.chord.note_on(n.time, n.pitch, n.velocity, n.tonal_bass)
+        self.chord.note_on(n.time, n.pitch, n.velocity, n.tonal_bass, n.bass)
         self.activity.note(n.time, n.velocity)
         self._lone_bass(n)
         self._strum_time = n.strum.time
@@ -245,6 +247,7 @@ class Listener:
             self._lone_from = None
 
     def _release(self, t: float, pitch: int, duration: float, tonal_bass: bool) -> None:
+        self._released = t
         self.key.note_off(t, pitch, duration, tonal_bass)
 
     def _metric_weight(self, t: float) -> float:
@@ -270,9 +273,22 @@ class Listener:
         if self._cued is not None and last is not None and last >= self._cued - 0.2:
             self._cued = None                                       # the guitar came in
         decided = self._decide(now)
+        if self.chord_label != "N":
+            self._hush(now)
         self.beat.advance(now)
         self.activity.tick(now, self.beat.period)
         return decided
+
+    def _hush(self, now: float) -> None:
+        """No chord once nothing has rung for QUIET seconds (a stop, a rest in a solo): the band is not told
+        the last chord still sounds, and the key stops counting its root's time. (The times are compared
+        first: on most ticks the notes ringing are not looked at.)"""
+        last = self.activity.last_onset
+        if last is None or now - max(last, self._released) < QUIET or self.guitar.sounding:
+            return
+        self.chord.current = None
+        self.chord_label = "N"
+        self.key.chord(now, None)
 
     def _decide(self, now: float) -> bool:
         g = self.guitar
