@@ -7,10 +7,13 @@ all-or-nothing (engine/io/outputs.py): a failure never leaves a half-written fil
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from engine.arrange.band import BAND_CHANNELS
 from engine.arrange.styles import AUTO, count_in_beats, style_chooser
@@ -176,7 +179,7 @@ def write_outputs(named: dict[str, Path], renderer, perform: Perform, midi_lead:
     written. Raises whatever `perform` or the writing raises (OutputPathError, SynthError ...); nothing is
     left half-written."""
     try:
-        with atomic_outputs(list(named.values())) as temps:
+        with _stem_folders(named), atomic_outputs(list(named.values())) as temps:
             paths = dict(zip(named, temps))
             stems = {name[len("--stems ("):-1]: path for name, path in paths.items() if name.startswith("--stems")}
             engine, band, audio_seconds = _play_into(paths.get("--wav"), stems, renderer, perform, wav_lead)
@@ -210,7 +213,8 @@ def plan_outputs(named: dict[str, Path], source: Path, source_kind: str, stems_d
             raise OutputPathError(f"output {p} is the {source_kind}; choose another name")
     stems = stem_paths(stems_dir, with_guitar) if stems_dir is not None else {}
     for part, p in stems.items():
-        check_output(p, f"{part} stem")
+        if p.parent.is_dir():             # else made when the writing begins
+            check_output(p, f"{part} stem")
     named = named | {f"--stems ({part})": path for part, path in stems.items()}
     check_distinct(list(named.values()), list(named))
     if "--wav" not in named and not stems:
@@ -221,19 +225,40 @@ def plan_outputs(named: dict[str, Path], source: Path, source_kind: str, stems_d
 
 
 def stem_paths(folder: str | Path, with_guitar: bool) -> dict[str, Path]:
-    """The stems' paths in `folder`, made when missing (its parent must exist): {part: folder/PART.wav} for
-    the dombra, the percussion and (`with_guitar`) the guitar. Raises OutputPathError when `folder` is not a
-    folder or cannot be made."""
+    """The stems' paths in `folder` (made when the writing begins, `write_outputs`; its parent must exist and
+    be writable): {part: folder/PART.wav} for the dombra, the percussion and (`with_guitar`) the guitar.
+    Raises OutputPathError when `folder` is not a folder or cannot be made."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise OutputPathError(f"--stems {folder} is not a folder; give a folder for the stems' WAVs")
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise OutputPathError(f"cannot make the stems' folder {folder}: {exc.strerror}; "
-                              "create it or choose another place") from None
+    parent = folder.parent if str(folder.parent) else Path(".")
+    if not folder.exists() and not (parent.is_dir() and os.access(parent, os.W_OK)):
+        raise OutputPathError(f"cannot make the stems' folder {folder}: its folder {parent} is missing or not "
+                              "writable; create it or choose another place")
     parts = (DOMBRA, PERCUSSION) + ((GUITAR,) if with_guitar else ())
     return {part: folder / f"{part}.wav" for part in parts}
+
+
+@contextmanager
+def _stem_folders(named: dict[str, Path]) -> Iterator[None]:
+    """Make the stems' folders that are missing; remove those made here again, when still empty, if the block
+    fails or is stopped (a SIGTERM mid-render left an empty folder)."""
+    made = []
+    for folder in sorted({p.parent for name, p in named.items() if name.startswith("--stems")}):
+        if not folder.exists():
+            try:
+                folder.mkdir()
+            except OSError as exc:
+                raise OutputPathError(f"cannot make the stems' folder {folder}: {exc.strerror}; "
+                                      "create it or choose another place") from None
+            made.append(folder)
+    try:
+        yield
+    except BaseException:
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()              # only when empty: nothing of the user's is removed
+        raise
 
 
 def _guitar_heard(guitar_events: list, with_guitar: bool, levels: Levels) -> list:

@@ -105,3 +105,30 @@ def test_live_refuses_a_guitar_level(tmp_path):
     r = runner.invoke(app, ["live", "--virtual", "--mix", "guitar=-3"])
     assert r.exit_code == 2
     assert "no guitar here (live, the guitar is heard through your own amplifier)" in r.stderr
+
+
+def test_a_render_stopped_midway_leaves_no_stems_folder_it_made(tmp_path):
+    """SIGTERM once the stems' temporary files are being written: the render exits 143 and leaves nothing, a
+    stems folder it made included (the reviewer found it left behind, empty); a folder that was there before
+    stays, empty as it was."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import example
+
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    for folder in (tmp_path / "new", kept):
+        proc = subprocess.Popen([sys.executable, "-m", "engine", "render", str(example("d_dorian_96_4-4")), "-o",
+                                 str(tmp_path / "x.mid"), "--wav", str(tmp_path / "x.wav"), "--stems", str(folder)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not (folder.is_dir() and any(folder.iterdir())):      # the stems' scratch files are there
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 143
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["kept"]
+        assert list(kept.iterdir()) == []
