@@ -330,6 +330,20 @@ def test_a_waltz_whose_bass_keeps_the_quarters_is_not_heard_in_dotted_quarters(s
     assert L.beat.bpm == pytest.approx(bpm, rel=0.03)
 
 
+def test_when_the_bass_moves_the_level_the_grid_follows_at_once():
+    # The waltz above (bass on beats one and two): the bass moves the level from the strums' dotted quarters to
+    # the quarters at about 5.3 s. Blending the new grid in waited for three fits off the old grid's beats, so
+    # the band kept the dotted quarters a second longer (88 BPM at 6 s); now the grid jumps at once.
+    eighth = 60 / 132 / 2
+    waltz = ((0, (45, 57, 60, 64), 100), (2, (40, 57, 60, 64), 96), (3, (57, 60, 64), 70), (5, (57, 60, 64), 66))
+    msgs = [m for m in eighth_strums([waltz] * 16, eighth) if m.time <= 6.0]
+    L = Listener()
+    run(L, msgs, until=6.0)
+    assert L.beat.bpm == pytest.approx(132, rel=0.03)
+    quarters = [0.5 + (bar * 6 + pos) * eighth for bar in (3, 4) for pos in (0, 2, 4)]
+    assert all(abs(L.beat.beat_at(t) - round(L.beat.beat_at(t))) < 0.1 for t in quarters)
+
+
 @pytest.mark.parametrize("basses", [(44, 51), (56, 58)])
 def test_a_jigs_lone_bass_then_chord_puts_the_beat_on_the_bass(basses):
     """6/8 oom-pa at 95 dotted quarters per minute: a bass note alone on each beat, a chord of four on the

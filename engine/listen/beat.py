@@ -164,6 +164,7 @@ class BeatTracker:
         self._disagree = 0
         self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
         self._bass_wins = 0                     # estimates running on which the bass kept a 2:3 level
+        self._moved = False                     # the last estimate moved to a 2:3 or 3:4 relative
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -209,6 +210,7 @@ class BeatTracker:
         # The tempo changes slowly next to the phase: re-estimate it at most every `tempo_every` seconds.
         if self.confidence < 0.5 or now - self._tempo_at >= self.tempo_every:
             self._tempo_at = now
+            self._moved = False
             self._acf_period = self._level(np.array(ts), np.array(ws), self.period)
         period = self._acf_period
         if self.hold_tempo and self.period is not None:
@@ -234,7 +236,8 @@ class BeatTracker:
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
         """The tempo estimate's period (s) for onsets t (s) weighted w, moved to a 2:3 or 3:2 level when the
         bass keeps that one (`TempoEstimator.bass_level`): at once when it is the `current` level or while the
-        window of onsets is still filling, else on two estimates running."""
+        window of onsets is still filling, else on two estimates running; `_moved` tells `update` that the grid
+        should jump to the new level at once."""
         period = self._tempo.estimate(t, w, current)
         if period is None:
             return period
@@ -243,11 +246,13 @@ class BeatTracker:
             self._bass_wins = 0
             return period
         if current is not None and abs(level / current - 1) < 0.15:
+            self._moved = True
             return level                     # the bass keeps the level the band plays
         # Once the window is full, the level has been chosen on all of it: another needs two estimates running.
         self._bass_wins += 1
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
-        return level if self._bass_wins >= (2 if settled else 1) else period
+        self._moved = self._bass_wins >= (2 if settled else 1)
+        return level if self._moved else period
 
     def _refit(self, now: float) -> bool:
         """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it
@@ -272,8 +277,9 @@ class BeatTracker:
         see `engine.listen.phase.fit_grid`."""
         return fit_grid(t, w, now, period, recency=self.recency, curve=self.curve, slope_range=self.slope_range)
 
-    def _switch(self, now: float, phase: float, period: float, confidence: float) -> None:
-        """Adopt a new tempo at once; the onsets before the change stop counting."""
+    def _switch(self, now: float, phase: float, period: float, confidence: float, forget: bool = True) -> None:
+        """Adopt a new tempo at once; the onsets before the change stop counting unless `forget` is False (a move
+        to another metrical level of the same onsets)."""
         nxt = phase + math.ceil((now - phase) / period) * period
         self.anchor_beat = math.floor(self.beat_at(nxt)) + 1
         self.anchor_time = nxt
@@ -282,10 +288,17 @@ class BeatTracker:
         self._acf_period, self._tempo_at = period, now
         self._disagree = self._tempo.rival_count = 0
         self._disagree_since = math.inf
-        self._forget_before(now - self.switch_window)
+        if forget:
+            self._forget_before(now - self.switch_window)
 
     def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
-        """Blend in the fitted grid (a beat at `phase` s, `period` s per beat): see `phase.blend`."""
+        """Blend in the fitted grid (a beat at `phase` s, `period` s per beat): see `phase.blend`. When the bass has
+        just moved the level (`_level`), the grid is taken at once instead."""
+        if self._moved and self.period is not None and not 0.8 < period / self.period < 1.25:
+            # Blending would wait for three fits off the old grid's beats, playing the old level meanwhile. The
+            # onsets still count: they are the same music at another level.
+            self._switch(now, phase, period, confidence, forget=False)
+            return
         state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
                           self._disagree_since)
         new = blend(state, now, phase, period, confidence, self.follow, self.hold_tempo)
