@@ -135,8 +135,8 @@ def test_a_workers_clean_up_is_not_cut_short_by_a_second_sigterm(tmp_path):
     code = ("import time, sys\n"
             "from engine.batch import _worker_signals\n"
             "_worker_signals()\n"
-            "print('ready', flush=True)\n"
             "try:\n"
+            "    print('ready', flush=True)\n"      # inside the try: a SIGTERM just after it is caught
             "    time.sleep(30)\n"
             "except SystemExit:\n"
             "    print('stopping', flush=True)\n"
