@@ -12,10 +12,11 @@ All decay with a half-life, so a modulation wins over time.
 1. Every key (12 collections x 7 modes) is scored: the correlation of the histogram with published
    profiles rotated to its tonic (by name: krumhansl-kessler, temperley, aarden-essen, albrecht-shanahan;
    the default averages Krumhansl–Kessler and Albrecht–Shanahan; the major profile for major-third modes,
-   the minor one for minor-third modes), plus the bass share of its tonic and its share of the chord time,
-   plus a prior that favours the common modes, plus a term for the share of the evidence inside its diatonic
-   collection (weighted so the scale comes first once the evidence is clear; on a few notes the profiles
-   break the ties).
+   the minor one for minor-third modes, read by scale degree: dorian's major sixth takes the minor
+   profile's sixth-degree value, mixolydian's minor seventh the major's seventh, see `modal_profile`), plus
+   the bass share of its tonic and its share of the chord time, plus a prior that favours the common modes,
+   plus a term for the share of the evidence inside its diatonic collection (weighted so the scale comes
+   first once the evidence is clear; on a few notes the profiles break the ties).
 2. A sticky forward filter (an HMM over the 84 keys) turns the scores into a belief: each second a key
    stays with probability `HMM_STAY` (a move may keep the tonic with share `HMM_TONIC`, none by default);
    the scores weigh in as exp(beta x score x seconds they stood), beta = `HMM_BETA` scaled down while the
@@ -67,19 +68,37 @@ MODE_PRIOR = {"major": 0.0, "minor": -0.02, "mixolydian": -0.06, "dorian": -0.06
               "lydian": -0.2, "locrian": -0.5}
 BASS_WEIGHT = 0.5          # the tonic's share of the bass evidence; light, as pop basses walk I, IV, V, vi alike
 ROOT_WEIGHT = 0.25         # the tonic's share of the time chords were held on each root
+HELD_NOW = 0.0             # 1: the chord sounding now counts for the time it has rung so far
+BASS_MASS = 0.0            # bass evidence below which its share weighs less (a lone low note is no bass line)
 TONIC_STICKINESS = 0.15
 PRIOR_MASS = 0.0          # evidence mass below which the mode prior is scaled up (PRIOR_MASS / mass)
 
 
+def modal_profile(profiles: dict[str, tuple[float, ...]], mode: str) -> np.ndarray:
+    """The profile of `mode` (12 values, tonic first): its family's (major for a major third, minor
+    otherwise), with the values of each degree where the mode's scale leaves the family's swapped with the
+    degree it takes instead: dorian's major sixth gets the minor profile's minor-sixth value and the other way
+    round, mixolydian's minor seventh the major's leading tone, lydian's fourth and phrygian's second likewise.
+    The published profiles are of major and minor music; this reads them by scale degree."""
+    family = "minor" if SCALES[mode][2] == 3 else "major"
+    base = np.asarray(profiles[family], dtype=float)
+    out = base.copy()
+    for theirs, ours in zip(SCALES[family], SCALES[mode]):
+        if theirs != ours:
+            out[ours], out[theirs] = base[theirs], base[ours]
+    return out
+
+
 def _profile_rows(profiles: dict[str, tuple[float, ...]]) -> np.ndarray:
-    """2 x 12 x 12: [family][tonic] -> profile rotated to tonic, centred, unit length."""
-    out = np.zeros((2, 12, 12))
-    for f, family in enumerate(("major", "minor")):
-        base = np.asarray(profiles[family], dtype=float)
+    """7 x 12 x 12: [mode (MODE_DEGREES order)][tonic] -> the mode's profile rotated to tonic, centred, unit
+    length."""
+    out = np.zeros((len(MODE_DEGREES), 12, 12))
+    for m, (mode, _) in enumerate(MODE_DEGREES):
+        base = modal_profile(profiles, mode)
         for tonic in range(12):
             row = np.roll(base, tonic)
             row = row - row.mean()
-            out[f, tonic] = row / np.linalg.norm(row)
+            out[m, tonic] = row / np.linalg.norm(row)
     return out
 
 
@@ -102,13 +121,13 @@ KEEP = 12                 # keys ranked per update (the current key is looked up
 
 def mode_rows(names: tuple[str, ...]) -> np.ndarray:
     """12 x 7 x 12: for each collection (its major tonic), its seven modes' profile rows (the named
-    profiles averaged; the major profile for major-third modes, the minor one for minor-third modes),
+    profiles averaged, each mode's read by scale degree: `modal_profile`),
     stacked so one matrix product scores all seven."""
     unknown = [n for n in names if n not in PROFILES]
     if unknown or not names:
         raise ValueError(f"unknown key profile {unknown or names!r}; choose from {', '.join(PROFILES)}")
     rows = sum(_profile_rows(PROFILES[n]) for n in names) / len(names)
-    return np.array([[rows[1 if SCALES[mode][2] == 3 else 0, (c + degree) % 12] for mode, degree in MODE_DEGREES]
+    return np.array([[rows[m, (c + degree) % 12] for m, (_, degree) in enumerate(MODE_DEGREES)]
                      for c in range(12)])
 
 
@@ -197,10 +216,16 @@ class KeyTracker:
         values += _ALL_CONST
         bass_total = float(self._bass.sum())
         if bass_total > 0:
-            values += self._bass[_ALL_TONICS] * (BASS_WEIGHT / bass_total)
-        held = float(self._roots.sum())
+            weight = BASS_WEIGHT * min(1.0, bass_total / BASS_MASS) if BASS_MASS else BASS_WEIGHT
+            values += self._bass[_ALL_TONICS] * (weight / bass_total)
+        roots = self._roots
+        if self._root is not None and HELD_NOW and self._t > self._root_t:
+            # The chord sounding now counts for the time it has rung: a song's last chord is held longest.
+            roots = roots.copy()
+            roots[self._root] += self._t - self._root_t
+        held = float(roots.sum())
         if held > 0 and ROOT_WEIGHT:
-            values += self._roots[_ALL_TONICS] * (ROOT_WEIGHT / held)
+            values += roots[_ALL_TONICS] * (ROOT_WEIGHT / held)
         return values
 
     def scores(self) -> tuple[int, list[tuple[float, int, str]]]:
