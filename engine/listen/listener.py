@@ -22,7 +22,6 @@ from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_
 from engine.state import BeatGrid, MusicalState
 
 KEY_EVERY = 1.0    # s between key re-estimates
-IDLE_KEY = 0.0     # s without a strum after which the key is re-estimated anyway (0: never)
 BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
 LONE_BASS_GAP = 5  # semitones: a single note this far under the chord struck after it is that figure's bass
 LONE_BASS_CHORD = 4   # ... when the chord has at least this many notes
@@ -274,10 +273,6 @@ class Listener:
         if self._cued is not None and last is not None and last >= self._cued - 0.2:
             self._cued = None                                       # the guitar came in
         decided = self._decide(now)
-        if IDLE_KEY and not decided and now - self._key_at >= IDLE_KEY and self.last_onset is not None:
-            # Nothing struck for a while (a chord held, a rest): the key still hears what rings on.
-            self._key_at = now
-            self.key.update(now)
         if self.chord_label != "N":
             self._hush(now)
         self.beat.advance(now)
