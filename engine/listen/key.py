@@ -1,21 +1,29 @@
 """Key and mode from decaying pitch-class evidence, through a sticky forward filter over the 84 keys.
 
-Evidence: each note adds its velocity at note-on and its duration at note-off to its pitch class (the
-listener scales the velocity up on beats and downbeats); bass notes also go to a second histogram, because
-a guitarist's bass on strong beats names the tonal centre. It is weighed lightly (bass notes count once in
-the first histogram, the tonic's bass share adds 0.5): a pop bass walks I, IV, V and vi alike and so pulls
-towards the relative key. A third histogram holds how long the chords were held on each root (the listener
-tells each chord change): the chord a song dwells on is home more often than not, which is what tells the
-modes of one scale apart (G dorian from the C mixolydian of the same notes); its tonic's share adds 0.25.
-All decay with a half-life, so a modulation wins over time.
+Evidence: each note adds its velocity at note-on and its duration at note-off to its pitch class (the listener
+scales the velocity up on beats and downbeats); bass notes also go to a second histogram, because a
+guitarist's bass on strong beats names the tonal centre. It is weighed lightly (bass notes count once in the
+first histogram, the tonic's bass share adds 0.5): a pop bass walks I, IV, V and vi alike and so pulls towards
+the relative key; and it weighs in by its mass (`BASS_MASS`): a lone low note at the end of a solo is no bass
+line. A third histogram holds how long the chords were held on each root (the listener tells each chord
+change): the chord a song dwells on is home more often than not, which is what tells the modes of one scale
+apart (G dorian from the C mixolydian of the same notes); its tonic's share adds 0.25, and 0.25 more over a
+bass line (over a single-note line the chord roots are guesses). All decay with a half-life, so a modulation
+wins over time. Last, the note a piece opens on (the lowest note of its first strum, again after a silence of
+`OPENING_GAP` s) is its tonic more often than not: a single-note line has no bass and its chords are guesses,
+and a solo's pitch counts lean to where its phrases sit (GuitarSet's Rock3 solo sits on F, A and C, its
+dominant chord, but opens on Bb). Keys on that tonic get `OPENING_WEIGHT`, fading with a half-life of
+`OPENING_HALF_LIFE` s, and only while little bass was heard: over a bass line the bass and the chords say more
+(a song may open on its ii or vi chord).
 
-1. Every key (12 collections x 7 modes) is scored: the correlation of the histogram with published
-   profiles rotated to its tonic (by name: krumhansl-kessler, temperley, aarden-essen, albrecht-shanahan;
-   the default averages Krumhansl–Kessler and Albrecht–Shanahan; the major profile for major-third modes,
-   the minor one for minor-third modes), plus the bass share of its tonic and its share of the chord time,
-   plus a prior that favours the common modes, plus a term for the share of the evidence inside its diatonic
-   collection (weighted so the scale comes first once the evidence is clear; on a few notes the profiles
-   break the ties).
+1. Every key (12 collections x 7 modes) is scored: the correlation of the histogram with published profiles
+   rotated to its tonic (by name: krumhansl-kessler, temperley, aarden-essen, albrecht-shanahan; the default
+   averages Krumhansl–Kessler and Albrecht–Shanahan; the major profile for major-third modes, the minor one
+   for minor-third modes, read by scale degree: dorian's major sixth takes the minor profile's sixth-degree
+   value, mixolydian's minor seventh the major's seventh, see `modal_profile`), plus the bass share of its
+   tonic, its share of the chord time and the opening's bonus, plus a prior that favours the common modes,
+   plus a term for the share of the evidence inside its diatonic collection (weighted so the scale comes first
+   once the evidence is clear; on a few notes the profiles break the ties).
 2. A sticky forward filter (an HMM over the 84 keys) turns the scores into a belief: each second a key
    stays with probability `HMM_STAY` (a move may keep the tonic with share `HMM_TONIC`, none by default);
    the scores weigh in as exp(beta x score x seconds they stood), beta = `HMM_BETA` scaled down while the
@@ -66,20 +74,43 @@ MODE_DEGREES = tuple(MODE_DEGREE.items())
 MODE_PRIOR = {"major": 0.0, "minor": -0.02, "mixolydian": -0.06, "dorian": -0.06, "phrygian": -0.12,
               "lydian": -0.2, "locrian": -0.5}
 BASS_WEIGHT = 0.5          # the tonic's share of the bass evidence; light, as pop basses walk I, IV, V, vi alike
-ROOT_WEIGHT = 0.25         # the tonic's share of the time chords were held on each root
+BASS_MASS = 4.0            # bass evidence (a beat's bass note ~1.7) under which it is no bass line yet
+ROOT_WEIGHT = 0.25         # the tonic's share of the time chords were held on each root ...
+ROOT_BASS_WEIGHT = 0.25    # ... and as much again over a bass line (over a single-note line the roots are guesses)
+OPENING_WEIGHT = 0.3       # bonus of the keys on the tonic the piece opened on (its first strum's lowest note) ...
+OPENING_BASS = 0.5         # ... while little bass was heard (x OPENING_BASS / (OPENING_BASS + bass mass)) ...
+OPENING_HALF_LIFE = 30.0   # s; ... fading with this half-life (offline too: a whole piece outweighs it)
+OPENING_STRUM = 0.1        # s; notes this close to the opening note are its strum
+OPENING_GAP = 4.0          # s of silence after which the next strum opens the piece again
 TONIC_STICKINESS = 0.15
 PRIOR_MASS = 0.0          # evidence mass below which the mode prior is scaled up (PRIOR_MASS / mass)
 
 
+def modal_profile(profiles: dict[str, tuple[float, ...]], mode: str) -> np.ndarray:
+    """The profile of `mode` (12 values, tonic first): its family's (major for a major third, minor
+    otherwise), with the values of each degree where the mode's scale leaves the family's swapped with the
+    degree it takes instead: dorian's major sixth gets the minor profile's minor-sixth value and the other way
+    round, mixolydian's minor seventh the major's leading tone, lydian's fourth and phrygian's second likewise.
+    The published profiles are of major and minor music; this reads them by scale degree."""
+    family = "minor" if SCALES[mode][2] == 3 else "major"
+    base = np.asarray(profiles[family], dtype=float)
+    out = base.copy()
+    for theirs, ours in zip(SCALES[family], SCALES[mode]):
+        if theirs != ours:
+            out[ours], out[theirs] = base[theirs], base[ours]
+    return out
+
+
 def _profile_rows(profiles: dict[str, tuple[float, ...]]) -> np.ndarray:
-    """2 x 12 x 12: [family][tonic] -> profile rotated to tonic, centred, unit length."""
-    out = np.zeros((2, 12, 12))
-    for f, family in enumerate(("major", "minor")):
-        base = np.asarray(profiles[family], dtype=float)
+    """7 x 12 x 12: [mode (MODE_DEGREES order)][tonic] -> the mode's profile rotated to tonic, centred, unit
+    length."""
+    out = np.zeros((len(MODE_DEGREES), 12, 12))
+    for m, (mode, _) in enumerate(MODE_DEGREES):
+        base = modal_profile(profiles, mode)
         for tonic in range(12):
             row = np.roll(base, tonic)
             row = row - row.mean()
-            out[f, tonic] = row / np.linalg.norm(row)
+            out[m, tonic] = row / np.linalg.norm(row)
     return out
 
 
@@ -90,6 +121,7 @@ _MODE_PRIORS = np.array([MODE_PRIOR[mode] for mode, _ in MODE_DEGREES])
 _MODE_NAMES = [mode for mode, _ in MODE_DEGREES]
 _ALL_TONICS = _MODE_TONICS.reshape(84)
 _ALL_PRIORS = np.tile(_MODE_PRIORS, 12)
+_KEYS_ON = [np.flatnonzero(_ALL_TONICS == pc) for pc in range(12)]   # [pitch class] -> the keys on that tonic
 SCALE_WEIGHT = 4.0        # weight of the share of evidence inside a key's diatonic collection
 HMM_STAY = 0.95           # per second: how likely the key is unchanged
 HMM_TONIC = 0.0           # share of a key change that keeps the tonic (a change of mode)
@@ -102,13 +134,13 @@ KEEP = 12                 # keys ranked per update (the current key is looked up
 
 def mode_rows(names: tuple[str, ...]) -> np.ndarray:
     """12 x 7 x 12: for each collection (its major tonic), its seven modes' profile rows (the named
-    profiles averaged; the major profile for major-third modes, the minor one for minor-third modes),
+    profiles averaged, each mode's read by scale degree: `modal_profile`),
     stacked so one matrix product scores all seven."""
     unknown = [n for n in names if n not in PROFILES]
     if unknown or not names:
         raise ValueError(f"unknown key profile {unknown or names!r}; choose from {', '.join(PROFILES)}")
     rows = sum(_profile_rows(PROFILES[n]) for n in names) / len(names)
-    return np.array([[rows[1 if SCALES[mode][2] == 3 else 0, (c + degree) % 12] for mode, degree in MODE_DEGREES]
+    return np.array([[rows[m, (c + degree) % 12] for m, (_, degree) in enumerate(MODE_DEGREES)]
                      for c in range(12)])
 
 
@@ -137,6 +169,10 @@ class KeyTracker:
         self._root: int | None = None         # the chord root sounding since ...
         self._root_t = 0.0                    # ... this time (s)
         self._t = 0.0
+        self._last_on = -1e9                  # time of the last note-on (s)
+        self._open_t = -1e9                   # when the piece (re)opened (s), and the pitch class of that
+        self._open_pitch: int | None = None   # strum's lowest note
+        self._open_low = 128
         self.total = 0.0                    # decayed evidence mass
         self.tonic: int | None = None       # pitch class
         self.mode = "major"
@@ -157,7 +193,17 @@ class KeyTracker:
             self._t = t
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool, metric: float = 1.0) -> None:
-        """`metric` > 1 for notes on beats and downbeats: chord roots live there."""
+        """A note struck at t (s): its velocity (0..127) x `metric` adds to its pitch class's evidence (`metric`
+        > 1 for notes on beats and downbeats: chord roots live there), a `bass` note's to the bass histogram as
+        well. The lowest note of the strum that opens the piece (after `OPENING_GAP` s of silence) is kept: the
+        tonic a piece opens on."""
+        if t - self._last_on > OPENING_GAP:
+            self._open_t, self._open_low = t, pitch
+        elif t - self._open_t < OPENING_STRUM and pitch < self._open_low:
+            self._open_low = pitch
+        if t - self._open_t < OPENING_STRUM:
+            self._open_pitch = self._open_low % 12
+        self._last_on = t
         self._add(t, pitch, velocity / 127 * metric, bass, metric)
 
     def note_off(self, t: float, pitch: int, duration: float, bass: bool) -> None:
@@ -196,11 +242,18 @@ class KeyTracker:
             values += both[84:] * (SCALE_WEIGHT / mass)
         values += _ALL_CONST
         bass_total = float(self._bass.sum())
+        # A lone low note is no bass line: the bass evidence, and the chords' with it, weigh in by its mass.
+        bass_line = min(1.0, bass_total / BASS_MASS)
         if bass_total > 0:
-            values += self._bass[_ALL_TONICS] * (BASS_WEIGHT / bass_total)
+            values += self._bass[_ALL_TONICS] * (BASS_WEIGHT * bass_line / bass_total)
+        if self._open_pitch is not None:
+            age = max(0.0, self._t - self._open_t)
+            lack = OPENING_BASS / (OPENING_BASS + bass_total)
+            values[_KEYS_ON[self._open_pitch]] += OPENING_WEIGHT * lack * 0.5 ** (age / OPENING_HALF_LIFE)
         held = float(self._roots.sum())
-        if held > 0 and ROOT_WEIGHT:
-            values += self._roots[_ALL_TONICS] * (ROOT_WEIGHT / held)
+        if held > 0:
+            weight = ROOT_WEIGHT + ROOT_BASS_WEIGHT * bass_line
+            values += self._roots[_ALL_TONICS] * (weight / held)
         return values
 
     def scores(self) -> tuple[int, list[tuple[float, int, str]]]:
