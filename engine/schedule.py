@@ -242,7 +242,8 @@ class Scheduler:
         decides its style and that downbeat only just before its notes are committed (ENTRY_DECIDE): the meter
         is often heard in the bar before the entry (a 6/8 take heard 2/4 at the lock and 6/8 half a bar
         later came in as a 2/4 gallop, then changed). A guitar that stops meanwhile calls the entry off."""
-        if self.held or (self._entry is None and not self.presence.ready(now, state, self._pausing(state))):
+        if self.held or state.grid is None or (self._entry is None
+                                               and not self.presence.ready(now, state, self._pausing(state))):
             self._entry = None
             return
         if self._entry is None:
