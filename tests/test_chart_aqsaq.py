@@ -1,7 +1,8 @@
 """Charts in the aqsaq meters 5/8 and 7/8 through the real pipeline: the MIDI file's time signature, bars and
 bar lines (the band's first note of every bar on the line, read with mido), chords changing on their eighth,
 the count-in on the style's groups, loop, ramp and transpose, a style of another meter refused in one line,
-an iReal 7/8 link, random charts (hypothesis) and a live play through FluidSynth's file driver."""
+an iReal 7/8 link and random charts (hypothesis). A 7/8 chart played live is a row of test_chart_audio's live
+test."""
 
 import sys
 import tempfile
@@ -248,19 +249,3 @@ def test_random_aqsaq_charts_give_bars_of_their_meter(text, count_in, times, see
     # "band out" is marked when the engine's tick passes the last beat: a few milliseconds late at most
     assert 0 <= f.band_out - (lead + intro + times * len(chart.bars)) * f.bar <= TOLERANCE
     assert f.bar_starts_off_the_line() == []
-
-
-@pytest.mark.slow
-def test_a_7_8_chart_plays_live_through_fluidsynth(tmp_path):
-    from engine.chart.live import LivePlay, play_live
-
-    chart = parse_chart("tempo: 240\nkey: D minor\nmeter: 7/8\n[A]\n| Dm | Dm . . . A7 . . |\n", "fast.chart")
-    wav = tmp_path / "live.wav"
-    said = []
-    code = play_live(chart, PlayOptions(count_in=1), LivePlay(audio_driver="file", audio_file=wav),
-                     say=said.append)
-    assert code == 0 and said[0].startswith("aqyn play: fast, key D minor, 240 BPM, 2 bars, style aqsaq-7-8")
-    assert said[1:] == ["  A at 240 BPM"]
-    # Two bars before the band, the intro's two and the chart's two, 0.875 s each, then it stopped by itself.
-    seconds = wav.stat().st_size / (48000 * 4)
-    assert 5.0 < seconds < 9.0
