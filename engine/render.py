@@ -330,9 +330,9 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
     state = engine.listener.state(guitar.duration)
     # The key the band played last, as its file's last key marker says; a tuning pluck after the song moves the
     # listener's key at the end, not the band's. With no band, the key heard (the warning says why no band).
-    played = [e for e in band if isinstance(e, KeyChange)]
-    if played:
-        key = f"{played[-1].tonic} {played[-1].mode}"
+    played = next((e for e in reversed(band) if isinstance(e, KeyChange)), None)
+    if played is not None:
+        key = f"{played.tonic} {played.mode}"
     else:
         key = "unknown" if state.tonic is None else f"{tonic_name(state.tonic, state.mode)} {state.mode}"
     arranger = engine.scheduler.arranger

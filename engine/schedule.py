@@ -265,8 +265,9 @@ class Scheduler:
         horizon = grid.beat_at(now + self.config.lookahead)
         start = math.floor(horizon) + 1
         if self._entry is not None:
-            planned = round(grid.beat_at(self._entry))
-            near = abs(grid.beat_at(self._entry) - planned) < 0.25 and planned >= start
+            at = grid.beat_at(self._entry)
+            planned = round(at)
+            near = abs(at - planned) < 0.25 and planned >= start
             if near and (Meter.of(grid) == self._entry_meter or grid.is_downbeat(planned)):
                 return planned      # the meter heard then, or the planned beat a downbeat of the meter heard now
         if state.cued is not None:                   # the cued downbeat itself, unless it is already past
@@ -281,7 +282,7 @@ class Scheduler:
         grid = state.grid
         style = self._style or self.choose_style(grid)
         start = self._first_downbeat(now, state, grid)
-        self._entry = None
+        self._entry = self._entry_meter = None
         self.timeline.start(start, grid)
         self._begin(Fraction(start), style, Meter.of(grid), intro=True)
         self.playing = True
