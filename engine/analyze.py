@@ -125,11 +125,12 @@ class OnlineAnalysis:
             self._planned = math.floor(horizon)
         while self._planned + 1 <= horizon:
             self._planned += 1
-            t = grid.seconds_at(self._planned)
-            if not a.beats or t > a.beats[-1] + 0.25 * grid.period:
-                a.beats.append(t)
-                if grid.is_downbeat(self._planned):
-                    a.downbeats.append(t)
+            for position, bar_start in grid.group_starts(self._planned):    # aqsaq: its groups' starts
+                t = grid.seconds_at(position)
+                if not a.beats or t > a.beats[-1] + 0.25 * grid.period:
+                    a.beats.append(t)
+                    if bar_start:
+                        a.downbeats.append(t)
 
     def finish(self) -> tuple[Analysis, Listener]:
         """The analysis, with the meter and key at the end."""
@@ -170,13 +171,16 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
                  confidence=second.confidence)
     beats = list(second.beats)
     onsets = [m.time for m in messages if m.kind == NOTE_ON and m.data2 > 0]
-    if len(beats) >= 2 and onsets:
+    aqsaq = bool(listener.beat.aqsaq_groups)    # its beats are its groups' starts, unevenly spaced: kept as heard
+    if len(beats) >= 2 and onsets and not aqsaq:
         period = beats[1] - beats[0]
         while beats[0] - period >= onsets[0] - 0.1 * period:
             beats.insert(0, beats[0] - period)
     a.beats = beats
     bpb = listener.beat.beats_per_bar
-    if beats and second.downbeats:
+    if aqsaq:
+        a.downbeats = list(second.downbeats)
+    elif beats and second.downbeats:
         # The bar phase most of the second pass's downbeats agree with (the first one may predate the
         # tracker's settled meter and phase).
         votes = [0] * bpb

@@ -1,9 +1,10 @@
 """The player's bars as the band keeps them: the meter it writes, and when its bar or meter must move.
 
 A style fits the player's meter when both are simple or both compound and one bar is a whole number of the
-other's (a 2/4 style over a 4/4 guitar pairs its bars; a 4/4 style over 2/4 spans two). 5/8 and 7/8 styles
-are taken as the player asks: the listener does not yet tell those meters. The band writes the player's
-meter when its style fits it, else the style's own.
+other's (a 2/4 style over a 4/4 guitar pairs its bars; a 4/4 style over 2/4 spans two). When the listener
+hears an aqsaq 5/8 or 7/8 (the grid's `groups`), only a style of that many eighths fits it; over another
+meter a 5/8 or 7/8 style is taken as the player asks. The band writes the player's meter when its style fits
+it in whole beats, else the style's own.
 
 The band checks at each of its bar lines whether that line is the player's downbeat and whether the
 player's meter is still the one it plays in. The listener's beliefs move from strum to strum, so an answer
@@ -30,23 +31,29 @@ ON_BEAT = 0.25        # a band bar line within this many beats of a listener bea
 
 @dataclass(frozen=True)
 class Meter:
-    """A meter in listener beats: `beats` to the bar, `compound` when a beat splits in three."""
+    """A meter in listener beats: `beats` to the bar, `compound` when a beat splits in three; in an aqsaq meter
+    `groups` in eighths ((3, 2) or (2, 2, 3)) and `beats` the quarter-note beats of two bars (5 or 7)."""
 
     beats: int
     compound: bool
+    groups: tuple[int, ...] = ()
 
     @staticmethod
     def of(grid: BeatGrid) -> Meter:
         """The player's meter as the listener tracks it."""
-        return Meter(grid.beats_per_bar, grid.compound)
+        return Meter(grid.beats_per_bar, grid.compound, grid.groups)
 
     def signature(self) -> tuple[int, int, int]:
-        """(numerator, denominator, eighths per beat) of the time signature: 4/4, 3/4, 2/4, 6/8, 12/8 ..."""
+        """(numerator, denominator, eighths per beat) of the time signature: 4/4, 3/4, 2/4, 6/8, 12/8, 5/8, 7/8"""
+        if self.groups:
+            return sum(self.groups), 8, 2
         return (3 * self.beats, 8, 3) if self.compound else (self.beats, 4, 2)
 
 
 def fits(style: Style, meter: Meter) -> bool:
     """True when `style` can play in the player's `meter` (see the module docstring)."""
+    if meter.groups:
+        return not style.whole_beats and style.denominator == 8 and style.numerator == sum(meter.groups)
     if not style.whole_beats:
         return True
     if style.compound != meter.compound:

@@ -338,10 +338,11 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
     arranger = engine.scheduler.arranger
     warnings = guitar.warnings + _cues_not_taken(engine.scheduler.refused, cues, guitar.duration)
     grid = state.grid
-    if arranger and not arranger.style.whole_beats and grid and grid.meter_confidence >= HEARD_METER:
+    if (arranger and not arranger.style.whole_beats and grid and grid.meter_confidence >= HEARD_METER
+            and grid.meter != arranger.style.meter):
         warnings += (f"style {arranger.style.name!r} is in {arranger.style.meter}, and the guitar was heard in "
-                     f"{grid.meter}: aqyn played it as asked (it cannot yet hear 5/8 or 7/8), but its bars "
-                     "line up with the guitar's only if the guitar plays that meter",)
+                     f"{grid.meter}: aqyn played it as asked, but its bars line up with the guitar's only if the "
+                     "guitar plays that meter",)
     return RenderResult(key=key, bpm=state.bpm, input_seconds=guitar.duration, audio_seconds=audio_seconds,
                         elapsed=time.perf_counter() - started,
                         band_notes=sum(isinstance(e, Note) for e in band), late_notes=engine.scheduler.late,

@@ -24,7 +24,10 @@ class BeatGrid:
     `anchor_time` (s) is when beat number `anchor_beat` falls; `period` is seconds per beat (a quarter note in
     2/4, 3/4, 4/4, 5/8 and 7/8, a dotted quarter in compound meters: `compound`); `beats_per_bar` counts
     beats of the guitar's meter as tracked, and `downbeat_phase` (0..beats_per_bar-1) says which beat
-    numbers start its bars. `meter_confidence` (0..1) says how sure the listener is of the meter.
+    numbers start its bars. `meter_confidence` (0..1) says how sure the listener is of the meter. In an aqsaq
+    meter `groups` gives the bar's groups in eighths ((3, 2) in 5/8, (2, 2, 3) in 7/8), the beat is still the
+    quarter, and `beats_per_bar` (5 or 7) counts two bars: the beat numbers that `is_downbeat` names start the
+    first, and the second starts half a beat off the grid (`group_starts` gives them all).
     """
 
     anchor_time: float
@@ -34,6 +37,7 @@ class BeatGrid:
     downbeat_phase: int
     compound: bool = False
     meter_confidence: float = 1.0
+    groups: tuple[int, ...] = ()
 
     def beat_at(self, seconds: float) -> float:
         """The beat position (float beats) at `seconds`."""
@@ -51,6 +55,23 @@ class BeatGrid:
         """0 for a downbeat, 1 for the beat after it, ... (whole beat number `beat`)."""
         return (beat - self.downbeat_phase) % self.beats_per_bar
 
+    def group_starts(self, beat: int) -> tuple[tuple[float, bool], ...]:
+        """The beats as a player counts them from whole beat number `beat` to the next: (beat position, starts a
+        bar) pairs. One per beat, except in an aqsaq meter, where they are its groups' starts (none, one or two
+        in a quarter-note beat).
+
+        >>> grid = BeatGrid(0.0, 0, 0.2, 7, 0, groups=(2, 2, 3))
+        >>> [grid.group_starts(n) for n in (0, 3, 4)]
+        [((0, True),), ((3.5, True),), ((4.5, False),)]
+        """
+        if not self.groups:
+            return ((beat, self.is_downbeat(beat)),)
+        bar = sum(self.groups)
+        starts = {sum(self.groups[:i]) for i in range(len(self.groups))}
+        eighth = 2 * self.beat_in_bar(beat)
+        return tuple((beat + k / 2 if k else beat, (eighth + k) % bar == 0) for k in (0, 1)
+                     if (eighth + k) % bar in starts)
+
     @property
     def bpm(self) -> float:
         """Beats per minute of this grid's beat."""
@@ -58,7 +79,10 @@ class BeatGrid:
 
     @property
     def meter(self) -> str:
-        """The meter as a time signature: 6/8 when compound (two beats), else 2/4, 3/4 or 4/4."""
+        """The meter as a time signature: 6/8 when compound (two beats), 5/8 or 7/8 with groups, else 2/4, 3/4 or
+        4/4."""
+        if self.groups:
+            return f"{sum(self.groups)}/8"
         if self.compound:
             return f"{3 * self.beats_per_bar}/8"
         return f"{self.beats_per_bar}/4"

@@ -31,6 +31,7 @@ from collections import deque
 
 import numpy as np
 
+from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
 from engine.listen.meter import MeterTracker
 from engine.listen.phase import GridState, blend, fit_grid
@@ -127,7 +128,8 @@ class BeatTracker:
     meter_margin = _Part("_meter")
 
     def __init__(self, bpm_prior: float = 100.0, prior_octaves: float = 1.0, min_bpm: float = 40.0,
-                 max_bpm: float = 220.0, window: float = 8.0, recency: float = 2.0, bar_model: str = "pointer"):
+                 max_bpm: float = 220.0, window: float = 8.0, recency: float = 2.0, bar_model: str = "pointer",
+                 aqsaq: bool = True):
         self._tempo = TempoEstimator(bpm_prior, prior_octaves, min_bpm, max_bpm, window)
         self._meter = MeterTracker()
         # "pointer": bars and downbeats from the bar pointer (engine.listen.bar_pointer); "accents": from the
@@ -136,6 +138,8 @@ class BeatTracker:
             raise ValueError(f"bar model must be 'accents' or 'pointer', got {bar_model!r}")
         self._bars = BarTracker() if bar_model == "pointer" else None
         self._bars_level: float | None = None   # the beat period the bar pointer counts
+        # The aqsaq watch (engine.listen.aqsaq): 5/8 and 7/8 bars over the quarter-note grid, from the tick.
+        self._aqsaq = AqsaqWatch() if aqsaq else None
         self.recency = recency
         self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
@@ -299,6 +303,12 @@ class BeatTracker:
             # onsets still count: they are the same music at another level.
             self._switch(now, phase, period, confidence, forget=False)
             return
+        if self.period is not None and self._aqsaq_bar() is not None:
+            # Aqsaq: both eighths of a beat are on the pulse, and the accents fall on either in alternate bars; the
+            # grid keeps the eighth its bars were counted on (the fit's beat nearest it).
+            off = self.beat_at(phase) % 1.0
+            if 0.25 < off < 0.75:
+                phase += (-0.5 if off < 0.5 else 0.5) * period
         state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
                           self._disagree_since)
         new = blend(state, now, phase, period, confidence, self.follow, self.hold_tempo)
@@ -351,6 +361,8 @@ class BeatTracker:
         note: evidence for the bar pointer (harmonic change, bass), when it is the bar model."""
         if self._bars is not None:
             self._bars.note(t, pitch, weight, bass)
+        if self._aqsaq is not None:
+            self._aqsaq.note(t, pitch, weight, bass)
 
     def advance(self, now: float) -> None:
         """Let the bar pointer weigh the beats that have passed by `now` (s); call every tick."""
@@ -360,16 +372,45 @@ class BeatTracker:
         if self._bars_level is None or not 0.8 < self.period / self._bars_level < 1.25:
             self._bars_level = self.period      # another metrical level: its bars are counted afresh
             bars.restart()
+            if self._aqsaq is not None:
+                self._aqsaq.restart()
         bars.advance(now, self.beat_at, self.seconds_at)
+        if self._aqsaq is not None:
+            self._aqsaq.advance(now, self.beat_at, self.seconds_at)
 
     def _bar(self) -> tuple[int, int, float]:
-        """(beats to the bar, downbeat phase, confidence): the bar pointer's (two beats in compound time, else
-        two, three or four), or the accent counts'."""
+        """(beats to the bar, downbeat phase, confidence): in an aqsaq meter the watch's (`_aqsaq_bar`), else the
+        bar pointer's (two beats in compound time, else two, three or four), or the accent counts'."""
         m = self._meter
+        aqsaq = self._aqsaq_bar()
+        if aqsaq is not None:
+            return aqsaq[1:]
         if self._bars is None:
             return m.beats_per_bar, m.downbeat_phase, m.confidence
         beats, phase, confidence = self._bars.bar((2,) if m.compound else (2, 3, 4))
         return beats, phase, min(confidence, m.division_confidence)
+
+    def _aqsaq_bar(self) -> tuple[str, int, int, float] | None:
+        """(meter "5/8" or "7/8", beats in two of its bars, downbeat phase, confidence) while the aqsaq watch hears
+        one in simple time, else None. Two bars are a whole number of quarter-note beats (7/8: seven): the phase
+        is the beat number mod that on which a bar starts with a beat; the other bar starts half a beat later."""
+        if self._aqsaq is None or self._meter.compound:
+            return None
+        reading = self._aqsaq.reading
+        if reading is None:
+            return None
+        name, start, confidence = reading
+        eighths = sum(GROUPS[name])
+        if start % 2:
+            start += eighths                    # the next bar starts on a beat
+        return name, eighths, (start // 2) % eighths, confidence
+
+    @property
+    def aqsaq_groups(self) -> tuple[int, ...]:
+        """The bar's groups in eighths while an aqsaq meter is heard ((3, 2) in 5/8, (2, 2, 3) in 7/8; the beat
+        stays the quarter note, `beats_per_bar` counts two bars), else ()."""
+        aqsaq = self._aqsaq_bar()
+        return () if aqsaq is None else GROUPS[aqsaq[0]]
 
     def _classify(self, t: list[float], w: list[float]) -> None:
         """Compound or simple time, and the bar's phase, from onsets (t in s, weights w) not yet counted."""
@@ -391,13 +432,16 @@ class BeatTracker:
 
     @property
     def beats_per_bar(self) -> int:
-        """2 in compound time (6/8: two dotted-quarter beats), else 2, 3 or 4 (the bar model's; the accent counts
-        give 3 or 4)."""
+        """2 in compound time (6/8: two dotted-quarter beats), 5 or 7 in an aqsaq meter (two of its bars), else 2,
+        3 or 4 (the bar model's; the accent counts give 3 or 4)."""
         return self._bar()[0]
 
     @property
     def meter(self) -> str:
-        """The tracked meter: 6/8, 3/4 or 4/4."""
+        """The tracked meter: 2/4, 3/4, 4/4, 6/8, or the aqsaq 5/8 and 7/8."""
+        aqsaq = self._aqsaq_bar()
+        if aqsaq is not None:
+            return aqsaq[0]
         if self._bars is None:
             return self._meter.meter
         return "6/8" if self._meter.compound else f"{self._bar()[0]}/4"

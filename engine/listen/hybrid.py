@@ -54,7 +54,7 @@ class HybridTracker(BeatTracker):
 
     def __init__(self, bpm_prior: float = 100.0, prior_octaves: float = 1.0, min_bpm: float = 40.0,
                  max_bpm: float = 220.0, window: float = 8.0, params: JointParams | None = None) -> None:
-        super().__init__(bpm_prior, prior_octaves, min_bpm, max_bpm, window, bar_model="pointer")
+        super().__init__(bpm_prior, prior_octaves, min_bpm, max_bpm, window, bar_model="pointer", aqsaq=False)
         self.joint = JointTracker(bpm_prior, prior_octaves, min_bpm, max_bpm, window, params)
         self._joint_bar: tuple[Meter, int, float] | None = None   # (meter, downbeat phase, confidence)
         self._named: Meter | None = None        # an aqsaq meter named while the grid is at another level

@@ -335,7 +335,7 @@ class JointTracker(BeatTracker):
 
     def __init__(self, bpm_prior: float = 100.0, prior_octaves: float = 1.0, min_bpm: float = 40.0,
                  max_bpm: float = 220.0, window: float = 8.0, params: JointParams | None = None) -> None:
-        super().__init__(bpm_prior, prior_octaves, min_bpm, max_bpm, window, bar_model="accents")
+        super().__init__(bpm_prior, prior_octaves, min_bpm, max_bpm, window, bar_model="accents", aqsaq=False)
         self.filter = JointFilter(params, bpm_prior, min_bpm, max_bpm)
         self._pending: list[_Strum] = []
         self._recent: deque[tuple[float, frozenset[int], int, float]] = deque()   # (t, pcs, lowest, peak)

@@ -325,7 +325,7 @@ class Listener:
         if b.period is None:
             return None
         return BeatGrid(b.anchor_time, b.anchor_beat, b.period, b.beats_per_bar, b.downbeat_phase, b.compound,
-                        b.meter_confidence)
+                        b.meter_confidence, b.aqsaq_groups)
 
     def state(self, now: float) -> MusicalState:
         """What the listener believes at `now` (s), for the band."""

@@ -1,0 +1,215 @@
+"""The aqsaq meters on the beat tracker's grid: is the player's bar a 5/8 (3+2) or a 7/8 (2+2+3) over the
+quarter-note beat, and where does it start? (`AqsaqWatch`)
+
+Kazakh aqsaq ("lame") bars group their eighths unevenly (../shared/DOMAIN.md). Played at a quarter-note pulse
+of 120-170 BPM the beat tracker (engine/listen/beat.py) follows the quarter, two eighths, and its grid stays on
+the eighth pulse: a 7/8 bar is three and a half of its beats, so every second bar starts half a beat off the
+grid, and its accents (down strums, bass notes, the chord changes of the bar start) fall on the grid's
+off-beat eighths in every second bar, which no bar of whole beats explains.
+
+The watch is a small forward filter over the grid's eighths (slots: beat position n/2 for slot n), stepped
+once per slot when the slot's window has passed, as the bar pointer (engine/listen/bar_pointer.py) is stepped
+once per beat: off the per-note path, from the listener's tick. Its states are hypotheses with a position
+each: `plain` (accents on every second slot: the grid's beats, in whatever simple meter the bar pointer
+counts; two positions), the tresillo `3+3+2` of a square bar (eight positions: syncopated comping, bossa),
+5/8 (five positions, groups 3+2) and 7/8 (seven, 2+2+3). Each slot the position moves one eighth on (a
+hypothesis restarts its position with `RESTART`, and any state jumps to the prior with `MOVE`: a meter
+change), and the slot's evidence weighs the states by the class the slot has in each: a bar start, another
+group start, or an eighth inside a group. The evidence is an accent log-likelihood ratio (the slot's onset
+weight against the recent slots', a bass note, the strum's size; a slot passed without a note counts against
+an accent) and a bar-start one (pitch classes new against the last slots, a bass that moved). `plain` leaves
+its bars to the bar pointer, so it weighs its beat as a bar start a third of the time.
+
+Hysteresis: the aqsaq meters start `LOG_PRIOR` below plain; one is named only when the filter has believed it
+by `NAME` for `HOLD` slots running, after `FIRST_SLOTS` slots weighed, and stays named until that belief falls
+under `KEEP`: a 4/4 song does not flicker into 7/8, and an aqsaq take with one square bar stays aqsaq.
+
+The weights are set by hand, checked on the second simulator's seed-1 takes and GuitarSet dev (bench/README.md
+has the figures; sim2-held and converter-set-b are reported apart). Times are seconds; beat positions are the
+tracker's float beats.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+
+GROUPS = {"5/8": (3, 2), "7/8": (2, 2, 3)}      # the aqsaq bars the watch knows, groups in eighths
+# Square bars with uneven accents, heard as such rather than as aqsaq: the tresillo (3+3+2 eighths of a 4/4 bar,
+# bossa and pop comping's syncopation)
+SQUARE = {"3+3+2": (3, 3, 2)}
+LOG_PRIOR = -4.0      # log prior of each aqsaq meter against plain (a 4/4 song needs no evidence to stay 4/4)
+SQUARE_PRIOR = -2.0   # ... and of a tresillo bar
+RESTART = 0.01        # per slot: a hypothesis's position restarts elsewhere (a grid moved by an eighth)
+MOVE = 0.002          # per slot: any state jumps to the prior (a meter change)
+NEAR = 0.3            # slots: a note within this of the slot's time is on it
+MEMORY = 0.7          # per slot: how much of the pitch-class memory stays
+NEW = 0.15            # a pitch class under this share of the memory's strongest is new
+FIRST_SLOTS = 16      # slots weighed (two 7/8 bars and a beat) before an aqsaq meter is named
+NAME = 0.95           # belief in an aqsaq meter from which it is named (for HOLD slots running) ...
+HOLD = 4
+KEEP = 0.6            # ... and under which it is no longer
+# Log-likelihood ratios of a group start against an eighth inside a group (bias, loudness against the recent
+# slots, bass note, strum size against the recent slots), of a slot passed without a note, and of a bar start
+# against another group start (bias, new pitch classes, bass moved).
+ACCENT = (-0.2, 2.0, 1.2, 0.8)
+EMPTY = -1.2
+BAR_START = (-0.8, 2.0, 0.8)
+KEEP_NOTES = 4.0      # s of notes kept
+
+
+class AqsaqWatch:
+    """The aqsaq watch (see the module docstring). Feed it every confirmed note with `note`, call `advance` with
+    the beat grid as time goes on (and `restart` when the grid changes metrical level); `reading` says which
+    aqsaq meter is heard and where its bars start."""
+
+    def __init__(self) -> None:
+        self._notes: deque[tuple[float, int, float, bool]] = deque()   # (time s, MIDI pitch, weight, bass)
+        # states: (meter, position); position = eighths since the bar start (plain: since the grid's beat)
+        self._states: list[tuple[str, int]] = [("plain", 0), ("plain", 1)]
+        bars = {**SQUARE, **GROUPS}
+        for name, groups in bars.items():
+            self._states += [(name, p) for p in range(sum(groups))]
+        self._length = {"plain": 2, **{n: sum(g) for n, g in bars.items()}}
+        self._after = [self._states.index((m, (p + 1) % self._length[m])) for m, p in self._states]
+        starts = {n: {sum(g[:i]) for i in range(len(g))} for n, g in bars.items()}
+        # a state's class at its slot: 0 bar start, 1 group start, 2 inside a group, 3 plain's beat
+        self._class = [(3 if p == 0 else 2) if m == "plain" else (0 if p == 0 else 1 if p in starts[m] else 2)
+                       for m, p in self._states]
+        self._start = self._prior()
+        self._belief = list(self._start)
+        self._next: int | None = None       # the next slot number to weigh
+        self._memory = [0.0] * 12
+        self._weight = 0.0                  # recent slots' mean onset weight (slots with a note)
+        self._size = 0.0                    # ... and mean notes
+        self._bass: int | None = None       # pitch class of the last bass note
+        self.slots = 0                      # slots weighed since the last restart
+        self._named: str | None = None
+        self._sure = 0                      # slots running on which an aqsaq meter was believed by NAME
+        self._reading: tuple[str, int, float] | None = None
+
+    def _prior(self) -> list[float]:
+        weights = [math.exp(0.0 if m == "plain" else SQUARE_PRIOR if m in SQUARE else LOG_PRIOR) / self._length[m]
+                   for m, _ in self._states]
+        total = sum(weights)
+        return [w / total for w in weights]
+
+    def restart(self) -> None:
+        """Another metrical level: the slots weighed so far say nothing of the new grid's eighths."""
+        self._belief = list(self._start)
+        self._next = None
+        self.slots = 0
+        self._named = None
+        self._sure = 0
+        self._reading = None
+
+    def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
+        """A confirmed note at t (s): MIDI `pitch`, salience `weight` (velocity / 127), `bass` when it is the
+        strum's bass note."""
+        notes = self._notes
+        notes.append((t, pitch, weight, bass))
+        while notes[0][0] < t - KEEP_NOTES:
+            notes.popleft()
+
+    def advance(self, now: float, beat_at: Callable[[float], float], seconds_at: Callable[[float], float]) -> bool:
+        """Weigh every eighth slot whose window has passed by `now` (s) on the grid given by `beat_at(t)` (float
+        beat position at t s) and `seconds_at(position)`. True when a slot was weighed."""
+        current = math.floor(2 * beat_at(now) - 2 * NEAR)      # the last slot whose window has passed
+        if self._next is None:
+            first = math.ceil(2 * beat_at(self._notes[0][0]) - NEAR) if self._notes else current
+            self._next = max(first, current - 32)
+        elif current - self._next > 32:
+            self._next = current                                 # a long silence: start from here
+        if self._next > current:
+            return False
+        while self._next <= current:
+            self._step(self._next, seconds_at)
+            self._next += 1
+        self._read()
+        return True
+
+    def _step(self, n: int, seconds_at: Callable[[float], float]) -> None:
+        """Move every state one eighth on and weigh slot n's evidence."""
+        accent, bar = self._evidence(n, seconds_at)
+        ea, eb = math.exp(accent), math.exp(bar)
+        # likelihood of each class relative to "inside a group"; plain's beat is a bar start a third of the time
+        like = (ea * eb, ea, 1.0, ea * (eb + 2.0) / 3.0)
+        old = self._belief
+        new = [0.0] * len(old)
+        for i, p in enumerate(old):
+            new[self._after[i]] += p
+        by_meter: dict[str, float] = {}
+        for (m, _), p in zip(self._states, new):
+            by_meter[m] = by_meter.get(m, 0.0) + p
+        keep = 1.0 - RESTART - MOVE
+        out = []
+        for (m, _), p, prior, c in zip(self._states, new, self._start, self._class):
+            p = keep * p + RESTART * by_meter[m] / self._length[m] + MOVE * prior
+            out.append(p * like[c])
+        total = sum(out)
+        self._belief = [p / total for p in out]
+        self.slots += 1
+
+    def _evidence(self, n: int, seconds_at: Callable[[float], float]) -> tuple[float, float]:
+        """(accent, bar start) log-likelihood ratios of slot n from the notes near its time."""
+        at = seconds_at(n / 2)
+        half = seconds_at((n + 1) / 2) - at
+        near = NEAR * half
+        weight = size = 0.0
+        low: tuple[int, bool] | None = None        # (lowest pitch, a bass note)
+        chroma = [0.0] * 12
+        for t, pitch, w, bass in reversed(self._notes):
+            if t < at - near:
+                break
+            if t >= at + near:
+                continue
+            weight += w
+            size += 1
+            chroma[pitch % 12] += w
+            if low is None or pitch < low[0]:
+                low = (pitch, bass)
+        if not size:
+            self._memory = [MEMORY * m for m in self._memory]
+            return EMPTY, 0.0
+        mem = self._memory
+        floor = NEW * max(mem)
+        new = sum(c for c, m in zip(chroma, mem) if m <= floor) / weight
+        self._memory = [MEMORY * m + c for m, c in zip(mem, chroma)]
+        bass = low is not None and low[1]
+        moved = bass and self._bass is not None and low[0] % 12 != self._bass
+        if bass:
+            self._bass = low[0] % 12
+        loud = math.log(weight / self._weight) if self._weight > 0 else 0.0
+        bigger = size / self._size - 1.0 if self._size > 0 else 0.0
+        self._weight = 0.9 * self._weight + 0.1 * weight if self._weight else weight
+        self._size = 0.9 * self._size + 0.1 * size if self._size else size
+        a0, a_loud, a_bass, a_size = ACCENT
+        accent = a0 + a_loud * max(-1.5, min(1.5, loud)) + a_bass * bass + a_size * max(-1.0, min(1.0, bigger))
+        b0, b_new, b_moved = BAR_START
+        return accent, b0 + b_new * new + b_moved * moved
+
+    def _read(self) -> None:
+        """The aqsaq meter named now (with hysteresis), its bar start and the belief in it."""
+        mass: dict[str, float] = {}
+        for (m, _), p in zip(self._states, self._belief):
+            mass[m] = mass.get(m, 0.0) + p
+        best = max(GROUPS, key=mass.__getitem__)
+        self._sure = self._sure + 1 if mass[best] >= NAME else 0
+        if self._named is not None and mass[self._named] < KEEP:
+            self._named = None
+        if self._named is None and self._sure >= HOLD and self.slots >= FIRST_SLOTS:
+            self._named = best
+        if self._named is None:
+            self._reading = None
+            return
+        name = self._named
+        position = max(((p, b) for (m, p), b in zip(self._states, self._belief) if m == name),
+                       key=lambda x: x[1])[0]
+        self._reading = (name, self._next - 1 - position, mass[name])   # the slot weighed last is at `position`
+
+    @property
+    def reading(self) -> tuple[str, int, float] | None:
+        """(meter "5/8" or "7/8", the slot number (beat position x 2) of a bar start, belief 0..1) while an
+        aqsaq meter is heard, else None."""
+        return self._reading

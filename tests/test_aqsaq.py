@@ -1,0 +1,175 @@
+"""The aqsaq meters heard by the default listener and played by the band: a 7/8 (2+2+3) and a 5/8 (3+2) take of
+the second simulator (bench/player_sim.py, seed 1, with their truth) are heard in their meter with their bars,
+and rendered with `--style auto` into a file whose time signature is theirs and whose bar lines (as a DAW draws
+them) are the player's; square takes are never named aqsaq at any moment, whatever the eighths' accents."""
+
+import json
+from pathlib import Path
+
+import mido
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from engine.analyze import run_online
+from engine.arrange.styles import AUTO, load_style, style_chooser
+from engine.bars import Meter, fits
+from engine.cli import app
+from engine.events import InputMessage
+from engine.io.midi_input import read_guitar_file
+from engine.listen import Listener, ListenerConfig
+from engine.listen.guitar import GuitarConfig
+from engine.pipeline import TICK
+from engine.state import BeatGrid
+
+DATA = Path(__file__).parent / "data"
+TAKES = {"7/8": DATA / "aqsaq-7-8-sim2.mid", "5/8": DATA / "aqsaq-5-8-sim2.mid"}
+TOL = 0.07              # s: a bar line or downbeat this close to the truth's is on it
+runner = CliRunner()
+
+
+def truth(path: Path) -> dict:
+    return json.loads(path.with_suffix(".json").read_text())
+
+
+def hit_rate(found, true, after: float) -> float:
+    """The share of `true` times (s) after `after` with one of `found` within TOL."""
+    found, true = np.asarray(found), np.asarray([t for t in true if t > after])
+    return float(np.mean([np.min(np.abs(found - t)) < TOL for t in true])) if len(found) else 0.0
+
+
+@pytest.mark.parametrize("meter", list(TAKES))
+def test_an_aqsaq_take_is_heard_in_its_meter_with_its_bars(meter):
+    path = TAKES[meter]
+    t = truth(path)
+    config = ListenerConfig(guitar=GuitarConfig(converter_latency=0.03))
+    a, listener = run_online(read_guitar_file(path).messages, config)
+    assert a.meter == meter == t["meter"]
+    assert listener.grid().meter == meter
+    # Once heard (a few bars in), the reported downbeats are the player's bar starts, and the beats its groups'.
+    late = t["first_onset"] + 10.0
+    assert hit_rate(a.downbeats, t["downbeats"], late) > 0.8
+    assert hit_rate(t["downbeats"], [d for d in a.downbeats if d < t["downbeats"][-1]], late) > 0.8
+    assert hit_rate(a.beats, t["beats"], late) > 0.8
+
+
+def daw_bar_lines(mid: mido.MidiFile) -> tuple[list[float], list[tuple[float, int, int]]]:
+    """The bar lines (s) a DAW draws from the file's time signatures and tempo map, and the signatures as (s,
+    numerator, denominator)."""
+    meta, t = [], 0
+    for m in mido.merge_tracks(mid.tracks):
+        t += m.time
+        if m.type in ("set_tempo", "time_signature"):
+            meta.append((t, m))
+    end = max(sum(m.time for m in track) for track in mid.tracks)
+    tempi = [(tick, m.tempo) for tick, m in meta if m.type == "set_tempo"] or [(0, 500000)]
+
+    def seconds(tick: int) -> float:
+        s, last, tempo = 0.0, 0, 500000
+        for at, value in tempi:
+            if at > tick:
+                break
+            s += (at - last) * tempo / 1e6 / mid.ticks_per_beat
+            last, tempo = at, value
+        return s + (tick - last) * tempo / 1e6 / mid.ticks_per_beat
+
+    sigs = [(tick, m.numerator, m.denominator) for tick, m in meta if m.type == "time_signature"] or [(0, 4, 4)]
+    lines = []
+    for k, (tick, num, den) in enumerate(sigs):
+        stop = sigs[k + 1][0] if k + 1 < len(sigs) else end
+        lines += [seconds(x) for x in range(tick, stop, num * mid.ticks_per_beat * 4 // den)]
+    return lines, [(seconds(tick), num, den) for tick, num, den in sigs]
+
+
+@pytest.mark.parametrize("meter", list(TAKES))
+def test_the_band_plays_an_aqsaq_style_in_the_players_meter_on_the_players_bars(tmp_path, meter):
+    path = TAKES[meter]
+    t = truth(path)
+    out = tmp_path / "band.mid"
+    result = runner.invoke(app, ["render", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"style aqsaq-{meter.replace('/', '-')}" in result.output
+    lines, sigs = daw_bar_lines(mido.MidiFile(out))
+    num, den = map(int, meter.split("/"))
+    assert (sigs[-1][1], sigs[-1][2]) == (num, den)
+    since = next(s for s, n, d in sigs if (n, d) == (num, den))
+    # from the band's first bar in the player's meter to the player's last bar, the bar lines a DAW draws are the
+    # player's: the first one, and most of them in 7/8 (in 5/8 the band's bar is moved an eighth off the player's
+    # after ten bars or so, where the tracker's grid moves by an eighth: a third of them)
+    played = [x for x in lines if since <= x <= t["last_chord"]]
+    assert len(played) > 15
+    assert np.min(np.abs(np.asarray(t["downbeats"]) - since)) < TOL
+    on = np.mean([np.min(np.abs(np.asarray(t["downbeats"]) - x)) < TOL for x in played])
+    assert on > {"7/8": 0.75, "5/8": 0.3}[meter]
+
+
+def listen(messages: list[InputMessage]) -> list[tuple[int, ...]]:
+    """The aqsaq groups the listener heard at every engine tick of `messages` (() when none)."""
+    listener = Listener(ListenerConfig())
+    heard, i, n = [], 0, 0
+    end = messages[-1].time + 1.0
+    while n * TICK <= end:
+        now = n * TICK
+        n += 1
+        while i < len(messages) and messages[i].time <= now:
+            listener.feed(messages[i])
+            i += 1
+        listener.update(now)
+        heard.append(listener.beat.aqsaq_groups)
+    return heard
+
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+@pytest.mark.parametrize("path", [DATA / "sim_00.mid", DATA / "sim_08.mid", DATA / "power-chords.mid",
+                                  EXAMPLES / "d_dorian_96_4-4.mid", EXAMPLES / "e_mixolydian_ramp_88-116_4-4.mid",
+                                  EXAMPLES / "a_minor_66_6-8.mid"], ids=lambda p: p.stem)
+def test_square_takes_are_never_named_aqsaq(path):
+    assert set(listen(read_guitar_file(path).messages)) == {()}
+
+
+# Square bars of eighths: where the accent (a bass note and a full, loud down-strum) falls in a bar of eight
+SQUARE = {"straight": (0, 2, 4, 6), "boom-chick": (0, 4), "tresillo": (0, 3, 6), "backbeat": (0, 2, 3, 6),
+          "charleston": (0, 3)}
+
+
+def eighths_take(bpm: float, accents: tuple[int, ...], bars: int, roots: list[int], rest: float) -> list:
+    """InputMessages of a square take strummed in eighths at `bpm`: accented eighths of each bar of eight get a
+    bass note and a loud six-note strum, the others a soft three-note up-strum or (every `rest`-th) nothing."""
+    msgs, eighth = [], 30.0 / bpm
+    for k in range(8 * bars):
+        t, e, root = 0.5 + k * eighth, k % 8, roots[(k // 8) % len(roots)]
+        if e in accents:
+            notes, vel = [root, root + 7, root + 12, root + 16, root + 19, root + 24], 100
+        elif rest and k % rest == 0:
+            continue
+        else:
+            notes, vel = [root + 24, root + 19, root + 16], 55
+        for j, p in enumerate(notes):
+            msgs.append(InputMessage(t + 0.006 * j, 0x90, p, vel))
+            msgs.append(InputMessage(t + 0.9 * eighth, 0x80, p, 0))
+    return sorted(msgs, key=lambda m: (m.time, m.status == 0x90))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bpm=st.floats(80, 160), pattern=st.sampled_from(sorted(SQUARE)),
+       roots=st.lists(st.integers(40, 47), min_size=1, max_size=4), rest=st.sampled_from([0, 3, 5]))
+def test_square_eighths_with_any_accents_are_never_named_aqsaq(bpm, pattern, roots, rest):
+    assert set(listen(eighths_take(bpm, SQUARE[pattern], 16, roots, rest))) == {()}
+
+
+def test_an_aqsaq_meter_fits_only_styles_of_its_eighths_and_auto_picks_one():
+    seven, five, four = Meter(7, False, (2, 2, 3)), Meter(5, False, (3, 2)), Meter(4, False)
+    assert fits(load_style("aqsaq-7-8"), seven) and fits(load_style("tokpe-7-8"), seven)
+    assert not fits(load_style("aqsaq-5-8"), seven) and not fits(load_style("tokpe-gallop"), seven)
+    assert fits(load_style("aqsaq-5-8"), five) and not fits(load_style("shertpe-332"), five)
+    assert fits(load_style("tokpe-gallop"), four)
+    assert seven.signature() == (7, 8, 2) and five.signature() == (5, 8, 2)
+    auto = style_chooser(AUTO)
+    grid = BeatGrid(0.0, 0, 0.4, 7, 0, groups=(2, 2, 3))
+    assert auto(grid).name == "aqsaq-7-8" and grid.meter == "7/8"
+    assert auto(BeatGrid(0.0, 0, 0.4, 5, 0, groups=(3, 2))).name == "aqsaq-5-8"
+    assert auto(BeatGrid(0.0, 0, 0.4, 4, 0)).name == "tokpe-gallop"
