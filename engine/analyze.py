@@ -107,13 +107,17 @@ class OnlineAnalysis:
             self._last_chord = listener.chord_label
             a.chords.append({"time": round(now, 3), "label": self._last_chord})
         b = listener.beat
-        if b.period is None or b.confidence < listener.config.beat_lock:
+        if b.period is None:
             return
-        bpm = b.bpm
-        if self._last_bpm is None or abs(bpm / self._last_bpm - 1) > 0.01:
-            self._last_bpm = bpm
-            a.tempo.append({"time": round(now, 3), "bpm": round(bpm, 1)})
-        self._beats(now, listener.grid(), listener.last_onset)
+        locked = b.confidence >= listener.config.beat_lock
+        if locked:
+            bpm = b.bpm
+            if self._last_bpm is None or abs(bpm / self._last_bpm - 1) > 0.01:
+                self._last_bpm = bpm
+                a.tempo.append({"time": round(now, 3), "bpm": round(bpm, 1)})
+        # As the band: it comes in at a lock, then keeps to the grid while the guitar plays, sure or not.
+        if locked or self._planned is not None:
+            self._beats(now, listener.grid(), listener.last_onset)
 
     def _beats(self, now: float, grid: BeatGrid, last_onset: float | None) -> None:
         a = self.result
@@ -127,6 +131,8 @@ class OnlineAnalysis:
             self._planned += 1
             for position, bar_start in grid.group_starts(self._planned):    # aqsaq: its groups' starts
                 t = grid.seconds_at(position)
+                if t < now:
+                    continue        # already past (the beat was not sure while it was ahead): never committed
                 if not a.beats or t > a.beats[-1] + 0.25 * grid.period:
                     a.beats.append(t)
                     if bar_start:

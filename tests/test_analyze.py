@@ -1,6 +1,7 @@
 """`aqyn analyze`: the JSON contract of DESIGN.md, the readable output, the chord tracker, bad input."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -212,3 +213,26 @@ def test_chords_per_beat_a_thin_beat_counts_less():
     msgs.sort(key=lambda m: m.time)
     chords = _chords_per_beat(msgs, [0.5 * b for b in range(9)], None)
     assert [c["label"] for c in chords] == ["C:maj", "G:maj"]
+
+
+def test_online_beats_are_committed_ahead_never_in_hindsight():
+    # The online beats are what the band would have committed: each one predicted before its time. When the
+    # listener's confidence dipped under the lock and came back, the beats missed in between were written at
+    # past times on the new grid (converter-set-b sim_03: online beat F 0.87 in hindsight, 0.19 as committed).
+    from engine.analyze import OnlineAnalysis
+    from engine.clock import VirtualClock
+    from engine.io.midi_input import read_guitar_file
+    from engine.pipeline import ListSource, run
+
+    class Watch(OnlineAnalysis):
+        def tick(self, now):
+            before = len(self.result.beats)
+            super().tick(now)
+            late = [t for t in self.result.beats[before:] if t < now]
+            assert not late, f"beats at {late} committed at {now:.3f} s"
+
+    guitar = read_guitar_file(Path(__file__).parent / "data" / "sim_03.mid")    # ../shared/cases' converter-set-b
+    watch = Watch(None, 0.08, guitar.duration)
+    run(watch, ListSource(guitar.messages), VirtualClock(), until=guitar.duration + 2.0)
+    beats = watch.result.beats
+    assert len(beats) > 20 and beats == sorted(beats)
