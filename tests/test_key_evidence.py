@@ -84,3 +84,48 @@ def test_a_mode_profile_ranks_its_own_scale_as_its_family_ranks_its_own(mode, pr
     theirs = np.asarray(profiles[family])
     assert sorted(ours) == sorted(theirs)
     assert list(ours[list(SCALES[mode])]) == list(theirs[list(SCALES[family])])
+
+
+def strummed(chords: list[tuple[int, ...]], bar: float, shift: int) -> list:
+    """Each chord (bass first, MIDI numbers, moved by `shift`) strummed on the three beats of a `bar`-second
+    bar, the bass on the downbeat only, as guitar MIDI messages from 0.5 s."""
+    from engine.events import InputMessage
+    from engine.midi import NOTE_OFF, NOTE_ON
+
+    msgs = []
+    for i, chord in enumerate(chords):
+        start = 0.5 + i * bar
+        for beat in range(3):
+            t = start + beat * bar / 3
+            notes = chord if beat == 0 else chord[1:]
+            for j, p in enumerate(notes):
+                msgs.append(InputMessage(t + 0.012 * j, NOTE_ON, p + shift, 88 if beat == 0 else 70))
+                msgs.append(InputMessage(t + bar / 3 - 0.04, NOTE_OFF, p + shift, 0))
+    return sorted(msgs, key=lambda m: m.time)
+
+
+# Modal loops whose pitch counts and held chords point a tone away from the tonic: i-bVII-bVI-bVII in C minor
+# (B-flat is held twice as long as C: B-flat mixolydian by counts), and I-II-iii-II in F lydian (G held twice
+# as long: G mixolydian). A listener hears the chord the loop opens with and keeps coming back to.
+LOOPS = {
+    (0, "minor"): [(48, 55, 60, 63, 67), (46, 53, 58, 62, 65), (44, 51, 56, 60, 63), (46, 53, 58, 62, 65)],
+    (5, "lydian"): [(41, 53, 57, 60, 65), (43, 55, 59, 62, 67), (45, 52, 57, 60, 64), (43, 55, 59, 62, 67)],
+}
+
+
+@pytest.mark.parametrize("shift", [0, 5, -3])
+@pytest.mark.parametrize("key", list(LOOPS))
+def test_a_modal_loop_is_heard_on_the_chord_its_phrases_open_with(key, shift):
+    from engine.analyze import run_online
+
+    a, _ = run_online(strummed(LOOPS[key] * 8, 2.0, shift))
+    assert (pitch_class(a.key["tonic"]), a.key["mode"]) == ((key[0] + shift) % 12, key[1]), a.keys
+
+
+def test_an_intro_chord_that_never_comes_back_opens_no_phrase():
+    # Two bars of A minor, then the C minor loop: the loop's first chord (C), not the intro's, is its tonic.
+    from engine.analyze import run_online
+
+    intro = [(45, 52, 57, 60, 64)] * 2
+    a, _ = run_online(strummed(intro + LOOPS[(0, "minor")] * 8, 2.0, 0))
+    assert (a.key["tonic"], a.key["mode"]) == ("C", "minor"), a.keys

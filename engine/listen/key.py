@@ -16,14 +16,25 @@ dominant chord, but opens on Bb). Keys on that tonic get `OPENING_WEIGHT`, fadin
 `OPENING_HALF_LIFE` s, and only while little bass was heard: over a bass line the bass and the chords say more
 (a song may open on its ii or vi chord).
 
+Over a bass line, the chord the piece's phrases open with: the first of its first chords (`PHRASE_CANDIDATES`,
+each sounded and held `PHRASE_HOLD` s) that the music comes back to after other chords; keys on its root get
+`PHRASE_WEIGHT` once it has come back (returns fade with a half-life of `PHRASE_HALF_LIFE` s, so a chord the
+song leaves for good loses it). Music theory names the tonic as the chord phrases open on and come back
+to (Aldwell & Schachter, Harmony and Voice Leading; Caplin 1998, Classical Form: a phrase's basic idea
+prolongs the tonic). Rock's modal loops (Biamonte 2010, "Triadic modal and pentatonic patterns in rock
+music", Music Theory Spectrum 32: Aeolian i-bVII-bVI, Mixolydian I-bVII-IV) share their notes with another
+mode's tonic, so that placement decides: C minor's i-bVII-bVI-bVII holds B-flat twice as long as C over
+B-flat mixolydian's notes, F lydian's I-II-iii-II is G mixolydian by counts and chord time (bench/README.md,
+history). A pickup, an intro chord or a lone bass note does not come back, and so opens no phrase.
+
 1. Every key (12 collections x 7 modes) is scored: the correlation of the histogram with published profiles
    rotated to its tonic (by name: krumhansl-kessler, temperley, aarden-essen, albrecht-shanahan; the default
    averages Krumhansl–Kessler and Albrecht–Shanahan; the major profile for major-third modes, the minor one
    for minor-third modes, read by scale degree: dorian's major sixth takes the minor profile's sixth-degree
    value, mixolydian's minor seventh the major's seventh, see `modal_profile`), plus the bass share of its
-   tonic, its share of the chord time and the opening's bonus, plus a prior that favours the common modes,
-   plus a term for the share of the evidence inside its diatonic collection (weighted so the scale comes first
-   once the evidence is clear; on a few notes the profiles break the ties).
+   tonic, its share of the chord time, the opening's and the phrase chord's bonuses, plus a prior that
+   favours the common modes, plus a term for the share of the evidence inside its diatonic collection
+   (weighted so the scale comes first once the evidence is clear; on a few notes the profiles break the ties).
 2. A sticky forward filter (an HMM over the 84 keys) turns the scores into a belief: each second a key
    stays with probability `HMM_STAY` (a move may keep the tonic with share `HMM_TONIC`, none by default);
    the scores weigh in as exp(beta x score x seconds they stood), beta = `HMM_BETA` scaled down while the
@@ -82,6 +93,12 @@ OPENING_BASS = 0.5         # ... while little bass was heard (x OPENING_BASS / (
 OPENING_HALF_LIFE = 30.0   # s; ... fading with this half-life (offline too: a whole piece outweighs it)
 OPENING_STRUM = 0.1        # s; notes this close to the opening note are its strum
 OPENING_GAP = 4.0          # s of silence after which the next strum opens the piece again
+PHRASE_WEIGHT = 0.6        # bonus of the keys on the chord the phrases open with (x the bass line's mass) ...
+PHRASE_RETURNS = 1.0       # ... in full after this many returns to it, which fade with ...
+PHRASE_HALF_LIFE = 30.0    # ... this half-life (s)
+PHRASE_CANDIDATES = 3      # the first chords of a piece that may be the one its phrases open with
+PHRASE_MIN = 0.25          # returns (faded) under which a chord no longer counts as coming back
+PHRASE_HOLD = 0.6          # s a chord is held to be one (a partial first strum, a flap between labels is none)
 TONIC_STICKINESS = 0.15
 PRIOR_MASS = 0.0          # evidence mass below which the mode prior is scaled up (PRIOR_MASS / mass)
 
@@ -173,6 +190,11 @@ class KeyTracker:
         self._open_t = -1e9                   # when the piece (re)opened (s), and the pitch class of that
         self._open_pitch: int | None = None   # strum's lowest note
         self._open_low = 128
+        self._phrase_roots: list[int] = []    # the first chords of the piece (since `_phrase_t`): roots
+        self._phrase_t = -1e9
+        self._struck: dict[int, tuple[float, float]] = {}   # pitch class -> first and last strike (s) lately
+        self._away = np.zeros(12)             # s other chords were held since each of them was left
+        self._returns = np.zeros(12)          # how often (decaying) the piece came back to each
         self.total = 0.0                    # decayed evidence mass
         self.tonic: int | None = None       # pitch class
         self.mode = "major"
@@ -189,6 +211,7 @@ class KeyTracker:
             self._hist *= f
             self._bass *= f
             self._roots *= f
+            self._returns *= 0.5 ** ((t - self._t) / PHRASE_HALF_LIFE)
             self.total *= f
             self._t = t
 
@@ -204,6 +227,8 @@ class KeyTracker:
         if t - self._open_t < OPENING_STRUM:
             self._open_pitch = self._open_low % 12
         self._last_on = t
+        first, _ = self._struck.get(pitch % 12, (t, t))
+        self._struck[pitch % 12] = (first, t)
         self._add(t, pitch, velocity / 127 * metric, bass, metric)
 
     def note_off(self, t: float, pitch: int, duration: float, bass: bool) -> None:
@@ -215,11 +240,44 @@ class KeyTracker:
         """The chord heard from t (s) on has this root (pitch class; None: no chord): the time the last one was
         held counts for its root. The chord a song dwells on is its tonic more often than not: the tonic a
         musician hears in a mode (G dorian, not the C mixolydian of the same notes) is the chord the song
-        keeps coming back to and holding."""
+        keeps coming back to and holding. A return to one of the piece's first chords counts for the chord its
+        phrases open with (`_phrase_left`)."""
         self._decay_to(t)
         if self._root is not None:
-            self._roots[self._root] += max(0.0, t - self._root_t)
+            held = max(0.0, t - self._root_t)
+            self._roots[self._root] += held
+            struck = {pc for pc, (first, _) in self._struck.items() if first < t}
+            self._phrase_left(self._root, held, self._root in struck and len(struck) >= 2)
+        self._struck = {pc: (last, last) for pc, (_, last) in self._struck.items() if last >= t}
+        if root is not None and root != self._root and root in self._phrase_roots:
+            if self._away[root] >= PHRASE_HOLD:
+                self._returns[root] += 1.0
+            self._away[root] = 0.0
         self._root, self._root_t = root, t
+
+    def _phrase_left(self, root: int, held: float, sounded: bool) -> None:
+        """The chord `root` was held for `held` s (`sounded`: its root and another note were struck). The
+        first `PHRASE_CANDIDATES` chords of the piece sounded and held `PHRASE_HOLD` s or more may be the one
+        its phrases open with (a partial first strum, a lone bass note or a pickup's notes are not: they do
+        not come back); the time other chords are held counts until each comes back."""
+        if self._open_t > self._phrase_t:       # the piece (re)opened: its first chords are to be found again
+            self._phrase_roots, self._phrase_t = [], self._open_t
+            self._away[:] = 0.0
+            self._returns[:] = 0.0
+        roots = self._phrase_roots
+        if sounded and held >= PHRASE_HOLD and root not in roots and len(roots) < PHRASE_CANDIDATES:
+            roots.append(root)
+        for c in self._phrase_roots:
+            if c != root:
+                self._away[c] += held
+
+    def _phrase_root(self) -> tuple[int, float] | None:
+        """The chord the piece's phrases open with, and how often (decaying) they came back to it: the first
+        of its first chords that came back."""
+        for c in self._phrase_roots:
+            if self._returns[c] >= PHRASE_MIN:
+                return c, float(self._returns[c])
+        return None
 
     def _add(self, t: float, pitch: int, w: float, bass: bool, metric: float) -> None:
         self._decay_to(t)
@@ -254,6 +312,10 @@ class KeyTracker:
         if held > 0:
             weight = ROOT_WEIGHT + ROOT_BASS_WEIGHT * bass_line
             values += self._roots[_ALL_TONICS] * (weight / held)
+        phrase = self._phrase_root()
+        if phrase is not None:
+            root, returns = phrase
+            values[_KEYS_ON[root]] += PHRASE_WEIGHT * bass_line * min(1.0, returns / PHRASE_RETURNS)
         return values
 
     def scores(self) -> tuple[int, list[tuple[float, int, str]]]:
