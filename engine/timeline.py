@@ -71,6 +71,7 @@ class BandTimeline:
         self._other_level = 0    # beats in a row the grid has been at another level
         self._jumped = 0         # beats in a row the grid's tempo has been far from the band's
         self._steady = 0         # beats in a row the grid has agreed with the band's tempo (level 1, not far)
+        self._moving = False     # on its way to the level the grid kept for `level_beats` beats
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
 
     def start(self, beat: int, grid: BeatGrid) -> None:
@@ -80,6 +81,7 @@ class BandTimeline:
         self._coming = beat
         self._length = grid.period
         self._other_level = self._jumped = self._steady = 0
+        self._moving = False
         self.level = LEVELS[0]
 
     @property
@@ -179,7 +181,7 @@ class BandTimeline:
         (see the module docstring); after `level_beats` decided beats at another level, 1: the band goes there."""
         ratio = band_period / grid_period
         level, value = min(_LEVEL_FLOATS, key=lambda pair: abs(math.log(ratio / pair[1])))
-        if (level is LEVELS[0] or abs(math.log(ratio / value)) > math.log(1 + self.max_change)
+        if (self._moving or level is LEVELS[0] or abs(math.log(ratio / value)) > math.log(1 + self.max_change)
                 or self._steady < self.steady_beats):
             return _LEVEL_FLOATS[0]
         return (level, value)
@@ -189,6 +191,10 @@ class BandTimeline:
         with the band's tempo (reset when the band follows a tempo far from its own: `JUMP_BEATS` far beats in
         a row; a single one is a phase correction at another level pushing a beat past MAX_CHANGE)."""
         self._other_level = self._other_level + 1 if level is not LEVELS[0] else 0
+        if self._other_level >= self.level_beats:
+            self._moving, self._other_level = True, 0       # the grid kept the other level: the band goes there
+        elif self._moving and not self._jumped:
+            self._moving = False                            # ... and is there
         if self._jumped >= JUMP_BEATS:
             self._steady = 0
         elif level is LEVELS[0] and not self._jumped:

@@ -49,3 +49,16 @@ def test_an_established_tempo_keeps_its_level_through_an_octave_error(ratio):
     flip = grid(0.5 / ratio)                          # the same music counted at another level, for a while
     times = beats(line, STEADY_BEATS + 3, LEVEL_BEATS - 2, flip)
     assert all(b == pytest.approx(0.5, rel=0.02) for b in lengths(times))
+
+
+@pytest.mark.parametrize("ratio", [2.0, 0.5])
+def test_an_established_tempo_goes_to_another_level_the_grid_keeps(ratio):
+    # The player really went to double (or half) time: after LEVEL_BEATS beats at the other level the band
+    # follows it, half the way per beat.
+    line = BandTimeline()
+    steady = grid(0.5)
+    line.start(0, steady)
+    beats(line, 0, STEADY_BEATS + 4, steady)
+    moved = grid(0.5 / ratio)
+    times = beats(line, STEADY_BEATS + 3, LEVEL_BEATS + 16, moved)
+    assert all(b == pytest.approx(moved.period, rel=0.03) for b in lengths(times)[-4:]), lengths(times)
