@@ -18,6 +18,10 @@ the same music counted at another level (a tracker's octave error, a double-time
 level and lines up with the grid's beats. Only when the grid stays at another level for `level_beats` beats,
 or its tempo stays more than 12 % away for two beats without being another level (the player really changed
 tempo), does the band go there faster: half the way, in ratio, each beat, so it is there within two more.
+A tempo the grid has not yet agreed with for `steady_beats` beats in a row is a fresh lock's first guess, not
+the music's level: a grid at another level then is followed at once, the same way (on GuitarSet a bossa at
+166 BPM locked at 84 and a funk at 98 at 130; the corrections came a beat or two after the band came in, and
+it kept its first guess for eight beats).
 
 >>> from engine.state import BeatGrid
 >>> grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=0)
@@ -25,8 +29,9 @@ tempo), does the band go there faster: half the way, in ratio, each beat, so it 
 >>> line.start(4, grid)
 >>> [round(line.seconds_at(b, grid), 3) for b in (4, 4.5, 5, 6)]
 [2.0, 2.25, 2.5, 3.0]
+>>> _ = line.seconds_at(10, grid)      # the grid agreed with the band's tempo for four beats: established
 >>> fast = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.25, beats_per_bar=4, downbeat_phase=0)
->>> round(line.seconds_at(8, fast) - line.seconds_at(7, fast), 3)     # an octave error: the band keeps 0.5 s
+>>> round(line.seconds_at(12, fast) - line.seconds_at(11, fast), 3)   # an octave error: the band keeps 0.5 s
 0.5
 """
 
@@ -43,6 +48,8 @@ LEVELS = (Fraction(1), Fraction(2), Fraction(1, 2), Fraction(3), Fraction(1, 3),
 # (level, its float): Fraction arithmetic and hashing, per tick, were a fifth of a render's time
 _LEVEL_FLOATS = tuple((level, float(level)) for level in LEVELS)
 LEVEL_BEATS = 8       # band beats the grid must stay at another level before the band goes there
+STEADY_BEATS = 4      # band beats in a row the grid must agree with the band's tempo before another level is
+                      # taken as the same music (until then the band's tempo is the first guess of a fresh lock)
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
 
@@ -50,10 +57,12 @@ KEEP = 64             # decided beats kept (only the last few are ever asked for
 class BandTimeline:
     """Decided beat times of the band (s), by the band's beat number; see the module docstring."""
 
-    def __init__(self, gain: float = GAIN, max_change: float = MAX_CHANGE, level_beats: int = LEVEL_BEATS):
+    def __init__(self, gain: float = GAIN, max_change: float = MAX_CHANGE, level_beats: int = LEVEL_BEATS,
+                 steady_beats: int = STEADY_BEATS):
         self.gain = gain
         self.max_change = max_change
         self.level_beats = level_beats
+        self.steady_beats = steady_beats
         self._times: dict[int, float] = {}
         self._first = 0          # the first beat number decided
         self._last = -1          # the last beat number decided
@@ -61,6 +70,8 @@ class BandTimeline:
         self._coming: int | None = None   # the band's first beat, until it is due
         self._other_level = 0    # beats in a row the grid has been at another level
         self._jumped = 0         # beats in a row the grid's tempo has been far from the band's
+        self._steady = 0         # beats in a row the grid has agreed with the band's tempo (level 1, not far)
+        self._moving = False     # on its way to the level the grid kept for `level_beats` beats
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
 
     def start(self, beat: int, grid: BeatGrid) -> None:
@@ -69,7 +80,8 @@ class BandTimeline:
         self._times = {}
         self._coming = beat
         self._length = grid.period
-        self._other_level = self._jumped = 0
+        self._other_level = self._jumped = self._steady = 0
+        self._moving = False
         self.level = LEVELS[0]
 
     @property
@@ -155,8 +167,8 @@ class BandTimeline:
         """Decide the next beat's time from the grid (see `_next`); it never moves again."""
         length, level, far = self._next(grid)
         self.level = level
-        self._count_level(level)
         self._jumped = self._jumped + 1 if far else 0
+        self._count_level(level)
         self._times[self._last + 1] = self._times[self._last] + length
         self._last += 1
         self._length = length
@@ -169,10 +181,21 @@ class BandTimeline:
         (see the module docstring); after `level_beats` decided beats at another level, 1: the band goes there."""
         ratio = band_period / grid_period
         level, value = min(_LEVEL_FLOATS, key=lambda pair: abs(math.log(ratio / pair[1])))
-        if level is LEVELS[0] or abs(math.log(ratio / value)) > math.log(1 + self.max_change):
+        if (self._moving or level is LEVELS[0] or abs(math.log(ratio / value)) > math.log(1 + self.max_change)
+                or self._steady < self.steady_beats):
             return _LEVEL_FLOATS[0]
-        return _LEVEL_FLOATS[0] if self._other_level >= self.level_beats else (level, value)
+        return (level, value)
 
     def _count_level(self, level: Fraction) -> None:
-        """Count the decided beats in a row with the grid at another level."""
+        """Count the decided beats in a row with the grid at another level, and those with the grid agreeing
+        with the band's tempo (reset when the band follows a tempo far from its own: `JUMP_BEATS` far beats in
+        a row; a single one is a phase correction at another level pushing a beat past MAX_CHANGE)."""
         self._other_level = self._other_level + 1 if level is not LEVELS[0] else 0
+        if self._other_level >= self.level_beats:
+            self._moving, self._other_level = True, 0       # the grid kept the other level: the band goes there
+        elif self._moving and not self._jumped:
+            self._moving = False                            # ... and is there
+        if self._jumped >= JUMP_BEATS:
+            self._steady = 0
+        elif level is LEVELS[0] and not self._jumped:
+            self._steady += 1

@@ -1,0 +1,64 @@
+"""The band's time line (engine/timeline.py) against a listener's grid that changes level: a fresh lock's tempo
+corrected soon after the band came in is followed, an established tempo keeps its level through a tracker's
+octave error."""
+
+import pytest
+
+from engine.state import BeatGrid
+from engine.timeline import LEVEL_BEATS, STEADY_BEATS, BandTimeline
+
+
+def grid(period: float, anchor: float = 0.0) -> BeatGrid:
+    """A 4/4 grid of `period` s beats with a beat at `anchor` s."""
+    return BeatGrid(anchor_time=anchor, anchor_beat=0, period=period, beats_per_bar=4, downbeat_phase=0)
+
+
+def beats(line: BandTimeline, first: int, count: int, g: BeatGrid) -> list[float]:
+    """The times (s) of band beats first .. first + count - 1, decided against grid `g`."""
+    return [line.seconds_at(float(b), g) for b in range(first, first + count)]
+
+
+def lengths(times: list[float]) -> list[float]:
+    return [b - a for a, b in zip(times, times[1:])]
+
+
+@pytest.mark.parametrize("ratio", [1.5, 2 / 3, 2.0, 0.5])
+def test_a_fresh_locks_tempo_corrected_at_another_level_is_followed(ratio):
+    # GuitarSet's bossa at 166 BPM locked at 84 and the funk at 98 locked at 130 (a 4:3 guess corrected to a
+    # 3:2 level): the band came in on the first guess, the grid corrected it a beat or two later, and the band
+    # kept the first guess for eight beats as if the correction were another level of the same music, then
+    # swung between levels on its way (a length on the way looked like the level again).
+    line = BandTimeline()
+    first = grid(0.5)
+    line.start(8, first)
+    beats(line, 8, 2, first)                          # two beats at the first guess
+    right = grid(0.5 / ratio, anchor=first.seconds_at(9))
+    times = beats(line, 9, 11, right)                # converged within about eight beats
+    last = lengths(times)[-2:]
+    assert all(b == pytest.approx(right.period, rel=0.03) for b in last), (lengths(times), right.period)
+    nearest = min(abs(times[-1] - right.seconds_at(k)) for k in range(0, 64))
+    assert nearest < 0.03                             # and on the grid's beats, not between them
+
+
+@pytest.mark.parametrize("ratio", [2.0, 0.5, 1.5])
+def test_an_established_tempo_keeps_its_level_through_an_octave_error(ratio):
+    line = BandTimeline()
+    steady = grid(0.5)
+    line.start(0, steady)
+    beats(line, 0, STEADY_BEATS + 4, steady)
+    flip = grid(0.5 / ratio)                          # the same music counted at another level, for a while
+    times = beats(line, STEADY_BEATS + 3, LEVEL_BEATS - 2, flip)
+    assert all(b == pytest.approx(0.5, rel=0.02) for b in lengths(times))
+
+
+@pytest.mark.parametrize("ratio", [2.0, 0.5])
+def test_an_established_tempo_goes_to_another_level_the_grid_keeps(ratio):
+    # The player really went to double (or half) time: after LEVEL_BEATS beats at the other level the band
+    # follows it, half the way per beat.
+    line = BandTimeline()
+    steady = grid(0.5)
+    line.start(0, steady)
+    beats(line, 0, STEADY_BEATS + 4, steady)
+    moved = grid(0.5 / ratio)
+    times = beats(line, STEADY_BEATS + 3, LEVEL_BEATS + 16, moved)
+    assert all(b == pytest.approx(moved.period, rel=0.03) for b in lengths(times)[-4:]), lengths(times)
