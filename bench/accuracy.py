@@ -1,6 +1,6 @@
 """Listening accuracy: aqyn (online and offline) and peer tools on the same files, with mir_eval metrics.
 
-    python bench/accuracy.py [--sets pop909,asap,nottingham,guitar,guitarset-dev,converter-set-b,sim2,sim2-held]
+    python bench/accuracy.py [--sets pop909,asap,nottingham,guitar,guitarset-dev,converter-set-b,sim2,sim2-held,sim3,sim-aqsaq]
                              [--limit 12] [--seconds 60] [--no-peers | --peers-only] [--declared-latency-ms 30]
 
 The peers' scores do not depend on aqyn: they are computed once per piece and kept in bench/.cache/.
@@ -8,7 +8,8 @@ The peers' scores do not depend on aqyn: they are computed once per piece and ke
 Sets: the shared datasets (../shared/data: POP909, ASAP, Nottingham; never copied into this repository);
 takes with a truth JSON: `guitarset-dev` (real hexaphonic guitar, ../shared/data/guitarset-dev), `converter-set-b`
 (../shared/cases: an independent simulator), `sim2` and `sim2-held` (bench/player_sim.py, written from a spec
-without reading the trackers, seeds 1 and 2; sim2-held is kept out of all tuning); and
+without reading the trackers, seeds 1 and 2; sim2-held is kept out of all tuning; `sim3`, seed 3, and
+`sim-aqsaq`, 8 takes each of 5/8 and 7/8 from seeds 4 and 5, more dev takes); and
 `guitar`: POP909 pieces played through the guitar-realism simulator (a channel per string, strums, 20-40 ms
 converter latency plus 30 ms jitter, ghost notes, octave errors, drift) plus generated strummed
 progressions. Each piece is cut to its first `--seconds` (as the published baselines are). On `guitar`, the
@@ -198,9 +199,9 @@ def score_peers(piece, midi: Path, seconds: float, row: dict, latency: float = 0
 
 KEY_PEERS = ("music21", "partitura")
 # Takes with a truth JSON (datasets.truth_piece): one key with its mode, and a meter, per take.
-TRUTH_SETS = ("guitarset-dev", "converter-set-b", "sim2", "sim2-held")
+TRUTH_SETS = ("guitarset-dev", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq")
 # Sets played through a converter with latency (simulated: 20-40 ms), where the player declares 30 ms.
-CONVERTER_SETS = ("guitar", "converter-set-b", "sim2", "sim2-held")
+CONVERTER_SETS = ("guitar", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq")
 
 
 def peer_keys(midi: Path, row: dict) -> None:

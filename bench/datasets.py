@@ -64,7 +64,8 @@ import numpy as np
 DATA_ROOT = Path(os.environ.get("AQYN_DATA", "/work/shared/data"))
 CASES_ROOT = DATA_ROOT.parent / "cases"
 SIM_ROOT = Path(__file__).resolve().parent / ".cache"
-DATASETS = ("pop909", "asap", "nottingham", "guitarset-dev", "converter-set-b", "sim2", "sim2-held")
+DATASETS = ("pop909", "asap", "nottingham", "guitarset-dev", "converter-set-b", "sim2", "sim2-held", "sim3",
+            "sim-aqsaq")
 
 PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
@@ -916,15 +917,19 @@ def _truth_list(folder: Path):
     return lister
 
 
-def _sim_folder(seed: int, name: str) -> Path:
+def _sim_folder(seed: int, name: str, runs: tuple[tuple[int, str, int], ...] = ()) -> Path:
     """The second simulator's takes for `seed` (bench/player_sim.py, written from a spec without reading the
-    trackers), generated into bench/.cache/NAME the first time."""
+    trackers), generated into bench/.cache/NAME the first time; `runs` ((seed, kind, count), ...) instead
+    generates `count` takes of one kind per run into the same folder."""
     folder = SIM_ROOT / name
     if not folder.exists() or not any(folder.glob("*.json")):
         import subprocess  # noqa: PLC0415
         import sys  # noqa: PLC0415
-        subprocess.run([sys.executable, str(Path(__file__).resolve().parent / "player_sim.py"), "--out", str(folder),
-                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+        sim = str(Path(__file__).resolve().parent / "player_sim.py")
+        for args in ([["--seed", str(s), "--only", kind, "--count", str(n)] for s, kind, n in runs]
+                     or [["--seed", str(seed)]]):
+            subprocess.run([sys.executable, sim, "--out", str(folder), *args], check=True,
+                           stdout=subprocess.DEVNULL)
     return folder
 
 
@@ -967,4 +972,7 @@ _LOADERS = {
     # The second simulator: seed 1 may be used for tuning, seed 2 is held out of all tuning.
     "sim2": (lambda: _truth_list(_sim_folder(1, "sim2"))(), truth_piece),
     "sim2-held": (lambda: _truth_list(_sim_folder(2, "sim2-held"))(), truth_piece),
+    "sim3": (lambda: _truth_list(_sim_folder(3, "sim3"))(), truth_piece),
+    "sim-aqsaq": (lambda: _truth_list(_sim_folder(0, "sim-aqsaq", ((4, "aqsaq58", 8), (5, "aqsaq78", 8))))(),
+                  truth_piece),
 }
