@@ -69,7 +69,7 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
     if total <= 0:
         return None
     phase = recentre(ts, rs, circular_mean(ts, rs, period), period)
-    phase = strongest_cluster(ts, rs, phase, period)
+    phase = strongest_cluster(ts, rs, phase, period, total)
     inv_period = 1.0 / period
     k_now = round((now - phase) * inv_period)
     m = moments(ts, rs, now, phase + k_now * period, period, curve)
@@ -93,16 +93,17 @@ def circular_mean(ts: Sequence[float], rs: Sequence[float], period: float) -> fl
     return math.atan2(zi, zr) / omega
 
 
-def strongest_cluster(ts: Sequence[float], rs: Sequence[float], phase: float, period: float) -> float:
-    """`phase` (s, a beat time from the re-centred circular mean of onsets ts (s) weighted rs), or the phase
-    of the heaviest cluster of onsets at `period` (s) when that holds PEAK_LEAD times the weight within NEAR
-    of `phase` (re-centred as well). The circular mean is the first harmonic alone: strums as heavy on the
-    half beat as on the beat cancel in it (sixteenth-note strumming, D . D U), and what is left points at
-    the lighter up-strums, onto which the re-centring then locks. When the mean found no onsets at all
-    (syncopated comping, a solo line), it is kept: there is no cluster it missed."""
+def strongest_cluster(ts: Sequence[float], rs: Sequence[float], phase: float, period: float,
+                      total: float) -> float:
+    """`phase` (s, a beat time from the re-centred circular mean of onsets ts (s) weighted rs, whose sum is
+    `total`), or the phase of the heaviest cluster of onsets at `period` (s) when that holds PEAK_LEAD times
+    the weight within NEAR of `phase` (re-centred as well). The circular mean is the first harmonic alone:
+    strums as heavy on the half beat as on the beat cancel in it (sixteenth-note strumming, D . D U), and what
+    is left points at the lighter up-strums, onto which the re-centring then locks. When the mean found no
+    onsets at all (syncopated comping, a solo line), it is kept: there is no cluster it missed."""
     held = near_weight(ts, rs, phase, period)
-    if held <= 0:
-        return phase
+    if held <= 0 or PEAK_LEAD * held > total:
+        return phase    # (no cluster can hold PEAK_LEAD times more than the mean's: the usual case, and quick)
     omega = 2 * math.pi / period
     n = len(HARMONICS)
     zr = [0.0] * n
