@@ -24,6 +24,13 @@ from typing import NamedTuple
 import numpy as np
 
 NEAR = 0.15     # share of the period: onsets this close to a beat count for the re-centring and the fit
+PEAK_LEAD = 2.0        # the strongest cluster of onsets replaces the mean's when it holds this many times its weight
+# A narrow comb for that cluster: the first four harmonics of the onsets at the period, Fejér-weighted (a kernel
+# about a fifth of a period wide), read at STEPS phases.
+HARMONICS = (1.0, 0.75, 0.5, 0.25)
+STEPS = 32
+_TURNS = [[(math.cos(2 * math.pi * j * h / STEPS) * c, math.sin(2 * math.pi * j * h / STEPS) * c)
+           for h, c in enumerate(HARMONICS, 1)] for j in range(STEPS)]
 TIGHT = 0.08    # ... and this close, as on the beat for the confidence
 DISAGREE_FITS = 3      # fits in a row off the grid's beats ...
 DISAGREE_BEATS = 3.0   # ... over at least this many of its beats, and the grid jumps to them
@@ -62,6 +69,7 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
     if total <= 0:
         return None
     phase = recentre(ts, rs, circular_mean(ts, rs, period), period)
+    phase = strongest_cluster(ts, rs, phase, period, total)
     inv_period = 1.0 / period
     k_now = round((now - phase) * inv_period)
     m = moments(ts, rs, now, phase + k_now * period, period, curve)
@@ -83,6 +91,55 @@ def circular_mean(ts: Sequence[float], rs: Sequence[float], period: float) -> fl
         zr += r * math.cos(a)
         zi += r * math.sin(a)
     return math.atan2(zi, zr) / omega
+
+
+def strongest_cluster(ts: Sequence[float], rs: Sequence[float], phase: float, period: float,
+                      total: float) -> float:
+    """`phase` (s, a beat time from the re-centred circular mean of onsets ts (s) weighted rs, whose sum is
+    `total`), or the phase of the heaviest cluster of onsets at `period` (s) when that holds PEAK_LEAD times
+    the weight within NEAR of `phase` (re-centred as well). The circular mean is the first harmonic alone:
+    strums as heavy on the half beat as on the beat cancel in it (sixteenth-note strumming, D . D U), and what
+    is left points at the lighter up-strums, onto which the re-centring then locks. When the mean found no
+    onsets at all (syncopated comping, a solo line), it is kept: there is no cluster it missed."""
+    held = near_weight(ts, rs, phase, period)
+    if held <= 0 or PEAK_LEAD * held > total:
+        return phase    # (no cluster can hold PEAK_LEAD times more than the mean's: the usual case, and quick)
+    omega = 2 * math.pi / period
+    n = len(HARMONICS)
+    zr = [0.0] * n
+    zi = [0.0] * n
+    for ti, r in zip(ts, rs):
+        a = omega * ti
+        c, s = math.cos(a), math.sin(a)
+        pr, pi = r * c, r * s
+        for h in range(n):
+            zr[h] += pr
+            zi[h] += pi
+            pr, pi = pr * c - pi * s, pr * s + pi * c
+    best, best_v = 0, -math.inf
+    for j, turns in enumerate(_TURNS):
+        v = 0.0
+        for h, (c, s) in enumerate(turns):
+            v += zr[h] * c + zi[h] * s
+        if v > best_v:
+            best, best_v = j, v
+    peak = best * period / STEPS
+    if near_weight(ts, rs, peak, period) < PEAK_LEAD * held:
+        return phase
+    return recentre(ts, rs, peak - period * round(peak / period), period)
+
+
+def near_weight(ts: Sequence[float], rs: Sequence[float], phase: float, period: float) -> float:
+    """The weight rs of the onsets ts (s) within NEAR of the grid of `period` (s) through `phase` (s)."""
+    half = 0.5 * period
+    near = NEAR * period
+    shift = half - phase
+    held = 0.0
+    for ti, r in zip(ts, rs):
+        e = (ti + shift) % period - half
+        if -near < e < near:
+            held += r
+    return held
 
 
 def recentre(ts: Sequence[float], rs: Sequence[float], phase: float, period: float) -> float:
