@@ -173,3 +173,49 @@ def test_an_aqsaq_meter_fits_only_styles_of_its_eighths_and_auto_picks_one():
     assert auto(grid).name == "aqsaq-7-8" and grid.meter == "7/8"
     assert auto(BeatGrid(0.0, 0, 0.4, 5, 0, groups=(3, 2))).name == "aqsaq-5-8"
     assert auto(BeatGrid(0.0, 0, 0.4, 4, 0)).name == "tokpe-gallop"
+
+
+# The bass-and-chord figure of dombra-style guitar in aqsaq: a lone bass note (B root, A fifth) on each group's
+# start, a four-note chord (c) above it on the other eighths
+# ("." nothing), and square bars' figures of the kind
+FIGURES = {"5/8": "B c c A c", "7/8": "B c A c B c c"}
+SQUARE_FIGURES = ("B c A c B c A c", "B c c c A c c c", "B c . c A c . c", "B . c c A . c c", "B c c A c c B c")
+
+
+def figure_take(bpm: float, figure: str, bars: int, roots: list[int]) -> tuple[list, list[float]]:
+    """InputMessages of a take played as a bass-and-chord `figure` (one token an eighth) at `bpm` quarter notes (a
+    thumb's bass a little louder per note than the chord's strings), and its bar starts (s)."""
+    msgs, starts, eighth = [], [], 30.0 / bpm
+    tokens = figure.split()
+    for k in range(len(tokens) * bars):
+        t, tok, root = 0.5 + k * eighth, tokens[k % len(tokens)], roots[(k // len(tokens)) % len(roots)]
+        if k % len(tokens) == 0:
+            starts.append(t)
+        if tok == ".":
+            continue
+        notes, vel = ({"B": [root], "A": [root + 7]}[tok], 90) if tok in "BA" else \
+            ([root + 12, root + 16, root + 19, root + 24], 70)
+        for j, p in enumerate(notes):
+            msgs.append(InputMessage(t + 0.006 * j, 0x90, p, vel))
+            msgs.append(InputMessage(t + 0.9 * eighth, 0x80, p, 0))
+    return sorted(msgs, key=lambda m: (m.time, m.status == 0x90)), starts
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bpm=st.floats(110, 160), meter=st.sampled_from(sorted(FIGURES)),
+       roots=st.lists(st.integers(40, 47), min_size=1, max_size=3))
+def test_a_lone_bass_on_each_group_start_is_where_the_groups_start(bpm, meter, roots):
+    # the chord an eighth after each bass is bigger and louder in sum, but the bass starts the group: the bars
+    # and beats are heard on the bass notes, not an eighth late on the chords
+    messages, starts = figure_take(bpm, FIGURES[meter], 24, roots)
+    a, _ = run_online(messages, ListenerConfig())
+    assert a.meter == meter
+    late = starts[0] + 10.0
+    assert hit_rate(a.downbeats, starts, late) > 0.8
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bpm=st.floats(80, 160), figure=st.sampled_from(SQUARE_FIGURES),
+       roots=st.lists(st.integers(40, 47), min_size=1, max_size=4))
+def test_square_bars_of_lone_basses_and_chords_are_never_named_aqsaq(bpm, figure, roots):
+    assert set(listen(figure_take(bpm, figure, 16, roots)[0])) == {()}
