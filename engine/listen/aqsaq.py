@@ -52,6 +52,7 @@ FIRST_SLOTS = 16      # slots weighed (two 7/8 bars and a beat) before an aqsaq 
 NAME = 0.95           # belief in an aqsaq meter from which it is named (for HOLD slots running) ...
 HOLD = 4
 KEEP = 0.6            # ... and under which it is no longer
+LEAN = 0.5            # belief in an aqsaq meter not yet named from which the watch is `leaning` towards it
 # Log-likelihood ratios of a group start against an eighth inside a group (bias, loudness against the recent
 # slots, bass note, strum size against the recent slots), of a slot passed without a note, and of a bar start
 # against another group start (bias, new pitch classes, bass moved).
@@ -103,6 +104,7 @@ class AqsaqWatch:
         self._named: str | None = None
         self._sure = 0                      # slots running on which an aqsaq meter was believed by NAME
         self._reading: tuple[str, int, float] | None = None
+        self._lean = 0.0                    # belief in the likeliest aqsaq meter at the last slot
 
     def _prior(self) -> list[float]:
         weights = [math.exp(0.0 if m == "plain" else SQUARE_PRIOR if m in SQUARE else LOG_PRIOR) / self._length[m]
@@ -118,6 +120,7 @@ class AqsaqWatch:
         self._named = None
         self._sure = 0
         self._reading = None
+        self._lean = 0.0
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
         """A confirmed note at t (s): MIDI `pitch`, salience `weight` (velocity / 127), `bass` when it is the
@@ -223,6 +226,7 @@ class AqsaqWatch:
         for (m, _), p in zip(self._states, self._belief):
             mass[m] = mass.get(m, 0.0) + p
         best = max(GROUPS, key=mass.__getitem__)
+        self._lean = mass[best]
         self._sure = self._sure + 1 if mass[best] >= NAME else 0
         if self._named is not None and mass[self._named] < KEEP:
             self._named = None
@@ -241,3 +245,9 @@ class AqsaqWatch:
         """(meter "5/8" or "7/8", the slot number (beat position x 2) of a bar start, belief 0..1) while an
         aqsaq meter is heard, else None."""
         return self._reading
+
+    @property
+    def leaning(self) -> bool:
+        """True while no aqsaq meter is named but the filter believes one by LEAN or more: the meter is being
+        decided (a band waits for it before coming in)."""
+        return self._reading is None and self._lean >= LEAN

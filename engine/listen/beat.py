@@ -412,6 +412,12 @@ class BeatTracker:
         aqsaq = self._aqsaq_bar()
         return () if aqsaq is None else GROUPS[aqsaq[0]]
 
+    @property
+    def meter_pending(self) -> bool:
+        """True while the aqsaq watch leans towards a 5/8 or 7/8 it has not named yet, in simple time: the meter
+        heard now (`meter`) may be about to change to it."""
+        return self._aqsaq is not None and not self._meter.compound and self._aqsaq.leaning
+
     def _classify(self, t: list[float], w: list[float]) -> None:
         """Compound or simple time, and the bar's phase, from onsets (t in s, weights w) not yet counted."""
         # With the bar pointer the accent counts are not read: only the division is counted.
