@@ -94,6 +94,7 @@ class AqsaqWatch:
         self._start = self._prior()
         self._belief = list(self._start)
         self._next: int | None = None       # the next slot number to weigh
+        self._last = 0.0                    # s: the time of the slot weighed last
         self._memory = [0.0] * 12
         self._weight = [0.0, 0.0]           # recent slots' mean onset weight (slots with one note, with more)
         self._size = [0.0, 0.0]             # ... and mean notes
@@ -134,6 +135,10 @@ class AqsaqWatch:
         """Weigh every eighth slot whose window has passed by `now` (s) on the grid given by `beat_at(t)` (float
         beat position at t s) and `seconds_at(position)`. True when a slot was weighed."""
         current = math.floor(2 * beat_at(now) - 2 * NEAR)      # the last slot whose window has passed
+        if self._next is not None and current >= self._next:
+            # the grid may have moved by an eighth or more since the last slot: its eighths are numbered anew, and
+            # the filter's positions stay with the music's (the slot weighed last keeps its time)
+            self._next = round(2 * beat_at(self._last)) + 1
         if self._next is None:
             first = math.ceil(2 * beat_at(self._notes[0][0]) - NEAR) if self._notes else current
             self._next = max(first, current - 32)
@@ -144,6 +149,7 @@ class AqsaqWatch:
         while self._next <= current:
             self._step(self._next, seconds_at)
             self._next += 1
+        self._last = seconds_at((self._next - 1) / 2)
         self._read()
         return True
 
