@@ -90,8 +90,15 @@ class AqsaqWatch:
         self._class = [(3 if p == 0 else 2) if m == "plain" else (0 if p == 0 else 1 if p in starts[m] else 2)
                        for m, p in self._states]
         before = {a: b for b, a in enumerate(self._after)}
-        self._start_before = [self._class[before[i]] != 2 for i in range(len(self._states))]  # the slot before: a start
+        self._before = [before[i] for i in range(len(self._states))]   # the state an eighth earlier (a permutation)
+        self._start_before = [self._class[j] != 2 for j in self._before]   # ... at a start
+        # each meter's states are contiguous: (meter, first state, end, length), and each state's meter by index
+        names = list(self._length)
+        self._spans = [(m, self._states.index((m, 0)), self._states.index((m, 0)) + self._length[m], self._length[m])
+                       for m in names]
+        self._meter_of = [names.index(m) for m, _ in self._states]
         self._start = self._prior()
+        self._moved = [MOVE * prior for prior in self._start]
         self._belief = list(self._start)
         self._next: int | None = None       # the next slot number to weigh
         self._last = 0.0                    # s: the time of the slot weighed last
@@ -159,19 +166,15 @@ class AqsaqWatch:
         ea, eb = math.exp(accent), math.exp(bar)
         # likelihood of each class relative to "inside a group"; plain's beat is a bar start a third of the time
         like = (ea * eb, ea, 1.0, ea * (eb + 2.0) / 3.0)
-        after = math.exp(lone) if lone is not None else 1.0
         old = self._belief
-        new = [0.0] * len(old)
-        for i, p in enumerate(old):
-            new[self._after[i]] += p
-        by_meter: dict[str, float] = {}
-        for (m, _), p in zip(self._states, new):
-            by_meter[m] = by_meter.get(m, 0.0) + p
+        new = [old[j] for j in self._before]               # every position one eighth on
+        spread = [RESTART * sum(new[a:b]) / length for _, a, b, length in self._spans]   # restarts, per meter
         keep = 1.0 - RESTART - MOVE
-        out = []
-        for (m, _), p, prior, c, a in zip(self._states, new, self._start, self._class, self._start_before):
-            p = keep * p + RESTART * by_meter[m] / self._length[m] + MOVE * prior
-            out.append(p * like[c] * (after if a else 1.0))
+        out = [(keep * p + spread[k] + moved) * like[c]
+               for p, k, moved, c in zip(new, self._meter_of, self._moved, self._class)]
+        if lone is not None:
+            after = math.exp(lone)
+            out = [p * after if a else p for p, a in zip(out, self._start_before)]
         total = sum(out)
         self._belief = [p / total for p in out]
         self.slots += 1
@@ -228,9 +231,8 @@ class AqsaqWatch:
 
     def _read(self) -> None:
         """The aqsaq meter named now (with hysteresis), its bar start and the belief in it."""
-        mass: dict[str, float] = {}
-        for (m, _), p in zip(self._states, self._belief):
-            mass[m] = mass.get(m, 0.0) + p
+        belief = self._belief
+        mass = {m: sum(belief[a:b]) for m, a, b, _ in self._spans}
         best = max(GROUPS, key=mass.__getitem__)
         self._lean = mass[best]
         self._sure = self._sure + 1 if mass[best] >= NAME else 0
@@ -242,8 +244,8 @@ class AqsaqWatch:
             self._reading = None
             return
         name = self._named
-        position = max(((p, b) for (m, p), b in zip(self._states, self._belief) if m == name),
-                       key=lambda x: x[1])[0]
+        first, end = next((a, b) for m, a, b, _ in self._spans if m == name)
+        position = max(range(first, end), key=belief.__getitem__) - first
         self._reading = (name, self._next - 1 - position, mass[name])   # the slot weighed last is at `position`
 
     @property

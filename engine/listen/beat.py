@@ -140,6 +140,7 @@ class BeatTracker:
         self._bars_level: float | None = None   # the beat period the bar pointer counts
         # The aqsaq watch (engine.listen.aqsaq): 5/8 and 7/8 bars over the quarter-note grid, from the tick.
         self._aqsaq = AqsaqWatch() if aqsaq else None
+        self._aqsaq_read: tuple = (None, None)  # the watch's last reading and the bar it gives (`_aqsaq_bar`)
         self.recency = recency
         self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
@@ -399,11 +400,14 @@ class BeatTracker:
         reading = self._aqsaq.reading
         if reading is None:
             return None
+        if reading is self._aqsaq_read[0]:      # asked every tick, the reading changes once an eighth at most
+            return self._aqsaq_read[1]
         name, start, confidence = reading
         eighths = sum(GROUPS[name])
         if start % 2:
             start += eighths                    # the next bar starts on a beat
-        return name, eighths, (start // 2) % eighths, confidence
+        self._aqsaq_read = reading, (name, eighths, (start // 2) % eighths, confidence)
+        return self._aqsaq_read[1]
 
     @property
     def aqsaq_groups(self) -> tuple[int, ...]:
