@@ -98,7 +98,8 @@ class AqsaqWatch:
                        for m in names]
         self._meter_of = [names.index(m) for m, _ in self._states]
         self._start = self._prior()
-        self._moved = [MOVE * prior for prior in self._start]
+        # per state: the state an eighth earlier, its meter, its share of the meter-change jump, its class
+        self._rows = list(zip(self._before, self._meter_of, [MOVE * prior for prior in self._start], self._class))
         self._belief = list(self._start)
         self._next: int | None = None       # the next slot number to weigh
         self._last = 0.0                    # s: the time of the slot weighed last
@@ -167,11 +168,11 @@ class AqsaqWatch:
         # likelihood of each class relative to "inside a group"; plain's beat is a bar start a third of the time
         like = (ea * eb, ea, 1.0, ea * (eb + 2.0) / 3.0)
         old = self._belief
-        new = [old[j] for j in self._before]               # every position one eighth on
-        spread = [RESTART * sum(new[a:b]) / length for _, a, b, length in self._spans]   # restarts, per meter
+        # every position moves one eighth on (state i takes old[before[i]]); the restarts spread each meter's mass
+        # (summed from its last position round, as the moved states lie) over its positions
+        spread = [RESTART * sum(old[a:b - 1], old[b - 1]) / length for _, a, b, length in self._spans]
         keep = 1.0 - RESTART - MOVE
-        out = [(keep * p + spread[k] + moved) * like[c]
-               for p, k, moved, c in zip(new, self._meter_of, self._moved, self._class)]
+        out = [(keep * old[j] + spread[k] + moved) * like[c] for j, k, moved, c in self._rows]
         if lone is not None:
             after = math.exp(lone)
             out = [p * after if a else p for p, a in zip(out, self._start_before)]
