@@ -395,10 +395,8 @@ class BeatTracker:
         """(meter "5/8" or "7/8", beats in two of its bars, downbeat phase, confidence) while the aqsaq watch hears
         one in simple time, else None. Two bars are a whole number of quarter-note beats (7/8: seven): the phase
         is the beat number mod that on which a bar starts with a beat; the other bar starts half a beat later."""
-        if self._aqsaq is None or self._meter.compound:
-            return None
-        reading = self._aqsaq.reading
-        if reading is None:
+        reading = None if self._aqsaq is None else self._aqsaq.reading   # asked every tick: the cheap test first
+        if reading is None or self._meter.compound:
             return None
         if reading is self._aqsaq_read[0]:      # asked every tick, the reading changes once an eighth at most
             return self._aqsaq_read[1]
