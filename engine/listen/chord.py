@@ -76,6 +76,7 @@ _DIATONIC: dict[tuple[int, str], np.ndarray] = {}
 REGISTER_BASS = 0.7  # a bass by the player's register alone (not under E3) is a less sure root: this much bonus
 # (a high funk voicing's lowest note is often its third: G# D F# B is E9 without its root)
 BASS_TONE = 0.05   # the bass is at least a chord tone
+_BASS_TONE = BASS_TONE * _TONE_IS   # per bass pitch class, the bonus of each template
 PRESENT = 0.08     # share of the evidence at which a chord tone counts as sounding (less: partly missing)
 MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
 MELODY_WEIGHT = 0.5  # ... so they count this much
@@ -89,6 +90,7 @@ _FIVE_COST = np.zeros(len(_LABELS))
 _FIVE_COST[_FIVE] = QUALITY_COST["5"]
 _PCS = np.arange(12)
 _FIFTH, _MINOR_THIRD, _MAJOR_THIRD = (_PCS + 7) % 12, (_PCS + 3) % 12, (_PCS + 4) % 12   # above each root
+_FIFTH_L, _MINOR_THIRD_L, _MAJOR_THIRD_L = _FIFTH.tolist(), _MINOR_THIRD.tolist(), _MAJOR_THIRD.tolist()
 # Per bass pitch class: the triads that are a slash chord over it (major over its third or fifth, minor over
 # its fifth).
 _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
@@ -134,13 +136,26 @@ def _power(absent: np.ndarray, share: np.ndarray) -> np.ndarray:
     A power chord is the root and the fifth alone (`share` per pitch class, summing to 1): as far as other
     tones take more than POWER_OTHER of the evidence, it is none (Eb Bb D F is an Eb major seventh without
     its third, a bossa-nova voicing, not an Eb5)."""
-    present = 1.0 - absent
-    other = 1.0 - share - share[_FIFTH]
-    pure = np.clip(1.0 - (other - POWER_OTHER) * (1.0 / POWER_SPAN), 0.0, 1.0)
-    power = pure * present * present[_FIFTH] * np.minimum(absent[_MINOR_THIRD], absent[_MAJOR_THIRD])   # per root
+    # In plain Python over the 12 roots: a root is a power chord only where it and its fifth sound and neither
+    # third does, mostly none, so nearly every root is passed over (a dozen numpy calls on 12-vectors cost
+    # more). Each term is worked out as the arrays did, in the same order: the same floats.
+    a = absent.tolist()
+    power = [0.0] * 12
+    s = None
+    for r, (ar, af) in enumerate(zip(a, a[7:] + a[:7])):     # af: the fifth's
+        if ar >= 1.0 or af >= 1.0:
+            continue                # the root or its fifth does not sound (present 0)
+        third = min(a[_MINOR_THIRD_L[r]], a[_MAJOR_THIRD_L[r]])
+        if third <= 0.0:
+            continue                # a third sounds
+        s = share.tolist() if s is None else s
+        other = 1.0 - s[r] - s[_FIFTH_L[r]]
+        pure = min(1.0, max(0.0, 1.0 - (other - POWER_OTHER) * (1.0 / POWER_SPAN)))
+        power[r] = pure * (1.0 - ar) * (1.0 - af) * third
     out = _FIVE_COST.copy()
-    roots = np.flatnonzero(power)     # mostly none or one: only their rows are looked at (speed)
-    if roots.size:
+    roots = [r for r, p in enumerate(power) if p]
+    if roots:
+        power = np.array(power)
         out += THIRD_NEEDED * (power[roots, None] * _THIRD_OF[roots]).max(axis=0)
         out[_FIVE] -= QUALITY_COST["5"] * power
     return out
@@ -203,9 +218,10 @@ class ChordTracker:
         note by the notes ringing alone: what was played before the new bass belongs to the last chord (the B
         of an E5 let go does not make the G5 after it a G major)."""
         self._decay(t)
-        ringing = np.zeros(12)
+        rings = [0.0] * 12           # summed in a list, then one array: cheaper than item by item
         for p, start in sounding:
-            ringing[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
+            rings[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
+        ringing = np.array(rings)
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
         # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
         # for the chords after it, and a chord's bass held under a melody keeps the chord.
@@ -225,8 +241,8 @@ class ChordTracker:
         score = self._tw @ share
         score -= self._cost
         absent = _absent(share)
-        score[_EXTENDED] -= DEFINING * (_DEFINES_EXTENDED * absent).max(axis=1)
-        rung = ringing.sum() if ringing is not None else 0.0
+        score[_EXTENDED] -= DEFINING * np.maximum.reduce(_DEFINES_EXTENDED * absent, axis=1)
+        rung = np.add.reduce(ringing) if ringing is not None else 0.0    # (ndarray.sum without its wrapper)
         if rung > 0:
             rung_share = ringing * (1.0 / rung)
             rung_absent = _absent(rung_share)
@@ -240,16 +256,17 @@ class ChordTracker:
             # Bm without its F#. (A minor triad over its third stays a sixth chord of the bass: Fm/Ab = Ab6.)
             # Judged by the notes ringing `now` if given: the last chord's tones in the onset memory do not
             # complete the bass's own triad (A C E then D F# A C over a held A is D, not Am).
-            rings = now.sum() if now is not None else 0.0
+            rings = rung if now is ringing else np.add.reduce(now) if now is not None else 0.0
             if rings <= 0:
                 missing = _T @ absent
             elif now is ringing:
                 missing = _T @ rung_absent
             else:
                 missing = _T @ _absent(now * (1.0 / rings))
-            slash = float(np.clip(1.0 - missing[_SLASH[bass]], 0.0, 1.0).max())
+            # the largest of 1 - missing over the slash triads, within 0..1
+            slash = min(1.0, max(0.0, 1.0 - min(missing[_SLASH[bass]].tolist())))
             score += _ROOT_IS[bass] * (root * (1.0 - slash * np.minimum(1.0, missing)))
-            score += BASS_TONE * _TONE_IS[bass]
+            score += _BASS_TONE[bass]
         if key is not None:
             score += _diatonic(key)
         return score
