@@ -56,6 +56,9 @@ class BarTracker:
         self._states = [(b, k) for b in METERS for k in range(b)]
         self._before = [self._states.index((b, (k - 1) % b)) for b, k in self._states]   # the state a beat ago
         self._start = self._prior()          # the prior over the states
+        self._moved = [MOVE * p for p in self._start]   # per state, what a meter change brings (by the prior)
+        # per state, which evidence weighs it: 0 a downbeat's, 1 the half-bar beat of 4/4's, 2 none
+        self._weighed_by = [0 if k == 0 else 1 if b == 4 and k == 2 else 2 for b, k in self._states]
         self._belief = list(self._start)
         self._next: int | None = None        # the next beat number to weigh
         self._features = BeatFeatures()
@@ -106,11 +109,14 @@ class BarTracker:
         by_meter = {b: 0.0 for b in METERS}
         for (b, _), p in zip(states, b_old):
             by_meter[b] += p
+        restart = {b: RESTART * m / b for b, m in by_meter.items()}   # per meter: a bar restarting elsewhere
+        # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
+        like = (math.exp(max(-20.0, min(20.0, down))), math.exp(max(-20.0, min(20.0, half))), 1.0)
+        keep = 1 - RESTART - MOVE
         new = []
-        for (b, k), before, moved in zip(states, self._before, self._start):   # a meter change goes by the prior
-            p = (1 - RESTART - MOVE) * b_old[before] + RESTART * by_meter[b] / b + MOVE * moved
-            like = down if k == 0 else (half if b == 4 and k == 2 else 0.0)
-            new.append(p * math.exp(max(-20.0, min(20.0, like))))
+        for (b, _), before, moved, kind in zip(states, self._before, self._moved, self._weighed_by):
+            p = keep * b_old[before] + restart[b] + moved
+            new.append(p * like[kind])
         total = sum(new)
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
@@ -119,8 +125,11 @@ class BarTracker:
         """Log-likelihood ratios that beat number n is a downbeat, and the half-bar beat of a 4/4 bar, rather
         than a weak beat, from the notes in its window."""
         x = self._features.of(self._notes, seconds_at(n - EARLY), seconds_at(n), seconds_at(n + LATE))
-        return (DOWNBEAT[0] + sum(w * f for w, f in zip(DOWNBEAT[1], x)),
-                HALF_BAR[0] + sum(w * f for w, f in zip(HALF_BAR[1], x)))
+        down = half = 0.0          # both weighted sums in one pass, each in FEATURES order
+        for f, w_down, w_half in zip(x, DOWNBEAT[1], HALF_BAR[1]):
+            down += w_down * f
+            half += w_half * f
+        return DOWNBEAT[0] + down, HALF_BAR[0] + half
 
     # ---- queries -----------------------------------------------------------------------------------
     def bar(self, meters: tuple[int, ...] = METERS) -> tuple[int, int, float]:

@@ -374,9 +374,10 @@ class BeatTracker:
             bars.restart()
             if self._aqsaq is not None:
                 self._aqsaq.restart()
-        bars.advance(now, self.beat_at, self.seconds_at)
+        beat_at, seconds_at = self.beat_at, self.seconds_at
+        bars.advance(now, beat_at, seconds_at)
         if self._aqsaq is not None:
-            self._aqsaq.advance(now, self.beat_at, self.seconds_at)
+            self._aqsaq.advance(now, beat_at, seconds_at)
 
     def _bar(self) -> tuple[int, int, float]:
         """(beats to the bar, downbeat phase, confidence): in an aqsaq meter the watch's (`_aqsaq_bar`), else the
