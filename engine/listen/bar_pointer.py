@@ -54,6 +54,8 @@ class BarTracker:
     def __init__(self) -> None:
         self._notes: deque[tuple[float, int, float, bool]] = deque()   # (time s, MIDI pitch, weight, bass)
         self._states = [(b, k) for b in METERS for k in range(b)]
+        # each meter's states, a bar position after another: a slice of the states (and of the belief)
+        self._span = {b: slice(self._states.index((b, 0)), self._states.index((b, 0)) + b) for b in METERS}
         self._before = [self._states.index((b, (k - 1) % b)) for b, k in self._states]   # the state a beat ago
         self._start = self._prior()          # the prior over the states
         self._moved = [MOVE * p for p in self._start]   # per state, what a meter change brings (by the prior)
@@ -106,10 +108,8 @@ class BarTracker:
         down, half = self._evidence(n, seconds_at)
         b_old = self._belief
         states = self._states
-        by_meter = {b: 0.0 for b in METERS}
-        for (b, _), p in zip(states, b_old):
-            by_meter[b] += p
-        restart = {b: RESTART * m / b for b, m in by_meter.items()}   # per meter: a bar restarting elsewhere
+        # per meter: a bar restarting elsewhere (its belief summed state by state)
+        restart = {b: RESTART * sum(b_old[span]) / b for b, span in self._span.items()}
         # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
         like = (math.exp(max(-20.0, min(20.0, down))), math.exp(max(-20.0, min(20.0, half))), 1.0)
         keep = 1 - RESTART - MOVE
@@ -144,15 +144,13 @@ class BarTracker:
         return read
 
     def _bar(self, meters: tuple[int, ...]) -> tuple[int, int, float]:
-        mass = {b: 0.0 for b in meters}
-        for (b, _), p in zip(self._states, self._belief):
-            if b in mass:
-                mass[b] += p
+        belief = self._belief
+        mass = {b: sum(belief[self._span[b]]) for b in meters}
         beats = max(meters, key=mass.__getitem__)
         if self._next is None:
             return beats, 0, 0.0
-        position = {k: p for (b, k), p in zip(self._states, self._belief) if b == beats}
-        k = max(position, key=position.__getitem__)
+        position = belief[self._span[beats]]          # by bar position
+        k = max(range(beats), key=position.__getitem__)
         total = sum(mass.values())
         share = position[k] / mass[beats] if mass[beats] > 0 else 0.0
         confidence = mass[beats] / total * share * min(1.0, self.beats_weighed / 8) if total > 0 else 0.0
