@@ -285,7 +285,7 @@ class Listener:
         the last chord still sounds, and the key stops counting its root's time. (The times are compared
         first: on most ticks the notes ringing are not looked at.)"""
         last = self.activity.last_onset
-        if last is None or now - max(last, self._released) < QUIET or self.guitar.sounding:
+        if last is None or now - max(last, self._released) < QUIET or self.guitar.ringing:
             return
         self.chord.current = None
         self.chord_label = "N"
