@@ -140,6 +140,7 @@ class BeatTracker:
         self._bars_level: float | None = None   # the beat period the bar pointer counts
         # The aqsaq watch (engine.listen.aqsaq): 5/8 and 7/8 bars over the quarter-note grid, from the tick.
         self._aqsaq = AqsaqWatch() if aqsaq else None
+        self._bar_read: tuple[int, int, float] | None = None   # `_bar()` until the bar model moves on
         self.recency = recency
         self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
@@ -374,13 +375,23 @@ class BeatTracker:
             bars.restart()
             if self._aqsaq is not None:
                 self._aqsaq.restart()
-        bars.advance(now, self.beat_at, self.seconds_at)
+        beat_at, seconds_at = self.beat_at, self.seconds_at
+        bars.advance(now, beat_at, seconds_at)
         if self._aqsaq is not None:
-            self._aqsaq.advance(now, self.beat_at, self.seconds_at)
+            self._aqsaq.advance(now, beat_at, seconds_at)
+        self._bar_read = None                   # beats weighed: the bar is read anew
 
     def _bar(self) -> tuple[int, int, float]:
         """(beats to the bar, downbeat phase, confidence): in an aqsaq meter the watch's (`_aqsaq_bar`), else the
-        bar pointer's (two beats in compound time, else two, three or four), or the accent counts'."""
+        bar pointer's (two beats in compound time, else two, three or four), or the accent counts'. Read once
+        until the bar model moves on (`advance`, `_classify`, `accent`): a note's weight and the band's state
+        read it several times."""
+        bar = self._bar_read
+        if bar is None:
+            bar = self._bar_read = self._read_bar()
+        return bar
+
+    def _read_bar(self) -> tuple[int, int, float]:
         m = self._meter
         aqsaq = self._aqsaq_bar()
         if aqsaq is not None:
@@ -416,6 +427,7 @@ class BeatTracker:
         """Compound or simple time, and the bar's phase, from onsets (t in s, weights w) not yet counted."""
         # With the bar pointer the accent counts are not read: only the division is counted.
         self._meter.classify(t, w, self._onsets.bass if self._bars is None else None, self.period, self.beat_at)
+        self._bar_read = None
 
     def accent(self, t: float, weight: float) -> None:
         """Evidence of a bar start at t (s; a chord change, say): counts towards meter and downbeat when t is on a
@@ -423,6 +435,7 @@ class BeatTracker:
         if self.period is None or self._bars is not None:
             return
         self._meter.accent(self.beat_at(t), weight)
+        self._bar_read = None
 
     # ---- queries -----------------------------------------------------------------------------------
     @property

@@ -68,14 +68,32 @@ _REPORT = [(r, REPORTED.get(q, q)) for r, q in _LABELS]     # per template, the 
 _AS = {label: np.array([i for i, rep in enumerate(_REPORT) if rep == label]) for label in set(_REPORT)}
 _DEFINES = np.array([[float(q in DEFINES and (pc - r) % 12 in DEFINES[q]) for pc in range(12)] for r, q in _LABELS])
 _EXTENDED = np.flatnonzero(_DEFINES.any(axis=1))
-_DEFINES_EXTENDED = _DEFINES[_EXTENDED]
+
+
+def _rows(index: np.ndarray) -> slice | np.ndarray:
+    """Template rows `index` (rising) as a slice when they are evenly spaced (a view: cheaper to index)."""
+    steps = set(np.diff(index).tolist())
+    return slice(int(index[0]), int(index[-1]) + 1, steps.pop()) if len(steps) == 1 else index
+
+
+def _defining_pcs() -> np.ndarray:
+    """Per extended template, its defining pitch classes (the first repeated up to the most any has: their
+    max is the same)."""
+    pcs = [np.flatnonzero(row).tolist() for row in _DEFINES[_EXTENDED]]
+    most = max(map(len, pcs))
+    return np.array([p + p[:1] * (most - len(p)) for p in pcs])
+
+
+_DEFINING_PCS = _defining_pcs()
+_EXTENDED_ROWS = _rows(_EXTENDED)
 # Per bass pitch class: which templates have it as root, which have it as a tone.
-_ROOT_IS = np.array([(_ROOTS == b).astype(float) for b in range(12)])
+_ROOT_ROWS = [_rows(np.flatnonzero(_ROOTS == b)) for b in range(12)]
 _TONE_IS = np.array([(_T[:, b] > 0).astype(float) for b in range(12)])
 _DIATONIC: dict[tuple[int, str], np.ndarray] = {}
 REGISTER_BASS = 0.7  # a bass by the player's register alone (not under E3) is a less sure root: this much bonus
 # (a high funk voicing's lowest note is often its third: G# D F# B is E9 without its root)
 BASS_TONE = 0.05   # the bass is at least a chord tone
+_BASS_TONE = BASS_TONE * _TONE_IS   # per bass pitch class, the bonus of each template
 PRESENT = 0.08     # share of the evidence at which a chord tone counts as sounding (less: partly missing)
 MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
 MELODY_WEIGHT = 0.5  # ... so they count this much
@@ -85,10 +103,12 @@ THIRD_NEEDED = 0.3  # what a chord loses that adds a third to a power chord soun
 # Per root pitch class: the templates holding one of its thirds (3 or 4 semitones above); the power chords.
 _THIRD_OF = np.array([((_T[:, (r + 3) % 12] + _T[:, (r + 4) % 12]) > 0).astype(float) for r in range(12)])
 _FIVE = np.array([_INDEX[(r, "5")] for r in range(12)])
+_FIVE_L = _FIVE.tolist()
 _FIVE_COST = np.zeros(len(_LABELS))
 _FIVE_COST[_FIVE] = QUALITY_COST["5"]
 _PCS = np.arange(12)
 _FIFTH, _MINOR_THIRD, _MAJOR_THIRD = (_PCS + 7) % 12, (_PCS + 3) % 12, (_PCS + 4) % 12   # above each root
+_FIFTH_L, _MINOR_THIRD_L, _MAJOR_THIRD_L = _FIFTH.tolist(), _MINOR_THIRD.tolist(), _MAJOR_THIRD.tolist()
 # Per bass pitch class: the triads that are a slash chord over it (major over its third or fifth, minor over
 # its fifth).
 _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
@@ -122,7 +142,9 @@ def harte(root: int, quality: str) -> str:
 
 def _absent(share: np.ndarray) -> np.ndarray:
     """How far each pitch class is from sounding, from its share of the evidence: 0 at PRESENT or more, 1 at 0."""
-    return np.maximum(0.0, 1.0 - share * (1.0 / PRESENT))
+    out = share * (-1.0 / PRESENT)     # 1 - share / PRESENT, in place: the same floats as written out
+    out += 1.0
+    return np.maximum(out, 0.0, out=out)
 
 
 def _power(absent: np.ndarray, share: np.ndarray) -> np.ndarray:
@@ -134,15 +156,29 @@ def _power(absent: np.ndarray, share: np.ndarray) -> np.ndarray:
     A power chord is the root and the fifth alone (`share` per pitch class, summing to 1): as far as other
     tones take more than POWER_OTHER of the evidence, it is none (Eb Bb D F is an Eb major seventh without
     its third, a bossa-nova voicing, not an Eb5)."""
-    present = 1.0 - absent
-    other = 1.0 - share - share[_FIFTH]
-    pure = np.clip(1.0 - (other - POWER_OTHER) * (1.0 / POWER_SPAN), 0.0, 1.0)
-    power = pure * present * present[_FIFTH] * np.minimum(absent[_MINOR_THIRD], absent[_MAJOR_THIRD])   # per root
+    # In plain Python over the roots sounding: a root is a power chord only where its fifth sounds too and
+    # neither third does, mostly none, so most are passed over at once (a dozen numpy calls on 12-vectors cost
+    # more). Each term is worked out as the arrays did, in the same order: the same floats.
+    a = absent.tolist()
+    found = []                                 # (root, how far it is a power chord), the roots in order
+    for r in [r for r, x in enumerate(a) if x < 1.0]:
+        af, minor, major = a[_FIFTH_L[r]], a[_MINOR_THIRD_L[r]], a[_MAJOR_THIRD_L[r]]
+        if af >= 1.0 or minor <= 0.0 or major <= 0.0:
+            continue                           # no fifth, or a third sounds
+        other = 1.0 - share[r] - share[_FIFTH_L[r]]
+        pure = min(1.0, max(0.0, 1.0 - (other - POWER_OTHER) * (1.0 / POWER_SPAN)))
+        power = pure * (1.0 - a[r]) * (1.0 - af) * min(minor, major)
+        if power:
+            found.append((r, power))
     out = _FIVE_COST.copy()
-    roots = np.flatnonzero(power)     # mostly none or one: only their rows are looked at (speed)
-    if roots.size:
-        out += THIRD_NEEDED * (power[roots, None] * _THIRD_OF[roots]).max(axis=0)
-        out[_FIVE] -= QUALITY_COST["5"] * power
+    if found:
+        third = None                           # per template, the most it holds a third of a power root
+        for r, power in found:
+            row = power * _THIRD_OF[r]
+            third = row if third is None else np.maximum(third, row, out=third)
+        out += THIRD_NEEDED * third
+        for r, power in found:
+            out[_FIVE_L[r]] -= QUALITY_COST["5"] * power
     return out
 
 
@@ -203,9 +239,10 @@ class ChordTracker:
         note by the notes ringing alone: what was played before the new bass belongs to the last chord (the B
         of an E5 let go does not make the G5 after it a G major)."""
         self._decay(t)
-        ringing = np.zeros(12)
+        rings = [0.0] * 12           # summed in a list, then one array: cheaper than item by item
         for p, start in sounding:
-            ringing[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
+            rings[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
+        ringing = np.array(rings)
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
         # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
         # for the chords after it, and a chord's bass held under a melody keeps the chord.
@@ -225,8 +262,9 @@ class ChordTracker:
         score = self._tw @ share
         score -= self._cost
         absent = _absent(share)
-        score[_EXTENDED] -= DEFINING * (_DEFINES_EXTENDED * absent).max(axis=1)
-        rung = ringing.sum() if ringing is not None else 0.0
+        # (the most absent defining tone of each: an absent value is >= 0, so the other tones' 0 never wins)
+        score[_EXTENDED_ROWS] -= DEFINING * np.maximum.reduce(absent[_DEFINING_PCS], axis=1)
+        rung = np.add.reduce(ringing) if ringing is not None else 0.0    # (ndarray.sum without its wrapper)
         if rung > 0:
             rung_share = ringing * (1.0 / rung)
             rung_absent = _absent(rung_share)
@@ -240,16 +278,18 @@ class ChordTracker:
             # Bm without its F#. (A minor triad over its third stays a sixth chord of the bass: Fm/Ab = Ab6.)
             # Judged by the notes ringing `now` if given: the last chord's tones in the onset memory do not
             # complete the bass's own triad (A C E then D F# A C over a held A is D, not Am).
-            rings = now.sum() if now is not None else 0.0
+            rings = rung if now is ringing else np.add.reduce(now) if now is not None else 0.0
             if rings <= 0:
                 missing = _T @ absent
             elif now is ringing:
                 missing = _T @ rung_absent
             else:
                 missing = _T @ _absent(now * (1.0 / rings))
-            slash = float(np.clip(1.0 - missing[_SLASH[bass]], 0.0, 1.0).max())
-            score += _ROOT_IS[bass] * (root * (1.0 - slash * np.minimum(1.0, missing)))
-            score += BASS_TONE * _TONE_IS[bass]
+            # the largest of 1 - missing over the slash triads, within 0..1
+            slash = min(1.0, max(0.0, 1.0 - min(missing[_SLASH[bass]].tolist())))
+            rows = _ROOT_ROWS[bass]             # the templates with the bass as root
+            score[rows] += root * (1.0 - slash * np.minimum(1.0, missing[rows]))
+            score += _BASS_TONE[bass]
         if key is not None:
             score += _diatonic(key)
         return score
