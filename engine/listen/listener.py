@@ -304,7 +304,7 @@ class Listener:
         if now - self._key_at >= KEY_EVERY and self.beat.tempo_estimated_at != now:
             self._key_at = now
             self.key.update(now)
-        label = self.chord.decide(now, g.sounding, self.key.key)
+        label = self.chord.decide(now, g.sounding, self.key.key, self.key.confidence)
         if label != self.chord_label:
             self.key.chord(self._strum_time, self.chord.current[0] if self.chord.current else None)
             if label != "N" and CHORD_ACCENT:
