@@ -237,27 +237,35 @@ class ChordTracker:
         # for the chords after it, and a chord's bass held under a melody keeps the chord.
         held = fresh or any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
         bass = self._bass if held else None
-        triad = None
-        if key is not None and key_confidence >= KEY_SURE and t - self._third_t <= TRIAD_MEMORY:
-            triad = _key_triad(key)
         label = self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing,
-                                  triad)
-        self._voicing(t, ringing)
+                                  self.triads(t, key, key_confidence))
+        self.voiced(t, ringing, self.current)
         return label
 
-    def _voicing(self, t: float, ringing: np.ndarray) -> None:
-        """Notes the time t if the chord decided rings with its root and third (TRIAD_MEMORY)."""
-        rung = ringing.sum()
-        if self.current is None or rung <= 0 or self.current[1] not in ("maj", "min", "7", "maj7", "min7"):
+    def triads(self, t: float, key: tuple[int, str] | None, key_confidence: float) -> np.ndarray | None:
+        """Per root pitch class, 1.0 where a bare fifth at t (s) is the key's triad and not a power chord: a
+        chord rang with its third within TRIAD_MEMORY s (`voiced`) and the key is sure (`key_confidence` 0..1
+        at least KEY_SURE); None where no bare fifth is (the argument `triad` of `scores`)."""
+        if key is None or key_confidence < KEY_SURE or t - self._third_t > TRIAD_MEMORY:
+            return None
+        return _key_triad(key)
+
+    def voiced(self, t: float, chroma: np.ndarray, chord: tuple[int, str] | None) -> None:
+        """Notes the time t (s) if `chord` ((root, quality) or None), a triad or seventh, sounds with its root and
+        third in `chroma` (12 weights: the notes ringing, or a beat's evidence)."""
+        energy = chroma.sum()
+        if chord is None or energy <= 0 or chord[1] not in ("maj", "min", "7", "maj7", "min7"):
             return
-        r = self.current[0]
-        share = ringing * (1.0 / rung)
+        r = chord[0]
+        share = chroma * (1.0 / energy)
         if share[r] >= PRESENT and max(share[(r + 3) % 12], share[(r + 4) % 12]) >= PRESENT:
             self._third_t = t
 
-    def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None) -> np.ndarray:
-        """Each template's score (in _LABELS order) for a pitch-class evidence vector with some energy."""
-        return self._scores(chroma, chroma.sum(), bass, fresh, key)
+    def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None,
+               triad: np.ndarray | None = None) -> np.ndarray:
+        """Each template's score (in _LABELS order) for a pitch-class evidence vector with some energy; `triad`
+        as from `triads`."""
+        return self._scores(chroma, chroma.sum(), bass, fresh, key, triad=triad)
 
     def _scores(self, chroma: np.ndarray, energy: float, bass: int | None, fresh: bool,
                 key: tuple[int, str] | None, ringing: np.ndarray | None = None,
@@ -337,6 +345,7 @@ class ChordFilter:
         self._log_move = float(np.log((1 - stay) / len(_LABELS)))
         self.sharpness = sharpness
         self._f = np.zeros(len(_LABELS))    # log posterior up to a constant
+        self.current: tuple[int, str] = _REPORT[0]   # the label of the last step, as (root, quality)
 
     def step(self, scores: np.ndarray, weight: float = 1.0) -> str:
         """The label after one more beat with these template scores (ChordTracker.scores); `weight` (0-1)
@@ -346,7 +355,8 @@ class ChordFilter:
         f = np.logaddexp(f + self._log_stay, move) + self.sharpness * weight * scores
         f -= f.max()
         self._f = f
-        return harte(*_REPORT[int(f.argmax())])
+        self.current = _REPORT[int(f.argmax())]
+        return harte(*self.current)
 
 
 def pretty(label: str) -> str:
