@@ -239,3 +239,16 @@ def test_a_bare_fifth_among_triads_in_a_sure_key_is_the_keys_triad_but_a_riff_st
     assert fifth_after(True, 39) == "Eb:5"
     assert fifth_after(False, 44) == "Ab:5"
     assert fifth_after(True, 44, confidence=0.3) == "Ab:5"
+
+
+def test_a_chord_voiced_above_e3_starts_on_its_downbeat_root_and_the_last_bar_does_not_come_back():
+    # F Bb Gm C, twice, at 120 BPM, all above E3 (the player's register gives the bass): the chord struck in
+    # full on the downbeat, its upper notes alone on beats 2-4. The Gm bar's Bb D G is no Bb major, the C bar's
+    # Bb-less strums no C7: the root on the downbeat starts the bar's chord (the last bar's onsets fade).
+    bars = [(53, 57, 60, 65), (58, 62, 65, 70), (55, 58, 62, 67), (55, 60, 64, 67)]
+    msgs = []
+    for k in range(8):
+        shape = bars[k % 4]
+        for b in range(4):
+            msgs += strum(0.5 + 2.0 * k + 0.5 * b, shape if b == 0 else shape[1:], length=0.45)
+    assert chords_of(run_online(sorted(msgs, key=lambda m: m.time))[0]) == ["F:maj", "Bb:maj", "G:min", "C:maj"] * 2
