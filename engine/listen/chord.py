@@ -95,13 +95,14 @@ _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
                     if (q == "maj" and (b - r) % 12 in (4, 7)) or (q == "min" and (b - r) % 12 == 7)])
           for b in range(12)]
 # A bare fifth among chords with thirds is an incomplete triad, not a power chord: while the player has
-# voiced a chord with its third within the last TRIAD_MEMORY s and the key is sure (confidence KEY_SURE or
-# more), a root and fifth on a degree whose triad the key names is that triad (GuitarSet's bossa nova: Ab Eb
-# under G#m, C# G# under C#m, between B, E and F# triads). A power-chord riff (no third anywhere) stays
-# `X:5`; so does the fifth degree of a minor key (its third is the minor scale's or the raised leading tone:
-# D#7 in G# minor).
+# voiced a chord with its third within the last TRIAD_MEMORY s and the key is more than a first guess
+# (confidence KEY_SURE or more: a relative major and minor, whose triads are the same, share the belief, and
+# GuitarSet BN2 wavers between them; 0.1-0.25 measured alike, 0.4-0.5 lower), a root and fifth on a degree
+# whose triad the key names is that triad (GuitarSet's bossa nova: Ab Eb under G#m, C# G# under C#m, between
+# B, E and F# triads). A power-chord riff (no third anywhere) stays `X:5`; so does the fifth degree of a
+# minor key (its third is the minor scale's or the raised leading tone: D#7 in G# minor).
 TRIAD_MEMORY = 8.0
-KEY_SURE = 0.5
+KEY_SURE = 0.25
 _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 
 
