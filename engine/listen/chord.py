@@ -101,7 +101,7 @@ _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
 # whose triad the key names is that triad (GuitarSet's bossa nova: Ab Eb under G#m, C# G# under C#m, between
 # B, E and F# triads). A power-chord riff (no third anywhere) stays `X:5`; so does the fifth degree of a
 # minor key (its third is the minor scale's or the raised leading tone: D#7 in G# minor).
-TRIAD_MEMORY = 8.0
+TRIAD_MEMORY = 12.0   # s: a phrase (BN2 goes 6 s between its triads; 4 s measured lower, 8-16 s alike)
 KEY_SURE = 0.25
 _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 
