@@ -19,6 +19,8 @@ and neither third does, and little else sounds (a sixth, seventh or ninth withou
 voicing), the label is `X:5` (Harte; mir_eval reads it as root + fifth) and every chord that
 would add a third to it loses (`_power`); on a fresh bass note this is judged by the notes ringing, not by
 what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
+But a root and fifth among chords the player voices with their thirds is an incomplete triad: in a settled
+key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`).
 Templates after Fujishima 1999 (pitch-class profiles); what the costs gained is in bench/README.md (history).
 """
 
