@@ -219,7 +219,7 @@ class Listener:
             self.chord.note_on(n.time, n.pitch, n.velocity, False)
             return
         new = n.strum.size == 1
-        if n.bass and metric >= 2.0:
+        if (n.bass or n.tonal_bass) and metric >= 2.0:
             self.chord.new_bar(n.time)
         self.key.note_on(n.time, n.pitch, n.velocity, n.tonal_bass, metric)
         self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
@@ -306,7 +306,7 @@ class Listener:
         if now - self._key_at >= KEY_EVERY and self.beat.tempo_estimated_at != now:
             self._key_at = now
             self.key.update(now)
-        label = self.chord.decide(now, g.sounding, self.key.key)
+        label = self.chord.decide(now, g.sounding, self.key.key, self.key.confidence)
         if label != self.chord_label:
             self.key.chord(self._strum_time, self.chord.current[0] if self.chord.current else None)
             if label != "N" and CHORD_ACCENT:
