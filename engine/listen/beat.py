@@ -59,12 +59,15 @@ class _Part:
 
 class OnsetWindow:
     """The recent onsets the tracker reads, one entry per strum: times `t` (s, rising), saliences `w` (its notes'
-    weights summed) and `bass` flags (True when the strum has a bass note)."""
+    weights summed), `bass` flags (True when the strum has a bass note) and `low`, its lowest MIDI pitch (128
+    until a note of it is told, `pitch`)."""
 
     def __init__(self) -> None:
         self.t: deque[float] = deque()
         self.w: deque[float] = deque()
         self.bass: deque[bool] = deque()
+        self.low: deque[int] = deque()
+        self.loud: deque[float] = deque()
 
     def add(self, t: float, weight: float, new: bool, bass: bool) -> None:
         """A note started at t (s) with salience `weight`; `new` is False when it belongs to the last strum."""
@@ -72,10 +75,21 @@ class OnsetWindow:
             self.t.append(t)
             self.w.append(weight)
             self.bass.append(bass)
+            self.low.append(128)
+            self.loud.append(0.0)
         else:
             self.w[-1] += weight
             if bass:
                 self.bass[-1] = True
+
+    def pitch(self, pitch: int, loudness: float) -> None:
+        """A note of MIDI `pitch` and `loudness` (velocity / 127) in the last strum (the one its onset started or
+        joined)."""
+        if self.low:
+            if pitch < self.low[-1]:
+                self.low[-1] = pitch
+            if loudness > self.loud[-1]:
+                self.loud[-1] = loudness
 
     def mark_bass(self, t: float, factor: float) -> bool:
         """The onset before the last, when it starts at `t` (s) and is not a bass yet, becomes one: its weight
@@ -93,6 +107,8 @@ class OnsetWindow:
             self.t.popleft()
             self.w.popleft()
             self.bass.popleft()
+            self.low.popleft()
+            self.loud.popleft()
             dropped += 1
         return dropped
 
@@ -247,6 +263,8 @@ class BeatTracker:
             return period
         level = self._tempo.bass_level(t, w, np.array(self._onsets.bass, dtype=bool), period)
         if level == period:
+            level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period)
+        if level == period:
             self._bass_wins = 0
             return period
         if current is not None and abs(level / current - 1) < 0.15:
@@ -358,7 +376,9 @@ class BeatTracker:
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
         """A confirmed note at t (s) of MIDI `pitch` with salience `weight`, `bass` when it is its strum's bass
-        note: evidence for the bar pointer (harmonic change, bass), when it is the bar model."""
+        note: its strum's lowest pitch (for the level, `TempoEstimator.figure_level`), and evidence for the bar
+        pointer (harmonic change, bass), when it is the bar model."""
+        self._onsets.pitch(pitch, weight)
         if self._bars is not None:
             self._bars.note(t, pitch, weight, bass)
         if self._aqsaq is not None:
