@@ -140,22 +140,18 @@ class TempoEstimator:
             return period
         now = float(t[-1])
 
-        def comb(p: float) -> float:
-            lag = p * FPS
-            return float(np.interp(lag, self._acf_lag, acf) + self.comb2 * np.interp(2 * lag, self._acf_lag, acf))
-
         def held(p: float) -> float:        # the share of the recent bass weight on a grid of period p (s)
             fit = fit_grid(tb, wb, now, p, recency=BASS_RECENCY, curve=0.0, slope_range=0.0)
             return 0.0 if fit is None else fit[2]
 
-        here = comb(period)
+        here = self._comb(period)
         best, need = period, max(self.bass_held, held(period) + self.bass_margin)
         for ratio in (2 / 3, 1.5):
             q = period * ratio
             if not self.lag_lo <= q * FPS <= self.lag_hi:
                 continue
             share = held(q)
-            if share >= need and comb(q) >= self.bass_keep * here:
+            if share >= need and self._comb(q) >= self.bass_keep * here:
                 best, need = q, share
         return best
 
@@ -194,9 +190,14 @@ class TempoEstimator:
         on, mid, off = (a / b for a, b in zip(sums, weights))
         if not (ACCENT_EVEN * on <= mid <= ACCENT_OVER * on and off <= ACCENT_SOFT * min(on, mid)):
             return period
-        here = float(np.interp(period * FPS, self._acf_lag, acf) + self.comb2 * np.interp(2 * period * FPS, self._acf_lag, acf))
-        there = float(np.interp(half * FPS, self._acf_lag, acf) + self.comb2 * np.interp(period * FPS, self._acf_lag, acf))
-        return half if there >= self.bass_keep * here else period
+        return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+
+    def _comb(self, period: float) -> float:
+        """The last `scores` call's autocorrelation at `period` (s) plus `comb2` of it at twice that, read between
+        whole lags."""
+        lag = period * FPS
+        acf = self.last_acf
+        return float(np.interp(lag, self._acf_lag, acf) + self.comb2 * np.interp(2 * lag, self._acf_lag, acf))
 
     def _pairs(self, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Index pairs (i < j) of `count` onsets, cached per count."""
