@@ -59,12 +59,14 @@ class _Part:
 
 class OnsetWindow:
     """The recent onsets the tracker reads, one entry per strum: times `t` (s, rising), saliences `w` (its notes'
-    weights summed) and `bass` flags (True when the strum has a bass note)."""
+    weights summed), `bass` flags (True when the strum has a bass note) and `loud`, its loudest note's velocity
+    / 127 (0 until a note of it is told, `pitch`)."""
 
     def __init__(self) -> None:
         self.t: deque[float] = deque()
         self.w: deque[float] = deque()
         self.bass: deque[bool] = deque()
+        self.loud: deque[float] = deque()
 
     def add(self, t: float, weight: float, new: bool, bass: bool) -> None:
         """A note started at t (s) with salience `weight`; `new` is False when it belongs to the last strum."""
@@ -72,10 +74,16 @@ class OnsetWindow:
             self.t.append(t)
             self.w.append(weight)
             self.bass.append(bass)
+            self.loud.append(0.0)
         else:
             self.w[-1] += weight
             if bass:
                 self.bass[-1] = True
+
+    def pitch(self, loudness: float) -> None:
+        """A note of `loudness` (velocity / 127) in the last strum (the one its onset started or joined)."""
+        if self.loud and loudness > self.loud[-1]:
+            self.loud[-1] = loudness
 
     def mark_bass(self, t: float, factor: float) -> bool:
         """The onset before the last, when it starts at `t` (s) and is not a bass yet, becomes one: its weight
@@ -93,6 +101,7 @@ class OnsetWindow:
             self.t.popleft()
             self.w.popleft()
             self.bass.popleft()
+            self.loud.popleft()
             dropped += 1
         return dropped
 
@@ -168,8 +177,8 @@ class BeatTracker:
         self.usual_gap = 0.0                    # seconds: 75th percentile of recent gaps between onsets
         self._disagree = 0
         self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
-        self._bass_wins = 0                     # estimates running on which the bass kept a 2:3 level
-        self._moved = False                     # the last estimate moved to a 2:3 or 3:4 relative
+        self._bass_wins = 0                     # estimates running on which the bass or accents kept another level
+        self._moved = False                     # the last estimate moved to a 2:3, 3:2 or 1:2 relative
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -240,19 +249,22 @@ class BeatTracker:
 
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
         """The tempo estimate's period (s) for onsets t (s) weighted w, moved to a 2:3 or 3:2 level when the
-        bass keeps that one (`TempoEstimator.bass_level`): at once when it is the `current` level or while the
-        window of onsets is still filling, else on two estimates running; `_moved` tells `update` that the grid
-        should jump to the new level at once."""
+        bass keeps that one (`TempoEstimator.bass_level`), else to half of it when the strums' accents say so
+        (`TempoEstimator.accent_level`): at once when it is the `current` level or while the window of onsets is
+        still filling, else on two estimates running; `_moved` tells `update` that the grid should jump to the
+        new level at once."""
         period = self._tempo.estimate(t, w, current)
         if period is None:
             return period
         level = self._tempo.bass_level(t, w, np.array(self._onsets.bass, dtype=bool), period)
         if level == period:
+            level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period)
+        if level == period:
             self._bass_wins = 0
             return period
         if current is not None and abs(level / current - 1) < 0.15:
             self._moved = True
-            return level                     # the bass keeps the level the band plays
+            return level                     # the bass or the accents keep the level the band plays
         # Once the window is full, the level has been chosen on all of it: another needs two estimates running.
         self._bass_wins += 1
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
@@ -359,7 +371,9 @@ class BeatTracker:
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
         """A confirmed note at t (s) of MIDI `pitch` with salience `weight`, `bass` when it is its strum's bass
-        note: evidence for the bar pointer (harmonic change, bass), when it is the bar model."""
+        note: its strum's loudness (for the level, `TempoEstimator.accent_level`), and evidence for the bar
+        pointer (harmonic change, bass), when it is the bar model."""
+        self._onsets.pitch(weight)
         if self._bars is not None:
             self._bars.note(t, pitch, weight, bass)
         if self._aqsaq is not None:
