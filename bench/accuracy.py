@@ -1,6 +1,7 @@
 """Listening accuracy: aqyn (online and offline) and peer tools on the same files, with mir_eval metrics.
 
-    python bench/accuracy.py [--sets pop909,asap,nottingham,guitar,guitarset-dev,converter-set-b,sim2,sim2-held,sim3,sim-aqsaq]
+    python bench/accuracy.py [--sets pop909,asap,nottingham,guitar,guitarset-dev,converter-set-b,sim2,sim2-held,
+                                     sim3,sim-aqsaq]
                              [--limit 12] [--seconds 60] [--no-peers | --peers-only] [--declared-latency-ms 30]
 
 The peers' scores do not depend on aqyn: they are computed once per piece and kept in bench/.cache/.

@@ -198,7 +198,7 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
         a.downbeats = [b for j, b in enumerate(beats) if j % bpb == phase]
     a.tempo = _tempo_from_beats(beats) if len(beats) > 4 else second.tempo
     a.key, a.keys = _whole_key(listener, messages[-1].time if messages else 0.0)
-    a.chords = _chords_per_beat(messages, beats, listener.key.key)
+    a.chords = _chords_per_beat(messages, beats, listener.key.key, listener.key.confidence)
     return a
 
 
@@ -226,11 +226,12 @@ def _whole_key(listener: Listener, end: float) -> tuple[dict | None, list[dict]]
     return {"tonic": entry["tonic"], "mode": mode, "confidence": entry["confidence"]}, [entry]
 
 
-def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> list[dict]:
+def _chords_per_beat(messages: list[InputMessage], beats: list[float], key, key_confidence: float = 1.0) -> list[dict]:
     """A label per beat from the notes sounding in it (duration-weighted, high notes less), through a forward
     filter over beats (ChordFilter) in which a beat with little evidence counts less, consecutive repeats
     merged. Each label uses only notes up to its beat's end. Notes before the first beat are labelled too,
-    on beats stepped back from it at its period (the first of them may start at the first note)."""
+    on beats stepped back from it at its period (the first of them may start at the first note). A bare fifth
+    among chords voiced with thirds is the key's triad, as online (ChordTracker.triads; `key_confidence` 0..1)."""
     if len(beats) < 2:
         return []
     notes = note_spans(messages)
@@ -263,7 +264,9 @@ def _chords_per_beat(messages: list[InputMessage], beats: list[float], key) -> l
         else:
             # A thin beat (a few melody notes, a held chord's tail) is weaker evidence than a full one.
             weight = min(1.0, energy / FULL_BEAT)
-            label = chords.step(tracker.scores(chroma, bass, True, key), weight)
+            triad = tracker.triads(float(s), key, key_confidence)
+            label = chords.step(tracker.scores(chroma, bass, True, key, triad), weight)
+            tracker.voiced(float(s), chroma, chords.current)
         if not out or out[-1]["label"] != label:
             out.append({"time": round(float(s), 3), "label": label})
     return out

@@ -159,6 +159,27 @@ def test_chords_per_beat_label_a_progression_through_its_passing_notes():
     assert [c["time"] for c in chords] == [0.5 + 2.0 * k for k in range(8)]
 
 
+def test_chords_per_beat_hear_a_bare_fifth_among_triads_as_the_keys_triad():
+    # G# minor (GuitarSet's bossa nova): a bar of E major strummed in full, then bars of Ab Eb alone: G#m
+    # (the key's i), as online; the same dyads with no triad before them are Ab5.
+    from engine.analyze import _chords_per_beat
+    from tests.test_listen import NOTE_OFF, NOTE_ON
+
+    def dyads_after(triad: bool) -> list[str]:
+        bars = [(40, 47, 56)] if triad else []
+        bars += [(44, 51, 56)] * 3                                      # E G# ... then Ab Eb Ab
+        msgs = [InputMessage(2.0 * k + 0.5 * b + 0.01 * j, kind, p, 90 if kind == NOTE_ON else 0)
+                for k, shape in enumerate(bars) for b in range(4) for j, p in enumerate(shape)
+                for kind in (NOTE_ON, NOTE_OFF)]
+        msgs = [m if m.kind == NOTE_ON else InputMessage(m.time + 0.45, m.status, m.data1, 0) for m in msgs]
+        chords = _chords_per_beat(sorted(msgs, key=lambda m: m.time), [0.5 * b for b in range(4 * len(bars))],
+                                  (8, "minor"))
+        return [c["label"] for c in chords]
+
+    assert dyads_after(True) == ["E:maj", "Ab:min"]
+    assert dyads_after(False) == ["Ab:5"]
+
+
 def test_chords_per_beat_label_the_notes_before_the_first_beat():
     # The beat tracker locked a bar late: the first bar is labelled anyway, from its first note.
     from engine.analyze import _chords_per_beat

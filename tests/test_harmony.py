@@ -213,3 +213,42 @@ def test_a_stop_is_no_chord_and_the_chord_comes_back_with_the_guitar():
     assert labels_of(analysis) == ["A:min", "N", "A:min", "N"]
     silent = analysis.chords[1]["time"]
     assert 2.3 + 0.9 < silent < 2.3 + 1.2        # a second after the last note stopped ringing
+
+
+def test_a_bare_fifth_among_triads_in_a_sure_key_is_the_keys_triad_but_a_riff_stays_a_power_chord():
+    # GuitarSet's bossa nova (G# minor): E major strummed in full, then Ab Eb alone is G#m, the key's i; the
+    # fifth degree's Eb Bb stays Eb5 (the minor scale's Ebm or the leading tone's Eb7?). With no third
+    # played before, or the key a first guess, Ab Eb stays Ab5.
+    from engine.listen.chord import ChordTracker
+
+    def fifth_after(triad: bool, root: int, confidence: float | None = None) -> str:
+        tracker = ChordTracker()
+        if triad:
+            for j, p in enumerate((52, 56, 59, 64)):           # E G# B E
+                tracker.note_on(0.01 * j, p, 90, j == 0)
+            assert tracker.decide(0.1, [(52, 0.0), (56, 0.01), (59, 0.02), (64, 0.03)], (8, "minor")) == "E:maj"
+        for j, p in enumerate((root, root + 7, root + 12)):
+            tracker.note_on(2.0 + 0.01 * j, p, 90, j == 0)
+        ringing = [(root, 2.0), (root + 7, 2.01), (root + 12, 2.02)]
+        if confidence is None:
+            return tracker.decide(2.1, ringing, (8, "minor"))
+        return tracker.decide(2.1, ringing, (8, "minor"), confidence)
+
+    assert fifth_after(True, 44) == "Ab:min"
+    assert fifth_after(True, 49) == "C#:min"                   # iv
+    assert fifth_after(True, 39) == "Eb:5"
+    assert fifth_after(False, 44) == "Ab:5"
+    assert fifth_after(True, 44, confidence=0.1) == "Ab:5"            # the key a first guess
+
+
+def test_a_chord_voiced_above_e3_starts_on_its_downbeat_root_and_the_last_bar_does_not_come_back():
+    # F Bb Gm C, twice, at 120 BPM, all above E3 (the player's register gives the bass): the chord struck in
+    # full on the downbeat, its upper notes alone on beats 2-4. The Gm bar's Bb D G is no Bb major, the C bar's
+    # Bb-less strums no C7: the root on the downbeat starts the bar's chord (the last bar's onsets fade).
+    bars = [(53, 57, 60, 65), (58, 62, 65, 70), (55, 58, 62, 67), (55, 60, 64, 67)]
+    msgs = []
+    for k in range(8):
+        shape = bars[k % 4]
+        for b in range(4):
+            msgs += strum(0.5 + 2.0 * k + 0.5 * b, shape if b == 0 else shape[1:], length=0.45)
+    assert chords_of(run_online(sorted(msgs, key=lambda m: m.time))[0]) == ["F:maj", "Bb:maj", "G:min", "C:maj"] * 2

@@ -289,13 +289,13 @@ def test_meter_and_downbeat_from_bass_and_chord_changes(meter_beats, meter):
     assert len(predicted) == 3
 
 
-def eighth_strums(bars, eighth: float) -> list:
-    """Note messages for bars of six eighths each, a bar given as (eighth, MIDI pitches, velocity) strums
+def eighth_strums(bars, eighth: float, per_bar: int = 6) -> list:
+    """Note messages for bars of `per_bar` eighths each, a bar given as (eighth, MIDI pitches, velocity) strums
     (notes 8 ms apart, held 0.9 of an eighth), from 0.5 s; `eighth` in seconds."""
     msgs = []
     for bar, strums in enumerate(bars):
         for pos, notes, vel in strums:
-            t = 0.5 + (bar * 6 + pos) * eighth
+            t = 0.5 + (bar * per_bar + pos) * eighth
             for j, p in enumerate(notes):
                 msgs.append(InputMessage(t + 0.008 * j, NOTE_ON, p, vel))
                 msgs.append(InputMessage(t + 0.9 * eighth, NOTE_OFF, p, 0))
@@ -342,6 +342,53 @@ def test_when_the_bass_moves_the_level_the_grid_follows_at_once():
     assert L.beat.bpm == pytest.approx(132, rel=0.03)
     quarters = [0.5 + (bar * 6 + pos) * eighth for bar in (3, 4) for pos in (0, 2, 4)]
     assert all(abs(L.beat.beat_at(t) - round(L.beat.beat_at(t))) < 0.1 for t in quarters)
+
+
+# C, G, Am, F: a bass note and the chord over it, one a bar.
+FOUR_BARS = [(48, (55, 60, 64, 67)), (43, (55, 59, 62, 67)), (45, (57, 60, 64, 69)), (41, (57, 60, 65, 69))]
+
+
+def figure_bars(figure, count=24):
+    """Bars of 4/4 from `figure`, (eighth, "D" down-strum | "U" up-strum | "B" the bass alone | "C" the chord
+    alone, velocity) strums, over FOUR_BARS' chords."""
+    parts = {"D": lambda b, c: (b, *c), "U": lambda b, c: c[:0:-1], "B": lambda b, c: (b,), "C": lambda b, c: c}
+    return [tuple((pos, parts[kind](*FOUR_BARS[n % 4]), vel) for pos, kind, vel in figure) for n in range(count)]
+
+
+@pytest.mark.parametrize("bpm,figure", [
+    # D . D U . U D U: the big strums on beats 1, 2 and 4 repeat every two beats as often as every beat.
+    (146, ((0, "D", 100), (2, "D", 100), (3, "U", 68), (5, "U", 68), (6, "D", 100), (7, "U", 68))),
+    # Boom-chick: the bass alone on 1 and 3, the chord on 2 and 4, an up-strum after it.
+    (119, ((0, "B", 80), (2, "C", 80), (3, "U", 55), (4, "B", 80), (6, "C", 80), (7, "U", 55))),
+])
+def test_a_figure_whose_beats_are_accented_alike_is_heard_at_its_beat(bpm, figure):
+    """Two bar-long figures the autocorrelation heard at half tempo (converter-set-b's sim_07, sim2's
+    twice_4-4): every beat is struck as loud as the others and the off-beat up-strums softer, so the half
+    level's half-way strums are beats (`TempoEstimator.accent_level`)."""
+    msgs = eighth_strums(figure_bars(figure), 60 / bpm / 2, per_bar=8)
+    L = Listener()
+    run(L, msgs, until=msgs[-1].time)
+    assert L.beat.bpm == pytest.approx(bpm, rel=0.03)
+    assert L.beat.meter == "4/4"
+
+
+def test_the_accent_level_needs_loudness_and_a_softer_off_beat():
+    """The accent check halves a level only with loudness to go by: strums all at one loudness (GuitarSet's
+    notes have no velocity), or half-way strums softer than the beats, leave the level as it is."""
+    from engine.listen.tempo import TempoEstimator
+
+    beat = 60 / 146
+    pattern = ((0, 1.0), (2, 1.0), (3, 0.55), (5, 0.55), (6, 1.0), (7, 0.55))   # eighth, loudness
+    t = np.array([0.5 + (bar * 8 + pos) * beat / 2 for bar in range(5) for pos, _ in pattern])
+    loud = np.array([v for _ in range(5) for _, v in pattern])
+    w = 4 * loud
+    est = TempoEstimator()
+    est.scores(t, w)
+    half_tempo = 2 * beat
+    assert est.accent_level(t, w, loud, half_tempo) == pytest.approx(beat)
+    assert est.accent_level(t, w, np.ones_like(loud), half_tempo) == half_tempo
+    softer = np.where(np.arange(len(t)) % 6 == 0, 0.8, loud)   # beat 1 softer than beats 2 and 4
+    assert est.accent_level(t, w, softer, half_tempo) == half_tempo
 
 
 @pytest.mark.parametrize("basses", [(44, 51), (56, 58)])

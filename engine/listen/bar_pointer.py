@@ -54,8 +54,13 @@ class BarTracker:
     def __init__(self) -> None:
         self._notes: deque[tuple[float, int, float, bool]] = deque()   # (time s, MIDI pitch, weight, bass)
         self._states = [(b, k) for b in METERS for k in range(b)]
+        # each meter's states, a bar position after another: a slice of the states (and of the belief)
+        self._span = {b: slice(self._states.index((b, 0)), self._states.index((b, 0)) + b) for b in METERS}
         self._before = [self._states.index((b, (k - 1) % b)) for b, k in self._states]   # the state a beat ago
         self._start = self._prior()          # the prior over the states
+        self._moved = [MOVE * p for p in self._start]   # per state, what a meter change brings (by the prior)
+        # per state, which evidence weighs it: 0 a downbeat's, 1 the half-bar beat of 4/4's, 2 none
+        self._weighed_by = [0 if k == 0 else 1 if b == 4 and k == 2 else 2 for b, k in self._states]
         self._belief = list(self._start)
         self._next: int | None = None        # the next beat number to weigh
         self._features = BeatFeatures()
@@ -103,14 +108,15 @@ class BarTracker:
         down, half = self._evidence(n, seconds_at)
         b_old = self._belief
         states = self._states
-        by_meter = {b: 0.0 for b in METERS}
-        for (b, _), p in zip(states, b_old):
-            by_meter[b] += p
+        # per meter: a bar restarting elsewhere (its belief summed state by state)
+        restart = {b: RESTART * sum(b_old[span]) / b for b, span in self._span.items()}
+        # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
+        like = (math.exp(max(-20.0, min(20.0, down))), math.exp(max(-20.0, min(20.0, half))), 1.0)
+        keep = 1 - RESTART - MOVE
         new = []
-        for (b, k), before, moved in zip(states, self._before, self._start):   # a meter change goes by the prior
-            p = (1 - RESTART - MOVE) * b_old[before] + RESTART * by_meter[b] / b + MOVE * moved
-            like = down if k == 0 else (half if b == 4 and k == 2 else 0.0)
-            new.append(p * math.exp(max(-20.0, min(20.0, like))))
+        for (b, _), before, moved, kind in zip(states, self._before, self._moved, self._weighed_by):
+            p = keep * b_old[before] + restart[b] + moved
+            new.append(p * like[kind])
         total = sum(new)
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
@@ -119,8 +125,11 @@ class BarTracker:
         """Log-likelihood ratios that beat number n is a downbeat, and the half-bar beat of a 4/4 bar, rather
         than a weak beat, from the notes in its window."""
         x = self._features.of(self._notes, seconds_at(n - EARLY), seconds_at(n), seconds_at(n + LATE))
-        return (DOWNBEAT[0] + sum(w * f for w, f in zip(DOWNBEAT[1], x)),
-                HALF_BAR[0] + sum(w * f for w, f in zip(HALF_BAR[1], x)))
+        down = half = 0.0          # both weighted sums in one pass, each in FEATURES order
+        for f, w_down, w_half in zip(x, DOWNBEAT[1], HALF_BAR[1]):
+            down += w_down * f
+            half += w_half * f
+        return DOWNBEAT[0] + down, HALF_BAR[0] + half
 
     # ---- queries -----------------------------------------------------------------------------------
     def bar(self, meters: tuple[int, ...] = METERS) -> tuple[int, int, float]:
@@ -135,15 +144,13 @@ class BarTracker:
         return read
 
     def _bar(self, meters: tuple[int, ...]) -> tuple[int, int, float]:
-        mass = {b: 0.0 for b in meters}
-        for (b, _), p in zip(self._states, self._belief):
-            if b in mass:
-                mass[b] += p
+        belief = self._belief
+        mass = {b: sum(belief[self._span[b]]) for b in meters}
         beats = max(meters, key=mass.__getitem__)
         if self._next is None:
             return beats, 0, 0.0
-        position = {k: p for (b, k), p in zip(self._states, self._belief) if b == beats}
-        k = max(position, key=position.__getitem__)
+        position = belief[self._span[beats]]          # by bar position
+        k = max(range(beats), key=position.__getitem__)
         total = sum(mass.values())
         share = position[k] / mass[beats] if mass[beats] > 0 else 0.0
         confidence = mass[beats] / total * share * min(1.0, self.beats_weighed / 8) if total > 0 else 0.0

@@ -59,12 +59,14 @@ class _Part:
 
 class OnsetWindow:
     """The recent onsets the tracker reads, one entry per strum: times `t` (s, rising), saliences `w` (its notes'
-    weights summed) and `bass` flags (True when the strum has a bass note)."""
+    weights summed), `bass` flags (True when the strum has a bass note) and `loud`, its loudest note's velocity
+    / 127 (0 until a note of it is told, `pitch`)."""
 
     def __init__(self) -> None:
         self.t: deque[float] = deque()
         self.w: deque[float] = deque()
         self.bass: deque[bool] = deque()
+        self.loud: deque[float] = deque()
 
     def add(self, t: float, weight: float, new: bool, bass: bool) -> None:
         """A note started at t (s) with salience `weight`; `new` is False when it belongs to the last strum."""
@@ -72,10 +74,16 @@ class OnsetWindow:
             self.t.append(t)
             self.w.append(weight)
             self.bass.append(bass)
+            self.loud.append(0.0)
         else:
             self.w[-1] += weight
             if bass:
                 self.bass[-1] = True
+
+    def pitch(self, loudness: float) -> None:
+        """A note of `loudness` (velocity / 127) in the last strum (the one its onset started or joined)."""
+        if self.loud and loudness > self.loud[-1]:
+            self.loud[-1] = loudness
 
     def mark_bass(self, t: float, factor: float) -> bool:
         """The onset before the last, when it starts at `t` (s) and is not a bass yet, becomes one: its weight
@@ -93,6 +101,7 @@ class OnsetWindow:
             self.t.popleft()
             self.w.popleft()
             self.bass.popleft()
+            self.loud.popleft()
             dropped += 1
         return dropped
 
@@ -141,6 +150,7 @@ class BeatTracker:
         # The aqsaq watch (engine.listen.aqsaq): 5/8 and 7/8 bars over the quarter-note grid, from the tick.
         self._aqsaq = AqsaqWatch() if aqsaq else None
         self._aqsaq_read: tuple = (None, None)  # the watch's last reading and the bar it gives (`_aqsaq_bar`)
+        self._bar_read: tuple[int, int, float] | None = None   # `_bar()` until the bar model moves on
         self.recency = recency
         self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
@@ -168,8 +178,8 @@ class BeatTracker:
         self.usual_gap = 0.0                    # seconds: 75th percentile of recent gaps between onsets
         self._disagree = 0
         self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
-        self._bass_wins = 0                     # estimates running on which the bass kept a 2:3 level
-        self._moved = False                     # the last estimate moved to a 2:3 or 3:4 relative
+        self._bass_wins = 0                     # estimates running on which the bass or accents kept another level
+        self._moved = False                     # the last estimate moved to a 2:3, 3:2 or 1:2 relative
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -240,19 +250,22 @@ class BeatTracker:
 
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
         """The tempo estimate's period (s) for onsets t (s) weighted w, moved to a 2:3 or 3:2 level when the
-        bass keeps that one (`TempoEstimator.bass_level`): at once when it is the `current` level or while the
-        window of onsets is still filling, else on two estimates running; `_moved` tells `update` that the grid
-        should jump to the new level at once."""
+        bass keeps that one (`TempoEstimator.bass_level`), else to half of it when the strums' accents say so
+        (`TempoEstimator.accent_level`): at once when it is the `current` level or while the window of onsets is
+        still filling, else on two estimates running; `_moved` tells `update` that the grid should jump to the
+        new level at once."""
         period = self._tempo.estimate(t, w, current)
         if period is None:
             return period
         level = self._tempo.bass_level(t, w, np.array(self._onsets.bass, dtype=bool), period)
         if level == period:
+            level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period)
+        if level == period:
             self._bass_wins = 0
             return period
         if current is not None and abs(level / current - 1) < 0.15:
             self._moved = True
-            return level                     # the bass keeps the level the band plays
+            return level                     # the bass or the accents keep the level the band plays
         # Once the window is full, the level has been chosen on all of it: another needs two estimates running.
         self._bass_wins += 1
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
@@ -359,7 +372,9 @@ class BeatTracker:
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
         """A confirmed note at t (s) of MIDI `pitch` with salience `weight`, `bass` when it is its strum's bass
-        note: evidence for the bar pointer (harmonic change, bass), when it is the bar model."""
+        note: its strum's loudness (for the level, `TempoEstimator.accent_level`), and evidence for the bar
+        pointer (harmonic change, bass), when it is the bar model."""
+        self._onsets.pitch(weight)
         if self._bars is not None:
             self._bars.note(t, pitch, weight, bass)
         if self._aqsaq is not None:
@@ -375,13 +390,23 @@ class BeatTracker:
             bars.restart()
             if self._aqsaq is not None:
                 self._aqsaq.restart()
-        bars.advance(now, self.beat_at, self.seconds_at)
+        beat_at, seconds_at = self.beat_at, self.seconds_at
+        bars.advance(now, beat_at, seconds_at)
         if self._aqsaq is not None:
-            self._aqsaq.advance(now, self.beat_at, self.seconds_at)
+            self._aqsaq.advance(now, beat_at, seconds_at)
+        self._bar_read = None                   # beats weighed: the bar is read anew
 
     def _bar(self) -> tuple[int, int, float]:
         """(beats to the bar, downbeat phase, confidence): in an aqsaq meter the watch's (`_aqsaq_bar`), else the
-        bar pointer's (two beats in compound time, else two, three or four), or the accent counts'."""
+        bar pointer's (two beats in compound time, else two, three or four), or the accent counts'. Read once
+        until the bar model moves on (`advance`, `_classify`, `accent`): a note's weight and the band's state
+        read it several times."""
+        bar = self._bar_read
+        if bar is None:
+            bar = self._bar_read = self._read_bar()
+        return bar
+
+    def _read_bar(self) -> tuple[int, int, float]:
         m = self._meter
         aqsaq = self._aqsaq_bar()
         if aqsaq is not None:
@@ -424,6 +449,7 @@ class BeatTracker:
         """Compound or simple time, and the bar's phase, from onsets (t in s, weights w) not yet counted."""
         # With the bar pointer the accent counts are not read: only the division is counted.
         self._meter.classify(t, w, self._onsets.bass if self._bars is None else None, self.period, self.beat_at)
+        self._bar_read = None
 
     def accent(self, t: float, weight: float) -> None:
         """Evidence of a bar start at t (s; a chord change, say): counts towards meter and downbeat when t is on a
@@ -431,6 +457,7 @@ class BeatTracker:
         if self.period is None or self._bars is not None:
             return
         self._meter.accent(self.beat_at(t), weight)
+        self._bar_read = None
 
     # ---- queries -----------------------------------------------------------------------------------
     @property

@@ -19,6 +19,8 @@ and neither third does, and little else sounds (a sixth, seventh or ninth withou
 voicing), the label is `X:5` (Harte; mir_eval reads it as root + fifth) and every chord that
 would add a third to it loses (`_power`); on a fresh bass note this is judged by the notes ringing, not by
 what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
+But a root and fifth among chords the player voices with their thirds is an incomplete triad: in a settled
+key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`).
 Templates after Fujishima 1999 (pitch-class profiles); what the costs gained is in bench/README.md (history).
 """
 
@@ -68,14 +70,32 @@ _REPORT = [(r, REPORTED.get(q, q)) for r, q in _LABELS]     # per template, the 
 _AS = {label: np.array([i for i, rep in enumerate(_REPORT) if rep == label]) for label in set(_REPORT)}
 _DEFINES = np.array([[float(q in DEFINES and (pc - r) % 12 in DEFINES[q]) for pc in range(12)] for r, q in _LABELS])
 _EXTENDED = np.flatnonzero(_DEFINES.any(axis=1))
-_DEFINES_EXTENDED = _DEFINES[_EXTENDED]
+
+
+def _rows(index: np.ndarray) -> slice | np.ndarray:
+    """Template rows `index` (rising) as a slice when they are evenly spaced (a view: cheaper to index)."""
+    steps = set(np.diff(index).tolist())
+    return slice(int(index[0]), int(index[-1]) + 1, steps.pop()) if len(steps) == 1 else index
+
+
+def _defining_pcs() -> np.ndarray:
+    """Per extended template, its defining pitch classes (the first repeated up to the most any has: their
+    max is the same)."""
+    pcs = [np.flatnonzero(row).tolist() for row in _DEFINES[_EXTENDED]]
+    most = max(map(len, pcs))
+    return np.array([p + p[:1] * (most - len(p)) for p in pcs])
+
+
+_DEFINING_PCS = _defining_pcs()
+_EXTENDED_ROWS = _rows(_EXTENDED)
 # Per bass pitch class: which templates have it as root, which have it as a tone.
-_ROOT_IS = np.array([(_ROOTS == b).astype(float) for b in range(12)])
+_ROOT_ROWS = [_rows(np.flatnonzero(_ROOTS == b)) for b in range(12)]
 _TONE_IS = np.array([(_T[:, b] > 0).astype(float) for b in range(12)])
 _DIATONIC: dict[tuple[int, str], np.ndarray] = {}
 REGISTER_BASS = 0.7  # a bass by the player's register alone (not under E3) is a less sure root: this much bonus
 # (a high funk voicing's lowest note is often its third: G# D F# B is E9 without its root)
 BASS_TONE = 0.05   # the bass is at least a chord tone
+_BASS_TONE = BASS_TONE * _TONE_IS   # per bass pitch class, the bonus of each template
 PRESENT = 0.08     # share of the evidence at which a chord tone counts as sounding (less: partly missing)
 MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
 MELODY_WEIGHT = 0.5  # ... so they count this much
@@ -85,15 +105,27 @@ THIRD_NEEDED = 0.3  # what a chord loses that adds a third to a power chord soun
 # Per root pitch class: the templates holding one of its thirds (3 or 4 semitones above); the power chords.
 _THIRD_OF = np.array([((_T[:, (r + 3) % 12] + _T[:, (r + 4) % 12]) > 0).astype(float) for r in range(12)])
 _FIVE = np.array([_INDEX[(r, "5")] for r in range(12)])
+_FIVE_L = _FIVE.tolist()
 _FIVE_COST = np.zeros(len(_LABELS))
 _FIVE_COST[_FIVE] = QUALITY_COST["5"]
 _PCS = np.arange(12)
 _FIFTH, _MINOR_THIRD, _MAJOR_THIRD = (_PCS + 7) % 12, (_PCS + 3) % 12, (_PCS + 4) % 12   # above each root
+_FIFTH_L, _MINOR_THIRD_L, _MAJOR_THIRD_L = _FIFTH.tolist(), _MINOR_THIRD.tolist(), _MAJOR_THIRD.tolist()
 # Per bass pitch class: the triads that are a slash chord over it (major over its third or fifth, minor over
 # its fifth).
 _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
                     if (q == "maj" and (b - r) % 12 in (4, 7)) or (q == "min" and (b - r) % 12 == 7)])
           for b in range(12)]
+# A bare fifth among chords with thirds is an incomplete triad, not a power chord: while the player has
+# voiced a chord with its third within the last TRIAD_MEMORY s and the key is more than a first guess
+# (confidence KEY_SURE or more: a relative major and minor, whose triads are the same, share the belief, and
+# GuitarSet BN2 wavers between them; 0.1-0.25 measured alike, 0.4-0.5 lower), a root and fifth on a degree
+# whose triad the key names is that triad (GuitarSet's bossa nova: Ab Eb under G#m, C# G# under C#m, between
+# B, E and F# triads). A power-chord riff (no third anywhere) stays `X:5`; so does the fifth degree of a
+# minor key (its third is the minor scale's or the raised leading tone: D#7 in G# minor).
+TRIAD_MEMORY = 12.0   # s: a phrase (BN2 goes 6 s between its triads; 4 s measured lower, 8-16 s alike)
+KEY_SURE = 0.25
+_KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 
 
 def note_weight(pitch: int) -> float:
@@ -110,6 +142,17 @@ def _diatonic(key: tuple[int, str]) -> np.ndarray:
     return _DIATONIC[key]
 
 
+def _key_triad(key: tuple[int, str]) -> np.ndarray:
+    """Per root pitch class, 1.0 where the key's scale holds its perfect fifth and so names its third (a
+    diatonic scale holds one of the two), but not on a minor key's fifth degree (see TRIAD_MEMORY)."""
+    if key not in _KEY_TRIAD:
+        scale = {(key[0] + s) % 12 for s in SCALES[key[1]]}
+        named = [r in scale and (r + 7) % 12 in scale and not (key[1] == "minor" and r == (key[0] + 7) % 12)
+                 for r in range(12)]
+        _KEY_TRIAD[key] = np.array(named, float)
+    return _KEY_TRIAD[key]
+
+
 def harte(root: int, quality: str) -> str:
     """The chord label in Harte's syntax (Harte et al., ISMIR 2005, as mir_eval reads it): the root pitch class
     (0..11) spelled from NAMES, a colon, the quality (a key of QUALITIES).
@@ -122,10 +165,12 @@ def harte(root: int, quality: str) -> str:
 
 def _absent(share: np.ndarray) -> np.ndarray:
     """How far each pitch class is from sounding, from its share of the evidence: 0 at PRESENT or more, 1 at 0."""
-    return np.maximum(0.0, 1.0 - share * (1.0 / PRESENT))
+    out = share * (-1.0 / PRESENT)     # 1 - share / PRESENT, in place: the same floats as written out
+    out += 1.0
+    return np.maximum(out, 0.0, out=out)
 
 
-def _power(absent: np.ndarray, share: np.ndarray) -> np.ndarray:
+def _power(absent: np.ndarray, share: np.ndarray, triad: np.ndarray | None = None) -> np.ndarray:
     """Per template, the score it loses for how far the evidence is a power chord (root and fifth sounding,
     neither third; `absent` per pitch class, 0 sounding .. 1 no evidence, from `_absent`): a chord holding a
     third of such a root loses up to THIRD_NEEDED (the guitarist's E5 is no E major or minor, and with the
@@ -133,16 +178,33 @@ def _power(absent: np.ndarray, share: np.ndarray) -> np.ndarray:
     QUALITY_COST only as far as a third or its fifth is missing (a lone bass note or a triad stays a triad).
     A power chord is the root and the fifth alone (`share` per pitch class, summing to 1): as far as other
     tones take more than POWER_OTHER of the evidence, it is none (Eb Bb D F is an Eb major seventh without
-    its third, a bossa-nova voicing, not an Eb5)."""
-    present = 1.0 - absent
-    other = 1.0 - share - share[_FIFTH]
-    pure = np.clip(1.0 - (other - POWER_OTHER) * (1.0 / POWER_SPAN), 0.0, 1.0)
-    power = pure * present * present[_FIFTH] * np.minimum(absent[_MINOR_THIRD], absent[_MAJOR_THIRD])   # per root
+    its third, a bossa-nova voicing, not an Eb5). `triad` (per root, 0..1): how far a bare fifth on that root
+    is an incomplete triad instead (see TRIAD_MEMORY); none of the rule applies there."""
+    # In plain Python over the roots sounding: a root is a power chord only where its fifth sounds too and
+    # neither third does, mostly none, so most are passed over at once (a dozen numpy calls on 12-vectors cost
+    # more). Each term is worked out as the arrays did, in the same order: the same floats.
+    a = absent.tolist()
+    found = []                                 # (root, how far it is a power chord), the roots in order
+    for r in [r for r, x in enumerate(a) if x < 1.0]:
+        af, minor, major = a[_FIFTH_L[r]], a[_MINOR_THIRD_L[r]], a[_MAJOR_THIRD_L[r]]
+        if af >= 1.0 or minor <= 0.0 or major <= 0.0:
+            continue                           # no fifth, or a third sounds
+        other = 1.0 - share[r] - share[_FIFTH_L[r]]
+        pure = min(1.0, max(0.0, 1.0 - (other - POWER_OTHER) * (1.0 / POWER_SPAN)))
+        power = pure * (1.0 - a[r]) * (1.0 - af) * min(minor, major)
+        if triad is not None:
+            power *= 1.0 - triad[r]
+        if power:
+            found.append((r, power))
     out = _FIVE_COST.copy()
-    roots = np.flatnonzero(power)     # mostly none or one: only their rows are looked at (speed)
-    if roots.size:
-        out += THIRD_NEEDED * (power[roots, None] * _THIRD_OF[roots]).max(axis=0)
-        out[_FIVE] -= QUALITY_COST["5"] * power
+    if found:
+        third = None                           # per template, the most it holds a third of a power root
+        for r, power in found:
+            row = power * _THIRD_OF[r]
+            third = row if third is None else np.maximum(third, row, out=third)
+        out += THIRD_NEEDED * third
+        for r, power in found:
+            out[_FIVE_L[r]] -= QUALITY_COST["5"] * power
     return out
 
 
@@ -175,6 +237,7 @@ class ChordTracker:
         self._bass_low = True
         self.current: tuple[int, str] | None = None
         self.confidence = 0.0
+        self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY)
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool, low: bool = True) -> None:
         """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
@@ -196,43 +259,71 @@ class ChordTracker:
             self._recent *= 0.5 ** ((t - self._t) / self.memory)
             self._t = t
 
-    def decide(self, t: float, sounding: list[tuple[int, float]], key: tuple[int, str] | None) -> str:
+    def decide(self, t: float, sounding: list[tuple[int, float]], key: tuple[int, str] | None,
+               key_confidence: float = 1.0) -> str:
         """The chord label at time t from the notes ringing ((pitch, onset) pairs) and recent onsets.
         A ringing note fades from the evidence as it ages: it more likely belongs to the previous chord.
         Whether a power chord sounds (root and fifth, no third) is judged by all of it, but on a fresh bass
         note by the notes ringing alone: what was played before the new bass belongs to the last chord (the B
-        of an E5 let go does not make the G5 after it a G major)."""
+        of an E5 let go does not make the G5 after it a G major). Among chords voiced with thirds, with the
+        key sure (`key_confidence` 0..1 from KEY_SURE), a bare fifth is the key's triad (see TRIAD_MEMORY)."""
         self._decay(t)
-        ringing = np.zeros(12)
+        rings = [0.0] * 12           # summed in a list, then one array: cheaper than item by item
         for p, start in sounding:
-            ringing[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
+            rings[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
+        ringing = np.array(rings)
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
         # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
         # for the chords after it, and a chord's bass held under a melody keeps the chord.
         held = fresh or any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
         bass = self._bass if held else None
-        return self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing)
+        label = self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing,
+                                  self.triads(t, key, key_confidence))
+        self.voiced(t, ringing, self.current)
+        return label
 
-    def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None) -> np.ndarray:
-        """Each template's score (in _LABELS order) for a pitch-class evidence vector with some energy."""
-        return self._scores(chroma, chroma.sum(), bass, fresh, key)
+    def triads(self, t: float, key: tuple[int, str] | None, key_confidence: float) -> np.ndarray | None:
+        """Per root pitch class, 1.0 where a bare fifth at t (s) is the key's triad and not a power chord: a
+        chord rang with its third within TRIAD_MEMORY s (`voiced`) and the key is sure (`key_confidence` 0..1
+        at least KEY_SURE); None where no bare fifth is (the argument `triad` of `scores`)."""
+        if key is None or key_confidence < KEY_SURE or t - self._third_t > TRIAD_MEMORY:
+            return None
+        return _key_triad(key)
+
+    def voiced(self, t: float, chroma: np.ndarray, chord: tuple[int, str] | None) -> None:
+        """Notes the time t (s) if `chord` ((root, quality) or None), a triad or seventh, sounds with its root and
+        third in `chroma` (12 weights: the notes ringing, or a beat's evidence)."""
+        energy = chroma.sum()
+        if chord is None or energy <= 0 or chord[1] not in ("maj", "min", "7", "maj7", "min7"):
+            return
+        r = chord[0]
+        share = chroma * (1.0 / energy)
+        if share[r] >= PRESENT and max(share[(r + 3) % 12], share[(r + 4) % 12]) >= PRESENT:
+            self._third_t = t
+
+    def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None,
+               triad: np.ndarray | None = None) -> np.ndarray:
+        """Each template's score (in _LABELS order) for a pitch-class evidence vector with some energy; `triad`
+        as from `triads`."""
+        return self._scores(chroma, chroma.sum(), bass, fresh, key, triad=triad)
 
     def _scores(self, chroma: np.ndarray, energy: float, bass: int | None, fresh: bool,
                 key: tuple[int, str] | None, ringing: np.ndarray | None = None,
-                now: np.ndarray | None = None) -> np.ndarray:
+                now: np.ndarray | None = None, triad: np.ndarray | None = None) -> np.ndarray:
         # inside - (1 - inside) * outside - cost, with inside = the share of the evidence in the template's tones
         share = chroma * (1.0 / energy)
         score = self._tw @ share
         score -= self._cost
         absent = _absent(share)
-        score[_EXTENDED] -= DEFINING * (_DEFINES_EXTENDED * absent).max(axis=1)
-        rung = ringing.sum() if ringing is not None else 0.0
+        # (the most absent defining tone of each: an absent value is >= 0, so the other tones' 0 never wins)
+        score[_EXTENDED_ROWS] -= DEFINING * np.maximum.reduce(absent[_DEFINING_PCS], axis=1)
+        rung = np.add.reduce(ringing) if ringing is not None else 0.0    # (ndarray.sum without its wrapper)
         if rung > 0:
             rung_share = ringing * (1.0 / rung)
             rung_absent = _absent(rung_share)
-            score -= _power(rung_absent, rung_share)
+            score -= _power(rung_absent, rung_share, triad)
         else:
-            score -= _power(absent, share)
+            score -= _power(absent, share, triad)
         if bass is not None:
             root = (self._bass_fresh if fresh else self._bass_held) * (1.0 if self._bass_low else REGISTER_BASS)
             # A slash chord is its triad: with a major triad sounding in full over its third or fifth (or a
@@ -240,32 +331,36 @@ class ChordTracker:
             # Bm without its F#. (A minor triad over its third stays a sixth chord of the bass: Fm/Ab = Ab6.)
             # Judged by the notes ringing `now` if given: the last chord's tones in the onset memory do not
             # complete the bass's own triad (A C E then D F# A C over a held A is D, not Am).
-            rings = now.sum() if now is not None else 0.0
+            rings = rung if now is ringing else np.add.reduce(now) if now is not None else 0.0
             if rings <= 0:
                 missing = _T @ absent
             elif now is ringing:
                 missing = _T @ rung_absent
             else:
                 missing = _T @ _absent(now * (1.0 / rings))
-            slash = float(np.clip(1.0 - missing[_SLASH[bass]], 0.0, 1.0).max())
-            score += _ROOT_IS[bass] * (root * (1.0 - slash * np.minimum(1.0, missing)))
-            score += BASS_TONE * _TONE_IS[bass]
+            # the largest of 1 - missing over the slash triads, within 0..1
+            slash = min(1.0, max(0.0, 1.0 - min(missing[_SLASH[bass]].tolist())))
+            rows = _ROOT_ROWS[bass]             # the templates with the bass as root
+            score[rows] += root * (1.0 - slash * np.minimum(1.0, missing[rows]))
+            score += _BASS_TONE[bass]
         if key is not None:
             score += _diatonic(key)
         return score
 
     def label_chroma(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None,
-                     ringing: np.ndarray | None = None, now: np.ndarray | None = None) -> str:
+                     ringing: np.ndarray | None = None, now: np.ndarray | None = None,
+                     triad: np.ndarray | None = None) -> str:
         """Label a pitch-class evidence vector (12 weights) with its bass pitch class, if any; `ringing` (12
         weights: the part of it still sounding) is what a power chord is judged by, if given (see `decide`);
-        `now` (12 weights: the notes ringing) what a slash chord is judged by, if given. A template outside
+        `now` (12 weights: the notes ringing) what a slash chord is judged by, if given; `triad` (per root
+        0..1) how far a bare fifth there is the key's triad (`_power`). A template outside
         QUALITIES is reported as its REPORTED quality."""
         energy = chroma.sum()
         if energy < self.min_energy:
             if energy < 0.05:
                 self.current = None
             return self.label
-        score = self._scores(chroma, energy, bass, fresh, key, ringing, now)
+        score = self._scores(chroma, energy, bass, fresh, key, ringing, now, triad)
         if self.current is not None:
             score[_AS[self.current]] += self.stay
         best = int(score.argmax())
@@ -293,6 +388,7 @@ class ChordFilter:
         self._log_move = float(np.log((1 - stay) / len(_LABELS)))
         self.sharpness = sharpness
         self._f = np.zeros(len(_LABELS))    # log posterior up to a constant
+        self.current: tuple[int, str] = _REPORT[0]   # the label of the last step, as (root, quality)
 
     def step(self, scores: np.ndarray, weight: float = 1.0) -> str:
         """The label after one more beat with these template scores (ChordTracker.scores); `weight` (0-1)
@@ -302,7 +398,8 @@ class ChordFilter:
         f = np.logaddexp(f + self._log_stay, move) + self.sharpness * weight * scores
         f -= f.max()
         self._f = f
-        return harte(*_REPORT[int(f.argmax())])
+        self.current = _REPORT[int(f.argmax())]
+        return harte(*self.current)
 
 
 def pretty(label: str) -> str:

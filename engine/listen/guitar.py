@@ -269,6 +269,11 @@ class GuitarConditioner:
         """(pitch, onset seconds) of the confirmed notes ringing now (a bent note at its bent pitch)."""
         return [(p, t) for (t, p, _, _) in self._held.values()]
 
+    @property
+    def ringing(self) -> bool:
+        """True while a confirmed note rings (`sounding` is not empty), without listing them."""
+        return bool(self._held)
+
     def strum_open(self, now: float) -> bool:
         """True while the latest strum may still grow (or has unconfirmed notes)."""
         return bool(self._pending) or (self._strum is not None

@@ -180,9 +180,10 @@ class KeyTracker:
         self.hold = hold
         self.margin = margin
         self.bass_weight = bass_weight
-        self._hist = np.zeros(12)
-        self._bass = np.zeros(12)
-        self._roots = np.zeros(12)            # seconds each chord root was held (decaying)
+        # The histogram, the bass histogram and the seconds each chord root was held (decaying): rows of one
+        # array, so that a decay is one multiply (every note pays for one).
+        self._decaying = np.zeros((3, 12))
+        self._hist, self._bass, self._roots = self._decaying
         self._root: int | None = None         # the chord root sounding since ...
         self._root_t = 0.0                    # ... this time (s)
         self._t = 0.0
@@ -208,9 +209,7 @@ class KeyTracker:
     def _decay_to(self, t: float) -> None:
         if t > self._t:
             f = 0.5 ** ((t - self._t) / self.half_life)
-            self._hist *= f
-            self._bass *= f
-            self._roots *= f
+            self._decaying *= f               # _hist, _bass and _roots
             self._returns *= 0.5 ** ((t - self._t) / PHRASE_HALF_LIFE)
             self.total *= f
             self._t = t

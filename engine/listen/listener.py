@@ -219,7 +219,7 @@ class Listener:
             self.chord.note_on(n.time, n.pitch, n.velocity, False)
             return
         new = n.strum.size == 1
-        if n.bass and metric >= 2.0:
+        if (n.bass or n.tonal_bass) and metric >= 2.0:
             self.chord.new_bar(n.time)
         self.key.note_on(n.time, n.pitch, n.velocity, n.tonal_bass, metric)
         self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
@@ -269,9 +269,10 @@ class Listener:
             self.beat.tap(self._taps.pop(0))
             if not self._taps and self._cued is not None and self.beat.period:
                 self.beat.start_at(self._cued, self.beat.period)     # the count-in's bar
-        last = self.activity.last_onset
-        if self._cued is not None and last is not None and last >= self._cued - 0.2:
-            self._cued = None                                       # the guitar came in
+        if self._cued is not None:
+            last = self.activity.last_onset
+            if last is not None and last >= self._cued - 0.2:
+                self._cued = None                                   # the guitar came in
         decided = self._decide(now)
         if self.chord_label != "N":
             self._hush(now)
@@ -284,7 +285,7 @@ class Listener:
         the last chord still sounds, and the key stops counting its root's time. (The times are compared
         first: on most ticks the notes ringing are not looked at.)"""
         last = self.activity.last_onset
-        if last is None or now - max(last, self._released) < QUIET or self.guitar.sounding:
+        if last is None or now - max(last, self._released) < QUIET or self.guitar.ringing:
             return
         self.chord.current = None
         self.chord_label = "N"
@@ -293,7 +294,8 @@ class Listener:
     def _decide(self, now: float) -> bool:
         g = self.guitar
         g.update(now)
-        if self.last_onset is None or self._decided_strum == self._strum_time or g.strum_open(now):
+        # (the strum already decided first: the usual tick's answer, found at once)
+        if self._decided_strum == self._strum_time or self.activity.last_onset is None or g.strum_open(now):
             return False
         self._decided_strum = self._strum_time
         if self.beat.update(now) and self.beat.period:
@@ -304,7 +306,7 @@ class Listener:
         if now - self._key_at >= KEY_EVERY and self.beat.tempo_estimated_at != now:
             self._key_at = now
             self.key.update(now)
-        label = self.chord.decide(now, g.sounding, self.key.key)
+        label = self.chord.decide(now, g.sounding, self.key.key, self.key.confidence)
         if label != self.chord_label:
             self.key.chord(self._strum_time, self.chord.current[0] if self.chord.current else None)
             if label != "N" and CHORD_ACCENT:

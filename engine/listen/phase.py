@@ -64,7 +64,8 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
     ts = t.tolist() if isinstance(t, np.ndarray) else t
     ws = w.tolist() if isinstance(w, np.ndarray) else w
     inv = 1.0 / recency
-    rs = [wi * math.exp((ti - now) * inv) for ti, wi in zip(ts, ws)]
+    exp = math.exp
+    rs = [wi * exp((ti - now) * inv) for ti, wi in zip(ts, ws)]
     total = sum(rs)
     if total <= 0:
         return None
@@ -85,11 +86,12 @@ def circular_mean(ts: Sequence[float], rs: Sequence[float], period: float) -> fl
     """The weighted circular mean of onset times ts (s) with weights rs on a circle of `period` (s): a time
     (s, in -period/2..period/2) where beats fall."""
     omega = 2 * math.pi / period
+    cos, sin = math.cos, math.sin
     zr = zi = 0.0
     for ti, r in zip(ts, rs):
         a = omega * ti
-        zr += r * math.cos(a)
-        zi += r * math.sin(a)
+        zr += r * cos(a)
+        zi += r * sin(a)
     return math.atan2(zi, zr) / omega
 
 

@@ -31,10 +31,17 @@ import math
 
 import numpy as np
 
-from engine.listen.phase import fit_grid
+from engine.listen.phase import NEAR, fit_grid
 
 FPS = 100   # frames (lags) per second
 BASS_RECENCY = 4.0   # s: how fast older bass notes fade when the bass's beat is weighed
+# Accents (`accent_level`): the strums half-way between a level's beats are as loud as those on them: at least
+# ACCENT_EVEN and at most ACCENT_OVER times their loudness (louder ones say the grid sits on the off-beats),
+# while the strums elsewhere are at most ACCENT_SOFT times as loud as either, ACCENT_COUNT strums in each place.
+ACCENT_EVEN = 0.9
+ACCENT_OVER = 1.12
+ACCENT_SOFT = 0.85
+ACCENT_COUNT = 3
 
 
 class TempoEstimator:
@@ -133,24 +140,64 @@ class TempoEstimator:
             return period
         now = float(t[-1])
 
-        def comb(p: float) -> float:
-            lag = p * FPS
-            return float(np.interp(lag, self._acf_lag, acf) + self.comb2 * np.interp(2 * lag, self._acf_lag, acf))
-
         def held(p: float) -> float:        # the share of the recent bass weight on a grid of period p (s)
             fit = fit_grid(tb, wb, now, p, recency=BASS_RECENCY, curve=0.0, slope_range=0.0)
             return 0.0 if fit is None else fit[2]
 
-        here = comb(period)
+        here = self._comb(period)
         best, need = period, max(self.bass_held, held(period) + self.bass_margin)
         for ratio in (2 / 3, 1.5):
             q = period * ratio
             if not self.lag_lo <= q * FPS <= self.lag_hi:
                 continue
             share = held(q)
-            if share >= need and comb(q) >= self.bass_keep * here:
+            if share >= need and self._comb(q) >= self.bass_keep * here:
                 best, need = q, share
         return best
+
+    def accent_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or half of it when the accents say so, for the onsets t (s, sorted)
+        weighted w that the last `scores` call read; `loud` is each strum's loudness (its loudest note's
+        velocity / 127; 0 where not known). Half when the strums half-way between the grid's beats are as
+        loud as those on them (ACCENT_EVEN..ACCENT_OVER times) and the strums elsewhere clearly softer than
+        both (ACCENT_SOFT), while all onsets give the half level `bass_keep` of `period`'s comb score. A
+        player accents the beat over its off-beat: a strum as loud as the beat is a beat. The autocorrelation
+        alone hears a bar-long figure whose big strums fall on beats 1, 2 and 4 (D . D U . U D U), or a bass
+        on 1 and 3 under chords on 2 and 4, at half its tempo: the big strums repeat every two beats as
+        often as every beat, and the comb adds the bar's repeat to the slower level. Without loudness (all
+        notes alike) nothing is softer, and `period` stands."""
+        half = 0.5 * period
+        acf = self.last_acf
+        if half * FPS < self.lag_lo or acf is None or len(t) < 8:
+            return period
+        now = float(t[-1])
+        fit = fit_grid(t, w, now, period, recency=BASS_RECENCY, curve=0.0, slope_range=0.0)
+        if fit is None:
+            return period
+        phase = fit[0]
+        sums, weights, counts = [0.0] * 3, [0.0] * 3, [0] * 3   # on the beats, half-way, elsewhere
+        for ti, li in zip(t.tolist(), loud.tolist()):
+            if li <= 0:
+                continue
+            e = ((ti - phase) / period) % 1.0
+            place = 0 if e < NEAR or e > 1 - NEAR else 1 if abs(e - 0.5) < NEAR else 2
+            r = math.exp((ti - now) / BASS_RECENCY)
+            sums[place] += r * li
+            weights[place] += r
+            counts[place] += 1
+        if min(counts) < ACCENT_COUNT:
+            return period
+        on, mid, off = (a / b for a, b in zip(sums, weights))
+        if not (ACCENT_EVEN * on <= mid <= ACCENT_OVER * on and off <= ACCENT_SOFT * min(on, mid)):
+            return period
+        return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+
+    def _comb(self, period: float) -> float:
+        """The last `scores` call's autocorrelation at `period` (s) plus `comb2` of it at twice that, read between
+        whole lags."""
+        lag = period * FPS
+        acf = self.last_acf
+        return float(np.interp(lag, self._acf_lag, acf) + self.comb2 * np.interp(2 * lag, self._acf_lag, acf))
 
     def _pairs(self, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Index pairs (i < j) of `count` onsets, cached per count."""
