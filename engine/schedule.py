@@ -6,7 +6,8 @@ Notes are committed a look-ahead window before they sound and never changed afte
 planned afresh on the next tick with the newest key, chord, tempo and beat, so the band follows without
 audible corrections. The band waits until the listener is confident and comes in on the guitar's next
 downbeat (with the style's intro); its style and that downbeat are decided just before its first notes are
-committed, so the meter heard in the bar before the entry chooses them. It listens while it plays: the
+committed, so the meter heard in the bar before the entry chooses them; while the listener leans towards an
+aqsaq meter it has not named yet, the band waits for it (up to METER_WAIT). It listens while it plays: the
 player's intensity sets the band's; when the guitar pauses the band plays the break, and when the guitar is
 still silent after the break it plays the ending and stops (coming back in on a downbeat when the guitar returns).
 
@@ -48,6 +49,7 @@ from engine.timeline import BandTimeline
 FIRST_BEAT_MARGIN = 0.03   # s: the band's first beat falls at least this far from now (its strums and humanising
                            # reach before the beat)
 ENTRY_DECIDE = 0.1         # s: the entry's style and downbeat are decided this long before its notes are committed
+METER_WAIT = 4.0           # s: the band, ready to come in, waits up to this long while the meter is pending
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
@@ -125,6 +127,7 @@ class Scheduler:
         self.presence = Presence()           # coming in, stop-time and endings
         self._entry: float | None = None     # s: the downbeat the band is about to come in on, once ready
         self._entry_meter: Meter | None = None   # ... in the meter heard when it was planned
+        self._ready_at: float | None = None      # s: when the band, out, was first ready to come in
         self._state: MusicalState | None = None
         self._now = 0.0
 
@@ -244,16 +247,29 @@ class Scheduler:
         later came in as a 2/4 gallop, then changed). A guitar that stops meanwhile calls the entry off."""
         if self.held or state.grid is None or (self._entry is None
                                                and not self.presence.ready(now, state, self._pausing(state))):
-            self._entry = None
+            self._entry = self._ready_at = None
             return
+        if self._ready_at is None:
+            self._ready_at = now
         if self._entry is None:
+            if self._meter_pending(now, state):
+                return
             self._entry = state.grid.seconds_at(self._first_downbeat(now, state, state.grid))
             self._entry_meter = Meter.of(state.grid)
         elif self._pausing(state) and state.cued is None:
             self._entry = None
             return
         if now + self.config.lookahead + ENTRY_DECIDE >= self._entry:
+            if self._meter_pending(now, state):
+                self._entry = None          # planned, but the meter may change: the next downbeat after it
+                return
             self._enter(now, state)
+
+    def _meter_pending(self, now: float, state: MusicalState) -> bool:
+        """Wait for the meter: the listener leans towards an aqsaq meter it has not named yet (its bars are not
+        the grid's), and the band has been ready for less than METER_WAIT s. A player who is cued in is not
+        kept waiting."""
+        return state.meter_pending and state.cued is None and now - self._ready_at < METER_WAIT
 
     def _first_downbeat(self, now: float, state: MusicalState, grid: BeatGrid) -> int:
         """The beat number of the band's first downbeat: the cued one (a count-in's end, a start) unless it is
@@ -282,7 +298,7 @@ class Scheduler:
         grid = state.grid
         style = self._style or self.choose_style(grid)
         start = self._first_downbeat(now, state, grid)
-        self._entry = self._entry_meter = None
+        self._entry = self._entry_meter = self._ready_at = None
         self.timeline.start(start, grid)
         self._begin(Fraction(start), style, Meter.of(grid), intro=True)
         self.playing = True

@@ -102,6 +102,8 @@ class MusicalState:
     `chords_ahead` is empty for a listener, which knows only the chord heard now; a chart knows every chord in
     advance: (grid beat number, chord from that beat on) pairs sorted by beat, so each note the band commits
     is voiced for the chord at its own beat rather than the one sounding when it is committed.
+    `meter_pending` says the grid's meter may be about to change: the listener leans towards an aqsaq meter it
+    has not named yet (a band not yet playing waits a little for it).
     """
 
     time: float
@@ -119,6 +121,7 @@ class MusicalState:
     last_onset: float | None = None
     cued: float | None = None
     chords_ahead: tuple[tuple[float, Chord | None], ...] = ()
+    meter_pending: bool = False
 
     @property
     def bpm(self) -> float | None:

@@ -16,9 +16,11 @@ counts; two positions), the tresillo `3+3+2` of a square bar (eight positions: s
 hypothesis restarts its position with `RESTART`, and any state jumps to the prior with `MOVE`: a meter
 change), and the slot's evidence weighs the states by the class the slot has in each: a bar start, another
 group start, or an eighth inside a group. The evidence is an accent log-likelihood ratio (the slot's onset
-weight against the recent slots', a bass note, the strum's size; a slot passed without a note counts against
-an accent) and a bar-start one (pitch classes new against the last slots, a bass that moved). `plain` leaves
-its bars to the bar pointer, so it weighs its beat as a bar start a third of the time.
+weight against the recent slots' of its kind, single notes or strums, a bass note, the strum's size; a slot
+passed without a note counts against an accent) and a bar-start one (pitch classes new against the last slots,
+a bass that moved). A lone bass and the chord on the next eighth (dombra-style bass-and-chord playing) are
+weighed as that figure: the bass starts a group, the chord is its second eighth, however much bigger and louder
+it is. `plain` leaves its bars to the bar pointer, so it weighs its beat as a bar start a third of the time.
 
 Hysteresis: the aqsaq meters start `LOG_PRIOR` below plain; one is named only when the filter has believed it
 by `NAME` for `HOLD` slots running, after `FIRST_SLOTS` slots weighed, and stays named until that belief falls
@@ -50,12 +52,22 @@ FIRST_SLOTS = 16      # slots weighed (two 7/8 bars and a beat) before an aqsaq 
 NAME = 0.95           # belief in an aqsaq meter from which it is named (for HOLD slots running) ...
 HOLD = 4
 KEEP = 0.6            # ... and under which it is no longer
+LEAN = 0.5            # belief in an aqsaq meter not yet named from which the watch is `leaning` towards it
 # Log-likelihood ratios of a group start against an eighth inside a group (bias, loudness against the recent
 # slots, bass note, strum size against the recent slots), of a slot passed without a note, and of a bar start
 # against another group start (bias, new pitch classes, bass moved).
 ACCENT = (-0.2, 2.0, 1.2, 0.8)
 EMPTY = -1.2
 BAR_START = (-0.8, 2.0, 0.8)
+# A lone bass (a single note, then on the next eighth a chord of LONE_CHORD notes or more all LONE_GAP semitones
+# above it: the listener's oom-pa figure, engine/listen/listener.py) starts a group, and its chord is the group's
+# second eighth, however much bigger and louder: at the chord's slot the pair's accents are the figure's (the
+# bass's, LONE_START, replaces the one its slot was weighed with; the chord's is LONE_ACCENT), not their loudness.
+LONE_CHORD = 4
+LONE_GAP = 5
+LONE_LOW = 52     # ... or any above it when it is in the bass register (under E3, GuitarConfig.bass_below)
+LONE_START = 2.0
+LONE_ACCENT = -1.0
 KEEP_NOTES = 4.0      # s of notes kept
 
 
@@ -77,17 +89,31 @@ class AqsaqWatch:
         # a state's class at its slot: 0 bar start, 1 group start, 2 inside a group, 3 plain's beat
         self._class = [(3 if p == 0 else 2) if m == "plain" else (0 if p == 0 else 1 if p in starts[m] else 2)
                        for m, p in self._states]
+        before = {a: b for b, a in enumerate(self._after)}
+        self._before = [before[i] for i in range(len(self._states))]   # the state an eighth earlier (a permutation)
+        self._start_before = [self._class[j] != 2 for j in self._before]   # ... at a start
+        # each meter's states are contiguous: (meter, first state, end, length), and each state's meter by index
+        names = list(self._length)
+        self._spans = [(m, self._states.index((m, 0)), self._states.index((m, 0)) + self._length[m], self._length[m])
+                       for m in names]
+        self._meter_of = [names.index(m) for m, _ in self._states]
         self._start = self._prior()
+        # per state: the state an eighth earlier, its meter, its share of the meter-change jump, its class
+        self._rows = list(zip(self._before, self._meter_of, [MOVE * prior for prior in self._start], self._class))
         self._belief = list(self._start)
         self._next: int | None = None       # the next slot number to weigh
+        self._last = 0.0                    # s: the time of the slot weighed last
         self._memory = [0.0] * 12
-        self._weight = 0.0                  # recent slots' mean onset weight (slots with a note)
-        self._size = 0.0                    # ... and mean notes
+        self._weight = [0.0, 0.0]           # recent slots' mean onset weight (slots with one note, with more)
+        self._size = [0.0, 0.0]             # ... and mean notes
         self._bass: int | None = None       # pitch class of the last bass note
+        self._single: int | None = None     # the last slot's pitch when it was a single note ...
+        self._accent = 0.0                  # ... and the accent it was weighed with
         self.slots = 0                      # slots weighed since the last restart
         self._named: str | None = None
         self._sure = 0                      # slots running on which an aqsaq meter was believed by NAME
         self._reading: tuple[str, int, float] | None = None
+        self._lean = 0.0                    # belief in the likeliest aqsaq meter at the last slot
 
     def _prior(self) -> list[float]:
         weights = [math.exp(0.0 if m == "plain" else SQUARE_PRIOR if m in SQUARE else LOG_PRIOR) / self._length[m]
@@ -103,6 +129,7 @@ class AqsaqWatch:
         self._named = None
         self._sure = 0
         self._reading = None
+        self._lean = 0.0
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
         """A confirmed note at t (s): MIDI `pitch`, salience `weight` (velocity / 127), `bass` when it is the
@@ -116,6 +143,10 @@ class AqsaqWatch:
         """Weigh every eighth slot whose window has passed by `now` (s) on the grid given by `beat_at(t)` (float
         beat position at t s) and `seconds_at(position)`. True when a slot was weighed."""
         current = math.floor(2 * beat_at(now) - 2 * NEAR)      # the last slot whose window has passed
+        if self._next is not None and current >= self._next:
+            # the grid may have moved by an eighth or more since the last slot: its eighths are numbered anew, and
+            # the filter's positions stay with the music's (the slot weighed last keeps its time)
+            self._next = round(2 * beat_at(self._last)) + 1
         if self._next is None:
             first = math.ceil(2 * beat_at(self._notes[0][0]) - NEAR) if self._notes else current
             self._next = max(first, current - 32)
@@ -126,33 +157,33 @@ class AqsaqWatch:
         while self._next <= current:
             self._step(self._next, seconds_at)
             self._next += 1
+        self._last = seconds_at((self._next - 1) / 2)
         self._read()
         return True
 
     def _step(self, n: int, seconds_at: Callable[[float], float]) -> None:
         """Move every state one eighth on and weigh slot n's evidence."""
-        accent, bar = self._evidence(n, seconds_at)
+        accent, bar, lone = self._evidence(n, seconds_at)
         ea, eb = math.exp(accent), math.exp(bar)
         # likelihood of each class relative to "inside a group"; plain's beat is a bar start a third of the time
         like = (ea * eb, ea, 1.0, ea * (eb + 2.0) / 3.0)
         old = self._belief
-        new = [0.0] * len(old)
-        for i, p in enumerate(old):
-            new[self._after[i]] += p
-        by_meter: dict[str, float] = {}
-        for (m, _), p in zip(self._states, new):
-            by_meter[m] = by_meter.get(m, 0.0) + p
+        # every position moves one eighth on (state i takes old[before[i]]); the restarts spread each meter's mass
+        # (summed from its last position round, as the moved states lie) over its positions
+        spread = [RESTART * sum(old[a:b - 1], old[b - 1]) / length for _, a, b, length in self._spans]
         keep = 1.0 - RESTART - MOVE
-        out = []
-        for (m, _), p, prior, c in zip(self._states, new, self._start, self._class):
-            p = keep * p + RESTART * by_meter[m] / self._length[m] + MOVE * prior
-            out.append(p * like[c])
+        out = [(keep * old[j] + spread[k] + moved) * like[c] for j, k, moved, c in self._rows]
+        if lone is not None:
+            after = math.exp(lone)
+            out = [p * after if a else p for p, a in zip(out, self._start_before)]
         total = sum(out)
         self._belief = [p / total for p in out]
         self.slots += 1
 
-    def _evidence(self, n: int, seconds_at: Callable[[float], float]) -> tuple[float, float]:
-        """(accent, bar start) log-likelihood ratios of slot n from the notes near its time."""
+    def _evidence(self, n: int, seconds_at: Callable[[float], float]) -> tuple[float, float, float | None]:
+        """(accent, bar start) log-likelihood ratios of slot n from the notes near its time, and when it is the
+        chord after a lone bass, the log-likelihood ratio to add to the slot before's having started a group
+        (else None)."""
         at = seconds_at(n / 2)
         half = seconds_at((n + 1) / 2) - at
         near = NEAR * half
@@ -169,9 +200,10 @@ class AqsaqWatch:
             chroma[pitch % 12] += w
             if low is None or pitch < low[0]:
                 low = (pitch, bass)
+        single, self._single = self._single, (low[0] if size == 1 else None)
         if not size:
             self._memory = [MEMORY * m for m in self._memory]
-            return EMPTY, 0.0
+            return EMPTY, 0.0, None
         mem = self._memory
         floor = NEW * max(mem)
         new = sum(c for c, m in zip(chroma, mem) if m <= floor) / weight
@@ -180,21 +212,30 @@ class AqsaqWatch:
         moved = bass and self._bass is not None and low[0] % 12 != self._bass
         if bass:
             self._bass = low[0] % 12
-        loud = math.log(weight / self._weight) if self._weight > 0 else 0.0
-        bigger = size / self._size - 1.0 if self._size > 0 else 0.0
-        self._weight = 0.9 * self._weight + 0.1 * weight if self._weight else weight
-        self._size = 0.9 * self._size + 0.1 * size if self._size else size
+        # a single note is weighed against the recent single notes, a strum against the recent strums: the
+        # chords of a bass-and-chord figure are all bigger than its bass notes, and none of them is an accent
+        kind = size > 1
+        avg_w, avg_s = self._weight[kind], self._size[kind]
+        loud = math.log(weight / avg_w) if avg_w > 0 else 0.0
+        bigger = size / avg_s - 1.0 if avg_s > 0 else 0.0
+        self._weight[kind] = 0.9 * avg_w + 0.1 * weight if avg_w else weight
+        self._size[kind] = 0.9 * avg_s + 0.1 * size if avg_s else size
         a0, a_loud, a_bass, a_size = ACCENT
         accent = a0 + a_loud * max(-1.5, min(1.5, loud)) + a_bass * bass + a_size * max(-1.0, min(1.0, bigger))
         b0, b_new, b_moved = BAR_START
-        return accent, b0 + b_new * new + b_moved * moved
+        lone = None
+        if single is not None and size >= LONE_CHORD and (low[0] >= single + LONE_GAP
+                                                           or single < LONE_LOW and low[0] > single):
+            lone, accent = LONE_START - self._accent, LONE_ACCENT
+        self._accent = accent
+        return accent, b0 + b_new * new + b_moved * moved, lone
 
     def _read(self) -> None:
         """The aqsaq meter named now (with hysteresis), its bar start and the belief in it."""
-        mass: dict[str, float] = {}
-        for (m, _), p in zip(self._states, self._belief):
-            mass[m] = mass.get(m, 0.0) + p
+        belief = self._belief
+        mass = {m: sum(belief[a:b]) for m, a, b, _ in self._spans}
         best = max(GROUPS, key=mass.__getitem__)
+        self._lean = mass[best]
         self._sure = self._sure + 1 if mass[best] >= NAME else 0
         if self._named is not None and mass[self._named] < KEEP:
             self._named = None
@@ -204,8 +245,8 @@ class AqsaqWatch:
             self._reading = None
             return
         name = self._named
-        position = max(((p, b) for (m, p), b in zip(self._states, self._belief) if m == name),
-                       key=lambda x: x[1])[0]
+        first, end = next((a, b) for m, a, b, _ in self._spans if m == name)
+        position = max(range(first, end), key=belief.__getitem__) - first
         self._reading = (name, self._next - 1 - position, mass[name])   # the slot weighed last is at `position`
 
     @property
@@ -213,3 +254,9 @@ class AqsaqWatch:
         """(meter "5/8" or "7/8", the slot number (beat position x 2) of a bar start, belief 0..1) while an
         aqsaq meter is heard, else None."""
         return self._reading
+
+    @property
+    def leaning(self) -> bool:
+        """True while no aqsaq meter is named but the filter believes one by LEAN or more: the meter is being
+        decided (a band waits for it before coming in)."""
+        return self._reading is None and self._lean >= LEAN

@@ -149,6 +149,7 @@ class BeatTracker:
         self._bars_level: float | None = None   # the beat period the bar pointer counts
         # The aqsaq watch (engine.listen.aqsaq): 5/8 and 7/8 bars over the quarter-note grid, from the tick.
         self._aqsaq = AqsaqWatch() if aqsaq else None
+        self._aqsaq_read: tuple = (None, None)  # the watch's last reading and the bar it gives (`_aqsaq_bar`)
         self._bar_read: tuple[int, int, float] | None = None   # `_bar()` until the bar model moves on
         self.recency = recency
         self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
@@ -419,16 +420,17 @@ class BeatTracker:
         """(meter "5/8" or "7/8", beats in two of its bars, downbeat phase, confidence) while the aqsaq watch hears
         one in simple time, else None. Two bars are a whole number of quarter-note beats (7/8: seven): the phase
         is the beat number mod that on which a bar starts with a beat; the other bar starts half a beat later."""
-        if self._aqsaq is None or self._meter.compound:
+        reading = None if self._aqsaq is None else self._aqsaq.reading   # asked every tick: the cheap test first
+        if reading is None or self._meter.compound:
             return None
-        reading = self._aqsaq.reading
-        if reading is None:
-            return None
+        if reading is self._aqsaq_read[0]:      # asked every tick, the reading changes once an eighth at most
+            return self._aqsaq_read[1]
         name, start, confidence = reading
         eighths = sum(GROUPS[name])
         if start % 2:
             start += eighths                    # the next bar starts on a beat
-        return name, eighths, (start // 2) % eighths, confidence
+        self._aqsaq_read = reading, (name, eighths, (start // 2) % eighths, confidence)
+        return self._aqsaq_read[1]
 
     @property
     def aqsaq_groups(self) -> tuple[int, ...]:
@@ -436,6 +438,12 @@ class BeatTracker:
         stays the quarter note, `beats_per_bar` counts two bars), else ()."""
         aqsaq = self._aqsaq_bar()
         return () if aqsaq is None else GROUPS[aqsaq[0]]
+
+    @property
+    def meter_pending(self) -> bool:
+        """True while the aqsaq watch leans towards a 5/8 or 7/8 it has not named yet, in simple time: the meter
+        heard now (`meter`) may be about to change to it."""
+        return self._aqsaq is not None and not self._meter.compound and self._aqsaq.leaning
 
     def _classify(self, t: list[float], w: list[float]) -> None:
         """Compound or simple time, and the bar's phase, from onsets (t in s, weights w) not yet counted."""

@@ -338,5 +338,5 @@ class Listener:
             beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
             density=density, intensity=intensity(a.loudness, density),
             silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar), last_onset=a.last_onset,
-            cued=self._cued,
+            cued=self._cued, meter_pending=b.meter_pending,
         )
