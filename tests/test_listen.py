@@ -389,6 +389,21 @@ def test_the_accent_level_needs_loudness_and_a_softer_off_beat():
     assert est.accent_level(t, w, np.ones_like(loud), half_tempo) == half_tempo
     softer = np.where(np.arange(len(t)) % 6 == 0, 0.8, loud)   # beat 1 softer than beats 2 and 4
     assert est.accent_level(t, w, softer, half_tempo) == half_tempo
+    # The same loudness, every onset a single note: a melody's picked eighths, as loud off the beat as on it.
+    assert est.accent_level(t, w, loud, half_tempo, np.ones(len(t), dtype=int)) == half_tempo
+
+
+def test_a_picked_melody_with_hammer_ons_keeps_its_tempo():
+    # ../shared/cases/bug-reports: A dorian as picked eighths (velocity 90) and hammer-ons (70) at 100 BPM; its
+    # off-beat picks are as loud as its beats, which the accent check took for beats (200 BPM, 6/8).
+    from pathlib import Path
+
+    from engine.analyze import run_online
+    from engine.io.midi_input import read_guitar_file
+
+    take = read_guitar_file(Path(__file__).parent / "data" / "a-dorian-hammer-ons-as-notes.mid")
+    analysis, listener = run_online(take.messages)
+    assert listener.beat.bpm == pytest.approx(100, rel=0.04) and analysis.meter == "4/4"
 
 
 @pytest.mark.parametrize("basses", [(44, 51), (56, 58)])

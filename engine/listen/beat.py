@@ -59,14 +59,15 @@ class _Part:
 
 class OnsetWindow:
     """The recent onsets the tracker reads, one entry per strum: times `t` (s, rising), saliences `w` (its notes'
-    weights summed), `bass` flags (True when the strum has a bass note) and `loud`, its loudest note's velocity
-    / 127 (0 until a note of it is told, `pitch`)."""
+    weights summed), `bass` flags (True when the strum has a bass note), `loud`, its loudest note's velocity
+    / 127 (0 until a note of it is told, `pitch`), and `notes`, how many notes it holds."""
 
     def __init__(self) -> None:
         self.t: deque[float] = deque()
         self.w: deque[float] = deque()
         self.bass: deque[bool] = deque()
         self.loud: deque[float] = deque()
+        self.notes: deque[int] = deque()
 
     def add(self, t: float, weight: float, new: bool, bass: bool) -> None:
         """A note started at t (s) with salience `weight`; `new` is False when it belongs to the last strum."""
@@ -75,8 +76,10 @@ class OnsetWindow:
             self.w.append(weight)
             self.bass.append(bass)
             self.loud.append(0.0)
+            self.notes.append(1)
         else:
             self.w[-1] += weight
+            self.notes[-1] += 1
             if bass:
                 self.bass[-1] = True
 
@@ -102,6 +105,7 @@ class OnsetWindow:
             self.w.popleft()
             self.bass.popleft()
             self.loud.popleft()
+            self.notes.popleft()
             dropped += 1
         return dropped
 
@@ -259,7 +263,8 @@ class BeatTracker:
             return period
         level = self._tempo.bass_level(t, w, np.array(self._onsets.bass, dtype=bool), period)
         if level == period:
-            level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period)
+            level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period, np.array(self._onsets.notes),
+                                             np.array(self._onsets.bass, dtype=bool))
         if level == period:
             self._bass_wins = 0
             return period

@@ -155,7 +155,8 @@ class TempoEstimator:
                 best, need = q, share
         return best
 
-    def accent_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float) -> float:
+    def accent_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float,
+                     notes: np.ndarray | None = None, bass: np.ndarray | None = None) -> float:
         """The beat period (s): `period`, or half of it when the accents say so, for the onsets t (s, sorted)
         weighted w that the last `scores` call read; `loud` is each strum's loudness (its loudest note's
         velocity / 127; 0 where not known). Half when the strums half-way between the grid's beats are as
@@ -165,7 +166,10 @@ class TempoEstimator:
         alone hears a bar-long figure whose big strums fall on beats 1, 2 and 4 (D . D U . U D U), or a bass
         on 1 and 3 under chords on 2 and 4, at half its tempo: the big strums repeat every two beats as
         often as every beat, and the comb adds the bar's repeat to the slower level. Without loudness (all
-        notes alike) nothing is softer, and `period` stands."""
+        notes alike) nothing is softer, and `period` stands. `notes` (per onset, how many notes it holds; None:
+        all strums) and `bass` (per onset, True for a bass): only strums and bass notes count half-way, for a
+        melody's picked eighths are as loud on the off-beat as on the beat (the A dorian bug report's line of
+        picked notes and hammer-ons was heard at double tempo), where a boom-chick's lone bass is a beat."""
         half = 0.5 * period
         acf = self.last_acf
         if half * FPS < self.lag_lo or acf is None or len(t) < 8:
@@ -176,11 +180,15 @@ class TempoEstimator:
             return period
         phase = fit[0]
         sums, weights, counts = [0.0] * 3, [0.0] * 3, [0] * 3   # on the beats, half-way, elsewhere
-        for ti, li in zip(t.tolist(), loud.tolist()):
+        sizes = notes.tolist() if notes is not None else [2] * len(t)
+        basses = bass.tolist() if bass is not None else [False] * len(t)
+        for ti, li, ni, bi in zip(t.tolist(), loud.tolist(), sizes, basses):
             if li <= 0:
                 continue
             e = ((ti - phase) / period) % 1.0
             place = 0 if e < NEAR or e > 1 - NEAR else 1 if abs(e - 0.5) < NEAR else 2
+            if place == 1 and ni < 2 and not bi:
+                continue                     # a single note half-way: a melody's eighth, no sign of a beat
             r = math.exp((ti - now) / BASS_RECENCY)
             sums[place] += r * li
             weights[place] += r
