@@ -340,9 +340,12 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
     grid = state.grid
     if (arranger and not arranger.style.whole_beats and grid and grid.meter_confidence >= HEARD_METER
             and grid.meter != arranger.style.meter):
+        # Under auto the style was the listener's pick for a meter it heard earlier, not the player's request.
+        how = ("aqyn picked it by ear (--style auto) from the meter heard earlier" if style == AUTO
+               else "aqyn played it as asked")
         warnings += (f"style {arranger.style.name!r} is in {arranger.style.meter}, and the guitar was heard in "
-                     f"{grid.meter}: aqyn played it as asked, but its bars line up with the guitar's only if the "
-                     "guitar plays that meter",)
+                     f"{grid.meter}: {how}, but its bars line up with the guitar's only if the guitar plays that "
+                     "meter",)
     return RenderResult(key=key, bpm=state.bpm, input_seconds=guitar.duration, audio_seconds=audio_seconds,
                         elapsed=time.perf_counter() - started,
                         band_notes=sum(isinstance(e, Note) for e in band), late_notes=engine.scheduler.late,

@@ -248,3 +248,16 @@ def test_the_band_waits_a_little_for_a_pending_aqsaq_meter():
     # pending for ever: the band waits METER_WAIT s, no longer
     entry = band_in(pending_until=99.0, named_at=99.0)
     assert 1.0 + METER_WAIT <= entry.time < 1.0 + METER_WAIT + 1.7
+
+
+def test_a_style_auto_picked_is_not_called_asked_for_when_the_meter_heard_last_differs(tmp_path):
+    """A 5/8 take (bench/player_sim.py seed 4, `aqsaq_5-8_Ab-minor_s00`) that `--style auto` plays in
+    aqsaq-5-8 while the listener ends on 6/8: the warning says the style was picked by ear, not 'as asked'
+    (the player asked for nothing); a style named on the command line is still 'played as asked'."""
+    path = DATA / "aqsaq-5-8-heard-6-8.mid"
+    auto = runner.invoke(app, ["render", str(path), "-o", str(tmp_path / "a.mid")])
+    assert auto.exit_code == 0, auto.output
+    warning = next(line for line in auto.stderr.splitlines() if "is in 5/8, and the guitar was heard in" in line)
+    assert "picked it by ear (--style auto)" in warning and "as asked" not in warning
+    named = runner.invoke(app, ["render", str(path), "-o", str(tmp_path / "n.mid"), "--style", "aqsaq-5-8"])
+    assert named.exit_code == 0 and "aqyn played it as asked" in named.stderr
