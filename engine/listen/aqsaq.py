@@ -37,6 +37,10 @@ import math
 from collections import deque
 from collections.abc import Callable
 
+from engine.listen.guitar import LONE_BASS_CHORD, LONE_BASS_GAP, GuitarConfig
+
+BASS_BELOW = GuitarConfig.bass_below   # MIDI: the bass register (under E3)
+
 GROUPS = {"5/8": (3, 2), "7/8": (2, 2, 3)}      # the aqsaq bars the watch knows, groups in eighths
 # Square bars with uneven accents, heard as such rather than as aqsaq: the tresillo (3+3+2 eighths of a 4/4 bar,
 # bossa and pop comping's syncopation)
@@ -59,13 +63,11 @@ LEAN = 0.5            # belief in an aqsaq meter not yet named from which the wa
 ACCENT = (-0.2, 2.0, 1.2, 0.8)
 EMPTY = -1.2
 BAR_START = (-0.8, 2.0, 0.8)
-# A lone bass (a single note, then on the next eighth a chord of LONE_CHORD notes or more all LONE_GAP semitones
-# above it: the listener's oom-pa figure, engine/listen/listener.py) starts a group, and its chord is the group's
-# second eighth, however much bigger and louder: at the chord's slot the pair's accents are the figure's (the
-# bass's, LONE_START, replaces the one its slot was weighed with; the chord's is LONE_ACCENT), not their loudness.
-LONE_CHORD = 4
-LONE_GAP = 5
-LONE_LOW = 52     # ... or any above it when it is in the bass register (under E3, GuitarConfig.bass_below)
+# A lone bass (a single note, then on the next eighth the bass-and-chord figure's chord, guitar.LONE_BASS_*, or
+# any chord of that size above it when the note is in the bass register, under GuitarConfig.bass_below) starts a
+# group, and its chord is the group's second eighth, however much bigger and louder: at the chord's slot the
+# pair's accents are the figure's (the bass's, LONE_START, replaces the one its slot was weighed with; the
+# chord's is LONE_ACCENT), not their loudness.
 LONE_START = 2.0
 LONE_ACCENT = -1.0
 KEEP_NOTES = 4.0      # s of notes kept
@@ -224,8 +226,8 @@ class AqsaqWatch:
         accent = a0 + a_loud * max(-1.5, min(1.5, loud)) + a_bass * bass + a_size * max(-1.0, min(1.0, bigger))
         b0, b_new, b_moved = BAR_START
         lone = None
-        if single is not None and size >= LONE_CHORD and (low[0] >= single + LONE_GAP
-                                                           or single < LONE_LOW and low[0] > single):
+        if single is not None and size >= LONE_BASS_CHORD and (low[0] >= single + LONE_BASS_GAP
+                                                                or single < BASS_BELOW and low[0] > single):
             lone, accent = LONE_START - self._accent, LONE_ACCENT
         self._accent = accent
         return accent, b0 + b_new * new + b_moved * moved, lone

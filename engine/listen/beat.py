@@ -261,10 +261,11 @@ class BeatTracker:
         period = self._tempo.estimate(t, w, current)
         if period is None:
             return period
-        level = self._tempo.bass_level(t, w, np.array(self._onsets.bass, dtype=bool), period)
+        bass = np.array(self._onsets.bass, dtype=bool)
+        level = self._tempo.bass_level(t, w, bass, period)
         if level == period:
             level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period, np.array(self._onsets.notes),
-                                             np.array(self._onsets.bass, dtype=bool))
+                                             bass)
         if level == period:
             self._bass_wins = 0
             return period

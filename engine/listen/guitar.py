@@ -35,6 +35,12 @@ from dataclasses import dataclass, field
 from engine.events import InputMessage
 from engine.midi import GM_DRUMS, NOTE_OFF, NOTE_ON, PITCH_BEND
 
+# The bass-and-chord figure (oom-pa: a 6/8 jig's bass then chord, a waltz's oom-pah-pah, boom-chick, dombra-style
+# aqsaq): a single low note, then a chord of at least LONE_BASS_CHORD notes all LONE_BASS_GAP semitones or more
+# above it. The listener's beat and the aqsaq watch both read it (engine/listen/listener.py, aqsaq.py).
+LONE_BASS_GAP = 5     # semitones
+LONE_BASS_CHORD = 4   # notes
+
 
 @dataclass
 class GuitarConfig:

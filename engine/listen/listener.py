@@ -16,16 +16,14 @@ from engine.listen.activity import ActivityConfig, PlayerActivity, intensity
 from engine.listen.beat import BeatTracker
 from engine.listen.chord import ChordTracker
 from engine.listen.clock_in import ClockFollower
-from engine.listen.guitar import ConfirmedNote, GuitarConditioner, GuitarConfig, Strum
+from engine.listen.guitar import LONE_BASS_CHORD, LONE_BASS_GAP, ConfirmedNote, GuitarConditioner, GuitarConfig, Strum
 from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
 from engine.state import BeatGrid, MusicalState
 
 KEY_EVERY = 1.0    # s between key re-estimates
 BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
-LONE_BASS_GAP = 5  # semitones: a single note this far under the chord struck after it is that figure's bass
-LONE_BASS_CHORD = 4   # ... when the chord has at least this many notes
-LONE_BASS_WITHIN = 1.0   # s: ... and comes this soon after it
+LONE_BASS_WITHIN = 1.0   # s: the chord of a bass-and-chord figure (guitar.LONE_BASS_*) comes this soon after its bass
 QUIET = 1.0        # s of silence after which no chord sounds (0.5, 0.75, 1.5 measured: bench/README.md)
 CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
 

@@ -131,32 +131,31 @@ def strongest_cluster(ts: Sequence[float], rs: Sequence[float], phase: float, pe
     return recentre(ts, rs, peak - period * round(peak / period), period)
 
 
-def near_weight(ts: Sequence[float], rs: Sequence[float], phase: float, period: float) -> float:
-    """The weight rs of the onsets ts (s) within NEAR of the grid of `period` (s) through `phase` (s)."""
+def near_sums(ts: Sequence[float], rs: Sequence[float], phase: float, period: float) -> tuple[float, float]:
+    """(sum of r x offset (s), sum of r) over the onsets ts (s) weighted rs within NEAR of the grid of `period`
+    (s) through `phase` (s), each offset from its nearest grid beat."""
     half = 0.5 * period
     near = NEAR * period
     shift = half - phase
-    held = 0.0
+    num = den = 0.0
     for ti, r in zip(ts, rs):
         e = (ti + shift) % period - half
         if -near < e < near:
-            held += r
-    return held
+            num += r * e
+            den += r
+    return num, den
+
+
+def near_weight(ts: Sequence[float], rs: Sequence[float], phase: float, period: float) -> float:
+    """The weight rs of the onsets ts (s) within NEAR of the grid of `period` (s) through `phase` (s)."""
+    return near_sums(ts, rs, phase, period)[1]
 
 
 def recentre(ts: Sequence[float], rs: Sequence[float], phase: float, period: float) -> float:
     """`phase` (s) moved, twice, to the weighted mean of the onsets within NEAR of its grid: off-beat strums
     pull the circular mean towards them."""
-    half = 0.5 * period
-    near = NEAR * period
     for _ in range(2):
-        num = den = 0.0
-        shift = half - phase
-        for ti, r in zip(ts, rs):
-            e = (ti + shift) % period - half
-            if -near < e < near:
-                num += r * e
-                den += r
+        num, den = near_sums(ts, rs, phase, period)
         if den == 0:
             break
         phase += num / den
