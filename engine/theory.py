@@ -22,6 +22,16 @@ SCALES = {
 _PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
+def scale_pcs(tonic: int, mode: str) -> frozenset[int]:
+    """The pitch classes (0..11) of the `mode` scale on pitch class `tonic`: `SCALES[mode]` moved to it. Raises
+    KeyError for a mode not in SCALES.
+
+    >>> sorted(scale_pcs(2, "dorian"))
+    [0, 2, 4, 5, 7, 9, 11]
+    """
+    return frozenset((tonic + s) % 12 for s in SCALES[mode])
+
+
 def tonic_name(pc: int, mode: str) -> str:
     """Spell pitch class `pc` as the tonic of a key in `mode` (minor-like modes spell as minor)."""
     minor_like = SCALES[mode][2] == 3

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from engine.state import Chord
-from engine.theory import SCALES
+from engine.theory import SCALES, scale_pcs
 
 TUNINGS = {"quartal": 5, "quintal": 7, "second": 2, "unison": 0}  # semitones low -> high string
 FRETS = 19
@@ -72,7 +72,7 @@ class Dombra:
     @property
     def scale(self) -> frozenset[int]:
         """The pitch classes (0..11) of the key's scale: `SCALES[mode]` on `tonic`."""
-        return frozenset((self.tonic + s) % 12 for s in SCALES[self.mode])
+        return scale_pcs(self.tonic, self.mode)
 
     @property
     def lowest(self) -> int:
@@ -188,7 +188,7 @@ def tune(tonic: int, mode: str = "major", tuning: str = "quartal") -> Dombra:
     if mode not in SCALES:
         raise ValueError(f"mode must be one of {', '.join(SCALES)}, got {mode!r}")
     interval = TUNINGS[tuning]
-    scale = {(tonic + s) % 12 for s in SCALES[mode]}
+    scale = scale_pcs(tonic, mode)
     reach = range(STANDARD_LOW - RETUNE, STANDARD_LOW + RETUNE + 1)
     in_scale = [low for low in reach if low % 12 in scale and (low + interval) % 12 in scale]
     with_tonic = [low for low in in_scale if tonic % 12 in (low % 12, (low + interval) % 12)]

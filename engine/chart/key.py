@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from engine.arrange.dombra import chord_pcs
 from engine.state import Chord
-from engine.theory import SCALES
+from engine.theory import SCALES, scale_pcs
 
 COMMON = ("minor", "major", "dorian", "mixolydian", "phrygian", "lydian", "locrian")
 TONIC_WEIGHT, LAST_WEIGHT, FIRST_WEIGHT, MODE_TIE = 0.5, 0.3, 0.15, 0.001
@@ -43,7 +43,7 @@ def key_of(spans: list[tuple[Fraction, Chord | None]]) -> tuple[int, str]:
     best, best_score = (0, "major"), -1.0
     for tonic in range(12):
         for rank, mode in enumerate(COMMON):
-            scale = {(tonic + s) % 12 for s in SCALES[mode]}
+            scale = scale_pcs(tonic, mode)
             fit = sum(float(b) * len(chord_pcs(c) & scale) / len(chord_pcs(c)) for b, c in chords) / total
             home = sum(float(b) for b, c in chords if _on_tonic(c, tonic, mode)) / total
             score = (fit + TONIC_WEIGHT * home + LAST_WEIGHT * _on_tonic(last, tonic, mode)

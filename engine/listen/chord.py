@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.theory import SCALES
+from engine.theory import scale_pcs
 
 QUALITIES = {
     "maj": (0, 4, 7), "min": (0, 3, 7), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10),
@@ -136,7 +136,7 @@ def note_weight(pitch: int) -> float:
 def _diatonic(key: tuple[int, str]) -> np.ndarray:
     """0.06 per template with all its tones in the key's scale, else 0 (cached per key)."""
     if key not in _DIATONIC:
-        scale = {(key[0] + s) % 12 for s in SCALES[key[1]]}
+        scale = scale_pcs(*key)
         tones = {**QUALITIES, **EXTENDED}
         _DIATONIC[key] = 0.06 * np.array([all((r + t) % 12 in scale for t in tones[q]) for r, q in _LABELS], float)
     return _DIATONIC[key]
@@ -146,7 +146,7 @@ def _key_triad(key: tuple[int, str]) -> np.ndarray:
     """Per root pitch class, 1.0 where the key's scale holds its perfect fifth and so names its third (a
     diatonic scale holds one of the two), but not on a minor key's fifth degree (see TRIAD_MEMORY)."""
     if key not in _KEY_TRIAD:
-        scale = {(key[0] + s) % 12 for s in SCALES[key[1]]}
+        scale = scale_pcs(*key)
         named = [r in scale and (r + 7) % 12 in scale and not (key[1] == "minor" and r == (key[0] + 7) % 12)
                  for r in range(12)]
         _KEY_TRIAD[key] = np.array(named, float)
