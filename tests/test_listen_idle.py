@@ -1,5 +1,6 @@
-"""The listener's idle ticks (`Listener.update` returns at once until its next piece of work is due) change
-nothing: a listener that runs every tick in full hears exactly the same, tick by tick."""
+"""The listener's shortcuts change nothing: its idle ticks (`Listener.update` returns at once until its next
+piece of work is due) hear exactly what full ticks hear, tick by tick, and the phase alone (`beat_phase`) is
+fit_grid's phase with no line fitted."""
 
 import math
 
@@ -12,6 +13,7 @@ from engine.inputs import CountIn
 from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener, ListenerConfig
 from engine.listen.guitar import GuitarConfig
+from engine.listen.phase import beat_phase, fit_grid
 from tests.conftest import example
 
 NOTE_ON, NOTE_OFF, PITCH_BEND = 0x90, 0x80, 0xE0
@@ -84,3 +86,16 @@ def test_idle_ticks_hear_what_full_ticks_hear_on_any_input(played, taps):
         msgs.append(InputMessage(t + length, NOTE_OFF, pitch, 0))
     msgs.sort(key=lambda m: m.time)
     assert heard(Listener(), msgs, taps)[0] == heard(FullListener(), msgs, taps)[0]
+
+
+onsets = st.lists(st.tuples(st.floats(0.05, 1.0), st.floats(0.0, 2.0)), min_size=1, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(onsets, st.floats(0.25, 1.5), st.floats(0.5, 4.0))
+def test_the_phase_alone_is_the_fits_phase_without_a_line(played, period, recency):
+    """Onsets (gap to the last s, weight) at any period (s) and recency (s): the same float or None."""
+    t = [sum(gap for gap, _ in played[:i + 1]) for i in range(len(played))]
+    w = [weight for _, weight in played]
+    fit = fit_grid(t, w, t[-1], period, recency=recency, curve=0.0, slope_range=0.0)
+    assert beat_phase(t, w, t[-1], period, recency=recency) == (None if fit is None else fit[0])
