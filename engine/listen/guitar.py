@@ -225,6 +225,8 @@ class GuitarConditioner:
     def next_update(self) -> float:
         """The earliest time (s, input clock) at which `update` may confirm a pending note or a bent pitch:
         before it, and with no message fed, `update` does nothing. inf when nothing waits."""
+        if not self._pending and not self._bent:
+            return math.inf                 # (the usual tick's answer, found at once)
         cfg = self.config
         due = math.inf
         for key, (t, _) in self._pending.items():

@@ -298,17 +298,16 @@ class Listener:
         for the bar pointer to weigh, an onset for the activity to forget; at once when a note confirmed this tick
         answers a cue (`update` looks at the cue before confirming). Each is the time its own test passes, up to
         float rounding: `update` stops short by IDLE_MARGIN and lets the tests decide."""
-        g = self.guitar
+        g, beat = self.guitar, self.beat
         last = self.activity.last_onset
         if self._cued is not None and last is not None and last >= self._cued - 0.2:
             return -math.inf
-        due = min(self._taps[0] if self._taps else math.inf, g.next_update(), self.beat.next_advance(),
-                  self.activity.next_tick(self.beat.period))
-        if self._decided_strum != self._strum_time:
-            due = min(due, g.strum_closes())
-        if self.chord_label != "N" and last is not None and not g.ringing:
-            due = min(due, max(last, self._released) + QUIET)
-        return due
+        inf = math.inf
+        strum = g.strum_closes() if self._decided_strum != self._strum_time else inf
+        hush = (max(last, self._released) + QUIET if self.chord_label != "N" and last is not None and not g.ringing
+                else inf)
+        return min(self._taps[0] if self._taps else inf, g.next_update(), beat.next_advance(),
+                   self.activity.next_tick(beat.period), strum, hush)
 
     def _hush(self, now: float) -> None:
         """No chord once nothing has rung for QUIET seconds (a stop, a rest in a solo): the band is not told
