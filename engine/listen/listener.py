@@ -270,9 +270,9 @@ class Listener:
 
     def update(self, now: float) -> bool:
         """Confirm notes and, once the latest strum is complete, re-estimate; then count the player's
-        activity. Call once per engine tick (now: seconds). True when a strum was decided. Most ticks have
-        nothing to do: until the next piece of work is due (`_idle_until`), and with no input since, the tick
-        returns at once."""
+        activity. Call once per engine tick (now: seconds, never going back). True when a strum was decided.
+        Most ticks have nothing to do: until the next piece of work is due (`_idle_until`), and with no input
+        or hint since, the tick returns at once."""
         self._now = now
         if now < self._idle:
             return False
