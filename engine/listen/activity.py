@@ -6,6 +6,7 @@ to listening: `PlayerActivity` is told each onset and ticked once per engine tic
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 
@@ -77,6 +78,13 @@ class PlayerActivity:
         horizon = now - self.config.density_beats * (period or DEFAULT_PERIOD)
         while self._onsets and self._onsets[0] < horizon:
             self._onsets.popleft()
+
+    def next_tick(self, period: float | None) -> float:
+        """The time (s) from which `tick` may forget an onset (`period` as for `tick`): before it, and with no
+        note since the last tick, `tick` does nothing. inf with no onset to forget."""
+        if not self._onsets:
+            return math.inf
+        return self._onsets[0] + self.config.density_beats * (period or DEFAULT_PERIOD)
 
     @property
     def density(self) -> float:

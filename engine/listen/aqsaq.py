@@ -163,6 +163,11 @@ class AqsaqWatch:
         self._read()
         return True
 
+    def due(self, seconds_at: Callable[[float], float]) -> float:
+        """The time (s) from which `advance` may weigh a slot on the grid given by `seconds_at(position)`: the
+        next slot's window ends (-inf before the first grid). Before it `advance` does nothing."""
+        return -math.inf if self._next is None else seconds_at(self._next / 2 + NEAR)
+
     def _step(self, n: int, seconds_at: Callable[[float], float]) -> None:
         """Move every state one eighth on and weigh slot n's evidence."""
         accent, bar, lone = self._evidence(n, seconds_at)

@@ -103,6 +103,11 @@ class BarTracker:
         if self._next != start:
             self._read.clear()              # beats weighed, or counted from elsewhere: read the belief anew
 
+    def due(self, seconds_at: Callable[[float], float]) -> float:
+        """The time (s) from which `advance` may weigh a beat on the grid given by `seconds_at(position)`: the
+        next beat's window ends (-inf before the first grid). Before it `advance` does nothing."""
+        return -math.inf if self._next is None else seconds_at(self._next + LATE)
+
     def _step(self, n: int, seconds_at: Callable[[float], float]) -> None:
         """Move the pointer one beat on and weigh beat number n's evidence."""
         down, half = self._evidence(n, seconds_at)

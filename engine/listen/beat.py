@@ -111,6 +111,7 @@ class OnsetWindow:
 
 
 CUED_BAR_UNTIL = 0.5   # meter confidence from which the guitar's accents, not a cued downbeat, set the bar
+DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
 
 class BeatTracker:
     """Tempo, beat grid, meter and downbeat from onsets, taps and a clock master.
@@ -155,6 +156,8 @@ class BeatTracker:
         self._aqsaq = AqsaqWatch() if aqsaq else None
         self._aqsaq_read: tuple = (None, None)  # the watch's last reading and the bar it gives (`_aqsaq_bar`)
         self._bar_read: tuple[int, int, float] | None = None   # `_bar()` until the bar model moves on
+        self._due = -math.inf                   # s: until then the bar pointer and the watch have nothing to weigh ...
+        self._due_grid: tuple | None = None     # ... on this grid (anchor beat, anchor time, period)
         self.recency = recency
         self.tempo_every = 2.0      # s between tempo re-estimates (the phase follows every strum)
         self._tempo_at = -1.0
@@ -387,9 +390,14 @@ class BeatTracker:
             self._aqsaq.note(t, pitch, weight, bass)
 
     def advance(self, now: float) -> None:
-        """Let the bar pointer weigh the beats that have passed by `now` (s); call every tick."""
+        """Let the bar pointer weigh the beats that have passed by `now` (s); call every tick. Most ticks have
+        nothing to weigh: until the next beat's or eighth's window ends on the same grid (`_due`), the tick
+        returns at once."""
         bars = self._bars
         if bars is None or self.period is None:
+            return
+        grid = (self.anchor_beat, self.anchor_time, self.period)
+        if now < self._due and grid == self._due_grid:
             return
         if self._bars_level is None or not 0.8 < self.period / self._bars_level < 1.25:
             self._bars_level = self.period      # another metrical level: its bars are counted afresh
@@ -398,9 +406,22 @@ class BeatTracker:
                 self._aqsaq.restart()
         beat_at, seconds_at = self.beat_at, self.seconds_at
         bars.advance(now, beat_at, seconds_at)
+        due = bars.due(seconds_at)
         if self._aqsaq is not None:
             self._aqsaq.advance(now, beat_at, seconds_at)
+            due = min(due, self._aqsaq.due(seconds_at))
+        # DUE_MARGIN early: the parts' own test of beat_at(now), in other float steps, decides near the edge
+        self._due, self._due_grid = due - DUE_MARGIN, grid
         self._bar_read = None                   # beats weighed: the bar is read anew
+
+    def next_advance(self) -> float:
+        """The time (s) before which `advance` has nothing to weigh (the next beat's or eighth's window ends),
+        while the grid stays as it is; -inf when that is not known (the grid moved since the last `advance`)."""
+        if self._bars is None or self.period is None:
+            return math.inf
+        if (self.anchor_beat, self.anchor_time, self.period) != self._due_grid:
+            return -math.inf
+        return self._due + DUE_MARGIN
 
     def _bar(self) -> tuple[int, int, float]:
         """(beats to the bar, downbeat phase, confidence): in an aqsaq meter the watch's (`_aqsaq_bar`), else the

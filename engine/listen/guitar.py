@@ -29,6 +29,7 @@ strings, strums as 3-6 note-ons spread over 10-50 ms.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
@@ -220,6 +221,26 @@ class GuitarConditioner:
         for t, key, vel in ready:
             del self._pending[key]
             self._confirm(t, key[0], key[1], vel)
+
+    def next_update(self) -> float:
+        """The earliest time (s, input clock) at which `update` may confirm a pending note or a bent pitch:
+        before it, and with no message fed, `update` does nothing. inf when nothing waits."""
+        if not self._pending and not self._bent:
+            return math.inf                 # (the usual tick's answer, found at once)
+        cfg = self.config
+        due = math.inf
+        for key, (t, _) in self._pending.items():
+            due = min(due, t + (cfg.spike_duration if key[1] >= cfg.spike_pitch else cfg.min_duration))
+        for t, _ in self._bent.values():
+            due = min(due, t + cfg.bend_hold)
+        return due + cfg.converter_latency
+
+    def strum_closes(self) -> float:
+        """The time (s, input clock) from which the latest strum can grow no more by the clock (`strum_open`
+        without pending notes); -inf before any strum."""
+        if self._strum is None:
+            return -math.inf
+        return self._strum.time + self.config.strum_window + self.config.converter_latency
 
     def _confirm(self, t: float, ch: int, note: int, velocity: int) -> None:
         cfg = self.config

@@ -365,6 +365,10 @@ class JointTracker(BeatTracker):
     def advance(self, now: float) -> None:
         """Nothing to do between strums: the filter moves on at the next strum."""
 
+    def next_advance(self) -> float:
+        """inf: `advance` never has anything to do."""
+        return math.inf
+
     def accent(self, t: float, weight: float) -> None:
         """Ignored: the filter hears chord changes in the notes themselves."""
 

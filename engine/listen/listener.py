@@ -8,6 +8,7 @@ thing the band reads. Hints from the player (tap tempo, the tempo lock, a MIDI c
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 from engine.events import InputMessage
@@ -26,6 +27,7 @@ BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat on
 LONE_BASS_WITHIN = 1.0   # s: the chord of a bass-and-chord figure (guitar.LONE_BASS_*) comes this soon after its bass
 QUIET = 1.0        # s of silence after which no chord sounds (0.5, 0.75, 1.5 measured: bench/README.md)
 CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
+IDLE_MARGIN = 1e-6  # s: a tick this close to a part's next piece of work (`Listener._idle_until`) runs in full
 
 
 @dataclass
@@ -139,6 +141,7 @@ class Listener:
         self._decided_strum = -1.0
         self._released = -1.0     # s: when the last note stopped ringing
         self._key_at = -1.0
+        self._idle = -math.inf    # s: until then, with no input, a tick has nothing to do (`_idle_until`)
 
     @property
     def dropped(self):
@@ -157,21 +160,25 @@ class Listener:
 
     def feed(self, msg: InputMessage) -> None:
         """One guitar MIDI message, in time order."""
+        self._idle = -math.inf
         self.guitar.feed(msg)
 
     def tap(self, t: float) -> None:
         """A tap at t seconds (tap-tempo key, count-in click): see `BeatTracker.tap`."""
+        self._idle = -math.inf
         self.beat.tap(t)
 
     def count_in(self, item: CountIn) -> None:
         """A count-in: each click is a tap once its time has come (see `update`); the beat after the last
         click is the player's first downbeat."""
+        self._idle = -math.inf
         self._taps = sorted(self._taps + item.tap_times())
         self._cued = item.time + item.beats * item.period
 
     def start(self, t: float) -> None:
         """A start with no guitar playing (a pedal, a clock master's start): the band's first downbeat falls
         at t (s), at the tempo heard last (or tapped, or the tempo prior)."""
+        self._idle = -math.inf
         period = self.beat.period or 60.0 / self.config.bpm_prior
         self.beat.start_at(t, period)
         self._cued = t
@@ -184,12 +191,14 @@ class Listener:
 
     def lock_tempo(self, on: bool | None = None) -> bool:
         """Hold the tempo (the phase still follows the guitar); None toggles. Returns the new setting."""
+        self._idle = -math.inf
         self.beat.hold_tempo = (not self.beat.hold_tempo) if on is None else on
         return self.beat.hold_tempo
 
     def clock(self, item: ClockInput) -> Cue | None:
         """A MIDI clock master's message: the master leads tempo, beat and (after a start or a song position)
         the bar. Returns the cue it means for the band (START for start and continue, STOP for stop)."""
+        self._idle = -math.inf
         follower, tracker = self.follower, self.beat
         per_beat = clocks_per_beat(3 if tracker.compound else 2)   # MIDI clock counts quarter notes
         if item.status == CLOCK:
@@ -261,8 +270,12 @@ class Listener:
 
     def update(self, now: float) -> bool:
         """Confirm notes and, once the latest strum is complete, re-estimate; then count the player's
-        activity. Call once per engine tick (now: seconds). True when a strum was decided."""
+        activity. Call once per engine tick (now: seconds, never going back). True when a strum was decided.
+        Most ticks have nothing to do: until the next piece of work is due (`_idle_until`), and with no input
+        or hint since, the tick returns at once."""
         self._now = now
+        if now < self._idle:
+            return False
         while self._taps and self._taps[0] <= now:
             self.beat.tap(self._taps.pop(0))
             if not self._taps and self._cued is not None and self.beat.period:
@@ -276,7 +289,25 @@ class Listener:
             self._hush(now)
         self.beat.advance(now)
         self.activity.tick(now, self.beat.period)
+        self._idle = self._idle_until() - IDLE_MARGIN
         return decided
+
+    def _idle_until(self) -> float:
+        """The earliest time (s) at which a tick may have work, with no input before it: a tap of a count-in, a
+        pending note to confirm, the latest strum to decide once it can grow no more, the chord to hush, a beat
+        for the bar pointer to weigh, an onset for the activity to forget; at once when a note confirmed this tick
+        answers a cue (`update` looks at the cue before confirming). Each is the time its own test passes, up to
+        float rounding: `update` stops short by IDLE_MARGIN and lets the tests decide."""
+        g, beat = self.guitar, self.beat
+        last = self.activity.last_onset
+        if self._cued is not None and last is not None and last >= self._cued - 0.2:
+            return -math.inf
+        inf = math.inf
+        strum = g.strum_closes() if self._decided_strum != self._strum_time else inf
+        hush = (max(last, self._released) + QUIET if self.chord_label != "N" and last is not None and not g.ringing
+                else inf)
+        return min(self._taps[0] if self._taps else inf, g.next_update(), beat.next_advance(),
+                   self.activity.next_tick(beat.period), strum, hush)
 
     def _hush(self, now: float) -> None:
         """No chord once nothing has rung for QUIET seconds (a stop, a rest in a solo): the band is not told

@@ -61,16 +61,10 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
     beat, `confidence` 0..1. Onsets weigh exp((t - now) / recency) (recency in s) times w. `slope_range`: the
     fitted line may change the period by this share at most; `curve` > 0: fit a parabola, whose tempo now may
     differ from the line's by this share. None when the onsets carry no weight."""
-    ts = t.tolist() if isinstance(t, np.ndarray) else t
-    ws = w.tolist() if isinstance(w, np.ndarray) else w
-    inv = 1.0 / recency
-    exp = math.exp
-    rs = [wi * exp((ti - now) * inv) for ti, wi in zip(ts, ws)]
-    total = sum(rs)
+    ts, rs, total = _recent(t, w, now, recency)
     if total <= 0:
         return None
-    phase = recentre(ts, rs, circular_mean(ts, rs, period), period)
-    phase = strongest_cluster(ts, rs, phase, period, total)
+    phase = _phase(ts, rs, period, total)
     inv_period = 1.0 / period
     k_now = round((now - phase) * inv_period)
     m = moments(ts, rs, now, phase + k_now * period, period, curve)
@@ -80,6 +74,32 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
         period = slope
         phase = now + at_now - k_now * slope
     return phase, period, confidence(m, total)
+
+
+def beat_phase(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, now: float, period: float, *,
+               recency: float) -> float | None:
+    """The phase (s, a beat time) alone of the grid at `period` (s) through onsets t (s) weighted w, as
+    `fit_grid` places it before fitting a line (which a zero `slope_range` always refuses): the same float,
+    without the line's sums. None when the onsets carry no weight."""
+    ts, rs, total = _recent(t, w, now, recency)
+    return None if total <= 0 else _phase(ts, rs, period, total)
+
+
+def _recent(t, w, now: float, recency: float) -> tuple[Sequence[float], list[float], float]:
+    """The onset times as a list, their weights times exp((t - now) / recency), and those weights' sum."""
+    ts = t.tolist() if isinstance(t, np.ndarray) else t
+    ws = w.tolist() if isinstance(w, np.ndarray) else w
+    inv = 1.0 / recency
+    exp = math.exp
+    rs = [wi * exp((ti - now) * inv) for ti, wi in zip(ts, ws)]
+    return ts, rs, sum(rs)
+
+
+def _phase(ts: Sequence[float], rs: list[float], period: float, total: float) -> float:
+    """The re-centred circular mean of onsets ts (s) weighted rs (summing to `total`), or the strongest
+    cluster's phase (s)."""
+    phase = recentre(ts, rs, circular_mean(ts, rs, period), period)
+    return strongest_cluster(ts, rs, phase, period, total)
 
 
 def circular_mean(ts: Sequence[float], rs: Sequence[float], period: float) -> float:

@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 
-from engine.listen.phase import NEAR, fit_grid
+from engine.listen.phase import NEAR, beat_phase, fit_grid
 
 FPS = 100   # frames (lags) per second
 BASS_RECENCY = 4.0   # s: how fast older bass notes fade when the bass's beat is weighed
@@ -175,10 +175,9 @@ class TempoEstimator:
         if half * FPS < self.lag_lo or acf is None or len(t) < 8:
             return period
         now = float(t[-1])
-        fit = fit_grid(t, w, now, period, recency=BASS_RECENCY, curve=0.0, slope_range=0.0)
-        if fit is None:
+        phase = beat_phase(t, w, now, period, recency=BASS_RECENCY)
+        if phase is None:
             return period
-        phase = fit[0]
         sums, weights, counts = [0.0] * 3, [0.0] * 3, [0] * 3   # on the beats, half-way, elsewhere
         sizes = notes.tolist() if notes is not None else [2] * len(t)
         basses = bass.tolist() if bass is not None else [False] * len(t)

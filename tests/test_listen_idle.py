@@ -1,0 +1,101 @@
+"""The listener's shortcuts change nothing: its idle ticks (`Listener.update` returns at once until its next
+piece of work is due) hear exactly what full ticks hear, tick by tick, and the phase alone (`beat_phase`) is
+fit_grid's phase with no line fitted."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.events import InputMessage
+from engine.inputs import CountIn
+from engine.io.midi_input import read_guitar_file
+from engine.listen import Listener, ListenerConfig
+from engine.listen.guitar import GuitarConfig
+from engine.listen.phase import beat_phase, fit_grid
+from tests.conftest import example
+
+NOTE_ON, NOTE_OFF, PITCH_BEND = 0x90, 0x80, 0xE0
+
+
+class FullListener(Listener):
+    """A listener whose every tick runs in full (no idle ticks)."""
+
+    def _idle_until(self) -> float:
+        return -math.inf
+
+
+def heard(listener: Listener, msgs: list[InputMessage], taps=(), tick: float = 0.01) -> tuple[list, int]:
+    """Each tick's (update's result, state, chord label, meter) on the engine's tick grid, and how many ticks
+    returned at once (the listener's `_idle` was ahead of the tick)."""
+    out, idle, i, n = [], 0, 0, 0
+    taps = sorted(taps)
+    end = (msgs[-1].time if msgs else 0.0) + 3.0
+    while n * tick <= end:
+        now = n * tick
+        n += 1
+        while i < len(msgs) and msgs[i].time <= now:
+            listener.feed(msgs[i])
+            i += 1
+        while taps and taps[0] <= now:
+            listener.tap(taps.pop(0))
+        idle += now < listener._idle
+        decided = listener.update(now)
+        out.append(repr((decided, listener.state(now), listener.chord_label, listener.beat.meter, listener.playing)))
+    return out, idle
+
+
+@pytest.mark.parametrize("name", ["d_dorian_96_4-4", "a_minor_66_6-8"])
+@pytest.mark.parametrize("model", ["acf", "hybrid", "joint"])
+def test_idle_ticks_hear_what_full_ticks_hear_on_the_examples(name, model):
+    msgs = read_guitar_file(example(name)).messages
+    config = ListenerConfig(beat_model=model)
+    fast, idle = heard(Listener(config), msgs)
+    full, never = heard(FullListener(config), msgs)
+    assert never == 0
+    assert idle > len(fast) / 2          # most ticks are idle ...
+    assert fast == full                  # ... and they hear the same, bit for bit
+
+
+def test_a_count_in_and_a_converter_latency_are_heard_alike():
+    msgs = read_guitar_file(example("e_mixolydian_ramp_88-116_4-4")).messages[:400]
+    config = ListenerConfig(guitar=GuitarConfig(converter_latency=0.013))
+    results = []
+    for cls in (Listener, FullListener):
+        listener = cls(config)
+        listener.count_in(CountIn(msgs[0].time - 2.0, 4, 0.5, 4, clicks=False))
+        results.append(heard(listener, msgs)[0])
+    assert results[0] == results[1]
+
+
+notes = st.lists(st.tuples(st.floats(0.0, 0.4), st.integers(40, 88), st.integers(1, 127), st.floats(0.0, 0.6),
+                           st.integers(0, 16383) | st.none()), min_size=1, max_size=60)
+
+
+@settings(max_examples=25, deadline=None)
+@given(notes, st.lists(st.floats(0.0, 8.0), max_size=3))
+def test_idle_ticks_hear_what_full_ticks_hear_on_any_input(played, taps):
+    """Random notes (gap to the last onset s, pitch, velocity, length s, a pitch bend while held), some taps."""
+    msgs, t = [], 0.1
+    for gap, pitch, velocity, length, bend in played:
+        t += gap
+        msgs.append(InputMessage(t, NOTE_ON, pitch, velocity))
+        if bend is not None:
+            msgs.append(InputMessage(t + length / 2, PITCH_BEND, bend & 0x7F, bend >> 7))
+        msgs.append(InputMessage(t + length, NOTE_OFF, pitch, 0))
+    msgs.sort(key=lambda m: m.time)
+    assert heard(Listener(), msgs, taps)[0] == heard(FullListener(), msgs, taps)[0]
+
+
+onsets = st.lists(st.tuples(st.floats(0.05, 1.0), st.floats(0.0, 2.0)), min_size=1, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(onsets, st.floats(0.25, 1.5), st.floats(0.5, 4.0))
+def test_the_phase_alone_is_the_fits_phase_without_a_line(played, period, recency):
+    """Onsets (gap to the last s, weight) at any period (s) and recency (s): the same float or None."""
+    t = [sum(gap for gap, _ in played[:i + 1]) for i in range(len(played))]
+    w = [weight for _, weight in played]
+    fit = fit_grid(t, w, t[-1], period, recency=recency, curve=0.0, slope_range=0.0)
+    assert beat_phase(t, w, t[-1], period, recency=recency) == (None if fit is None else fit[0])
