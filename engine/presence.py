@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 from engine.arrange.arranger import Arranger
 from engine.inputs import Cue
@@ -102,15 +103,37 @@ class Presence:
         return (self.stopped_at is not None or self.listening_since is not None
                 or (self.rejoin_at is not None and position < self.rejoin_at))
 
-    def plan_ending(self, horizon: float, grid: BeatGrid, arranger: Arranger, timeline: BandTimeline) -> None:
-        """With the player's final chord known: cue the ending at the bar that puts its last bar on it, once
-        the commit window (up to band beat `horizon`) reaches that bar."""
+    def plan_ending(self, horizon: float, grid: BeatGrid, arranger: Arranger,
+                    timeline: BandTimeline) -> tuple[Fraction, int] | None:
+        """With the player's final chord known: plan the ending so that its last bar begins on the band beat
+        nearest the final chord, once the commit window (up to band beat `horizon`) reaches the next bar to
+        decide. Where that bar line is where the ending begins, the ending is cued here; where it is not (the
+        band's bars are not the player's, or the bar before was cut short, or a meter change came late), the
+        answer is (at, skip): the band should begin a new arrangement at band beat `at` (cutting its bar short,
+        as a band does to land with the player) that starts with the ending, its first `skip` bars left out
+        when the final chord comes too soon for all of them. None otherwise."""
         if not self.finals or arranger.form.ending:
-            return
+            return None
         bar = arranger.bar_start(arranger.decided)       # the next bar to be decided
         if horizon < bar:
-            return
-        bar_s = float(arranger.style.beats_per_bar) * timeline.length_now(grid)
-        ending = arranger.style.section("ending").bars
-        if timeline.seconds_at(float(bar), grid) + (ending - 0.5) * bar_s >= self.finals[0]:
-            arranger.cue(Cue.ENDING)
+            return None
+        bpb = arranger.style.beats_per_bar
+        bars = arranger.style.section("ending").bars
+        last = self._final_beat(horizon, grid, timeline)
+        if last >= bar + bars * bpb or bpb.denominator != 1:
+            if last < bar + (bars - 0.5) * bpb:           # an odd bar (7/8, 5/8): the nearest bar line
+                arranger.form.end_soon(0)
+            return None
+        skip = max(0, bars - 1 - max(0, (last - bar) // bpb))
+        at = max(bar, last - (bars - 1 - skip) * bpb)
+        if at == bar:
+            arranger.form.end_soon(skip)
+            return None
+        return at, skip
+
+    def _final_beat(self, horizon: float, grid: BeatGrid, timeline: BandTimeline) -> Fraction:
+        """The band beat (whole) nearest the next final chord, at the band's tempo now, counted from the last
+        beat the commit window has reached (`horizon`, band beats)."""
+        pos = math.floor(horizon)
+        ahead = (self.finals[0] - timeline.seconds_at(float(pos), grid)) / timeline.length_now(grid)
+        return Fraction(round(pos + ahead))
