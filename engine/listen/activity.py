@@ -27,8 +27,8 @@ class ActivityConfig:
     between phrases: only a bar and half a beat of silence is a pause then. `density_beats`: the player's
     strums are counted over this many recent beats.
 
-    A player who keeps the beat (each of the last `kept_beats` beats up to the last strum had a strum within
-    `on_beat` beats of it) has stopped once the beat after the last strum has passed by `beat_late`
+    A player who keeps the beat (see `PlayerActivity._keeps_beat`; a strum within `on_beat` beats of a beat
+    strikes it) has stopped once the beat after the last strum has passed by `beat_late`
     beats without one, as a band hears a stop: the first silent beat, not a gap's length, tells it. (The gap
     rule alone heard a stop after an offbeat strum only 1.3 beats into it, too late for the band's next beat:
     bench/.cache/sim3 stops takes.)
@@ -41,7 +41,8 @@ class ActivityConfig:
     density_beats: float = 4.0
     on_beat: float = 0.2       # beats: a strum this close to a beat plays it
     beat_late: float = 0.5     # beats: a beat this long past without a strum is missed (later is an offbeat)
-    kept_beats: int = 4        # beats in a row the player must have struck to be keeping the beat
+    kept_beats: int = 6        # beats the player must have struck to be keeping the beat ...
+    lone_skip: int = 8         # ... skipping a lone beat at most once in this many beats struck
 
 
 def intensity(loudness: float, density: float) -> float:
@@ -115,8 +116,23 @@ class PlayerActivity:
             return False
         c = self.config
         at = [grid.beat_at(t) for t, _ in self._strums]
-        struck = {round(a) for a in at if abs(a - round(a)) <= c.on_beat}
         last = math.floor(at[-1] + c.on_beat)           # the beat of the last strum, or the one before it
-        if not all(b in struck for b in range(last - c.kept_beats + 1, last + 1)):
-            return False
-        return grid.beat_at(now) > last + 1 + c.beat_late
+        return self._keeps_beat(at, last) and grid.beat_at(now) > last + 1 + c.beat_late
+
+    def _keeps_beat(self, at: list[float], last: int) -> bool:
+        """Whether the recent strums, at beat positions `at`, struck at least `kept_beats` beats up to beat
+        `last` (which they struck), skipping a lone beat at most once in `lone_skip` beats struck (a
+        syncopating player skips one often; a rest of two beats or more is a stop, which the band has heard
+        already, and is passed over)."""
+        c = self.config
+        struck = {round(a) for a in at if abs(a - round(a)) <= c.on_beat}
+        count = missing = lone = 0
+        for b in range(last, math.floor(at[0]) - 1, -1):
+            if b not in struck:
+                missing += 1
+                continue
+            if missing and not count:
+                return False
+            lone += missing == 1
+            count, missing = count + 1, 0
+        return count >= c.kept_beats and lone * c.lone_skip <= count
