@@ -11,8 +11,10 @@
   bar line, as a band does after a break (it came in early and off the beat, then caught up in a rush).
   Live, where no final chord is known, a bar of certain silence brings the ending.
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
-  ending begins at the bar that puts its last bar on the player's final chord, and the silences before it
-  are stops, never the end.
+  ending's last bar begins on the band beat nearest the player's final chord. Where no bar line of the band
+  lies there (its bars are not the player's, a 2/4 heard as 4/4, a tempo level off), the band cuts its bar
+  short where the ending must begin, as a band does to land with the player, and leaves out the ending's
+  first bars when the chord comes too soon for them. The silences before it are stops, never the end.
 """
 
 from __future__ import annotations
