@@ -30,6 +30,9 @@ from engine.timeline import BandTimeline
 REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
 ALIGNED = 0.04        # s: after a long stop, the band rejoins once its next beat is this close to the player's
 REJOIN_WAIT = 2       # bars: ... or after this long back, whatever the drift (the timeline converges anyway)
+FINAL_EARLY = 0.4     # beats: the band's last note may come this much before the final chord (later, up to 0.6
+                      # beats, rather than earlier: a last hit before the player's reads as early; the takes
+                      # whose final chord fell half a beat before a band bar line ended 0.55 beats late, fine)
 
 
 class Presence:
@@ -134,8 +137,9 @@ class Presence:
         return at, skip
 
     def _final_beat(self, horizon: float, grid: BeatGrid, timeline: BandTimeline) -> Fraction:
-        """The band beat (whole) nearest the next final chord, at the band's tempo now, counted from the last
-        beat the commit window has reached (`horizon`, band beats)."""
+        """The band beat (whole) the ending's last bar begins on: the first at most FINAL_EARLY beats before
+        the next final chord, at the band's tempo now, counted from the last beat the commit window has
+        reached (`horizon`, band beats)."""
         pos = math.floor(horizon)
         ahead = (self.finals[0] - timeline.seconds_at(float(pos), grid)) / timeline.length_now(grid)
-        return Fraction(round(pos + ahead))
+        return Fraction(math.ceil(pos + ahead - FINAL_EARLY))
