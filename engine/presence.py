@@ -11,7 +11,8 @@
   bar line, as a band does after a break (it came in early and off the beat, then caught up in a rush).
   Live, where no final chord is known, a bar of certain silence brings the ending.
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
-  ending's last bar begins on the band beat nearest the player's final chord. Where no bar line of the band
+  ending's last bar begins on the band beat of the player's final chord (the first at most FINAL_EARLY
+  beats before it). Where no bar line of the band
   lies there (its bars are not the player's, a 2/4 heard as 4/4, a tempo level off), the band cuts its bar
   short where the ending must begin, as a band does to land with the player, and leaves out the ending's
   first bars when the chord comes too soon for them. The silences before it are stops, never the end.
@@ -111,7 +112,7 @@ class Presence:
     def plan_ending(self, horizon: float, grid: BeatGrid, arranger: Arranger,
                     timeline: BandTimeline) -> tuple[Fraction, int] | None:
         """With the player's final chord known: plan the ending so that its last bar begins on the band beat
-        nearest the final chord, once the commit window (up to band beat `horizon`) reaches the next bar to
+        of the final chord (`_final_beat`), once the commit window (up to band beat `horizon`) reaches the next bar to
         decide. Where that bar line is where the ending begins, the ending is cued here; where it is not (the
         band's bars are not the player's, or the bar before was cut short, or a meter change came late), the
         answer is (at, skip): the band should begin a new arrangement at band beat `at` (cutting its bar short,
