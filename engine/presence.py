@@ -11,11 +11,11 @@
   bar line, as a band does after a break (it came in early and off the beat, then caught up in a rush).
   Live, where no final chord is known, a bar of certain silence brings the ending.
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
-  ending's last bar begins on the band beat of the player's final chord (the first at most FINAL_EARLY
-  beats before it). Where no bar line of the band
-  lies there (its bars are not the player's, a 2/4 heard as 4/4, a tempo level off), the band cuts its bar
-  short where the ending must begin, as a band does to land with the player, and leaves out the ending's
-  first bars when the chord comes too soon for them. The silences before it are stops, never the end.
+  ending's last bar begins on the band's bar line nearest the player's final chord when one is within
+  BAR_SLACK beats of it. Where none is (its bars are not the player's, a 2/4 heard as 4/4, a tempo level
+  off), the band cuts its bar short where the ending must begin for its last bar to fall on the chord's
+  beat, as a band does to land with the player, and leaves out the ending's first bars when the chord comes
+  too soon for them. The silences before it are stops, never the end.
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ from engine.timeline import BandTimeline
 REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
 ALIGNED = 0.04        # s: after a long stop, the band rejoins once its next beat is this close to the player's
 REJOIN_WAIT = 2       # bars: ... or after this long back, whatever the drift (the timeline converges anyway)
-FINAL_EARLY = 0.4     # beats: the band's last note may come this much before the final chord (later, up to 0.6
-                      # beats, rather than earlier: a last hit before the player's reads as early; the takes
-                      # whose final chord fell half a beat before a band bar line ended 0.55 beats late, fine)
+BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
+                      # push of an eighth on its downbeat); further off, the band cuts its bar short
 
 
 class Presence:
@@ -111,13 +110,14 @@ class Presence:
 
     def plan_ending(self, horizon: float, grid: BeatGrid, arranger: Arranger,
                     timeline: BandTimeline) -> tuple[Fraction, int] | None:
-        """With the player's final chord known: plan the ending so that its last bar begins on the band beat
-        of the final chord (`_final_beat`), once the commit window (up to band beat `horizon`) reaches the next bar to
-        decide. Where that bar line is where the ending begins, the ending is cued here; where it is not (the
-        band's bars are not the player's, or the bar before was cut short, or a meter change came late), the
-        answer is (at, skip): the band should begin a new arrangement at band beat `at` (cutting its bar short,
-        as a band does to land with the player) that starts with the ending, its first `skip` bars left out
-        when the final chord comes too soon for all of them. None otherwise."""
+        """With the player's final chord known: plan the ending so that its last bar begins on the band's bar
+        line within BAR_SLACK beats of the final chord, else on the chord's beat (in a 5/8 or 7/8 bar, on the
+        nearest bar line), once the commit window (up to band beat `horizon`) reaches the next bar to decide. Where
+        that bar line is where the ending begins, the ending is cued here; where it is not (the band's bars
+        are not the player's, or a meter change came late), the answer is (at, skip): the band should begin a
+        new arrangement at band beat `at` (cutting its bar short, as a band does to land with the player)
+        that starts with the ending, its first `skip` bars left out when the final chord comes too soon for
+        all of them. None otherwise."""
         if not self.finals or arranger.form.ending:
             return None
         bar = arranger.bar_start(arranger.decided)       # the next bar to be decided
@@ -125,11 +125,18 @@ class Presence:
             return None
         bpb = arranger.style.beats_per_bar
         bars = arranger.style.section("ending").bars
-        last = self._final_beat(horizon, grid, timeline)
-        if last >= bar + bars * bpb or bpb.denominator != 1:
-            if last < bar + (bars - 0.5) * bpb:           # an odd bar (7/8, 5/8): the nearest bar line
+        final = self._final_beat(horizon, grid, timeline)
+        off = final - (bars - 1) * bpb - bar             # beats from this bar line to where the ending begins
+        if bpb.denominator != 1:                          # 5/8 and 7/8: the nearest bar line
+            if off <= bpb / 2:
                 arranger.form.end_soon(0)
             return None
+        if off >= bpb - BAR_SLACK:                        # a later bar line is near enough (or not there yet)
+            return None
+        if abs(off) <= BAR_SLACK:                         # this one is
+            arranger.form.end_soon(0)
+            return None
+        last = Fraction(round(final))                     # off every bar line: the beat of the final chord
         skip = max(0, bars - 1 - max(0, (last - bar) // bpb))
         at = max(bar, last - (bars - 1 - skip) * bpb)
         if at == bar:
@@ -137,10 +144,8 @@ class Presence:
             return None
         return at, skip
 
-    def _final_beat(self, horizon: float, grid: BeatGrid, timeline: BandTimeline) -> Fraction:
-        """The band beat (whole) the ending's last bar begins on: the first at most FINAL_EARLY beats before
-        the next final chord, at the band's tempo now, counted from the last beat the commit window has
-        reached (`horizon`, band beats)."""
+    def _final_beat(self, horizon: float, grid: BeatGrid, timeline: BandTimeline) -> float:
+        """The band beat position of the next final chord, at the band's tempo now, counted from the last
+        beat the commit window has reached (`horizon`, band beats)."""
         pos = math.floor(horizon)
-        ahead = (self.finals[0] - timeline.seconds_at(float(pos), grid)) / timeline.length_now(grid)
-        return Fraction(math.ceil(pos + ahead - FINAL_EARLY))
+        return pos + (self.finals[0] - timeline.seconds_at(float(pos), grid)) / timeline.length_now(grid)
