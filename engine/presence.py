@@ -11,13 +11,17 @@
   bar line, as a band does after a break (it came in early and off the beat, then caught up in a rush).
   Live, where no final chord is known, a bar of certain silence brings the ending.
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
-  ending begins at the bar that puts its last bar on the player's final chord, and the silences before it
-  are stops, never the end.
+  ending's last bar begins on the band's bar line nearest the player's final chord when one is within
+  BAR_SLACK beats of it. Where none is (its bars are not the player's, a 2/4 heard as 4/4, a tempo level
+  off), the band cuts its bar short where the ending must begin for its last bar to fall on the chord's
+  beat, as a band does to land with the player, and leaves out the ending's first bars when the chord comes
+  too soon for them. The silences before it are stops, never the end.
 """
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 from engine.arrange.arranger import Arranger
 from engine.inputs import Cue
@@ -27,6 +31,8 @@ from engine.timeline import BandTimeline
 REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
 ALIGNED = 0.04        # s: after a long stop, the band rejoins once its next beat is this close to the player's
 REJOIN_WAIT = 2       # bars: ... or after this long back, whatever the drift (the timeline converges anyway)
+BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
+                      # push of an eighth on its downbeat); further off, the band cuts its bar short
 
 
 class Presence:
@@ -102,15 +108,44 @@ class Presence:
         return (self.stopped_at is not None or self.listening_since is not None
                 or (self.rejoin_at is not None and position < self.rejoin_at))
 
-    def plan_ending(self, horizon: float, grid: BeatGrid, arranger: Arranger, timeline: BandTimeline) -> None:
-        """With the player's final chord known: cue the ending at the bar that puts its last bar on it, once
-        the commit window (up to band beat `horizon`) reaches that bar."""
+    def plan_ending(self, horizon: float, grid: BeatGrid, arranger: Arranger,
+                    timeline: BandTimeline) -> tuple[Fraction, int] | None:
+        """With the player's final chord known: plan the ending so that its last bar begins on the band's bar
+        line within BAR_SLACK beats of the final chord, else on the chord's beat (in a 5/8 or 7/8 bar, on the
+        nearest bar line), once the commit window (up to band beat `horizon`) reaches the next bar to decide. Where
+        that bar line is where the ending begins, the ending is cued here; where it is not (the band's bars
+        are not the player's, or a meter change came late), the answer is (at, skip): the band should begin a
+        new arrangement at band beat `at` (cutting its bar short, as a band does to land with the player)
+        that starts with the ending, its first `skip` bars left out when the final chord comes too soon for
+        all of them. None otherwise."""
         if not self.finals or arranger.form.ending:
-            return
+            return None
         bar = arranger.bar_start(arranger.decided)       # the next bar to be decided
         if horizon < bar:
-            return
-        bar_s = float(arranger.style.beats_per_bar) * timeline.length_now(grid)
-        ending = arranger.style.section("ending").bars
-        if timeline.seconds_at(float(bar), grid) + (ending - 0.5) * bar_s >= self.finals[0]:
-            arranger.cue(Cue.ENDING)
+            return None
+        bpb = arranger.style.beats_per_bar
+        bars = arranger.style.section("ending").bars
+        final = self._final_beat(horizon, grid, timeline)
+        off = final - (bars - 1) * bpb - bar             # beats from this bar line to where the ending begins
+        if bpb.denominator != 1:                          # 5/8 and 7/8: the nearest bar line
+            if off <= bpb / 2:
+                arranger.form.end_soon(0)
+            return None
+        if off >= bpb - BAR_SLACK:                        # a later bar line is near enough (or not there yet)
+            return None
+        if abs(off) <= BAR_SLACK:                         # this one is
+            arranger.form.end_soon(0)
+            return None
+        last = Fraction(round(final))                     # off every bar line: the beat of the final chord
+        skip = max(0, bars - 1 - max(0, (last - bar) // bpb))
+        at = max(bar, last - (bars - 1 - skip) * bpb)
+        if at == bar:
+            arranger.form.end_soon(skip)
+            return None
+        return at, skip
+
+    def _final_beat(self, horizon: float, grid: BeatGrid, timeline: BandTimeline) -> float:
+        """The band beat position of the next final chord, at the band's tempo now, counted from the last
+        beat the commit window has reached (`horizon`, band beats)."""
+        pos = math.floor(horizon)
+        return pos + (self.finals[0] - timeline.seconds_at(float(pos), grid)) / timeline.length_now(grid)

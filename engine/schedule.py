@@ -64,12 +64,14 @@ class SchedulerConfig:
 
 @dataclass(frozen=True)
 class Change:
-    """A new arrangement from band beat `at`: `style` in the player's `meter`, with a marker `text`."""
+    """A new arrangement from band beat `at`: `style` in the player's `meter`, with a marker `text`; `ending`:
+    it starts with the ending, that many of its first bars left out (None: it plays on)."""
 
     at: Fraction
     style: Style
     meter: Meter
     text: str
+    ending: int | None = None
 
 
 def chord_spans(begin: float, end: float, state: MusicalState) -> list[tuple[float, float, Chord | None]]:
@@ -324,13 +326,22 @@ class Scheduler:
     def _commit(self, now: float, horizon: float, state: MusicalState) -> None:
         if horizon <= self.committed_until:
             return
-        self.presence.plan_ending(horizon, state.grid, self.arranger, self.timeline)
+        self._plan_ending(horizon, state.grid)
         self._plan_change(horizon, state.grid)
         change = self._change
         if change is not None and horizon >= change.at:
             self._commit_span(now, float(change.at), state)
             self._apply(now, change, state.grid)
+            self._plan_ending(horizon, state.grid)     # the new arrangement's first bar may be the ending's
         self._commit_span(now, horizon, state)
+
+    def _plan_ending(self, horizon: float, grid: BeatGrid) -> None:
+        """The ending on the player's final chord (engine/presence.py): cued at a bar line, or a change that
+        cuts the band's bar short where it must begin (unless another change is under way)."""
+        cut = self.presence.plan_ending(horizon, grid, self.arranger, self.timeline)
+        if cut is not None and self._change is None:
+            at, skip = cut
+            self._change = Change(at, self.arranger.style, self.meter, "ending: on the player's final chord", skip)
 
     def _plan_change(self, horizon: float, grid: BeatGrid) -> None:
         """A style cued, or the player's bar or meter not the band's at its bar line: a change, decided once."""
@@ -368,6 +379,8 @@ class Scheduler:
             return
         main = old.plans[-1].main if old.plans else "main_a"
         self._begin(change.at, change.style, change.meter, intro=False, main=main)
+        if change.ending is not None:
+            self.arranger.form.end_soon(change.ending)
         self._watched = float(change.at)
         t = max(now, self.timeline.seconds_at(float(change.at), grid))
         self.marks.time_signature(t, band_signature(change.style, change.meter))

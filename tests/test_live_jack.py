@@ -157,6 +157,25 @@ def test_nothing_sounds_after_the_band_stops(ramp_session):
     assert np.abs(tail).max() < 1e-4, f"sound after the band stopped: peak {np.abs(tail).max():.4f}"
 
 
+def test_the_guitar_stopping_silences_the_band_within_a_beat_and_the_ending_follows_within_a_bar(ramp_session):
+    # Live, no final chord is known: stop-time first (no band note from a beat and a half after the player's
+    # last strum: the beat after it may still sound), then, a bar of certain silence on, the ending at the
+    # band's next bar line (aqyn issue 11). Read from the level in 50 ms windows: a stroke is a window more
+    # than twice as loud as the one before (the onset picker also fires on a long decay's tail).
+    s = ramp_session
+    last = max(t for t, data in guitar_events(RAMP, PLAY_SECONDS) if data[0] & 0xF0 == 0x90 and data[2] > 0)
+    beats = np.array(truth(RAMP)["beats"])
+    period = float(np.median(np.diff(beats[(beats > last - 4.0) & (beats <= last)]))) * s["clock_ratio"]
+    audio = s["audio"] if s["audio"].ndim == 1 else s["audio"].mean(axis=1)
+    step = int(0.05 * s["rate"])
+    start = int((s["t0"] + last + 1.5 * period) * s["rate"])
+    level = np.array([np.sqrt(np.mean(audio[i:i + step] ** 2)) for i in range(start, len(audio) - step, step)])
+    rises = np.flatnonzero(level[1:] > 2 * level[:-1] + 0.01)
+    assert len(rises), "no ending after the guitar stopped"
+    ending = last + 1.5 * period + (rises[0] + 1) * 0.05
+    assert last + 4 * period <= ending <= last + 10.5 * period, (last, ending, period)
+
+
 DORIAN = "d_dorian_96_4-4"
 GARBAGE = [bytes([0x90, 200, 100]), bytes([0xF4]), bytes([0x3C, 0x40])]   # bad data byte, undefined, no status
 

@@ -73,6 +73,7 @@ class Form:
     pending: Cue | None = None
     group: int = 1                        # bars of the style in one of the player's (a 2/4 style in 4/4: 2)
     sparse: bool = False                  # the last bar decided was sparse (hysteresis)
+    skip: int = 0                         # the ending's first bars left out (the final chord comes sooner)
 
     def __post_init__(self) -> None:
         self.state = "intro" if self.intro and self.style.section("intro").bars > 0 else "main"
@@ -87,6 +88,11 @@ class Form:
             raise ValueError(f"form cue must be one of {', '.join(FORM_CUES)}, got {cue!r}")
         if self.pending != Cue.ENDING:      # an ending cue is not overridden by a later fill
             self.pending = Cue(cue)
+
+    def end_soon(self, skip: int) -> None:
+        """The ending for the next bar decided, its first `skip` bars left out (its last bar always plays)."""
+        self.cue(Cue.ENDING)
+        self.skip = max(0, min(skip, self.style.section("ending").bars - 1))
 
     @property
     def ending(self) -> bool:
@@ -181,7 +187,7 @@ class Form:
         return self._plan(self.main, self.main_bar - 1, phrase_bar=phrase_bar)
 
     def _begin_ending(self) -> BarPlan:
-        self.state, self.section_bar, self.level = "ending", 0, 0
+        self.state, self.section_bar, self.level = "ending", self.skip, 0
         self._count("ending")
         return self._ending_bar()
 

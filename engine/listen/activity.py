@@ -10,6 +10,8 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from engine.state import BeatGrid
+
 DEFAULT_PERIOD = 0.6   # s per beat assumed before a beat is tracked (100 BPM)
 STRUM_MERGE = 0.05     # s: onsets closer than this count as one strum
 
@@ -24,6 +26,12 @@ class ActivityConfig:
     player playing single notes (a melody, a solo: the recent strums hold fewer than `chordal` notes) breathes
     between phrases: only a bar and half a beat of silence is a pause then. `density_beats`: the player's
     strums are counted over this many recent beats.
+
+    A player who keeps the beat (see `PlayerActivity._keeps_beat`; a strum within `on_beat` beats of a beat
+    strikes it) has stopped once the beat after the last strum has passed by `beat_late`
+    beats without one, as a band hears a stop: the first silent beat, not a gap's length, tells it. (The gap
+    rule alone heard a stop after an offbeat strum only 1.3 beats into it, too late for the band's next beat:
+    bench/.cache/sim3 stops takes.)
     """
 
     silence_gaps: float = 1.75
@@ -31,6 +39,10 @@ class ActivityConfig:
     silence_bar: float = 0.5   # beats past a whole bar after which a silence is a pause at the latest
     chordal: float = 2.5       # median notes per strum (over the last 8) from which the player comps
     density_beats: float = 4.0
+    on_beat: float = 0.2       # beats: a strum this close to a beat plays it
+    beat_late: float = 0.5     # beats: a beat this long past without a strum is missed (later is an offbeat)
+    kept_beats: int = 6        # beats the player must have struck to be keeping the beat ...
+    lone_skip: int = 8         # ... skipping a lone beat at most once in this many beats struck
 
 
 def intensity(loudness: float, density: float) -> float:
@@ -50,7 +62,7 @@ class PlayerActivity:
         self.last_onset: float | None = None    # s
         self._onsets: deque[float] = deque()     # strum onsets (s) within the density window
         self._last_counted: float | None = None
-        self._strums: deque[list[float]] = deque(maxlen=8)   # [start (s), notes] of the recent strums
+        self._strums: deque[list[float]] = deque(maxlen=16)  # [start (s), notes] of the recent strums
 
     def note(self, t: float, velocity: int) -> None:
         """A confirmed note-on at t seconds with MIDI velocity 1..127."""
@@ -64,7 +76,7 @@ class PlayerActivity:
     @property
     def chordal(self) -> bool:
         """True when the player strums chords (median notes per recent strum at least `chordal`)."""
-        sizes = sorted(n for _, n in self._strums)
+        sizes = sorted(n for _, n in list(self._strums)[-8:])
         return bool(sizes) and sizes[len(sizes) // 2] >= self.config.chordal
 
     def tick(self, now: float, period: float | None) -> None:
@@ -91,13 +103,43 @@ class PlayerActivity:
         """Guitar strums per beat over the last `density_beats` beats."""
         return len(self._onsets) / self.config.density_beats
 
-    def silent(self, now: float, period: float | None, usual_gap: float, beats_per_bar: int) -> bool:
+    def silent(self, now: float, period: float | None, usual_gap: float, beats_per_bar: int,
+               grid: BeatGrid | None = None) -> bool:
         """True when the guitar is pausing at `now` (s): see `ActivityConfig`. `usual_gap` is the 75th
-        percentile of recent gaps between onsets (s)."""
+        percentile of recent gaps between onsets (s); `grid`, the tracked beat, lets a missed beat tell it."""
         if self.last_onset is None:
             return True
         c = self.config
         period = period or DEFAULT_PERIOD
         longest = (beats_per_bar + c.silence_bar) * period
         limit = min(max(c.silence_gaps * usual_gap, c.silence_beats * period), longest) if self.chordal else longest
-        return now - self.last_onset > limit
+        return now - self.last_onset > limit or (self.chordal and self.missed_beat(now, grid))
+
+    def missed_beat(self, now: float, grid: BeatGrid | None) -> bool:
+        """True when the player keeps the beat (see `ActivityConfig`) and the beat after the last strum has
+        passed `beat_late` beats ago at `now` (s) without a strum. False without a grid or in an aqsaq meter
+        (its groups are not the quarter beats)."""
+        if grid is None or grid.groups or not self._strums:
+            return False
+        c = self.config
+        at = [grid.beat_at(t) for t, _ in self._strums]
+        last = math.floor(at[-1] + c.on_beat)           # the beat of the last strum, or the one before it
+        return self._keeps_beat(at, last) and grid.beat_at(now) > last + 1 + c.beat_late
+
+    def _keeps_beat(self, at: list[float], last: int) -> bool:
+        """Whether the recent strums, at beat positions `at`, struck at least `kept_beats` beats up to beat
+        `last` (which they struck), skipping a lone beat at most once in `lone_skip` beats struck (a
+        syncopating player skips one often; a rest of two beats or more is a stop, which the band has heard
+        already, and is passed over)."""
+        c = self.config
+        struck = {round(a) for a in at if abs(a - round(a)) <= c.on_beat}
+        count = missing = lone = 0
+        for b in range(last, math.floor(at[0]) - 1, -1):
+            if b not in struck:
+                missing += 1
+                continue
+            if missing and not count:
+                return False
+            lone += missing == 1
+            count, missing = count + 1, 0
+        return count >= c.kept_beats and lone * c.lone_skip <= count

@@ -361,11 +361,11 @@ class Listener:
     def state(self, now: float) -> MusicalState:
         """What the listener believes at `now` (s), for the band."""
         b, k, a = self.beat, self.key, self.activity
-        density = a.density
+        density, grid = a.density, self.grid()
         return MusicalState(
-            time=now, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=self.grid(),
+            time=now, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=grid,
             beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
             density=density, intensity=intensity(a.loudness, density),
-            silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar), last_onset=a.last_onset,
+            silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar, grid), last_onset=a.last_onset,
             cued=self._cued, meter_pending=b.meter_pending,
         )

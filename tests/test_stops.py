@@ -1,0 +1,169 @@
+"""Stop-time and endings on real MIDI files (aqyn issue 11), read back as a DAW reads the render.
+
+The takes are the simulator's (bench/player_sim.py), with their truth beside them: `stops` (first silent
+beat, resuming downbeat, silent beats) and `last_chord` (s). Offline the render knows where the guitar ends;
+the live path (the same engine, no final chord known) is run under a virtual clock.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mido
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from engine.arrange.form import Form
+from engine.arrange.styles import load_style, style_chooser
+from engine.cli import app
+from engine.events import InputMessage, Marker, Note
+from engine.inputs import Cue
+from engine.io.midi_input import read_guitar_file
+from engine.io.sinks import RecordingSink
+from engine.listen.activity import PlayerActivity
+from engine.pipeline import Engine, run_offline
+from engine.state import BeatGrid
+
+DATA = Path(__file__).parent / "data"
+BAND_CHANNELS = (6, 7, 9)
+TOL = 0.07           # s: bench/band_eval.py's tolerance
+runner = CliRunner()
+
+
+def truth(name: str) -> dict:
+    return json.loads((DATA / f"{name}.json").read_text())
+
+
+def band_note_ons(tmp_path: Path, name: str) -> np.ndarray:
+    """Render DATA/name.mid with the command and return the band's note-on times (s), tempo map applied."""
+    out = tmp_path / f"{name}.mid"
+    r = runner.invoke(app, ["render", str(DATA / f"{name}.mid"), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    t, ons = 0.0, []
+    for msg in mido.MidiFile(out):
+        t += msg.time
+        if msg.type == "note_on" and msg.velocity > 0 and msg.channel in BAND_CHANNELS:
+            ons.append(t)
+    return np.array(ons)
+
+
+def beat_at(tr: dict, t: float) -> float:
+    """The truth's beat length (s) at time t."""
+    beats = np.array(tr["beats"])
+    k = int(np.clip(np.searchsorted(beats, t), 1, len(beats) - 1))
+    return float(beats[k] - beats[k - 1])
+
+
+def test_the_band_is_silent_from_a_beat_into_every_stop_and_back_with_the_player(tmp_path):
+    # A 2/4 take the band plays in 4/4 (the fix must not need the meter right), stops of 1, 2, 4 and 12 beats,
+    # some after an offbeat strum. At main the band played 6, 6 and 35 notes inside them: silence was heard
+    # 1.75 usual gaps after the last strum, too late for the band's next beat, and a fill ran into the stop.
+    band, tr = band_note_ons(tmp_path, "stops-2-4-sim3"), truth("stops-2-4-sim3")
+    long = [s for s in tr["stops"] if s["beats"] >= 2]
+    assert len(long) == 3
+    for s in long:
+        beat = beat_at(tr, s["start"])
+        inside = band[(band >= s["start"] + beat) & (band <= s["end"] - TOL)]
+        assert len(inside) == 0, (s, inside)
+        back = band[band >= s["end"] - TOL]
+        assert len(back) and back[0] - s["end"] < 2.5 * beat, (s, back[:1])
+
+
+@pytest.mark.parametrize("name", ["waltz-3-4-late-meter-sim2", "tuning-tail-2-4-sim3"])
+def test_the_ending_lands_on_the_players_last_chord(tmp_path, name):
+    # The waltz: heard 2/4 until the meter changed to 3/4 a bar before the end, and the change hid the bar
+    # the ending had to begin on (3.1 beats late at main). The tuning tail: the band at half the player's
+    # tempo, its bars 6 of the player's beats long, so no bar line lay within a beat of the final chord
+    # (2.6 beats early at main); the band now cuts its bar short there. The pluck 20 s later brings no band.
+    band, tr = band_note_ons(tmp_path, name), truth(name)
+    last = tr["last_chord"]
+    beat = beat_at(tr, last)
+    assert abs(band.max() - last) <= beat, (band.max(), last, beat)
+    for pluck in tr["tuning_plucks"]:
+        assert not np.any(band > pluck - 1.0)
+
+
+def live_events(messages: list[InputMessage]) -> list:
+    """The band's events for `messages` played in as live: under a virtual clock, no final chord known."""
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec])
+    run_offline(engine, sorted(messages, key=lambda m: m.time))
+    return rec.events
+
+
+def test_live_stops_silence_the_band_within_a_beat_and_a_bar_of_silence_brings_the_ending():
+    tr = truth("stops-2-4-sim3")
+    events = live_events(read_guitar_file(DATA / "stops-2-4-sim3.mid").messages)
+    notes = np.array([e.time for e in events if isinstance(e, Note)])
+    marks = [(m.time, m.text) for m in events if isinstance(m, Marker)]
+    endings = [t for t, text in marks if text == "section: ending"]
+    for s in (s for s in tr["stops"] if s["beats"] >= 2):
+        beat = beat_at(tr, s["start"])
+        stop = next(t for t, text in marks if text == "stop" and t >= s["start"] - beat)
+        assert stop < s["start"] + beat - 0.08          # heard before the band's next beat is committed
+        ending = next((t for t in endings if s["start"] < t < s["end"]), s["end"])
+        assert not np.any((notes >= s["start"] + beat) & (notes < ending - TOL)), s
+        if s["beats"] >= 12:                            # a long stop, live, is the end: within a bar of certain
+            bar = 4 * beat                              # silence (a bar after the stop), as the band plays 4/4
+            assert stop + bar <= ending <= stop + 2 * bar + TOL, (stop, ending)
+
+
+def test_live_a_few_tuning_plucks_after_the_ending_do_not_restart_the_band():
+    messages = read_guitar_file(DATA / "tuning-tail-2-4-sim3.mid").messages
+    plucks = [InputMessage(64.0 + 0.8 * k + dt, kind, p, v) for k, p in enumerate((40, 45, 50, 40))
+              for dt, kind, v in ((0.0, 0x90, 70), (0.6, 0x80, 0))]
+    events = live_events(list(messages) + plucks)
+    outs = [m.time for m in events if isinstance(m, Marker) and m.text == "band out"]
+    assert outs and outs[-1] < 60.0
+    assert not [e for e in events if isinstance(e, Note) and e.time > outs[-1]]
+    assert len([m for m in events if isinstance(m, Marker) and m.text.startswith("band in")]) == 1
+
+
+def strummed(activity: PlayerActivity, times: list[float]) -> None:
+    for t in times:
+        for j in range(4):                              # a four-note strum: the player comps
+            activity.note(t + 0.008 * j, 90)
+
+
+@settings(max_examples=60, deadline=None)
+@given(bpm=st.floats(70, 170), phase=st.floats(-0.5, 0.5), beats=st.integers(8, 14),
+       offbeat=st.booleans())
+def test_a_player_keeping_the_beat_is_heard_stopping_half_a_beat_after_the_first_silent_beat(
+        bpm, phase, beats, offbeat):
+    period = 60 / bpm
+    grid = BeatGrid(1.0, 0, period, 4, 0)
+    times = [1.0 + k * period + 0.01 * phase for k in range(beats)]
+    if offbeat:                                         # an offbeat eighth after the last beat
+        times.append(times[-1] + period / 2)
+    a = PlayerActivity()
+    strummed(a, times)
+    first_silent = 1.0 + beats * period
+    assert not a.missed_beat(first_silent + 0.45 * period, grid)
+    assert a.missed_beat(first_silent + 0.55 * period, grid)
+    assert a.silent(first_silent + period - 0.09, period, period, 4, grid)   # before the next beat's commit
+
+
+def test_a_syncopating_player_skipping_lone_beats_is_not_heard_stopping_at_each():
+    # Two bars of 4/4 with beat 3 tied over (a lone skipped beat in every bar): not keeping the beat.
+    period = 0.5
+    grid = BeatGrid(1.0, 0, period, 4, 0)
+    a = PlayerActivity()
+    strummed(a, [1.0 + k * period for k in range(12) if k % 4 != 2])
+    assert not a.missed_beat(1.0 + 12.9 * period, grid)
+
+
+def test_an_ending_begun_late_leaves_out_its_first_bars_and_keeps_its_last():
+    style = load_style("tokpe-waltz")
+    form = Form(style, intro=False)
+    form.next_bar()
+    form.end_soon(1)
+    plans = [form.next_bar() for _ in range(3)]
+    assert [(p.section, p.section_bar, p.last) for p in plans[:1]] == [("ending", 1, True)]
+    assert plans[1].section == plans[2].section == "out"
+    form = Form(style, intro=False)
+    form.cue(Cue.ENDING)
+    assert [form.next_bar().section_bar for _ in range(2)] == [0, 1]
