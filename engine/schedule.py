@@ -318,6 +318,9 @@ class Scheduler:
                                  group=group(style, meter))
         self.entries += 1
         self.meter, self.cycle = meter, band_cycle(style, meter)
+        numerator, denominator, _ = band_signature(style, meter)
+        odd_eighths = denominator == 8 and numerator % 2 == 1      # 5/8, 7/8: its bars end between beats
+        self.timeline.bars(float(at), numerator if odd_eighths else 0)
         self.marks.new_arranger()
         self.watch.reset()
 

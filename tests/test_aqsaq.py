@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from engine.analyze import run_online
 from engine.arrange.styles import AUTO, load_style, style_chooser
-from engine.bars import Meter, fits
+from engine.bars import BarWatch, Meter, fits
 from engine.cli import app
 from engine.events import InputMessage, Marker
 from engine.io.midi_input import read_guitar_file
@@ -261,3 +261,15 @@ def test_a_style_auto_picked_is_not_called_asked_for_when_the_meter_heard_last_d
     assert "picked it by ear (--style auto)" in warning and "as asked" not in warning
     named = runner.invoke(app, ["render", str(path), "-o", str(tmp_path / "n.mid"), "--style", "aqsaq-5-8"])
     assert named.exit_code == 0 and "aqyn played it as asked" in named.stderr
+
+
+@pytest.mark.parametrize("position, shift", [(3.5, None), (7.0, None), (3.0, None), (2.5, 1), (0.5, 3)])
+def test_the_bar_watch_counts_an_aqsaq_bar_line_in_eighths_to_either_of_the_players_bars(position, shift):
+    # 7/8: the player's downbeats fall at beats 0, 3.5, 7 (eighths 0, 7, 14). A band line on either is on
+    # the player's bar; one an eighth early is the time line's to mend (it aims within an eighth); two or more
+    # eighths off move the band's bar by whole beats (an odd eighth left to the time line).
+    grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=7, downbeat_phase=0, groups=(2, 2, 3))
+    watch = BarWatch(patience=2)
+    t = grid.seconds_at(position)
+    assert watch.bar_line(t, grid) is None
+    assert watch.bar_line(t, grid) == shift
