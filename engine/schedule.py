@@ -50,6 +50,7 @@ FIRST_BEAT_MARGIN = 0.03   # s: the band's first beat falls at least this far fr
                            # reach before the beat)
 ENTRY_DECIDE = 0.1         # s: the entry's style and downbeat are decided this long before its notes are committed
 METER_WAIT = 4.0           # s: the band, ready to come in, waits up to this long while the meter is pending
+AQSAQ_HOLD = 1.0           # bars of an aqsaq meter the listener names before the band changes to it at once
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
@@ -130,6 +131,7 @@ class Scheduler:
         self._ready_at: float | None = None      # s: when the band, out, was first ready to come in
         self._state: MusicalState | None = None
         self._now = 0.0
+        self._heard: tuple[Meter | None, float] = (None, 0.0)   # the listener's meter and since when (s)
 
     # ---- controls ------------------------------------------------------------------------------------
     def set_level(self, part: str, delta: float, now: float) -> None:
@@ -207,6 +209,8 @@ class Scheduler:
     def tick(self, now: float, state: MusicalState) -> None:
         """Plan and commit everything due before now + lookahead (seconds), from the listener's `state`."""
         self._now, self._state = now, state
+        if state.grid is not None and (heard := Meter.of(state.grid)) != self._heard[0]:
+            self._heard = (heard, now)
         if not self.playing:
             self._come_in(now, state)
             return
@@ -345,6 +349,9 @@ class Scheduler:
             self._change = Change(at, self._next_style, self.meter, f"style: {self._next_style.title}")
             self._next_style = None
             return
+        self._change = self._into_aqsaq(horizon, grid)
+        if self._change is not None:
+            return
         line = arranger.start + math.ceil((Fraction(self.committed_until) - arranger.start) / self.cycle) * self.cycle
         if horizon >= line > self._watched and self._style is None and not fits(arranger.style, Meter.of(grid)):
             self.choose_style(grid)     # a named style the player's meter, now sure, does not fit: refused offline
@@ -361,6 +368,23 @@ class Scheduler:
         shift = self.watch.bar_line(t, grid)
         if shift is not None:
             self._change = Change(line + shift, arranger.style, self.meter, "bar: the guitar's downbeat")
+
+    def _into_aqsaq(self, horizon: float, grid: BeatGrid) -> Change | None:
+        """A change into the aqsaq meter the listener names, once it has named it for AQSAQ_HOLD of its bars: on
+        the player's next downbeat after the band beat position `horizon`, without waiting for the band's bar
+        lines (in another meter they are not the player's; waiting for two of them, the bar watch's patience,
+        kept the band in 4/4 for 3 to 6 s after the meter was named on the simulated aqsaq takes)."""
+        heard, since = self._heard
+        if (heard is None or not heard.groups or heard == self.meter or self.timeline.level != 1
+                or self._now - since < AQSAQ_HOLD * sum(heard.groups) / 2 * grid.period):
+            return None
+        first = math.floor(horizon)
+        beat = round(grid.beat_at(self.timeline.seconds_at(float(first), grid)))
+        at = first + (grid.downbeat_phase - beat) % grid.beats_per_bar
+        if at <= self.committed_until:
+            at += grid.beats_per_bar
+        style = self.arranger.style if fits(self.arranger.style, heard) else self.choose_style(grid, strict=False)
+        return Change(Fraction(at), style, heard, f"meter: {grid.meter}")
 
     def _apply(self, now: float, change: Change, grid: BeatGrid) -> None:
         """Begin the changed arrangement at its bar line, in the same main section, without an intro (not
