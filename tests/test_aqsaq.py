@@ -55,6 +55,11 @@ def test_an_aqsaq_take_is_heard_in_its_meter_with_its_bars(meter):
     assert hit_rate(a.downbeats, t["downbeats"], late) > 0.8
     assert hit_rate(t["downbeats"], [d for d in a.downbeats if d < t["downbeats"][-1]], late) > 0.8
     assert hit_rate(a.beats, t["beats"], late) > 0.8
+    # ... and they stay there. The groups start on both halves of the quarter's beats, so before the grid's phase
+    # was fitted at the eighth (BeatTracker._eighth_phase) it slid by parts of an eighth between strums: 91 % of
+    # the 5/8 take's downbeats and 92 % of its beats were found; 97 % and 98 % now.
+    assert hit_rate(a.downbeats, t["downbeats"], late) > 0.95
+    assert hit_rate(a.beats, t["beats"], late) > 0.95
 
 
 def daw_bar_lines(mid: mido.MidiFile) -> tuple[list[float], list[tuple[float, int, int]]]:
