@@ -44,7 +44,7 @@ from engine.marks import BandMarks
 from engine.mixer import Levels
 from engine.presence import Presence
 from engine.state import BeatGrid, Chord, MusicalState
-from engine.timeline import BandTimeline
+from engine.timeline import MAX_CHANGE, BandTimeline
 
 FIRST_BEAT_MARGIN = 0.03   # s: the band's first beat falls at least this far from now (its strums and humanising
                            # reach before the beat)
@@ -376,8 +376,9 @@ class Scheduler:
         kept the band in 4/4 for 3 to 6 s after the meter was named on the simulated aqsaq takes)."""
         heard, since = self._heard
         if (heard is None or not heard.groups or heard == self.meter or self.timeline.level != 1
-                or self._now - since < AQSAQ_HOLD * sum(heard.groups) / 2 * grid.period):
-            return None
+                or self._now - since < AQSAQ_HOLD * sum(heard.groups) / 2 * grid.period
+                or abs(math.log(self.timeline.length_now(grid) / grid.period)) > math.log(1 + MAX_CHANGE)):
+            return None     # not named for long enough, or the band's beat is not the grid's (another level)
         first = math.floor(horizon)
         beat = round(grid.beat_at(self.timeline.seconds_at(float(first), grid)))
         at = first + (grid.downbeat_phase - beat) % grid.beats_per_bar
