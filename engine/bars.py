@@ -9,7 +9,9 @@ it in whole beats, else the style's own.
 The band checks at each of its bar lines whether that line is the player's downbeat and whether the
 player's meter is still the one it plays in. The listener's beliefs move from strum to strum, so an answer
 counts only when it has come `patience` bar lines in a row; then the band moves its bar to the player's
-next downbeat (the bar between is cut short), or changes meter there.
+next downbeat (the bar between is cut short), or changes meter there. In an aqsaq meter a bar line is counted
+in eighths against both bars of the grid's two-bar cycle (the second starts between two beats), and only
+whole beats are moved (an eighth is the band's time line's, engine/timeline.py).
 
 >>> from engine.state import BeatGrid
 >>> grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=1)

@@ -17,7 +17,8 @@ The player's bars (engine/bars.py): the band writes the player's meter; at each 
 that the line is the player's downbeat and that the meter is the one it plays in, and when the player's
 says otherwise two bar lines in a row, it moves its bar to the player's next downbeat (cutting its bar
 short) or changes meter there, as it switches style: a new arrangement from that point, in the same main
-section, without an intro.
+section, without an intro. An aqsaq meter the listener has named for a bar it goes into at once, on the
+player's next downbeat (its bars in another meter are not the player's, so there is nothing to wait for).
 
 Meters and the listener's beat: a listener beat is a quarter note in 2/4, 3/4, 4/4, 5/8 and 7/8 and a
 dotted quarter in 6/8, 9/8 and 12/8. A 7/8 bar lasts 3.5 beats, a 5/8 bar 2.5: the band's first bar starts

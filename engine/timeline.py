@@ -9,7 +9,9 @@ next beat would get at that moment:
     length(n) = period + gain x phase error          T(n + 1) = T(n) + length(n)
 
 The phase error is the distance from where the band's next beat would fall at the grid's tempo to the
-nearest beat of the grid (at the band's level), so a grid that renumbers its beats moves nothing. Each beat
+nearest beat of the grid (at the band's level), so a grid that renumbers its beats moves nothing; in an aqsaq
+bar the listener hears too, to the grid eighth that keeps the band's bar lines on the player's (`bars`), so a
+quarter grid that moves half a beat moves nothing either. Each beat
 lies within `max_change` of the one before (a ratio of 1/1.12 to 1.12: below what a listener hears as a
 stumble).
 
