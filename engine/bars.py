@@ -9,7 +9,9 @@ it in whole beats, else the style's own.
 The band checks at each of its bar lines whether that line is the player's downbeat and whether the
 player's meter is still the one it plays in. The listener's beliefs move from strum to strum, so an answer
 counts only when it has come `patience` bar lines in a row; then the band moves its bar to the player's
-next downbeat (the bar between is cut short), or changes meter there.
+next downbeat (the bar between is cut short), or changes meter there. In an aqsaq meter a bar line is counted
+in eighths against both bars of the grid's two-bar cycle (the second starts between two beats), and only
+whole beats are moved (an eighth is the band's time line's, engine/timeline.py).
 
 >>> from engine.state import BeatGrid
 >>> grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=1)
@@ -90,6 +92,20 @@ def band_cycle(style: Style, meter: Meter) -> int:
     return style.beats_per_bar.numerator
 
 
+def _beats_off(position: float, grid: BeatGrid) -> int | None:
+    """Whole beats from a band bar line at grid beat `position` to the player's next downbeat, None when the
+    line is not on a beat. In an aqsaq meter (`groups`) the line may fall on either half of a beat and the
+    player's downbeats on both (the bar is an odd number of eighths): counted in eighths, and an odd eighth
+    left over is not moved here (the band's time line aims at the player's bar within an eighth)."""
+    if not grid.groups:
+        k = round(position)
+        return None if abs(position - k) > ON_BEAT else (grid.downbeat_phase - k) % grid.beats_per_bar
+    eighth = round(2 * position)
+    if abs(2 * position - eighth) > ON_BEAT:
+        return None
+    return (2 * grid.downbeat_phase - eighth) % sum(grid.groups) // 2
+
+
 class BarWatch:
     """Compares the band's bar lines with the player's downbeats and meter; see the module docstring."""
 
@@ -101,12 +117,10 @@ class BarWatch:
     def bar_line(self, t: float, grid: BeatGrid) -> int | None:
         """At a band bar line at `t` (s): the beats (1 .. a bar - 1) to the player's next downbeat once the
         band's bar has been off by that much `patience` bar lines in a row; else None."""
-        position = grid.beat_at(t)
-        k = round(position)
-        if abs(position - k) > ON_BEAT:
+        off = _beats_off(grid.beat_at(t), grid)
+        if off is None:
             self._shift = (0, 0)
             return None
-        off = (grid.downbeat_phase - k) % grid.beats_per_bar
         count = self._shift[1] + 1 if off and off == self._shift[0] else (1 if off else 0)
         self._shift = (off, count)
         if off and count >= self.patience:

@@ -17,7 +17,8 @@ The player's bars (engine/bars.py): the band writes the player's meter; at each 
 that the line is the player's downbeat and that the meter is the one it plays in, and when the player's
 says otherwise two bar lines in a row, it moves its bar to the player's next downbeat (cutting its bar
 short) or changes meter there, as it switches style: a new arrangement from that point, in the same main
-section, without an intro.
+section, without an intro. An aqsaq meter the listener has named for a bar it goes into at once, on the
+player's next downbeat (its bars in another meter are not the player's, so there is nothing to wait for).
 
 Meters and the listener's beat: a listener beat is a quarter note in 2/4, 3/4, 4/4, 5/8 and 7/8 and a
 dotted quarter in 6/8, 9/8 and 12/8. A 7/8 bar lasts 3.5 beats, a 5/8 bar 2.5: the band's first bar starts
@@ -44,12 +45,13 @@ from engine.marks import BandMarks
 from engine.mixer import Levels
 from engine.presence import Presence
 from engine.state import BeatGrid, Chord, MusicalState
-from engine.timeline import BandTimeline
+from engine.timeline import MAX_CHANGE, BandTimeline
 
 FIRST_BEAT_MARGIN = 0.03   # s: the band's first beat falls at least this far from now (its strums and humanising
                            # reach before the beat)
 ENTRY_DECIDE = 0.1         # s: the entry's style and downbeat are decided this long before its notes are committed
 METER_WAIT = 4.0           # s: the band, ready to come in, waits up to this long while the meter is pending
+AQSAQ_HOLD = 1.0           # bars of an aqsaq meter the listener names before the band changes to it at once
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
@@ -132,6 +134,7 @@ class Scheduler:
         self._ready_at: float | None = None      # s: when the band, out, was first ready to come in
         self._state: MusicalState | None = None
         self._now = 0.0
+        self._heard: tuple[Meter | None, float] = (None, 0.0)   # the listener's meter and since when (s)
 
     # ---- controls ------------------------------------------------------------------------------------
     def set_level(self, part: str, delta: float, now: float) -> None:
@@ -209,6 +212,8 @@ class Scheduler:
     def tick(self, now: float, state: MusicalState) -> None:
         """Plan and commit everything due before now + lookahead (seconds), from the listener's `state`."""
         self._now, self._state = now, state
+        if state.grid is not None and (heard := Meter.of(state.grid)) != self._heard[0]:
+            self._heard = (heard, now)
         if not self.playing:
             self._come_in(now, state)
             return
@@ -320,6 +325,9 @@ class Scheduler:
                                  group=group(style, meter))
         self.entries += 1
         self.meter, self.cycle = meter, band_cycle(style, meter)
+        numerator, denominator, _ = band_signature(style, meter)
+        odd_eighths = denominator == 8 and numerator % 2 == 1      # 5/8, 7/8: its bars end between beats
+        self.timeline.bars(float(at), numerator if odd_eighths else 0)
         self.marks.new_arranger()
         self.watch.reset()
 
@@ -353,6 +361,9 @@ class Scheduler:
             self._change = Change(at, self._next_style, self.meter, f"style: {self._next_style.title}")
             self._next_style = None
             return
+        self._change = self._into_aqsaq(horizon, grid)
+        if self._change is not None:
+            return
         line = arranger.start + math.ceil((Fraction(self.committed_until) - arranger.start) / self.cycle) * self.cycle
         if horizon >= line > self._watched and self._style is None and not fits(arranger.style, Meter.of(grid)):
             self.choose_style(grid)     # a named style the player's meter, now sure, does not fit: refused offline
@@ -369,6 +380,24 @@ class Scheduler:
         shift = self.watch.bar_line(t, grid)
         if shift is not None:
             self._change = Change(line + shift, arranger.style, self.meter, "bar: the guitar's downbeat")
+
+    def _into_aqsaq(self, horizon: float, grid: BeatGrid) -> Change | None:
+        """A change into the aqsaq meter the listener names, once it has named it for AQSAQ_HOLD of its bars: on
+        the player's next downbeat after the band beat position `horizon`, without waiting for the band's bar
+        lines (in another meter they are not the player's; waiting for two of them, the bar watch's patience,
+        kept the band in 4/4 for 3 to 6 s after the meter was named on the simulated aqsaq takes)."""
+        heard, since = self._heard
+        if (heard is None or not heard.groups or heard == self.meter or self.timeline.level != 1
+                or self._now - since < AQSAQ_HOLD * sum(heard.groups) / 2 * grid.period
+                or abs(math.log(self.timeline.length_now(grid) / grid.period)) > math.log(1 + MAX_CHANGE)):
+            return None     # not named for long enough, or the band's beat is not the grid's (another level)
+        first = math.floor(horizon)
+        beat = round(grid.beat_at(self.timeline.seconds_at(float(first), grid)))
+        at = first + (grid.downbeat_phase - beat) % grid.beats_per_bar
+        if at <= self.committed_until:
+            at += grid.beats_per_bar
+        style = self.arranger.style if fits(self.arranger.style, heard) else self.choose_style(grid, strict=False)
+        return Change(Fraction(at), style, heard, f"meter: {grid.meter}")
 
     def _apply(self, now: float, change: Change, grid: BeatGrid) -> None:
         """Begin the changed arrangement at its bar line, in the same main section, without an intro (not

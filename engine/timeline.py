@@ -9,7 +9,9 @@ next beat would get at that moment:
     length(n) = period + gain x phase error          T(n + 1) = T(n) + length(n)
 
 The phase error is the distance from where the band's next beat would fall at the grid's tempo to the
-nearest beat of the grid (at the band's level), so a grid that renumbers its beats moves nothing. Each beat
+nearest beat of the grid (at the band's level), so a grid that renumbers its beats moves nothing; in an aqsaq
+bar the listener hears too, to the grid eighth that keeps the band's bar lines on the player's (`bars`), so a
+quarter grid that moves half a beat moves nothing either. Each beat
 lies within `max_change` of the one before (a ratio of 1/1.12 to 1.12: below what a listener hears as a
 stumble).
 
@@ -73,6 +75,7 @@ class BandTimeline:
         self._steady = 0         # beats in a row the grid has agreed with the band's tempo (level 1, not far)
         self._moving = False     # on its way to the level the grid kept for `level_beats` beats
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
+        self._bars = (0.0, 0)    # (band beat where its bars start, eighths to its bar): an aqsaq bar, else 0
 
     def start(self, beat: int, grid: BeatGrid) -> None:
         """The band comes in: its beat number `beat` will fall where the grid's does when it is due (until
@@ -83,6 +86,13 @@ class BandTimeline:
         self._other_level = self._jumped = self._steady = 0
         self._moving = False
         self.level = LEVELS[0]
+
+    def bars(self, origin: float, eighths: int) -> None:
+        """The band's bars start at its beat position `origin` and last `eighths` eighths (5 or 7: an aqsaq bar, whose
+        second bar line falls between two beats), or 0 when they are whole beats. While the listener hears a
+        bar of as many eighths, the band's beats aim at the grid's eighths that keep its bar lines on the
+        player's downbeats (`_bar_eighth`)."""
+        self._bars = (origin, eighths)
 
     @property
     def started(self) -> bool:
@@ -148,7 +158,27 @@ class BandTimeline:
         period = grid.period * level_float
         unit = grid.period / level.denominator          # the grid's beats at the finer of the two levels
         expected = self._times[self._last] + period
-        return level, period, expected, grid.anchor_time + round((expected - grid.anchor_time) / unit) * unit
+        nearest = self._bar_eighth(grid, expected) if level is LEVELS[0] else None
+        if nearest is None:
+            nearest = grid.anchor_time + round((expected - grid.anchor_time) / unit) * unit
+        return level, period, expected, nearest
+
+    def _bar_eighth(self, grid: BeatGrid, expected: float) -> float | None:
+        """In an aqsaq bar the listener hears too (`bars`): the time (s) of the grid eighth within an eighth of
+        `expected` (s) that lies as far into the player's bar as the band's next beat lies into its own; None
+        otherwise. In 5/8 and 7/8 a quarter-note grid has no phase of its own (the groups' starts fall on both
+        halves of its beats) and the listener's moves by half a beat now and then, renumbering its downbeats to
+        match: aiming at its nearest beat moved the band's bars an eighth off the player's for bars on end,
+        until the bar watch cut a bar short. (An offset of more eighths is the bar watch's: `BarWatch`.)"""
+        origin, eighths = self._bars
+        if not eighths or sum(grid.groups) != eighths:
+            return None
+        place = round(2 * (self._last + 1 - origin)) % eighths        # eighths into the band's bar
+        x = round(2 * grid.beat_at(expected))                   # the grid's nearest eighth
+        for eighth in (x, x - 1, x + 1):
+            if (eighth - 2 * grid.downbeat_phase) % eighths == place:
+                return grid.seconds_at(eighth / 2)
+        return None
 
     def _next(self, grid: BeatGrid) -> tuple[float, Fraction, bool]:
         """The length (s) the beat after the last decided one would get from the grid now, within the allowed

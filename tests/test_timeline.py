@@ -62,3 +62,28 @@ def test_an_established_tempo_goes_to_another_level_the_grid_keeps(ratio):
     moved = grid(0.5 / ratio)
     times = beats(line, STEADY_BEATS + 3, LEVEL_BEATS + 16, moved)
     assert all(b == pytest.approx(moved.period, rel=0.03) for b in lengths(times)[-4:]), lengths(times)
+
+
+def aqsaq_grid(anchor: float, phase: int) -> BeatGrid:
+    """A 7/8 (2+2+3) grid of 0.5 s quarter beats with a beat at `anchor` s: two bars to its 7 beats."""
+    return BeatGrid(anchor_time=anchor, anchor_beat=0, period=0.5, beats_per_bar=7, downbeat_phase=phase,
+                    groups=(2, 2, 3))
+
+
+@pytest.mark.parametrize("eighths, expected", [(7, 6.0), (0, None)])
+def test_a_quarter_grid_sliding_half_a_beat_in_7_8_leaves_the_band_on_the_players_bars(eighths, expected):
+    # In 7/8 the listener's quarter grid moved half a beat (an eighth) and renumbered its downbeats so they
+    # stayed where the player's are; the band followed the nearest beat and its bars went an eighth off the
+    # player's for bars on end. With its bars known (an aqsaq bar of 7 eighths) it keeps them.
+    line = BandTimeline()
+    first = aqsaq_grid(0.0, 0)                 # downbeats at 0, 1.75, 3.5, 5.25 s
+    line.start(0, first)
+    line.bars(0.0, eighths)
+    beats(line, 0, 4, first)
+    slid = aqsaq_grid(0.25, 3)                 # the same downbeats, the beats half a beat later
+    at = line.seconds_at(12.0, slid)           # band beat 12: 24 eighths in, 6.0 s at the player's tempo
+    if expected is None:
+        assert abs(at - 6.0) > 0.1             # without its bars the band slid towards the grid's beats
+    else:
+        assert at == pytest.approx(expected, abs=1e-6)
+        assert max(abs(x - 0.5) for x in lengths(beats(line, 4, 9, slid))) < 1e-6

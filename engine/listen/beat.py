@@ -243,6 +243,7 @@ class BeatTracker:
         grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
+        grid = self._eighth_phase(ts, pws, now, grid)
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
@@ -303,6 +304,17 @@ class BeatTracker:
         """(phase (s), period (s), confidence) of the grid at about `period` that fits onsets t (s) weighted w:
         see `engine.listen.phase.fit_grid`."""
         return fit_grid(t, w, now, period, recency=self.recency, curve=self.curve, slope_range=self.slope_range)
+
+    def _eighth_phase(self, t, w, now: float, grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """In an aqsaq meter: the quarter-note `grid` (phase s, period s, confidence) with its phase and period
+        fitted at the eighth. The groups start on both halves of the quarter's beats (5/8: eighths 0, 3, 5, 8 of
+        two bars), so the onsets' mean at the quarter has no phase of its own (the two halves cancel) and the
+        grid slid by parts of an eighth between strums; at the eighth, the pulse every onset is on, it stands.
+        `_adopt` then keeps the eighth the bars were counted on. Outside an aqsaq meter, `grid` as it is."""
+        if self.period is None or self._aqsaq_bar() is None:
+            return grid
+        eighth = self._phase(t, w, now, grid[1] / 2)
+        return grid if eighth is None else (eighth[0], 2 * eighth[1], grid[2])
 
     def _switch(self, now: float, phase: float, period: float, confidence: float, forget: bool = True) -> None:
         """Adopt a new tempo at once; the onsets before the change stop counting unless `forget` is False (a move
