@@ -70,6 +70,33 @@ def test_in_compound_time_the_bar_is_two_beats_and_starts_on_the_change():
     assert beats == 2 and phase == 1
 
 
+def boom_chick(strummed: bool) -> BarTracker:
+    """A bar pointer fed boom-chick on a 120 BPM grid, the chord changing every four beats (I IV V I): the root
+    alone (a bass), the chord, the fifth alone (not flagged a bass: while the root rings the conditioner does
+    not hear it as one), the chord; beat numbers start one beat before the first note. The chord is strummed, or
+    (not `strummed`) its notes are picked one after another through the beat, as a melody would run."""
+    bp = BarTracker()
+    spread = 0.01 if strummed else 0.2
+    for i, chord in enumerate(I_IV_V_I):
+        for k in range(4):
+            t = seconds_at(1 + i * 4 + k)
+            if k % 2 == 0:
+                bp.note(t, 40 + chord[0] + (7 if k == 2 else 0), 0.8, k == 0)
+            else:
+                for j, pc in enumerate(chord[1:]):
+                    bp.note(t + spread * j, 55 + pc, 0.6, False)
+            bp.advance(t + 0.3 * PERIOD, beat_at, seconds_at)
+    return bp
+
+
+def test_an_alternate_bass_after_the_chord_makes_two_beats_to_the_bar():
+    # The harmony changes every four beats, but the note struck alone under the chord on every second beat is
+    # a bass as strong as the root: 2/4 (a bar of bass then chord). After a run of single notes it is a melody
+    # note, and the bar is four beats.
+    assert boom_chick(True).bar()[:2] == (2, 1)
+    assert boom_chick(False).bar()[:2] == (4, 1)
+
+
 def test_features_of_a_rest_and_of_a_new_chord():
     f = BeatFeatures()
     rest = f.of([], 0.0, 0.5, 1.0)
@@ -82,6 +109,17 @@ def test_features_of_a_rest_and_of_a_new_chord():
     i = FEATURES.index("new pitch classes")
     assert same[i] == 0.0 and new[i] > 0.5
     assert new[FEATURES.index("bass moved")] == 1.0 and same[FEATURES.index("bass moved")] == 0.0
+
+
+def test_a_note_alone_under_the_last_chord_is_a_bass_the_chords_own_lowest_string_is_not():
+    # A C chord strummed on beat 1 (E3 its lowest string), then on beat 2 a note alone (none flagged a bass).
+    c_over_e = [(0.5 + 0.01 * j, p, 0.7, False) for j, p in enumerate((52, 55, 60, 64))]
+    bass = FEATURES.index("bass on the beat"), FEATURES.index("bass alone")
+    for lone, heard in ((48, 1.0), (52, 0.0)):        # C3 under the chord: the boom; E3 again: the strum pattern
+        f = BeatFeatures()
+        f.of(c_over_e, 0.2, 0.5, 0.8)
+        x = f.of([*c_over_e, (1.0, lone, 0.8, False)], 0.7, 1.0, 1.3)
+        assert (x[bass[0]], x[bass[1]]) == (heard, heard)
 
 
 @settings(max_examples=60, deadline=None)

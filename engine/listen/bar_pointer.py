@@ -8,10 +8,13 @@ moves one beat on (a bar restarts with probability `RESTART`, the meter changes 
 evidence weighs the states where it is a downbeat. The evidence is a log-likelihood ratio, linear in the beat's
 `FEATURES` (`BeatFeatures`): harmonic change (pitch classes the last beats did not sound: chords change on
 downbeats more than anywhere else, and the change is heard in the notes at once, not when a chord label has
-been decided: an accent placed there put 4/4 downbeats on beat 2), a bass note on the beat, a bass that
-moved, a bass alone (the oom of oom-pah-pah), the onset weight and strum size against the recent beats',
-the register, a phrase start after a rest, a rest. Downbeats from chord changes and bass notes are the
-strongest cues in pop and rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat").
+been decided: an accent placed there put 4/4 downbeats on beat 2), a bass note on the beat, a bass that moved,
+a bass alone (the oom of oom-pah-pah), the onset weight and strum size against the recent beats', the register,
+a phrase start after a rest, a rest. A note struck alone on the beat under the chord of the beat before is a
+bass here though the conditioner did not flag it (the alternate bass of boom-chick, the fifth on the D string
+while the root rings): without it the bass of 2/4 on every second beat read as 4/4's half bar, and 2/4
+boom-chick whose chord changes every two bars was heard in 4/4. Downbeats from chord changes and bass notes are
+the strongest cues in pop and rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat").
 
 The weights are fitted, not set by hand: `bench/fit_bar_pointer.py` runs a logistic regression of "this
 annotated beat is a downbeat" on the features of the second simulator's seed-1 takes and the GuitarSet
@@ -29,6 +32,8 @@ import math
 from collections import deque
 from collections.abc import Callable
 
+from engine.listen.guitar import GuitarConfig
+
 METERS = (2, 3, 4)                      # beats to the bar the pointer may take
 LOG_PRIOR = {2: -1.5, 3: -1.0, 4: 0.0}   # log prior of each: 4/4 unless the evidence says otherwise
 RESTART = 0.01        # per beat: the bar restarts elsewhere (a dropped or added beat)
@@ -39,6 +44,8 @@ ON_BEAT = 0.15        # a note within this many beats of the beat is on it
 NEW = 0.15            # a pitch class under this share of the memory's strongest is new
 MEMORY = 0.5          # per beat: how much of the pitch-class memory stays (half-life two beats)
 REST = 1.5            # beats without a note before a phrase start
+CHORD = 3             # notes struck together in the beat before a lone note on the beat: it is the bass after a chord
+STRUCK_TOGETHER = GuitarConfig.strum_window   # s: notes this close are one strum (as the conditioner joins them)
 # Log-likelihood ratios of a downbeat and of the half-bar beat of 4/4 against a weak beat: (bias, weights of the
 # FEATURES), printed by bench/fit_bar_pointer.py.
 DOWNBEAT = (-1.64, (0.51, 0.22, 0.76, 2.09, 1.78, 4.44, -3.90, 0.00, -0.26, 1.46, 0.60))
@@ -204,6 +211,8 @@ class BeatFeatures:
                     bass_pc = pitch % 12
         if first is None:
             return [0.0] * 8 + [1.0, 1.0, 0.0]                      # a rest
+        if size == 1 and bass_pc is None and _under_last_beat(notes, low, lo, hi - lo):
+            bass_pc, only_bass = low % 12, True                     # the boom of boom-chick: a bass
         phrase = float(first - self._last > REST * (hi - lo))
         self._last = max(t for t, *_ in recent if t < hi)
         new, change = self._harmony(chroma)
@@ -242,6 +251,20 @@ def _since(notes, start: float) -> list[tuple[float, int, float, bool]]:
         out.append(note)
     out.reverse()
     return out
+
+
+def _under_last_beat(notes, pitch: int, lo: float, span: float) -> bool:
+    """True when `pitch` (MIDI; a note struck alone on the beat whose window starts at `lo`, s) is under every
+    note struck in the `span` seconds (a beat) before the window, among them a chord (`CHORD` notes struck
+    together): the alternate bass of boom-chick (the fifth on the D string, above E3 or over the ringing root)
+    under the chord, which the conditioner's bass (the strum's lowest under E3 while nothing lower rings)
+    does not hear. A melody or a picked line has no chord before its notes, and the chord's own lowest string
+    struck alone between strums (D . B U D U B U) is part of the strum pattern, not a bass under it."""
+    before = [(t, p) for t, p, _, _ in _since(notes, lo - span) if lo - span <= t < lo]
+    if len(before) < CHORD or pitch >= min(p for _, p in before):
+        return False
+    times = sorted(t for t, _ in before)        # a chord: CHORD notes struck together, not a run of single notes
+    return any(b - a <= STRUCK_TOGETHER for a, b in zip(times, times[CHORD - 1:]))
 
 
 def _relative(value: float, mean: float) -> float:
