@@ -23,15 +23,18 @@ class BandMarks:
         self.signature: tuple[int, int, int] | None = None   # the time signature last written
         self._tonic: tuple[int, str] | None = None
         self._section_marked = -1
+        self._first_bar = 0                 # the arranger's first bar played
 
     def send(self, event: Event) -> None:
         """One event to every sink."""
         for sink in self.sinks:
             sink.send(event)
 
-    def new_arranger(self) -> None:
-        """Sections are counted afresh for a new arranger."""
-        self._section_marked = -1
+    def new_arranger(self, first_bar: int = 0) -> None:
+        """Sections are counted afresh for a new arranger, whose bars from `first_bar` on are played (an aqsaq
+        entry half-way through a beat begins with the second bar of the arranger's cycle)."""
+        self._first_bar = first_bar
+        self._section_marked = first_bar - 1
 
     def time_signature(self, t: float, signature: tuple[int, int, int]) -> None:
         """The band's meter (numerator, denominator, eighths per beat) from `t` (s), when it changed."""
@@ -61,7 +64,7 @@ class BandMarks:
         last = min(arranger.decided - 1, arranger.bar_at(end - 1e-9))
         for bar in range(self._section_marked + 1, last + 1):
             plan = arranger.plans[bar]
-            prev = arranger.plans[bar - 1].section if bar > 0 else None
+            prev = arranger.plans[bar - 1].section if bar > self._first_bar else None
             if plan.section != prev and plan.section != OUT:
                 t = self.timeline.seconds_at(float(arranger.bar_start(bar)), grid)
                 self.send(Marker(max(now, t), f"section: {plan.section}"))

@@ -76,6 +76,11 @@ class Change:
     ending: int | None = None
 
 
+def _starts_bar(grid: BeatGrid, position: Fraction) -> bool:
+    """True when beat `position` (a whole beat or a half) starts a bar of the player's (`BeatGrid.group_starts`)."""
+    return any(at == position and bar for at, bar in grid.group_starts(math.floor(position)))
+
+
 def chord_spans(begin: float, end: float, state: MusicalState) -> list[tuple[float, float, Chord | None]]:
     """[begin, end) band beats split where the chord changes: (begin, end, chord) spans. A listener's state
     gives one span with the chord heard now; a chart's (`chords_ahead`) one span per chord in the window, so
@@ -131,6 +136,7 @@ class Scheduler:
         self.presence = Presence()           # coming in, stop-time and endings
         self._entry: float | None = None     # s: the downbeat the band is about to come in on, once ready
         self._entry_meter: Meter | None = None   # ... in the meter heard when it was planned
+        self._entry_count = 0.0                  # s: ... and the whole beat its count starts on (`_enter`)
         self._ready_at: float | None = None      # s: when the band, out, was first ready to come in
         self._state: MusicalState | None = None
         self._now = 0.0
@@ -251,22 +257,25 @@ class Scheduler:
         """Out: once ready, the band plans to come in on the player's first downbeat after the look-ahead, and
         decides its style and that downbeat only just before its notes are committed (ENTRY_DECIDE): the meter
         is often heard in the bar before the entry (a 6/8 take heard 2/4 at the lock and 6/8 half a bar
-        later came in as a 2/4 gallop, then changed). A guitar that stops meanwhile calls the entry off."""
+        later came in as a 2/4 gallop, then changed). A guitar that stops meanwhile calls the entry off.
+        An aqsaq downbeat half-way through a beat is decided before the whole beat that starts the band's count."""
         if self.held or state.grid is None or (self._entry is None
                                                and not self.presence.ready(now, state, self._pausing(state))):
             self._entry = self._ready_at = None
             return
         if self._ready_at is None:
             self._ready_at = now
+        grid = state.grid
         if self._entry is None:
             if self._meter_pending(now, state):
                 return
-            self._entry = state.grid.seconds_at(self._first_downbeat(now, state, state.grid))
-            self._entry_meter = Meter.of(state.grid)
+            at = self._first_downbeat(now, state, grid, self._halves(grid, self._style, state))
+            self._entry, self._entry_count = grid.seconds_at(float(at)), grid.seconds_at(math.floor(at))
+            self._entry_meter = Meter.of(grid)
         elif self._pausing(state) and state.cued is None:
             self._entry = None
             return
-        if now + self.config.lookahead + ENTRY_DECIDE >= self._entry:
+        if now + self.config.lookahead + ENTRY_DECIDE >= self._entry_count:
             if self._meter_pending(now, state):
                 self._entry = None          # planned, but the meter may change: the next downbeat after it
                 return
@@ -278,41 +287,63 @@ class Scheduler:
         kept waiting."""
         return state.meter_pending and state.cued is None and now - self._ready_at < METER_WAIT
 
-    def _first_downbeat(self, now: float, state: MusicalState, grid: BeatGrid) -> int:
-        """The beat number of the band's first downbeat: the cued one (a count-in's end, a start) unless it is
+    @staticmethod
+    def _halves(grid: BeatGrid, style: Style | None, state: MusicalState) -> bool:
+        """The band may come in half-way through a beat: on the aqsaq grid's downbeat between two of its beats
+        (every second 5/8 or 7/8 bar starts there), in a style that plays that meter (`style`, None: the one
+        chosen then will), and not cued (a count-in's downbeat is a whole beat)."""
+        return bool(grid.groups) and state.cued is None and (style is None or fits(style, Meter.of(grid)))
+
+    def _first_downbeat(self, now: float, state: MusicalState, grid: BeatGrid, halves: bool = False) -> Fraction:
+        """The beat position of the band's first downbeat: the cued one (a count-in's end, a start) unless it is
         past, else the first after the look-ahead; when an entry was planned (`_entry`, s) and that time is
         still a whole beat of the grid, that one, unless the meter heard has changed since and it is no
         downbeat of the new meter (then the new meter's next downbeat: its bars, not the old ones, start the
         band). A downbeat moved within the same meter keeps the plan: the bar watch moves the band's bar later,
-        as it does after any entry (moving the entry a bar on for it made entries later and no righter)."""
+        as it does after any entry (moving the entry a bar on for it made entries later and no righter).
+        With `halves` (`_halves`), an aqsaq downbeat half-way through a beat counts too (a whole beat number
+        and a half; its whole beat is after the look-ahead): waiting for the next one on a whole beat kept
+        the band out a bar longer, and an eighth's renumbering of the grid turned a planned whole-beat downbeat
+        into a half one, which the band then skipped."""
         horizon = grid.beat_at(now + self.config.lookahead)
         start = math.floor(horizon) + 1
         if self._entry is not None:
             at = grid.beat_at(self._entry)
-            planned = round(at)
-            near = abs(at - planned) < 0.25 and planned >= start
-            if near and (Meter.of(grid) == self._entry_meter or grid.is_downbeat(planned)):
+            planned = Fraction(round(2 * at), 2) if halves else Fraction(round(at))
+            near = abs(at - planned) < 0.25 and math.floor(planned) >= start
+            if near and planned.denominator == 2:
+                if _starts_bar(grid, planned):
+                    return planned      # an aqsaq downbeat between two beats, as planned
+            elif near and (Meter.of(grid) == self._entry_meter or grid.is_downbeat(int(planned))):
                 return planned      # the meter heard then, or the planned beat a downbeat of the meter heard now
         if state.cued is not None:                   # the cued downbeat itself, unless it is already past
             start = max(start, round(grid.beat_at(state.cued)))
-        while not grid.is_downbeat(start):
-            start += 1
-        return start
+        for n in range(start, start + 2 * grid.beats_per_bar + 1):
+            for position, bar in grid.group_starts(n):
+                if bar and (halves or position == n):
+                    return Fraction(position)
+        return Fraction(start)
 
     def _enter(self, now: float, state: MusicalState) -> None:
         """Come in on the planned downbeat (`_first_downbeat`), with the style's intro, in a style chosen for the
-        meter heard now."""
+        meter heard now. On an aqsaq downbeat half-way through a beat the band's count starts a bar earlier, on
+        the whole beat that starts that bar's pair, and its notes from the downbeat: it comes in on the second
+        bar of its cycle (of its intro), and its bar lines, beats and the file's bars fall as on any entry."""
         grid = state.grid
         style = self._style or self.choose_style(grid)
-        start = self._first_downbeat(now, state, grid)
+        start = self._first_downbeat(now, state, grid, self._halves(grid, style, state))
+        origin = start if start.denominator == 1 else start - style.beats_per_bar
         self._entry = self._entry_meter = self._ready_at = None
-        self.timeline.start(start, grid)
-        self._begin(Fraction(start), style, Meter.of(grid), intro=True)
+        self.timeline.start(math.floor(start), grid)
+        self._begin(origin, style, Meter.of(grid), intro=True)
+        if origin != start:
+            self.arranger.plan(0)             # the bar before the downbeat is not played
+            self.marks.new_arranger(first_bar=1)
         self.playing = True
         self.committed_until = float(start)
         self._next_style = self._change = None
-        t = max(now, grid.seconds_at(start) - 0.05)           # set-up just before the first note
-        self.marks.time_signature(max(now, grid.seconds_at(start)), band_signature(style, self.meter))
+        t = max(now, grid.seconds_at(float(start)) - 0.05)           # set-up just before the first note
+        self.marks.time_signature(max(now, grid.seconds_at(float(start))), band_signature(style, self.meter))
         if not self._set_up:
             self._set_up = True
             for event in setup_events(t, self.levels):

@@ -17,7 +17,8 @@ from engine.analyze import run_online
 from engine.arrange.styles import AUTO, load_style, style_chooser
 from engine.bars import BarWatch, Meter, fits
 from engine.cli import app
-from engine.events import InputMessage, Marker
+from engine.events import Beat, InputMessage, Marker, Note
+from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import read_guitar_file
 from engine.io.sinks import RecordingSink
 from engine.listen import Listener, ListenerConfig
@@ -228,11 +229,14 @@ def test_square_bars_of_lone_basses_and_chords_are_never_named_aqsaq(bpm, figure
     assert set(listen(figure_take(bpm, figure, 16, roots)[0])) == {()}
 
 
-def band_markers(pending_until: float, named_at: float, named_until: float = 99.0, ticks: int = 800) -> list[Marker]:
+def band_markers(pending_until: float, named_at: float, named_until: float = 99.0, ticks: int = 800,
+                 sinks: tuple = ()) -> list[Marker]:
     """The band's markers when the listener, ready from second 1, leans towards a 7/8 (`meter_pending`) until
-    `pending_until` s and hears it (the grid's groups) from `named_at` to `named_until` s, over 4/4 else."""
+    `pending_until` s and hears it (the grid's groups) from `named_at` to `named_until` s, over 4/4 else (0.4 s
+    beats from second 0: the 7/8 bars start at 0, 1.4, 2.8, 4.2 s ..., every second one between two beats).
+    `sinks` get the band's events too; the ticks go on to `ticks` x TICK s."""
     sink = RecordingSink()
-    scheduler = Scheduler(style_chooser(AUTO), seed=0, sinks=[sink])
+    scheduler = Scheduler(style_chooser(AUTO), seed=0, sinks=[sink, *sinks])
     for n in range(1, ticks):
         now = n * TICK
         grid = (BeatGrid(0.0, 0, 0.4, 7, 0, groups=(2, 2, 3)) if named_at <= now < named_until
@@ -243,9 +247,10 @@ def band_markers(pending_until: float, named_at: float, named_until: float = 99.
     return [e for e in sink.events if isinstance(e, Marker)]
 
 
-def band_in(pending_until: float, named_at: float) -> Marker | None:
+def band_in(pending_until: float, named_at: float, sinks: tuple = (), until: int = 800) -> Marker | None:
     """The band's entry marker (see `band_markers`)."""
-    return next((e for e in band_markers(pending_until, named_at) if e.text.startswith("band in")), None)
+    return next((e for e in band_markers(pending_until, named_at, ticks=until, sinks=sinks)
+                 if e.text.startswith("band in")), None)
 
 
 def test_the_band_playing_goes_into_an_aqsaq_meter_on_the_players_downbeat_soon_after_it_is_named():
@@ -271,6 +276,25 @@ def test_the_band_waits_a_little_for_a_pending_aqsaq_meter():
     # pending for ever: the band waits METER_WAIT s, no longer
     entry = band_in(pending_until=99.0, named_at=99.0)
     assert 1.0 + METER_WAIT <= entry.time < 1.0 + METER_WAIT + 1.7
+
+
+def test_the_band_comes_in_on_an_aqsaq_downbeat_between_two_beats(tmp_path):
+    # 7/8 heard at 3 s: its next downbeat is at 4.2 s (beat 10.5, between two beats), the one after on a whole
+    # beat at 5.6 s (beat 14). The band comes in at 4.2 s, on the second bar of its cycle (of its intro), and
+    # the file's bar lines a DAW draws are the player's from there (the band counts its cycle from beat 7).
+    out = tmp_path / "band.mid"
+    midi = MidiFileSink(out)
+    entry = band_in(pending_until=3.0, named_at=3.0, sinks=(midi,), until=1000)
+    midi.close()
+    assert 4.1 <= entry.time < 4.2 and "7/8" in entry.text
+    notes = [e for e in midi.events if isinstance(e, Note)]
+    assert abs(min(n.time for n in notes) - 4.2) < 0.06
+    beats = [e for e in midi.events if isinstance(e, Beat)]
+    assert (beats[0].beat_in_bar, beats[0].beats_per_bar) == (4, 7) and abs(beats[0].time - 4.4) < 1e-6
+    lines, sigs = daw_bar_lines(mido.MidiFile(out))
+    assert sigs[0][1:] == (7, 8)
+    played = [x for x in lines if 4.0 <= x <= 9.0]
+    assert np.allclose(played, [4.2, 5.6, 7.0, 8.4], atol=0.01)
 
 
 def test_a_style_auto_picked_is_not_called_asked_for_when_the_meter_heard_last_differs(tmp_path):

@@ -170,10 +170,11 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
     The file's beat 0 is at second 0. Before the band's first beat (a downbeat of the player's), the player
     was already keeping that beat: the beats go back at its length to the file's start (the first one takes
     up the rest: between half a beat and one and a half), and the bar before that downbeat is whole, so the
-    first bar is the pickup (short bars: (first beat, beats in it)). Where the band did not play (a rest, a
-    stop, between songs) beats are filled in at the length of the band's last beat. A band beat that starts
-    a cycle of its bars (`beat_in_bar` 0) where the file's bar has not ended cuts that bar short: the band
-    came back or moved its bar there. Beats closer than MIN_BEAT count once.
+    first bar is the pickup (short bars: (first beat, beats in it)); a first beat inside the band's cycle
+    (`beat_in_bar` > 0: an aqsaq entry on the cycle's second bar) counts back to the cycle's start. Where the
+    band did not play (a rest, a stop, between songs) beats are filled in at the length of the band's last
+    beat. A band beat that starts a cycle of its bars (`beat_in_bar` 0) where the file's bar has not ended
+    cuts that bar short: the band came back or moved its bar there. Beats closer than MIN_BEAT count once.
 
     >>> grid = file_grid([Beat(1.25, 0, 0, 4, 0.5), Beat(1.75, 1, 1, 4, 0.5), Beat(4.0, 0, 0, 4, 0.5)])
     >>> [round(t, 2) for t in grid[0]], grid[1]
@@ -187,7 +188,8 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
         return [], []
     cycle = played[0].beats_per_bar
     times = _lead_in(played[0])
-    short = [(0, len(times) % cycle)] if len(times) % cycle else []
+    pickup = (len(times) - played[0].beat_in_bar) % cycle   # the band may begin inside its cycle (aqsaq)
+    short = [(0, pickup)] if pickup else []
     for prev, b in zip([None, *played], played):
         if prev is not None:
             times.extend(_filled(times[-1], b.time, prev.period))
