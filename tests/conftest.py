@@ -2,10 +2,12 @@ import json
 from pathlib import Path
 
 import mido
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+BAND_CHANNELS = (6, 7, 9)   # the band's channels in a render: dombra, second dombra, drums
 
 
 def example(name: str) -> Path:
@@ -84,3 +86,13 @@ def jack_server(name: str, period: int):
     srv = JackServer(name, period=period).start()
     yield srv
     srv.release()
+
+
+def note_ons(path: Path, channels) -> np.ndarray:
+    """Seconds of the note-ons on `channels` (0-15) in a MIDI file, its tempo map applied (as a DAW reads it)."""
+    t, out = 0.0, []
+    for msg in mido.MidiFile(path):
+        t += msg.time
+        if msg.type == "note_on" and msg.velocity > 0 and msg.channel in channels:
+            out.append(t)
+    return np.array(out)

@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
+from tests.conftest import BAND_CHANNELS, note_ons
 
 FILES = Path(__file__).parent / "data" / "files"
 runner = CliRunner()
-BAND_CHANNELS = (6, 7, 9)
 
 
 def render(tmp_path: Path, name: str, *options: str) -> Path:
@@ -24,15 +24,6 @@ def render(tmp_path: Path, name: str, *options: str) -> Path:
     assert r.exit_code == 0, r.output
     return out
 
-
-def note_ons(path: Path, channels) -> np.ndarray:
-    """Seconds of the note-ons on `channels` (0-15) in a MIDI file."""
-    t, out = 0.0, []
-    for msg in mido.MidiFile(path):
-        t += msg.time
-        if msg.type == "note_on" and msg.velocity > 0 and msg.channel in channels:
-            out.append(t)
-    return np.array(out)
 
 
 def rests(onsets: np.ndarray, at_least: float) -> list[tuple[float, float]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import mido
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -27,9 +26,9 @@ from engine.io.sinks import RecordingSink
 from engine.listen.activity import PlayerActivity
 from engine.pipeline import Engine, run_offline
 from engine.state import BeatGrid
+from tests.conftest import BAND_CHANNELS, note_ons
 
 DATA = Path(__file__).parent / "data"
-BAND_CHANNELS = (6, 7, 9)
 TOL = 0.07           # s: bench/band_eval.py's tolerance
 runner = CliRunner()
 
@@ -43,12 +42,7 @@ def band_note_ons(tmp_path: Path, name: str) -> np.ndarray:
     out = tmp_path / f"{name}.mid"
     r = runner.invoke(app, ["render", str(DATA / f"{name}.mid"), "-o", str(out)])
     assert r.exit_code == 0, r.output
-    t, ons = 0.0, []
-    for msg in mido.MidiFile(out):
-        t += msg.time
-        if msg.type == "note_on" and msg.velocity > 0 and msg.channel in BAND_CHANNELS:
-            ons.append(t)
-    return np.array(ons)
+    return note_ons(out, BAND_CHANNELS)
 
 
 def beat_at(tr: dict, t: float) -> float:
