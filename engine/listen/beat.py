@@ -34,8 +34,8 @@ import numpy as np
 from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
 from engine.listen.meter import MeterTracker
-from engine.listen.phase import GridState, blend, fit_grid
-from engine.listen.tempo import FPS, TapTempo, TempoEstimator
+from engine.listen.phase import TIGHT, GridState, bass_phase, blend, fit_at, fit_grid, recentre
+from engine.listen.tempo import BASS_RECENCY, FPS, TapTempo, TempoEstimator
 from engine.listen.tempo_change import sudden_change
 
 __all__ = ["FPS", "BeatTracker", "OnsetWindow"]
@@ -240,6 +240,8 @@ class BeatTracker:
         grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
+        if self._meter.compound:
+            grid = self._bass_beat(ts, ws, pws, now, grid)
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
@@ -289,6 +291,22 @@ class BeatTracker:
         self._switch(now, *grid)
         self._fitted_at = now
         return True
+
+    def _bass_beat(self, ts: list[float], ws: list[float], pws: list[float], now: float,
+                   grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """In compound time, `grid` (phase s, period s, confidence) refitted on the beat the bass keeps
+        (`engine.listen.phase.bass_phase`) when its beats are more than TIGHT of one away from the bass's, else as
+        it is; onsets ts (s) with tempo weights ws and phase weights pws."""
+        phase, period, _ = grid
+        bass = bass_phase(ts, ws, self._onsets.bass, now, period, BASS_RECENCY)
+        if bass is None:
+            return grid
+        off = (bass - phase) / period
+        if abs(off - round(off)) < TIGHT:
+            return grid
+        rs = [wi * math.exp((ti - now) / self.recency) for ti, wi in zip(ts, pws)]
+        return fit_at(ts, rs, sum(rs), now, recentre(ts, rs, bass, period), period, curve=self.curve,
+                      slope_range=self.slope_range)
 
     def _phase_weights(self, ws: list[float]) -> list[float]:
         """The onsets' weights `ws` as they count for the beat's phase: a strum with a bass note `phase_bass`

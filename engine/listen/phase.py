@@ -32,6 +32,8 @@ STEPS = 32
 _TURNS = [[(math.cos(2 * math.pi * j * h / STEPS) * c, math.sin(2 * math.pi * j * h / STEPS) * c)
            for h, c in enumerate(HARMONICS, 1)] for j in range(STEPS)]
 TIGHT = 0.08    # ... and this close, as on the beat for the confidence
+BASS_COUNT = 2        # bass notes (at least) ...
+BASS_TOGETHER = 0.8   # ... whose circular mean's resultant is this share of their weight place the beat (`bass_phase`)
 DISAGREE_FITS = 3      # fits in a row off the grid's beats ...
 DISAGREE_BEATS = 3.0   # ... over at least this many of its beats, and the grid jumps to them
 
@@ -71,8 +73,15 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
         return None
     phase = recentre(ts, rs, circular_mean(ts, rs, period), period)
     phase = strongest_cluster(ts, rs, phase, period, total)
-    inv_period = 1.0 / period
-    k_now = round((now - phase) * inv_period)
+    return fit_at(ts, rs, total, now, phase, period, curve=curve, slope_range=slope_range)
+
+
+def fit_at(ts: Sequence[float], rs: Sequence[float], total: float, now: float, phase: float, period: float, *,
+           curve: float, slope_range: float) -> tuple[float, float, float]:
+    """(phase, period, confidence) as `fit_grid` gives them, for the grid through `phase` (s, a beat's time) at
+    about `period` (s): the line or parabola through the onsets ts (s) near its beats, weighted rs (recency
+    already applied; their sum is `total`)."""
+    k_now = round((now - phase) * (1.0 / period))
     m = moments(ts, rs, now, phase + k_now * period, period, curve)
     fitted = fit_line(m, period, slope_range, curve)
     if fitted is not None:
@@ -80,6 +89,30 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
         period = slope
         phase = now + at_now - k_now * slope
     return phase, period, confidence(m, total)
+
+
+def bass_phase(ts: Sequence[float], ws: Sequence[float], bass: Sequence[bool], now: float, period: float,
+               recency: float) -> float | None:
+    """In compound time, where the bass keeps the beat: the time (s) of a beat of `period` s on which the recent
+    bass notes fall, when they hold together there (the resultant of their circular mean is BASS_TOGETHER of
+    their weight or more, BASS_COUNT of them or more), else None. Onsets ts (s) weighted ws, `bass` True for a
+    strum with a bass note, fading as exp((t - now) / recency) (s). A 6/8 bass-and-chord figure (the bass on
+    the beat, its chord two eighths later) sums more weight on the chord than on the bass, and the latest
+    chord is the most recent onset: the fit alone lands on the chord, or between the two, every other strum,
+    while a player hears the bass as the beat (DOMAIN.md: the bass keeps the beat when a guitarist comps)."""
+    omega = 2 * math.pi / period
+    zr = zi = total = 0.0
+    count = 0
+    for ti, wi, bi in zip(ts, ws, bass):
+        if bi:
+            r = wi * math.exp((ti - now) / recency)
+            zr += r * math.cos(omega * ti)
+            zi += r * math.sin(omega * ti)
+            total += r
+            count += 1
+    if count < BASS_COUNT or math.hypot(zr, zi) < BASS_TOGETHER * total:
+        return None
+    return math.atan2(zi, zr) / omega
 
 
 def circular_mean(ts: Sequence[float], rs: Sequence[float], period: float) -> float:

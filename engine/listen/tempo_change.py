@@ -16,6 +16,9 @@ import numpy as np
 
 from engine.listen.tempo import TempoEstimator
 
+SURE = 0.5        # the new grid's confidence needed ...
+SURE_LOST = 0.35  # ... or this much when the current period explains less than LOST of the same onsets: three
+LOST = 0.25       # beats of a slow tempo (6/8 at 50 BPM: 1.2 s a beat) are all a short window holds
 Grid = tuple[float, float, float]     # (phase: time of a beat (s), period (s per beat), confidence 0..1)
 
 
@@ -37,6 +40,7 @@ def sudden_change(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, pw: np.nd
         return None
     new = fit(ts, ps, now, period)
     old = fit(ts, ps, now, current)
-    if new is None or new[2] < 0.5 or (old is not None and new[2] < old[2] + 0.25):
+    lost = 0.0 if old is None else old[2]
+    if new is None or new[2] < lost + 0.25 or new[2] < (SURE_LOST if lost < LOST else SURE):
         return None
     return new
