@@ -16,9 +16,10 @@ import numpy as np
 
 from engine.listen.tempo import TempoEstimator
 
-SURE = 0.5        # the new grid's confidence needed ...
-SURE_LOST = 0.35  # ... or this much when the current period explains less than LOST of the same onsets: three
-LOST = 0.25       # beats of a slow tempo (6/8 at 50 BPM: 1.2 s a beat) are all a short window holds
+SURE = 0.5        # the new grid's confidence needed, or ...
+SURE_FEW = 0.35   # ... this much when the window holds fewer than FULL_COUNT onsets (the confidence counts eight
+FULL_COUNT = 8    # near beats for a full 1, engine.listen.phase.confidence: three beats of a slow 6/8 bass-and-chord
+LOST = 0.25       # figure, 1.2 s a beat, give six) and the current period explains less than LOST of them
 Grid = tuple[float, float, float]     # (phase: time of a beat (s), period (s per beat), confidence 0..1)
 
 
@@ -41,6 +42,7 @@ def sudden_change(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, pw: np.nd
     new = fit(ts, ps, now, period)
     old = fit(ts, ps, now, current)
     lost = 0.0 if old is None else old[2]
-    if new is None or new[2] < lost + 0.25 or new[2] < (SURE_LOST if lost < LOST else SURE):
+    few = len(ts) < FULL_COUNT and lost < LOST
+    if new is None or new[2] < lost + 0.25 or new[2] < (SURE_FEW if few else SURE):
         return None
     return new
