@@ -241,7 +241,7 @@ class BeatTracker:
         if grid is None:
             return False
         if self._meter.compound:
-            grid = self._bass_beat(ts, ws, pws, now, grid)
+            grid = self._bass_beat(ts, pws, now, grid)
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
@@ -292,13 +292,13 @@ class BeatTracker:
         self._fitted_at = now
         return True
 
-    def _bass_beat(self, ts: list[float], ws: list[float], pws: list[float], now: float,
+    def _bass_beat(self, ts: list[float], pws: list[float], now: float,
                    grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """In compound time, `grid` (phase s, period s, confidence) refitted on the beat the bass keeps
         (`engine.listen.phase.bass_phase`) when its beats are more than TIGHT of one away from the bass's, else as
-        it is; onsets ts (s) with tempo weights ws and phase weights pws."""
+        it is; onsets ts (s) with phase weights pws."""
         phase, period, _ = grid
-        bass = bass_phase(ts, ws, self._onsets.bass, now, period, BASS_RECENCY)
+        bass = bass_phase(ts, self._onsets.bass, now, period, BASS_RECENCY)
         if bass is None:
             return grid
         off = (bass - phase) / period

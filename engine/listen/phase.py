@@ -33,7 +33,7 @@ _TURNS = [[(math.cos(2 * math.pi * j * h / STEPS) * c, math.sin(2 * math.pi * j 
            for h, c in enumerate(HARMONICS, 1)] for j in range(STEPS)]
 TIGHT = 0.08    # ... and this close, as on the beat for the confidence
 BASS_COUNT = 2        # bass notes (at least) ...
-BASS_TOGETHER = 0.8   # ... whose circular mean's resultant is this share of their weight place the beat (`bass_phase`)
+BASS_TOGETHER = 0.7   # ... of which this share falls together place the beat (`bass_phase`)
 DISAGREE_FITS = 3      # fits in a row off the grid's beats ...
 DISAGREE_BEATS = 3.0   # ... over at least this many of its beats, and the grid jumps to them
 
@@ -91,28 +91,22 @@ def fit_at(ts: Sequence[float], rs: Sequence[float], total: float, now: float, p
     return phase, period, confidence(m, total)
 
 
-def bass_phase(ts: Sequence[float], ws: Sequence[float], bass: Sequence[bool], now: float, period: float,
+def bass_phase(ts: Sequence[float], bass: Sequence[bool], now: float, period: float,
                recency: float) -> float | None:
-    """In compound time, where the bass keeps the beat: the time (s) of a beat of `period` s on which the recent
-    bass notes fall, when they hold together there (the resultant of their circular mean is BASS_TOGETHER of
-    their weight or more, BASS_COUNT of them or more), else None. Onsets ts (s) weighted ws, `bass` True for a
-    strum with a bass note, fading as exp((t - now) / recency) (s). A 6/8 bass-and-chord figure (the bass on
-    the beat, its chord two eighths later) sums more weight on the chord than on the bass, and the latest
-    chord is the most recent onset: the fit alone lands on the chord, or between the two, every other strum,
-    while a player hears the bass as the beat (DOMAIN.md: the bass keeps the beat when a guitarist comps)."""
-    omega = 2 * math.pi / period
-    zr = zi = total = 0.0
-    count = 0
-    for ti, wi, bi in zip(ts, ws, bass):
-        if bi:
-            r = wi * math.exp((ti - now) / recency)
-            zr += r * math.cos(omega * ti)
-            zi += r * math.sin(omega * ti)
-            total += r
-            count += 1
-    if count < BASS_COUNT or math.hypot(zr, zi) < BASS_TOGETHER * total:
+    """Where the bass keeps the beat: the time (s) of a beat of `period` s on which the recent bass notes
+    fall, when BASS_TOGETHER of them (or more) fall within NEAR of it and there are BASS_COUNT or more, else None.
+    Onsets ts (s), `bass` True for a strum with a bass note, each counting exp((t - now) / recency) (recency
+    in s; a strum's size does not count: a full chord whose lowest string is low is one bass note). A 6/8
+    bass-and-chord figure (the bass on the beat, its chord two eighths later) sums more weight on the chord
+    than on the bass, and the latest chord is the most recent onset: the fit alone lands on the chord, or
+    between the two, every other strum, while a player hears the bass as the beat (DOMAIN.md: the bass keeps
+    the beat when a guitarist comps)."""
+    tb = [ti for ti, bi in zip(ts, bass) if bi]
+    if len(tb) < BASS_COUNT:
         return None
-    return math.atan2(zi, zr) / omega
+    rs = [math.exp((ti - now) / recency) for ti in tb]
+    phase = recentre(tb, rs, circular_mean(tb, rs, period), period)
+    return phase if near_weight(tb, rs, phase, period) >= BASS_TOGETHER * sum(rs) else None
 
 
 def circular_mean(ts: Sequence[float], rs: Sequence[float], period: float) -> float:
