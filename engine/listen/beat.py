@@ -9,10 +9,12 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
    lock switch), and a tempo range.
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
-   `follow` (0.8) of the new fit.
+   `follow` (0.8) of the new fit. In compound time the beat is where the bass falls (`phase.bass_phase`): a 6/8
+   bass-and-chord figure puts more onset weight on the chord two eighths later than on the bass.
 3. Sudden tempo changes (`engine.listen.tempo_change`): when the grid explains less than `switch_below` of
    the recent onsets, the last `switch_window` seconds alone are searched for a tempo at the same level; if it
-   explains them clearly better, it is adopted at once and the older onsets are forgotten.
+   explains them clearly better, it is adopted at once and the older onsets are forgotten (three beats of a slow
+   6/8 are enough when the old tempo explains almost none of them).
 4. Meter and downbeat (`engine.listen.meter`): compound or simple time, three or four beats to the bar, and
    the downbeat phase: compound time from the off-beat onsets; bars and downbeats from a bar pointer over the
    beats (`engine.listen.bar_pointer`), or with `bar_model="accents"` from accent counts (bass onsets on
@@ -240,8 +242,7 @@ class BeatTracker:
         grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
-        if self._meter.compound:
-            grid = self._bass_beat(ts, pws, now, grid)
+        grid = self._bass_beat(ts, pws, now, grid)
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
@@ -297,6 +298,8 @@ class BeatTracker:
         """In compound time, `grid` (phase s, period s, confidence) refitted on the beat the bass keeps
         (`engine.listen.phase.bass_phase`) when its beats are more than TIGHT of one away from the bass's, else as
         it is; onsets ts (s) with phase weights pws."""
+        if not self._meter.compound:
+            return grid
         phase, period, _ = grid
         bass = bass_phase(ts, self._onsets.bass, now, period, BASS_RECENCY)
         if bass is None:
