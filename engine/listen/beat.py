@@ -246,7 +246,7 @@ class BeatTracker:
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
-                                window=self.switch_window, fit=self._phase)
+                                window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass))
             if alt is not None:
                 self._switch(now, *alt)
                 return True
