@@ -22,8 +22,8 @@ BASSES = (45, 50)
 
 def oom_pa(tempos: list[tuple[float, int]], start: float = 0.5) -> tuple[list[InputMessage], list[float]]:
     """A 6/8 bass-and-chord figure: a low bass note alone on each dotted-quarter beat, a chord of four on the
-    beat's third eighth (sim2's "bass" style; velocities 75 and 55), `tempos` as (beats per minute, beats). Returns the messages
-    and the beat times (s)."""
+    beat's third eighth (sim2's "bass" style; velocities 75 and 55), `tempos` as (beats per minute, beats).
+    Returns the messages and the beat times (s)."""
     msgs, beats, t = [], [], start
     for bpm, count in tempos:
         p = 60 / bpm
