@@ -17,10 +17,7 @@ Tempo level: when the grid's beat is about twice, half, three times, a third, 3/
 the same music counted at another level (a tracker's octave error, a double-time feel): the band keeps its
 level and lines up with the grid's beats. Only when the grid stays at another level for `level_beats` beats,
 or its tempo stays more than 12 % away for two beats without being another level (the player really changed
-tempo), does the band go there faster. A step of the player's tempo (less than 1.4 times): the band takes the
-new tempo and its whole phase error, each beat within 15 % of the new tempo, until it is on the grid's beats
-again (about two beats; spreading the catch-up at 12 % a beat, it lagged a slow 6/8's step by four or five
-beats). Another level: half the way, in ratio, each beat, so it is there within two more.
+tempo), does the band go there faster: half the way, in ratio, each beat, so it is there within two more.
 A tempo the grid has not yet agreed with for `steady_beats` beats in a row is a fresh lock's first guess, not
 the music's level: a grid at another level then is followed at once, the same way (on GuitarSet a bossa at
 166 BPM locked at 84 and a funk at 98 at 130; the corrections came a beat or two after the band came in, and
@@ -53,10 +50,7 @@ _LEVEL_FLOATS = tuple((level, float(level)) for level in LEVELS)
 LEVEL_BEATS = 8       # band beats the grid must stay at another level before the band goes there
 STEADY_BEATS = 4      # band beats in a row the grid must agree with the band's tempo before another level is
                       # taken as the same music (until then the band's tempo is the first guess of a fresh lock)
-JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster: a step of the
-STEP_MOST = 1.4       # player's tempo (less than this ratio) at once, each beat within JUMP_CHANGE of the new tempo
-JUMP_CHANGE = 0.15    # and taking its whole phase error, until a beat lands within CAUGHT of a beat of the grid
-CAUGHT = 0.04         # (a share of a beat); a move to another level, half the way in ratio per beat
+JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
 
 
@@ -75,9 +69,7 @@ class BandTimeline:
         self._length = 0.5       # s: the length of the last decided beat
         self._coming: int | None = None   # the band's first beat, until it is due
         self._other_level = 0    # beats in a row the grid has been at another level
-        self._jumped = 0         # beats in a row the grid's tempo has been far from the band's ...
-        self._before = 0.5       # ... tempo before them (s per beat)
-        self._catching = False   # following a tempo jump: the whole phase error each beat
+        self._jumped = 0         # beats in a row the grid's tempo has been far from the band's
         self._steady = 0         # beats in a row the grid has agreed with the band's tempo (level 1, not far)
         self._moving = False     # on its way to the level the grid kept for `level_beats` beats
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
@@ -89,7 +81,7 @@ class BandTimeline:
         self._coming = beat
         self._length = grid.period
         self._other_level = self._jumped = self._steady = 0
-        self._moving = self._catching = False
+        self._moving = False
         self.level = LEVELS[0]
 
     @property
@@ -163,31 +155,18 @@ class BandTimeline:
         change; the level it was measured at; whether the tempo is far from the band's."""
         prev = self._length
         level, period, expected, nearest = self._aim(grid)
+        length = period + self.gain * (nearest - expected)
         q = 1 + self.max_change
         jump = max(period / prev, prev / period)
         far = level is LEVELS[0] and jump > q
-        if self._catching or self._stepped(level, period):
-            # The player's tempo stepped (it lasted): the band takes the new tempo and its whole phase error, within
-            # JUMP_CHANGE of the new tempo, and is with the player again in about two beats.
-            q = 1 + JUMP_CHANGE
-            return min(max(period + nearest - expected, period / q), period * q), level, far
-        length = period + self.gain * (nearest - expected)
-        if far and self._jumped + 1 >= JUMP_BEATS:     # a move to another level (it lasted): half the way per beat
+        if far and self._jumped + 1 >= JUMP_BEATS:     # a real tempo change (it lasted): half the way per beat
             q = math.sqrt(jump)
         return min(max(length, prev / q), prev * q), level, far
-
-    def _stepped(self, level: Fraction, period: float) -> bool:
-        """True when the grid's tempo, `period` s a band beat at `level`, has been far from the band's tempo
-        before the last beat (a far one) and still is, by less than STEP_MOST: a step of the player's tempo."""
-        before = self._before
-        step = max(period / before, before / period)
-        return bool(self._jumped) and level is LEVELS[0] and 1 + self.max_change < step < STEP_MOST
 
     def _decide(self, grid: BeatGrid) -> None:
         """Decide the next beat's time from the grid (see `_next`); it never moves again."""
         length, level, far = self._next(grid)
         self.level = level
-        self._catch_up(grid, length, far)
         self._jumped = self._jumped + 1 if far else 0
         self._count_level(level)
         self._times[self._last + 1] = self._times[self._last] + length
@@ -196,20 +175,6 @@ class BandTimeline:
         if len(self._times) > KEEP:
             del self._times[self._first]
             self._first += 1
-
-    def _catch_up(self, grid: BeatGrid, length: float, far: bool) -> None:
-        """Note the band's tempo before a far beat (`far`: the grid's tempo more than MAX_CHANGE from the band's)
-        starts a run of them, and whether the band is catching up with a step of the player's tempo (`_stepped`,
-        until the beat of `length` s about to be decided lands within CAUGHT of a beat of the grid)."""
-        level, period, _, _ = self._aim(grid)
-        if self._stepped(level, period):
-            self._catching = True
-        if far and not self._jumped:
-            self._before = self._length
-        if self._catching:
-            off = (self._times[self._last] + length - grid.anchor_time) / grid.period
-            if abs(off - round(off)) * grid.period < CAUGHT * period:
-                self._catching = False
 
     def _level(self, grid_period: float, band_period: float) -> tuple[Fraction, float]:
         """How many grid beats make a band beat, as a Fraction and a float: 1, or another level the grid is at

@@ -1,5 +1,5 @@
 """6/8 with a bass-and-chord figure and tempo steps (issues 11 and 12): the beat stays on the bass, a slow step is
-followed within a few beats, and the band's time line catches up with a step in about two beats."""
+followed within a few beats."""
 
 import math
 
@@ -12,8 +12,6 @@ from engine.listen.phase import bass_phase, fit_grid
 from engine.listen.tempo import TempoEstimator
 from engine.listen.tempo_change import sudden_change
 from engine.midi import NOTE_OFF, NOTE_ON
-from engine.state import BeatGrid
-from engine.timeline import BandTimeline
 from tests.test_listen import ticks
 
 CHORD = (52, 56, 59, 64)
@@ -100,23 +98,3 @@ def test_a_sudden_change_is_taken_from_three_slow_beats_the_old_tempo_misses():
     alt = sudden_change(TempoEstimator(), t, w, pw, now, 60 / 62, window=3.0, fit=fit, bass=bass)
     assert alt is not None and alt[1] == pytest.approx(p, rel=0.03)
     assert sudden_change(TempoEstimator(), t, w, pw, now, 60 / 62, window=3.0, fit=fit) is None   # no bass told
-
-
-def grid(period: float, anchor: float) -> BeatGrid:
-    return BeatGrid(anchor_time=anchor, anchor_beat=0, period=period, beats_per_bar=2, downbeat_phase=0)
-
-
-def test_the_band_catches_up_with_a_tempo_step_in_about_two_beats():
-    # The player slowed by 15 % and the listener followed two beats later: the band, which had played on at the
-    # old tempo, had half a beat to make up and spread it at 12 % a beat over five beats.
-    line = BandTimeline()
-    old = grid(0.97, 0.0)
-    line.start(0, old)
-    times = [line.seconds_at(float(b), old) for b in range(12)]
-    new = grid(1.14, times[-1] + 0.5)                      # the band is 0.5 s ahead of the new grid's beats
-    times += [line.seconds_at(float(b), new) for b in range(12, 18)]
-    lengths = np.diff(times[11:])
-    assert lengths[0] == pytest.approx(0.97 * 1.12, rel=1e-6)     # one far beat is not yet a step: 12 % at most
-    assert all(abs(x / 1.14 - 1) <= 0.15 + 1e-9 for x in lengths[1:])
-    on_grid = [min(abs(x - new.seconds_at(k)) for k in range(-5, 20)) for x in times[11:]]
-    assert max(on_grid[4:]) < 0.05, on_grid                        # with the player within four beats
