@@ -9,10 +9,12 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
    lock switch), and a tempo range.
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
-   `follow` (0.8) of the new fit.
+   `follow` (0.8) of the new fit. In compound time the beat is where the bass falls (`phase.bass_phase`): a 6/8
+   bass-and-chord figure puts more onset weight on the chord two eighths later than on the bass.
 3. Sudden tempo changes (`engine.listen.tempo_change`): when the grid explains less than `switch_below` of
    the recent onsets, the last `switch_window` seconds alone are searched for a tempo at the same level; if it
-   explains them clearly better, it is adopted at once and the older onsets are forgotten.
+   explains them clearly better, it is adopted at once and the older onsets are forgotten (three beats of a slow
+   6/8 are enough when the old tempo explains almost none of them).
 4. Meter and downbeat (`engine.listen.meter`): compound or simple time, three or four beats to the bar, and
    the downbeat phase: compound time from the off-beat onsets; bars and downbeats from a bar pointer over the
    beats (`engine.listen.bar_pointer`), or with `bar_model="accents"` from accent counts (bass onsets on
@@ -34,8 +36,8 @@ import numpy as np
 from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
 from engine.listen.meter import MeterTracker
-from engine.listen.phase import GridState, blend, fit_grid
-from engine.listen.tempo import FPS, TapTempo, TempoEstimator
+from engine.listen.phase import TIGHT, GridState, bass_phase, blend, fit_at, fit_grid, recentre
+from engine.listen.tempo import BASS_RECENCY, FPS, TapTempo, TempoEstimator
 from engine.listen.tempo_change import sudden_change
 
 __all__ = ["FPS", "BeatTracker", "OnsetWindow"]
@@ -243,11 +245,12 @@ class BeatTracker:
         grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
-        grid = self._eighth_phase(ts, pws, now, grid)
+        grid = self._eighth_phase(ts, pws, now, grid)     # aqsaq meters
+        grid = self._bass_beat(ts, pws, now, grid)        # compound meters
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
-                                window=self.switch_window, fit=self._phase)
+                                window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass))
             if alt is not None:
                 self._switch(now, *alt)
                 return True
@@ -293,6 +296,24 @@ class BeatTracker:
         self._switch(now, *grid)
         self._fitted_at = now
         return True
+
+    def _bass_beat(self, ts: list[float], pws: list[float], now: float,
+                   grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """In compound time, `grid` (phase s, period s, confidence) refitted on the beat the bass keeps
+        (`engine.listen.phase.bass_phase`) when its beats are more than TIGHT of one away from the bass's, else as
+        it is; onsets ts (s) with phase weights pws."""
+        if not self._meter.compound:
+            return grid
+        phase, period, _ = grid
+        bass = bass_phase(ts, self._onsets.bass, now, period, BASS_RECENCY)
+        if bass is None:
+            return grid
+        off = (bass - phase) / period
+        if abs(off - round(off)) < TIGHT:
+            return grid
+        rs = [wi * math.exp((ti - now) / self.recency) for ti, wi in zip(ts, pws)]
+        return fit_at(ts, rs, sum(rs), now, recentre(ts, rs, bass, period), period, curve=self.curve,
+                      slope_range=self.slope_range)
 
     def _phase_weights(self, ws: list[float]) -> list[float]:
         """The onsets' weights `ws` as they count for the beat's phase: a strum with a bass note `phase_bass`

@@ -32,6 +32,8 @@ STEPS = 32
 _TURNS = [[(math.cos(2 * math.pi * j * h / STEPS) * c, math.sin(2 * math.pi * j * h / STEPS) * c)
            for h, c in enumerate(HARMONICS, 1)] for j in range(STEPS)]
 TIGHT = 0.08    # ... and this close, as on the beat for the confidence
+BASS_COUNT = 2        # bass notes (at least) ...
+BASS_TOGETHER = 0.7   # ... of which this share falls together place the beat (`bass_phase`)
 DISAGREE_FITS = 3      # fits in a row off the grid's beats ...
 DISAGREE_BEATS = 3.0   # ... over at least this many of its beats, and the grid jumps to them
 
@@ -65,8 +67,15 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
     if total <= 0:
         return None
     phase = _phase(ts, rs, period, total)
-    inv_period = 1.0 / period
-    k_now = round((now - phase) * inv_period)
+    return fit_at(ts, rs, total, now, phase, period, curve=curve, slope_range=slope_range)
+
+
+def fit_at(ts: Sequence[float], rs: Sequence[float], total: float, now: float, phase: float, period: float, *,
+           curve: float, slope_range: float) -> tuple[float, float, float]:
+    """(phase, period, confidence) as `fit_grid` gives them, for the grid through `phase` (s, a beat's time) at
+    about `period` (s): the line or parabola through the onsets ts (s) near its beats, weighted rs (recency
+    already applied; their sum is `total`)."""
+    k_now = round((now - phase) * (1.0 / period))
     m = moments(ts, rs, now, phase + k_now * period, period, curve)
     fitted = fit_line(m, period, slope_range, curve)
     if fitted is not None:
@@ -100,6 +109,24 @@ def _phase(ts: Sequence[float], rs: list[float], period: float, total: float) ->
     cluster's phase (s)."""
     phase = recentre(ts, rs, circular_mean(ts, rs, period), period)
     return strongest_cluster(ts, rs, phase, period, total)
+
+
+def bass_phase(ts: Sequence[float], bass: Sequence[bool], now: float, period: float,
+               recency: float) -> float | None:
+    """Where the bass keeps the beat: the time (s) of a beat of `period` s on which the recent bass notes
+    fall, when BASS_TOGETHER of them (or more) fall within NEAR of it and there are BASS_COUNT or more, else None.
+    Onsets ts (s), `bass` True for a strum with a bass note, each counting exp((t - now) / recency) (recency
+    in s; a strum's size does not count: a full chord whose lowest string is low is one bass note). A 6/8
+    bass-and-chord figure (the bass on the beat, its chord two eighths later) sums more weight on the chord
+    than on the bass, and the latest chord is the most recent onset: the fit alone lands on the chord, or
+    between the two, every other strum, while a player hears the bass as the beat (DOMAIN.md: the bass keeps
+    the beat when a guitarist comps)."""
+    tb = [ti for ti, bi in zip(ts, bass) if bi]
+    if len(tb) < BASS_COUNT:
+        return None
+    rs = [math.exp((ti - now) / recency) for ti in tb]
+    phase = recentre(tb, rs, circular_mean(tb, rs, period), period)
+    return phase if near_weight(tb, rs, phase, period) >= BASS_TOGETHER * sum(rs) else None
 
 
 def circular_mean(ts: Sequence[float], rs: Sequence[float], period: float) -> float:

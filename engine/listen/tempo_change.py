@@ -14,20 +14,38 @@ from collections.abc import Callable
 
 import numpy as np
 
+from engine.listen.phase import NEAR
 from engine.listen.tempo import TempoEstimator
 
+SURE = 0.5        # the new grid's confidence needed, or ...
+SURE_FEW = 0.35   # ... this much when the window holds fewer than FULL_COUNT onsets (the confidence counts eight
+FULL_COUNT = 8    # near beats for a full 1, engine.listen.phase.confidence: three beats of a slow 6/8 bass-and-chord
+LOST = 0.25       # figure, 1.2 s a beat, give six) and the current period explains less than LOST of them, when
+BASS_ON = 0.7     # this share of the bass notes falls on the new grid's beats (`on_bass`)
 Grid = tuple[float, float, float]     # (phase: time of a beat (s), period (s per beat), confidence 0..1)
+
+
+def on_bass(tb: np.ndarray, grid: Grid) -> bool:
+    """True when there are two bass onsets tb (s) or more and BASS_ON of them lie within NEAR of `grid`'s beats."""
+    if len(tb) < 2:
+        return False
+    e = (tb - grid[0]) / grid[1]
+    return bool((np.abs(e - np.round(e)) < NEAR).sum() >= BASS_ON * len(tb))
 
 
 def sudden_change(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, pw: np.ndarray, now: float,
                   current: float, *, window: float,
-                  fit: Callable[[np.ndarray, np.ndarray, float, float], Grid | None]) -> Grid | None:
+                  fit: Callable[[np.ndarray, np.ndarray, float, float], Grid | None],
+                  bass: np.ndarray | None = None) -> Grid | None:
     """A grid from the onsets of the last `window` seconds before `now` (s) alone, at the metrical level of the
     `current` period (s; up to 1.5x faster or slower, and at least 8 % away from it), when it explains those
     onsets clearly better than the current period can (confidence at least 0.5, and 0.25 above the current
     period's). Onset times t (s), weights w for the tempo and pw for the phase (arrays of one length);
-    `tempo` scores the periods, `fit(t, w, now, period)` fits a grid (`engine.listen.phase.fit_grid`).
-    None when there is no such grid."""
+    `tempo` scores the periods, `fit(t, w, now, period)` fits a grid (`engine.listen.phase.fit_grid`). With
+    fewer than FULL_COUNT onsets that the current period explains less than LOST of, SURE_FEW is enough when
+    `bass` (True per onset with a bass note) is given and the new grid's beats hold the bass notes (`on_bass`):
+    in three beats of a 6/8 bass-and-chord figure the bass-to-chord gap (two eighths) also fits, and the bass
+    tells the beat. None when there is no such grid."""
     m = t >= now - window
     if int(m.sum()) < 5:
         return None
@@ -37,6 +55,8 @@ def sudden_change(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, pw: np.nd
         return None
     new = fit(ts, ps, now, period)
     old = fit(ts, ps, now, current)
-    if new is None or new[2] < 0.5 or (old is not None and new[2] < old[2] + 0.25):
+    lost = 0.0 if old is None else old[2]
+    few = len(ts) < FULL_COUNT and lost < LOST and new is not None and bass is not None and on_bass(ts[bass[m]], new)
+    if new is None or new[2] < lost + 0.25 or new[2] < (SURE_FEW if few else SURE):
         return None
     return new
