@@ -6,7 +6,7 @@ from pathlib import Path
 
 import mido
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -81,6 +81,8 @@ def charts(draw):
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(text=charts(), seed=st.integers(0, 50))
+@example(text="tempo: 62\nmeter: 5/8\n[A]\n|: Bbm Ab Bbm Db Eb | Bbm | Ab :| x3\n[B]\n"
+              "|: Cm Db Cm Cm Eb | Fm . Fm . Eb :| x3\n", seed=7)     # a minor v with the top string's seventh
 def test_random_charts_play_as_written(text, seed):
     chart = parse_chart(text, "random.chart")
     options = PlayOptions(seed=seed)
@@ -109,8 +111,10 @@ def test_random_charts_play_as_written(text, seed):
     assert (band_out - band_in) / ticks_per_bar == pytest.approx(listener.intro_bars + len(song.bars), abs=0.02)
     assert result.bars == len(song.bars)
     # The dombra follows the chords: its notes are of the key's scale or the chord sounding, and over the
-    # key's fifth (V, where the dombra leaves its drone for the chord's position) mostly of that chord (but
-    # for the ending's last bar: its cadence is the open strings, as a kui ends).
+    # key's fifth (V, where the dombra leaves its drone for the chord's position) it leaves the tonic: at
+    # least half its notes are the chord's and at most a fifth the tonic, which is not (the rest is the top
+    # string's melody in the scale: a minor seventh over a minor v, 3 of 8 notes in a slow 5/8 bar); but for
+    # the ending's last bar: its cadence is the open strings, as a kui ends.
     engine, band = perform(prepared, options, [])
     notes = [e for e in band if isinstance(e, Note) and e.channel == DOMBRA_CHANNEL]
     tonic, mode = song.key
@@ -125,7 +129,8 @@ def test_random_charts_play_as_written(text, seed):
             t1 = min(t1, listener.seconds_at(cadence) - 0.08)
             span = [n for n in notes if t0 <= n.time < t1]
             inside = sum(n.pitch % 12 in chord_pcs(chord) for n in span)
-            assert inside >= 0.7 * len(span), (chord, inside, len(span))
+            drone = sum(n.pitch % 12 == tonic and tonic not in chord_pcs(chord) for n in span)
+            assert inside >= 0.5 * len(span) and drone <= 0.2 * len(span), (chord, inside, drone, len(span))
 
 
 def band_notes(text: str, **practice_or_options) -> tuple[list[Note], object]:
