@@ -126,7 +126,7 @@ def strummed(activity: PlayerActivity, times: list[float]) -> None:
 @settings(max_examples=60, deadline=None)
 @given(bpm=st.floats(70, 170), phase=st.floats(-0.5, 0.5), beats=st.integers(8, 14),
        offbeat=st.booleans())
-def test_a_player_keeping_the_beat_is_heard_stopping_half_a_beat_after_the_first_silent_beat(
+def test_a_player_keeping_the_beat_is_heard_stopping_just_past_the_offbeat_of_the_first_silent_beat(
         bpm, phase, beats, offbeat):
     period = 60 / bpm
     grid = BeatGrid(1.0, 0, period, 4, 0)
@@ -136,9 +136,14 @@ def test_a_player_keeping_the_beat_is_heard_stopping_half_a_beat_after_the_first
     a = PlayerActivity()
     strummed(a, times)
     first_silent = 1.0 + beats * period
-    assert not a.missed_beat(first_silent + 0.45 * period, grid)
-    assert a.missed_beat(first_silent + 0.55 * period, grid)
+    late = a.config.beat_late
+    assert 0.5 < late < 1.0                             # past the offbeat, before the next beat
+    assert not a.missed_beat(first_silent + (late - 0.05) * period, grid)
+    assert a.missed_beat(first_silent + (late + 0.05) * period, grid)
     assert a.silent(first_silent + period - 0.09, period, period, 4, grid)   # before the next beat's commit
+    # a strum on the silent beat's offbeat, a little late (a syncopation): no stop until the next beat is missed
+    strummed(a, [first_silent + 0.55 * period])
+    assert not a.missed_beat(first_silent + period + (late - 0.05) * period, grid)
 
 
 def test_a_syncopating_player_skipping_lone_beats_is_not_heard_stopping_at_each():

@@ -40,7 +40,9 @@ class ActivityConfig:
     chordal: float = 2.5       # median notes per strum (over the last 8) from which the player comps
     density_beats: float = 4.0
     on_beat: float = 0.2       # beats: a strum this close to a beat plays it
-    beat_late: float = 0.5     # beats: a beat this long past without a strum is missed (later is an offbeat)
+    beat_late: float = 0.65     # beats: a beat this long past without a strum is missed: past its offbeat, which a
+                               # syncopating player strums a little late (at 0.5, converter-set-b had 25 stops
+                               # undone 10-70 ms later by that strum)
     kept_beats: int = 6        # beats the player must have struck to be keeping the beat ...
     lone_skip: int = 8         # ... skipping a lone beat at most once in this many beats struck
 
