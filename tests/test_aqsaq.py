@@ -239,6 +239,16 @@ def assert_lone_bass_bars_heard(bpm: float, meter: str, roots: list[int]) -> Non
     assert hit_rate(a.downbeats, starts, late) > 0.8
 
 
+@pytest.mark.parametrize(("bpm", "meter", "roots"), [
+    (128.5, "5/8", [40]),           # the grid went to 2.8 eighths and back, the watch lost the bars (issue 12)
+    (131.75, "5/8", [45]),          # bars heard two eighths off before the level stayed on the quarter
+    (160.0, "7/8", [47, 40, 43]),   # heard 6/8: three eighths a beat
+])
+def test_a_lone_bass_figure_once_lost_to_another_tempo_level_is_heard(bpm, meter, roots):
+    # the strict xfail examples before the tempo level stayed on the quarter in aqsaq (engine/listen/beat.py)
+    assert_lone_bass_bars_heard(bpm, meter, roots)
+
+
 @pytest.mark.xfail(strict=True, reason="known limit: the lone-bass figure outside HEARD (README, aqsaq)")
 @pytest.mark.parametrize(("bpm", "meter", "roots"), [
     (159.5, "5/8", [40]),           # heard 6/8: three eighths a beat (hit rate 0.31)

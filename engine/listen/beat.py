@@ -294,7 +294,7 @@ class BeatTracker:
 
     def _aqsaq_level(self, t: np.ndarray, w: np.ndarray, current: float) -> float | None:
         """The period (s) near the `current` one (s) that onsets t (s) weighted w repeat, while the aqsaq watch
-        names a 5/8 or 7/8 bar: the watch counts the bars on the quarter (two eighths), the pulse its groups
+        names or leans to a 5/8 or 7/8 bar: the watch counts the bars on the quarter (two eighths), the pulse its groups
         of 2 and 3 eighths share, and its reading holds only while the grid stays there. Every eighth sounding
         and the bass falling 3 then 2 eighths apart, the quarter and the dotted quarter (or the bar's 2+3/
         3+2 halves, 2.5 eighths) score alike, and the tempo prior would take the slower at 120 BPM and more:
