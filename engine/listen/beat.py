@@ -113,6 +113,11 @@ class OnsetWindow:
 
 
 CUED_BAR_UNTIL = 0.5   # meter confidence from which the guitar's accents, not a cued downbeat, set the bar
+# While the aqsaq watch names a bar, the tempo estimate and a sudden tempo change (engine.listen.tempo_change)
+# stay under this ratio either way of the current period: a 2.5-eighth half-bar (1.25), 2.8 eighths or the
+# dotted quarter (1.5) fit the bar's uneven groups about as well as the quarter, and are no level of the bar
+# (`BeatTracker._aqsaq_level`); a player's rubato (sim2's aqsaq takes: 150-158 BPM) stays well inside.
+AQSAQ_CHANGE = 1.2
 DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
 
 class BeatTracker:
@@ -251,7 +256,7 @@ class BeatTracker:
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
                                 window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass))
-            if alt is not None:
+            if alt is not None and self._tempo_change(alt[1]):
                 self._switch(now, *alt)
                 return True
         self._adopt(now, *grid)
@@ -264,7 +269,9 @@ class BeatTracker:
         bass keeps that one (`TempoEstimator.bass_level`), else to half of it when the strums' accents say so
         (`TempoEstimator.accent_level`): at once when it is the `current` level or while the window of onsets is
         still filling, else on two estimates running; `_moved` tells `update` that the grid should jump to the
-        new level at once."""
+        new level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
+        if current is not None and self._aqsaq_heard():
+            return self._aqsaq_level(t, w, current)
         period = self._tempo.estimate(t, w, current)
         if period is None:
             return period
@@ -284,6 +291,28 @@ class BeatTracker:
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
         self._moved = self._bass_wins >= (2 if settled else 1)
         return level if self._moved else period
+
+    def _aqsaq_level(self, t: np.ndarray, w: np.ndarray, current: float) -> float | None:
+        """The period (s) near the `current` one (s) that onsets t (s) weighted w repeat, while the aqsaq watch
+        names or leans to a 5/8 or 7/8 bar: the watch counts the bars on the quarter (two eighths), the pulse its groups
+        of 2 and 3 eighths share, and its reading holds only while the grid stays there. Every eighth sounding
+        and the bass falling 3 then 2 eighths apart, the quarter and the dotted quarter (or the bar's 2+3/
+        3+2 halves, 2.5 eighths) score alike, and the tempo prior would take the slower at 120 BPM and more:
+        neither is a beat a dancer feels in aqsaq (../shared/DOMAIN.md), so no other level is tried."""
+        self._bass_wins = 0
+        return self._tempo.estimate(t, w, current, stay=AQSAQ_CHANGE)
+
+    def _aqsaq_heard(self) -> bool:
+        """True while the aqsaq watch names a 5/8 or 7/8 bar or leans to one (`AqsaqWatch.leaning`): each level
+        move restarts the watch, so a grid that keeps leaving the quarter is never given the bars to name."""
+        return self._aqsaq is not None and (self._aqsaq_bar() is not None or self._aqsaq.leaning)
+
+    def _tempo_change(self, period: float) -> bool:
+        """May a sudden change move the grid to `period` (s)? Not to another level while the aqsaq watch hears a
+        bar (`_aqsaq_heard`): only under AQSAQ_CHANGE either way of the current period then (`_aqsaq_level`)."""
+        if not self._aqsaq_heard() or self.period is None:
+            return True
+        return 1 / AQSAQ_CHANGE < period / self.period < AQSAQ_CHANGE
 
     def _refit(self, now: float) -> bool:
         """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it

@@ -226,23 +226,27 @@ class TempoEstimator:
             L = L + (min(0.5, max(-0.5, 0.5 * (a - c) / den)) if den < 0 else 0.0)
         return float(L) / FPS
 
-    def estimate(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
+    def estimate(self, t: np.ndarray, w: np.ndarray, current: float | None,
+                 stay: float | None = None) -> float | None:
         """The beat period (s) of onsets t (s, sorted) weighted w, given the `current` period (s; None before
-        there is one): near the current level unless a rival level keeps winning (see the module). None when
-        no lag has evidence."""
+        there is one): near the current level (within a third) unless a rival level keeps winning (see the
+        module); with `stay` (a ratio > 1), always within that ratio of it (an aqsaq bar is heard: its level is
+        the quarter, `engine.listen.beat`). None when no lag has evidence."""
         score = self.scores(t, w)
         lo = self.lag_lo
         best = int(score.argmax())                # indices into score: lag - lo
         if current is not None:
             # Stay near the current level (within a third) unless a rival level wins repeatedly; while the
             # window is still filling, the current level only gets a head start of `early_bonus`.
-            cur = current * FPS
-            a = max(0, math.ceil(cur / 1.33) - lo)
-            b = min(len(score), math.floor(cur * 1.33) - lo + 1)
+            cur, near = current * FPS, stay or 1.33
+            a = max(0, math.ceil(cur / near) - lo)
+            b = min(len(score), math.floor(cur * near) - lo + 1)
             if a < b:
                 local = a + int(score[a:b].argmax())
                 inside = a <= best < b
-                if t[-1] - t[0] < self.early_span * self.window:
+                if stay is not None:
+                    best = local
+                elif t[-1] - t[0] < self.early_span * self.window:
                     if not inside and score[local] * self.early_bonus >= score[best]:
                         best = local
                 elif not inside and score[local] > 0:
