@@ -36,7 +36,7 @@ import numpy as np
 from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
 from engine.listen.meter import MeterTracker
-from engine.listen.phase import TIGHT, GridState, bass_phase, blend, fit_at, fit_grid, recentre
+from engine.listen.phase import TIGHT, GridState, bass_phase, blend, fit_at, fit_grid, recent_weights, recentre
 from engine.listen.tempo import BASS_RECENCY, FPS, TapTempo, TempoEstimator
 from engine.listen.tempo_change import sudden_change
 
@@ -340,8 +340,8 @@ class BeatTracker:
         off = (bass - phase) / period
         if abs(off - round(off)) < TIGHT:
             return grid
-        rs = [wi * math.exp((ti - now) / self.recency) for ti, wi in zip(ts, pws)]
-        return fit_at(ts, rs, sum(rs), now, recentre(ts, rs, bass, period), period, curve=self.curve,
+        ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
+        return fit_at(ts, rs, total, now, recentre(ts, rs, bass, period), period, curve=self.curve,
                       slope_range=self.slope_range)
 
     def _phase_weights(self, ws: list[float]) -> list[float]:

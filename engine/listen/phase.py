@@ -63,7 +63,7 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
     beat, `confidence` 0..1. Onsets weigh exp((t - now) / recency) (recency in s) times w. `slope_range`: the
     fitted line may change the period by this share at most; `curve` > 0: fit a parabola, whose tempo now may
     differ from the line's by this share. None when the onsets carry no weight."""
-    ts, rs, total = _recent(t, w, now, recency)
+    ts, rs, total = recent_weights(t, w, now, recency)
     if total <= 0:
         return None
     phase = _phase(ts, rs, period, total)
@@ -90,12 +90,13 @@ def beat_phase(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray,
     """The phase (s, a beat time) alone of the grid at `period` (s) through onsets t (s) weighted w, as
     `fit_grid` places it before fitting a line (which a zero `slope_range` always refuses): the same float,
     without the line's sums. None when the onsets carry no weight."""
-    ts, rs, total = _recent(t, w, now, recency)
+    ts, rs, total = recent_weights(t, w, now, recency)
     return None if total <= 0 else _phase(ts, rs, period, total)
 
 
-def _recent(t, w, now: float, recency: float) -> tuple[Sequence[float], list[float], float]:
-    """The onset times as a list, their weights times exp((t - now) / recency), and those weights' sum."""
+def recent_weights(t, w, now: float, recency: float) -> tuple[Sequence[float], list[float], float]:
+    """The onset times t (s; list or array) as a list, their weights w times exp((t - now) / recency) (recency
+    in s), and those weights' sum."""
     ts = t.tolist() if isinstance(t, np.ndarray) else t
     ws = w.tolist() if isinstance(w, np.ndarray) else w
     inv = 1.0 / recency
