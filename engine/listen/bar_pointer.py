@@ -14,7 +14,11 @@ a phrase start after a rest, a rest. A note struck alone on the beat under the c
 bass here though the conditioner did not flag it (the alternate bass of boom-chick, the fifth on the D string
 while the root rings): without it the bass of 2/4 on every second beat read as 4/4's half bar, and 2/4
 boom-chick whose chord changes every two bars was heard in 4/4. Downbeats from chord changes and bass notes are
-the strongest cues in pop and rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat").
+the strongest cues in pop and rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat"). Where those cues
+cannot tell two beats to the bar from four (a bass on every second beat, the chord held for four), a musician
+hears the accents: a 4/4 bar's third beat is softer than its first, while every 2/4 bar starts as strongly as
+the last. Each beat the loudest note on it is compared with that two beats before (`ACCENT`), apart from the
+fitted features, and only while the notes carry dynamics.
 
 The weights are fitted, not set by hand: `bench/fit_bar_pointer.py` runs a logistic regression of "this
 annotated beat is a downbeat" on the features of the second simulator's seed-1 takes and the GuitarSet
@@ -54,8 +58,9 @@ HALF_BAR = (-0.34, (-0.23, -0.90, 0.67, -0.31, 1.41, 0.17, -0.60, -0.38, -1.08, 
 # Tonal Music, 1983: strong-weak-medium-weak in 4/4, strong-weak-weak in 3/4, strong-weak in 2/4, where every
 # bar's first beat is as strong as the last bar's): the loudest note's weight (velocity / 127) on a downbeat
 # exceeds that two beats before by ACCENT when that beat was not a downbeat too, and falls short of it by as
-# much two beats after; the difference varies by ACCENT_SPREAD beat to beat (mean and spread on the dev
-# simulators' downbeats, sim2 and sim3: 0.06-0.09 and 0.05-0.08).
+# much two beats after; the difference varies by ACCENT_SPREAD beat to beat (bench/fit_bar_pointer.py prints
+# them for the dev simulators' takes, sim2 and sim3: means +-0.067, spreads 0.047-0.069; GuitarSet has no
+# velocities). The difference is taken within +-2 ACCENT: a swell or a sudden forte is not an accent.
 ACCENT = 0.06
 ACCENT_SPREAD = 0.06
 DYNAMICS = 0.01       # below this mean difference the notes carry no dynamics (a converter without velocity)
@@ -80,7 +85,7 @@ class BarTracker:
         # per state, the accent expected against two beats before: +1 a downbeat after a weaker beat, -1 two
         # beats after a downbeat, 0 (2/4: a downbeat two beats after a downbeat, a weak after a weak)
         self._accent_sign = [(k == 0) - ((k - 2) % b == 0) for b, k in self._states]
-        self._loud: dict[int, float] = {}    # beat number -> the loudest note's weight on it (the last beats)
+        self._loud: deque[tuple[int, float]] = deque(maxlen=2)   # (beat number, loudest weight) of the last beats
         self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
         self._belief = list(self._start)
         self._next: int | None = None        # the next beat number to weigh
@@ -97,6 +102,7 @@ class BarTracker:
         self._belief = list(self._start)
         self._next = None
         self.beats_weighed = 0
+        self._loud.clear()                   # beat numbers on the old grid
         self._read.clear()
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
@@ -164,13 +170,12 @@ class BarTracker:
         0 none, 1 louder, -1 softer), against a weak beat after a weak one: Gaussian, mean +-`ACCENT` or 0,
         spread `ACCENT_SPREAD`. All 1 while there is no earlier beat to compare, or the take has no dynamics."""
         loud = self._features.loud
+        before = next((w for m, w in self._loud if m == n - 2), None)
         if loud is not None:
-            self._loud[n] = loud
-        self._loud.pop(n - 3, None)
-        before = self._loud.get(n - 2)
+            self._loud.append((n, loud))
         if loud is None or before is None:
             return 1.0, 1.0, 1.0
-        a = max(-2 * ACCENT, min(2 * ACCENT, loud - before))   # a swell or a sudden forte is not an accent
+        a = max(-2 * ACCENT, min(2 * ACCENT, loud - before))
         self._dynamics = 0.9 * self._dynamics + 0.1 * abs(a)
         if self._dynamics < DYNAMICS:
             return 1.0, 1.0, 1.0
