@@ -9,6 +9,8 @@ Takes whose beats are uneven (aqsaq 5/8, 7/8) are left out: the bar pointer coun
 logistic regression (Newton's method) gives log-odds = b + w . x for a downbeat against a weak beat, and for the
 half-bar beat of a four-beat bar against a weak beat; the bar pointer's log-likelihood ratios are those less the
 fitting data's prior log-odds, printed as DOWNBEAT and HALF_BAR to paste into bar_pointer.py.
+`--accents` prints, over the takes with dynamics of its sets, how much louder the loudest note on a downbeat
+is than two beats before (and softer two beats after): the bar pointer's ACCENT and ACCENT_SPREAD.
 `--check` prints how often the fitted evidence ranks the true downbeat first among each bar's beats, on sets
 not used for fitting.
 """
@@ -29,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import datasets  # noqa: E402
 
 from engine.io.midi_input import read_guitar_file  # noqa: E402
-from engine.listen.bar_pointer import DOWNBEAT, EARLY, FEATURES, LATE, BeatFeatures  # noqa: E402
+from engine.listen.bar_pointer import DOWNBEAT, EARLY, FEATURES, LATE, ON_BEAT, BeatFeatures  # noqa: E402
 from engine.listen.guitar import GuitarConditioner, GuitarConfig  # noqa: E402
 
 SIMULATED = ("converter-set-b", "sim2", "sim2-held")
@@ -125,12 +127,41 @@ def show(name: str, r: tuple[float, np.ndarray]) -> None:
     print(f"{name} = ({r[0]:.2f}, ({', '.join(f'{v:.2f}' for v in r[1])}))")
 
 
+def accent_rows(piece) -> list[tuple[bool, bool, float]]:
+    """(downbeat, downbeat two beats before, loudness difference) of the annotated beats of a take with notes
+    on both: the loudest note's weight (velocity / 127) within `ON_BEAT` of the beat, less that two beats
+    before, as the bar pointer's accent cue compares them. Empty when the take has no dynamics (one velocity)."""
+    notes = notes_of(piece)
+    if len({round(n[2], 4) for n in notes}) < 2:
+        return []
+    t, w = np.array([n[0] for n in notes]), np.array([n[2] for n in notes])
+    beats, downs = piece.beats, set(np.round(piece.downbeats, 3))
+    near = ON_BEAT * float(np.median(np.diff(beats)))
+    loud = [float(w[np.abs(t - b) < near].max()) if np.any(np.abs(t - b) < near) else None for b in beats]
+    is_down = [round(float(b), 3) in downs for b in beats]
+    return [(is_down[i], is_down[i - 2], loud[i] - loud[i - 2]) for i in range(2, len(beats))
+            if loud[i] is not None and loud[i - 2] is not None]
+
+
+def show_accents(names: list[str]) -> None:
+    """Print the loudness difference against two beats before (mean, spread) by whether the beat and the one
+    two before are downbeats, over the takes with dynamics of `names`: ACCENT and ACCENT_SPREAD."""
+    rows = [r for name in names for piece in datasets.load(name) if even(piece) for r in accent_rows(piece)]
+    for now, before, label in ((True, False, "downbeat after a weaker beat"), (False, True, "two beats after a "
+                               "downbeat"), (True, True, "downbeat after a downbeat (2/4)"), (False, False, "weak")):
+        d = np.array([a for n, b, a in rows if n == now and b == before])
+        if len(d):
+            print(f"  accent, {label:34} {len(d):5d} beats: mean {d.mean():+.3f} spread {d.std():.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", default="sim2,guitarset-dev")
     ap.add_argument("--check", default="converter-set-b,sim2-held")
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--accents", default="sim2,sim3", help="sets whose takes with dynamics give ACCENT")
     args = ap.parse_args()
+    show_accents(args.accents.split(","))
     xs, ys = [], []
     for name in args.sets.split(","):
         for piece in datasets.load(name):

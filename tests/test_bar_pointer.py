@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from engine.analyze import run_online
 from engine.io.midi_input import read_guitar_file
 from engine.listen import ListenerConfig
-from engine.listen.bar_pointer import FEATURES, BarTracker, BeatFeatures
+from engine.listen.bar_pointer import ACCENT, ACCENT_SPREAD, FEATURES, BarTracker, BeatFeatures
 from engine.listen.guitar import GuitarConfig
 
 DATA = Path(__file__).parent / "data"
@@ -167,3 +167,51 @@ def test_chord_changes_put_the_downbeat_on_beat_one_not_where_the_chord_label_ch
 def test_a_waltz_from_another_simulator_is_heard_in_three():
     pointer, truth = case("sim_00", "pointer")       # 3/4, D . D U D U, heard as 4/4 by the accent counts
     assert truth["meter"] == "3/4" and pointer.meter == "3/4" and downbeat_share(pointer, truth) > 0.8
+
+
+def test_boom_chick_in_two_whose_every_bar_is_accented_alike_is_heard_in_two():
+    # sim2's strum_2-4 seed 1: bass alone on 1, the chord on 2, the bass's octave on the next bar's 1 (the
+    # chord's own lowest note, not under it) and chords changing every two bars: the beat features read
+    # 4/4's half bar there. Every bar's 1 is as loud as the last (velocity ~80 against ~63 on the chords),
+    # where a 4/4 bar's third beat is softer than its first: heard in 4/4 at main.
+    pointer, truth = case("strum-2-4-sim2", "pointer")
+    assert truth["meter"] == "2/4" and pointer.meter == "2/4" and downbeat_share(pointer, truth) > 0.8
+
+
+def test_fingerpicked_four_whose_third_beat_is_softer_than_its_first_is_heard_in_four():
+    # sim3's fingerpick_4-4 seed 6: a bass on every beat, the first beat's ~9 velocity louder than the
+    # third's; the bass and harmony alone read every second beat as a downbeat: heard in 2/4 at main.
+    pointer, truth = case("fingerpick-4-4-sim3", "pointer")
+    assert truth["meter"] == "4/4" and pointer.meter == "4/4" and downbeat_share(pointer, truth) > 0.8
+
+
+def accent_ratios(louds: list[float | None]) -> list[tuple[float, float, float]]:
+    """The accent likelihood ratios (none, louder, softer expected) of a fresh bar pointer fed beats whose
+    loudest notes weigh `louds` (velocity / 127; None: nothing on the beat)."""
+    bp = BarTracker()
+    out = []
+    for n, loud in enumerate(louds):
+        bp._features.loud = loud
+        out.append(bp._accent_likelihood(n))
+    return out
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(0.05, 1.0)), min_size=3, max_size=40))
+def test_accents_weigh_louder_and_softer_oppositely_and_never_the_two_four_states(louds):
+    # The 2/4 states (a downbeat two beats after a downbeat) are never weighed; a louder beat weighs for the
+    # states expecting it louder and against those expecting it softer, and the two together always cost
+    # exp(-(ACCENT / ACCENT_SPREAD)^2): accents alike two beats apart count for two beats to the bar.
+    for none, louder, softer in accent_ratios(louds):
+        assert none == 1.0
+        if louder != 1.0 or softer != 1.0:
+            assert math.isclose(louder * softer, math.exp(-(ACCENT / ACCENT_SPREAD) ** 2))
+
+
+def test_a_converter_without_dynamics_gives_no_accent_evidence():
+    # GuitarSet's MIDI (and a converter that sends one velocity) has every note at 90: equal accents there
+    # say nothing of 2/4, so the cue must be silent, not vote for two beats to the bar.
+    assert all(r == (1.0, 1.0, 1.0) for r in accent_ratios([90 / 127] * 32))
+    # With dynamics, a downbeat louder than two beats before weighs the states expecting it.
+    ratios = accent_ratios([0.7, 0.5, 0.62, 0.5] * 8)
+    assert ratios[-4][1] > 1.0 > ratios[-4][2] and ratios[-2][2] > 1.0 > ratios[-2][1]

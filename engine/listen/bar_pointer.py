@@ -14,7 +14,11 @@ a phrase start after a rest, a rest. A note struck alone on the beat under the c
 bass here though the conditioner did not flag it (the alternate bass of boom-chick, the fifth on the D string
 while the root rings): without it the bass of 2/4 on every second beat read as 4/4's half bar, and 2/4
 boom-chick whose chord changes every two bars was heard in 4/4. Downbeats from chord changes and bass notes are
-the strongest cues in pop and rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat").
+the strongest cues in pop and rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat"). Where those cues
+cannot tell two beats to the bar from four (a bass on every second beat, the chord held for four), a musician
+hears the accents: a 4/4 bar's third beat is softer than its first, while every 2/4 bar starts as strongly as
+the last. Each beat the loudest note on it is compared with that two beats before (`ACCENT`), apart from the
+fitted features, and only while the notes carry dynamics.
 
 The weights are fitted, not set by hand: `bench/fit_bar_pointer.py` runs a logistic regression of "this
 annotated beat is a downbeat" on the features of the second simulator's seed-1 takes and the GuitarSet
@@ -50,6 +54,16 @@ STRUCK_TOGETHER = GuitarConfig.strum_window   # s: notes this close are one stru
 # FEATURES), printed by bench/fit_bar_pointer.py.
 DOWNBEAT = (-1.64, (0.51, 0.22, 0.76, 2.09, 1.78, 4.44, -3.90, 0.00, -0.26, 1.46, 0.60))
 HALF_BAR = (-0.34, (-0.23, -0.90, 0.67, -0.31, 1.41, 0.17, -0.60, -0.38, -1.08, 1.05, 0.50))
+# The accent of a bar's first beat over the beat two before it (Lerdahl and Jackendoff, A Generative Theory of
+# Tonal Music, 1983: strong-weak-medium-weak in 4/4, strong-weak-weak in 3/4, strong-weak in 2/4, where every
+# bar's first beat is as strong as the last bar's): the loudest note's weight (velocity / 127) on a downbeat
+# exceeds that two beats before by ACCENT when that beat was not a downbeat too, and falls short of it by as
+# much two beats after; the difference varies by ACCENT_SPREAD beat to beat (bench/fit_bar_pointer.py prints
+# them for the dev simulators' takes, sim2 and sim3: means +-0.067, spreads 0.047-0.069; GuitarSet has no
+# velocities). The difference is taken within +-2 ACCENT: a swell or a sudden forte is not an accent.
+ACCENT = 0.06
+ACCENT_SPREAD = 0.06
+DYNAMICS = 0.01       # below this mean difference the notes carry no dynamics (a converter without velocity)
 KEEP = 8.0            # s of notes kept
 ORDER = 0.2           # s: notes are confirmed a little out of onset order (high notes wait longer), never more
 
@@ -68,6 +82,11 @@ class BarTracker:
         self._moved = [MOVE * p for p in self._start]   # per state, what a meter change brings (by the prior)
         # per state, which evidence weighs it: 0 a downbeat's, 1 the half-bar beat of 4/4's, 2 none
         self._weighed_by = [0 if k == 0 else 1 if b == 4 and k == 2 else 2 for b, k in self._states]
+        # per state, the accent expected against two beats before: +1 a downbeat after a weaker beat, -1 two
+        # beats after a downbeat, 0 (2/4: a downbeat two beats after a downbeat, a weak after a weak)
+        self._accent_sign = [(k == 0) - ((k - 2) % b == 0) for b, k in self._states]
+        self._loud: deque[tuple[int, float]] = deque(maxlen=2)   # (beat number, loudest weight) of the last beats
+        self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
         self._belief = list(self._start)
         self._next: int | None = None        # the next beat number to weigh
         self._features = BeatFeatures()
@@ -83,6 +102,7 @@ class BarTracker:
         self._belief = list(self._start)
         self._next = None
         self.beats_weighed = 0
+        self._loud.clear()                   # beat numbers on the old grid
         self._read.clear()
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
@@ -124,11 +144,13 @@ class BarTracker:
         restart = {b: RESTART * sum(b_old[span]) / b for b, span in self._span.items()}
         # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
         like = (math.exp(max(-20.0, min(20.0, down))), math.exp(max(-20.0, min(20.0, half))), 1.0)
+        accent = self._accent_likelihood(n)
         keep = 1 - RESTART - MOVE
         new = []
-        for (b, _), before, moved, kind in zip(states, self._before, self._moved, self._weighed_by):
+        for (b, _), before, moved, kind, sign in zip(states, self._before, self._moved, self._weighed_by,
+                                                     self._accent_sign):
             p = keep * b_old[before] + restart[b] + moved
-            new.append(p * like[kind])
+            new.append(p * like[kind] * accent[sign])
         total = sum(new)
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
@@ -142,6 +164,24 @@ class BarTracker:
             down += w_down * f
             half += w_half * f
         return DOWNBEAT[0] + down, HALF_BAR[0] + half
+
+    def _accent_likelihood(self, n: int) -> tuple[float, float, float]:
+        """Likelihood ratios of beat number n's accent against two beats before (indexed by the expected sign:
+        0 none, 1 louder, -1 softer), against a weak beat after a weak one: Gaussian, mean +-`ACCENT` or 0,
+        spread `ACCENT_SPREAD`. All 1 while there is no earlier beat to compare, or the take has no dynamics."""
+        loud = self._features.loud
+        before = next((w for m, w in self._loud if m == n - 2), None)
+        if loud is not None:
+            self._loud.append((n, loud))
+        if loud is None or before is None:
+            return 1.0, 1.0, 1.0
+        a = max(-2 * ACCENT, min(2 * ACCENT, loud - before))
+        self._dynamics = 0.9 * self._dynamics + 0.1 * abs(a)
+        if self._dynamics < DYNAMICS:
+            return 1.0, 1.0, 1.0
+        scale = ACCENT / ACCENT_SPREAD ** 2
+        half = ACCENT * ACCENT / (2 * ACCENT_SPREAD ** 2)
+        return 1.0, math.exp(a * scale - half), math.exp(-a * scale - half)
 
     # ---- queries -----------------------------------------------------------------------------------
     def bar(self, meters: tuple[int, ...] = METERS) -> tuple[int, int, float]:
@@ -186,6 +226,7 @@ class BeatFeatures:
         self._size = 0.0                     # ... and mean count of notes on the beat
         self._low = 0.0                      # ... and mean lowest pitch on the beat
         self._last = -math.inf               # s: the last note before this beat's window ended
+        self.loud: float | None = None       # the last beat's loudest note on the beat (velocity / 127)
 
     def of(self, notes, lo: float, at: float, hi: float) -> list[float]:
         """The features of the beat at `at` (s) whose window is `lo`..`hi` (s), from `notes` ((time s, pitch,
@@ -194,7 +235,7 @@ class BeatFeatures:
         near = ON_BEAT * (hi - lo)
         chroma = [0.0] * 12
         weight = size = 0.0
-        bass_pc = low = first = None
+        bass_pc = low = first = loud = None
         only_bass = True
         recent = _since(notes, lo - ORDER)
         for t, pitch, w, bass in recent:
@@ -204,11 +245,13 @@ class BeatFeatures:
             first = t if first is None else first
             if abs(t - at) < near:
                 weight += w
+                loud = w if loud is None else max(loud, w)
                 size += 1
                 low = pitch if low is None else min(low, pitch)
                 only_bass = only_bass and bass
                 if bass:
                     bass_pc = pitch % 12
+        self.loud = loud
         if first is None:
             return [0.0] * 8 + [1.0, 1.0, 0.0]                      # a rest
         if size == 1 and bass_pc is None and _under_last_beat(notes, low, lo, hi - lo):
