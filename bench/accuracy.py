@@ -1,7 +1,7 @@
 """Listening accuracy: aqyn (online and offline) and peer tools on the same files, with mir_eval metrics.
 
     python bench/accuracy.py [--sets pop909,asap,nottingham,guitar,guitarset-dev,converter-set-b,sim2,sim2-held,
-                                     sim3,sim-aqsaq]
+                                     sim3,sim-aqsaq,solo,solo-held]
                              [--limit 12] [--seconds 60] [--no-peers | --peers-only] [--declared-latency-ms 30]
 
 The peers' scores do not depend on aqyn: they are computed once per piece and kept in bench/.cache/.
@@ -10,7 +10,10 @@ Sets: the shared datasets (../shared/data: POP909, ASAP, Nottingham; never copie
 takes with a truth JSON: `guitarset-dev` (real hexaphonic guitar, ../shared/data/guitarset-dev), `converter-set-b`
 (../shared/cases: an independent simulator), `sim2` and `sim2-held` (bench/player_sim.py, written from a spec
 without reading the trackers, seeds 1 and 2; sim2-held is kept out of all tuning; `sim3`, seed 3, and
-`sim-aqsaq`, 8 takes each of 5/8 and 7/8 from seeds 4 and 5, more dev takes); and
+`sim-aqsaq`, 8 takes each of 5/8 and 7/8 from seeds 4 and 5, more dev takes); `solo` and `solo-held`, single
+melody lines as a solo sends them (`solo_pieces`: half Nottingham tunes' melody tracks, each played at a tempo
+of its own, half POP909 melody tracks; every note at one velocity; key with its mode, meter, beats and chords
+from the datasets; `solo-held`, a quarter of the names by CRC-32, is kept out of all tuning); and
 `guitar`: POP909 pieces played through the guitar-realism simulator (a channel per string, strums, 20-40 ms
 converter latency plus 30 ms jitter, ghost notes, octave errors, drift) plus generated strummed
 progressions. Each piece is cut to its first `--seconds` (as the published baselines are). On `guitar`, the

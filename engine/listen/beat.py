@@ -5,7 +5,9 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
 1. Tempo (`engine.listen.tempo`): the autocorrelation of the onsets, a comb and a log-normal prior pick the
    beat period; re-estimated every strum until confident, then every `tempo_every` seconds. The level sticks
    unless a rival level keeps leading: octave errors are the dominant failure of beat trackers. When the level
-   changes, the meter and bar counts start again. Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the
+   changes, the meter and bar counts start again. On a single-note line (a solo: lone notes, no bass) each onset
+   weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike.
+   Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the
    lock switch), and a tempo range.
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
@@ -62,6 +64,7 @@ class _Part:
 SATURATION = 0.5     # s: Parncutt's saturation duration of the durational accent ...
 ACCENT_INDEX = 2.0   # ... and his accent index
 LINE_SHARE = 0.8     # share of the window's onsets that are lone notes on a single-note line (a solo, not comping)
+LINE_BASS = 0.1      # share of its onsets with a bass note over which it is fingerpicking (a bass every beat or two)
 
 
 def durational_accent(ioi: float) -> float:
@@ -87,7 +90,8 @@ class OnsetWindow:
         self.loud: deque[float] = deque()
         self.notes: deque[int] = deque()
         self.accent: deque[float] = deque()   # durational accent of each onset (1 off a single-note line)
-        self._lone = 0           # onsets of one note in the window
+        self._lone = 0           # onsets of one note in the window ...
+        self._basses = 0         # ... and with a bass note
 
     def add(self, t: float, weight: float, new: bool, bass: bool) -> None:
         """A note started at t (s) with salience `weight`; `new` is False when it belongs to the last strum. On a
@@ -105,19 +109,22 @@ class OnsetWindow:
             self.loud.append(0.0)
             self.notes.append(1)
             self._lone += 1
+            self._basses += bass
         else:
             self._lone -= self.notes[-1] == 1
             self.w[-1] += weight
             self.accent[-1] = 1.0
             self.notes[-1] += 1
-            if bass:
+            if bass and not self.bass[-1]:
                 self.bass[-1] = True
+                self._basses += 1
 
     def _line(self) -> bool:
         """A single-note line is being played: the last two onsets were lone notes, and so were `LINE_SHARE` of
-        the window's."""
+        the window's, and at most `LINE_BASS` of them had a bass note (a solo stays over the bass register)."""
         n = len(self.t)
-        return n >= 2 and self.notes[-1] == 1 and self.notes[-2] == 1 and self._lone >= LINE_SHARE * n
+        return (n >= 2 and self.notes[-1] == 1 and self.notes[-2] == 1 and self._lone >= LINE_SHARE * n
+                and self._basses <= LINE_BASS * n)
 
     def pitch(self, loudness: float) -> None:
         """A note of `loudness` (velocity / 127) in the last strum (the one its onset started or joined)."""
@@ -130,6 +137,7 @@ class OnsetWindow:
         if len(self.t) < 2 or self.bass[-2] or abs(self.t[-2] - t) > 1e-9:
             return False
         self.bass[-2] = True
+        self._basses += 1
         self.w[-2] *= factor
         return True
 
@@ -140,7 +148,7 @@ class OnsetWindow:
             self.t.popleft()
             self.w.popleft()
             self.accent.popleft()
-            self.bass.popleft()
+            self._basses -= self.bass.popleft()
             self.loud.popleft()
             self._lone -= self.notes.popleft() == 1
             dropped += 1
