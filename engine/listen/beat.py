@@ -7,8 +7,7 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
    unless a rival level keeps leading: octave errors are the dominant failure of beat trackers. When the level
    changes, the meter and bar counts start again. On a single-note line (a solo: lone notes, no bass) each onset
    weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike.
-   Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the
-   lock switch), and a tempo range.
+   Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the lock switch), and a tempo range.
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
    `follow` (0.8) of the new fit. In compound time the beat is where the bass falls (`phase.bass_phase`): a 6/8
