@@ -1,7 +1,7 @@
 """Listening accuracy: aqyn (online and offline) and peer tools on the same files, with mir_eval metrics.
 
     python bench/accuracy.py [--sets pop909,asap,nottingham,guitar,guitarset-dev,converter-set-b,sim2,sim2-held,
-                                     sim3,sim-aqsaq]
+                                     sim3,sim-aqsaq,solo,solo-held]
                              [--limit 12] [--seconds 60] [--no-peers | --peers-only] [--declared-latency-ms 30]
 
 The peers' scores do not depend on aqyn: they are computed once per piece and kept in bench/.cache/.
@@ -10,7 +10,10 @@ Sets: the shared datasets (../shared/data: POP909, ASAP, Nottingham; never copie
 takes with a truth JSON: `guitarset-dev` (real hexaphonic guitar, ../shared/data/guitarset-dev), `converter-set-b`
 (../shared/cases: an independent simulator), `sim2` and `sim2-held` (bench/player_sim.py, written from a spec
 without reading the trackers, seeds 1 and 2; sim2-held is kept out of all tuning; `sim3`, seed 3, and
-`sim-aqsaq`, 8 takes each of 5/8 and 7/8 from seeds 4 and 5, more dev takes); and
+`sim-aqsaq`, 8 takes each of 5/8 and 7/8 from seeds 4 and 5, more dev takes); `solo` and `solo-held`, single
+melody lines as a solo sends them (`solo_pieces`: half Nottingham tunes' melody tracks, each played at a tempo
+of its own, half POP909 melody tracks; every note at one velocity; key with its mode, meter, beats and chords
+from the datasets; `solo-held`, a quarter of the names by CRC-32, is kept out of all tuning); and
 `guitar`: POP909 pieces played through the guitar-realism simulator (a channel per string, strums, 20-40 ms
 converter latency plus 30 ms jitter, ghost notes, octave errors, drift) plus generated strummed
 progressions. Each piece is cut to its first `--seconds` (as the published baselines are). On `guitar`, the
@@ -200,7 +203,7 @@ def score_peers(piece, midi: Path, seconds: float, row: dict, latency: float = 0
 
 KEY_PEERS = ("music21", "partitura")
 # Takes with a truth JSON (datasets.truth_piece): one key with its mode, and a meter, per take.
-TRUTH_SETS = ("guitarset-dev", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq")
+TRUTH_SETS = ("guitarset-dev", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq", "solo", "solo-held")
 # Sets played through a converter with latency (simulated: 20-40 ms), where the player declares 30 ms.
 CONVERTER_SETS = ("guitar", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq")
 
@@ -267,6 +270,61 @@ def guitar_pieces(limit: int, seed: int = 0) -> list:
     return out
 
 
+SOLO_BPM = (66.0, 176.0)   # quarter notes per minute: the range a Nottingham tune is played at in the solo sets
+SOLO_VELOCITY = 90         # every note alike, as GuitarSet's converter files (its annotation has no velocity)
+
+
+def solo_pieces(limit: int, seed: int = 0, held: bool = False) -> list:
+    """Single melody lines with known key, meter, beats and chords: `limit` // 2 Nottingham tunes (their melody
+    track alone; the files are all at 120 quarter notes per minute, so each tune is played at a tempo drawn from
+    `SOLO_BPM` by its name) and the rest POP909 melody tracks (their own tempo; songs whose key changes in the
+    first minute left out). Every note gets velocity `SOLO_VELOCITY`: a line whose onsets are all the same
+    size. `held`: the held-out part (names whose CRC-32 is 0 mod 4), else the rest. [(Piece, messages)]."""
+    import zlib  # noqa: PLC0415
+
+    out = []
+    for dataset, n in (("nottingham", limit // 2), ("pop909", limit - limit // 2)):
+        pieces = [p for p in datasets.load(dataset, limit=4 * n + 8, seed=seed)
+                  if (zlib.crc32(p.name.encode()) % 4 == 0) == held
+                  and not any(0 < t < 60 for t, _, _ in p.keys[1:])]
+        for piece in pieces[:n]:
+            scale = 1.0
+            if dataset == "nottingham":
+                lo, hi = SOLO_BPM
+                scale = 120.0 / (lo + (hi - lo) * (zlib.crc32(piece.name.encode()) % 1000) / 999)
+            out.append(_solo(piece, scale))
+    return out
+
+
+def _melody(midi: Path) -> list[tuple[float, float, int]]:
+    """(start s, end s, pitch) of a file's melody: POP909's MELODY track, else the first track with notes."""
+    import warnings  # noqa: PLC0415
+
+    import pretty_midi  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pm = pretty_midi.PrettyMIDI(str(midi))
+    tracks = [i for i in pm.instruments if i.notes]
+    track = next((i for i in tracks if i.name.upper() == "MELODY"), tracks[0])
+    return [(n.start, n.end, n.pitch) for n in track.notes]
+
+
+def _solo(piece, scale: float):
+    """The piece's melody alone as guitar messages (one channel, velocity `SOLO_VELOCITY`), its times and
+    annotations multiplied by `scale`."""
+    events = []
+    for start, end, pitch in _melody(piece.midi):
+        events.append((round(start * scale, 4), 1, pitch))
+        events.append((round(max(start + 0.02, end - 0.005) * scale, 4), 0, pitch))
+    messages = [InputMessage(t, 0x90 if on else 0x80, p, SOLO_VELOCITY if on else 0) for t, on, p in sorted(events)]
+    p = datasets.Piece(dataset="solo", name="solo/" + piece.name.replace("/", "-"), midi=piece.midi,
+                       beats=piece.beats * scale, downbeats=piece.downbeats * scale, key=piece.key,
+                       keys=[(t * scale, k, m) for t, k, m in piece.keys],
+                       chords=[(s * scale, e * scale, label) for s, e, label in piece.chords], meter=piece.meter)
+    return p, messages
+
+
 def _warped(piece, messages, warp, name):
     w = np.vectorize(warp)
     p = datasets.Piece(dataset="guitar", name=name, midi=piece.midi, beats=w(piece.beats),
@@ -327,6 +385,8 @@ def main() -> None:
         for name in args.sets.split(","):
             if name == "guitar":
                 items = guitar_pieces(args.limit, args.seed)
+            elif name in ("solo", "solo-held"):
+                items = solo_pieces(args.limit, args.seed, held=name == "solo-held")
             else:
                 items = [(p, None) for p in datasets.load(name, limit=args.limit, seed=args.seed)]
             for piece, messages in items:

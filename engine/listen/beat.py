@@ -5,8 +5,9 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
 1. Tempo (`engine.listen.tempo`): the autocorrelation of the onsets, a comb and a log-normal prior pick the
    beat period; re-estimated every strum until confident, then every `tempo_every` seconds. The level sticks
    unless a rival level keeps leading: octave errors are the dominant failure of beat trackers. When the level
-   changes, the meter and bar counts start again. Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the
-   lock switch), and a tempo range.
+   changes, the meter and bar counts start again. On a single-note line (a solo: lone notes, no bass) each onset
+   weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike.
+   Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the lock switch), and a tempo range.
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
    `follow` (0.8) of the new fit. In compound time the beat is where the bass falls (`phase.bass_phase`): a 6/8
@@ -59,10 +60,27 @@ class _Part:
         setattr(getattr(tracker, self.part), self.name, value)
 
 
+SATURATION = 0.5     # s: Parncutt's saturation duration of the durational accent ...
+ACCENT_INDEX = 2.0   # ... and his accent index
+LINE_SHARE = 0.8     # share of the window's onsets that are lone notes on a single-note line (a solo, not comping)
+LINE_BASS = 0.1      # share of its onsets with a bass note over which it is fingerpicking (a bass every beat or two)
+
+
+def durational_accent(ioi: float) -> float:
+    """How strongly a note of a single-note line is heard as accented by its length, 0..1: (1 - exp(-ioi /
+    SATURATION)) ** ACCENT_INDEX, `ioi` the seconds to the next onset. On a line whose notes are all struck
+    alike the long notes mark the beats (Parncutt 1994, "A perceptual model of pulse salience and metrical
+    accent in musical rhythms", Music Perception 11: durational accent, saturation 0.5 s, index 2)."""
+    return (1.0 - math.exp(-max(0.0, ioi) / SATURATION)) ** ACCENT_INDEX
+
+
 class OnsetWindow:
     """The recent onsets the tracker reads, one entry per strum: times `t` (s, rising), saliences `w` (its notes'
     weights summed), `bass` flags (True when the strum has a bass note), `loud`, its loudest note's velocity
-    / 127 (0 until a note of it is told, `pitch`), and `notes`, how many notes it holds."""
+    / 127 (0 until a note of it is told, `pitch`), `notes`, how many notes it holds, and `accent`, its durational
+    accent on a single-note line (1 elsewhere), which weighs it for the tempo estimate alone: a line's long notes
+    mark the beat's period, while a syncopated line's long notes often start before the beat (an anticipation),
+    so the phase keeps the plain saliences."""
 
     def __init__(self) -> None:
         self.t: deque[float] = deque()
@@ -70,20 +88,42 @@ class OnsetWindow:
         self.bass: deque[bool] = deque()
         self.loud: deque[float] = deque()
         self.notes: deque[int] = deque()
+        self.accent: deque[float] = deque()   # durational accent of each onset (1 off a single-note line)
+        self._lone = 0           # onsets of one note in the window ...
+        self._basses = 0         # ... and with a bass note
 
     def add(self, t: float, weight: float, new: bool, bass: bool) -> None:
-        """A note started at t (s) with salience `weight`; `new` is False when it belongs to the last strum."""
+        """A note started at t (s) with salience `weight`; `new` is False when it belongs to the last strum. On a
+        single-note line (`_line`) a new onset ends the last one, whose `accent` becomes its durational accent
+        (`durational_accent`); the new one is given the same until its own end is heard."""
         if new or not self.t:
+            accent = 1.0
+            if self._line():
+                accent = durational_accent(t - self.t[-1])
+                self.accent[-1] = accent
             self.t.append(t)
             self.w.append(weight)
+            self.accent.append(accent)
             self.bass.append(bass)
             self.loud.append(0.0)
             self.notes.append(1)
+            self._lone += 1
+            self._basses += bass
         else:
+            self._lone -= self.notes[-1] == 1
             self.w[-1] += weight
+            self.accent[-1] = 1.0
             self.notes[-1] += 1
-            if bass:
+            if bass and not self.bass[-1]:
                 self.bass[-1] = True
+                self._basses += 1
+
+    def _line(self) -> bool:
+        """A single-note line is being played: the last two onsets were lone notes, and so were `LINE_SHARE` of
+        the window's, and at most `LINE_BASS` of them had a bass note (a solo stays over the bass register)."""
+        n = len(self.t)
+        return (n >= 2 and self.notes[-1] == 1 and self.notes[-2] == 1 and self._lone >= LINE_SHARE * n
+                and self._basses <= LINE_BASS * n)
 
     def pitch(self, loudness: float) -> None:
         """A note of `loudness` (velocity / 127) in the last strum (the one its onset started or joined)."""
@@ -96,6 +136,7 @@ class OnsetWindow:
         if len(self.t) < 2 or self.bass[-2] or abs(self.t[-2] - t) > 1e-9:
             return False
         self.bass[-2] = True
+        self._basses += 1
         self.w[-2] *= factor
         return True
 
@@ -105,9 +146,10 @@ class OnsetWindow:
         while self.t and self.t[0] < cut:
             self.t.popleft()
             self.w.popleft()
-            self.bass.popleft()
+            self.accent.popleft()
+            self._basses -= self.bass.popleft()
             self.loud.popleft()
-            self.notes.popleft()
+            self._lone -= self.notes.popleft() == 1
             dropped += 1
         return dropped
 
@@ -240,7 +282,7 @@ class BeatTracker:
         if self.confidence < 0.5 or now - self._tempo_at >= self.tempo_every:
             self._tempo_at = now
             self._moved = False
-            self._acf_period = self._level(np.array(ts), np.array(ws), self.period)
+            self._acf_period = self._level(np.array(ts), np.array(ws) * np.array(onsets.accent), self.period)
         period = self._acf_period
         if self.hold_tempo and self.period is not None:
             period = self.period            # the lock switch: phase still follows, the tempo does not
