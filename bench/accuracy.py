@@ -26,7 +26,11 @@ plucks, so nothing is declared there). `--declared-latency-ms 0` scores everyone
 Metrics (bench/metrics.py): key MIREX weighted score with fifths either way, at the end (against the
 annotated key that sounds longest in the excerpt: a few POP909 songs modulate within it) and after 5 s and
 15 s of music (against the key annotated then); beat F-measure, CMLt, AMLt (mir_eval defaults: +-70 ms,
-beats before 5 s ignored); tempo accuracy strict (4 %) and octave-tolerant (x2, x1/2, x3, x1/3); downbeat
+beats before 5 s ignored); tempo accuracy strict (4 %) and octave-tolerant (x2, x1/2, x3, x1/3): aqyn's by
+the tempo it reported against the truth's beat by beat from its first beat on (the median error; a take whose
+tempo steps has no one tempo), the peers' (they report none) by 60 / their beats' median interval against the
+truth's; in 5/8 and 7/8 the reference is the quarter (from the truth's eighths: its beats are 2- and 3-eighth
+groups, whose median interval is no tempo; bench/README.md, "Tempo in aqsaq"); downbeat
 F-measure; chord majmin and root, duration-weighted: `online` as committed (about 60 ms after each strum),
 `beat` labelled at the end of each beat from that beat's notes (causal, one beat late). Beside majmin,
 `majmin (5 = maj)`: the same with an estimated power chord `X:5` counted as `X:maj`. Every reference here is
@@ -158,13 +162,25 @@ def score_beats(piece, a: Analysis, seconds: float, row: dict, tag: str) -> None
     b = metrics.beat_scores(np.array(a.beats), ref_beats)
     for name, v in b.items():
         row[f"beat {name} {tag}"] = v
-    # The same summary as the peers': 60 / the median interval of the reported beats.
-    bpm = 60 / float(np.median(np.diff(a.beats))) if len(a.beats) > 2 else 0.0
-    for name, v in metrics.tempo_scores(bpm, ref_beats).items():
+    for name, v in tempo_scores_ours(piece, a, seconds).items():
         row[f"tempo {name} {tag}"] = v
     ref_down = piece.downbeats[piece.downbeats <= seconds]
     if len(ref_down) > 3:
         row[f"downbeat F {tag}"] = metrics.downbeat_f(np.array(a.downbeats), ref_down)
+
+
+def tempo_scores_ours(piece, a: Analysis, seconds: float) -> dict:
+    """aqyn's tempo scores: the tempo it reported (`a.tempo`) against the truth's beat by beat
+    (metrics.tempo_track_scores), from aqyn's first beat to `seconds` (before it, aqyn reported nothing); in an
+    aqsaq take against its quarter, from the truth's `pulse` (metrics.reference_tempo), the unit aqyn reports
+    and writes there too."""
+    beats = [b for b in a.beats if b <= seconds]
+    if len(beats) <= 2:
+        return metrics.tempo_scores(None, [])
+    pulse = (piece.info or {}).get("truth", {}).get("pulse")
+    ref = np.asarray(pulse if pulse is not None else piece.beats, dtype=float)
+    ref = ref[(ref >= beats[0] - 0.1) & (ref <= seconds)]
+    return metrics.tempo_track_scores(a.tempo, ref, per_quarter=pulse is not None)
 
 
 def score_truth_set(piece, a: Analysis, row: dict, tag: str) -> None:
@@ -182,6 +198,8 @@ def score_peers(piece, midi: Path, seconds: float, row: dict, latency: float = 0
     import peers  # noqa: PLC0415
 
     ref_beats = piece.beats[piece.beats <= seconds]
+    pulse = (piece.info or {}).get("truth", {}).get("pulse")     # aqsaq: the reference tempo is the quarter's
+    pulse = None if pulse is None else [t for t in pulse if t <= seconds]
     if piece.key is not None:
         peer_keys(midi, row)
     if len(ref_beats) > 8:
@@ -193,11 +211,12 @@ def score_peers(piece, midi: Path, seconds: float, row: dict, latency: float = 0
                 for m, v in metrics.beat_scores(np.asarray(est), ref_beats).items():
                     row[f"beat {m} {name}"] = v
                 if len(est) > 2:
-                    for m, v in metrics.tempo_scores(60 / float(np.median(np.diff(est))), ref_beats).items():
+                    for m, v in metrics.tempo_scores(60 / float(np.median(np.diff(est))), ref_beats,
+                                                          pulse=pulse).items():
                         row[f"tempo {m} {name}"] = v
         bpm = peers.pretty_midi_tempo(midi, seconds)
         if bpm:
-            for m, v in metrics.tempo_scores(bpm, ref_beats).items():
+            for m, v in metrics.tempo_scores(bpm, ref_beats, pulse=pulse).items():
                 row[f"tempo {m} pretty_midi"] = v
 
 

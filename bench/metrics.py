@@ -96,19 +96,29 @@ def beat_scores(est_beats, ref_beats) -> dict:
     return {"F-measure": float(f), "CMLt": float(cmlt), "AMLt": float(amlt)}
 
 
-def reference_tempo(ref_beats) -> float:
-    """Reference tempo in BPM: 60 / median inter-beat interval of the reference beats (s)."""
+def reference_tempo(ref_beats, pulse=None) -> float:
+    """Reference tempo in BPM: 60 / median inter-beat interval of the reference beats (s). With `pulse` (an
+    aqsaq take's eighths, s) the quarter's: 30 / median eighth. An aqsaq beat is a group of 2 or 3 eighths
+    (3+2 in 5/8), so the median interval of its beats is no tempo: half the dotted quarter, half the mean
+    of 2.5 eighths, by the parity of the count. A quarter's tempo is what a score, a DAW and a MIDI file's
+    tempo meta (microseconds per quarter) give, and what bench/player_sim.py's `bpm` holds (a 3-eighth group
+    counts 1.5); bench/README.md, "Tempo in aqsaq"."""
+    if pulse is not None and len(pulse) > 2:
+        eighth = np.diff(_beats(pulse))
+        eighth = eighth[eighth > 0]
+        return float(30.0 / np.median(eighth)) if len(eighth) else float("nan")
     ibi = np.diff(_beats(ref_beats))
     ibi = ibi[ibi > 0]
     return float(60.0 / np.median(ibi)) if len(ibi) else float("nan")
 
 
-def tempo_scores(est_bpm: float | None, ref_beats, tolerance: float = 0.04) -> dict:
-    """{"strict", "octave"} tempo accuracy (0/1) of an estimate in BPM against the reference beats (s).
+def tempo_scores(est_bpm: float | None, ref_beats, tolerance: float = 0.04, pulse=None) -> dict:
+    """{"strict", "octave"} tempo accuracy (0/1) of an estimate in BPM against the reference beats (s) (in an
+    aqsaq take, against its quarter: `pulse`, see `reference_tempo`).
 
     strict: |est - ref| <= 4 % of ref; octave: the same for est x 1, 2, 1/2, 3 or 1/3.
     """
-    ref = reference_tempo(ref_beats)
+    ref = reference_tempo(ref_beats, pulse)
     if est_bpm is None or not np.isfinite(est_bpm) or est_bpm <= 0 or not np.isfinite(ref):
         return {"strict": 0.0, "octave": 0.0}
 
@@ -118,6 +128,30 @@ def tempo_scores(est_bpm: float | None, ref_beats, tolerance: float = 0.04) -> d
 
     octave = any(close(est_bpm * f) for f in (1.0, 2.0, 0.5, 3.0, 1.0 / 3.0))
     return {"strict": float(close(est_bpm)), "octave": float(octave)}
+
+
+def tempo_track_scores(changes: list[dict], ref_times, per_quarter: bool = False, tolerance: float = 0.04) -> dict:
+    """{"strict", "octave"} tempo accuracy (0/1) of a listener's reported tempo against the truth's beat by beat:
+    at each reference interval, the tempo the listener reported in force at its start (`changes`: [{"time": s,
+    "bpm": BPM}, ...], time-ordered) against the interval's own (60 / its length, s; 30 / it when `ref_times`
+    are an aqsaq take's eighths, `per_quarter`: see `reference_tempo`); strict when the median relative error
+    is within `tolerance`, octave when it is with each interval's error the least of the reported tempo x 1, 2,
+    1/2, 3 or 1/3 (a take heard at half tempo for a while is octave-right throughout). A take whose tempo
+    steps (70 then 60 BPM) has no one tempo: a single median of its beats falls on the side with more beats,
+    however right the listener was on both. Intervals before the first change do not count."""
+    ref = _beats(ref_times)
+    times = np.array([float(c["time"]) for c in changes])
+    idx = np.searchsorted(times, ref[:-1], side="right")
+    ibi = np.diff(ref)
+    keep = (idx > 0) & (ibi > 0)
+    if not keep.any():
+        return {"strict": 0.0, "octave": 0.0}
+    est = np.array([float(changes[i - 1]["bpm"]) for i in idx[keep]])
+    truth = (30.0 if per_quarter else 60.0) / ibi[keep]
+
+    errors = np.array([np.abs(est * f / truth - 1) for f in (1.0, 2.0, 0.5, 3.0, 1.0 / 3.0)])
+    strict, octave = float(np.median(errors[0])), float(np.median(errors.min(axis=0)))
+    return {"strict": float(strict <= tolerance), "octave": float(octave <= tolerance)}
 
 
 def downbeat_f(est_downbeats, ref_downbeats) -> float:

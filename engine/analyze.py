@@ -196,7 +196,9 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
                 votes[j % bpb] += 1
         phase = max(range(bpb), key=votes.__getitem__)
         a.downbeats = [b for j, b in enumerate(beats) if j % bpb == phase]
-    a.tempo = _tempo_from_beats(beats) if len(beats) > 4 else second.tempo
+    # An aqsaq take's beats are its groups' starts (2 and 3 eighths): their intervals are no tempo, so its
+    # tempo is the second pass's, per quarter (a 3-eighth group is 1.5), as the band writes it.
+    a.tempo = _tempo_from_beats(beats) if len(beats) > 4 and not aqsaq else second.tempo
     a.key, a.keys = _whole_key(listener, messages[-1].time if messages else 0.0)
     a.chords = _chords_per_beat(messages, beats, listener.key.key, listener.key.confidence)
     return a
