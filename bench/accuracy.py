@@ -26,10 +26,11 @@ plucks, so nothing is declared there). `--declared-latency-ms 0` scores everyone
 Metrics (bench/metrics.py): key MIREX weighted score with fifths either way, at the end (against the
 annotated key that sounds longest in the excerpt: a few POP909 songs modulate within it) and after 5 s and
 15 s of music (against the key annotated then); beat F-measure, CMLt, AMLt (mir_eval defaults: +-70 ms,
-beats before 5 s ignored); tempo accuracy strict (4 %) and octave-tolerant (x2, x1/2, x3, x1/3): aqyn's by
-the tempo it reported against the truth's beat by beat from its first beat on (the median error; a take whose
-tempo steps has no one tempo), the peers' (they report none) by 60 / their beats' median interval against the
-truth's; in 5/8 and 7/8 the reference is the quarter (from the truth's eighths: its beats are 2- and 3-eighth
+beats before 5 s ignored); tempo accuracy strict (4 %) and octave-tolerant (x2, x1/2, x3, x1/3), one tempo
+against the reference's for everyone: aqyn's the median of the tempo it reported at its beats, the peers' (they
+report none) 60 / their beats' median interval; aqyn's `tempo track` the same accuracies of the tempo it
+reported against the truth's beat by beat from its first beat on (the median error; a take whose tempo steps
+has no one tempo); in 5/8 and 7/8 the reference is the quarter (from the truth's eighths: its beats are 2- and 3-eighth
 groups, whose median interval is no tempo; bench/README.md, "Tempo in aqsaq"); downbeat
 F-measure; chord majmin and root, duration-weighted: `online` as committed (about 60 ms after each strum),
 `beat` labelled at the end of each beat from that beat's notes (causal, one beat late). Beside majmin,
@@ -170,17 +171,27 @@ def score_beats(piece, a: Analysis, seconds: float, row: dict, tag: str) -> None
 
 
 def tempo_scores_ours(piece, a: Analysis, seconds: float) -> dict:
-    """aqyn's tempo scores: the tempo it reported (`a.tempo`) against the truth's beat by beat
-    (metrics.tempo_track_scores), from aqyn's first beat to `seconds` (before it, aqyn reported nothing); in an
-    aqsaq take against its quarter, from the truth's `pulse` (metrics.reference_tempo), the unit aqyn reports
-    and writes there too."""
+    """aqyn's tempo scores. `strict`/`octave`: the same summary as the peers' (metrics.tempo_scores, one tempo
+    against the reference's), aqyn's one tempo being the median of the tempo it reported (`a.tempo`) at each of
+    its beats (its beats in 5/8 and 7/8 are the 2- and 3-eighth groups, whose median interval is no tempo; the
+    reported tempo is the quarter's, as the reference there: bench/README.md, "Tempo in aqsaq").
+    `track strict`/`track octave`: the reported tempo against the truth's beat by beat from aqyn's first beat
+    (metrics.tempo_track_scores; a take whose tempo steps has no one tempo). The peers report no tempo over
+    time, so the track scores are aqyn's alone."""
     beats = [b for b in a.beats if b <= seconds]
-    if len(beats) <= 2:
-        return metrics.tempo_scores(None, [])
+    if len(beats) <= 2 or not a.tempo:
+        return {**metrics.tempo_scores(None, []), "track strict": 0.0, "track octave": 0.0}
     pulse = (piece.info or {}).get("truth", {}).get("pulse")
+    times = np.array([float(c["time"]) for c in a.tempo])
+    at = np.searchsorted(times, np.asarray(beats[1:]), side="right")
+    est = float(np.median([float(a.tempo[i - 1]["bpm"]) for i in at if i > 0])) if (at > 0).any() else None
+    ref_beats = piece.beats[piece.beats <= seconds]
+    pulse_in = None if pulse is None else [t for t in pulse if t <= seconds]
+    out = metrics.tempo_scores(est, ref_beats, pulse=pulse_in)
     ref = np.asarray(pulse if pulse is not None else piece.beats, dtype=float)
     ref = ref[(ref >= beats[0] - 0.1) & (ref <= seconds)]
-    return metrics.tempo_track_scores(a.tempo, ref, per_quarter=pulse is not None)
+    track = metrics.tempo_track_scores(a.tempo, ref, per_quarter=pulse is not None)
+    return {**out, "track strict": track["strict"], "track octave": track["octave"]}
 
 
 def score_truth_set(piece, a: Analysis, row: dict, tag: str) -> None:

@@ -81,3 +81,24 @@ def test_a_take_heard_at_half_tempo_for_a_while_is_octave_right_and_strict_as_lo
     assert metrics.tempo_track_scores(half_later, beats) == {"strict": 0.0, "octave": 1.0}
     half_at_the_end = [{"time": 0.0, "bpm": 130.0}, {"time": beats[60], "bpm": 65.0}]
     assert metrics.tempo_track_scores(half_at_the_end, beats) == {"strict": 1.0, "octave": 1.0}
+
+
+def test_aqyns_one_tempo_is_what_it_reported_at_its_beats_against_the_same_reference_as_the_peers():
+    # accuracy.tempo_scores_ours: aqyn's aqsaq beats are the groups (no tempo by their median), its reported
+    # tempo the quarter; the one-tempo summary is the reported tempo's median, scored as the peers' are
+    import types
+
+    import accuracy  # noqa: PLC0415
+
+    from engine.analyze import Analysis  # noqa: PLC0415
+
+    beats, pulse = aqsaq_truth("5/8", 120.0, 21)
+    piece = types.SimpleNamespace(beats=beats, info={"truth": {"pulse": list(pulse)}})
+    heard = Analysis(file="x", duration=30.0, mode="online", beats=list(beats[4:]),
+                     tempo=[{"time": 0.5, "bpm": 90.0}, {"time": beats[4], "bpm": 121.0}])
+    scores = accuracy.tempo_scores_ours(piece, heard, 60.0)
+    assert scores["strict"] == 1.0 and scores["track strict"] == 1.0
+    wrong = Analysis(file="x", duration=30.0, mode="online", beats=list(beats[4:]),
+                     tempo=[{"time": 0.5, "bpm": 96.0}])     # the groups' mean beat, as the old median read it
+    scores = accuracy.tempo_scores_ours(piece, wrong, 60.0)
+    assert scores["strict"] == 0.0 and scores["track strict"] == 0.0
