@@ -31,6 +31,8 @@ from engine.timeline import BandTimeline
 REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
 ALIGNED = 0.04        # s: after a long stop, the band rejoins once its next beat is this close to the player's
 REJOIN_WAIT = 2       # bars: ... or after this long back, whatever the drift (the timeline converges anyway)
+COUNTED = 0.2         # beats: a player back this close to a beat of the band's count kept it through the rest;
+                      # further off, they started again (a new phrase: its first strong chord is a downbeat)
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
 
@@ -44,6 +46,7 @@ class Presence:
         self._out_at = -math.inf              # when the band last went out (s): it comes back on playing after
         self.listening_since: float | None = None   # back after a stop of a bar or more: listening since (s) ...
         self.rejoin_at: float | None = None   # ... until it plays again from this band beat (a bar line)
+        self.back_from: float | None = None   # the long stop it is back from began then (s)
 
     def song_end(self, at: float) -> None:
         """The player's final chord of a song falls at `at` (s)."""
@@ -72,6 +75,7 @@ class Presence:
             was, self.stopped_at = self.stopped_at, None
             if was is not None and now - was >= grid.beats_per_bar * grid.period:
                 self.listening_since = now    # the player may come back off the band's count: listen first
+                self.back_from = was
             return "stop: back" if was is not None else None
         marker = None
         if self.stopped_at is None:
@@ -99,6 +103,29 @@ class Presence:
         self.listening_since = None
         self.rejoin_at = float(arranger.bar_start(arranger.bar_at(horizon) + 1))
         return "stop: rejoin"
+
+    def out_since(self, t: float) -> bool:
+        """True when the band went out before `t` (s)."""
+        return self._out_at < t
+
+    def phrase(self, state: MusicalState) -> float | None:
+        """Back from a long stop and listening: where the player's phrase after it starts (s, its first strong
+        chord or bass note: `MusicalState.phrase_start`), once heard; else None."""
+        start = state.phrase_start
+        if not self.listening or start is None or self.back_from is None or start < self.back_from:
+            return None
+        return start
+
+    def restarted(self, position: float) -> bool:
+        """Whether a player back from a long stop at band beat `position` (the band's count, kept through the
+        rest) started again rather than counting through it (see COUNTED)."""
+        return abs(position - round(position)) > COUNTED
+
+    def rejoin_on(self, position: float) -> str:
+        """The band plays again from band beat `position`, the player's downbeat (its arrangement starts
+        there): the listening is over. The marker to write."""
+        self.listening_since, self.rejoin_at = None, position
+        return "stop: rejoin on the player's downbeat"
 
     def silenced(self, section: str, position: float) -> bool:
         """A note at band beat `position` is left out in stop-time, and after a long stop until the band
