@@ -9,7 +9,10 @@
   is back. After a stop of a bar or more the player often comes back off the band's count (a fermata, a
   breath): the band listens until its next beat is within ALIGNED of the player's, then rejoins at its next
   bar line, as a band does after a break (it came in early and off the beat, then caught up in a rush).
-  Live, where no final chord is known, a bar of certain silence brings the ending.
+  Live, where no final chord is known, a bar of certain silence (LIVE_END, from the stop as heard) cues the
+  ending at the band's next bar line, and a player back before that bar calls it off (the ending played on
+  over the player's return). Waiting two beats instead brought 4/4 endings within a bar of the stop, but a
+  stop of a bar then ended the song live (bench/.cache/sim3 stops_2-4_A-phrygian's 4-beat stop).
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
   ending's last bar begins on the band's bar line nearest the player's final chord when one is within
   BAR_SLACK beats of it. Where none is (its bars are not the player's, a 2/4 heard as 4/4, a tempo level
@@ -33,6 +36,7 @@ ALIGNED = 0.04        # s: after a long stop, the band rejoins once its next bea
 REJOIN_WAIT = 2       # bars: ... or after this long back, whatever the drift (the timeline converges anyway)
 COUNTED = 0.2         # beats: a player back this close to a beat of the band's count kept it through the rest;
                       # further off, they started again (a new phrase: its first strong chord is a downbeat)
+LIVE_END = 1.0        # bars of the player's: live, a silence this long after the stop was heard cues the ending
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
 
@@ -47,6 +51,7 @@ class Presence:
         self.listening_since: float | None = None   # back after a stop of a bar or more: listening since (s) ...
         self.rejoin_at: float | None = None   # ... until it plays again from this band beat (a bar line)
         self.back_from: float | None = None   # the long stop it is back from began then (s)
+        self._ended = False                   # live: this silence cued the ending
 
     def song_end(self, at: float) -> None:
         """The player's final chord of a song falls at `at` (s)."""
@@ -63,15 +68,19 @@ class Presence:
     def went_out(self, now: float) -> None:
         """The band stopped playing at `now` (s): no stop-time, listening or rejoining carries over to its next
         entry (it comes in on its own downbeat, with its intro)."""
-        self._out_at, self.stopped_at = now, None
+        self._out_at, self.stopped_at, self._ended = now, None, False
         self.listening_since = self.rejoin_at = None
 
     def stop_time(self, now: float, silent: bool, grid: BeatGrid, arranger: Arranger) -> str | None:
         """The guitar is `silent` (or not) at `now` (s): the stop-time marker to write ("stop", "stop: back")
-        when that changed, else None. Live, a bar of silence cues the ending."""
+        when that changed, else None. Live, LIVE_END bars of silence cue the ending, called off when the guitar
+        is back before it begins."""
         while self.finals and self.finals[0] < now - 1.0:
             self.finals.pop(0)
         if not silent:
+            if self._ended:
+                arranger.form.call_off_ending()
+            self._ended = False
             was, self.stopped_at = self.stopped_at, None
             if was is not None and now - was >= grid.beats_per_bar * grid.period:
                 self.listening_since = now    # the player may come back off the band's count: listen first
@@ -82,8 +91,9 @@ class Presence:
             self.stopped_at, marker = now, "stop"
         final_ahead = any(f > now for f in self.finals)
         a_bar = grid.beats_per_bar * grid.period
-        if not final_ahead and now - self.stopped_at >= a_bar and not arranger.form.ending:
+        if not final_ahead and now - self.stopped_at >= LIVE_END * a_bar and not arranger.form.ending:
             arranger.cue(Cue.ENDING)
+            self._ended = True
         return marker
 
     @property
