@@ -35,7 +35,8 @@ REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must
 ALIGNED = 0.04        # s: after a long stop, the band rejoins once its next beat is this close to the player's
 REJOIN_WAIT = 2       # bars: ... or after this long back, whatever the drift (the timeline converges anyway)
 COUNTED = 0.2         # beats: a player back this close to a beat of the band's count kept it through the rest;
-                      # further off, they started again (a new phrase: its first strong chord is a downbeat)
+                      # further off, they started again (a new phrase: its first strong chord is a downbeat) ...
+OFFBEAT = 0.1         # ... unless this close to the count's offbeat: a syncopated way back in, counted
 LIVE_END = 1.0        # bars of the player's: live, a silence this long after the stop was heard cues the ending
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
@@ -128,8 +129,8 @@ class Presence:
 
     def restarted(self, position: float) -> bool:
         """Whether a player back from a long stop at band beat `position` (the band's count, kept through the
-        rest) started again rather than counting through it (see COUNTED)."""
-        return abs(position - round(position)) > COUNTED
+        rest) started again rather than counting through it (see COUNTED and OFFBEAT)."""
+        return COUNTED < abs(position - round(position)) < 0.5 - OFFBEAT
 
     def rejoin_on(self, position: float) -> str:
         """The band plays again from band beat `position`, the player's downbeat (its arrangement starts
