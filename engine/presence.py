@@ -9,7 +9,10 @@
   is back. After a stop of a bar or more the player often comes back off the band's count (a fermata, a
   breath): the band listens until its next beat is within ALIGNED of the player's, then rejoins at its next
   bar line, as a band does after a break (it came in early and off the beat, then caught up in a rush).
-  Live, where no final chord is known, a bar of certain silence brings the ending.
+  Live, where no final chord is known, a bar of certain silence (LIVE_END, from the stop as heard) cues the
+  ending at the band's next bar line, and a player back before that bar calls it off (the ending played on
+  over the player's return). Waiting two beats instead brought 4/4 endings within a bar of the stop, but a
+  stop of a bar then ended the song live (bench/.cache/sim3 stops_2-4_A-phrygian's 4-beat stop).
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
   ending's last bar begins on the band's bar line nearest the player's final chord when one is within
   BAR_SLACK beats of it. Where none is (its bars are not the player's, a 2/4 heard as 4/4, a tempo level
@@ -31,6 +34,10 @@ from engine.timeline import BandTimeline
 REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
 ALIGNED = 0.04        # s: after a long stop, the band rejoins once its next beat is this close to the player's
 REJOIN_WAIT = 2       # bars: ... or after this long back, whatever the drift (the timeline converges anyway)
+COUNTED = 0.2         # beats: a player back this close to a beat of the band's count kept it through the rest;
+                      # further off, they started again (a new phrase: its first strong chord is a downbeat) ...
+OFFBEAT = 0.1         # ... unless this close to the count's offbeat: a syncopated way back in, counted
+LIVE_END = 1.0        # bars of the player's: live, a silence this long after the stop was heard cues the ending
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
 
@@ -44,6 +51,8 @@ class Presence:
         self._out_at = -math.inf              # when the band last went out (s): it comes back on playing after
         self.listening_since: float | None = None   # back after a stop of a bar or more: listening since (s) ...
         self.rejoin_at: float | None = None   # ... until it plays again from this band beat (a bar line)
+        self.back_from: float | None = None   # the long stop it is back from began then (s)
+        self._ended = False                   # live: this silence cued the ending
 
     def song_end(self, at: float) -> None:
         """The player's final chord of a song falls at `at` (s)."""
@@ -60,26 +69,32 @@ class Presence:
     def went_out(self, now: float) -> None:
         """The band stopped playing at `now` (s): no stop-time, listening or rejoining carries over to its next
         entry (it comes in on its own downbeat, with its intro)."""
-        self._out_at, self.stopped_at = now, None
+        self._out_at, self.stopped_at, self._ended = now, None, False
         self.listening_since = self.rejoin_at = None
 
     def stop_time(self, now: float, silent: bool, grid: BeatGrid, arranger: Arranger) -> str | None:
         """The guitar is `silent` (or not) at `now` (s): the stop-time marker to write ("stop", "stop: back")
-        when that changed, else None. Live, a bar of silence cues the ending."""
+        when that changed, else None. Live, LIVE_END bars of silence cue the ending, called off when the guitar
+        is back before it begins."""
         while self.finals and self.finals[0] < now - 1.0:
             self.finals.pop(0)
         if not silent:
+            if self._ended:
+                arranger.form.call_off_ending()
+            self._ended = False
             was, self.stopped_at = self.stopped_at, None
             if was is not None and now - was >= grid.beats_per_bar * grid.period:
                 self.listening_since = now    # the player may come back off the band's count: listen first
+                self.back_from = was
             return "stop: back" if was is not None else None
         marker = None
         if self.stopped_at is None:
             self.stopped_at, marker = now, "stop"
         final_ahead = any(f > now for f in self.finals)
         a_bar = grid.beats_per_bar * grid.period
-        if not final_ahead and now - self.stopped_at >= a_bar and not arranger.form.ending:
+        if not final_ahead and now - self.stopped_at >= LIVE_END * a_bar and not arranger.form.ending:
             arranger.cue(Cue.ENDING)
+            self._ended = True
         return marker
 
     @property
@@ -99,6 +114,29 @@ class Presence:
         self.listening_since = None
         self.rejoin_at = float(arranger.bar_start(arranger.bar_at(horizon) + 1))
         return "stop: rejoin"
+
+    def out_since(self, t: float) -> bool:
+        """True when the band went out before `t` (s)."""
+        return self._out_at < t
+
+    def phrase(self, state: MusicalState) -> float | None:
+        """Back from a long stop and listening: where the player's phrase after it starts (s, its first strong
+        chord or bass note: `MusicalState.phrase_start`), once heard; else None."""
+        start = state.phrase_start
+        if not self.listening or start is None or self.back_from is None or start < self.back_from:
+            return None
+        return start
+
+    def restarted(self, position: float) -> bool:
+        """Whether a player back from a long stop at band beat `position` (the band's count, kept through the
+        rest) started again rather than counting through it (see COUNTED and OFFBEAT)."""
+        return COUNTED < abs(position - round(position)) < 0.5 - OFFBEAT
+
+    def rejoin_on(self, position: float) -> str:
+        """The band plays again from band beat `position`, the player's downbeat (its arrangement starts
+        there): the listening is over. The marker to write."""
+        self.listening_since, self.rejoin_at = None, position
+        return "stop: rejoin on the player's downbeat"
 
     def silenced(self, section: str, position: float) -> bool:
         """A note at band beat `position` is left out in stop-time, and after a long stop until the band

@@ -43,7 +43,7 @@ from engine.inputs import Cue
 from engine.io.sinks import Sink
 from engine.marks import BandMarks
 from engine.mixer import Levels
-from engine.presence import Presence
+from engine.presence import COUNTED, Presence
 from engine.state import BeatGrid, Chord, MusicalState
 from engine.timeline import MAX_CHANGE, BandTimeline
 
@@ -229,7 +229,7 @@ class Scheduler:
         if marker is not None:
             self._send(Marker(now, marker))
         if self.presence.listening:         # the drift is measured only while the band waits to rejoin
-            marker = self.presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon)
+            marker = self._rejoin(now, state, horizon)
             if marker is not None:
                 self._send(Marker(now, marker))
         if self._stop_at is not None:
@@ -245,6 +245,39 @@ class Scheduler:
             self._stop_at = None
             if self._hold_after:
                 self.held, self._hold_after = True, False
+
+    def _rejoin(self, now: float, state: MusicalState, horizon: float) -> str | None:
+        """Back from a long stop, listening (engine/presence.py): once the player's phrase is heard (its first
+        strong chord or bass note, waited for up to a bar: a pickup leads to it), a player who started again
+        off the band's count brings the band in on their bars (`_restart`); one who counted through the rest,
+        or a phrase not heard, lets the band rejoin on its own bars once its beat is the player's. The marker
+        to write, else None."""
+        grid = state.grid
+        phrase = self.presence.phrase(state)
+        if phrase is not None and self._own_bars(grid):
+            if self.presence.restarted(self.timeline.beat_at(phrase, grid)):
+                return self._restart(now, phrase, grid)
+        elif phrase is None and now - self.presence.listening_since < grid.beats_per_bar * grid.period:
+            return None
+        return self.presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon)
+
+    def _own_bars(self, grid: BeatGrid) -> bool:
+        """The band's bars and beat are the player's meter and level (not an aqsaq grid), and no ending is
+        under way or planned: its count may start again on the player's."""
+        return (self.timeline.level == 1 and self.cycle == self.meter.beats and not grid.groups
+                and not self.arranger.form.ending and (self._change is None or self._change.ending is None))
+
+    def _restart(self, now: float, phrase: float, grid: BeatGrid) -> str:
+        """The player started again after a long stop, off the band's count, at `phrase` (s): the band's count
+        starts again there (`BandTimeline.restart`: its beats at the player's, at the grid's tempo) and so do
+        its bars, a phrase's first strong chord being a downbeat: a new arrangement from the first of those
+        bar lines still to come, silent until then. (Rejoining on its old bars and easing its beat over left
+        them off the player's for 5-7 s, until the bar watch moved them: the bug report
+        d-dorian-played-twice.mid in ../shared/cases.) The marker to write."""
+        n, k = self.timeline.restart(phrase, grid.period, now + self.config.lookahead + FIRST_BEAT_MARGIN)
+        bar = n - k + self.cycle * math.ceil(k / self.cycle)
+        self._change = Change(Fraction(bar), self.arranger.style, self.meter, "bar: the player's downbeat")
+        return self.presence.rejoin_on(float(bar))
 
     def _pausing(self, state: MusicalState) -> bool:
         """The guitar is pausing (stop-time), unless the band keeps going without input or was cued in (a
@@ -316,6 +349,9 @@ class Scheduler:
                     return planned      # an aqsaq downbeat between two beats, as planned
             elif near and (Meter.of(grid) == self._entry_meter or grid.is_downbeat(int(planned))):
                 return planned      # the meter heard then, or the planned beat a downbeat of the meter heard now
+        phrase = self._phrase_downbeat(state, grid, start)
+        if phrase is not None:
+            return phrase
         if state.cued is not None:                   # the cued downbeat itself, unless it is already past
             start = max(start, round(grid.beat_at(state.cued)))
         for n in range(start, start + 2 * grid.beats_per_bar + 1):
@@ -323,6 +359,23 @@ class Scheduler:
                 if bar and (halves or position == n):
                     return Fraction(position)
         return Fraction(start)
+
+    def _phrase_downbeat(self, state: MusicalState, grid: BeatGrid, start: int) -> Fraction | None:
+        """Coming in again after the band went out (not its first entry): the player's first downbeat from grid
+        beat `start` on, counted in bars from where they began again after their rest (`MusicalState.
+        phrase_start`: its first strong chord or bass note) when that lies on a beat of the grid; else None
+        (the listener's downbeat). The listener's bars carry over from the song before a rest for a few bars:
+        the band came back on them and moved its bar 5 s later (bug report pause-10s-then-return.mid in
+        ../shared/cases)."""
+        phrase = state.phrase_start
+        if (self.entries == 0 or phrase is None or not self.presence.out_since(phrase) or state.cued is not None
+                or grid.groups):
+            return None
+        at = grid.beat_at(phrase)
+        if abs(at - round(at)) > COUNTED:
+            return None
+        first, bar = round(at), grid.beats_per_bar
+        return Fraction(first + bar * max(0, math.ceil((start - first) / bar)))
 
     def _enter(self, now: float, state: MusicalState) -> None:
         """Come in on the planned downbeat (`_first_downbeat`), with the style's intro, in a style chosen for the

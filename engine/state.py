@@ -103,7 +103,9 @@ class MusicalState:
     advance: (grid beat number, chord from that beat on) pairs sorted by beat, so each note the band commits
     is voiced for the chord at its own beat rather than the one sounding when it is committed.
     `meter_pending` says the grid's meter may be about to change: the listener leans towards an aqsaq meter it
-    has not named yet (a band not yet playing waits a little for it).
+    has not named yet (a band not yet playing waits a little for it). `phrase_start` is where the player began
+    again after the last rest of a bar or more (s): the first strong chord or bass note since, a downbeat of
+    theirs (engine/listen/activity.py); None before any rest.
     """
 
     time: float
@@ -122,6 +124,7 @@ class MusicalState:
     cued: float | None = None
     chords_ahead: tuple[tuple[float, Chord | None], ...] = ()
     meter_pending: bool = False
+    phrase_start: float | None = None
 
     @property
     def bpm(self) -> float | None:

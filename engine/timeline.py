@@ -99,6 +99,20 @@ class BandTimeline:
         """True once `start` was called."""
         return bool(self._times) or self._coming is not None
 
+    def restart(self, at: float, period: float, not_before: float) -> tuple[int, int]:
+        """The band's count starts again from `at` (s), a beat of the player's, `period` s a beat: its next beat
+        is decided at once at `at` + k x `period`, the first such after `not_before` (s) and half a beat after
+        its last decided beat, however long that makes the beat between (the band is silent: a player who
+        starts again after a rest sets a new phase, and easing into it took bars). Returns (the number of that
+        band beat, k)."""
+        last = self._times[self._last]
+        k = max(0, math.ceil((max(not_before, last + 0.5 * period) - at) / period - 1e-9))
+        self._last += 1
+        self._times[self._last] = at + k * period
+        self._length = period
+        self._jumped = 0
+        return self._last, k
+
     def _first_beat(self, grid: BeatGrid, not_before: float = -math.inf) -> None:
         """Decide the band's first beat: where the grid has it now, not before `not_before` (s: a grid that
         jumped back must not put it in the past)."""

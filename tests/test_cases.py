@@ -136,3 +136,25 @@ def test_after_a_long_rest_the_band_comes_back_on_the_players_beat(tmp_path, nam
     again = band[band > back][:8]
     assert len(again) == 8 and again[0] < back + 4.0
     assert max(np.abs(guitar[:, None] - again[None, :]).min(axis=0)) < 0.03, again
+
+
+@pytest.mark.parametrize("name", ["d-dorian-played-twice.mid", "pause-10s-then-return.mid"])
+def test_after_a_long_rest_the_band_comes_back_in_the_bars_of_the_players_new_phrase(tmp_path, name):
+    # A player who starts again after a rest of seconds starts a phrase, and its first strong chord (a bass
+    # note in the dorian take, a full strum in the other) is a downbeat. At main the band came back on bars
+    # carried over the rest, a beat off the player's, for 5-7 s until its bar watch moved them (in stop-time
+    # in the dorian take; the other's band went out and came in again on the listener's stale downbeat).
+    from tests.test_aqsaq import daw_bar_lines  # noqa: PLC0415
+
+    out = render(tmp_path, name)
+    guitar = note_ons(out, [c for c in range(16) if c not in BAND_CHANNELS])
+    band = note_ons(out, BAND_CHANNELS)
+    lines = np.array(daw_bar_lines(mido.MidiFile(out))[0])
+    [(_, back)] = rests(guitar, 4.0)
+    again = band[band > back][0]
+    bar = float(np.median(np.diff(lines[(lines > back + 2.0) & (lines < back + 15.0)])))
+    shown = lines[(lines >= again - 0.05) & (lines < back + 10.0)]
+    assert len(shown) >= 2
+    for line in shown:     # every bar line from the band's return on is on the player's bars from `back` (within
+        k = round((line - back) / bar)      # half a beat: the player's tempo drifts; a beat off was the fault)
+        assert abs(line - (back + k * bar)) < bar / 8, (name, back, line, bar)

@@ -166,3 +166,41 @@ def test_an_ending_begun_late_leaves_out_its_first_bars_and_keeps_its_last():
     form = Form(style, intro=False)
     form.cue(Cue.ENDING)
     assert [form.next_bar().section_bar for _ in range(2)] == [0, 1]
+
+
+def test_live_a_player_back_before_the_endings_bar_calls_the_ending_off():
+    # The D dorian example with a rest of 5.5 beats from bar 9 (96 BPM): a bar of silence after the stop was
+    # heard cues the ending for the band's next bar line, and the player comes back before it. At main the band
+    # played its ending over the player's return, went out and came in again with its intro 4 s later.
+    beat = 60 / 96
+    start = 0.5 + 32 * beat
+    back = start + 5.5 * beat
+    messages = [m for m in read_guitar_file(Path("examples/d_dorian_96_4-4.mid")).messages
+                if not start - 0.05 <= m.time < back - 0.05]
+    events = live_events(messages)
+    marks = [(m.time, m.text) for m in events if isinstance(m, Marker)]
+    assert any(text == "stop" and start < t < back for t, text in marks)
+    assert not [t for t, text in marks if text == "section: ending" and t < messages[-1].time - 1.0], marks
+    assert len([t for t, text in marks if text.startswith("band in")]) == 1
+    notes = np.array([e.time for e in events if isinstance(e, Note)])
+    assert np.any((notes > back) & (notes < back + 4 * 4 * beat))      # back with the player within a few bars
+
+
+def test_a_phrase_after_a_rest_starts_on_its_first_strong_chord_or_bass_note_not_on_a_pickup():
+    activity = PlayerActivity()
+    strummed(activity, [0.0, 0.5, 1.0])
+    assert activity.phrase_start is None                   # no rest yet
+    activity.note(5.0, 70, rest=2.0)                       # after 4 s: a pickup's single notes, above the bass
+    activity.note(5.5, 72, rest=2.0)
+    assert activity.phrase_start is None
+    activity.note(6.0, 95, bass=True, rest=2.0)            # the bass note it leads to: the downbeat
+    strummed(activity, [6.5])
+    assert activity.phrase_start == 6.0
+    strummed(activity, [9.0])                               # a rest of 2.5 s: a new phrase on a full strum
+    activity.note(9.6, 80, rest=2.0)
+    assert activity.phrase_start == 6.0                     # 9.0 came without `rest`: not a rest as heard
+    activity.note(12.0, 80, rest=2.0)
+    activity.note(12.01, 80, rest=2.0)
+    assert activity.phrase_start is None                    # two notes so far: not yet a strong chord
+    activity.note(12.02, 80, rest=2.0)
+    assert activity.phrase_start == 12.0

@@ -89,6 +89,13 @@ class Form:
         if self.pending != Cue.ENDING:      # an ending cue is not overridden by a later fill
             self.pending = Cue(cue)
 
+    def call_off_ending(self) -> bool:
+        """An ending cued and not yet begun is called off (the player came back before its bar): True if one was."""
+        if self.pending != Cue.ENDING:
+            return False
+        self.pending, self.skip = None, 0
+        return True
+
     def end_soon(self, skip: int) -> None:
         """The ending for the next bar decided, its first `skip` bars left out (its last bar always plays)."""
         self.cue(Cue.ENDING)

@@ -14,6 +14,7 @@ from engine.state import BeatGrid
 
 DEFAULT_PERIOD = 0.6   # s per beat assumed before a beat is tracked (100 BPM)
 STRUM_MERGE = 0.05     # s: onsets closer than this count as one strum
+STRONG = 3             # notes in a strum that make it a strong chord (a phrase's downbeat after a rest)
 
 
 @dataclass
@@ -64,21 +65,38 @@ class PlayerActivity:
         self.last_onset: float | None = None    # s
         self._onsets: deque[float] = deque()     # strum onsets (s) within the density window
         self._last_counted: float | None = None
-        self._strums: deque[list[float]] = deque(maxlen=16)  # [start (s), notes] of the recent strums
+        self._strums: deque[list] = deque(maxlen=16)  # [start (s), notes, has a bass note] of the recent strums
+        self._phrase_from: float | None = None   # s: the first onset after the last rest of a bar or more
+        self._phrase: float | None = None        # s: ... and the first strong strum from it, once found
 
-    def note(self, t: float, velocity: int) -> None:
-        """A confirmed note-on at t seconds with MIDI velocity 1..127."""
+    def note(self, t: float, velocity: int, bass: bool = False, rest: float = math.inf) -> None:
+        """A confirmed note-on at t seconds with MIDI velocity 1..127; `bass`: the strum's bass note (under E3,
+        engine/listen/guitar.py); `rest` (s, a bar): a silence this long before it starts a new phrase."""
         self.loudness += 0.1 * (velocity - self.loudness)
+        if self.last_onset is not None and t - self.last_onset >= rest:
+            self._phrase_from, self._phrase = t, None
         self.last_onset = t
         if self._strums and t - self._strums[-1][0] <= STRUM_MERGE:
             self._strums[-1][1] += 1
+            self._strums[-1][2] = self._strums[-1][2] or bass
         else:
-            self._strums.append([t, 1])
+            self._strums.append([t, 1, bass])
+
+    @property
+    def phrase_start(self) -> float | None:
+        """Where the phrase the player began after the last rest of a bar or more starts (s): its first strong
+        chord (a strum of STRONG notes or more) or bass note, which a player who starts again after a rest
+        plays on a downbeat; a pickup's single notes above the bass lead to it. None before any rest, or while
+        no such strum has come since."""
+        if self._phrase is None and self._phrase_from is not None:
+            self._phrase = next((start for start, notes, bass in self._strums
+                                 if start >= self._phrase_from and (notes >= STRONG or bass)), None)
+        return self._phrase
 
     @property
     def chordal(self) -> bool:
         """True when the player strums chords (median notes per recent strum at least `chordal`)."""
-        sizes = sorted(n for _, n in list(self._strums)[-8:])
+        sizes = sorted(n for _, n, _ in list(self._strums)[-8:])
         return bool(sizes) and sizes[len(sizes) // 2] >= self.config.chordal
 
     def tick(self, now: float, period: float | None) -> None:
@@ -124,7 +142,7 @@ class PlayerActivity:
         if grid is None or grid.groups or not self._strums:
             return False
         c = self.config
-        at = [grid.beat_at(t) for t, _ in self._strums]
+        at = [grid.beat_at(t) for t, _, _ in self._strums]
         last = math.floor(at[-1] + c.on_beat)           # the beat of the last strum, or the one before it
         return self._keeps_beat(at, last) and grid.beat_at(now) > last + 1 + c.beat_late
 

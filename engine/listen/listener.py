@@ -232,7 +232,8 @@ class Listener:
         self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
         self.beat.note(n.time, n.pitch, n.velocity / 127, n.bass)
         self.chord.note_on(n.time, n.pitch, n.velocity, n.tonal_bass, n.bass)
-        self.activity.note(n.time, n.velocity)
+        bar = self.beat.beats_per_bar * self.beat.period if self.beat.period else math.inf
+        self.activity.note(n.time, n.velocity, n.bass, bar)
         self._lone_bass(n)
         self._strum_time = n.strum.time
 
@@ -367,5 +368,5 @@ class Listener:
             beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
             density=density, intensity=intensity(a.loudness, density),
             silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar, grid), last_onset=a.last_onset,
-            cued=self._cued, meter_pending=b.meter_pending,
+            cued=self._cued, meter_pending=b.meter_pending, phrase_start=a.phrase_start,
         )
