@@ -142,25 +142,30 @@ class GuitarConditioner:
         self.on_note = None      # callback(ConfirmedNote)
         self.on_release = None   # callback(time, pitch, duration, tonal_bass)
 
-    def feed(self, msg: InputMessage) -> None:
+    def feed(self, msg: InputMessage) -> float:
         """One raw message, stamped on arrival (s): a note-on starts a pending note (unless it is a ghost or an
         octave error), a note-off or a note-on with velocity 0 (MIDI 1.0) ends one (a pending one as a glitch), a
         pitch bend (14 bits, centre 8192) sets its channel's bend; other channels' messages (without a channel list,
-        GM's drum channel 10) are counted and dropped, other kinds ignored."""
+        GM's drum channel 10) are counted and dropped, other kinds ignored. Returns the earliest time (s, input
+        clock) from which `update` has work the message brought: the new pending note's confirmation (as
+        `next_update`), inf for none (dropped, ignored, a glitch thrown away, a release: `on_release` was told),
+        -inf when not worked out (a restrike, a bend)."""
         cfg = self.config
         ch = msg.channel
         if ch not in cfg.channels if cfg.channels is not None else ch == GM_DRUMS:
             self.dropped["other channel"] += 1
-            return
+            return math.inf
         t = max(0.0, msg.time - cfg.converter_latency)
         kind = msg.kind
         if kind == NOTE_ON and msg.data2 > 0:
-            self._note_on(t, ch, msg.data1, msg.data2)
-        elif kind == NOTE_OFF or kind == NOTE_ON:
-            self._note_off(t, ch, msg.data1)
-        elif kind == PITCH_BEND:
+            return self._note_on(t, ch, msg.data1, msg.data2)
+        if kind == NOTE_OFF or kind == NOTE_ON:
+            return math.inf if self._note_off(t, ch, msg.data1) else -math.inf
+        if kind == PITCH_BEND:
             self._bend[ch] = ((msg.data1 | (msg.data2 << 7)) - 8192) / 8192 * cfg.bend_range
             self._bend_held(t, ch)
+            return -math.inf
+        return math.inf
 
     def _bend_held(self, t: float, ch: int) -> None:
         """A bend moved channel `ch`'s held notes to a sounding pitch at t (s): a new semitone waits to be
@@ -174,35 +179,44 @@ class GuitarConditioner:
             elif self._bent.get(key, (0.0, -1))[1] != bent:
                 self._bent[key] = (t, bent)
 
-    def _note_on(self, t: float, ch: int, note: int, velocity: int) -> None:
+    def _note_on(self, t: float, ch: int, note: int, velocity: int) -> float:
+        """A note-on at t (s): pending until confirmed. Returns when it may be confirmed (s, input clock; inf when
+        dropped, -inf after a restrike, which released the held note first)."""
         cfg = self.config
         if velocity < cfg.min_velocity:
             self.dropped["quiet"] += 1
-            return
+            return math.inf
         if not cfg.poly:
             prev = self._last_on.get(ch)
             if prev and t - prev[0] < cfg.octave_window and abs(note - prev[1]) == 12:
                 self.dropped["octave"] += 1
-                return
+                return math.inf
             self._last_on[ch] = (t, note)
         key = (ch, note)
+        due = t + (cfg.spike_duration if note >= cfg.spike_pitch else cfg.min_duration) + cfg.converter_latency
         if key in self._held:   # a restrike before its note-off: end the old one first
             self._note_off(t, ch, note)
+            due = -math.inf
         self._pending[key] = (t, velocity)
+        return due
 
-    def _note_off(self, t: float, ch: int, note: int) -> None:
+    def _note_off(self, t: float, ch: int, note: int) -> bool:
+        """A note-off at t (s): a pending note is a glitch, a held one is released (`on_release`). False when a
+        bent pitch was confirmed on the way (`_sound_bend`), else True."""
         key = (ch, note)
         if key in self._pending:
             start, _ = self._pending.pop(key)
             self.dropped["spike" if note >= self.config.spike_pitch else "short"] += 1
-            return
+            return True
         bent = self._bent.pop(key, None)
-        if bent is not None and t - bent[0] >= self.config.bend_hold:
+        sounded = bent is not None and t - bent[0] >= self.config.bend_hold
+        if sounded:
             self._sound_bend(key, *bent)
         held = self._held.pop(key, None)
         if held is not None and self.on_release is not None:
             start, pitch, bass, _ = held
             self.on_release(t, pitch, t - start, bass)
+        return not sounded
 
     def update(self, now: float) -> None:
         """Confirm pending notes, and bent pitches of held notes, that have lasted long enough by `now`

@@ -141,7 +141,7 @@ class Listener:
         self._decided_strum = -1.0
         self._released = -1.0     # s: when the last note stopped ringing
         self._key_at = -1.0
-        self._idle = -math.inf    # s: until then, with no input, a tick has nothing to do (`_idle_until`)
+        self._idle = -math.inf    # s: until then a tick has nothing to do (`_idle_until`; input: `feed`)
 
     @property
     def dropped(self):
@@ -159,9 +159,11 @@ class Listener:
         return self.activity.last_onset
 
     def feed(self, msg: InputMessage) -> None:
-        """One guitar MIDI message, in time order."""
-        self._idle = -math.inf
-        self.guitar.feed(msg)
+        """One guitar MIDI message, in time order. The ticks stay idle (`update`) until the work it brings is
+        due: a note-on's confirmation (the tick it arrives on has nothing to do, and ran in full, 4-5 us, for
+        nothing), a release's hush (`_release`)."""
+        due = self.guitar.feed(msg)           # (first: a release lowers `_idle` on the way)
+        self._idle = min(self._idle, due - IDLE_MARGIN)
 
     def tap(self, t: float) -> None:
         """A tap at t seconds (tap-tempo key, count-in click): see `BeatTracker.tap`."""
@@ -256,6 +258,7 @@ class Listener:
 
     def _release(self, t: float, pitch: int, duration: float, tonal_bass: bool) -> None:
         self._released = t
+        self._idle = min(self._idle, t + QUIET - IDLE_MARGIN)   # the hush may come a QUIET after (`_idle_until`)
         self.key.note_off(t, pitch, duration, tonal_bass)
 
     def _metric_weight(self, t: float) -> float:
@@ -272,8 +275,8 @@ class Listener:
     def update(self, now: float) -> bool:
         """Confirm notes and, once the latest strum is complete, re-estimate; then count the player's
         activity. Call once per engine tick (now: seconds, never going back). True when a strum was decided.
-        Most ticks have nothing to do: until the next piece of work is due (`_idle_until`), and with no input
-        or hint since, the tick returns at once."""
+        Most ticks have nothing to do: until the next piece of work is due (`_idle_until`; a message only brings
+        its own work forward, `feed`), and with no hint since, the tick returns at once."""
         self._now = now
         if now < self._idle:
             return False
@@ -294,11 +297,12 @@ class Listener:
         return decided
 
     def _idle_until(self) -> float:
-        """The earliest time (s) at which a tick may have work, with no input before it: a tap of a count-in, a
-        pending note to confirm, the latest strum to decide once it can grow no more, the chord to hush, a beat
-        for the bar pointer to weigh, an onset for the activity to forget; at once when a note confirmed this tick
-        answers a cue (`update` looks at the cue before confirming). Each is the time its own test passes, up to
-        float rounding: `update` stops short by IDLE_MARGIN and lets the tests decide."""
+        """The earliest time (s) at which a tick may have work, with no input before it (`feed` lowers it to
+        what a message brings): a tap of a count-in, a pending note to confirm, the latest strum to decide once it
+        can grow no more, the chord to hush, a beat for the bar pointer to weigh, an onset for the activity to
+        forget; at once when a note confirmed this tick answers a cue (`update` looks at the cue before
+        confirming). Each is the time its own test passes, up to float rounding: `update` stops short by
+        IDLE_MARGIN and lets the tests decide."""
         g, beat = self.guitar, self.beat
         last = self.activity.last_onset
         if self._cued is not None and last is not None and last >= self._cued - 0.2:
