@@ -28,7 +28,8 @@ Measurement choices (times in seconds, tolerance TOL = 70 ms everywhere):
 * pre_entry: every tempo the file shows from the guitar's first note to the band's first note, in its DAW
   beats per minute (quarter BPM / 1.5 in 6/8), against the truth's beat rate there: the tempo is judged in
   the file's own beat, so a wrong meter is counted by meter_ok, not here.
-* end_beats / entry_bars: in truth beats at the last chord / the truth's mean bar.
+* end_beats / entry_bars: in truth beats at the last chord / the truth's mean bar; entry_s: the same delay in
+  seconds (a bar of 2/4, 5/8 or 7/8 is short: four bars of 2/4 take as long as two of 4/4 at one tempo).
 * n/N in the tables: N = takes where the check applies, a crashed take failing it; medians and minima are
   over the takes that rendered.
 """
@@ -435,11 +436,11 @@ def near(t: float, refs: np.ndarray, tol: float = TOL) -> bool:
 
 
 def entry_scores(band_first: float, guitar_first: float, grid: Grid, truth: Truth) -> dict:
-    """Entry delay in truth bars (the truth's mean bar), whether the band's first note and the file's first
-    bar line after it fall on a truth downbeat (within TOL)."""
+    """Entry delay in truth bars (the truth's mean bar) and in seconds (`entry_s`), whether the band's first
+    note and the file's first bar line after it fall on a truth downbeat (within TOL)."""
     bar = float(np.mean(np.diff(truth.downbeats))) if len(truth.downbeats) > 1 else None
     after = grid.bars[grid.bars >= band_first - TOL]
-    return {"entry_bars": (band_first - guitar_first) / bar if bar else None,
+    return {"entry_bars": (band_first - guitar_first) / bar if bar else None, "entry_s": band_first - guitar_first,
             "entry_on_downbeat": near(band_first, truth.downbeats),
             "first_bar_on_downbeat": near(float(after[0]), truth.downbeats) if len(after) else False}
 
@@ -721,6 +722,7 @@ def aggregate(rows: list[dict]) -> dict:
         "meter_ok": passed(rows, "meter_ok", bool, truth),
         "bar_f_median": stat(rows, "bar.f", statistics.median),
         "entry_bars_median": stat(rows, "entry_bars", statistics.median),
+        "entry_s_median": stat(rows, "entry_s", statistics.median),
         "entry_on_downbeat": passed(rows, "entry_on_downbeat", bool, truth),
         "end_within_1_beat": passed(rows, "end_ok", bool, truth),
         "stops_ok": passed(rows, "stop_ok", bool, lambda r: r["has_stops"]),
@@ -733,6 +735,7 @@ AGG_COLUMNS = [
     ("takes", "takes"), ("crashes (tracebacks)", None), ("beat F med / min", None), ("F ≥ 0.85", "beat_f_ge_085"),
     ("max jump med / max", None), ("files with jumps > 15 %", "files_with_jumps"), ("meter ok", "meter_ok"),
     ("bar F med", "bar_f_median"), ("entry bars med", "entry_bars_median"),
+    ("entry s med", "entry_s_median"),
     ("entry on downbeat", "entry_on_downbeat"), ("end ±1 beat", "end_within_1_beat"), ("stops ok", "stops_ok"),
     ("pre-entry tempo ok", "pre_entry_bpm_ok"), ("sanity ok", "sanity_ok"),
 ]
@@ -749,7 +752,7 @@ def aggregate_table(agg: dict) -> list[str]:
 
 
 TAKE_COLUMNS = ["take", "crash / exit", "beat F (P/R)", "max jump (>15 %)", "meter out vs true", "bar F",
-                "1st bar on db", "entry bars", "entry on db", "end beats", "stops: notes, silent, back",
+                "1st bar on db", "entry bars (s)", "entry on db", "end beats", "stops: notes, silent, back",
                 "pre-entry BPM (truth)", "sanity", "band notes", "render s"]
 
 
@@ -773,7 +776,8 @@ def take_cells(r: dict) -> list[str]:
         f"{fmt(beat.get('f'))} ({fmt(beat.get('p'))}/{fmt(beat.get('r'))})",
         f"{fmt(r.get('max_jump'))} ({r.get('jumps_over', '–')})",
         f"{r.get('meter_out') or '–'} vs {r.get('meter_true') or '–'}", fmt(get(r, "bar.f")),
-        fmt(r.get("first_bar_on_downbeat")), fmt(r.get("entry_bars"), 1), fmt(r.get("entry_on_downbeat")),
+        fmt(r.get("first_bar_on_downbeat")), f"{fmt(r.get('entry_bars'), 1)} ({fmt(r.get('entry_s'), 1)} s)",
+        fmt(r.get("entry_on_downbeat")),
         fmt(r.get("end_beats"), 1), stops_cell(r),
         f"{pre[0]:.0f}-{pre[1]:.0f} ({fmt(r.get('truth_bpm'), 0)})" if pre else "–",
         "ok" if not r.get("sanity") else "; ".join(r["sanity"]), fmt(r.get("band_notes")),

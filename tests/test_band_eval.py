@@ -214,9 +214,12 @@ def test_last_strum_groups_note_ons_within_60_ms():
 def test_entry_in_truth_bars_and_on_downbeat():
     truth = truth_of()
     e = be.entry_scores(4.0, 0.0, steady_grid(), truth)
-    assert e == {"entry_bars": pytest.approx(2.0), "entry_on_downbeat": True, "first_bar_on_downbeat": True}
+    assert e == {"entry_bars": pytest.approx(2.0), "entry_s": pytest.approx(4.0), "entry_on_downbeat": True,
+                 "first_bar_on_downbeat": True}
     off = be.entry_scores(4.5, 0.0, steady_grid(), truth)
     assert not off["entry_on_downbeat"] and off["first_bar_on_downbeat"]
+    short = be.entry_scores(4.0, 0.0, steady_grid(per_bar=2), truth_of(meter="2/4", per_bar=2))
+    assert short["entry_bars"] == pytest.approx(4.0) and short["entry_s"] == pytest.approx(e["entry_s"])
 
 
 def test_meter_for_most_of_the_span_and_strict_equality():

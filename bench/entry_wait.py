@@ -1,0 +1,144 @@
+"""Where the band's entry waits (aqyn issue 11): how much of the delay from the guitar's first note to the band's
+first is spent after the band is ready, and on what.
+
+    python bench/entry_wait.py [--sets sim2,sim3,sim-aqsaq,guitarset-dev] [-v]
+
+Per take, in the truth's bars (its mean bar) from the guitar's first note: `ready`, when the band was first
+ready to come in (the listener locked beat and key and the guitar plays a real phrase: engine/presence.py);
+`earliest`, the first truth downbeat at least REACH s after that (the look-ahead and the entry's decision:
+no band could come in sooner without notes late); `entry`, the band's first downbeat; `slack` = entry -
+earliest, and, where it is half a bar or more, why the band waited (the first that applies):
+
+* `aqsaq`: it waited for a 5/8 or 7/8 the listener leaned to and had not named (`MusicalState.meter_pending`,
+  engine/schedule.py `METER_WAIT`);
+* `meter`: the meter heard changed between the entry's planning and its decision, and the planned downbeat
+  was none of the new meter's;
+* `4/4 over 2/4`: a 2/4 take heard as 4/4 waits for a 4/4 downbeat, every second 2/4 bar;
+* `moved`: the planned downbeat moved (the grid) into the look-ahead, and the band came in a bar later;
+* `grid`: the band's downbeat is the grid's, which is not the truth's (a negative slack is this too: the band
+  came in before the truth's next downbeat, off it).
+
+It runs the engine in-process (engine.render.play, as `aqyn render` without the files) and watches the
+scheduler's ticks through a wrapper round `Scheduler.tick`, put back after each take; it reads the scheduler's
+private entry fields, so it belongs with the scheduler (a bench tool, not a measure of the output: that is
+band_eval.py). Sets: sim2, sim2-held, sim3, sim-aqsaq (bench/.cache, from player_sim.py), guitarset-dev,
+converter-set-b (../shared), or any folder of NAME.mid + NAME.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import os
+import statistics
+import sys
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine import schedule  # noqa: E402
+from engine.bars import Meter  # noqa: E402
+from engine.io.midi_input import read_guitar_file  # noqa: E402
+from engine.render import play  # noqa: E402
+
+SHARED = Path(os.environ.get("AQYN_SHARED", "/work/shared"))
+FOLDERS = {"guitarset-dev": SHARED / "data" / "guitarset-dev", "converter-set-b": SHARED / "cases" / "converter-set-b",
+           **{name: ROOT / "bench" / ".cache" / name for name in ("sim2", "sim2-held", "sim3", "sim-aqsaq")}}
+REACH = 0.12       # s: the look-ahead (0.08) and the first beat's margin (0.03), rounded up
+SLACK = 0.5        # bars: a slack from which the wait gets a cause
+
+
+@contextmanager
+def watching(log: dict):
+    """While inside, every scheduler tick records into `log` (s): `ready`, `pending` (the band out, ready and
+    the meter pending), `planned` (the first planned downbeat, s, and the meter then), `in` (the band's first
+    downbeat, s, and the meter then)."""
+    tick = schedule.Scheduler.tick
+
+    def watched(self, now, state):
+        tick(self, now, state)
+        grid = state.grid
+        if "ready" not in log and (self._ready_at is not None or self.playing):    # ready and in at one tick
+            log["ready"] = now if self._ready_at is None else self._ready_at
+        if not self.playing and self._ready_at is not None and state.meter_pending:
+            log["pending"] = True
+        if self.playing and "in" not in log:
+            log["in"] = (self.timeline.seconds_at(self.committed_until, grid), Meter.of(grid), grid.meter)
+        if "planned" not in log and (self._entry is not None or self.playing):
+            log["planned"] = (self._entry, Meter.of(grid)) if self._entry is not None else log["in"][:2]
+
+    schedule.Scheduler.tick = watched
+    try:
+        yield log
+    finally:
+        schedule.Scheduler.tick = tick
+
+
+def cause(log: dict, slack: float, bar: float, meter: str) -> str:
+    """Why the band came in `slack` bars after the earliest truth downbeat (see the module docstring)."""
+    if slack < -0.05:
+        return "grid"
+    if slack < SLACK:
+        return ""
+    if log.get("pending"):
+        return "aqsaq"
+    (planned, before), (entry, after, heard) = log["planned"], log["in"]
+    if before != after:
+        return "meter"
+    if heard == "4/4" and meter == "2/4":
+        return "4/4 over 2/4"
+    return "moved" if entry - planned > bar / 2 else "grid"
+
+
+def take(mid: Path) -> dict:
+    """One take's row: ready, earliest, entry and slack in truth bars, entry in s, the cause, the meters."""
+    truth = json.loads(mid.with_suffix(".json").read_text())
+    guitar = read_guitar_file(mid)
+    with watching({}) as log:
+        play(guitar)
+    downbeats = truth["downbeats"]
+    bar = (downbeats[-1] - downbeats[0]) / (len(downbeats) - 1)
+    first = truth.get("first_onset", guitar.first_onset)
+    row = {"take": mid.stem, "meter": truth["meter"]}
+    if "in" not in log:
+        return row
+    i = bisect.bisect_left(downbeats, log["ready"] + REACH)
+    earliest = downbeats[min(i, len(downbeats) - 1)]
+    entry = log["in"][0]
+    row.update({k: round((t - first) / bar, 2) for k, t in
+                (("ready", log["ready"]), ("earliest", earliest), ("entry", entry))})
+    row.update(entry_s=round(entry - first, 2), slack=round((entry - earliest) / bar, 2), heard=log["in"][2])
+    row["cause"] = cause(log, row["slack"], bar, truth["meter"])
+    return row
+
+
+def summary(name: str, rows: list[dict]) -> str:
+    """A set's line: medians of ready, entry and slack (bars), entry (s), and the causes' counts."""
+    done = [r for r in rows if "entry" in r]
+    med = {k: statistics.median(r[k] for r in done) for k in ("ready", "earliest", "entry", "slack", "entry_s")}
+    causes = Counter(r["cause"] for r in done if r["cause"])
+    return (f"{name}: {len(done)}/{len(rows)} came in; medians ready {med['ready']:.2f}, earliest "
+            f"{med['earliest']:.2f}, entry {med['entry']:.2f} bars ({med['entry_s']:.2f} s), slack {med['slack']:.2f}; "
+            f"slack >= {SLACK} or < 0: " + (", ".join(f"{c} {n}" for c, n in causes.most_common()) or "none"))
+
+
+def main() -> None:
+    """Print each set's summary (and with -v a row per take)."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sets", default="sim2,sim3,sim-aqsaq,guitarset-dev")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    for name in args.sets.split(","):
+        folder = FOLDERS.get(name, Path(name))
+        rows = [take(mid) for mid in sorted(folder.glob("*.mid")) if mid.with_suffix(".json").exists()]
+        for r in rows if args.verbose else ():
+            print("  " + " ".join(f"{k}={v}" for k, v in r.items()), flush=True)
+        print(summary(name, rows), flush=True)
+
+
+if __name__ == "__main__":
+    main()
