@@ -124,14 +124,17 @@ class BarWatch:
         """At a band bar line at `t` (s): the beats (1 .. a bar - 1) to the player's next downbeat once the
         band's bar has been off by that much `patience` bar lines in a row, or at once when the listener's
         confidence in its meter and bar (`grid.meter_confidence`) is at least `SURE` (not in an aqsaq meter, whose
-        confidence is the aqsaq watch's in the meter's name); else None."""
+        confidence is the aqsaq watch's in the meter's name) and while the meter heard is not the band's (`meter`
+        is asked first at each bar line); else None."""
         off = _beats_off(grid.beat_at(t), grid)
         if off is None:
             self._shift = (0, 0)
             return None
         count = self._shift[1] + 1 if off and off == self._shift[0] else (1 if off else 0)
         self._shift = (off, count)
-        sure = grid.meter_confidence >= SURE and not grid.groups     # an aqsaq's is its naming's, not its bar's
+        # sure: not in an aqsaq meter (its confidence is its name's, not its bar's), nor while another meter is
+        # heard (`meter` counts it: a bar moved in the old meter at each line put the meter change off for ever)
+        sure = grid.meter_confidence >= SURE and not grid.groups and self._meter[0] is None
         if off and (count >= self.patience or sure):
             self._shift = (0, 0)
             return off
