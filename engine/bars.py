@@ -8,16 +8,21 @@ it in whole beats, else the style's own.
 
 The band checks at each of its bar lines whether that line is the player's downbeat and whether the
 player's meter is still the one it plays in. The listener's beliefs move from strum to strum, so an answer
-counts only when it has come `patience` bar lines in a row; then the band moves its bar to the player's
+counts only when it has come `patience` bar lines in a row, or once when the listener is sure of its bar
+(`SURE`: a musician who hears the player's "1" plainly moves there at once); then the band moves its bar to the player's
 next downbeat (the bar between is cut short), or changes meter there. In an aqsaq meter a bar line is counted
 in eighths against both bars of the grid's two-bar cycle (the second starts between two beats), and only
 whole beats are moved (an eighth is the band's time line's, engine/timeline.py).
 
 >>> from engine.state import BeatGrid
->>> grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=1)
+>>> grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=1,
+...                 meter_confidence=0.6)
 >>> watch = BarWatch(patience=2)
 >>> watch.bar_line(2.0, grid), watch.bar_line(4.0, grid)      # beat 4 and 8: the player's downbeat is 5, 9
 (None, 1)
+>>> sure = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=1)
+>>> watch.bar_line(6.0, sure)                                  # the listener is sure: at once
+1
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from engine.arrange.patterns import Style
 from engine.state import BeatGrid
 
 PATIENCE = 2          # bar lines in a row an answer must come to count
+SURE = 0.9            # the listener's meter confidence (0..1) at which its bar is followed at the first bar line
 ON_BEAT = 0.25        # a band bar line within this many beats of a listener beat is on it
 
 
@@ -116,14 +122,20 @@ class BarWatch:
 
     def bar_line(self, t: float, grid: BeatGrid) -> int | None:
         """At a band bar line at `t` (s): the beats (1 .. a bar - 1) to the player's next downbeat once the
-        band's bar has been off by that much `patience` bar lines in a row; else None."""
+        band's bar has been off by that much `patience` bar lines in a row, or at once when the listener's
+        confidence in its meter and bar (`grid.meter_confidence`) is at least `SURE` (not in an aqsaq meter, whose
+        confidence is the aqsaq watch's in the meter's name) and while the meter heard is not the band's (`meter`
+        is asked first at each bar line); else None."""
         off = _beats_off(grid.beat_at(t), grid)
         if off is None:
             self._shift = (0, 0)
             return None
         count = self._shift[1] + 1 if off and off == self._shift[0] else (1 if off else 0)
         self._shift = (off, count)
-        if off and count >= self.patience:
+        # sure: not in an aqsaq meter (its confidence is its name's, not its bar's), nor while another meter is
+        # heard (`meter` counts it: a bar moved in the old meter at each line put the meter change off for ever)
+        sure = grid.meter_confidence >= SURE and not grid.groups and self._meter[0] is None
+        if off and (count >= self.patience or sure):
             self._shift = (0, 0)
             return off
         return None

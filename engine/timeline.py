@@ -23,7 +23,10 @@ tempo), does the band go there faster: half the way, in ratio, each beat, so it 
 A tempo the grid has not yet agreed with for `steady_beats` beats in a row is a fresh lock's first guess, not
 the music's level: a grid at another level then is followed at once, the same way (on GuitarSet a bossa at
 166 BPM locked at 84 and a funk at 98 at 130; the corrections came a beat or two after the band came in, and
-it kept its first guess for eight beats).
+it kept its first guess for eight beats). At another level whose tempo is more than `LEVEL_TEMPO` from the band's
+(the median of its last four beats), the grid is a misreading, not the same music: the band keeps its time and
+does not line up with it (GuitarSet's funk comping read at 0.45 s a beat for two beats against the band's 0.61:
+lined up with as a 3:2 level, the band went 11 % slower and came out of it nearly a beat late).
 
 >>> from engine.state import BeatGrid
 >>> grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=0)
@@ -53,6 +56,7 @@ LEVEL_BEATS = 8       # band beats the grid must stay at another level before th
 STEADY_BEATS = 4      # band beats in a row the grid must agree with the band's tempo before another level is
                       # taken as the same music (until then the band's tempo is the first guess of a fresh lock)
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
+LEVEL_TEMPO = 0.05    # a grid at another level whose tempo there is this far (log ratio) from the band's is misheard
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
 
 
@@ -170,6 +174,11 @@ class BandTimeline:
         the grid's nearest beat to that (s))."""
         level, level_float = self._level(grid.period, self._length)
         period = grid.period * level_float
+        if level is not LEVELS[0]:
+            tempo = self._tempo()
+            if abs(math.log(period / tempo)) > LEVEL_TEMPO:     # another level, another tempo: keep time
+                expected = self._times[self._last] + tempo
+                return level, tempo, expected, expected
         unit = grid.period / level.denominator          # the grid's beats at the finer of the two levels
         expected = self._times[self._last] + period
         nearest = self._bar_eighth(grid, expected) if level is LEVELS[0] else None
@@ -193,6 +202,13 @@ class BandTimeline:
             if (eighth - 2 * grid.downbeat_phase) % eighths == place:
                 return grid.seconds_at(eighth / 2)
         return None
+
+    def _tempo(self) -> float:
+        """The band's tempo: the median length (s) of its last four beats (one beat's length carries its phase
+        correction)."""
+        last = self._last
+        lengths = sorted(self._times[n + 1] - self._times[n] for n in range(max(self._first, last - 4), last))
+        return lengths[len(lengths) // 2] if lengths else self._length
 
     def _next(self, grid: BeatGrid) -> tuple[float, Fraction, bool]:
         """The length (s) the beat after the last decided one would get from the grid now, within the allowed

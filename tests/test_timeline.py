@@ -87,3 +87,32 @@ def test_a_quarter_grid_sliding_half_a_beat_in_7_8_leaves_the_band_on_the_player
     else:
         assert at == pytest.approx(expected, abs=1e-6)
         assert max(abs(x - 0.5) for x in lengths(beats(line, 4, 9, slid))) < 1e-6
+
+
+@pytest.mark.parametrize("ratio", [1.35, 1 / 1.35, 1.8, 1 / 1.8])
+def test_a_misheard_level_for_a_few_beats_leaves_the_band_in_time(ratio):
+    # GuitarSet's funk comping (Funk3, 98 BPM): the listener's grid read the syncopated sixteenths at 0.45 s a
+    # beat for two beats, twice, against the band's 0.61 s: near enough a 3:2 level that the band lined up with
+    # it, at 0.68-0.72 s a beat, and came out of it nearly a beat late (bar F 0.27). A level whose tempo is not
+    # the band's is the listener's slip, not the music's: a drummer keeps time through it.
+    line = BandTimeline()
+    steady = grid(0.61)
+    line.start(0, steady)
+    beats(line, 0, STEADY_BEATS + 4, steady)
+    slip = grid(0.61 / ratio, anchor=steady.seconds_at(STEADY_BEATS + 3) + 0.1)
+    beats(line, STEADY_BEATS + 3, 3, slip)
+    times = beats(line, STEADY_BEATS + 5, 4, steady)      # back on the player's beat
+    assert all(b == pytest.approx(0.61, rel=0.02) for b in lengths(times)), lengths(times)
+    assert min(abs(times[0] - steady.seconds_at(k)) for k in range(64)) < 0.03
+
+
+def test_a_level_at_the_bands_tempo_is_still_lined_up_with():
+    # The same music at another level with the band's tempo (a tracker's octave error, a little late) is
+    # lined up with: the band's beats move onto the grid's.
+    line = BandTimeline()
+    steady = grid(0.5)
+    line.start(0, steady)
+    beats(line, 0, STEADY_BEATS + 4, steady)
+    double = grid(0.25, anchor=0.04)
+    times = beats(line, STEADY_BEATS + 3, 4, double)
+    assert abs(times[-1] - double.seconds_at(round(double.beat_at(times[-1])))) < 0.01

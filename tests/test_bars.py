@@ -1,0 +1,40 @@
+"""The band's bar watch (engine/bars.py): it moves its bar to the player's downbeat after `patience` bar lines
+in a row, or at the first when the listener is sure of its bar."""
+
+import pytest
+
+from engine.bars import SURE, BarWatch, Meter
+from engine.state import BeatGrid
+
+
+def grid(confidence: float, phase: int = 1) -> BeatGrid:
+    """A 4/4 grid of 0.5 s beats whose downbeats are the beat numbers n with n % 4 == `phase`."""
+    return BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=phase,
+                    meter_confidence=confidence)
+
+
+@pytest.mark.parametrize("confidence", [SURE, 0.97, 1.0])
+def test_a_sure_listeners_bar_is_followed_at_the_first_bar_line(confidence):
+    # GuitarSet's bossa comping (BN2): after the band's meter change its bar lines fell on the player's beat 2;
+    # the listener was sure of beat 1 (0.90) and right, and the band waited a second bar line, a bar late.
+    watch = BarWatch(patience=2)
+    assert watch.bar_line(2.0, grid(confidence)) == 1          # band bar line on beat 4, the player's "1" is 5
+
+
+@pytest.mark.parametrize("confidence", [0.2, 0.6, SURE - 0.01])
+def test_an_unsure_listeners_bar_waits_for_the_patience(confidence):
+    watch = BarWatch(patience=2)
+    assert watch.bar_line(2.0, grid(confidence)) is None
+    assert watch.bar_line(4.0, grid(confidence)) == 1
+    assert watch.bar_line(6.0, grid(confidence, phase=3)) is None     # a new answer starts its count anew
+
+
+def test_a_sure_listener_in_another_meter_changes_the_meter_not_the_bar():
+    # sim2-held's waltz: the band came in on a 6/8 reading (two beats to its bar), the listener then heard 3/4
+    # and was sure; moving the band's two-beat bar at every line reset the meter's count, and the band never
+    # went into 3/4. The meter change comes first.
+    watch = BarWatch(patience=2)
+    waltz = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=3, downbeat_phase=1)
+    playing = Meter(2, False)
+    assert watch.meter(waltz, playing) is None and watch.bar_line(2.5, waltz) is None   # beat 5: "1" is 7
+    assert watch.meter(waltz, playing) == Meter(3, False)
