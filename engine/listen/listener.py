@@ -234,10 +234,18 @@ class Listener:
         self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
         self.beat.note(n.time, n.pitch, n.velocity / 127, n.bass)
         self.chord.note_on(n.time, n.pitch, n.velocity, n.tonal_bass, n.bass)
-        bar = self.beat.beats_per_bar * self.beat.period if self.beat.period else math.inf
-        self.activity.note(n.time, n.velocity, n.bass, bar)
+        self.activity.note(n.time, n.velocity, n.bass, self._rest(n.time))
         self._lone_bass(n)
         self._strum_time = n.strum.time
+
+    def _rest(self, t: float) -> float:
+        """The silence (s) before a note at `t` that starts a new phrase: a bar (inf before a beat is tracked).
+        The bar (`beats_per_bar` asks the bar model) is only worked out for a gap of two beats or more: no bar is
+        shorter, and this runs on every note."""
+        period, last = self.beat.period, self.activity.last_onset
+        if not period or last is None or t - last < 2 * period:
+            return math.inf
+        return self.beat.beats_per_bar * period
 
     def _lone_bass(self, n: ConfirmedNote) -> None:
         """Oom-pa (a 6/8 jig's bass then chord, a waltz's oom-pah-pah, boom-chick): a low note struck alone,
