@@ -345,3 +345,17 @@ def test_with_style_auto_the_band_comes_in_in_the_players_meter(tmp_path, name, 
     assert entry is not None and entry[1] == style
     assert {s for at, s in signatures if at >= entry[0] - 0.1} <= {meter}, signatures
     assert [s for at, s in signatures if at <= entry[0] + 0.1][-1] == meter
+
+
+def test_a_live_wav_in_a_missing_folder_is_one_line_before_any_port(tmp_path):
+    """`--audio-driver file --audio-file` into a folder that does not exist said "FluidSynth could not open the
+    file audio driver; try another --audio-driver" after the ports opened (the reviewer): live and play now
+    name the folder, as render's outputs do, before any port or sound."""
+    steppe = str(Path(__file__).resolve().parents[1] / "examples" / "steppe_song.chart")
+    wav = tmp_path / "nodir" / "gig.wav"
+    for args in (["live", "--virtual", "--quiet", "--duration", "1"], ["play", steppe]):
+        r = runner.invoke(app, [*args, "--audio-driver", "file", "--audio-file", str(wav)])
+        assert r.exit_code == 2, r.output
+        assert r.stderr.strip() == (f"aqyn: error: cannot write live WAV output {wav}: folder {wav.parent} does "
+                                    "not exist; create it first"), r.stderr
+    assert list(tmp_path.iterdir()) == []

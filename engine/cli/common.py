@@ -106,15 +106,20 @@ def mix_levels(spec: Optional[str], parts: tuple[str, ...] = PARTS, why: str = "
     return levels
 
 
-def check_audio_driver(audio_driver: str) -> None:
-    """Exit 2 with one line naming the drivers there are when this FluidSynth has no `audio_driver`, before
-    any port or sound is opened (exit 1 when the FluidSynth library itself is missing)."""
-    from engine.errors import AudioDriverError, EngineError  # noqa: PLC0415
+def check_audio_driver(audio_driver: str, audio_file: Optional[Path] = None) -> None:
+    """Exit 2 with one line naming the drivers there are when this FluidSynth has no `audio_driver`, or when
+    the `file` driver's `audio_file` cannot be written as a regular file (a missing folder: FluidSynth would
+    only say its driver did not open), before any port or sound is opened (exit 1 when the FluidSynth library
+    itself is missing)."""
+    from engine.errors import AudioDriverError, EngineError, OutputPathError  # noqa: PLC0415
     from engine.io.fluid_live import check_driver  # noqa: PLC0415
+    from engine.io.outputs import check_output  # noqa: PLC0415
 
     try:
         check_driver(audio_driver)
-    except AudioDriverError as exc:
+        if audio_driver == "file" and audio_file is not None:
+            check_output(audio_file, "live WAV")
+    except (AudioDriverError, OutputPathError) as exc:
         fail(str(exc))
     except EngineError as exc:
         fail(str(exc), 1)

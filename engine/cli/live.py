@@ -138,7 +138,7 @@ def _check(in_port: Optional[str], virtual: bool, output_latency_ms: Optional[fl
         fail(f"--on-input-loss must be finish or continue, got {on_input_loss!r}")
     if audio_driver == "file" and audio_file is None:
         fail("--audio-driver file needs --audio-file OUT.wav")
-    check_audio_driver(audio_driver)
+    check_audio_driver(audio_driver, audio_file)
     if duration is not None and duration <= 0:
         fail("--duration must be a positive number of seconds")
 

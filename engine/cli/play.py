@@ -36,7 +36,7 @@ def _live_only(output: Optional[Path], audio_driver: str, audio_file: Optional[P
     if output is not None and given:
         fail(f"{given[0]} is for playing live; leave out -o to play live, or give --wav OUT.wav for audio")
     if output is None:
-        check_audio_driver(audio_driver)
+        check_audio_driver(audio_driver, audio_file)
 
 
 def play(

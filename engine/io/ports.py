@@ -70,10 +70,16 @@ def choose_backend(api: str) -> Backend:
     raise MidiBackendError("no MIDI backend works here — " + "; ".join(tried))
 
 
+_NONE_HINT = {   # what to do when no port of a kind exists at all (aqyn ports lists them)
+    "input": "connect the converter, or use --virtual and connect it to 'aqyn:guitar in'",
+    "output": "connect the synth, or use --midi-out virtual and connect 'aqyn-out:band out' to it",
+}
+
+
 def match_port(wanted: str, ports: list[str], what: str) -> int:
     """Index of the one port whose name contains `wanted` (case-insensitive); an exact name wins. Raises
-    PortNotFound naming the `what` ports there are ("input" or "output"), or, with no inputs at all, the way to
-    `--virtual`; or when several match."""
+    PortNotFound naming the `what` ports there are ("input" or "output"), or, with none of that kind at all, the
+    way to a virtual port (`--virtual`, `--midi-out virtual`); or when several match."""
     w = wanted.lower()
     exact = [i for i, p in enumerate(ports) if p.lower() == w]
     if exact:
@@ -82,9 +88,8 @@ def match_port(wanted: str, ports: list[str], what: str) -> int:
     if len(hits) == 1:
         return hits[0]
     available = ", ".join(repr(p) for p in ports) or "none"
-    if not hits and not ports and what == "input":
-        raise PortNotFound(f"no MIDI {what} matching {wanted!r}: there are no MIDI inputs here; connect the converter, "
-                           "or use --virtual and connect it to 'aqyn:guitar in'")
+    if not hits and not ports:
+        raise PortNotFound(f"no MIDI {what} matching {wanted!r}: there are no MIDI {what}s here; " + _NONE_HINT[what])
     if not hits:
         raise PortNotFound(f"no MIDI {what} matching {wanted!r}; available: {available}")
     raise PortNotFound(f"{len(hits)} MIDI {what}s match {wanted!r} ({', '.join(repr(ports[i]) for i in hits)}); "
