@@ -88,3 +88,21 @@ def test_the_midi_writer_takes_any_beats(raw):
     buffer = io.BytesIO()
     sink.to_midi().save(file=buffer)
     assert mido.MidiFile(file=io.BytesIO(buffer.getvalue())).tracks
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.sampled_from([2, 3, 4]), st.sampled_from([2, 3, 4]), st.integers(1, 5), st.integers(2, 6))
+def test_a_meter_change_on_a_bar_line_writes_whole_bars(old, new, bars_before, bars_after):
+    # the band changes meter at one of its bar lines (the player's): every bar after it is a whole bar of the
+    # new meter, none cut short (sim_15 in ../shared/cases: 4/4 -> 3/4 written as a 2-beat 3/4 bar and a 1/4 bar,
+    # the new bars counted from the file's beat 0)
+    beats, t = [], 0.5
+    for k in range(bars_before * old):
+        beats.append(Beat(t, len(beats), k % old, old, 0.5))
+        t += 0.5
+    for k in range(bars_after * new):
+        beats.append(Beat(t, len(beats), k % new, new, 0.5))
+        t += 0.5
+    times, short = file_grid(beats)
+    lead = len(times) - len(beats)                 # the beats filled in before the band's first
+    assert all(start < lead for start, _ in short), (old, new, short)

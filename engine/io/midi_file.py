@@ -190,22 +190,18 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
     times = _lead_in(played[0])
     pickup = (len(times) - played[0].beat_in_bar) % cycle   # the band may begin inside its cycle (aqsaq)
     short = [(0, pickup)] if pickup else []
+    since = pickup                      # the file beat the bars are counted from: the band's last bar line
     for prev, b in zip([None, *played], played):
         if prev is not None:
             times.extend(_filled(times[-1], b.time, prev.period))
         if b.beat_in_bar == 0 and prev is not None:
-            in_bar = (len(times) - _short_start(short, len(times))) % cycle
+            in_bar = (len(times) - since) % cycle
             if in_bar:
                 short.append((len(times) - in_bar, in_bar))
-            cycle = b.beats_per_bar
+            # counted from here on: after a meter change the new bars start at its bar line, not at beat 0
+            since, cycle = len(times), b.beats_per_bar
         times.append(b.time)
     return times, short
-
-
-def _short_start(short: list[tuple[int, int]], at: int) -> int:
-    """The beat where bars are counted from, at beat `at`: the end of the last short bar before it."""
-    ends = [start + length for start, length in short if start + length <= at]
-    return max(ends, default=0)
 
 
 def _lead_in(first: Beat) -> list[float]:
