@@ -12,7 +12,11 @@
   Live, where no final chord is known, a bar of certain silence (LIVE_END, from the stop as heard) cues the
   ending at the band's next bar line, and a player back before that bar calls it off (the ending played on
   over the player's return). Waiting two beats instead brought 4/4 endings within a bar of the stop, but a
-  stop of a bar then ended the song live (bench/.cache/sim3 stops_2-4_A-phrygian's 4-beat stop).
+  stop of a bar then ended the song live (bench/.cache/sim3 stops_2-4_A-phrygian's 4-beat stop). A player
+  back within the ending's first bar drops it: the band leaves its notes out from its next beat and rejoins
+  on the player's bars (no crash over their return, no intro a bar later: live,
+  ../shared/cases/bug-reports/d-dorian-played-twice.mid from 45 s). "stop: rejoin" is written where the band
+  plays again.
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
   ending's last bar begins on the band's bar line nearest the player's final chord when one is within
   BAR_SLACK beats of it. Where none is (its bars are not the player's, a 2/4 heard as 4/4, a tempo level
@@ -53,6 +57,8 @@ class Presence:
         self.rejoin_at: float | None = None   # ... until it plays again from this band beat (a bar line)
         self.back_from: float | None = None   # the long stop it is back from began then (s)
         self._ended = False                   # live: this silence cued the ending
+        self.back_in_ending = False           # ... and the player came back once it had begun
+        self.dropped: float | None = None     # the ending's notes are left out from this band beat (dropped)
 
     def song_end(self, at: float) -> None:
         """The player's final chord of a song falls at `at` (s)."""
@@ -69,18 +75,18 @@ class Presence:
     def went_out(self, now: float) -> None:
         """The band stopped playing at `now` (s): no stop-time, listening or rejoining carries over to its next
         entry (it comes in on its own downbeat, with its intro)."""
-        self._out_at, self.stopped_at, self._ended = now, None, False
-        self.listening_since = self.rejoin_at = None
+        self._out_at, self.stopped_at, self._ended, self.back_in_ending = now, None, False, False
+        self.listening_since = self.rejoin_at = self.dropped = None
 
     def stop_time(self, now: float, silent: bool, grid: BeatGrid, arranger: Arranger) -> str | None:
         """The guitar is `silent` (or not) at `now` (s): the stop-time marker to write ("stop", "stop: back")
         when that changed, else None. Live, LIVE_END bars of silence cue the ending, called off when the guitar
-        is back before it begins."""
+        is back before it begins; once begun, `back_in_ending` tells the scheduler (it may drop it)."""
         while self.finals and self.finals[0] < now - 1.0:
             self.finals.pop(0)
         if not silent:
-            if self._ended:
-                arranger.form.call_off_ending()
+            if self._ended and not arranger.form.call_off_ending():
+                self.back_in_ending = True
             self._ended = False
             was, self.stopped_at = self.stopped_at, None
             if was is not None and now - was >= grid.beats_per_bar * grid.period:
@@ -140,9 +146,9 @@ class Presence:
 
     def silenced(self, section: str, position: float) -> bool:
         """A note at band beat `position` is left out in stop-time, and after a long stop until the band
-        rejoins at a bar line; a note of the ending always plays."""
+        rejoins at a bar line; a note of the ending always plays, unless the ending was dropped before it."""
         if section == "ending":
-            return False
+            return self.dropped is not None and position >= self.dropped
         return (self.stopped_at is not None or self.listening_since is not None
                 or (self.rejoin_at is not None and position < self.rejoin_at))
 

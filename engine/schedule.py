@@ -67,13 +67,15 @@ class SchedulerConfig:
 @dataclass(frozen=True)
 class Change:
     """A new arrangement from band beat `at`: `style` in the player's `meter`, with a marker `text`; `ending`:
-    it starts with the ending, that many of its first bars left out (None: it plays on)."""
+    it starts with the ending, that many of its first bars left out (None: it plays on); `over_ending`: it
+    begins even though an ending is under way (the ending dropped, the player back during its first bar)."""
 
     at: Fraction
     style: Style
     meter: Meter
     text: str
     ending: int | None = None
+    over_ending: bool = False       # it replaces an ending under way (dropped: the player is back)
 
 
 def _starts_bar(grid: BeatGrid, position: Fraction) -> bool:
@@ -132,6 +134,7 @@ class Scheduler:
         self._next_style: Style | None = None
         self._style: Style | None = None     # chosen by set_style: overrides the chooser
         self._change: Change | None = None   # a new arrangement at a bar line, once decided
+        self._due: list[tuple[float, str]] = []   # markers to write once the commit reaches their band beat
         self._watched = -math.inf            # the last band bar line compared with the player's
         self.presence = Presence()           # coming in, stop-time and endings
         self._entry: float | None = None     # s: the downbeat the band is about to come in on, once ready
@@ -228,23 +231,57 @@ class Scheduler:
         marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger)
         if marker is not None:
             self._send(Marker(now, marker))
+        if self.presence.back_in_ending:
+            self._drop_ending(now, horizon, grid)
         if self.presence.listening:         # the drift is measured only while the band waits to rejoin
             marker = self._rejoin(now, state, horizon)
-            if marker is not None:
-                self._send(Marker(now, marker))
+            if marker is not None:          # written where the band plays again
+                self._due.append((self.presence.rejoin_at, marker))
         if self._stop_at is not None:
             horizon = min(horizon, self._stop_at)
         self._commit(now, horizon, state)
-        if self._stop_at is None and self.arranger.finished_at is not None:
+        self._mark_due(now, grid)
+        if self._stop_at is None and self.arranger.finished_at is not None and not self._dropping:
             self._stop_at = float(self.arranger.finished_at)
         if self._stop_at is not None and self.timeline.beat_at(now + self.config.lookahead, grid) >= self._stop_at:
             self._commit(now, self._stop_at, state)
             self.playing = False
             self.presence.went_out(now)
+            self._due = []
             self._send(Marker(max(now, self.timeline.seconds_at(self._stop_at, grid)), "band out"))
             self._stop_at = None
             if self._hold_after:
                 self.held, self._hold_after = True, False
+
+    @property
+    def _dropping(self) -> bool:
+        """An ending under way was dropped: the new arrangement after it is still to begin."""
+        return self._change is not None and self._change.over_ending
+
+    def _drop_ending(self, now: float, horizon: float, grid: BeatGrid) -> None:
+        """Live, the player came back once the ending their silence cued had begun (engine/presence.py). Within
+        its first bar (band beat `horizon`, the commit window's end, in it) the band drops it, as a band does:
+        its notes are left out from the band's next beat and a new arrangement (no intro) begins at its next
+        bar line, silent until the band rejoins the player. Later, the ending plays on."""
+        self.presence.back_in_ending = False
+        arranger = self.arranger
+        first = next((p.bar for p in arranger.plans if p.section == "ending"), None)
+        bar = arranger.bar_at(horizon)
+        if first is None or bar >= first + arranger.group or not self.presence.listening:
+            return          # (a 2/4 style in 4/4: the player's bar is `group` of the band's)
+        beat = math.floor(horizon) + 1
+        self.presence.dropped = float(beat)
+        self._stop_at = None
+        self._change = Change(arranger.bar_start(bar + 1), arranger.style, self.meter, "", over_ending=True)
+        self._due.append((float(beat), "ending: dropped, the player is back"))
+
+    def _mark_due(self, now: float, grid: BeatGrid) -> None:
+        """Write the markers of band beats (`_due`) the commit window has reached, at their time (asking the
+        time of a beat not yet due would decide it early, at an older tempo); none where the band goes out."""
+        end = self.committed_until if self._stop_at is None else min(self.committed_until, self._stop_at - 1e-9)
+        for position, text in [d for d in self._due if d[0] <= end]:
+            self._send(Marker(max(now, self.timeline.seconds_at(position, grid)), text))
+        self._due = [d for d in self._due if d[0] > end]
 
     def _rejoin(self, now: float, state: MusicalState, horizon: float) -> str | None:
         """Back from a long stop, listening (engine/presence.py): once the player's phrase is heard (its first
@@ -263,9 +300,10 @@ class Scheduler:
 
     def _own_bars(self, grid: BeatGrid) -> bool:
         """The band's bars and beat are the player's meter and level (not an aqsaq grid), and no ending is
-        under way or planned: its count may start again on the player's."""
+        under way (unless dropped) or planned: its count may start again on the player's."""
         return (self.timeline.level == 1 and self.cycle == self.meter.beats and not grid.groups
-                and not self.arranger.form.ending and (self._change is None or self._change.ending is None))
+                and (not self.arranger.form.ending or self._dropping)
+                and (self._change is None or self._change.ending is None))
 
     def _restart(self, now: float, phrase: float, grid: BeatGrid) -> str:
         """The player started again after a long stop, off the band's count, at `phrase` (s): the band's count
@@ -276,7 +314,8 @@ class Scheduler:
         d-dorian-played-twice.mid in ../shared/cases.) The marker to write."""
         n, k = self.timeline.restart(phrase, grid.period, now + self.config.lookahead + FIRST_BEAT_MARGIN)
         bar = n - k + self.cycle * math.ceil(k / self.cycle)
-        self._change = Change(Fraction(bar), self.arranger.style, self.meter, "bar: the player's downbeat")
+        self._change = Change(Fraction(bar), self.arranger.style, self.meter, "bar: the player's downbeat",
+                              over_ending=self._dropping)
         return self.presence.rejoin_on(float(bar))
 
     def _pausing(self, state: MusicalState) -> bool:
@@ -488,7 +527,7 @@ class Scheduler:
         once the ending is under way or cued: the band ends as it is)."""
         old = self.arranger
         self._change = None
-        if old.form.ending:
+        if old.form.ending and not change.over_ending:
             return
         main = old.plans[-1].main if old.plans else "main_a"
         self._begin(change.at, change.style, change.meter, intro=False, main=main)
@@ -497,7 +536,8 @@ class Scheduler:
         self._watched = float(change.at)
         t = max(now, self.timeline.seconds_at(float(change.at), grid))
         self.marks.time_signature(t, band_signature(change.style, change.meter))
-        self._send(Marker(t, change.text))
+        if change.text:
+            self._send(Marker(t, change.text))
 
     def _commit_span(self, now: float, horizon: float, state: MusicalState) -> None:
         if horizon <= self.committed_until:

@@ -186,6 +186,29 @@ def test_live_a_player_back_before_the_endings_bar_calls_the_ending_off():
     assert np.any((notes > back) & (notes < back + 4 * 4 * beat))      # back with the player within a few bars
 
 
+def test_live_a_player_back_during_the_endings_first_bar_drops_it_and_the_band_plays_on_with_them():
+    # The same example with a rest of 9.5 beats: the ending cued by a bar of silence has begun (its bar line at
+    # about 24.3 s) when the player comes back. At main the band played its ending over the player's return,
+    # wrote "stop: rejoin", went out and came in again with its intro a bar later (live only: the render rejoins).
+    beat = 60 / 96
+    start = 0.5 + 32 * beat
+    back = start + 9.5 * beat
+    messages = [m for m in read_guitar_file(Path("examples/d_dorian_96_4-4.mid")).messages
+                if not start - 0.05 <= m.time < back - 0.05]
+    events = live_events(messages)
+    marks = [(m.time, m.text) for m in events if isinstance(m, Marker)]
+    ending = next(t for t, text in marks if text == "section: ending" and start < t < back)
+    dropped = next(t for t, text in marks if text == "ending: dropped, the player is back")
+    assert back < dropped <= back + 4 * beat + 0.1, marks          # at the band's next beat once heard back
+    assert len([t for t, text in marks if text.startswith("band in")]) == 1, marks
+    assert not [t for t, text in marks if text == "band out" and t < messages[-1].time - 1.0], marks
+    rejoin = next(t for t, text in marks if text.startswith("stop: rejoin") and t > ending)
+    notes = np.array([e.time for e in events if isinstance(e, Note)])
+    assert not np.any((notes > dropped - 0.05) & (notes < rejoin - 0.05))   # nothing over the player's return
+    assert np.any((notes >= rejoin - 0.05) & (notes < rejoin + 0.1))         # the marker is where it plays again
+    assert rejoin < back + 4 * 4 * beat
+
+
 def test_a_phrase_after_a_rest_starts_on_its_first_strong_chord_or_bass_note_not_on_a_pickup():
     activity = PlayerActivity()
     strummed(activity, [0.0, 0.5, 1.0])
