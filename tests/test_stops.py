@@ -168,17 +168,23 @@ def test_an_ending_begun_late_leaves_out_its_first_bars_and_keeps_its_last():
     assert [form.next_bar().section_bar for _ in range(2)] == [0, 1]
 
 
+def live_with_rest(rest_beats: float):
+    """The D dorian example (96 BPM) played live with a rest of `rest_beats` beats from bar 9: (beat s, the rest's
+    start s, the player back s, the messages, the live events, the markers as (time s, text))."""
+    beat = 60 / 96
+    start = 0.5 + 32 * beat
+    back = start + rest_beats * beat
+    messages = [m for m in read_guitar_file(Path("examples/d_dorian_96_4-4.mid")).messages
+                if not start - 0.05 <= m.time < back - 0.05]
+    events = live_events(messages)
+    return beat, start, back, messages, events, [(m.time, m.text) for m in events if isinstance(m, Marker)]
+
+
 def test_live_a_player_back_before_the_endings_bar_calls_the_ending_off():
     # The D dorian example with a rest of 5.5 beats from bar 9 (96 BPM): a bar of silence after the stop was
     # heard cues the ending for the band's next bar line, and the player comes back before it. At main the band
     # played its ending over the player's return, went out and came in again with its intro 4 s later.
-    beat = 60 / 96
-    start = 0.5 + 32 * beat
-    back = start + 5.5 * beat
-    messages = [m for m in read_guitar_file(Path("examples/d_dorian_96_4-4.mid")).messages
-                if not start - 0.05 <= m.time < back - 0.05]
-    events = live_events(messages)
-    marks = [(m.time, m.text) for m in events if isinstance(m, Marker)]
+    beat, start, back, messages, events, marks = live_with_rest(5.5)
     assert any(text == "stop" and start < t < back for t, text in marks)
     assert not [t for t, text in marks if text == "section: ending" and t < messages[-1].time - 1.0], marks
     assert len([t for t, text in marks if text.startswith("band in")]) == 1
@@ -190,13 +196,7 @@ def test_live_a_player_back_during_the_endings_first_bar_drops_it_and_the_band_p
     # The same example with a rest of 9.5 beats: the ending cued by a bar of silence has begun (its bar line at
     # about 24.3 s) when the player comes back. At main the band played its ending over the player's return,
     # wrote "stop: rejoin", went out and came in again with its intro a bar later (live only: the render rejoins).
-    beat = 60 / 96
-    start = 0.5 + 32 * beat
-    back = start + 9.5 * beat
-    messages = [m for m in read_guitar_file(Path("examples/d_dorian_96_4-4.mid")).messages
-                if not start - 0.05 <= m.time < back - 0.05]
-    events = live_events(messages)
-    marks = [(m.time, m.text) for m in events if isinstance(m, Marker)]
+    beat, start, back, messages, events, marks = live_with_rest(9.5)
     ending = next(t for t, text in marks if text == "section: ending" and start < t < back)
     dropped = next(t for t, text in marks if text == "ending: dropped, the player is back")
     assert back < dropped <= back + 4 * beat + 0.1, marks          # at the band's next beat once heard back
