@@ -96,3 +96,17 @@ def note_ons(path: Path, channels) -> np.ndarray:
         if msg.type == "note_on" and msg.velocity > 0 and msg.channel in channels:
             out.append(t)
     return np.array(out)
+
+
+def ticks(listener, msgs, until: float, since: float = 0.0, tick: float = 0.01):
+    """Feed `msgs` (InputMessage, time-ordered) to `listener` (engine.listen.Listener) on the engine's tick grid
+    (`tick` s) from `since` to `until` (s); yield each tick's time after the update."""
+    i, n = 0, int(since / tick)
+    while n * tick <= until:
+        now = n * tick
+        while i < len(msgs) and msgs[i].time <= now:
+            listener.feed(msgs[i])
+            i += 1
+        listener.update(now)
+        yield now
+        n += 1

@@ -26,6 +26,7 @@ from engine.listen.guitar import GuitarConfig
 from engine.pipeline import TICK
 from engine.schedule import AQSAQ_HOLD, METER_WAIT, Scheduler
 from engine.state import BeatGrid, MusicalState
+from tests.conftest import ticks
 
 DATA = Path(__file__).parent / "data"
 TAKES = {"7/8": DATA / "aqsaq-7-8-sim2.mid", "5/8": DATA / "aqsaq-5-8-sim2.mid"}
@@ -116,17 +117,7 @@ def test_the_band_plays_an_aqsaq_style_in_the_players_meter_on_the_players_bars(
 def listen(messages: list[InputMessage]) -> list[tuple[int, ...]]:
     """The aqsaq groups the listener heard at every engine tick of `messages` (() when none)."""
     listener = Listener(ListenerConfig())
-    heard, i, n = [], 0, 0
-    end = messages[-1].time + 1.0
-    while n * TICK <= end:
-        now = n * TICK
-        n += 1
-        while i < len(messages) and messages[i].time <= now:
-            listener.feed(messages[i])
-            i += 1
-        listener.update(now)
-        heard.append(listener.beat.aqsaq_groups)
-    return heard
+    return [listener.beat.aqsaq_groups for _ in ticks(listener, messages, messages[-1].time + 1.0, tick=TICK)]
 
 
 EXAMPLES = Path(__file__).parents[1] / "examples"

@@ -8,22 +8,9 @@ from hypothesis import strategies as st
 from engine.events import InputMessage
 from engine.listen import Listener, ListenerConfig
 from engine.listen.key import KeyTracker
-from tests.conftest import example, metronome, truth
+from tests.conftest import example, metronome, ticks, truth
 
 NOTE_ON, NOTE_OFF = 0x90, 0x80
-
-
-def ticks(listener: Listener, msgs, until: float, since: float = 0.0, tick: float = 0.01):
-    """Feed `msgs` on the engine's tick grid from `since` to `until`; yield each tick's time after the update."""
-    i, n = 0, int(since / tick)
-    while n * tick <= until:
-        now = n * tick
-        while i < len(msgs) and msgs[i].time <= now:
-            listener.feed(msgs[i])
-            i += 1
-        listener.update(now)
-        yield now
-        n += 1
 
 
 def run(listener: Listener, msgs, until: float, tick: float = 0.01):
