@@ -193,7 +193,7 @@ class GuitarConditioner:
                 return math.inf
             self._last_on[ch] = (t, note)
         key = (ch, note)
-        due = t + (cfg.spike_duration if note >= cfg.spike_pitch else cfg.min_duration) + cfg.converter_latency
+        due = t + self._lasts(note) + cfg.converter_latency
         if key in self._held:   # a restrike before its note-off: end the old one first
             self._note_off(t, ch, note)
             due = -math.inf
@@ -229,12 +229,17 @@ class GuitarConditioner:
                 self._sound_bend(key, t, pitch)
         if not self._pending:
             return
-        ready = [(t, key, vel) for key, (t, vel) in self._pending.items()
-                 if now - t >= (cfg.spike_duration if key[1] >= cfg.spike_pitch else cfg.min_duration)]
+        ready = [(t, key, vel) for key, (t, vel) in self._pending.items() if now - t >= self._lasts(key[1])]
         ready.sort()
         for t, key, vel in ready:
             del self._pending[key]
             self._confirm(t, key[0], key[1], vel)
+
+    def _lasts(self, note: int) -> float:
+        """How long (s) a note-on of `note` must last to be confirmed: `spike_duration` from `spike_pitch` up (a
+        high glitch), else `min_duration`."""
+        cfg = self.config
+        return cfg.spike_duration if note >= cfg.spike_pitch else cfg.min_duration
 
     def next_update(self) -> float:
         """The earliest time (s, input clock) at which `update` may confirm a pending note or a bent pitch:
@@ -244,7 +249,7 @@ class GuitarConditioner:
         cfg = self.config
         due = math.inf
         for key, (t, _) in self._pending.items():
-            due = min(due, t + (cfg.spike_duration if key[1] >= cfg.spike_pitch else cfg.min_duration))
+            due = min(due, t + self._lasts(key[1]))
         for t, _ in self._bent.values():
             due = min(due, t + cfg.bend_hold)
         return due + cfg.converter_latency
