@@ -278,6 +278,8 @@ class Scheduler:
     def _mark_due(self, now: float, grid: BeatGrid) -> None:
         """Write the markers of band beats (`_due`) the commit window has reached, at their time (asking the
         time of a beat not yet due would decide it early, at an older tempo); none where the band goes out."""
+        if not self._due:
+            return                          # the usual tick: no lists built
         end = self.committed_until if self._stop_at is None else min(self.committed_until, self._stop_at - 1e-9)
         for position, text in [d for d in self._due if d[0] <= end]:
             self._send(Marker(max(now, self.timeline.seconds_at(position, grid)), text))
