@@ -142,9 +142,10 @@ class PlayerActivity:
         if grid is None or grid.groups or not self._strums:
             return False
         c = self.config
-        at = [grid.beat_at(t) for t, _, _ in self._strums]
-        last = math.floor(at[-1] + c.on_beat)           # the beat of the last strum, or the one before it
-        return self._keeps_beat(at, last) and grid.beat_at(now) > last + 1 + c.beat_late
+        last = math.floor(grid.beat_at(self._strums[-1][0]) + c.on_beat)   # the last strum's beat, or the one before
+        if grid.beat_at(now) <= last + 1 + c.beat_late:
+            return False                    # (most ticks: the strums' beats are not worked out)
+        return self._keeps_beat([grid.beat_at(t) for t, _, _ in self._strums], last)
 
     def _keeps_beat(self, at: list[float], last: int) -> bool:
         """Whether the recent strums, at beat positions `at`, struck at least `kept_beats` beats up to beat
