@@ -297,7 +297,9 @@ def analyze(path: str | Path, offline: bool = False, config: ListenerConfig | No
     """Key, tempo, beats, downbeats, meter and chords of the guitar file at `path`, as `aqyn analyze` prints
     them: online (what the live listener knew when) or `offline` (the whole file, two passes). `player`: the
     player's settings (converter latency, channels, tempo, count-in). Raises InputFileError."""
-    a = analyze_guitar(read_guitar_file(path), offline, config, player)
+    guitar = read_guitar_file(path)
+    guitar.check_heard(player.channels if player else None)
+    a = analyze_guitar(guitar, offline, config, player)
     a.file = str(path)        # as the user named it
     return a
 

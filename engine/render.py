@@ -144,6 +144,7 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     """
     started = time.perf_counter()
     guitar = read_guitar_file(input_path)
+    guitar.check_heard(player.channels if player else None)   # notes on no channel heard: one line
     style_chooser(style, pattern_dirs)    # an unknown style fails before any work
     named = ({"-o": Path(midi_out)} | ({"--wav": Path(wav_out)} if wav_out else {})
              | ({"--plot": Path(plot)} if plot else {}))

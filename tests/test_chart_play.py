@@ -224,6 +224,15 @@ def test_play_writes_the_midi_and_says_what_it_played(tmp_path):
     assert out.read_bytes() != other.read_bytes()
 
 
+def test_play_says_where_a_ramp_takes_the_tempo(tmp_path):
+    # review14: with --ramp the line said "96 BPM" alone, as if the ramp had done nothing
+    r = play(STEPPE, "-o", tmp_path / "ramp.mid", "--loop", "a", "--times", 3, "--ramp", "+4")
+    assert r.exit_code == 0, r.output
+    assert "Steppe song, key D dorian, 96 to 104 BPM, 36 bars" in r.output
+    r = play(STEPPE, "-o", tmp_path / "slow.mid", "--times", 2, "--ramp", "-6")
+    assert "key D dorian, 96 to 90 BPM, 32 bars" in r.output
+
+
 def write(tmp_path, text: str) -> Path:
     path = tmp_path / "c.chart"
     path.write_text(text)

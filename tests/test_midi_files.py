@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from engine.cli import app
 from engine.errors import InputFileError
 from engine.io.midi_input import STRAY_GAP, read_guitar_file
+from tests.conftest import example
 
 FILES = Path(__file__).parent / "data" / "files"
 runner = CliRunner()
@@ -123,6 +124,25 @@ def test_a_gm_songs_drums_on_channel_10_are_neither_heard_as_guitar_nor_copied_a
     # Named with --channels, channel 10 is the player's and is copied (moved off the band's drum channel).
     named = [e for e in guitar_track(guitar, channels=(0, 9)) if hasattr(e, "status") and e.data1 == 42]
     assert named and all(e.status & 0x0F != 9 for e in named)
+
+
+def test_a_guitar_all_on_channel_10_is_one_line_saying_so(tmp_path):
+    # review14: a guitar recorded on channel 10 rendered "key unknown, 0 band notes" with exit 0 and wrote a
+    # file of neither guitar nor band (channel 10, GM's drums, is neither heard nor copied).
+    mid = mido.MidiFile(example("d_dorian_96_4-4"))
+    for track in mid.tracks:
+        track[:] = [m.copy(channel=9) if hasattr(m, "channel") else m for m in track]
+    drums = tmp_path / "drums.mid"
+    mid.save(drums)
+    out = tmp_path / "out.mid"
+    r = runner.invoke(app, ["render", str(drums), "-o", str(out)])
+    assert r.exit_code == 2 and not out.exists()
+    assert r.output.strip().splitlines() == [
+        f"aqyn: error: {drums}: all its 447 notes are on channel 10, General MIDI's drums, which aqyn does not "
+        "hear as the guitar; give --channels 10 if your guitar is there"]
+    assert runner.invoke(app, ["analyze", str(drums)]).exit_code == 2
+    r = runner.invoke(app, ["render", str(drums), "-o", str(out), "--channels", "10"])
+    assert r.exit_code == 0 and "key D dorian" in r.output
 
 
 def test_a_damaged_soundfont_is_aqyns_one_line_without_fluidsynths_noise(tmp_path):

@@ -95,7 +95,7 @@ def play_live(chart: Chart, options: PlayOptions, live: LivePlay, clock: Clock |
         prepared = prepare(chart, options, start=started + LEAD)
         engine = chart_engine(prepared, options, [synth])
         song = prepared.song
-        say(f"aqyn play: {song.title}, key {key_name(song.key)}, {song.bars[0].bpm:g} BPM, {len(song.bars)} bars, "
+        say(f"aqyn play: {song.title}, key {key_name(song.key)}, {song.tempo}, {len(song.bars)} bars, "
             f"style {prepared.style.name}; {synth.describe()}; Ctrl-C stops")
         end = prepared.listener.end_time
 

@@ -210,6 +210,7 @@ class PlayResult:
     title: str
     key: str                # "D dorian"
     bpm: float              # the first bar's tempo
+    tempo: str              # "96 BPM", or "96 to 104 BPM" with a ramp (Song.tempo)
     bars: int               # the chart's bars as played (loops and repeats unrolled), without the intro
     style: str
     band_notes: int
@@ -234,9 +235,9 @@ def play_offline(chart: Chart, midi_out: str | Path, wav_out: str | Path | None 
     engine, band, audio_seconds = write_outputs(
         outputs, renderer, lambda sinks, clock: perform(prepared, options, sinks, clock))
     song = prepared.song
-    return PlayResult(song.title, key_name(song.key), song.bars[0].bpm, len(song.bars), prepared.style.name,
-                      sum(isinstance(e, Note) for e in band), max((e.time for e in band), default=0.0),
-                      audio_seconds, time.perf_counter() - started,
+    return PlayResult(song.title, key_name(song.key), song.bars[0].bpm, song.tempo, len(song.bars),
+                      prepared.style.name, sum(isinstance(e, Note) for e in band),
+                      max((e.time for e in band), default=0.0), audio_seconds, time.perf_counter() - started,
                       renderer.soundfont if renderer is not None else None)
 
 

@@ -60,6 +60,13 @@ class Song:
     bars: tuple[SongBar, ...]
 
     @property
+    def tempo(self) -> str:
+        """The tempo for a one-line report: "96 BPM", or "96 to 104 BPM" from the first bar to the last when
+        they differ (a --ramp), so a practice ramp shows where it ends."""
+        first, last = self.bars[0].bpm, self.bars[-1].bpm
+        return f"{first:g} BPM" if first == last else f"{first:g} to {last:g} BPM"
+
+    @property
     def beats_per_bar(self) -> Fraction:
         """Listener beats in a bar of the chart (7/2 in 7/8)."""
         return self.meter.bar_beats

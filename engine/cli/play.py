@@ -112,7 +112,7 @@ def play(
     except EngineError as exc:
         fail(str(exc))
     outputs = f"{output}" + (f" and {wav}" if wav else "") + (f" and stems in {stems}" if stems else "")
-    typer.echo(f"wrote {outputs}: {result.title}, key {result.key}, {result.bpm:g} BPM, {result.bars} bars, "
+    typer.echo(f"wrote {outputs}: {result.title}, key {result.key}, {result.tempo}, {result.bars} bars, "
                f"style {result.style}, {result.band_notes} band notes, {result.seconds:.1f} s"
                + (f", {result.audio_seconds:.1f} s of audio" if wav or stems else "")
                + (f" (SoundFont {result.soundfont.name})" if result.soundfont else ""))

@@ -24,7 +24,7 @@ import mido
 from engine.errors import InputFileError
 from engine.events import InputMessage
 from engine.io.smf_metas import unreadable_metas
-from engine.midi import NOTE_ON
+from engine.midi import GM_DRUMS, NOTE_ON
 from engine.tempomap import TempoMap
 
 STRAY_GAP = 600.0       # s without a message after which what follows is a stray event, not music
@@ -42,6 +42,18 @@ class GuitarFile:
     duration: float                  # seconds to the last message
     notes: int
     warnings: tuple[str, ...] = field(default=())    # what was left out, for the user (one line each)
+
+    def check_heard(self, channels: tuple[int, ...] | None) -> None:
+        """Raise InputFileError when every note-on is on GM's drum channel 10 and `channels` (0-based, the
+        player's --channels) is None, so none is heard (engine/listen/guitar.py) nor copied as the guitar
+        (engine/render.py): the render wrote a file of neither guitar nor band, exit 0, and a warning that did
+        not say why. With --channels given the player chose; a render then writes the guitar alone and says
+        the band never played."""
+        if channels is not None or any(m.channel != GM_DRUMS for m in self.messages
+                                       if m.kind == NOTE_ON and m.data2 > 0):
+            return
+        raise InputFileError(f"{self.path}: all its {self.notes} notes are on channel 10, General MIDI's drums, "
+                             "which aqyn does not hear as the guitar; give --channels 10 if your guitar is there")
 
     @property
     def first_onset(self) -> float:
