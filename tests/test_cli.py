@@ -260,15 +260,17 @@ def test_a_style_in_another_meter_is_refused_naming_whole_beat_styles_and_an_aqs
 
 def test_cues_the_band_cannot_take_are_warned_about_offline(tmp_path):
     """A cued style in another meter (kept out, as on stage) and a cue after the take's end (nothing plays
-    it) are each a warning line, where they were silent before; the render still succeeds."""
+    it) are each a warning line, where they were silent before; the render still succeeds. An ending after the
+    end is no warning: the band ends with the guitar anyway (a take whose input vanished holds one)."""
     cues = tmp_path / "cues.toml"
     cues.write_text('[[cue]]\ntime = 40.0\naction = "style"\nstyle = "trot"\n\n'
-                    '[[cue]]\ntime = 500\naction = "fill"\n')
+                    '[[cue]]\ntime = 500.04\naction = "fill"\n\n[[cue]]\ntime = 501\naction = "ending"\n')
     r = render(DORIAN, "-o", tmp_path / "c.mid", "--cues", cues)
     assert r.exit_code == 0 and (tmp_path / "c.mid").is_file()
     lines = [line for line in r.stderr.splitlines() if line.startswith("aqyn: warning: ")]
     assert any("at 40.0 s the style: Trot (6/8) does not fit the player's 4/4" in line for line in lines)
     assert any("the fill cue at 500 s comes after the take's end" in line for line in lines)
+    assert not any("ending cue" in line for line in lines)
 
 
 def test_an_audio_driver_this_fluidsynth_lacks_and_live_options_given_with_o_exit_2(tmp_path):
