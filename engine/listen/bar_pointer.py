@@ -37,7 +37,7 @@ from collections import deque
 from collections.abc import Callable
 
 from engine.listen.guitar import GuitarConfig
-from engine.listen.line_accents import line_evidence, line_features
+from engine.listen.line_accents import line_evidence, line_features, notes_since
 
 METERS = (2, 3, 4)                      # beats to the bar the pointer may take
 LOG_PRIOR = {2: -1.5, 3: -1.0, 4: 0.0}   # log prior of each: 4/4 unless the evidence says otherwise
@@ -257,7 +257,7 @@ class BeatFeatures:
         weight = size = 0.0
         bass_pc = low = first = loud = None
         only_bass = True
-        recent = _since(notes, lo - ORDER)
+        recent = notes_since(notes, lo - ORDER)
         for t, pitch, w, bass in recent:
             if not lo <= t < hi:
                 continue
@@ -309,18 +309,6 @@ def _ratio(llr: float) -> float:
     return math.exp(max(-20.0, min(20.0, llr)))
 
 
-def _since(notes, start: float) -> list[tuple[float, int, float, bool]]:
-    """The notes (a time-ordered sequence, as confirmed) from the last one before `start` (s) on, in their
-    order: read from the end, so a beat's features cost the few notes of its window, not the whole memory."""
-    out = []
-    for note in reversed(notes):
-        if note[0] < start:
-            break
-        out.append(note)
-    out.reverse()
-    return out
-
-
 def _under_last_beat(notes, pitch: int, lo: float, span: float) -> bool:
     """True when `pitch` (MIDI; a note struck alone on the beat whose window starts at `lo`, s) is under every
     note struck in the `span` seconds (a beat) before the window, among them a chord (`CHORD` notes struck
@@ -328,7 +316,7 @@ def _under_last_beat(notes, pitch: int, lo: float, span: float) -> bool:
     under the chord, which the conditioner's bass (the strum's lowest under E3 while nothing lower rings)
     does not hear. A melody or a picked line has no chord before its notes, and the chord's own lowest string
     struck alone between strums (D . B U D U B U) is part of the strum pattern, not a bass under it."""
-    before = [(t, p) for t, p, _, _ in _since(notes, lo - span) if lo - span <= t < lo]
+    before = [(t, p) for t, p, _, _ in notes_since(notes, lo - span) if lo - span <= t < lo]
     if len(before) < CHORD or pitch >= min(p for _, p in before):
         return False
     times = sorted(t for t, _ in before)        # a chord: CHORD notes struck together, not a run of single notes

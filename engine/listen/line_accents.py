@@ -52,7 +52,7 @@ def line_features(notes, at: float, beat: float, end: float) -> list[float]:
     start = at - REST * beat
     prev = on = None
     nxt = end
-    for t, pitch, _, _ in _since(notes, start):
+    for t, pitch, _, _ in notes_since(notes, start):
         if t < at - near:
             prev = (t, pitch)
         elif on is None:
@@ -76,8 +76,9 @@ def line_evidence(x: list[float]) -> tuple[float, float]:
     return down, half
 
 
-def _since(notes, start: float) -> list:
-    """The notes (a time-ordered sequence) from `start` (s) on, in order, read from the end."""
+def notes_since(notes, start: float) -> list:
+    """The notes (a time-ordered sequence, (time s, ...) each) from `start` (s) on, in their order: read from the
+    end, so a beat's features cost the few notes of its window, not the whole memory."""
     out = []
     for note in reversed(notes):
         if note[0] < start:
