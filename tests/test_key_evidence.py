@@ -11,7 +11,8 @@ import mido
 import numpy as np
 import pytest
 
-from engine.analyze import analyze
+from engine.analyze import analyze, run_online
+from engine.events import InputMessage
 from engine.listen.guitar import GuitarConfig
 from engine.listen.key import ALBRECHT_SHANAHAN, KRUMHANSL_KESSLER, modal_profile
 from engine.listen.listener import ListenerConfig
@@ -129,3 +130,23 @@ def test_an_intro_chord_that_never_comes_back_opens_no_phrase():
     intro = [(45, 52, 57, 60, 64)] * 2
     a, _ = run_online(strummed(intro + LOOPS[(0, "minor")] * 8, 2.0, 0))
     assert (a.key["tonic"], a.key["mode"]) == ("C", "minor"), a.keys
+
+
+
+def test_a_line_that_dwells_on_the_fifth_and_ends_its_phrases_on_the_tonic_is_heard_in_the_tonic():
+    """A G major tune whose phrases circle D and A (the dominant's notes) and each end on a held G or B (a whole
+    note), one velocity: its pitch counts say D mixolydian (main heard that), its phrase-final notes say G
+    (key.FINAL_PROFILE)."""
+    d, e, f_sharp, g, a, b, c = 62, 64, 66, 67, 69, 71, 72
+    phrases = [(d, a, a, b, a, f_sharp, e, d, e, f_sharp, a, f_sharp, g),
+               (d, a, a, b, a, f_sharp, e, d, c, b, a, c, b),
+               (d, d, e, f_sharp, a, a, g, f_sharp, e, d, e, f_sharp, g),
+               (a, b, a, f_sharp, d, e, f_sharp, a, c, b, a, f_sharp, g)]
+    messages, t, beat = [], 0.5, 60 / 90
+    for phrase in phrases * 2:
+        for i, pitch in enumerate(phrase):       # quarter notes, the last a whole note
+            messages.append(InputMessage(t, 0x90, pitch, 90))
+            t += (4 if i == len(phrase) - 1 else 1) * beat
+            messages.append(InputMessage(t - 0.02, 0x80, pitch, 0))
+    analysis, _ = run_online(messages, ListenerConfig())
+    assert (analysis.key["tonic"], analysis.key["mode"]) == ("G", "major")

@@ -37,6 +37,7 @@ from collections import deque
 from collections.abc import Callable
 
 from engine.listen.guitar import GuitarConfig
+from engine.listen.line_accents import line_evidence, line_features, notes_since
 
 METERS = (2, 3, 4)                      # beats to the bar the pointer may take
 LOG_PRIOR = {2: -1.5, 3: -1.0, 4: 0.0}   # log prior of each: 4/4 unless the evidence says otherwise
@@ -64,6 +65,7 @@ HALF_BAR = (-0.34, (-0.23, -0.90, 0.67, -0.31, 1.41, 0.17, -0.60, -0.38, -1.08, 
 ACCENT = 0.06
 ACCENT_SPREAD = 0.06
 DYNAMICS = 0.01       # below this mean difference the notes carry no dynamics (a converter without velocity)
+LINE_MEMORY = 0.9     # per beat: how much of the running share of line beats stays (`BarTracker.line_share`)
 KEEP = 8.0            # s of notes kept
 ORDER = 0.2           # s: notes are confirmed a little out of onset order (high notes wait longer), never more
 
@@ -85,6 +87,11 @@ class BarTracker:
         # per state, the accent expected against two beats before: +1 a downbeat after a weaker beat, -1 two
         # beats after a downbeat, 0 (2/4: a downbeat two beats after a downbeat, a weak after a weak)
         self._accent_sign = [(k == 0) - ((k - 2) % b == 0) for b, k in self._states]
+        # per state, which line evidence (of the beat before, read a beat late) weighs it: 0 the beat before was
+        # a downbeat, 1 the half-bar beat of 4/4, 2 neither
+        self._line_weighed_by = [0 if k == 1 else 1 if b == 4 and k == 3 else 2 for b, k in self._states]
+        self._line = False                   # the notes are a single-note line (`advance`) ...
+        self.line_share = 0.0                # ... running share of the beats weighed while they were (`LINE_MEMORY`)
         self._loud: deque[tuple[int, float]] = deque(maxlen=2)   # (beat number, loudest weight) of the last beats
         self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
         self._belief = list(self._start)
@@ -112,9 +119,12 @@ class BarTracker:
         while self._notes and self._notes[0][0] < t - KEEP:
             self._notes.popleft()
 
-    def advance(self, now: float, beat_at: Callable[[float], float], seconds_at: Callable[[float], float]) -> None:
+    def advance(self, now: float, beat_at: Callable[[float], float], seconds_at: Callable[[float], float],
+                line: bool = False) -> None:
         """Weigh every beat whose window has passed by `now` (s), on the grid given by `beat_at(t)` (float beat
-        position at t s) and `seconds_at(position)`."""
+        position at t s) and `seconds_at(position)`; `line`: the notes are a single-note line (a solo), whose
+        beats are weighed by its accents (engine/listen/line_accents.py) instead of comping's cues."""
+        self._line = line
         current = math.floor(beat_at(now) - LATE)
         start = self._next
         if self._next is None:
@@ -138,22 +148,32 @@ class BarTracker:
     def _step(self, n: int, seconds_at: Callable[[float], float]) -> None:
         """Move the pointer one beat on and weigh beat number n's evidence."""
         down, half = self._evidence(n, seconds_at)
+        line = (0.0, 0.0)
+        if self._line:
+            # A line's notes are no chords and no bass: comping's cues say little (and lean to 3/4: their mean
+            # is negative on every beat of a line, and a 4/4 bar has two beats weighed to 3/4's one). The beat
+            # before is weighed by its accents instead, now that its notes' lengths are known.
+            down = half = 0.0
+            x = line_features(self._notes, seconds_at(n - 1), seconds_at(n) - seconds_at(n - 1), seconds_at(n + LATE))
+            line = line_evidence(x)
         b_old = self._belief
         states = self._states
         # per meter: a bar restarting elsewhere (its belief summed state by state)
         restart = {b: RESTART * sum(b_old[span]) / b for b, span in self._span.items()}
         # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
-        like = (math.exp(max(-20.0, min(20.0, down))), math.exp(max(-20.0, min(20.0, half))), 1.0)
+        like = (_ratio(down), _ratio(half), 1.0)
+        like_line = (_ratio(line[0]), _ratio(line[1]), 1.0)
         accent = self._accent_likelihood(n)
         keep = 1 - RESTART - MOVE
         new = []
-        for (b, _), before, moved, kind, sign in zip(states, self._before, self._moved, self._weighed_by,
-                                                     self._accent_sign):
+        for (b, _), before, moved, kind, sign, by_line in zip(states, self._before, self._moved, self._weighed_by,
+                                                              self._accent_sign, self._line_weighed_by):
             p = keep * b_old[before] + restart[b] + moved
-            new.append(p * like[kind] * accent[sign])
+            new.append(p * like[kind] * accent[sign] * like_line[by_line])
         total = sum(new)
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
+        self.line_share = LINE_MEMORY * self.line_share + (1 - LINE_MEMORY) * self._line
 
     def _evidence(self, n: int, seconds_at: Callable[[float], float]) -> tuple[float, float]:
         """Log-likelihood ratios that beat number n is a downbeat, and the half-bar beat of a 4/4 bar, rather
@@ -237,7 +257,7 @@ class BeatFeatures:
         weight = size = 0.0
         bass_pc = low = first = loud = None
         only_bass = True
-        recent = _since(notes, lo - ORDER)
+        recent = notes_since(notes, lo - ORDER)
         for t, pitch, w, bass in recent:
             if not lo <= t < hi:
                 continue
@@ -284,16 +304,9 @@ class BeatFeatures:
         return new, change
 
 
-def _since(notes, start: float) -> list[tuple[float, int, float, bool]]:
-    """The notes (a time-ordered sequence, as confirmed) from the last one before `start` (s) on, in their
-    order: read from the end, so a beat's features cost the few notes of its window, not the whole memory."""
-    out = []
-    for note in reversed(notes):
-        if note[0] < start:
-            break
-        out.append(note)
-    out.reverse()
-    return out
+def _ratio(llr: float) -> float:
+    """The likelihood ratio of a log-likelihood ratio, within exp(+-20)."""
+    return math.exp(max(-20.0, min(20.0, llr)))
 
 
 def _under_last_beat(notes, pitch: int, lo: float, span: float) -> bool:
@@ -303,7 +316,7 @@ def _under_last_beat(notes, pitch: int, lo: float, span: float) -> bool:
     under the chord, which the conditioner's bass (the strum's lowest under E3 while nothing lower rings)
     does not hear. A melody or a picked line has no chord before its notes, and the chord's own lowest string
     struck alone between strums (D . B U D U B U) is part of the strum pattern, not a bass under it."""
-    before = [(t, p) for t, p, _, _ in _since(notes, lo - span) if lo - span <= t < lo]
+    before = [(t, p) for t, p, _, _ in notes_since(notes, lo - span) if lo - span <= t < lo]
     if len(before) < CHORD or pitch >= min(p for _, p in before):
         return False
     times = sorted(t for t, _ in before)        # a chord: CHORD notes struck together, not a run of single notes

@@ -36,6 +36,7 @@ import numpy as np
 
 from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
+from engine.listen.line_accents import durational_accent
 from engine.listen.meter import MeterTracker
 from engine.listen.phase import TIGHT, GridState, bass_phase, blend, fit_at, fit_grid, recent_weights, recentre
 from engine.listen.tempo import BASS_RECENCY, FPS, TapTempo, TempoEstimator
@@ -60,18 +61,8 @@ class _Part:
         setattr(getattr(tracker, self.part), self.name, value)
 
 
-SATURATION = 0.5     # s: Parncutt's saturation duration of the durational accent ...
-ACCENT_INDEX = 2.0   # ... and his accent index
 LINE_SHARE = 0.8     # share of the window's onsets that are lone notes on a single-note line (a solo, not comping)
 LINE_BASS = 0.1      # share of its onsets with a bass note over which it is fingerpicking (a bass every beat or two)
-
-
-def durational_accent(ioi: float) -> float:
-    """How strongly a note of a single-note line is heard as accented by its length, 0..1: (1 - exp(-ioi /
-    SATURATION)) ** ACCENT_INDEX, `ioi` the seconds to the next onset. On a line whose notes are all struck
-    alike the long notes mark the beats (Parncutt 1994, "A perceptual model of pulse salience and metrical
-    accent in musical rhythms", Music Perception 11: durational accent, saturation 0.5 s, index 2)."""
-    return (1.0 - math.exp(-max(0.0, ioi) / SATURATION)) ** ACCENT_INDEX
 
 
 class OnsetWindow:
@@ -98,7 +89,7 @@ class OnsetWindow:
         (`durational_accent`); the new one is given the same until its own end is heard."""
         if new or not self.t:
             accent = 1.0
-            if self._line():
+            if self.line():
                 accent = durational_accent(t - self.t[-1])
                 self.accent[-1] = accent
             self.t.append(t)
@@ -118,9 +109,10 @@ class OnsetWindow:
                 self.bass[-1] = True
                 self._basses += 1
 
-    def _line(self) -> bool:
-        """A single-note line is being played: the last two onsets were lone notes, and so were `LINE_SHARE` of
-        the window's, and at most `LINE_BASS` of them had a bass note (a solo stays over the bass register)."""
+    def line(self) -> bool:
+        """True while a single-note line is being played: the last two onsets were lone notes, and so were
+        `LINE_SHARE` of the window's, and at most `LINE_BASS` of them had a bass note (a solo stays over the bass
+        register)."""
         n = len(self.t)
         return (n >= 2 and self.notes[-1] == 1 and self.notes[-2] == 1 and self._lone >= LINE_SHARE * n
                 and self._basses <= LINE_BASS * n)
@@ -509,7 +501,8 @@ class BeatTracker:
             if self._aqsaq is not None:
                 self._aqsaq.restart()
         beat_at, seconds_at = self.beat_at, self.seconds_at
-        bars.advance(now, beat_at, seconds_at)
+        # a line's accents weigh its bars in simple time (in 6/8 its notes fall on every beat alike)
+        bars.advance(now, beat_at, seconds_at, self._onsets.line() and not self._meter.compound)
         due = bars.due(seconds_at)
         if self._aqsaq is not None:
             self._aqsaq.advance(now, beat_at, seconds_at)
@@ -544,7 +537,10 @@ class BeatTracker:
             return aqsaq[1:]
         if self._bars is None:
             return m.beats_per_bar, m.downbeat_phase, m.confidence
-        beats, phase, confidence = self._bars.bar((2,) if m.compound else (2, 3, 4))
+        # A single-note line without dynamics sounds a 4/4 bar's half-bar beat as it sounds a downbeat: the
+        # line's accents cannot tell 2/4 from 4/4, and two beats to the bar are only heard in comping.
+        line = self._bars.line_share > 0.5
+        beats, phase, confidence = self._bars.bar((2,) if m.compound else (3, 4) if line else (2, 3, 4))
         return beats, phase, min(confidence, m.division_confidence)
 
     def _aqsaq_bar(self) -> tuple[str, int, int, float] | None:

@@ -16,6 +16,12 @@ dominant chord, but opens on Bb). Keys on that tonic get `OPENING_WEIGHT`, fadin
 `OPENING_HALF_LIFE` s, and only while little bass was heard: over a bass line the bass and the chords say more
 (a song may open on its ii or vi chord).
 
+A line's phrases end where they close: on the tonic, its third or its fifth (the note before a gap of
+`FINAL_RATIO` times the line's typical one, `FINAL_MIN` s or more, is phrase-final). A melody may dwell on its
+dominant's notes (a G major tune circling D and A: D mixolydian by pitch counts) and still end its phrases on G.
+Keys get `FINAL_WEIGHT` times the phrase-final notes' mean share in their `FINAL_PROFILE` (the shares measured
+on the dev solo lines, tonic 1), while little bass was heard, as the opening's bonus.
+
 Over a bass line, the chord the piece's phrases open with: the first of its first chords (`PHRASE_CANDIDATES`,
 each sounded and held `PHRASE_HOLD` s) that the music comes back to after other chords; keys on its root get
 `PHRASE_WEIGHT` once it has come back (returns fade with a half-life of `PHRASE_HALF_LIFE` s, so a chord the
@@ -92,7 +98,20 @@ OPENING_WEIGHT = 0.3       # bonus of the keys on the tonic the piece opened on 
 OPENING_BASS = 0.5         # ... while little bass was heard (x OPENING_BASS / (OPENING_BASS + bass mass)) ...
 OPENING_HALF_LIFE = 30.0   # s; ... fading with this half-life (offline too: a whole piece outweighs it)
 OPENING_STRUM = 0.1        # s; notes this close to the opening note are its strum
+TOGETHER = 0.03            # s: onsets this close are struck together (a strum), no gap between notes
 OPENING_GAP = 4.0          # s of silence after which the next strum opens the piece again
+FINAL_WEIGHT = 0.6         # bonus of a key whose tonic the phrase-final notes name (x FINAL_PROFILE), over a line
+FINAL_RATIO = 2.5          # a note is phrase-final when the next onset comes this many times its typical gap ...
+FINAL_MIN = 0.6            # ... and this many seconds or more after it
+# Where a melody's phrase-final notes fall, by scale degree from the tonic (semitones), per mode family: their
+# shares over the dev solo lines (bench/accuracy.py's `solo` set and GuitarSet's dev solos, 281 finals by the rule
+# above), scaled to the tonic's. Phrases end on the tonic, its third or fifth (Temperley 2007, Music and
+# Probability: a melody's final note; the measured shares: tonic 0.30, third 0.19, fifth 0.17 in major; tonic
+# 0.32, fifth 0.24, fourth 0.17, third 0.14 in minor).
+FINAL_PROFILE = {
+    "major": (0.30, 0.0, 0.16, 0.01, 0.19, 0.04, 0.0, 0.17, 0.0, 0.12, 0.0, 0.01),
+    "minor": (0.32, 0.0, 0.02, 0.14, 0.0, 0.17, 0.0, 0.24, 0.02, 0.0, 0.09, 0.0),
+}
 PHRASE_WEIGHT = 0.6        # bonus of the keys on the chord the phrases open with (x the bass line's mass) ...
 PHRASE_RETURNS = 1.0       # ... in full after this many returns to it, which fade with ...
 PHRASE_HALF_LIFE = 30.0    # ... this half-life (s)
@@ -146,6 +165,11 @@ HMM_BETA = 2.0            # sharpness of the evidence (per score unit)
 HMM_SWITCH = 2.0          # belief ratio another key needs over the current one to take over
 HMM_MASS = 20.0           # evidence mass below which the evidence's sharpness is scaled down
 _ALL_CONST = _ALL_PRIORS - SCALE_WEIGHT   # the mode prior, less the scale term at a full share
+# 84 x 12: each key's FINAL_PROFILE (its mode family's: a minor third takes the minor one) rotated to its tonic,
+# the tonic's share 1
+_FINAL_FAMILY = {f: np.asarray(p) / p[0] for f, p in FINAL_PROFILE.items()}
+_FINAL_ROWS = np.array([np.roll(_FINAL_FAMILY["minor" if SCALES[m][2] == 3 else "major"], tonic)
+                        for tonic, m in zip(_ALL_TONICS, _MODE_NAMES * 12)])
 KEEP = 12                 # keys ranked per update (the current key is looked up among them)
 
 
@@ -182,12 +206,14 @@ class KeyTracker:
         self.bass_weight = bass_weight
         # The histogram, the bass histogram and the seconds each chord root was held (decaying): rows of one
         # array, so that a decay is one multiply (every note pays for one).
-        self._decaying = np.zeros((3, 12))
-        self._hist, self._bass, self._roots = self._decaying
+        self._decaying = np.zeros((4, 12))
+        self._hist, self._bass, self._roots, self._finals = self._decaying   # ... and phrase-final notes
         self._root: int | None = None         # the chord root sounding since ...
         self._root_t = 0.0                    # ... this time (s)
         self._t = 0.0
-        self._last_on = -1e9                  # time of the last note-on (s)
+        self._last_on = -1e9                  # time of the last note-on (s) ...
+        self._last_pitch = 0                  # ... its pitch
+        self._gap = 0.0                       # log of the typical gap between onsets (s), 0 before one
         self._open_t = -1e9                   # when the piece (re)opened (s), and the pitch class of that
         self._open_pitch: int | None = None   # strum's lowest note
         self._open_low = 128
@@ -219,16 +245,31 @@ class KeyTracker:
         > 1 for notes on beats and downbeats: chord roots live there), a `bass` note's to the bass histogram as
         well. The lowest note of the strum that opens the piece (after `OPENING_GAP` s of silence) is kept: the
         tonic a piece opens on."""
+        self._final(t)
         if t - self._last_on > OPENING_GAP:
             self._open_t, self._open_low = t, pitch
         elif t - self._open_t < OPENING_STRUM and pitch < self._open_low:
             self._open_low = pitch
         if t - self._open_t < OPENING_STRUM:
             self._open_pitch = self._open_low % 12
-        self._last_on = t
+        self._last_on, self._last_pitch = t, pitch
         first, _ = self._struck.get(pitch % 12, (t, t))
         self._struck[pitch % 12] = (first, t)
         self._add(t, pitch, velocity / 127 * metric, bass, metric)
+
+    def _final(self, t: float) -> None:
+        """A note struck at t (s): the note before it ended a phrase when t comes `FINAL_RATIO` times the typical
+        gap between onsets after it, and `FINAL_MIN` s or more (a long note, or a rest after it): its pitch class
+        counts as phrase-final. The typical gap follows the onsets' (a geometric running mean; notes struck
+        together do not count)."""
+        gap = t - self._last_on
+        if gap < TOGETHER:
+            return
+        if self._gap and FINAL_MIN <= gap < OPENING_GAP and gap >= FINAL_RATIO * math.exp(self._gap):
+            self._decay_to(t)
+            self._finals[self._last_pitch % 12] += 1.0
+        log = math.log(min(gap, OPENING_GAP))
+        self._gap = 0.9 * self._gap + 0.1 * log if self._gap else log
 
     def note_off(self, t: float, pitch: int, duration: float, bass: bool) -> None:
         """A note released at t (s) after `duration` seconds: the duration (at most 2 s) adds to its pitch
@@ -307,6 +348,10 @@ class KeyTracker:
             age = max(0.0, self._t - self._open_t)
             lack = OPENING_BASS / (OPENING_BASS + bass_total)
             values[_KEYS_ON[self._open_pitch]] += OPENING_WEIGHT * lack * 0.5 ** (age / OPENING_HALF_LIFE)
+        finals = float(self._finals.sum())
+        if finals > 0:
+            lack = OPENING_BASS / (OPENING_BASS + bass_total)
+            values += _FINAL_ROWS @ self._finals * (FINAL_WEIGHT * lack / finals)
         held = float(self._roots.sum())
         if held > 0:
             weight = ROOT_WEIGHT + ROOT_BASS_WEIGHT * bass_line

@@ -1,0 +1,48 @@
+"""A single-note line's bars (engine.listen.line_accents, engine.listen.bar_pointer): a melody in 4/4 played with
+every note alike is heard in 4/4, not in the 3/4 that comping's downbeat cues lean to on a line."""
+
+import pytest
+
+from engine.analyze import run_online
+from engine.events import InputMessage
+from engine.listen import ListenerConfig
+from engine.listen.line_accents import durational_accent, line_evidence, line_features
+
+# Ode to Joy (Beethoven, 1824; the melody alone, in C): (MIDI pitch, length in quarter notes), 16 bars of 4/4.
+ODE = [(64, 1), (64, 1), (65, 1), (67, 1), (67, 1), (65, 1), (64, 1), (62, 1), (60, 1), (60, 1), (62, 1), (64, 1),
+       (64, 1.5), (62, 0.5), (62, 2), (64, 1), (64, 1), (65, 1), (67, 1), (67, 1), (65, 1), (64, 1), (62, 1),
+       (60, 1), (60, 1), (62, 1), (64, 1), (62, 1.5), (60, 0.5), (60, 2),
+       (62, 1), (62, 1), (64, 1), (60, 1), (62, 1), (64, 0.5), (65, 0.5), (64, 1), (60, 1),
+       (62, 1), (64, 0.5), (65, 0.5), (64, 1), (62, 1), (60, 1), (62, 1), (55, 2),
+       (64, 1), (64, 1), (65, 1), (67, 1), (67, 1), (65, 1), (64, 1), (62, 1), (60, 1), (60, 1), (62, 1), (64, 1),
+       (62, 1.5), (60, 0.5), (60, 2)]
+
+
+def line(melody, bpm: float, times: int = 1) -> list[InputMessage]:
+    """The melody played `times` over at `bpm` quarter notes per minute from 0.5 s, one channel, velocity 90 (a
+    converter's solo: every note alike), each note released 20 ms before the next."""
+    out, t, beat = [], 0.5, 60.0 / bpm
+    for _ in range(times):
+        for pitch, length in melody:
+            out.append(InputMessage(t, 0x90, pitch, 90))
+            t += length * beat
+            out.append(InputMessage(t - 0.02, 0x80, pitch, 0))
+    return out
+
+
+@pytest.mark.parametrize("bpm", [80, 112])
+def test_a_melody_in_four_four_is_heard_in_four_four(bpm):
+    """On main the line was heard in 3/4 at both tempi (the bar pointer's comping cues: their mean is negative
+    on every beat of a line, and a 4/4 bar has two beats weighed to a 3/4 bar's one)."""
+    analysis, _ = run_online(line(ODE, bpm), ListenerConfig())
+    assert analysis.meter == "4/4"
+
+
+def test_a_long_note_on_the_beat_weighs_for_a_downbeat():
+    """A half note on the beat says 'downbeat' more than an eighth does; no note on the beat says less."""
+    beat = 0.5
+    long = [(1.0, 64, 0.7, False), (2.0, 62, 0.7, False)]
+    short = [(1.0, 64, 0.7, False), (1.25, 62, 0.7, False)]
+    at_long, at_short = line_features(long, 1.0, beat, 2.5), line_features(short, 1.0, beat, 2.5)
+    assert at_long[:2] == [1.0, durational_accent(1.0)] and at_short[:2] == [1.0, durational_accent(0.25)]
+    assert line_evidence(at_long)[0] > line_evidence(at_short)[0] > line_evidence([0.0] * 4)[0]
