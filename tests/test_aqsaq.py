@@ -64,6 +64,19 @@ def test_an_aqsaq_take_is_heard_in_its_meter_with_its_bars(meter):
     assert hit_rate(a.beats, t["beats"], late) > 0.95
 
 
+
+def test_an_aqsaq_meter_is_named_once_its_evidence_has_added_up():
+    # The 5/8 take's belief in 5/8 climbs to 0.92-0.95 two bars in and stays near there: the watch names it once the
+    # log-odds summed over the slots it leaned there reach NAME_EVIDENCE, 3.5 bars after the first note (four
+    # slots running over 0.95 named it at 4.1 bars, and the band waiting for it came in a bar later).
+    path = TAKES["5/8"]
+    t = truth(path)
+    listener = Listener(ListenerConfig(guitar=GuitarConfig(converter_latency=0.03)))
+    named = next(now for now in ticks(listener, read_guitar_file(path).messages, t["first_onset"] + 20)
+                 if listener.beat.meter == "5/8")
+    bar = (t["downbeats"][-1] - t["downbeats"][0]) / (len(t["downbeats"]) - 1)
+    assert (named - t["first_onset"]) / bar < 3.9
+
 def daw_bar_lines(mid: mido.MidiFile) -> tuple[list[float], list[tuple[float, int, int]]]:
     """The bar lines (s) a DAW draws from the file's time signatures and tempo map, and the signatures as (s,
     numerator, denominator)."""

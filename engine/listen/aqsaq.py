@@ -22,9 +22,15 @@ a bass that moved). A lone bass and the chord on the next eighth (dombra-style b
 weighed as that figure: the bass starts a group, the chord is its second eighth, however much bigger and louder
 it is. `plain` leaves its bars to the bar pointer, so it weighs its beat as a bar start a third of the time.
 
-Hysteresis: the aqsaq meters start `LOG_PRIOR` below plain; one is named only when the filter has believed it
-by `NAME` for `HOLD` slots running, after `FIRST_SLOTS` slots weighed, and stays named until that belief falls
-under `KEEP`: a 4/4 song does not flicker into 7/8, and an aqsaq take with one square bar stays aqsaq.
+Hysteresis: the aqsaq meters start `LOG_PRIOR` below plain; one is named only when the evidence for it has
+accumulated to `NAME_EVIDENCE`, after `FIRST_SLOTS` slots weighed, and stays named until the belief in it falls
+under `KEEP`: a 4/4 song does not flicker into 7/8, and an aqsaq take with one square bar stays aqsaq. The
+evidence is the belief's log-odds summed over the slots running on which the watch has leaned to that meter (by
+`LEAN` or more), a sequential test in the manner of Wald's (Wald, "Sequential tests of statistical hypotheses",
+Ann. Math. Statist. 16, 1945: stop as soon as the accumulated evidence crosses a bound, not after a fixed count):
+the bound is what the rule before it asked at its least (four slots running at a belief of 0.95), so a belief
+that climbs to 0.99 names the meter as soon as that did, and one that hovers at 0.92-0.95 bar after bar names
+it too, where four slots running over 0.95 kept it unnamed for bars (sim-aqsaq F-minor s01, Eb-major s07).
 
 The weights are set by hand, checked on the second simulator's seed-1 takes and GuitarSet dev (bench/README.md
 has the figures; sim2-held and converter-set-b are reported apart). Times are seconds; beat positions are the
@@ -53,10 +59,11 @@ NEAR = 0.3            # slots: a note within this of the slot's time is on it
 MEMORY = 0.7          # per slot: how much of the pitch-class memory stays
 NEW = 0.15            # a pitch class under this share of the memory's strongest is new
 FIRST_SLOTS = 16      # slots weighed (two 7/8 bars and a beat) before an aqsaq meter is named
-NAME = 0.95           # belief in an aqsaq meter from which it is named (for HOLD slots running) ...
-HOLD = 4
-KEEP = 0.6            # ... and under which it is no longer
 LEAN = 0.5            # belief in an aqsaq meter not yet named from which the watch is `leaning` towards it
+# the leaning slots' summed log-odds of the belief from which the meter is named: four slots at 0.95 (the rule's
+# before, a fixed count; module docstring) ...
+NAME_EVIDENCE = 4 * math.log(0.95 / 0.05)
+KEEP = 0.6            # ... and the belief under which it is no longer
 # Log-likelihood ratios of a group start against an eighth inside a group (bias, loudness against the recent
 # slots, bass note, strum size against the recent slots), of a slot passed without a note, and of a bar start
 # against another group start (bias, new pitch classes, bass moved).
@@ -113,7 +120,8 @@ class AqsaqWatch:
         self._accent = 0.0                  # ... and the accent it was weighed with
         self.slots = 0                      # slots weighed since the last restart
         self._named: str | None = None
-        self._sure = 0                      # slots running on which an aqsaq meter was believed by NAME
+        self._lean_evidence = 0.0           # the log-odds summed over the slots running leaning to ...
+        self._leaning_to: str | None = None  # ... this aqsaq meter
         self._reading: tuple[str, int, float] | None = None
         self._lean = 0.0                    # belief in the likeliest aqsaq meter at the last slot
 
@@ -129,7 +137,7 @@ class AqsaqWatch:
         self._next = None
         self.slots = 0
         self._named = None
-        self._sure = 0
+        self._lean_evidence, self._leaning_to = 0.0, None
         self._reading = None
         self._lean = 0.0
 
@@ -242,11 +250,11 @@ class AqsaqWatch:
         belief = self._belief
         mass = {m: sum(belief[a:b]) for m, a, b, _ in self._spans}
         best = max(GROUPS, key=mass.__getitem__)
-        self._lean = mass[best]
-        self._sure = self._sure + 1 if mass[best] >= NAME else 0
+        self._lean = lean = mass[best]
+        self._accumulate(best, lean)
         if self._named is not None and mass[self._named] < KEEP:
             self._named = None
-        if self._named is None and self._sure >= HOLD and self.slots >= FIRST_SLOTS:
+        if self._named is None and self._lean_evidence >= NAME_EVIDENCE and self.slots >= FIRST_SLOTS:
             self._named = best
         if self._named is None:
             self._reading = None
@@ -255,6 +263,17 @@ class AqsaqWatch:
         first, end = next((a, b) for m, a, b, _ in self._spans if m == name)
         position = max(range(first, end), key=belief.__getitem__) - first
         self._reading = (name, self._next - 1 - position, mass[name])   # the slot weighed last is at `position`
+
+    def _accumulate(self, best: str, belief: float) -> None:
+        """The slot just weighed believes aqsaq meter `best` by `belief` (0..1): add its log-odds to the evidence
+        while the watch leans to that meter (by LEAN or more), else start the sum again."""
+        if belief < LEAN:
+            self._lean_evidence, self._leaning_to = 0.0, None
+            return
+        if best != self._leaning_to:
+            self._lean_evidence, self._leaning_to = 0.0, best
+        belief = min(belief, 1.0 - 1e-12)
+        self._lean_evidence += math.log(belief / (1.0 - belief))
 
     @property
     def reading(self) -> tuple[str, int, float] | None:
