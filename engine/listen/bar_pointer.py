@@ -85,6 +85,10 @@ class BarTracker:
         # per state, the accent expected against two beats before: +1 a downbeat after a weaker beat, -1 two
         # beats after a downbeat, 0 (2/4: a downbeat two beats after a downbeat, a weak after a weak)
         self._accent_sign = [(k == 0) - ((k - 2) % b == 0) for b, k in self._states]
+        # per state, all `_step` reads of it: beats to the bar, the state a beat ago, what a meter change
+        # brings, which evidence weighs it, its accent's sign
+        self._rows = list(zip([b for b, _ in self._states], self._before, self._moved, self._weighed_by,
+                              self._accent_sign))
         self._loud: deque[tuple[int, float]] = deque(maxlen=2)   # (beat number, loudest weight) of the last beats
         self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
         self._belief = list(self._start)
@@ -139,18 +143,14 @@ class BarTracker:
         """Move the pointer one beat on and weigh beat number n's evidence."""
         down, half = self._evidence(n, seconds_at)
         b_old = self._belief
-        states = self._states
         # per meter: a bar restarting elsewhere (its belief summed state by state)
         restart = {b: RESTART * sum(b_old[span]) / b for b, span in self._span.items()}
         # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
         like = (math.exp(max(-20.0, min(20.0, down))), math.exp(max(-20.0, min(20.0, half))), 1.0)
         accent = self._accent_likelihood(n)
         keep = 1 - RESTART - MOVE
-        new = []
-        for (b, _), before, moved, kind, sign in zip(states, self._before, self._moved, self._weighed_by,
-                                                     self._accent_sign):
-            p = keep * b_old[before] + restart[b] + moved
-            new.append(p * like[kind] * accent[sign])
+        new = [(keep * b_old[before] + restart[b] + moved) * like[kind] * accent[sign]
+               for b, before, moved, kind, sign in self._rows]
         total = sum(new)
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
@@ -237,8 +237,10 @@ class BeatFeatures:
         weight = size = 0.0
         bass_pc = low = first = loud = None
         only_bass = True
-        recent = _since(notes, lo - ORDER)
-        for t, pitch, w, bass in recent:
+        last = -math.inf                     # the last note before the window's end (s)
+        for t, pitch, w, bass in _since(notes, lo - ORDER):
+            if t < hi and t > last:
+                last = t
             if not lo <= t < hi:
                 continue
             chroma[pitch % 12] += 2 * w if bass else w
@@ -257,7 +259,7 @@ class BeatFeatures:
         if size == 1 and bass_pc is None and _under_last_beat(notes, low, lo, hi - lo):
             bass_pc, only_bass = low % 12, True                     # the boom of boom-chick: a bass
         phrase = float(first - self._last > REST * (hi - lo))
-        self._last = max(t for t, *_ in recent if t < hi)
+        self._last = last
         new, change = self._harmony(chroma)
         moved = float(bass_pc is not None and self._bass is not None and bass_pc != self._bass)
         if bass_pc is not None:
