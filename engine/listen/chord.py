@@ -344,7 +344,10 @@ class ChordTracker:
             # the largest of 1 - missing over the slash triads, within 0..1
             slash = min(1.0, max(0.0, 1.0 - min(missing[_SLASH[bass]].tolist())))
             rows = _ROOT_ROWS[bass]             # the templates with the bass as root
-            score[rows] += root * (1.0 - slash * np.minimum(1.0, missing[rows]))
+            if slash:
+                score[rows] += root * (1.0 - slash * np.minimum(1.0, missing[rows]))
+            else:                               # (no slash triad sounds, the usual case: 1 - 0 x m is 1 exactly)
+                score[rows] += root
             score += _BASS_TONE[bass]
         if key is not None:
             score += _diatonic(key)
