@@ -30,6 +30,9 @@ import numpy as np
 
 from engine.theory import scale_pcs
 
+# ndarray.sum is np.add.reduce behind a Python wrapper: the same sum, without the wrapper's call (a few a strum)
+_add = np.add.reduce
+
 QUALITIES = {
     "maj": (0, 4, 7), "min": (0, 3, 7), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11), "min7": (0, 3, 7, 10),
     "sus2": (0, 2, 7), "sus4": (0, 5, 7), "5": (0, 7), "dim": (0, 3, 6),
@@ -293,7 +296,7 @@ class ChordTracker:
     def voiced(self, t: float, chroma: np.ndarray, chord: tuple[int, str] | None) -> None:
         """Notes the time t (s) if `chord` ((root, quality) or None), a triad or seventh, sounds with its root and
         third in `chroma` (12 weights: the notes ringing, or a beat's evidence)."""
-        energy = chroma.sum()
+        energy = _add(chroma)
         if chord is None or energy <= 0 or chord[1] not in ("maj", "min", "7", "maj7", "min7"):
             return
         r = chord[0]
@@ -341,7 +344,10 @@ class ChordTracker:
             # the largest of 1 - missing over the slash triads, within 0..1
             slash = min(1.0, max(0.0, 1.0 - min(missing[_SLASH[bass]].tolist())))
             rows = _ROOT_ROWS[bass]             # the templates with the bass as root
-            score[rows] += root * (1.0 - slash * np.minimum(1.0, missing[rows]))
+            if slash:
+                score[rows] += root * (1.0 - slash * np.minimum(1.0, missing[rows]))
+            else:                               # (no slash triad sounds, the usual case: 1 - 0 x m is 1 exactly)
+                score[rows] += root
             score += _BASS_TONE[bass]
         if key is not None:
             score += _diatonic(key)
@@ -355,7 +361,7 @@ class ChordTracker:
         `now` (12 weights: the notes ringing) what a slash chord is judged by, if given; `triad` (per root
         0..1) how far a bare fifth there is the key's triad (`_power`). A template outside
         QUALITIES is reported as its REPORTED quality."""
-        energy = chroma.sum()
+        energy = _add(chroma)
         if energy < self.min_energy:
             if energy < 0.05:
                 self.current = None

@@ -178,22 +178,30 @@ class TempoEstimator:
         phase = beat_phase(t, w, now, period, recency=BASS_RECENCY)
         if phase is None:
             return period
-        sums, weights, counts = [0.0] * 3, [0.0] * 3, [0] * 3   # on the beats, half-way, elsewhere
+        # Where each strum falls first (-1: not counted); most takes stop there, with too few strums in one of
+        # the places: the recency weights (an exp per strum) are worked out only for the takes that go on.
+        counts, places = [0] * 3, []       # on the beats, half-way, elsewhere
         sizes = notes.tolist() if notes is not None else [2] * len(t)
         basses = bass.tolist() if bass is not None else [False] * len(t)
-        for ti, li, ni, bi in zip(t.tolist(), loud.tolist(), sizes, basses):
-            if li <= 0:
-                continue
-            e = ((ti - phase) / period) % 1.0
-            place = 0 if e < NEAR or e > 1 - NEAR else 1 if abs(e - 0.5) < NEAR else 2
-            if place == 1 and ni < 2 and not bi:
-                continue                     # a single note half-way: a melody's eighth, no sign of a beat
-            r = math.exp((ti - now) / BASS_RECENCY)
-            sums[place] += r * li
-            weights[place] += r
-            counts[place] += 1
+        ts, louds = t.tolist(), loud.tolist()
+        for ti, li, ni, bi in zip(ts, louds, sizes, basses):
+            place = -1
+            if li > 0:
+                e = ((ti - phase) / period) % 1.0
+                place = 0 if e < NEAR or e > 1 - NEAR else 1 if abs(e - 0.5) < NEAR else 2
+                if place == 1 and ni < 2 and not bi:
+                    place = -1               # a single note half-way: a melody's eighth, no sign of a beat
+                else:
+                    counts[place] += 1
+            places.append(place)
         if min(counts) < ACCENT_COUNT:
             return period
+        sums, weights = [0.0] * 3, [0.0] * 3
+        for ti, li, place in zip(ts, louds, places):
+            if place >= 0:
+                r = math.exp((ti - now) / BASS_RECENCY)
+                sums[place] += r * li
+                weights[place] += r
         on, mid, off = (a / b for a, b in zip(sums, weights))
         if not (ACCENT_EVEN * on <= mid <= ACCENT_OVER * on and off <= ACCENT_SOFT * min(on, mid)):
             return period

@@ -1,0 +1,90 @@
+"""Listen-stage cost as instructions: what the live listener's replay executes, counted by valgrind's callgrind.
+
+    python bench/listen_instructions.py [FILE.mid ...] [--decisions]   (default: the first example, once)
+
+`bench/listen_speed.py` times the replay; on a shared machine under load (8 engineers on 2 cores) its figures
+move by 10-20 % run to run, more than most speed-ups change them. An instruction count hardly moves: the
+replay is deterministic, and it runs with PYTHONHASHSEED=0 (string hashes, and so dict and set work, the same
+each run). It is a proxy (a cache miss costs more than an add), good for telling whether a change does less
+work. The replay runs under callgrind (about 50 times slower) with collection on
+only inside `functools.reduce` (`--toggle-collect=functools_reduce`), through which the counted part is called:
+the whole replay, or with `--decisions` only the ticks whose update decides a strum (a first, uncounted replay
+finds them), the ticks behind the p99 note. Needs valgrind (`apt-get install valgrind`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from listen_speed import long_input  # noqa: E402
+
+from engine.listen import Listener  # noqa: E402
+from engine.pipeline import TICK  # noqa: E402
+
+
+def replay(messages, counted: set[int] | None = None) -> list[int]:
+    """The engine's tick replay of `messages`; the ticks numbered in `counted` (all when None) run inside
+    `functools.reduce`. Returns the numbers of the ticks that decided a strum."""
+    listener = Listener()
+    i = n = 0
+    decided = []
+    end = messages[-1].time + 1.0
+    while n * TICK <= end:
+        now = n * TICK
+        while i < len(messages) and messages[i].time <= now:
+            listener.feed(messages[i])
+            i += 1
+        if counted is not None and n in counted:
+            if functools.reduce(lambda _a, _b: listener.update(now), (0, 0)):
+                decided.append(n)
+        elif listener.update(now):
+            decided.append(n)
+        n += 1
+    return decided
+
+
+def inner(paths: list[Path], decisions: bool) -> None:
+    """The part run under callgrind."""
+    messages = long_input(paths, repeat=1)
+    if decisions:
+        ticks = set(replay(messages))
+        replay(messages, ticks)
+        print(f"counted: {len(ticks)} decision ticks")
+    else:
+        functools.reduce(lambda _a, _b: replay(messages), (0, 0))
+        print("counted: the whole replay")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="*")
+    ap.add_argument("--decisions", action="store_true", help="count only the ticks that decide a strum")
+    ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    paths = [Path(p) for p in args.files] or sorted((ROOT / "examples").glob("*.mid"))[:1]
+    if args.inner:
+        inner(paths, args.decisions)
+        return
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--collect-atstart=no",
+           "--toggle-collect=functools_reduce", sys.executable, "-P", __file__, "--inner", *map(str, paths)]
+    p = subprocess.run(cmd + (["--decisions"] if args.decisions else []), capture_output=True, text=True,
+                       env={**os.environ, "PYTHONHASHSEED": "0"})
+    refs = re.search(r"I\s+refs:\s+([\d,]+)", p.stderr)
+    if p.returncode or refs is None:
+        sys.exit(f"valgrind failed ({p.returncode}): {p.stderr.strip().splitlines()[-1:] or ''}")
+    print(p.stdout.strip())
+    print(f"instructions: {refs.group(1)} ({', '.join(pa.name for pa in paths)})")
+
+
+if __name__ == "__main__":
+    main()
