@@ -6,13 +6,18 @@
   no righter (the band follows a meter change at its bar lines anyway).
 - **Stop-time.** When the guitar falls silent (engine/listen/activity.py: within about a beat of its stop),
   the band leaves its notes out at once; its beats and bars go on, and it plays again the moment the guitar
-  is back. After a stop of a bar or more the player often comes back off the band's count (a fermata, a
-  breath): the band listens until its next beat is within ALIGNED of the player's, then rejoins at its next
-  bar line, as a band does after a break (it came in early and off the beat, then caught up in a rush).
-  Live, where no final chord is known, a bar of certain silence (LIVE_END, from the stop as heard) cues the
-  ending at the band's next bar line, and a player back before that bar calls it off (the ending played on
-  over the player's return). Waiting two beats instead brought 4/4 endings within a bar of the stop, but a
-  stop of a bar then ended the song live (bench/.cache/sim3 stops_2-4_A-phrygian's 4-beat stop). A player
+  is back. A player back after a stop of any length with a phrase off the band's count started again: the
+  band's count and bars start on their phrase's first strong chord (`restarted`; on the count's offbeat once
+  their next strums confirm it). After a stop of a bar or more a player who kept the count (a fermata, a
+  breath) often comes back off the beat: the band listens until its next beat is within ALIGNED of the
+  player's, then rejoins at its next bar line, as a band does after a break (it came in early and off the
+  beat, then caught up in a rush).
+  Live, where no final chord is known, certain silence (LIVE_END bar after the beat that follows the player's
+  last note, or after the stop as heard: `_certain`) cues the ending at the band's next bar line, and a
+  player back before that bar calls it off (the ending played on over the player's return). Earlier is not
+  certain: a player back from a one-bar stop comes back there (two beats instead brought 4/4 endings within
+  a bar of the stop, but a stop of a bar then ended the song live: bench/.cache/sim3 stops_2-4_A-phrygian's
+  4-beat stop). A player
   back within the ending's first bar drops it: the band leaves its notes out from its next beat and rejoins
   on the player's bars (no crash over their return, no intro a bar later: live,
   ../shared/cases/bug-reports/d-dorian-played-twice.mid from 45 s). "stop: rejoin" is written where the band
@@ -43,7 +48,8 @@ COUNTED = 0.2         # beats: a player back this close to a beat of the band's 
 OFFBEAT = 0.1         # ... unless this close to the count's offbeat: a syncopated way back in, counted, unless
 PHRASE_BEATS = 2      # ... the player's next strums fall this many times on the phrase's own beats, none on the
                       # count's (a phrase after a rest of 4.5 beats): they started again half a beat off
-LIVE_END = 1.0        # bars of the player's: live, a silence this long after the stop was heard cues the ending
+LIVE_END = 1.0        # bars of the player's: live, a silence this long past the beat after their last note (or
+                      # after the stop was heard, if sooner) is certain and cues the ending
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
 
@@ -84,10 +90,12 @@ class Presence:
         self.listening_since = self.rejoin_at = self.dropped = self.watching_since = None
         self.deciding = False
 
-    def stop_time(self, now: float, silent: bool, grid: BeatGrid, arranger: Arranger) -> str | None:
-        """The guitar is `silent` (or not) at `now` (s): the stop-time marker to write ("stop", "stop: back")
-        when that changed, else None. Live, LIVE_END bars of silence cue the ending, called off when the guitar
-        is back before it begins; once begun, `back_in_ending` tells the scheduler (it may drop it)."""
+    def stop_time(self, now: float, silent: bool, grid: BeatGrid, arranger: Arranger,
+                  last_onset: float | None = None) -> str | None:
+        """The guitar is `silent` (or not) at `now` (s), its last note at `last_onset` (s): the stop-time marker to
+        write ("stop", "stop: back") when that changed, else None. Live, LIVE_END bars of silence (`_certain`) cue
+        the ending, called off when the guitar is back before it begins; once begun, `back_in_ending` tells the
+        scheduler (it may drop it)."""
         while self.finals and self.finals[0] < now - 1.0:
             self.finals.pop(0)
         if not silent:
@@ -105,11 +113,20 @@ class Presence:
         if self.stopped_at is None:
             self.stopped_at, marker = now, "stop"
         final_ahead = any(f > now for f in self.finals)
-        a_bar = grid.beats_per_bar * grid.period
-        if not final_ahead and now - self.stopped_at >= LIVE_END * a_bar and not arranger.form.ending:
+        if not final_ahead and self._certain(now, last_onset, grid) and not arranger.form.ending:
             arranger.cue(Cue.ENDING)
             self._ended = True
         return marker
+
+    def _certain(self, now: float, last_onset: float | None, grid: BeatGrid) -> bool:
+        """Live, the silence at `now` (s) is the end: LIVE_END bars of it after the stop was heard, or after the
+        beat that follows the player's last note (`last_onset`, s) and COUNTED more, whichever came first: a
+        player back from a stop of a bar is back by then. (A melody's stop is heard only a bar and half a beat
+        after its last note, and a bar more after that the ending came with 2.1 bars of silence.)"""
+        since = self.stopped_at
+        if last_onset is not None:
+            since = min(since, last_onset + (1.0 + COUNTED) * grid.period)
+        return now - since >= LIVE_END * grid.beats_per_bar * grid.period
 
     @property
     def listening(self) -> bool:

@@ -228,7 +228,7 @@ class Scheduler:
             return
         grid = state.grid
         horizon = self.timeline.beat_at(now + self.config.lookahead, grid, now + FIRST_BEAT_MARGIN)
-        marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger)
+        marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger, state.last_onset)
         if marker is not None:
             self._send(Marker(now, marker))
         if self.presence.back_in_ending:

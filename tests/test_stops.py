@@ -286,3 +286,18 @@ def test_a_player_back_on_the_bands_offbeat_after_a_rest_brings_the_bands_bars_o
         assert np.min(np.abs(lines - bar)) <= TOL, (bar, lines[np.argmin(np.abs(lines - bar))])
     assert not np.any((notes > back + beat) & (notes < player[0] - TOL))   # silent until the player's downbeat
     assert np.any((notes >= player[0] - TOL) & (notes < player[0] + beat))  # ... and in with them on it
+
+
+def test_live_a_melodys_ending_starts_within_a_bar_of_certain_silence():
+    # A fingerpicked 4/4 take: single notes, so its stop is heard only a bar and half a beat after its last note.
+    # Silence is certain a bar past the beat after the last note (a player back from a one-bar stop is back by
+    # then): the ending must start at the band's first bar line after that. At main it waited a bar from the stop
+    # as heard and began 2.5 bars (10 beats) after the last note; now 1.5 bars.
+    tr = truth("fingerpick-4-4-sim3")
+    messages = read_guitar_file(DATA / "fingerpick-4-4-sim3.mid").messages
+    last = max(m.time for m in messages if m.status & 0xF0 == 0x90 and m.data2 > 0)
+    beat = beat_at(tr, last)
+    marks = [(m.time, m.text) for m in live_events(messages) if isinstance(m, Marker)]
+    ending = next(t for t, text in marks if text == "section: ending" and t > last)
+    certain = last + (4 + 1 + 0.2) * beat
+    assert certain - TOL <= ending <= certain + 4 * beat + TOL, (last, certain, ending)
