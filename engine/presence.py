@@ -6,13 +6,18 @@
   no righter (the band follows a meter change at its bar lines anyway).
 - **Stop-time.** When the guitar falls silent (engine/listen/activity.py: within about a beat of its stop),
   the band leaves its notes out at once; its beats and bars go on, and it plays again the moment the guitar
-  is back. After a stop of a bar or more the player often comes back off the band's count (a fermata, a
-  breath): the band listens until its next beat is within ALIGNED of the player's, then rejoins at its next
-  bar line, as a band does after a break (it came in early and off the beat, then caught up in a rush).
-  Live, where no final chord is known, a bar of certain silence (LIVE_END, from the stop as heard) cues the
-  ending at the band's next bar line, and a player back before that bar calls it off (the ending played on
-  over the player's return). Waiting two beats instead brought 4/4 endings within a bar of the stop, but a
-  stop of a bar then ended the song live (bench/.cache/sim3 stops_2-4_A-phrygian's 4-beat stop). A player
+  is back. A player back after a stop of any length with a phrase off the band's count started again: the
+  band's count and bars start on their phrase's first strong chord (`restarted`; on the count's offbeat once
+  their next strums confirm it). After a stop of a bar or more a player who kept the count (a fermata, a
+  breath) often comes back off the beat: the band listens until its next beat is within ALIGNED of the
+  player's, then rejoins at its next bar line, as a band does after a break (it came in early and off the
+  beat, then caught up in a rush).
+  Live, where no final chord is known, certain silence (LIVE_END bar after the beat that follows the player's
+  last note, or after the stop as heard: `_certain`) cues the ending at the band's next bar line, and a
+  player back before that bar calls it off (the ending played on over the player's return). Earlier is not
+  certain: a player back from a one-bar stop comes back there (two beats instead brought 4/4 endings within
+  a bar of the stop, but a stop of a bar then ended the song live: bench/.cache/sim3 stops_2-4_A-phrygian's
+  4-beat stop). A player
   back within the ending's first bar drops it: the band leaves its notes out from its next beat and rejoins
   on the player's bars (no crash over their return, no intro a bar later: live,
   ../shared/cases/bug-reports/d-dorian-played-twice.mid from 45 s). "stop: rejoin" is written where the band
@@ -40,8 +45,11 @@ ALIGNED = 0.04        # s: after a long stop, the band rejoins once its next bea
 REJOIN_WAIT = 2       # bars: ... or after this long back, whatever the drift (the timeline converges anyway)
 COUNTED = 0.2         # beats: a player back this close to a beat of the band's count kept it through the rest;
                       # further off, they started again (a new phrase: its first strong chord is a downbeat) ...
-OFFBEAT = 0.1         # ... unless this close to the count's offbeat: a syncopated way back in, counted
-LIVE_END = 1.0        # bars of the player's: live, a silence this long after the stop was heard cues the ending
+OFFBEAT = 0.1         # ... unless this close to the count's offbeat: a syncopated way back in, counted, unless
+PHRASE_BEATS = 2      # ... the player's next strums fall this many times on the phrase's own beats, none on the
+                      # count's (a phrase after a rest of 4.5 beats): they started again half a beat off
+LIVE_END = 1.0        # bars of the player's: live, a silence this long past the beat after their last note (or
+                      # after the stop was heard, if sooner) is certain and cues the ending
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
 
@@ -55,7 +63,10 @@ class Presence:
         self._out_at = -math.inf              # when the band last went out (s): it comes back on playing after
         self.listening_since: float | None = None   # back after a stop of a bar or more: listening since (s) ...
         self.rejoin_at: float | None = None   # ... until it plays again from this band beat (a bar line)
-        self.back_from: float | None = None   # the long stop it is back from began then (s)
+        self.back_from: float | None = None   # the stop it is back from began then (s)
+        self.watching_since: float | None = None    # back after a stop: the player's phrase is checked since (s)
+        self._voted = (-math.inf, -math.inf, 0)   # (the phrase, its last strum counted (s), strums on its beats)
+        self.deciding = False                 # ... still to tell whether the player started again: notes held
         self._ended = False                   # live: this silence cued the ending
         self.back_in_ending = False           # ... and the player came back once it had begun
         self.dropped: float | None = None     # the ending's notes are left out from this band beat (dropped)
@@ -76,12 +87,15 @@ class Presence:
         """The band stopped playing at `now` (s): no stop-time, listening or rejoining carries over to its next
         entry (it comes in on its own downbeat, with its intro)."""
         self._out_at, self.stopped_at, self._ended, self.back_in_ending = now, None, False, False
-        self.listening_since = self.rejoin_at = self.dropped = None
+        self.listening_since = self.rejoin_at = self.dropped = self.watching_since = None
+        self.deciding = False
 
-    def stop_time(self, now: float, silent: bool, grid: BeatGrid, arranger: Arranger) -> str | None:
-        """The guitar is `silent` (or not) at `now` (s): the stop-time marker to write ("stop", "stop: back")
-        when that changed, else None. Live, LIVE_END bars of silence cue the ending, called off when the guitar
-        is back before it begins; once begun, `back_in_ending` tells the scheduler (it may drop it)."""
+    def stop_time(self, now: float, silent: bool, grid: BeatGrid, arranger: Arranger,
+                  last_onset: float | None = None) -> str | None:
+        """The guitar is `silent` (or not) at `now` (s), its last note at `last_onset` (s): the stop-time marker to
+        write ("stop", "stop: back") when that changed, else None. Live, LIVE_END bars of silence (`_certain`) cue
+        the ending, called off when the guitar is back before it begins; once begun, `back_in_ending` tells the
+        scheduler (it may drop it)."""
         while self.finals and self.finals[0] < now - 1.0:
             self.finals.pop(0)
         if not silent:
@@ -89,24 +103,45 @@ class Presence:
                 self.back_in_ending = True
             self._ended = False
             was, self.stopped_at = self.stopped_at, None
-            if was is not None and now - was >= grid.beats_per_bar * grid.period:
-                self.listening_since = now    # the player may come back off the band's count: listen first
-                self.back_from = was
-            return "stop: back" if was is not None else None
+            if was is None:
+                return None
+            self.watching_since, self.back_from = now, was     # the player may come back off the band's count
+            if now - was >= grid.beats_per_bar * grid.period:
+                self.listening_since = now                     # ... after a long stop: listen first
+            return "stop: back"
         marker = None
         if self.stopped_at is None:
             self.stopped_at, marker = now, "stop"
         final_ahead = any(f > now for f in self.finals)
-        a_bar = grid.beats_per_bar * grid.period
-        if not final_ahead and now - self.stopped_at >= LIVE_END * a_bar and not arranger.form.ending:
+        if not final_ahead and self._certain(now, last_onset, grid) and not arranger.form.ending:
             arranger.cue(Cue.ENDING)
             self._ended = True
         return marker
+
+    def _certain(self, now: float, last_onset: float | None, grid: BeatGrid) -> bool:
+        """Live, the silence at `now` (s) is the end: LIVE_END bars of it after the stop was heard, or after the
+        beat that follows the player's last note (`last_onset`, s) and COUNTED more, whichever came first: a
+        player back from a stop of a bar is back by then. (A melody's stop is heard only a bar and half a beat
+        after its last note, and a bar more after that the ending came with 2.1 bars of silence.)"""
+        since = self.stopped_at
+        if last_onset is not None:
+            since = min(since, last_onset + (1.0 + COUNTED) * grid.period)
+        return now - since >= LIVE_END * grid.beats_per_bar * grid.period
 
     @property
     def listening(self) -> bool:
         """Back from a long stop, the band is listening before it rejoins."""
         return self.listening_since is not None
+
+    @property
+    def watching(self) -> bool:
+        """Back from a stop (and listening, after a long one), the band checks whether the player started again
+        off its count (`restarted`)."""
+        return self.watching_since is not None
+
+    def watched(self) -> None:
+        """Back from a short stop, the player kept the band's count (or played no phrase within a bar)."""
+        self.watching_since, self.deciding = None, False
 
     def rejoin(self, now: float, drift: float, grid: BeatGrid, arranger: Arranger, horizon: float) -> str | None:
         """Back from a long stop and listening (`listening`): once the band's beat is within ALIGNED of the
@@ -117,7 +152,8 @@ class Presence:
         waited = now - self.listening_since >= REJOIN_WAIT * grid.beats_per_bar * grid.period
         if abs(drift) > ALIGNED and not waited:
             return None
-        self.listening_since = None
+        self.listening_since = self.watching_since = None
+        self.deciding = False
         self.rejoin_at = float(arranger.bar_start(arranger.bar_at(horizon) + 1))
         return "stop: rejoin"
 
@@ -126,22 +162,46 @@ class Presence:
         return self._out_at < t
 
     def phrase(self, state: MusicalState) -> float | None:
-        """Back from a long stop and listening: where the player's phrase after it starts (s, its first strong
-        chord or bass note: `MusicalState.phrase_start`), once heard; else None."""
+        """Back from a stop and watching: where the player's phrase after it starts (s, its first strong chord or
+        bass note: `MusicalState.phrase_start`), once heard; else None."""
         start = state.phrase_start
-        if not self.listening or start is None or self.back_from is None or start < self.back_from:
+        if not self.watching or start is None or self.back_from is None or start < self.back_from:
             return None
         return start
 
-    def restarted(self, position: float) -> bool:
-        """Whether a player back from a long stop at band beat `position` (the band's count, kept through the
-        rest) started again rather than counting through it (see COUNTED and OFFBEAT)."""
-        return COUNTED < abs(position - round(position)) < 0.5 - OFFBEAT
+    def restarted(self, position: float, state: MusicalState) -> bool | None:
+        """Whether a player back from a stop with a phrase at band beat `position` (the band's count, kept through
+        the rest) started again rather than counting through it (see COUNTED and OFFBEAT); None while the strums
+        after a phrase on the count's offbeat have not told yet: on the phrase's own beats (every `period` s of
+        the `state`'s grid from its `phrase_start`) PHRASE_BEATS times, none on the count's, it started again;
+        one on the count's beats or none of either within PHRASE_BEATS + 1/2 beats, it was syncopated and counted
+        (the D dorian example with a 5.5-beat rest: its eighths go on in the old count)."""
+        off = abs(position - round(position))
+        self.deciding = False
+        if off <= COUNTED or off < 0.5 - OFFBEAT:
+            return off > COUNTED
+        phrase, onset, period = state.phrase_start, state.last_onset, state.grid.period
+        voted, counted, on_phrase = self._voted
+        if voted != phrase:
+            counted, on_phrase = phrase + COUNTED * period, 0        # (its own strum's notes are not counted)
+        if onset is not None and onset > counted:
+            lag = (onset - phrase) / period % 1.0
+            if abs(lag - 0.5) <= COUNTED:
+                return False                            # a strum on the band's beat
+            on_phrase += min(lag, 1.0 - lag) <= COUNTED
+            counted = onset + COUNTED * period          # a strum counts once, not each of its notes
+        self._voted = (phrase, counted, on_phrase)
+        self.deciding = on_phrase < PHRASE_BEATS and state.time < phrase + (PHRASE_BEATS + 0.5) * period
+        if on_phrase >= PHRASE_BEATS:
+            return True
+        return None if self.deciding else False
 
     def rejoin_on(self, position: float) -> str:
         """The band plays again from band beat `position`, the player's downbeat (its arrangement starts
         there): the listening is over. The marker to write."""
-        self.listening_since, self.rejoin_at = None, position
+        self.listening_since = self.watching_since = None
+        self.deciding = False
+        self.rejoin_at = position
         return "stop: rejoin on the player's downbeat"
 
     def silenced(self, section: str, position: float) -> bool:
@@ -149,7 +209,7 @@ class Presence:
         rejoins at a bar line; a note of the ending always plays, unless the ending was dropped before it."""
         if section == "ending":
             return self.dropped is not None and position >= self.dropped
-        return (self.stopped_at is not None or self.listening_since is not None
+        return (self.stopped_at is not None or self.listening_since is not None or self.deciding
                 or (self.rejoin_at is not None and position < self.rejoin_at))
 
     def plan_ending(self, horizon: float, grid: BeatGrid, arranger: Arranger,

@@ -228,12 +228,12 @@ class Scheduler:
             return
         grid = state.grid
         horizon = self.timeline.beat_at(now + self.config.lookahead, grid, now + FIRST_BEAT_MARGIN)
-        marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger)
+        marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger, state.last_onset)
         if marker is not None:
             self._send(Marker(now, marker))
         if self.presence.back_in_ending:
             self._drop_ending(now, horizon, grid)
-        if self.presence.listening:         # the drift is measured only while the band waits to rejoin
+        if self.presence.watching:          # the drift is measured only while the band waits to rejoin
             marker = self._rejoin(now, state, horizon)
             if marker is not None:          # written where the band plays again
                 self._due.append((self.presence.rejoin_at, marker))
@@ -286,19 +286,27 @@ class Scheduler:
         self._due = [d for d in self._due if d[0] > end]
 
     def _rejoin(self, now: float, state: MusicalState, horizon: float) -> str | None:
-        """Back from a long stop, listening (engine/presence.py): once the player's phrase is heard (its first
-        strong chord or bass note, waited for up to a bar: a pickup leads to it), a player who started again
-        off the band's count brings the band in on their bars (`_restart`); one who counted through the rest,
-        or a phrase not heard, lets the band rejoin on its own bars once its beat is the player's. The marker
-        to write, else None."""
-        grid = state.grid
-        phrase = self.presence.phrase(state)
+        """Back from a stop, watching (engine/presence.py): once the player's phrase is heard (its first strong
+        chord or bass note, waited for up to a bar: a pickup leads to it), a player who started again off the
+        band's count brings the band in on their bars (`_restart`), after a stop of any length (a rest of 4.5
+        beats is heard as a stop of less than a bar: the band played on its old count, a beat and a half off the
+        player's bars for 7 s); after a long stop (listening), one who counted through the rest, or a phrase not
+        heard, lets the band rejoin on its own bars once its beat is the player's. The marker to write, else
+        None."""
+        grid, presence = state.grid, self.presence
+        phrase = presence.phrase(state)
         if phrase is not None and self._own_bars(grid):
-            if self.presence.restarted(self.timeline.beat_at(phrase, grid)):
+            started = presence.restarted(self.timeline.beat_at(phrase, grid), state)
+            if started:
                 return self._restart(now, phrase, grid)
-        elif phrase is None and now - self.presence.listening_since < grid.beats_per_bar * grid.period:
+            if started is None:
+                return None                 # on the count's offbeat: the strums after it tell
+        elif phrase is None and now - presence.watching_since < grid.beats_per_bar * grid.period:
             return None
-        return self.presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon)
+        if not presence.listening:
+            presence.watched()              # a short stop: the band plays on its count
+            return None
+        return presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon)
 
     def _own_bars(self, grid: BeatGrid) -> bool:
         """The band's bars and beat are the player's meter and level (not an aqsaq grid), and no ending is

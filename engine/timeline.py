@@ -58,6 +58,8 @@ STEADY_BEATS = 4      # band beats in a row the grid must agree with the band's 
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 LEVEL_TEMPO = 0.05    # a grid at another level whose tempo there is this far (log ratio) from the band's is misheard
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
+HOLD_BEATS = 8        # band beats after a restart during which it keeps its time until the grid agrees with it
+AGREE = 0.15          # beats: a grid beat this close to the band's next one agrees with it
 
 
 class BandTimeline:
@@ -80,6 +82,7 @@ class BandTimeline:
         self._moving = False     # on its way to the level the grid kept for `level_beats` beats
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
         self._bars = (0.0, 0)    # (band beat where its bars start, eighths to its bar): an aqsaq bar, else 0
+        self._hold = 0           # beats still to keep its own time after a restart, until the grid agrees
 
     def start(self, beat: int, grid: BeatGrid) -> None:
         """The band comes in: its beat number `beat` will fall where the grid's does when it is due (until
@@ -115,6 +118,7 @@ class BandTimeline:
         self._times[self._last] = at + k * period
         self._length = period
         self._jumped = 0
+        self._hold = HOLD_BEATS
         return self._last, k
 
     def _first_beat(self, grid: BeatGrid, not_before: float = -math.inf) -> None:
@@ -184,6 +188,10 @@ class BandTimeline:
         nearest = self._bar_eighth(grid, expected) if level is LEVELS[0] else None
         if nearest is None:
             nearest = grid.anchor_time + round((expected - grid.anchor_time) / unit) * unit
+        if self._hold:
+            if abs(nearest - expected) > AGREE * unit:
+                return level, period, expected, expected    # restarted: the grid has not found the player's phase
+            self._hold = 0                                  # ... it has: the band follows it again
         return level, period, expected, nearest
 
     def _bar_eighth(self, grid: BeatGrid, expected: float) -> float | None:
@@ -226,6 +234,7 @@ class BandTimeline:
     def _decide(self, grid: BeatGrid) -> None:
         """Decide the next beat's time from the grid (see `_next`); it never moves again."""
         length, level, far = self._next(grid)
+        self._hold = max(0, self._hold - 1)
         self.level = level
         self._jumped = self._jumped + 1 if far else 0
         self._count_level(level)

@@ -110,3 +110,22 @@ def ticks(listener, msgs, until: float, since: float = 0.0, tick: float = 0.01):
         listener.update(now)
         yield now
         n += 1
+
+
+def bar_times(path: Path) -> np.ndarray:
+    """Seconds of the bar lines a DAW draws in a MIDI file (`bar_lines`), its tempo map applied."""
+    mid = mido.MidiFile(path)
+    lines, _ = bar_lines(mid)
+    tempos, t = [(0, 500000)], 0
+    for m in mid.tracks[0]:
+        t += m.time
+        if m.type == "set_tempo":
+            tempos.append((t, m.tempo))
+    out, k, at, sec, tempo = [], 0, 0, 0.0, 500000
+    for tick in lines:
+        while k < len(tempos) and tempos[k][0] <= tick:
+            sec += (tempos[k][0] - at) * tempo / 1e6 / mid.ticks_per_beat
+            at, tempo = tempos[k]
+            k += 1
+        out.append(sec + (tick - at) * tempo / 1e6 / mid.ticks_per_beat)
+    return np.array(out)

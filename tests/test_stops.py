@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import mido
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -21,12 +22,14 @@ from engine.arrange.styles import load_style, style_chooser
 from engine.cli import app
 from engine.events import InputMessage, Marker, Note
 from engine.inputs import Cue
+from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import read_guitar_file
 from engine.io.sinks import RecordingSink
 from engine.listen.activity import PlayerActivity
 from engine.pipeline import Engine, run_offline
+from engine.render import guitar_track
 from engine.state import BeatGrid
-from tests.conftest import BAND_CHANNELS, note_ons
+from tests.conftest import BAND_CHANNELS, bar_times, note_ons
 
 DATA = Path(__file__).parent / "data"
 TOL = 0.07           # s: bench/band_eval.py's tolerance
@@ -227,3 +230,74 @@ def test_a_phrase_after_a_rest_starts_on_its_first_strong_chord_or_bass_note_not
     assert activity.phrase_start is None                    # two notes so far: not yet a strong chord
     activity.note(12.02, 80, rest=2.0)
     assert activity.phrase_start == 12.0
+
+
+def rest_take(path: Path, rest_beats: float, bpm: float = 100.0) -> tuple[float, float]:
+    """A 4/4 strummed phrase (4 bars of A minor, F, C, G: a chord on every beat, the bass on beats 1 and 3), a rest
+    of `rest_beats` beats, the phrase again for 6 bars, written to `path`: (the player back (s), the beat (s))."""
+    chords = [(45, [57, 64, 69, 72]), (41, [53, 60, 65, 69]), (48, [55, 60, 64, 67]), (43, [55, 59, 62, 67])]
+    beat = 60 / bpm
+    back = 0.5 + (16 + rest_beats) * beat
+    notes = []
+    for start, bars in ((0.5, 4), (back, 6)):
+        for n in range(4 * bars):
+            bass, chord = chords[n // 4 % 4]
+            for j, pitch in enumerate(([bass] if n % 2 == 0 else []) + chord):
+                on = start + n * beat + 0.008 * j
+                notes += [(on, 1, pitch, 100 if n % 4 == 0 else 80), (on + 0.9 * beat, 0, pitch, 0)]
+    track, last = mido.MidiTrack(), 0
+    for t, on, pitch, velocity in sorted(notes):
+        tick = round(t * 960)                               # 480 ticks a beat at 120 BPM
+        track.append(mido.Message("note_on" if on else "note_off", note=pitch, velocity=velocity, time=tick - last))
+        last = tick
+    mid = mido.MidiFile(ticks_per_beat=480)
+    mid.tracks.append(track)
+    mid.save(path)
+    return back, beat
+
+
+def live_file(take: Path, out: Path) -> None:
+    """Play `take` in as live (no final chord known, under a virtual clock) and write what the band played as a
+    MIDI file, as `aqyn render` writes one."""
+    guitar = read_guitar_file(take)
+    sink = MidiFileSink(out)
+    for event in guitar_track(guitar):
+        sink.send(event)
+    engine = Engine(style_chooser("auto"), 0, [sink])
+    run_offline(engine, sorted(guitar.messages, key=lambda m: m.time))
+    engine.close()
+
+
+@pytest.mark.parametrize("rest_beats, live", [(4.5, False), (4.5, True), (2.5, True), (6.5, False)])
+def test_a_player_back_on_the_bands_offbeat_after_a_rest_brings_the_bands_bars_onto_theirs(tmp_path, rest_beats, live):
+    # A rest of 4.5 beats (heard as a stop of less than a bar), 2.5 or 6.5 beats: the player starts again with a
+    # strong chord half a beat off the band's count and strums on from there. At main the band played on its old
+    # count (4.5, 2.5: too short a stop to listen; 6.5: near the offbeat, taken for a syncopated way back in),
+    # its bar lines 0.5 or 1.5 beats off the player's until the bar watch moved them 5-10 s later.
+    take, out = tmp_path / "rest.mid", tmp_path / "band.mid"
+    back, beat = rest_take(take, rest_beats)
+    if live:
+        live_file(take, out)
+    else:
+        assert runner.invoke(app, ["render", str(take), "-o", str(out)]).exit_code == 0
+    lines, notes = bar_times(out), note_ons(out, BAND_CHANNELS)
+    player = back + 4 * beat * np.arange(1, 6)              # the player's bar lines from their second bar back
+    for bar in player[player < notes.max() - 4 * beat]:
+        assert np.min(np.abs(lines - bar)) <= TOL, (bar, lines[np.argmin(np.abs(lines - bar))])
+    assert not np.any((notes > back + beat) & (notes < player[0] - TOL))   # silent until the player's downbeat
+    assert np.any((notes >= player[0] - TOL) & (notes < player[0] + beat))  # ... and in with them on it
+
+
+def test_live_a_melodys_ending_starts_within_a_bar_of_certain_silence():
+    # A fingerpicked 4/4 take: single notes, so its stop is heard only a bar and half a beat after its last note.
+    # Silence is certain a bar past the beat after the last note (a player back from a one-bar stop is back by
+    # then): the ending must start at the band's first bar line after that. At main it waited a bar from the stop
+    # as heard and began 2.5 bars (10 beats) after the last note; now 1.5 bars.
+    tr = truth("fingerpick-4-4-sim3")
+    messages = read_guitar_file(DATA / "fingerpick-4-4-sim3.mid").messages
+    last = max(m.time for m in messages if m.status & 0xF0 == 0x90 and m.data2 > 0)
+    beat = beat_at(tr, last)
+    marks = [(m.time, m.text) for m in live_events(messages) if isinstance(m, Marker)]
+    ending = next(t for t, text in marks if text == "section: ending" and t > last)
+    certain = last + (4 + 1 + 0.2) * beat
+    assert certain - TOL <= ending <= certain + 4 * beat + TOL, (last, certain, ending)

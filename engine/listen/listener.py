@@ -27,6 +27,8 @@ BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat on
 LONE_BASS_WITHIN = 1.0   # s: the chord of a bass-and-chord figure (guitar.LONE_BASS_*) comes this soon after its bass
 QUIET = 1.0        # s of silence after which no chord sounds (0.5, 0.75, 1.5 measured: bench/README.md)
 CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
+PAUSE_MIN = 2.0    # beats: a shorter gap between notes is no rest, whatever the activity heard (a blip of silence
+                   # at a meter change, 30 ms long, restarted the band's count: sim2 meter_change_2-4to6-8)
 IDLE_MARGIN = 1e-6  # s: a tick this close to a part's next piece of work (`Listener._idle_until`) runs in full
 
 
@@ -239,13 +241,17 @@ class Listener:
         self._strum_time = n.strum.time
 
     def _rest(self, t: float) -> float:
-        """The silence (s) before a note at `t` that starts a new phrase: a bar (inf before a beat is tracked).
-        The bar (`beats_per_bar` asks the bar model) is only worked out for a gap of two beats or more: no bar is
-        shorter, and this runs on every note."""
-        period, last = self.beat.period, self.activity.last_onset
-        if not period or last is None or t - last < 2 * period:
+        """The silence (s) before a note at `t` that starts a new phrase: a bar, or none when the guitar was
+        pausing by then as the band hears it (stop-time: a player back after a rest of 2.5 or 4.5 beats starts a
+        phrase, which the band's count may have to follow); inf before a beat is tracked, or after a gap of less
+        than PAUSE_MIN beats (this runs on every note: the pause is only asked about after a gap that long)."""
+        b, a = self.beat, self.activity
+        period, last = b.period, a.last_onset
+        if not period or last is None or t - last < PAUSE_MIN * period:
             return math.inf
-        return self.beat.beats_per_bar * period
+        if a.silent(t, period, b.usual_gap, b.beats_per_bar, self.grid()):
+            return 0.0
+        return b.beats_per_bar * period
 
     def _lone_bass(self, n: ConfirmedNote) -> None:
         """Oom-pa (a 6/8 jig's bass then chord, a waltz's oom-pah-pah, boom-chick): a low note struck alone,

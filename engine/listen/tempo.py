@@ -184,13 +184,13 @@ class TempoEstimator:
         sizes = notes.tolist() if notes is not None else [2] * len(t)
         basses = bass.tolist() if bass is not None else [False] * len(t)
         ts, louds = t.tolist(), loud.tolist()
-        for ti, li, ni, bi in zip(ts, louds, sizes, basses):
+        for i, (ti, li, ni, bi) in enumerate(zip(ts, louds, sizes, basses)):
             place = -1
             if li > 0:
                 e = ((ti - phase) / period) % 1.0
                 place = 0 if e < NEAR or e > 1 - NEAR else 1 if abs(e - 0.5) < NEAR else 2
-                if place == 1 and ni < 2 and not bi:
-                    place = -1               # a single note half-way: a melody's eighth, no sign of a beat
+                if place == 1 and ni < 2 and not bi and _in_line(sizes, i):
+                    place = -1               # a melody's eighth half-way, no sign of a beat
                 else:
                     counts[place] += 1
             places.append(place)
@@ -310,3 +310,11 @@ class TapTempo:
             return None
         gaps = sorted(b - a for a, b in zip(taps, taps[1:]))
         return gaps[len(gaps) // 2]
+
+
+def _in_line(sizes: list[int], i: int) -> bool:
+    """Whether onset `i`, a single note, belongs to a line of single notes (a melody: the onset before or after it
+    is a single note too), given each onset's note count `sizes`. A single note between two strums is a
+    boom-chick's bass (its fifth above E3 too: sim2's twice_4-4_C-phrygian alternates C3 and G3 under its
+    chords, and taken for a melody's eighth its G3 left the tempo at half for 4 s after the band came in)."""
+    return (i > 0 and sizes[i - 1] < 2) or (i + 1 < len(sizes) and sizes[i + 1] < 2)
