@@ -138,12 +138,15 @@ def test_after_a_long_rest_the_band_comes_back_on_the_players_beat(tmp_path, nam
     assert max(np.abs(guitar[:, None] - again[None, :]).min(axis=0)) < 0.03, again
 
 
-@pytest.mark.parametrize("name", ["d-dorian-played-twice.mid", "pause-10s-then-return.mid"])
+@pytest.mark.parametrize("name", ["d-dorian-played-twice.mid", "pause-10s-then-return.mid",
+                                  "pause-4-bars-then-return.mid"])
 def test_after_a_long_rest_the_band_comes_back_in_the_bars_of_the_players_new_phrase(tmp_path, name):
     # A player who starts again after a rest of seconds starts a phrase, and its first strong chord (a bass
     # note in the dorian take, a full strum in the other) is a downbeat. At main the band came back on bars
     # carried over the rest, a beat off the player's, for 5-7 s until its bar watch moved them (in stop-time
-    # in the dorian take; the other's band went out and came in again on the listener's stale downbeat).
+    # in the dorian take; the other's band went out and came in again on the listener's stale downbeat). After
+    # four bars' rest the band came back on the player's downbeat, then followed the listener's bar count from
+    # before the rest, a beat early, for two bars (review14).
     from tests.test_aqsaq import daw_bar_lines  # noqa: PLC0415
 
     out = render(tmp_path, name)

@@ -112,6 +112,16 @@ class BarTracker:
         self._loud.clear()                   # beat numbers on the old grid
         self._read.clear()
 
+    def rephase(self) -> None:
+        """The player starts again after a long rest: the meter heard so far still holds, where its bars start
+        does not (a player back after a pause comes in on their own downbeat, not on the old count's): each
+        meter's belief is spread evenly over its bar positions, and the confidence builds up again from none."""
+        belief = self._belief
+        for b, span in self._span.items():
+            belief[span] = [sum(belief[span]) / b] * b
+        self.beats_weighed = 0
+        self._read.clear()
+
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
         """A confirmed note at t (s): MIDI `pitch`, salience `weight` (velocity / 127), `bass` when it is the
         strum's bass note."""

@@ -485,6 +485,12 @@ class BeatTracker:
         if self._aqsaq is not None:
             self._aqsaq.note(t, pitch, weight, bass)
 
+    def rephase_bars(self) -> None:
+        """The player starts again after a long rest: the bar pointer keeps the meter and forgets where its bars
+        started (`BarTracker.rephase`; nothing to do with the accent-count bar model)."""
+        if self._bars is not None:
+            self._bars.rephase()
+
     def advance(self, now: float) -> None:
         """Let the bar pointer weigh the beats that have passed by `now` (s); call every tick. Most ticks have
         nothing to weigh: until the next beat's or eighth's window ends on the same grid (`_due`), the tick

@@ -27,6 +27,8 @@ BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat on
 LONE_BASS_WITHIN = 1.0   # s: the chord of a bass-and-chord figure (guitar.LONE_BASS_*) comes this soon after its bass
 QUIET = 1.0        # s of silence after which no chord sounds (0.5, 0.75, 1.5 measured: bench/README.md)
 CHORD_ACCENT = 1.0  # weight of a chord change on a beat as evidence of a bar start (a bass onset weighs ~1)
+REPHASE = 2.0      # bars of silence after which the bar pointer's bar lines are forgotten (a one-bar stop-time
+                   # break comes back on the count's downbeat: that count still holds)
 PAUSE_MIN = 2.0    # beats: a shorter gap between notes is no rest, whatever the activity heard (a blip of silence
                    # at a meter change, 30 ms long, restarted the band's count: sim2 meter_change_2-4to6-8)
 IDLE_MARGIN = 1e-6  # s: a tick this close to a part's next piece of work (`Listener._idle_until`) runs in full
@@ -236,7 +238,10 @@ class Listener:
         self.beat.onset(n.time, n.velocity / 127 * (BEAT_BASS if n.bass else 1.0), new, n.bass)
         self.beat.note(n.time, n.pitch, n.velocity / 127, n.bass)
         self.chord.note_on(n.time, n.pitch, n.velocity, n.tonal_bass, n.bass)
-        self.activity.note(n.time, n.velocity, n.bass, self._rest(n.time))
+        rest = self._rest(n.time)
+        if rest != math.inf:
+            self._after_rest(n.time)
+        self.activity.note(n.time, n.velocity, n.bass, rest)
         self._lone_bass(n)
         self._strum_time = n.strum.time
 
@@ -252,6 +257,15 @@ class Listener:
         if a.silent(t, period, b.usual_gap, b.beats_per_bar, self.grid()):
             return 0.0
         return b.beats_per_bar * period
+
+    def _after_rest(self, t: float) -> None:
+        """A note at `t` after a gap of PAUSE_MIN beats or more: after REPHASE bars of silence the player starts
+        again on their own downbeat, not on the old count's (a pause, a song played twice): the bar pointer
+        forgets where its bars started (the band had followed the old count's bar line a beat off the player's
+        for two bars: review14, bug-reports/pause-4-bars-then-return.mid)."""
+        b = self.beat
+        if t - self.activity.last_onset >= REPHASE * b.beats_per_bar * b.period:
+            b.rephase_bars()
 
     def _lone_bass(self, n: ConfirmedNote) -> None:
         """Oom-pa (a 6/8 jig's bass then chord, a waltz's oom-pah-pah, boom-chick): a low note struck alone,
