@@ -11,7 +11,9 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
    `follow` (0.8) of the new fit. In compound time the beat is where the bass falls (`phase.bass_phase`): a 6/8
-   bass-and-chord figure puts more onset weight on the chord two eighths later than on the bass.
+   bass-and-chord figure puts more onset weight on the chord two eighths later than on the bass. In simple time
+   a fit gone to the off-beats is not taken while the bass stayed on the grid's beats (`_offbeat_bass`): bossa
+   comping strums its chords on every "and" for bars while the thumb keeps the beat.
 3. Sudden tempo changes (`engine.listen.tempo_change`): when the grid explains less than `switch_below` of
    the recent onsets, the last `switch_window` seconds alone are searched for a tempo at the same level; if it
    explains them clearly better, it is adopted at once and the older onsets are forgotten (three beats of a slow
@@ -38,7 +40,17 @@ from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
 from engine.listen.line_accents import durational_accent
 from engine.listen.meter import MeterTracker
-from engine.listen.phase import TIGHT, GridState, bass_phase, blend, fit_at, fit_grid, recent_weights, recentre
+from engine.listen.phase import (
+    TIGHT,
+    GridState,
+    bass_phase,
+    bass_weight,
+    blend,
+    fit_at,
+    fit_grid,
+    recent_weights,
+    recentre,
+)
 from engine.listen.tempo import BASS_RECENCY, FPS, TapTempo, TempoEstimator
 from engine.listen.tempo_change import sudden_change
 
@@ -152,6 +164,15 @@ CUED_BAR_UNTIL = 0.5   # meter confidence from which the guitar's accents, not a
 # dotted quarter (1.5) fit the bar's uneven groups about as well as the quarter, and are no level of the bar
 # (`BeatTracker._aqsaq_level`); a player's rubato (sim2's aqsaq takes: 150-158 BPM) stays well inside.
 AQSAQ_CHANGE = 1.2
+# Simple time (`BeatTracker._offbeat_bass`): a fit OFFBEAT beats or more off a grid sure by HOLD_SURE (the band's
+# ListenerConfig.beat_lock) is not taken while the bass stayed on the grid's beats, a bass note struck alone (the
+# thumb) counting LONE_BASS times one under a chord. OFFBEAT is under phase.blend's 0.3, which takes a fit that
+# close in part: a sliding fit would carry the grid off before it counted as half a beat off. LONE_BASS: on
+# GuitarSet's bossa comping (dev BN1) the thumb's lone notes fall on the beat, the chords holding a bass on either
+# half.
+OFFBEAT = 0.25
+HOLD_SURE = 0.5
+LONE_BASS = 3.0
 DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
 
 class BeatTracker:
@@ -285,7 +306,7 @@ class BeatTracker:
         if grid is None:
             return False
         grid = self._eighth_phase(ts, pws, now, grid)     # aqsaq meters
-        grid = self._bass_beat(ts, pws, now, grid)        # compound meters
+        grid = self._bass_beat(ts, pws, now, grid)        # the bass's beat
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
@@ -364,9 +385,9 @@ class BeatTracker:
                    grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """In compound time, `grid` (phase s, period s, confidence) refitted on the beat the bass keeps
         (`engine.listen.phase.bass_phase`) when its beats are more than TIGHT of one away from the bass's, else as
-        it is; onsets ts (s) with phase weights pws."""
+        it is; onsets ts (s) with phase weights pws. In simple time, see `_offbeat_bass`."""
         if not self._meter.compound:
-            return grid
+            return self._offbeat_bass(now, grid)
         phase, period, _ = grid
         bass = bass_phase(ts, self._onsets.bass, now, period, BASS_RECENCY)
         if bass is None:
@@ -377,6 +398,37 @@ class BeatTracker:
         ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
         return fit_at(ts, rs, total, now, recentre(ts, rs, bass, period), period, curve=self.curve,
                       slope_range=self.slope_range)
+
+    def _offbeat_bass(self, now: float, grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """In simple time, the tracked grid held instead of the fit `grid` (phase s, period s, confidence) when the
+        fit has gone towards its off-beats (OFFBEAT or more) while the bass has not: the recent bass notes weigh
+        more on the tracked grid's beats than on the fit's (`phase.bass_weight`; a bass note struck alone, the
+        thumb, counting LONE_BASS times). Bossa, funk and jazz comping put chords on the "and" and tie them over
+        the beat, so for bars the strums' weight sits on the off-beats while the bass keeps the beat (GuitarSet
+        dev's bossa comping, BN1: the grid went half a beat off for bars at a time, its thumb on the beat). Only a
+        grid sure by HOLD_SURE is held: an unsure one may still be on the wrong half; nor while the aqsaq watch names
+        a 5/8 or 7/8 bar (`_aqsaq_bar`), whose groups start on both halves of the quarter's beats (while it only
+        leans to one, the hold stays: the watch leans to aqsaq in bossa's syncopation too, GuitarSet BN1 1.00 ->
+        0.62). Else `grid` as it is."""
+        phase, period, confidence = grid
+        if self.confidence < HOLD_SURE or self._aqsaq_bar() is not None or not self._left_grid(phase, period, now):
+            return grid
+        lone = LONE_BASS
+        ts = self._onsets.t
+        bass = [(lone if n == 1 else 1.0) if b else 0.0 for b, n in zip(self._onsets.bass, self._onsets.notes)]
+        held = self.seconds_at(round(self.beat_at(now)))
+        if bass_weight(ts, bass, now, held, period, BASS_RECENCY) <= bass_weight(ts, bass, now, phase, period,
+                                                                                 BASS_RECENCY):
+            return grid
+        return held, self.period, confidence
+
+    def _left_grid(self, phase: float, period: float, now: float) -> bool:
+        """True when the beat nearest `now` (s) of a fit through `phase` (s) every `period` (s) lies about half a
+        beat (OFFBEAT or more) from the tracked grid's beats, at its level."""
+        if self.period is None or not 0.8 < period / self.period < 1.25:
+            return False
+        off = self.beat_at(phase + round((now - phase) / period) * period) % 1.0
+        return OFFBEAT <= off <= 1.0 - OFFBEAT
 
     def _phase_weights(self, ws: list[float]) -> list[float]:
         """The onsets' weights `ws` as they count for the beat's phase: a strum with a bass note `phase_bass`
