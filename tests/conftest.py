@@ -1,9 +1,18 @@
 import json
+import os
 from pathlib import Path
 
 import mido
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# Under CI (which sets CI) the property tests run on a fixed draw of examples: a red run is a regression, not a
+# new random draw finding an old limit. Elsewhere (make test on a desk, make soak, make proof) every run draws
+# anew and may find inputs nobody has tried (session 14: a square backbeat at 151.5 BPM named 5/8, below).
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -166,6 +166,12 @@ def eighths_take(bpm: float, accents: tuple[int, ...], bars: int, roots: list[in
     return sorted(msgs, key=lambda m: (m.time, m.status == 0x90))
 
 
+@pytest.mark.xfail(strict=True, reason="known limit: eighths accented 3+3+2 (0, 2, 3, 6) heard in beats of three "
+                                       "eighths (2:3 of the quarter) are named 5/8 after 14 s (found by a draw below)")
+def test_square_backbeat_eighths_heard_in_dotted_beats_are_not_named_aqsaq():
+    assert set(listen(eighths_take(151.5, SQUARE["backbeat"], 16, [40], 0))) == {()}
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bpm=st.floats(80, 160), pattern=st.sampled_from(sorted(SQUARE)),
        roots=st.lists(st.integers(40, 47), min_size=1, max_size=4), rest=st.sampled_from([0, 3, 5]))
