@@ -3,9 +3,10 @@ the bar), stepped once per beat of the beat tracker's grid.
 
 The state is the bar pointer of Whiteley, Cemgil and Godsill ("Bayesian modelling of temporal structure in
 musical audio", ISMIR 2006), taken at the beat level: the beat tracker already follows tempo and phase, so
-the pointer only has to say how many beats a bar has (2, 3 or 4) and which beat it is on. Each beat the pointer
-moves one beat on (a bar restarts with probability `RESTART`, the meter changes with `MOVE`), and the beat's
-evidence weighs the states where it is a downbeat. The evidence is a log-likelihood ratio, linear in the beat's
+the pointer only has to say how many beats a bar has (2, 3 or 4) and which beat it is on (a 2/4 bar is counted
+alone and in pairs, `COUNTINGS`: its chords may last one bar or two). Each beat the pointer moves one beat on
+(a bar restarts with probability `RESTART`, the meter changes with `MOVE`), and the beat's evidence weighs the
+states where it is a downbeat. The evidence is a log-likelihood ratio, linear in the beat's
 `FEATURES` (`BeatFeatures`): harmonic change (pitch classes the last beats did not sound: chords change on
 downbeats more than anywhere else, and the change is heard in the notes at once, not when a chord label has
 been decided: an accent placed there put 4/4 downbeats on beat 2), a bass note on the beat, a bass that moved,
@@ -40,6 +41,14 @@ from engine.listen.guitar import GuitarConfig
 
 METERS = (2, 3, 4)                      # beats to the bar the pointer may take
 LOG_PRIOR = {2: -1.5, 3: -1.0, 4: 0.0}   # log prior of each: 4/4 unless the evidence says otherwise
+# How the pointer counts each meter: (beats to the bar, beats it counts before it starts again, share of the
+# meter's prior). A 2/4 bar is counted alone (its chord may change every bar) and in pairs (chords held for two
+# bars, as in boom-chick polka and tokpe: the second bar's downbeat then brings no new harmony and is weighed as
+# 4/4's half bar is). Without the pair, a 2/4 song whose chords last two bars is, by its harmony, 4/4 with every
+# other downbeat misread as a half bar; counted in pairs, the two differ only by the accents (below), so the
+# pairs are read only while the notes carry dynamics. 2/4's prior is split evenly between the two countings
+# (nothing measured says which is likelier). A two-bar hypermeasure: Lerdahl and Jackendoff 1983 (below).
+COUNTINGS = ((2, 2, 0.5), (2, 4, 0.5), (3, 3, 1.0), (4, 4, 1.0))
 RESTART = 0.01        # per beat: the bar restarts elsewhere (a dropped or added beat)
 MOVE = 0.003          # per beat: the meter changes (to one drawn from the prior)
 EARLY = 0.55          # a beat's notes start this many beats before it ...
@@ -74,17 +83,20 @@ class BarTracker:
 
     def __init__(self) -> None:
         self._notes: deque[tuple[float, int, float, bool]] = deque()   # (time s, MIDI pitch, weight, bass)
-        self._states = [(b, k) for b in METERS for k in range(b)]
-        # each meter's states, a bar position after another: a slice of the states (and of the belief)
-        self._span = {b: slice(self._states.index((b, 0)), self._states.index((b, 0)) + b) for b in METERS}
-        self._before = [self._states.index((b, (k - 1) % b)) for b, k in self._states]   # the state a beat ago
+        # A state is (counting, position): `counting` one of COUNTINGS, the position a beat of its span
+        self._states = [(c, k) for c in range(len(COUNTINGS)) for k in range(COUNTINGS[c][1])]
+        # each counting's states, a position after another: a slice of the states (and of the belief)
+        self._span = [slice(self._states.index((c, 0)), self._states.index((c, 0)) + span)
+                      for c, (_, span, _) in enumerate(COUNTINGS)]
+        self._before = [self._states.index((c, (k - 1) % COUNTINGS[c][1])) for c, k in self._states]  # a beat ago
         self._start = self._prior()          # the prior over the states
         self._moved = [MOVE * p for p in self._start]   # per state, what a meter change brings (by the prior)
-        # per state, which evidence weighs it: 0 a downbeat's, 1 the half-bar beat of 4/4's, 2 none
-        self._weighed_by = [0 if k == 0 else 1 if b == 4 and k == 2 else 2 for b, k in self._states]
+        # per state, which evidence weighs it: 0 a downbeat's, 1 the half-bar beat's (of 4/4, or the second
+        # bar's downbeat of a 2/4 pair), 2 none
+        self._weighed_by = [0 if k == 0 else 1 if COUNTINGS[c][1] == 4 and k == 2 else 2 for c, k in self._states]
         # per state, the accent expected against two beats before: +1 a downbeat after a weaker beat, -1 two
         # beats after a downbeat, 0 (2/4: a downbeat two beats after a downbeat, a weak after a weak)
-        self._accent_sign = [(k == 0) - ((k - 2) % b == 0) for b, k in self._states]
+        self._accent_sign = [(k % COUNTINGS[c][0] == 0) - ((k - 2) % COUNTINGS[c][0] == 0) for c, k in self._states]
         self._loud: deque[tuple[int, float]] = deque(maxlen=2)   # (beat number, loudest weight) of the last beats
         self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
         self._belief = list(self._start)
@@ -94,8 +106,9 @@ class BarTracker:
         self._read: dict[tuple[int, ...], tuple[int, int, float]] = {}   # bar() per meters, until the next step
 
     def _prior(self) -> list[float]:
-        total = sum(math.exp(LOG_PRIOR[b]) for b in METERS)
-        return [math.exp(LOG_PRIOR[b]) / total / b for b, _ in self._states]
+        weight = [math.exp(LOG_PRIOR[b]) * share for b, _, share in COUNTINGS]
+        total = sum(weight)
+        return [weight[c] / total / COUNTINGS[c][1] for c, _ in self._states]
 
     def restart(self) -> None:
         """Another metrical level: the beats counted so far say nothing of the new beat's bars."""
@@ -141,15 +154,15 @@ class BarTracker:
         b_old = self._belief
         states = self._states
         # per meter: a bar restarting elsewhere (its belief summed state by state)
-        restart = {b: RESTART * sum(b_old[span]) / b for b, span in self._span.items()}
+        restart = [RESTART * sum(b_old[span]) / (span.stop - span.start) for span in self._span]
         # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
         like = (math.exp(max(-20.0, min(20.0, down))), math.exp(max(-20.0, min(20.0, half))), 1.0)
         accent = self._accent_likelihood(n)
         keep = 1 - RESTART - MOVE
         new = []
-        for (b, _), before, moved, kind, sign in zip(states, self._before, self._moved, self._weighed_by,
+        for (c, _), before, moved, kind, sign in zip(states, self._before, self._moved, self._weighed_by,
                                                      self._accent_sign):
-            p = keep * b_old[before] + restart[b] + moved
+            p = keep * b_old[before] + restart[c] + moved
             new.append(p * like[kind] * accent[sign])
         total = sum(new)
         self._belief = [p / total for p in new]
@@ -197,14 +210,22 @@ class BarTracker:
 
     def _bar(self, meters: tuple[int, ...]) -> tuple[int, int, float]:
         belief = self._belief
-        mass = {b: sum(belief[self._span[b]]) for b in meters}
+        # per meter, its belief by bar position (a 2/4 pair's two bars folded onto one)
+        position = {b: [0.0] * b for b in meters}
+        # Without dynamics a 2/4 pair gets 4/4's evidence beat for beat: its belief echoes 4/4's and says nothing
+        heard = self._dynamics >= DYNAMICS
+        for c, (b, span, _) in enumerate(COUNTINGS):
+            if b in position and (heard or span == b):
+                for k, p in enumerate(belief[self._span[c]]):
+                    position[b][k % b] += p
+        mass = {b: sum(position[b]) for b in meters}
         beats = max(meters, key=mass.__getitem__)
         if self._next is None:
             return beats, 0, 0.0
-        position = belief[self._span[beats]]          # by bar position
-        k = max(range(beats), key=position.__getitem__)
+        best = position[beats]
+        k = max(range(beats), key=best.__getitem__)
         total = sum(mass.values())
-        share = position[k] / mass[beats] if mass[beats] > 0 else 0.0
+        share = best[k] / mass[beats] if mass[beats] > 0 else 0.0
         confidence = mass[beats] / total * share * min(1.0, self.beats_weighed / 8) if total > 0 else 0.0
         return beats, (self._next - 1 - k) % beats, confidence    # the last beat weighed is at position k
 
