@@ -46,8 +46,10 @@ LOG_PRIOR = {2: -1.5, 3: -1.0, 4: 0.0}   # log prior of each: 4/4 unless the evi
 # bars, as in boom-chick polka and tokpe: the second bar's downbeat then brings no new harmony and is weighed as
 # 4/4's half bar is). Without the pair, a 2/4 song whose chords last two bars is, by its harmony, 4/4 with every
 # other downbeat misread as a half bar; counted in pairs, the two differ only by the accents (below), so the
-# pairs are read only while the notes carry dynamics. 2/4's prior is split evenly between the two countings
-# (nothing measured says which is likelier). A two-bar hypermeasure: Lerdahl and Jackendoff 1983 (below).
+# pairs enter the filter only while the notes carry dynamics (without them the pair is 4/4 under another name,
+# and its belief, shared in the normalisation, would only move the other meters' confidence). 2/4's prior is
+# split evenly between the two countings while the pairs count (nothing measured says which is likelier), and
+# is all the lone bar's while they are out. A two-bar hypermeasure: Lerdahl and Jackendoff 1983 (below).
 COUNTINGS = ((2, 2, 0.5), (2, 4, 0.5), (3, 3, 1.0), (4, 4, 1.0))
 RESTART = 0.01        # per beat: the bar restarts elsewhere (a dropped or added beat)
 MOVE = 0.003          # per beat: the meter changes (to one drawn from the prior)
@@ -81,7 +83,8 @@ class BarTracker:
     """The bar pointer (see the module docstring). Feed it every confirmed note with `note`, and call `advance`
     with the beat grid as time goes on; `bar` reads the belief (beats to the bar, downbeat phase, confidence)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pairs: bool = True) -> None:
+        """`pairs` False: 2/4 is never counted in pairs, dynamics or not (the plain counting, to compare with)."""
         self._notes: deque[tuple[float, int, float, bool]] = deque()   # (time s, MIDI pitch, weight, bass)
         # A state is (counting, position): `counting` one of COUNTINGS, the position a beat of its span
         self._states = [(c, k) for c in range(len(COUNTINGS)) for k in range(COUNTINGS[c][1])]
@@ -89,8 +92,12 @@ class BarTracker:
         self._span = [slice(self._states.index((c, 0)), self._states.index((c, 0)) + span)
                       for c, (_, span, _) in enumerate(COUNTINGS)]
         self._before = [self._states.index((c, (k - 1) % COUNTINGS[c][1])) for c, k in self._states]  # a beat ago
-        self._start = self._prior()          # the prior over the states
-        self._moved = [MOVE * p for p in self._start]   # per state, what a meter change brings (by the prior)
+        self._may_pair = pairs
+        self._paired = False                 # the pair countings are in the filter (the notes carry dynamics)
+        # the prior over the states, and per state what a meter change brings (by the prior): [without the
+        # pairs, with them]
+        self._start = [self._prior(False), self._prior(True)]
+        self._moved = [[MOVE * p for p in start] for start in self._start]
         # per state, which evidence weighs it: 0 a downbeat's, 1 the half-bar beat's (of 4/4, or the second
         # bar's downbeat of a 2/4 pair), 2 none
         self._weighed_by = [0 if k == 0 else 1 if COUNTINGS[c][1] == 4 and k == 2 else 2 for c, k in self._states]
@@ -99,20 +106,47 @@ class BarTracker:
         self._accent_sign = [(k % COUNTINGS[c][0] == 0) - ((k - 2) % COUNTINGS[c][0] == 0) for c, k in self._states]
         self._loud: deque[tuple[int, float]] = deque(maxlen=2)   # (beat number, loudest weight) of the last beats
         self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
-        self._belief = list(self._start)
+        self._belief = list(self._start[False])
         self._next: int | None = None        # the next beat number to weigh
         self._features = BeatFeatures()
         self.beats_weighed = 0
         self._read: dict[tuple[int, ...], tuple[int, int, float]] = {}   # bar() per meters, until the next step
 
-    def _prior(self) -> list[float]:
-        weight = [math.exp(LOG_PRIOR[b]) * share for b, _, share in COUNTINGS]
+    def _prior(self, paired: bool) -> list[float]:
+        """Per state, its prior: each meter's (LOG_PRIOR) shared among its countings in the filter (the pairs
+        only when `paired`), a counting's share spread evenly over its positions."""
+        counts = [paired or span == b for b, span, _ in COUNTINGS]
+        shares = {b: sum(share for (m, _, share), on in zip(COUNTINGS, counts) if on and m == b) for b in METERS}
+        weight = [math.exp(LOG_PRIOR[b]) * share / shares[b] if on else 0.0
+                  for (b, _, share), on in zip(COUNTINGS, counts)]
         total = sum(weight)
         return [weight[c] / total / COUNTINGS[c][1] for c, _ in self._states]
 
+    def _count_pairs(self, paired: bool) -> None:
+        """Let the pair countings into the filter (`paired`) or take them out. While the notes carry no dynamics
+        a pair gets, beat for beat, the evidence of the counting with as many positions (4/4: a downbeat, a half
+        bar), so its belief would be that counting's times the ratio of their priors: it enters with that belief,
+        and the lone bar keeps its own share of the meter's prior (COUNTINGS); taken out, its belief is dropped
+        and the lone bar's share restored. The belief is then normalised again."""
+        belief = self._belief
+        prior = self._start[True]
+        for c, (b, span, share) in enumerate(COUNTINGS):
+            if span == b:
+                continue
+            alone = next(a for a, (m, s, _) in enumerate(COUNTINGS) if m == s == b)
+            same = next(a for a, (m, s, _) in enumerate(COUNTINGS) if m == s == span)
+            pair, lone, like = self._span[c], self._span[alone], self._span[same]
+            keep = COUNTINGS[alone][2] / (COUNTINGS[alone][2] + share)   # the lone bar's share beside the pair
+            ratio = prior[pair.start] / prior[like.start]
+            belief[pair] = [p * ratio for p in belief[like]] if paired else [0.0] * span
+            belief[lone] = [p * keep if paired else p / keep for p in belief[lone]]
+        total = sum(belief)
+        self._belief = [p / total for p in belief]
+        self._paired = paired
+
     def restart(self) -> None:
         """Another metrical level: the beats counted so far say nothing of the new beat's bars."""
-        self._belief = list(self._start)
+        self._belief = list(self._start[self._paired])
         self._next = None
         self.beats_weighed = 0
         self._loud.clear()                   # beat numbers on the old grid
@@ -151,16 +185,19 @@ class BarTracker:
     def _step(self, n: int, seconds_at: Callable[[float], float]) -> None:
         """Move the pointer one beat on and weigh beat number n's evidence."""
         down, half = self._evidence(n, seconds_at)
+        accent = self._accent_likelihood(n)
+        paired = self._may_pair and self._dynamics >= DYNAMICS
+        if paired != self._paired:
+            self._count_pairs(paired)
         b_old = self._belief
         states = self._states
         # per meter: a bar restarting elsewhere (its belief summed state by state)
         restart = [RESTART * sum(b_old[span]) / (span.stop - span.start) for span in self._span]
         # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
         like = (math.exp(max(-20.0, min(20.0, down))), math.exp(max(-20.0, min(20.0, half))), 1.0)
-        accent = self._accent_likelihood(n)
         keep = 1 - RESTART - MOVE
         new = []
-        for (c, _), before, moved, kind, sign in zip(states, self._before, self._moved, self._weighed_by,
+        for (c, _), before, moved, kind, sign in zip(states, self._before, self._moved[paired], self._weighed_by,
                                                      self._accent_sign):
             p = keep * b_old[before] + restart[c] + moved
             new.append(p * like[kind] * accent[sign])
@@ -210,12 +247,11 @@ class BarTracker:
 
     def _bar(self, meters: tuple[int, ...]) -> tuple[int, int, float]:
         belief = self._belief
-        # per meter, its belief by bar position (a 2/4 pair's two bars folded onto one)
+        # per meter, its belief by bar position (a 2/4 pair's two bars folded onto one; it holds none while
+        # out of the filter)
         position = {b: [0.0] * b for b in meters}
-        # Without dynamics a 2/4 pair gets 4/4's evidence beat for beat: its belief echoes 4/4's and says nothing
-        heard = self._dynamics >= DYNAMICS
-        for c, (b, span, _) in enumerate(COUNTINGS):
-            if b in position and (heard or span == b):
+        for c, (b, _, _) in enumerate(COUNTINGS):
+            if b in position:
                 for k, p in enumerate(belief[self._span[c]]):
                     position[b][k % b] += p
         mass = {b: sum(position[b]) for b in meters}
