@@ -3,9 +3,10 @@ the bar), stepped once per beat of the beat tracker's grid.
 
 The state is the bar pointer of Whiteley, Cemgil and Godsill ("Bayesian modelling of temporal structure in
 musical audio", ISMIR 2006), taken at the beat level: the beat tracker already follows tempo and phase, so
-the pointer only has to say how many beats a bar has (2, 3 or 4) and which beat it is on. Each beat the pointer
-moves one beat on (a bar restarts with probability `RESTART`, the meter changes with `MOVE`), and the beat's
-evidence weighs the states where it is a downbeat. The evidence is a log-likelihood ratio, linear in the beat's
+the pointer only has to say how many beats a bar has (2, 3 or 4) and which beat it is on (a 2/4 bar is counted
+alone and in pairs, `COUNTINGS`: its chords may last one bar or two). Each beat the pointer moves one beat on
+(a bar restarts with probability `RESTART`, the meter changes with `MOVE`), and the beat's evidence weighs the
+states where it is a downbeat. The evidence is a log-likelihood ratio, linear in the beat's
 `FEATURES` (`BeatFeatures`): harmonic change (pitch classes the last beats did not sound: chords change on
 downbeats more than anywhere else, and the change is heard in the notes at once, not when a chord label has
 been decided: an accent placed there put 4/4 downbeats on beat 2), a bass note on the beat, a bass that moved,
@@ -41,6 +42,16 @@ from engine.listen.line_accents import line_evidence, line_features, notes_since
 
 METERS = (2, 3, 4)                      # beats to the bar the pointer may take
 LOG_PRIOR = {2: -1.5, 3: -1.0, 4: 0.0}   # log prior of each: 4/4 unless the evidence says otherwise
+# How the pointer counts each meter: (beats to the bar, beats it counts before it starts again, share of the
+# meter's prior). A 2/4 bar is counted alone (its chord may change every bar) and in pairs (chords held for two
+# bars, as in boom-chick polka and tokpe: the second bar's downbeat then brings no new harmony and is weighed as
+# 4/4's half bar is). Without the pair, a 2/4 song whose chords last two bars is, by its harmony, 4/4 with every
+# other downbeat misread as a half bar; counted in pairs, the two differ only by the accents (below), so the
+# pairs enter the filter only while the notes carry dynamics (without them the pair is 4/4 under another name,
+# and its belief, shared in the normalisation, would only move the other meters' confidence). 2/4's prior is
+# split evenly between the two countings while the pairs count (nothing measured says which is likelier), and
+# is all the lone bar's while they are out. A two-bar hypermeasure: Lerdahl and Jackendoff 1983 (below).
+COUNTINGS = ((2, 2, 0.5), (2, 4, 0.5), (3, 3, 1.0), (4, 4, 1.0))
 RESTART = 0.01        # per beat: the bar restarts elsewhere (a dropped or added beat)
 MOVE = 0.003          # per beat: the meter changes (to one drawn from the prior)
 EARLY = 0.55          # a beat's notes start this many beats before it ...
@@ -74,39 +85,75 @@ class BarTracker:
     """The bar pointer (see the module docstring). Feed it every confirmed note with `note`, and call `advance`
     with the beat grid as time goes on; `bar` reads the belief (beats to the bar, downbeat phase, confidence)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pairs: bool = True) -> None:
+        """`pairs` False: 2/4 is never counted in pairs, dynamics or not (the plain counting, to compare with)."""
         self._notes: deque[tuple[float, int, float, bool]] = deque()   # (time s, MIDI pitch, weight, bass)
-        self._states = [(b, k) for b in METERS for k in range(b)]
-        # each meter's states, a bar position after another: a slice of the states (and of the belief)
-        self._span = {b: slice(self._states.index((b, 0)), self._states.index((b, 0)) + b) for b in METERS}
-        self._before = [self._states.index((b, (k - 1) % b)) for b, k in self._states]   # the state a beat ago
-        self._start = self._prior()          # the prior over the states
-        self._moved = [MOVE * p for p in self._start]   # per state, what a meter change brings (by the prior)
-        # per state, which evidence weighs it: 0 a downbeat's, 1 the half-bar beat of 4/4's, 2 none
-        self._weighed_by = [0 if k == 0 else 1 if b == 4 and k == 2 else 2 for b, k in self._states]
+        # A state is (counting, position): `counting` one of COUNTINGS, the position a beat of its span
+        self._states = [(c, k) for c in range(len(COUNTINGS)) for k in range(COUNTINGS[c][1])]
+        # each counting's states, a position after another: a slice of the states (and of the belief)
+        self._span = [slice(self._states.index((c, 0)), self._states.index((c, 0)) + span)
+                      for c, (_, span, _) in enumerate(COUNTINGS)]
+        self._before = [self._states.index((c, (k - 1) % COUNTINGS[c][1])) for c, k in self._states]  # a beat ago
+        self._may_pair = pairs
+        self._paired = False                 # the pair countings are in the filter (the notes carry dynamics)
+        # the prior over the states, and per state what a meter change brings (by the prior): [without the
+        # pairs, with them]
+        self._start = [self._prior(False), self._prior(True)]
+        self._moved = [[MOVE * p for p in start] for start in self._start]
+        # per state, which evidence weighs it: 0 a downbeat's, 1 the half-bar beat's (of 4/4, or the second
+        # bar's downbeat of a 2/4 pair), 2 none
+        self._weighed_by = [0 if k == 0 else 1 if COUNTINGS[c][1] == 4 and k == 2 else 2 for c, k in self._states]
         # per state, the accent expected against two beats before: +1 a downbeat after a weaker beat, -1 two
         # beats after a downbeat, 0 (2/4: a downbeat two beats after a downbeat, a weak after a weak)
-        self._accent_sign = [(k == 0) - ((k - 2) % b == 0) for b, k in self._states]
+        self._accent_sign = [(k % COUNTINGS[c][0] == 0) - ((k - 2) % COUNTINGS[c][0] == 0) for c, k in self._states]
         # per state, which line evidence (of the beat before, read a beat late) weighs it: 0 the beat before was
-        # a downbeat, 1 the half-bar beat of 4/4, 2 neither
-        self._line_weighed_by = [0 if k == 1 else 1 if b == 4 and k == 3 else 2 for b, k in self._states]
+        # a downbeat, 1 the half-bar beat (of 4/4, or a 2/4 pair's second downbeat), 2 neither
+        self._line_weighed_by = [0 if k == 1 else 1 if COUNTINGS[c][1] == 4 and k == 3 else 2 for c, k in self._states]
         self._line = False                   # the notes are a single-note line (`advance`) ...
         self.line_share = 0.0                # ... running share of the beats weighed while they were (`LINE_MEMORY`)
         self._loud: deque[tuple[int, float]] = deque(maxlen=2)   # (beat number, loudest weight) of the last beats
         self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
-        self._belief = list(self._start)
+        self._belief = list(self._start[False])
         self._next: int | None = None        # the next beat number to weigh
         self._features = BeatFeatures()
         self.beats_weighed = 0
         self._read: dict[tuple[int, ...], tuple[int, int, float]] = {}   # bar() per meters, until the next step
 
-    def _prior(self) -> list[float]:
-        total = sum(math.exp(LOG_PRIOR[b]) for b in METERS)
-        return [math.exp(LOG_PRIOR[b]) / total / b for b, _ in self._states]
+    def _prior(self, paired: bool) -> list[float]:
+        """Per state, its prior: each meter's (LOG_PRIOR) shared among its countings in the filter (the pairs
+        only when `paired`), a counting's share spread evenly over its positions."""
+        counts = [paired or span == b for b, span, _ in COUNTINGS]
+        shares = {b: sum(share for (m, _, share), on in zip(COUNTINGS, counts) if on and m == b) for b in METERS}
+        weight = [math.exp(LOG_PRIOR[b]) * share / shares[b] if on else 0.0
+                  for (b, _, share), on in zip(COUNTINGS, counts)]
+        total = sum(weight)
+        return [weight[c] / total / COUNTINGS[c][1] for c, _ in self._states]
+
+    def _count_pairs(self, paired: bool) -> None:
+        """Let the pair countings into the filter (`paired`) or take them out. While the notes carry no dynamics
+        a pair gets, beat for beat, the evidence of the counting with as many positions (4/4: a downbeat, a half
+        bar), so its belief would be that counting's times the ratio of their priors: it enters with that belief,
+        and the lone bar keeps its own share of the meter's prior (COUNTINGS); taken out, its belief is dropped
+        and the lone bar's share restored. The belief is then normalised again."""
+        belief = self._belief
+        prior = self._start[True]
+        for c, (b, span, share) in enumerate(COUNTINGS):
+            if span == b:
+                continue
+            alone = next(a for a, (m, s, _) in enumerate(COUNTINGS) if m == s == b)
+            same = next(a for a, (m, s, _) in enumerate(COUNTINGS) if m == s == span)
+            pair, lone, like = self._span[c], self._span[alone], self._span[same]
+            keep = COUNTINGS[alone][2] / (COUNTINGS[alone][2] + share)   # the lone bar's share beside the pair
+            ratio = prior[pair.start] / prior[like.start]
+            belief[pair] = [p * ratio for p in belief[like]] if paired else [0.0] * span
+            belief[lone] = [p * keep if paired else p / keep for p in belief[lone]]
+        total = sum(belief)
+        self._belief = [p / total for p in belief]
+        self._paired = paired
 
     def restart(self) -> None:
         """Another metrical level: the beats counted so far say nothing of the new beat's bars."""
-        self._belief = list(self._start)
+        self._belief = list(self._start[self._paired])
         self._next = None
         self.beats_weighed = 0
         self._loud.clear()                   # beat numbers on the old grid
@@ -117,8 +164,9 @@ class BarTracker:
         does not (a player back after a pause comes in on their own downbeat, not on the old count's): each
         meter's belief is spread evenly over its bar positions, and the confidence builds up again from none."""
         belief = self._belief
-        for b, span in self._span.items():
-            belief[span] = [sum(belief[span]) / b] * b
+        for span in self._span:
+            n = span.stop - span.start
+            belief[span] = [sum(belief[span]) / n] * n
         self.beats_weighed = 0
         self._read.clear()
 
@@ -166,19 +214,23 @@ class BarTracker:
             down = half = 0.0
             x = line_features(self._notes, seconds_at(n - 1), seconds_at(n) - seconds_at(n - 1), seconds_at(n + LATE))
             line = line_evidence(x)
+        accent = self._accent_likelihood(n)      # (first: it updates the dynamics heard, which the pairs follow)
+        paired = self._may_pair and self._dynamics >= DYNAMICS
+        if paired != self._paired:
+            self._count_pairs(paired)
         b_old = self._belief
         states = self._states
         # per meter: a bar restarting elsewhere (its belief summed state by state)
-        restart = {b: RESTART * sum(b_old[span]) / b for b, span in self._span.items()}
+        restart = [RESTART * sum(b_old[span]) / (span.stop - span.start) for span in self._span]
         # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
         like = (_ratio(down), _ratio(half), 1.0)
         like_line = (_ratio(line[0]), _ratio(line[1]), 1.0)
-        accent = self._accent_likelihood(n)
         keep = 1 - RESTART - MOVE
         new = []
-        for (b, _), before, moved, kind, sign, by_line in zip(states, self._before, self._moved, self._weighed_by,
-                                                              self._accent_sign, self._line_weighed_by):
-            p = keep * b_old[before] + restart[b] + moved
+        for (c, _), before, moved, kind, sign, by_line in zip(states, self._before, self._moved[paired],
+                                                              self._weighed_by, self._accent_sign,
+                                                              self._line_weighed_by):
+            p = keep * b_old[before] + restart[c] + moved
             new.append(p * like[kind] * accent[sign] * like_line[by_line])
         total = sum(new)
         self._belief = [p / total for p in new]
@@ -227,14 +279,21 @@ class BarTracker:
 
     def _bar(self, meters: tuple[int, ...]) -> tuple[int, int, float]:
         belief = self._belief
-        mass = {b: sum(belief[self._span[b]]) for b in meters}
+        # per meter, its belief by bar position (a 2/4 pair's two bars folded onto one; it holds none while
+        # out of the filter)
+        position = {b: [0.0] * b for b in meters}
+        for c, (b, _, _) in enumerate(COUNTINGS):
+            if b in position:
+                for k, p in enumerate(belief[self._span[c]]):
+                    position[b][k % b] += p
+        mass = {b: sum(position[b]) for b in meters}
         beats = max(meters, key=mass.__getitem__)
         if self._next is None:
             return beats, 0, 0.0
-        position = belief[self._span[beats]]          # by bar position
-        k = max(range(beats), key=position.__getitem__)
+        best = position[beats]
+        k = max(range(beats), key=best.__getitem__)
         total = sum(mass.values())
-        share = position[k] / mass[beats] if mass[beats] > 0 else 0.0
+        share = best[k] / mass[beats] if mass[beats] > 0 else 0.0
         confidence = mass[beats] / total * share * min(1.0, self.beats_weighed / 8) if total > 0 else 0.0
         return beats, (self._next - 1 - k) % beats, confidence    # the last beat weighed is at position k
 
