@@ -137,6 +137,14 @@ class BandTimeline:
         length = self._times[n + 1] - a if n < self._last else self._next(grid)[0]
         return a + (position - n) * length
 
+    def length(self, n: int, grid: BeatGrid) -> float:
+        """The length (s) of band beat `n` (decided, not before the first beat): its own once the beat after it
+        is decided, else the one it would get now, without deciding it (the beat after is decided only when it
+        is due: deciding it at beat n's start, to tell a beat's length, put the band's reaction to a tempo step
+        a whole beat later)."""
+        self.seconds_at(n, grid)
+        return self._times[n + 1] - self._times[n] if n < self._last else self._next(grid)[0]
+
     def beat_at(self, t: float, grid: BeatGrid, now: float = -math.inf) -> float:
         """The band's beat position at time `t` (s), deciding the beats that have begun by then (before the first
         is due, the grid's position; the first not before `now`, s)."""
