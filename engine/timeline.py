@@ -15,6 +15,13 @@ quarter grid that moves half a beat moves nothing either. Each beat
 lies within `max_change` of the one before (a ratio of 1/1.12 to 1.12: below what a listener hears as a
 stumble).
 
+A tempo step: when the grid's tempo is more than 12 % from the band's settled one at the same level and its
+nearest beat lies the way the tempo moved (the player's beats have kept coming later since they slowed, or
+earlier since they sped up), the player really changed tempo: the band catches up in two beats, the first
+taking the usual correction without the 12 % bound, the second landing on the grid's beat (issue 11 allows
+it: "unless the player's tempo really jumped, then it converges within two beats"). Each beat's end is decided
+only when it is due, so the band hears the step as soon as the listener does.
+
 Tempo level: when the grid's beat is about twice, half, three times, a third, 3/2 or 2/3 of the band's, it is
 the same music counted at another level (a tracker's octave error, a double-time feel): the band keeps its
 level and lines up with the grid's beats. Only when the grid stays at another level for `level_beats` beats,
@@ -57,6 +64,9 @@ STEADY_BEATS = 4      # band beats in a row the grid must agree with the band's 
                       # taken as the same music (until then the band's tempo is the first guess of a fresh lock)
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 LEVEL_TEMPO = 0.05    # a grid at another level whose tempo there is this far (log ratio) from the band's is misheard
+STEP_MAX = 1.35       # the largest tempo ratio followed as a step: a quarter slower (1 / 0.75; the simulators'
+                      # steps are 15-25 %); a grid further off is another level or a misreading
+STEP_BEATS = 2        # band beats a tempo step takes: the first corrects unbounded, the second lands on the grid
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
 
 
@@ -78,6 +88,7 @@ class BandTimeline:
         self._jumped = 0         # beats in a row the grid's tempo has been far from the band's
         self._steady = 0         # beats in a row the grid has agreed with the band's tempo (level 1, not far)
         self._moving = False     # on its way to the level the grid kept for `level_beats` beats
+        self._stepped = 0        # beats decided since a tempo step began, counted down from STEP_BEATS (`_step`)
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
         self._bars = (0.0, 0)    # (band beat where its bars start, eighths to its bar): an aqsaq bar, else 0
 
@@ -88,7 +99,7 @@ class BandTimeline:
         self._coming = beat
         self._length = grid.period
         self._other_level = self._jumped = self._steady = 0
-        self._moving = False
+        self._moving, self._stepped = False, 0
         self.level = LEVELS[0]
 
     def bars(self, origin: float, eighths: int) -> None:
@@ -114,7 +125,7 @@ class BandTimeline:
         self._last += 1
         self._times[self._last] = at + k * period
         self._length = period
-        self._jumped = 0
+        self._jumped = self._stepped = 0
         return self._last, k
 
     def _first_beat(self, grid: BeatGrid, not_before: float = -math.inf) -> None:
@@ -218,22 +229,43 @@ class BandTimeline:
         lengths = sorted(self._times[n + 1] - self._times[n] for n in range(max(self._first, last - 4), last))
         return lengths[len(lengths) // 2] if lengths else self._length
 
-    def _next(self, grid: BeatGrid) -> tuple[float, Fraction, bool]:
+    def _next(self, grid: BeatGrid) -> tuple[float, Fraction, bool, bool]:
         """The length (s) the beat after the last decided one would get from the grid now, within the allowed
-        change; the level it was measured at; whether the tempo is far from the band's."""
+        change; the level it was measured at; whether the tempo is far from the band's; whether it is a tempo
+        step's first beat (`_step`)."""
         prev = self._length
         level, period, expected, nearest = self._aim(grid)
-        length = period + self.gain * (nearest - expected)
+        pull = nearest - expected
         q = 1 + self.max_change
         jump = max(period / prev, prev / period)
         far = level is LEVELS[0] and jump > q
-        if far and self._jumped + 1 >= JUMP_BEATS:     # a real tempo change (it lasted): half the way per beat
-            q = math.sqrt(jump)
-        return min(max(length, prev / q), prev * q), level, far
+        if self._stepped == STEP_BEATS:                 # the beat after a step's: onto the grid's beat
+            return min(max(period + pull, prev / q), prev * q), level, far, False
+        length = period + self.gain * pull
+        if far and self._step(period, pull):
+            return length, level, far, True
+        if far and self._jumped + 1 >= JUMP_BEATS and not self._stepped:   # a real tempo change (it lasted):
+            q = math.sqrt(jump)                                               # half the way per beat
+        return min(max(length, prev / q), prev * q), level, far, False
+
+    def _step(self, period: float, pull: float) -> bool:
+        """True when the grid's beat of `period` s is the player's tempo step: the band's tempo was settled
+        (`steady_beats`), the grid's is more than MAX_CHANGE and less than STEP_MAX from it (its tempo, the
+        median beat: a beat shortened or stretched by a phase correction is no tempo), and the grid's nearest
+        beat lies the way the tempo moved (`pull`, s: later when it slowed, earlier when it sped up), as when
+        the player's beats have kept coming late or early since the step. The band then converges in two beats,
+        as issue 11 allows when the tempo really jumped: this beat takes the usual correction unbounded, the
+        next lands on the grid's beat. (A step of 15 % in a slow 6/8, 62 to 53 BPM, is heard by the listener
+        two beats late; bounded to 12 % a beat, the band then took five more beats to be back within 70 ms.)"""
+        if self._moving or self._steady < self.steady_beats:
+            return False
+        tempo = self._tempo()
+        return 1 + self.max_change < max(period / tempo, tempo / period) < STEP_MAX and pull * (period - tempo) > 0
 
     def _decide(self, grid: BeatGrid) -> None:
         """Decide the next beat's time from the grid (see `_next`); it never moves again."""
-        length, level, far = self._next(grid)
+        length, level, far, step = self._next(grid)
+        self._stepped = STEP_BEATS if step else max(0, self._stepped - 1)
         self.level = level
         self._jumped = self._jumped + 1 if far else 0
         self._count_level(level)
