@@ -94,6 +94,7 @@ class BandTimeline:
         self._moving = False     # on its way to the level the grid kept for `level_beats` beats
         self._stepped = 0        # beats decided since a tempo step began, counted down from STEP_BEATS (`_step`)
         self._plan: tuple[float, Fraction, bool, bool] | None = None   # the next beat as planned (`_due`)
+        self._reached = -math.inf   # s: the latest time asked for (`beat_at`): the band's notes up to it are sent
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
         self._bars = (0.0, 0)    # (band beat where its bars start, eighths to its bar): an aqsaq bar, else 0
 
@@ -174,6 +175,7 @@ class BandTimeline:
             if self._times[self._last] + length > t:
                 break
             self._decide(grid)
+        self._reached = max(self._reached, t)
         if t >= self._times[self._last] or self._last == self._first:
             return self._last + (t - self._times[self._last]) / length
         n = self._last - 1
@@ -282,6 +284,7 @@ class BandTimeline:
     def _decide(self, grid: BeatGrid) -> None:
         """Decide the next beat's time (see `_due`); it never moves again."""
         length, level, far, step = self._due(grid)
+        length = max(length, self._reached - self._times[self._last])   # a step heard late: not before what was sent
         self._stepped = STEP_BEATS if step else max(0, self._stepped - 1)
         self.level = level
         self._jumped = self._jumped + 1 if far else 0

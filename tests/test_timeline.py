@@ -179,6 +179,19 @@ def test_a_far_tempo_right_after_a_misheard_level_is_no_step():
     assert all(1 / (1 + MAX_CHANGE) - 1e-9 <= b / 0.61 for b in lengths(later)), lengths(later)
 
 
+def test_a_step_heard_late_in_a_beat_does_not_end_it_before_what_the_band_has_sent():
+    # The band has sent its notes up to 0.4 s into a beat planned at 0.5 s when the grid shows a step 20 % faster
+    # whose beat lies 0.05 s before that: the step's first beat ends no sooner than that point (the notes sent
+    # are not put after the next beat, none comes late).
+    line = BandTimeline()
+    steady = grid(0.5)
+    line.start(0, steady)
+    times = beats(line, 0, 8, steady)
+    line.beat_at(times[-1] + 0.4, steady)
+    fast = grid(0.5 / 1.2, anchor=times[-1] + 0.35)
+    assert line.seconds_at(8, fast) >= times[-1] + 0.4 - 1e-9
+
+
 def test_a_beats_length_is_the_one_planned_when_it_began():
     # The grid moves 8 % (no step) while a beat sounds: its end falls where the band planned it when the beat
     # began, and the notes inside it at that length; the change is followed from the next beat on.
