@@ -24,7 +24,10 @@ Measurement choices (times in seconds, tolerance TOL = 70 ms everywhere):
 * stops: band note-ons in [start + 1 beat, end - TOL]; "silent after" = the band's last note-on before its
   first silence of over two beats, from the stop's start, in beats.
 * beat_f / bar_f: mir_eval.beat.f_measure on the two arrays as they are (no 5 s trim), TOL window.
-* max_jump: largest |IBI_k / IBI_(k-1) - 1| of the file's beats, within stretches of one beat unit.
+* max_jump: largest |IBI_k / IBI_(k-1) - 1| of the file's beats, within stretches of one beat unit;
+  jumps_at_steps: how many of those over 15 % fall where the player's own beat length changed by more than
+  10 % in the eight beats before (issue 11 allows a jump there); "... not at a player's tempo step" counts the
+  files with any other.
 * pre_entry: every tempo the file shows from the guitar's first note to the band's first note, in its DAW
   beats per minute (quarter BPM / 1.5 in 6/8), against the truth's beat rate there: the tempo is judged in
   the file's own beat, so a wrong meter is counted by meter_ok, not here.
@@ -66,6 +69,7 @@ BAND_TRACKS = ("dombra", "percussion")
 TOL = 0.070            # s: beat / bar / entry window
 STRUM_GAP = 0.060      # s: note-ons closer than this are one strum
 JUMP_LIMIT = 0.15      # relative IBI change counted as a stumble
+STEP_LIMIT = 0.10      # relative change of the player's own beat length that is a tempo step (`player_stepped`)
 TEMPO_TOL = 0.10       # relative: pre-entry tempo against the truth's
 MIN_SILENCE = 2.0      # s: a band silence at least this long (and over a bar) splits its spans
 TIMEOUT = 120.0        # s per render
@@ -382,14 +386,34 @@ def ibi_jumps(beats: np.ndarray) -> np.ndarray:
     return np.abs(ibi[1:] / ibi[:-1] - 1.0) if len(ibi) >= 2 else np.zeros(0)
 
 
-def jump_scores(grid: Grid, windows: list[Window]) -> dict:
+def player_stepped(truth_beats: np.ndarray, t: float) -> bool:
+    """True when the player's tempo stepped shortly before `t` (s): the median of their beats' lengths over the
+    four beats from eight to four before the beat nearest t and over the three around it differ by more than
+    STEP_LIMIT. Issue 11 allows the band a jump there ("unless the player's tempo really jumped")."""
+    i = int(np.argmin(np.abs(truth_beats - t)))
+    before, after = np.diff(truth_beats[max(0, i - 8):max(0, i - 3)]), np.diff(truth_beats[max(0, i - 1):i + 3])
+    if len(before) < 2 or len(after) < 2:
+        return False
+    return abs(np.log(np.median(after) / np.median(before))) > np.log(1 + STEP_LIMIT)
+
+
+def jump_scores(grid: Grid, windows: list[Window], truth: Truth | None = None) -> dict:
     """Largest relative beat-interval change of the file's beats in the windows, and how many exceed
-    JUMP_LIMIT; stretches of different beat units are not compared with each other."""
-    jumps = [ibi_jumps(inside(grid.beats, [(a, b)])) for a, b, _ in pieces(windows, grid)]
+    JUMP_LIMIT; stretches of different beat units are not compared with each other. With a truth, also how
+    many of those fall where the player's tempo stepped (`player_stepped`, at the jump's middle beat)."""
+    jumps, at_steps = [], 0
+    for a, b, _ in pieces(windows, grid):
+        beats = inside(grid.beats, [(a, b)])
+        jumps.append(ibi_jumps(beats))
+        # in 5/8 and 7/8 the player's tempo from their eighths (their beats are groups of 2 and 3 eighths)
+        ref = None if truth is None else truth.pulse if truth.pulse is not None else truth.beats
+        if ref is not None and len(jumps[-1]):
+            at_steps += sum(player_stepped(ref, float(t)) for t in beats[1:-1][jumps[-1] > JUMP_LIMIT])
     jumps = np.concatenate(jumps) if jumps else np.zeros(0)
+    step = {"jumps_at_steps": at_steps} if truth is not None else {}
     if len(jumps) == 0:
-        return {"max_jump": None, "jumps_over": 0}
-    return {"max_jump": float(jumps.max()), "jumps_over": int((jumps > JUMP_LIMIT).sum())}
+        return {"max_jump": None, "jumps_over": 0} | step
+    return {"max_jump": float(jumps.max()), "jumps_over": int((jumps > JUMP_LIMIT).sum())} | step
 
 
 def meter_in(windows: list[Window], meter_spans: list[tuple[float, float, str]]) -> dict[str, float]:
@@ -639,7 +663,7 @@ def measure(out: Path, src: Path, truth: Truth | None, pause: bool) -> dict:
     spans = band_spans(band, grid)
     windows = compare_windows(spans, truth)
     res["band_spans"] = [[round(a, 3), round(b, 3)] for a, b in spans]
-    res.update(jump_scores(grid, windows))
+    res.update(jump_scores(grid, windows, truth))
     res.update(meter_scores(grid, windows, truth))
     if truth is not None:
         res.update(truth_scores(grid, band, windows, guitar, truth))
@@ -719,6 +743,8 @@ def aggregate(rows: list[dict]) -> dict:
         "max_jump_median": stat(rows, "max_jump", statistics.median),
         "max_jump_max": stat(rows, "max_jump", max),
         "files_with_jumps": f"{sum(r['jumps_over'] > 0 for r in jumpy)}/{len(jumpy)}",
+        "files_with_jumps_off_steps":
+            f"{sum(r['jumps_over'] > r.get('jumps_at_steps', 0) for r in jumpy)}/{len(jumpy)}",
         "meter_ok": passed(rows, "meter_ok", bool, truth),
         "bar_f_median": stat(rows, "bar.f", statistics.median),
         "entry_bars_median": stat(rows, "entry_bars", statistics.median),
@@ -733,7 +759,8 @@ def aggregate(rows: list[dict]) -> dict:
 
 AGG_COLUMNS = [
     ("takes", "takes"), ("crashes (tracebacks)", None), ("beat F med / min", None), ("F ≥ 0.85", "beat_f_ge_085"),
-    ("max jump med / max", None), ("files with jumps > 15 %", "files_with_jumps"), ("meter ok", "meter_ok"),
+    ("max jump med / max", None), ("files with jumps > 15 %", "files_with_jumps"),
+    ("... not at a player's tempo step", "files_with_jumps_off_steps"), ("meter ok", "meter_ok"),
     ("bar F med", "bar_f_median"), ("entry bars med", "entry_bars_median"),
     ("entry s med", "entry_s_median"),
     ("entry on downbeat", "entry_on_downbeat"), ("end ±1 beat", "end_within_1_beat"), ("stops ok", "stops_ok"),
@@ -774,7 +801,8 @@ def take_cells(r: dict) -> list[str]:
     return [
         r["take"], f"exit {r['exit_code']}" + (f" ({r['eval_error']})" if r.get("eval_error") else ""),
         f"{fmt(beat.get('f'))} ({fmt(beat.get('p'))}/{fmt(beat.get('r'))})",
-        f"{fmt(r.get('max_jump'))} ({r.get('jumps_over', '–')})",
+        f"{fmt(r.get('max_jump'))} ({r.get('jumps_over', '–')}"
+        + (f", {r['jumps_at_steps']} at a step)" if r.get("jumps_at_steps") else ")"),
         f"{r.get('meter_out') or '–'} vs {r.get('meter_true') or '–'}", fmt(get(r, "bar.f")),
         fmt(r.get("first_bar_on_downbeat")), f"{fmt(r.get('entry_bars'), 1)} ({fmt(r.get('entry_s'), 1)} s)",
         fmt(r.get("entry_on_downbeat")),

@@ -57,7 +57,7 @@ class BandMarks:
         for n in range(math.ceil(begin - 1e-9), math.ceil(end - 1e-9)):
             t = self.timeline.seconds_at(n, grid)
             in_cycle = int((n - arranger.start_f) % cycle)
-            self.send(Beat(t, n, in_cycle, cycle, self.timeline.seconds_at(n + 1, grid) - t))
+            self.send(Beat(t, n, in_cycle, cycle, self.timeline.length(n, grid)))
 
     def sections(self, now: float, end: float, arranger: Arranger, grid: BeatGrid) -> None:
         """A marker where the section changes, up to band beat position `end`."""

@@ -194,6 +194,20 @@ def test_a_30_percent_jump_is_counted():
     assert be.jump_scores(steady_grid(), [(0, 20)]) == {"max_jump": pytest.approx(0.0), "jumps_over": 0}
 
 
+def test_a_jump_where_the_player_stepped_is_told_apart():
+    # The player goes from 0.5 s to 0.6 s a beat at 10 s; the band follows with one 30 % jump at 11.0 s
+    # (a step, issue 11 allows it) and stumbles twice more about 16 s, where the player kept time.
+    played = np.concatenate([np.arange(20) * 0.5, 10.0 + np.arange(1, 30) * 0.6])
+    band = np.concatenate([np.arange(23) * 0.5, 11.0 + 0.65 + np.arange(8) * 0.6])
+    band = np.concatenate([band[band < 16.0], 16.0 + 0.8 + np.arange(10) * 0.6])
+    grid = be.Grid(band, band[::4], [be.Segment(0, 30, "4/4", 1.0, "beat")], [(0, 120)])
+    played_truth = be.Truth(played, played[::4], "4/4")
+    j = be.jump_scores(grid, [(0, 30)], played_truth)
+    assert j["jumps_over"] == 3 and j["jumps_at_steps"] == 1, j     # 0.5 -> 0.65 at the step; 0.6 -> 0.95 -> 0.6
+    assert be.aggregate([{"crash": False, "has_truth": True, "has_stops": False, **j}])[
+        "files_with_jumps_off_steps"] == "1/1"
+
+
 def test_jumps_not_counted_across_a_change_of_beat_unit():
     # 2/4 quarters at 0.5 s, then 6/8 dotted quarters at 0.75 s: a meter change, not a stumble
     g = grid_of([tempo(0, 120), sig(0, 2, 4), sig(8 * TPQ, 6, 8)], 20 * TPQ)

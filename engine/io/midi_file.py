@@ -187,7 +187,7 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
     if not played:
         return [], []
     cycle = played[0].beats_per_bar
-    times = _lead_in(played[0])
+    times = _lead_in(played[0], played[1] if len(played) > 1 else None)
     pickup = (len(times) - played[0].beat_in_bar) % cycle   # the band may begin inside its cycle (aqsaq)
     short = [(0, pickup)] if pickup else []
     since = pickup                      # the file beat the bars are counted from: the band's last bar line
@@ -204,9 +204,12 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
     return times, short
 
 
-def _lead_in(first: Beat) -> list[float]:
-    """Beats from second 0 up to (not including) the band's first beat, at its length."""
-    period = min(max(first.period, 0.2), MAX_BEAT)
+def _lead_in(first: Beat, second: Beat | None) -> list[float]:
+    """Beats from second 0 up to (not including) the band's first beat, at its length: up to the `second` beat
+    when that is the next one (a Beat's `period` is the length its beat had in view when it was sent; the
+    band decides the beat's end only when it is due)."""
+    length = second.time - first.time if second is not None and second.index == first.index + 1 else first.period
+    period = min(max(length, 0.2), MAX_BEAT)
     n = math.floor(first.time / period + 1e-9)
     times = [first.time - k * period for k in range(n, 0, -1)]
     rest = times[0] if times else first.time
