@@ -8,7 +8,7 @@ import io
 import os
 
 import mido
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import StyleMeterError
@@ -77,6 +77,8 @@ def test_any_take_renders_a_valid_file_with_beats_that_never_stumble(guitar, sty
 @settings(max_examples=4 * EXAMPLES, deadline=None)
 @given(st.lists(st.tuples(st.floats(0.0, 600.0), st.integers(0, 10_000), st.integers(0, 7),
                           st.integers(1, 8), st.floats(0.01, 5.0)), max_size=60))
+# (a band beginning inside its cycle at second 0, no room to count back, then a bar line: a short bar at -1)
+@example(raw=[(0.0, 0, 1, 3, 1.0), (1.0, 0, 0, 1, 1.0)])
 def test_the_midi_writer_takes_any_beats(raw):
     beats = [Beat(t, n, min(k, c - 1), c, p) for t, n, k, c, p in raw]
     times, short = file_grid(beats)

@@ -195,8 +195,11 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
         if prev is not None:
             times.extend(_filled(times[-1], b.time, prev.period))
         if b.beat_in_bar == 0 and prev is not None:
-            in_bar = (len(times) - since) % cycle
+            # (a band that began inside its cycle with no room before it to count back: still in the first bar)
+            in_bar = (len(times) - (since if since <= len(times) else 0)) % cycle
             if in_bar:
+                if short and short[-1][0] == len(times) - in_bar:
+                    short.pop()          # that first bar, cut shorter still
                 short.append((len(times) - in_bar, in_bar))
             # counted from here on: after a meter change the new bars start at its bar line, not at beat 0
             since, cycle = len(times), b.beats_per_bar
