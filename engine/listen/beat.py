@@ -172,6 +172,7 @@ AQSAQ_CHANGE = 1.2
 # half.
 OFFBEAT = 0.25
 HOLD_SURE = 0.5
+HOLD_AFTER = 8         # beats the grid has stood (since it was first set or last switched) before it is held
 LONE_BASS = 3.0
 DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
 
@@ -234,6 +235,7 @@ class BeatTracker:
         self._onsets = OnsetWindow()
         self._pending = False
         self.period: float | None = None        # seconds per beat
+        self._grid_from = math.inf               # s: when the grid was first set or last switched (`_offbeat_bass`)
         self.anchor_beat = 0                   # a beat number ...
         self.anchor_time = 0.0                  # ... and its time
         self.confidence = 0.0
@@ -411,7 +413,8 @@ class BeatTracker:
         leans to one, the hold stays: the watch leans to aqsaq in bossa's syncopation too, GuitarSet BN1 1.00 ->
         0.62). Else `grid` as it is."""
         phase, period, confidence = grid
-        if self.confidence < HOLD_SURE or self._aqsaq_bar() is not None or not self._left_grid(phase, period, now):
+        if (self.confidence < HOLD_SURE or now - self._grid_from < HOLD_AFTER * period
+                or self._aqsaq_bar() is not None or not self._left_grid(phase, period, now)):
             return grid
         lone = LONE_BASS
         ts = self._onsets.t
@@ -460,6 +463,7 @@ class BeatTracker:
         self.anchor_time = nxt
         self.period = period
         self.confidence = confidence
+        self._grid_from = now
         self._acf_period, self._tempo_at = period, now
         self._disagree = self._tempo.rival_count = 0
         self._disagree_since = math.inf
@@ -480,6 +484,8 @@ class BeatTracker:
             off = self.beat_at(phase) % 1.0
             if 0.25 < off < 0.75:
                 phase += (-0.5 if off < 0.5 else 0.5) * period
+        if self.period is None:
+            self._grid_from = now
         state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
                           self._disagree_since)
         new = blend(state, now, phase, period, confidence, self.follow, self.hold_tempo)
