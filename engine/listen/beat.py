@@ -44,10 +44,10 @@ from engine.listen.phase import (
     TIGHT,
     GridState,
     bass_phase,
-    bass_weight,
     blend,
     fit_at,
     fit_grid,
+    near_weight,
     recent_weights,
     recentre,
 )
@@ -404,7 +404,7 @@ class BeatTracker:
     def _offbeat_bass(self, now: float, grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """In simple time, the tracked grid held instead of the fit `grid` (phase s, period s, confidence) when the
         fit has gone towards its off-beats (OFFBEAT or more) while the bass has not: the recent bass notes weigh
-        more on the tracked grid's beats than on the fit's (`phase.bass_weight`; a bass note struck alone, the
+        more on the tracked grid's beats than on the fit's (`phase.near_weight`; a bass note struck alone, the
         thumb, counting LONE_BASS times). Bossa, funk and jazz comping put chords on the "and" and tie them over
         the beat, so for bars the strums' weight sits on the off-beats while the bass keeps the beat (GuitarSet
         dev's bossa comping, BN1: the grid went half a beat off for bars at a time, its thumb on the beat). Only a
@@ -416,12 +416,15 @@ class BeatTracker:
         if (self.confidence < HOLD_SURE or now - self._grid_from < HOLD_AFTER * period
                 or self._aqsaq_bar() is not None or not self._left_grid(phase, period, now)):
             return grid
-        lone = LONE_BASS
-        ts = self._onsets.t
-        bass = [(lone if n == 1 else 1.0) if b else 0.0 for b, n in zip(self._onsets.bass, self._onsets.notes)]
+        # the bass notes, each weighed as a bass (LONE_BASS alone) and by its recency, once for both grids
+        onsets, exp = self._onsets, math.exp
+        tb, rb = [], []
+        for t, b, n in zip(onsets.t, onsets.bass, onsets.notes):
+            if b:
+                tb.append(t)
+                rb.append((LONE_BASS if n == 1 else 1.0) * exp((t - now) / BASS_RECENCY))
         held = self.seconds_at(round(self.beat_at(now)))
-        if bass_weight(ts, bass, now, held, period, BASS_RECENCY) <= bass_weight(ts, bass, now, phase, period,
-                                                                                 BASS_RECENCY):
+        if near_weight(tb, rb, held, period) <= near_weight(tb, rb, phase, period):
             return grid
         return held, self.period, confidence
 

@@ -130,19 +130,6 @@ def bass_phase(ts: Sequence[float], bass: Sequence[bool], now: float, period: fl
     return phase if near_weight(tb, rs, phase, period) >= BASS_TOGETHER * sum(rs) else None
 
 
-def bass_weight(ts: Sequence[float], bass: Sequence[float], now: float, phase: float, period: float,
-                recency: float) -> float:
-    """The weight of the bass notes within NEAR of the grid of `period` (s) through `phase` (s): onsets ts (s),
-    `bass` each one's weight as a bass note (0 without one), times exp((t - now) / recency) (recency in s)."""
-    half, near, shift = 0.5 * period, NEAR * period, 0.5 * period - phase
-    exp = math.exp
-    total = 0.0
-    for ti, bi in zip(ts, bass):
-        if bi and -near < (ti + shift) % period - half < near:
-            total += bi * exp((ti - now) / recency)
-    return total
-
-
 def circular_mean(ts: Sequence[float], rs: Sequence[float], period: float) -> float:
     """The weighted circular mean of onset times ts (s) with weights rs on a circle of `period` (s): a time
     (s, in -period/2..period/2) where beats fall."""
