@@ -149,22 +149,20 @@ class BandTimeline:
 
     def seconds_at(self, position: float, grid: BeatGrid) -> float:
         """The time (s) of band beat position `position` (not before the first beat): beats up to its own are
-        decided; within the last decided beat, at the length the next beat would get now (so a note late in a
-        beat is placed with the freshest tempo; the beat after is decided only when it is due)."""
-        if self._coming is not None:
-            self._first_beat(grid)
+        decided; within the last decided beat, at its planned length (`length`: the beat after is decided only
+        when it is due)."""
         n = math.floor(position)
-        while self._last < n:
-            self._decide(grid)
-        a = self._times[n]
-        length = self._times[n + 1] - a if n < self._last else self._due(grid)[0]
-        return a + (position - n) * length
+        length = self.length(n, grid)
+        return self._times[n] + (position - n) * length
 
     def length(self, n: int, grid: BeatGrid) -> float:
-        """The length (s) of band beat `n` (decided, not before the first beat): its own once the beat after it
-        is decided, else its planned one (`_due`), without deciding the beat after (decided only when it is due,
-        so a tempo step heard by then still moves it)."""
-        self.seconds_at(n, grid)
+        """The length (s) of band beat `n` (not before the first beat), deciding the beats up to it: its own once
+        the beat after it is decided, else its planned one (`_due`), without deciding the beat after (decided
+        only when it is due, so a tempo step heard by then still moves it)."""
+        if self._coming is not None:
+            self._first_beat(grid)
+        while self._last < n:
+            self._decide(grid)
         return self._times[n + 1] - self._times[n] if n < self._last else self._due(grid)[0]
 
     def beat_at(self, t: float, grid: BeatGrid, now: float = -math.inf) -> float:
