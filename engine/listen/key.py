@@ -347,13 +347,12 @@ class KeyTracker:
         bass_line = min(1.0, bass_total / BASS_MASS)
         if bass_total > 0:
             values += self._bass[_ALL_TONICS] * (BASS_WEIGHT * bass_line / bass_total)
+        lack = OPENING_BASS / (OPENING_BASS + bass_total)   # the opening's and the finals' bonus: little bass
         if self._open_pitch is not None:
             age = max(0.0, self._t - self._open_t)
-            lack = OPENING_BASS / (OPENING_BASS + bass_total)
             values[_KEYS_ON[self._open_pitch]] += OPENING_WEIGHT * lack * 0.5 ** (age / OPENING_HALF_LIFE)
         finals = float(_add(self._finals))
         if finals > 0:
-            lack = OPENING_BASS / (OPENING_BASS + bass_total)
             values += _FINAL_ROWS @ self._finals * (FINAL_WEIGHT * lack / finals)
         held = float(_add(self._roots))
         if held > 0:
