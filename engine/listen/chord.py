@@ -256,6 +256,8 @@ class ChordTracker:
         self._lone = False            # the bass was struck alone, and nothing since
         self._last_on = -np.inf       # s, the last onset
         self._struck = 0              # notes struck together with the last one (within _STRUM of the first)
+        self._guessed = False         # `current` is a lone bass's guess, and `_heard` the chord the ear heard
+        self._heard: tuple[int, str] | None = None
         self._struck_t = -np.inf      # s, the first of them
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool, low: bool = True) -> None:
@@ -304,6 +306,8 @@ class ChordTracker:
         held = fresh or any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
         bass = self._bass if held else None
         lone = fresh and self._lone
+        if self._guessed:             # a lone bass's guess is no chord heard: the ear decides as if unguessed
+            self.current, self._guessed = self._heard, False
         before = self.current
         label = self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing,
                                   self.triads(t, key, key_confidence))
@@ -318,6 +322,7 @@ class ChordTracker:
             self._opened = (before, self._bass_pitch, t)
             seen = self._chicks.get((before, self._bass_pitch))
             if seen:
+                self._heard, self._guessed = self.current, True
                 self.current = max(seen, key=seen.__getitem__)
                 return self.label
         elif self._opened is not None:
