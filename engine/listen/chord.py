@@ -21,6 +21,8 @@ would add a third to it loses (`_power`); on a fresh bass note this is judged by
 what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
 But a root and fifth among chords the player voices with their thirds is an incomplete triad: in a settled
 key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`).
+A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
+there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN).
 Templates after Fujishima 1999 (pitch-class profiles); what the costs gained is in bench/README.md (history).
 """
 
