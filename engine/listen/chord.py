@@ -135,7 +135,7 @@ _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 # Boom-chick and a thumb's bass: a bass note struck alone opens a chord span, and the chord is heard only with
 # the chick after it; alone it is often the new chord's fifth (a voicing's lowest string, an alternating bass)
 # and the chord rooted on it is wrong. The song says what it means: the chord the chick brought the last times
-# this bass pitch was struck alone under the same chord (`ChordTracker.decide`) is taken at the bass.
+# this bass pitch was struck alone under the same chord (`ChordTracker._chick`) is taken at the bass.
 CHICK_WITHIN = 1.2    # s: the strum after a lone bass within this is its chick (a beat at 50 BPM)
 _STRUM = GuitarConfig.strum_window   # s: a note this near another is struck with it (not alone)
 CHICK_NOTES = 3       # the chick is a chord: a fingerpicked pattern's next single note tells no chord
@@ -258,9 +258,9 @@ class ChordTracker:
         self._lone = False            # the bass was struck alone, and nothing since
         self._last_on = -np.inf       # s, the last onset
         self._struck = 0              # notes struck together with the last one (within _STRUM of the first)
+        self._struck_t = -np.inf      # s, the first of them
         self._guessed = False         # `current` is a lone bass's guess, and `_heard` the chord the ear heard
         self._heard: tuple[int, str] | None = None
-        self._struck_t = -np.inf      # s, the first of them
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool, low: bool = True) -> None:
         """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
@@ -309,7 +309,9 @@ class ChordTracker:
         bass = self._bass if held else None
         lone = fresh and self._lone
         if self._guessed:             # a lone bass's guess is no chord heard: the ear decides as if unguessed
-            self.current, self._guessed = self._heard, False
+            if self.current is not None:          # (unless the chord went quiet since: Listener's hush)
+                self.current = self._heard
+            self._guessed = False
         before = self.current
         label = self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing,
                                   self.triads(t, key, key_confidence))
