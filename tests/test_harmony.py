@@ -252,3 +252,25 @@ def test_a_chord_voiced_above_e3_starts_on_its_downbeat_root_and_the_last_bar_do
         for b in range(4):
             msgs += strum(0.5 + 2.0 * k + 0.5 * b, shape if b == 0 else shape[1:], length=0.45)
     assert chords_of(run_online(sorted(msgs, key=lambda m: m.time))[0]) == ["F:maj", "Bb:maj", "G:min", "C:maj"] * 2
+
+
+def test_a_boom_chick_bass_struck_alone_is_heard_as_the_chord_its_chick_brought_before():
+    # 2/4 boom-chick at 100 BPM, Gm Bb F C for four rounds: each bar's bass alone on beat 1, the chord on beat
+    # 2 and its "and". Gm's bass is D3 and F's is C3 (their fifths, the voicing's lowest string), as C's is:
+    # alone, D3 and C3 sound as D and C chords. Once the song has played a bar, its bass alone is heard as
+    # the chord its chick brought (C3 after Bb is F, after F is C), from the bass on, not a beat later.
+    bars = [(50, (55, 58, 62, 67), "G:min"), (46, (53, 58, 62, 65), "Bb:maj"), (48, (53, 57, 60, 65), "F:maj"),
+            (48, (52, 55, 60, 64), "C:maj")]
+    beat, msgs, downbeats = 0.6, [], []
+    for k in range(16):
+        bass, chord, label = bars[k % 4]
+        t = 0.5 + 2 * beat * k
+        downbeats.append((t, label))
+        msgs += strum(t, (bass,), length=beat - 0.05)
+        msgs += strum(t + beat, chord, length=beat / 2 - 0.05) + strum(t + 1.5 * beat, chord, length=beat / 2 - 0.05)
+    chords = run_online(sorted(msgs, key=lambda m: m.time))[0].chords
+
+    def heard(t: float) -> str:
+        return [c["label"] for c in chords if c["time"] <= t][-1]
+
+    assert [heard(t + 0.25) for t, _ in downbeats[8:]] == [label for _, label in downbeats[8:]]

@@ -21,6 +21,8 @@ would add a third to it loses (`_power`); on a fresh bass note this is judged by
 what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
 But a root and fifth among chords the player voices with their thirds is an incomplete triad: in a settled
 key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`).
+A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
+there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN).
 Templates after Fujishima 1999 (pitch-class profiles); what the costs gained is in bench/README.md (history).
 """
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.listen.guitar import GuitarConfig
 from engine.theory import scale_pcs
 
 # ndarray.sum is np.add.reduce behind a Python wrapper: the same sum, without the wrapper's call (a few a strum)
@@ -129,6 +132,13 @@ _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
 TRIAD_MEMORY = 12.0   # s: a phrase (BN2 goes 6 s between its triads; 4 s measured lower, 8-16 s alike)
 KEY_SURE = 0.25
 _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
+# Boom-chick and a thumb's bass: a bass note struck alone opens a chord span, and the chord is heard only with
+# the chick after it; alone it is often the new chord's fifth (a voicing's lowest string, an alternating bass)
+# and the chord rooted on it is wrong. The song says what it means: the chord the chick brought the last times
+# this bass pitch was struck alone under the same chord (`ChordTracker._chick`) is taken at the bass.
+CHICK_WITHIN = 1.2    # s: the strum after a lone bass within this is its chick (a beat at 50 BPM)
+_STRUM = GuitarConfig.strum_window   # s: a note this near another is struck with it (not alone)
+CHICK_NOTES = 3       # the chick is a chord: a fingerpicked pattern's next single note tells no chord
 
 
 def note_weight(pitch: int) -> float:
@@ -241,6 +251,16 @@ class ChordTracker:
         self.current: tuple[int, str] | None = None
         self.confidence = 0.0
         self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY)
+        # The song's lone basses: (chord before it, bass pitch) -> {chord its chick brought: times}; the lone
+        # bass waiting for its chick as (chord before it, bass pitch, time) or None.
+        self._chicks: dict[tuple[tuple[int, str] | None, int], dict[tuple[int, str], int]] = {}
+        self._opened: tuple[tuple[int, str] | None, int, float] | None = None
+        self._lone = False            # the bass was struck alone, and nothing since
+        self._last_on = -np.inf       # s, the last onset
+        self._struck = 0              # notes struck together with the last one (within _STRUM of the first)
+        self._struck_t = -np.inf      # s, the first of them
+        self._guessed = False         # `current` is a lone bass's guess, and `_heard` the chord the ear heard
+        self._heard: tuple[int, str] | None = None
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool, low: bool = True) -> None:
         """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
@@ -251,6 +271,13 @@ class ChordTracker:
         if bass:
             self._bass, self._bass_t, self._bass_pitch = pitch % 12, t, pitch
             self._bass_low = low
+            self._lone = t - self._last_on > _STRUM
+        else:
+            self._lone = False
+        self._last_on = t
+        if t - self._struck_t > _STRUM:
+            self._struck, self._struck_t = 0, t
+        self._struck += 1
 
     def new_bar(self, t: float) -> None:
         """A bass note on a downbeat: harmony usually changes here, so the previous bar's onsets fade."""
@@ -280,9 +307,35 @@ class ChordTracker:
         # for the chords after it, and a chord's bass held under a melody keeps the chord.
         held = fresh or any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
         bass = self._bass if held else None
+        lone = fresh and self._lone
+        if self._guessed:             # a lone bass's guess is no chord heard: the ear decides as if unguessed
+            if self.current is not None:          # (unless the chord went quiet since: Listener's hush)
+                self.current = self._heard
+            self._guessed = False
+        before = self.current
         label = self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing,
                                   self.triads(t, key, key_confidence))
         self.voiced(t, ringing, self.current)
+        return self._chick(t, lone, before, label)
+
+    def _chick(self, t: float, lone: bool, before: tuple[int, str] | None, label: str) -> str:
+        """The label at a strum at t (s) after the song's lone basses (CHICK_WITHIN): at a `lone` bass, the chord
+        its chick brought most often after this bass pitch under the chord `before` it (if any, else `label`,
+        as heard); at the chick after a lone bass, what it brought is remembered."""
+        if lone:
+            self._opened = (before, self._bass_pitch, t)
+            seen = self._chicks.get((before, self._bass_pitch))
+            if seen:
+                self._heard, self._guessed = self.current, True
+                self.current = max(seen, key=seen.__getitem__)
+                return self.label
+        elif self._opened is not None:
+            if t - self._opened[2] > CHICK_WITHIN:
+                self._opened = None
+            elif self._struck >= CHICK_NOTES and self.current is not None:
+                seen = self._chicks.setdefault(self._opened[:2], {})
+                seen[self.current] = seen.get(self.current, 0) + 1
+                self._opened = None
         return label
 
     def triads(self, t: float, key: tuple[int, str] | None, key_confidence: float) -> np.ndarray | None:
