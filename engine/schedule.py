@@ -7,9 +7,11 @@ planned afresh on the next tick with the newest key, chord, tempo and beat, so t
 audible corrections. The band waits until the listener is confident and comes in on the guitar's next
 downbeat (with the style's intro); its style and that downbeat are decided just before its first notes are
 committed, so the meter heard in the bar before the entry chooses them; while the listener leans towards an
-aqsaq meter it has not named yet, the band waits for it (up to METER_WAIT). It listens while it plays: the
-player's intensity sets the band's; when the guitar pauses the band plays the break, and when the guitar is
-still silent after the break it plays the ending and stops (coming back in on a downbeat when the guitar returns).
+aqsaq meter it has not named yet, the band waits for it (up to METER_WAIT), or comes in on the bar start
+the listener believes once it offers it (`MusicalState.leaning`: the evidence half what naming asks). It
+listens while it plays: the player's intensity sets the band's; when the guitar pauses the band plays the
+break, and when the guitar is still silent after the break it plays the ending and stops (coming back in on a
+downbeat when the guitar returns).
 
 Footswitch cues (`cue`): fill, next, ending, start, stop, keep going; `set_style` switches style at the next bar.
 
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from engine.arrange.arranger import Arranger
@@ -220,6 +222,7 @@ class Scheduler:
 
     def tick(self, now: float, state: MusicalState) -> None:
         """Plan and commit everything due before now + lookahead (seconds), from the listener's `state`."""
+        state = self._leaned(state)
         self._now, self._state = now, state
         if state.grid is not None and (heard := Meter.of(state.grid)) != self._heard[0]:
             self._heard = (heard, now)
@@ -252,6 +255,20 @@ class Scheduler:
             self._stop_at = None
             if self._hold_after:
                 self.held, self._hold_after = True, False
+
+    def _leaned(self, state: MusicalState) -> MusicalState:
+        """The listener's `state` with the grid of the aqsaq meter it leans to (`MusicalState.leaning`) and no
+        meter pending, when the band is out (not cued) or already plays that meter; else `state`. Coming in, the
+        band takes the bar start the listener believes rather than waiting for the name: in 7/8 the belief
+        passes 0.95 about bar 2's downbeat and the name came two to four eighths later, and the band a bar later
+        than it could (bench/entry_wait.py). Entering in the square grid's bars instead was tried (session 13):
+        its downbeats are not the aqsaq ones."""
+        lean = state.leaning
+        if lean is None or not state.meter_pending or state.cued is not None:
+            return state
+        if self.playing and Meter.of(lean) != self.meter:
+            return state
+        return replace(state, grid=lean, meter_pending=False)
 
     @property
     def _dropping(self) -> bool:

@@ -278,20 +278,23 @@ def test_square_bars_of_lone_basses_and_chords_are_never_named_aqsaq(bpm, figure
 
 
 def band_markers(pending_until: float, named_at: float, named_until: float = 99.0, ticks: int = 800,
-                 sinks: tuple = ()) -> list[Marker]:
+                 sinks: tuple = (), leaning_from: float = 99.0) -> list[Marker]:
     """The band's markers when the listener, ready from second 1, leans towards a 7/8 (`meter_pending`) until
     `pending_until` s and hears it (the grid's groups) from `named_at` to `named_until` s, over 4/4 else (0.4 s
-    beats from second 0: the 7/8 bars start at 0, 1.4, 2.8, 4.2 s ..., every second one between two beats).
+    beats from second 0: the 7/8 bars start at 0, 1.4, 2.8, 4.2 s ..., every second one between two beats); from
+    `leaning_from` s, while pending, it offers that 7/8 grid as the one it leans to (`MusicalState.leaning`).
     `sinks` get the band's events too; the ticks go on to `ticks` x TICK s."""
     sink = RecordingSink()
     scheduler = Scheduler(style_chooser(AUTO), seed=0, sinks=[sink, *sinks])
+    aqsaq = BeatGrid(0.0, 0, 0.4, 7, 0, groups=(2, 2, 3))
     for n in range(1, ticks):
         now = n * TICK
-        grid = (BeatGrid(0.0, 0, 0.4, 7, 0, groups=(2, 2, 3)) if named_at <= now < named_until
-                else BeatGrid(0.0, 0, 0.4, 4, 0))
+        grid = aqsaq if named_at <= now < named_until else BeatGrid(0.0, 0, 0.4, 4, 0)
+        pending = now < pending_until
         scheduler.tick(now, MusicalState(time=now, tonic=2, mode="minor", key_confidence=1.0, grid=grid,
                                          beat_confidence=1.0, locked=now >= 1.0, loudness=80.0, density=2.0,
-                                         silent=False, last_onset=now - 0.05, meter_pending=now < pending_until))
+                                         silent=False, last_onset=now - 0.05, meter_pending=pending,
+                                         leaning=aqsaq if pending and now >= leaning_from else None))
     return [e for e in sink.events if isinstance(e, Marker)]
 
 
@@ -324,6 +327,38 @@ def test_the_band_waits_a_little_for_a_pending_aqsaq_meter():
     # pending for ever: the band waits METER_WAIT s, no longer
     entry = band_in(pending_until=99.0, named_at=99.0)
     assert 1.0 + METER_WAIT <= entry.time < 1.0 + METER_WAIT + 1.7
+
+
+def test_the_band_comes_in_on_the_downbeat_of_the_aqsaq_meter_the_listener_leans_to_before_it_is_named():
+    # Pending from 1 s, named at 3 s: waiting for the name, the band comes in on the 7/8's downbeat after it
+    # (4.2 s). Offered the grid the listener leans to from 2 s (evidence half what naming asks), it comes in on
+    # that grid's first downbeat it can reach, 2.8 s, in 7/8, and stays in 7/8 once the name comes.
+    assert band_in(pending_until=3.0, named_at=3.0).time > 4.0
+    markers = band_markers(pending_until=3.0, named_at=3.0, leaning_from=2.0)
+    entry = next(e for e in markers if e.text.startswith("band in"))
+    assert 2.7 <= entry.time < 2.8 and "7/8" in entry.text
+    assert not [e for e in markers if e.text.startswith("meter:")]
+
+
+def test_the_aqsaq_watch_offers_the_bar_it_leans_to_before_naming_it_and_names_the_same_bar():
+    # The 5/8 take: the watch leans to 5/8 with half the evidence naming asks about a bar before it names it, and
+    # the bar starts it leaned to are the ones it names (the band may come in on them: engine/schedule.py).
+    path = TAKES["5/8"]
+    t = truth(path)
+    listener = Listener(ListenerConfig(guitar=GuitarConfig(converter_latency=0.03)))
+    leaned = None
+    for now in ticks(listener, read_guitar_file(path).messages, t["first_onset"] + 20):
+        lean = listener.leaning()
+        if leaned is None and lean is not None:
+            leaned = now, lean
+        if listener.beat.meter == "5/8":
+            break
+    assert leaned is not None and leaned[1].meter == "5/8"
+    named, grid = now, listener.grid()
+    bar = (t["downbeats"][-1] - t["downbeats"][0]) / (len(t["downbeats"]) - 1)
+    assert (named - leaned[0]) / bar > 0.3
+    assert (leaned[1].beats_per_bar, leaned[1].downbeat_phase, leaned[1].groups) == (
+        grid.beats_per_bar, grid.downbeat_phase, grid.groups)
 
 
 def test_the_band_comes_in_on_an_aqsaq_downbeat_between_two_beats(tmp_path):

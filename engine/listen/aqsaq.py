@@ -64,6 +64,10 @@ LEAN = 0.5            # belief in an aqsaq meter not yet named from which the wa
 # before, a fixed count; module docstring) ...
 NAME_EVIDENCE = 4 * math.log(0.95 / 0.05)
 KEEP = 0.6            # ... and the belief under which it is no longer
+# ... and the share of it from which the meter leaned to is offered to a band coming in (`lean_reading`): a band
+# about to come in on the bar start it believes (bench/entry_wait.py, session 15)
+ENTRY_EVIDENCE = 0.5 * NAME_EVIDENCE
+ENTRY_SLOTS = 12      # ... after this many slots weighed (a 7/8 bar and a half, a 5/8 bar's pair and more)
 # Log-likelihood ratios of a group start against an eighth inside a group (bias, loudness against the recent
 # slots, bass note, strum size against the recent slots), of a slot passed without a note, and of a bar start
 # against another group start (bias, new pitch classes, bass moved).
@@ -124,6 +128,7 @@ class AqsaqWatch:
         self._leaning_to: str | None = None  # ... this aqsaq meter
         self._reading: tuple[str, int, float] | None = None
         self._lean = 0.0                    # belief in the likeliest aqsaq meter at the last slot
+        self._lean_reading: tuple[str, int, float] | None = None   # its reading while not named (`lean_reading`)
 
     def _prior(self) -> list[float]:
         weights = [math.exp(0.0 if m == "plain" else SQUARE_PRIOR if m in SQUARE else LOG_PRIOR) / self._length[m]
@@ -138,7 +143,7 @@ class AqsaqWatch:
         self.slots = 0
         self._named = None
         self._lean_evidence, self._leaning_to = 0.0, None
-        self._reading = None
+        self._reading = self._lean_reading = None
         self._lean = 0.0
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
@@ -256,13 +261,17 @@ class AqsaqWatch:
             self._named = None
         if self._named is None and self._lean_evidence >= NAME_EVIDENCE and self.slots >= FIRST_SLOTS:
             self._named = best
-        if self._named is None:
-            self._reading = None
-            return
-        name = self._named
+        self._reading = self._lean_reading = None
+        if self._named is not None:
+            self._reading = self._bar_start(self._named, mass[self._named])
+        elif lean >= LEAN and self._lean_evidence >= ENTRY_EVIDENCE and self.slots >= ENTRY_SLOTS:
+            self._lean_reading = self._bar_start(best, lean)
+
+    def _bar_start(self, name: str, belief: float) -> tuple[str, int, float]:
+        """(`name`, the slot number of a bar start: its likeliest position, `belief`)."""
         first, end = next((a, b) for m, a, b, _ in self._spans if m == name)
-        position = max(range(first, end), key=belief.__getitem__) - first
-        self._reading = (name, self._next - 1 - position, mass[name])   # the slot weighed last is at `position`
+        position = max(range(first, end), key=self._belief.__getitem__) - first
+        return name, self._next - 1 - position, belief     # the slot weighed last is at `position`
 
     def _accumulate(self, best: str, belief: float) -> None:
         """The slot just weighed believes aqsaq meter `best` by `belief` (0..1): add its log-odds to the evidence
@@ -280,6 +289,13 @@ class AqsaqWatch:
         """(meter "5/8" or "7/8", the slot number (beat position x 2) of a bar start, belief 0..1) while an
         aqsaq meter is heard, else None."""
         return self._reading
+
+    @property
+    def lean_reading(self) -> tuple[str, int, float] | None:
+        """While the watch leans to an aqsaq meter not yet named with ENTRY_EVIDENCE or more summed: (meter, the
+        slot of a bar start, belief) as `reading` would give it once named; else None. A band coming in may
+        take its downbeat (engine/schedule.py); the listener's meter stays the grid's until it is named."""
+        return self._lean_reading
 
     @property
     def leaning(self) -> bool:

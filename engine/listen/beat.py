@@ -57,6 +57,17 @@ from engine.listen.tempo_change import sudden_change
 __all__ = ["FPS", "BeatTracker", "OnsetWindow"]
 
 
+def _two_bars(reading: tuple[str, int, float]) -> tuple[str, int, int, float]:
+    """An aqsaq reading (meter, slot of a bar start, belief) as (meter, beats in two of its bars, downbeat phase,
+    belief): two bars are a whole number of quarter-note beats (7/8: seven), and the phase is the beat number
+    mod that on which a bar starts with a beat (the other bar starts half a beat later)."""
+    name, start, confidence = reading
+    eighths = sum(GROUPS[name])
+    if start % 2:
+        start += eighths                    # the next bar starts on a beat
+    return name, eighths, (start // 2) % eighths, confidence
+
+
 class _Part:
     """A `BeatTracker` setting that lives on one of its parts: reading and setting it go through."""
 
@@ -619,12 +630,17 @@ class BeatTracker:
             return None
         if reading is self._aqsaq_read[0]:      # asked every tick, the reading changes once an eighth at most
             return self._aqsaq_read[1]
-        name, start, confidence = reading
-        eighths = sum(GROUPS[name])
-        if start % 2:
-            start += eighths                    # the next bar starts on a beat
-        self._aqsaq_read = reading, (name, eighths, (start // 2) % eighths, confidence)
+        self._aqsaq_read = reading, _two_bars(reading)
         return self._aqsaq_read[1]
+
+    @property
+    def leaning_bar(self) -> tuple[tuple[int, ...], int, int, float] | None:
+        """(groups in eighths, beats in two bars, downbeat phase, belief) of the aqsaq meter the watch leans to
+        with evidence enough for a band's entry (`AqsaqWatch.lean_reading`) while `meter_pending`, else None."""
+        if not self.meter_pending or (reading := self._aqsaq.lean_reading) is None:
+            return None
+        name, beats, phase, belief = _two_bars(reading)
+        return GROUPS[name], beats, phase, belief
 
     @property
     def aqsaq_groups(self) -> tuple[int, ...]:

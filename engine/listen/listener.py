@@ -391,6 +391,16 @@ class Listener:
         return BeatGrid(b.anchor_time, b.anchor_beat, b.period, b.beats_per_bar, b.downbeat_phase, b.compound,
                         b.meter_confidence, b.aqsaq_groups)
 
+    def leaning(self) -> BeatGrid | None:
+        """The grid as it would be once the aqsaq meter the listener leans to is named (`BeatTracker.leaning_bar`;
+        its `meter_confidence` the belief in it), None when it leans to none with evidence enough."""
+        b = self.beat
+        bar = b.leaning_bar if b.period is not None else None
+        if bar is None:
+            return None
+        groups, beats, phase, belief = bar
+        return BeatGrid(b.anchor_time, b.anchor_beat, b.period, beats, phase, False, belief, groups)
+
     def state(self, now: float) -> MusicalState:
         """What the listener believes at `now` (s), for the band."""
         b, k, a = self.beat, self.key, self.activity
@@ -401,4 +411,5 @@ class Listener:
             density=density, intensity=intensity(a.loudness, density),
             silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar, grid), last_onset=a.last_onset,
             cued=self._cued, meter_pending=b.meter_pending, phrase_start=a.phrase_start,
+            leaning=self.leaning(),
         )
