@@ -97,6 +97,7 @@ class BandTimeline:
         self._stepped = 0        # beats decided since a tempo step began, counted down from STEP_BEATS (`_step`)
         self._plan: tuple[float, Fraction, bool, bool] | None = None   # the next beat as planned (`_due`)
         self._reached = -math.inf   # s: the latest time asked for (`beat_at`): the band's notes up to it are sent
+        self._knots: dict[int, tuple[float, float, float | None]] = {}   # band beat -> its knot (`_span`)
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
         self._bars = (0.0, 0)    # (band beat where its bars start, eighths to its bar): an aqsaq bar, else 0
         self._hold = 0           # beats still to keep its own time after a restart, until the grid agrees
@@ -104,7 +105,7 @@ class BandTimeline:
     def start(self, beat: int, grid: BeatGrid) -> None:
         """The band comes in: its beat number `beat` will fall where the grid's does when it is due (until
         then the grid's count stands for the band's), at the grid's tempo."""
-        self._times = {}
+        self._times, self._knots = {}, {}
         self._coming = beat
         self._length = grid.period
         self._other_level = self._jumped = self._steady = 0
@@ -143,7 +144,7 @@ class BandTimeline:
         """Decide the band's first beat: where the grid has it now, not before `not_before` (s: a grid that
         jumped back must not put it in the past)."""
         beat, self._coming = self._coming, None
-        self._times = {beat: max(grid.seconds_at(beat), not_before)}
+        self._times, self._knots = {beat: max(grid.seconds_at(beat), not_before)}, {}
         self._first = self._last = beat
         self._plan = self._next(grid)
 
@@ -152,18 +153,65 @@ class BandTimeline:
         decided; within the last decided beat, at its planned length (`length`: the beat after is decided only
         when it is due)."""
         n = math.floor(position)
-        length = self.length(n, grid)
-        return self._times[n] + (position - n) * length
+        self._decide_to(n, grid)
+        if n < self._last:
+            return self._time(position, n, self._times[n + 1] - self._times[n], self._bent(n))
+        return self._time(position, n, *self._span(grid))
 
     def length(self, n: int, grid: BeatGrid) -> float:
         """The length (s) of band beat `n` (not before the first beat), deciding the beats up to it: its own once
-        the beat after it is decided, else its planned one (`_due`), without deciding the beat after (decided
+        the beat after it is decided, else its planned one (`_span`), without deciding the beat after (decided
         only when it is due, so a tempo step heard by then still moves it)."""
+        self._decide_to(n, grid)
+        return self._times[n + 1] - self._times[n] if n < self._last else self._span(grid)[0]
+
+    def _decide_to(self, n: int, grid: BeatGrid) -> None:
+        """Decide the band's beats up to beat `n` (the first one first)."""
         if self._coming is not None:
             self._first_beat(grid)
         while self._last < n:
             self._decide(grid)
-        return self._times[n + 1] - self._times[n] if n < self._last else self._due(grid)[0]
+
+    def _span(self, grid: BeatGrid) -> tuple[float, tuple[float, float, float | None] | None]:
+        """(the length s the last decided beat gets as planned now (`_due`), its knot when that is not the
+        plan the band's notes were sent by, else None).
+
+        A beat's knot is (band position, time s, the planned length s then, or None once re-planned) where the
+        band's time stood when it was last asked (`beat_at`) within the beat: its notes up to there are sent.
+        A plan changed after it (a tempo step heard within the beat) keeps the beat's end where the plan says
+        (not before the time reached, as `_decide` does) and fits the rest of the beat between the knot and
+        that end, for good: re-planned from the beat's start, the rest fell before the notes already sent
+        (late notes: a 2/4 at 78 BPM going straight into 189 BPM, tests/test_band_properties.py)."""
+        length = self._due(grid)[0]
+        knot = self._knots.get(self._last)
+        if knot is None or knot[2] == length:
+            return length, None
+        return max(length, self._reached - self._times[self._last]), knot
+
+    def _bent(self, n: int) -> tuple[float, float, float | None] | None:
+        """The knot of decided band beat `n` when it was re-planned after it (`_span`), else None."""
+        knot = self._knots.get(n)
+        return knot if knot is not None and knot[2] is None else None
+
+    def _time(self, position: float, n: int, length: float, knot: tuple[float, float, float | None] | None) -> float:
+        """The time (s) of band position `position` in beat `n`, `length` s long, bent at `knot` (`_span`)."""
+        start = self._times[n]
+        if knot is None:
+            return start + (position - n) * length
+        pos, at, _ = knot
+        if position < pos:
+            return start + (position - n) * (at - start) / (pos - n)
+        return at + (position - pos) * (start + length - at) / (n + 1 - pos)
+
+    def _position(self, t: float, n: int, length: float, knot: tuple[float, float, float | None] | None) -> float:
+        """The band position at time `t` (s) in beat `n`, `length` s long, bent at `knot` (`_span`)."""
+        start = self._times[n]
+        if knot is None:
+            return n + (t - start) / length
+        pos, at, _ = knot
+        if t < at:
+            return n + (t - start) * (pos - n) / (at - start)
+        return pos + (t - at) * (n + 1 - pos) / (start + length - at)
 
     def beat_at(self, t: float, grid: BeatGrid, now: float = -math.inf) -> float:
         """The band's beat position at time `t` (s), deciding the beats that have begun by then (before the first
@@ -173,18 +221,24 @@ class BandTimeline:
                 return grid.beat_at(t)
             self._first_beat(grid, now)
         while True:
-            length = self._due(grid)[0]
+            length, knot = self._span(grid)
             if self._times[self._last] + length > t:
                 break
             self._decide(grid)
         self._reached = max(self._reached, t)
-        if t >= self._times[self._last] or self._last == self._first:
-            return self._last + (t - self._times[self._last]) / length
-        n = self._last - 1
+        last = self._last
+        if t >= self._times[last]:
+            position = self._position(t, last, length, knot)
+            held = self._knots.get(last)
+            if held is None or t >= held[1]:            # the band's time stands here now: the knot moves on
+                self._knots[last] = (position, t, length if knot is None else None)
+            return position
+        if last == self._first:
+            return last + (t - self._times[last]) / length
+        n = last - 1
         while n > self._first and self._times[n] > t:
             n -= 1
-        a, b = self._times[n], self._times[n + 1]
-        return n + (t - a) / (b - a)
+        return self._position(t, n, self._times[n + 1] - self._times[n], self._bent(n))
 
     def length_now(self, grid: BeatGrid) -> float:
         """The length (s) the band's next beat would get now: its tempo now."""
@@ -290,6 +344,9 @@ class BandTimeline:
     def _decide(self, grid: BeatGrid) -> None:
         """Decide the next beat's time (see `_due`); it never moves again."""
         length, level, far, step = self._due(grid)
+        knot = self._knots.pop(self._last, None)
+        if knot is not None and knot[2] != length:    # re-planned after the knot: the beat stays bent there
+            self._knots[self._last] = (knot[0], knot[1], None)
         length = max(length, self._reached - self._times[self._last])   # a step heard late: not before what was sent
         self._stepped = STEP_BEATS if step else max(0, self._stepped - 1)
         self._hold = max(0, self._hold - 1)
@@ -301,6 +358,7 @@ class BandTimeline:
         self._length = length
         if len(self._times) > KEEP:
             del self._times[self._first]
+            self._knots.pop(self._first, None)
             self._first += 1
         self._plan = self._next(grid)
 

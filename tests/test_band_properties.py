@@ -35,7 +35,12 @@ def takes(draw):
     if draw(st.booleans()):
         parts = parts + parts                     # the take played twice
     strays = draw(st.lists(st.tuples(st.floats(0.0, 120.0), st.integers(28, 100)), max_size=4))
-    msgs, t = [], draw(st.floats(0.0, 3.0))
+    return strummed(parts, strays, draw(st.floats(0.0, 3.0)))
+
+
+def strummed(parts, strays=(), t=0.0):
+    """The take of `parts` (see `segments`) from `t` s, with `strays` ((s, MIDI pitch)) plucked over it."""
+    msgs = []
     for bars, meter, bpm, velocity, rest in parts:
         period = 60.0 / bpm
         for k in range(bars * meter):
@@ -72,6 +77,17 @@ def test_any_take_renders_a_valid_file_with_beats_that_never_stumble(guitar, sty
     assert all(b > a for a, b in zip(beats, beats[1:]))
     notes = [n for n in band if isinstance(n, Note)]
     assert all(n.duration > 0 for n in notes) and engine.scheduler.late == 0
+
+
+def test_a_tempo_step_heard_within_a_beat_sends_no_note_late():
+    """A 2/4 at 78 BPM going straight into a 3/4 at 189, twice (found by the property test above): the band
+    heard the step within a beat whose notes were partly sent, and re-planned the whole beat from its start,
+    so six notes of the rest of it fell before the time they were sent at (engine/timeline.py, the knot)."""
+    parts = [(4, 2, 78.22508856336631, 108, 0.0), (3, 3, 188.68971277154307, 83, 0.0)]
+    engine, band = play(strummed(parts + parts))
+    assert engine.scheduler.late == 0
+    beats = sorted(b.time for b in band if isinstance(b, Beat))
+    assert all(b > a for a, b in zip(beats, beats[1:]))
 
 
 @settings(max_examples=4 * EXAMPLES, deadline=None)
