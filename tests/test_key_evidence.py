@@ -150,3 +150,17 @@ def test_a_line_that_dwells_on_the_fifth_and_ends_its_phrases_on_the_tonic_is_he
             messages.append(InputMessage(t - 0.02, 0x80, pitch, 0))
     analysis, _ = run_online(messages, ListenerConfig())
     assert (analysis.key["tonic"], analysis.key["mode"]) == ("G", "major")
+
+
+def test_a_tune_that_opens_on_an_upbeat_on_its_fifth_is_heard_in_its_tonic():
+    """A G major tune opening on a lone D (an upbeat on the fifth, the most common opening of a major tune:
+    key.OPENING_PROFILE), then two bars of G major quavers, one velocity: main gave the opening note's keys the
+    whole opening bonus and heard D mixolydian."""
+    d, e, f_sharp, g, a, b, c = 62, 64, 66, 67, 69, 71, 72
+    bar = (g, b, d + 12, b, a, f_sharp, d, e, g, a, b, c, b, a, g, f_sharp)
+    messages, t = [], 0.5
+    for pitch in (d,) + bar * 2:
+        messages += [InputMessage(t, 0x90, pitch, 90), InputMessage(t + 0.27, 0x80, pitch, 0)]
+        t += 0.3
+    analysis, _ = run_online(messages, ListenerConfig())
+    assert (analysis.key["tonic"], analysis.key["mode"]) == ("G", "major"), analysis.keys
