@@ -5,6 +5,7 @@ the key it opens on; the D dorian example moved up a fourth (G dorian, the bug r
 clear margin however the guitar conditioner's bass memory marks its low notes (a 1 ms change of the beat
 period once made one E3 a bass note and the key C mixolydian); each mode is scored with its own profile."""
 
+import sys
 from pathlib import Path
 
 import mido
@@ -150,3 +151,43 @@ def test_a_line_that_dwells_on_the_fifth_and_ends_its_phrases_on_the_tonic_is_he
             messages.append(InputMessage(t - 0.02, 0x80, pitch, 0))
     analysis, _ = run_online(messages, ListenerConfig())
     assert (analysis.key["tonic"], analysis.key["mode"]) == ("G", "major")
+
+
+def test_a_tune_that_opens_on_an_upbeat_on_its_fifth_is_heard_in_its_tonic():
+    """A G major tune opening on a lone D (an upbeat on the fifth, the most common opening of a major tune:
+    key.OPENING_PROFILE), then two bars of G major quavers, one velocity: main gave the opening note's keys the
+    whole opening bonus and heard D mixolydian."""
+    d, e, f_sharp, g, a, b, c = 62, 64, 66, 67, 69, 71, 72
+    bar = (g, b, d + 12, b, a, f_sharp, d, e, g, a, b, c, b, a, g, f_sharp)
+    messages, t = [], 0.5
+    for pitch in (d,) + bar * 2:
+        messages += [InputMessage(t, 0x90, pitch, 90), InputMessage(t + 0.27, 0x80, pitch, 0)]
+        t += 0.3
+    analysis, _ = run_online(messages, ListenerConfig())
+    assert (analysis.key["tonic"], analysis.key["mode"]) == ("G", "major"), analysis.keys
+
+
+
+def test_a_melody_whose_beat_stays_unsure_is_still_re_scored():
+    """bench/accuracy.py's solo take nottingham-ashover32 (an A major tune opening on E, played as that set
+    plays it: its melody alone, one velocity, at its tempo from SOLO_BPM): its beat stays unsure, so every note
+    re-estimates the tempo, and main re-scored the key only on a note that did not: it kept its first second's
+    guess, E major, for the whole minute (listener.KEY_STARVED)."""
+    import zlib  # noqa: PLC0415
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import accuracy  # noqa: PLC0415
+    import datasets  # noqa: PLC0415
+
+    midi = datasets.DATA_ROOT / "nottingham" / "MIDI" / "ashover32.mid"
+    if not midi.is_file():
+        pytest.skip(f"{midi} is not here")
+    lo, hi = accuracy.SOLO_BPM
+    scale = 120.0 / (lo + (hi - lo) * (zlib.crc32(b"nottingham/ashover32") % 1000) / 999)
+    messages = []
+    for start, end, pitch in accuracy._melody(midi):
+        messages += [InputMessage(round(start * scale, 4), 0x90, pitch, 90),
+                     InputMessage(round(max(start + 0.02, end - 0.005) * scale, 4), 0x80, pitch, 0)]
+    messages.sort(key=lambda m: (m.time, m.kind == 0x90))
+    analysis, _ = run_online(accuracy.cut(messages, 60.0), ListenerConfig())
+    assert (analysis.key["tonic"], analysis.key["mode"]) == ("A", "major"), analysis.keys

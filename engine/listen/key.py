@@ -10,11 +10,13 @@ change): the chord a song dwells on is home more often than not, which is what t
 apart (G dorian from the C mixolydian of the same notes); its tonic's share adds 0.25, and 0.25 more over a
 bass line (over a single-note line the chord roots are guesses). All decay with a half-life, so a modulation
 wins over time. Last, the note a piece opens on (the lowest note of its first strum, again after a silence of
-`OPENING_GAP` s) is its tonic more often than not: a single-note line has no bass and its chords are guesses,
-and a solo's pitch counts lean to where its phrases sit (GuitarSet's Rock3 solo sits on F, A and C, its
-dominant chord, but opens on Bb). Keys on that tonic get `OPENING_WEIGHT`, fading with a half-life of
-`OPENING_HALF_LIFE` s, and only while little bass was heard: over a bass line the bass and the chords say more
-(a song may open on its ii or vi chord).
+`OPENING_GAP` s): a single-note line has no bass and its chords are guesses, and a solo's pitch counts lean to
+where its phrases sit (GuitarSet's Rock3 solo sits on F, A and C, its dominant chord, but opens on Bb). A
+chord's lowest note, or a lone bass note, is its root and the tonic more often than not: keys on it get
+`OPENING_WEIGHT`. A lone melody note is on the tonic triad, most often an upbeat on the fifth in major: keys get
+`OPENING_WEIGHT` times its share in their `OPENING_PROFILE` (measured on the dev lines, the largest share 1).
+Either fades with a half-life of `OPENING_HALF_LIFE` s, and counts only while little bass was heard: over a
+bass line the bass and the chords say more (a song may open on its ii or vi chord).
 
 A line's phrases end where they close: on the tonic, its third or its fifth (the note before a gap of
 `FINAL_RATIO` times the line's typical one, `FINAL_MIN` s or more, is phrase-final). A melody may dwell on its
@@ -93,6 +95,10 @@ MODE_DEGREES = tuple(MODE_DEGREE.items())
 # How readily a guitarist's music is heard in each mode (folk, rock and pop): log-prior added to the score.
 MODE_PRIOR = {"major": 0.0, "minor": -0.02, "mixolydian": -0.06, "dorian": -0.06, "phrygian": -0.12,
               "lydian": -0.2, "locrian": -0.5}
+# ... and over a line with no bass (x the opening's lack of bass): a phrygian tonic is a drone's or a bass's to
+# show; a melody alone on the third of a major scale is its major key's (the dev lines, labelled major or minor:
+# nottingham-ashover42, pop909-003, heard phrygian on the mediant)
+LINE_PRIOR = {"phrygian": -0.13}
 BASS_WEIGHT = 0.5          # the tonic's share of the bass evidence; light, as pop basses walk I, IV, V, vi alike
 BASS_MASS = 4.0            # bass evidence (a beat's bass note ~1.7) under which it is no bass line yet
 ROOT_WEIGHT = 0.25         # the tonic's share of the time chords were held on each root ...
@@ -114,6 +120,14 @@ FINAL_MIN = 0.6            # ... and this many seconds or more after it
 FINAL_PROFILE = {
     "major": (0.30, 0.0, 0.16, 0.01, 0.19, 0.04, 0.0, 0.17, 0.0, 0.12, 0.0, 0.01),
     "minor": (0.32, 0.0, 0.02, 0.14, 0.0, 0.17, 0.0, 0.24, 0.02, 0.0, 0.09, 0.0),
+}
+# Where a melody's opening note falls, by scale degree from the tonic (semitones), per mode family: its shares over
+# the same dev lines (63 openings), scaled to the largest. A tune opens on its tonic triad, and a major tune most
+# often on an upbeat to the fifth (Nottingham's and POP909's melodies: fifth 0.57, tonic 0.19, third 0.14 in major;
+# tonic 0.48, minor seventh 0.24, fifth 0.14, third 0.14 in minor), so the opening note alone names no tonic.
+OPENING_PROFILE = {
+    "major": (0.19, 0.0, 0.07, 0.0, 0.14, 0.0, 0.0, 0.57, 0.0, 0.02, 0.0, 0.0),
+    "minor": (0.48, 0.0, 0.0, 0.14, 0.0, 0.0, 0.0, 0.14, 0.0, 0.0, 0.24, 0.0),
 }
 PHRASE_WEIGHT = 0.6        # bonus of the keys on the chord the phrases open with (x the bass line's mass) ...
 PHRASE_RETURNS = 1.0       # ... in full after this many returns to it, which fade with ...
@@ -168,11 +182,17 @@ HMM_BETA = 2.0            # sharpness of the evidence (per score unit)
 HMM_SWITCH = 2.0          # belief ratio another key needs over the current one to take over
 HMM_MASS = 20.0           # evidence mass below which the evidence's sharpness is scaled down
 _ALL_CONST = _ALL_PRIORS - SCALE_WEIGHT   # the mode prior, less the scale term at a full share
+_LINE_PRIORS = np.tile([LINE_PRIOR.get(mode, 0.0) for mode in _MODE_NAMES], 12)
 # 84 x 12: each key's FINAL_PROFILE (its mode family's: a minor third takes the minor one) rotated to its tonic,
 # the tonic's share 1
 _FINAL_FAMILY = {f: np.asarray(p) / p[0] for f, p in FINAL_PROFILE.items()}
 _FINAL_ROWS = np.array([np.roll(_FINAL_FAMILY["minor" if SCALES[m][2] == 3 else "major"], tonic)
                         for tonic, m in zip(_ALL_TONICS, _MODE_NAMES * 12)])
+# 84 x 12: the same for OPENING_PROFILE, its largest share 1
+_OPENING_FAMILY = {f: np.asarray(p) / max(p) for f, p in OPENING_PROFILE.items()}
+_OPENING_ROWS = np.array([np.roll(_OPENING_FAMILY["minor" if SCALES[m][2] == 3 else "major"], tonic)
+                          for tonic, m in zip(_ALL_TONICS, _MODE_NAMES * 12)])
+_TONIC_ROWS = np.array([[1.0 if tonic == pc else 0.0 for pc in range(12)] for tonic in _ALL_TONICS])   # 84 x 12
 KEEP = 12                 # keys ranked per update (the current key is looked up among them)
 
 
@@ -217,9 +237,10 @@ class KeyTracker:
         self._last_on = -1e9                  # time of the last note-on (s) ...
         self._last_pitch = 0                  # ... its pitch
         self._gap = 0.0                       # log of the typical gap between onsets (s), 0 before one
-        self._open_t = -1e9                   # when the piece (re)opened (s), and the pitch class of that
-        self._open_pitch: int | None = None   # strum's lowest note
+        self._open_t = -1e9                   # when the piece (re)opened (s), its first strum's lowest note ...
         self._open_low = 128
+        self._open_notes = 0                  # ... and how many notes that strum has
+        self._open_row: np.ndarray | None = None   # 84: the keys' opening bonus for it (in OPENING_WEIGHT)
         self._phrase_roots: list[int] = []    # the first chords of the piece (since `_phrase_t`): roots
         self._phrase_t = -1e9
         self._struck: dict[int, tuple[float, float]] = {}   # pitch class -> first and last strike (s) lately
@@ -250,11 +271,15 @@ class KeyTracker:
         tonic a piece opens on."""
         self._final(t)
         if t - self._last_on > OPENING_GAP:
-            self._open_t, self._open_low = t, pitch
+            self._open_t, self._open_low, self._open_notes = t, pitch, 0
         elif t - self._open_t < OPENING_STRUM and pitch < self._open_low:
             self._open_low = pitch
         if t - self._open_t < OPENING_STRUM:
-            self._open_pitch = self._open_low % 12
+            # A chord's lowest note, or a lone bass note, is its root, the tonic's more often than not; a lone
+            # note over no bass is a melody's, on any note of the tonic triad (OPENING_PROFILE).
+            self._open_notes += 1
+            rows = _OPENING_ROWS if self._open_notes == 1 and not bass else _TONIC_ROWS
+            self._open_row = rows[:, self._open_low % 12]
         self._last_on, self._last_pitch = t, pitch
         first, _ = self._struck.get(pitch % 12, (t, t))
         self._struck[pitch % 12] = (first, t)
@@ -348,9 +373,10 @@ class KeyTracker:
         if bass_total > 0:
             values += self._bass[_ALL_TONICS] * (BASS_WEIGHT * bass_line / bass_total)
         lack = OPENING_BASS / (OPENING_BASS + bass_total)   # the opening's and the finals' bonus: little bass
-        if self._open_pitch is not None:
+        values += _LINE_PRIORS * lack
+        if self._open_row is not None:
             age = max(0.0, self._t - self._open_t)
-            values[_KEYS_ON[self._open_pitch]] += OPENING_WEIGHT * lack * 0.5 ** (age / OPENING_HALF_LIFE)
+            values += self._open_row * (OPENING_WEIGHT * lack * 0.5 ** (age / OPENING_HALF_LIFE))
         finals = float(_add(self._finals))
         if finals > 0:
             values += _FINAL_ROWS @ self._finals * (FINAL_WEIGHT * lack / finals)

@@ -22,7 +22,8 @@ from engine.listen.key import DEFAULT_PROFILES, KeyTracker
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
 from engine.state import BeatGrid, MusicalState
 
-KEY_EVERY = 1.0    # s between key re-estimates
+KEY_EVERY = 1.0    # s between key re-estimates ...
+KEY_STARVED = 3.0  # ... and after this long one is due even on a strum that re-estimated the tempo
 BEAT_BASS = 1.5    # a bass note counts this much more than another as a beat onset
 LONE_BASS_WITHIN = 1.0   # s: the chord of a bass-and-chord figure (guitar.LONE_BASS_*) comes this soon after its bass
 QUIET = 1.0        # s of silence after which no chord sounds (0.5, 0.75, 1.5 measured: bench/README.md)
@@ -364,8 +365,10 @@ class Listener:
             g.bass_memory = max(g.config.bass_memory, 3 * self.beat.period)
         # A key moves slowly: re-scored at most every KEY_EVERY seconds (the forward filter weighs evidence by
         # the time it stood, so the rate hardly matters), and not on a strum whose tempo was re-estimated
-        # (the next strum does it: no strum pays for both).
-        if now - self._key_at >= KEY_EVERY and self.beat.tempo_estimated_at != now:
+        # (the next strum does it: no strum pays for both), unless the tempo is re-estimated on every strum (an
+        # unsure beat: a single line's) and the key has waited KEY_STARVED seconds: it would never be re-scored.
+        since = now - self._key_at
+        if since >= KEY_EVERY and (self.beat.tempo_estimated_at != now or since >= KEY_STARVED):
             self._key_at = now
             self.key.update(now)
         label = self.chord.decide(now, g.sounding, self.key.key, self.key.confidence)
