@@ -361,3 +361,13 @@ def test_a_live_wav_in_a_missing_folder_is_one_line_before_any_port(tmp_path):
         assert r.stderr.strip() == (f"aqyn: error: cannot write live WAV output {wav}: folder {wav.parent} does "
                                     "not exist; create it first"), r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_style_in_another_meter_over_a_7_8_take_names_the_7_8_styles_that_fit(tmp_path):
+    """ballad (3/4) over a 7/8 (2+2+3) take is refused naming the 7/8 styles, which do fit it: the message
+    said "styles that fit: none" (review15), as if no shipped style could play a 7/8 take."""
+    r = render(Path(__file__).parent / "data" / "aqsaq-7-8-sim2.mid", "-o", tmp_path / "b.mid", "--style", "ballad")
+    assert r.exit_code == 2 and "the guitar plays 7/8; styles that fit: " in r.stderr, r.stderr
+    fitting = r.stderr.split("styles that fit: ")[1]
+    assert "aqsaq-7-8" in fitting and "tokpe-7-8" in fitting and "none" not in fitting
+    assert "ballad" not in fitting and "5-8" not in fitting and "tokpe-gallop" not in fitting

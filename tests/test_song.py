@@ -162,3 +162,18 @@ def test_band_beats_never_stumble_through_pauses_restarts_and_a_tempo_jump():
     big = [(i, b / a) for i, (a, b) in enumerate(zip(lengths, lengths[1:])) if abs(b / a - 1) > 0.15 and b < 1.5]
     assert len(beats) > 40 and len(big) <= 2, big          # only where the tempo really jumped
     assert all(math.isfinite(t) for t in beats)
+
+
+def test_a_start_pedal_after_tap_tempo_brings_the_band_in_on_the_tapped_beats():
+    """Four taps 0.6 s apart (100 BPM), start pressed on the next tapped beat: the band's first downbeat is
+    the tapped beat after the press (4.0 s), on the player's pulse; it came in at the press + START_LEAD
+    (3.6 s), a third of a beat off the taps (review15, measured live on JACK: half a beat)."""
+    taps = [CueInput(1.0 + 0.6 * k, Cue.TAP_TEMPO) for k in range(4)]
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec], EngineConfig(ListenerConfig(bpm_prior=90.0)))
+    run(engine, ListSource([*taps, CueInput(3.4, Cue.START)]), VirtualClock(), until=9.0)
+    beats = [b.time for b in rec.events if isinstance(b, Beat)]
+    drums = notes(rec.events, {DRUM_CHANNEL})
+    assert drums and drums[0].time == pytest.approx(4.0, abs=0.02)
+    assert beats and all(b - a == pytest.approx(0.6, rel=0.01) for a, b in zip(beats, beats[1:]))
+    assert all(abs((b - 1.0) / 0.6 - round((b - 1.0) / 0.6)) < 0.03 for b in beats)    # on the tapped pulse

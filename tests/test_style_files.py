@@ -122,6 +122,14 @@ BAD = [
      "TOML syntax error: Invalid value"),
     ("a NUL byte", [("bars = 8", "bars = 8\x00")], 13, 9, "TOML syntax error"),
     ("nested thousands deep", "a = " + "[" * 5000 + "]" * 5000 + "\n", 1, 1, "nested too deeply"),
+    # a setting typed at the end of the file lands in the section above it (TOML): said so (review15), where
+    # it was "swing must be a grid string or a table with a grid" or "unknown instrument 'title'"
+    ("swing under a section", [('= "X... ...."\n', '= "X... ...."\nswing = 0.2\n')], 16, 1,
+     "swing is a setting of the style, not an instrument of this section; put it at the top of the file"),
+    ("title under a section", [('= "X... ...."\n', '= "X... ...."\ntitle = "Mine"\n')], 16, 1,
+     "put it at the top of the file, before the first [section]"),
+    ("fill_every under a section", [('= "X... ...."\n', '= "X... ...."\nfill_every = 2\n')], 16, 1,
+     "fill_every is a setting of the style, not an instrument of this section; put it under [variation]"),
 ]
 
 

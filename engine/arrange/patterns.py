@@ -273,6 +273,20 @@ KNOWN_VARIATION = ("phrase", "fill_every", "climb", "melody", "repeat")
 KNOWN_PART = ("grid", "velocity", "chance", "alt", "alt_chance", "note", "min_intensity")
 
 
+def _misplaced_setting(name: str) -> str | None:
+    """The message for a style setting (`swing`, `phrase`...) written under a section, where it would be read
+    as an instrument, else None. In TOML a key belongs to the table header above it, so a setting typed
+    below `[main_a]` lands in main A: the likeliest slip when a musician adds a line at the file's end."""
+    if name in KNOWN_TOP and name not in SECTION_KEYS and name not in SECTIONS:
+        where = "at the top of the file, before the first [section]"
+    elif name in KNOWN_VARIATION:
+        where = "under [variation]"
+    else:
+        return None
+    return (f"{name} is a setting of the style, not an instrument of this section; put it {where} "
+            f"(in TOML a key belongs to the [table] above it)")
+
+
 class _Builder:
     """Reads a parsed style file into a `Style`: top-level keys, meter, grid, variation and sections.
 
@@ -524,6 +538,9 @@ class _PartReader:
         """The part `name` written at key path `key` as `v` (a grid string, or a table with a grid and options:
         velocity, chance, alt, alt_chance, note, min_intensity). Raises `PatternError`."""
         doc = self.doc
+        misplaced = _misplaced_setting(name)
+        if misplaced:
+            raise doc.error(key, misplaced, at="key")
         dombra = name == "dombra"
         table = {"grid": v} if isinstance(v, str) else v
         if not isinstance(table, dict):

@@ -100,8 +100,10 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
         meter = Meter.of(grid)
         if fits(named, meter) or not strict or grid.meter_confidence < SURE_METER:
             return named            # it fits, or the meter is not sure (or live): play what the player asked for
-        # Styles that fit in whole beats: a 5/8 or 7/8 style is taken as asked, never offered for another meter.
-        candidates = [n for n in order if _fits_if_good(n, pattern_dirs, meter, fits, whole_beats=True)]
+        # Styles that fit: a 5/8 or 7/8 style is taken as asked, never offered for another meter, but offered
+        # for the aqsaq meter it is in (there no whole-beat style fits, and the list would say "none").
+        candidates = [n for n in order
+                      if _fits_if_good(n, pattern_dirs, meter, fits, whole_beats=not meter.groups)]
         raise StyleMeterError(f"style {name!r} is in {named.meter}, the guitar plays {grid.meter}; styles "
                               f"that fit: {', '.join(candidates) or 'none'} (or --style auto)")
 

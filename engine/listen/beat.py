@@ -525,6 +525,16 @@ class BeatTracker:
         self._fitted_at = t
         return index
 
+    def tapped_beat(self, t: float) -> float:
+        """The first beat of the tapped count at or after t (s), or t itself when no count was tapped in the
+        last bar's time (four periods) before t: a player taps the tempo on the beat and presses start, and
+        the band comes in on that pulse, not start-lead seconds after the press (review15: half a beat off at
+        100 BPM)."""
+        taps = self._taps.taps
+        if len(taps) < 2 or self.period is None or t - taps[-1] > 4.0 * self.period:
+            return t
+        return taps[-1] + math.ceil((t - taps[-1]) / self.period - 1e-9) * self.period
+
     def start_at(self, t: float, period: float) -> None:
         """A beat of `period` s falls at t (s) and starts a bar: a count-in's end, or a start without guitar.
         The grid is set at once (as a tap) and the bar stays there until the guitar's accents make the meter

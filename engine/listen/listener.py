@@ -184,9 +184,11 @@ class Listener:
 
     def start(self, t: float) -> None:
         """A start with no guitar playing (a pedal, a clock master's start): the band's first downbeat falls
-        at t (s), at the tempo heard last (or tapped, or the tempo prior)."""
+        at t (s), at the tempo heard last (or tapped, or the tempo prior); after a tapped count, on its first
+        tapped beat at or after t."""
         self._idle = -math.inf
         period = self.beat.period or 60.0 / self.config.bpm_prior
+        t = self.beat.tapped_beat(t)
         self.beat.start_at(t, period)
         self._cued = t
 
