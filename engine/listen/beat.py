@@ -337,6 +337,8 @@ class BeatTracker:
         if level == period:
             level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period, np.array(self._onsets.notes),
                                              bass)
+        if level == period and self._onsets.line() and not self._meter.compound:
+            level = self._tempo.line_level(t, np.array(self._onsets.accent), period, current)
         if level == period:
             self._bass_wins = 0
             return period
@@ -366,10 +368,27 @@ class BeatTracker:
 
     def _tempo_change(self, period: float) -> bool:
         """May a sudden change move the grid to `period` (s)? Not to another level while the aqsaq watch hears a
-        bar (`_aqsaq_heard`): only under AQSAQ_CHANGE either way of the current period then (`_aqsaq_level`)."""
-        if not self._aqsaq_heard() or self.period is None:
+        bar (`_aqsaq_heard`): only under AQSAQ_CHANGE either way of the current period then (`_aqsaq_level`). Nor,
+        on a single-note line, to 2:3 of the current period while the line's long notes keep the current one
+        (`TempoEstimator.line_level`): a jig's running eighths fit their twos better than its dotted quarters."""
+        if self.period is None:
+            return True
+        if self._line_keeps(period):
+            return False
+        if not self._aqsaq_heard():
             return True
         return 1 / AQSAQ_CHANGE < period / self.period < AQSAQ_CHANGE
+
+    def _line_keeps(self, period: float) -> bool:
+        """True when, on a single-note line, `period` (s) is about 2:3 of the current period and the current one is
+        the line's: its beat is heard in three (compound time: the dotted quarter, whose 2:3 is the quarter of
+        3/4), or the line's long notes keep it (`TempoEstimator.line_level`)."""
+        onsets = self._onsets
+        if not onsets.line() or abs(period / self.period - 2 / 3) > 0.05:
+            return False
+        if self._meter.compound:
+            return True
+        return self._tempo.line_level(np.array(onsets.t), np.array(onsets.accent), period, self.period) != period
 
     def _refit(self, now: float) -> bool:
         """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it

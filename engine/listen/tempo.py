@@ -31,6 +31,7 @@ import math
 
 import numpy as np
 
+from engine.listen.line_accents import grouping_contrast
 from engine.listen.phase import NEAR, beat_phase, fit_grid
 
 FPS = 100   # frames (lags) per second
@@ -42,6 +43,11 @@ ACCENT_EVEN = 0.9
 ACCENT_OVER = 1.12
 ACCENT_SOFT = 0.85
 ACCENT_COUNT = 3
+# A single-note line's beat moves to 3:2 of the level when the long notes fall LINE_GROUPING times as much more
+# on its beats than off them as on the level's, and at least LINE_GROUPING_MIN more (`line_level`;
+# grouping_contrast, a difference of mean durational accents; the dev solo lines' jigs heard in twos of eighths).
+LINE_GROUPING = 1.3
+LINE_GROUPING_MIN = 0.03
 
 
 class TempoEstimator:
@@ -206,6 +212,22 @@ class TempoEstimator:
         if not (ACCENT_EVEN * on <= mid <= ACCENT_OVER * on and off <= ACCENT_SOFT * min(on, mid)):
             return period
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+
+    def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
+        """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
+        that grid's beats by LINE_GROUPING more than on `period`'s (`grouping_contrast`; by any amount when that
+        is the `current` level, s or None); `t` the onsets (s) and `accent` each one's durational accent. A line
+        of running eighths recurs every two eighths as much as every three, and the tempo prior then takes the
+        level nearer 100 BPM: a jig at 70 dotted quarters a minute was heard in 3/4 at 105. Its long notes, on
+        the dotted quarters, tell its grouping."""
+        slower = 1.5 * period
+        if slower * FPS > self.lag_hi or t[-1] - t[0] < self.early_span * self.window:
+            return period
+        kept = current is not None and abs(slower / current - 1) < 0.15
+        there = grouping_contrast(t, accent, slower)
+        if there >= LINE_GROUPING_MIN and there > (1.0 if kept else LINE_GROUPING) * grouping_contrast(t, accent, period):
+            return slower
+        return period
 
     def _comb(self, period: float) -> float:
         """The last `scores` call's autocorrelation at `period` (s) plus `comb2` of it at twice that, read between
