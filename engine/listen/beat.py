@@ -38,7 +38,7 @@ import numpy as np
 
 from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
-from engine.listen.line_accents import durational_accent
+from engine.listen.line_accents import durational_accent, grouping_phase
 from engine.listen.meter import MeterTracker
 from engine.listen.phase import (
     TIGHT,
@@ -251,6 +251,7 @@ class BeatTracker:
         self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
         self._bass_wins = 0                     # estimates running on which the bass or accents kept another level
         self._moved = False                     # the last estimate moved to a 2:3, 3:2 or 1:2 relative
+        self._line_beat: float | None = None    # s: a beat of a line's 3:2 level, where its long notes fall
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -316,6 +317,8 @@ class BeatTracker:
             if alt is not None and self._tempo_change(alt[1]):
                 self._switch(now, *alt)
                 return True
+        if self._line_beat is not None and self._moved and not 0.8 < grid[1] / (self.period or grid[1]) < 1.25:
+            grid = (self._line_beat, grid[1], grid[2])   # a line's new level: its beats where its long notes are
         self._adopt(now, *grid)
         self._fitted_at = now
         self._classify(ts, ws)
@@ -337,8 +340,12 @@ class BeatTracker:
         if level == period:
             level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period, np.array(self._onsets.notes),
                                              bass)
+        self._line_beat = None
         if level == period and self._onsets.line() and not self._meter.compound:
-            level = self._tempo.line_level(t, np.array(self._onsets.accent), period, current)
+            accent = np.array(self._onsets.accent)
+            level = self._tempo.line_level(t, accent, period, current)
+            if level != period:
+                self._line_beat = grouping_phase(t, accent, level)[1]
         if level == period:
             self._bass_wins = 0
             return period

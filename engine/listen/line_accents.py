@@ -103,13 +103,24 @@ def grouping_contrast(t: np.ndarray, accent: np.ndarray, period: float) -> float
     1985, "Perception of temporal patterns", Music Perception 2: the clock whose beats fall on accented events
     is induced), so the level with the larger contrast is the line's grouping of its eighths in twos or
     threes."""
-    e = np.subtract.outer(np.arange(PHASES) / PHASES, t / period) % 1.0      # (phase, onset): beats past a beat
+    return grouping_phase(t, accent, period)[0]
+
+
+def grouping_phase(t: np.ndarray, accent: np.ndarray, period: float) -> tuple[float, float]:
+    """(`grouping_contrast`, the time (s) of a beat of the grid where it is reached: the accent-weighted circular
+    mean of the notes on its beats; 0.0 when the contrast is 0)."""
+    phases = np.arange(PHASES) / PHASES
+    e = np.subtract.outer(phases, t / period) % 1.0      # (phase, onset): beats past a beat of the grid
     on = (e < ON_BEAT) | (e > 1.0 - ON_BEAT)
     n_on = on.sum(axis=1)
     n_off = len(t) - n_on
     ok = (n_on >= 2) & (n_off >= 1)
     if not ok.any():
-        return 0.0
+        return 0.0, 0.0
     sum_on = on @ accent
-    contrast = sum_on[ok] / n_on[ok] - (accent.sum() - sum_on[ok]) / n_off[ok]
-    return float(contrast.max())
+    contrast = np.where(ok, sum_on / np.maximum(n_on, 1) - (accent.sum() - sum_on) / np.maximum(n_off, 1), -np.inf)
+    best = int(contrast.argmax())
+    # the beat where the on-beat notes are centred, weighed by their accents (every phase within ON_BEAT of them
+    # scores alike)
+    z = np.exp(2j * np.pi * t / period)[on[best]] @ accent[on[best]]
+    return float(contrast[best]), float(np.angle(z) / (2 * np.pi) % 1.0 * period)
