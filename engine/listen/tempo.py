@@ -48,6 +48,7 @@ ACCENT_COUNT = 3
 # grouping_contrast, a difference of mean durational accents; the dev solo lines' jigs heard in twos of eighths).
 LINE_GROUPING = 1.3
 LINE_GROUPING_MIN = 0.03
+LINE_EIGHTH = 0.15   # ... when the line's median gap is within this share of half the level
 
 
 class TempoEstimator:
@@ -219,9 +220,13 @@ class TempoEstimator:
         is the `current` level, s or None); `t` the onsets (s) and `accent` each one's durational accent. A line
         of running eighths recurs every two eighths as much as every three, and the tempo prior then takes the
         level nearer 100 BPM: a jig at 70 dotted quarters a minute was heard in 3/4 at 105. Its long notes, on
-        the dotted quarters, tell its grouping."""
+        the dotted quarters, tell its grouping. Only a level two of the line's usual gaps long (LINE_EIGHTH) is
+        regrouped, and only once the window is `early_span` full."""
         slower = 1.5 * period
         if slower * FPS > self.lag_hi or t[-1] - t[0] < self.early_span * self.window:
+            return period
+        # only a level of two of the line's notes (its usual gap, the eighth) is regrouped in threes
+        if abs(float(np.median(np.diff(t))) / (0.5 * period) - 1) > LINE_EIGHTH:
             return period
         kept = current is not None and abs(slower / current - 1) < 0.15
         there = grouping_contrast(t, accent, slower)
