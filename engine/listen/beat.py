@@ -192,6 +192,8 @@ class BeatTracker:
     (120.0, 2.5)
     """
 
+    _line_beat: float | None = None     # s: a beat of a line's 3:2 level, where its long notes fall (`_level`)
+
     # Settings of the parts, set and read here as before (after changing bpm_prior or prior_octaves, call
     # `_rebuild_prior`).
     bpm_prior = _Part("_tempo")
@@ -251,7 +253,6 @@ class BeatTracker:
         self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
         self._bass_wins = 0                     # estimates running on which the bass or accents kept another level
         self._moved = False                     # the last estimate moved to a 2:3, 3:2 or 1:2 relative
-        self._line_beat: float | None = None    # s: a beat of a line's 3:2 level, where its long notes fall
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -317,9 +318,7 @@ class BeatTracker:
             if alt is not None and self._tempo_change(alt[1]):
                 self._switch(now, *alt)
                 return True
-        if self._line_beat is not None and self._moved and not 0.8 < grid[1] / (self.period or grid[1]) < 1.25:
-            grid = (self._line_beat, grid[1], grid[2])   # a line's new level: its beats where its long notes are
-        self._adopt(now, *grid)
+        self._adopt(now, *self._line_grid(grid))
         self._fitted_at = now
         self._classify(ts, ws)
         return True
@@ -357,6 +356,14 @@ class BeatTracker:
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
         self._moved = self._bass_wins >= (2 if settled else 1)
         return level if self._moved else period
+
+    def _line_grid(self, grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """`grid` (phase s, period s, confidence) with its beat where a line's long notes are (`_line_beat`) when
+        the line has just moved to its 3:2 level (`_level`) and the grid jumps there (`_adopt`): its running
+        eighths sound every third of the new beat alike, and the fit's phase may take any of them."""
+        if self._line_beat is None or not self._moved or 0.8 < grid[1] / (self.period or grid[1]) < 1.25:
+            return grid
+        return self._line_beat, grid[1], grid[2]
 
     def _aqsaq_level(self, t: np.ndarray, w: np.ndarray, current: float) -> float | None:
         """The period (s) near the `current` one (s) that onsets t (s) weighted w repeat, while the aqsaq watch
