@@ -6,7 +6,8 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
    beat period; re-estimated every strum until confident, then every `tempo_every` seconds. The level sticks
    unless a rival level keeps leading: octave errors are the dominant failure of beat trackers. When the level
    changes, the meter and bar counts start again. On a single-note line (a solo: lone notes, no bass) each onset
-   weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike.
+   weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike; its long
+   notes move a level of two eighths to the dotted quarter (`TempoEstimator.line_level`: jigs).
    Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the lock switch), and a tempo range.
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes

@@ -19,6 +19,9 @@ the autocorrelation cannot tell them apart. The bass decides: a level moves to i
 that one's grid holds clearly more of the recent bass notes (a waltz whose bass sounds on beats one and two,
 heard in dotted quarters; a bossa's 3+3+2 accents over a bass on the half notes).
 
+On a single-note line the long notes decide (`line_level`): a jig's running eighths recur every two eighths as
+much as every three, and its long notes fall on the dotted quarters (line_accents.grouping_contrast).
+
 Tap tempo (`TapTempo`): the median interval of the last taps (the notes: a tempo prior, a count-in or tap tempo
 fix most octave errors).
 
