@@ -396,14 +396,13 @@ class BeatTracker:
 
     def _line_keeps(self, period: float) -> bool:
         """True when, on a single-note line, `period` (s) is about 2:3 of the current period and the current one is
-        the line's: its beat is heard in three (compound time: the dotted quarter, whose 2:3 is the quarter of
-        3/4), or the line's long notes keep it (`TempoEstimator.line_level`)."""
+        the line's: the whole window's onsets are regrouped in threes (`TempoEstimator.line_level`)."""
         onsets = self._onsets
         if not onsets.line() or abs(period / self.period - 2 / 3) > 0.05:
             return False
-        if self._meter.compound:
-            return True
-        return self._tempo.line_level(np.array(onsets.t), np.array(onsets.accent), period, self.period) != period
+        t, accent = np.array(onsets.t), np.array(onsets.accent)
+        self._tempo.scores(t, np.array(onsets.w) * accent)        # the window's autocorrelation, not the last 3 s
+        return self._tempo.line_level(t, accent, period, self.period) != period
 
     def _refit(self, now: float) -> bool:
         """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it

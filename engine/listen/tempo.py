@@ -226,19 +226,9 @@ class TempoEstimator:
         is the `current` level, s or None); `t` the onsets (s) and `accent` each one's durational accent. A line
         of running eighths recurs every two eighths as much as every three, and the tempo prior then takes the
         level nearer 100 BPM: a jig at 70 dotted quarters a minute was heard in 3/4 at 105. Its long notes, on
-        the dotted quarters, tell its grouping. Only a level two of the line's usual gaps long (LINE_EIGHTH) is
-        regrouped, when the last `scores` call's onsets repeat every three of its beats LINE_BAR as much as every
-        four, and only once the window is `early_span` full."""
+        the dotted quarters, tell its grouping. Only a `regroupable` level is regrouped."""
         slower = 1.5 * period
-        if slower * FPS > self.lag_hi or t[-1] - t[0] < self.early_span * self.window:
-            return period
-        # Only a level of two of the line's notes (its usual gap, the eighth) is regrouped in threes, and only
-        # when the onsets repeat every three of its beats about as much as every four or more (a 6/8 bar, not a
-        # 4/4 bar of a syncopated 3+3+2 line, whose long notes fall on dotted quarters too).
-        if abs(float(np.median(np.diff(t))) / (0.5 * period) - 1) > LINE_EIGHTH or self.last_acf is None:
-            return period
-        acf_bar = np.interp((3 * period * FPS, 4 * period * FPS), self._acf_lag, self.last_acf)
-        if acf_bar[0] < LINE_BAR * acf_bar[1]:
+        if not self.regroupable(t, period):
             return period
         kept = current is not None and abs(slower / current - 1) < 0.15
         there = grouping_contrast(t, accent, slower)
@@ -246,6 +236,19 @@ class TempoEstimator:
         if there >= LINE_GROUPING_MIN and there > (1.0 if kept else LINE_GROUPING) * here:
             return slower
         return period
+
+    def regroupable(self, t: np.ndarray, period: float) -> bool:
+        """Whether a single-note line's onsets t (s, sorted; those the last `scores` call read) at the level
+        `period` (s) may be regrouped in threes (`line_level`): the window is `early_span` full, the level is two
+        of the line's usual gaps (the eighth; LINE_EIGHTH), and the onsets repeat every three of its beats at least
+        LINE_BAR as much as every four (a 6/8 bar, not a 4/4 bar of a syncopated 3+3+2 line, whose long notes fall
+        on dotted quarters too)."""
+        if 1.5 * period * FPS > self.lag_hi or t[-1] - t[0] < self.early_span * self.window or self.last_acf is None:
+            return False
+        if abs(float(np.median(np.diff(t))) / (0.5 * period) - 1) > LINE_EIGHTH:
+            return False
+        acf_bar = np.interp((3 * period * FPS, 4 * period * FPS), self._acf_lag, self.last_acf)
+        return bool(acf_bar[0] >= LINE_BAR * acf_bar[1])
 
     def _comb(self, period: float) -> float:
         """The last `scores` call's autocorrelation at `period` (s) plus `comb2` of it at twice that, read between
