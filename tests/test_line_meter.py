@@ -46,3 +46,22 @@ def test_a_long_note_on_the_beat_weighs_for_a_downbeat():
     at_long, at_short = line_features(long, 1.0, beat, 2.5), line_features(short, 1.0, beat, 2.5)
     assert at_long[:2] == [1.0, durational_accent(1.0)] and at_short[:2] == [1.0, durational_accent(0.25)]
     assert line_evidence(at_long)[0] > line_evidence(at_short)[0] > line_evidence([0.0] * 4)[0]
+
+
+# A jig (made for this test, in G): (MIDI pitch, length in eighth notes), 8 bars of 6/8: runs of eighths, a quarter
+# and an eighth here and there, a dotted quarter at the phrase ends, as the Nottingham jigs.
+JIG = [(67, 1), (71, 1), (74, 1), (71, 2), (67, 1), (69, 1), (72, 1), (76, 1), (72, 2), (69, 1),
+       (67, 1), (69, 1), (71, 1), (72, 1), (74, 1), (71, 1), (69, 3), (62, 3),
+       (67, 1), (71, 1), (74, 1), (79, 2), (74, 1), (72, 1), (76, 1), (72, 1), (69, 2), (72, 1),
+       (71, 1), (72, 1), (74, 1), (69, 1), (66, 1), (62, 1), (67, 3), (67, 2), (62, 1)]
+
+
+@pytest.mark.parametrize("bpm", [60, 70])
+def test_a_jig_is_heard_in_dotted_quarters(bpm):
+    """A jig at `bpm` dotted quarters a minute: its running eighths recur every two eighths as much as every three,
+    and on main the tempo prior took the two (at 60: 4/4 at 90; at 70: 3/4 at 105, as ten of the solo set's
+    Nottingham jigs); its long notes fall on the dotted quarters (TempoEstimator.line_level)."""
+    eighths = [(pitch, length / 2) for pitch, length in JIG]          # in quarter notes for `line`
+    analysis, _ = run_online(line(eighths, 1.5 * bpm, times=3), ListenerConfig())
+    assert analysis.meter == "6/8"
+    assert abs(analysis.tempo[-1]["bpm"] / bpm - 1) < 0.05

@@ -6,7 +6,8 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
    beat period; re-estimated every strum until confident, then every `tempo_every` seconds. The level sticks
    unless a rival level keeps leading: octave errors are the dominant failure of beat trackers. When the level
    changes, the meter and bar counts start again. On a single-note line (a solo: lone notes, no bass) each onset
-   weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike.
+   weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike; its long
+   notes move a level of two eighths to the dotted quarter (`TempoEstimator.line_level`: jigs).
    Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the lock switch), and a tempo range.
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
@@ -38,7 +39,7 @@ import numpy as np
 
 from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
-from engine.listen.line_accents import durational_accent
+from engine.listen.line_accents import durational_accent, grouping_phase
 from engine.listen.meter import MeterTracker
 from engine.listen.phase import (
     TIGHT,
@@ -203,6 +204,8 @@ class BeatTracker:
     (120.0, 2.5)
     """
 
+    _line_beat: float | None = None     # s: a beat of a line's 3:2 level, where its long notes fall (`_level`)
+
     # Settings of the parts, set and read here as before (after changing bpm_prior or prior_octaves, call
     # `_rebuild_prior`).
     bpm_prior = _Part("_tempo")
@@ -327,7 +330,7 @@ class BeatTracker:
             if alt is not None and self._tempo_change(alt[1]):
                 self._switch(now, *alt)
                 return True
-        self._adopt(now, *grid)
+        self._adopt(now, *self._line_grid(grid))
         self._fitted_at = now
         self._classify(ts, ws)
         return True
@@ -348,6 +351,12 @@ class BeatTracker:
         if level == period:
             level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period, np.array(self._onsets.notes),
                                              bass)
+        self._line_beat = None
+        if level == period and self._onsets.line() and not self._meter.compound:
+            accent = np.array(self._onsets.accent)
+            level = self._tempo.line_level(t, accent, period, current)
+            if level != period:
+                self._line_beat = grouping_phase(t, accent, level)[1]
         if level == period:
             self._bass_wins = 0
             return period
@@ -359,6 +368,14 @@ class BeatTracker:
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
         self._moved = self._bass_wins >= (2 if settled else 1)
         return level if self._moved else period
+
+    def _line_grid(self, grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """`grid` (phase s, period s, confidence) with its beat where a line's long notes are (`_line_beat`) when
+        the line has just moved to its 3:2 level (`_level`) and the grid jumps there (`_adopt`): its running
+        eighths sound every third of the new beat alike, and the fit's phase may take any of them."""
+        if self._line_beat is None or not self._moved or 0.8 < grid[1] / (self.period or grid[1]) < 1.25:
+            return grid
+        return self._line_beat, grid[1], grid[2]
 
     def _aqsaq_level(self, t: np.ndarray, w: np.ndarray, current: float) -> float | None:
         """The period (s) near the `current` one (s) that onsets t (s) weighted w repeat, while the aqsaq watch
@@ -377,10 +394,26 @@ class BeatTracker:
 
     def _tempo_change(self, period: float) -> bool:
         """May a sudden change move the grid to `period` (s)? Not to another level while the aqsaq watch hears a
-        bar (`_aqsaq_heard`): only under AQSAQ_CHANGE either way of the current period then (`_aqsaq_level`)."""
-        if not self._aqsaq_heard() or self.period is None:
+        bar (`_aqsaq_heard`): only under AQSAQ_CHANGE either way of the current period then (`_aqsaq_level`). Nor,
+        on a single-note line, to 2:3 of the current period while the line's long notes keep the current one
+        (`TempoEstimator.line_level`): a jig's running eighths fit their twos better than its dotted quarters."""
+        if self.period is None:
+            return True
+        if self._line_keeps(period):
+            return False
+        if not self._aqsaq_heard():
             return True
         return 1 / AQSAQ_CHANGE < period / self.period < AQSAQ_CHANGE
+
+    def _line_keeps(self, period: float) -> bool:
+        """True when, on a single-note line, `period` (s) is about 2:3 of the current period and the current one is
+        the line's: the whole window's onsets are regrouped in threes (`TempoEstimator.line_level`)."""
+        onsets = self._onsets
+        if not onsets.line() or abs(period / self.period - 2 / 3) > 0.05:
+            return False
+        t, accent = np.array(onsets.t), np.array(onsets.accent)
+        self._tempo.scores(t, np.array(onsets.w) * accent)        # the window's autocorrelation, not the last 3 s
+        return self._tempo.line_level(t, accent, period, self.period) != period
 
     def _refit(self, now: float) -> bool:
         """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it

@@ -10,6 +10,9 @@ beat; Thomassen 1982: a melodic accent on the note a leap lands on). `line_featu
 `LINE_HALF_BAR`, log-likelihood ratios fitted by `bench/fit_line_accents.py` on the dev solo lines (the
 `solo` set's Nottingham and POP909 melody tracks and GuitarSet's dev solos; `solo-held` kept out).
 
+The same accents tell a line's beat level where its onsets cannot: a jig's running eighths recur every two
+eighths as much as every three, but its long notes fall on the dotted quarters (`grouping_contrast`).
+
 A note's length is known only when the next one starts: a beat's line features are read a beat late (the
 beat after it has passed `LATE`), so a long note on the beat is heard as long.
 
@@ -21,12 +24,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 SATURATION = 0.5     # s: Parncutt's saturation duration of the durational accent ...
 ACCENT_INDEX = 2.0   # ... and his accent index
 ON_BEAT = 0.15       # a note within this many beats of the beat is on it (as the bar pointer's)
 TOGETHER = 0.05      # s: notes this close are struck together (a double stop), not the next note
 LEAP = 12            # semitones: a leap this wide or wider is a full melodic accent
 REST = 1.5           # beats without an onset before a note that opens a phrase
+PHASES = 24         # grid phases tried per beat by `grouping_contrast`
 LINE_FEATURES = ("note on the beat", "durational accent", "leap", "after a rest")
 # Log-likelihood ratios of a downbeat and of the half-bar beat of 4/4 against a weak beat, from the line
 # features: (bias, weights of LINE_FEATURES), printed by bench/fit_line_accents.py.
@@ -86,3 +92,35 @@ def notes_since(notes, start: float) -> list:
         out.append(note)
     out.reverse()
     return out
+
+
+def grouping_contrast(t: np.ndarray, accent: np.ndarray, period: float) -> float:
+    """How much longer a line's notes on the beats of a grid of `period` (s) are than its notes between them: the
+    mean durational accent (`durational_accent`) of the onsets within ON_BEAT of a beat minus that of the others,
+    at the grid phase (of PHASES per beat) where it is largest; `t` the onsets (s) and `accent` each one's
+    durational accent (arrays of one length). 0 when no phase has two onsets on and one off the beats. A beat
+    level falls where the long notes fall (Parncutt 1994: pulse salience from durational accents; Povel & Essens
+    1985, "Perception of temporal patterns", Music Perception 2: the clock whose beats fall on accented events
+    is induced), so the level with the larger contrast is the line's grouping of its eighths in twos or
+    threes."""
+    return grouping_phase(t, accent, period)[0]
+
+
+def grouping_phase(t: np.ndarray, accent: np.ndarray, period: float) -> tuple[float, float]:
+    """(`grouping_contrast`, the time (s) of a beat of the grid where it is reached: the accent-weighted circular
+    mean of the notes on its beats; 0.0 when the contrast is 0)."""
+    phases = np.arange(PHASES) / PHASES
+    e = np.subtract.outer(phases, t / period) % 1.0      # (phase, onset): beats past a beat of the grid
+    on = (e < ON_BEAT) | (e > 1.0 - ON_BEAT)
+    n_on = on.sum(axis=1)
+    n_off = len(t) - n_on
+    ok = (n_on >= 2) & (n_off >= 1)
+    if not ok.any():
+        return 0.0, 0.0
+    sum_on = on @ accent
+    contrast = np.where(ok, sum_on / np.maximum(n_on, 1) - (accent.sum() - sum_on) / np.maximum(n_off, 1), -np.inf)
+    best = int(contrast.argmax())
+    # the beat where the on-beat notes are centred, weighed by their accents (every phase within ON_BEAT of them
+    # scores alike)
+    z = np.exp(2j * np.pi * t / period)[on[best]] @ accent[on[best]]
+    return float(contrast[best]), float(np.angle(z) / (2 * np.pi) % 1.0 * period)

@@ -19,6 +19,9 @@ the autocorrelation cannot tell them apart. The bass decides: a level moves to i
 that one's grid holds clearly more of the recent bass notes (a waltz whose bass sounds on beats one and two,
 heard in dotted quarters; a bossa's 3+3+2 accents over a bass on the half notes).
 
+On a single-note line the long notes decide (`line_level`): a jig's running eighths recur every two eighths as
+much as every three, and its long notes fall on the dotted quarters (line_accents.grouping_contrast).
+
 Tap tempo (`TapTempo`): the median interval of the last taps (the notes: a tempo prior, a count-in or tap tempo
 fix most octave errors).
 
@@ -31,6 +34,7 @@ import math
 
 import numpy as np
 
+from engine.listen.line_accents import grouping_contrast
 from engine.listen.phase import NEAR, beat_phase, fit_grid
 
 FPS = 100   # frames (lags) per second
@@ -42,6 +46,15 @@ ACCENT_EVEN = 0.9
 ACCENT_OVER = 1.12
 ACCENT_SOFT = 0.85
 ACCENT_COUNT = 3
+# A single-note line's beat moves to 3:2 of the level when the long notes fall LINE_GROUPING times as much more
+# on its beats than off them as on the level's, and at least LINE_GROUPING_MIN more (`line_level`;
+# grouping_contrast, a difference of mean durational accents; the dev solo lines' jigs heard in twos of eighths).
+LINE_GROUPING = 1.3
+LINE_GROUPING_MIN = 0.03
+LINE_EIGHTH = 0.15   # ... when the line's median gap is within this share of half the level
+# ... and the autocorrelation at three of the level's beats is at least this share of that at four (a jig's running
+# eighths: 0.86-1.26 of it; a syncopated POP909 line in 4/4, pop909-101: 0.34-0.92, mostly under 0.8)
+LINE_BAR = 0.9
 
 
 class TempoEstimator:
@@ -206,6 +219,36 @@ class TempoEstimator:
         if not (ACCENT_EVEN * on <= mid <= ACCENT_OVER * on and off <= ACCENT_SOFT * min(on, mid)):
             return period
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+
+    def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
+        """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
+        that grid's beats by LINE_GROUPING more than on `period`'s (`grouping_contrast`; by any amount when that
+        is the `current` level, s or None); `t` the onsets (s) and `accent` each one's durational accent. A line
+        of running eighths recurs every two eighths as much as every three, and the tempo prior then takes the
+        level nearer 100 BPM: a jig at 70 dotted quarters a minute was heard in 3/4 at 105. Its long notes, on
+        the dotted quarters, tell its grouping. Only a `regroupable` level is regrouped."""
+        slower = 1.5 * period
+        if not self.regroupable(t, period):
+            return period
+        kept = current is not None and abs(slower / current - 1) < 0.15
+        there = grouping_contrast(t, accent, slower)
+        here = grouping_contrast(t, accent, period)
+        if there >= LINE_GROUPING_MIN and there > (1.0 if kept else LINE_GROUPING) * here:
+            return slower
+        return period
+
+    def regroupable(self, t: np.ndarray, period: float) -> bool:
+        """Whether a single-note line's onsets t (s, sorted; those the last `scores` call read) at the level
+        `period` (s) may be regrouped in threes (`line_level`): the window is `early_span` full, the level is two
+        of the line's usual gaps (the eighth; LINE_EIGHTH), and the onsets repeat every three of its beats at least
+        LINE_BAR as much as every four (a 6/8 bar, not a 4/4 bar of a syncopated 3+3+2 line, whose long notes fall
+        on dotted quarters too)."""
+        if 1.5 * period * FPS > self.lag_hi or t[-1] - t[0] < self.early_span * self.window or self.last_acf is None:
+            return False
+        if abs(float(np.median(np.diff(t))) / (0.5 * period) - 1) > LINE_EIGHTH:
+            return False
+        acf_bar = np.interp((3 * period * FPS, 4 * period * FPS), self._acf_lag, self.last_acf)
+        return bool(acf_bar[0] >= LINE_BAR * acf_bar[1])
 
     def _comb(self, period: float) -> float:
         """The last `scores` call's autocorrelation at `period` (s) plus `comb2` of it at twice that, read between
