@@ -128,10 +128,10 @@ def show(name: str, r: tuple[float, np.ndarray]) -> None:
 
 
 def accent_rows(piece) -> list[tuple[bool, bool, float]]:
-    """(downbeat, downbeat two beats before, accent) of the annotated beats of a take with notes on both at one
-    dynamic level: the log ratio of the loudest note's weight (velocity / 127) within `ON_BEAT` of the beat to
+    """(downbeat, downbeat two beats before, loudness difference) of the annotated beats of a take with notes
+    on both at one dynamic level: the loudest note's weight (velocity / 127) within `ON_BEAT` of the beat, less
     that two beats before, as the bar pointer's accent cue compares them (a ratio beyond `LEVEL` is another
-    dynamic level, left out). Empty when the take has no dynamics (one velocity)."""
+    dynamic level, left out as the bar pointer leaves it). Empty when the take has no dynamics (one velocity)."""
     notes = notes_of(piece)
     if len({round(n[2], 4) for n in notes}) < 2:
         return []
@@ -140,7 +140,7 @@ def accent_rows(piece) -> list[tuple[bool, bool, float]]:
     near = ON_BEAT * float(np.median(np.diff(beats)))
     loud = [float(w[np.abs(t - b) < near].max()) if np.any(np.abs(t - b) < near) else None for b in beats]
     is_down = [round(float(b), 3) in downs for b in beats]
-    return [(is_down[i], is_down[i - 2], math.log(loud[i] / loud[i - 2])) for i in range(2, len(beats))
+    return [(is_down[i], is_down[i - 2], loud[i] - loud[i - 2]) for i in range(2, len(beats))
             if loud[i] is not None and loud[i - 2] is not None and LEVEL < loud[i] / loud[i - 2] < 1 / LEVEL]
 
 

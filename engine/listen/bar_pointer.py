@@ -69,18 +69,15 @@ HALF_BAR = (-0.34, (-0.23, -0.90, 0.67, -0.31, 1.41, 0.17, -0.60, -0.38, -1.08, 
 # The accent of a bar's first beat over the beat two before it (Lerdahl and Jackendoff, A Generative Theory of
 # Tonal Music, 1983: strong-weak-medium-weak in 4/4, strong-weak-weak in 3/4, strong-weak in 2/4, where every
 # bar's first beat is as strong as the last bar's): the loudest note's weight (velocity / 127) on a downbeat
-# exceeds that two beats before by a factor exp(ACCENT) when that beat was not a downbeat too, and falls short
-# of it by as much two beats after; the log ratio varies by ACCENT_SPREAD beat to beat (bench/fit_bar_pointer.py
-# prints them for the dev simulators' takes, sim2 and sim3: means +-0.11, spreads 0.074-0.090; GuitarSet has no
-# velocities). A ratio, not a difference: loudness is heard in ratios (a velocity step is a step in dB, README
-# "Levels"), and a soft passage's accents are as strong as a loud one's though smaller in velocity; measured as a
-# difference, a 4/4 passage played softly had its bars' first beats no louder than their thirds, as in 2/4
-# (sim3 dynamics_4-4_E-dorian, heard in 2/4). The log ratio is taken within +-2 ACCENT: a swell is not an accent.
-ACCENT = 0.11
-ACCENT_SPREAD = 0.08
-DYNAMICS = 0.015      # below this mean log ratio the notes carry no dynamics (a converter without velocity)
+# exceeds that two beats before by ACCENT when that beat was not a downbeat too, and falls short of it by as
+# much two beats after; the difference varies by ACCENT_SPREAD beat to beat (bench/fit_bar_pointer.py prints
+# them for the dev simulators' takes, sim2 and sim3: means +-0.067, spreads 0.047-0.069; GuitarSet has no
+# velocities). The difference is taken within +-2 ACCENT: a swell or a sudden forte is not an accent.
+ACCENT = 0.06
+ACCENT_SPREAD = 0.06
+DYNAMICS = 0.01       # below this mean difference the notes carry no dynamics (a converter without velocity)
 # A beat whose loudest note is under LEVEL of the recent beats' (or over 1 / LEVEL) is played at another dynamic
-# level, not accented: a metrical accent is about a tenth of the level (ACCENT), a soft passage
+# level, not accented: a metrical accent is about a tenth of the level (ACCENT at velocity ~80), a soft passage
 # (subito piano) or a forte is half or twice it. Such a beat's onset weight is weighed at its own level, and the
 # loudness of two beats at different levels is no accent; held for a second beat, the level is the new one.
 # Without it, a waltz's soft passage read every downbeat as a weak beat for bars (its onset weight against the
@@ -123,7 +120,7 @@ class BarTracker:
         self._line = False                   # the notes are a single-note line (`advance`) ...
         self.line_share = 0.0                # ... running share of the beats weighed while they were (`LINE_MEMORY`)
         self._loud: deque[tuple[int, float]] = deque(maxlen=2)   # (beat number, loudest weight) of the last beats
-        self._dynamics = 0.0                 # running mean of |log(loudness / loudness two beats before)|
+        self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
         self._belief = list(self._start[False])
         self._next: int | None = None        # the next beat number to weigh
         self._features = BeatFeatures()
@@ -270,7 +267,7 @@ class BarTracker:
             return 1.0, 1.0, 1.0
         if not LEVEL < loud / before < 1 / LEVEL:
             return 1.0, 1.0, 1.0             # another dynamic level, not an accent
-        a = max(-2 * ACCENT, min(2 * ACCENT, math.log(loud / before)))
+        a = max(-2 * ACCENT, min(2 * ACCENT, loud - before))
         self._dynamics = 0.9 * self._dynamics + 0.1 * abs(a)
         if self._dynamics < DYNAMICS:
             return 1.0, 1.0, 1.0
