@@ -71,8 +71,9 @@ HALF_BAR = (-0.34, (-0.23, -0.90, 0.67, -0.31, 1.41, 0.17, -0.60, -0.38, -1.08, 
 # bar's first beat is as strong as the last bar's): the loudest note's weight (velocity / 127) on a downbeat
 # exceeds that two beats before by ACCENT when that beat was not a downbeat too, and falls short of it by as
 # much two beats after; the difference varies by ACCENT_SPREAD beat to beat (bench/fit_bar_pointer.py prints
-# them for the dev simulators' takes, sim2 and sim3: means +-0.067, spreads 0.047-0.069; GuitarSet has no
-# velocities). The difference is taken within +-2 ACCENT: a swell or a sudden forte is not an accent.
+# them for the dev simulators' takes, sim2 and sim3: means +-0.067, spreads 0.044-0.056 between beats at one
+# dynamic level, `LEVEL`; GuitarSet has no velocities). The difference is taken within +-2 ACCENT: a swell is not
+# an accent, and a change of level is none either (`LEVEL`).
 ACCENT = 0.06
 ACCENT_SPREAD = 0.06
 DYNAMICS = 0.01       # below this mean difference the notes carry no dynamics (a converter without velocity)
@@ -82,7 +83,8 @@ DYNAMICS = 0.01       # below this mean difference the notes carry no dynamics (
 # loudness of two beats at different levels is no accent; held for a second beat, the level is the new one.
 # Without it, a waltz's soft passage read every downbeat as a weak beat for bars (its onset weight against the
 # loud bars' mean) and was heard in 4/4 (sim2 waltz_3-4_G-dorian+dynamics). At 0.7 the aqsaq takes' accented
-# beats counted as level changes too (sim-aqsaq downbeat F 0.9331 -> 0.9325; at 0.6 0.9356, bench/accuracy.py).
+# beats counted as level changes too (bench/accuracy.py, sim-aqsaq downbeat F: 0.9294 at 0.7, 0.9344 at 0.6, 0.9331
+# without level changes).
 LEVEL = 0.6
 LINE_MEMORY = 0.9     # per beat: how much of the running share of line beats stays (`BarTracker.line_share`)
 KEEP = 8.0            # s of notes kept
