@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import datasets  # noqa: E402
 
 from engine.io.midi_input import read_guitar_file  # noqa: E402
-from engine.listen.bar_pointer import DOWNBEAT, EARLY, FEATURES, LATE, ON_BEAT, BeatFeatures  # noqa: E402
+from engine.listen.bar_pointer import DOWNBEAT, EARLY, FEATURES, LATE, LEVEL, ON_BEAT, BeatFeatures  # noqa: E402
 from engine.listen.guitar import GuitarConditioner, GuitarConfig  # noqa: E402
 
 SIMULATED = ("converter-set-b", "sim2", "sim2-held")
@@ -129,8 +129,9 @@ def show(name: str, r: tuple[float, np.ndarray]) -> None:
 
 def accent_rows(piece) -> list[tuple[bool, bool, float]]:
     """(downbeat, downbeat two beats before, loudness difference) of the annotated beats of a take with notes
-    on both: the loudest note's weight (velocity / 127) within `ON_BEAT` of the beat, less that two beats
-    before, as the bar pointer's accent cue compares them. Empty when the take has no dynamics (one velocity)."""
+    on both at one dynamic level: the loudest note's weight (velocity / 127) within `ON_BEAT` of the beat, less
+    that two beats before, as the bar pointer's accent cue compares them (a ratio beyond `LEVEL` is another
+    dynamic level, left out as the bar pointer leaves it). Empty when the take has no dynamics (one velocity)."""
     notes = notes_of(piece)
     if len({round(n[2], 4) for n in notes}) < 2:
         return []
@@ -140,7 +141,7 @@ def accent_rows(piece) -> list[tuple[bool, bool, float]]:
     loud = [float(w[np.abs(t - b) < near].max()) if np.any(np.abs(t - b) < near) else None for b in beats]
     is_down = [round(float(b), 3) in downs for b in beats]
     return [(is_down[i], is_down[i - 2], loud[i] - loud[i - 2]) for i in range(2, len(beats))
-            if loud[i] is not None and loud[i - 2] is not None]
+            if loud[i] is not None and loud[i - 2] is not None and LEVEL < loud[i] / loud[i - 2] < 1 / LEVEL]
 
 
 def show_accents(names: list[str]) -> None:

@@ -71,11 +71,21 @@ HALF_BAR = (-0.34, (-0.23, -0.90, 0.67, -0.31, 1.41, 0.17, -0.60, -0.38, -1.08, 
 # bar's first beat is as strong as the last bar's): the loudest note's weight (velocity / 127) on a downbeat
 # exceeds that two beats before by ACCENT when that beat was not a downbeat too, and falls short of it by as
 # much two beats after; the difference varies by ACCENT_SPREAD beat to beat (bench/fit_bar_pointer.py prints
-# them for the dev simulators' takes, sim2 and sim3: means +-0.067, spreads 0.047-0.069; GuitarSet has no
-# velocities). The difference is taken within +-2 ACCENT: a swell or a sudden forte is not an accent.
+# them for the dev simulators' takes, sim2 and sim3: means +-0.067, spreads 0.044-0.056 between beats at one
+# dynamic level, `LEVEL`; GuitarSet has no velocities). The difference is taken within +-2 ACCENT: a swell is not
+# an accent, and a change of level is none either (`LEVEL`).
 ACCENT = 0.06
 ACCENT_SPREAD = 0.06
 DYNAMICS = 0.01       # below this mean difference the notes carry no dynamics (a converter without velocity)
+# A beat whose loudest note is under LEVEL of the recent beats' (or over 1 / LEVEL) is played at another dynamic
+# level, not accented: a metrical accent is about a tenth of the level (ACCENT at velocity ~80), a soft passage
+# (subito piano) or a forte is half or twice it. Such a beat's onset weight is weighed at its own level, and the
+# loudness of two beats at different levels is no accent; held for a second beat, the level is the new one.
+# Without it, a waltz's soft passage read every downbeat as a weak beat for bars (its onset weight against the
+# loud bars' mean) and was heard in 4/4 (sim2 waltz_3-4_G-dorian+dynamics). At 0.7 the aqsaq takes' accented
+# beats counted as level changes too (bench/accuracy.py, sim-aqsaq downbeat F: 0.9294 at 0.7, 0.9344 at 0.6, 0.9331
+# without level changes).
+LEVEL = 0.6
 LINE_MEMORY = 0.9     # per beat: how much of the running share of line beats stays (`BarTracker.line_share`)
 KEEP = 8.0            # s of notes kept
 ORDER = 0.2           # s: notes are confirmed a little out of onset order (high notes wait longer), never more
@@ -257,6 +267,8 @@ class BarTracker:
             self._loud.append((n, loud))
         if loud is None or before is None:
             return 1.0, 1.0, 1.0
+        if not LEVEL < loud / before < 1 / LEVEL:
+            return 1.0, 1.0, 1.0             # another dynamic level, not an accent
         a = max(-2 * ACCENT, min(2 * ACCENT, loud - before))
         self._dynamics = 0.9 * self._dynamics + 0.1 * abs(a)
         if self._dynamics < DYNAMICS:
@@ -314,6 +326,8 @@ class BeatFeatures:
         self._weight = 0.0                   # recent beats' mean onset weight on the beat
         self._size = 0.0                     # ... and mean count of notes on the beat
         self._low = 0.0                      # ... and mean lowest pitch on the beat
+        self._level = 0.0                    # ... and mean loudest note on the beat (velocity / 127)
+        self._off_level = False              # the last beat with notes on it was at another level (LEVEL)
         self._last = -math.inf               # s: the last note before this beat's window ended
         self.loud: float | None = None       # the last beat's loudest note on the beat (velocity / 127)
 
@@ -351,14 +365,35 @@ class BeatFeatures:
         moved = float(bass_pc is not None and self._bass is not None and bass_pc != self._bass)
         if bass_pc is not None:
             self._bass = bass_pc
+        scale = self._dynamic_level(loud)
         x = [new, change, float(bass_pc is not None), moved, float(size > 0 and only_bass),
-             _relative(weight, self._weight), _relative(size, self._size), phrase, 0.0, float(size == 0),
+             _relative(weight, self._weight * scale), _relative(size, self._size), phrase, 0.0, float(size == 0),
              max(-1.0, min(1.0, (self._low - low) / 12)) if low is not None and self._low else 0.0]
-        if size:
+        if size and scale == 1.0:
             self._weight = 0.8 * self._weight + 0.2 * weight if self._weight else weight
             self._size = 0.8 * self._size + 0.2 * size if self._size else size
             self._low = 0.8 * self._low + 0.2 * low if self._low else float(low)
         return x
+
+    def _dynamic_level(self, loud: float | None) -> float:
+        """The ratio (> 0) of this beat's dynamic level to the recent beats' by its loudest note `loud` (velocity
+        / 127; None: no note on the beat): 1 while within `LEVEL` of their mean, else loud / mean, the scale of
+        the onset weight expected at this beat's level. A second beat in a row at another level makes it the
+        level: the mean onset weight is scaled to it."""
+        if loud is None:
+            return 1.0
+        level = self._level
+        if not level or LEVEL < loud / level < 1 / LEVEL:
+            self._level = 0.8 * level + 0.2 * loud if level else loud
+            self._off_level = False
+            return 1.0
+        if not self._off_level:
+            self._off_level = True
+            return loud / level
+        self._weight *= loud / level         # held: the new level (the means start from it)
+        self._level = loud
+        self._off_level = False
+        return 1.0
 
     def _harmony(self, chroma: list[float]) -> tuple[float, float]:
         """(share of this beat's pitch-class weight on pitch classes the last beats did not sound (under `NEW`
