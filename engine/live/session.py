@@ -95,6 +95,7 @@ class LiveSession:
         self.on_event = on_event or (lambda kind, data: None)
         self._stop = threading.Event()
         self._signalled: int | None = None     # the stop signal that arrived (set by the handler, nothing else)
+        self._napping = False                   # the calling thread is in its 50 ms wait: a signal may cut it
         self._error: BaseException | None = None
         self._input_lost_at: float | None = None
         c = config
@@ -232,11 +233,13 @@ class LiveSession:
             if self.config.player.count_in:
                 self.post(COUNT_IN)
             self._watch()
+        except _Wake:
+            pass
+        except KeyboardInterrupt:     # off the main thread no handler is ours: Ctrl-C is Python's
+            self._signalled = signal.SIGINT
+        finally:
             if self._signalled is not None:
                 self.on_event("stop", {"reason": "interrupted"})
-        except KeyboardInterrupt:     # off the main thread no handler is ours: Ctrl-C is Python's
-            self.on_event("stop", {"reason": "interrupted"})
-        finally:
             self.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -246,8 +249,12 @@ class LiveSession:
         return 0
 
     def _on_signal(self, signum: int) -> None:
-        # Runs in the main thread between two bytecodes, wherever it is: an assignment, nothing that locks.
+        # Runs in the main thread between two bytecodes, wherever it is: it records the signal, and cuts only
+        # the watch's wait short (so a fade starts at once), where nothing is half done.
         self._signalled = signum
+        if self._napping:
+            self._napping = False               # one wake per wait: a second signal only records
+            raise _Wake
 
     def _watch(self) -> None:
         """Until stopped (a signal, an engine failure) or the duration is over: the input port every second, the
@@ -265,7 +272,11 @@ class LiveSession:
                 next_status += STATUS_EVERY
                 self.on_status(self.status(now))
             self._flush_take(now)
-            self._stop.wait(0.05)
+            self._napping = True
+            try:
+                self._stop.wait(0.05)
+            finally:
+                self._napping = False
 
     def _flush_take(self, now: float) -> None:
         """Rewrite the take on disk every second; a failure (a full disk) is told once and recording stops,
@@ -379,6 +390,10 @@ class LiveSession:
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class _Wake(BaseException):   # noqa: N818 (not an error: a stop signal ending the watch's wait early)
+    """Raised by the stop-signal handler only inside the watching thread's wait (see LiveSession._on_signal)."""
 
 
 def stop_signals(request: Callable[[int], None]) -> dict:
