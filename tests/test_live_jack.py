@@ -620,6 +620,9 @@ def test_stop_signals_while_jack_reconnects_and_while_closing_leave_a_whole_clos
         probe = Probe(srv.name, seconds=2, name="stormprobe")
         wait_ports(probe, ["aqyn:guitar in", "aqyn-synth:left"], proc)
         probe.close()
+        deadline = time.monotonic() + 10       # opened whole (its JACK watch opens after the ports)
+        while not log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
         srv.proc.kill()                        # the server dies (SIGKILL: no goodbye to its clients)
         srv.proc.wait()
         srv.proc = None
