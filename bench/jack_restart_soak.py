@@ -45,7 +45,10 @@ def play_once(srv: JackServer, proc: subprocess.Popen, source: str, events) -> N
         while time.monotonic() < deadline and proc.poll() is None:
             if "aqyn:guitar in" in {p.name for p in probe.client.get_ports()}:
                 if source == "--virtual" and not probe.client.get_all_connections("soakprobe:midi_out"):
-                    probe.connect_midi("aqyn:guitar in")
+                    try:
+                        probe.connect_midi("aqyn:guitar in")
+                    except probe.jack.JackError:
+                        pass                   # connected meanwhile (or not yet activated): looked at again
                 if probe.client.get_all_connections("soakprobe:midi_out"):
                     break
             time.sleep(0.1)
