@@ -25,7 +25,7 @@ GM_FONT := /usr/share/sounds/sf2/FluidR3_GM.sf2
 DEMO_STYLES := d_dorian_96_4-4:shertpe-332 d_dorian_96_4-4:nomad-gallop e_mixolydian_ramp_88-116_4-4:tokpe-flow \
                e_mixolydian_ramp_88-116_4-4:shertpe-332 a_minor_66_6-8:shalderish
 
-.PHONY: demo test soak proof gig-soak gig-soak-jack bench live-bench accuracy examples system clean font
+.PHONY: demo test soak proof gig-soak gig-soak-jack jack-restart-soak bench live-bench accuracy examples system clean font
 
 demo: $(STAMP) $(FONT)
 	@mkdir -p out
@@ -84,6 +84,10 @@ gig-soak: $(STAMP)
 
 gig-soak-jack: $(STAMP)
 	$(PY) bench/soak.py --jack --minutes 10
+
+# aqyn live through JACK server restarts, each ended by SIGTERM (a burst of 5): clean exits counted.
+jack-restart-soak: $(STAMP)
+	$(PY) bench/jack_restart_soak.py --rounds 20 --sigterms 5
 
 bench: $(STAMP)
 	$(PY) bench/render_speed.py

@@ -334,3 +334,23 @@ def test_the_band_follows_a_120_bpm_clock_stamped_per_jack_period():
     bpm = np.array([60.0 / b.period for b in beats])
     assert np.abs(bpm - 120.0).max() <= 0.6, bpm.round(2).tolist()
     assert np.abs(np.diff([b.time for b in beats]) - 0.5).max() <= 0.0025
+
+
+def test_a_double_tap_read_after_an_engine_stall_is_still_an_ending(tmp_path):
+    """Through the live feed: the first tap's release is read, then the engine thread stalls (the clock is at
+    14.5 s when it asks for what is due by 13.9 s) while the second press, stamped 14.0 s (0.12 s after the
+    release), is still queued. The double-tap window is judged at 13.9 s, the time up to which messages were
+    read, so the second press completes the double tap: an ending, no fill. (Judged at the clock's 14.5 s,
+    the window had closed before the press was read: two fills, seen live on an overloaded machine.)"""
+    from engine.clock import VirtualClock
+    from engine.live.feed import LiveFeed
+
+    fmap = load(tmp_path, FULL)
+    actions: list[str] = []
+    feed = LiveFeed(fmap, on_event=lambda kind, data: actions.append(data["action"]) if kind == "control" else None)
+    for data, stamp in (([0xBF, 64, 127], 13.80), ([0xBF, 64, 0], 13.88), ([0xBF, 64, 127], 14.0),
+                        ([0xBF, 64, 0], 14.08)):
+        feed.put(data, stamp)
+    clock = VirtualClock(14.5)                       # the engine thread is half a second late
+    cues = feed.pull(clock, 13.9) + feed.pull(clock, 14.51) + feed.pull(clock, 15.0)
+    assert actions == ["ending"] and [c.cue for c in cues] == [Cue.ENDING]

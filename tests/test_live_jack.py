@@ -602,3 +602,47 @@ def wait_connected(probe: Probe, proc: subprocess.Popen, source: str, timeout: f
                 return
         time.sleep(0.1)
     pytest.fail("aqyn's input did not connect to the probe")
+
+
+def test_stop_signals_while_jack_reconnects_and_while_closing_leave_a_whole_close(tmp_path):
+    """SIGTERM every 20 ms from the moment a killed JACK server is back (aqyn about to reconnect its watch, its
+    JACK audio and its input) until aqyn has exited. A signal only asks for the stop, so none cuts a
+    reconnection or the close in half: the close runs to its end (the take written last, its "take" line in
+    the log), nothing on stderr. Once the close is over, the handlers before it are back and a later SIGTERM
+    may end the process by its default action (exit -15): everything is closed by then. Before, each signal
+    raised KeyboardInterrupt wherever the main thread was: inside the close's fade (the close abandoned, a
+    traceback), or between the watch reconnecting and the dead JACK clients being abandoned, where the close
+    then closed a client libjack had already freed (a segmentation fault, seen once under load)."""
+    srv = JackServer(f"{SERVER}-storm", period=256).start()
+    log, take = tmp_path / "live.jsonl", tmp_path / "take.mid"
+    proc = start_live(srv, "--virtual", "--record", str(take), log=log)
+    try:
+        probe = Probe(srv.name, seconds=2, name="stormprobe")
+        wait_ports(probe, ["aqyn:guitar in", "aqyn-synth:left"], proc)
+        probe.close()
+        deadline = time.monotonic() + 10       # opened whole (its JACK watch opens after the ports)
+        while not log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        srv.proc.kill()                        # the server dies (SIGKILL: no goodbye to its clients)
+        srv.proc.wait()
+        srv.proc = None
+        deadline = time.monotonic() + 10
+        while "input lost" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        srv.start()
+        deadline = time.monotonic() + 20
+        while proc.poll() is None and time.monotonic() < deadline:
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.02)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        srv.release()                          # the killed server's place in JACK's registry too
+    assert proc.returncode in (0, -signal.SIGTERM) and err == "", (proc.returncode, err)
+    kinds = [e["kind"] for e in log_lines(log)]
+    assert "input lost" in kinds and kinds.count("stop") == 1, kinds
+    assert kinds[-1] == "take", kinds[-6:]              # the close's last step: it ran to its end
+    import mido  # noqa: PLC0415
+
+    assert mido.MidiFile(take).tracks                   # the take is a whole MIDI file

@@ -18,7 +18,7 @@ from engine.chart.parse import Chart
 from engine.chart.play import PlayOptions, chart_engine, key_name, prepare
 from engine.clock import Clock, SystemClock
 from engine.inputs import TimedInput, input_order
-from engine.live.session import stop_signals_as_ctrl_c
+from engine.live.session import stop_signals
 
 LEAD = 0.5     # s from opening the synth to the first click (or the band's set-up)
 
@@ -87,7 +87,8 @@ def play_live(chart: Chart, options: PlayOptions, live: LivePlay, clock: Clock |
         check_named(backend, live.in_port)          # before the synth: its file driver writes at once
     synth = FluidLiveSink(clock, soundfont, AudioConfig(driver=live.audio_driver, file=live.audio_file))
     port = None
-    previous = stop_signals_as_ctrl_c()
+    stopped: list[int] = []                          # the stop signal, once one came (Ctrl-C, SIGTERM)
+    previous = stop_signals(stopped.append)
     try:
         if feed is not None:
             port = MidiInput(backend, live.in_port, feed.put, clock.now, port_name="footswitch in")
@@ -100,16 +101,25 @@ def play_live(chart: Chart, options: PlayOptions, live: LivePlay, clock: Clock |
         end = prepared.listener.end_time
 
         def done(now: float) -> bool:
-            return (now > end and not engine.playing) or (duration is not None and now - started >= duration)
+            return (bool(stopped) or (now > end and not engine.playing)
+                    or (duration is not None and now - started >= duration))
 
         said = [(t, f"  {text.removeprefix('chart: ')}") for t, text in prepared.listener.markers()]
         LiveLoop(engine, ChartSource(prepared.inputs, feed, said, say), clock).play(done)
-    except KeyboardInterrupt:
-        say("stopped")
+    except KeyboardInterrupt:                       # off the main thread Ctrl-C is Python's own
+        stopped.append(signal.SIGINT)
     finally:
-        if port is not None:
-            port.close()
-        synth.close()                               # fades out, then all notes and sounds off
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        _close(port, synth, previous)
+    if stopped:
+        say("stopped")
     return 0
+
+
+def _close(port, synth, previous: dict) -> None:
+    """The footswitch port closed, the synth faded out and silenced (all notes and sounds off), and the signal
+    handlers from before `stop_signals` put back."""
+    if port is not None:
+        port.close()
+    synth.close()
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import heapq
 import os
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -187,6 +188,9 @@ class FluidLiveSink:
         self.late = 0                    # events that reached the sequencer after their time
         self.errors = 0
         self._closed = False
+        # Held by every call into the synth from the engine thread and by `close`: live, `close` runs on another
+        # thread, and one that deleted the synth between a call's `_closed` check and its ctypes call crashed.
+        self._lock = threading.Lock()
         self._sample_offset()
 
     def _open_driver(self, fluidsynth):
@@ -251,8 +255,11 @@ class FluidLiveSink:
         index 9, else bank 0). A note or control already due goes on the next sequencer tick (1 ms), a note past
         due counted in `late`. Other events, a muted channel's and anything after `close` are ignored; an event
         FluidSynth refuses mutes its channel (`muted`, counted in `errors`) instead of raising."""
-        if self._closed:
-            return
+        with self._lock:
+            if not self._closed:
+                self._play(event)
+
+    def _play(self, event: Event) -> None:
         if isinstance(event, Note):
             self._note(event)
         elif isinstance(event, Control):
@@ -321,9 +328,12 @@ class FluidLiveSink:
             self.synth.all_sounds_off(channel)
 
     def flush(self, now: float) -> None:
-        """Refresh the clock offset and commit the note-offs due within OFF_WINDOW."""
-        if self._closed:
-            return
+        """Refresh the clock offset and commit the note-offs due within OFF_WINDOW (nothing after `close`)."""
+        with self._lock:
+            if not self._closed:
+                self._commit_offs(now)
+
+    def _commit_offs(self, now: float) -> None:
         self._sample_offset()
         limit = now + OFF_WINDOW
         while self._offs and self._offs[0][0] <= limit:
@@ -345,8 +355,11 @@ class FluidLiveSink:
     def panic(self) -> None:
         """Silence now: drop everything queued, release and kill every voice, and clear the reverb's tail
         (a system reset), then restore the band's programs and mix. Safe to call more than once."""
-        if self._closed:
-            return
+        with self._lock:
+            if not self._closed:
+                self._silence()
+
+    def _silence(self) -> None:
         self._ext["remove"](self.sequencer.sequencer, -1, -1, -1)
         self._offs.clear()
         self._open.clear()
@@ -383,13 +396,18 @@ class FluidLiveSink:
         if self._closed:
             return
         self.fade_out()
-        self.panic()
-        self._closed = True
-        fluidsynth = self._fs_mod
-        if self._driver:
-            fluidsynth.delete_fluid_audio_driver(self._driver)
-        self.sequencer.delete()
-        self.synth.delete()
+        with self._lock:               # waits for a send or flush under way on the engine thread
+            if self._closed:
+                return
+            self._silence()
+            self._closed = True
+            # The driver first: deleting it stops its audio thread, the one that renders the synth and runs the
+            # sequencer, before either is freed.
+            if self._driver:
+                self._fs_mod.delete_fluid_audio_driver(self._driver)
+                self._driver = None
+            self.sequencer.delete()
+            self.synth.delete()
 
     def describe(self) -> str:
         """One line for people: the FluidSynth version, where the sound goes (a JACK client, a real-time WAV, or

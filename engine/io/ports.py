@@ -225,8 +225,10 @@ class MidiOutput:
             return False
 
     def abandon(self) -> None:
-        """The JACK server died: keep the dead client, never close it (`close` then closes nothing)."""
-        _ABANDONED.append(self._midi)
+        """The JACK server died: keep the dead client, never close it (`close` then closes nothing). Safe to
+        call more than once."""
+        if not any(m is self._midi for m in _ABANDONED):
+            _ABANDONED.append(self._midi)
 
     def send(self, message: list[int]) -> bool:
         """False (and counted) when the port has gone; never raises."""

@@ -103,7 +103,10 @@ class LiveFeed:
             else:
                 self._message(data, stamp)
         clock.sleep_until(due)
-        self.controls.tick(clock.now())      # holds and double-tap windows that have run out
+        # Holds and double-tap windows that ran out by `due`, the time up to which messages were read: at the
+        # clock's now, after a stall of the engine thread, a second tap stamped between `due` and now (still
+        # queued) found its first tap's window closed, and a double tap became two fills.
+        self.controls.tick(due)
         if self.log is not None:
             self.log.extend(self._out)
         if self.on_inputs is not None and self._out:

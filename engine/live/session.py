@@ -8,7 +8,9 @@ Threads:
 
 Whatever ends the session (Ctrl-C, SIGTERM, an exception, the duration running out) goes through one
 `finally` that stops the engine thread and sends all-notes-off and all-sound-off on every channel: no
-note is ever left hanging.
+note is ever left hanging. A signal only asks for the stop (`stop_signals`): the calling thread stops between
+two of its steps, never halfway through reconnecting to a JACK server that came back or through `close`
+itself (a second Ctrl-C or SIGTERM while closing changes nothing).
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ class LiveSession:
         self.on_status = on_status or (lambda s: None)
         self.on_event = on_event or (lambda kind, data: None)
         self._stop = threading.Event()
+        self._signalled: int | None = None     # the stop signal that arrived (set by the handler, nothing else)
+        self._napping = False                   # the calling thread is in its 50 ms wait: a signal may cut it
         self._error: BaseException | None = None
         self._input_lost_at: float | None = None
         c = config
@@ -215,7 +219,7 @@ class LiveSession:
     # -- the calling thread --------------------------------------------------------------------------------
     def run(self) -> int:
         """Play until stopped. Returns the exit code: 0 after a clean stop, 1 after a runtime failure."""
-        previous = stop_signals_as_ctrl_c()
+        previous = stop_signals(self._on_signal)
         try:
             if self.synth is None:
                 self.open()
@@ -229,9 +233,13 @@ class LiveSession:
             if self.config.player.count_in:
                 self.post(COUNT_IN)
             self._watch()
-        except KeyboardInterrupt:
-            self.on_event("stop", {"reason": "interrupted"})
+        except _Wake:
+            pass
+        except KeyboardInterrupt:     # off the main thread no handler is ours: Ctrl-C is Python's
+            self._signalled = signal.SIGINT
         finally:
+            if self._signalled is not None:
+                self.on_event("stop", {"reason": "interrupted"})
             self.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -240,12 +248,20 @@ class LiveSession:
             return 1
         return 0
 
+    def _on_signal(self, signum: int) -> None:
+        # Runs in the main thread between two bytecodes, wherever it is: it records the signal, and cuts only
+        # the watch's wait short (so a fade starts at once), where nothing is half done.
+        self._signalled = signum
+        if self._napping:
+            self._napping = False               # one wake per wait: a second signal only records
+            raise _Wake
 
     def _watch(self) -> None:
-        """Until stopped or the duration is over: the input port every second, the status four times a second."""
+        """Until stopped (a signal, an engine failure) or the duration is over: the input port every second, the
+        status four times a second; a stop signal is seen within 50 ms."""
         start = self.clock.now()
         next_status = next_check = start
-        while not self._stop.is_set():
+        while not self._stop.is_set() and self._signalled is None:
             now = self.clock.now()
             if self.config.duration is not None and now - start >= self.config.duration:
                 break
@@ -256,7 +272,11 @@ class LiveSession:
                 next_status += STATUS_EVERY
                 self.on_status(self.status(now))
             self._flush_take(now)
-            self._stop.wait(0.05)
+            self._napping = True
+            try:
+                self._stop.wait(0.05)
+            finally:
+                self._napping = False
 
     def _flush_take(self, now: float) -> None:
         """Rewrite the take on disk every second; a failure (a full disk) is told once and recording stops,
@@ -279,11 +299,17 @@ class LiveSession:
         server_gone = self.watch is not None and not self.watch.alive()
         if not server_gone and self._input_lost_at is None and inp.alive():
             return
+        if server_gone:
+            # At once, before anything opens a JACK client again: that open frees the dead clients inside
+            # libjack, and a client still held then would be closed (a crash) by a stop before its reopen.
+            self._abandon_jack_clients()
         if self._input_lost_at is None:
             self._input_lost_at = now
             self.counters.port_lost += 1
             self.on_event("input lost", {"port": inp.source, "jack_server": "gone" if server_gone else "ok"})
             self.post(Cue.ENDING if self.config.on_input_loss == "finish" else Cue.KEEP_GOING)
+        if self._signalled is not None:
+            return            # stopping: reconnect nothing (a signal landing in libjack's open fails it)
         if server_gone:
             if not self.watch.reopen():
                 return                           # not back yet: try again at the next check
@@ -305,10 +331,15 @@ class LiveSession:
 
     def _server_back(self) -> None:
         """The JACK server is back: the synth's JACK audio and the MIDI output open anew (the input reopens
-        in `_watch_input`); one that fails is said in an error event and the rest play on."""
-        if self.synth is not None and self.config.audio.driver == "jack" and not self.synth.reopen_driver():
+        in `_watch_input`); one that fails is said in an error event and the rest play on. Not said when a stop
+        signal came meanwhile: its interrupting libjack's calls (EINTR) is the likely cause, and we are closing."""
+        audio = self.synth is None or self.config.audio.driver != "jack" or self.synth.reopen_driver()
+        out = self.output is None or self.backend.name != "jack" or self.output.reopen()
+        if self._signalled is not None:
+            return
+        if not audio:
             self.on_event("error", {"where": "audio", "error": "the JACK audio driver did not open again"})
-        if self.output is not None and self.backend.name == "jack" and not self.output.reopen():
+        if not out:
             self.on_event("error", {"where": "midi out", "error": f"{self.output.target} did not open again"})
 
     @property
@@ -358,15 +389,25 @@ class LiveSession:
         return s
 
 
-def stop_signals_as_ctrl_c() -> dict:
-    """SIGTERM and SIGHUP end live play as Ctrl-C does (KeyboardInterrupt: the band is silenced, files are
-    closed), on the main thread only (signals cannot be set elsewhere); the handlers before, to put back with
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class _Wake(BaseException):   # noqa: N818 (not an error: a stop signal ending the watch's wait early)
+    """Raised by the stop-signal handler only inside the watching thread's wait (see LiveSession._on_signal)."""
+
+
+def stop_signals(request: Callable[[int], None]) -> dict:
+    """Ctrl-C (SIGINT), SIGTERM and SIGHUP end live play: each calls `request(signum)`, which only records
+    the stop; the session then stops between two steps and closes (the band is silenced, files are closed).
+    Raising KeyboardInterrupt from the handler instead, as before, let a signal cut a reconnection or `close`
+    in half: a JACK client freed by libjack closed again, a synth deleted under its audio driver. Installed on
+    the main thread only (signals cannot be set elsewhere); returns the handlers before, to put back with
     signal.signal."""
-    def terminate(signum, _frame):
-        raise KeyboardInterrupt
+    def handler(signum, _frame):
+        request(signum)
 
     previous = {}
     if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            previous[sig] = signal.signal(sig, terminate)
+        for sig in STOP_SIGNALS:
+            previous[sig] = signal.signal(sig, handler)
     return previous
