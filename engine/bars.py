@@ -51,6 +51,13 @@ class Meter:
         """The player's meter as the listener tracks it."""
         return Meter(grid.beats_per_bar, grid.compound, grid.groups)
 
+    @staticmethod
+    def of_signature(numerator: int, denominator: int, beat_eighths: int) -> Meter:
+        """The meter whose `signature` this is (5/8 as 3+2 and 7/8 as 2+2+3, the aqsaq groupings)."""
+        if denominator == 8 and beat_eighths == 2:
+            return Meter(numerator, False, (3, 2) if numerator == 5 else (2, 2, 3))
+        return Meter(numerator // 3, True) if beat_eighths == 3 else Meter(numerator, False)
+
     def signature(self) -> tuple[int, int, int]:
         """(numerator, denominator, eighths per beat) of the time signature: 4/4, 3/4, 2/4, 6/8, 12/8, 5/8, 7/8"""
         if self.groups:

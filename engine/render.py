@@ -16,10 +16,23 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from engine.arrange.band import BAND_CHANNELS
-from engine.arrange.styles import AUTO, count_in_beats, style_chooser
+from engine.arrange.styles import AUTO, count_in_beats, meter_refusal, style_chooser
+from engine.bars import Meter
 from engine.clock import VirtualClock
-from engine.errors import OutputPathError
-from engine.events import DOMBRA, GUITAR, PERCUSSION, Control, Event, KeyChange, Marker, Note, Program, Raw
+from engine.errors import OutputPathError, StyleMeterError
+from engine.events import (
+    DOMBRA,
+    GUITAR,
+    PERCUSSION,
+    Control,
+    Event,
+    KeyChange,
+    Marker,
+    Note,
+    Program,
+    Raw,
+    TimeSignature,
+)
 from engine.inputs import Cue, CueInput, SongEnd, TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
@@ -158,11 +171,33 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
         arranger = engine.scheduler.arranger
         _draw(path, guitar, band, player, arranger.style.name if arranger else style)
 
-    engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events,
-                                                _guitar_heard(guitar_events, with_guitar, levels),
-                                                picture if plot else None)
+    try:
+        engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events,
+                                                    _guitar_heard(guitar_events, with_guitar, levels),
+                                                    picture if plot else None)
+    except StyleMeterError:
+        raise StyleMeterError(_take_refusal(guitar, style, pattern_dirs, player)) from None
     return _result(engine, guitar, band, style, audio_seconds, started, cues,
                    renderer.soundfont if renderer is not None else None)
+
+
+def _take_refusal(guitar: GuitarFile, style: str, pattern_dirs: list[Path] | None,
+                  player: PlayerSettings | None) -> str:
+    """The refusal of named `style` over the whole take (StyleMeterError's line), naming the meter the band
+    plays longest with --style auto and the styles that fit it. The named style was refused at its entry,
+    where the meter heard may not be the one the band settles in: an aqsaq take heard in 4/4 for its first
+    bars was offered 4/4 styles, which were refused in turn, as a 5/8 (reviewer's finding, session 15)."""
+    _, band = play(guitar, AUTO, 0, pattern_dirs, player)
+    end = max((e.time + e.duration for e in band if isinstance(e, Note)), default=0.0)
+    changes = [e for e in band if isinstance(e, TimeSignature)]
+    spans: dict[tuple[int, int, int], float] = {}
+    for change, after in zip(changes, [*changes[1:], None]):
+        signature = (change.numerator, change.denominator, change.beat_eighths)
+        spans[signature] = spans.get(signature, 0.0) + (after.time if after else end) - change.time
+    if not spans:
+        raise StyleMeterError(f"style {style!r} does not fit the guitar's meter (or --style auto)")
+    longest = max(spans, key=spans.__getitem__)
+    return meter_refusal(style, f"{longest[0]}/{longest[1]}", Meter.of_signature(*longest), pattern_dirs)
 
 
 Perform = Callable[[list[Sink], VirtualClock], tuple[Engine, list[Event]]]

@@ -371,3 +371,18 @@ def test_a_style_in_another_meter_over_a_7_8_take_names_the_7_8_styles_that_fit(
     fitting = r.stderr.split("styles that fit: ")[1]
     assert "aqsaq-7-8" in fitting and "tokpe-7-8" in fitting and "none" not in fitting
     assert "ballad" not in fitting and "5-8" not in fitting and "tokpe-gallop" not in fitting
+
+
+@pytest.mark.parametrize("style", ["ballad", "tokpe-gallop"])
+def test_a_refused_style_over_a_5_8_take_names_styles_the_take_then_takes(tmp_path, style):
+    """A refusal names styles that fit the meter the band settles in over the whole take, and the first of them
+    is then played: over a 5/8 take, ballad was refused as "the guitar plays 4/4" naming tokpe-gallop, which
+    was refused in turn as "the guitar plays 5/8" (review15: the refusal sent the user round in a circle)."""
+    take = Path(__file__).parent / "data" / "aqsaq-5-8-sim2.mid"
+    r = render(take, "-o", tmp_path / "b.mid", "--style", style)
+    assert r.exit_code == 2 and "the guitar plays 5/8; styles that fit: " in r.stderr, r.stderr
+    assert not (tmp_path / "b.mid").exists()
+    first = r.stderr.split("styles that fit: ")[1].split(",")[0].split(" ")[0]
+    assert first.startswith(("aqsaq-5-8", "shertpe-5-8"))
+    r = render(take, "-o", tmp_path / "c.mid", "--style", first)
+    assert r.exit_code == 0 and (tmp_path / "c.mid").exists(), r.stderr

@@ -100,14 +100,24 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
         meter = Meter.of(grid)
         if fits(named, meter) or not strict or grid.meter_confidence < SURE_METER:
             return named            # it fits, or the meter is not sure (or live): play what the player asked for
-        # Styles that fit: a 5/8 or 7/8 style is taken as asked, never offered for another meter, but offered
-        # for the aqsaq meter it is in (there no whole-beat style fits, and the list would say "none").
-        candidates = [n for n in order
-                      if _fits_if_good(n, pattern_dirs, meter, fits, whole_beats=not meter.groups)]
-        raise StyleMeterError(f"style {name!r} is in {named.meter}, the guitar plays {grid.meter}; styles "
-                              f"that fit: {', '.join(candidates) or 'none'} (or --style auto)")
+        raise StyleMeterError(meter_refusal(name, grid.meter, meter, pattern_dirs))
 
     return choose
+
+
+def meter_refusal(name: str, heard: str, meter, pattern_dirs: list[Path] | None = None) -> str:
+    """The one line refusing style `name` over a guitar heard in `heard` (its time signature, e.g. "4/4"),
+    engine.bars.Meter `meter`, naming the styles that fit it. Raises StyleNotFound or PatternError (`name`'s
+    file)."""
+    from engine.bars import fits  # noqa: PLC0415 (bars imports patterns, as this module does)
+
+    available = list_styles(pattern_dirs)
+    order = [n for n in AUTO_ORDER if n in available] + [n for n in available if n not in AUTO_ORDER]
+    # A 5/8 or 7/8 style is taken as asked, never offered for another meter, but offered for the aqsaq meter
+    # it is in (there no whole-beat style fits, and the list would say "none").
+    candidates = [n for n in order if _fits_if_good(n, pattern_dirs, meter, fits, whole_beats=not meter.groups)]
+    return (f"style {name!r} is in {load_style(name, pattern_dirs).meter}, the guitar plays {heard}; styles "
+            f"that fit: {', '.join(candidates) or 'none'} (or --style auto)")
 
 
 _WARNED: set[str] = set()
