@@ -106,9 +106,13 @@ def test_random_charts_play_as_written(text, seed):
     in_force = max(i for i, (t, _) in enumerate(changes) if t <= band_in)     # the tempo the band comes in at
     tempos = [mido.tempo2bpm(m.tempo) for t, m in changes[in_force:] if t < band_out]
     assert tempos and all(abs(b - quarter_bpm) < 0.01 * quarter_bpm for b in tempos), tempos
-    # The bars: from the band's first downbeat to its last note-off, the intro and every bar of the chart.
+    # The bars: from the band's first downbeat to its last note-off, the intro and every bar of the chart, and
+    # the style's bar of the final stroke after it when the chart's last chord comes after that bar's downbeat.
     ticks_per_bar = mid.ticks_per_beat * 4 * num // den
-    assert (band_out - band_in) / ticks_per_bar == pytest.approx(listener.intro_bars + len(song.bars), abs=0.02)
+    after = (listener.final_beat + listener.style_bar - listener.end_beat) / song.beats_per_bar
+    assert after == 0 or listener.chords_ahead[-1][0] > listener.end_beat - listener.style_bar
+    assert (band_out - band_in) / ticks_per_bar == pytest.approx(listener.intro_bars + len(song.bars) + after,
+                                                                 abs=0.02)
     assert result.bars == len(song.bars)
     # The dombra follows the chords: its notes are of the key's scale or the chord sounding, and over the
     # key's fifth (V, where the dombra leaves its drone for the chord's position) it leaves the tonic: at
@@ -124,7 +128,7 @@ def test_random_charts_play_as_written(text, seed):
         t0, t1 = listener.seconds_at(b0) - 0.08, listener.seconds_at(b1) - 0.08
         pcs = {n.pitch % 12 for n in notes if t0 <= n.time < t1}
         assert pcs <= scale | chord_pcs(chord), (chord, pcs)
-        cadence = listener.end_beat - prepared.style.beats_per_bar
+        cadence = listener.final_beat
         if chord is not None and (chord[0] - tonic) % 12 == 7 and min(b1, cadence) - b0 >= song.beats_per_bar:
             t1 = min(t1, listener.seconds_at(cadence) - 0.08)
             span = [n for n in notes if t0 <= n.time < t1]
@@ -152,10 +156,29 @@ def test_the_form_sections_fills_and_ending_on_the_last_bar():
     b_at = listener.seconds_at(listener.first_bar_beat + 12 * 4)
     assert any(abs(t - b_at) < 0.1 and text == "section: main_b" for t, text in markers)
     assert any(b_at - 2.6 < t < b_at - 0.1 and text == "section: fill" for t, text in markers)
-    # The band ends with the chart's last bar.
+    # The chart's last bar, `Dm . . C`, sounds whole, its C on beat 4; the ending's final stroke comes on the
+    # downbeat after it, on that C, and the band is out a bar of the style later.
+    final = listener.seconds_at(float(listener.end_beat))
+    c_at = listener.seconds_at(float(listener.end_beat - 1))
+    dombra = [n for n in band if isinstance(n, Note) and n.channel == DOMBRA_CHANNEL]
+    assert any(c_at - 0.05 < n.time < final - 0.1 for n in dombra)
+    assert listener.chord_at(float(listener.end_beat)) == (0, "maj")
+    assert min(n.time for n in dombra if n.time > final - 0.05) == pytest.approx(final, abs=0.06)
+    ending = next(t for t, text in markers if text == "section: ending")
+    assert ending == pytest.approx(listener.seconds_at(float(listener.end_beat - 2)), abs=0.05)
     out = next(t for t, text in markers if text == "band out")
+    assert out == pytest.approx(listener.band_end_time, abs=0.05)
+    assert listener.band_end_time == pytest.approx(final + 2 * 60 / 96, abs=0.01)
+    assert max(n.time for n in band if isinstance(n, Note)) < listener.band_end_time + 0.05
+
+
+def test_a_last_bar_of_one_chord_ends_on_its_downbeat():
+    # `| Dm |` last: the ending's last bar is the chart's last, its final stroke on that bar's downbeat.
+    band, prepared = band_notes("tempo: 96\n[A]\n| Dm | G | C | Dm |\n")
+    listener = prepared.listener
+    assert listener.final_beat == listener.end_beat - listener.style_bar
+    out = next(e.time for e in band if type(e).__name__ == "Marker" and e.text == "band out")
     assert out == pytest.approx(listener.end_time, abs=0.05)
-    assert max(n.time for n in band if isinstance(n, Note)) < listener.end_time + 0.05
 
 
 def test_loop_plays_the_section_times_with_the_ramp():

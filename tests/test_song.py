@@ -177,3 +177,44 @@ def test_a_start_pedal_after_tap_tempo_brings_the_band_in_on_the_tapped_beats():
     assert drums and drums[0].time == pytest.approx(4.0, abs=0.02)
     assert beats and all(b - a == pytest.approx(0.6, rel=0.01) for a, b in zip(beats, beats[1:]))
     assert all(abs((b - 1.0) / 0.6 - round((b - 1.0) / 0.6)) < 0.03 for b in beats)    # on the tapped pulse
+
+
+PEDAL = """
+double_time = 0.3
+
+[[switch]]
+cc = 64
+channel = 16
+tap = "start"
+double = "ending"
+"""
+
+
+def test_a_start_pedal_after_an_ending_counts_in_again_when_a_count_in_was_asked(tmp_path):
+    """Through the live feed, as `aqyn live --count-in 1 --bpm 96` with a footswitch and no guitar: a start
+    (the band comes in), a double tap (its ending; the band is out), then a start again: a bar of clicks at
+    96 BPM from 0.3 s after the press, and the band's first downbeat on the beat after the last click."""
+    from engine.live.controls import FootswitchMap
+    from engine.live.feed import COUNT_IN_LEAD, CountInPlan, LiveFeed
+    from engine.pipeline import CLICK_CHANNEL, CLICK_HIGH, CLICK_LOW
+
+    (tmp_path / "fs.toml").write_text(PEDAL)
+    feed = LiveFeed(FootswitchMap.load(tmp_path / "fs.toml"), count_in=CountInPlan(1, 96.0, 4))
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec], EngineConfig(ListenerConfig(bpm_prior=96.0)))
+    feed.band_waits = lambda: not engine.playing and not engine.listener.playing      # as the session sets it
+    for stamp, value in ((1.0, 127), (1.05, 0), (12.0, 127), (12.05, 0), (12.15, 127), (12.2, 0),
+                         (20.0, 127), (20.05, 0)):
+        feed.put([0xBF, 64, value], stamp)
+    run(engine, feed, VirtualClock(), until=30.0)
+    clicks = [n.time for n in notes(rec.events, {CLICK_CHANNEL}) if n.pitch in (CLICK_HIGH, CLICK_LOW)
+              and n.duration == pytest.approx(0.1)]
+    ended = [t for t, _ in texts(rec.events, "band out")]
+    assert ended and 12.0 < ended[0] < 20.0                      # the double tap's ending, over before the start
+    again = [t for t in clicks if t > 20.0]
+    period = 60 / 96
+    # the tap is a start once the double-tap window after its release is over (20.35 s); then the lead
+    assert len(again) == 4 and again[0] == pytest.approx(20.05 + 0.3 + COUNT_IN_LEAD, abs=0.02)
+    assert all(b - a == pytest.approx(period, abs=0.002) for a, b in zip(again, again[1:]))
+    drums = [n.time for n in notes(rec.events, {DRUM_CHANNEL}) if n.time > 20.0 and n.time not in again]
+    assert drums and drums[0] == pytest.approx(again[0] + 4 * period, abs=0.03)

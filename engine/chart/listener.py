@@ -10,8 +10,12 @@ locked from the start, never silent, cued to come in on its first downbeat.
 The form is told to the band as the footswitch would tell it (`cues`): a fill in the last bar of each
 section or pass (in each of the style's bars in it, when a 2/4 style plays a 4/4 chart), `next` at each new
 section name (main A and main B take turns), and the ending timed so that its last bar is the chart's last
-bar. Each cue comes half a bar of the band's style before the bar it is for: the form takes a cue at the
-next bar it decides. The style's intro comes first, over the first chord, before the chart's first bar.
+bar, unless the chart's last chord comes after that bar's downbeat (`| Dm . . C |` under a 2/4 or 4/4 style):
+then the ending's last bar comes at the first bar line of the style on or after the last chord, the downbeat
+after the chart, so the last bar sounds as written and the final stroke (every style's ending ends on one
+downbeat stroke) falls on the chart's final chord, as a band reading the chart ends it. Each cue comes half a
+bar of the band's style before the bar it is for: the form takes a cue at the next bar it decides. The
+style's intro comes first, over the first chord, before the chart's first bar.
 
 Beat numbers: 0 is the band's first downbeat (the intro's, at `start` seconds); the chart's first bar begins
 `intro_bars` bars later.
@@ -62,6 +66,7 @@ class ChartListener:
         self._segment_times = [s.time for s in self.segments]
         self.grids = [_grid(s, song.meter.beats, song.meter.compound) for s in self.segments]
         self.chords_ahead = self._chords()
+        self.final_beat = self._final_beat()
         self.chord_label = "N"          # the chord now, as the live status shows it
         self.dropped: dict[str, int] = {}
         self.playing = True              # as a listener that has heard the guitar: a start cue adds nothing
@@ -88,6 +93,16 @@ class ChartListener:
                     out.append((float(self.first_bar_beat + k * bpb + at), chord))
         return tuple(out)
 
+    def _final_beat(self) -> Fraction:
+        """The beat of the ending's last bar, whose downbeat is the final stroke: the style's last bar line in
+        the chart, or the first on or after the chart's last chord when that chord comes later (the band's
+        style bars count from beat 0)."""
+        last_bar = self.end_beat - self.style_bar
+        last_chord = Fraction(self.chords_ahead[-1][0]).limit_denominator(96)
+        if last_chord <= last_bar:
+            return last_bar
+        return math.ceil(last_chord / self.style_bar) * self.style_bar
+
     # ---- time ----------------------------------------------------------------------------------------
     def grid_at(self, now: float) -> BeatGrid:
         """The beat grid in force at `now` (s)."""
@@ -108,6 +123,11 @@ class ChartListener:
         """When the song's last bar ends (s)."""
         return self.seconds_at(self.end_beat)
 
+    @property
+    def band_end_time(self) -> float:
+        """When the band's ending is over (s): the end of its last bar, the chart's or the one after it."""
+        return self.seconds_at(float(self.final_beat + self.style_bar))
+
     # ---- the form, as cues ---------------------------------------------------------------------------
     def cues(self) -> list[CueInput]:
         """The form's cues in time order: fills, next sections and the ending (see the module docstring)."""
@@ -121,9 +141,9 @@ class ChartListener:
                     wanted.setdefault(at - fill * self.style_bar, Cue.FILL)
                 if bars[k].section != bars[k - 1].section:
                     wanted[at] = Cue.NEXT
-        # The ending's last bar on the chart's last; in the intro when the chart is shorter than the ending,
-        # but never in the band's first bar (the cue comes half a bar before: the band must be in by then).
-        ending = max(self.style_bar, self.end_beat - self.ending_bars * self.style_bar)
+        # The ending's last bar on the final stroke's (`final_beat`); in the intro when the chart is shorter than
+        # the ending, but never in the band's first bar (the cue comes half a bar before: the band must be in).
+        ending = max(self.style_bar, self.final_beat - (self.ending_bars - 1) * self.style_bar)
         wanted = {at: cue for at, cue in wanted.items() if at < ending and at >= self.first_bar_beat}
         wanted[ending] = Cue.ENDING
         return [CueInput(max(0.0, self.seconds_at(float(at - self.style_bar / 2))), cue)

@@ -5,6 +5,9 @@ The MIDI backend's callback thread only stamps the bytes and queues them (DESIGN
 the queue until the tick is due and turns what came into engine inputs: bytes are decoded
 (engine/io/midi_bytes.py), footswitch and program-change messages become cues through the footswitch map
 (engine/live/controls.py), and a count-in request becomes a `CountIn`. Garbage is counted, never fatal.
+With a count-in planned (`--count-in`), a start pressed while the band is out and the guitar silent (after an
+ending or a stop: `band_waits`) brings the count-in again, the band coming in after its clicks, as at the
+session's start: a player practising gets the clicks at every restart, not once.
 
 The same object replays a recorded session under a `VirtualClock` (the queue filled beforehand), which is how
 the tests show that live and offline give the same band.
@@ -43,7 +46,8 @@ class FeedCounters:
 
 @dataclass(frozen=True)
 class CountInPlan:
-    """A count-in of `bars` bars of `beats_per_bar` clicks at `bpm`, played when the session starts."""
+    """A count-in of `bars` bars of `beats_per_bar` clicks at `bpm`, played when the session starts and at a
+    start pressed while the band waits."""
 
     bars: int
     bpm: float
@@ -74,6 +78,9 @@ class LiveFeed:
         self.arrivals: list[float] = []                       # stamps of the guitar messages pulled this tick
         self.log: list[TimedInput] | None = None              # a list: every input handed on is kept here
         self.on_inputs: Callable[[list[TimedInput]], None] | None = None   # also told every input (the take)
+        # True when a start would bring the band in with no guitar (band out, guitar silent): the session's
+        # engine tells it, read on the engine thread; never, by default (a start is only a start)
+        self.band_waits: Callable[[], bool] = lambda: False
         self._notes: deque[float] = deque()                   # stamps of recent note-ons
         self._held: tuple | None = None                       # a queued item not yet due (replays)
         self._out: list[TimedInput] = []
@@ -164,6 +171,8 @@ class LiveFeed:
             return
         if action != Cue.STYLE:
             self._out.append(CueInput(t, Cue(action)))
+            if action in (Cue.START, Cue.START_STOP) and self.count_in is not None and self.band_waits():
+                self._count_in(t)        # after the start: its clicks' end, not the start's lead, is the downbeat
             return
         if value is None or not self._styles:
             return

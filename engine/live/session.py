@@ -157,6 +157,8 @@ class LiveSession:
             config = EngineConfig(c.player.listener_config(), SchedulerConfig(levels=c.levels),
                                   pattern_dirs=c.pattern_dirs)
             self.engine = Engine(self._chooser, c.seed, self.sinks, config)
+            engine = self.engine
+            self.feed.band_waits = lambda: not engine.playing and not engine.listener.playing
             self.loop = LiveLoop(self.engine, self.feed, self.clock)
             self.input = MidiInput(self.backend, c.input, self.feed.put, self.clock.now,
                                    ignore_clock=not c.clock_in)
