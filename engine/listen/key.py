@@ -33,7 +33,14 @@ prolongs the tonic). Rock's modal loops (Biamonte 2010, "Triadic modal and penta
 music", Music Theory Spectrum 32: Aeolian i-bVII-bVI, Mixolydian I-bVII-IV) share their notes with another
 mode's tonic, so that placement decides: C minor's i-bVII-bVI-bVII holds B-flat twice as long as C over
 B-flat mixolydian's notes, F lydian's I-II-iii-II is G mixolydian by counts and chord time (bench/README.md,
-history). A pickup, an intro chord or a lone bass note does not come back, and so opens no phrase.
+history). A pickup, an intro chord or a lone bass note does not come back, and so opens no phrase. A loop
+starts on its tonic and each pass returns there, at bar 1 of the next phrase: while the first chord may still come
+back (away under `PHRASE_LOOP` times its hold), a later one that comes back first is a chord inside the loop
+(I-IV-bVII-IV comes back to IV before I; bench/README.md, history), and the bonus grows with the returns to
+`PHRASE_WEIGHT` after `PHRASE_RETURNS` of them. A strum's labels flap as its notes arrive (E, Ab minor, Eb sus4,
+Ab minor within 0.9 s): a label under `PHRASE_HOLD` s over a root not yet struck is no chord yet, and a chord
+that comes back after so short a label never left. A stop (a silence that reopens the piece) keeps the chord
+the phrases opened with so far: it is still the first to come back.
 
 1. Every key (12 collections x 7 modes) is scored: the correlation of the histogram with published profiles
    rotated to its tonic (by name: krumhansl-kessler, temperley, aarden-essen, albrecht-shanahan; the default
@@ -129,12 +136,13 @@ OPENING_PROFILE = {
     "major": (0.19, 0.0, 0.07, 0.0, 0.14, 0.0, 0.0, 0.57, 0.0, 0.02, 0.0, 0.0),
     "minor": (0.48, 0.0, 0.0, 0.14, 0.0, 0.0, 0.0, 0.14, 0.0, 0.0, 0.24, 0.0),
 }
-PHRASE_WEIGHT = 0.6        # bonus of the keys on the chord the phrases open with (x the bass line's mass) ...
-PHRASE_RETURNS = 1.0       # ... in full after this many returns to it, which fade with ...
+PHRASE_WEIGHT = 0.9        # bonus of the keys on the chord the phrases open with (x the bass line's mass) ...
+PHRASE_RETURNS = 1.5       # ... in full after this many returns to it, which fade with ...
 PHRASE_HALF_LIFE = 30.0    # ... this half-life (s)
 PHRASE_CANDIDATES = 3      # the first chords of a piece that may be the one its phrases open with
 PHRASE_MIN = 0.25          # returns (faded) under which a chord no longer counts as coming back
 PHRASE_HOLD = 0.6          # s a chord is held to be one (a partial first strum, a flap between labels is none)
+PHRASE_LOOP = 4.0          # x its hold: how long the loop's first chord may be away and still come back as its start
 TONIC_STICKINESS = 0.15
 PRIOR_MASS = 0.0          # evidence mass below which the mode prior is scaled up (PRIOR_MASS / mass)
 
@@ -243,6 +251,9 @@ class KeyTracker:
         self._open_row: np.ndarray | None = None   # 84: the keys' opening bonus for it (in OPENING_WEIGHT)
         self._phrase_roots: list[int] = []    # the first chords of the piece (since `_phrase_t`): roots
         self._phrase_t = -1e9
+        self._phrase_hold = np.zeros(12)      # s each of them was first held
+        self._settle_t = -1e9                 # since when the chord sounding was heard, its flaps included ...
+        self._before: tuple[int | None, float] = (None, -1e9)   # ... and the chord before it, since when
         self._struck: dict[int, tuple[float, float]] = {}   # pitch class -> first and last strike (s) lately
         self._away = np.zeros(12)             # s other chords were held since each of them was left
         self._returns = np.zeros(12)          # how often (decaying) the piece came back to each
@@ -311,11 +322,13 @@ class KeyTracker:
         keeps coming back to and holding. A return to one of the piece's first chords counts for the chord its
         phrases open with (`_phrase_left`)."""
         self._decay_to(t)
+        held, sounded = max(0.0, t - self._root_t), False
         if self._root is not None:
-            held = max(0.0, t - self._root_t)
             self._roots[self._root] += held
             struck = {pc for pc, (first, _) in self._struck.items() if first < t}
-            self._phrase_left(self._root, held, self._root in struck and len(struck) >= 2)
+            sounded = self._root in struck and len(struck) >= 2
+            self._phrase_left(self._root, held, t - self._settle_t, sounded)
+        self._settle(t, root, held, sounded)
         self._struck = {pc: (last, last) for pc, (_, last) in self._struck.items() if last >= t}
         if root is not None and root != self._root and root in self._phrase_roots:
             if self._away[root] >= PHRASE_HOLD:
@@ -323,28 +336,47 @@ class KeyTracker:
             self._away[root] = 0.0
         self._root, self._root_t = root, t
 
-    def _phrase_left(self, root: int, held: float, sounded: bool) -> None:
+    def _settle(self, t: float, root: int | None, held: float, sounded: bool) -> None:
+        """The chord `root` heard from t (s) on, after a label held `held` s (`sounded`: its root and another
+        note were struck): since when it was heard. A strum's labels flap while its notes arrive (Ab minor's
+        first strum heard E, Ab minor, Eb sus4, Ab minor within 0.6 s): a label under `PHRASE_HOLD` s whose root
+        was not yet sounded is no chord yet, the next one was heard from its start; a chord that comes back
+        after a label that short never left."""
+        before, since = self._before
+        self._before = (self._root, self._settle_t)
+        if held < PHRASE_HOLD and root == before and before is not None:
+            self._settle_t = since            # back from a flap
+        elif held >= PHRASE_HOLD or sounded or self._root is None:
+            self._settle_t = t                # else the label was no chord: the next one goes on from its start
+
+    def _phrase_left(self, root: int, held: float, settled: float, sounded: bool) -> None:
         """The chord `root` was held for `held` s (`sounded`: its root and another note were struck). The
         first `PHRASE_CANDIDATES` chords of the piece sounded and held `PHRASE_HOLD` s or more may be the one
         its phrases open with (a partial first strum, a lone bass note or a pickup's notes are not: they do
         not come back); the time other chords are held counts until each comes back."""
-        if self._open_t > self._phrase_t:       # the piece (re)opened: its first chords are to be found again
-            self._phrase_roots, self._phrase_t = [], self._open_t
+        if self._open_t > self._phrase_t:       # the piece (re)opened: its first chords are to be found again ...
+            home = self._phrase_root()
+            self._phrase_roots, self._phrase_t = [] if home is None else [home[0]], self._open_t
             self._away[:] = 0.0
             self._returns[:] = 0.0
+            if home is not None:                # ... after the one its phrases opened with so far (a stop is no
+                self._returns[home[0]] = home[1]   # new song: its tonic is still to come back)
         roots = self._phrase_roots
-        if sounded and held >= PHRASE_HOLD and root not in roots and len(roots) < PHRASE_CANDIDATES:
+        if sounded and settled >= PHRASE_HOLD and root not in roots and len(roots) < PHRASE_CANDIDATES:
             roots.append(root)
+            self._phrase_hold[root] = settled
         for c in self._phrase_roots:
             if c != root:
                 self._away[c] += held
 
     def _phrase_root(self) -> tuple[int, float] | None:
         """The chord the piece's phrases open with, and how often (decaying) they came back to it: the first
-        of its first chords that came back."""
+        of its first chords that came back, unless an earlier one may still come back (a loop's start)."""
         for c in self._phrase_roots:
             if self._returns[c] >= PHRASE_MIN:
                 return c, float(self._returns[c])
+            if self._away[c] < PHRASE_LOOP * self._phrase_hold[c]:
+                return None                   # the loop's first chord may still come back: the later ones wait
         return None
 
     def _add(self, t: float, pitch: int, w: float, bass: bool, metric: float) -> None:
