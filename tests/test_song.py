@@ -218,3 +218,27 @@ def test_a_start_pedal_after_an_ending_counts_in_again_when_a_count_in_was_asked
     assert all(b - a == pytest.approx(period, abs=0.002) for a, b in zip(again, again[1:]))
     drums = [n.time for n in notes(rec.events, {DRUM_CHANNEL}) if n.time > 20.0 and n.time not in again]
     assert drums and drums[0] == pytest.approx(again[0] + 4 * period, abs=0.03)
+
+
+def test_a_start_taken_after_an_engine_stall_counts_in_from_the_tick_not_in_the_past(tmp_path):
+    """As above, with the start posted (a cue, as `aqyn live` posts them) and the engine thread stalled 0.8 s
+    over it (a busy machine): the start is taken at the next tick, and its count-in begins a lead after that
+    tick, never in the past (its clicks were timed from the post: late notes, found by the live session
+    property test in CI)."""
+    from engine.live.feed import COUNT_IN_LEAD, CountInPlan, LiveFeed
+
+    feed = LiveFeed(count_in=CountInPlan(1, 96.0, 4))
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec], EngineConfig(ListenerConfig(bpm_prior=96.0)))
+    feed.band_waits = lambda: not engine.playing and not engine.listener.playing
+    feed.post(Cue.START.value, 20.0)
+    clock = VirtualClock()
+
+    def stall(now: float, due: float) -> None:
+        if 19.9 <= due < 20.0 and now < 20.0:
+            clock.advance_to(20.8)               # the next tick reads up to 20.8 s: past the post's lead
+
+    run(engine, feed, clock, until=30.0, after_tick=stall)
+    clicks = [n.time for n in notes(rec.events, {9}) if n.time > 19.0 and n.duration == pytest.approx(0.1)]
+    assert engine.scheduler.late == 0
+    assert len(clicks) >= 4 and clicks[0] >= 20.79 + COUNT_IN_LEAD - 0.02, clicks[:4]

@@ -83,6 +83,7 @@ class LiveFeed:
         self.band_waits: Callable[[], bool] = lambda: False
         self._notes: deque[float] = deque()                   # stamps of recent note-ons
         self._held: tuple | None = None                       # a queued item not yet due (replays)
+        self._due = 0.0                                       # s: the time the tick being pulled reads up to
         self._out: list[TimedInput] = []
 
     # -- from any thread ---------------------------------------------------------------------------------
@@ -99,6 +100,7 @@ class LiveFeed:
         """Everything that arrived by `due` (s) as engine inputs; waits for the clock to reach `due`
         (a virtual clock is moved there)."""
         self._out = []
+        self._due = due
         self.arrivals.clear()
         while True:
             item = self._next(clock, due)
@@ -172,7 +174,7 @@ class LiveFeed:
         if action != Cue.STYLE:
             self._out.append(CueInput(t, Cue(action)))
             if action in (Cue.START, Cue.START_STOP) and self.count_in is not None and self.band_waits():
-                self._count_in(t)        # after the start: its clicks' end, not the start's lead, is the downbeat
+                self._count_in(max(t, self._due))   # the clicks' end is the downbeat; taken late: none in the past
             return
         if value is None or not self._styles:
             return
