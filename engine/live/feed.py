@@ -108,7 +108,7 @@ class LiveFeed:
                 break
             data, stamp = item
             if isinstance(data, tuple):
-                self._request(data[0], stamp, due)
+                self._request(data[0], stamp)
             else:
                 self._message(data, stamp)
         clock.sleep_until(due)
@@ -158,9 +158,9 @@ class LiveFeed:
         self.arrivals.append(stamp)
         self._out.append(item)
 
-    def _request(self, request: str, stamp: float, due: float) -> None:
+    def _request(self, request: str, stamp: float) -> None:
         if request == COUNT_IN:
-            self._count_in(max(stamp, due))    # taken late (a stalled engine thread): no clicks in the past
+            self._count_in(stamp)
         else:
             self._act(request, stamp)
 
@@ -174,7 +174,7 @@ class LiveFeed:
         if action != Cue.STYLE:
             self._out.append(CueInput(t, Cue(action)))
             if action in (Cue.START, Cue.START_STOP) and self.count_in is not None and self.band_waits():
-                self._count_in(max(t, self._due))   # the clicks' end is the downbeat; taken late: none in the past
+                self._count_in(t)        # after the start: its clicks' end, not the start's lead, is the downbeat
             return
         if value is None or not self._styles:
             return
@@ -189,12 +189,13 @@ class LiveFeed:
         return [load_style(n, self.pattern_dirs) for n in names]
 
     def _count_in(self, stamp: float) -> None:
-        """The count-in's clicks, the first COUNT_IN_LEAD s after `stamp` (s)."""
+        """The count-in's clicks, the first COUNT_IN_LEAD s after `stamp` (s), or after the tick being pulled when
+        it is taken late (a stalled engine thread): no clicks in the past."""
         plan = self.count_in
         if plan is None:
             return
         period = 60.0 / plan.bpm
-        start = stamp + COUNT_IN_LEAD
+        start = max(stamp, self._due) + COUNT_IN_LEAD
         beats = plan.bars * plan.beats_per_bar
         self._out.append(CountIn(start, beats, period, plan.beats_per_bar))
         self.on_event("count-in", {"bars": plan.bars, "bpm": plan.bpm,
