@@ -70,9 +70,7 @@ def round_trip(k: int, source: str, sigterms: int, tmp: Path) -> tuple[int, str,
     events = guitar(3.0)
     try:
         play_once(srv, proc, source, events)
-        srv.proc.kill()
-        srv.proc.wait()
-        srv.proc = None
+        srv.crash()
         time.sleep(2.5)
         srv.start()
         play_once(srv, proc, source, events)

@@ -74,6 +74,12 @@ class JackServer:
                 self.proc.wait()
         self.proc = None
 
+    def crash(self) -> None:
+        """The server dies (SIGKILL: no goodbye to its clients), as a server whose machine or process failed."""
+        self.proc.kill()
+        self.proc.wait()
+        self.proc = None
+
     def release(self) -> None:
         """Stop the server and remove what JACK left of it. One that had to be killed (it did not stop on
         SIGTERM) keeps its place in JACK's registry of at most eight servers, and enough of those stop every

@@ -562,9 +562,7 @@ def test_a_jack_server_that_dies_and_returns_is_noticed_and_reconnected(tmp_path
             probe.close()
             probe = None
             if srv.proc is not None:
-                srv.proc.kill()                # the server dies (SIGKILL: no goodbye to its clients)
-                srv.proc.wait()
-                srv.proc = None
+                srv.crash()                    # the server dies (SIGKILL: no goodbye to its clients)
                 time.sleep(2.5)
                 srv.start()
         time.sleep(0.5)
@@ -623,9 +621,7 @@ def test_stop_signals_while_jack_reconnects_and_while_closing_leave_a_whole_clos
         deadline = time.monotonic() + 10       # opened whole (its JACK watch opens after the ports)
         while not log.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
-        srv.proc.kill()                        # the server dies (SIGKILL: no goodbye to its clients)
-        srv.proc.wait()
-        srv.proc = None
+        srv.crash()                            # the server dies (SIGKILL: no goodbye to its clients)
         deadline = time.monotonic() + 10
         while "input lost" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
