@@ -191,15 +191,17 @@ HMM_SWITCH = 2.0          # belief ratio another key needs over the current one 
 HMM_MASS = 20.0           # evidence mass below which the evidence's sharpness is scaled down
 _ALL_CONST = _ALL_PRIORS - SCALE_WEIGHT   # the mode prior, less the scale term at a full share
 _LINE_PRIORS = np.tile([LINE_PRIOR.get(mode, 0.0) for mode in _MODE_NAMES], 12)
-# 84 x 12: each key's FINAL_PROFILE (its mode family's: a minor third takes the minor one) rotated to its tonic,
-# the tonic's share 1
-_FINAL_FAMILY = {f: np.asarray(p) / p[0] for f, p in FINAL_PROFILE.items()}
-_FINAL_ROWS = np.array([np.roll(_FINAL_FAMILY["minor" if SCALES[m][2] == 3 else "major"], tonic)
-                        for tonic, m in zip(_ALL_TONICS, _MODE_NAMES * 12)])
-# 84 x 12: the same for OPENING_PROFILE, its largest share 1
-_OPENING_FAMILY = {f: np.asarray(p) / max(p) for f, p in OPENING_PROFILE.items()}
-_OPENING_ROWS = np.array([np.roll(_OPENING_FAMILY["minor" if SCALES[m][2] == 3 else "major"], tonic)
-                          for tonic, m in zip(_ALL_TONICS, _MODE_NAMES * 12)])
+
+
+def _family_rows(family: dict[str, np.ndarray]) -> np.ndarray:
+    """84 x 12: each key's profile of its mode family in `family` ("major", "minor": a mode with a minor third
+    takes the minor one, shares by semitones from the tonic) rotated to its tonic."""
+    return np.array([np.roll(family["minor" if SCALES[m][2] == 3 else "major"], tonic)
+                     for tonic, m in zip(_ALL_TONICS, _MODE_NAMES * 12)])
+
+
+_FINAL_ROWS = _family_rows({f: np.asarray(p) / p[0] for f, p in FINAL_PROFILE.items()})   # the tonic's share 1
+_OPENING_ROWS = _family_rows({f: np.asarray(p) / max(p) for f, p in OPENING_PROFILE.items()})   # the largest 1
 _TONIC_ROWS = np.array([[1.0 if tonic == pc else 0.0 for pc in range(12)] for tonic in _ALL_TONICS])   # 84 x 12
 KEEP = 12                 # keys ranked per update (the current key is looked up among them)
 
