@@ -27,7 +27,9 @@
   BAR_SLACK beats of it. Where none is (its bars are not the player's, a 2/4 heard as 4/4, a tempo level
   off), the band cuts its bar short where the ending must begin for its last bar to fall on the chord's
   beat, as a band does to land with the player, and leaves out the ending's first bars when the chord comes
-  too soon for them. The silences before it are stops, never the end.
+  too soon for them. The final stroke then takes the player's final chord itself when that is within half a
+  beat of it (a last chord pushed an eighth ahead of the downbeat is hit with the player, the ending's notes
+  between the two left out; a chord a little late waits for it). The silences before it are stops, never the end.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ PHRASE_BEATS = 2      # ... the player's next strums fall this many times on the
                       # count's (a phrase after a rest of 4.5 beats): they started again half a beat off
 LIVE_END = 1.0        # bars of the player's: live, a silence this long past the beat after their last note (or
                       # after the stop was heard, if sooner) is certain and cues the ending
+LANDING = 0.5         # beats: a final chord this near the ending's final stroke takes the stroke onto it
+HIT = 0.03            # s: an ending note this near the final chord sounds as part of it
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
 
@@ -70,6 +74,8 @@ class Presence:
         self._ended = False                   # live: this silence cued the ending
         self.back_in_ending = False           # ... and the player came back once it had begun
         self.dropped: float | None = None     # the ending's notes are left out from this band beat (dropped)
+        self.landing: tuple[Fraction, float] | None = None  # offline: the ending's final stroke (band beat) and
+                                              # the player's final chord it lands on (s)
 
     def song_end(self, at: float) -> None:
         """The player's final chord of a song falls at `at` (s)."""
@@ -87,7 +93,7 @@ class Presence:
         """The band stopped playing at `now` (s): no stop-time, listening or rejoining carries over to its next
         entry (it comes in on its own downbeat, with its intro)."""
         self._out_at, self.stopped_at, self._ended, self.back_in_ending = now, None, False, False
-        self.listening_since = self.rejoin_at = self.dropped = self.watching_since = None
+        self.listening_since = self.rejoin_at = self.dropped = self.watching_since = self.landing = None
         self.deciding = False
 
     def stop_time(self, now: float, silent: bool, grid: BeatGrid, arranger: Arranger,
@@ -233,20 +239,51 @@ class Presence:
         off = final - (bars - 1) * bpb - bar             # beats from this bar line to where the ending begins
         if bpb.denominator != 1:                          # 5/8 and 7/8: the nearest bar line
             if off <= bpb / 2:
-                arranger.form.end_soon(0)
+                self._end_soon(arranger, bar, 0)
             return None
         if off >= bpb - BAR_SLACK:                        # a later bar line is near enough (or not there yet)
             return None
         if abs(off) <= BAR_SLACK:                         # this one is
-            arranger.form.end_soon(0)
+            self._end_soon(arranger, bar, 0)
             return None
         last = Fraction(round(final))                     # off every bar line: the beat of the final chord
         skip = max(0, bars - 1 - max(0, (last - bar) // bpb))
         at = max(bar, last - (bars - 1 - skip) * bpb)
         if at == bar:
-            arranger.form.end_soon(skip)
+            self._end_soon(arranger, bar, skip)
             return None
+        self.landing = (at + (bars - 1 - skip) * bpb, self.finals[0])
         return at, skip
+
+    def _end_soon(self, arranger: Arranger, bar: Fraction, skip: int) -> None:
+        """The ending begins at band beat `bar` with its first `skip` bars left out: its final stroke lands on
+        the player's next final chord."""
+        bars = arranger.style.section("ending").bars
+        self.landing = (bar + (bars - 1 - skip) * arranger.style.beats_per_bar, self.finals[0])
+        arranger.form.end_soon(skip)
+
+    def reach(self, until: float) -> Fraction | None:
+        """The final stroke's band beat once the player's final chord it lands on falls before `until` (s, now
+        plus the lookahead): a pushed stroke is committed with the chord, not with the downbeat it anticipates."""
+        if self.landing is None or self.landing[1] > until:
+            return None
+        return self.landing[0]
+
+    def landed(self, position: Fraction, t: float, last_bar: bool, stroke_at: float, period: float) -> float | None:
+        """Where a note of the planned ending sounds (s): `t` as the time line places it at band beat `position`;
+        `last_bar`: in the ending's last bar; `stroke_at` (s): where the time line places the final stroke;
+        `period` (s): a beat. A player's final chord within LANDING beats of the final stroke (a push an eighth
+        or a sixteenth ahead of the downbeat, or a chord a little late) takes the stroke onto it, as a band
+        hits a push with the player, and the notes of the ending between that chord and the downbeat it
+        anticipates are left out (None): the player has stopped. Elsewhere `t`."""
+        if self.landing is None:
+            return t
+        at, chord = self.landing
+        if abs(chord - stroke_at) > LANDING * period:
+            return t
+        if position == at:
+            return chord + (t - stroke_at)
+        return None if not last_bar and position < at and t >= chord - HIT else t
 
     def _final_beat(self, horizon: float, grid: BeatGrid, timeline: BandTimeline) -> float:
         """The band beat position of the next final chord, at the band's tempo now, counted from the last

@@ -49,6 +49,7 @@ from engine.presence import COUNTED, Presence
 from engine.state import BeatGrid, Chord, MusicalState
 from engine.timeline import MAX_CHANGE, BandTimeline
 
+STROKE_REACH = 1e-6       # band beats: a commit window reaching a pushed final stroke takes its downbeat in
 FIRST_BEAT_MARGIN = 0.03   # s: the band's first beat falls at least this far from now (its strums and humanising
                            # reach before the beat)
 ENTRY_DECIDE = 0.1         # s: the entry's style and downbeat are decided this long before its notes are committed
@@ -231,6 +232,8 @@ class Scheduler:
             return
         grid = state.grid
         horizon = self.timeline.beat_at(now + self.config.lookahead, grid, now + FIRST_BEAT_MARGIN)
+        if (stroke := self.presence.reach(now + self.config.lookahead)) is not None:
+            horizon = max(horizon, float(stroke) + STROKE_REACH)
         marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger, state.last_onset)
         if marker is not None:
             self._send(Marker(now, marker))
@@ -584,9 +587,15 @@ class Scheduler:
         self.marks.sections(now, horizon, arranger, grid)
         for p in notes:
             at = float(p.position)
-            if self.presence.silenced(arranger.plan(arranger.bar_at(at)).section, at):
+            plan = arranger.plan(arranger.bar_at(at))
+            if self.presence.silenced(plan.section, at):
                 continue                      # stop-time: silent until the guitar is back (an ending plays)
             t = self.timeline.seconds_at(at, grid) + p.offset
+            if plan.section == "ending" and self.presence.landing is not None:
+                stroke = self.timeline.seconds_at(float(self.presence.landing[0]), grid)
+                t = self.presence.landed(p.position, t, plan.last, stroke, self.timeline.length_now(grid))
+                if t is None:
+                    continue                  # after the player's final chord, before the stroke it pushed
             if t < now:
                 self.late += 1
                 t = now

@@ -65,6 +65,18 @@ def test_the_offline_ending_lands_on_the_players_final_chord():
     assert [t for t, _ in texts(events, "section: ending")]
 
 
+@pytest.mark.parametrize("push", [0.3, 0.15, -0.1])       # s: an eighth and a sixteenth early, a little late
+def test_the_final_stroke_hits_a_pushed_final_chord_with_the_player(push):
+    msgs = take(16)
+    final = 0.5 + 64 * 0.6 - push                               # the final C pushed ahead of the downbeat
+    msgs += [InputMessage(final + 0.012 * j, 0x90, p, 100) for j, p in enumerate((48, 55, 60, 64))]
+    msgs += [InputMessage(final + 3.0, 0x80, p, 0) for p in (48, 55, 60, 64)]
+    _, events = play(guitar(msgs))
+    band = notes(events)
+    stroke = [n.time for n in band if n.time > final - 0.05]
+    assert stroke and max(stroke) - final <= 0.06 and min(stroke) >= final - 0.03   # with the chord, not after
+
+
 def test_song_ends_are_heard_on_the_guitars_channels_only():
     song = take(12)                                             # channel 1: the guitar
     other = [InputMessage(m.time + 20.0, m.status | 3, m.data1, m.data2) for m in take(12)]   # channel 4
