@@ -19,7 +19,6 @@ from engine.cli.common import (
     player_settings,
 )
 from engine.errors import EngineError
-from engine.theory import pitch_class, spell_in_key
 
 
 def analyze(
@@ -91,19 +90,8 @@ def describe(a) -> list[str]:
                      f"{len(a.downbeats)} downbeats")
     else:
         lines.append("  beats   none (not enough steady playing to lock)")
-    chords = " ".join(f"{c['time']:.1f}:{_in_key(pretty(c['label']), c['time'], a.keys or [a.key])}"
-                      for c in a.chords[:24])
+    chords = " ".join(f"{c['time']:.1f}:{pretty(c['label'], a.key_at(c['time']))}" for c in a.chords[:24])
     more = f" ... ({len(a.chords)} changes)" if len(a.chords) > 24 else ""
     lines.append(f"  chords  {chords}{more}")
     return lines
 
-
-def _in_key(chord: str, time: float, keys: list[dict | None]) -> str:
-    """`chord` ('C#m', 'N.C.') with its root spelled as the key heard at `time` writes it (Db in Db major, not
-    C#); `keys` are the change points of Analysis.keys (each holds until the next), the first also before it."""
-    key = next((k for k in reversed(keys) if k is not None and k.get("time", 0.0) <= time), keys[0])
-    if key is None or chord == "N.C.":
-        return chord
-    root = chord[:2] if chord[1:2] in ("#", "b") else chord[:1]
-    spelled = spell_in_key(pitch_class(root), pitch_class(key["tonic"]), key["mode"])
-    return (spelled or root) + chord[len(root):]
