@@ -30,7 +30,10 @@ Measurement choices (times in seconds, tolerance TOL = 70 ms everywhere):
   files with any other.
 * pre_entry: every tempo the file shows from the guitar's first note to the band's first note, in its DAW
   beats per minute (quarter BPM / 1.5 in 6/8), against the truth's beat rate there: the tempo is judged in
-  the file's own beat, so a wrong meter is counted by meter_ok, not here.
+  the file's own beat, so a wrong meter is counted by meter_ok, not here. pre_entry_db: the share of the truth's
+  downbeats from the guitar's first note to the band's first note that have a file bar line within TOL (the
+  player's bars before the band came in, as a DAW shows them; the file's beats there are the band's first beat
+  continued back).
 * end_beats / entry_bars: in truth beats at the last chord / the truth's mean bar; entry_s: the same delay in
   seconds (a bar of 2/4, 5/8 or 7/8 is short: four bars of 2/4 take as long as two of 4/4 at one tempo).
 * n/N in the tables: N = takes where the check applies, a crashed take failing it; medians and minima are
@@ -568,6 +571,9 @@ def pre_entry_scores(grid: Grid, guitar_first: float, band_first: float, truth: 
     out = {"pre_entry_bpm": [round(min(b for b, _ in shown), 2), round(max(b for b, _ in shown), 2)]}
     if truth is None:
         return out
+    pre = truth.downbeats[(truth.downbeats >= guitar_first - TOL) & (truth.downbeats < band_first - TOL)]
+    if len(pre):
+        out["pre_entry_db"] = round(sum(near(float(d), grid.bars) for d in pre) / len(pre), 3)
     ref = {lv: truth_bpm(truth, guitar_first, band_first, lv) for lv in {lv for _, lv in shown}}
     if all(ref.values()):
         out["truth_bpm"] = round(ref[shown[0][1]], 2)
@@ -753,6 +759,7 @@ def aggregate(rows: list[dict]) -> dict:
         "end_within_1_beat": passed(rows, "end_ok", bool, truth),
         "stops_ok": passed(rows, "stop_ok", bool, lambda r: r["has_stops"]),
         "pre_entry_bpm_ok": passed(rows, "pre_entry_bpm_ok", bool, truth),
+        "pre_entry_db_all": passed(rows, "pre_entry_db", lambda v: v == 1.0, truth),
         "sanity_ok": passed(rows, "sanity", lambda v: not v, lambda r: True),
     }
 
@@ -764,7 +771,8 @@ AGG_COLUMNS = [
     ("bar F med", "bar_f_median"), ("entry bars med", "entry_bars_median"),
     ("entry s med", "entry_s_median"),
     ("entry on downbeat", "entry_on_downbeat"), ("end ±1 beat", "end_within_1_beat"), ("stops ok", "stops_ok"),
-    ("pre-entry tempo ok", "pre_entry_bpm_ok"), ("sanity ok", "sanity_ok"),
+    ("pre-entry tempo ok", "pre_entry_bpm_ok"), ("pre-entry bar lines on db", "pre_entry_db_all"),
+    ("sanity ok", "sanity_ok"),
 ]
 
 
@@ -780,7 +788,7 @@ def aggregate_table(agg: dict) -> list[str]:
 
 TAKE_COLUMNS = ["take", "crash / exit", "beat F (P/R)", "max jump (>15 %)", "meter out vs true", "bar F",
                 "1st bar on db", "entry bars (s)", "entry on db", "end beats", "stops: notes, silent, back",
-                "pre-entry BPM (truth)", "sanity", "band notes", "render s"]
+                "pre-entry BPM (truth)", "pre-entry db on bars", "sanity", "band notes", "render s"]
 
 
 def stops_cell(row: dict) -> str:
@@ -807,7 +815,7 @@ def take_cells(r: dict) -> list[str]:
         fmt(r.get("first_bar_on_downbeat")), f"{fmt(r.get('entry_bars'), 1)} ({fmt(r.get('entry_s'), 1)} s)",
         fmt(r.get("entry_on_downbeat")),
         fmt(r.get("end_beats"), 1), stops_cell(r),
-        f"{pre[0]:.0f}-{pre[1]:.0f} ({fmt(r.get('truth_bpm'), 0)})" if pre else "–",
+        f"{pre[0]:.0f}-{pre[1]:.0f} ({fmt(r.get('truth_bpm'), 0)})" if pre else "–", fmt(r.get("pre_entry_db")),
         "ok" if not r.get("sanity") else "; ".join(r["sanity"]), fmt(r.get("band_notes")),
         fmt(r["render_s"], 1)]
 

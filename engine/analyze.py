@@ -27,7 +27,7 @@ from engine.midi import NOTE_OFF, NOTE_ON
 from engine.pipeline import ListSource, run
 from engine.schedule import SchedulerConfig
 from engine.state import BeatGrid
-from engine.theory import tonic_name
+from engine.theory import pitch_class, tonic_name
 
 # Evidence of a beat that counts fully in the per-beat chord filter: two notes sounding through the beat at
 # full velocity; less counts proportionally less (chosen on POP909 dev pieces: bench/README.md, history).
@@ -53,6 +53,12 @@ class Analysis:
     meter: str | None = None
     chords: list[dict] = field(default_factory=list)
     confidence: list[tuple[float, float, float, float]] = field(default_factory=list)
+
+    def key_at(self, time: float) -> tuple[int, str] | None:
+        """The key heard at `time` (s) as (tonic pitch class, mode): the last of `keys` at or before it (the first
+        before the first change), else `key`; None when no key was heard."""
+        heard = next((k for k in reversed(self.keys) if k["time"] <= time), self.keys[0] if self.keys else self.key)
+        return None if heard is None else (pitch_class(heard["tonic"]), heard["mode"])
 
     def to_json(self) -> dict:
         """The analysis as the documented JSON object (times rounded to milliseconds)."""

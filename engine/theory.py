@@ -38,6 +38,31 @@ def tonic_name(pc: int, mode: str) -> str:
     return (MINOR_TONICS if minor_like else MAJOR_TONICS)[pc % 12]
 
 
+SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+
+
+def spell_in_key(pc: int, tonic: int, mode: str) -> str | None:
+    """Spell pitch class `pc` as the key (`tonic` pitch class, `mode` of SCALES) writes it: a note of the key's
+    scale with the accidentals of its signature (C#, F#, G# in A major; Db, Gb in Db major), None for a note
+    outside the scale (a borrowed or chromatic root has no spelling from the signature: the caller keeps its
+    own). Raises KeyError for a mode not in SCALES.
+
+    >>> spell_in_key(1, 1, "major"), spell_in_key(6, 1, "major"), spell_in_key(8, 9, "major")
+    ('Db', 'Gb', 'G#')
+    >>> spell_in_key(8, 3, "minor"), spell_in_key(10, 2, "minor")    # Eb minor: Ab; D minor: Bb
+    ('Ab', 'Bb')
+    >>> spell_in_key(10, 7, "major") is None     # Bb in G major: not the key's note
+    True
+    """
+    if pc % 12 not in scale_pcs(tonic, mode):
+        return None
+    name = tonic_name(tonic, mode)      # Eb minor has flats though its relative major is spelled F#
+    relative_major = MAJOR_TONICS[(tonic - MODE_DEGREE[mode]) % 12]
+    flats = "b" in name or ("#" not in name and ("b" in relative_major or relative_major == "F"))
+    return (FLAT_NAMES if flats else SHARP_NAMES)[pc % 12]
+
+
 def pitch_class(name: str) -> int:
     """'C#' -> 1, 'Bb' -> 10. Raises ValueError on anything else."""
     if not name or name[0] not in _PC:

@@ -257,3 +257,23 @@ def test_online_beats_are_committed_ahead_never_in_hindsight():
     run(watch, ListSource(guitar.messages), VirtualClock(), until=guitar.duration + 2.0)
     beats = watch.result.beats
     assert len(beats) > 20 and beats == sorted(beats)
+
+
+def test_readable_chords_are_spelled_as_the_key_writes_them(tmp_path):
+    """The D dorian example a semitone up is Eb dorian (Db major's five flats): its bVII is Db, never C#, in the
+    lines people read; the JSON keeps mir_eval's Harte labels."""
+    import mido
+
+    song = mido.MidiFile(example("d_dorian_96_4-4"))
+    for track in song.tracks:
+        for i, msg in enumerate(track):
+            if msg.type in ("note_on", "note_off"):
+                track[i] = msg.copy(note=msg.note + 1)
+    path = tmp_path / "eb_dorian.mid"
+    song.save(path)
+    r = runner.invoke(app, ["analyze", str(path)])
+    assert r.exit_code == 0, r.output
+    assert "key     Eb dorian" in r.stdout
+    chords = next(line for line in r.stdout.splitlines() if line.startswith("  chords"))
+    names = {c.split(":", 1)[1] for c in chords.split()[1:] if ":" in c}
+    assert {"Ebm", "Db", "Ab"} <= names and not {n for n in names if n.startswith(("C#", "G#", "D#"))}, chords

@@ -284,6 +284,22 @@ def test_pre_entry_tempo_67_for_a_96_take_fails():
     assert later["pre_entry_bpm_ok"]
 
 
+def test_pre_entry_bar_lines_against_the_players_downbeats():
+    # The truth's downbeats every 2 s from 0.5 (the first note); the file's bar lines continued back from the
+    # band's entry at 4.5 s at a slightly faster beat land 0.1 s late on the first downbeat, on the second.
+    truth = truth_of()
+    truth = be.Truth(beats=truth.beats + 0.5, downbeats=truth.downbeats + 0.5, meter="4/4")
+    g = be.Grid(np.zeros(0), np.array([0.0, 0.6, 2.55, 4.5, 6.5]), [be.Segment(0, 60, "4/4", 1.0, "beat")],
+                [(0.0, 120.0)])
+    r = be.pre_entry_scores(g, 0.5, 4.5, truth)
+    assert r["pre_entry_db"] == 0.5                      # 0.5 has no bar line within 70 ms, 2.5 has
+    on = be.Grid(np.zeros(0), np.array([0.0, 0.5, 2.5, 4.5]), g.segments, g.tempi)
+    assert be.pre_entry_scores(on, 0.5, 4.5, truth)["pre_entry_db"] == 1.0
+    agg = be.aggregate([{"crash": False, "has_truth": True, "has_stops": False, **r},
+                        {"crash": False, "has_truth": True, "has_stops": False, "pre_entry_db": 1.0}])
+    assert agg["pre_entry_db_all"] == "1/2"
+
+
 def test_pre_entry_tempo_in_the_files_own_beat():
     # 6/8 with a dotted quarter of 66 (quarter BPM 99) against a truth dotted-quarter beat of 66
     truth = truth_of(period=60 / 66, meter="6/8", per_bar=2)

@@ -181,6 +181,12 @@ BAD = [
      "or remove it"),
     ("title: nothing\n", "c.chart:1:1: the chart has no bars; write bars like | Dm | C | G | Dm |"),
     ("[A] Dm C\n", "c.chart:1:5: cannot read 'Dm C' after the section; bars start with '|' (| Dm | C |)"),
+    # First and second endings, as a guitarist writes them: in 3/4 this read as a bar of 2 parts, in 4/4 as
+    # the chord '1.'; either way the line did not say what was wrong.
+    ("meter: 3/4\n|: Dm | C |1. G | A7 :|2. Gm | Dm |\n", "c.chart:2:12: '1.' reads as an ending (1., 2.), which "
+     "a chart does not have; write the repeat out, each pass with its own last bars"),
+    ("|: Dm | C :|\n| 2nd Gm | Dm |\n", "c.chart:2:3: '2nd' reads as an ending (1., 2.), which a chart does not "
+     "have; write the repeat out, each pass with its own last bars"),
 ]
 
 

@@ -90,7 +90,8 @@ def describe(a) -> list[str]:
                      f"{len(a.downbeats)} downbeats")
     else:
         lines.append("  beats   none (not enough steady playing to lock)")
-    chords = " ".join(f"{c['time']:.1f}:{pretty(c['label'])}" for c in a.chords[:24])
+    chords = " ".join(f"{c['time']:.1f}:{pretty(c['label'], a.key_at(c['time']))}" for c in a.chords[:24])
     more = f" ... ({len(a.chords)} changes)" if len(a.chords) > 24 else ""
     lines.append(f"  chords  {chords}{more}")
     return lines
+

@@ -212,7 +212,7 @@ def _chords(ax, p: Picture) -> None:
     for a, b, c in _changes(p.heard.chords, p.end):
         label = c["label"]
         colour = (0.85, 0.85, 0.85) if label == "N" else _hue(pitch_class(label.split(":")[0]), 0.5)
-        spans.append((a, b, pretty(label), colour))
+        spans.append((a, b, pretty(label, p.heard.key_at(a)), colour))
     _spans(ax, spans, p.end)
 
 

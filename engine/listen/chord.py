@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.listen.guitar import GuitarConfig
-from engine.theory import scale_pcs
+from engine.theory import pitch_class, scale_pcs, spell_in_key
 
 # ndarray.sum is np.add.reduce behind a Python wrapper: the same sum, without the wrapper's call (a few a strum)
 _add = np.add.reduce
@@ -461,12 +461,20 @@ class ChordFilter:
         return harte(*self.current)
 
 
-def pretty(label: str) -> str:
-    """'D:min' -> 'Dm' for people; Harte stays in JSON."""
+def pretty(label: str, key: tuple[int, str] | None = None) -> str:
+    """'D:min' -> 'Dm' for people; Harte stays in JSON. With `key` (tonic pitch class 0..11, mode of
+    engine.theory.SCALES) a root of the key's scale is spelled as its signature writes it: 'C#:maj' in Db major
+    is 'Db' (engine.theory.spell_in_key); a root outside the scale keeps its NAMES spelling.
+
+    >>> pretty("C#:maj"), pretty("C#:maj", (1, "major")), pretty("Ab:min", (4, "major"))
+    ('C#', 'Db', 'G#m')
+    """
     if label == "N":
         return "N.C."
     root, quality = label.split(":")
     short = {"maj": "", "min": "m", "7": "7", "maj7": "maj7", "min7": "m7", "sus2": "sus2", "sus4": "sus4",
              "5": "5", "dim": "dim"}[quality]
+    if key is not None:
+        root = spell_in_key(pitch_class(root), *key) or root
     return root + short
 

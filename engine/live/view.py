@@ -42,7 +42,7 @@ class RichView:
         key = s.get("key") or "listening…"
         from engine.listen.chord import pretty  # noqa: PLC0415
 
-        chord = pretty(s.get("chord") or "N")
+        chord = pretty(s.get("chord") or "N", _key_of(s.get("key")))
         bpm = f"{s['bpm']:.1f} BPM" if s.get("bpm") else "—"
         t.add_row("key", f"[bold]{key}[/]  [dim]{s.get('key_confidence', 0):.0%}[/]")
         t.add_row("chord", f"[bold]{chord}[/]")
@@ -137,3 +137,13 @@ class JsonLog:
     def close(self) -> None:
         """Close the log file."""
         self._f.close()
+
+
+def _key_of(name: str | None) -> tuple[int, str] | None:
+    """The status's key ('Db major') as (tonic pitch class, mode), None before a key is heard."""
+    from engine.theory import pitch_class  # noqa: PLC0415
+
+    if not name:
+        return None
+    tonic, mode = name.split()
+    return pitch_class(tonic), mode
