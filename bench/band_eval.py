@@ -35,7 +35,10 @@ Measurement choices (times in seconds, tolerance TOL = 70 ms everywhere):
   player's bars before the band came in, as a DAW shows them; the file's beats there are the band's first beat
   continued back).
 * end_beats / entry_bars: in truth beats at the last chord / the truth's mean bar; entry_s: the same delay in
-  seconds (a bar of 2/4, 5/8 or 7/8 is short: four bars of 2/4 take as long as two of 4/4 at one tempo).
+  seconds (a bar of 2/4, 5/8 or 7/8 is short: four bars of 2/4 take as long as two of 4/4 at one tempo);
+  entry_counted: the same delay in the truth's own bars, counted along its downbeats (each bar its own length):
+  on a take whose tempo moves, the mean bar is not the bars the guitar played before the entry (the
+  e_mixolydian 88-116 ramp's entry on its third downbeat reads 2.30 mean bars, 2.00 counted).
 * n/N in the tables: N = takes where the check applies, a crashed take failing it; medians and minima are
   over the takes that rendered.
 """
@@ -457,6 +460,14 @@ def agreement(windows: list[Window], spans: list, true_spans: list) -> float | N
     return sum(hi - lo for lo, hi in intersect(windows, same)) / total if total > 0 else None
 
 
+def bar_count(t: float, downbeats: np.ndarray) -> float:
+    """Where t (s) falls in the truth's bars: the index of the downbeat at or before it plus the share of that bar
+    gone by, each bar its own length (before the first downbeat and after the last, the first's or last's
+    length); needs two downbeats or more."""
+    k = int(np.clip(np.searchsorted(downbeats, t, side="right") - 1, 0, len(downbeats) - 2))
+    return k + (t - downbeats[k]) / (downbeats[k + 1] - downbeats[k])
+
+
 def near(t: float, refs: np.ndarray, tol: float = TOL) -> bool:
     """Whether time t (s) is within tol of any reference time."""
     return bool(len(refs)) and bool(np.min(np.abs(refs - t)) <= tol)
@@ -467,7 +478,9 @@ def entry_scores(band_first: float, guitar_first: float, grid: Grid, truth: Trut
     note and the file's first bar line after it fall on a truth downbeat (within TOL)."""
     bar = float(np.mean(np.diff(truth.downbeats))) if len(truth.downbeats) > 1 else None
     after = grid.bars[grid.bars >= band_first - TOL]
+    counted = bar_count(band_first, truth.downbeats) - bar_count(guitar_first, truth.downbeats) if bar else None
     return {"entry_bars": (band_first - guitar_first) / bar if bar else None, "entry_s": band_first - guitar_first,
+            "entry_counted": counted,
             "entry_on_downbeat": near(band_first, truth.downbeats),
             "first_bar_on_downbeat": near(float(after[0]), truth.downbeats) if len(after) else False}
 
@@ -755,6 +768,7 @@ def aggregate(rows: list[dict]) -> dict:
         "bar_f_median": stat(rows, "bar.f", statistics.median),
         "entry_bars_median": stat(rows, "entry_bars", statistics.median),
         "entry_s_median": stat(rows, "entry_s", statistics.median),
+        "entry_counted_median": stat(rows, "entry_counted", statistics.median),
         "entry_on_downbeat": passed(rows, "entry_on_downbeat", bool, truth),
         "end_within_1_beat": passed(rows, "end_ok", bool, truth),
         "stops_ok": passed(rows, "stop_ok", bool, lambda r: r["has_stops"]),
@@ -769,7 +783,7 @@ AGG_COLUMNS = [
     ("max jump med / max", None), ("files with jumps > 15 %", "files_with_jumps"),
     ("... not at a player's tempo step", "files_with_jumps_off_steps"), ("meter ok", "meter_ok"),
     ("bar F med", "bar_f_median"), ("entry bars med", "entry_bars_median"),
-    ("entry s med", "entry_s_median"),
+    ("entry s med", "entry_s_median"), ("entry bars counted med", "entry_counted_median"),
     ("entry on downbeat", "entry_on_downbeat"), ("end ±1 beat", "end_within_1_beat"), ("stops ok", "stops_ok"),
     ("pre-entry tempo ok", "pre_entry_bpm_ok"), ("pre-entry bar lines on db", "pre_entry_db_all"),
     ("sanity ok", "sanity_ok"),

@@ -4,6 +4,7 @@ and rendered with `--style auto` into a file whose time signature is theirs and 
 them) are the player's; square takes are never named aqsaq at any moment, whatever the eighths' accents."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import mido
@@ -24,6 +25,7 @@ from engine.io.sinks import RecordingSink
 from engine.listen import Listener, ListenerConfig
 from engine.listen.guitar import GuitarConfig
 from engine.pipeline import TICK
+from engine.render import play
 from engine.schedule import AQSAQ_HOLD, METER_WAIT, Scheduler
 from engine.state import BeatGrid, MusicalState
 from tests.conftest import ticks
@@ -116,7 +118,10 @@ def test_the_band_plays_an_aqsaq_style_in_the_players_meter_on_the_players_bars(
     lines, sigs = daw_bar_lines(mido.MidiFile(out))
     num, den = map(int, meter.split("/"))
     assert (sigs[-1][1], sigs[-1][2]) == (num, den)
+    # the band's first bar line in the player's meter from the guitar's first downbeat on (a band that comes in in
+    # the player's meter shows it from the file's start, over a lead-in bar before the first note)
     since = next(s for s, n, d in sigs if (n, d) == (num, den))
+    since = next(x for x in lines if x >= max(since, t["downbeats"][0] - TOL))
     # from the band's first bar in the player's meter to the player's last bar, the bar lines a DAW draws are the
     # player's: the first one, and most of them (the aqsaq watch keeps its eighths when the tracker's grid moves by
     # one: before, the band's 5/8 bar went an eighth off the player's after ten bars or so, a third on it)
@@ -125,6 +130,19 @@ def test_the_band_plays_an_aqsaq_style_in_the_players_meter_on_the_players_bars(
     assert np.min(np.abs(np.asarray(t["downbeats"]) - since)) < TOL
     on = np.mean([np.min(np.abs(np.asarray(t["downbeats"]) - x)) < TOL for x in played])
     assert on > {"7/8": 0.75, "5/8": 0.6}[meter]
+
+
+def test_the_band_comes_in_on_a_5_8_take_in_5_8_not_in_the_square_meter_heard_first():
+    # The 5/8 take: ready at 5.5 s, heard in 3/4 while the aqsaq watch believed 5/8 by 0.31 (not yet leaning), the
+    # band came in in 3/4 (tokpe-waltz) and played 4.4 s in it before it moved to 5/8. It waits for the meter
+    # while the belief is STIR or more (engine/listen/aqsaq.py), and comes in in 5/8. (The take's first 12 s.)
+    guitar = read_guitar_file(TAKES["5/8"])
+    guitar = replace(guitar, messages=[m for m in guitar.messages if m.time < 12.0], duration=12.0)
+    _, events = play(guitar)
+    markers = [e for e in events if isinstance(e, Marker)]
+    entry = next(e for e in markers if e.text.startswith("band in"))
+    assert "5/8" in entry.text and entry.time < 8.0
+    assert not [e for e in markers if e.text.startswith("meter:")]
 
 
 def listen(messages: list[InputMessage]) -> list[tuple[int, ...]]:

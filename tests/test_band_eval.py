@@ -228,12 +228,23 @@ def test_last_strum_groups_note_ons_within_60_ms():
 def test_entry_in_truth_bars_and_on_downbeat():
     truth = truth_of()
     e = be.entry_scores(4.0, 0.0, steady_grid(), truth)
-    assert e == {"entry_bars": pytest.approx(2.0), "entry_s": pytest.approx(4.0), "entry_on_downbeat": True,
-                 "first_bar_on_downbeat": True}
+    assert e == {"entry_bars": pytest.approx(2.0), "entry_s": pytest.approx(4.0), "entry_counted": pytest.approx(2.0),
+                 "entry_on_downbeat": True, "first_bar_on_downbeat": True}
     off = be.entry_scores(4.5, 0.0, steady_grid(), truth)
     assert not off["entry_on_downbeat"] and off["first_bar_on_downbeat"]
     short = be.entry_scores(4.0, 0.0, steady_grid(per_bar=2), truth_of(meter="2/4", per_bar=2))
     assert short["entry_bars"] == pytest.approx(4.0) and short["entry_s"] == pytest.approx(e["entry_s"])
+
+
+def test_entry_counted_in_the_truths_own_bars_when_the_tempo_ramps():
+    # bars of 2.7, 2.6, 2.5 ... s (a take speeding up): an entry on the third downbeat is two bars counted, more in
+    # the take's mean bar (the e_mixolydian 88-116 ramp: 2.30 mean bars)
+    downbeats = np.cumsum([0.0] + [2.7 - 0.1 * k for k in range(12)])
+    truth = be.Truth(beats=downbeats, downbeats=downbeats, meter="4/4")
+    e = be.entry_scores(float(downbeats[2]), 0.0, steady_grid(), truth)
+    assert e["entry_counted"] == pytest.approx(2.0) and e["entry_bars"] > 2.2
+    # a pickup half a bar before the first downbeat, the entry on the second: 1.5 bars counted
+    assert be.entry_scores(float(downbeats[1]), -1.35, steady_grid(), truth)["entry_counted"] == pytest.approx(1.5)
 
 
 def test_meter_for_most_of_the_span_and_strict_equality():

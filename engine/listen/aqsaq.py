@@ -68,6 +68,10 @@ KEEP = 0.6            # ... and the belief under which it is no longer
 # about to come in on the bar start it believes (bench/entry_wait.py, session 15)
 ENTRY_EVIDENCE = 0.5 * NAME_EVIDENCE
 ENTRY_SLOTS = 12      # ... after this many slots weighed (a 7/8 bar and a half, a 5/8 bar's pair and more)
+# Belief in an aqsaq meter not yet named from which a band not yet in waits for it (`stirring`): the 5/8 take of
+# tests/data came in in 3/4 at 0.31, sim3's 5/8 C-minor in 4/4 at 0.25, while no square take of sim2, sim3 or
+# GuitarSet dev in simple time believed more than 0.05 when its band came in (bench/README.md, session 16).
+STIR = 0.2
 # Log-likelihood ratios of a group start against an eighth inside a group (bias, loudness against the recent
 # slots, bass note, strum size against the recent slots), of a slot passed without a note, and of a bar start
 # against another group start (bias, new pitch classes, bass moved).
@@ -302,3 +306,9 @@ class AqsaqWatch:
         """True while no aqsaq meter is named but the filter believes one by LEAN or more: the meter is being
         decided (a band waits for it before coming in)."""
         return self._reading is None and self._lean >= LEAN
+
+    @property
+    def stirring(self) -> bool:
+        """True while no aqsaq meter is named but the filter believes one by STIR or more: less than `leaning`, enough
+        for a band that has not come in yet to wait for the meter rather than come in in a square one."""
+        return self._reading is None and self._lean >= STIR

@@ -694,9 +694,10 @@ class BeatTracker:
 
     @property
     def meter_pending(self) -> bool:
-        """True while the aqsaq watch leans towards a 5/8 or 7/8 it has not named yet, in simple time: the meter
-        heard now (`meter`) may be about to change to it."""
-        return self._aqsaq is not None and not self._meter.compound and self._aqsaq.leaning
+        """True while the aqsaq watch leans towards a 5/8 or 7/8 it has not named yet, in simple time, by
+        `AqsaqWatch.stirring`'s belief or more: the meter heard now (`meter`) may be about to change to it (a band
+        not in yet waits, engine/schedule.py)."""
+        return self._aqsaq is not None and not self._meter.compound and self._aqsaq.stirring
 
     def _classify(self, t: list[float], w: list[float]) -> None:
         """Compound or simple time, and the bar's phase, from onsets (t in s, weights w) not yet counted."""
