@@ -573,7 +573,7 @@ def test_a_jack_server_that_dies_and_returns_is_noticed_and_reconnected(tmp_path
             probe.close()
         if proc.poll() is None:
             proc.kill()
-        srv.stop()
+        srv.release()                          # the killed server's place in JACK's registry too
     assert proc.returncode == 0 and err == "", err
     lines = log_lines(log)
     kinds = [e["kind"] for e in lines]
@@ -642,3 +642,36 @@ def test_stop_signals_while_jack_reconnects_and_while_closing_leave_a_whole_clos
     import mido  # noqa: PLC0415
 
     assert mido.MidiFile(take).tracks                   # the take is a whole MIDI file
+
+
+
+def test_the_jack_watch_opens_before_any_other_jack_client_of_aqyn(server, tmp_path):
+    """`aqyn live` watches the JACK server through a client of its own (engine/io/jack_watch.py), which libjack
+    tells when the server dies. It opens first, before the synth's JACK audio and the MIDI ports: a server
+    dying once any of aqyn's JACK clients exists is then noticed (test above: "input lost", and back). Opened
+    after the ports, as it was, a death between them and the watch went unnoticed and the band stayed deaf.
+    Read from the server's own client registrations, in order."""
+    import jack  # noqa: PLC0415
+
+    order: list[str] = []
+    observer = jack.Client("orderprobe", servername=SERVER, no_start_server=True)
+    observer.set_client_registration_callback(lambda name, registered: registered and order.append(name))
+    observer.activate()
+    log = tmp_path / "live.jsonl"
+    proc = start_live(server, "--virtual", log=log)
+    try:
+        deadline = time.monotonic() + 30       # opened whole: its start line is in the log
+        while not (log.exists() and log.read_text()) and time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"aqyn live exited early ({proc.returncode}): {proc.stderr.read()}")
+            time.sleep(0.05)
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        observer.deactivate()
+        observer.close()
+    assert proc.returncode == 0 and err == "", err
+    ours = [n for n in order if n in ("aqyn-watch", "aqyn-synth", "aqyn")]
+    assert ours[:3] == ["aqyn-watch", "aqyn-synth", "aqyn"], order

@@ -232,6 +232,29 @@ def test_a_start_pedal_after_an_ending_counts_in_again_when_a_count_in_was_asked
     assert drums and drums[0] == pytest.approx(again[0] + 4 * period, abs=0.03)
 
 
+def test_a_second_start_during_the_count_in_lets_the_count_go_on():
+    """`aqyn live --count-in 1 --bpm 96` with no guitar: a start pressed again while the count-in's clicks are
+    still coming (a nervous second press) lets the count go on: four clicks, not a second count laid over the
+    first, and the band's first downbeat on the beat after the last click, where the first press put it."""
+    from engine.live.feed import COUNT_IN_LEAD, CountInPlan, LiveFeed
+
+    told = []
+    feed = LiveFeed(count_in=CountInPlan(1, 96.0, 4), on_event=lambda kind, data: told.append((kind, data)))
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec], EngineConfig(ListenerConfig(bpm_prior=96.0)))
+    feed.band_waits = lambda: not engine.playing and not engine.listener.playing
+    feed.post(Cue.START.value, 1.0)
+    feed.post(Cue.START.value, 2.4)              # during the clicks (1.3 .. 3.175 s)
+    run(engine, feed, VirtualClock(), until=8.0)
+    period = 60 / 96
+    first = 1.0 + COUNT_IN_LEAD + 4 * period
+    clicks = [n.time for n in notes(rec.events, {9}) if n.time < first - 0.1 and n.duration == pytest.approx(0.1)]
+    assert clicks == pytest.approx([1.0 + COUNT_IN_LEAD + k * period for k in range(4)], abs=0.002)
+    drums = [n.time for n in notes(rec.events, {DRUM_CHANNEL}) if n.time > first - 0.1]
+    assert drums and drums[0] == pytest.approx(first, abs=0.03)
+    assert [d.get("goes_on") for k, d in told if k == "count-in"] == [None, True]
+
+
 def test_a_start_taken_after_an_engine_stall_counts_in_from_the_tick_not_in_the_past(tmp_path):
     """As above, with the start posted (a cue, as `aqyn live` posts them) and the engine thread stalled 0.8 s
     over it (a busy machine): the start is taken at the next tick, and its count-in begins a lead after that

@@ -129,13 +129,21 @@ class MidiInput:
         self.open()
 
     def open(self) -> None:
-        """Open the port (connect to the named one, or open a virtual one). Raises PortNotFound."""
-        with quiet_stderr():
-            mi = rtmidi.MidiIn(APIS[self.backend.name], CLIENT)
-            if self.wanted is None:
-                mi.open_virtual_port(self.port_name)
-            else:
-                self.source = _open_named(mi, self.wanted, "input", self.port_name)
+        """Open the port (connect to the named one, or open a virtual one). Raises PortNotFound, or
+        MidiBackendError when the backend fails under it (a JACK server dying while the port opens)."""
+        mi = None
+        try:
+            with quiet_stderr():
+                mi = rtmidi.MidiIn(APIS[self.backend.name], CLIENT)
+                if self.wanted is None:
+                    mi.open_virtual_port(self.port_name)
+                else:
+                    self.source = _open_named(mi, self.wanted, "input", self.port_name)
+        except rtmidi.RtMidiError as exc:
+            if mi is not None:
+                _ABANDONED.append(mi)        # its server may be gone: kept, never closed (engine/io/jack_watch.py)
+            raise MidiBackendError(f"the MIDI input did not open ({exc}); is the {self.backend.name.upper()} "
+                                   "server still running?") from None
         # sysex and active sensing are noise here; clock is kept only when we follow an external clock.
         mi.ignore_types(sysex=True, timing=self._ignore_clock, active_sense=True)
         mi.set_callback(self._callback)
@@ -174,7 +182,7 @@ class MidiInput:
         try:
             self.open()
             return True
-        except (PortNotFound, rtmidi.RtMidiError):
+        except (PortNotFound, MidiBackendError):
             self._midi = None
             return False
 

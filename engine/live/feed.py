@@ -7,7 +7,10 @@ the queue until the tick is due and turns what came into engine inputs: bytes ar
 (engine/live/controls.py), and a count-in request becomes a `CountIn`. Garbage is counted, never fatal.
 With a count-in planned (`--count-in`), a start pressed while the band is out and the guitar silent (after an
 ending or a stop: `band_waits`) brings the count-in again, the band coming in after its clicks, as at the
-session's start: a player practising gets the clicks at every restart, not once.
+session's start: a player practising gets the clicks at every restart, not once. A start pressed while a
+count-in's clicks are still to come (a second press of the pedal, or a press during the session's own count-in)
+lets the count go on: no new clicks, the band comes in after the clicks under way (two counts laid over each
+other clicked both and moved the band's first downbeat to the press).
 
 The same object replays a recorded session under a `VirtualClock` (the queue filled beforehand), which is how
 the tests show that live and offline give the same band.
@@ -84,6 +87,7 @@ class LiveFeed:
         self._notes: deque[float] = deque()                   # stamps of recent note-ons
         self._held: tuple | None = None                       # a queued item not yet due (replays)
         self._due = 0.0                                       # s: the time the tick being pulled reads up to
+        self._counted_until = -1.0                            # s: the first downbeat after the last count-in
         self._out: list[TimedInput] = []
 
     # -- from any thread ---------------------------------------------------------------------------------
@@ -172,8 +176,12 @@ class LiveFeed:
             self._out.append(CueInput(t, Cue.LEVEL, level=value))
             return
         if action != Cue.STYLE:
+            starts = action in (Cue.START, Cue.START_STOP) and self.count_in is not None and self.band_waits()
+            if starts and max(t, self._due) < self._counted_until:
+                self.on_event("count-in", {"goes_on": True, "first_beat_after": round(self._counted_until, 3)})
+                return                   # counting already: the count goes on, the band comes in after it
             self._out.append(CueInput(t, Cue(action)))
-            if action in (Cue.START, Cue.START_STOP) and self.count_in is not None and self.band_waits():
+            if starts:
                 self._count_in(t)        # after the start: its clicks' end, not the start's lead, is the downbeat
             return
         if value is None or not self._styles:
@@ -198,8 +206,9 @@ class LiveFeed:
         start = max(stamp, self._due) + COUNT_IN_LEAD
         beats = plan.bars * plan.beats_per_bar
         self._out.append(CountIn(start, beats, period, plan.beats_per_bar))
+        self._counted_until = start + beats * period
         self.on_event("count-in", {"bars": plan.bars, "bpm": plan.bpm,
-                                   "first_beat_after": round(start + beats * period, 3)})
+                                   "first_beat_after": round(self._counted_until, 3)})
 
     def notes_per_second(self, now: float) -> float:
         """Guitar note-ons per second over the last RATE_WINDOW seconds (for the status view)."""

@@ -144,6 +144,11 @@ class LiveSession:
         c = self.config
         try:
             check_named(self.backend, c.input, c.midi_out)
+            if self.backend.name == "jack" or c.audio.driver == "jack":
+                # First: a server dying once any of our JACK clients exists is then told (opened after the ports,
+                # as it was, it missed a death between them and itself, and nothing noticed it).
+                watch = JackWatch()
+                self.watch = watch if watch.open() else None
             self.synth = FluidLiveSink(self.clock, self.soundfont, c.audio)
             self.sinks = [self.synth]
             if self.recorder is not None:
@@ -162,9 +167,6 @@ class LiveSession:
             self.loop = LiveLoop(self.engine, self.feed, self.clock)
             self.input = MidiInput(self.backend, c.input, self.feed.put, self.clock.now,
                                    ignore_clock=not c.clock_in)
-            if self.backend.name == "jack" or c.audio.driver == "jack":
-                watch = JackWatch()
-                self.watch = watch if watch.open() else None
         except BaseException:
             self.close()
             raise
