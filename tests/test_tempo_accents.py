@@ -1,11 +1,18 @@
 """The tempo's accent level (TempoEstimator.accent_level): half the period when the strums half-way between the
-beats are as loud as those on them and the strums elsewhere softer; the period when a place has too few strums."""
+beats are as loud as those on them and the strums elsewhere softer; the period when a place has too few strums.
+The half-tempo level (TempoEstimator.quarter_level): half the period when the strums fill a slow beat's quarters."""
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
+import numpy as np
+import pytest
+
+from engine.events import InputMessage
+from engine.listen import Listener
 from engine.listen.tempo import TempoEstimator
+from tests.conftest import ticks
 
 
 def strums(half_notes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -43,3 +50,69 @@ def test_a_louder_half_way_strum_keeps_the_period():
     loud[2::4] = 1.0                   # half-way strums louder than the beat's (1.25 x): the grid is off the beat
     est.scores(t, w)
     assert est.accent_level(t, w, loud, 1.0, notes, np.zeros(len(t), bool)) == 1.0
+
+
+# ---- half tempo (TempoEstimator.quarter_level) -------------------------------------------------------------------
+
+def onsets_at(places: tuple[float, ...], period: float, beats: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Onsets at `places` (shares of a beat) of every beat of a grid of `period` s, all of weight 1."""
+    t = [k * period + p * period for k in range(beats) for p in places]
+    return np.array(t), np.ones(len(t))
+
+
+def test_strums_on_a_slow_beats_quarters_halve_the_period():
+    est = TempoEstimator()
+    t, w = onsets_at((0.0, 0.25, 0.5), 0.97)       # chord, its "and", bass, rest: a 2/4 figure at 124 heard at 62
+    est.scores(t, w)
+    assert est.quarter_level(t, w, 0.97) == 0.485
+
+
+def test_a_slow_songs_eighths_keep_the_period():
+    est = TempoEstimator()
+    t, w = onsets_at((0.0, 0.5), 0.97)             # strums on the beat and its half only
+    est.scores(t, w)
+    assert est.quarter_level(t, w, 0.97) == 0.97
+
+
+def test_funk_sixteenths_keep_the_period():
+    est = TempoEstimator()
+    t, w = onsets_at((0.0, 0.25, 0.5, 0.75), 0.612)   # 98 BPM: twice is past QUARTER_BPM
+    est.scores(t, w)
+    assert est.quarter_level(t, w, 0.612) == 0.612
+
+
+def figure_take(bpm: float, seed: int, bars: int = 40) -> list[InputMessage]:
+    """A 2/4 figure, humanised by a fixed seed: a chord on beat 1 and on its "and", a lone louder bass note on beat
+    2, nothing on its "and" (sim3's tuning_tail_2-4 F-major): it repeats every two beats."""
+    rng = np.random.RandomState(seed)
+    period = 60.0 / bpm
+    chords = [((53, 57, 60, 65), 41), ((55, 58, 62, 67), 43), ((52, 55, 60, 64), 48), ((53, 57, 60, 65), 41)]
+    msgs = []
+    for bar in range(bars):
+        chord, bass = chords[(bar // 2) % 4]
+        for at, velocity, notes in ((0.0, 62, chord), (0.5, 54, chord), (1.0, 83, (bass,))):
+            t = 0.5 + (2 * bar + at) * period + rng.normal(0, 0.008)
+            for j, pitch in enumerate(notes):
+                msgs.append(InputMessage(t + 0.008 * j, 0x90, pitch, velocity))
+                msgs.append(InputMessage(t + 0.45 * period, 0x80, pitch, 0))
+    return sorted(msgs, key=lambda m: m.time)
+
+
+@pytest.mark.parametrize(("bpm", "seed"), [(128, 2), (132, 1), (140, 1)])
+def test_a_two_beat_figure_keeps_its_tempo(bpm, seed):
+    # On main the comb's bar repeat took these to half tempo (62-70 BPM) for the rest of the take.
+    listener = Listener()
+    msgs = figure_take(bpm, seed)
+    slowest = math.inf
+    for now in ticks(listener, msgs, msgs[-1].time):
+        if now >= 6.0:
+            slowest = min(slowest, listener.beat.bpm)
+    assert slowest > 0.9 * bpm
+
+
+def test_a_two_beat_figure_heard_at_half_tempo_comes_back():
+    # At 140 BPM the figure drops to 70 for a while (the rival level), and doubles back within the take.
+    listener = Listener()
+    msgs = figure_take(140, 0)
+    run = list(ticks(listener, msgs, msgs[-1].time))
+    assert run and listener.beat.bpm == pytest.approx(140, rel=0.03)

@@ -351,6 +351,8 @@ class BeatTracker:
         if level == period:
             level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period, np.array(self._onsets.notes),
                                              bass)
+        if level == period and not self._meter.compound and not self._onsets.line():
+            level = self._tempo.quarter_level(t, w, period)      # a figure two beats long, heard at half tempo
         self._line_beat = None
         if level == period and self._onsets.line() and not self._meter.compound:
             accent = np.array(self._onsets.accent)

@@ -35,7 +35,7 @@ import math
 import numpy as np
 
 from engine.listen.line_accents import grouping_contrast
-from engine.listen.phase import NEAR, beat_phase, fit_grid
+from engine.listen.phase import NEAR, beat_phase, circular_mean, fit_grid, recent_weights
 
 FPS = 100   # frames (lags) per second
 BASS_RECENCY = 4.0   # s: how fast older bass notes fade when the bass's beat is weighed
@@ -55,6 +55,18 @@ LINE_EIGHTH = 0.15   # ... when the line's median gap is within this share of ha
 # ... and the autocorrelation at three of the level's beats is at least this share of that at four (a jig's running
 # eighths: 0.86-1.26 of it; a syncopated POP909 line in 4/4, pop909-101: 0.34-0.92, mostly under 0.8)
 LINE_BAR = 0.9
+# Half tempo (`quarter_level`): a grid whose beats' quarters are struck steadily (QUARTER_PLACES of the four places
+# a beat's sixteenths fall, each holding QUARTER_SHARE of the last QUARTER_SPAN seconds' onset weight, and
+# QUARTER_ON of it on those places) runs at half the player's tempo when twice its tempo is at most QUARTER_BPM:
+# a strummer's eighths 0.2-0.3 s apart are the half-beats, not the sixteenths, of the beat (a 2/4 boom-chick
+# whose figure repeats every two beats, sim2 strum_2-4 Eb-dorian and sim3 tuning_tail_2-4 F-major: chord, its
+# "and", bass, rest, heard at 62 for 124 BPM). Funk's sixteenths at 98 BPM fill the quarters too, but twice 98
+# is past QUARTER_BPM.
+QUARTER_BPM = 140.0
+QUARTER_SPAN = 4.0
+QUARTER_PLACES = 3
+QUARTER_SHARE = 0.12
+QUARTER_ON = 0.75
 
 
 class TempoEstimator:
@@ -217,6 +229,35 @@ class TempoEstimator:
                 weights[place] += r
         on, mid, off = (a / b for a, b in zip(sums, weights))
         if not (ACCENT_EVEN * on <= mid <= ACCENT_OVER * on and off <= ACCENT_SOFT * min(on, mid)):
+            return period
+        return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+
+    def quarter_level(self, t: np.ndarray, w: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or half of it when the grid runs at half the player's tempo, for the onsets
+        t (s, sorted) weighted w that the last `scores` call read. Half when twice the tempo is at most QUARTER_BPM,
+        the onsets of the last QUARTER_SPAN seconds lie on the grid's quarter-beats (QUARTER_ON of their weight,
+        within NEAR of a quarter) and fill QUARTER_PLACES of the four places in the beat (QUARTER_SHARE each), and
+        the half level keeps `bass_keep` of `period`'s comb score. The comb adds a figure's repeat to the slower
+        level: a figure two beats long is heard at half its tempo, with its strums on the quarters of the slow
+        beat; a slow song's strums fall on the beat and its half (its sixteenths, 0.2 s or less apart at
+        QUARTER_BPM / 2, are a faster song's eighths)."""
+        half = 0.5 * period
+        if 60.0 / half > QUARTER_BPM or half * FPS < self.lag_lo or self.last_acf is None or len(t) < 8:
+            return period
+        now = float(t[-1])
+        m = t >= now - QUARTER_SPAN
+        ts, rs, total = recent_weights(t[m], w[m], now, BASS_RECENCY)
+        quarter = 0.25 * period
+        if total <= 0 or len(ts) < 6:
+            return period
+        phase = circular_mean(ts, rs, quarter)
+        places = [0.0] * 4
+        for ti, ri in zip(ts, rs):
+            e = (ti - phase) / quarter
+            k = round(e)
+            if abs(e - k) < NEAR:
+                places[k % 4] += ri
+        if sum(places) < QUARTER_ON * total or sum(p >= QUARTER_SHARE * total for p in places) < QUARTER_PLACES:
             return period
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
 
