@@ -55,6 +55,12 @@ LINE_EIGHTH = 0.15   # ... when the line's median gap is within this share of ha
 # ... and the autocorrelation at three of the level's beats is at least this share of that at four (a jig's running
 # eighths: 0.86-1.26 of it; a syncopated POP909 line in 4/4, pop909-101: 0.34-0.92, mostly under 0.8)
 LINE_BAR = 0.9
+# ... or of LINE_BAR_KEEP to stay at the 3:2 level once there, by any contrast and on a window not yet full (after
+# a sudden change forgot the rest): a jig's dotted quarters explain a third of its onsets, so sudden-change
+# searches run all the time and found its twos of eighths whenever the window's ratio dipped under LINE_BAR
+# (jigs110 0.88-0.90, jigs145 0.82-0.88 at those moments), its contrast under LINE_GROUPING_MIN (jigs30 0.024
+# against 0.016) or the window was short (jigs317, 2-6 s)
+LINE_BAR_KEEP = 0.8
 # Half tempo (`quarter_level`): a grid whose beats' quarters are struck steadily (QUARTER_PLACES of the four places
 # a beat's sixteenths fall, each holding QUARTER_SHARE of the last QUARTER_SPAN seconds' onset weight, and
 # QUARTER_ON of it on those places) runs at half the player's tempo when twice its tempo is at most QUARTER_BPM:
@@ -267,29 +273,34 @@ class TempoEstimator:
         is the `current` level, s or None); `t` the onsets (s) and `accent` each one's durational accent. A line
         of running eighths recurs every two eighths as much as every three, and the tempo prior then takes the
         level nearer 100 BPM: a jig at 70 dotted quarters a minute was heard in 3/4 at 105. Its long notes, on
-        the dotted quarters, tell its grouping. Only a `regroupable` level is regrouped."""
+        the dotted quarters, tell its grouping. Only a `regroupable` level is regrouped; the `current` one stays
+        on weaker evidence than a move there needs (LINE_BAR_KEEP)."""
         slower = 1.5 * period
-        if not self.regroupable(t, period):
-            return period
         kept = current is not None and abs(slower / current - 1) < 0.15
+        if not self.regroupable(t, period, kept):
+            return period
         there = grouping_contrast(t, accent, slower)
         here = grouping_contrast(t, accent, period)
-        if there >= LINE_GROUPING_MIN and there > (1.0 if kept else LINE_GROUPING) * here:
+        if kept and there > here:
+            return slower
+        if there >= LINE_GROUPING_MIN and there > LINE_GROUPING * here:
             return slower
         return period
 
-    def regroupable(self, t: np.ndarray, period: float) -> bool:
+    def regroupable(self, t: np.ndarray, period: float, kept: bool = False) -> bool:
         """Whether a single-note line's onsets t (s, sorted; those the last `scores` call read) at the level
         `period` (s) may be regrouped in threes (`line_level`): the window is `early_span` full, the level is two
         of the line's usual gaps (the eighth; LINE_EIGHTH), and the onsets repeat every three of its beats at least
         LINE_BAR as much as every four (a 6/8 bar, not a 4/4 bar of a syncopated 3+3+2 line, whose long notes fall
-        on dotted quarters too)."""
-        if 1.5 * period * FPS > self.lag_hi or t[-1] - t[0] < self.early_span * self.window or self.last_acf is None:
+        on dotted quarters too). `kept`: the 3:2 level is the current one, which stays at LINE_BAR_KEEP, on a
+        window not yet full."""
+        short = t[-1] - t[0] < self.early_span * self.window and not kept
+        if 1.5 * period * FPS > self.lag_hi or short or self.last_acf is None:
             return False
         if abs(float(np.median(np.diff(t))) / (0.5 * period) - 1) > LINE_EIGHTH:
             return False
         acf_bar = np.interp((3 * period * FPS, 4 * period * FPS), self._acf_lag, self.last_acf)
-        return bool(acf_bar[0] >= LINE_BAR * acf_bar[1])
+        return bool(acf_bar[0] >= (LINE_BAR_KEEP if kept else LINE_BAR) * acf_bar[1])
 
     def _comb(self, period: float) -> float:
         """The last `scores` call's autocorrelation at `period` (s) plus `comb2` of it at twice that, read between
