@@ -63,10 +63,26 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
     beat, `confidence` 0..1. Onsets weigh exp((t - now) / recency) (recency in s) times w. `slope_range`: the
     fitted line may change the period by this share at most; `curve` > 0: fit a parabola, whose tempo now may
     differ from the line's by this share. None when the onsets carry no weight."""
-    ts, rs, total = recent_weights(t, w, now, recency)
+    # `recent_weights` and `circular_mean` in one pass (the same products and sums, in the same order)
+    ts = t.tolist() if isinstance(t, np.ndarray) else t
+    ws = w.tolist() if isinstance(w, np.ndarray) else w
+    inv = 1.0 / recency
+    omega = 2 * math.pi / period
+    exp, cos, sin = math.exp, math.cos, math.sin
+    rs = []
+    keep = rs.append
+    total = zr = zi = 0.0
+    for ti, wi in zip(ts, ws):
+        r = wi * exp((ti - now) * inv)
+        keep(r)
+        total += r
+        a = omega * ti
+        zr += r * cos(a)
+        zi += r * sin(a)
     if total <= 0:
         return None
-    phase = _phase(ts, rs, period, total)
+    phase = recentre(ts, rs, math.atan2(zi, zr) / omega, period)
+    phase = strongest_cluster(ts, rs, phase, period, total)
     return fit_at(ts, rs, total, now, phase, period, curve=curve, slope_range=slope_range)
 
 
