@@ -399,13 +399,21 @@ class BeatFeatures:
         """(share of this beat's pitch-class weight on pitch classes the last beats did not sound (under `NEW`
         of the memory's strongest), 1 - cosine similarity with the memory); the memory then takes the beat in."""
         mem = self._memory
-        total = sum(chroma)
         floor = NEW * max(mem)
-        new = sum(c for c, m in zip(chroma, mem) if m <= floor) / total
-        norm = math.sqrt(sum(c * c for c in chroma) * sum(m * m for m in mem))
-        change = 1.0 - sum(c * m for c, m in zip(chroma, mem)) / norm if norm > 0 else 0.0
+        # the five sums in one pass over the 12 pitch classes (each summed in the same order as alone: the same
+        # floats)
+        total = fresh = cc = mm = cm = 0.0
+        for c, m in zip(chroma, mem):
+            total += c
+            if m <= floor:
+                fresh += c
+            cc += c * c
+            mm += m * m
+            cm += c * m
+        norm = math.sqrt(cc * mm)
+        change = 1.0 - cm / norm if norm > 0 else 0.0
         self._memory = [MEMORY * m + c for c, m in zip(chroma, mem)]
-        return new, change
+        return fresh / total, change
 
 
 def _ratio(llr: float) -> float:
