@@ -12,11 +12,18 @@ The replay is deterministic, so every run times the same calls. On a shared mach
 preempts costs milliseconds of wall time that are not the listener's; each call's least time over the runs
 (`--runs`, as `timeit` takes the least of its repeats) filters that out, and is printed beside the median
 over runs of each run's own figures.
+
+A machine's speed (and a shared machine's load) moves every figure. Before each run a fixed reference
+workload is timed in the same process (`reference`: plain-Python float loops and small numpy calls, the
+listener's own mix, none of aqyn's code, so a change to the listener leaves it alone); its least time over the
+runs is printed, and the per-note and per-decision figures again as multiples of it ("x ref"), which compare
+across machines and sessions where microseconds do not.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import time
@@ -43,6 +50,36 @@ def long_input(paths: list[Path], repeat: int = 3) -> list[InputMessage]:
             out += [InputMessage(m.time + offset, m.status, m.data1, m.data2) for m in g.messages]
             offset = out[-1].time + 2.0
     return out
+
+
+REFERENCE_VALUES = [((i * 37) % 64) / 64.0 for i in range(48)]   # fixed inputs: the same work on every machine
+
+
+def reference() -> float:
+    """One pass of the reference workload, its cost in us: a plain-Python loop over 48 floats (exp, products,
+    a running sum, as the phase fit's loops) and 24 numpy calls on arrays of 12 and 48 values (as the chord's
+    scores and the tempo's checks): ~70 us on session 16's machine, quiet or loaded (a median note there: 54 us
+    quiet, 0.78 x ref). The same instructions every call: its least time over many calls is the machine's speed."""
+    clock = time.perf_counter_ns
+    t0 = clock()
+    acc = 0.0
+    for x in REFERENCE_VALUES:
+        for k in range(4):
+            acc += math.exp(-x * k) * (x - 0.5) * k
+    a = np.array(REFERENCE_VALUES)
+    c = a[:12].copy()
+    for _ in range(4):
+        b = np.maximum(a * 0.5 - 0.1, 0.0)
+        acc += float(np.add.reduce(b)) + float(b.max())
+        c = np.minimum(c + 0.25, 1.0)
+        acc += float(c @ c) + int(c.argmax())
+    assert math.isfinite(acc)
+    return (clock() - t0) / 1000
+
+
+def reference_us(calls: int = 500) -> float:
+    """The reference workload's least time (us) over `calls` passes."""
+    return min(reference() for _ in range(calls))
 
 
 def measure(messages: list[InputMessage], config: ListenerConfig | None = None) -> dict[str, np.ndarray]:
@@ -104,21 +141,29 @@ def main() -> None:
     messages = long_input(paths)
     notes = sum(1 for m in messages if m.kind == 0x90 and m.data2 > 0)
     measure(messages[:2000], config)               # warm up numpy and the caches
-    runs = [measure(messages, config) for _ in range(args.runs)]
+    refs, runs = [], []
+    for _ in range(args.runs):                     # interleaved: the reference sees each run's load
+        refs.append(reference_us())
+        runs.append(measure(messages, config))
+    ref = min(refs)
     print(f"input: {len(paths)} file(s) x3, {messages[-1].time:.0f} s, {notes} notes, {len(messages)} messages")
-    print(f"{'cost (us)':22}{'median':>9}{'p99':>9}{'max':>9}{'count':>8}")
+    print(f"reference workload: {ref:.1f} us (least of {args.runs} x 500 passes; each run's least: "
+          f"{', '.join(f'{r:.1f}' for r in refs)})")
+    print(f"{'cost (us)':22}{'median':>9}{'p99':>9}{'max':>9}{'count':>8}{'median':>9}{'p99':>7}  (x ref)")
     for name in ("note", "decision"):
         least = least_over_runs(runs, name)
         if least is not None:
-            print(f"{name + ', least of runs':22}{np.median(least):9.1f}{np.percentile(least, 99):9.1f}"
-                  f"{least.max():9.1f}{len(least):8d}")
+            med, p99 = np.median(least), np.percentile(least, 99)
+            print(f"{name + ', least of runs':22}{med:9.1f}{p99:9.1f}{least.max():9.1f}{len(least):8d}"
+                  f"{med / ref:9.2f}{p99 / ref:7.2f}")
     for name in ("note", "decision", "idle tick"):
         med = statistics.median(float(np.median(r[name])) for r in runs)
         p99 = statistics.median(float(np.percentile(r[name], 99)) for r in runs)
         mx = statistics.median(float(r[name].max()) for r in runs)
         print(f"{name:22}{med:9.1f}{p99:9.1f}{mx:9.1f}{len(runs[0][name]):8d}")
     total = statistics.median(float(r["note"].sum()) for r in runs)
-    print(f"amortised: {total / notes:.1f} us per note; targets: median <= 30 us, p99 <= 300 us per note")
+    print(f"amortised: {total / notes:.1f} us per note ({total / notes / ref:.2f} x ref); targets: median <= 30 us, "
+          "p99 <= 300 us per note")
     print(f"per second of input: {total / messages[-1].time / 1000:.2f} ms ({args.beat_model} beat model)")
 
 

@@ -1,6 +1,7 @@
 """The listener's shortcuts change nothing: its idle ticks (`Listener.update` returns at once until its next
-piece of work is due) hear exactly what full ticks hear, tick by tick, and the phase alone (`beat_phase`) is
-fit_grid's phase with no line fitted."""
+piece of work is due) hear exactly what full ticks hear, tick by tick, the phase alone (`beat_phase`) is
+fit_grid's phase with no line fitted, and the phase fit's one pass for the weights and the circular mean gives
+the two passes' floats."""
 
 import math
 
@@ -14,7 +15,7 @@ from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener, ListenerConfig
 from engine.listen.guitar import GuitarConfig
 from engine.listen.listener import IDLE_MARGIN, QUIET
-from engine.listen.phase import beat_phase, fit_grid
+from engine.listen.phase import _weights_and_mean, beat_phase, circular_mean, fit_grid, recent_weights
 from tests.conftest import example
 
 NOTE_ON, NOTE_OFF, PITCH_BEND = 0x90, 0x80, 0xE0
@@ -120,3 +121,14 @@ def test_the_phase_alone_is_the_fits_phase_without_a_line(played, period, recenc
     w = [weight for _, weight in played]
     fit = fit_grid(t, w, t[-1], period, recency=recency, curve=0.0, slope_range=0.0)
     assert beat_phase(t, w, t[-1], period, recency=recency) == (None if fit is None else fit[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(onsets, st.floats(0.25, 1.5), st.floats(0.5, 4.0))
+def test_one_pass_gives_the_recency_weights_and_circular_mean_of_two(played, period, recency):
+    """Onsets (gap to the last s, weight) at any period (s) and recency (s): the weights, their sum and the mean
+    are the floats `recent_weights` and `circular_mean` give, bit for bit."""
+    t = [sum(gap for gap, _ in played[:i + 1]) for i in range(len(played))]
+    w = [weight for _, weight in played]
+    ts, rs, total = recent_weights(t, w, t[-1], recency)
+    assert _weights_and_mean(t, w, t[-1], recency, period) == (ts, rs, total, circular_mean(ts, rs, period))

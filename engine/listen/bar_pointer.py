@@ -88,6 +88,7 @@ DYNAMICS = 0.01       # below this mean difference the notes carry no dynamics (
 LEVEL = 0.6
 LINE_MEMORY = 0.9     # per beat: how much of the running share of line beats stays (`BarTracker.line_share`)
 KEEP = 8.0            # s of notes kept
+_EVEN = (1.0, 1.0, 1.0)   # accent likelihoods when the accents say nothing (`BarTracker._accent_likelihood`)
 ORDER = 0.2           # s: notes are confirmed a little out of onset order (high notes wait longer), never more
 
 
@@ -234,14 +235,16 @@ class BarTracker:
         restart = [RESTART * sum(b_old[span]) / (span.stop - span.start) for span in self._span]
         # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
         like = (_ratio(down), _ratio(half), 1.0)
-        like_line = (_ratio(line[0]), _ratio(line[1]), 1.0)
         keep = 1 - RESTART - MOVE
-        new = []
-        for (c, _), before, moved, kind, sign, by_line in zip(states, self._before, self._moved[paired],
-                                                              self._weighed_by, self._accent_sign,
-                                                              self._line_weighed_by):
-            p = keep * b_old[before] + restart[c] + moved
-            new.append(p * like[kind] * accent[sign] * like_line[by_line])
+        rows = zip(states, self._before, self._moved[paired], self._weighed_by, self._accent_sign,
+                   self._line_weighed_by)
+        if self._line or accent != _EVEN:
+            like_line = (_ratio(line[0]), _ratio(line[1]), 1.0)
+            new = [(keep * b_old[before] + restart[c] + moved) * like[kind] * accent[sign] * like_line[by_line]
+                   for (c, _), before, moved, kind, sign, by_line in rows]
+        else:   # no accents, no line: the two factors are 1.0 (the same floats without them), the usual beat
+            new = [(keep * b_old[before] + restart[c] + moved) * like[kind]
+                   for (c, _), before, moved, kind, _, _ in rows]
         total = sum(new)
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
@@ -399,13 +402,21 @@ class BeatFeatures:
         """(share of this beat's pitch-class weight on pitch classes the last beats did not sound (under `NEW`
         of the memory's strongest), 1 - cosine similarity with the memory); the memory then takes the beat in."""
         mem = self._memory
-        total = sum(chroma)
         floor = NEW * max(mem)
-        new = sum(c for c, m in zip(chroma, mem) if m <= floor) / total
-        norm = math.sqrt(sum(c * c for c in chroma) * sum(m * m for m in mem))
-        change = 1.0 - sum(c * m for c, m in zip(chroma, mem)) / norm if norm > 0 else 0.0
+        # the five sums in one pass over the 12 pitch classes (each summed in the same order as alone: the same
+        # floats)
+        total = fresh = cc = mm = cm = 0.0
+        for c, m in zip(chroma, mem):
+            total += c
+            if m <= floor:
+                fresh += c
+            cc += c * c
+            mm += m * m
+            cm += c * m
+        norm = math.sqrt(cc * mm)
+        change = 1.0 - cm / norm if norm > 0 else 0.0
         self._memory = [MEMORY * m + c for c, m in zip(chroma, mem)]
-        return new, change
+        return fresh / total, change
 
 
 def _ratio(llr: float) -> float:

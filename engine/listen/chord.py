@@ -349,12 +349,14 @@ class ChordTracker:
     def voiced(self, t: float, chroma: np.ndarray, chord: tuple[int, str] | None) -> None:
         """Notes the time t (s) if `chord` ((root, quality) or None), a triad or seventh, sounds with its root and
         third in `chroma` (12 weights: the notes ringing, or a beat's evidence)."""
-        energy = _add(chroma)
-        if chord is None or energy <= 0 or chord[1] not in ("maj", "min", "7", "maj7", "min7"):
+        if chord is None or chord[1] not in ("maj", "min", "7", "maj7", "min7"):
             return
-        r = chord[0]
-        share = chroma * (1.0 / energy)
-        if share[r] >= PRESENT and max(share[(r + 3) % 12], share[(r + 4) % 12]) >= PRESENT:
+        energy = _add(chroma)
+        if energy <= 0:
+            return
+        # the three shares read, each the float `chroma * (1.0 / energy)` holds, without the 12-vector
+        r, scale = chord[0], 1.0 / energy
+        if chroma[r] * scale >= PRESENT and max(chroma[(r + 3) % 12] * scale, chroma[(r + 4) % 12] * scale) >= PRESENT:
             self._third_t = t
 
     def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None,

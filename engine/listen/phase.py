@@ -63,11 +63,11 @@ def fit_grid(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray, n
     beat, `confidence` 0..1. Onsets weigh exp((t - now) / recency) (recency in s) times w. `slope_range`: the
     fitted line may change the period by this share at most; `curve` > 0: fit a parabola, whose tempo now may
     differ from the line's by this share. None when the onsets carry no weight."""
-    ts, rs, total = recent_weights(t, w, now, recency)
+    ts, rs, total, mean = _weights_and_mean(t, w, now, recency, period)
     if total <= 0:
         return None
-    phase = _phase(ts, rs, period, total)
-    return fit_at(ts, rs, total, now, phase, period, curve=curve, slope_range=slope_range)
+    return fit_at(ts, rs, total, now, _phase(ts, rs, mean, period, total), period, curve=curve,
+                  slope_range=slope_range)
 
 
 def fit_at(ts: Sequence[float], rs: Sequence[float], total: float, now: float, phase: float, period: float, *,
@@ -90,8 +90,8 @@ def beat_phase(t: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray,
     """The phase (s, a beat time) alone of the grid at `period` (s) through onsets t (s) weighted w, as
     `fit_grid` places it before fitting a line (which a zero `slope_range` always refuses): the same float,
     without the line's sums. None when the onsets carry no weight."""
-    ts, rs, total = recent_weights(t, w, now, recency)
-    return None if total <= 0 else _phase(ts, rs, period, total)
+    ts, rs, total, mean = _weights_and_mean(t, w, now, recency, period)
+    return None if total <= 0 else _phase(ts, rs, mean, period, total)
 
 
 def recent_weights(t, w, now: float, recency: float) -> tuple[Sequence[float], list[float], float]:
@@ -105,11 +105,33 @@ def recent_weights(t, w, now: float, recency: float) -> tuple[Sequence[float], l
     return ts, rs, sum(rs)
 
 
-def _phase(ts: Sequence[float], rs: list[float], period: float, total: float) -> float:
-    """The re-centred circular mean of onsets ts (s) weighted rs (summing to `total`), or the strongest
-    cluster's phase (s)."""
-    phase = recentre(ts, rs, circular_mean(ts, rs, period), period)
-    return strongest_cluster(ts, rs, phase, period, total)
+def _weights_and_mean(t, w, now: float, recency: float, period: float) -> tuple[Sequence[float], list[float], float,
+                                                                                 float]:
+    """`recent_weights` (the times as a list, the weights, their sum) and the `circular_mean` of the onsets at
+    `period` (s) with those weights, in one pass over the onsets: the same products and sums, in the same order,
+    as the two passes."""
+    ts = t.tolist() if isinstance(t, np.ndarray) else t
+    ws = w.tolist() if isinstance(w, np.ndarray) else w
+    inv = 1.0 / recency
+    omega = 2 * math.pi / period
+    exp, cos, sin = math.exp, math.cos, math.sin
+    rs: list[float] = []
+    keep = rs.append
+    total = zr = zi = 0.0
+    for ti, wi in zip(ts, ws):
+        r = wi * exp((ti - now) * inv)
+        keep(r)
+        total += r
+        a = omega * ti
+        zr += r * cos(a)
+        zi += r * sin(a)
+    return ts, rs, total, math.atan2(zi, zr) / omega
+
+
+def _phase(ts: Sequence[float], rs: list[float], mean: float, period: float, total: float) -> float:
+    """The circular `mean` (s) of onsets ts (s) weighted rs (summing to `total`) at `period` (s), re-centred, or
+    the strongest cluster's phase (s)."""
+    return strongest_cluster(ts, rs, recentre(ts, rs, mean, period), period, total)
 
 
 def bass_phase(ts: Sequence[float], bass: Sequence[bool], now: float, period: float,
