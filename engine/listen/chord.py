@@ -23,6 +23,10 @@ But a root and fifth among chords the player voices with their thirds is an inco
 key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
 there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN).
+A strum is decided once it can grow no more (the strum window, 60 ms after its first note), but the band
+hears the change from its first notes: once two or more hold a new chord's root and fifth (a downstroke's
+low strings come first) the chord is shown at once (`ChordTracker.early`); a strum repeating the chord shown
+is no change, and the whole strum's decision is taken as if nothing had been shown.
 Templates after Fujishima 1999 (pitch-class profiles); what the costs gained is in bench/README.md (history).
 """
 
@@ -139,6 +143,11 @@ _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 CHICK_WITHIN = 1.2    # s: the strum after a lone bass within this is its chick (a beat at 50 BPM)
 _STRUM = GuitarConfig.strum_window   # s: a note this near another is struck with it (not alone)
 CHICK_NOTES = 3       # the chick is a chord: a fingerpicked pattern's next single note tells no chord
+# A strum's first notes name its chord once they hold its root and fifth (the diminished fifth of dim): a root
+# and a third alone may be a slash chord's bass and root (B D of G/B) or a sixth chord (C E of Am/C).
+_NAMED = [(1 << r) | (1 << (r + (6 if q == "dim" else 7)) % 12) for r, q in _LABELS]
+_TONE_BITS = {(r, q): sum(1 << (r + i) % 12 for i in tones) for r in range(12) for q, tones in QUALITIES.items()}
+EARLY_NOTES = 2       # notes of a strum that may name its chord before the strum is over (`ChordTracker.early`)
 
 
 def note_weight(pitch: int) -> float:
@@ -259,8 +268,11 @@ class ChordTracker:
         self._last_on = -np.inf       # s, the last onset
         self._struck = 0              # notes struck together with the last one (within _STRUM of the first)
         self._struck_t = -np.inf      # s, the first of them
+        self._strum_pcs = 0           # their pitch classes, as bits (1 << pc)
         self._guessed = False         # `current` is a lone bass's guess, and `_heard` the chord the ear heard
         self._heard: tuple[int, str] | None = None
+        self._early = False           # `current` is an open strum's early label, and `_before` the chord before it
+        self._before: tuple[int, str] | None = None
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool, low: bool = True) -> None:
         """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
@@ -276,8 +288,9 @@ class ChordTracker:
             self._lone = False
         self._last_on = t
         if t - self._struck_t > _STRUM:
-            self._struck, self._struck_t = 0, t
+            self._struck, self._struck_t, self._strum_pcs = 0, t, 0
         self._struck += 1
+        self._strum_pcs |= 1 << pitch % 12
 
     def new_bar(self, t: float) -> None:
         """A bass note on a downbeat: harmony usually changes here, so the previous bar's onsets fade."""
@@ -297,17 +310,10 @@ class ChordTracker:
         note by the notes ringing alone: what was played before the new bass belongs to the last chord (the B
         of an E5 let go does not make the G5 after it a G major). Among chords voiced with thirds, with the
         key sure (`key_confidence` 0..1 from KEY_SURE), a bare fifth is the key's triad (see TRIAD_MEMORY)."""
-        self._decay(t)
-        rings = [0.0] * 12           # summed in a list, then one array: cheaper than item by item
-        for p, start in sounding:
-            rings[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
-        ringing = np.array(rings)
-        fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
-        # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
-        # for the chords after it, and a chord's bass held under a melody keeps the chord.
-        held = fresh or any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
-        bass = self._bass if held else None
+        ringing, bass, fresh = self._evidence(t, sounding)
         lone = fresh and self._lone
+        if self._early:               # an open strum's early label: the whole strum decides as if unshown
+            self.current, self._early = self._before, False
         if self._guessed:             # a lone bass's guess is no chord heard: the ear decides as if unguessed
             if self.current is not None:          # (unless the chord went quiet since: Listener's hush)
                 self.current = self._heard
@@ -317,6 +323,44 @@ class ChordTracker:
                                   self.triads(t, key, key_confidence))
         self.voiced(t, ringing, self.current)
         return self._chick(t, lone, before, label)
+
+    def _evidence(self, t: float, sounding: list[tuple[int, float]]) -> tuple[np.ndarray, int | None, bool]:
+        """The notes ringing at t (s) as 12 weights (fading as they age: an old note more likely belongs to the
+        last chord), the bass pitch class (None when none holds) and whether it is fresh (struck < 0.3 s ago)."""
+        self._decay(t)
+        rings = [0.0] * 12           # summed in a list, then one array: cheaper than item by item
+        for p, start in sounding:
+            rings[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
+        ringing = np.array(rings)
+        fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
+        # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
+        # for the chords after it, and a chord's bass held under a melody keeps the chord.
+        held = fresh or any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
+        return ringing, self._bass if held else None, fresh
+
+    def early(self, t: float, sounding: list[tuple[int, float]], key: tuple[int, str] | None,
+              key_confidence: float = 1.0) -> str:
+        """The label at t (s) while a strum is still open (its notes so far, `sounding` and key as for `decide`):
+        the chord its first notes already name (EARLY_NOTES or more struck) when it wins clearly over the chord
+        shown, else the chord shown. Shown at once (`current`); the strum's own decision (`decide`) is taken as
+        if it had not been, so the first notes only move the label earlier, never the strum's decision."""
+        if self._struck < EARLY_NOTES or self.current is None or not self._strum_pcs & ~_TONE_BITS[self.current]:
+            return self.label       # (a strum repeating the chord shown, so far, is no change; nor the first)
+        ringing, bass, fresh = self._evidence(t, sounding)
+        chroma = self._recent + ringing
+        energy = _add(chroma)
+        if energy < self.min_energy:
+            return self.label
+        score = self._scores(chroma, energy, bass, fresh, key, ringing if fresh else None, ringing,
+                             self.triads(t, key, key_confidence))
+        score[_AS[self.current]] += self.stay
+        i = int(score.argmax())
+        best = _REPORT[i]
+        if best != self.current and self._strum_pcs & _NAMED[i] == _NAMED[i]:
+            if not self._early:
+                self._early, self._before = True, self.current
+            self.current = best
+        return self.label
 
     def _chick(self, t: float, lone: bool, before: tuple[int, str] | None, label: str) -> str:
         """The label at a strum at t (s) after the song's lone basses (CHICK_WITHIN): at a `lone` bass, the chord
