@@ -174,6 +174,18 @@ def test_a_strum_is_named_by_its_first_notes_before_it_is_over(first, then, labe
     assert chords[1]["time"] - 2.5 < 0.05
 
 
+def test_root_and_fifth_under_a_held_minor_chord_keep_it():
+    # E minor strummed, then 16 quiet bars of its bass with the fifth struck over it (E2, B2): still E minor,
+    # its third heard before, also once the key's triad rule (TRIAD_MEMORY, 12 s) has lapsed; no E5 (a
+    # power chord is a riff's, where no third was heard: test_power_chord_riffs_are_x5_online_and_offline).
+    msgs = [m for k in range(4) for m in strum(0.5 + 0.5 * k, (40, 47, 52, 55, 59, 64))]
+    for k in range(16):
+        t = 2.5 + k
+        msgs += [InputMessage(t, ON | 5, 40, 60), InputMessage(t + 0.95, OFF | 5, 40, 0),
+                 InputMessage(t + 0.5, ON | 4, 47, 60), InputMessage(t + 0.95, OFF | 4, 47, 0)]
+    assert labels_of(run_online(sorted(msgs, key=lambda m: m.time))[0]) == ["E:min", "N"]
+
+
 def test_a_power_chord_on_a_fresh_bass_is_judged_by_what_rings_not_by_a_third_let_go_earlier():
     from engine.listen.chord import ChordTracker
 

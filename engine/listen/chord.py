@@ -135,6 +135,7 @@ _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
 # minor key (its third is the minor scale's or the raised leading tone: D#7 in G# minor).
 TRIAD_MEMORY = 12.0   # s: a phrase (BN2 goes 6 s between its triads; 4 s measured lower, 8-16 s alike)
 KEY_SURE = 0.25
+_WITH_THIRD = ("maj", "min", "7", "maj7", "min7")
 _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 # Boom-chick and a thumb's bass: a bass note struck alone opens a chord span, and the chord is heard only with
 # the chick after it; alone it is often the new chord's fifth (a voicing's lowest string, an alternating bass)
@@ -320,7 +321,7 @@ class ChordTracker:
             self._guessed = False
         before = self.current
         label = self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing,
-                                  self.triads(t, key, key_confidence))
+                                  self._held_triad(self.triads(t, key, key_confidence)))
         self.voiced(t, ringing, self.current)
         return self._chick(t, lone, before, label)
 
@@ -381,6 +382,17 @@ class ChordTracker:
                 seen[self.current] = seen.get(self.current, 0) + 1
                 self._opened = None
         return label
+
+    def _held_triad(self, triad: np.ndarray | None) -> np.ndarray | None:
+        """`triad` (as from `triads`) with the root of the chord playing added when it has its third: a root and
+        fifth under a held E minor (its bass and fifth struck alone, a quiet passage's picked notes) is that
+        E minor, its third heard before, not an E5."""
+        held = self.current
+        if held is None or held[1] not in _WITH_THIRD:
+            return triad
+        out = np.zeros(12) if triad is None else triad.copy()
+        out[held[0]] = 1.0
+        return out
 
     def triads(self, t: float, key: tuple[int, str] | None, key_confidence: float) -> np.ndarray | None:
         """Per root pitch class, 1.0 where a bare fifth at t (s) is the key's triad and not a power chord: a
