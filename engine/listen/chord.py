@@ -20,7 +20,8 @@ voicing), the label is `X:5` (Harte; mir_eval reads it as root + fifth) and ever
 would add a third to it loses (`_power`); on a fresh bass note this is judged by the notes ringing, not by
 what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
 But a root and fifth among chords the player voices with their thirds is an incomplete triad: in a settled
-key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`).
+key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`), and under
+a chord heard with its third, on that chord's root, it is that chord (`_held_triad`: Em's bass and fifth alone).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
 there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN).
 A strum is decided once it can grow no more (the strum window, 60 ms after its first note), but the band
