@@ -21,7 +21,8 @@ would add a third to it loses (`_power`); on a fresh bass note this is judged by
 what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
 But a root and fifth among chords the player voices with their thirds is an incomplete triad: in a settled
 key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`), and under
-a chord heard with its third, on that chord's root, it is that chord (`_held_triad`: Em's bass and fifth alone).
+a chord the song has voiced with its third, on that chord's root, it is that chord (`_held_triad`: Em's bass
+and fifth alone after Em was strummed).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
 there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN).
 A strum is decided once it can grow no more (the strum window, 60 ms after its first note), but the band
@@ -136,7 +137,6 @@ _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
 # minor key (its third is the minor scale's or the raised leading tone: D#7 in G# minor).
 TRIAD_MEMORY = 12.0   # s: a phrase (BN2 goes 6 s between its triads; 4 s measured lower, 8-16 s alike)
 KEY_SURE = 0.25
-_WITH_THIRD = ("maj", "min", "7", "maj7", "min7")
 _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 # Boom-chick and a thumb's bass: a bass note struck alone opens a chord span, and the chord is heard only with
 # the chick after it; alone it is often the new chord's fifth (a voicing's lowest string, an alternating bass)
@@ -261,7 +261,8 @@ class ChordTracker:
         self._bass_low = True
         self.current: tuple[int, str] | None = None
         self.confidence = 0.0
-        self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY)
+        self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY) ...
+        self._voiced: set[tuple[int, str]] = set()    # the chords rung with their thirds so far (`_held_triad`)
         # The song's lone basses: (chord before it, bass pitch) -> {chord its chick brought: times}; the lone
         # bass waiting for its chick as (chord before it, bass pitch, time) or None.
         self._chicks: dict[tuple[tuple[int, str] | None, int], dict[tuple[int, str], int]] = {}
@@ -385,11 +386,12 @@ class ChordTracker:
         return label
 
     def _held_triad(self, triad: np.ndarray | None) -> np.ndarray | None:
-        """`triad` (as from `triads`) with the root of the chord playing added when it has its third: a root and
-        fifth under a held E minor (its bass and fifth struck alone, a quiet passage's picked notes) is that
-        E minor, its third heard before, not an E5."""
+        """`triad` (as from `triads`) with the root of the chord playing added when the song has voiced that chord
+        with its root and third ringing together (`voiced`; a line's guessed chord seldom is): a root and fifth
+        under a held E minor (its bass and fifth struck alone, a quiet passage's picked notes) is that E minor,
+        its third heard before, not an E5."""
         held = self.current
-        if held is None or held[1] not in _WITH_THIRD:
+        if held not in self._voiced:
             return triad
         out = np.zeros(12) if triad is None else triad.copy()
         out[held[0]] = 1.0
@@ -413,6 +415,7 @@ class ChordTracker:
         share = chroma * (1.0 / energy)
         if share[r] >= PRESENT and max(share[(r + 3) % 12], share[(r + 4) % 12]) >= PRESENT:
             self._third_t = t
+            self._voiced.add(chord)
 
     def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None,
                triad: np.ndarray | None = None) -> np.ndarray:
