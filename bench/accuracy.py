@@ -32,7 +32,8 @@ report none) 60 / their beats' median interval; aqyn's `tempo track` the same ac
 reported against the truth's beat by beat from its first beat on (the median error; a take whose tempo steps
 has no one tempo); in 5/8 and 7/8 the reference is the quarter (from the truth's eighths: its beats are 2- and 3-eighth
 groups, whose median interval is no tempo; bench/README.md, "Tempo in aqsaq"); downbeat
-F-measure; chord majmin and root, duration-weighted: `online` as committed (about 60 ms after each strum),
+F-measure; chord majmin and root, duration-weighted: `online` as the band is told (a chord from a
+strum's first notes that name it, at the latest 60 ms after the strum),
 `beat` labelled at the end of each beat from that beat's notes (causal, one beat late). Beside majmin,
 `majmin (5 = maj)`: the same with an estimated power chord `X:5` counted as `X:maj`. Every reference here is
 a lead sheet of major and minor chords (GuitarSet's, the simulators'), and a lead sheet writes E for what a

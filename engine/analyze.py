@@ -2,9 +2,10 @@
 
 Online mode runs the live listener over the file on the engine's tick grid and reports what it knew when:
 beats are the beats as the band would have committed them (predicted `lookahead` seconds ahead), keys and
-chords change when the listener decided (a chord within about 60 ms of its strum). Offline mode may use the
-whole file (two passes): the first pass finds the tempo, the second tracks beats from the start with that
-tempo, labels each beat's chord from the notes inside it, and names one key from the whole piece.
+chords change when the listener decided (a chord from the strum's first notes that name it, at the latest about
+60 ms after its first note). Offline mode may use the whole file (two passes): the first pass finds the tempo,
+the second tracks beats from the start with that tempo, labels each beat's chord from the notes inside it, and
+names one key from the whole piece.
 """
 
 from __future__ import annotations

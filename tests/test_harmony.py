@@ -160,6 +160,32 @@ def test_a_strummed_triad_stays_major_or_minor_and_a_dyad_of_root_and_fifth_is_a
     assert labels_of(run_online(sorted(msgs, key=lambda m: m.time))[0]) == [label, "N"]
 
 
+@pytest.mark.parametrize("first, then, label", [
+    ((48, 52, 55, 60, 64), (45, 52, 57, 60, 64), "A:min"),       # C to Am: A and E name it (the key's triad)
+    ((45, 52, 57, 60, 64), (48, 52, 55, 60, 64), "C:maj"),       # Am to C: C E repeat Am's; G names C
+])
+def test_a_strum_is_named_by_its_first_notes_before_it_is_over(first, then, label):
+    # Two bars of the first chord, then the second struck at 2.0 s: its label within 40 ms of its first note
+    # (12 ms apart, 12 ms to confirm each), before the 60 ms strum window is over; never a third chord.
+    msgs = [m for k in range(4) for m in strum(0.5 + 0.5 * k, first)]
+    msgs += [m for k in range(2) for m in strum(2.5 + 0.5 * k, then)]
+    chords = run_online(sorted(msgs, key=lambda m: m.time))[0].chords
+    assert [c["label"] for c in chords][1:] == [label, "N"]
+    assert chords[1]["time"] - 2.5 < 0.05
+
+
+def test_root_and_fifth_under_a_held_minor_chord_keep_it():
+    # E minor strummed, then 16 quiet bars of its bass with the fifth struck over it (E2, B2): still E minor,
+    # its third heard before, also once the key's triad rule (TRIAD_MEMORY, 12 s) has lapsed; no E5 (a
+    # power chord is a riff's, where no third was heard: test_power_chord_riffs_are_x5_online_and_offline).
+    msgs = [m for k in range(4) for m in strum(0.5 + 0.5 * k, (40, 47, 52, 55, 59, 64))]
+    for k in range(16):
+        t = 2.5 + k
+        msgs += [InputMessage(t, ON | 5, 40, 60), InputMessage(t + 0.95, OFF | 5, 40, 0),
+                 InputMessage(t + 0.5, ON | 4, 47, 60), InputMessage(t + 0.95, OFF | 4, 47, 0)]
+    assert labels_of(run_online(sorted(msgs, key=lambda m: m.time))[0]) == ["E:min", "N"]
+
+
 def test_a_power_chord_on_a_fresh_bass_is_judged_by_what_rings_not_by_a_third_let_go_earlier():
     from engine.listen.chord import ChordTracker
 

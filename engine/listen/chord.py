@@ -20,9 +20,15 @@ voicing), the label is `X:5` (Harte; mir_eval reads it as root + fifth) and ever
 would add a third to it loses (`_power`); on a fresh bass note this is judged by the notes ringing, not by
 what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
 But a root and fifth among chords the player voices with their thirds is an incomplete triad: in a settled
-key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`).
+key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`), and under
+a chord the song has voiced with its third, on that chord's root, it is that chord (`_held_triad`: Em's bass
+and fifth alone after Em was strummed).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
 there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN).
+A strum is decided once it can grow no more (the strum window, 60 ms after its first note), but the band
+hears the change from its first notes: once two or more hold a new chord's root and fifth (a downstroke's
+low strings come first) the chord is shown at once (`ChordTracker.early`); a strum repeating the chord shown
+is no change, and the whole strum's decision is taken as if nothing had been shown.
 Templates after Fujishima 1999 (pitch-class profiles); what the costs gained is in bench/README.md (history).
 """
 
@@ -139,6 +145,11 @@ _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 CHICK_WITHIN = 1.2    # s: the strum after a lone bass within this is its chick (a beat at 50 BPM)
 _STRUM = GuitarConfig.strum_window   # s: a note this near another is struck with it (not alone)
 CHICK_NOTES = 3       # the chick is a chord: a fingerpicked pattern's next single note tells no chord
+# A strum's first notes name its chord once they hold its root and fifth (the diminished fifth of dim): a root
+# and a third alone may be a slash chord's bass and root (B D of G/B) or a sixth chord (C E of Am/C).
+_NAMED = [(1 << r) | (1 << (r + (6 if q == "dim" else 7)) % 12) for r, q in _LABELS]
+_TONE_BITS = {(r, q): sum(1 << (r + i) % 12 for i in tones) for r in range(12) for q, tones in QUALITIES.items()}
+EARLY_NOTES = 2       # notes of a strum that may name its chord before the strum is over (`ChordTracker.early`)
 
 
 def note_weight(pitch: int) -> float:
@@ -250,7 +261,8 @@ class ChordTracker:
         self._bass_low = True
         self.current: tuple[int, str] | None = None
         self.confidence = 0.0
-        self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY)
+        self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY) ...
+        self._voiced: set[tuple[int, str]] = set()    # the chords rung with their thirds so far (`_held_triad`)
         # The song's lone basses: (chord before it, bass pitch) -> {chord its chick brought: times}; the lone
         # bass waiting for its chick as (chord before it, bass pitch, time) or None.
         self._chicks: dict[tuple[tuple[int, str] | None, int], dict[tuple[int, str], int]] = {}
@@ -259,8 +271,11 @@ class ChordTracker:
         self._last_on = -np.inf       # s, the last onset
         self._struck = 0              # notes struck together with the last one (within _STRUM of the first)
         self._struck_t = -np.inf      # s, the first of them
+        self._strum_pcs = 0           # their pitch classes, as bits (1 << pc)
         self._guessed = False         # `current` is a lone bass's guess, and `_heard` the chord the ear heard
         self._heard: tuple[int, str] | None = None
+        self._early = False           # `current` is an open strum's early label, and `_before` the chord before it
+        self._before: tuple[int, str] | None = None
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool, low: bool = True) -> None:
         """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
@@ -276,8 +291,9 @@ class ChordTracker:
             self._lone = False
         self._last_on = t
         if t - self._struck_t > _STRUM:
-            self._struck, self._struck_t = 0, t
+            self._struck, self._struck_t, self._strum_pcs = 0, t, 0
         self._struck += 1
+        self._strum_pcs |= 1 << pitch % 12
 
     def new_bar(self, t: float) -> None:
         """A bass note on a downbeat: harmony usually changes here, so the previous bar's onsets fade."""
@@ -297,6 +313,23 @@ class ChordTracker:
         note by the notes ringing alone: what was played before the new bass belongs to the last chord (the B
         of an E5 let go does not make the G5 after it a G major). Among chords voiced with thirds, with the
         key sure (`key_confidence` 0..1 from KEY_SURE), a bare fifth is the key's triad (see TRIAD_MEMORY)."""
+        ringing, bass, fresh = self._evidence(t, sounding)
+        lone = fresh and self._lone
+        if self._early:               # an open strum's early label: the whole strum decides as if unshown
+            self.current, self._early = self._before, False
+        if self._guessed:             # a lone bass's guess is no chord heard: the ear decides as if unguessed
+            if self.current is not None:          # (unless the chord went quiet since: Listener's hush)
+                self.current = self._heard
+            self._guessed = False
+        before = self.current
+        label = self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing,
+                                  self._held_triad(self.triads(t, key, key_confidence)))
+        self.voiced(t, ringing, self.current)
+        return self._chick(t, lone, before, label)
+
+    def _evidence(self, t: float, sounding: list[tuple[int, float]]) -> tuple[np.ndarray, int | None, bool]:
+        """The notes ringing at t (s) as 12 weights (fading as they age: an old note more likely belongs to the
+        last chord), the bass pitch class (None when none holds) and whether it is fresh (struck < 0.3 s ago)."""
         self._decay(t)
         rings = [0.0] * 12           # summed in a list, then one array: cheaper than item by item
         for p, start in sounding:
@@ -306,17 +339,31 @@ class ChordTracker:
         # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
         # for the chords after it, and a chord's bass held under a melody keeps the chord.
         held = fresh or any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
-        bass = self._bass if held else None
-        lone = fresh and self._lone
-        if self._guessed:             # a lone bass's guess is no chord heard: the ear decides as if unguessed
-            if self.current is not None:          # (unless the chord went quiet since: Listener's hush)
-                self.current = self._heard
-            self._guessed = False
-        before = self.current
-        label = self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing,
-                                  self.triads(t, key, key_confidence))
-        self.voiced(t, ringing, self.current)
-        return self._chick(t, lone, before, label)
+        return ringing, self._bass if held else None, fresh
+
+    def early(self, t: float, sounding: list[tuple[int, float]], key: tuple[int, str] | None,
+              key_confidence: float = 1.0) -> str:
+        """The label at t (s) while a strum is still open (its notes so far, `sounding` and key as for `decide`):
+        the chord its first notes already name (EARLY_NOTES or more struck) when it wins clearly over the chord
+        shown, else the chord shown. Shown at once (`current`); the strum's own decision (`decide`) is taken as
+        if it had not been, so the first notes only move the label earlier, never the strum's decision."""
+        if self._struck < EARLY_NOTES or self.current is None or not self._strum_pcs & ~_TONE_BITS[self.current]:
+            return self.label       # (a strum repeating the chord shown, so far, is no change; nor the first)
+        ringing, bass, fresh = self._evidence(t, sounding)
+        chroma = self._recent + ringing
+        energy = _add(chroma)
+        if energy < self.min_energy:
+            return self.label
+        score = self._scores(chroma, energy, bass, fresh, key, ringing if fresh else None, ringing,
+                             self.triads(t, key, key_confidence))
+        score[_AS[self.current]] += self.stay
+        i = int(score.argmax())
+        best = _REPORT[i]
+        if best != self.current and self._strum_pcs & _NAMED[i] == _NAMED[i]:
+            if not self._early:
+                self._early, self._before = True, self.current
+            self.current = best
+        return self.label
 
     def _chick(self, t: float, lone: bool, before: tuple[int, str] | None, label: str) -> str:
         """The label at a strum at t (s) after the song's lone basses (CHICK_WITHIN): at a `lone` bass, the chord
@@ -338,6 +385,18 @@ class ChordTracker:
                 self._opened = None
         return label
 
+    def _held_triad(self, triad: np.ndarray | None) -> np.ndarray | None:
+        """`triad` (as from `triads`) with the root of the chord playing added when the song has voiced that chord
+        with its root and third ringing together (`voiced`; a line's guessed chord seldom is): a root and fifth
+        under a held E minor (its bass and fifth struck alone, a quiet passage's picked notes) is that E minor,
+        its third heard before, not an E5."""
+        held = self.current
+        if held not in self._voiced:
+            return triad
+        out = np.zeros(12) if triad is None else triad.copy()
+        out[held[0]] = 1.0
+        return out
+
     def triads(self, t: float, key: tuple[int, str] | None, key_confidence: float) -> np.ndarray | None:
         """Per root pitch class, 1.0 where a bare fifth at t (s) is the key's triad and not a power chord: a
         chord rang with its third within TRIAD_MEMORY s (`voiced`) and the key is sure (`key_confidence` 0..1
@@ -358,6 +417,7 @@ class ChordTracker:
         r, scale = chord[0], 1.0 / energy
         if chroma[r] * scale >= PRESENT and max(chroma[(r + 3) % 12] * scale, chroma[(r + 4) % 12] * scale) >= PRESENT:
             self._third_t = t
+            self._voiced.add(chord)
 
     def scores(self, chroma: np.ndarray, bass: int | None, fresh: bool, key: tuple[int, str] | None,
                triad: np.ndarray | None = None) -> np.ndarray:

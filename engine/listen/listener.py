@@ -144,6 +144,8 @@ class Listener:
         self._prev_strum: Strum | None = None            # the strum before the one being struck
         self._lone_from: tuple[float, int] | None = None  # ... when it was one note: (s, MIDI pitch)
         self._decided_strum = -1.0
+        self._heard_label = "N"   # the chord the last whole strum was heard as (an open strum's early label aside)
+        self._early_seen = 0      # notes confirmed when the open strum was last looked at for its chord
         self._released = -1.0     # s: when the last note stopped ringing
         self._key_at = -1.0
         self._idle = -math.inf    # s: until then a tick has nothing to do (`_idle_until`; input: `feed`)
@@ -353,14 +355,19 @@ class Listener:
         if last is None or now - max(last, self._released) < QUIET or self.guitar.ringing:
             return
         self.chord.current = None
-        self.chord_label = "N"
+        self.chord_label = self._heard_label = "N"
         self.key.chord(now, None)
 
     def _decide(self, now: float) -> bool:
         g = self.guitar
         g.update(now)
         # (the strum already decided first: the usual tick's answer, found at once)
-        if self._decided_strum == self._strum_time or self.activity.last_onset is None or g.strum_open(now):
+        if self._decided_strum == self._strum_time or self.activity.last_onset is None:
+            return False
+        if g.strum_open(now):
+            if g.confirmed != self._early_seen:     # a note of the open strum: it may name its chord already
+                self._early_seen = g.confirmed
+                self.chord_label = self.chord.early(now, g.sounding, self.key.key, self.key.confidence)
             return False
         self._decided_strum = self._strum_time
         if self.beat.update(now) and self.beat.period:
@@ -374,11 +381,11 @@ class Listener:
             self._key_at = now
             self.key.update(now)
         label = self.chord.decide(now, g.sounding, self.key.key, self.key.confidence)
-        if label != self.chord_label:
+        if label != self._heard_label:
             self.key.chord(self._strum_time, self.chord.current[0] if self.chord.current else None)
             if label != "N" and CHORD_ACCENT:
                 self.beat.accent(self._strum_time, CHORD_ACCENT)   # chords change most on downbeats
-        self.chord_label = label
+        self.chord_label = self._heard_label = label
         return True
 
     @property
