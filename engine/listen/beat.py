@@ -197,7 +197,8 @@ BAR_BEAT = 0.8
 # step, and the bar keeps its beats through it (`advance`); outside it, a regrouping of the onsets at another level
 # (3:4 and 4:3), whose bars are counted afresh. On the dev sets (bench/README.md, session 15: `tempo_changes.py`)
 # the players' steps came at 0.83-1.34 of the period, the false switches at 0.66-0.79 and 1.39 (GuitarSet Funk3
-# and SS1 comping at 0.75, the Rock3 solo at 1.39).
+# and SS1 comping at 0.75, the Rock3 solo at 1.39). Not on a single-note line, whose switches regroup its notes (the
+# solo set's pop909-075, a steady song, switched at 1.31: downbeat F 0.12 -> 0.06 had it kept its bars).
 STEP = (0.8, 1.36)
 DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
 
@@ -646,7 +647,7 @@ class BeatTracker:
         if self._bars_level is None or not 0.8 < self.period / self._bars_level < 1.25:
             # another metrical level: its bars are counted afresh; a player's sudden tempo step (`update`, within
             # STEP): the bar keeps its beats, weighed on the notes the new grid was fitted on
-            step = (self._bars_level is not None and self._stepped == self.period
+            step = (self._bars_level is not None and self._stepped == self.period and not self._onsets.line()
                     and STEP[0] <= self.period / self._bars_level <= STEP[1])
             bars.restart(since=self._grid_from - self.switch_window if step else None)
             self._bars_level = self.period
