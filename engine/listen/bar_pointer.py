@@ -126,6 +126,7 @@ class BarTracker:
         self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
         self._belief = list(self._start[False])
         self._next: int | None = None        # the next beat number to weigh
+        self._since = -math.inf              # s: the first grid weighs the notes from then (`restart`)
         self._features = BeatFeatures()
         self.beats_weighed = 0
         self._read: dict[tuple[int, ...], tuple[int, int, float]] = {}   # bar() per meters, until the next step
@@ -162,9 +163,17 @@ class BarTracker:
         self._belief = [p / total for p in belief]
         self._paired = paired
 
-    def restart(self) -> None:
-        """Another metrical level: the beats counted so far say nothing of the new beat's bars."""
-        self._belief = list(self._start[self._paired])
+    def restart(self, since: float | None = None) -> None:
+        """Another grid: the beats are weighed again from the notes kept (`advance`) from the prior (another
+        metrical level: the beats counted so far say nothing of the new beat's bars), or, given `since` (s), from
+        the notes since then with each counting's belief so far spread evenly over its bar positions (a sudden
+        tempo step at the same level, its grid fitted on the notes since then: the player's bar keeps its
+        beats, where they fall is weighed anew; the notes before were played at the old tempo)."""
+        if since is not None:
+            self.rephase()
+        else:
+            self._belief = list(self._start[self._paired])
+        self._since = -math.inf if since is None else since
         self._next = None
         self.beats_weighed = 0
         self._loud.clear()                   # beat numbers on the old grid
@@ -199,7 +208,7 @@ class BarTracker:
         if self._next is None:
             # The first grid: weigh the beats back to the first note kept (the bars the player played while
             # the tempo was being found count too: the band comes in on what they say).
-            first = round(beat_at(self._notes[0][0])) if self._notes else current
+            first = next((round(beat_at(t)) for t, *_ in self._notes if t >= self._since), current)
             self._next = max(first, current - 16)
         elif current - self._next > 16:
             self._next = current            # a long silence: start from here

@@ -4,10 +4,11 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
 
 1. Tempo (`engine.listen.tempo`): the autocorrelation of the onsets, a comb and a log-normal prior pick the
    beat period; re-estimated every strum until confident, then every `tempo_every` seconds. The level sticks
-   unless a rival level keeps leading: octave errors are the dominant failure of beat trackers. When the level
-   changes, the meter and bar counts start again. On a single-note line (a solo: lone notes, no bass) each onset
-   weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike; its long
-   notes move a level of two eighths to the dotted quarter (`TempoEstimator.line_level`: jigs).
+   unless a rival level keeps leading: octave errors are the dominant failure of beat trackers; no slower level
+   than the bar the bar pointer is sure of is taken (`_bar_span`: a beat as long as the bar is the bar). When
+   the level changes, the meter and bar counts start again. On a single-note line (a solo: lone notes, no bass)
+   each onset weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike;
+   its long notes move a level of two eighths to the dotted quarter (`TempoEstimator.line_level`: jigs).
    Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the lock switch), and a tempo range.
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
@@ -18,7 +19,8 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
 3. Sudden tempo changes (`engine.listen.tempo_change`): when the grid explains less than `switch_below` of
    the recent onsets, the last `switch_window` seconds alone are searched for a tempo at the same level; if it
    explains them clearly better, it is adopted at once and the older onsets are forgotten (three beats of a slow
-   6/8 are enough when the old tempo explains almost none of them).
+   6/8 are enough when the old tempo explains almost none of them). The bar keeps its beats through such a step:
+   the bar pointer weighs its bars anew on the onsets since, from the meter heard before.
 4. Meter and downbeat (`engine.listen.meter`): compound or simple time, three or four beats to the bar, and
    the downbeat phase: compound time from the off-beat onsets; bars and downbeats from a bar pointer over the
    beats (`engine.listen.bar_pointer`), or with `bar_model="accents"` from accent counts (bass onsets on
@@ -186,6 +188,18 @@ OFFBEAT = 0.25
 HOLD_SURE = 0.5
 HOLD_AFTER = 8         # beats the grid has stood (since it was first set or last switched) before it is held
 LONE_BASS = 3.0
+# The tempo's level (`BeatTracker._bar_span`): while the bar pointer is sure of its bar (BAR_SURE, the band's
+# engine/bars.py SURE), no level slower than BAR_BEAT of the bar is taken (a 2/4 bar's own length is 2 beats:
+# the 3:2 level, 1.5 beats, stays open).
+BAR_SURE = 0.9
+BAR_BEAT = 0.8
+# A sudden tempo change (engine.listen.tempo_change) of the period within STEP (new / old) is a player's tempo
+# step, and the bar keeps its beats through it (`advance`); outside it, a regrouping of the onsets at another level
+# (3:4 and 4:3), whose bars are counted afresh. On the dev sets (bench/README.md, session 15: `tempo_changes.py`)
+# the players' steps came at 0.83-1.34 of the period, the false switches at 0.66-0.79 and 1.39 (GuitarSet Funk3
+# and SS1 comping at 0.75, the Rock3 solo at 1.39). Not on a single-note line, whose switches regroup its notes (the
+# solo set's pop909-075, a steady song, switched at 1.31: downbeat F 0.12 -> 0.06 had it kept its bars).
+STEP = (0.8, 1.36)
 DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
 
 class BeatTracker:
@@ -205,6 +219,7 @@ class BeatTracker:
     """
 
     _line_beat: float | None = None     # s: a beat of a line's 3:2 level, where its long notes fall (`_level`)
+    _stepped: float | None = None       # s: the period a sudden tempo change set last (`update`, `advance`)
 
     # Settings of the parts, set and read here as before (after changing bpm_prior or prior_octaves, call
     # `_rebuild_prior`).
@@ -329,6 +344,7 @@ class BeatTracker:
                                 window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass))
             if alt is not None and self._tempo_change(alt[1]):
                 self._switch(now, *alt)
+                self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
                 return True
         self._adopt(now, *self._line_grid(grid))
         self._fitted_at = now
@@ -343,7 +359,7 @@ class BeatTracker:
         new level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
         if current is not None and self._aqsaq_heard():
             return self._aqsaq_level(t, w, current)
-        period = self._tempo.estimate(t, w, current)
+        period = self._tempo.estimate(t, w, current, longest=self._bar_span(current))
         if period is None:
             return period
         bass = np.array(self._onsets.bass, dtype=bool)
@@ -370,6 +386,18 @@ class BeatTracker:
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
         self._moved = self._bass_wins >= (2 if settled else 1)
         return level if self._moved else period
+
+    def _bar_span(self, current: float | None) -> float | None:
+        """The longest period (s) the tempo may move to from the `current` one (s): under BAR_BEAT of the bar
+        while the bar pointer is sure of it (BAR_SURE), else None (any). A 2/4 bar whose chords last two bars
+        repeats every bar as strongly as every beat, and the autocorrelation's comb then weighs the bar level as
+        much as the beat's (sim2 strum_2-4 Eb-dorian, sim3 tuning_tail_2-4: 123 -> 61 BPM after 20-40 s sure of
+        2/4): a beat as long as the bar heard is the bar, not a beat (in the bar's own beats it would be one
+        beat to the bar)."""
+        if current is None or self._bars is None:
+            return None
+        beats, _, confidence = self._bar()
+        return BAR_BEAT * beats * current if confidence >= BAR_SURE else None
 
     def _line_grid(self, grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """`grid` (phase s, period s, confidence) with its beat where a line's long notes are (`_line_beat`) when
@@ -619,8 +647,12 @@ class BeatTracker:
         if now < self._due and grid == self._due_grid:
             return
         if self._bars_level is None or not 0.8 < self.period / self._bars_level < 1.25:
-            self._bars_level = self.period      # another metrical level: its bars are counted afresh
-            bars.restart()
+            # another metrical level: its bars are counted afresh; a player's sudden tempo step (`update`, within
+            # STEP): the bar keeps its beats, weighed on the notes the new grid was fitted on
+            step = (self._bars_level is not None and self._stepped == self.period and not self._onsets.line()
+                    and STEP[0] <= self.period / self._bars_level <= STEP[1])
+            bars.restart(since=self._grid_from - self.switch_window if step else None)
+            self._bars_level = self.period
             if self._aqsaq is not None:
                 self._aqsaq.restart()
         beat_at, seconds_at = self.beat_at, self.seconds_at

@@ -330,14 +330,20 @@ class TempoEstimator:
         return float(L) / FPS
 
     def estimate(self, t: np.ndarray, w: np.ndarray, current: float | None,
-                 stay: float | None = None) -> float | None:
+                 stay: float | None = None, longest: float | None = None) -> float | None:
         """The beat period (s) of onsets t (s, sorted) weighted w, given the `current` period (s; None before
         there is one): near the current level (within a third) unless a rival level keeps winning (see the
         module); with `stay` (a ratio > 1), always within that ratio of it (an aqsaq bar is heard: its level is
-        the quarter, `engine.listen.beat`). None when no lag has evidence."""
+        the quarter, `engine.listen.beat`); with `longest` (s), no rival level slower than that (the bar heard
+        surely: a level whose beat is the whole bar is no beat, `engine.listen.beat`). None when no lag has
+        evidence."""
         score = self.scores(t, w)
         lo = self.lag_lo
-        best = int(score.argmax())                # indices into score: lag - lo
+        if current is not None and longest is not None and longest * FPS < self.lag_hi:
+            cap = max(int(longest * FPS) - lo + 1, math.floor(current * FPS * 1.33) - lo + 1)
+            best = int(score[:cap].argmax())      # the near window stays whole (a drift slower is no rival)
+        else:
+            best = int(score.argmax())            # indices into score: lag - lo
         if current is not None:
             # Stay near the current level (within a third) unless a rival level wins repeatedly; while the
             # window is still filling, the current level only gets a head start of `early_bonus`.

@@ -1,0 +1,58 @@
+"""The beat level and the bar heard (engine/listen/beat.py `_bar_span`, `advance`): a level whose beat is the whole
+bar the bar pointer is sure of is no beat, and a sudden tempo step at the same level keeps the meter's beats."""
+
+import json
+from pathlib import Path
+
+from engine.analyze import run_online
+from engine.io.midi_input import read_guitar_file
+from engine.listen import ListenerConfig
+from engine.listen.beat import BeatTracker
+from engine.listen.guitar import GuitarConfig
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_two_four_figure_is_not_halved_to_its_bar_once_its_bar_is_sure():
+    # sim3's tuning_tail_2-4 seed 11: a steady 123 BPM 2/4 boom-chick (bass on 1, the chord on 2 and its "and")
+    # whose chords last one or two bars: the bar repeats as strongly as the beat, and at 24 s the tempo's comb
+    # took the bar (61 BPM) as the beat, 20 s after the bar pointer was sure of 2/4; the meter then read the
+    # four-bar harmonic cycle as 4/4 (main: tempo 61-68 BPM from 24 s, meter 4/4).
+    truth = json.loads((DATA / "tuning-tail-2-4-sim3.json").read_text())
+    messages = [m for m in read_guitar_file(DATA / "tuning-tail-2-4-sim3.mid").messages if m.time < 40.0]
+    a, listener = run_online(messages, ListenerConfig(guitar=GuitarConfig(converter_latency=0.03)))
+    late = [e["bpm"] for e in a.tempo if e["time"] > 10.0]
+    assert truth["meter"] == "2/4" and truth["tempo"]["mode"] == "steady"
+    assert late and min(late) > 110.0, late
+    assert a.meter == "2/4"
+
+
+def two_four(tracker: BeatTracker, start: float, period: float, bars: int, hold: int = 1) -> float:
+    """Feed `tracker` `bars` bars of 2/4 at `period` s a beat from `start` (s): a loud bass alone on 1 and a
+    softer chord on 2 and its "and", the chord changing every `hold` bars; returns the end (s)."""
+    t = start
+    chords = ((0, 4, 7), (5, 9, 0), (7, 11, 2), (0, 4, 7))
+    for k in range(bars):
+        root = chords[k // hold % 4]
+        tracker.onset(t, 1.0, True, True)
+        tracker.note(t, 36 + root[0], 0.75, True)
+        for at in (t + period, t + 1.5 * period):
+            for j, pc in enumerate(root):
+                tracker.onset(at + 0.005 * j, 0.5, j == 0, False)
+                tracker.note(at + 0.005 * j, 60 + pc, 0.5, False)
+        t += 2 * period
+        tracker.update(t)
+        tracker.advance(t)
+    return t
+
+
+def test_a_sudden_tempo_step_keeps_the_meter_heard():
+    # A tempo step of a third (120 -> 90 BPM) sets the grid at once (engine.listen.tempo_change) at the same
+    # level; the 2/4 heard before it still holds while the chords after it last two bars, which by their harmony
+    # alone are 4/4 bars (main: the bar pointer started again from its prior, and heard 4/4).
+    tracker = BeatTracker()
+    t = two_four(tracker, 0.5, 0.5, 24)
+    assert tracker.meter == "2/4" and tracker.meter_confidence > 0.9
+    t = two_four(tracker, t, 2 / 3, 6, hold=2)
+    assert abs(tracker.period - 2 / 3) < 0.05, tracker.period
+    assert tracker.meter == "2/4"
