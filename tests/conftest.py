@@ -138,3 +138,49 @@ def bar_times(path: Path) -> np.ndarray:
             k += 1
         out.append(sec + (tick - at) * tempo / 1e6 / mid.ticks_per_beat)
     return np.array(out)
+
+
+def nottingham_line(name: str, seconds: float = 60.0) -> list:
+    """bench/accuracy.py's solo take nottingham-`name` as that set plays it: the tune's melody alone (its first
+    track with notes), one velocity, scaled to its tempo from accuracy.SOLO_BPM (drawn from the take's name),
+    the first `seconds` s; a list of InputMessage. Skips the test when the Nottingham data is not here."""
+    import sys  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+
+    from engine.events import InputMessage  # noqa: PLC0415
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import accuracy  # noqa: PLC0415
+    import datasets  # noqa: PLC0415
+
+    midi = datasets.DATA_ROOT / "nottingham" / "MIDI" / f"{name}.mid"
+    if not midi.is_file():
+        pytest.skip(f"{midi} is not here")
+    lo, hi = accuracy.SOLO_BPM
+    scale = 120.0 / (lo + (hi - lo) * (zlib.crc32(f"nottingham/{name}".encode()) % 1000) / 999)
+    messages = []
+    for start, end, pitch in _first_line(midi):
+        messages += [InputMessage(round(start * scale, 4), 0x90, pitch, 90),
+                     InputMessage(round(max(start + 0.02, end - 0.005) * scale, 4), 0x80, pitch, 0)]
+    messages.sort(key=lambda m: (m.time, m.kind == 0x90))
+    return accuracy.cut(messages, seconds)
+
+
+def _first_line(midi: Path) -> list[tuple[float, float, int]]:
+    """(start s, end s, pitch) of the notes of a file's first track with notes (a Nottingham file's melody), as
+    bench/accuracy.py's `_melody` reads it with pretty_midi (a bench extra, not installed for the tests): a
+    note-off or a note-on at velocity 0 ends the earliest sounding note of its pitch."""
+    mid = mido.MidiFile(str(midi))
+    line = next(t for t in mid.tracks if any(m.type == "note_on" for m in t))
+    tempo_map = [t for t in mid.tracks if t is not line and any(m.type == "set_tempo" for m in t)]
+    notes, sounding, now, tempo = [], {}, 0.0, 500_000      # MIDI's default tempo: 120 quarters a minute
+    for m in mido.merge_tracks([*tempo_map, line]):
+        now += mido.tick2second(m.time, mid.ticks_per_beat, tempo)
+        if m.type == "set_tempo":
+            tempo = m.tempo
+        elif m.type == "note_on" and m.velocity > 0:
+            sounding.setdefault(m.note, []).append(now)
+        elif m.type in ("note_on", "note_off") and sounding.get(m.note):
+            notes.append((sounding[m.note].pop(0), now, m.note))
+    return sorted(notes)
+

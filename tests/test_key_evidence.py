@@ -5,7 +5,6 @@ the key it opens on; the D dorian example moved up a fourth (G dorian, the bug r
 clear margin however the guitar conditioner's bass memory marks its low notes (a 1 ms change of the beat
 period once made one E3 a bass note and the key C mixolydian); each mode is scored with its own profile."""
 
-import sys
 from pathlib import Path
 
 import mido
@@ -18,6 +17,7 @@ from engine.listen.guitar import GuitarConfig
 from engine.listen.key import ALBRECHT_SHANAHAN, KRUMHANSL_KESSLER, modal_profile
 from engine.listen.listener import ListenerConfig
 from engine.theory import SCALES, pitch_class
+from tests.conftest import nottingham_line
 
 DATA = Path(__file__).parent / "data"
 NAMES = {"C": 0, "D": 2, "Eb": 3, "E": 4, "F": 5, "G": 7, "A": 9, "Bb": 10}
@@ -211,40 +211,5 @@ def test_a_melody_whose_beat_stays_unsure_is_still_re_scored():
     plays it: its melody alone, one velocity, at its tempo from SOLO_BPM): its beat stays unsure, so every note
     re-estimates the tempo, and main re-scored the key only on a note that did not: it kept its first second's
     guess, E major, for the whole minute (listener.KEY_STARVED)."""
-    import zlib  # noqa: PLC0415
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    import accuracy  # noqa: PLC0415
-    import datasets  # noqa: PLC0415
-
-    midi = datasets.DATA_ROOT / "nottingham" / "MIDI" / "ashover32.mid"
-    if not midi.is_file():
-        pytest.skip(f"{midi} is not here")
-    lo, hi = accuracy.SOLO_BPM
-    scale = 120.0 / (lo + (hi - lo) * (zlib.crc32(b"nottingham/ashover32") % 1000) / 999)
-    messages = []
-    for start, end, pitch in _first_line(midi):
-        messages += [InputMessage(round(start * scale, 4), 0x90, pitch, 90),
-                     InputMessage(round(max(start + 0.02, end - 0.005) * scale, 4), 0x80, pitch, 0)]
-    messages.sort(key=lambda m: (m.time, m.kind == 0x90))
-    analysis, _ = run_online(accuracy.cut(messages, 60.0), ListenerConfig())
+    analysis, _ = run_online(nottingham_line("ashover32"), ListenerConfig())
     assert (analysis.key["tonic"], analysis.key["mode"]) == ("A", "major"), analysis.keys
-
-
-def _first_line(midi: Path) -> list[tuple[float, float, int]]:
-    """(start s, end s, pitch) of the notes of a file's first track with notes (a Nottingham file's melody), as
-    bench/accuracy.py's `_melody` reads it with pretty_midi (a bench extra, not installed for the tests): a
-    note-off or a note-on at velocity 0 ends the earliest sounding note of its pitch."""
-    mid = mido.MidiFile(str(midi))
-    line = next(t for t in mid.tracks if any(m.type == "note_on" for m in t))
-    tempo_map = [t for t in mid.tracks if t is not line and any(m.type == "set_tempo" for m in t)]
-    notes, sounding, now, tempo = [], {}, 0.0, 500_000      # MIDI's default tempo: 120 quarters a minute
-    for m in mido.merge_tracks([*tempo_map, line]):
-        now += mido.tick2second(m.time, mid.ticks_per_beat, tempo)
-        if m.type == "set_tempo":
-            tempo = m.tempo
-        elif m.type == "note_on" and m.velocity > 0:
-            sounding.setdefault(m.note, []).append(now)
-        elif m.type in ("note_on", "note_off") and sounding.get(m.note):
-            notes.append((sounding[m.note].pop(0), now, m.note))
-    return sorted(notes)

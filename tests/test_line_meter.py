@@ -1,8 +1,6 @@
 """A single-note line's bars (engine.listen.line_accents, engine.listen.bar_pointer): a melody in 4/4 played with
 every note alike is heard in 4/4, not in the 3/4 that comping's downbeat cues lean to on a line."""
 
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -10,6 +8,7 @@ from engine.analyze import run_online
 from engine.events import InputMessage
 from engine.listen import ListenerConfig
 from engine.listen.line_accents import durational_accent, line_evidence, line_features
+from tests.conftest import nottingham_line
 
 # Ode to Joy (Beethoven, 1824; the melody alone, in C): (MIDI pitch, length in quarter notes), 16 bars of 4/4.
 ODE = [(64, 1), (64, 1), (65, 1), (67, 1), (67, 1), (65, 1), (64, 1), (62, 1), (60, 1), (60, 1), (62, 1), (64, 1),
@@ -79,25 +78,7 @@ def test_a_jig_stays_in_dotted_quarters_while_its_bars_recur_a_little_less(name,
     that at four (jigs110: 0.88-0.90), its long notes' contrast under LINE_GROUPING_MIN or the window was short
     after a change (jigs317). Seconds of 60 heard at the twos: jigs110 28 on main, 11 now (before its first move);
     jigs317 51 on main, 0 now. Once at the 3:2 level a line stays while the ratio holds LINE_BAR_KEEP."""
-    import zlib  # noqa: PLC0415
-
-    from tests.test_key_evidence import _first_line  # noqa: PLC0415
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    import accuracy  # noqa: PLC0415
-    import datasets  # noqa: PLC0415
-
-    midi = datasets.DATA_ROOT / "nottingham" / "MIDI" / f"{name}.mid"
-    if not midi.is_file():
-        pytest.skip(f"{midi} is not here")
-    lo, hi = accuracy.SOLO_BPM
-    scale = 120.0 / (lo + (hi - lo) * (zlib.crc32(f"nottingham/{name}".encode()) % 1000) / 999)
-    messages = []
-    for start, end, pitch in _first_line(midi):
-        messages += [InputMessage(round(start * scale, 4), 0x90, pitch, 90),
-                     InputMessage(round(max(start + 0.02, end - 0.005) * scale, 4), 0x80, pitch, 0)]
-    messages.sort(key=lambda m: (m.time, m.kind == 0x90))
-    analysis, _ = run_online(accuracy.cut(messages, 60.0), ListenerConfig())
+    analysis, _ = run_online(nottingham_line(name), ListenerConfig())
     changes = [(c["time"], c["bpm"]) for c in analysis.tempo] + [(60.0, 0.0)]
     at_twos = sum(b[0] - a[0] for a, b in zip(changes, changes[1:]) if a[1] > 1.25 * bpm)    # s heard at 1.5 x bpm
     assert at_twos < 20, analysis.tempo
