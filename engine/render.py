@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+import numpy as np
+
 from engine.arrange.band import BAND_CHANNELS
 from engine.arrange.styles import AUTO, count_in_beats, meter_refusal, style_chooser
 from engine.bars import Meter
@@ -24,6 +26,7 @@ from engine.events import (
     DOMBRA,
     GUITAR,
     PERCUSSION,
+    Beat,
     Control,
     Event,
     KeyChange,
@@ -48,6 +51,8 @@ from engine.schedule import SchedulerConfig
 from engine.theory import tonic_name
 
 GUITAR_PROGRAM = 27                            # GM Electric Guitar (clean), for inputs that name none
+MOVED = 0.08         # the band's tempo moved when the 5th and 95th percentile of its tempo differ by this share
+SPAN = 4             # beats: ... its tempo taken over this many beats at a time
 HEARD_METER = 0.5    # meter confidence from which a 5/8 or 7/8 style over another meter heard is warned about
 
 
@@ -56,7 +61,7 @@ class RenderResult:
     """What a render heard and made, for the command's one-line report."""
 
     key: str                 # e.g. "D minor", or "unknown"
-    bpm: float | None
+    bpm: float | None        # the band's median tempo (the listener's last without a band)
     input_seconds: float
     audio_seconds: float     # 0 when no WAV was asked for
     elapsed: float           # wall-clock seconds for the whole render
@@ -65,6 +70,7 @@ class RenderResult:
     style: str
     warnings: tuple[str, ...] = ()    # what the input file had that was left out (one line each)
     soundfont: Path | None = None     # the SoundFont the audio was rendered with (None: no audio)
+    bpm_range: tuple[float, float] | None = None   # the band's 5th and 95th percentile tempo, when it moved
 
     @property
     def realtime_factor(self) -> float:
@@ -362,6 +368,26 @@ def _draw(path: Path, guitar: GuitarFile, band: list[Event], player: PlayerSetti
     save_timeline(picture_of(title, guitar.messages, heard, band), path)
 
 
+def band_tempo(band: Sequence[Event]) -> tuple[float | None, tuple[float, float] | None]:
+    """The tempo the band played (BPM): the median over its consecutive beats (`Beat` events), and the 5th and
+    95th percentile of its tempo over SPAN beats at a time when those differ by more than MOVED (a ramp, a tempo
+    step; a beat's own length follows the player's timing), else None; (None, None) with fewer than SPAN beats
+    in a row. The median, not the last tempo heard: a flurry in a take's last beat must not name the song's
+    tempo (review16: GuitarSet SS1 at 100 BPM was reported at 133.4, from its last 0.1 s)."""
+    times = [e.time for e in band if isinstance(e, Beat)]
+    t = np.array(times)
+    if len(t) <= SPAN:
+        return None, None
+    gaps = np.diff(t)
+    spans = (t[SPAN:] - t[:-SPAN]) / SPAN
+    spans = spans[spans < 2 * np.median(gaps)]     # not over a stop, where the band rested
+    if len(spans) == 0:
+        return None, None
+    low, high = (60.0 / float(v) for v in np.percentile(spans, (95, 5)))
+    mid = 60.0 / float(np.median(gaps[gaps > 0]))
+    return mid, ((low, high) if high > (1 + MOVED) * low else None)
+
+
 def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_seconds: float,
             started: float, cues: Sequence[TimedInput] = (), soundfont: Path | None = None) -> RenderResult:
     state = engine.listener.state(guitar.duration)
@@ -383,7 +409,9 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
         warnings += (f"style {arranger.style.name!r} is in {arranger.style.meter}, and the guitar was heard in "
                      f"{grid.meter}: {how}, but its bars line up with the guitar's only if the guitar plays that "
                      "meter",)
-    return RenderResult(key=key, bpm=state.bpm, input_seconds=guitar.duration, audio_seconds=audio_seconds,
+    bpm, moved = band_tempo(band)
+    return RenderResult(key=key, bpm=bpm or state.bpm, bpm_range=moved, input_seconds=guitar.duration,
+                        audio_seconds=audio_seconds,
                         elapsed=time.perf_counter() - started,
                         band_notes=sum(isinstance(e, Note) for e in band), late_notes=engine.scheduler.late,
                         style=arranger.style.name if arranger else style, warnings=warnings, soundfont=soundfont)

@@ -12,13 +12,13 @@ from engine.arrange.styles import style_chooser
 from engine.clock import VirtualClock
 from engine.events import Beat, InputMessage, Marker, Note, TimeSignature
 from engine.inputs import Cue, CueInput
-from engine.io.midi_input import GuitarFile
+from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.io.sinks import RecordingSink
 from engine.listen import ListenerConfig
 from engine.listen.listener import PlayerSettings
 from engine.listen.phrases import final_chords
 from engine.pipeline import Engine, EngineConfig, ListSource, run
-from engine.render import play
+from engine.render import band_tempo, play
 
 # Bass notes (low E string: E2 A2 D3 ...) and chord tones for a few chords in C.
 CHORDS = {"C": (48, (55, 60, 64)), "F": (41, (53, 57, 60)), "G": (43, (55, 59, 62)), "Am": (45, (57, 60, 64))}
@@ -75,6 +75,17 @@ def test_the_final_stroke_hits_a_pushed_final_chord_with_the_player(push):
     band = notes(events)
     stroke = [n.time for n in band if n.time > final - 0.05]
     assert stroke and max(stroke) - final <= 0.06 and min(stroke) >= final - 0.03   # with the chord, not after
+
+
+def test_a_render_names_the_tempo_the_band_played_and_its_range_when_it_moved():
+    _, steady = play(guitar(take(16)))
+    bpm, moved = band_tempo(steady)
+    assert abs(bpm - 100) < 1.5 and moved is None
+    from tests.conftest import example  # noqa: PLC0415
+
+    _, ramp = play(read_guitar_file(example("e_mixolydian_ramp_88-116_4-4")))    # 88 -> 116 BPM
+    bpm, moved = band_tempo(ramp)
+    assert moved is not None and moved[0] < 94 and moved[1] > 112 and moved[0] < bpm < moved[1]
 
 
 def test_song_ends_are_heard_on_the_guitars_channels_only():
