@@ -27,8 +27,8 @@
   BAR_SLACK beats of it. Where none is (its bars are not the player's, a 2/4 heard as 4/4, a tempo level
   off), the band cuts its bar short where the ending must begin for its last bar to fall on the chord's
   beat, as a band does to land with the player, and leaves out the ending's first bars when the chord comes
-  too soon for them. The final stroke then takes the player's final chord itself when that is within half a
-  beat of it (a last chord pushed an eighth ahead of the downbeat is hit with the player, the ending's notes
+  too soon for them. The final stroke then takes the player's final chord itself when that is within LANDING
+  beats of it (a last chord pushed an eighth ahead of the downbeat is hit with the player, the ending's notes
   between the two left out; a chord a little late waits for it). The silences before it are stops, never the end.
 """
 
@@ -52,7 +52,8 @@ PHRASE_BEATS = 2      # ... the player's next strums fall this many times on the
                       # count's (a phrase after a rest of 4.5 beats): they started again half a beat off
 LIVE_END = 1.0        # bars of the player's: live, a silence this long past the beat after their last note (or
                       # after the stop was heard, if sooner) is certain and cues the ending
-LANDING = 0.5         # beats: a final chord this near the ending's final stroke takes the stroke onto it
+LANDING = 0.6         # beats: a final chord this near the ending's final stroke takes the stroke onto it (an
+                      # eighth's push, 0.5, plus the time line's lag: at 0.5 an eighth at 90 BPM or in 3/4 missed)
 HIT = 0.03            # s: an ending note this near the final chord sounds as part of it
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short

@@ -392,12 +392,15 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
             started: float, cues: Sequence[TimedInput] = (), soundfont: Path | None = None) -> RenderResult:
     state = engine.listener.state(guitar.duration)
     # The key the band played last, as its file's last key marker says; a tuning pluck after the song moves the
-    # listener's key at the end, not the band's. With no band, the key heard (the warning says why no band).
+    # listener's key at the end, not the band's. With no band, the key heard if it was sure enough for a band
+    # (ListenerConfig.key_lock): a few notes leave the tracker's prior, C minor at confidence 0, not a key.
     played = next((e for e in reversed(band) if isinstance(e, KeyChange)), None)
     if played is not None:
         key = f"{played.tonic} {played.mode}"
+    elif state.tonic is None or state.key_confidence < engine.listener.config.key_lock:
+        key = "unknown"
     else:
-        key = "unknown" if state.tonic is None else f"{tonic_name(state.tonic, state.mode)} {state.mode}"
+        key = f"{tonic_name(state.tonic, state.mode)} {state.mode}"
     arranger = engine.scheduler.arranger
     warnings = guitar.warnings + _cues_not_taken(engine.scheduler.refused, cues, guitar.duration)
     grid = state.grid

@@ -83,6 +83,7 @@ def test_an_undecodable_smpte_offset_is_one_warning_and_the_file_plays(tmp_path)
     # One line for the offset; its few notes give the band nothing to follow, which a second line says.
     assert [w for w in warnings if "smpte offset" in w] == warnings[:1] and mido.MidiFile(out).tracks
     assert all("smpte offset" in w or "band never played" in w for w in warnings)
+    assert "key unknown, tempo unknown" in r.stdout        # not the key tracker's prior (C minor, confidence 0)
 
 
 def test_a_tuning_pluck_long_after_the_song_does_not_bring_the_band_back(tmp_path):

@@ -187,6 +187,11 @@ BAD = [
      "a chart does not have; write the repeat out, each pass with its own last bars"),
     ("|: Dm | C :|\n| 2nd Gm | Dm |\n", "c.chart:2:3: '2nd' reads as an ending (1., 2.), which a chart does not "
      "have; write the repeat out, each pass with its own last bars"),
+    # ... and with the mark against its chord, or closed by ')': read as the chord '1.G' (Invalid note 1) before
+    ("|: Am | F | 1.G | E :| 2.G | Am |\n", "c.chart:1:13: '1.' reads as an ending (1., 2.), which a chart does "
+     "not have; write the repeat out, each pass with its own last bars"),
+    ("|: Am | F | 1) G | E :| 2) G | Am |\n", "c.chart:1:13: '1)' reads as an ending (1., 2.), which a chart does "
+     "not have; write the repeat out, each pass with its own last bars"),
 ]
 
 

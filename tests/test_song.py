@@ -65,10 +65,14 @@ def test_the_offline_ending_lands_on_the_players_final_chord():
     assert [t for t, _ in texts(events, "section: ending")]
 
 
-@pytest.mark.parametrize("push", [0.3, 0.15, -0.1])       # s: an eighth and a sixteenth early, a little late
-def test_the_final_stroke_hits_a_pushed_final_chord_with_the_player(push):
-    msgs = take(16)
-    final = 0.5 + 64 * 0.6 - push                               # the final C pushed ahead of the downbeat
+@pytest.mark.parametrize("push, bpm, meter", [(0.3, 100, 4), (0.15, 100, 4), (-0.1, 100, 4),
+                                              (1 / 3, 90, 4), (0.25, 120, 3)])
+def test_the_final_stroke_hits_a_pushed_final_chord_with_the_player(push, bpm, meter):
+    """Pushes of an eighth and a sixteenth, a chord a little late; an eighth at 90 BPM and in 3/4 fell just past
+    half a beat from where the time line put the downbeat (review17: the stroke came 0.26-0.35 s after it)."""
+    period = 60.0 / bpm
+    msgs = take(16, bpm=bpm, meter=meter)
+    final = 0.5 + 16 * meter * period - push                    # the final C pushed ahead of the downbeat
     msgs += [InputMessage(final + 0.012 * j, 0x90, p, 100) for j, p in enumerate((48, 55, 60, 64))]
     msgs += [InputMessage(final + 3.0, 0x80, p, 0) for p in (48, 55, 60, 64)]
     _, events = play(guitar(msgs))

@@ -48,8 +48,9 @@ _TOKEN = re.compile(r"\S+")
 _HEADER = re.compile(r"^([A-Za-z_]+)\s*:\s*(.*?)\s*$")
 _SECTION = re.compile(r"^\[\s*([^\]\s][^\]]*?)\s*\]")
 _TIMES = re.compile(r"^[xX](\d+)$")
-# A first or second ending (volta) as guitarists write it: `1.`, `2.`, `[1`, `1st` at a bar's start.
-_ENDING = re.compile(r"^\[?\d(\.|st|nd|rd|th)?$")
+# A first or second ending (volta) as guitarists write it at a bar's start: `1.`, `2.`, `1)`, `[1`, `1st`, or
+# the mark against its chord (`1.G`, `2)Gm`; no chord symbol begins with a digit).
+_ENDING = re.compile(r"^\[?\d(?:[.)]|st|nd|rd|th)?$|^\[?\d[.)](?=[A-GN%])")
 
 
 @dataclass(frozen=True)
@@ -246,8 +247,8 @@ class _Parser:
             tokens = [(m.group(), col + m.start()) for m in _TOKEN.finditer(body)]
             if not tokens:
                 raise self.fail(n, col, "empty bar; put a chord, '%' or 'N.C.' in it")
-            if _ENDING.match(tokens[0][0]):
-                raise self.fail(n, tokens[0][1], f"{tokens[0][0]!r} reads as an ending (1., 2.), which a chart does "
+            if ending := _ENDING.match(tokens[0][0]):
+                raise self.fail(n, tokens[0][1], f"{ending.group()!r} reads as an ending (1., 2.), which a chart does "
                                 "not have; write the repeat out, each pass with its own last bars")
             if i + 1 == len(pieces):
                 raise self.fail(n, tokens[-1][1] + len(tokens[-1][0]), "the bar is not closed; end it with '|'")
