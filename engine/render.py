@@ -48,6 +48,7 @@ from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
 from engine.mixer import GM_VOLUME, Levels
 from engine.pipeline import Engine, EngineConfig, run_offline
 from engine.schedule import SchedulerConfig
+from engine.tempomap import median_bpm
 from engine.theory import tonic_name
 
 GUITAR_PROGRAM = 27                            # GM Electric Guitar (clean), for inputs that name none
@@ -378,14 +379,12 @@ def band_tempo(band: Sequence[Event]) -> tuple[float | None, tuple[float, float]
     t = np.array(times)
     if len(t) <= SPAN:
         return None, None
-    gaps = np.diff(t)
     spans = (t[SPAN:] - t[:-SPAN]) / SPAN
-    spans = spans[spans < 2 * np.median(gaps)]     # not over a stop, where the band rested
+    spans = spans[spans < 2 * np.median(np.diff(t))]     # not over a stop, where the band rested
     if len(spans) == 0:
         return None, None
     low, high = (60.0 / float(v) for v in np.percentile(spans, (95, 5)))
-    mid = 60.0 / float(np.median(gaps[gaps > 0]))
-    return mid, ((low, high) if high > (1 + MOVED) * low else None)
+    return median_bpm(times), ((low, high) if high > (1 + MOVED) * low else None)
 
 
 def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_seconds: float,

@@ -12,6 +12,7 @@ Fraction(6, 1)
 
 from __future__ import annotations
 
+import statistics
 from bisect import bisect_right
 from fractions import Fraction
 from typing import Iterable, Sequence
@@ -111,3 +112,11 @@ class TempoMap:
         """Float fast path of `beat_at` for bulk conversion of event times (error below 1e-9 beats)."""
         i = max(0, bisect_right(self._seconds_f, seconds) - 1)
         return self._beats_f[i] + (seconds - self._seconds_f[i]) * MICRO / self._tempi[i]
+
+
+def median_bpm(times: Sequence[float]) -> float | None:
+    """The tempo (BPM) of beats at `times` (s, in order): 60 over the median of the gaps between consecutive
+    beats that move forward; None with fewer than three such gaps. The median, not the last beat: a flurry at a
+    take's end does not name its tempo."""
+    gaps = [b - a for a, b in zip(times, times[1:]) if b > a]
+    return 60.0 / statistics.median(gaps) if len(gaps) >= 3 else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import statistics
 from pathlib import Path
 from typing import Optional
 
@@ -20,6 +19,7 @@ from engine.cli.common import (
     player_settings,
 )
 from engine.errors import EngineError
+from engine.tempomap import median_bpm
 
 
 def analyze(
@@ -82,9 +82,9 @@ def describe(a) -> list[str]:
     bpms = [t["bpm"] for t in a.tempo]
     tempo = (f"{bpms[-1]:.1f} BPM at the end" + (f" (from {min(bpms):.1f} to {max(bpms):.1f})" if len(bpms) > 1 else "")
              if bpms else "unknown")
-    gaps = [b - a for a, b in zip(a.beats, a.beats[1:]) if b > a]
-    if len(gaps) >= 3 and len(bpms) > 1:     # the beats' median: a flurry at the end does not name the song's tempo
-        tempo = f"{60.0 / statistics.median(gaps):.1f} BPM (median beat), " + tempo
+    median = median_bpm(a.beats)
+    if median is not None and len(bpms) > 1:
+        tempo = f"{median:.1f} BPM (median beat), " + tempo
     lines = [f"{a.file}: {a.duration:.1f} s, {a.mode} analysis", f"  key     {key}"]
     if len(a.keys) > 1:
         lines.append("  keys    " + ", ".join(f"{k['time']:.1f}s {k['tonic']} {k['mode']}" for k in a.keys))
@@ -98,4 +98,3 @@ def describe(a) -> list[str]:
     more = f" ... ({len(a.chords)} changes)" if len(a.chords) > 24 else ""
     lines.append(f"  chords  {chords}{more}")
     return lines
-
