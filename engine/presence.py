@@ -253,15 +253,19 @@ class Presence:
         if at == bar:
             self._end_soon(arranger, bar, skip)
             return None
-        self.landing = (at + (bars - 1 - skip) * bpb, self.finals[0])
+        self._land(arranger, at, skip)
         return at, skip
 
     def _end_soon(self, arranger: Arranger, bar: Fraction, skip: int) -> None:
-        """The ending begins at band beat `bar` with its first `skip` bars left out: its final stroke lands on
-        the player's next final chord."""
-        bars = arranger.style.section("ending").bars
-        self.landing = (bar + (bars - 1 - skip) * arranger.style.beats_per_bar, self.finals[0])
+        """The ending begins at band beat `bar` (the next bar to decide), its first `skip` bars left out."""
+        self._land(arranger, bar, skip)
         arranger.form.end_soon(skip)
+
+    def _land(self, arranger: Arranger, begin: Fraction, skip: int) -> None:
+        """An ending beginning at band beat `begin` with its first `skip` bars left out: its final stroke, the
+        downbeat of its last bar, lands on the player's next final chord (`landing`)."""
+        bars = arranger.style.section("ending").bars
+        self.landing = (begin + (bars - 1 - skip) * arranger.style.beats_per_bar, self.finals[0])
 
     def reach(self, until: float) -> Fraction | None:
         """The final stroke's band beat once the player's final chord it lands on falls before `until` (s, now
