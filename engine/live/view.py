@@ -141,9 +141,6 @@ class JsonLog:
 
 def _key_of(name: str | None) -> tuple[int, str] | None:
     """The status's key ('Db major') as (tonic pitch class, mode), None before a key is heard."""
-    from engine.theory import pitch_class  # noqa: PLC0415
+    from engine.chart.parse import parse_key  # noqa: PLC0415
 
-    if not name:
-        return None
-    tonic, mode = name.split()
-    return pitch_class(tonic), mode
+    return parse_key(name) if name else None
