@@ -406,12 +406,12 @@ class Listener:
     def leaning(self) -> BeatGrid | None:
         """The grid as it would be once the aqsaq meter the listener leans to is named (`BeatTracker.leaning_bar`;
         its `meter_confidence` the belief in it), None when it leans to none with evidence enough."""
-        b = self.beat
-        bar = b.leaning_bar if b.period is not None else None
+        bar = self.beat.leaning_bar if self.beat.period is not None else None
         if bar is None:
             return None
         groups, beats, phase, belief = bar
-        return BeatGrid(b.anchor_time, b.anchor_beat, b.period, beats, phase, False, belief, groups)
+        return replace(self.grid(), beats_per_bar=beats, downbeat_phase=phase, compound=False,
+                       meter_confidence=belief, groups=groups)
 
     def state(self, now: float) -> MusicalState:
         """What the listener believes at `now` (s), for the band."""
