@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from enum import Enum
 from pathlib import Path
 from typing import IO
 
@@ -18,6 +19,13 @@ def beat_dots(beat: int | None, per_bar: int) -> str:
     if beat is None:
         return "○ " * per_bar
     return " ".join("●" if i + 1 == beat else "○" for i in range(per_bar))
+
+
+def event_line(kind: str, data: dict) -> str:
+    """An event as the performer reads it: 'control: action ending', 'input lost: port GR-55, jack_server ok'
+    (fields with a value, enums by their value), not a Python dict with an enum's repr in it."""
+    fields = [f"{k} {v.value if isinstance(v, Enum) else v}" for k, v in data.items() if v is not None]
+    return f"{kind}: {', '.join(fields)}" if fields else kind
 
 
 class RichView:
@@ -71,7 +79,7 @@ class RichView:
     def event(self, kind: str, data: dict) -> None:
         """Print an event (start, control, input lost, error ...) above the panel."""
         if kind in ("input lost", "input back", "error"):
-            self.live.console.print(f"[bold]{kind}[/] {data}")
+            self.live.console.print(event_line(kind, data), markup=False)
 
     def close(self) -> None:
         """Stop the panel."""
@@ -99,7 +107,7 @@ class PlainView:
 
     def event(self, kind: str, data: dict) -> None:
         """Print the event as one line."""
-        print(f"{kind}: {data}", file=self.out, flush=True)
+        print(event_line(kind, data), file=self.out, flush=True)
 
     def close(self) -> None:
         """Nothing to close."""
