@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from enum import Enum
 from pathlib import Path
@@ -94,6 +95,13 @@ class PlainView:
     def __init__(self, out: IO[str] = sys.stdout):
         self.out = out
         self._last: tuple | None = None
+        self._lock = threading.Lock()     # status (main thread) and events (engine thread) print concurrently
+
+    def _say(self, line: str) -> None:
+        """One whole line: print() writes the text and its newline apart, so two threads glued their lines."""
+        with self._lock:
+            self.out.write(line + "\n")
+            self.out.flush()
 
     def status(self, s: dict) -> None:
         """Print a line when key, chord, tempo, band, section or input changed."""
@@ -102,12 +110,12 @@ class PlainView:
             self._last = now
             bpm = f"{s['bpm']:.1f} BPM" if s.get("bpm") else "tempo ?"
             band = f"band {s.get('section')}" if s.get("playing") else "band waiting"
-            print(f"{s['time']:8.2f}s  {s.get('key') or 'key ?'}  {s.get('chord')}  {bpm}  {band}"
-                  + ("  INPUT LOST" if s.get("input") == "lost" else ""), file=self.out, flush=True)
+            self._say(f"{s['time']:8.2f}s  {s.get('key') or 'key ?'}  {s.get('chord')}  {bpm}  {band}"
+                      + ("  INPUT LOST" if s.get("input") == "lost" else ""))
 
     def event(self, kind: str, data: dict) -> None:
         """Print the event as one line."""
-        print(event_line(kind, data), file=self.out, flush=True)
+        self._say(event_line(kind, data))
 
     def close(self) -> None:
         """Nothing to close."""
