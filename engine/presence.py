@@ -74,7 +74,7 @@ class Presence:
         self.deciding = False                 # ... still to tell whether the player started again: notes held
         self._ended = False                   # live: this silence cued the ending
         self.back_in_ending = False           # ... and the player came back once it had begun
-        self.dropped: float | None = None     # the ending's notes are left out from this band beat (dropped)
+        self.dropped: float | None = None     # the dropped ending's notes are left out from this band beat on
         self.landing: tuple[Fraction, float] | None = None  # offline: the ending's final stroke (band beat) and
                                               # the player's final chord it lands on (s)
 

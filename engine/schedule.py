@@ -559,6 +559,8 @@ class Scheduler:
         self._change = None
         if old.form.ending and not change.over_ending:
             return
+        if change.over_ending:
+            self.presence.dropped = None    # the dropped ending is behind: a later one (the song's) is heard
         main = old.plans[-1].main if old.plans else "main_a"
         self._begin(change.at, change.style, change.meter, intro=False, main=main)
         if change.ending is not None:

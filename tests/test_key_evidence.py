@@ -172,6 +172,38 @@ def test_an_intro_chord_that_never_comes_back_opens_no_phrase():
 
 
 
+def pickup_take(shift: int) -> list:
+    """Two beats of A major strummed as a pickup into D-G-A-D, a bar each, eight times and a final D (4/4 at
+    96 BPM, a strum on every beat, the bass on the downbeat), moved by `shift` semitones: guitar messages."""
+    from engine.events import InputMessage
+    from engine.midi import NOTE_OFF, NOTE_ON
+
+    d, g, a = (50, 57, 62, 66), (43, 50, 55, 59, 62), (45, 52, 57, 61, 64)
+    beat = 60 / 96
+    strums = [(0, a), (1, a)] + [(2 + 4 * i + k, c) for i, c in enumerate([d, g, a, d] * 8 + [d]) for k in range(4)]
+    msgs = []
+    for n, chord in strums:
+        notes = chord if (n - 2) % 4 == 0 else chord[1:]
+        for j, p in enumerate(notes):
+            msgs.append(InputMessage(0.5 + n * beat + 0.01 * j, NOTE_ON, p + shift, 90 if (n - 2) % 4 == 0 else 72))
+            msgs.append(InputMessage(0.5 + (n + 0.85) * beat, NOTE_OFF, p + shift, 0))
+    return sorted(msgs, key=lambda m: m.time)
+
+
+@pytest.mark.xfail(strict=True, reason="known limit (review18): a chord pickup that recurs in the loop opens the "
+                   "phrases; dropping a first chord held under 0.6 of the next one's hold fixed this and cost key "
+                   "exact on guitarset-dev offline 0.750 -> 0.625, sim2 1.000 -> 0.958, sim2-held 1.000 -> 0.917")
+@pytest.mark.parametrize("shift", [0, 3])
+def test_a_pickup_on_the_dominant_opens_no_phrase(shift):
+    # The dominant's two beats open the take and come back in every pass, before the tonic does: main hears the
+    # phrases open on A and the take in A mixolydian (the same notes as D major), online and offline.
+    from engine.analyze import run_offline, run_online
+
+    messages = pickup_take(shift)
+    for a in (run_online(messages)[0], run_offline(messages)):
+        assert (pitch_class(a.key["tonic"]), a.key["mode"]) == ((2 + shift) % 12, "major"), a.keys
+
+
 def test_a_line_that_dwells_on_the_fifth_and_ends_its_phrases_on_the_tonic_is_heard_in_the_tonic():
     """A G major tune whose phrases circle D and A (the dominant's notes) and each end on a held G or B (a whole
     note), one velocity: its pitch counts say D mixolydian (main heard that), its phrase-final notes say G

@@ -212,6 +212,19 @@ def test_live_a_player_back_during_the_endings_first_bar_drops_it_and_the_band_p
     assert rejoin < back + 4 * 4 * beat
 
 
+def test_live_an_ending_dropped_mid_song_leaves_the_songs_own_ending_audible():
+    # The rest of 9.5 beats drops the ending begun in it; the song then plays on to its end. At main the drop's
+    # band beat was kept until the band went out, so every note of the song's own ending, past it, was left
+    # out: the band fell silent half a bar after the last chord and went out without a stroke.
+    beat, start, back, messages, events, marks = live_with_rest(9.5)
+    assert any(text == "ending: dropped, the player is back" for _, text in marks)
+    ending = max(t for t, text in marks if text == "section: ending")
+    assert ending > back + 16 * beat                                                # the song's, not the rest's
+    out = next(t for t, text in marks if text == "band out" and t > ending)
+    notes = np.array([e.time for e in events if isinstance(e, Note)])
+    assert np.sum((notes >= ending - 0.05) & (notes <= out)) >= 4, (ending, out)    # the ending is heard
+
+
 def test_a_phrase_after_a_rest_starts_on_its_first_strong_chord_or_bass_note_not_on_a_pickup():
     activity = PlayerActivity()
     strummed(activity, [0.0, 0.5, 1.0])

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
+from enum import Enum
 from pathlib import Path
 from typing import IO
 
@@ -18,6 +20,13 @@ def beat_dots(beat: int | None, per_bar: int) -> str:
     if beat is None:
         return "○ " * per_bar
     return " ".join("●" if i + 1 == beat else "○" for i in range(per_bar))
+
+
+def event_line(kind: str, data: dict) -> str:
+    """An event as the performer reads it: 'control: action ending', 'input lost: port GR-55, jack_server ok'
+    (fields with a value, enums by their value), not a Python dict with an enum's repr in it."""
+    fields = [f"{k} {v.value if isinstance(v, Enum) else v}" for k, v in data.items() if v is not None]
+    return f"{kind}: {', '.join(fields)}" if fields else kind
 
 
 class RichView:
@@ -71,7 +80,7 @@ class RichView:
     def event(self, kind: str, data: dict) -> None:
         """Print an event (start, control, input lost, error ...) above the panel."""
         if kind in ("input lost", "input back", "error"):
-            self.live.console.print(f"[bold]{kind}[/] {data}")
+            self.live.console.print(event_line(kind, data), markup=False)
 
     def close(self) -> None:
         """Stop the panel."""
@@ -86,6 +95,13 @@ class PlainView:
     def __init__(self, out: IO[str] = sys.stdout):
         self.out = out
         self._last: tuple | None = None
+        self._lock = threading.Lock()     # status (main thread) and events (engine thread) print concurrently
+
+    def _say(self, line: str) -> None:
+        """One whole line: print() writes the text and its newline apart, so two threads glued their lines."""
+        with self._lock:
+            self.out.write(line + "\n")
+            self.out.flush()
 
     def status(self, s: dict) -> None:
         """Print a line when key, chord, tempo, band, section or input changed."""
@@ -94,12 +110,12 @@ class PlainView:
             self._last = now
             bpm = f"{s['bpm']:.1f} BPM" if s.get("bpm") else "tempo ?"
             band = f"band {s.get('section')}" if s.get("playing") else "band waiting"
-            print(f"{s['time']:8.2f}s  {s.get('key') or 'key ?'}  {s.get('chord')}  {bpm}  {band}"
-                  + ("  INPUT LOST" if s.get("input") == "lost" else ""), file=self.out, flush=True)
+            self._say(f"{s['time']:8.2f}s  {s.get('key') or 'key ?'}  {s.get('chord')}  {bpm}  {band}"
+                      + ("  INPUT LOST" if s.get("input") == "lost" else ""))
 
     def event(self, kind: str, data: dict) -> None:
         """Print the event as one line."""
-        print(f"{kind}: {data}", file=self.out, flush=True)
+        self._say(event_line(kind, data))
 
     def close(self) -> None:
         """Nothing to close."""
