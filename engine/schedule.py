@@ -40,7 +40,7 @@ from engine.arrange.band import setup_events, volume_events
 from engine.arrange.form import OUT
 from engine.arrange.patterns import Style
 from engine.arrange.styles import StyleChooser
-from engine.bars import BarWatch, Meter, band_cycle, band_signature, fits, group
+from engine.bars import SURE, BarWatch, Meter, band_cycle, band_signature, fits, group
 from engine.events import Marker, Note
 from engine.inputs import Cue
 from engine.io.sinks import Sink
@@ -58,6 +58,7 @@ METER_WAIT = 4.0           # s: the band, ready to come in, waits up to this lon
 AQSAQ_HOLD = 1.0           # bars of an aqsaq meter the listener names before the band changes to it at once
 METER_HOLD = 2.0           # bars of another (not aqsaq) meter heard before the band changes to it at once (the bar
                            # watch's patience, counted in the player's bars, not the band's)
+SURE_HOLD = 1.0            # ... while the listener is sure of its bar (engine.bars.SURE: its "1" heard plainly)
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
@@ -539,12 +540,14 @@ class Scheduler:
 
     def _into_heard(self, horizon: float, grid: BeatGrid) -> Change | None:
         """A change into the meter the listener hears, once it has heard it for AQSAQ_HOLD of its bars (an aqsaq
-        meter, named) or METER_HOLD (another): on the player's next downbeat after the band beat position
-        `horizon`, without waiting for the band's bar lines (in another meter they are not the player's; waiting
-        for two of them, the bar watch's patience, kept the band in 4/4 for 3 to 6 s after the meter was named
-        on the simulated aqsaq takes, and in 4/4 for two 4/4 bars after 2/4 was heard)."""
+        meter, named) or METER_HOLD (another; SURE_HOLD while the listener is sure of it): on the player's next
+        downbeat after the band beat position `horizon`, without waiting for the band's bar lines (in another meter
+        they are not the player's; waiting for two of them, the bar watch's patience, kept the band in 4/4 for 3 to
+        6 s after the meter was named on the simulated aqsaq takes, and in 4/4 for two 4/4 bars after 2/4 was
+        heard)."""
         heard, since = self._heard
-        bar = heard and (AQSAQ_HOLD * sum(heard.groups) / 2 if heard.groups else METER_HOLD * heard.beats)
+        hold = SURE_HOLD if grid.meter_confidence >= SURE else METER_HOLD
+        bar = heard and (AQSAQ_HOLD * sum(heard.groups) / 2 if heard.groups else hold * heard.beats)
         if (heard is None or heard == self.meter or self.timeline.level != 1
                 or self._now - since < bar * grid.period
                 or abs(math.log(self.timeline.length_now(grid) / grid.period)) > math.log(1 + MAX_CHANGE)):
