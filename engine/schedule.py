@@ -19,8 +19,9 @@ The player's bars (engine/bars.py): the band writes the player's meter; at each 
 that the line is the player's downbeat and that the meter is the one it plays in, and when the player's
 says otherwise two bar lines in a row, it moves its bar to the player's next downbeat (cutting its bar
 short) or changes meter there, as it switches style: a new arrangement from that point, in the same main
-section, without an intro. An aqsaq meter the listener has named for a bar it goes into at once, on the
-player's next downbeat (its bars in another meter are not the player's, so there is nothing to wait for).
+section, without an intro. An aqsaq meter the listener has named for a bar, or another meter it has heard
+for two of that meter's bars, the band goes into at once, on the player's next downbeat (its bars in another
+meter are not the player's, so there is nothing to wait for: two 4/4 bar lines are four bars of 2/4).
 
 Meters and the listener's beat: a listener beat is a quarter note in 2/4, 3/4, 4/4, 5/8 and 7/8 and a
 dotted quarter in 6/8, 9/8 and 12/8. A 7/8 bar lasts 3.5 beats, a 5/8 bar 2.5: the band's first bar starts
@@ -39,7 +40,7 @@ from engine.arrange.band import setup_events, volume_events
 from engine.arrange.form import OUT
 from engine.arrange.patterns import Style
 from engine.arrange.styles import StyleChooser
-from engine.bars import BarWatch, Meter, band_cycle, band_signature, fits, group
+from engine.bars import SURE, BarWatch, Meter, band_cycle, band_signature, fits, group
 from engine.events import Marker, Note
 from engine.inputs import Cue
 from engine.io.sinks import Sink
@@ -55,6 +56,9 @@ FIRST_BEAT_MARGIN = 0.03   # s: the band's first beat falls at least this far fr
 ENTRY_DECIDE = 0.1         # s: the entry's style and downbeat are decided this long before its notes are committed
 METER_WAIT = 4.0           # s: the band, ready to come in, waits up to this long while the meter is pending
 AQSAQ_HOLD = 1.0           # bars of an aqsaq meter the listener names before the band changes to it at once
+METER_HOLD = 2.0           # bars of another (not aqsaq) meter heard before the band changes to it at once (the bar
+                           # watch's patience, counted in the player's bars, not the band's)
+SURE_HOLD = 1.0            # ... while the listener is sure of its bar (engine.bars.SURE: its "1" heard plainly)
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
@@ -514,7 +518,7 @@ class Scheduler:
             self._change = Change(at, self._next_style, self.meter, f"style: {self._next_style.title}")
             self._next_style = None
             return
-        self._change = self._into_aqsaq(horizon, grid)
+        self._change = self._into_heard(horizon, grid)
         if self._change is not None:
             return
         line = arranger.start + math.ceil((Fraction(self.committed_until) - arranger.start) / self.cycle) * self.cycle
@@ -534,14 +538,18 @@ class Scheduler:
         if shift is not None:
             self._change = Change(line + shift, arranger.style, self.meter, "bar: the guitar's downbeat")
 
-    def _into_aqsaq(self, horizon: float, grid: BeatGrid) -> Change | None:
-        """A change into the aqsaq meter the listener names, once it has named it for AQSAQ_HOLD of its bars: on
-        the player's next downbeat after the band beat position `horizon`, without waiting for the band's bar
-        lines (in another meter they are not the player's; waiting for two of them, the bar watch's patience,
-        kept the band in 4/4 for 3 to 6 s after the meter was named on the simulated aqsaq takes)."""
+    def _into_heard(self, horizon: float, grid: BeatGrid) -> Change | None:
+        """A change into the meter the listener hears, once it has heard it for AQSAQ_HOLD of its bars (an aqsaq
+        meter, named) or METER_HOLD (another; SURE_HOLD while the listener is sure of it): on the player's next
+        downbeat after the band beat position `horizon`, without waiting for the band's bar lines (in another meter
+        they are not the player's; waiting for two of them, the bar watch's patience, kept the band in 4/4 for 3 to
+        6 s after the meter was named on the simulated aqsaq takes, and in 4/4 for two 4/4 bars after 2/4 was
+        heard)."""
         heard, since = self._heard
-        if (heard is None or not heard.groups or heard == self.meter or self.timeline.level != 1
-                or self._now - since < AQSAQ_HOLD * sum(heard.groups) / 2 * grid.period
+        hold = SURE_HOLD if grid.meter_confidence >= SURE else METER_HOLD
+        bar = heard and (AQSAQ_HOLD * sum(heard.groups) / 2 if heard.groups else hold * heard.beats)
+        if (heard is None or heard == self.meter or self.timeline.level != 1
+                or self._now - since < bar * grid.period
                 or abs(math.log(self.timeline.length_now(grid) / grid.period)) > math.log(1 + MAX_CHANGE)):
             return None     # not named for long enough, or the band's beat is not the grid's (another level)
         first = math.floor(horizon)

@@ -1,10 +1,21 @@
 """The band's bar watch (engine/bars.py): it moves its bar to the player's downbeat after `patience` bar lines
 in a row, or at the first when the listener is sure of its bar."""
 
+from pathlib import Path
+
 import pytest
 
 from engine.bars import SURE, BarWatch, Meter
+from engine.events import Marker
+from engine.io.midi_input import read_guitar_file
+from engine.listen import Listener
+from engine.listen.listener import PlayerSettings
+from engine.render import play
+from engine.schedule import METER_HOLD
 from engine.state import BeatGrid
+from tests.conftest import ticks
+
+DATA = Path(__file__).parent / "data"
 
 
 def grid(confidence: float, phase: int = 1) -> BeatGrid:
@@ -38,3 +49,22 @@ def test_a_sure_listener_in_another_meter_changes_the_meter_not_the_bar():
     playing = Meter(2, False)
     assert watch.meter(waltz, playing) is None and watch.bar_line(2.5, waltz) is None   # beat 5: "1" is 7
     assert watch.meter(waltz, playing) == Meter(3, False)
+
+
+def test_the_band_goes_into_the_meter_heard_within_its_hold_not_two_of_its_own_bar_lines():
+    # A 2/4 take (bench/player_sim.py seed 3, `strum_2-4_B-minor_s01`, 100 BPM) that the band comes into in 4/4,
+    # before the listener hears 2/4. Waiting for two of the band's 4/4 bar lines (the bar watch's patience) it
+    # went into 2/4 4.3 s after the listener heard it, four of the player's bars; now it goes at the player's
+    # next downbeat once 2/4 has been heard for METER_HOLD of its bars.
+    guitar = read_guitar_file(DATA / "strum-2-4-sim3.mid")
+    listener = Listener(PlayerSettings().listener_config())
+    heard = period = None
+    for now in ticks(listener, guitar.messages, until=20.0):
+        grid = listener.grid()
+        two = grid is not None and grid.beats_per_bar == 2 and not grid.compound
+        heard = (heard or now) if two else None
+        period = grid.period if two else period
+    _, events = play(guitar)
+    changed = next(e.time for e in events if isinstance(e, Marker) and e.text == "meter: 2/4")
+    assert heard is not None and heard < changed
+    assert changed - heard <= (METER_HOLD + 1) * 2 * period + 0.3
