@@ -347,7 +347,7 @@ class BeatTracker:
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
                                 window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass),
-                                age=(now - self._grid_from) / self.period)
+                                age=None if self._onsets.line() else (now - self._grid_from) / self.period)
             if alt is not None and self._tempo_change(alt[1]):
                 self._switch(now, *alt)
                 self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
