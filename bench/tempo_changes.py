@@ -4,8 +4,10 @@ Renders each take in-process and, each time `engine.listen.tempo_change.sudden_c
 the time, the tracked and the offered BPM beside the truth's (median of the truth's beats over the last 2.5 s),
 their period ratio, the grid's age in its beats (since it was first set or last switched), how much of the last
 3 s of onset weight falls on the tracked grid's sixteenths and on the offered grid's (within a fifth of the
-finer sixteenth), and whether the change was taken. A 3:4 offered on a grid the truth keeps, with the onsets on
-the tracked sixteenths, is a regrouping of syncopated sixteenths, not a tempo change (GuitarSet dev Funk3).
+finer sixteenth), where the tracked and the offered grid's beats nearest the change fall in the truth's beats
+(the fraction of a truth beat: 0.00 on a beat, 0.50 half a beat off), and whether the change was taken. A 3:4
+offered on a grid the truth keeps is a regrouping of a syncopated figure, not a tempo change (GuitarSet dev Funk3;
+`tempo_change.regrouping` now refuses most of them inside `sudden_change`, and those are not printed).
 With --beats, also a row per band beat of the rendered file: its time, its interval, and where it falls in the
 truth's beats (beat index with fraction) and whether it is within 70 ms of a truth beat.
 
@@ -41,6 +43,12 @@ def truth_bpm(beats: np.ndarray, now: float) -> float:
     return 60.0 / float(np.median(np.diff(beats[k]))) if k.sum() > 2 else float("nan")
 
 
+def truth_position(beats: np.ndarray, t: float) -> float:
+    """Where t (s) falls in the truth's beats, as the fraction of the beat it lies in (0..1)."""
+    i = min(max(int(np.searchsorted(beats, t)), 1), len(beats) - 1)
+    return float((i - 1 + (t - beats[i - 1]) / (beats[i] - beats[i - 1])) % 1.0)
+
+
 def on_sixteenths(t: np.ndarray, w: np.ndarray, beat: float, period: float, near: float) -> float:
     """Share of the weights w of onsets t (s) within `near` (s) of the sixteenths of a grid (a beat at `beat` s,
     every `period` s)."""
@@ -72,8 +80,11 @@ def trace(path: Path, beats: np.ndarray):
         age = (now - tracker._grid_from) / tracker.period
         bpm, new_bpm, ratio = 60 / tracker.period, 60 / new[1], new[1] / tracker.period
         truth = truth_bpm(beats, now)
+        old_at = truth_position(beats, tracker.seconds_at(round(tracker.beat_at(now))))
+        new_at = truth_position(beats, new[0] + round((now - new[0]) / new[1]) * new[1])
         print(f"  {now:7.2f} s  {bpm:6.1f} -> {new_bpm:6.1f} BPM (truth {truth:6.1f})  ratio {ratio:.3f}"
-              f"  age {age:5.1f} beats  sixteenths old {old_on:.2f} new {new_on:.2f}  {'taken' if ok else 'refused'}")
+              f"  age {age:5.1f} beats  sixteenths old {old_on:.2f} new {new_on:.2f}"
+              f"  in truth's beats old {old_at:.2f} new {new_at:.2f}  {'taken' if ok else 'refused'}")
         return ok
 
     beat_mod.sudden_change, beat_mod.BeatTracker._tempo_change = change, taken

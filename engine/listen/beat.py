@@ -44,13 +44,17 @@ from engine.listen.bar_pointer import BarTracker
 from engine.listen.line_accents import durational_accent, grouping_phase
 from engine.listen.meter import MeterTracker
 from engine.listen.phase import (
+    HELD_FIT,
+    HELD_NEAR,
     TIGHT,
     GridState,
     bass_phase,
     blend,
     fit_at,
     fit_grid,
+    follow_held,
     near_weight,
+    off_held,
     recent_weights,
     recentre,
 )
@@ -220,6 +224,7 @@ class BeatTracker:
 
     _line_beat: float | None = None     # s: a beat of a line's 3:2 level, where its long notes fall (`_level`)
     _stepped: float | None = None       # s: the period a sudden tempo change set last (`update`, `advance`)
+    _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
 
     # Settings of the parts, set and read here as before (after changing bpm_prior or prior_octaves, call
     # `_rebuild_prior`).
@@ -341,7 +346,8 @@ class BeatTracker:
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
-                                window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass))
+                                window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass),
+                                age=None if self._onsets.line() else (now - self._grid_from) / self.period)
             if alt is not None and self._tempo_change(alt[1]):
                 self._switch(now, *alt)
                 self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
@@ -541,6 +547,7 @@ class BeatTracker:
         self.period = period
         self.confidence = confidence
         self._grid_from = now
+        self._held = None
         self._acf_period, self._tempo_at = period, now
         self._disagree = self._tempo.rival_count = 0
         self._disagree_since = math.inf
@@ -563,11 +570,39 @@ class BeatTracker:
                 phase += (-0.5 if off < 0.5 else 0.5) * period
         if self.period is None:
             self._grid_from = now
+        if self._syncopation(now, phase, period, confidence):
+            return
         state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
                           self._disagree_since)
         new = blend(state, now, phase, period, confidence, self.follow, self.hold_tempo)
         (self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
          self._disagree_since) = new
+        if self.period is not None:
+            beat = round(self.beat_at(now))
+            self._held = follow_held(self._held, beat, self.seconds_at(beat), self.period)
+
+    def _syncopation(self, now: float, phase: float, period: float, confidence: float) -> bool:
+        """True when the fit (a beat at `phase` s, `period` s, `confidence`) is handled against the held pulse
+        (`phase.follow_held`) instead of blended: a weak fit (under HELD_FIT) off the pulse's beats is not followed
+        (a bar of syncopated comping pulls fit after fit a little further onto its off-beats: GuitarSet Funk3 crept
+        a whole beat in 2 s), and a sure fit back on the pulse's beats while the grid has crept 0.3 beat or more
+        away is taken at once (blending waits for fits near the grid's beats). Only on a grid sure and standing
+        (HOLD_SURE, HOLD_AFTER beats, as `_offbeat_bass`), at its level, in comping (a line's notes move the beat
+        by themselves) and outside aqsaq (whose groups start on both halves of the beat)."""
+        if (self._held is None or self.period is None or self.confidence < HOLD_SURE
+                or now - self._grid_from < HOLD_AFTER * self.period or not 0.8 < period / self.period < 1.25
+                or self._onsets.line() or self._aqsaq_heard()):
+            return False
+        nxt = phase + math.ceil((now - phase) / period) * period      # the fit's next beat
+        on_held = off_held(self._held, nxt, self.period) < HELD_NEAR
+        if confidence < HELD_FIT:
+            return not on_held
+        pos = self.beat_at(nxt)
+        if not on_held or abs(pos - round(pos)) < 0.3:
+            return False
+        self.anchor_beat, self.anchor_time = max(round(pos), math.floor(self.beat_at(now)) + 1), nxt
+        self._disagree, self._disagree_since = 0, math.inf
+        return True
 
     def tap(self, t: float) -> None:
         """A tap (tap-tempo key, footswitch, count-in click) at t seconds. From the second tap on, the

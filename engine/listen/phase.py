@@ -36,6 +36,9 @@ BASS_COUNT = 2        # bass notes (at least) ...
 BASS_TOGETHER = 0.7   # ... of which this share falls together place the beat (`bass_phase`)
 DISAGREE_FITS = 3      # fits in a row off the grid's beats ...
 DISAGREE_BEATS = 3.0   # ... over at least this many of its beats, and the grid jumps to them
+HELD_FOLLOW = 0.04     # share of the way the held pulse moves to the grid at each fit (some 25 fits, two bars)
+HELD_NEAR = 0.12       # beats: a fit's beat this close to the held pulse's is on it ...
+HELD_FIT = 0.5         # ... and a fit this confident is sure (under it: weak)
 
 
 class Moments(NamedTuple):
@@ -347,3 +350,23 @@ def blend(grid: GridState, now: float, phase: float, period: float, confidence: 
             if not hold_tempo:
                 old_period = period
     return GridState(beat, at, old_period, 0.7 * grid.confidence + 0.3 * confidence, disagree, since)
+
+
+def follow_held(held: tuple[int, float] | None, beat: int, time: float, period: float) -> tuple[int, float]:
+    """The held pulse after a fit: a slow memory of the grid's beats (a player's sense of where the beat was over
+    the last bars), `held` (beat number, time s; None: none yet) moved HELD_FOLLOW of the way to the grid's beat
+    number `beat` at `time` (s), `period` s a beat, taken modulo a beat (a jump of the grid's numbering moves it
+    no faster). Returns (beat, time). HELD_FOLLOW set on GuitarSet dev Funk3 (its grid crept a beat in 2 s of
+    syncopation, session 17: bench/README.md)."""
+    if held is None:
+        return beat, time
+    at = held[1] + (beat - held[0]) * period
+    off = ((time - at) / period + 0.5) % 1.0 - 0.5
+    return beat, at + HELD_FOLLOW * off * period
+
+
+def off_held(held: tuple[int, float], t: float, period: float) -> float:
+    """How far t (s) lies from the nearest beat of the `held` pulse (beat number, time s) every `period` s, in
+    beats (0..0.5)."""
+    e = (t - held[1]) / period
+    return abs(e - round(e))

@@ -22,6 +22,12 @@ SURE_FEW = 0.35   # ... this much when the window holds fewer than FULL_COUNT on
 FULL_COUNT = 8    # near beats for a full 1, engine.listen.phase.confidence: three beats of a slow 6/8 bass-and-chord
 LOST = 0.25       # figure, 1.2 s a beat, give six) and the current period explains less than LOST of them, when
 BASS_ON = 0.7     # this share of the bass notes falls on the new grid's beats (`on_bass`)
+# A regrouping, not a tempo change (`regrouping`): session 15 traced every sudden change on the dev sets (bench/
+# tempo_changes.py); the players' steps came at 0.83-1.34 of the period, the false ones at 0.66-0.79 and 1.39 (a
+# syncopated figure heard in dotted eighths, 3:4, or back: GuitarSet Funk3 and SS1).
+REGROUP = ((0.66, 0.79), (1.37, 1.6))   # new / old period outside a player's step ...
+OLD_BEATS = 8.0   # ... on a grid that has stood this many of its beats, ...
+FIGURE = 1.2      # ... its window holding this many onsets a beat (a figure; a line's sparse notes regroup any way)
 Grid = tuple[float, float, float]     # (phase: time of a beat (s), period (s per beat), confidence 0..1)
 
 
@@ -33,10 +39,25 @@ def on_bass(tb: np.ndarray, grid: Grid) -> bool:
     return bool((np.abs(e - np.round(e)) < NEAR).sum() >= BASS_ON * len(tb))
 
 
+def regrouping(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, period: float, new: float, age: float,
+               window: float) -> bool:
+    """True when a sudden change from `period` (s) to `new` (s) regroups the figure instead of changing the tempo:
+    the ratio is outside a player's step (REGROUP), the old grid has stood `age` >= OLD_BEATS of its beats, and
+    the whole window's onsets t (s) weighted w still repeat at the old period (`tempo.nearest_level` within 8 % of
+    it): the last seconds alone heard in dotted eighths, the music not. GuitarSet dev Funk3, a steady 98 BPM,
+    was switched to 129 and 131 BPM at 0.75 of the period (bench/README.md, sessions 15 and 17)."""
+    if age < OLD_BEATS or not any(lo <= new / period <= hi for lo, hi in REGROUP):
+        return False
+    if (t >= t[-1] - window).sum() < FIGURE * window / period:
+        return False
+    whole = tempo.nearest_level(t, w, period)
+    return whole is not None and abs(whole / period - 1) < 0.08
+
+
 def sudden_change(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, pw: np.ndarray, now: float,
                   current: float, *, window: float,
                   fit: Callable[[np.ndarray, np.ndarray, float, float], Grid | None],
-                  bass: np.ndarray | None = None) -> Grid | None:
+                  bass: np.ndarray | None = None, age: float | None = None) -> Grid | None:
     """A grid from the onsets of the last `window` seconds before `now` (s) alone, at the metrical level of the
     `current` period (s; up to 1.5x faster or slower, and at least 8 % away from it), when it explains those
     onsets clearly better than the current period can (confidence at least 0.5, and 0.25 above the current
@@ -45,7 +66,8 @@ def sudden_change(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, pw: np.nd
     fewer than FULL_COUNT onsets that the current period explains less than LOST of, SURE_FEW is enough when
     `bass` (True per onset with a bass note) is given and the new grid's beats hold the bass notes (`on_bass`):
     in three beats of a 6/8 bass-and-chord figure the bass-to-chord gap (two eighths) also fits, and the bass
-    tells the beat. None when there is no such grid."""
+    tells the beat. With the grid's `age` (its beats since it was set or last switched), a change that only
+    regroups the figure (`regrouping`, on all of t) is refused. None when there is no such grid."""
     m = t >= now - window
     if int(m.sum()) < 5:
         return None
@@ -58,5 +80,7 @@ def sudden_change(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, pw: np.nd
     lost = 0.0 if old is None else old[2]
     few = len(ts) < FULL_COUNT and lost < LOST and new is not None and bass is not None and on_bass(ts[bass[m]], new)
     if new is None or new[2] < lost + 0.25 or new[2] < (SURE_FEW if few else SURE):
+        return None
+    if age is not None and regrouping(tempo, t, w, current, new[1], age, window):
         return None
     return new

@@ -1,0 +1,84 @@
+"""The beat through syncopation (aqyn issue 11): a figure regrouped in the last seconds is not a tempo change
+(engine.listen.tempo_change.regrouping), and a bar of anticipations does not creep the grid onto its off-beats
+(engine.listen.phase.follow_held, BeatTracker._syncopation)."""
+
+import numpy as np
+import pytest
+
+from engine.events import InputMessage
+from engine.listen import Listener
+from engine.listen.phase import HELD_FOLLOW, fit_grid, follow_held, off_held
+from engine.listen.tempo import TempoEstimator
+from engine.listen.tempo_change import sudden_change
+from engine.midi import NOTE_OFF, NOTE_ON
+from tests.test_listen import ticks
+
+P = 60 / 98                     # GuitarSet Funk3's tempo
+
+
+def fit(t, w, now, period):
+    return fit_grid(t, w, now, period, recency=2.0, curve=0.05, slope_range=0.15)
+
+
+def regrouped(tail_step: float, tail: float = 3.0):
+    """Onsets (s) of 5 s of sixteenth funk at 98 BPM (the beat, its "and" and "a"), then `tail` s of onsets every
+    `tail_step` s; weights all 1."""
+    s = P / 4
+    head = [k * s for k in range(int(5.0 / s)) if k % 4 in (0, 2, 3)]
+    start = head[-1] + s
+    t = np.array(head + [start + k * tail_step for k in range(int(tail / tail_step) + 1)])
+    return t, np.ones_like(t), t[-1] + 0.01
+
+
+def test_a_figure_regrouped_in_dotted_eighths_is_not_a_tempo_change_on_a_grid_that_has_stood():
+    t, w, now = regrouped(3 * P / 4)            # the last 3 s in dotted eighths: 3:4 of the beat
+    young = sudden_change(TempoEstimator(), t, w, w, now, P, window=3.0, fit=fit, age=4)
+    assert young is not None and young[1] / P == pytest.approx(0.75, abs=0.02)    # a new grid may be wrong
+    assert sudden_change(TempoEstimator(), t, w, w, now, P, window=3.0, fit=fit, age=16) is None
+
+
+def test_a_players_tempo_step_is_still_taken_on_a_grid_that_has_stood():
+    t, w, now = regrouped(P / 1.2 / 2)          # the last 3 s in eighths 20 % faster
+    step = sudden_change(TempoEstimator(), t, w, w, now, P, window=3.0, fit=fit, age=16)
+    assert step is not None and P / step[1] == pytest.approx(1.2, abs=0.04)
+
+
+def test_the_held_pulse_follows_the_grid_slowly_and_by_the_beat_not_its_number():
+    held = follow_held(None, 10, 5.0, 0.5)
+    assert held == (10, 5.0)
+    moved = follow_held(held, 12, 6.1, 0.5)             # the grid's beat 12 lies 0.1 s (0.2 beat) late
+    assert moved[0] == 12 and moved[1] == pytest.approx(6.0 + HELD_FOLLOW * 0.1)
+    renumbered = follow_held(held, 13, 6.1, 0.5)        # the same beat with the grid's numbering a beat on
+    assert renumbered[1] - 0.5 == pytest.approx(moved[1])
+    assert off_held((0, 0.0), 1.1, 0.5) == pytest.approx(0.2)
+
+
+def funk(bars: list[bool], syncopated: tuple[float, ...], start: float = 0.5):
+    """Strummed comping at 98 BPM, four beats a bar: a plain bar strums each beat (louder) and its "and"; a
+    syncopated bar (True) strums each beat at the `syncopated` places only (beats; 0.5 the "and", 0.75 the "a"),
+    none on the beat. Returns the messages and the true beat times."""
+    msgs, beats = [], []
+    for b, synco in enumerate(bars):
+        for k in range(4):
+            t = start + (4 * b + k) * P
+            beats.append(t)
+            places = [(at, 85) for at in syncopated] if synco else [(0.0, 95), (0.5, 70)]
+            for at, velocity in places:
+                for j, pitch in enumerate((45, 52, 57, 60)):
+                    msgs.append(InputMessage(t + at * P + 0.006 * j, NOTE_ON, pitch, velocity))
+                    msgs.append(InputMessage(t + (at + 0.2) * P, NOTE_OFF, pitch, 0))
+    return sorted(msgs, key=lambda m: m.time), beats
+
+
+@pytest.mark.parametrize("syncopated,count", [((0.25, 0.5), 1), ((0.5, 0.75), 2)])
+def test_bars_of_syncopation_do_not_creep_the_beat_onto_their_off_beats(syncopated, count):
+    # Without the held pulse the grid followed these fits a little at a time: a bar of "e"s and "and"s left it a
+    # third of a beat late, two bars of "and"s and "a"s half a beat off (GuitarSet Funk3 crept a whole beat).
+    msgs, beats = funk([False] * 6 + [True] * count + [False] * 4, syncopated)
+    listener = Listener()
+    worst = 0.0
+    for now in ticks(listener, msgs, beats[-2]):
+        if now > beats[24]:                     # from the syncopated bars on
+            off = listener.beat.beat_at(now) - listener.beat.beat_at(beats[0]) - (now - beats[0]) / P
+            worst = max(worst, abs(off - round(off)))
+    assert worst < 0.15
