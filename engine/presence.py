@@ -39,6 +39,7 @@ from fractions import Fraction
 
 from engine.arrange.arranger import Arranger
 from engine.inputs import Cue
+from engine.listen.phrases import SONG_GAP
 from engine.state import BeatGrid, MusicalState
 from engine.timeline import BandTimeline
 
@@ -89,6 +90,15 @@ class Presence:
             return state.cued - now <= state.grid.period
         return not (not state.locked or state.last_onset is None or silent or state.density < REAL_PHRASE
                     or state.last_onset <= self._out_at)
+
+    def song_over(self, entry: float, last_onset: float | None) -> bool:
+        """Offline: the player's final chord of the song being played (`finals`; none of an earlier song, whose
+        final chord lies SONG_GAP s or more before the last onset, `last_onset` s) falls before a band entry at
+        `entry` (s): the song is over before the band could come in, and it stays out. (A short soft take locked
+        in its last bar: the band came in after it with a lone final stroke, sent 0.35 s after its chord.)"""
+        if last_onset is None:
+            return False
+        return any(last_onset - SONG_GAP < f <= entry for f in self.finals)
 
     def went_out(self, now: float) -> None:
         """The band stopped playing at `now` (s): no stop-time, listening or rejoining carries over to its next
