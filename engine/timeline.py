@@ -28,8 +28,9 @@ guitar, followed the grid's short misreadings: GuitarSet dev bar F median 0.41 -
 
 Tempo level: when the grid's beat is about twice, half, three times, a third, 3/2 or 2/3 of the band's, it is
 the same music counted at another level (a tracker's octave error, a double-time feel): the band keeps its
-level and lines up with the grid's beats. Only when the grid stays at another level for `level_beats` beats,
-or its tempo stays more than 12 % away for two beats without being another level (the player really changed
+level and lines up with the grid's beats. Only when the grid stays at another level for `level_beats` beats (or
+half the beats it had agreed with the band's tempo before, up to 32, if more: a level held long has more to
+lose), or its tempo stays more than 12 % away for two beats without being another level (the player really changed
 tempo), does the band go there faster: half the way, in ratio, each beat, so it is there within two more.
 A tempo the grid has not yet agreed with for `steady_beats` beats in a row is a fresh lock's first guess, not
 the music's level: a grid at another level then is followed at once, the same way (on GuitarSet a bossa at
@@ -66,6 +67,10 @@ _LEVEL_FLOATS = tuple((level, float(level)) for level in LEVELS)
 LEVEL_BEATS = 8       # band beats the grid must stay at another level before the band goes there
 STEADY_BEATS = 4      # band beats in a row the grid must agree with the band's tempo before another level is
                       # taken as the same music (until then the band's tempo is the first guess of a fresh lock)
+HELD_SHARE = 2        # ... or 1/HELD_SHARE of the beats the grid has agreed with the band's tempo (`_steady`),
+                      # if more: a level held for long is not left for a misreading of a few bars (sim2 waltz_3-4
+                      # +dynamics: a soft verse strummed on 1 and the "and" of 2, read at the 3:2 level for 16 beats)
+HELD_MOST = 32        # ... but never more than this many
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 LEVEL_TEMPO = 0.05    # a grid at another level whose tempo there is this far (log ratio) from the band's is misheard
 STEP_MAX = 1.35       # the largest tempo ratio followed as a step: a quarter slower (1 / 0.75; the simulators'
@@ -377,7 +382,7 @@ class BandTimeline:
         with the band's tempo (reset when the band follows a tempo far from its own: `JUMP_BEATS` far beats in
         a row; a single one is a phase correction at another level pushing a beat past MAX_CHANGE)."""
         self._other_level = self._other_level + 1 if level is not LEVELS[0] else 0
-        if self._other_level >= self.level_beats:
+        if self._other_level >= max(self.level_beats, min(self._steady // HELD_SHARE, HELD_MOST)):
             self._moving, self._other_level = True, 0       # the grid kept the other level: the band goes there
         elif self._moving and not self._jumped:
             self._moving = False                            # ... and is there

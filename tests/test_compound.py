@@ -1,11 +1,14 @@
 """6/8 with a bass-and-chord figure and tempo steps (issues 11 and 12): the beat stays on the bass, a slow step is
 followed within a few beats."""
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from engine.analyze import analyze
 from engine.events import InputMessage
 from engine.listen import Listener
 from engine.listen.phase import bass_phase, fit_grid
@@ -98,3 +101,16 @@ def test_a_sudden_change_is_taken_from_three_slow_beats_the_old_tempo_misses():
     alt = sudden_change(TempoEstimator(), t, w, pw, now, 60 / 62, window=3.0, fit=fit, bass=bass)
     assert alt is not None and alt[1] == pytest.approx(p, rel=0.03)
     assert sudden_change(TempoEstimator(), t, w, pw, now, 60 / 62, window=3.0, fit=fit) is None   # no bass told
+
+
+def test_a_grid_set_on_the_chords_moves_to_the_bass_as_soon_as_the_bass_tells_the_beat():
+    # sim2 tempo_6-8_Eb-phrygian_s13 (62 dotted quarters a minute): the grid locked on the chords at 4.8 s,
+    # before the bass notes were heard as the beat, an eighth before the player's beat. From 6.1 s every fit sat
+    # on the bass, but a fit off the grid waited three fits over three beats before it was taken: the grid stayed
+    # an eighth early until 8.6 s, and the band came in on it at 6.6 s (its first six beats off, beat F 0.82).
+    path = Path(__file__).parent / "data" / "tempo-step-6-8-sim2.mid"
+    truth = np.array(json.loads(path.with_suffix(".json").read_text())["beats"])
+    beats = np.array(analyze(path).beats)
+    early = beats[(beats > 6.0) & (beats < 9.0)]
+    off = [float(np.min(np.abs(truth - b))) for b in early]
+    assert len(early) >= 3 and max(off) < 0.07, list(zip(early.round(2), np.round(off, 3)))

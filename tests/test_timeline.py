@@ -75,6 +75,20 @@ def test_an_established_tempo_goes_to_another_level_the_grid_keeps(ratio):
     assert all(b == pytest.approx(moved.period, rel=0.03) for b in lengths(times)[-4:]), lengths(times)
 
 
+def test_a_level_held_for_long_keeps_through_a_verse_heard_at_its_3_2_level():
+    # bench/.cache/sim2 waltz_3-4_G-dorian+dynamics_s16: twenty seconds of a waltz at 120 BPM, then a soft verse
+    # strummed on 1 and the "and" of 2; the listener's grid went to the dotted quarter (81 BPM) for sixteen beats
+    # and the band, after LEVEL_BEATS, followed it for seven seconds (beat F 0.78). A level the grid agreed with for
+    # forty beats is kept through sixteen beats at another.
+    line = BandTimeline()
+    steady = grid(0.5)
+    line.start(0, steady)
+    times = beats(line, 0, 41, steady)
+    hemiola = grid(0.75, anchor=times[-1])
+    times = beats(line, 40, 17, hemiola)
+    assert all(b == pytest.approx(0.5, rel=0.02) for b in lengths(times)), lengths(times)
+
+
 def aqsaq_grid(anchor: float, phase: int) -> BeatGrid:
     """A 7/8 (2+2+3) grid of 0.5 s quarter beats with a beat at `anchor` s: two bars to its 7 beats."""
     return BeatGrid(anchor_time=anchor, anchor_beat=0, period=0.5, beats_per_bar=7, downbeat_phase=phase,

@@ -13,7 +13,8 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
    `follow` (0.8) of the new fit. In compound time the beat is where the bass falls (`phase.bass_phase`): a 6/8
-   bass-and-chord figure puts more onset weight on the chord two eighths later than on the bass. In simple time
+   bass-and-chord figure puts more onset weight on the chord two eighths later than on the bass, and a grid off
+   the bass's beat moves there at once (a grid set on the chords before the bass was heard). In simple time
    a fit gone to the off-beats is not taken while the bass stayed on the grid's beats (`_offbeat_bass`): bossa
    comping strums its chords on every "and" for bars while the thumb keeps the beat.
 3. Sudden tempo changes (`engine.listen.tempo_change`): when the grid explains less than `switch_below` of
@@ -225,6 +226,7 @@ class BeatTracker:
     _line_beat: float | None = None     # s: a beat of a line's 3:2 level, where its long notes fall (`_level`)
     _stepped: float | None = None       # s: the period a sudden tempo change set last (`update`, `advance`)
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
+    _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
 
     # Settings of the parts, set and read here as before (after changing bpm_prior or prior_octaves, call
     # `_rebuild_prior`).
@@ -467,11 +469,13 @@ class BeatTracker:
                    grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """In compound time, `grid` (phase s, period s, confidence) refitted on the beat the bass keeps
         (`engine.listen.phase.bass_phase`) when its beats are more than TIGHT of one away from the bass's, else as
-        it is; onsets ts (s) with phase weights pws. In simple time, see `_offbeat_bass`."""
+        it is; onsets ts (s) with phase weights pws. `_bass_placed` tells `_adopt` that the bass placed the beat:
+        a grid off it then moves at once (`phase.blend`). In simple time, see `_offbeat_bass`."""
         if not self._meter.compound:
             return self._offbeat_bass(now, grid)
         phase, period, _ = grid
         bass = bass_phase(ts, self._onsets.bass, now, period, BASS_RECENCY)
+        self._bass_placed = bass is not None
         if bass is None:
             return grid
         off = (bass - phase) / period
@@ -570,11 +574,12 @@ class BeatTracker:
                 phase += (-0.5 if off < 0.5 else 0.5) * period
         if self.period is None:
             self._grid_from = now
-        if self._syncopation(now, phase, period, confidence):
+        at_once, self._bass_placed = self._bass_placed and self._meter.compound, False
+        if not at_once and self._syncopation(now, phase, period, confidence):
             return
         state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
                           self._disagree_since)
-        new = blend(state, now, phase, period, confidence, self.follow, self.hold_tempo)
+        new = blend(state, now, phase, period, confidence, self.follow, self.hold_tempo, at_once=at_once)
         (self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
          self._disagree_since) = new
         if self.period is not None:
