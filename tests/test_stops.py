@@ -8,6 +8,7 @@ the live path (the same engine, no final chord known) is run under a virtual clo
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import mido
@@ -27,7 +28,7 @@ from engine.io.midi_input import read_guitar_file
 from engine.io.sinks import RecordingSink
 from engine.listen.activity import PlayerActivity
 from engine.pipeline import Engine, run_offline
-from engine.render import guitar_track
+from engine.render import guitar_track, play
 from engine.state import BeatGrid
 from tests.conftest import BAND_CHANNELS, bar_times, note_ons
 
@@ -59,6 +60,9 @@ def test_the_band_is_silent_from_a_beat_into_every_stop_and_back_with_the_player
     # A 2/4 take the band plays in 4/4 (the fix must not need the meter right), stops of 1, 2, 4 and 12 beats,
     # some after an offbeat strum. At main the band played 6, 6 and 35 notes inside them: silence was heard
     # 1.75 usual gaps after the last strum, too late for the band's next beat, and a fill ran into the stop.
+    # Heard as 4/4, the band (a 2/4 style in pairs) rejoins on its 4/4 downbeat: after the 12-beat stop (a tempo
+    # step on the return) 3.9 beats after the player, on its pair's first bar (2.0 before session 17, on the
+    # second bar's line, which in a true 4/4 is the player's beat 3).
     band, tr = band_note_ons(tmp_path, "stops-2-4-sim3"), truth("stops-2-4-sim3")
     long = [s for s in tr["stops"] if s["beats"] >= 2]
     assert len(long) == 3
@@ -66,8 +70,8 @@ def test_the_band_is_silent_from_a_beat_into_every_stop_and_back_with_the_player
         beat = beat_at(tr, s["start"])
         inside = band[(band >= s["start"] + beat) & (band <= s["end"] - TOL)]
         assert len(inside) == 0, (s, inside)
-        back = band[band >= s["end"] - TOL]
-        assert len(back) and back[0] - s["end"] < 2.5 * beat, (s, back[:1])
+        back = band[band >= s["end"] - TOL]      # on the next 1 of the band's 4/4: within its bar
+        assert len(back) and back[0] - s["end"] < 4.5 * beat, (s, back[:1])
 
 
 @pytest.mark.parametrize("name", ["waltz-3-4-late-meter-sim2", "tuning-tail-2-4-sim3"])
@@ -210,6 +214,32 @@ def test_live_a_player_back_during_the_endings_first_bar_drops_it_and_the_band_p
     assert not np.any((notes > dropped - 0.05) & (notes < rejoin - 0.05))   # nothing over the player's return
     assert np.any((notes >= rejoin - 0.05) & (notes < rejoin + 0.1))         # the marker is where it plays again
     assert rejoin < back + 4 * 4 * beat
+
+
+def _rejoins_on_the_players_downbeat(marks: list[tuple[float, str]], beat: float, back: float) -> None:
+    """The band plays again on a downbeat of the D dorian example (bars of 4 beats from 0.5 s) after `back` (s),
+    and its bars are the player's from there: the bar watch has nothing to move for the next four bars."""
+    rejoin = next(t for t, text in marks if text.startswith("stop: rejoin") and t > back)
+    assert abs((rejoin - 0.5) / beat / 4 - round((rejoin - 0.5) / beat / 4)) < 0.05, (rejoin, marks)
+    assert not [t for t, text in marks if text.startswith("bar: ") and rejoin < t < rejoin + 16 * beat], marks
+
+
+def test_a_band_in_a_2_4_style_over_4_4_rejoins_on_the_players_downbeat_not_on_their_beat_3():
+    # The D dorian example (4/4, played by a 2/4 style in pairs of its bars) with a rest of two bars from bar 9:
+    # the player counts through it and is back on bar 11's downbeat. At main the band rejoined on its next 2/4
+    # bar line, the player's beat 3: live (the ending a bar of silence cued, dropped) its new arrangement's
+    # pairs ran half a bar off the player's until the bar watch moved them 6 beats later; offline it came
+    # back on beat 3 (the reviewer's endC.mid, session 17).
+    beat = 60 / 96
+    start, back = 0.5 + 32 * beat, 0.5 + 40 * beat
+    guitar = read_guitar_file(Path("examples/d_dorian_96_4-4.mid"))
+    guitar = replace(guitar, messages=[m for m in guitar.messages            # the take's first 16 bars
+                                       if m.time < 0.5 + 64 * beat and not start - 0.05 <= m.time < back - 0.05])
+    marks = [(m.time, m.text) for m in live_events(guitar.messages) if isinstance(m, Marker)]
+    assert any(text == "ending: dropped, the player is back" for _, text in marks), marks
+    _rejoins_on_the_players_downbeat(marks, beat, back)
+    _, events = play(guitar)
+    _rejoins_on_the_players_downbeat([(m.time, m.text) for m in events if isinstance(m, Marker)], beat, back)
 
 
 def test_a_phrase_after_a_rest_starts_on_its_first_strong_chord_or_bass_note_not_on_a_pickup():
