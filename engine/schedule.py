@@ -563,6 +563,8 @@ class Scheduler:
         if old.form.ending and not change.over_ending:
             return
         main = old.plans[-1].main if old.plans else "main_a"
+        if change.over_ending:
+            self.presence.dropped = None    # the dropped ending's notes are gone with it; the next ending plays
         self._begin(change.at, change.style, change.meter, intro=False, main=main)
         if change.ending is not None:
             self.arranger.form.end_soon(change.ending)

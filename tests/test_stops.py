@@ -256,9 +256,12 @@ def test_a_band_in_a_2_4_style_over_4_4_rejoins_on_the_players_downbeat_not_on_t
     guitar = read_guitar_file(Path("examples/d_dorian_96_4-4.mid"))
     guitar = replace(guitar, messages=[m for m in guitar.messages            # the take's first 16 bars
                                        if m.time < 0.5 + 64 * beat and not start - 0.05 <= m.time < back - 0.05])
-    marks = [(m.time, m.text) for m in live_events(guitar.messages) if isinstance(m, Marker)]
+    live = live_events(guitar.messages)
+    marks = [(m.time, m.text) for m in live if isinstance(m, Marker)]
     assert any(text == "ending: dropped, the player is back" for _, text in marks), marks
     _rejoins_on_the_players_downbeat(marks, beat, back)
+    last = max(t for t, text in marks if text == "section: ending")     # the take's end: this ending plays (at
+    assert len([e for e in live if isinstance(e, Note) and e.time >= last - 0.05]) > 10   # main silent: dropped)
     _, events = play(guitar)
     _rejoins_on_the_players_downbeat([(m.time, m.text) for m in events if isinstance(m, Marker)], beat, back)
 
