@@ -10,10 +10,12 @@
   band's count and bars start on their phrase's first strong chord (`restarted`; on the count's offbeat once
   their next strums confirm it). After a stop of a bar or more a player who kept the count (a fermata, a
   breath) often comes back off the beat: the band listens until its next beat is within ALIGNED of the
-  player's, then rejoins at its next bar line, as a band does after a break (it came in early and off the
-  beat, then caught up in a rush).
+  player's, then rejoins at its next bar line that is the player's downbeat (a 2/4 style's bars pair
+  into their 4/4: the second bar's line is their beat 3), as a band does after a break (it came in early
+  and off the beat, then caught up in a rush).
   Live, where no final chord is known, certain silence (LIVE_END bar after the beat that follows the player's
-  last note, or after the stop as heard: `_certain`) cues the ending at the band's next bar line, and a
+  last note, or after the stop as heard: `_certain`) cues the ending at the band's next bar line on the
+  player's downbeat (engine.arrange.form: a 2/4 style's pairs), and a
   player back before that bar calls it off (the ending played on over the player's return). Earlier is not
   certain: a player back from a one-bar stop comes back there (two beats instead brought 4/4 endings within
   a bar of the stop, but a stop of a bar then ended the song live: bench/.cache/sim3 stops_2-4_A-phrygian's
@@ -163,7 +165,8 @@ class Presence:
     def rejoin(self, now: float, drift: float, grid: BeatGrid, arranger: Arranger, horizon: float) -> str | None:
         """Back from a long stop and listening (`listening`): once the band's beat is within ALIGNED of the
         player's (`drift`, s, engine.timeline), or REJOIN_WAIT bars on, the band plays again from its next bar
-        line after band beat `horizon`. The marker to write then, else None."""
+        line after band beat `horizon` that begins one of the player's bars (`Arranger.players_bar_after`).
+        The marker to write then, else None."""
         if not self.listening:
             return None
         waited = now - self.listening_since >= REJOIN_WAIT * grid.beats_per_bar * grid.period
@@ -171,7 +174,7 @@ class Presence:
             return None
         self.listening_since = self.watching_since = None
         self.deciding = False
-        self.rejoin_at = float(arranger.bar_start(arranger.bar_at(horizon) + 1))
+        self.rejoin_at = float(arranger.bar_start(arranger.players_bar_after(horizon)))
         return "stop: rejoin"
 
     def out_since(self, t: float) -> bool:

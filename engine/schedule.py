@@ -286,7 +286,9 @@ class Scheduler:
         """Live, the player came back once the ending their silence cued had begun (engine/presence.py). Within
         its first bar (band beat `horizon`, the commit window's end, in it) the band drops it, as a band does:
         its notes are left out from the band's next beat and a new arrangement (no intro) begins at its next
-        bar line, silent until the band rejoins the player. Later, the ending plays on."""
+        bar line on the player's downbeat (`Arranger.players_bar_after`: a 2/4 style's pairs begun on the
+        player's beat 3 ran half a bar off until the bar watch moved them), silent until the band rejoins.
+        Later, the ending plays on."""
         self.presence.back_in_ending = False
         arranger = self.arranger
         first = next((p.bar for p in arranger.plans if p.section == "ending"), None)
@@ -296,7 +298,8 @@ class Scheduler:
         beat = math.floor(horizon) + 1
         self.presence.dropped = float(beat)
         self._stop_at = None
-        self._change = Change(arranger.bar_start(bar + 1), arranger.style, self.meter, "", over_ending=True)
+        self._change = Change(arranger.bar_start(arranger.players_bar_after(horizon)), arranger.style, self.meter, "",
+                              over_ending=True)
         self._due.append((float(beat), "ending: dropped, the player is back"))
 
     def _mark_due(self, now: float, grid: BeatGrid) -> None:

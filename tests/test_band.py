@@ -70,6 +70,8 @@ def notes_between(events, a, b):
 
 
 def test_band_comes_in_on_the_beat_stops_with_the_guitar_ends_and_comes_back():
+    from engine.presence import COUNTED
+
     msgs = strumming(range(0, 24)) + strumming(range(40, 64))
     engine, events = play(msgs)
     ins = [t for t, _ in markers(events, "band in")]
@@ -82,7 +84,10 @@ def test_band_comes_in_on_the_beat_stops_with_the_guitar_ends_and_comes_back():
     stop = markers(events, "stop")[0][0]
     assert last_strum < stop <= last_strum + 2 * PERIOD
     endings = [t for t, name in sections(events) if name == "ending" and last_strum < t < outs[0]]
-    assert endings and endings[0] <= stop + 6 * PERIOD
+    certain = last_strum + (1 + COUNTED) * PERIOD + 4 * PERIOD     # engine.presence._certain: a bar after the
+    assert endings and endings[0] <= certain + 4 * PERIOD           # beat after the last strum; the ending within
+                                                                    # a bar of it (issue 11), on the player's 1
+    assert abs((endings[0] - 0.5) / (4 * PERIOD) % 1 - 0.5) > 0.45, endings   # (at main: beat 3, a 2/4 pair)
     assert notes_between(events, stop + 0.1, endings[0] - 0.01) == []
     assert last_strum < outs[0] < resume
     # It comes back in (with its intro) within two bars of the guitar's return.
@@ -323,6 +328,23 @@ def test_after_a_stop_of_a_bar_the_band_listens_then_rejoins_at_its_bar_line():
     assert presence.listening
     presence.went_out(24.0)
     assert not presence.listening and not presence.silenced("intro", line - 0.5)
+
+
+def test_after_a_long_stop_a_2_4_style_in_4_4_rejoins_on_the_first_bar_of_its_pair():
+    # A 2/4 style over the player's 4/4 pairs its bars (group 2): the band's bar line it rejoins on is the
+    # player's downbeat, the first bar of a pair, not the second bar's line (the player's beat 3).
+    from engine.arrange.arranger import Arranger
+    from engine.arrange.styles import load_style
+    from engine.presence import ALIGNED, Presence
+
+    grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=0)
+    arranger = Arranger(load_style("tokpe-gallop"), seed=1, start=0, group=2)
+    presence = Presence()
+    presence.stop_time(10.0, True, grid, arranger)
+    presence.stop_time(12.5, False, grid, arranger)         # back after 2.5 s: listening
+    assert presence.rejoin(12.6, ALIGNED / 2, grid, arranger, 25.2) == "stop: rejoin"
+    assert presence.rejoin_at == 28.0                       # beat 25.2 is in the pair from 24: the next from 28
+    assert [arranger.players_bar_after(b) for b in (24.5, 25.0, 26.0, 27.9, 28.0)] == [14, 14, 14, 14, 16]
 
 
 def test_a_short_stop_needs_no_rejoining():

@@ -8,6 +8,7 @@ the live path (the same engine, no final chord known) is run under a virtual clo
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import mido
@@ -27,7 +28,7 @@ from engine.io.midi_input import read_guitar_file
 from engine.io.sinks import RecordingSink
 from engine.listen.activity import PlayerActivity
 from engine.pipeline import Engine, run_offline
-from engine.render import guitar_track
+from engine.render import guitar_track, play
 from engine.state import BeatGrid
 from tests.conftest import BAND_CHANNELS, bar_times, note_ons
 
@@ -59,6 +60,9 @@ def test_the_band_is_silent_from_a_beat_into_every_stop_and_back_with_the_player
     # A 2/4 take the band plays in 4/4 (the fix must not need the meter right), stops of 1, 2, 4 and 12 beats,
     # some after an offbeat strum. At main the band played 6, 6 and 35 notes inside them: silence was heard
     # 1.75 usual gaps after the last strum, too late for the band's next beat, and a fill ran into the stop.
+    # Heard as 4/4, the band (a 2/4 style in pairs) rejoins on its 4/4 downbeat: after the 12-beat stop (a tempo
+    # step on the return) 3.9 beats after the player, on its pair's first bar (2.0 before session 17, on the
+    # second bar's line, which in a true 4/4 is the player's beat 3).
     band, tr = band_note_ons(tmp_path, "stops-2-4-sim3"), truth("stops-2-4-sim3")
     long = [s for s in tr["stops"] if s["beats"] >= 2]
     assert len(long) == 3
@@ -66,8 +70,8 @@ def test_the_band_is_silent_from_a_beat_into_every_stop_and_back_with_the_player
         beat = beat_at(tr, s["start"])
         inside = band[(band >= s["start"] + beat) & (band <= s["end"] - TOL)]
         assert len(inside) == 0, (s, inside)
-        back = band[band >= s["end"] - TOL]
-        assert len(back) and back[0] - s["end"] < 2.5 * beat, (s, back[:1])
+        back = band[band >= s["end"] - TOL]      # on the next 1 of the band's 4/4: within its bar
+        assert len(back) and back[0] - s["end"] < 4.5 * beat, (s, back[:1])
 
 
 @pytest.mark.parametrize("name", ["waltz-3-4-late-meter-sim2", "tuning-tail-2-4-sim3"])
@@ -171,6 +175,27 @@ def test_an_ending_begun_late_leaves_out_its_first_bars_and_keeps_its_last():
     assert [form.next_bar().section_bar for _ in range(2)] == [0, 1]
 
 
+def test_a_cued_ending_of_a_2_4_style_in_4_4_waits_for_the_first_bar_of_a_pair_a_landing_one_does_not():
+    # A 2/4 style pairs its bars into the player's 4/4 (group 2): the second bar's line is the player's beat 3.
+    # A cued ending (footswitch, or live a bar of certain silence) begins on the player's downbeat; one placed
+    # to land on the final chord (`end_soon`) begins where it was placed.
+    style = load_style("tokpe-gallop")
+    form = Form(style, intro=False, group=2)
+    form.next_bar()
+    form.cue(Cue.ENDING)
+    assert [form.next_bar().section for _ in range(2)] == ["main_a", "ending"]
+    form = Form(style, intro=False, group=2)
+    form.next_bar()
+    form.end_soon(0)
+    assert form.next_bar().section == "ending"
+    form = Form(style, intro=False, group=2)
+    form.next_bar()
+    form.end_soon(0)
+    assert form.call_off_ending()
+    form.cue(Cue.ENDING)                    # a landing called off does not let a later cued ending off the 1
+    assert [form.next_bar().section for _ in range(2)] == ["main_a", "ending"]
+
+
 def live_with_rest(rest_beats: float):
     """The D dorian example (96 BPM) played live with a rest of `rest_beats` beats from bar 9: (beat s, the rest's
     start s, the player back s, the messages, the live events, the markers as (time s, text))."""
@@ -223,6 +248,35 @@ def test_live_an_ending_dropped_mid_song_leaves_the_songs_own_ending_audible():
     out = next(t for t, text in marks if text == "band out" and t > ending)
     notes = np.array([e.time for e in events if isinstance(e, Note)])
     assert np.sum((notes >= ending - 0.05) & (notes <= out)) >= 4, (ending, out)    # the ending is heard
+
+
+def _rejoins_on_the_players_downbeat(marks: list[tuple[float, str]], beat: float, back: float) -> None:
+    """The band plays again on a downbeat of the D dorian example (bars of 4 beats from 0.5 s) after `back` (s),
+    and its bars are the player's from there: the bar watch has nothing to move for the next four bars."""
+    rejoin = next(t for t, text in marks if text.startswith("stop: rejoin") and t > back)
+    assert abs((rejoin - 0.5) / beat / 4 - round((rejoin - 0.5) / beat / 4)) < 0.05, (rejoin, marks)
+    assert not [t for t, text in marks if text.startswith("bar: ") and rejoin < t < rejoin + 16 * beat], marks
+
+
+def test_a_band_in_a_2_4_style_over_4_4_rejoins_on_the_players_downbeat_not_on_their_beat_3():
+    # The D dorian example (4/4, played by a 2/4 style in pairs of its bars) with a rest of two bars from bar 9:
+    # the player counts through it and is back on bar 11's downbeat. At main the band rejoined on its next 2/4
+    # bar line, the player's beat 3: live (the ending a bar of silence cued, dropped) its new arrangement's
+    # pairs ran half a bar off the player's until the bar watch moved them 6 beats later; offline it came
+    # back on beat 3 (the reviewer's endC.mid, session 17).
+    beat = 60 / 96
+    start, back = 0.5 + 32 * beat, 0.5 + 40 * beat
+    guitar = read_guitar_file(Path("examples/d_dorian_96_4-4.mid"))
+    guitar = replace(guitar, messages=[m for m in guitar.messages            # the take's first 16 bars
+                                       if m.time < 0.5 + 64 * beat and not start - 0.05 <= m.time < back - 0.05])
+    live = live_events(guitar.messages)
+    marks = [(m.time, m.text) for m in live if isinstance(m, Marker)]
+    assert any(text == "ending: dropped, the player is back" for _, text in marks), marks
+    _rejoins_on_the_players_downbeat(marks, beat, back)
+    last = max(t for t, text in marks if text == "section: ending")     # the take's end: this ending plays (at
+    assert len([e for e in live if isinstance(e, Note) and e.time >= last - 0.05]) > 10   # main silent: dropped)
+    _, events = play(guitar)
+    _rejoins_on_the_players_downbeat([(m.time, m.text) for m in events if isinstance(m, Marker)], beat, back)
 
 
 def test_a_phrase_after_a_rest_starts_on_its_first_strong_chord_or_bass_note_not_on_a_pickup():

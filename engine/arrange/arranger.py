@@ -135,6 +135,13 @@ class Arranger:
         """The bar (from 0 at `start`; negative before it) in which listener beat `position` falls."""
         return math.floor((Fraction(position) - self.start) / self.style.beats_per_bar)
 
+    def players_bar_after(self, position: float) -> int:
+        """The first bar after the one listener beat `position` falls in that begins one of the player's bars:
+        its number a multiple of `group` (a 2/4 style's bars pair into the player's 4/4 from `start`, as the
+        scheduler's bar lines count them). Rejoining the player on the bar between put the band on their beat 3."""
+        bar = self.bar_at(position) + 1
+        return bar + -bar % self.group
+
     @property
     def decided(self) -> int:
         """How many bars the form has decided (the next bar decided is this one)."""
