@@ -175,27 +175,6 @@ def test_an_ending_begun_late_leaves_out_its_first_bars_and_keeps_its_last():
     assert [form.next_bar().section_bar for _ in range(2)] == [0, 1]
 
 
-def test_a_cued_ending_of_a_2_4_style_in_4_4_waits_for_the_first_bar_of_a_pair_a_landing_one_does_not():
-    # A 2/4 style pairs its bars into the player's 4/4 (group 2): the second bar's line is the player's beat 3.
-    # A cued ending (footswitch, or live a bar of certain silence) begins on the player's downbeat; one placed
-    # to land on the final chord (`end_soon`) begins where it was placed.
-    style = load_style("tokpe-gallop")
-    form = Form(style, intro=False, group=2)
-    form.next_bar()
-    form.cue(Cue.ENDING)
-    assert [form.next_bar().section for _ in range(2)] == ["main_a", "ending"]
-    form = Form(style, intro=False, group=2)
-    form.next_bar()
-    form.end_soon(0)
-    assert form.next_bar().section == "ending"
-    form = Form(style, intro=False, group=2)
-    form.next_bar()
-    form.end_soon(0)
-    assert form.call_off_ending()
-    form.cue(Cue.ENDING)                    # a landing called off does not let a later cued ending off the 1
-    assert [form.next_bar().section for _ in range(2)] == ["main_a", "ending"]
-
-
 def live_with_rest(rest_beats: float):
     """The D dorian example (96 BPM) played live with a rest of `rest_beats` beats from bar 9: (beat s, the rest's
     start s, the player back s, the messages, the live events, the markers as (time s, text))."""

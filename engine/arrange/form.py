@@ -12,9 +12,7 @@ Rules (the section lengths come from the style):
   fill, the whole bar at a phrase end, the second half of the bar otherwise;
 - the guitar pauses: the break; still silent when the break is over: the ending, then the band stops;
   the guitar back during the break: the main section resumes on a new phrase;
-- cues: `fill` (a one-bar fill), `next` (intro -> main A, main A <-> main B, break -> main), `ending` (on the
-  next bar that starts one of the player's: a 2/4 style pairs its bars in 4/4, `group`; an ending placed to
-  land on the final chord, `end_soon`, where it was placed);
+- cues: `fill` (a one-bar fill), `next` (intro -> main A, main A <-> main B, break -> main), `ending`;
 - the register level (dombra position, DOMAIN.md §2) rises one step per `variation.climb` bars while the
   player is intense enough, changes only at phrase starts and returns to 0 for the ending.
 """
@@ -76,7 +74,6 @@ class Form:
     group: int = 1                        # bars of the style in one of the player's (a 2/4 style in 4/4: 2)
     sparse: bool = False                  # the last bar decided was sparse (hysteresis)
     skip: int = 0                         # the ending's first bars left out (the final chord comes sooner)
-    landing: bool = False                 # the ending was placed to land on the final chord (`end_soon`)
 
     def __post_init__(self) -> None:
         self.state = "intro" if self.intro and self.style.section("intro").bars > 0 else "main"
@@ -96,16 +93,13 @@ class Form:
         """An ending cued and not yet begun is called off (the player came back before its bar): True if one was."""
         if self.pending != Cue.ENDING:
             return False
-        self.pending, self.skip, self.landing = None, 0, False
+        self.pending, self.skip = None, 0
         return True
 
     def end_soon(self, skip: int) -> None:
-        """The ending for the next bar decided, its first `skip` bars left out (its last bar always plays), even
-        on the second bar of a pair (`group`): it is placed to land on the player's final chord. A cued ending
-        (`cue`) begins on the next bar that starts one of the player's."""
+        """The ending for the next bar decided, its first `skip` bars left out (its last bar always plays)."""
         self.cue(Cue.ENDING)
         self.skip = max(0, min(skip, self.style.section("ending").bars - 1))
-        self.landing = True
 
     @property
     def ending(self) -> bool:
@@ -143,10 +137,7 @@ class Form:
         if self.state == "ending":
             return self._ending_bar()
         if cue == Cue.ENDING:
-            if self.landing or self.bar % self.group == 0:
-                return self._begin_ending()
-            self.pending = cue      # a cued ending waits for the player's downbeat (the first bar of a pair:
-                                    # a 2/4 style's second bar line is a 4/4 player's beat 3)
+            return self._begin_ending()
         plan = self._break_bar(pause)
         if plan is not None:
             return plan
