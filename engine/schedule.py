@@ -385,7 +385,7 @@ class Scheduler:
             self._entry = None
             return
         if now + self.config.lookahead + ENTRY_DECIDE >= self._entry_count:
-            if self.presence.song_over(self._entry, state.last_onset):
+            if self.presence.song_over(self._entry, state.last_onset, grid.period):
                 self._entry = self._ready_at = None     # offline: the player's final chord comes first
                 return
             if self._meter_pending(now, state):
