@@ -72,6 +72,7 @@ class RenderResult:
     warnings: tuple[str, ...] = ()    # what the input file had that was left out (one line each)
     soundfont: Path | None = None     # the SoundFont the audio was rendered with (None: no audio)
     bpm_range: tuple[float, float] | None = None   # the band's 5th and 95th percentile tempo, when it moved
+    song_over: bool = False           # the band was ready to come in, but the player's final chord came first
 
     @property
     def realtime_factor(self) -> float:
@@ -416,4 +417,5 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
                         audio_seconds=audio_seconds,
                         elapsed=time.perf_counter() - started,
                         band_notes=sum(isinstance(e, Note) for e in band), late_notes=engine.scheduler.late,
-                        style=arranger.style.name if arranger else style, warnings=warnings, soundfont=soundfont)
+                        style=arranger.style.name if arranger else style, warnings=warnings, soundfont=soundfont,
+                        song_over=engine.scheduler.song_over)

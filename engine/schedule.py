@@ -127,6 +127,7 @@ class Scheduler:
         self.committed_until = 0.0    # band beat position up to which notes are committed
         self.late = 0                 # notes committed after their time had passed
         self.refused: list[Marker] = []   # the markers of style changes not taken (a style in another meter)
+        self.song_over = False        # offline: an entry was given up, the player's final chord came first
         self.entries = 0              # how many arrangements were begun (entries, style, bar and meter changes)
         self.intensity = 0.0          # the player's intensity at the last commit, 0..1
         self.timeline = BandTimeline()       # when the band's beats fall: smooth, whatever the grid does
@@ -385,8 +386,9 @@ class Scheduler:
             self._entry = None
             return
         if now + self.config.lookahead + ENTRY_DECIDE >= self._entry_count:
-            if self.presence.song_over(self._entry, state.last_onset):
+            if self.presence.song_over(self._entry, state.last_onset, grid.period):
                 self._entry = self._ready_at = None     # offline: the player's final chord comes first
+                self.song_over = True
                 return
             if self._meter_pending(now, state):
                 self._entry = None          # planned, but the meter may change: the next downbeat after it

@@ -99,6 +99,15 @@ def test_a_song_over_before_the_band_could_come_in_keeps_it_out():
     assert not [n for n in band if isinstance(n, Note)]
 
 
+def test_an_entry_on_the_players_final_chord_keeps_the_band_out():
+    """Four soft bars of 4/4 at 141 BPM (review19, a sweep of short soft takes: 9 of 360 alike): the band's
+    entry downbeat fell 3 ms before the player's last strum, and its only notes were the ending's final stroke
+    on it, a lone stroke. An entry within LANDING beats of the final chord is no entry."""
+    engine, band = play(strummed([(4, 4, 141.0, 30, 0.0)]))
+    assert engine.scheduler.late == 0
+    assert not [n for n in band if isinstance(n, Note)]
+
+
 @settings(max_examples=4 * EXAMPLES, deadline=None)
 @given(st.lists(st.tuples(st.floats(0.0, 600.0), st.integers(0, 10_000), st.integers(0, 7),
                           st.integers(1, 8), st.floats(0.01, 5.0)), max_size=60))

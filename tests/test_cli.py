@@ -227,6 +227,27 @@ def test_a_render_where_the_band_never_plays_says_so(tmp_path):
     assert r.exit_code == 0 and "band never played" not in r.stderr
 
 
+def test_a_song_over_before_the_band_could_come_in_says_so(tmp_path):
+    # Five soft bars of a 141 BPM waltz (test_band_properties' song over): the band was ready in the last bar,
+    # after the final chord, and stays out; the warning said no beat and key were heard (review19), it says why.
+    take, out = tmp_path / "short.mid", tmp_path / "x.mid"
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(141))])
+    chords = ((48, (55, 60, 64)), (41, (53, 57, 60)), (43, (55, 59, 62)), (45, (57, 60, 64)))
+    for k in range(15):
+        bass, chord = chords[(k // 3) % 4]
+        notes = (bass, bass + 12) if k % 3 == 0 else chord
+        track += [mido.Message("note_on", note=p, velocity=15, time=0) for p in notes]
+        track += [mido.Message("note_off", note=p, time=408 if j == 0 else 0) for j, p in enumerate(notes)]
+        track.append(mido.MetaMessage("marker", text="", time=72))
+    mid.tracks.append(track)
+    mid.save(take)
+    r = render(take, "-o", out)
+    assert r.exit_code == 0 and out.exists()
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("aqyn: warning: the band never played")]
+    assert len(warnings) == 1 and "the song was over before it could come in" in warnings[0], r.stderr
+
+
 def test_a_cued_style_in_another_meter_is_not_taken_and_one_that_fits_is(tmp_path):
     # --style trot (6/8) over the 4/4 D dorian take is refused before the render; a footswitch or a cue file
     # asking for it mid-song cannot be refused, so the band keeps its style and says why in a marker (it had

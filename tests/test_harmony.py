@@ -176,6 +176,19 @@ def test_a_strum_is_named_by_its_first_notes_before_it_is_over(first, then, labe
     assert chords[1]["time"] - 2.5 < 0.05
 
 
+@pytest.mark.parametrize("period, softer", [(0.5, 90), (0.625, 75)])
+def test_a_triads_first_notes_never_show_a_power_chord_while_the_song_voices_thirds(period, softer):
+    # Em strummed on four beats (120 BPM; 96 BPM with its beats after the first softer), then Am: its A and E,
+    # before its C, showed A5 for 20 ms on main while the key was a first guess (review19); the strum's end
+    # names Am, within the 60 ms strum window.
+    em, am = (40, 47, 52, 55, 59, 64), (45, 52, 57, 60, 64)
+    msgs = [m for k in range(4) for m in strum(period * k, em, 90 if k == 0 else softer, 0.9 * period)]
+    msgs += [m for k in range(2) for m in strum(period * (4 + k), am, 90, 0.9 * period)]
+    chords = run_online(sorted(msgs, key=lambda m: m.time))[0].chords
+    assert [c["label"] for c in chords] == ["E:min", "A:min", "N"]
+    assert chords[1]["time"] - 4 * period < 0.06
+
+
 def test_root_and_fifth_under_a_held_minor_chord_keep_it():
     # E minor strummed, then 16 quiet bars of its bass with the fifth struck over it (E2, B2): still E minor,
     # its third heard before, also once the key's triad rule (TRIAD_MEMORY, 12 s) has lapsed; no E5 (a

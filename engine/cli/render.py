@@ -131,7 +131,11 @@ def _report(result, written: list[Path], stems: Path | None, channels: str | Non
     """The render's warnings (one line each, stderr) and its one-line report of what was heard and written."""
     for warning in result.warnings:
         typer.echo(f"aqyn: warning: {warning}", err=True)
-    if not result.band_notes:
+    if not result.band_notes and result.song_over:
+        typer.echo("aqyn: warning: the band never played: the song was over before it could come in (it comes in on "
+                   "your downbeat after about two bars of a steady beat and key); the file holds the guitar alone",
+                   err=True)
+    elif not result.band_notes:
         typer.echo("aqyn: warning: the band never played: no steady beat and key were heard in the guitar"
                    + (f" on channels {channels}" if channels else "") + " (is it on the channels given, and "
                    "is there more than a few notes?); the file holds the guitar alone", err=True)

@@ -153,6 +153,9 @@ _TONE_BITS = {(r, q): sum(1 << (r + i) % 12 for i in tones) for r in range(12) f
 # still ringing (Em's G and D under A E read A7 until the strum, its C, said Am; review17: on 7 converter-set-b
 # takes 20 of 22 early labels that the strum replaced within 0.15 s were such sevenths and sus chords).
 _UNSTRUCK = [_TONE_BITS[rep] & ~(1 << (rep[0] + 3) % 12 | 1 << (rep[0] + 4) % 12) for rep in _REPORT]
+# ... and never as a power chord while the song voices its chords with thirds (within TRIAD_MEMORY s): a
+# downstroke's low strings give any triad's root and fifth before its third (review19: Em to Am at 96 BPM,
+# the key still a first guess, showed A5 for 20 ms before the strum's C said Am); the strum's end decides.
 EARLY_NOTES = 2       # notes of a strum that may name its chord before the strum is over (`ChordTracker.early`)
 
 
@@ -363,6 +366,8 @@ class ChordTracker:
         score[_AS[self.current]] += self.stay
         i = int(score.argmax())
         best = _REPORT[i]
+        if best[1] == "5" and t - self._third_t <= TRIAD_MEMORY:
+            return self.label       # (a triad's root and fifth, its third still to come)
         if best != self.current and self._strum_pcs & _NAMED[i] == _NAMED[i] and not _UNSTRUCK[i] & ~self._strum_pcs:
             if not self._early:
                 self._early, self._before = True, self.current
