@@ -207,6 +207,13 @@ BAR_BEAT = 0.8
 STEP = (0.8, 1.36)
 DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
 
+
+def same_level(period: float, other: float) -> bool:
+    """True when `period` (s) is within a quarter of `other` (s, 0.8-1.25 of it): the same metrical level, a drift
+    or a player's step rather than a beat counted twice, half or 3:2 as fast."""
+    return 0.8 < period / other < 1.25
+
+
 class BeatTracker:
     """Tempo, beat grid, meter and downbeat from onsets, taps and a clock master.
 
@@ -411,7 +418,7 @@ class BeatTracker:
         """`grid` (phase s, period s, confidence) with its beat where a line's long notes are (`_line_beat`) when
         the line has just moved to its 3:2 level (`_level`) and the grid jumps there (`_adopt`): its running
         eighths sound every third of the new beat alike, and the fit's phase may take any of them."""
-        if self._line_beat is None or not self._moved or 0.8 < grid[1] / (self.period or grid[1]) < 1.25:
+        if self._line_beat is None or not self._moved or same_level(grid[1], self.period or grid[1]):
             return grid
         return self._line_beat, grid[1], grid[2]
 
@@ -515,7 +522,7 @@ class BeatTracker:
     def _left_grid(self, phase: float, period: float, now: float) -> bool:
         """True when the beat nearest `now` (s) of a fit through `phase` (s) every `period` (s) lies about half a
         beat (OFFBEAT or more) from the tracked grid's beats, at its level."""
-        if self.period is None or not 0.8 < period / self.period < 1.25:
+        if self.period is None or not same_level(period, self.period):
             return False
         off = self.beat_at(phase + round((now - phase) / period) * period) % 1.0
         return OFFBEAT <= off <= 1.0 - OFFBEAT
@@ -561,7 +568,7 @@ class BeatTracker:
     def _adopt(self, now: float, phase: float, period: float, confidence: float) -> None:
         """Blend in the fitted grid (a beat at `phase` s, `period` s per beat): see `phase.blend`. When the bass has
         just moved the level (`_level`), the grid is taken at once instead."""
-        if self._moved and self.period is not None and not 0.8 < period / self.period < 1.25:
+        if self._moved and self.period is not None and not same_level(period, self.period):
             # Blending would wait for three fits off the old grid's beats, playing the old level meanwhile. The
             # onsets still count: they are the same music at another level.
             self._switch(now, phase, period, confidence, forget=False)
@@ -595,7 +602,7 @@ class BeatTracker:
         (HOLD_SURE, HOLD_AFTER beats, as `_offbeat_bass`), at its level, in comping (a line's notes move the beat
         by themselves) and outside aqsaq (whose groups start on both halves of the beat)."""
         if (self._held is None or self.period is None or self.confidence < HOLD_SURE
-                or now - self._grid_from < HOLD_AFTER * self.period or not 0.8 < period / self.period < 1.25
+                or now - self._grid_from < HOLD_AFTER * self.period or not same_level(period, self.period)
                 or self._onsets.line() or self._aqsaq_heard()):
             return False
         nxt = phase + math.ceil((now - phase) / period) * period      # the fit's next beat
@@ -686,7 +693,7 @@ class BeatTracker:
         grid = (self.anchor_beat, self.anchor_time, self.period)
         if now < self._due and grid == self._due_grid:
             return
-        if self._bars_level is None or not 0.8 < self.period / self._bars_level < 1.25:
+        if self._bars_level is None or not same_level(self.period, self._bars_level):
             # another metrical level: its bars are counted afresh; a player's sudden tempo step (`update`, within
             # STEP): the bar keeps its beats, weighed on the notes the new grid was fitted on
             step = (self._bars_level is not None and self._stepped == self.period and not self._onsets.line()
