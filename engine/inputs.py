@@ -47,12 +47,15 @@ FILE_CUES = SWITCH_CUES + (Cue.STYLE,)
 @dataclass(frozen=True, slots=True)
 class CueInput:
     """A cue at `time` (s). `style` is the (already loaded) style of a `Cue.STYLE`, None otherwise; `level`
-    the (part, step in dB) of a `Cue.LEVEL`, None otherwise."""
+    the (part, step in dB) of a `Cue.LEVEL`, None otherwise. `placed`: an ending timed to its bar by one who
+    knows the song (a chart: engine/chart/listener.py), begun at the next bar whichever bar of a pair it is;
+    a footswitch's or cue file's ending waits for the bar that puts its final stroke on the player's 1."""
 
     time: float
     cue: Cue
     style: Style | None = None
     level: tuple[str, float] | None = None
+    placed: bool = False
 
     def __post_init__(self) -> None:
         if not self.time >= 0:
@@ -61,6 +64,8 @@ class CueInput:
             raise ValueError("a style cue needs a style, and only a style cue has one")
         if (self.cue is Cue.LEVEL) != (self.level is not None):
             raise ValueError("a level cue needs a (part, dB) level, and only a level cue has one")
+        if self.placed and self.cue is not Cue.ENDING:
+            raise ValueError("only an ending cue is placed")
 
 
 @dataclass(frozen=True, slots=True)

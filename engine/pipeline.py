@@ -102,7 +102,7 @@ class Engine:
         elif cue == Cue.LEVEL:
             self.scheduler.set_level(*item.level, item.time)
         else:
-            self.scheduler.cue(cue)
+            self.scheduler.cue(cue, placed=item.placed)
 
     def _count_in(self, item: CountIn) -> None:
         """Clicks on the wood blocks (the bar's first one high and louder); each is a tap when its time comes."""

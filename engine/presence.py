@@ -14,7 +14,8 @@
   into their 4/4: the second bar's line is their beat 3), as a band does after a break (it came in early
   and off the beat, then caught up in a rush).
   Live, where no final chord is known, certain silence (LIVE_END bar after the beat that follows the player's
-  last note, or after the stop as heard: `_certain`) cues the ending at the band's next bar line, and a
+  last note, or after the stop as heard: `_certain`) cues the ending at the band's next bar line from which its
+  final stroke falls on the player's 1 (engine.arrange.form), and a
   player back before that bar calls it off (the ending played on over the player's return). Earlier is not
   certain: a player back from a one-bar stop comes back there (two beats instead brought 4/4 endings within
   a bar of the stop, but a stop of a bar then ended the song live: bench/.cache/sim3 stops_2-4_A-phrygian's

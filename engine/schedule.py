@@ -163,12 +163,13 @@ class Scheduler:
             for event in volume_events(now, self.levels):
                 self._send(event)
 
-    def cue(self, cue: Cue | str) -> None:
+    def cue(self, cue: Cue | str, placed: bool = False) -> None:
         """A footswitch cue. `fill`: a one-bar fill at the next bar; `next`: the next section (intro ->
-        main A, main A <-> main B) from the next bar; `ending`: the ending from the next bar, then stop and
-        stay out until `start`; `start`: allow the band in again (and stop keeping going); `stop`: stop at the
-        next beat, silently, and stay out until `start`; `keep_going`: the input is gone, keep the groove
-        instead of breaking. Raises ValueError for anything else."""
+        main A, main A <-> main B) from the next bar; `ending`: the ending from the next bar whose ending's
+        final stroke falls on the player's 1 (from the next bar at all when `placed`: engine.inputs.CueInput),
+        then stop and stay out until `start`; `start`: allow the band in again (and stop keeping going);
+        `stop`: stop at the next beat, silently, and stay out until `start`; `keep_going`: the input is gone,
+        keep the groove instead of breaking. Raises ValueError for anything else."""
         if cue not in BAND_CUES:
             raise ValueError(f"cue must be one of {', '.join(BAND_CUES)}, got {cue!r}")
         if cue == Cue.KEEP_GOING:
@@ -185,7 +186,10 @@ class Scheduler:
             self.held = True
             if self.playing:
                 self._hold_after = True
-                self.arranger.cue(Cue.ENDING)
+                if placed:
+                    self.arranger.form.end_soon(0)
+                else:
+                    self.arranger.cue(Cue.ENDING)
         elif self.playing and self._stop_at is None:
             self.arranger.cue(cue)
 

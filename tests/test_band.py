@@ -83,6 +83,9 @@ def test_band_comes_in_on_the_beat_stops_with_the_guitar_ends_and_comes_back():
     assert last_strum < stop <= last_strum + 2 * PERIOD
     endings = [t for t, name in sections(events) if name == "ending" and last_strum < t < outs[0]]
     assert endings and endings[0] <= stop + 6 * PERIOD
+    # tokpe-gallop's two 2/4 bars of ending end on a stroke at the second's downbeat: the player's 1.
+    final_stroke = endings[0] + 2 * PERIOD
+    assert abs((final_stroke - 0.5) / (4 * PERIOD) % 1 - 0.5) > 0.45, endings
     assert notes_between(events, stop + 0.1, endings[0] - 0.01) == []
     assert last_strum < outs[0] < resume
     # It comes back in (with its intro) within two bars of the guitar's return.
@@ -189,7 +192,10 @@ def test_cue_ending_plays_the_ending_then_stays_out_until_start():
     t_start = 0.5 + 50 * PERIOD
     engine, events, statuses = drive(LONG, [(t_end, "ending"), (t_start, "start")])
     at, name = first_section_after(events, t_end)
-    assert name == "ending" and at - t_end <= 2 * PERIOD + 0.1
+    # Cued on the player's beat 3 of a bar: the 2/4 ending's two bars begin at the next beat 3, within a bar of
+    # the player's, so that its final stroke (the second bar's downbeat) is their 1.
+    assert name == "ending" and at - t_end <= 4 * PERIOD + 0.1
+    assert abs((at + 2 * PERIOD - 0.5) / (4 * PERIOD) % 1 - 0.5) > 0.45, at
     outs = [t for t, _ in markers(events, "band out")]
     ins = [t for t, _ in markers(events, "band in")]
     ending_bars = load_style("tokpe-gallop").section("ending").bars

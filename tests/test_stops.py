@@ -175,6 +175,35 @@ def test_an_ending_begun_late_leaves_out_its_first_bars_and_keeps_its_last():
     assert [form.next_bar().section_bar for _ in range(2)] == [0, 1]
 
 
+def test_a_cued_ending_of_a_2_4_style_in_4_4_puts_its_final_stroke_on_the_players_1_a_landing_one_as_placed():
+    # A 2/4 style pairs its bars into the player's 4/4 (group 2): its second bar line is the player's beat 3.
+    # tokpe-gallop's two-bar ending ends on a stroke at its last bar's downbeat: a cued ending (footswitch, or
+    # live a bar of certain silence) begins on the second bar of a pair, so that stroke is the player's 1.
+    style = load_style("tokpe-gallop")
+    assert style.section("ending").bars == 2
+    for decided, sections in ((1, ["ending", "ending", "out"]), (2, ["main_a", "ending", "ending"])):
+        form = Form(style, intro=False, group=2)
+        for _ in range(decided):
+            form.next_bar()
+        form.cue(Cue.ENDING)
+        plans = [form.next_bar() for _ in range(3)]
+        assert [p.section for p in plans] == sections
+        last = next(p for p in plans if p.last)
+        assert last.bar % 2 == 0                # the final stroke's bar starts one of the player's bars
+    # Placed to land on the final chord (`end_soon`): it begins where it was placed, on either bar.
+    form = Form(style, intro=False, group=2)
+    form.next_bar(), form.next_bar()
+    form.end_soon(0)
+    assert form.next_bar().section == "ending"
+    # A landing called off does not let a later cued ending end off the 1.
+    form = Form(style, intro=False, group=2)
+    form.next_bar(), form.next_bar()
+    form.end_soon(0)
+    assert form.call_off_ending()
+    form.cue(Cue.ENDING)
+    assert [form.next_bar().section for _ in range(2)] == ["main_a", "ending"]
+
+
 def live_with_rest(rest_beats: float):
     """The D dorian example (96 BPM) played live with a rest of `rest_beats` beats from bar 9: (beat s, the rest's
     start s, the player back s, the messages, the live events, the markers as (time s, text))."""

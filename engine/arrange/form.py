@@ -12,7 +12,9 @@ Rules (the section lengths come from the style):
   fill, the whole bar at a phrase end, the second half of the bar otherwise;
 - the guitar pauses: the break; still silent when the break is over: the ending, then the band stops;
   the guitar back during the break: the main section resumes on a new phrase;
-- cues: `fill` (a one-bar fill), `next` (intro -> main A, main A <-> main B, break -> main), `ending`;
+- cues: `fill` (a one-bar fill), `next` (intro -> main A, main A <-> main B, break -> main), `ending` (from
+  the next bar whose ending's last bar, the final stroke, starts one of the player's bars: a 2/4 style pairs
+  its bars in 4/4, `group`; an ending placed to land on the final chord, `end_soon`, where it was placed);
 - the register level (dombra position, DOMAIN.md §2) rises one step per `variation.climb` bars while the
   player is intense enough, changes only at phrase starts and returns to 0 for the ending.
 """
@@ -74,6 +76,7 @@ class Form:
     group: int = 1                        # bars of the style in one of the player's (a 2/4 style in 4/4: 2)
     sparse: bool = False                  # the last bar decided was sparse (hysteresis)
     skip: int = 0                         # the ending's first bars left out (the final chord comes sooner)
+    landing: bool = False                 # the ending was placed to land on the final chord (`end_soon`)
 
     def __post_init__(self) -> None:
         self.state = "intro" if self.intro and self.style.section("intro").bars > 0 else "main"
@@ -93,13 +96,16 @@ class Form:
         """An ending cued and not yet begun is called off (the player came back before its bar): True if one was."""
         if self.pending != Cue.ENDING:
             return False
-        self.pending, self.skip = None, 0
+        self.pending, self.skip, self.landing = None, 0, False
         return True
 
     def end_soon(self, skip: int) -> None:
-        """The ending for the next bar decided, its first `skip` bars left out (its last bar always plays)."""
+        """The ending for the next bar decided, its first `skip` bars left out (its last bar always plays), on
+        whichever bar of a pair (`group`): it was placed to land on the player's final chord. A cued ending
+        (`cue`) waits for the bar from which its final stroke falls on the player's downbeat."""
         self.cue(Cue.ENDING)
         self.skip = max(0, min(skip, self.style.section("ending").bars - 1))
+        self.landing = True
 
     @property
     def ending(self) -> bool:
@@ -137,7 +143,10 @@ class Form:
         if self.state == "ending":
             return self._ending_bar()
         if cue == Cue.ENDING:
-            return self._begin_ending()
+            if self.landing or (self.bar + self.style.section("ending").bars - self.skip - 1) % self.group == 0:
+                return self._begin_ending()
+            self.pending = cue      # a bar more: the ending's last bar, its final stroke, on the player's 1
+                                    # (a 2/4 style's second bar line in 4/4 is the player's beat 3)
         plan = self._break_bar(pause)
         if plan is not None:
             return plan

@@ -146,7 +146,7 @@ class ChartListener:
         ending = max(self.style_bar, self.final_beat - (self.ending_bars - 1) * self.style_bar)
         wanted = {at: cue for at, cue in wanted.items() if at < ending and at >= self.first_bar_beat}
         wanted[ending] = Cue.ENDING
-        return [CueInput(max(0.0, self.seconds_at(float(at - self.style_bar / 2))), cue)
+        return [CueInput(max(0.0, self.seconds_at(float(at - self.style_bar / 2))), cue, placed=cue is Cue.ENDING)
                 for at, cue in sorted(wanted.items())]
 
     def markers(self) -> list[tuple[float, str]]:
