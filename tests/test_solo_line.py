@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.analyze import run_online
+from engine.events import InputMessage
 from engine.io.midi_input import read_guitar_file
 from engine.listen import ListenerConfig
 from engine.listen.beat import OnsetWindow, durational_accent
@@ -48,3 +49,45 @@ def test_only_the_onsets_of_a_single_note_line_get_a_durational_accent(events):
             assert a == 1.0
         elif a != 1.0 and i + 1 < len(window.t):
             assert a == durational_accent(window.t[i + 1] - window.t[i])
+
+
+# A straight bossa line in eighths, bar by bar (eighth positions 0-7 of a 4/4 bar that sound): 3+3+2 figures and
+# their variations, as a GuitarSet bossa solo plays them (gssolo BN2, 166 BPM). Written here, not taken from it.
+BOSSA_BARS = ((0, 3, 6), (1, 3, 6, 7), (6,), (4, 6), (0, 3, 6), (1, 4, 5, 6), (0, 3, 5, 6, 7), (1, 3, 4, 5, 6, 7),
+              (0, 3, 6), (0, 6, 7), (2, 3, 5, 7), (3, 6), (0, 3, 5, 7), (1, 3, 5), (0, 1, 2, 3, 6), (4, 5, 6))
+BOSSA_PITCHES = (68, 70, 72, 75, 73, 72, 70, 68, 67, 68, 70, 63)
+
+
+def _line(onsets: list[float], end: float) -> list[InputMessage]:
+    """Messages of a single-note line: each note (velocity 90, pitches in turn) held until 20 ms before the next."""
+    out = []
+    for i, t in enumerate(onsets):
+        pitch = BOSSA_PITCHES[i % len(BOSSA_PITCHES)]
+        stop = onsets[i + 1] if i + 1 < len(onsets) else end
+        out += [InputMessage(t, 0x90, pitch, 90), InputMessage(stop - 0.02, 0x80, pitch, 0)]
+    return sorted(out, key=lambda m: m.time)
+
+
+def test_a_fast_straight_line_of_3_3_2_figures_is_heard_at_its_beat_not_its_dotted_quarters():
+    """The bossa line at 166 BPM, its 16 bars twice (46 s): its long notes fall a dotted quarter apart, and the
+    autocorrelation and durational accents took that level (110 BPM, 2:3 of the beat, heard as 6/8); one steady
+    grid of the beat holds more of its notes than one of the dotted quarters (`TempoEstimator.straight_level`)."""
+    eighth = 60.0 / 166 / 2
+    onsets = [(8 * b + k) * eighth for b, bar in enumerate(BOSSA_BARS * 2) for k in bar]
+    analysis, _ = run_online(_line(onsets, 32 * 8 * eighth), ListenerConfig())
+    beats = np.array(analysis.beats)
+    bpm = 60 / float(np.median(np.diff(beats[beats > 23.0])))
+    assert abs(bpm / 166 - 1) < 0.04, bpm
+
+
+def test_a_6_8_line_of_quarter_eighth_figures_keeps_its_dotted_quarter_beat():
+    """A 6/8 line at 105 dotted quarters a minute of quarter-eighth figures (its eighths 2+1, a long and a short
+    note per beat, some beats one long note): its gaps are not eighths, so only one steady grid's share tells
+    its level, and the dotted quarter keeps its phase."""
+    eighth = 60.0 / 105 / 3
+    figures = ((0, 2), (0, 2), (0,), (0, 1, 2), (0, 2), (0,), (0, 2), (0,))
+    onsets = [(3 * (8 * r + b) + k) * eighth for r in range(6) for b, beat in enumerate(figures) for k in beat]
+    analysis, _ = run_online(_line(onsets, 144 * eighth), ListenerConfig())
+    beats = np.array(analysis.beats)
+    bpm = 60 / float(np.median(np.diff(beats[beats > 15.0])))
+    assert abs(bpm / 105 - 1) < 0.04, bpm

@@ -390,6 +390,8 @@ class BeatTracker:
             level = self._tempo.line_level(t, accent, period, current)
             if level != period:
                 self._line_beat = grouping_phase(t, accent, level)[1]
+        if level == period and self._onsets.line():
+            level = self._tempo.straight_level(t, period)     # a fast straight line's dotted quarters
         if level == period:
             self._bass_wins = 0
             return period

@@ -34,7 +34,7 @@ import math
 
 import numpy as np
 
-from engine.listen.line_accents import grouping_contrast
+from engine.listen.line_accents import beat_share, grouping_contrast
 from engine.listen.phase import NEAR, beat_phase, circular_mean, fit_grid, recent_weights
 
 FPS = 100   # frames (lags) per second
@@ -61,6 +61,16 @@ LINE_BAR = 0.9
 # (jigs110 0.88-0.90, jigs145 0.82-0.88 at those moments), its contrast under LINE_GROUPING_MIN (jigs30 0.024
 # against 0.016) or the window was short (jigs317, 2-6 s)
 LINE_BAR_KEEP = 0.8
+# A fast straight line heard at its dotted quarters (`straight_level`): its beat is 2:3 of the level when that beat
+# is STRAIGHT_BPM fast, the line sounds STRAIGHT_DENSITY onsets or more per faster beat (a fast line: sparse POP909
+# lines, 0.7-0.8, fired on chance shares of a dozen onsets), its median gap is at least STRAIGHT_GAP of the level
+# (not a jig's running eighths, three to its beat) and one steady grid of the faster beat holds STRAIGHT_MARGIN more
+# of the onsets on its beats than the level's (GuitarSet's BN2 solo, 3+3+2 figures at 166 BPM heard at 110:
+# 0.50-0.52 against 0.36-0.38; `bench/line_level_cues.py`)
+STRAIGHT_BPM = (140.0, 190.0)
+STRAIGHT_DENSITY = 0.8
+STRAIGHT_GAP = 0.5
+STRAIGHT_MARGIN = 0.08
 # Half tempo (`quarter_level`): a grid whose beats' quarters are struck steadily (QUARTER_PLACES of the four places
 # a beat's sixteenths fall, each holding QUARTER_SHARE of the last QUARTER_SPAN seconds' onset weight, and
 # QUARTER_ON of it on those places) runs at half the player's tempo when twice its tempo is at most QUARTER_BPM:
@@ -286,6 +296,23 @@ class TempoEstimator:
         if there >= LINE_GROUPING_MIN and there > LINE_GROUPING * here:
             return slower
         return period
+
+    def straight_level(self, t: np.ndarray, period: float) -> float:
+        """The beat period (s) of a single-note line: `period`, or 2:3 of it when the line is a fast straight one
+        heard at its dotted quarters, for its onsets t (s, sorted; the window the last `scores` call read). 2:3
+        when that beat's tempo is within STRAIGHT_BPM, the window is `early_span` full and holds STRAIGHT_DENSITY
+        onsets per faster beat, the median gap is at least STRAIGHT_GAP of `period`, and one steady grid at 2:3
+        holds STRAIGHT_MARGIN more of the onsets on its beats than one at `period` (`beat_share`). A bossa or
+        samba solo's 3+3+2 figures put its long notes a dotted quarter apart, so the autocorrelation and the
+        durational accents both favour that level, but the closing two eighths of each bar turn the dotted
+        quarters' phase: only the true beat keeps it."""
+        faster = 2.0 * period / 3.0
+        span = t[-1] - t[0]
+        if not STRAIGHT_BPM[0] <= 60.0 / faster <= STRAIGHT_BPM[1] or span < self.early_span * self.window:
+            return period
+        if len(t) * faster < STRAIGHT_DENSITY * span or np.median(np.diff(t)) < STRAIGHT_GAP * period:
+            return period
+        return faster if beat_share(t, faster) >= beat_share(t, period) + STRAIGHT_MARGIN else period
 
     def regroupable(self, t: np.ndarray, period: float, kept: bool = False) -> bool:
         """Whether a single-note line's onsets t (s, sorted; those the last `scores` call read) at the level
