@@ -111,6 +111,7 @@ _BASS_TONE = BASS_TONE * _TONE_IS   # per bass pitch class, the bonus of each te
 PRESENT = 0.08     # share of the evidence at which a chord tone counts as sounding (less: partly missing)
 MELODY_PITCH = 72  # notes from C5 up are more often melody (licks, passing tones) than chord tones ...
 MELODY_WEIGHT = 0.5  # ... so they count this much
+LAZY_DECAY = 10.0   # s: a note is added to the onset memory scaled up by at most this much decay owed (`note_on`)
 POWER_OTHER, POWER_SPAN = 0.15, 0.2   # a power chord: up to 0.15 of the evidence off root and fifth, none
 # from 0.35 on (melody notes over a riff are some; the sixth, seventh or ninth of a chord without its third, more)
 THIRD_NEEDED = 0.3  # what a chord loses that adds a third to a power chord sounding (root and fifth, no third)
@@ -288,8 +289,14 @@ class ChordTracker:
         """A confirmed onset at t (s) of MIDI `pitch`: adds velocity / 127 (half from C5 up, `note_weight`) to
         its pitch class in the onset memory; a `bass` note becomes the bass while it rings, a surer one if `low`
         (under E3, not only low in the player's register: GuitarConditioner's `bass` and `tonal_bass`)."""
-        self._decay(t)
-        self._recent[pitch % 12] += velocity / 127 * note_weight(pitch)
+        # The onset memory is decayed when read (`_decay`): the note is added scaled up by the decay owed since
+        # (a scalar instead of an array multiply per note; LAZY_DECAY bounds the scale).
+        ahead = t - self._t
+        if ahead > LAZY_DECAY:
+            self._decay(t)
+            ahead = 0.0
+        scale = 2.0 ** (ahead / self.memory) if ahead > 0 else 1.0
+        self._recent[pitch % 12] += velocity / 127 * note_weight(pitch) * scale
         if bass:
             self._bass, self._bass_t, self._bass_pitch = pitch % 12, t, pitch
             self._bass_low = low
@@ -308,6 +315,7 @@ class ChordTracker:
         self._recent *= 0.05
 
     def _decay(self, t: float) -> None:
+        """The onset memory decayed from the time it was last decayed to t (s); every reader calls this first."""
         if t > self._t:
             self._recent *= 0.5 ** ((t - self._t) / self.memory)
             self._t = t

@@ -139,6 +139,7 @@ OPENING_PROFILE = {
 PHRASE_WEIGHT = 0.9        # bonus of the keys on the chord the phrases open with (x the bass line's mass) ...
 PHRASE_RETURNS = 1.5       # ... in full after this many returns to it, which fade with ...
 PHRASE_HALF_LIFE = 30.0    # ... this half-life (s)
+LAZY_DECAY = 60.0   # s: a note's evidence is added scaled up by at most this much decay owed (2**5 at 12 s half-life)
 PHRASE_CANDIDATES = 3      # the first chords of a piece that may be the one its phrases open with
 PHRASE_MIN = 0.25          # returns (faded) under which a chord no longer counts as coming back
 PHRASE_HOLD = 0.6          # s a chord is held to be one (a partial first strum, a flap between labels is none)
@@ -243,7 +244,8 @@ class KeyTracker:
         self._hist, self._bass, self._roots, self._finals = self._decaying   # ... and phrase-final notes
         self._root: int | None = None         # the chord root sounding since ...
         self._root_t = 0.0                    # ... this time (s)
-        self._t = 0.0
+        self._t = 0.0                         # s: `total` is decayed to here ...
+        self._arrays_t = 0.0                  # ... the arrays of evidence to here (`_arrays`)
         self._last_on = -1e9                  # time of the last note-on (s) ...
         self._last_pitch = 0                  # ... its pitch
         self._gap = 0.0                       # log of the typical gap between onsets (s), 0 before one
@@ -270,12 +272,20 @@ class KeyTracker:
         self._challenger_since = 0.0
 
     def _decay_to(self, t: float) -> None:
+        """The evidence decayed to t (s): `total` at once; the arrays (`_decaying`, `_returns`) lazily, when read
+        (`_arrays`): a note only adds to them, scaled up by the decay still owed (`_add`), so that it pays for
+        no array multiply (two of the median note's numpy calls, issue 12 deliver 5)."""
         if t > self._t:
-            f = 0.5 ** ((t - self._t) / self.half_life)
-            self._decaying *= f               # _hist, _bass and _roots
-            self._returns *= 0.5 ** ((t - self._t) / PHRASE_HALF_LIFE)
-            self.total *= f
+            self.total *= 0.5 ** ((t - self._t) / self.half_life)
             self._t = t
+
+    def _arrays(self) -> None:
+        """Bring the decaying arrays from the time they were last decayed to `_t` (every reader calls this first)."""
+        dt = self._t - self._arrays_t
+        if dt > 0:
+            self._decaying *= 0.5 ** (dt / self.half_life)     # _hist, _bass, _roots and _finals
+            self._returns *= 0.5 ** (dt / PHRASE_HALF_LIFE)
+            self._arrays_t = self._t
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool, metric: float = 1.0) -> None:
         """A note struck at t (s): its velocity (0..127) x `metric` adds to its pitch class's evidence (`metric`
@@ -308,6 +318,7 @@ class KeyTracker:
             return
         if self._gap and FINAL_MIN <= gap < OPENING_GAP and gap >= FINAL_RATIO * math.exp(self._gap):
             self._decay_to(t)
+            self._arrays()
             self._finals[self._last_pitch % 12] += 1.0
         log = math.log(min(gap, OPENING_GAP))
         self._gap = 0.9 * self._gap + 0.1 * log if self._gap else log
@@ -324,6 +335,7 @@ class KeyTracker:
         keeps coming back to and holding. A return to one of the piece's first chords counts for the chord its
         phrases open with (`_phrase_left`)."""
         self._decay_to(t)
+        self._arrays()
         held, sounded = max(0.0, t - self._root_t), False
         if self._root is not None:
             self._roots[self._root] += held
@@ -383,16 +395,23 @@ class KeyTracker:
 
     def _add(self, t: float, pitch: int, w: float, bass: bool, metric: float) -> None:
         self._decay_to(t)
+        ahead = self._t - self._arrays_t
+        if ahead > LAZY_DECAY:
+            self._arrays()
+            ahead = 0.0
+        # The arrays are decayed to `_arrays_t`: w added there is w scaled up by the decay owed since.
+        scale = 2.0 ** (ahead / self.half_life) if ahead > 0 else 1.0
         pc = pitch % 12
-        self._hist[pc] += w * (self.bass_weight if bass else 1.0)
+        self._hist[pc] += w * (self.bass_weight if bass else 1.0) * scale
         if bass:
-            self._bass[pc] += w * metric   # a bass note on a downbeat counts most
+            self._bass[pc] += w * metric * scale   # a bass note on a downbeat counts most
         self.total += w
 
     def _values(self) -> np.ndarray:
         """The score of each of the 84 keys (index = 7 x collection + degree; see `scores`)."""
         # Profile rows are centred, so rows @ (hist - mean) = rows @ hist: one product gives every key's
         # profile term and every collection's share; only the norm needs the centred histogram.
+        self._arrays()
         hist = self._hist
         mass = float(_add(hist))
         both = self._stack @ hist
