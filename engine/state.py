@@ -96,9 +96,10 @@ class MusicalState:
     mixolydian locrian); confidences are 0..1. `grid` is None until a beat period is known. `locked` says the
     listener is sure enough of beat and key for the band to play. `loudness` is the guitar's recent mean
     note-on velocity (0..127), `density` its strums per beat over the recent beats, `intensity` (0..1) how
-    hard the player plays, `silent` whether the guitar is pausing (no onset for longer than its usual gaps
-    allow), `last_onset` the time (s) of its latest onset. `cued` is the time (s) of a downbeat the player was
-    cued to (a count-in's end, a start from a pedal or a clock master) while the guitar has not played since.
+    hard the player plays (as they play: a stop leaves it as it was), `silent` whether the guitar is pausing
+    (no onset for longer than its usual gaps allow), `last_onset` the time (s) of its latest onset. `cued` is
+    the time (s) of a downbeat the player was cued to (a count-in's end, a start from a pedal or a clock
+    master) while the guitar has not played since.
     `chords_ahead` is empty for a listener, which knows only the chord heard now; a chart knows every chord in
     advance: (grid beat number, chord from that beat on) pairs sorted by beat, so each note the band commits
     is voiced for the chord at its own beat rather than the one sounding when it is committed.

@@ -376,3 +376,45 @@ def test_live_a_melodys_ending_starts_within_a_bar_of_certain_silence():
     ending = next(t for t, text in marks if text == "section: ending" and t > last)
     certain = last + (4 + 1 + 0.2) * beat
     assert certain - TOL <= ending <= certain + 4 * beat + TOL, (last, certain, ending)
+
+
+def waltz_with_a_stop(path: Path) -> list[float]:
+    """A 3/4 waltz at 126 BPM, G C D G Em C D G, a strum on every beat (velocity 96 on the 1, 70 else, 2 less on
+    each string), bar 11
+    silent, a final G on bar 21; written as a DAW records it. Returns the bars' downbeats (s)."""
+    chords = {"G": (43, 47, 50, 55, 59, 67), "C": (48, 52, 55, 60, 64), "D": (50, 57, 62, 66),
+              "Em": (40, 47, 52, 55, 59, 64)}
+    beat = 60 / 126
+    bars = (["G", "C", "D", "G", "Em", "C", "D", "G"] * 3)[:20] + ["G"]
+    events = []
+    for i, name in enumerate(bars):
+        for b in range(1 if i == 20 else 3):
+            if i == 10:
+                continue
+            t = (3 * i + b) * beat
+            for k, p in enumerate(chords[name]):
+                v = (96 if b == 0 else 70) - 2 * k             # a strum fades across the strings
+                events += [(t + 0.008 * k, "note_on", p, v), (t + 0.85 * beat, "note_off", p, 0)]
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack()
+    mid.tracks.append(track)
+    last = 0
+    for t, kind, p, v in sorted(events):
+        tick = round(t * 960)                      # 120 BPM: 960 ticks a second
+        track.append(mido.Message(kind, note=p, velocity=v, time=tick - last))
+        last = tick
+    mid.save(path)
+    return [3 * i * beat for i in range(21)]
+
+
+def test_a_one_bar_stop_does_not_leave_the_band_sparse_for_the_rest_of_the_song(tmp_path):
+    # The player plays bars 12-20 as bars 1-10; the band's dombra played 28-40 notes a bar before the stop and
+    # 10-14 (the sparse bar's) after it, to the end: the stop's silence counted as playing few strums.
+    downbeats = waltz_with_a_stop(tmp_path / "waltz.mid")
+    out = tmp_path / "band.mid"
+    r = runner.invoke(app, ["render", str(tmp_path / "waltz.mid"), "-o", str(out), "--style", "tokpe-waltz"])
+    assert r.exit_code == 0, r.output
+    dombra = note_ons(out, (6, 7))
+    per_bar = [int(np.sum((dombra >= a - TOL) & (dombra < b - TOL))) for a, b in zip(downbeats, downbeats[1:])]
+    before, after = np.median(per_bar[4:9]), np.median(per_bar[12:19])
+    assert before >= 20 and after >= 0.75 * before, per_bar

@@ -15,6 +15,8 @@ from engine.state import BeatGrid
 DEFAULT_PERIOD = 0.6   # s per beat assumed before a beat is tracked (100 BPM)
 STRUM_MERGE = 0.05     # s: onsets closer than this count as one strum
 STRONG = 3             # notes in a strum that make it a strong chord (a phrase's downbeat after a rest)
+HELD = 0.5             # beats after the latest strum from which the player's intensity holds (a stop, a rest): its
+                       # window then still holds the strum density_beats before (a whole beat lost it to rounding)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class PlayerActivity:
         self.loudness = 0.0                     # 0..127
         self.last_onset: float | None = None    # s
         self._onsets: deque[float] = deque()     # strum onsets (s) within the density window
+        self._played: deque[float] = deque()     # ... within the window that stops half a beat after the latest
         self._last_counted: float | None = None
         self._strums: deque[list] = deque(maxlen=16)  # [start (s), notes, has a bass note] of the recent strums
         self._phrase_from: float | None = None   # s: the first onset after the last rest of a bar or more
@@ -106,10 +109,17 @@ class PlayerActivity:
         if t is not None and t != self._last_counted:
             if not self._onsets or t - self._onsets[-1] > STRUM_MERGE:
                 self._onsets.append(t)
+            if not self._played or t - self._played[-1] > STRUM_MERGE:
+                self._played.append(t)
             self._last_counted = t
-        horizon = now - self.config.density_beats * (period or DEFAULT_PERIOD)
+        period = period or DEFAULT_PERIOD
+        horizon = now - self.config.density_beats * period
         while self._onsets and self._onsets[0] < horizon:
             self._onsets.popleft()
+        if t is not None:
+            horizon = min(now, t + HELD * period) - self.config.density_beats * period
+            while self._played and self._played[0] < horizon:
+                self._played.popleft()
 
     def next_tick(self, period: float | None) -> float:
         """The time (s) from which `tick` may forget an onset (`period` as for `tick`): before it, and with no
@@ -122,6 +132,25 @@ class PlayerActivity:
     def density(self) -> float:
         """Guitar strums per beat over the last `density_beats` beats."""
         return len(self._onsets) / self.config.density_beats
+
+    def played_density(self, now: float, period: float | None) -> float:
+        """Guitar strums per beat as it plays, at `now` (s; `period`: the tracked beat, s, or None): `density`
+        while it plays, but its window stops HELD beats after the latest strum and starts no earlier than the
+        phrase begun after the last rest (then its strums over the beats from its first to its latest, one
+        counted for each: a strum a beat is 1). A stop is not playing fewer strums
+        (the band's stop-time answers it): counted as `density` counts, a one-bar stop in a waltz took the
+        player's intensity under the sparse threshold, and the band, whose hysteresis wants more to turn full
+        again, stayed sparse for the rest of the song (review20)."""
+        if self.last_onset is None:
+            return 0.0
+        period = period or DEFAULT_PERIOD
+        end = min(now, self.last_onset + HELD * period)
+        start = end - self.config.density_beats * period
+        if self._phrase_from is not None and self._phrase_from > start:
+            start = self._phrase_from
+            n = sum(1 for t in self._played if t >= start)
+            return n / min(self.config.density_beats, (self.last_onset - start) / period + 1.0)
+        return len(self._played) / self.config.density_beats
 
     def silent(self, now: float, period: float | None, usual_gap: float, beats_per_bar: int,
                grid: BeatGrid | None = None) -> bool:

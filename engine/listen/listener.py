@@ -420,7 +420,7 @@ class Listener:
         return MusicalState(
             time=now, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=grid,
             beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
-            density=density, intensity=intensity(a.loudness, density),
+            density=density, intensity=intensity(a.loudness, a.played_density(now, b.period)),
             silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar, grid), last_onset=a.last_onset,
             cued=self._cued, meter_pending=b.meter_pending, phrase_start=a.phrase_start,
             leaning=self.leaning(),
