@@ -205,6 +205,19 @@ def test_cue_ending_plays_the_ending_then_stays_out_until_start():
     assert all(s is None for now, s in statuses if outs[0] + 0.05 < now < t_start)
 
 
+@pytest.mark.parametrize("beat", [28.3, 29.6, 30.3, 31.6])
+def test_a_cued_ending_lands_its_final_stroke_on_the_players_downbeat(beat):
+    # tokpe-gallop (2/4) plays over this 4/4 in pairs of its bars, and its ending is two of them: begun on the
+    # band's next bar line, an ending pressed in the second half of the player's bar put its final stroke on
+    # their beat 3 (review20: a pedal at beat 4 of bar 19 ended the band on bar 20's beat 3).
+    t_end = 0.5 + beat * PERIOD
+    engine, events, _ = drive(LONG, [(t_end, "ending")])
+    last = max(e.time for e in events if isinstance(e, Note))
+    final = (last - 0.5) / PERIOD
+    assert final % 4 == pytest.approx(0, abs=0.25) or final % 4 == pytest.approx(4, abs=0.25), final
+    assert last - t_end <= 8 * PERIOD           # the ending from the player's next bar line at the latest
+
+
 def test_cue_stop_is_silent_at_the_next_beat_and_start_lets_the_band_back():
     t_stop = 0.5 + 30 * PERIOD + 0.2
     t_start = 0.5 + 44 * PERIOD
