@@ -32,6 +32,12 @@ level and lines up with the grid's beats. Only when the grid stays at another le
 half the beats it had agreed with the band's tempo before, up to 32, if more: a level held long has more to
 lose), or its tempo stays more than 12 % away for two beats without being another level (the player really changed
 tempo), does the band go there faster: half the way, in ratio, each beat, so it is there within two more.
+A level and a step are judged against the band's tempo (the median of its last four beats), not its last beat,
+which carries a phase correction (a step of 25 % against a beat a phase correction had shortened looked like the
+3:2 level, and one a correction had lengthened towards it like no step at all). A tempo the band reached by more
+than SETTLE in four beats (phase corrections pulling it after a grid that ran off the player's beats) has agreed
+with nothing yet: its count starts again. A settled band keeps its time through a tempo no step reaches (STEP_MAX
+or more off, at no level) as long as it would through another level: that is the listener's misreading.
 A tempo the grid has not yet agreed with for `steady_beats` beats in a row is a fresh lock's first guess, not
 the music's level: a grid at another level then is followed at once, the same way (on GuitarSet a bossa at
 166 BPM locked at 84 and a funk at 98 at 130; the corrections came a beat or two after the band came in, and
@@ -71,6 +77,8 @@ HELD_SHARE = 2        # ... or 1/HELD_SHARE of the beats the grid has agreed wit
                       # if more: a level held for long is not left for a misreading of a few bars (sim2 waltz_3-4
                       # +dynamics: a soft verse strummed on 1 and the "and" of 2, read at the 3:2 level for 16 beats)
 HELD_MOST = 32        # ... but never more than this many
+SETTLE = 0.08         # log ratio: a band tempo that moved this far in four beats is not settled (sim2 s09: 0.69 ->
+                      # 0.61 s a beat in four beats by phase corrections alone; a ramp or rubato moves 1-3 %)
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 LEVEL_TEMPO = 0.05    # a grid at another level whose tempo there is this far (log ratio) from the band's is misheard
 STEP_MAX = 1.35       # the largest tempo ratio followed as a step: a quarter slower (1 / 0.75; the simulators'
@@ -100,7 +108,8 @@ class BandTimeline:
         self._steady = 0         # beats in a row the grid has agreed with the band's tempo (level 1, not far)
         self._moving = False     # on its way to the level the grid kept for `level_beats` beats
         self._stepped = 0        # beats decided since a tempo step began, counted down from STEP_BEATS (`_step`)
-        self._plan: tuple[float, Fraction, bool, bool] | None = None   # the next beat as planned (`_due`)
+        self._step_beat = -math.inf   # the band beat whose length began the last tempo step
+        self._plan: tuple[float, Fraction, int, bool] | None = None   # the next beat as planned (`_due`)
         self._reached = -math.inf   # s: the latest time asked for (`beat_at`): the band's notes up to it are sent
         self._knots: dict[int, tuple[float, float, float | None]] = {}   # band beat -> its knot (`_span`)
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
@@ -115,6 +124,7 @@ class BandTimeline:
         self._length = grid.period
         self._other_level = self._jumped = self._steady = 0
         self._moving, self._stepped, self._plan = False, 0, None
+        self._step_beat = -math.inf
         self.level = LEVELS[0]
 
     def bars(self, origin: float, eighths: int) -> None:
@@ -260,7 +270,7 @@ class BandTimeline:
     def _aim(self, grid: BeatGrid) -> tuple[Fraction, float, float, float]:
         """(level, the band's beat length at the grid's tempo (s), where its next beat would fall at it (s),
         the grid's nearest beat to that (s))."""
-        level, level_float = self._level(grid.period, self._length)
+        level, level_float = self._level(grid.period, self._tempo())
         period = grid.period * level_float
         if level is not LEVELS[0]:
             tempo = self._tempo()
@@ -302,24 +312,51 @@ class BandTimeline:
         lengths = sorted(self._times[n + 1] - self._times[n] for n in range(max(self._first, last - 4), last))
         return lengths[len(lengths) // 2] if lengths else self._length
 
-    def _next(self, grid: BeatGrid) -> tuple[float, Fraction, bool, bool]:
+    def _moved(self) -> bool:
+        """True when the band's tempo (the median of its last four beats) lies more than SETTLE from the median of
+        the four before: a tempo reached that fast is not yet the band's own (unless the band followed the player's
+        tempo step there: `_step`)."""
+        last = self._last
+        if last - 8 < max(self._first, self._step_beat):
+            return False
+        now = sorted(self._times[n + 1] - self._times[n] for n in range(last - 4, last))[2]
+        before = sorted(self._times[n + 1] - self._times[n] for n in range(last - 8, last - 4))[2]
+        return abs(math.log(now / before)) > SETTLE
+
+    def _next(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool]:
         """The length (s) the beat after the last decided one would get from the grid now, within the allowed
-        change; the level it was measured at; whether the tempo is far from the band's; whether it is a tempo
-        step's first beat (`_step`)."""
+        change; the level it was measured at; whether the tempo is far from the band's (0, else the beats it
+        must last before the band follows it faster: `_far_hold`); whether it is a tempo step's first beat
+        (`_step`)."""
         prev = self._length
         level, period, expected, nearest = self._aim(grid)
         pull = nearest - expected
         q = 1 + self.max_change
         jump = max(period / prev, prev / period)
-        far = level is LEVELS[0] and jump > q
+        far = self._far_hold(period) if level is LEVELS[0] and jump > q else 0
         if self._stepped == STEP_BEATS:                 # the beat after a step's: onto the grid's beat
             return min(max(period + pull, prev / q), prev * q), level, far, False
         length = period + self.gain * pull
-        if far and self._step(period, pull):
-            return length, level, far, True
-        if far and self._jumped + 1 >= JUMP_BEATS and not self._stepped:   # a real tempo change (it lasted):
-            q = math.sqrt(jump)                                               # half the way per beat
+        if level is LEVELS[0] and self._step(period, pull):      # (a step far from the band's tempo, if not from
+            return length, level, far or JUMP_BEATS, True          # its last beat: a phase correction towards it)
+        if far > JUMP_BEATS and self._jumped + 1 < far:         # a misreading while it lasts: keep time
+            return min(max(self._tempo(), prev / q), prev * q), level, far, False
+        if far and self._jumped + 1 >= far and not self._stepped:      # a real tempo change (it lasted):
+            q = math.sqrt(jump)                                          # half the way per beat
         return min(max(length, prev / q), prev * q), level, far, False
+
+    def _far_hold(self, period: float) -> int:
+        """Band beats a tempo of `period` s far from the band's (and no step) must last before the band follows it
+        faster: JUMP_BEATS; but a tempo no step reaches (STEP_MAX or more from the band's settled one, and no
+        other level) as long as another level must (`HELD_SHARE`): a listener's misreading, not the player's
+        change (a soft 4/4 verse read at 0.77 s a beat against the band's 0.43 for two beats, then at half
+        tempo: the band followed the first and so took the second for a fresh tempo; bench/player_sim.py seed 1,
+        dynamics_4-4_F-major+tempo_s03)."""
+        tempo = self._tempo()
+        if (self._steady < self.steady_beats or self._last - self._step_beat <= STEP_BEATS + 2
+                or max(period / tempo, tempo / period) < STEP_MAX):
+            return JUMP_BEATS                   # a fresh tempo, a step's catch-up, or a change a step may be
+        return max(JUMP_BEATS, min(self._steady // HELD_SHARE, HELD_MOST))
 
     def _step(self, period: float, pull: float) -> bool:
         """True when the grid's beat of `period` s is the player's tempo step: the band's tempo was settled
@@ -337,7 +374,7 @@ class BandTimeline:
         tempo = self._tempo()
         return 1 + self.max_change < max(period / tempo, tempo / period) < STEP_MAX and pull * (period - tempo) > 0
 
-    def _due(self, grid: BeatGrid) -> tuple[float, Fraction, bool, bool]:
+    def _due(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool]:
         """The beat after the last decided one, as `_next` tells it: as planned when the last was decided (from
         the grid then), unless the grid now shows a tempo step or the step's second beat is due (then from the
         grid now)."""
@@ -354,10 +391,12 @@ class BandTimeline:
             self._knots[self._last] = (knot[0], knot[1], None)
         length = max(length, self._reached - self._times[self._last])   # a step heard late: not before what was sent
         self._stepped = STEP_BEATS if step else max(0, self._stepped - 1)
+        if step:
+            self._step_beat = self._last
         self._hold = max(0, self._hold - 1)
         self.level = level
         self._jumped = self._jumped + 1 if far else 0
-        self._count_level(level)
+        self._count_level(level, far)
         self._times[self._last + 1] = self._times[self._last] + length
         self._last += 1
         self._length = length
@@ -377,16 +416,17 @@ class BandTimeline:
             return _LEVEL_FLOATS[0]
         return (level, value)
 
-    def _count_level(self, level: Fraction) -> None:
+    def _count_level(self, level: Fraction, far: int) -> None:
         """Count the decided beats in a row with the grid at another level, and those with the grid agreeing
-        with the band's tempo (reset when the band follows a tempo far from its own: `JUMP_BEATS` far beats in
-        a row; a single one is a phase correction at another level pushing a beat past MAX_CHANGE)."""
+        with the band's tempo (reset when the band follows a tempo far from its own: `far` (`_far_hold`) far beats
+        in a row; a single one is a phase correction at another level pushing a beat past MAX_CHANGE; and when
+        the band's own tempo moved more than SETTLE in four beats: `_moved`)."""
         self._other_level = self._other_level + 1 if level is not LEVELS[0] else 0
         if self._other_level >= max(self.level_beats, min(self._steady // HELD_SHARE, HELD_MOST)):
             self._moving, self._other_level = True, 0       # the grid kept the other level: the band goes there
         elif self._moving and not self._jumped:
             self._moving = False                            # ... and is there
-        if self._jumped >= JUMP_BEATS:
+        if (far and self._jumped >= far) or self._moved():
             self._steady = 0
         elif level is LEVELS[0] and not self._jumped:
             self._steady += 1

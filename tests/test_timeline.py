@@ -237,3 +237,69 @@ def test_the_band_is_on_the_players_beats_two_beats_after_the_listener_hears_a_t
     ibi = np.diff(span)
     change = np.abs(ibi[1:] / ibi[:-1] - 1)
     assert int((change > 0.15).sum()) <= 2, change.round(3)
+
+
+def test_a_tempo_step_is_told_from_another_level_by_the_bands_tempo_not_its_last_beat():
+    # bench/.cache/sim2 strum_4-4_F-lydian+tempo_s00: the player steps from 0.74 s a beat to 0.92 (25 % slower); the
+    # listener's grid first slid earlier, the band's last beat was shortened to 0.66 s by that phase correction,
+    # and 0.92 against 0.66 looked like the 3:2 level of the band's beat: it kept its time and came back on the
+    # player's beats five beats later (beat F 0.92). Against its tempo (0.74) the grid is a step, caught up in two.
+    line = BandTimeline()
+    old = grid(0.74)
+    line.start(0, old)
+    beats(line, 0, 12, old)
+    early = grid(0.74, anchor=old.seconds_at(11) - 0.16)     # the grid's beats slid earlier: a shortened beat
+    beats(line, 11, 2, early)
+    new = grid(0.92, anchor=early.seconds_at(13) + 0.3)      # the player's beats at the new tempo, late
+    times = beats(line, 13, 6, new)
+    for t in times[1:]:
+        assert min(abs(t - new.seconds_at(k)) for k in range(-8, 64)) < 0.07, (lengths(times), times)
+
+
+def test_a_settled_band_keeps_its_time_through_a_tempo_no_step_reaches():
+    # A soft 4/4 verse (bench/player_sim.py seed 1, dynamics_4-4_F-major+tempo_s03): the band at 0.43 s a beat for
+    # eighty beats; the listener read 0.77 s (no level of the band's beat, and further than a step goes) for a
+    # few beats, then half tempo. Followed as a tempo change, the band's beats swung by 12 % and more, and the
+    # half tempo after it looked like a fresh tempo. A settled band keeps its time through a tempo no step reaches.
+    line = BandTimeline()
+    steady = grid(0.43)
+    line.start(0, steady)
+    beats(line, 0, 80, steady)
+    misread = grid(0.74, anchor=steady.seconds_at(79) + 0.1)
+    times = beats(line, 79, 5, misread)
+    half = grid(0.86, anchor=steady.seconds_at(79))
+    times += beats(line, 84, 10, half)
+    assert all(b == pytest.approx(0.43, rel=0.05) for b in lengths(times)), lengths(times)
+
+
+def test_a_band_tempo_reached_by_phase_corrections_is_not_held_as_a_level():
+    # bench/.cache/sim2 meter_change_6-8to2-4_Eb-minor+tempo_s09: the player steps from 0.69 s a beat to 0.89 at
+    # 17.7 s. The listener's grid ran two eighths off for three seconds and its phase corrections pulled the band
+    # to 0.60 s a beat; when the grid came to 0.88 the band took it for the 3:2 level of its own beat, a tempo it
+    # had "agreed with" for the 24 beats before the slide, and kept 0.60 s for eleven beats (beat F 0.82). A tempo
+    # the band moved to by more than 8 % in four beats is no settled one: from 22.3 s every band beat is on one of
+    # the player's (70 ms).
+    path = DATA / "meter-change-tempo-step-sim2.mid"
+    truth = np.array(json.loads(path.with_suffix(".json").read_text())["beats"])
+    _, events = play(read_guitar_file(path))
+    band = np.array(sorted(e.time for e in events if isinstance(e, Beat)))
+    after = band[(band > 22.3) & (band < 34.0)]
+    off = [float(np.min(np.abs(truth - t))) for t in after]
+    assert len(after) >= 10 and max(off) < 0.07, list(zip(after.round(2), np.round(off, 3)))
+
+
+def test_a_tempo_step_is_caught_up_though_a_phase_correction_brought_the_last_beat_near_it():
+    # bench/player_sim.py seed 1 jig_6-8_Ab-phrygian+tempo_s06: the player speeds up from 0.60 s a beat to 0.51; the
+    # listener's grid slid there over two beats and the band's last beat, pulled by it, was 0.54 s: within 12 % of
+    # the new tempo, so no step, while its beats lay a quarter beat late for four beats more. Against the band's
+    # tempo (0.60 s) the grid is a step: caught up within two beats.
+    line = BandTimeline()
+    old = grid(0.6)
+    line.start(0, old)
+    times = beats(line, 0, 41, old)
+    slid = grid(0.567, anchor=times[-1] - 0.05)
+    times = beats(line, 40, 3, slid)
+    new = grid(0.51, anchor=times[-1] - 0.2)
+    times = beats(line, 42, 6, new)
+    for t in times[2:]:
+        assert min(abs(t - new.seconds_at(k)) for k in range(-8, 64)) < 0.07, lengths(times)
