@@ -173,9 +173,16 @@ class Listener:
         self._idle = min(self._idle, due - IDLE_MARGIN)
 
     def tap(self, t: float) -> None:
-        """A tap at t seconds (tap-tempo key, count-in click): see `BeatTracker.tap`."""
+        """A tap at t seconds (tap-tempo key): see `BeatTracker.tap`. With the guitar silent, a count of a bar's
+        taps or more is the player's count-in: the beat after it (`BeatTracker.counted_downbeat`) is their first
+        downbeat, cued as a count-in's end (the band came in on their beat 3 and moved its bar lines to theirs
+        two bars later: review20)."""
         self._idle = -math.inf
         self.beat.tap(t)
+        downbeat = None if self.playing else self.beat.counted_downbeat()
+        if downbeat is not None:
+            self.beat.start_at(downbeat, self.beat.period)
+            self._cued = downbeat
 
     def count_in(self, item: CountIn) -> None:
         """A count-in: each click is a tap once its time has come (see `update`); the beat after the last
