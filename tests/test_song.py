@@ -223,6 +223,37 @@ def test_a_tapped_bar_is_a_count_in_the_band_plays_from_the_players_first_downbe
                              for t in downbeats)
 
 
+def test_a_clock_master_started_without_clock_before_brings_the_band_in_on_its_first_bar_line():
+    """A master that sends clock only from its start (100 BPM), the guitar from the master's bar 2: the tempo is
+    known a beat after the top, too late to come in on it, and the band comes in on the master's next bar line,
+    the player's first downbeat (main left the band to the guitar's lock: in on the player's bar 2)."""
+    from engine.inputs import ClockInput
+    from engine.midi import CLOCK, START
+
+    period = 0.6
+    clocks = [ClockInput(0.0, START)] + [ClockInput(k * period / 24, CLOCK) for k in range(24 * 20)]
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec])
+    run(engine, ListSource(sorted([*clocks, *take(6, start=4 * period)], key=lambda m: m.time)), VirtualClock(),
+        until=12.0)
+    band = notes(rec.events, {DRUM_CHANNEL})
+    assert band and band[0].time == pytest.approx(4 * period, abs=0.03)
+    assert texts(rec.events, "bar: ") == []
+
+
+def test_a_bar_of_taps_while_the_band_plays_is_no_count_in():
+    """A start with no guitar (100 BPM), then four taps on the pulse from the band's beat 2: while the band plays,
+    taps set the tempo and beat only, and its bar lines fall as with no taps (a count-in there moved them)."""
+    def downbeats(taps: int) -> list[float]:
+        rec = RecordingSink()
+        engine = Engine(style_chooser("auto"), 0, [rec], EngineConfig(ListenerConfig(bpm_prior=100.0)))
+        cues = [CueInput(1.2 + (13 + k) * 0.6, Cue.TAP_TEMPO) for k in range(taps)]
+        run(engine, ListSource([CueInput(1.0, Cue.START), *cues]), VirtualClock(), until=20.0)
+        return [b.time for b in rec.events if isinstance(b, Beat) and b.beat_in_bar == 0]
+
+    assert downbeats(4) == pytest.approx(downbeats(0), abs=0.01)
+
+
 PEDAL = """
 double_time = 0.3
 
