@@ -94,7 +94,7 @@ class Engine:
         if cue == Cue.START and not self.scheduler.playing and not self.listener.playing:
             self.listener.start(item.time + START_LEAD)        # no guitar: the band starts by itself
         if cue == Cue.TAP_TEMPO:
-            self.listener.tap(item.time)
+            self.listener.tap(item.time, count_in=not self.scheduler.playing)   # out: a bar of taps counts in
         elif cue == Cue.LOCK:
             self.listener.lock_tempo()
         elif cue == Cue.STYLE:

@@ -170,10 +170,12 @@ def test_cue_next_moves_to_main_b_and_back():
     t1 = 0.5 + 20 * PERIOD + 0.3
     t2 = 0.5 + 40 * PERIOD + 0.3
     engine, events, statuses = drive(LONG, [(t1, "next"), (t2, "next")])
-    at, name = first_section_after(events, t1)
-    assert name == "main_b" and at - t1 <= 2 * PERIOD + 0.1
-    at2, name2 = first_section_after(events, t2)
-    assert name2 == "main_a"
+    # Cued on the player's beat 1.5 (t1) and 3.5 (t2): tokpe-gallop's 2/4 bars pair into their 4/4, and the new
+    # section begins on their next 1, within a bar, after a fill of the pair's last bar when cued in its first.
+    at = next(t for t, name in sections(events) if t > t1 and name == "main_b")
+    assert at - t1 <= 4 * PERIOD + 0.1 and abs((at - 0.5) / (4 * PERIOD) % 1 - 0.5) > 0.45, at
+    at2 = next(t for t, name in sections(events) if t > t2 and name == "main_a")
+    assert at2 - t2 <= 4 * PERIOD + 0.1 and abs((at2 - 0.5) / (4 * PERIOD) % 1 - 0.5) > 0.45, at2
     assert any(s == "main_b" for now, s in statuses if at < now < t2)
 
 

@@ -192,10 +192,10 @@ def test_band_beats_never_stumble_through_pauses_restarts_and_a_tempo_jump():
 
 
 def test_a_start_pedal_after_tap_tempo_brings_the_band_in_on_the_tapped_beats():
-    """Four taps 0.6 s apart (100 BPM), start pressed on the next tapped beat: the band's first downbeat is
-    the tapped beat after the press (4.0 s), on the player's pulse; it came in at the press + START_LEAD
-    (3.6 s), a third of a beat off the taps (review15, measured live on JACK: half a beat)."""
-    taps = [CueInput(1.0 + 0.6 * k, Cue.TAP_TEMPO) for k in range(4)]
+    """Three taps 0.6 s apart (100 BPM; less than a bar: no count-in), start pressed two tapped beats on: the
+    band's first downbeat is the tapped beat after the press (4.0 s), on the player's pulse; it came in at the
+    press + START_LEAD (3.6 s), a third of a beat off the taps (review15, measured live on JACK: half a beat)."""
+    taps = [CueInput(1.0 + 0.6 * k, Cue.TAP_TEMPO) for k in range(3)]
     rec = RecordingSink()
     engine = Engine(style_chooser("auto"), 0, [rec], EngineConfig(ListenerConfig(bpm_prior=90.0)))
     run(engine, ListSource([*taps, CueInput(3.4, Cue.START)]), VirtualClock(), until=9.0)
@@ -204,6 +204,54 @@ def test_a_start_pedal_after_tap_tempo_brings_the_band_in_on_the_tapped_beats():
     assert drums and drums[0].time == pytest.approx(4.0, abs=0.02)
     assert beats and all(b - a == pytest.approx(0.6, rel=0.01) for a, b in zip(beats, beats[1:]))
     assert all(abs((b - 1.0) / 0.6 - round((b - 1.0) / 0.6)) < 0.03 for b in beats)    # on the tapped pulse
+
+
+def test_a_tapped_bar_is_a_count_in_the_band_plays_from_the_players_first_downbeat():
+    """Four taps at 100 BPM before bar 1, the guitar from the beat after them (review20's pedal44): the band's
+    first notes fall on that downbeat, its bar lines are the player's from there (no bar move), as after
+    `--count-in 1`. On main it came in on the player's beat 4 (live: 3) and moved its bar two bars later."""
+    period, first = 0.6, 1.0 + 4 * 0.6
+    taps = [CueInput(1.0 + period * k, Cue.TAP_TEMPO) for k in range(4)]
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec])
+    run(engine, ListSource(sorted([*taps, *take(8, start=first)], key=lambda m: m.time)), VirtualClock(), until=25.0)
+    band = notes(rec.events, {DRUM_CHANNEL})
+    assert band and band[0].time == pytest.approx(first, abs=0.03)
+    assert texts(rec.events, "bar: ") == []
+    downbeats = [b.time for b in rec.events if isinstance(b, Beat) and b.beat_in_bar == 0 and b.time >= first]
+    assert downbeats and all(abs((t - first) / (4 * period) - round((t - first) / (4 * period))) < 0.03
+                             for t in downbeats)
+
+
+def test_a_clock_master_started_without_clock_before_brings_the_band_in_on_its_first_bar_line():
+    """A master that sends clock only from its start (100 BPM), the guitar from the master's bar 2: the tempo is
+    known a beat after the top, too late to come in on it, and the band comes in on the master's next bar line,
+    the player's first downbeat (main left the band to the guitar's lock: in on the player's bar 2)."""
+    from engine.inputs import ClockInput
+    from engine.midi import CLOCK, START
+
+    period = 0.6
+    clocks = [ClockInput(0.0, START)] + [ClockInput(k * period / 24, CLOCK) for k in range(24 * 20)]
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec])
+    run(engine, ListSource(sorted([*clocks, *take(6, start=4 * period)], key=lambda m: m.time)), VirtualClock(),
+        until=12.0)
+    band = notes(rec.events, {DRUM_CHANNEL})
+    assert band and band[0].time == pytest.approx(4 * period, abs=0.03)
+    assert texts(rec.events, "bar: ") == []
+
+
+def test_a_bar_of_taps_while_the_band_plays_is_no_count_in():
+    """A start with no guitar (100 BPM), then four taps on the pulse from the band's beat 2: while the band plays,
+    taps set the tempo and beat only, and its bar lines fall as with no taps (a count-in there moved them)."""
+    def downbeats(taps: int) -> list[float]:
+        rec = RecordingSink()
+        engine = Engine(style_chooser("auto"), 0, [rec], EngineConfig(ListenerConfig(bpm_prior=100.0)))
+        cues = [CueInput(1.2 + (13 + k) * 0.6, Cue.TAP_TEMPO) for k in range(taps)]
+        run(engine, ListSource([CueInput(1.0, Cue.START), *cues]), VirtualClock(), until=20.0)
+        return [b.time for b in rec.events if isinstance(b, Beat) and b.beat_in_bar == 0]
+
+    assert downbeats(4) == pytest.approx(downbeats(0), abs=0.01)
 
 
 PEDAL = """

@@ -204,6 +204,27 @@ def test_a_cued_ending_of_a_2_4_style_in_4_4_puts_its_final_stroke_on_the_player
     assert [form.next_bar().section for _ in range(2)] == ["main_a", "ending"]
 
 
+def test_a_next_cue_of_a_2_4_style_in_4_4_begins_the_new_section_on_the_players_1_after_a_fill():
+    # tokpe-gallop in the player's 4/4 (group 2): a `next` (a held footswitch) taken on the second bar of a pair,
+    # the player's beat 3, fills that bar and the new section begins on the next bar, the player's 1 (main began
+    # main B on beat 3). Taken on the first bar of a pair, the new section begins at once.
+    style = load_style("tokpe-gallop")
+    for decided, sections in ((1, ["fill", "main_b", "main_b"]), (2, ["main_b", "main_b", "main_b"])):
+        form = Form(style, intro=False, group=2)
+        for _ in range(decided):
+            form.next_bar()
+        form.cue(Cue.NEXT)
+        plans = [form.next_bar() for _ in range(3)]
+        assert [p.section for p in plans] == sections
+        first = next(p for p in plans if p.section == "main_b")
+        assert first.bar % 2 == 0 and first.section_bar == 0
+    # A one-bar group (a 4/4 style in 4/4): at once, as before.
+    form = Form(load_style("tokpe-gallop"), intro=False)
+    form.next_bar()
+    form.cue(Cue.NEXT)
+    assert form.next_bar().section == "main_b"
+
+
 def live_with_rest(rest_beats: float):
     """The D dorian example (96 BPM) played live with a rest of `rest_beats` beats from bar 9: (beat s, the rest's
     start s, the player back s, the messages, the live events, the markers as (time s, text))."""

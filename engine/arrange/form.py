@@ -12,7 +12,8 @@ Rules (the section lengths come from the style):
   fill, the whole bar at a phrase end, the second half of the bar otherwise;
 - the guitar pauses: the break; still silent when the break is over: the ending, then the band stops;
   the guitar back during the break: the main section resumes on a new phrase;
-- cues: `fill` (a one-bar fill), `next` (intro -> main A, main A <-> main B, break -> main), `ending` (from
+- cues: `fill` (a one-bar fill), `next` (intro -> main A, main A <-> main B, break -> main; from the next bar
+  that starts one of the player's bars, the bars of the pair before it a fill: `group`), `ending` (from
   the next bar whose ending's last bar, the final stroke, starts one of the player's bars: a 2/4 style pairs
   its bars in 4/4, `group`; an ending placed to land on the final chord, `end_soon`, where it was placed);
 - the register level (dombra position, DOMAIN.md §2) rises one step per `variation.climb` bars while the
@@ -150,6 +151,9 @@ class Form:
         plan = self._break_bar(pause)
         if plan is not None:
             return plan
+        if cue == Cue.NEXT and self.state == "main" and self.bar % self.group:
+            self.pending = cue      # mid-pair: a fill to the pair's end, the new section on the player's 1
+            return self._main_bar(intensity, True)
         if cue == Cue.NEXT:
             if self.state == "intro":
                 self._start_main("main_a")

@@ -647,6 +647,15 @@ class BeatTracker:
             return t
         return taps[-1] + math.ceil((t - taps[-1]) / self.period - 1e-9) * self.period
 
+    def counted_downbeat(self) -> float | None:
+        """The downbeat (s) after a tapped count of whole bars: the beat after its last tap when the count's taps
+        fill a bar of the meter held (four in 4/4) or more, on the count's next bar line (a player counts a bar
+        in, "1 2 3 4", and plays on the next 1); None before a bar's taps or a period."""
+        count, bar = self._taps.count, self.beats_per_bar
+        if self.period is None or count < bar:
+            return None
+        return self._taps.taps[-1] + (bar - (count - 1) % bar) * self.period
+
     def start_at(self, t: float, period: float) -> None:
         """A beat of `period` s falls at t (s) and starts a bar: a count-in's end, or a start without guitar.
         The grid is set at once (as a tap) and the bar stays there until the guitar's accents make the meter

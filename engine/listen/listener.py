@@ -140,6 +140,7 @@ class Listener:
         self._now = 0.0
         self._taps: list[float] = []     # count-in clicks still to be told to the beat tracker (s)
         self._cued: float | None = None  # the downbeat the player was cued to (s), until the guitar plays
+        self._master_top = False         # a clock master started with no tempo known: cue its first bar line
         self._strum_time = -1.0
         self._prev_strum: Strum | None = None            # the strum before the one being struck
         self._lone_from: tuple[float, int] | None = None  # ... when it was one note: (s, MIDI pitch)
@@ -172,10 +173,18 @@ class Listener:
         due = self.guitar.feed(msg)           # (first: a release lowers `_idle` on the way)
         self._idle = min(self._idle, due - IDLE_MARGIN)
 
-    def tap(self, t: float) -> None:
-        """A tap at t seconds (tap-tempo key, count-in click): see `BeatTracker.tap`."""
+    def tap(self, t: float, count_in: bool = False) -> None:
+        """A tap at t seconds (tap-tempo key): see `BeatTracker.tap`. With `count_in` (the band is out) and the
+        guitar silent, a count of a bar's taps or more is the player's count-in: the beat after it
+        (`BeatTracker.counted_downbeat`) is their first downbeat, cued as a count-in's end (the band came in on
+        their beat 3 and moved its bar lines to theirs two bars later: review20). Taps while the band plays set
+        the tempo and beat only."""
         self._idle = -math.inf
         self.beat.tap(t)
+        downbeat = self.beat.counted_downbeat() if count_in and not self.playing else None
+        if downbeat is not None:
+            self.beat.start_at(downbeat, self.beat.period)
+            self._cued = downbeat
 
     def count_in(self, item: CountIn) -> None:
         """A count-in: each click is a tap once its time has come (see `update`); the beat after the last
@@ -219,16 +228,31 @@ class Listener:
                                   per_beat=per_beat)
         elif item.status == STOP:
             follower.stop()
+            self._master_top = False
             return Cue.STOP
         else:
             if item.status == SONG_POSITION:      # a DAW about to continue from a bar other than the first
                 follower.position(item.position)
             return None
+        if item.status == START:
+            self._master_top = not self.playing    # the band comes in on the master's top, or its first bar line
         if beat is not None:
             tracker.follow_master(beat.time, beat.period, beat.number)
-            if item.status == START and not self.playing:
-                self._cued = beat.time             # the master's top: the band comes in on it
+            if self._master_top and beat.number is not None and not self.playing:
+                self._cued = self._master_downbeat(beat.time, beat.period, beat.number)
+            self._master_top = False
         return None if item.status == CLOCK else Cue.START
+
+    def _master_downbeat(self, t: float, period: float, number: int) -> float:
+        """The master's first downbeat (s) the band can reach from its beat `number` (after its top) at `t` (s),
+        `period` s long: the top itself at the start (a tempo known from clocks before it), else the next bar
+        line after that beat (a master that sends clock only from its start: its first beat is told a beat
+        after the top, too late for the band to come in on it; main then left the band to the guitar's
+        lock: with the guitar from the master's bar 2 at 100 BPM, it came in on bar 3)."""
+        if number == 0:
+            return t
+        bar = self.beat.beats_per_bar
+        return t + (1 + (-(number + 1)) % bar) * period
 
     def _note(self, n: ConfirmedNote) -> None:
         metric = self._metric_weight(n.time)

@@ -425,6 +425,7 @@ class TapTempo:
 
     def __init__(self) -> None:
         self.taps: list[float] = []         # times (s) of the current count's taps
+        self.count = 0                      # taps in the current count (all of them, the last eight kept)
 
     def tap(self, t: float) -> float | None:
         """A tap at t (s): the beat period (s) from the second tap of a count on, else None. A tap less than
@@ -432,7 +433,9 @@ class TapTempo:
         taps = self.taps
         if taps and not 0.25 <= t - taps[-1] <= 2.0:
             taps.clear()                    # too fast or too slow to be the same count: start again
+            self.count = 0
         taps.append(t)
+        self.count += 1
         del taps[:-8]
         if len(taps) < 2:
             return None
