@@ -1,5 +1,5 @@
-"""Styles declare the tempo they suit, and `--style auto` plays a slow style under a slow song (issue 11: a
-60 BPM 4/4 ballad got tökpe-gallop, a fast dance)."""
+"""Slow songs (issue 11): styles declare the tempo they suit, `--style auto` plays a slow style under a slow
+song (a 60 BPM 4/4 ballad got tökpe-gallop, a fast dance), and half-note strums at 60 BPM lock."""
 
 from __future__ import annotations
 
@@ -80,3 +80,17 @@ def test_a_chart_at_a_slow_tempo_plays_the_slow_style():
     fast = parse_chart("tempo: 110\nmeter: 4/4\n[A]\n| C | Am | F | G |\n", "fast.chart")
     assert chart_style(slow, PlayOptions()).name == "ballad-4-4"
     assert chart_style(fast, PlayOptions()).name == "tokpe-gallop"
+
+
+def test_half_note_strums_at_60_lock_and_the_band_comes_in():
+    # The review's ballad60: a strum every two beats at 60 BPM (four strums in the beat tracker's 8 s window,
+    # where it wanted eight, and 0.5 strums a beat where the band wanted 0.75): "beats none", no band, on main.
+    rec = RecordingSink()
+    engine = Engine(style_chooser(AUTO), 0, [rec])
+    take = strummed(60, 2)
+    run_offline(engine, take)
+    period = engine.listener.beat.period
+    assert period is not None and (abs(period - 1.0) < 0.03 or abs(period - 2.0) < 0.06)   # 60, or 30 heard
+    band = [e for e in rec.events if isinstance(e, Note)]
+    assert len(band) > 40 and min(e.time for e in band) < take[-1].time - 20.0   # in for the song's second half
+    assert engine.scheduler.arranger.style.name == "ballad-4-4"
