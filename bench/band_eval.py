@@ -49,6 +49,7 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -638,8 +639,10 @@ def run_render(aqyn: str, src: Path, out: Path, style: str) -> dict:
                 "message": f"timeout after {TIMEOUT:.0f} s", "render_s": time.perf_counter() - t0}
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     tb = "Traceback (most recent call last)" in proc.stderr
+    played = re.search(r", style (\S+),", proc.stdout)      # the style auto chose (render's summary line)
     res = {"crash": proc.returncode != 0 or tb, "exit_code": proc.returncode, "traceback": tb,
-           "timeout": False, "message": lines[-1].strip() if lines else "", "render_s": time.perf_counter() - t0}
+           "timeout": False, "message": lines[-1].strip() if lines else "", "render_s": time.perf_counter() - t0,
+           "style": played[1] if played else None}
     if not res["crash"] and not out.exists():
         res.update(crash=True, message="exit 0 but no output file")
     return res

@@ -45,7 +45,8 @@ from engine.listen.phrases import SONG_GAP
 from engine.state import BeatGrid, MusicalState
 from engine.timeline import BandTimeline
 
-REAL_PHRASE = 0.75    # strums per beat over the last four beats the guitar must play for the band to come in
+REAL_PHRASE = 0.5     # strums per beat over the last four beats the guitar must play for the band to come in (a
+#                       strum every two beats is steady playing: half notes in a ballad; 0.75 kept them out)
 ALIGNED = 0.04        # s: after a long stop, the band rejoins once its next beat is this close to the player's
 REJOIN_WAIT = 2       # bars: ... or after this long back, whatever the drift (the timeline converges anyway)
 COUNTED = 0.2         # beats: a player back this close to a beat of the band's count kept it through the rest;

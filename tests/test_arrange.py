@@ -64,7 +64,7 @@ def test_every_style_in_every_key_and_mode_stays_on_the_dombra_and_in_the_harmon
                     assert p.channel in (DOMBRA_CHANNEL, DOMBRA_LAYER_CHANNEL)
                     assert dombra.low <= p.pitch <= dombra.high + FRETS, (name, tonic, mode, p)
                     assert p.pitch % 12 in allowed, (name, tonic, mode, chord, p)
-                    assert 0 < p.duration <= MAX_RING and 1 <= p.velocity <= 127
+                    assert 0 < p.duration <= style.ring and 1 <= p.velocity <= 127
             assert [p.section for p in arr.plans[-3:]] == ["ending", "ending", "out"] or \
                 arr.plans[-1].section == "out", [p.section for p in arr.plans]
 

@@ -340,7 +340,7 @@ class Arranger:
         spread = rng.uniform(*spread_range(step_len))
         melody = self._melody(dombra, high, plan, item.melodic, chord) if item.melodic >= 0 else high
         stroke = Stroke(sym, low, high, melody, vel, item.gap * step_len, spread, self.style.variation.melody,
-                        cadence)
+                        cadence, self.style.ring)
         for offset, duration, pitch, v in voice(stroke, dombra, rng, chord):
             velocity = self._velocity(rng, v)
             out.append(Planned(pos, base + offset, max(0.03, duration), DOMBRA_CHANNEL, pitch, velocity, DOMBRA))

@@ -7,6 +7,8 @@ A style file (the full format, with examples, is in patterns/README.md):
     meter = "2/4"              # 2/4 3/4 4/4 | 6/8 9/8 12/8 (compound) | 5/8 7/8 (additive, with groups)
     groups = "2+2"             # optional: the bar's accent groups in eighths (7/8: "2+2+3")
     steps_per_beat = 4         # grid steps per listener beat
+    tempo = "76-240"           # optional: the listener beats a minute it suits (auto picks by it)
+    ring = 0.28                # optional: seconds a dombra note rings at most (0.28-2.0)
     swing = 0.0                # 0..0.5 of a step: every second step is played late
     humanize_ms = 4            # timing scatter (standard deviation, ms)
     humanize_velocity = 6      # velocity scatter (+-)
@@ -33,6 +35,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from engine.arrange.strokes import MAX_RING
 from engine.arrange.tomlpos import NESTED, Where, parse_toml, positions, read_text
 from engine.checks import did_you_mean, is_number, shown, unknown_key
 from engine.errors import PatternError
@@ -51,6 +54,11 @@ SECTION_BARS = {"intro": (0, 16), "main_a": (0, 64), "main_b": (0, 64), "fill": 
 TUNINGS = ("quartal", "quintal", "second", "unison")
 METERS = ("2/4", "3/4", "4/4", "5/8", "6/8", "7/8", "9/8", "12/8")
 DEFAULT_GROUPS = {"5/8": (3, 2), "7/8": (2, 2, 3)}
+# A style's `tempo` range, in listener beats a minute: the limits a file may give (the beat tracker's own span
+# lies inside), and the range of a file that gives none (any tempo).
+TEMPO_LIMITS = (20, 400)
+ANY_TEMPO = TEMPO_LIMITS
+LONGEST_RING = 2.0    # seconds: the longest `ring` a style may give (a plucked nylon string has died away)
 
 # Instruments known by name: GM drum notes, a main note and layers (note, velocity offset), after DOMAIN.md §4.
 KIT: dict[str, tuple[tuple[int, int], ...]] = {
@@ -173,6 +181,12 @@ class Style:
     accent: int
     variation: Variation
     sections: tuple[Section, ...] = field(repr=False)
+    tempo: tuple[int, int] = ANY_TEMPO   # listener beats a minute the style suits, low and high, both included
+    ring: float = MAX_RING               # seconds a dombra note may ring at most (a slow style lets it ring)
+
+    def suits_tempo(self, bpm: float) -> bool:
+        """True when `bpm` (listener beats a minute: quarters, dotted quarters in 6/8) is within `tempo`."""
+        return self.tempo[0] <= bpm <= self.tempo[1]
 
     @property
     def whole_beats(self) -> bool:
@@ -223,13 +237,14 @@ class Style:
         raise KeyError(name)
 
     def summary(self) -> str:
-        """One line for people: name and title, meter and groups, steps per beat, tuning, the sections the file
-        writes and the names of all parts."""
+        """One line for people: name and title, meter and groups, steps per beat, tempo range, tuning, the
+        sections the file writes and the names of all parts."""
         written = [s.name for s in self.sections if s.written]
         parts = sorted({p.name for s in self.sections for p in s.parts})
         groups = "+".join(map(str, self.groups))
         return (f"{self.name} ({self.title}): {self.meter} ({groups}), {self.steps_per_beat} steps per beat, "
-                f"tuning {self.tuning}; sections {', '.join(written)}; parts {', '.join(parts)}")
+                f"{self.tempo[0]}-{self.tempo[1]} BPM, tuning {self.tuning}; sections {', '.join(written)}; "
+                f"parts {', '.join(parts)}")
 
 
 def _beat_eighths(groups: tuple[int, ...], numerator: int) -> int:
@@ -267,8 +282,8 @@ def parse_style_text(text: str, path: Path | str = "<style>") -> Style:
         raise PatternError(f"{path}:1:1: {NESTED}; a {WHAT} is flat") from None
 
 
-KNOWN_TOP = ("name", "title", "meter", "groups", "steps_per_beat", "swing", "humanize_ms", "humanize_velocity",
-             "tuning", "accent", "variation", "dombra", "percussion", *SECTIONS)
+KNOWN_TOP = ("name", "title", "meter", "groups", "steps_per_beat", "tempo", "ring", "swing", "humanize_ms",
+             "humanize_velocity", "tuning", "accent", "variation", "dombra", "percussion", *SECTIONS)
 KNOWN_VARIATION = ("phrase", "fill_every", "climb", "melody", "repeat")
 KNOWN_PART = ("grid", "velocity", "chance", "alt", "alt_chance", "note", "min_intensity")
 
@@ -368,6 +383,8 @@ class _Builder:
             raise self.error(("tuning",), f"unknown tuning {shown(tuning)}{hint}; expected one of {', '.join(TUNINGS)}")
         name = self.text("name", self.path.stem)
         title = self.text("title", name)
+        tempo = self.tempo()
+        ring = self.number(d, ("ring",), MAX_RING, MAX_RING, LONGEST_RING)
         variation = self.variation()
         grid = _BarGrid(steps=int(beats_per_bar * spb),
                         group_starts=frozenset(int(Fraction(e, beat_eighths) * spb) for e in _starts(groups)),
@@ -376,7 +393,8 @@ class _Builder:
         return Style(name=name, title=title, path=self.path, meter=meter, groups=groups,
                      beats_per_bar=beats_per_bar, steps_per_beat=spb,
                      swing=float(swing), humanize_ms=float(hms), humanize_velocity=hv, tuning=tuning, accent=accent,
-                     variation=variation, sections=sections)
+                     variation=variation, sections=sections, tempo=tempo,
+                     ring=float(ring))
 
     def meter(self) -> tuple[str, tuple[int, ...], int, Fraction]:
         """The meter ("7/8"), its accent groups in eighths, eighths per listener beat (2 or 3) and beats per
@@ -425,6 +443,21 @@ class _Builder:
         if any(x > 4 for x in groups):
             raise self.error(("groups",), f"a group is 1 to 4 eighths long, got {g}")
         return groups
+
+    def tempo(self) -> tuple[int, int]:
+        """The `tempo` range, "LOW-HIGH" in listener beats a minute (TEMPO_LIMITS, LOW below HIGH); ANY_TEMPO
+        when the file has none. Raises `PatternError` for another shape or an empty or out-of-range span."""
+        if "tempo" not in self.data:
+            return ANY_TEMPO
+        v = self.data["tempo"]
+        m = re.fullmatch(r"\s*(\d{1,4})\s*-\s*(\d{1,4})\s*", v) if isinstance(v, str) else None
+        if m is None:
+            raise self.error(("tempo",), f"tempo must be a range of beats a minute like \"60-120\", got {shown(v)}")
+        low, high = int(m[1]), int(m[2])
+        if not TEMPO_LIMITS[0] <= low < high <= TEMPO_LIMITS[1]:
+            raise self.error(("tempo",), f"tempo {v} is not a range within {TEMPO_LIMITS[0]}-{TEMPO_LIMITS[1]} "
+                             "beats a minute, slower first")
+        return low, high
 
     def variation(self) -> Variation:
         v = self.data.get("variation", {})

@@ -44,6 +44,7 @@ class Stroke:
     spread: float
     melody_chance: float
     cadence: bool
+    longest: float = MAX_RING   # the style's `ring`: seconds a note may ring at most
 
 
 def spread_range(step_len: float) -> tuple[float, float]:
@@ -57,7 +58,7 @@ def voice(stroke: Stroke, dombra: Dombra, rng: random.Random, chord: Chord | Non
     draws whether the high string takes the melody, a chop its length and spread, the others nothing.
     An unknown symbol (or T) sounds nothing: []."""
     s = stroke
-    ring = max(0.03, min(MAX_RING, s.span - 0.01))
+    ring = max(0.03, min(s.longest, s.span - 0.01))
     notes: list[StrokeNote] = []
     if s.symbol in "DU":
         top = s.melody if rng.random() < s.melody_chance and not s.cadence else s.high

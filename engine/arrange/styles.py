@@ -20,8 +20,10 @@ PATTERN_DIR = Path(__file__).resolve().parents[2] / "patterns"
 ENV_DIRS = "AQYN_PATTERNS"
 AUTO = "auto"
 SURE_METER = 0.8   # meter confidence above which a named style in another meter is refused (offline)
-# The automatic choice: the first of these that fits the player's meter (then the other styles by name).
-AUTO_ORDER = ("tokpe-gallop", "trot", "tokpe-waltz", "ballad", "tokpe-flow", "nomad-gallop", "shertpe-332")
+# The automatic choice: the first of these that fits the player's meter and whose tempo range holds the
+# player's tempo (then the other styles by name); the first in the meter when none holds it.
+AUTO_ORDER = ("tokpe-gallop", "trot", "tokpe-waltz", "ballad", "ballad-4-4", "tokpe-flow", "nomad-gallop",
+              "shertpe-332")
 
 StyleChooser = Callable[..., Style]   # (the guitar's beat grid, strict=...) -> the style to play
 
@@ -79,7 +81,8 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
     style, or with "auto" every style auto may choose, is read and checked now (PatternError, file:line:col,
     for a broken one), so nothing is read on stage. The chooser, given
     the player's beat grid when the band comes in or the meter changes, returns the style to play: with
-    "auto", the first of AUTO_ORDER (then the others by name) that fits the player's meter (engine/bars.py);
+    "auto", the first of AUTO_ORDER (then the others by name) that fits the player's meter (engine/bars.py)
+    and whose `tempo` range holds the grid's tempo, else the first that fits the meter;
     a named style when it fits; when it does not, and the listener is sure of the meter (SURE_METER) and
     `strict` (offline), StyleMeterError naming the styles that fit; else the named style all the same (live
     the band must play on, and an unsure meter may be wrong)."""
@@ -93,7 +96,7 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
         styles, errors = good_styles({n: available[n] for n in order}, "left out of auto")
         if not styles and errors:
             raise errors[0]             # no style auto could play
-        return lambda grid, strict=strict: _auto(styles, Meter.of(grid), fits)
+        return lambda grid, strict=strict: _auto(styles, Meter.of(grid), grid.bpm, fits)
     named = load_style(name, pattern_dirs)
 
     def choose(grid: BeatGrid, strict: bool = strict) -> Style:
@@ -141,10 +144,12 @@ def good_styles(files: dict[str, Path], left_out: str = "left out") -> tuple[dic
     return styles, errors
 
 
-def _auto(styles: dict[str, Style], meter, fits) -> Style:
-    """The automatic choice among `styles` (in AUTO_ORDER, then by name): the first that `fits` the meter,
-    else the first of all."""
-    return next((s for s in styles.values() if fits(s, meter)), next(iter(styles.values())))
+def _auto(styles: dict[str, Style], meter, bpm: float, fits) -> Style:
+    """The automatic choice among `styles` (in AUTO_ORDER, then by name) for a player in `meter` at `bpm`
+    listener beats a minute: the first that `fits` the meter and suits the tempo (a ballad at 60, a gallop
+    at 110), else the first that fits the meter, else the first of all."""
+    in_meter = [s for s in styles.values() if fits(s, meter)]
+    return next((s for s in in_meter if s.suits_tempo(bpm)), in_meter[0] if in_meter else next(iter(styles.values())))
 
 
 def _fits_if_good(name: str, pattern_dirs: list[Path] | None, meter, fits, whole_beats: bool = False) -> bool:

@@ -4,7 +4,7 @@ The chart's `ChartListener` (engine/chart/listener.py) stands in for the guitar'
 `Engine`; the same scheduler, arranger, sinks and output writers as `aqyn render` do the rest. Offline the
 engine runs under a virtual clock (`run_offline`), so the same chart, options and seed give the same files.
 
-The style: `--style`, else the chart's `style:`, else the first automatic choice in the chart's meter. Its
+The style: `--style`, else the chart's `style:`, else the automatic choice for the chart's meter and tempo. Its
 main sections are told to last until cued (the chart's form, not the style's section lengths, says when
 main A and main B take turns).
 """
@@ -97,7 +97,7 @@ def chart_style(chart: Chart, options: PlayOptions) -> Style:
     if name == AUTO and chart.meter.additive:
         style = next(iter(styles_in(chart.meter.text, options.pattern_dirs).values()), None)
     elif name == AUTO:
-        grid = BeatGrid(0.0, 0, 0.5, meter.beats, 0, meter.compound)
+        grid = BeatGrid(0.0, 0, 60.0 / chart.tempo, meter.beats, 0, meter.compound)   # auto hears its tempo too
         style = style_chooser(AUTO, options.pattern_dirs)(grid)
     else:
         try:

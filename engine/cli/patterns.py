@@ -82,11 +82,14 @@ def _join(style, cells: list[str]) -> str:
 def draw(style) -> list[str]:
     """A `Style` as text lines (no newlines): a header, then per section a ruler and rows per part and bar."""
     from engine.arrange.patterns import SECTIONS  # noqa: PLC0415
+    from engine.arrange.strokes import MAX_RING  # noqa: PLC0415
 
     v = style.variation
     groups = "+".join(map(str, style.groups))
     lines = [f"{style.title} ({style.name}) — {style.meter} ({groups} eighths), {style.steps_per_beat} steps per "
-             f"beat, tuning {style.tuning}" + (f", swing {style.swing:g}" if style.swing else ""),
+             f"beat, tuning {style.tuning}" + (f", swing {style.swing:g}" if style.swing else "")
+             + f", {style.tempo[0]}-{style.tempo[1]} BPM" + (f", notes ring up to {style.ring:g} s"
+                                                              if style.ring != MAX_RING else ""),
              f"humanise ±{style.humanize_ms:g} ms, ±{style.humanize_velocity} velocity; phrases of {v.phrase} bars, "
              f"fills every {v.fill_every or 'never'}, register climbs every {v.climb or 'never'} bars, "
              f"melody {v.melody:.0%}{', phrases may repeat' if v.repeat else ''}",

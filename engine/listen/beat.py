@@ -205,6 +205,11 @@ BAR_BEAT = 0.8
 # and SS1 comping at 0.75, the Rock3 solo at 1.39). Not on a single-note line, whose switches regroup its notes (the
 # solo set's pop909-075, a steady song, switched at 1.31: downbeat F 0.12 -> 0.06 had it kept its bars).
 STEP = (0.8, 1.36)
+# Onsets in the window (`window`, 8 s) before the beat is estimated: DENSE_ONSETS over 2 s, or, for sparse
+# playing, SPARSE_ONSETS over SPARSE_SPAN s (half-note strums at 60 BPM: four in 8 s, never eight; review 20).
+DENSE_ONSETS = 8
+SPARSE_ONSETS = 4
+SPARSE_SPAN = 6.0
 DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
 
 
@@ -326,7 +331,7 @@ class BeatTracker:
             self.confidence = 0.0
             if len(onsets.t) >= 4 and onsets.t[-1] - onsets.t[0] >= 1.0 and self.period is not None:
                 return self._refit(now)
-        if len(onsets.t) < 8 or onsets.t[-1] - onsets.t[0] < 2.0:
+        if not self._enough_onsets():
             return False
         # A few dozen onsets: plain lists for the per-strum work, numpy only for the tempo's autocorrelation.
         ts, ws = list(onsets.t), list(onsets.w)
@@ -352,6 +357,7 @@ class BeatTracker:
             return False
         grid = self._eighth_phase(ts, pws, now, grid)     # aqsaq meters
         grid = self._bass_beat(ts, pws, now, grid)        # the bass's beat
+        grid = self._sparse(grid)
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
@@ -365,6 +371,21 @@ class BeatTracker:
         self._fitted_at = now
         self._classify(ts, ws)
         return True
+
+    def _enough_onsets(self) -> bool:
+        """True when the window holds enough onsets to estimate the beat: DENSE_ONSETS over 2 s or more, or
+        SPARSE_ONSETS over SPARSE_SPAN s or more (a strum every two beats)."""
+        t = self._onsets.t
+        span = t[-1] - t[0] if t else 0.0
+        return (len(t) >= DENSE_ONSETS and span >= 2.0) or (len(t) >= SPARSE_ONSETS and span >= SPARSE_SPAN)
+
+    def _sparse(self, grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """The fitted `grid` (phase s, period s, confidence), its confidence doubled when the window is sparse
+        (under DENSE_ONSETS): a strum every second beat (a ballad's half notes) counts for the two beats it
+        spans, where the fit's confidence wants eight onsets on beats (`phase.confidence`)."""
+        if len(self._onsets.t) >= DENSE_ONSETS:
+            return grid
+        return grid[0], grid[1], min(1.0, 2.0 * grid[2])
 
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
         """The tempo estimate's period (s) for onsets t (s) weighted w, moved to a 2:3 or 3:2 level when the
