@@ -221,17 +221,23 @@ def test_a_beats_length_is_the_one_planned_when_it_began():
     assert after[2] - after[1] > 0.51
 
 
+def band_beats_off_truth(name: str, lo: float, hi: float):
+    """tests/data/NAME.mid played through the engine: (the band's beat times s, those between lo and hi s, each
+    of those beats' distance s to the nearest of the truth's beats in NAME.json)."""
+    path = DATA / f"{name}.mid"
+    truth = np.array(json.loads(path.with_suffix(".json").read_text())["beats"])
+    _, events = play(read_guitar_file(path))
+    band = np.array(sorted(e.time for e in events if isinstance(e, Beat)))
+    after = band[(band > lo) & (band < hi)]
+    return band, after, [float(np.min(np.abs(truth - t))) for t in after]
+
+
 def test_the_band_is_on_the_players_beats_two_beats_after_the_listener_hears_a_tempo_step():
     # bench/.cache/sim2 tempo_6-8_Eb-phrygian_s13: a slow 6/8 at 62 BPM stepping to 53 at 32.1 s. The listener
     # hears the step at 34.5 s (two late beats); the band's beats were 0.3-0.5 s off the player's until 40 s
     # (beat F 0.73). From the player's fourth beat after the step every band beat is on one of theirs (70 ms), and
     # no beat-to-beat change exceeds 15 % except in the two beats that catch up.
-    path = DATA / "tempo-step-6-8-sim2.mid"
-    truth = np.array(json.loads(path.with_suffix(".json").read_text())["beats"])
-    _, events = play(read_guitar_file(path))
-    band = np.array(sorted(e.time for e in events if isinstance(e, Beat)))
-    after = band[(band > 36.5) & (band < 50.0)]
-    off = [float(np.min(np.abs(truth - t))) for t in after]
+    band, after, off = band_beats_off_truth("tempo-step-6-8-sim2", 36.5, 50.0)
     assert len(after) >= 10 and max(off) < 0.07, list(zip(after.round(2), np.round(off, 3)))
     span = band[(band > 20.0) & (band < 50.0)]
     ibi = np.diff(span)
@@ -279,12 +285,7 @@ def test_a_band_tempo_reached_by_phase_corrections_is_not_held_as_a_level():
     # had "agreed with" for the 24 beats before the slide, and kept 0.60 s for eleven beats (beat F 0.82). A tempo
     # the band moved to by more than 8 % in four beats is no settled one: from 22.3 s every band beat is on one of
     # the player's (70 ms).
-    path = DATA / "meter-change-tempo-step-sim2.mid"
-    truth = np.array(json.loads(path.with_suffix(".json").read_text())["beats"])
-    _, events = play(read_guitar_file(path))
-    band = np.array(sorted(e.time for e in events if isinstance(e, Beat)))
-    after = band[(band > 22.3) & (band < 34.0)]
-    off = [float(np.min(np.abs(truth - t))) for t in after]
+    _, after, off = band_beats_off_truth("meter-change-tempo-step-sim2", 22.3, 34.0)
     assert len(after) >= 10 and max(off) < 0.07, list(zip(after.round(2), np.round(off, 3)))
 
 
