@@ -37,7 +37,7 @@ def test_list_shows_every_shipped_style_with_its_meter():
     r = run("list")
     assert r.exit_code == 0, r.output
     rows = {line.split()[0]: line.split()[1] for line in r.output.strip().splitlines()}
-    assert rows == {"aqsaq-5-8": "5/8", "aqsaq-7-8": "7/8", "ballad": "3/4", "nomad-gallop": "4/4",
+    assert rows == {"aqsaq-5-8": "5/8", "aqsaq-7-8": "7/8", "ballad": "3/4", "ballad-4-4": "4/4", "nomad-gallop": "4/4",
                     "shalderish": "6/8", "shertpe-332": "4/4", "shertpe-5-8": "5/8", "tokpe-7-8": "7/8",
                     "tokpe-flow": "2/4", "tokpe-gallop": "2/4", "tokpe-waltz": "3/4", "trot": "6/8"}
     assert "shipped" in r.output
