@@ -309,8 +309,12 @@ class BandTimeline:
         """The band's tempo: the median length (s) of its last four beats (one beat's length carries its phase
         correction)."""
         last = self._last
-        lengths = sorted(self._times[n + 1] - self._times[n] for n in range(max(self._first, last - 4), last))
-        return lengths[len(lengths) // 2] if lengths else self._length
+        return self._median_length(max(self._first, last - 4), last) or self._length
+
+    def _median_length(self, a: int, b: int) -> float | None:
+        """The median length (s; the upper of the middle two) of the band's decided beats a..b-1, None for none."""
+        lengths = sorted(self._times[n + 1] - self._times[n] for n in range(a, b))
+        return lengths[len(lengths) // 2] if lengths else None
 
     def _moved(self) -> bool:
         """True when the band's tempo (the median of its last four beats) lies more than SETTLE from the median of
@@ -319,9 +323,7 @@ class BandTimeline:
         last = self._last
         if last - 8 < max(self._first, self._step_beat):
             return False
-        now = sorted(self._times[n + 1] - self._times[n] for n in range(last - 4, last))[2]
-        before = sorted(self._times[n + 1] - self._times[n] for n in range(last - 8, last - 4))[2]
-        return abs(math.log(now / before)) > SETTLE
+        return abs(math.log(self._median_length(last - 4, last) / self._median_length(last - 8, last - 4))) > SETTLE
 
     def _next(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool]:
         """The length (s) the beat after the last decided one would get from the grid now, within the allowed
