@@ -93,7 +93,7 @@ def live(
     """Play along live: listen to a MIDI input port, play the band through FluidSynth in real time."""
     from engine.arrange.styles import list_styles  # noqa: PLC0415
     from engine.io.fluid_live import AudioConfig  # noqa: PLC0415 (keeps `aqyn --help` fast)
-    from engine.io.native_stderr import native_stderr_silenced  # noqa: PLC0415
+    from engine.io.native_stderr import crash_reported, native_stderr_silenced  # noqa: PLC0415
     from engine.live.controls import LEVEL_PARTS, FootswitchMap  # noqa: PLC0415
     from engine.live.session import LiveConfig, LiveSession  # noqa: PLC0415
 
@@ -105,7 +105,7 @@ def live(
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     levels = mix_levels(mix, LEVEL_PARTS, "live, the guitar is heard through your own amplifier")
-    with native_stderr_silenced() if quiet else nullcontext():   # libjack and FluidSynth write to fd 2 directly
+    with native_stderr_silenced() if quiet else nullcontext(), crash_reported():   # libjack, FluidSynth: fd 2
         try:
             fmap = FootswitchMap.load(footswitch, list_styles(dirs)) if footswitch else None
             audio = AudioConfig(driver=audio_driver, file=audio_file,

@@ -54,3 +54,25 @@ def native_stderr_silenced() -> Iterator[None]:
             ours.flush()
             sys.stderr = before
             ours.close()
+
+
+@contextmanager
+def crash_reported() -> Iterator[None]:
+    """While inside, a fatal signal in C code (a segmentation fault in libjack, FluidSynth or rtmidi) prints the
+    Python stack of every thread to `sys.stderr` (the real stderr, also under `native_stderr_silenced`) before
+    the process dies, so a crash on stage leaves a report to send rather than nothing (Python's faulthandler).
+    On the way out it stays on, moved to the process's own stderr: a crash while the process ends (its
+    libraries' clean-up) is reported too."""
+    import faulthandler  # noqa: PLC0415
+
+    def report_to(stream) -> None:
+        try:
+            faulthandler.enable(file=stream, all_threads=True)
+        except (AttributeError, OSError, ValueError, RuntimeError):   # no descriptor (a test runner's capture)
+            pass
+
+    report_to(sys.stderr)
+    try:
+        yield
+    finally:
+        report_to(sys.__stderr__)
