@@ -188,6 +188,7 @@ class FluidLiveSink:
         self.late = 0                    # events that reached the sequencer after their time
         self.errors = 0
         self._closed = False
+        self._faded = False
         # Held by every call into the synth from the engine thread and by `close`: live, `close` runs on another
         # thread, and one that deleted the synth between a call's `_closed` check and its ctypes call crashed.
         self._lock = threading.Lock()
@@ -378,9 +379,11 @@ class FluidLiveSink:
         """Fade the synth's output to silence over `seconds` (s) while the audio driver plays on: the gain and
         the reverb's level fall together in FADE_STEPS steps on a squared curve (FluidSynth glides each voice's
         gain across its 64-frame blocks), so sound that is ringing ends in a fade, not a click. Blocks the
-        caller for `seconds`; the gain stays 0 afterwards (close follows). Does nothing after `close`."""
-        if self._closed:
+        caller for `seconds`; the gain stays 0 afterwards (close follows). Does nothing after `close` or a
+        first fade (a second would raise the gain again on what still rings)."""
+        if self._closed or self._faded:
             return
+        self._faded = True
         fs, set_gain = self.synth, self._ext["gain"]
         gain, level = LIVE_SETTINGS["synth.gain"], fs.get_reverb_level()
         for k in range(1, FADE_STEPS + 1):

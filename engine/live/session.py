@@ -177,6 +177,10 @@ class LiveSession:
         thread = getattr(self, "_thread", None)
         if thread is not None and thread.is_alive() and thread is not threading.current_thread():
             thread.join(timeout=2.0)
+        if self.synth is not None:
+            # The sound fades at once; closing the ports comes after (each a JACK round trip, which on a loaded
+            # server took long enough that a hit had died away before its fade began).
+            self.synth.fade_out()
         if self.watch is not None and not self.watch.alive():
             self._abandon_jack_clients()       # closing a client of a dead server crashes libjack
         if self.watch is not None:
