@@ -19,7 +19,7 @@ import numpy as np
 
 from engine.arrange.band import BAND_CHANNELS
 from engine.arrange.styles import AUTO, count_in_beats, meter_refusal, style_chooser
-from engine.bars import Meter
+from engine.bars import Meter, fits
 from engine.clock import VirtualClock
 from engine.errors import OutputPathError, StyleMeterError
 from engine.events import (
@@ -206,6 +206,31 @@ def _take_refusal(guitar: GuitarFile, style: str, pattern_dirs: list[Path] | Non
         raise StyleMeterError(f"style {style!r} does not fit the guitar's meter (or --style auto)")
     longest = max(spans, key=spans.__getitem__)
     return meter_refusal(style, f"{longest[0]}/{longest[1]}", Meter.of_signature(*longest), pattern_dirs)
+
+
+def _meter_warning(arranger, grid, style: str) -> tuple[str, ...]:
+    """The line that says the band's style is not in the meter the guitar was heard in at the end, or ().
+    A 5/8 or 7/8 style (taken as asked, or picked under auto from a meter heard earlier) over another meter heard
+    at HEARD_METER or more; a named whole-beat style that does not fit the meter heard at any confidence: a
+    waltz strummed on its beats alone leaves the listener unsure of 3/4 against 6/8 (its meter confidence 0),
+    so a 6/8 style asked for was neither refused (SURE_METER) nor warned about (review21)."""
+    if not arranger or not grid:
+        return ()
+    played = arranger.style
+    if not played.whole_beats:
+        if grid.meter_confidence < HEARD_METER or grid.meter == played.meter:
+            return ()
+        # Under auto the style was the listener's pick for a meter it heard earlier, not the player's request.
+        how = ("aqyn picked it by ear (--style auto) from the meter heard earlier" if style == AUTO
+               else "aqyn played it as asked")
+        return (f"style {played.name!r} is in {played.meter}, and the guitar was heard in {grid.meter}: {how}, but "
+                "its bars line up with the guitar's only if the guitar plays that meter",)
+    if style == AUTO or fits(played, Meter.of(grid)):
+        return ()
+    sure = "" if grid.meter_confidence >= HEARD_METER else " (not surely)"
+    return (f"style {played.name!r} is in {played.meter}, and the guitar was heard in {grid.meter}{sure}: aqyn "
+            "played it as asked, in bars that do not line up with the guitar's; --style auto picks a style in "
+            "the guitar's meter",)
 
 
 Perform = Callable[[list[Sink], VirtualClock], tuple[Engine, list[Event]]]
@@ -403,15 +428,7 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
         key = f"{tonic_name(state.tonic, state.mode)} {state.mode}"
     arranger = engine.scheduler.arranger
     warnings = guitar.warnings + _cues_not_taken(engine.scheduler.refused, cues, guitar.duration)
-    grid = state.grid
-    if (arranger and not arranger.style.whole_beats and grid and grid.meter_confidence >= HEARD_METER
-            and grid.meter != arranger.style.meter):
-        # Under auto the style was the listener's pick for a meter it heard earlier, not the player's request.
-        how = ("aqyn picked it by ear (--style auto) from the meter heard earlier" if style == AUTO
-               else "aqyn played it as asked")
-        warnings += (f"style {arranger.style.name!r} is in {arranger.style.meter}, and the guitar was heard in "
-                     f"{grid.meter}: {how}, but its bars line up with the guitar's only if the guitar plays that "
-                     "meter",)
+    warnings += _meter_warning(arranger, state.grid, style)
     bpm, moved = band_tempo(band)
     return RenderResult(key=key, bpm=bpm or state.bpm, bpm_range=moved, input_seconds=guitar.duration,
                         audio_seconds=audio_seconds,

@@ -279,6 +279,40 @@ def test_a_style_in_another_meter_is_refused_naming_whole_beat_styles_and_an_aqs
     assert "aqyn: warning: style 'aqsaq-7-8' is in 7/8, and the guitar was heard in 4/4" in r.stderr
 
 
+def beats_only_waltz(path: Path, bpm: float = 132, bars: int = 20) -> Path:
+    """An oom-pah-pah waltz strummed on its beats alone (a bass note on 1, a chord on 2 and 3; G, C, D, G)."""
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm))])
+    chords = [(43, [55, 59, 62]), (48, [55, 60, 64]), (50, [54, 57, 62]), (43, [55, 59, 62])]
+    events = []
+    for bar in range(bars):
+        bass, chord = chords[(bar // 2) % 4]
+        for beat in range(3):
+            start = (bar * 3 + beat) * 480
+            for i, pitch in enumerate([bass] if beat == 0 else chord):
+                events += [(start + 8 * i, 1, pitch, 80 if beat == 0 else 64), (start + 400, 0, pitch, 0)]
+    now = 0
+    for t, on, pitch, velocity in sorted(events):
+        track.append(mido.Message("note_on" if on else "note_off", note=pitch, velocity=velocity, time=t - now))
+        now = t
+    mid.tracks.append(track)
+    mid.save(path)
+    return path
+
+
+def test_a_named_style_in_another_meter_is_warned_about_when_the_meter_is_not_sure(tmp_path):
+    """A waltz strummed on its beats leaves the listener unsure of 3/4 against 6/8 (no subdivision to tell),
+    so trot (6/8) asked for is not refused: it is played, with a warning that its bars do not line up with the
+    guitar's 3/4 (it was silent: review21); a style in 3/4 gets none."""
+    take = beats_only_waltz(tmp_path / "waltz.mid")
+    r = render(take, "-o", tmp_path / "t.mid", "--style", "trot")
+    assert r.exit_code == 0 and (tmp_path / "t.mid").is_file()
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("aqyn: warning: style 'trot'")]
+    assert len(warnings) == 1 and "heard in 3/4" in warnings[0] and "--style auto" in warnings[0], r.stderr
+    r = render(take, "-o", tmp_path / "w.mid", "--style", "tokpe-waltz")
+    assert r.exit_code == 0 and "aqyn: warning: style" not in r.stderr, r.stderr
+
+
 def test_cues_the_band_cannot_take_are_warned_about_offline(tmp_path):
     """A cued style in another meter (kept out, as on stage) and a cue after the take's end (nothing plays
     it) are each a warning line, where they were silent before; the render still succeeds. An ending after the
