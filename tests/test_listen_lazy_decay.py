@@ -1,7 +1,7 @@
 """The key's and the chord's decaying evidence, decayed lazily (a note adds to the arrays scaled up by the decay
 owed since they were last decayed; a reader decays them first), holds what decaying at every note held: each
 note's weight times 0.5 ** (its age / the half-life), on a real take's notes, across a pause longer than the
-lazy scale's bound (LAZY_DECAY)."""
+lazy scale's bound (LAZY_DECAY; for the key, notes spanning more than it)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ def _notes(pause_after: float, pause: float) -> list[tuple[float, int, int]]:
 
 
 def test_key_evidence_decays_as_if_at_every_note():
-    notes = _notes(20.0, 2 * key_mod.LAZY_DECAY)
+    # The pause stays under NEW_PIECE, after which the key's evidence starts afresh; the notes, never read
+    # between, still span more than the lazy bound.
+    notes = _notes(20.0, key_mod.NEW_PIECE - 1.0)
+    assert notes[-1][0] - notes[0][0] > key_mod.LAZY_DECAY
     k = KeyTracker()
     expected = np.zeros(12)
     end = notes[-1][0]

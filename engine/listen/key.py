@@ -9,7 +9,8 @@ line. A third histogram holds how long the chords were held on each root (the li
 change): the chord a song dwells on is home more often than not, which is what tells the modes of one scale
 apart (G dorian from the C mixolydian of the same notes); its tonic's share adds 0.25, and 0.25 more over a
 bass line (over a single-note line the chord roots are guesses). All decay with a half-life, so a modulation
-wins over time. Last, the note a piece opens on (the lowest note of its first strum, again after a silence of
+wins over time; after `NEW_PIECE` s of silence (a set's next song) they start afresh. Last, the note a piece
+opens on (the lowest note of its first strum, again after a silence of
 `OPENING_GAP` s): a single-note line has no bass and its chords are guesses, and a solo's pitch counts lean to
 where its phrases sit (GuitarSet's Rock3 solo sits on F, A and C, its dominant chord, but opens on Bb). A
 chord's lowest note, or a lone bass note, is its root and the tonic more often than not: keys on it get
@@ -116,6 +117,14 @@ OPENING_HALF_LIFE = 30.0   # s; ... fading with this half-life (offline too: a w
 OPENING_STRUM = 0.1        # s; notes this close to the opening note are its strum
 TOGETHER = 0.03            # s: onsets this close are struck together (a strum), no gap between notes
 OPENING_GAP = 4.0          # s of silence after which the next strum opens the piece again
+# s of silence after which the next note starts another piece, heard afresh: the render's end of a song
+# (listen/phrases.py SONG_GAP) and the beat tracker's 8 s window, after which it takes the beat afresh. A song in
+# another key after a 20 s rest was heard in the first song's key for all its 35 s (D major, then D dorian, never
+# A minor: the first song's phrase chord, kept over a stop, outweighed its notes; review21).
+NEW_PIECE = 8.0
+NEW_PIECE_PRIOR = 0.9      # share of the forward filter's belief spread evenly over the keys for such a piece (0.5 kept
+#                            a D dorian song's key for 5.7 s of an A minor one after it; 0.9 for 2.4 s, as alone)
+NEW_PIECE_MASS = 8.0       # evidence such a piece needs before its key replaces the last one (confidence's full mass)
 FINAL_WEIGHT = 0.6         # bonus of a key whose tonic the phrase-final notes name (x FINAL_PROFILE), over a line
 FINAL_RATIO = 2.5          # a note is phrase-final when the next onset comes this many times its typical gap ...
 FINAL_MIN = 0.6            # ... and this many seconds or more after it
@@ -238,14 +247,26 @@ class KeyTracker:
         self.hold = hold
         self.margin = margin
         self.bass_weight = bass_weight
+        self._piece(0.0)
+        self.tonic: int | None = None       # pitch class
+        self.mode = "major"
+        self._challenger: tuple[int, str] | None = None
+        self.model = model                    # "hmm" (sticky forward filter) or "rules" (hold and margin)
+        self._challenger_since = 0.0
+        self._new_piece = False               # True from a piece after a long silence until its key is heard
+
+    def _piece(self, t: float) -> None:
+        """Start the evidence afresh at t (s): at the start, and for a piece played after `NEW_PIECE` s of silence
+        (then `note_on` carries a tenth of the filter's belief over, and `update` holds the key until the new
+        piece's notes name one)."""
         # The histogram, the bass histogram and the seconds each chord root was held (decaying): rows of one
         # array, so that a decay is one multiply (every note pays for one).
         self._decaying = np.zeros((4, 12))
         self._hist, self._bass, self._roots, self._finals = self._decaying   # ... and phrase-final notes
         self._root: int | None = None         # the chord root sounding since ...
-        self._root_t = 0.0                    # ... this time (s)
-        self._t = 0.0                         # s: `total` is decayed to here ...
-        self._arrays_t = 0.0                  # ... the arrays of evidence to here (`_arrays`)
+        self._root_t = t                      # ... this time (s)
+        self._t = t                           # s: `total` is decayed to here ...
+        self._arrays_t = t                    # ... the arrays of evidence to here (`_arrays`)
         self._last_on = -1e9                  # time of the last note-on (s) ...
         self._last_pitch = 0                  # ... its pitch
         self._gap = 0.0                       # log of the typical gap between onsets (s), 0 before one
@@ -261,15 +282,10 @@ class KeyTracker:
         self._struck: dict[int, tuple[float, float]] = {}   # pitch class -> first and last strike (s) lately
         self._away = np.zeros(12)             # s other chords were held since each of them was left
         self._returns = np.zeros(12)          # how often (decaying) the piece came back to each
-        self.total = 0.0                    # decayed evidence mass
-        self.tonic: int | None = None       # pitch class
-        self.mode = "major"
+        self.total = 0.0                      # decayed evidence mass
         self.confidence = 0.0
-        self._challenger: tuple[int, str] | None = None
-        self.model = model                    # "hmm" (sticky forward filter) or "rules" (hold and margin)
-        self._belief: np.ndarray | None = None
-        self._belief_t = 0.0
-        self._challenger_since = 0.0
+        self._belief: np.ndarray | None = None   # the forward filter's, over the 84 keys, as of ...
+        self._belief_t = t                       # ... this time (s)
 
     def _decay_to(self, t: float) -> None:
         """The evidence decayed to t (s): `total` at once; the arrays (`_decaying`, `_returns`) lazily, when read
@@ -291,7 +307,13 @@ class KeyTracker:
         """A note struck at t (s): its velocity (0..127) x `metric` adds to its pitch class's evidence (`metric`
         > 1 for notes on beats and downbeats: chord roots live there), a `bass` note's to the bass histogram as
         well. The lowest note of the strum that opens the piece (after `OPENING_GAP` s of silence) is kept: the
-        tonic a piece opens on."""
+        tonic a piece opens on. After `NEW_PIECE` s of silence the evidence starts afresh (`_piece`)."""
+        if t - self._last_on > NEW_PIECE and self._last_on > -1e9:
+            belief = self._belief
+            self._piece(t)
+            self._new_piece = True
+            if belief is not None:      # a tenth of the belief carried over: a song played again is at home at once
+                self._belief = belief * (1.0 - NEW_PIECE_PRIOR) + NEW_PIECE_PRIOR / 84
         self._final(t)
         if t - self._last_on > OPENING_GAP:
             self._open_t, self._open_low, self._open_notes = t, pitch, 0
@@ -455,7 +477,19 @@ class KeyTracker:
         return int(top[0]) // 7, ranked
 
     def update(self, t: float) -> None:
-        """Re-score with the evidence up to t."""
+        """Re-score with the evidence up to t. A piece after a long silence (`_piece`) keeps the key of the one
+        before until its evidence reaches `NEW_PIECE_MASS`, at confidence 0 while its own notes say another key:
+        a tuning pluck or two after a song name no key (an open E string alone scored E major), and a song
+        played again is in its key at once (at confidence 0 the band came back a bar later: sim2 `twice_*`)."""
+        before = self.key
+        self._estimate(t)
+        if self._new_piece and before is not None:
+            if self.total >= NEW_PIECE_MASS:
+                self._new_piece = False
+            elif self.key != before:
+                (self.tonic, self.mode), self.confidence = before, 0.0
+
+    def _estimate(self, t: float) -> None:
         self._decay_to(t)
         if self.total <= 0:
             return
