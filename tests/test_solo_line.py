@@ -91,3 +91,20 @@ def test_a_6_8_line_of_quarter_eighth_figures_keeps_its_dotted_quarter_beat():
     beats = np.array(analysis.beats)
     bpm = 60 / float(np.median(np.diff(beats[beats > 15.0])))
     assert abs(bpm / 105 - 1) < 0.04, bpm
+
+
+def test_a_fast_line_keeps_its_beat_through_two_bars_on_the_and():
+    """A straight line at 150 BPM (quarter notes, a bar of eighths on beat one and a quarter after), 12 bars, then
+    two bars with every note on the "and" (eighths 1, 3, 5, 7: anticipations), then 6 bars as before: a player
+    keeps the beat through the syncopated bars. The fits there sit half a beat off with full confidence, and the
+    grid jumped to them after three beats (1.2 s) until the line came back (GuitarSet BN2's solo went to the "and"
+    at 17 s); a fast line's sure grid now waits LINE_HOLD s (`BeatTracker._line_wait`)."""
+    eighth = 60.0 / 150 / 2
+    figure = ((0, 2, 4, 6), (0, 1, 2, 4, 6))
+    bars = [figure[b % 2] for b in range(12)] + [(1, 3, 5, 7)] * 2 + [figure[b % 2] for b in range(6)]
+    onsets = [(8 * b + k) * eighth for b, bar in enumerate(bars) for k in bar]
+    analysis, _ = run_online(_line(onsets, 8 * len(bars) * eighth), ListenerConfig())
+    beats = np.array(analysis.beats)
+    stretch = beats[(beats > 8 * 11 * eighth) & (beats < 8 * 17 * eighth)]    # a bar before to three after
+    offs = np.abs((stretch / (2 * eighth) + 0.5) % 1.0 - 0.5)
+    assert len(stretch) > 20 and offs.max() < 0.15, offs

@@ -326,10 +326,10 @@ class GridState(NamedTuple):
 
 
 def blend(grid: GridState, now: float, phase: float, period: float, confidence: float, follow: float,
-          hold_tempo: bool, at_once: bool = False) -> GridState:
+          hold_tempo: bool, at_once: bool = False, wait: float = DISAGREE_BEATS) -> GridState:
     """The grid after a new fit (a beat at `phase` s, `period` s per beat, `confidence`) at `now` (s): `follow`
     (0..1) of the fit when its next beat is within 0.3 beats of one of the grid's, else, once the fits have
-    disagreed DISAGREE_FITS times in a row over DISAGREE_BEATS beats, a jump to it, forward (beat numbers
+    disagreed DISAGREE_FITS times in a row over `wait` beats (DISAGREE_BEATS), a jump to it, forward (beat numbers
     never go back); `hold_tempo` keeps the period. Counting beats, not fits: in syncopated comping (funk,
     bossa) a bar's anticipations pull several fits in a row onto the off-beat, and three fits within one beat
     threw the grid half a beat off; a player holds the beat through a bar of syncopation, and so does this.
@@ -352,7 +352,7 @@ def blend(grid: GridState, now: float, phase: float, period: float, confidence: 
     else:
         disagree += 1
         since = min(since, now)
-        if at_once or (disagree >= DISAGREE_FITS and now - since >= DISAGREE_BEATS * old_period):
+        if at_once or (disagree >= DISAGREE_FITS and now - since >= wait * old_period):
             disagree, since = 0, math.inf    # the old grid is wrong: jump, never backwards
             beat, at = math.floor(pos_old) + 1, nxt
             if not hold_tempo:
