@@ -20,6 +20,8 @@ as a boost, and live the whole band is `top` dB quieter (turn the amplifier up).
 (-6.0, -inf, 0.0)
 >>> levels.volume(DOMBRA, 108), levels.volume(PERCUSSION, 96)
 (76, 0)
+>>> silenced(levels, (DOMBRA, PERCUSSION), muted=(DOMBRA,))
+['--mute dombra', '--mix percussion=off']
 """
 
 from __future__ import annotations
@@ -122,3 +124,11 @@ def parse_mix(spec: str, parts: tuple[str, ...] = PARTS) -> Levels:
         except ValueError as exc:
             raise ValueError(f"{part}: {exc}") from None
     return levels
+
+
+def silenced(levels: Levels, parts: tuple[str, ...], muted: tuple[str, ...] = ()) -> list[str]:
+    """The options that silence `parts`, in their order: "--mute PART" for a part in `muted`, "--mix PART=off"
+    for one whose level is off; a part still heard adds nothing, so a list as long as `parts` means none of
+    them would be heard (a command refuses that rather than render or play silence without a word)."""
+    return [f"--mute {part}" if part in muted else f"--mix {part}=off"
+            for part in parts if part in muted or levels.db(part) == -math.inf]

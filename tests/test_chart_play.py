@@ -274,6 +274,12 @@ def write(tmp_path, text: str) -> Path:
     ("| Dm |\n", ["--times", "3", "--ramp", "+100"], "--ramp +100 takes the tempo to 300 BPM"),
     ("| Dm |\n", ["--transpose", "up"], "--transpose takes semitones like +2 or -3, got 'up'"),
     ("| Dm |\n", ["--mute", "guitar"], "--mute takes dombra or percussion, got 'guitar'"),
+    # Every part muted or off: refused, not a silent file without a word (review20).
+    ("| Dm |\n", ["--mute", "dombra", "--mute", "percussion"], "--mute dombra and --mute percussion leave nothing "
+     "to hear (a chart has no guitar); leave one part in"),
+    ("| Dm |\n", ["--mute", "percussion", "--mix", "dombra=off"], "--mix dombra=off and --mute percussion leave"),
+    ("| Dm |\n", ["--count-in", "1", "--mix", "dombra=off,percussion=mute"], "--mix dombra=off and --mix "
+     "percussion=off leave nothing to hear"),
     ("| Dm |\n", ["--count-in", "9"], "--count-in must be 0..4 bars, got 9"),
     ("| Dm |\n", ["--bpm", "500"], "--bpm must be 30..240, got 500"),
     # The aqsaq meters: a style of another meter names those of the chart's.

@@ -383,7 +383,7 @@ def test_usage_errors_are_one_line_exit_2_through_the_command(tmp_path, args, me
 
 
 @pytest.mark.parametrize("name, meter, style", [("a_minor_66_6-8", (6, 8), "Trot (6/8)"),
-                                                ("e_mixolydian_ramp_88-116_4-4", (4, 4), "Tökpe gallop")])
+                                                ("e_mixolydian_ramp_88-116_4-4", (4, 4), "Tokpe gallop")])
 def test_with_style_auto_the_band_comes_in_in_the_players_meter(tmp_path, name, meter, style):
     """The style and the first downbeat are decided just before the band's first notes, not at the lock: the
     6/8 example was heard 2/4 at the lock and 6/8 half a bar later, and came in as a 2/4 gallop in 3/4 and

@@ -254,6 +254,18 @@ def test_a_bar_of_taps_while_the_band_plays_is_no_count_in():
     assert downbeats(4) == pytest.approx(downbeats(0), abs=0.01)
 
 
+def test_a_start_with_no_guitar_keeps_the_meter_it_started_in():
+    """A start pedal with no guitar (practice at 100 BPM): nothing is heard, so the band's meter stays the one it
+    came in in, 4/4, for 40 s (the bar pointer weighed the silent beats as rests and heard 3/4 15.6 s in, the
+    band writing `meter: 3/4` with no guitar heard at all; review20)."""
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec], EngineConfig(ListenerConfig(bpm_prior=100.0)))
+    run(engine, ListSource([CueInput(1.0, Cue.START)]), VirtualClock(), until=40.0)
+    signatures = [(e.numerator, e.denominator) for e in rec.events if isinstance(e, TimeSignature)]
+    assert signatures == [(4, 4)] and texts(rec.events, "meter: ") == []
+    assert len(notes(rec.events, {DRUM_CHANNEL})) > 100                   # the band plays all along
+
+
 PEDAL = """
 double_time = 0.3
 

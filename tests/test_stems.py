@@ -90,10 +90,14 @@ def test_without_the_new_options_the_mix_is_unchanged_by_a_flat_mix(tmp_path):
     (["--mix", "guitar=-3"], "no guitar here (the guitar is heard only with --with-guitar)"),
     (["--mix", "dombra=-80"], "out of range"),
     (["--stems", "FILE"], "is not a folder"),
+    # Every part off: refused, not a silent file without a word (review20).
+    (["--mix", "dombra=off,percussion=off"], "--mix dombra=off and --mix percussion=off leave nothing to hear"),
+    (["--with-guitar", "--stems", "DIR", "--mix", "percussion=off,guitar=off,dombra=mute"],
+     "--mix dombra=off, --mix percussion=off and --mix guitar=off leave nothing to hear"),
 ])
 def test_bad_stems_and_mix_options_fail_in_one_line(tmp_path, args, words):
     (tmp_path / "FILE").write_text("x")
-    args = [a.replace("FILE", str(tmp_path / "FILE")) for a in args]
+    args = [a.replace("FILE", str(tmp_path / "FILE")).replace("DIR", str(tmp_path / "DIR")) for a in args]
     r = runner.invoke(app, ["render", str(SONG), "-o", str(tmp_path / "o.mid"), *args])
     assert r.exit_code == 2, r.output
     lines = r.stderr.strip().splitlines()
@@ -105,6 +109,21 @@ def test_live_refuses_a_guitar_level(tmp_path):
     r = runner.invoke(app, ["live", "--virtual", "--mix", "guitar=-3"])
     assert r.exit_code == 2
     assert "no guitar here (live, the guitar is heard through your own amplifier)" in r.stderr
+    r = runner.invoke(app, ["live", "--virtual", "--duration", "1", "--mix", "dombra=off,percussion=off"])   # no port
+    assert r.exit_code == 2
+    assert r.stderr.strip() == ("aqyn: error: --mix dombra=off and --mix percussion=off leave nothing to hear; leave "
+                                "one part on (--mix PART=-20 plays it quietly)")
+
+
+def test_the_band_off_under_the_guitar_says_the_wav_holds_the_guitar_alone(tmp_path):
+    """--with-guitar and the band's parts off: a guitar-only WAV is a fair thing to want, so it is rendered,
+    with one note line saying what it holds (it rendered without a word)."""
+    r = runner.invoke(app, ["render", str(SONG), "-o", str(tmp_path / "o.mid"), "--stems", str(tmp_path / "s"),
+                            "--with-guitar", "--mix", "dombra=off,percussion=off"])
+    assert r.exit_code == 0, r.output
+    assert r.stderr.strip() == ("aqyn: note: --mix dombra=off and --mix percussion=off leave the band out: the WAV "
+                                "holds your guitar alone")
+    assert abs(samples(tmp_path / "s" / "guitar.wav")).max() > 0.1
 
 
 def test_a_render_stopped_midway_leaves_no_stems_folder_it_made(tmp_path):

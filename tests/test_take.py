@@ -148,6 +148,28 @@ def test_a_take_is_rewritten_whole_every_second(tmp_path):
     assert not list(tmp_path.glob(".take.mid.*"))     # no temporary file left beside it
 
 
+def test_a_takes_markers_read_the_same_in_any_charset_and_its_cues_keep_their_style(tmp_path):
+    """The band's markers of a take are ASCII (`Tökpe gallop` read as `TÃ¶kpe gallop` in mido's default
+    Latin-1, as in a DAW reading Latin-1; review20); a cue of a style whose name is not ASCII keeps the name,
+    and `aqyn render` replays it (round trip through the file)."""
+    from engine.arrange.styles import load_style
+
+    shipped = ROOT / "patterns" / "tokpe-gallop.toml"
+    text = shipped.read_text(encoding="utf-8").replace('name = "tokpe-gallop"', 'name = "төкпе"')
+    (tmp_path / "төкпе.toml").write_text(text.replace('title = "Tökpe gallop"', 'title = "Төкпе шауып"'))
+    style = load_style("төкпе", [tmp_path])
+    take = tmp_path / "take.mid"
+    rec = TakeRecorder(take)
+    rec.inputs([InputMessage(0.5, 0x90, 50, 90), InputMessage(1.0, 0x80, 50, 0), CueInput(2.0, Cue.STYLE, style)])
+    rec.band.send(Marker(0.7, "band in: Tökpe gallop"))
+    rec.band.send(Marker(2.5, f"style: {style.title}"))
+    rec.close()
+    band = [m for m in markers(take) if not m.startswith("cue: ")]
+    assert band == ["band in: Tokpe gallop", "style: Tokpe shauyp"]
+    assert band == [m.text for m in mido.MidiFile(take) if m.type == "marker" and not m.text.startswith("cue: ")]
+    assert take_cues(take, [tmp_path]) == [CueInput(2.0, Cue.STYLE, style)]
+
+
 def test_markers_of_another_file_are_not_cues(tmp_path):
     mid = mido.MidiFile(type=1)
     mid.tracks.append(mido.MidiTrack([mido.MetaMessage("track_name", name="song"),

@@ -27,7 +27,7 @@ from engine.errors import OptionError, StyleMeterError, StyleNotFound
 from engine.events import DOMBRA, PERCUSSION, Event, Marker, Note
 from engine.inputs import CountIn, TimedInput, input_order
 from engine.io.sinks import RecordingSink, Sink
-from engine.mixer import Levels
+from engine.mixer import Levels, silenced
 from engine.pipeline import Engine, EngineConfig, run_offline
 from engine.render import plan_outputs, write_outputs
 from engine.schedule import SchedulerConfig
@@ -142,12 +142,17 @@ def prepare(chart: Chart, options: PlayOptions, start: float = 0.0) -> Prepared:
     """The chart, the practice options and the style made ready to play from `start` (s): the count-in's
     bars of clicks, or a bar of silence, then the band's first downbeat (whole bars from `start`, so a MIDI
     file from second 0 has no pickup bar; see `lead_bars` for 5/8 and 7/8). Raises ChartError, StyleNotFound,
-    StyleMeterError, PatternError or OptionError (an option out of range; the message names it)."""
+    StyleMeterError, PatternError or OptionError (an option out of range, or every part muted or off: the
+    message names the options)."""
     if not 0 <= options.count_in <= 4:
         raise OptionError(f"--count-in must be 0..4 bars, got {options.count_in}")
     for part in options.mute:
         if part not in PARTS:
             raise OptionError(f"--mute takes {' or '.join(PARTS)}, got {part!r}")
+    off = silenced(options.levels, PARTS, options.mute)
+    if len(off) == len(PARTS):          # a chart has no guitar: the band is all there is to hear
+        raise OptionError(f"{' and '.join(off)} leave nothing to hear (a chart has no guitar); leave one part in "
+                          "(--mix PART=-20 plays it quietly)")
     song = practice(chart, options.practice)
     style = chart_style(chart, options)
     bpb = song.beats_per_bar

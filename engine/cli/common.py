@@ -8,7 +8,7 @@ from typing import NoReturn, Optional
 import typer
 
 from engine.listen.listener import PlayerSettings
-from engine.mixer import PARTS, Levels, parse_mix
+from engine.mixer import PARTS, Levels, parse_mix, silenced
 
 LATENCY_OPTION = typer.Option(0.0, "--converter-latency-ms", metavar="N",
                               help="Your converter's delay from string to MIDI (0-200 ms), taken off every note.")
@@ -104,6 +104,21 @@ def mix_levels(spec: Optional[str], parts: tuple[str, ...] = PARTS, why: str = "
         if part not in parts:
             fail(f"--mix {spec!r}: no {part} here ({why or 'not played'}); levels for {', '.join(parts)}")
     return levels
+
+
+def check_band_heard(levels: Levels, band: tuple[str, ...], guitar: str | None = None) -> None:
+    """Fail (exit 2, one line naming the options) when `--mix` turns off every part of the `band`
+    (("dombra", "percussion")) and no `guitar` part (the guitar's part name, with --with-guitar) is left on:
+    a render or a session would be silence. With the guitar on, one note line says the WAV holds it alone."""
+    off = silenced(levels, band)
+    if len(off) < len(band):
+        return
+    if guitar is not None and not silenced(levels, (guitar,)):
+        typer.echo(f"aqyn: note: {' and '.join(off)} leave the band out: the WAV holds your guitar alone", err=True)
+        return
+    off += silenced(levels, (guitar,) if guitar else ())
+    fail(f"{', '.join(off[:-1])} and {off[-1]} leave nothing to hear; leave one part on (--mix PART=-20 plays it "
+         "quietly)")
 
 
 def check_audio_driver(audio_driver: str, audio_file: Optional[Path] = None) -> None:

@@ -17,6 +17,7 @@ from engine.cli.common import (
     MIX_OPTION,
     PATTERNS_OPTION,
     check_audio_driver,
+    check_band_heard,
     fail,
     mix_levels,
     pattern_dirs,
@@ -105,6 +106,7 @@ def live(
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     levels = mix_levels(mix, LEVEL_PARTS, "live, the guitar is heard through your own amplifier")
+    check_band_heard(levels, LEVEL_PARTS)         # an off part stays off: a footswitch cannot bring it back
     with native_stderr_silenced() if quiet else nullcontext(), crash_reported():   # libjack, FluidSynth: fd 2
         try:
             fmap = FootswitchMap.load(footswitch, list_styles(dirs)) if footswitch else None

@@ -18,6 +18,7 @@ from engine.cli.common import (
     MIX_OPTION,
     PATTERNS_OPTION,
     PLOT_OPTION,
+    check_band_heard,
     check_plot,
     fail,
     mix_levels,
@@ -26,7 +27,7 @@ from engine.cli.common import (
 )
 from engine.errors import EngineError
 from engine.io import outputs
-from engine.mixer import PARTS
+from engine.mixer import GUITAR, PARTS
 
 LEVEL_PARTS = PARTS[:2]        # the band's parts: the guitar has a level only with --with-guitar
 
@@ -97,6 +98,7 @@ def render(
     if soundfont is not None and not audio:
         typer.echo("aqyn: warning: --soundfont is used only for --wav; no audio is rendered without it", err=True)
     levels = mix_levels(mix, PARTS if with_guitar else LEVEL_PARTS, "the guitar is heard only with --with-guitar")
+    check_band_heard(levels, LEVEL_PARTS, GUITAR if with_guitar else None)
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     if jobs is not None and jobs < 1:

@@ -13,6 +13,7 @@ from pathlib import Path
 import mido
 
 from engine.events import DOMBRA, GUITAR, PERCUSSION, Beat, Event, KeyChange, Marker, TimeSignature
+from engine.io.midi_text import ascii_text
 from engine.io.sinks import played_messages
 from engine.midi import FILE_PPQ as PPQ
 from engine.midi import data_bytes
@@ -95,8 +96,8 @@ class MidiFileSink:
                 key = midi_key_signature(pitch_class(ev.tonic), ev.mode)
                 conductor.append((tick(ev.time), 2, mido.MetaMessage("key_signature", key=key)))
                 conductor.append((tick(ev.time), 3, mido.MetaMessage("marker", text=f"key: {ev.tonic} {ev.mode}")))
-            elif isinstance(ev, Marker):
-                conductor.append((tick(ev.time), 3, mido.MetaMessage("marker", text=ev.text)))
+            elif isinstance(ev, Marker):       # a style's title in any script: ASCII, as every DAW shows it
+                conductor.append((tick(ev.time), 3, mido.MetaMessage("marker", text=ascii_text(ev.text))))
         conductor.sort(key=lambda x: (x[0], x[1]))
 
         by_part: dict[str, tuple[array, array]] = {}    # part -> ticks, then status, data1, data2 (compact)
@@ -107,7 +108,7 @@ class MidiFileSink:
         yield 1 + len(by_part)
         yield _track("aqyn", [(t, m) for t, _, m in conductor])
         for part in sorted(by_part, key=lambda p: (PART_ORDER.index(p) if p in PART_ORDER else 99, p)):
-            ticks, data = by_part.pop(part)           # titles and markers in any script: the file is UTF-8
+            ticks, data = by_part.pop(part)
             yield _track(part, ((t, _bytes(*data[3 * i: 3 * i + 3])) for i, t in enumerate(ticks)))
 
 

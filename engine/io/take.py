@@ -10,6 +10,10 @@ at the session's own seconds. The file is a type-1 SMF at a fixed 120 BPM and TA
                           "band in: Tokpe", "section: main_a", "key: D dorian", "band out" (to look at)
     track 1 "guitar"      the player's messages as they arrived
 
+The band's markers are written in ASCII (engine/io/midi_text.py: a DAW shows them right whatever charset it
+assumes); a cue keeps its style's name exactly (UTF-8 in the rare name that is not ASCII: the render must find
+the style), and so does the text event (its command names your files).
+
 `aqyn render take.mid` reads the guitar like any file and the "cue:" and "count-in:" markers as the
 timeline of cues (`take_cues`), so the render hears what the live engine heard. A MIDI clock master's
 messages (`--clock-in`) are not kept: an SMF cannot hold real-time messages, and a render follows the
@@ -36,6 +40,7 @@ from engine.arrange.styles import load_style
 from engine.errors import EngineError, InputFileError
 from engine.events import InputMessage, KeyChange, Marker
 from engine.inputs import ClockInput, CountIn, Cue, CueInput, TimedInput
+from engine.io.midi_text import ascii_text
 from engine.io.outputs import replace_file
 from engine.midi import data_bytes
 
@@ -75,8 +80,8 @@ def _event_bytes(item) -> tuple[int, bytes] | None:
         return MARKS, _meta(0x06, text)
     if isinstance(item, CountIn):
         return MARKS, _meta(0x06, f"{COUNT_IN}{item.beats} x {item.period:.6f} s, {item.beats_per_bar} to the bar")
-    if isinstance(item, Marker):
-        return MARKS, _meta(0x06, item.text)
+    if isinstance(item, Marker):         # the band's, for a DAW to show: ASCII (a cue keeps its style's name)
+        return MARKS, _meta(0x06, ascii_text(item.text))
     if isinstance(item, KeyChange):
         return MARKS, _meta(0x06, f"key: {item.tonic} {item.mode}")
     return None

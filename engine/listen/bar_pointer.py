@@ -88,6 +88,14 @@ DYNAMICS = 0.01       # below this mean difference the notes carry no dynamics (
 LEVEL = 0.6
 LINE_MEMORY = 0.9     # per beat: how much of the running share of line beats stays (`BarTracker.line_share`)
 KEEP = 8.0            # s of notes kept
+# A beat whose window starts more than SILENCE beats after the last note, or with no note kept at all, is in the
+# player's silence (a stop, the band started by a pedal with no guitar): it weighs nothing (`BarTracker._silent`).
+# A rest's fitted evidence (a silent beat is a little less likely a downbeat, more so the half bar) is about rests
+# among the notes; summed beat after beat over a silence it favoured 3/4 by 0.06 a beat over 4/4 (3/4 holds one
+# downbeat in three silent beats, 4/4 a downbeat and a half bar in four), and a start with no guitar turned into
+# 3/4 15.6 s in (review20). Four beats: a strum every bar of 4/4 leaves at most 2.45 beats before a window (the
+# window starts EARLY before its beat).
+SILENCE = 4.0
 _EVEN = (1.0, 1.0, 1.0)   # accent likelihoods when the accents say nothing (`BarTracker._accent_likelihood`)
 ORDER = 0.2           # s: notes are confirmed a little out of onset order (high notes wait longer), never more
 
@@ -226,6 +234,9 @@ class BarTracker:
     def _step(self, n: int, seconds_at: Callable[[float], float]) -> None:
         """Move the pointer one beat on and weigh beat number n's evidence."""
         down, half = self._evidence(n, seconds_at)
+        if self._silent(n, seconds_at):
+            self._silent_step()
+            return
         line = (0.0, 0.0)
         if self._line:
             # A line's notes are no chords and no bass: comping's cues say little (and lean to 3/4: their mean
@@ -258,6 +269,26 @@ class BarTracker:
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
         self.line_share = LINE_MEMORY * self.line_share + (1 - LINE_MEMORY) * self._line
+
+    def _silent(self, n: int, seconds_at: Callable[[float], float]) -> bool:
+        """True when beat number n lies in the player's silence: no note kept at all (a start with no guitar), or
+        its window starts more than `SILENCE` beats after the last note weighed (a beat before the player's
+        first note, its window just short of it, is weighed as before: a rest)."""
+        last = self._features.last_note
+        if not self._notes:
+            return True
+        return last > -math.inf and seconds_at(n - EARLY) - last > SILENCE * (seconds_at(n) - seconds_at(n - 1))
+
+    def _silent_step(self) -> None:
+        """Move the pointer one beat on through the player's silence (`SILENCE`): the bars go on counting, a
+        restart or a meter change as likely as ever, and no evidence weighs a state."""
+        b_old = self._belief
+        restart = [RESTART * sum(b_old[span]) / (span.stop - span.start) for span in self._span]
+        keep = 1 - RESTART - MOVE
+        new = [keep * b_old[before] + restart[c] + moved
+               for (c, _), before, moved in zip(self._states, self._before, self._moved[self._paired])]
+        total = sum(new)
+        self._belief = [p / total for p in new]
 
     def _evidence(self, n: int, seconds_at: Callable[[float], float]) -> tuple[float, float]:
         """Log-likelihood ratios that beat number n is a downbeat, and the half-bar beat of a 4/4 bar, rather
@@ -342,6 +373,11 @@ class BeatFeatures:
         self._off_level = False              # the last beat with notes on it was at another level (LEVEL)
         self._last = -math.inf               # s: the last note before this beat's window ended
         self.loud: float | None = None       # the last beat's loudest note on the beat (velocity / 127)
+
+    @property
+    def last_note(self) -> float:
+        """The time (s) of the last note in the windows weighed so far (-inf before any)."""
+        return self._last
 
     def of(self, notes, lo: float, at: float, hi: float) -> list[float]:
         """The features of the beat at `at` (s) whose window is `lo`..`hi` (s), from `notes` ((time s, pitch,
