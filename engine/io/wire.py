@@ -49,6 +49,7 @@ class WireSink:
         self.late = 0                        # notes sent after their time had passed
         self.after_close = 0                 # events sent after close (ignored, as the synth ignores them)
         self.closed_at: float | None = None  # clock time (s) of close
+        self.faded_at: float | None = None   # clock time (s) of the fade before it (FluidLiveSink.fade_out)
         self._offs: list[tuple[float, int, int, int]] = []            # heap: (time, order, channel, pitch)
         self._open: dict[tuple[int, int], float] = {}                 # (channel, pitch) -> its pending off
         self._wire: list[tuple[float, int, list[int]]] = []           # heap: messages committed, not yet heard
@@ -99,6 +100,12 @@ class WireSink:
             self._put(t, [NOTE_OFF | channel, pitch, 0])
         while self._wire and self._wire[0][0] <= now:
             _hear(self._sounding, heapq.heappop(self._wire)[2])
+
+    def fade_out(self, seconds: float = 0.0) -> None:
+        """FluidLiveSink's fade before a stop's close: a wire carries no gain, so only the clock time (s) of the
+        first fade is kept (`faded_at`); `seconds` is ignored."""
+        if self.faded_at is None and self.closed_at is None:
+            self.faded_at = self.clock.now()
 
     def close(self) -> None:
         """The panic: what is due now is heard, the queued offs and everything later dropped, all-notes-off
