@@ -7,6 +7,12 @@ are clearly more peaked than the mod-4 ones (3/4), else four (4/4). The downbeat
 mod the bar) with the most accents. Bass onsets and chord changes are the strongest downbeat cues in pop and
 rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat").
 
+The division's memory decays per onset (`DECAY`), so a song long in one division took 7-8 s to be heard in the
+other after the player changed (bench/meter_follow.py: the simulators' 2/4 -> 6/8 changes). A short memory
+(`FAST`) runs beside it: once the long one has settled (`SETTLED`) and the short one hears only the other
+division (`SWITCH` of its off-beat weight, at least `SWITCH_MIN`), the player has changed how the beat divides and
+the long memory starts again from the short one's counts.
+
 Beat positions are float beats on the beat tracker's grid; beat numbers are integers.
 """
 
@@ -15,6 +21,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+# The division counts weigh each off-beat onset by its weight (a note's velocity / 127, a strum the sum of its notes',
+# a bass 2.5 times: engine/listen/listener.py), so a strum of four to six notes weighs about 3.
+DECAY = 0.97        # per onset: how much of the division counts stays (the long memory)
+FAST = 0.85         # ... of the short memory's (half-life four onsets: a bar or two of strumming)
+SWITCH = 0.85       # share of the short memory's off-beat weight in the other division that changes the division
+SWITCH_MIN = 3.0    # ... with at least this much weight there (a strum's)
+SETTLED = 6.0       # the long memory's weight in its division from which a disagreement is a change, not a start
+# FAST 0.9 followed the simulators' 2/4 -> 6/8 changes 1.1 and 2.2 s sooner, 0.85 3.4 and 3.9 s sooner; neither
+# moved a take of the dev sets otherwise (bench/README.md, session 19).
 
 class MeterTracker:
     """Counts divisions and accents on the beat tracker's grid; its counts refer to one metrical level (beat
@@ -25,6 +40,7 @@ class MeterTracker:
         self.classified = 0                     # onsets already counted for the meter and bar
         self._duple = 0.0
         self._triple = 0.0
+        self._recent = [0.0, 0.0]               # the short memory's (duple, triple) counts (`FAST`)
         self._bars = {2: [0.0, 0.0], 3: [0.0, 0.0, 0.0], 4: [0.0, 0.0, 0.0, 0.0]}  # accents by beat number mod n
         self._triple_meter = False
         self._level: float | None = None        # the beat period the meter and bar counts refer to
@@ -45,20 +61,37 @@ class MeterTracker:
             p = beat_at(t[i])
             beat = math.floor(p + 0.5)
             f = p - math.floor(p)
-            self._duple *= 0.97
-            self._triple *= 0.97
+            self._duple *= DECAY
+            self._triple *= DECAY
+            recent = self._recent
+            recent[0] *= FAST
+            recent[1] *= FAST
             if abs(f - 0.5) < 0.08 or abs(f - 0.25) < 0.06 or abs(f - 0.75) < 0.06:
                 self._duple += w[i]
+                recent[0] += w[i]
+                self._changed_division()
             elif abs(f - 1 / 3) < 0.07 or abs(f - 2 / 3) < 0.07:
                 self._triple += w[i]
+                recent[1] += w[i]
+                self._changed_division()
             if bass is not None and abs(p - beat) < 0.12 and bass[i]:
                 self.accent_beat(beat, float(w[i]))
         self.classified = max(self.classified, len(t) - 1)
+
+    def _changed_division(self) -> None:
+        """The player changed how the beat divides (see the module docstring): the long memory, settled in one
+        division, starts again from the short memory's counts once those are all but wholly in the other."""
+        duple, triple = self._recent
+        now, other = (triple, duple) if self.compound else (duple, triple)
+        if (max(self._duple, self._triple) >= SETTLED and other >= SWITCH_MIN
+                and other >= SWITCH * (now + other)):
+            self._duple, self._triple = duple, triple
 
     def _restart(self, period: float) -> None:
         """Another metrical level (`period`, s): what was counted on the old grid says nothing about this one."""
         self._level = period
         self._duple = self._triple = 0.0
+        self._recent = [0.0, 0.0]
         for acc in self._bars.values():
             acc[:] = [0.0] * len(acc)
         self._triple_meter = False
