@@ -18,7 +18,8 @@ class OneTickListener(Listener):
 
     def _decide(self, now: float) -> bool:
         decided = super()._decide(now)
-        self._finish()
+        while self._stage:              # the beat's fit, the key, the chord, before the tick's rest
+            self._run_stage()
         return decided
 
 
