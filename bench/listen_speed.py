@@ -3,15 +3,13 @@
     python bench/listen_speed.py [FILE.mid ...] [--beat-model acf|joint]   (default: every example, back to back)
 
 It replays the input exactly as the engine does (messages fed as they arrive, an update every 10 ms tick) and
-times every call. A note's cost is its own `feed` plus every update until the next note arrives (a strum's
-decision, in stages on two or three ticks: the tempo's re-estimate when due, the beat's fit, the key's re-score
-when due, the chord, `Listener._run_stage`, lands on those ticks: moving work from one tick to another within a
-note's time leaves its note's cost as it was): the work a note brings. A call's cost is one `feed` or one update
-that gets past the listener's idle shortcut: how long a single call holds the engine's loop, where spreading work
-over ticks shows. Printed: the per-note and per-call median, p99 and max (issue 12's targets: the median, 30 us,
-read per note, the work; the p99, 300 us, read per call, what blocks the loop: README, "Listening cost"), a
-strum's decision (its first tick), its later stages, the other working ticks, and the ticks with nothing to do;
-and the listener's whole cost per second of input.
+times every call. A note's cost is its own `feed` plus every update until the next note arrives (the strum
+decision, with the tempo's re-estimate and the key's re-score when due, lands on one of those ticks: moving work
+from one tick to another within a note's time leaves its note's cost as it was). A call's cost is one `feed` or
+one update that gets past the listener's idle shortcut: how long a single call holds the engine's loop, where
+spreading work over ticks shows. Printed: the per-note and per-call median and p99 (targets 30 us and 300 us per
+note), a strum's decision, the other working ticks, and the ticks with nothing to do; and the listener's whole
+cost per second of input.
 
 The replay is deterministic, so every run times the same calls. On a shared machine a call the scheduler
 preempts costs milliseconds of wall time that are not the listener's; each call's least time over the runs
@@ -118,8 +116,7 @@ def measure(messages: list[InputMessage], config: ListenerConfig | None = None) 
                 current = dt
             elif current is not None:
                 current += dt
-        # a decision's later stage with nothing else due, or the fit after the tempo's tick (`Listener._close_tick`)
-        stage = listener._stage == 1 or (listener._stage != 0 and now < listener._idle)
+        stage = listener._stage != 0 and now < listener._idle   # a decision's later stage, nothing else due
         idle = now < listener._idle and not stage                # the tick will return at once (`Listener.update`)
         t0 = clock()
         decided = listener.update(now)
@@ -179,9 +176,9 @@ def main() -> None:
         mx = statistics.median(float(r[name].max()) for r in runs)
         print(f"{name:22}{med:9.1f}{p99:9.1f}{mx:9.1f}{len(runs[0][name]):8d}")
     total = statistics.median(float(r["note"].sum()) for r in runs)
-    print(f"amortised: {total / notes:.1f} us per note ({total / notes / ref:.2f} x ref); targets: median <= 30 us "
-          "per note (a note: all the calls from its note-on to the next), p99 <= 300 us per call (one feed or one "
-          "tick past the idle shortcut)")
+    print(f"amortised: {total / notes:.1f} us per note ({total / notes / ref:.2f} x ref); targets: median <= 30 us, "
+          "p99 <= 300 us per note (a note: all the calls from its note-on to the next; a call: one feed or one tick "
+          "past the idle shortcut)")
     print(f"per second of input: {total / messages[-1].time / 1000:.2f} ms ({args.beat_model} beat model)")
 
 

@@ -18,8 +18,7 @@ class OneTickListener(Listener):
 
     def _decide(self, now: float) -> bool:
         decided = super()._decide(now)
-        while self._stage:              # the beat's fit, the key, the chord, before the tick's rest
-            self._run_stage()
+        self._finish()
         return decided
 
 

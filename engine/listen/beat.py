@@ -341,9 +341,8 @@ class BeatTracker:
             self._classify(ts, ws)          # the master sets the grid; the guitar still tells the meter
             return True
         self.led_by_master = False
-        # The tempo changes slowly next to the phase: re-estimate it at most every `tempo_every` seconds (not
-        # again when `estimate_tempo` made it at this `now`).
-        if self._tempo_at != now and (self.confidence < 0.5 or now - self._tempo_at >= self.tempo_every):
+        # The tempo changes slowly next to the phase: re-estimate it at most every `tempo_every` seconds.
+        if self.confidence < 0.5 or now - self._tempo_at >= self.tempo_every:
             self._tempo_at = now
             self._moved = False
             self._acf_period = self._level(np.array(ts), np.array(ws) * np.array(onsets.accent), self.period)
@@ -371,28 +370,6 @@ class BeatTracker:
         self._adopt(now, *self._line_grid(grid))
         self._fitted_at = now
         self._classify(ts, ws)
-        return True
-
-    def estimate_tempo(self, now: float) -> bool:
-        """The tempo's re-estimate `update(now)` would make, made ahead of it, alone: a strum's decision runs in
-        stages on successive ticks (engine/listen/listener.py), the re-estimate (~540 k instructions, the phase
-        fit ~220 k: bench/README.md, session 18) on one, the fit on the next. True when it was due and made;
-        `update` at the same `now`, with nothing heard in between, then takes it and does not make it again.
-        The tests before it are `update`'s, in its order (forgetting old onsets twice drops nothing more)."""
-        if not self._pending:
-            return False
-        self._forget_before(now - self.window)
-        onsets = self._onsets
-        stale = now - self._fitted_at > self.window and self._fitted_at > -math.inf
-        if stale and len(onsets.t) >= 4 and onsets.t[-1] - onsets.t[0] >= 1.0 and self.period is not None:
-            return False                    # `_refit`: the old tempo, no estimate
-        if not self._enough_onsets() or now < self._master_until:
-            return False
-        if (0.0 if stale else self.confidence) >= 0.5 and now - self._tempo_at < self.tempo_every:
-            return False
-        self._tempo_at = now
-        self._moved = False
-        self._acf_period = self._level(np.array(onsets.t), np.array(onsets.w) * np.array(onsets.accent), self.period)
         return True
 
     def _enough_onsets(self) -> bool:

@@ -372,10 +372,6 @@ class JointTracker(BeatTracker):
     def accent(self, t: float, weight: float) -> None:
         """Ignored: the filter hears chord changes in the notes themselves."""
 
-    def estimate_tempo(self, now: float) -> bool:
-        """False: the filter weighs the tempo with the strums, in `update` (`BeatTracker.estimate_tempo`)."""
-        return False
-
     # ---- estimation ----------------------------------------------------------------------------------
     def update(self, now: float) -> bool:
         """Weigh the strums gathered since the last call, then set the grid from the belief. True when the

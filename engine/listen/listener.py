@@ -340,10 +340,6 @@ class Listener:
         Most ticks have nothing to do: until the next piece of work is due (`_idle_until`; a message only brings
         its own work forward, `feed`), and with no hint since, the tick returns at once."""
         self._now = now
-        if self._stage == 1:
-            self._close_tick()          # the tempo's re-estimate took the last tick: the beat's fit and its rest
-            if now < self._idle:
-                return False
         if now < self._idle:
             if self._stage:
                 self._run_stage()       # nothing else due: the decision's next stage has the tick to itself
@@ -358,26 +354,12 @@ class Listener:
             if last is not None and last >= self._cued - 0.2:
                 self._cued = None                                   # the guitar came in
         decided = self._decide(now)
-        if self._stage == 1:            # the tempo's re-estimate took this tick: its rest waits for the beat's fit
-            self._idle = -math.inf      # (`_close_tick`, first thing the next call does)
-            return decided
-        self._tick_rest(now)
-        return decided
-
-    def _tick_rest(self, now: float) -> None:
-        """A working tick's work after the strum's decision: the hush, the bar pointer, the activity, and when
-        the next tick may have work."""
         if self.chord_label != "N":
             self._hush(now)
         self.beat.advance(now)
         self.activity.tick(now, self.beat.period)
         self._idle = self._idle_until() - IDLE_MARGIN
-
-    def _close_tick(self) -> None:
-        """The beat's fit of a strum whose tempo's re-estimate had its tick to itself, then the rest of that
-        tick (`_tick_rest`), at that tick's time: the bar pointer steps on the grid just fitted, as before."""
-        self._run_stage()
-        self._tick_rest(self._stage_at)
+        return decided
 
     def _idle_until(self) -> float:
         """The earliest time (s) at which a tick may have work, with no input before it (`feed` lowers it to
@@ -421,29 +403,22 @@ class Listener:
             return False
         self._decided_strum = self._strum_time
         self._stage_at = now
+        if self.beat.update(now) and self.beat.period:
+            g.bass_memory = max(g.config.bass_memory, 3 * self.beat.period)
         self._stage = 1
-        if not self.beat.estimate_tempo(now):   # the tempo's re-estimate, when due, has this tick to itself
-            self._run_stage()
         return True
 
-    # A strum's decision in stages, one a tick: the tempo's re-estimate when due (`BeatTracker.estimate_tempo`),
-    # the beat's fit (the band's time needs it first: on the tick the strum closes, unless the tempo took it),
-    # the key's re-score when due, the chord. Each decides at the tick the strum closed on (`_stage_at`) and runs before
+    # A strum's decision in stages, one a tick: the beat (`_decide`: the band's time needs it first), the key's
+    # re-score when due, the chord. Each decides at the tick the strum closed on (`_stage_at`) and runs before
     # any input or other work reaches the trackers (`_finish` from `feed`, the hints and a tick with work due),
     # so each hears what it heard when one tick ran them all, and only what the band reads in between (the
     # state of the tick or two after the close) is a stage late. No tick pays for more than one of them
     # (issue 12 deliver 5: every strum's whole decision was above 300 us on session 18's machine).
     def _run_stage(self) -> None:
-        """The decision's next stage: the beat's fit, the key when due (else the chord at once), the chord."""
+        """The decision's next stage: the key when due (else the chord at once), then the chord."""
         now = self._stage_at
         if self._stage == 1:
             self._stage = 2
-            if self.beat.update(now) and self.beat.period:
-                g = self.guitar
-                g.bass_memory = max(g.config.bass_memory, 3 * self.beat.period)
-            return
-        if self._stage == 2:
-            self._stage = 3
             if self._key_due(now):
                 self._key_at = now
                 self.key.update(now)
@@ -454,8 +429,6 @@ class Listener:
 
     def _finish(self) -> None:
         """Run the decision's stages still to run (none: nothing to do)."""
-        if self._stage == 1:
-            self._close_tick()
         while self._stage:
             self._run_stage()
 
