@@ -8,9 +8,8 @@ replay is deterministic, and it runs with PYTHONHASHSEED=0 (string hashes, and s
 each run). It is a proxy (a cache miss costs more than an add), good for telling whether a change does less
 work. The replay runs under callgrind (about 50 times slower) with collection on
 only inside `functools.reduce` (`--toggle-collect=functools_reduce`), through which the counted part is called:
-the whole replay, or with `--decisions` only the ticks whose update decides a strum or runs a later stage of its
-decision (`Listener.deciding`; a first, uncounted replay finds them; a stage run first by a message's `feed` is
-not counted), the ticks behind the p99 note. Needs valgrind (`apt-get install valgrind`).
+the whole replay, or with `--decisions` only the ticks whose update decides a strum (a first, uncounted replay
+finds them), the ticks behind the p99 note. Needs valgrind (`apt-get install valgrind`).
 """
 
 from __future__ import annotations
@@ -35,8 +34,7 @@ from engine.pipeline import TICK  # noqa: E402
 
 def replay(messages, counted: set[int] | None = None) -> list[int]:
     """The engine's tick replay of `messages`; the ticks numbered in `counted` (all when None) run inside
-    `functools.reduce`. Returns the numbers of the ticks that decided a strum or ran a later stage of its
-    decision (`Listener.deciding`)."""
+    `functools.reduce`. Returns the numbers of the ticks that decided a strum."""
     listener = Listener()
     i = n = 0
     decided = []
@@ -46,11 +44,10 @@ def replay(messages, counted: set[int] | None = None) -> list[int]:
         while i < len(messages) and messages[i].time <= now:
             listener.feed(messages[i])
             i += 1
-        staged = listener.deciding              # a decision's later stage may run on this tick
         if counted is not None and n in counted:
-            if functools.reduce(lambda _a, _b: listener.update(now), (0, 0)) or staged:
+            if functools.reduce(lambda _a, _b: listener.update(now), (0, 0)):
                 decided.append(n)
-        elif listener.update(now) or staged:
+        elif listener.update(now):
             decided.append(n)
         n += 1
     return decided

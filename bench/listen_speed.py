@@ -87,16 +87,14 @@ def reference_us(calls: int = 500) -> float:
 
 def measure(messages: list[InputMessage], config: ListenerConfig | None = None) -> dict[str, np.ndarray]:
     """One replay's costs (us): "note" (a note-on's own feed and every call after it until the next note-on:
-    all the work there is, nothing left out), "decision" (the ticks that decide a strum: its beat, the first of
-    its stages, `Listener._run_stage`), "stage" (the ticks that run its later stages, the key's re-score and the
-    chord, with nothing else due), "work tick" (the other ticks that get past the listener's idle shortcut,
-    `Listener._idle`: confirming notes, the bar pointer's steps), "idle tick" (the rest, those that took a
-    measurable time), and "call" (every feed and every tick that gets past the shortcut,
+    all the work there is, nothing left out), "decision" (the ticks that decide a strum), "work tick" (the other
+    ticks that get past the listener's idle shortcut, `Listener._idle`: confirming notes, the bar pointer's
+    steps), "idle tick" (the
+    rest, those that took a measurable time), and "call" (every feed and every tick that gets past the shortcut,
     in the order made: how long a single call holds the engine's loop)."""
     listener = Listener(config)
     clock = time.perf_counter_ns
-    costs: dict[str, list[int]] = {"note": [], "decision": [], "stage": [], "work tick": [], "idle tick": [],
-                                   "call": []}
+    costs: dict[str, list[int]] = {"note": [], "decision": [], "work tick": [], "idle tick": [], "call": []}
     current = None          # ns spent since the last note-on
     i, n = 0, 0
     end = messages[-1].time + 1.0
@@ -116,14 +114,13 @@ def measure(messages: list[InputMessage], config: ListenerConfig | None = None) 
                 current = dt
             elif current is not None:
                 current += dt
-        stage = listener._stage != 0 and now < listener._idle   # a decision's later stage, nothing else due
-        idle = now < listener._idle and not stage                # the tick will return at once (`Listener.update`)
+        idle = now < listener._idle              # the tick will return at once (`Listener.update`)
         t0 = clock()
         decided = listener.update(now)
         dt = clock() - t0
         if not idle:
             costs["call"].append(dt)
-        kind = "decision" if decided else "stage" if stage else "idle tick" if idle else "work tick"
+        kind = "decision" if decided else "idle tick" if idle else "work tick"
         if dt or kind != "idle tick":
             costs[kind].append(dt)
         if current is not None:
@@ -162,15 +159,13 @@ def main() -> None:
     print(f"reference workload: {ref:.1f} us (least of {args.runs} x 500 passes; each run's least: "
           f"{', '.join(f'{r:.1f}' for r in refs)})")
     print(f"{'cost (us)':22}{'median':>9}{'p99':>9}{'max':>9}{'count':>8}{'median':>9}{'p99':>7}  (x ref)")
-    for name in ("note", "call", "decision", "stage", "work tick"):
+    for name in ("note", "call", "decision", "work tick"):
         least = least_over_runs(runs, name)
-        if least is not None and len(least):
+        if least is not None:
             med, p99 = np.median(least), np.percentile(least, 99)
             print(f"{name + ', least of runs':22}{med:9.1f}{p99:9.1f}{least.max():9.1f}{len(least):8d}"
                   f"{med / ref:9.2f}{p99 / ref:7.2f}")
-    for name in ("note", "call", "decision", "stage", "work tick", "idle tick"):
-        if not len(runs[0][name]):
-            continue
+    for name in ("note", "call", "decision", "work tick", "idle tick"):
         med = statistics.median(float(np.median(r[name])) for r in runs)
         p99 = statistics.median(float(np.percentile(r[name], 99)) for r in runs)
         mx = statistics.median(float(r[name].max()) for r in runs)

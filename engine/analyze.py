@@ -88,7 +88,6 @@ class OnlineAnalysis:
         self.result = Analysis(file="", duration=duration, mode="online")
         self._planned: int | None = None
         self._last_key = self._last_bpm = self._last_chord = None
-        self._decided = False     # a strum has been decided
         self._next_sample = 0.0
 
     def feed(self, item: TimedInput) -> None:
@@ -110,11 +109,8 @@ class OnlineAnalysis:
         if k is not None and k != self._last_key:
             self._last_key = k
             a.keys.append(_key_entry(now, k[0], k[1], listener.key.confidence))
-        # A chord changes at a strum, or ends in silence (Listener: QUIET) between strums; the first once a strum's
-        # decision has run its last stage, the chord (`Listener.deciding`).
-        self._decided = self._decided or decided
-        if ((self._decided and not listener.deciding) or self._last_chord is not None) \
-                and listener.chord_label != self._last_chord:
+        # A chord changes at a strum, or ends in silence (Listener: QUIET) between strums.
+        if (decided or self._last_chord is not None) and listener.chord_label != self._last_chord:
             self._last_chord = listener.chord_label
             a.chords.append({"time": round(now, 3), "label": self._last_chord})
         b = listener.beat

@@ -22,17 +22,10 @@ NOTE_ON, NOTE_OFF, PITCH_BEND = 0x90, 0x80, 0xE0
 
 
 class FullListener(Listener):
-    """A listener whose every tick runs in full (no idle ticks), but for a strum decision's later stages
-    (`Listener._run_stage`): one runs alone on a tick with nothing else due, by the listener's own test."""
+    """A listener whose every tick runs in full (no idle ticks)."""
 
     def _idle_until(self) -> float:
         return -math.inf
-
-    def update(self, now: float) -> bool:
-        if self._stage and now < Listener._idle_until(self) - IDLE_MARGIN:
-            self._run_stage()
-            return False
-        return super().update(now)
 
 
 def heard(listener: Listener, msgs: list[InputMessage], taps=(), tick: float = 0.01) -> tuple[list, int]:

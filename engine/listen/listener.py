@@ -150,8 +150,6 @@ class Listener:
         self._released = -1.0     # s: when the last note stopped ringing
         self._key_at = -1.0
         self._idle = -math.inf    # s: until then a tick has nothing to do (`_idle_until`; input: `feed`)
-        self._stage = 0           # the next stage of the strum's decision still to run (`_stages`; 0: none)
-        self._stage_at = 0.0      # s: the tick the strum closed on, the time every stage decides at
 
     @property
     def dropped(self):
@@ -171,10 +169,7 @@ class Listener:
     def feed(self, msg: InputMessage) -> None:
         """One guitar MIDI message, in time order. The ticks stay idle (`update`) until the work it brings is
         due: a note-on's confirmation (the tick it arrives on has nothing to do, and ran in full, 4-5 us, for
-        nothing), a release's hush (`_release`). A decision's stages still to run come first (`_finish`): the
-        message may release a note the key and the chord would hear."""
-        if self._stage:
-            self._finish()
+        nothing), a release's hush (`_release`)."""
         due = self.guitar.feed(msg)           # (first: a release lowers `_idle` on the way)
         self._idle = min(self._idle, due - IDLE_MARGIN)
 
@@ -184,7 +179,7 @@ class Listener:
         (`BeatTracker.counted_downbeat`) is their first downbeat, cued as a count-in's end (the band came in on
         their beat 3 and moved its bar lines to theirs two bars later: review20). Taps while the band plays set
         the tempo and beat only."""
-        self._hint()
+        self._idle = -math.inf
         self.beat.tap(t)
         downbeat = self.beat.counted_downbeat() if count_in and not self.playing else None
         if downbeat is not None:
@@ -194,7 +189,7 @@ class Listener:
     def count_in(self, item: CountIn) -> None:
         """A count-in: each click is a tap once its time has come (see `update`); the beat after the last
         click is the player's first downbeat."""
-        self._hint()
+        self._idle = -math.inf
         self._taps = sorted(self._taps + item.tap_times())
         self._cued = item.time + item.beats * item.period
 
@@ -202,7 +197,7 @@ class Listener:
         """A start with no guitar playing (a pedal, a clock master's start): the band's first downbeat falls
         at t (s), at the tempo heard last (or tapped, or the tempo prior); after a tapped count, on its first
         tapped beat at or after t."""
-        self._hint()
+        self._idle = -math.inf
         period = self.beat.period or 60.0 / self.config.bpm_prior
         t = self.beat.tapped_beat(t)
         self.beat.start_at(t, period)
@@ -216,14 +211,14 @@ class Listener:
 
     def lock_tempo(self, on: bool | None = None) -> bool:
         """Hold the tempo (the phase still follows the guitar); None toggles. Returns the new setting."""
-        self._hint()
+        self._idle = -math.inf
         self.beat.hold_tempo = (not self.beat.hold_tempo) if on is None else on
         return self.beat.hold_tempo
 
     def clock(self, item: ClockInput) -> Cue | None:
         """A MIDI clock master's message: the master leads tempo, beat and (after a start or a song position)
         the bar. Returns the cue it means for the band (START for start and continue, STOP for stop)."""
-        self._hint()
+        self._idle = -math.inf
         follower, tracker = self.follower, self.beat
         per_beat = clocks_per_beat(3 if tracker.compound else 2)   # MIDI clock counts quarter notes
         if item.status == CLOCK:
@@ -341,10 +336,7 @@ class Listener:
         its own work forward, `feed`), and with no hint since, the tick returns at once."""
         self._now = now
         if now < self._idle:
-            if self._stage:
-                self._run_stage()       # nothing else due: the decision's next stage has the tick to itself
             return False
-        self._finish()                  # other work due: the stages first, in the order one tick ran them
         while self._taps and self._taps[0] <= now:
             self.beat.tap(self._taps.pop(0))
             if not self._taps and self._cued is not None and self.beat.period:
@@ -402,65 +394,23 @@ class Listener:
                 self.chord_label = self.chord.early(now, g.sounding, self.key.key, self.key.confidence)
             return False
         self._decided_strum = self._strum_time
-        self._stage_at = now
         if self.beat.update(now) and self.beat.period:
             g.bass_memory = max(g.config.bass_memory, 3 * self.beat.period)
-        self._stage = 1
-        return True
-
-    # A strum's decision in stages, one a tick: the beat (`_decide`: the band's time needs it first), the key's
-    # re-score when due, the chord. Each decides at the tick the strum closed on (`_stage_at`) and runs before
-    # any input or other work reaches the trackers (`_finish` from `feed`, the hints and a tick with work due),
-    # so each hears what it heard when one tick ran them all, and only what the band reads in between (the
-    # state of the tick or two after the close) is a stage late. No tick pays for more than one of them
-    # (issue 12 deliver 5: every strum's whole decision was above 300 us on session 18's machine).
-    def _run_stage(self) -> None:
-        """The decision's next stage: the key when due (else the chord at once), then the chord."""
-        now = self._stage_at
-        if self._stage == 1:
-            self._stage = 2
-            if self._key_due(now):
-                self._key_at = now
-                self.key.update(now)
-                return
-        self._stage = 0
-        self._decide_chord(now)
-        self._idle = self._idle_until() - IDLE_MARGIN   # a chord heard: its hush may now fall due
-
-    def _finish(self) -> None:
-        """Run the decision's stages still to run (none: nothing to do)."""
-        while self._stage:
-            self._run_stage()
-
-    def _key_due(self, now: float) -> bool:
-        """A key moves slowly: re-scored at most every KEY_EVERY seconds (the forward filter weighs evidence by
-        the time it stood, so the rate hardly matters), and not on a strum whose tempo was re-estimated (the
-        next strum does it: no strum pays for both), unless the tempo is re-estimated on every strum (an unsure
-        beat: a single line's) and the key has waited KEY_STARVED seconds: it would never be re-scored."""
+        # A key moves slowly: re-scored at most every KEY_EVERY seconds (the forward filter weighs evidence by
+        # the time it stood, so the rate hardly matters), and not on a strum whose tempo was re-estimated
+        # (the next strum does it: no strum pays for both), unless the tempo is re-estimated on every strum (an
+        # unsure beat: a single line's) and the key has waited KEY_STARVED seconds: it would never be re-scored.
         since = now - self._key_at
-        return since >= KEY_EVERY and (self.beat.tempo_estimated_at != now or since >= KEY_STARVED)
-
-    def _decide_chord(self, now: float) -> None:
-        """The strum's chord, decided at `now` (s) on the notes sounding and the key; a change is told to the key
-        and, as a bar's accent, to the beat."""
-        g = self.guitar
+        if since >= KEY_EVERY and (self.beat.tempo_estimated_at != now or since >= KEY_STARVED):
+            self._key_at = now
+            self.key.update(now)
         label = self.chord.decide(now, g.sounding, self.key.key, self.key.confidence)
         if label != self._heard_label:
             self.key.chord(self._strum_time, self.chord.current[0] if self.chord.current else None)
             if label != "N" and CHORD_ACCENT:
                 self.beat.accent(self._strum_time, CHORD_ACCENT)   # chords change most on downbeats
         self.chord_label = self._heard_label = label
-
-    def _hint(self) -> None:
-        """A hint from the player (a tap, a count-in, a start, the lock, a clock master's message) is about to
-        move the beat: the decision's stages still to run come first, and the next tick runs in full."""
-        self._finish()
-        self._idle = -math.inf
-
-    @property
-    def deciding(self) -> bool:
-        """True while a strum's decision has stages still to run (`_run_stage`): its key or chord not yet decided."""
-        return self._stage != 0
+        return True
 
     @property
     def locked(self) -> bool:
