@@ -223,6 +223,22 @@ def test_a_change_at_the_bands_level_and_tempo_moves_the_beats_end_when_due_not_
     assert after[2] - after[1] > 0.51
 
 
+def test_in_an_aqsaq_meter_a_beats_length_is_the_one_planned_when_it_began():
+    # In 7/8 the listener's quarter grid moves by half a beat now and then (the groups' starts fall on both halves
+    # of its beats): a beat's end re-planned when due from it gave sim-aqsaq a third file with jumps over 15 %
+    # (aqsaq_7-8_Ab-major+tempo_s04, 0.12 -> 0.34). There the change is followed from the next beat on.
+    line = BandTimeline()
+    steady = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=7, downbeat_phase=0,
+                      groups=(2, 2, 3))
+    line.start(0, steady)
+    times = beats(line, 0, 8, steady)
+    slower = BeatGrid(anchor_time=times[-1] + 0.04, anchor_beat=0, period=0.54, beats_per_bar=7,
+                      downbeat_phase=0, groups=(2, 2, 3))
+    after = beats(line, 8, 3, slower)
+    assert after[0] - times[-1] == pytest.approx(0.5)
+    assert after[2] - after[1] > 0.51
+
+
 @pytest.mark.parametrize("beats_misread", [1, 2])
 def test_a_misreading_far_from_the_bands_tempo_waits_a_beat_before_it_moves_the_band(beats_misread):
     # Session 13's guard (a beat's end re-planned from whatever the grid shows when due followed the listener's
