@@ -390,7 +390,8 @@ class BandTimeline:
         if self._plan is None or fresh[3] or self._stepped == STEP_BEATS:
             return fresh
         plan = self._plan
-        if plan[1] is LEVELS[0] and fresh[1] is LEVELS[0] and not plan[2] and not fresh[2] and not grid.groups:
+        if (plan[1] is LEVELS[0] and fresh[1] is LEVELS[0] and not plan[2] and not fresh[2] and not grid.groups
+                and self._last > self._first):      # (the first beat's length is the file's lead-in tempo)
             return fresh
         return plan
 
