@@ -22,14 +22,14 @@ taking the usual correction without the 12 % bound, the second landing on the gr
 it: "unless the player's tempo really jumped, then it converges within two beats"). A beat's planned length is
 kept when its end is due unless the grid by then shows such a step, or both the plan and the grid now are at
 the band's level and within MAX_CHANGE of its last beat's length, and the meter no aqsaq (whose quarter grid
-moves by half a beat now and then: re-planned there, sim-aqsaq files with jumps over 15 % went 2 -> 3): then
-the beat ends where the grid says now (the notes already sent stay where they were: `_span`). The band hears a
-step, and a phase or tempo correction near its own, as soon as the listener does, and a far tempo or another
-level a beat later. (Taking every change of the grid as soon as it came, a far or other-level one too,
-followed the grid's short misreadings on real guitar: session 13, GuitarSet dev bar F median 0.41 -> 0.24;
-session 19, funk comping beat F 0.85 -> 0.76. Keeping every plan, sessions 13 to 18, left GuitarSet's bossa
-comping off the player's beats three beats longer after the listener corrected a fresh lock: beat F 0.81,
-0.88 re-planned; bench/band_eval.py.)
+moves by half a beat now and then: re-planned there, sim-aqsaq files with jumps over 15 % went 2 -> 3), past
+the band's first beat (whose length the file's lead-in before the band takes): then the beat ends where the
+grid says now (the notes already sent stay where they were: `_span`). The band hears a step, and a phase or
+tempo correction near its own, as soon as the listener does, and a far tempo or another level a beat later.
+(Taking every change of the grid as soon as it came, a far or other-level one too, followed the grid's short
+misreadings on real guitar: session 13, GuitarSet dev bar F median 0.41 -> 0.24; session 19, funk comping beat
+F 0.85 -> 0.76. Keeping every plan, sessions 13 to 18, left GuitarSet's bossa comping off the player's beats
+three beats longer after the listener corrected a fresh lock: beat F 0.81, 0.88 re-planned; bench/band_eval.py.)
 
 Tempo level: when the grid's beat is about twice, half, three times, a third, 3/2 or 2/3 of the band's, it is
 the same music counted at another level (a tracker's octave error, a double-time feel): the band keeps its
