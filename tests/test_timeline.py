@@ -223,6 +223,18 @@ def test_a_change_at_the_bands_level_and_tempo_moves_the_beats_end_when_due_not_
     assert after[2] - after[1] > 0.51
 
 
+def test_the_bands_first_beat_keeps_the_length_planned_when_it_came_in():
+    # The file's lead-in before the band (engine/io/midi_file.py `_lead_in`) counts back at the band's first
+    # beat's length: re-planned when due, it carried the grid's phase correction of that moment, and the file
+    # showed 134 BPM before a 100 BPM GuitarSet take (band_eval pre-entry tempo ok, sim2 21 -> 19 of 24).
+    line = BandTimeline()
+    steady = grid(0.5)
+    line.start(4, steady)
+    first = line.seconds_at(4, steady)
+    slower = grid(0.54, anchor=first + 0.04)
+    assert line.seconds_at(5, slower) - first == pytest.approx(0.5)
+
+
 def test_in_an_aqsaq_meter_a_beats_length_is_the_one_planned_when_it_began():
     # In 7/8 the listener's quarter grid moves by half a beat now and then (the groups' starts fall on both halves
     # of its beats): a beat's end re-planned when due from it gave sim-aqsaq a third file with jumps over 15 %
