@@ -20,11 +20,16 @@ nearest beat lies the way the tempo moved (the player's beats have kept coming l
 earlier since they sped up), the player really changed tempo: the band catches up in two beats, the first
 taking the usual correction without the 12 % bound, the second landing on the grid's beat (issue 11 allows
 it: "unless the player's tempo really jumped, then it converges within two beats"). A beat's planned length is
-kept when its end is due unless the grid by then shows such a step: the band hears a step as soon as the
-listener does and every other change a beat later. (Taking every change of the grid as soon as it came, each
-beat's end decided from the grid when due, caught the simulators' tempo drifts a little sooner but, on real
-guitar, followed the grid's short misreadings: GuitarSet dev bar F median 0.41 -> 0.24, funk comping 0.60 ->
-0.26, the worst take's beat F 0.36 -> 0.31, bench/band_eval.py.)
+kept when its end is due unless the grid by then shows such a step, or both the plan and the grid now are at
+the band's level and within MAX_CHANGE of its last beat's length, and the meter no aqsaq (whose quarter grid
+moves by half a beat now and then: re-planned there, sim-aqsaq files with jumps over 15 % went 2 -> 3), past
+the band's first beat (whose length the file's lead-in before the band takes): then the beat ends where the
+grid says now (the notes already sent stay where they were: `_span`). The band hears a step, and a phase or
+tempo correction near its own, as soon as the listener does, and a far tempo or another level a beat later.
+(Taking every change of the grid as soon as it came, a far or other-level one too, followed the grid's short
+misreadings on real guitar: session 13, GuitarSet dev bar F median 0.41 -> 0.24; session 19, funk comping beat
+F 0.85 -> 0.76. Keeping every plan, sessions 13 to 18, left GuitarSet's bossa comping off the player's beats
+three beats longer after the listener corrected a fresh lock: beat F 0.81, 0.88 re-planned; bench/band_eval.py.)
 
 Tempo level: when the grid's beat is about twice, half, three times, a third, 3/2 or 2/3 of the band's, it is
 the same music counted at another level (a tracker's octave error, a double-time feel): the band keeps its
@@ -378,12 +383,17 @@ class BandTimeline:
 
     def _due(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool]:
         """The beat after the last decided one, as `_next` tells it: as planned when the last was decided (from
-        the grid then), unless the grid now shows a tempo step or the step's second beat is due (then from the
-        grid now)."""
+        the grid then), unless the grid now shows a tempo step or the step's second beat is due, or the plan and
+        the grid now are both at the band's level and not far from its last beat, in no aqsaq meter (then from the
+        grid now: a misreading far from the band's tempo or at another level waits a beat; module docstring)."""
         fresh = self._next(grid)
         if self._plan is None or fresh[3] or self._stepped == STEP_BEATS:
             return fresh
-        return self._plan
+        plan = self._plan
+        if (plan[1] is LEVELS[0] and fresh[1] is LEVELS[0] and not plan[2] and not fresh[2] and not grid.groups
+                and self._last > self._first):      # (the first beat's length is the file's lead-in tempo)
+            return fresh
+        return plan
 
     def _decide(self, grid: BeatGrid) -> None:
         """Decide the next beat's time (see `_due`); it never moves again."""
