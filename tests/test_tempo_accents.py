@@ -116,3 +116,48 @@ def test_a_two_beat_figure_heard_at_half_tempo_comes_back():
     msgs = figure_take(140, 0)
     run = list(ticks(listener, msgs, msgs[-1].time))
     assert run and listener.beat.bpm == pytest.approx(140, rel=0.03)
+
+
+# ---- a level that splits the bar (TempoEstimator.bar_level) -------------------------------------------------------
+
+def waltz_take(bpm: float, seed: int, bars: int = 40) -> list[InputMessage]:
+    """A fast waltz, humanised by a fixed seed: a bass note on beat 1, a four-note chord on beats 2 and 3 (review21's
+    fastwaltz takes): the figure repeats every three beats."""
+    rng = np.random.RandomState(seed)
+    period = 60.0 / bpm
+    shapes = [(45, (57, 60, 64, 69)), (50, (57, 62, 65, 69)), (40, (56, 59, 62, 64)), (45, (57, 60, 64, 69))]
+    msgs = []
+    for bar in range(bars):
+        bass, chord = shapes[(bar // 2) % 4]
+        for beat, velocity, notes in ((0, 85, (bass,)), (1, 70, chord), (2, 68, chord)):
+            t = 0.5 + (3 * bar + beat) * period + rng.normal(0, 0.004)
+            for j, pitch in enumerate(notes):
+                msgs.append(InputMessage(t + 0.012 * j, 0x90, pitch, velocity))
+                msgs.append(InputMessage(t + 0.8 * period, 0x80, pitch, 0))
+    return sorted(msgs, key=lambda m: m.time)
+
+
+def test_a_figure_one_and_a_half_beats_long_halves_the_period():
+    est = TempoEstimator()
+    t, w = onsets_at((0.0, 1 / 3, 2 / 3), 1.2)                # bass, chord, chord at 150 heard two quarters a beat
+    w[::3] = 2.0                                                # the bass weighs more: the figure is three quarters
+    est.scores(t, w)
+    assert est.bar_level(0.8) == pytest.approx(0.4)
+
+
+def test_a_two_beat_figure_keeps_the_period_that_splits_nothing():
+    est = TempoEstimator()
+    t, w = onsets_at((0.0, 0.5), 0.8)                           # a polka's bass and chord at 150, heard at 75
+    w[::2] = 2.0
+    est.scores(t, w)
+    assert est.bar_level(0.8) == 0.8
+
+
+@pytest.mark.parametrize(("bpm", "seed"), [(150, 1), (168, 2), (180, 3)])
+def test_a_fast_waltz_is_heard_at_its_quarter(bpm, seed):
+    # On main the tempo prior took two quarters as the beat (75-90 BPM): the band's 3/4 bar spanned two of the
+    # player's, its beats on his 1, 3, 2.
+    listener = Listener()
+    msgs = waltz_take(bpm, seed)
+    run = list(ticks(listener, msgs, msgs[-1].time))
+    assert run and listener.beat.bpm == pytest.approx(bpm, rel=0.03)

@@ -396,8 +396,10 @@ class BeatTracker:
         return grid[0], grid[1], min(1.0, 2.0 * grid[2])
 
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
-        """The tempo estimate's period (s) for onsets t (s) weighted w, moved to a 2:3 or 3:2 level when the
-        bass keeps that one (`TempoEstimator.bass_level`), else to half of it when the strums' accents say so
+        """The tempo estimate's period (s) for onsets t (s) weighted w, halved when it splits the bar (the figure
+        repeats every 1.5 beats, `TempoEstimator.bar_level`), else moved to a 2:3 or 3:2 level when the
+        bass keeps that one (`TempoEstimator.bass_level`; its 3:2 in simple time is the bar: its three beats),
+        else to half of it when the strums' accents say so
         (`TempoEstimator.accent_level`): at once when it is the `current` level or while the window of onsets is
         still filling, else on two estimates running; `_moved` tells `update` that the grid should jump to the
         new level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
@@ -407,7 +409,12 @@ class BeatTracker:
         if period is None:
             return period
         bass = np.array(self._onsets.bass, dtype=bool)
-        level = self._tempo.bass_level(t, w, bass, period)
+        # A figure 1.5 beats long: the level splits the bar (before the bass, which would take the bar for the beat)
+        level = period if self._onsets.line() else self._tempo.bar_level(period)
+        if level == period:
+            level = self._tempo.bass_level(t, w, bass, period)
+            if level > 1.4 * period and not self._meter.compound and not self._onsets.line():
+                level = self._tempo.bar_level(period, bass_bar=True)   # ... the bass's bar: its three beats
         if level == period:
             level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period, np.array(self._onsets.notes),
                                              bass)

@@ -83,6 +83,11 @@ QUARTER_SPAN = 4.0
 QUARTER_PLACES = 3
 QUARTER_SHARE = 0.12
 QUARTER_ON = 0.75
+# A level that splits the bar (`bar_level`): the onsets repeat BAR_SPLIT times as much every 1.5 beats as every beat
+# and every two: a figure three half-beats long (a fast waltz's bass, chord, chord at 150-180 BPM, heard at 75-90
+# with the band's bar over two of the player's: review21's fastwaltz takes, 1.12-1.28 once the window is full; a
+# 2/4 or 4/4 figure repeats every beat or two more than every 1.5)
+BAR_SPLIT = 1.1
 
 
 class TempoEstimator:
@@ -274,6 +279,28 @@ class TempoEstimator:
             if abs(e - k) < NEAR:
                 places[k % 4] += ri
         if sum(places) < QUARTER_ON * total or sum(p >= QUARTER_SHARE * total for p in places) < QUARTER_PLACES:
+            return period
+        return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+
+    def bar_level(self, period: float, bass_bar: bool = False) -> float:
+        """The beat period (s): `period`, or half of it when the figure the onsets repeat lasts 1.5 beats, from the
+        last `scores` call's autocorrelation. Half when that at 1.5 periods is BAR_SPLIT times that at one and at
+        two periods, the figure's second repeat (three periods) is more than those too (the window spanning five
+        periods or more: `autocorrelation` reads no lag past 0.6 of it; a 5/8 bar's 3+2 eighths repeat their three
+        every 1.5 quarters, not every three), and the half level keeps `bass_keep` of `period`'s comb score. A
+        level at which the bar holds a non-whole number of beats is no reading: a fast waltz (bass on 1, chords
+        on 2 and 3) repeats every three quarters, and the tempo prior takes two quarters as the beat, its bars
+        then spanning two of the player's with their beats on his 1, 3, 2. `bass_bar`: the bass already keeps a
+        grid 1.5 periods long (`bass_level`), the bar: half (its three beats), or the bar itself when half is
+        faster than the tempo range (a jig's eighths; one beat a bar splits nothing)."""
+        half = 0.5 * period
+        acf = self.last_acf
+        if half * FPS < self.lag_lo or acf is None:
+            return 1.5 * period if bass_bar else period
+        if bass_bar:
+            return half
+        one, split, two, twice = np.interp(np.array((1.0, 1.5, 2.0, 3.0)) * period * FPS, self._acf_lag, acf)
+        if twice < max(one, two) or split < BAR_SPLIT * max(one, two):    # (twice 0: a window too short)
             return period
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
 
