@@ -178,7 +178,9 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
     cfg = config or ListenerConfig()
     if bpms:
         cfg = replace(cfg, bpm_prior=float(np.median(bpms)))
-    cfg = replace(cfg, key_half_life=1e9)     # the second pass keeps all the key evidence
+    # The second pass keeps all the key evidence, a tuning tail's or a second song's after a rest too: the key of
+    # the whole file (with NEW_PIECE it took a tuning tail's plucks for the key: 8 sim2/sim3 takes, review21).
+    cfg = replace(cfg, key_half_life=1e9, key_new_piece=math.inf)
     second, listener = run_online(inputs, cfg)
     a = Analysis(file="", duration=second.duration, mode="offline", meter=second.meter,
                  confidence=second.confidence)

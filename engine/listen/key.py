@@ -234,10 +234,12 @@ class KeyTracker:
     filter) or "rules" (a challenger must lead by `margin` for `hold` seconds, less while the key is unsure);
     `bass_weight`: how much a bass note counts in the main histogram. The estimate: `tonic` (pitch class
     0..11, None before any evidence), `mode` (a name of SCALES), `confidence` 0..1, and `total`, the decayed
-    evidence mass. Raises ValueError for an unknown model or profile name."""
+    evidence mass. `new_piece` (s): the silence after which the next note starts another piece, heard afresh
+    (NEW_PIECE; math.inf: never, the whole input is one piece, as offline analysis takes it). Raises ValueError
+    for an unknown model or profile name."""
 
     def __init__(self, half_life: float = 12.0, hold: float = 4.0, bass_weight: float = 1.0, margin: float = 0.05,
-                 profiles: tuple[str, ...] = DEFAULT_PROFILES, model: str = "hmm"):
+                 profiles: tuple[str, ...] = DEFAULT_PROFILES, model: str = "hmm", new_piece: float = NEW_PIECE):
         if model not in ("hmm", "rules"):
             raise ValueError(f"key model must be 'hmm' or 'rules', got {model!r}")
         self._mode_rows = mode_rows(tuple(profiles))
@@ -247,6 +249,7 @@ class KeyTracker:
         self.hold = hold
         self.margin = margin
         self.bass_weight = bass_weight
+        self.new_piece = new_piece
         self._piece(0.0)
         self.tonic: int | None = None       # pitch class
         self.mode = "major"
@@ -308,7 +311,7 @@ class KeyTracker:
         > 1 for notes on beats and downbeats: chord roots live there), a `bass` note's to the bass histogram as
         well. The lowest note of the strum that opens the piece (after `OPENING_GAP` s of silence) is kept: the
         tonic a piece opens on. After `NEW_PIECE` s of silence the evidence starts afresh (`_piece`)."""
-        if t - self._last_on > NEW_PIECE and self._last_on > -1e9:
+        if t - self._last_on > self.new_piece and self._last_on > -1e9:
             belief = self._belief
             self._piece(t)
             self._new_piece = True

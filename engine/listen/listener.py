@@ -18,7 +18,7 @@ from engine.listen.beat import BeatTracker
 from engine.listen.chord import ChordTracker
 from engine.listen.clock_in import ClockFollower
 from engine.listen.guitar import LONE_BASS_CHORD, LONE_BASS_GAP, ConfirmedNote, GuitarConditioner, GuitarConfig, Strum
-from engine.listen.key import DEFAULT_PROFILES, KeyTracker
+from engine.listen.key import DEFAULT_PROFILES, NEW_PIECE, KeyTracker
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
 from engine.state import BeatGrid, MusicalState
 
@@ -52,6 +52,7 @@ class ListenerConfig:
     key_profiles: tuple[str, ...] = DEFAULT_PROFILES   # published key profiles to average, by name
     key_model: str = "hmm"        # "hmm": sticky forward filter over keys; "rules": margin-and-hold hysteresis
     key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)
+    key_new_piece: float = NEW_PIECE   # s of silence after which the key is heard afresh (offline: inf, one piece)
     bar_model: str = "pointer"    # "pointer" or "accents": how bars and downbeats are heard (BeatTracker)
     beat_model: str = "acf"       # "acf": BeatTracker; "joint": engine/listen/joint.py; "hybrid": listen/hybrid.py
     beat_lock: float = 0.5        # beat confidence needed before the band plays
@@ -114,7 +115,7 @@ class Listener:
         self.guitar.on_note = self._note
         self.guitar.on_release = self._release
         self.key = KeyTracker(half_life=self.config.key_half_life, profiles=self.config.key_profiles,
-                              model=self.config.key_model)
+                              model=self.config.key_model, new_piece=self.config.key_new_piece)
         lo, hi = self.config.tempo_range
         if not 20 <= lo < hi <= 300:
             raise ValueError("tempo_range must be two BPM values 20 <= low < high <= 300, "
