@@ -21,8 +21,9 @@ earlier since they sped up), the player really changed tempo: the band catches u
 taking the usual correction without the 12 % bound, the second landing on the grid's beat (issue 11 allows
 it: "unless the player's tempo really jumped, then it converges within two beats"). A beat's planned length is
 kept when its end is due unless the grid by then shows such a step, or both the plan and the grid now are at
-the band's level and within MAX_CHANGE of its last beat's length, and the meter no aqsaq (whose quarter grid
-moves by half a beat now and then: re-planned there, sim-aqsaq files with jumps over 15 % went 2 -> 3), past
+the band's level and within MAX_CHANGE of its last beat's length, and the meter no aqsaq, heard or played (a
+quarter grid moves by half a beat now and then there: re-planned, sim-aqsaq files with jumps over 15 % went 2 -> 3;
+a 7/8 chart's ramp, its tempo changing on a half beat, put a pass's bar line 7 ticks late), past
 the band's first beat (whose length the file's lead-in before the band takes): then the beat ends where the
 grid says now (the notes already sent stay where they were: `_span`). The band hears a step, and a phase or
 tempo correction near its own, as soon as the listener does, and a far tempo or another level a beat later.
@@ -391,7 +392,7 @@ class BandTimeline:
             return fresh
         plan = self._plan
         if (plan[1] is LEVELS[0] and fresh[1] is LEVELS[0] and not plan[2] and not fresh[2] and not grid.groups
-                and self._last > self._first):      # (the first beat's length is the file's lead-in tempo)
+                and not self._bars[1] and self._last > self._first):   # (the first beat's length: the file's lead-in)
             return fresh
         return plan
 
