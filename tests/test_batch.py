@@ -110,9 +110,12 @@ def test_a_stopped_batch_leaves_no_half_written_file_and_no_worker(takes, tmp_pa
     out = tmp_path / "out"
     good = [takes[0], takes[2]]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # Ctrl-C as a terminal delivers it: a test run started as a background job of a non-interactive shell
+    # ignores SIGINT, and so would the batch it starts (it then rendered on and exited 0; session 19).
     p = subprocess.Popen([sys.executable, "-m", "engine", "render", *map(str, good), "-o", str(out),
                           "--wav", str(out), "--jobs", "2"], env=env, start_new_session=True,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 30
     while not any(out.glob(".*.tmp")) and time.monotonic() < deadline:      # the renders are under way
         time.sleep(0.02)
