@@ -249,22 +249,14 @@ class BarTracker:
         paired = self._may_pair and self._dynamics >= DYNAMICS
         if paired != self._paired:
             self._count_pairs(paired)
-        b_old = self._belief
-        states = self._states
-        # per meter: a bar restarting elsewhere (its belief summed state by state)
-        restart = [RESTART * sum(b_old[span]) / (span.stop - span.start) for span in self._span]
         # The likelihood ratio of each kind of state (exp(0) = 1 for the states no evidence weighs)
         like = (_ratio(down), _ratio(half), 1.0)
-        keep = 1 - RESTART - MOVE
-        rows = zip(states, self._before, self._moved[paired], self._weighed_by, self._accent_sign,
-                   self._line_weighed_by)
+        rows = zip(self._moved_on(paired), self._weighed_by, self._accent_sign, self._line_weighed_by)
         if self._line or accent != _EVEN:
             like_line = (_ratio(line[0]), _ratio(line[1]), 1.0)
-            new = [(keep * b_old[before] + restart[c] + moved) * like[kind] * accent[sign] * like_line[by_line]
-                   for (c, _), before, moved, kind, sign, by_line in rows]
+            new = [p * like[kind] * accent[sign] * like_line[by_line] for p, kind, sign, by_line in rows]
         else:   # no accents, no line: the two factors are 1.0 (the same floats without them), the usual beat
-            new = [(keep * b_old[before] + restart[c] + moved) * like[kind]
-                   for (c, _), before, moved, kind, _, _ in rows]
+            new = [p * like[kind] for p, kind, _, _ in rows]
         total = sum(new)
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
@@ -282,13 +274,20 @@ class BarTracker:
     def _silent_step(self) -> None:
         """Move the pointer one beat on through the player's silence (`SILENCE`): the bars go on counting, a
         restart or a meter change as likely as ever, and no evidence weighs a state."""
+        new = self._moved_on(self._paired)
+        total = sum(new)
+        self._belief = [p / total for p in new]
+
+    def _moved_on(self, paired: bool) -> list[float]:
+        """The belief of each state one beat on, before any evidence weighs it (not normalised): what the state a
+        beat before held, kept; RESTART of its counting's belief spread over that counting's states (a bar
+        restarting elsewhere); MOVE of the prior's share for it (a meter change: `_moved`, with the 2/4 pairs
+        when `paired`). Shared by a weighed beat (`_step`) and a silent one (`_silent_step`)."""
         b_old = self._belief
         restart = [RESTART * sum(b_old[span]) / (span.stop - span.start) for span in self._span]
         keep = 1 - RESTART - MOVE
-        new = [keep * b_old[before] + restart[c] + moved
-               for (c, _), before, moved in zip(self._states, self._before, self._moved[self._paired])]
-        total = sum(new)
-        self._belief = [p / total for p in new]
+        return [keep * b_old[before] + restart[c] + moved
+                for (c, _), before, moved in zip(self._states, self._before, self._moved[paired])]
 
     def _evidence(self, n: int, seconds_at: Callable[[float], float]) -> tuple[float, float]:
         """Log-likelihood ratios that beat number n is a downbeat, and the half-bar beat of a 4/4 bar, rather

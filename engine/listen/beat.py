@@ -410,10 +410,11 @@ class BeatTracker:
             return period
         bass = np.array(self._onsets.bass, dtype=bool)
         # A figure 1.5 beats long: the level splits the bar (before the bass, which would take the bar for the beat)
-        level = period if self._onsets.line() else self._tempo.bar_level(period)
+        line = self._onsets.line()
+        level = period if line else self._tempo.bar_level(period)
         if level == period:
             level = self._tempo.bass_level(t, w, bass, period)
-            if level > 1.4 * period and not self._meter.compound and not self._onsets.line():
+            if level > 1.4 * period and not self._meter.compound and not line:
                 level = self._tempo.bar_level(period, bass_bar=True)   # ... the bass's bar: its three beats
         if level == period:
             level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period, np.array(self._onsets.notes),
