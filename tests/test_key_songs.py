@@ -14,16 +14,19 @@ SONG = 30.0     # s of each example
 REST = 20.0     # s of silence between them (a render's songs end after 8: listen/phrases.py SONG_GAP)
 
 
-def two_songs(first: str, second: str, path) -> None:
-    """The first SONG s of example `first`, REST s of silence, then the first SONG s of `second`, in one track."""
-    timed = []
-    for k, name in enumerate((first, second)):
-        t = 0.0
-        for msg in mido.MidiFile(example(name)):
-            t += msg.time
-            if not msg.is_meta and t < SONG:
-                timed.append((t + k * (SONG + REST), msg))
-    mid = mido.MidiFile(ticks_per_beat=480)      # 120 BPM: 960 ticks a second
+def opening(name: str, offset: float = 0.0) -> list[tuple[float, mido.Message]]:
+    """The first SONG s of example `name`'s messages, each with its time (s) plus `offset`."""
+    timed, t = [], 0.0
+    for msg in mido.MidiFile(example(name)):
+        t += msg.time
+        if not msg.is_meta and t < SONG:
+            timed.append((t + offset, msg))
+    return timed
+
+
+def save_timed(timed: list[tuple[float, mido.Message]], path) -> None:
+    """Messages at their times (s) as a one-track MIDI file at `path` (120 BPM: 960 ticks a second)."""
+    mid = mido.MidiFile(ticks_per_beat=480)
     track = mido.MidiTrack()
     mid.tracks.append(track)
     last = 0
@@ -32,6 +35,11 @@ def two_songs(first: str, second: str, path) -> None:
         track.append(msg.copy(time=tick - last))
         last = tick
     mid.save(path)
+
+
+def two_songs(first: str, second: str, path) -> None:
+    """The first SONG s of example `first`, REST s of silence, then the first SONG s of `second`, in one track."""
+    save_timed(opening(first) + opening(second, SONG + REST), path)
 
 
 @pytest.mark.parametrize("first, second", [("d_dorian_96_4-4", "a_minor_66_6-8"),
@@ -54,25 +62,12 @@ def test_offline_the_song_keeps_its_key_over_a_tuning_tail(tmp_path):
     """Offline analysis names one key for the whole file: a song, 20 s of silence and a few tuning plucks on the
     open strings is the song's key, not the plucks' (the online rule that a piece after a long rest is heard
     afresh had the offline pass name E major or E minor for 8 sim2 and sim3 tuning-tail takes)."""
-    timed = []
-    t = 0.0
-    for msg in mido.MidiFile(example("d_dorian_96_4-4")):
-        t += msg.time
-        if not msg.is_meta and t < SONG:
-            timed.append((t, msg))
+    timed = opening("d_dorian_96_4-4")
     for k, pitch in enumerate([40, 40, 45, 45, 50, 55, 59, 64, 64, 40] * 2):     # E A D G B E, re-tuned twice
         at = SONG + REST + 1.5 * k
         timed += [(at, mido.Message("note_on", note=pitch, velocity=90)),
                   (at + 1.2, mido.Message("note_off", note=pitch, velocity=0))]
-    mid = mido.MidiFile(ticks_per_beat=480)
-    track = mido.MidiTrack()
-    mid.tracks.append(track)
-    last = 0
-    for at, msg in sorted(timed, key=lambda x: x[0]):
-        tick = round(at * 960)
-        track.append(msg.copy(time=tick - last))
-        last = tick
     path = tmp_path / "tail.mid"
-    mid.save(path)
+    save_timed(timed, path)
     a = analyze(path, offline=True)
     assert (pitch_class(a.key["tonic"]), a.key["mode"]) == (pitch_class("D"), "dorian"), a.key

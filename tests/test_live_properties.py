@@ -132,6 +132,7 @@ def check(outcome, script: Script) -> None:
         assert script.fault_at is not None and "PatternFault" in outcome.events[-1][1]["error"], outcome.events[-1]
     assert not session._thread.is_alive()                     # the engine thread has ended
     assert wire.closed_at is not None                         # the panic ran
+    assert wire.faded_at is not None and wire.faded_at <= wire.closed_at   # the sound faded first
     assert wire.stuck() == 0, f"{wire.stuck()} notes left sounding"
     assert wire.after_close == 0                              # nothing reached the synth after the end
     assert wire.late == 0 and session.engine.scheduler.late == 0   # nothing sent for a time already past
