@@ -95,6 +95,7 @@ class _Part:
 
 LINE_SHARE = 0.8     # share of the window's onsets that are lone notes on a single-note line (a solo, not comping)
 LINE_BASS = 0.1      # share of its onsets with a bass note over which it is fingerpicking (a bass every beat or two)
+RIFF_STOPS = 0.5     # share of the window's onsets that are double stops in a riff (`OnsetWindow.riff`)
 
 
 class OnsetWindow:
@@ -113,6 +114,7 @@ class OnsetWindow:
         self.notes: deque[int] = deque()
         self.accent: deque[float] = deque()   # durational accent of each onset (1 off a single-note line)
         self._lone = 0           # onsets of one note in the window ...
+        self._stops = 0          # ... of two (a double stop) ...
         self._basses = 0         # ... and with a bass note
 
     def add(self, t: float, weight: float, new: bool, bass: bool) -> None:
@@ -134,6 +136,7 @@ class OnsetWindow:
             self._basses += bass
         else:
             self._lone -= self.notes[-1] == 1
+            self._stops += (self.notes[-1] == 1) - (self.notes[-1] == 2)
             self.w[-1] += weight
             self.accent[-1] = 1.0
             self.notes[-1] += 1
@@ -147,6 +150,15 @@ class OnsetWindow:
         register)."""
         n = len(self.t)
         return (n >= 2 and self.notes[-1] == 1 and self.notes[-2] == 1 and self._lone >= LINE_SHARE * n
+                and self._basses <= LINE_BASS * n)
+
+    def riff(self) -> bool:
+        """True while a riff in double stops is being played (rhythm guitar's two-note figures, Chuck Berry's boogie
+        or a rock riff in thirds and sixths): `LINE_SHARE` of the window's onsets are lone notes or double stops,
+        `RIFF_STOPS` of them double stops, and at most `LINE_BASS` of them have a bass note. Not a `line`, whose
+        onsets are lone notes; not comping, whose chords have three notes or more."""
+        n = len(self.t)
+        return (n >= 2 and self._lone + self._stops >= LINE_SHARE * n and self._stops >= RIFF_STOPS * n
                 and self._basses <= LINE_BASS * n)
 
     def pitch(self, loudness: float) -> None:
@@ -173,7 +185,9 @@ class OnsetWindow:
             self.accent.popleft()
             self._basses -= self.bass.popleft()
             self.loud.popleft()
-            self._lone -= self.notes.popleft() == 1
+            notes = self.notes.popleft()
+            self._lone -= notes == 1
+            self._stops -= notes == 2
             dropped += 1
         return dropped
 
@@ -203,7 +217,9 @@ BAR_BEAT = 0.8
 # stretch: fits about half a beat off are jumped to after LINE_HOLD s of them (`_line_wait`), not phase.DISAGREE_BEATS
 # beats (1.1 s at 166 BPM, under a bar). GuitarSet dev's bossa solo BN2 (166 BPM) puts 12 beats running on the "and"
 # (42.5-54.5: the grid followed them at 17 s). Below 140 BPM the `solo` set's POP909 lines (quantized, as many notes on
-# the "and" as on the beat) lost as many takes as they won by such a hold (bench/README.md, session 19).
+# the "and" as on the beat) lost as many takes as they won by such a hold (bench/README.md, session 19). A riff in
+# double stops (`OnsetWindow.riff`) holds at any tempo: GuitarSet dev's Rock3 solo (117 BPM) pushes its dyads onto the
+# "and" for five beats of every two bars, and its grid, on the beat from 17 s, followed them after three beats.
 FAST_LINE_BPM = 140.0
 LINE_HOLD = 3.0
 # A sudden tempo change (engine.listen.tempo_change) of the period within STEP (new / old) is a player's tempo
@@ -635,13 +651,16 @@ class BeatTracker:
 
     def _line_wait(self) -> float:
         """Beats of fits off the grid's beats before `phase.blend` jumps to them: LINE_HOLD seconds' worth on a fast
-        single-note line (FAST_LINE_BPM or faster) whose grid is sure (HOLD_SURE), outside aqsaq; else
-        DISAGREE_BEATS. A fast line's syncopated stretch (notes on the "and", tied over the beat) lasts a bar or
-        two, and three of its beats are under a bar: a player keeps the beat through it."""
-        if (self.period is None or self.period * FAST_LINE_BPM > 60.0 or self.confidence < HOLD_SURE
-                or not self._onsets.line() or self._aqsaq_heard()):
+        single-note line (FAST_LINE_BPM or faster) or a riff in double stops at any tempo (`OnsetWindow.riff`) whose
+        grid is sure (HOLD_SURE), outside aqsaq; else DISAGREE_BEATS. A fast line's syncopated stretch (notes on the
+        "and", tied over the beat) lasts a bar or two, and three of its beats are under a bar: a player keeps the
+        beat through it. So does a rock riff's push (its dyads on the "and" for a bar, then back on the beat)."""
+        if self.period is None or self.confidence < HOLD_SURE or self._aqsaq_heard():
             return DISAGREE_BEATS
-        return LINE_HOLD / self.period
+        onsets = self._onsets
+        if onsets.riff() or (self.period * FAST_LINE_BPM <= 60.0 and onsets.line()):
+            return LINE_HOLD / self.period
+        return DISAGREE_BEATS
 
     def _syncopation(self, now: float, phase: float, period: float, confidence: float) -> bool:
         """True when the fit (a beat at `phase` s, `period` s, `confidence`) is handled against the held pulse
