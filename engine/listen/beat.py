@@ -51,6 +51,7 @@ from engine.listen.phase import (
     TIGHT,
     GridState,
     bass_phase,
+    beat_phase,
     blend,
     fit_at,
     fit_grid,
@@ -222,6 +223,12 @@ BAR_BEAT = 0.8
 # "and" for five beats of every two bars, and its grid, on the beat from 17 s, followed them after three beats.
 FAST_LINE_BPM = 140.0
 LINE_HOLD = 3.0
+# A single-note line's fit that holds almost none of its onsets on its beats (confidence under LONG_UNSURE) is tried
+# through the line's long notes, and that grid taken when it is sure (LONG_SURE: `_long_notes`). LONG_UNSURE 0.25
+# tried: GuitarSet dev's bossa solo BN2 lost 0.66 -> 0.47 (its long notes are anticipations, before the beat);
+# any grid better than the fit instead of LONG_SURE: the `solo` set's meter 0.883 -> 0.867 (bench/README.md).
+LONG_UNSURE = 0.05
+LONG_SURE = 0.8
 # A sudden tempo change (engine.listen.tempo_change) of the period within STEP (new / old) is a player's tempo
 # step, and the bar keeps its beats through it (`advance`); outside it, a regrouping of the onsets at another level
 # (3:4 and 4:3), whose bars are counted afresh. On the dev sets (bench/README.md, session 15: `tempo_changes.py`)
@@ -379,6 +386,7 @@ class BeatTracker:
         grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
+        grid = self._long_notes(ts, pws, now, grid)       # a line's dotted figures
         grid = self._eighth_phase(ts, pws, now, grid)     # aqsaq meters
         grid = self._bass_beat(ts, pws, now, grid)        # the bass's beat
         grid = self._sparse(grid)
@@ -546,6 +554,30 @@ class BeatTracker:
         ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
         return fit_at(ts, rs, total, now, recentre(ts, rs, bass, period), period, curve=self.curve,
                       slope_range=self.slope_range)
+
+    def _long_notes(self, ts: list[float], pws: list[float], now: float,
+                    grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """On a single-note line in simple time whose fitted `grid` (phase s, period s, confidence) holds almost none of
+        its onsets on its beats (confidence under LONG_UNSURE), the grid through its long notes instead when that one
+        is sure (LONG_SURE): the phase placed with each onset ts (s) of phase weight pws weighed by its durational
+        accent (the latest's, its length not heard yet, at 0), then fitted on the plain weights as `_phase`'s. A dotted
+        figure (a dotted eighth on the beat, its sixteenth a quarter beat before the next) puts two onsets of one
+        weight a quarter beat apart; their mean falls between them, where neither is on the beat, and the fit's
+        confidence stays 0 (the `solo` set's nottingham-ashover32, 2/4 at 130 BPM: no beat in 60 s). A listener
+        hears the long note as the beat (Parncutt 1994's durational accent; Povel & Essens 1985), and a grid through
+        them then holds most of the onsets (LONG_SURE). Else `grid`."""
+        onsets = self._onsets
+        if grid[2] >= LONG_UNSURE or not onsets.line() or self._meter.compound:
+            return grid
+        period = grid[1]
+        accents = list(onsets.accent)
+        accents[-1] = 0.0
+        phase = beat_phase(ts, [w * a for w, a in zip(pws, accents)], now, period, recency=self.recency)
+        if phase is None:
+            return grid
+        ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
+        long = fit_at(ts, rs, total, now, phase, period, curve=self.curve, slope_range=self.slope_range)
+        return long if long[2] >= LONG_SURE else grid
 
     def _offbeat_bass(self, now: float, grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """In simple time, the tracked grid held instead of the fit `grid` (phase s, period s, confidence) when the
