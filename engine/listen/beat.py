@@ -51,6 +51,7 @@ from engine.listen.phase import (
     TIGHT,
     GridState,
     bass_phase,
+    beat_phase,
     blend,
     fit_at,
     fit_grid,
@@ -95,6 +96,7 @@ class _Part:
 
 LINE_SHARE = 0.8     # share of the window's onsets that are lone notes on a single-note line (a solo, not comping)
 LINE_BASS = 0.1      # share of its onsets with a bass note over which it is fingerpicking (a bass every beat or two)
+RIFF_STOPS = 0.5     # share of the window's onsets that are double stops in a riff (`OnsetWindow.riff`)
 
 
 class OnsetWindow:
@@ -113,6 +115,7 @@ class OnsetWindow:
         self.notes: deque[int] = deque()
         self.accent: deque[float] = deque()   # durational accent of each onset (1 off a single-note line)
         self._lone = 0           # onsets of one note in the window ...
+        self._stops = 0          # ... of two (a double stop) ...
         self._basses = 0         # ... and with a bass note
 
     def add(self, t: float, weight: float, new: bool, bass: bool) -> None:
@@ -134,6 +137,7 @@ class OnsetWindow:
             self._basses += bass
         else:
             self._lone -= self.notes[-1] == 1
+            self._stops += (self.notes[-1] == 1) - (self.notes[-1] == 2)
             self.w[-1] += weight
             self.accent[-1] = 1.0
             self.notes[-1] += 1
@@ -147,6 +151,15 @@ class OnsetWindow:
         register)."""
         n = len(self.t)
         return (n >= 2 and self.notes[-1] == 1 and self.notes[-2] == 1 and self._lone >= LINE_SHARE * n
+                and self._basses <= LINE_BASS * n)
+
+    def riff(self) -> bool:
+        """True while a riff in double stops is being played (rhythm guitar's two-note figures, Chuck Berry's boogie
+        or a rock riff in thirds and sixths): `LINE_SHARE` of the window's onsets are lone notes or double stops,
+        `RIFF_STOPS` of them double stops, and at most `LINE_BASS` of them have a bass note. Not a `line`, whose
+        onsets are lone notes; not comping, whose chords have three notes or more."""
+        n = len(self.t)
+        return (n >= 2 and self._lone + self._stops >= LINE_SHARE * n and self._stops >= RIFF_STOPS * n
                 and self._basses <= LINE_BASS * n)
 
     def pitch(self, loudness: float) -> None:
@@ -173,7 +186,9 @@ class OnsetWindow:
             self.accent.popleft()
             self._basses -= self.bass.popleft()
             self.loud.popleft()
-            self._lone -= self.notes.popleft() == 1
+            notes = self.notes.popleft()
+            self._lone -= notes == 1
+            self._stops -= notes == 2
             dropped += 1
         return dropped
 
@@ -203,9 +218,17 @@ BAR_BEAT = 0.8
 # stretch: fits about half a beat off are jumped to after LINE_HOLD s of them (`_line_wait`), not phase.DISAGREE_BEATS
 # beats (1.1 s at 166 BPM, under a bar). GuitarSet dev's bossa solo BN2 (166 BPM) puts 12 beats running on the "and"
 # (42.5-54.5: the grid followed them at 17 s). Below 140 BPM the `solo` set's POP909 lines (quantized, as many notes on
-# the "and" as on the beat) lost as many takes as they won by such a hold (bench/README.md, session 19).
+# the "and" as on the beat) lost as many takes as they won by such a hold (bench/README.md, session 19). A riff in
+# double stops (`OnsetWindow.riff`) holds at any tempo: GuitarSet dev's Rock3 solo (117 BPM) pushes its dyads onto the
+# "and" for five beats of every two bars, and its grid, on the beat from 17 s, followed them after three beats.
 FAST_LINE_BPM = 140.0
 LINE_HOLD = 3.0
+# A single-note line's fit that holds almost none of its onsets on its beats (confidence under LONG_UNSURE) is tried
+# through the line's long notes, and that grid taken when it is sure (LONG_SURE: `_long_notes`). LONG_UNSURE 0.25
+# tried: GuitarSet dev's bossa solo BN2 lost 0.66 -> 0.47 (its long notes are anticipations, before the beat);
+# any grid better than the fit instead of LONG_SURE: the `solo` set's meter 0.883 -> 0.867 (bench/README.md).
+LONG_UNSURE = 0.05
+LONG_SURE = 0.8
 # A sudden tempo change (engine.listen.tempo_change) of the period within STEP (new / old) is a player's tempo
 # step, and the bar keeps its beats through it (`advance`); outside it, a regrouping of the onsets at another level
 # (3:4 and 4:3), whose bars are counted afresh. On the dev sets (bench/README.md, session 15: `tempo_changes.py`)
@@ -363,6 +386,7 @@ class BeatTracker:
         grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
+        grid = self._long_notes(ts, pws, now, grid)       # a line's dotted figures
         grid = self._eighth_phase(ts, pws, now, grid)     # aqsaq meters
         grid = self._bass_beat(ts, pws, now, grid)        # the bass's beat
         grid = self._sparse(grid)
@@ -531,6 +555,30 @@ class BeatTracker:
         return fit_at(ts, rs, total, now, recentre(ts, rs, bass, period), period, curve=self.curve,
                       slope_range=self.slope_range)
 
+    def _long_notes(self, ts: list[float], pws: list[float], now: float,
+                    grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """On a single-note line in simple time whose fitted `grid` (phase s, period s, confidence) holds almost none of
+        its onsets on its beats (confidence under LONG_UNSURE), the grid through its long notes instead when that one
+        is sure (LONG_SURE): the phase placed with each onset ts (s) of phase weight pws weighed by its durational
+        accent (the latest's, its length not heard yet, at 0), then fitted on the plain weights as `_phase`'s. A dotted
+        figure (a dotted eighth on the beat, its sixteenth a quarter beat before the next) puts two onsets of one
+        weight a quarter beat apart; their mean falls between them, where neither is on the beat, and the fit's
+        confidence stays 0 (the `solo` set's nottingham-ashover32, 2/4 at 130 BPM: no beat in 60 s). A listener
+        hears the long note as the beat (Parncutt 1994's durational accent; Povel & Essens 1985), and a grid through
+        them then holds most of the onsets (LONG_SURE). Else `grid`."""
+        onsets = self._onsets
+        if grid[2] >= LONG_UNSURE or not onsets.line() or self._meter.compound:
+            return grid
+        period = grid[1]
+        accents = list(onsets.accent)
+        accents[-1] = 0.0
+        phase = beat_phase(ts, [w * a for w, a in zip(pws, accents)], now, period, recency=self.recency)
+        if phase is None:
+            return grid
+        ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
+        long = fit_at(ts, rs, total, now, phase, period, curve=self.curve, slope_range=self.slope_range)
+        return long if long[2] >= LONG_SURE else grid
+
     def _offbeat_bass(self, now: float, grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """In simple time, the tracked grid held instead of the fit `grid` (phase s, period s, confidence) when the
         fit has gone towards its off-beats (OFFBEAT or more) while the bass has not: the recent bass notes weigh
@@ -635,13 +683,16 @@ class BeatTracker:
 
     def _line_wait(self) -> float:
         """Beats of fits off the grid's beats before `phase.blend` jumps to them: LINE_HOLD seconds' worth on a fast
-        single-note line (FAST_LINE_BPM or faster) whose grid is sure (HOLD_SURE), outside aqsaq; else
-        DISAGREE_BEATS. A fast line's syncopated stretch (notes on the "and", tied over the beat) lasts a bar or
-        two, and three of its beats are under a bar: a player keeps the beat through it."""
-        if (self.period is None or self.period * FAST_LINE_BPM > 60.0 or self.confidence < HOLD_SURE
-                or not self._onsets.line() or self._aqsaq_heard()):
+        single-note line (FAST_LINE_BPM or faster) or a riff in double stops at any tempo (`OnsetWindow.riff`) whose
+        grid is sure (HOLD_SURE), outside aqsaq; else DISAGREE_BEATS. A fast line's syncopated stretch (notes on the
+        "and", tied over the beat) lasts a bar or two, and three of its beats are under a bar: a player keeps the
+        beat through it. So does a rock riff's push (its dyads on the "and" for a bar, then back on the beat)."""
+        if self.period is None or self.confidence < HOLD_SURE or self._aqsaq_heard():
             return DISAGREE_BEATS
-        return LINE_HOLD / self.period
+        onsets = self._onsets
+        if onsets.riff() or (self.period * FAST_LINE_BPM <= 60.0 and onsets.line()):
+            return LINE_HOLD / self.period
+        return DISAGREE_BEATS
 
     def _syncopation(self, now: float, phase: float, period: float, confidence: float) -> bool:
         """True when the fit (a beat at `phase` s, `period` s, `confidence`) is handled against the held pulse
