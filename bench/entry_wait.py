@@ -156,13 +156,14 @@ def summary(name: str, rows: list[dict]) -> str:
 
 
 def by_meter(rows: list[dict]) -> list[str]:
-    """Medians by the truth's meter (truth bars from the first note, and beats of the grid's onsets)."""
+    """Medians by the truth's meter of the first grid's onsets, readiness, earliest downbeat and entry (truth bars
+    from the first note), and the entry in s."""
     lines = []
     for meter in sorted({r["meter"] for r in rows if "entry" in r}):
         some = [r for r in rows if r["meter"] == meter and "entry" in r]
-        med = {k: statistics.median(r[k] for r in some) for k in ("onsets", "ready", "earliest", "entry")}
+        med = {k: statistics.median(r[k] for r in some) for k in ("onsets", "ready", "earliest", "entry", "entry_s")}
         lines.append(f"  {meter} ({len(some)}): onsets {med['onsets']:.2f}, ready {med['ready']:.2f}, earliest "
-                     f"{med['earliest']:.2f}, entry {med['entry']:.2f} bars")
+                     f"{med['earliest']:.2f}, entry {med['entry']:.2f} bars ({med['entry_s']:.2f} s)")
     return lines
 
 

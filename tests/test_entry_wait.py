@@ -46,6 +46,6 @@ def test_by_meter_and_the_summary_count_what_the_beat_alone_would_reach_sooner()
             {"take": "b", "meter": "4/4", "onsets": 0.9, "ready": 1.2, "drummer": 1.0, "earliest": 2.0,
              "entry": 2.0, "slack": 0.0, "entry_s": 4.0, "cause": ""},
             {"take": "c", "meter": "4/4"}]                 # never came in
-    assert ew.by_meter(rows) == ["  2/4 (1): onsets 2.50, ready 2.60, earliest 3.00, entry 3.00 bars",
-                                 "  4/4 (1): onsets 0.90, ready 1.20, earliest 2.00, entry 2.00 bars"]
+    assert ew.by_meter(rows) == ["  2/4 (1): onsets 2.50, ready 2.60, earliest 3.00, entry 3.00 bars (3.00 s)",
+                                 "  4/4 (1): onsets 0.90, ready 1.20, earliest 2.00, entry 2.00 bars (4.00 s)"]
     assert ew.summary("set", rows).endswith("the beat alone reaches an earlier downbeat on 1")
