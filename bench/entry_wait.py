@@ -18,6 +18,14 @@ earliest, and, where it is half a bar or more, why the band waited (the first th
 * `grid`: the band's downbeat is the grid's, which is not the truth's (a negative slack is this too: the band
   came in before the truth's next downbeat, off it).
 
+Two more columns ask what an earlier readiness would give, and what gates it. `beat`: when the band would be
+ready with the beat alone (the key not asked: the drummer first, aqyn issue 11), and `drummer`, the first truth
+downbeat at least REACH s after that: earlier than `earliest` only where the key locked after the beat and a
+downbeat fell between the two (the summary counts those takes). `onsets`: when the beat tracker's window first
+held enough onsets for a first grid (engine/listen/beat.py `DENSE_ONSETS` over 2 s), which is what `ready`
+waits for on most takes: with a strum a beat (a waltz) the eighth onset is beat 7. With `-v`, medians by the
+truth's meter over all the sets follow.
+
 It runs the engine in-process (engine.render.play, as `aqyn render` without the files) and watches the
 scheduler's ticks through a wrapper round `Scheduler.tick`, put back after each take; it reads the scheduler's
 private entry fields, so it belongs with the scheduler (a bench tool, not a measure of the output: that is
@@ -40,9 +48,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dataclasses import replace  # noqa: E402
+
 from engine import schedule  # noqa: E402
 from engine.bars import Meter  # noqa: E402
 from engine.io.midi_input import read_guitar_file  # noqa: E402
+from engine.listen import beat  # noqa: E402
+from engine.listen.listener import ListenerConfig  # noqa: E402
 from engine.render import play  # noqa: E402
 
 SHARED = Path(os.environ.get("AQYN_SHARED", "/work/shared"))
@@ -56,10 +68,23 @@ SLACK = 0.5        # bars: a slack from which the wait gets a cause
 def watching(log: dict):
     """While inside, every scheduler tick records into `log` (s): `ready`, `pending` (the band out, ready and
     the meter pending), `planned` (the first planned downbeat, s, and the meter then), `in` (the band's first
-    downbeat, s, and the meter then)."""
-    tick = schedule.Scheduler.tick
+    downbeat, s, and the meter then), `beat` (the first tick at which the band, out, would be ready with the
+    beat alone, the key not asked), and every beat tracker's `onsets` (when its window first held enough
+    onsets for a first grid: the last onset's time, s)."""
+    tick, enough = schedule.Scheduler.tick, beat.BeatTracker._enough_onsets
+    lock = ListenerConfig().beat_lock
+
+    def counted(self):
+        ok = enough(self)
+        if ok and "onsets" not in log:
+            log["onsets"] = self._onsets.t[-1]
+        return ok
 
     def watched(self, now, state):
+        if "beat" not in log and not self.playing and state.grid is not None:
+            alone = replace(state, locked=state.beat_confidence >= lock)
+            if self.presence.ready(now, alone, self._pausing(alone)):
+                log["beat"] = now
         tick(self, now, state)
         grid = state.grid
         if "ready" not in log and (self._ready_at is not None or self.playing):    # ready and in at one tick
@@ -71,11 +96,11 @@ def watching(log: dict):
         if "planned" not in log and (self._entry is not None or self.playing):
             log["planned"] = (self._entry, Meter.of(grid)) if self._entry is not None else log["in"][:2]
 
-    schedule.Scheduler.tick = watched
+    schedule.Scheduler.tick, beat.BeatTracker._enough_onsets = watched, counted
     try:
         yield log
     finally:
-        schedule.Scheduler.tick = tick
+        schedule.Scheduler.tick, beat.BeatTracker._enough_onsets = tick, enough
 
 
 def cause(log: dict, slack: float, bar: float, meter: str) -> str:
@@ -95,7 +120,8 @@ def cause(log: dict, slack: float, bar: float, meter: str) -> str:
 
 
 def take(mid: Path) -> dict:
-    """One take's row: ready, earliest, entry and slack in truth bars, entry in s, the cause, the meters."""
+    """One take's row: onsets, beat, ready, drummer, earliest, entry and slack in truth bars, entry in s, the
+    cause, the meters."""
     truth = json.loads(mid.with_suffix(".json").read_text())
     guitar = read_guitar_file(mid)
     with watching({}) as log:
@@ -106,11 +132,12 @@ def take(mid: Path) -> dict:
     row = {"take": mid.stem, "meter": truth["meter"]}
     if "in" not in log:
         return row
-    i = bisect.bisect_left(downbeats, log["ready"] + REACH)
-    earliest = downbeats[min(i, len(downbeats) - 1)]
+    earliest, drummer = (downbeats[min(bisect.bisect_left(downbeats, log[k] + REACH), len(downbeats) - 1)]
+                         for k in ("ready", "beat"))
     entry = log["in"][0]
     row.update({k: round((t - first) / bar, 2) for k, t in
-                (("ready", log["ready"]), ("earliest", earliest), ("entry", entry))})
+                (("onsets", log["onsets"]), ("beat", log["beat"]), ("ready", log["ready"]), ("drummer", drummer),
+                 ("earliest", earliest), ("entry", entry))})
     row.update(entry_s=round(entry - first, 2), slack=round((entry - earliest) / bar, 2), heard=log["in"][2])
     row["cause"] = cause(log, row["slack"], bar, truth["meter"])
     return row
@@ -121,9 +148,23 @@ def summary(name: str, rows: list[dict]) -> str:
     done = [r for r in rows if "entry" in r]
     med = {k: statistics.median(r[k] for r in done) for k in ("ready", "earliest", "entry", "slack", "entry_s")}
     causes = Counter(r["cause"] for r in done if r["cause"])
+    sooner = sum(r["drummer"] < r["earliest"] - 0.05 for r in done)
     return (f"{name}: {len(done)}/{len(rows)} came in; medians ready {med['ready']:.2f}, earliest "
             f"{med['earliest']:.2f}, entry {med['entry']:.2f} bars ({med['entry_s']:.2f} s), slack {med['slack']:.2f}; "
-            f"slack >= {SLACK} or < 0: " + (", ".join(f"{c} {n}" for c, n in causes.most_common()) or "none"))
+            f"slack >= {SLACK} or < 0: " + (", ".join(f"{c} {n}" for c, n in causes.most_common()) or "none")
+            + f"; the beat alone reaches an earlier downbeat on {sooner}")
+
+
+def by_meter(rows: list[dict]) -> list[str]:
+    """Medians by the truth's meter of the first grid's onsets, readiness, earliest downbeat and entry (truth bars
+    from the first note), and the entry in s."""
+    lines = []
+    for meter in sorted({r["meter"] for r in rows if "entry" in r}):
+        some = [r for r in rows if r["meter"] == meter and "entry" in r]
+        med = {k: statistics.median(r[k] for r in some) for k in ("onsets", "ready", "earliest", "entry", "entry_s")}
+        lines.append(f"  {meter} ({len(some)}): onsets {med['onsets']:.2f}, ready {med['ready']:.2f}, earliest "
+                     f"{med['earliest']:.2f}, entry {med['entry']:.2f} bars ({med['entry_s']:.2f} s)")
+    return lines
 
 
 def main() -> None:
@@ -132,12 +173,16 @@ def main() -> None:
     ap.add_argument("--sets", default="sim2,sim3,sim-aqsaq,guitarset-dev")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    every = []
     for name in args.sets.split(","):
         folder = FOLDERS.get(name, Path(name))
         rows = [take(mid) for mid in sorted(folder.glob("*.mid")) if mid.with_suffix(".json").exists()]
         for r in rows if args.verbose else ():
             print("  " + " ".join(f"{k}={v}" for k, v in r.items()), flush=True)
         print(summary(name, rows), flush=True)
+        every += rows
+    if args.verbose:
+        print("by the truth's meter, all sets:\n" + "\n".join(by_meter(every)))
 
 
 if __name__ == "__main__":

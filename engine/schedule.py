@@ -8,7 +8,7 @@ audible corrections. The band waits until the listener is confident and comes in
 downbeat (with the style's intro); its style and that downbeat are decided just before its first notes are
 committed, so the meter heard in the bar before the entry chooses them; while the listener leans towards an
 aqsaq meter it has not named yet, the band waits for it (up to METER_WAIT), or comes in on the bar start
-the listener believes once it offers it (`MusicalState.leaning`: the evidence half what naming asks). It
+the listener believes once it offers it (`MusicalState.leaning`: the evidence a quarter of what naming asks). It
 listens while it plays: the player's intensity sets the band's; when the guitar pauses the band plays the
 break, and when the guitar is still silent after the break it plays the ending and stops (coming back in on a
 downbeat when the guitar returns).

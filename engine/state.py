@@ -104,8 +104,8 @@ class MusicalState:
     advance: (grid beat number, chord from that beat on) pairs sorted by beat, so each note the band commits
     is voiced for the chord at its own beat rather than the one sounding when it is committed.
     `meter_pending` says the grid's meter may be about to change: the listener leans towards an aqsaq meter it
-    has not named yet (a band not yet playing waits a little for it); `leaning`, once the evidence for it is half
-    what naming asks, is the grid as it will be if named (its downbeats the aqsaq bar starts the listener
+    has not named yet (a band not yet playing waits a little for it); `leaning`, once the evidence for it is a
+    quarter of what naming asks, is the grid as it will be if named (its downbeats the aqsaq bar starts the listener
     believes; a band may come in on one). `phrase_start` is where the player began
     again after the last rest of a bar or more (s): the first strong chord or bass note since, a downbeat of
     theirs (engine/listen/activity.py); None before any rest.

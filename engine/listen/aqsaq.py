@@ -65,8 +65,11 @@ LEAN = 0.5            # belief in an aqsaq meter not yet named from which the wa
 NAME_EVIDENCE = 4 * math.log(0.95 / 0.05)
 KEEP = 0.6            # ... and the belief under which it is no longer
 # ... and the share of it from which the meter leaned to is offered to a band coming in (`lean_reading`): a band
-# about to come in on the bar start it believes (bench/entry_wait.py, session 15)
-ENTRY_EVIDENCE = 0.5 * NAME_EVIDENCE
+# about to come in on the bar start it believes (bench/entry_wait.py, session 15). A quarter: one slot's worth at
+# 0.95 (two at 0.81). In 7/8 the lean passes 0.8 about bar 3's downbeat: with half, sim-aqsaq and sim3's 7/8 takes
+# came in a bar later (bench/README.md, session 20). The margin is the lean itself (LEAN): no square take of sim2,
+# sim3 or GuitarSet dev believed more than 0.13 when its band came in, and a band in takes the lean only in its meter
+ENTRY_EVIDENCE = 0.25 * NAME_EVIDENCE
 ENTRY_SLOTS = 12      # ... after this many slots weighed (a 7/8 bar and a half, a 5/8 bar's pair and more)
 # Belief in an aqsaq meter not yet named from which a band not yet in waits for it (`stirring`): the 5/8 take of
 # tests/data came in in 3/4 at 0.31, sim3's 5/8 C-minor in 4/4 at 0.25, while no square take of sim2, sim3 or
