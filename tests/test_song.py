@@ -65,6 +65,24 @@ def test_the_offline_ending_lands_on_the_players_final_chord():
     assert [t for t, _ in texts(events, "section: ending")]
 
 
+def test_a_final_chord_after_a_held_fermata_is_the_songs_end():
+    """A ballad's fermata: the dominant held for 2.6 s, the final chord struck 2.8 s after it. The guitar never
+    fell silent, so the final chord is the song's end, not a stray pluck after it (review22: a gap over
+    PHRASE_GAP counted from the held chord's onset made the band end on the dominant and leave the final C
+    alone)."""
+    period = 60.0 / 70
+    msgs = take(12, bpm=70)
+    held = 0.5 + 48 * period                                     # G held over the fermata
+    msgs += [InputMessage(held + 0.015 * j, 0x90, p, 80) for j, p in enumerate((43, 55, 59, 62))]
+    msgs += [InputMessage(held + 2.6, 0x80, p, 0) for p in (43, 55, 59, 62)]
+    final = held + 2.8
+    msgs += [InputMessage(final + 0.015 * j, 0x90, p, 80) for j, p in enumerate((48, 55, 60, 64))]
+    msgs += [InputMessage(final + 5.0, 0x80, p, 0) for p in (48, 55, 60, 64)]
+    assert final_chords(sorted(msgs, key=lambda m: m.time)) == [pytest.approx(final, abs=0.07)]
+    _, events = play(guitar(msgs))
+    assert abs(max(n.time for n in notes(events)) - final) <= period      # the band ends with the final C
+
+
 @pytest.mark.parametrize("push, bpm, meter", [(0.3, 100, 4), (0.15, 100, 4), (-0.1, 100, 4),
                                               (1 / 3, 90, 4), (0.25, 120, 3)])
 def test_the_final_stroke_hits_a_pushed_final_chord_with_the_player(push, bpm, meter):
