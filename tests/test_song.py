@@ -120,6 +120,20 @@ def test_song_ends_are_heard_on_the_guitars_channels_only():
     assert final_chords(both, heard) == [pytest.approx(last, abs=0.07)]
 
 
+@pytest.mark.parametrize("back", [Cue.RESUME, Cue.START])
+def test_a_port_back_during_the_ending_it_cued_lets_the_band_in_again(back):
+    """Live, a pulled cable cues the ending (--on-input-loss finish) and its return cues resume: replugged
+    while that ending still plays, the band must not stay out for the rest of the gig as after an ending pedal
+    (review22 on JACK: the port back 3 s after the pull, the guitar playing on, the band out until the server
+    was killed 11 s later; the render of the take did the same). A start pressed during a cued ending, too."""
+    cues = [CueInput(12.0, Cue.ENDING), CueInput(12.6, back)]
+    _, events = play(guitar(take(24)), cues=cues)
+    out = [t for t, _ in texts(events, "band out")]
+    assert out and out[0] < 25.0                               # the ending was played
+    assert [t for t, _ in texts(events, "band in") if t > out[0]], "the band never came back"
+    assert max(n.time for n in notes(events)) > 50.0
+
+
 def test_a_tuning_pluck_after_the_song_does_not_bring_the_band_back():
     msgs = take(12) + [InputMessage(40.0, 0x90, 40, 60), InputMessage(41.5, 0x80, 40, 0),
                        InputMessage(47.0, 0x90, 45, 60), InputMessage(48.0, 0x80, 45, 0)]
