@@ -167,7 +167,8 @@ class Scheduler:
         """A footswitch cue. `fill`: a one-bar fill at the next bar; `next`: the next section (intro ->
         main A, main A <-> main B) from the next bar; `ending`: the ending from the next bar whose ending's
         final stroke falls on the player's 1 (from the next bar at all when `placed`: engine.inputs.CueInput),
-        then stop and stay out until `start`; `start`: allow the band in again (and stop keeping going);
+        then stop and stay out until `start`; `start`: allow the band in again, also after an ending under way
+        (and stop keeping going);
         `stop`: stop at the next beat, silently, and stay out until `start`; `keep_going`: the input is gone,
         keep the groove instead of breaking. Raises ValueError for anything else."""
         if cue not in BAND_CUES:
@@ -176,7 +177,7 @@ class Scheduler:
             self.keep_going = True
         elif cue in (Cue.START, Cue.RESUME):
             self.keep_going = False
-            self.held = False
+            self.held = self._hold_after = False       # also once a cued ending under way is over
         elif cue == Cue.STOP:
             self.held = True
             if self.playing:

@@ -204,6 +204,32 @@ def test_a_pickup_on_the_dominant_opens_no_phrase(shift):
         assert (pitch_class(a.key["tonic"]), a.key["mode"]) == ((2 + shift) % 12, "major"), a.keys
 
 
+def test_a_pickup_run_of_single_notes_opens_no_phrase():
+    """A pickup of three eighths, A3 B3 C#4, each ended before the next, into D-G-A-D-Bm-G-A-D strummed (4/4 at
+    100 BPM, twice, a final D): the run was labelled a B chord, the piece's first, and once Bm came back twice it
+    opened the phrases: B minor from 37 s on (review22's take; a chord needs two notes sounding at once)."""
+    from engine.analyze import run_offline, run_online
+    from engine.midi import NOTE_OFF, NOTE_ON
+
+    beat = 0.6
+    msgs = []
+    for k, p in enumerate((57, 59, 61)):
+        msgs += [InputMessage(0.5 + k * beat / 2, NOTE_ON, p, 76),
+                 InputMessage(0.5 + (k + 0.9) * beat / 2, NOTE_OFF, p, 0)]
+    shapes = {"D": (50, 57, 62, 66), "G": (43, 47, 50, 55, 59, 67), "A": (45, 52, 57, 61, 64),
+              "Bm": (47, 54, 59, 62, 66)}
+    start = 0.5 + 1.5 * beat
+    for i, c in enumerate(["D", "G", "A", "D", "Bm", "G", "A", "D"] * 2 + ["D"]):
+        for k in range(4 if i < 16 else 1):
+            t = start + (4 * i + k) * beat
+            for j, p in enumerate(shapes[c]):
+                msgs += [InputMessage(t + 0.012 * j, NOTE_ON, p, 90 if k == 0 else 74),
+                         InputMessage(t + 0.9 * beat, NOTE_OFF, p, 0)]
+    msgs.sort(key=lambda m: m.time)
+    for a in (run_online(msgs)[0], run_offline(msgs)):
+        assert (a.key["tonic"], a.key["mode"]) == ("D", "major"), a.keys
+
+
 def test_a_line_that_dwells_on_the_fifth_and_ends_its_phrases_on_the_tonic_is_heard_in_the_tonic():
     """A G major tune whose phrases circle D and A (the dominant's notes) and each end on a held G or B (a whole
     note), one velocity: its pitch counts say D mixolydian (main heard that), its phrase-final notes say G

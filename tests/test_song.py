@@ -65,6 +65,24 @@ def test_the_offline_ending_lands_on_the_players_final_chord():
     assert [t for t, _ in texts(events, "section: ending")]
 
 
+def test_a_final_chord_after_a_held_fermata_is_the_songs_end():
+    """A ballad's fermata: the dominant held for 2.6 s, the final chord struck 2.8 s after it. The guitar never
+    fell silent, so the final chord is the song's end, not a stray pluck after it (review22: a gap over
+    PHRASE_GAP counted from the held chord's onset made the band end on the dominant and leave the final C
+    alone)."""
+    period = 60.0 / 70
+    msgs = take(12, bpm=70)
+    held = 0.5 + 48 * period                                     # G held over the fermata
+    msgs += [InputMessage(held + 0.015 * j, 0x90, p, 80) for j, p in enumerate((43, 55, 59, 62))]
+    msgs += [InputMessage(held + 2.6, 0x80, p, 0) for p in (43, 55, 59, 62)]
+    final = held + 2.8
+    msgs += [InputMessage(final + 0.015 * j, 0x90, p, 80) for j, p in enumerate((48, 55, 60, 64))]
+    msgs += [InputMessage(final + 5.0, 0x80, p, 0) for p in (48, 55, 60, 64)]
+    assert final_chords(sorted(msgs, key=lambda m: m.time)) == [pytest.approx(final, abs=0.07)]
+    _, events = play(guitar(msgs))
+    assert abs(max(n.time for n in notes(events)) - final) <= period      # the band ends with the final C
+
+
 @pytest.mark.parametrize("push, bpm, meter", [(0.3, 100, 4), (0.15, 100, 4), (-0.1, 100, 4),
                                               (1 / 3, 90, 4), (0.25, 120, 3)])
 def test_the_final_stroke_hits_a_pushed_final_chord_with_the_player(push, bpm, meter):
@@ -100,6 +118,20 @@ def test_song_ends_are_heard_on_the_guitars_channels_only():
     assert final_chords(both) == [pytest.approx(max(m.time for m in other if m.kind == 0x90), abs=0.07)]
     heard = PlayerSettings(channels=(0,)).listener_config().guitar
     assert final_chords(both, heard) == [pytest.approx(last, abs=0.07)]
+
+
+@pytest.mark.parametrize("back", [Cue.RESUME, Cue.START])
+def test_a_port_back_during_the_ending_it_cued_lets_the_band_in_again(back):
+    """Live, a pulled cable cues the ending (--on-input-loss finish) and its return cues resume: replugged
+    while that ending still plays, the band must not stay out for the rest of the gig as after an ending pedal
+    (review22 on JACK: the port back 3 s after the pull, the guitar playing on, the band out until the server
+    was killed 11 s later; the render of the take did the same). A start pressed during a cued ending, too."""
+    cues = [CueInput(12.0, Cue.ENDING), CueInput(12.6, back)]
+    _, events = play(guitar(take(24)), cues=cues)
+    out = [t for t, _ in texts(events, "band out")]
+    assert out and out[0] < 25.0                               # the ending was played
+    assert [t for t, _ in texts(events, "band in") if t > out[0]], "the band never came back"
+    assert max(n.time for n in notes(events)) > 50.0
 
 
 def test_a_tuning_pluck_after_the_song_does_not_bring_the_band_back():

@@ -34,7 +34,9 @@ prolongs the tonic). Rock's modal loops (Biamonte 2010, "Triadic modal and penta
 music", Music Theory Spectrum 32: Aeolian i-bVII-bVI, Mixolydian I-bVII-IV) share their notes with another
 mode's tonic, so that placement decides: C minor's i-bVII-bVI-bVII holds B-flat twice as long as C over
 B-flat mixolydian's notes, F lydian's I-II-iii-II is G mixolydian by counts and chord time (bench/README.md,
-history). A pickup, an intro chord or a lone bass note does not come back, and so opens no phrase. A loop
+history). A pickup, an intro chord or a lone bass note does not come back, and so opens no phrase; a chord needs
+two notes sounding at once (a pickup's run of single notes, each ended before the next, was labelled a chord and
+opened the phrases once that chord came back in the song: review22's D major take in B minor). A loop
 starts on its tonic and each pass returns there, at bar 1 of the next phrase: while the first chord may still come
 back (away under `PHRASE_LOOP` times its hold), a later one that comes back first is a chord inside the loop
 (I-IV-bVII-IV comes back to IV before I; bench/README.md, history), and the bonus grows with the returns to
@@ -283,6 +285,8 @@ class KeyTracker:
         self._settle_t = -1e9                 # since when the chord sounding was heard, its flaps included ...
         self._before: tuple[int | None, float] = (None, -1e9)   # ... and the chord before it, since when
         self._struck: dict[int, tuple[float, float]] = {}   # pitch class -> first and last strike (s) lately
+        self._ringing: dict[int, float] = {}  # pitch -> onset of a note sounding now
+        self._together: tuple[float, float] | None = None    # first and last onset over another note ringing
         self._away = np.zeros(12)             # s other chords were held since each of them was left
         self._returns = np.zeros(12)          # how often (decaying) the piece came back to each
         self.total = 0.0                      # decayed evidence mass
@@ -328,6 +332,11 @@ class KeyTracker:
             self._open_notes += 1
             rows = _OPENING_ROWS if self._open_notes == 1 and not bass else _TONIC_ROWS
             self._open_row = rows[:, self._open_low % 12]
+        # Two notes sounding at once, a strum's or a picked chord's over its ringing bass, make a chord; a run of
+        # single notes (a pickup's, a line's), each ended before the next, makes none.
+        if any(p != pitch for p in self._ringing):
+            self._together = (self._together[0] if self._together else t, t)
+        self._ringing[pitch] = t
         self._last_on, self._last_pitch = t, pitch
         first, _ = self._struck.get(pitch % 12, (t, t))
         self._struck[pitch % 12] = (first, t)
@@ -351,6 +360,7 @@ class KeyTracker:
     def note_off(self, t: float, pitch: int, duration: float, bass: bool) -> None:
         """A note released at t (s) after `duration` seconds: the duration (at most 2 s) adds to its pitch
         class's evidence, a `bass` note's to the bass histogram as well."""
+        self._ringing.pop(pitch, None)
         self._add(t, pitch, min(duration, 2.0), bass, 1.0)
 
     def chord(self, t: float, root: int | None) -> None:
@@ -365,10 +375,14 @@ class KeyTracker:
         if self._root is not None:
             self._roots[self._root] += held
             struck = {pc for pc, (first, _) in self._struck.items() if first < t}
-            sounded = self._root in struck and len(struck) >= 2
+            strummed = self._together is not None and self._together[0] < t
+            sounded = self._root in struck and len(struck) >= 2 and strummed
             self._phrase_left(self._root, held, t - self._settle_t, sounded)
         self._settle(t, root, held, sounded)
         self._struck = {pc: (last, last) for pc, (_, last) in self._struck.items() if last >= t}
+        if self._together is not None:
+            last = self._together[1]
+            self._together = (last, last) if last >= t else None
         if root is not None and root != self._root and root in self._phrase_roots:
             if self._away[root] >= PHRASE_HOLD:
                 self._returns[root] += 1.0
@@ -389,10 +403,10 @@ class KeyTracker:
             self._settle_t = t                # else the label was no chord: the next one goes on from its start
 
     def _phrase_left(self, root: int, held: float, settled: float, sounded: bool) -> None:
-        """The chord `root` was held for `held` s (`sounded`: its root and another note were struck). The
-        first `PHRASE_CANDIDATES` chords of the piece sounded and held `PHRASE_HOLD` s or more may be the one
-        its phrases open with (a partial first strum, a lone bass note or a pickup's notes are not: they do
-        not come back); the time other chords are held counts until each comes back."""
+        """The chord `root` was held for `held` s (`sounded`: its root and another note were struck, two notes
+        sounding at once). The first `PHRASE_CANDIDATES` chords of the piece sounded and held `PHRASE_HOLD` s
+        or more may be the one its phrases open with (a partial first strum, a lone bass note or a pickup's notes
+        are not: they do not come back); the time other chords are held counts until each comes back."""
         if self._open_t > self._phrase_t:       # the piece (re)opened: its first chords are to be found again ...
             home = self._phrase_root()
             self._phrase_roots, self._phrase_t = [] if home is None else [home[0]], self._open_t
