@@ -161,3 +161,50 @@ def test_a_fast_waltz_is_heard_at_its_quarter(bpm, seed):
     msgs = waltz_take(bpm, seed)
     run = list(ticks(listener, msgs, msgs[-1].time))
     assert run and listener.beat.bpm == pytest.approx(bpm, rel=0.03)
+
+
+# ---- the bar's bass 1.5 beats apart (TempoEstimator.deep_split, OnsetWindow.deep) ---------------------------------
+
+def melody_waltz_take(bpm: float, seed: int, bars: int = 40) -> list[InputMessage]:
+    """A fast waltz with a melody note on every beat, humanised by a fixed seed: a bass note on beat 1 and chords on
+    2 and 3 whose lowest note is the open D string (D3) in the G7 and D7 bars, a melody note of the chord over each
+    beat. Every beat sounds alike and the open D string is under E3 (a `bass` note), so only the bar's bass, lower
+    than the strums beside it, tells the bar."""
+    rng = np.random.RandomState(seed)
+    period = 60.0 / bpm
+    shapes = [(48, (52, 55, 60, 64), (67, 72, 76)), (41, (53, 57, 60, 65), (65, 69, 72)),
+              (43, (50, 55, 59, 65), (67, 71, 74)), (45, (52, 57, 60, 64), (69, 72, 76)),
+              (38, (50, 57, 60, 66), (66, 69, 72))]
+    msgs = []
+    for bar in range(bars):
+        bass, chord, tones = shapes[bar % len(shapes)]
+        for beat in range(3):
+            t = 0.5 + (3 * bar + beat) * period + rng.normal(0, 0.004)
+            notes = (bass,) if beat == 0 else chord
+            for j, pitch in enumerate(notes + (int(rng.choice(tones)),)):
+                msgs.append(InputMessage(t + 0.01 * j, 0x90, pitch, 85 if beat == 0 else 70))
+                msgs.append(InputMessage(t + 0.9 * period, 0x80, pitch, 0))
+    return sorted(msgs, key=lambda m: m.time)
+
+
+def test_deep_basses_one_and_a_half_beats_apart_split_the_bar():
+    est = TempoEstimator()
+    bass = 0.5 + 1.2 * np.array([0, 1, 2, 4, 5, 6])      # a bar of 1.2 s at 0.8 s a beat, one bar without its bass
+    assert est.deep_split(bass, 0.8)
+    assert not est.deep_split(bass, 0.4)                   # at the quarter the bar is three beats: whole
+    assert not est.deep_split(bass[:3], 0.8)               # too few
+
+
+def test_deep_basses_off_the_grid_split_nothing():
+    est = TempoEstimator()
+    assert not est.deep_split(0.5 + np.array([0.0, 1.2, 2.2, 3.6, 4.8]), 0.8)     # a gap of 1.25 periods
+
+
+@pytest.mark.parametrize(("bpm", "seed"), [(156, 4), (172, 5), (200, 6)])
+def test_a_fast_waltz_with_a_melody_on_every_beat_is_heard_at_its_quarter(bpm, seed):
+    # On main every lag repeated alike (bar_level's contrast 1.02-1.06) and the open D string in the chords made the
+    # bass keep every beat (bass_level): heard at two quarters a beat, the band's bar over two of the player's.
+    listener = Listener()
+    msgs = melody_waltz_take(bpm, seed)
+    run = list(ticks(listener, msgs, msgs[-1].time))
+    assert run and listener.beat.bpm == pytest.approx(bpm, rel=0.03)
