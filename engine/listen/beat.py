@@ -95,7 +95,9 @@ class _Part:
 
 LINE_SHARE = 0.8     # share of the window's onsets that are lone notes on a single-note line (a solo, not comping)
 LINE_BASS = 0.1      # share of its onsets with a bass note over which it is fingerpicking (a bass every beat or two)
-DEEP_BASS = 2        # semitones: a strum's lowest note this far under its neighbours' is the figure's bass (`deep`)
+# semitones: a strum's lowest note this far under its neighbours' is the bar's bass (`OnsetWindow.deep`; 3 missed a
+# C bass after a G7 chord's D3, 1 found too few in a G-major waltz with a melody)
+DEEP_BASS = 2
 
 
 class OnsetWindow:
@@ -415,10 +417,10 @@ class BeatTracker:
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
         """The tempo estimate's period (s) for onsets t (s) weighted w, moved by the bar (`_bar_level`: halved when
         it splits the bar, or to the 2:3 or 3:2 level the bass keeps), else to half of it when the strums' accents
-        say so
-        (`TempoEstimator.accent_level`): at once when it is the `current` level or while the window of onsets is
-        still filling, else on two estimates running; `_moved` tells `update` that the grid should jump to the
-        new level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
+        say so (`TempoEstimator.accent_level`) or they fill its quarters (`quarter_level`): at once when it is the
+        `current` level or while the window of onsets is still filling, else on two estimates running; `_moved`
+        tells `update` that the grid should jump to the new level at once. While the aqsaq watch hears a bar
+        (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
         if current is not None and self._aqsaq_heard():
             return self._aqsaq_level(t, w, current)
         period = self._tempo.estimate(t, w, current, longest=self._bar_span(current))

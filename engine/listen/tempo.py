@@ -89,9 +89,9 @@ QUARTER_ON = 0.75
 # 2/4 or 4/4 figure repeats every beat or two more than every 1.5)
 BAR_SPLIT = 1.1
 # ... or the bar's bass notes fall 1.5 beats apart (`deep_split`): DEEP_LEAST of them in the window, DEEP_ODD of their
-# gaps an odd number of 1.5 beats (a bar without a deep bass, a minor chord whose root is its lowest string's, leaves
-# a gap of three)
-DEEP_LEAST = 4
+# gaps an odd number of 1.5 beats (a bar without a deep bass, a D, D7 or Dm chord whose strums hold its root, the open
+# D string, leaves a gap of three: two such bars in a window of a G-major waltz; 0.6 missed it)
+DEEP_LEAST = 3
 DEEP_ODD = 0.5
 
 
@@ -310,12 +310,12 @@ class TempoEstimator:
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
 
     def deep_split(self, bass: np.ndarray, period: float) -> bool:
-        """Whether the bar's bass notes at times `bass` (s, rising; `OnsetWindow.deep`: each lower than the strums
-        either side of it) split the bar at the level `period` (s): DEEP_LEAST of them or more, each gap a whole
-        number of 1.5 periods (within NEAR of a period) and DEEP_ODD of the gaps an odd number (1.5 or 4.5
-        periods; an even one is a whole number of beats). A fast waltz whose every beat sounds (a melody note on
-        each, chords on 2 and 3) repeats every lag alike, but its bass keeps the bar: three quarters, at two
-        quarters a beat 1.5 beats. `bar_level` then halves the level."""
+        """Whether the bar's bass notes at times `bass` (s, rising; `OnsetWindow.deep`: each a whole tone or more
+        under the strums either side of it) split the bar at the level `period` (s): DEEP_LEAST of them or more,
+        each gap a whole number of 1.5 periods (within NEAR of a period) and DEEP_ODD of the gaps an odd number
+        (1.5 or 4.5 periods; an even one is a whole number of beats). A fast waltz whose every beat sounds (a
+        melody note on each, chords on 2 and 3) repeats every lag alike, but its bass keeps the bar: three
+        quarters, at two quarters a beat 1.5 beats. `bar_level` then halves the level."""
         if len(bass) < DEEP_LEAST or 0.5 * period * FPS < self.lag_lo:
             return False
         r = np.diff(bass) / (1.5 * period)
