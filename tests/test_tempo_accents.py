@@ -208,3 +208,58 @@ def test_a_fast_waltz_with_a_melody_on_every_beat_is_heard_at_its_quarter(bpm, s
     msgs = melody_waltz_take(bpm, seed)
     run = list(ticks(listener, msgs, msgs[-1].time))
     assert run and listener.beat.bpm == pytest.approx(bpm, rel=0.03)
+
+
+# ---- slow fingerpicking heard at its eighths (TempoEstimator.picking_level) -----------------------------------------
+
+def picked(thumb_every: int, places: tuple[float, ...] = (0.0,)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """12 s of single notes at `places` of every beat of 0.5 s (120 BPM), the thumb's bass on every `thumb_every`th
+    beat: onset times, bass flags, note counts."""
+    t = np.array([0.5 * (k + p) for k in range(24) for p in places])
+    bass = np.array([p == 0.0 and k % thumb_every == 0 for k in range(24) for p in places])
+    return t, bass, np.ones(len(t), dtype=int)
+
+
+def test_a_thumb_every_fourth_beat_under_one_note_a_beat_doubles_the_period():
+    est = TempoEstimator()
+    t, bass, notes = picked(4)
+    est.scores(t, np.where(bass, 1.5, 1.0))
+    assert est.picking_level(t, bass, notes, 0.5) == 1.0
+
+
+def test_a_thumb_every_second_beat_or_notes_between_the_beats_keep_the_period():
+    est = TempoEstimator()
+    t, bass, notes = picked(2)                               # the thumb keeps the half bar: a 4/4 at 120
+    est.scores(t, np.where(bass, 1.5, 1.0))
+    assert est.picking_level(t, bass, notes, 0.5) == 0.5
+    t, bass, notes = picked(4, (0.0, 0.5))                   # eighths at 120: picked fast, the beat holds
+    est.scores(t, np.where(bass, 1.5, 1.0))
+    assert est.picking_level(t, bass, notes, 0.5) == 0.5
+
+
+def heard_bpm(tmp_path, mid) -> float | None:
+    """The tempo (BPM) the listener hears at the end of the mido file `mid`, played on the engine's tick grid."""
+    from engine.io.midi_input import read_guitar_file
+
+    mid.save(tmp_path / "take.mid")
+    msgs = read_guitar_file(tmp_path / "take.mid").messages
+    listener = Listener()
+    assert list(ticks(listener, msgs, msgs[-1].time))
+    return listener.beat.bpm
+
+
+@pytest.mark.parametrize("index", [0, 4, 7])
+def test_slow_fingerpicking_is_heard_at_its_beat(tmp_path, index):
+    # bench/slow_fingerpick.py's takes at 50, 60 and 66 BPM (eighths over a thumb on 1 and 3): on main heard at their
+    # eighths, twice the tempo.
+    from bench.slow_fingerpick import PATTERNS, TEMPI, take
+
+    mid, truth = take(TEMPI[index], index % 4, PATTERNS[index % 3], seed=index)
+    assert heard_bpm(tmp_path, mid) == pytest.approx(truth["bpm"], rel=0.03)
+
+
+def test_fingerpicked_eighths_at_124_stay_at_124(tmp_path):
+    from bench.slow_fingerpick import take
+
+    mid, _ = take(124, 0, "p012p210", seed=1)
+    assert heard_bpm(tmp_path, mid) == pytest.approx(124, rel=0.03)

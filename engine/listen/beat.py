@@ -417,10 +417,11 @@ class BeatTracker:
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
         """The tempo estimate's period (s) for onsets t (s) weighted w, moved by the bar (`_bar_level`: halved when
         it splits the bar, or to the 2:3 or 3:2 level the bass keeps), else to half of it when the strums' accents
-        say so (`TempoEstimator.accent_level`) or they fill its quarters (`quarter_level`): at once when it is the
-        `current` level or while the window of onsets is still filling, else on two estimates running; `_moved`
-        tells `update` that the grid should jump to the new level at once. While the aqsaq watch hears a bar
-        (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
+        say so (`TempoEstimator.accent_level`) or they fill its quarters (`quarter_level`), or to twice it for a
+        slow fingerpicked figure heard at its eighths (`picking_level`): at once when it is the `current` level or
+        while the window of onsets is still filling, else on two estimates running; `_moved` tells `update` that
+        the grid should jump to the new level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level
+        stays (`_aqsaq_level`)."""
         if current is not None and self._aqsaq_heard():
             return self._aqsaq_level(t, w, current)
         period = self._tempo.estimate(t, w, current, longest=self._bar_span(current))
@@ -434,6 +435,8 @@ class BeatTracker:
                                              bass)
         if level == period and not self._meter.compound and not self._onsets.line():
             level = self._tempo.quarter_level(t, w, period)      # a figure two beats long, heard at half tempo
+            if level == period:                                  # slow fingerpicking heard at its eighths
+                level = self._tempo.picking_level(t, bass, np.array(self._onsets.notes), period)
         self._line_beat = None
         if level == period and self._onsets.line() and not self._meter.compound:
             accent = np.array(self._onsets.accent)

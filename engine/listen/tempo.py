@@ -93,6 +93,14 @@ BAR_SPLIT = 1.1
 # D string, leaves a gap of three: two such bars in a window of a G-major waltz; 0.6 missed it)
 DEEP_LEAST = 3
 DEEP_ODD = 0.5
+# Slow fingerpicking heard at its eighths (`picking_level`): twice the period when that is a ballad's beat (PICK_BPM),
+# PICK_LONE of the onsets are single notes, PICK_EVEN of the gaps between them are one period (within NEAR: no
+# onset between the beats) and the thumb's bass notes (PICK_THUMBS or more) fall four periods apart: at the slow
+# beat, a bass on 1 and 3 under eighths (bench/slow_fingerpick.py, 50-70 BPM heard at 100-140)
+PICK_BPM = (48.0, 75.0)
+PICK_LONE = 0.8
+PICK_EVEN = 0.85
+PICK_THUMBS = 3
 
 
 class TempoEstimator:
@@ -323,6 +331,27 @@ class TempoEstimator:
         if (k < 1).any() or (np.abs(r - k) * 1.5 > NEAR).any():
             return False
         return bool(np.mean(k % 2 == 1) >= DEEP_ODD)
+
+    def picking_level(self, t: np.ndarray, bass: np.ndarray, notes: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or twice it when a slow fingerpicked figure is heard at its eighths, for the
+        onsets t (s, sorted) that the last `scores` call read, `bass` True where one has a bass note and `notes` how
+        many notes each holds. Twice when that beat's tempo is within PICK_BPM, PICK_LONE of the onsets are single
+        notes, PICK_EVEN of the gaps are one period (one note a beat, none between) and the thumb's bass notes,
+        PICK_THUMBS or more, fall four periods apart (median gap), while the slower level keeps `bass_keep` of the
+        comb. A picked arpeggio of eighths over a thumb on beats 1 and 3 fills every beat of both levels, and the
+        tempo prior takes the eighths; a fingerpicker's thumb keeps the beat or the half bar, not one beat in
+        four, and a note on every beat with nothing between is an arpeggio's subdivision, not its beat."""
+        slow = 2.0 * period
+        if not PICK_BPM[0] <= 60.0 / slow <= PICK_BPM[1] or self.last_acf is None or len(t) < 8:
+            return period
+        tb = t[bass]
+        if len(tb) < PICK_THUMBS or np.mean(notes == 1) < PICK_LONE:
+            return period
+        if abs(float(np.median(np.diff(tb))) / period - 4.0) > 4 * NEAR:
+            return period
+        if np.mean(np.abs(np.diff(t) / period - 1.0) < NEAR) < PICK_EVEN:
+            return period
+        return slow if self._comb(slow) >= self.bass_keep * self._comb(period) else period
 
     def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
         """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
