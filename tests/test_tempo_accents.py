@@ -161,3 +161,105 @@ def test_a_fast_waltz_is_heard_at_its_quarter(bpm, seed):
     msgs = waltz_take(bpm, seed)
     run = list(ticks(listener, msgs, msgs[-1].time))
     assert run and listener.beat.bpm == pytest.approx(bpm, rel=0.03)
+
+
+# ---- the bar's bass 1.5 beats apart (TempoEstimator.deep_split, OnsetWindow.deep) ---------------------------------
+
+def melody_waltz_take(bpm: float, seed: int, bars: int = 40) -> list[InputMessage]:
+    """A fast waltz with a melody note on every beat, humanised by a fixed seed: a bass note on beat 1 and chords on
+    2 and 3 whose lowest note is the open D string (D3) in the G7 and D7 bars, a melody note of the chord over each
+    beat. Every beat sounds alike and the open D string is under E3 (a `bass` note), so only the bar's bass, lower
+    than the strums beside it, tells the bar."""
+    rng = np.random.RandomState(seed)
+    period = 60.0 / bpm
+    shapes = [(48, (52, 55, 60, 64), (67, 72, 76)), (41, (53, 57, 60, 65), (65, 69, 72)),
+              (43, (50, 55, 59, 65), (67, 71, 74)), (45, (52, 57, 60, 64), (69, 72, 76)),
+              (38, (50, 57, 60, 66), (66, 69, 72))]
+    msgs = []
+    for bar in range(bars):
+        bass, chord, tones = shapes[bar % len(shapes)]
+        for beat in range(3):
+            t = 0.5 + (3 * bar + beat) * period + rng.normal(0, 0.004)
+            notes = (bass,) if beat == 0 else chord
+            for j, pitch in enumerate(notes + (int(rng.choice(tones)),)):
+                msgs.append(InputMessage(t + 0.01 * j, 0x90, pitch, 85 if beat == 0 else 70))
+                msgs.append(InputMessage(t + 0.9 * period, 0x80, pitch, 0))
+    return sorted(msgs, key=lambda m: m.time)
+
+
+def test_deep_basses_one_and_a_half_beats_apart_split_the_bar():
+    est = TempoEstimator()
+    bass = 0.5 + 1.2 * np.array([0, 1, 2, 4, 5, 6])      # a bar of 1.2 s at 0.8 s a beat, one bar without its bass
+    assert est.deep_split(bass, 0.8)
+    assert not est.deep_split(bass, 0.4)                   # at the quarter the bar is three beats: whole
+    assert not est.deep_split(bass[:2], 0.8)               # too few
+
+
+def test_deep_basses_off_the_grid_split_nothing():
+    est = TempoEstimator()
+    assert not est.deep_split(0.5 + np.array([0.0, 1.2, 2.2, 3.6, 4.8]), 0.8)     # a gap of 1.25 periods
+
+
+@pytest.mark.parametrize(("bpm", "seed"), [(156, 4), (172, 5), (200, 6)])
+def test_a_fast_waltz_with_a_melody_on_every_beat_is_heard_at_its_quarter(bpm, seed):
+    # On main every lag repeated alike (bar_level's contrast 1.02-1.06) and the open D string in the chords made the
+    # bass keep every beat (bass_level): heard at two quarters a beat, the band's bar over two of the player's.
+    listener = Listener()
+    msgs = melody_waltz_take(bpm, seed)
+    run = list(ticks(listener, msgs, msgs[-1].time))
+    assert run and listener.beat.bpm == pytest.approx(bpm, rel=0.03)
+
+
+# ---- slow fingerpicking heard at its eighths (TempoEstimator.picking_level) -----------------------------------------
+
+def picked(thumb_every: int, places: tuple[float, ...] = (0.0,)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """12 s of single notes at `places` of every beat of 0.5 s (120 BPM), the thumb's bass on every `thumb_every`th
+    beat: onset times, bass flags, note counts."""
+    t = np.array([0.5 * (k + p) for k in range(24) for p in places])
+    bass = np.array([p == 0.0 and k % thumb_every == 0 for k in range(24) for p in places])
+    return t, bass, np.ones(len(t), dtype=int)
+
+
+def test_a_thumb_every_fourth_beat_under_one_note_a_beat_doubles_the_period():
+    est = TempoEstimator()
+    t, bass, notes = picked(4)
+    est.scores(t, np.where(bass, 1.5, 1.0))
+    assert est.picking_level(t, bass, notes, 0.5) == 1.0
+
+
+def test_a_thumb_every_second_beat_or_notes_between_the_beats_keep_the_period():
+    est = TempoEstimator()
+    t, bass, notes = picked(2)                               # the thumb keeps the half bar: a 4/4 at 120
+    est.scores(t, np.where(bass, 1.5, 1.0))
+    assert est.picking_level(t, bass, notes, 0.5) == 0.5
+    t, bass, notes = picked(4, (0.0, 0.5))                   # eighths at 120: picked fast, the beat holds
+    est.scores(t, np.where(bass, 1.5, 1.0))
+    assert est.picking_level(t, bass, notes, 0.5) == 0.5
+
+
+def heard_bpm(tmp_path, mid) -> float | None:
+    """The tempo (BPM) the listener hears at the end of the mido file `mid`, played on the engine's tick grid."""
+    from engine.io.midi_input import read_guitar_file
+
+    mid.save(tmp_path / "take.mid")
+    msgs = read_guitar_file(tmp_path / "take.mid").messages
+    listener = Listener()
+    assert list(ticks(listener, msgs, msgs[-1].time))
+    return listener.beat.bpm
+
+
+@pytest.mark.parametrize("index", [0, 4, 7])
+def test_slow_fingerpicking_is_heard_at_its_beat(tmp_path, index):
+    # bench/slow_fingerpick.py's takes at 50, 60 and 66 BPM (eighths over a thumb on 1 and 3): on main heard at their
+    # eighths, twice the tempo.
+    from bench.slow_fingerpick import PATTERNS, TEMPI, take
+
+    mid, truth = take(TEMPI[index], index % 4, PATTERNS[index % 3], seed=index)
+    assert heard_bpm(tmp_path, mid) == pytest.approx(truth["bpm"], rel=0.03)
+
+
+def test_fingerpicked_eighths_at_124_stay_at_124(tmp_path):
+    from bench.slow_fingerpick import take
+
+    mid, _ = take(124, 0, "p012p210", seed=1)
+    assert heard_bpm(tmp_path, mid) == pytest.approx(124, rel=0.03)

@@ -97,6 +97,9 @@ class _Part:
 LINE_SHARE = 0.8     # share of the window's onsets that are lone notes on a single-note line (a solo, not comping)
 LINE_BASS = 0.1      # share of its onsets with a bass note over which it is fingerpicking (a bass every beat or two)
 RIFF_STOPS = 0.5     # share of the window's onsets that are double stops in a riff (`OnsetWindow.riff`)
+# semitones: a strum's lowest note this far under its neighbours' is the bar's bass (`OnsetWindow.deep`; 3 missed a
+# C bass after a G7 chord's D3, 1 found too few in a G-major waltz with a melody)
+DEEP_BASS = 2
 
 
 class OnsetWindow:
@@ -105,10 +108,11 @@ class OnsetWindow:
     / 127 (0 until a note of it is told, `pitch`), `notes`, how many notes it holds, and `accent`, its durational
     accent on a single-note line (1 elsewhere), which weighs it for the tempo estimate alone: a line's long notes
     mark the beat's period, while a syncopated line's long notes often start before the beat (an anticipation),
-    so the phase keeps the plain saliences."""
+    so the phase keeps the plain saliences. `low` is its lowest MIDI pitch (128 until a note of it is told)."""
 
     def __init__(self) -> None:
         self.t: deque[float] = deque()
+        self.low: deque[int] = deque()
         self.w: deque[float] = deque()
         self.bass: deque[bool] = deque()
         self.loud: deque[float] = deque()
@@ -132,6 +136,7 @@ class OnsetWindow:
             self.accent.append(accent)
             self.bass.append(bass)
             self.loud.append(0.0)
+            self.low.append(128)
             self.notes.append(1)
             self._lone += 1
             self._basses += bass
@@ -162,10 +167,23 @@ class OnsetWindow:
         return (n >= 2 and self._lone + self._stops >= LINE_SHARE * n and self._stops >= RIFF_STOPS * n
                 and self._basses <= LINE_BASS * n)
 
-    def pitch(self, loudness: float) -> None:
-        """A note of `loudness` (velocity / 127) in the last strum (the one its onset started or joined)."""
+    def pitch(self, loudness: float, midi: int) -> None:
+        """A note of `loudness` (velocity / 127) and MIDI pitch `midi` in the last strum (the one its onset started or
+        joined)."""
         if self.loud and loudness > self.loud[-1]:
             self.loud[-1] = loudness
+        if self.low and midi < self.low[-1]:
+            self.low[-1] = midi
+
+    def deep(self) -> np.ndarray:
+        """Per onset, True where its lowest note lies DEEP_BASS semitones or more under the lowest notes of the onsets
+        before and after it: the bar's bass of a figure whose other strums (a waltz's chords on 2 and 3, a melody
+        note on every beat) sound higher. Unlike `bass` (a note under E3), a chord's open D string is not one."""
+        low = np.array(self.low)
+        out = np.zeros(len(low), dtype=bool)
+        if len(low) >= 3:
+            out[1:-1] = (low[1:-1] <= low[:-2] - DEEP_BASS) & (low[1:-1] <= low[2:] - DEEP_BASS)
+        return out
 
     def mark_bass(self, t: float, factor: float) -> bool:
         """The onset before the last, when it starts at `t` (s) and is not a bass yet, becomes one: its weight
@@ -186,6 +204,7 @@ class OnsetWindow:
             self.accent.popleft()
             self._basses -= self.bass.popleft()
             self.loud.popleft()
+            self.low.popleft()
             notes = self.notes.popleft()
             self._lone -= notes == 1
             self._stops -= notes == 2
@@ -420,31 +439,28 @@ class BeatTracker:
         return grid[0], grid[1], min(1.0, 2.0 * grid[2])
 
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
-        """The tempo estimate's period (s) for onsets t (s) weighted w, halved when it splits the bar (the figure
-        repeats every 1.5 beats, `TempoEstimator.bar_level`), else moved to a 2:3 or 3:2 level when the
-        bass keeps that one (`TempoEstimator.bass_level`; its 3:2 in simple time is the bar: its three beats),
-        else to half of it when the strums' accents say so
-        (`TempoEstimator.accent_level`): at once when it is the `current` level or while the window of onsets is
-        still filling, else on two estimates running; `_moved` tells `update` that the grid should jump to the
-        new level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
+        """The tempo estimate's period (s) for onsets t (s) weighted w, moved by the bar (`_bar_level`: halved when
+        it splits the bar, or to the 2:3 or 3:2 level the bass keeps), else to half of it when the strums' accents
+        say so (`TempoEstimator.accent_level`) or they fill its quarters (`quarter_level`), or to twice it for a
+        slow fingerpicked figure heard at its eighths (`picking_level`): at once when it is the `current` level or
+        while the window of onsets is still filling, else on two estimates running; `_moved` tells `update` that
+        the grid should jump to the new level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level
+        stays (`_aqsaq_level`)."""
         if current is not None and self._aqsaq_heard():
             return self._aqsaq_level(t, w, current)
         period = self._tempo.estimate(t, w, current, longest=self._bar_span(current))
         if period is None:
             return period
         bass = np.array(self._onsets.bass, dtype=bool)
-        # A figure 1.5 beats long: the level splits the bar (before the bass, which would take the bar for the beat)
         line = self._onsets.line()
-        level = period if line else self._tempo.bar_level(period)
-        if level == period:
-            level = self._tempo.bass_level(t, w, bass, period)
-            if level > 1.4 * period and not self._meter.compound and not line:
-                level = self._tempo.bar_level(period, bass_bar=True)   # ... the bass's bar: its three beats
+        level = self._bar_level(t, w, bass, period, line)
         if level == period:
             level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period, np.array(self._onsets.notes),
                                              bass)
         if level == period and not self._meter.compound and not self._onsets.line():
             level = self._tempo.quarter_level(t, w, period)      # a figure two beats long, heard at half tempo
+            if level == period:                                  # slow fingerpicking heard at its eighths
+                level = self._tempo.picking_level(t, bass, np.array(self._onsets.notes), period)
         self._line_beat = None
         if level == period and self._onsets.line() and not self._meter.compound:
             accent = np.array(self._onsets.accent)
@@ -464,6 +480,23 @@ class BeatTracker:
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
         self._moved = self._bass_wins >= (2 if settled else 1)
         return level if self._moved else period
+
+    def _bar_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, period: float, line: bool) -> float:
+        """The beat period (s) the bar gives the tempo estimate `period` (s), for onsets t (s) weighted w, `bass` True
+        where a strum has a bass note, `line` while a single-note line is played: half when the level splits the
+        bar (the figure repeats every 1.5 beats, `TempoEstimator.bar_level`, asked before the bass, which would
+        take the bar for the beat), else the bass's 2:3 or 3:2 level (`TempoEstimator.bass_level`), whose 3:2 in
+        simple time is the bar (its three beats), as are the bar's deep basses 1.5 beats apart (`deep_split`: a
+        waltz with a melody note on every beat). `period` when none moves it."""
+        simple = not self._meter.compound and not line
+        level = period if line else self._tempo.bar_level(period)
+        if level != period:
+            return level
+        level = self._tempo.bass_level(t, w, bass, period)
+        if simple and (level > 1.4 * period
+                       or level == period and self._tempo.deep_split(t[self._onsets.deep()], period)):
+            return self._tempo.bar_level(period, bass_bar=True)
+        return level
 
     def _bar_span(self, current: float | None) -> float | None:
         """The longest period (s) the tempo may move to from the `current` one (s): under BAR_BEAT of the bar
@@ -781,7 +814,7 @@ class BeatTracker:
         """A confirmed note at t (s) of MIDI `pitch` with salience `weight`, `bass` when it is its strum's bass
         note: its strum's loudness (for the level, `TempoEstimator.accent_level`), and evidence for the bar
         pointer (harmonic change, bass), when it is the bar model."""
-        self._onsets.pitch(weight)
+        self._onsets.pitch(weight, pitch)
         if self._bars is not None:
             self._bars.note(t, pitch, weight, bass)
         if self._aqsaq is not None:

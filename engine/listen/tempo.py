@@ -88,6 +88,19 @@ QUARTER_ON = 0.75
 # with the band's bar over two of the player's: review21's fastwaltz takes, 1.12-1.28 once the window is full; a
 # 2/4 or 4/4 figure repeats every beat or two more than every 1.5)
 BAR_SPLIT = 1.1
+# ... or the bar's bass notes fall 1.5 beats apart (`deep_split`): DEEP_LEAST of them in the window, DEEP_ODD of their
+# gaps an odd number of 1.5 beats (a bar without a deep bass, a D, D7 or Dm chord whose strums hold its root, the open
+# D string, leaves a gap of three: two such bars in a window of a G-major waltz; 0.6 missed it)
+DEEP_LEAST = 3
+DEEP_ODD = 0.5
+# Slow fingerpicking heard at its eighths (`picking_level`): twice the period when that is a ballad's beat (PICK_BPM),
+# PICK_LONE of the onsets are single notes, PICK_EVEN of the gaps between them are one period (within NEAR: no
+# onset between the beats) and the thumb's bass notes (PICK_THUMBS or more) fall four periods apart: at the slow
+# beat, a bass on 1 and 3 under eighths (bench/slow_fingerpick.py, 50-70 BPM heard at 100-140)
+PICK_BPM = (48.0, 75.0)
+PICK_LONE = 0.8
+PICK_EVEN = 0.85
+PICK_THUMBS = 3
 
 
 class TempoEstimator:
@@ -303,6 +316,42 @@ class TempoEstimator:
         if twice < max(one, two) or split < BAR_SPLIT * max(one, two):    # (twice 0: a window too short)
             return period
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+
+    def deep_split(self, bass: np.ndarray, period: float) -> bool:
+        """Whether the bar's bass notes at times `bass` (s, rising; `OnsetWindow.deep`: each a whole tone or more
+        under the strums either side of it) split the bar at the level `period` (s): DEEP_LEAST of them or more,
+        each gap a whole number of 1.5 periods (within NEAR of a period) and DEEP_ODD of the gaps an odd number
+        (1.5 or 4.5 periods; an even one is a whole number of beats). A fast waltz whose every beat sounds (a
+        melody note on each, chords on 2 and 3) repeats every lag alike, but its bass keeps the bar: three
+        quarters, at two quarters a beat 1.5 beats. `bar_level` then halves the level."""
+        if len(bass) < DEEP_LEAST or 0.5 * period * FPS < self.lag_lo:
+            return False
+        r = np.diff(bass) / (1.5 * period)
+        k = np.rint(r)
+        if (k < 1).any() or (np.abs(r - k) * 1.5 > NEAR).any():
+            return False
+        return bool(np.mean(k % 2 == 1) >= DEEP_ODD)
+
+    def picking_level(self, t: np.ndarray, bass: np.ndarray, notes: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or twice it when a slow fingerpicked figure is heard at its eighths, for the
+        onsets t (s, sorted) that the last `scores` call read, `bass` True where one has a bass note and `notes` how
+        many notes each holds. Twice when that beat's tempo is within PICK_BPM, PICK_LONE of the onsets are single
+        notes, PICK_EVEN of the gaps are one period (one note a beat, none between) and the thumb's bass notes,
+        PICK_THUMBS or more, fall four periods apart (median gap), while the slower level keeps `bass_keep` of the
+        comb. A picked arpeggio of eighths over a thumb on beats 1 and 3 fills every beat of both levels, and the
+        tempo prior takes the eighths; a fingerpicker's thumb keeps the beat or the half bar, not one beat in
+        four, and a note on every beat with nothing between is an arpeggio's subdivision, not its beat."""
+        slow = 2.0 * period
+        if not PICK_BPM[0] <= 60.0 / slow <= PICK_BPM[1] or self.last_acf is None or len(t) < 8:
+            return period
+        tb = t[bass]
+        if len(tb) < PICK_THUMBS or np.mean(notes == 1) < PICK_LONE:
+            return period
+        if abs(float(np.median(np.diff(tb))) / period - 4.0) > 4 * NEAR:
+            return period
+        if np.mean(np.abs(np.diff(t) / period - 1.0) < NEAR) < PICK_EVEN:
+            return period
+        return slow if self._comb(slow) >= self.bass_keep * self._comb(period) else period
 
     def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
         """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
