@@ -263,3 +263,73 @@ def test_fingerpicked_eighths_at_124_stay_at_124(tmp_path):
 
     mid, _ = take(124, 0, "p012p210", seed=1)
     assert heard_bpm(tmp_path, mid) == pytest.approx(124, rel=0.03)
+
+
+# ---- compound time's accents heard in quarters (TempoEstimator.dotted_level) ---------------------------------------
+
+def eighths(accented: tuple[int, ...], eighth: float, bars: int = 12) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Six strummed eighths a bar of `eighth` s each, all of weight 1: loud (0.75) on the `accented` eighths of the
+    bar, soft (0.5) on the others. Returns (times, weights, loudness)."""
+    t = np.array([(6 * bar + e) * eighth for bar in range(bars) for e in range(6)])
+    loud = np.array([0.75 if e in accented else 0.5 for _ in range(bars) for e in range(6)])
+    return t, np.ones(len(t)), loud
+
+
+def test_accents_on_one_and_four_lengthen_the_quarter_to_the_dotted_quarter():
+    est = TempoEstimator()
+    t, w, loud = eighths((0, 3), 0.317)             # 6/8 at 63 dotted quarters, heard in quarters (94.6 BPM)
+    est.scores(t, w)
+    assert est.dotted_level(t, w, loud, 0.634) == pytest.approx(0.951)
+
+
+def test_accents_on_the_quarters_keep_the_quarter():
+    est = TempoEstimator()
+    t, w, loud = eighths((0, 2, 4), 0.317)          # 3/4 strummed in eighths, its beats accented
+    est.scores(t, w)
+    assert est.dotted_level(t, w, loud, 0.634) == 0.634
+    t, w, loud = eighths((0,), 0.317)               # ... or only its first beat
+    est.scores(t, w)
+    assert est.dotted_level(t, w, loud, 0.634) == 0.634
+
+
+def test_strums_all_alike_keep_the_quarter():
+    est = TempoEstimator()
+    t, w, loud = eighths((), 0.317)
+    est.scores(t, w)
+    assert est.dotted_level(t, w, np.zeros(len(t)), 0.634) == 0.634    # no loudness known (GuitarSet)
+
+
+def six_eight_take(dotted_bpm: float, figure: str, seed: int, bars: int = 24) -> list[InputMessage]:
+    """6/8 strummed on every eighth, humanised by a fixed seed: `figure` "DUDUDU" or "DDUDDU" (down strums from the
+    bass string up, six notes; up strums from the top, four), accents on eighths 1 and 4 (velocity 92 against 62;
+    review20's 6/8 takes), one chord a bar (I IV V I)."""
+    rng = np.random.RandomState(seed)
+    eighth = 60.0 / dotted_bpm / 3
+    chords = [(40, 47, 52, 56, 59, 64), (45, 52, 57, 61, 64, 69), (47, 54, 59, 63, 66, 71), (40, 47, 52, 56, 59, 64)]
+    msgs = []
+    for bar in range(bars):
+        chord = chords[bar % 4]
+        for e, stroke in enumerate(figure):
+            t = 0.5 + (6 * bar + e) * eighth + rng.normal(0, 0.006)
+            velocity = 92 if e in (0, 3) else 62
+            strings = chord if stroke == "D" else chord[:1:-1]
+            for j, pitch in enumerate(strings):
+                msgs.append(InputMessage(t + 0.008 * j, 0x90, pitch, velocity))
+                msgs.append(InputMessage(t + 0.9 * eighth, 0x80, pitch, 0))
+    return sorted(msgs, key=lambda m: m.time)
+
+
+@pytest.mark.parametrize(("bpm", "seed"), [(63, 1), (56, 2), (72, 3)])
+def test_six_eight_strummed_in_eighths_is_heard_in_dotted_quarters(bpm, seed):
+    # On main the quarter (two eighths) was the beat and the meter 3/4: the band's tökpe-waltz at 94.5 (review20).
+    # The grid's beats fall on the accents (a grid at the dotted quarter may sit on any of the eighths).
+    listener = Listener()
+    msgs = six_eight_take(bpm, "DUDUDU", seed)
+    beat = 60.0 / bpm
+    heard = []
+    for now in ticks(listener, msgs, msgs[-1].time):
+        if now >= 12.0 and listener.beat.period is not None:
+            grid = listener.grid()
+            on = grid.beat_at(0.5 + round((now - 0.5) / beat) * beat)      # the player's beat nearest now
+            heard.append(abs(listener.beat.bpm / bpm - 1) < 0.04 and grid.meter == "6/8" and abs(on - round(on)) < 0.1)
+    assert heard and sum(heard) >= 0.9 * len(heard)

@@ -285,7 +285,8 @@ class BeatTracker:
     (120.0, 2.5)
     """
 
-    _line_beat: float | None = None     # s: a beat of a line's 3:2 level, where its long notes fall (`_level`)
+    _line_beat: float | None = None     # s: a beat of a line's 3:2 level, where its long notes fall, or of 6/8's
+                                        # dotted quarters, on its accents (`_level`)
     _stepped: float | None = None       # s: the period a sudden tempo change set last (`update`, `advance`)
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
@@ -441,11 +442,11 @@ class BeatTracker:
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
         """The tempo estimate's period (s) for onsets t (s) weighted w, moved by the bar (`_bar_level`: halved when
         it splits the bar, or to the 2:3 or 3:2 level the bass keeps), else to half of it when the strums' accents
-        say so (`TempoEstimator.accent_level`) or they fill its quarters (`quarter_level`), or to twice it for a
-        slow fingerpicked figure heard at its eighths (`picking_level`): at once when it is the `current` level or
-        while the window of onsets is still filling, else on two estimates running; `_moved` tells `update` that
-        the grid should jump to the new level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level
-        stays (`_aqsaq_level`)."""
+        say so, or to 3:2 of it when they group its eighths in threes (`_accent_level`: 6/8 heard in quarters), or
+        to half when they fill its quarters (`quarter_level`), or to twice it for a slow fingerpicked figure heard
+        at its eighths (`picking_level`): at once when it is the `current` level or while the window of onsets is
+        still filling, else on two estimates running; `_moved` tells `update` that the grid should jump to the new
+        level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
         if current is not None and self._aqsaq_heard():
             return self._aqsaq_level(t, w, current)
         period = self._tempo.estimate(t, w, current, longest=self._bar_span(current))
@@ -453,15 +454,15 @@ class BeatTracker:
             return period
         bass = np.array(self._onsets.bass, dtype=bool)
         line = self._onsets.line()
-        level = self._bar_level(t, w, bass, period, line)
+        loud = np.array(self._onsets.loud)
+        self._line_beat = None
+        level = self._bar_level(t, w, bass, loud, period, line)
         if level == period:
-            level = self._tempo.accent_level(t, w, np.array(self._onsets.loud), period, np.array(self._onsets.notes),
-                                             bass)
+            level = self._accent_level(t, w, loud, bass, period, line)
         if level == period and not self._meter.compound and not self._onsets.line():
             level = self._tempo.quarter_level(t, w, period)      # a figure two beats long, heard at half tempo
             if level == period:                                  # slow fingerpicking heard at its eighths
                 level = self._tempo.picking_level(t, bass, np.array(self._onsets.notes), period)
-        self._line_beat = None
         if level == period and self._onsets.line() and not self._meter.compound:
             accent = np.array(self._onsets.accent)
             level = self._tempo.line_level(t, accent, period, current)
@@ -481,21 +482,40 @@ class BeatTracker:
         self._moved = self._bass_wins >= (2 if settled else 1)
         return level if self._moved else period
 
-    def _bar_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, period: float, line: bool) -> float:
+    def _bar_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, loud: np.ndarray, period: float,
+                   line: bool) -> float:
         """The beat period (s) the bar gives the tempo estimate `period` (s), for onsets t (s) weighted w, `bass` True
-        where a strum has a bass note, `line` while a single-note line is played: half when the level splits the
-        bar (the figure repeats every 1.5 beats, `TempoEstimator.bar_level`, asked before the bass, which would
-        take the bar for the beat), else the bass's 2:3 or 3:2 level (`TempoEstimator.bass_level`), whose 3:2 in
-        simple time is the bar (its three beats), as are the bar's deep basses 1.5 beats apart (`deep_split`: a
-        waltz with a melody note on every beat). `period` when none moves it."""
+        where a strum has a bass note, `loud` its loudness, `line` while a single-note line is played: half when the
+        level splits the bar (the figure repeats every 1.5 beats, `TempoEstimator.bar_level`, asked before the
+        bass, which would take the bar for the beat), else the bass's 2:3 or 3:2 level
+        (`TempoEstimator.bass_level`), whose 3:2 in simple time is the bar (its three beats), as are the bar's deep
+        basses 1.5 beats apart (`deep_split`: a waltz with a melody note on every beat). The bass's 2:3 is refused
+        while the strums' accents group that level's eighths in threes (`TempoEstimator.dotted_level`: a 6/8
+        strummed down on 1, 3 and 5 has a bass on every quarter, and its accents on 1 and 4 say the dotted quarter
+        is the beat). `period` when none moves it."""
         simple = not self._meter.compound and not line
         level = period if line else self._tempo.bar_level(period)
         if level != period:
             return level
         level = self._tempo.bass_level(t, w, bass, period)
+        if level < period and self._tempo.dotted_level(t, w, loud, level) != level:
+            return period
         if simple and (level > 1.4 * period
                        or level == period and self._tempo.deep_split(t[self._onsets.deep()], period)):
             return self._tempo.bar_level(period, bass_bar=True)
+        return level
+
+    def _accent_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, bass: np.ndarray, period: float,
+                      line: bool) -> float:
+        """Half `period` (s) when the strums' accents say so (`TempoEstimator.accent_level`), else 3:2 of it when
+        they group its eighths in threes (`TempoEstimator.dotted_level`: 6/8 heard in quarters; not on a single-note
+        `line`), the grid's beat then on the accents (`_line_beat`); else `period`. Onsets t (s) weighted w, each
+        strum's loudness `loud` and bass (True) `bass`."""
+        level = self._tempo.accent_level(t, w, loud, period, np.array(self._onsets.notes), bass)
+        if level == period and not line:
+            level = self._tempo.dotted_level(t, w, loud, period)
+            if level != period:
+                self._line_beat = self._tempo.dotted_beat
         return level
 
     def _bar_span(self, current: float | None) -> float | None:
@@ -513,7 +533,8 @@ class BeatTracker:
     def _line_grid(self, grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """`grid` (phase s, period s, confidence) with its beat where a line's long notes are (`_line_beat`) when
         the line has just moved to its 3:2 level (`_level`) and the grid jumps there (`_adopt`): its running
-        eighths sound every third of the new beat alike, and the fit's phase may take any of them."""
+        eighths sound every third of the new beat alike, and the fit's phase may take any of them. The same for
+        6/8 strummed on every eighth moved to its dotted quarters: the beat on its accents."""
         if self._line_beat is None or not self._moved or same_level(grid[1], self.period or grid[1]):
             return grid
         return self._line_beat, grid[1], grid[2]
@@ -540,7 +561,7 @@ class BeatTracker:
         (`TempoEstimator.line_level`): a jig's running eighths fit their twos better than its dotted quarters."""
         if self.period is None:
             return True
-        if self._line_keeps(period):
+        if self._line_keeps(period) or self._accents_keep(period):
             return False
         if not self._aqsaq_heard():
             return True
@@ -555,6 +576,19 @@ class BeatTracker:
         t, accent = np.array(onsets.t), np.array(onsets.accent)
         self._tempo.scores(t, np.array(onsets.w) * accent)        # the window's autocorrelation, not the last 3 s
         return self._tempo.line_level(t, accent, period, self.period) != period
+
+    def _accents_keep(self, period: float) -> bool:
+        """True when `period` (s) is about 2:3 of the current period and the strums' accents keep the current one:
+        the whole window's accents group `period`'s eighths in threes (`TempoEstimator.dotted_level`). The last
+        seconds of a 6/8 strum on every eighth fit quarters (two eighths) better than its dotted quarters, whose
+        thirds the phase fit counts off the beat; the accents on 1 and 4 say the dotted quarter is the beat."""
+        onsets = self._onsets
+        if onsets.line() or abs(period / self.period - 2 / 3) > 0.05:
+            return False
+        t, w = np.array(onsets.t), np.array(onsets.w) * np.array(onsets.accent)
+        self._tempo.scores(t, w)        # the window's autocorrelation, not the last seconds'
+        quarter = self.period * 2 / 3   # (the accents counted on the current grid's eighths)
+        return self._tempo.dotted_level(t, w, np.array(onsets.loud), quarter) != quarter
 
     def _refit(self, now: float) -> bool:
         """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it

@@ -46,6 +46,15 @@ ACCENT_EVEN = 0.9
 ACCENT_OVER = 1.12
 ACCENT_SOFT = 0.85
 ACCENT_COUNT = 3
+# Accents of compound time heard a level too fast (`dotted_level`): six strummed eighths with the accents on 1 and 4
+# (D U D U D U, D D U D D U) heard in quarters (two eighths) put every other accent half-way between two beats, and
+# nothing on the quarter grid is softer than its beats. On a grid 1.5 times as long the accented strums are its
+# beats: they are DOTTED_OVER times as loud as the strums on its thirds, and that contrast is DOTTED_OVER times the
+# quarter grid's own (its beats against its half-way strums). A 3/4 strum accenting its beats has the contrast on
+# the quarter grid, not on the longer one (review20's 6/8 takes at 63 dotted quarters a minute: 3/4 at 94.5).
+# Set, not fitted: between ACCENT_OVER and 1 / ACCENT_SOFT, the accent sizes `accent_level` reads; our takes'
+# accents are 92 against 62 velocity (a contrast near 1.4; bench/compound_strums.py).
+DOTTED_OVER = 1.15
 # A single-note line's beat moves to 3:2 of the level when the long notes fall LINE_GROUPING times as much more
 # on its beats than off them as on the level's, and at least LINE_GROUPING_MIN more (`line_level`;
 # grouping_contrast, a difference of mean durational accents; the dev solo lines' jigs heard in twos of eighths).
@@ -139,6 +148,7 @@ class TempoEstimator:
         self.bass_held = 0.75       # ... (at least this share) to move there, ...
         self.bass_keep = 0.5        # ... while all onsets still give it this share of the current level's score
         self.last_acf: np.ndarray | None = None   # the autocorrelation of the last `scores` call's onsets
+        self.dotted_beat = 0.0      # s: a beat of the level `dotted_level` last moved to, on the accents
 
     def rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -265,6 +275,50 @@ class TempoEstimator:
         if not (ACCENT_EVEN * on <= mid <= ACCENT_OVER * on and off <= ACCENT_SOFT * min(on, mid)):
             return period
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+
+    def dotted_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or 1.5 times it when the strums' accents group its eighths in threes, for
+        the onsets t (s, sorted) weighted w that the last `scores` call read; `loud` is each strum's loudness
+        (velocity / 127; 0 where not known). Each strum within NEAR of an eighth (half `period`) of the grid is
+        counted by its eighth modulo six (a dotted quarter's two beats, the quarter grid's three); the longer grid
+        is taken at the one of its three phases an eighth apart whose beats are loudest when its beats' strums
+        are `DOTTED_OVER` times as loud as those on its thirds and that contrast is `DOTTED_OVER` times the
+        quarter grid's (its beats against the eighths half-way), with ACCENT_COUNT strums on each of the six
+        eighths (strummed on every eighth: a sparser figure, or a window still filling, says too little), and the
+        longer level keeps `bass_keep` of `period`'s comb score. Without loudness (all notes alike) no contrast
+        is heard and `period` stands. Moving, it sets `dotted_beat` (s): a beat of the longer grid, on the
+        accents (the phase fit at the new period may take any of the eighths, all strummed)."""
+        q = 1.5 * period
+        if self.last_acf is None or len(t) < 8 or not self.lag_lo <= q * FPS <= self.lag_hi:
+            return period
+        now = float(t[-1])
+        phase = beat_phase(t, w, now, period, recency=BASS_RECENCY)
+        if phase is None:
+            return period
+        eighth = 0.5 * period
+        sums, weights, counts = [0.0] * 6, [0.0] * 6, [0] * 6
+        for ti, li in zip(t.tolist(), loud.tolist()):
+            e = (ti - phase) / eighth
+            k = round(e)
+            if li > 0 and abs(e - k) < 2 * NEAR:
+                r = math.exp((ti - now) / BASS_RECENCY)
+                sums[k % 6] += r * li
+                weights[k % 6] += r
+                counts[k % 6] += 1
+        if min(counts) < ACCENT_COUNT:
+            return period           # not strummed on every eighth (yet)
+
+        def mean(places: tuple[int, ...]) -> float:
+            return sum(sums[i] for i in places) / sum(weights[i] for i in places)
+
+        on, mid = mean((0, 2, 4)), mean((1, 3, 5))
+        quarter = max(on, mid) / min(on, mid)
+        contrast = [mean((k, k + 3)) / mean(tuple(i for i in range(6) if i % 3 != k)) for k in range(3)]
+        best = max(contrast)
+        if best < DOTTED_OVER or best < DOTTED_OVER * quarter or self._comb(q) < self.bass_keep * self._comb(period):
+            return period
+        self.dotted_beat = phase + contrast.index(best) * eighth
+        return q
 
     def quarter_level(self, t: np.ndarray, w: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or half of it when the grid runs at half the player's tempo, for the onsets
