@@ -49,7 +49,8 @@ the music's level: a grid at another level then is followed at once, the same wa
 166 BPM locked at 84 and a funk at 98 at 130; the corrections came a beat or two after the band came in, and
 it kept its first guess for eight beats). A ramp to a grid's tempo more than two beats' bound away (and
 less than 1.9 times or 1/1.9 of the band's) chooses each beat's length, within the bound, by the grid's beats
-the band's will meet after it (`_ramp`), so it ends on them. At another level whose tempo is more than `LEVEL_TEMPO` from the band's
+the band's will meet after it (`_ramp`), so it ends on them. At another level whose tempo is more than
+`LEVEL_TEMPO` from the band's
 (the median of its last four beats), the grid is a misreading, not the same music: the band keeps its time and
 does not line up with it (GuitarSet's funk comping read at 0.45 s a beat for two beats against the band's 0.61:
 lined up with as a 3:2 level, the band went 11 % slower and came out of it nearly a beat late).
