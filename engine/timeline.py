@@ -47,7 +47,10 @@ or more off, at no level) as long as it would through another level: that is the
 A tempo the grid has not yet agreed with for `steady_beats` beats in a row is a fresh lock's first guess, not
 the music's level: a grid at another level then is followed at once, the same way (on GuitarSet a bossa at
 166 BPM locked at 84 and a funk at 98 at 130; the corrections came a beat or two after the band came in, and
-it kept its first guess for eight beats). At another level whose tempo is more than `LEVEL_TEMPO` from the band's
+it kept its first guess for eight beats). A ramp to a grid's tempo more than two beats' bound away (and
+less than 1.9 times or 1/1.9 of the band's) chooses each beat's length, within the bound, by the grid's beats
+the band's will meet after it (`_ramp`), so it ends on them. At another level whose tempo is more than
+`LEVEL_TEMPO` from the band's
 (the median of its last four beats), the grid is a misreading, not the same music: the band keeps its time and
 does not line up with it (GuitarSet's funk comping read at 0.45 s a beat for two beats against the band's 0.61:
 lined up with as a 3:2 level, the band went 11 % slower and came out of it nearly a beat late).
@@ -93,6 +96,11 @@ STEP_BEATS = 2        # band beats a tempo step takes: the first corrects unboun
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
 HOLD_BEATS = 8        # band beats after a restart during which it keeps its time until the grid agrees with it
 AGREE = 0.15          # beats: a grid beat this close to the band's next one agrees with it
+RAMP_BEATS = 8        # grid beats over which a far ramp's next beat is chosen (`_ramp`)
+RAMP_CHOICES = 9      # lengths tried for it, within MAX_CHANGE of the last beat's either way
+RAMP_MOST = 1.9       # ... only for a grid's tempo less than this ratio from the band's: a band twice or half as
+                      # fast as the grid is on every other beat of it already, and a ramp chosen for its hits stayed
+                      # there (test_timeline's fresh lock corrected at the 2:1 level): there half the way a beat
 
 
 class BandTimeline:
@@ -351,7 +359,46 @@ class BandTimeline:
             return min(max(self._tempo(), prev / q), prev * q), level, far, False
         if far and self._jumped + 1 >= far and not self._stepped:      # a real tempo change (it lasted):
             q = math.sqrt(jump)                                          # half the way per beat
+        off = abs(math.log(period / self._tempo()))     # a ramp of more beats than one: onto the grid's beats
+        if (level is LEVELS[0] and not grid.groups and not self._hold and not self._stepped and self._last > self._first
+                and 2 * math.log(1 + self.max_change) < off < math.log(RAMP_MOST)):
+            return self._ramp(prev, period, grid.anchor_time), level, far, False
         return min(max(length, prev / q), prev * q), level, far, False
+
+    def _ramp(self, prev: float, period: float, anchor: float) -> float:
+        """The length (s) of the next beat of a ramp from the band's last beat, `prev` s, to the grid's tempo,
+        `period` s a beat (its beats at `anchor` + k x `period`, s), when the band's tempo lies more than two beats'
+        MAX_CHANGE from it: of RAMP_CHOICES lengths within MAX_CHANGE of `prev` either way, the one whose beats,
+        followed on as the band follows a grid (`_course`), miss fewest of the grid's beats in RAMP_BEATS of them
+        (ties: the nearest the grid's tempo). Bounded beat by beat regardless of phase, a ramp ended where it
+        happened to: GuitarSet BN2 comping came in on a 2:3 misreading (0.55 s a beat for 0.36) corrected 1.8 s
+        later, and its ramp, half the way a beat then 12 %, ended between the grid's beats for four of them;
+        chosen so, it lands on them with one beat fewer in its count (band_eval beat F 0.875 -> 0.917)."""
+        end = self._times[self._last] + RAMP_BEATS * period
+        near = math.log(1 + self.max_change)      # never more: issue 11's 15 % (half the way went up to 16 %)
+        best, choice = -math.inf, prev
+        for i in range(RAMP_CHOICES):
+            x = prev * math.exp(-near + 2 * near * i / (RAMP_CHOICES - 1))
+            score = self._course(x, period, anchor, end) - 1e-6 * abs(math.log(x / period))
+            if score > best:
+                best, choice = score, x
+        return choice
+
+    def _course(self, x: float, period: float, anchor: float, end: float) -> int:
+        """How well the band's beats up to `end` (s) fall on the grid's (`anchor` + k x `period`, s) when its next
+        beat is `x` s long and each after it takes the phase correction within MAX_CHANGE (as `_next` does at the
+        band's tempo): twice its beats within AGREE of a grid beat, less its beats and the grid's (an F-measure's
+        hits against its misses)."""
+        q = 1 + self.max_change
+        t, length, hits, beats = self._times[self._last], x, 0, 0
+        while t + length <= end:
+            t += length
+            beats += 1
+            nearest = anchor + round((t - anchor) / period) * period
+            hits += abs(t - nearest) <= AGREE * period
+            aim = anchor + round((t + period - anchor) / period) * period
+            length = min(max(period + self.gain * (aim - t - period), length / q), length * q)
+        return 2 * hits - beats - math.floor((end - self._times[self._last]) / period)
 
     def _far_hold(self, period: float) -> int:
         """Band beats a tempo of `period` s far from the band's (and no step) must last before the band follows it
