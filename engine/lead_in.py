@@ -12,9 +12,12 @@ grids from the first note to the band's first beat, and `before` walks back from
   one corrected, and is passed over (sim2's slow 6/8 locked a third of a beat off, mended 0.3 s later);
 - at the band's level: a grid counting twice or half as fast gives every other or half beats; at any other
   level (a 6/8 heard over a 7/8's quarters) the walk ends there;
-- no beat is more than `STEP` from the grid's length, so a grid that moved its phase is followed smoothly;
-- the first note of the guitar is the beat nearest it, when within `SNAP` of a beat (the beats after it, up to
-  the band's first, are stretched to it evenly): a DAW then shows the first chord on the grid.
+- no beat is more than `STEP` from the grid's length, so a grid that moved its phase is followed smoothly, nor
+  more than the band's MAX_CHANGE (engine/timeline.py) from the beat after it: the file's tempo does not
+  stumble where the heard beats meet the band's first;
+- the guitar's first note is the beat nearest it, when within `SNAP` of a beat (`on_first_note`, applied where
+  the file is written, which has the guitar's notes: the beats after it, up to the band's first, are stretched
+  to it evenly): a DAW then shows the first chord on the grid.
 
 The walk stops half a beat before the guitar's first note; the file continues from there (engine/io/midi_file.py
 `file_grid`), and counts the bars back from the band's first downbeat, so the entry stays on a bar line. Tuned
@@ -27,6 +30,7 @@ import math
 from bisect import bisect_right
 
 from engine.state import BeatGrid, MusicalState
+from engine.timeline import MAX_CHANGE
 
 HINDSIGHT = 1.0    # beats: a beat's time is the grid's a beat after it (0 and 2 beats scored alike or worse)
 STEP = 0.08        # a lead-in beat's length within this share of the grid's (0.15: as good; none: jumps of 17 %)
@@ -82,11 +86,10 @@ class HeardBeats:
             level = next((q for q in LEVELS if abs(math.log(step / (q * grid.period))) < math.log(LEVEL)), None)
             if level is None or not SHORTEST <= level * grid.period <= LONGEST:
                 break                   # another level: the file continues at the last beat's length
-            t, step = _beat_before(grid, t, level)
+            t, step = _beat_before(grid, t, level, step)
             beats.append(t)
             later = grid
-        beats.reverse()
-        return tuple(b for b in _snapped(beats, first, self.first_onset) if b > 0)
+        return tuple(b for b in reversed(beats) if b > 0)
 
 
 def _agrees(earlier: BeatGrid, later: BeatGrid, t: float) -> bool:
@@ -98,24 +101,35 @@ def _agrees(earlier: BeatGrid, later: BeatGrid, t: float) -> bool:
     return abs(phase - round(phase)) <= AGREE
 
 
-def _beat_before(grid: BeatGrid, t: float, level: float) -> tuple[float, float]:
-    """(time s, length s) of the beat before the one at `t` (s): the grid's beat `level` grid beats back (an
-    aqsaq grid's or a half-level's on its half beats), its length within STEP of `level` grid beats."""
+def _beat_before(grid: BeatGrid, t: float, level: float, after: float) -> tuple[float, float]:
+    """(time s, length s) of the beat before the one at `t` (s), which lasts `after` (s): the grid's beat `level`
+    grid beats back (an aqsaq grid's or a half-level's on its half beats), its length within STEP of `level`
+    grid beats and within MAX_CHANGE of `after` (where the two disagree, MAX_CHANGE towards the grid's)."""
     halves = 2 if grid.groups or level < 1 else 1
     at = grid.seconds_at(round((grid.beat_at(t) - level) * halves) / halves)
     expected = level * grid.period
-    at = min(max(at, t - expected * (1 + STEP)), t - expected * (1 - STEP))
-    return at, t - at
+    low = max(expected * (1 - STEP), after / (1 + MAX_CHANGE))
+    high = min(expected * (1 + STEP), after * (1 + MAX_CHANGE))
+    if low > high:
+        low = high = after * (1 + MAX_CHANGE) if expected > after else after / (1 + MAX_CHANGE)
+    length = min(max(t - at, low), high)
+    return t - length, length
 
 
-def _snapped(beats: list[float], first: float, onset: float | None) -> list[float]:
-    """`beats` with the one nearest the guitar's first note `onset` (s) moved onto it when within SNAP of its
-    length: the beats before it move as far, those after it up to the band's first beat at `first` evenly less."""
-    if onset is None or not beats or onset >= first:
+def on_first_note(beats: tuple[float, ...], first: float, note: float | None) -> tuple[float, ...]:
+    """`beats` (s, increasing, before the band's first beat at `first` s) with the one nearest the guitar's first
+    note `note` (s) moved onto it when within SNAP of its length: the beats before it move as far, those after
+    it up to `first` evenly less. Unchanged without a note, or a note at or after `first`.
+
+    >>> [round(b, 3) for b in on_first_note((0.52, 1.14, 1.76), 2.38, 0.5)]
+    [0.5, 1.127, 1.753]
+    """
+    if note is None or not beats or note >= first:
         return beats
-    k = min(range(len(beats)), key=lambda i: abs(beats[i] - onset))
+    k = min(range(len(beats)), key=lambda i: abs(beats[i] - note))
     pivot = beats[k]
-    shift = onset - pivot
+    shift = note - pivot
     if abs(shift) >= SNAP * ((beats[k + 1] if k + 1 < len(beats) else first) - pivot):
         return beats
-    return [b + shift * (1.0 if b <= pivot else (first - b) / (first - pivot)) for b in beats]
+    moved = (b + shift * (1.0 if b <= pivot else (first - b) / (first - pivot)) for b in beats)
+    return tuple(b for b in moved if b > 0)

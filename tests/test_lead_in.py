@@ -12,7 +12,7 @@ import pytest
 from engine.events import Beat, LeadIn
 from engine.io.midi_file import MidiFileSink, file_grid
 from engine.io.midi_input import read_guitar_file
-from engine.lead_in import HeardBeats
+from engine.lead_in import HeardBeats, on_first_note
 from engine.render import guitar_track, play
 from engine.state import BeatGrid, MusicalState
 from tests.conftest import bar_times, example, truth
@@ -64,10 +64,21 @@ def test_the_guitars_first_chord_is_on_its_beat():
     # The grid puts the first beat 40 ms before the first chord: the chord is that beat, the beats after it
     # are stretched to the band's first beat evenly (at most 40 ms over 8 beats: half a percent of tempo).
     first = 0.5 + 8 * PLAYER
-    beats = heard((2.5, first - 0.1, grid()), onset=0.54).before(first, PLAYER)
+    beats = on_first_note(heard((2.5, first - 0.1, grid())).before(first, PLAYER), first, 0.54)
     assert beats[0] == pytest.approx(0.54)
     lengths = np.diff([*beats, first])
     assert np.all(np.abs(lengths / PLAYER - 1) < 0.01)
+
+
+def test_the_heard_beats_meet_the_bands_first_without_a_stumble():
+    # The player at 0.625 s a beat, the band's first beat 0.5 s: the file's tempo moves to the player's at most
+    # 12 % a beat (the band's own bound, engine/timeline.py MAX_CHANGE), not in one 25 % step.
+    first = 0.5 + 8 * PLAYER
+    beats = heard((2.5, first - 0.1, grid())).before(first, 0.5)
+    lengths = np.diff([*beats, first])
+    ratios = [*(lengths[:-1] / lengths[1:]), lengths[-1] / 0.5]
+    assert max(abs(r - 1) for r in ratios) <= 0.12 + 1e-9
+    assert lengths[0] == pytest.approx(PLAYER, rel=0.08)
 
 
 def test_a_rendered_ramp_shows_the_players_bars_and_tempo_before_the_band(tmp_path: Path):

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import mido
 
-from engine.events import DOMBRA, GUITAR, PERCUSSION, Beat, Event, KeyChange, LeadIn, Marker, TimeSignature
+from engine.events import DOMBRA, GUITAR, PERCUSSION, Beat, Event, KeyChange, LeadIn, Marker, Raw, TimeSignature
 from engine.io.midi_text import ascii_text
 from engine.io.sinks import played_messages
+from engine.lead_in import on_first_note
 from engine.midi import FILE_PPQ as PPQ
-from engine.midi import data_bytes
+from engine.midi import NOTE_ON, data_bytes
 from engine.tempomap import TempoMap
 from engine.theory import midi_key_signature, pitch_class
 
@@ -54,7 +55,10 @@ class MidiFileSink:
         the band's (its `LeadIn`), the beats before them and between the band's filled in) and the short bars as
         (first beat, beats in it); see `file_grid`."""
         beats = [e for e in self.events if isinstance(e, Beat)]
-        times, short = file_grid(beats, next((e for e in self.events if isinstance(e, LeadIn)), None))
+        lead_in = next((e for e in self.events if isinstance(e, LeadIn)), None)
+        first_note = min((e.time for e in self.events if isinstance(e, Raw) and e.part == GUITAR
+                          and e.status & 0xF0 == NOTE_ON and e.data2 > 0), default=None)
+        times, short = file_grid(beats, lead_in, first_note)
         if len(times) < 2:
             return TempoMap.constant(self.default_bpm), []
         tmap, _ = TempoMap.through_beats(times)
@@ -167,12 +171,14 @@ MAX_BEAT = 4.0    # s: no beat of the file lasts longer (15 BPM; a MIDI tempo ca
 MIN_PICKUP = 0.25  # s: a heard first beat this close to second 0 starts the file (a pickup would pass 360 BPM)
 
 
-def file_grid(beats: list[Beat], lead_in: LeadIn | None = None) -> tuple[list[float], list[tuple[int, int]]]:
+def file_grid(beats: list[Beat], lead_in: LeadIn | None = None,
+              first_note: float | None = None) -> tuple[list[float], list[tuple[int, int]]]:
     """The file's beats (s) from the band's and where its bars are short, so a DAW shows the player's bars.
 
     The file's beat 0 is at second 0. Before the band's first beat (a downbeat of the player's), the player
     was already keeping the beat: the beats there are the player's as the listener heard them (`lead_in`, when
-    it is for the band's first beat), and before those (or all of them, without) the beats go back at the
+    it is for the band's first beat; the one nearest the guitar's `first_note` (s) on it, engine/lead_in.py
+    `on_first_note`), and before those (or all of them, without) the beats go back at the
     length of the first to the file's start (`_lead_in`). The bar before that downbeat is whole, so the first
     bar is the pickup (short bars: (first beat, beats in it)); a first beat inside the band's cycle
     (`beat_in_bar` > 0: an aqsaq entry on the cycle's second bar) counts back to the cycle's start. Where the
@@ -194,6 +200,7 @@ def file_grid(beats: list[Beat], lead_in: LeadIn | None = None) -> tuple[list[fl
         return [], []
     cycle = played[0].beats_per_bar
     heard = lead_in.beats if lead_in is not None and abs(lead_in.time - played[0].time) < 1e-6 else ()
+    heard = on_first_note(heard, played[0].time, first_note)
     times = _lead_in(played[0], played[1] if len(played) > 1 else None, heard)
     pickup = (len(times) - played[0].beat_in_bar) % cycle   # the band may begin inside its cycle (aqsaq)
     short = [(0, pickup)] if pickup else []
