@@ -28,12 +28,13 @@ Measurement choices (times in seconds, tolerance TOL = 70 ms everywhere):
   jumps_at_steps: how many of those over 15 % fall where the player's own beat length changed by more than
   10 % in the eight beats before (issue 11 allows a jump there); "... not at a player's tempo step" counts the
   files with any other.
-* pre_entry: every tempo the file shows from the guitar's first note to the band's first note, in its DAW
+* pre_entry: every tempo the file shows from the guitar's first note to the band's first note (a change within
+  ON_TICK after that note shares its MIDI tick: the note plays at the new tempo), in its DAW
   beats per minute (quarter BPM / 1.5 in 6/8), against the truth's beat rate there: the tempo is judged in
   the file's own beat, so a wrong meter is counted by meter_ok, not here. pre_entry_db: the share of the truth's
   downbeats from the guitar's first note to the band's first note that have a file bar line within TOL (the
-  player's bars before the band came in, as a DAW shows them; the file's beats there are the band's first beat
-  continued back).
+  player's bars before the band came in, as a DAW shows them; the file's beats there are the player's as aqyn
+  heard them, engine/lead_in.py).
 * end_beats / entry_bars: in truth beats at the last chord / the truth's mean bar; entry_s: the same delay in
   seconds (a bar of 2/4, 5/8 or 7/8 is short: four bars of 2/4 take as long as two of 4/4 at one tempo);
   entry_counted: the same delay in the truth's own bars, counted along its downbeats (each bar its own length):
@@ -78,6 +79,7 @@ STRUM_GAP = 0.060      # s: note-ons closer than this are one strum
 JUMP_LIMIT = 0.15      # relative IBI change counted as a stumble
 STEP_LIMIT = 0.10      # relative change of the player's own beat length that is a tempo step (`player_stepped`)
 TEMPO_TOL = 0.10       # relative: pre-entry tempo against the truth's
+ON_TICK = 0.002        # s: a tempo change this little after the guitar's first note is at its tick (in force at it)
 MIN_SILENCE = 2.0      # s: a band silence at least this long (and over a bar) splits its spans
 TIMEOUT = 120.0        # s per render
 
@@ -579,7 +581,7 @@ def pre_entry_scores(grid: Grid, guitar_first: float, band_first: float, truth: 
         return {}
     shown = []
     for k, (t, qbpm) in enumerate(grid.tempi):
-        if t < band_first and (k + 1 == len(grid.tempi) or grid.tempi[k + 1][0] > guitar_first):
+        if t < band_first and (k + 1 == len(grid.tempi) or grid.tempi[k + 1][0] > guitar_first + ON_TICK):
             seg = segment_at(grid, max(t, guitar_first))
             shown.append((qbpm / seg.unit_q, seg.level))
     out = {"pre_entry_bpm": [round(min(b for b, _ in shown), 2), round(max(b for b, _ in shown), 2)]}

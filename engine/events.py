@@ -166,4 +166,18 @@ class TimeSignature:
     beat_eighths: int = 2   # eighth notes per listener beat: 3 in compound meters (6/8: a dotted quarter)
 
 
-Event = Note | Control | Program | Raw | Beat | KeyChange | Marker | TimeSignature
+@dataclass(frozen=True, slots=True)
+class LeadIn:
+    """The player's beats `beats` (s, increasing, each in (0, `time`)) before the band's first beat at `time` (s),
+    as the listener heard them (engine/lead_in.py): the file's tempo map and bars before the band."""
+
+    time: float
+    beats: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        _check_time("time", self.time)
+        if any(not 0 < b < self.time for b in self.beats) or any(b >= c for b, c in zip(self.beats, self.beats[1:])):
+            raise ValueError(f"beats must increase within (0, {self.time!r}) seconds, got {self.beats!r}")
+
+
+Event = Note | Control | Program | Raw | Beat | KeyChange | Marker | TimeSignature | LeadIn

@@ -1,5 +1,6 @@
 """What the band tells the file and the live log besides its notes: its beats (the file's tempo map is built
-from them), its meter, key changes and section markers. All of it at the band's own beat times."""
+from them) and, with its first, the player's beats heard before it (the file's lead-in), its meter, key changes
+and section markers. All of it at the band's own beat times."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ import math
 
 from engine.arrange.arranger import Arranger
 from engine.arrange.form import OUT
-from engine.events import Beat, Event, KeyChange, Marker, TimeSignature
+from engine.events import Beat, Event, KeyChange, LeadIn, Marker, TimeSignature
 from engine.io.sinks import Sink
+from engine.lead_in import HeardBeats
 from engine.state import BeatGrid, MusicalState
 from engine.theory import tonic_name
 from engine.timeline import BandTimeline
 
 
 class BandMarks:
-    """Sends beats, time signatures, key changes and section markers to `sinks`, each once."""
+    """Sends beats, time signatures, key changes and section markers to `sinks`, each once; `heard` keeps the
+    listener's grids until the band's first beat (`hear`)."""
 
     def __init__(self, sinks: list[Sink], timeline: BandTimeline):
         self.sinks = sinks
@@ -24,6 +27,11 @@ class BandMarks:
         self._tonic: tuple[int, str] | None = None
         self._section_marked = -1
         self._first_bar = 0                 # the arranger's first bar played
+        self.heard = HeardBeats()
+
+    def hear(self, now: float, state: MusicalState) -> None:
+        """The listener's state at `now` (s), kept until the band's first beat for the file's lead-in."""
+        self.heard.hear(now, state)
 
     def send(self, event: Event) -> None:
         """One event to every sink."""
@@ -53,11 +61,15 @@ class BandMarks:
     def beats(self, begin: float, end: float, arranger: Arranger, cycle: int, grid: BeatGrid) -> None:
         """The band's beats in [begin, end) (band beat positions; within 1e-9 of a beat counts as on it, as
         for grid steps, so no beat is skipped), each with its place in the band's bar of `cycle` beats (a 7/8
-        cycle is two bars: 7 beats) and its length."""
+        cycle is two bars: 7 beats) and its length. Before the band's first beat ever, the player's beats heard
+        before it (`LeadIn`)."""
         for n in range(math.ceil(begin - 1e-9), math.ceil(end - 1e-9)):
             t = self.timeline.seconds_at(n, grid)
             in_cycle = int((n - arranger.start_f) % cycle)
-            self.send(Beat(t, n, in_cycle, cycle, self.timeline.length(n, grid)))
+            length = self.timeline.length(n, grid)
+            if not self.heard.closed:
+                self.send(LeadIn(t, self.heard.before(t, length)))
+            self.send(Beat(t, n, in_cycle, cycle, length))
 
     def sections(self, now: float, end: float, arranger: Arranger, grid: BeatGrid) -> None:
         """A marker where the section changes, up to band beat position `end`."""

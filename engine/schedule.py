@@ -235,6 +235,7 @@ class Scheduler:
         """Plan and commit everything due before now + lookahead (seconds), from the listener's `state`."""
         state = self._leaned(state)
         self._now, self._state = now, state
+        self.marks.hear(now, state)
         if state.grid is not None and (heard := Meter.of(state.grid)) != self._heard[0]:
             self._heard = (heard, now)
         if not self.playing:

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import mido
 
-from engine.events import DOMBRA, GUITAR, PERCUSSION, Beat, Event, KeyChange, Marker, TimeSignature
+from engine.events import DOMBRA, GUITAR, PERCUSSION, Beat, Event, KeyChange, LeadIn, Marker, Raw, TimeSignature
 from engine.io.midi_text import ascii_text
 from engine.io.sinks import played_messages
+from engine.lead_in import on_first_note
 from engine.midi import FILE_PPQ as PPQ
-from engine.midi import data_bytes
+from engine.midi import NOTE_ON, data_bytes
 from engine.tempomap import TempoMap
 from engine.theory import midi_key_signature, pitch_class
 
@@ -50,10 +51,14 @@ class MidiFileSink:
                 out.write(buffer.getbuffer()[14:])   # mido's MTrk chunk, after its own 14-byte MThd
 
     def tempo_map(self) -> tuple[TempoMap, list[tuple[int, int]]]:
-        """The file's tempo map (its beat 0 at second 0, a beat per band beat, the beats before and between
-        the band's filled in) and the short bars as (first beat, beats in it); see `file_grid`."""
+        """The file's tempo map (its beat 0 at second 0, a beat per band beat, the player's beats heard before
+        the band's (its `LeadIn`), the beats before them and between the band's filled in) and the short bars as
+        (first beat, beats in it); see `file_grid`."""
         beats = [e for e in self.events if isinstance(e, Beat)]
-        times, short = file_grid(beats)
+        lead_in = next((e for e in self.events if isinstance(e, LeadIn)), None)
+        first_note = min((e.time for e in self.events if isinstance(e, Raw) and e.part == GUITAR
+                          and e.status & 0xF0 == NOTE_ON and e.data2 > 0), default=None)
+        times, short = file_grid(beats, lead_in, first_note)
         if len(times) < 2:
             return TempoMap.constant(self.default_bpm), []
         tmap, _ = TempoMap.through_beats(times)
@@ -163,15 +168,19 @@ def _quarters(units: list[tuple[float, float]], b: float) -> float:
 
 MIN_BEAT = 0.05   # s: beats closer than this are one (a DAW cannot show a 1200 BPM beat)
 MAX_BEAT = 4.0    # s: no beat of the file lasts longer (15 BPM; a MIDI tempo cannot pass 16.7 s a beat)
+MIN_PICKUP = 0.25  # s: a heard first beat this close to second 0 starts the file (a pickup would pass 360 BPM)
 
 
-def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
+def file_grid(beats: list[Beat], lead_in: LeadIn | None = None,
+              first_note: float | None = None) -> tuple[list[float], list[tuple[int, int]]]:
     """The file's beats (s) from the band's and where its bars are short, so a DAW shows the player's bars.
 
     The file's beat 0 is at second 0. Before the band's first beat (a downbeat of the player's), the player
-    was already keeping that beat: the beats go back at its length to the file's start (the first one takes
-    up the rest: between half a beat and one and a half), and the bar before that downbeat is whole, so the
-    first bar is the pickup (short bars: (first beat, beats in it)); a first beat inside the band's cycle
+    was already keeping the beat: the beats there are the player's as the listener heard them (`lead_in`, when
+    it is for the band's first beat; the one nearest the guitar's `first_note` (s) on it, engine/lead_in.py
+    `on_first_note`), and before those (or all of them, without) the beats go back at the
+    length of the first to the file's start (`_lead_in`). The bar before that downbeat is whole, so the first
+    bar is the pickup (short bars: (first beat, beats in it)); a first beat inside the band's cycle
     (`beat_in_bar` > 0: an aqsaq entry on the cycle's second bar) counts back to the cycle's start. Where the
     band did not play (a rest, a stop, between songs) beats are filled in at the length of the band's last
     beat. A band beat that starts a cycle of its bars (`beat_in_bar` 0) where the file's bar has not ended
@@ -180,6 +189,8 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
     >>> grid = file_grid([Beat(1.25, 0, 0, 4, 0.5), Beat(1.75, 1, 1, 4, 0.5), Beat(4.0, 0, 0, 4, 0.5)])
     >>> [round(t, 2) for t in grid[0]], grid[1]
     ([0.0, 0.75, 1.25, 1.75, 2.31, 2.88, 3.44, 4.0], [(0, 2), (6, 1)])
+    >>> file_grid([Beat(1.25, 0, 0, 4, 0.5), Beat(1.75, 1, 1, 4, 0.5)], LeadIn(1.25, (0.35, 0.8)))
+    ([0.0, 0.35, 0.8, 1.25, 1.75], [(0, 3)])
     """
     played: list[Beat] = []
     for b in sorted(beats, key=lambda b: b.time):
@@ -188,7 +199,9 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
     if not played:
         return [], []
     cycle = played[0].beats_per_bar
-    times = _lead_in(played[0], played[1] if len(played) > 1 else None)
+    heard = lead_in.beats if lead_in is not None and abs(lead_in.time - played[0].time) < 1e-6 else ()
+    heard = on_first_note(heard, played[0].time, first_note)
+    times = _lead_in(played[0], played[1] if len(played) > 1 else None, heard)
     pickup = (len(times) - played[0].beat_in_bar) % cycle   # the band may begin inside its cycle (aqsaq)
     short = [(0, pickup)] if pickup else []
     since = pickup                      # the file beat the bars are counted from: the band's last bar line
@@ -208,16 +221,25 @@ def file_grid(beats: list[Beat]) -> tuple[list[float], list[tuple[int, int]]]:
     return times, short
 
 
-def _lead_in(first: Beat, second: Beat | None) -> list[float]:
-    """Beats from second 0 up to (not including) the band's first beat, at its length: up to the `second` beat
-    when that is the next one (a Beat's `period` is the length its beat had in view when it was sent; the
-    band decides the beat's end only when it is due)."""
-    length = second.time - first.time if second is not None and second.index == first.index + 1 else first.period
+def _lead_in(first: Beat, second: Beat | None, heard: tuple[float, ...] = ()) -> list[float]:
+    """Beats from second 0 up to (not including) the band's first beat: the player's `heard` beats (s, in order,
+    before it), and before them beats at the length of the first that follows (without any heard, the band's
+    first beat: up to the `second` beat when that is the next one; a Beat's `period` is the length its beat had
+    in view when it was sent, the band decides the beat's end only when it is due). The first takes up the rest
+    to second 0 (between half a beat and one and a half); a heard beat is not moved for it (a shorter first beat
+    then), unless it lies within MIN_PICKUP of second 0 (a faster tempo than a DAW shows well)."""
+    if second is not None and second.index == first.index + 1:
+        length = second.time - first.time
+    else:
+        length = first.period
+    after = [*heard, first.time]
+    if len(after) > 1:
+        length = after[1] - after[0]
     period = min(max(length, 0.2), MAX_BEAT)
-    n = math.floor(first.time / period + 1e-9)
-    times = [first.time - k * period for k in range(n, 0, -1)]
+    n = math.floor(after[0] / period + 1e-9)
+    times = [after[0] - k * period for k in range(n, 0, -1)] + list(heard)
     rest = times[0] if times else first.time
-    if rest > 0.5 * period or not times:
+    if rest > (0.5 * period if n else MIN_PICKUP) or not times:
         if rest >= MIN_BEAT:
             times.insert(0, 0.0)
     else:
