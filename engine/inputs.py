@@ -129,9 +129,24 @@ class SongEnd:
             raise ValueError(f"a song end must come after it is known: {self.at!r} s announced at {self.time!r} s")
 
 
-TimedInput = Union[InputMessage, CueInput, ClockInput, CountIn, SongEnd]
+@dataclass(frozen=True, slots=True)
+class PlayerBreak:
+    """The player's guitar is silent (no note sounding) from `begin` to their next strum at `end` (s), known
+    from `time` (s) on: an offline render reads it off the whole take (engine/listen/phrases.py), so the band
+    stops with a stop-time break instead of playing through it."""
+
+    time: float
+    begin: float
+    end: float
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.time <= self.begin <= self.end:
+            raise ValueError(f"a break must come after it is known: {self.begin!r}-{self.end!r} s at {self.time!r} s")
+
+
+TimedInput = Union[InputMessage, CueInput, ClockInput, CountIn, SongEnd, PlayerBreak]
 
 
 def input_order(item: TimedInput) -> tuple[float, int]:
     """Sort key for merging inputs: by time; at the same time the player's MIDI and clock first, then cues."""
-    return (item.time, 1 if isinstance(item, (CueInput, CountIn, SongEnd)) else 0)
+    return (item.time, 1 if isinstance(item, (CueInput, CountIn, SongEnd, PlayerBreak)) else 0)

@@ -24,7 +24,7 @@ from engine.arrange.patterns import Style
 from engine.arrange.styles import load_style
 from engine.clock import Clock
 from engine.events import PERCUSSION, InputMessage, Note
-from engine.inputs import SWITCH_CUES, ClockInput, CountIn, Cue, CueInput, SongEnd, TimedInput
+from engine.inputs import SWITCH_CUES, ClockInput, CountIn, Cue, CueInput, PlayerBreak, SongEnd, TimedInput
 from engine.io.sinks import Sink
 from engine.listen import Listener, ListenerConfig
 from engine.schedule import Scheduler, SchedulerConfig, StyleChooser
@@ -84,6 +84,8 @@ class Engine:
             self._count_in(item)
         elif isinstance(item, SongEnd):
             self.scheduler.song_end(item.at)
+        elif isinstance(item, PlayerBreak):
+            self.scheduler.presence.player_break(item.begin, item.end)
         else:
             raise TypeError(f"not an engine input: {item!r}")
 

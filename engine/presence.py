@@ -24,6 +24,12 @@
   on the player's bars (no crash over their return, no intro a bar later: live,
   ../shared/cases/bug-reports/d-dorian-played-twice.mid from 45 s). "stop: rejoin" is written where the band
   plays again.
+- **Breaks, offline.** The render knows the player's silences (engine/listen/phrases.py `breaks`): one of
+  BREAK beats or more ending on a chord on the band's bar line (or a pickup before it) is a stop-time break, and
+  the band's notes in it are left out (`in_break`; not the ending's), from where the player's notes stopped; a
+  note on the player's strum after a short stop plays though the live stop is still on (`back_from_break`).
+  Live, a one-beat break is heard 2/3 of a beat in, and a rule stopping on a strum missing on the beat would
+  stop on a quarter to a fifth of GuitarSet's beats (ties, syncopation): /work/scratch/s20/stoptime9/livemiss.py.
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
   ending's last bar begins on the band's bar line nearest the player's final chord when one is within
   BAR_SLACK beats of it. Where none is (its bars are not the player's, a 2/4 heard as 4/4, a tempo level
@@ -58,6 +64,11 @@ LIVE_END = 1.0        # bars of the player's: live, a silence this long past the
                       # after the stop was heard, if sooner) is certain and cues the ending
 LANDING = 0.6         # beats: a final chord this near the ending's final stroke takes the stroke onto it (an
                       # eighth's push, 0.5, plus the time line's lag: at 0.5 an eighth at 90 BPM or in 3/4 missed)
+BREAK = 0.9           # beats: offline, a silence of the player's this long is a stop-time break (the band stops)
+EDGE = 0.25           # beats: ... and the band's notes this close before the player's strum after it play
+PICKUP = 0.6          # beats: ... when that strum comes this close before the band's bar line (an eighth's pickup,
+#                       a beat's third in 6/8) ...
+BACK_LATE = 0.2       # beats: ... or this close after it
 HIT = 0.03            # s: an ending note this near the final chord sounds as part of it
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
@@ -68,6 +79,7 @@ class Presence:
 
     def __init__(self) -> None:
         self.finals: list[float] = []         # the player's final chords still to come (s): offline only
+        self.breaks: list[tuple[float, float]] = []  # the player's silences still to come (begin, end s): offline
         self.stopped_at: float | None = None  # stop-time: since when the guitar has been silent (s)
         self._out_at = -math.inf              # when the band last went out (s): it comes back on playing after
         self.listening_since: float | None = None   # back after a stop of a bar or more: listening since (s) ...
@@ -85,6 +97,38 @@ class Presence:
     def song_end(self, at: float) -> None:
         """The player's final chord of a song falls at `at` (s)."""
         self.finals = sorted([*self.finals, at])
+
+    def player_break(self, begin: float, end: float) -> None:
+        """The player's guitar is silent from `begin` to their next strum at `end` (s)."""
+        self.breaks = sorted([*self.breaks, (begin, end)])
+
+    def in_break(self, t: float, grid: BeatGrid, arranger: Arranger) -> bool:
+        """Offline: a band note at `t` (s) falls in a stop-time break of the player's: a silence of BREAK beats
+        or more (the listener's `grid`) from which they come back on one of the band's bar lines (`arranger`),
+        or up to PICKUP beats before it (a pickup strum), before the last EDGE beats leading into their strum.
+        The band stops with them and is back on that strum, as live stop-time cannot be within a beat (its stop
+        is heard 2/3 of a beat in). A rest a comper or a melody takes off the bar line is no break (GuitarSet's
+        one-beat rests). Breaks are dropped once a note comes well after them (notes come in time order)."""
+        while self.breaks and self.breaks[0][1] < t - 1.0:
+            self.breaks.pop(0)
+        period, bpb = grid.period, float(arranger.style.beats_per_bar)
+        for begin, end in self.breaks:
+            if begin > t:
+                return False
+            phase = (grid.beat_at(end) - float(arranger.start)) % bpb    # beats after a band bar line
+            if (end - begin >= BREAK * period and t < end - EDGE * period
+                    and (phase <= BACK_LATE or phase >= bpb - PICKUP)):
+                return True
+        return False
+
+    def back_from_break(self, t: float, period: float) -> bool:
+        """Offline: the stop heard now (a short one: not listening) lies in a silence of the player's known to end
+        with their strum by `t` (s) plus HIT (`period` s: a beat): a band note at `t` plays, back with the
+        player on that strum (live the stop ends only when the strum is heard, and the band missed the
+        downbeat after a one-beat break: review22's stop-time take)."""
+        if self.stopped_at is None or self.listening_since is not None or self.deciding or self.rejoin_at is not None:
+            return False
+        return any(begin - period <= self.stopped_at <= end <= t + HIT for begin, end in self.breaks)
 
     def ready(self, now: float, state: MusicalState, silent: bool) -> bool:
         """Time to come in, at `now` (s), from the listener's `state`; `silent`: the guitar is pausing. A cued

@@ -36,14 +36,14 @@ from engine.events import (
     Raw,
     TimeSignature,
 )
-from engine.inputs import Cue, CueInput, SongEnd, TimedInput, input_order
+from engine.inputs import Cue, CueInput, PlayerBreak, SongEnd, TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.io.outputs import atomic_outputs, check_distinct, check_output
 from engine.io.sinks import RecordingSink, Sink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
-from engine.listen.phrases import final_chords
+from engine.listen.phrases import breaks, final_chords
 from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
 from engine.mixer import GM_VOLUME, Levels
 from engine.pipeline import Engine, EngineConfig, run_offline
@@ -123,7 +123,9 @@ def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[Tim
     before the first note, in the order the engine takes them. The count-in has the style's beats to the bar
     (4 for the automatic choice)."""
     items: list[TimedInput] = [*guitar.messages, *cues]
-    items += [SongEnd(0.0, t) for t in final_chords(guitar.messages, player.listener_config().guitar)]
+    heard = player.listener_config().guitar
+    items += [SongEnd(0.0, t) for t in final_chords(guitar.messages, heard)]
+    items += [PlayerBreak(0.0, begin, end) for begin, end in breaks(guitar.messages, heard)]
     count_in = player.count_in_before(guitar.first_onset, count_in_beats(style, pattern_dirs))
     if count_in is not None:
         items.append(count_in)

@@ -612,9 +612,11 @@ class Scheduler:
         for p in notes:
             at = float(p.position)
             plan = arranger.plan(arranger.bar_at(at))
-            if self.presence.silenced(plan.section, at):
-                continue                      # stop-time: silent until the guitar is back (an ending plays)
             t = self.timeline.seconds_at(at, grid) + p.offset
+            if self.presence.silenced(plan.section, at) and not self.presence.back_from_break(t, grid.period):
+                continue                      # stop-time: silent until the guitar is back (an ending plays)
+            if plan.section != "ending" and self.presence.in_break(t, grid, arranger):
+                continue                      # offline: the player's stop-time break, known ahead
             if plan.section == "ending" and self.presence.landing is not None:
                 stroke = self.timeline.seconds_at(float(self.presence.landing[0]), grid)
                 t = self.presence.landed(p.position, t, plan.last, stroke, self.timeline.length_now(grid))

@@ -439,3 +439,18 @@ def test_a_one_bar_stop_does_not_leave_the_band_sparse_for_the_rest_of_the_song(
     per_bar = [int(np.sum((dombra >= a - TOL) & (dombra < b - TOL))) for a, b in zip(downbeats, downbeats[1:])]
     before, after = np.median(per_bar[4:9]), np.median(per_bar[12:19])
     assert before >= 20 and after >= 0.75 * before, per_bar
+
+
+def test_offline_the_band_is_silent_in_a_one_beat_stop_time_break(tmp_path):
+    # review22's take: 4/4 at 116, every 4th bar strummed on 1, 2, 3 and choked, beat 4 silent (a 0.52 s break).
+    # At main the band played 14-32 notes in each break: live stop-time hears a stop 2/3 of a beat in, and the
+    # band's fill fell on it. Offline the player's silences are known: the band stops with them (the ending's
+    # notes, in the last break before the final chord, still play; notes in the last quarter beat before the
+    # player's downbeat lead into it).
+    name = "stoptime-1-beat-4-4-sim-r22"
+    band, tr = band_note_ons(tmp_path, name), truth(name)
+    for begin, end in tr["breaks"][:-1]:
+        beat = beat_at(tr, begin)
+        inside = band[(band >= begin + TOL) & (band < end - 0.25 * beat - TOL)]
+        assert len(inside) == 0, (begin, end, inside)
+    assert np.any((band > tr["breaks"][0][1] + TOL) & (band < tr["breaks"][1][0])), "the band plays between them"

@@ -10,13 +10,17 @@ seconds and the final chord comes after it, which counted from the onset was a s
 song ends at the last strum of a phrase followed by SONG_GAP seconds without a phrase (or by the end of the
 take): the player's final chord, on which the band's ending lands.
 
->>> from engine.events import InputMessage
+>>> from bisect import bisect_left, bisect_right
+
+from engine.events import InputMessage
 >>> song = [InputMessage(0.5 * k, 0x90, 52, 90) for k in range(12)]
 >>> final_chords(song + [InputMessage(30.0, 0x90, 40, 60)])     # 12 strums, then a tuning pluck
 [5.5]
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
 
 from engine.events import InputMessage
 from engine.listen.guitar import GuitarConfig
@@ -25,6 +29,7 @@ from engine.midi import NOTE_OFF, NOTE_ON
 PHRASE_GAP = 2.5      # s: a longer gap ends a phrase
 PHRASE_STRUMS = 6     # strums a phrase needs to be playing
 SONG_GAP = 8.0        # s: silence (or stray notes) after a phrase this long ends the song
+BREAK_MIN = 0.2      # s: a shorter silence is no break at any tempo (a beat at 240 BPM is 0.25 s)
 RING_MAX = 6.0        # s: a held note sounds at most this long (a whole note at 40 BPM, a fermata; a note-off
 #                       lost or never sent does not join a pluck 20 s later to the song)
 
@@ -65,6 +70,21 @@ def phrases(onsets: list[tuple[float, float]]) -> list[tuple[float, float]]:
     if onsets and count >= PHRASE_STRUMS:
         out.append((onsets[start][0], onsets[-1][0]))
     return out
+
+
+def breaks(messages: list[InputMessage], guitar: GuitarConfig | None = None) -> list[tuple[float, float]]:
+    """The player's silences in the take, heard with conditioner settings `guitar` (default `GuitarConfig()`):
+    (begin, end) in s, from when every note stopped sounding to the next strum, BREAK_MIN s or longer, that
+    strum a chord (two notes or more struck within the strum window: a stop-time break ends on a chord; a
+    melody's rest ends on a single note). None before the first strum. Whether one is a stop-time break
+    depends on the beat and the bar (engine/presence.py)."""
+    guitar = guitar or GuitarConfig()
+    channels = guitar.channels
+    struck = sorted(max(0.0, m.time - guitar.converter_latency) for m in messages
+                    if m.kind == NOTE_ON and m.data2 >= guitar.min_velocity
+                    and (channels is None or m.channel in channels))
+    return [(t - silence, t) for t, silence in strums(messages, guitar)[1:]
+            if silence >= BREAK_MIN and bisect_right(struck, t + guitar.strum_window) - bisect_left(struck, t) >= 2]
 
 
 def final_chords(messages: list[InputMessage], guitar: GuitarConfig | None = None) -> list[float]:
