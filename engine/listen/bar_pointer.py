@@ -47,8 +47,9 @@ LOG_PRIOR = {2: -1.5, 3: -1.0, 4: 0.0}   # log prior of each: 4/4 unless the evi
 # bars, as in boom-chick polka and tokpe: the second bar's downbeat then brings no new harmony and is weighed as
 # 4/4's half bar is). Without the pair, a 2/4 song whose chords last two bars is, by its harmony, 4/4 with every
 # other downbeat misread as a half bar; counted in pairs, the two differ only by the accents (below), so the
-# pairs enter the filter only while the notes carry dynamics (without them the pair is 4/4 under another name,
-# and its belief, shared in the normalisation, would only move the other meters' confidence). 2/4's prior is
+# pairs enter the filter only while the beats are accented (`ACCENTED`; without dynamics or accents the pair is
+# 4/4 under another name, and its belief, shared in the normalisation, would only move the other meters'
+# confidence). 2/4's prior is
 # split evenly between the two countings while the pairs count (nothing measured says which is likelier), and
 # is all the lone bar's while they are out. A two-bar hypermeasure: Lerdahl and Jackendoff 1983 (below).
 COUNTINGS = ((2, 2, 0.5), (2, 4, 0.5), (3, 3, 1.0), (4, 4, 1.0))
@@ -124,7 +125,7 @@ class BarTracker:
                       for c, (_, span, _) in enumerate(COUNTINGS)]
         self._before = [self._states.index((c, (k - 1) % COUNTINGS[c][1])) for c, k in self._states]  # a beat ago
         self._may_pair = pairs
-        self._paired = False                 # the pair countings are in the filter (the notes carry dynamics)
+        self._paired = False                 # the pair countings are in the filter (the beats are accented)
         # the prior over the states, and per state what a meter change brings (by the prior): [without the
         # pairs, with them]
         self._start = [self._prior(False), self._prior(True)]
