@@ -99,15 +99,15 @@ def test_an_alternate_bass_after_the_chord_makes_two_beats_to_the_bar():
     assert boom_chick(False).bar()[:2] == (4, 1)
 
 
-def strummed_in_pairs(third: float, seed: int) -> BarTracker:
+def strummed_in_pairs(third: float, seed: int, weights: tuple[float, ...] | None = None) -> BarTracker:
     """A bar pointer fed a strum on every beat on a 120 BPM grid, the chord changing every four beats (I IV V I),
-    the strums on beats 1, 2, 3, 4 of each chord at weights 0.7, 0.55, `third`, 0.55 (each note off by a seeded
-    Gaussian of 0.035, as a player's velocities wander): 2/4 whose chords last two bars when `third` is 0.7,
-    4/4 when the third beat is softer. Beat numbers start one beat before the first strum."""
+    the strums on beats 1, 2, 3, 4 of each chord at weights 0.7, 0.55, `third`, 0.55 (or `weights`; each note off
+    by a seeded Gaussian of 0.035, as a player's velocities wander): 2/4 whose chords last two bars when `third`
+    is 0.7, 4/4 when the third beat is softer. Beat numbers start one beat before the first strum."""
     rng = random.Random(seed)
     bp = BarTracker()
     for i, chord in enumerate(I_IV_V_I):
-        for k, w in enumerate((0.7, 0.55, third, 0.55)):
+        for k, w in enumerate(weights or (0.7, 0.55, third, 0.55)):
             t = seconds_at(1 + i * 4 + k)
             for j, pitch in enumerate([40 + chord[0]] + [52 + pc for pc in chord[1:]] + [59 + chord[1]]):
                 bp.note(t + 0.008 * j, pitch, w * (1 - 0.03 * j) + rng.gauss(0, 0.035), j == 0)
@@ -121,6 +121,23 @@ def test_two_four_whose_chords_last_two_bars_is_told_from_four_four_by_its_accen
     # accents decide: at main two of these eight 2/4 takes were heard in 4/4.
     assert [strummed_in_pairs(0.7, seed).bar()[:2] for seed in range(8)] == [(2, 1)] * 8
     assert [strummed_in_pairs(0.63, seed).bar()[:2] for seed in range(8)] == [(4, 1)] * 8
+
+
+def test_four_four_strummed_evenly_with_a_chord_a_bar_is_heard_in_four():
+    # review22's modal_E_phrygian_96_4-4 (D.DUDUDU, every beat's strum about as loud, the chord changing on the
+    # player's 1): no beat is accented, so an even "3" says nothing of 2/4; at main it was weighed as 2/4's equal
+    # downbeat, the pair of 2/4 bars took 0.99 of the belief and the file turned 2/4 at 11.75 s.
+    truth = json.loads((DATA / "even-strums-4-4-review22.json").read_text())
+    messages = [m for m in read_guitar_file(DATA / "even-strums-4-4-review22.mid").messages if m.time < 30.0]
+    analysis, _ = run_online(messages, ListenerConfig(guitar=GuitarConfig(converter_latency=0.03)))
+    assert truth["meter"] == "4/4" and analysis.meter == "4/4"
+
+
+def test_even_strums_count_no_pairs_of_two_four_bars_accented_ones_do():
+    # The pairs of 2/4 bars count only while the beats are accented (ACCENTED): strong-weak alternating, as 2/4
+    # and 4/4 are played, and not every beat alike with the velocities wandering at random.
+    assert not any(strummed_in_pairs(0.7, seed, (0.7,) * 4)._paired for seed in range(8))
+    assert all(strummed_in_pairs(third, seed)._paired for third in (0.7, 0.63) for seed in range(8))
 
 
 def test_a_change_of_dynamic_level_is_no_accent():
