@@ -46,6 +46,32 @@ def chord(root: int, minor: bool) -> list[int]:
     return [root, root + 7, root + 12, root + 12 + (3 if minor else 4), root + 19, root + 24]
 
 
+def finish(events: list, key: str, meter: str, start: float, bar_len: float, eighth: float, bars: int,
+           beats: list[float], downbeats: list[float], chords: list[dict], strokes: int) -> tuple[mido.MidiFile, dict]:
+    """A take's final chord (a bar long, after `bars` bars of `bar_len` s from `start` s), its MIDI file (one channel
+    per string, 960 ticks a second) from `events` (time s, on, pitch, velocity, channel) and its truth (beats,
+    downbeats, meter, key, chords, the eighth pulse of `strokes` eighths a bar and `playing`, as band_eval.py
+    reads them). Shared by bench/even_strums.py."""
+    end = start + bars * bar_len
+    for s, pitch in enumerate(chord(KEYS[key], False)):
+        events += [(end + 0.008 * s, 1, pitch, 80, s), (end + bar_len, 0, pitch, 0, s)]
+    events.sort(key=lambda x: (x[0], x[1]))
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=500000)])
+    mid.tracks.append(track)
+    last = 0
+    for t, on, pitch, velocity, channel in events:
+        tick = round(t * 960)
+        track.append(mido.Message("note_on" if on else "note_off", note=pitch, velocity=velocity, channel=channel,
+                                  time=tick - last))
+        last = tick
+    truth = {"meter": meter, "meters": [{"time": start, "meter": meter}], "key": {"tonic": key, "mode": "major"},
+             "beats": [round(x, 4) for x in beats + [end]], "downbeats": [round(x, 4) for x in downbeats + [end]],
+             "pulse": [round(start + i * eighth, 4) for i in range(bars * strokes + 1)], "chords": chords,
+             "playing": [[start, end + bar_len]], "stops": [], "first_onset": start, "last_chord": round(end, 4)}
+    return mid, truth
+
+
 def take(strokes: str, accents: tuple[int, ...], meter: str, per_beat: int, bpm: float, key: str, seed: int,
          bars: int = 32) -> tuple[mido.MidiFile, dict]:
     """The MIDI file (one channel per string, 960 ticks a second) and truth of one take."""
@@ -69,24 +95,13 @@ def take(strokes: str, accents: tuple[int, ...], meter: str, per_beat: int, bpm:
             for j, s in enumerate(strings):
                 v = (92 if e in accents else 62) + rnd.randint(-6, 6) - (8 if stroke == "U" else 0)
                 events += [(t + 0.008 * j, 1, notes[s], v, s), (t + 0.008 * j + 0.9 * eighth, 0, notes[s], 0, s)]
-    end = start + bars * bar_len
-    for s, pitch in enumerate(chord(KEYS[key], False)):
-        events += [(end + 0.008 * s, 1, pitch, 80, s), (end + bar_len, 0, pitch, 0, s)]
-    events.sort(key=lambda x: (x[0], x[1]))
-    mid = mido.MidiFile(ticks_per_beat=480)
-    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=500000)])
-    mid.tracks.append(track)
-    last = 0
-    for t, on, pitch, velocity, channel in events:
-        tick = round(t * 960)
-        track.append(mido.Message("note_on" if on else "note_off", note=pitch, velocity=velocity, channel=channel,
-                                  time=tick - last))
-        last = tick
-    truth = {"meter": meter, "meters": [{"time": start, "meter": meter}], "key": {"tonic": key, "mode": "major"},
-             "beats": [round(x, 4) for x in beats + [end]], "downbeats": [round(x, 4) for x in downbeats + [end]],
-             "pulse": [round(start + i * eighth, 4) for i in range(bars * len(strokes) + 1)], "chords": chords,
-             "playing": [[start, end + bar_len]], "stops": [], "first_onset": start, "last_chord": round(end, 4)}
-    return mid, truth
+    return finish(events, key, meter, start, bar_len, eighth, bars, beats, downbeats, chords, len(strokes))
+
+
+def save(out: Path, stem: str, mid: mido.MidiFile, truth: dict) -> None:
+    """Write a take as OUT/STEM.mid and its truth as OUT/STEM.json."""
+    mid.save(out / f"{stem}.mid")
+    (out / f"{stem}.json").write_text(json.dumps(truth))
 
 
 def main() -> None:
@@ -99,10 +114,8 @@ def main() -> None:
     for name, (strokes, accents, meter, per_beat, tempi) in FIGURES.items():
         for bpm, key in tempi:
             seed += 1
-            mid, truth = take(strokes, accents, meter, per_beat, bpm, key, seed)
-            stem = f"{meter.replace('/', '-')}_{name.replace('.', 'x')}_{bpm}_{key}"
-            mid.save(args.out / f"{stem}.mid")
-            (args.out / f"{stem}.json").write_text(json.dumps(truth))
+            save(args.out, f"{meter.replace('/', '-')}_{name.replace('.', 'x')}_{bpm}_{key}",
+                 *take(strokes, accents, meter, per_beat, bpm, key, seed))
     print(f"wrote {seed} takes into {args.out}")
 
 

@@ -18,7 +18,6 @@ not evidence (bench/README.md).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 import mido
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compound_strums import KEYS, NAMES, PROGRESSION, chord  # noqa: E402
+from compound_strums import KEYS, NAMES, PROGRESSION, chord, finish, save  # noqa: E402
 
 # name: (strokes, meter, bars a chord, alternate bass, velocities by stroke kind, tempi as (BPM, key))
 FIGURES = {
@@ -68,24 +67,7 @@ def take(strokes: str, meter: str, per_chord: int, alternate: bool, levels: dict
             for j, pitch in enumerate(pitches):
                 v = levels[stroke] + rnd.randint(-8, 8)
                 events += [(t + 0.008 * j, 1, pitch, v, j), (t + 0.008 * j + 0.9 * eighth, 0, pitch, 0, j)]
-    end = start + bars * bar_len
-    for s, pitch in enumerate(chord(KEYS[key], False)):
-        events += [(end + 0.008 * s, 1, pitch, 80, s), (end + bar_len, 0, pitch, 0, s)]
-    events.sort(key=lambda x: (x[0], x[1]))
-    mid = mido.MidiFile(ticks_per_beat=480)
-    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=500000)])
-    mid.tracks.append(track)
-    last = 0
-    for t, on, pitch, velocity, channel in events:
-        tick = round(t * 960)
-        track.append(mido.Message("note_on" if on else "note_off", note=pitch, velocity=velocity, channel=channel,
-                                  time=tick - last))
-        last = tick
-    truth = {"meter": meter, "meters": [{"time": start, "meter": meter}], "key": {"tonic": key, "mode": "major"},
-             "beats": [round(x, 4) for x in beats + [end]], "downbeats": [round(x, 4) for x in downbeats + [end]],
-             "pulse": [round(start + i * eighth, 4) for i in range(bars * len(strokes) + 1)], "chords": chords,
-             "playing": [[start, end + bar_len]], "stops": [], "first_onset": start, "last_chord": round(end, 4)}
-    return mid, truth
+    return finish(events, key, meter, start, bar_len, eighth, bars, beats, downbeats, chords, len(strokes))
 
 
 def main() -> None:
@@ -98,10 +80,8 @@ def main() -> None:
     for name, (strokes, meter, per_chord, alternate, levels, tempi) in FIGURES.items():
         for bpm, key in tempi:
             seed += 1
-            mid, truth = take(strokes, meter, per_chord, alternate, levels, bpm, key, seed)
-            stem = f"{meter.replace('/', '-')}_{name}_{bpm}_{key}"
-            mid.save(args.out / f"{stem}.mid")
-            (args.out / f"{stem}.json").write_text(json.dumps(truth))
+            save(args.out, f"{meter.replace('/', '-')}_{name}_{bpm}_{key}",
+                 *take(strokes, meter, per_chord, alternate, levels, bpm, key, seed))
     print(f"wrote {seed - 100} takes into {args.out}")
 
 

@@ -81,6 +81,13 @@ def test_funk_sixteenths_keep_the_period():
     assert est.quarter_level(t, w, 0.612) == 0.612
 
 
+def strum(msgs: list[InputMessage], t: float, pitches, velocity: int, length: float, spread: float = 0.008) -> None:
+    """Append a strum of `pitches` from t (s), one string every `spread` s, all ended `length` s after t."""
+    for j, pitch in enumerate(pitches):
+        msgs.append(InputMessage(t + spread * j, 0x90, pitch, velocity))
+        msgs.append(InputMessage(t + length, 0x80, pitch, 0))
+
+
 def figure_take(bpm: float, seed: int, bars: int = 40) -> list[InputMessage]:
     """A 2/4 figure, humanised by a fixed seed: a chord on beat 1 and on its "and", a lone louder bass note on beat
     2, nothing on its "and" (sim3's tuning_tail_2-4 F-major): it repeats every two beats."""
@@ -92,9 +99,7 @@ def figure_take(bpm: float, seed: int, bars: int = 40) -> list[InputMessage]:
         chord, bass = chords[(bar // 2) % 4]
         for at, velocity, notes in ((0.0, 62, chord), (0.5, 54, chord), (1.0, 83, (bass,))):
             t = 0.5 + (2 * bar + at) * period + rng.normal(0, 0.008)
-            for j, pitch in enumerate(notes):
-                msgs.append(InputMessage(t + 0.008 * j, 0x90, pitch, velocity))
-                msgs.append(InputMessage(t + 0.45 * period, 0x80, pitch, 0))
+            strum(msgs, t, notes, velocity, 0.45 * period)
     return sorted(msgs, key=lambda m: m.time)
 
 
@@ -313,9 +318,7 @@ def six_eight_take(dotted_bpm: float, figure: str, seed: int, bars: int = 24) ->
             t = 0.5 + (6 * bar + e) * eighth + rng.normal(0, 0.006)
             velocity = 92 if e in (0, 3) else 62
             strings = chord if stroke == "D" else chord[:1:-1]
-            for j, pitch in enumerate(strings):
-                msgs.append(InputMessage(t + 0.008 * j, 0x90, pitch, velocity))
-                msgs.append(InputMessage(t + 0.9 * eighth, 0x80, pitch, 0))
+            strum(msgs, t, strings, velocity, 0.9 * eighth)
     return sorted(msgs, key=lambda m: m.time)
 
 
