@@ -46,6 +46,20 @@ def chord(root: int, minor: bool) -> list[int]:
     return [root, root + 7, root + 12, root + 12 + (3 if minor else 4), root + 19, root + 24]
 
 
+def bar(key: str, step: tuple[int, bool], at: float, its_beats: list[float], beats: list[float],
+        downbeats: list[float], chords: list[dict]) -> list[int]:
+    """A bar from `at` (s) on the chord `step` (degree in semitones, minor) of `key`: its downbeat and `its_beats`
+    (s) are added to the truth's lists, its chord label to `chords` when it changes; returns the chord's six
+    strings (`chord`). Shared by bench/even_strums.py."""
+    degree, minor = step
+    downbeats.append(at)
+    beats += its_beats
+    label = NAMES[(KEYS[key] + degree) % 12] + (":min" if minor else ":maj")
+    if not chords or chords[-1]["label"] != label:
+        chords.append({"time": round(at, 4), "label": label})
+    return chord(KEYS[key] + degree, minor)
+
+
 def finish(events: list, key: str, meter: str, start: float, bar_len: float, eighth: float, bars: int,
            beats: list[float], downbeats: list[float], chords: list[dict], strokes: int) -> tuple[mido.MidiFile, dict]:
     """A take's final chord (a bar long, after `bars` bars of `bar_len` s from `start` s), its MIDI file (one channel
@@ -80,13 +94,9 @@ def take(strokes: str, accents: tuple[int, ...], meter: str, per_beat: int, bpm:
     bar_len, start = len(strokes) * eighth, 1.0
     events, beats, downbeats, chords = [], [], [], []
     for b in range(bars):
-        degree, minor = PROGRESSION[b % len(PROGRESSION)]
-        notes, at = chord(KEYS[key] + degree, minor), start + b * bar_len
-        downbeats.append(at)
-        beats += [at + i * per_beat * eighth for i in range(len(strokes) // per_beat)]
-        label = NAMES[(KEYS[key] + degree) % 12] + (":min" if minor else ":maj")
-        if not chords or chords[-1]["label"] != label:
-            chords.append({"time": round(at, 4), "label": label})
+        at = start + b * bar_len
+        its_beats = [at + i * per_beat * eighth for i in range(len(strokes) // per_beat)]
+        notes = bar(key, PROGRESSION[b % len(PROGRESSION)], at, its_beats, beats, downbeats, chords)
         for e, stroke in enumerate(strokes):
             if stroke == ".":
                 continue
@@ -98,25 +108,26 @@ def take(strokes: str, accents: tuple[int, ...], meter: str, per_beat: int, bpm:
     return finish(events, key, meter, start, bar_len, eighth, bars, beats, downbeats, chords, len(strokes))
 
 
-def save(out: Path, stem: str, mid: mido.MidiFile, truth: dict) -> None:
-    """Write a take as OUT/STEM.mid and its truth as OUT/STEM.json."""
-    mid.save(out / f"{stem}.mid")
-    (out / f"{stem}.json").write_text(json.dumps(truth))
+def write_all(doc: str, takes) -> None:
+    """Write each (stem, (MIDI file, truth)) of `takes` into the --out directory of the command line (made if
+    missing) as STEM.mid and STEM.json; `doc` is the script's docstring, for --help."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, required=True)
+    out = ap.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for stem, (mid, truth) in takes:
+        mid.save(out / f"{stem}.mid")
+        (out / f"{stem}.json").write_text(json.dumps(truth))
+        n += 1
+    print(f"wrote {n} takes into {out}")
 
 
 def main() -> None:
-    """Write every figure at each of its tempi into --out."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", type=Path, required=True)
-    args = ap.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    seed = 0
-    for name, (strokes, accents, meter, per_beat, tempi) in FIGURES.items():
-        for bpm, key in tempi:
-            seed += 1
-            save(args.out, f"{meter.replace('/', '-')}_{name.replace('.', 'x')}_{bpm}_{key}",
-                 *take(strokes, accents, meter, per_beat, bpm, key, seed))
-    print(f"wrote {seed} takes into {args.out}")
+    """Write every figure at each of its tempi into --out (seeds 1, 2, ... in order)."""
+    runs = [(name, figure, bpm, key) for name, figure in FIGURES.items() for bpm, key in figure[-1]]
+    write_all(__doc__, ((f"{figure[2].replace('/', '-')}_{name.replace('.', 'x')}_{bpm}_{key}",
+                         take(*figure[:-1], bpm, key, seed)) for seed, (name, figure, bpm, key) in enumerate(runs, 1)))
 
 
 if __name__ == "__main__":

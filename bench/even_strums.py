@@ -17,7 +17,6 @@ not evidence (bench/README.md).
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 import mido
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compound_strums import KEYS, NAMES, PROGRESSION, chord, finish, save  # noqa: E402
+from compound_strums import PROGRESSION, bar, finish, write_all  # noqa: E402
 
 # name: (strokes, meter, bars a chord, alternate bass, velocities by stroke kind, tempi as (BPM, key))
 FIGURES = {
@@ -49,13 +48,9 @@ def take(strokes: str, meter: str, per_chord: int, alternate: bool, levels: dict
     bar_len, start = len(strokes) * eighth, 1.0
     events, beats, downbeats, chords = [], [], [], []
     for b in range(bars):
-        degree, minor = PROGRESSION[b // per_chord % len(PROGRESSION)]
-        notes, at = chord(KEYS[key] + degree, minor), start + b * bar_len
-        downbeats.append(at)
-        beats += [at + i * 2 * eighth for i in range(len(strokes) // 2)]
-        label = NAMES[(KEYS[key] + degree) % 12] + (":min" if minor else ":maj")
-        if not chords or chords[-1]["label"] != label:
-            chords.append({"time": round(at, 4), "label": label})
+        at = start + b * bar_len
+        its_beats = [at + i * 2 * eighth for i in range(len(strokes) // 2)]
+        notes = bar(key, PROGRESSION[b // per_chord % len(PROGRESSION)], at, its_beats, beats, downbeats, chords)
         for e, stroke in enumerate(strokes):
             if stroke == ".":
                 continue
@@ -71,18 +66,10 @@ def take(strokes: str, meter: str, per_chord: int, alternate: bool, levels: dict
 
 
 def main() -> None:
-    """Write every figure at each of its tempi into --out."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", type=Path, required=True)
-    args = ap.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    seed = 100
-    for name, (strokes, meter, per_chord, alternate, levels, tempi) in FIGURES.items():
-        for bpm, key in tempi:
-            seed += 1
-            save(args.out, f"{meter.replace('/', '-')}_{name}_{bpm}_{key}",
-                 *take(strokes, meter, per_chord, alternate, levels, bpm, key, seed))
-    print(f"wrote {seed - 100} takes into {args.out}")
+    """Write every figure at each of its tempi into --out (seeds 101, 102, ... in order)."""
+    runs = [(name, figure, bpm, key) for name, figure in FIGURES.items() for bpm, key in figure[-1]]
+    write_all(__doc__, ((f"{figure[1].replace('/', '-')}_{name}_{bpm}_{key}", take(*figure[:-1], bpm, key, seed))
+                        for seed, (name, figure, bpm, key) in enumerate(runs, 101)))
 
 
 if __name__ == "__main__":
