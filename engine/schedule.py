@@ -622,6 +622,8 @@ class Scheduler:
                 t = self.presence.landed(p.position, t, plan.last, stroke, self.timeline.length_now(grid))
                 if t is None:
                     continue                  # after the player's final chord, before the stroke it pushed
+                t = max(t, now)               # a chord the window reached only after it sounded: hit at once (a
+                                              # re-plan onto the past, not the engine behind: no late event)
             if t < now:
                 self.late += 1
                 t = now
