@@ -177,3 +177,16 @@ def test_a_bar_cut_short_as_the_meter_leaves_6_8_is_written_in_the_new_meters_be
     sigs = _signatures(events)
     assert (3, 8) not in [(n, d) for _, n, d in sigs[1:]], sigs
     assert [(n, d) for _, n, d in sigs[-2:]] == [(1, 4), (new, 4)], sigs
+
+
+def test_a_beat_cut_from_a_4_4_bar_before_6_8_stays_a_quarter():
+    # the other way a one-beat bar written in the new meter's beats would be 3/8, three DAW beats for one
+    events, t = [TimeSignature(1.0, 4, 4, 2)], 1.0
+    for k in range(9):                      # two bars of 4/4 and a beat of a third
+        events.append(Beat(t, k, k % 4, 4, 0.5))
+        t += 0.5
+    events.append(TimeSignature(t, 6, 8, 3))
+    for k in range(4):
+        events.append(Beat(t, 9 + k, k % 2, 2, 0.5))
+        t += 0.5
+    assert [(n, d) for _, n, d in _signatures(events)[-2:]] == [(1, 4), (6, 8)]

@@ -260,16 +260,17 @@ def _filled(last: float, t: float, period: float) -> list[float]:
 
 def _cut_into(short: list[tuple[int, int]],
               meters: list[tuple[float, TimeSignature]]) -> list[tuple[float, TimeSignature]]:
-    """`meters` ((file beat, TimeSignature) where each starts) with a meter that starts right after a short bar of
-    a meter of another beat unit starting at that short bar instead: the band cut its bar as it changed meter, and
-    the cut bar's beats are the new meter's. Written in the old one's, a one-beat bar of 6/8 before 4/4 is a 3/8
-    bar a DAW counts in three eighths where the band and the player keep one beat (GuitarSet's bossa solo and
-    funk comping, heard 6/8 at the entry: two beats too many in the file's each, bench/band_eval.py)."""
+    """`meters` ((file beat, TimeSignature) where each starts) with a simple meter that starts right after a short
+    bar of a compound one starting at that short bar instead: the band cut its bar as it left the compound meter,
+    and the cut bar is written in the new meter's quarters. In the old one's, a one-beat bar of 6/8 before 4/4 is
+    a 3/8 bar a DAW counts in three eighths where the band and the player keep one beat (GuitarSet's bossa solo
+    and funk comping, heard 6/8 at the entry: two beats too many in the file's each, bench/band_eval.py). The
+    other way, a short bar of 4/4 before 6/8 stays in quarters (in the new meter's beats a one-beat bar is 3/8)."""
     starts = {start: i for i, (start, _) in enumerate(meters)}
     out = list(meters)
     for start, length in short:
         i = starts.get(start + length)
-        if i and meters[i - 1][0] <= start and meters[i - 1][1].beat_eighths != meters[i][1].beat_eighths:
+        if i and meters[i - 1][0] <= start and meters[i - 1][1].beat_eighths == 3 and meters[i][1].beat_eighths == 2:
             out[i] = (float(start), meters[i][1])
     return out
 
