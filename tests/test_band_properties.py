@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import StyleMeterError
-from engine.events import Beat, InputMessage, Note
+from engine.events import Beat, InputMessage, Note, TimeSignature
 from engine.io.midi_file import MidiFileSink, file_grid
 from engine.io.midi_input import GuitarFile
 from engine.render import guitar_track, play
@@ -142,3 +142,51 @@ def test_a_meter_change_on_a_bar_line_writes_whole_bars(old, new, bars_before, b
     times, short = file_grid(beats)
     lead = len(times) - len(beats)                 # the beats filled in before the band's first
     assert all(start < lead for start, _ in short), (old, new, short)
+
+
+def _signatures(events) -> list[tuple[float, int, int]]:
+    """(quarter note, numerator, denominator) of every time signature of the file the sink writes for `events`."""
+    sink = MidiFileSink("unused.mid")      # written to a buffer below, never to this path
+    for e in events:
+        sink.send(e)
+    buffer = io.BytesIO()
+    sink.to_midi().save(file=buffer)
+    mid = mido.MidiFile(file=io.BytesIO(buffer.getvalue()))
+    ticks, out = 0, []
+    for m in mido.merge_tracks(mid.tracks):
+        ticks += m.time
+        if m.type == "time_signature":
+            out.append((ticks / mid.ticks_per_beat, m.numerator, m.denominator))
+    return out
+
+
+@given(st.integers(1, 4), st.sampled_from([2, 3, 4]))
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True)
+def test_a_bar_cut_short_as_the_meter_leaves_6_8_is_written_in_the_new_meters_beats(bars, new):
+    # the band heard 6/8 at its entry and moves its bar a beat into a 6/8 bar as it changes to a simple meter:
+    # the one beat left of that bar is the new meter's (1/4), not a 3/8 bar a DAW counts in three eighths where
+    # the band keeps one beat (GuitarSet's bossa solo and funk comping: two beats too many in their files)
+    events, t = [TimeSignature(1.0, 6, 8, 3)], 1.0
+    for k in range(2 * bars + 1):
+        events.append(Beat(t, k, k % 2, 2, 0.5))
+        t += 0.5
+    events.append(TimeSignature(t, new, 4, 2))
+    for k in range(2 * new):
+        events.append(Beat(t, 2 * bars + 1 + k, k % new, new, 0.5))
+        t += 0.5
+    sigs = _signatures(events)
+    assert (3, 8) not in [(n, d) for _, n, d in sigs[1:]], sigs
+    assert [(n, d) for _, n, d in sigs[-2:]] == [(1, 4), (new, 4)], sigs
+
+
+def test_a_beat_cut_from_a_4_4_bar_before_6_8_stays_a_quarter():
+    # the other way a one-beat bar written in the new meter's beats would be 3/8, three DAW beats for one
+    events, t = [TimeSignature(1.0, 4, 4, 2)], 1.0
+    for k in range(9):                      # two bars of 4/4 and a beat of a third
+        events.append(Beat(t, k, k % 4, 4, 0.5))
+        t += 0.5
+    events.append(TimeSignature(t, 6, 8, 3))
+    for k in range(4):
+        events.append(Beat(t, 9 + k, k % 2, 2, 0.5))
+        t += 0.5
+    assert [(n, d) for _, n, d in _signatures(events)[-2:]] == [(1, 4), (6, 8)]

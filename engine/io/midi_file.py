@@ -79,6 +79,7 @@ class MidiFileSink:
         # quarter (6/8: two beats of three eighths): ticks and tempi are scaled so a DAW's bar lines fall on
         # the band's bars. The first meter holds from the start (the guitar's lead-in is in it too).
         meters = [(0.0 if i == 0 else round(tmap.beat_at_float(e.time)), e) for i, e in enumerate(sigs)]
+        meters = _cut_into(short, meters)
         units = _beat_units([(b, e.beat_eighths / 2) for b, e in meters])
 
         def tick(t: float) -> int:
@@ -255,6 +256,23 @@ def _filled(last: float, t: float, period: float) -> list[float]:
     n = min(n, max(1, math.floor(gap / MIN_BEAT)))
     step = gap / n
     return [last + step * k for k in range(1, n)]
+
+
+def _cut_into(short: list[tuple[int, int]],
+              meters: list[tuple[float, TimeSignature]]) -> list[tuple[float, TimeSignature]]:
+    """`meters` ((file beat, TimeSignature) where each starts) with a simple meter that starts right after a short
+    bar of a compound one starting at that short bar instead: the band cut its bar as it left the compound meter,
+    and the cut bar is written in the new meter's quarters. In the old one's, a one-beat bar of 6/8 before 4/4 is
+    a 3/8 bar a DAW counts in three eighths where the band and the player keep one beat (GuitarSet's bossa solo
+    and funk comping, heard 6/8 at the entry: two beats too many in the file's each, bench/band_eval.py). The
+    other way, a short bar of 4/4 before 6/8 stays in quarters (in the new meter's beats a one-beat bar is 3/8)."""
+    starts = {start: i for i, (start, _) in enumerate(meters)}
+    out = list(meters)
+    for start, length in short:
+        i = starts.get(start + length)
+        if i and meters[i - 1][0] <= start and meters[i - 1][1].beat_eighths == 3 and meters[i][1].beat_eighths == 2:
+            out[i] = (float(start), meters[i][1])
+    return out
 
 
 def _bars(meters: list[tuple[float, TimeSignature]], short: list[tuple[int, int]]) -> list[tuple[float, int, int]]:
