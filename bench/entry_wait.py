@@ -5,15 +5,16 @@ first is spent after the band is ready, and on what.
 
 Per take, in the truth's bars (its mean bar) from the guitar's first note: `ready`, when the band was first
 ready to come in (the listener locked beat and key and the guitar plays a real phrase: engine/presence.py);
-`earliest`, the first truth downbeat at least REACH s after that (the look-ahead and the entry's decision:
-no band could come in sooner without notes late); `entry`, the band's first downbeat; `slack` = entry -
+`earliest`, the first truth downbeat at least REACH s after that (the look-ahead: no band could come in sooner
+without notes late); `entry`, the band's first downbeat; `slack` = entry -
 earliest, and, where it is half a bar or more, why the band waited (the first that applies):
 
 * `aqsaq`: it waited for a 5/8 or 7/8 the listener leaned to and had not named (`MusicalState.meter_pending`,
   engine/schedule.py `METER_WAIT`) past the first downbeat after the listener offered it (`MusicalState.
-  leaning`, or the meter named); `aqsaq evidence` when it came in on that downbeat: the wait is the listener's
-  evidence for the meter, which came after the earliest downbeat's decision (`offered`, the first truth
-  downbeat at least REACH s after it, is then the earliest the band could have reached in that meter);
+  leaning`, or the meter named), or came in without it (the wait ran out, the lean dropped); `aqsaq evidence`
+  when it came in on that downbeat: the wait is the listener's evidence for the meter, which came after the
+  earliest downbeat's decision (`offered`, the first truth downbeat at least REACH s after it, is then the
+  earliest the band could have reached in that meter);
 * `4/4 over 2/4`: a 2/4 take heard as 4/4 when the entry was planned waits for a 4/4 downbeat, every second
   2/4 bar;
 * `meter`: the meter heard changed between the entry's planning and its decision, and the planned downbeat
@@ -60,11 +61,15 @@ from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.listen import beat  # noqa: E402
 from engine.listen.listener import ListenerConfig  # noqa: E402
 from engine.render import play  # noqa: E402
+from engine.schedule import SchedulerConfig  # noqa: E402
 
 SHARED = Path(os.environ.get("AQYN_SHARED", "/work/shared"))
 FOLDERS = {"guitarset-dev": SHARED / "data" / "guitarset-dev", "converter-set-b": SHARED / "cases" / "converter-set-b",
            **{name: ROOT / "bench" / ".cache" / name for name in ("sim2", "sim2-held", "sim3", "sim-aqsaq")}}
-REACH = 0.12       # s: the look-ahead (0.08) and the first beat's margin (0.03), rounded up
+# s: the look-ahead: the band plans its first downbeat after now + look-ahead (engine/schedule.py `_first_downbeat`).
+# 0.12 before (the first beat's margin added): sim3 waltz Bb-mixolydian came in on a downbeat 0.08-0.12 s after it
+# was ready, which `earliest` then called unreachable (a slack of -0.97 bar, "grid")
+REACH = SchedulerConfig().lookahead
 SLACK = 0.5        # bars: a slack from which the wait gets a cause
 TOL = 0.07         # s: an entry this near a truth downbeat is on it (bench/band_eval.py's TOL)
 
@@ -121,7 +126,7 @@ def cause(log: dict, slack: float, bar: float, meter: str, offered: float | None
         return ""
     (planned, before), (entry, after, _) = log["planned"], log["in"]
     if log.get("pending"):
-        return "aqsaq evidence" if offered is not None and entry - offered < bar / 2 else "aqsaq"
+        return "aqsaq evidence" if offered is not None and abs(entry - offered) < bar / 2 else "aqsaq"
     if (before.beats, before.compound, before.groups, meter) == (4, False, (), "2/4"):
         return "4/4 over 2/4"
     if before != after:

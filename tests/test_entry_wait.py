@@ -27,6 +27,7 @@ def test_causes_in_order():
     assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8") == "aqsaq"
     assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8", offered=7.0) == "aqsaq"
     assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8", offered=8.0) == "aqsaq evidence"
+    assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8", offered=10.0) == "aqsaq"   # in without it
     assert ew.cause(log(before=FOUR, after=Meter(2, False), heard="2/4"), 1.0, 2.0, "2/4") == "4/4 over 2/4"
     assert ew.cause(log(before=FOUR, after=THREE, heard="3/4"), 1.0, 2.0, "3/4") == "meter"
     assert ew.cause(log(), 1.0, 2.0, "2/4") == "4/4 over 2/4"
