@@ -5,15 +5,20 @@ first is spent after the band is ready, and on what.
 
 Per take, in the truth's bars (its mean bar) from the guitar's first note: `ready`, when the band was first
 ready to come in (the listener locked beat and key and the guitar plays a real phrase: engine/presence.py);
-`earliest`, the first truth downbeat at least REACH s after that (the look-ahead and the entry's decision:
-no band could come in sooner without notes late); `entry`, the band's first downbeat; `slack` = entry -
+`earliest`, the first truth downbeat at least REACH s after that (the look-ahead: no band could come in sooner
+without notes late); `entry`, the band's first downbeat; `slack` = entry -
 earliest, and, where it is half a bar or more, why the band waited (the first that applies):
 
 * `aqsaq`: it waited for a 5/8 or 7/8 the listener leaned to and had not named (`MusicalState.meter_pending`,
-  engine/schedule.py `METER_WAIT`);
+  engine/schedule.py `METER_WAIT`) past the first downbeat after the listener offered it (`MusicalState.
+  leaning`, or the meter named), or came in without it (the wait ran out, the lean dropped); `aqsaq evidence`
+  when it came in on that downbeat: the wait is the listener's evidence for the meter, which came after the
+  earliest downbeat's decision (`offered`, the first truth downbeat at least REACH s after it, is then the
+  earliest the band could have reached in that meter);
+* `4/4 over 2/4`: a 2/4 take heard as 4/4 when the entry was planned waits for a 4/4 downbeat, every second
+  2/4 bar;
 * `meter`: the meter heard changed between the entry's planning and its decision, and the planned downbeat
   was none of the new meter's;
-* `4/4 over 2/4`: a 2/4 take heard as 4/4 waits for a 4/4 downbeat, every second 2/4 bar;
 * `moved`: the planned downbeat moved (the grid) into the look-ahead, and the band came in a bar later;
 * `grid`: the band's downbeat is the grid's, which is not the truth's (a negative slack is this too: the band
   came in before the truth's next downbeat, off it).
@@ -56,12 +61,17 @@ from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.listen import beat  # noqa: E402
 from engine.listen.listener import ListenerConfig  # noqa: E402
 from engine.render import play  # noqa: E402
+from engine.schedule import SchedulerConfig  # noqa: E402
 
 SHARED = Path(os.environ.get("AQYN_SHARED", "/work/shared"))
 FOLDERS = {"guitarset-dev": SHARED / "data" / "guitarset-dev", "converter-set-b": SHARED / "cases" / "converter-set-b",
            **{name: ROOT / "bench" / ".cache" / name for name in ("sim2", "sim2-held", "sim3", "sim-aqsaq")}}
-REACH = 0.12       # s: the look-ahead (0.08) and the first beat's margin (0.03), rounded up
+# s: the look-ahead: the band plans its first downbeat after now + look-ahead (engine/schedule.py `_first_downbeat`).
+# 0.12 before (the first beat's margin added): sim3 waltz Bb-mixolydian came in on a downbeat 0.08-0.12 s after it
+# was ready, which `earliest` then called unreachable (a slack of -0.97 bar, "grid")
+REACH = SchedulerConfig().lookahead
 SLACK = 0.5        # bars: a slack from which the wait gets a cause
+TOL = 0.07         # s: an entry this near a truth downbeat is on it (bench/band_eval.py's TOL)
 
 
 @contextmanager
@@ -69,8 +79,9 @@ def watching(log: dict):
     """While inside, every scheduler tick records into `log` (s): `ready`, `pending` (the band out, ready and
     the meter pending), `planned` (the first planned downbeat, s, and the meter then), `in` (the band's first
     downbeat, s, and the meter then), `beat` (the first tick at which the band, out, would be ready with the
-    beat alone, the key not asked), and every beat tracker's `onsets` (when its window first held enough
-    onsets for a first grid: the last onset's time, s)."""
+    beat alone, the key not asked), `offered` (the first tick with an aqsaq grid to come in on: the lean offered
+    or the meter named), and every beat tracker's `onsets` (when its window first held enough onsets for a first
+    grid: the last onset's time, s)."""
     tick, enough = schedule.Scheduler.tick, beat.BeatTracker._enough_onsets
     lock = ListenerConfig().beat_lock
 
@@ -91,6 +102,8 @@ def watching(log: dict):
             log["ready"] = now if self._ready_at is None else self._ready_at
         if not self.playing and self._ready_at is not None and state.meter_pending:
             log["pending"] = True
+        if "offered" not in log and grid is not None and (state.leaning is not None or grid.groups):
+            log["offered"] = now
         if self.playing and "in" not in log:
             log["in"] = (self.timeline.seconds_at(self.committed_until, grid), Meter.of(grid), grid.meter)
         if "planned" not in log and (self._entry is not None or self.playing):
@@ -103,19 +116,21 @@ def watching(log: dict):
         schedule.Scheduler.tick, beat.BeatTracker._enough_onsets = tick, enough
 
 
-def cause(log: dict, slack: float, bar: float, meter: str) -> str:
-    """Why the band came in `slack` bars after the earliest truth downbeat (see the module docstring)."""
+def cause(log: dict, slack: float, bar: float, meter: str, offered: float | None = None) -> str:
+    """Why the band came in `slack` bars after the earliest truth downbeat (see the module docstring); `bar`: the
+    truth's mean bar (s), `meter` its meter, `offered`: the first truth downbeat (s) the band could reach once the
+    listener offered an aqsaq meter (None: it never did)."""
     if slack < -0.05:
         return "grid"
     if slack < SLACK:
         return ""
+    (planned, before), (entry, after, _) = log["planned"], log["in"]
     if log.get("pending"):
-        return "aqsaq"
-    (planned, before), (entry, after, heard) = log["planned"], log["in"]
+        return "aqsaq evidence" if offered is not None and abs(entry - offered) < bar / 2 else "aqsaq"
+    if (before.beats, before.compound, before.groups, meter) == (4, False, (), "2/4"):
+        return "4/4 over 2/4"
     if before != after:
         return "meter"
-    if heard == "4/4" and meter == "2/4":
-        return "4/4 over 2/4"
     return "moved" if entry - planned > bar / 2 else "grid"
 
 
@@ -138,8 +153,13 @@ def take(mid: Path) -> dict:
     row.update({k: round((t - first) / bar, 2) for k, t in
                 (("onsets", log["onsets"]), ("beat", log["beat"]), ("ready", log["ready"]), ("drummer", drummer),
                  ("earliest", earliest), ("entry", entry))})
-    row.update(entry_s=round(entry - first, 2), slack=round((entry - earliest) / bar, 2), heard=log["in"][2])
-    row["cause"] = cause(log, row["slack"], bar, truth["meter"])
+    row.update(entry_s=round(entry - first, 2), slack=round((entry - earliest) / bar, 2), heard=log["in"][2],
+               on=min(abs(d - entry) for d in downbeats) <= TOL)
+    offered = None
+    if "offered" in log:
+        offered = downbeats[min(bisect.bisect_left(downbeats, log["offered"] + REACH), len(downbeats) - 1)]
+        row["offered"] = round((offered - first) / bar, 2)
+    row["cause"] = cause(log, row["slack"], bar, truth["meter"], offered)
     return row
 
 
@@ -149,7 +169,8 @@ def summary(name: str, rows: list[dict]) -> str:
     med = {k: statistics.median(r[k] for r in done) for k in ("ready", "earliest", "entry", "slack", "entry_s")}
     causes = Counter(r["cause"] for r in done if r["cause"])
     sooner = sum(r["drummer"] < r["earliest"] - 0.05 for r in done)
-    return (f"{name}: {len(done)}/{len(rows)} came in; medians ready {med['ready']:.2f}, earliest "
+    on = sum(r["on"] for r in done)
+    return (f"{name}: {len(done)}/{len(rows)} came in, {on} on a downbeat; medians ready {med['ready']:.2f}, earliest "
             f"{med['earliest']:.2f}, entry {med['entry']:.2f} bars ({med['entry_s']:.2f} s), slack {med['slack']:.2f}; "
             f"slack >= {SLACK} or < 0: " + (", ".join(f"{c} {n}" for c, n in causes.most_common()) or "none")
             + f"; the beat alone reaches an earlier downbeat on {sooner}")

@@ -25,6 +25,10 @@ def test_no_cause_within_half_a_bar_and_the_grid_before_the_truth():
 
 def test_causes_in_order():
     assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8") == "aqsaq"
+    assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8", offered=7.0) == "aqsaq"
+    assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8", offered=8.0) == "aqsaq evidence"
+    assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8", offered=10.0) == "aqsaq"   # in without it
+    assert ew.cause(log(before=FOUR, after=Meter(2, False), heard="2/4"), 1.0, 2.0, "2/4") == "4/4 over 2/4"
     assert ew.cause(log(before=FOUR, after=THREE, heard="3/4"), 1.0, 2.0, "3/4") == "meter"
     assert ew.cause(log(), 1.0, 2.0, "2/4") == "4/4 over 2/4"
     assert ew.cause(log(entry=10.0), 1.0, 2.0, "4/4") == "moved"
@@ -37,15 +41,16 @@ def test_a_take_s_readiness_is_split_into_the_first_grid_the_beat_alone_and_the_
     the band comes in on that one (within 0.05 bar: the band's beat is a few ms off the truth's)."""
     row = ew.take(ROOT / "examples" / "d_dorian_96_4-4.mid")
     assert row["onsets"] <= row["beat"] <= row["ready"] < row["drummer"] <= row["earliest"]
-    assert abs(row["entry"] - row["earliest"]) < 0.05 and row["cause"] == ""
+    assert abs(row["entry"] - row["earliest"]) < 0.05 and row["cause"] == "" and row["on"]
 
 
 def test_by_meter_and_the_summary_count_what_the_beat_alone_would_reach_sooner():
     rows = [{"take": "a", "meter": "2/4", "onsets": 2.5, "ready": 2.6, "drummer": 3.0, "earliest": 3.0,
-             "entry": 3.0, "slack": 0.0, "entry_s": 3.0, "cause": ""},
+             "entry": 3.0, "slack": 0.0, "entry_s": 3.0, "cause": "", "on": True},
             {"take": "b", "meter": "4/4", "onsets": 0.9, "ready": 1.2, "drummer": 1.0, "earliest": 2.0,
-             "entry": 2.0, "slack": 0.0, "entry_s": 4.0, "cause": ""},
+             "entry": 2.0, "slack": 0.0, "entry_s": 4.0, "cause": "", "on": False},
             {"take": "c", "meter": "4/4"}]                 # never came in
     assert ew.by_meter(rows) == ["  2/4 (1): onsets 2.50, ready 2.60, earliest 3.00, entry 3.00 bars (3.00 s)",
                                  "  4/4 (1): onsets 0.90, ready 1.20, earliest 2.00, entry 2.00 bars (4.00 s)"]
+    assert ew.summary("set", rows).startswith("set: 2/3 came in, 1 on a downbeat;")
     assert ew.summary("set", rows).endswith("the beat alone reaches an earlier downbeat on 1")
