@@ -69,6 +69,7 @@ Shanahan 2013. What the filter and the lighter bass gained is measured in bench/
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -174,16 +175,19 @@ def modal_profile(profiles: dict[str, tuple[float, ...]], mode: str) -> np.ndarr
     return out
 
 
+_ROTATE = (np.arange(12)[None, :] - np.arange(12)[:, None]) % 12   # [tonic, pc]: the degree np.roll puts at pc
+
+
 def _profile_rows(profiles: dict[str, tuple[float, ...]]) -> np.ndarray:
     """7 x 12 x 12: [mode (MODE_DEGREES order)][tonic] -> the mode's profile rotated to tonic, centred, unit
     length."""
     out = np.zeros((len(MODE_DEGREES), 12, 12))
+    # A mode's 12 rotations in one gather (np.roll row by row: 168 calls, most of a new listener's cost);
+    # the same floats as rolled, centred and normed row by row: the means by rows of 12, each norm the row's dot.
     for m, (mode, _) in enumerate(MODE_DEGREES):
-        base = modal_profile(profiles, mode)
-        for tonic in range(12):
-            row = np.roll(base, tonic)
-            row = row - row.mean()
-            out[m, tonic] = row / np.linalg.norm(row)
+        rows = modal_profile(profiles, mode)[_ROTATE]
+        rows = rows - rows.mean(axis=1, keepdims=True)
+        out[m] = rows / np.array([math.sqrt(row @ row) for row in rows])[:, None]
     return out
 
 
@@ -230,6 +234,19 @@ def mode_rows(names: tuple[str, ...]) -> np.ndarray:
                      for c in range(12)])
 
 
+@functools.cache
+def _key_rows(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """84 x 12: the keys' profile rows (`mode_rows` of the profiles `names`, flattened), and 168 x 12: those rows,
+    then each key's diatonic collection (`_MAJOR_SETS`), for one matrix product. Worked out once per `names`: a
+    batch's or a bench's every new listener paid for them (a first `Listener()` 18.1 M instructions with the rows
+    rolled one by one, 4.3 M gathered: callgrind); read-only, as every tracker shares them. Raises ValueError as
+    `mode_rows`."""
+    rows = mode_rows(names).reshape(84, 12)
+    stack = np.vstack([rows, np.repeat(_MAJOR_SETS, 7, axis=0)])   # profiles, then scales
+    rows.flags.writeable = stack.flags.writeable = False
+    return rows, stack
+
+
 class KeyTracker:
     """Key and mode from the guitar's notes (see the module docstring); times in seconds. `half_life` (s):
     how fast evidence fades; `profiles`: names of PROFILES to average; `model`: "hmm" (the sticky forward
@@ -244,9 +261,7 @@ class KeyTracker:
                  profiles: tuple[str, ...] = DEFAULT_PROFILES, model: str = "hmm", new_piece: float = NEW_PIECE):
         if model not in ("hmm", "rules"):
             raise ValueError(f"key model must be 'hmm' or 'rules', got {model!r}")
-        self._mode_rows = mode_rows(tuple(profiles))
-        self._all_rows = self._mode_rows.reshape(84, 12)
-        self._stack = np.vstack([self._all_rows, np.repeat(_MAJOR_SETS, 7, axis=0)])   # profiles, then scales
+        self._all_rows, self._stack = _key_rows(tuple(profiles))
         self.half_life = half_life
         self.hold = hold
         self.margin = margin

@@ -149,6 +149,7 @@ class TempoEstimator:
         self.bass_keep = 0.5        # ... while all onsets still give it this share of the current level's score
         self.last_acf: np.ndarray | None = None   # the autocorrelation of the last `scores` call's onsets
         self.dotted_beat = 0.0      # s: a beat of the level `dotted_level` last moved to, on the accents
+        self._phase_memo: tuple = (None, None, None, None)   # `_phase`'s last onsets, weights, period and phase
 
     def rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -165,6 +166,7 @@ class TempoEstimator:
         """The tempo score of every candidate lag in `self.lags` (frames of 1/FPS s), from onset times t (s,
         sorted) weighted w (same length): an array as long as `self.lags`, 0 where there is no evidence."""
         acf = self.last_acf = self.autocorrelation(t, w)
+        self._phase_memo = (None, None, None, None)     # (new onsets: `_phase` works out their phase afresh)
         # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
         return (acf[self.lags] + self.comb2 * acf[self._lags2]
                 + self.comb_bar * np.maximum(acf[self._lags3], acf[self._lags4])) * self._prior_at_lags
@@ -244,7 +246,7 @@ class TempoEstimator:
         if half * FPS < self.lag_lo or acf is None or len(t) < 8:
             return period
         now = float(t[-1])
-        phase = beat_phase(t, w, now, period, recency=BASS_RECENCY)
+        phase = self._phase(t, w, period)
         if phase is None:
             return period
         # Where each strum falls first (-1: not counted); most takes stop there, with too few strums in one of
@@ -292,7 +294,7 @@ class TempoEstimator:
         if self.last_acf is None or len(t) < 8 or not self.lag_lo <= q * FPS <= self.lag_hi:
             return period
         now = float(t[-1])
-        phase = beat_phase(t, w, now, period, recency=BASS_RECENCY)
+        phase = self._phase(t, w, period)
         if phase is None:
             return period
         eighth = 0.5 * period
@@ -319,6 +321,18 @@ class TempoEstimator:
             return period
         self.dotted_beat = phase + contrast.index(best) * eighth
         return q
+
+    def _phase(self, t: np.ndarray, w: np.ndarray, period: float) -> float | None:
+        """`beat_phase` (s) of onsets t (s) weighted w at `period` (s), at the latest onset, recency BASS_RECENCY.
+        `accent_level` and then `dotted_level` ask it of one estimate's onsets at one period: the same arrays (by
+        identity, since the last `scores` call: the caller makes them afresh for each estimate and never changes
+        them) and period give the phase already worked out (a few dozen exp, cos and sin saved an estimate)."""
+        memo = self._phase_memo
+        if memo[0] is t and memo[1] is w and memo[2] == period:
+            return memo[3]
+        phase = beat_phase(t, w, float(t[-1]), period, recency=BASS_RECENCY)
+        self._phase_memo = (t, w, period, phase)
+        return phase
 
     def quarter_level(self, t: np.ndarray, w: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or half of it when the grid runs at half the player's tempo, for the onsets
