@@ -64,6 +64,7 @@ MEMORY = 0.5          # per beat: how much of the pitch-class memory stays (half
 REST = 1.5            # beats without a note before a phrase start
 CHORD = 3             # notes struck together in the beat before a lone note on the beat: it is the bass after a chord
 STRUCK_TOGETHER = GuitarConfig.strum_window   # s: notes this close are one strum (as the conditioner joins them)
+BASS_STRINGS = 55     # MIDI (G3, the open G string): a guitarist's bass notes lie on the E, A and D strings, under it
 # Log-likelihood ratios of a downbeat and of the half-bar beat of 4/4 against a weak beat: (bias, weights of the
 # FEATURES), printed by bench/fit_bar_pointer.py.
 DOWNBEAT = (-1.64, (0.51, 0.22, 0.76, 2.09, 1.78, 4.44, -3.90, 0.00, -0.26, 1.46, 0.60))
@@ -497,13 +498,14 @@ def _under_last_beat(notes, pitch: int, lo: float, span: float) -> bool:
     boom-chick after the chord struck in the `span` seconds (a beat) before the window (`CHORD` notes struck
     together), which the conditioner's bass (the strum's lowest under E3 while nothing lower rings) does not
     hear: under every note struck in that beat (the alternate bass, the fifth on the D string above E3 or over
-    the ringing root), or the next chord's bass at the foot of the last chord, under its second-lowest note with
-    a pitch class the beat did not sound, that chord's lowest note its own (no bass struck before it: then the
-    note is that bass's alternate, weighed by the first rule). Without the second, the oom of a chord change on
-    the D string (F3 after an A minor whose lowest note is E3) read as a weak beat, and 2/4 oom-pah whose bass
-    moves between strings was heard in 4/4 and 3/4 (sim3 stops_2-4 A-phrygian). A melody or a picked line has
-    no chord before its notes, a melody note lies above the chord's foot, and the chord's own lowest string
-    struck alone between strums (D . B U D U B U) is part of the strum pattern, not a bass under it."""
+    the ringing root), or the next chord's bass at the foot of the last chord, under its second-lowest note and
+    on a bass string (under `BASS_STRINGS`) with a pitch class the beat did not sound, that chord's lowest note its
+    own (no bass struck before it: then the note is that bass's alternate, weighed by the first rule). Without
+    the second, the oom of a chord change on the D string (F3 after an A minor whose lowest note is E3) read as a
+    weak beat, and 2/4 oom-pah whose bass moves between strings was heard in 4/4 and 3/4 (sim3 stops_2-4
+    A-phrygian). A melody or a picked line has no chord before its notes, a melody note lies above the chord's
+    foot or the bass strings, and the chord's own lowest string struck alone between strums (D . B U D U B U) is
+    part of the strum pattern, not a bass under it."""
     before = [(t, p) for t, p, _, _ in notes_since(notes, lo - span) if lo - span <= t < lo]
     if len(before) < CHORD:
         return False
@@ -515,7 +517,8 @@ def _under_last_beat(notes, pitch: int, lo: float, span: float) -> bool:
         return True
     second = min(p for t, p in before if (t, p) != (foot, low))
     struck_with = sum(abs(t - foot) <= STRUCK_TOGETHER for t, _ in before)
-    return pitch < second and struck_with >= CHORD and all((pitch - p) % 12 for _, p in before)
+    return (pitch < min(second, BASS_STRINGS) and struck_with >= CHORD
+            and all((pitch - p) % 12 for _, p in before))
 
 
 def _relative(value: float, mean: float) -> float:
