@@ -198,6 +198,25 @@ def test_a_note_alone_under_the_last_chord_is_a_bass_the_chords_own_lowest_strin
         assert (x[bass[0]], x[bass[1]]) == (heard, heard)
 
 
+def test_the_next_chords_bass_at_the_foot_of_the_last_chord_is_a_bass_a_melody_note_is_not():
+    # oom-pah in 2/4 whose bass moves between strings (sim3's stops_2-4 A-phrygian): A minor strummed with E3 its
+    # lowest note, then F3 alone on the D string, the bass of the B-flat chord to come: not under E3, but a pitch
+    # class the A minor did not hold, under its second note (A3). A4 alone (above the chord's foot) is a melody
+    # note, E3 again the chord's own string, and F3 after a bass of its own (A2 struck before the chord) that
+    # bass's alternate, which only the first rule (under every note) would take. F4 at the foot of an E-flat chord
+    # voiced high (E-flat 4 its lowest note) is above the bass strings: a melody note.
+    a_minor = [(0.5 + 0.01 * j, p, 0.6, False) for j, p in enumerate((52, 57, 60, 64))]
+    with_bass = [(0.3, 45, 0.8, True), *a_minor]
+    high = [(0.5 + 0.01 * j, p, 0.6, False) for j, p in enumerate((63, 67, 70, 75))]
+    bass = FEATURES.index("bass on the beat"), FEATURES.index("bass alone")
+    for chord, lone, heard in ((a_minor, 53, 1.0), (a_minor, 69, 0.0), (a_minor, 52, 0.0), (with_bass, 53, 0.0),
+                               (high, 65, 0.0)):
+        f = BeatFeatures()
+        f.of(chord, 0.2, 0.5, 0.8)
+        x = f.of([*chord, (1.0, lone, 0.8, False)], 0.7, 1.0, 1.3)
+        assert (x[bass[0]], x[bass[1]]) == (heard, heard), (lone, heard)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.floats(0, 30), st.integers(28, 90), st.floats(0.05, 1.0), st.booleans()),
                 max_size=120),

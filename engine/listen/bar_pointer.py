@@ -13,11 +13,12 @@ been decided: an accent placed there put 4/4 downbeats on beat 2), a bass note o
 a bass alone (the oom of oom-pah-pah), the onset weight and strum size against the recent beats', the register,
 a phrase start after a rest, a rest. A note struck alone on the beat under the chord of the beat before is a
 bass here though the conditioner did not flag it (the alternate bass of boom-chick, the fifth on the D string
-while the root rings): without it the bass of 2/4 on every second beat read as 4/4's half bar, and 2/4
-boom-chick whose chord changes every two bars was heard in 4/4. Downbeats from chord changes and bass notes are
-the strongest cues in pop and rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat"). Where those cues
-cannot tell two beats to the bar from four (a bass on every second beat, the chord held for four), a musician
-hears the accents: a 4/4 bar's third beat is softer than its first, while every 2/4 bar starts as strongly as
+while the root rings), and so is one at that chord's foot with a pitch class it did not hold (the next chord's
+bass on the D string, `_under_last_beat`): without it the bass of 2/4 on every second beat read as 4/4's half
+bar, and 2/4 boom-chick whose chord changes every two bars was heard in 4/4. Downbeats from chord changes and
+bass notes are the strongest cues in pop and rock (../shared/notes/ALGORITHMS.md, "Tempo, beat, downbeat"). Where
+those cues cannot tell two beats to the bar from four (a bass on every second beat, the chord held for four), a
+musician hears the accents: a 4/4 bar's third beat is softer than its first, while every 2/4 bar starts as strongly as
 the last. Each beat the loudest note on it is compared with that two beats before (`ACCENT`), apart from the
 fitted features, and only while the notes carry dynamics.
 
@@ -63,6 +64,7 @@ MEMORY = 0.5          # per beat: how much of the pitch-class memory stays (half
 REST = 1.5            # beats without a note before a phrase start
 CHORD = 3             # notes struck together in the beat before a lone note on the beat: it is the bass after a chord
 STRUCK_TOGETHER = GuitarConfig.strum_window   # s: notes this close are one strum (as the conditioner joins them)
+BASS_STRINGS = 55     # MIDI (G3, the open G string): a guitarist's bass notes lie on the E, A and D strings, under it
 # Log-likelihood ratios of a downbeat and of the half-bar beat of 4/4 against a weak beat: (bias, weights of the
 # FEATURES), printed by bench/fit_bar_pointer.py.
 DOWNBEAT = (-1.64, (0.51, 0.22, 0.76, 2.09, 1.78, 4.44, -3.90, 0.00, -0.26, 1.46, 0.60))
@@ -492,17 +494,31 @@ def _ratio(llr: float) -> float:
 
 
 def _under_last_beat(notes, pitch: int, lo: float, span: float) -> bool:
-    """True when `pitch` (MIDI; a note struck alone on the beat whose window starts at `lo`, s) is under every
-    note struck in the `span` seconds (a beat) before the window, among them a chord (`CHORD` notes struck
-    together): the alternate bass of boom-chick (the fifth on the D string, above E3 or over the ringing root)
-    under the chord, which the conditioner's bass (the strum's lowest under E3 while nothing lower rings)
-    does not hear. A melody or a picked line has no chord before its notes, and the chord's own lowest string
-    struck alone between strums (D . B U D U B U) is part of the strum pattern, not a bass under it."""
+    """True when `pitch` (MIDI; a note struck alone on the beat whose window starts at `lo`, s) is the bass of
+    boom-chick after the chord struck in the `span` seconds (a beat) before the window (`CHORD` notes struck
+    together), which the conditioner's bass (the strum's lowest under E3 while nothing lower rings) does not
+    hear: under every note struck in that beat (the alternate bass, the fifth on the D string above E3 or over
+    the ringing root), or the next chord's bass at the foot of the last chord, under its second-lowest note and
+    on a bass string (under `BASS_STRINGS`) with a pitch class the beat did not sound, that chord's lowest note its
+    own (no bass struck before it: then the note is that bass's alternate, weighed by the first rule). Without
+    the second, the oom of a chord change on the D string (F3 after an A minor whose lowest note is E3) read as a
+    weak beat, and 2/4 oom-pah whose bass moves between strings was heard in 4/4 and 3/4 (sim3 stops_2-4
+    A-phrygian). A melody or a picked line has no chord before its notes, a melody note lies above the chord's
+    foot or the bass strings, and the chord's own lowest string struck alone between strums (D . B U D U B U) is
+    part of the strum pattern, not a bass under it."""
     before = [(t, p) for t, p, _, _ in notes_since(notes, lo - span) if lo - span <= t < lo]
-    if len(before) < CHORD or pitch >= min(p for _, p in before):
+    if len(before) < CHORD:
         return False
     times = sorted(t for t, _ in before)        # a chord: CHORD notes struck together, not a run of single notes
-    return any(b - a <= STRUCK_TOGETHER for a, b in zip(times, times[CHORD - 1:]))
+    if not any(b - a <= STRUCK_TOGETHER for a, b in zip(times, times[CHORD - 1:])):
+        return False
+    foot, low = min(before, key=lambda n: n[1])
+    if pitch < low:
+        return True
+    second = min(p for t, p in before if (t, p) != (foot, low))
+    struck_with = sum(abs(t - foot) <= STRUCK_TOGETHER for t, _ in before)
+    return (pitch < min(second, BASS_STRINGS) and struck_with >= CHORD
+            and all((pitch - p) % 12 for _, p in before))
 
 
 def _relative(value: float, mean: float) -> float:

@@ -53,6 +53,7 @@ from engine.listen.phase import (
     bass_phase,
     beat_phase,
     blend,
+    circular_mean,
     fit_at,
     fit_grid,
     follow_held,
@@ -255,6 +256,18 @@ LONG_SURE = 0.8
 # and SS1 comping at 0.75, the Rock3 solo at 1.39). Not on a single-note line, whose switches regroup its notes (the
 # solo set's pop909-075, a steady song, switched at 1.31: downbeat F 0.12 -> 0.06 had it kept its bars).
 STEP = (0.8, 1.36)
+# A shuffle or a 12/8 strummed long-short (the beat's first two eighths tied, the third struck: onsets at 0 and 2/3
+# of the beat) has no cluster half a beat from its beats, and the fit's circular mean, once the late eighth is the
+# latest onset, lands between the two (a sixth of a beat early), with none of the onsets near it (confidence 0):
+# blended in, every other fit pulled the grid ~0.1 s early, and the division counts read the late eighth as a
+# sixteenth (review22's 12/8 blues shuffle: heard 4/4, online beat F 0.19).
+# A fit under TRIPLET_UNSURE whose onsets lie TRIPLET_SHARE or more on the beat's thirds, and at most TRIPLET_HALF
+# half a beat from its beats (an aqsaq's groups and a riff's pushes fell on thirds too: sim-aqsaq 5/8 Ab-minor, the
+# GuitarSet Rock3 solo), is placed on those thirds instead (`_triplet_phase`). Set by hand on review22's take; it
+# moves no take of guitarset-dev, sim2, sim3 or sim-aqsaq.
+TRIPLET_UNSURE = 0.3
+TRIPLET_SHARE = 0.8
+TRIPLET_HALF = 0.1
 # Onsets in the window (`window`, 8 s) before the beat is estimated: DENSE_ONSETS over 2 s, or, for sparse
 # playing, SPARSE_ONSETS over SPARSE_SPAN s (half-note strums at 60 BPM: four in 8 s, never eight; review 20).
 DENSE_ONSETS = 8
@@ -407,6 +420,7 @@ class BeatTracker:
         if grid is None:
             return False
         grid = self._long_notes(ts, pws, now, grid)       # a line's dotted figures
+        grid = self._triplet_phase(ts, pws, now, grid)    # a shuffle's long-short eighths
         grid = self._eighth_phase(ts, pws, now, grid)     # aqsaq meters
         grid = self._bass_beat(ts, pws, now, grid)        # the bass's beat
         grid = self._sparse(grid)
@@ -645,6 +659,28 @@ class BeatTracker:
         ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
         long = fit_at(ts, rs, total, now, phase, period, curve=self.curve, slope_range=self.slope_range)
         return long if long[2] >= LONG_SURE else grid
+
+    def _triplet_phase(self, ts: list[float], pws: list[float], now: float,
+                       grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """The fitted `grid` (phase s, period s, confidence) placed on the beat's thirds when it holds almost none of
+        the onsets ts (s; phase weights pws) on its beats (confidence under TRIPLET_UNSURE) while TRIPLET_SHARE of
+        their weight lies on a grid of a third of its period: the beat on the eighth of the three that holds the
+        most onset weight over the window (the shuffle's long note is struck harder than its short one), fitted as
+        `_phase`'s, when that fit is surer. Else `grid`."""
+        phase, period, confidence = grid
+        if confidence >= TRIPLET_UNSURE or self._onsets.line():
+            return grid
+        ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
+        third = period / 3
+        at = recentre(ts, rs, circular_mean(ts, rs, third), third)
+        if near_weight(ts, rs, at, third) < TRIPLET_SHARE * total:
+            return grid
+        # over the whole window, not by recency: the latest short eighth outweighs the long note before it then
+        beat = max((at + k * third for k in range(3)), key=lambda b: near_weight(ts, pws, b, period))
+        if near_weight(ts, rs, beat + period / 2, period) > TRIPLET_HALF * total:
+            return grid     # the beat divides in two as well: an aqsaq's groups, a riff pushed onto the "and"
+        fitted = fit_at(ts, rs, total, now, beat, period, curve=self.curve, slope_range=self.slope_range)
+        return fitted if fitted[2] > confidence else grid
 
     def _offbeat_bass(self, now: float, grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """In simple time, the tracked grid held instead of the fit `grid` (phase s, period s, confidence) when the
