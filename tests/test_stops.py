@@ -124,6 +124,26 @@ def test_live_a_few_tuning_plucks_after_the_ending_do_not_restart_the_band():
     assert len([m for m in events if isinstance(m, Marker) and m.text.startswith("band in")]) == 1
 
 
+def test_live_a_tuning_pluck_in_the_endings_first_bar_does_not_drop_it():
+    # The D dorian example's first 12 bars, then silence: live, the ending begins at about 34.1 s, and the player
+    # plucks the open low E to tune 0.6 s into it. At main the pluck dropped the ending ("the player is back"),
+    # the band rejoined and played main B over the player's chat for 3.6 s, then a second ending (review23's
+    # live set: 41 band onsets in the chat between two songs). A player back with a phrase still drops it
+    # (test_live_a_player_back_during_the_endings_first_bar_drops_it_and_the_band_plays_on_with_them).
+    beat = 60 / 96
+    messages = [m for m in read_guitar_file(Path("examples/d_dorian_96_4-4.mid")).messages
+                if m.time < 0.5 + 48 * beat]
+    ending = next(m.time for m in live_events(messages) if isinstance(m, Marker) and m.text == "section: ending")
+    pluck = [InputMessage(ending + 0.6, 0x90, 40, 70), InputMessage(ending + 2.1, 0x80, 40, 0)]
+    events = live_events(messages + pluck)
+    marks = [(m.time, m.text) for m in events if isinstance(m, Marker)]
+    assert not [t for t, text in marks if text == "ending: dropped, the player is back"], marks
+    out = [t for t, text in marks if text == "band out"]
+    assert len(out) == 1 and out[0] < ending + 4 * 4 * beat, marks                # the ending's bar, then out
+    assert not [e for e in events if isinstance(e, Note) and e.time > out[0]]
+    assert len([t for t, text in marks if text == "section: ending"]) == 1, marks
+
+
 def strummed(activity: PlayerActivity, times: list[float]) -> None:
     for t in times:
         for j in range(4):                              # a four-note strum: the player comps

@@ -97,6 +97,11 @@ class PlayerActivity:
         return self._phrase
 
     @property
+    def strum_notes(self) -> int:
+        """The notes of the latest strum (0 before any)."""
+        return self._strums[-1][1] if self._strums else 0
+
+    @property
     def chordal(self) -> bool:
         """True when the player strums chords (median notes per recent strum at least `chordal`)."""
         sizes = sorted(n for _, n, _ in list(self._strums)[-8:])
