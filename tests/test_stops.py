@@ -144,6 +144,42 @@ def test_live_a_tuning_pluck_in_the_endings_first_bar_does_not_drop_it():
     assert len([t for t, text in marks if text == "section: ending"]) == 1, marks
 
 
+def held_push_strums(bpm: float, bars: int) -> list[InputMessage]:
+    """4/4 strummed D . . U D U D U (a chord on 1 held to the "and" of 2, then eighths), G D Em C, one channel
+    per string, down-strums low string first over 24 ms, up-strums over the top four strings."""
+    shapes = {"G": (43, 47, 50, 55, 59, 67), "D": (50, 57, 62, 66), "Em": (40, 47, 52, 55, 59, 64),
+              "C": (48, 52, 55, 60, 64)}
+    beat, out = 60 / bpm, []
+    for bar in range(bars):
+        chord = shapes[("G", "D", "Em", "C")[bar % 4]]
+        for eighth, down in ((0, True), (3, False), (4, True), (5, False), (6, True), (7, False)):
+            t = 1.0 + (bar * 4 + eighth / 2) * beat
+            notes = chord if down else chord[-4:][::-1]
+            for i, pitch in enumerate(notes):
+                ch = len(notes) - i if down else i + 1
+                out += [InputMessage(t + 0.006 * i, 0x90 | (ch - 1), pitch, 90 if down else 70),
+                        InputMessage(t + beat / 2 - 0.02, 0x80 | (ch - 1), pitch, 0)]
+    return sorted(out, key=lambda m: m.time)
+
+
+def test_a_strum_held_over_beat_two_every_bar_is_no_stop():
+    # D . . U D U D U at 104 BPM: 1.5 beats between the strum on 1 and the up-strum on the "and" of 2, in every
+    # bar, the other gaps half a beat. At main the band heard a stop there in every bar (the gap rule's 1.25 beats:
+    # 1.75 x the usual gap, the 75th percentile, half a beat) and left its notes out until the up-strum, live and
+    # offline (review23's live set: 8 stops in 16 bars; its render left 84 band notes out).
+    messages = held_push_strums(104, 10)
+    marks = [(m.time, m.text) for m in live_events(messages) if isinstance(m, Marker)]
+    entry = next(t for t, text in marks if text.startswith("band in"))
+    bar = 4 * 60 / 104
+    assert not [t for t, text in marks if text == "stop" and entry + 3 * bar < t < messages[-1].time], marks
+    # a real stop after it is still heard within a bar and a half beat of the last strum's beat
+    back = [InputMessage(m.time + messages[-1].time + 2 * bar, m.status, m.data1, m.data2)
+            for m in held_push_strums(104, 2)]
+    marks = [(m.time, m.text) for m in live_events(messages + back) if isinstance(m, Marker)]
+    last = messages[-1].time
+    assert [t for t, text in marks if text == "stop" and last < t < last + bar], marks
+
+
 def strummed(activity: PlayerActivity, times: list[float]) -> None:
     for t in times:
         for j in range(4):                              # a four-note strum: the player comps
