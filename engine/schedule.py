@@ -44,9 +44,10 @@ from engine.bars import SURE, BarWatch, Meter, band_cycle, band_signature, fits,
 from engine.events import Marker, Note
 from engine.inputs import Cue
 from engine.io.sinks import Sink
+from engine.listen.activity import STRONG
 from engine.marks import BandMarks
 from engine.mixer import Levels
-from engine.presence import COUNTED, Presence
+from engine.presence import COUNTED, REAL_PHRASE, Presence
 from engine.state import BeatGrid, Chord, MusicalState
 from engine.timeline import MAX_CHANGE, BandTimeline
 
@@ -249,8 +250,9 @@ class Scheduler:
         if marker is not None:
             self._send(Marker(now, marker))
         if self.presence.back_in_ending:
-            self._drop_ending(now, horizon, grid)
-        if self.presence.watching:          # the drift is measured only while the band waits to rejoin
+            self._drop_ending(now, horizon, grid, state)
+        if self.presence.watching and not self.presence.back_in_ending:   # the drift is measured only while the
+            # band waits to rejoin (and, back in its ending, once it has dropped it or played on)
             marker = self._rejoin(now, state, horizon)
             if marker is not None:          # written where the band plays again
                 self._due.append((self.presence.rejoin_at, marker))
@@ -289,19 +291,25 @@ class Scheduler:
         """An ending under way was dropped: the new arrangement after it is still to begin."""
         return self._change is not None and self._change.over_ending
 
-    def _drop_ending(self, now: float, horizon: float, grid: BeatGrid) -> None:
+    def _drop_ending(self, now: float, horizon: float, grid: BeatGrid, state: MusicalState) -> None:
         """Live, the player came back once the ending their silence cued had begun (engine/presence.py). Within
-        its first bar (band beat `horizon`, the commit window's end, in it) the band drops it, as a band does:
+        its first bar (band beat `horizon`, the commit window's end, in it), once the player strums a chord
+        (STRONG notes) or plays a phrase (the density `Presence.ready` asks to come in) — a tuning pluck is
+        neither: it dropped the ending and brought the band back over the player's chat for a bar and a
+        second ending (review23's live set) — the band drops it, as a band does:
         its notes are left out from the band's next beat and a new arrangement (no intro) begins at its next
         bar line on the player's downbeat (`Arranger.players_bar_after`: a 2/4 style's pairs begun on the
         player's beat 3 ran half a bar off until the bar watch moved them), silent until the band rejoins.
         Later, the ending plays on."""
-        self.presence.back_in_ending = False
         arranger = self.arranger
         first = next((p.bar for p in arranger.plans if p.section == "ending"), None)
         bar = arranger.bar_at(horizon)
         if first is None or bar >= first + arranger.group or not self.presence.listening:
+            self.presence.back_in_ending = False
             return          # (a 2/4 style in 4/4: the player's bar is `group` of the band's)
+        if state.strum_notes < STRONG and state.density < REAL_PHRASE:
+            return          # not yet a chord or a phrase: asked again at the next tick, while the first bar lasts
+        self.presence.back_in_ending = False
         beat = math.floor(horizon) + 1
         self.presence.dropped = float(beat)
         self._stop_at = None

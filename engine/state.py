@@ -108,7 +108,8 @@ class MusicalState:
     quarter of what naming asks, is the grid as it will be if named (its downbeats the aqsaq bar starts the listener
     believes; a band may come in on one). `phrase_start` is where the player began
     again after the last rest of a bar or more (s): the first strong chord or bass note since, a downbeat of
-    theirs (engine/listen/activity.py); None before any rest.
+    theirs (engine/listen/activity.py); None before any rest. `strum_notes` counts the notes of the latest strum
+    (a tuning pluck is one or two; a chord three or more).
     """
 
     time: float
@@ -129,6 +130,7 @@ class MusicalState:
     meter_pending: bool = False
     phrase_start: float | None = None
     leaning: BeatGrid | None = None
+    strum_notes: int = 0
 
     @property
     def bpm(self) -> float | None:

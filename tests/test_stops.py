@@ -124,6 +124,62 @@ def test_live_a_few_tuning_plucks_after_the_ending_do_not_restart_the_band():
     assert len([m for m in events if isinstance(m, Marker) and m.text.startswith("band in")]) == 1
 
 
+def test_live_a_tuning_pluck_in_the_endings_first_bar_does_not_drop_it():
+    # The D dorian example's first 12 bars, then silence: live, the ending begins at about 34.1 s, and the player
+    # plucks the open low E to tune 0.6 s into it. At main the pluck dropped the ending ("the player is back"),
+    # the band rejoined and played main B over the player's chat for 3.6 s, then a second ending (review23's
+    # live set: 41 band onsets in the chat between two songs). A player back with a phrase still drops it
+    # (test_live_a_player_back_during_the_endings_first_bar_drops_it_and_the_band_plays_on_with_them).
+    beat = 60 / 96
+    messages = [m for m in read_guitar_file(Path("examples/d_dorian_96_4-4.mid")).messages
+                if m.time < 0.5 + 48 * beat]
+    ending = next(m.time for m in live_events(messages) if isinstance(m, Marker) and m.text == "section: ending")
+    pluck = [InputMessage(ending + 0.6, 0x90, 40, 70), InputMessage(ending + 2.1, 0x80, 40, 0)]
+    events = live_events(messages + pluck)
+    marks = [(m.time, m.text) for m in events if isinstance(m, Marker)]
+    assert not [t for t, text in marks if text == "ending: dropped, the player is back"], marks
+    out = [t for t, text in marks if text == "band out"]
+    assert len(out) == 1 and out[0] < ending + 4 * 4 * beat, marks                # the ending's bar, then out
+    assert not [e for e in events if isinstance(e, Note) and e.time > out[0]]
+    assert len([t for t, text in marks if text == "section: ending"]) == 1, marks
+
+
+def held_push_strums(bpm: float, bars: int) -> list[InputMessage]:
+    """4/4 strummed D . . U D U D U (a chord on 1 held to the "and" of 2, then eighths), G D Em C, one channel
+    per string, down-strums low string first over 24 ms, up-strums over the top four strings."""
+    shapes = {"G": (43, 47, 50, 55, 59, 67), "D": (50, 57, 62, 66), "Em": (40, 47, 52, 55, 59, 64),
+              "C": (48, 52, 55, 60, 64)}
+    beat, out = 60 / bpm, []
+    for bar in range(bars):
+        chord = shapes[("G", "D", "Em", "C")[bar % 4]]
+        for eighth, down in ((0, True), (3, False), (4, True), (5, False), (6, True), (7, False)):
+            t = 1.0 + (bar * 4 + eighth / 2) * beat
+            notes = chord if down else chord[-4:][::-1]
+            for i, pitch in enumerate(notes):
+                ch = len(notes) - i if down else i + 1
+                out += [InputMessage(t + 0.006 * i, 0x90 | (ch - 1), pitch, 90 if down else 70),
+                        InputMessage(t + beat / 2 - 0.02, 0x80 | (ch - 1), pitch, 0)]
+    return sorted(out, key=lambda m: m.time)
+
+
+def test_a_strum_held_over_beat_two_every_bar_is_no_stop():
+    # D . . U D U D U at 104 BPM: 1.5 beats between the strum on 1 and the up-strum on the "and" of 2, in every
+    # bar, the other gaps half a beat. At main the band heard a stop there in every bar (the gap rule's 1.25 beats:
+    # 1.75 x the usual gap, the 75th percentile, half a beat) and left its notes out until the up-strum, live and
+    # offline (review23's live set: 8 stops in 16 bars; its render left 84 band notes out).
+    messages = held_push_strums(104, 10)
+    marks = [(m.time, m.text) for m in live_events(messages) if isinstance(m, Marker)]
+    entry = next(t for t, text in marks if text.startswith("band in"))
+    bar = 4 * 60 / 104
+    assert not [t for t, text in marks if text == "stop" and entry + 3 * bar < t < messages[-1].time], marks
+    # a real stop after it is still heard within a bar and a half beat of the last strum's beat
+    back = [InputMessage(m.time + messages[-1].time + 2 * bar, m.status, m.data1, m.data2)
+            for m in held_push_strums(104, 2)]
+    marks = [(m.time, m.text) for m in live_events(messages + back) if isinstance(m, Marker)]
+    last = messages[-1].time
+    assert [t for t, text in marks if text == "stop" and last < t < last + bar], marks
+
+
 def strummed(activity: PlayerActivity, times: list[float]) -> None:
     for t in times:
         for j in range(4):                              # a four-note strum: the player comps

@@ -46,6 +46,7 @@ class ActivityConfig:
     beat_late: float = 0.65     # beats: a beat this long past without a strum is missed: past its offbeat, which a
                                # syncopating player strums a little late (at 0.5, converter-set-b had 25 stops
                                # undone 10-70 ms later by that strum)
+    figure_gap: float = 1.15   # x the gap the player's figure leaves in every bar: a silence no longer is no pause
     kept_beats: int = 6        # beats the player must have struck to be keeping the beat ...
     lone_skip: int = 8         # ... skipping a lone beat at most once in this many beats struck
 
@@ -95,6 +96,11 @@ class PlayerActivity:
             self._phrase = next((start for start, notes, bass in self._strums
                                  if start >= self._phrase_from and (notes >= STRONG or bass)), None)
         return self._phrase
+
+    @property
+    def strum_notes(self) -> int:
+        """The notes of the latest strum (0 before any)."""
+        return self._strums[-1][1] if self._strums else 0
 
     @property
     def chordal(self) -> bool:
@@ -153,15 +159,17 @@ class PlayerActivity:
         return len(self._played) / self.config.density_beats
 
     def silent(self, now: float, period: float | None, usual_gap: float, beats_per_bar: int,
-               grid: BeatGrid | None = None) -> bool:
+               grid: BeatGrid | None = None, bar_gap: float = 0.0) -> bool:
         """True when the guitar is pausing at `now` (s): see `ActivityConfig`. `usual_gap` is the 75th
-        percentile of recent gaps between onsets (s); `grid`, the tracked beat, lets a missed beat tell it."""
+        percentile of recent gaps between onsets (s), `bar_gap` the gap the player's figure leaves in every bar
+        (s, engine.listen.beat `BeatTracker._bar_gap`); `grid`, the tracked beat, lets a missed beat tell it."""
         if self.last_onset is None:
             return True
         c = self.config
         period = period or DEFAULT_PERIOD
         longest = (beats_per_bar + c.silence_bar) * period
-        limit = min(max(c.silence_gaps * usual_gap, c.silence_beats * period), longest) if self.chordal else longest
+        shortest = max(c.silence_gaps * usual_gap, c.silence_beats * period, c.figure_gap * bar_gap)
+        limit = min(shortest, longest) if self.chordal else longest
         return now - self.last_onset > limit or (self.chordal and self.missed_beat(now, grid))
 
     def missed_beat(self, now: float, grid: BeatGrid | None) -> bool:

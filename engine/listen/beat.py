@@ -358,7 +358,8 @@ class BeatTracker:
         self._fitted_at = -math.inf             # when the grid was last fitted, tapped or led (s)
         self._master_origin: int | None = None  # ... and this beat number was its first downbeat
         self._bar_origin: int | None = None     # a downbeat cued by a count-in or a start (until the meter is sure)
-        self.usual_gap = 0.0                    # seconds: 75th percentile of recent gaps between onsets
+        self.usual_gap = self.bar_gap = 0.0     # s: 75th percentile of recent gaps between onsets; the gap the
+        #                                         player's figure leaves in every bar (_bar_gap)
         self._disagree = 0
         self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
         self._bass_wins = 0                     # estimates running on which the bass or accents kept another level
@@ -401,6 +402,7 @@ class BeatTracker:
         ts, ws = list(onsets.t), list(onsets.w)
         gaps = sorted(b - a for a, b in zip(ts, ts[1:]))
         self.usual_gap = gaps[int(0.75 * (len(gaps) - 1))]   # a stop or two in the window does not count
+        self.bar_gap = self._bar_gap(gaps, ts[-1] - ts[0])
         if now < self._master_until:
             self._classify(ts, ws)          # the master sets the grid; the guitar still tells the meter
             return True
@@ -437,6 +439,17 @@ class BeatTracker:
         self._fitted_at = now
         self._classify(ts, ws)
         return True
+
+    def _bar_gap(self, gaps: list[float], span: float) -> float:
+        """The longest gap (s) the player's figure leaves in every bar, from the window's `gaps` (s, ascending)
+        over `span` s: the n-th longest, n one less than the whole bars in the window (a stop in it is one
+        gap, passed over); 0.0 under three bars or before a beat. A strum on 1 held to the "and" of 2 (D . . U
+        D U D U) leaves 1.5 beats once a bar, which the 75th percentile of gaps, a half beat, does not tell:
+        the band stopped in every bar of it, live and offline (review23)."""
+        if not self.period:
+            return 0.0
+        bars = int(span / (self.period * self.beats_per_bar))
+        return gaps[-(bars - 1)] if bars >= 3 and len(gaps) >= bars - 1 else 0.0
 
     def _enough_onsets(self) -> bool:
         """True when the window holds enough onsets to estimate the beat: DENSE_ONSETS over 2 s or more, or

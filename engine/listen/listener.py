@@ -284,7 +284,7 @@ class Listener:
         period, last = b.period, a.last_onset
         if not period or last is None or t - last < PAUSE_MIN * period:
             return math.inf
-        if a.silent(t, period, b.usual_gap, b.beats_per_bar, self.grid()):
+        if a.silent(t, period, b.usual_gap, b.beats_per_bar, self.grid(), b.bar_gap):
             return 0.0
         return b.beats_per_bar * period
 
@@ -446,7 +446,7 @@ class Listener:
             time=now, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=grid,
             beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
             density=density, intensity=intensity(a.loudness, a.played_density(now, b.period)),
-            silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar, grid), last_onset=a.last_onset,
+            silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar, grid, b.bar_gap), last_onset=a.last_onset,
             cued=self._cued, meter_pending=b.meter_pending, phrase_start=a.phrase_start,
-            leaning=self.leaning(),
+            leaning=self.leaning(), strum_notes=a.strum_notes,
         )
