@@ -166,9 +166,9 @@ def _opening_riff(repeats: int, notes: int) -> list[InputMessage]:
 def test_a_riff_that_opens_on_the_beat_keeps_its_count_through_its_pushes():
     """The riff opens with three notes a beat apart, then pushes six onto the "and": in every two bars three notes
     on the beat and six on the "and", and the fit, which weighs the last two seconds, put every grid half a beat off
-    (GuitarSet Rock3's solo: its first 13 s). A listener who heard the opening's count keeps it
-    (`BeatTracker._opening`, `_counted`): every beat heard on the count, in double stops (24 s) and, over its first
-    12 s, as a single-note line."""
+    (GuitarSet Rock3's solo: its first 13 s). A listener who heard the opening's count keeps it, the notes on the
+    "and" telling where it is (`BeatTracker._opening`, `_counted`): every beat heard on the count, in double stops
+    (24 s) and, over its first 12 s, as a single-note line."""
     beat = 60.0 / 117
     for notes, until in ((2, 30.0), (1, 12.0)):
         analysis, _ = run_online(_opening_riff(6, notes), ListenerConfig())

@@ -251,7 +251,7 @@ LINE_HOLD = 3.0
 # A line's or riff's opening count (`BeatTracker._opening`): its first three onsets a beat apart (each gap within
 # OPENING_EVEN of the fitted period) set the first grid's beat when the fit's lies OPENING_OFF beats or more from
 # them; that count is then held (`_counted`): a fit within OPENING_NEAR beats of its beats or of its "and" tells
-# it where it is, one in between is not followed, and a whole `window` of fits off its beats ends it. In the `solo`
+# it where it is, one in between is not followed, and a whole `window` of those in between ends it. In the `solo`
 # set (60 takes) the lines that open with three notes a beat apart open on the beat (ashover42, hpps1, pop909-014),
 # and those that open on the "and" open with a pickup shorter than the beat (jigs' eighths, POP909's sixteenths).
 OPENING_EVEN = 0.12
@@ -574,9 +574,13 @@ class BeatTracker:
         """May a sudden change move the grid to `period` (s)? Not to another level while the aqsaq watch hears a
         bar (`_aqsaq_heard`): only under AQSAQ_CHANGE either way of the current period then (`_aqsaq_level`). Nor,
         on a single-note line, to 2:3 of the current period while the line's long notes keep the current one
-        (`TempoEstimator.line_level`): a jig's running eighths fit their twos better than its dotted quarters."""
+        (`TempoEstimator.line_level`): a jig's running eighths fit their twos better than its dotted quarters. Nor,
+        while a line's opening count holds (`_opened`), outside a player's STEP: a stretch whose notes regroup at
+        3:4 of the count (Rock3's solo at 13.7 s, 84 BPM for 3 s) is a hemiola to a player who counts."""
         if self.period is None:
             return True
+        if self._opened and not STEP[0] <= period / self.period <= STEP[1]:
+            return False
         if self._line_keeps(period) or self._accents_keep(period):
             return False
         if not self._aqsaq_heard():
@@ -775,8 +779,8 @@ class BeatTracker:
         a listener who heard the first notes a beat apart keeps that count through the syncopation after it: the fit
         weighs the last two seconds, and a riff that pushes its notes onto the "and" for most of its two bars puts
         the fit's beat there (GuitarSet dev's Rock3 solo, "1 2 3 3+ | 4+ 1+ 2+ 3+ 4+": the first 13 s half a beat
-        off). The grid is then held (`_opened`, `_counted`) until a whole window of fits off its beats says
-        otherwise. Only at the take's first grid (`_first_onset`). Else `grid`."""
+        off). The grid is then held (`_opened`, `_counted`, `_tempo_change`). Only at the take's first grid
+        (`_first_onset`). Else `grid`."""
         if self.period is not None or len(ts) < 3 or ts[0] != self._first_onset:
             return grid
         onsets = self._onsets
@@ -794,11 +798,11 @@ class BeatTracker:
 
     def _counted(self, state: GridState, now: float, phase: float, period: float, confidence: float) -> GridState:
         """The grid `state` after a fit (a beat at `phase` s, `period` s, `confidence`) while it is the count a line
-        opened with (`_opening`): a fit about half a beat off it (within OPENING_NEAR of its "and") is the line's
-        syncopation and tells the count's tempo and phase from there (followed half a beat over), yet counts as a
-        fit off the grid's beats; a fit on its beats (within OPENING_NEAR) is followed; one in between is not. Once
-        the fits have been off its beats for a whole `window` (s), the grid jumps to them and the count is no longer
-        held (`_opened`)."""
+        opened with (`_opening`): a fit on its beats (within OPENING_NEAR) is followed, and so is one about half a
+        beat off it (within OPENING_NEAR of its "and"), half a beat over: the line's syncopation tells where the
+        count is, not that the beat moved (Rock3's riff: every fit from 5.5 s to 13.6 s on the "and"). A fit in
+        between is not followed; once such fits have come for a whole `window` (s), the grid jumps to them and the
+        count is no longer held (`_opened`)."""
         off = self._off_grid(phase, period, now)
         if off < OPENING_NEAR:
             return blend(state, now, phase, period, confidence, self.follow, self.hold_tempo)
@@ -806,10 +810,9 @@ class BeatTracker:
         if now - since >= self.window:
             self._opened = False
             return blend(state, now, phase, period, confidence, self.follow, self.hold_tempo, at_once=True)
-        disagree = state.disagree + 1
         if off > 0.5 - OPENING_NEAR:
-            state = blend(state, now, phase + 0.5 * period, period, confidence, self.follow, self.hold_tempo)
-        return state._replace(disagree=disagree, disagree_since=since)
+            return blend(state, now, phase + 0.5 * period, period, confidence, self.follow, self.hold_tempo)
+        return state._replace(disagree=state.disagree + 1, disagree_since=since)
 
     def _off_grid(self, phase: float, period: float, now: float) -> float:
         """How far (beats, 0..0.5) the next beat after `now` (s) of a fit through `phase` (s) every `period` (s) lies
