@@ -146,3 +146,33 @@ def test_a_line_of_dotted_figures_is_heard_with_its_long_notes_on_the_beat():
     late = beats[beats > 10.0]
     offs = np.abs((late / beat + 0.5) % 1.0 - 0.5)
     assert len(late) > 30 and np.median(offs) < 0.08, (len(late), offs)
+
+
+def _opening_riff(repeats: int, notes: int) -> list[InputMessage]:
+    """GuitarSet Rock3's solo figure at 117 BPM (written here, not taken from it): "1 2 3 3+ | 4+ 1+ 2+ 3+ 4+", two
+    bars `repeats` times from the take's first note, each onset `notes` notes (a dyad in thirds, or its top note
+    alone), velocity 90, held until 20 ms before the next."""
+    eighth = 60.0 / 117 / 2
+    eighths = [16 * r + k for r in range(repeats) for k in (0, 2, 4, 5, 7, 9, 11, 13, 15)]
+    dyads = ((74, 70), (72, 69), (70, 67), (72, 69))
+    messages = []
+    for i, e in enumerate(eighths):
+        t, stop = e * eighth, (eighths[i + 1] if i + 1 < len(eighths) else 16 * repeats) * eighth - 0.02
+        for j, pitch in enumerate(dyads[i % len(dyads)][:notes]):
+            messages += [InputMessage(t + 0.012 * j, 0x90, pitch, 90), InputMessage(stop, 0x80, pitch, 0)]
+    return sorted(messages, key=lambda m: m.time)
+
+
+def test_a_riff_that_opens_on_the_beat_keeps_its_count_through_its_pushes():
+    """The riff opens with three notes a beat apart, then pushes six onto the "and": in every two bars three notes
+    on the beat and six on the "and", and the fit, which weighs the last two seconds, put every grid half a beat off
+    (GuitarSet Rock3's solo: its first 13 s). A listener who heard the opening's count keeps it, the notes on the
+    "and" telling where it is (`BeatTracker._opening`, `_counted`): every beat heard on the count, in double stops
+    (24 s) and, over its first 12 s, as a single-note line."""
+    beat = 60.0 / 117
+    for notes, until in ((2, 30.0), (1, 12.0)):
+        analysis, _ = run_online(_opening_riff(6, notes), ListenerConfig())
+        beats = np.array(analysis.beats)
+        beats = beats[beats < until]
+        offs = np.abs((beats / beat + 0.5) % 1.0 - 0.5)
+        assert len(beats) > 10 and offs.max() < 0.15, (notes, offs)

@@ -16,7 +16,9 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
    bass-and-chord figure puts more onset weight on the chord two eighths later than on the bass, and a grid off
    the bass's beat moves there at once (a grid set on the chords before the bass was heard). In simple time
    a fit gone to the off-beats is not taken while the bass stayed on the grid's beats (`_offbeat_bass`): bossa
-   comping strums its chords on every "and" for bars while the thumb keeps the beat.
+   comping strums its chords on every "and" for bars while the thumb keeps the beat. A line or a riff whose
+   first three notes fall a beat apart is counted from them (`_opening`), and that count is held through its
+   syncopation (`_counted`): its notes on the "and" tell where the beat is, not that the beat moved.
 3. Sudden tempo changes (`engine.listen.tempo_change`): when the grid explains less than `switch_below` of
    the recent onsets, the last `switch_window` seconds alone are searched for a tempo at the same level; if it
    explains them clearly better, it is adopted at once and the older onsets are forgotten (three beats of a slow
@@ -247,6 +249,15 @@ LINE_HOLD = 3.0
 # through the line's long notes, and that grid taken when it is sure (LONG_SURE: `_long_notes`). LONG_UNSURE 0.25
 # tried: GuitarSet dev's bossa solo BN2 lost 0.66 -> 0.47 (its long notes are anticipations, before the beat);
 # any grid better than the fit instead of LONG_SURE: the `solo` set's meter 0.883 -> 0.867 (bench/README.md).
+# A line's or riff's opening count (`BeatTracker._opening`): its first three onsets a beat apart (each gap within
+# OPENING_EVEN of the fitted period) set the first grid's beat when the fit's lies OPENING_OFF beats or more from
+# them; that count is then held (`_counted`): a fit within OPENING_NEAR beats of its beats or of its "and" tells
+# it where it is, one in between is not followed, and a whole `window` of those in between ends it. In the `solo`
+# set (60 takes) the lines that open with three notes a beat apart open on the beat (ashover42, hpps1, pop909-014),
+# and those that open on the "and" open with a pickup shorter than the beat (jigs' eighths, POP909's sixteenths).
+OPENING_EVEN = 0.12
+OPENING_OFF = 0.25
+OPENING_NEAR = 0.15
 LONG_UNSURE = 0.05
 LONG_SURE = 0.8
 # A sudden tempo change (engine.listen.tempo_change) of the period within STEP (new / old) is a player's tempo
@@ -303,6 +314,8 @@ class BeatTracker:
     _stepped: float | None = None       # s: the period a sudden tempo change set last (`update`, `advance`)
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
+    _first_onset: float | None = None   # s: the take's first onset (`_opening`)
+    _opened = False                     # the grid is the count a line opened with (`_opening`), not jumped from yet
 
     # Settings of the parts, set and read here as before (after changing bpm_prior or prior_octaves, call
     # `_rebuild_prior`).
@@ -374,6 +387,8 @@ class BeatTracker:
         """A note started at t (s) with salience `weight`. `new` is False when it belongs to the strum started
         by the last onset (its weight is added to that one's); `bass`: a bass note."""
         self._onsets.add(t, weight, new, bass)
+        if self._first_onset is None:
+            self._first_onset = t
         self._pending = True
 
     def _forget_before(self, cut: float) -> None:
@@ -426,6 +441,7 @@ class BeatTracker:
         grid = self._eighth_phase(ts, pws, now, grid)     # aqsaq meters
         grid = self._bass_beat(ts, pws, now, grid)        # the bass's beat
         grid = self._sparse(grid)
+        grid = self._opening(ts, grid)                   # a line's opening count
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
@@ -585,9 +601,13 @@ class BeatTracker:
         """May a sudden change move the grid to `period` (s)? Not to another level while the aqsaq watch hears a
         bar (`_aqsaq_heard`): only under AQSAQ_CHANGE either way of the current period then (`_aqsaq_level`). Nor,
         on a single-note line, to 2:3 of the current period while the line's long notes keep the current one
-        (`TempoEstimator.line_level`): a jig's running eighths fit their twos better than its dotted quarters."""
+        (`TempoEstimator.line_level`): a jig's running eighths fit their twos better than its dotted quarters. Nor,
+        while a line's opening count holds (`_opened`), outside a player's STEP: a stretch whose notes regroup at
+        3:4 of the count (Rock3's solo at 13.7 s, 84 BPM for 3 s) is a hemiola to a player who counts."""
         if self.period is None:
             return True
+        if self._opened and not STEP[0] <= period / self.period <= STEP[1]:
+            return False
         if self._line_keeps(period) or self._accents_keep(period):
             return False
         if not self._aqsaq_heard():
@@ -762,6 +782,7 @@ class BeatTracker:
         self.confidence = confidence
         self._grid_from = now
         self._held = None
+        self._opened = False
         self._acf_period, self._tempo_at = period, now
         self._disagree = self._tempo.rival_count = 0
         self._disagree_since = math.inf
@@ -789,13 +810,64 @@ class BeatTracker:
             return
         state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
                           self._disagree_since)
-        new = blend(state, now, phase, period, confidence, self.follow, self.hold_tempo, at_once=at_once,
-                    wait=self._line_wait())
+        if self._opened and self.period is not None:
+            new = self._counted(state, now, phase, period, confidence)
+        else:
+            new = blend(state, now, phase, period, confidence, self.follow, self.hold_tempo, at_once=at_once,
+                        wait=self._line_wait())
         (self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,
          self._disagree_since) = new
         if self.period is not None:
             beat = round(self.beat_at(now))
             self._held = follow_held(self._held, beat, self.seconds_at(beat), self.period)
+
+    def _opening(self, ts: list[float], grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """The first grid of a single-note line or a riff in double stops (`OnsetWindow.riff`) whose first three
+        onsets ts (s) fall a beat apart at the fitted `grid` (phase s, period s, confidence): its beat on them, when
+        the fit's is OPENING_OFF beats or more away. A player opens on the beat (he counts the band in, "1 2 3"), and
+        a listener who heard the first notes a beat apart keeps that count through the syncopation after it: the fit
+        weighs the last two seconds, and a riff that pushes its notes onto the "and" for most of its two bars puts
+        the fit's beat there (GuitarSet dev's Rock3 solo, "1 2 3 3+ | 4+ 1+ 2+ 3+ 4+": the first 13 s half a beat
+        off). The grid is then held (`_opened`, `_counted`, `_tempo_change`). Only at the take's first grid
+        (`_first_onset`). Else `grid`."""
+        if self.period is not None or len(ts) < 3 or ts[0] != self._first_onset:
+            return grid
+        onsets = self._onsets
+        if not (onsets.line() or onsets.riff()):
+            return grid
+        phase, period, confidence = grid
+        t0, t1, t2 = ts[0], ts[1], ts[2]
+        if max(abs(t1 - t0 - period), abs(t2 - t1 - period)) > OPENING_EVEN * period:
+            return grid
+        off = ((t0 - phase) / period) % 1.0
+        if OPENING_OFF <= off <= 1.0 - OPENING_OFF:
+            self._opened = True
+            return (t0 + t1 + t2 - 3 * period) / 3, period, confidence
+        return grid
+
+    def _counted(self, state: GridState, now: float, phase: float, period: float, confidence: float) -> GridState:
+        """The grid `state` after a fit (a beat at `phase` s, `period` s, `confidence`) while it is the count a line
+        opened with (`_opening`): a fit on its beats (within OPENING_NEAR) is followed, and so is one about half a
+        beat off it (within OPENING_NEAR of its "and"), half a beat over: the line's syncopation tells where the
+        count is, not that the beat moved (Rock3's riff: every fit from 5.5 s to 13.6 s on the "and"). A fit in
+        between is not followed; once such fits have come for a whole `window` (s), the grid jumps to them and the
+        count is no longer held (`_opened`)."""
+        off = self._off_grid(phase, period, now)
+        if off < OPENING_NEAR:
+            return blend(state, now, phase, period, confidence, self.follow, self.hold_tempo)
+        since = min(state.disagree_since, now)
+        if now - since >= self.window:
+            self._opened = False
+            return blend(state, now, phase, period, confidence, self.follow, self.hold_tempo, at_once=True)
+        if off > 0.5 - OPENING_NEAR:
+            return blend(state, now, phase + 0.5 * period, period, confidence, self.follow, self.hold_tempo)
+        return state._replace(disagree=state.disagree + 1, disagree_since=since)
+
+    def _off_grid(self, phase: float, period: float, now: float) -> float:
+        """How far (beats, 0..0.5) the next beat after `now` (s) of a fit through `phase` (s) every `period` (s) lies
+        from the tracked grid's nearest beat."""
+        pos = self.beat_at(phase + math.ceil((now - phase) / period) * period)
+        return abs(pos - round(pos))
 
     def _line_wait(self) -> float:
         """Beats of fits off the grid's beats before `phase.blend` jumps to them: LINE_HOLD seconds' worth on a fast
