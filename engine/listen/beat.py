@@ -436,12 +436,7 @@ class BeatTracker:
         grid = self._phase(ts, pws, now, period)
         if grid is None:
             return False
-        grid = self._long_notes(ts, pws, now, grid)       # a line's dotted figures
-        grid = self._triplet_phase(ts, pws, now, grid)    # a shuffle's long-short eighths
-        grid = self._eighth_phase(ts, pws, now, grid)     # aqsaq meters
-        grid = self._bass_beat(ts, pws, now, grid)        # the bass's beat
-        grid = self._sparse(grid)
-        grid = self._opening(ts, grid)                   # a line's opening count
+        grid = self._refine(ts, pws, now, grid)
         if (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
@@ -455,6 +450,19 @@ class BeatTracker:
         self._fitted_at = now
         self._classify(ts, ws)
         return True
+
+    def _refine(self, ts: list[float], pws: list[float], now: float,
+                grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """The fitted `grid` (phase s, period s, confidence) refined by the figures a musician counts from, in
+        order: a line's dotted figures, a shuffle's long-short eighths, the aqsaq meters' eighths, the bass's
+        beat, a sparse window's confidence, a line's opening count. `ts` onset times (s), `pws` their phase
+        weights, `now` (s)."""
+        grid = self._long_notes(ts, pws, now, grid)
+        grid = self._triplet_phase(ts, pws, now, grid)
+        grid = self._eighth_phase(ts, pws, now, grid)
+        grid = self._bass_beat(ts, pws, now, grid)
+        grid = self._sparse(grid)
+        return self._opening(ts, grid)
 
     def _bar_gap(self, gaps: list[float], span: float) -> float:
         """The longest gap (s) the player's figure leaves in every bar, from the window's `gaps` (s, ascending)
