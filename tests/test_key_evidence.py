@@ -5,6 +5,7 @@ the key it opens on; the D dorian example moved up a fourth (G dorian, the bug r
 clear margin however the guitar conditioner's bass memory marks its low notes (a 1 ms change of the beat
 period once made one E3 a bass note and the key C mixolydian); each mode is scored with its own profile."""
 
+import math
 from pathlib import Path
 
 import mido
@@ -271,3 +272,32 @@ def test_a_melody_whose_beat_stays_unsure_is_still_re_scored():
     guess, E major, for the whole minute (listener.KEY_STARVED)."""
     analysis, _ = run_online(nottingham_line("ashover32"), ListenerConfig())
     assert (analysis.key["tonic"], analysis.key["mode"]) == ("A", "major"), analysis.keys
+
+
+def _line_tracker(rests: tuple[float, float]) -> dict[tuple[int, str], float]:
+    """A KeyTracker (no decay) fed a one-velocity line of four pairs of phrases in D major / B minor notes: the
+    first of each pair ends on B, the second on D, each followed by a rest of `rests` s (B's, D's). The scores of
+    the keys ranked, by (tonic pitch class, mode)."""
+    from engine.listen.key import KeyTracker  # noqa: PLC0415
+
+    b3, c_sharp, d, e, f_sharp, g, a = 59, 61, 62, 64, 66, 67, 69
+    on_b = (f_sharp, e, d, e, f_sharp, a, g, f_sharp, e, d, c_sharp, b3)
+    on_d = (f_sharp, g, a, f_sharp, e, c_sharp, b3, c_sharp, e, f_sharp, e, d)
+    key, t = KeyTracker(half_life=1e9, new_piece=math.inf), 0.5
+    for phrase, rest in ((on_b, rests[0]), (on_d, rests[1])) * 4:
+        for i, pitch in enumerate(phrase):
+            key.note_on(t, pitch, 90, bass=False)
+            key.note_off(t + 0.27, pitch, 0.27, bass=False)
+            t += rest if i == len(phrase) - 1 else 0.3
+    return {(tonic, mode): score for score, tonic, mode in key.scores()[1]}
+
+
+def test_a_phrase_that_ends_before_a_longer_rest_names_the_tonic_more():
+    """The same notes and the same phrase-final notes (four on B, four on D, all of them finals by the rule),
+    only the rests after them differ (2 s or 3 s): a phrase closed by a longer rest ends a bigger unit, so the key
+    on the note before the longer rest gains (key.KeyTracker._final weighs a final by the time to the next onset;
+    main counted each final once and scored both lines alike, 0.001 apart)."""
+    long_on_d = _line_tracker((2.0, 3.0))
+    long_on_b = _line_tracker((3.0, 2.0))
+    d_major, b_minor = (2, "major"), (11, "minor")
+    assert long_on_d[d_major] - long_on_d[b_minor] > long_on_b[d_major] - long_on_b[b_minor] + 0.05

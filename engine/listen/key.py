@@ -23,7 +23,10 @@ A line's phrases end where they close: on the tonic, its third or its fifth (the
 `FINAL_RATIO` times the line's typical one, `FINAL_MIN` s or more, is phrase-final). A melody may dwell on its
 dominant's notes (a G major tune circling D and A: D mixolydian by pitch counts) and still end its phrases on G.
 Keys get `FINAL_WEIGHT` times the phrase-final notes' mean share in their `FINAL_PROFILE` (the shares measured
-on the dev solo lines, tonic 1), while little bass was heard, as the opening's bonus.
+on the dev solo lines, tonic 1), while little bass was heard, as the opening's bonus. Each final weighs by the
+seconds to the next onset (its length and the rest after it, under `OPENING_GAP`): a longer pause closes a bigger
+unit, and the tonic closes those (the dev solo lines' finals, weighed so, named the tonic over its relative in 34
+takes, the relative in 8; counted once each, 27 and 8: bench/README.md, session 21).
 
 Over a bass line, the chord the piece's phrases open with: the first of its first chords (`PHRASE_CANDIDATES`,
 each sounded and held `PHRASE_HOLD` s) that the music comes back to after other chords; keys on its root get
@@ -360,15 +363,15 @@ class KeyTracker:
     def _final(self, t: float) -> None:
         """A note struck at t (s): the note before it ended a phrase when t comes `FINAL_RATIO` times the typical
         gap between onsets after it, and `FINAL_MIN` s or more (a long note, or a rest after it): its pitch class
-        counts as phrase-final. The typical gap follows the onsets' (a geometric running mean; notes struck
-        together do not count)."""
+        counts as phrase-final, weighted by the gap (s): the longer the pause, the bigger the close. The typical
+        gap follows the onsets' (a geometric running mean; notes struck together do not count)."""
         gap = t - self._last_on
         if gap < TOGETHER:
             return
         if self._gap and FINAL_MIN <= gap < OPENING_GAP and gap >= FINAL_RATIO * math.exp(self._gap):
             self._decay_to(t)
             self._arrays()
-            self._finals[self._last_pitch % 12] += 1.0
+            self._finals[self._last_pitch % 12] += gap
         log = math.log(min(gap, OPENING_GAP))
         self._gap = 0.9 * self._gap + 0.1 * log if self._gap else log
 
