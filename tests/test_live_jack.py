@@ -721,3 +721,42 @@ def test_the_jack_watch_opens_before_any_other_jack_client_of_aqyn(server, tmp_p
     assert proc.returncode == 0 and err == "", err
     ours = [n for n in order if n in ("aqyn-watch", "aqyn-synth", "aqyn")]
     assert ours[:3] == ["aqyn-watch", "aqyn-synth", "aqyn"], order
+
+
+NATIVE_LINES = ("Cannot read socket", "CheckRes error", "JackSocketClientChannel", "fluidsynth:", "Help!",
+                "Cannot connect to server")
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_a_dying_jack_server_shows_aqyns_line_not_libjacks(tmp_path, verbose):
+    """On stage (no --quiet) a killed JACK server is aqyn's "input lost" line on the view, and none of the 13
+    lines libjack and FluidSynth print from their own threads ("CheckRes error", "fluidsynth: error: Help! Lost
+    the connection to the JACK server"; review 23, L1) on stderr; --verbose shows them."""
+    srv = JackServer(f"{SERVER}-noise", period=256).start()
+    log = tmp_path / "live.jsonl"
+    extra = ["--verbose"] if verbose else []
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "live", "--virtual", "--log", str(log), *FONT_ARGS,
+                             *extra], cwd=ROOT, env=srv.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    probe = Probe(srv.name, seconds=5, name="noiseprobe")
+    try:
+        wait_ports(probe, ["aqyn:guitar in"], proc)
+        probe.close()
+        probe = None
+        srv.crash()                            # SIGKILL: libjack's threads in aqyn find the socket dead
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (log.exists() and '"input lost"' in log.read_text()):
+            time.sleep(0.1)
+        time.sleep(1.0)                        # the reconnection's attempts may print too
+        proc.terminate()
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if probe is not None:
+            probe.close()
+        if proc.poll() is None:
+            proc.kill()
+        srv.release()
+    assert proc.returncode == 0, err
+    assert any(line.startswith("input lost") and "jack_server gone" in line for line in out.splitlines()), out
+    native = [line for line in err.splitlines() if line.startswith(NATIVE_LINES)]
+    assert bool(native) == verbose, err

@@ -86,6 +86,8 @@ def live(
     count_in: int = COUNT_IN_OPTION,
     duration: Optional[float] = typer.Option(None, "--duration", metavar="SECONDS", help="Stop after this long."),
     quiet: bool = typer.Option(False, "--quiet", help="No status view (headless use)."),
+    verbose: bool = typer.Option(False, "--verbose",
+                                 help="Also libjack's and FluidSynth's own lines on stderr (hidden otherwise)."),
     log: Optional[Path] = typer.Option(None, "--log", metavar="FILE", help="Append JSON lines: status and events."),
     record: Optional[Path] = typer.Option(None, "--record", metavar="TAKE.mid",
                                           help="Record what you play (with cues and the band's markers) to a "
@@ -107,7 +109,9 @@ def live(
     player = player_settings(converter_latency_ms, channels, bpm, count_in)
     levels = mix_levels(mix, LEVEL_PARTS, "live, the guitar is heard through your own amplifier")
     check_band_heard(levels, LEVEL_PARTS)         # an off part stays off: a footswitch cannot bring it back
-    with native_stderr_silenced() if quiet else nullcontext(), crash_reported():   # libjack, FluidSynth: fd 2
+    # libjack and FluidSynth write to fd 2 from their own threads ("CheckRes error", "Help! Lost the connection
+    # to the JACK server" when a server dies): kept off the stage unless asked for; aqyn says it as "input lost".
+    with nullcontext() if verbose else native_stderr_silenced(), crash_reported():
         try:
             fmap = FootswitchMap.load(footswitch, list_styles(dirs)) if footswitch else None
             audio = AudioConfig(driver=audio_driver, file=audio_file,
