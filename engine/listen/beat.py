@@ -461,8 +461,11 @@ class BeatTracker:
             level = self._accent_level(t, w, loud, bass, period, line)
         if level == period and not self._meter.compound and not self._onsets.line():
             level = self._tempo.quarter_level(t, w, period)      # a figure two beats long, heard at half tempo
+            notes = np.array(self._onsets.notes)
             if level == period:                                  # slow fingerpicking heard at its eighths
-                level = self._tempo.picking_level(t, bass, np.array(self._onsets.notes), period)
+                level = self._tempo.picking_level(t, bass, notes, period)
+            if level == period:                                  # an oom-pah heard at half tempo
+                level = self._tempo.oompah_level(t, w, bass, notes, period)
         if level == period and self._onsets.line() and not self._meter.compound:
             accent = np.array(self._onsets.accent)
             level = self._tempo.line_level(t, accent, period, current)

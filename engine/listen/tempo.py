@@ -110,6 +110,15 @@ PICK_BPM = (48.0, 75.0)
 PICK_LONE = 0.8
 PICK_EVEN = 0.85
 PICK_THUMBS = 3
+# Oom-pah heard at half tempo (`oompah_level`): a bass note alone on one of the level's places (its beats or half-way
+# between) and a chord on the other, OOMPAH_SHARE of the onsets there, OOMPAH_COUNT or more each, when twice the
+# level's tempo is within OOMPAH_BPM: a polka's "oom" and "pah" are a beat each (review22's polka_C_180_2-4 heard at
+# 90 with the band's beat on the "pah"; bench/fast_waltz.py's oom-pah polkas at 150-210 and 2/4 and 4/4 polkas at
+# 200 heard at half). Under 140 the faster level is already the prior's (bench/even_strums.py's oom-pah at 80-120
+# is heard at its beat); the top is the tempo range's (`max_bpm`).
+OOMPAH_BPM = (140.0, 220.0)
+OOMPAH_SHARE = 0.75
+OOMPAH_COUNT = 4
 
 
 class TempoEstimator:
@@ -406,6 +415,36 @@ class TempoEstimator:
         if np.mean(np.abs(np.diff(t) / period - 1.0) < NEAR) < PICK_EVEN:
             return period
         return slow if self._comb(slow) >= self.bass_keep * self._comb(period) else period
+
+    def oompah_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, notes: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or half of it when an oom-pah is heard at half its tempo, for the onsets t
+        (s, sorted) weighted w that the last `scores` call read, `bass` True where one has a bass note and `notes` how
+        many notes each holds. Half when twice the tempo is within OOMPAH_BPM and, of the onsets on the grid's beats
+        and of those half-way between (within NEAR), one place holds lone bass notes and the other chords (three
+        notes or more), OOMPAH_SHARE of each place's onsets and OOMPAH_COUNT or more, while the half level keeps
+        `bass_keep` of `period`'s comb. A bass and a chord that take turns are a beat each: the comb hears the figure
+        repeat at the bass's period, the tempo prior prefers its 90 to a polka's 180, and the band's beat then falls
+        on the "pah". Strums elsewhere (a polka's up-strums on the "and"s) do not count."""
+        half = 0.5 * period
+        if not OOMPAH_BPM[0] <= 60.0 / half <= OOMPAH_BPM[1] or half * FPS < self.lag_lo or self.last_acf is None:
+            return period
+        if len(t) < 2 * OOMPAH_COUNT:
+            return period
+        phase = beat_phase(t, w, float(t[-1]), period, recency=BASS_RECENCY)
+        if phase is None:
+            return period
+        e = ((t - phase) / period) % 1.0
+        on, mid = (e < NEAR) | (e > 1 - NEAR), np.abs(e - 0.5) < NEAR
+        lone, chord = bass & (notes == 1), notes >= 3
+        if min(on.sum(), mid.sum()) < OOMPAH_COUNT:
+            return period
+
+        def holds(place: np.ndarray, kind: np.ndarray) -> bool:
+            return bool((place & kind).sum() >= OOMPAH_SHARE * place.sum())
+
+        if not (holds(on, lone) and holds(mid, chord) or holds(on, chord) and holds(mid, lone)):
+            return period
+        return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
 
     def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
         """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
