@@ -365,6 +365,11 @@ def test_an_oom_pah_at_a_slow_level_or_without_chords_keeps_the_period():
     t, w, bass, notes = oompah(0.667, half_notes=1)         # a line of single notes: no chord on the "pah"
     est.scores(t, w)
     assert est.oompah_level(t, w, bass, notes, 0.667) == 0.667
+    t, w, bass, notes = oompah(0.645, beats=12)
+    turns = np.isin(np.arange(len(t)) % 4, (0, 3))         # a bass every second beat, a chord on the next one's "and"
+    t, w, bass, notes = t[turns], w[turns], bass[turns], notes[turns]      # (sim2's dynamics_2-4 Bb-minor at 93)
+    est.scores(t, w)
+    assert est.oompah_level(t, w, bass, notes, 0.645) == 0.645
 
 
 @pytest.mark.parametrize(("bpm", "key"), [(150, "C"), (180, "G"), (210, "Am")])

@@ -421,7 +421,8 @@ class TempoEstimator:
         (s, sorted) weighted w that the last `scores` call read, `bass` True where one has a bass note and `notes` how
         many notes each holds. Half when twice the tempo is within OOMPAH_BPM and, of the onsets on the grid's beats
         and of those half-way between (within NEAR), one place holds lone bass notes and the other chords (three
-        notes or more), OOMPAH_SHARE of each place's onsets and OOMPAH_COUNT or more, while the half level keeps
+        notes or more), OOMPAH_SHARE of each place's onsets, each place struck on OOMPAH_SHARE of the window's beats
+        and OOMPAH_COUNT times or more, while the half level keeps
         `bass_keep` of `period`'s comb. A bass and a chord that take turns are a beat each: the comb hears the figure
         repeat at the bass's period, the tempo prior prefers its 90 to a polka's 180, and the band's beat then falls
         on the "pah". Strums elsewhere (a polka's up-strums on the "and"s) do not count."""
@@ -436,7 +437,9 @@ class TempoEstimator:
         e = ((t - phase) / period) % 1.0
         on, mid = (e < NEAR) | (e > 1 - NEAR), np.abs(e - 0.5) < NEAR
         lone, chord = bass & (notes == 1), notes >= 3
-        if min(on.sum(), mid.sum()) < OOMPAH_COUNT:
+        # Taking turns: a bass on (nearly) every beat and a chord on every half-way, not a bass every second beat and
+        # a chord on the "and" of the next (sim2's dynamics_2-4 Bb-minor at 93: 1, 2-and)
+        if min(on.sum(), mid.sum()) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / period):
             return period
 
         def holds(place: np.ndarray, kind: np.ndarray) -> bool:
