@@ -339,6 +339,28 @@ def test_six_eight_strummed_in_eighths_is_heard_in_dotted_quarters(bpm, seed):
     assert heard and sum(heard) >= 0.9 * len(heard)
 
 
+def test_accents_on_one_and_four_take_strummed_eighths_to_the_dotted_quarter():
+    est = TempoEstimator()
+    t, w, loud = eighths((0, 3), 0.4)               # 6/8 at 50 dotted quarters, heard at its eighths (150 BPM)
+    est.scores(t, w)
+    assert est.eighth_level(t, w, loud, np.full(len(t), 6), 0.4) == pytest.approx(1.2)
+    notes = np.where(np.arange(len(t)) % 3 == 0, 1, 4)  # a bass alone on each accent: a fast waltz's bar, not 6/8
+    assert est.eighth_level(t, w, loud, notes, 0.4) == 0.4
+    t, w, loud = eighths((0, 2, 4), 0.4)            # accents every two eighths
+    est.scores(t, w)
+    assert est.eighth_level(t, w, loud, np.full(len(t), 6), 0.4) == 0.4
+
+
+@pytest.mark.parametrize(("bpm", "seed"), [(50, 1), (56, 2)])
+def test_six_eight_strummed_down_down_up_is_heard_in_dotted_quarters(bpm, seed):
+    # bench/compound_strums.py's kind: on main heard at the eighths (150) for the whole take at 50, for 24 s at 56.
+    listener = Listener()
+    msgs = six_eight_take(bpm, "DDUDDU", seed)
+    heard = [abs(listener.beat.bpm / bpm - 1) < 0.04 for now in ticks(listener, msgs, msgs[-1].time)
+             if now >= 12.0 and listener.beat.period is not None]
+    assert heard and sum(heard) >= 0.9 * len(heard)
+
+
 # ---- an oom-pah heard at half tempo (TempoEstimator.oompah_level) ---------------------------------------------------
 
 def oompah(period: float, half_notes: int = 4, beats: int = 10) -> tuple[np.ndarray, ...]:

@@ -119,6 +119,14 @@ PICK_THUMBS = 3
 OOMPAH_BPM = (140.0, 220.0)
 OOMPAH_SHARE = 0.75
 OOMPAH_COUNT = 4
+# A 6/8 strummed on every eighth heard at its eighths (`eighth_level`): three times the period when that is a dotted
+# quarter of COMPOUND_BPM and the strums' accents group the eighths in threes (`dotted_level` on the quarter, two
+# eighths), EIGHTH_CHORDS of the onsets strums of three notes or more (a fast waltz's bass alone on 1 is the bar's
+# bass: `bar_level`'s kind, 0.67 of its onsets chords). bench/compound_strums.py's D D U D D U at 50 dotted quarters
+# was heard at 150 for the whole take, at 56 and 63 for 14-24 s. The same MIDI is a 3/4 at 150-210 strummed on every
+# beat, accented on 1, with no bass alone: heard here in 6/8 (the bar's chord changes would tell; not read).
+COMPOUND_BPM = (40.0, 70.0)
+EIGHTH_CHORDS = 0.8
 
 
 class TempoEstimator:
@@ -329,6 +337,21 @@ class TempoEstimator:
         self.dotted_beat = phase + contrast.index(best) * eighth
         return q
 
+    def eighth_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, notes: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or three times it when a 6/8 strummed on its eighths is heard at the eighth,
+        for the onsets t (s, sorted) weighted w that the last `scores` call read, `loud` each strum's loudness and
+        `notes` how many notes it holds. Three times when that is a dotted quarter within COMPOUND_BPM, EIGHTH_CHORDS
+        of the onsets are strums (three notes or more) and `dotted_level` hears the accents group the eighths in threes
+        on a grid of two of them; it then sets `dotted_beat`. Strumming on every eighth fills every lag alike, and the
+        tempo prior prefers the eighths at 150 to the dotted quarters at 50; a player accents the dotted quarter."""
+        quarter = 2.0 * period
+        if not COMPOUND_BPM[0] <= 60.0 / (3.0 * period) <= COMPOUND_BPM[1] or len(t) < 8:
+            return period
+        if np.mean(notes >= 3) < EIGHTH_CHORDS:
+            return period
+        slow = self.dotted_level(t, w, loud, quarter)
+        return period if slow == quarter else slow
+
     def quarter_level(self, t: np.ndarray, w: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or half of it when the grid runs at half the player's tempo, for the onsets
         t (s, sorted) weighted w that the last `scores` call read. Half when twice the tempo is at most QUARTER_BPM,
@@ -422,10 +445,10 @@ class TempoEstimator:
         many notes each holds. Half when twice the tempo is within OOMPAH_BPM and, of the onsets on the grid's beats
         and of those half-way between (within NEAR), one place holds lone bass notes and the other chords (three
         notes or more), OOMPAH_SHARE of each place's onsets, each place struck on OOMPAH_SHARE of the window's beats
-        and OOMPAH_COUNT times or more, while the half level keeps
-        `bass_keep` of `period`'s comb. A bass and a chord that take turns are a beat each: the comb hears the figure
-        repeat at the bass's period, the tempo prior prefers its 90 to a polka's 180, and the band's beat then falls
-        on the "pah". Strums elsewhere (a polka's up-strums on the "and"s) do not count."""
+        and OOMPAH_COUNT times or more, while the half level keeps `bass_keep` of `period`'s comb. A bass and a chord
+        that take turns are a beat each: the comb hears the figure repeat at the bass's period, the tempo prior
+        prefers its 90 to a polka's 180, and the band's beat then falls on the "pah". Strums elsewhere (a polka's
+        up-strums on the "and"s) do not count."""
         half = 0.5 * period
         if not OOMPAH_BPM[0] <= 60.0 / half <= OOMPAH_BPM[1] or half * FPS < self.lag_lo or self.last_acf is None:
             return period
