@@ -783,6 +783,8 @@ class BeatTracker:
                 or now - self._grid_from < HOLD_AFTER * self.period or not same_level(period, self.period)
                 or self._onsets.line() or self._aqsaq_heard()):
             return False
+        if confidence <= 0.0:
+            return True          # its beats hold no onset: the mean of a shuffle's beat and swung eighth, no beat
         nxt = phase + math.ceil((now - phase) / period) * period      # the fit's next beat
         on_held = off_held(self._held, nxt, self.period) < HELD_NEAR
         if confidence < HELD_FIT:
