@@ -6,9 +6,11 @@ The takes are written here with mido, not by the simulators, one MIDI channel pe
 sixteen 3/4 waltzes at 140-200 BPM in five keys, a bass note on beat 1 and a four-string chord on beats 2 and 3
 (the open D string in the chords of D, G7, D7 and Dm: under E3, a `bass` note to the listener), half of them with
 a melody note of the chord over every beat; six polkas at 160, 180 and 200 BPM, in 2/4 (bass, chord, each with
-its "and") and 4/4 (bass on 1 and 3). Timing scattered by 4-6 ms. Each row gives the tempo the online listener
-hears at the end (its median beat over the last 16 beats), its ratio to the truth (0.5: two quarters a beat),
-beat F and downbeat F (mir_eval, 70 ms) and the meter at the end. `band_eval.py --sets DIR` scores the band.
+its "and") and 4/4 (bass on 1 and 3); four oom-pah polkas at 150, 170, 190 and 210 BPM in 2/4 (review22's kind:
+the bass alone on 1, alternating, a chord stab on 2, nothing between). Timing scattered by 4-6 ms. Each row gives
+the tempo the online listener hears at the end (its median beat over the last 16 beats), its ratio to the truth
+(0.5: two quarters a beat), beat F and downbeat F (mir_eval, 70 ms) and the meter at the end. `band_eval.py --sets
+DIR` scores the band.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ KEYS = {"G": ("G major", ("G", "G", "C", "D7", "G", "Em", "Am", "D7")),
         "E": ("E major", ("E", "E", "A", "B7", "E", "A", "B7", "E"))}
 WALTZ_BPM = (140, 148, 156, 164, 172, 180, 190, 200)
 POLKA_BPM = (160, 180, 200)
+OOMPAH_BPM = (150, 170, 190, 210)
 LEAD = 0.5      # s before the first note
 
 
@@ -62,10 +65,10 @@ class Take:
         for k, s in enumerate(played):
             self.notes.append((t + 0.012 * k, s, OPEN[s] + frets[s], velocity - 2 * k, length))
 
-    def bass(self, t: float, chord: str, velocity: int, length: float) -> None:
-        """The chord's lowest string alone."""
+    def bass(self, t: float, chord: str, velocity: int, length: float, upper: bool = False) -> None:
+        """The chord's lowest string alone (`upper`: the string above it, an alternate bass)."""
         frets = SHAPES[chord]
-        s = max(s for s in range(6) if frets[s] is not None)
+        s = max(s for s in range(6) if frets[s] is not None) - upper
         self.notes.append((t + self.rng.gauss(0, 0.004), s, OPEN[s] + frets[s], velocity, length))
 
     def melody(self, t: float, chord: str, velocity: int, length: float) -> None:
@@ -139,6 +142,29 @@ def polka(bpm: float, key: str, beats: int, seed: int) -> Take:
     return take
 
 
+def oompah(bpm: float, key: str, beats: int, seed: int) -> Take:
+    """An oom-pah polka (review22's polka_C_180_2-4): the bass alone on the odd beats, alternating the chord's lowest
+    string and the one above it, a chord stab on the even ones, nothing between; a chord a bar."""
+    take, beat = Take(seed), 60.0 / bpm
+    progression = KEYS[key][1]
+    bars = int(bpm / 2) // beats
+    for bar in range(bars + 1):
+        t, chord = LEAD + beats * bar * beat, progression[bar % len(progression)]
+        take.downbeats.append(t)
+        if bar == bars:
+            take.beats.append(t)
+            take.strum(t, progression[0], 85, 2.0, range(6))
+            break
+        for k in range(beats):
+            tk = t + k * beat
+            take.beats.append(tk)
+            if k % 2 == 0:
+                take.bass(tk, chord, 88, 0.6 * beat, upper=(bar * beats + k) % 4 == 2)
+            else:
+                take.strum(tk, chord, 70, 0.5 * beat)
+    return take
+
+
 def takes():
     """(name, Take, meter, key, bpm) of every take."""
     keys = list(KEYS)
@@ -152,6 +178,9 @@ def takes():
             key = keys[(i + beats) % len(keys)]
             take = polka(bpm, key, beats, seed=bpm + beats)
             yield f"polka_{key}_{bpm}_{beats}-4", take, f"{beats}/4", KEYS[key][0], bpm
+    for i, bpm in enumerate(OOMPAH_BPM):
+        key = keys[(i + 3) % len(keys)]
+        yield f"oompah_{key}_{bpm}_2-4", oompah(bpm, key, 2, seed=bpm + 7), "2/4", KEYS[key][0], bpm
 
 
 def heard(path: Path) -> tuple[float, float, float, str]:

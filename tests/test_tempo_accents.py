@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from engine.events import InputMessage
+from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener
 from engine.listen.tempo import TempoEstimator
 from tests.conftest import ticks
@@ -336,3 +337,71 @@ def test_six_eight_strummed_in_eighths_is_heard_in_dotted_quarters(bpm, seed):
             on = grid.beat_at(0.5 + round((now - 0.5) / beat) * beat)      # the player's beat nearest now
             heard.append(abs(listener.beat.bpm / bpm - 1) < 0.04 and grid.meter == "6/8" and abs(on - round(on)) < 0.1)
     assert heard and sum(heard) >= 0.9 * len(heard)
+
+
+def test_accents_on_one_and_four_take_strummed_eighths_to_the_dotted_quarter():
+    est = TempoEstimator()
+    t, w, loud = eighths((0, 3), 0.4)               # 6/8 at 50 dotted quarters, heard at its eighths (150 BPM)
+    est.scores(t, w)
+    assert est.eighth_level(t, w, loud, np.full(len(t), 6), 0.4) == pytest.approx(1.2)
+    notes = np.where(np.arange(len(t)) % 3 == 0, 1, 4)  # a bass alone on each accent: a fast waltz's bar, not 6/8
+    assert est.eighth_level(t, w, loud, notes, 0.4) == 0.4
+    t, w, loud = eighths((0, 2, 4), 0.4)            # accents every two eighths
+    est.scores(t, w)
+    assert est.eighth_level(t, w, loud, np.full(len(t), 6), 0.4) == 0.4
+
+
+@pytest.mark.parametrize(("bpm", "seed"), [(50, 1), (56, 2)])
+def test_six_eight_strummed_down_down_up_is_heard_in_dotted_quarters(bpm, seed):
+    # bench/compound_strums.py's kind: on main heard at the eighths (150) for the whole take at 50, for 24 s at 56.
+    listener = Listener()
+    msgs = six_eight_take(bpm, "DDUDDU", seed)
+    heard = [abs(listener.beat.bpm / bpm - 1) < 0.04 for now in ticks(listener, msgs, msgs[-1].time)
+             if now >= 12.0 and listener.beat.period is not None]
+    assert heard and sum(heard) >= 0.9 * len(heard)
+
+
+# ---- an oom-pah heard at half tempo (TempoEstimator.oompah_level) ---------------------------------------------------
+
+def oompah(period: float, half_notes: int = 4, beats: int = 10) -> tuple[np.ndarray, ...]:
+    """Onsets t, w, bass, notes of a grid of `period` s: a lone bass note on every beat, a strum of `half_notes` notes
+    (no bass) half-way; the strums weigh more."""
+    t = np.arange(2 * beats) * 0.5 * period
+    bass = np.arange(len(t)) % 2 == 0
+    notes = np.where(bass, 1, half_notes)
+    return t, np.where(bass, 1.0, 2.0), bass, notes
+
+
+def test_a_bass_and_a_chord_taking_turns_at_90_are_a_beat_each():
+    est = TempoEstimator()
+    t, w, bass, notes = oompah(0.667)
+    est.scores(t, w)
+    assert est.oompah_level(t, w, bass, notes, 0.667) == pytest.approx(0.3335)
+
+
+def test_an_oom_pah_at_a_slow_level_or_without_chords_keeps_the_period():
+    est = TempoEstimator()
+    t, w, bass, notes = oompah(1.2)                   # bass on the beat, chord on its "and" at 50: 100 is no polka
+    est.scores(t, w)
+    assert est.oompah_level(t, w, bass, notes, 1.2) == 1.2
+    t, w, bass, notes = oompah(0.667, half_notes=1)         # a line of single notes: no chord on the "pah"
+    est.scores(t, w)
+    assert est.oompah_level(t, w, bass, notes, 0.667) == 0.667
+    t, w, bass, notes = oompah(0.645, beats=12)
+    turns = np.isin(np.arange(len(t)) % 4, (0, 3))         # a bass every second beat, a chord on the next one's "and"
+    t, w, bass, notes = t[turns], w[turns], bass[turns], notes[turns]      # (sim2's dynamics_2-4 Bb-minor at 93)
+    est.scores(t, w)
+    assert est.oompah_level(t, w, bass, notes, 0.645) == 0.645
+
+
+@pytest.mark.parametrize(("bpm", "key"), [(150, "C"), (180, "G"), (210, "Am")])
+def test_an_oom_pah_polka_is_heard_at_its_quarter(tmp_path, bpm, key):
+    # bench/fast_waltz.py's oom-pah (review22's polka_C_180_2-4): on main heard at half, the band's beat on the "pah".
+    from bench.fast_waltz import oompah as oompah_take
+
+    take = oompah_take(bpm, key, 2, seed=bpm)
+    take.save(tmp_path / "take.mid", "2/4", key, bpm)
+    msgs = read_guitar_file(tmp_path / "take.mid").messages
+    listener = Listener()
+    assert list(ticks(listener, msgs, msgs[-1].time))
+    assert listener.beat.bpm == pytest.approx(bpm, rel=0.03)

@@ -493,9 +493,10 @@ class BeatTracker:
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
         """The tempo estimate's period (s) for onsets t (s) weighted w, moved by the bar (`_bar_level`: halved when
         it splits the bar, or to the 2:3 or 3:2 level the bass keeps), else to half of it when the strums' accents
-        say so, or to 3:2 of it when they group its eighths in threes (`_accent_level`: 6/8 heard in quarters), or
-        to half when they fill its quarters (`quarter_level`), or to twice it for a slow fingerpicked figure heard
-        at its eighths (`picking_level`): at once when it is the `current` level or while the window of onsets is
+        say so, or to 3:2 of it when they group its eighths in threes (`_accent_level`: 6/8 heard in quarters; to
+        three times it from 6/8's eighths), or to half when they fill its quarters (`quarter_level`), or to twice it
+        for a slow fingerpicked figure heard at its eighths (`picking_level`), or to half for an oom-pah heard at half
+        tempo (`oompah_level`): at once when it is the `current` level or while the window of onsets is
         still filling, else on two estimates running; `_moved` tells `update` that the grid should jump to the new
         level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
         if current is not None and self._aqsaq_heard():
@@ -512,8 +513,11 @@ class BeatTracker:
             level = self._accent_level(t, w, loud, bass, period, line)
         if level == period and not self._meter.compound and not self._onsets.line():
             level = self._tempo.quarter_level(t, w, period)      # a figure two beats long, heard at half tempo
+            notes = np.array(self._onsets.notes)
             if level == period:                                  # slow fingerpicking heard at its eighths
-                level = self._tempo.picking_level(t, bass, np.array(self._onsets.notes), period)
+                level = self._tempo.picking_level(t, bass, notes, period)
+            if level == period:                                  # an oom-pah heard at half tempo
+                level = self._tempo.oompah_level(t, w, bass, notes, period)
         if level == period and self._onsets.line() and not self._meter.compound:
             accent = np.array(self._onsets.accent)
             level = self._tempo.line_level(t, accent, period, current)
@@ -540,14 +544,17 @@ class BeatTracker:
         level splits the bar (the figure repeats every 1.5 beats, `TempoEstimator.bar_level`, asked before the
         bass, which would take the bar for the beat), else the bass's 2:3 or 3:2 level
         (`TempoEstimator.bass_level`), whose 3:2 in simple time is the bar (its three beats), as are the bar's deep
-        basses 1.5 beats apart (`deep_split`: a waltz with a melody note on every beat). The bass's 2:3 is refused
+        basses 1.5 beats apart (`deep_split`: a waltz with a melody note on every beat). The split is refused when
+        the half level is 6/8's eighths (`TempoEstimator.eighth_level`: strums accented on 1 and 4 repeat every 1.5
+        quarters too; `_accent_level` then takes the dotted quarter). The bass's 2:3 is refused
         while the strums' accents group that level's eighths in threes (`TempoEstimator.dotted_level`: a 6/8
         strummed down on 1, 3 and 5 has a bass on every quarter, and its accents on 1 and 4 say the dotted quarter
         is the beat). `period` when none moves it."""
         simple = not self._meter.compound and not line
         level = period if line else self._tempo.bar_level(period)
-        if level != period:
-            return level
+        if level != period:       # ... unless the strums' accents group the half level in threes: 6/8's eighths
+            notes = np.array(self._onsets.notes)
+            return period if self._tempo.eighth_level(t, w, loud, notes, level) != level else level
         level = self._tempo.bass_level(t, w, bass, period)
         if level < period and self._tempo.dotted_level(t, w, loud, level) != level:
             return period
@@ -560,11 +567,14 @@ class BeatTracker:
                       line: bool) -> float:
         """Half `period` (s) when the strums' accents say so (`TempoEstimator.accent_level`), else 3:2 of it when
         they group its eighths in threes (`TempoEstimator.dotted_level`: 6/8 heard in quarters; not on a single-note
-        `line`), the grid's beat then on the accents (`_line_beat`); else `period`. Onsets t (s) weighted w, each
+        `line`), or three times it when `period` is those eighths (`TempoEstimator.eighth_level`), the grid's beat
+        then on the accents (`_line_beat`); else `period`. Onsets t (s) weighted w, each
         strum's loudness `loud` and bass (True) `bass`."""
         level = self._tempo.accent_level(t, w, loud, period, np.array(self._onsets.notes), bass)
         if level == period and not line:
             level = self._tempo.dotted_level(t, w, loud, period)
+            if level == period:              # 6/8's eighths heard as the beat
+                level = self._tempo.eighth_level(t, w, loud, np.array(self._onsets.notes), period)
             if level != period:
                 self._line_beat = self._tempo.dotted_beat
         return level
@@ -902,6 +912,8 @@ class BeatTracker:
                 or now - self._grid_from < HOLD_AFTER * self.period or not same_level(period, self.period)
                 or self._onsets.line() or self._aqsaq_heard()):
             return False
+        if confidence <= 0.0:
+            return True          # its beats hold no onset: the mean of a shuffle's beat and swung eighth, no beat
         nxt = phase + math.ceil((now - phase) / period) * period      # the fit's next beat
         on_held = off_held(self._held, nxt, self.period) < HELD_NEAR
         if confidence < HELD_FIT:

@@ -110,6 +110,23 @@ PICK_BPM = (48.0, 75.0)
 PICK_LONE = 0.8
 PICK_EVEN = 0.85
 PICK_THUMBS = 3
+# Oom-pah heard at half tempo (`oompah_level`): a bass note alone on one of the level's places (its beats or half-way
+# between) and a chord on the other, OOMPAH_SHARE of the onsets there, OOMPAH_COUNT or more each, when twice the
+# level's tempo is within OOMPAH_BPM: a polka's "oom" and "pah" are a beat each (review22's polka_C_180_2-4 heard at
+# 90 with the band's beat on the "pah"; bench/fast_waltz.py's oom-pah polkas at 150-210 and 2/4 and 4/4 polkas at
+# 200 heard at half). Under 140 the faster level is already the prior's (bench/even_strums.py's oom-pah at 80-120
+# is heard at its beat); the top is the tempo range's (`max_bpm`).
+OOMPAH_BPM = (140.0, 220.0)
+OOMPAH_SHARE = 0.75
+OOMPAH_COUNT = 4
+# A 6/8 strummed on every eighth heard at its eighths (`eighth_level`): three times the period when that is a dotted
+# quarter of COMPOUND_BPM and the strums' accents group the eighths in threes (`dotted_level` on the quarter, two
+# eighths), EIGHTH_CHORDS of the onsets strums of three notes or more (a fast waltz's bass alone on 1 is the bar's
+# bass: `bar_level`'s kind, 0.67 of its onsets chords). bench/compound_strums.py's D D U D D U at 50 dotted quarters
+# was heard at 150 for the whole take, at 56 and 63 for 14-24 s. The same MIDI is a 3/4 at 150-210 strummed on every
+# beat, accented on 1, with no bass alone: heard here in 6/8 (the bar's chord changes would tell; not read).
+COMPOUND_BPM = (40.0, 70.0)
+EIGHTH_CHORDS = 0.8
 
 
 class TempoEstimator:
@@ -334,6 +351,21 @@ class TempoEstimator:
         self._phase_memo = (t, w, period, phase)
         return phase
 
+    def eighth_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, notes: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or three times it when a 6/8 strummed on its eighths is heard at the eighth,
+        for the onsets t (s, sorted) weighted w that the last `scores` call read, `loud` each strum's loudness and
+        `notes` how many notes it holds. Three times when that is a dotted quarter within COMPOUND_BPM, EIGHTH_CHORDS
+        of the onsets are strums (three notes or more) and `dotted_level` hears the accents group the eighths in threes
+        on a grid of two of them; it then sets `dotted_beat`. Strumming on every eighth fills every lag alike, and the
+        tempo prior prefers the eighths at 150 to the dotted quarters at 50; a player accents the dotted quarter."""
+        quarter = 2.0 * period
+        if not COMPOUND_BPM[0] <= 60.0 / (3.0 * period) <= COMPOUND_BPM[1] or len(t) < 8:
+            return period
+        if np.mean(notes >= 3) < EIGHTH_CHORDS:
+            return period
+        slow = self.dotted_level(t, w, loud, quarter)
+        return period if slow == quarter else slow
+
     def quarter_level(self, t: np.ndarray, w: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or half of it when the grid runs at half the player's tempo, for the onsets
         t (s, sorted) weighted w that the last `scores` call read. Half when twice the tempo is at most QUARTER_BPM,
@@ -420,6 +452,39 @@ class TempoEstimator:
         if np.mean(np.abs(np.diff(t) / period - 1.0) < NEAR) < PICK_EVEN:
             return period
         return slow if self._comb(slow) >= self.bass_keep * self._comb(period) else period
+
+    def oompah_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, notes: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or half of it when an oom-pah is heard at half its tempo, for the onsets t
+        (s, sorted) weighted w that the last `scores` call read, `bass` True where one has a bass note and `notes` how
+        many notes each holds. Half when twice the tempo is within OOMPAH_BPM and, of the onsets on the grid's beats
+        and of those half-way between (within NEAR), one place holds lone bass notes and the other chords (three
+        notes or more), OOMPAH_SHARE of each place's onsets, each place struck on OOMPAH_SHARE of the window's beats
+        and OOMPAH_COUNT times or more, while the half level keeps `bass_keep` of `period`'s comb. A bass and a chord
+        that take turns are a beat each: the comb hears the figure repeat at the bass's period, the tempo prior
+        prefers its 90 to a polka's 180, and the band's beat then falls on the "pah". Strums elsewhere (a polka's
+        up-strums on the "and"s) do not count."""
+        half = 0.5 * period
+        if not OOMPAH_BPM[0] <= 60.0 / half <= OOMPAH_BPM[1] or half * FPS < self.lag_lo or self.last_acf is None:
+            return period
+        if len(t) < 2 * OOMPAH_COUNT:
+            return period
+        phase = beat_phase(t, w, float(t[-1]), period, recency=BASS_RECENCY)
+        if phase is None:
+            return period
+        e = ((t - phase) / period) % 1.0
+        on, mid = (e < NEAR) | (e > 1 - NEAR), np.abs(e - 0.5) < NEAR
+        lone, chord = bass & (notes == 1), notes >= 3
+        # Taking turns: a bass on (nearly) every beat and a chord on every half-way, not a bass every second beat and
+        # a chord on the "and" of the next (sim2's dynamics_2-4 Bb-minor at 93: 1, 2-and)
+        if min(on.sum(), mid.sum()) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / period):
+            return period
+
+        def holds(place: np.ndarray, kind: np.ndarray) -> bool:
+            return bool((place & kind).sum() >= OOMPAH_SHARE * place.sum())
+
+        if not (holds(on, lone) and holds(mid, chord) or holds(on, chord) and holds(mid, lone)):
+            return period
+        return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
 
     def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
         """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
