@@ -1,0 +1,85 @@
+"""Stop-time breaks offline, as a band plays them (aqyn issue 11, deliver 5), read back as a DAW reads the render.
+
+The takes are session 20's stop-time takes (/work/scratch/s20/stoptime9/stoptakes.py: strummed eighths, every
+4th bar ending in a one-beat break, the chord before it choked on the beat, and a pickup strum an eighth, or a
+third of a 6/8 beat, before the next downbeat: half a beat of silence). Their truth beside them: `breaks`
+[first silent beat, the player's strum after it] (s), `beats`, `downbeats`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mido
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+from tests.conftest import BAND_CHANNELS, note_ons
+
+DATA = Path(__file__).parent / "data"
+TOL = 0.07           # s: bench/band_eval.py's tolerance
+runner = CliRunner()
+PICKUP_68 = "stoptime-1-beat-pickup-6-8-s20"      # 6/8 at 70: the pickup a third of a beat before the 1
+PICKUP_44 = "stoptime-1-beat-pickup-4-4-s20"      # 4/4 at 116: the pickup on the "and" of 4
+
+
+def render(tmp_path: Path, name: str) -> Path:
+    out = tmp_path / f"{name}.mid"
+    r = runner.invoke(app, ["render", str(DATA / f"{name}.mid"), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def markers(path: Path) -> list[tuple[float, str]]:
+    """The file's markers (s, text), its tempo map applied."""
+    t, out = 0.0, []
+    for msg in mido.MidiFile(path):
+        t += msg.time
+        if msg.type == "marker":
+            out.append((t, msg.text))
+    return out
+
+
+def truth(name: str) -> dict:
+    return json.loads((DATA / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize("name", [PICKUP_68, PICKUP_44])
+def test_offline_the_band_is_silent_in_a_one_beat_break_a_pickup_strum_ends(tmp_path, name):
+    # Half a beat of silence, under the 0.9 beat a break needed: at main the band played on through it (the 6/8
+    # take: 45 notes in two of its breaks, a fill on them), live stop-time not hearing a stop so short.
+    out, tr = render(tmp_path, name), truth(name)
+    band = note_ons(out, BAND_CHANNELS)
+    for begin, end in tr["breaks"]:
+        inside = band[(band >= begin + TOL) & (band < end - TOL)]
+        assert len(inside) == 0, (begin, end, inside)
+        assert np.any(np.abs(band - end) <= TOL), ("back on the pickup strum", end)
+    first, second = tr["breaks"][:2]
+    assert np.sum((band > first[1] + TOL) & (band < second[0] - TOL)) > 20, "the band plays between them"
+
+
+def test_no_fill_falls_on_the_bar_a_break_ends(tmp_path):
+    # The style fills every 4th bar and the player breaks at the end of every 4th: at main 4 of the 5 break bars
+    # carried the fill (a drummer does not fill into the player's stop: the stop is the phrase's end).
+    out, tr = render(tmp_path, PICKUP_68), truth(PICKUP_68)
+    bar = tr["downbeats"][1] - tr["downbeats"][0]
+    fills = [t for t, text in markers(out) if text == "section: fill"]
+    for _, end in tr["breaks"]:
+        assert not [t for t in fills if end - bar - TOL <= t < end - TOL], (end, fills)
+
+
+def test_offline_the_stop_markers_name_each_break_as_the_player_played_it(tmp_path):
+    # At main the markers were the live ones: "stop" 0.8 beat into a one-beat break and "stop: back" when the
+    # strum was heard, or none at all when a pickup ends the break (too short for live stop-time).
+    out, tr = render(tmp_path, PICKUP_44), truth(PICKUP_44)
+    marks = markers(out)
+    entry = next(t for t, text in marks if text.startswith("band in"))
+    breaks = [(b, e) for b, e in tr["breaks"] if b > entry]
+    stops = [t for t, text in marks if text == "stop"]
+    backs = [t for t, text in marks if text == "stop: back"]
+    assert len(breaks) >= 4 and len(stops) == len(backs) == len(breaks), (stops, backs, breaks)
+    for (begin, end), stop, back in zip(breaks, stops, backs):
+        assert abs(stop - begin) <= TOL and abs(back - end) <= TOL, (begin, end, stop, back)
