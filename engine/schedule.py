@@ -481,6 +481,9 @@ class Scheduler:
         start = self._first_downbeat(now, state, grid, self._halves(grid, style, state))
         origin = start if start.denominator == 1 else start - style.beats_per_bar
         self._entry = self._entry_meter = self._ready_at = None
+        if self.presence.song_over(grid.seconds_at(float(start)), state.last_onset, grid.period):
+            self.song_over = True     # offline: the downbeat taken (a bar later than planned: the meter heard
+            return                    # changed) comes after the player's final chord; no lone late final stroke
         self.timeline.start(math.floor(start), grid)
         self._begin(origin, style, Meter.of(grid), intro=True)
         if origin != start:
