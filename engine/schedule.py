@@ -129,6 +129,7 @@ class Scheduler:
         self.refused: list[Marker] = []   # the markers of style changes not taken (a style in another meter)
         self.song_over = False        # offline: an entry was given up, the player's final chord came first
         self.entries = 0              # how many arrangements were begun (entries, style, bar and meter changes)
+        self.styles: list[str] = []   # the style (name) each entry of the band played last: a set's songs
         self.intensity = 0.0          # the player's intensity at the last commit, 0..1
         self.timeline = BandTimeline()       # when the band's beats fall: smooth, whatever the grid does
         self.marks = BandMarks(sinks, self.timeline)
@@ -505,6 +506,10 @@ class Scheduler:
         self.arranger = Arranger(style, self.seed + self.entries, at, intro=intro, main=main,
                                  group=group(style, meter))
         self.entries += 1
+        if intro or not self.styles:
+            self.styles.append(style.name)      # an entry: a song of the set
+        else:
+            self.styles[-1] = style.name        # a change within it
         self.meter, self.cycle = meter, band_cycle(style, meter)
         numerator, denominator, _ = band_signature(style, meter)
         odd_eighths = denominator == 8 and numerator % 2 == 1      # 5/8, 7/8: its bars end between beats

@@ -83,3 +83,19 @@ def test_offline_the_stop_markers_name_each_break_as_the_player_played_it(tmp_pa
     assert len(breaks) >= 4 and len(stops) == len(backs) == len(breaks), (stops, backs, breaks)
     for (begin, end), stop, back in zip(breaks, stops, backs):
         assert abs(stop - begin) <= TOL and abs(back - end) <= TOL, (begin, end, stop, back)
+
+
+SET = "set-g-4-4-then-em-3-4-review22"   # review22's set: G major 4/4 at 120 to 24.5 s, E minor 3/4 at 96 from 34.5 s
+
+
+def test_the_next_song_of_a_set_is_heard_afresh_and_the_report_names_each_songs_key_and_style(tmp_path):
+    # After 10 s of silence the beat tracker took song 2's first strums at song 1's tempo (a player back from a
+    # pause resumes it), which held them at 0.095 of the fit, and found 96 BPM only 4.5 s in: the band came in 7.45 s
+    # (4 bars) after song 2's first note, song 2 alone 5.6 s. And the one-line report named song 2's key and style.
+    out = tmp_path / "set.mid"
+    r = runner.invoke(app, ["render", str(DATA / f"{SET}.mid"), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "2 songs: key G major, " in r.output and "style tokpe-gallop; key E minor, " in r.output, r.output
+    start = truth(SET)["song2_start"]
+    entries = [t for t, text in markers(out) if text.startswith("band in")]
+    assert len(entries) == 2 and entries[1] - start <= 6.0, entries
