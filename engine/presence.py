@@ -25,9 +25,12 @@
   ../shared/cases/bug-reports/d-dorian-played-twice.mid from 45 s). "stop: rejoin" is written where the band
   plays again.
 - **Breaks, offline.** The render knows the player's silences (engine/listen/phrases.py `breaks`): one of
-  BREAK beats or more ending on a chord on the band's bar line (or a pickup before it) is a stop-time break, and
-  the band's notes in it are left out (`in_break`; not the ending's), from where the player's notes stopped; a
-  note on the player's strum after a short stop plays though the live stop is still on (`back_from_break`).
+  BREAK beats or more ending on a chord on the band's bar line (or a pickup before it) is a stop-time break
+  (`_break_line`),
+  and the band's notes in it are left out (`in_break`; the ending's too), from where the player's notes stopped
+  to EDGE before their strum; a note on the player's strum after a short stop plays though the live stop is
+  still on (`back_from_break`). The bar a break ends is no fill (`closes_break`), and the file's stop markers
+  are the break's (`break_marks`), not the live ones.
   Live, a one-beat break is heard 2/3 of a beat in, and a rule stopping on a strum missing on the beat would
   stop on a quarter to a fifth of GuitarSet's beats (ties, syncopation): /work/scratch/s20/stoptime9/livemiss.py.
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
@@ -70,10 +73,7 @@ EDGE = 0.1            # beats: ... and the band's notes this close before the pl
 PICKUP = 0.6          # beats: ... when that strum comes this close before the band's bar line (an eighth's pickup,
 #                       a beat's third in 6/8) ...
 BACK_LATE = 0.2       # beats: ... or this close after it
-SHORT_BREAK = 0.45    # beats: a shorter silence is a break too when a pickup strum ends it and it began on the bar's
-#                       last beat (a one-beat break with an eighth's pickup: 0.5 beat of silence, the chord before it
-#                       choked on the beat; stoptime9's takes: 0.54-0.66 beat)
-ON_BEAT = 0.15        # beats: ... began this close to that beat
+ON_BEAT = 0.15        # beats: a break's "stop" marker is on the first beat its silence began this close before
 HIT = 0.03            # s: an ending note this near the final chord sounds as part of it
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
@@ -134,9 +134,10 @@ class Presence:
     def _break_line(begin: float, end: float, grid: BeatGrid, arranger: Arranger) -> float | None:
         """The band's bar line (listener beat of `grid`) on which the player comes back from their silence from
         `begin` to their strum at `end` (s) when it is a stop-time break, else None: the strum falls up to PICKUP
-        beats before a bar line of `arranger`'s or BACK_LATE after it, and the silence lasts BREAK beats or more,
-        or SHORT_BREAK or more when the strum is a pickup and the silence began on the bar's last beat (within
-        ON_BEAT: the chord before it choked there)."""
+        beats before a bar line of `arranger`'s or BACK_LATE after it, and the silence lasts BREAK beats or more.
+        (Half a beat from the bar's last beat to a pickup chord, a one-beat break with a pickup, was tried: it
+        took a 6/8 strum's and a bossa's rests before their last eighth for breaks, converter-set-b sim_02 and
+        GuitarSet BN1.)"""
         bpb = float(arranger.style.beats_per_bar)
         back = grid.beat_at(end)
         phase = (back - float(arranger.start)) % bpb          # beats after a band bar line
@@ -146,12 +147,7 @@ class Presence:
             line = back + bpb - phase
         else:
             return None
-        length = end - begin
-        if length >= BREAK * grid.period:
-            return line
-        if length >= SHORT_BREAK * grid.period and back < line and abs(grid.beat_at(begin) - (line - 1)) <= ON_BEAT:
-            return line
-        return None
+        return line if end - begin >= BREAK * grid.period else None
 
     def closes_break(self, line: float, grid: BeatGrid, arranger: Arranger) -> bool:
         """Offline: the player comes back from a stop-time break on the band's bar line at listener beat `line`
