@@ -103,9 +103,8 @@ def render_one(job: Job) -> Outcome:
         return Outcome(job, False, str(exc), 2)
     except Exception as exc:  # noqa: BLE001 (a bug in one file's render must not stop the batch)
         return Outcome(job, False, f"{type(exc).__name__}: {exc}", 1)
-    tempo = f"{r.bpm:.1f} BPM" if r.bpm else "tempo unknown"
     outputs = tuple(p for p in (job.midi, job.wav, job.stems) if p is not None)
-    return Outcome(job, True, f"key {r.key}, {tempo}, style {r.style}, {r.band_notes} band notes", 0, outputs)
+    return Outcome(job, True, f"{r.heard()}, {r.band_notes} band notes", 0, outputs)
 
 
 def _worker_signals() -> None:

@@ -25,9 +25,12 @@
   ../shared/cases/bug-reports/d-dorian-played-twice.mid from 45 s). "stop: rejoin" is written where the band
   plays again.
 - **Breaks, offline.** The render knows the player's silences (engine/listen/phrases.py `breaks`): one of
-  BREAK beats or more ending on a chord on the band's bar line (or a pickup before it) is a stop-time break, and
-  the band's notes in it are left out (`in_break`; not the ending's), from where the player's notes stopped; a
-  note on the player's strum after a short stop plays though the live stop is still on (`back_from_break`).
+  BREAK beats or more ending on a chord on the band's bar line (or a pickup before it) is a stop-time break
+  (`_break_line`),
+  and the band's notes in it are left out (`in_break`; the ending's too), from where the player's notes stopped
+  to EDGE before their strum; a note on the player's strum after a short stop plays though the live stop is
+  still on (`back_from_break`). The bar a break ends is no fill (`closes_break`), and the file's stop markers
+  are the break's (`break_marks`), not the live ones.
   Live, a one-beat break is heard 2/3 of a beat in, and a rule stopping on a strum missing on the beat would
   stop on a quarter to a fifth of GuitarSet's beats (ties, syncopation): /work/scratch/s20/stoptime9/livemiss.py.
 - **Endings.** Offline the render knows where each song of the take ends (engine/listen/phrases.py): the
@@ -65,10 +68,12 @@ LIVE_END = 1.0        # bars of the player's: live, a silence this long past the
 LANDING = 0.6         # beats: a final chord this near the ending's final stroke takes the stroke onto it (an
                       # eighth's push, 0.5, plus the time line's lag: at 0.5 an eighth at 90 BPM or in 3/4 missed)
 BREAK = 0.9           # beats: offline, a silence of the player's this long is a stop-time break (the band stops)
-EDGE = 0.25           # beats: ... and the band's notes this close before the player's strum after it play
+EDGE = 0.1            # beats: ... and the band's notes this close before the player's strum after it play (its
+#                       downbeat stroke humanised early; 0.25 let a gallop's sixteenth pickup sound in the break)
 PICKUP = 0.6          # beats: ... when that strum comes this close before the band's bar line (an eighth's pickup,
 #                       a beat's third in 6/8) ...
 BACK_LATE = 0.2       # beats: ... or this close after it
+ON_BEAT = 0.15        # beats: a break's "stop" marker is on the first beat its silence began this close before
 HIT = 0.03            # s: an ending note this near the final chord sounds as part of it
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
@@ -80,6 +85,10 @@ class Presence:
     def __init__(self) -> None:
         self.finals: list[float] = []         # the player's final chords still to come (s): offline only
         self.breaks: list[tuple[float, float]] = []  # the player's silences still to come (begin, end s): offline
+        self._seen = -math.inf                # offline: breaks beginning up to then were looked at for markers
+        self._marked: list[tuple[float, float]] = []  # ... those marked as stop-time breaks (the last 2 s)
+        self._back_at = -math.inf             # ... their "stop: back" written up to then (s)
+        self._known = False                   # the stop heard now lies in a marked break: no live marker
         self.stopped_at: float | None = None  # stop-time: since when the guitar has been silent (s)
         self._out_at = -math.inf              # when the band last went out (s): it comes back on playing after
         self.listening_since: float | None = None   # back after a stop of a bar or more: listening since (s) ...
@@ -103,23 +112,81 @@ class Presence:
         self.breaks = sorted([*self.breaks, (begin, end)])
 
     def in_break(self, t: float, grid: BeatGrid, arranger: Arranger) -> bool:
-        """Offline: a band note at `t` (s) falls in a stop-time break of the player's: a silence of BREAK beats
-        or more (the listener's `grid`) from which they come back on one of the band's bar lines (`arranger`),
-        or up to PICKUP beats before it (a pickup strum), before the last EDGE beats leading into their strum.
-        The band stops with them and is back on that strum, as live stop-time cannot be within a beat (its stop
-        is heard 2/3 of a beat in). A rest a comper or a melody takes off the bar line is no break (GuitarSet's
-        one-beat rests). Breaks are dropped once a note comes well after them (notes come in time order)."""
+        """Offline: a band note at `t` (s) falls in a stop-time break of the player's (`_break_line`: a silence of
+        BREAK beats or more of the listener's `grid`, or a short one ended by a pickup, from which they come back on
+        one of the band's bar lines of `arranger`), before the last EDGE beats leading into their strum (or into
+        that bar line, when they come back a little late). The band stops with them and is back on that strum, as
+        live stop-time cannot be within a beat (its stop is heard 2/3 of a beat in). A rest a comper or a melody
+        takes off the bar line is no break (GuitarSet's one-beat rests). Breaks are dropped once a note comes well
+        after them (notes come in time order)."""
         while self.breaks and self.breaks[0][1] < t - 1.0:
             self.breaks.pop(0)
-        period, bpb = grid.period, float(arranger.style.beats_per_bar)
         for begin, end in self.breaks:
             if begin > t:
                 return False
-            phase = (grid.beat_at(end) - float(arranger.start)) % bpb    # beats after a band bar line
-            if (end - begin >= BREAK * period and t < end - EDGE * period
-                    and (phase <= BACK_LATE or phase >= bpb - PICKUP)):
+            if t < end:
+                line = self._break_line(begin, end, grid, arranger)
+                if line is not None and grid.beat_at(t) < min(grid.beat_at(end), line) - EDGE:
+                    return True
+        return False
+
+    @staticmethod
+    def _break_line(begin: float, end: float, grid: BeatGrid, arranger: Arranger) -> float | None:
+        """The band's bar line (listener beat of `grid`) on which the player comes back from their silence from
+        `begin` to their strum at `end` (s) when it is a stop-time break, else None: the strum falls up to PICKUP
+        beats before a bar line of `arranger`'s or BACK_LATE after it, and the silence lasts BREAK beats or more.
+        (Half a beat from the bar's last beat to a pickup chord, a one-beat break with a pickup, was tried: it
+        took a 6/8 strum's and a bossa's rests before their last eighth for breaks, converter-set-b sim_02 and
+        GuitarSet BN1.)"""
+        bpb = float(arranger.style.beats_per_bar)
+        back = grid.beat_at(end)
+        phase = (back - float(arranger.start)) % bpb          # beats after a band bar line
+        if phase <= BACK_LATE:
+            line = back - phase
+        elif phase >= bpb - PICKUP:
+            line = back + bpb - phase
+        else:
+            return None
+        return line if end - begin >= BREAK * grid.period else None
+
+    def closes_break(self, line: float, grid: BeatGrid, arranger: Arranger) -> bool:
+        """Offline: the player comes back from a stop-time break on the band's bar line at listener beat `line`
+        (`_break_line`): the bar before it is no fill (a drummer does not fill into the player's stop)."""
+        for begin, end in self.breaks:
+            if grid.beat_at(begin) > line:
+                return False
+            found = self._break_line(begin, end, grid, arranger)
+            if found is not None and abs(found - line) < 0.5:
                 return True
         return False
+
+    def break_marks(self, now: float, until: float, grid: BeatGrid, arranger: Arranger) -> list[tuple[float, str]]:
+        """Offline: the markers of the player's stop-time breaks (`_break_line`) beginning from `now` (s) on and due
+        by `until` (s, now plus the lookahead), as (time s, text): "stop" on the first beat of `grid` they do not
+        play (their notes stopped ON_BEAT before it or later), "stop: back" on their strum after it. The live ones
+        (heard 2/3 of a beat into a one-beat break, or not at all when a pickup ends it) are not written for a
+        stop inside such a break (`stop_time`). [] when none is due (the usual tick)."""
+        out: list[tuple[float, str]] = []
+        for begin, end in self.breaks:
+            if begin > until:
+                break
+            if begin > self._seen:
+                self._seen = begin
+                if begin >= now and self._break_line(begin, end, grid, arranger) is not None:
+                    self._marked.append((begin, end))
+                    first = grid.seconds_at(math.ceil(grid.beat_at(begin) - ON_BEAT))   # its first silent beat
+                    out.append((first if first < end else begin, "stop"))
+        for begin, end in self._marked:
+            if self._back_at < end <= until:
+                self._back_at = end
+                out.append((end, "stop: back"))
+        while self._marked and self._marked[0][1] < now - 2.0:
+            self._marked.pop(0)
+        return out
+
+    def _in_marked(self, t: float, period: float) -> bool:
+        """A stop heard at `t` (s) lies in a break whose markers are written (`break_marks`; `period`: a beat)."""
+        return any(begin - period <= t <= end for begin, end in self._marked)
 
     def back_from_break(self, t: float, period: float) -> bool:
         """Offline: the stop heard now (a short one: not listening) lies in a silence of the player's known to end
@@ -175,10 +242,13 @@ class Presence:
             self.watching_since, self.back_from = now, was     # the player may come back off the band's count
             if now - was >= grid.beats_per_bar * grid.period:
                 self.listening_since = now                     # ... after a long stop: listen first
-            return "stop: back"
+            known, self._known = self._known, False
+            return None if known else "stop: back"
         marker = None
         if self.stopped_at is None:
-            self.stopped_at, marker = now, "stop"
+            self.stopped_at = now
+            self._known = self._in_marked(now, grid.period)    # offline: its markers are the break's own
+            marker = None if self._known else "stop"
         final_ahead = any(f > now for f in self.finals)
         if not final_ahead and self._certain(now, last_onset, grid) and not arranger.form.ending:
             arranger.cue(Cue.ENDING)

@@ -73,11 +73,29 @@ class RenderResult:
     soundfont: Path | None = None     # the SoundFont the audio was rendered with (None: no audio)
     bpm_range: tuple[float, float] | None = None   # the band's 5th and 95th percentile tempo, when it moved
     song_over: bool = False           # the band was ready to come in, but the player's final chord came first
+    songs: tuple[tuple[str, float | None, str], ...] = ()   # each entry of the band's (a set's songs): key, its
+    #                                   median tempo (BPM) and the style it played last
+
+    def heard(self) -> str:
+        """What the band played, for the one-line report: "key K, T BPM, style S", the tempo followed by its
+        range when it moved (`bpm_range`); for a set whose songs differ in key or style, each song's, counted
+        ("2 songs: key G major, 120.0 BPM, style tokpe-gallop; key E minor, 96.0 BPM, style tokpe-waltz")."""
+        if len({(key, style) for key, _, style in self.songs}) > 1:
+            each = [f"key {key}, {_tempo(bpm)}, style {style}" for key, bpm, style in self.songs]
+            return f"{len(self.songs)} songs: " + "; ".join(each)
+        tempo = _tempo(self.bpm)
+        if self.bpm_range:
+            tempo += f" ({self.bpm_range[0]:.1f}-{self.bpm_range[1]:.1f})"
+        return f"key {self.key}, {tempo}, style {self.style}"
 
     @property
     def realtime_factor(self) -> float:
         """Seconds of input rendered per second of wall clock."""
         return self.input_seconds / self.elapsed if self.elapsed > 0 else float("inf")
+
+
+def _tempo(bpm: float | None) -> str:
+    return f"{bpm:.1f} BPM" if bpm else "tempo unknown"
 
 
 def guitar_track(guitar: GuitarFile, channels: tuple[int, ...] | None = None) -> list:
@@ -415,6 +433,20 @@ def band_tempo(band: Sequence[Event]) -> tuple[float | None, tuple[float, float]
     return median_bpm(times), ((low, high) if high > (1 + MOVED) * low else None)
 
 
+def _songs(band: list, styles: list[str]) -> tuple[tuple[str, float | None, str], ...]:
+    """Each entry of the band's (from its "band in" marker to the next; `styles`: the style each played last):
+    the key it played last (its last key marker; the one before, when it wrote none), its median tempo (BPM,
+    `band_tempo`) and style."""
+    starts = [e.time for e in band if isinstance(e, Marker) and e.text.startswith("band in")]
+    out, key = [], "unknown"
+    for begin, end, style in zip(starts, [*starts[1:], np.inf], styles):
+        part = [e for e in band if begin <= e.time < end]
+        played = next((e for e in reversed(part) if isinstance(e, KeyChange)), None)
+        key = f"{played.tonic} {played.mode}" if played is not None else key
+        out.append((key, band_tempo(part)[0], style))
+    return tuple(out)
+
+
 def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_seconds: float,
             started: float, cues: Sequence[TimedInput] = (), soundfont: Path | None = None) -> RenderResult:
     state = engine.listener.state(guitar.duration)
@@ -433,6 +465,7 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
     warnings += _meter_warning(arranger, state.grid, style)
     bpm, moved = band_tempo(band)
     return RenderResult(key=key, bpm=bpm or state.bpm, bpm_range=moved, input_seconds=guitar.duration,
+                        songs=_songs(band, engine.scheduler.styles),
                         audio_seconds=audio_seconds,
                         elapsed=time.perf_counter() - started,
                         band_notes=sum(isinstance(e, Note) for e in band), late_notes=engine.scheduler.late,

@@ -130,6 +130,7 @@ class Scheduler:
         self.refused: list[Marker] = []   # the markers of style changes not taken (a style in another meter)
         self.song_over = False        # offline: an entry was given up, the player's final chord came first
         self.entries = 0              # how many arrangements were begun (entries, style, bar and meter changes)
+        self.styles: list[str] = []   # the style (name) each entry of the band played last: a set's songs
         self.intensity = 0.0          # the player's intensity at the last commit, 0..1
         self.timeline = BandTimeline()       # when the band's beats fall: smooth, whatever the grid does
         self.marks = BandMarks(sinks, self.timeline)
@@ -246,9 +247,7 @@ class Scheduler:
         horizon = self.timeline.beat_at(now + self.config.lookahead, grid, now + FIRST_BEAT_MARGIN)
         if (stroke := self.presence.reach(now + self.config.lookahead)) is not None:
             horizon = max(horizon, float(stroke) + STROKE_REACH)
-        marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger, state.last_onset)
-        if marker is not None:
-            self._send(Marker(now, marker))
+        self._stop_marks(now, state, grid)
         if self.presence.back_in_ending:
             self._drop_ending(now, horizon, grid, state)
         if self.presence.watching and not self.presence.back_in_ending:   # the drift is measured only while the
@@ -271,6 +270,15 @@ class Scheduler:
             self._stop_at = None
             if self._hold_after:
                 self.held, self._hold_after = True, False
+
+    def _stop_marks(self, now: float, state: MusicalState, grid: BeatGrid) -> None:
+        """Stop-time (engine/presence.py): its markers as heard now, and offline the player's breaks as they
+        played them (where their notes stopped, their strum after it)."""
+        marker = self.presence.stop_time(now, self._pausing(state), grid, self.arranger, state.last_onset)
+        if marker is not None:
+            self._send(Marker(now, marker))
+        for at, text in self.presence.break_marks(now, now + self.config.lookahead, grid, self.arranger):
+            self._send(Marker(at, text))
 
     def _leaned(self, state: MusicalState) -> MusicalState:
         """The listener's `state` with the grid of the aqsaq meter it leans to (`MusicalState.leaning`) and no
@@ -482,6 +490,9 @@ class Scheduler:
         start = self._first_downbeat(now, state, grid, self._halves(grid, style, state))
         origin = start if start.denominator == 1 else start - style.beats_per_bar
         self._entry = self._entry_meter = self._ready_at = None
+        if self.presence.song_over(grid.seconds_at(float(start)), state.last_onset, grid.period):
+            self.song_over = True     # offline: the downbeat taken (a bar later than planned: the meter heard
+            return                    # changed) comes after the player's final chord; no lone late final stroke
         self.timeline.start(math.floor(start), grid)
         self._begin(origin, style, Meter.of(grid), intro=True)
         if origin != start:
@@ -503,6 +514,10 @@ class Scheduler:
         self.arranger = Arranger(style, self.seed + self.entries, at, intro=intro, main=main,
                                  group=group(style, meter))
         self.entries += 1
+        if intro or not self.styles:
+            self.styles.append(style.name)      # an entry: a song of the set
+        else:
+            self.styles[-1] = style.name        # a change within it
         self.meter, self.cycle = meter, band_cycle(style, meter)
         numerator, denominator, _ = band_signature(style, meter)
         odd_eighths = denominator == 8 and numerator % 2 == 1      # 5/8, 7/8: its bars end between beats
@@ -601,6 +616,16 @@ class Scheduler:
         if change.text:
             self._send(Marker(t, change.text))
 
+    def _rests(self, horizon: float, grid: BeatGrid) -> None:
+        """Offline: the bars this window decides (up to band beat `horizon`) that end on the player's return from
+        a stop-time break are `Arranger.rests`, decided without their fill (engine/presence.py `closes_break`)."""
+        arranger = self.arranger
+        bar = arranger.decided
+        while arranger.bar_start(bar) < horizon and self.presence.breaks:
+            if self.presence.closes_break(float(arranger.bar_start(bar + 1)), grid, arranger):
+                arranger.rests.add(bar)
+            bar += 1
+
     def _commit_span(self, now: float, horizon: float, state: MusicalState) -> None:
         if horizon <= self.committed_until:
             return
@@ -614,6 +639,7 @@ class Scheduler:
         self.marks.key(now, self.committed_until, state)
         self.marks.beats(self.committed_until, horizon, arranger, self.cycle, grid)
         self.intensity = state.intensity
+        self._rests(horizon, grid)
         notes = [p for begin, end, chord in chord_spans(self.committed_until, horizon, state)
                  for p in arranger.query(begin, end, state, chord=chord, intensity=self.intensity)]
         self.marks.sections(now, horizon, arranger, grid)
@@ -623,8 +649,6 @@ class Scheduler:
             t = self.timeline.seconds_at(at, grid) + p.offset
             if self.presence.silenced(plan.section, at) and not self.presence.back_from_break(t, grid.period):
                 continue                      # stop-time: silent until the guitar is back (an ending plays)
-            if plan.section != "ending" and self.presence.in_break(t, grid, arranger):
-                continue                      # offline: the player's stop-time break, known ahead
             if plan.section == "ending" and self.presence.landing is not None:
                 stroke = self.timeline.seconds_at(float(self.presence.landing[0]), grid)
                 t = self.presence.landed(p.position, t, plan.last, stroke, self.timeline.length_now(grid))
@@ -632,6 +656,9 @@ class Scheduler:
                     continue                  # after the player's final chord, before the stroke it pushed
                 t = max(t, now)               # a chord the window reached only after it sounded: hit at once (a
                                               # re-plan onto the past, not the engine behind: no late event)
+            if self.presence.in_break(t, grid, arranger):
+                continue                      # offline: the player's stop-time break, known ahead (the ending's
+                                              # too: its final stroke is on the player's chord after it)
             if t < now:
                 self.late += 1
                 t = now

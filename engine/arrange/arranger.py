@@ -119,6 +119,7 @@ class Arranger:
         self.form = Form(style, intro=intro, main=main, group=group)
         self.plans: list[BarPlan] = []
         self.pause = False                        # the guitar is pausing: the next bars decided are a break
+        self.rests: set[int] = set()              # bars a stop-time break of the player's ends (offline): no fill
         self.finished_at: Fraction | None = None  # where the ending's last bar ends, once decided
         self._items: dict[int, dict[int, list[_Item]]] = {}
         self._motifs: dict[int, tuple[int, ...]] = {}
@@ -153,10 +154,10 @@ class Arranger:
 
     def plan(self, bar: int, intensity: float = 0.5) -> BarPlan:
         """The `BarPlan` of bar `bar` (from 0 at `start`). Bars not yet decided are decided in order up to it by
-        the `Form`, with the current `pause` and `intensity` (0..1), and never revised; deciding the ending's last
-        bar sets `finished_at`."""
+        the `Form`, with the current `pause` and `intensity` (0..1) and whether the bar is one of `rests`, and never
+        revised; deciding the ending's last bar sets `finished_at`."""
         while len(self.plans) <= bar:
-            p = self.form.next_bar(self.pause, intensity)
+            p = self.form.next_bar(self.pause, intensity, len(self.plans) in self.rests)
             self.plans.append(p)
             if p.last and self.finished_at is None:
                 self.finished_at = self.bar_start(p.bar + 1)

@@ -9,7 +9,8 @@ Rules (the section lengths come from the style):
 - an entry starts with the intro (if the style has one), then main A;
 - main A plays `main_a.bars` bars, then main B `main_b.bars`, then A again (0 bars: stay until cued);
 - inside a main section, phrases of `variation.phrase` bars: the last bar of every `fill_every` bars is a
-  fill, the whole bar at a phrase end, the second half of the bar otherwise;
+  fill, the whole bar at a phrase end, the second half of the bar otherwise; not a bar the player's stop-time
+  break ends (`rest`, known offline): a drummer does not fill into the player's stop;
 - the guitar pauses: the break; still silent when the break is over: the ending, then the band stops;
   the guitar back during the break: the main section resumes on a new phrase;
 - cues: `fill` (a one-bar fill), `next` (intro -> main A, main A <-> main B, break -> main; from the next bar
@@ -133,9 +134,11 @@ class Form:
         self.played += 1
         return plan
 
-    def next_bar(self, pause: bool = False, intensity: float = 0.5) -> BarPlan:
+    def next_bar(self, pause: bool = False, intensity: float = 0.5, rest: bool = False) -> BarPlan:
         """Decide the next bar: `pause` says the guitar is pausing now, `intensity` (0..1) how hard the
-        player plays. Takes the pending cue. After the ending's last bar every bar is OUT."""
+        player plays, `rest` that the player's stop-time break ends the bar (known offline): no fill of the
+        phrase's falls on it (a cued one does). Takes the pending cue. After the ending's last bar every bar is
+        OUT."""
         s = self.style
         cue, self.pending = self.pending, None
         self.sparse = intensity < (SPARSE_UP if self.sparse else SPARSE_DOWN)
@@ -164,7 +167,7 @@ class Form:
                 self.section_bar += 1
                 return self._plan("intro", self.section_bar - 1)
             self._start_main("main_a")
-        return self._main_bar(intensity, cue == Cue.FILL)
+        return self._main_bar(intensity, cue == Cue.FILL, rest)
 
     def _break_bar(self, pause: bool) -> BarPlan | None:
         """While the guitar pauses: the break's next bar, or the ending once the break is over (at once when
@@ -185,7 +188,7 @@ class Form:
             self._start_main(self.main)   # the guitar is back: a new phrase of the main section
         return None
 
-    def _main_bar(self, intensity: float, cued_fill: bool) -> BarPlan:
+    def _main_bar(self, intensity: float, cued_fill: bool, rest: bool = False) -> BarPlan:
         s, v, g = self.style, self.style.variation, self.group
         length = s.section(self.main).bars
         if length and self.main_bar >= length:
@@ -198,7 +201,7 @@ class Form:
             self.level += (target > self.level) - (target < self.level)
         self.main_bar += 1
         end = phrase_bar + 1
-        if cued_fill or (fill_every and (end % fill_every == 0 or (g > 1 and end > phrase - g))):
+        if cued_fill or (fill_every and not rest and (end % fill_every == 0 or (g > 1 and end > phrase - g))):
             # One bar of the style is half the player's or less (g > 1): the fill is the last such bar of
             # every `fill_every` player bars, and the whole last player bar of the phrase.
             whole = cued_fill or end == phrase or g > 1

@@ -141,12 +141,9 @@ def _report(result, written: list[Path], stems: Path | None, channels: str | Non
         typer.echo("aqyn: warning: the band never played: no steady beat and key were heard in the guitar"
                    + (f" on channels {channels}" if channels else "") + " (is it on the channels given, and "
                    "is there more than a few notes?); the file holds the guitar alone", err=True)
-    tempo = f"{result.bpm:.1f} BPM" if result.bpm else "tempo unknown"
-    if result.bpm_range:
-        tempo += f" ({result.bpm_range[0]:.1f}-{result.bpm_range[1]:.1f})"
     names = [str(p) for p in written] + ([f"stems in {stems}"] if stems else [])
     outputs = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
-    typer.echo(f"wrote {outputs}: key {result.key}, {tempo}, style {result.style}, {result.band_notes} band notes"
+    typer.echo(f"wrote {outputs}: {result.heard()}, {result.band_notes} band notes"
                + (f", {result.audio_seconds:.1f} s of audio" if audio else "")
                + (f" (SoundFont {result.soundfont.name})" if audio and result.soundfont else "")
                + f", {result.realtime_factor:.0f}x real time")

@@ -282,6 +282,11 @@ TRIPLET_HALF = 0.1
 # Onsets in the window (`window`, 8 s) before the beat is estimated: DENSE_ONSETS over 2 s, or, for sparse
 # playing, SPARSE_ONSETS over SPARSE_SPAN s (half-note strums at 60 BPM: four in 8 s, never eight; review 20).
 DENSE_ONSETS = 8
+REFIT_FIT = 0.25      # the fit's confidence (engine.listen.phase) from which a player back after a whole window of
+#                       silence plays the tempo they had: 0.375-0.5 on the first four strums of the sims' songs
+#                       played twice and the shared pause cases, 0.095 on review22's set (a 4/4 song at 120, then a
+#                       3/4 one at 96) and 0.098 on sim3's stop with a tempo step on the return
+#                       (/work/scratch/s21/stoptime10/refit.py)
 SPARSE_ONSETS = 4
 SPARSE_SPAN = 6.0
 DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
@@ -376,7 +381,8 @@ class BeatTracker:
         self._disagree = 0
         self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
         self._bass_wins = 0                     # estimates running on which the bass or accents kept another level
-        self._moved = False                     # the last estimate moved to a 2:3, 3:2 or 1:2 relative
+        # the last estimate moved to a 2:3, 3:2 or 1:2 relative; back after a window of silence off the tempo it had
+        self._moved = self._fresh = False       # (`_refit`)
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -403,14 +409,9 @@ class BeatTracker:
         self._pending = False
         self._forget_before(now - self.window)
         onsets = self._onsets
-        # No fit for a whole window (the guitar stopped): the grid is a memory, not a beat the player plays:
-        # the band does not come back in on it, and the next fit is taken whole (the player may come back
-        # anywhere in the old count).
-        stale = now - self._fitted_at > self.window and self._fitted_at > -math.inf
-        if stale:
-            self.confidence = 0.0
-            if len(onsets.t) >= 4 and onsets.t[-1] - onsets.t[0] >= 1.0 and self.period is not None:
-                return self._refit(now)
+        back = self._back_after_silence(now)
+        if back is not None:
+            return back
         if not self._enough_onsets():
             return False
         # A few dozen onsets: plain lists for the per-strum work, numpy only for the tempo's autocorrelation.
@@ -426,7 +427,8 @@ class BeatTracker:
         if self.confidence < 0.5 or now - self._tempo_at >= self.tempo_every:
             self._tempo_at = now
             self._moved = False
-            self._acf_period = self._level(np.array(ts), np.array(ws) * np.array(onsets.accent), self.period)
+            self._acf_period = self._level(np.array(ts), np.array(ws) * np.array(onsets.accent),
+                                           None if self._fresh else self.period)
         period = self._acf_period
         if self.hold_tempo and self.period is not None:
             period = self.period            # the lock switch: phase still follows, the tempo does not
@@ -437,15 +439,8 @@ class BeatTracker:
         if grid is None:
             return False
         grid = self._refine(ts, pws, now, grid)
-        if (self.switch_window and self.period is not None and not self.hold_tempo
-                and grid[2] < self.switch_below):
-            alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
-                                window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass),
-                                age=None if self._onsets.line() else (now - self._grid_from) / self.period)
-            if alt is not None and self._tempo_change(alt[1]):
-                self._switch(now, *alt)
-                self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
-                return True
+        if self._switched(now, ts, ws, pws, grid):
+            return True
         self._adopt(now, *self._line_grid(grid))
         self._fitted_at = now
         self._classify(ts, ws)
@@ -474,6 +469,40 @@ class BeatTracker:
             return 0.0
         bars = int(span / (self.period * self.beats_per_bar))
         return gaps[-(bars - 1)] if bars >= 3 and len(gaps) >= bars - 1 else 0.0
+
+    def _back_after_silence(self, now: float) -> bool | None:
+        """No fit for a whole window (the guitar stopped): the grid is a memory, not a beat the player plays:
+        the band does not come back in on it, and the next fit is taken whole (the player may come back
+        anywhere in the old count): `_refit` on the first strums back, once, and `update` returns what it
+        returns. None otherwise (`update` estimates as usual)."""
+        if not (now - self._fitted_at > self.window and self._fitted_at > -math.inf):
+            return None
+        self.confidence = 0.0
+        t = self._onsets.t
+        if len(t) >= 4 and t[-1] - t[0] >= 1.0 and self.period is not None:
+            return self._refit(now)
+        return None
+
+    def _switched(self, now: float, ts: list[float], ws: list[float], pws: list[float],
+                  grid: tuple[float, float, float]) -> bool:
+        """The fitted `grid` (onsets ts, weights ws, phase weights pws) taken whole when the player is back off the
+        tempo they had (`_fresh`: another song, its own tempo); or, when it holds the onsets poorly, a sudden
+        tempo change (engine.listen.tempo_change) taken whole: True then, the update is done."""
+        if self._fresh:
+            self._fresh = False
+            self._switch(now, *grid)
+            return False
+        if not (self.switch_window and self.period is not None and not self.hold_tempo
+                and grid[2] < self.switch_below):
+            return False
+        alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
+                            window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass),
+                            age=None if self._onsets.line() else (now - self._grid_from) / self.period)
+        if alt is not None and self._tempo_change(alt[1]):
+            self._switch(now, *alt)
+            self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
+            return True
+        return False
 
     def _enough_onsets(self) -> bool:
         """True when the window holds enough onsets to estimate the beat: DENSE_ONSETS over 2 s or more, or
@@ -658,11 +687,15 @@ class BeatTracker:
     def _refit(self, now: float) -> bool:
         """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it
         had (a player resumes the song's tempo; a few strums place a beat, they cannot yet tell a tempo),
-        taken whole (it may come back anywhere in the old count). True when the grid was set."""
+        taken whole (it may come back anywhere in the old count). True when the grid was set. When that
+        tempo holds the strums under REFIT_FIT, the player plays another (the next song of a set, a tempo step
+        after a stop): `_fresh`, the next estimate's tempo is found afresh, as at the take's start (not near the
+        one it had), and its grid taken whole."""
         ts, ws = list(self._onsets.t), list(self._onsets.w)
         grid = self._phase(ts, self._phase_weights(ws), now, self.period)
         if grid is None:
             return False
+        self._fresh = grid[2] < REFIT_FIT
         self._switch(now, *grid)
         self._fitted_at = now
         return True
