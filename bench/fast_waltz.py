@@ -119,8 +119,9 @@ def waltz(bpm: float, key: str, melody: bool, seed: int) -> Take:
     return take
 
 
-def polka(bpm: float, key: str, beats: int, seed: int) -> Take:
-    """A polka: bass on the odd beats, chord on the even ones, an up-strum on every "and"; a chord a bar."""
+def _two_step(bpm: float, key: str, beats: int, seed: int, play) -> Take:
+    """A take in `beats` beats a bar at `bpm`, a chord a bar of `key`'s progression, ending on a held tonic chord:
+    `play(take, time s, beat index in the bar, bar index, chord)` writes each beat's notes."""
     take, beat = Take(seed), 60.0 / bpm
     progression = KEYS[key][1]
     bars = int(bpm / 2) // beats
@@ -132,37 +133,35 @@ def polka(bpm: float, key: str, beats: int, seed: int) -> Take:
             take.strum(t, progression[0], 85, 2.0, range(6))
             break
         for k in range(beats):
-            tk = t + k * beat
-            take.beats.append(tk)
-            if k % 2 == 0:
-                take.bass(tk, chord, 85, 0.8 * beat)
-            else:
-                take.strum(tk, chord, 72, 0.6 * beat)
-            take.strum(tk + beat / 2, chord, 64, 0.4 * beat, range(3))
+            take.beats.append(t + k * beat)
+            play(take, t + k * beat, k, bar, chord)
     return take
+
+
+def polka(bpm: float, key: str, beats: int, seed: int) -> Take:
+    """A polka: bass on the odd beats, chord on the even ones, an up-strum on every "and"; a chord a bar."""
+    beat = 60.0 / bpm
+
+    def play(take, tk, k, bar, chord):
+        if k % 2 == 0:
+            take.bass(tk, chord, 85, 0.8 * beat)
+        else:
+            take.strum(tk, chord, 72, 0.6 * beat)
+        take.strum(tk + beat / 2, chord, 64, 0.4 * beat, range(3))
+    return _two_step(bpm, key, beats, seed, play)
 
 
 def oompah(bpm: float, key: str, beats: int, seed: int) -> Take:
     """An oom-pah polka (review22's polka_C_180_2-4): the bass alone on the odd beats, alternating the chord's lowest
     string and the one above it, a chord stab on the even ones, nothing between; a chord a bar."""
-    take, beat = Take(seed), 60.0 / bpm
-    progression = KEYS[key][1]
-    bars = int(bpm / 2) // beats
-    for bar in range(bars + 1):
-        t, chord = LEAD + beats * bar * beat, progression[bar % len(progression)]
-        take.downbeats.append(t)
-        if bar == bars:
-            take.beats.append(t)
-            take.strum(t, progression[0], 85, 2.0, range(6))
-            break
-        for k in range(beats):
-            tk = t + k * beat
-            take.beats.append(tk)
-            if k % 2 == 0:
-                take.bass(tk, chord, 88, 0.6 * beat, upper=(bar * beats + k) % 4 == 2)
-            else:
-                take.strum(tk, chord, 70, 0.5 * beat)
-    return take
+    beat = 60.0 / bpm
+
+    def play(take, tk, k, bar, chord):
+        if k % 2 == 0:
+            take.bass(tk, chord, 88, 0.6 * beat, upper=(bar * beats + k) % 4 == 2)
+        else:
+            take.strum(tk, chord, 70, 0.5 * beat)
+    return _two_step(bpm, key, beats, seed, play)
 
 
 def takes():

@@ -46,16 +46,23 @@ def off_beat(listener: Listener, beats: list[float], now: float) -> float:
     return min(abs(predicted - x) for x in beats)
 
 
+def worst_off_beat(listener: Listener, msgs, beats: list[float], after: float) -> float:
+    """The largest `off_beat` (beats) of the listener's grid, fed `msgs` tick by tick to the second-last truth beat,
+    from `after` (s) on."""
+    worst = 0.0
+    for now in ticks(listener, msgs, beats[-2]):
+        if now > after:
+            worst = max(worst, off_beat(listener, beats, now))
+    return worst
+
+
 def test_a_slow_jigs_beat_stays_on_the_bass_between_its_chords():
     # 62 dotted quarters per minute (sim2's tempo_6-8 take): each fit made just after a chord weighed the chord,
     # the freshest and heaviest onset, over the bass, and the grid swung onto the chords, or between the two,
     # for beats at a time.
     msgs, beats = oom_pa([(62, 40)])
     L = Listener()
-    worst = 0.0
-    for now in ticks(L, msgs, beats[-2]):
-        if now > beats[10]:
-            worst = max(worst, off_beat(L, beats, now))
+    worst = worst_off_beat(L, msgs, beats, beats[10])
     assert L.beat.meter == "6/8"
     assert worst < 0.07
 
@@ -175,9 +182,6 @@ def test_a_shuffle_is_heard_in_compound_time_with_its_beat_on_the_long_note(bpm)
     # tempo takes the quarter level, 105 in 3/4, before and after: a tempo level, not the phase.)
     msgs, beats = shuffle(bpm, 40)
     L = Listener()
-    worst = 0.0
-    for now in ticks(L, msgs, beats[-2]):
-        if now > beats[12]:
-            worst = max(worst, off_beat(L, beats, now))
+    worst = worst_off_beat(L, msgs, beats, beats[12])
     assert L.beat.meter == "6/8"
     assert worst < 0.05
