@@ -536,13 +536,13 @@ class BeatTracker:
         bass = np.array(self._onsets.bass, dtype=bool)
         line = self._onsets.line()
         loud = np.array(self._onsets.loud)
+        notes = np.array(self._onsets.notes)
         self._line_beat = None
-        level = self._bar_level(t, w, bass, loud, period, line)
+        level = self._bar_level(t, w, bass, loud, notes, period, line)
         if level == period:
-            level = self._accent_level(t, w, loud, bass, period, line)
+            level = self._accent_level(t, w, loud, bass, notes, period, line)
         if level == period and not self._meter.compound and not self._onsets.line():
             level = self._tempo.quarter_level(t, w, period)      # a figure two beats long, heard at half tempo
-            notes = np.array(self._onsets.notes)
             if level == period:                                  # slow fingerpicking heard at its eighths
                 level = self._tempo.picking_level(t, bass, notes, period)
             if level == period:                                  # an oom-pah heard at half tempo
@@ -566,23 +566,22 @@ class BeatTracker:
         self._moved = self._bass_wins >= (2 if settled else 1)
         return level if self._moved else period
 
-    def _bar_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, loud: np.ndarray, period: float,
-                   line: bool) -> float:
+    def _bar_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, loud: np.ndarray, notes: np.ndarray,
+                   period: float, line: bool) -> float:
         """The beat period (s) the bar gives the tempo estimate `period` (s), for onsets t (s) weighted w, `bass` True
-        where a strum has a bass note, `loud` its loudness, `line` while a single-note line is played: half when the
-        level splits the bar (the figure repeats every 1.5 beats, `TempoEstimator.bar_level`, asked before the
-        bass, which would take the bar for the beat), else the bass's 2:3 or 3:2 level
-        (`TempoEstimator.bass_level`), whose 3:2 in simple time is the bar (its three beats), as are the bar's deep
-        basses 1.5 beats apart (`deep_split`: a waltz with a melody note on every beat). The split is refused when
-        the half level is 6/8's eighths (`TempoEstimator.eighth_level`: strums accented on 1 and 4 repeat every 1.5
-        quarters too; `_accent_level` then takes the dotted quarter). The bass's 2:3 is refused
-        while the strums' accents group that level's eighths in threes (`TempoEstimator.dotted_level`: a 6/8
-        strummed down on 1, 3 and 5 has a bass on every quarter, and its accents on 1 and 4 say the dotted quarter
-        is the beat). `period` when none moves it."""
+        where a strum has a bass note, `loud` its loudness, `notes` how many notes it holds, `line` while a single-note
+        line is played: half when the level splits the bar (the figure repeats every 1.5 beats,
+        `TempoEstimator.bar_level`, asked before the bass, which would take the bar for the beat), else the bass's 2:3
+        or 3:2 level (`TempoEstimator.bass_level`), whose 3:2 in simple time is the bar (its three beats), as are the
+        bar's deep basses 1.5 beats apart (`deep_split`: a waltz with a melody note on every beat). The split is refused
+        when the half level is 6/8's eighths (`TempoEstimator.eighth_level`: strums accented on 1 and 4 repeat every 1.5
+        quarters too; `_accent_level` then takes the dotted quarter). The bass's 2:3 is refused while the strums'
+        accents group that level's eighths in threes (`TempoEstimator.dotted_level`: a 6/8 strummed down on 1, 3 and 5
+        has a bass on every quarter, and its accents on 1 and 4 say the dotted quarter is the beat). `period` when none
+        moves it."""
         simple = not self._meter.compound and not line
         level = period if line else self._tempo.bar_level(period)
         if level != period:       # ... unless the strums' accents group the half level in threes: 6/8's eighths
-            notes = np.array(self._onsets.notes)
             return period if self._tempo.eighth_level(t, w, loud, notes, level) != level else level
         level = self._tempo.bass_level(t, w, bass, period)
         if level < period and self._tempo.dotted_level(t, w, loud, level) != level:
@@ -592,18 +591,18 @@ class BeatTracker:
             return self._tempo.bar_level(period, bass_bar=True)
         return level
 
-    def _accent_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, bass: np.ndarray, period: float,
-                      line: bool) -> float:
+    def _accent_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, bass: np.ndarray, notes: np.ndarray,
+                      period: float, line: bool) -> float:
         """Half `period` (s) when the strums' accents say so (`TempoEstimator.accent_level`), else 3:2 of it when
         they group its eighths in threes (`TempoEstimator.dotted_level`: 6/8 heard in quarters; not on a single-note
         `line`), or three times it when `period` is those eighths (`TempoEstimator.eighth_level`), the grid's beat
         then on the accents (`_line_beat`); else `period`. Onsets t (s) weighted w, each
-        strum's loudness `loud` and bass (True) `bass`."""
-        level = self._tempo.accent_level(t, w, loud, period, np.array(self._onsets.notes), bass)
+        strum's loudness `loud`, bass (True) `bass` and how many notes it holds `notes`."""
+        level = self._tempo.accent_level(t, w, loud, period, notes, bass)
         if level == period and not line:
             level = self._tempo.dotted_level(t, w, loud, period)
             if level == period:              # 6/8's eighths heard as the beat
-                level = self._tempo.eighth_level(t, w, loud, np.array(self._onsets.notes), period)
+                level = self._tempo.eighth_level(t, w, loud, notes, period)
             if level != period:
                 self._line_beat = self._tempo.dotted_beat
         return level

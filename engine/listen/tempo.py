@@ -468,7 +468,7 @@ class TempoEstimator:
             return period
         if len(t) < 2 * OOMPAH_COUNT:
             return period
-        phase = beat_phase(t, w, float(t[-1]), period, recency=BASS_RECENCY)
+        phase = self._phase(t, w, period)
         if phase is None:
             return period
         e = ((t - phase) / period) % 1.0
