@@ -1,0 +1,28 @@
+"""bench/band_gap.py: the band beats the time line decided, recorded while a take renders."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import band_gap as bg  # noqa: E402
+
+from engine.render import render  # noqa: E402
+from engine.timeline import BandTimeline  # noqa: E402
+
+
+def test_decisions_record_each_band_beat_where_its_length_put_it_and_let_go(tmp_path):
+    """The D dorian example (96 BPM, 4/4): every decided beat lies one recorded length after the one before, at the
+    band's level, a beat of about 0.625 s on a grid whose nearest beat is within a tenth of a beat; the time line's
+    `_decide` is its own again after the block."""
+    decide = BandTimeline._decide
+    with bg.decisions() as rows:
+        render(str(ROOT / "examples" / "d_dorian_96_4-4.mid"), str(tmp_path / "out.mid"))
+    assert BandTimeline._decide is decide
+    assert len(rows) > 20
+    for (t0, *_), (t1, length, level, *_, grid_period, off) in zip(rows, rows[1:]):
+        assert abs(t1 - t0 - length) < 1e-9
+        assert level == "1"
+        assert abs(length - 0.625) < 0.06 and abs(grid_period - 0.625) < 0.06
+        assert abs(off) < 0.1 * grid_period
