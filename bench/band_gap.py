@@ -9,9 +9,12 @@ eighths), grouped while less than GAP_BEATS truth beats apart, the costliest fir
 there (its beats against the truth's beats, a beat either side of the stretch). A stretch where the listener misses
 as much is the listener's; one where it does not is the band's own (its time line, its file).
 With --beats, a row per truth beat (the band's and the listener's nearest beat, s from it, * past 70 ms) and per
-band beat that matched none.
+band beat that matched none. With --decisions, a row per band beat the time line (engine/timeline.py) decided in
+each stretch, a beat either side: the beat's time and length, the level and the grid's period it was measured at,
+the grid's nearest beat to it, its counters (steady, other level, far, stepped) and the truth's nearest beat: why
+the band's beat fell where it did (a far ramp, a held level, a step).
 
-    python -P bench/band_gap.py [--sets guitarset,DIR...] [--only NAME...] [--beats]
+    python -P bench/band_gap.py [--sets guitarset,DIR...] [--only NAME...] [--beats] [--decisions]
 
 Takes need their truth JSON beside them (as for band_eval.py).
 """
@@ -19,6 +22,7 @@ Takes need their truth JSON beside them (as for band_eval.py).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -33,6 +37,7 @@ import band_eval as be  # noqa: E402
 from engine.analyze import run_online  # noqa: E402
 from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.render import render  # noqa: E402
+from engine.timeline import BandTimeline  # noqa: E402
 
 GAP_BEATS = 3     # truth beats: misses closer than this are one stretch
 
@@ -77,10 +82,48 @@ def nearest(times: np.ndarray, t: float) -> float:
     return float(times[np.argmin(np.abs(times - t))] - t) if len(times) else float("nan")
 
 
-def report(take: be.Take, out: Path, beats: bool) -> None:
-    """Print the take's band and listener beat F in the band's windows and its costliest stretches."""
+@contextlib.contextmanager
+def decisions():
+    """Record each band beat the time line decides while in the block (when it is due): yields a list that gets,
+    per beat, (its time s, the length s of the beat before it, which put it there, the level, steady, other level,
+    far beats and stepped counts after it (engine/timeline.py), the grid's period s then, the grid's nearest beat
+    minus the beat's time s). Wraps `BandTimeline._decide` for the block only (bench use)."""
+    rows: list[tuple] = []
+    decide = BandTimeline._decide
+
+    def recorded(line: BandTimeline, grid) -> None:
+        decide(line, grid)
+        t = line._times[line._last]
+        nearest = grid.anchor_time + round((t - grid.anchor_time) / grid.period) * grid.period
+        rows.append((t, line._length, str(line.level), line._steady, line._other_level, line._jumped,
+                     line._stepped, grid.period, nearest - t))
+
+    BandTimeline._decide = recorded
+    try:
+        yield rows
+    finally:
+        BandTimeline._decide = decide
+
+
+def print_decisions(rows: list[tuple], runs: list, period: float, truth_beats: np.ndarray) -> None:
+    """The decided band beats (`decisions`) in each stretch of `runs` (first s, last s, count), a beat of `period`
+    s either side, with the truth's nearest beat (s from the band's; * past 70 ms)."""
+    for a, b, _ in sorted(runs):
+        print(f"  time line {a:.2f}-{b:.2f} s: beat, length before it, level, steady/other/far/stepped, grid period, "
+              f"grid's nearest, truth's nearest")
+        for t, length, level, steady, other, far, stepped, grid_period, off in rows:
+            if a - period <= t <= b + period:
+                d = nearest(truth_beats, t)
+                print(f"    {t:7.3f} {length:.3f} {level:>4} {steady:2d}/{other}/{far}/{stepped} {grid_period:.3f} "
+                      f"{off:+.3f}  {d:+.3f} {'*' if abs(d) > be.TOL else ' '}")
+
+
+def report(take: be.Take, out: Path, beats: bool, decided: bool = False) -> None:
+    """Print the take's band and listener beat F in the band's windows and its costliest stretches (with
+    `decided`, the time line's decisions in them)."""
     truth = be.load_truth(take.truth)
-    render(str(take.midi), str(out))
+    with decisions() as rows:
+        render(str(take.midi), str(out))      # (the band's first beat is not decided so: `_first_beat`)
     mid = be.read_midi(out)
     grid = be.daw_grid(mid)
     band = be.note_ons(mid, be.Clock(mid), be.BAND_TRACKS)
@@ -102,6 +145,8 @@ def report(take: be.Take, out: Path, beats: bool) -> None:
         lost = [int(((x >= a - period) & (x <= b + period)).sum()) for x in (heard_missed, heard_extra)]
         print(f"  {a:7.2f}-{b:7.2f} s: band {k} truth beats missed, {n - k} beats too many; "
               f"listener {lost[0]} missed, {lost[1]} too many (a beat either side)")
+    if decided:
+        print_decisions(rows, runs, period, truth.beats)
     if beats:
         for t in ref:
             d, h = nearest(est, t), nearest(listener, t)
@@ -116,6 +161,7 @@ def main() -> None:
     ap.add_argument("--sets", default="guitarset", help="comma-separated sets or folders (as band_eval.py)")
     ap.add_argument("--only", nargs="*", default=[], help="takes whose name contains any of these")
     ap.add_argument("--beats", action="store_true", help="a row per truth beat and per unmatched band beat")
+    ap.add_argument("--decisions", action="store_true", help="the time line's decided beats in each stretch")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for spec in args.sets.split(","):
@@ -123,7 +169,7 @@ def main() -> None:
             for take in takes:
                 if take.truth is None or (args.only and not any(n in take.name for n in args.only)):
                     continue
-                report(take, Path(tmp) / f"{take.name}.mid", args.beats)
+                report(take, Path(tmp) / f"{take.name}.mid", args.beats, args.decisions)
 
 
 if __name__ == "__main__":
