@@ -401,6 +401,8 @@ class KeyTracker:
             self._phrase_left(self._root, held, t - self._settle_t, sounded)
         self._settle(t, root, held, sounded)
         self._struck = {pc: (last, last) for pc, (_, last) in self._struck.items() if last >= t}
+        for pitch, on in self._ringing.items():   # a root still ringing sounds in the next chord: a picked chord's
+            self._struck.setdefault(pitch % 12, (on, on))   # root, struck once, is often labelled after it
         if self._together is not None:
             last = self._together[1]
             self._together = (last, last) if last >= t else None
