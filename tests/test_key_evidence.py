@@ -163,6 +163,39 @@ def test_the_labels_of_a_first_strum_flapping_open_no_phrase():
     assert kt.key == (8, "minor")
 
 
+def test_a_fingerpicked_chord_relabelled_on_its_root_opens_the_phrases(tmp_path):
+    """review23's D aeolian ballad under capo 5 (Dm Bb C Dm Bb F C Am, the thumb on 1 and 3, the fingers p-m-a-m;
+    bench/picked_songs.py): its first chord is labelled D while the thumb's D rings alone, then Dm when the
+    fingers add its third. The relabel on the same root was taken for a chord change: the key forgot the D struck
+    before it, the Dm was never a chord whose root was struck, and Bb opened the phrases (main: Bb lydian)."""
+    from bench.picked_songs import SONGS, take
+    from engine.io.midi_input import read_guitar_file
+
+    song = next(s for s in SONGS if s.name == "aeolian_ballad_capo5_60_d")
+    mid, truth = take(song, seed=SONGS.index(song))
+    mid.save(tmp_path / "take.mid")
+    a, _ = run_online(read_guitar_file(tmp_path / "take.mid").messages)
+    assert (a.key["tonic"], a.key["mode"]) == ("D", "minor"), a.keys
+    assert len(a.keys) <= 3 and a.keys[-1]["time"] < 5.0, a.keys     # D minor from its first bars on
+
+
+def test_a_picked_chords_root_struck_before_its_label_opens_the_phrases(tmp_path):
+    """The same ballad under capo 7 (E aeolian: Em C D Em C G D Bm): the thumb's E3 alone is labelled C, and Em
+    comes a second later, when the fingers add G and B. The root struck under the label before rang on into the
+    Em, struck once, and the Em was never a chord whose root was struck: C opened the phrases (main, and the
+    relabel fix alone: C lydian at the end)."""
+    import dataclasses
+
+    from bench.picked_songs import SONGS, take
+    from engine.io.midi_input import read_guitar_file
+
+    song = dataclasses.replace(next(s for s in SONGS if s.name == "aeolian_ballad_capo5_60_d"), capo=7)
+    mid, _ = take(song, seed=70)
+    mid.save(tmp_path / "take.mid")
+    a, _ = run_online(read_guitar_file(tmp_path / "take.mid").messages)
+    assert (a.key["tonic"], a.key["mode"]) == ("E", "minor"), a.keys
+
+
 def test_an_intro_chord_that_never_comes_back_opens_no_phrase():
     # Two bars of A minor, then the C minor loop: the loop's first chord (C), not the intro's, is its tonic.
     from engine.analyze import run_online

@@ -271,6 +271,49 @@ def test_fingerpicked_eighths_at_124_stay_at_124(tmp_path):
     assert heard_bpm(tmp_path, mid) == pytest.approx(124, rel=0.03)
 
 
+def picked_deep(thumb_every: int, bass_every: int, period: float) -> tuple[np.ndarray, ...]:
+    """12 s of single notes a `period` s apart, the thumb's note (deep: under the fingers' either side) on every
+    `thumb_every`th, a bass under E3 on every `bass_every`th: onset times, bass flags, note counts, deep flags."""
+    n = int(12 / period)
+    t = period * np.arange(n)
+    k = np.arange(n)
+    return t, k % bass_every == 0, np.ones(n, dtype=int), k % thumb_every == 0
+
+
+def test_a_thumb_on_1_and_3_above_e3_is_heard_by_its_depth():
+    # A capo lifts the thumb's note on 3 over E3: the bass falls once a bar (every 8 eighths), the thumb every 4
+    est = TempoEstimator()
+    t, bass, notes, deep = picked_deep(4, 8, 0.5)
+    est.scores(t, np.where(deep, 1.5, 1.0))
+    assert est.picking_level(t, bass, notes, 0.5) == 0.5           # the bass alone: no thumb on 1 and 3
+    assert est.picking_level(t, bass, notes, 0.5, deep) == 1.0
+
+
+def test_a_thumb_on_every_second_note_is_a_travis_beat_at_75_to_110_bpm():
+    est = TempoEstimator()
+    t, bass, notes, deep = picked_deep(2, 1000, 0.357)              # eighths at 168: Travis picking at 84
+    est.scores(t, np.where(deep, 1.5, 1.0))
+    assert est.picking_level(t, bass, notes, 0.357, deep) == pytest.approx(0.714)
+    for period in (0.25, 0.5):                  # the thumb on 120 (eighths at 240), on 60 (a p-i-p-i arpeggio at 120)
+        t, bass, notes, deep = picked_deep(2, 1000, period)
+        est.scores(t, np.where(deep, 1.5, 1.0))
+        assert est.picking_level(t, bass, notes, period, deep) == period
+
+
+@pytest.mark.parametrize("name", ["dorian_ballad_capo2_58_e", "travis_mixolydian_capo2_84_e"])
+def test_fingerpicking_under_a_capo_is_heard_at_its_beat(tmp_path, name):
+    # bench/picked_songs.py: a ballad (thumb on 1 and 3) and a Travis tune (thumb on every beat) under capo 2, few
+    # of the thumb's notes under E3 and so heard as a single-note line: on main at their eighths (106.8, 170 BPM).
+    from bench.picked_songs import SONGS, take
+    from engine.analyze import run_online
+
+    i = next(i for i, s in enumerate(SONGS) if s.name == name)
+    mid, truth = take(SONGS[i], seed=i)
+    mid.save(tmp_path / "take.mid")
+    a, _ = run_online(read_guitar_file(tmp_path / "take.mid").messages)
+    assert 60.0 / float(np.median(np.diff(a.beats))) == pytest.approx(truth["bpm"], rel=0.04)
+
+
 # ---- compound time's accents heard in quarters (TempoEstimator.dotted_level) ---------------------------------------
 
 def eighths(accented: tuple[int, ...], eighth: float, bars: int = 12) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

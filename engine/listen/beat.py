@@ -541,12 +541,14 @@ class BeatTracker:
         level = self._bar_level(t, w, bass, loud, notes, period, line)
         if level == period:
             level = self._accent_level(t, w, loud, bass, notes, period, line)
-        if level == period and not self._meter.compound and not self._onsets.line():
+        simple = not self._meter.compound
+        if level == period and simple and not line:
             level = self._tempo.quarter_level(t, w, period)      # a figure two beats long, heard at half tempo
-            if level == period:                                  # slow fingerpicking heard at its eighths
-                level = self._tempo.picking_level(t, bass, notes, period)
-            if level == period:                                  # an oom-pah heard at half tempo
-                level = self._tempo.oompah_level(t, w, bass, notes, period)
+        # Slow fingerpicking heard at its eighths, a line too: with a capo few of the thumb's notes are under E3
+        if level == period and simple:
+            level = self._tempo.picking_level(t, bass, notes, period, self._onsets.deep())
+        if level == period and simple and not line:              # an oom-pah heard at half tempo
+            level = self._tempo.oompah_level(t, w, bass, notes, period)
         if level == period and self._onsets.line() and not self._meter.compound:
             accent = np.array(self._onsets.accent)
             level = self._tempo.line_level(t, accent, period, current)

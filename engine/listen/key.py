@@ -386,7 +386,10 @@ class KeyTracker:
         held counts for its root. The chord a song dwells on is its tonic more often than not: the tonic a
         musician hears in a mode (G dorian, not the C mixolydian of the same notes) is the chord the song
         keeps coming back to and holding. A return to one of the piece's first chords counts for the chord its
-        phrases open with (`_phrase_left`)."""
+        phrases open with (`_phrase_left`). A new label on the same root (D heard before its third comes, then
+        Dm; Bb, then Bbmaj7 as a picked arpeggio adds its notes) is the same chord: it goes on from its start."""
+        if root is not None and root == self._root:
+            return
         self._decay_to(t)
         self._arrays()
         held, sounded = max(0.0, t - self._root_t), False
@@ -398,6 +401,8 @@ class KeyTracker:
             self._phrase_left(self._root, held, t - self._settle_t, sounded)
         self._settle(t, root, held, sounded)
         self._struck = {pc: (last, last) for pc, (_, last) in self._struck.items() if last >= t}
+        for pitch, on in self._ringing.items():   # a root still ringing sounds in the next chord: a picked chord's
+            self._struck.setdefault(pitch % 12, (on, on))   # root, struck once, is often labelled after it
         if self._together is not None:
             last = self._together[1]
             self._together = (last, last) if last >= t else None

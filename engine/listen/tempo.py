@@ -104,9 +104,15 @@ DEEP_LEAST = 3
 DEEP_ODD = 0.5
 # Slow fingerpicking heard at its eighths (`picking_level`): twice the period when that is a ballad's beat (PICK_BPM),
 # PICK_LONE of the onsets are single notes, PICK_EVEN of the gaps between them are one period (within NEAR: no
-# onset between the beats) and the thumb's bass notes (PICK_THUMBS or more) fall four periods apart: at the slow
-# beat, a bass on 1 and 3 under eighths (bench/slow_fingerpick.py, 50-70 BPM heard at 100-140)
+# onset between the beats) and the thumb's notes (PICK_THUMBS or more) fall four periods apart: at the slow
+# beat, a bass on 1 and 3 under eighths (bench/slow_fingerpick.py, 50-70 BPM heard at 100-140) ...
 PICK_BPM = (48.0, 75.0)
+# ... or two periods apart, a thumb on every beat (Travis picking, the fingers on the "and"s), when twice the period
+# is within TRAVIS_BPM: bench/picked_songs.py's E mixolydian Travis tune under capo 2 at 84 was heard at 170. Under
+# 75 the same notes are as often a quarter-note arpeggio with the thumb on 1 and 3 (p-i-p-i at 120 is a 4/4 at
+# 120; slow_fingerpick's Travis takes at 56 and 64 have their root under E3 every fourth note); over 110 a picked
+# tune's thumb is rarely the beat (Travis-picked songs are counted at 80-110).
+TRAVIS_BPM = (75.0, 110.0)
 PICK_LONE = 0.8
 PICK_EVEN = 0.85
 PICK_THUMBS = 3
@@ -432,24 +438,29 @@ class TempoEstimator:
             return False
         return bool(np.mean(k % 2 == 1) >= DEEP_ODD)
 
-    def picking_level(self, t: np.ndarray, bass: np.ndarray, notes: np.ndarray, period: float) -> float:
+    def picking_level(self, t: np.ndarray, bass: np.ndarray, notes: np.ndarray, period: float,
+                      deep: np.ndarray | None = None) -> float:
         """The beat period (s): `period`, or twice it when a slow fingerpicked figure is heard at its eighths, for the
-        onsets t (s, sorted) that the last `scores` call read, `bass` True where one has a bass note and `notes` how
-        many notes each holds. Twice when that beat's tempo is within PICK_BPM, PICK_LONE of the onsets are single
-        notes, PICK_EVEN of the gaps are one period (one note a beat, none between) and the thumb's bass notes,
-        PICK_THUMBS or more, fall four periods apart (median gap), while the slower level keeps `bass_keep` of the
-        comb. A picked arpeggio of eighths over a thumb on beats 1 and 3 fills every beat of both levels, and the
-        tempo prior takes the eighths; a fingerpicker's thumb keeps the beat or the half bar, not one beat in
-        four, and a note on every beat with nothing between is an arpeggio's subdivision, not its beat."""
+        onsets t (s, sorted) that the last `scores` call read, `bass` True where one has a bass note, `notes` how
+        many notes each holds and `deep` True where its note lies a whole tone or more under the onsets either side
+        (`OnsetWindow.deep`; None: not known). Twice when PICK_LONE of the onsets are single notes, PICK_EVEN of the
+        gaps are one period (one note a beat, none between) and the thumb's notes, PICK_THUMBS or more, fall four
+        periods apart (median gap; a thumb on 1 and 3) with that beat's tempo within PICK_BPM, or two apart (a
+        thumb on every beat) within TRAVIS_BPM, while the slower level keeps `bass_keep` of the comb. The thumb's
+        notes are the bass notes, or else those and the deep ones: under a capo few of them are under E3
+        (review23's D aeolian ballad under capo 5, its bass under E3 once a bar, was heard at 126), but they lie
+        under the fingers' (the piece's first note, the thumb's on 1, has none before it to be deep). A picked
+        arpeggio of eighths over a thumb on beats 1 and 3 fills every beat of both levels, and the tempo prior takes
+        the eighths; a fingerpicker's thumb keeps the beat or the half bar, not one beat in four or every second
+        one, and a note on every beat with nothing between is an arpeggio's subdivision, not its beat."""
         slow = 2.0 * period
-        if not PICK_BPM[0] <= 60.0 / slow <= PICK_BPM[1] or self.last_acf is None or len(t) < 8:
+        bpm = 60.0 / slow
+        if not PICK_BPM[0] <= bpm <= TRAVIS_BPM[1] or self.last_acf is None or len(t) < 8:
             return period
-        tb = t[bass]
-        if len(tb) < PICK_THUMBS or np.mean(notes == 1) < PICK_LONE:
+        if np.mean(notes == 1) < PICK_LONE or np.mean(np.abs(np.diff(t) / period - 1.0) < NEAR) < PICK_EVEN:
             return period
-        if abs(float(np.median(np.diff(tb))) / period - 4.0) > 4 * NEAR:
-            return period
-        if np.mean(np.abs(np.diff(t) / period - 1.0) < NEAR) < PICK_EVEN:
+        gaps = {_thumb_gap(t[bass], period), _thumb_gap(t[bass | deep], period) if deep is not None else 0}
+        if not (4 in gaps and bpm <= PICK_BPM[1] or 2 in gaps and TRAVIS_BPM[0] <= bpm):
             return period
         return slow if self._comb(slow) >= self.bass_keep * self._comb(period) else period
 
@@ -650,6 +661,16 @@ class TapTempo:
             return None
         gaps = sorted(b - a for a, b in zip(taps, taps[1:]))
         return gaps[len(gaps) // 2]
+
+
+def _thumb_gap(thumbs: np.ndarray, period: float) -> int:
+    """How many periods (s) apart the thumb's notes at times `thumbs` (s, rising) lie: 2 or 4 when there are
+    PICK_THUMBS or more and their median gap is within that many times NEAR of it (a thumb on every beat or on 1
+    and 3, at the eighths' level), else 0."""
+    if len(thumbs) < PICK_THUMBS:
+        return 0
+    gap = float(np.median(np.diff(thumbs))) / period
+    return next((n for n in (2, 4) if abs(gap - n) <= n * NEAR), 0)
 
 
 def _in_line(sizes: list[int], i: int) -> bool:
