@@ -140,7 +140,7 @@ def accent_rows(piece) -> list[tuple[bool, bool, float]]:
     near = ON_BEAT * float(np.median(np.diff(beats)))
     loud = [float(w[np.abs(t - b) < near].max()) if np.any(np.abs(t - b) < near) else None for b in beats]
     is_down = [round(float(b), 3) in downs for b in beats]
-    return [(is_down[i], is_down[i - 2], loud[i] - loud[i - 2]) for i in range(2, len(beats))
+    return [(is_down[i], is_down[i - 2], math.log(loud[i] / loud[i - 2])) for i in range(2, len(beats))
             if loud[i] is not None and loud[i - 2] is not None and LEVEL < loud[i] / loud[i - 2] < 1 / LEVEL]
 
 
