@@ -237,10 +237,12 @@ LONE_BASS = 3.0
 # the 3:2 level, 1.5 beats, stays open).
 BAR_SURE = 0.9
 BAR_BEAT = 0.8
-# ... nor one twice the beat or slower (DOUBLED of it): a player who has counted a sure bar in quarters and plays
-# half notes for a while (a soft passage of basses on 1 and 3) still counts quarters; taking the half note for the
-# beat, the 4/4 heard turned 2/4 of half notes and the band halved (sim3 dynamics_4-4 E-dorian: after 28 s of
-# basses on 1 and 3 the comb took 47 BPM for 95 at 50.7 s, once 4/4 was sure). The 3:2 level stays open.
+# ... nor, in 4/4, its half bar or slower (DOUBLED of the beat): a player who has counted a sure 4/4 in quarters and
+# plays half notes for a while (a soft passage of basses on 1 and 3) still counts quarters; taking the half note
+# for the beat, the 4/4 heard turned 2/4 of half notes and the band halved (sim3 dynamics_4-4 E-dorian: after 28 s
+# of basses on 1 and 3 the comb took 47 BPM for 95 at 50.7 s, once 4/4 was sure). The 3:2 level stays open. In 3/4
+# (not a level of its bar) the cap moved a soft waltz's level elsewhere (player_sim seed 3 dynamics_3-4 F-minor:
+# 165 -> 55 BPM at 30 s, beat F 0.82 -> 0.55), so it is 4/4's only.
 DOUBLED = 1.6
 # A fast single-note line (FAST_LINE_BPM or faster, beats of 0.43 s or less) holds a sure grid through a syncopated
 # stretch: fits about half a beat off are jumped to after LINE_HOLD s of them (`_line_wait`), not phase.DISAGREE_BEATS
@@ -619,11 +621,13 @@ class BeatTracker:
         chords last two bars repeats every bar as strongly as every beat, and the autocorrelation's comb then
         weighs the bar level as much as the beat's (sim2 strum_2-4 Eb-dorian, sim3 tuning_tail_2-4: 123 -> 61 BPM
         after 20-40 s sure of 2/4): a beat as long as the bar heard is the bar, not a beat (in the bar's own beats
-        it would be one beat to the bar); nor is the half bar of a sure 4/4 a beat (`DOUBLED`)."""
+        it would be one beat to the bar); nor is the half bar of a sure 4/4 (`DOUBLED`)."""
         if current is None or self._bars is None:
             return None
         beats, _, confidence = self._bar()
-        return min(BAR_BEAT * beats, DOUBLED) * current if confidence >= BAR_SURE else None
+        if confidence < BAR_SURE:
+            return None
+        return (DOUBLED if beats == 4 else BAR_BEAT * beats) * current
 
     def _line_grid(self, grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """`grid` (phase s, period s, confidence) with its beat where a line's long notes are (`_line_beat`) when
