@@ -77,9 +77,9 @@ HALF_BAR = (-0.34, (-0.23, -0.90, 0.67, -0.31, 1.41, 0.17, -0.60, -0.38, -1.08, 
 # means +-0.11, spreads 0.074-0.092 between beats at one dynamic level, `LEVEL`; GuitarSet has no velocities; taken
 # a little under the means and over the spreads: at 0.11 / 0.09 review22's even 4/4 strums, whose "3" is as loud
 # as their "1" as 2/4's downbeats are, went to 2/4; at 0.10 / 0.10 they stay 4/4). A ratio, not a difference: an
-# accent is a share of the dynamic level, as large played softly as loudly (as a
-# difference, a soft passage's accents were a third of a loud one's, and an alternating bass in 4/4 played softly,
-# root on 1 and fifth on 3, read as 2/4's equal downbeats: sim3 dynamics_4-4 E-dorian). The ratio is taken within
+# accent is a share of the dynamic level, as large played softly as loudly (as a difference, a soft passage's
+# accents were a third of a loud one's, nearer none than 4/4's, and an alternating bass in 4/4 played softly, root
+# on 1 and fifth on 3, read as 2/4's equal downbeats: sim3 dynamics_4-4 E-dorian). The ratio is taken within
 # +-2 ACCENT: a swell is not an accent, and a change of level is none either (`LEVEL`).
 ACCENT = 0.10
 ACCENT_SPREAD = 0.10

@@ -5,11 +5,11 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
 1. Tempo (`engine.listen.tempo`): the autocorrelation of the onsets, a comb and a log-normal prior pick the
    beat period; re-estimated every strum until confident, then every `tempo_every` seconds. The level sticks
    unless a rival level keeps leading: octave errors are the dominant failure of beat trackers; no slower level
-   than the bar the bar pointer is sure of, nor twice its beat, is taken (`_bar_span`: a beat as long as the bar is
-   the bar). When
-   the level changes, the meter and bar counts start again. On a single-note line (a solo: lone notes, no bass)
-   each onset weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike;
-   its long notes move a level of two eighths to the dotted quarter (`TempoEstimator.line_level`: jigs).
+   than the bar the bar pointer is sure of, nor in 4/4 its half bar, is taken (`_bar_span`: a beat as long as the
+   bar is the bar). When the level changes, the meter and bar counts start again. On a single-note line (a solo:
+   lone notes, no bass) each onset weighs in the tempo by its durational accent (`durational_accent`): its notes
+   are all struck alike; its long notes move a level of two eighths to the dotted quarter
+   (`TempoEstimator.line_level`: jigs).
    Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the lock switch), and a tempo range.
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
@@ -617,7 +617,8 @@ class BeatTracker:
 
     def _bar_span(self, current: float | None) -> float | None:
         """The longest period (s) the tempo may move to from the `current` one (s): under BAR_BEAT of the bar
-        and DOUBLED of the beat while the bar pointer is sure of it (BAR_SURE), else None (any). A 2/4 bar whose
+        (in 4/4 under DOUBLED of the beat: its half bar) while the bar pointer is sure of it (BAR_SURE), else None
+        (any). A 2/4 bar whose
         chords last two bars repeats every bar as strongly as every beat, and the autocorrelation's comb then
         weighs the bar level as much as the beat's (sim2 strum_2-4 Eb-dorian, sim3 tuning_tail_2-4: 123 -> 61 BPM
         after 20-40 s sure of 2/4): a beat as long as the bar heard is the bar, not a beat (in the bar's own beats
