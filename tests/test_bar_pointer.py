@@ -306,7 +306,7 @@ def test_accents_weigh_louder_and_softer_oppositely_and_never_the_two_four_state
 def test_an_accent_is_a_share_of_the_dynamic_level_as_large_played_softly():
     # A third beat a tenth softer than the first is the same accent at velocity 25 as at 80. Compared as a
     # difference of velocities, the soft one was a third of the accent expected, nearer none than that: at
-    # main 4/4's odds over 2/4's equal downbeats were 2.7 a bar loud and 0.72 soft (the soft accent voted 2/4).
+    # main 4/4's odds over 2/4's equal downbeats were 2.7 a bar loud and 0.85 soft (the soft accent voted 2/4).
     loud = accent_ratios([0.66, 0.5, 0.6, 0.5] * 8)
     soft = accent_ratios([0.22, 0.5 / 3, 0.2, 0.5 / 3] * 8)
     assert loud[-2][2] > 1.5
