@@ -10,7 +10,8 @@ logistic regression (Newton's method) gives log-odds = b + w . x for a downbeat 
 half-bar beat of a four-beat bar against a weak beat; the bar pointer's log-likelihood ratios are those less the
 fitting data's prior log-odds, printed as DOWNBEAT and HALF_BAR to paste into bar_pointer.py.
 `--accents` prints, over the takes with dynamics of its sets, how much louder the loudest note on a downbeat
-is than two beats before (and softer two beats after): the bar pointer's ACCENT and ACCENT_SPREAD.
+is than two beats before (and softer two beats after), as the log of their ratio: the bar pointer's ACCENT and
+ACCENT_SPREAD.
 `--check` prints how often the fitted evidence ranks the true downbeat first among each bar's beats, on sets
 not used for fitting.
 """
@@ -128,9 +129,9 @@ def show(name: str, r: tuple[float, np.ndarray]) -> None:
 
 
 def accent_rows(piece) -> list[tuple[bool, bool, float]]:
-    """(downbeat, downbeat two beats before, loudness difference) of the annotated beats of a take with notes
-    on both at one dynamic level: the loudest note's weight (velocity / 127) within `ON_BEAT` of the beat, less
-    that two beats before, as the bar pointer's accent cue compares them (a ratio beyond `LEVEL` is another
+    """(downbeat, downbeat two beats before, accent) of the annotated beats of a take with notes on both at one
+    dynamic level: the log of the loudest note's weight (velocity / 127) within `ON_BEAT` of the beat over that
+    two beats before, as the bar pointer's accent cue compares them (a ratio beyond `LEVEL` is another
     dynamic level, left out as the bar pointer leaves it). Empty when the take has no dynamics (one velocity)."""
     notes = notes_of(piece)
     if len({round(n[2], 4) for n in notes}) < 2:
@@ -140,12 +141,12 @@ def accent_rows(piece) -> list[tuple[bool, bool, float]]:
     near = ON_BEAT * float(np.median(np.diff(beats)))
     loud = [float(w[np.abs(t - b) < near].max()) if np.any(np.abs(t - b) < near) else None for b in beats]
     is_down = [round(float(b), 3) in downs for b in beats]
-    return [(is_down[i], is_down[i - 2], loud[i] - loud[i - 2]) for i in range(2, len(beats))
+    return [(is_down[i], is_down[i - 2], math.log(loud[i] / loud[i - 2])) for i in range(2, len(beats))
             if loud[i] is not None and loud[i - 2] is not None and LEVEL < loud[i] / loud[i - 2] < 1 / LEVEL]
 
 
 def show_accents(names: list[str]) -> None:
-    """Print the loudness difference against two beats before (mean, spread) by whether the beat and the one
+    """Print the accent (log loudness ratio) against two beats before (mean, spread) by whether the beat and the one
     two before are downbeats, over the takes with dynamics of `names`: ACCENT and ACCENT_SPREAD."""
     rows = [r for name in names for piece in datasets.load(name) if even(piece) for r in accent_rows(piece)]
     for now, before, label in ((True, False, "downbeat after a weaker beat"), (False, True, "two beats after a "

@@ -5,10 +5,11 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
 1. Tempo (`engine.listen.tempo`): the autocorrelation of the onsets, a comb and a log-normal prior pick the
    beat period; re-estimated every strum until confident, then every `tempo_every` seconds. The level sticks
    unless a rival level keeps leading: octave errors are the dominant failure of beat trackers; no slower level
-   than the bar the bar pointer is sure of is taken (`_bar_span`: a beat as long as the bar is the bar). When
-   the level changes, the meter and bar counts start again. On a single-note line (a solo: lone notes, no bass)
-   each onset weighs in the tempo by its durational accent (`durational_accent`): its notes are all struck alike;
-   its long notes move a level of two eighths to the dotted quarter (`TempoEstimator.line_level`: jigs).
+   than the bar the bar pointer is sure of, nor in 4/4 its half bar, is taken (`_bar_span`: a beat as long as the
+   bar is the bar). When the level changes, the meter and bar counts start again. On a single-note line (a solo:
+   lone notes, no bass) each onset weighs in the tempo by its durational accent (`durational_accent`): its notes
+   are all struck alike; its long notes move a level of two eighths to the dotted quarter
+   (`TempoEstimator.line_level`: jigs).
    Hints: `tap()` (tap tempo, count-in), `hold_tempo` (the lock switch), and a tempo range.
 2. Phase (`engine.listen.phase`): a circular mean and a weighted line or parabola through the on-beat onsets
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
@@ -236,6 +237,13 @@ LONE_BASS = 3.0
 # the 3:2 level, 1.5 beats, stays open).
 BAR_SURE = 0.9
 BAR_BEAT = 0.8
+# ... nor, in 4/4, its half bar or slower (DOUBLED of the beat): a player who has counted a sure 4/4 in quarters and
+# plays half notes for a while (a soft passage of basses on 1 and 3) still counts quarters; taking the half note
+# for the beat, the 4/4 heard turned 2/4 of half notes and the band halved (sim3 dynamics_4-4 E-dorian: after 28 s
+# of basses on 1 and 3 the comb took 47 BPM for 95 at 50.7 s, once 4/4 was sure). The 3:2 level stays open. In 3/4
+# (not a level of its bar) the cap moved a soft waltz's level elsewhere (player_sim seed 3 dynamics_3-4 F-minor:
+# 165 -> 55 BPM at 30 s, beat F 0.82 -> 0.55), so it is 4/4's only.
+DOUBLED = 1.6
 # A fast single-note line (FAST_LINE_BPM or faster, beats of 0.43 s or less) holds a sure grid through a syncopated
 # stretch: fits about half a beat off are jumped to after LINE_HOLD s of them (`_line_wait`), not phase.DISAGREE_BEATS
 # beats (1.1 s at 166 BPM, under a bar). GuitarSet dev's bossa solo BN2 (166 BPM) puts 12 beats running on the "and"
@@ -611,15 +619,18 @@ class BeatTracker:
 
     def _bar_span(self, current: float | None) -> float | None:
         """The longest period (s) the tempo may move to from the `current` one (s): under BAR_BEAT of the bar
-        while the bar pointer is sure of it (BAR_SURE), else None (any). A 2/4 bar whose chords last two bars
-        repeats every bar as strongly as every beat, and the autocorrelation's comb then weighs the bar level as
-        much as the beat's (sim2 strum_2-4 Eb-dorian, sim3 tuning_tail_2-4: 123 -> 61 BPM after 20-40 s sure of
-        2/4): a beat as long as the bar heard is the bar, not a beat (in the bar's own beats it would be one
-        beat to the bar)."""
+        (in 4/4 under DOUBLED of the beat: its half bar) while the bar pointer is sure of it (BAR_SURE), else None
+        (any). A 2/4 bar whose
+        chords last two bars repeats every bar as strongly as every beat, and the autocorrelation's comb then
+        weighs the bar level as much as the beat's (sim2 strum_2-4 Eb-dorian, sim3 tuning_tail_2-4: 123 -> 61 BPM
+        after 20-40 s sure of 2/4): a beat as long as the bar heard is the bar, not a beat (in the bar's own beats
+        it would be one beat to the bar); nor is the half bar of a sure 4/4 (`DOUBLED`)."""
         if current is None or self._bars is None:
             return None
         beats, _, confidence = self._bar()
-        return BAR_BEAT * beats * current if confidence >= BAR_SURE else None
+        if confidence < BAR_SURE:
+            return None
+        return (DOUBLED if beats == 4 else BAR_BEAT * beats) * current
 
     def _line_grid(self, grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """`grid` (phase s, period s, confidence) with its beat where a line's long notes are (`_line_beat`) when
