@@ -620,11 +620,11 @@ class BeatTracker:
     def _bar_span(self, current: float | None) -> float | None:
         """The longest period (s) the tempo may move to from the `current` one (s): under BAR_BEAT of the bar
         (in 4/4 under DOUBLED of the beat: its half bar) while the bar pointer is sure of it (BAR_SURE), else None
-        (any). A 2/4 bar whose
-        chords last two bars repeats every bar as strongly as every beat, and the autocorrelation's comb then
-        weighs the bar level as much as the beat's (sim2 strum_2-4 Eb-dorian, sim3 tuning_tail_2-4: 123 -> 61 BPM
-        after 20-40 s sure of 2/4): a beat as long as the bar heard is the bar, not a beat (in the bar's own beats
-        it would be one beat to the bar); nor is the half bar of a sure 4/4 (`DOUBLED`)."""
+        (any). A 2/4 bar whose chords last two bars repeats every bar as strongly as every beat, and the
+        autocorrelation's comb then weighs the bar level as much as the beat's (sim2 strum_2-4 Eb-dorian, sim3
+        tuning_tail_2-4: 123 -> 61 BPM after 20-40 s sure of 2/4): a beat as long as the bar heard is the bar, not
+        a beat (in the bar's own beats it would be one beat to the bar); nor is the half bar of a sure 4/4
+        (`DOUBLED`)."""
         if current is None or self._bars is None:
             return None
         beats, _, confidence = self._bar()
