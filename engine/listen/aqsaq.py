@@ -21,6 +21,9 @@ passed without a note counts against an accent) and a bar-start one (pitch class
 a bass that moved). A lone bass and the chord on the next eighth (dombra-style bass-and-chord playing) are
 weighed as that figure: the bass starts a group, the chord is its second eighth, however much bigger and louder
 it is. `plain` leaves its bars to the bar pointer, so it weighs its beat as a bar start a third of the time.
+Over the take's first bars a second belief, the entry filter, weighs the same slots from a prior that puts half
+of each bar's mass on a bar starting at the first note (`OPENING`); only the lean offered to a band coming in
+(`lean_reading`) is read from it.
 
 Hysteresis: the aqsaq meters start `LOG_PRIOR` below plain; one is named only when the evidence for it has
 accumulated to `NAME_EVIDENCE`, after `FIRST_SLOTS` slots weighed, and stays named until the belief in it falls
@@ -89,6 +92,26 @@ BAR_START = (-0.8, 2.0, 0.8)
 LONE_START = 2.0
 LONE_ACCENT = -1.0
 KEEP_NOTES = 4.0      # s of notes kept
+# The entry's filter (`lean_reading`): over the take's first OPENING_SLOTS slots a second belief, started at the
+# take's first note with this share of each bar's prior (5/8, 7/8, the tresillo) on a bar starting there (a player
+# starts on a 1, or with a pickup into it: the rest stays spread), offers a band coming in the meter it leans to.
+# With the prior spread evenly, a 7/8's second bar (its group starts all off the grid's beats) was explained as well
+# by a square bar shifted an eighth: the lean passed 0.8 on bar 3's downbeat, after the entry's decision, and the
+# band came in on bar 4. The listener's own belief (naming, `leaning`, `stirring`) keeps the even prior: raised for
+# the whole take, it named GuitarSet's BN1 and Rock3 solos 7/8 (bench/README.md, session 22).
+OPENING = 0.5
+OPENING_SLOTS = 28    # four 7/8 bars, a band's entry and more; later the entry's lean is the listener's
+
+
+def _accumulated(evidence: float, leaning_to: str | None, best: str, belief: float) -> tuple[float, str | None]:
+    """The lean's (evidence, meter leaned to) after a slot believing aqsaq meter `best` by `belief` (0..1): its
+    log-odds added while the watch leans to that meter (by LEAN or more), else the sum started again."""
+    if belief < LEAN:
+        return 0.0, None
+    if best != leaning_to:
+        evidence, leaning_to = 0.0, best
+    belief = min(belief, 1.0 - 1e-12)
+    return evidence + math.log(belief / (1.0 - belief)), leaning_to
 
 
 class AqsaqWatch:
@@ -120,6 +143,13 @@ class AqsaqWatch:
         self._start = self._prior()
         # per state: the state an eighth earlier, its meter, its share of the meter-change jump, its class
         self._rows = list(zip(self._before, self._meter_of, [MOVE * prior for prior in self._start], self._class))
+        # the entry filter's prior: its bar start a slot before the first note, whose step moves it on to it
+        self._opening = [(1.0 - OPENING) * prior + (OPENING * self._mass(self._start, m) if m != "plain" and
+                                                    p == self._length[m] - 1 else 0.0)
+                         for (m, p), prior in zip(self._states, self._start)]
+        self._first_note: float | None = None   # s: the first note heard
+        self._entry: list[float] | None = None  # the entry filter's belief, over the take's first slots
+        self._entry_lean = (0.0, None)          # its (lean evidence, meter leaned to), as `_lean_evidence`'s
         self._belief = list(self._start)
         self._next: int | None = None       # the next slot number to weigh
         self._last = 0.0                    # s: the time of the slot weighed last
@@ -143,6 +173,11 @@ class AqsaqWatch:
         total = sum(weights)
         return [w / total for w in weights]
 
+    def _mass(self, belief: list[float], meter: str) -> float:
+        """The belief's total over `meter`'s states."""
+        _, first, end, _ = next(span for span in self._spans if span[0] == meter)
+        return sum(belief[first:end])
+
     def restart(self) -> None:
         """Another metrical level: the slots weighed so far say nothing of the new grid's eighths."""
         self._belief = list(self._start)
@@ -152,11 +187,14 @@ class AqsaqWatch:
         self._lean_evidence, self._leaning_to = 0.0, None
         self._reading = self._lean_reading = None
         self._lean = 0.0
+        self._entry, self._entry_lean = None, (0.0, None)
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
         """A confirmed note at t (s): MIDI `pitch`, salience `weight` (velocity / 127), `bass` when it is the
         strum's bass note."""
         notes = self._notes
+        if self._first_note is None:
+            self._first_note = t
         notes.append((t, pitch, weight, bass))
         while notes[0][0] < t - KEEP_NOTES:
             notes.popleft()
@@ -172,6 +210,8 @@ class AqsaqWatch:
         if self._next is None:
             first = math.ceil(2 * beat_at(self._notes[0][0]) - NEAR) if self._notes else current
             self._next = max(first, current - 32)
+            if self._notes and self._notes[0][0] == self._first_note and self._next == first:
+                self._entry = list(self._opening)      # the first slot weighed is the take's first note's
         elif current - self._next > 32:
             self._next = current                                 # a long silence: start from here
         if self._next > current:
@@ -194,18 +234,24 @@ class AqsaqWatch:
         ea, eb = math.exp(accent), math.exp(bar)
         # likelihood of each class relative to "inside a group"; plain's beat is a bar start a third of the time
         like = (ea * eb, ea, 1.0, ea * (eb + 2.0) / 3.0)
-        old = self._belief
+        after = None if lone is None else math.exp(lone)
+        self._belief = self._moved(self._belief, like, after)
+        if self._entry is not None:
+            self._entry = self._moved(self._entry, like, after) if self.slots < OPENING_SLOTS else None
+        self.slots += 1
+
+    def _moved(self, old: list[float], like: tuple[float, ...], after: float | None) -> list[float]:
+        """The belief `old` one eighth on, weighed by the slot's likelihood of each class (`like`) and, after a
+        lone bass, by `after` for a group started on the slot before."""
         # every position moves one eighth on (state i takes old[before[i]]); the restarts spread each meter's mass
         # (summed from its last position round, as the moved states lie) over its positions
         spread = [RESTART * sum(old[a:b - 1], old[b - 1]) / length for _, a, b, length in self._spans]
         keep = 1.0 - RESTART - MOVE
         out = [(keep * old[j] + spread[k] + moved) * like[c] for j, k, moved, c in self._rows]
-        if lone is not None:
-            after = math.exp(lone)
+        if after is not None:
             out = [p * after if a else p for p, a in zip(out, self._start_before)]
         total = sum(out)
-        self._belief = [p / total for p in out]
-        self.slots += 1
+        return [p / total for p in out]
 
     def _evidence(self, n: int, seconds_at: Callable[[float], float]) -> tuple[float, float, float | None]:
         """(accent, bar start) log-likelihood ratios of slot n from the notes near its time, and when it is the
@@ -263,7 +309,7 @@ class AqsaqWatch:
         mass = {m: sum(belief[a:b]) for m, a, b, _ in self._spans}
         best = max(GROUPS, key=mass.__getitem__)
         self._lean = lean = mass[best]
-        self._accumulate(best, lean)
+        self._lean_evidence, self._leaning_to = _accumulated(self._lean_evidence, self._leaning_to, best, lean)
         if self._named is not None and mass[self._named] < KEEP:
             self._named = None
         if self._named is None and self._lean_evidence >= NAME_EVIDENCE and self.slots >= FIRST_SLOTS:
@@ -271,25 +317,29 @@ class AqsaqWatch:
         self._reading = self._lean_reading = None
         if self._named is not None:
             self._reading = self._bar_start(self._named, mass[self._named])
+        elif self._entry is not None:
+            self._lean_reading = self._entry_reading()
         elif lean >= LEAN and self._lean_evidence >= ENTRY_EVIDENCE and self.slots >= ENTRY_SLOTS:
             self._lean_reading = self._bar_start(best, lean)
 
-    def _bar_start(self, name: str, belief: float) -> tuple[str, int, float]:
-        """(`name`, the slot number of a bar start: its likeliest position, `belief`)."""
-        first, end = next((a, b) for m, a, b, _ in self._spans if m == name)
-        position = max(range(first, end), key=self._belief.__getitem__) - first
-        return name, self._next - 1 - position, belief     # the slot weighed last is at `position`
+    def _entry_reading(self) -> tuple[str, int, float] | None:
+        """The entry filter's lean (OPENING), as `lean_reading` gives it, or None."""
+        entry = self._entry
+        mass = {m: self._mass(entry, m) for m in GROUPS}
+        best = max(GROUPS, key=mass.__getitem__)
+        lean = mass[best]
+        self._entry_lean = evidence, _ = _accumulated(*self._entry_lean, best, lean)
+        if lean >= LEAN and evidence >= ENTRY_EVIDENCE and self.slots >= ENTRY_SLOTS:
+            return self._bar_start(best, lean, entry)
+        return None
 
-    def _accumulate(self, best: str, belief: float) -> None:
-        """The slot just weighed believes aqsaq meter `best` by `belief` (0..1): add its log-odds to the evidence
-        while the watch leans to that meter (by LEAN or more), else start the sum again."""
-        if belief < LEAN:
-            self._lean_evidence, self._leaning_to = 0.0, None
-            return
-        if best != self._leaning_to:
-            self._lean_evidence, self._leaning_to = 0.0, best
-        belief = min(belief, 1.0 - 1e-12)
-        self._lean_evidence += math.log(belief / (1.0 - belief))
+    def _bar_start(self, name: str, belief: float, states: list[float] | None = None) -> tuple[str, int, float]:
+        """(`name`, the slot number of a bar start: its likeliest position in `states` (the listener's belief
+        when None), `belief`)."""
+        states = self._belief if states is None else states
+        first, end = next((a, b) for m, a, b, _ in self._spans if m == name)
+        position = max(range(first, end), key=states.__getitem__) - first
+        return name, self._next - 1 - position, belief     # the slot weighed last is at `position`
 
     @property
     def reading(self) -> tuple[str, int, float] | None:
@@ -300,7 +350,8 @@ class AqsaqWatch:
     @property
     def lean_reading(self) -> tuple[str, int, float] | None:
         """While the watch leans to an aqsaq meter not yet named with ENTRY_EVIDENCE or more summed: (meter, the
-        slot of a bar start, belief) as `reading` would give it once named; else None. A band coming in may
+        slot of a bar start, belief) as `reading` would give it once named; else None. Over the take's first
+        OPENING_SLOTS slots the lean is the entry filter's (OPENING), later the listener's. A band coming in may
         take its downbeat (engine/schedule.py); the listener's meter stays the grid's until it is named."""
         return self._lean_reading
 
