@@ -367,10 +367,14 @@ class BarTracker:
         struck = self._struck
         answer = 1.0
         if len(struck) >= 2 * beats:
-            total = sum(count for _, count in struck)
-            ones = [count for n, count in struck if (n - phase) % beats == 0]
+            total = on_ones = ones = 0
+            for n, count in struck:
+                total += count
+                if (n - phase) % beats == 0:
+                    on_ones += count
+                    ones += 1
             if total and ones:
-                answer = sum(ones) / len(ones) / (total / len(struck))
+                answer = on_ones / ones / (total / len(struck))
         self._played = (beats, phase, answer)
         return answer
 
