@@ -35,6 +35,13 @@ from engine.state import BeatGrid
 PATIENCE = 2          # bar lines in a row an answer must come to count
 SURE = 0.9            # the listener's meter confidence (0..1) at which its bar is followed at the first bar line
 ON_BEAT = 0.25        # a band bar line within this many beats of a listener beat is on it
+# A beat struck under this share of the mean beat's notes is one the player leaves (`MusicalState.downbeat_played`):
+# the band does not move its bar onto it while the listener is not sure of its bar. Under a reggae skank or a funk
+# chop on 2 and 4 the 1 and the 3 are both left: the listener's choice between them rests on weak cues and turned
+# (review23's skank at 76: the band came in on the 1 and moved onto the 3 at 21.5 s, bar F 1.00 -> 0.18); on the
+# dev sets every bar move that put the band on the player's downbeat went onto a beat struck at least 0.7 times as
+# often as the mean beat, and two of the three that took it off one onto a beat struck 0 and 0.2 times as often.
+LEFT = 1 / 3
 
 
 @dataclass(frozen=True)
@@ -127,14 +134,16 @@ class BarWatch:
         self._shift: tuple[int, int] = (0, 0)        # (beats to the player's downbeat, bar lines in a row)
         self._meter: tuple[Meter | None, int] = (None, 0)
 
-    def bar_line(self, t: float, grid: BeatGrid) -> int | None:
+    def bar_line(self, t: float, grid: BeatGrid, played: float = 1.0) -> int | None:
         """At a band bar line at `t` (s): the beats (1 .. a bar - 1) to the player's next downbeat once the
         band's bar has been off by that much `patience` bar lines in a row, or at once when the listener's
         confidence in its meter and bar (`grid.meter_confidence`) is at least `SURE` (not in an aqsaq meter, whose
         confidence is the aqsaq watch's in the meter's name) and while the meter heard is not the band's (`meter`
-        is asked first at each bar line); else None."""
+        is asked first at each bar line); else None. `played`: how often the player strikes the listener's 1
+        against the mean beat (`MusicalState.downbeat_played`): under `LEFT`, a beat the player leaves, the band
+        keeps its bar unless the listener is sure."""
         off = _beats_off(grid.beat_at(t), grid)
-        if off is None:
+        if off is None or (played < LEFT and grid.meter_confidence < SURE):
             self._shift = (0, 0)
             return None
         count = self._shift[1] + 1 if off and off == self._shift[0] else (1 if off else 0)

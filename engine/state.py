@@ -109,7 +109,9 @@ class MusicalState:
     believes; a band may come in on one). `phrase_start` is where the player began
     again after the last rest of a bar or more (s): the first strong chord or bass note since, a downbeat of
     theirs (engine/listen/activity.py); None before any rest. `strum_notes` counts the notes of the latest strum
-    (a tuning pluck is one or two; a chord three or more).
+    (a tuning pluck is one or two; a chord three or more). `downbeat_played` says how often the player strikes the
+    beat the grid calls 1, against the mean beat over the last bars (0.0: a beat they leave, as the 1 under a reggae
+    skank; 1.0 when not known; engine/listen/bar_pointer.py `BarTracker.played`).
     """
 
     time: float
@@ -131,6 +133,7 @@ class MusicalState:
     phrase_start: float | None = None
     leaning: BeatGrid | None = None
     strum_notes: int = 0
+    downbeat_played: float = 1.0
 
     @property
     def bpm(self) -> float | None:

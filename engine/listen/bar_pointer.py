@@ -105,6 +105,10 @@ APART_MEMORY = 0.98  # per beat: how much of those running means stays (about 50
 LEVEL = 0.6
 LINE_MEMORY = 0.9     # per beat: how much of the running share of line beats stays (`BarTracker.line_share`)
 KEEP = 8.0            # s of notes kept
+# How often the player strikes the beat the pointer calls 1 (`BarTracker.played`), over the last PLAYED_BEATS
+# beats weighed: a note counts for a beat from its window's start (an eighth's anticipation, EARLY) to ON_BEAT after
+# it. Eight bars of 4/4; before two bars' worth the answer is 1.0 (nothing known against it).
+PLAYED_BEATS = 32
 # A beat whose window starts more than SILENCE beats after the last note, or with no note kept at all, is in the
 # player's silence (a stop, the band started by a pedal with no guitar): it weighs nothing (`BarTracker._silent`).
 # A rest's fitted evidence (a silent beat is a little less likely a downbeat, more so the half bar) is about rests
@@ -156,6 +160,8 @@ class BarTracker:
         self._features = BeatFeatures()
         self.beats_weighed = 0
         self._read: dict[tuple[int, ...], tuple[int, int, float]] = {}   # bar() per meters, until the next step
+        self._struck: deque[tuple[int, int]] = deque(maxlen=PLAYED_BEATS)   # (beat number, notes struck on it)
+        self._played: tuple[int, int, float] | None = None   # played(): (beats, phase, answer) until the next step
 
     def _prior(self, paired: bool) -> list[float]:
         """Per state, its prior: each meter's (LOG_PRIOR) shared among its countings in the filter (the pairs
@@ -203,6 +209,8 @@ class BarTracker:
         self._next = None
         self.beats_weighed = 0
         self._loud.clear()                   # beat numbers on the old grid
+        self._struck.clear()
+        self._played = None
         self._read.clear()
 
     def rephase(self) -> None:
@@ -255,6 +263,8 @@ class BarTracker:
         if self._silent(n, seconds_at):
             self._silent_step()
             return
+        self._struck.append((n, self._features.struck))
+        self._played = None
         line = (0.0, 0.0)
         if self._line:
             # A line's notes are no chords and no bass: comping's cues say little (and lean to 3/4: their mean
@@ -349,6 +359,29 @@ class BarTracker:
         return self._dynamics >= DYNAMICS and one >= ACCENTED * min(two, three)
 
     # ---- queries -----------------------------------------------------------------------------------
+    def played(self, beats: int, phase: int) -> float:
+        """How often the player strikes the beats numbered n with n % `beats` == `phase` (the 1 of a bar of `beats`
+        beats) over the last PLAYED_BEATS beats weighed, as notes struck on such a beat over the notes struck on the
+        mean beat: 0.0 on a beat the player leaves (the 1 under a reggae skank or a funk chop on 2 and 4), about 1
+        on an evenly strummed bar, above it where the bar's 1 is the strongest. 1.0 while fewer than two bars of
+        beats have been weighed, or none of them held a note. Worked out once per beat weighed."""
+        cached = self._played
+        if cached is not None and cached[:2] == (beats, phase):
+            return cached[2]
+        struck = self._struck
+        answer = 1.0
+        if len(struck) >= 2 * beats:
+            total = on_ones = ones = 0
+            for n, count in struck:
+                total += count
+                if (n - phase) % beats == 0:
+                    on_ones += count
+                    ones += 1
+            if total and ones:
+                answer = on_ones / ones / (total / len(struck))
+        self._played = (beats, phase, answer)
+        return answer
+
     def bar(self, meters: tuple[int, ...] = METERS) -> tuple[int, int, float]:
         """(beats to the bar, downbeat phase, confidence) among `meters` (beats to the bar; (2,) in compound
         time): the meter with the most belief; beat numbers n with n % beats equal to the phase are downbeats
@@ -401,6 +434,7 @@ class BeatFeatures:
         self._off_level = False              # the last beat with notes on it was at another level (LEVEL)
         self._last = -math.inf               # s: the last note before this beat's window ended
         self.loud: float | None = None       # the last beat's loudest note on the beat (velocity / 127)
+        self.struck = 0                      # the last beat's notes from its window's start to just after it
 
     @property
     def last_note(self) -> float:
@@ -416,12 +450,14 @@ class BeatFeatures:
         weight = size = 0.0
         bass_pc = low = first = loud = None
         only_bass = True
+        struck = 0
         recent = notes_since(notes, lo - ORDER)
         for t, pitch, w, bass in recent:
             if not lo <= t < hi:
                 continue
             chroma[pitch % 12] += 2 * w if bass else w
             first = t if first is None else first
+            struck += t < at + near
             if abs(t - at) < near:
                 weight += w
                 loud = w if loud is None else max(loud, w)
@@ -430,7 +466,7 @@ class BeatFeatures:
                 only_bass = only_bass and bass
                 if bass:
                     bass_pc = pitch % 12
-        self.loud = loud
+        self.loud, self.struck = loud, struck
         if first is None:
             return [0.0] * 8 + [1.0, 1.0, 0.0]                      # a rest
         if size == 1 and bass_pc is None and _under_last_beat(notes, low, lo, hi - lo):

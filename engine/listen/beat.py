@@ -1187,6 +1187,14 @@ class BeatTracker:
         return self._bar()[2]
 
     @property
+    def downbeat_played(self) -> float:
+        """How often the player strikes the beat called 1 against the mean beat (`BarTracker.played`: 0.0 on a
+        beat the player leaves); 1.0 in an aqsaq meter, under a clock master or without the bar pointer."""
+        if self._bars is None or self.led_by_master or self._aqsaq_bar() is not None:
+            return 1.0
+        return self._bars.played(self.beats_per_bar, self.downbeat_phase)
+
+    @property
     def downbeat_phase(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
         if self.led_by_master and self._master_origin is not None:   # its start was a downbeat

@@ -1,0 +1,81 @@
+"""Comping whose strong hits are off the 1 (issues 11 and 12, review23's L5): the band keeps the bar it came in
+on when the listener's 1 moves to a beat the player leaves.
+
+tests/data/offbeat/: review23's reggae skank in A dorian at 76 (chops on 2 and 4, a double skank every 4th bar, no
+bass; written by the reviewer), and three takes of bench/offbeat_comping.py (a skank at 72, a funk chop on 2 and 4
+with ghost scratches, pop strumming with the chord pushed to the "and" of 4)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.bars import LEFT, SURE, BarWatch
+from engine.events import Marker
+from engine.io.midi_input import read_guitar_file
+from engine.listen.bar_pointer import BarTracker
+from engine.render import play
+from engine.state import BeatGrid
+
+DATA = Path(__file__).parent / "data" / "offbeat"
+SKANK = DATA / "reggae-skank-76-am-review23.mid"
+
+
+def played(name: str, beat: int) -> float:
+    """`BarTracker.played` for `beat` (0..3) of the truth's 4/4 bars of take `name`, its notes weighed on the truth's
+    beats (truth beat 0 is a downbeat in all four takes)."""
+    truth = json.loads((DATA / f"{name}.json").read_text())
+    beats = np.array(truth["beats"])
+    numbers = np.arange(len(beats), dtype=float)
+
+    def beat_at(t: float) -> float:
+        return float(np.interp(t, beats, numbers, left=(t - beats[0]) / (beats[1] - beats[0]), right=numbers[-1]))
+
+    def seconds_at(n: float) -> float:
+        return float(np.interp(n, numbers, beats, left=beats[0] + n * (beats[1] - beats[0]), right=beats[-1]))
+
+    bars = BarTracker()
+    for m in read_guitar_file(DATA / f"{name}.mid").messages:
+        if m.status & 0xF0 == 0x90 and m.data2 and m.time < 40.0:
+            bars.note(m.time, m.data1, m.data2 / 127, False)
+            bars.advance(m.time, beat_at, seconds_at)
+    bars.advance(40.0, beat_at, seconds_at)
+    return bars.played(4, beat)
+
+
+@pytest.mark.parametrize("name", ["reggae-skank-76-am-review23", "4-4_skank_72_G"])
+def test_the_three_under_a_skank_is_a_beat_the_player_leaves(name):
+    # the beat review23's take turned the listener's bar to; the 1 is reached by the double skank's "and" of 4
+    # every fourth bar
+    assert played(name, 2) == 0.0 < LEFT <= played(name, 0) < 1.0 < played(name, 1)
+
+
+@pytest.mark.parametrize("name", ["4-4_push_92_G", "4-4_funk-chop_96_A"])
+def test_a_one_reached_by_a_push_or_a_ghost_just_before_it_is_played(name):
+    # the chord pushed to the "and" of 4 and held over the bar line, the ghost scratch on the "a" of 4: the
+    # player's 1 is struck early, not left
+    assert played(name, 0) >= LEFT
+
+
+def test_the_band_does_not_move_its_bar_onto_a_beat_the_player_leaves_unless_sure():
+    watch = BarWatch(patience=2)
+    unsure = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=1,
+                      meter_confidence=0.8)
+    assert [watch.bar_line(t, unsure, played=0.1) for t in (2.0, 4.0, 6.0)] == [None, None, None]
+    assert [watch.bar_line(t, unsure, played=LEFT) for t in (8.0, 10.0)] == [None, 1]
+    sure = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=1,
+                    meter_confidence=SURE)
+    assert watch.bar_line(12.0, sure, played=0.0) == 1
+
+
+def test_the_band_keeps_the_bar_it_came_in_on_under_a_reggae_skank():
+    # review23: the band came in on the 1 and at 21.5 s moved its bars onto the listener's 1, the silent beat 3
+    # (band_eval bar F 0.18); both are beats the skank leaves
+    truth = json.loads(SKANK.with_suffix(".json").read_text())
+    downbeats = np.array(truth["downbeats"])
+    _, events = play(read_guitar_file(SKANK))
+    markers = [e for e in events if isinstance(e, Marker)]
+    came_in = next(e.time for e in markers if e.text.startswith("band in"))
+    assert np.min(np.abs(downbeats - came_in)) < 0.07
+    assert not [e for e in markers if e.text.startswith("bar:")]
