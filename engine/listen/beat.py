@@ -376,8 +376,9 @@ class BeatTracker:
         self._master_until = -math.inf          # ... until then (two beats after its last beat)
         self._fitted_at = -math.inf             # when the grid was last fitted, tapped or led (s)
         self._master_origin: int | None = None  # ... and this beat number was its first downbeat
-        self._bar_origin: int | None = None     # a downbeat cued by a count-in or a start (until the meter is sure)
-        self._bar_beats: int | None = None      # ... and the beats of the bar counted in (None: the meter heard)
+        # a downbeat cued by a count-in or a start (a beat number), and the beats of the bar counted in (None: the
+        # meter heard), until the meter is sure
+        self._bar_origin = self._bar_beats = None
         self.usual_gap = self.bar_gap = 0.0     # s: 75th percentile of recent gaps between onsets; the gap the
         #                                         player's figure leaves in every bar (_bar_gap)
         self._disagree = 0
