@@ -779,7 +779,7 @@ def test_three_taps_count_a_waltz_in_live(server, tmp_path):
     start = 3 * period + 0.5 - first          # s the waltz is put later: the taps before it
     taps = [(0.5 + k * period + d, bytes([0xBF, 64, v])) for k in range(3) for d, v in ((0.0, 127), (0.05, 0))]
     events = taps + [(m.time + start, bytes([m.status, m.data1, m.data2])) for m in guitar.messages
-                     if m.time < first + 4.0]
+                     if m.time < first + 2.5]
     probe = Probe(SERVER, seconds=20, name="tapprobe")
     proc = start_live(server, "--in", "tapprobe:midi_out", "--footswitch", str(pedal), "--record", str(take),
                       log=log)
@@ -788,7 +788,7 @@ def test_three_taps_count_a_waltz_in_live(server, tmp_path):
         deadline = time.monotonic() + 10
         while not probe.client.get_all_connections("tapprobe:midi_out") and time.monotonic() < deadline:
             time.sleep(0.05)
-        run = play_record_stop(probe, proc, events, 10.0, 0.5)
+        run = play_record_stop(probe, proc, events, 10.0, 0.3)
     finally:
         if proc.poll() is None:
             proc.kill()
