@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,28 @@ def test_a_bad_meter_is_one_line_and_exit_2(tmp_path, args, words):
     p = subprocess.run([sys.executable, "-m", "engine", "render", str(WALTZ), "-o", str(tmp_path / "o.mid"), *args],
                        capture_output=True, text=True)
     assert p.returncode == 2 and words in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_idle_ticks_hear_a_tapped_waltz_count_as_full_ticks_do():
+    """The listener's idle ticks (`Listener._idle_until`) miss nothing of a count that waits for the guitar and
+    a cue kept for a bar: tick by tick the same state as a listener whose every tick runs in full."""
+    from engine.listen import Listener
+    from tests.test_listen_idle import FullListener, heard
+
+    class Counting(Listener):
+        def tap(self, t: float, count_in: bool = True) -> None:
+            super().tap(t, count_in=True)
+
+    class CountingFull(FullListener):
+        def tap(self, t: float, count_in: bool = True) -> None:
+            super().tap(t, count_in=True)
+
+    guitar, beats = shifted_waltz()
+    msgs = [m for m in guitar.messages if m.time < beats[0] + 6.0]
+    taps = [beats[0] - (3 - k) * PERIOD for k in range(3)]
+    fast, idle = heard(Counting(), msgs, taps)
+    full, _ = heard(CountingFull(), msgs, taps)
+    assert idle > len(fast) / 3 and fast == full
+    after = full[round((beats[0] + 0.2) / 0.01)]       # the count was told: its downbeat is cued, a bar of three
+    cued = re.search(r"cued=([0-9.]+)", after)
+    assert cued and float(cued.group(1)) == pytest.approx(beats[0]) and "'3/4'" in after

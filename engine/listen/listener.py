@@ -389,21 +389,24 @@ class Listener:
         """The earliest time (s) at which a tick may have work, with no input before it (`feed` lowers it to
         what a message brings): a tap of a count-in, a pending note to confirm, the latest strum to decide once it
         can grow no more, the chord to hush, a beat for the bar pointer to weigh, an onset for the activity to
-        forget; at once when a note confirmed this tick answers a cue (`update` looks at the cue before
-        confirming). Each is the time its own test passes, up to float rounding: `update` stops short by
+        forget, the end of a cue kept for a bar; at once when a note confirmed this tick answers a cue (`update`
+        looks at the cue before confirming), and while a tapped count waits for the guitar (`_count_ends`).
+        Each is the time its own test passes, up to float rounding: `update` stops short by
         IDLE_MARGIN and lets the tests decide."""
         g, beat = self.guitar, self.beat
         last = self.activity.last_onset
+        inf, kept = math.inf, math.inf
         if self._count is not None:
-            return -math.inf
+            return -inf          # a tapped count waits for the guitar's first note (a beat at most)
         if self._cued is not None and last is not None and last >= self._cued - 0.2:
-            return -math.inf if self._now >= self._cue_kept else self._cue_kept
-        inf = math.inf
+            if self._now >= self._cue_kept:
+                return -inf
+            kept = self._cue_kept
         strum = g.strum_closes() if self._decided_strum != self._strum_time else inf
         hush = (max(last, self._released) + QUIET if self.chord_label != "N" and last is not None and not g.ringing
                 else inf)
         return min(self._taps[0] if self._taps else inf, g.next_update(), beat.next_advance(),
-                   self.activity.next_tick(beat.period), strum, hush)
+                   self.activity.next_tick(beat.period), strum, hush, kept)
 
     def _hush(self, now: float) -> None:
         """No chord once nothing has rung for QUIET seconds (a stop, a rest in a solo): the band is not told
