@@ -217,6 +217,7 @@ class OnsetWindow:
 
 CUED_BAR_UNTIL = 0.5   # meter confidence from which the guitar's accents, not a cued downbeat, set the bar
 COUNT_OF_THREE = 3     # taps a bar: a count of three (or six) even taps is a waltz's bar (3/4), counted in
+PLAIN_COUNT = 4        # beats of the count that tells no meter (4/4: the bar pointer's own first guess)
 # While the aqsaq watch names a bar, the tempo estimate and a sudden tempo change (engine.listen.tempo_change)
 # stay under this ratio either way of the current period: a 2.5-eighth half-bar (1.25), 2.8 eighths or the
 # dotted quarter (1.5) fit the bar's uneven groups about as well as the quarter, and are no level of the bar
@@ -1014,10 +1015,12 @@ class BeatTracker:
         The grid is set at once (as a tap) and the bar stays there until the guitar's accents make the meter
         sure (CUED_BAR_UNTIL). `beats`: the bar counted in has that many beats (a count of three taps: 3/4),
         and until then that is the meter; the bar pointer's bar lines of a song before are forgotten (`rephase`),
-        its meters' beliefs kept for the guitar's accents to weigh on. None: the meter heard stays."""
+        its meters' beliefs kept for the guitar's accents to weigh on. None, or a bar of four (the count every
+        band assumes, before a waltz too: review23 tapped four; held, it kept a waltz heard after it in 4/4 a
+        bar longer), leave the meter to the guitar's accents."""
         self._bar_origin = self._anchor(t, period)
-        self._bar_beats, self._bar_read = beats, None
-        if beats is not None:
+        self._bar_beats, self._bar_read = (None if beats == PLAIN_COUNT else beats), None
+        if self._bar_beats is not None:
             self.rephase_bars()
 
     def follow_master(self, t: float, period: float, number: int | None) -> None:
