@@ -1004,7 +1004,8 @@ class BeatTracker:
         counted "1 2 3" or "1 2 3, 2 2 3"): (where its next tap would fall, s; 3), the player's first downbeat
         if they play there instead of tapping on. None for any other count, or before a period. (Six even
         taps are two bars of 3/4, not one of 6/8: a 6/8 player taps its two dotted-quarter beats, and its
-        eighths are too quick to tap at most tempos.)"""
+        eighths are too quick to tap at most tempos. The listener counts a 4/4 bar in at the fourth tap
+        (`counted_downbeat`), so six reach it only with no bar held of four.)"""
         count = self._taps.count
         if self.period is None or count < COUNT_OF_THREE or count % COUNT_OF_THREE or count % self.beats_per_bar == 0:
             return None

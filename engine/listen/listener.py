@@ -188,9 +188,9 @@ class Listener:
         """A tap at t seconds (tap-tempo key): see `BeatTracker.tap`. With `count_in` (the band is out) and the
         guitar silent, a count of a bar's taps or more is the player's count-in: the beat after it
         (`BeatTracker.counted_downbeat`) is their first downbeat, cued as a count-in's end (the band came in on
-        their beat 3 and moved its bar lines to theirs two bars later: review20). A count of three or six taps
-        with the meter held another (`BeatTracker.count_bar`) is a waltz's count once the guitar's first note
-        falls where the next tap would (`_count_ends`). Taps while the band plays set the tempo and beat only."""
+        their beat 3 and moved its bar lines to theirs two bars later: review20). A count of three taps (a bar
+        of 4/4 counts in before a sixth) with the meter held another (`BeatTracker.count_bar`) is a waltz's count
+        once the guitar's first note falls where the next tap would (`_count_ends`). Taps while the band plays set the tempo and beat only."""
         self._idle = -math.inf
         self.beat.tap(t)
         out = count_in and not self.playing
@@ -372,7 +372,7 @@ class Listener:
         return decided
 
     def _count_ends(self, now: float) -> None:
-        """A tapped count of three or six (`tap`) is a waltz's bar counted in when the guitar's first note falls
+        """A tapped count of three (`tap`) is a waltz's bar counted in when the guitar's first note falls
         within COUNT_END beats of where the next tap would: that beat is the player's first downbeat, in 3/4,
         cued for a bar (the band, told only now, comes in on the first beat of that bar it can still reach:
         engine/schedule.py). A beat on with neither, the taps were a tempo only."""
