@@ -190,7 +190,8 @@ class Listener:
         (`BeatTracker.counted_downbeat`) is their first downbeat, cued as a count-in's end (the band came in on
         their beat 3 and moved its bar lines to theirs two bars later: review20). A count of three taps (a bar
         of 4/4 counts in before a sixth) with the meter held another (`BeatTracker.count_bar`) is a waltz's count
-        once the guitar's first note falls where the next tap would (`_count_ends`). Taps while the band plays set the tempo and beat only."""
+        once the guitar's first note falls where the next tap would (`_count_ends`). Taps while the band plays set
+        the tempo and beat only."""
         self._idle = -math.inf
         self.beat.tap(t)
         out = count_in and not self.playing
