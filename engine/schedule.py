@@ -455,8 +455,11 @@ class Scheduler:
         phrase = self._phrase_downbeat(state, grid, start)
         if phrase is not None:
             return phrase
-        if state.cued is not None:                   # the cued downbeat itself, unless it is already past
-            start = max(start, round(grid.beat_at(state.cued)))
+        if state.cued is not None:                   # the cued downbeat itself, unless it is already past ...
+            cued = round(grid.beat_at(state.cued))
+            if not halves and cued < start < cued + grid.beats_per_bar:
+                return Fraction(start)               # ... by less than a bar: its first beat the band can reach
+            start = max(start, cued)
         for n in range(start, start + 2 * grid.beats_per_bar + 1):
             for position, bar in grid.group_starts(n):
                 if bar and (halves or position == n):
@@ -489,6 +492,8 @@ class Scheduler:
         style = self._style or self.choose_style(grid)
         start = self._first_downbeat(now, state, grid, self._halves(grid, style, state))
         origin = start if start.denominator == 1 else start - style.beats_per_bar
+        if state.cued is not None and start.denominator == 1 and not grid.is_downbeat(int(start)):
+            origin = Fraction(round(grid.beat_at(state.cued)))    # told late: the counted bar began there
         self._entry = self._entry_meter = self._ready_at = None
         if self.presence.song_over(grid.seconds_at(float(start)), state.last_onset, grid.period):
             self.song_over = True     # offline: the downbeat taken (a bar later than planned: the meter heard

@@ -760,3 +760,51 @@ def test_a_dying_jack_server_shows_aqyns_line_not_libjacks(tmp_path, verbose):
     assert any(line.startswith("input lost") and "jack_server gone" in line for line in out.splitlines()), out
     native = [line for line in err.splitlines() if line.startswith(NATIVE_LINES)]
     assert bool(native) == verbose, err
+
+
+WALTZ = ROOT / "tests" / "data" / "waltz-3-4-am-138-review23.mid"
+
+
+def test_three_taps_count_a_waltz_in_live(server, tmp_path):
+    """review23 L2, live: three taps of a tap_tempo switch a beat apart at 138 BPM, then the 3/4 waltz from where
+    the fourth tap would fall. The take aqyn records shows the band in in a 3/4 style a beat after the guitar's
+    first note (it knows the count is over only when the guitar plays; main listened for two bars and more),
+    and no meter change after it."""
+    take, pedal, log = tmp_path / "take.mid", tmp_path / "pedal.toml", tmp_path / "live.jsonl"
+    pedal.write_text('[[switch]]\ncc = 64\nchannel = 16\ntap = "tap_tempo"\n')
+    from engine.io.midi_input import read_guitar_file
+
+    guitar = read_guitar_file(WALTZ)
+    period, first = 60.0 / 138, json.loads(WALTZ.with_suffix(".json").read_text())["beats"][0]
+    start = 3 * period + 0.5 - first          # s the waltz is put later: the taps before it
+    taps = [(0.5 + k * period + d, bytes([0xBF, 64, v])) for k in range(3) for d, v in ((0.0, 127), (0.05, 0))]
+    events = taps + [(m.time + start, bytes([m.status, m.data1, m.data2])) for m in guitar.messages
+                     if m.time < first + 2.5]
+    probe = Probe(SERVER, seconds=20, name="tapprobe")
+    proc = start_live(server, "--in", "tapprobe:midi_out", "--footswitch", str(pedal), "--record", str(take),
+                      log=log)
+    try:
+        wait_ports(probe, ["aqyn:guitar in"], proc)
+        deadline = time.monotonic() + 10
+        while not probe.client.get_all_connections("tapprobe:midi_out") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        run = play_record_stop(probe, proc, events, 10.0, 0.3)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        probe.close()
+    assert run["code"] == 0, run["err"]
+    import mido
+
+    midi = mido.MidiFile(take)
+    def timed(track):
+        t = 0
+        for msg in track:
+            t += msg.time
+            yield t * 50e-6, msg                   # the take's 10,000 ticks a quarter at 120 BPM
+    marks = [(t, m.text) for t, m in timed(midi.tracks[0]) if m.type == "marker"]
+    played = [t for t, m in timed(midi.tracks[1]) if m.type == "note_on" and m.velocity > 0]
+    band = [(t, text) for t, text in marks if text.startswith(("band in", "meter:"))]
+    assert band and "(3/4)" in band[0][1], marks
+    assert 0.3 * period < band[0][0] - played[0] < 1.6 * period, (band, played[0])
+    assert [text for _, text in band[1:]] == [], band

@@ -13,6 +13,7 @@ from engine.cli.common import (
     CHANNELS_OPTION,
     COUNT_IN_OPTION,
     LATENCY_OPTION,
+    METER_OPTION,
     PLOT_OPTION,
     check_plot,
     fail,
@@ -30,13 +31,14 @@ def analyze(
     channels: Optional[str] = CHANNELS_OPTION,
     bpm: Optional[float] = BPM_OPTION,
     count_in: int = COUNT_IN_OPTION,
+    meter: Optional[str] = METER_OPTION,
     plot: Optional[Path] = PLOT_OPTION,
 ) -> None:
     """Print what aqyn hears in IN.mid: key and mode, tempo, beats, downbeats, meter, chords."""
     from engine.analyze import analyze as do_analyze  # noqa: PLC0415 (keeps `aqyn --help` fast)
 
     check_plot(plot)
-    player = player_settings(converter_latency_ms, channels, bpm, count_in)
+    player = player_settings(converter_latency_ms, channels, bpm, count_in, meter)
     try:
         if plot is not None:
             _check_picture(plot, input_file)

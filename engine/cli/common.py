@@ -18,6 +18,10 @@ CHANNELS_OPTION = typer.Option(None, "--channels", metavar="1-6",
 BPM_OPTION = typer.Option(None, "--bpm", metavar="N", help="The tempo you play (30-240; a hint, and the count-in's).")
 COUNT_IN_OPTION = typer.Option(0, "--count-in", metavar="BARS",
                                help="Bars of count-in clicks at --bpm before your first downbeat (0-2).")
+METER_OPTION = typer.Option(None, "--meter", metavar="N/4",
+                            help="The meter you count in: 2/4, 3/4 or 4/4 (the count-in's clicks to the bar, and "
+                                 "the band's bars until it hears yours; default: the style's, 4/4 for auto).")
+COUNT_METERS = {"2/4": 2, "3/4": 3, "4/4": 4}
 MIX_OPTION = typer.Option(None, "--mix", metavar="PART=DB,...",
                           help="Levels in dB from the band's own mix, e.g. 'dombra=-3,percussion=0,guitar=-6' "
                                "(-60..+12, or off).")
@@ -63,8 +67,9 @@ def parse_channels(spec: str) -> tuple[int, ...]:
 
 
 def player_settings(converter_latency_ms: float, channels: Optional[str], bpm: Optional[float],
-                    count_in: int) -> PlayerSettings:
-    """The player's options as settings; a bad value fails with one line (exit 2)."""
+                    count_in: int, meter: Optional[str] = None) -> PlayerSettings:
+    """The player's options as settings (`meter`: the count-in's, "3/4"); a bad value fails with one line
+    (exit 2)."""
     if not 0 <= converter_latency_ms <= 200:
         fail(f"--converter-latency-ms must be 0..200, got {converter_latency_ms:g}")
     if bpm is not None and not 30 <= bpm <= 240:
@@ -73,13 +78,18 @@ def player_settings(converter_latency_ms: float, channels: Optional[str], bpm: O
         fail("--count-in needs --bpm N (the tempo to count in)")
     if not 0 <= count_in <= 2:
         fail(f"--count-in must be 0, 1 or 2 bars, got {count_in}")
+    if meter is not None and meter not in COUNT_METERS:
+        fail(f"--meter must be one of {', '.join(COUNT_METERS)} (the meter you count in), got {meter!r}")
+    if meter is not None and not count_in:
+        fail("--meter is the count-in's meter: give --count-in BARS with it")
     chans = None
     if channels:
         try:
             chans = parse_channels(channels)
         except ValueError:
             fail(f"--channels {channels!r}: give channels 1-16 like '1-6' or '1,3,5'")
-    return PlayerSettings(converter_latency_ms / 1000, chans, bpm, count_in)
+    return PlayerSettings(converter_latency_ms / 1000, chans, bpm, count_in,
+                          None if meter is None else COUNT_METERS[meter])
 
 
 def pattern_dirs(patterns: Optional[Path]) -> list[Path] | None:

@@ -14,6 +14,7 @@ from engine.cli.common import (
     CHANNELS_OPTION,
     COUNT_IN_OPTION,
     LATENCY_OPTION,
+    METER_OPTION,
     MIX_OPTION,
     PATTERNS_OPTION,
     check_audio_driver,
@@ -84,6 +85,7 @@ def live(
                                       help="When the input port vanishes: finish (the band ends) or continue."),
     bpm: Optional[float] = BPM_OPTION,
     count_in: int = COUNT_IN_OPTION,
+    meter: Optional[str] = METER_OPTION,
     duration: Optional[float] = typer.Option(None, "--duration", metavar="SECONDS", help="Stop after this long."),
     quiet: bool = typer.Option(False, "--quiet", help="No status view (headless use)."),
     verbose: bool = typer.Option(False, "--verbose",
@@ -106,7 +108,7 @@ def live(
         fail("--clock-out sends MIDI clock on --midi-out; give --midi-out NAME (or 'virtual') too")
     journal = _open_log(log)
     dirs = pattern_dirs(patterns)
-    player = player_settings(converter_latency_ms, channels, bpm, count_in)
+    player = player_settings(converter_latency_ms, channels, bpm, count_in, meter)
     levels = mix_levels(mix, LEVEL_PARTS, "live, the guitar is heard through your own amplifier")
     check_band_heard(levels, LEVEL_PARTS)         # an off part stays off: a footswitch cannot bring it back
     # libjack and FluidSynth write to fd 2 from their own threads ("CheckRes error", "Help! Lost the connection

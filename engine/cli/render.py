@@ -15,6 +15,7 @@ from engine.cli.common import (
     CHANNELS_OPTION,
     COUNT_IN_OPTION,
     LATENCY_OPTION,
+    METER_OPTION,
     MIX_OPTION,
     PATTERNS_OPTION,
     PLOT_OPTION,
@@ -79,6 +80,7 @@ def render(
     channels: Optional[str] = CHANNELS_OPTION,
     bpm: Optional[float] = BPM_OPTION,
     count_in: int = COUNT_IN_OPTION,
+    meter: Optional[str] = METER_OPTION,
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N",
                                        help="A batch: files rendered at once (default: the machine's cores)."),
     plot: Optional[Path] = PLOT_OPTION,
@@ -100,7 +102,7 @@ def render(
     levels = mix_levels(mix, PARTS if with_guitar else LEVEL_PARTS, "the guitar is heard only with --with-guitar")
     check_band_heard(levels, LEVEL_PARTS, GUITAR if with_guitar else None)
     dirs = pattern_dirs(patterns)
-    player = player_settings(converter_latency_ms, channels, bpm, count_in)
+    player = player_settings(converter_latency_ms, channels, bpm, count_in, meter)
     if jobs is not None and jobs < 1:
         fail(f"--jobs must be 1 or more, got {jobs}")
     try:

@@ -217,6 +217,8 @@ class OnsetWindow:
 
 
 CUED_BAR_UNTIL = 0.5   # meter confidence from which the guitar's accents, not a cued downbeat, set the bar
+COUNT_OF_THREE = 3     # taps a bar: a count of three (or six) even taps is a waltz's bar (3/4), counted in
+PLAIN_COUNT = 4        # beats of the count that tells no meter (4/4: the bar pointer's own first guess)
 # While the aqsaq watch names a bar, the tempo estimate and a sudden tempo change (engine.listen.tempo_change)
 # stay under this ratio either way of the current period: a 2.5-eighth half-bar (1.25), 2.8 eighths or the
 # dotted quarter (1.5) fit the bar's uneven groups about as well as the quarter, and are no level of the bar
@@ -383,7 +385,9 @@ class BeatTracker:
         self._master_until = -math.inf          # ... until then (two beats after its last beat)
         self._fitted_at = -math.inf             # when the grid was last fitted, tapped or led (s)
         self._master_origin: int | None = None  # ... and this beat number was its first downbeat
-        self._bar_origin: int | None = None     # a downbeat cued by a count-in or a start (until the meter is sure)
+        # a downbeat cued by a count-in or a start (a beat number), and the beats of the bar counted in (None: the
+        # meter heard), until the meter is sure
+        self._bar_origin = self._bar_beats = None
         self.usual_gap = self.bar_gap = 0.0     # s: 75th percentile of recent gaps between onsets; the gap the
         #                                         player's figure leaves in every bar (_bar_gap)
         self._disagree = 0
@@ -1008,11 +1012,30 @@ class BeatTracker:
             return None
         return self._taps.taps[-1] + (bar - (count - 1) % bar) * self.period
 
-    def start_at(self, t: float, period: float) -> None:
+    def count_bar(self) -> tuple[float, int] | None:
+        """A tapped count that fills no bar of the meter held but whole bars of three (three or six taps: a waltz
+        counted "1 2 3" or "1 2 3, 2 2 3"): (where its next tap would fall, s; 3), the player's first downbeat
+        if they play there instead of tapping on. None for any other count, or before a period. (Six even
+        taps are two bars of 3/4, not one of 6/8: a 6/8 player taps its two dotted-quarter beats, and its
+        eighths are too quick to tap at most tempos. The listener counts a 4/4 bar in at the fourth tap
+        (`counted_downbeat`), so six reach it only with no bar held of four.)"""
+        count = self._taps.count
+        if self.period is None or count < COUNT_OF_THREE or count % COUNT_OF_THREE or count % self.beats_per_bar == 0:
+            return None
+        return self._taps.taps[-1] + self.period, COUNT_OF_THREE
+
+    def start_at(self, t: float, period: float, beats: int | None = None) -> None:
         """A beat of `period` s falls at t (s) and starts a bar: a count-in's end, or a start without guitar.
         The grid is set at once (as a tap) and the bar stays there until the guitar's accents make the meter
-        sure."""
+        sure (CUED_BAR_UNTIL). `beats`: the bar counted in has that many beats (a count of three taps: 3/4),
+        and until then that is the meter; the bar pointer's bar lines of a song before are forgotten (`rephase`),
+        its meters' beliefs kept for the guitar's accents to weigh on. None, or a bar of four (the count every
+        band assumes, before a waltz too: review23 tapped four; held, it kept a waltz heard after it in 4/4 a
+        bar longer), leave the meter to the guitar's accents."""
         self._bar_origin = self._anchor(t, period)
+        self._bar_beats, self._bar_read = (None if beats == PLAIN_COUNT else beats), None
+        if self._bar_beats is not None:
+            self.rephase_bars()
 
     def follow_master(self, t: float, period: float, number: int | None) -> None:
         """A beat of a MIDI clock master: at t, `period` s long, `number` beats after the song's top (a
@@ -1106,7 +1129,10 @@ class BeatTracker:
         # line's accents cannot tell 2/4 from 4/4, and two beats to the bar are only heard in comping.
         line = self._bars.line_share > 0.5
         beats, phase, confidence = self._bars.bar((2,) if m.compound else (3, 4) if line else (2, 3, 4))
-        return beats, phase, min(confidence, m.division_confidence)
+        confidence = min(confidence, m.division_confidence)
+        if self._bar_beats is not None and confidence < CUED_BAR_UNTIL:
+            beats = self._bar_beats             # the bar counted in, until the guitar's accents are sure
+        return beats, phase, confidence
 
     def _aqsaq_bar(self) -> tuple[str, int, int, float] | None:
         """(meter "5/8" or "7/8", beats in two of its bars, downbeat phase, confidence) while the aqsaq watch hears

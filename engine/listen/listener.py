@@ -32,6 +32,7 @@ REPHASE = 2.0      # bars of silence after which the bar pointer's bar lines are
                    # break comes back on the count's downbeat: that count still holds)
 PAUSE_MIN = 2.0    # beats: a shorter gap between notes is no rest, whatever the activity heard (a blip of silence
                    # at a meter change, 30 ms long, restarted the band's count: sim2 meter_change_2-4to6-8)
+COUNT_END = 0.25   # beats: a guitar note this near where a tapped count's next tap would fall ends the count there
 IDLE_MARGIN = 1e-6  # s: a tick this close to a part's next piece of work (`Listener._idle_until`) runs in full
 
 
@@ -68,13 +69,15 @@ class PlayerSettings:
     `converter_latency`: seconds from string to the converter's note-on (0..0.2), subtracted from every input
     time; `channels`: the 0-based MIDI channels of the guitar (None: all); `bpm`: the tempo the player means
     to play (30..240), the centre of the tempo prior and the count-in's tempo; `count_in`: bars of count-in
-    clicks (0..2, needs `bpm`) before the player's first downbeat. Raises ValueError for values out of range.
+    clicks (0..2, needs `bpm`) before the player's first downbeat; `count_meter`: the count-in's beats to the bar
+    (2..4: `--meter 3/4` is 3; None: the style's). Raises ValueError for values out of range.
     """
 
     converter_latency: float = 0.0
     channels: tuple[int, ...] | None = None
     bpm: float | None = None
     count_in: int = 0
+    count_meter: int | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.converter_latency <= 0.2:
@@ -85,6 +88,8 @@ class PlayerSettings:
             raise ValueError(f"count-in must be 0, 1 or 2 bars, got {self.count_in}")
         if self.count_in and self.bpm is None:
             raise ValueError("a count-in needs a tempo (--bpm N)")
+        if self.count_meter is not None and not 2 <= self.count_meter <= 4:
+            raise ValueError(f"a count-in's meter must be 2 to 4 beats to the bar, got {self.count_meter}")
 
     def listener_config(self, base: ListenerConfig | None = None) -> ListenerConfig:
         """`base` (default settings if None) with this player's converter, channels and tempo prior."""
@@ -94,10 +99,12 @@ class PlayerSettings:
 
     def count_in_before(self, first_note: float, beats_per_bar: int) -> CountIn | None:
         """Offline: the count-in the player heard before a file whose first note-on is at `first_note` (s),
-        played on the downbeat after the clicks; no clicks sound (the recording holds none), they only
-        tell the beat tracker. None without a count-in."""
+        played on the downbeat after the clicks, `beats_per_bar` to the bar (the style's) unless the player
+        said its meter (`count_meter`); no clicks sound (the recording holds none), they only tell the beat
+        tracker. None without a count-in."""
         if not self.count_in:
             return None
+        beats_per_bar = self.count_meter or beats_per_bar
         period = 60.0 / self.bpm
         beats = self.count_in * beats_per_bar
         start = first_note - self.converter_latency - beats * period
@@ -140,7 +147,10 @@ class Listener:
         self.chord_label = "N"
         self._now = 0.0
         self._taps: list[float] = []     # count-in clicks still to be told to the beat tracker (s)
-        self._cued: float | None = None  # the downbeat the player was cued to (s), until the guitar plays
+        self._cued: float | None = None  # the downbeat the player was cued to (s), until the guitar plays ...
+        self._cue_kept = -math.inf       # ... and this time (s) has passed (a count told on the guitar's downbeat)
+        self._count: tuple[float, int] | None = None   # a tapped count's next beat (s) and bar (beats), if it ends
+        self._clicked: int | None = None  # a count-in's clicks to the bar
         self._master_top = False         # a clock master started with no tempo known: cue its first bar line
         self._strum_time = -1.0
         self._prev_strum: Strum | None = None            # the strum before the one being struck
@@ -178,21 +188,27 @@ class Listener:
         """A tap at t seconds (tap-tempo key): see `BeatTracker.tap`. With `count_in` (the band is out) and the
         guitar silent, a count of a bar's taps or more is the player's count-in: the beat after it
         (`BeatTracker.counted_downbeat`) is their first downbeat, cued as a count-in's end (the band came in on
-        their beat 3 and moved its bar lines to theirs two bars later: review20). Taps while the band plays set
+        their beat 3 and moved its bar lines to theirs two bars later: review20). A count of three taps (a bar
+        of 4/4 counts in before a sixth) with the meter held another (`BeatTracker.count_bar`) is a waltz's count
+        once the guitar's first note falls where the next tap would (`_count_ends`). Taps while the band plays set
         the tempo and beat only."""
         self._idle = -math.inf
         self.beat.tap(t)
-        downbeat = self.beat.counted_downbeat() if count_in and not self.playing else None
+        out = count_in and not self.playing
+        downbeat = self.beat.counted_downbeat() if out else None
+        self._count = self.beat.count_bar() if out and downbeat is None else None
         if downbeat is not None:
-            self.beat.start_at(downbeat, self.beat.period)
+            self.beat.start_at(downbeat, self.beat.period, self.beat.beats_per_bar)
             self._cued = downbeat
 
     def count_in(self, item: CountIn) -> None:
         """A count-in: each click is a tap once its time has come (see `update`); the beat after the last
-        click is the player's first downbeat."""
+        click is the player's first downbeat, and its bar has the clicks' beats to the bar (`--meter 3/4`: three)
+        until the guitar's accents make the meter sure (an aqsaq count's groups: the meter heard)."""
         self._idle = -math.inf
         self._taps = sorted(self._taps + item.tap_times())
         self._cued = item.time + item.beats * item.period
+        self._clicked = None if item.groups else item.beats_per_bar
 
     def start(self, t: float) -> None:
         """A start with no guitar playing (a pedal, a clock master's start): the band's first downbeat falls
@@ -341,10 +357,12 @@ class Listener:
         while self._taps and self._taps[0] <= now:
             self.beat.tap(self._taps.pop(0))
             if not self._taps and self._cued is not None and self.beat.period:
-                self.beat.start_at(self._cued, self.beat.period)     # the count-in's bar
+                self.beat.start_at(self._cued, self.beat.period, self._clicked)     # the count-in's bar
+        if self._count is not None:
+            self._count_ends(now)
         if self._cued is not None:
             last = self.activity.last_onset
-            if last is not None and last >= self._cued - 0.2:
+            if last is not None and last >= self._cued - 0.2 and now >= self._cue_kept:
                 self._cued = None                                   # the guitar came in
         decided = self._decide(now)
         if self.chord_label != "N":
@@ -354,23 +372,42 @@ class Listener:
         self._idle = self._idle_until() - IDLE_MARGIN
         return decided
 
+    def _count_ends(self, now: float) -> None:
+        """A tapped count of three (`tap`) is a waltz's bar counted in when the guitar's first note falls
+        within COUNT_END beats of where the next tap would: that beat is the player's first downbeat, in 3/4,
+        cued for a bar (the band, told only now, comes in on the first beat of that bar it can still reach:
+        engine/schedule.py). A beat on with neither, the taps were a tempo only."""
+        at, beats = self._count
+        period, last = self.beat.period, self.activity.last_onset
+        if last is not None and abs(last - at) <= COUNT_END * period:
+            self._count = None
+            self.beat.start_at(at, period, beats)
+            self._cued, self._cue_kept = at, at + beats * period
+        elif now > at + period:
+            self._count = None
+
     def _idle_until(self) -> float:
         """The earliest time (s) at which a tick may have work, with no input before it (`feed` lowers it to
         what a message brings): a tap of a count-in, a pending note to confirm, the latest strum to decide once it
         can grow no more, the chord to hush, a beat for the bar pointer to weigh, an onset for the activity to
-        forget; at once when a note confirmed this tick answers a cue (`update` looks at the cue before
-        confirming). Each is the time its own test passes, up to float rounding: `update` stops short by
+        forget, the end of a cue kept for a bar; at once when a note confirmed this tick answers a cue (`update`
+        looks at the cue before confirming), and while a tapped count waits for the guitar (`_count_ends`).
+        Each is the time its own test passes, up to float rounding: `update` stops short by
         IDLE_MARGIN and lets the tests decide."""
         g, beat = self.guitar, self.beat
         last = self.activity.last_onset
+        inf, kept = math.inf, math.inf
+        if self._count is not None:
+            return -inf          # a tapped count waits for the guitar's first note (a beat at most)
         if self._cued is not None and last is not None and last >= self._cued - 0.2:
-            return -math.inf
-        inf = math.inf
+            if self._now >= self._cue_kept:
+                return -inf
+            kept = self._cue_kept
         strum = g.strum_closes() if self._decided_strum != self._strum_time else inf
         hush = (max(last, self._released) + QUIET if self.chord_label != "N" and last is not None and not g.ringing
                 else inf)
         return min(self._taps[0] if self._taps else inf, g.next_update(), beat.next_advance(),
-                   self.activity.next_tick(beat.period), strum, hush)
+                   self.activity.next_tick(beat.period), strum, hush, kept)
 
     def _hush(self, now: float) -> None:
         """No chord once nothing has rung for QUIET seconds (a stop, a rest in a solo): the band is not told

@@ -136,7 +136,7 @@ class LiveSession:
         c, p = self.config, self.config.player
         if not p.count_in:
             return None
-        return CountInPlan(p.count_in, p.bpm, count_in_beats(c.style, c.pattern_dirs))
+        return CountInPlan(p.count_in, p.bpm, p.count_meter or count_in_beats(c.style, c.pattern_dirs))
 
     # -- set-up and tear-down ---------------------------------------------------------------------------
     def open(self) -> None:
