@@ -347,8 +347,9 @@ class ChordTracker:
         last chord), the bass pitch class (None when none holds) and whether it is fresh (struck < 0.3 s ago)."""
         self._decay(t)
         rings = [0.0] * 12           # summed in a list, then one array: cheaper than item by item
-        for p, start in sounding:
-            rings[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
+        memory = self.memory
+        for p, start in sounding:    # (`note_weight` written out: no call per note)
+            rings[p % 12] += 0.5 * (MELODY_WEIGHT if p >= MELODY_PITCH else 1.0) * 0.5 ** ((t - start) / memory)
         ringing = np.array(rings)
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
         # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
