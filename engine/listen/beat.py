@@ -428,7 +428,7 @@ class BeatTracker:
             return False
         # A few dozen onsets: plain lists for the per-strum work, numpy only for the tempo's autocorrelation.
         ts, ws = list(onsets.t), list(onsets.w)
-        gaps = sorted(b - a for a, b in zip(ts, ts[1:]))
+        gaps = sorted([b - a for a, b in zip(ts, ts[1:])])   # (a list: cheaper than a generator here)
         self.usual_gap = gaps[int(0.75 * (len(gaps) - 1))]   # a stop or two in the window does not count
         self.bar_gap = self._bar_gap(gaps, ts[-1] - ts[0])
         if now < self._master_until:

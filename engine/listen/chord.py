@@ -80,6 +80,8 @@ _INDEX = {label: i for i, label in enumerate(_LABELS)}
 _REPORT = [(r, REPORTED.get(q, q)) for r, q in _LABELS]     # per template, the chord it is reported as
 # Per reported chord, the templates reported as it (the chord playing keeps its bonus through them all).
 _AS = {label: np.array([i for i, rep in enumerate(_REPORT) if rep == label]) for label in set(_REPORT)}
+# ... as Python ints: one or two rows each, set one by one (cheaper than a fancy index's get, add and set)
+_AS_L = {label: rows.tolist() for label, rows in _AS.items()}
 _DEFINES = np.array([[float(q in DEFINES and (pc - r) % 12 in DEFINES[q]) for pc in range(12)] for r, q in _LABELS])
 _EXTENDED = np.flatnonzero(_DEFINES.any(axis=1))
 
@@ -211,7 +213,8 @@ def _power(absent: np.ndarray, share: np.ndarray, triad: np.ndarray | None = Non
     A power chord is the root and the fifth alone (`share` per pitch class, summing to 1): as far as other
     tones take more than POWER_OTHER of the evidence, it is none (Eb Bb D F is an Eb major seventh without
     its third, a bossa-nova voicing, not an Eb5). `triad` (per root, 0..1): how far a bare fifth on that root
-    is an incomplete triad instead (see TRIAD_MEMORY); none of the rule applies there."""
+    is an incomplete triad instead (see TRIAD_MEMORY); none of the rule applies there. The array returned is
+    read only (with no power chord, the shared `_FIVE_COST`)."""
     # In plain Python over the roots sounding: a root is a power chord only where its fifth sounds too and
     # neither third does, mostly none, so most are passed over at once (a dozen numpy calls on 12-vectors cost
     # more). Each term is worked out as the arrays did, in the same order: the same floats.
@@ -228,15 +231,16 @@ def _power(absent: np.ndarray, share: np.ndarray, triad: np.ndarray | None = Non
             power *= 1.0 - triad[r]
         if power:
             found.append((r, power))
+    if not found:
+        return _FIVE_COST                      # (the usual case: read only, so no copy)
     out = _FIVE_COST.copy()
-    if found:
-        third = None                           # per template, the most it holds a third of a power root
-        for r, power in found:
-            row = power * _THIRD_OF[r]
-            third = row if third is None else np.maximum(third, row, out=third)
-        out += THIRD_NEEDED * third
-        for r, power in found:
-            out[_FIVE_L[r]] -= QUALITY_COST["5"] * power
+    third = None                               # per template, the most it holds a third of a power root
+    for r, power in found:
+        row = power * _THIRD_OF[r]
+        third = row if third is None else np.maximum(third, row, out=third)
+    out += THIRD_NEEDED * third
+    for r, power in found:
+        out[_FIVE_L[r]] -= QUALITY_COST["5"] * power
     return out
 
 
@@ -347,8 +351,9 @@ class ChordTracker:
         last chord), the bass pitch class (None when none holds) and whether it is fresh (struck < 0.3 s ago)."""
         self._decay(t)
         rings = [0.0] * 12           # summed in a list, then one array: cheaper than item by item
-        for p, start in sounding:
-            rings[p % 12] += 0.5 * note_weight(p) * 0.5 ** ((t - start) / self.memory)
+        memory = self.memory
+        for p, start in sounding:    # (`note_weight` written out: no call per note)
+            rings[p % 12] += 0.5 * (MELODY_WEIGHT if p >= MELODY_PITCH else 1.0) * 0.5 ** ((t - start) / memory)
         ringing = np.array(rings)
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
         # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
@@ -371,7 +376,8 @@ class ChordTracker:
             return self.label
         score = self._scores(chroma, energy, bass, fresh, key, ringing if fresh else None, ringing,
                              self.triads(t, key, key_confidence))
-        score[_AS[self.current]] += self.stay
+        for row in _AS_L[self.current]:
+            score[row] += self.stay
         i = int(score.argmax())
         best = _REPORT[i]
         if best[1] == "5" and t - self._third_t <= TRIAD_MEMORY:
@@ -500,10 +506,12 @@ class ChordTracker:
             return self.label
         score = self._scores(chroma, energy, bass, fresh, key, ringing, now, triad)
         if self.current is not None:
-            score[_AS[self.current]] += self.stay
+            for row in _AS_L[self.current]:
+                score[row] += self.stay
         best = int(score.argmax())
         top = float(score[best])
-        score[_AS[_REPORT[best]]] = -np.inf      # the margin over another chord, not over another name of it
+        for row in _AS_L[_REPORT[best]]:
+            score[row] = -np.inf                 # the margin over another chord, not over another name of it
         self.confidence = min(1.0, max(0.0, (top - float(score.max())) * 4 + 0.3))
         self.current = _REPORT[best]
         return self.label

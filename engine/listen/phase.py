@@ -150,7 +150,8 @@ def bass_phase(ts: Sequence[float], bass: Sequence[bool], now: float, period: fl
     tb = [ti for ti, bi in zip(ts, bass) if bi]
     if len(tb) < BASS_COUNT:
         return None
-    rs = [math.exp((ti - now) / recency) for ti in tb]
+    exp = math.exp
+    rs = [exp((ti - now) / recency) for ti in tb]
     phase = recentre(tb, rs, circular_mean(tb, rs, period), period)
     return phase if near_weight(tb, rs, phase, period) >= BASS_TOGETHER * sum(rs) else None
 
@@ -209,11 +210,12 @@ def near_sums(ts: Sequence[float], rs: Sequence[float], phase: float, period: fl
     (s) through `phase` (s), each offset from its nearest grid beat."""
     half = 0.5 * period
     near = NEAR * period
+    low = -near                  # (once, not an UNARY_NEGATIVE per onset)
     shift = half - phase
     num = den = 0.0
     for ti, r in zip(ts, rs):
         e = (ti + shift) % period - half
-        if -near < e < near:
+        if e > low and e < near:   # (low < e < near without the chain's stack shuffling: fewer bytecodes)
             num += r * e
             den += r
     return num, den
@@ -237,13 +239,14 @@ def recentre(ts: Sequence[float], rs: Sequence[float], phase: float, period: flo
 
 def moments(ts: Sequence[float], rs: Sequence[float], now: float, base: float, period: float,
             curve: float) -> Moments:
-    """The sums for a weighted fit of beat number -> time through the onsets within NEAR of the grid whose
-    beat 0 is at `base` (s), in one pass; s3 and s4 (for the parabola) only when `curve`."""
+    """The sums for a weighted fit of beat number -> time through the onsets ts (s, rising) weighted rs within
+    NEAR of the grid whose beat 0 is at `base` (s), in one pass; s3 and s4 (for the parabola) only when `curve`."""
     near, tight = NEAR * period, TIGHT * period
-    count = 0
+    low, low_tight = -near, -tight
+    count = beats = 0
     on_beat = s0 = s1 = s2 = s3 = s4 = t0 = t1 = t2 = 0.0
-    beats = set()
-    inv_period = 1.0 / period
+    last = None                   # the beat number of the last onset counted: with ts rising, the beat numbers
+    inv_period = 1.0 / period     # never fall, and a new one is a new beat (no set of them to keep)
     for ti, r in zip(ts, rs):
         # The beat number as (x + 0.5) // 1.0, a whole float, not round(x), an int: no builtin call, and float
         # products (an int converts to the same double in each). The two differ only for x about half-way
@@ -252,9 +255,11 @@ def moments(ts: Sequence[float], rs: Sequence[float], now: float, base: float, p
         x = ti - base
         k = (x * inv_period + 0.5) // 1.0
         e = x - k * period
-        if -near < e < near:
+        if e > low and e < near:
             count += 1
-            beats.add(k)
+            if k != last:
+                beats += 1
+                last = k
             d = ti - now
             rk = r * k
             rkk = rk * k
@@ -267,9 +272,9 @@ def moments(ts: Sequence[float], rs: Sequence[float], now: float, base: float, p
             if curve:
                 s3 += rkk * k
                 s4 += rkk * k * k
-            if -tight < e < tight:
+            if e > low_tight and e < tight:
                 on_beat += r
-    return Moments(count, len(beats), on_beat, s0, s1, s2, s3, s4, t0, t1, t2)
+    return Moments(count, beats, on_beat, s0, s1, s2, s3, s4, t0, t1, t2)
 
 
 def fit_line(m: Moments, period: float, slope_range: float, curve: float) -> tuple[float, float] | None:
