@@ -89,6 +89,28 @@ def test_a_level_held_for_long_keeps_through_a_verse_heard_at_its_3_2_level():
     assert all(b == pytest.approx(0.5, rel=0.02) for b in lengths(times)), lengths(times)
 
 
+@pytest.mark.parametrize("ratio", [1.5, 2 / 3])
+def test_a_level_the_listener_moved_to_on_evidence_is_followed_as_a_fresh_lock(ratio):
+    # GuitarSet BN2 solo: band and listener at 110 BPM (2:3 of the player's 166) for twelve beats, then the
+    # listener heard the straight line's beat and moved its grid there (`BeatGrid.moved_at`). Such a move is not
+    # a misreading to hold the level through: the band follows it as a fresh lock, 12 % a beat at most, and is on
+    # the grid's beats (without the mark it held the old level for eight beats: band beat F 0.70 -> 0.36 when
+    # SETTLE did not happen to reset its count; bench/README.md, gsband11).
+    line = BandTimeline()
+    misread = grid(0.55)
+    line.start(0, misread)
+    times = beats(line, 0, STEADY_BEATS + 9, misread)
+    heard = BeatGrid(anchor_time=times[-1], anchor_beat=0, period=0.55 / ratio, beats_per_bar=4, downbeat_phase=0,
+                     moved_at=times[-2])
+    times = beats(line, STEADY_BEATS + 8, 14, heard)
+    steps = lengths(times)
+    moving = [abs(np.log(b / 0.55)) > np.log(1 + MAX_CHANGE / 2) for b in steps]
+    assert moving[2], steps                                       # moving from the beat after the one planned
+    assert all(max(b / a, a / b) <= 1 + MAX_CHANGE + 1e-9 for a, b in zip(steps, steps[1:])), steps
+    assert all(b == pytest.approx(heard.period, rel=0.03) for b in steps[-2:]), steps
+    assert min(abs(times[-1] - heard.seconds_at(k)) for k in range(-8, 64)) < 0.03
+
+
 def aqsaq_grid(anchor: float, phase: int) -> BeatGrid:
     """A 7/8 (2+2+3) grid of 0.5 s quarter beats with a beat at `anchor` s: two bars to its 7 beats."""
     return BeatGrid(anchor_time=anchor, anchor_beat=0, period=0.5, beats_per_bar=7, downbeat_phase=phase,
