@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine.analyze import run_online
 from engine.events import Beat
 from engine.io.midi_input import read_guitar_file
 from engine.render import play
@@ -109,6 +110,17 @@ def test_a_level_the_listener_moved_to_on_evidence_is_followed_as_a_fresh_lock(r
     assert all(max(b / a, a / b) <= 1 + MAX_CHANGE + 1e-9 for a, b in zip(steps, steps[1:])), steps
     assert all(b == pytest.approx(heard.period, rel=0.03) for b in steps[-2:]), steps
     assert min(abs(times[-1] - heard.seconds_at(k)) for k in range(-8, 64)) < 0.03
+
+
+def test_the_listeners_grid_marks_a_level_it_moved_to_on_the_bass():
+    # sim2's waltz_3-4_G-dorian+dynamics: the soft verse is read at the dotted quarter (0.74 s a beat); at its end
+    # the bass takes the listener back to the quarter (0.49 s) at once (`BeatTracker._level`'s `_moved`), and the
+    # grid says when, so the band can tell that move from a misreading (`BandTimeline._take_move`).
+    messages = [m for m in read_guitar_file(DATA / "waltz-3-4-dynamics-sim2.mid").messages if m.time < 31.0]
+    _, listener = run_online(messages)
+    heard = listener.grid()
+    assert heard.period == pytest.approx(0.49, rel=0.05)
+    assert 29.0 < heard.moved_at < 31.0, heard.moved_at
 
 
 def aqsaq_grid(anchor: float, phase: int) -> BeatGrid:
