@@ -12,6 +12,7 @@ listener. Its `BeatGrid` is the beat as the listener tracks it now: beat numbers
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 Chord = tuple[int, str]   # (root pitch class 0..11, quality as engine/listen/chord.py labels it)
@@ -27,7 +28,10 @@ class BeatGrid:
     numbers start its bars. `meter_confidence` (0..1) says how sure the listener is of the meter. In an aqsaq
     meter `groups` gives the bar's groups in eighths ((3, 2) in 5/8, (2, 2, 3) in 7/8), the beat is still the
     quarter, and `beats_per_bar` (5 or 7) counts two bars: the beat numbers that `is_downbeat` names start the
-    first, and the second starts half a beat off the grid (`group_starts` gives them all).
+    first, and the second starts half a beat off the grid (`group_starts` gives them all). `moved_at` (s) is
+    when the listener last moved the grid to another tempo level on evidence (the bass, the accents, a straight
+    line: `BeatTracker._adopt`), -inf when it never did: the band takes such a move as a fresh lock, not as
+    a misreading to hold its level through (engine/timeline.py).
     """
 
     anchor_time: float
@@ -38,6 +42,7 @@ class BeatGrid:
     compound: bool = False
     meter_confidence: float = 1.0
     groups: tuple[int, ...] = ()
+    moved_at: float = -math.inf
 
     def beat_at(self, seconds: float) -> float:
         """The beat position (float beats) at `seconds`."""

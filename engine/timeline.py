@@ -130,6 +130,7 @@ class BandTimeline:
         self._bars = (0.0, 0)    # (band beat where its bars start, eighths to its bar): an aqsaq bar, else 0
         self._hold = 0           # beats still to keep its own time after a restart, until the grid agrees
         self._ramp_memo: tuple[tuple[float, ...], float] = ((), 0.0)   # `_ramp`'s last inputs and answer
+        self._heard_move = -math.inf   # s: the listener's last level move on evidence taken (`_take_move`)
 
     def start(self, beat: int, grid: BeatGrid) -> None:
         """The band comes in: its beat number `beat` will fall where the grid's does when it is due (until
@@ -141,6 +142,7 @@ class BandTimeline:
         self._moving, self._stepped, self._plan = False, 0, None
         self._step_beat = -math.inf
         self.level = LEVELS[0]
+        self._heard_move = grid.moved_at
 
     def bars(self, origin: float, eighths: int) -> None:
         """The band's bars start at its beat position `origin` and last `eighths` eighths (5 or 7: an aqsaq bar, whose
@@ -452,6 +454,7 @@ class BandTimeline:
 
     def _decide(self, grid: BeatGrid) -> None:
         """Decide the next beat's time (see `_due`); it never moves again."""
+        self._take_move(grid)
         length, level, far, step = self._due(grid)
         knot = self._knots.pop(self._last, None)
         if knot is not None and knot[2] != length:    # re-planned after the knot: the beat stays bent there
@@ -472,6 +475,20 @@ class BandTimeline:
             self._knots.pop(self._first, None)
             self._first += 1
         self._plan = self._next(grid)
+
+    def _take_move(self, grid: BeatGrid) -> None:
+        """When the listener has moved the grid to another level on evidence since the band last looked
+        (`BeatGrid.moved_at`) and the grid's tempo is now more than MAX_CHANGE from the band's, the band's tempo
+        is a fresh lock's first guess again: its steady count starts over, so from the beat after the one planned
+        it follows the grid as a fresh lock does (within two beats, 12 % a beat) instead of holding its level as against
+        a misreading. (GuitarSet BN2 solo: band and listener at 110 BPM, 2:3 of the player's, until the listener
+        heard the straight line's 166 at 14.1 s; the band followed only because SETTLE happened to reset its
+        count: bench/README.md, gsband11.)"""
+        if grid.moved_at <= self._heard_move:
+            return
+        self._heard_move = grid.moved_at
+        if abs(math.log(grid.period / self._tempo())) > math.log(1 + self.max_change):
+            self._steady = self._other_level = 0
 
     def _level(self, grid_period: float, band_period: float) -> tuple[Fraction, float]:
         """How many grid beats make a band beat, as a Fraction and a float: 1, or another level the grid is at

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine.analyze import run_online
 from engine.events import Beat
 from engine.io.midi_input import read_guitar_file
 from engine.render import play
@@ -87,6 +88,39 @@ def test_a_level_held_for_long_keeps_through_a_verse_heard_at_its_3_2_level():
     hemiola = grid(0.75, anchor=times[-1])
     times = beats(line, 40, 17, hemiola)
     assert all(b == pytest.approx(0.5, rel=0.02) for b in lengths(times)), lengths(times)
+
+
+@pytest.mark.parametrize("ratio", [1.5, 2 / 3])
+def test_a_level_the_listener_moved_to_on_evidence_is_followed_as_a_fresh_lock(ratio):
+    # GuitarSet BN2 solo: band and listener at 110 BPM (2:3 of the player's 166) for twelve beats, then the
+    # listener heard the straight line's beat and moved its grid there (`BeatGrid.moved_at`). Such a move is not
+    # a misreading to hold the level through: the band follows it as a fresh lock, 12 % a beat at most, and is on
+    # the grid's beats (without the mark it held the old level for eight beats: band beat F 0.70 -> 0.36 when
+    # SETTLE did not happen to reset its count; bench/README.md, gsband11).
+    line = BandTimeline()
+    misread = grid(0.55)
+    line.start(0, misread)
+    times = beats(line, 0, STEADY_BEATS + 9, misread)
+    heard = BeatGrid(anchor_time=times[-1], anchor_beat=0, period=0.55 / ratio, beats_per_bar=4, downbeat_phase=0,
+                     moved_at=times[-2])
+    times = beats(line, STEADY_BEATS + 8, 14, heard)
+    steps = lengths(times)
+    moving = [abs(np.log(b / 0.55)) > np.log(1 + MAX_CHANGE / 2) for b in steps]
+    assert moving[2], steps                                       # moving from the beat after the one planned
+    assert all(max(b / a, a / b) <= 1 + MAX_CHANGE + 1e-9 for a, b in zip(steps, steps[1:])), steps
+    assert all(b == pytest.approx(heard.period, rel=0.03) for b in steps[-2:]), steps
+    assert min(abs(times[-1] - heard.seconds_at(k)) for k in range(-8, 64)) < 0.03
+
+
+def test_the_listeners_grid_marks_a_level_it_moved_to_on_the_bass():
+    # sim2's waltz_3-4_G-dorian+dynamics: the soft verse is read at the dotted quarter (0.74 s a beat); at its end
+    # the bass takes the listener back to the quarter (0.49 s) at once (`BeatTracker._level`'s `_moved`), and the
+    # grid says when, so the band can tell that move from a misreading (`BandTimeline._take_move`).
+    messages = [m for m in read_guitar_file(DATA / "waltz-3-4-dynamics-sim2.mid").messages if m.time < 31.0]
+    _, listener = run_online(messages)
+    heard = listener.grid()
+    assert heard.period == pytest.approx(0.49, rel=0.05)
+    assert 29.0 < heard.moved_at < 31.0, heard.moved_at
 
 
 def aqsaq_grid(anchor: float, phase: int) -> BeatGrid:

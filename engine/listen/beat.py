@@ -394,7 +394,8 @@ class BeatTracker:
         self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
         self._bass_wins = 0                     # estimates running on which the bass or accents kept another level
         # the last estimate moved to a 2:3, 3:2 or 1:2 relative; back after a window of silence off the tempo it had
-        self._moved = self._fresh = False       # (`_refit`)
+        # (`_refit`); when (s) the grid last jumped to a level so chosen (`_adopt`; BeatGrid.moved_at)
+        self._moved, self._fresh, self.level_moved_at = False, False, -math.inf
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -863,6 +864,7 @@ class BeatTracker:
             # Blending would wait for three fits off the old grid's beats, playing the old level meanwhile. The
             # onsets still count: they are the same music at another level.
             self._switch(now, phase, period, confidence, forget=False)
+            self.level_moved_at = now
             return
         if self.period is not None and self._aqsaq_bar() is not None:
             # Aqsaq: both eighths of a beat are on the pulse, and the accents fall on either in alternate bars; the
