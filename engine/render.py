@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from engine.arrange.band import BAND_CHANNELS
-from engine.arrange.styles import AUTO, count_in_beats, meter_refusal, style_chooser
+from engine.arrange.styles import AUTO, count_in_beats, load_style, meter_refusal, style_chooser
 from engine.bars import Meter, fits
 from engine.clock import VirtualClock
 from engine.errors import OutputPathError, StyleMeterError
@@ -152,14 +152,16 @@ def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[Tim
 
 def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: list[Path] | None = None,
          player: PlayerSettings | None = None, cues: Sequence[TimedInput] = (), sinks: Sequence[Sink] = (),
-         clock: VirtualClock | None = None, levels: Levels = Levels()) -> tuple[Engine, list[Event]]:
+         clock: VirtualClock | None = None, levels: Levels = Levels(),
+         strict: bool = True) -> tuple[Engine, list[Event]]:
     """The band along with `guitar` under a virtual clock: the engine at the end and the band's events.
     `sinks` get the band's events too, as they are made, and are closed at the end; `clock`: the virtual
-    clock to run on (a new one by default). Other arguments as for `render`. Raises StyleNotFound or
-    PatternError."""
+    clock to run on (a new one by default); `strict`: a named style the player's meter, once sure, does not
+    fit raises StyleMeterError (False: it is played as asked). Other arguments as for `render`. Raises
+    StyleNotFound, PatternError or StyleMeterError."""
     player = player or PlayerSettings()
     recorder = RecordingSink()
-    engine = Engine(style_chooser(style, pattern_dirs), seed, [recorder, *sinks],
+    engine = Engine(style_chooser(style, pattern_dirs, strict), seed, [recorder, *sinks],
                     EngineConfig(player.listener_config(), SchedulerConfig(levels=levels),
                                  pattern_dirs=pattern_dirs))
     run_offline(engine, player_inputs(guitar, player, cues, style, pattern_dirs), clock)
@@ -192,29 +194,40 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     named, renderer = plan_outputs(named, Path(input_path), "input file", stems_dir, with_guitar, soundfont)
     guitar_events = guitar_track(guitar, player.channels if player else None)
 
+    strict = [True]     # False once the named style is known to fit the take (below)
+
     def perform(sinks: list[Sink], clock: VirtualClock) -> tuple[Engine, list[Event]]:
-        return play(guitar, style, seed, pattern_dirs, player, cues, sinks=sinks, clock=clock, levels=levels)
+        return play(guitar, style, seed, pattern_dirs, player, cues, sinks=sinks, clock=clock, levels=levels,
+                    strict=strict[0])
 
     def picture(path: Path, engine: Engine, band: list[Event]) -> None:
         arranger = engine.scheduler.arranger
         _draw(path, guitar, band, player, arranger.style.name if arranger else style)
 
+    heard = _guitar_heard(guitar_events, with_guitar, levels)
     try:
-        engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events,
-                                                    _guitar_heard(guitar_events, with_guitar, levels),
+        engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events, heard,
                                                     picture if plot else None)
     except StyleMeterError:
-        raise StyleMeterError(_take_refusal(guitar, style, pattern_dirs, player)) from None
+        longest = _longest_meter(guitar, pattern_dirs, player)
+        if longest is None or not fits(load_style(style, pattern_dirs), Meter.of_signature(*longest)):
+            raise StyleMeterError(_take_refusal(style, longest, pattern_dirs)) from None
+        # It fits the meter the band plays longest over the take, so the refusal would name it: refused only
+        # where another meter was heard surely for a while (a 12/8 shuffle heard in 4/4 around a stop, review24),
+        # it is played as asked instead.
+        strict[0] = False
+        engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events, heard,
+                                                    picture if plot else None)
     return _result(engine, guitar, band, style, audio_seconds, started, cues,
                    renderer.soundfont if renderer is not None else None)
 
 
-def _take_refusal(guitar: GuitarFile, style: str, pattern_dirs: list[Path] | None,
-                  player: PlayerSettings | None) -> str:
-    """The refusal of named `style` over the whole take (StyleMeterError's line), naming the meter the band
-    plays longest with --style auto and the styles that fit it. The named style was refused at its entry,
-    where the meter heard may not be the one the band settles in: an aqsaq take heard in 4/4 for its first
-    bars was offered 4/4 styles, which were refused in turn, as a 5/8 (reviewer's finding, session 15)."""
+def _longest_meter(guitar: GuitarFile, pattern_dirs: list[Path] | None,
+                   player: PlayerSettings | None) -> tuple[int, int, int] | None:
+    """The time signature (numerator, denominator, eighths a beat) the band plays longest over the whole take
+    with --style auto, or None when it never plays. A named style is refused at a moment, where the meter heard
+    may not be the one the band settles in: an aqsaq take heard in 4/4 for its first bars was offered 4/4
+    styles, which were refused in turn, as a 5/8 (reviewer's finding, session 15)."""
     _, band = play(guitar, AUTO, 0, pattern_dirs, player)
     end = max((e.time + e.duration for e in band if isinstance(e, Note)), default=0.0)
     changes = [e for e in band if isinstance(e, TimeSignature)]
@@ -222,9 +235,14 @@ def _take_refusal(guitar: GuitarFile, style: str, pattern_dirs: list[Path] | Non
     for change, after in zip(changes, [*changes[1:], None]):
         signature = (change.numerator, change.denominator, change.beat_eighths)
         spans[signature] = spans.get(signature, 0.0) + (after.time if after else end) - change.time
-    if not spans:
-        raise StyleMeterError(f"style {style!r} does not fit the guitar's meter (or --style auto)")
-    longest = max(spans, key=spans.__getitem__)
+    return max(spans, key=spans.__getitem__) if spans else None
+
+
+def _take_refusal(style: str, longest: tuple[int, int, int] | None, pattern_dirs: list[Path] | None) -> str:
+    """The refusal of named `style` (StyleMeterError's line), naming the meter `longest` the band plays longest
+    with --style auto (_longest_meter) and the styles that fit it."""
+    if longest is None:
+        return f"style {style!r} does not fit the guitar's meter (or --style auto)"
     return meter_refusal(style, f"{longest[0]}/{longest[1]}", Meter.of_signature(*longest), pattern_dirs)
 
 

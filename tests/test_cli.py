@@ -441,3 +441,15 @@ def test_a_refused_style_over_a_5_8_take_names_styles_the_take_then_takes(tmp_pa
     assert first.startswith(("aqsaq-5-8", "shertpe-5-8"))
     r = render(take, "-o", tmp_path / "c.mid", "--style", first)
     assert r.exit_code == 0 and (tmp_path / "c.mid").exists(), r.stderr
+
+
+def test_a_named_style_that_fits_the_meter_the_take_settles_in_is_played(tmp_path):
+    """A 12/8 blues shuffle in A at 72 dotted quarters (boogie on the long-short triplets, review24; its first
+    40 s): --style auto plays it in 6/8 most of the way, but hears it surely in 4/4 for some bars. --style trot
+    was refused there as "style 'trot' is in 6/8, the guitar plays 6/8; styles that fit: trot, shalderish": a
+    refusal naming the style refused. A named style that fits the meter the band plays longest is played."""
+    take = Path(__file__).parent / "data" / "blues-shuffle-A-72-12-8-review24.mid"
+    r = render(take, "-o", tmp_path / "t.mid", "--style", "trot")
+    assert r.exit_code == 0, r.stderr
+    assert "style trot" in r.stdout
+    assert meter_at(mido.MidiFile(tmp_path / "t.mid"), "band in") == (6, 8)
