@@ -62,6 +62,8 @@ METER_HOLD = 2.0           # bars of another (not aqsaq) meter heard before the 
 SURE_HOLD = 1.0            # ... while the listener is sure of its bar (engine.bars.SURE: its "1" heard plainly)
 REPICK_LEVEL = 1.6         # the listener's tempo this many times the one auto picked at (or under it): another level
                            # (counted in halves or doubles, 1.7-2.1 with drift); a tempo ramp of a song moves 1.3
+REPICK_BARS = 4            # the player's bars the meter must be heard before auto picks again (a phrase: one heard
+                           # for a bar or two on the way from 5/8 to 3/4, 4/4, got a gallop for two bars)
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
@@ -606,10 +608,13 @@ class Scheduler:
         `fill_every` of the player's bars, where its fill falls) once the listener's meter or tempo level has moved
         since the pick: a band that came in on the listener's first guess (a slow ballad heard at its eighths,
         127 BPM in 2/4: a gallop) takes the song's feel once it is clear (64 BPM 4/4: the ballad). Only once the
-        band plays in the heard meter at the grid's level; asked once a move (the pick's meter and tempo are
+        band plays in the heard meter at the grid's level and the meter has been heard for a phrase (REPICK_BARS:
+        the level's own hold is the time line's); asked once a move (the pick's meter and tempo are
         then the new ones: no flicker). A named style stays (its chooser returns it); None when nothing changes."""
         arranger, picked = self.arranger, self._picked
-        if (picked is None or self._style is not None or self.meter != Meter.of(grid) or self.timeline.level != 1
+        heard, since = self._heard
+        if (picked is None or self._style is not None or self.meter != heard or self.timeline.level != 1
+                or self._now - since < REPICK_BARS * grid.beats_per_bar * grid.period
                 or (picked[0] == self.meter and abs(math.log(grid.bpm / picked[1])) < math.log(REPICK_LEVEL))
                 or abs(math.log(self.timeline.length_now(grid) / grid.period)) > math.log(1 + MAX_CHANGE)):
             return None
