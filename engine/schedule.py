@@ -60,6 +60,10 @@ AQSAQ_HOLD = 1.0           # bars of an aqsaq meter the listener names before th
 METER_HOLD = 2.0           # bars of another (not aqsaq) meter heard before the band changes to it at once (the bar
                            # watch's patience, counted in the player's bars, not the band's)
 SURE_HOLD = 1.0            # ... while the listener is sure of its bar (engine.bars.SURE: its "1" heard plainly)
+REPICK_LEVEL = 1.6         # the listener's tempo this many times the one auto picked at (or under it): another level
+                           # (counted in halves or doubles, 1.7-2.1 with drift); a tempo ramp of a song moves 1.3
+REPICK_BARS = 4            # the player's bars the meter must be heard before auto picks again (a phrase: one heard
+                           # for a bar or two on the way from 5/8 to 3/4, 4/4, got a gallop for two bars)
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
@@ -154,6 +158,7 @@ class Scheduler:
         self._state: MusicalState | None = None
         self._now = 0.0
         self._heard: tuple[Meter | None, float] = (None, 0.0)   # the listener's meter and since when (s)
+        self._picked: tuple[Meter, float] | None = None    # the meter and tempo (BPM) the style was picked at
 
     # ---- controls ------------------------------------------------------------------------------------
     def set_level(self, part: str, delta: float, now: float) -> None:
@@ -490,6 +495,7 @@ class Scheduler:
         bar of its cycle (of its intro), and its bar lines, beats and the file's bars fall as on any entry."""
         grid = state.grid
         style = self._style or self.choose_style(grid)
+        self._picked = (Meter.of(grid), grid.bpm)
         start = self._first_downbeat(now, state, grid, self._halves(grid, style, state))
         origin = start if start.denominator == 1 else start - style.beats_per_bar
         if state.cued is not None and start.denominator == 1 and not grid.is_downbeat(int(start)):
@@ -560,7 +566,7 @@ class Scheduler:
             self._change = Change(at, self._next_style, self.meter, f"style: {self._next_style.title}")
             self._next_style = None
             return
-        self._change = self._into_heard(horizon, grid)
+        self._change = self._into_heard(horizon, grid) or self._repick(grid)
         if self._change is not None:
             return
         line = arranger.start + math.ceil((Fraction(self.committed_until) - arranger.start) / self.cycle) * self.cycle
@@ -601,6 +607,30 @@ class Scheduler:
             at += grid.beats_per_bar
         style = self.arranger.style if fits(self.arranger.style, heard) else self.choose_style(grid, strict=False)
         return Change(Fraction(at), style, heard, f"meter: {grid.meter}")
+
+    def _repick(self, grid: BeatGrid) -> Change | None:
+        """The style picked again, by the same rule (the chooser), at the next phrase of the band (after
+        `fill_every` of the player's bars, where its fill falls) once the listener's meter or tempo level has moved
+        since the pick: a band that came in on the listener's first guess (a slow ballad heard at its eighths,
+        127 BPM in 2/4: a gallop) takes the song's feel once it is clear (64 BPM 4/4: the ballad). Only once the
+        band plays in the heard meter at the grid's level and the meter has been heard for a phrase (REPICK_BARS:
+        the level's own hold is the time line's); asked once a move (the pick's meter and tempo are
+        then the new ones: no flicker). A named style stays (its chooser returns it); None when nothing changes."""
+        arranger, picked = self.arranger, self._picked
+        heard, since = self._heard
+        if (picked is None or self._style is not None or self.meter != heard or self.timeline.level != 1
+                or self._now - since < REPICK_BARS * grid.beats_per_bar * grid.period
+                or (picked[0] == self.meter and abs(math.log(grid.bpm / picked[1])) < math.log(REPICK_LEVEL))
+                or abs(math.log(self.timeline.length_now(grid) / grid.period)) > math.log(1 + MAX_CHANGE)):
+            return None
+        form, v = arranger.form, arranger.style.variation
+        if form.state != "main" or form.main_bar % ((v.fill_every or v.phrase) * arranger.group):
+            return None             # not at a phrase's first bar (in the intro or a break: after it)
+        self._picked = (self.meter, grid.bpm)
+        style = self.choose_style(grid, strict=False)
+        if style.name == arranger.style.name:
+            return None
+        return Change(arranger.bar_start(arranger.decided), style, self.meter, f"style: {style.title}")
 
     def _apply(self, now: float, change: Change, grid: BeatGrid) -> None:
         """Begin the changed arrangement at its bar line, in the same main section, without an intro (not

@@ -433,17 +433,16 @@ def test_the_band_comes_in_on_an_aqsaq_downbeat_between_two_beats(tmp_path):
     assert np.allclose(played, [4.2, 5.6, 7.0, 8.4], atol=0.01)
 
 
-def test_a_style_auto_picked_is_not_called_asked_for_when_the_meter_heard_last_differs(tmp_path):
+def test_auto_follows_a_take_that_leaves_aqsaq_for_3_4_and_a_named_style_is_played_as_asked(tmp_path):
     """A 5/8 take (bench/player_sim.py seed 4, `aqsaq_5-8_Ab-minor_s00`, 67 s) and then 30 bars of 3/4 strums
-    (90 BPM, a bass and a loud chord on one), that `--style auto` plays in aqsaq-5-8 while the listener ends
-    on 3/4: the warning says the style was picked by ear, not 'as asked' (the player asked for nothing); a
-    style named on the command line is still 'played as asked'. (The take alone was heard ending in 6/8 until
-    the tempo level stayed on the quarter in aqsaq; it is heard in 5/8 now.)"""
+    (90 BPM, a bass and a loud chord on one). `--style auto` played aqsaq-5-8 over the 3/4 to the end (an aqsaq
+    style keeps its own bars in any square meter) and warned that it picked it by ear; it now picks again once
+    the 3/4 has been heard for a phrase, a 3/4 style, with no warning. A style named on the command line is
+    still played to the end, and 'played as asked'."""
     path = DATA / "aqsaq-5-8-then-3-4.mid"
     auto = runner.invoke(app, ["render", str(path), "-o", str(tmp_path / "a.mid")])
     assert auto.exit_code == 0, auto.output
-    warning = next(line for line in auto.stderr.splitlines() if "is in 5/8, and the guitar was heard in" in line)
-    assert "picked it by ear (--style auto)" in warning and "as asked" not in warning
+    assert "style tokpe-waltz" in auto.output and "is in 5/8" not in auto.stderr, auto.output
     named = runner.invoke(app, ["render", str(path), "-o", str(tmp_path / "n.mid"), "--style", "aqsaq-5-8"])
     assert named.exit_code == 0 and "aqyn played it as asked" in named.stderr
 

@@ -94,3 +94,26 @@ def test_half_note_strums_at_60_lock_and_the_band_comes_in():
     band = [e for e in rec.events if isinstance(e, Note)]
     assert len(band) > 40 and min(e.time for e in band) < take[-1].time - 20.0   # in for the song's second half
     assert engine.scheduler.arranger.style.name == "ballad-4-4"
+
+
+def test_auto_takes_the_ballad_once_a_picked_ballad_heard_at_its_eighths_is_heard_at_its_beat(tmp_path):
+    """review23's D aeolian ballad (bench/picked_songs.py, the thumb on 1 and 3, the fingers on the eighths): the
+    band comes in while the listener still hears its eighths (~125 BPM: tökpe-gallop) and the listener moves to
+    its beat (~62) bars later. Main kept the gallop over the ballad to the end; auto picks again, by the same
+    rule, at the band's next phrase, once (no other style change), and a style the player named stays."""
+    from bench.picked_songs import SONGS, take
+    from engine.events import Marker
+    from engine.io.midi_input import read_guitar_file
+    from engine.render import play
+
+    song = next(s for s in SONGS if s.name == "aeolian_ballad_capo5_60_d")
+    mid, _ = take(song, seed=SONGS.index(song))
+    mid.save(tmp_path / "take.mid")
+    guitar = read_guitar_file(tmp_path / "take.mid")
+    engine, events = play(guitar)
+    marks = [e.text for e in events if isinstance(e, Marker) and e.text.startswith(("band in", "style"))]
+    assert marks == ["band in: Tökpe gallop", "style: Ballad (4/4)"], marks
+    assert engine.scheduler.styles == ["ballad-4-4"]
+    named, events = play(guitar, "tokpe-gallop")
+    assert named.scheduler.styles == ["tokpe-gallop"]
+    assert not [e for e in events if isinstance(e, Marker) and e.text.startswith("style")]
