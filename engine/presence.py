@@ -79,7 +79,8 @@ ON_BEAT = 0.15        # beats: a break's "stop" marker is on the first beat its 
 SHORT_BREAK = 0.45    # beats: a shorter silence is a stop-time break only as a one-beat stop with a pickup back in
 #                       (an eighth's pickup leaves 0.5 beat of silence in 4/4, 2/3 of a beat in 6/8)
 LEAD = 0.25           # beats: ... its pickup strum at least this far before the bar line
-FIGURE_BARS = 3       # bars: ... the player heard playing this long before it with no rest of theirs (a figure's
+FIGURE_BARS = 3       # bars: ... the player heard playing this long before it with no rest of theirs of SHORT_BREAK
+#                       beats or more (a figure's
 #                       rest recurs within 3 bars: GuitarSet BN1's bossa; a break every 4th bar does not)
 HIT = 0.03            # s: an ending note this near the final chord sounds as part of it
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
@@ -168,7 +169,7 @@ class Presence:
         pickup back in: it began on the bar's last beat (within ON_BEAT: the chord choked there), that beat
         unstruck (their last strum before it came earlier), lasts SHORT_BREAK beats or more, the pickup comes
         LEAD beats or more before the line and their next strum on it (BACK_LATE), and the band heard them play
-        FIGURE_BARS bars before it without a rest of theirs (`player_break`'s silences). Each condition was
+        FIGURE_BARS bars before it without a rest of theirs as long (`player_break`'s silences). Each condition was
         needed against a figure's rests: a 6/8 strum's staccato beat before its last eighth (struck), a bossa's
         syncopations (no strum on the 1 after), rests recurring within bars (bench/README.md, stoptime12)."""
         begin = grid.beat_at(at)
@@ -178,8 +179,10 @@ class Presence:
         if since < start or at not in self._struck:
             return False                                      # the band has not heard the bars before it
         i = bisect_right(self._silences, (at, -math.inf)) - 1
-        if i >= 0 and self._silences[i][1] >= grid.seconds_at(since):
-            return False                                      # a rest of their figure in the bars before
+        while i >= 0 and self._silences[i][1] >= grid.seconds_at(since):
+            if self._silences[i][1] - self._silences[i][0] >= SHORT_BREAK * grid.period:
+                return False                                  # a rest of their figure in the bars before
+            i -= 1
         struck, then = self._struck[at]
         return grid.beat_at(struck) < line - 1.0 - ON_BEAT and abs(grid.beat_at(then) - line) <= BACK_LATE
 
