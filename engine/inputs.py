@@ -133,11 +133,16 @@ class SongEnd:
 class PlayerBreak:
     """The player's guitar is silent (no note sounding) from `begin` to their next strum at `end` (s), known
     from `time` (s) on: an offline render reads it off the whole take (engine/listen/phrases.py), so the band
-    stops with a stop-time break instead of playing through it."""
+    stops with a stop-time break instead of playing through it. `struck` (s): their last strum before the
+    silence, when known (a one-beat stop leaves the silenced beat unstruck; a rest in a figure follows a strum
+    on it: engine/presence.py); `then` (s): their strum after the one at `end`, when known (a pickup leads into
+    the 1)."""
 
     time: float
     begin: float
     end: float
+    struck: float | None = None
+    then: float | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.time <= self.begin <= self.end:

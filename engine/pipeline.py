@@ -85,7 +85,7 @@ class Engine:
         elif isinstance(item, SongEnd):
             self.scheduler.song_end(item.at)
         elif isinstance(item, PlayerBreak):
-            self.scheduler.presence.player_break(item.begin, item.end)
+            self.scheduler.presence.player_break(item.begin, item.end, item.struck, item.then)
         else:
             raise TypeError(f"not an engine input: {item!r}")
 

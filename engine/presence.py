@@ -26,7 +26,8 @@
   plays again.
 - **Breaks, offline.** The render knows the player's silences (engine/listen/phrases.py `breaks`): one of
   BREAK beats or more ending on a chord on the band's bar line (or a pickup before it) is a stop-time break
-  (`_break_line`),
+  (`_break_line`), and so is a one-beat stop the player ends with a pickup strum (half a beat of silence in 4/4:
+  `_pickup_break`, told from a figure's rest by the unstruck beat, the strum on the 1 after, and the bars before),
   and the band's notes in it are left out (`in_break`; the ending's too), from where the player's notes stopped
   to EDGE before their strum; a note on the player's strum after a short stop plays though the live stop is
   still on (`back_from_break`). The bar a break ends is no fill (`closes_break`), and the file's stop markers
@@ -46,6 +47,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from fractions import Fraction
 
 from engine.arrange.arranger import Arranger
@@ -74,6 +76,12 @@ PICKUP = 0.6          # beats: ... when that strum comes this close before the b
 #                       a beat's third in 6/8) ...
 BACK_LATE = 0.2       # beats: ... or this close after it
 ON_BEAT = 0.15        # beats: a break's "stop" marker is on the first beat its silence began this close before
+SHORT_BREAK = 0.45    # beats: a shorter silence is a stop-time break only as a one-beat stop with a pickup back in
+#                       (an eighth's pickup leaves 0.5 beat of silence in 4/4, 2/3 of a beat in 6/8)
+LEAD = 0.25           # beats: ... its pickup strum at least this far before the bar line
+FIGURE_BARS = 3       # bars: ... the player heard playing this long before it with no rest of theirs of SHORT_BREAK
+#                       beats or more (a figure's
+#                       rest recurs within 3 bars: GuitarSet BN1's bossa; a break every 4th bar does not)
 HIT = 0.03            # s: an ending note this near the final chord sounds as part of it
 BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the ending there (a band plays a
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
@@ -85,6 +93,8 @@ class Presence:
     def __init__(self) -> None:
         self.finals: list[float] = []         # the player's final chords still to come (s): offline only
         self.breaks: list[tuple[float, float]] = []  # the player's silences still to come (begin, end s): offline
+        self._silences: list[tuple[float, float]] = []   # ... all of them (the figure a one-beat break breaks)
+        self._struck: dict[float, tuple[float, float]] = {}  # ... the player's last strum before each (begin s -> s)
         self._seen = -math.inf                # offline: breaks beginning up to then were looked at for markers
         self._marked: list[tuple[float, float]] = []  # ... those marked as stop-time breaks (the last 2 s)
         self._back_at = -math.inf             # ... their "stop: back" written up to then (s)
@@ -107,9 +117,13 @@ class Presence:
         """The player's final chord of a song falls at `at` (s)."""
         self.finals = sorted([*self.finals, at])
 
-    def player_break(self, begin: float, end: float) -> None:
-        """The player's guitar is silent from `begin` to their next strum at `end` (s)."""
+    def player_break(self, begin: float, end: float, struck: float | None = None, then: float | None = None) -> None:
+        """The player's guitar is silent from `begin` to their next strum at `end` (s), their last strum before
+        it at `struck` and the one after `end` at `then` (s, None: not known)."""
         self.breaks = sorted([*self.breaks, (begin, end)])
+        if struck is not None and then is not None:
+            self._struck[begin] = (struck, then)
+        self._silences = sorted([*self._silences, (begin, end)])
 
     def in_break(self, t: float, grid: BeatGrid, arranger: Arranger) -> bool:
         """Offline: a band note at `t` (s) falls in a stop-time break of the player's (`_break_line`: a silence of
@@ -130,14 +144,11 @@ class Presence:
                     return True
         return False
 
-    @staticmethod
-    def _break_line(begin: float, end: float, grid: BeatGrid, arranger: Arranger) -> float | None:
+    def _break_line(self, begin: float, end: float, grid: BeatGrid, arranger: Arranger) -> float | None:
         """The band's bar line (listener beat of `grid`) on which the player comes back from their silence from
         `begin` to their strum at `end` (s) when it is a stop-time break, else None: the strum falls up to PICKUP
-        beats before a bar line of `arranger`'s or BACK_LATE after it, and the silence lasts BREAK beats or more.
-        (Half a beat from the bar's last beat to a pickup chord, a one-beat break with a pickup, was tried: it
-        took a 6/8 strum's and a bossa's rests before their last eighth for breaks, converter-set-b sim_02 and
-        GuitarSet BN1.)"""
+        beats before a bar line of `arranger`'s or BACK_LATE after it, and the silence lasts BREAK beats or more,
+        or is a one-beat break with a pickup back in (`_pickup_break`)."""
         bpb = float(arranger.style.beats_per_bar)
         back = grid.beat_at(end)
         phase = (back - float(arranger.start)) % bpb          # beats after a band bar line
@@ -147,7 +158,33 @@ class Presence:
             line = back + bpb - phase
         else:
             return None
-        return line if end - begin >= BREAK * grid.period else None
+        if end - begin >= BREAK * grid.period:
+            return line
+        return line if self._pickup_break(begin, back, line, bpb, grid, float(arranger.start)) else None
+
+    def _pickup_break(self, at: float, back: float, line: float, bpb: float, grid: BeatGrid,
+                      start: float) -> bool:
+        """The player's silence from `at` (s) to their strum at listener beat `back`, before the band's bar line at
+        beat `line` (bars of `bpb` beats of `grid`, the band's first at beat `start`), is a one-beat stop with a
+        pickup back in: it began on the bar's last beat (within ON_BEAT: the chord choked there), that beat
+        unstruck (their last strum before it came earlier), lasts SHORT_BREAK beats or more, the pickup comes
+        LEAD beats or more before the line and their next strum on it (BACK_LATE), and the band heard them play
+        FIGURE_BARS bars before it without a rest of theirs as long (`player_break`'s silences). Each condition was
+        needed against a figure's rests: a 6/8 strum's staccato beat before its last eighth (struck), a bossa's
+        syncopations (no strum on the 1 after), rests recurring within bars (bench/README.md, stoptime12)."""
+        begin = grid.beat_at(at)
+        if back - begin < SHORT_BREAK or abs(begin - (line - 1.0)) > ON_BEAT or back > line - LEAD:
+            return False
+        since = begin - FIGURE_BARS * bpb
+        if since < start or at not in self._struck:
+            return False                                      # the band has not heard the bars before it
+        i = bisect_right(self._silences, (at, -math.inf)) - 1
+        while i >= 0 and self._silences[i][1] >= grid.seconds_at(since):
+            if self._silences[i][1] - self._silences[i][0] >= SHORT_BREAK * grid.period:
+                return False                                  # a rest of their figure in the bars before
+            i -= 1
+        struck, then = self._struck[at]
+        return grid.beat_at(struck) < line - 1.0 - ON_BEAT and abs(grid.beat_at(then) - line) <= BACK_LATE
 
     def closes_break(self, line: float, grid: BeatGrid, arranger: Arranger) -> bool:
         """Offline: the player comes back from a stop-time break on the band's bar line at listener beat `line`

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from bisect import bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ from engine.io.outputs import atomic_outputs, check_distinct, check_output
 from engine.io.sinks import RecordingSink, Sink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
-from engine.listen.phrases import breaks, final_chords
+from engine.listen.phrases import breaks, final_chords, strums
 from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
 from engine.mixer import GM_VOLUME, Levels
 from engine.pipeline import Engine, EngineConfig, run_offline
@@ -143,7 +144,10 @@ def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[Tim
     items: list[TimedInput] = [*guitar.messages, *cues]
     heard = player.listener_config().guitar
     items += [SongEnd(0.0, t) for t in final_chords(guitar.messages, heard)]
-    items += [PlayerBreak(0.0, begin, end) for begin, end in breaks(guitar.messages, heard)]
+    struck = [t for t, _ in strums(guitar.messages, heard)]
+    items += [PlayerBreak(0.0, begin, end, struck[max(0, bisect_right(struck, begin) - 1)],
+                          struck[min(len(struck) - 1, bisect_right(struck, end))])
+              for begin, end in breaks(guitar.messages, heard)]
     count_in = player.count_in_before(guitar.first_onset, count_in_beats(style, pattern_dirs))
     if count_in is not None:
         items.append(count_in)
