@@ -246,27 +246,29 @@ def _take_refusal(style: str, longest: tuple[int, int, int] | None, pattern_dirs
     return meter_refusal(style, f"{longest[0]}/{longest[1]}", Meter.of_signature(*longest), pattern_dirs)
 
 
-def _meter_warning(arranger, grid, style: str) -> tuple[str, ...]:
-    """The line that says the band's style is not in the meter the guitar was heard in at the end, or ().
+def _meter_warning(arranger, heard: tuple[str, float] | None, style: str) -> tuple[str, ...]:
+    """The line that says the band's style is not in the take's meter, or (). `heard`: the meter heard longest
+    over the take and its mean confidence (`Listener.take_meter`), not the meter at the end (a waltz's
+    rallentando heard in 4/4 made a 3/4 style warned about: review24).
     A 5/8 or 7/8 style (taken as asked, or picked under auto from a meter heard earlier) over another meter heard
     at HEARD_METER or more; a named whole-beat style that does not fit the meter heard at any confidence: a
     waltz strummed on its beats alone leaves the listener unsure of 3/4 against 6/8 (its meter confidence 0),
     so a 6/8 style asked for was neither refused (SURE_METER) nor warned about (review21)."""
-    if not arranger or not grid:
+    if not arranger or not heard:
         return ()
-    played = arranger.style
+    played, (meter, confidence) = arranger.style, heard
     if not played.whole_beats:
-        if grid.meter_confidence < HEARD_METER or grid.meter == played.meter:
+        if confidence < HEARD_METER or meter == played.meter:
             return ()
         # Under auto the style was the listener's pick for a meter it heard earlier, not the player's request.
         how = ("aqyn picked it by ear (--style auto) from the meter heard earlier" if style == AUTO
                else "aqyn played it as asked")
-        return (f"style {played.name!r} is in {played.meter}, and the guitar was heard in {grid.meter}: {how}, but "
+        return (f"style {played.name!r} is in {played.meter}, and the guitar was heard in {meter}: {how}, but "
                 "its bars line up with the guitar's only if the guitar plays that meter",)
-    if style == AUTO or fits(played, Meter.of(grid)):
+    if style == AUTO or fits(played, Meter.of_name(meter)):
         return ()
-    sure = "" if grid.meter_confidence >= HEARD_METER else " (not surely)"
-    return (f"style {played.name!r} is in {played.meter}, and the guitar was heard in {grid.meter}{sure}: aqyn "
+    sure = "" if confidence >= HEARD_METER else " (not surely)"
+    return (f"style {played.name!r} is in {played.meter}, and the guitar was heard in {meter}{sure}: aqyn "
             "played it as asked, in bars that do not line up with the guitar's; --style auto picks a style in "
             "the guitar's meter",)
 
@@ -429,7 +431,7 @@ def _draw(path: Path, guitar: GuitarFile, band: list[Event], player: PlayerSetti
 
     heard = analyze_guitar(guitar, player=player)
     key = f"key {heard.key['tonic']} {heard.key['mode']}" if heard.key else "key unknown"
-    title = f"{guitar.path.name}: {key}, {heard.meter or 'meter unknown'}; the band: {style}"
+    title = f"{guitar.path.name}: {key}, {heard.meter_said() or 'meter unknown'}; the band: {style}"
     save_timeline(picture_of(title, guitar.messages, heard, band), path)
 
 
@@ -480,7 +482,7 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
         key = f"{tonic_name(state.tonic, state.mode)} {state.mode}"
     arranger = engine.scheduler.arranger
     warnings = guitar.warnings + _cues_not_taken(engine.scheduler.refused, cues, guitar.duration)
-    warnings += _meter_warning(arranger, state.grid, style)
+    warnings += _meter_warning(arranger, engine.listener.take_meter(), style)
     bpm, moved = band_tempo(band)
     return RenderResult(key=key, bpm=bpm or state.bpm, bpm_range=moved, input_seconds=guitar.duration,
                         songs=_songs(band, engine.scheduler.styles),

@@ -19,6 +19,7 @@ from engine.listen.chord import ChordTracker
 from engine.listen.clock_in import ClockFollower
 from engine.listen.guitar import LONE_BASS_CHORD, LONE_BASS_GAP, ConfirmedNote, GuitarConditioner, GuitarConfig, Strum
 from engine.listen.key import DEFAULT_PROFILES, NEW_PIECE, KeyTracker
+from engine.listen.meter import MeterHeard
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
 from engine.state import BeatGrid, MusicalState
 
@@ -136,6 +137,7 @@ class Listener:
             raise ValueError(f"beat model must be 'acf', 'joint' or 'hybrid', got {self.config.beat_model!r}")
         self.chord = ChordTracker()
         self.activity = PlayerActivity(self.config.activity)
+        self.heard = MeterHeard()    # the meter heard longest over the take (`take_meter`)
         self.follower = ClockFollower()
         self.chord_label = "N"
         self._now = 0.0
@@ -342,6 +344,7 @@ class Listener:
             self.beat.tap(self._taps.pop(0))
             if not self._taps and self._cued is not None and self.beat.period:
                 self.beat.start_at(self._cued, self.beat.period)     # the count-in's bar
+        self._count_meter(now)
         if self._cued is not None:
             last = self.activity.last_onset
             if last is not None and last >= self._cued - 0.2:
@@ -353,6 +356,20 @@ class Listener:
         self.activity.tick(now, self.beat.period)
         self._idle = self._idle_until() - IDLE_MARGIN
         return decided
+
+    def _count_meter(self, now: float) -> None:
+        """The time since the previous working tick counts for the meter held through it (nothing changes the
+        meter on an idle tick), while the guitar plays: within a bar of its latest onset."""
+        b, last = self.beat, self.activity.last_onset
+        playing = b.period is not None and last is not None and now - last <= b.beats_per_bar * b.period
+        self.heard.tick(now, b.meter if playing else "", b.meter_confidence if playing else 0.0, playing)
+
+    def take_meter(self) -> tuple[str, float] | None:
+        """The take's meter: the one heard longest while the guitar played ("3/4", weighted by time), and its
+        mean confidence (0..1) over that time; None before any. This is the meter aqyn names to the user
+        (analyze, the render's warnings and its picture), not the meter at the end (review24: a waltz whose
+        rallentando and held final chord were heard in 4/4 was called 4/4)."""
+        return self.heard.longest()
 
     def _idle_until(self) -> float:
         """The earliest time (s) at which a tick may have work, with no input before it (`feed` lowers it to
