@@ -367,8 +367,8 @@ class Listener:
     def take_meter(self) -> tuple[str, float] | None:
         """The take's meter: the one heard longest while the guitar played ("3/4", weighted by time), and its
         mean confidence (0..1) over that time; None before any. This is the meter aqyn names to the user
-        (analyze, the render's warnings and its picture), not the meter at the end (review24: a waltz whose
-        rallentando and held final chord were heard in 4/4 was called 4/4)."""
+        (analyze and the pictures; the render's warnings look at each section of `heard`), not the meter at the end
+        (review24: a waltz whose rallentando and held final chord were heard in 4/4 was called 4/4)."""
         return self.heard.longest()
 
     def _idle_until(self) -> float:

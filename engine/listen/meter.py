@@ -208,7 +208,12 @@ class MeterHeard:
         if not self.seconds:
             return None
         meter = max(self.seconds, key=self.seconds.__getitem__)
-        return meter, self.sure[meter] / self.seconds[meter] if self.seconds[meter] > 0 else 0.0
+        return meter, self.confidence(meter)
+
+    def confidence(self, meter: str) -> float:
+        """The mean meter confidence (0..1) over the time `meter` was heard; 0 when it never was."""
+        seconds = self.seconds.get(meter, 0.0)
+        return self.sure[meter] / seconds if seconds > 0 else 0.0
 
     def sections(self) -> list[tuple[float, str]]:
         """The meters the take was heard in, in order, as (start s, meter): a run of one meter shorter than
