@@ -59,7 +59,7 @@ class Analysis:
 
     def meter_said(self) -> str | None:
         """The take's meter for people: `meter` (the one heard longest), or its sections in order when it changed
-        for SECTION s or more ("6/8, then 4/4 from 33.6 s"); None when no meter was heard."""
+        for SECTION s or more ("5/8, then 3/4 from 83.2 s"); None when no meter was heard."""
         if len(self.sections) < 2:
             return self.meter
         first, *rest = self.sections

@@ -178,9 +178,9 @@ class MeterHeard:
     """How long each meter was heard while the guitar played: the take's meter is the one heard longest, not the
     one at the end (a waltz whose rallentando and held final chord were heard in 4/4 was called 4/4: review24).
 
-    `tick(now, meter, confidence, playing)` once per listening step (times in s, never going back): the time since
-    the previous step counts for `meter` (the meter held since then, e.g. "3/4") when `playing`. `seconds` maps
-    each meter to the seconds it was heard, `sure` to those seconds weighted by the meter confidence (0..1)."""
+    `tick(now, meter, confidence, gap)` at each strum (times in s, never going back): the time since the previous
+    one, up to `gap` s (a rest counts no more than a bar), counts for `meter` (e.g. "3/4"). `seconds` maps each meter
+    to the seconds it was heard, `sure` to those seconds weighted by the meter confidence (0..1)."""
 
     __slots__ = ("seconds", "sure", "changes", "_since", "_last")
 
@@ -191,14 +191,15 @@ class MeterHeard:
         self._since: float | None = None
         self._last = 0.0                                # the end (s) of the latest playing time
 
-    def tick(self, now: float, meter: str, confidence: float, playing: bool) -> None:
-        """Count the time since the previous tick for `meter` (when `playing`)."""
+    def tick(self, now: float, meter: str, confidence: float, gap: float) -> None:
+        """Count the time since the previous tick, up to `gap` s, for `meter`."""
         since, self._since = self._since, now
-        if since is None or not playing:
+        if since is None:
             return
+        start = max(since, now - gap)
         if not self.changes or self.changes[-1][1] != meter:
-            self.changes.append((since, meter))
-        dt, self._last = now - since, now
+            self.changes.append((start, meter))
+        dt, self._last = now - start, now
         self.seconds[meter] = self.seconds.get(meter, 0.0) + dt
         self.sure[meter] = self.sure.get(meter, 0.0) + dt * confidence
 
