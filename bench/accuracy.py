@@ -197,7 +197,8 @@ def tempo_scores_ours(piece, a: Analysis, seconds: float) -> dict:
 
 def score_truth_set(piece, a: Analysis, row: dict, tag: str) -> None:
     """The scores only a take with a truth JSON has: `key exact` (one key per take, with its mode: tonic and mode
-    must both be right) and `meter` (the meter at the end is the take's)."""
+    must both be right) and `meter` (the meter analyze names, heard longest, against the truth's meter held longest
+    over the whole take: datasets._main_meter; a meter change past the scored seconds' middle can differ)."""
     if piece.key is not None:
         row[f"key exact {tag}"] = float(a.key is not None and a.key["mode"] == piece.key[1]
                                         and metrics.pitch_class(a.key["tonic"]) == metrics.pitch_class(piece.key[0]))

@@ -41,7 +41,8 @@ CONFIDENCE_EVERY = 0.1   # s between the samples of the listener's confidences (
 class Analysis:
     """What `aqyn analyze` reports (DESIGN.md's JSON contract): times in seconds of the input file;
     `keys`, `tempo` and `chords` are change points, each holding until the next. `confidence` (not in the
-    JSON: the picture's) samples the listener every CONFIDENCE_EVERY s as (time s, key, beat, meter), 0..1."""
+    JSON: the picture's) samples the listener every CONFIDENCE_EVERY s as (time s, key, beat, meter), 0..1;
+    `sections` (not in the JSON) the meters heard in order as (start s, meter): MeterHeard.sections."""
 
     file: str
     duration: float
@@ -54,6 +55,15 @@ class Analysis:
     meter: str | None = None
     chords: list[dict] = field(default_factory=list)
     confidence: list[tuple[float, float, float, float]] = field(default_factory=list)
+    sections: list[tuple[float, str]] = field(default_factory=list)
+
+    def meter_said(self) -> str | None:
+        """The take's meter for people: `meter` (the one heard longest), or its sections in order when it changed
+        for SECTION s or more ("5/8, then 3/4 from 83.2 s"); None when no meter was heard."""
+        if len(self.sections) < 2:
+            return self.meter
+        first, *rest = self.sections
+        return ", ".join([first[1], *(f"then {meter} from {start:.1f} s" for start, meter in rest)])
 
     def key_at(self, time: float) -> tuple[int, str] | None:
         """The key heard at `time` (s) as (tonic pitch class, mode): the last of `keys` at or before it (the first
@@ -146,9 +156,12 @@ class OnlineAnalysis:
                         a.downbeats.append(t)
 
     def finish(self) -> tuple[Analysis, Listener]:
-        """The analysis, with the meter and key at the end."""
+        """The analysis, with the take's meter (the one heard longest: `Listener.take_meter`) and the key at the
+        end."""
         a, listener = self.result, self.listener
-        a.meter = listener.beat.meter
+        heard = listener.take_meter()
+        a.meter = heard[0] if heard else listener.beat.meter
+        a.sections = listener.heard.sections()
         if listener.key.key is not None:
             tonic, mode = listener.key.key
             a.key = {"tonic": tonic_name(tonic, mode), "mode": mode, "confidence": round(listener.key.confidence, 2)}
@@ -183,7 +196,7 @@ def run_offline(messages: list[InputMessage], config: ListenerConfig | None = No
     cfg = replace(cfg, key_half_life=1e9, key_new_piece=math.inf)
     second, listener = run_online(inputs, cfg)
     a = Analysis(file="", duration=second.duration, mode="offline", meter=second.meter,
-                 confidence=second.confidence)
+                 confidence=second.confidence, sections=second.sections)
     beats = list(second.beats)
     onsets = [m.time for m in messages if m.kind == NOTE_ON and m.data2 > 0]
     aqsaq = bool(listener.beat.aqsaq_groups)    # its beats are its groups' starts, unevenly spaced: kept as heard

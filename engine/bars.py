@@ -65,6 +65,15 @@ class Meter:
             return Meter(numerator, False, (3, 2) if numerator == 5 else (2, 2, 3))
         return Meter(numerator // 3, True) if beat_eighths == 3 else Meter(numerator, False)
 
+    @staticmethod
+    def of_name(name: str) -> Meter:
+        """The meter the listener names `name` ("3/4", "6/8", "7/8": BeatGrid.meter); 5/8 and 7/8 are the aqsaq
+        meters (grouped as `of_signature` does), the other eighths compound. Raises ValueError on another form."""
+        numerator, denominator = (int(part) for part in name.split("/"))
+        if denominator == 8:
+            return Meter.of_signature(numerator, 8, 2 if numerator in (5, 7) else 3)
+        return Meter(numerator, False)
+
     def signature(self) -> tuple[int, int, int]:
         """(numerator, denominator, eighths per beat) of the time signature: 4/4, 3/4, 2/4, 6/8, 12/8, 5/8, 7/8"""
         if self.groups:

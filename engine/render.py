@@ -44,6 +44,7 @@ from engine.io.outputs import atomic_outputs, check_distinct, check_output
 from engine.io.sinks import RecordingSink, Sink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
+from engine.listen.meter import MeterHeard
 from engine.listen.phrases import breaks, final_chords, strums
 from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
 from engine.mixer import GM_VOLUME, Levels
@@ -250,29 +251,40 @@ def _take_refusal(style: str, longest: tuple[int, int, int] | None, pattern_dirs
     return meter_refusal(style, f"{longest[0]}/{longest[1]}", Meter.of_signature(*longest), pattern_dirs)
 
 
-def _meter_warning(arranger, grid, style: str) -> tuple[str, ...]:
-    """The line that says the band's style is not in the meter the guitar was heard in at the end, or ().
+def _meter_warning(arranger, heard: MeterHeard, style: str) -> tuple[str, ...]:
+    """The line that says the band's style is not in a meter the take was heard in, or (). `heard`: the meters
+    heard over the take (`Listener.heard`); each of its sections (MeterHeard.sections: 8 s or more in a row) counts,
+    not the meter at the end (a waltz's rallentando heard in 4/4 for 3.6 s warned about a 3/4 style: review24).
     A 5/8 or 7/8 style (taken as asked, or picked under auto from a meter heard earlier) over another meter heard
-    at HEARD_METER or more; a named whole-beat style that does not fit the meter heard at any confidence: a
-    waltz strummed on its beats alone leaves the listener unsure of 3/4 against 6/8 (its meter confidence 0),
-    so a 6/8 style asked for was neither refused (SURE_METER) nor warned about (review21)."""
-    if not arranger or not grid:
+    at HEARD_METER or more (its mean confidence); a named whole-beat style that does not fit a meter heard at any
+    confidence: a waltz strummed on its beats alone leaves the listener unsure of 3/4 against 6/8 (its meter
+    confidence 0), so a 6/8 style asked for was neither refused (SURE_METER) nor warned about (review21)."""
+    sections = heard.sections()
+    if not arranger or not sections:
         return ()
     played = arranger.style
     if not played.whole_beats:
-        if grid.meter_confidence < HEARD_METER or grid.meter == played.meter:
+        other = [(t, m) for t, m in sections if m != played.meter and heard.confidence(m) >= HEARD_METER]
+        if not other:
             return ()
         # Under auto the style was the listener's pick for a meter it heard earlier, not the player's request.
         how = ("aqyn picked it by ear (--style auto) from the meter heard earlier" if style == AUTO
                else "aqyn played it as asked")
-        return (f"style {played.name!r} is in {played.meter}, and the guitar was heard in {grid.meter}: {how}, but "
-                "its bars line up with the guitar's only if the guitar plays that meter",)
-    if style == AUTO or fits(played, Meter.of(grid)):
+        return (f"style {played.name!r} is in {played.meter}, and the guitar was heard in {_where(other[0], sections)}"
+                f": {how}, but its bars line up with the guitar's only if the guitar plays that meter",)
+    other = [(t, m) for t, m in sections if not fits(played, Meter.of_name(m))]
+    if style == AUTO or not other:
         return ()
-    sure = "" if grid.meter_confidence >= HEARD_METER else " (not surely)"
-    return (f"style {played.name!r} is in {played.meter}, and the guitar was heard in {grid.meter}{sure}: aqyn "
-            "played it as asked, in bars that do not line up with the guitar's; --style auto picks a style in "
-            "the guitar's meter",)
+    sure = "" if heard.confidence(other[0][1]) >= HEARD_METER else " (not surely)"
+    return (f"style {played.name!r} is in {played.meter}, and the guitar was heard in {_where(other[0], sections)}"
+            f"{sure}: aqyn played it as asked, in bars that do not line up with the guitar's; --style auto picks a "
+            "style in the guitar's meter",)
+
+
+def _where(section: tuple[float, str], sections: list[tuple[float, str]]) -> str:
+    """A section's meter for the warning: "3/4", or "3/4 from 67.2 s" when the take was heard in more than one."""
+    start, meter = section
+    return meter if len(sections) < 2 else f"{meter} from {start:.1f} s"
 
 
 Perform = Callable[[list[Sink], VirtualClock], tuple[Engine, list[Event]]]
@@ -433,7 +445,7 @@ def _draw(path: Path, guitar: GuitarFile, band: list[Event], player: PlayerSetti
 
     heard = analyze_guitar(guitar, player=player)
     key = f"key {heard.key['tonic']} {heard.key['mode']}" if heard.key else "key unknown"
-    title = f"{guitar.path.name}: {key}, {heard.meter or 'meter unknown'}; the band: {style}"
+    title = f"{guitar.path.name}: {key}, {heard.meter_said() or 'meter unknown'}; the band: {style}"
     save_timeline(picture_of(title, guitar.messages, heard, band), path)
 
 
@@ -484,7 +496,7 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
         key = f"{tonic_name(state.tonic, state.mode)} {state.mode}"
     arranger = engine.scheduler.arranger
     warnings = guitar.warnings + _cues_not_taken(engine.scheduler.refused, cues, guitar.duration)
-    warnings += _meter_warning(arranger, state.grid, style)
+    warnings += _meter_warning(arranger, engine.listener.heard, style)
     bpm, moved = band_tempo(band)
     return RenderResult(key=key, bpm=bpm or state.bpm, bpm_range=moved, input_seconds=guitar.duration,
                         songs=_songs(band, engine.scheduler.styles),

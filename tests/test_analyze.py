@@ -277,3 +277,15 @@ def test_readable_chords_are_spelled_as_the_key_writes_them(tmp_path):
     chords = next(line for line in r.stdout.splitlines() if line.startswith("  chords"))
     names = {c.split(":", 1)[1] for c in chords.split()[1:] if ":" in c}
     assert {"Ebm", "Db", "Ab"} <= names and not {n for n in names if n.startswith(("C#", "G#", "D#"))}, chords
+
+
+def test_the_meter_said_is_the_one_heard_longest_not_the_one_at_the_end():
+    """review24's waltz: 3/4 in D fingerpicked at 88, a rallentando to 55 in its last 4 bars and a held final chord,
+    which the listener hears in 4/4. The take is 3/4 (the meter heard longest), in the text and the JSON; a 5/8 take
+    followed by 30 bars of 3/4 says both in the text, and its meter (JSON) is the longer, 5/8."""
+    waltz = Path(__file__).parent / "data" / "waltz-D-88-rall-3-4-review24.mid"
+    assert json.loads(runner.invoke(app, ["analyze", str(waltz), "--json"]).stdout)["meter"] == "3/4"
+    assert "meter   3/4\n" in runner.invoke(app, ["analyze", str(waltz), "--offline"]).stdout
+    two = Path(__file__).parent / "data" / "aqsaq-5-8-then-3-4.mid"
+    assert "meter   5/8, then 3/4 from 83.2 s\n" in runner.invoke(app, ["analyze", str(two)]).stdout
+    assert json.loads(runner.invoke(app, ["analyze", str(two), "--json"]).stdout)["meter"] == "5/8"

@@ -443,6 +443,15 @@ def test_a_refused_style_over_a_5_8_take_names_styles_the_take_then_takes(tmp_pa
     assert r.exit_code == 0 and (tmp_path / "c.mid").exists(), r.stderr
 
 
+def test_a_style_in_the_meter_heard_longest_is_not_warned_about(tmp_path):
+    """review24's waltz (3/4, a rallentando to 55 in its last 4 bars, heard in 4/4 there): --style ballad (3/4)
+    warned "the guitar was heard in 4/4", the meter at the end; the take's meter is the one heard longest."""
+    take = Path(__file__).parent / "data" / "waltz-D-88-rall-3-4-review24.mid"
+    r = render(take, "-o", tmp_path / "w.mid", "--style", "ballad")
+    assert r.exit_code == 0 and "style ballad" in r.stdout, r.stderr
+    assert "heard in" not in r.stderr
+
+
 def test_a_named_style_that_fits_the_meter_the_take_settles_in_is_played(tmp_path):
     """A 12/8 blues shuffle in A at 72 dotted quarters (boogie on the long-short triplets, review24; its first
     40 s): --style auto plays it in 6/8 most of the way, but hears it surely in 4/4 for some bars. --style trot

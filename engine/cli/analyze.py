@@ -72,7 +72,7 @@ def _draw(a, input_file: Path, plot: Path) -> None:
     from engine.io.plot import picture_of, save_timeline  # noqa: PLC0415
 
     key = f"key {a.key['tonic']} {a.key['mode']}" if a.key else "key unknown"
-    title = f"{input_file.name}: {key}, {a.meter or 'meter unknown'} ({a.mode} analysis)"
+    title = f"{input_file.name}: {key}, {a.meter_said() or 'meter unknown'} ({a.mode} analysis)"
     save_timeline(picture_of(title, read_guitar_file(input_file).messages, a), plot)
 
 
@@ -90,7 +90,7 @@ def describe(a) -> list[str]:
     lines = [f"{a.file}: {a.duration:.1f} s, {a.mode} analysis", f"  key     {key}"]
     if len(a.keys) > 1:
         lines.append("  keys    " + ", ".join(f"{k['time']:.1f}s {k['tonic']} {k['mode']}" for k in a.keys))
-    lines += [f"  tempo   {tempo}", f"  meter   {a.meter or 'unknown'}"]
+    lines += [f"  tempo   {tempo}", f"  meter   {a.meter_said() or 'unknown'}"]
     if a.beats:
         lines.append(f"  beats   {len(a.beats)} from {a.beats[0]:.2f} s to {a.beats[-1]:.2f} s, "
                      f"{len(a.downbeats)} downbeats")

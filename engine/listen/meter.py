@@ -28,6 +28,9 @@ FAST = 0.85         # ... of the short memory's (half-life four onsets: a bar or
 SWITCH = 0.85       # share of the short memory's off-beat weight in the other division that changes the division
 SWITCH_MIN = 3.0    # ... with at least this much weight there (a strum's)
 SETTLED = 6.0       # the long memory's weight in its division from which a disagreement is a change, not a start
+# A meter heard for less than this (s) in a row is not a section of its own (MeterHeard.sections): review24's waltz
+# heard its rallentando in 4/4 for 3.6 s, its polka came in heard 4/4 for 1.1 s; a section is 4 bars of 4/4 at 120.
+SECTION = 8.0
 # FAST 0.9 followed the simulators' 2/4 -> 6/8 changes 1.1 and 2.2 s sooner, 0.85 3.4 and 3.9 s sooner; neither
 # moved a take of the dev sets otherwise (bench/README.md, session 19).
 
@@ -169,3 +172,58 @@ class MeterTracker:
         """Beat numbers n with n % beats_per_bar equal to this get the most accents: the downbeats."""
         acc = self._bars[self.beats_per_bar]
         return max(range(len(acc)), key=acc.__getitem__)
+
+
+class MeterHeard:
+    """How long each meter was heard while the guitar played: the take's meter is the one heard longest, not the
+    one at the end (a waltz whose rallentando and held final chord were heard in 4/4 was called 4/4: review24).
+
+    `tick(now, meter, confidence, gap)` at each strum (times in s, never going back): the time since the previous
+    one, up to `gap` s (a rest counts no more than a bar), counts for `meter` (e.g. "3/4"). `seconds` maps each meter
+    to the seconds it was heard, `sure` to those seconds weighted by the meter confidence (0..1)."""
+
+    __slots__ = ("seconds", "sure", "changes", "_since", "_last")
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.sure: dict[str, float] = {}
+        self.changes: list[tuple[float, str]] = []     # (time s, meter) where the heard meter changed
+        self._since: float | None = None
+        self._last = 0.0                                # the end (s) of the latest playing time
+
+    def tick(self, now: float, meter: str, confidence: float, gap: float) -> None:
+        """Count the time since the previous tick, up to `gap` s, for `meter`."""
+        since, self._since = self._since, now
+        if since is None:
+            return
+        start = max(since, now - gap)
+        if not self.changes or self.changes[-1][1] != meter:
+            self.changes.append((start, meter))
+        dt, self._last = now - start, now
+        self.seconds[meter] = self.seconds.get(meter, 0.0) + dt
+        self.sure[meter] = self.sure.get(meter, 0.0) + dt * confidence
+
+    def longest(self) -> tuple[str, float] | None:
+        """The meter heard longest and its mean confidence over the time it was heard (0..1), or None before any
+        playing time."""
+        if not self.seconds:
+            return None
+        meter = max(self.seconds, key=self.seconds.__getitem__)
+        return meter, self.confidence(meter)
+
+    def confidence(self, meter: str) -> float:
+        """The mean meter confidence (0..1) over the time `meter` was heard; 0 when it never was."""
+        seconds = self.seconds.get(meter, 0.0)
+        return self.sure[meter] / seconds if seconds > 0 else 0.0
+
+    def sections(self) -> list[tuple[float, str]]:
+        """The meters the take was heard in, in order, as (start s, meter): a run of one meter shorter than
+        SECTION (s) is not a section (it joins its neighbours); one item when the take keeps one meter, none before
+        any playing time."""
+        ends = [t for t, _ in self.changes[1:]] + [self._last]
+        kept: list[tuple[float, str]] = []
+        for (start, meter), end in zip(self.changes, ends):
+            if end - start < SECTION or (kept and kept[-1][1] == meter):
+                continue
+            kept.append((start if kept else self.changes[0][0], meter))
+        return kept or self.changes[:1]
