@@ -143,7 +143,7 @@ def score_ours(piece, a: Analysis, messages, seconds: float, first_note: float, 
                 t = first_note + after
                 row[f"key@{after}s online"] = metrics.key_score(as_majmin_key(key_at(a, t)), key_in_effect(piece, t))
     if piece.dataset in TRUTH_SETS:
-        score_truth_set(piece, a, row, tag)
+        score_truth_set(piece, a, row, tag, seconds)
     score_beats(piece, a, seconds, row, tag)
     ref_chords = [(s, min(e, seconds), label) for s, e, label in piece.chords if s < seconds]
     if ref_chords and a.chords:
@@ -195,15 +195,16 @@ def tempo_scores_ours(piece, a: Analysis, seconds: float) -> dict:
     return {**out, "track strict": track["strict"], "track octave": track["octave"]}
 
 
-def score_truth_set(piece, a: Analysis, row: dict, tag: str) -> None:
+def score_truth_set(piece, a: Analysis, row: dict, tag: str, seconds: float) -> None:
     """The scores only a take with a truth JSON has: `key exact` (one key per take, with its mode: tonic and mode
-    must both be right) and `meter` (the meter analyze names, heard longest, against the truth's meter held longest
-    over the whole take: datasets._main_meter; a meter change past the scored seconds' middle can differ)."""
+    must both be right) and `meter` (the meter analyze names, heard longest over the first `seconds`, against the
+    truth's meter held longest over the same seconds: datasets.meter_until)."""
     if piece.key is not None:
         row[f"key exact {tag}"] = float(a.key is not None and a.key["mode"] == piece.key[1]
                                         and metrics.pitch_class(a.key["tonic"]) == metrics.pitch_class(piece.key[0]))
-    if piece.meter is not None:
-        row[f"meter {tag}"] = float(a.meter == piece.meter)
+    truth = datasets.meter_until(piece, seconds)
+    if truth is not None:
+        row[f"meter {tag}"] = float(a.meter == truth)
 
 
 def score_peers(piece, midi: Path, seconds: float, row: dict, latency: float = 0.0) -> None:

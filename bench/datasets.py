@@ -952,15 +952,23 @@ def truth_piece(name: str, midi: Path) -> Piece:
 
 
 def _main_meter(d: dict, end: float) -> str:
-    """The meter that holds longest in a truth JSON ("meters": change points), else its "meter"."""
+    """The meter that holds longest up to `end` (s) in a truth JSON ("meters": change points), else its "meter".
+    accuracy.py asks it again with `end` at the scored seconds, so both sides of `meter` cover the same time."""
     spans = d.get("meters") or []
     if not spans:
         return str(d.get("meter", "4/4"))
-    times = [float(m["time"]) for m in spans] + [end]
+    times = [float(m["time"]) for m in spans] + [max(end, float(spans[0]["time"]))]
     length: Counter = Counter()
     for m, a, b in zip(spans, times, times[1:]):
-        length[str(m["meter"])] += b - a
+        length[str(m["meter"])] += max(0.0, min(b, end) - a)
     return length.most_common(1)[0][0]
+
+
+def meter_until(piece: Piece, seconds: float) -> str | None:
+    """The truth's meter held longest over a take's first `seconds` (s): the scored window's, for a take that
+    changes meter (its `meter` is the whole take's); `piece.meter` for a take with no truth JSON."""
+    d = piece.info.get("truth")
+    return _main_meter(d, seconds) if d else piece.meter
 
 
 _LOADERS = {
