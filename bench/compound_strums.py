@@ -60,15 +60,9 @@ def bar(key: str, step: tuple[int, bool], at: float, its_beats: list[float], bea
     return chord(KEYS[key] + degree, minor)
 
 
-def finish(events: list, key: str, meter: str, start: float, bar_len: float, eighth: float, bars: int,
-           beats: list[float], downbeats: list[float], chords: list[dict], strokes: int) -> tuple[mido.MidiFile, dict]:
-    """A take's final chord (a bar long, after `bars` bars of `bar_len` s from `start` s), its MIDI file (one channel
-    per string, 960 ticks a second) from `events` (time s, on, pitch, velocity, channel) and its truth (beats,
-    downbeats, meter, key, chords, the eighth pulse of `strokes` eighths a bar and `playing`, as band_eval.py
-    reads them). Shared by bench/even_strums.py."""
-    end = start + bars * bar_len
-    for s, pitch in enumerate(chord(KEYS[key], False)):
-        events += [(end + 0.008 * s, 1, pitch, 80, s), (end + bar_len, 0, pitch, 0, s)]
+def midi_of(events: list) -> mido.MidiFile:
+    """A one-track MIDI file (960 ticks a second: 480 a beat at 120 BPM) of `events` (time s, on, pitch, velocity,
+    channel), sorted in place by time with note-offs first. Shared by bench/rubato_takes.py."""
     events.sort(key=lambda x: (x[0], x[1]))
     mid = mido.MidiFile(ticks_per_beat=480)
     track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=500000)])
@@ -79,6 +73,19 @@ def finish(events: list, key: str, meter: str, start: float, bar_len: float, eig
         track.append(mido.Message("note_on" if on else "note_off", note=pitch, velocity=velocity, channel=channel,
                                   time=tick - last))
         last = tick
+    return mid
+
+
+def finish(events: list, key: str, meter: str, start: float, bar_len: float, eighth: float, bars: int,
+           beats: list[float], downbeats: list[float], chords: list[dict], strokes: int) -> tuple[mido.MidiFile, dict]:
+    """A take's final chord (a bar long, after `bars` bars of `bar_len` s from `start` s), its MIDI file (one channel
+    per string, 960 ticks a second) from `events` (time s, on, pitch, velocity, channel) and its truth (beats,
+    downbeats, meter, key, chords, the eighth pulse of `strokes` eighths a bar and `playing`, as band_eval.py
+    reads them). Shared by bench/even_strums.py."""
+    end = start + bars * bar_len
+    for s, pitch in enumerate(chord(KEYS[key], False)):
+        events += [(end + 0.008 * s, 1, pitch, 80, s), (end + bar_len, 0, pitch, 0, s)]
+    mid = midi_of(events)
     truth = {"meter": meter, "meters": [{"time": start, "meter": meter}], "key": {"tonic": key, "mode": "major"},
              "beats": [round(x, 4) for x in beats + [end]], "downbeats": [round(x, 4) for x in downbeats + [end]],
              "pulse": [round(start + i * eighth, 4) for i in range(bars * strokes + 1)], "chords": chords,

@@ -25,7 +25,7 @@ from pathlib import Path
 import mido
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compound_strums import KEYS, PROGRESSION, bar, chord, write_all  # noqa: E402
+from compound_strums import KEYS, PROGRESSION, bar, chord, midi_of, write_all  # noqa: E402
 
 STRINGS = {"D": range(6), "U": range(5, 1, -1), "C": range(2, 6)}
 LEVELS = {"D": 88, "U": 76, "B": 92, "C": 70}
@@ -100,16 +100,7 @@ def take(strokes: str, per_bar: int, meter: str, curve, bpm: float, key: str, se
     end, beat = t, length(bars - 1, per_bar - 1)
     for s, pitch in enumerate(chord(KEYS[key], False)):
         events += [(end + 0.008 * s, 1, pitch, 80, s), (end + per_bar * beat, 0, pitch, 0, s)]
-    events.sort(key=lambda x: (x[0], x[1]))
-    mid = mido.MidiFile(ticks_per_beat=480)
-    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=500000)])
-    mid.tracks.append(track)
-    last = 0
-    for at, on, pitch, velocity, channel in events:
-        tick = round(at * 960)
-        track.append(mido.Message("note_on" if on else "note_off", note=pitch, velocity=velocity, channel=channel,
-                                  time=tick - last))
-        last = tick
+    mid = midi_of(events)
     truth = {"meter": meter, "meters": [{"time": start, "meter": meter}], "key": {"tonic": key, "mode": "major"},
              "beats": [round(x, 4) for x in beats + [end]], "downbeats": [round(x, 4) for x in downbeats + [end]],
              "pulse": [round(x, 4) for x in pulse + [end]], "chords": chords,
