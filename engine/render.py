@@ -199,11 +199,11 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     named, renderer = plan_outputs(named, Path(input_path), "input file", stems_dir, with_guitar, soundfont)
     guitar_events = guitar_track(guitar, player.channels if player else None)
 
-    strict = [True]     # False once the named style is known to fit the take (below)
+    strict = True       # False once the named style is known to fit the take (below)
 
     def perform(sinks: list[Sink], clock: VirtualClock) -> tuple[Engine, list[Event]]:
         return play(guitar, style, seed, pattern_dirs, player, cues, sinks=sinks, clock=clock, levels=levels,
-                    strict=strict[0])
+                    strict=strict)
 
     def picture(path: Path, engine: Engine, band: list[Event]) -> None:
         arranger = engine.scheduler.arranger
@@ -220,7 +220,7 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
         # It fits the meter the band plays longest over the take, so the refusal would name it: refused only
         # where another meter was heard surely for a while (a 12/8 shuffle heard in 4/4 around a stop, review24),
         # it is played as asked instead.
-        strict[0] = False
+        strict = False
         engine, band, audio_seconds = write_outputs(named, renderer, perform, guitar_events, heard,
                                                     picture if plot else None)
     return _result(engine, guitar, band, style, audio_seconds, started, cues,

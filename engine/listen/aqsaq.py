@@ -144,8 +144,9 @@ class AqsaqWatch:
         # per state: the state an eighth earlier, its meter, its share of the meter-change jump, its class
         self._rows = list(zip(self._before, self._meter_of, [MOVE * prior for prior in self._start], self._class))
         # the entry filter's prior: its bar start a slot before the first note, whose step moves it on to it
-        self._opening = [(1.0 - OPENING) * prior + (OPENING * self._mass(self._start, m) if m != "plain" and
-                                                    p == self._length[m] - 1 else 0.0)
+        start = self._masses(self._start)
+        self._opening = [(1.0 - OPENING) * prior + (OPENING * start[m] if m != "plain" and p == self._length[m] - 1
+                                                    else 0.0)
                          for (m, p), prior in zip(self._states, self._start)]
         self._first_note: float | None = None   # s: the first note heard
         self._entry: list[float] | None = None  # the entry filter's belief, over the take's first slots
@@ -173,10 +174,9 @@ class AqsaqWatch:
         total = sum(weights)
         return [w / total for w in weights]
 
-    def _mass(self, belief: list[float], meter: str) -> float:
-        """The belief's total over `meter`'s states."""
-        _, first, end, _ = next(span for span in self._spans if span[0] == meter)
-        return sum(belief[first:end])
+    def _masses(self, belief: list[float]) -> dict[str, float]:
+        """Per meter ("plain", "5/8", ...), the belief's total over its states."""
+        return {m: sum(belief[a:b]) for m, a, b, _ in self._spans}
 
     def restart(self) -> None:
         """Another metrical level: the slots weighed so far say nothing of the new grid's eighths."""
@@ -305,8 +305,7 @@ class AqsaqWatch:
 
     def _read(self) -> None:
         """The aqsaq meter named now (with hysteresis), its bar start and the belief in it."""
-        belief = self._belief
-        mass = {m: sum(belief[a:b]) for m, a, b, _ in self._spans}
+        mass = self._masses(self._belief)
         best = max(GROUPS, key=mass.__getitem__)
         self._lean = lean = mass[best]
         self._lean_evidence, self._leaning_to = _accumulated(self._lean_evidence, self._leaning_to, best, lean)
@@ -325,7 +324,7 @@ class AqsaqWatch:
     def _entry_reading(self) -> tuple[str, int, float] | None:
         """The entry filter's lean (OPENING), as `lean_reading` gives it, or None."""
         entry = self._entry
-        mass = {m: self._mass(entry, m) for m in GROUPS}
+        mass = self._masses(entry)
         best = max(GROUPS, key=mass.__getitem__)
         lean = mass[best]
         self._entry_lean = evidence, _ = _accumulated(*self._entry_lean, best, lean)

@@ -562,12 +562,12 @@ class BeatTracker:
             level = self._tempo.picking_level(t, bass, notes, period, self._onsets.deep())
         if level == period and simple and not line:              # an oom-pah heard at half tempo
             level = self._tempo.oompah_level(t, w, bass, notes, period)
-        if level == period and self._onsets.line() and not self._meter.compound:
+        if level == period and simple and line:
             accent = np.array(self._onsets.accent)
             level = self._tempo.line_level(t, accent, period, current)
             if level != period:
                 self._line_beat = grouping_phase(t, accent, level)[1]
-        if level == period and self._onsets.line():
+        if level == period and line:
             level = self._tempo.straight_level(t, period)     # a fast straight line's dotted quarters
         if level == period:
             self._bass_wins = 0
