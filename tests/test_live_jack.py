@@ -588,6 +588,16 @@ def wait_for_a_hit(wav: Path, proc: subprocess.Popen, after: float, timeout: flo
     pytest.fail("no hit in the WAV")
 
 
+def _tear_down(probe, proc, srv) -> None:
+    """After a test that kills its own JACK server: the probe closed (None: already), aqyn killed if it still
+    runs, and the server's place in JACK's registry released."""
+    if probe is not None:
+        probe.close()
+    if proc.poll() is None:
+        proc.kill()
+    srv.release()
+
+
 @pytest.mark.parametrize("source", ["--in", "--virtual"])
 def test_a_jack_server_that_dies_and_returns_is_noticed_and_reconnected(tmp_path, source):
     """The JACK server is killed under `aqyn live --quiet` and started again: "input lost", then "input back"
@@ -615,11 +625,7 @@ def test_a_jack_server_that_dies_and_returns_is_noticed_and_reconnected(tmp_path
         proc.terminate()
         _, err = proc.communicate(timeout=20)
     finally:
-        if probe is not None:
-            probe.close()
-        if proc.poll() is None:
-            proc.kill()
-        srv.release()                          # the killed server's place in JACK's registry too
+        _tear_down(probe, proc, srv)           # with the killed server's place in JACK's registry
     assert proc.returncode == 0 and err == "", err
     lines = log_lines(log)
     kinds = [e["kind"] for e in lines]
@@ -751,11 +757,7 @@ def test_a_dying_jack_server_shows_aqyns_line_not_libjacks(tmp_path, verbose):
         proc.terminate()
         out, err = proc.communicate(timeout=20)
     finally:
-        if probe is not None:
-            probe.close()
-        if proc.poll() is None:
-            proc.kill()
-        srv.release()
+        _tear_down(probe, proc, srv)
     assert proc.returncode == 0, err
     assert any(line.startswith("input lost") and "jack_server gone" in line for line in out.splitlines()), out
     native = [line for line in err.splitlines() if line.startswith(NATIVE_LINES)]
