@@ -83,6 +83,8 @@ def charts(draw):
 @given(text=charts(), seed=st.integers(0, 50))
 @example(text="tempo: 62\nmeter: 5/8\n[A]\n|: Bbm Ab Bbm Db Eb | Bbm | Ab :| x3\n[B]\n"
               "|: Cm Db Cm Cm Eb | Fm . Fm . Eb :| x3\n", seed=7)     # a minor v with the top string's seventh
+@example(text="tempo: 60\nmeter: 2/4\n[A]\n| C |\n", seed=0)     # auto's slow style (a 4/4 ballad) cannot end a
+#                                                                 2/4 chart's bars: one that can is chosen
 def test_random_charts_play_as_written(text, seed):
     chart = parse_chart(text, "random.chart")
     options = PlayOptions(seed=seed)

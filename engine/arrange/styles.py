@@ -76,7 +76,8 @@ def count_in_beats(name: str, pattern_dirs: list[Path] | None = None) -> int:
     return 4 if name == AUTO else max(2, round(load_style(name, pattern_dirs).beats_per_bar))
 
 
-def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: bool = True) -> StyleChooser:
+def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: bool = True,
+                  fit: Callable[[Style, object], bool] | None = None) -> StyleChooser:
     """Resolve a style name now, before any work or sound: an unknown name raises StyleNotFound; the named
     style, or with "auto" every style auto may choose, is read and checked now (PatternError, file:line:col,
     for a broken one), so nothing is read on stage. The chooser, given
@@ -85,7 +86,9 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
     and whose `tempo` range holds the grid's tempo, else the first that fits the meter;
     a named style when it fits; when it does not, and the listener is sure of the meter (SURE_METER) and
     `strict` (offline), StyleMeterError naming the styles that fit; else the named style all the same (live
-    the band must play on, and an unsure meter may be wrong)."""
+    the band must play on, and an unsure meter may be wrong). `fit(style, meter)`: with "auto", the test of a
+    style's meter instead of engine/bars.py's `fits` (a chart asks a stricter one: its bars end where the
+    chart's do)."""
     from engine.bars import Meter, fits  # noqa: PLC0415 (bars imports patterns, as this module does)
 
     available = list_styles(pattern_dirs)
@@ -96,7 +99,7 @@ def style_chooser(name: str, pattern_dirs: list[Path] | None = None, strict: boo
         styles, errors = good_styles({n: available[n] for n in order}, "left out of auto")
         if not styles and errors:
             raise errors[0]             # no style auto could play
-        return lambda grid, strict=strict: _auto(styles, Meter.of(grid), grid.bpm, fits)
+        return lambda grid, strict=strict: _auto(styles, Meter.of(grid), grid.bpm, fit or fits)
     named = load_style(name, pattern_dirs)
 
     def choose(grid: BeatGrid, strict: bool = strict) -> Style:

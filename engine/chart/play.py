@@ -98,7 +98,9 @@ def chart_style(chart: Chart, options: PlayOptions) -> Style:
         style = next(iter(styles_in(chart.meter.text, options.pattern_dirs).values()), None)
     elif name == AUTO:
         grid = BeatGrid(0.0, 0, 60.0 / chart.tempo, meter.beats, 0, meter.compound)   # auto hears its tempo too
-        style = style_chooser(AUTO, options.pattern_dirs)(grid)
+        # among the styles that play the chart: by `fits` alone a 4/4 ballad suits a 2/4 chart at 60, whose bars
+        # it cannot end on (auto's pick by tempo was then refused: "no style plays a 2/4 chart")
+        style = style_chooser(AUTO, options.pattern_dirs, fit=lambda s, _meter: plays(s, chart))(grid)
     else:
         try:
             style = load_style(name, options.pattern_dirs)
