@@ -55,6 +55,9 @@ STROKE_REACH = 1e-6       # band beats: a commit window reaching a pushed final 
 FIRST_BEAT_MARGIN = 0.03   # s: the band's first beat falls at least this far from now (its strums and humanising
                            # reach before the beat)
 ENTRY_DECIDE = 0.1         # s: the entry's style and downbeat are decided this long before its notes are committed
+REPLAN_HOLD = 1.0          # beats a meter heard after the entry's plan is held before an earlier entry is decided in
+                           # it (sim3 aqsaq_5-8_C-minor's 3/4 of a third of a beat; sim3 meter_change_3-4to4-4 allows
+                           # up to 1.4; no other take of the dev or held-out sets moves its entry at 1)
 METER_WAIT = 4.0           # s: the band, ready to come in, waits up to this long while the meter is pending
 AQSAQ_HOLD = 1.0           # bars of an aqsaq meter the listener names before the band changes to it at once
 METER_HOLD = 2.0           # bars of another (not aqsaq) meter heard before the band changes to it at once (the bar
@@ -412,6 +415,8 @@ class Scheduler:
         elif self._pausing(state) and state.cued is None:
             self._entry = None
             return
+        elif Meter.of(grid) != self._entry_meter:
+            self._replan(now, state, grid)
         if now + self.config.lookahead + ENTRY_DECIDE >= self._entry_count:
             if self.presence.song_over(self._entry, state.last_onset, grid.period):
                 self._entry = self._ready_at = None     # offline: the player's final chord comes first
@@ -421,6 +426,21 @@ class Scheduler:
                 self._entry = None          # planned, but the meter may change: the next downbeat after it
                 return
             self._enter(now, state)
+
+    def _replan(self, now: float, state: MusicalState, grid: BeatGrid) -> None:
+        """The meter heard changed after the entry was planned: the new meter's first downbeat the band can reach
+        becomes the plan when it comes at least half a beat before the planned one (a later one is left to the
+        decision, as before: `_first_downbeat` then keeps the plan or takes the new meter's next downbeat).
+        Left to the decision alone, a planned downbeat none of the new meter's moved the entry past the new
+        meter's first one (sim3 meter_change_3-4to4-4: 3/4 heard 0.6 s after the plan, 1.7 s before its decision;
+        its downbeat on the player's bar 4 passed by, in on bar 5). That downbeat is taken only once the new meter
+        has been heard REPLAN_HOLD beats before it is decided: sim3 aqsaq_5-8_C-minor heard 3/4 for a third of a
+        beat came in in it at once, off the player's downbeats (held, it waits for the 5/8 and comes in on it)."""
+        held = max(now, self._heard[1] + REPLAN_HOLD * grid.period)
+        at = self._first_downbeat(held, state, grid, self._halves(grid, self._style, state))
+        if grid.seconds_at(float(at)) < self._entry - grid.period / 2:
+            self._entry, self._entry_count = grid.seconds_at(float(at)), grid.seconds_at(math.floor(at))
+            self._entry_meter = Meter.of(grid)
 
     def _meter_pending(self, now: float, state: MusicalState) -> bool:
         """Wait for the meter: the listener leans towards an aqsaq meter it has not named yet (its bars are not
