@@ -96,6 +96,9 @@ STEP_BEATS = 2        # band beats a tempo step takes: the first corrects unboun
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
 HOLD_BEATS = 8        # band beats after a restart during which it keeps its time until the grid agrees with it
 AGREE = 0.15          # beats: a grid beat this close to the band's next one agrees with it
+MERGE_AGREED = 2      # band beats the grid must have agreed with its tempo before its beats are counted onto the grid's
+                      # (`_merge`): a band at its first beats has no beats on the grid's yet (sim3's 5/8 F-minor take
+                      # came in at 0.44 s a beat on a grid that read 0.87, then 0.40: merged there, two jumps of 33 %)
 RAMP_BEATS = 8        # grid beats over which a far ramp's next beat is chosen (`_ramp`)
 RAMP_CHOICES = 9      # lengths tried for it, within MAX_CHANGE of the last beat's either way
 RAMP_MOST = 1.9       # ... only for a grid's tempo less than this ratio from the band's: a band twice or half as
@@ -356,6 +359,8 @@ class BandTimeline:
         if self._stepped == STEP_BEATS:                 # the beat after a step's: onto the grid's beat
             return min(max(period + pull, prev / q), prev * q), level, far, False
         length = period + self.gain * pull
+        if level is LEVELS[0] and not grid.groups and not self._bars[1] and self._merge(period, pull):
+            return period + pull, level, far, False
         if level is LEVELS[0] and self._step(period, pull):      # (a step far from the band's tempo, if not from
             return length, level, far or JUMP_BEATS, True          # its last beat: a phase correction towards it)
         if far > JUMP_BEATS and self._jumped + 1 < far:         # a misreading while it lasts: keep time
@@ -421,6 +426,27 @@ class BandTimeline:
                 or max(period / tempo, tempo / period) < STEP_MAX):
             return JUMP_BEATS                   # a fresh tempo, a step's catch-up, or a change a step may be
         return max(JUMP_BEATS, min(self._steady // HELD_SHARE, HELD_MOST))
+
+    def _merge(self, period: float, pull: float) -> bool:
+        """True when the band should go to the grid's beat of `period` s in one beat by counting every second (or
+        third) of its own beats: the grid's beat is about 2 or 3 of the band's (within MAX_CHANGE), the band's tempo
+        is still a fresh lock's first guess counted in the grid's beats (`_fresh`), and the grid's nearest beat lies
+        within AGREE of the band's next at the grid's tempo (`pull`, s): the band's beats are already on every
+        second of the grid's, so the beat after lands on one. A ramp within MAX_CHANGE a beat (or half the way a
+        beat) from a double-time first guess passes through tempos on none of the player's beats: converter-set-b
+        sim_01 (2/4 at 78 BPM in sixteenths, locked at 154 and corrected 2.1 s later) missed 2 beats and had 11 too
+        many in 7 s (band beat F 0.84)."""
+        ratio = period / self._tempo()
+        whole = round(ratio)
+        return (whole in (2, 3) and abs(math.log(ratio / whole)) < math.log(1 + self.max_change)
+                and MERGE_AGREED <= self._steady and self._fresh(whole) and abs(pull) <= AGREE * period)
+
+    def _fresh(self, whole: int = 1) -> bool:
+        """True while the band's tempo is a fresh lock's first guess: the grid has agreed with it for fewer than
+        `steady_beats` beats of a grid `whole` times as long as the band's beat (four of the band's beats at double
+        time are two of the music's: sim_01's band agreed with its first guess for six beats, 2.3 s, when the
+        listener corrected it)."""
+        return self._steady < self.steady_beats * whole
 
     def _step(self, period: float, pull: float) -> bool:
         """True when the grid's beat of `period` s is the player's tempo step: the band's tempo was settled
@@ -496,7 +522,7 @@ class BandTimeline:
         ratio = band_period / grid_period
         level, value = min(_LEVEL_FLOATS, key=lambda pair: abs(math.log(ratio / pair[1])))
         if (self._moving or level is LEVELS[0] or abs(math.log(ratio / value)) > math.log(1 + self.max_change)
-                or self._steady < self.steady_beats):
+                or self._fresh(level.denominator if level.numerator == 1 else 1)):
             return _LEVEL_FLOATS[0]
         return (level, value)
 

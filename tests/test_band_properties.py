@@ -190,3 +190,25 @@ def test_a_beat_cut_from_a_4_4_bar_before_6_8_stays_a_quarter():
         events.append(Beat(t, 9 + k, k % 2, 2, 0.5))
         t += 0.5
     assert [(n, d) for _, n, d in _signatures(events)[-2:]] == [(1, 4), (6, 8)]
+
+
+@given(st.integers(1, 4), st.integers(1, 4))
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True)
+def test_a_6_8_bar_cut_to_one_beat_is_joined_to_the_bar_before_as_9_8(bars_before, bars_after):
+    # converter-set-b sim_05 and sim_09 (slow 6/8): after a tempo step the band moved its bar a beat, and the file
+    # wrote the beat it cut off as a 3/8 bar, which a DAW counts in three eighths where the band and the player keep
+    # one dotted quarter: two beats too many per cut bar. Joined to the whole bar before it the bar is 9/8 (three
+    # dotted quarters), and the band's new bar line stays where it moved it.
+    events, t, k = [TimeSignature(1.0, 6, 8, 3)], 1.0, 0
+    for n in range(2 * bars_before + 1):                 # whole bars, then one beat of another
+        events.append(Beat(t, k, n % 2, 2, 0.5))
+        t, k = t + 0.5, k + 1
+    for n in range(2 * bars_after):                      # the band's bars from its moved bar line
+        events.append(Beat(t, k, n % 2, 2, 0.5))
+        t, k = t + 0.5, k + 1
+    sigs = _signatures(events)
+    assert (3, 8) not in [(n, d) for _, n, d in sigs[1:]], sigs
+    quarters = [q for q, _, _ in sigs]
+    moved = quarters[-1]                                 # 6/8 again at the band's moved bar line ...
+    assert [(n, d) for _, n, d in sigs[-2:]] == [(9, 8), (6, 8)], sigs
+    assert abs(moved - quarters[-2] - 4.5) < 1e-6        # ... after a 9/8 bar: three dotted quarters

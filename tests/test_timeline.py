@@ -52,6 +52,38 @@ def test_a_fresh_locks_tempo_corrected_at_another_level_is_followed(ratio):
     assert nearest < 0.03                             # and on the grid's beats, not between them
 
 
+@pytest.mark.parametrize("whole", [2, 3])
+def test_a_first_guess_at_double_time_corrected_goes_to_the_grids_beat_by_counting_every_other(whole):
+    # converter-set-b sim_01 (2/4 at 78 BPM strummed in sixteenths): the listener locked at 154 BPM, the band came
+    # in on it and the grid went to the player's 0.77 s beat 2.1 s later, six band beats in: four of the music's
+    # beats had not yet agreed with the first guess, but the band held it as another level for eight beats and
+    # then ramped through tempos on none of the player's beats (2 missed, 11 too many; band beat F 0.84). Its
+    # beats are on every other of the grid's already: it counts every other and is on the grid's tempo at once.
+    line = BandTimeline()
+    first = grid(0.385)
+    line.start(0, first)
+    times = beats(line, 0, STEADY_BEATS + 3, first)       # the grid agreed for six of the band's beats
+    right = grid(0.385 * whole, anchor=times[-1])
+    later = beats(line, STEADY_BEATS + 2, 8, right)
+    steps = lengths(later)        # the beat planned, then the band's beats up to one on the grid's, then its tempo
+    assert all(b == pytest.approx(0.385, rel=0.03) for b in steps[:whole]), steps
+    assert all(b == pytest.approx(right.period, rel=0.03) for b in steps[whole:]), steps
+    for t in later[whole:]:
+        assert min(abs(t - right.seconds_at(k)) for k in range(-64, 64)) < 0.01, later
+
+
+def test_a_first_guess_held_for_eight_beats_of_the_slower_level_keeps_its_level():
+    # Counted in the grid's beats the band's tempo is established after STEADY_BEATS of them: at double time,
+    # twice as many of its own. A grid at half its tempo then is an octave error the band keeps its time through.
+    line = BandTimeline()
+    first = grid(0.385)
+    line.start(0, first)
+    times = beats(line, 0, 2 * STEADY_BEATS + 4, first)
+    half = grid(0.77, anchor=times[-1])
+    later = beats(line, 2 * STEADY_BEATS + 3, LEVEL_BEATS - 2, half)
+    assert all(b == pytest.approx(0.385, rel=0.02) for b in lengths(later)), lengths(later)
+
+
 @pytest.mark.parametrize("ratio", [2.0, 0.5, 1.5])
 def test_an_established_tempo_keeps_its_level_through_an_octave_error(ratio):
     line = BandTimeline()

@@ -275,9 +275,29 @@ def _cut_into(short: list[tuple[int, int]],
     return out
 
 
+def _whole_bar_before(start: int, length: int, meter: TimeSignature, meters: list[tuple[float, TimeSignature]],
+                      short: list[tuple[int, int]]) -> float | None:
+    """The file beat where the whole bar before a one-beat short bar of a compound meter (at file beat `start`,
+    `length` beats, in `meter`) starts, when that bar is whole and in the same meter; else None. Written alone, a
+    one-beat bar of 6/8 is 3/8, which a DAW counts in three eighths where the band and the player keep one dotted
+    quarter (converter-set-b sim_05 and sim_09, slow 6/8 whose band moved its bar a beat after a tempo step: two
+    beats too many in the file per cut bar, bench/band_eval.py); joined to the bar before it is 9/8, three dotted
+    quarters. The band's new bar line after it is kept; the old one it cut is not written."""
+    bar = meter.numerator // 3
+    if meter.beat_eighths != 3 or length != 1 or meter.numerator % 3:
+        return None
+    before = start - bar
+    if before < 0 or any(before <= s < start for s, _ in short):
+        return None
+    if [e for b, e in meters if b <= before + 1e-9][-1:] != [meter]:
+        return None
+    return float(before)
+
+
 def _bars(meters: list[tuple[float, TimeSignature]], short: list[tuple[int, int]]) -> list[tuple[float, int, int]]:
     """Time signatures as (file beat, numerator, denominator): the band's meters where they start, a short
-    bar's own (its beats in the meter's beat unit) and the meter again after it."""
+    bar's own (its beats in the meter's beat unit; a one-beat bar of a compound meter joined to the whole bar
+    before it: `_whole_bar_before`) and the meter again after it."""
     def meter_at(b: float) -> TimeSignature:
         return [e for start, e in meters if start <= b + 1e-9][-1]
 
@@ -288,7 +308,11 @@ def _bars(meters: list[tuple[float, TimeSignature]], short: list[tuple[int, int]
         out[float(start)] = (e.numerator, e.denominator)
     for start, length in short:
         e = meter_at(start)
-        out[float(start)] = (length * 3, 8) if e.beat_eighths == 3 else (length, 4)
+        before = _whole_bar_before(start, length, e, meters, short)
+        if before is not None:
+            out[before] = ((e.numerator // 3 + 1) * 3, e.denominator)
+        else:
+            out[float(start)] = (length * 3, 8) if e.beat_eighths == 3 else (length, 4)
         after = float(start + length)
         if after not in out:
             e_after = meter_at(after)

@@ -20,6 +20,7 @@ from engine.listen.tempo import TempoEstimator
 SURE = 0.5        # the new grid's confidence needed, or ...
 SURE_FEW = 0.35   # ... this much when the window holds fewer than FULL_COUNT onsets (the confidence counts eight
 FULL_COUNT = 8    # near beats for a full 1, engine.listen.phase.confidence: three beats of a slow 6/8 bass-and-chord
+MARGIN = 0.25     # the new grid's confidence over the current period's (in `few`, scaled by the count cap)
 LOST = 0.25       # figure, 1.2 s a beat, give six) and the current period explains less than LOST of them, when
 BASS_ON = 0.7     # this share of the bass notes falls on the new grid's beats (`on_bass`)
 # A regrouping, not a tempo change (`regrouping`): session 15 traced every sudden change on the dev sets (bench/
@@ -60,13 +61,17 @@ def sudden_change(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, pw: np.nd
                   bass: np.ndarray | None = None, age: float | None = None) -> Grid | None:
     """A grid from the onsets of the last `window` seconds before `now` (s) alone, at the metrical level of the
     `current` period (s; up to 1.5x faster or slower, and at least 8 % away from it), when it explains those
-    onsets clearly better than the current period can (confidence at least 0.5, and 0.25 above the current
+    onsets clearly better than the current period can (confidence at least 0.5, and MARGIN above the current
     period's). Onset times t (s), weights w for the tempo and pw for the phase (arrays of one length);
     `tempo` scores the periods, `fit(t, w, now, period)` fits a grid (`engine.listen.phase.fit_grid`). With
     fewer than FULL_COUNT onsets that the current period explains less than LOST of, SURE_FEW is enough when
     `bass` (True per onset with a bass note) is given and the new grid's beats hold the bass notes (`on_bass`):
     in three beats of a 6/8 bass-and-chord figure the bass-to-chord gap (two eighths) also fits, and the bass
-    tells the beat. With the grid's `age` (its beats since it was set or last switched), a change that only
+    tells the beat, and the margin over the current period's confidence (MARGIN) is scaled by the count cap the
+    window allows (its beats at the new period / FULL_COUNT), as the confidences themselves are: three beats of a
+    slow 6/8 reach 0.375 at most, and the old grid still catching a few onsets (0.19) left no room for 0.25
+    (converter-set-b sim_09, -13 % at 67.5 dotted quarters a minute: the grid off the player's beats for five
+    beats). With the grid's `age` (its beats since it was set or last switched), a change that only
     regroups the figure (`regrouping`, on all of t) is refused. None when there is no such grid."""
     m = t >= now - window
     if int(m.sum()) < 5:
@@ -79,7 +84,8 @@ def sudden_change(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, pw: np.nd
     old = fit(ts, ps, now, current)
     lost = 0.0 if old is None else old[2]
     few = len(ts) < FULL_COUNT and lost < LOST and new is not None and bass is not None and on_bass(ts[bass[m]], new)
-    if new is None or new[2] < lost + 0.25 or new[2] < (SURE_FEW if few else SURE):
+    margin = MARGIN * min(1.0, window / new[1] / FULL_COUNT) if few else MARGIN
+    if new is None or new[2] < lost + margin or new[2] < (SURE_FEW if few else SURE):
         return None
     if age is not None and regrouping(tempo, t, w, current, new[1], age, window):
         return None
