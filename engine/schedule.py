@@ -435,9 +435,11 @@ class Scheduler:
         once fixed the band's first beat by a grid it then held for seconds: GuitarSet BN2 comping decided at
         3.81 s for 5.41 s on an 84 BPM lock (the player's 166), which the listener moved to 109 BPM at 5.13 s,
         putting the first beat in the past (the band came in off every beat, on the wrong tempo). Not when cued
-        (a count-in's downbeat is the player's)."""
+        (a count-in's downbeat is the player's), nor once the band has been ready METER_WAIT s (a grid that keeps
+        moving does not keep it out for good)."""
         reach = now + self.config.lookahead + ENTRY_DECIDE + LOST_DOWNBEAT * grid.period
-        if state.cued is not None or grid.seconds_at(math.floor(start)) <= reach:
+        if (state.cued is not None or grid.seconds_at(math.floor(start)) <= reach
+                or (self._ready_at is not None and now - self._ready_at >= METER_WAIT)):
             return False
         self._plan_entry(grid, start)
         return True

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from engine.arrange.styles import AUTO, style_chooser
 from engine.events import Beat
 from engine.io.sinks import RecordingSink
 from engine.pipeline import TICK
-from engine.schedule import Scheduler
+from engine.schedule import METER_WAIT, Scheduler
 from engine.state import BeatGrid, MusicalState
 
 PLANNED = BeatGrid(0.0, 0, 0.4, 4, 0)      # 4/4 at 0.4 s a beat: the entry is planned on beat 4, 1.6 s
@@ -49,3 +51,17 @@ def test_an_entry_whose_grid_stands_comes_in_on_the_downbeat_planned():
     # Nothing moves: in on the planned downbeat, beat 4 at 1.6 s; the meter moved alone: on the next, 2.4 s.
     assert abs(band_beats([(0.0, PLANNED)])[0].time - 1.6) < 0.01
     assert abs(band_beats([(0.0, PLANNED), (1.3, METER_MOVED)])[0].time - 2.4) < 0.01
+
+
+def test_a_downbeat_out_of_reach_is_planned_until_the_band_has_been_ready_meter_wait_seconds():
+    # 1.2 s ahead (beat 6 at 2.4 s, decided at 1.2 s) is out of reach: planned, not decided; but a band ready for
+    # METER_WAIT s decides it (a grid that keeps moving does not keep the band out for good).
+    scheduler = Scheduler(style_chooser(AUTO), seed=0, sinks=[RecordingSink()])
+    state = MusicalState(time=1.2, tonic=2, mode="minor", key_confidence=1.0, grid=METER_MOVED, beat_confidence=1.0,
+                         locked=True, loudness=80.0, density=2.0, silent=False, last_onset=1.15)
+    scheduler._ready_at = 1.0
+    assert scheduler._out_of_reach(1.2, state, METER_MOVED, Fraction(6))
+    assert abs(scheduler._entry - 2.4) < 1e-9 and abs(scheduler._entry_count - 2.4) < 1e-9
+    assert not scheduler._out_of_reach(1.2, state, METER_MOVED, Fraction(3))      # 1.2 s: within reach
+    scheduler._ready_at = 1.2 - METER_WAIT
+    assert not scheduler._out_of_reach(1.2, state, METER_MOVED, Fraction(6))
