@@ -58,6 +58,8 @@ ENTRY_DECIDE = 0.1         # s: the entry's style and downbeat are decided this 
 REPLAN_HOLD = 1.0          # beats a meter heard after the entry's plan is held before an earlier entry is decided in
                            # it (sim3 aqsaq_5-8_C-minor's 3/4 of a third of a beat; sim3 meter_change_3-4to4-4 allows
                            # up to 1.4; no other take of the dev or held-out sets moves its entry at 1)
+LOST_DOWNBEAT = 0.5        # beats: an entry's downbeat further than this past the decision's reach is planned, not
+                           # decided (`_out_of_reach`)
 METER_WAIT = 4.0           # s: the band, ready to come in, waits up to this long while the meter is pending
 AQSAQ_HOLD = 1.0           # bars of an aqsaq meter the listener names before the band changes to it at once
 METER_HOLD = 2.0           # bars of another (not aqsaq) meter heard before the band changes to it at once (the bar
@@ -397,7 +399,8 @@ class Scheduler:
         """Out: once ready, the band plans to come in on the player's first downbeat after the look-ahead, and
         decides its style and that downbeat only just before its notes are committed (ENTRY_DECIDE): the meter
         is often heard in the bar before the entry (a 6/8 take heard 2/4 at the lock and 6/8 half a bar
-        later came in as a 2/4 gallop, then changed). A guitar that stops meanwhile calls the entry off.
+        later came in as a 2/4 gallop, then changed); a downbeat found then a beat or more later than planned is
+        planned in turn, not decided (`_out_of_reach`). A guitar that stops meanwhile calls the entry off.
         An aqsaq downbeat half-way through a beat is decided before the whole beat that starts the band's count."""
         if self.held or state.grid is None or (self._entry is None
                                                and not self.presence.ready(now, state, self._pausing(state))):
@@ -409,9 +412,7 @@ class Scheduler:
         if self._entry is None:
             if self._meter_pending(now, state):
                 return
-            at = self._first_downbeat(now, state, grid, self._halves(grid, self._style, state))
-            self._entry, self._entry_count = grid.seconds_at(float(at)), grid.seconds_at(math.floor(at))
-            self._entry_meter = Meter.of(grid)
+            self._plan_entry(grid, self._first_downbeat(now, state, grid, self._halves(grid, self._style, state)))
         elif self._pausing(state) and state.cued is None:
             self._entry = None
             return
@@ -439,8 +440,28 @@ class Scheduler:
         held = max(now, self._heard[1] + REPLAN_HOLD * grid.period)
         at = self._first_downbeat(held, state, grid, self._halves(grid, self._style, state))
         if grid.seconds_at(float(at)) < self._entry - grid.period / 2:
-            self._entry, self._entry_count = grid.seconds_at(float(at)), grid.seconds_at(math.floor(at))
-            self._entry_meter = Meter.of(grid)
+            self._plan_entry(grid, at)
+
+    def _plan_entry(self, grid: BeatGrid, at: Fraction) -> None:
+        """Plan the entry on the grid's beat position `at` (its time, its count's whole beat, the meter heard)."""
+        self._entry, self._entry_count = grid.seconds_at(float(at)), grid.seconds_at(math.floor(at))
+        self._entry_meter = Meter.of(grid)
+
+    def _out_of_reach(self, now: float, state: MusicalState, grid: BeatGrid, start: Fraction) -> bool:
+        """True when the downbeat `start` found at the entry's decision lies more than LOST_DOWNBEAT beats beyond
+        the decision's reach (the planned one was lost: the grid moved or the meter changed, and the next is a
+        beat or more away); it is planned instead, and decided when it is due, on the grid then. Deciding it at
+        once fixed the band's first beat by a grid it then held for seconds: GuitarSet BN2 comping decided at
+        3.81 s for 5.41 s on an 84 BPM lock (the player's 166), which the listener moved to 109 BPM at 5.13 s,
+        putting the first beat in the past (the band came in off every beat, on the wrong tempo). Not when cued
+        (a count-in's downbeat is the player's), nor once the band has been ready METER_WAIT s (a grid that keeps
+        moving does not keep it out for good)."""
+        reach = now + self.config.lookahead + ENTRY_DECIDE + LOST_DOWNBEAT * grid.period
+        if (state.cued is not None or grid.seconds_at(math.floor(start)) <= reach
+                or (self._ready_at is not None and now - self._ready_at >= METER_WAIT)):
+            return False
+        self._plan_entry(grid, start)
+        return True
 
     def _meter_pending(self, now: float, state: MusicalState) -> bool:
         """Wait for the meter: the listener leans towards an aqsaq meter it has not named yet (its bars are not
@@ -515,8 +536,10 @@ class Scheduler:
         bar of its cycle (of its intro), and its bar lines, beats and the file's bars fall as on any entry."""
         grid = state.grid
         style = self._style or self.choose_style(grid)
-        self._picked = (Meter.of(grid), grid.bpm)
         start = self._first_downbeat(now, state, grid, self._halves(grid, style, state))
+        if self._out_of_reach(now, state, grid, start):
+            return
+        self._picked = (Meter.of(grid), grid.bpm)
         origin = start if start.denominator == 1 else start - style.beats_per_bar
         if state.cued is not None and start.denominator == 1 and not grid.is_downbeat(int(start)):
             origin = Fraction(round(grid.beat_at(state.cued)))    # told late: the counted bar began there
