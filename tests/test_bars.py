@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 
 from engine.bars import SURE, BarWatch, Meter
-from engine.events import Marker
+from engine.events import Marker, TimeSignature
 from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener
 from engine.listen.listener import PlayerSettings
 from engine.render import play
-from engine.schedule import METER_HOLD
+from engine.schedule import METER_HOLD, Scheduler
 from engine.state import BeatGrid
 from tests.conftest import ticks
 
@@ -68,3 +68,24 @@ def test_the_band_goes_into_the_meter_heard_within_its_hold_not_two_of_its_own_b
     changed = next(e.time for e in events if isinstance(e, Marker) and e.text == "meter: 2/4")
     assert heard is not None and heard < changed
     assert changed - heard <= (METER_HOLD + 1) * 2 * period + 0.3
+
+
+def test_a_meter_change_the_listener_has_left_by_its_bar_line_is_dropped(monkeypatch):
+    # A 2/4 strummed take (bench/player_sim.py, sim2 `strum_2-4_Eb-dorian+tuning_tail+tempo_s15`) whose listener
+    # hears 4/4 now and then for 1-3 s. A meter change is decided up to a bar before its bar line; the band went
+    # into 4/4 at 11.7, 19.4 and 53.8 s, each time after the listener was back in 2/4 (at 10.9, 18.7 and 52.8 s),
+    # and out again a bar later. Every time signature the band writes is the meter the listener hears then.
+    heard: list[tuple[float, str]] = []
+    tick = Scheduler.tick
+
+    def watched(self, now, state):
+        if state.grid is not None:
+            heard.append((now, state.grid.meter))
+        tick(self, now, state)
+
+    monkeypatch.setattr(Scheduler, "tick", watched)
+    _, events = play(read_guitar_file(DATA / "strum-2-4-eb-dorian-sim2.mid"))
+    written = [(e.time, f"{e.numerator}/{e.denominator}") for e in events if isinstance(e, TimeSignature)]
+    assert len(written) >= 2 and written[-1][1] == "2/4"
+    for t, meter in written[1:]:        # the first is the entry's
+        assert [m for now, m in heard if now <= t][-1] == meter, (t, meter)
