@@ -26,10 +26,12 @@ earliest, and, where it is half a bar or more, why the band waited (the first th
 Two more columns ask what an earlier readiness would give, and what gates it. `beat`: when the band would be
 ready with the beat alone (the key not asked: the drummer first, aqyn issue 11), and `drummer`, the first truth
 downbeat at least REACH s after that: earlier than `earliest` only where the key locked after the beat and a
-downbeat fell between the two (the summary counts those takes). `onsets`: when the beat tracker's window first
-held enough onsets for a first grid (engine/listen/beat.py `DENSE_ONSETS` over 2 s), which is what `ready`
-waits for on most takes: with a strum a beat (a waltz) the eighth onset is beat 7. With `-v`, medians by the
-truth's meter over all the sets follow.
+downbeat fell between the two (the summary counts those takes); `--beat-alone` has the scheduler come in on
+the beat alone, so its entry columns (entry, on, heard) say where a drummer who does not wait for the key would
+come in with the scheduler's entry as it is: on the player's downbeat or not, in which meter. `onsets`: when
+the beat tracker's window first held enough onsets for a first grid (engine/listen/beat.py `DENSE_ONSETS` over
+2 s), which is what `ready` waits for on most takes: with a strum a beat (a waltz) the eighth onset is beat 7.
+With `-v`, medians by the truth's meter over all the sets follow.
 
 It runs the engine in-process (engine.render.play, as `aqyn render` without the files) and watches the
 scheduler's ticks through a wrapper round `Scheduler.tick`, put back after each take; it reads the scheduler's
@@ -75,7 +77,7 @@ TOL = 0.07         # s: an entry this near a truth downbeat is on it (bench/band
 
 
 @contextmanager
-def watching(log: dict):
+def watching(log: dict, beat_alone: bool = False):
     """While inside, every scheduler tick records into `log` (s): `ready`, `pending` (the band out, ready and
     the meter pending), `planned` (the first planned downbeat, s, and the meter then), `in` (the band's first
     downbeat, s, and the meter then), `beat` (the first tick at which the band, out, would be ready with the
@@ -96,6 +98,8 @@ def watching(log: dict):
             alone = replace(state, locked=state.beat_confidence >= lock)
             if self.presence.ready(now, alone, self._pausing(alone)):
                 log["beat"] = now
+        if beat_alone and not self.playing:
+            state = replace(state, locked=state.beat_confidence >= lock)
         tick(self, now, state)
         grid = state.grid
         if "ready" not in log and (self._ready_at is not None or self.playing):    # ready and in at one tick
@@ -134,12 +138,12 @@ def cause(log: dict, slack: float, bar: float, meter: str, offered: float | None
     return "moved" if entry - planned > bar / 2 else "grid"
 
 
-def take(mid: Path) -> dict:
+def take(mid: Path, beat_alone: bool = False) -> dict:
     """One take's row: onsets, beat, ready, drummer, earliest, entry and slack in truth bars, entry in s, the
-    cause, the meters."""
+    cause, the meters; `beat_alone`: the band comes in on the beat alone (`watching`)."""
     truth = json.loads(mid.with_suffix(".json").read_text())
     guitar = read_guitar_file(mid)
-    with watching({}) as log:
+    with watching({}, beat_alone) as log:
         play(guitar)
     downbeats = truth["downbeats"]
     bar = (downbeats[-1] - downbeats[0]) / (len(downbeats) - 1)
@@ -193,11 +197,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sets", default="sim2,sim3,sim-aqsaq,guitarset-dev")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--beat-alone", action="store_true", help="the band comes in on the beat alone (a drummer)")
     args = ap.parse_args()
     every = []
     for name in args.sets.split(","):
         folder = FOLDERS.get(name, Path(name))
-        rows = [take(mid) for mid in sorted(folder.glob("*.mid")) if mid.with_suffix(".json").exists()]
+        rows = [take(mid, args.beat_alone) for mid in sorted(folder.glob("*.mid")) if mid.with_suffix(".json").exists()]
         for r in rows if args.verbose else ():
             print("  " + " ".join(f"{k}={v}" for k, v in r.items()), flush=True)
         print(summary(name, rows), flush=True)

@@ -44,6 +44,15 @@ def test_a_take_s_readiness_is_split_into_the_first_grid_the_beat_alone_and_the_
     assert abs(row["entry"] - row["earliest"]) < 0.05 and row["cause"] == "" and row["on"]
 
 
+def test_beat_alone_the_band_is_ready_when_the_beat_is_and_comes_in_on_the_same_downbeat_here():
+    """The D dorian example with the band coming in on the beat alone (the drummer first): it is ready when the
+    beat alone is (1.02 bars, where beat and key are ready at 1.27), and that earlier readiness reaches no earlier
+    downbeat: the entry is the same, on the player's bar 2 (the 4/4 takes' case, bench/README session 23)."""
+    row, alone = (ew.take(ROOT / "examples" / "d_dorian_96_4-4.mid", beat_alone) for beat_alone in (False, True))
+    assert alone["ready"] == alone["beat"] == row["beat"] < row["ready"]
+    assert alone["entry"] == row["entry"] and alone["on"] and alone["heard"] == "4/4"
+
+
 def test_by_meter_and_the_summary_count_what_the_beat_alone_would_reach_sooner():
     rows = [{"take": "a", "meter": "2/4", "onsets": 2.5, "ready": 2.6, "drummer": 3.0, "earliest": 3.0,
              "entry": 3.0, "slack": 0.0, "entry_s": 3.0, "cause": "", "on": True},
