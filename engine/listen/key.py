@@ -354,7 +354,8 @@ class KeyTracker:
             if belief is not None:      # a tenth of the belief carried over: a song played again is at home at once
                 self._belief = belief * (1.0 - NEW_PIECE_PRIOR) + NEW_PIECE_PRIOR / 84
         self._final(t)
-        self._leap(t, pitch)
+        if self._lone and pitch - self._last_pitch in LEAPS:   # (most notes: no call)
+            self._leap(t, pitch)
         if t - self._last_on > OPENING_GAP:
             self._open_t, self._open_low, self._open_notes = t, pitch, 0
         elif t - self._open_t < OPENING_STRUM and pitch < self._open_low:
@@ -392,10 +393,11 @@ class KeyTracker:
         self._gap = 0.9 * self._gap + 0.1 * log if self._gap else log
 
     def _leap(self, t: float, pitch: int) -> None:
-        """A note struck at t (s) after a lone note (a line's, not a strum's): a leap up a fourth or down a
-        fifth into it (`LEAPS`) lands on the tonic more often than not (from the tonic's fifth: a tune's upbeat, a
-        cadence), and counts for the note it lands on (decaying as the rest of the evidence)."""
-        if self._lone and t - self._last_on >= TOGETHER and pitch - self._last_pitch in LEAPS:
+        """A note struck at t (s) a leap up a fourth or down a fifth (`LEAPS`) after a lone note: a line's leap
+        (not a strum's notes: the next note comes `TOGETHER` s or more after) lands on the tonic more often than
+        not (from the tonic's fifth: a tune's upbeat, a cadence), and counts for the note it lands on (decaying as
+        the rest of the evidence)."""
+        if t - self._last_on >= TOGETHER:
             self._decay_to(t)
             ahead = self._t - self._arrays_t     # as `_add`: the arrays owe the decay since `_arrays_t`
             self._leaps[pitch % 12] += 2.0 ** (ahead / self.half_life) if ahead > 0 else 1.0
