@@ -18,7 +18,7 @@ from engine.listen.guitar import GuitarConfig
 from engine.listen.key import ALBRECHT_SHANAHAN, KRUMHANSL_KESSLER, modal_profile
 from engine.listen.listener import ListenerConfig
 from engine.theory import SCALES, pitch_class
-from tests.conftest import nottingham_line
+from tests.conftest import nottingham_line, pop909_line
 
 DATA = Path(__file__).parent / "data"
 NAMES = {"C": 0, "D": 2, "Eb": 3, "E": 4, "F": 5, "G": 7, "A": 9, "Bb": 10}
@@ -374,3 +374,12 @@ def test_the_notes_of_a_strum_are_no_leap():
     downward = _scores_of([(n * 1.0 + d, p) for n in range(8) for d, p in ((0.0, a3), (0.01, e3))])
     assert upward.keys() == downward.keys()
     assert all(abs(upward[k] - downward[k]) < 1e-9 for k in upward)
+
+
+def test_a_pop_melody_that_leaps_into_its_tonic_from_the_fifth_is_heard_in_its_tonic():
+    """bench/accuracy.py's solo take pop909-009 (Eb minor; its MELODY track alone, one velocity, the first 60 s):
+    its notes are Ab dorian's as much as Eb minor's, and its leaps from a note's fifth land on Eb and Db, never on Ab
+    (key.LEAPS). Main heard Ab dorian."""
+    analysis, _ = run_online(pop909_line("009"), ListenerConfig())
+    assert (pitch_class(analysis.key["tonic"]), analysis.key["mode"]) == (3, "minor"), analysis.keys
+
