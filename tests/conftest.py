@@ -166,12 +166,37 @@ def nottingham_line(name: str, seconds: float = 60.0) -> list:
     return accuracy.cut(messages, seconds)
 
 
-def _first_line(midi: Path) -> list[tuple[float, float, int]]:
-    """(start s, end s, pitch) of the notes of a file's first track with notes (a Nottingham file's melody), as
-    bench/accuracy.py's `_melody` reads it with pretty_midi (a bench extra, not installed for the tests): a
-    note-off or a note-on at velocity 0 ends the earliest sounding note of its pitch."""
+def pop909_line(number: str, seconds: float = 60.0) -> list:
+    """bench/accuracy.py's solo take pop909-`number` as that set plays it: the song's MELODY track alone, one
+    velocity, at its own tempo, the first `seconds` s; a list of InputMessage. Skips the test when the POP909 data
+    is not here."""
+    import sys  # noqa: PLC0415
+
+    from engine.events import InputMessage  # noqa: PLC0415
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import accuracy  # noqa: PLC0415
+    import datasets  # noqa: PLC0415
+
+    midi = datasets.DATA_ROOT / "pop909" / number / f"{number}.mid"
+    if not midi.is_file():
+        pytest.skip(f"{midi} is not here")
+    messages = []
+    for start, end, pitch in _first_line(midi, "MELODY"):
+        messages += [InputMessage(round(start, 4), 0x90, pitch, accuracy.SOLO_VELOCITY),
+                     InputMessage(round(max(start + 0.02, end - 0.005), 4), 0x80, pitch, 0)]
+    messages.sort(key=lambda m: (m.time, m.kind == 0x90))
+    return accuracy.cut(messages, seconds)
+
+
+def _first_line(midi: Path, name: str | None = None) -> list[tuple[float, float, int]]:
+    """(start s, end s, pitch) of the notes of a file's track called `name` (POP909's MELODY), else its first track
+    with notes (a Nottingham file's melody), as bench/accuracy.py's `_melody` reads it with pretty_midi (a bench
+    extra, not installed for the tests): a note-off or a note-on at velocity 0 ends the earliest sounding note of
+    its pitch."""
     mid = mido.MidiFile(str(midi))
-    line = next(t for t in mid.tracks if any(m.type == "note_on" for m in t))
+    tracks = [t for t in mid.tracks if any(m.type == "note_on" for m in t)]
+    line = next((t for t in tracks if name and t.name.upper() == name), tracks[0])
     tempo_map = [t for t in mid.tracks if t is not line and any(m.type == "set_tempo" for m in t)]
     notes, sounding, now, tempo = [], {}, 0.0, 500_000      # MIDI's default tempo: 120 quarters a minute
     for m in mido.merge_tracks([*tempo_map, line]):

@@ -18,7 +18,7 @@ from engine.listen.guitar import GuitarConfig
 from engine.listen.key import ALBRECHT_SHANAHAN, KRUMHANSL_KESSLER, modal_profile
 from engine.listen.listener import ListenerConfig
 from engine.theory import SCALES, pitch_class
-from tests.conftest import nottingham_line
+from tests.conftest import nottingham_line, pop909_line
 
 DATA = Path(__file__).parent / "data"
 NAMES = {"C": 0, "D": 2, "Eb": 3, "E": 4, "F": 5, "G": 7, "A": 9, "Bb": 10}
@@ -334,3 +334,52 @@ def test_a_phrase_that_ends_before_a_longer_rest_names_the_tonic_more():
     long_on_b = _line_tracker((3.0, 2.0))
     d_major, b_minor = (2, "major"), (11, "minor")
     assert long_on_d[d_major] - long_on_d[b_minor] > long_on_b[d_major] - long_on_b[b_minor] + 0.05
+
+
+def _scores_of(notes: list[tuple[float, int]]) -> dict[tuple[int, str], float]:
+    """A KeyTracker (no decay) fed (onset s, pitch) notes, one velocity, each held 0.25 s: the scores of the keys
+    ranked, by (tonic pitch class, mode)."""
+    from engine.listen.key import KeyTracker  # noqa: PLC0415
+
+    key = KeyTracker(half_life=1e9, new_piece=math.inf)
+    for t, pitch in notes:
+        key.note_on(t, pitch, 90, bass=False)
+        key.note_off(t + 0.25, pitch, 0.25, bass=False)
+    return {(tonic, mode): score for score, tonic, mode in key.scores()[1]}
+
+
+def test_a_line_that_leaps_into_a_note_from_its_fifth_names_it_the_tonic():
+    """Two lines of the same notes in the same order but one pair: C D E A G E D C, whose E leaps up a fourth into
+    A, against C D A E G E D C, which steps and leaps past it; the same opening, durations and phrase-final C. A
+    leap into a note from its fifth lands on the tonic (key.LEAPS; the dev solo lines, bench/README.md session 23):
+    the first line's A minor gains on its C major. (Main scored both lines alike.)"""
+    c, d, e, g, a = 60, 62, 64, 67, 69
+    into_a = (c, d, e, a, g, e, d, c)
+    past_a = (c, d, a, e, g, e, d, c)
+
+    def line(phrase: tuple[int, ...]) -> list[tuple[float, int]]:
+        return [(8 * n + 0.3 * i + (1.5 if i == len(phrase) - 1 else 0.0), p)
+                for n in range(8) for i, p in enumerate(phrase)]
+
+    leaping, stepping = _scores_of(line(into_a)), _scores_of(line(past_a))
+    a_minor, c_major = (9, "minor"), (0, "major")
+    assert leaping[a_minor] - leaping[c_major] > stepping[a_minor] - stepping[c_major] + 0.1
+
+
+def test_the_notes_of_a_strum_are_no_leap():
+    """An A minor strum E3 A3 (A3 struck 10 ms after E3, within key.TOGETHER: one strum) scores every key as the
+    same strum with A3 first: the order a strum's notes arrive in is no line's leap."""
+    e3, a3 = 52, 57
+    upward = _scores_of([(n * 1.0 + d, p) for n in range(8) for d, p in ((0.0, e3), (0.01, a3))])
+    downward = _scores_of([(n * 1.0 + d, p) for n in range(8) for d, p in ((0.0, a3), (0.01, e3))])
+    assert upward.keys() == downward.keys()
+    assert all(abs(upward[k] - downward[k]) < 1e-9 for k in upward)
+
+
+def test_a_pop_melody_that_leaps_into_its_tonic_from_the_fifth_is_heard_in_its_tonic():
+    """bench/accuracy.py's solo take pop909-009 (Eb minor; its MELODY track alone, one velocity, the first 60 s):
+    its notes are Ab dorian's as much as Eb minor's, and its leaps from a note's fifth land on Eb and Db, never on Ab
+    (key.LEAPS). Main heard Ab dorian."""
+    analysis, _ = run_online(pop909_line("009"), ListenerConfig())
+    assert (pitch_class(analysis.key["tonic"]), analysis.key["mode"]) == (3, "minor"), analysis.keys
+
