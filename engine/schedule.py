@@ -159,6 +159,7 @@ class Scheduler:
         self._entry: float | None = None     # s: the downbeat the band is about to come in on, once ready
         self._entry_meter: Meter | None = None   # ... in the meter heard when it was planned
         self._entry_count = 0.0                  # s: ... and the whole beat its count starts on (`_enter`)
+        self._deferred = False                   # ... planned by `_out_of_reach` (not brought forward: `_replan`)
         self._ready_at: float | None = None      # s: when the band, out, was first ready to come in
         self._state: MusicalState | None = None
         self._now = 0.0
@@ -436,7 +437,12 @@ class Scheduler:
         meter's first one (sim3 meter_change_3-4to4-4: 3/4 heard 0.6 s after the plan, 1.7 s before its decision;
         its downbeat on the player's bar 4 passed by, in on bar 5). That downbeat is taken only once the new meter
         has been heard REPLAN_HOLD beats before it is decided: sim3 aqsaq_5-8_C-minor heard 3/4 for a third of a
-        beat came in in it at once, off the player's downbeats (held, it waits for the 5/8 and comes in on it)."""
+        beat came in in it at once, off the player's downbeats (held, it waits for the 5/8 and comes in on it).
+        Not a plan `_out_of_reach` deferred: its grid had just moved, and the meters heard on a fresh grid come and
+        go (GuitarSet BN2 comping at 166 BPM, deferred to 7.27 s on a 109 BPM 4/4 grid, heard 6/8 on it 0.1 s
+        later and brought forward to 6.72 s: in off the player's downbeats, beat F 1.00 -> 0.94)."""
+        if self._deferred:
+            return
         held = max(now, self._heard[1] + REPLAN_HOLD * grid.period)
         at = self._first_downbeat(held, state, grid, self._halves(grid, self._style, state))
         if grid.seconds_at(float(at)) < self._entry - grid.period / 2:
@@ -445,7 +451,7 @@ class Scheduler:
     def _plan_entry(self, grid: BeatGrid, at: Fraction) -> None:
         """Plan the entry on the grid's beat position `at` (its time, its count's whole beat, the meter heard)."""
         self._entry, self._entry_count = grid.seconds_at(float(at)), grid.seconds_at(math.floor(at))
-        self._entry_meter = Meter.of(grid)
+        self._entry_meter, self._deferred = Meter.of(grid), False
 
     def _out_of_reach(self, now: float, state: MusicalState, grid: BeatGrid, start: Fraction) -> bool:
         """True when the downbeat `start` found at the entry's decision lies more than LOST_DOWNBEAT beats beyond
@@ -461,6 +467,7 @@ class Scheduler:
                 or (self._ready_at is not None and now - self._ready_at >= METER_WAIT)):
             return False
         self._plan_entry(grid, start)
+        self._deferred = True
         return True
 
     def _meter_pending(self, now: float, state: MusicalState) -> bool:

@@ -65,3 +65,15 @@ def test_a_downbeat_out_of_reach_is_planned_until_the_band_has_been_ready_meter_
     assert not scheduler._out_of_reach(1.2, state, METER_MOVED, Fraction(3))      # 1.2 s: within reach
     scheduler._ready_at = 1.2 - METER_WAIT
     assert not scheduler._out_of_reach(1.2, state, METER_MOVED, Fraction(6))
+
+
+FLEETING = BeatGrid(0.0, 0, 0.4, 2, 1)      # from 1.45 s heard in two beats a bar, its downbeats on odd beats (2.0 s)
+
+
+def test_a_deferred_entry_is_not_brought_forward_by_a_meter_heard_on_the_moved_grid():
+    # Deferred at the decision for 2.4 s (its planned downbeat lost to 3/4), then heard in two a bar, whose downbeat
+    # at 2.0 s comes sooner: a deferred plan is not brought forward (the meters heard on a grid that just moved come
+    # and go: GuitarSet BN2 comping, deferred to 7.27 s, brought forward to 6.72 s by a 6/8 heard 0.1 s later, came
+    # in off the player's downbeats, band beat F 1.00 -> 0.94); it is decided when due, on the grid heard then.
+    beats = band_beats([(0.0, PLANNED), (1.3, METER_MOVED), (1.45, FLEETING)])
+    assert beats[0].time > 2.4 - 0.01 and off_grid(beats[0].time, FLEETING) < 0.01
