@@ -132,3 +132,25 @@ def test_one_pass_gives_the_recency_weights_and_circular_mean_of_two(played, per
     w = [weight for _, weight in played]
     ts, rs, total = recent_weights(t, w, t[-1], recency)
     assert _weights_and_mean(t, w, t[-1], recency, period) == (ts, rs, total, circular_mean(ts, rs, period))
+
+
+def test_tempo_level_reads_the_deep_basses_once_per_estimate(monkeypatch):
+    """In simple time the tempo's level tests (the bar's split, the picking level) share one `OnsetWindow.deep`
+    per estimate: d_dorian_96_4-4 (4/4 comping) asked it twice an estimate before."""
+    from engine.listen.beat import OnsetWindow
+    from engine.listen.tempo import TempoEstimator
+
+    calls = {"deep": 0, "estimate": 0}
+    deep, estimate = OnsetWindow.deep, TempoEstimator.estimate
+
+    def counted(name, f):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return f(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(OnsetWindow, "deep", counted("deep", deep))
+    monkeypatch.setattr(TempoEstimator, "estimate", counted("estimate", estimate))
+    heard(Listener(), read_guitar_file(example("d_dorian_96_4-4")).messages)
+    assert calls["estimate"] > 10
+    assert calls["deep"] <= calls["estimate"]

@@ -484,11 +484,11 @@ class TempoEstimator:
             return period
         e = ((t - phase) / period) % 1.0
         on, mid = (e < NEAR) | (e > 1 - NEAR), np.abs(e - 0.5) < NEAR
-        lone, chord = bass & (notes == 1), notes >= 3
         # Taking turns: a bass on (nearly) every beat and a chord on every half-way, not a bass every second beat and
         # a chord on the "and" of the next (sim2's dynamics_2-4 Bb-minor at 93: 1, 2-and)
         if min(on.sum(), mid.sum()) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / period):
-            return period
+            return period           # (most estimates: the kinds of note below are not looked at)
+        lone, chord = bass & (notes == 1), notes >= 3
 
         def holds(place: np.ndarray, kind: np.ndarray) -> bool:
             return bool((place & kind).sum() >= OOMPAH_SHARE * place.sum())
