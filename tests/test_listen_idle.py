@@ -1,7 +1,8 @@
 """The listener's shortcuts change nothing: its idle ticks (`Listener.update` returns at once until its next
 piece of work is due) hear exactly what full ticks hear, tick by tick, the phase alone (`beat_phase`) is
 fit_grid's phase with no line fitted, and the phase fit's one pass for the weights and the circular mean gives
-the two passes' floats."""
+the two passes' floats; the tempo level tests read their deep basses once and their shares (`tempo._share`) as
+np.mean gives them."""
 
 import math
 
@@ -154,3 +155,16 @@ def test_tempo_level_reads_the_deep_basses_once_per_estimate(monkeypatch):
     heard(Listener(), read_guitar_file(example("d_dorian_96_4-4")).messages)
     assert calls["estimate"] > 10
     assert calls["deep"] <= calls["estimate"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=200))
+def test_share_is_np_means_float(bits):
+    """tempo._share, the level tests' share of True without np.mean's wrapper, is np.mean's float to the bit."""
+    import numpy as np
+
+    from engine.listen.tempo import _share
+
+    mask = np.array(bits, dtype=bool)
+    assert _share(mask) == float(np.mean(mask))
+    assert math.copysign(1.0, _share(mask)) == math.copysign(1.0, float(np.mean(mask)))
