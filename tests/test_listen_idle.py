@@ -168,3 +168,35 @@ def test_share_is_np_means_float(bits):
     mask = np.array(bits, dtype=bool)
     assert _share(mask) == float(np.mean(mask))
     assert math.copysign(1.0, _share(mask)) == math.copysign(1.0, float(np.mean(mask)))
+
+
+def _deep_split_in_numpy(tempo, bass, period):
+    """deep_split's test as numpy arrays said it before it went to plain Python (np.rint, np.mean)."""
+    import numpy as np
+
+    from engine.listen.tempo import DEEP_LEAST, DEEP_ODD, FPS, NEAR
+
+    if len(bass) < DEEP_LEAST or 0.5 * period * FPS < tempo.lag_lo:
+        return False
+    r = np.diff(bass) / (1.5 * period)
+    k = np.rint(r)
+    if (k < 1).any() or (np.abs(r - k) * 1.5 > NEAR).any():
+        return False
+    return bool(np.mean(k % 2 == 1) >= DEEP_ODD)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.floats(0.3, 1.2), st.floats(0.0, 5.0),
+       st.lists(st.tuples(st.integers(1, 4), st.floats(-0.08, 0.08)), min_size=2, max_size=12))
+def test_deep_split_in_python_answers_as_numpy(period, start, steps):
+    """TempoEstimator.deep_split's plain-Python gaps give the numpy formula's answer: basses 1.5 periods apart
+    times 1-4, each off by up to 0.08 s (NEAR's edge for the shorter periods), ties rounded half to even alike."""
+    import numpy as np
+
+    from engine.listen.tempo import TempoEstimator
+
+    times = [start]
+    for count, off in steps:
+        times.append(times[-1] + 1.5 * period * count + off)
+    bass, tempo = np.array(times), TempoEstimator()
+    assert tempo.deep_split(bass, period) == _deep_split_in_numpy(tempo, bass, period)
