@@ -200,3 +200,15 @@ def test_deep_split_in_python_answers_as_numpy(period, start, steps):
         times.append(times[-1] + 1.5 * period * count + off)
     bass, tempo = np.array(times), TempoEstimator()
     assert tempo.deep_split(bass, period) == _deep_split_in_numpy(tempo, bass, period)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(0.0, 50.0), min_size=6, max_size=6), st.lists(st.floats(0.01, 20.0), min_size=6, max_size=6))
+def test_dotted_means_are_the_generator_sums(sums, weights):
+    """tempo._mean, dotted_level's place means without a generator per sum, gives `sum`'s floats for every group of
+    places it is asked."""
+    from engine.listen.tempo import _DOTTED_PLACES, _mean
+
+    for places in [(0, 2, 4), (1, 3, 5)] + [p for pair in _DOTTED_PLACES for p in pair]:
+        expected = sum(sums[i] for i in places) / sum(weights[i] for i in places)
+        assert _mean(sums, weights, places) == expected

@@ -333,12 +333,9 @@ class TempoEstimator:
         if min(counts) < ACCENT_COUNT:
             return period           # not strummed on every eighth (yet)
 
-        def mean(places: tuple[int, ...]) -> float:
-            return sum(sums[i] for i in places) / sum(weights[i] for i in places)
-
-        on, mid = mean((0, 2, 4)), mean((1, 3, 5))
+        on, mid = _mean(sums, weights, (0, 2, 4)), _mean(sums, weights, (1, 3, 5))
         quarter = max(on, mid) / min(on, mid)
-        contrast = [mean((k, k + 3)) / mean(tuple(i for i in range(6) if i % 3 != k)) for k in range(3)]
+        contrast = [_mean(sums, weights, beats) / _mean(sums, weights, thirds) for beats, thirds in _DOTTED_PLACES]
         best = max(contrast)
         if best < DOTTED_OVER or best < DOTTED_OVER * quarter or self._comb(q) < self.bass_keep * self._comb(period):
             return period
@@ -669,6 +666,20 @@ class TapTempo:
             return None
         gaps = sorted(b - a for a, b in zip(taps, taps[1:]))
         return gaps[len(gaps) // 2]
+
+
+# Per phase k of the dotted grid (0..2 eighths), its beats' eighths modulo six and the other four (`dotted_level`)
+_DOTTED_PLACES = [((k, k + 3), tuple(i for i in range(6) if i % 3 != k)) for k in range(3)]
+
+
+def _mean(sums: list[float], weights: list[float], places: tuple[int, ...]) -> float:
+    """The weighted mean over `places` of per-place weighted sums `sums` and weights `weights`: each summed in the
+    order given from 0, as `sum` over a generator adds them (the same floats, without a generator per sum)."""
+    total = weight = 0
+    for i in places:
+        total += sums[i]
+        weight += weights[i]
+    return total / weight
 
 
 def _share(mask: np.ndarray) -> float:
