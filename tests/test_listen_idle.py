@@ -212,3 +212,21 @@ def test_dotted_means_are_the_generator_sums(sums, weights):
     for places in [(0, 2, 4), (1, 3, 5)] + [p for pair in _DOTTED_PLACES for p in pair]:
         expected = sum(sums[i] for i in places) / sum(weights[i] for i in places)
         assert _mean(sums, weights, places) == expected
+
+
+def test_tempo_scores_read_the_lags_as_the_fancy_index_did():
+    """TempoEstimator.scores reads the comb's lags through strided slices: the same scores as the index arrays
+    (lags, twice, three and four times them) gave, on d_dorian_96_4-4's first 8 s of onsets."""
+    import numpy as np
+
+    from engine.listen.tempo import TempoEstimator
+
+    tempo = TempoEstimator()
+    msgs = [m for m in read_guitar_file(example("d_dorian_96_4-4")).messages if m.kind == NOTE_ON and m.data2 > 0]
+    t = np.array(sorted({m.time for m in msgs if m.time < 8.0}))
+    w = np.linspace(0.5, 1.5, len(t))
+    acf, lags = tempo.autocorrelation(t, w), tempo.lags
+    expected = (acf[lags] + tempo.comb2 * acf[2 * lags]
+                + tempo.comb_bar * np.maximum(acf[3 * lags], acf[4 * lags])) * tempo._prior_at_lags
+    assert np.array_equal(tempo.scores(t, w), expected)
+    assert expected.max() > 0

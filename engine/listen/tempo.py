@@ -154,7 +154,9 @@ class TempoEstimator:
         self.comb2 = 0.5            # weight of twice the lag in the tempo comb
         self.comb_bar = 0.25        # weight of the bar (three or four beats)
         self.lags = np.arange(self.lag_lo, self.lag_hi + 1)
-        self._lags2, self._lags3, self._lags4 = 2 * self.lags, 3 * self.lags, 4 * self.lags
+        # the lags and their multiples (twice, three and four times: the comb) as strided slices of the
+        # autocorrelation: views, not the gathers a fancy index makes (the same values)
+        self._at_lags = tuple(slice(m * self.lag_lo, m * self.lag_hi + 1, m) for m in (1, 2, 3, 4))
         self._acf_len = 4 * self.lag_hi + 6
         self._acf_lag = np.arange(self._acf_len, dtype=float)
         self._pair_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -191,8 +193,9 @@ class TempoEstimator:
         acf = self.last_acf = self.autocorrelation(t, w)
         self._phase_memo = (None, None, None, None)     # (new onsets: `_phase` works out their phase afresh)
         # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
-        return (acf[self.lags] + self.comb2 * acf[self._lags2]
-                + self.comb_bar * np.maximum(acf[self._lags3], acf[self._lags4])) * self._prior_at_lags
+        one, two, three, four = self._at_lags
+        return ((acf[one] + self.comb2 * acf[two] + self.comb_bar * np.maximum(acf[three], acf[four]))
+                * self._prior_at_lags)
 
     def autocorrelation(self, t: np.ndarray, w: np.ndarray) -> np.ndarray:
         """The smoothed, unbiased autocorrelation of onsets t (s, sorted, two or more) weighted w, at whole lags
