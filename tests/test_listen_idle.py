@@ -1,7 +1,8 @@
 """The listener's shortcuts change nothing: its idle ticks (`Listener.update` returns at once until its next
 piece of work is due) hear exactly what full ticks hear, tick by tick, the phase alone (`beat_phase`) is
 fit_grid's phase with no line fitted, and the phase fit's one pass for the weights and the circular mean gives
-the two passes' floats."""
+the two passes' floats; the tempo level tests read their deep basses once and their shares (`tempo._share`) as
+np.mean gives them."""
 
 import math
 
@@ -132,3 +133,100 @@ def test_one_pass_gives_the_recency_weights_and_circular_mean_of_two(played, per
     w = [weight for _, weight in played]
     ts, rs, total = recent_weights(t, w, t[-1], recency)
     assert _weights_and_mean(t, w, t[-1], recency, period) == (ts, rs, total, circular_mean(ts, rs, period))
+
+
+def test_tempo_level_reads_the_deep_basses_once_per_estimate(monkeypatch):
+    """In simple time the tempo's level tests (the bar's split, the picking level) share one `OnsetWindow.deep`
+    per estimate: d_dorian_96_4-4 (4/4 comping) asked it twice an estimate before."""
+    from engine.listen.beat import OnsetWindow
+    from engine.listen.tempo import TempoEstimator
+
+    calls = {"deep": 0, "estimate": 0}
+    deep, estimate = OnsetWindow.deep, TempoEstimator.estimate
+
+    def counted(name, f):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return f(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(OnsetWindow, "deep", counted("deep", deep))
+    monkeypatch.setattr(TempoEstimator, "estimate", counted("estimate", estimate))
+    heard(Listener(), read_guitar_file(example("d_dorian_96_4-4")).messages)
+    assert calls["estimate"] > 10
+    assert calls["deep"] <= calls["estimate"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=200))
+def test_share_is_np_means_float(bits):
+    """tempo._share, the level tests' share of True without np.mean's wrapper, is np.mean's float to the bit."""
+    import numpy as np
+
+    from engine.listen.tempo import _share
+
+    mask = np.array(bits, dtype=bool)
+    assert _share(mask) == float(np.mean(mask))
+    assert math.copysign(1.0, _share(mask)) == math.copysign(1.0, float(np.mean(mask)))
+
+
+def _deep_split_in_numpy(tempo, bass, period):
+    """deep_split's test as numpy arrays said it before it went to plain Python (np.rint, np.mean)."""
+    import numpy as np
+
+    from engine.listen.tempo import DEEP_LEAST, DEEP_ODD, FPS, NEAR
+
+    if len(bass) < DEEP_LEAST or 0.5 * period * FPS < tempo.lag_lo:
+        return False
+    r = np.diff(bass) / (1.5 * period)
+    k = np.rint(r)
+    if (k < 1).any() or (np.abs(r - k) * 1.5 > NEAR).any():
+        return False
+    return bool(np.mean(k % 2 == 1) >= DEEP_ODD)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.floats(0.3, 1.2), st.floats(0.0, 5.0),
+       st.lists(st.tuples(st.integers(1, 4), st.floats(-0.08, 0.08)), min_size=2, max_size=12))
+def test_deep_split_in_python_answers_as_numpy(period, start, steps):
+    """TempoEstimator.deep_split's plain-Python gaps give the numpy formula's answer: basses 1.5 periods apart
+    times 1-4, each off by up to 0.08 s (NEAR's edge for the shorter periods), ties rounded half to even alike."""
+    import numpy as np
+
+    from engine.listen.tempo import TempoEstimator
+
+    times = [start]
+    for count, off in steps:
+        times.append(times[-1] + 1.5 * period * count + off)
+    bass, tempo = np.array(times), TempoEstimator()
+    assert tempo.deep_split(bass, period) == _deep_split_in_numpy(tempo, bass, period)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(0.0, 50.0), min_size=6, max_size=6), st.lists(st.floats(0.01, 20.0), min_size=6, max_size=6))
+def test_dotted_means_are_the_generator_sums(sums, weights):
+    """tempo._mean, dotted_level's place means without a generator per sum, gives `sum`'s floats for every group of
+    places it is asked."""
+    from engine.listen.tempo import _DOTTED_PLACES, _mean
+
+    for places in [(0, 2, 4), (1, 3, 5)] + [p for pair in _DOTTED_PLACES for p in pair]:
+        expected = sum(sums[i] for i in places) / sum(weights[i] for i in places)
+        assert _mean(sums, weights, places) == expected
+
+
+def test_tempo_scores_read_the_lags_as_the_fancy_index_did():
+    """TempoEstimator.scores reads the comb's lags through strided slices: the same scores as the index arrays
+    (lags, twice, three and four times them) gave, on d_dorian_96_4-4's first 8 s of onsets."""
+    import numpy as np
+
+    from engine.listen.tempo import TempoEstimator
+
+    tempo = TempoEstimator()
+    msgs = [m for m in read_guitar_file(example("d_dorian_96_4-4")).messages if m.kind == NOTE_ON and m.data2 > 0]
+    t = np.array(sorted({m.time for m in msgs if m.time < 8.0}))
+    w = np.linspace(0.5, 1.5, len(t))
+    acf, lags = tempo.autocorrelation(t, w), tempo.lags
+    expected = (acf[lags] + tempo.comb2 * acf[2 * lags]
+                + tempo.comb_bar * np.maximum(acf[3 * lags], acf[4 * lags])) * tempo._prior_at_lags
+    assert np.array_equal(tempo.scores(t, w), expected)
+    assert expected.max() > 0

@@ -551,15 +551,17 @@ class BeatTracker:
         loud = np.array(self._onsets.loud)
         notes = np.array(self._onsets.notes)
         self._line_beat = None
-        level = self._bar_level(t, w, bass, loud, notes, period, line)
+        simple = not self._meter.compound
+        # the bar's deep basses, once: in simple time both the bar's split and the picking level read them
+        deep = self._onsets.deep() if simple else None
+        level = self._bar_level(t, w, bass, loud, notes, period, line, deep)
         if level == period:
             level = self._accent_level(t, w, loud, bass, notes, period, line)
-        simple = not self._meter.compound
         if level == period and simple and not line:
             level = self._tempo.quarter_level(t, w, period)      # a figure two beats long, heard at half tempo
         # Slow fingerpicking heard at its eighths, a line too: with a capo few of the thumb's notes are under E3
         if level == period and simple:
-            level = self._tempo.picking_level(t, bass, notes, period, self._onsets.deep())
+            level = self._tempo.picking_level(t, bass, notes, period, deep)
         if level == period and simple and not line:              # an oom-pah heard at half tempo
             level = self._tempo.oompah_level(t, w, bass, notes, period)
         if level == period and simple and line:
@@ -582,7 +584,7 @@ class BeatTracker:
         return level if self._moved else period
 
     def _bar_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, loud: np.ndarray, notes: np.ndarray,
-                   period: float, line: bool) -> float:
+                   period: float, line: bool, deep: np.ndarray | None) -> float:
         """The beat period (s) the bar gives the tempo estimate `period` (s), for onsets t (s) weighted w, `bass` True
         where a strum has a bass note, `loud` its loudness, `notes` how many notes it holds, `line` while a single-note
         line is played: half when the level splits the bar (the figure repeats every 1.5 beats,
@@ -592,8 +594,8 @@ class BeatTracker:
         when the half level is 6/8's eighths (`TempoEstimator.eighth_level`: strums accented on 1 and 4 repeat every 1.5
         quarters too; `_accent_level` then takes the dotted quarter). The bass's 2:3 is refused while the strums'
         accents group that level's eighths in threes (`TempoEstimator.dotted_level`: a 6/8 strummed down on 1, 3 and 5
-        has a bass on every quarter, and its accents on 1 and 4 say the dotted quarter is the beat). `period` when none
-        moves it."""
+        has a bass on every quarter, and its accents on 1 and 4 say the dotted quarter is the beat). `deep`: the
+        window's `OnsetWindow.deep` (read in simple time only; None in compound time). `period` when none moves it."""
         simple = not self._meter.compound and not line
         level = period if line else self._tempo.bar_level(period)
         if level != period:       # ... unless the strums' accents group the half level in threes: 6/8's eighths
@@ -602,7 +604,7 @@ class BeatTracker:
         if level < period and self._tempo.dotted_level(t, w, loud, level) != level:
             return period
         if simple and (level > 1.4 * period
-                       or level == period and self._tempo.deep_split(t[self._onsets.deep()], period)):
+                       or level == period and self._tempo.deep_split(t[deep], period)):
             return self._tempo.bar_level(period, bass_bar=True)
         return level
 

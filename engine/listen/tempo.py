@@ -154,7 +154,9 @@ class TempoEstimator:
         self.comb2 = 0.5            # weight of twice the lag in the tempo comb
         self.comb_bar = 0.25        # weight of the bar (three or four beats)
         self.lags = np.arange(self.lag_lo, self.lag_hi + 1)
-        self._lags2, self._lags3, self._lags4 = 2 * self.lags, 3 * self.lags, 4 * self.lags
+        # the lags and their multiples (twice, three and four times: the comb) as strided slices of the
+        # autocorrelation: views, not the gathers a fancy index makes (the same values)
+        self._at_lags = tuple(slice(m * self.lag_lo, m * self.lag_hi + 1, m) for m in (1, 2, 3, 4))
         self._acf_len = 4 * self.lag_hi + 6
         self._acf_lag = np.arange(self._acf_len, dtype=float)
         self._pair_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -191,8 +193,9 @@ class TempoEstimator:
         acf = self.last_acf = self.autocorrelation(t, w)
         self._phase_memo = (None, None, None, None)     # (new onsets: `_phase` works out their phase afresh)
         # A beat level's multiples recur too: twice the beat, and the bar (three or four beats).
-        return (acf[self.lags] + self.comb2 * acf[self._lags2]
-                + self.comb_bar * np.maximum(acf[self._lags3], acf[self._lags4])) * self._prior_at_lags
+        one, two, three, four = self._at_lags
+        return ((acf[one] + self.comb2 * acf[two] + self.comb_bar * np.maximum(acf[three], acf[four]))
+                * self._prior_at_lags)
 
     def autocorrelation(self, t: np.ndarray, w: np.ndarray) -> np.ndarray:
         """The smoothed, unbiased autocorrelation of onsets t (s, sorted, two or more) weighted w, at whole lags
@@ -333,12 +336,9 @@ class TempoEstimator:
         if min(counts) < ACCENT_COUNT:
             return period           # not strummed on every eighth (yet)
 
-        def mean(places: tuple[int, ...]) -> float:
-            return sum(sums[i] for i in places) / sum(weights[i] for i in places)
-
-        on, mid = mean((0, 2, 4)), mean((1, 3, 5))
+        on, mid = _mean(sums, weights, (0, 2, 4)), _mean(sums, weights, (1, 3, 5))
         quarter = max(on, mid) / min(on, mid)
-        contrast = [mean((k, k + 3)) / mean(tuple(i for i in range(6) if i % 3 != k)) for k in range(3)]
+        contrast = [_mean(sums, weights, beats) / _mean(sums, weights, thirds) for beats, thirds in _DOTTED_PLACES]
         best = max(contrast)
         if best < DOTTED_OVER or best < DOTTED_OVER * quarter or self._comb(q) < self.bass_keep * self._comb(period):
             return period
@@ -367,7 +367,7 @@ class TempoEstimator:
         quarter = 2.0 * period
         if not COMPOUND_BPM[0] <= 60.0 / (3.0 * period) <= COMPOUND_BPM[1] or len(t) < 8:
             return period
-        if np.mean(notes >= 3) < EIGHTH_CHORDS:
+        if _share(notes >= 3) < EIGHTH_CHORDS:
             return period
         slow = self.dotted_level(t, w, loud, quarter)
         return period if slow == quarter else slow
@@ -432,11 +432,16 @@ class TempoEstimator:
         quarters, at two quarters a beat 1.5 beats. `bar_level` then halves the level."""
         if len(bass) < DEEP_LEAST or 0.5 * period * FPS < self.lag_lo:
             return False
-        r = np.diff(bass) / (1.5 * period)
-        k = np.rint(r)
-        if (k < 1).any() or (np.abs(r - k) * 1.5 > NEAR).any():
-            return False
-        return bool(np.mean(k % 2 == 1) >= DEEP_ODD)
+        # In plain Python over the few gaps (numpy's per-call cost was most of it: 5.8 us against 1.3 us by timeit on
+        # eight basses): the same floats, `round` rounding half to even as np.rint does.
+        times, unit, odd = bass.tolist(), 1.5 * period, 0
+        for before, after in zip(times, times[1:]):
+            r = (after - before) / unit
+            k = round(r)
+            if k < 1 or abs(r - k) * 1.5 > NEAR:
+                return False
+            odd += k % 2 == 1
+        return odd / (len(times) - 1) >= DEEP_ODD
 
     def picking_level(self, t: np.ndarray, bass: np.ndarray, notes: np.ndarray, period: float,
                       deep: np.ndarray | None = None) -> float:
@@ -457,7 +462,7 @@ class TempoEstimator:
         bpm = 60.0 / slow
         if not PICK_BPM[0] <= bpm <= TRAVIS_BPM[1] or self.last_acf is None or len(t) < 8:
             return period
-        if np.mean(notes == 1) < PICK_LONE or np.mean(np.abs(np.diff(t) / period - 1.0) < NEAR) < PICK_EVEN:
+        if _share(notes == 1) < PICK_LONE or _share(np.abs((t[1:] - t[:-1]) / period - 1.0) < NEAR) < PICK_EVEN:
             return period
         gaps = {_thumb_gap(t[bass], period), _thumb_gap(t[bass | deep], period) if deep is not None else 0}
         if not (4 in gaps and bpm <= PICK_BPM[1] or 2 in gaps and TRAVIS_BPM[0] <= bpm):
@@ -484,16 +489,19 @@ class TempoEstimator:
             return period
         e = ((t - phase) / period) % 1.0
         on, mid = (e < NEAR) | (e > 1 - NEAR), np.abs(e - 0.5) < NEAR
-        lone, chord = bass & (notes == 1), notes >= 3
         # Taking turns: a bass on (nearly) every beat and a chord on every half-way, not a bass every second beat and
         # a chord on the "and" of the next (sim2's dynamics_2-4 Bb-minor at 93: 1, 2-and)
-        if min(on.sum(), mid.sum()) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / period):
-            return period
+        n_on, n_mid = np.count_nonzero(on), np.count_nonzero(mid)     # (ndarray.sum's counts, without its wrapper)
+        if min(n_on, n_mid) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / period):
+            return period           # (most estimates: the kinds of note below are not looked at)
+        lone, chord = bass & (notes == 1), notes >= 3
 
-        def holds(place: np.ndarray, kind: np.ndarray) -> bool:
-            return bool((place & kind).sum() >= OOMPAH_SHARE * place.sum())
+        beats, halves = (on, n_on), (mid, n_mid)
 
-        if not (holds(on, lone) and holds(mid, chord) or holds(on, chord) and holds(mid, lone)):
+        def holds(place: tuple[np.ndarray, int], kind: np.ndarray) -> bool:     # (a place and its count)
+            return np.count_nonzero(place[0] & kind) >= OOMPAH_SHARE * place[1]
+
+        if not (holds(beats, lone) and holds(halves, chord) or holds(beats, chord) and holds(halves, lone)):
             return period
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
 
@@ -661,6 +669,27 @@ class TapTempo:
             return None
         gaps = sorted(b - a for a, b in zip(taps, taps[1:]))
         return gaps[len(gaps) // 2]
+
+
+# Per phase k of the dotted grid (0..2 eighths), its beats' eighths modulo six and the other four (`dotted_level`)
+_DOTTED_PLACES = [((k, k + 3), tuple(i for i in range(6) if i % 3 != k)) for k in range(3)]
+
+
+def _mean(sums: list[float], weights: list[float], places: tuple[int, ...]) -> float:
+    """The weighted mean over `places` of per-place weighted sums `sums` and weights `weights`: each summed in the
+    order given from 0, as `sum` over a generator adds them (the same floats, without a generator per sum)."""
+    total = weight = 0
+    for i in places:
+        total += sums[i]
+        weight += weights[i]
+    return total / weight
+
+
+def _share(mask: np.ndarray) -> float:
+    """The share (0..1) of True in a boolean array of one or more values: np.mean's float (the exact count over the
+    length, rounded once), without its Python-level wrapper (some 2 us a call against 0.2 us on session 23's machine;
+    the level tests ask it on every tempo estimate)."""
+    return np.count_nonzero(mask) / len(mask)
 
 
 def _thumb_gap(thumbs: np.ndarray, period: float) -> int:
