@@ -40,7 +40,7 @@ from engine.events import (
 from engine.inputs import Cue, CueInput, PlayerBreak, SongEnd, TimedInput, input_order
 from engine.io.midi_file import MidiFileSink
 from engine.io.midi_input import GuitarFile, read_guitar_file
-from engine.io.outputs import atomic_outputs, check_distinct, check_output
+from engine.io.outputs import atomic_outputs, check_distinct, check_kind, check_output
 from engine.io.sinks import RecordingSink, Sink
 from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
@@ -332,6 +332,7 @@ def plan_outputs(named: dict[str, Path], source: Path, source_kind: str, stems_d
     or SynthError."""
     for name, p in named.items():
         check_output(p, KINDS[name])
+        check_kind(p, KINDS[name], name)
         if p.resolve() == source.resolve():
             raise OutputPathError(f"output {p} is the {source_kind}; choose another name")
     stems = stem_paths(stems_dir, with_guitar) if stems_dir is not None else {}

@@ -149,3 +149,18 @@ def test_a_stop_asked_for_while_a_temporary_file_is_made_waits_for_its_name_to_b
     assert later.value.code == 143 and made == [tmp_path / "x.tmp", "inner block left"]
     with outputs.stops_held():
         pass                                         # nothing pending is left behind
+
+
+def test_an_output_named_as_another_kind_of_file_is_refused(tmp_path):
+    """review25: `-o song.wav` wrote MIDI data under a WAV's name (and `--wav x.mid` a WAV under a MIDI file's),
+    which a player or a DAW refuses; each is refused in one line naming the right option, nothing written."""
+    song = tmp_path / "song.wav"
+    refused(runner.invoke(app, ["render", DORIAN, "-o", str(song)]), "-o", "song.mid", "--wav")
+    refused(runner.invoke(app, ["render", DORIAN, "-o", str(tmp_path / "a.mid"), "--wav", str(tmp_path / "b.MID")]),
+            "--wav", "b.wav")
+    refused(runner.invoke(app, ["render", DORIAN, "-o", str(tmp_path / "a.mid"), "--plot", str(tmp_path / "a.wav")]),
+            "--plot", "a.png")
+    chart = Path(__file__).resolve().parents[1] / "examples" / "steppe_song.chart"
+    refused(runner.invoke(app, ["play", str(chart), "-o", str(song)]), "-o", "song.mid")
+    assert list(tmp_path.iterdir()) == []
+    assert runner.invoke(app, ["render", DORIAN, "-o", str(tmp_path / "take")]).exit_code == 0   # no suffix: as given

@@ -38,6 +38,25 @@ def check_output(path: Path, what: str) -> None:
                               "choose another place")
 
 
+SUFFIX_KINDS = {".mid": "MIDI", ".midi": "MIDI", ".smf": "MIDI", ".wav": "WAV", ".wave": "WAV", ".png": "picture"}
+_SUFFIX = {"MIDI": ".mid", "WAV": ".wav", "picture": ".png"}
+_DATA = {"MIDI": "MIDI data", "WAV": "audio", "picture": "a picture"}
+_WRITER = {"MIDI": "-o", "WAV": "--wav", "picture": "--plot"}
+
+
+def check_kind(path: Path, what: str, option: str) -> None:
+    """Raise OutputPathError when `path`'s suffix names another kind of file (SUFFIX_KINDS) than the `what`
+    ("MIDI", "WAV", "picture") its `option` writes: `-o song.wav` wrote MIDI data under a WAV's name, which a
+    player or a DAW then refuses (review25, a new user's first try). A suffix not listed, or none, is taken as
+    given."""
+    named = SUFFIX_KINDS.get(path.suffix.lower())
+    if named is None or named == what:
+        return
+    raise OutputPathError(f"{option} {path} would write {_DATA[what]} under a {named} file's name; give {option} a "
+                          f"{_SUFFIX[what]} name ({option} {path.with_suffix(_SUFFIX[what])}), and "
+                          f"{_WRITER[named]} {path} for the {named}")
+
+
 def check_distinct(paths: list[Path], names: list[str]) -> None:
     """Raise OutputPathError when two outputs (their option `names`, e.g. "-o", "--wav") are one file: the
     second would overwrite the first."""

@@ -289,6 +289,18 @@ STEP = (0.8, 1.36)
 TRIPLET_UNSURE = 0.3
 TRIPLET_SHARE = 0.8
 TRIPLET_HALF = 0.1
+# Even eighths (strums on every eighth, the beats no louder than their "ands" or a little): at the beat's period the
+# two halves of the onsets cancel in the circular mean, and its recency weighting puts the first grid on the half of
+# the latest strum, whichever the lock came at; later fits, on alternate halves strum by strum, never disagree three
+# times in a row, so that half was kept: review25's even eighths (bench/guitar_idioms.py palm8, eighths, strum16)
+# were counted on the player's "and" for the whole take, beat F 0.0, a take started on its "and" on the beat. At the
+# take's first grid (`_even_halves`), when the recent onsets half a beat off its beats weigh EVEN_SHARE or more of
+# those on them and the two halves weigh the same over the whole window within EVEN_TIE (no accent tells them apart),
+# the grid is the first strum's half: a player opens on the 1. Taking the heavier half instead when they differ, or
+# keeping the tracked half at later fits, cost the aqsaq sims (sim-aqsaq 5/8 Eb-mixolydian beat F 0.92 -> 0.67, sim3
+# 5/8 F-minor+pickup 0.95 -> 0.47). Set by hand on review25's takes.
+EVEN_SHARE = 0.6
+EVEN_TIE = 0.05
 # Onsets in the window (`window`, 8 s) before the beat is estimated: DENSE_ONSETS over 2 s, or, for sparse
 # playing, SPARSE_ONSETS over SPARSE_SPAN s (half-note strums at 60 BPM: four in 8 s, never eight; review 20).
 DENSE_ONSETS = 8
@@ -470,7 +482,31 @@ class BeatTracker:
         grid = self._eighth_phase(ts, pws, now, grid)
         grid = self._bass_beat(ts, pws, now, grid)
         grid = self._sparse(grid)
+        grid = self._even_halves(ts, pws, now, grid)
         return self._opening(ts, grid)
+
+    def _even_halves(self, ts: list[float], pws: list[float], now: float,
+                     grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """The take's first `grid` (phase s, period s, confidence) over even eighths, on the first strum's half: see
+        EVEN_SHARE. `ts` onset times (s), `pws` their phase weights, `now` (s). Not in compound time, on a
+        single-note line or a riff (`_opening` counts those), nor while the aqsaq watch hears or leans to a 5/8 or
+        7/8 (`_aqsaq_heard`: its groups start on both halves of the beat). Else `grid`."""
+        if (self.period is not None or self._meter.compound or self._onsets.line() or self._onsets.riff()
+                or self._aqsaq_heard() or ts[0] != self._first_onset):
+            return grid
+        phase, period, _ = grid
+        first = (ts[0] - phase) / period
+        if abs(first - round(first)) < 0.25:
+            return grid                 # the fit counts from the first strum already
+        other = phase + 0.5 * period
+        rts, rs, total = recent_weights(ts, pws, now, self.recency)
+        if near_weight(rts, rs, other, period) < EVEN_SHARE * near_weight(rts, rs, phase, period):
+            return grid                 # not even: the fit's half holds the strums
+        on, off = near_weight(ts, pws, phase, period), near_weight(ts, pws, other, period)
+        if abs(on - off) > EVEN_TIE * (on + off):
+            return grid                 # one half's strums weigh more over the window: the fit's count stands
+        return fit_at(rts, rs, total, now, recentre(rts, rs, other, period), period, curve=self.curve,
+                      slope_range=self.slope_range)
 
     def _bar_gap(self, gaps: list[float], span: float) -> float:
         """The longest gap (s) the player's figure leaves in every bar, from the window's `gaps` (s, ascending)
