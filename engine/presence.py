@@ -242,17 +242,20 @@ class Presence:
         return not (not state.locked or state.last_onset is None or silent or state.density < REAL_PHRASE
                     or state.last_onset <= self._out_at)
 
-    def song_over(self, entry: float, last_onset: float | None, period: float) -> bool:
+    def song_over(self, entry: float, last_onset: float | None, period: float, bar: float = 0.0) -> bool:
         """Offline: the player's final chord of the song being played (`finals`; none of an earlier song, whose
         final chord lies SONG_GAP s or more before the last onset, `last_onset` s) falls before a band entry at
         `entry` (s), or within LANDING beats (`period` s each) after it, where the ending's final stroke would
-        take it: the song is over before the band could play more than that stroke, and it stays out. (A
-        short soft take locked in its last bar: the band came in after it with a lone final stroke, sent 0.35 s
-        after its chord; review19: four soft bars of 4/4 at 141 BPM, the entry's downbeat 3 ms before the
-        player's last strum, the band's only notes were its final stroke on that strum.)"""
+        take it, or before the last half beat of the entry's bar (`bar` beats): the song is over before the band
+        could play a bar, and it stays out. (A short soft take locked in its last bar: the band came in after it
+        with a lone final stroke, sent 0.35 s after its chord; review19: four soft bars of 4/4 at 141 BPM, the
+        entry's downbeat 3 ms before the player's last strum, the band's only notes were its final stroke on
+        that strum. Five soft bars of a 141 BPM waltz heard a beat sooner: the band came in one beat before the
+        final chord, a bar of 1/4 in the file and the ending on that chord; session 23.)"""
         if last_onset is None:
             return False
-        return any(last_onset - SONG_GAP < f <= entry + LANDING * period for f in self.finals)
+        reach = entry + max(LANDING, bar - 0.5) * period
+        return any(last_onset - SONG_GAP < f <= reach for f in self.finals)
 
     def went_out(self, now: float) -> None:
         """The band stopped playing at `now` (s): no stop-time, listening or rejoining carries over to its next

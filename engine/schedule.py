@@ -420,7 +420,7 @@ class Scheduler:
         elif Meter.of(grid) != self._entry_meter:
             self._replan(now, state, grid)
         if now + self.config.lookahead + ENTRY_DECIDE >= self._entry_count:
-            if self.presence.song_over(self._entry, state.last_onset, grid.period):
+            if self.presence.song_over(self._entry, state.last_onset, grid.period, self._bar_beats(grid)):
                 self._entry = self._ready_at = None     # offline: the player's final chord comes first
                 self.song_over = True
                 return
@@ -475,6 +475,11 @@ class Scheduler:
         the grid's), and the band has been ready for less than METER_WAIT s. A player who is cued in is not
         kept waiting."""
         return state.meter_pending and state.cued is None and now - self._ready_at < METER_WAIT
+
+    @staticmethod
+    def _bar_beats(grid: BeatGrid) -> float:
+        """The player's bar in the grid's beats (an aqsaq grid's `beats_per_bar` counts two bars)."""
+        return grid.beats_per_bar / (2 if grid.groups else 1)
 
     @staticmethod
     def _halves(grid: BeatGrid, style: Style | None, state: MusicalState) -> bool:
@@ -551,7 +556,8 @@ class Scheduler:
         if state.cued is not None and start.denominator == 1 and not grid.is_downbeat(int(start)):
             origin = Fraction(round(grid.beat_at(state.cued)))    # told late: the counted bar began there
         self._entry = self._entry_meter = self._ready_at = None
-        if self.presence.song_over(grid.seconds_at(float(start)), state.last_onset, grid.period):
+        if self.presence.song_over(grid.seconds_at(float(start)), state.last_onset, grid.period,
+                                   self._bar_beats(grid)):
             self.song_over = True     # offline: the downbeat taken (a bar later than planned: the meter heard
             return                    # changed) comes after the player's final chord; no lone late final stroke
         self.timeline.start(math.floor(start), grid)
