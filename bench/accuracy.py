@@ -1,7 +1,7 @@
 """Listening accuracy: aqyn (online and offline) and peer tools on the same files, with mir_eval metrics.
 
     python bench/accuracy.py [--sets pop909,asap,nottingham,guitar,guitarset-dev,converter-set-b,sim2,sim2-held,
-                                     sim3,sim-aqsaq,solo,solo-held]
+                                     sim3,sim-aqsaq,solo,solo-held,reels]
                              [--limit 12] [--seconds 60] [--no-peers | --peers-only] [--declared-latency-ms 30]
 
 The peers' scores do not depend on aqyn: they are computed once per piece and kept in bench/.cache/.
@@ -13,7 +13,8 @@ without reading the trackers, seeds 1 and 2; sim2-held is kept out of all tuning
 `sim-aqsaq`, 8 takes each of 5/8 and 7/8 from seeds 4 and 5, more dev takes); `solo` and `solo-held`, single
 melody lines as a solo sends them (`solo_pieces`: half Nottingham tunes' melody tracks, each played at a tempo
 of its own, half POP909 melody tracks; every note at one velocity; key with its mode, meter, beats and chords
-from the datasets; `solo-held`, a quarter of the names by CRC-32, is kept out of all tuning); and
+from the datasets; `solo-held`, a quarter of the names by CRC-32, is kept out of all tuning); `reels` (dev:
+Nottingham reels played as `solo` plays its tunes, at a reel's tempo, `reel_pieces`; none of solo-held's names); and
 `guitar`: POP909 pieces played through the guitar-realism simulator (a channel per string, strums, 20-40 ms
 converter latency plus 30 ms jitter, ghost notes, octave errors, drift) plus generated strummed
 progressions. Each piece is cut to its first `--seconds` (as the published baselines are). On `guitar`, the
@@ -236,7 +237,8 @@ def score_peers(piece, midi: Path, seconds: float, row: dict, latency: float = 0
 
 KEY_PEERS = ("music21", "partitura")
 # Takes with a truth JSON (datasets.truth_piece): one key with its mode, and a meter, per take.
-TRUTH_SETS = ("guitarset-dev", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq", "solo", "solo-held")
+TRUTH_SETS = ("guitarset-dev", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq", "solo", "solo-held",
+              "reels")
 # Sets played through a converter with latency (simulated: 20-40 ms), where the player declares 30 ms.
 CONVERTER_SETS = ("guitar", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq")
 
@@ -326,6 +328,32 @@ def solo_pieces(limit: int, seed: int = 0, held: bool = False) -> list:
                 lo, hi = SOLO_BPM
                 scale = 120.0 / (lo + (hi - lo) * (zlib.crc32(piece.name.encode()) % 1000) / 999)
             out.append(_solo(piece, scale))
+    return out
+
+
+# Quarter notes per minute a reel is played at in the `reels` set: from a learner's pace (100) to GuitarSet's
+# BN2 solo line (166 BPM, the dev take of the kind: a fast straight line heard at its dotted quarters).
+REEL_BPM = (100.0, 170.0)
+
+
+def reel_pieces(limit: int, seed: int = 0) -> list:
+    """`limit` // 2 Nottingham reels (reels*.mid: straight eighth-note lines, mostly 4/4) played as `solo_pieces`
+    plays its tunes (melody alone, velocity `SOLO_VELOCITY`), each at a tempo drawn from `REEL_BPM` by its name's
+    CRC-32; names whose CRC-32 is 0 mod 4 (solo-held's rule) are never taken, so no name solo-held uses is.
+    A development set for issue 12's straight line heard at 2:3 (bench/README.md). [(Piece, messages)]."""
+    import dataclasses  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+
+    n = limit // 2
+    pieces = datasets.load("nottingham", limit=n, seed=seed,
+                           where=lambda name: name.startswith("nottingham/reels")
+                           and zlib.crc32(name.encode()) % 4 != 0)
+    out = []
+    for piece in pieces:
+        lo, hi = REEL_BPM
+        scale = 120.0 / (lo + (hi - lo) * (zlib.crc32(piece.name.encode()) % 1000) / 999)
+        p, messages = _solo(piece, scale)
+        out.append((dataclasses.replace(p, dataset="reels", name="reels/" + piece.name.split("/")[-1]), messages))
     return out
 
 
@@ -420,6 +448,8 @@ def main() -> None:
                 items = guitar_pieces(args.limit, args.seed)
             elif name in ("solo", "solo-held"):
                 items = solo_pieces(args.limit, args.seed, held=name == "solo-held")
+            elif name == "reels":
+                items = reel_pieces(args.limit, args.seed)
             else:
                 items = [(p, None) for p in datasets.load(name, limit=args.limit, seed=args.seed)]
             for piece, messages in items:

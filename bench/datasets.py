@@ -99,16 +99,17 @@ def last_report(dataset: str) -> dict:
     return _REPORTS.get(dataset, {"loaded": 0, "skipped": Counter(), "notes": Counter()})
 
 
-def load(dataset: str, limit: int | None = None, seed: int = 0) -> list[Piece]:
+def load(dataset: str, limit: int | None = None, seed: int = 0, where=None) -> list[Piece]:
     """Load a dataset's pieces, skipping (and counting, see `last_report`) those that cannot be parsed.
 
     With `limit`, candidates are taken in a seeded shuffle of the sorted names until `limit` pieces have
-    loaded, so the subset is deterministic for a given seed; the result is sorted by name.
+    loaded, so the subset is deterministic for a given seed; the result is sorted by name. `where` (name ->
+    bool), when given, keeps only the names it accepts before the shuffle (accuracy.py's `reels`).
     """
     if dataset not in _LOADERS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {DATASETS}")
     lister, parser = _LOADERS[dataset]
-    candidates = sorted(lister(), key=lambda c: c[0])
+    candidates = sorted((c for c in lister() if where is None or where(c[0])), key=lambda c: c[0])
     if limit is not None:
         order = np.random.default_rng(seed).permutation(len(candidates))
         candidates = [candidates[i] for i in order]

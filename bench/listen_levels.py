@@ -1,13 +1,14 @@
 """At which level of the truth's beat the listener counts, beat by beat, per take.
 
-    python bench/listen_levels.py [--sets solo,solo-held,guitarset-dev] [--only NAME] [--limit 60]
+    python bench/listen_levels.py [--sets solo,solo-held,guitarset-dev,reels] [--only NAME] [--limit 60]
 
 Per take (online, first 60 s): each of the listener's beats after its first is matched to the truth's beat around
 it, and the tempo it reported then is divided by the truth's local tempo; the share of its beats at each ratio of
 RATIOS (within TOLERANCE; "other" when none) and the first beat heard at 2:3 or 3:2 (a straight line heard at its
 dotted quarters, a 6/8 line heard at its quarters). `accuracy.py`'s tempo strict scores one median tempo a take and
 tells neither which level nor when. Sets: `solo` and `solo-held` (accuracy.py's single lines; solo-held is held out
-of all tuning: report it, never fit to it), `guitarset-dev` (comping and solos; `--only gssolo` for the solos).
+of all tuning: report it, never fit to it), `reels` (accuracy.reel_pieces: Nottingham reels, dev, `--limit 60`
+gives 30), `guitarset-dev` (comping and solos; `--only gssolo` for the solos).
 """
 
 from __future__ import annotations
@@ -64,9 +65,11 @@ def take_levels(piece, messages) -> tuple[dict[str, float], float | None]:
 
 
 def items_of(name: str, limit: int) -> list:
-    """[(Piece, messages)] of set `name` (solo, solo-held or guitarset-dev)."""
+    """[(Piece, messages)] of set `name` (solo, solo-held, reels or guitarset-dev)."""
     if name in ("solo", "solo-held"):
         return accuracy.solo_pieces(limit, held=name == "solo-held")
+    if name == "reels":
+        return accuracy.reel_pieces(limit)
     return [(p, read_guitar_file(p.midi).messages) for p in datasets.load(name, limit=100)]
 
 

@@ -24,3 +24,17 @@ def test_a_steady_strummed_take_is_counted_at_its_own_level():
     shares, _ = ll.take_levels(*items[0])
     assert abs(sum(shares.values()) - 1) < 1e-9
     assert shares.get("1", 0.0) > 0.8
+
+
+def test_the_reels_set_holds_reels_only_and_never_a_held_out_name():
+    """accuracy.reel_pieces: Nottingham reels alone, at REEL_BPM, none whose CRC-32 is 0 mod 4 (solo-held's rule)."""
+    import zlib
+
+    items = ll.items_of("reels", 60)
+    assert len(items) == 30
+    lo, hi = ll.accuracy.REEL_BPM
+    for piece, messages in items:
+        source = "nottingham/" + piece.name.split("/")[-1]
+        assert source.startswith("nottingham/reels") and zlib.crc32(source.encode()) % 4 != 0
+        assert lo - 0.5 <= 60.0 / float(piece.beats[1] - piece.beats[0]) <= hi + 0.5 or piece.meter != "4/4"
+        assert {m.data2 for m in messages if m.kind == 0x90} == {ll.accuracy.SOLO_VELOCITY}
