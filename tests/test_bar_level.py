@@ -82,7 +82,9 @@ def test_a_waltz_gone_soft_keeps_its_beat_level(name):
     # the beat) better than the beat, and before `BeatTracker._quiet` the listener left the beat it had held for
     # 12 s or more for that level in the soft part: sim2 waltz_3-4_G-dorian+dynamics_s16 (121 BPM; soft 12.2-24.1 s)
     # at 80-87 BPM from 22.0 to 26.4 s, player_sim seed 7 waltz_3-4_E-major+dynamics_s19 (126 BPM; soft 23.9-46.9 s)
-    # at 83-85 BPM from 38.4 s (a sudden change). A player who goes soft keeps the count.
+    # at 83-85 BPM from 38.4 s (a sudden change). A player who goes soft keeps the count. Kept at its level, the
+    # grid held on the bass (`_offbeat_bass`: two strums of three on the "and"s) kept the period it had when the
+    # hold began (0.480 s against the fit's 0.478) and slid 0.2 beat off in 10 s: the held grid takes the fit's.
     truth = json.loads((DATA / f"{name}.json").read_text())
     soft = [d["time"] for d in truth["dynamics"] if d["velocity_mean"] < 40]
     assert truth["meter"] == "3/4" and truth["tempo"]["mode"] == "steady" and soft
@@ -91,3 +93,6 @@ def test_a_waltz_gone_soft_keeps_its_beat_level(name):
                       ListenerConfig(guitar=GuitarConfig(converter_latency=0.03)))
     heard = [e["bpm"] for e in a.tempo if soft[0] <= e["time"] <= soft[-1] + 4.0]
     assert heard and max(abs(b / bpm - 1) for b in heard) < 0.15, (bpm, sorted(set(heard)))
+    beats = np.array(a.beats)
+    missed = [b for b in truth["beats"] if soft[0] <= b <= soft[-1] + 4.0 and np.min(np.abs(beats - b)) > 0.07]
+    assert not missed, missed
