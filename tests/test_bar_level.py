@@ -75,7 +75,7 @@ def test_a_sudden_tempo_step_keeps_the_meter_heard():
     assert tracker.meter == "2/4"
 
 
-@pytest.mark.parametrize("name", ["waltz-dynamics-sim2", "waltz-dynamics-seed7"])
+@pytest.mark.parametrize("name", ["waltz-3-4-dynamics-sim2", "waltz-dynamics-seed7"])
 def test_a_waltz_gone_soft_keeps_its_beat_level(name):
     # A steady 3/4 waltz (bass on 1, chords on 2 and 3) whose middle third goes soft (~25 velocity against ~66) and
     # thin: a bass on 1 and chords on the "and"s of 2 and 3 (player_sim's dynamics). Those fit half the bar (3:2 of
