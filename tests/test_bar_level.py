@@ -1,8 +1,12 @@
-"""The beat level and the bar heard (engine/listen/beat.py `_bar_span`, `advance`): a level whose beat is the whole
-bar the bar pointer is sure of is no beat, and a sudden tempo step at the same level keeps the meter's beats."""
+"""The beat level and the bar heard (engine/listen/beat.py `_bar_span`, `advance`, `_quiet`): a level whose beat is
+the whole bar the bar pointer is sure of is no beat, a sudden tempo step at the same level keeps the meter's beats,
+and a quiet passage keeps the level held before it."""
 
 import json
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 from engine.analyze import run_online
 from engine.io.midi_input import read_guitar_file
@@ -69,3 +73,26 @@ def test_a_sudden_tempo_step_keeps_the_meter_heard():
     t = two_four(tracker, t, 2 / 3, 6, hold=2)
     assert abs(tracker.period - 2 / 3) < 0.05, tracker.period
     assert tracker.meter == "2/4"
+
+
+@pytest.mark.parametrize("name", ["waltz-3-4-dynamics-sim2", "waltz-dynamics-seed7"])
+def test_a_waltz_gone_soft_keeps_its_beat_level(name):
+    # A steady 3/4 waltz (bass on 1, chords on 2 and 3) whose middle third goes soft (~25 velocity against ~66) and
+    # thin: a bass on 1 and chords on the "and"s of 2 and 3 (player_sim's dynamics). Those fit half the bar (3:2 of
+    # the beat) better than the beat, and before `BeatTracker._quiet` the listener left the beat it had held for
+    # 12 s or more for that level in the soft part: sim2 waltz_3-4_G-dorian+dynamics_s16 (121 BPM; soft 12.2-24.1 s)
+    # at 80-87 BPM from 22.0 to 26.4 s, player_sim seed 7 waltz_3-4_E-major+dynamics_s19 (126 BPM; soft 23.9-46.9 s)
+    # at 83-85 BPM from 38.4 s (a sudden change). A player who goes soft keeps the count. Kept at its level, the
+    # grid held on the bass (`_offbeat_bass`: two strums of three on the "and"s) kept the period it had when the
+    # hold began (0.480 s against the fit's 0.478) and slid 0.2 beat off in 10 s: the held grid takes the fit's.
+    truth = json.loads((DATA / f"{name}.json").read_text())
+    soft = [d["time"] for d in truth["dynamics"] if d["velocity_mean"] < 40]
+    assert truth["meter"] == "3/4" and truth["tempo"]["mode"] == "steady" and soft
+    bpm = float(np.median(truth["bpm"]))
+    a, _ = run_online(read_guitar_file(DATA / f"{name}.mid").messages,
+                      ListenerConfig(guitar=GuitarConfig(converter_latency=0.03)))
+    heard = [e["bpm"] for e in a.tempo if soft[0] <= e["time"] <= soft[-1] + 4.0]
+    assert heard and max(abs(b / bpm - 1) for b in heard) < 0.15, (bpm, sorted(set(heard)))
+    beats = np.array(a.beats)
+    missed = [b for b in truth["beats"] if soft[0] <= b <= soft[-1] + 4.0 and np.min(np.abs(beats - b)) > 0.07]
+    assert not missed, missed

@@ -15,6 +15,7 @@ from engine.bars import LEFT, SURE, BarWatch
 from engine.events import Marker
 from engine.io.midi_input import read_guitar_file
 from engine.listen.bar_pointer import BarTracker
+from engine.listen.beat import BeatTracker
 from engine.render import play
 from engine.state import BeatGrid
 
@@ -79,3 +80,22 @@ def test_the_band_keeps_the_bar_it_came_in_on_under_a_reggae_skank():
     came_in = next(e.time for e in markers if e.text.startswith("band in"))
     assert np.min(np.abs(downbeats - came_in)) < 0.07
     assert not [e for e in markers if e.text.startswith("bar:")]
+
+
+def test_a_grid_held_on_the_bass_takes_the_fits_tempo():
+    # A grid sure and standing at 0.480 s a beat; the player's bass stays on its beats at 0.478 s while the strums
+    # between them pull the fit half a beat off. The grid is held on the bass (`BeatTracker._offbeat_bass`) at the
+    # fit's tempo: held at the period it had when the hold began, it slid 0.2 beat off the player's in 10 s (player_sim
+    # seed 7 waltz E-major s19's soft section; tests/test_bar_level.py).
+    tracker = BeatTracker()
+    played = 0.478
+    tracker.period, tracker.anchor_beat, tracker.anchor_time = 0.480, 0, 10.0 + 15 * played   # on the last bass
+    tracker.confidence, tracker._grid_from = 1.0, 0.0
+    for k in range(16):
+        tracker.onset(10.0 + k * played, 1.0, True, True)                  # the bass alone on the beat
+        tracker.onset(10.0 + (k + 0.5) * played, 2.0, True, False)         # a heavier strum on its "and"
+    now = 10.0 + 15.6 * played
+    fit = (10.0 + 0.5 * played, played, 0.9)
+    phase, period, confidence = tracker._offbeat_bass(now, fit)
+    assert abs(tracker.beat_at(phase) - round(tracker.beat_at(phase))) < 1e-9     # the grid's own beat, held ...
+    assert (period, confidence) == (played, 0.9)                                  # ... at the fit's tempo

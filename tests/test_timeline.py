@@ -145,14 +145,16 @@ def test_a_level_the_listener_moved_to_on_evidence_is_followed_as_a_fresh_lock(r
 
 
 def test_the_listeners_grid_marks_a_level_it_moved_to_on_the_bass():
-    # sim2's waltz_3-4_G-dorian+dynamics: the soft verse is read at the dotted quarter (0.74 s a beat); at its end
-    # the bass takes the listener back to the quarter (0.49 s) at once (`BeatTracker._level`'s `_moved`), and the
-    # grid says when, so the band can tell that move from a misreading (`BandTimeline._take_move`).
-    messages = [m for m in read_guitar_file(DATA / "waltz-3-4-dynamics-sim2.mid").messages if m.time < 31.0]
+    # player_sim seed 7 waltz_3-4_C-major+dynamics_s07 (125 BPM): its first bars are read at the dotted quarter
+    # (0.71 s a beat, half the bar); at 6.4 s the bass takes the listener to the quarter (0.48 s) at once
+    # (`BeatTracker._level`'s `_moved`), and the grid says when, so the band can tell that move from a misreading
+    # (`BandTimeline._take_move`). (sim2's waltz G-dorian+dynamics made the same move at the end of its soft verse
+    # until a quiet passage kept the quarter: `BeatTracker._quiet`.)
+    messages = [m for m in read_guitar_file(DATA / "waltz-dynamics-c-major-seed7.mid").messages if m.time < 8.0]
     _, listener = run_online(messages)
     heard = listener.grid()
-    assert heard.period == pytest.approx(0.49, rel=0.05)
-    assert 29.0 < heard.moved_at < 31.0, heard.moved_at
+    assert heard.period == pytest.approx(0.479, rel=0.05)
+    assert 6.0 < heard.moved_at < 7.0, heard.moved_at
 
 
 def aqsaq_grid(anchor: float, phase: int) -> BeatGrid:

@@ -224,6 +224,17 @@ PLAIN_COUNT = 4        # beats of the count that tells no meter (4/4: the bar po
 # dotted quarter (1.5) fit the bar's uneven groups about as well as the quarter, and are no level of the bar
 # (`BeatTracker._aqsaq_level`); a player's rubato (sim2's aqsaq takes: 150-158 BPM) stays well inside.
 AQSAQ_CHANGE = 1.2
+# A quiet passage (`BeatTracker._quiet`): the window's median loudness under QUIET of the loudest window the level was
+# heard on, once the level has stood QUIET_AFTER beats. A player who goes soft keeps the count: the tempo estimate
+# then stays within QUIET_STAY of the current period (a drift, not another level), where a waltz's soft section
+# thinned to a bass on 1 and chords on the "and"s of 2 and 3 (player_sim's dynamics: ~25 velocity against ~66, every
+# other event dropped) fits half the bar (3:2) or 3:4 of the beat better, and that level took over in 5-13 s:
+# 16 of 30 waltz+dynamics takes (player_sim seed 7; scratch s23/f85_13/waltzdyn) spent 38-100 % of the soft part
+# at 2:3 of the player's tempo. QUIET: a soft section at 0.35-0.42 of the loud one's velocity; mf -> p halves it.
+# QUIET_STAY: the sims' drifts of 5-10 % and a player's rubato stay well inside; 3:4 (1.33) and 3:2 are out.
+QUIET = 0.6
+QUIET_AFTER = 16
+QUIET_STAY = 1.2
 # Simple time (`BeatTracker._offbeat_bass`): a fit OFFBEAT beats or more off a grid sure by HOLD_SURE (the band's
 # ListenerConfig.beat_lock) is not taken while the bass stayed on the grid's beats, a bass note struck alone (the
 # thumb) counting LONE_BASS times one under a chord. OFFBEAT is under phase.blend's 0.3, which takes a fit that
@@ -407,7 +418,9 @@ class BeatTracker:
         self._bass_wins = 0                     # estimates running on which the bass or accents kept another level
         # the last estimate moved to a 2:3, 3:2 or 1:2 relative; back after a window of silence off the tempo it had
         # (`_refit`); when (s) the grid last jumped to a level so chosen (`_adopt`; BeatGrid.moved_at)
-        self._moved, self._fresh, self.level_moved_at = False, False, -math.inf
+        # ... and the level a quiet passage is measured against (`_quiet`): its period (s), since when (s), and the
+        # loudest window median (velocity / 127) heard on it; None before a level
+        self._moved, self._fresh, self.level_moved_at, self._quiet_level = False, False, -math.inf, None
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -579,8 +592,11 @@ class BeatTracker:
         level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
         if current is not None and self._aqsaq_heard():
             return self._aqsaq_level(t, w, current)
-        period = self._tempo.estimate(t, w, current, longest=self._bar_span(current))
-        if period is None:
+        quiet = current is not None and self._quiet(t[-1], current)
+        period = self._tempo.estimate(t, w, current, stay=QUIET_STAY if quiet else None,
+                                      longest=self._bar_span(current))
+        if period is None or quiet:        # a quiet passage keeps the level (`_quiet`): no figure moves it
+            self._bass_wins = 0
             return period
         bass = np.array(self._onsets.bass, dtype=bool)
         line = self._onsets.line()
@@ -618,6 +634,28 @@ class BeatTracker:
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
         self._moved = self._bass_wins >= (2 if settled else 1)
         return level if self._moved else period
+
+    def _quiet(self, now: float, current: float) -> bool:
+        """True when the window's onsets are a quiet passage of a level held long: their median loudness under QUIET
+        of the loudest window median heard on the `current` period's level (s), which has stood QUIET_AFTER beats by
+        `now` (s). Each call notes the window's loudness against the level (a new level starts afresh)."""
+        loud = float(np.median(self._onsets.loud))
+        held = self._quiet_level
+        if held is None or not same_level(current, held[0]):
+            self._quiet_level = (current, now, loud)
+            return False
+        self._quiet_level = (current, held[1], max(held[2], loud))
+        return self._held_quiet(now, current)
+
+    def _held_quiet(self, now: float, period: float, since: float = -math.inf) -> bool:
+        """`_quiet` without noting the window: the level of `period` (s) held QUIET_AFTER beats by `now` (s) and the
+        window's onsets from `since` (s) on under QUIET of its loudest (a sudden change reads the last
+        `switch_window` seconds: a soft passage's first seconds are quiet before the whole window is)."""
+        held = self._quiet_level
+        if held is None or not same_level(period, held[0]) or now - held[1] < QUIET_AFTER * period:
+            return False
+        loud = [v for t, v in zip(self._onsets.t, self._onsets.loud) if t >= since]
+        return bool(loud) and float(np.median(loud)) < QUIET * held[2]
 
     def _bar_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, loud: np.ndarray, notes: np.ndarray,
                    period: float, line: bool, deep: np.ndarray | None) -> float:
@@ -712,6 +750,9 @@ class BeatTracker:
             return False
         if self._line_keeps(period) or self._accents_keep(period):
             return False
+        now = self._onsets.t[-1]
+        if not same_level(period, self.period) and self._held_quiet(now, self.period, now - self.switch_window):
+            return False            # a quiet passage keeps the level (`_quiet`)
         if not self._aqsaq_heard():
             return True
         return 1 / AQSAQ_CHANGE < period / self.period < AQSAQ_CHANGE
@@ -831,7 +872,9 @@ class BeatTracker:
         grid sure by HOLD_SURE is held: an unsure one may still be on the wrong half; nor while the aqsaq watch names
         a 5/8 or 7/8 bar (`_aqsaq_bar`), whose groups start on both halves of the quarter's beats (while it only
         leans to one, the hold stays: the watch leans to aqsaq in bossa's syncopation too, GuitarSet BN1 1.00 ->
-        0.62). Else `grid` as it is."""
+        0.62). The held grid takes the fit's period: the off-beat strums keep the player's tempo as well as the beat
+        would, and the period the grid had when the hold began slid it 0.2 beat off the player's in 10 s (0.480 s
+        against 0.478: player_sim seed 7 waltz E-major s19's soft part). Else `grid` as it is."""
         phase, period, confidence = grid
         if (self.confidence < HOLD_SURE or now - self._grid_from < HOLD_AFTER * period
                 or self._aqsaq_bar() is not None or not self._left_grid(phase, period, now)):
@@ -846,7 +889,7 @@ class BeatTracker:
         held = self.seconds_at(round(self.beat_at(now)))
         if near_weight(tb, rb, held, period) <= near_weight(tb, rb, phase, period):
             return grid
-        return held, self.period, confidence
+        return held, period, confidence
 
     def _left_grid(self, phase: float, period: float, now: float) -> bool:
         """True when the beat nearest `now` (s) of a fit through `phase` (s) every `period` (s) lies about half a
