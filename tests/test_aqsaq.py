@@ -146,6 +146,24 @@ def test_the_band_comes_in_on_a_5_8_take_in_5_8_not_in_the_square_meter_heard_fi
 
 
 
+def test_the_band_waits_for_a_5_8_its_entry_filter_stirs_to_while_the_listener_hears_3_4():
+    # sim-aqsaq's 5/8 Bb-minor (tests/data/aqsaq-5-8-bb-minor-simaqsaq: bench/.cache/sim-aqsaq aqsaq_5-8_Bb-minor_s07,
+    # its first 12 s), heard in 3/4: when the entry was planned and decided the listener's belief in 5/8 was 0.08-0.19
+    # (under STIR) while the entry filter's (a bar starting at the first note, aqsaq.OPENING) was 0.21-0.24; the band
+    # came in in 3/4 at 4.38 s, off the player's downbeats (4.04, 5.49 s). Stirred by either belief, it waits and
+    # comes in in 5/8 on a downbeat of the player's, and stays in 5/8.
+    path = DATA / "aqsaq-5-8-bb-minor-simaqsaq.mid"
+    downbeats = truth(path)["downbeats"]
+    guitar = read_guitar_file(path)
+    guitar = replace(guitar, messages=[m for m in guitar.messages if m.time < 12.0], duration=12.0)
+    _, events = play(guitar)
+    markers = [e for e in events if isinstance(e, Marker)]
+    entry = next(e for e in markers if e.text.startswith("band in"))
+    first = min(e.time for e in events if isinstance(e, Note))
+    assert "5/8" in entry.text and min(abs(first - d) for d in downbeats) < TOL
+    assert not [e for e in markers if e.text.startswith("meter:")]
+
+
 def assert_in_on_bar_3_in_7_8(path):
     """The band, rendered over `path`'s first 12 s, comes in in 7/8 on the truth's third downbeat (within TOL)."""
     downbeats = truth(path)["downbeats"]
