@@ -31,6 +31,7 @@ from engine.state import BeatGrid, MusicalState
 from tests.conftest import ticks
 
 DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parents[1]
 TAKES = {"7/8": DATA / "aqsaq-7-8-sim2.mid", "5/8": DATA / "aqsaq-5-8-sim2.mid"}
 TOL = 0.07              # s: a bar line or downbeat this close to the truth's is on it
 runner = CliRunner()
@@ -144,6 +145,47 @@ def test_the_band_comes_in_on_a_5_8_take_in_5_8_not_in_the_square_meter_heard_fi
     assert "5/8" in entry.text and entry.time < 8.0
     assert not [e for e in markers if e.text.startswith("meter:")]
 
+
+
+def test_the_band_waits_for_a_5_8_its_entry_filter_stirs_to_while_the_listener_hears_3_4():
+    # sim-aqsaq's 5/8 Bb-minor (tests/data/aqsaq-5-8-bb-minor-simaqsaq: bench/.cache/sim-aqsaq aqsaq_5-8_Bb-minor_s07,
+    # its first 12 s), heard in 3/4: when the entry was planned and decided the listener's belief in 5/8 was 0.08-0.19
+    # (under STIR) while the entry filter's (a bar starting at the first note, aqsaq.OPENING) was 0.21-0.24; the band
+    # came in in 3/4 at 4.38 s, off the player's downbeats (4.04, 5.49 s). Stirred by either belief, it waits and
+    # comes in in 5/8 on a downbeat of the player's, and stays in 5/8.
+    assert_in_on_a_downbeat_in_5_8(DATA / "aqsaq-5-8-bb-minor-simaqsaq.mid")
+
+
+def test_the_band_waits_for_a_5_8_the_listener_leans_to_while_it_hears_6_8():
+    # sim-aqsaq's 5/8 Db-minor (tests/data/aqsaq-5-8-db-minor-simaqsaq: bench/.cache/sim-aqsaq aqsaq_5-8_Db-minor_s05,
+    # its first 12 s), heard in 6/8: the watch believed 5/8 by 0.69-0.75 when the entry was planned (3.85 s) and
+    # decided (4.06 s), but in compound time no meter was pending and the band came in in 6/8 at 4.24 s, off the
+    # player's downbeats (3.31, 4.44 s). In compound time a meter the watch leans to (LEAN) is pending: the band
+    # waits and comes in in 5/8 on a downbeat of the player's.
+    assert_in_on_a_downbeat_in_5_8(DATA / "aqsaq-5-8-db-minor-simaqsaq.mid")
+
+
+def test_a_square_6_8_take_keeps_no_band_waiting_for_an_aqsaq_meter():
+    # The compound gate asks the watch to lean (0.5), not to stir: the 6/8 example and the second simulator's 6/8
+    # tempo step never leave an aqsaq meter pending.
+    for path in (ROOT / "examples" / "a_minor_66_6-8.mid", DATA / "tempo-step-6-8-sim2.mid"):
+        listener = Listener(ListenerConfig(guitar=GuitarConfig(converter_latency=0.03)))
+        for _ in ticks(listener, read_guitar_file(path).messages, 20.0):
+            assert not listener.beat.meter_pending
+
+
+def assert_in_on_a_downbeat_in_5_8(path: Path) -> None:
+    """The band, rendered over `path`'s first 12 s, comes in in 5/8 on a truth downbeat (within TOL) and stays in
+    it."""
+    downbeats = truth(path)["downbeats"]
+    guitar = read_guitar_file(path)
+    guitar = replace(guitar, messages=[m for m in guitar.messages if m.time < 12.0], duration=12.0)
+    _, events = play(guitar)
+    markers = [e for e in events if isinstance(e, Marker)]
+    entry = next(e for e in markers if e.text.startswith("band in"))
+    first = min(e.time for e in events if isinstance(e, Note))
+    assert "5/8" in entry.text and min(abs(first - d) for d in downbeats) < TOL
+    assert not [e for e in markers if e.text.startswith("meter:")]
 
 
 def assert_in_on_bar_3_in_7_8(path):

@@ -76,7 +76,10 @@ ENTRY_EVIDENCE = 0.25 * NAME_EVIDENCE
 ENTRY_SLOTS = 12      # ... after this many slots weighed (a 7/8 bar and a half, a 5/8 bar's pair and more)
 # Belief in an aqsaq meter not yet named from which a band not yet in waits for it (`stirring`): the 5/8 take of
 # tests/data came in in 3/4 at 0.31, sim3's 5/8 C-minor in 4/4 at 0.25, while no square take of sim2, sim3 or
-# GuitarSet dev in simple time believed more than 0.05 when its band came in (bench/README.md, session 16).
+# GuitarSet dev in simple time believed more than 0.05 when its band came in (bench/README.md, session 16). Over the
+# take's first OPENING_SLOTS slots the entry filter's belief stirs too: sim-aqsaq's 5/8 Bb-minor and Eb-mixolydian,
+# heard in 3/4, came in in it off the player's downbeats while the listener believed 5/8 by 0.08-0.19 and the entry
+# filter by 0.21-0.31 (bench/README.md, session 23, aqsaq13).
 STIR = 0.2
 # Log-likelihood ratios of a group start against an eighth inside a group (bias, loudness against the recent
 # slots, bass note, strum size against the recent slots), of a slot passed without a note, and of a bar start
@@ -166,6 +169,7 @@ class AqsaqWatch:
         self._leaning_to: str | None = None  # ... this aqsaq meter
         self._reading: tuple[str, int, float] | None = None
         self._lean = 0.0                    # belief in the likeliest aqsaq meter at the last slot
+        self._opening_lean = 0.0            # ... and the entry filter's, over the take's first slots (`stirring`)
         self._lean_reading: tuple[str, int, float] | None = None   # its reading while not named (`lean_reading`)
 
     def _prior(self) -> list[float]:
@@ -186,7 +190,7 @@ class AqsaqWatch:
         self._named = None
         self._lean_evidence, self._leaning_to = 0.0, None
         self._reading = self._lean_reading = None
-        self._lean = 0.0
+        self._lean = self._opening_lean = 0.0
         self._entry, self._entry_lean = None, (0.0, None)
 
     def note(self, t: float, pitch: int, weight: float, bass: bool) -> None:
@@ -314,6 +318,7 @@ class AqsaqWatch:
         if self._named is None and self._lean_evidence >= NAME_EVIDENCE and self.slots >= FIRST_SLOTS:
             self._named = best
         self._reading = self._lean_reading = None
+        self._opening_lean = 0.0 if self._entry is None else max(self._masses(self._entry)[m] for m in GROUPS)
         if self._named is not None:
             self._reading = self._bar_start(self._named, mass[self._named])
         elif self._entry is not None:
@@ -362,6 +367,7 @@ class AqsaqWatch:
 
     @property
     def stirring(self) -> bool:
-        """True while no aqsaq meter is named but the filter believes one by STIR or more: less than `leaning`, enough
-        for a band that has not come in yet to wait for the meter rather than come in in a square one."""
-        return self._reading is None and self._lean >= STIR
+        """True while no aqsaq meter is named but the filter believes one by STIR or more, or over the take's first
+        slots the entry filter does (OPENING: a bar starting at the first note): less than `leaning`, enough for a
+        band that has not come in yet to wait for the meter rather than come in in a square one."""
+        return self._reading is None and max(self._lean, self._opening_lean) >= STIR

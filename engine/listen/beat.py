@@ -1247,10 +1247,15 @@ class BeatTracker:
 
     @property
     def meter_pending(self) -> bool:
-        """True while the aqsaq watch leans towards a 5/8 or 7/8 it has not named yet, in simple time, by
-        `AqsaqWatch.stirring`'s belief or more: the meter heard now (`meter`) may be about to change to it (a band
-        not in yet waits, engine/schedule.py)."""
-        return self._aqsaq is not None and not self._meter.compound and self._aqsaq.stirring
+        """True while the aqsaq watch leans towards a 5/8 or 7/8 it has not named yet, in simple time by
+        `AqsaqWatch.stirring`'s belief or more, in compound time by `AqsaqWatch.leaning`'s: the meter heard now
+        (`meter`) may be about to change to it (a band not in yet waits, engine/schedule.py). In 6/8 the square
+        takes' belief reaches 0.13 at their entries (sim2 meter_change_6-8to2-4, bench/README.md session 16), so
+        stirring there would keep them waiting; the aqsaq takes heard in 6/8 lean (LEAN) before their
+        entries (sim-aqsaq Db-minor s05, sim2 aqsaq_7-8 A-phrygian and aqsaq_5-8 G-phrygian: session 23, aqsaq13)."""
+        if self._aqsaq is None:
+            return False
+        return self._aqsaq.leaning if self._meter.compound else self._aqsaq.stirring
 
     def _classify(self, t: list[float], w: list[float]) -> None:
         """Compound or simple time, and the bar's phase, from onsets (t in s, weights w) not yet counted."""
