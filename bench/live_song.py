@@ -12,6 +12,7 @@ same take is rendered offline (`aqyn render`) and read the same way from its out
 and bars are the truth JSON's when there is one beside the take, else the offline render's tempo map.
 
 Per take and per run (live, offline):
+- the band's entry: its first note, s after the guitar's first, and beats from the player's nearest downbeat;
 - each stop of the player (a gap of two beats or more between note-ons, or the truth's `stops`): the band's last
   note before its first silence of a beat, in beats after the player's last note (stop-time: within a beat and
   a half, the beat after the last note may still sound); the band's first note after that silence while the
@@ -25,6 +26,10 @@ Per take and per run (live, offline):
 
 A third run, `virtual`, is what live play does without the rig: the engine over the take's messages alone
 (no song ends, which only a render knows) on a virtual clock; `--no-jack` runs only it and the render.
+`--jitter N` adds N virtual runs with the messages stamped as live stamps them (on arrival: a JACK period and the
+GIL's wait late, seeds 0..N-1): what a few ms of stamping moves, deterministic and without the rig. The live run
+also counts band notes still sounding when the tail ends (`stuck`: meaningful when the tail outlasts the ending,
+the default's 16 s). `LIVE_SONG_ENGINE=/work/main` measures another checkout's engine under this script.
 """
 
 from __future__ import annotations
@@ -43,8 +48,10 @@ import mido
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The engine measured: this worktree's, or another checkout's (LIVE_SONG_ENGINE=/work/main) under the same script.
+ENGINE = Path(os.environ.get("LIVE_SONG_ENGINE", ROOT)).resolve()
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ENGINE))
 
 from jackrig import JackServer, Probe  # noqa: E402
 
@@ -54,6 +61,8 @@ BAND_CHANNELS = (6, 7, 9)       # dombra (two layers) and percussion, 0-based
 STOP_BEATS = 2.0                # a gap between note-ons of this many beats or more is a stop
 LATE_PHRASE = 8.0               # s: a few notes this long after the song are plucks
 PLUCKS = 6                      # ... at most this many
+JACK_PERIOD = 256 / 48000       # s: the rig's JACK period (JackServer(period=256), 48 kHz)
+GIL_WAIT = 0.005                # s: the most the callback thread waits for the GIL (Python's switch interval)
 
 
 @dataclass
@@ -65,7 +74,7 @@ class Run:
 
 
 def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
+    return {**os.environ, "PYTHONPATH": str(ENGINE)}
 
 
 def aqyn(*args: str) -> list[str]:
@@ -152,7 +161,7 @@ def period_at(beats: np.ndarray, t: float) -> float:
 # -- the band's side --------------------------------------------------------------------------------------------
 def offline_run(path: Path, style: str, out: Path) -> tuple[Run, mido.MidiFile]:
     subprocess.run(aqyn("render", str(path), "-o", str(out), "--style", style), check=True, env=env(),
-                   cwd=ROOT, capture_output=True)
+                   cwd=ENGINE, capture_output=True)
     mid = mido.MidiFile(out)
     run = Run()
     # Seconds through the whole file's tempo map: mido's playback iteration merges the tracks.
@@ -166,9 +175,25 @@ def offline_run(path: Path, style: str, out: Path) -> tuple[Run, mido.MidiFile]:
     return run, mid
 
 
-def virtual_run(path: Path, style: str, until: float | None) -> Run:
+def arrival_stamps(messages: list, period: float, seed: int) -> list:
+    """The take's messages stamped as `aqyn live` stamps them: on arrival, at the end of the JACK period (s) that
+    delivered them (a random phase of the period grid), plus up to GIL_WAIT s for the callback thread, in order.
+    The rig measured the same: a take's recorded notes against the file's within a period or two."""
+    from engine.events import InputMessage  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
+    phase, last, out = rng.uniform(0, period), 0.0, []
+    for m in messages:
+        t = max(last, (np.floor((m.time - phase) / period) + 1) * period + phase + rng.uniform(0, GIL_WAIT))
+        out.append(InputMessage(float(t), m.status, m.data1, m.data2))
+        last = t
+    return out
+
+
+def virtual_run(path: Path, style: str, until: float | None, jitter: int | None = None) -> Run:
     """What live play does with the take (no song ends known: its stops and endings by silence alone), under a
-    virtual clock: the same engine and inputs as `aqyn live` minus real time, so deterministic."""
+    virtual clock: the same engine and inputs as `aqyn live` minus real time, so deterministic. With `jitter` (a
+    seed), the messages are stamped as live stamps them (`arrival_stamps`), for the decisions a few ms move."""
     from engine.arrange.styles import style_chooser  # noqa: PLC0415
     from engine.events import Marker, Note  # noqa: PLC0415
     from engine.io.sinks import RecordingSink  # noqa: PLC0415
@@ -176,6 +201,8 @@ def virtual_run(path: Path, style: str, until: float | None) -> Run:
     from engine.pipeline import Engine, EngineConfig, run_offline  # noqa: PLC0415
 
     messages = [m for m in read_guitar_file(path).messages if until is None or m.time < until]
+    if jitter is not None:
+        messages = arrival_stamps(messages, JACK_PERIOD, jitter)
     rec = RecordingSink()
     engine = Engine(style_chooser(style), 0, [rec], EngineConfig(PlayerSettings().listener_config()))
     run_offline(engine, messages)
@@ -198,7 +225,7 @@ def live_run(path: Path, events: list[tuple[float, bytes]], server: JackServer, 
     probe = Probe(server.name, seconds=2, name="songprobe")
     proc = subprocess.Popen(aqyn("live", "--quiet", "--in", "songprobe:midi_out", "--midi-out", "songprobe:midi_in",
                                  "--record", str(take), "--log", str(log), "--style", style, *extra),
-                            cwd=ROOT, env={**env(), **server.env()}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=ENGINE, env={**env(), **server.env()}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
         deadline = time.monotonic() + 30
@@ -212,6 +239,7 @@ def live_run(path: Path, events: list[tuple[float, bytes]], server: JackServer, 
         origin = probe.play(events)
         probe.wait_played(duration + 60)
         time.sleep(tail)
+        before_exit = len(probe.received)     # what aqyn's shutdown silences is not counted as released
         proc.terminate()
         _, err = proc.communicate(timeout=20)
         received = list(probe.received)
@@ -228,7 +256,25 @@ def live_run(path: Path, events: list[tuple[float, bytes]], server: JackServer, 
     lines = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
     late = max((e.get("late_events", 0) for e in lines if e["kind"] == "status"), default=0)
     return run, {"code": proc.returncode, "stderr": err.strip()[-300:], "clock_ratio": round(ratio, 4),
-                 "late_events": late, "controls": [e["action"] for e in lines if e["kind"] == "control"]}
+                 "late_events": late, "controls": [e["action"] for e in lines if e["kind"] == "control"],
+                 "stuck": stuck_notes(received[:before_exit])}
+
+
+def stuck_notes(received: list[tuple[int, bytes]]) -> int:
+    """Band notes (channel, pitch) still sounding when the run ended: note-ons with no note-off (or note-on of
+    velocity 0) after them, nor an all-notes-off / all-sound-off controller on their channel."""
+    sounding: dict[tuple[int, int], int] = {}
+    for _, data in received:
+        kind, channel = data[0] & 0xF0, data[0] & 0x0F
+        if channel not in BAND_CHANNELS or len(data) < 3:
+            continue
+        if kind == 0x90 and data[2] > 0:
+            sounding[(channel, data[1])] = sounding.get((channel, data[1]), 0) + 1
+        elif kind in (0x80, 0x90):
+            sounding.pop((channel, data[1]), None)
+        elif kind == 0xB0 and data[1] in (120, 123):
+            sounding = {k: n for k, n in sounding.items() if k[0] != channel}
+    return len(sounding)
 
 
 def take_markers(take: Path, events: list[tuple[float, bytes]]) -> list[tuple[float, str]]:
@@ -268,6 +314,17 @@ def take_markers(take: Path, events: list[tuple[float, bytes]]) -> list[tuple[fl
 # -- what the band did ------------------------------------------------------------------------------------------
 def first_marker(run: Run, prefix: str, since: float, until: float = np.inf) -> float | None:
     return next((t for t, text in run.markers if text.startswith(prefix) and since <= t < until), None)
+
+
+def entry_row(run: Run, onsets: np.ndarray, beats: np.ndarray, bars: np.ndarray) -> dict:
+    """The band's entry: its first note in s after the guitar's first note, and how far (beats) it is from the
+    player's nearest downbeat (0: on a downbeat)."""
+    if not run.notes or not len(onsets):
+        return {"entry_s": None}
+    first = run.notes[0][0]
+    p = period_at(beats, first)
+    return {"entry_s": round(first - float(onsets[0]), 2),
+            "entry_from_downbeat_beats": round(float(np.min(np.abs(bars - first))) / p, 2) if len(bars) else None}
 
 
 def went_quiet(notes: np.ndarray, last: float, until: float, period: float) -> tuple[float, float | None]:
@@ -337,7 +394,8 @@ def bar_rows(run: Run, onsets: np.ndarray, velocities: np.ndarray, bars: np.ndar
     return rows
 
 
-def measure(path: Path, server: JackServer | None, style: str, tail: float, until: float | None = None) -> dict:
+def measure(path: Path, server: JackServer | None, style: str, tail: float, until: float | None = None,
+            jitter: list[int] = ()) -> dict:
     events, onsets, velocities = player(path, until)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -345,12 +403,14 @@ def measure(path: Path, server: JackServer | None, style: str, tail: float, unti
         beats, bars = beats_and_bars(path, mid)
         live, info = live_run(path, events, server, style, tmp, tail) if server else (None, {})
     virtual = virtual_run(path, style, until)
+    jittered = [(f"jitter{seed}", virtual_run(path, style, until, seed)) for seed in jitter]
     gaps = stops(path, onsets, beats)
     out = {"file": path.name, "live_info": info}
-    for name, run in (("live", live), ("virtual", virtual), ("offline", offline)):
+    for name, run in (("live", live), ("virtual", virtual), *jittered, ("offline", offline)):
         if run is None:
             continue
-        out[name] = {"stops": stop_rows(run, gaps, beats, bars), "end": end_rows(run, onsets, beats, bars),
+        out[name] = {"entry": entry_row(run, onsets, beats, bars), "stops": stop_rows(run, gaps, beats, bars),
+                     "end": end_rows(run, onsets, beats, bars),
                      "bars": bar_rows(run, onsets, velocities, bars), "notes": len(run.notes),
                      "band_onsets": [round(t, 3) for t, _ in run.notes],
                      "markers": [(round(t, 2), m) for t, m in run.markers
@@ -361,12 +421,11 @@ def measure(path: Path, server: JackServer | None, style: str, tail: float, unti
 def report(r: dict) -> None:
     info = r["live_info"]
     print(f"== {r['file']}" + (f"  (live exit {info['code']}, late events {info['late_events']}, "
-                               f"JACK frames per wall s {info['clock_ratio']})" if info else ""))
-    for name in ("live", "virtual", "offline"):
-        if name not in r:
-            continue
+                               f"JACK frames per wall s {info['clock_ratio']}, stuck notes {info['stuck']})"
+                               if info else ""))
+    for name in [k for k in r if k not in ("file", "live_info")]:
         x = r[name]
-        print(f"  {name:8s} notes {x['notes']}, end {x['end']}")
+        print(f"  {name:8s} notes {x['notes']}, entry {x['entry']}, end {x['end']}")
         for s in x["stops"]:
             print(f"    stop {s['last']:7.2f}-{s['back']:7.2f} ({s['gap_beats']:4.1f} beats): quiet after "
                   f"{s['quiet_beats']:5.2f} beats, ending {s['ending_bars']} bars, back after "
@@ -388,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quiet-bars", action="store_true", help="leave out the per-bar table")
     ap.add_argument("--no-jack", action="store_true", help="only the virtual-clock run and the render (fast)")
     ap.add_argument("--until", type=float, help="play only the take's first seconds")
+    ap.add_argument("--jitter", type=int, default=0, metavar="N",
+                    help="N more virtual runs with the messages stamped as live stamps them (seeds 0..N-1)")
     ap.add_argument("--sync-server", action="store_true",
                     help="run JACK synchronously (each cycle waits for every client): on a loaded machine its frame "
                          "clock then runs slow (0.8-0.9 of the wall clock measured) and warps the take aqyn hears; "
@@ -398,11 +459,10 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for path in args.files:
-            r = measure(path, server, args.style, args.tail, args.until)
+            r = measure(path, server, args.style, args.tail, args.until, list(range(args.jitter)))
             if args.quiet_bars:
-                for name in ("live", "virtual", "offline"):
-                    if name in r:
-                        r[name]["bars"] = []
+                for name in [k for k in r if k not in ("file", "live_info")]:
+                    r[name]["bars"] = []
             report(r)
             results.append(r)
     finally:
