@@ -89,12 +89,14 @@ def measure(messages: list[InputMessage], config: ListenerConfig | None = None) 
     """One replay's costs (us): "note" (a note-on's own feed and every call after it until the next note-on:
     all the work there is, nothing left out), "decision" (the ticks that decide a strum), "work tick" (the other
     ticks that get past the listener's idle shortcut, `Listener._idle`: confirming notes, the bar pointer's
-    steps), "idle tick" (the
+    steps), "settle tick" (a tick that runs the tempo re-estimate a strum's decision left for it,
+    `BeatTracker.settle`), "idle tick" (the
     rest, those that took a measurable time), and "call" (every feed and every tick that gets past the shortcut,
     in the order made: how long a single call holds the engine's loop)."""
     listener = Listener(config)
     clock = time.perf_counter_ns
-    costs: dict[str, list[int]] = {"note": [], "decision": [], "work tick": [], "idle tick": [], "call": []}
+    costs: dict[str, list[int]] = {"note": [], "decision": [], "settle tick": [], "work tick": [], "idle tick": [],
+                                   "call": []}
     current = None          # ns spent since the last note-on
     i, n = 0, 0
     end = messages[-1].time + 1.0
@@ -115,12 +117,13 @@ def measure(messages: list[InputMessage], config: ListenerConfig | None = None) 
             elif current is not None:
                 current += dt
         idle = now < listener._idle              # the tick will return at once (`Listener.update`)
+        deferred = getattr(listener.beat, "estimate_due", False)    # a strum's tempo re-estimate waits
         t0 = clock()
         decided = listener.update(now)
         dt = clock() - t0
         if not idle:
             costs["call"].append(dt)
-        kind = "decision" if decided else "idle tick" if idle else "work tick"
+        kind = "decision" if decided else "settle tick" if deferred else "idle tick" if idle else "work tick"
         if dt or kind != "idle tick":
             costs[kind].append(dt)
         if current is not None:
@@ -159,13 +162,15 @@ def main() -> None:
     print(f"reference workload: {ref:.1f} us (least of {args.runs} x 500 passes; each run's least: "
           f"{', '.join(f'{r:.1f}' for r in refs)})")
     print(f"{'cost (us)':22}{'median':>9}{'p99':>9}{'max':>9}{'count':>8}{'median':>9}{'p99':>7}  (x ref)")
-    for name in ("note", "call", "decision", "work tick"):
+    for name in ("note", "call", "decision", "settle tick", "work tick"):
         least = least_over_runs(runs, name)
-        if least is not None:
+        if least is not None and len(least):
             med, p99 = np.median(least), np.percentile(least, 99)
             print(f"{name + ', least of runs':22}{med:9.1f}{p99:9.1f}{least.max():9.1f}{len(least):8d}"
                   f"{med / ref:9.2f}{p99 / ref:7.2f}")
-    for name in ("note", "call", "decision", "work tick", "idle tick"):
+    for name in ("note", "call", "decision", "settle tick", "work tick", "idle tick"):
+        if not len(runs[0][name]):
+            continue
         med = statistics.median(float(np.median(r[name])) for r in runs)
         p99 = statistics.median(float(np.percentile(r[name], 99)) for r in runs)
         mx = statistics.median(float(r[name].max()) for r in runs)
