@@ -347,17 +347,22 @@ class Presence:
             return None
         return start
 
-    def restarted(self, position: float, state: MusicalState) -> bool | None:
+    def restarted(self, position: float, state: MusicalState, bar_line: bool = True) -> bool | None:
         """Whether a player back from a stop with a phrase at band beat `position` (the band's count, kept through
-        the rest) started again rather than counting through it (see COUNTED and OFFBEAT); None while the strums
-        after a phrase on the count's offbeat have not told yet: on the phrase's own beats (every `period` s of
-        the `state`'s grid from its `phrase_start`) PHRASE_BEATS times, none on the count's, it started again;
-        one on the count's beats or none of either within PHRASE_BEATS + 1/2 beats, it was syncopated and counted
-        (the D dorian example with a 5.5-beat rest: its eighths go on in the old count)."""
+        the rest) started again rather than counting through it (see COUNTED and OFFBEAT); after a long stop
+        (`listening`), a phrase on a beat of the count that is neither one of the player's bar lines as the band
+        counts them nor the middle of an even bar (`bar_line` False) started again too: a player who counts
+        through a rest comes back on a strong beat, and one back on beat 4 after a held chord let time stand
+        still (review25's fermata at 92 BPM: the count kept through 7 s of it fell 0.03 beat from their a-tempo
+        downbeat, and the band rejoined a beat late for 5 s). None while the strums after a phrase on the
+        count's offbeat have not told yet: on the phrase's own beats (every `period` s of the `state`'s grid
+        from its `phrase_start`) PHRASE_BEATS times, none on the count's, it started again; one on the count's
+        beats or none of either within PHRASE_BEATS + 1/2 beats, it was syncopated and counted (the D dorian
+        example with a 5.5-beat rest: its eighths go on in the old count)."""
         off = abs(position - round(position))
         self.deciding = False
         if off <= COUNTED or off < 0.5 - OFFBEAT:
-            return off > COUNTED
+            return off > COUNTED or (self.listening and not bar_line)
         phrase, onset, period = state.phrase_start, state.last_onset, state.grid.period
         voted, counted, on_phrase = self._voted
         if voted != phrase:

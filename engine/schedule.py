@@ -357,7 +357,8 @@ class Scheduler:
         grid, presence = state.grid, self.presence
         phrase = presence.phrase(state)
         if phrase is not None and self._own_bars(grid):
-            started = presence.restarted(self.timeline.beat_at(phrase, grid), state)
+            position = self.timeline.beat_at(phrase, grid)
+            started = presence.restarted(position, state, self._on_strong_beat(position))
             if started:
                 return self._restart(now, phrase, grid)
             if started is None:
@@ -368,6 +369,17 @@ class Scheduler:
             presence.watched()              # a short stop: the band plays on its count
             return None
         return presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon)
+
+    def _on_strong_beat(self, position: float) -> bool:
+        """Whether band beat `position` lies within COUNTED beats of a bar line of the player's as the band counts
+        them (its bars from the arrangement's start, `group` of them to one of the player's), or of the middle of
+        such a bar of an even number of beats: a player in 2/4 under the band's 4/4 is back on it after counting
+        through a rest (sim3's stops_2-4_F#-dorian s07: taken for a restart, the band came back 4.01 beats after
+        the player instead of 1.89)."""
+        span = self.arranger.style.beats_per_bar * self.arranger.group
+        strong = Fraction(span, 2) if span % 2 == 0 else Fraction(span)
+        into = float((Fraction(position) - self.arranger.start) % strong)
+        return min(into, float(strong) - into) <= COUNTED
 
     def _own_bars(self, grid: BeatGrid) -> bool:
         """The band's bars and beat are the player's meter and level (not an aqsaq grid), and no ending is

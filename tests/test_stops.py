@@ -511,3 +511,28 @@ def test_offline_the_band_is_silent_in_a_one_beat_stop_time_break(tmp_path):
     end = tr["breaks"][-1][1]          # the final chord, rolled over 0.1 s: the stroke lands on its last notes
     assert np.any((band >= end - TOL) & (band <= end + 0.25 * beat_at(tr, end))), "the final stroke"
     assert np.any((band > tr["breaks"][0][1] + TOL) & (band < tr["breaks"][1][0])), "the band plays between them"
+
+
+def test_after_a_fermata_the_band_rejoins_on_the_players_downbeat_not_a_beat_or_two_off():
+    # The D dorian example (4/4 at 96, bars of 4 beats from 0.5 s): bar 9's first strum held as a fermata, its
+    # notes ringing 5 beats past the bar, then the take goes on a tempo from bar 10 (the player's downbeat at
+    # band beat 41 of a count kept through the hold: its beat 2). At the branch's start the phrase, on a beat of
+    # the band's count, was taken for a rest counted through: the band rejoined on its own bar lines, a beat off
+    # the player's, until the bar watch moved them 3 s later (review25's fermata take: 5 s).
+    beat = 60 / 96
+    hold, back, extra = 0.5 + 32 * beat, 0.5 + 36 * beat, 5 * beat
+    guitar = read_guitar_file(Path("examples/d_dorian_96_4-4.mid"))
+    held = {m.data1 for m in guitar.messages if hold - 0.05 <= m.time < hold + 0.1 and m.status & 0xF0 == 0x90}
+    messages = []
+    for m in guitar.messages:
+        if m.time < hold - 0.05 or hold - 0.05 <= m.time < hold + 0.1 and m.status & 0xF0 == 0x90 and m.data2:
+            messages.append(m)                                  # the take up to the fermata's strum, and that strum
+        elif m.time >= back - 0.05 and m.time < 0.5 + 64 * beat:
+            messages.append(replace(m, time=m.time + extra))     # the take from bar 10 on, 5 beats later
+    messages += [InputMessage(back + extra - 0.06, 0x80, n, 0) for n in held]     # the hold's release
+    _, events = play(replace(guitar, messages=sorted(messages, key=lambda m: m.time)))
+    marks = [(m.time, m.text) for m in events if isinstance(m, Marker)]
+    rejoin = next(t for t, text in marks if text.startswith("stop: rejoin") and t > back + extra - 0.1)
+    bars = (rejoin - back - extra) / (4 * beat)                 # the player's bars from their return
+    assert abs(bars - round(bars)) < 0.05 and rejoin < back + extra + 8 * beat + 0.1, (rejoin, marks)
+    assert not [t for t, text in marks if text.startswith("bar: the guitar") and rejoin < t < rejoin + 16 * beat]
