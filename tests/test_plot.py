@@ -172,8 +172,7 @@ def test_without_matplotlib_plot_is_one_line_and_no_work(tmp_path):
 def test_a_picture_that_cannot_be_written_fails_before_any_work(tmp_path):
     r = aqyn("analyze", str(example("a_minor_66_6-8")), "--plot", str(tmp_path / "no" / "p.png"))
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "does not exist" in r.stderr, r.stderr
-    r = aqyn("render", str(example("a_minor_66_6-8")), "-o", str(tmp_path / "x.mid"), "--plot",
-             str(tmp_path / "x.mid"))
+    r = aqyn("render", str(example("a_minor_66_6-8")), "-o", str(tmp_path / "x"), "--plot", str(tmp_path / "x"))
     assert r.returncode == 2 and "-o and --plot name the same file" in r.stderr, r.stderr
     assert list(tmp_path.iterdir()) == []
 
