@@ -183,6 +183,20 @@ def test_a_last_bar_of_one_chord_ends_on_its_downbeat():
     assert out == pytest.approx(listener.end_time, abs=0.05)
 
 
+def test_the_last_bars_open_dyad_gives_way_where_it_rubs_against_the_final_chord():
+    # In C the dombra is tuned C3-F3 (no tuning within three semitones of D3 puts C on a string without the F):
+    # its open dyad, the kui's cadence, put an F a semitone over the final C major chord's E, a sus4 (review25).
+    # There the last bar is fretted on the chord; in D dorian (D3-G3 over Dm) the open strings stay.
+    c_major = {p % 12 for p in (0, 4, 7)}
+    for chart, expected in (("key: C major\ntempo: 100\n[A]\n| C | F | G | C |\n", c_major),
+                            ("tempo: 96\n[A]\n| Dm | G | C | Dm |\n", {2, 7})):
+        band, prepared = band_notes(chart)
+        last = prepared.listener.seconds_at(prepared.listener.final_beat) - 0.08
+        cadence = {e.pitch % 12 for e in band if isinstance(e, Note) and e.channel == DOMBRA_CHANNEL
+                   and e.time >= last}
+        assert cadence and (cadence <= expected if expected is c_major else cadence == expected), cadence
+
+
 def test_loop_plays_the_section_times_with_the_ramp():
     band, prepared = band_notes(STEPPE.read_text(), loop="B", times=3, ramp=4)
     assert [b.bpm for b in prepared.song.bars] == [96] * 4 + [100] * 4 + [104] * 4

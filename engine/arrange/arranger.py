@@ -335,8 +335,9 @@ class Arranger:
             out.append(Planned(pos, base, 0.05, DRUM_CHANNEL, BODY_TAP_NOTE, self._velocity(rng, vel * 0.8),
                                PERCUSSION))
             return
-        cadence = plan.last                # the last bar of the ending: the open dyad, as a kui ends ...
-        open_ok = not invented_thirds(chord) & {dombra.low % 12, dombra.high % 12}   # ... unless a third
+        cadence = plan.last                # the last bar of the ending: the open dyad, as a kui ends, unless
+        open_ok = (not invented_thirds(chord) & {dombra.low % 12, dombra.high % 12}    # a third the chord lacks
+                   and (chord is None or not dombra.clashes(chord)))   # or a rub: C3-F3 under C major, a sus4
         low, high = dombra.dyad(None if cadence and open_ok else chord, 0 if cadence else plan.level)
         spread = rng.uniform(*spread_range(step_len))
         melody = self._melody(dombra, high, plan, item.melodic, chord) if item.melodic >= 0 else high

@@ -99,7 +99,7 @@ class Dombra:
         near = {(t + d) % 12 for t in foreign for d in (1, 11)} - chord_pcs(chord)
         return (self.scale - near) | foreign
 
-    def _clashes(self, chord: Chord) -> bool:
+    def clashes(self, chord: Chord) -> bool:
         """Whether an open string would sound a semitone from one of `chord`'s tones without being one (an F
         drone under E7 or Am, a G drone under D7): then the dombra frets the chord instead of droning. A
         major seventh over a major chord is a colour, not a clash (the E drone under F in A minor: the
@@ -113,10 +113,10 @@ class Dombra:
         """(low, high) pitches of a strum at register `level` (0..3) over `chord` (None: no chord heard). Over
         a chord without a third (a power chord) the dombra plays its root and fifth, its natural dyad: the
         drone stays only where both open strings are its tones; over IV, V and a chord an open string would
-        clash with (a semitone from its tones: `_clashes`) both strings are fretted on the chord."""
+        clash with (a semitone from its tones: `clashes`) both strings are fretted on the chord."""
         target = LEVEL_FRET[max(0, min(3, level))]
         bare = bool(invented_thirds(chord)) and not {self.low % 12, self.high % 12} <= chord_pcs(chord)
-        if chord is not None and (bare or (chord[0] - self.tonic) % 12 in (5, 7) or self._clashes(chord)):
+        if chord is not None and (bare or (chord[0] - self.tonic) % 12 in (5, 7) or self.clashes(chord)):
             moved = self._moved(chord, target)
             if moved is not None:
                 return moved
