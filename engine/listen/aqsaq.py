@@ -318,23 +318,23 @@ class AqsaqWatch:
         if self._named is None and self._lean_evidence >= NAME_EVIDENCE and self.slots >= FIRST_SLOTS:
             self._named = best
         self._reading = self._lean_reading = None
-        self._opening_lean = 0.0 if self._entry is None else max(self._masses(self._entry)[m] for m in GROUPS)
+        entry = None if self._entry is None else self._masses(self._entry)
+        self._opening_lean = 0.0 if entry is None else max(entry[m] for m in GROUPS)
         if self._named is not None:
             self._reading = self._bar_start(self._named, mass[self._named])
-        elif self._entry is not None:
-            self._lean_reading = self._entry_reading()
+        elif entry is not None:
+            self._lean_reading = self._entry_reading(entry)
         elif lean >= LEAN and self._lean_evidence >= ENTRY_EVIDENCE and self.slots >= ENTRY_SLOTS:
             self._lean_reading = self._bar_start(best, lean)
 
-    def _entry_reading(self) -> tuple[str, int, float] | None:
-        """The entry filter's lean (OPENING), as `lean_reading` gives it, or None."""
-        entry = self._entry
-        mass = self._masses(entry)
+    def _entry_reading(self, mass: dict[str, float]) -> tuple[str, int, float] | None:
+        """The entry filter's lean (OPENING), as `lean_reading` gives it, or None; `mass`: its belief's totals per
+        meter (`_masses`)."""
         best = max(GROUPS, key=mass.__getitem__)
         lean = mass[best]
         self._entry_lean = evidence, _ = _accumulated(*self._entry_lean, best, lean)
         if lean >= LEAN and evidence >= ENTRY_EVIDENCE and self.slots >= ENTRY_SLOTS:
-            return self._bar_start(best, lean, entry)
+            return self._bar_start(best, lean, self._entry)
         return None
 
     def _bar_start(self, name: str, belief: float, states: list[float] | None = None) -> tuple[str, int, float]:
