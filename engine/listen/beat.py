@@ -646,17 +646,26 @@ class BeatTracker:
             self._quiet_level = (current, now, loud)
             return False
         self._quiet_level = (current, held[1], max(held[2], loud))
-        return self._held_quiet(now, current)
+        loudest = self._quiet_loudest(now, current)
+        return loudest is not None and loud < QUIET * loudest
 
-    def _held_quiet(self, now: float, period: float, since: float = -math.inf) -> bool:
+    def _held_quiet(self, now: float, period: float, since: float) -> bool:
         """`_quiet` without noting the window: the level of `period` (s) held QUIET_AFTER beats by `now` (s) and the
         window's onsets from `since` (s) on under QUIET of its loudest (a sudden change reads the last
         `switch_window` seconds: a soft passage's first seconds are quiet before the whole window is)."""
-        held = self._quiet_level
-        if held is None or not same_level(period, held[0]) or now - held[1] < QUIET_AFTER * period:
+        loudest = self._quiet_loudest(now, period)
+        if loudest is None:
             return False
         loud = [v for t, v in zip(self._onsets.t, self._onsets.loud) if t >= since]
-        return bool(loud) and statistics.median(loud) < QUIET * held[2]
+        return bool(loud) and statistics.median(loud) < QUIET * loudest
+
+    def _quiet_loudest(self, now: float, period: float) -> float | None:
+        """The loudest window median (velocity / 127) heard on the level of `period` (s) when that level has stood
+        QUIET_AFTER beats by `now` (s), else None."""
+        held = self._quiet_level
+        if held is None or not same_level(period, held[0]) or now - held[1] < QUIET_AFTER * period:
+            return None
+        return held[2]
 
     def _bar_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, loud: np.ndarray, notes: np.ndarray,
                    period: float, line: bool, deep: np.ndarray | None) -> float:
