@@ -399,8 +399,7 @@ class KeyTracker:
         the rest of the evidence)."""
         if t - self._last_on >= TOGETHER:
             self._decay_to(t)
-            ahead = self._t - self._arrays_t     # as `_add`: the arrays owe the decay since `_arrays_t`
-            self._leaps[pitch % 12] += 2.0 ** (ahead / self.half_life) if ahead > 0 else 1.0
+            self._leaps[pitch % 12] += self._owed()
 
     def note_off(self, t: float, pitch: int, duration: float, bass: bool) -> None:
         """A note released at t (s) after `duration` seconds: the duration (at most 2 s) adds to its pitch
@@ -484,17 +483,20 @@ class KeyTracker:
 
     def _add(self, t: float, pitch: int, w: float, bass: bool, metric: float) -> None:
         self._decay_to(t)
-        ahead = self._t - self._arrays_t
-        if ahead > LAZY_DECAY:
+        if self._t - self._arrays_t > LAZY_DECAY:
             self._arrays()
-            ahead = 0.0
-        # The arrays are decayed to `_arrays_t`: w added there is w scaled up by the decay owed since.
-        scale = 2.0 ** (ahead / self.half_life) if ahead > 0 else 1.0
+        scale = self._owed()
         pc = pitch % 12
         self._hist[pc] += w * (self.bass_weight if bass else 1.0) * scale
         if bass:
             self._bass[pc] += w * metric * scale   # a bass note on a downbeat counts most
         self.total += w
+
+    def _owed(self) -> float:
+        """The arrays are decayed to `_arrays_t` (lazily): a value added now is scaled up by the decay they owe
+        since, so that it stands at its weight once they are brought to `_t`."""
+        ahead = self._t - self._arrays_t
+        return 2.0 ** (ahead / self.half_life) if ahead > 0 else 1.0
 
     def _values(self) -> np.ndarray:
         """The score of each of the 84 keys (index = 7 x collection + degree; see `scores`)."""
