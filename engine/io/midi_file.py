@@ -7,7 +7,7 @@ import io
 import math
 import struct
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import mido
@@ -275,10 +275,11 @@ def _cut_into(short: list[tuple[int, int]],
     return out
 
 
-def _whole_bar_before(start: int, length: int, meter: TimeSignature, meters: list[tuple[float, TimeSignature]],
+def _whole_bar_before(start: int, length: int, meter: TimeSignature, meter_at: Callable[[float], TimeSignature],
                       short: list[tuple[int, int]]) -> float | None:
     """The file beat where the whole bar before a one-beat short bar of a compound meter (at file beat `start`,
-    `length` beats, in `meter`) starts, when that bar is whole and in the same meter; else None. Written alone, a
+    `length` beats, in `meter`) starts, when that bar is whole and in the same meter (`meter_at`: the meter at a
+    file beat); else None. Written alone, a
     one-beat bar of 6/8 is 3/8, which a DAW counts in three eighths where the band and the player keep one dotted
     quarter (converter-set-b sim_05 and sim_09, slow 6/8 whose band moved its bar a beat after a tempo step: two
     beats too many in the file per cut bar, bench/band_eval.py); joined to the bar before it is 9/8, three dotted
@@ -289,7 +290,7 @@ def _whole_bar_before(start: int, length: int, meter: TimeSignature, meters: lis
     before = start - bar
     if before < 0 or any(before <= s < start for s, _ in short):
         return None
-    if [e for b, e in meters if b <= before + 1e-9][-1:] != [meter]:
+    if meter_at(before) != meter:
         return None
     return float(before)
 
@@ -308,7 +309,7 @@ def _bars(meters: list[tuple[float, TimeSignature]], short: list[tuple[int, int]
         out[float(start)] = (e.numerator, e.denominator)
     for start, length in short:
         e = meter_at(start)
-        before = _whole_bar_before(start, length, e, meters, short)
+        before = _whole_bar_before(start, length, e, meter_at, short)
         if before is not None:
             out[before] = ((e.numerator // 3 + 1) * 3, e.denominator)
         else:
