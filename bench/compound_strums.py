@@ -130,11 +130,19 @@ def write_all(doc: str, takes) -> None:
     print(f"wrote {n} takes into {out}")
 
 
+def write_table(doc: str, table: dict, take, stem, first_seed: int) -> None:
+    """`write_all` for a table of kinds (name -> (take's arguments ..., ((BPM, key), ...)): the tempi last): a
+    take `take(*arguments, bpm, key, seed)` of every kind at each of its tempi, named `stem(name, row, bpm, key)`,
+    seeds `first_seed`, `first_seed` + 1, ... in the table's order."""
+    runs = [(name, row, bpm, key) for name, row in table.items() for bpm, key in row[-1]]
+    write_all(doc, ((stem(name, row, bpm, key), take(*row[:-1], bpm, key, seed))
+                    for seed, (name, row, bpm, key) in enumerate(runs, first_seed)))
+
+
 def main() -> None:
     """Write every figure at each of its tempi into --out (seeds 1, 2, ... in order)."""
-    runs = [(name, figure, bpm, key) for name, figure in FIGURES.items() for bpm, key in figure[-1]]
-    write_all(__doc__, ((f"{figure[2].replace('/', '-')}_{name.replace('.', 'x')}_{bpm}_{key}",
-                         take(*figure[:-1], bpm, key, seed)) for seed, (name, figure, bpm, key) in enumerate(runs, 1)))
+    write_table(__doc__, FIGURES, take,
+                lambda name, figure, bpm, key: f"{figure[2].replace('/', '-')}_{name.replace('.', 'x')}_{bpm}_{key}", 1)
 
 
 if __name__ == "__main__":

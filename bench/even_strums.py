@@ -24,7 +24,7 @@ from pathlib import Path
 import mido
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compound_strums import PROGRESSION, bar, finish, write_all  # noqa: E402
+from compound_strums import PROGRESSION, bar, finish, write_table  # noqa: E402
 
 # name: (strokes, meter, bars a chord, alternate bass, velocities by stroke kind, tempi as (BPM, key))
 FIGURES = {
@@ -67,9 +67,8 @@ def take(strokes: str, meter: str, per_chord: int, alternate: bool, levels: dict
 
 def main() -> None:
     """Write every figure at each of its tempi into --out (seeds 101, 102, ... in order)."""
-    runs = [(name, figure, bpm, key) for name, figure in FIGURES.items() for bpm, key in figure[-1]]
-    write_all(__doc__, ((f"{figure[1].replace('/', '-')}_{name}_{bpm}_{key}", take(*figure[:-1], bpm, key, seed))
-                        for seed, (name, figure, bpm, key) in enumerate(runs, 101)))
+    write_table(__doc__, FIGURES, take,
+                lambda name, figure, bpm, key: f"{figure[1].replace('/', '-')}_{name}_{bpm}_{key}", 101)
 
 
 if __name__ == "__main__":

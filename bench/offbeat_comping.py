@@ -28,7 +28,7 @@ from pathlib import Path
 import mido
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compound_strums import bar, finish, write_all  # noqa: E402
+from compound_strums import bar, finish, write_table  # noqa: E402
 
 # name: (sixteenths of bars 1-3, of bar 4, chord steps (semitones, minor) each held `per_chord` bars, per_chord,
 # mode of the key, tempi as (BPM, key))
@@ -74,9 +74,7 @@ def take(first: str, fourth: str, steps: tuple, per_chord: int, mode: str, bpm: 
 
 def main() -> None:
     """Write every figure at each of its tempi into --out (seeds 201, 202, ... in order)."""
-    runs = [(name, figure, bpm, key) for name, figure in FIGURES.items() for bpm, key in figure[-1]]
-    write_all(__doc__, ((f"4-4_{name}_{bpm}_{key}", take(*figure[:-1], bpm, key, seed))
-                        for seed, (name, figure, bpm, key) in enumerate(runs, 201)))
+    write_table(__doc__, FIGURES, take, lambda name, _, bpm, key: f"4-4_{name}_{bpm}_{key}", 201)
 
 
 if __name__ == "__main__":

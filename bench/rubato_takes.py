@@ -25,7 +25,7 @@ from pathlib import Path
 import mido
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compound_strums import KEYS, PROGRESSION, bar, chord, midi_of, write_all  # noqa: E402
+from compound_strums import KEYS, PROGRESSION, bar, chord, midi_of, write_table  # noqa: E402
 
 STRINGS = {"D": range(6), "U": range(5, 1, -1), "C": range(2, 6)}
 LEVELS = {"D": 88, "U": 76, "B": 92, "C": 70}
@@ -111,9 +111,8 @@ def take(strokes: str, per_bar: int, meter: str, curve, bpm: float, key: str, se
 
 def main() -> None:
     """Write every kind at each of its tempi into --out (seeds 201, 202, ... in order)."""
-    runs = [(name, kind, bpm, key) for name, kind in KINDS.items() for bpm, key in kind[-1]]
-    write_all(__doc__, ((f"{kind[2].replace('/', '-')}_{name}_{bpm}_{key}", take(*kind[:-1], bpm, key, seed))
-                        for seed, (name, kind, bpm, key) in enumerate(runs, 201)))
+    write_table(__doc__, KINDS, take,
+                lambda name, kind, bpm, key: f"{kind[2].replace('/', '-')}_{name}_{bpm}_{key}", 201)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compound_strums import take, write_all  # noqa: E402
+from compound_strums import take, write_table  # noqa: E402
 
 TEMPI = ((66, "C"), (72, "D"), (78, "E"), (84, "G"), (92, "A"))
 # name: (strokes, accented sixteenths, meter, sixteenths a beat, tempi as (BPM, key))
@@ -32,9 +32,7 @@ FIGURES = {
 
 def main() -> None:
     """Write every figure at each of its tempi into --out (seeds 201, 202, ... in order)."""
-    runs = [(name, figure, bpm, key) for name, figure in FIGURES.items() for bpm, key in figure[-1]]
-    write_all(__doc__, ((f"2-4_{name}_{bpm}_{key}", take(*figure[:-1], bpm, key, seed))
-                        for seed, (name, figure, bpm, key) in enumerate(runs, 201)))
+    write_table(__doc__, FIGURES, take, lambda name, _, bpm, key: f"2-4_{name}_{bpm}_{key}", 201)
 
 
 if __name__ == "__main__":
