@@ -21,6 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from watching import patched  # noqa: E402
 
 from engine.events import Marker, Note  # noqa: E402
 from engine.io.midi_input import read_guitar_file  # noqa: E402
@@ -55,11 +58,8 @@ def take(mid: Path) -> dict | None:
         read(self)
         firsts(self, meter, seen)
 
-    aqsaq.AqsaqWatch._read = watched
-    try:
+    with patched(aqsaq.AqsaqWatch, "_read", watched):
         _, events = play(read_guitar_file(mid))
-    finally:
-        aqsaq.AqsaqWatch._read = read
     downbeats, first = truth["downbeats"], truth["first_onset"]
     bar = (downbeats[-1] - downbeats[0]) / (len(downbeats) - 1)
     entry = next(e for e in events if isinstance(e, Marker) and e.text.startswith("band in"))

@@ -23,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from watching import patched  # noqa: E402
 
 from engine import schedule  # noqa: E402
 from engine.events import TimeSignature  # noqa: E402
@@ -45,11 +48,8 @@ def heard_meters(mid: Path) -> tuple[list[tuple[float, str]], list[tuple[float, 
             heard.append((now, state.grid.meter))
         tick(self, now, state)
 
-    schedule.Scheduler.tick = watched
-    try:
+    with patched(schedule.Scheduler, "tick", watched):
         _, events = play(read_guitar_file(mid))
-    finally:
-        schedule.Scheduler.tick = tick
     band = [(e.time, f"{e.numerator}/{e.denominator}") for e in events if isinstance(e, TimeSignature)]
     return heard, band
 
