@@ -1,22 +1,30 @@
 """Which cue of a single melody line names its tonic (aqyn issue 12): over the solo lines (bench/accuracy.py's
-`solo` set, `--held`: solo-held; `--gs`: GuitarSet's dev solos), per cue, in how many takes it weighs the true
-tonic above its relative's tonic, its fourth and its fifth (ahead / behind / tied), and with -v each take's counts.
+`solo` set, `--held`: solo-held; `--gs`: GuitarSet's dev solos; `--reels`: the dev reels), per cue, in how many
+takes it weighs the true tonic above its relative's tonic, its fourth and its fifth (ahead / behind / tied), and
+with -v each take's counts.
 
-    python -P bench/line_key_cues.py [--limit 60] [--held | --gs] [-v]
+    python -P bench/line_key_cues.py [--limit 60] [--held | --gs | --reels] [-v]
 
 Cues, each a weight per pitch class over the take's first 60 s: `count` (onsets), `duration` (seconds held, at most
 2 s a note), `downbeat` and `beat` (onsets within 60 ms of the truth's downbeats and beats: what a listener that
 found them could use), `longer` (notes at least twice the take's median length), `step up` (reached a semitone up),
 `step down` (reached a step down), `leap` (reached by a leap of a fourth or more), `fifth leap` (reached up a
 fourth or down a fifth from its fifth, key.LEAPS: a tune's upbeat, a cadence), `up a fourth`, `down a fifth`,
-`triad` (three notes in a row that are a major or minor triad, for its root). Notes struck within 30 ms of the one
-before (a chord's) start no interval.
+`triad` (three notes in a row that are a major or minor triad, for its root); where phrases close and open (key.py's
+rule: the note before a gap of 2.5 times the typical one and 0.6 s or more ends a phrase): `phrase end` (weighted by
+the gap, as key.FINAL does), `cadence` (a phrase end reached by a step, 1 or 2 semitones: the 2-1 and 7-1 of a close),
+`phrase start` (the note after such a gap, and the first), `last` (the excerpt's last note: the piece's end on
+GuitarSet, where the take ends; mid-tune on the 60 s cuts); the line's own bass: `bar low` (the lowest note struck in
+each of the truth's bars), `low` (seconds held below the line's median pitch); `to beat` (a note on the truth's beat
+reached a semitone up: a leading tone resolving on the beat). Notes struck within 30 ms of the one before (a chord's)
+start no interval.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -30,10 +38,13 @@ import accuracy  # noqa: E402
 import metrics  # noqa: E402
 
 from engine.io.midi_input import read_guitar_file  # noqa: E402
+from engine.listen import key  # noqa: E402
 
 GS = ROOT.parent / "shared" / "data" / "guitarset-dev"
 MINOR_THIRD = ("minor", "dorian", "phrygian", "locrian")
 TOGETHER = 0.03     # s: onsets this close are one chord's, no interval (key.TOGETHER)
+CUES = ("count", "duration", "downbeat", "beat", "longer", "step up", "step down", "leap", "fifth leap", "up a fourth",
+        "down a fifth", "triad", "phrase end", "cadence", "phrase start", "last", "bar low", "low", "to beat")
 
 
 def notes_of(messages: list) -> list[tuple[float, float, int]]:
@@ -49,8 +60,7 @@ def notes_of(messages: list) -> list[tuple[float, float, int]]:
 
 def cues(notes: list[tuple[float, float, int]], beats: list[float], downbeats: list[float]) -> dict:
     """Each cue's weight per pitch class (12 values) over the notes (see the module docstring)."""
-    v = {name: np.zeros(12) for name in ("count", "duration", "downbeat", "beat", "longer", "step up", "step down",
-                                         "leap", "fifth leap", "up a fourth", "down a fifth", "triad")}
+    v = {name: np.zeros(12) for name in CUES}
     median = float(np.median([e - s for s, e, _ in notes]))
     for s, e, p in notes:
         pc = p % 12
@@ -74,7 +84,42 @@ def cues(notes: list[tuple[float, float, int]], beats: list[float], downbeats: l
         for root in range(12):
             if pcs in ({root, (root + 4) % 12, (root + 7) % 12}, {root, (root + 3) % 12, (root + 7) % 12}):
                 v["triad"][root] += 1
+    phrases(notes, v)
+    bass_of_line(notes, beats, downbeats, v)
     return v
+
+
+def phrases(notes: list[tuple[float, float, int]], v: dict) -> None:
+    """The phrase cues into `v` (`phrase end`, `cadence`, `phrase start`, `last`), phrase ends by key.py's rule
+    (KeyTracker._final: a gap FINAL_RATIO times the running geometric mean gap, FINAL_MIN s or more)."""
+    lone = [n for i, n in enumerate(notes) if i == 0 or n[0] - notes[i - 1][0] >= TOGETHER]
+    v["phrase start"][lone[0][2] % 12] += 1
+    v["last"][lone[-1][2] % 12] += 1
+    typical = 0.0
+    for before, (s1, _, p1), (s2, _, p2) in zip([None] + lone, lone, lone[1:]):
+        gap = s2 - s1
+        if typical and key.FINAL_MIN <= gap < key.OPENING_GAP and gap >= key.FINAL_RATIO * math.exp(typical):
+            v["phrase end"][p1 % 12] += gap
+            v["cadence"][p1 % 12] += gap * (before is not None and 1 <= abs(p1 - before[2]) <= 2)
+            v["phrase start"][p2 % 12] += 1
+        log = math.log(min(gap, key.OPENING_GAP))
+        typical = 0.9 * typical + 0.1 * log if typical else log
+
+
+def bass_of_line(notes: list[tuple[float, float, int]], beats: list[float], downbeats: list[float], v: dict) -> None:
+    """The line's own bass into `v`: the lowest note struck in each truth bar (`bar low`), the seconds held below
+    the line's median pitch (`low`); and `to beat`, a note on a truth beat reached a semitone up."""
+    median = float(np.median([p for _, _, p in notes]))
+    for s, e, p in notes:
+        if p < median:
+            v["low"][p % 12] += min(e - s, 2.0)
+    for a, b in zip(downbeats, downbeats[1:] + [math.inf]):
+        inside = [p for s, _, p in notes if a - 0.06 <= s < b - 0.06]
+        if inside:
+            v["bar low"][min(inside) % 12] += 1
+    for (s1, _, p1), (s2, _, p2) in zip(notes, notes[1:]):
+        if s2 - s1 >= TOGETHER and p2 - p1 == 1 and any(abs(s2 - b) < 0.06 for b in beats):
+            v["to beat"][p2 % 12] += 1
 
 
 def takes(args) -> list[tuple[str, tuple[str, str], list, list, list]]:
@@ -86,8 +131,9 @@ def takes(args) -> list[tuple[str, tuple[str, str], list, list, list]]:
             out.append((midi.stem, (truth["key"]["tonic"], truth["key"]["mode"]),
                         accuracy.cut(read_guitar_file(midi).messages, 60.0), truth["beats"], truth["downbeats"]))
         return out
+    pieces = accuracy.reel_pieces(args.limit) if args.reels else accuracy.solo_pieces(args.limit, held=args.held)
     return [(p.name, p.key, accuracy.cut(m, 60.0), [b for b in p.beats if b < 60], [d for d in p.downbeats if d < 60])
-            for p, m in accuracy.solo_pieces(args.limit, held=args.held)]
+            for p, m in pieces]
 
 
 def main() -> None:
@@ -95,6 +141,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=60)
     ap.add_argument("--held", action="store_true", help="solo-held (kept out of all tuning)")
     ap.add_argument("--gs", action="store_true", help="GuitarSet's dev solos")
+    ap.add_argument("--reels", action="store_true", help="the dev reels (accuracy.reel_pieces)")
     ap.add_argument("-v", action="store_true", help="each take's counts: tonic / relative / fourth / fifth")
     args = ap.parse_args()
     tally: dict[tuple[str, str], list[int]] = {}
