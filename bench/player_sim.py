@@ -68,6 +68,46 @@ dynamics [{bar, time, velocity_mean, notes}] per bar (real notes plucked in the 
 sections (the soft bars), tempo {mode, amount, shape|bar}, renditions [{start, bpm}] (first pluck, bpm at the
 first downbeat),
 style, converter {latency_ms, poly, legato, ...}, seed, index.
+
+Groove spec (GROOVES; `--grooves` cycles them, sets sim4 and sim4-held)
+-----------------------------------------------------------------------
+Grooves issue 12 asked for and a new user's review found the band failing on, written as a player would describe
+them. "Counted" is the beat a musician taps; slots are the pattern's steps (eighths, sixteenths, or sixteenth
+triplets in the bolero); everything else (voicings, converter, truth) is as above, and the truth adds
+feel {name, sub = slots per eighth, swing, bars = the patterns} and fermatas [{bar, start, end, stretch}].
+
+- bossa: 4/4, counted quarters 110-145. Thumb on 1 (root) and 3 (fifth); the fingers pinch the top three strings
+  on a two-bar syncopation (1, &2, 4 | 2, &3, or 1, 2, &4 | 2, 3, 4). Straight eighths, soft even touch.
+  maj7/min7/7 chords: Imaj7 ii7 V7, Imaj7 VI7 ii7 V7; minor i7 iv7 V7; dorian i7 IV7. One chord a bar.
+- funk: 4/4, counted quarters 84-112, continuous sixteenths in the strumming hand (down on the beat and the &,
+  up on e and a); most strokes are muted scratches, a few short chord chops (cut after 12-30 % of a beat).
+  Accent on the 1, then the backbeats 2 and 4; light sixteenth swing (second sixteenth at 50-58 % of the eighth).
+  Seventh-chord vamps: i7 IV7 (dorian), I7 IV7 / I7 bVII (mixolydian), i7 iv7; one feel plucks the root on the 1.
+  Keys E A D G C F.
+- reggae: 4/4. One drop (66-90): short top-string skanks on 2 and 4 only, nothing on 1 (or a thumb root on 3);
+  bubble: skanks on 2, &2, 4, &4; ska (100-140): skanks on every & . Major, minor or dorian progressions.
+- blues (slow): 12/8, counted dotted quarters 48-66, a twelve-bar form (I7 I7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7, or
+  the quick change to IV7 in bar 2; minor: i7 ... bVI7 V7 i7 V7), 2 choruses (the last bar: the tonic seventh).
+  Shuffle bass on the low strings, long-short on the first and third triplet of each beat: the 5-6 dyad shuffle
+  (root + fifth, root + sixth), or a walking shuffle (root, third, fifth, sixth) with top-string stabs on 2 and 4.
+  Turnaround runs of 3-6 triplet eighths at the end of a chorus. Keys E A G C D Bb F.
+- boogie: 12/8, dotted quarters 88-132, 3 choruses of the same form; walking boogie line R 3 5 6 b7 6 5 3 on the
+  triplet's first and third eighth, or dyads 5 6 b7 6.
+- bolero: 3/4, quarters 60-84, the Spanish bolero rhythm: 1, triplet on the & (three quick strokes), 2, triplet, 3,
+  & | 1, triplet, 2, triplet, then six sixteenth-triplet strokes on 3. Full strums on the beats, short top-string
+  strokes in the triplets. Minor (i bVII bVI V, i iv V7), phrygian or major.
+- habanera: 2/4, quarters 60-84: thumb on the 1 and the last sixteenth of beat 1 (root, then the alternate bass),
+  the fingers pinch on 2 and &2 (dotted eighth, sixteenth, eighth, eighth). Minor (i V7 V7 i) or major.
+- sixteenths: 4/4, quarters 76-104, down-up strumming on every sixteenth (or a stroke missed now and then),
+  only the 1 accented (up strokes as loud as down strokes or a little softer), barely swung (50-54 %).
+- bluegrass: 2/4, quarters 200-260, boom-chuck: a bass note on 1 (root, then the alternate bass the next bar),
+  a damped chuck on 2; G runs (3-4 eighths) into the next phrase; I IV V in G C D A E (or mixolydian I bVII IV).
+  32-96 bars within 30-75 s.
+- fermata: a 4/4 or 3/4 ballad (strummed or picked, 56-110) whose 8th, 16th ... bar (one or two of them) is held:
+  the chord is struck once on its downbeat and rings while the bar's beats last 2-3.5 times as long; the count
+  goes on, the next phrase comes in at tempo. Truth beats keep the held bar's beats, evenly spread over it.
+Second round (takes 10-23) add one of tempo (drift, rubato or a step), tuning_tail, pickup (only grooves counted
+in eighths; else the tuning tail).
 """
 from __future__ import annotations
 
