@@ -1,7 +1,7 @@
 """Listening accuracy: aqyn (online and offline) and peer tools on the same files, with mir_eval metrics.
 
     python bench/accuracy.py [--sets pop909,asap,nottingham,guitar,guitarset-dev,converter-set-b,sim2,sim2-held,
-                                     sim3,sim-aqsaq,solo,solo-held,reels]
+                                     sim3,sim-aqsaq,sim4,sim4-held,solo,solo-held,reels]
                              [--limit 12] [--seconds 60] [--no-peers | --peers-only] [--declared-latency-ms 30]
 
 The peers' scores do not depend on aqyn: they are computed once per piece and kept in bench/.cache/.
@@ -10,7 +10,9 @@ Sets: the shared datasets (../shared/data: POP909, ASAP, Nottingham; never copie
 takes with a truth JSON: `guitarset-dev` (real hexaphonic guitar, ../shared/data/guitarset-dev), `converter-set-b`
 (../shared/cases: an independent simulator), `sim2` and `sim2-held` (bench/player_sim.py, written from a spec
 without reading the trackers, seeds 1 and 2; sim2-held is kept out of all tuning; `sim3`, seed 3, and
-`sim-aqsaq`, 8 takes each of 5/8 and 7/8 from seeds 4 and 5, more dev takes); `solo` and `solo-held`, single
+`sim-aqsaq`, 8 takes each of 5/8 and 7/8 from seeds 4 and 5, more dev takes; `sim4` and `sim4-held`, seeds 6 and
+7, its grooves: bossa, funk, reggae, 12/8 blues and boogie, bolero, habanera, sixteenths, bluegrass, fermata;
+sim4-held is kept out of all tuning); `solo` and `solo-held`, single
 melody lines as a solo sends them (`solo_pieces`: half Nottingham tunes' melody tracks, each played at a tempo
 of its own, half POP909 melody tracks; every note at one velocity; key with its mode, meter, beats and chords
 from the datasets; `solo-held`, a quarter of the names by CRC-32, is kept out of all tuning); `reels` (dev:
@@ -237,10 +239,10 @@ def score_peers(piece, midi: Path, seconds: float, row: dict, latency: float = 0
 
 KEY_PEERS = ("music21", "partitura")
 # Takes with a truth JSON (datasets.truth_piece): one key with its mode, and a meter, per take.
-TRUTH_SETS = ("guitarset-dev", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq", "solo", "solo-held",
-              "reels")
+TRUTH_SETS = ("guitarset-dev", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq", "sim4", "sim4-held",
+              "solo", "solo-held", "reels")
 # Sets played through a converter with latency (simulated: 20-40 ms), where the player declares 30 ms.
-CONVERTER_SETS = ("guitar", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq")
+CONVERTER_SETS = ("guitar", "converter-set-b", "sim2", "sim2-held", "sim3", "sim-aqsaq", "sim4", "sim4-held")
 
 
 def peer_keys(midi: Path, row: dict) -> None:

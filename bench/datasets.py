@@ -65,7 +65,7 @@ DATA_ROOT = Path(os.environ.get("AQYN_DATA", "/work/shared/data"))
 CASES_ROOT = DATA_ROOT.parent / "cases"
 SIM_ROOT = Path(__file__).resolve().parent / ".cache"
 DATASETS = ("pop909", "asap", "nottingham", "guitarset-dev", "converter-set-b", "sim2", "sim2-held", "sim3",
-            "sim-aqsaq")
+            "sim-aqsaq", "sim4", "sim4-held")
 
 PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
@@ -918,17 +918,18 @@ def _truth_list(folder: Path):
     return lister
 
 
-def _sim_folder(seed: int, name: str, runs: tuple[tuple[int, str, int], ...] = ()) -> Path:
+def _sim_folder(seed: int, name: str, runs: tuple[tuple[int, str, int], ...] = (), grooves: bool = False) -> Path:
     """The second simulator's takes for `seed` (bench/player_sim.py, written from a spec without reading the
     trackers), generated into bench/.cache/NAME the first time; `runs` ((seed, kind, count), ...) instead
-    generates `count` takes of one kind per run into the same folder."""
+    generates `count` takes of one kind per run into the same folder; `grooves`: its 24 groove takes (bossa,
+    funk, reggae, 12/8 blues and boogie, bolero, habanera, sixteenths, bluegrass, fermata) instead."""
     folder = SIM_ROOT / name
     if not folder.exists() or not any(folder.glob("*.json")):
         import subprocess  # noqa: PLC0415
         import sys  # noqa: PLC0415
         sim = str(Path(__file__).resolve().parent / "player_sim.py")
         for args in ([["--seed", str(s), "--only", kind, "--count", str(n)] for s, kind, n in runs]
-                     or [["--seed", str(seed)]]):
+                     or [["--seed", str(seed)] + (["--grooves"] if grooves else [])]):
             subprocess.run([sys.executable, sim, "--out", str(folder), *args], check=True,
                            stdout=subprocess.DEVNULL)
     return folder
@@ -984,4 +985,7 @@ _LOADERS = {
     "sim3": (lambda: _truth_list(_sim_folder(3, "sim3"))(), truth_piece),
     "sim-aqsaq": (lambda: _truth_list(_sim_folder(0, "sim-aqsaq", ((4, "aqsaq58", 8), (5, "aqsaq78", 8))))(),
                   truth_piece),
+    # The second simulator's grooves (issue 12): seed 6 may be used for tuning, seed 7 is held out of all tuning.
+    "sim4": (lambda: _truth_list(_sim_folder(6, "sim4", grooves=True))(), truth_piece),
+    "sim4-held": (lambda: _truth_list(_sim_folder(7, "sim4-held", grooves=True))(), truth_piece),
 }

@@ -68,6 +68,46 @@ dynamics [{bar, time, velocity_mean, notes}] per bar (real notes plucked in the 
 sections (the soft bars), tempo {mode, amount, shape|bar}, renditions [{start, bpm}] (first pluck, bpm at the
 first downbeat),
 style, converter {latency_ms, poly, legato, ...}, seed, index.
+
+Groove spec (GROOVES; `--grooves` cycles them, sets sim4 and sim4-held)
+-----------------------------------------------------------------------
+Grooves issue 12 asked for and a new user's review found the band failing on, written as a player would describe
+them. "Counted" is the beat a musician taps; slots are the pattern's steps (eighths, sixteenths, or sixteenth
+triplets in the bolero); everything else (voicings, converter, truth) is as above, and the truth adds
+feel {name, sub = slots per eighth, swing, bars = the patterns} and fermatas [{bar, start, end, stretch}].
+
+- bossa: 4/4, counted quarters 110-145. Thumb on 1 (root) and 3 (fifth); the fingers pinch the top three strings
+  on a two-bar syncopation (1, &2, 4 | 2, &3, or 1, 2, &4 | 2, 3, 4). Straight eighths, soft even touch.
+  maj7/min7/7 chords: Imaj7 ii7 V7, Imaj7 VI7 ii7 V7; minor i7 iv7 V7; dorian i7 IV7. One chord a bar.
+- funk: 4/4, counted quarters 84-112, continuous sixteenths in the strumming hand (down on the beat and the &,
+  up on e and a); most strokes are muted scratches, a few short chord chops (cut after 12-30 % of a beat).
+  Accent on the 1, then the backbeats 2 and 4; light sixteenth swing (second sixteenth at 50-58 % of the eighth).
+  Seventh-chord vamps: i7 IV7 (dorian), I7 IV7 / I7 bVII (mixolydian), i7 iv7; one feel plucks the root on the 1.
+  Keys E A D G C F.
+- reggae: 4/4. One drop (66-90): short top-string skanks on 2 and 4 only, nothing on 1 (or a thumb root on 3);
+  bubble: skanks on 2, &2, 4, &4; ska (100-140): skanks on every & . Major, minor or dorian progressions.
+- blues (slow): 12/8, counted dotted quarters 48-66, a twelve-bar form (I7 I7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7, or
+  the quick change to IV7 in bar 2; minor: i7 ... bVI7 V7 i7 V7), 2 choruses (the last bar: the tonic seventh).
+  Shuffle bass on the low strings, long-short on the first and third triplet of each beat: the 5-6 dyad shuffle
+  (root + fifth, root + sixth), or a walking shuffle (root, third, fifth, sixth) with top-string stabs on 2 and 4.
+  Turnaround runs of 3-6 triplet eighths at the end of a chorus. Keys E A G C D Bb F.
+- boogie: 12/8, dotted quarters 88-132, 3 choruses of the same form; walking boogie line R 3 5 6 b7 6 5 3 on the
+  triplet's first and third eighth, or dyads 5 6 b7 6.
+- bolero: 3/4, quarters 60-84, the Spanish bolero rhythm: 1, triplet on the & (three quick strokes), 2, triplet, 3,
+  & | 1, triplet, 2, triplet, then six sixteenth-triplet strokes on 3. Full strums on the beats, short top-string
+  strokes in the triplets. Minor (i bVII bVI V, i iv V7), phrygian or major.
+- habanera: 2/4, quarters 60-84: thumb on the 1 and the last sixteenth of beat 1 (root, then the alternate bass),
+  the fingers pinch on 2 and &2 (dotted eighth, sixteenth, eighth, eighth). Minor (i V7 V7 i) or major.
+- sixteenths: 4/4, quarters 76-104, down-up strumming on every sixteenth (or a stroke missed now and then),
+  only the 1 accented (up strokes as loud as down strokes or a little softer), barely swung (50-54 %).
+- bluegrass: 2/4, quarters 200-260, boom-chuck: a bass note on 1 (root, then the alternate bass the next bar),
+  a damped chuck on 2; G runs (3-4 eighths) into the next phrase; I IV V in G C D A E (or mixolydian I bVII IV).
+  32-96 bars within 30-75 s.
+- fermata: a 4/4 or 3/4 ballad (strummed or picked, 56-110) whose 8th, 16th ... bar (one or two of them) is held:
+  the chord is struck once on its downbeat and rings while the bar's beats last 2-3.5 times as long; the count
+  goes on, the next phrase comes in at tempo. Truth beats keep the held bar's beats, evenly spread over it.
+Second round (takes 10-23) add one of tempo (drift, rubato or a step), tuning_tail, pickup (only grooves counted
+in eighths; else the tuning tail).
 """
 from __future__ import annotations
 
@@ -98,7 +138,8 @@ PROGRESSIONS = {
     "phrygian": ("i bII i bII", "i bII bIII bII", "i iv bII i", "i bvii bVI bII"),
     "lydian": ("I II I II", "I II vii I", "I II iii II", "Imaj7 II Imaj7 II"),
 }
-METERS = {"2/4": (2, 2), "3/4": (2, 2, 2), "4/4": (2, 2, 2, 2), "6/8": (3, 3), "5/8": (3, 2), "7/8": (2, 2, 3)}
+METERS = {"2/4": (2, 2), "3/4": (2, 2, 2), "4/4": (2, 2, 2, 2), "6/8": (3, 3), "5/8": (3, 2), "7/8": (2, 2, 3),
+          "12/8": (3, 3, 3, 3)}
 AQSAQ = ("5/8", "7/8")
 BPM = {"4/4": (70, 150), "2/4": (80, 140), "3/4": (80, 180), "6/8": (60, 110), "5/8": (90, 160), "7/8": (90, 160)}
 KINDS = ("strum44", "strum24", "waltz34", "jig68", "aqsaq58", "aqsaq78", "fingerpick", "stops", "twice",
@@ -143,8 +184,8 @@ A_SHAPE = {"maj": "x02220", "min": "x02210", "7": "x02020", "min7": "x02010", "m
 
 # ----------------------------------------------------------------------------------------------- theory
 def unit(meter: str) -> int:
-    """Eighths in the meter's counting unit: 3 (dotted quarter) in 6/8, else 2 (quarter)."""
-    return 3 if meter == "6/8" else 2
+    """Eighths in the meter's counting unit: 3 (dotted quarter) in 6/8 and 12/8, else 2 (quarter)."""
+    return 3 if meter in ("6/8", "12/8") else 2
 
 
 def roman(sym: str, tonic: int) -> tuple[int, str]:
@@ -237,6 +278,10 @@ class Bar:
     hint_chord: tuple | None = None               # chord whose hand position places the melody
     pickup: bool = False                          # the anacrusis bar (only its melody is played)
     first_pos: int = 0                            # pickup bar: position of the first note
+    sub: int = 1                                  # slots per eighth: tokens, chords, melody count slots
+    swing: float = 0.5                            # where the second of two slots falls in its eighth
+    accents: tuple | None = None                  # velocity factor per slot (None: accent())
+    stretch: float = 1.0                          # the bar's beats last this many times longer (fermata)
 
 
 @dataclass
@@ -252,9 +297,10 @@ class Spec:
     tempo: dict
 
 
-def chord_rows(rng, spec: Spec, bar_s: float) -> list[list]:
-    """Chords of every bar: AABA sections of 8 bars, one chord per bar, per 2 bars or 2 per bar."""
-    progs = PROGRESSIONS[spec.mode]
+def chord_rows(rng, spec: Spec, bar_s: float, progs: tuple | None = None) -> list[list]:
+    """Chords of every bar: AABA sections of 8 bars, one chord per bar, per 2 bars or 2 per bar; `progs`
+    (roman numeral strings of 4 chords) default to the mode's PROGRESSIONS."""
+    progs = progs or PROGRESSIONS[spec.mode]
     ia, ib = rng.choice(len(progs), 2, replace=False)
     a, b = ([roman(s, spec.tonic) for s in progs[i].split()] for i in (ia, ib))
     per = 1
@@ -308,7 +354,8 @@ def add_pickup(rng, bars: list[Bar], scale: list[int]) -> None:
     """Insert an anacrusis bar: 1-3 eighths or quarters of melody leading to the first chord's root."""
     meter = bars[0].meter
     n = sum(METERS[meter])
-    options = [(k, u) for u in (1, 2) for k in (1, 2, 3) if k * u < n and not (u == 2 and meter in ("6/8",) + AQSAQ)]
+    compound = ("6/8", "12/8") + AQSAQ
+    options = [(k, u) for u in (1, 2) for k in (1, 2, 3) if k * u < n and not (u == 2 and meter in compound)]
     k, u = options[int(rng.integers(len(options)))]
     first = bars[0].chords[0][1]
     notes = approach(scale, 55 + (first[0] - 55) % 12, k, bool(rng.random() < 0.6))
@@ -357,6 +404,197 @@ def soften(rng, bars: list[Bar]) -> tuple[int, int]:
     return a, b
 
 
+# --------------------------------------------------------------------------------------------- grooves
+@dataclass(frozen=True)
+class Feel:
+    """One way of playing a groove: name, tempo range (bpm of the counted beat), right-hand pattern per bar
+    (one token per slot, space separated; bars cycle), and the meter when it is the feel's own."""
+    name: str
+    bpm: tuple
+    bars: tuple
+    meter: str = ""
+
+
+@dataclass(frozen=True)
+class Groove:
+    """A style of the module docstring's groove spec: meter, slots per eighth, feels, modes with their
+    probabilities, progressions per mode (none: PROGRESSIONS; "blues": the 12-bar forms), tonics, length
+    limits ((bars lo, hi), (s lo, hi)), swing range of the second sixteenth, phrase-end runs (period in bars,
+    notes lo, hi)."""
+    sub: int
+    feels: tuple
+    modes: tuple
+    progs: dict
+    meter: str = "4/4"
+    tonics: tuple = tuple(range(12))
+    length: tuple = ((24, 64), (30.0, 120.0))
+    swing: tuple = (0.5, 0.5)
+    fills: tuple | None = None
+
+
+BLUES = {"major": ("I7 I7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7", "I7 IV7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7"),
+         "minor": ("i7 i7 i7 i7 iv7 iv7 i7 i7 bVI7 V7 i7 V7",)}
+GROOVES = {
+    "bossa": Groove(1, (Feel("bossa 3-3-2", (110, 145), ("T123 . . 123 S . 123 .", "T . 123 . S 123 . .")),
+                        Feel("bossa 2-bar", (110, 145), ("T123 . 123 . S . . 123", "T . 123 . S123 . 123 ."))),
+                    (("major", 0.5), ("minor", 0.3), ("dorian", 0.2)),
+                    {"major": ("Imaj7 ii7 V7 Imaj7", "Imaj7 VI7 ii7 V7", "ii7 V7 Imaj7 IVmaj7"),
+                     "minor": ("i7 iv7 V7 i7", "i7 iv7 bVII7 bIIImaj7"), "dorian": ("i7 IV7 i7 IV7", "i7 ii7 i7 ii7")}),
+    "funk": Groove(2, (Feel("funk scratch", (84, 112), ("k x x y x x k x x y k x k x x y",)),
+                       Feel("funk on the one", (84, 112), ("B . x . k x . y x . k . k x y x",)),
+                       Feel("funk 2-bar", (84, 112), ("k . . y . y k . . y . y k . x x",
+                                                      "x x k . x y . k x . k . k y x x"))),
+                   (("dorian", 0.5), ("mixolydian", 0.3), ("minor", 0.2)),
+                   {"dorian": ("i7 i7 IV7 IV7", "i7 IV7 i7 IV7"), "mixolydian": ("I7 I7 IV7 I7", "I7 bVII I7 IV7"),
+                    "minor": ("i7 i7 iv7 iv7", "i7 bVII i7 bVII")},
+                   tonics=(4, 9, 2, 7, 0, 5), swing=(0.5, 0.58)),
+    "reggae": Groove(2, (Feel("one drop skank", (66, 90), (". . . . k . . . . . . . k . . .",)),
+                         Feel("skank, thumb on 3", (66, 90), (". . . . k . . . B . . . k . . .",)),
+                         Feel("bubble", (66, 90), (". . . . k . y . . . . . k . y .",)),
+                         Feel("ska off-beats", (100, 140), (". . k . . . k . . . k . . . k .",))),
+                     (("major", 0.5), ("minor", 0.35), ("dorian", 0.15)), {}),
+    "blues": Groove(1, (Feel("slow shuffle dyads", (48, 66), ("=5 . =5 =6 . =6 =5 . =5 =6 . =6",)),
+                        Feel("slow walking shuffle", (48, 66), ("w1 . w1 w3+k . w3 w5 . w5 w6+k . w5",))),
+                    (("major", 0.75), ("minor", 0.25)), {"blues": BLUES}, meter="12/8",
+                    tonics=(4, 9, 7, 0, 2, 10, 5), fills=(12, 3, 6)),
+    "boogie": Groove(1, (Feel("boogie walk", (88, 132), ("w1 . w3 w5 . w6 w7 . w6 w5 . w3",)),
+                         Feel("boogie dyads", (88, 132), ("=5 . =5 =6 . =6 =7 . =7 =6 . =6",))),
+                     (("major", 0.85), ("minor", 0.15)), {"blues": BLUES}, meter="12/8",
+                     tonics=(4, 9, 7, 0, 2, 10, 5)),
+    "bolero": Groove(3, (Feel("bolero", (60, 84), ("D . . k y k D . . k y k D . . U . .",
+                                                    "D . . k y k D . . k y k D y k y k y")),),
+                     (("minor", 0.6), ("phrygian", 0.2), ("major", 0.2)),
+                     {"minor": ("i bVII bVI V", "i iv V7 i", "i V7 i V7"), "major": ("I IV V7 I", "I vi IV V7")},
+                     meter="3/4"),
+    "habanera": Groove(2, (Feel("habanera", (60, 84), ("T . . S 123 . 123 .",)),
+                           Feel("habanera pinched", (60, 84), ("T123 . . S 123 . S23 .",))),
+                       (("minor", 0.6), ("major", 0.4)),
+                       {"minor": ("i V7 V7 i", "i iv V7 i"), "major": ("I V7 V7 I", "I IV V7 I")}, meter="2/4"),
+    "sixteenths": Groove(2, (Feel("straight sixteenths", (76, 104), ("D U D U D U D U D U D U D U D U",)),
+                             Feel("sixteenths, missed strokes", (76, 104), ("D U D U D U D U D . D U D U D .",))),
+                         (("major", 0.5), ("minor", 0.3), ("mixolydian", 0.2)), {}, swing=(0.5, 0.54)),
+    "bluegrass": Groove(1, (Feel("boom-chuck", (200, 260), ("B . c .", "A . c .")),),
+                        (("major", 0.85), ("mixolydian", 0.15)),
+                        {"major": ("I I IV I", "I IV I V7", "I I V7 I"), "mixolydian": ("I bVII IV I", "I IV bVII I")},
+                        meter="2/4", tonics=(7, 0, 2, 9, 4), length=((32, 96), (30.0, 75.0)), fills=(8, 3, 4)),
+    "fermata": Groove(1, (Feel("ballad strum 4/4", (60, 100), ("D . D U . U D U",), "4/4"),
+                          Feel("ballad picked 4/4", (56, 90), ("T1 2 S 1 T 2 S 3",), "4/4"),
+                          Feel("ballad strum 3/4", (66, 110), ("D . D U D U",), "3/4"),
+                          Feel("ballad picked 3/4", (60, 100), ("T 3 2 1 2 3",), "3/4")),
+                      (("major", 0.6), ("minor", 0.4)), {}),
+}
+GROOVE_KINDS = tuple(GROOVES)
+GROOVE_EXTRAS = ("tempo", "tuning_tail", "pickup")
+
+
+def choose_groove(rng, kind: str, tags: tuple) -> tuple[Spec, Feel]:
+    """Key, feel, tempo and length of a groove take (a blues: 2-3 twelve-bar choruses)."""
+    gv, kinds = GROOVES[kind], [kind, *tags]
+    mode = str(rng.choice([m for m, _ in gv.modes], p=[q for _, q in gv.modes]))
+    tonic = int(rng.choice(gv.tonics))
+    feel = gv.feels[int(rng.integers(len(gv.feels)))]
+    meter = feel.meter or gv.meter
+    bpm = float(rng.uniform(*feel.bpm))
+    bar_s = sum(METERS[meter]) / unit(meter) * 60 / bpm
+    n = 12 * min(3, max(2, int(110 // (12 * bar_s)))) if "blues" in gv.progs else bar_count(rng, bar_s, *gv.length)
+    tempo = choose_tempo(rng, "tempo" in kinds, n)
+    if tempo["mode"] != "steady" and "tempo" not in kinds:
+        kinds.append("tempo")
+    return Spec(kind, kinds, tonic, mode, [meter] * n, feel.name, bpm, tempo), feel
+
+
+def blues_rows(rng, spec: Spec) -> list[list]:
+    """Twelve-bar choruses (quick change or not) of dominant sevenths; the last bar the tonic seventh."""
+    forms = BLUES["minor" if spec.mode in MINORISH else "major"]
+    form = [roman(s, spec.tonic) for s in forms[int(rng.integers(len(forms)))].split()]
+    rows = [[form[i % 12]] for i in range(len(spec.meters))]
+    rows[-1] = [form[0]]
+    return rows
+
+
+def groove_accents(kind: str, n: int, rng) -> tuple | None:
+    """Velocity factor per sixteenth slot: sixteenth strumming accents only the 1 (the up strokes, 0.8 of a
+    down stroke in strum(), brought up by a factor 1-1.25 of the player's); funk the 1, then the backbeats."""
+    if kind == "sixteenths":
+        up = 0.85 * rng.uniform(1.0, 1.25)
+        return tuple(1.25 if i == 0 else up if i % 2 else 0.85 for i in range(n))
+    if kind == "funk":
+        return tuple(1.15 if i == 0 else 1.04 if i % 4 == 0 else 0.92 if i % 2 == 0 else 0.88 for i in range(n))
+    return None
+
+
+def plan_groove(rng, spec: Spec, feel: Feel, scale: list[int]) -> list[Bar]:
+    """Bars of a groove take: the feel's patterns cycled, chords (12-bar blues or AABA progressions),
+    phrase-end runs, fermatas, and the last bar's ringing tonic."""
+    gv, meter = GROOVES[spec.kind], spec.meters[0]
+    n = sum(METERS[meter]) * gv.sub
+    pats = [p.split() for p in feel.bars]
+    if any(len(p) != n for p in pats):
+        raise ValueError(f"{spec.kind}: a pattern of {feel.name!r} is not {n} slots long")
+    bar_s = sum(METERS[meter]) / unit(meter) * 60 / spec.bpm
+    rows = blues_rows(rng, spec) if "blues" in gv.progs else chord_rows(rng, spec, bar_s, gv.progs.get(spec.mode))
+    swing, accents = float(rng.uniform(*gv.swing)), groove_accents(spec.kind, n, rng)
+    bars = []
+    for i, row in enumerate(rows):
+        chords = [(0, row[0])] + ([(n // 2, row[1])] if len(row) > 1 and row[1] != row[0] else [])
+        bars.append(Bar(meter, list(pats[i % len(pats)]), chords, sub=gv.sub, swing=swing, accents=accents))
+    bars[-1].tokens = ["F"] + ["."] * (n - 1)
+    if gv.fills:
+        add_fills(rng, bars, scale, *gv.fills)
+    if spec.kind == "fermata":
+        add_fermatas(rng, bars)
+    return bars
+
+
+def add_fills(rng, bars: list[Bar], scale: list[int], every: int, lo: int, hi: int) -> None:
+    """A run of lo-hi eighths stepping to the next chord's root at the end of every `every`-th bar (the
+    bluegrass G run, the blues turnaround lick), with a probability of 0.5-1 per take."""
+    p = float(rng.choice([0.5, 0.8, 1.0]))
+    for i, bar in enumerate(bars[:-2]):
+        if i % every == every - 1 and rng.random() < p:
+            n, m = len(bar.tokens), int(rng.integers(lo, hi + 1))
+            root = bars[i + 1].chords[0][1][0]
+            notes = approach(scale, 52 + (root - 52) % 12, m, bool(rng.random() < 0.5))
+            bar.melody = [(n - m + j, q) for j, q in enumerate(notes)]
+            bar.tokens[n - m:] = ["m"] * m
+            bar.hint_chord = bar.chords[-1][1]
+
+
+def add_fermatas(rng, bars: list[Bar]) -> None:
+    """One or two phrase ends (the 8th bar of a section) held: the bar's chord struck once on its downbeat and
+    left to ring while the bar's beats last 2-3.5 times as long; the next phrase comes in at tempo."""
+    ends = list(range(7, len(bars) - 2, 8))
+    for i in rng.choice(ends, size=min(len(ends), int(rng.integers(1, 3))), replace=False):
+        bar = bars[int(i)]
+        bar.tokens = ["F"] + ["."] * (len(bar.tokens) - 1)
+        bar.melody, bar.stretch = [], float(rng.uniform(2.0, 3.5))
+
+
+def groove_schedule(count: int) -> list[tuple[str, tuple]]:
+    """(kind, extra kinds) per take of a groove set: GROOVE_KINDS in order; from the second round on each take
+    also gets one of GROOVE_EXTRAS (a pickup only where the groove counts eighths; else the tuning tail)."""
+    out = []
+    for i in range(count):
+        kind, extra = GROOVE_KINDS[i % len(GROOVE_KINDS)], None
+        if i >= len(GROOVE_KINDS):
+            extra = GROOVE_EXTRAS[(i - len(GROOVE_KINDS)) % len(GROOVE_EXTRAS)]
+            extra = "tuning_tail" if extra == "pickup" and GROOVES[kind].sub != 1 else extra
+        out.append((kind, (extra,) if extra else ()))
+    return out
+
+
+def groove_truth(bars: list[Bar], rends: list, feel: Feel) -> dict:
+    """The groove take's extra truth: feel {name, sub, swing, bars} and fermatas [{bar, start, end, stretch}]
+    (bar numbered without the pickup; start = its downbeat, end = the next downbeat)."""
+    first = next(b for b in bars if not b.pickup)
+    off = int(bars[0].pickup)
+    g = rends[0].grid
+    fermatas = [dict(bar=bi - off, start=g.beats[bi][0], end=g.beats[bi + 1][0], stretch=bar.stretch)
+                for bi, bar in enumerate(bars) if bar.stretch != 1.0]
+    return dict(feel=dict(name=feel.name, sub=first.sub, swing=first.swing, bars=list(feel.bars)), fermatas=fermatas)
+
+
+
 # ------------------------------------------------------------------------------------------------ grid
 @dataclass
 class Grid:
@@ -385,6 +623,9 @@ def make_grid(rng, bars: list[Bar], bpm: float, tempo: dict, t0: float) -> Grid:
     g = np.array([g for _, g, _ in lens], float)
     u = np.array([u for _, _, u in lens], float)
     d = g / u * 60 / (bpm * f) * (1 + jit)
+    stretch = np.array([bars[b].stretch for b in bar_of])
+    if (stretch != 1.0).any():   # a fermata bar: its beats held longer, the count goes on after it
+        d = d * stretch
     starts = t0 + np.concatenate([[0], np.cumsum(d)])
     eighths, beats, tempi = [[] for _ in bars], [[] for _ in bars], [[] for _ in bars]
     for k, (bi, gl, ul) in enumerate(lens):
@@ -510,6 +751,43 @@ def hammer(pl: Player, note: Pluck, slot: float, out) -> None:
         note.end = th
 
 
+def chop(pl: Player, t: float, v: tuple, ci: int, tok: str, vel: float, level: float, beat_s: float, odd: bool,
+         out) -> None:
+    """Short strokes on the top 3-4 strings, 6-18 ms spread: 'k' down and 'y' up, cut by the fretting hand after
+    12-30 % of a beat (funk hits, reggae skanks, rasgueado triplets); 'x' a muted scratch (down on even slots,
+    up on odd ones), 25-60 ms, x0.45 velocity, each string speaking with probability 0.7."""
+    rng = pl.rng
+    voiced = [s for s in range(6) if v[s] is not None]
+    strings = voiced[:int(rng.integers(3, 5))]
+    order = strings if tok == "y" or (tok == "x" and odd) else strings[::-1]
+    spread = rng.uniform(0.006, 0.018)
+    factor = {"k": 1.0, "y": 0.85, "x": 0.45}[tok]
+    for k, s in enumerate(order):
+        if tok == "x" and rng.random() < 0.3:
+            continue
+        ts = t + spread * k / max(1, len(order) - 1)
+        end = ts + (rng.uniform(0.025, 0.06) if tok == "x" else beat_s * rng.uniform(0.12, 0.30))
+        out.append(Pluck(ts, s, OPEN[s] + v[s], pl.vel(vel * factor * (1 - 0.03 * k), level), end, ci))
+
+
+DEGREE = {"1": 0, "5": 7, "6": 9, "7": 10, "8": 12}  # shuffle-bass degrees above the root (the 3rd: the chord's)
+
+
+def low_line(pl: Player, t: float, v: tuple, chord, ci: int, tok: str, vel: float, level: float, length: float,
+             out) -> None:
+    """Shuffle and boogie bass from the chord's root string: '=N' a two-string dyad (root + degree N on the next
+    string up: the 5-6 shuffle), 'wN' one walking note (degree N: 1, 3, 5, 6, 7 = b7, 8; up to the 3rd on the
+    root's string, above it on the next string). Each note lasts `length` s (palm-muted, detached)."""
+    (s, p), _ = bass_notes(v, chord)
+    degree = tok[1:]
+    semis = (3 if chord[1] in ("min", "min7") else 4) if degree == "3" else DEGREE[degree]
+    upper = (s, p + semis) if tok[0] == "w" and semis <= 4 else (s - 1, p + semis)
+    notes = [upper] if tok[0] == "w" else [(s, p), upper]
+    for k, (string, pitch) in enumerate(notes):
+        ts = t + 0.006 * k
+        out.append(Pluck(ts, string, pitch, pl.vel(vel * (1 - 0.06 * k), level), ts + length, ci))
+
+
 def render_melody(pl: Player, bar: Bar, et: np.ndarray, out) -> None:
     """Single-note runs and pickups, placed near the hand position, with legato on same-string steps up."""
     notes = [(pos, p) for pos, p in bar.melody if pos not in bar.silent]
@@ -538,20 +816,41 @@ def render_bar(pl: Player, bar: Bar, et: np.ndarray, change_times: list, out) ->
     idx = [i for i, tok in enumerate(bar.tokens) if tok not in ".m" and i not in bar.silent]
     if bar.sparse:
         idx = idx[::2]
-    for i in idx:
-        tok = bar.tokens[i]
+    for j, i in enumerate(idx):
         chord = [c for pos, c in bar.chords if pos <= i][-1]
         v = pl.voicing(chord)
         ci = bisect_right(change_times, et[i] + 1e-9) - 1
         t = float(et[i]) + pl.dt()
-        vel = pl.base_vel * bar.level * accent(bar.meter, i)
-        if tok in "DUdcF":
-            strum(pl, t, v, ci, tok, vel, bar.level, beat_s, out)
-            pl.last_chord = t if tok == "F" else pl.last_chord
-        else:
-            pick(pl, t, v, chord, ci, tok, vel, bar.level, float(et[i + 1] - et[i]), out)
+        vel = pl.base_vel * bar.level * (bar.accents[i] if bar.accents else accent(bar.meter, i / bar.sub))
+        gap = (float(et[idx[j + 1]]) if j + 1 < len(idx) else float(et[-1])) - t
+        for tok in bar.tokens[i].split("+"):   # "+" joins strokes played together (a bass note and a stab)
+            play(pl, tok, t, i, v, chord, ci, vel, bar.level, beat_s, float(et[i + 1] - et[i]), gap, out)
     if bar.melody:
         render_melody(pl, bar, et, out)
+
+
+def play(pl: Player, tok: str, t: float, slot: int, v: tuple, chord, ci: int, vel: float, level: float,
+         beat_s: float, slot_s: float, gap: float, out) -> None:
+    """One token at time t (s) in the bar's slot `slot`; beat_s, slot_s: the beat's and the slot's length,
+    gap: time to the bar's next event (s)."""
+    if tok in ("k", "y", "x"):
+        chop(pl, t, v, ci, tok, vel, level, beat_s, slot % 2 == 1, out)
+    elif tok[0] in "=w":
+        low_line(pl, t, v, chord, ci, tok, vel, level, gap * pl.rng.uniform(0.7, 0.95), out)
+    elif tok in "DUdcF":
+        strum(pl, t, v, ci, tok, vel, level, beat_s, out)
+        pl.last_chord = t if tok == "F" else pl.last_chord
+    else:
+        pick(pl, t, v, chord, ci, tok, vel, level, slot_s, out)
+
+
+def slot_times(et: np.ndarray, bar: Bar) -> np.ndarray:
+    """A bar's slot times (s) from its eighth times et (the next downbeat last): each eighth split into bar.sub
+    slots, evenly, or at bar.swing for two (swung sixteenths)."""
+    if bar.sub == 1:
+        return et
+    frac = (0.0, bar.swing) if bar.sub == 2 else tuple(k / bar.sub for k in range(bar.sub))
+    return np.array([a + (b - a) * f for a, b in zip(et[:-1], et[1:]) for f in frac] + [et[-1]])
 
 
 def perform(pl: Player, bars: list[Bar], grid: Grid, stops: list[dict]) -> list[Pluck]:
@@ -561,11 +860,11 @@ def perform(pl: Player, bars: list[Bar], grid: Grid, stops: list[dict]) -> list[
         for pos, chord in bar.chords:
             v = pl.voicing(chord)
             if not pl.changes or pl.changes[-1][1] != v:
-                pl.changes.append((float(grid.eighths[bi][pos]), v, chord))
+                pl.changes.append((float(slot_times(grid.eighths[bi], bar)[pos]), v, chord))
     times = [c[0] for c in pl.changes]
     out: list[Pluck] = []
     for bi, bar in enumerate(bars):
-        render_bar(pl, bar, grid.eighths[bi], times, out)
+        render_bar(pl, bar, slot_times(grid.eighths[bi], bar), times, out)
     damps = sorted(grid.beats[s["bar"]][s["beat"]] + pl.rng.uniform(-0.02, 0.05) for s in stops if s["damp"])
     for p in out:
         if p.ci >= 0:
@@ -813,7 +1112,8 @@ def take_name(spec: Spec, index: int) -> str:
 def make_take(kind: str, seed: int, index: int = 0, tags: tuple = ()) -> Take:
     """Plan, play, convert and describe one take; all randomness from default_rng([seed, index])."""
     rng = np.random.default_rng([seed, index])
-    spec = choose_spec(rng, kind, tuple(tags))
+    tags = tuple(tags)
+    spec, feel = choose_groove(rng, kind, tags) if kind in GROOVES else (choose_spec(rng, kind, tags), None)
     poly = index % 6 == 5
     conv = Conv((rng.uniform(0.020, 0.026), rng.uniform(0.030, 0.040)), rng.uniform(0.001, 0.004), poly,
                 bool(rng.random() < 0.3), bool(rng.random() < 0.3), int(rng.integers(2)))
@@ -821,7 +1121,7 @@ def make_take(kind: str, seed: int, index: int = 0, tags: tuple = ()) -> Take:
     scale = scale_pitches(spec.tonic, spec.mode)
     pl = Player(rng, scale, rng.uniform(0.5, 0.95), rng.uniform(68, 76),
                 (rng.uniform(0.010, 0.018), rng.uniform(0.025, 0.040)), rng.uniform(0.003, 0.008), legato, conv.lat)
-    bars = plan_song(rng, spec, scale)
+    bars = plan_groove(rng, spec, feel, scale) if feel else plan_song(rng, spec, scale)
     off = 0
     if "pickup" in spec.kinds:
         add_pickup(rng, bars, scale)
@@ -846,6 +1146,8 @@ def make_take(kind: str, seed: int, index: int = 0, tags: tuple = ()) -> Take:
     name = take_name(spec, index)
     truth = build_truth(spec, bars, rends, stops, soft, tail, notes, conv, pl)
     truth.update(name=name, seed=seed, index=index)
+    if feel:
+        truth.update(rounded(groove_truth(bars, rends, feel)))
     return Take(name, midi_bytes(notes, conv), truth)
 
 
@@ -965,10 +1267,12 @@ def main(argv=None) -> int:
     ap.add_argument("--out", required=True, type=Path, help="output directory")
     ap.add_argument("--count", type=int, default=24, help="number of takes (default 24)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--only", choices=KINDS, help="every take of this kind")
+    ap.add_argument("--only", choices=KINDS + GROOVE_KINDS, help="every take of this kind")
+    ap.add_argument("--grooves", action="store_true", help="cycle through the groove kinds (GROOVE_KINDS)")
     a = ap.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
-    for i, (kind, tags) in enumerate(schedule(a.count, a.only)):
+    plan = groove_schedule(a.count) if a.grooves and not a.only else schedule(a.count, a.only)
+    for i, (kind, tags) in enumerate(plan):
         take = make_take(kind, a.seed, i, tags)
         (a.out / f"{take.name}.mid").write_bytes(take.midi)
         (a.out / f"{take.name}.json").write_text(json.dumps(take.truth) + "\n")
