@@ -1,0 +1,49 @@
+"""bench/new_user_takes.py: its takes are what their truth says (silences, beats, the free intro)."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import new_user_takes as nut  # noqa: E402
+
+
+def notes_of(mid) -> list[tuple[float, float]]:
+    """(on, off) seconds of every note of a one-track file written by compound_strums.midi_of."""
+    t, sounding, out = 0.0, {}, []
+    for msg in mid:
+        t += msg.time
+        if msg.type == "note_on" and msg.velocity > 0:
+            sounding[(msg.channel, msg.note)] = t
+        elif msg.type in ("note_on", "note_off") and (msg.channel, msg.note) in sounding:
+            out.append((sounding.pop((msg.channel, msg.note)), t))
+    return out
+
+
+def test_every_half_bar_stop_is_silent_from_its_start_to_the_next_downbeat():
+    mid, truth = nut.half_bar_stops(406)
+    spans = notes_of(mid)
+    assert len(truth["stops"]) == 8
+    for stop in truth["stops"]:
+        assert not [s for s in spans if s[0] < stop["end"] - 0.02 and s[1] > stop["start"] + 0.001], stop
+
+
+def test_the_meter_change_keeps_the_eighth_and_moves_the_beat():
+    _, truth = nut.six8_then_34(403, "B.C.C.")
+    change = truth["meters"][1]["time"]
+    beats = np.array(truth["beats"])
+    before, after = np.diff(beats[beats <= change]), np.diff(beats[beats >= change])
+    assert np.allclose(before, 60 / 66, atol=1e-3) and np.allclose(after, 60 / 99, atol=1e-3)
+    assert np.allclose(np.diff(truth["pulse"]), 60 / 66 / 3, atol=2e-3)       # one eighth throughout
+
+
+def test_the_free_intro_has_no_beat_and_the_groove_starts_where_playing_does():
+    mid, truth = nut.rubato_intro(411, nut.FREE_GAPS, 88, 0.012)
+    onsets = sorted({round(on, 2) for on, _ in notes_of(mid)})
+    groove = truth["playing"][0][0]
+    strums = [t for i, t in enumerate(onsets) if t < groove - 0.01 and (i == 0 or t - onsets[i - 1] > 0.5)]
+    assert len(strums) == 6 and np.allclose(np.diff(strums + [groove]), nut.FREE_GAPS, atol=0.02)
+    assert truth["beats"][0] == groove and truth["first_onset"] == 1.0
