@@ -41,6 +41,8 @@ ON_BEAT = 0.25        # a band bar line within this many beats of a listener bea
 # (review23's skank at 76: the band came in on the 1 and moved onto the 3 at 21.5 s, bar F 1.00 -> 0.18); on the
 # dev sets every bar move that put the band on the player's downbeat went onto a beat struck at least 0.7 times as
 # often as the mean beat, and two of the three that took it off one onto a beat struck 0 and 0.2 times as often.
+# Once the listener hears the skank as off-beat comping (engine/listen/bar_pointer.py `_offbeat`), it places the 1 by
+# the chords' harmonic news and reports the 1 as played (1.0): the guard would keep a band that came in on the 3 there.
 LEFT = 1 / 3
 
 

@@ -23,9 +23,9 @@ DATA = Path(__file__).parent / "data" / "offbeat"
 SKANK = DATA / "reggae-skank-76-am-review23.mid"
 
 
-def played(name: str, beat: int) -> float:
-    """`BarTracker.played` for `beat` (0..3) of the truth's 4/4 bars of take `name`, its notes weighed on the truth's
-    beats (truth beat 0 is a downbeat in all four takes)."""
+def pointer(name: str, until: float = 40.0) -> BarTracker:
+    """A bar pointer fed take `name`'s notes (the first `until` s; no bass flags) and weighed on the truth's beats
+    (truth beat 0 is a downbeat in all four takes)."""
     truth = json.loads((DATA / f"{name}.json").read_text())
     beats = np.array(truth["beats"])
     numbers = np.arange(len(beats), dtype=float)
@@ -38,11 +38,16 @@ def played(name: str, beat: int) -> float:
 
     bars = BarTracker()
     for m in read_guitar_file(DATA / f"{name}.mid").messages:
-        if m.status & 0xF0 == 0x90 and m.data2 and m.time < 40.0:
+        if m.status & 0xF0 == 0x90 and m.data2 and m.time < until:
             bars.note(m.time, m.data1, m.data2 / 127, False)
             bars.advance(m.time, beat_at, seconds_at)
-    bars.advance(40.0, beat_at, seconds_at)
-    return bars.played(4, beat)
+    bars.advance(until, beat_at, seconds_at)
+    return bars
+
+
+def played(name: str, beat: int) -> float:
+    """`BarTracker.played` for `beat` (0..3) of the truth's 4/4 bars of take `name` (`pointer`)."""
+    return pointer(name).played(4, beat)
 
 
 @pytest.mark.parametrize("name", ["reggae-skank-76-am-review23", "4-4_skank_72_G"])
@@ -99,3 +104,29 @@ def test_a_grid_held_on_the_bass_takes_the_fits_tempo():
     phase, period, confidence = tracker._offbeat_bass(now, fit)
     assert abs(tracker.beat_at(phase) - round(tracker.beat_at(phase))) < 1e-9     # the grid's own beat, held ...
     assert (period, confidence) == (played, 0.9)                                  # ... at the fit's tempo
+
+
+@pytest.mark.parametrize("name", ["reggae-skank-76-am-review23", "4-4_skank_72_G"])
+def test_under_a_skank_the_one_is_the_empty_beat_before_the_new_chord(name):
+    # chops on 2 and 4 only: the pointer hears off-beat comping, and the chord's first chop after the bar line (its
+    # harmonic news) places the 1 on the beat before it, not on the 3 (which the chop on 4 follows)
+    bars = pointer(name)
+    assert bars.offbeat
+    assert bars.bar()[:2] == (4, 0)
+
+
+def test_without_the_off_beat_cues_the_skanks_one_is_on_the_three_or_a_guess(monkeypatch):
+    # never heard as off-beat comping, review23's skank has its 1 on the 3 (the rests' fitted evidence, session 22);
+    # heard so but with the chord's news weighing nothing, the 1 and the 3 are a coin flip
+    monkeypatch.setattr("engine.listen.bar_pointer.OFFBEAT_CHORDS", 99)
+    assert pointer("reggae-skank-76-am-review23").bar()[:2] == (4, 2)
+    monkeypatch.setattr("engine.listen.bar_pointer.OFFBEAT_CHORDS", 3)
+    monkeypatch.setattr("engine.listen.bar_pointer.AFTER", 0.0)
+    assert pointer("reggae-skank-76-am-review23").bar()[2] < 0.5
+
+
+@pytest.mark.parametrize("name", ["4-4_push_92_G", "4-4_funk-chop_96_A"])
+def test_strokes_just_before_the_one_and_the_three_are_no_off_beat_comping(name):
+    # the push's chord on the "and" of 4 held over the bar line (and its up-strum on the "and" of 2 before the 3),
+    # the funk chop's ghost scratches on the "a" of each beat: the beats between the chords are no rests
+    assert not pointer(name).offbeat

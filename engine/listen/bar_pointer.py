@@ -117,6 +117,21 @@ PLAYED_BEATS = 32
 # 3/4 15.6 s in (review20). Four beats: a strum every bar of 4/4 leaves at most 2.45 beats before a window (the
 # window starts EARLY before its beat).
 SILENCE = 4.0
+# Off-beat comping (a reggae skank, a funk chop on 2 and 4): the chords are struck on every second beat only and the
+# beats between are rests, or a lone bass (`BarTracker._offbeat`, over the last OFFBEAT_BEATS beats weighed: at
+# least OFFBEAT_CHORDS chords, none on the other beats, at least half of those rests). There a musician
+# hears the struck beats as the bar's 2 and 4 and the 1 as the empty beat before the chord that brings the new
+# harmony: the chord changes at the bar line, but its first stroke comes a beat late. So while the player comps
+# off the beat, a struck beat's harmonic news (FEATURES' first two, summed: 0.64-1.18 on the skank on the 2 of
+# sim4's three reggae takes, 0.21-0.56 on the 4) says the beat before it is a 4/4 bar's 1 rather than its 3: a
+# likelihood ratio exp(AFTER * news) for the states one beat after a 4/4 downbeat against those one beat after its
+# half bar (the other meters are untouched: the cue tells the 1 from the 3, not 4/4 from 2/4); and the empty beats'
+# own evidence (a rest, the one drop's thumb on 3) weighs the 1 and the 3 alike (it tells the strong beats from the
+# struck ones, not which is the 1: the bass of sim4's "skank, thumb on 3" is on the 3). OFFBEAT_BEATS, OFFBEAT_CHORDS
+# and AFTER set on sim4 and bench/offbeat_comping.py's takes (bench/README.md, session 24 reggae14).
+OFFBEAT_BEATS = 8
+OFFBEAT_CHORDS = 3
+AFTER = 2.0
 _EVEN = (1.0, 1.0, 1.0)   # accent likelihoods when the accents say nothing (`BarTracker._accent_likelihood`)
 ORDER = 0.2           # s: notes are confirmed a little out of onset order (high notes wait longer), never more
 
@@ -162,6 +177,12 @@ class BarTracker:
         self._read: dict[tuple[int, ...], tuple[int, int, float]] = {}   # bar() per meters, until the next step
         self._struck: deque[tuple[int, int]] = deque(maxlen=PLAYED_BEATS)   # (beat number, notes struck on it)
         self._played: tuple[int, int, float] | None = None   # played(): (beats, phase, answer) until the next step
+        # (beat number, notes on the beat, notes from its window's start to just after it)
+        self._on_beat: deque[tuple[int, int, int]] = deque(maxlen=OFFBEAT_BEATS)
+        self._chords: int | None = None      # `_offbeat` at the last beat weighed (the band reads it each tick)
+        # per state of a 4/4 bar, +1 one beat after its downbeat, -1 one beat after its half bar (an off-beat
+        # chord's news weighs the first against the second), else 0
+        self._after = [(b == 4) * ((k == 1) - (k == 3)) for c, k in self._states for b in (COUNTINGS[c][0],)]
 
     def _prior(self, paired: bool) -> list[float]:
         """Per state, its prior: each meter's (LOG_PRIOR) shared among its countings in the filter (the pairs
@@ -210,6 +231,8 @@ class BarTracker:
         self.beats_weighed = 0
         self._loud.clear()                   # beat numbers on the old grid
         self._struck.clear()
+        self._on_beat.clear()
+        self._chords = None
         self._played = None
         self._read.clear()
 
@@ -264,7 +287,15 @@ class BarTracker:
             self._silent_step()
             return
         self._struck.append((n, self._features.struck))
+        self._on_beat.append((n, self._features.size, self._features.struck))
         self._played = None
+        after = 1.0
+        chords = self._chords = self._offbeat()
+        if chords is not None and not self._line:
+            if n % 2 != chords:
+                down = half = max(down, half)        # an empty beat: the 1 or the 3, alike
+            else:
+                after = _ratio(AFTER * self._features.news)
         line = (0.0, 0.0)
         if self._line:
             # A line's notes are no chords and no bass: comping's cues say little (and lean to 3/4: their mean
@@ -285,10 +316,37 @@ class BarTracker:
             new = [p * like[kind] * accent[sign] * like_line[by_line] for p, kind, sign, by_line in rows]
         else:   # no accents, no line: the two factors are 1.0 (the same floats without them), the usual beat
             new = [p * like[kind] for p, kind, _, _ in rows]
+        if after != 1.0:
+            new = [p * after if a > 0 else p / after if a < 0 else p for p, a in zip(new, self._after)]
         total = sum(new)
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
         self.line_share = LINE_MEMORY * self.line_share + (1 - LINE_MEMORY) * self._line
+
+    @property
+    def offbeat(self) -> bool:
+        """True while the player comps off the beat (`_offbeat`, as of the last beat weighed)."""
+        return self._chords is not None
+
+    def _offbeat(self) -> int | None:
+        """The parity (0, 1) of the beat numbers the chords fall on while the player comps off the beat (see
+        `OFFBEAT_BEATS`): chords (two notes or more on the beat) on beats of one parity only, at least OFFBEAT_CHORDS
+        of them, and at least half of the other beats rests (no note from an eighth before to just after them: a
+        chord pushed to the "and" before the beat, held over it, is no rest, and pop strumming on 2, the "and" of
+        2, the "and" of 3, 4 and the "and" of 4 is no off-beat comping); else None."""
+        seen = self._on_beat
+        if len(seen) < OFFBEAT_BEATS:
+            return None
+        chords, empty, other = [0, 0], [0, 0], [0, 0]
+        for n, size, struck in seen:
+            chords[n % 2] += size >= 2
+            empty[n % 2] += struck == 0
+            other[n % 2] += 1
+        for parity in (0, 1):
+            if (chords[parity] >= OFFBEAT_CHORDS and not chords[1 - parity]
+                    and 2 * empty[1 - parity] >= other[1 - parity]):
+                return parity
+        return None
 
     def _silent(self, n: int, seconds_at: Callable[[float], float]) -> bool:
         """True when beat number n lies in the player's silence: no note kept at all (a start with no guitar), or
@@ -435,6 +493,8 @@ class BeatFeatures:
         self._last = -math.inf               # s: the last note before this beat's window ended
         self.loud: float | None = None       # the last beat's loudest note on the beat (velocity / 127)
         self.struck = 0                      # the last beat's notes from its window's start to just after it
+        self.size = 0                        # ... and its notes on the beat (within ON_BEAT)
+        self.news = 0.0                      # ... and its harmonic news (FEATURES' first two summed)
 
     @property
     def last_note(self) -> float:
@@ -466,7 +526,7 @@ class BeatFeatures:
                 only_bass = only_bass and bass
                 if bass:
                     bass_pc = pitch % 12
-        self.loud, self.struck = loud, struck
+        self.loud, self.struck, self.size, self.news = loud, struck, int(size), 0.0
         if first is None:
             return [0.0] * 8 + [1.0, 1.0, 0.0]                      # a rest
         if size == 1 and bass_pc is None and _under_last_beat(notes, low, lo, hi - lo):
@@ -474,6 +534,7 @@ class BeatFeatures:
         phrase = float(first - self._last > REST * (hi - lo))
         self._last = max(t for t, *_ in recent if t < hi)
         new, change = self._harmony(chroma)
+        self.news = new + change
         moved = float(bass_pc is not None and self._bass is not None and bass_pc != self._bass)
         if bass_pc is not None:
             self._bass = bass_pc

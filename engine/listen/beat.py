@@ -1313,8 +1313,11 @@ class BeatTracker:
     @property
     def downbeat_played(self) -> float:
         """How often the player strikes the beat called 1 against the mean beat (`BarTracker.played`: 0.0 on a
-        beat the player leaves); 1.0 in an aqsaq meter, under a clock master or without the bar pointer."""
-        if self._bars is None or self.led_by_master or self._aqsaq_bar() is not None:
+        beat the player leaves); 1.0 in an aqsaq meter, under a clock master or without the bar pointer, and while
+        the player comps off the beat (`BarTracker.offbeat`: there the 1 is a beat the groove leaves, and the pointer
+        places it by the off-beat chords' harmonic news, not on the weak cues of the beats left that this figure
+        keeps the band's bar from: sim4 reggae Db-major s12, the band in on the 3 and kept there, bar F 0.09)."""
+        if self._bars is None or self.led_by_master or self._aqsaq_bar() is not None or self._bars.offbeat:
             return 1.0
         return self._bars.played(self.beats_per_bar, self.downbeat_phase)
 
