@@ -37,7 +37,9 @@ the same music counted at another level (a tracker's octave error, a double-time
 level and lines up with the grid's beats. Only when the grid stays at another level for `level_beats` beats (or
 half the beats it had agreed with the band's tempo before, up to 32, if more: a level held long has more to
 lose), or its tempo stays more than 12 % away for two beats without being another level (the player really changed
-tempo), does the band go there faster: half the way, in ratio, each beat, so it is there within two more.
+tempo), does the band go there faster: half the way, in ratio, each beat, so it is there within two more; to a far
+tempo, no beat more than FOLLOW_MOST longer or shorter than the one before (issue 11's stumble; from twice the grid's
+tempo: five beats), and to a level the grid kept (the player went to double or half time) as fast as before.
 A level and a step are judged against the band's tempo (the median of its last four beats), not its last beat,
 which carries a phase correction (a step of 25 % against a beat a phase correction had shortened looked like the
 3:2 level, and one a correction had lengthened towards it like no step at all). A tempo the band reached by more
@@ -90,6 +92,10 @@ SETTLE = 0.08         # log ratio: a band tempo that moved this far in four beat
                       # 0.61 s a beat in four beats by phase corrections alone; a ramp or rubato moves 1-3 %)
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 LEVEL_TEMPO = 0.05    # a grid at another level whose tempo there is this far (log ratio) from the band's is misheard
+FOLLOW_MOST = 0.145   # a far tempo (a fresh lock's correction too) is followed half the way a beat, but no beat
+                      # more than this share longer or shorter than the one before: issue 11's stumble is a beat over
+                      # 15 % longer or shorter (less a margin for the file's rounding). sim-aqsaq aqsaq_5-8_Ab-minor
+                      # s00 went half the way from 0.53 s a beat to a grid at 0.378: one beat 16 % shorter
 STEP_MAX = 1.35       # the largest tempo ratio followed as a step: a quarter slower (1 / 0.75; the simulators'
                       # steps are 15-25 %); a grid further off is another level or a misreading
 STEP_BEATS = 2        # band beats a tempo step takes: the first corrects unbounded, the second lands on the grid
@@ -365,13 +371,17 @@ class BandTimeline:
             return length, level, far or JUMP_BEATS, True          # its last beat: a phase correction towards it)
         if far > JUMP_BEATS and self._jumped + 1 < far:         # a misreading while it lasts: keep time
             return min(max(self._tempo(), prev / q), prev * q), level, far, False
+        shortest, longest = prev / q, prev * q
         if far and self._jumped + 1 >= far and not self._stepped:      # a real tempo change (it lasted):
             q = math.sqrt(jump)                                          # half the way per beat
+            shortest, longest = prev / q, prev * q
+            if not self._moving:        # ... but no stumble, except to a level the grid kept (the player's own)
+                shortest, longest = max(shortest, prev * (1 - FOLLOW_MOST)), min(longest, prev * (1 + FOLLOW_MOST))
         off = abs(math.log(period / self._tempo()))     # a ramp of more beats than one: onto the grid's beats
         if (level is LEVELS[0] and not grid.groups and not self._hold and not self._stepped and self._last > self._first
                 and 2 * math.log(1 + self.max_change) < off < math.log(RAMP_MOST)):
             return self._ramp(prev, period, grid.anchor_time), level, far, False
-        return min(max(length, prev / q), prev * q), level, far, False
+        return min(max(length, shortest), longest), level, far, False
 
     def _ramp(self, prev: float, period: float, anchor: float) -> float:
         """The length (s) of the next beat of a ramp from the band's last beat, `prev` s, to the grid's tempo,
