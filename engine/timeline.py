@@ -132,7 +132,7 @@ class BandTimeline:
         self._moving = False     # on its way to the level the grid kept for `level_beats` beats
         self._stepped = 0        # beats decided since a tempo step began, counted down from STEP_BEATS (`_step`)
         self._step_beat = -math.inf   # the band beat whose length began the last tempo step
-        self._plan: tuple[float, Fraction, int, bool] | None = None   # the next beat as planned (`_due`)
+        self._plan: tuple[float, Fraction, int, bool, int] | None = None   # the next beat as planned (`_due`)
         self._reached = -math.inf   # s: the latest time asked for (`beat_at`): the band's notes up to it are sent
         self._knots: dict[int, tuple[float, float, float | None]] = {}   # band beat -> its knot (`_span`)
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
@@ -140,6 +140,7 @@ class BandTimeline:
         self._hold = 0           # beats still to keep its own time after a restart, until the grid agrees
         self._ramp_memo: tuple[tuple[float, ...], float] = ((), 0.0)   # `_ramp`'s last inputs and answer
         self._heard_move = -math.inf   # s: the listener's last level move on evidence taken (`_take_move`)
+        self.merges: dict[int, int] = {}   # band beat -> 2 or 3: its first beat at the grid's, as many long (`_merge`)
 
     def start(self, beat: int, grid: BeatGrid) -> None:
         """The band comes in: its beat number `beat` will fall where the grid's does when it is due (until
@@ -351,11 +352,12 @@ class BandTimeline:
             return False
         return abs(math.log(self._median_length(last - 4, last) / self._median_length(last - 8, last - 4))) > SETTLE
 
-    def _next(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool]:
+    def _next(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool, int]:
         """The length (s) the beat after the last decided one would get from the grid now, within the allowed
         change; the level it was measured at; whether the tempo is far from the band's (0, else the beats it
         must last before the band follows it faster: `_far_hold`); whether it is a tempo step's first beat
-        (`_step`)."""
+        (`_step`); 2 or 3 when it is the band's first beat at the grid's, that many of its beats long (`_merge`),
+        else 1."""
         prev = self._length
         level, period, expected, nearest = self._aim(grid)
         pull = nearest - expected
@@ -363,14 +365,14 @@ class BandTimeline:
         jump = max(period / prev, prev / period)
         far = self._far_hold(period) if level is LEVELS[0] and jump > q else 0
         if self._stepped == STEP_BEATS:                 # the beat after a step's: onto the grid's beat
-            return min(max(period + pull, prev / q), prev * q), level, far, False
+            return min(max(period + pull, prev / q), prev * q), level, far, False, 1
         length = period + self.gain * pull
         if level is LEVELS[0] and not grid.groups and not self._bars[1] and self._merge(period, pull):
-            return period + pull, level, far, False
+            return period + pull, level, far, False, round(period / self._tempo())
         if level is LEVELS[0] and self._step(period, pull):      # (a step far from the band's tempo, if not from
-            return length, level, far or JUMP_BEATS, True          # its last beat: a phase correction towards it)
+            return length, level, far or JUMP_BEATS, True, 1       # its last beat: a phase correction towards it)
         if far > JUMP_BEATS and self._jumped + 1 < far:         # a misreading while it lasts: keep time
-            return min(max(self._tempo(), prev / q), prev * q), level, far, False
+            return min(max(self._tempo(), prev / q), prev * q), level, far, False, 1
         shortest, longest = prev / q, prev * q
         if far and self._jumped + 1 >= far and not self._stepped:      # a real tempo change (it lasted):
             q = math.sqrt(jump)                                          # half the way per beat
@@ -380,8 +382,8 @@ class BandTimeline:
         off = abs(math.log(period / self._tempo()))     # a ramp of more beats than one: onto the grid's beats
         if (level is LEVELS[0] and not grid.groups and not self._hold and not self._stepped and self._last > self._first
                 and 2 * math.log(1 + self.max_change) < off < math.log(RAMP_MOST)):
-            return self._ramp(prev, period, grid.anchor_time), level, far, False
-        return min(max(length, shortest), longest), level, far, False
+            return self._ramp(prev, period, grid.anchor_time), level, far, False, 1
+        return min(max(length, shortest), longest), level, far, False, 1
 
     def _ramp(self, prev: float, period: float, anchor: float) -> float:
         """The length (s) of the next beat of a ramp from the band's last beat, `prev` s, to the grid's tempo,
@@ -474,7 +476,7 @@ class BandTimeline:
         tempo = self._tempo()
         return 1 + self.max_change < max(period / tempo, tempo / period) < STEP_MAX and pull * (period - tempo) > 0
 
-    def _due(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool]:
+    def _due(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool, int]:
         """The beat after the last decided one, as `_next` tells it: as planned when the last was decided (from
         the grid then), unless the grid now shows a tempo step or the step's second beat is due, or the plan and
         the grid now are both at the band's level and not far from its last beat, in no aqsaq meter (then from the
@@ -491,7 +493,9 @@ class BandTimeline:
     def _decide(self, grid: BeatGrid) -> None:
         """Decide the next beat's time (see `_due`); it never moves again."""
         self._take_move(grid)
-        length, level, far, step = self._due(grid)
+        length, level, far, step, merged = self._due(grid)
+        if merged > 1:
+            self.merges[self._last] = merged
         knot = self._knots.pop(self._last, None)
         if knot is not None and knot[2] != length:    # re-planned after the knot: the beat stays bent there
             self._knots[self._last] = (knot[0], knot[1], None)
