@@ -153,6 +153,7 @@ class BandTimeline:
         self._step_beat = -math.inf
         self.level = LEVELS[0]
         self._heard_move = grid.moved_at
+        self.merges = {}
 
     def bars(self, origin: float, eighths: int) -> None:
         """The band's bars start at its beat position `origin` and last `eighths` eighths (5 or 7: an aqsaq bar, whose
