@@ -248,7 +248,7 @@ def file_grid(beats: list[Beat], lead_in: LeadIn | None = None,
     short = [(0, pickup)] if pickup else []
     since = pickup                      # the file beat the bars are counted from: the band's last bar line
     for prev, b in zip([None, *played], played):
-        if prev is not None:
+        if prev is not None and not _one_beat(prev, b):
             times.extend(_filled(times[-1], b.time, prev.period))
         if b.beat_in_bar == 0 and prev is not None:
             # (a band that began inside its cycle with no room before it to count back: still in the first bar)
@@ -287,6 +287,15 @@ def _lead_in(first: Beat, second: Beat | None, heard: tuple[float, ...] = ()) ->
     else:
         times[0] = 0.0           # a sliver before the first beat: that beat starts at 0 instead
     return times
+
+
+def _one_beat(prev: Beat, b: Beat) -> bool:
+    """True when the band's beat `prev` runs up to its next beat `b` as one beat: `b` is the beat after it and the
+    two are about one of `b`'s length apart. A beat's `period` is its length as planned when it was sent, and a
+    tempo step heard after that stretches it (engine/timeline.py `_step`): filled in at the planned length, a step's
+    first beat became two in the file, a beat too many and a short bar to make up for it (sim2 strum_2-4
+    Eb-dorian+tempo s15 at 46.6 s: 0.469 s, then 0.387 and 0.387 where the band played one beat of 0.774 s)."""
+    return b.index == prev.index + 1 and round((b.time - prev.time) / b.period) <= 1
 
 
 def _filled(last: float, t: float, period: float) -> list[float]:
