@@ -61,15 +61,15 @@ class BandMarks:
     def beats(self, begin: float, end: float, arranger: Arranger, cycle: int, grid: BeatGrid) -> None:
         """The band's beats in [begin, end) (band beat positions; within 1e-9 of a beat counts as on it, as
         for grid steps, so no beat is skipped), each with its place in the band's bar of `cycle` beats (a 7/8
-        cycle is two bars: 7 beats) and its length. Before the band's first beat ever, the player's beats heard
-        before it (`LeadIn`)."""
+        cycle is two bars: 7 beats), its length and whether the beat before it was a merge (`Beat.merged`). Before
+        the band's first beat ever, the player's beats heard before it (`LeadIn`)."""
         for n in range(math.ceil(begin - 1e-9), math.ceil(end - 1e-9)):
             t = self.timeline.seconds_at(n, grid)
             in_cycle = int((n - arranger.start_f) % cycle)
             length = self.timeline.length(n, grid)
             if not self.heard.closed:
                 self.send(LeadIn(t, self.heard.before(t, length)))
-            self.send(Beat(t, n, in_cycle, cycle, length))
+            self.send(Beat(t, n, in_cycle, cycle, length, self.timeline.merges.get(n - 1, 1)))
 
     def sections(self, now: float, end: float, arranger: Arranger, grid: BeatGrid) -> None:
         """A marker where the section changes, up to band beat position `end`."""

@@ -37,7 +37,9 @@ the same music counted at another level (a tracker's octave error, a double-time
 level and lines up with the grid's beats. Only when the grid stays at another level for `level_beats` beats (or
 half the beats it had agreed with the band's tempo before, up to 32, if more: a level held long has more to
 lose), or its tempo stays more than 12 % away for two beats without being another level (the player really changed
-tempo), does the band go there faster: half the way, in ratio, each beat, so it is there within two more.
+tempo), does the band go there faster: half the way, in ratio, each beat, so it is there within two more; to a far
+tempo, no beat more than FOLLOW_MOST longer or shorter than the one before (issue 11's stumble; from twice the grid's
+tempo: five beats), and to a level the grid kept (the player went to double or half time) as fast as before.
 A level and a step are judged against the band's tempo (the median of its last four beats), not its last beat,
 which carries a phase correction (a step of 25 % against a beat a phase correction had shortened looked like the
 3:2 level, and one a correction had lengthened towards it like no step at all). A tempo the band reached by more
@@ -90,6 +92,10 @@ SETTLE = 0.08         # log ratio: a band tempo that moved this far in four beat
                       # 0.61 s a beat in four beats by phase corrections alone; a ramp or rubato moves 1-3 %)
 JUMP_BEATS = 2        # band beats a tempo far from the band's must last to be followed faster
 LEVEL_TEMPO = 0.05    # a grid at another level whose tempo there is this far (log ratio) from the band's is misheard
+FOLLOW_MOST = 0.145   # a far tempo (a fresh lock's correction too) is followed half the way a beat, but no beat
+                      # more than this share longer or shorter than the one before: issue 11's stumble is a beat over
+                      # 15 % longer or shorter (less a margin for the file's rounding). sim-aqsaq aqsaq_5-8_Ab-minor
+                      # s00 went half the way from 0.53 s a beat to a grid at 0.378: one beat 16 % shorter
 STEP_MAX = 1.35       # the largest tempo ratio followed as a step: a quarter slower (1 / 0.75; the simulators'
                       # steps are 15-25 %); a grid further off is another level or a misreading
 STEP_BEATS = 2        # band beats a tempo step takes: the first corrects unbounded, the second lands on the grid
@@ -126,7 +132,7 @@ class BandTimeline:
         self._moving = False     # on its way to the level the grid kept for `level_beats` beats
         self._stepped = 0        # beats decided since a tempo step began, counted down from STEP_BEATS (`_step`)
         self._step_beat = -math.inf   # the band beat whose length began the last tempo step
-        self._plan: tuple[float, Fraction, int, bool] | None = None   # the next beat as planned (`_due`)
+        self._plan: tuple[float, Fraction, int, bool, int] | None = None   # the next beat as planned (`_due`)
         self._reached = -math.inf   # s: the latest time asked for (`beat_at`): the band's notes up to it are sent
         self._knots: dict[int, tuple[float, float, float | None]] = {}   # band beat -> its knot (`_span`)
         self.level = LEVELS[0]  # grid beats per band beat at the last beat decided
@@ -134,6 +140,7 @@ class BandTimeline:
         self._hold = 0           # beats still to keep its own time after a restart, until the grid agrees
         self._ramp_memo: tuple[tuple[float, ...], float] = ((), 0.0)   # `_ramp`'s last inputs and answer
         self._heard_move = -math.inf   # s: the listener's last level move on evidence taken (`_take_move`)
+        self.merges: dict[int, int] = {}   # band beat -> 2 or 3: its first beat at the grid's, as many long (`_merge`)
 
     def start(self, beat: int, grid: BeatGrid) -> None:
         """The band comes in: its beat number `beat` will fall where the grid's does when it is due (until
@@ -146,6 +153,7 @@ class BandTimeline:
         self._step_beat = -math.inf
         self.level = LEVELS[0]
         self._heard_move = grid.moved_at
+        self.merges = {}
 
     def bars(self, origin: float, eighths: int) -> None:
         """The band's bars start at its beat position `origin` and last `eighths` eighths (5 or 7: an aqsaq bar, whose
@@ -345,11 +353,12 @@ class BandTimeline:
             return False
         return abs(math.log(self._median_length(last - 4, last) / self._median_length(last - 8, last - 4))) > SETTLE
 
-    def _next(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool]:
+    def _next(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool, int]:
         """The length (s) the beat after the last decided one would get from the grid now, within the allowed
         change; the level it was measured at; whether the tempo is far from the band's (0, else the beats it
         must last before the band follows it faster: `_far_hold`); whether it is a tempo step's first beat
-        (`_step`)."""
+        (`_step`); 2 or 3 when it is the band's first beat at the grid's, that many of its beats long (`_merge`),
+        else 1."""
         prev = self._length
         level, period, expected, nearest = self._aim(grid)
         pull = nearest - expected
@@ -357,21 +366,25 @@ class BandTimeline:
         jump = max(period / prev, prev / period)
         far = self._far_hold(period) if level is LEVELS[0] and jump > q else 0
         if self._stepped == STEP_BEATS:                 # the beat after a step's: onto the grid's beat
-            return min(max(period + pull, prev / q), prev * q), level, far, False
+            return min(max(period + pull, prev / q), prev * q), level, far, False, 1
         length = period + self.gain * pull
         if level is LEVELS[0] and not grid.groups and not self._bars[1] and self._merge(period, pull):
-            return period + pull, level, far, False
+            return period + pull, level, far, False, round(period / self._tempo())
         if level is LEVELS[0] and self._step(period, pull):      # (a step far from the band's tempo, if not from
-            return length, level, far or JUMP_BEATS, True          # its last beat: a phase correction towards it)
+            return length, level, far or JUMP_BEATS, True, 1       # its last beat: a phase correction towards it)
         if far > JUMP_BEATS and self._jumped + 1 < far:         # a misreading while it lasts: keep time
-            return min(max(self._tempo(), prev / q), prev * q), level, far, False
+            return min(max(self._tempo(), prev / q), prev * q), level, far, False, 1
+        shortest, longest = prev / q, prev * q
         if far and self._jumped + 1 >= far and not self._stepped:      # a real tempo change (it lasted):
             q = math.sqrt(jump)                                          # half the way per beat
+            shortest, longest = prev / q, prev * q
+            if not self._moving:        # ... but no stumble, except to a level the grid kept (the player's own)
+                shortest, longest = max(shortest, prev * (1 - FOLLOW_MOST)), min(longest, prev * (1 + FOLLOW_MOST))
         off = abs(math.log(period / self._tempo()))     # a ramp of more beats than one: onto the grid's beats
         if (level is LEVELS[0] and not grid.groups and not self._hold and not self._stepped and self._last > self._first
                 and 2 * math.log(1 + self.max_change) < off < math.log(RAMP_MOST)):
-            return self._ramp(prev, period, grid.anchor_time), level, far, False
-        return min(max(length, prev / q), prev * q), level, far, False
+            return self._ramp(prev, period, grid.anchor_time), level, far, False, 1
+        return min(max(length, shortest), longest), level, far, False, 1
 
     def _ramp(self, prev: float, period: float, anchor: float) -> float:
         """The length (s) of the next beat of a ramp from the band's last beat, `prev` s, to the grid's tempo,
@@ -464,7 +477,7 @@ class BandTimeline:
         tempo = self._tempo()
         return 1 + self.max_change < max(period / tempo, tempo / period) < STEP_MAX and pull * (period - tempo) > 0
 
-    def _due(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool]:
+    def _due(self, grid: BeatGrid) -> tuple[float, Fraction, int, bool, int]:
         """The beat after the last decided one, as `_next` tells it: as planned when the last was decided (from
         the grid then), unless the grid now shows a tempo step or the step's second beat is due, or the plan and
         the grid now are both at the band's level and not far from its last beat, in no aqsaq meter (then from the
@@ -481,7 +494,9 @@ class BandTimeline:
     def _decide(self, grid: BeatGrid) -> None:
         """Decide the next beat's time (see `_due`); it never moves again."""
         self._take_move(grid)
-        length, level, far, step = self._due(grid)
+        length, level, far, step, merged = self._due(grid)
+        if merged > 1:
+            self.merges[self._last] = merged
         knot = self._knots.pop(self._last, None)
         if knot is not None and knot[2] != length:    # re-planned after the knot: the beat stays bent there
             self._knots[self._last] = (knot[0], knot[1], None)

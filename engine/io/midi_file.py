@@ -3,6 +3,7 @@ time signature, key signature and marker meta events on a conductor track."""
 
 from __future__ import annotations
 
+import bisect
 import io
 import math
 import struct
@@ -50,19 +51,19 @@ class MidiFileSink:
                 one.save(file=buffer)
                 out.write(buffer.getbuffer()[14:])   # mido's MTrk chunk, after its own 14-byte MThd
 
-    def tempo_map(self) -> tuple[TempoMap, list[tuple[int, int]]]:
+    def tempo_map(self) -> tuple[TempoMap, list[tuple[int, int]], tuple[int, int] | None]:
         """The file's tempo map (its beat 0 at second 0, a beat per band beat, the player's beats heard before
-        the band's (its `LeadIn`), the beats before them and between the band's filled in) and the short bars as
-        (first beat, beats in it); see `file_grid`."""
+        the band's (its `LeadIn`), the beats before them and between the band's filled in), the short bars as
+        (first beat, beats in it), see `file_grid`, and the band's merge the file shows (`merge_beat`)."""
         beats = [e for e in self.events if isinstance(e, Beat)]
         lead_in = next((e for e in self.events if isinstance(e, LeadIn)), None)
         first_note = min((e.time for e in self.events if isinstance(e, Raw) and e.part == GUITAR
                           and e.status & 0xF0 == NOTE_ON and e.data2 > 0), default=None)
         times, short = file_grid(beats, lead_in, first_note)
         if len(times) < 2:
-            return TempoMap.constant(self.default_bpm), []
+            return TempoMap.constant(self.default_bpm), [], None
         tmap, _ = TempoMap.through_beats(times)
-        return tmap, short
+        return tmap, short, merge_beat(beats, times)
 
     def to_midi(self) -> mido.MidiFile:
         """The whole file as a mido.MidiFile: the conductor track, then one track per part."""
@@ -73,7 +74,7 @@ class MidiFileSink:
     def tracks(self) -> Iterator:
         """The number of tracks, then each mido.MidiTrack, made when asked for: the conductor track (tempo
         map, time and key signatures, markers), then one track per part."""
-        tmap, short = self.tempo_map()
+        tmap, short, merge = self.tempo_map()
         sigs = [e for e in self.events if isinstance(e, TimeSignature)]
         # A listener beat is a quarter note in the file except in compound meters, where it is a dotted
         # quarter (6/8: two beats of three eighths): ticks and tempi are scaled so a DAW's bar lines fall on
@@ -81,6 +82,9 @@ class MidiFileSink:
         meters = [(0.0 if i == 0 else round(tmap.beat_at_float(e.time)), e) for i, e in enumerate(sigs)]
         meters = _cut_into(short, meters)
         units = _beat_units([(b, e.beat_eighths / 2) for b, e in meters])
+        bars = _bars(meters, short)
+        if merge is not None:
+            units, bars = _halves_before(units, bars, *merge)
 
         def tick(t: float) -> int:
             return max(0, round(_quarters(units, tmap.beat_at_float(t)) * PPQ))
@@ -94,7 +98,7 @@ class MidiFileSink:
                 i += 1
             us = round(tempi[i][1] / _unit_at(units, b))
             conductor.append((round(_quarters(units, b) * PPQ), 0, mido.MetaMessage("set_tempo", tempo=us)))
-        for b, numerator, denominator in _bars(meters, short):
+        for b, numerator, denominator in bars:
             conductor.append((round(_quarters(units, b) * PPQ), 1, mido.MetaMessage(
                 "time_signature", numerator=numerator, denominator=denominator)))
         for ev in self.events:
@@ -167,6 +171,43 @@ def _quarters(units: list[tuple[float, float]], b: float) -> float:
     return total
 
 
+def merge_beat(beats: list[Beat], times: list[float]) -> tuple[int, int] | None:
+    """(the file beat (an index of `times`, s) of the band's first beat at the listener's beat after it counted a
+    fresh lock's double-time first guess onto it, 2) for the first such merge (`Beat.merged`), else None. The
+    band's beat doubles there: written as it is, a DAW shows the tempo halving in one beat (converter-set-b sim_01,
+    2/4 at 78 BPM strummed in sixteenths, locked at 154: a one-beat jump of 98 %, bench/band_eval.py); the beats
+    before it are the music's eighths, and the file shows them so (`_halves_before`). Only while every file beat
+    before it (but the first, which takes up the rest to second 0) is nearer the band's beat before the merge than
+    twice it: a merge later in a take, after beats at the grid's level, would halve those too. A merge of three (a
+    third of a beat is no note value a time signature can count) is left as it is."""
+    played = {b.index: b for b in beats}
+    for b in sorted(beats, key=lambda b: b.time):
+        before = played.get(b.index - 1)
+        if b.merged == 2 and before is not None:
+            i = bisect.bisect_left(times, before.time - 1e-9)
+            if i < 2 or i >= len(times) or abs(times[i] - before.time) > 1e-6:
+                return None
+            last = times[i] - times[i - 1]
+            lengths = [y - x for x, y in zip(times[1:i], times[2:i + 1])]
+            return (i, 2) if max(lengths) < math.sqrt(2) * last else None
+    return None
+
+
+def _halves_before(units: list[tuple[float, float]], bars: list[tuple[float, int, int]], at: int,
+                   merged: int) -> tuple[list[tuple[float, float]], list[tuple[float, int, int]]]:
+    """The beat units ((file beat, quarters per beat) from where each holds) and time signatures ((file beat,
+    numerator, denominator)) with the file beats before `at` worth 1/`merged` of their note value (a 2/4 bar
+    there is written 2/8) and those from `at` on as they were: the band's beats before its merge (`merge_beat`)."""
+    unit_at = _unit_at(units, at)
+    halved = [(b, q / merged) for b, q in units if b < at] + [(float(at), unit_at)] + [x for x in units if x[0] > at]
+    meter_at = [(n, d) for b, n, d in bars if b <= at][-1] if bars and bars[0][0] <= at else None
+    out = [(b, n, d * merged) for b, n, d in bars if b < at]
+    if meter_at is not None:
+        out.append((float(at), *meter_at))
+    out += [x for x in bars if x[0] > at]
+    return _beat_units(halved), out
+
+
 MIN_BEAT = 0.05   # s: beats closer than this are one (a DAW cannot show a 1200 BPM beat)
 MAX_BEAT = 4.0    # s: no beat of the file lasts longer (15 BPM; a MIDI tempo cannot pass 16.7 s a beat)
 MIN_PICKUP = 0.25  # s: a heard first beat this close to second 0 starts the file (a pickup would pass 360 BPM)
@@ -207,7 +248,7 @@ def file_grid(beats: list[Beat], lead_in: LeadIn | None = None,
     short = [(0, pickup)] if pickup else []
     since = pickup                      # the file beat the bars are counted from: the band's last bar line
     for prev, b in zip([None, *played], played):
-        if prev is not None:
+        if prev is not None and not _one_beat(prev, b):
             times.extend(_filled(times[-1], b.time, prev.period))
         if b.beat_in_bar == 0 and prev is not None:
             # (a band that began inside its cycle with no room before it to count back: still in the first bar)
@@ -246,6 +287,15 @@ def _lead_in(first: Beat, second: Beat | None, heard: tuple[float, ...] = ()) ->
     else:
         times[0] = 0.0           # a sliver before the first beat: that beat starts at 0 instead
     return times
+
+
+def _one_beat(prev: Beat, b: Beat) -> bool:
+    """True when the band's beat `prev` runs up to its next beat `b` as one beat: `b` is the beat after it and the
+    two are about one of `b`'s length apart. A beat's `period` is its length as planned when it was sent, and a
+    tempo step heard after that stretches it (engine/timeline.py `_step`): filled in at the planned length, a step's
+    first beat became two in the file, a beat too many and a short bar to make up for it (sim2 strum_2-4
+    Eb-dorian+tempo s15 at 46.6 s: 0.469 s, then 0.387 and 0.387 where the band played one beat of 0.774 s)."""
+    return b.index == prev.index + 1 and round((b.time - prev.time) / b.period) <= 1
 
 
 def _filled(last: float, t: float, period: float) -> list[float]:
