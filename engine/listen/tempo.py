@@ -19,6 +19,10 @@ the autocorrelation cannot tell them apart. The bass decides: a level moves to i
 that one's grid holds clearly more of the recent bass notes (a waltz whose bass sounds on beats one and two,
 heard in dotted quarters; a bossa's 3+3+2 accents over a bass on the half notes).
 
+A straight groove whose accents group its eighths or sixteenths 3+3+2 (a bossa's pinches on 1, &2, 4; funk's chops
+every three sixteenths) repeats at the dotted level as much as at its beat; its bar decides (`figure_level`): the
+figure repeats every bar or two, which hold whole beats, and 16 units are 5 1/3 dotted beats.
+
 On a single-note line the long notes decide (`line_level`): a jig's running eighths recur every two eighths as
 much as every three, and its long notes fall on the dotted quarters (line_accents.grouping_contrast).
 
@@ -133,6 +137,16 @@ OOMPAH_COUNT = 4
 # beat, accented on 1, with no bass alone: heard here in 6/8 (the bar's chord changes would tell; not read).
 COMPOUND_BPM = (40.0, 70.0)
 EIGHTH_CHORDS = 0.8
+# A straight groove whose accents group its eighths or sixteenths 3+3+2 (a bossa's pinches on 1, &2, 4; funk's chops
+# every three sixteenths) heard at the dotted level, three of those units (`figure_level`): the figure repeats every
+# bar or two, 16 units, FIGURE_REPEAT times as much as the nearest whole numbers of the dotted beats (5 and 6 of
+# them; 8/3 of a beat against 2 and 3 for a one-bar figure of eighths), and a bar holds whole beats. sim4's bossa
+# 3-3-2 takes heard at 86 for 129: 3.6-10 once the window is full; its funk scratch takes at 131 for 98: 1.29-1.39
+# (the sixteenths' scratches fill every lag); straight and compound takes heard at their beat: under 1.1 (sim2, sim3).
+# The straight beat is two or four units, the one nearer the tempo prior's centre (a bossa's 129 against 65, funk's
+# 98 against 196), kept when its comb holds FIGURE_KEEP of the dotted level's.
+FIGURE_REPEAT = 1.2
+FIGURE_KEEP = 0.3
 
 
 class TempoEstimator:
@@ -173,6 +187,7 @@ class TempoEstimator:
         self.bass_held = 0.75       # ... (at least this share) to move there, ...
         self.bass_keep = 0.5        # ... while all onsets still give it this share of the current level's score
         self.last_acf: np.ndarray | None = None   # the autocorrelation of the last `scores` call's onsets
+        self.acf_reach = 0          # frames: the last autocorrelation's lags with evidence (0.6 of the onsets' span)
         self.dotted_beat = 0.0      # s: a beat of the level `dotted_level` last moved to, on the accents
         self._phase_memo: tuple = (None, None, None, None)   # `_phase`'s last onsets, weights, period and phase
 
@@ -218,6 +233,7 @@ class TempoEstimator:
         span = (t[-1] - t[0]) * FPS + 1.0
         cut = min(n - 2, math.ceil(0.6 * span))
         acf[cut:] = 0.0
+        self.acf_reach = cut
         acf[:cut] *= span / np.maximum(1.0, span - self._acf_lag[:cut])
         return np.convolve(acf, self._kernel, mode="same")
 
@@ -504,6 +520,32 @@ class TempoEstimator:
         if not (holds(beats, lone) and holds(halves, chord) or holds(beats, chord) and holds(halves, lone)):
             return period
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+
+    def figure_level(self, period: float) -> float:
+        """The beat period (s): `period`, or the straight beat under it when it is a dotted level of a 3+3+2 figure,
+        read from the last `scores` call's autocorrelation. With the unit a third of `period`, the figure repeats
+        every 8 or 16 units (a bar or two of eighths, a bar of sixteenths) FIGURE_REPEAT times as much as every
+        whole number of `period`s either side: then two or four units, whichever tempo lies nearer `bpm_prior`, while
+        its comb keeps FIGURE_KEEP of `period`'s. The autocorrelation of a figure whose accents fall every three
+        units (1, &2, 4 in eighths) peaks at three units as at the true beat, and the tempo prior decides between
+        them; the bar decides musically: it holds a whole number of beats, and 16 units are 5 1/3 dotted beats."""
+        acf = self.last_acf
+        if acf is None or self.acf_reach < 0.6 * self.early_span * self.window * FPS:
+            return period           # (a window still filling: a few bars' chance repeats)
+        lag = period * FPS
+        repeat = 0.0
+        for units in (8, 16):
+            figure, after = units * lag / 3, math.ceil(units / 3) * lag
+            if after + len(self._kernel) // 2 >= self.acf_reach:
+                continue            # (the window does not reach the whole beats after the figure yet)
+            whole = max(np.interp((math.floor(units / 3) * lag, after), self._acf_lag, acf))
+            repeat = max(repeat, float(np.interp(figure, self._acf_lag, acf)) / max(float(whole), 1e-9))
+        if repeat < FIGURE_REPEAT:
+            return period
+        beat = min((2 * period / 3, 4 * period / 3), key=lambda p: abs(math.log(60.0 / p / self.bpm_prior)))
+        if not self.lag_lo <= beat * FPS <= self.lag_hi or self._comb(beat) < FIGURE_KEEP * self._comb(period):
+            return period
+        return beat
 
     def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
         """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
