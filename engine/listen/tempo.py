@@ -142,9 +142,11 @@ EIGHTH_CHORDS = 0.8
 # bar or two, 16 units, FIGURE_REPEAT times as much as the nearest whole numbers of the dotted beats (5 and 6 of
 # them; 8/3 of a beat against 2 and 3 for a one-bar figure of eighths), and a bar holds whole beats. sim4's bossa
 # 3-3-2 takes heard at 86 for 129: 3.6-10 once the window is full; its funk scratch takes at 131 for 98: 1.29-1.39
-# (the sixteenths' scratches fill every lag); straight and compound takes heard at their beat: under 1.1 (sim2, sim3).
+# (the sixteenths' scratches fill every lag); takes heard at their beat: GuitarSet's comping at most 1.19 (BN2, a
+# bossa heard at 111 for 166 for a while), sim3 at most 0.46 (scratch s24/tresillo14/repeat_scan.py).
 # The straight beat is two or four units, the one nearer the tempo prior's centre (a bossa's 129 against 65, funk's
-# 98 against 196), kept when its comb holds FIGURE_KEEP of the dotted level's.
+# 98 against 196), kept when its comb holds FIGURE_KEEP of the dotted level's (the bossa 3-3-2 takes' quarter holds
+# 0.37-0.53 of it: `bass_keep`'s 0.5 would refuse half the moves).
 FIGURE_REPEAT = 1.2
 FIGURE_KEEP = 0.3
 
