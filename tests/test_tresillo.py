@@ -30,14 +30,16 @@ def test_a_three_three_two_groove_is_heard_at_its_straight_beat(name):
 
 
 def test_the_dotted_level_of_a_bar_long_figure_moves_to_its_beat():
-    # eighths at 120 BPM (0.25 s) accented 3+3+2, the same figure every bar: the dotted quarter (0.75 s) moves to the
-    # quarter (0.5 s), the level nearer the prior's 100 BPM than the half note; the quarter itself stays.
+    # units of 0.25 s accented 3+3+2, the same figure every bar: the dotted level (0.75 s) moves to two units (0.5 s)
+    # when the units sounding are the accented ones (a bossa's eighths), to four (1 s) when every unit is struck
+    # (funk's sixteenths); the two-unit level itself stays.
     est = TempoEstimator()
     t = np.array([bar * 2.0 + k * 0.25 for bar in range(6) for k in range(8)])
     w = np.array([1.0 if k in (0, 3, 6) else 0.3 for _ in range(6) for k in range(8)])
     est.scores(t, w)
-    assert est.figure_level(0.75) == pytest.approx(0.5)
-    assert est.figure_level(0.5) == 0.5
+    assert est.figure_level(0.75, t[w == 1.0]) == pytest.approx(0.5)    # (the pinches: eighths, not all struck)
+    assert est.figure_level(0.5, t) == 0.5
+    assert est.figure_level(0.75, t) == pytest.approx(1.0)      # every unit struck: sixteenths, four to the beat
 
 
 def test_a_compound_figure_keeps_its_dotted_beat():
@@ -46,4 +48,4 @@ def test_a_compound_figure_keeps_its_dotted_beat():
     t = np.arange(64) * 0.25
     w = np.where(np.arange(64) % 3 == 0, 1.0, 0.3)
     est.scores(t, w)
-    assert est.figure_level(0.75) == 0.75
+    assert est.figure_level(0.75, t) == 0.75

@@ -66,7 +66,7 @@ from engine.listen.phase import (
     recent_weights,
     recentre,
 )
-from engine.listen.tempo import BASS_RECENCY, FPS, TapTempo, TempoEstimator
+from engine.listen.tempo import BASS_RECENCY, FIGURE_REPEAT, FPS, TapTempo, TempoEstimator
 from engine.listen.tempo_change import sudden_change
 
 __all__ = ["FPS", "BeatTracker", "OnsetWindow"]
@@ -618,7 +618,7 @@ class BeatTracker:
         simple = not self._meter.compound
         # the bar's deep basses, once: in simple time both the bar's split and the picking level read them
         deep = self._onsets.deep() if simple else None
-        level = self._figure_level(period, current)      # a 3+3+2 figure heard at its dotted level
+        level = self._figure_level(t, period, current)   # a 3+3+2 figure heard at its dotted level
         if level is None:
             return self._settle(period, period, current)
         if level == period:
@@ -704,7 +704,7 @@ class BeatTracker:
         window's `OnsetWindow.deep` (read in simple time only; None in compound time). `period` when none moves it."""
         simple = not self._meter.compound and not line
         level = period if line else self._tempo.bar_level(period)
-        if level != period and self._tempo.figure_level(1.5 * period) != 1.5 * period:
+        if level != period and self._tempo.figure_repeat(1.5 * period) >= FIGURE_REPEAT:
             return period         # the 1.5 beats are a 3+3+2 figure's dotted beats (funk's chops), no bar
         if level != period:       # ... unless the strums' accents group the half level in threes: 6/8's eighths
             return period if self._tempo.eighth_level(t, w, loud, notes, level) != level else level
@@ -814,18 +814,18 @@ class BeatTracker:
         quarter = self.period * 2 / 3   # (the accents counted on the current grid's eighths)
         return self._tempo.dotted_level(t, w, np.array(onsets.loud), quarter) != quarter
 
-    def _figure_level(self, period: float, current: float | None) -> float | None:
-        """The straight beat (s) under the estimate's `period` (s) when that is a 3+3+2 figure's dotted level
-        (`TempoEstimator.figure_level`, noted in `_figure_heard`); None when the figure moved the level to `period`
-        and the `current` level (s or None) has stayed there since (`_figure_holds`: no other figure moves it); the
-        current level when it holds so and `period` is its dotted level (`_dotted`: at 96 BPM two bars of eighths,
-        16 units of the dotted level's 0.94 s, reach past the window's autocorrelation); else `period`. Not on a
-        single-note line or a riff, whose sparse notes repeat by chance at long lags (GuitarSet's BN2 and Rock3 solos
-        at 110 and 120 were moved to 83 and 90): the kind is a comping figure."""
+    def _figure_level(self, t: np.ndarray, period: float, current: float | None) -> float | None:
+        """The straight beat (s) under the estimate's `period` (s) for the window's onsets t (s) when that is a 3+3+2
+        figure's dotted level (`TempoEstimator.figure_level`, noted in `_figure_heard`); None when the figure moved
+        the level to `period` and the `current` level (s or None) has stayed there since (`_figure_holds`: no other
+        figure moves it); the current level when it holds so and `period` is its dotted level (`_dotted`: at 96 BPM
+        two bars of eighths, 16 units of the dotted level's 0.94 s, reach past the window's autocorrelation); else
+        `period`. Not on a single-note line or a riff, whose sparse notes repeat by chance at long lags (GuitarSet's
+        BN2 and Rock3 solos at 110 and 120 were moved to 83 and 90): the kind is a comping figure."""
         if current is None or not self._figure_holds(current):
             self._figure_heard = None       # the level has left the figure's beat
         solo = self._onsets.line() or self._onsets.riff()
-        level = period if solo else self._tempo.figure_level(period)
+        level = period if solo else self._tempo.figure_level(period, t)
         if level != period:
             self._figure_heard = level
             return level

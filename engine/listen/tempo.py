@@ -144,11 +144,15 @@ EIGHTH_CHORDS = 0.8
 # 3-3-2 takes heard at 86 for 129: 3.6-10 once the window is full; its funk scratch takes at 131 for 98: 1.29-1.39
 # (the sixteenths' scratches fill every lag); takes heard at their beat: GuitarSet's comping at most 1.19 (BN2, a
 # bossa heard at 111 for 166 for a while), sim3 at most 0.46 (scratch s24/tresillo14/repeat_scan.py).
-# The straight beat is two or four units, the one nearer the tempo prior's centre (a bossa's 129 against 65, funk's
-# 98 against 196), kept when its comb holds FIGURE_KEEP of the dotted level's (the bossa 3-3-2 takes' quarter holds
-# 0.37-0.53 of it: `bass_keep`'s 0.5 would refuse half the moves).
+# The straight beat is four units when the last FIGURE_SPAN seconds strike FIGURE_FILLED of the units and not of the
+# half units (running sixteenths: sim4's funk scratch 0.96-1.03 of its units), else two (a bossa's eighths:
+# 0.53-0.56; the tempo prior's choice, the level nearer 100, put own variations' 3-3-2 bossas at 142-157 at half
+# tempo), kept when its comb holds FIGURE_KEEP of the dotted level's (the bossa 3-3-2 takes' quarter holds 0.37-0.53
+# of it: `bass_keep`'s 0.5 would refuse half).
 FIGURE_REPEAT = 1.2
 FIGURE_KEEP = 0.3
+FIGURE_FILLED = 0.8
+FIGURE_SPAN = 4.0
 
 
 class TempoEstimator:
@@ -523,17 +527,15 @@ class TempoEstimator:
             return period
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
 
-    def figure_level(self, period: float) -> float:
-        """The beat period (s): `period`, or the straight beat under it when it is a dotted level of a 3+3+2 figure,
-        read from the last `scores` call's autocorrelation. With the unit a third of `period`, the figure repeats
-        every 8 or 16 units (a bar or two of eighths, a bar of sixteenths) FIGURE_REPEAT times as much as every
-        whole number of `period`s either side: then two or four units, whichever tempo lies nearer `bpm_prior`, while
-        its comb keeps FIGURE_KEEP of `period`'s. The autocorrelation of a figure whose accents fall every three
-        units (1, &2, 4 in eighths) peaks at three units as at the true beat, and the tempo prior decides between
-        them; the bar decides musically: it holds a whole number of beats, and 16 units are 5 1/3 dotted beats."""
+    def figure_repeat(self, period: float) -> float:
+        """How much more the last `scores` call's autocorrelation repeats a 3+3+2 figure than whole beats, were `period`
+        (s) its dotted level: with the unit a third of `period`, the largest ratio of the value at 8 or 16 units (a
+        bar or two of eighths, a bar of sixteenths) to the largest at the whole numbers of `period`s either side (2
+        and 3, 5 and 6); 0 while the window does not reach them (before it is `early_span` full, or past 0.6 of its
+        span). A bar holds whole beats, and 16 units are 5 1/3 dotted beats."""
         acf = self.last_acf
         if acf is None or self.acf_reach < 0.6 * self.early_span * self.window * FPS:
-            return period           # (a window still filling: a few bars' chance repeats)
+            return 0.0              # (a window still filling: a few bars' chance repeats)
         lag = period * FPS
         repeat = 0.0
         for units in (8, 16):
@@ -542,9 +544,23 @@ class TempoEstimator:
                 continue            # (the window does not reach the whole beats after the figure yet)
             whole = max(np.interp((math.floor(units / 3) * lag, after), self._acf_lag, acf))
             repeat = max(repeat, float(np.interp(figure, self._acf_lag, acf)) / max(float(whole), 1e-9))
-        if repeat < FIGURE_REPEAT:
+        return repeat
+
+    def figure_level(self, period: float, t: np.ndarray) -> float:
+        """The beat period (s): `period`, or the straight beat under it when it is the dotted level of a 3+3+2 figure
+        (`figure_repeat` at least FIGURE_REPEAT), for the onsets t (s, sorted) the last `scores` call read: four units
+        when the last FIGURE_SPAN seconds strike FIGURE_FILLED of the units and not of the half units (the units are
+        running sixteenths, the fastest pulse: funk), else two (eighths: a bossa's pinches; or funk heard at the
+        dotted half, whose units are eighths with the sixteenths between), while that beat's comb keeps FIGURE_KEEP
+        of `period`'s. The autocorrelation of a figure whose accents fall every three units (1, &2, 4 in eighths)
+        peaks at three units as at the true beat, and the tempo prior decides between them; the bar decides
+        musically."""
+        if self.figure_repeat(period) < FIGURE_REPEAT:
             return period
-        beat = min((2 * period / 3, 4 * period / 3), key=lambda p: abs(math.log(60.0 / p / self.bpm_prior)))
+        unit = period / 3
+        recent = t[t >= t[-1] - FIGURE_SPAN]
+        sixteenths = _struck(recent, unit) >= FIGURE_FILLED > _struck(recent, unit / 2)
+        beat = (4 if sixteenths else 2) * unit
         if not self.lag_lo <= beat * FPS <= self.lag_hi or self._comb(beat) < FIGURE_KEEP * self._comb(period):
             return period
         return beat
@@ -727,6 +743,11 @@ def _mean(sums: list[float], weights: list[float], places: tuple[int, ...]) -> f
         total += sums[i]
         weight += weights[i]
     return total / weight
+
+
+def _struck(t: np.ndarray, unit: float) -> float:
+    """The share of the slots `unit` (s) apart from the first of onsets t (s, sorted) to the last that hold one."""
+    return len(np.unique(np.round((t - t[-1]) / unit))) / ((t[-1] - t[0]) / unit + 1)
 
 
 def _share(mask: np.ndarray) -> float:
