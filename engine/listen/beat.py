@@ -66,7 +66,7 @@ from engine.listen.phase import (
     recent_weights,
     recentre,
 )
-from engine.listen.tempo import BASS_RECENCY, FPS, TapTempo, TempoEstimator
+from engine.listen.tempo import BASS_RECENCY, FIGURE_REPEAT, FPS, TapTempo, TempoEstimator
 from engine.listen.tempo_change import sudden_change
 
 __all__ = ["FPS", "BeatTracker", "OnsetWindow"]
@@ -326,6 +326,12 @@ SPARSE_SPAN = 6.0
 DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
 
 
+def _dotted(period: float, beat: float) -> bool:
+    """True when `period` (s) is within 5 % of 3:2 or 3:4 of `beat` (s): the dotted level of a 3+3+2 figure of eighths
+    or of sixteenths whose straight beat is `beat` (`TempoEstimator.figure_level`)."""
+    return any(abs(period / beat - ratio) < 0.05 for ratio in (0.75, 1.5))
+
+
 def same_level(period: float, other: float) -> bool:
     """True when `period` (s) is within a quarter of `other` (s, 0.8-1.25 of it): the same metrical level, a drift
     or a player's step rather than a beat counted twice, half or 3:2 as fast."""
@@ -416,7 +422,9 @@ class BeatTracker:
         #                                         player's figure leaves in every bar (_bar_gap)
         self._disagree = 0
         self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
-        self._bass_wins = 0                     # estimates running on which the bass or accents kept another level
+        # estimates running on which the bass or accents kept another level; the beat period (s) a 3+3+2 figure
+        # moved the level to, while the level stays there (`_figure_holds`; None: none)
+        self._bass_wins, self._figure_heard = 0, None
         # the last estimate moved to a 2:3, 3:2 or 1:2 relative; back after a window of silence off the tempo it had
         # (`_refit`); when (s) the grid last jumped to a level so chosen (`_adopt`; BeatGrid.moved_at)
         # ... and the level a quiet passage is measured against (`_quiet`): its period (s), since when (s), and the
@@ -562,7 +570,9 @@ class BeatTracker:
                             window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass),
                             age=None if self._onsets.line() else (now - self._grid_from) / self.period)
         if alt is not None and self._tempo_change(alt[1]):
+            figure = self._figure_holds(self.period)
             self._switch(now, *alt)
+            self._figure_heard = self.period if figure else None    # a tempo step keeps the figure's beat
             self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
             return True
         return False
@@ -583,7 +593,8 @@ class BeatTracker:
         return grid[0], grid[1], min(1.0, 2.0 * grid[2])
 
     def _level(self, t: np.ndarray, w: np.ndarray, current: float | None) -> float | None:
-        """The tempo estimate's period (s) for onsets t (s) weighted w, moved by the bar (`_bar_level`: halved when
+        """The tempo estimate's period (s) for onsets t (s) weighted w, moved by a 3+3+2 figure's bar from its dotted
+        level to its straight beat, then held there (`_figure_level`), else by the bar (`_bar_level`: halved when
         it splits the bar, or to the 2:3 or 3:2 level the bass keeps), else to half of it when the strums' accents
         say so, or to 3:2 of it when they group its eighths in threes (`_accent_level`: 6/8 heard in quarters; to
         three times it from 6/8's eighths), or to half when they fill its quarters (`quarter_level`), or to twice it
@@ -607,7 +618,11 @@ class BeatTracker:
         simple = not self._meter.compound
         # the bar's deep basses, once: in simple time both the bar's split and the picking level read them
         deep = self._onsets.deep() if simple else None
-        level = self._bar_level(t, w, bass, loud, notes, period, line, deep)
+        level = self._figure_level(t, period, current)   # a 3+3+2 figure heard at its dotted level
+        if level is None:
+            return self._settle(period, period, current)
+        if level == period:
+            level = self._bar_level(t, w, bass, loud, notes, period, line, deep)
         if level == period:
             level = self._accent_level(t, w, loud, bass, notes, period, line)
         if level == period and simple and not line:
@@ -624,6 +639,12 @@ class BeatTracker:
                 self._line_beat = grouping_phase(t, accent, level)[1]
         if level == period and line:
             level = self._tempo.straight_level(t, period)     # a fast straight line's dotted quarters
+        return self._settle(level, period, current)
+
+    def _settle(self, level: float, period: float, current: float | None) -> float:
+        """The period (s) `_level` returns for the `level` (s) the figures moved the estimate's `period` (s) to, given
+        the `current` period (s or None): `level` at once when it is the current level or while the window is still
+        filling, else on two estimates running (`_bass_wins`); `_moved` is set when it moves."""
         if level == period:
             self._bass_wins = 0
             return period
@@ -632,6 +653,7 @@ class BeatTracker:
             return level                     # the bass or the accents keep the level the band plays
         # Once the window is full, the level has been chosen on all of it: another needs two estimates running.
         self._bass_wins += 1
+        t = self._onsets.t
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
         self._moved = self._bass_wins >= (2 if settled else 1)
         return level if self._moved else period
@@ -682,6 +704,8 @@ class BeatTracker:
         window's `OnsetWindow.deep` (read in simple time only; None in compound time). `period` when none moves it."""
         simple = not self._meter.compound and not line
         level = period if line else self._tempo.bar_level(period)
+        if level != period and self._tempo.figure_repeat(1.5 * period) >= FIGURE_REPEAT:
+            return period         # the 1.5 beats are a 3+3+2 figure's dotted beats (funk's chops), no bar
         if level != period:       # ... unless the strums' accents group the half level in threes: 6/8's eighths
             return period if self._tempo.eighth_level(t, w, loud, notes, level) != level else level
         level = self._tempo.bass_level(t, w, bass, period)
@@ -758,7 +782,7 @@ class BeatTracker:
             return True
         if self._opened and not STEP[0] <= period / self.period <= STEP[1]:
             return False
-        if self._line_keeps(period) or self._accents_keep(period):
+        if self._line_keeps(period) or self._accents_keep(period) or self._figure_keeps(period):
             return False
         now = self._onsets.t[-1]
         if not same_level(period, self.period) and self._held_quiet(now, self.period, now - self.switch_window):
@@ -789,6 +813,41 @@ class BeatTracker:
         self._tempo.scores(t, w)        # the window's autocorrelation, not the last seconds'
         quarter = self.period * 2 / 3   # (the accents counted on the current grid's eighths)
         return self._tempo.dotted_level(t, w, np.array(onsets.loud), quarter) != quarter
+
+    def _figure_level(self, t: np.ndarray, period: float, current: float | None) -> float | None:
+        """The straight beat (s) under the estimate's `period` (s) for the window's onsets t (s) when that is a 3+3+2
+        figure's dotted level (`TempoEstimator.figure_level`, noted in `_figure_heard`); None when the figure moved
+        the level to `period` and the `current` level (s or None) has stayed there since (`_figure_holds`: no other
+        figure moves it); the current level when it holds so and `period` is its dotted level (`_dotted`: at 96 BPM
+        two bars of eighths, 16 units of the dotted level's 0.94 s, reach past the window's autocorrelation); else
+        `period`. Not on a single-note line or a riff, whose sparse notes repeat by chance at long lags (GuitarSet's
+        BN2 and Rock3 solos at 110 and 120 were moved to 83 and 90): the kind is a comping figure."""
+        if current is None or not self._figure_holds(current):
+            self._figure_heard = None       # the level has left the figure's beat
+        solo = self._onsets.line() or self._onsets.riff()
+        level = period if solo else self._tempo.figure_level(period, t)
+        if level != period:
+            self._figure_heard = level
+            return level
+        if current is not None and self._figure_holds(current) and _dotted(period, current):
+            return current                  # the figure's dotted level, which its bar may be too long to show
+        return None if self._figure_holds(period) else period
+
+    def _figure_holds(self, period: float) -> bool:
+        """True when a 3+3+2 figure moved the level to that of `period` (s) and the level has stayed there since
+        (`_figure_heard`): no other figure moves it then. Funk's scratches, as loud on the "e" and "a" as its chops'
+        off-beats, otherwise halve it (`accent_level`), and its chops every three sixteenths split two beats in
+        three (`bar_level`); the figure itself is heard only while the estimate returns to its dotted level."""
+        return self._figure_heard is not None and same_level(self._figure_heard, period)
+
+    def _figure_keeps(self, period: float) -> bool:
+        """True when `period` (s) is the dotted level (3:4 or 3:2) of the current period and a 3+3+2 figure moved the
+        level to the current one (`TempoEstimator.figure_level`, `_figure_holds`).
+        The last seconds of funk's chops every three sixteenths fit the dotted eighth better than the sixteenths'
+        scratches fit the beat; the bar, which repeats every four beats, is heard on a whole window only."""
+        if not self._figure_holds(self.period):
+            return False
+        return _dotted(period, self.period)
 
     def _refit(self, now: float) -> bool:
         """The guitar is back after a whole window of silence: the phase of its first strums at the tempo it

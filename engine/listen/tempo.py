@@ -19,6 +19,10 @@ the autocorrelation cannot tell them apart. The bass decides: a level moves to i
 that one's grid holds clearly more of the recent bass notes (a waltz whose bass sounds on beats one and two,
 heard in dotted quarters; a bossa's 3+3+2 accents over a bass on the half notes).
 
+A straight groove whose accents group its eighths or sixteenths 3+3+2 (a bossa's pinches on 1, &2, 4; funk's chops
+every three sixteenths) repeats at the dotted level as much as at its beat; its bar decides (`figure_level`): the
+figure repeats every bar or two, which hold whole beats, and 16 units are 5 1/3 dotted beats.
+
 On a single-note line the long notes decide (`line_level`): a jig's running eighths recur every two eighths as
 much as every three, and its long notes fall on the dotted quarters (line_accents.grouping_contrast).
 
@@ -133,6 +137,22 @@ OOMPAH_COUNT = 4
 # beat, accented on 1, with no bass alone: heard here in 6/8 (the bar's chord changes would tell; not read).
 COMPOUND_BPM = (40.0, 70.0)
 EIGHTH_CHORDS = 0.8
+# A straight groove whose accents group its eighths or sixteenths 3+3+2 (a bossa's pinches on 1, &2, 4; funk's chops
+# every three sixteenths) heard at the dotted level, three of those units (`figure_level`): the figure repeats every
+# bar or two, 16 units, FIGURE_REPEAT times as much as the nearest whole numbers of the dotted beats (5 and 6 of
+# them; 8/3 of a beat against 2 and 3 for a one-bar figure of eighths), and a bar holds whole beats. sim4's bossa
+# 3-3-2 takes heard at 86 for 129: 3.6-10 once the window is full; its funk scratch takes at 131 for 98: 1.29-1.39
+# (the sixteenths' scratches fill every lag); takes heard at their beat: GuitarSet's comping at most 1.19 (BN2, a
+# bossa heard at 111 for 166 for a while), sim3 at most 0.46 (scratch s24/tresillo14/repeat_scan.py).
+# The straight beat is four units when the last FIGURE_SPAN seconds strike FIGURE_FILLED of the units and not of the
+# half units (running sixteenths: sim4's funk scratch 0.96-1.03 of its units), else two (a bossa's eighths:
+# 0.53-0.56; the tempo prior's choice, the level nearer 100, put own variations' 3-3-2 bossas at 142-157 at half
+# tempo), kept when its comb holds FIGURE_KEEP of the dotted level's (the bossa 3-3-2 takes' quarter holds 0.37-0.53
+# of it: `bass_keep`'s 0.5 would refuse half).
+FIGURE_REPEAT = 1.2
+FIGURE_KEEP = 0.3
+FIGURE_FILLED = 0.8
+FIGURE_SPAN = 4.0
 
 
 class TempoEstimator:
@@ -173,6 +193,7 @@ class TempoEstimator:
         self.bass_held = 0.75       # ... (at least this share) to move there, ...
         self.bass_keep = 0.5        # ... while all onsets still give it this share of the current level's score
         self.last_acf: np.ndarray | None = None   # the autocorrelation of the last `scores` call's onsets
+        self.acf_reach = 0          # frames: the last autocorrelation's lags with evidence (0.6 of the onsets' span)
         self.dotted_beat = 0.0      # s: a beat of the level `dotted_level` last moved to, on the accents
         self._phase_memo: tuple = (None, None, None, None)   # `_phase`'s last onsets, weights, period and phase
 
@@ -218,6 +239,7 @@ class TempoEstimator:
         span = (t[-1] - t[0]) * FPS + 1.0
         cut = min(n - 2, math.ceil(0.6 * span))
         acf[cut:] = 0.0
+        self.acf_reach = cut
         acf[:cut] *= span / np.maximum(1.0, span - self._acf_lag[:cut])
         return np.convolve(acf, self._kernel, mode="same")
 
@@ -505,6 +527,44 @@ class TempoEstimator:
             return period
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
 
+    def figure_repeat(self, period: float) -> float:
+        """How much more the last `scores` call's autocorrelation repeats a 3+3+2 figure than whole beats, were `period`
+        (s) its dotted level: with the unit a third of `period`, the largest ratio of the value at 8 or 16 units (a
+        bar or two of eighths, a bar of sixteenths) to the largest at the whole numbers of `period`s either side (2
+        and 3, 5 and 6); 0 while the window does not reach them (before it is `early_span` full, or past 0.6 of its
+        span). A bar holds whole beats, and 16 units are 5 1/3 dotted beats."""
+        acf = self.last_acf
+        if acf is None or self.acf_reach < 0.6 * self.early_span * self.window * FPS:
+            return 0.0              # (a window still filling: a few bars' chance repeats)
+        lag = period * FPS
+        repeat = 0.0
+        for units in (8, 16):
+            figure, after = units * lag / 3, math.ceil(units / 3) * lag
+            if after + len(self._kernel) // 2 >= self.acf_reach:
+                continue            # (the window does not reach the whole beats after the figure yet)
+            whole = max(np.interp((math.floor(units / 3) * lag, after), self._acf_lag, acf))
+            repeat = max(repeat, float(np.interp(figure, self._acf_lag, acf)) / max(float(whole), 1e-9))
+        return repeat
+
+    def figure_level(self, period: float, t: np.ndarray) -> float:
+        """The beat period (s): `period`, or the straight beat under it when it is the dotted level of a 3+3+2 figure
+        (`figure_repeat` at least FIGURE_REPEAT), for the onsets t (s, sorted) the last `scores` call read: four units
+        when the last FIGURE_SPAN seconds strike FIGURE_FILLED of the units and not of the half units (the units are
+        running sixteenths, the fastest pulse: funk), else two (eighths: a bossa's pinches; or funk heard at the
+        dotted half, whose units are eighths with the sixteenths between), while that beat's comb keeps FIGURE_KEEP
+        of `period`'s. The autocorrelation of a figure whose accents fall every three units (1, &2, 4 in eighths)
+        peaks at three units as at the true beat, and the tempo prior decides between them; the bar decides
+        musically."""
+        if self.figure_repeat(period) < FIGURE_REPEAT:
+            return period
+        unit = period / 3
+        recent = t[t >= t[-1] - FIGURE_SPAN]
+        sixteenths = _struck(recent, unit) >= FIGURE_FILLED > _struck(recent, unit / 2)
+        beat = (4 if sixteenths else 2) * unit
+        if not self.lag_lo <= beat * FPS <= self.lag_hi or self._comb(beat) < FIGURE_KEEP * self._comb(period):
+            return period
+        return beat
+
     def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
         """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
         that grid's beats by LINE_GROUPING more than on `period`'s (`grouping_contrast`; by any amount when that
@@ -683,6 +743,11 @@ def _mean(sums: list[float], weights: list[float], places: tuple[int, ...]) -> f
         total += sums[i]
         weight += weights[i]
     return total / weight
+
+
+def _struck(t: np.ndarray, unit: float) -> float:
+    """The share of the slots `unit` (s) apart from the first of onsets t (s, sorted) to the last that hold one."""
+    return len(np.unique(np.round((t - t[-1]) / unit))) / ((t[-1] - t[0]) / unit + 1)
 
 
 def _share(mask: np.ndarray) -> float:

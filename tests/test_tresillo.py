@@ -1,0 +1,51 @@
+"""A straight groove whose accents group its eighths or sixteenths 3+3+2 (engine/listen/tempo.py `figure_level`,
+engine/listen/beat.py `_figure_holds`): heard at its straight beat and in 4/4, not at the dotted level the
+accents repeat at. Takes from sim4 (bench/player_sim.py --grooves, seed 6, dev)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.analyze import run_online
+from engine.io.midi_input import read_guitar_file
+from engine.listen import ListenerConfig
+from engine.listen.tempo import TempoEstimator
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("name", ["bossa-3-3-2-sim4", "funk-scratch-sim4"])
+def test_a_three_three_two_groove_is_heard_at_its_straight_beat(name):
+    # bossa 3-3-2 (pinches on 1, &2, 4 | 2, &3) at 129 was heard in 6/8 at 86, its dotted quarters; funk scratch
+    # (chops every three sixteenths) at 98 at 131, its dotted eighths, then at 197 (main: meter 6/8 for both).
+    truth = json.loads((DATA / f"{name}.json").read_text())
+    messages = [m for m in read_guitar_file(DATA / f"{name}.mid").messages if m.time < 40.0]
+    a, _ = run_online(messages, ListenerConfig())
+    bpm = float(np.median(truth["bpm"]))
+    late = np.array([e["bpm"] for e in a.tempo if e["time"] > 15.0])
+    assert len(late) and np.mean(np.abs(late / bpm - 1) < 0.08) >= 0.8, (bpm, late)
+    assert truth["meter"] == "4/4" and a.meter == "4/4"
+
+
+def test_the_dotted_level_of_a_bar_long_figure_moves_to_its_beat():
+    # units of 0.25 s accented 3+3+2, the same figure every bar: the dotted level (0.75 s) moves to two units (0.5 s)
+    # when the units sounding are the accented ones (a bossa's eighths), to four (1 s) when every unit is struck
+    # (funk's sixteenths); the two-unit level itself stays.
+    est = TempoEstimator()
+    t = np.array([bar * 2.0 + k * 0.25 for bar in range(6) for k in range(8)])
+    w = np.array([1.0 if k in (0, 3, 6) else 0.3 for _ in range(6) for k in range(8)])
+    est.scores(t, w)
+    assert est.figure_level(0.75, t[w == 1.0]) == pytest.approx(0.5)    # (the pinches: eighths, not all struck)
+    assert est.figure_level(0.5, t) == 0.5
+    assert est.figure_level(0.75, t) == pytest.approx(1.0)      # every unit struck: sixteenths, four to the beat
+
+
+def test_a_compound_figure_keeps_its_dotted_beat():
+    # 6/8 at 0.75 s a dotted quarter, eighths accented on 1 and 4: no 3+3+2 figure, the dotted level stays.
+    est = TempoEstimator()
+    t = np.arange(64) * 0.25
+    w = np.where(np.arange(64) % 3 == 0, 1.0, 0.3)
+    est.scores(t, w)
+    assert est.figure_level(0.75, t) == 0.75
