@@ -15,6 +15,8 @@ earliest, and, where it is half a bar or more, why the band waited (the first th
   when it came in on that downbeat: the wait is the listener's evidence for the meter, which came after the
   earliest downbeat's decision (`offered`, the first truth downbeat at least REACH s after it, is then the
   earliest the band could have reached in that meter);
+* `level`: it waited while a single-note line's level was contested (`MusicalState.level_contested`,
+  engine/schedule.py `LEVEL_WAIT`: a fast straight line heard at its dotted quarters, or not yet told);
 * `4/4 over 2/4`: a 2/4 take heard as 4/4 when the entry was planned waits for a 4/4 downbeat, every second
   2/4 bar;
 * `meter`: the meter heard changed between the entry's planning and its decision, and the planned downbeat
@@ -79,11 +81,11 @@ TOL = 0.07         # s: an entry this near a truth downbeat is on it (bench/band
 @contextmanager
 def watching(log: dict, beat_alone: bool = False):
     """While inside, every scheduler tick records into `log` (s): `ready`, `pending` (the band out, ready and
-    the meter pending), `planned` (the first planned downbeat, s, and the meter then), `in` (the band's first
-    downbeat, s, and the meter then), `beat` (the first tick at which the band, out, would be ready with the
-    beat alone, the key not asked), `offered` (the first tick with an aqsaq grid to come in on: the lean offered
-    or the meter named), and every beat tracker's `onsets` (when its window first held enough onsets for a first
-    grid: the last onset's time, s)."""
+    the meter pending), `contested` (the band out, ready and a line's level contested), `planned` (the first
+    planned downbeat, s, and the meter then), `in` (the band's first downbeat, s, and the meter then), `beat` (the
+    first tick at which the band, out, would be ready with the beat alone, the key not asked), `offered` (the first
+    tick with an aqsaq grid to come in on: the lean offered or the meter named), and every beat tracker's `onsets`
+    (when its window first held enough onsets for a first grid: the last onset's time, s)."""
     tick, enough = schedule.Scheduler.tick, beat.BeatTracker._enough_onsets
     lock = ListenerConfig().beat_lock
 
@@ -104,8 +106,9 @@ def watching(log: dict, beat_alone: bool = False):
         grid = state.grid
         if "ready" not in log and (self._ready_at is not None or self.playing):    # ready and in at one tick
             log["ready"] = now if self._ready_at is None else self._ready_at
-        if not self.playing and self._ready_at is not None and state.meter_pending:
-            log["pending"] = True
+        if not self.playing and self._ready_at is not None:     # waiting: for the meter, for a line's level
+            log.update((k, True) for k, on in (("pending", state.meter_pending), ("contested", state.level_contested))
+                       if on)
         if "offered" not in log and grid is not None and (state.leaning is not None or grid.groups):
             log["offered"] = now
         if self.playing and "in" not in log:
@@ -131,6 +134,8 @@ def cause(log: dict, slack: float, bar: float, meter: str, offered: float | None
     (planned, before), (entry, after, _) = log["planned"], log["in"]
     if log.get("pending"):
         return "aqsaq evidence" if offered is not None and abs(entry - offered) < bar / 2 else "aqsaq"
+    if log.get("contested"):
+        return "level"
     if (before.beats, before.compound, before.groups, meter) == (4, False, (), "2/4"):
         return "4/4 over 2/4"
     if before != after:

@@ -8,7 +8,9 @@ audible corrections. The band waits until the listener is confident and comes in
 downbeat (with the style's intro); its style and that downbeat are decided just before its first notes are
 committed, so the meter heard in the bar before the entry chooses them; while the listener leans towards an
 aqsaq meter it has not named yet, the band waits for it (up to METER_WAIT), or comes in on the bar start
-the listener believes once it offers it (`MusicalState.leaning`: the evidence a quarter of what naming asks). It
+the listener believes once it offers it (`MusicalState.leaning`: the evidence a quarter of what naming asks); while
+a single-note line's level is contested (`MusicalState.level_contested`: as well a fast straight line heard at its
+dotted quarters), it waits for the level (up to LEVEL_WAIT), as a musician waits for a soloist's pulse. It
 listens while it plays: the player's intensity sets the band's; when the guitar pauses the band plays the
 break, and when the guitar is still silent after the break it plays the ending and stops (coming back in on a
 downbeat when the guitar returns).
@@ -61,6 +63,8 @@ REPLAN_HOLD = 1.0          # beats a meter heard after the entry's plan is held 
 LOST_DOWNBEAT = 0.5        # beats: an entry's downbeat further than this past the decision's reach is planned, not
                            # decided (`_out_of_reach`)
 METER_WAIT = 4.0           # s: the band, ready to come in, waits up to this long while the meter is pending
+LEVEL_WAIT = 12.0          # s: ... and this long while a line's level is contested (GuitarSet's BN2 solo: ready at
+                           # 5.5 s, its level heard at 14.2 s; two 8 s windows of the line at most)
 AQSAQ_HOLD = 1.0           # bars of an aqsaq meter the listener names before the band changes to it at once
 METER_HOLD = 2.0           # bars of another (not aqsaq) meter heard before the band changes to it at once (the bar
                            # watch's patience, counted in the player's bars, not the band's)
@@ -423,7 +427,7 @@ class Scheduler:
             self._ready_at = now
         grid = state.grid
         if self._entry is None:
-            if self._meter_pending(now, state):
+            if self._waiting(now, state):
                 return
             self._plan_entry(grid, self._first_downbeat(now, state, grid, self._halves(grid, self._style, state)))
         elif self._pausing(state) and state.cued is None:
@@ -436,8 +440,8 @@ class Scheduler:
                 self._entry = self._ready_at = None     # offline: the player's final chord comes first
                 self.song_over = True
                 return
-            if self._meter_pending(now, state):
-                self._entry = None          # planned, but the meter may change: the next downbeat after it
+            if self._waiting(now, state):
+                self._entry = None          # planned, but the meter or level may change: the next downbeat after it
                 return
             self._enter(now, state)
 
@@ -482,11 +486,16 @@ class Scheduler:
         self._deferred = True
         return True
 
-    def _meter_pending(self, now: float, state: MusicalState) -> bool:
-        """Wait for the meter: the listener leans towards an aqsaq meter it has not named yet (its bars are not
-        the grid's), and the band has been ready for less than METER_WAIT s. A player who is cued in is not
-        kept waiting."""
-        return state.meter_pending and state.cued is None and now - self._ready_at < METER_WAIT
+    def _waiting(self, now: float, state: MusicalState) -> bool:
+        """Wait for the meter or the level: the listener leans towards an aqsaq meter it has not named yet (its
+        bars are not the grid's), and the band has been ready for less than METER_WAIT s; or a line's level is
+        contested (a fast straight line heard at its dotted quarters, or not: GuitarSet's BN2 solo had the band in
+        at 7.2 s on a 110 BPM grid for its 166, for 7 s), and the band has been ready for less than LEVEL_WAIT s.
+        A player who is cued in is not kept waiting."""
+        if state.cued is not None:
+            return False
+        ready = now - self._ready_at
+        return state.meter_pending and ready < METER_WAIT or state.level_contested and ready < LEVEL_WAIT
 
     @staticmethod
     def _bar_beats(grid: BeatGrid) -> float:

@@ -111,7 +111,9 @@ class MusicalState:
     `meter_pending` says the grid's meter may be about to change: the listener leans towards an aqsaq meter it
     has not named yet (a band not yet playing waits a little for it); `leaning`, once the evidence for it is a
     quarter of what naming asks, is the grid as it will be if named (its downbeats the aqsaq bar starts the listener
-    believes; a band may come in on one). `phrase_start` is where the player began
+    believes; a band may come in on one). `level_contested` says a single-note line so far fits a grid 3:2 as fast
+    as well as the beat heard (a fast straight line's notes a dotted quarter apart): a band not yet playing waits for
+    the level (engine/schedule.py `LEVEL_WAIT`). `phrase_start` is where the player began
     again after the last rest of a bar or more (s): the first strong chord or bass note since, a downbeat of
     theirs (engine/listen/activity.py); None before any rest. `strum_notes` counts the notes of the latest strum
     (a tuning pluck is one or two; a chord three or more). `downbeat_played` says how often the player strikes the
@@ -135,6 +137,7 @@ class MusicalState:
     cued: float | None = None
     chords_ahead: tuple[tuple[float, Chord | None], ...] = ()
     meter_pending: bool = False
+    level_contested: bool = False
     phrase_start: float | None = None
     leaning: BeatGrid | None = None
     strum_notes: int = 0

@@ -8,7 +8,7 @@ from engine.arrange.styles import AUTO, style_chooser
 from engine.events import Beat
 from engine.io.sinks import RecordingSink
 from engine.pipeline import TICK
-from engine.schedule import METER_WAIT, Scheduler
+from engine.schedule import LEVEL_WAIT, METER_WAIT, Scheduler
 from engine.state import BeatGrid, MusicalState
 
 PLANNED = BeatGrid(0.0, 0, 0.4, 4, 0)      # 4/4 at 0.4 s a beat: the entry is planned on beat 4, 1.6 s
@@ -17,9 +17,9 @@ TEMPO_MOVED = BeatGrid(2.15, 7, 0.3, 3, 0)   # from 2.0 s a new tempo (a fresh l
                                              # 1.85, 2.15, 2.45 ... s, the old beat 6 (2.4 s) between two of them
 
 
-def band_beats(grids: list[tuple[float, BeatGrid]], until: float = 4.0) -> list[Beat]:
+def band_beats(grids: list[tuple[float, BeatGrid]], until: float = 4.0, contested: float = 0.0) -> list[Beat]:
     """The band's beats when the listener, locked from 1 s, reports each grid of `grids` ((from s, grid), in
-    order) from its time on."""
+    order) from its time on, and a line's level contested until `contested` (s)."""
     sink = RecordingSink()
     scheduler = Scheduler(style_chooser(AUTO), seed=0, sinks=[sink])
     for n in range(1, int(until / TICK)):
@@ -27,7 +27,7 @@ def band_beats(grids: list[tuple[float, BeatGrid]], until: float = 4.0) -> list[
         grid = [g for at, g in grids if at <= now][-1]
         scheduler.tick(now, MusicalState(time=now, tonic=2, mode="minor", key_confidence=1.0, grid=grid,
                                          beat_confidence=1.0, locked=now >= 1.0, loudness=80.0, density=2.0,
-                                         silent=False, last_onset=now - 0.05))
+                                         silent=False, last_onset=now - 0.05, level_contested=now < contested))
     return [e for e in sink.events if isinstance(e, Beat)]
 
 
@@ -77,3 +77,18 @@ def test_a_deferred_entry_is_not_brought_forward_by_a_meter_heard_on_the_moved_g
     # in off the player's downbeats, band beat F 1.00 -> 0.94); it is decided when due, on the grid heard then.
     beats = band_beats([(0.0, PLANNED), (1.3, METER_MOVED), (1.45, FLEETING)])
     assert beats[0].time > 2.4 - 0.01 and off_grid(beats[0].time, FLEETING) < 0.01
+
+
+def test_a_band_ready_waits_while_a_lines_level_is_contested_and_comes_in_on_the_next_downbeat():
+    # Ready at 1.0 s, planned on 1.6 s; the level contested until 2.5 s (GuitarSet BN2's solo: a line that fits its
+    # dotted quarters as well as its beat until 14 s): in on the first downbeat after, 3.2 s; contested until 1.5 s,
+    # when the entry planned on 1.6 s is decided: in on 3.2 s too (the decision waits as the plan does).
+    assert abs(band_beats([(0.0, PLANNED)])[0].time - 1.6) < 0.01
+    assert abs(band_beats([(0.0, PLANNED)], contested=2.5)[0].time - 3.2) < 0.01
+    assert abs(band_beats([(0.0, PLANNED)], contested=1.55)[0].time - 3.2) < 0.01
+
+
+def test_a_band_ready_waits_for_a_contested_level_no_longer_than_level_wait():
+    # Contested for good: in on the first downbeat after LEVEL_WAIT s of readiness, no later.
+    first = band_beats([(0.0, PLANNED)], until=LEVEL_WAIT + 4.0, contested=1e9)[0].time
+    assert 1.0 + LEVEL_WAIT <= first <= 1.0 + LEVEL_WAIT + PLANNED.period * PLANNED.beats_per_bar + 0.01

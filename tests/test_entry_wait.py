@@ -13,9 +13,9 @@ from engine.bars import Meter  # noqa: E402
 FOUR, THREE = Meter(4, False), Meter(3, False)
 
 
-def log(planned=8.0, before=FOUR, entry=8.0, after=FOUR, heard="4/4", pending=False) -> dict:
+def log(planned=8.0, before=FOUR, entry=8.0, after=FOUR, heard="4/4", pending=False, contested=False) -> dict:
     out = {"planned": (planned, before), "in": (entry, after, heard)}
-    return out | ({"pending": True} if pending else {})
+    return out | ({"pending": True} if pending else {}) | ({"contested": True} if contested else {})
 
 
 def test_no_cause_within_half_a_bar_and_the_grid_before_the_truth():
@@ -28,6 +28,8 @@ def test_causes_in_order():
     assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8", offered=7.0) == "aqsaq"
     assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8", offered=8.0) == "aqsaq evidence"
     assert ew.cause(log(pending=True, before=THREE), 1.0, 2.0, "7/8", offered=10.0) == "aqsaq"   # in without it
+    assert ew.cause(log(contested=True), 1.0, 2.0, "4/4") == "level"      # a line's level contested
+    assert ew.cause(log(pending=True, contested=True, before=THREE), 1.0, 2.0, "7/8") == "aqsaq"
     assert ew.cause(log(before=FOUR, after=Meter(2, False), heard="2/4"), 1.0, 2.0, "2/4") == "4/4 over 2/4"
     assert ew.cause(log(before=FOUR, after=THREE, heard="3/4"), 1.0, 2.0, "3/4") == "meter"
     assert ew.cause(log(), 1.0, 2.0, "2/4") == "4/4 over 2/4"

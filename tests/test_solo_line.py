@@ -8,10 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.analyze import run_online
-from engine.events import InputMessage
-from engine.io.midi_input import read_guitar_file
+from engine.events import Beat, InputMessage
+from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.listen import ListenerConfig
 from engine.listen.beat import OnsetWindow, durational_accent
+from engine.listen.tempo import TempoEstimator
+from engine.render import play
 
 DATA = Path(__file__).parent / "data"
 
@@ -176,3 +178,33 @@ def test_a_riff_that_opens_on_the_beat_keeps_its_count_through_its_pushes():
         beats = beats[beats < until]
         offs = np.abs((beats / beat + 0.5) % 1.0 - 0.5)
         assert len(beats) > 10 and offs.max() < 0.15, (notes, offs)
+
+
+def test_the_band_waits_for_a_fast_straight_lines_beat_while_its_dotted_quarters_contest_it():
+    """The bossa line at 166 BPM (above): to 11 s its notes fit a grid of its dotted quarters (110 BPM) as well as
+    one of its beats, and the listener counts 110 until `straight_level` takes 166 at 14.2 s. The band came in at
+    7.2 s on the 110 grid and played 7 s at the wrong level (GuitarSet BN2's solo, band beat F 0.70); now it waits
+    while the level is contested (`BeatTracker.level_contested`) and comes in at the line's beat."""
+    eighth = 60.0 / 166 / 2
+    onsets = [(8 * b + k) * eighth for b, bar in enumerate(BOSSA_BARS * 2) for k in bar]
+    messages = _line(onsets, 32 * 8 * eighth)
+    guitar = GuitarFile(Path("bossa.mid"), messages, messages[-1].time, len(onsets))
+    _, events = play(guitar)
+    beats = np.array(sorted(e.time for e in events if isinstance(e, Beat)))
+    first = beats[0]
+    assert first > 11.0, first
+    assert abs(float(np.median(np.diff(beats[:16]))) / (2 * eighth) - 1) < 0.04
+
+
+def test_a_lines_level_is_contested_by_its_dotted_quarters_only_while_its_notes_fall_a_beat_apart():
+    """`TempoEstimator.level_contested` on the bossa line's first 6.3 s at its dotted quarters (110 BPM: the 166
+    grid holds as many of its notes, which fall a beat of 110 apart), not at its own beat (the 2:3 of 166 is 249,
+    past STRAIGHT_BPM), and not on running eighths at 110 (a reel's: the 2:3 grid holds them equally, but their
+    gaps are half a beat and tell nothing of the level)."""
+    eighth = 60.0 / 166 / 2
+    onsets = np.array([(8 * b + k) * eighth for b, bar in enumerate(BOSSA_BARS) for k in bar])
+    opening = onsets[onsets <= 6.34]
+    tempo = TempoEstimator()
+    assert tempo.level_contested(opening, 3 * eighth)
+    assert not tempo.level_contested(opening, 2 * eighth)
+    assert not tempo.level_contested(np.arange(24) * 60.0 / 110 / 2, 60.0 / 110)

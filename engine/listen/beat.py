@@ -429,7 +429,9 @@ class BeatTracker:
         # (`_refit`); when (s) the grid last jumped to a level so chosen (`_adopt`; BeatGrid.moved_at)
         # ... and the level a quiet passage is measured against (`_quiet`): its period (s), since when (s), and the
         # loudest window median (velocity / 127) heard on it; None before a level
-        self._moved, self._fresh, self.level_moved_at, self._quiet_level = False, False, -math.inf, None
+        # ... and whether the last estimate found a line's level contested by a fast straight line's (`level_contested`)
+        self._moved, self._fresh, self.level_moved_at, self._quiet_level, self._contested = (
+            False, False, -math.inf, None, False)
 
     def _rebuild_prior(self) -> None:
         """The log-normal tempo prior over lags (call again after changing bpm_prior or prior_octaves)."""
@@ -602,6 +604,7 @@ class BeatTracker:
         tempo (`oompah_level`): at once when it is the `current` level or while the window of onsets is
         still filling, else on two estimates running; `_moved` tells `update` that the grid should jump to the new
         level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
+        self._contested = False
         if current is not None and self._aqsaq_heard():
             return self._aqsaq_level(t, w, current)
         quiet = current is not None and self._quiet(t[-1], current)
@@ -639,6 +642,8 @@ class BeatTracker:
                 self._line_beat = grouping_phase(t, accent, level)[1]
         if level == period and line:
             level = self._tempo.straight_level(t, period)     # a fast straight line's dotted quarters
+            # contested: no evidence yet either way, or the straight level found and not yet taken (below)
+            self._contested = level != period or self._tempo.level_contested(t, period)
         return self._settle(level, period, current)
 
     def _settle(self, level: float, period: float, current: float | None) -> float:
@@ -649,13 +654,14 @@ class BeatTracker:
             self._bass_wins = 0
             return period
         if current is not None and abs(level / current - 1) < 0.15:
-            self._moved = True
+            self._moved, self._contested = True, False
             return level                     # the bass or the accents keep the level the band plays
         # Once the window is full, the level has been chosen on all of it: another needs two estimates running.
         self._bass_wins += 1
         t = self._onsets.t
         settled = t[-1] - t[0] >= self._tempo.early_span * self._tempo.window
         self._moved = self._bass_wins >= (2 if settled else 1)
+        self._contested = self._contested and not self._moved
         return level if self._moved else period
 
     def _quiet(self, now: float, current: float) -> bool:
@@ -1313,6 +1319,15 @@ class BeatTracker:
         stays the quarter note, `beats_per_bar` counts two bars), else ()."""
         aqsaq = self._aqsaq_bar()
         return () if aqsaq is None else GROUPS[aqsaq[0]]
+
+    @property
+    def level_contested(self) -> bool:
+        """True while the last estimate found a single-note line's level contested: a steady grid at 2:3 of it (a
+        fast straight line's beat, its notes the dotted quarters) holds the line as well (`TempoEstimator.
+        level_contested`), or `straight_level` chose that beat and the next estimate is still to confirm it. A band
+        not yet playing waits (engine/schedule.py): GuitarSet's BN2 solo, heard at 110 BPM for its 166 until
+        14.2 s, had the band come in at 7.2 s at the wrong level."""
+        return self._contested
 
     @property
     def meter_pending(self) -> bool:

@@ -84,6 +84,13 @@ STRAIGHT_BPM = (140.0, 190.0)
 STRAIGHT_DENSITY = 0.8
 STRAIGHT_GAP = 0.5
 STRAIGHT_MARGIN = 0.08
+# ... and until it moves there, the level is contested (`level_contested`) while the 2:3 grid holds at least as many
+# of the line's onsets as the level's and the line moves in notes about a beat of the level apart (half its gaps
+# CONTEST_GAP of it or more: long notes, dotted quarters of the faster beat as much as beats of the level; a reel's
+# or jig's running eighths, gap 0.5, hold equally on any grid and tell nothing). BN2's solo: 0.94-0.99 of its
+# 110 BPM level to 9.6 s, the 2:3 grid's share -0.12 at 4.0 s, +0.00 to +0.08 from 5.5 s; no dev line of `solo` or
+# `reels` passes the gap at a 2:3 rival in STRAIGHT_BPM (their gaps 0.50; bench/README.md, session 24)
+CONTEST_GAP = 0.75
 # Half tempo (`quarter_level`): a grid whose beats' quarters are struck steadily (QUARTER_PLACES of the four places
 # a beat's sixteenths fall, each holding QUARTER_SHARE of the last QUARTER_SPAN seconds' onset weight, and
 # QUARTER_ON of it on those places) runs at half the player's tempo when twice its tempo is at most QUARTER_BPM:
@@ -601,6 +608,19 @@ class TempoEstimator:
         if len(t) * faster < STRAIGHT_DENSITY * span or np.median(np.diff(t)) < STRAIGHT_GAP * period:
             return period
         return faster if beat_share(t, faster) >= beat_share(t, period) + STRAIGHT_MARGIN else period
+
+    def level_contested(self, t: np.ndarray, period: float) -> bool:
+        """Whether a single-note line's onsets t (s, sorted; the window the last `scores` call read) hold no evidence
+        yet between the level `period` (s) and a fast straight line's beat at 2:3 of it: that beat's tempo is within
+        STRAIGHT_BPM, half the line's gaps or more are CONTEST_GAP of `period` or more, and one steady grid at 2:3
+        holds at least as many of the onsets on its beats as one at `period` (`beat_share`). `straight_level` moves
+        the level only on STRAIGHT_MARGIN more of a dense line; until then a band not yet playing waits."""
+        faster = 2.0 * period / 3.0
+        if len(t) < 2 or not STRAIGHT_BPM[0] <= 60.0 / faster <= STRAIGHT_BPM[1]:
+            return False
+        if 2 * np.count_nonzero(np.diff(t) >= CONTEST_GAP * period) < len(t) - 1:
+            return False           # (half the gaps or more a beat long: the median, without np.median's 24 us)
+        return beat_share(t, faster) >= beat_share(t, period)
 
     def regroupable(self, t: np.ndarray, period: float, kept: bool = False) -> bool:
         """Whether a single-note line's onsets t (s, sorted; those the last `scores` call read) at the level
