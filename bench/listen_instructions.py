@@ -1,6 +1,6 @@
 """Listen-stage cost as instructions: what the live listener's replay executes, counted by valgrind's callgrind.
 
-    python bench/listen_instructions.py [FILE.mid ...] [--decisions]   (default: the first example, once)
+    python bench/listen_instructions.py [FILE.mid ...] [--decisions | --tempo]   (default: the first example, once)
 
 `bench/listen_speed.py` times the replay; on a shared machine under load (8 engineers on 2 cores) its figures
 move by 10-20 % run to run, more than most speed-ups change them. An instruction count hardly moves: the
@@ -9,7 +9,9 @@ each run). It is a proxy (a cache miss costs more than an add), good for telling
 work. The replay runs under callgrind (about 50 times slower) with collection on
 only inside `functools.reduce` (`--toggle-collect=functools_reduce`), through which the counted part is called:
 the whole replay, or with `--decisions` only the ticks whose update decides a strum (a first, uncounted replay
-finds them), the ticks behind the p99 note. Needs valgrind (`apt-get install valgrind`).
+finds them), the ticks behind the p99 note; with `--tempo` only those of them that re-estimate the tempo
+(`BeatTracker.tempo_estimated_at` moved: `listen_parts.py`'s "tempo" decisions, the p99 note's own). Needs valgrind
+(`apt-get install valgrind`).
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from engine.listen import Listener  # noqa: E402
 from engine.pipeline import TICK  # noqa: E402
 
 
-def replay(messages, counted: set[int] | None = None) -> list[int]:
+def replay(messages, counted: set[int] | None = None, tempo: bool = False) -> list[int]:
     """The engine's tick replay of `messages`; the ticks numbered in `counted` (all when None) run inside
-    `functools.reduce`. Returns the numbers of the ticks that decided a strum."""
+    `functools.reduce`. Returns the numbers of the ticks that decided a strum (with `tempo`, only those that
+    re-estimated the tempo)."""
     listener = Listener()
     i = n = 0
     decided = []
@@ -44,22 +47,24 @@ def replay(messages, counted: set[int] | None = None) -> list[int]:
         while i < len(messages) and messages[i].time <= now:
             listener.feed(messages[i])
             i += 1
+        estimated = listener.beat.tempo_estimated_at
         if counted is not None and n in counted:
-            if functools.reduce(lambda _a, _b: listener.update(now), (0, 0)):
-                decided.append(n)
-        elif listener.update(now):
+            strum = functools.reduce(lambda _a, _b: listener.update(now), (0, 0))
+        else:
+            strum = listener.update(now)
+        if strum and (not tempo or listener.beat.tempo_estimated_at != estimated):
             decided.append(n)
         n += 1
     return decided
 
 
-def inner(paths: list[Path], decisions: bool) -> None:
+def inner(paths: list[Path], decisions: bool, tempo: bool = False) -> None:
     """The part run under callgrind."""
     messages = long_input(paths, repeat=1)
-    if decisions:
-        ticks = set(replay(messages))
+    if decisions or tempo:
+        ticks = set(replay(messages, tempo=tempo))
         replay(messages, ticks)
-        print(f"counted: {len(ticks)} decision ticks")
+        print(f"counted: {len(ticks)} decision ticks{' (tempo re-estimates)' if tempo else ''}")
     else:
         functools.reduce(lambda _a, _b: replay(messages), (0, 0))
         print("counted: the whole replay")
@@ -69,15 +74,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*")
     ap.add_argument("--decisions", action="store_true", help="count only the ticks that decide a strum")
+    ap.add_argument("--tempo", action="store_true", help="count only the decisions that re-estimate the tempo")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     paths = [Path(p) for p in args.files] or sorted((ROOT / "examples").glob("*.mid"))[:1]
     if args.inner:
-        inner(paths, args.decisions)
+        inner(paths, args.decisions, args.tempo)
         return
     cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--collect-atstart=no",
            "--toggle-collect=functools_reduce", sys.executable, "-P", __file__, "--inner", *map(str, paths)]
-    p = subprocess.run(cmd + (["--decisions"] if args.decisions else []), capture_output=True, text=True,
+    flags = (["--decisions"] if args.decisions else []) + (["--tempo"] if args.tempo else [])
+    p = subprocess.run(cmd + flags, capture_output=True, text=True,
                        env={**os.environ, "PYTHONHASHSEED": "0"})
     refs = re.search(r"I\s+refs:\s+([\d,]+)", p.stderr)
     if p.returncode or refs is None:
