@@ -704,7 +704,9 @@ class BeatTracker:
         or 3:2 level (`TempoEstimator.bass_level`), whose 3:2 in simple time is the bar (its three beats), as are the
         bar's deep basses 1.5 beats apart (`deep_split`: a waltz with a melody note on every beat). The split is refused
         when the half level is 6/8's eighths (`TempoEstimator.eighth_level`: strums accented on 1 and 4 repeat every 1.5
-        quarters too; `_accent_level` then takes the dotted quarter). The bass's 2:3 is refused while the strums'
+        quarters too; `_accent_level` then takes the dotted quarter). A split level, or the level itself, that is a
+        shuffle's triplet eighth (`_shuffle_level`) gives three times it: a slow 12/8 with a shuffle bass, whose
+        figure also repeats every 1.5 of its 2:3 level's beats. The bass's 2:3 is refused while the strums'
         accents group that level's eighths in threes (`TempoEstimator.dotted_level`: a 6/8 strummed down on 1, 3 and 5
         has a bass on every quarter, and its accents on 1 and 4 say the dotted quarter is the beat). `deep`: the
         window's `OnsetWindow.deep` (read in simple time only; None in compound time). `period` when none moves it."""
@@ -713,13 +715,27 @@ class BeatTracker:
         if level != period and self._tempo.figure_repeat(1.5 * period) >= FIGURE_REPEAT:
             return period         # the 1.5 beats are a 3+3+2 figure's dotted beats (funk's chops), no bar
         if level != period:       # ... unless the strums' accents group the half level in threes: 6/8's eighths
-            return period if self._tempo.eighth_level(t, w, loud, notes, level) != level else level
+            if self._tempo.eighth_level(t, w, loud, notes, level) != level:
+                return period
+            return self._shuffle_level(t, w, level)     # ... or the half level is a shuffle's triplet eighth
+        shuffled = period if line else self._shuffle_level(t, w, period)
+        if shuffled != period:
+            return shuffled       # the level is a shuffle's triplet eighth: its bar of three is the beat
         level = self._tempo.bass_level(t, w, bass, period)
         if level < period and self._tempo.dotted_level(t, w, loud, level) != level:
             return period
         if simple and (level > 1.4 * period
                        or level == period and self._tempo.deep_split(t[deep], period)):
             return self._tempo.bar_level(period, bass_bar=True)
+        return level
+
+    def _shuffle_level(self, t: np.ndarray, w: np.ndarray, period: float) -> float:
+        """`period` (s), or three times it when it is a shuffle's triplet eighth (`TempoEstimator.shuffle_level`: a
+        slow 12/8 with a shuffle bass), the grid's beat then on the long eighth (`_line_beat`). Onsets t (s) weighted
+        w."""
+        level = self._tempo.shuffle_level(t, w, period)
+        if level != period:
+            self._line_beat = self._tempo.shuffle_beat
         return level
 
     def _accent_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, bass: np.ndarray, notes: np.ndarray,

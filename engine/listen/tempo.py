@@ -161,6 +161,20 @@ FIGURE_KEEP = 0.3
 FIGURE_FILLED = 0.8
 FIGURE_SPAN = 4.0
 
+# A shuffle heard at its triplet eighths (`shuffle_level`): the onsets fall on two of every three eighths, the second
+# of each group missing (long-short: on the beat and on its last third), and three eighths are a dotted quarter of
+# COMPOUND_BPM: a slow 12/8 blues with a shuffle bass (bench/guitar_idioms.py, bass . up | down . up at 45-54) was
+# heard in 3/4 at 135-162, its beat a triplet eighth (`bar_level` split the 2:3 level the first estimate took, as
+# it splits a fast waltz's bar). A waltz's bar is struck on all three of its beats. Three eighths a dotted quarter of
+# SHUFFLE_BPM (a slow blues is counted at 45-70; at 40 a waltz at 121 whose soft part leaves its bar's second beat
+# empty, sim2 waltz_3-4 G-dorian+dynamics, would be taken for one), SHUFFLE_ON of the onset weight within NEAR of
+# the eighths, SHUFFLE_EMPTY at most on the missing one, ACCENT_COUNT strums or more on each of the other two. Set by
+# hand on the idioms' blues variations (scratch s24/blues14); the dotted quarters then lead the comb by far, and the
+# compound meter is heard.
+SHUFFLE_BPM = (43.0, 70.0)
+SHUFFLE_ON = 0.8
+SHUFFLE_EMPTY = 0.1
+
 
 class TempoEstimator:
     """Scores candidate beat periods from onsets and chooses one, sticking to the current metrical level.
@@ -202,6 +216,7 @@ class TempoEstimator:
         self.last_acf: np.ndarray | None = None   # the autocorrelation of the last `scores` call's onsets
         self.acf_reach = 0          # frames: the last autocorrelation's lags with evidence (0.6 of the onsets' span)
         self.dotted_beat = 0.0      # s: a beat of the level `dotted_level` last moved to, on the accents
+        self.shuffle_beat = 0.0     # s: a beat of the level `shuffle_level` last moved to, on the long eighth
         self._phase_memo: tuple = (None, None, None, None)   # `_phase`'s last onsets, weights, period and phase
 
     def rebuild_prior(self) -> None:
@@ -400,6 +415,41 @@ class TempoEstimator:
             return period
         slow = self.dotted_level(t, w, loud, quarter)
         return period if slow == quarter else slow
+
+    def shuffle_level(self, t: np.ndarray, w: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or three times it when `period` is a shuffle's triplet eighth, for the onsets
+        t (s, sorted) weighted w that the last `scores` call read. Three times when that is a dotted quarter within
+        SHUFFLE_BPM, SHUFFLE_ON of the recent onset weight lies within NEAR of the eighths, and on one of the three
+        phases of a group of three eighths the middle one holds at most SHUFFLE_EMPTY of it while the other two are
+        struck ACCENT_COUNT times or more each; the longer level keeps `bass_keep` of `period`'s comb score. It then
+        sets `shuffle_beat` (s): a beat of the longer grid, the group's first eighth (the long one). A shuffle's
+        eighths are long-short, struck on the beat and its last third: a beat with its middle third always empty
+        is no beat (a waltz's bar is struck on all three)."""
+        slow = 3.0 * period
+        if not SHUFFLE_BPM[0] <= 60.0 / slow <= SHUFFLE_BPM[1] or slow * FPS > self.lag_hi or len(t) < 8:
+            return period
+        phase = self._phase(t, w, period)
+        if phase is None:
+            return period
+        ts, rs, total = recent_weights(t, w, float(t[-1]), BASS_RECENCY)
+        sums, counts = [0.0] * 3, [0] * 3
+        for ti, ri in zip(ts, rs):
+            e = (ti - phase) / period
+            k = round(e)
+            if abs(e - k) < NEAR:
+                sums[k % 3] += ri
+                counts[k % 3] += 1
+        on = sum(sums)
+        if total <= 0 or on < SHUFFLE_ON * total:
+            return period
+        for k in range(3):
+            middle, last = (k + 1) % 3, (k + 2) % 3
+            if sums[middle] <= SHUFFLE_EMPTY * on and min(counts[k], counts[last]) >= ACCENT_COUNT:
+                if self._comb(slow) < self.bass_keep * self._comb(period):
+                    return period
+                self.shuffle_beat = phase + k * period
+                return slow
+        return period
 
     def quarter_level(self, t: np.ndarray, w: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or half of it when the grid runs at half the player's tempo, for the onsets
