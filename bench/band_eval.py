@@ -864,6 +864,17 @@ def discover(spec: str) -> tuple[str, Path, list[Take]]:
     return label, folder, takes
 
 
+def truth_takes(sets: str, only: list[str]):
+    """Yield (take, output path in a temporary folder) for every take with a truth JSON in the comma-separated
+    `sets` (names or folders, as `discover`) whose name holds one of `only` (all when empty): the loop of the
+    per-take tracing scripts (band_gap.py, band_jumps.py). The folder is removed when the loop ends."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec in sets.split(","):
+            for take in discover(spec)[2]:
+                if take.truth is not None and (not only or any(n in take.name for n in only)):
+                    yield take, Path(tmp) / f"{take.name}.mid"
+
+
 def rounded(x):
     """x with floats rounded to 4 decimals, for the JSON file."""
     if isinstance(x, float):

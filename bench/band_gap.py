@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -163,13 +162,8 @@ def main() -> None:
     ap.add_argument("--beats", action="store_true", help="a row per truth beat and per unmatched band beat")
     ap.add_argument("--decisions", action="store_true", help="the time line's decided beats in each stretch")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        for spec in args.sets.split(","):
-            _, _, takes = be.discover(spec)
-            for take in takes:
-                if take.truth is None or (args.only and not any(n in take.name for n in args.only)):
-                    continue
-                report(take, Path(tmp) / f"{take.name}.mid", args.beats, args.decisions)
+    for take, out in be.truth_takes(args.sets, args.only):
+        report(take, out, args.beats, args.decisions)
 
 
 if __name__ == "__main__":

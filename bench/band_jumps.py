@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -95,13 +94,8 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", default=[], help="takes whose name contains any of these")
     ap.add_argument("--over", type=float, default=be.JUMP_LIMIT, help="the smallest jump shown (share)")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        for spec in args.sets.split(","):
-            _, _, takes = be.discover(spec)
-            for take in takes:
-                if take.truth is None or (args.only and not any(n in take.name for n in args.only)):
-                    continue
-                report(take, Path(tmp) / f"{take.name}.mid", args.over)
+    for take, out in be.truth_takes(args.sets, args.only):
+        report(take, out, args.over)
 
 
 if __name__ == "__main__":
