@@ -23,7 +23,9 @@ says otherwise two bar lines in a row, it moves its bar to the player's next dow
 short) or changes meter there, as it switches style: a new arrangement from that point, in the same main
 section, without an intro. An aqsaq meter the listener has named for a bar, or another meter it has heard
 for two of that meter's bars, the band goes into at once, on the player's next downbeat (its bars in another
-meter are not the player's, so there is nothing to wait for: two 4/4 bar lines are four bars of 2/4).
+meter are not the player's, so there is nothing to wait for: two 4/4 bar lines are four bars of 2/4). A change
+on the same eighth into a beat of another length (6/8 into 3/4: the dotted quarter into the quarter) regroups the
+band's beat at that downbeat (`BandTimeline.regroup`): its eighths go on, as the player's do.
 
 Meters and the listener's beat: a listener beat is a quarter note in 2/4, 3/4, 4/4, 5/8 and 7/8 and a
 dotted quarter in 6/8, 9/8 and 12/8. A 7/8 bar lasts 3.5 beats, a 5/8 bar 2.5: the band's first bar starts
@@ -73,6 +75,8 @@ REPICK_LEVEL = 1.6         # the listener's tempo this many times the one auto p
                            # (counted in halves or doubles, 1.7-2.1 with drift); a tempo ramp of a song moves 1.3
 REPICK_BARS = 4            # the player's bars the meter must be heard before auto picks again (a phrase: one heard
                            # for a bar or two on the way from 5/8 to 3/4, 4/4, got a gallop for two bars)
+DOWNBEAT_NEAR = 0.25      # grid beats: a band beat this close to the player's downbeat falls on it (half an eighth in
+                          # 3/4), when a meter change regroups the band's beat (`_regroup_downbeat`)
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
 
 
@@ -97,6 +101,7 @@ class Change:
     text: str
     ending: int | None = None
     over_ending: bool = False       # it replaces an ending under way (dropped: the player is back)
+    regroup: bool = False           # a meter change on the same eighth: the band's beat regroups at `at`
 
 
 def _starts_bar(grid: BeatGrid, position: Fraction) -> bool:
@@ -259,6 +264,10 @@ class Scheduler:
             self._come_in(now, state)
             return
         grid = state.grid
+        if (self._change is not None and self._change.regroup
+                and (self._stale(self._change, grid) or self.arranger.form.ending)):
+            self._change = None             # dropped (as `_apply` would) before the time line decides the regrouped
+            self.timeline.regroup(None)     # beat: the old meter's bars, or its ending, keep the old beat
         horizon = self.timeline.beat_at(now + self.config.lookahead, grid, now + FIRST_BEAT_MARGIN)
         if (stroke := self.presence.reach(now + self.config.lookahead)) is not None:
             horizon = max(horizon, float(stroke) + STROKE_REACH)
@@ -671,21 +680,60 @@ class Scheduler:
         downbeat after the band beat position `horizon`, without waiting for the band's bar lines (in another meter
         they are not the player's; waiting for two of them, the bar watch's patience, kept the band in 4/4 for 3 to
         6 s after the meter was named on the simulated aqsaq takes, and in 4/4 for two 4/4 bars after 2/4 was
-        heard)."""
+        heard). A change on the same eighth into a beat of another length (6/8 to 3/4) regroups the band's beat
+        there (`_regroup_unit`)."""
         heard, since = self._heard
         hold = SURE_HOLD if grid.meter_confidence >= SURE else METER_HOLD
         bar = heard and (AQSAQ_HOLD * sum(heard.groups) / 2 if heard.groups else hold * heard.beats)
-        if (heard is None or heard == self.meter or self.timeline.level != 1
-                or self._now - since < bar * grid.period
-                or abs(math.log(self.timeline.length_now(grid) / grid.period)) > math.log(1 + MAX_CHANGE)):
-            return None     # not named for long enough, or the band's beat is not the grid's (another level)
-        first = math.floor(horizon)
-        beat = round(grid.beat_at(self.timeline.seconds_at(float(first), grid)))
-        at = first + (grid.downbeat_phase - beat) % grid.beats_per_bar
-        if at <= self.committed_until:
-            at += grid.beats_per_bar
+        if heard is None or heard == self.meter or self._now - since < bar * grid.period:
+            return None     # not named for long enough
+        unit = self._regroup_unit(heard, grid)
+        if unit is None:
+            return None     # the band's beat is not the grid's (another level), nor the new meter's on its eighths
+        if unit != 1:
+            at = self._regroup_downbeat(horizon, grid, unit)
+            if at is None or not self.timeline.regroup(at, float(1 / unit)):
+                return None
+        else:
+            first = math.floor(horizon)
+            beat = round(grid.beat_at(self.timeline.seconds_at(float(first), grid)))
+            at = first + (grid.downbeat_phase - beat) % grid.beats_per_bar
+            if at <= self.committed_until:
+                at += grid.beats_per_bar
         style = self.arranger.style if fits(self.arranger.style, heard) else self.choose_style(grid, strict=False)
-        return Change(Fraction(at), style, heard, f"meter: {grid.meter}")
+        return Change(Fraction(at), style, heard, f"meter: {grid.meter}", regroup=unit != 1)
+
+    def _regroup_unit(self, heard: Meter, grid: BeatGrid) -> Fraction | None:
+        """The band's beat in the grid's beats for a change into the `heard` meter: 1 when the band follows the grid
+        at its level; else, for a bar of as many eighths grouped anew (6/8 and 3/4: the triplet-duple switch,
+        DOMAIN.md), the band's eighths a beat over the heard meter's (6/8 to 3/4: 3/2, 3/4 to 6/8: 2/3) when the
+        band's beat is that many of the grid's (within MAX_CHANGE): the listener counts the new meter's beat and
+        the band's time line holds it as another level, not the player's (review27's 6/8 then 3/4 take: 16 beats,
+        15 s, before the level moved, and only then the meter). None otherwise: a bar of other eighths (4/4 heard
+        6/8 on a funk's sixteenths, sim4 funk_4-4 C-minor s11: followed, beat F 0.46 -> 0.39) and aqsaq meters,
+        whose bars the time line keeps on the grid's eighths."""
+        near = math.log(1 + MAX_CHANGE)
+        length = self.timeline.length_now(grid)
+        if self.timeline.level == 1 and abs(math.log(length / grid.period)) <= near:
+            return Fraction(1)
+        old, new = self.meter.signature()[2], heard.signature()[2]       # eighths a beat
+        if heard.groups or self.meter.groups or grid.groups or self.meter.beats * old != heard.beats * new:
+            return None
+        unit = Fraction(old, new)
+        return unit if unit != 1 and abs(math.log(length / (grid.period * float(unit)))) <= near else None
+
+    def _regroup_downbeat(self, horizon: float, grid: BeatGrid, unit: Fraction) -> int | None:
+        """The first band beat after band position `horizon` that falls on the player's downbeat (within
+        DOWNBEAT_NEAR of the grid's beat) while the band's beat is `unit` of the grid's, its time reckoned at the
+        band's tempo now (its beats after `horizon` are not decided yet); None when none in two of the player's bars
+        does (the player's bar begins between the band's beats)."""
+        first = math.floor(horizon)
+        start, length = self.timeline.seconds_at(float(first), grid), self.timeline.length_now(grid)
+        for k in range(1, math.ceil(2 * grid.beats_per_bar / unit) + 1):
+            into = (grid.beat_at(start + k * length) - grid.downbeat_phase) % grid.beats_per_bar
+            if min(into, grid.beats_per_bar - into) <= DOWNBEAT_NEAR:
+                return first + k
+        return None
 
     def _stale(self, change: Change, grid: BeatGrid) -> bool:
         """True for a change into another meter when, by its bar line, the listener hears the band's meter again:

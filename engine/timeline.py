@@ -141,6 +141,9 @@ class BandTimeline:
         self._ramp_memo: tuple[tuple[float, ...], float] = ((), 0.0)   # `_ramp`'s last inputs and answer
         self._heard_move = -math.inf   # s: the listener's last level move on evidence taken (`_take_move`)
         self.merges: dict[int, int] = {}   # band beat -> 2 or 3: its first beat at the grid's, as many long (`_merge`)
+        self._regroup: tuple[int, float] | None = None   # (band beat, factor) a meter change regroups from (`regroup`)
+        self._units: list[tuple[int, float]] = []        # (band beat, factor) of the regroups done: the beats before
+                                                         # each count as `factor` of their length (`_median_length`)
 
     def start(self, beat: int, grid: BeatGrid) -> None:
         """The band comes in: its beat number `beat` will fall where the grid's does when it is due (until
@@ -154,6 +157,7 @@ class BandTimeline:
         self.level = LEVELS[0]
         self._heard_move = grid.moved_at
         self.merges = {}
+        self._regroup, self._units = None, []
 
     def bars(self, origin: float, eighths: int) -> None:
         """The band's bars start at its beat position `origin` and last `eighths` eighths (5 or 7: an aqsaq bar, whose
@@ -161,6 +165,30 @@ class BandTimeline:
         bar of as many eighths, the band's beats aim at the grid's eighths that keep its bar lines on the
         player's downbeats (`_bar_eighth`)."""
         self._bars = (origin, eighths)
+
+    def regroup(self, beat: int | None, factor: float = 1.0) -> bool:
+        """From band beat `beat` on, the band's beat is `factor` times as long as its beat before: a meter change on
+        the same eighth (6/8 to 3/4: a dotted quarter to a quarter, 2/3), whose new beat the grid already counts at
+        another level (3:2): the band's eighths go on and its beat regroups them at the bar line at once, as a
+        player does (held as a misreading, the level took 16 beats, 15 s, to move: review27's 6/8 then 3/4 take).
+        The beats before it count as `factor` of their length for the band's tempo, so the new beat is no step.
+        `beat` None calls a regroup not yet begun off. Returns False (nothing set) when `beat` is already decided."""
+        if beat is None:
+            self._regroup = None
+            return True
+        if self._coming is not None or beat <= self._last:
+            return False
+        self._regroup = (beat, factor)
+        return True
+
+    def _regrouped(self) -> None:
+        """The last decided beat is the one a regroup begins on: its beat's length and the band's tempo are counted
+        in the new beat from here, at the grid's own level (`regroup`)."""
+        beat, factor = self._regroup
+        self._regroup = None
+        self._units = [(b, f) for b, f in self._units if b > self._last - 2 * STEADY_BEATS] + [(beat, factor)]
+        self._length *= factor
+        self.level, self._other_level, self._moving, self._jumped = LEVELS[0], 0, False, 0
 
     @property
     def started(self) -> bool:
@@ -341,8 +369,16 @@ class BandTimeline:
 
     def _median_length(self, a: int, b: int) -> float | None:
         """The median length (s; the upper of the middle two) of the band's decided beats a..b-1, None for none."""
-        lengths = sorted(self._times[n + 1] - self._times[n] for n in range(a, b))
+        lengths = sorted((self._times[n + 1] - self._times[n]) * self._unit(n) for n in range(a, b))
         return lengths[len(lengths) // 2] if lengths else None
+
+    def _unit(self, n: int) -> float:
+        """The factor band beat `n`'s length counts as in the band's beat now (1 but before a regroup: `regroup`)."""
+        factor = 1.0
+        for beat, f in self._units:
+            if n < beat:
+                factor *= f
+        return factor
 
     def _moved(self) -> bool:
         """True when the band's tempo (the median of its last four beats) lies more than SETTLE from the median of
@@ -511,6 +547,8 @@ class BandTimeline:
         self._times[self._last + 1] = self._times[self._last] + length
         self._last += 1
         self._length = length
+        if self._regroup is not None and self._regroup[0] == self._last:
+            self._regrouped()
         if len(self._times) > KEEP:
             del self._times[self._first]
             self._knots.pop(self._first, None)
