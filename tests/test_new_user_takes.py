@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -47,3 +48,20 @@ def test_the_free_intro_has_no_beat_and_the_groove_starts_where_playing_does():
     strums = [t for i, t in enumerate(onsets) if t < groove - 0.01 and (i == 0 or t - onsets[i - 1] > 0.5)]
     assert len(strums) == 6 and np.allclose(np.diff(strums + [groove]), nut.FREE_GAPS, atol=0.02)
     assert truth["beats"][0] == groove and truth["first_onset"] == 1.0
+
+
+def test_the_band_may_come_in_only_once_the_groove_after_a_free_intro_is_heard(tmp_path):
+    # Six chords struck once and held 2.2-4.0 s (rolled 12 ms a string), then the groove at 88 from 19.8 s. On main
+    # the listener locked on the held chords at 65 BPM and the band came in at 15.4 s, on beats never played.
+    from engine.io.midi_input import read_guitar_file
+    from engine.listen import Listener
+    from tests.conftest import ticks
+
+    mid, truth = nut.rubato_intro(411, nut.FREE_GAPS, 88, 0.012)
+    mid.save(tmp_path / "intro.mid")
+    msgs = read_guitar_file(tmp_path / "intro.mid").messages
+    groove = truth["playing"][0][0]
+    listener = Listener()
+    locked = [now for now in ticks(listener, msgs, groove + 6.0) if listener.locked]
+    assert locked and min(locked) > groove + 1.0          # the band waits a bar or so of the groove (2.7 s)
+    assert listener.beat.bpm == pytest.approx(88, rel=0.03)  # ... and takes the groove's tempo

@@ -159,6 +159,26 @@ def test_a_two_beat_figure_keeps_the_period_that_splits_nothing():
     assert est.bar_level(0.8) == 0.8
 
 
+def test_old_faithful_repeating_every_bar_splits_nothing():
+    # D . D U . U D U: eighths 0, 2, 3, 5, 6, 7 of a 4/4 bar, the downbeat louder. Its eighths repeat 3+3+2, so the
+    # onsets repeat more every 1.5 beats than every beat or two, but most every bar (four beats): on main review27's
+    # grooves at 88 flipped to 176 for 13 s at a time.
+    est = TempoEstimator()
+    t, w = onsets_at((0.0, 0.25, 0.375, 0.625, 0.75, 0.875), 2.727, beats=3)    # a bar of four beats at 88
+    w[::6] = 2.0
+    est.scores(t, w)
+    assert est.bar_level(0.682) == 0.682
+
+
+def test_free_chords_seconds_apart_split_nothing():
+    # Four chords held 3.0, 2.2 and 3.6 s (review27's rubato intro): the autocorrelation is zero at the lags a split
+    # reads; on main the split took 75 BPM to 150 and the groove after it was heard at double time.
+    est = TempoEstimator()
+    t, w = np.array([1.0, 4.0, 6.2, 9.8]), np.ones(4)
+    est.scores(t, w)
+    assert est.bar_level(0.8) == 0.8
+
+
 @pytest.mark.parametrize(("bpm", "seed"), [(150, 1), (168, 2), (180, 3)])
 def test_a_fast_waltz_is_heard_at_its_quarter(bpm, seed):
     # On main the tempo prior took two quarters as the beat (75-90 BPM): the band's 3/4 bar spanned two of the

@@ -323,6 +323,24 @@ REFIT_FIT = 0.25      # the fit's confidence (engine.listen.phase) from which a 
 #                       (/work/scratch/s21/stoptime10/refit.py)
 SPARSE_ONSETS = 4
 SPARSE_SPAN = 6.0
+# A steady pulse heard (`BeatTracker.pulse_heard`, the band's entry: Listener.locked): PULSE_STRUMS strums running,
+# each at most PULSE_GAP beats of the grid's period after the last and at least PULSE_FLAM beats after the last counted
+# (a rolled chord's strings are one strum), once in the take. A free intro of chords struck once and held (review27's
+# rubato intros, bench/new_user_takes.py: 2.2-4.0 s apart, 2.4-4.3 beats at the 65 BPM the listener fitted to them,
+# their rolled strings 0.05-0.2 beats apart) is no pulse: the band came in 4-14 s before the groove at main, on beats
+# the player never played. PULSE_GAP: a ballad's half notes (2 beats) with a player's push are a pulse. A count by
+# strums from the take's first onset: a bar's span (4 beats) delayed the entry of steady takes, whose first fit comes
+# on 8 onsets over 2 s (converter-set-b entry median 2.02 -> 2.56 bars, sim3 2.36 -> 2.98); after a gap over PULSE_GAP
+# beats (a free intro's held chord) the run must also span PULSE_BEATS beats, a bar of the groove (review27's takes
+# with strums alone: in on the groove's first beats, 1 of 6 on its downbeat; with the bar, 4 of 6).
+# PULSE_HOLD: a long gap is also over this many seconds: a reggae skank the listener hears in eighths at 142 BPM leaves
+# 1 and 3 of them between its strums (1.27 s; sim4-held reggae_4-4_Ab-major+tuning_tail_s12 never came in without it);
+# the free chords were held 2.2-4.0 s.
+PULSE_GAP = 2.25
+PULSE_HOLD = 1.5
+PULSE_FLAM = 0.25
+PULSE_STRUMS = 4
+PULSE_BEATS = 4.0
 DUE_MARGIN = 1e-6      # s: a tick this close to a part's due time (`BeatTracker.advance`) asks the part itself
 
 
@@ -360,6 +378,7 @@ class BeatTracker:
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
     _first_onset: float | None = None   # s: the take's first onset (`_opening`)
+    pulse_heard: bool = False           # a steady pulse heard once (`_hear_pulse`): the band may come in
     _opened = False                     # the grid is the count a line opened with (`_opening`), not jumped from yet
 
     # Settings of the parts, set and read here as before (after changing bpm_prior or prior_octaves, call
@@ -488,12 +507,30 @@ class BeatTracker:
         if grid is None:
             return False
         grid = self._refine(ts, pws, now, grid)
-        if self._switched(now, ts, ws, pws, grid):
-            return True
-        self._adopt(now, *self._line_grid(grid))
-        self._fitted_at = now
-        self._classify(ts, ws)
+        if not self._switched(now, ts, ws, pws, grid):
+            self._adopt(now, *self._line_grid(grid))
+            self._fitted_at = now
+            self._classify(ts, ws)
+        self._hear_pulse()          # on the grid just fitted: the first fit may hear it (the band's entry waits not)
         return True
+
+    def _hear_pulse(self) -> None:
+        """Once the window's latest strums run PULSE_STRUMS strums on the grid's period (no gap over PULSE_GAP beats,
+        a strum PULSE_FLAM beats or less after the last counted one not counted), and PULSE_BEATS beats when a long
+        gap comes before them (not from the take's first onset), the take's pulse is heard (`pulse_heard`, for good:
+        a stop later is the song's, not a free intro)."""
+        if self.pulse_heard or self.period is None:
+            return
+        t, strums, counted = list(self._onsets.t), 1, self._onsets.t[-1]
+        start = t[-1]
+        for before, after in zip(reversed(t[:-1]), reversed(t)):   # back from the latest strum to the last long gap
+            if after - before > max(PULSE_GAP * self.period, PULSE_HOLD):
+                break
+            start = before
+            if counted - before >= PULSE_FLAM * self.period:
+                strums, counted = strums + 1, before
+        spans = start == self._first_onset or t[-1] - start >= PULSE_BEATS * self.period
+        self.pulse_heard = strums >= PULSE_STRUMS and spans
 
     def _refine(self, ts: list[float], pws: list[float], now: float,
                 grid: tuple[float, float, float]) -> tuple[float, float, float]:

@@ -471,9 +471,10 @@ class Listener:
 
     @property
     def locked(self) -> bool:
-        """True when beat and key are confident enough for the band to play."""
+        """True when beat and key are confident enough for the band to play, and a steady pulse has been heard
+        (`BeatTracker.pulse_heard`: not a free intro's held chords)."""
         c = self.config
-        return (self.beat.period is not None and self.beat.confidence >= c.beat_lock
+        return (self.beat.period is not None and self.beat.confidence >= c.beat_lock and self.beat.pulse_heard
                 and self.key.key is not None and self.key.confidence >= c.key_lock)
 
     def grid(self) -> BeatGrid | None:

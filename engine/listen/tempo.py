@@ -490,16 +490,24 @@ class TempoEstimator:
         on 2 and 3) repeats every three quarters, and the tempo prior takes two quarters as the beat, its bars
         then spanning two of the player's with their beats on his 1, 3, 2. `bass_bar`: the bass already keeps a
         grid 1.5 periods long (`bass_level`), the bar: half (its three beats), or the bar itself when half is
-        faster than the tempo range (a jig's eighths; one beat a bar splits nothing)."""
+        faster than the tempo range (a jig's eighths; one beat a bar splits nothing). No split when nothing repeats at
+        1.5 periods (a few free chords held seconds apart, an autocorrelation of zeros: review27's rubato intros took
+        their half level from it, 133-150 BPM, and the groove after them at 176 for 88), nor when the onsets repeat
+        more every four periods than every 1.5: a 4/4 bar's D . D U . U D U repeats its eighths 3+3+2, 1.5 beats apart
+        (review27's rubato-intro grooves at 76-100: the four-beat lag 1.12-1.41 times the split's), where a fast
+        waltz's bar is no whole number of them."""
         half = 0.5 * period
         acf = self.last_acf
         if half * FPS < self.lag_lo or acf is None:
             return 1.5 * period if bass_bar else period
         if bass_bar:
             return half
-        one, split, two, twice = np.interp(np.array((1.0, 1.5, 2.0, 3.0)) * period * FPS, self._acf_lag, acf)
-        if twice < max(one, two) or split < BAR_SPLIT * max(one, two):    # (twice 0: a window too short)
+        one, split, two, twice, four = np.interp(np.array((1.0, 1.5, 2.0, 3.0, 4.0)) * period * FPS, self._acf_lag,
+                                                 acf)
+        if split <= 0.0 or twice < max(one, two) or split < BAR_SPLIT * max(one, two):   # (twice 0: window too short)
             return period
+        if 4.0 * period * FPS <= self._acf_lag[-1] and four > split:
+            return period       # a 4/4 bar's syncopated figure (D . D U . U D U, 3+3+2 eighths), not a split bar
         return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
 
     def deep_split(self, bass: np.ndarray, period: float) -> bool:
