@@ -7,11 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.analyze import run_online
 from engine.io.midi_input import read_guitar_file
 from engine.listen import ListenerConfig
-from engine.listen.tempo import TempoEstimator
+from engine.listen.tempo import TempoEstimator, _at_lag
 
 DATA = Path(__file__).parent / "data"
 
@@ -49,3 +51,10 @@ def test_a_compound_figure_keeps_its_dotted_beat():
     w = np.where(np.arange(64) % 3 == 0, 1.0, 0.3)
     est.scores(t, w)
     assert est.figure_level(0.75, t) == 0.75
+
+
+@given(st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=64), st.floats(0.0, 1.0))
+def test_the_autocorrelation_read_between_frames_is_np_interp_to_the_bit(values, where):
+    acf = np.array(values)
+    lag = where * (len(acf) - 1.000001)
+    assert _at_lag(acf, lag) == float(np.interp(lag, np.arange(len(acf), dtype=float), acf))
