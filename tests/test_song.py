@@ -273,6 +273,23 @@ def test_a_clock_master_started_without_clock_before_brings_the_band_in_on_its_f
     assert texts(rec.events, "bar: ") == []
 
 
+def test_a_clock_master_without_a_start_lets_the_band_in_when_the_guitar_locks():
+    """A drum machine's clock running (100 BPM, no Start: nothing cues the band) under a strummed take from 0.5 s:
+    the band comes in once the guitar is heard, as without the clock. The pulse rule (`BeatTracker.pulse_heard`)
+    is heard on the guitar's fit, which the master's clock replaces: at lead24 the band never came in (review28)."""
+    from engine.inputs import ClockInput
+    from engine.midi import CLOCK
+
+    period = 0.6
+    clocks = [ClockInput(k * period / 24, CLOCK) for k in range(24 * 40)]
+    rec = RecordingSink()
+    engine = Engine(style_chooser("auto"), 0, [rec])
+    run(engine, ListSource(sorted([*clocks, *take(12, start=0.5)], key=lambda m: m.time)), VirtualClock(),
+        until=24.0)
+    band = notes(rec.events, {DRUM_CHANNEL})
+    assert band and band[0].time < 0.5 + 16 * period       # in within the guitar's first four bars
+
+
 def test_a_bar_of_taps_while_the_band_plays_is_no_count_in():
     """A start with no guitar (100 BPM), then four taps on the pulse from the band's beat 2: while the band plays,
     taps set the tempo and beat only, and its bar lines fall as with no taps (a count-in there moved them)."""

@@ -1258,6 +1258,8 @@ class BeatTracker:
         self._master_until = t + 2.0 * period
         self._master_origin = None if number is None else index - number
         self.led_by_master = True
+        self.pulse_heard = True     # a master's clock is a steady pulse: `_hear_pulse` runs on the guitar's fit,
+                                    # which the master replaces (with its clock and no Start the band never came in)
 
     def lone_bass(self, t: float, factor: float) -> None:
         """The single note struck at `t` (s), before the last strum, was the bass of an oom-pa figure (a low
