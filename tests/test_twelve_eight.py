@@ -4,8 +4,10 @@ four quarters to 2/4's two; the listener names 12/8 where the harmony keeps four
 
 from pathlib import Path
 
-from engine.analyze import analyze
+from engine.analyze import analyze, run_online
+from engine.listen import ListenerConfig
 from engine.listen.bar_pointer import TWELVE_BPM, BarTracker
+from tests.conftest import nottingham_line
 
 DATA = Path(__file__).parent / "data"
 
@@ -19,6 +21,13 @@ def test_a_slow_twelve_bar_blues_is_heard_in_12_8():
 def test_a_6_8_take_stays_6_8():
     a = analyze(DATA / "tempo-step-6-8-sim2.mid")
     assert a.meter == "6/8"
+
+
+def test_a_slow_jig_melody_alone_stays_6_8():
+    # the `solo` set's nottingham-jigs145 (a single-note line, slow: its dotted quarter under TWELVE_BPM): without
+    # the line's guard it read 12/8 from 29 s, online and offline
+    analysis, _ = run_online(nottingham_line("jigs145", 90.0), ListenerConfig())
+    assert analysis.meter == "6/8"
 
 
 def test_no_12_8_at_a_fast_dotted_quarter():

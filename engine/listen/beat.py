@@ -1340,7 +1340,11 @@ class BeatTracker:
         # line's accents cannot tell 2/4 from 4/4, and two beats to the bar are only heard in comping.
         line = self._bars.line_share > 0.5
         if m.compound:
-            beats, phase, confidence = self._bars.bar((2,)) if line else self._bars.compound_bar(self.bpm)
+            # 12/8 is heard from the harmony's four dotted quarters: a single-note line (a jig's melody) has no
+            # chords to keep them (the Nottingham jigs of the `solo` set read as 12/8 without this), and the
+            # pointer's line share is not kept in compound time (`advance`): the onsets' own `line` says it.
+            solo = line or self._onsets.line()
+            beats, phase, confidence = self._bars.bar((2,)) if solo else self._bars.compound_bar(self.bpm)
         else:
             beats, phase, confidence = self._bars.bar((3, 4) if line else (2, 3, 4))
         confidence = min(confidence, m.division_confidence)
