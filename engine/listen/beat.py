@@ -1323,7 +1323,7 @@ class BeatTracker:
 
     def _bar(self) -> tuple[int, int, float]:
         """(beats to the bar, downbeat phase, confidence): in an aqsaq meter the watch's (`_aqsaq_bar`), else the
-        bar pointer's (two beats in compound time, else two, three or four), or the accent counts'. Read once
+        bar pointer's (two or four beats in compound time, else two, three or four), or the accent counts'. Read once
         until the bar model moves on (`advance`, `_classify`, `accent`): a note's weight and the band's state
         read it several times."""
         bar = self._bar_read
@@ -1341,7 +1341,14 @@ class BeatTracker:
         # A single-note line without dynamics sounds a 4/4 bar's half-bar beat as it sounds a downbeat: the
         # line's accents cannot tell 2/4 from 4/4, and two beats to the bar are only heard in comping.
         line = self._bars.line_share > 0.5
-        beats, phase, confidence = self._bars.bar((2,) if m.compound else (3, 4) if line else (2, 3, 4))
+        if m.compound:
+            # 12/8 is heard from the harmony's four dotted quarters: a single-note line (a jig's melody) has no
+            # chords to keep them (the Nottingham jigs of the `solo` set read as 12/8 without this), and the
+            # pointer's line share is not kept in compound time (`advance`): the onsets' own `line` says it.
+            solo = line or self._onsets.line()
+            beats, phase, confidence = self._bars.bar((2,)) if solo else self._bars.compound_bar(self.bpm)
+        else:
+            beats, phase, confidence = self._bars.bar((3, 4) if line else (2, 3, 4))
         confidence = min(confidence, m.division_confidence)
         if self._bar_beats is not None and confidence < CUED_BAR_UNTIL:
             beats = self._bar_beats             # the bar counted in, until the guitar's accents are sure
@@ -1418,19 +1425,21 @@ class BeatTracker:
 
     @property
     def beats_per_bar(self) -> int:
-        """2 in compound time (6/8: two dotted-quarter beats), 5 or 7 in an aqsaq meter (two of its bars), else 2,
-        3 or 4 (the bar model's; the accent counts give 3 or 4)."""
+        """2 in compound time (6/8: two dotted-quarter beats; 4 in a slow 12/8, `BarTracker.compound_bar`), 5 or 7
+        in an aqsaq meter (two of its bars), else 2, 3 or 4 (the bar model's; the accent counts give 3 or 4)."""
         return self._bar()[0]
 
     @property
     def meter(self) -> str:
-        """The tracked meter: 2/4, 3/4, 4/4, 6/8, or the aqsaq 5/8 and 7/8."""
+        """The tracked meter: 2/4, 3/4, 4/4, 6/8, 12/8 (four dotted quarters: `BarTracker.compound_bar`), or the aqsaq
+        5/8 and 7/8."""
         aqsaq = self._aqsaq_bar()
         if aqsaq is not None:
             return aqsaq[0]
         if self._bars is None:
             return self._meter.meter
-        return "6/8" if self._meter.compound else f"{self._bar()[0]}/4"
+        beats = self._bar()[0]
+        return f"{3 * beats}/8" if self._meter.compound else f"{beats}/4"
 
     @property
     def meter_confidence(self) -> float:
