@@ -74,7 +74,10 @@ SURE_HOLD = 1.0            # ... while the listener is sure of its bar (engine.b
 REPICK_LEVEL = 1.6         # the listener's tempo this many times the one auto picked at (or under it): another level
                            # (counted in halves or doubles, 1.7-2.1 with drift); a tempo ramp of a song moves 1.3
 REPICK_BARS = 4            # the player's bars the meter must be heard before auto picks again (a phrase: one heard
-                           # for a bar or two on the way from 5/8 to 3/4, 4/4, got a gallop for two bars)
+                           # for a bar or two on the way from 5/8 to 3/4, 4/4, got a gallop for two bars); and the
+                           # bars the tempo must stay out of the style's range before it does (review27's taps)
+REPICK_RANGE = 1.1         # the listener's tempo this many times above the style's range (or under it) is out of it:
+                           # a count tapped at 67 under the example played at 96 (review27: 26 % over ballad-4-4's 76)
 DOWNBEAT_NEAR = 0.25      # grid beats: a band beat this close to the player's downbeat falls on it (half an eighth in
                           # 3/4), when a meter change regroups the band's beat (`_regroup_downbeat`)
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
@@ -174,6 +177,7 @@ class Scheduler:
         self._now = 0.0
         self._heard: tuple[Meter | None, float] = (None, 0.0)   # the listener's meter and since when (s)
         self._picked: tuple[Meter, float] | None = None    # the meter and tempo (BPM) the style was picked at
+        self._outside: float | None = None   # s: since when the listener's tempo is out of the band's style's range
 
     # ---- controls ------------------------------------------------------------------------------------
     def set_level(self, part: str, delta: float, now: float) -> None:
@@ -264,6 +268,7 @@ class Scheduler:
             self._come_in(now, state)
             return
         grid = state.grid
+        self._hear_tempo(now, grid)
         if (self._change is not None and self._change.regroup
                 and (self._stale(self._change, grid) or self.arranger.form.ending)):
             self._change = None             # dropped (as `_apply` would) before the time line decides the regrouped
@@ -581,7 +586,7 @@ class Scheduler:
         start = self._first_downbeat(now, state, grid, self._halves(grid, style, state))
         if self._out_of_reach(now, state, grid, start):
             return
-        self._picked = (Meter.of(grid), grid.bpm)
+        self._picked, self._outside = (Meter.of(grid), grid.bpm), None
         origin = start if start.denominator == 1 else start - style.beats_per_bar
         if state.cued is not None and start.denominator == 1 and not grid.is_downbeat(int(start)):
             origin = Fraction(round(grid.beat_at(state.cued)))    # told late: the counted bar began there
@@ -743,25 +748,49 @@ class Scheduler:
         cost it bar F 0.85 -> 0.79)."""
         return change.meter != self.meter and Meter.of(grid) == self.meter
 
+    def _hear_tempo(self, now: float, grid: BeatGrid | None) -> None:
+        """Keep since when (s, `now`'s clock) the listener's tempo is out of the band's style's tempo range by more
+        than REPICK_RANGE, for `_repick`: None while it is within (a song that drifts about the range's edge
+        stays)."""
+        if grid is None or self.arranger is None:
+            return
+        low, high = self.arranger.style.tempo
+        if low / REPICK_RANGE <= grid.bpm <= high * REPICK_RANGE:
+            self._outside = None
+        elif self._outside is None:
+            self._outside = now
+
+    def _repick_due(self, grid: BeatGrid) -> bool:
+        """True once auto should ask its chooser again: the listener's meter or tempo level has moved since the pick
+        (REPICK_LEVEL), or its tempo has stayed out of the style's range for a phrase (REPICK_BARS of the player's
+        bars: review27's count tapped at 67 under the example played at 96 kept the ballad to the end); only while
+        the band plays in the heard meter at the grid's level, the meter heard for a phrase, and auto chooses."""
+        picked, (heard, since) = self._picked, self._heard
+        phrase = REPICK_BARS * grid.beats_per_bar * grid.period
+        if (picked is None or self._style is not None or self.meter != heard or self.timeline.level != 1
+                or self._now - since < phrase
+                or abs(math.log(self.timeline.length_now(grid) / grid.period)) > math.log(1 + MAX_CHANGE)):
+            return False
+        moved = picked[0] != self.meter or abs(math.log(grid.bpm / picked[1])) >= math.log(REPICK_LEVEL)
+        return moved or (self._outside is not None and self._now - self._outside >= phrase)
+
     def _repick(self, grid: BeatGrid) -> Change | None:
         """The style picked again, by the same rule (the chooser), at the next phrase of the band (after
-        `fill_every` of the player's bars, where its fill falls) once the listener's meter or tempo level has moved
-        since the pick: a band that came in on the listener's first guess (a slow ballad heard at its eighths,
-        127 BPM in 2/4: a gallop) takes the song's feel once it is clear (64 BPM 4/4: the ballad). Only once the
-        band plays in the heard meter at the grid's level and the meter has been heard for a phrase (REPICK_BARS:
-        the level's own hold is the time line's); asked once a move (the pick's meter and tempo are
-        then the new ones: no flicker). A named style stays (its chooser returns it); None when nothing changes."""
-        arranger, picked = self.arranger, self._picked
-        heard, since = self._heard
-        if (picked is None or self._style is not None or self.meter != heard or self.timeline.level != 1
-                or self._now - since < REPICK_BARS * grid.beats_per_bar * grid.period
-                or (picked[0] == self.meter and abs(math.log(grid.bpm / picked[1])) < math.log(REPICK_LEVEL))
-                or abs(math.log(self.timeline.length_now(grid) / grid.period)) > math.log(1 + MAX_CHANGE)):
+        `fill_every` of the player's bars, where its fill falls) once `_repick_due`: a band that came in on the
+        listener's first guess (a slow ballad heard at its eighths, 127 BPM in 2/4: a gallop) takes the song's feel
+        once it is clear (64 BPM 4/4: the ballad); a band that came in on a count tapped slower or faster than the
+        song takes the song's tempo's style. Asked once a move or a phrase out of range (the pick's meter and tempo
+        are then the new ones, and the tempo out of range is counted anew: no flicker). A named style stays (its
+        chooser returns it); None when nothing changes."""
+        arranger = self.arranger
+        if not self._repick_due(grid):
             return None
         form, v = arranger.form, arranger.style.variation
         if form.state != "main" or form.main_bar % ((v.fill_every or v.phrase) * arranger.group):
             return None             # not at a phrase's first bar (in the intro or a break: after it)
         self._picked = (self.meter, grid.bpm)
+        if self._outside is not None:
+            self._outside = self._now       # no style of the meter may suit it: ask again a phrase later
         style = self.choose_style(grid, strict=False)
         if style.name == arranger.style.name:
             return None
