@@ -65,3 +65,21 @@ def test_the_band_may_come_in_only_once_the_groove_after_a_free_intro_is_heard(t
     locked = [now for now in ticks(listener, msgs, groove + 6.0) if listener.locked]
     assert locked and min(locked) > groove + 1.0          # the band waits a bar or so of the groove (2.7 s)
     assert listener.beat.bpm == pytest.approx(88, rel=0.03)  # ... and takes the groove's tempo
+
+
+def test_a_free_intros_chords_do_not_lean_the_groove_to_an_aqsaq_meter(tmp_path):
+    # The free intro rolled 25 ms a string (review28): the aqsaq watch, fed the held chords still in the window, leaned
+    # to 7/8 just after the pulse was heard and the band came in as "Aqsaq 7/8" on a 4/4 groove. After a free intro
+    # the watch starts afresh on the pulse.
+    from engine.io.midi_input import read_guitar_file
+    from engine.listen import Listener
+    from tests.conftest import ticks
+
+    mid, truth = nut.rubato_intro(411, nut.FREE_GAPS, 88, 0.025)
+    mid.save(tmp_path / "intro.mid")
+    msgs = read_guitar_file(tmp_path / "intro.mid").messages
+    groove = truth["playing"][0][0]
+    listener = Listener()
+    leaning = [now for now in ticks(listener, msgs, groove + 8.0)
+               if listener.locked and (listener.beat.leaning_bar is not None or listener.beat.meter in ("5/8", "7/8"))]
+    assert not leaning, f"an aqsaq meter offered at {leaning[:3]}"

@@ -518,7 +518,7 @@ class BeatTracker:
         """Once the window's latest strums run PULSE_STRUMS strums on the grid's period (no gap over PULSE_GAP beats,
         a strum PULSE_FLAM beats or less after the last counted one not counted), and PULSE_BEATS beats when a long
         gap comes before them (not from the take's first onset), the take's pulse is heard (`pulse_heard`, for good:
-        a stop later is the song's, not a free intro)."""
+        a stop later is the song's, not a free intro); after such a gap the aqsaq watch starts afresh on the pulse."""
         if self.pulse_heard or self.period is None:
             return
         t, strums, counted = list(self._onsets.t), 1, self._onsets.t[-1]
@@ -531,6 +531,8 @@ class BeatTracker:
                 strums, counted = strums + 1, before
         spans = start == self._first_onset or t[-1] - start >= PULSE_BEATS * self.period
         self.pulse_heard = strums >= PULSE_STRUMS and spans
+        if self.pulse_heard and start != self._first_onset and self._aqsaq is not None:
+            self._aqsaq.restart()   # a free intro's chords say nothing of its groove's eighths (review28: 7/8)
 
     def _refine(self, ts: list[float], pws: list[float], now: float,
                 grid: tuple[float, float, float]) -> tuple[float, float, float]:
