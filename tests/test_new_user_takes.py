@@ -50,19 +50,25 @@ def test_the_free_intro_has_no_beat_and_the_groove_starts_where_playing_does():
     assert truth["beats"][0] == groove and truth["first_onset"] == 1.0
 
 
-def test_the_band_may_come_in_only_once_the_groove_after_a_free_intro_is_heard(tmp_path):
-    # Six chords struck once and held 2.2-4.0 s (rolled 12 ms a string), then the groove at 88 from 19.8 s. On main
-    # the listener locked on the held chords at 65 BPM and the band came in at 15.4 s, on beats never played.
+def intro_heard(tmp_path, roll: float, after: float):
+    """(a Listener, a generator of its tick times (s) over review27's free intro at 88 rolled `roll` s a string and
+    `after` s of its groove, the groove's start (s)): the listener is read between ticks."""
     from engine.io.midi_input import read_guitar_file
     from engine.listen import Listener
     from tests.conftest import ticks
 
-    mid, truth = nut.rubato_intro(411, nut.FREE_GAPS, 88, 0.012)
+    mid, truth = nut.rubato_intro(411, nut.FREE_GAPS, 88, roll)
     mid.save(tmp_path / "intro.mid")
-    msgs = read_guitar_file(tmp_path / "intro.mid").messages
     groove = truth["playing"][0][0]
     listener = Listener()
-    locked = [now for now in ticks(listener, msgs, groove + 6.0) if listener.locked]
+    return listener, ticks(listener, read_guitar_file(tmp_path / "intro.mid").messages, groove + after), groove
+
+
+def test_the_band_may_come_in_only_once_the_groove_after_a_free_intro_is_heard(tmp_path):
+    # Six chords struck once and held 2.2-4.0 s (rolled 12 ms a string), then the groove at 88 from 19.8 s. On main
+    # the listener locked on the held chords at 65 BPM and the band came in at 15.4 s, on beats never played.
+    listener, heard, groove = intro_heard(tmp_path, 0.012, 6.0)
+    locked = [now for now in heard if listener.locked]
     assert locked and min(locked) > groove + 1.0          # the band waits a bar or so of the groove (2.7 s)
     assert listener.beat.bpm == pytest.approx(88, rel=0.03)  # ... and takes the groove's tempo
 
@@ -71,15 +77,7 @@ def test_a_free_intros_chords_do_not_lean_the_groove_to_an_aqsaq_meter(tmp_path)
     # The free intro rolled 25 ms a string (review28): the aqsaq watch, fed the held chords still in the window, leaned
     # to 7/8 just after the pulse was heard and the band came in as "Aqsaq 7/8" on a 4/4 groove. After a free intro
     # the watch starts afresh on the pulse.
-    from engine.io.midi_input import read_guitar_file
-    from engine.listen import Listener
-    from tests.conftest import ticks
-
-    mid, truth = nut.rubato_intro(411, nut.FREE_GAPS, 88, 0.025)
-    mid.save(tmp_path / "intro.mid")
-    msgs = read_guitar_file(tmp_path / "intro.mid").messages
-    groove = truth["playing"][0][0]
-    listener = Listener()
-    leaning = [now for now in ticks(listener, msgs, groove + 8.0)
+    listener, heard, _ = intro_heard(tmp_path, 0.025, 8.0)
+    leaning = [now for now in heard
                if listener.locked and (listener.beat.leaning_bar is not None or listener.beat.meter in ("5/8", "7/8"))]
     assert not leaning, f"an aqsaq meter offered at {leaning[:3]}"
