@@ -8,7 +8,9 @@ replay is deterministic, and it runs with PYTHONHASHSEED=0 (string hashes, and s
 each run). It is a proxy (a cache miss costs more than an add), good for telling whether a change does less
 work. The replay runs under callgrind (about 50 times slower) with collection on
 only inside `functools.reduce` (`--toggle-collect=functools_reduce`), through which the counted part is called:
-the whole replay, or with `--decisions` only the ticks whose update decides a strum (a first, uncounted replay
+the whole replay (`engine.listen.replay` drained by a deque: the listener's calls and the loop's own ~15.7 M on the
+first example, measured with a listener whose calls do nothing; main's inline loop before session 25 cost ~19.9 M),
+or with `--decisions` only the ticks whose update decides a strum (a first, uncounted replay
 finds them), the ticks behind the p99 note; with `--tempo` only those of them that re-estimate the tempo
 (`BeatTracker.tempo_estimated_at` moved: `listen_parts.py`'s "tempo" decisions, the p99 note's own). Needs valgrind
 (`apt-get install valgrind`).
@@ -17,7 +19,9 @@ finds them), the ticks behind the p99 note; with `--tempo` only those of them th
 from __future__ import annotations
 
 import argparse
+import collections
 import functools
+import itertools
 import os
 import re
 import subprocess
@@ -31,31 +35,33 @@ sys.path.insert(0, str(ROOT / "bench"))
 from listen_speed import long_input  # noqa: E402
 
 from engine.listen import Listener  # noqa: E402
-from engine.pipeline import TICK  # noqa: E402
+from engine.listen.replay import UPDATE  # noqa: E402
+from engine.listen.replay import replay as listen  # noqa: E402
 
 
 def replay(messages, counted: set[int] | None = None, tempo: bool = False) -> list[int]:
-    """The engine's tick replay of `messages`; the ticks numbered in `counted` (all when None) run inside
-    `functools.reduce`. Returns the numbers of the ticks that decided a strum (with `tempo`, only those that
-    re-estimated the tempo)."""
+    """The engine's tick replay of `messages` (`engine.listen.replay`); the updates of the ticks numbered in
+    `counted` (all when None) run inside `functools.reduce`. Returns the numbers of the ticks that decided a strum
+    (with `tempo`, only those that re-estimated the tempo)."""
     listener = Listener()
-    i = n = 0
-    decided = []
-    end = messages[-1].time + 1.0
-    while n * TICK <= end:
-        now = n * TICK
-        while i < len(messages) and messages[i].time <= now:
-            listener.feed(messages[i])
-            i += 1
+    if counted is not None:
+        update, ticks = listener.update, itertools.count()
+        listener.update = lambda now: (functools.reduce(lambda _a, _b: update(now), (0, 0)) if next(ticks) in counted
+                                       else update(now))
+    decided, n, estimated = [], 0, listener.beat.tempo_estimated_at
+    for kind, _, _, strum, _, _ in listen(listener, messages, messages[-1].time + 1.0):
+        if kind == UPDATE:
+            if strum and (not tempo or listener.beat.tempo_estimated_at != estimated):
+                decided.append(n)
+            n += 1
         estimated = listener.beat.tempo_estimated_at
-        if counted is not None and n in counted:
-            strum = functools.reduce(lambda _a, _b: listener.update(now), (0, 0))
-        else:
-            strum = listener.update(now)
-        if strum and (not tempo or listener.beat.tempo_estimated_at != estimated):
-            decided.append(n)
-        n += 1
     return decided
+
+
+def whole(messages) -> None:
+    """The engine's tick replay of `messages` with no more work than the listener's calls (`engine.listen.replay`
+    drained by a deque that keeps nothing)."""
+    collections.deque(listen(Listener(), messages, messages[-1].time + 1.0), maxlen=0)
 
 
 def inner(paths: list[Path], decisions: bool, tempo: bool = False) -> None:
@@ -66,7 +72,7 @@ def inner(paths: list[Path], decisions: bool, tempo: bool = False) -> None:
         replay(messages, ticks)
         print(f"counted: {len(ticks)} decision ticks{' (tempo re-estimates)' if tempo else ''}")
     else:
-        functools.reduce(lambda _a, _b: replay(messages), (0, 0))
+        functools.reduce(lambda _a, _b: whole(messages), (0, 0))
         print("counted: the whole replay")
 
 

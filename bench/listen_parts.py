@@ -3,16 +3,16 @@
     python bench/listen_parts.py [FILE.mid ...] [--runs 5] [--parts MOD:CLASS.METHOD,...]
                                                           (default: every example, once; the parts in PARTS)
 
-`bench/listen_speed.py` says what a note costs; the p99 note is a strum's decision, and this says which
-decisions and what in them. The replay is `listen_speed.py`'s (messages fed as they arrive, an update every
-engine tick); each decision tick (an update that returns True) is timed whole, and each part below is timed
-inclusive (the outermost call only, when one part calls itself through another), by wrapping the method
-for the run. Decisions are told apart by what they did: "tempo" (the tempo's re-estimate, `BeatTracker._level`,
-ran: every `tempo_every` s, or every strum while the grid is unsure), "key" (the key's re-score, about every
-second), "plain" (neither). Each decision's and each part's least time over `--runs` replays (the replay is
-deterministic: the same calls every run) filters out the preemptions of a shared machine; the reference
-workload of `listen_speed.py` is timed beside, and the medians are printed also as multiples of it (x ref).
-The wrappers cost a few hundred ns a call: compare parts within one run, not with `listen_speed.py`.
+`bench/listen_speed.py` says what a note costs; the p99 note is a strum's decision, and this says which decisions
+and what in them. The replay is `listen_speed.py`'s (`engine.listen.replay`: messages fed as they arrive, an update
+every engine tick); each decision tick (an update that returns True) is timed whole, and each part below is timed
+inclusive (the outermost call only, when one part calls itself through another), by wrapping the method for the
+run. Decisions are told apart by what they did: "tempo" (the tempo's re-estimate, `BeatTracker._level`, ran: every
+`tempo_every` s, or every strum while the grid is unsure), "key" (the key's re-score, about every second), "plain"
+(neither). Each decision's and each part's least time over `--runs` replays (the replay is deterministic: the same
+calls every run) filters out the preemptions of a shared machine; the reference workload of `listen_speed.py` is
+timed beside, and the medians are printed also as multiples of it (x ref). The wrappers cost a few hundred ns a
+call: compare parts within one run, not with `listen_speed.py`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from listen_speed import long_input, reference_us  # noqa: E402
 
 from engine.listen import Listener  # noqa: E402
-from engine.pipeline import TICK  # noqa: E402
+from engine.listen.replay import UPDATE  # noqa: E402
+from engine.listen.replay import replay as listen  # noqa: E402
 
 PARTS = ("engine.listen.beat:BeatTracker.update", "engine.listen.beat:BeatTracker._phase",
          "engine.listen.beat:BeatTracker._refine", "engine.listen.beat:BeatTracker._adopt",
@@ -69,24 +70,16 @@ def wrap(parts: list[str], spent: Counter) -> None:
 
 def replay(messages, spent: Counter) -> list[tuple[str, int, dict[str, int]]]:
     """One replay: per decision tick, (kind, its time ns, each part's time ns in it)."""
-    listener, clock = Listener(), time.perf_counter_ns
-    out, i, n = [], 0, 0
-    end = messages[-1].time + 1.0
-    while n * TICK <= end:
-        now = n * TICK
-        n += 1
-        while i < len(messages) and messages[i].time <= now:
-            listener.feed(messages[i])
-            i += 1
-        spent.clear()
-        tempo_at, key_at = listener.beat.tempo_estimated_at, listener._key_at
-        t0 = clock()
-        decided = listener.update(now)
-        dt = clock() - t0
-        if decided:
+    listener = Listener()
+    out = []
+    tempo_at, key_at = listener.beat.tempo_estimated_at, listener._key_at   # as the next call finds them
+    for kind, _, _, decided, _, dt in listen(listener, messages, messages[-1].time + 1.0, clock=time.perf_counter_ns):
+        if kind == UPDATE and decided:
             kind = ("tempo" if listener.beat.tempo_estimated_at != tempo_at
                     else "key" if listener._key_at != key_at else "plain")
             out.append((kind, dt, dict(spent)))
+        spent.clear()                   # the parts' time in the next call alone
+        tempo_at, key_at = listener.beat.tempo_estimated_at, listener._key_at
     return out
 
 

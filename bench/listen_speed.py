@@ -2,14 +2,14 @@
 
     python bench/listen_speed.py [FILE.mid ...] [--beat-model acf|joint]   (default: every example, back to back)
 
-It replays the input exactly as the engine does (messages fed as they arrive, an update every 10 ms tick) and
-times every call. A note's cost is its own `feed` plus every update until the next note arrives (the strum
-decision, with the tempo's re-estimate and the key's re-score when due, lands on one of those ticks: moving work
-from one tick to another within a note's time leaves its note's cost as it was). A call's cost is one `feed` or
-one update that gets past the listener's idle shortcut: how long a single call holds the engine's loop, where
-spreading work over ticks shows. Printed: the per-note and per-call median and p99 (targets 30 us and 300 us per
-note), a strum's decision, the other working ticks, and the ticks with nothing to do; and the listener's whole
-cost per second of input.
+It replays the input exactly as the engine does (`engine.listen.replay`: the engine loop's calls, messages fed as
+they arrive, an update every 10 ms tick) and times every call. A note's cost is its own `feed` plus every update
+until the next note arrives (the strum decision, with the tempo's re-estimate and the key's re-score when due,
+lands on one of those ticks: moving work from one tick to another within a note's time leaves its note's cost as it
+was). A call's cost is one `feed` or one update that gets past the listener's idle shortcut: how long a single call
+holds the engine's loop, where spreading work over ticks shows. Printed: the per-note and per-call median and p99
+(targets 30 us and 300 us per note), a strum's decision, the other working ticks, and the ticks with nothing to do;
+and the listener's whole cost per second of input.
 
 The replay is deterministic, so every run times the same calls. On a shared machine a call the scheduler
 preempts costs milliseconds of wall time that are not the listener's; each call's least time over the runs
@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from engine.events import InputMessage  # noqa: E402
 from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.listen import Listener, ListenerConfig  # noqa: E402
-from engine.pipeline import TICK  # noqa: E402
+from engine.listen.replay import FEED, replay  # noqa: E402
 
 
 def long_input(paths: list[Path], repeat: int = 3) -> list[InputMessage]:
@@ -94,21 +94,13 @@ def measure(messages: list[InputMessage], config: ListenerConfig | None = None) 
     rest, those that took a measurable time), and "call" (every feed and every tick that gets past the shortcut,
     in the order made: how long a single call holds the engine's loop)."""
     listener = Listener(config)
-    clock = time.perf_counter_ns
     costs: dict[str, list[int]] = {"note": [], "decision": [], "settle tick": [], "work tick": [], "idle tick": [],
                                    "call": []}
     current = None          # ns spent since the last note-on
-    i, n = 0, 0
-    end = messages[-1].time + 1.0
-    while n * TICK <= end:
-        now = n * TICK
-        n += 1
-        while i < len(messages) and messages[i].time <= now:
-            m = messages[i]
-            i += 1
-            t0 = clock()
-            listener.feed(m)
-            dt = clock() - t0
+    deferred = False        # a strum's tempo re-estimate waits (`BeatTracker.estimate_due`, read before the update)
+    for kind, _, m, decided, idle, dt in replay(listener, messages, messages[-1].time + 1.0,
+                                                 clock=time.perf_counter_ns):
+        if kind == FEED:
             costs["call"].append(dt)
             if m.kind == 0x90 and m.data2 > 0:
                 if current is not None:
@@ -116,18 +108,15 @@ def measure(messages: list[InputMessage], config: ListenerConfig | None = None) 
                 current = dt
             elif current is not None:
                 current += dt
-        idle = now < listener._idle              # the tick will return at once (`Listener.update`)
-        deferred = getattr(listener.beat, "estimate_due", False)    # a strum's tempo re-estimate waits
-        t0 = clock()
-        decided = listener.update(now)
-        dt = clock() - t0
-        if not idle:
-            costs["call"].append(dt)
-        kind = "decision" if decided else "settle tick" if deferred else "idle tick" if idle else "work tick"
-        if dt or kind != "idle tick":
-            costs[kind].append(dt)
-        if current is not None:
-            current += dt
+        else:
+            if not idle:
+                costs["call"].append(dt)
+            tick = "decision" if decided else "settle tick" if deferred else "idle tick" if idle else "work tick"
+            if dt or tick != "idle tick":
+                costs[tick].append(dt)
+            if current is not None:
+                current += dt
+        deferred = getattr(listener.beat, "estimate_due", False)
     if current is not None:
         costs["note"].append(current)
     return {name: np.array(values) / 1000 for name, values in costs.items()}

@@ -9,8 +9,17 @@ produces exactly what a gig would have produced.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Protocol
+
+TICK = 0.01   # seconds between engine ticks (live and offline alike)
+
+
+def first_step(t: float, tick: float = TICK) -> int:
+    """The number of the first step at or after t (s) on the absolute grid of `tick` s (step n at n * tick); a t
+    on a step up to float rounding (1e-9 of a step) is that step."""
+    return math.ceil(t / tick - 1e-9)
 
 
 class Clock(Protocol):

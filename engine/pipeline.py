@@ -22,7 +22,7 @@ from typing import Callable, Protocol, Sequence
 
 from engine.arrange.patterns import Style
 from engine.arrange.styles import load_style
-from engine.clock import Clock
+from engine.clock import TICK, Clock, first_step
 from engine.events import PERCUSSION, InputMessage, Note
 from engine.inputs import SWITCH_CUES, ClockInput, CountIn, Cue, CueInput, PlayerBreak, SongEnd, TimedInput
 from engine.io.sinks import Sink
@@ -30,7 +30,6 @@ from engine.listen import Listener, ListenerConfig
 from engine.schedule import Scheduler, SchedulerConfig, StyleChooser
 from engine.state import MusicalState
 
-TICK = 0.01   # seconds between engine ticks (live and offline alike)
 START_LEAD = 0.2   # s from a start with no guitar to the band's first downbeat (more than the look-ahead)
 CLICK_HIGH, CLICK_LOW = 76, 77   # count-in clicks on the wood blocks (tuyaqtas): the bar's first high
 CLICK_CHANNEL = 9
@@ -203,7 +202,7 @@ def run(engine: Tickable, source: Source, clock: Clock, until: float | None = No
     come from the grid, never from accumulated steps; a step missed (a busy machine) is skipped, so lateness
     never compounds.
     """
-    n = math.ceil(clock.now() / tick - 1e-9)
+    n = first_step(clock.now(), tick)
     while True:
         due = n * tick
         if until is not None and due > until:

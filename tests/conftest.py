@@ -109,16 +109,11 @@ def note_ons(path: Path, channels) -> np.ndarray:
 
 def ticks(listener, msgs, until: float, since: float = 0.0, tick: float = 0.01):
     """Feed `msgs` (InputMessage, time-ordered) to `listener` (engine.listen.Listener) on the engine's tick grid
-    (`tick` s) from `since` to `until` (s); yield each tick's time after the update."""
-    i, n = 0, int(since / tick)
-    while n * tick <= until:
-        now = n * tick
-        while i < len(msgs) and msgs[i].time <= now:
-            listener.feed(msgs[i])
-            i += 1
-        listener.update(now)
-        yield now
-        n += 1
+    (`tick` s) from `since` to `until` (s), as the engine does (`engine.listen.replay`); yield each tick's time
+    after its update."""
+    from engine.listen.replay import UPDATE, replay  # noqa: PLC0415
+
+    return (now for kind, now, *_ in replay(listener, msgs, until, since, tick) if kind == UPDATE)
 
 
 def bar_times(path: Path) -> np.ndarray:

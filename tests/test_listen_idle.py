@@ -17,6 +17,7 @@ from engine.listen import Listener, ListenerConfig
 from engine.listen.guitar import GuitarConfig
 from engine.listen.listener import IDLE_MARGIN, QUIET
 from engine.listen.phase import _weights_and_mean, beat_phase, circular_mean, fit_grid, recent_weights
+from engine.listen.replay import UPDATE, replay
 from tests.conftest import example
 
 NOTE_ON, NOTE_OFF, PITCH_BEND = 0x90, 0x80, 0xE0
@@ -30,22 +31,15 @@ class FullListener(Listener):
 
 
 def heard(listener: Listener, msgs: list[InputMessage], taps=(), tick: float = 0.01) -> tuple[list, int]:
-    """Each tick's (update's result, state, chord label, meter) on the engine's tick grid, and how many ticks
-    returned at once (the listener's `_idle` was ahead of the tick)."""
-    out, idle, i, n = [], 0, 0, 0
-    taps = sorted(taps)
+    """Each tick's (update's result, state, chord label, meter) on the engine's tick grid (`engine.listen.replay`),
+    and how many ticks returned at once (the listener's `_idle` was ahead of the tick)."""
+    out, idle = [], 0
     end = (msgs[-1].time if msgs else 0.0) + 3.0
-    while n * tick <= end:
-        now = n * tick
-        n += 1
-        while i < len(msgs) and msgs[i].time <= now:
-            listener.feed(msgs[i])
-            i += 1
-        while taps and taps[0] <= now:
-            listener.tap(taps.pop(0))
-        idle += now < listener._idle
-        decided = listener.update(now)
-        out.append(repr((decided, listener.state(now), listener.chord_label, listener.beat.meter, listener.playing)))
+    for kind, now, _, decided, was_idle, _ in replay(listener, msgs, end, tick=tick, taps=taps):
+        if kind == UPDATE:
+            idle += was_idle
+            out.append(repr((decided, listener.state(now), listener.chord_label, listener.beat.meter,
+                             listener.playing)))
     return out, idle
 
 
