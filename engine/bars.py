@@ -44,6 +44,15 @@ ON_BEAT = 0.25        # a band bar line within this many beats of a listener bea
 # Once the listener hears the skank as off-beat comping (engine/listen/bar_pointer.py `_offbeat`), it places the 1 by
 # the chords' harmonic news and reports the 1 as played (1.0): the guard would keep a band that came in on the 3 there.
 LEFT = 1 / 3
+# Nor, while the listener is not sure, onto a 1 struck under STRUCK_LESS times as often as the beat the band's bar
+# starts on (`MusicalState.played_by_beat`): a musician keeps the bar where the player strikes more, as the strum
+# pattern's repeat says, until the listener is sure (SURE). GuitarSet's bossa BN1: the band came in on the player's
+# 1, the pointer heard the 4 as the 1 for 14 s (confidence 0.74) and the band moved onto it at 7.0 s, a beat struck
+# 0.50-0.67 times as often as the band's 1 (bar F 0.57; kept: 1.00). Even strums say nothing: sim4's funk
+# sixteenths (A-dorian s21) strike every beat alike, their 1 0.83-0.96 times the band's line, and a move there
+# blocked at 1.0 cost bar F 0.36 -> 0.31. Set between the two on those dev takes (bench/README.md, session 25
+# meter25). A single-note line reports no counts (a solo's notes fall where its phrases take them).
+STRUCK_LESS = 0.75
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,13 @@ def _beats_off(position: float, grid: BeatGrid) -> int | None:
     return (2 * grid.downbeat_phase - eighth) % sum(grid.groups) // 2
 
 
+def _struck_less(off: int, by_beat: tuple[float, ...], beats: int) -> bool:
+    """True when the listener's 1 is struck under STRUCK_LESS times as often as the beat the band's bar line is
+    on, `off` beats before it (`by_beat`: how often each beat of the listener's bar is struck against the mean
+    beat, the 1 first; False unless it holds the listener's `beats`, or when `off` is 0)."""
+    return bool(off) and len(by_beat) == beats and by_beat[0] < STRUCK_LESS * by_beat[-off]
+
+
 class BarWatch:
     """Compares the band's bar lines with the player's downbeats and meter; see the module docstring."""
 
@@ -145,16 +161,19 @@ class BarWatch:
         self._shift: tuple[int, int] = (0, 0)        # (beats to the player's downbeat, bar lines in a row)
         self._meter: tuple[Meter | None, int] = (None, 0)
 
-    def bar_line(self, t: float, grid: BeatGrid, played: float = 1.0) -> int | None:
+    def bar_line(self, t: float, grid: BeatGrid, played: float = 1.0, by_beat: tuple[float, ...] = ()) -> int | None:
         """At a band bar line at `t` (s): the beats (1 .. a bar - 1) to the player's next downbeat once the
         band's bar has been off by that much `patience` bar lines in a row, or at once when the listener's
         confidence in its meter and bar (`grid.meter_confidence`) is at least `SURE` (not in an aqsaq meter, whose
         confidence is the aqsaq watch's in the meter's name) and while the meter heard is not the band's (`meter`
         is asked first at each bar line); else None. `played`: how often the player strikes the listener's 1
         against the mean beat (`MusicalState.downbeat_played`): under `LEFT`, a beat the player leaves, the band
-        keeps its bar unless the listener is sure."""
+        keeps its bar unless the listener is sure. `by_beat`: `played` for each beat of the listener's bar (the 1
+        first; `MusicalState.played_by_beat`, empty when not known): the band keeps its bar unless the listener is
+        sure while its own 1 is struck clearly more than the listener's (`_struck_less`)."""
         off = _beats_off(grid.beat_at(t), grid)
-        if off is None or (played < LEFT and grid.meter_confidence < SURE):
+        unsure = grid.meter_confidence < SURE
+        if off is None or (unsure and (played < LEFT or _struck_less(off, by_beat, grid.beats_per_bar))):
             self._shift = (0, 0)
             return None
         count = self._shift[1] + 1 if off and off == self._shift[0] else (1 if off else 0)

@@ -675,7 +675,7 @@ class Scheduler:
             at = line + (grid.downbeat_phase - round(grid.beat_at(t))) % grid.beats_per_bar
             self._change = Change(at, style, meter, f"meter: {grid.meter}")
             return
-        shift = self.watch.bar_line(t, grid, self._state.downbeat_played)
+        shift = self.watch.bar_line(t, grid, self._state.downbeat_played, self._state.played_by_beat)
         if shift is not None:
             self._change = Change(line + shift, arranger.style, self.meter, "bar: the guitar's downbeat")
 

@@ -190,7 +190,8 @@ class BarTracker:
         self.beats_weighed = 0
         self._read: dict[tuple[int, ...], tuple[int, int, float]] = {}   # bar() per meters, until the next step
         self._struck: deque[tuple[int, int]] = deque(maxlen=PLAYED_BEATS)   # (beat number, notes struck on it)
-        self._played: tuple[int, int, float] | None = None   # played(): (beats, phase, answer) until the next step
+        # played_by_beat(): (beats, phase, answer) until the next step
+        self._played: tuple[int, int, tuple[float, ...]] | None = None
         # (beat number, notes on the beat, notes from its window's start to just after it)
         self._on_beat: deque[tuple[int, int, int]] = deque(maxlen=OFFBEAT_BEATS)
         self._chords: int | None = None      # `_offbeat` at the last beat weighed (the band reads it each tick)
@@ -437,20 +438,27 @@ class BarTracker:
         mean beat: 0.0 on a beat the player leaves (the 1 under a reggae skank or a funk chop on 2 and 4), about 1
         on an evenly strummed bar, above it where the bar's 1 is the strongest. 1.0 while fewer than two bars of
         beats have been weighed, or none of them held a note. Worked out once per beat weighed."""
+        return self.played_by_beat(beats, phase)[0]
+
+    def played_by_beat(self, beats: int, phase: int) -> tuple[float, ...]:
+        """`played` for each beat of the bar whose 1 is `phase`, in bar order (the 1 first): a tuple of `beats`
+        figures. Worked out once per beat weighed."""
         cached = self._played
         if cached is not None and cached[:2] == (beats, phase):
             return cached[2]
         struck = self._struck
-        answer = 1.0
+        answer = (1.0,) * beats
         if len(struck) >= 2 * beats:
-            total = on_ones = ones = 0
-            for n, count in struck:
-                total += count
-                if (n - phase) % beats == 0:
-                    on_ones += count
-                    ones += 1
-            if total and ones:
-                answer = on_ones / ones / (total / len(struck))
+            total = 0
+            on, count = [0] * beats, [0] * beats
+            for n, notes in struck:
+                total += notes
+                k = (n - phase) % beats
+                on[k] += notes
+                count[k] += 1
+            if total:
+                mean = total / len(struck)
+                answer = tuple(on[k] / count[k] / mean if count[k] else 1.0 for k in range(beats))
         self._played = (beats, phase, answer)
         return answer
 

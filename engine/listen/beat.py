@@ -1462,6 +1462,17 @@ class BeatTracker:
         return self._bars.played(self.beats_per_bar, self.downbeat_phase)
 
     @property
+    def played_by_beat(self) -> tuple[float, ...]:
+        """`downbeat_played` for each beat of the bar, the 1 first (`BarTracker.played_by_beat`); all 1.0 where
+        that is 1.0, and while the player plays a single-note line (`BarTracker.line_share`): a solo's notes fall
+        where its phrases take them, not where its bar starts (GuitarSet BN2 solo: its one move onto the player's 1
+        was onto a beat struck less often than the band's)."""
+        bars = self._bars
+        if bars is None or self.led_by_master or self._aqsaq_bar() is not None or bars.offbeat or bars.line_share > 0.5:
+            return (1.0,) * self.beats_per_bar
+        return self._bars.played_by_beat(self.beats_per_bar, self.downbeat_phase)
+
+    @property
     def downbeat_phase(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
         if self.led_by_master and self._master_origin is not None:   # its start was a downbeat

@@ -507,4 +507,5 @@ class Listener:
             cued=self._cued, meter_pending=b.meter_pending, level_contested=b.level_contested,
             phrase_start=a.phrase_start,
             leaning=self.leaning(), strum_notes=a.strum_notes, downbeat_played=b.downbeat_played,
+            played_by_beat=b.played_by_beat,
         )
