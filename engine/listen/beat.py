@@ -887,6 +887,8 @@ class BeatTracker:
             self._figure_heard = None       # the level has left the figure's beat
         solo = self._onsets.line() or self._onsets.riff()
         level = period if solo else self._tempo.figure_level(period, t)
+        if level == period and not solo:    # funk's sixteenths before the window reaches the bar: their accents
+            level = self._tempo.sixteenth_level(t, self._onsets.loud, period)
         if level != period:
             self._figure_heard = level
             return level
