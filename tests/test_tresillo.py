@@ -96,3 +96,17 @@ def test_running_eighths_accented_in_threes_keep_their_dotted_beat():
     est.scores(t, loud)
     assert est.sixteenth_level(t, loud, 3 * 0.153) == pytest.approx(3 * 0.153)
 
+
+def test_funk_scratch_beats_fall_on_the_beat_not_its_sixteenths():
+    # funk scratch's chops on 1, &2, &3, 4 and on three "a"s: at its tempo main's beats slid to the "a" or the "and"
+    # for bars (sim4's C-minor take: 12-24 s and 42-54 s); the beat is the accented sixteenth (the 1, the backbeats)
+    # (main: 0.37 of its beats within an eighth of a beat of the truth's, 15-55 s; the branch 0.86)
+    truth = json.loads((DATA / "funk-scratch-tempo-sim4.json").read_text())
+    messages = [m for m in read_guitar_file(DATA / "funk-scratch-tempo-sim4.mid").messages if m.time < 60.0]
+    a, _ = run_online(messages, ListenerConfig())
+    beats = np.array(truth["beats"])
+    ours = np.array([b for b in a.beats if 15.0 < b < 55.0])
+    k = np.clip(np.searchsorted(beats, ours), 1, len(beats) - 1)
+    off = (ours - beats[k - 1]) / (beats[k] - beats[k - 1])
+    off = (off + 0.5) % 1.0 - 0.5                     # (beats, -0.5..0.5 of the truth's beat)
+    assert np.mean(np.abs(off) < 0.125) >= 0.8, np.round(off, 2)

@@ -875,6 +875,16 @@ def struck(t: np.ndarray, unit: float) -> float:
     return len(np.unique(np.round((t - t[-1]) / unit))) / ((t[-1] - t[0]) / unit + 1)
 
 
+def accented_sixteenth(t: np.ndarray, loud: np.ndarray, phase: float, unit: float, now: float) -> int:
+    """Which of four units (s) from `phase` (s, a unit's time) the loudest onsets fall on: 0..3, the one whose
+    onsets t (s) with loudness `loud` (velocity / 127) are loudest on average, each weighed by its recency
+    (BASS_RECENCY from `now`, s). Funk accents the 1 and the backbeats, on the beat's first sixteenth."""
+    k = np.round((t - phase) / unit).astype(int) % 4
+    r = np.exp((t - now) / BASS_RECENCY)
+    means = [float((loud * r)[k == j].sum() / max(r[k == j].sum(), 1e-9)) for j in range(4)]
+    return int(np.argmax(means))
+
+
 def _unit_contrast(t: np.ndarray, loud: np.ndarray, unit: float, group: int) -> float:
     """How much louder the loudest of the `group` phases of a grid of `unit` (s) is than all of the onsets t (s,
     sorted) with loudness `loud`: the mean loudness of the onsets nearest each `group`-th unit, at the phase where
