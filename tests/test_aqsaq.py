@@ -270,6 +270,13 @@ def test_square_eighths_with_any_accents_are_never_named_aqsaq(bpm, pattern, roo
     assert set(listen(eighths_take(bpm, SQUARE[pattern], 16, roots, rest))) == {()}
 
 
+def test_a_charleston_held_at_its_half_notes_keeps_its_phase():
+    # a 3+3+2 figure's half-note level (running eighths, heard at 60 for 119): funk's sixteenth phase
+    # (`BeatTracker._sixteenth_phase`) took its eighths for sixteenths and moved the grid by eighths, and the aqsaq
+    # watch named 5/8 (found by the test above on the first version of funk25)
+    assert set(listen(eighths_take(119.0, SQUARE["charleston"], 16, [40], 0))) == {()}
+
+
 def test_an_aqsaq_meter_fits_only_styles_of_its_eighths_and_auto_picks_one():
     seven, five, four = Meter(7, False, (2, 2, 3)), Meter(5, False, (3, 2)), Meter(4, False)
     assert fits(load_style("aqsaq-7-8"), seven) and fits(load_style("tokpe-7-8"), seven)

@@ -58,3 +58,55 @@ def test_the_autocorrelation_read_between_frames_is_np_interp_to_the_bit(values,
     acf = np.array(values)
     lag = where * (len(acf) - 1.000001)
     assert _at_lag(acf, lag) == float(np.interp(lag, np.arange(len(acf), dtype=float), acf))
+
+
+def test_funk_scratch_is_counted_at_its_beat_before_the_band_comes_in():
+    # sim4's funk scratch at 98 (chops every three sixteenths): main heard its dotted eighth, 131, until 13 s, and the
+    # band came in at 127-131; the accents every four running sixteenths give the beat from the first estimates.
+    truth = json.loads((DATA / "funk-scratch-sim4.json").read_text())
+    messages = [m for m in read_guitar_file(DATA / "funk-scratch-sim4.mid").messages if m.time < 14.0]
+    a, _ = run_online(messages, ListenerConfig())
+    bpm = float(np.median(truth["bpm"]))
+    early = np.array([e["bpm"] for e in a.tempo if 4.5 < e["time"] < 13.0])
+    assert len(early) and np.mean(np.abs(early / bpm - 1) < 0.08) >= 0.8, (bpm, early)
+
+
+def sixteenths(accented, bars: int = 4, unit: float = 0.153) -> tuple[np.ndarray, np.ndarray]:
+    """Running units (s) over `bars` bars of 16 and each one's loudness: 0.8 on the `accented` slots of the bar, 0.35
+    elsewhere, times 1.15 on the bar's first unit and 1.04 on every fourth (funk's 1 and its beats)."""
+    slots = np.arange(16 * bars)
+    loud = np.where(np.isin(slots % 16, accented), 0.8, 0.35) * np.where(slots % 16 == 0, 1.15,
+                                                                          np.where(slots % 4 == 0, 1.04, 1.0))
+    return slots * unit, loud
+
+
+def test_running_sixteenths_accented_on_the_beat_move_the_dotted_eighth_to_the_beat():
+    # funk scratch's chops (0, 3, 6, 9, 10, 12, 15) over scratches on every sixteenth, heard at three sixteenths
+    est = TempoEstimator()
+    t, loud = sixteenths((0, 3, 6, 9, 10, 12, 15))
+    est.scores(t, loud)
+    assert est.sixteenth_level(t, loud, 3 * 0.153) == pytest.approx(4 * 0.153)
+
+
+def test_running_eighths_accented_in_threes_keep_their_dotted_beat():
+    # the same units as a 6/8 strummed on every eighth, accented on 1 and 4: no accent every four units
+    est = TempoEstimator()
+    t = np.arange(64) * 0.153
+    loud = np.where(np.arange(64) % 3 == 0, 0.8, 0.35)
+    est.scores(t, loud)
+    assert est.sixteenth_level(t, loud, 3 * 0.153) == pytest.approx(3 * 0.153)
+
+
+def test_funk_scratch_beats_fall_on_the_beat_not_its_sixteenths():
+    # funk scratch's chops on 1, &2, &3, 4 and on three "a"s: at its tempo main's beats slid to the "a" or the "and"
+    # for bars (sim4's C-minor take: 12-24 s and 42-54 s); the beat is the accented sixteenth (the 1, the backbeats)
+    # (main: 0.37 of its beats within an eighth of a beat of the truth's, 15-55 s; the branch 0.86)
+    truth = json.loads((DATA / "funk-scratch-tempo-sim4.json").read_text())
+    messages = [m for m in read_guitar_file(DATA / "funk-scratch-tempo-sim4.mid").messages if m.time < 60.0]
+    a, _ = run_online(messages, ListenerConfig())
+    beats = np.array(truth["beats"])
+    ours = np.array([b for b in a.beats if 15.0 < b < 55.0])
+    k = np.clip(np.searchsorted(beats, ours), 1, len(beats) - 1)
+    off = (ours - beats[k - 1]) / (beats[k] - beats[k - 1])
+    off = (off + 0.5) % 1.0 - 0.5                     # (beats, -0.5..0.5 of the truth's beat)
+    assert np.mean(np.abs(off) < 0.125) >= 0.8, np.round(off, 2)

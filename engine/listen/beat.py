@@ -66,7 +66,18 @@ from engine.listen.phase import (
     recent_weights,
     recentre,
 )
-from engine.listen.tempo import BASS_RECENCY, FIGURE_REPEAT, FPS, TapTempo, TempoEstimator
+from engine.listen.tempo import (
+    BASS_RECENCY,
+    FIGURE_FILLED,
+    FIGURE_REPEAT,
+    FIGURE_SPAN,
+    FPS,
+    SIXTEENTH_BPM,
+    TapTempo,
+    TempoEstimator,
+    accented_sixteenth,
+    struck,
+)
 from engine.listen.tempo_change import sudden_change
 
 __all__ = ["FPS", "BeatTracker", "OnsetWindow"]
@@ -543,6 +554,7 @@ class BeatTracker:
         grid = self._long_notes(ts, pws, now, grid)
         grid = self._triplet_phase(ts, pws, now, grid)
         grid = self._eighth_phase(ts, pws, now, grid)
+        grid = self._sixteenth_phase(ts, pws, now, grid)
         grid = self._bass_beat(ts, pws, now, grid)
         grid = self._sparse(grid)
         grid = self._even_halves(ts, pws, now, grid)
@@ -887,6 +899,8 @@ class BeatTracker:
             self._figure_heard = None       # the level has left the figure's beat
         solo = self._onsets.line() or self._onsets.riff()
         level = period if solo else self._tempo.figure_level(period, t)
+        if level == period and not solo:    # funk's sixteenths before the window reaches the bar: their accents
+            level = self._tempo.sixteenth_level(t, self._onsets.loud, period)
         if level != period:
             self._figure_heard = level
             return level
@@ -1050,6 +1064,30 @@ class BeatTracker:
             return grid
         eighth = self._phase(t, w, now, grid[1] / 2)
         return grid if eighth is None else (eighth[0], 2 * eighth[1], grid[2])
+
+    def _sixteenth_phase(self, ts: list[float], pws: list[float], now: float,
+                         grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """Under funk's running sixteenths heard at their beat (`_figure_holds`): the `grid` (phase s, period s,
+        confidence) with its phase fitted at the sixteenth and its beat on the loudest of the beat's four sixteenths
+        (`accented_sixteenth`), when the beat is funk's (SIXTEENTH_BPM). Chops on 1, the "and" of 2 and 3, and 4,
+        and on the "a"s between, leave the mean at the beat no phase of its own; at the sixteenth, the pulse every
+        onset is on, it stands, and the accents (the 1 and the backbeats) tell which sixteenth is the beat. Running
+        eighths under a half-note level that a 3+3+2 figure moved to (a charleston at 119 held at 60) are no
+        sixteenths: the figure's phase stands there. Else `grid` as it is."""
+        if self.period is None or not self._figure_holds(grid[1]):
+            return grid
+        if not SIXTEENTH_BPM[0] <= 60.0 / grid[1] <= SIXTEENTH_BPM[1]:
+            return grid             # (a beat at another tempo: its quarters are eighths, a half note's at 60)
+        t = np.array(ts)
+        unit = grid[1] / 4
+        recent = t[t >= now - FIGURE_SPAN]
+        if len(recent) < 8 or not struck(recent, unit) >= FIGURE_FILLED > struck(recent, unit / 2):
+            return grid
+        fit = self._phase(ts, pws, now, unit)
+        if fit is None:
+            return grid
+        k = accented_sixteenth(t, np.array(self._onsets.loud), fit[0], unit, now)
+        return fit[0] + k * unit, grid[1], grid[2]
 
     def _switch(self, now: float, phase: float, period: float, confidence: float, forget: bool = True) -> None:
         """Adopt a new tempo at once; the onsets before the change stop counting unless `forget` is False (a move

@@ -35,6 +35,7 @@ Lags are in frames of 1/`FPS` s; periods in seconds per beat; onset times in sec
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -160,6 +161,18 @@ FIGURE_REPEAT = 1.2
 FIGURE_KEEP = 0.3
 FIGURE_FILLED = 0.8
 FIGURE_SPAN = 4.0
+
+# Funk's sixteenths heard at their dotted eighth while the window is too short for the bar (`sixteenth_level`): at a
+# level P whose thirds (units) are all struck (FIGURE_FILLED; not their halves: the units are the fastest pulse), the
+# window spanning SIXTEENTH_SPAN straight beats (four units) or more, the units' loudness repeats every four units:
+# the loudest of the four phases is SIXTEENTH_OVER times the mean of all (the accent on 1 and the backbeats, the
+# beat a funk player counts). sim4's funk scratch takes (dev): 1.12-1.39 from the first estimates on (3-7 s); a 6/8
+# strummed on every eighth accents every three (sim2-held's meter_change_6-8to2-4 B-minor: 1.04-1.08; a sim-aqsaq
+# 5/8's 1.16 lies outside SIXTEENTH_BPM). The straight beat's tempo within SIXTEENTH_BPM (funk is counted at 80-115;
+# the 5/8 at 79 and the 6/8 at 76 fall under it).
+SIXTEENTH_OVER = 1.1
+SIXTEENTH_SPAN = 3.0
+SIXTEENTH_BPM = (80.0, 115.0)
 
 # A shuffle heard at its triplet eighths (`shuffle_level`): the onsets fall on two of every three eighths, the second
 # of each group missing (long-short: on the beat and on its last third), and three eighths are a dotted quarter of
@@ -624,11 +637,35 @@ class TempoEstimator:
             return period
         unit = period / 3
         recent = t[t >= t[-1] - FIGURE_SPAN]
-        sixteenths = _struck(recent, unit) >= FIGURE_FILLED > _struck(recent, unit / 2)
+        sixteenths = struck(recent, unit) >= FIGURE_FILLED > struck(recent, unit / 2)
         beat = (4 if sixteenths else 2) * unit
         if not self.lag_lo <= beat * FPS <= self.lag_hi or self._comb(beat) < FIGURE_KEEP * self._comb(period):
             return period
         return beat
+
+    def sixteenth_level(self, t: np.ndarray, loud: Sequence[float], period: float) -> float:
+        """The beat period (s): `period`, or 4:3 of it when `period` is three sixteenths of a straight beat, for the
+        onsets t (s, sorted) the last `scores` call read and each one's loudness `loud` (velocity / 127; 0 where not
+        known; any sequence, read only past the cheap tests). 4:3 when that beat's tempo is within SIXTEENTH_BPM,
+        the window spans SIXTEENTH_SPAN of its beats, the last FIGURE_SPAN seconds strike FIGURE_FILLED of the units
+        (a third of `period`) and not of their halves (running sixteenths, the fastest pulse), the units' loudness
+        repeats every four of them (`_unit_contrast` at least SIXTEENTH_OVER) and the beat's comb keeps FIGURE_KEEP
+        of `period`'s. Funk's chops every three sixteenths make the autocorrelation peak at the dotted eighth as at
+        the beat, and the tempo prior takes the faster one; the bar (`figure_level`) shows only once the window
+        reaches two bars, after the band came in. The accents on 1 and the backbeats, every four sixteenths, are
+        the beat a funk player counts."""
+        unit = period / 3
+        beat = 4 * unit
+        if not SIXTEENTH_BPM[0] <= 60.0 / beat <= SIXTEENTH_BPM[1] or t[-1] - t[0] < SIXTEENTH_SPAN * beat:
+            return period
+        recent = t[t >= t[-1] - FIGURE_SPAN]
+        if len(recent) < FIGURE_FILLED * ((recent[-1] - recent[0]) / unit + 1):
+            return period           # (too few onsets to strike the units: `struck` without its np.unique)
+        if not struck(recent, unit) >= FIGURE_FILLED > struck(recent, unit / 2):
+            return period
+        if self._comb(beat) < FIGURE_KEEP * self._comb(period):
+            return period
+        return beat if _unit_contrast(t, np.asarray(loud), unit, 4) >= SIXTEENTH_OVER else period
 
     def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
         """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
@@ -833,9 +870,30 @@ def _at_lag(acf: np.ndarray, lag: float) -> float:
     return (float(acf[below + 1]) - low) * (lag - below) + low
 
 
-def _struck(t: np.ndarray, unit: float) -> float:
+def struck(t: np.ndarray, unit: float) -> float:
     """The share of the slots `unit` (s) apart from the first of onsets t (s, sorted) to the last that hold one."""
     return len(np.unique(np.round((t - t[-1]) / unit))) / ((t[-1] - t[0]) / unit + 1)
+
+
+def accented_sixteenth(t: np.ndarray, loud: np.ndarray, phase: float, unit: float, now: float) -> int:
+    """Which of four units (s) from `phase` (s, a unit's time) the loudest onsets fall on: 0..3, the one whose
+    onsets t (s) with loudness `loud` (velocity / 127) are loudest on average, each weighed by its recency
+    (BASS_RECENCY from `now`, s). Funk accents the 1 and the backbeats, on the beat's first sixteenth."""
+    k = np.round((t - phase) / unit).astype(int) % 4
+    r = np.exp((t - now) / BASS_RECENCY)
+    means = [float((loud * r)[k == j].sum() / max(r[k == j].sum(), 1e-9)) for j in range(4)]
+    return int(np.argmax(means))
+
+
+def _unit_contrast(t: np.ndarray, loud: np.ndarray, unit: float, group: int) -> float:
+    """How much louder the loudest of the `group` phases of a grid of `unit` (s) is than all of the onsets t (s,
+    sorted) with loudness `loud`: the mean loudness of the onsets nearest each `group`-th unit, at the phase where
+    it is largest, over the mean of all (1.0: no accent repeats every `group` units). The units' grid is placed at
+    the onsets' circular mean at `unit`."""
+    phase = circular_mean(t.tolist(), [1.0] * len(t), unit)
+    k = np.round((t - phase) / unit).astype(int) % group
+    means = [float(loud[k == r].mean()) for r in range(group) if np.any(k == r)]
+    return max(means) / max(float(loud.mean()), 1e-9)
 
 
 def _share(mask: np.ndarray) -> float:
