@@ -554,10 +554,12 @@ def test_sixteenths_accented_every_four_eighths_or_never_keep_the_period(accent_
 
 
 @pytest.mark.parametrize("name, bpm", [("reggae-bubble-bb-dorian-75-sim4", 75.0), ("picked-3-4-a-major-66-sim4", 66.2),
-                                       ("sixteenths-db-mixolydian-81-sim4", 81.1)])
+                                       ("sixteenths-db-mixolydian-81-sim4", 81.1),
+                                       ("bluegrass-d-major-235-sim4", 234.7)])
 def test_sim4_grooves_heard_at_double_tempo_are_heard_at_their_beat(name, bpm):
     # sim4 (bench/player_sim.py --grooves, seed 6): a reggae bubble heard at 150, a picked 3/4 ballad (T 3 2 1 2 3)
-    # heard at 132 and sixteenths (only the 1 accented) heard at 162 on main; the first 25 s (before the held bar)
+    # heard at 132, sixteenths (only the 1 accented) heard at 162 and a bluegrass boom-chuck at 235 heard at its bar,
+    # 116 (over the tempo range's top, 220), on main; the first 25 s (before the ballad's held bar)
     msgs = [m for m in read_guitar_file(DATA / f"{name}.mid").messages if m.time < 25.0]
     listener = Listener()
     assert list(ticks(listener, msgs, msgs[-1].time))
