@@ -5,6 +5,7 @@ The half-tempo level (TempoEstimator.quarter_level): half the period when the st
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,8 @@ from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener
 from engine.listen.tempo import TempoEstimator
 from tests.conftest import ticks
+
+DATA = Path(__file__).parent / "data"
 
 
 def strums(half_notes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -468,3 +471,96 @@ def test_an_oom_pah_polka_is_heard_at_its_quarter(tmp_path, bpm, key):
     listener = Listener()
     assert list(ticks(listener, msgs, msgs[-1].time))
     assert listener.beat.bpm == pytest.approx(bpm, rel=0.03)
+
+
+def test_a_thumb_once_a_3_4_bar_under_one_note_a_beat_doubles_the_period():
+    # T 3 2 1 2 3 on the eighths of a 3/4 (sim4's picked fermata ballad at 66, heard at 132): the thumb every sixth
+    est = TempoEstimator()
+    t, bass, notes, deep = picked_deep(6, 6, 0.45)
+    est.scores(t, np.where(bass, 1.5, 1.0))
+    assert est.picking_level(t, bass, notes, 0.45) == pytest.approx(0.9)
+    assert est.picking_level(t, bass, notes, 0.45, bar_only=True) == pytest.approx(0.9)
+    t, bass, notes, deep = picked_deep(4, 4, 0.45)                  # a thumb on 1 and 3: not in compound time
+    est.scores(t, np.where(bass, 1.5, 1.0))
+    assert est.picking_level(t, bass, notes, 0.45) == pytest.approx(0.9)
+    assert est.picking_level(t, bass, notes, 0.45, bar_only=True) == 0.45
+
+
+# ---- a beat and its "and" heard as two beats (TempoEstimator.pair_level) ---------------------------------------------
+
+def paired(places: tuple[float, ...], louds: tuple[float, ...], beat: float = 0.8,
+           bars: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """`bars` bars of 4/4 at `beat` s a beat, a strum at each of `places` (beats) of every bar with loudness `louds`
+    (velocity / 127): onset times, loudness."""
+    t = np.array([beat * (4 * b + p) for b in range(bars) for p in places])
+    loud = np.array([v for _ in range(bars) for v in louds])
+    return t, loud
+
+
+def test_skanks_on_2_and_their_ands_halve_the_tempo_at_twice_the_period():
+    # A reggae bubble (skanks on 2, &2, 4, &4, the "and"s softer) at 75: heard at 150, each skank and its "and" a beat
+    est = TempoEstimator()
+    t, loud = paired((1.0, 1.5, 3.0, 3.5), (0.6, 0.43) * 2)
+    w = np.ones(len(t))
+    est.scores(t, w)
+    assert est.pair_level(t, w, loud, 0.4) == pytest.approx(0.8)
+    off = ((est.pair_beat - 0.8) / 0.8 + 0.5) % 1.0 - 0.5           # beats of the slow grid from a loud skank
+    assert off == pytest.approx(0.0, abs=0.02)
+
+
+@pytest.mark.parametrize("places, louds", [
+    ((1.0, 1.5, 3.0, 3.5), (0.5, 0.5) * 2),                      # the "and" as loud as the beat: two beats
+    ((1.0, 3.0), (0.6, 0.6)),                                    # one drop: lone skanks, no pairs
+    ((0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5), (0.6, 0.43) * 4),  # down-up on every beat: no rest before a pair
+])
+def test_strums_that_are_no_pairs_keep_the_period(places, louds):
+    est = TempoEstimator()
+    t, loud = paired(places, louds)
+    w = np.ones(len(t))
+    est.scores(t, w)
+    assert est.pair_level(t, w, loud, 0.4) == 0.4
+
+
+# ---- sixteenths heard at their eighths (TempoEstimator.bar_accent_level) ---------------------------------------------
+
+def sixteenths(accent_every: int, bars: int = 6, sixteenth: float = 0.185) -> tuple[np.ndarray, np.ndarray]:
+    """`bars` bars of 4/4 strummed down-up on every sixteenth (`sixteenth` s; downs 0.47, ups 0.4 of velocity 127),
+    every `accent_every`th sixteenth accented (0.74; 0: none): onset times, loudness."""
+    n = 16 * bars
+    t = sixteenth * np.arange(n)
+    loud = np.where(np.arange(n) % 2 == 0, 0.47, 0.4)
+    if accent_every:
+        loud[::accent_every] = 0.74
+    return t, loud
+
+
+def test_sixteenths_accented_once_a_bar_double_the_period_of_their_eighths():
+    # sim4's sixteenths (only the 1 accented) at 81 were heard at 162: the accent falls every eight of its beats
+    est = TempoEstimator()
+    t, loud = sixteenths(16)
+    w = np.ones(len(t))
+    est.scores(t, w)
+    assert est.bar_accent_level(t, loud, 0.37) == pytest.approx(0.74)
+    assert est.accent_beat == pytest.approx(t[-16])                   # the last bar's one
+
+
+@pytest.mark.parametrize("accent_every", [8, 0])
+def test_sixteenths_accented_every_four_eighths_or_never_keep_the_period(accent_every):
+    est = TempoEstimator()
+    t, loud = sixteenths(accent_every)                   # a 4/4 bar at 162 accented on its one; no accent at all
+    w = np.ones(len(t))
+    est.scores(t, w)
+    assert est.bar_accent_level(t, loud, 0.37) == 0.37
+
+
+@pytest.mark.parametrize("name, bpm", [("reggae-bubble-bb-dorian-75-sim4", 75.0), ("picked-3-4-a-major-66-sim4", 66.2),
+                                       ("sixteenths-db-mixolydian-81-sim4", 81.1),
+                                       ("bluegrass-d-major-235-sim4", 234.7)])
+def test_sim4_grooves_heard_at_double_tempo_are_heard_at_their_beat(name, bpm):
+    # sim4 (bench/player_sim.py --grooves, seed 6): a reggae bubble heard at 150, a picked 3/4 ballad (T 3 2 1 2 3)
+    # heard at 132, sixteenths (only the 1 accented) heard at 162 and a bluegrass boom-chuck at 235 heard at its bar,
+    # 116 (over the tempo range's top, 220), on main; the first 25 s (before the ballad's held bar)
+    msgs = [m for m in read_guitar_file(DATA / f"{name}.mid").messages if m.time < 25.0]
+    listener = Listener()
+    assert list(ticks(listener, msgs, msgs[-1].time))
+    assert listener.beat.bpm == pytest.approx(bpm, rel=0.04)

@@ -386,6 +386,7 @@ class BeatTracker:
     _line_beat: float | None = None     # s: a beat of a line's 3:2 level, where its long notes fall, or of 6/8's
                                         # dotted quarters, on its accents (`_level`)
     _stepped: float | None = None       # s: the period a sudden tempo change set last (`update`, `advance`)
+    _bar_accents: float | None = None   # s: the level the bar's accents last moved to (`_pair_level`)
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
     _first_onset: float | None = None   # s: the take's first onset (`_opening`)
@@ -652,9 +653,10 @@ class BeatTracker:
         say so, or to 3:2 of it when they group its eighths in threes (`_accent_level`: 6/8 heard in quarters; to
         three times it from 6/8's eighths), or to half when they fill its quarters (`quarter_level`), or to twice it
         for a slow fingerpicked figure heard at its eighths (`picking_level`), or to half for an oom-pah heard at half
-        tempo (`oompah_level`): at once when it is the `current` level or while the window of onsets is
-        still filling, else on two estimates running; `_moved` tells `update` that the grid should jump to the new
-        level at once. While the aqsaq watch hears a bar (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
+        tempo or to twice it for a beat and its "and" heard as two beats (`_pair_level`): at once when it is the
+        `current` level or while the window of onsets is still filling, else on two estimates running; `_moved`
+        tells `update` that the grid should jump to the new level at once. While the aqsaq watch hears a bar
+        (`_aqsaq_heard`) the level stays (`_aqsaq_level`)."""
         self._contested = False
         if current is not None and self._aqsaq_heard():
             return self._aqsaq_level(t, w, current)
@@ -682,10 +684,10 @@ class BeatTracker:
         if level == period and simple and not line:
             level = self._tempo.quarter_level(t, w, period)      # a figure two beats long, heard at half tempo
         # Slow fingerpicking heard at its eighths, a line too: with a capo few of the thumb's notes are under E3
-        if level == period and simple:
-            level = self._tempo.picking_level(t, bass, notes, period, deep)
-        if level == period and simple and not line:              # an oom-pah heard at half tempo
-            level = self._tempo.oompah_level(t, w, bass, notes, period)
+        if level == period:     # (in compound time only a thumb once a 3/4 bar: its eighths heard as 6/8's)
+            level = self._tempo.picking_level(t, bass, notes, period, deep, bar_only=not simple)
+        if level == period and simple and not line:              # an oom-pah or a beat and its "and" at double time
+            level = self._pair_level(t, w, bass, loud, notes, period)
         if level == period and simple and line:
             accent = np.array(self._onsets.accent)
             level = self._tempo.line_level(t, accent, period, current)
@@ -789,6 +791,24 @@ class BeatTracker:
             self._line_beat = self._tempo.shuffle_beat
         return level
 
+    def _pair_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, loud: np.ndarray, notes: np.ndarray,
+                    period: float) -> float:
+        """`period` (s), or half of it for an oom-pah heard at half tempo (`TempoEstimator.oompah_level`), or twice it
+        when the strums come in pairs of a beat and its softer "and" (`TempoEstimator.pair_level`: a reggae bubble's
+        skanks heard at double tempo), the grid's beat then on a pair's first strum (`_line_beat`). Onsets t (s)
+        weighted w, `bass` True for a bass, each strum's loudness `loud` and how many notes it holds `notes`."""
+        level = self._tempo.oompah_level(t, w, bass, notes, period)
+        if level != period:
+            return level
+        level = self._tempo.pair_level(t, w, loud, period)
+        if level != period:
+            self._line_beat = self._tempo.pair_beat
+            return level
+        level = self._tempo.bar_accent_level(t, loud, period)
+        if level != period:
+            self._line_beat, self._bar_accents = self._tempo.accent_beat, level
+        return level
+
     def _accent_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, bass: np.ndarray, notes: np.ndarray,
                       period: float, line: bool) -> float:
         """Half `period` (s) when the strums' accents say so (`TempoEstimator.accent_level`), else 3:2 of it when
@@ -797,6 +817,9 @@ class BeatTracker:
         then on the accents (`_line_beat`); else `period`. Onsets t (s) weighted w, each
         strum's loudness `loud`, bass (True) `bass` and how many notes it holds `notes`."""
         level = self._tempo.accent_level(t, w, loud, period, notes, bass)
+        if level < period and (self._tempo.bar_accent_level(t, loud, level) != level
+                               or self._bar_accents is not None and same_level(period, self._bar_accents)):
+            return period      # the bar's accents say `period`'s half is its eighths (sixteenths strummed), or said it
         if level == period and not line:
             level = self._tempo.dotted_level(t, w, loud, period)
             if level == period:              # 6/8's eighths heard as the beat

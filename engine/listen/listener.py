@@ -50,7 +50,9 @@ class ListenerConfig:
 
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
-    tempo_range: tuple[float, float] = (40.0, 220.0)   # BPM the beat may take (a hint narrows it)
+    # BPM the beat may take (a hint narrows it); the top a bluegrass boom-chuck's beat (200-260: sim4's at 233-235
+    # were heard at their bar, 116, with 220 the top)
+    tempo_range: tuple[float, float] = (40.0, 260.0)
     key_profiles: tuple[str, ...] = DEFAULT_PROFILES   # published key profiles to average, by name
     key_model: str = "hmm"        # "hmm": sticky forward filter over keys; "rules": margin-and-hold hysteresis
     key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)

@@ -128,13 +128,19 @@ TRAVIS_BPM = (75.0, 110.0)
 PICK_LONE = 0.8
 PICK_EVEN = 0.85
 PICK_THUMBS = 3
+# ... or six periods apart, a thumb once a bar of three beats (a 3/4 arpeggio T 3 2 1 2 3 on the eighths), when twice
+# the period is within PICK_BPM: sim4's fermata_3-4_A-major (picked at 66) was heard at its eighths, 132, its bar of
+# three beats taken for two bars of three eighths. A picked 6/8 (T 3 2 1 2 3 in two dotted beats) is the same MIDI;
+# its eighths, a dotted quarter of 44 or less here, are heard at the quarter (2:3 of the dotted beat) instead.
+PICK_WALTZ = 6
 # Oom-pah heard at half tempo (`oompah_level`): a bass note alone on one of the level's places (its beats or half-way
 # between) and a chord on the other, OOMPAH_SHARE of the onsets there, OOMPAH_COUNT or more each, when twice the
 # level's tempo is within OOMPAH_BPM: a polka's "oom" and "pah" are a beat each (review22's polka_C_180_2-4 heard at
 # 90 with the band's beat on the "pah"; bench/fast_waltz.py's oom-pah polkas at 150-210 and 2/4 and 4/4 polkas at
 # 200 heard at half). Under 140 the faster level is already the prior's (bench/even_strums.py's oom-pah at 80-120
-# is heard at its beat); the top is the tempo range's (`max_bpm`).
-OOMPAH_BPM = (140.0, 220.0)
+# is heard at its beat); the top is the tempo range's (`max_bpm`; ListenerConfig.tempo_range's 260: a bluegrass
+# boom-chuck, a bass note on each beat and a chuck between, at 200-260, sim4's bluegrass_2-4 at 233-235 heard at 116).
+OOMPAH_BPM = (140.0, 260.0)
 OOMPAH_SHARE = 0.75
 OOMPAH_COUNT = 4
 # A 6/8 strummed on every eighth heard at its eighths (`eighth_level`): three times the period when that is a dotted
@@ -187,6 +193,25 @@ SIXTEENTH_BPM = (80.0, 115.0)
 SHUFFLE_BPM = (43.0, 70.0)
 SHUFFLE_ON = 0.8
 SHUFFLE_EMPTY = 0.1
+# A beat and its "and" heard as two beats (`pair_level`): the strums come in pairs one period apart, the second
+# softer (ACCENT_SOFT or less of the first: a down-stroke and its up-stroke), a rest of a period or more before
+# each pair, every pair starting on the same parity of the grid's beats (PAIR_SHARE of the onsets on the grid in
+# such pairs, PAIR_COUNT pairs or more); twice the period is the beat when that is within PAIR_BPM. A reggae
+# bubble's skanks on 2, &2, 4, &4 at 66-90 were heard at 142-150, the pair's second strum a beat (sim4's
+# reggae_4-4_Bb-dorian+tempo: 75 heard at 150). Strumming that runs on (eighths, down-up on every beat) has no rest
+# before its pairs; a ska's or one drop's lone skanks are no pairs. Set by hand on sim4 (scratch s25/level25).
+PAIR_BPM = (60.0, 100.0)
+PAIR_SHARE = 0.8
+PAIR_COUNT = 4
+# Sixteenths heard at their eighths (`bar_accent_level`): down-up strumming on every sixteenth with only the 1 accented,
+# heard at double tempo (the down-strums on the beat and its "and" alike): the accents, strums ACCENT_LOUD times the
+# window's median loudness or more, ACCENT_BARS of them or more, fall a whole number of eight periods apart (one bar
+# of four beats at twice the period), the half periods are struck (FIGURE_FILLED of them in the last FIGURE_SPAN s)
+# and the level's tempo is within BAR_ACCENT_BPM. A 4/4 bar is four beats, and its accent says where they are: sim4's
+# sixteenths_4-4 takes at 81-83 were heard at 161-166 (accents 94 against a median of 55-60). Set on sim4.
+BAR_ACCENT_BPM = (140.0, 210.0)
+ACCENT_LOUD = 1.35
+ACCENT_BARS = 3
 
 
 class TempoEstimator:
@@ -230,6 +255,8 @@ class TempoEstimator:
         self.acf_reach = 0          # frames: the last autocorrelation's lags with evidence (0.6 of the onsets' span)
         self.dotted_beat = 0.0      # s: a beat of the level `dotted_level` last moved to, on the accents
         self.shuffle_beat = 0.0     # s: a beat of the level `shuffle_level` last moved to, on the long eighth
+        self.pair_beat = 0.0        # s: a beat of the level `pair_level` last moved to, on a pair's first strum
+        self.accent_beat = 0.0      # s: a beat of the level `bar_accent_level` last moved to, its last accent
         self._phase_memo: tuple = (None, None, None, None)   # `_phase`'s last onsets, weights, period and phase
 
     def rebuild_prior(self) -> None:
@@ -464,6 +491,63 @@ class TempoEstimator:
                 return slow
         return period
 
+    def pair_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or twice it when the strums come in pairs of a beat and its "and", for the
+        onsets t (s, sorted) weighted w that the last `scores` call read and `loud` each one's loudness (velocity /
+        127; 0 where not known). Twice when that is within PAIR_BPM, PAIR_SHARE of the onsets within NEAR of the
+        grid's beats are in pairs on two beats running with the beat before each pair empty and the second strum
+        ACCENT_SOFT of the first or softer, PAIR_COUNT pairs or more all starting on the same parity of the grid's
+        beats, and the slower level keeps `bass_keep` of `period`'s comb score. It then sets `pair_beat` (s): a beat
+        of the slower grid, on a pair's first strum. A down-stroke and its softer up-stroke are one beat; pairs
+        with rests between repeat every two or four periods, and the tempo prior takes the faster level."""
+        slow = 2.0 * period
+        if not PAIR_BPM[0] <= 60.0 / slow <= PAIR_BPM[1] or slow * FPS > self.lag_hi or len(t) < 2 * PAIR_COUNT:
+            return period
+        phase = self._phase(t, w, period)
+        if phase is None:
+            return period
+        beats: dict[int, float] = {}       # the grid's struck beats (index from the phase) and their loudest strum
+        for ti, li in zip(t.tolist(), loud.tolist()):
+            e = (ti - phase) / period
+            k = round(e)
+            if abs(e - k) < NEAR:
+                beats[k] = max(beats.get(k, 0.0), li)
+        starts = [k for k in beats if k + 1 in beats and k - 1 not in beats and k + 2 not in beats
+                  and 0.0 < beats[k + 1] <= ACCENT_SOFT * beats[k]]
+        parities = {k % 2 for k in starts}
+        if len(starts) < PAIR_COUNT or len(parities) > 1 or 2 * len(starts) < PAIR_SHARE * len(beats):
+            return period
+        if self._comb(slow) < self.bass_keep * self._comb(period):
+            return period
+        self.pair_beat = phase + max(starts) * period
+        return slow
+
+    def bar_accent_level(self, t: np.ndarray, loud: np.ndarray, period: float) -> float:
+        """The beat period (s): `period`, or twice it when the bar's accents say a 4/4 bar is eight of its beats, for
+        the onsets t (s, sorted) that the last `scores` call read and `loud` each one's loudness (velocity / 127; 0
+        where not known). Twice when the level's tempo is within BAR_ACCENT_BPM, the last FIGURE_SPAN seconds strike
+        FIGURE_FILLED of its half periods, ACCENT_BARS accents or more (ACCENT_LOUD of the median loudness) fall a
+        whole number of eight periods apart (within NEAR of a period), and the slower level keeps `bass_keep` of the
+        comb. It then sets `accent_beat` (s): the last accent, a beat (the bar's one). Sixteenths strummed down-up
+        with only the 1 accented fill every lag alike, and the tempo prior and the first seconds' window take their
+        eighths; the accent comes once a bar."""
+        slow = 2.0 * period
+        if not BAR_ACCENT_BPM[0] <= 60.0 / period <= BAR_ACCENT_BPM[1] or slow * FPS > self.lag_hi or len(t) < 16:
+            return period
+        played = loud[loud > 0]
+        if len(played) < 16:
+            return period
+        accents = t[loud >= ACCENT_LOUD * float(np.median(played))]
+        if len(accents) < ACCENT_BARS or struck(t[t >= t[-1] - FIGURE_SPAN], 0.5 * period) < FIGURE_FILLED:
+            return period
+        bars = np.diff(accents) / (8.0 * period)
+        if np.any(np.round(bars) < 1) or np.any(np.abs(bars - np.round(bars)) * 8.0 > NEAR):
+            return period
+        if self._comb(slow) < self.bass_keep * self._comb(period):
+            return period
+        self.accent_beat = float(accents[-1])
+        return slow
+
     def quarter_level(self, t: np.ndarray, w: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or half of it when the grid runs at half the player's tempo, for the onsets
         t (s, sorted) weighted w that the last `scores` call read. Half when twice the tempo is at most QUARTER_BPM,
@@ -544,7 +628,7 @@ class TempoEstimator:
         return odd / (len(times) - 1) >= DEEP_ODD
 
     def picking_level(self, t: np.ndarray, bass: np.ndarray, notes: np.ndarray, period: float,
-                      deep: np.ndarray | None = None) -> float:
+                      deep: np.ndarray | None = None, bar_only: bool = False) -> float:
         """The beat period (s): `period`, or twice it when a slow fingerpicked figure is heard at its eighths, for the
         onsets t (s, sorted) that the last `scores` call read, `bass` True where one has a bass note, `notes` how
         many notes each holds and `deep` True where its note lies a whole tone or more under the onsets either side
@@ -557,7 +641,9 @@ class TempoEstimator:
         under the fingers' (the piece's first note, the thumb's on 1, has none before it to be deep). A picked
         arpeggio of eighths over a thumb on beats 1 and 3 fills every beat of both levels, and the tempo prior takes
         the eighths; a fingerpicker's thumb keeps the beat or the half bar, not one beat in four or every second
-        one, and a note on every beat with nothing between is an arpeggio's subdivision, not its beat."""
+        one, and a note on every beat with nothing between is an arpeggio's subdivision, not its beat. A thumb once
+        a bar of three beats (PICK_WALTZ periods apart) counts as one on 1 and 3; `bar_only`: only that thumb counts
+        (in compound time, where a 3/4 arpeggio's eighths heard as the beat were read as 6/8's)."""
         slow = 2.0 * period
         bpm = 60.0 / slow
         if not PICK_BPM[0] <= bpm <= TRAVIS_BPM[1] or self.last_acf is None or len(t) < 8:
@@ -565,7 +651,9 @@ class TempoEstimator:
         if _share(notes == 1) < PICK_LONE or _share(np.abs((t[1:] - t[:-1]) / period - 1.0) < NEAR) < PICK_EVEN:
             return period
         gaps = {_thumb_gap(t[bass], period), _thumb_gap(t[bass | deep], period) if deep is not None else 0}
-        if not (4 in gaps and bpm <= PICK_BPM[1] or 2 in gaps and TRAVIS_BPM[0] <= bpm):
+        if bar_only:
+            gaps &= {PICK_WALTZ}
+        if not ((4 in gaps or PICK_WALTZ in gaps) and bpm <= PICK_BPM[1] or 2 in gaps and TRAVIS_BPM[0] <= bpm):
             return period
         return slow if self._comb(slow) >= self.bass_keep * self._comb(period) else period
 
@@ -904,13 +992,13 @@ def _share(mask: np.ndarray) -> float:
 
 
 def _thumb_gap(thumbs: np.ndarray, period: float) -> int:
-    """How many periods (s) apart the thumb's notes at times `thumbs` (s, rising) lie: 2 or 4 when there are
-    PICK_THUMBS or more and their median gap is within that many times NEAR of it (a thumb on every beat or on 1
-    and 3, at the eighths' level), else 0."""
+    """How many periods (s) apart the thumb's notes at times `thumbs` (s, rising) lie: 2, 4 or PICK_WALTZ when there
+    are PICK_THUMBS or more and their median gap is within that many times NEAR of it (a thumb on every beat, on 1
+    and 3, or once a 3/4 bar, at the eighths' level), else 0."""
     if len(thumbs) < PICK_THUMBS:
         return 0
     gap = float(np.median(np.diff(thumbs))) / period
-    return next((n for n in (2, 4) if abs(gap - n) <= n * NEAR), 0)
+    return next((n for n in (2, 4, PICK_WALTZ) if abs(gap - n) <= n * NEAR), 0)
 
 
 def _in_line(sizes: list[int], i: int) -> bool:
