@@ -118,7 +118,8 @@ class MusicalState:
     theirs (engine/listen/activity.py); None before any rest. `strum_notes` counts the notes of the latest strum
     (a tuning pluck is one or two; a chord three or more). `downbeat_played` says how often the player strikes the
     beat the grid calls 1, against the mean beat over the last bars (0.0: a beat they leave, as the 1 under a reggae
-    skank; 1.0 when not known; engine/listen/bar_pointer.py `BarTracker.played`).
+    skank; 1.0 when not known; engine/listen/bar_pointer.py `BarTracker.played`). `bar_pulse` says the grid is
+    the bar of a player striking one chord a bar (engine/listen/bar_pulse.py): a phrase though its density is low.
     """
 
     time: float
@@ -142,6 +143,7 @@ class MusicalState:
     leaning: BeatGrid | None = None
     strum_notes: int = 0
     downbeat_played: float = 1.0
+    bar_pulse: bool = False
 
     @property
     def bpm(self) -> float | None:

@@ -46,6 +46,8 @@ import numpy as np
 
 from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
+from engine.listen.bar_pulse import BEATS as BAR_PULSE_BEATS
+from engine.listen.bar_pulse import BarPulse
 from engine.listen.line_accents import durational_accent, grouping_phase
 from engine.listen.meter import MeterTracker
 from engine.listen.phase import (
@@ -379,6 +381,7 @@ class BeatTracker:
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
     _first_onset: float | None = None   # s: the take's first onset (`_opening`)
     pulse_heard: bool = False           # a steady pulse heard once (`_hear_pulse`): the band may come in
+    bar_pulse: bool = False             # the grid is a strum a bar's (`_hear_bar`), the window too sparse for a beat
     _opened = False                     # the grid is the count a line opened with (`_opening`), not jumped from yet
 
     # Settings of the parts, set and read here as before (after changing bpm_prior or prior_octaves, call
@@ -421,7 +424,7 @@ class BeatTracker:
         self.slope_range = 0.15     # the fitted line may change the period by this share at most
         self.curve = 0.05           # > 0: fit a parabola; its tempo now may differ from the line's by this share
 
-        self._onsets = OnsetWindow()
+        self._onsets, self._strums = OnsetWindow(), BarPulse()   # the onsets; the strums a bar (`_hear_bar`)
         self._pending = False
         self.period: float | None = None        # seconds per beat
         self._grid_from = math.inf               # s: when the grid was first set or last switched (`_offbeat_bass`)
@@ -461,6 +464,8 @@ class BeatTracker:
         """A note started at t (s) with salience `weight`. `new` is False when it belongs to the strum started
         by the last onset (its weight is added to that one's); `bass`: a bass note."""
         self._onsets.add(t, weight, new, bass)
+        if new:
+            self._strums.onset(t)
         if self._first_onset is None:
             self._first_onset = t
         self._pending = True
@@ -480,6 +485,8 @@ class BeatTracker:
         back = self._back_after_silence(now)
         if back is not None:
             return back
+        if (self.period is None or self.bar_pulse) and self._hear_bar():
+            return True
         if not self._enough_onsets():
             return False
         # A few dozen onsets: plain lists for the per-strum work, numpy only for the tempo's autocorrelation.
@@ -511,7 +518,26 @@ class BeatTracker:
             self._adopt(now, *self._line_grid(grid))
             self._fitted_at = now
             self._classify(ts, ws)
+        self.bar_pulse = False
         self._hear_pulse()          # on the grid just fitted: the first fit may hear it (the band's entry waits not)
+        return True
+
+    def _hear_bar(self) -> bool:
+        """A strum a bar (engine.listen.bar_pulse): once the latest strums run at one steady bar, the grid is four
+        beats in it with the latest strum a downbeat, the meter 4/4 while the strums keep it (`bar_pulse`, read
+        by `_read_bar`), and the pulse is heard (the band may come in on the strum). True when the grid was set.
+        Asked before a beat is fitted, or while the grid is the strums' (a player who starts to strum in the bar
+        hands it to the beat's fit, the period it counted kept as the current level)."""
+        bar = self._strums.bar()
+        if bar is None:
+            return False
+        strum = self._strums.last
+        if not self.bar_pulse:
+            self._grid_from = strum
+        self._bar_origin = self._anchor(strum, bar / BAR_PULSE_BEATS)
+        self._bar_beats, self._bar_read = BAR_PULSE_BEATS, None
+        self.usual_gap = self.bar_gap = bar     # a strum a bar rings through it: no stop before the next is due
+        self.bar_pulse = self.pulse_heard = True
         return True
 
     def _hear_pulse(self) -> None:
@@ -1334,6 +1360,8 @@ class BeatTracker:
         return bar
 
     def _read_bar(self) -> tuple[int, int, float]:
+        if self.bar_pulse:          # a strum a bar: its strum is the 1 of a 4/4 bar (`_hear_bar`)
+            return BAR_PULSE_BEATS, self._bar_origin % BAR_PULSE_BEATS, CUED_BAR_UNTIL
         m = self._meter
         aqsaq = self._aqsaq_bar()
         if aqsaq is not None:
