@@ -46,10 +46,6 @@ class BarPulse:
             self._strums.append(t)
         self._latest = t
 
-    def forget(self) -> None:
-        """The player stopped (a song ended): the strums before do not run on into the next ones."""
-        self._strums.clear()
-
     @property
     def last(self) -> float | None:
         """The latest strum (s), None before any."""

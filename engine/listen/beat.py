@@ -380,6 +380,8 @@ class BeatTracker:
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
     _first_onset: float | None = None   # s: the take's first onset (`_opening`)
+    _song_from: float | None = None     # s: the song's first onset: the take's, or the first after a whole window
+                                        # without a fit (`_back_after_silence`: the next song of a set)
     pulse_heard: bool = False           # a steady pulse heard once (`_hear_pulse`): the band may come in
     bar_pulse: bool = False             # the grid is a strum a bar's (`_hear_bar`), the window too sparse for a beat
     _opened = False                     # the grid is the count a line opened with (`_opening`), not jumped from yet
@@ -467,7 +469,7 @@ class BeatTracker:
         if new:
             self._strums.onset(t)
         if self._first_onset is None:
-            self._first_onset = t
+            self._first_onset = self._song_from = t
         self._pending = True
 
     def _forget_before(self, cut: float) -> None:
@@ -544,7 +546,8 @@ class BeatTracker:
         """Once the window's latest strums run PULSE_STRUMS strums on the grid's period (no gap over PULSE_GAP beats,
         a strum PULSE_FLAM beats or less after the last counted one not counted), and PULSE_BEATS beats when a long
         gap comes before them (not from the take's first onset), the take's pulse is heard (`pulse_heard`, for good:
-        a stop later is the song's, not a free intro); after such a gap the aqsaq watch starts afresh on the pulse."""
+        a stop later is the song's, not a free intro; heard anew after a whole window without a fit, a song from its
+        first onset: `_back_after_silence`); after such a gap the aqsaq watch starts afresh on the pulse."""
         if self.pulse_heard or self.period is None:
             return
         t, strums, counted = list(self._onsets.t), 1, self._onsets.t[-1]
@@ -555,9 +558,9 @@ class BeatTracker:
             start = before
             if counted - before >= PULSE_FLAM * self.period:
                 strums, counted = strums + 1, before
-        spans = start == self._first_onset or t[-1] - start >= PULSE_BEATS * self.period
+        spans = start == self._song_from or t[-1] - start >= PULSE_BEATS * self.period
         self.pulse_heard = strums >= PULSE_STRUMS and spans
-        if self.pulse_heard and start != self._first_onset and self._aqsaq is not None:
+        if self.pulse_heard and start != self._song_from and self._aqsaq is not None:
             self._aqsaq.restart()   # a free intro's chords say nothing of its groove's eighths (review28: 7/8)
 
     def _refine(self, ts: list[float], pws: list[float], now: float,
@@ -616,6 +619,9 @@ class BeatTracker:
         if not (now - self._fitted_at > self.window and self._fitted_at > -math.inf):
             return None
         self.confidence = 0.0
+        # ... and a song after it (a set's next song, the band out after its ending) is entered as the first was:
+        # once its own pulse is heard, counted from its first onset
+        self.pulse_heard, self._song_from = False, self._onsets.t[0] if self._onsets.t else None
         t = self._onsets.t
         if len(t) >= 4 and t[-1] - t[0] >= 1.0 and self.period is not None:
             return self._refit(now)
