@@ -41,7 +41,13 @@ def _shape_pitches(shape: str) -> list[int]:
 def rubato_intro(seed: int, gaps: tuple, bpm: float, roll: float) -> tuple:
     """Free chords (G Em C D G D, one per gap, rolled `roll` s a string) from 1 s, then 24 bars in eighths at
     `bpm`: (MIDI file, truth) with `playing` from the groove's first strum."""
-    t, events, rnd = 1.0, [], random.Random(seed)
+    events, truth = rubato_events(seed, gaps, bpm, roll)
+    return midi_of(events), truth
+
+
+def rubato_events(seed: int, gaps: tuple, bpm: float, roll: float, start: float = 1.0) -> tuple:
+    """`rubato_intro`'s take from `start` (s): (note events (time s, on, pitch, velocity, string), truth)."""
+    t, events, rnd = start, [], random.Random(seed)
     for shape, gap in zip("G Em C D G D".split(), gaps):
         for j, p in enumerate(_shape_pitches(shape)):
             events += [(t + roll * j, 1, p, 60 + rnd.randint(-5, 5), j), (t + gap - 0.05, 0, p, 0, j)]
@@ -49,8 +55,8 @@ def rubato_intro(seed: int, gaps: tuple, bpm: float, roll: float) -> tuple:
     take = Take("4/4", bpm, ("G", "major"), song("G Em C D", EIGHTHS, 6))
     groove, beats = perform(take, seed, start=t)
     truth = truth_of(take, beats, t)
-    truth.update(first_onset=1.0, playing=[[t, beats[-1] + 2.0]])
-    return midi_of(events + groove), truth
+    truth.update(first_onset=start, playing=[[t, beats[-1] + 2.0]])
+    return events + groove, truth
 
 
 def plain(take: Take, seed: int) -> tuple:

@@ -239,7 +239,8 @@ class Presence:
         downbeat (a count-in's end, a start) brings the band in on it, guitar or not."""
         if state.cued is not None and state.grid is not None:
             return state.cued - now <= state.grid.period
-        return not (not state.locked or state.last_onset is None or silent or state.density < REAL_PHRASE
+        sparse = state.density < REAL_PHRASE and not state.bar_pulse   # a strum a bar is a phrase (its bar)
+        return not (not state.locked or state.last_onset is None or silent or sparse
                     or state.last_onset <= self._out_at)
 
     def song_over(self, entry: float, last_onset: float | None, period: float, bar: float = 0.0) -> bool:

@@ -120,6 +120,8 @@ class MusicalState:
     beat the grid calls 1, against the mean beat over the last bars (0.0: a beat they leave, as the 1 under a reggae
     skank; 1.0 when not known; engine/listen/bar_pointer.py `BarTracker.played`); `played_by_beat` the same for
     each beat of that bar, the 1 first (the band keeps its bar on a beat struck clearly more: engine/bars.py).
+    `bar_pulse` says the grid is the bar of a player striking one chord a bar (engine/listen/bar_pulse.py): a
+    phrase though its density is low.
     """
 
     time: float
@@ -144,6 +146,7 @@ class MusicalState:
     strum_notes: int = 0
     downbeat_played: float = 1.0
     played_by_beat: tuple[float, ...] = ()
+    bar_pulse: bool = False
 
     @property
     def bpm(self) -> float | None:

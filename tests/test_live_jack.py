@@ -252,6 +252,7 @@ def test_pulled_cable_is_survived_and_reconnected(wired_session):
     before = max(e["messages"] for e in statuses if e["time"] <= t_back)
     assert statuses[-1]["messages"] > before + 20, "no notes arrived after the port came back"
     assert statuses[-1]["input"] == "ok"
+    assert statuses[-1]["inputs_lost"] == 1         # the count of lost inputs, in the log's status too
 
 
 def test_midi_out_carries_the_band_with_no_hanging_notes(wired_session):

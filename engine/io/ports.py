@@ -175,9 +175,15 @@ class MidiInput:
 
     def reopen(self, server_died: bool = False) -> bool:
         """Try to connect again to a port matching the wanted name (or make the virtual port again); True when
-        connected. `server_died`: the JACK server went away, so the old client is abandoned, not closed."""
+        connected. `server_died`: the JACK server went away, so the old client is abandoned, not closed, and a new
+        one opened. Otherwise the client we have looks for the port, and only once it is back connects to it again
+        (`_reconnect`): python-rtmidi holds the GIL through a JACK client's close and open, which on a loaded
+        server took 6 and 15 s (sparse25's gil_probe: the engine thread stalled, and under `--on-input-loss
+        continue` the band fell silent from the pulled cable on, one client closed and opened a second)."""
         if server_died:
             self.abandon()
+        elif self._midi is not None and self.wanted is not None:
+            return self._reconnect()
         self.close()
         try:
             self.open()
@@ -191,6 +197,26 @@ class MidiInput:
         if self._midi is not None:
             _ABANDONED.append(self._midi)
             self._midi = None
+
+    def _reconnect(self) -> bool:
+        """Connect our client's port again to the wanted port once it is among the ports there are: True then (7 ms
+        on the loaded server that took seconds to open a client), False while it is not back (nothing opened)."""
+        try:
+            match_port(self.wanted, self.available_sources(), "input")
+        except PortNotFound:
+            return False                # not back yet
+        try:
+            with quiet_stderr():
+                self._midi.cancel_callback()
+                self._midi.close_port()
+                self.source = _open_named(self._midi, self.wanted, "input", self.port_name)
+                self._midi.set_callback(self._callback)
+            return True
+        except PortNotFound:
+            self._midi = None           # gone again meanwhile (`_open_named` deleted the client): opened anew next
+            return False
+        except rtmidi.RtMidiError:
+            return False
 
     def close(self) -> None:
         """Close the port; safe to call more than once."""

@@ -46,6 +46,8 @@ import numpy as np
 
 from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
+from engine.listen.bar_pulse import BEATS as BAR_PULSE_BEATS
+from engine.listen.bar_pulse import BarPulse
 from engine.listen.line_accents import durational_accent, grouping_phase
 from engine.listen.meter import MeterTracker
 from engine.listen.phase import (
@@ -390,7 +392,10 @@ class BeatTracker:
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
     _first_onset: float | None = None   # s: the take's first onset (`_opening`)
+    _song_from: float | None = None     # s: the song's first onset: the take's, or the first after a whole window
+                                        # without a fit (`_back_after_silence`: the next song of a set)
     pulse_heard: bool = False           # a steady pulse heard once (`_hear_pulse`): the band may come in
+    bar_pulse: bool = False             # the grid is a strum a bar's (`_hear_bar`), the window too sparse for a beat
     _opened = False                     # the grid is the count a line opened with (`_opening`), not jumped from yet
 
     # Settings of the parts, set and read here as before (after changing bpm_prior or prior_octaves, call
@@ -433,7 +438,7 @@ class BeatTracker:
         self.slope_range = 0.15     # the fitted line may change the period by this share at most
         self.curve = 0.05           # > 0: fit a parabola; its tempo now may differ from the line's by this share
 
-        self._onsets = OnsetWindow()
+        self._onsets, self._strums = OnsetWindow(), BarPulse()   # the onsets; the strums a bar (`_hear_bar`)
         self._pending = False
         self.period: float | None = None        # seconds per beat
         self._grid_from = math.inf               # s: when the grid was first set or last switched (`_offbeat_bass`)
@@ -473,8 +478,10 @@ class BeatTracker:
         """A note started at t (s) with salience `weight`. `new` is False when it belongs to the strum started
         by the last onset (its weight is added to that one's); `bass`: a bass note."""
         self._onsets.add(t, weight, new, bass)
+        if new:
+            self._strums.onset(t)
         if self._first_onset is None:
-            self._first_onset = t
+            self._first_onset = self._song_from = t
         self._pending = True
 
     def _forget_before(self, cut: float) -> None:
@@ -492,6 +499,8 @@ class BeatTracker:
         back = self._back_after_silence(now)
         if back is not None:
             return back
+        if (self.period is None or self.bar_pulse) and self._hear_bar():
+            return True
         if not self._enough_onsets():
             return False
         # A few dozen onsets: plain lists for the per-strum work, numpy only for the tempo's autocorrelation.
@@ -523,14 +532,34 @@ class BeatTracker:
             self._adopt(now, *self._line_grid(grid))
             self._fitted_at = now
             self._classify(ts, ws)
+        self.bar_pulse = False
         self._hear_pulse()          # on the grid just fitted: the first fit may hear it (the band's entry waits not)
+        return True
+
+    def _hear_bar(self) -> bool:
+        """A strum a bar (engine.listen.bar_pulse): once the latest strums run at one steady bar, the grid is four
+        beats in it with the latest strum a downbeat, the meter 4/4 while the strums keep it (`bar_pulse`, read
+        by `_read_bar`), and the pulse is heard (the band may come in on the strum). True when the grid was set.
+        Asked before a beat is fitted, or while the grid is the strums' (a player who starts to strum in the bar
+        hands it to the beat's fit, the period it counted kept as the current level)."""
+        bar = self._strums.bar()
+        if bar is None:
+            return False
+        strum = self._strums.last
+        if not self.bar_pulse:
+            self._grid_from = strum
+        self._bar_origin = self._anchor(strum, bar / BAR_PULSE_BEATS)
+        self._bar_beats, self._bar_read = BAR_PULSE_BEATS, None
+        self.usual_gap = self.bar_gap = bar     # a strum a bar rings through it: no stop before the next is due
+        self.bar_pulse = self.pulse_heard = True
         return True
 
     def _hear_pulse(self) -> None:
         """Once the window's latest strums run PULSE_STRUMS strums on the grid's period (no gap over PULSE_GAP beats,
         a strum PULSE_FLAM beats or less after the last counted one not counted), and PULSE_BEATS beats when a long
         gap comes before them (not from the take's first onset), the take's pulse is heard (`pulse_heard`, for good:
-        a stop later is the song's, not a free intro); after such a gap the aqsaq watch starts afresh on the pulse."""
+        a stop later is the song's, not a free intro; heard anew after a whole window without a fit, a song from its
+        first onset: `_back_after_silence`); after such a gap the aqsaq watch starts afresh on the pulse."""
         if self.pulse_heard or self.period is None:
             return
         t, strums, counted = list(self._onsets.t), 1, self._onsets.t[-1]
@@ -541,9 +570,9 @@ class BeatTracker:
             start = before
             if counted - before >= PULSE_FLAM * self.period:
                 strums, counted = strums + 1, before
-        spans = start == self._first_onset or t[-1] - start >= PULSE_BEATS * self.period
+        spans = start == self._song_from or t[-1] - start >= PULSE_BEATS * self.period
         self.pulse_heard = strums >= PULSE_STRUMS and spans
-        if self.pulse_heard and start != self._first_onset and self._aqsaq is not None:
+        if self.pulse_heard and start != self._song_from and self._aqsaq is not None:
             self._aqsaq.restart()   # a free intro's chords say nothing of its groove's eighths (review28: 7/8)
 
     def _refine(self, ts: list[float], pws: list[float], now: float,
@@ -603,6 +632,9 @@ class BeatTracker:
         if not (now - self._fitted_at > self.window and self._fitted_at > -math.inf):
             return None
         self.confidence = 0.0
+        # ... and a song after it (a set's next song, the band out after its ending) is entered as the first was:
+        # once its own pulse is heard, counted from its first onset
+        self.pulse_heard, self._song_from = False, self._onsets.t[0] if self._onsets.t else None
         t = self._onsets.t
         if len(t) >= 4 and t[-1] - t[0] >= 1.0 and self.period is not None:
             return self._refit(now)
@@ -1395,6 +1427,8 @@ class BeatTracker:
         return bar
 
     def _read_bar(self) -> tuple[int, int, float]:
+        if self.bar_pulse:          # a strum a bar: its strum is the 1 of a 4/4 bar (`_hear_bar`)
+            return BAR_PULSE_BEATS, self._bar_origin % BAR_PULSE_BEATS, CUED_BAR_UNTIL
         m = self._meter
         aqsaq = self._aqsaq_bar()
         if aqsaq is not None:

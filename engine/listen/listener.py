@@ -505,9 +505,12 @@ class Listener:
             time=now, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=grid,
             beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
             density=density, intensity=intensity(a.loudness, a.played_density(now, b.period)),
-            silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar, grid, b.bar_gap), last_onset=a.last_onset,
+            # (a strum a bar strikes no beat but its 1: no missed beat tells its stop, only a bar's silence)
+            silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar, None if b.bar_pulse else grid, b.bar_gap),
+            last_onset=a.last_onset,
             cued=self._cued, meter_pending=b.meter_pending, level_contested=b.level_contested,
             phrase_start=a.phrase_start,
             leaning=self.leaning(), strum_notes=a.strum_notes, downbeat_played=b.downbeat_played,
             played_by_beat=b.played_by_beat,
+            bar_pulse=b.bar_pulse,
         )

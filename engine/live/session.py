@@ -45,7 +45,10 @@ from engine.pipeline import Engine, EngineConfig
 from engine.schedule import SchedulerConfig
 
 STATUS_EVERY = 0.25     # s between status snapshots
-PORT_CHECK_EVERY = 1.0  # s between checks that the input port still exists
+PORT_CHECK_EVERY = 0.25  # s between checks that the input port still exists: under --on-input-loss continue a
+#                         pulled cable seen within a quarter second keeps the band from its stop-time (heard 0.3 s
+#                         after the last note at 96 BPM): checked every second, the band was silent up to a second
+#                         and wrote "stop", "stop: back" (sparse25's keep_replay.py; the check is a port listing)
 
 
 @dataclass
@@ -391,6 +394,7 @@ class LiveSession:
             "messages": feed.counters.messages,
             "garbage": feed.counters.garbage,
             "input": "lost" if self._input_lost_at is not None else "ok",
+            "inputs_lost": self.counters.port_lost,
             "decision_ms": self.loop.latency.summary_ms() if self.loop else {"count": 0},
             "levels": self._levels(),
         })

@@ -1,0 +1,57 @@
+"""A sparse player gets a band (issue 11; engine/listen/bar_pulse.py): one strum a bar at 60 BPM and whole notes at
+80 (bench/sparse_takes.py, review28) got no band note at main (too few onsets in the beat's window, and a strum a
+bar under the entry's density). A strum repeated at a steady bar for three bars is the bar: the band comes in on a
+strum, in 4/4 at the strum's bar, and plays through the bars (no stop-time between the strums)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.events import Marker, Note, TimeSignature
+from engine.io.midi_input import read_guitar_file
+from engine.render import play
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import sparse_takes as st  # noqa: E402
+
+TAKES = {take: files for take, files in st.takes() if take in (
+    "4-4_one-strum-a-bar_60_G", "4-4_whole-notes_80_C", "4-4_ballad-halves_60_G")}
+
+
+def band_of(tmp_path: Path, take: str):
+    """The take rendered under the automatic style: (its strums' times s, the band's notes, markers, time
+    signatures, the engine at the end)."""
+    mid, truth = TAKES[take]
+    mid.save(tmp_path / f"{take}.mid")
+    engine, events = play(read_guitar_file(tmp_path / f"{take}.mid"))
+    notes = [e for e in events if isinstance(e, Note)]
+    marks = [e for e in events if isinstance(e, Marker)]
+    signs = [e for e in events if isinstance(e, TimeSignature)]
+    return truth["downbeats"], notes, marks, signs, engine
+
+
+@pytest.mark.parametrize("take, bpm", [("4-4_one-strum-a-bar_60_G", 60), ("4-4_whole-notes_80_C", 80)])
+def test_a_strum_a_bar_brings_the_band_in_on_a_strum_in_four_four(tmp_path, take, bpm):
+    strums, notes, marks, signs, engine = band_of(tmp_path, take)
+    assert len(notes) > 100                                    # main: none at all
+    entry = next(m.time for m in marks if m.text.startswith("band in"))
+    assert entry <= strums[4] + 0.05                          # four strums heard: in on the fifth (or before)
+    assert min(abs(entry - s) for s in strums) < 0.07          # ... on a strum (mir_eval's 70 ms)
+    assert engine.listener.beat.bpm == pytest.approx(bpm, rel=0.03)
+    assert engine.listener.beat.meter == "4/4"
+    assert all((s.numerator, s.denominator) == (4, 4) for s in signs if s.time >= entry - 0.05)
+    assert not [m for m in marks if m.text == "stop" and entry < m.time < strums[-1]]    # no stop between strums
+    first = [n.time for n in notes if n.time < strums[-1]]
+    on_strum = [s for s in strums if s >= entry - 0.05 and min(abs(t - s) for t in first) < 0.05]
+    assert len(on_strum) >= len([s for s in strums if entry - 0.05 <= s < strums[-1]]) - 1   # the band's 1 is theirs
+
+
+def test_half_notes_at_60_stay_at_the_beat_they_were_heard_at(tmp_path):
+    # a strum every 2 s is left to the beat's own sparse rule (a ballad's half notes): not a bar of 4/4 at 120
+    _, notes, _, _, engine = band_of(tmp_path, "4-4_ballad-halves_60_G")
+    assert notes and engine.listener.beat.bpm == pytest.approx(60, rel=0.03)
+    assert not getattr(engine.listener.beat, "bar_pulse", False)
