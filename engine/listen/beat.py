@@ -15,7 +15,9 @@ It keeps the last `window` seconds of onsets and, at each strum, puts together:
    fit the grid and the tempo now, so drift, accelerando and ritardando are followed. Each update takes
    `follow` (0.8) of the new fit. In compound time the beat is where the bass falls (`phase.bass_phase`): a 6/8
    bass-and-chord figure puts more onset weight on the chord two eighths later than on the bass, and a grid off
-   the bass's beat moves there at once (a grid set on the chords before the bass was heard). In simple time
+   the bass's beat moves there at once (a grid set on the chords before the bass was heard); a shuffle struck
+   long-short on the beat's triplet eighths has its beat on the long one, wherever the bass falls
+   (`_shuffle_beat`: a walking boogie bass is in the bass register on its short eighths as often). In simple time
    a fit gone to the off-beats is not taken while the bass stayed on the grid's beats (`_offbeat_bass`): bossa
    comping strums its chords on every "and" for bars while the thumb keeps the beat. A line or a riff whose
    first three notes fall a beat apart is counted from them (`_opening`), and that count is held through its
@@ -63,17 +65,21 @@ from engine.listen.phase import (
     fit_at,
     fit_grid,
     follow_held,
+    long_eighth,
     near_weight,
     off_held,
     recent_weights,
     recentre,
 )
 from engine.listen.tempo import (
+    ACCENT_COUNT,
     BASS_RECENCY,
     FIGURE_FILLED,
     FIGURE_REPEAT,
     FIGURE_SPAN,
     FPS,
+    SHUFFLE_EMPTY,
+    SHUFFLE_ON,
     SIXTEENTH_BPM,
     TapTempo,
     TempoEstimator,
@@ -586,6 +592,7 @@ class BeatTracker:
         grid = self._eighth_phase(ts, pws, now, grid)
         grid = self._sixteenth_phase(ts, pws, now, grid)
         grid = self._bass_beat(ts, pws, now, grid)
+        grid = self._shuffle_beat(ts, pws, now, grid)
         grid = self._sparse(grid)
         grid = self._even_halves(ts, pws, now, grid)
         return self._opening(ts, grid)
@@ -1013,6 +1020,35 @@ class BeatTracker:
             return grid
         ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
         return fit_at(ts, rs, total, now, recentre(ts, rs, bass, period), period, curve=self.curve,
+                      slope_range=self.slope_range)
+
+    def _shuffle_beat(self, ts: list[float], pws: list[float], now: float,
+                      grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """In compound time, off a single-note line, the fitted `grid` (phase s, period s, confidence) refitted on a
+        shuffle's long eighths when its beats lie more than TIGHT of a beat away from them (`phase.long_eighth`: onsets
+        ts (s) with phase weights pws struck long-short on the beat's triplet eighths); the grid then moves at once
+        (`_bass_placed`). The short eighth leads into the beat and is struck about as hard: with the fit's recency
+        weighting the latest one pulls the fit onto it, and a walking boogie bass puts as many of its bass-register
+        notes there (A: A2 C#3 | E3 F#3 | G3 F#3 | E3 C#3, the short notes' C#3 under E3 twice a bar against the
+        beat's A2 once), so the bass phase goes there too (sim4 boogie A-major+tempo, blues A-major+tempo and
+        C-major: beats a triplet eighth early). Only on a grid that has stood HOLD_AFTER beats at the fit's level, as
+        `_offbeat_bass` holds one: a first grid at a wrong level may read long-short (sim2-held waltz_3-4
+        C-mixolydian+dynamics at its 3:2 level for its first 6 s: bass on 1, chords on the "and"s). A line's jig
+        (eighth-quarter and quarter-eighth alike, its notes all struck alike in the `solo` set) is left to
+        `_long_notes`. Else `grid`."""
+        phase, period, _ = grid
+        if (not self._meter.compound or self._onsets.line() or self.period is None
+                or not same_level(period, self.period) or now - self._grid_from < HOLD_AFTER * period):
+            return grid
+        ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
+        beat = long_eighth(ts, rs, self._onsets.loud, period, on=SHUFFLE_ON, empty=SHUFFLE_EMPTY, count=ACCENT_COUNT)
+        if beat is None:
+            return grid
+        off = (beat - phase) / period
+        if abs(off - round(off)) < TIGHT:
+            return grid
+        self._bass_placed = True
+        return fit_at(ts, rs, total, now, recentre(ts, rs, beat, period), period, curve=self.curve,
                       slope_range=self.slope_range)
 
     def _long_notes(self, ts: list[float], pws: list[float], now: float,

@@ -156,6 +156,37 @@ def bass_phase(ts: Sequence[float], bass: Sequence[bool], now: float, period: fl
     return phase if near_weight(tb, rs, phase, period) >= BASS_TOGETHER * sum(rs) else None
 
 
+def long_eighth(ts: Sequence[float], rs: Sequence[float], loud: Sequence[float], period: float, *, on: float,
+                empty: float, count: int) -> float | None:
+    """A beat (s) on a shuffle's long eighth, or None: onsets ts (s) weighted rs whose beats of `period` (s) divide in
+    triplet eighths struck long-short, on the first and the last third of the beat with the middle third empty.
+    `on` (0..1) of the onset weight lies within NEAR of the thirds, the empty third holds at most `empty` of that,
+    and the other two are struck `count` times or more each. The beat is the third before the empty one: the long
+    note, which the short one leads into (Povel & Essens 1985: of two tones close together the second is accented;
+    a boogie's or a slow shuffle's walking bass is long on the beat, the note a musician counts), when its onsets
+    are on average as loud as the short one's or louder (`loud`: each onset's loudness, 0..1). The same onsets read
+    from the short note are an eighth and a quarter (a jig's D U . figure: sim2-held jig_6-8 B-minor), whose first,
+    struck harder, is the beat: the two tell apart by the accent alone."""
+    third = period / 3
+    at = recentre(ts, rs, circular_mean(ts, rs, third), third)
+    sums, counts, louds = [0.0] * 3, [0] * 3, [0.0] * 3
+    for ti, r, v in zip(ts, rs, loud):
+        e = (ti - at) / third
+        k = round(e)
+        if abs(e - k) < NEAR:
+            sums[k % 3] += r
+            counts[k % 3] += 1
+            louds[k % 3] += v
+    held = sums[0] + sums[1] + sums[2]
+    if held <= 0 or held < on * sum(rs):
+        return None
+    for k in range(3):
+        middle, last = (k + 1) % 3, (k + 2) % 3
+        if sums[middle] <= empty * held and min(counts[k], counts[last]) >= count:
+            return at + k * third if louds[k] / counts[k] >= louds[last] / counts[last] else None
+    return None
+
+
 def circular_mean(ts: Sequence[float], rs: Sequence[float], period: float) -> float:
     """The weighted circular mean of onset times ts (s) with weights rs on a circle of `period` (s): a time
     (s, in -period/2..period/2) where beats fall."""
