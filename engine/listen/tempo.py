@@ -707,8 +707,8 @@ class TempoEstimator:
         """Index pairs (i < j) of `count` onsets, row by row (np.triu_indices(count, 1)'s arrays and order), cached
         per count. A count not seen before takes the nonzero places of the top left corner of one upper triangle
         kept (`_upper`, grown as needed): some 3 us against np.triu_indices' 15-25 us, 70-80 us in the replay
-        (`listen_parts.py`: a cold call), which every re-estimate at a new count paid (a third of listen_speed's
-        top 1 % of notes)."""
+        (`listen_parts.py`: a cold call), which the first re-estimate at each count paid (`listen_instructions.py
+        --notes`: 100-160 k instructions of such a note, ~4 % of it)."""
         pairs = self._pair_cache.get(count)
         if pairs is None:
             if len(self._upper) < count:
