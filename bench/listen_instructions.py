@@ -1,6 +1,7 @@
 """Listen-stage cost as instructions: what the live listener's replay executes, counted by valgrind's callgrind.
 
     python bench/listen_instructions.py [FILE.mid ...] [--decisions | --tempo]   (default: the first example, once)
+    python bench/listen_instructions.py --notes [FILE.mid ...]       (default: every example, three times over)
 
 `bench/listen_speed.py` times the replay; on a shared machine under load (8 engineers on 2 cores) its figures
 move by 10-20 % run to run, more than most speed-ups change them. An instruction count hardly moves: the
@@ -14,6 +15,13 @@ or with `--decisions` only the ticks whose update decides a strum (a first, unco
 finds them), the ticks behind the p99 note; with `--tempo` only those of them that re-estimate the tempo
 (`BeatTracker.tempo_estimated_at` moved: `listen_parts.py`'s "tempo" decisions, the p99 note's own). Needs valgrind
 (`apt-get install valgrind`).
+
+`--notes` counts each note as `listen_speed.py` times it (its note-on's feed and every call after it until the next
+note-on, over `listen_speed.py`'s input: the files back to back, three times): callgrind dumps its counts after each
+note (`--dump-after=functools_reduce`, one file a note in a scratch folder, read and removed), and the per-note
+median, p99 and max are printed in instructions, with the costliest notes (their number and time): the
+listen_speed per-note p99, deterministic (a note's instructions, not its microseconds: a cache miss or a page
+fault costs more than its instructions say). About ten minutes for the three examples.
 """
 
 from __future__ import annotations
@@ -24,8 +32,10 @@ import functools
 import itertools
 import os
 import re
+import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +45,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from listen_speed import long_input  # noqa: E402
 
 from engine.listen import Listener  # noqa: E402
-from engine.listen.replay import UPDATE  # noqa: E402
+from engine.listen.replay import FEED, UPDATE  # noqa: E402
 from engine.listen.replay import replay as listen  # noqa: E402
 
 
@@ -76,13 +86,93 @@ def inner(paths: list[Path], decisions: bool, tempo: bool = False) -> None:
         print("counted: the whole replay")
 
 
+class _Silent:
+    """A listener whose calls do nothing: `engine.listen.replay` on it gives the order of the calls alone (the
+    order does not depend on what the listener does)."""
+
+    _idle = 0.0
+
+    def feed(self, message) -> None:
+        """Nothing."""
+
+    def tap(self, t: float) -> None:
+        """Nothing."""
+
+    def update(self, now: float) -> bool:
+        """Nothing decided."""
+        return False
+
+
+def note_calls(messages):
+    """The engine's tick replay of `messages` (`engine.listen.replay`, as `listen_speed.measure`), pausing (a bare
+    `yield`) before each note-on's feed: each step from one pause to the next is one note's calls. The calls'
+    order comes from a first replay on a listener that does nothing."""
+    end = messages[-1].time + 1.0
+    order = [(kind, item) for kind, _, item, *_ in listen(_Silent(), messages, end)]
+    steps = listen(Listener(), messages, end)
+    for kind, item in order:
+        if kind == FEED and item.kind == 0x90 and item.data2 > 0:
+            yield
+        next(steps)
+
+
+def inner_notes(paths: list[Path]) -> None:
+    """The part run under callgrind with `--notes`: each note's calls inside its own `functools.reduce` (counted,
+    then dumped); the calls before the first note-on are not counted."""
+    messages = long_input(paths)
+    steps, done = note_calls(messages), object()
+    next(steps)
+    count = 0
+    while functools.reduce(lambda _a, _b: next(steps, done), (0, 0)) is not done:
+        count += 1
+    print(f"counted: {count + 1} notes")
+
+
+def note_counts(folder: Path) -> list[int]:
+    """The instructions of each dump callgrind wrote in `folder` (`OUT.N`, in order of N: one a note)."""
+    dumps = sorted(folder.glob("out.*"), key=lambda f: int(f.suffix[1:]))
+    counts = []
+    for f in dumps:
+        with f.open() as fh:
+            counts.append(next(int(line.split()[1]) for line in fh if line.startswith("totals:")))
+    return counts
+
+
+def notes_report(paths: list[Path]) -> None:
+    """`--notes`: the replay under callgrind, a dump after each note; prints the per-note figures."""
+    with tempfile.TemporaryDirectory(prefix="listen_notes") as tmp:
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out", "--collect-atstart=no",
+               "--toggle-collect=functools_reduce", "--dump-after=functools_reduce", "--dump-line=no",
+               sys.executable, "-P", __file__, "--inner", "--notes", *map(str, paths)]
+        p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        if p.returncode:
+            sys.exit(f"valgrind failed ({p.returncode}): {p.stderr.strip().splitlines()[-1:] or ''}")
+        counts = note_counts(Path(tmp))
+    ranked = sorted(counts)
+    p99 = ranked[min(len(ranked) - 1, round(0.99 * (len(ranked) - 1)))]
+    print(p.stdout.strip())
+    print(f"instructions per note ({len(counts)} notes; {', '.join(pa.name for pa in paths)} x3): median "
+          f"{statistics.median(counts) / 1e3:.1f} k, p99 {p99 / 1e3:.1f} k, max {ranked[-1] / 1e3:.1f} k, "
+          f"all {sum(counts) / 1e6:.2f} M")
+    top = sorted(range(len(counts)), key=counts.__getitem__, reverse=True)[:len(counts) // 100 + 1]
+    print("the top 1 %: " + ", ".join(f"#{k} {counts[k] / 1e3:.0f} k" for k in top))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*")
     ap.add_argument("--decisions", action="store_true", help="count only the ticks that decide a strum")
     ap.add_argument("--tempo", action="store_true", help="count only the decisions that re-estimate the tempo")
+    ap.add_argument("--notes", action="store_true", help="count each note (listen_speed's per-note figures)")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.notes:
+        paths = [Path(p) for p in args.files] or sorted((ROOT / "examples").glob("*.mid"))
+        if args.inner:
+            inner_notes(paths)
+        else:
+            notes_report(paths)
+        return
     paths = [Path(p) for p in args.files] or sorted((ROOT / "examples").glob("*.mid"))[:1]
     if args.inner:
         inner(paths, args.decisions, args.tempo)

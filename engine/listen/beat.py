@@ -203,11 +203,13 @@ class OnsetWindow:
         """Per onset, True where its lowest note lies DEEP_BASS semitones or more under the lowest notes of the onsets
         before and after it: the bar's bass of a figure whose other strums (a waltz's chords on 2 and 3, a melody
         note on every beat) sound higher. Unlike `bass` (a note under E3), a chord's open D string is not one."""
-        low = np.array(self.low)
-        out = np.zeros(len(low), dtype=bool)
-        if len(low) >= 3:
-            out[1:-1] = (low[1:-1] <= low[:-2] - DEEP_BASS) & (low[1:-1] <= low[2:] - DEEP_BASS)
-        return out
+        # In plain Python over the window's few dozen integer pitches, one numpy call at the end (seven small ones
+        # before, 35 k of a re-estimate's 845 k instructions; by timeit 11 -> 6 us on 22 onsets): the same booleans
+        low = list(self.low)
+        deep = [False] * len(low)
+        for i in range(1, len(low) - 1):
+            deep[i] = low[i] <= low[i - 1] - DEEP_BASS and low[i] <= low[i + 1] - DEEP_BASS
+        return np.array(deep, dtype=bool)
 
     def mark_bass(self, t: float, factor: float) -> bool:
         """The onset before the last, when it starts at `t` (s) and is not a bass yet, becomes one: its weight
