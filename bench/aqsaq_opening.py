@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from entry_wait import FOLDERS  # noqa: E402
+from watching import patched  # noqa: E402
 
 from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.listen import aqsaq  # noqa: E402
@@ -56,11 +57,8 @@ def watch_steps(mid: Path) -> list[tuple[float, dict[str, float] | None, float, 
             steps.append((now, mass, self._lean_evidence, self._lean_reading is not None or self._reading is not None))
         return stepped
 
-    aqsaq.AqsaqWatch.advance = watched
-    try:
+    with patched(aqsaq.AqsaqWatch, "advance", watched):
         play(read_guitar_file(mid))
-    finally:
-        aqsaq.AqsaqWatch.advance = advance
     return steps
 
 

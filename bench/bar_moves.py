@@ -21,6 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from watching import patched  # noqa: E402
 
 from engine import schedule  # noqa: E402
 from engine.io.midi_input import read_guitar_file  # noqa: E402
@@ -51,11 +54,8 @@ def moves(mid: Path) -> list[tuple[float, float, int, float, float]]:
                           int(change.at - line), grid.meter_confidence, self._state.downbeat_played))
         apply(self, now, change, grid)
 
-    schedule.Scheduler._apply = watched
-    try:
+    with patched(schedule.Scheduler, "_apply", watched):
         play(read_guitar_file(mid))
-    finally:
-        schedule.Scheduler._apply = apply
     return found
 
 

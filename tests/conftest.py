@@ -1,5 +1,7 @@
+import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 
 import mido
@@ -204,3 +206,28 @@ def _first_line(midi: Path, name: str | None = None) -> list[tuple[float, float,
             notes.append((sounding[m.note].pop(0), now, m.note))
     return sorted(notes)
 
+
+
+def bench_module(name: str):
+    """bench/NAME.py loaded once as module `name` (registered in sys.modules, so dataclasses and pickles find it):
+    the benches are scripts, not a package."""
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
+def entry_bar_kept(path: Path) -> tuple[float, int]:
+    """Render the guitar take at `path` (its truth JSON beside it): (s from the band's entry to the nearest true
+    downbeat, the number of times the band moved its bar: "bar:" markers)."""
+    from engine.events import Marker
+    from engine.io.midi_input import read_guitar_file
+    from engine.render import play
+
+    downbeats = np.array(json.loads(path.with_suffix(".json").read_text())["downbeats"])
+    _, events = play(read_guitar_file(path))
+    markers = [e for e in events if isinstance(e, Marker)]
+    came_in = next(e.time for e in markers if e.text.startswith("band in"))
+    return float(np.min(np.abs(downbeats - came_in))), sum(e.text.startswith("bar:") for e in markers)

@@ -2,16 +2,11 @@
 """Tests of bench/kind_table.py: band_eval's and accuracy.py's per-take figures grouped by the take's kind."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
-_PATH = Path(__file__).resolve().parents[1] / "bench" / "kind_table.py"
-_spec = importlib.util.spec_from_file_location("kind_table", _PATH)
-kt = importlib.util.module_from_spec(_spec)
-sys.modules["kind_table"] = kt
-_spec.loader.exec_module(kt)
+from conftest import bench_module
+
+kt = bench_module("kind_table")
 
 
 def band_take(name: str, beat_f: float, meter_ok: bool, jumps: int) -> dict:

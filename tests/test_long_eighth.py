@@ -3,25 +3,18 @@ long-short on the beat's triplet eighths, the short eighth leading into the beat
 early, on the short one (sim4's boogie A-major+tempo: its walking bass's notes under E3 fall twice a bar on the short
 eighth, once on the beat), and the band played off the player's beat."""
 
-import importlib.util
-import sys
-from pathlib import Path
 
 import mir_eval
 import numpy as np
 import pytest
+from conftest import bench_module
 
 from engine.analyze import run_online
 from engine.io.midi_input import read_guitar_file
 from engine.listen import ListenerConfig
 from engine.listen.phase import long_eighth
 
-_PATH = Path(__file__).resolve().parents[1] / "bench" / "player_sim.py"
-if "player_sim" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("player_sim", _PATH)
-    sys.modules["player_sim"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["player_sim"])
-ps = sys.modules["player_sim"]
+ps = bench_module("player_sim")
 
 
 def thirds(beat: float, places: dict[int, float], beats: int = 12) -> tuple[list[float], list[float], list[float]]:

@@ -2,24 +2,18 @@
 """Tests of bench/player_sim.py: determinism, valid SMF, converter behaviour and a consistent truth."""
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
-import sys
 from collections import defaultdict, deque
-from pathlib import Path
 
 import mido
 import numpy as np
 import pytest
+from conftest import bench_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-_PATH = Path(__file__).resolve().parents[1] / "bench" / "player_sim.py"
-_spec = importlib.util.spec_from_file_location("player_sim", _PATH)
-ps = importlib.util.module_from_spec(_spec)
-sys.modules["player_sim"] = ps
-_spec.loader.exec_module(ps)
+ps = bench_module("player_sim")
 
 BEATS_PER_BAR = {"2/4": 2, "3/4": 3, "4/4": 4, "6/8": 2, "5/8": 2, "7/8": 3}
 HARTE = re.compile(r"^(N|[A-G][b#]?:(maj|min|7|min7|maj7))$")

@@ -3,21 +3,14 @@
 slots its right-hand pattern plays, read back from the written MIDI with mido."""
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
-from pathlib import Path
 
 import mido
 import numpy as np
 import pytest
+from conftest import bench_module
 
-_PATH = Path(__file__).resolve().parents[1] / "bench" / "player_sim.py"
-if "player_sim" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("player_sim", _PATH)
-    sys.modules["player_sim"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["player_sim"])
-ps = sys.modules["player_sim"]
+ps = bench_module("player_sim")
 
 COUNTED = {"2/4": 2, "3/4": 3, "4/4": 4, "12/8": 4}   # beats a musician counts per bar
 EIGHTHS = {"2/4": 2, "3/4": 2, "4/4": 2, "12/8": 3}   # eighths per counted beat

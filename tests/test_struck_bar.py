@@ -6,16 +6,12 @@ GuitarSet's bossa comping BN1 (129 BPM, Eb): the band came in on the player's 1;
 4 as the 1 for the first 14 s (confidence 0.74) and the band moved there at 7.0 s, onto a beat struck 0.76 times
 as often as the mean beat, and back at 14.9 s (band_eval bar F 0.57)."""
 
-import json
 from pathlib import Path
 
-import numpy as np
+from conftest import entry_bar_kept
 
 from engine.bars import STRUCK_LESS, SURE, BarWatch
-from engine.events import Marker
-from engine.io.midi_input import read_guitar_file
 from engine.listen.bar_pointer import BarTracker
-from engine.render import play
 from engine.state import BeatGrid
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,10 +55,5 @@ def test_played_by_beat_counts_each_beat_of_the_bar_against_the_mean_beat():
 
 
 def test_the_band_keeps_bn1s_one_it_came_in_on():
-    truth = json.loads(BN1.with_suffix(".json").read_text())
-    downbeats = np.array(truth["downbeats"])
-    _, events = play(read_guitar_file(BN1))
-    markers = [e for e in events if isinstance(e, Marker)]
-    came_in = next(e.time for e in markers if e.text.startswith("band in"))
-    assert np.min(np.abs(downbeats - came_in)) < 0.07
-    assert not [e for e in markers if e.text.startswith("bar:")]
+    off, moves = entry_bar_kept(BN1)
+    assert off < 0.07 and moves == 0
