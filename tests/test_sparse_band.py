@@ -5,6 +5,7 @@ strum, in 4/4 at the strum's bar, and plays through the bars (no stop-time betwe
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -55,3 +56,20 @@ def test_half_notes_at_60_stay_at_the_beat_they_were_heard_at(tmp_path):
     _, notes, _, _, engine = band_of(tmp_path, "4-4_ballad-halves_60_G")
     assert notes and engine.listener.beat.bpm == pytest.approx(60, rel=0.03)
     assert not getattr(engine.listener.beat, "bar_pulse", False)
+
+
+def test_a_groove_after_a_steady_free_intro_is_heard_on_its_own_beat():
+    # review29 (session 25): five whole-bar chords 3 s apart (steady within 7 %: a strum a bar to bar_pulse), then
+    # rock at 120 from 19 s; the groove's first fit kept the intro's count and heard the rock on its "and" to the
+    # end (band beat F 0.09, main 0.96): the groove's beat is found afresh once the strums no longer mark a bar
+    mid = Path(__file__).resolve().parent / "data" / "free-intro-strums-3s-then-rock-120-review29.mid"
+    truth = json.loads(mid.with_suffix(".json").read_text())
+    engine, events = play(read_guitar_file(mid))
+    beat = engine.listener.beat
+    assert beat.bpm == pytest.approx(120, rel=0.04)
+    late = [t for t in truth["beats"] if t >= truth["last_chord"] - 10.0]
+    off = [abs(beat.beat_at(t) - round(beat.beat_at(t))) for t in late]
+    assert max(off) < 0.15                     # on the beat, not on the "and" (0.5)
+    notes = [e for e in events if isinstance(e, Note) and 30.0 <= e.time <= 60.0]
+    near = lambda times: sum(min(abs(n.time - t) for t in times) < 0.07 for n in notes)   # noqa: E731
+    assert near(truth["beats"]) > near([t + 0.25 for t in truth["beats"]])   # more band notes on its beats than on the "and"s

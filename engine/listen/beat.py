@@ -549,9 +549,15 @@ class BeatTracker:
         beats in it with the latest strum a downbeat, the meter 4/4 while the strums keep it (`bar_pulse`, read
         by `_read_bar`), and the pulse is heard (the band may come in on the strum). True when the grid was set.
         Asked before a beat is fitted, or while the grid is the strums' (a player who starts to strum in the bar
-        hands it to the beat's fit, the period it counted kept as the current level)."""
+        hands it to the beat's fit, which finds its tempo, beat and bar lines afresh, as a take's first)."""
         bar = self._strums.bar()
         if bar is None:
+            if self.bar_pulse and not self._fresh:
+                # a groove after a free intro of steady whole-bar chords has its own tempo and beat (review29: an
+                # intro of strums 3 s apart, then rock at 120 heard on its "and" for the whole song near the
+                # intro's count: band beat F 0.09, main 0.96)
+                self._fresh = True
+                self.rephase_bars()
             return False
         strum = self._strums.last
         if not self.bar_pulse:
