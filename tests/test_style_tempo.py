@@ -43,7 +43,9 @@ def test_every_shipped_style_declares_the_tempo_range_it_suits():
     (60, 4, False, "ballad-4-4"), (70, 4, False, "ballad-4-4"), (100, 4, False, "tokpe-gallop"),
     (140, 4, False, "tokpe-gallop"), (60, 2, False, "ballad-4-4"), (100, 2, False, "tokpe-gallop"),
     (60, 3, False, "ballad"), (126, 3, False, "tokpe-waltz"), (63, 2, True, "trot"),
-    (25, 4, False, "tokpe-gallop"),       # no 4/4 style suits 25 BPM: the meter's first, as before
+    (25, 4, False, "ballad-4-4"),         # no 4/4 style suits 25 BPM: the one whose range is nearest
+    (250, 4, False, "tokpe-gallop"),      # review29: bluegrass at 250 got aqsaq-5-8 (every range under it)
+    (250, 3, False, "tokpe-waltz"), (250, 2, False, "tokpe-gallop"),
 ])
 def test_auto_picks_a_style_of_the_meter_whose_tempo_range_holds_the_players(bpm, beats, compound, chosen):
     grid = BeatGrid(0.0, 0, 60.0 / bpm, beats, 0, compound)

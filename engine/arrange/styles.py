@@ -150,9 +150,14 @@ def good_styles(files: dict[str, Path], left_out: str = "left out") -> tuple[dic
 def _auto(styles: dict[str, Style], meter, bpm: float, fits) -> Style:
     """The automatic choice among `styles` (in AUTO_ORDER, then by name) for a player in `meter` at `bpm`
     listener beats a minute: the first that `fits` the meter and suits the tempo (a ballad at 60, a gallop
-    at 110), else the first that fits the meter, else the first of all."""
-    in_meter = [s for s in styles.values() if fits(s, meter)]
-    return next((s for s in in_meter if s.suits_tempo(bpm)), in_meter[0] if in_meter else next(iter(styles.values())))
+    at 110), else the one of those nearest the tempo, else the first of all. In a plain meter only the styles in
+    whole beats are offered: a 5/8 or 7/8 style is played over 4/4 only when asked by name (review29: bluegrass
+    at 250, over every style's tempo range, got aqsaq-5-8, written in 5/8)."""
+    in_meter = [s for s in styles.values() if fits(s, meter) and (s.whole_beats or meter.groups)]
+    if not in_meter:
+        return next(iter(styles.values()))
+    return next((s for s in in_meter if s.suits_tempo(bpm)),
+                min(in_meter, key=lambda s: max(s.tempo[0] - bpm, bpm - s.tempo[1])))
 
 
 def _fits_if_good(name: str, pattern_dirs: list[Path] | None, meter, fits, whole_beats: bool = False) -> bool:
