@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.arrange.patterns import KIT, SECTIONS, parse_style_file
-from engine.arrange.styles import list_styles, load_style
+from engine.arrange.styles import PATTERN_DIR, list_styles, load_style
 from engine.errors import PatternError, StyleNotFound
 
 SHIPPED = {"tokpe-gallop": "2/4", "tokpe-flow": "2/4", "shertpe-332": "4/4", "trot": "6/8", "aqsaq-7-8": "7/8",
@@ -28,6 +28,23 @@ def test_shipped_styles_load_with_every_section():
             assert s.bars >= 1
         notes = {n for s in style.sections for p in s.drums for n, _ in p.notes}
         assert notes and all(35 <= n <= 87 for n in notes), name
+
+
+def test_every_shipped_ending_ends_on_its_final_stroke():
+    # The ending's last bar begins with the final stroke, landed on the player's final chord: a part striking
+    # after that beat kept time over the held chord. The ballad's rings shook on through the bar, and its
+    # ending came 2 beats after the chord (band_eval end_beats 2.02: sim4 fermata_3-4_A-major_s09, sim4-held
+    # bolero_3-4_B-minor_s05, the only takes the ballad played); every other style struck the downbeat alone.
+    files = sorted(PATTERN_DIR.glob("*.toml"))
+    assert len(files) >= len(SHIPPED)
+    for path in files:
+        style = parse_style_file(path)
+        ending = style.section("ending")
+        for part in ending.parts:
+            for bars in (part.bars, part.alt or part.bars):
+                last = bars[(ending.bars - 1) % len(bars)]
+                late = [s.index for s in last if s.index >= style.steps_per_beat]
+                assert not late, (path.stem, part.name, late)
 
 
 def test_the_gallop_cell_and_its_accents():
