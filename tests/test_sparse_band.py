@@ -72,4 +72,4 @@ def test_a_groove_after_a_steady_free_intro_is_heard_on_its_own_beat():
     assert max(off) < 0.15                     # on the beat, not on the "and" (0.5)
     notes = [e for e in events if isinstance(e, Note) and 30.0 <= e.time <= 60.0]
     near = lambda times: sum(min(abs(n.time - t) for t in times) < 0.07 for n in notes)   # noqa: E731
-    assert near(truth["beats"]) > near([t + 0.25 for t in truth["beats"]])   # more band notes on its beats than on the "and"s
+    assert near(truth["beats"]) > near([t + 0.25 for t in truth["beats"]])   # more on the beats than the "and"s
