@@ -5,7 +5,8 @@ the time, the tracked and the offered BPM beside the truth's (median of the trut
 their period ratio, the grid's age in its beats (since it was first set or last switched), how much of the last
 3 s of onset weight falls on the tracked grid's sixteenths and on the offered grid's (within a fifth of the
 finer sixteenth), where the tracked and the offered grid's beats nearest the change fall in the truth's beats
-(the fraction of a truth beat: 0.00 on a beat, 0.50 half a beat off), and whether the change was taken. A 3:4
+(the fraction of a truth beat: 0.00 on a beat, 0.50 half a beat off), and whether the change was taken (or
+refused as a faster level the onsets do not show: `BeatTracker._faster_level`). A 3:4
 offered on a grid the truth keeps is a regrouping of a syncopated figure, not a tempo change (GuitarSet dev Funk3;
 `tempo_change.regrouping` now refuses most of them inside `sudden_change`, and those are not printed).
 With --beats, also a row per band beat of the rendered file: its time, its interval, and where it falls in the
@@ -73,6 +74,8 @@ def trace(path: Path, beats: np.ndarray):
         new, onsets = offered[0], tracker._onsets
         now = onsets.t[-1]
         t, w = np.array(onsets.t), np.array(onsets.w)
+        faster = ok and tracker._faster_level(now, list(onsets.t), list(onsets.w), new)
+        verdict = "refused (faster level)" if faster else "taken" if ok else "refused"
         m = t >= now - WINDOW
         near = 0.2 * min(tracker.period, new[1]) / 4
         old_on = on_sixteenths(t[m], w[m], tracker.anchor_time, tracker.period, near)
@@ -84,7 +87,7 @@ def trace(path: Path, beats: np.ndarray):
         new_at = truth_position(beats, new[0] + round((now - new[0]) / new[1]) * new[1])
         print(f"  {now:7.2f} s  {bpm:6.1f} -> {new_bpm:6.1f} BPM (truth {truth:6.1f})  ratio {ratio:.3f}"
               f"  age {age:5.1f} beats  sixteenths old {old_on:.2f} new {new_on:.2f}"
-              f"  in truth's beats old {old_at:.2f} new {new_at:.2f}  {'taken' if ok else 'refused'}")
+              f"  in truth's beats old {old_at:.2f} new {new_at:.2f}  {verdict}")
         return ok
 
     beat_mod.sudden_change, beat_mod.BeatTracker._tempo_change = change, taken

@@ -86,7 +86,7 @@ from engine.listen.tempo import (
     accented_sixteenth,
     struck,
 )
-from engine.listen.tempo_change import sudden_change
+from engine.listen.tempo_change import old_holds, sudden_change
 
 __all__ = ["FPS", "BeatTracker", "OnsetWindow"]
 
@@ -670,13 +670,24 @@ class BeatTracker:
         alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
                             window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass),
                             age=None if self._onsets.line() else (now - self._grid_from) / self.period)
-        if alt is not None and self._tempo_change(alt[1]):
+        if alt is not None and self._tempo_change(alt[1]) and not self._faster_level(now, ts, ws, alt):
             figure = self._figure_holds(self.period)
             self._switch(now, *alt)
             self._figure_heard = self.period if figure else None    # a tempo step keeps the figure's beat
             self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
             return True
         return False
+
+    def _faster_level(self, now: float, ts: list[float], ws: list[float], alt: tuple[float, float, float]) -> bool:
+        """True when the sudden change to the grid `alt` is faster than a player's STEP while the window's onsets ts
+        (s) weighted ws still lie on the current grid's sixteenths (`tempo_change.old_holds`). Not on a single-note
+        line: a jig's running eighths lie on the sixteenths of a grid at four of them as well, and the dotted quarter
+        (3:4 of it) is its beat (the `solo` set's jigs167, jigs310: beat F 0.96 -> 0.00, 0.85 -> 0.06 refused so;
+        the line's levels are `line_level`'s). In comping the strums' sixteenths are a straight figure's."""
+        if alt[1] / self.period >= STEP[0] or self._onsets.line():
+            return False
+        old = (self.anchor_time, self.period, self.confidence)
+        return old_holds(np.array(ts), np.array(ws), now, self.switch_window, old, alt)
 
     def _enough_onsets(self) -> bool:
         """True when the window holds enough onsets to estimate the beat: DENSE_ONSETS over 2 s or more, or

@@ -30,6 +30,13 @@ REGROUP = ((0.66, 0.79), (1.37, 1.6))   # new / old period outside a player's st
 OLD_BEATS = 8.0   # ... on a grid that has stood this many of its beats, ...
 FIGURE = 1.2      # ... its window holding this many onsets a beat (a figure; a line's sparse notes regroup any way)
 Grid = tuple[float, float, float]     # (phase: time of a beat (s), period (s per beat), confidence 0..1)
+# A faster level the onsets do not show (`old_holds`): the old grid's sixteenths still hold OLD_HOLDS of the last
+# seconds' onset weight, and more than the new grid's. sim4 (dev) sixteenths C-major s07, running sixteenths at 78
+# BPM offered 103.5 (3:4) at 65.5 s: 1.00 on the old grid's, 0.47 on the new's; the faster changes taken on the
+# dev sets that were right (aqsaq's quarter to its eighths' level, sim-aqsaq and sim3) held 0.17-0.61 on the old,
+# GuitarSet's (BN2 comping 5.1 s, Funk3 30.7 s) 0.69 and 0.27 (bench/tempo_changes.py).
+OLD_HOLDS = 0.9
+SIXTEENTH_NEAR = 0.2    # of a sixteenth: an onset this near one of a grid's sixteenths lies on them
 
 
 def on_bass(tb: np.ndarray, grid: Grid) -> bool:
@@ -38,6 +45,24 @@ def on_bass(tb: np.ndarray, grid: Grid) -> bool:
         return False
     e = (tb - grid[0]) / grid[1]
     return bool((np.abs(e - np.round(e)) < NEAR).sum() >= BASS_ON * len(tb))
+
+
+def on_sixteenths(t: np.ndarray, w: np.ndarray, grid: Grid, near: float) -> float:
+    """Share of the weights w of onsets t (s) within `near` (s) of the sixteenths of `grid`."""
+    step = grid[1] / 4
+    e = (t - grid[0]) / step
+    on = np.abs(e - np.round(e)) * step < near
+    return float(w[on].sum() / w.sum()) if w.sum() > 0 else 0.0
+
+
+def old_holds(t: np.ndarray, w: np.ndarray, now: float, window: float, old: Grid, new: Grid) -> bool:
+    """True when the onsets t (s) weighted w of the last `window` s before `now` (s) still lie on the `old` grid's
+    sixteenths (OLD_HOLDS of their weight or more, and more than on the `new` grid's): the new tempo is a level
+    of the old one's figure, not a tempo the player moved to (whose onsets leave the old grid's sixteenths)."""
+    m = t >= now - window
+    near = SIXTEENTH_NEAR * min(old[1], new[1]) / 4
+    held = on_sixteenths(t[m], w[m], old, near)
+    return held >= OLD_HOLDS and held > on_sixteenths(t[m], w[m], new, near)
 
 
 def regrouping(tempo: TempoEstimator, t: np.ndarray, w: np.ndarray, period: float, new: float, age: float,
