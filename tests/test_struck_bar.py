@@ -8,6 +8,7 @@ as often as the mean beat, and back at 14.9 s (band_eval bar F 0.57)."""
 
 from pathlib import Path
 
+import pytest
 from conftest import entry_bar_kept
 
 from engine.bars import STRUCK_LESS, SURE, BarWatch
@@ -54,6 +55,7 @@ def test_played_by_beat_counts_each_beat_of_the_bar_against_the_mean_beat():
     assert bars.played(4, 1) == by_beat[1] and bars.played(4, 0) == by_beat[0]
 
 
+@pytest.mark.skipif(not BN1.exists(), reason="GuitarSet dev takes not here (../shared)")
 def test_the_band_keeps_bn1s_one_it_came_in_on():
     off, moves = entry_bar_kept(BN1)
     assert off < 0.07 and moves == 0
