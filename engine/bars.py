@@ -180,7 +180,7 @@ class BarWatch:
         self._shift = (off, count)
         # sure: not in an aqsaq meter (its confidence is its name's, not its bar's), nor while another meter is
         # heard (`meter` counts it: a bar moved in the old meter at each line put the meter change off for ever)
-        sure = grid.meter_confidence >= SURE and not grid.groups and self._meter[0] is None
+        sure = (grid.meter_confidence >= SURE or grid.cued) and not grid.groups and self._meter[0] is None
         if off and (count >= self.patience or sure):
             self._shift = (0, 0)
             return off

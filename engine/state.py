@@ -31,7 +31,9 @@ class BeatGrid:
     first, and the second starts half a beat off the grid (`group_starts` gives them all). `moved_at` (s) is
     when the listener last moved the grid to another tempo level on evidence (the bass, the accents, a straight
     line: `BeatTracker._adopt`), -inf when it never did: the band takes such a move as a fresh lock, not as
-    a misreading to hold its level through (engine/timeline.py).
+    a misreading to hold its level through (engine/timeline.py). `cued`: the bar's 1 is a cue's the band takes at
+    once, as it would a sure listener's: a groove's first downbeat after a free intro of a strum a bar
+    (`BeatTracker.groove_cued`).
     """
 
     anchor_time: float
@@ -43,6 +45,7 @@ class BeatGrid:
     meter_confidence: float = 1.0
     groups: tuple[int, ...] = ()
     moved_at: float = -math.inf
+    cued: bool = False
 
     def beat_at(self, seconds: float) -> float:
         """The beat position (float beats) at `seconds`."""

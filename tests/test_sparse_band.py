@@ -73,3 +73,21 @@ def test_a_groove_after_a_steady_free_intro_is_heard_on_its_own_beat():
     notes = [e for e in events if isinstance(e, Note) and 30.0 <= e.time <= 60.0]
     near = lambda times: sum(min(abs(n.time - t) for t in times) < 0.07 for n in notes)   # noqa: E731
     assert near(truth["beats"]) > near([t + 0.25 for t in truth["beats"]])   # more on the beats than the "and"s
+
+
+def test_a_band_that_joined_a_free_intro_takes_the_grooves_bar_at_once():
+    # review29 (session 25): four whole-bar chords 3 s apart, then a ballad at 60 in half notes from the strum at
+    # 13.05 s, where the next chord was due. The band came in on the intro's bars and kept that count on the
+    # groove's grid (its bar lines on the groove's 2 or 3: bar F 0.12); the groove's first downbeat is now the 1
+    # until the guitar's accents say otherwise, and the band moves there at its first bar line (bar F 0.82)
+    mid = Path(__file__).resolve().parent / "data" / "free-intro-strums-3s-then-ballad-60-review29.mid"
+    downbeats = json.loads(mid.with_suffix(".json").read_text())["downbeats"]
+    _, events = play(read_guitar_file(mid))
+    marks = [m for m in events if isinstance(m, Marker)]
+    moves = [m.time for m in marks if m.text.startswith("bar:")]
+    assert moves and moves[0] < downbeats[2] + 0.07              # at the groove's third bar, not later
+    # the band's sections start on its bar lines (a fill takes a bar's last beats)
+    lines = [m.time for m in marks if m.text.startswith("section:") and "fill" not in m.text
+             and m.time > downbeats[2] - 0.07]
+    assert len(lines) >= 5
+    assert all(min(abs(t - d) for d in downbeats) < 0.07 for t in lines)    # on the player's 1

@@ -446,7 +446,8 @@ class BeatTracker:
         self.slope_range = 0.15     # the fitted line may change the period by this share at most
         self.curve = 0.05           # > 0: fit a parabola; its tempo now may differ from the line's by this share
 
-        self._onsets, self._strums = OnsetWindow(), BarPulse()   # the onsets; the strums a bar (`_hear_bar`)
+        # the onsets; the strums a bar, and the latest strum (s) that kept one (`_hear_bar`)
+        self._onsets, self._strums, self._pulse_last = OnsetWindow(), BarPulse(), 0.0
         self._pending = False
         self.period: float | None = None        # seconds per beat
         self._grid_from = math.inf               # s: when the grid was first set or last switched (`_offbeat_bass`)
@@ -460,8 +461,9 @@ class BeatTracker:
         self._fitted_at = -math.inf             # when the grid was last fitted, tapped or led (s)
         self._master_origin: int | None = None  # ... and this beat number was its first downbeat
         # a downbeat cued by a count-in or a start (a beat number), and the beats of the bar counted in (None: the
-        # meter heard), until the meter is sure
-        self._bar_origin = self._bar_beats = None
+        # meter heard), until the meter is sure; after a strum a bar, the groove's first downbeat (s; None when none
+        # follows one: `_groove`)
+        self._bar_origin = self._bar_beats = self._groove_at = None
         self.usual_gap = self.bar_gap = 0.0     # s: 75th percentile of recent gaps between onsets; the gap the
         #                                         player's figure leaves in every bar (_bar_gap)
         self._disagree = 0
@@ -540,9 +542,27 @@ class BeatTracker:
             self._adopt(now, *self._line_grid(grid))
             self._fitted_at = now
             self._classify(ts, ws)
-        self.bar_pulse = False
+        self.bar_pulse, self._bar_read = False, None
+        self._groove(now)
         self._hear_pulse()          # on the grid just fitted: the first fit may hear it (the band's entry waits not)
         return True
+
+    def _groove(self, now: float) -> None:
+        """At each grid fitted after a strum a bar, until the guitar's accents make the meter sure
+        (CUED_BAR_UNTIL): `_groove_at` (s), the groove's first downbeat, moves to the latest downbeat it sets by
+        `now` (s) on the grid, and the intro's cued downbeat (a beat number on the intro's grid) is dropped. While
+        it is kept, the grid's beat nearest it is the 1 (`downbeat_phase`), as a count-in's is (`start_at`): a band
+        that joined the free intro moves its bar there (review29's ballad at 60 after strums 3 s apart: the band on
+        the intro's count, bar F 0.12). A time, not a beat number: a refit renumbers the grid's beats (the ballad
+        at 41 s), or finds another level (rock at 110: 0.67 s, then 0.54 s a beat)."""
+        if self._groove_at is None or self.period is None:
+            return
+        self._bar_origin = None
+        if self.meter_confidence >= CUED_BAR_UNTIL:
+            self._groove_at = None
+            return
+        origin, beats = round(self.beat_at(self._groove_at)), self.beats_per_bar
+        self._groove_at = self.seconds_at(origin + (self.beat_at(now) - origin) // beats * beats)
 
     def _hear_bar(self) -> bool:
         """A strum a bar (engine.listen.bar_pulse): once the latest strums run at one steady bar, the grid is four
@@ -558,8 +578,13 @@ class BeatTracker:
                 # intro's count: band beat F 0.09, main 0.96)
                 self._fresh = True
                 self.rephase_bars()
+                # the groove starts on the latest strum that kept the bar (review29's takes: rock at 120 from
+                # 19.0 s after strums at 13.1 and 16.1 s, a ballad at 60 from the strum at 13.1 s after 10.0 s): the
+                # next fit's bar starts there (`_groove`)
+                self._groove_at = self._pulse_last
             return False
         strum = self._strums.last
+        self._pulse_last, self._groove_at = strum, None
         if not self.bar_pulse:
             self._grid_from = strum
         self._bar_origin = self._anchor(strum, bar / BAR_PULSE_BEATS)
@@ -1623,11 +1648,19 @@ class BeatTracker:
         return self._bars.played_by_beat(self.beats_per_bar, self.downbeat_phase)
 
     @property
+    def groove_cued(self) -> bool:
+        """True while the 1 is the groove's first downbeat after a strum a bar (`_groove`), not yet the guitar's
+        accents'."""
+        return self._groove_at is not None and not self.bar_pulse and self._bar()[2] < CUED_BAR_UNTIL
+
+    @property
     def downbeat_phase(self) -> int:
         """Beat numbers n with n % beats_per_bar equal to this are downbeats."""
         if self.led_by_master and self._master_origin is not None:   # its start was a downbeat
             return self._master_origin % self.beats_per_bar
         beats, phase, confidence = self._bar()
+        if self.groove_cued:
+            return round(self.beat_at(self._groove_at)) % beats     # a groove after a strum a bar (`_groove`)
         if self._bar_origin is not None and confidence < CUED_BAR_UNTIL:
             return self._bar_origin % beats
         return phase

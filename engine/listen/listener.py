@@ -485,7 +485,7 @@ class Listener:
         if b.period is None:
             return None
         return BeatGrid(b.anchor_time, b.anchor_beat, b.period, b.beats_per_bar, b.downbeat_phase, b.compound,
-                        b.meter_confidence, b.aqsaq_groups, b.level_moved_at)
+                        b.meter_confidence, b.aqsaq_groups, b.level_moved_at, b.groove_cued)
 
     def leaning(self) -> BeatGrid | None:
         """The grid as it would be once the aqsaq meter the listener leans to is named (`BeatTracker.leaning_bar`;
