@@ -74,7 +74,6 @@ from engine.listen.phase import (
 from engine.listen.tempo import (
     ACCENT_COUNT,
     BASS_RECENCY,
-    FIGURE_FILLED,
     FIGURE_REPEAT,
     FIGURE_SPAN,
     FPS,
@@ -84,7 +83,7 @@ from engine.listen.tempo import (
     TapTempo,
     TempoEstimator,
     accented_sixteenth,
-    struck,
+    fastest_pulse,
 )
 from engine.listen.tempo_change import old_holds, sudden_change
 
@@ -1216,7 +1215,7 @@ class BeatTracker:
         t = np.array(ts)
         unit = grid[1] / 4
         recent = t[t >= now - FIGURE_SPAN]
-        if len(recent) < 8 or not struck(recent, unit) >= FIGURE_FILLED > struck(recent, unit / 2):
+        if len(recent) < 8 or not fastest_pulse(recent, unit):
             return grid
         fit = self._phase(ts, pws, now, unit)
         if fit is None:
@@ -1632,7 +1631,7 @@ class BeatTracker:
         the player comps off the beat (`BarTracker.offbeat`: there the 1 is a beat the groove leaves, and the pointer
         places it by the off-beat chords' harmonic news, not on the weak cues of the beats left that this figure
         keeps the band's bar from: sim4 reggae Db-major s12, the band in on the 3 and kept there, bar F 0.09)."""
-        if self._bars is None or self.led_by_master or self._aqsaq_bar() is not None or self._bars.offbeat:
+        if self._struck_unknown():
             return 1.0
         return self._bars.played(self.beats_per_bar, self.downbeat_phase)
 
@@ -1642,10 +1641,15 @@ class BeatTracker:
         that is 1.0, and while the player plays a single-note line (`BarTracker.line_share`): a solo's notes fall
         where its phrases take them, not where its bar starts (GuitarSet BN2 solo: its one move onto the player's 1
         was onto a beat struck less often than the band's)."""
-        bars = self._bars
-        if bars is None or self.led_by_master or self._aqsaq_bar() is not None or bars.offbeat or bars.line_share > 0.5:
+        if self._struck_unknown() or self._bars.line_share > 0.5:
             return (1.0,) * self.beats_per_bar
         return self._bars.played_by_beat(self.beats_per_bar, self.downbeat_phase)
+
+    def _struck_unknown(self) -> bool:
+        """True when how often the player strikes each beat of the bar says nothing of where it starts (read as
+        1.0): without the bar pointer, under a clock master, in an aqsaq meter, or while the player comps off the
+        beat (`BarTracker.offbeat`)."""
+        return self._bars is None or self.led_by_master or self._aqsaq_bar() is not None or self._bars.offbeat
 
     @property
     def groove_cued(self) -> bool:

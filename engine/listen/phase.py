@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -169,21 +170,40 @@ def long_eighth(ts: Sequence[float], rs: Sequence[float], loud: Sequence[float],
     struck harder, is the beat: the two tell apart by the accent alone."""
     third = period / 3
     at = recentre(ts, rs, circular_mean(ts, rs, third), third)
+    sums, counts, louds = thirds(ts, rs, at, third, loud)
+    held = sums[0] + sums[1] + sums[2]
+    if held <= 0 or held < on * sum(rs):
+        return None
+    k = long_short(sums, counts, held, empty, count)
+    if k is None:
+        return None
+    last = (k + 2) % 3
+    return at + k * third if louds[k] / counts[k] >= louds[last] / counts[last] else None
+
+
+def thirds(ts: Sequence[float], rs: Sequence[float], at: float, third: float,
+           loud: Sequence[float] | None = None) -> tuple[list[float], list[int], list[float]]:
+    """Per third of a beat (0, 1, 2: the grid of `third` s from `at`, s, counted in threes): the weights rs, the
+    number and the summed loudness `loud` (0..1; 0 when None) of the onsets ts (s) within NEAR of its places."""
     sums, counts, louds = [0.0] * 3, [0] * 3, [0.0] * 3
-    for ti, r, v in zip(ts, rs, loud):
+    for ti, r, v in zip(ts, rs, repeat(0.0) if loud is None else loud):
         e = (ti - at) / third
         k = round(e)
         if abs(e - k) < NEAR:
             sums[k % 3] += r
             counts[k % 3] += 1
             louds[k % 3] += v
-    held = sums[0] + sums[1] + sums[2]
-    if held <= 0 or held < on * sum(rs):
-        return None
+    return sums, counts, louds
+
+
+def long_short(sums: Sequence[float], counts: Sequence[int], held: float, empty: float, count: int) -> int | None:
+    """The third (0..2) on which a beat struck long-short on its triplet eighths starts, from the weights `sums`
+    and onset `counts` per third (`thirds`), `held` their total: the first k whose next third holds at most `empty`
+    of `held` while k and the third after next are struck `count` times or more each; None when none is."""
     for k in range(3):
         middle, last = (k + 1) % 3, (k + 2) % 3
         if sums[middle] <= empty * held and min(counts[k], counts[last]) >= count:
-            return at + k * third if louds[k] / counts[k] >= louds[last] / counts[last] else None
+            return k
     return None
 
 

@@ -40,7 +40,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine.listen.line_accents import beat_share, grouping_contrast
-from engine.listen.phase import NEAR, beat_phase, circular_mean, fit_grid, recent_weights
+from engine.listen.phase import NEAR, beat_phase, circular_mean, fit_grid, long_short, recent_weights, thirds
 
 FPS = 100   # frames (lags) per second
 BASS_RECENCY = 4.0   # s: how fast older bass notes fade when the bass's beat is weighed
@@ -387,7 +387,7 @@ class TempoEstimator:
         on, mid, off = (a / b for a, b in zip(sums, weights))
         if not (ACCENT_EVEN * on <= mid <= ACCENT_OVER * on and off <= ACCENT_SOFT * min(on, mid)):
             return period
-        return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+        return half if self._keeps(half, period) else period
 
     def dotted_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or 1.5 times it when the strums' accents group its eighths in threes, for
@@ -425,7 +425,7 @@ class TempoEstimator:
         quarter = max(on, mid) / min(on, mid)
         contrast = [_mean(sums, weights, beats) / _mean(sums, weights, thirds) for beats, thirds in _DOTTED_PLACES]
         best = max(contrast)
-        if best < DOTTED_OVER or best < DOTTED_OVER * quarter or self._comb(q) < self.bass_keep * self._comb(period):
+        if best < DOTTED_OVER or best < DOTTED_OVER * quarter or not self._keeps(q, period):
             return period
         self.dotted_beat = phase + contrast.index(best) * eighth
         return q
@@ -473,24 +473,15 @@ class TempoEstimator:
         if phase is None:
             return period
         ts, rs, total = recent_weights(t, w, float(t[-1]), BASS_RECENCY)
-        sums, counts = [0.0] * 3, [0] * 3
-        for ti, ri in zip(ts, rs):
-            e = (ti - phase) / period
-            k = round(e)
-            if abs(e - k) < NEAR:
-                sums[k % 3] += ri
-                counts[k % 3] += 1
+        sums, counts, _ = thirds(ts, rs, phase, period)
         on = sum(sums)
         if total <= 0 or on < SHUFFLE_ON * total:
             return period
-        for k in range(3):
-            middle, last = (k + 1) % 3, (k + 2) % 3
-            if sums[middle] <= SHUFFLE_EMPTY * on and min(counts[k], counts[last]) >= ACCENT_COUNT:
-                if self._comb(slow) < self.bass_keep * self._comb(period):
-                    return period
-                self.shuffle_beat = phase + k * period
-                return slow
-        return period
+        k = long_short(sums, counts, on, SHUFFLE_EMPTY, ACCENT_COUNT)
+        if k is None or not self._keeps(slow, period):
+            return period
+        self.shuffle_beat = phase + k * period
+        return slow
 
     def pair_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or twice it when the strums come in pairs of a beat and its "and", for the
@@ -518,7 +509,7 @@ class TempoEstimator:
         parities = {k % 2 for k in starts}
         if len(starts) < PAIR_COUNT or len(parities) > 1 or 2 * len(starts) < PAIR_SHARE * len(beats):
             return period
-        if self._comb(slow) < self.bass_keep * self._comb(period):
+        if not self._keeps(slow, period):
             return period
         self.pair_beat = phase + max(starts) * period
         return slow
@@ -544,7 +535,7 @@ class TempoEstimator:
         bars = np.diff(accents) / (8.0 * period)
         if np.any(np.round(bars) < 1) or np.any(np.abs(bars - np.round(bars)) * 8.0 > NEAR):
             return period
-        if self._comb(slow) < self.bass_keep * self._comb(period):
+        if not self._keeps(slow, period):
             return period
         self.accent_beat = float(accents[-1])
         return slow
@@ -576,7 +567,7 @@ class TempoEstimator:
                 places[k % 4] += ri
         if sum(places) < QUARTER_ON * total or sum(p >= QUARTER_SHARE * total for p in places) < QUARTER_PLACES:
             return period
-        return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+        return half if self._keeps(half, period) else period
 
     def bar_level(self, period: float, bass_bar: bool = False) -> float:
         """The beat period (s): `period`, or half of it when the figure the onsets repeat lasts 1.5 beats, from the
@@ -606,7 +597,7 @@ class TempoEstimator:
             return period
         if 4.0 * period * FPS <= self._acf_lag[-1] and four > split:
             return period       # a 4/4 bar's syncopated figure (D . D U . U D U, 3+3+2 eighths), not a split bar
-        return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+        return half if self._keeps(half, period) else period
 
     def deep_split(self, bass: np.ndarray, period: float) -> bool:
         """Whether the bar's bass notes at times `bass` (s, rising; `OnsetWindow.deep`: each a whole tone or more
@@ -656,7 +647,7 @@ class TempoEstimator:
             gaps &= {PICK_WALTZ}
         if not ((4 in gaps or PICK_WALTZ in gaps) and bpm <= PICK_BPM[1] or 2 in gaps and TRAVIS_BPM[0] <= bpm):
             return period
-        return slow if self._comb(slow) >= self.bass_keep * self._comb(period) else period
+        return slow if self._keeps(slow, period) else period
 
     def oompah_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, notes: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or half of it when an oom-pah is heard at half its tempo, for the onsets t
@@ -692,7 +683,7 @@ class TempoEstimator:
 
         if not (holds(beats, lone) and holds(halves, chord) or holds(beats, chord) and holds(halves, lone)):
             return period
-        return half if self._comb(half) >= self.bass_keep * self._comb(period) else period
+        return half if self._keeps(half, period) else period
 
     def figure_repeat(self, period: float) -> float:
         """How much more the last `scores` call's autocorrelation repeats a 3+3+2 figure than whole beats, were `period`
@@ -726,9 +717,9 @@ class TempoEstimator:
             return period
         unit = period / 3
         recent = t[t >= t[-1] - FIGURE_SPAN]
-        sixteenths = struck(recent, unit) >= FIGURE_FILLED > struck(recent, unit / 2)
+        sixteenths = fastest_pulse(recent, unit)
         beat = (4 if sixteenths else 2) * unit
-        if not self.lag_lo <= beat * FPS <= self.lag_hi or self._comb(beat) < FIGURE_KEEP * self._comb(period):
+        if not self.lag_lo <= beat * FPS <= self.lag_hi or not self._keeps(beat, period, FIGURE_KEEP):
             return period
         return beat
 
@@ -750,9 +741,9 @@ class TempoEstimator:
         recent = t[t >= t[-1] - FIGURE_SPAN]
         if len(recent) < FIGURE_FILLED * ((recent[-1] - recent[0]) / unit + 1):
             return period           # (too few onsets to strike the units: `struck` without its np.unique)
-        if not struck(recent, unit) >= FIGURE_FILLED > struck(recent, unit / 2):
+        if not fastest_pulse(recent, unit):
             return period
-        if self._comb(beat) < FIGURE_KEEP * self._comb(period):
+        if not self._keeps(beat, period, FIGURE_KEEP):
             return period
         return beat if _unit_contrast(t, np.asarray(loud), unit, 4) >= SIXTEENTH_OVER else period
 
@@ -827,6 +818,11 @@ class TempoEstimator:
         lag = period * FPS
         acf = self.last_acf
         return float(np.interp(lag, self._acf_lag, acf) + self.comb2 * np.interp(2 * lag, self._acf_lag, acf))
+
+    def _keeps(self, level: float, period: float, share: float | None = None) -> bool:
+        """True when the level `level` (s) a figure moves the estimate to keeps `share` (default `bass_keep`) of the
+        comb score (`_comb`) of the estimate's `period` (s): the onsets still hold the level the figure asks for."""
+        return self._comb(level) >= (self.bass_keep if share is None else share) * self._comb(period)
 
     def _pairs(self, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Index pairs (i < j) of `count` onsets, row by row (np.triu_indices(count, 1)'s arrays and order), cached
@@ -969,6 +965,12 @@ def _at_lag(acf: np.ndarray, lag: float) -> float:
 def struck(t: np.ndarray, unit: float) -> float:
     """The share of the slots `unit` (s) apart from the first of onsets t (s, sorted) to the last that hold one."""
     return len(np.unique(np.round((t - t[-1]) / unit))) / ((t[-1] - t[0]) / unit + 1)
+
+
+def fastest_pulse(t: np.ndarray, unit: float) -> bool:
+    """True when the onsets t (s, sorted) strike FIGURE_FILLED of the slots `unit` (s) apart and not of the slots
+    half as far apart (`struck`): `unit` is the fastest pulse running (funk's sixteenths, a bossa's eighths)."""
+    return struck(t, unit) >= FIGURE_FILLED > struck(t, unit / 2)
 
 
 def accented_sixteenth(t: np.ndarray, loud: np.ndarray, phase: float, unit: float, now: float) -> int:
