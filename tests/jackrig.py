@@ -7,6 +7,7 @@ the MIDI and the audio are JACK's own.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -166,13 +167,16 @@ class Probe:
 
     def _connect(self, source, destination, timeout: float = 3.0) -> None:
         """Connect, retrying for a moment: a client's ports are visible before the client is activated, and
-        JACK refuses to connect ports of an inactive client."""
+        JACK refuses to connect ports of an inactive client. A try that failed on a loaded --sync server (its
+        answer late) may have connected all the same: the next then finds it there (EEXIST), which is done."""
         deadline = time.monotonic() + timeout
         while True:
             try:
                 self.client.connect(source, destination)
                 return
-            except self.jack.JackErrorCode:
+            except self.jack.JackErrorCode as exc:
+                if exc.code == errno.EEXIST:
+                    return
                 if time.monotonic() >= deadline:
                     raise
                 time.sleep(0.05)

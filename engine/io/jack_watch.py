@@ -5,12 +5,17 @@ rtmidi tells nothing when the server dies: a virtual port simply stops receiving
 and FluidSynth hold are left dangling. libjack frees a client whose server died by itself, so closing one
 afterwards crashes the process (measured: a segmentation fault in `jack_client_close`); such clients are
 abandoned, never closed, here and by the callers (see `MidiInput.reopen` and `FluidLiveSink.reopen_driver`).
+
+Nor does rtmidi tell when its connection to the source port is gone while both ports stay: someone ran
+jack_disconnect, or its own connect failed (rtmidi ignores jack_connect's result). The watch's client reads the
+port graph (`connections`) so that the session notices that too.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 import threading
 
 JACK_NO_START_SERVER = 0x01     # jack_options_t: never start a server ourselves
@@ -32,6 +37,12 @@ def _libjack():
     lib.jack_on_shutdown.argtypes = [ctypes.c_void_p, _SHUTDOWN, ctypes.c_void_p]
     lib.jack_client_close.restype = ctypes.c_int
     lib.jack_client_close.argtypes = [ctypes.c_void_p]
+    lib.jack_port_by_name.restype = ctypes.c_void_p
+    lib.jack_port_by_name.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    lib.jack_port_get_all_connections.restype = ctypes.POINTER(ctypes.c_char_p)
+    lib.jack_port_get_all_connections.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    lib.jack_free.restype = None
+    lib.jack_free.argtypes = [ctypes.c_void_p]
     return lib
 
 
@@ -66,6 +77,26 @@ class JackWatch:
     def alive(self) -> bool:
         """True while connected and the server has not shut down or dropped us."""
         return self._client is not None and not self._gone.is_set()
+
+    def connections(self, port: str) -> list[str] | None:
+        """The full names of the ports connected to `port` (a full name, "client:port"); [] when it has none or
+        is not there; None when the server is gone or libjack is not here (nothing known). A read of the
+        server's port graph through our client (jack_port_get_all_connections, JACK's API), no round trip."""
+        if not self.alive():
+            return None
+        handle = self._lib.jack_port_by_name(self._client, port.encode())
+        if not handle:
+            return []
+        names = self._lib.jack_port_get_all_connections(self._client, handle)
+        if not names:
+            return []
+        found = []
+        for i in itertools.count():
+            if names[i] is None:
+                break
+            found.append(names[i].decode(errors="replace"))
+        self._lib.jack_free(ctypes.cast(names, ctypes.c_void_p))
+        return found
 
     def reopen(self) -> bool:
         """After the server went: abandon the dead client (never close it) and connect again; True when the

@@ -9,6 +9,7 @@ say once, in our words, what to do.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -179,6 +180,15 @@ class MidiInput:
         except rtmidi.RtMidiError:
             return False
 
+    def linked(self, connections: list[str] | None) -> bool:
+        """Whether our port is among `connections` (full port names, "client:port", connected to our source, as
+        JackWatch.connections reads them); True when they are unknown (None). JACK names a second client of
+        ours "aqyn-01": a port of our name on any aqyn client counts (two aqyns on one guitar port are not told
+        apart)."""
+        if connections is None:
+            return True
+        return any(_ours(name, self.port_name) for name in connections)
+
     def reopen(self, server_died: bool = False) -> bool:
         """Try to connect again to a port matching the wanted name (or make the virtual port again); True when
         connected. `server_died`: the JACK server went away, so the old client is abandoned, not closed, and a new
@@ -295,6 +305,13 @@ class MidiOutput:
             self._midi.delete()
         except rtmidi.RtMidiError:
             pass
+
+
+def _ours(full_name: str, port_name: str) -> bool:
+    """Whether `full_name` ("client:port") is port `port_name` of our client: "aqyn", or "aqyn-NN" as JACK
+    renames a second client of the same name."""
+    client, _, port = full_name.partition(":")
+    return port == port_name and (client == CLIENT or re.fullmatch(rf"{CLIENT}-\d+", client) is not None)
 
 
 def _open_named(client, wanted: str, kind: str, port_name: str) -> str:
