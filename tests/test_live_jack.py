@@ -258,8 +258,8 @@ def test_pulled_cable_is_survived_and_reconnected(wired_session):
 def test_a_removed_connection_is_made_again_and_the_band_plays_on(server, tmp_path):
     """Our input's JACK connection is removed while both ports stay (a patchbay's click; or rtmidi's own
     connect failing unseen, which rtmidi does not report: a restart test failed so in CI). aqyn connects
-    again within a check or two, says "input relinked", counts it, and the band plays on: no "input lost", so
-    no ending for what was no pulled cable."""
+    again once two checks in a row find it gone, says "input relinked", counts it, and the band plays on: no
+    "input lost", so no ending for what was no pulled cable."""
     log = tmp_path / "live.jsonl"
     probe = Probe(SERVER, seconds=20, name="relinkprobe")
     proc = start_live(server, "--in", "relinkprobe:midi_out", log=log)
@@ -284,12 +284,14 @@ def test_a_removed_connection_is_made_again_and_the_band_plays_on(server, tmp_pa
     lines = log_lines(log)
     kinds = [e["kind"] for e in lines]
     assert "input relinked" in kinds and "input lost" not in kinds, [e for e in lines if e["kind"] != "status"]
-    assert relinked_in < 2.0, relinked_in                   # checked four times a second
+    assert relinked_in < 3.0, relinked_in       # checked four times a second, gone on two checks in a row
     t_relink = next(e["t"] for e in lines if e["kind"] == "input relinked")
     statuses = [e for e in lines if e["kind"] == "status"]
     before = max(e["messages"] for e in statuses if e["t"] <= t_relink)
     assert statuses[-1]["messages"] > before + 20, "no notes arrived after the connection was made again"
-    assert statuses[-1]["relinks"] == 1 and statuses[-1]["inputs_lost"] == 0
+    relinks = [round(e["t"] - t_relink, 2) for e in lines if e["kind"] == "input relinked"]
+    assert 1 <= statuses[-1]["relinks"] == len(relinks) <= 2, relinks     # a relink, not a flapping link
+    assert statuses[-1]["inputs_lost"] == 0
 
 
 def test_midi_out_carries_the_band_with_no_hanging_notes(wired_session):
