@@ -35,6 +35,12 @@ the beat tracker's window first held enough onsets for a first grid (engine/list
 2 s), which is what `ready` waits for on most takes: with a strum a beat (a waltz) the eighth onset is beat 7.
 With `-v`, medians by the truth's meter over all the sets follow.
 
+`late`: why an entry came later than TARGET bars (aqyn issue 11: the third downbeat): `third downbeat` (on the
+player's third downbeat from the first note, past TARGET bars: a pickup, a drifting tempo), `downbeat` (off the
+player's downbeats), the schedule's wait for the `meter` (aqsaq), the `level`, or a `bar line` (4/4 over 2/4, a
+moved or changed plan); else the readiness step still missing REACH s before that third downbeat: `onsets` (the
+first grid: the tempo not yet known), `beat lock`, `key/presence`. The summary counts them per set.
+
 It runs the engine in-process (engine.render.play, as `aqyn render` without the files) and watches the
 scheduler's ticks through a wrapper round `Scheduler.tick`, put back after each take; it reads the scheduler's
 private entry fields, so it belongs with the scheduler (a bench tool, not a measure of the output: that is
@@ -75,6 +81,11 @@ FOLDERS = {"guitarset-dev": SHARED / "data" / "guitarset-dev", "converter-set-b"
 # was ready, which `earliest` then called unreachable (a slack of -0.97 bar, "grid")
 REACH = SchedulerConfig().lookahead
 SLACK = 0.5        # bars: a slack from which the wait gets a cause
+TARGET = 2.05      # bars: an entry later than this missed aqyn issue 11's target (2 bars: the third downbeat; 0.05
+#                    for the truth's mean bar against a tempo that drifts; band_eval's `entry bars`, as `entry` here)
+# the late entry's kind (`late`), from the schedule's wait's cause (`cause`) or the readiness step that came last
+KINDS = {"aqsaq": "meter", "aqsaq evidence": "meter", "level": "level", "4/4 over 2/4": "bar line",
+         "meter": "bar line", "moved": "bar line", "grid": "downbeat"}
 TOL = 0.07         # s: an entry this near a truth downbeat is on it (bench/band_eval.py's TOL)
 
 
@@ -169,7 +180,30 @@ def take(mid: Path, beat_alone: bool = False) -> dict:
         offered = downbeats[min(bisect.bisect_left(downbeats, log["offered"] + REACH), len(downbeats) - 1)]
         row["offered"] = round((offered - first) / bar, 2)
     row["cause"] = cause(log, row["slack"], bar, truth["meter"], offered)
+    counted = [d for d in downbeats if d >= first - TOL]
+    row["late"] = late(log, {**row, "first": first}, counted[2] if len(counted) > 2 else None)
     return row
+
+
+def late(log: dict, row: dict, third: float | None) -> str:
+    """Why the entry came later than TARGET bars (empty when it did not): `third downbeat` (in on the player's
+    third downbeat from the first note, which lies past TARGET bars: a pickup, a tempo that drifts), `downbeat`
+    (in off the player's downbeats), the schedule's wait (`meter`: an aqsaq meter pending; `level`; `bar line`:
+    a 2/4 take's 4/4 downbeat, a moved or changed plan), or the readiness step still missing REACH s before
+    `third` (s; None: the take has no third downbeat): `onsets` (the first grid's onsets: the tempo not yet
+    known), `beat lock`, `key/presence` (the key's lock, a real phrase)."""
+    if row["entry"] <= TARGET:
+        return ""
+    if not row["on"]:
+        return "downbeat"
+    if third is None or row["entry_s"] + row["first"] <= third + TOL:
+        return "third downbeat"
+    if row["slack"] >= SLACK:
+        return KINDS.get(row["cause"], "other")
+    for step, kind in (("onsets", "onsets"), ("beat", "beat lock"), ("ready", "key/presence")):
+        if log.get(step, log["ready"]) > third - REACH:
+            return kind
+    return "other"
 
 
 def summary(name: str, rows: list[dict]) -> str:
@@ -177,12 +211,14 @@ def summary(name: str, rows: list[dict]) -> str:
     done = [r for r in rows if "entry" in r]
     med = {k: statistics.median(r[k] for r in done) for k in ("ready", "earliest", "entry", "slack", "entry_s")}
     causes = Counter(r["cause"] for r in done if r["cause"])
+    kinds = Counter(r["late"] for r in done if r.get("late"))
     sooner = sum(r["drummer"] < r["earliest"] - 0.05 for r in done)
     on = sum(r["on"] for r in done)
     return (f"{name}: {len(done)}/{len(rows)} came in, {on} on a downbeat; medians ready {med['ready']:.2f}, earliest "
             f"{med['earliest']:.2f}, entry {med['entry']:.2f} bars ({med['entry_s']:.2f} s), slack {med['slack']:.2f}; "
             f"slack >= {SLACK} or < 0: " + (", ".join(f"{c} {n}" for c, n in causes.most_common()) or "none")
-            + f"; the beat alone reaches an earlier downbeat on {sooner}")
+            + f"; the beat alone reaches an earlier downbeat on {sooner}; later than {TARGET} bars: "
+            + (", ".join(f"{k} {n}" for k, n in kinds.most_common()) or "none"))
 
 
 def by_meter(rows: list[dict]) -> list[str]:

@@ -64,4 +64,22 @@ def test_by_meter_and_the_summary_count_what_the_beat_alone_would_reach_sooner()
     assert ew.by_meter(rows) == ["  2/4 (1): onsets 2.50, ready 2.60, earliest 3.00, entry 3.00 bars (3.00 s)",
                                  "  4/4 (1): onsets 0.90, ready 1.20, earliest 2.00, entry 2.00 bars (4.00 s)"]
     assert ew.summary("set", rows).startswith("set: 2/3 came in, 1 on a downbeat;")
-    assert ew.summary("set", rows).endswith("the beat alone reaches an earlier downbeat on 1")
+    assert ew.summary("set", rows).endswith("the beat alone reaches an earlier downbeat on 1; later than 2.05 bars: "
+                                            "none")
+    rows[0]["late"] = "onsets"
+    assert ew.summary("set", rows).endswith("later than 2.05 bars: onsets 1")
+
+
+def test_a_late_entry_s_kind_in_order():
+    """An entry past 2 bars: off the downbeat first, then the third downbeat itself past 2 bars, the schedule's
+    wait, else the first readiness step not there REACH s before the third downbeat (at 8.0 s here)."""
+    steps = {"onsets": 7.0, "beat": 7.5, "ready": 7.95}
+    row = {"entry": 3.0, "on": True, "slack": 0.0, "cause": "", "entry_s": 9.0, "first": 1.0}
+    assert ew.late(steps, row | {"entry": 2.0}, 8.0) == ""
+    assert ew.late(steps, row | {"on": False}, 8.0) == "downbeat"
+    assert ew.late(steps, row | {"entry_s": 7.0}, 8.0) == "third downbeat"     # a pickup: bar 3 at 2.2 bars
+    assert ew.late(steps, row | {"slack": 1.0, "cause": "aqsaq evidence"}, 8.0) == "meter"
+    assert ew.late(steps, row | {"slack": 1.0, "cause": "4/4 over 2/4"}, 8.0) == "bar line"
+    assert ew.late(steps, row, 8.0) == "key/presence"
+    assert ew.late(steps | {"beat": 7.95}, row, 8.0) == "beat lock"
+    assert ew.late(steps | {"onsets": 7.95}, row, 8.0) == "onsets"
