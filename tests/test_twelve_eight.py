@@ -40,3 +40,12 @@ def test_no_12_8_at_a_fast_dotted_quarter():
     assert bars.compound_bar(TWELVE_BPM - 10)[0] == 4
     assert bars.compound_bar(TWELVE_BPM + 10)[0] == 2
     assert bars.compound_bar(None)[0] == 2
+    assert bars.compound_bar(TWELVE_BPM + 10, shuffled=True)[0] == 4       # a shuffle's bar at any tempo
+    assert bars.compound_bar(None, shuffled=True)[0] == 2
+
+
+def test_a_blues_shuffle_at_80_is_heard_in_12_8():
+    # review22's 12/8 shuffle at 80 dotted quarters (over TWELVE_BPM): a boogie dyad on the beat and on its swung
+    # eighth, the root moving every four beats; heard 6/8 (half the player's bar) before session 26's meter26
+    a = analyze(DATA / "review22-blues-shuffle-E-80-12-8.mid")
+    assert a.meter == "12/8"
