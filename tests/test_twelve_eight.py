@@ -7,7 +7,6 @@ from pathlib import Path
 from engine.analyze import analyze, run_online
 from engine.listen import ListenerConfig
 from engine.listen.bar_pointer import TWELVE_BPM, BarTracker
-from engine.listen.beat import SHUFFLE_READS, BeatTracker
 from tests.conftest import nottingham_line
 
 DATA = Path(__file__).parent / "data"
@@ -41,24 +40,3 @@ def test_no_12_8_at_a_fast_dotted_quarter():
     assert bars.compound_bar(TWELVE_BPM - 10)[0] == 4
     assert bars.compound_bar(TWELVE_BPM + 10)[0] == 2
     assert bars.compound_bar(None)[0] == 2
-    assert bars.compound_bar(TWELVE_BPM + 10, shuffled=True)[0] == 4       # a shuffle's bar at any tempo
-    assert bars.compound_bar(None, shuffled=True)[0] == 2
-
-
-def test_a_shuffle_is_held_through_a_fit_without_its_figure():
-    # all of the last fits asked for, sim4's boogie Bb-minor flipped 12/8 <-> 6/8 at every fit that missed the
-    # figure; the shuffle is held while half of the recent fits read it, and only then
-    tracker = BeatTracker()
-    for k in range(SHUFFLE_READS):
-        tracker._shuffles.append(k % 4 != 0)          # three fits in four
-    assert tracker._shuffled()
-    for _ in range(SHUFFLE_READS // 2 + 1):
-        tracker._shuffles.append(False)
-    assert not tracker._shuffled()
-
-
-def test_a_blues_shuffle_at_80_is_heard_in_12_8():
-    # review22's 12/8 shuffle at 80 dotted quarters (over TWELVE_BPM): a boogie dyad on the beat and on its swung
-    # eighth, the root moving every four beats; heard 6/8 (half the player's bar) before session 26's meter26
-    a = analyze(DATA / "review22-blues-shuffle-E-80-12-8.mid")
-    assert a.meter == "12/8"

@@ -142,11 +142,8 @@ AFTER = 2.0
 # and sim4-held (both read when these were set: sim4-held is not held out of them): slow blues +1.7 to +4.8 in
 # their second halves (medians) at 43-54 dotted quarters a minute, boogies -4.8 to +3.0 at 63-117. 4/4 takes heard
 # in compound time for a while (sim4's funk, bossa and sixteenths, GuitarSet's Funk3 for 7 beats) read up to +6.7
-# too, but at 64-198 (the sixteenths take at 64-100): hence the tempo bound. A shuffle lifts it (session 26,
-# meter26): a boogie or a blues shuffle played faster (sim4's boogie Bb-minor at 115, evidence +5.6; blues
-# A-major+tempo at 63-73, +5.8; review22's and review24's tests/data shuffles at 80 and 72) strikes every beat
-# long-short on its triplet eighths (`BeatTracker._shuffled`), which none of those 4/4 takes does for long in
-# compound time; the jigs that do keep their evidence for two beats.
+# too, but at 64-198 (the sixteenths take at 64-100): hence the tempo bound. A 12/8 shuffle at 72-80 (review22,
+# review24 tests/data) stays 6/8.
 TWELVE = 2.0
 TWELVE_BPM = 60.0
 _EVEN = (1.0, 1.0, 1.0)   # accent likelihoods when the accents say nothing (`BarTracker._accent_likelihood`)
@@ -476,12 +473,12 @@ class BarTracker:
             read = self._read[meters] = self._bar(meters)
         return read
 
-    def compound_bar(self, bpm: float | None, shuffled: bool = False) -> tuple[int, int, float]:
+    def compound_bar(self, bpm: float | None) -> tuple[int, int, float]:
         """`bar` in compound time, the beat a dotted quarter at `bpm` (a minute's): four to the bar (12/8) when it
-        is under TWELVE_BPM, or the beats are `shuffled` (struck long-short on their triplet eighths), and the
-        belief in four beats over two, the prior's ratio taken out, is over exp(TWELVE), else two (6/8). The
-        confidence is the chosen meter's `bar` alone (the pointer's 4/4 prior would otherwise weigh in against 6/8)."""
-        if bpm is None or (bpm >= TWELVE_BPM and not shuffled):
+        is under TWELVE_BPM and the belief in four beats over two, the prior's ratio taken out, is over
+        exp(TWELVE), else two (6/8). The confidence is the chosen meter's `bar` alone (the pointer's 4/4 prior
+        would otherwise weigh in against 6/8)."""
+        if bpm is None or bpm >= TWELVE_BPM:
             return self.bar((2,))
         mass = {b: sum(sum(self._belief[self._span[c]]) for c, (m, _, _) in enumerate(COUNTINGS) if m == b)
                 for b in (2, 4)}
