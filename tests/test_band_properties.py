@@ -194,6 +194,25 @@ def test_a_bar_cut_short_as_the_meter_leaves_6_8_is_written_in_the_new_meters_be
     assert [(n, d) for _, n, d in sigs[-2:]] == [(1, 4), (new, 4)], sigs
 
 
+@pytest.mark.parametrize("numerator, denominator, click", [(12, 8, 36), (6, 8, 36), (4, 4, 24), (7, 8, 24)])
+def test_a_compound_meter_clicks_its_dotted_quarters(numerator, denominator, click):
+    # a DAW's metronome and beat ruler in 12/8 or 6/8 count the dotted quarter the band counts (band_eval's
+    # beat positions), not a quarter note that falls on no beat of the bar's
+    beat_eighths = 3 if numerator % 3 == 0 and denominator == 8 else 2
+    beats = numerator * 2 // beat_eighths if denominator == 8 else numerator
+    events, t = [TimeSignature(1.0, numerator, denominator, beat_eighths)], 1.0
+    for k in range(2 * beats):
+        events.append(Beat(t, k, k % beats, beats, 0.5))
+        t += 0.5
+    sink = MidiFileSink("unused.mid")      # never written
+    for e in events:
+        sink.send(e)
+    sigs = [m for m in sink.to_midi().tracks[0] if m.type == "time_signature"]
+    written = [(m.numerator, m.denominator, m.clocks_per_click) for m in sigs]
+    assert written[-1] == (numerator, denominator, click), written      # the bar before is the lead-in's
+    assert all(c == (36 if d == 8 and n % 3 == 0 else 24) for n, d, c in written), written
+
+
 def test_a_beat_cut_from_a_4_4_bar_before_6_8_stays_a_quarter():
     # the other way a one-beat bar written in the new meter's beats would be 3/8, three DAW beats for one
     events, t = [TimeSignature(1.0, 4, 4, 2)], 1.0

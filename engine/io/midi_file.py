@@ -100,7 +100,8 @@ class MidiFileSink:
             conductor.append((round(_quarters(units, b) * PPQ), 0, mido.MetaMessage("set_tempo", tempo=us)))
         for b, numerator, denominator in bars:
             conductor.append((round(_quarters(units, b) * PPQ), 1, mido.MetaMessage(
-                "time_signature", numerator=numerator, denominator=denominator)))
+                "time_signature", numerator=numerator, denominator=denominator,
+                clocks_per_click=_clocks_per_click(numerator, denominator))))
         for ev in self.events:
             if isinstance(ev, KeyChange):
                 key = midi_key_signature(pitch_class(ev.tonic), ev.mode)
@@ -120,6 +121,13 @@ class MidiFileSink:
         for part in sorted(by_part, key=lambda p: (PART_ORDER.index(p) if p in PART_ORDER else 99, p)):
             ticks, data = by_part.pop(part)
             yield _track(part, ((t, _bytes(*data[3 * i: 3 * i + 3])) for i, t in enumerate(ticks)))
+
+
+def _clocks_per_click(numerator: int, denominator: int) -> int:
+    """MIDI clocks (24 a quarter note) per metronome click of a time signature: a dotted quarter (36) in a compound
+    meter (6/8, 9/8, 12/8: the beat the band counts, and band_eval's `beat_unit`), else a quarter (24, the MIDI
+    default; 5/8 and 7/8 keep it). The MIDI 1.0 specification's own example: 6/8 clicking dotted quarters is 36."""
+    return 36 if denominator == 8 and numerator > 3 and numerator % 3 == 0 else 24
 
 
 def _bytes(status: int, d1: int, d2: int) -> list[int]:
