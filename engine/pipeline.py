@@ -94,6 +94,8 @@ class Engine:
             cue = Cue.STOP if self.scheduler.playing else Cue.START
         if cue == Cue.START and not self.scheduler.playing and not self.listener.playing:
             self.listener.start(item.time + START_LEAD)        # no guitar: the band starts by itself
+        if cue == Cue.RESUME:
+            self.listener.resume(item.time)       # the input is back: its silence was a cable's, not the player's
         if cue == Cue.TAP_TEMPO:
             self.listener.tap(item.time, count_in=not self.scheduler.playing)   # out: a bar of taps counts in
         elif cue == Cue.LOCK:

@@ -78,6 +78,10 @@ REPICK_BARS = 4            # the player's bars the meter must be heard before au
                            # bars the tempo must stay out of the style's range before it does (review27's taps)
 REPICK_RANGE = 1.1         # the listener's tempo this many times above the style's range (or under it) is out of it:
                            # a count tapped at 67 under the example played at 96 (review27: 26 % over ballad-4-4's 76)
+BACK_WAIT = 1.0            # bars: back after a pulled cable (`Cue.RESUME`) the band keeps going this long for the
+#                           guitar's first note (the reconnect comes before the player's notes: at once it heard the
+#                           cable's silence as the player's, stopped and played its ending, a 2.6 s hole live); a
+#                           player still silent then is pausing (stop-time and the ending as usual)
 DOWNBEAT_NEAR = 0.25      # grid beats: a band beat this close to the player's downbeat falls on it (half an eighth in
                           # 3/4), when a meter change regroups the band's beat (`_regroup_downbeat`)
 BAND_CUES = (Cue.FILL, Cue.NEXT, Cue.ENDING, Cue.START, Cue.STOP, Cue.KEEP_GOING, Cue.RESUME)
@@ -136,6 +140,11 @@ class Scheduler:
     `choose_style(grid, strict)` picks the style when the band comes in (unless `set_style` chose one) and
     when the player's meter changes; `seed` makes every choice repeatable; `sinks` receive every event.
     """
+
+    # live, the input port back after it was gone under keep_going: since when (s) and the guitar's last note then (s),
+    # kept going until a note comes (`_heard_back`)
+    _back: tuple[float, float | None] | None = None
+    _mid_song = False       # the next entry is back into the song after a pulled cable: no intro
 
     def __init__(self, choose_style: StyleChooser, seed: int, sinks: list[Sink], config: SchedulerConfig | None = None):
         self.choose_style = choose_style
@@ -200,10 +209,13 @@ class Scheduler:
         if cue not in BAND_CUES:
             raise ValueError(f"cue must be one of {', '.join(BAND_CUES)}, got {cue!r}")
         if cue == Cue.KEEP_GOING:
-            self.keep_going = True
+            self.keep_going, self._back = True, None
+        elif cue == Cue.RESUME and self.keep_going:
+            self._back = (self._now, self._state.last_onset if self._state is not None else None)
         elif cue in (Cue.START, Cue.RESUME):
-            self.keep_going = False
+            self.keep_going, self._back = False, None
             self.held = self._hold_after = False       # also once a cued ending under way is over
+            self._mid_song = cue == Cue.RESUME         # back after a pulled cable: the song goes on, no intro
         elif cue == Cue.STOP:
             self.held = True
             if self.playing:
@@ -261,6 +273,7 @@ class Scheduler:
         """Plan and commit everything due before now + lookahead (seconds), from the listener's `state`."""
         state = self._leaned(state)
         self._now, self._state = now, state
+        self._heard_back(now, state)
         self.marks.hear(now, state)
         if state.grid is not None and (heard := Meter.of(state.grid)) != self._heard[0]:
             self._heard = (heard, now)
@@ -418,6 +431,18 @@ class Scheduler:
         self._change = Change(Fraction(bar), self.arranger.style, self.meter, "bar: the player's downbeat",
                               over_ending=self._dropping)
         return self.presence.rejoin_on(float(bar))
+
+    def _heard_back(self, now: float, state: MusicalState) -> None:
+        """The input is back after a pulled cable under keep-going (`_back`: since when, the last note then): the
+        band stops keeping going once the guitar's first note back is heard, or BACK_WAIT bars on without one."""
+        if self._back is None:
+            return
+        since, last = self._back
+        grid = state.grid
+        bar = grid.beats_per_bar * grid.period if grid is not None else 0.0
+        heard = state.last_onset is not None and (last is None or state.last_onset > last)
+        if heard or now - since >= BACK_WAIT * bar:
+            self.keep_going, self._back = False, None
 
     def _pausing(self, state: MusicalState) -> bool:
         """The guitar is pausing (stop-time), unless the band keeps going without input or was cued in (a
@@ -577,10 +602,11 @@ class Scheduler:
         return Fraction(first + bar * max(0, math.ceil((start - first) / bar)))
 
     def _enter(self, now: float, state: MusicalState) -> None:
-        """Come in on the planned downbeat (`_first_downbeat`), with the style's intro, in a style chosen for the
-        meter heard now. On an aqsaq downbeat half-way through a beat the band's count starts a bar earlier, on
-        the whole beat that starts that bar's pair, and its notes from the downbeat: it comes in on the second
-        bar of its cycle (of its intro), and its bar lines, beats and the file's bars fall as on any entry."""
+        """Come in on the planned downbeat (`_first_downbeat`), with the style's intro (none back into the song after
+        a pulled cable: `_mid_song`), in a style chosen for the meter heard now. On an aqsaq downbeat half-way through
+        a beat the band's count starts a bar earlier, on the whole beat that starts that bar's pair, and its notes from
+        the downbeat: it comes in on the second bar of its cycle (of its intro), and its bar lines, beats and the
+        file's bars fall as on any entry."""
         grid = state.grid
         style = self._style or self.choose_style(grid)
         start = self._first_downbeat(now, state, grid, self._halves(grid, style, state))
@@ -596,7 +622,8 @@ class Scheduler:
             self.song_over = True     # offline: the downbeat taken (a bar later than planned: the meter heard
             return                    # changed) comes after the player's final chord; no lone late final stroke
         self.timeline.start(math.floor(start), grid)
-        self._begin(origin, style, Meter.of(grid), intro=True)
+        self._begin(origin, style, Meter.of(grid), intro=not self._mid_song)
+        self._mid_song = False
         if origin != start:
             self.arranger.plan(0)             # the bar before the downbeat is not played
             self.marks.new_arranger(first_bar=1)

@@ -46,6 +46,50 @@ def test_the_band_keeps_the_groove_through_a_pulled_cable_without_a_hole():
     assert engine.listener.beat.bpm == pytest.approx(96, rel=0.03)    # at the tempo it had
 
 
+def cable_out(loss: Cue, pull: float, back: float) -> tuple[list[float], list[Marker], Engine]:
+    """The D dorian example with its cable pulled at `pull` s and plugged back at `back` s, as live meets it: the
+    loss cue (`loss`: ENDING under --on-input-loss finish, KEEP_GOING under continue) and RESUME each posted a port
+    check later, and the guitar's messages lost until RESUME (the input reconnects before anything reaches it).
+    The band's note times and markers after the pull, and the engine 20 s on."""
+    guitar = read_guitar_file(ROOT / "examples" / "d_dorian_96_4-4.mid")
+    again = back + PORT_CHECK_EVERY
+    items = [m for m in guitar.messages if m.time < pull] + [CueInput(pull + PORT_CHECK_EVERY, loss)]
+    items += [CueInput(again, Cue.RESUME)] + [m for m in guitar.messages if m.time > again]
+    recorder = RecordingSink()
+    engine = Engine(style_chooser("auto", None, True), 0, [recorder],
+                    EngineConfig(PlayerSettings().listener_config(), SchedulerConfig()))
+    run_offline(engine, items, tail=20.0)
+    notes = sorted(e.time for e in recorder.events if isinstance(e, Note) and e.time > pull)
+    marks = [e for e in recorder.events if isinstance(e, Marker) and e.time > pull]
+    return notes, marks, engine
+
+
+def test_back_after_a_pulled_cable_the_band_rejoins_the_song_on_the_players_next_downbeat():
+    # --on-input-loss finish, the cable out 7 s (longer than the beat's 8 s window with the song's last notes): the
+    # band played its ending and went out. The player played on: once their first bar back is heard, the band is
+    # back on their next downbeat (25.45 s), in the song (no intro), and the key stays the song's. Main heard a new
+    # song: a new pulse (in at 28.56 s, a beat off their downbeat, moved there 2 s later), an intro, and from the
+    # first chord back (G, the IV) the key G mixolydian.
+    notes, marks, engine = cable_out(Cue.ENDING, 13.3, 20.3)
+    texts = [(round(m.time, 2), m.text) for m in marks]
+    back = [n for n in notes if n > 20.3]
+    assert back and back[0] < 25.6, texts                                           # main: 28.56 s
+    entry = next(m.time for m in marks if m.text.startswith("band in"))
+    assert not [m for m in marks if m.time >= entry and m.text in ("section: intro", "bar: the guitar's downbeat")]
+    assert engine.listener.key.key == (2, "dorian")                                   # main: G mixolydian
+
+
+def test_back_after_a_pulled_cable_the_kept_groove_has_no_hole_until_the_guitar_is_heard():
+    # --on-input-loss continue: the port is back before the player's notes reach it. Main heard that moment's
+    # silence as the player's: "stop", an ending and an intro, 3.3 s without a band note. Now the band keeps
+    # going until the guitar's first note back.
+    notes, marks, engine = cable_out(Cue.KEEP_GOING, 13.3, 22.8)
+    after = [n for n in notes if 22.0 < n < 35.0]
+    assert after[-1] > 34.0 and max(np.diff(after)) < 0.4                            # main: 3.28 s
+    assert not [m for m in marks if m.time < 40.0 and m.text.startswith(("stop", "section: ending", "band out"))]
+    assert engine.state.tonic == 2 and engine.state.mode == "dorian"
+
+
 @pytest.mark.slow
 def test_a_gone_port_is_waited_for_on_our_client_and_reconnected(monkeypatch):
     # While the port is gone the input keeps its client and port (main closed the client and opened a new one at

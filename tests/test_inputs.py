@@ -17,7 +17,7 @@ from engine.events import InputMessage
 from engine.inputs import ClockInput, CountIn, Cue, CueInput
 from engine.io.cues import load_cues
 from engine.io.midi_bytes import Garbage, decode
-from engine.listen.listener import PlayerSettings
+from engine.listen.listener import ListenerConfig, PlayerSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 TAKE = ROOT / "examples" / "d_dorian_96_4-4.mid"
@@ -125,6 +125,17 @@ def test_cue_inputs_are_validated_where_they_are_made():
         CountIn(0.0, 0, 0.5, 4)
 
 
+def test_the_tempo_a_player_may_tell_is_the_range_the_listener_hears():
+    # --bpm took 30..240 while the listener hears 40..260: a bluegrass player at 250 was refused, one at 35 got a
+    # prior the tracker cannot fit. Both ends now come from the listener's range, and the message names it.
+    low, high = ListenerConfig().tempo_range
+    assert PlayerSettings(bpm=high).listener_config().bpm_prior == high
+    assert PlayerSettings(bpm=low, count_in=1).count_in_before(4.0, 4).period == 60.0 / low
+    for bpm in (low - 1, high + 1):
+        with pytest.raises(ValueError, match=f"bpm must be {low:g}..{high:g}"):
+            PlayerSettings(bpm=bpm)
+
+
 def test_the_offline_count_in_ends_where_the_player_comes_in():
     player = PlayerSettings(converter_latency=0.03, bpm=120, count_in=2)
     c = player.count_in_before(first_note=4.03, beats_per_bar=4)
@@ -152,7 +163,8 @@ def test_analyze_takes_the_live_listener_options():
 
 @pytest.mark.parametrize("args, words", [
     (["--count-in", "1"], "--count-in needs --bpm"),
-    (["--bpm", "500"], "--bpm must be 30..240"),
+    (["--bpm", "500"], "--bpm must be 40..260 (the tempos aqyn hears), got 500"),
+    (["--bpm", "35"], "--bpm must be 40..260 (the tempos aqyn hears), got 35"),
     (["--converter-latency-ms", "300"], "--converter-latency-ms must be 0..200"),
     (["--channels", "0-3"], "--channels '0-3'"),
     (["--cues", "/nonexistent/cues.toml"], "cue file not found"),

@@ -294,6 +294,47 @@ def test_a_removed_connection_is_made_again_and_the_band_plays_on(server, tmp_pa
     assert statuses[-1]["inputs_lost"] == 0
 
 
+def test_the_band_keeps_its_groove_until_the_guitar_is_back_after_a_long_pulled_cable(server, tmp_path):
+    """`--on-input-loss continue`, the cable out 10 s (longer than the beat's 8 s window with the last notes) and
+    the player's first strum 0.8 s after it is back: the band keeps going until that strum (`Cue.RESUME` to the
+    listener and the scheduler). Main heard the moment's silence as the player's: a stop, its ending and an intro,
+    2.9 s without a band note here (review29's pull.py: 2.6 s; tests/test_input_loss.py replays it exactly)."""
+    log = tmp_path / "live.jsonl"
+    probe = Probe(SERVER, seconds=40, name="cableprobe")
+    proc = start_live(server, "--in", "cableprobe:midi_out", "--midi-out", "cableprobe:midi_in",
+                      "--on-input-loss", "continue", log=log)
+    pull, back = 8.0, 18.0     # s of the song, on JACK's frame clock (a loaded --sync server's runs slow)
+
+    def wait_song(at: float) -> None:
+        while (probe.now_frame() - origin) / probe.rate < at:
+            time.sleep(0.01)
+
+    try:
+        wait_connected(probe, proc, "--in", log, "at the start")
+        origin = probe.play([(t, m) for t, m in guitar_events(DORIAN, 26.0) if not pull <= t < back + 0.8])
+        wait_song(pull)
+        probe.drop_midi_out()
+        wait_song(back)
+        probe.restore_midi_out()
+        assert probe.wait_played(40)     # (the frame clock of a loaded --sync server runs slow)
+        time.sleep(1.0)
+        proc.terminate()
+        _, err = proc.communicate(timeout=15)
+        received = list(probe.received)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        probe.close()
+    assert proc.returncode == 0 and err == "", err
+    kinds = [e["kind"] for e in log_lines(log)]
+    assert "input lost" in kinds and "input back" in kinds, kinds
+    ons = sorted((frame - origin) / probe.rate for frame, data in well_formed(received)
+                 if data[0] & 0xF0 == 0x90 and data[2] > 0)
+    near = [t for t in ons if back - 1.0 <= t <= back + 4.5]
+    assert near and near[0] < back - 0.5 and near[-1] > back + 4.0, (back, near[:3], near[-3:])
+    assert max(np.diff(near)) < 1.5, [(round(a, 2), round(b - a, 2)) for a, b in zip(near, near[1:]) if b - a > 0.5]
+
+
 def test_midi_out_carries_the_band_with_no_hanging_notes(wired_session):
     midi = wired_session["midi"]
     ons: dict[tuple[int, int], int] = {}

@@ -176,6 +176,9 @@ class ChartListener:
     def start(self, t: float) -> None:
         """A start with no guitar: the chart is always cued."""
 
+    def resume(self, t: float) -> None:
+        """The input is back after it was gone: the chart never lost its place."""
+
     def clock(self, item: ClockInput) -> None:
         """A MIDI clock master's message: the chart keeps its own tempo (None: no cue)."""
 

@@ -7,7 +7,7 @@ from typing import NoReturn, Optional
 
 import typer
 
-from engine.listen.listener import PlayerSettings
+from engine.listen.listener import TEMPO_RANGE, PlayerSettings, in_tempo_range, tempo_range_text
 from engine.mixer import PARTS, Levels, parse_mix, silenced
 
 LATENCY_OPTION = typer.Option(0.0, "--converter-latency-ms", metavar="N",
@@ -15,7 +15,9 @@ LATENCY_OPTION = typer.Option(0.0, "--converter-latency-ms", metavar="N",
 CHANNELS_OPTION = typer.Option(None, "--channels", metavar="1-6",
                                help="Guitar MIDI channels to listen to (default: all but 10, GM's drums), "
                                     "e.g. '1-6' or '1,3,5'.")
-BPM_OPTION = typer.Option(None, "--bpm", metavar="N", help="The tempo you play (30-240; a hint, and the count-in's).")
+BPM_OPTION = typer.Option(None, "--bpm", metavar="N",
+                          help=f"The tempo you play ({TEMPO_RANGE[0]:g}-{TEMPO_RANGE[1]:g}; a hint, and the "
+                               "count-in's).")
 COUNT_IN_OPTION = typer.Option(0, "--count-in", metavar="BARS",
                                help="Bars of count-in clicks at --bpm before your first downbeat (0-2).")
 METER_OPTION = typer.Option(None, "--meter", metavar="N/4",
@@ -72,8 +74,8 @@ def player_settings(converter_latency_ms: float, channels: Optional[str], bpm: O
     (exit 2)."""
     if not 0 <= converter_latency_ms <= 200:
         fail(f"--converter-latency-ms must be 0..200, got {converter_latency_ms:g}")
-    if bpm is not None and not 30 <= bpm <= 240:
-        fail(f"--bpm must be 30..240, got {bpm:g}")
+    if bpm is not None and not in_tempo_range(bpm):
+        fail(f"--bpm must be {tempo_range_text()} (the tempos aqyn hears), got {bpm:g}")
     if count_in and bpm is None:
         fail("--count-in needs --bpm N (the tempo to count in)")
     if not 0 <= count_in <= 2:

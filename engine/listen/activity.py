@@ -72,11 +72,15 @@ class PlayerActivity:
         self._strums: deque[list] = deque(maxlen=16)  # [start (s), notes, has a bass note] of the recent strums
         self._phrase_from: float | None = None   # s: the first onset after the last rest of a bar or more
         self._phrase: float | None = None        # s: ... and the first strong strum from it, once found
+        self._resumed: float | None = None       # s: the input came back then after it was gone (`resume`) ...
+        self._heard_from: float | None = None    # ... and the first onset heard after it (s)
 
     def note(self, t: float, velocity: int, bass: bool = False, rest: float = math.inf) -> None:
         """A confirmed note-on at t seconds with MIDI velocity 1..127; `bass`: the strum's bass note (under E3,
         engine/listen/guitar.py); `rest` (s, a bar): a silence this long before it starts a new phrase."""
         self.loudness += 0.1 * (velocity - self.loudness)
+        if self._resumed is not None and t >= self._resumed:
+            self._heard_from, self._resumed = t, None
         if self.last_onset is not None and t - self.last_onset >= rest:
             self._phrase_from, self._phrase = t, None
         self.last_onset = t
@@ -85,6 +89,11 @@ class PlayerActivity:
             self._strums[-1][2] = self._strums[-1][2] or bass
         else:
             self._strums.append([t, 1, bass])
+
+    def resume(self, t: float) -> None:
+        """The input came back at `t` (s) after it was gone (a pulled cable): the player's strums are counted from
+        the first heard after it (`played_density`), as a phrase's are; no phrase starts there (they played on)."""
+        self._resumed = t
 
     @property
     def phrase_start(self) -> float | None:
@@ -152,8 +161,9 @@ class PlayerActivity:
         period = period or DEFAULT_PERIOD
         end = min(now, self.last_onset + HELD * period)
         start = end - self.config.density_beats * period
-        if self._phrase_from is not None and self._phrase_from > start:
-            start = self._phrase_from
+        heard = max((t for t in (self._phrase_from, self._heard_from) if t is not None), default=None)
+        if heard is not None and heard > start:
+            start = heard
             n = sum(1 for t in self._played if t >= start)
             return n / min(self.config.density_beats, (self.last_onset - start) / period + 1.0)
         return len(self._played) / self.config.density_beats

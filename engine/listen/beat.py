@@ -402,6 +402,9 @@ class BeatTracker:
     _song_from: float | None = None     # s: the song's first onset: the take's, or the first after a whole window
                                         # without a fit (`_back_after_silence`: the next song of a set)
     pulse_heard: bool = False           # a steady pulse heard once (`_hear_pulse`): the band may come in
+    _resumed: float | None = None       # s: the input came back then after it was gone (`resume`): the silence
+                                        # before was no player's, the pulse stands unless the refit says otherwise
+    _back_from: float | None = None     # s: ... the first onset back, while the strums from it are the song's
     bar_pulse: bool = False             # the grid is a strum a bar's (`_hear_bar`), the window too sparse for a beat
     _opened = False                     # the grid is the count a line opened with (`_opening`), not jumped from yet
 
@@ -672,8 +675,13 @@ class BeatTracker:
             return None
         self.confidence = 0.0
         # ... and a song after it (a set's next song, the band out after its ending) is entered as the first was:
-        # once its own pulse is heard, counted from its first onset
-        self.pulse_heard, self._song_from = False, self._onsets.t[0] if self._onsets.t else None
+        # once its own pulse is heard, counted from its first onset; not when the input was gone (`resume`): then
+        # the refit tells whether the first strums back are the song's
+        first = self._onsets.t[0] if self._onsets.t else None
+        self._back_from = first if self._back_in_song(first) else None
+        if self._back_from is None:
+            self.pulse_heard = False
+        self._song_from = first
         t = self._onsets.t
         if len(t) >= 4 and t[-1] - t[0] >= 1.0 and self.period is not None:
             return self._refit(now)
@@ -1041,9 +1049,41 @@ class BeatTracker:
         if grid is None:
             return False
         self._fresh = grid[2] < REFIT_FIT
+        # back after a pulled cable in the song, the player kept their count: its beat numbers (and bars) go on
+        at = grid[0] + round((now - grid[0]) / grid[1]) * grid[1]       # the new grid's beat nearest now
+        kept = round(self.beat_at(at)) if self._back_from is not None and not self._fresh else None
+        if self._fresh:
+            self.pulse_heard = False    # back after a pulled cable in another song: its own pulse, as a take's
+            self._back_from = None
+        self._resumed = None
         self._switch(now, *grid)
+        if kept is not None:
+            self.anchor_beat += kept - round(self.beat_at(at))
         self._fitted_at = now
         return True
+
+    def resume(self, t: float) -> None:
+        """The input came back at `t` (s) after it was gone (live: a pulled cable, a removed port): the silence
+        before it was not the player's. The first strums back are refitted whole at the song's tempo as after any
+        long silence (`_refit`), but the pulse heard stands while they fit that tempo: the player played on, and
+        the band may rejoin at once (issue 11 deliver 5; review29's D dorian, its cable pulled for 8 s: the band
+        waited 6.7 s for a new pulse after it was back)."""
+        self._resumed = t
+
+    @property
+    def back_in_song(self) -> bool:
+        """The input came back (`resume`) and the strums back were refitted at the song's tempo (`_refit`), spanning
+        PULSE_BEATS beats, a bar: the grid is the song's, whatever the fit's confidence (it grows over a window,
+        and reached the band's lock 3 s after the player was back). The band may rejoin on it."""
+        back, t = self._back_from, self._onsets.t
+        return (back is not None and self._resumed is None and self.period is not None and bool(t)
+                and t[-1] - back >= PULSE_BEATS * self.period)
+
+    def _back_in_song(self, first: float | None) -> bool:
+        """True when the onsets back after a whole window without a fit, the first at `first` (s), follow an input
+        that came back (`resume`) less than a window before them: the same song until the refit says otherwise."""
+        back = self._resumed
+        return back is not None and first is not None and first - back < self.window
 
     def _bass_beat(self, ts: list[float], pws: list[float], now: float,
                    grid: tuple[float, float, float]) -> tuple[float, float, float]:

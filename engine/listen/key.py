@@ -377,6 +377,15 @@ class KeyTracker:
         self._struck[pitch % 12] = (first, t)
         self._add(t, pitch, velocity / 127 * metric, bass, metric)
 
+    def resume(self, t: float) -> None:
+        """The input came back at `t` (s) after it was gone (live: a pulled cable): the silence before it was not
+        the player's, so the next note neither starts another piece (`NEW_PIECE`) nor opens this one again
+        (`OPENING_GAP`): the song goes on. Heard as a new piece, review29's D dorian (its cable pulled for 8 s, back
+        on the IV chord, G) was named G mixolydian 5 s after the cable was back."""
+        if self._last_on > -1e9:
+            self._last_on = max(self._last_on, t)
+            self._lone = True
+
     def _final(self, t: float) -> None:
         """A note struck at t (s): the note before it ended a phrase when t comes `FINAL_RATIO` times the typical
         gap between onsets after it, and `FINAL_MIN` s or more (a long note, or a rest after it): its pitch class

@@ -34,7 +34,21 @@ REPHASE = 2.0      # bars of silence after which the bar pointer's bar lines are
 PAUSE_MIN = 2.0    # beats: a shorter gap between notes is no rest, whatever the activity heard (a blip of silence
                    # at a meter change, 30 ms long, restarted the band's count: sim2 meter_change_2-4to6-8)
 COUNT_END = 0.25   # beats: a guitar note this near where a tapped count's next tap would fall ends the count there
+# BPM the beat may take, and the tempos a player may tell (`--bpm`): one range, so a hint is always a tempo the
+# listener can hear. The top a bluegrass boom-chuck's beat (200-260: sim4's at 233-235 were heard at their bar, 116,
+# with 220 the top); the bottom the slowest beat the tracker fits (BeatTracker's min_bpm).
+TEMPO_RANGE = (40.0, 260.0)
 IDLE_MARGIN = 1e-6  # s: a tick this close to a part's next piece of work (`Listener._idle_until`) runs in full
+
+
+def in_tempo_range(bpm: float) -> bool:
+    """True when `bpm` (BPM) is a tempo the listener hears (TEMPO_RANGE, ends included)."""
+    return TEMPO_RANGE[0] <= bpm <= TEMPO_RANGE[1]
+
+
+def tempo_range_text() -> str:
+    """TEMPO_RANGE as an error message names it: "40..260"."""
+    return f"{TEMPO_RANGE[0]:g}..{TEMPO_RANGE[1]:g}"
 
 
 @dataclass
@@ -50,9 +64,7 @@ class ListenerConfig:
 
     guitar: GuitarConfig = field(default_factory=GuitarConfig)
     bpm_prior: float = 100.0      # centre of the tempo prior
-    # BPM the beat may take (a hint narrows it); the top a bluegrass boom-chuck's beat (200-260: sim4's at 233-235
-    # were heard at their bar, 116, with 220 the top)
-    tempo_range: tuple[float, float] = (40.0, 260.0)
+    tempo_range: tuple[float, float] = TEMPO_RANGE   # BPM the beat may take (a hint narrows it)
     key_profiles: tuple[str, ...] = DEFAULT_PROFILES   # published key profiles to average, by name
     key_model: str = "hmm"        # "hmm": sticky forward filter over keys; "rules": margin-and-hold hysteresis
     key_half_life: float = 12.0   # s; how fast old key evidence fades (offline analysis: the whole piece)
@@ -71,9 +83,10 @@ class PlayerSettings:
 
     `converter_latency`: seconds from string to the converter's note-on (0..0.2), subtracted from every input
     time; `channels`: the 0-based MIDI channels of the guitar (None: all); `bpm`: the tempo the player means
-    to play (30..240), the centre of the tempo prior and the count-in's tempo; `count_in`: bars of count-in
-    clicks (0..2, needs `bpm`) before the player's first downbeat; `count_meter`: the count-in's beats to the bar
-    (2..4: `--meter 3/4` is 3; None: the style's). Raises ValueError for values out of range.
+    to play (TEMPO_RANGE, 40..260 BPM: the tempos the listener hears), the centre of the tempo prior and the
+    count-in's tempo; `count_in`: bars of count-in clicks (0..2, needs `bpm`) before the player's first
+    downbeat; `count_meter`: the count-in's beats to the bar (2..4: `--meter 3/4` is 3; None: the style's).
+    Raises ValueError for values out of range.
     """
 
     converter_latency: float = 0.0
@@ -85,8 +98,8 @@ class PlayerSettings:
     def __post_init__(self) -> None:
         if not 0 <= self.converter_latency <= 0.2:
             raise ValueError(f"converter latency must be 0..200 ms, got {self.converter_latency * 1000:g}")
-        if self.bpm is not None and not 30 <= self.bpm <= 240:
-            raise ValueError(f"bpm must be 30..240, got {self.bpm:g}")
+        if self.bpm is not None and not in_tempo_range(self.bpm):
+            raise ValueError(f"bpm must be {tempo_range_text()} (the tempos aqyn hears), got {self.bpm:g}")
         if not 0 <= self.count_in <= 2:
             raise ValueError(f"count-in must be 0, 1 or 2 bars, got {self.count_in}")
         if self.count_in and self.bpm is None:
@@ -118,6 +131,8 @@ class Listener:
     """Conditions raw guitar MIDI and feeds the key, beat and chord trackers (see the module docstring);
     `state(now)` is what the band reads. Raises ValueError for a `tempo_range` outside 20 <= low < high <= 300
     BPM, and for an unknown key model or profile or beat model."""
+
+    _resumed: float | None = None   # s: the input came back then after it was gone (`resume`)
 
     def __init__(self, config: ListenerConfig | None = None):
         self.config = config or ListenerConfig()
@@ -224,6 +239,17 @@ class Listener:
         self.beat.start_at(t, period)
         self._cued = t
 
+    def resume(self, t: float) -> None:
+        """The input came back at `t` (s) after it was gone (live: a pulled cable, `Cue.RESUME`): the silence since
+        the last note was the cable's, not the player's, who played on. The key goes on with the song's evidence
+        (`KeyTracker.resume`), and the beat keeps the song's pulse while the first strums back fit its tempo
+        (`BeatTracker.resume`)."""
+        self._idle = -math.inf
+        self._resumed = t
+        self.key.resume(t)
+        self.beat.resume(t)
+        self.activity.resume(t)
+
     @property
     def playing(self) -> bool:
         """True while the guitar has played within the last two seconds."""
@@ -301,7 +327,7 @@ class Listener:
         phrase, which the band's count may have to follow); inf before a beat is tracked, or after a gap of less
         than PAUSE_MIN beats (this runs on every note: the pause is only asked about after a gap that long)."""
         b, a = self.beat, self.activity
-        period, last = b.period, a.last_onset
+        period, last = b.period, self._heard_since()
         if not period or last is None or t - last < PAUSE_MIN * period:
             return math.inf
         if a.silent(t, period, b.usual_gap, b.beats_per_bar, self.grid(), b.bar_gap):
@@ -314,8 +340,16 @@ class Listener:
         forgets where its bars started (the band had followed the old count's bar line a beat off the player's
         for two bars: review14, bug-reports/pause-4-bars-then-return.mid)."""
         b = self.beat
-        if t - self.activity.last_onset >= REPHASE * b.beats_per_bar * b.period:
+        if t - self._heard_since() >= REPHASE * b.beats_per_bar * b.period:
             b.rephase_bars()
+
+    def _heard_since(self) -> float | None:
+        """The guitar's latest onset (s), or the input's return after a pulled cable if later (`resume`): the silence
+        a rest is measured by is the player's, not the cable's (their count and phrase go on through it)."""
+        last = self.activity.last_onset
+        if last is None or self._resumed is None:
+            return last
+        return max(last, self._resumed)
 
     def _lone_bass(self, n: ConfirmedNote) -> None:
         """Oom-pa (a 6/8 jig's bass then chord, a waltz's oom-pah-pah, boom-chick): a low note struck alone,
@@ -476,7 +510,8 @@ class Listener:
         """True when beat and key are confident enough for the band to play, and a steady pulse has been heard
         (`BeatTracker.pulse_heard`: not a free intro's held chords)."""
         c = self.config
-        return (self.beat.period is not None and self.beat.confidence >= c.beat_lock and self.beat.pulse_heard
+        sure = self.beat.confidence >= c.beat_lock or self.beat.back_in_song     # (back after a pulled cable)
+        return (self.beat.period is not None and sure and self.beat.pulse_heard
                 and self.key.key is not None and self.key.confidence >= c.key_lock)
 
     def grid(self) -> BeatGrid | None:
