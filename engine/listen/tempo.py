@@ -490,6 +490,13 @@ class TempoEstimator:
         self.shuffle_beat = phase + k * period
         return slow
 
+    def is_shuffle(self, t: np.ndarray, w: np.ndarray, period: float) -> bool:
+        """True when `period` (s) is a shuffle's beat: a dotted quarter within SHUFFLE_BPM whose triplet eighths the
+        onsets t (s, sorted) weighted w strike long-short (`shuffle_level` at a third of it moves there). Sets
+        `shuffle_beat` as `shuffle_level` does."""
+        eighth = period / 3.0
+        return self.shuffle_level(t, w, eighth) != eighth
+
     def pair_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or twice it when the strums come in pairs of a beat and its "and", for the
         onsets t (s, sorted) weighted w that the last `scores` call read and `loud` each one's loudness (velocity /
