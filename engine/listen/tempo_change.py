@@ -60,7 +60,7 @@ def old_holds(t: np.ndarray, w: np.ndarray, now: float, window: float, old: Grid
     the `old` grid's tempo (OLD_HOLDS of their weight or more, and more than on the `new` grid's): the new tempo is a
     level of the old one's figure, not a tempo the player moved to (whose onsets leave the old tempo's sixteenths).
     The old sixteenths are placed where the onsets fall on them (their circular mean), not from the old grid's
-    beat: a figure whose "a" leads into the beat pulls the beat's fit a third of a sixteenth early (sim4 habanera_2-4
+    beat: a figure whose "a" leads into the beat pulls the beat's fit early (0.15 of a beat: sim4 habanera_2-4
     G-minor at 68: its grid held 0.00 of the onsets on its sixteenths, every onset lay on the tempo's), and whether
     the tempo holds does not depend on which sixteenth is the beat."""
     m = t >= now - window
