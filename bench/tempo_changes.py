@@ -34,6 +34,7 @@ from band_eval import TOL, Clock, daw_grid, note_ons, read_midi  # noqa: E402
 
 from engine import render as render_mod  # noqa: E402
 from engine.listen import beat as beat_mod  # noqa: E402
+from engine.listen.phase import circular_mean  # noqa: E402
 
 WINDOW = 3.0     # s of onsets weighed, as the tracker's switch_window
 
@@ -78,7 +79,9 @@ def trace(path: Path, beats: np.ndarray):
         verdict = "refused (faster level)" if faster else "taken" if ok else "refused"
         m = t >= now - WINDOW
         near = 0.2 * min(tracker.period, new[1]) / 4
-        old_on = on_sixteenths(t[m], w[m], tracker.anchor_time, tracker.period, near)
+        # the old tempo's sixteenths where the onsets fall on them (`tempo_change.old_holds`), not from its beat
+        lattice = circular_mean(t[m].tolist(), w[m].tolist(), tracker.period / 4)
+        old_on = on_sixteenths(t[m], w[m], lattice, tracker.period, near)
         new_on = on_sixteenths(t[m], w[m], new[0], new[1], near)
         age = (now - tracker._grid_from) / tracker.period
         bpm, new_bpm, ratio = 60 / tracker.period, 60 / new[1], new[1] / tracker.period

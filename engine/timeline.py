@@ -140,6 +140,8 @@ class BandTimeline:
         self._hold = 0           # beats still to keep its own time after a restart, until the grid agrees
         self._ramp_memo: tuple[tuple[float, ...], float] = ((), 0.0)   # `_ramp`'s last inputs and answer
         self._heard_move = -math.inf   # s: the listener's last level move on evidence taken (`_take_move`)
+        self._move_merge = 0     # band beats left to count every second of them onto a moved grid's beat
+        self._longest = 0.0      # s: the longest band beat decided after the first (`_merge_moved`)
         self.merges: dict[int, int] = {}   # band beat -> 2 or 3: its first beat at the grid's, as many long (`_merge`)
         self._regroup: tuple[int, float] | None = None   # (band beat, factor) a meter change regroups from (`regroup`)
         self._units: list[tuple[int, float]] = []        # (band beat, factor) of the regroups done: the beats before
@@ -404,8 +406,11 @@ class BandTimeline:
         if self._stepped == STEP_BEATS:                 # the beat after a step's: onto the grid's beat
             return min(max(period + pull, prev / q), prev * q), level, far, False, 1
         length = period + self.gain * pull
-        if level is LEVELS[0] and not grid.groups and not self._bars[1] and self._merge(period, pull):
-            return period + pull, level, far, False, round(period / self._tempo())
+        if level is LEVELS[0] and not grid.groups and not self._bars[1]:
+            if self._merge(period, pull) or self._merge_moved(period, pull):
+                return period + pull, level, far, False, round(period / self._tempo())
+            if self._merging():             # the band's next beat is on the moved grid's "and": keep time to its beat
+                return min(max(self._tempo(), prev / q), prev * q), level, far, False, 1
         if level is LEVELS[0] and self._step(period, pull):      # (a step far from the band's tempo, if not from
             return length, level, far or JUMP_BEATS, True, 1       # its last beat: a phase correction towards it)
         if far > JUMP_BEATS and self._jumped + 1 < far:         # a misreading while it lasts: keep time
@@ -490,6 +495,23 @@ class BandTimeline:
         return (whole in (2, 3) and abs(math.log(ratio / whole)) < math.log(1 + self.max_change)
                 and MERGE_AGREED <= self._steady and self._fresh(whole) and abs(pull) <= AGREE * period)
 
+    def _merge_moved(self, period: float, pull: float) -> bool:
+        """True when the listener moved its grid on evidence to a beat of `period` s, twice the band's (`_take_move`
+        set `_move_merge`), and the grid's nearest beat lies within AGREE of the band's next at the grid's tempo
+        (`pull`, s): the band counts every second of its beats at once, as a drummer who hears he has been playing
+        double time does, and as `_merge` does for a fresh lock. Ramping there within FOLLOW_MOST a beat took 5-7
+        beats on none of the player's (sim4's fermata_3-4 A-major, a picked 3/4 at 66 entered at 132 and heard at 66
+        1.0 s later; sixteenths_4-4 C-major, 163 corrected to 81 after 25 beats: 21 band beats too many over 14 s).
+        Only for the take's first merge with no band beat before it as long as the grid's level (`merge_beat`
+        writes the beats before such a merge as eighths): later in a take, after beats at the grid's level, a
+        merge is a tempo halving in the file (sim4 funk_4-4 A-dorian back from 14 s of double time at 91.5 s: a
+        jump of 100 %), and the band ramps there as before."""
+        return self._merging() and abs(pull) <= AGREE * period
+
+    def _merging(self) -> bool:
+        """True while the band may count every second of its beats onto a moved grid's (`_merge_moved`)."""
+        return bool(self._move_merge) and not self.merges and self._longest < math.sqrt(2) * self._tempo()
+
     def _fresh(self, whole: int = 1) -> bool:
         """True while the band's tempo is a fresh lock's first guess: the grid has agreed with it for fewer than
         `steady_beats` beats of a grid `whole` times as long as the band's beat (four of the band's beats at double
@@ -541,9 +563,12 @@ class BandTimeline:
         if step:
             self._step_beat = self._last
         self._hold = max(0, self._hold - 1)
+        self._move_merge = 0 if merged > 1 else max(0, self._move_merge - 1)
         self.level = level
         self._jumped = self._jumped + 1 if far else 0
         self._count_level(level, far)
+        if self._last > self._first:    # (the first beat's length: the file's lead-in)
+            self._longest = max(self._longest, length)
         self._times[self._last + 1] = self._times[self._last] + length
         self._last += 1
         self._length = length
@@ -566,8 +591,12 @@ class BandTimeline:
         if grid.moved_at <= self._heard_move:
             return
         self._heard_move = grid.moved_at
-        if abs(math.log(grid.period / self._tempo())) > math.log(1 + self.max_change):
+        ratio = grid.period / self._tempo()
+        if abs(math.log(ratio)) > math.log(1 + self.max_change):
             self._steady = self._other_level = 0
+        if abs(math.log(ratio / 2)) < math.log(1 + self.max_change):
+            self._move_merge = 3    # beats the band may wait for one on the grid's beat (`_merge_moved`: the beat
+                                    # decided now was planned before the move, the next may fall on its "and")
 
     def _level(self, grid_period: float, band_period: float) -> tuple[Fraction, float]:
         """How many grid beats make a band beat, as a Fraction and a float: 1, or another level the grid is at

@@ -5,6 +5,8 @@ The takes are bench/guitar_idioms.py's slow blues figure (bass . up | down . up 
 form in E or A), written here with its own code at the tempi where main heard the triplet eighth for the whole take
 (45, 48) or its first 18-27 s (51, 54)."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -68,3 +70,14 @@ def test_a_slow_shuffle_blues_is_heard_in_dotted_quarters(tmp_path, bpm, key):
     assert np.median(heard) == pytest.approx(bpm, rel=0.03)         # not three times it (a triplet eighth)
     assert min(heard) > 0.8 * bpm and max(heard) < 1.25 * bpm
     assert listener.beat.compound
+
+
+def test_a_shuffle_blues_walking_bass_keeps_the_dotted_quarter():
+    # sim4 (dev) blues_12-8 C-major s03 at 49 dotted quarters: its 5-6 dyad bass, long-short on the triplet eighths,
+    # offered the bass's 2:3 level (74) every ten seconds or so; main took it at 13.4 s and 49.9 s, and each return
+    # to 49 set the beat on another third (band beat F 0.49)
+    msgs = read_guitar_file(Path(__file__).parent / "data" / "sim4-blues-12-8-C-major-s03.mid").messages
+    listener = Listener()
+    heard = [listener.beat.bpm for now in ticks(listener, msgs, 58.0) if now > 12.0 and listener.beat.bpm]
+    assert heard
+    assert all(abs(b / 49.3 - 1) < 0.1 for b in heard), (min(heard), max(heard))

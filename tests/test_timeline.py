@@ -498,3 +498,56 @@ def test_a_fresh_locks_far_tempo_corrected_is_ramped_onto_the_grids_beats_within
         hits = sum(any(abs(t - g) <= 0.07 for g in grid_beats) for t in times[3:])
         misses += len(times) - 3 - hits + len(grid_beats) - hits
     assert misses <= 24
+
+
+@pytest.mark.parametrize("planned_on_and", [False, True])
+def test_a_settled_double_time_the_listener_moves_from_is_counted_every_other_beat(planned_on_and):
+    # sim4's sixteenths_4-4 C-major (163 for 81 for 25 beats) and fermata_3-4 A-major (a picked 3/4 at 66 entered
+    # at 132): the listener moved its grid to twice the band's beat on evidence (`BeatGrid.moved_at`); the band
+    # ramped there within FOLLOW_MOST a beat, 5-7 beats on none of the player's (21 and 8 band beats too many). It
+    # counts every other of its beats at once, from the first of them on the grid's beat (the next, or the one
+    # after when the next falls on the grid's "and").
+    line = BandTimeline()
+    first = grid(0.37)
+    line.start(0, first)
+    times = beats(line, 0, 3 * STEADY_BEATS, first)        # settled: no longer a fresh lock's first guess
+    anchor = times[-1] + (0.0 if planned_on_and else 0.37)     # the beat planned before the move: on its "and"?
+    moved = BeatGrid(anchor_time=anchor, anchor_beat=0, period=0.74, beats_per_bar=4, downbeat_phase=0,
+                     moved_at=times[-1])
+    later = beats(line, 3 * STEADY_BEATS - 1, 8, moved)
+    steps = lengths(later)
+    short = 2 if planned_on_and else 1     # the beat planned before the move, and one more from the grid's "and"
+    assert all(b == pytest.approx(0.37, rel=0.03) for b in steps[:short]), steps
+    assert all(b == pytest.approx(0.74, rel=0.03) for b in steps[short:]), steps
+    for t in later[short:]:
+        assert min(abs(t - moved.seconds_at(k)) for k in range(-64, 64)) < 0.01, later
+
+
+def test_a_move_to_another_level_without_evidence_is_still_held():
+    # the same double time with the grid at twice its beat but no move on evidence: a misreading the band holds
+    # its level against (LEVEL_BEATS), as before
+    line = BandTimeline()
+    first = grid(0.37)
+    line.start(0, first)
+    times = beats(line, 0, 3 * STEADY_BEATS, first)
+    slow = grid(0.74, anchor=times[-1])
+    steps = lengths(beats(line, 3 * STEADY_BEATS - 1, 6, slow))
+    assert all(b == pytest.approx(0.37, rel=0.03) for b in steps), steps
+
+
+def test_no_merge_back_to_a_level_the_band_played_before():
+    # sim4 funk_4-4 A-dorian: the band at the player's 0.61 s beat followed the listener to double time, 14 s later
+    # the listener moved back; counted every other beat there, the file shows the tempo halving in one beat (a jump
+    # of 100 %: `merge_beat` writes only a first guess's beats as eighths). The band ramps back instead.
+    line = BandTimeline()
+    right = grid(0.74)
+    line.start(0, right)
+    beats(line, 0, 3 * STEADY_BEATS, right)
+    fast = BeatGrid(anchor_time=line.seconds_at(3 * STEADY_BEATS - 1, right), anchor_beat=0, period=0.37,
+                    beats_per_bar=4, downbeat_phase=0, moved_at=line.seconds_at(3 * STEADY_BEATS - 1, right))
+    times = beats(line, 3 * STEADY_BEATS - 1, 24, fast)
+    assert lengths(times)[-1] == pytest.approx(0.37, rel=0.03)
+    back = BeatGrid(anchor_time=times[-1], anchor_beat=0, period=0.74, beats_per_bar=4, downbeat_phase=0,
+                    moved_at=times[-1])
+    steps = lengths(beats(line, 3 * STEADY_BEATS + 22, 12, back))
+    assert all(abs(b / a - 1) <= FOLLOW_MOST + 1e-9 for a, b in zip(steps, steps[1:])), steps

@@ -867,6 +867,8 @@ class BeatTracker:
         level = self._tempo.bass_level(t, w, bass, period)
         if level < period and self._tempo.dotted_level(t, w, loud, level) != level:
             return period
+        if level < period and self._meter.compound and self._tempo.is_shuffle(t, w, period):
+            return period         # a shuffle's walking bass, long-short on its triplet eighths: the beat holds
         if simple and (level > 1.4 * period
                        or level == period and self._tempo.deep_split(t[deep], period)):
             return self._tempo.bar_level(period, bass_bar=True)

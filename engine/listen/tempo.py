@@ -100,6 +100,13 @@ CONTEST_GAP = 0.75
 # "and", bass, rest, heard at 62 for 124 BPM). Funk's sixteenths at 98 BPM fill the quarters too, but twice 98
 # is past QUARTER_BPM.
 QUARTER_BPM = 140.0
+# ... but not when, at the faster level, one beat of each two is never struck while its "and" is (`skips_a_beat`:
+# the beat under SKIP_EMPTY of the last QUARTER_SPAN seconds' weight, its "and" and the other three beats
+# QUARTER_SHARE or more each): a habanera's dotted eighth, sixteenth, eighth, eighth (sim4 habanera_2-4 G-minor at
+# 68, heard at 136 with its second beat empty and its sixteenth on that beat's "and"). A drummer counts the slower
+# beat, on which every beat is struck and the sixteenth leads into the next; the boom-chicks QUARTER_BPM exists for
+# strike every beat of the faster level. The empty beat holds only the simulator's ghost notes (3 % of strums) there.
+SKIP_EMPTY = 0.05
 QUARTER_SPAN = 4.0
 QUARTER_PLACES = 3
 QUARTER_SHARE = 0.12
@@ -483,6 +490,13 @@ class TempoEstimator:
         self.shuffle_beat = phase + k * period
         return slow
 
+    def is_shuffle(self, t: np.ndarray, w: np.ndarray, period: float) -> bool:
+        """True when `period` (s) is a shuffle's beat: a dotted quarter within SHUFFLE_BPM whose triplet eighths the
+        onsets t (s, sorted) weighted w strike long-short (`shuffle_level` at a third of it moves there). Sets
+        `shuffle_beat` as `shuffle_level` does."""
+        eighth = period / 3.0
+        return self.shuffle_level(t, w, eighth) != eighth
+
     def pair_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float) -> float:
         """The beat period (s): `period`, or twice it when the strums come in pairs of a beat and its "and", for the
         onsets t (s, sorted) weighted w that the last `scores` call read and `loud` each one's loudness (velocity /
@@ -559,13 +573,16 @@ class TempoEstimator:
         if total <= 0 or len(ts) < 6:
             return period
         phase = circular_mean(ts, rs, quarter)
-        places = [0.0] * 4
+        bar = [0.0] * 8                 # the eight quarter-beats of two beats (a 2/4 bar at this level)
         for ti, ri in zip(ts, rs):
             e = (ti - phase) / quarter
             k = round(e)
             if abs(e - k) < NEAR:
-                places[k % 4] += ri
+                bar[k % 8] += ri
+        places = [bar[i] + bar[i + 4] for i in range(4)]
         if sum(places) < QUARTER_ON * total or sum(p >= QUARTER_SHARE * total for p in places) < QUARTER_PLACES:
+            return period
+        if skips_a_beat(bar, total):
             return period
         return half if self._keeps(half, period) else period
 
@@ -940,6 +957,20 @@ class TapTempo:
 
 # Per phase k of the dotted grid (0..2 eighths), its beats' eighths modulo six and the other four (`dotted_level`)
 _DOTTED_PLACES = [((k, k + 3), tuple(i for i in range(6) if i % 3 != k)) for k in range(3)]
+
+
+def skips_a_beat(bar: list[float], total: float) -> bool:
+    """Whether onset weights on the eight quarter-beats of two beats (`bar`, from the grid's quarter-beat phase; their
+    sum at most `total`) leave one beat of the twice-as-fast level empty (under SKIP_EMPTY of `total`) while its
+    "and" and the three other beats of that level are struck (QUARTER_SHARE of `total` or more each). That level's
+    beats are the four quarter-beats of one parity that hold more weight."""
+    parity = 0 if sum(bar[0::2]) >= sum(bar[1::2]) else 1
+    beats = [parity + 2 * i for i in range(4)]
+    empty = [b for b in beats if bar[b] < SKIP_EMPTY * total]
+    if len(empty) != 1:
+        return False
+    struck = [b for b in beats if b != empty[0]] + [(empty[0] + 1) % 8]
+    return all(bar[b] >= QUARTER_SHARE * total for b in struck)
 
 
 def _mean(sums: list[float], weights: list[float], places: tuple[int, ...]) -> float:
