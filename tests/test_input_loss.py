@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
+from engine.clock import VirtualClock
 from engine.events import Marker, Note
 from engine.inputs import Cue, CueInput
 from engine.io.midi_input import read_guitar_file
+from engine.live.feed import INPUT_GAP, LiveFeed
 from engine.live.session import PORT_CHECK_EVERY
 from engine.pipeline import run_offline
 from engine.render import Engine, EngineConfig, PlayerSettings, RecordingSink, SchedulerConfig, style_chooser
@@ -130,3 +132,33 @@ def test_a_gone_port_is_waited_for_on_our_client_and_reconnected(monkeypatch):
         if probe is not None:
             probe.close()
         next(servers, None)
+
+
+def key_after_a_pull(end_notes: bool) -> tuple[int, str] | None:
+    """The key heard at the end of the D dorian example played to 32 s with its cable pulled from 13.26 to 21.23 s
+    (review30's JACK run: everything played meanwhile lost, the note-offs of the notes sounding at the pull too),
+    through the live feed: `end_notes`, the session's INPUT_GAP request at the loss, as `_watch_input` posts it."""
+    guitar = read_guitar_file(ROOT / "examples" / "d_dorian_96_4-4.mid")
+    feed = LiveFeed()
+    lost, back = 13.26, 21.23
+    played = [m for m in guitar.messages if m.time < 32.0 and not lost <= m.time < back]
+    for m in [m for m in played if m.time < lost]:
+        feed.put([m.status, m.data1, m.data2], m.time)
+    if end_notes:
+        feed.post(INPUT_GAP, lost + PORT_CHECK_EVERY)
+    feed.post(Cue.ENDING, lost + PORT_CHECK_EVERY)
+    feed.post(Cue.RESUME, back + PORT_CHECK_EVERY)
+    for m in [m for m in played if m.time >= back]:
+        feed.put([m.status, m.data1, m.data2], m.time)
+    items = feed.pull(VirtualClock(), 40.0)
+    engine = Engine(style_chooser("auto", None, True), 0, [RecordingSink()],
+                    EngineConfig(PlayerSettings().listener_config(), SchedulerConfig()))
+    run_offline(engine, items, tail=2.0)
+    return engine.listener.key.key
+
+
+def test_the_notes_sounding_at_a_pulled_cable_are_ended_so_the_key_is_kept():
+    # The G2 and D3 sounding at the pull never got their note-offs: rung on for good, they turned the key heard
+    # after the cable came back to G mixolydian (main, live on JACK and here), the dombra's drone on G.
+    assert key_after_a_pull(end_notes=False) != (2, "dorian")
+    assert key_after_a_pull(end_notes=True) == (2, "dorian")

@@ -7,7 +7,7 @@ import threading
 import time
 
 from engine.inputs import Cue
-from engine.live.view import PlainView
+from engine.live.view import PlainView, QuietView
 
 
 def test_events_print_as_one_plain_line_without_python_reprs():
@@ -19,6 +19,17 @@ def test_events_print_as_one_plain_line_without_python_reprs():
     view.event("stop", {"reason": "interrupted"})
     assert out.getvalue().splitlines() == ["input lost: port RtMidiOut Client:feeder, jack_server ok",
                                            "control: action ending", "stop: reason interrupted"]
+
+
+def test_quiet_errors_print_as_one_line_without_a_dict(capsys):
+    # review30, `aqyn live --quiet` after a JACK restart whose --midi-out port was not back yet: main printed
+    # "aqyn: error: {'where': 'midi out', 'error': 'guitarprobe:midi_in did not open again'}".
+    view = QuietView()
+    view.event("input lost", {"port": "guitarprobe:midi_out", "jack_server": "gone"})
+    view.event("error", {"where": "midi out", "error": "guitarprobe:midi_in did not open again"})
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == ["aqyn: error: midi out: guitarprobe:midi_in did not open again"]
 
 
 class SlowPipe(io.StringIO):

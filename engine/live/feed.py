@@ -27,12 +27,19 @@ from typing import Callable
 from engine.arrange.patterns import Style
 from engine.arrange.styles import list_styles, load_style
 from engine.clock import Clock
+from engine.events import InputMessage
 from engine.inputs import ClockInput, CountIn, Cue, CueInput, TimedInput
 from engine.io.midi_bytes import Garbage, decode
 from engine.live.controls import Controls, FootswitchMap
-from engine.midi import CONTINUE, NOTE_ON, START, STOP
+from engine.midi import CONTINUE, NOTE_OFF, NOTE_ON, START, STOP
 
 COUNT_IN = "count_in"        # a request: play the count-in now
+# A request: the input's connection broke (a pulled cable, a JACK server gone, a connection removed in a
+# patchbay). The note-offs of the guitar notes sounding then are lost with it, and a note never ended rings on
+# in the listener: review30, the D dorian example's cable pulled for 8 s at 13.3 s, the G2 and D3 held at the
+# pull weighed on for good and the band came back in G mixolydian (main too; the take with those note-offs
+# kept, offline: D dorian). So each of them is ended where the break was seen.
+INPUT_GAP = "input_gap"
 COUNT_IN_LEAD = 0.3          # s between the request and the first click
 CLOCK_ACTIONS = {START: Cue.START, CONTINUE: Cue.START, STOP: Cue.STOP}
 RATE_WINDOW = 2.0            # s over which the status view's notes per second are counted
@@ -40,11 +47,13 @@ RATE_WINDOW = 2.0            # s over which the status view's notes per second a
 
 @dataclass
 class FeedCounters:
-    """What came in: MIDI messages, malformed ones dropped, footswitch and program messages acted on."""
+    """What came in: MIDI messages, malformed ones dropped, footswitch and program messages acted on; and the
+    note-offs the feed added at a broken input (`ended`: in the take too, so its render hears what live did)."""
 
     messages: int = 0
     garbage: int = 0
     controls: int = 0
+    ended: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class LiveFeed:
         # engine tells it, read on the engine thread; never, by default (a start is only a start)
         self.band_waits: Callable[[], bool] = lambda: False
         self._notes: deque[float] = deque()                   # stamps of recent note-ons
+        self._sounding: set[tuple[int, int]] = set()          # (status, note) of the guitar's notes not yet ended
         self._held: tuple | None = None                       # a queued item not yet due (replays)
         self._due = 0.0                                       # s: the time the tick being pulled reads up to
         self._counted_until = -1.0                            # s: the first downbeat after the last count-in
@@ -159,12 +169,32 @@ class LiveFeed:
             return
         if item.kind == NOTE_ON and item.data2 > 0:
             self._notes.append(stamp)
+        self._track(item)
         self.arrivals.append(stamp)
         self._out.append(item)
+
+    def _track(self, item) -> None:
+        """Keep which guitar notes sound (a note-on not yet ended by a note-off or a note-on of velocity 0)."""
+        if not isinstance(item, InputMessage) or item.kind not in (NOTE_ON, NOTE_OFF):
+            return
+        key = (NOTE_OFF | item.channel, item.data1)
+        if item.kind == NOTE_ON and item.data2 > 0:
+            self._sounding.add(key)
+        else:
+            self._sounding.discard(key)
+
+    def _end_sounding(self, stamp: float) -> None:
+        """The input's connection broke at `stamp` (s): a note-off for every guitar note still sounding."""
+        for status, note in sorted(self._sounding):
+            self._out.append(InputMessage(stamp, status, note, 0))
+            self.counters.ended += 1
+        self._sounding.clear()
 
     def _request(self, request: str, stamp: float) -> None:
         if request == COUNT_IN:
             self._count_in(stamp)
+        elif request == INPUT_GAP:
+            self._end_sounding(stamp)
         else:
             self._act(request, stamp)
 

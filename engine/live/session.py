@@ -37,7 +37,7 @@ from engine.io.soundfont import find_soundfont
 from engine.io.take import TakeRecorder
 from engine.listen.listener import PlayerSettings
 from engine.live.controls import FootswitchMap
-from engine.live.feed import COUNT_IN, CountInPlan, LiveFeed
+from engine.live.feed import COUNT_IN, INPUT_GAP, CountInPlan, LiveFeed
 from engine.live.loop import LiveLoop
 from engine.live.status import status_of
 from engine.mixer import Levels
@@ -328,6 +328,7 @@ class LiveSession:
             self._input_lost_at = now
             self.counters.port_lost += 1
             self.on_event("input lost", {"port": inp.source, "jack_server": "gone" if server_gone else "ok"})
+            self.post(INPUT_GAP)          # the notes sounding at the loss lost their note-offs with it
             self.post(Cue.ENDING if self.config.on_input_loss == "finish" else Cue.KEEP_GOING)
         if self._signalled is not None:
             return            # stopping: reconnect nothing (a signal landing in libjack's open fails it)
@@ -355,6 +356,7 @@ class LiveSession:
             return False
         self._unlinked = 0
         self.counters.relinks += 1
+        self.post(INPUT_GAP)              # note-offs played while unlinked were lost
         self.on_event("input relinked", {"port": inp.source})
         return True
 

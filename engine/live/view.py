@@ -130,9 +130,10 @@ class QuietView:
         pass
 
     def event(self, kind: str, data: dict) -> None:
-        """Print errors only (on stderr)."""
+        """Print errors only (on stderr), as a line a performer reads: 'aqyn: error: midi out: X did not open
+        again' (review30: it printed the event's dict, "{'where': 'midi out', 'error': ...}")."""
         if kind == "error":
-            print(f"aqyn: error: {data}", file=sys.stderr, flush=True)
+            print(f"aqyn: error: {data.get('where', 'live')}: {data.get('error')}", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         """Nothing to close."""
