@@ -303,14 +303,17 @@ class TempoEstimator:
         np.minimum(d, n - 2, out=d)
         base = d.astype(np.intp)
         upper = (d - base) * ww
-        acf = np.bincount(np.concatenate((base, base + 1)), weights=np.concatenate((ww - upper, upper)),
-                          minlength=n)[:n]
+        # (base, base + 1) as the rows of one broadcast sum, read flat: np.concatenate's order, one call fewer
+        acf = np.bincount((base + _BINS).ravel(), weights=np.concatenate((ww - upper, upper)), minlength=n)[:n]
         # Unbias for the overlap of the onsets' own span at each lag (no overlap: no evidence).
         span = (t[-1] - t[0]) * FPS + 1.0
         cut = min(n - 2, math.ceil(0.6 * span))
         acf[cut:] = 0.0
         self.acf_reach = cut
-        acf[:cut] *= span / np.maximum(1.0, span - self._acf_lag[:cut])
+        overlap = span - self._acf_lag[:cut]
+        if span - (cut - 1) < 1.0:      # (an overlap under one frame: only a span under 2.5 frames has one)
+            overlap = np.maximum(1.0, overlap)
+        acf[:cut] *= span / overlap
         return np.convolve(acf, self._kernel, mode="same")
 
     def bass_level(self, t: np.ndarray, w: np.ndarray, bass: np.ndarray, period: float) -> float:
@@ -417,14 +420,16 @@ class TempoEstimator:
             return period
         eighth = 0.5 * period
         sums, weights, counts = [0.0] * 6, [0.0] * 6, [0] * 6
+        near, exp = 2 * NEAR, math.exp      # (locals, and each strum's place taken once: the same floats)
         for ti, li in zip(t.tolist(), loud.tolist()):
             e = (ti - phase) / eighth
             k = round(e)
-            if li > 0 and abs(e - k) < 2 * NEAR:
-                r = math.exp((ti - now) / BASS_RECENCY)
-                sums[k % 6] += r * li
-                weights[k % 6] += r
-                counts[k % 6] += 1
+            if li > 0 and abs(e - k) < near:
+                r = exp((ti - now) / BASS_RECENCY)
+                k %= 6
+                sums[k] += r * li
+                weights[k] += r
+                counts[k] += 1
         if min(counts) < ACCENT_COUNT:
             return period           # not strummed on every eighth (yet)
 
@@ -608,8 +613,7 @@ class TempoEstimator:
             return 1.5 * period if bass_bar else period
         if bass_bar:
             return half
-        one, split, two, twice, four = np.interp(np.array((1.0, 1.5, 2.0, 3.0, 4.0)) * period * FPS, self._acf_lag,
-                                                 acf)
+        one, split, two, twice, four = (_at_lag(acf, m * period * FPS) for m in (1.0, 1.5, 2.0, 3.0, 4.0))
         if split <= 0.0 or twice < max(one, two) or split < BAR_SPLIT * max(one, two):   # (twice 0: window too short)
             return period
         if 4.0 * period * FPS <= self._acf_lag[-1] and four > split:
@@ -684,21 +688,20 @@ class TempoEstimator:
         phase = self._phase(t, w, period)
         if phase is None:
             return period
-        e = ((t - phase) / period) % 1.0
-        on, mid = (e < NEAR) | (e > 1 - NEAR), np.abs(e - 0.5) < NEAR
+        places = _beat_or_half(t.tolist(), phase, period)
         # Taking turns: a bass on (nearly) every beat and a chord on every half-way, not a bass every second beat and
         # a chord on the "and" of the next (sim2's dynamics_2-4 Bb-minor at 93: 1, 2-and)
-        n_on, n_mid = np.count_nonzero(on), np.count_nonzero(mid)     # (ndarray.sum's counts, without its wrapper)
+        n_on, n_mid = places.count(0), places.count(1)
         if min(n_on, n_mid) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / period):
             return period           # (most estimates: the kinds of note below are not looked at)
-        lone, chord = bass & (notes == 1), notes >= 3
+        sizes = notes.tolist()
+        lone = [b and n == 1 for b, n in zip(bass.tolist(), sizes)]
+        chord = [n >= 3 for n in sizes]
 
-        beats, halves = (on, n_on), (mid, n_mid)
+        def holds(place: int, count: int, kind: list[bool]) -> bool:     # (a place, its count, a kind of onset)
+            return sum(p == place and k for p, k in zip(places, kind)) >= OOMPAH_SHARE * count
 
-        def holds(place: tuple[np.ndarray, int], kind: np.ndarray) -> bool:     # (a place and its count)
-            return np.count_nonzero(place[0] & kind) >= OOMPAH_SHARE * place[1]
-
-        if not (holds(beats, lone) and holds(halves, chord) or holds(beats, chord) and holds(halves, lone)):
+        if not (holds(0, n_on, lone) and holds(1, n_mid, chord) or holds(0, n_on, chord) and holds(1, n_mid, lone)):
             return period
         return half if self._keeps(half, period) else period
 
@@ -834,7 +837,7 @@ class TempoEstimator:
         whole lags."""
         lag = period * FPS
         acf = self.last_acf
-        return float(np.interp(lag, self._acf_lag, acf) + self.comb2 * np.interp(2 * lag, self._acf_lag, acf))
+        return _at_lag(acf, lag) + self.comb2 * _at_lag(acf, 2 * lag)
 
     def _keeps(self, level: float, period: float, share: float | None = None) -> bool:
         """True when the level `level` (s) a figure moves the estimate to keeps `share` (default `bass_keep`) of the
@@ -955,6 +958,9 @@ class TapTempo:
         return gaps[len(gaps) // 2]
 
 
+# The two whole lags either side of a pair's gap, as offsets from the lower (`TempoEstimator.autocorrelation`)
+_BINS = np.array(((0,), (1,)), dtype=np.intp)
+
 # Per phase k of the dotted grid (0..2 eighths), its beats' eighths modulo six and the other four (`dotted_level`)
 _DOTTED_PLACES = [((k, k + 3), tuple(i for i in range(6) if i % 3 != k)) for k in range(3)]
 
@@ -983,11 +989,25 @@ def _mean(sums: list[float], weights: list[float], places: tuple[int, ...]) -> f
     return total / weight
 
 
+def _beat_or_half(ts: list[float], phase: float, period: float) -> list[int]:
+    """Per onset time ts (s), its place on the grid of `period` (s) through `phase` (s): 0 within NEAR of a beat, 1
+    within NEAR of half-way between two, -1 elsewhere. In plain Python over the few dozen onsets a re-estimate reads,
+    the floats of numpy's masks on ((t - phase) / period) % 1.0 (Python's float remainder is numpy's floored one)
+    without their dozen calls (`oompah_level`: ~12 k instructions an estimate, speed26)."""
+    places, late = [], 1 - NEAR
+    for ti in ts:
+        e = ((ti - phase) / period) % 1.0
+        places.append(0 if e < NEAR or e > late else 1 if abs(e - 0.5) < NEAR else -1)
+    return places
+
+
 def _at_lag(acf: np.ndarray, lag: float) -> float:
-    """The autocorrelation `acf` (one value per frame of lag from 0) read at `lag` (frames, 0 <= lag < len - 1)
-    between its frames: np.interp's own formula (slope times the distance from the frame below, plus that frame's
-    value: the same float) without its Python wrapper, some 2 us a call (`figure_repeat` reads six a tempo estimate,
-    every estimate)."""
+    """The autocorrelation `acf` (one value per frame of lag from 0) read at `lag` (frames, 0 or more) between its
+    frames: np.interp's own formula (slope times the distance from the frame below, plus that frame's value: the same
+    float; past the last frame its value, as np.interp's right end) without its Python wrapper, some 2 us a call
+    (`figure_repeat` reads six a tempo estimate, `bar_level` five, every estimate; `_comb` two)."""
+    if lag >= len(acf) - 1:
+        return float(acf[-1])
     below = math.floor(lag)
     low = float(acf[below])
     return (float(acf[below + 1]) - low) * (lag - below) + low
