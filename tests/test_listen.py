@@ -223,7 +223,12 @@ def strummed(segments, start=0.5, eighths=True):
     return sorted(msgs, key=lambda m: m.time), beats
 
 
-@pytest.mark.parametrize("before,after", [(100, 130), (130, 100), (90, 110)])
+@pytest.mark.parametrize("before,after", [
+    (100, 130), (130, 100), (90, 110), (90, 120), (100, 133), (80, 106),
+    # 3:4 steps, offered as a fill in dotted eighths is (engine.listen.tempo_change.step_goes_on); 160 BPM strummed
+    # in eighths is heard at 80 even when steady (TempoEstimator.figure_level's 3+3+2 from its estimate's 0.56 s)
+    pytest.param(120, 160, marks=pytest.mark.xfail(strict=True, reason="160 strummed in eighths heard at 80")),
+])
 def test_beat_tracker_recovers_from_a_sudden_tempo_change_within_two_bars(before, after):
     msgs, beats = strummed([(before, 32), (after, 40)])
     change = beats[32]

@@ -15,7 +15,7 @@ from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener, ListenerConfig
 from engine.listen.phase import HELD_FOLLOW, fit_grid, follow_held, off_held
 from engine.listen.tempo import TempoEstimator
-from engine.listen.tempo_change import sudden_change
+from engine.listen.tempo_change import Offers, regrouping, sudden_change
 from engine.midi import NOTE_OFF, NOTE_ON
 from tests.test_listen import ticks
 
@@ -41,6 +41,43 @@ def test_a_figure_regrouped_in_dotted_eighths_is_not_a_tempo_change_on_a_grid_th
     young = sudden_change(TempoEstimator(), t, w, w, now, P, window=3.0, fit=fit, age=4)
     assert young is not None and young[1] / P == pytest.approx(0.75, abs=0.02)    # a new grid may be wrong
     assert sudden_change(TempoEstimator(), t, w, w, now, P, window=3.0, fit=fit, age=16) is None
+
+
+FUNK3 = Path(__file__).resolve().parents[2] / "shared" / "data" / "guitarset-dev" / "gscomp_03_Funk3-98-A.mid"
+
+
+@pytest.mark.skipif(not FUNK3.exists(), reason="GuitarSet dev takes not here")
+def test_a_fill_in_dotted_eighths_does_not_move_a_steady_grooves_tempo():
+    # GuitarSet Funk3 (real guitar, a steady 98 BPM): at 30.2-34.6 s a fill grouped in dotted eighths was offered
+    # again and again at 3:4 (123.6-130 BPM) and taken at 30.66 s; the band's bar lines then left the player's 1
+    # (band_eval bar F 0.56). Its onsets strike once a new beat, where the groove before struck every sixteenth.
+    heard, _ = run_online(read_guitar_file(FUNK3).messages)
+    during = [c["bpm"] for c in heard.tempo if 30.0 <= c["time"] <= 36.0]
+    assert during and all(abs(bpm / 98 - 1) < 0.1 for bpm in during)
+
+
+def eighths_then(tail_beat: float):
+    """Onsets (s) of 8 s of eighths at 98 BPM, then 3 s of eighths of a beat `tail_beat` s long; weights all 1."""
+    head = list(np.arange(0.0, 8.0, P / 2))
+    t = np.array(head + list(head[-1] + P / 2 + np.arange(0.0, 3.0, tail_beat / 2)))
+    return t, np.ones_like(t)
+
+
+def test_a_step_at_three_four_is_taken_once_it_goes_on_with_the_same_figure():
+    new = 0.75 * P                              # 98 -> 130.7 BPM, the player's eighths kept
+    t, w = eighths_then(new)
+    assert regrouping(TempoEstimator(), t, w, P, new, 16, 3.0, held=0.0)             # a lone offer: not yet
+    assert not regrouping(TempoEstimator(), t, w, P, new, 16, 3.0, held=new)         # offered for a new beat
+    fill, w, _ = regrouped(new)                 # a fill striking once each dotted eighth after sixteenth funk
+    assert regrouping(TempoEstimator(), fill, w, P, new, 16, 3.0, held=2.0)
+
+
+def test_offers_are_held_while_the_same_change_comes_again():
+    offers = Offers()
+    assert offers.held(10.0, 0.45) == 0.0
+    assert offers.held(10.5, 0.46) == pytest.approx(0.5)        # within OFFER_NEAR, under OFFER_GAP beats later
+    assert offers.held(11.0, 0.60) == 0.0                       # another period starts afresh
+    assert offers.held(13.0, 0.60) == 0.0                       # over OFFER_GAP beats since the last
 
 
 def test_a_players_tempo_step_is_still_taken_on_a_grid_that_has_stood():

@@ -85,7 +85,7 @@ from engine.listen.tempo import (
     accented_sixteenth,
     fastest_pulse,
 )
-from engine.listen.tempo_change import old_holds, sudden_change
+from engine.listen.tempo_change import Offers, old_holds, sudden_change
 
 __all__ = ["FPS", "BeatTracker", "OnsetWindow"]
 
@@ -448,8 +448,9 @@ class BeatTracker:
         self.slope_range = 0.15     # the fitted line may change the period by this share at most
         self.curve = 0.05           # > 0: fit a parabola; its tempo now may differ from the line's by this share
 
-        # the onsets; the strums a bar, and the latest strum (s) that kept one (`_hear_bar`)
-        self._onsets, self._strums, self._pulse_last = OnsetWindow(), BarPulse(), 0.0
+        # the onsets; the strums a bar, and the latest strum (s) that kept one (`_hear_bar`); the sudden changes
+        # offered lately (`tempo_change.step_goes_on`)
+        self._onsets, self._strums, self._pulse_last, self._offers = OnsetWindow(), BarPulse(), 0.0, Offers()
         self._pending = False
         self.period: float | None = None        # seconds per beat
         self._grid_from = math.inf               # s: when the grid was first set or last switched (`_offbeat_bass`)
@@ -699,9 +700,10 @@ class BeatTracker:
         if not (self.switch_window and self.period is not None and not self.hold_tempo
                 and grid[2] < self.switch_below):
             return False
+        age = None if self._onsets.line() else (now - self._grid_from) / self.period
         alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
                             window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass),
-                            age=None if self._onsets.line() else (now - self._grid_from) / self.period)
+                            age=age, offers=self._offers)
         if alt is not None and self._tempo_change(alt[1]) and not self._faster_level(now, ts, ws, alt):
             figure = self._figure_holds(self.period)
             self._switch(now, *alt)
