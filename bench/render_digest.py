@@ -36,8 +36,10 @@ def inputs(extra: list[Path] = ()) -> list[Path]:
     return found
 
 
-def jobs(aqyn: str, out: Path, extra: list[Path] = ()) -> list[tuple[str, list[str], Path | None]]:
-    """(label, command, output file or None for stdout) for every run; `extra`: further input folders."""
+def jobs(aqyn: str, out: Path, extra: list[Path] = (),
+         analyze: bool = True) -> list[tuple[str, list[str], Path | None]]:
+    """(label, command, output file or None for stdout) for every run; `extra`: further input folders;
+    `analyze` False: the renders alone."""
     runs = []
     for f in inputs(extra):
         styles = ("auto",) + (STYLES if f.parent.name == "examples" else ())
@@ -45,7 +47,7 @@ def jobs(aqyn: str, out: Path, extra: list[Path] = ()) -> list[tuple[str, list[s
             target = out / f"{f.parent.name}--{f.stem}--{style}.mid"
             runs.append((f"render {f.parent.name}/{f.name} {style}",
                          [aqyn, "render", str(f), "-o", str(target), "--style", style], target))
-        for mode in ((), ("--offline",)):
+        for mode in ((), ("--offline",)) if analyze else ():
             runs.append((f"analyze {f.parent.name}/{f.name} {' '.join(mode) or 'online'}",
                          [aqyn, "analyze", str(f), "--json", *mode], None))
     return runs
@@ -71,9 +73,12 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--extra", type=Path, nargs="*", default=[],
                     help="further folders of takes to digest, e.g. bench/.cache/sim2 bench/.cache/sim4")
+    ap.add_argument("--renders", action="store_true",
+                    help="the renders alone (a third of the runs: the analyses are the listener's, which accuracy.py's "
+                         "rows check too)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        runs = jobs(args.aqyn, Path(tmp), args.extra)
+        runs = jobs(args.aqyn, Path(tmp), args.extra, analyze=not args.renders)
         with ThreadPoolExecutor(args.jobs) as pool:
             lines = list(pool.map(lambda r: digest(*r), runs))
     args.out.write_text("\n".join(lines) + "\n")
