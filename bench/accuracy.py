@@ -359,6 +359,20 @@ def reel_pieces(limit: int, seed: int = 0) -> list:
     return out
 
 
+def gs_solo_pieces() -> list:
+    """GuitarSet dev's solo takes ("gssolo" in the name), the real lines beside `solo_pieces`: [(Piece, messages)]."""
+    return [(p, read_guitar_file(p.midi).messages) for p in datasets.load("guitarset-dev", limit=100)
+            if "gssolo" in p.name]
+
+
+def line_pieces(name: str, limit: int) -> list | None:
+    """[(Piece, messages)] of line set `name`: solo, solo-held (`solo_pieces`) or reels (`reel_pieces`); None for
+    another name."""
+    if name in ("solo", "solo-held"):
+        return solo_pieces(limit, held=name == "solo-held")
+    return reel_pieces(limit) if name == "reels" else None
+
+
 def _melody(midi: Path) -> list[tuple[float, float, int]]:
     """(start s, end s, pitch) of a file's melody: POP909's MELODY track, else the first track with notes."""
     import warnings  # noqa: PLC0415

@@ -29,10 +29,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import accuracy  # noqa: E402
-import datasets  # noqa: E402
 from fit_bar_pointer import DOWN, HALF, beat_class, even, ratio, show  # noqa: E402
 
-from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.listen.bar_pointer import LATE  # noqa: E402
 from engine.listen.guitar import GuitarConditioner, GuitarConfig  # noqa: E402
 from engine.listen.line_accents import LINE_DOWNBEAT, LINE_FEATURES, line_features  # noqa: E402
@@ -71,8 +69,7 @@ def takes(limit: int, held: bool) -> list:
     """(piece, messages) of the solo lines (`solo` or, `held`, `solo-held`) and, unless held, GuitarSet's solos."""
     out = accuracy.solo_pieces(limit, held=held)
     if not held:
-        out += [(p, read_guitar_file(p.midi).messages) for p in datasets.load("guitarset-dev", limit=100)
-                if "gssolo" in p.name]
+        out += accuracy.gs_solo_pieces()
     return [(p, m) for p, m in out if even(p) and p.meter in SIMPLE]
 
 

@@ -25,12 +25,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import accuracy  # noqa: E402
-import datasets  # noqa: E402
 from fit_bar_pointer import even, fit  # noqa: E402
 from fit_line_accents import confirmed  # noqa: E402
 from line_phase_power import triad, window_key  # noqa: E402
 
-from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.listen.bar_pointer import LATE  # noqa: E402
 from engine.listen.line_accents import line_features  # noqa: E402
 
@@ -86,8 +84,7 @@ def main() -> None:
     ap.add_argument("--per-take", action="store_true", help="each take's hits with the line features' fit")
     args = ap.parse_args()
     sets = {"solo": accuracy.solo_pieces(args.limit),
-            "gssolo": [(p, read_guitar_file(p.midi).messages) for p in datasets.load("guitarset-dev", limit=100)
-                       if "gssolo" in p.name]}
+            "gssolo": accuracy.gs_solo_pieces()}
     if args.held:
         sets["solo-held"] = accuracy.solo_pieces(args.limit, held=True)
     data = {name: [positions(p, m) for p, m in items if even(p)] for name, items in sets.items()}

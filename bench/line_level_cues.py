@@ -26,10 +26,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import accuracy  # noqa: E402
-import datasets  # noqa: E402
 from fit_line_accents import confirmed  # noqa: E402
 
-from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.listen.line_accents import ON_BEAT, TOGETHER, durational_accent  # noqa: E402
 from engine.listen.tempo import FPS, TempoEstimator  # noqa: E402
 
@@ -92,8 +90,7 @@ def main() -> None:
     ap.add_argument("--held", action="store_true", help="also report solo-held (never tuned on)")
     ap.add_argument("--per-take", action="store_true", help="a row per take")
     args = ap.parse_args()
-    sets = {"gssolo": [(p, read_guitar_file(p.midi).messages) for p in datasets.load("guitarset-dev", limit=100)
-                       if "gssolo" in p.name],
+    sets = {"gssolo": accuracy.gs_solo_pieces(),
             "solo": accuracy.solo_pieces(args.limit)}
     if args.held:
         sets["solo-held"] = accuracy.solo_pieces(args.limit, held=True)

@@ -33,11 +33,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import accuracy  # noqa: E402
-import datasets  # noqa: E402
 from fit_bar_pointer import even  # noqa: E402
 from fit_line_accents import confirmed  # noqa: E402
 
-from engine.io.midi_input import read_guitar_file  # noqa: E402
 from engine.listen.line_accents import durational_accent  # noqa: E402
 from engine.theory import pitch_class  # noqa: E402
 
@@ -162,8 +160,7 @@ def main() -> None:
     args = ap.parse_args()
     items = accuracy.solo_pieces(args.limit, held=args.held)
     if not args.held:
-        items += [(p, read_guitar_file(p.midi).messages) for p in datasets.load("guitarset-dev", limit=100)
-                  if "gssolo" in p.name]
+        items += accuracy.gs_solo_pieces()
     items = [(p, m) for p, m in items if even(p)]
     groups = {"nottingham": [], "pop909": [], "gssolo": []}
     for piece, messages in items:

@@ -29,10 +29,9 @@ import accuracy  # noqa: E402
 
 def pieces(name: str, limit: int) -> list:
     """[(Piece, messages)] of line set `name`: solo, solo-held or reels."""
-    if name in ("solo", "solo-held"):
-        return accuracy.solo_pieces(limit, held=name == "solo-held")
-    if name == "reels":
-        return accuracy.reel_pieces(limit)
+    found = accuracy.line_pieces(name, limit)
+    if found is not None:
+        return found
     raise SystemExit(f"line_takes: no line set {name!r} (solo, solo-held, reels)")
 
 

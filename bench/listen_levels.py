@@ -66,10 +66,9 @@ def take_levels(piece, messages) -> tuple[dict[str, float], float | None]:
 
 def items_of(name: str, limit: int) -> list:
     """[(Piece, messages)] of set `name` (solo, solo-held, reels or guitarset-dev)."""
-    if name in ("solo", "solo-held"):
-        return accuracy.solo_pieces(limit, held=name == "solo-held")
-    if name == "reels":
-        return accuracy.reel_pieces(limit)
+    found = accuracy.line_pieces(name, limit)
+    if found is not None:
+        return found
     return [(p, read_guitar_file(p.midi).messages) for p in datasets.load(name, limit=100)]
 
 

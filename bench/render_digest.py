@@ -27,25 +27,28 @@ SHARED = ROOT.parent / "shared"
 STYLES = ("tokpe-gallop", "tokpe-flow", "trot", "shertpe-332", "aqsaq-7-8", "aqsaq-5-8", "nomad-gallop", "ballad")
 
 
-def inputs() -> list[Path]:
-    """The input files: examples, converter-set-b, guitarset-dev (those that exist here), sorted."""
+def inputs(extra: list[Path] = ()) -> list[Path]:
+    """The input files: examples, converter-set-b, guitarset-dev (those that exist here), then each folder
+    of `extra` (e.g. bench/.cache/sim4), sorted within each folder."""
     found = sorted((ROOT / "examples").glob("*.mid"))
-    for folder in (SHARED / "cases" / "converter-set-b", SHARED / "data" / "guitarset-dev"):
+    for folder in (SHARED / "cases" / "converter-set-b", SHARED / "data" / "guitarset-dev", *extra):
         found += sorted(folder.glob("*.mid"))
     return found
 
 
-def jobs(aqyn: str, out: Path) -> list[tuple[str, list[str], Path | None]]:
-    """(label, command, output file or None for stdout) for every run."""
+def jobs(aqyn: str, out: Path, extra: list[Path] = (),
+         analyze: bool = True) -> list[tuple[str, list[str], Path | None]]:
+    """(label, command, output file or None for stdout) for every run; `extra`: further input folders;
+    `analyze` False: the renders alone."""
     runs = []
-    for f in inputs():
+    for f in inputs(extra):
         styles = ("auto",) + (STYLES if f.parent.name == "examples" else ())
         for style in styles:
-            target = out / f"{f.stem}--{style}.mid"
-            runs.append((f"render {f.name} {style}", [aqyn, "render", str(f), "-o", str(target), "--style", style],
-                         target))
-        for mode in ((), ("--offline",)):
-            runs.append((f"analyze {f.name} {' '.join(mode) or 'online'}",
+            target = out / f"{f.parent.name}--{f.stem}--{style}.mid"
+            runs.append((f"render {f.parent.name}/{f.name} {style}",
+                         [aqyn, "render", str(f), "-o", str(target), "--style", style], target))
+        for mode in ((), ("--offline",)) if analyze else ():
+            runs.append((f"analyze {f.parent.name}/{f.name} {' '.join(mode) or 'online'}",
                          [aqyn, "analyze", str(f), "--json", *mode], None))
     return runs
 
@@ -68,9 +71,14 @@ def main() -> int:
     ap.add_argument("--out", type=Path, required=True, help="file to write the digest lines to")
     ap.add_argument("--aqyn", default=str(ROOT / ".venv" / "bin" / "aqyn"), help="the aqyn command to run")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--extra", type=Path, nargs="*", default=[],
+                    help="further folders of takes to digest, e.g. bench/.cache/sim2 bench/.cache/sim4")
+    ap.add_argument("--renders", action="store_true",
+                    help="the renders alone (a third of the runs: the analyses are the listener's, which accuracy.py's "
+                         "rows check too)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        runs = jobs(args.aqyn, Path(tmp))
+        runs = jobs(args.aqyn, Path(tmp), args.extra, analyze=not args.renders)
         with ThreadPoolExecutor(args.jobs) as pool:
             lines = list(pool.map(lambda r: digest(*r), runs))
     args.out.write_text("\n".join(lines) + "\n")

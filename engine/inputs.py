@@ -107,6 +107,23 @@ class CountIn:
             raise ValueError(f"a count-in's groups are one per click of the bar, got {self.groups!r} for "
                              f"{self.beats_per_bar} clicks")
 
+    @classmethod
+    def of_bars(cls, bars: int, bpm: float, beats_per_bar: int, start: float | None = None,
+                downbeat: float | None = None, clicks: bool = True) -> CountIn:
+        """A count-in of `bars` bars of `beats_per_bar` even clicks at `bpm`: its first click at `start` (s), or
+        its last bar ending on the player's first `downbeat` (s) (give one of the two). The one place the
+        player's settings (--count-in BARS, --bpm, the meter) become clicks, live and offline."""
+        period = 60.0 / bpm
+        beats = bars * beats_per_bar
+        if start is None:
+            start = downbeat - beats * period
+        return cls(start, beats, period, beats_per_bar, clicks)
+
+    @property
+    def downbeat(self) -> float:
+        """The time (s) of the beat after the last even click: the player's first downbeat."""
+        return self.time + self.beats * self.period
+
     def tap_times(self) -> list[float]:
         """The clicks' times (s)."""
         if not self.groups:

@@ -49,6 +49,8 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from fractions import Fraction
+from itertools import islice
+from typing import NamedTuple
 
 from engine.arrange.arranger import Arranger
 from engine.inputs import Cue
@@ -87,14 +89,23 @@ BAR_SLACK = 0.6       # beats: a final chord this near a band bar line lands the
                       # push of an eighth on its downbeat); further off, the band cuts its bar short
 
 
+class Silence(NamedTuple):
+    """The player's guitar is silent from `begin` to their next strum at `end` (s); their last strum before it at
+    `struck` and the one after `end` at `then` (s, None: not known; engine/inputs.py `PlayerBreak`)."""
+
+    begin: float
+    end: float
+    struck: float | None = None
+    then: float | None = None
+
+
 class Presence:
     """The state of the band's comings and goings; the scheduler asks and tells it (see the module docstring)."""
 
     def __init__(self) -> None:
         self.finals: list[float] = []         # the player's final chords still to come (s): offline only
-        self.breaks: list[tuple[float, float]] = []  # the player's silences still to come (begin, end s): offline
-        self._silences: list[tuple[float, float]] = []   # ... all of them (the figure a one-beat break breaks)
-        self._struck: dict[float, tuple[float, float]] = {}  # ... the player's last strum before each (begin s -> s)
+        self._silences: list[Silence] = []    # the player's silences, by begin: offline (`player_break`)
+        self._gone = 0                        # ... those before this index are past (`breaks`: the rest to come)
         self._seen = -math.inf                # offline: breaks beginning up to then were looked at for markers
         self._marked: list[tuple[float, float]] = []  # ... those marked as stop-time breaks (the last 2 s)
         self._back_at = -math.inf             # ... their "stop: back" written up to then (s)
@@ -119,11 +130,22 @@ class Presence:
 
     def player_break(self, begin: float, end: float, struck: float | None = None, then: float | None = None) -> None:
         """The player's guitar is silent from `begin` to their next strum at `end` (s), their last strum before
-        it at `struck` and the one after `end` at `then` (s, None: not known)."""
-        self.breaks = sorted([*self.breaks, (begin, end)])
-        if struck is not None and then is not None:
-            self._struck[begin] = (struck, then)
-        self._silences = sorted([*self._silences, (begin, end)])
+        it at `struck` and the one after `end` at `then` (s, None: not known). Offline all are given before the
+        band plays (engine/render.py); one given later before a past one counts as to come again, with those after
+        it (`breaks`)."""
+        silence = Silence(begin, end, struck, then)
+        i = bisect_right(self._silences, (begin, end), key=lambda x: x[:2])
+        self._silences.insert(i, silence)
+        self._gone = min(self._gone, i)
+
+    @property
+    def breaks(self) -> list[Silence]:
+        """The player's silences still to come, by begin (`in_break` drops the past ones): offline."""
+        return self._silences[self._gone:]
+
+    def _coming(self) -> islice:
+        """The silences still to come (`breaks`), without copying them."""
+        return islice(self._silences, self._gone, None)
 
     def in_break(self, t: float, grid: BeatGrid, arranger: Arranger) -> bool:
         """Offline: a band note at `t` (s) falls in a stop-time break of the player's (`_break_line`: a silence of
@@ -133,22 +155,24 @@ class Presence:
         live stop-time cannot be within a beat (its stop is heard 2/3 of a beat in). A rest a comper or a melody
         takes off the bar line is no break (GuitarSet's one-beat rests). Breaks are dropped once a note comes well
         after them (notes come in time order)."""
-        while self.breaks and self.breaks[0][1] < t - 1.0:
-            self.breaks.pop(0)
-        for begin, end in self.breaks:
+        while self._gone < len(self._silences) and self._silences[self._gone].end < t - 1.0:
+            self._gone += 1
+        for silence in self._coming():
+            begin, end = silence[:2]
             if begin > t:
                 return False
             if t < end:
-                line = self._break_line(begin, end, grid, arranger)
+                line = self._break_line(silence, grid, arranger)
                 if line is not None and grid.beat_at(t) < min(grid.beat_at(end), line) - EDGE:
                     return True
         return False
 
-    def _break_line(self, begin: float, end: float, grid: BeatGrid, arranger: Arranger) -> float | None:
-        """The band's bar line (listener beat of `grid`) on which the player comes back from their silence from
-        `begin` to their strum at `end` (s) when it is a stop-time break, else None: the strum falls up to PICKUP
+    def _break_line(self, silence: Silence, grid: BeatGrid, arranger: Arranger) -> float | None:
+        """The band's bar line (listener beat of `grid`) on which the player comes back from their `silence` (from
+        its begin to their strum at its end) when it is a stop-time break, else None: the strum falls up to PICKUP
         beats before a bar line of `arranger`'s or BACK_LATE after it, and the silence lasts BREAK beats or more,
         or is a one-beat break with a pickup back in (`_pickup_break`)."""
+        begin, end = silence[:2]
         bpb = float(arranger.style.beats_per_bar)
         back = grid.beat_at(end)
         phase = (back - float(arranger.start)) % bpb          # beats after a band bar line
@@ -160,39 +184,40 @@ class Presence:
             return None
         if end - begin >= BREAK * grid.period:
             return line
-        return line if self._pickup_break(begin, back, line, bpb, grid, float(arranger.start)) else None
+        return line if self._pickup_break(silence, back, line, bpb, grid, float(arranger.start)) else None
 
-    def _pickup_break(self, at: float, back: float, line: float, bpb: float, grid: BeatGrid,
+    def _pickup_break(self, silence: Silence, back: float, line: float, bpb: float, grid: BeatGrid,
                       start: float) -> bool:
-        """The player's silence from `at` (s) to their strum at listener beat `back`, before the band's bar line at
-        beat `line` (bars of `bpb` beats of `grid`, the band's first at beat `start`), is a one-beat stop with a
+        """The player's `silence` from its begin (s) to their strum at listener beat `back`, before the band's bar
+        line at beat `line` (bars of `bpb` beats of `grid`, the band's first at beat `start`), is a one-beat stop with a
         pickup back in: it began on the bar's last beat (within ON_BEAT: the chord choked there), that beat
         unstruck (their last strum before it came earlier), lasts SHORT_BREAK beats or more, the pickup comes
         LEAD beats or more before the line and their next strum on it (BACK_LATE), and the band heard them play
         FIGURE_BARS bars before it without a rest of theirs as long (`player_break`'s silences). Each condition was
         needed against a figure's rests: a 6/8 strum's staccato beat before its last eighth (struck), a bossa's
         syncopations (no strum on the 1 after), rests recurring within bars (bench/README.md, stoptime12)."""
+        at = silence.begin
         begin = grid.beat_at(at)
         if back - begin < SHORT_BREAK or abs(begin - (line - 1.0)) > ON_BEAT or back > line - LEAD:
             return False
         since = begin - FIGURE_BARS * bpb
-        if since < start or at not in self._struck:
+        if since < start or silence.struck is None or silence.then is None:
             return False                                      # the band has not heard the bars before it
         i = bisect_right(self._silences, (at, -math.inf)) - 1
-        while i >= 0 and self._silences[i][1] >= grid.seconds_at(since):
-            if self._silences[i][1] - self._silences[i][0] >= SHORT_BREAK * grid.period:
+        while i >= 0 and self._silences[i].end >= grid.seconds_at(since):
+            if self._silences[i].end - self._silences[i].begin >= SHORT_BREAK * grid.period:
                 return False                                  # a rest of their figure in the bars before
             i -= 1
-        struck, then = self._struck[at]
+        struck, then = silence[2:]
         return grid.beat_at(struck) < line - 1.0 - ON_BEAT and abs(grid.beat_at(then) - line) <= BACK_LATE
 
     def closes_break(self, line: float, grid: BeatGrid, arranger: Arranger) -> bool:
         """Offline: the player comes back from a stop-time break on the band's bar line at listener beat `line`
         (`_break_line`): the bar before it is no fill (a drummer does not fill into the player's stop)."""
-        for begin, end in self.breaks:
-            if grid.beat_at(begin) > line:
+        for silence in self._coming():
+            if grid.beat_at(silence.begin) > line:
                 return False
-            found = self._break_line(begin, end, grid, arranger)
+            found = self._break_line(silence, grid, arranger)
             if found is not None and abs(found - line) < 0.5:
                 return True
         return False
@@ -204,12 +229,13 @@ class Presence:
         (heard 2/3 of a beat into a one-beat break, or not at all when a pickup ends it) are not written for a
         stop inside such a break (`stop_time`). [] when none is due (the usual tick)."""
         out: list[tuple[float, str]] = []
-        for begin, end in self.breaks:
+        for silence in self._coming():
+            begin, end = silence[:2]
             if begin > until:
                 break
             if begin > self._seen:
                 self._seen = begin
-                if begin >= now and self._break_line(begin, end, grid, arranger) is not None:
+                if begin >= now and self._break_line(silence, grid, arranger) is not None:
                     self._marked.append((begin, end))
                     first = grid.seconds_at(math.ceil(grid.beat_at(begin) - ON_BEAT))   # its first silent beat
                     out.append((first if first < end else begin, "stop"))
@@ -232,7 +258,7 @@ class Presence:
         downbeat after a one-beat break: review22's stop-time take)."""
         if self.stopped_at is None or self.listening_since is not None or self.deciding or self.rejoin_at is not None:
             return False
-        return any(begin - period <= self.stopped_at <= end <= t + HIT for begin, end in self.breaks)
+        return any(begin - period <= self.stopped_at <= end <= t + HIT for begin, end, _, _ in self._coming())
 
     def ready(self, now: float, state: MusicalState, silent: bool) -> bool:
         """Time to come in, at `now` (s), from the listener's `state`; `silent`: the guitar is pausing. A cued

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
+from engine.presence import Presence, Silence
 from tests.conftest import BAND_CHANNELS, note_ons
 
 DATA = Path(__file__).parent / "data"
@@ -118,3 +119,13 @@ def test_the_next_song_of_a_set_is_heard_afresh_and_the_report_names_each_songs_
     start = truth(SET)["song2_start"]
     entries = [t for t, text in markers(out) if text.startswith("band in")]
     assert len(entries) == 2 and entries[1] - start <= 6.0, entries
+
+
+def test_the_players_silences_are_kept_once_in_order_and_the_past_ones_stop_being_breaks():
+    p = Presence()
+    p.player_break(5.0, 6.0, struck=4.5, then=6.25)
+    p.player_break(1.0, 2.0)
+    assert p.breaks == [Silence(1.0, 2.0), Silence(5.0, 6.0, 4.5, 6.25)]
+    assert not p.in_break(4.0, None, None)           # 1-2 s is past (a second and more), 5-6 s still to come
+    assert p.breaks == [Silence(5.0, 6.0, 4.5, 6.25)]
+    assert p._silences[0] == Silence(1.0, 2.0)       # ... but still one of the figure's rests (`_pickup_break`)

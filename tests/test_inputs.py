@@ -146,6 +146,15 @@ def test_the_offline_count_in_ends_where_the_player_comes_in():
         PlayerSettings(count_in=1)
 
 
+def test_a_count_in_of_bars_starts_or_ends_where_told_and_its_downbeat_follows_the_last_click():
+    live = CountIn.of_bars(2, 90, 3, start=1.25)                  # live: clicks from the start pressed
+    assert (live.time, live.beats, live.clicks) == (1.25, 6, True) and live.period == pytest.approx(60 / 90)
+    assert live.downbeat == pytest.approx(live.tap_times()[-1] + live.period)
+    offline = CountIn.of_bars(1, 120, 4, downbeat=3.0, clicks=False)   # offline: back from the first note
+    assert offline.downbeat == pytest.approx(3.0) and offline.tap_times()[0] == pytest.approx(1.0)
+    assert not offline.clicks
+
+
 def aqyn(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True, text=True)
 

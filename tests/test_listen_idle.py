@@ -132,7 +132,7 @@ def test_one_pass_gives_the_recency_weights_and_circular_mean_of_two(played, per
 def test_tempo_level_reads_the_deep_basses_once_per_estimate(monkeypatch):
     """In simple time the tempo's level tests (the bar's split, the picking level) share one `OnsetWindow.deep`
     per estimate: d_dorian_96_4-4 (4/4 comping) asked it twice an estimate before."""
-    from engine.listen.beat import OnsetWindow
+    from engine.listen.onsets import OnsetWindow
     from engine.listen.tempo import TempoEstimator
 
     calls = {"deep": 0, "estimate": 0}

@@ -11,7 +11,8 @@ from engine.analyze import run_online
 from engine.events import Beat, InputMessage
 from engine.io.midi_input import GuitarFile, read_guitar_file
 from engine.listen import ListenerConfig
-from engine.listen.beat import OnsetWindow, durational_accent
+from engine.listen.line_accents import durational_accent
+from engine.listen.onsets import OnsetWindow
 from engine.listen.tempo import TempoEstimator
 from engine.render import play
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener
-from engine.listen.beat import DEEP_BASS
+from engine.listen.onsets import DEEP_BASS
 from engine.listen.tempo import TempoEstimator
 from engine.pipeline import TICK
 from tests.conftest import example

@@ -120,11 +120,8 @@ class PlayerSettings:
         tracker. None without a count-in."""
         if not self.count_in:
             return None
-        beats_per_bar = self.count_meter or beats_per_bar
-        period = 60.0 / self.bpm
-        beats = self.count_in * beats_per_bar
-        start = first_note - self.converter_latency - beats * period
-        return CountIn(start, beats, period, beats_per_bar, clicks=False)
+        return CountIn.of_bars(self.count_in, self.bpm, self.count_meter or beats_per_bar,
+                               downbeat=first_note - self.converter_latency, clicks=False)
 
 
 class Listener:
@@ -226,7 +223,7 @@ class Listener:
         until the guitar's accents make the meter sure (an aqsaq count's groups: the meter heard)."""
         self._idle = -math.inf
         self._taps = sorted(self._taps + item.tap_times())
-        self._cued = item.time + item.beats * item.period
+        self._cued = item.downbeat
         self._clicked = None if item.groups else item.beats_per_bar
 
     def start(self, t: float) -> None:

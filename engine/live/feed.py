@@ -232,11 +232,9 @@ class LiveFeed:
         plan = self.count_in
         if plan is None:
             return
-        period = 60.0 / plan.bpm
-        start = max(stamp, self._due) + COUNT_IN_LEAD
-        beats = plan.bars * plan.beats_per_bar
-        self._out.append(CountIn(start, beats, period, plan.beats_per_bar))
-        self._counted_until = start + beats * period
+        count = CountIn.of_bars(plan.bars, plan.bpm, plan.beats_per_bar, start=max(stamp, self._due) + COUNT_IN_LEAD)
+        self._out.append(count)
+        self._counted_until = count.downbeat
         self.on_event("count-in", {"bars": plan.bars, "bpm": plan.bpm,
                                    "first_beat_after": round(self._counted_until, 3)})
 
