@@ -383,3 +383,35 @@ def test_a_pop_melody_that_leaps_into_its_tonic_from_the_fifth_is_heard_in_its_t
     analysis, _ = run_online(pop909_line("009"), ListenerConfig())
     assert (pitch_class(analysis.key["tonic"]), analysis.key["mode"]) == (3, "minor"), analysis.keys
 
+
+
+
+def test_the_chord_sounding_now_counts_for_its_root_before_it_is_left():
+    """A chord struck and still held (a vamp never leaves it) weighs for the keys on its root as a chord held as
+    long and left: `ROOT_WEIGHT` over no bass line, the whole chord time being on that root (main: nothing until
+    it was left)."""
+    from engine.listen.key import ROOT_WEIGHT, KeyTracker
+
+    def e_mixolydian(chord: bool) -> float:
+        tracker = KeyTracker()
+        if chord:
+            tracker.chord(0.0, 4)
+        for beat in range(40):
+            for pitch in (56, 62, 66, 64):     # the chop's upper notes (no bass line)
+                tracker.note_on(0.5 * beat, pitch, 80, False)
+                tracker.note_off(0.5 * beat + 0.2, pitch, 0.2, False)
+        tracker.update(20.0)
+        return next(s for s, tonic, mode in tracker.scores()[1] if (tonic, mode) == (4, "mixolydian"))
+
+    assert e_mixolydian(True) - e_mixolydian(False) == pytest.approx(ROOT_WEIGHT)
+
+
+def test_the_review_takes_e9_funk_chop_is_heard_in_e_mixolydian():
+    """review29's funk_scratch_95 (session 25: a one-chord vamp, E9 voiced E3 G#3 D4 F#4 on strings 1-4 with
+    sixteenth scratches, 24 bars at 95 BPM; its notes are D lydian's tonic triad and #4, E struck a third as often
+    as the others): main heard E mixolydian to 11.7 s and D lydian from there to its end, the chord time
+    counting only when a chord is left."""
+    from engine.io.midi_input import read_guitar_file
+
+    a, _ = run_online(read_guitar_file(DATA / "funk-e9-vamp-95-review29.mid").messages)
+    assert [(k["tonic"], k["mode"]) for k in a.keys] == [("E", "mixolydian")], a.keys
