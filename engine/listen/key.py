@@ -8,9 +8,11 @@ the relative key; and it weighs in by its mass (`BASS_MASS`): a lone low note at
 line. A third histogram holds how long the chords were held on each root (the listener tells each chord
 change): the chord a song dwells on is home more often than not, which is what tells the modes of one scale
 apart (G dorian from the C mixolydian of the same notes); its tonic's share adds 0.25, and 0.25 more over a
-bass line (over a single-note line the chord roots are guesses). All decay with a half-life, so a modulation
-wins over time; after `NEW_PIECE` s of silence (a set's next song) they start afresh. Last, the note a piece
-opens on (the lowest note of its first strum, again after a silence of
+bass line (over a single-note line the chord roots are guesses). The chord sounding now, once two of its notes
+sounded at once, counts for the time it has outlasted every chord left: a one-chord vamp is never left (an E9 funk
+chop is D lydian's notes but for its A), and a loop's chords count as they are left. All decay with a half-life,
+so a modulation wins over time; after `NEW_PIECE` s of silence (a set's next song) they start
+afresh. Last, the note a piece opens on (the lowest note of its first strum, again after a silence of
 `OPENING_GAP` s): a single-note line has no bass and its chords are guesses, and a solo's pitch counts lean to
 where its phrases sit (GuitarSet's Rock3 solo sits on F, A and C, its dominant chord, but opens on Bb). A
 chord's lowest note, or a lone bass note, is its root and the tonic more often than not: keys on it get
@@ -536,10 +538,21 @@ class KeyTracker:
         leaps = float(_add(self._leaps))
         if leaps > 0:
             values += self._leaps[_ALL_TONICS] * (LEAP_WEIGHT * lack / max(leaps, LEAP_MASS))
-        held = float(_add(self._roots))
+        # The chord sounding now counts for the time it has outlasted every chord left (their decayed seconds): a
+        # one-chord vamp (funk's E9 chop for a minute, review29's funk_scratch_95) is its tonic's chord though it is
+        # never left. A loop's chords count as they are left (counted as they sound, an I-II-iii-II loop's II turned
+        # the key to II's for a bar: sim3's Eb lydian s23). Only once two of its notes sounded at once: over a
+        # single-note line the label is a guess from the notes gone by.
+        together = self._together is not None and self._together[1] >= self._root_t
+        now = self._t - self._root_t if self._root is not None and together else 0.0
+        if now:
+            now = max(0.0, now - float(self._roots.max()))
+        held = float(_add(self._roots)) + now
         if held > 0:
-            weight = ROOT_WEIGHT + ROOT_BASS_WEIGHT * bass_line
-            values += self._roots[_ALL_TONICS] * (weight / held)
+            weight = (ROOT_WEIGHT + ROOT_BASS_WEIGHT * bass_line) / held
+            values += self._roots[_ALL_TONICS] * weight
+            if now > 0:
+                values[_KEYS_ON[self._root]] += now * weight
         phrase = self._phrase_root()
         if phrase is not None:
             root, returns = phrase
