@@ -727,6 +727,51 @@ def log_tail(log: Path, n: int = 12) -> list:
     return [e for e in lines if e["kind"] != "status"][-n:] + status
 
 
+def test_a_midi_out_port_back_after_the_jack_server_is_opened_again(tmp_path):
+    """After a JACK restart the port `--midi-out` names comes back 3 s after the server (a synth's JACK bridge
+    started after jackd): aqyn says the first try's failure once, tries again at each port check, says "output
+    back", and the band reaches that port again (review30: tried once, the band was lost to it for good)."""
+    srv = JackServer(f"{SERVER}-outback", period=256).start()
+    log = tmp_path / "live.jsonl"
+    proc = start_live(srv, "--in", "gtr:midi_out", "--midi-out", "synthbox:midi_in", "--on-input-loss", "continue",
+                      log=log)
+    guitar = synth = None
+    try:
+        guitar, synth = Probe(srv.name, seconds=5, name="gtr"), Probe(srv.name, seconds=5, name="synthbox")
+        wait_connected(guitar, proc, "--in", log, "before the restart")
+        guitar.close()
+        synth.close()
+        guitar = synth = None
+        srv.crash()
+        time.sleep(2.0)
+        srv.start()
+        guitar = Probe(srv.name, seconds=5, name="gtr")
+        wait_connected(guitar, proc, "--in", log, "after the restart")
+        time.sleep(3.0)
+        synth = Probe(srv.name, seconds=5, name="synthbox")
+        deadline = time.monotonic() + 15
+        while "output back" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        guitar.play(guitar_events(DORIAN, 10.0))
+        assert guitar.wait_played(30)
+        received = list(synth.received)
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    finally:
+        for probe in (guitar, synth):
+            if probe is not None:
+                probe.close()
+        if proc.poll() is None:
+            proc.kill()
+        srv.release()
+    assert proc.returncode == 0, err
+    assert [line.split(" did not")[0] for line in err.splitlines()] == ["aqyn: error: midi out: synthbox:midi_in"]
+    events = [e for e in log_lines(log) if e["kind"] != "status"]
+    midi_out = [e for e in events if e.get("where") == "midi out"]
+    assert [e["kind"] for e in midi_out] == ["error", "output back"], events
+    assert any(data[0] & 0xF0 == 0x90 and data[2] > 0 for _, data in received), "no band note reached the port"
+
+
 def wait_connected(probe: Probe, proc: subprocess.Popen, source: str, log: Path | None = None, where: str = "",
                    timeout: float = 20.0) -> None:
     """Until aqyn's input is connected to the probe's MIDI out (it connects itself with --in; with --virtual

@@ -19,6 +19,8 @@ import itertools
 import threading
 
 JACK_NO_START_SERVER = 0x01     # jack_options_t: never start a server ourselves
+JACK_PORT_IS_INPUT, JACK_PORT_IS_OUTPUT = 0x1, 0x2    # JackPortFlags (jack/types.h)
+JACK_MIDI_TYPE = b"8 bit raw midi"                    # JACK_DEFAULT_MIDI_TYPE (jack/types.h)
 _SHUTDOWN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
@@ -41,6 +43,8 @@ def _libjack():
     lib.jack_port_by_name.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
     lib.jack_port_get_all_connections.restype = ctypes.POINTER(ctypes.c_char_p)
     lib.jack_port_get_all_connections.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    lib.jack_get_ports.restype = ctypes.POINTER(ctypes.c_char_p)
+    lib.jack_get_ports.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong]
     lib.jack_free.restype = None
     lib.jack_free.argtypes = [ctypes.c_void_p]
     return lib
@@ -87,7 +91,20 @@ class JackWatch:
         handle = self._lib.jack_port_by_name(self._client, port.encode())
         if not handle:
             return []
-        names = self._lib.jack_port_get_all_connections(self._client, handle)
+        return self._names(self._lib.jack_port_get_all_connections(self._client, handle))
+
+    def midi_ports(self, kind: str) -> list[str] | None:
+        """The full names of the server's MIDI ports we could open as `kind`: "input" (ports that send: the
+        converter's) or "output" (ports that receive: a synth's); None when the server is gone or libjack is not
+        here. A read of the port graph (jack_get_ports), no new client: opening one held the GIL for seconds on
+        a loaded server (engine.io.ports.MidiInput.reopen)."""
+        if not self.alive():
+            return None
+        flags = JACK_PORT_IS_OUTPUT if kind == "input" else JACK_PORT_IS_INPUT
+        return self._names(self._lib.jack_get_ports(self._client, None, JACK_MIDI_TYPE, flags))
+
+    def _names(self, names) -> list[str]:
+        """A NULL-terminated array of port names from libjack as a list, the array freed (jack_free)."""
         if not names:
             return []
         found = []

@@ -25,14 +25,14 @@ from typing import Callable
 
 from engine.arrange.styles import AUTO, count_in_beats, style_chooser
 from engine.clock import Clock, SystemClock
-from engine.errors import EngineError
+from engine.errors import EngineError, PortNotFound
 from engine.inputs import Cue
 from engine.io.clock_out import ClockOutSink
 from engine.io.fluid_live import AudioConfig, FluidLiveSink
 from engine.io.jack_watch import JackWatch
 from engine.io.midi_out import MidiOutSink, TimedSender
 from engine.io.outputs import check_output
-from engine.io.ports import MidiInput, MidiOutput, check_named, choose_backend
+from engine.io.ports import CLIENT, MidiInput, MidiOutput, check_named, choose_backend, match_port
 from engine.io.soundfont import find_soundfont
 from engine.io.take import TakeRecorder
 from engine.listen.listener import PlayerSettings
@@ -106,6 +106,7 @@ class LiveSession:
         self._error: BaseException | None = None
         self._input_lost_at: float | None = None
         self._unlinked = 0          # port checks in a row that found our input's JACK connection gone
+        self._closed: set[str] = set()   # our JACK outputs ("audio", "midi out") a server restart left closed
         c = config
         # Everything that can fail on bad input fails here, before any sound or port exists.
         self.recorder: TakeRecorder | None = None
@@ -283,6 +284,7 @@ class LiveSession:
                 break
             if now >= next_check:
                 next_check += PORT_CHECK_EVERY
+                self._reopen_outputs()
                 self._watch_input(now)
             if now >= next_status:
                 next_status += STATUS_EVERY
@@ -336,7 +338,7 @@ class LiveSession:
             if not self.watch.reopen():
                 return                           # not back yet: try again at the next check
             self._server_back()
-        if inp.reopen(server_died=server_gone):
+        if self._port_there(inp.wanted, "input") and inp.reopen(server_died=server_gone):
             self._input_lost_at = None
             self.counters.reconnects += 1
             self.on_event("input back", {"port": inp.source})
@@ -360,6 +362,22 @@ class LiveSession:
         self.on_event("input relinked", {"port": inp.source})
         return True
 
+    def _port_there(self, wanted: str | None, kind: str) -> bool:
+        """Whether the port `wanted` names (as `--in` or `--midi-out` name it; None: our virtual port) is among
+        the JACK server's MIDI ports of `kind` ("input", "output"), read by the watch's client: a try to open it
+        opens a new rtmidi client, which holds the GIL for seconds on a loaded server (the band stalls), so it is
+        made only once the port is there. True when nothing tells (ALSA, no watch, a virtual port)."""
+        if wanted is None or self.watch is None or self.backend.name != "jack":
+            return True
+        ports = self.watch.midi_ports(kind)
+        if ports is None:
+            return True
+        try:
+            match_port(wanted, [p for p in ports if not p.startswith(f"{CLIENT}:")], kind)
+            return True
+        except PortNotFound:
+            return False
+
     def _linked(self, inp: MidiInput) -> bool:
         """False when the JACK watch sees our input's connection to its source gone while both ports stay
         (someone ran jack_disconnect, or rtmidi's own connect failed unseen: a restart test failed so in CI);
@@ -378,17 +396,38 @@ class LiveSession:
             self.output.abandon()
 
     def _server_back(self) -> None:
-        """The JACK server is back: the synth's JACK audio and the MIDI output open anew (the input reopens
-        in `_watch_input`); one that fails is said in an error event and the rest play on. Not said when a stop
-        signal came meanwhile: its interrupting libjack's calls (EINTR) is the likely cause, and we are closing."""
-        audio = self.synth is None or self.config.audio.driver != "jack" or self.synth.reopen_driver()
-        out = self.output is None or self.backend.name != "jack" or self.output.reopen()
-        if self._signalled is not None:
-            return
-        if not audio:
-            self.on_event("error", {"where": "audio", "error": "the JACK audio driver did not open again"})
-        if not out:
-            self.on_event("error", {"where": "midi out", "error": f"{self.output.target} did not open again"})
+        """The JACK server is back: the synth's JACK audio and the MIDI output open anew (the input reopens in
+        `_watch_input`), through `_reopen_outputs`, which says one that fails in an error event (the rest play on)
+        and tries it again at each port check after."""
+        parts = (("audio", self.synth is not None and self.config.audio.driver == "jack"),
+                 ("midi out", self.output is not None and self.backend.name == "jack"))
+        self._closed = {part for part, on_jack in parts if on_jack}
+        self._reopen_outputs(first=True)
+
+    def _reopen_outputs(self, first: bool = False) -> None:
+        """Open again what the JACK server's restart closed and has not opened yet (`_closed`: "audio", "midi
+        out"): at the server's return (`first`: a failure is said as an error event) and at each port check after,
+        where an output opening is said as "output back" -- the port `--midi-out` names may come back after the
+        server (a synth's JACK bridge started after jackd: review30's restart run found it missing once, and the
+        band was lost to it for the rest of the gig). Nothing while the server is gone or a stop signal came: its
+        interrupting libjack's calls (EINTR) is then the likely cause of a failure, and we are closing."""
+        for part in sorted(self._closed):
+            if self._signalled is not None or (self.watch is not None and not self.watch.alive()):
+                return
+            if part == "audio":
+                opened = self.synth.reopen_driver()
+            else:
+                opened = self._port_there(self.output.wanted, "output") and self.output.reopen()
+            if self._signalled is not None:
+                return
+            if opened:
+                self._closed.discard(part)
+                if not first:
+                    self.on_event("output back", {"where": part})
+            elif first:
+                what = ("the JACK audio driver" if part == "audio" else self.output.target)
+                self.on_event("error", {"where": part, "error": f"{what} did not open again; tried again at each "
+                                                               "port check"})
 
     @property
     def synth_notes(self) -> int:

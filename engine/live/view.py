@@ -79,7 +79,7 @@ class RichView:
 
     def event(self, kind: str, data: dict) -> None:
         """Print an event (start, control, input lost, error ...) above the panel."""
-        if kind in ("input lost", "input back", "input relinked", "error"):
+        if kind in ("input lost", "input back", "input relinked", "output back", "error"):
             self.live.console.print(event_line(kind, data), markup=False)
 
     def close(self) -> None:
