@@ -109,6 +109,21 @@ def note_ons(path: Path, channels) -> np.ndarray:
     return np.array(out)
 
 
+def strum_decisions(names=("d_dorian_96_4-4", "a_minor_66_6-8")):
+    """Each example of `names` replayed into a fresh engine.listen.Listener as the engine calls it (on its tick
+    grid, to a second past the last message): yield the listener after every update that decided a strum."""
+    from engine.io.midi_input import read_guitar_file  # noqa: PLC0415
+    from engine.listen import Listener  # noqa: PLC0415
+    from engine.listen.replay import UPDATE, replay  # noqa: PLC0415
+
+    for name in names:
+        messages = read_guitar_file(example(name)).messages
+        listener = Listener()
+        for kind, _now, _item, decided, *_ in replay(listener, messages, messages[-1].time + 1.0):
+            if kind == UPDATE and decided:
+                yield listener
+
+
 def ticks(listener, msgs, until: float, since: float = 0.0, tick: float = 0.01):
     """Feed `msgs` (InputMessage, time-ordered) to `listener` (engine.listen.Listener) on the engine's tick grid
     (`tick` s) from `since` to `until` (s), as the engine does (`engine.listen.replay`); yield each tick's time

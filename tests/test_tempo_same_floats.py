@@ -9,12 +9,9 @@ import math
 
 import numpy as np
 
-from engine.io.midi_input import read_guitar_file
-from engine.listen import Listener
 from engine.listen.phase import NEAR
 from engine.listen.tempo import FPS, OOMPAH_BPM, OOMPAH_COUNT, OOMPAH_SHARE, TempoEstimator, _at_lag, _beat_or_half
-from engine.pipeline import TICK
-from tests.conftest import example
+from tests.conftest import strum_decisions
 
 
 def _acf_by_numpy(est: TempoEstimator, t: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -57,18 +54,10 @@ def _oompah_by_numpy(est: TempoEstimator, t, w, bass, notes, period: float) -> f
 
 def _windows():
     """(t, w, bass, notes) of the onset window at every strum decision of two examples (real takes)."""
-    for name in ("d_dorian_96_4-4", "a_minor_66_6-8"):
-        messages = read_guitar_file(example(name)).messages
-        listener, i, n = Listener(), 0, 0
-        while n * TICK <= messages[-1].time + 1.0:
-            while i < len(messages) and messages[i].time <= n * TICK:
-                listener.feed(messages[i])
-                i += 1
-            if listener.update(n * TICK) and len(listener.beat._onsets.t) >= 8:
-                window = listener.beat._onsets
-                yield (np.array(window.t), np.array(window.w), np.array(window.bass, dtype=bool),
-                       np.array(window.notes))
-            n += 1
+    for listener in strum_decisions():
+        window = listener.beat._onsets
+        if len(window.t) >= 8:
+            yield np.array(window.t), np.array(window.w), np.array(window.bass, dtype=bool), np.array(window.notes)
 
 
 def _oompahs():

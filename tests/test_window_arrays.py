@@ -7,12 +7,9 @@ import random
 
 import numpy as np
 
-from engine.io.midi_input import read_guitar_file
-from engine.listen import Listener
 from engine.listen.onsets import DEEP_BASS
 from engine.listen.tempo import TempoEstimator
-from engine.pipeline import TICK
-from tests.conftest import example
+from tests.conftest import strum_decisions
 
 
 def test_onset_pairs_are_triu_indices_for_any_count_in_any_order():
@@ -37,18 +34,10 @@ def _deep_by_numpy(low: list[int]) -> np.ndarray:
 
 def test_deep_basses_match_the_numpy_formula_on_every_strum_of_the_examples():
     checked = deep_seen = 0
-    for name in ("d_dorian_96_4-4", "a_minor_66_6-8"):
-        messages = read_guitar_file(example(name)).messages
-        listener, i, n = Listener(), 0, 0
-        while n * TICK <= messages[-1].time + 1.0:
-            while i < len(messages) and messages[i].time <= n * TICK:
-                listener.feed(messages[i])
-                i += 1
-            if listener.update(n * TICK):
-                window = listener.beat._onsets
-                deep = window.deep()
-                assert deep.dtype == bool and np.array_equal(deep, _deep_by_numpy(list(window.low)))
-                checked += 1
-                deep_seen += int(deep.any())
-            n += 1
+    for listener in strum_decisions():
+        window = listener.beat._onsets
+        deep = window.deep()
+        assert deep.dtype == bool and np.array_equal(deep, _deep_by_numpy(list(window.low)))
+        checked += 1
+        deep_seen += int(deep.any())
     assert checked > 100 and deep_seen > 0      # windows with deep basses were compared, not only empty ones
