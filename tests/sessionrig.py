@@ -74,6 +74,7 @@ class ScriptedPort:
 
     def __init__(self, script: Script, _backend, name, on_message, now, port_name="guitar in", ignore_clock=True):
         self.script, self.source, self._now = script, name, now
+        self.wanted, self.port_name = name, port_name      # as MidiInput has them (the session reads them)
         self.opened = 1
         for data, stamp in script.messages:
             on_message(list(data), stamp)
