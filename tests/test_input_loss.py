@@ -9,6 +9,8 @@ stop-time) and came back 0.94 s later with "stop", "stop: back" markers. The JAC
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -92,11 +94,26 @@ def test_back_after_a_pulled_cable_the_kept_groove_has_no_hole_until_the_guitar_
     assert engine.state.tonic == 2 and engine.state.mode == "dorian"
 
 
-@pytest.mark.slow
-def test_a_gone_port_is_waited_for_on_our_client_and_reconnected(monkeypatch):
-    # While the port is gone the input keeps its client and port (main closed the client and opened a new one at
-    # each check, holding the GIL through JACK for 6-15 s a time on a loaded server: the engine thread stalled and
-    # the band fell silent), and once the port is back its messages reach the callback again.
+def _open_input(make, tries: int = 20):
+    """`make()` (a MidiInput), tried again every 0.5 s while it raises MidiBackendError: a fresh JACK server refused
+    rtmidi's first client now and then (session 26's clean-clone CI runs, the test's probe connected meanwhile)."""
+    from engine.errors import MidiBackendError
+
+    for attempt in range(tries):
+        try:
+            return make()
+        except MidiBackendError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.5)
+    return None
+
+
+def gone_port_check() -> None:
+    """While the port is gone the input keeps its client and port (main closed the client and opened a new one at
+    each check, holding the GIL through JACK for 6-15 s a time on a loaded server: the engine thread stalled and
+    the band fell silent), and once the port is back its messages reach the callback again. Raises AssertionError.
+    Run in a fresh interpreter by the test below."""
     from conftest import jack_server
     from jackrig import Probe
 
@@ -105,13 +122,13 @@ def test_a_gone_port_is_waited_for_on_our_client_and_reconnected(monkeypatch):
 
     servers = jack_server(f"aqyn-loss-{os.getpid()}", period=256)
     server = next(servers)
-    for key in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER"):
-        monkeypatch.setenv(key, server.env()[key])
+    os.environ.update({key: server.env()[key] for key in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER")})
     probe = inp = None
     try:
         probe = Probe(server.name, seconds=5, name="lossprobe")
         got: list[list[int]] = []
-        inp = MidiInput(backend("jack"), "lossprobe:midi_out", lambda data, _t: got.append(data), time.monotonic)
+        inp = _open_input(lambda: MidiInput(backend("jack"), "lossprobe:midi_out", lambda data, _t: got.append(data),
+                                            time.monotonic))
         ours = [p.name for p in probe.client.get_ports() if p.name.startswith("aqyn")]
         probe.drop_midi_out()
         assert not inp.alive()
@@ -132,6 +149,17 @@ def test_a_gone_port_is_waited_for_on_our_client_and_reconnected(monkeypatch):
         if probe is not None:
             probe.close()
         next(servers, None)
+
+
+@pytest.mark.slow
+def test_a_gone_port_is_waited_for_on_our_client_and_reconnected():
+    # In a fresh interpreter: libjack keeps state per process, and in the pytest process, after earlier tests'
+    # JACK clients, this test's rtmidi client failed to open ("JACK server not running?") 2 clean-clone CI runs
+    # in 3 of session 26, the probe connected to the same server meanwhile.
+    r = subprocess.run([sys.executable, "-c", "import test_input_loss as t; t.gone_port_check()"],
+                       cwd=ROOT / "tests", env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True,
+                       text=True, timeout=180)
+    assert r.returncode == 0, r.stderr[-3000:]
 
 
 def key_after_a_pull(end_notes: bool) -> tuple[tuple[int, str] | None, list[int]]:
