@@ -96,6 +96,15 @@ class PlayerActivity:
         self._resumed = t
 
     @property
+    def heard_since(self) -> float | None:
+        """The latest onset (s), or the input's return (`resume`) while no onset has come after it: the silence a
+        rest is measured by is the player's, not the cable's (their count and phrase go on through it). None
+        before any onset."""
+        if self.last_onset is None or self._resumed is None:
+            return self.last_onset
+        return max(self.last_onset, self._resumed)
+
+    @property
     def phrase_start(self) -> float | None:
         """Where the phrase the player began after the last rest of a bar or more starts (s): its first strong
         chord (a strum of STRONG notes or more) or bass note, which a player who starts again after a rest

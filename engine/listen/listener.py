@@ -129,8 +129,6 @@ class Listener:
     `state(now)` is what the band reads. Raises ValueError for a `tempo_range` outside 20 <= low < high <= 300
     BPM, and for an unknown key model or profile or beat model."""
 
-    _resumed: float | None = None   # s: the input came back then after it was gone (`resume`)
-
     def __init__(self, config: ListenerConfig | None = None):
         self.config = config or ListenerConfig()
         self.guitar = GuitarConditioner(self.config.guitar)
@@ -242,7 +240,6 @@ class Listener:
         (`KeyTracker.resume`), and the beat keeps the song's pulse while the first strums back fit its tempo
         (`BeatTracker.resume`)."""
         self._idle = -math.inf
-        self._resumed = t
         self.key.resume(t)
         self.beat.resume(t)
         self.activity.resume(t)
@@ -324,7 +321,7 @@ class Listener:
         phrase, which the band's count may have to follow); inf before a beat is tracked, or after a gap of less
         than PAUSE_MIN beats (this runs on every note: the pause is only asked about after a gap that long)."""
         b, a = self.beat, self.activity
-        period, last = b.period, self._heard_since()
+        period, last = b.period, self.activity.heard_since
         if not period or last is None or t - last < PAUSE_MIN * period:
             return math.inf
         if a.silent(t, period, b.usual_gap, b.beats_per_bar, self.grid(), b.bar_gap):
@@ -337,16 +334,8 @@ class Listener:
         forgets where its bars started (the band had followed the old count's bar line a beat off the player's
         for two bars: review14, bug-reports/pause-4-bars-then-return.mid)."""
         b = self.beat
-        if t - self._heard_since() >= REPHASE * b.beats_per_bar * b.period:
+        if t - self.activity.heard_since >= REPHASE * b.beats_per_bar * b.period:
             b.rephase_bars()
-
-    def _heard_since(self) -> float | None:
-        """The guitar's latest onset (s), or the input's return after a pulled cable if later (`resume`): the silence
-        a rest is measured by is the player's, not the cable's (their count and phrase go on through it)."""
-        last = self.activity.last_onset
-        if last is None or self._resumed is None:
-            return last
-        return max(last, self._resumed)
 
     def _lone_bass(self, n: ConfirmedNote) -> None:
         """Oom-pa (a 6/8 jig's bass then chord, a waltz's oom-pah-pah, boom-chick): a low note struck alone,
