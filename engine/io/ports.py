@@ -52,9 +52,7 @@ def probe(name: str) -> Backend:
                 "JACK_DEFAULT_SERVER if it has a name)" if name == "jack"
                 else "no ALSA sequencer on this machine (/dev/snd/seq is missing; load snd-seq or use JACK)")
         return Backend(name, False, problem=hint)
-    # Our own ports are not something to connect to.
-    own = f"{CLIENT}:"
-    return Backend(name, True, [p for p in ins if not p.startswith(own)], [p for p in outs if not p.startswith(own)])
+    return Backend(name, True, others(ins), others(outs))
 
 
 def choose_backend(api: str) -> Backend:
@@ -75,6 +73,11 @@ _NONE_HINT = {   # what to do when no port of a kind exists at all (aqyn ports l
     "input": "connect the converter, or use --virtual and connect it to 'aqyn:guitar in'",
     "output": "connect the synth, or use --midi-out virtual and connect 'aqyn-out:band out' to it",
 }
+
+
+def others(ports: list[str]) -> list[str]:
+    """The port names of `ports` ("client:port") not of our own client ("aqyn:"): ours are nothing to connect to."""
+    return [p for p in ports if not p.startswith(f"{CLIENT}:")]
 
 
 def match_port(wanted: str, ports: list[str], what: str) -> int:
@@ -169,7 +172,7 @@ class MidiInput:
         if self._midi is None:
             return []
         with quiet_stderr():
-            return [p for p in self._midi.get_ports() if not p.startswith(f"{CLIENT}:")]
+            return others(self._midi.get_ports())
 
     def alive(self) -> bool:
         """A virtual port lives as long as we do; a connection lives while its source port exists."""
@@ -319,7 +322,7 @@ def _open_named(client, wanted: str, kind: str, port_name: str) -> str:
     names among the other clients' ports (`kind`: "input" or "output", for the message); returns that port's
     full name. Raises PortNotFound (naming the ports there are), the client deleted."""
     all_ports = client.get_ports()
-    ports = [p for p in all_ports if not p.startswith(f"{CLIENT}:")]
+    ports = others(all_ports)
     try:
         i = match_port(wanted, ports, kind)
     except PortNotFound:

@@ -32,7 +32,7 @@ from engine.io.fluid_live import AudioConfig, FluidLiveSink
 from engine.io.jack_watch import JackWatch
 from engine.io.midi_out import MidiOutSink, TimedSender
 from engine.io.outputs import check_output
-from engine.io.ports import CLIENT, MidiInput, MidiOutput, check_named, choose_backend, match_port
+from engine.io.ports import MidiInput, MidiOutput, check_named, choose_backend, match_port, others
 from engine.io.soundfont import find_soundfont
 from engine.io.take import TakeRecorder
 from engine.listen.listener import PlayerSettings
@@ -373,7 +373,7 @@ class LiveSession:
         if ports is None:
             return True
         try:
-            match_port(wanted, [p for p in ports if not p.startswith(f"{CLIENT}:")], kind)
+            match_port(wanted, others(ports), kind)
             return True
         except PortNotFound:
             return False
