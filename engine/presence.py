@@ -158,7 +158,7 @@ class Presence:
         while self._gone < len(self._silences) and self._silences[self._gone].end < t - 1.0:
             self._gone += 1
         for silence in self._coming():
-            begin, end = silence[:2]
+            begin, end = silence.begin, silence.end
             if begin > t:
                 return False
             if t < end:
@@ -172,7 +172,7 @@ class Presence:
         its begin to their strum at its end) when it is a stop-time break, else None: the strum falls up to PICKUP
         beats before a bar line of `arranger`'s or BACK_LATE after it, and the silence lasts BREAK beats or more,
         or is a one-beat break with a pickup back in (`_pickup_break`)."""
-        begin, end = silence[:2]
+        begin, end = silence.begin, silence.end
         bpb = float(arranger.style.beats_per_bar)
         back = grid.beat_at(end)
         phase = (back - float(arranger.start)) % bpb          # beats after a band bar line
@@ -208,7 +208,7 @@ class Presence:
             if self._silences[i].end - self._silences[i].begin >= SHORT_BREAK * grid.period:
                 return False                                  # a rest of their figure in the bars before
             i -= 1
-        struck, then = silence[2:]
+        struck, then = silence.struck, silence.then
         return grid.beat_at(struck) < line - 1.0 - ON_BEAT and abs(grid.beat_at(then) - line) <= BACK_LATE
 
     def closes_break(self, line: float, grid: BeatGrid, arranger: Arranger) -> bool:
@@ -230,7 +230,7 @@ class Presence:
         stop inside such a break (`stop_time`). [] when none is due (the usual tick)."""
         out: list[tuple[float, str]] = []
         for silence in self._coming():
-            begin, end = silence[:2]
+            begin, end = silence.begin, silence.end
             if begin > until:
                 break
             if begin > self._seen:
