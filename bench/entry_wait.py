@@ -38,14 +38,16 @@ With `-v`, medians by the truth's meter over all the sets follow.
 `late`: why an entry came later than TARGET bars (aqyn issue 11: the third downbeat): `third downbeat` (on the
 player's third downbeat from the first note, past TARGET bars: a pickup, a drifting tempo), `downbeat` (off the
 player's downbeats), the schedule's wait for the `meter` (aqsaq), the `level`, or a `bar line` (4/4 over 2/4, a
-moved or changed plan); else the readiness step still missing REACH s before that third downbeat: `onsets` (the
-first grid: the tempo not yet known), `beat lock`, `key/presence`. The summary counts them per set.
+moved or changed plan); else the readiness step still missing at that third downbeat: `onsets` (the first grid:
+the tempo not yet known), `beat lock`, `key/presence`; or `look-ahead`: the band was ready before that downbeat but
+less than REACH s before it (the plan's reach, not the listener, missed it). The summary counts them per set.
+`lead`: s from `ready` to the player's third downbeat (negative: ready after it).
 
 It runs the engine in-process (engine.render.play, as `aqyn render` without the files) and watches the
 scheduler's ticks through a wrapper round `Scheduler.tick`, put back after each take; it reads the scheduler's
 private entry fields, so it belongs with the scheduler (a bench tool, not a measure of the output: that is
-band_eval.py). Sets: sim2, sim2-held, sim3, sim-aqsaq (bench/.cache, from player_sim.py), guitarset-dev,
-converter-set-b (../shared), or any folder of NAME.mid + NAME.json.
+band_eval.py). Sets: sim2, sim2-held, sim3, sim-aqsaq, sim4, sim4-held (bench/.cache, from player_sim.py), examples,
+guitarset-dev, converter-set-b (../shared), or any folder of NAME.mid + NAME.json.
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ from engine.schedule import SchedulerConfig  # noqa: E402
 
 SHARED = Path(os.environ.get("AQYN_SHARED", "/work/shared"))
 FOLDERS = {"guitarset-dev": SHARED / "data" / "guitarset-dev", "converter-set-b": SHARED / "cases" / "converter-set-b",
-           **{name: ROOT / "bench" / ".cache" / name for name in ("sim2", "sim2-held", "sim3", "sim-aqsaq")}}
+           "examples": ROOT / "examples",
+           **{name: ROOT / "bench" / ".cache" / name
+              for name in ("sim2", "sim2-held", "sim3", "sim-aqsaq", "sim4", "sim4-held")}}
 # s: the look-ahead: the band plans its first downbeat after now + look-ahead (engine/schedule.py `_first_downbeat`).
 # 0.12 before (the first beat's margin added): sim3 waltz Bb-mixolydian came in on a downbeat 0.08-0.12 s after it
 # was ready, which `earliest` then called unreachable (a slack of -0.97 bar, "grid")
@@ -181,7 +185,10 @@ def take(mid: Path, beat_alone: bool = False) -> dict:
         row["offered"] = round((offered - first) / bar, 2)
     row["cause"] = cause(log, row["slack"], bar, truth["meter"], offered)
     counted = [d for d in downbeats if d >= first - TOL]
-    row["late"] = late(log, {**row, "first": first}, counted[2] if len(counted) > 2 else None)
+    third = counted[2] if len(counted) > 2 else None
+    if third is not None:
+        row["lead"] = round(third - log["ready"], 2)
+    row["late"] = late(log, {**row, "first": first}, third)
     return row
 
 
@@ -189,9 +196,9 @@ def late(log: dict, row: dict, third: float | None) -> str:
     """Why the entry came later than TARGET bars (empty when it did not): `third downbeat` (in on the player's
     third downbeat from the first note, which lies past TARGET bars: a pickup, a tempo that drifts), `downbeat`
     (in off the player's downbeats), the schedule's wait (`meter`: an aqsaq meter pending; `level`; `bar line`:
-    a 2/4 take's 4/4 downbeat, a moved or changed plan), or the readiness step still missing REACH s before
-    `third` (s; None: the take has no third downbeat): `onsets` (the first grid's onsets: the tempo not yet
-    known), `beat lock`, `key/presence` (the key's lock, a real phrase)."""
+    a 2/4 take's 4/4 downbeat, a moved or changed plan), or the readiness step still missing at `third` (s; None:
+    the take has no third downbeat): `onsets` (the first grid's onsets: the tempo not yet known), `beat lock`,
+    `key/presence` (the key's lock, a real phrase); else `look-ahead` (ready less than REACH s before `third`)."""
     if row["entry"] <= TARGET:
         return ""
     if not row["on"]:
@@ -201,9 +208,9 @@ def late(log: dict, row: dict, third: float | None) -> str:
     if row["slack"] >= SLACK:
         return KINDS.get(row["cause"], "other")
     for step, kind in (("onsets", "onsets"), ("beat", "beat lock"), ("ready", "key/presence")):
-        if log.get(step, log["ready"]) > third - REACH:
+        if log.get(step, log["ready"]) > third:
             return kind
-    return "other"
+    return "look-ahead" if log["ready"] > third - REACH else "other"
 
 
 def summary(name: str, rows: list[dict]) -> str:

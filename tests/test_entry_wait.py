@@ -72,8 +72,9 @@ def test_by_meter_and_the_summary_count_what_the_beat_alone_would_reach_sooner()
 
 def test_a_late_entry_s_kind_in_order():
     """An entry past 2 bars: off the downbeat first, then the third downbeat itself past 2 bars, the schedule's
-    wait, else the first readiness step not there REACH s before the third downbeat (at 8.0 s here)."""
-    steps = {"onsets": 7.0, "beat": 7.5, "ready": 7.95}
+    wait, else the first readiness step not there at the third downbeat (at 8.0 s here), else the look-ahead:
+    ready before that downbeat but less than REACH s before it (the plan's reach missed it)."""
+    steps = {"onsets": 7.0, "beat": 7.5, "ready": 8.05}
     row = {"entry": 3.0, "on": True, "slack": 0.0, "cause": "", "entry_s": 9.0, "first": 1.0}
     assert ew.late(steps, row | {"entry": 2.0}, 8.0) == ""
     assert ew.late(steps, row | {"on": False}, 8.0) == "downbeat"
@@ -81,5 +82,7 @@ def test_a_late_entry_s_kind_in_order():
     assert ew.late(steps, row | {"slack": 1.0, "cause": "aqsaq evidence"}, 8.0) == "meter"
     assert ew.late(steps, row | {"slack": 1.0, "cause": "4/4 over 2/4"}, 8.0) == "bar line"
     assert ew.late(steps, row, 8.0) == "key/presence"
-    assert ew.late(steps | {"beat": 7.95}, row, 8.0) == "beat lock"
-    assert ew.late(steps | {"onsets": 7.95}, row, 8.0) == "onsets"
+    assert ew.late(steps | {"beat": 8.05}, row, 8.0) == "beat lock"
+    assert ew.late(steps | {"onsets": 8.05}, row, 8.0) == "onsets"
+    assert ew.late(steps | {"ready": 8.0 - ew.REACH / 2}, row, 8.0) == "look-ahead"
+    assert ew.late(steps | {"ready": 8.0 - 2 * ew.REACH}, row, 8.0) == "other"
