@@ -40,19 +40,20 @@ lose), or its tempo stays more than 12 % away for two beats without being anothe
 tempo), does the band go there faster: half the way, in ratio, each beat, so it is there within two more; to a far
 tempo, no beat more than FOLLOW_MOST longer or shorter than the one before (issue 11's stumble; from twice the grid's
 tempo: five beats), and to a level the grid kept (the player went to double or half time) as fast as before.
-A level and a step are judged against the band's tempo (the median of its last four beats), not its last beat,
-which carries a phase correction (a step of 25 % against a beat a phase correction had shortened looked like the
-3:2 level, and one a correction had lengthened towards it like no step at all). A tempo the band reached by more
+A level and a step are judged against the band's tempo (the median of its last four beats, of eight once settled:
+SETTLED_BEATS), not its last beat, which carries a phase correction (a step of 25 % against a beat a phase
+correction had shortened looked like the 3:2 level, and one a correction had lengthened towards it like no step
+at all). A tempo the band reached by more
 than SETTLE in four beats (phase corrections pulling it after a grid that ran off the player's beats) has agreed
 with nothing yet: its count starts again. A settled band keeps its time through a tempo no step reaches (STEP_MAX
 or more off, at no level) as long as it would through another level: that is the listener's misreading.
-A tempo the grid has not yet agreed with for `steady_beats` beats in a row is a fresh lock's first guess, not
-the music's level: a grid at another level then is followed at once, the same way (on GuitarSet a bossa at
-166 BPM locked at 84 and a funk at 98 at 130; the corrections came a beat or two after the band came in, and
-it kept its first guess for eight beats). A ramp to a grid's tempo more than two beats' bound away (and
-less than 1.9 times or 1/1.9 of the band's) chooses each beat's length, within the bound, by the grid's beats
-the band's will meet after it (`_ramp`), so it ends on them. At another level whose tempo is more than
-`LEVEL_TEMPO` from the band's
+A tempo the grid has not yet agreed with for `steady_beats` beats in a row (or one the band stepped to
+STEP_SETTLE beats ago or less) is a fresh lock's first guess, not the music's level: a grid at another level
+then is followed at once, the same way (on GuitarSet a bossa at 166 BPM locked at 84 and a funk at 98 at 130;
+the corrections came a beat or two after the band came in, and it kept its first guess for eight beats).
+A ramp to a grid's tempo more than two beats' bound away (and less than 1.9 times or 1/1.9 of the band's) chooses
+each beat's length, within the bound, by the grid's beats the band's will meet after it (`_ramp`), so it ends on
+them. At another level whose tempo is more than `LEVEL_TEMPO` from the band's
 (the median of its last four beats), the grid is a misreading, not the same music: the band keeps its time and
 does not line up with it (GuitarSet's funk comping read at 0.45 s a beat for two beats against the band's 0.61:
 lined up with as a 3:2 level, the band went 11 % slower and came out of it nearly a beat late).
@@ -99,6 +100,13 @@ FOLLOW_MOST = 0.145   # a far tempo (a fresh lock's correction too) is followed 
 STEP_MAX = 1.35       # the largest tempo ratio followed as a step: a quarter slower (1 / 0.75; the simulators'
                       # steps are 15-25 %); a grid further off is another level or a misreading
 STEP_BEATS = 2        # band beats a tempo step takes: the first corrects unbounded, the second lands on the grid
+SETTLED_BEATS = 8     # a band whose grid has agreed with its tempo this many beats in a row (`_steady`) takes its
+                      # tempo from this many beats: its last four carry the grid's wobble at a player's step
+                      # (review31's step_up_90_120: 0.712, 0.689, 0.620, 0.685 s after 40 beats of 0.667, a median
+                      # of 0.685 that put the grid's 0.502 within MAX_CHANGE of the 3:2 level: kept to the end)
+STEP_SETTLE = 8       # band beats after a tempo step during which its stepped tempo is still a fresh lock's guess
+                      # (`_fresh`): review31's step_up_100_125, 100 -> 125 BPM heard first as 80 and stepped to, then
+                      # as 0.484 s a beat 3 s later: held as the stepped tempo's 3:2 level for 23 beats
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
 HOLD_BEATS = 8        # band beats after a restart during which it keeps its time until the grid agrees with it
 AGREE = 0.15          # beats: a grid beat this close to the band's next one agrees with it
@@ -365,9 +373,16 @@ class BandTimeline:
 
     def _tempo(self) -> float:
         """The band's tempo: the median length (s) of its last four beats (one beat's length carries its phase
-        correction)."""
+        correction), or of its last SETTLED_BEATS once the grid has agreed with it that long since its last step and
+        the median of their first four lies within SETTLE of the last four's."""
         last = self._last
-        return self._median_length(max(self._first, last - 4), last) or self._length
+        recent = self._median_length(max(self._first, last - 4), last) or self._length
+        if self._steady < SETTLED_BEATS or last - SETTLED_BEATS <= max(self._first, self._step_beat):
+            return recent
+        before = self._median_length(last - SETTLED_BEATS, last - 4)
+        if abs(math.log(recent / before)) > SETTLE:
+            return recent           # (a merge or a far tempo the count has not yet seen: `_moved`)
+        return self._median_length(last - SETTLED_BEATS, last)
 
     def _median_length(self, a: int, b: int) -> float | None:
         """The median length (s; the upper of the middle two) of the band's decided beats a..b-1, None for none."""
@@ -516,8 +531,9 @@ class BandTimeline:
         """True while the band's tempo is a fresh lock's first guess: the grid has agreed with it for fewer than
         `steady_beats` beats of a grid `whole` times as long as the band's beat (four of the band's beats at double
         time are two of the music's: sim_01's band agreed with its first guess for six beats, 2.3 s, when the
-        listener corrected it)."""
-        return self._steady < self.steady_beats * whole
+        listener corrected it), or for STEP_SETTLE beats after a tempo step: the stepped tempo is the listener's
+        first guess at the player's new one."""
+        return self._steady < self.steady_beats * whole or self._last - self._step_beat <= STEP_SETTLE
 
     def _step(self, period: float, pull: float) -> bool:
         """True when the grid's beat of `period` s is the player's tempo step: the band's tempo was settled
@@ -561,7 +577,7 @@ class BandTimeline:
         length = max(length, self._reached - self._times[self._last])   # a step heard late: not before what was sent
         self._stepped = STEP_BEATS if step else max(0, self._stepped - 1)
         if step:
-            self._step_beat = self._last
+            self._step_beat, self._steady = self._last, 0
         self._hold = max(0, self._hold - 1)
         self._move_merge = 0 if merged > 1 else max(0, self._move_merge - 1)
         self.level = level
