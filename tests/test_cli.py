@@ -462,3 +462,16 @@ def test_a_named_style_that_fits_the_meter_the_take_settles_in_is_played(tmp_pat
     assert r.exit_code == 0, r.stderr
     assert "style trot" in r.stdout
     assert meter_at(mido.MidiFile(tmp_path / "t.mid"), "band in") == (6, 8)
+
+
+def test_a_blank_port_name_is_refused_not_matched_to_any_port():
+    # review32: `live --in ""` (a script's unset variable) opened whichever input was there, the empty name being
+    # part of every port's name; now one line before any port is opened, for each port option
+    steppe = str(Path(__file__).resolve().parents[1] / "examples" / "steppe_song.chart")
+    for args, option in ((["live", "--in", ""], "--in"), (["live", "--in", "  "], "--in"),
+                         (["live", "--virtual", "--midi-out", ""], "--midi-out"),
+                         (["play", steppe, "--in", ""], "--in")):
+        r = runner.invoke(app, args, env={"JACK_DEFAULT_SERVER": "aqyn-no-such-server", "JACK_NO_START_SERVER": "1"})
+        assert r.exit_code == 2, r.output
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"aqyn: error: {option} ") and "names no port" in lines[0], lines

@@ -72,6 +72,48 @@ def test_hammer_ons_sent_as_bends_give_the_key_and_chords_of_the_same_notes_play
     assert "D:maj" in {c["label"] for c in bends.chords} & {c["label"] for c in notes.chords}
 
 
+CC = 0xB0
+
+
+def sensitivity(t: float, channel: int, semitones: int, cents: int = 0) -> list[InputMessage]:
+    """RPN 0 (pitch-bend sensitivity) set to `semitones` and `cents` on `channel`, as a converter or DAW sends it."""
+    return [InputMessage(t, CC | channel, control, value)
+            for control, value in ((101, 0), (100, 0), (6, semitones), (38, cents), (101, 127), (100, 127))]
+
+
+@pytest.mark.parametrize("bend_range", [2, 24])
+def test_a_channels_pitch_bend_sensitivity_sets_its_bend_range(bend_range):
+    # review32: bends sent at +/-2 and +/-24 with their RPN 0 were read at +/-12 (a whole tone as six or one)
+    msgs = [*sensitivity(0.0, 1, bend_range), InputMessage(0.1, ON | 1, 57, 90), bend(0.3, 1, 1.999, bend_range),
+            InputMessage(0.9, OFF | 1, 57, 0), InputMessage(1.0, ON | 2, 57, 90), bend(1.2, 2, 2.0),
+            InputMessage(1.8, OFF | 2, 57, 0)]
+    notes, _ = condition(msgs)
+    assert [(n.pitch, n.legato) for n in notes] == [(57, False), (59, True), (57, False), (59, True)]
+
+
+def test_another_registered_parameter_leaves_the_bend_range():
+    # RPN 2 (coarse tuning) selected before CC 6: not the bend range
+    msgs = [InputMessage(0.0, CC | 1, 101, 0), InputMessage(0.0, CC | 1, 100, 2), InputMessage(0.0, CC | 1, 6, 24),
+            InputMessage(0.1, ON | 1, 57, 90), bend(0.3, 1, 2.0), InputMessage(0.9, OFF | 1, 57, 0)]
+    notes, _ = condition(msgs)
+    assert [n.pitch for n in notes] == [57, 59]
+
+
+def test_hammer_ons_sent_as_bends_at_two_semitones_with_their_rpn_give_the_same_key_and_chords():
+    # the A dorian case's bends (a 12-semitone range) re-sent as a GM converter sends them: +/-2 and RPN 0 first
+    played = read_guitar_file(DATA / "a-dorian-hammer-ons-as-bends.mid").messages
+    rescaled = []
+    for m in played:
+        if m.status & 0xF0 == BEND:
+            value = min(16383, max(0, 8192 + 6 * ((m.data1 | (m.data2 << 7)) - 8192)))
+            m = InputMessage(m.time, m.status, value & 0x7F, value >> 7)
+        rescaled.append(m)
+    channels = sorted({m.status & 0x0F for m in played})
+    analysis, _ = run_online([m for ch in channels for m in sensitivity(0.0, ch, 2)] + rescaled)
+    assert (analysis.key["tonic"], analysis.key["mode"]) == ("A", "dorian")
+    assert "D:maj" in {c["label"] for c in analysis.chords}
+
+
 def chroma(*pitch_classes):
     import numpy as np
     out = np.zeros(12)

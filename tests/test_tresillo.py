@@ -97,6 +97,28 @@ def test_running_eighths_accented_in_threes_keep_their_dotted_beat():
     assert est.sixteenth_level(t, loud, 3 * 0.153) == pytest.approx(3 * 0.153)
 
 
+def test_a_jigs_eighths_accented_in_threes_with_a_louder_first_bass_keep_their_dotted_beat():
+    # review32's jig: bass, chord, chord on every eighth, the bar's first bass louder than its second; over the first
+    # estimates' 15 units (2.6 s) its accents every four units reach SIXTEENTH_OVER (1.11), but the loudness repeats
+    # every three units
+    est = TempoEstimator()
+    t = np.arange(15) * 0.172
+    loud = np.tile([0.75, 0.43, 0.47, 0.67, 0.43, 0.47], 3)[:15]
+    est.scores(t, loud)
+    assert est.sixteenth_level(t, loud, 3 * 0.172) == pytest.approx(3 * 0.172)
+
+
+@pytest.mark.parametrize("bpm", [116, 120])
+def test_a_jig_at_its_usual_tempo_is_heard_at_its_dotted_quarter(bpm):
+    # review32's 6/8 jigs (bass, chord, chord; bench/README.md "review32"): at 108-126 dotted quarters main heard four
+    # eighths as the beat (funk's sixteenths, `sixteenth_level`), never locked, and the band never came in
+    messages = read_guitar_file(DATA / f"jig-6-8-bass-chord-chord-{bpm}-review32.mid").messages
+    a, _ = run_online(messages, ListenerConfig())
+    heard = np.array([e["bpm"] for e in a.tempo if e["time"] > 8.0])
+    assert len(heard) and np.mean(np.abs(heard / bpm - 1) < 0.05) >= 0.9, heard
+    assert a.meter == "6/8"
+
+
 def test_funk_scratch_beats_fall_on_the_beat_not_its_sixteenths():
     # funk scratch's chops on 1, &2, &3, 4 and on three "a"s: at its tempo main's beats slid to the "a" or the "and"
     # for bars (sim4's C-minor take: 12-24 s and 42-54 s); the beat is the accented sixteenth (the 1, the backbeats)

@@ -133,6 +133,16 @@ def check_band_heard(levels: Levels, band: tuple[str, ...], guitar: str | None =
          "quietly)")
 
 
+def check_port_names(names: dict[str, Optional[str]], virtual: bool = False) -> None:
+    """Exit 2 with one line when a port option of `names` (option -> the name given, or None) names no port: a blank
+    name. A port is chosen by any part of its name, and the empty part is in every name: `live --in ""` (a script's
+    unset variable) opened whichever port was there (review32). `virtual`: the line offers `--virtual` too."""
+    for option, name in names.items():
+        if name is not None and not name.strip():
+            fail(f"{option} {name!r} names no port; give part of its name (`aqyn ports` lists them)"
+                 + (", or --virtual" if virtual and option == "--in" else ""))
+
+
 def check_audio_driver(audio_driver: str, audio_file: Optional[Path] = None) -> None:
     """Exit 2 with one line naming the drivers there are when this FluidSynth has no `audio_driver`, or when
     the `file` driver's `audio_file` cannot be written as a regular file (a missing folder: FluidSynth would

@@ -19,6 +19,7 @@ from engine.cli.common import (
     PATTERNS_OPTION,
     check_audio_driver,
     check_band_heard,
+    check_port_names,
     fail,
     mix_levels,
     pattern_dirs,
@@ -103,6 +104,7 @@ def live(
     from engine.live.session import LiveConfig, LiveSession  # noqa: PLC0415
 
     _check(in_port, virtual, output_latency_ms, on_input_loss, audio_driver, audio_file, duration)
+    check_port_names({"--in": in_port, "--midi-out": midi_out}, virtual=True)
     _check_files(record, audio_file, log)
     if clock_out and midi_out is None:
         fail("--clock-out sends MIDI clock on --midi-out; give --midi-out NAME (or 'virtual') too")

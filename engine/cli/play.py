@@ -7,7 +7,15 @@ from typing import Optional
 
 import typer
 
-from engine.cli.common import MIX_OPTION, PATTERNS_OPTION, check_audio_driver, fail, mix_levels, pattern_dirs
+from engine.cli.common import (
+    MIX_OPTION,
+    PATTERNS_OPTION,
+    check_audio_driver,
+    check_port_names,
+    fail,
+    mix_levels,
+    pattern_dirs,
+)
 from engine.cli.render import LEVEL_PARTS, terminated_cleanly
 from engine.errors import EngineError
 
@@ -88,6 +96,7 @@ def play(
              "(without -o the chart plays live)")
     if bpm is not None and not 30 <= bpm <= 240:
         fail(f"--bpm must be 30..240, got {bpm:g}")
+    check_port_names({"--in": in_port})
     if footswitch is not None and in_port is None:
         fail("--footswitch reads its switches from a MIDI port; give --in NAME too (`aqyn ports` lists them)")
     if output is not None and (footswitch or in_port):

@@ -10,7 +10,10 @@ strings, strums as 3-6 note-ons spread over 10-50 ms.
 - Quiet note-ons (velocity below `min_velocity`) are ghosts.
 - A note that re-triggers its string an octave away from the note just before it on that string, within
   `octave_window`, is an octave error.
-- Pitch bend turns into sounding pitch (rounded to the nearest semitone at confirmation) with `bend_range`.
+- Pitch bend turns into sounding pitch (rounded to the nearest semitone at confirmation) with `bend_range`, or
+  with the range a channel's pitch-bend sensitivity (RPN 0: CC 101 = 0, CC 100 = 0, then CC 6 semitones and CC 38
+  cents) set: a converter or DAW that says its range is read by it (review32: bends sent at +/-2 and +/-24 with their
+  RPN were heard 12/2 and 12/24 as far, an A dorian's hammer-on from A to B read as A to Bb).
   A bend on a held note that moves its sounding pitch to another semitone and stays there `bend_hold`
   seconds is a new note (converters send hammer-ons, slides and bends as bends on the held note): the old
   pitch is released, the new one confirmed as a `legato` note (no pick attack) at the time the bend got
@@ -34,7 +37,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from engine.events import InputMessage
-from engine.midi import GM_DRUMS, NOTE_OFF, NOTE_ON, PITCH_BEND
+from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PITCH_BEND
 
 # The bass-and-chord figure (oom-pa: a 6/8 jig's bass then chord, a waltz's oom-pah-pah, boom-chick, dombra-style
 # aqsaq): a single low note, then a chord of at least LONE_BASS_CHORD notes all LONE_BASS_GAP semitones or more
@@ -131,6 +134,8 @@ class GuitarConditioner:
         self.dropped: Counter[str] = Counter()   # glitches thrown away, by reason
         self.confirmed = 0
         self._bend = [0.0] * 16                   # semitones, per channel
+        self._bend_range = [self.config.bend_range] * 16   # semitones of a full bend, per channel (RPN 0 sets it)
+        self._rpn = [(127, 127)] * 16             # the registered parameter (MSB, LSB) each channel selected: none
         self._pending: dict[tuple[int, int], tuple[float, int]] = {}   # (ch, note) -> (time, velocity)
         self._held: dict[tuple[int, int], tuple[float, int, bool, int]] = {}  # -> (time, pitch, tonal_bass, velocity)
         self._bent: dict[tuple[int, int], tuple[float, int]] = {}    # held note -> (time, bent pitch) to confirm
@@ -162,10 +167,28 @@ class GuitarConditioner:
         if kind == NOTE_OFF or kind == NOTE_ON:
             return math.inf if self._note_off(t, ch, msg.data1) else -math.inf
         if kind == PITCH_BEND:
-            self._bend[ch] = ((msg.data1 | (msg.data2 << 7)) - 8192) / 8192 * cfg.bend_range
+            self._bend[ch] = ((msg.data1 | (msg.data2 << 7)) - 8192) / 8192 * self._bend_range[ch]
             self._bend_held(t, ch)
             return -math.inf
+        if kind == CONTROL:
+            self._parameter(ch, msg.data1, msg.data2)
         return math.inf
+
+    def _parameter(self, ch: int, control: int, value: int) -> None:
+        """A control change on channel `ch` that selects a registered parameter (CC 101 its MSB, CC 100 its LSB)
+        or sets the selected one (CC 6 its coarse value, CC 38 its fine): RPN 0, pitch-bend sensitivity, sets the
+        channel's bend range to CC 6 semitones (CC 38 cents keep them), within GuitarConfig's 1..36 (a bend range
+        of 0 would silence every bend: kept at 1). Others change nothing."""
+        msb, lsb = self._rpn[ch]
+        if control == 101:
+            self._rpn[ch] = (value, lsb)
+        elif control == 100:
+            self._rpn[ch] = (msb, value)
+        elif (msb, lsb) == (0, 0) and control == 6:
+            self._bend_range[ch] = float(min(36, max(1, value)))
+        elif (msb, lsb) == (0, 0) and control == 38:
+            whole = math.floor(self._bend_range[ch])
+            self._bend_range[ch] = min(36.0, max(1.0, whole + min(value, 99) / 100))
 
     def _bend_held(self, t: float, ch: int) -> None:
         """A bend moved channel `ch`'s held notes to a sounding pitch at t (s): a new semitone waits to be

@@ -186,6 +186,12 @@ FIGURE_SPAN = 4.0
 SIXTEENTH_OVER = 1.1
 SIXTEENTH_SPAN = 3.0
 SIXTEENTH_BPM = (80.0, 115.0)
+# ... unless the units' loudness repeats every three units (its correlation with itself three units on, over the
+# window's units, at least SIXTEENTH_THREES): a jig's bass, chord, chord on every eighth in 6/8 (review32's jigs at
+# 108-126 dotted quarters: 0.87-0.88, whose accents every four units still reached 1.10-1.15 by the bars' two basses'
+# loudness: the band never came in); funk's chops every three sixteenths break the threes at the bar
+# (sim4's funk dev takes A-dorian, C-minor, F-mixolydian: 0.16-0.58 at the estimates that moved to the beat).
+SIXTEENTH_THREES = 0.75
 
 # A shuffle heard at its triplet eighths (`shuffle_level`): the onsets fall on two of every three eighths, the second
 # of each group missing (long-short: on the beat and on its last third), and three eighths are a dotted quarter of
@@ -749,9 +755,10 @@ class TempoEstimator:
         known; any sequence, read only past the cheap tests). 4:3 when that beat's tempo is within SIXTEENTH_BPM,
         the window spans SIXTEENTH_SPAN of its beats, the last FIGURE_SPAN seconds strike FIGURE_FILLED of the units
         (a third of `period`) and not of their halves (running sixteenths, the fastest pulse), the units' loudness
-        repeats every four of them (`_unit_contrast` at least SIXTEENTH_OVER) and the beat's comb keeps FIGURE_KEEP
-        of `period`'s. Funk's chops every three sixteenths make the autocorrelation peak at the dotted eighth as at
-        the beat, and the tempo prior takes the faster one; the bar (`figure_level`) shows only once the window
+        repeats every four of them (`_unit_contrast` at least SIXTEENTH_OVER) and not every three (`_unit_repeat`
+        under SIXTEENTH_THREES: a jig's eighths) and the beat's comb keeps FIGURE_KEEP of `period`'s. Funk's chops
+        every three sixteenths make the autocorrelation peak at the dotted eighth as at the beat, and the tempo prior
+        takes the faster one; the bar (`figure_level`) shows only once the window
         reaches two bars, after the band came in. The accents on 1 and the backbeats, every four sixteenths, are
         the beat a funk player counts."""
         unit = period / 3
@@ -765,7 +772,10 @@ class TempoEstimator:
             return period
         if not self._keeps(beat, period, FIGURE_KEEP):
             return period
-        return beat if _unit_contrast(t, np.asarray(loud), unit, 4) >= SIXTEENTH_OVER else period
+        loud = np.asarray(loud)
+        if _unit_contrast(t, loud, unit, 4) < SIXTEENTH_OVER or _unit_repeat(t, loud, unit, 3) >= SIXTEENTH_THREES:
+            return period
+        return beat
 
     def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
         """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
@@ -1043,6 +1053,23 @@ def _unit_contrast(t: np.ndarray, loud: np.ndarray, unit: float, group: int) -> 
     k = np.round((t - phase) / unit).astype(int) % group
     means = [float(loud[k == r].mean()) for r in range(group) if np.any(k == r)]
     return max(means) / max(float(loud.mean()), 1e-9)
+
+
+def _unit_repeat(t: np.ndarray, loud: np.ndarray, unit: float, lag: int) -> float:
+    """How alike the units' loudness is `lag` units apart: the correlation (-1..1) of the loudness on the grid of
+    `unit` (s) through the onsets t (s, sorted; the loudest onset of a unit, the mean where none) with itself `lag`
+    units on; 0.0 when either side is flat. A figure accented every three units (6/8's eighths) gives about 1."""
+    phase = circular_mean(t.tolist(), [1.0] * len(t), unit)
+    k = np.round((t - phase) / unit).astype(int)
+    k -= k.min()
+    if k[-1] <= lag:
+        return 0.0
+    units = np.full(k[-1] + 1, -1.0)
+    np.maximum.at(units, k, loud)
+    units = np.where(units < 0, float(loud.mean()), units) - float(loud.mean())
+    a, b = units[:-lag], units[lag:]
+    norm = math.sqrt(float(a @ a) * float(b @ b))
+    return float(a @ b) / norm if norm > 0 else 0.0
 
 
 def _share(mask: np.ndarray) -> float:
