@@ -144,7 +144,7 @@ AFTER = 2.0
 # in compound time for a while (sim4's funk, bossa and sixteenths, GuitarSet's Funk3 for 7 beats) read up to +6.7
 # too, but at 64-198 (the sixteenths take at 64-100): hence the tempo bound. A shuffle lifts it (session 26,
 # meter26): a boogie or a blues shuffle played faster (sim4's boogie Bb-minor at 115, evidence +5.6; blues
-# A-major+tempo at 63-73, +5.8; review22's and review24's tests/data shuffles at 80 and 72) strikes every beat
+# A-major+tempo at 63-73, +5.8; review24's tests/data shuffle at 72, review22's at 80) strikes every beat
 # long-short on its triplet eighths (`BeatTracker._shuffled`), which none of those 4/4 takes does for long in
 # compound time; the jigs that do keep their evidence for two beats; a 6/8 over a chord held two bars does not,
 # and is told by its accents (below).
@@ -154,8 +154,8 @@ TWELVE_BPM = 60.0
 # 4/4 bar is strong-weak-medium-weak (Lerdahl and Jackendoff, above: ACCENT), two 6/8 bars strong-weak strong-weak,
 # their 1s alike. A 6/8 strummed D.U D.U is a shuffle by its figure (long-short, the long eighth loud) and its
 # chord held two bars gives four-beat evidence (review27's take, bench/new_user_takes.py `six8_then_34`); the
-# chords' spacing did not tell it (the 1's harmonic news over the 3's, tried: 6/8 takes of a chord a bar or two at
-# 62-78 went 12/8 where the pointer put its 1 on the bar with the most changes). The mean log loudness of the
+# chords' spacing did not tell it (the 1's harmonic news over the 3's, tried: 12 of 36 6/8 takes of a chord a bar
+# or two at 62-78 went 12/8, the pointer's 1 on the bar with the most changes). The mean log loudness of the
 # pointer's 1 over its 3, over the last ACCENT_BEATS beats weighed, at the reads that named 12/8 by the shuffle
 # (scratch s27/meter27/acc.py; 5/50/95 %): review27 -0.007/0.004/0.008, 18 6/8 takes D.U D.U at 62-78 over six
 # progressions (scratch six8gen.py) -0.017 to +0.027; sim4 blues A-major+tempo 0.072/0.118/0.160, boogie Bb-minor
