@@ -142,10 +142,29 @@ AFTER = 2.0
 # and sim4-held (both read when these were set: sim4-held is not held out of them): slow blues +1.7 to +4.8 in
 # their second halves (medians) at 43-54 dotted quarters a minute, boogies -4.8 to +3.0 at 63-117. 4/4 takes heard
 # in compound time for a while (sim4's funk, bossa and sixteenths, GuitarSet's Funk3 for 7 beats) read up to +6.7
-# too, but at 64-198 (the sixteenths take at 64-100): hence the tempo bound. A 12/8 shuffle at 72-80 (review22,
-# review24 tests/data) stays 6/8.
+# too, but at 64-198 (the sixteenths take at 64-100): hence the tempo bound. A shuffle lifts it (session 26,
+# meter26): a boogie or a blues shuffle played faster (sim4's boogie Bb-minor at 115, evidence +5.6; blues
+# A-major+tempo at 63-73, +5.8; review24's tests/data shuffle at 72, review22's at 80) strikes every beat
+# long-short on its triplet eighths (`BeatTracker._shuffled`), which none of those 4/4 takes does for long in
+# compound time; the jigs that do keep their evidence for two beats; a 6/8 over a chord held two bars does not,
+# and is told by its accents (below).
 TWELVE = 2.0
 TWELVE_BPM = 60.0
+# A shuffle's 12/8 is a bar of four beats only where its 1 is struck harder than its 3 (session 27, meter27): a
+# 4/4 bar is strong-weak-medium-weak (Lerdahl and Jackendoff, above: ACCENT), two 6/8 bars strong-weak strong-weak,
+# their 1s alike. A 6/8 strummed D.U D.U is a shuffle by its figure (long-short, the long eighth loud) and its
+# chord held two bars gives four-beat evidence (review27's take, bench/new_user_takes.py `six8_then_34`); the
+# chords' spacing did not tell it (the 1's harmonic news over the 3's, tried: 12 of 36 6/8 takes of a chord a bar
+# or two at 62-78 went 12/8, the pointer's 1 on the bar with the most changes). The mean log loudness of the
+# pointer's 1 over its 3, over the last ACCENT_BEATS beats weighed, at the reads that named 12/8 by the shuffle
+# (scratch s27/meter27/acc.py; 5/50/95 %): review27 -0.007/0.004/0.008, 18 6/8 takes D.U D.U at 62-78 over six
+# progressions (scratch six8gen.py) -0.017 to +0.027; sim4 blues A-major+tempo 0.072/0.118/0.160, boogie Bb-minor
+# -0.010/0.104/0.144, review24's shuffle -0.018/0.129/0.175 (review22's has no dynamics: 0, stays 6/8). Bound:
+# half of ACCENT, the pointer's own 1-over-3 accent, not fitted. ACCENT_BEATS: six 12/8 bars, and all of them
+# struck since the pointer last restarted: over fewer the mean is noise (6/8 takes of that set read 0.07-0.13 over
+# 7-17 beats after a restart, review27's 0.10 over 7; never once 24 were kept; scratch s27/meter27/when.py).
+ACCENT_BEATS = 24
+ONE_OVER_THREE = ACCENT / 2
 _EVEN = (1.0, 1.0, 1.0)   # accent likelihoods when the accents say nothing (`BarTracker._accent_likelihood`)
 ORDER = 0.2           # s: notes are confirmed a little out of onset order (high notes wait longer), never more
 
@@ -195,6 +214,7 @@ class BarTracker:
         # (beat number, notes on the beat, notes from its window's start to just after it)
         self._on_beat: deque[tuple[int, int, int]] = deque(maxlen=OFFBEAT_BEATS)
         self._chords: int | None = None      # `_offbeat` at the last beat weighed (the band reads it each tick)
+        self._bar_loud: deque[tuple[int, float]] = deque(maxlen=ACCENT_BEATS)  # (beat number, log loudest weight)
         # per state of a 4/4 bar, +1 one beat after its downbeat, -1 one beat after its half bar (an off-beat
         # chord's news weighs the first against the second), else 0
         self._after = [(b == 4) * ((k == 1) - (k == 3)) for c, k in self._states for b in (COUNTINGS[c][0],)]
@@ -247,6 +267,7 @@ class BarTracker:
         self._loud.clear()                   # beat numbers on the old grid
         self._struck.clear()
         self._on_beat.clear()
+        self._bar_loud.clear()
         self._chords = None
         self._played = None
         self._read.clear()
@@ -303,6 +324,8 @@ class BarTracker:
             return
         self._struck.append((n, self._features.struck))
         self._on_beat.append((n, self._features.size, self._features.struck))
+        if self._features.loud:
+            self._bar_loud.append((n, math.log(self._features.loud)))
         self._played = None
         after = 1.0
         chords = self._chords = self._offbeat()
@@ -473,17 +496,30 @@ class BarTracker:
             read = self._read[meters] = self._bar(meters)
         return read
 
-    def compound_bar(self, bpm: float | None) -> tuple[int, int, float]:
+    def compound_bar(self, bpm: float | None, shuffled: bool = False) -> tuple[int, int, float]:
         """`bar` in compound time, the beat a dotted quarter at `bpm` (a minute's): four to the bar (12/8) when it
-        is under TWELVE_BPM and the belief in four beats over two, the prior's ratio taken out, is over
-        exp(TWELVE), else two (6/8). The confidence is the chosen meter's `bar` alone (the pointer's 4/4 prior
-        would otherwise weigh in against 6/8)."""
-        if bpm is None or bpm >= TWELVE_BPM:
+        is under TWELVE_BPM, or the beats are `shuffled` (struck long-short on their triplet eighths) and the
+        four's 1 is struck harder than its 3 (`_one_over_three`), and the belief in four beats over
+        two, the prior's ratio taken out, is over exp(TWELVE), else two (6/8). The confidence is the chosen
+        meter's `bar` alone (the pointer's 4/4 prior would otherwise weigh in against 6/8)."""
+        if bpm is None or (bpm >= TWELVE_BPM and not shuffled):
             return self.bar((2,))
         mass = {b: sum(sum(self._belief[self._span[c]]) for c, (m, _, _) in enumerate(COUNTINGS) if m == b)
                 for b in (2, 4)}
         evidence = math.log(max(mass[4], 1e-300) / max(mass[2], 1e-300)) - (LOG_PRIOR[4] - LOG_PRIOR[2])
-        return self.bar((4,) if evidence > TWELVE else (2,))
+        if evidence <= TWELVE or (bpm >= TWELVE_BPM and not self._one_over_three()):
+            return self.bar((2,))
+        return self.bar((4,))
+
+    def _one_over_three(self) -> bool:
+        """True when, over the last ACCENT_BEATS struck beats weighed (all of them: fewer are noise), the 1 of the
+        pointer's four-beat bar was struck harder than its 3 by ONE_OVER_THREE (mean log loudest weight): a 12/8's
+        strong 1 and medium 3, not two 6/8 bars' equal 1s (nor notes without dynamics)."""
+        _, phase, _ = self.bar((4,))
+        one = [loud for n, loud in self._bar_loud if (n - phase) % 4 == 0]
+        three = [loud for n, loud in self._bar_loud if (n - phase) % 4 == 2]
+        return (len(self._bar_loud) == ACCENT_BEATS and bool(one and three)
+                and sum(one) / len(one) - sum(three) / len(three) > ONE_OVER_THREE)
 
     def _bar(self, meters: tuple[int, ...]) -> tuple[int, int, float]:
         belief = self._belief

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import deque
 
 import numpy as np
 
@@ -144,6 +145,17 @@ QUIET_STAY = 1.2
 # half.
 OFFBEAT = 0.25
 HOLD_SURE = 0.5
+# A shuffle held (`_shuffled`, `BarTracker.compound_bar`'s 12/8 over TWELVE_BPM): SHUFFLE_SHARE of the last
+# SHUFFLE_READS fits in compound time read long-short (`phase.long_eighth`). A share, not every fit: with all of the
+# last 8 required, sim4's boogie Bb-minor (115 dotted quarters) fell back to 6/8 seven times (a fit in eight without
+# the figure); with half of 16 it stays 12/8 from its 15th beat. Set on sim4's boogie Bb-minor and blues
+# A-major+tempo (63-73), whose compound bar reads find the shuffle 92 % and 76 % of the time; the dev sets' other
+# takes find it never but on the jigs and the 2/4 <-> 6/8 changes (up to 86 %), whose four-beat evidence stays under
+# TWELVE (scratch s26/meter26/fires.py: sim2, sim3, sim4, sim-aqsaq, guitarset-dev, examples). A 6/8 strummed
+# D.U D.U over a chord held two bars reads the shuffle and four-beat evidence alike (review27's take): the 12/8
+# is named only where the 1 is struck harder than the 3 too (`BarTracker._one_over_three`, session 27's meter27).
+SHUFFLE_READS = 16
+SHUFFLE_SHARE = 0.5
 HOLD_AFTER = 8         # beats the grid has stood (since it was first set or last switched) before it is held
 LONE_BASS = 3.0
 # The tempo's level (`BeatTracker._bar_span`): while the bar pointer is sure of its bar (BAR_SURE, the band's
@@ -278,6 +290,8 @@ class BeatTracker:
     _bar_accents: float | None = None   # s: the level the bar's accents last moved to (`_pair_level`)
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
+    _bar_read: tuple[int, int, float] | None
+    _shuffles: deque[bool]
     _first_onset: float | None = None   # s: the take's first onset (`_opening`)
     _song_from: float | None = None     # s: the song's first onset: the take's, or the first after a whole window
                                         # without a fit (`_back_after_silence`: the next song of a set)
@@ -314,7 +328,8 @@ class BeatTracker:
         # The aqsaq watch (engine.listen.aqsaq): 5/8 and 7/8 bars over the quarter-note grid, from the tick.
         self._aqsaq = AqsaqWatch() if aqsaq else None
         self._aqsaq_read: tuple = (None, None)  # the watch's last reading and the bar it gives (`_aqsaq_bar`)
-        self._bar_read: tuple[int, int, float] | None = None   # `_bar()` until the bar model moves on
+        # `_bar()` until the bar model moves on; the last fits' long-short readings (`_shuffled`)
+        self._bar_read, self._shuffles = None, deque(maxlen=SHUFFLE_READS)
         self._due = -math.inf                   # s: until then the bar pointer and the watch have nothing to weigh ...
         self._due_grid: tuple | None = None     # ... on this grid (anchor beat, anchor time, period)
         self.recency = recency
@@ -1009,6 +1024,7 @@ class BeatTracker:
             return grid
         ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
         beat = long_eighth(ts, rs, self._onsets.loud, period, on=SHUFFLE_ON, empty=SHUFFLE_EMPTY, count=ACCENT_COUNT)
+        self._shuffles.append(beat is not None)
         if beat is None:
             return grid
         off = (beat - phase) / period
@@ -1446,13 +1462,21 @@ class BeatTracker:
             # chords to keep them (the Nottingham jigs of the `solo` set read as 12/8 without this), and the
             # pointer's line share is not kept in compound time (`advance`): the onsets' own `line` says it.
             solo = line or self._onsets.line()
-            beats, phase, confidence = self._bars.bar((2,)) if solo else self._bars.compound_bar(self.bpm)
+            beats, phase, confidence = (self._bars.bar((2,)) if solo
+                                        else self._bars.compound_bar(self.bpm, shuffled=self._shuffled()))
         else:
             beats, phase, confidence = self._bars.bar((3, 4) if line else (2, 3, 4))
         confidence = min(confidence, m.division_confidence)
         if self._bar_beats is not None and confidence < CUED_BAR_UNTIL:
             beats = self._bar_beats             # the bar counted in, until the guitar's accents are sure
         return beats, phase, confidence
+
+    def _shuffled(self) -> bool:
+        """SHUFFLE_SHARE of the last SHUFFLE_READS fits in compound time (`_shuffle_beat`) read a shuffle's long-short
+        triplet eighths with the long one loud (`phase.long_eighth`): a swung 12/8, whose bar may be four dotted
+        quarters at any tempo (`BarTracker.compound_bar`)."""
+        shuffles = self._shuffles
+        return len(shuffles) == SHUFFLE_READS and sum(shuffles) >= SHUFFLE_SHARE * SHUFFLE_READS
 
     def _aqsaq_bar(self) -> tuple[str, int, int, float] | None:
         """(meter "5/8" or "7/8", beats in two of its bars, downbeat phase, confidence) while the aqsaq watch hears
