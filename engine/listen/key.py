@@ -379,7 +379,9 @@ class KeyTracker:
         over = any(p != pitch for p in self._ringing)
         if over:
             self._together = (self._together[0] if self._together else t, t)
-        self._bass_alone(t, pitch, bass and not over)
+        alone = bass and not over
+        if alone or self._lone_bass[0] == self._last_on:   # (most notes: no call)
+            self._bass_alone(t, pitch, alone)
         self._ringing[pitch] = t
         self._lone = t - self._last_on >= TOGETHER
         self._last_on, self._last_pitch = t, pitch
