@@ -436,3 +436,53 @@ def test_a_loops_chord_counts_when_left_and_the_key_stays_on_its_tonic():
     messages = read_guitar_file(DATA / "eb-lydian-loop-meter-change-sim3.mid").messages
     a, _ = run_online([m for m in messages if m.time < 30.0])
     assert {k["tonic"] for k in a.keys} == {"Eb"}, a.keys
+
+
+BLUES_FORM = "I I I I IV IV I I V IV I V"
+
+
+def walking_blues(tonic: int, beat: float = 0.9, form: str = BLUES_FORM) -> list:
+    """A twelve-bar blues (`form`: I7 I7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7, twice, and a last I7) as a walking
+    shuffle on the tonic's `tonic` pitch class: the bass walks root, third, fifth, sixth a beat each from the low
+    strings (the root alone on the downbeat, struck again on the shuffle's last triplet), and the chick (the
+    chord's seventh, third and fifth on the middle strings, no root) is struck over the third and the sixth, on 2
+    and 4, as bench/player_sim.py's slow walking shuffle: guitar messages from 0.5 s."""
+    from engine.midi import NOTE_OFF, NOTE_ON
+
+    degrees = {"I": 0, "IV": 5, "V": 7}
+    form = form.split() * 2 + ["I"]
+    msgs = []
+
+    def note(t: float, pitch: int, length: float, velocity: int) -> None:
+        msgs.extend([InputMessage(t, NOTE_ON, pitch, velocity), InputMessage(t + length, NOTE_OFF, pitch, 0)])
+
+    for i, chord in enumerate(form):
+        root = 40 + (tonic + degrees[chord] - 4) % 12      # from E2 up
+        chick = (root + 10 + 12 * (root < 45), root + 16, root + 19)
+        start = 0.5 + 4 * i * beat
+        for k, step in enumerate((0, 4, 7, 9)):
+            t = start + k * beat
+            note(t, root + step, 0.6 * beat, 88 if k == 0 else 76)
+            note(t + 2 * beat / 3, root + step, beat / 3 - 0.03, 64)
+            if k in (1, 3):
+                for j, p in enumerate(sorted(chick)):
+                    note(t + 0.004 * j, p, 0.5 * beat, 70)
+    return sorted(msgs, key=lambda m: m.time)
+
+
+@pytest.mark.parametrize("tonic", [9, 7, 4])
+def test_a_walking_shuffle_blues_is_heard_on_its_tonic(tonic):
+    """sim4's slow blues in A (blues_12-8_A-major+tuning_tail_s23): the root alone on the downbeat and the chick,
+    A7's third, fifth and seventh, over the walk's third: the chick over C# was the piece's first chord and opened
+    its phrases, and the blues was heard C# phrygian from 47 s on. The chick of a lone bass is that bass's chord."""
+    a, _ = run_online(walking_blues(tonic))
+    assert pitch_class(a.key["tonic"]) == tonic, a.keys
+
+
+@pytest.mark.parametrize("tonic", [9, 5])
+def test_a_walking_dominant_seventh_vamp_is_heard_in_mixolydian_on_its_tonic(tonic):
+    """The same walk on I7 and IV7 alone (a funk or rock vamp, as sim4's funk in F mixolydian): main heard it
+    locrian on its third (the chick over the third opened the phrases); no leading tone sounds, the minor
+    seventh is the mode's."""
+    a, _ = run_online(walking_blues(tonic, form="I I I I IV IV I I IV IV I I"))
+    assert (pitch_class(a.key["tonic"]), a.key["mode"]) == (tonic, "mixolydian"), a.keys

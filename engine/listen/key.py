@@ -45,7 +45,9 @@ mode's tonic, so that placement decides: C minor's i-bVII-bVI-bVII holds B-flat 
 B-flat mixolydian's notes, F lydian's I-II-iii-II is G mixolydian by counts and chord time (bench/README.md,
 history). A pickup, an intro chord or a lone bass note does not come back, and so opens no phrase; a chord needs
 two notes sounding at once (a pickup's run of single notes, each ended before the next, was labelled a chord and
-opened the phrases once that chord came back in the song: review22's D major take in B minor). A loop
+opened the phrases once that chord came back in the song: review22's D major take in B minor), or a lone bass
+and its chick, the rest of a chord on that bass (boom-chick, a walking shuffle: its chick over the walk's third is
+no chord on the third; sim4's blues in A, heard C# phrygian). A loop
 starts on its tonic and each pass returns there, at bar 1 of the next phrase: while the first chord may still come
 back (away under `PHRASE_LOOP` times its hold), a later one that comes back first is a chord inside the loop
 (I-IV-bVII-IV comes back to IV before I; bench/README.md, history), and the bonus grows with the returns to
@@ -83,6 +85,7 @@ import math
 
 import numpy as np
 
+from engine.listen.chord import CHICK_WITHIN, QUALITIES
 from engine.theory import MODE_DEGREE, SCALES
 
 # ndarray.sum is np.add.reduce behind a Python wrapper: the same sum, without the wrapper's call (a few a strum)
@@ -236,6 +239,7 @@ def _family_rows(family: dict[str, np.ndarray]) -> np.ndarray:
 _FINAL_ROWS = _family_rows({f: np.asarray(p) / p[0] for f, p in FINAL_PROFILE.items()})   # the tonic's share 1
 _OPENING_ROWS = _family_rows({f: np.asarray(p) / max(p) for f, p in OPENING_PROFILE.items()})   # the largest 1
 _TONIC_ROWS = np.array([[1.0 if tonic == pc else 0.0 for pc in range(12)] for tonic in _ALL_TONICS])   # 84 x 12
+_CHORD_TONES = [QUALITIES[q] for q in ("maj", "min", "7", "maj7", "min7")]   # a chick's chords, from the root
 KEEP = 12                 # keys ranked per update (the current key is looked up among them)
 
 
@@ -321,6 +325,8 @@ class KeyTracker:
         self._struck: dict[int, tuple[float, float]] = {}   # pitch class -> first and last strike (s) lately
         self._ringing: dict[int, float] = {}  # pitch -> onset of a note sounding now
         self._together: tuple[float, float] | None = None    # first and last onset over another note ringing
+        self._lone_bass: tuple[float, int] = (-1e9, -1)   # the last bass note struck alone: onset (s), pitch class,
+        self._lone_before = self._lone_bass              # ... and the one before (the last may open a strum)
         self._away = np.zeros(12)             # s other chords were held since each of them was left
         self._returns = np.zeros(12)          # how often (decaying) the piece came back to each
         self.total = 0.0                      # decayed evidence mass
@@ -370,8 +376,12 @@ class KeyTracker:
             self._open_row = rows[:, self._open_low % 12]
         # Two notes sounding at once, a strum's or a picked chord's over its ringing bass, make a chord; a run of
         # single notes (a pickup's, a line's), each ended before the next, makes none.
-        if any(p != pitch for p in self._ringing):
+        over = any(p != pitch for p in self._ringing)
+        if over:
             self._together = (self._together[0] if self._together else t, t)
+        alone = bass and not over
+        if alone or self._lone_bass[0] == self._last_on:   # (most notes: no call)
+            self._bass_alone(t, pitch, alone)
         self._ringing[pitch] = t
         self._lone = t - self._last_on >= TOGETHER
         self._last_on, self._last_pitch = t, pitch
@@ -434,7 +444,7 @@ class KeyTracker:
             self._roots[self._root] += held
             struck = {pc for pc, (first, _) in self._struck.items() if first < t}
             strummed = self._together is not None and self._together[0] < t
-            sounded = self._root in struck and len(struck) >= 2 and strummed
+            sounded = (self._root in struck and len(struck) >= 2 and strummed) or self._chick(t, self._root)
             self._phrase_left(self._root, held, t - self._settle_t, sounded)
         self._settle(t, root, held, sounded)
         self._struck = {pc: (last, last) for pc, (_, last) in self._struck.items() if last >= t}
@@ -448,6 +458,29 @@ class KeyTracker:
                 self._returns[root] += 1.0
             self._away[root] = 0.0
         self._root, self._root_t = root, t
+
+    def _bass_alone(self, t: float, pitch: int, alone: bool) -> None:
+        """Keeps the last bass note struck at t (s) `alone` (nothing else ringing): a note struck with it (within
+        `TOGETHER` s) makes it the lowest note of a strum instead."""
+        if t - self._last_on < TOGETHER:
+            if self._lone_bass[0] == self._last_on:
+                self._lone_bass = self._lone_before
+        elif alone:
+            self._lone_before, self._lone_bass = self._lone_bass, (t, pitch % 12)
+
+    def _chick(self, t: float, root: int) -> bool:
+        """Whether the strum at t (s) is the chick of a lone bass on `root` struck within `CHICK_WITHIN` s: its
+        notes, two or more, are the rest of a triad or seventh chord on that bass, its third among them. Boom-chick
+        and a walking shuffle sound their chord so (A2 alone on the downbeat, then G3 C#4 E4 over the walk's C#3:
+        A7's third, fifth and seventh; sim4's blues in A, s23, took the chick over its third for the chord its
+        phrases open with, C#, and was heard C# phrygian). A pickup's note before another chord's strum is no such
+        bass: that strum is not a chord on it."""
+        at, pc = self._lone_bass
+        if pc != root or not 0.0 < t - at <= CHICK_WITHIN:
+            return False
+        chick = {(pitch - root) % 12 for pitch, on in self._ringing.items() if on >= t}
+        return (len(chick - {0}) >= 2 and bool(chick & {3, 4})
+                and any(chick <= set(tones) for tones in _CHORD_TONES))
 
     def _settle(self, t: float, root: int | None, held: float, sounded: bool) -> None:
         """The chord `root` heard from t (s) on, after a label held `held` s (`sounded`: its root and another
