@@ -1,7 +1,7 @@
 """Listen-stage cost as instructions: what the live listener's replay executes, counted by valgrind's callgrind.
 
     python bench/listen_instructions.py [FILE.mid ...] [--decisions | --tempo]   (default: the first example, once)
-    python bench/listen_instructions.py --notes [FILE.mid ...]       (default: every example, three times over)
+    python bench/listen_instructions.py --notes [--save COUNTS.txt] [FILE.mid ...]   (default: every example, x3)
 
 `bench/listen_speed.py` times the replay; on a shared machine under load (8 engineers on 2 cores) its figures
 move by 10-20 % run to run, more than most speed-ups change them. An instruction count hardly moves: the
@@ -138,8 +138,9 @@ def note_counts(folder: Path) -> list[int]:
     return counts
 
 
-def notes_report(paths: list[Path]) -> None:
-    """`--notes`: the replay under callgrind, a dump after each note; prints the per-note figures."""
+def notes_report(paths: list[Path], save: Path | None = None) -> None:
+    """`--notes`: the replay under callgrind, a dump after each note; prints the per-note figures (and writes each
+    note's count, one a line in note order, to `save` when given: two trees' runs compared note by note)."""
     with tempfile.TemporaryDirectory(prefix="listen_notes") as tmp:
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out", "--collect-atstart=no",
                "--toggle-collect=functools_reduce", "--dump-after=functools_reduce", "--dump-line=no",
@@ -148,6 +149,8 @@ def notes_report(paths: list[Path]) -> None:
         if p.returncode:
             sys.exit(f"valgrind failed ({p.returncode}): {p.stderr.strip().splitlines()[-1:] or ''}")
         counts = note_counts(Path(tmp))
+    if save is not None:
+        save.write_text("".join(f"{c}\n" for c in counts))
     ranked = sorted(counts)
     p99 = ranked[min(len(ranked) - 1, round(0.99 * (len(ranked) - 1)))]
     print(p.stdout.strip())
@@ -164,6 +167,7 @@ def main() -> None:
     ap.add_argument("--decisions", action="store_true", help="count only the ticks that decide a strum")
     ap.add_argument("--tempo", action="store_true", help="count only the decisions that re-estimate the tempo")
     ap.add_argument("--notes", action="store_true", help="count each note (listen_speed's per-note figures)")
+    ap.add_argument("--save", type=Path, help="with --notes: write each note's instructions here, one a line")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.notes:
@@ -171,7 +175,7 @@ def main() -> None:
         if args.inner:
             inner_notes(paths)
         else:
-            notes_report(paths)
+            notes_report(paths, args.save)
         return
     paths = [Path(p) for p in args.files] or sorted((ROOT / "examples").glob("*.mid"))[:1]
     if args.inner:
