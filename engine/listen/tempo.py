@@ -749,7 +749,7 @@ class TempoEstimator:
         known; any sequence, read only past the cheap tests). 4:3 when that beat's tempo is within SIXTEENTH_BPM,
         the window spans SIXTEENTH_SPAN of its beats, the last FIGURE_SPAN seconds strike FIGURE_FILLED of the units
         (a third of `period`) and not of their halves (running sixteenths, the fastest pulse), the units' loudness
-        repeats every four of them (`_unit_contrast` at least SIXTEENTH_OVER) and the beat's comb keeps FIGURE_KEEP
+        repeats every four of them (`unit_contrast` at least SIXTEENTH_OVER) and the beat's comb keeps FIGURE_KEEP
         of `period`'s. Funk's chops every three sixteenths make the autocorrelation peak at the dotted eighth as at
         the beat, and the tempo prior takes the faster one; the bar (`figure_level`) shows only once the window
         reaches two bars, after the band came in. The accents on 1 and the backbeats, every four sixteenths, are
@@ -765,7 +765,7 @@ class TempoEstimator:
             return period
         if not self._keeps(beat, period, FIGURE_KEEP):
             return period
-        return beat if _unit_contrast(t, np.asarray(loud), unit, 4) >= SIXTEENTH_OVER else period
+        return beat if unit_contrast(t, np.asarray(loud), unit, 4) >= SIXTEENTH_OVER else period
 
     def line_level(self, t: np.ndarray, accent: np.ndarray, period: float, current: float | None) -> float:
         """The beat period (s) of a single-note line: `period`, or 3:2 of it when the line's long notes fall on
@@ -1034,7 +1034,7 @@ def accented_sixteenth(t: np.ndarray, loud: np.ndarray, phase: float, unit: floa
     return int(np.argmax(means))
 
 
-def _unit_contrast(t: np.ndarray, loud: np.ndarray, unit: float, group: int) -> float:
+def unit_contrast(t: np.ndarray, loud: np.ndarray, unit: float, group: int) -> float:
     """How much louder the loudest of the `group` phases of a grid of `unit` (s) is than all of the onsets t (s,
     sorted) with loudness `loud`: the mean loudness of the onsets nearest each `group`-th unit, at the phase where
     it is largest, over the mean of all (1.0: no accent repeats every `group` units). The units' grid is placed at
