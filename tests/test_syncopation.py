@@ -136,3 +136,14 @@ def test_a_shuffles_swung_eighths_do_not_pull_the_beat_early():
     analysis, _ = run_online(read_guitar_file(path).messages, ListenerConfig())
     truth = np.array(json.loads(path.with_suffix(".json").read_text())["beats"])
     assert mir_eval.beat.f_measure(truth, np.array(analysis.beats)) > 0.85
+
+
+def test_a_vamp_accented_off_the_beat_is_counted_on_its_hardest_sixteenth():
+    # review31's sixteenth funk vamp at 104 (Dm7 chops on 1, the "e-and", the "a" of 2, 3, the "a" of 3 and the "and"
+    # of 4 over muted scratches on every other sixteenth): the onsets' mean at the beat lies on the "a" before it,
+    # and the grid sat there, a sixteenth early, to the end (listener beat F 0.08). The accented sixteenth (the 1,
+    # BeatTracker._on_accent) now moves it onto the beat.
+    path = Path(__file__).parent / "data" / "funk-vamp-dm7-104-review31.mid"
+    analysis, _ = run_online(read_guitar_file(path).messages, ListenerConfig())
+    truth = np.array(json.loads(path.with_suffix(".json").read_text())["beats"])
+    assert mir_eval.beat.f_measure(truth, np.array(analysis.beats)) > 0.3

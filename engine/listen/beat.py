@@ -81,14 +81,23 @@ from engine.listen.tempo import (
     SHUFFLE_EMPTY,
     SHUFFLE_ON,
     SIXTEENTH_BPM,
+    SIXTEENTH_OVER,
     TapTempo,
     TempoEstimator,
     accented_sixteenth,
     fastest_pulse,
+    unit_contrast,
 )
 from engine.listen.tempo_change import Offers, old_holds, sudden_change
 
 __all__ = ["FPS", "BeatTracker"]
+
+# Funk's accented sixteenth as the beat (`_on_accent`): this near the grid's beat (of a beat) it is the beat; off
+# it, this many fits in a row on the same other sixteenth move the beat there. Set on review31's funk vamp and sim4
+# (dev) sixteenths Db s17 (scratch s27/groove27/runs16.py: the vamp's accent a sixteenth after the grid's beat in
+# runs of 2-13 fits; the even sixteenths' off it in single fits).
+ACCENT_AWAY = 0.125
+ACCENT_AGAIN = 2
 
 
 def _two_bars(reading: tuple[str, int, float]) -> tuple[str, int, int, float]:
@@ -367,8 +376,9 @@ class BeatTracker:
         self._disagree = 0
         self._disagree_since = math.inf         # when the fits began to disagree with the grid (s)
         # estimates running on which the bass or accents kept another level; the beat period (s) a 3+3+2 figure
-        # moved the level to, while the level stays there (`_figure_holds`; None: none)
-        self._bass_wins, self._figure_heard = 0, None
+        # moved the level to, while the level stays there (`_figure_holds`; None: none); the sixteenth (1..3) of
+        # the grid's beat funk's accent last lay on, and how many fits in a row (`_on_accent`; 0: on the beat)
+        self._bass_wins, self._figure_heard, self._accent_away = 0, None, (0, 0)
         # the last estimate moved to a 2:3, 3:2 or 1:2 relative; back after a window of silence off the tempo it had
         # (`_refit`); when (s) the grid last jumped to a level so chosen (`_adopt`; BeatGrid.moved_at)
         # ... and the level a quiet passage is measured against (`_quiet`): its period (s), since when (s), and the
@@ -1147,8 +1157,10 @@ class BeatTracker:
         and on the "a"s between, leave the mean at the beat no phase of its own; at the sixteenth, the pulse every
         onset is on, it stands, and the accents (the 1 and the backbeats) tell which sixteenth is the beat. Running
         eighths under a half-note level that a 3+3+2 figure moved to (a charleston at 119 held at 60) are no
-        sixteenths: the figure's phase stands there. Else `grid` as it is."""
-        if self.period is None or not self._figure_holds(grid[1]):
+        sixteenths: the figure's phase stands there. Outside a held figure, in 4/4 with an accent every four
+        sixteenths (`unit_contrast`), the accented sixteenth's phase is taken only where the plain fit lies a
+        sixteenth off it and `_on_accent` agrees (review31's vamp); else `grid` as it is."""
+        if self.period is None:
             return grid
         if not SIXTEENTH_BPM[0] <= 60.0 / grid[1] <= SIXTEENTH_BPM[1]:
             return grid             # (a beat at another tempo: its quarters are eighths, a half note's at 60)
@@ -1161,7 +1173,34 @@ class BeatTracker:
         if fit is None:
             return grid
         k = accented_sixteenth(t, np.array(self._onsets.loud), fit[0], unit, now)
-        return fit[0] + k * unit, grid[1], grid[2]
+        accent = fit[0] + k * unit
+        if self._figure_holds(grid[1]):
+            return accent, grid[1], grid[2]
+        if self.meter != "4/4" or unit_contrast(t, np.array(self._onsets.loud), unit, 4) < SIXTEENTH_OVER:
+            return grid         # (not funk's bar, or no accent repeating every four sixteenths: the fit stands)
+        near = (accent - grid[0]) / grid[1] % 0.5
+        if min(near, 0.5 - near) < ACCENT_AWAY or not self._on_accent(accent, now, grid[1]):
+            return grid         # (the fit at the beat on the accent: its phase, of the onsets that mark the beat)
+        return accent, grid[1], grid[2]
+
+    def _on_accent(self, accent: float, now: float, period: float) -> bool:
+        """True when the beat goes on the accented sixteenth at `accent` (s) of a grid `period` s a beat (`now`
+        s), outside a held figure: when the current grid's beat is there already (the onsets' mean at the beat
+        may still pull the fit onto a syncopation: a vamp accented 1, e-and, a, 3, a, and of 4 put it on the
+        "a", review31's take), or when the accent has lain on the same other sixteenth of the grid ACCENT_AGAIN
+        fits in a row (one fit's accent is noise: evenly strummed sixteenths accented on the 1 alone, sim4
+        sixteenths Db s17, place it a sixteenth off about one fit in 20, never two in a row). Not at another
+        level than the grid's."""
+        if not same_level(period, self.period):
+            return False
+        off = self.beat_at(accent + round((now - accent) / period) * period) % 1.0
+        if min(off, 1.0 - off) < ACCENT_AWAY:
+            self._accent_away = (0, 0)
+            return True
+        sixteenth = round(4 * off) % 4
+        runs = self._accent_away[1] + 1 if self._accent_away[0] == sixteenth else 1
+        self._accent_away = (sixteenth, runs)
+        return runs >= ACCENT_AGAIN
 
     def _switch(self, now: float, phase: float, period: float, confidence: float, forget: bool = True) -> None:
         """Adopt a new tempo at once; the onsets before the change stop counting unless `forget` is False (a move

@@ -755,7 +755,7 @@ class TempoEstimator:
         known; any sequence, read only past the cheap tests). 4:3 when that beat's tempo is within SIXTEENTH_BPM,
         the window spans SIXTEENTH_SPAN of its beats, the last FIGURE_SPAN seconds strike FIGURE_FILLED of the units
         (a third of `period`) and not of their halves (running sixteenths, the fastest pulse), the units' loudness
-        repeats every four of them (`_unit_contrast` at least SIXTEENTH_OVER) and not every three (`_unit_repeat`
+        repeats every four of them (`unit_contrast` at least SIXTEENTH_OVER) and not every three (`_unit_repeat`
         under SIXTEENTH_THREES: a jig's eighths) and the beat's comb keeps FIGURE_KEEP of `period`'s. Funk's chops
         every three sixteenths make the autocorrelation peak at the dotted eighth as at the beat, and the tempo prior
         takes the faster one; the bar (`figure_level`) shows only once the window
@@ -773,7 +773,7 @@ class TempoEstimator:
         if not self._keeps(beat, period, FIGURE_KEEP):
             return period
         loud = np.asarray(loud)
-        if _unit_contrast(t, loud, unit, 4) < SIXTEENTH_OVER or _unit_repeat(t, loud, unit, 3) >= SIXTEENTH_THREES:
+        if unit_contrast(t, loud, unit, 4) < SIXTEENTH_OVER or _unit_repeat(t, loud, unit, 3) >= SIXTEENTH_THREES:
             return period
         return beat
 
@@ -1044,7 +1044,7 @@ def accented_sixteenth(t: np.ndarray, loud: np.ndarray, phase: float, unit: floa
     return int(np.argmax(means))
 
 
-def _unit_contrast(t: np.ndarray, loud: np.ndarray, unit: float, group: int) -> float:
+def unit_contrast(t: np.ndarray, loud: np.ndarray, unit: float, group: int) -> float:
     """How much louder the loudest of the `group` phases of a grid of `unit` (s) is than all of the onsets t (s,
     sorted) with loudness `loud`: the mean loudness of the onsets nearest each `group`-th unit, at the phase where
     it is largest, over the mean of all (1.0: no accent repeats every `group` units). The units' grid is placed at
