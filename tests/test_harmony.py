@@ -315,3 +315,41 @@ def test_a_boom_chick_bass_struck_alone_is_heard_as_the_chord_its_chick_brought_
         return [c["label"] for c in chords if c["time"] <= t][-1]
 
     assert [heard(t + 0.25) for t, _ in downbeats[8:]] == [label for _, label in downbeats[8:]]
+
+
+def test_a_shuffles_five_six_figure_over_a_root_is_that_roots_chord_not_a_power_chord(tmp_path):
+    # A 12-bar blues in C (C C C C F F C C G F C G), 12/8 at 60 BPM (a dotted quarter a second), written with
+    # mido: the left-hand shuffle, root and fifth then root and sixth (C G, C A) over each bar's root, no third
+    # anywhere (sim4's "slow shuffle dyads"). A musician hears C7 F7 G7: once the figure has been heard, the
+    # dyad of root and fifth is the root's (major) chord, not C5, and the label does not flip every beat.
+    import mido
+
+    roots = [48, 48, 48, 48, 41, 41, 48, 48, 43, 41, 48, 43]
+    track = mido.MidiTrack()
+    mid = mido.MidiFile(ticks_per_beat=480)
+    mid.tracks.append(track)
+    track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(60)))
+    events = []
+    for k, root in enumerate(roots * 2):
+        for beat in range(4):
+            for eighth, upper in ((0, 7 + 2 * (beat % 2)), (320, 7 + 2 * (beat % 2))):   # long-short swing
+                start = (k * 4 + beat) * 480 + eighth
+                length = 280 if eighth == 0 else 140
+                for pitch in (root, root + upper):
+                    events += [(start, 1, pitch, 80), (start + length, 0, pitch, 0)]
+    now = 0
+    for tick, on, pitch, velocity in sorted(events):
+        kind = "note_on" if on else "note_off"
+        track.append(mido.Message(kind, note=pitch, velocity=velocity, time=tick - now))
+        now = tick
+    path = tmp_path / "shuffle.mid"
+    mid.save(path)
+    chords = run_online(read_guitar_file(path).messages)[0].chords
+
+    def heard(t: float) -> str:
+        return [c["label"] for c in chords if c["time"] <= t][-1]
+
+    names = {48: "C", 41: "F", 43: "G"}
+    second_chorus = [(12 + k) * 4.0 + beat + 0.5 for k in range(12) for beat in range(4)]
+    wanted = [f"{names[roots[int(t // 4) - 12]]}:maj" for t in second_chorus]
+    assert [heard(t) for t in second_chorus] == wanted

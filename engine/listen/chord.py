@@ -20,7 +20,8 @@ voicing), the label is `X:5` (Harte; mir_eval reads it as root + fifth) and ever
 would add a third to it loses (`_power`); on a fresh bass note this is judged by the notes ringing, not by
 what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
 But a root and fifth among chords the player voices with their thirds is an incomplete triad: in a settled
-key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`), and under
+key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`; a shuffle's
+5-6 figure over a root names the triad as a third would, `_figure`), and under
 a chord the song has voiced with its third, on that chord's root, it is that chord (`_held_triad`: Em's bass
 and fifth alone after Em was strummed).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
@@ -139,6 +140,12 @@ _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
 # B, E and F# triads). A power-chord riff (no third anywhere) stays `X:5`; so does the fifth degree of a
 # minor key (its third is the minor scale's or the raised leading tone: D#7 in G# minor).
 TRIAD_MEMORY = 12.0   # s: a phrase (BN2 goes 6 s between its triads; 4 s measured lower, 8-16 s alike)
+# A shuffle's figure names the triad as a third would: root and fifth, then root and sixth (or flat seventh)
+# over the same bass (C G, C A, C Bb: the blues and boogie left hand, Chuck Berry's rhythm part) is that root's
+# chord, never voiced with its third; a lead sheet writes C7 (sim4's 12/8 blues and boogie dyads read C:5 on
+# every beat with the fifth, and flipped C:5 / C:maj each beat). Heard within TRIAD_MEMORY s, it counts as a
+# chord voiced with its third (`_figure`).
+_SIXTH_L, _FLAT_SEVENTH_L = ((_PCS + 9) % 12).tolist(), ((_PCS + 10) % 12).tolist()
 KEY_SURE = 0.25
 _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 # Boom-chick and a thumb's bass: a bass note struck alone opens a chord span, and the chord is heard only with
@@ -273,7 +280,8 @@ class ChordTracker:
         self._bass_low = True
         self.current: tuple[int, str] | None = None
         self.confidence = 0.0
-        self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY) ...
+        self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY), or a shuffle's
+        # figure was heard (`_figure`) ...
         self._voiced: set[tuple[int, str]] = set()    # the chords rung with their thirds so far (`_held_triad`)
         # The song's lone basses: (chord before it, bass pitch) -> {chord its chick brought: times}; the lone
         # bass waiting for its chick as (chord before it, bass pitch, time) or None.
@@ -341,7 +349,9 @@ class ChordTracker:
                 self.current = self._heard
             self._guessed = False
         before = self.current
-        label = self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing,
+        chroma = self._recent + ringing
+        self._figure(t, chroma, ringing, bass)
+        label = self.label_chroma(chroma, bass, fresh, key, ringing if fresh else None, ringing,
                                   self._held_triad(self.triads(t, key, key_confidence)))
         self.voiced(t, ringing, self.current)
         return self._chick(t, lone, before, label)
@@ -427,6 +437,21 @@ class ChordTracker:
         if key is None or key_confidence < KEY_SURE or t - self._third_t > TRIAD_MEMORY:
             return None
         return _key_triad(key)
+
+    def _figure(self, t: float, chroma: np.ndarray, ringing: np.ndarray, bass: int | None) -> None:
+        """Notes the time t (s) as a chord voiced with its third (TRIAD_MEMORY) when a shuffle's figure sounds
+        over the `bass` pitch class: the bass ringing with its sixth or flat seventh (`ringing`, 12 weights), and
+        its fifth in `chroma` (12 weights: the onset memory and the notes ringing), each at PRESENT or more of
+        its evidence. (A sixth only remembered is the chord before's: E5 then G5's E is no G6.)"""
+        if bass is None:
+            return
+        energy, rung = _add(chroma), _add(ringing)
+        if energy <= 0 or rung <= 0:
+            return
+        floor = PRESENT * rung
+        if ringing[bass] >= floor and max(ringing[_SIXTH_L[bass]], ringing[_FLAT_SEVENTH_L[bass]]) >= floor and \
+                chroma[_FIFTH_L[bass]] >= PRESENT * energy:
+            self._third_t = t
 
     def voiced(self, t: float, chroma: np.ndarray, chord: tuple[int, str] | None) -> None:
         """Notes the time t (s) if `chord` ((root, quality) or None), a triad or seventh, sounds with its root and
