@@ -473,12 +473,15 @@ class ChordTracker:
         its evidence. (A sixth only remembered is the chord before's: E5 then G5's E is no G6.)"""
         if bass is None:
             return
+        # (most strums have neither ringing: passed over before any sum is taken)
+        colour = max(ringing[_SIXTH_L[bass]], ringing[_FLAT_SEVENTH_L[bass]])
+        if colour <= 0:
+            return
         energy, rung = _add(chroma), _add(ringing)
         if energy <= 0 or rung <= 0:
             return
         floor = PRESENT * rung
-        if ringing[bass] >= floor and max(ringing[_SIXTH_L[bass]], ringing[_FLAT_SEVENTH_L[bass]]) >= floor and \
-                chroma[_FIFTH_L[bass]] >= PRESENT * energy:
+        if ringing[bass] >= floor and colour >= floor and chroma[_FIFTH_L[bass]] >= PRESENT * energy:
             self._third_t = t
 
     def voiced(self, t: float, chroma: np.ndarray, chord: tuple[int, str] | None) -> None:
