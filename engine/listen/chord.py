@@ -20,11 +20,13 @@ voicing), the label is `X:5` (Harte; mir_eval reads it as root + fifth) and ever
 would add a third to it loses (`_power`); on a fresh bass note this is judged by the notes ringing, not by
 what was played before it. Against a lead sheet, which writes E for E5, this costs majmin (bench/README.md).
 But a root and fifth among chords the player voices with their thirds is an incomplete triad: in a settled
-key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`), and under
+key it is the key's triad on that degree (TRIAD_MEMORY; a riff of power chords alone stays `X:5`; a shuffle's
+5-6 figure over a root names the triad as a third would, `_figure`), and under
 a chord the song has voiced with its third, on that chord's root, it is that chord (`_held_triad`: Em's bass
 and fifth alone after Em was strummed).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
-there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN).
+there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN); a walking line's step above the
+bar's bass is no new bass (LINE_BAR).
 A strum is decided once it can grow no more (the strum window, 60 ms after its first note), but the band
 hears the change from its first notes: once two or more hold a new chord's root and fifth (a downstroke's
 low strings come first) the chord is shown at once (`ChordTracker.early`); a strum repeating the chord shown
@@ -139,6 +141,12 @@ _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
 # B, E and F# triads). A power-chord riff (no third anywhere) stays `X:5`; so does the fifth degree of a
 # minor key (its third is the minor scale's or the raised leading tone: D#7 in G# minor).
 TRIAD_MEMORY = 12.0   # s: a phrase (BN2 goes 6 s between its triads; 4 s measured lower, 8-16 s alike)
+# A shuffle's figure names the triad as a third would: root and fifth, then root and sixth (or flat seventh)
+# over the same bass (C G, C A, C Bb: the blues and boogie left hand, Chuck Berry's rhythm part) is that root's
+# chord, never voiced with its third; a lead sheet writes C7 (sim4's 12/8 blues and boogie dyads read C:5 on
+# every beat with the fifth, and flipped C:5 / C:maj each beat). Heard within TRIAD_MEMORY s, it counts as a
+# chord voiced with its third (`_figure`).
+_SIXTH_L, _FLAT_SEVENTH_L = ((_PCS + 9) % 12).tolist(), ((_PCS + 10) % 12).tolist()
 KEY_SURE = 0.25
 _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 # Boom-chick and a thumb's bass: a bass note struck alone opens a chord span, and the chord is heard only with
@@ -159,6 +167,13 @@ _UNSTRUCK = [_TONE_BITS[rep] & ~(1 << (rep[0] + 3) % 12 | 1 << (rep[0] + 4) % 12
 # ... and never as a power chord while the song voices its chords with thirds (within TRIAD_MEMORY s): a
 # downstroke's low strings give any triad's root and fifth before its third (review19: Em to Am at 96 BPM,
 # the key still a first guess, showed A5 for 20 ms before the strum's C said Am); the strum's end decides.
+# A walking bass: single notes stepping up through the chord's tones from the bar's first bass (the boogie's
+# A2 C#3 E3 F#3 G3 under A7) are one chord, its root the bar's bass; each low step read as a new bass made a
+# new root (sim4's boogie walk: C#:min at its C#3, majmin 0.39). A bass note struck alone after a single note,
+# off the downbeat but within LINE_BAR s of it, above the bass, is a step of the line: the bar's bass holds
+# (`ChordTracker._line_step`). Holding the chord itself through a line's steps was tried: fingerpicked bars
+# change chords within them (sim2 fingerpick 3-4 E-major 0.85 -> 0.74), not kept.
+LINE_BAR = 4.0        # s: a bar of 4/4 at 60 BPM
 EARLY_NOTES = 2       # notes of a strum that may name its chord before the strum is over (`ChordTracker.early`)
 
 
@@ -273,7 +288,8 @@ class ChordTracker:
         self._bass_low = True
         self.current: tuple[int, str] | None = None
         self.confidence = 0.0
-        self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY) ...
+        self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY), or a shuffle's
+        # figure was heard (`_figure`) ...
         self._voiced: set[tuple[int, str]] = set()    # the chords rung with their thirds so far (`_held_triad`)
         # The song's lone basses: (chord before it, bass pitch) -> {chord its chick brought: times}; the lone
         # bass waiting for its chick as (chord before it, bass pitch, time) or None.
@@ -281,6 +297,9 @@ class ChordTracker:
         self._opened: tuple[tuple[int, str] | None, int, float] | None = None
         self._lone = False            # the bass was struck alone, and nothing since
         self._last_on = -np.inf       # s, the last onset
+        self._bar_t = -np.inf         # s, the last bass note on a downbeat (`new_bar`)
+        self._line_t = -np.inf        # s, the last line step above the bass (`_line_step`): the bass holds
+        self._line_from: tuple | None = None   # the bass before a possible line step (`_line_step`)
         self._struck = 0              # notes struck together with the last one (within _STRUM of the first)
         self._struck_t = -np.inf      # s, the first of them
         self._strum_pcs = 0           # their pitch classes, as bits (1 << pc)
@@ -302,6 +321,9 @@ class ChordTracker:
         scale = 2.0 ** (ahead / self.memory) if ahead > 0 else 1.0
         self._recent[pitch % 12] += velocity / 127 * note_weight(pitch) * scale
         if bass:
+            # (a line's step is known only once no strum follows it: `decide` puts the bass back)
+            step = self._line_step(t, pitch)
+            self._line_from = (self._bass, self._bass_t, self._bass_pitch, self._bass_low) if step else None
             self._bass, self._bass_t, self._bass_pitch = pitch % 12, t, pitch
             self._bass_low = low
             self._lone = t - self._last_on > _STRUM
@@ -313,8 +335,16 @@ class ChordTracker:
         self._struck += 1
         self._strum_pcs |= 1 << pitch % 12
 
+    def _line_step(self, t: float, pitch: int) -> bool:
+        """Whether a bass note of MIDI `pitch` at t (s) may be a line's step above its bar's bass, no new root
+        (if struck alone: `decide`): after a single note (within CHICK_WITHIN), off the downbeat (`new_bar`) but
+        within LINE_BAR s of it, above the bass (a walking bass's 1 3 5 6 under one chord)."""
+        return (t > self._bar_t and t - self._bar_t <= LINE_BAR and t - self._last_on > _STRUM
+                and t - self._last_on <= CHICK_WITHIN and self._struck == 1 and pitch > self._bass_pitch)
+
     def new_bar(self, t: float) -> None:
         """A bass note on a downbeat: harmony usually changes here, so the previous bar's onsets fade."""
+        self._bar_t = t
         self._decay(t)
         self._recent *= 0.05
 
@@ -332,6 +362,10 @@ class ChordTracker:
         note by the notes ringing alone: what was played before the new bass belongs to the last chord (the B
         of an E5 let go does not make the G5 after it a G major). Among chords voiced with thirds, with the
         key sure (`key_confidence` 0..1 from KEY_SURE), a bare fifth is the key's triad (see TRIAD_MEMORY)."""
+        if self._line_from is not None and self._struck == 1:    # a line's step, struck alone: the bass holds
+            self._bass, self._bass_t, self._bass_pitch, self._bass_low = self._line_from
+            self._line_t, self._lone = t, False
+        self._line_from = None
         ringing, bass, fresh = self._evidence(t, sounding)
         lone = fresh and self._lone
         if self._early:               # an open strum's early label: the whole strum decides as if unshown
@@ -341,7 +375,9 @@ class ChordTracker:
                 self.current = self._heard
             self._guessed = False
         before = self.current
-        label = self.label_chroma(self._recent + ringing, bass, fresh, key, ringing if fresh else None, ringing,
+        chroma = self._recent + ringing
+        self._figure(t, chroma, ringing, bass)
+        label = self.label_chroma(chroma, bass, fresh, key, ringing if fresh else None, ringing,
                                   self._held_triad(self.triads(t, key, key_confidence)))
         self.voiced(t, ringing, self.current)
         return self._chick(t, lone, before, label)
@@ -358,7 +394,9 @@ class ChordTracker:
         fresh = t - self._bass_t < 0.3        # a new bass note is the strongest sign of a chord change
         # The bass holds while it rings: a short low note let go (a passing or walking bass note) is no root
         # for the chords after it, and a chord's bass held under a melody keeps the chord.
-        held = fresh or any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
+        # A line walking above it holds it too (`_line_step`).
+        held = fresh or self._line_t > self._bass_t and t - self._line_t <= LINE_BAR or \
+            any(p == self._bass_pitch and start >= self._bass_t for p, start in sounding)
         return ringing, self._bass if held else None, fresh
 
     def early(self, t: float, sounding: list[tuple[int, float]], key: tuple[int, str] | None,
@@ -427,6 +465,24 @@ class ChordTracker:
         if key is None or key_confidence < KEY_SURE or t - self._third_t > TRIAD_MEMORY:
             return None
         return _key_triad(key)
+
+    def _figure(self, t: float, chroma: np.ndarray, ringing: np.ndarray, bass: int | None) -> None:
+        """Notes the time t (s) as a chord voiced with its third (TRIAD_MEMORY) when a shuffle's figure sounds
+        over the `bass` pitch class: the bass ringing with its sixth or flat seventh (`ringing`, 12 weights), and
+        its fifth in `chroma` (12 weights: the onset memory and the notes ringing), each at PRESENT or more of
+        its evidence. (A sixth only remembered is the chord before's: E5 then G5's E is no G6.)"""
+        if bass is None:
+            return
+        # (most strums have neither ringing: passed over before any sum is taken)
+        colour = max(ringing[_SIXTH_L[bass]], ringing[_FLAT_SEVENTH_L[bass]])
+        if colour <= 0:
+            return
+        energy, rung = _add(chroma), _add(ringing)
+        if energy <= 0 or rung <= 0:
+            return
+        floor = PRESENT * rung
+        if ringing[bass] >= floor and colour >= floor and chroma[_FIFTH_L[bass]] >= PRESENT * energy:
+            self._third_t = t
 
     def voiced(self, t: float, chroma: np.ndarray, chord: tuple[int, str] | None) -> None:
         """Notes the time t (s) if `chord` ((root, quality) or None), a triad or seventh, sounds with its root and
