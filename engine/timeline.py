@@ -58,6 +58,10 @@ them. At another level whose tempo is more than `LEVEL_TEMPO` from the band's
 does not line up with it (GuitarSet's funk comping read at 0.45 s a beat for two beats against the band's 0.61:
 lined up with as a 3:2 level, the band went 11 % slower and came out of it nearly a beat late).
 
+A slow beat (HEARD_SLOW or longer) at the grid's level and tempo takes its length from the player's last two beats
+as heard (the grid's nearest beat to each band beat half a beat after it), when they lie within HEARD_MOST of the
+grid's period: the grid's period is a fit over seconds and trails a player who swells beat by beat (`_heard_length`).
+
 >>> from engine.state import BeatGrid
 >>> grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=0)
 >>> line = BandTimeline()
