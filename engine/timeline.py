@@ -58,6 +58,10 @@ them. At another level whose tempo is more than `LEVEL_TEMPO` from the band's
 does not line up with it (GuitarSet's funk comping read at 0.45 s a beat for two beats against the band's 0.61:
 lined up with as a 3:2 level, the band went 11 % slower and came out of it nearly a beat late).
 
+A slow beat (HEARD_SLOW or longer) at the grid's level and tempo takes its length from the player's last two beats
+as heard (the grid's nearest beat to each band beat half a beat after it), when they lie within HEARD_MOST of the
+grid's period: the grid's period is a fit over seconds and trails a player who swells beat by beat (`_heard_length`).
+
 >>> from engine.state import BeatGrid
 >>> grid = BeatGrid(anchor_time=0.0, anchor_beat=0, period=0.5, beats_per_bar=4, downbeat_phase=0)
 >>> line = BandTimeline()
@@ -107,6 +111,12 @@ SETTLED_BEATS = 8     # a band whose grid has agreed with its tempo this many be
 STEP_SETTLE = 8       # band beats after a tempo step during which its stepped tempo is still a fresh lock's guess
                       # (`_fresh`): review31's step_up_100_125, 100 -> 125 BPM heard first as 80 and stepped to, then
                       # as 0.484 s a beat 3 s later: held as the stepped tempo's 3:2 level for 23 beats
+HEARD_AT = 0.5        # beats after a band beat at which the grid's nearest beat to it counts as the player's, heard
+HEARD_MOST = 0.04     # log ratio: a heard beat's length this close to the grid's period is the player's tempo now
+                      # (`_heard_length`; review32's 3/4 swells at 66: 0.08 cost the 12 % phrase-end broadening)
+HEARD_SLOW = 0.75     # s: ... for a beat this long or longer (80 BPM or slower), where a beat's extrapolation of a
+                      # tempo a few % off misses by 30 ms or more (faster, on GuitarSet's 98-166 BPM: BN1 solo beat F
+                      # 0.907 -> 0.853, BN2 comping 1.00 -> 0.977 from the heard beats' jitter)
 KEEP = 64             # decided beats kept (only the last few are ever asked for again)
 HOLD_BEATS = 8        # band beats after a restart during which it keeps its time until the grid agrees with it
 AGREE = 0.15          # beats: a grid beat this close to the band's next one agrees with it
@@ -147,6 +157,7 @@ class BandTimeline:
         self._bars = (0.0, 0)    # (band beat where its bars start, eighths to its bar): an aqsaq bar, else 0
         self._hold = 0           # beats still to keep its own time after a restart, until the grid agrees
         self._ramp_memo: tuple[tuple[float, ...], float] = ((), 0.0)   # `_ramp`'s last inputs and answer
+        self._heard: dict[int, float] = {}   # band beat -> the grid's nearest beat to it, HEARD_AT beats later (s)
         self._heard_move = -math.inf   # s: the listener's last level move on evidence taken (`_take_move`)
         self._move_merge = 0     # band beats left to count every second of them onto a moved grid's beat
         self._longest = 0.0      # s: the longest band beat decided after the first (`_merge_moved`)
@@ -308,6 +319,7 @@ class BandTimeline:
             self._decide(grid)
         self._reached = max(self._reached, t)
         last = self._last
+        self._hear(last, t, grid)
         if t >= self._times[last]:
             position = self._position(t, last, length, knot)
             held = self._knots.get(last)
@@ -440,7 +452,36 @@ class BandTimeline:
         if (level is LEVELS[0] and not grid.groups and not self._hold and not self._stepped and self._last > self._first
                 and 2 * math.log(1 + self.max_change) < off < math.log(RAMP_MOST)):
             return self._ramp(prev, period, grid.anchor_time), level, far, False, 1
+        if level is LEVELS[0] and not far and not grid.groups and not self._bars[1] and not self._stepped:
+            length = self._heard_length(period, length)
         return min(max(length, shortest), longest), level, far, False, 1
+
+    def _hear(self, n: int, t: float, grid: BeatGrid) -> None:
+        """Once the band's time reaches `t` (s), HEARD_AT of a beat after band beat `n`: keep the grid's nearest beat
+        to it then (the player's beat there as the listener has heard it by now: review32's swells at 66, within 70
+        ms of the truth's on every beat, where the grid's beat predicted a beat ahead was on 86 %;
+        bench/rubato_lag.py)."""
+        if n in self._heard or n <= self._first or not grid.period:
+            return
+        if t >= self._times[n] + HEARD_AT * (self._times[n] - self._times[n - 1]):
+            x = self._times[n]
+            self._heard[n] = grid.anchor_time + round((x - grid.anchor_time) / grid.period) * grid.period
+
+    def _heard_length(self, period: float, length: float) -> float:
+        """The length (s) of the band's next beat from the player's last heard beat (`_hear`): the last two heard
+        beats' interval plus GAIN of the band's last beat's offset from its heard one, when that interval lies within
+        HEARD_MOST of the grid's `period` (s); else `length` (s, the grid's). The grid's period is a fit over 8 s
+        and trails a player who swells beat by beat by two or three beats (review32's ballad34_a04_s00: truth 0.909,
+        0.891, 0.879 s, grid 0.946, 0.929, 0.907), so its next beat, extrapolated a beat ahead, came 60-80 ms late at
+        the push's peak; the heard beats' interval turns with the player."""
+        n = self._last
+        before, last = self._heard.get(n - 1), self._heard.get(n)
+        if before is None or last is None:
+            return length
+        heard = last - before
+        if period < HEARD_SLOW or abs(math.log(heard / period)) >= HEARD_MOST:
+            return length
+        return heard + self.gain * (last - self._times[n])
 
     def _ramp(self, prev: float, period: float, anchor: float) -> float:
         """The length (s) of the next beat of a ramp from the band's last beat, `prev` s, to the grid's tempo,
@@ -593,6 +634,7 @@ class BandTimeline:
         if len(self._times) > KEEP:
             del self._times[self._first]
             self._knots.pop(self._first, None)
+            self._heard.pop(self._first, None)
             self._first += 1
         self._plan = self._next(grid)
 
