@@ -85,16 +85,16 @@ def meter_at(mid: mido.MidiFile, marker_prefix: str) -> tuple[int, int]:
     return [(n, d) for tick, n, d in sigs if tick <= at][-1]
 
 
-def jack_server(name: str, period: int):
-    """A JACK server on the dummy backend for a test module's `server` fixture (`yield from` it): the test
-    fails with how to get JACK when it is missing; at the end the server is stopped and its place in JACK's
-    registry given back (jackrig.JackServer.release)."""
+def jack_server(name: str, period: int, sync: bool = True):
+    """A JACK server on the dummy backend for a test module's `server` fixture (`yield from` it), --sync unless
+    `sync` is False (jackrig.JackServer): the test fails with how to get JACK when it is missing; at the end the
+    server is stopped and its place in JACK's registry given back (jackrig.JackServer.release)."""
     from jackrig import JackServer, jack_available
 
     reason = jack_available()
     if reason:
         pytest.fail(f"the live tests need JACK: {reason}; `make test` installs it")
-    srv = JackServer(name, period=period).start()
+    srv = JackServer(name, period=period, sync=sync).start()
     yield srv
     srv.release()
 

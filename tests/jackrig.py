@@ -95,6 +95,23 @@ class JackServer:
             left.unlink(missing_ok=True)
 
 
+def stop_live(proc: subprocess.Popen, timeout: float = 15.0) -> str:
+    """Stop an `aqyn live` process as a musician's Ctrl-C would reach it (SIGTERM) and wait for it: its stderr.
+    Raises subprocess.TimeoutExpired when it has not exited within `timeout` s (`end_live` then kills it)."""
+    proc.terminate()
+    return proc.communicate(timeout=timeout)[1]
+
+
+def end_live(proc: subprocess.Popen, *probes: "Probe | None") -> None:
+    """A live test's clean-up (its `finally`): `proc` killed when a failure left it running, then `probes`
+    closed (None: none)."""
+    if proc.poll() is None:
+        proc.kill()
+    for probe in probes:
+        if probe is not None:
+            probe.close()
+
+
 class Probe:
     """A JACK client with one MIDI output and two audio inputs.
 

@@ -5,8 +5,11 @@ import signal
 import subprocess
 import sys
 import time
+import wave
 from pathlib import Path
 
+import mido
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -69,9 +72,40 @@ def test_one_or_two_jobs_write_the_same_files(takes, tmp_path):
     assert [str(f) for f in files] == ["chords.mid", "song.mid", "stems/chords/dombra.wav",
                                        "stems/chords/percussion.wav", "stems/song/dombra.wav",
                                        "stems/song/percussion.wav"]
-    # The names of the files that differ, not the bytes: pytest's diff of two WAVs ran for over ten minutes.
-    differ = [str(f) for f in files if (tmp_path / "j1" / f).read_bytes() != (tmp_path / "j2" / f).read_bytes()]
-    assert not differ, differ
+    # Each file that differs named with where it first does, not pytest's diff of the bytes (of two WAVs it ran
+    # for over ten minutes).
+    differ = [f"{f}: {first_difference(tmp_path / 'j1' / f, tmp_path / 'j2' / f)}" for f in files
+              if (tmp_path / "j1" / f).read_bytes() != (tmp_path / "j2" / f).read_bytes()]
+    assert not differ, "one job and two wrote different files:\n" + "\n".join(differ)
+
+
+def first_difference(a: Path, b: Path) -> str:
+    """Where files `a` and `b` (which differ) first do: a MIDI file's first differing event (track, index, tick
+    and both messages), a WAV's first differing frame (its time, both samples, how many frames differ and by
+    how much at most), else the first differing byte."""
+    if a.suffix == ".mid":
+        for n, (ta, tb) in enumerate(zip(mido.MidiFile(a).tracks, mido.MidiFile(b).tracks)):
+            for i, (ma, mb) in enumerate(zip(ta, tb)):
+                if ma != mb:
+                    tick = sum(m.time for m in ta[:i + 1])
+                    return f"track {n} event {i} (tick {tick}): {ma} / {mb}"
+            if len(ta) != len(tb):
+                return f"track {n}: {len(ta)} / {len(tb)} events"
+    if a.suffix == ".wav":
+        with wave.open(str(a)) as wa, wave.open(str(b)) as wb:
+            rate = wa.getframerate()
+            sa = np.frombuffer(wa.readframes(wa.getnframes()), "<i2").reshape(-1, 2)
+            sb = np.frombuffer(wb.readframes(wb.getnframes()), "<i2").reshape(-1, 2)
+        if len(sa) != len(sb):
+            return f"{len(sa)} / {len(sb)} frames"
+        rows = np.flatnonzero((sa != sb).any(axis=1))
+        if len(rows):
+            i, most = rows[0], int(np.abs(sa.astype(int) - sb).max())
+            return (f"frame {i} ({i / rate:.4f} s): {tuple(sa[i].tolist())} / {tuple(sb[i].tolist())}; "
+                    f"{len(rows)} frames differ, by up to {most} of 32767")
+    da, db = a.read_bytes(), b.read_bytes()
+    i = next((i for i, (x, y) in enumerate(zip(da, db)) if x != y), min(len(da), len(db)))
+    return f"byte {i} of {len(da)} / {len(db)}"
 
 
 @pytest.mark.parametrize("make, words", [
@@ -154,3 +188,28 @@ def test_a_workers_clean_up_is_not_cut_short_by_a_second_sigterm(tmp_path):
     p.send_signal(signal.SIGTERM)                  # while it cleans up
     out, _ = p.communicate(timeout=30)
     assert out == "cleaned up\n"
+
+
+def test_a_difference_is_named_where_it_first_is(tmp_path):
+    midi = mido.MidiFile(SONG)
+    track, i = next((n, i) for n, t in enumerate(midi.tracks) for i, m in enumerate(t) if m.type == "note_on")
+    tick = sum(m.time for m in midi.tracks[track][:i + 1])
+    changed = midi.tracks[track][i].copy(velocity=1)
+    midi.tracks[track][i] = changed
+    midi.save(tmp_path / "changed.mid")
+    assert first_difference(SONG, tmp_path / "changed.mid") == (
+        f"track {track} event {i} (tick {tick}): {mido.MidiFile(SONG).tracks[track][i]} / {changed}")
+    frames = np.zeros((1000, 2), dtype="<i2")
+    for name, at in (("a.wav", None), ("b.wav", 441)):
+        if at is not None:
+            frames[at:at + 3] = (5, -5)
+        with wave.open(str(tmp_path / name), "wb") as w:
+            w.setnchannels(2)
+            w.setsampwidth(2)
+            w.setframerate(44100)
+            w.writeframes(frames.tobytes())
+    assert first_difference(tmp_path / "a.wav", tmp_path / "b.wav") == (
+        "frame 441 (0.0100 s): (0, 0) / (5, -5); 3 frames differ, by up to 5 of 32767")
+    (tmp_path / "c.txt").write_bytes(b"abcd")
+    (tmp_path / "d.txt").write_bytes(b"abXd")
+    assert first_difference(tmp_path / "c.txt", tmp_path / "d.txt") == "byte 2 of 4 / 4"

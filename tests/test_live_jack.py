@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import ROOT, example, jack_server, truth
-from jackrig import JackServer, Probe, onsets
+from jackrig import JackServer, Probe, end_live, onsets, stop_live
 
 pytestmark = pytest.mark.slow
 SERVER = f"aqyn-test-{os.getpid()}"  # one per run: worktrees testing at once must not share a server
@@ -81,9 +81,7 @@ def ramp_session(server, tmp_path_factory):
         return play_record_stop(probe, proc, guitar_events(RAMP, PLAY_SECONDS), PLAY_SECONDS + 10, 10.0) | {
             "log": log_lines(log)}
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        probe.close()
+        end_live(proc, probe)
 
 
 def play_record_stop(probe: Probe, proc: subprocess.Popen, events, timeout: float, settle: float) -> dict:
@@ -92,8 +90,7 @@ def play_record_stop(probe: Probe, proc: subprocess.Popen, events, timeout: floa
     origin = probe.play(events)
     assert probe.wait_played(timeout)
     time.sleep(settle)
-    proc.terminate()
-    _, err = proc.communicate(timeout=15)
+    err = stop_live(proc)
     return {"audio": probe.audio().copy(), "rate": probe.rate, "t0": probe.index_of(origin) / probe.rate,
             "code": proc.returncode, "err": err, "clock_ratio": probe.clock_ratio()}
 
@@ -213,13 +210,10 @@ def wired_session(server, tmp_path_factory):
         probe.restore_midi_out()
         assert probe.wait_played(20)
         time.sleep(5.0)
-        proc.terminate()
-        _, err = proc.communicate(timeout=15)
+        err = stop_live(proc)
         received = list(probe.received)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        probe.close()
+        end_live(proc, probe)
     return {"code": proc.returncode, "err": err, "log": log_lines(log), "midi": received, "rate": probe.rate}
 
 
@@ -274,12 +268,9 @@ def test_a_removed_connection_is_made_again_and_the_band_plays_on(server, tmp_pa
         relinked_in = time.time() - t_cut
         assert probe.wait_played(20)
         time.sleep(0.5)
-        proc.terminate()
-        _, err = proc.communicate(timeout=15)
+        err = stop_live(proc)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        probe.close()
+        end_live(proc, probe)
     assert proc.returncode == 0 and err == "", err
     lines = log_lines(log)
     kinds = [e["kind"] for e in lines]
@@ -318,13 +309,10 @@ def test_the_band_keeps_its_groove_until_the_guitar_is_back_after_a_long_pulled_
         probe.restore_midi_out()
         assert probe.wait_played(40)     # (the frame clock of a loaded --sync server runs slow)
         time.sleep(1.0)
-        proc.terminate()
-        _, err = proc.communicate(timeout=15)
+        err = stop_live(proc)
         received = list(probe.received)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        probe.close()
+        end_live(proc, probe)
     assert proc.returncode == 0 and err == "", err
     kinds = [e["kind"] for e in log_lines(log)]
     assert "input lost" in kinds and "input back" in kinds, kinds
@@ -471,9 +459,7 @@ def test_count_in_clicks_at_the_tempo_and_sets_the_beat(server, tmp_path):
         proc.wait(timeout=30)
         audio = probe.audio().copy()
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        probe.close()
+        end_live(proc, probe)
     assert proc.returncode == 0
     heard = onsets(audio, probe.rate, min_gap=0.3)    # a wood block rings with a second, smaller attack
     clicks, band = heard[:4], heard[4:]
@@ -506,9 +492,7 @@ def test_clock_in_starts_leads_and_stops_the_band(server, tmp_path):
         probe.connect_audio("aqyn-synth:left", "aqyn-synth:right")
         run = play_record_stop(probe, proc, events, guitar_until + 10, 1.0)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        probe.close()
+        end_live(proc, probe)
     assert run["code"] == 0, run["err"]
     audio, t0 = run["audio"], run["t0"]
     lines = log_lines(log)
@@ -592,11 +576,9 @@ def test_sigterm_fades_the_file_drivers_wav_out(server, tmp_path):
                       "--audio-file", str(wav), log=tmp_path / "live.jsonl")
     try:
         hit_at = wait_for_a_hit(wav, proc, after=1.0)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=15)
+        err = stop_live(proc)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        end_live(proc)
     assert proc.returncode == 0 and err == "", err
     with wave.open(str(wav)) as w:
         rate, n = w.getframerate(), w.getnframes()
@@ -703,8 +685,7 @@ def test_a_jack_server_that_dies_and_returns_is_noticed_and_reconnected(tmp_path
                 time.sleep(2.5)
                 srv.start()
         time.sleep(0.5)
-        proc.terminate()
-        _, err = proc.communicate(timeout=20)
+        err = stop_live(proc, 20)
     finally:
         _tear_down(probe, proc, srv)           # with the killed server's place in JACK's registry
     assert proc.returncode == 0 and err == "", err
@@ -755,8 +736,7 @@ def test_a_midi_out_port_back_after_the_jack_server_is_opened_again(tmp_path):
         guitar.play(guitar_events(DORIAN, 10.0))
         assert guitar.wait_played(30)
         received = list(synth.received)
-        proc.terminate()
-        _, err = proc.communicate(timeout=20)
+        err = stop_live(proc, 20)
     finally:
         for probe in (guitar, synth):
             if probe is not None:
@@ -823,8 +803,7 @@ def test_stop_signals_while_jack_reconnects_and_while_closing_leave_a_whole_clos
             time.sleep(0.02)
         _, err = proc.communicate(timeout=20)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        end_live(proc)
         srv.release()                          # the killed server's place in JACK's registry too
     assert proc.returncode in (0, -signal.SIGTERM) and err == "", (proc.returncode, err)
     kinds = [e["kind"] for e in log_lines(log)]
@@ -856,11 +835,9 @@ def test_the_jack_watch_opens_before_any_other_jack_client_of_aqyn(server, tmp_p
             if proc.poll() is not None:
                 pytest.fail(f"aqyn live exited early ({proc.returncode}): {proc.stderr.read()}")
             time.sleep(0.05)
-        proc.terminate()
-        _, err = proc.communicate(timeout=20)
+        err = stop_live(proc, 20)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        end_live(proc)
         observer.deactivate()
         observer.close()
     assert proc.returncode == 0 and err == "", err
@@ -931,9 +908,7 @@ def test_three_taps_count_a_waltz_in_live(server, tmp_path):
             time.sleep(0.05)
         run = play_record_stop(probe, proc, events, 10.0, 0.3)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        probe.close()
+        end_live(proc, probe)
     assert run["code"] == 0, run["err"]
     import mido
 

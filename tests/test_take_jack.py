@@ -15,7 +15,7 @@ import mido
 import numpy as np
 import pytest
 from conftest import ROOT, example, jack_server
-from jackrig import JackServer, Probe
+from jackrig import JackServer, Probe, end_live, stop_live
 
 from engine.events import Beat, InputMessage
 from engine.inputs import Cue
@@ -82,14 +82,11 @@ def take_session(server, tmp_path_factory):
         probe.drop_midi_out()
         time.sleep(7.0)                               # the band plays its ending and goes out
         after_pull = take.read_bytes()
-        proc.terminate()
-        _, err = proc.communicate(timeout=15)
+        err = stop_live(proc)
         with probe._lock:
             played = [(sent_at(probe, f), d) for f, d in probe._events[:probe._next] if f < pulled]
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        probe.close()
+        end_live(proc, probe)
     sent = [(t, d) for t, d in played if d[0] != 0xBF]
     pedal = [t for t, d in played if d[0] == 0xBF]
     lag = np.median([m.time - t for m, (t, _) in zip(read_guitar_file(take).messages, sent)])
@@ -202,9 +199,7 @@ def test_a_killed_session_leaves_the_take_it_had_a_moment_before(tmp_path):
         proc.kill()                                     # SIGKILL: no clean-up runs at all
         proc.communicate(timeout=15)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        probe.close()
+        end_live(proc, probe)
         srv.release()
     got = read_guitar_file(take)
     assert got.messages[-1].time - got.messages[0].time > 6.0 - 2.5
