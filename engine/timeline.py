@@ -241,11 +241,13 @@ class BandTimeline:
         self._plan = self._next(grid)
 
     def seconds_at(self, position: float, grid: BeatGrid) -> float:
-        """The time (s) of band beat position `position` (not before the first beat): beats up to its own are
-        decided; within the last decided beat, at its planned length (`length`: the beat after is decided only
-        when it is due)."""
+        """The time (s) of band beat position `position`: beats up to its own are decided; within the last decided
+        beat, at its planned length (`length`: the beat after is decided only when it is due); before the first
+        beat, counted back from it at its length (a section marker for a bar the band came into mid-way)."""
         n = math.floor(position)
         self._decide_to(n, grid)
+        if n < self._first:     # a bar that began before the band's first beat (a start cue mid-bar): counted back
+            return self._times[self._first] - (self._first - position) * self.length(self._first, grid)
         if n < self._last:
             return self._time(position, n, self._times[n + 1] - self._times[n], self._bent(n))
         return self._time(position, n, *self._span(grid))

@@ -605,3 +605,17 @@ def test_the_band_follows_a_3_4_step_up_it_had_heard_as_the_3_2_level_of_its_bea
     ibi = np.diff(band[(band > 20.0) & (band < 64.5)])
     change = np.abs(ibi[1:] / ibi[:-1] - 1)
     assert int((change > 0.15).sum()) <= 2, change.round(3)
+
+
+def test_a_bar_begun_before_the_bands_first_beat_is_counted_back_from_it():
+    # A live session whose start cue came mid-bar (tests/test_live_properties.py, found by a random draw: MIDI
+    # Start at 0 s, a footswitch start at 0 s, a one-second session) asked for the section marker of the bar the
+    # band came into, two beats before its first beat: the time line had no such beat and the engine stopped
+    # with KeyError(2). It is counted back from the first beat at that beat's length.
+    line = BandTimeline()
+    g = grid(0.5)
+    line.start(3, g)
+    first = line.seconds_at(3.0, g)
+    length = line.length(3, g)
+    assert line.seconds_at(1.0, g) == pytest.approx(first - 2 * length)
+    assert line.seconds_at(2.5, g) == pytest.approx(first - 0.5 * length)
