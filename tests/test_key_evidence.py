@@ -486,3 +486,56 @@ def test_a_walking_dominant_seventh_vamp_is_heard_in_mixolydian_on_its_tonic(ton
     seventh is the mode's."""
     a, _ = run_online(walking_blues(tonic, form="I I I I IV IV I I IV IV I I"))
     assert (pitch_class(a.key["tonic"]), a.key["mode"]) == (tonic, "mixolydian"), a.keys
+
+
+def power_chord_vamp(tonic: int, beat: float = 0.55) -> list:
+    """A dorian vamp in power chords (root and fifth, no third): i5 bVII5 IV5 i5 a bar each in palm-muted eighths,
+    every fourth bar a lick down the mode (1 4 b3 6 5 b3 2 1: its major sixth, never the minor one), eight times, on
+    the `tonic` pitch class; guitar messages from 0.5 s (review32's dorian_power_112_D, written from its
+    description)."""
+    from engine.midi import NOTE_OFF, NOTE_ON
+
+    low = 40 + (tonic - 4) % 12                          # the tonic from E2 up
+    msgs = []
+
+    def note(t: float, pitch: int, length: float, velocity: int) -> None:
+        msgs.extend([InputMessage(t, NOTE_ON, pitch, velocity), InputMessage(t + length, NOTE_OFF, pitch, 0)])
+
+    for bar in range(32):
+        start = 0.5 + 4 * bar * beat
+        if bar % 4 == 3:
+            for k, step in enumerate((12, 17, 15, 21, 19, 15, 14, 12)):
+                note(start + k * beat / 2, low + step, 0.45 * beat, 88 if k % 2 == 0 else 74)
+            continue
+        root = low + (0, 10, 5)[bar % 4]
+        root -= 12 * (root >= low + 7)                   # bVII and IV under the tonic's fifth, as a guitarist plays
+        for k in range(8):
+            for j, p in enumerate((root, root + 7, root + 12)):
+                note(start + k * beat / 2 + 0.006 * j, p, 0.25 * beat, 100 if k in (0, 3, 6) else 72)
+    return sorted(msgs, key=lambda m: m.time)
+
+
+@pytest.mark.parametrize("tonic", [2, 9, 7])
+def test_a_power_chord_vamp_whose_line_plays_the_major_sixth_is_heard_dorian(tonic):
+    """The power chords sound no third and no sixth; the lick every fourth bar plays the minor third and the major
+    sixth, never the minor sixth: a musician hears dorian. By their share of all the notes the two sixths hardly
+    counted (the chords sound most of them), and review32's take in D was heard D minor to its end."""
+    a, _ = run_online(power_chord_vamp(tonic))
+    assert (pitch_class(a.key["tonic"]), a.key["mode"]) == (tonic, "dorian"), a.keys
+
+
+def test_the_review_takes_dorian_power_chords_are_heard_d_dorian_and_the_dombra_plays_no_b_flat(tmp_path):
+    """review32's dorian_power_112_D (D5 C5 G5 D5, a lick D G F B A F E D every fourth bar, no Bb anywhere): base
+    heard D minor from 3.5 s to its end and the dombra played 10 Bb against the lick's B."""
+    from engine.arrange.band import DOMBRA_CHANNEL
+    from engine.io.midi_input import read_guitar_file
+    from engine.render import render
+
+    take = DATA / "d-dorian-power-chords-112-review32.mid"
+    a, _ = run_online(read_guitar_file(take).messages)
+    assert a.key["tonic"] == "D" and a.key["mode"] == "dorian", a.keys
+    out = tmp_path / "band.mid"
+    render(take, out)
+    played = [m.note % 12 for m in mido.MidiFile(out) if m.type == "note_on" and m.velocity
+              and m.channel == DOMBRA_CHANNEL]
+    assert played and 10 not in played, played

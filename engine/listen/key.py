@@ -61,9 +61,11 @@ the phrases opened with so far: it is still the first to come back.
    averages Krumhansl–Kessler and Albrecht–Shanahan; the major profile for major-third modes, the minor one
    for minor-third modes, read by scale degree: dorian's major sixth takes the minor profile's sixth-degree
    value, mixolydian's minor seventh the major's seventh, see `modal_profile`), plus the bass share of its
-   tonic, its share of the chord time, the opening's and the phrase chord's bonuses, plus a prior that
-   favours the common modes, plus a term for the share of the evidence inside its diatonic collection
-   (weighted so the scale comes first once the evidence is clear; on a few notes the profiles break the ties).
+   tonic, its share of the chord time, the opening's and the phrase chord's bonuses, less a cost on a dorian
+   or aeolian key whose sixth was heard less than its twin's (`SIXTH_WEIGHT`: the sixth heard decides the two,
+   however few of the notes it is), plus a prior that favours the common modes, plus a term for the share of the
+   evidence inside its diatonic collection (weighted so the scale comes first once the evidence is clear; on a few
+   notes the profiles break the ties).
 2. A sticky forward filter (an HMM over the 84 keys) turns the scores into a belief: each second a key
    stays with probability `HMM_STAY` (a move may keep the tonic with share `HMM_TONIC`, none by default);
    the scores weigh in as exp(beta x score x seconds they stood), beta = `HMM_BETA` scaled down while the
@@ -240,6 +242,12 @@ _FINAL_ROWS = _family_rows({f: np.asarray(p) / p[0] for f, p in FINAL_PROFILE.it
 _OPENING_ROWS = _family_rows({f: np.asarray(p) / max(p) for f, p in OPENING_PROFILE.items()})   # the largest 1
 _TONIC_ROWS = np.array([[1.0 if tonic == pc else 0.0 for pc in range(12)] for tonic in _ALL_TONICS])   # 84 x 12
 _CHORD_TONES = [QUALITIES[q] for q in ("maj", "min", "7", "maj7", "min7")]   # a chick's chords, from the root
+# The sixth degree heard tells dorian from aeolian on one tonic (D dorian plays B, D minor Bb): its two sixths, the
+# major then the minor, and the side each key takes (+1 dorian, -1 minor, 0 the other modes). See `_sixth`.
+_SIXTHS = np.array([[(tonic + 9) % 12, (tonic + 8) % 12] for tonic in _ALL_TONICS])
+_SIXTH_SIDE = np.array([{"dorian": 1.0, "minor": -1.0}.get(m, 0.0) for m in _MODE_NAMES * 12])
+SIXTH_WEIGHT = 0.1        # cost of the mode whose sixth was heard less than its twin's (x the sixths' balance) ...
+SIXTH_MASS = 1.0          # ... in full from this much evidence on the two sixths (about one note)
 KEEP = 12                 # keys ranked per update (the current key is looked up among them)
 
 
@@ -590,7 +598,21 @@ class KeyTracker:
         if phrase is not None:
             root, returns = phrase
             values[_KEYS_ON[root]] += PHRASE_WEIGHT * bass_line * min(1.0, returns / PHRASE_RETURNS)
+        values += self._sixth(hist)
         return values
+
+    @staticmethod
+    def _sixth(hist: np.ndarray) -> np.ndarray:
+        """84: each dorian and aeolian key's cost for the sixth its twin on the same tonic has and it has not, heard
+        more than its own: `SIXTH_WEIGHT` x the sixths' balance ((major - minor) / both, in full from `SIXTH_MASS`
+        of evidence on them) against it; 0 for the other modes. The sixth is what a musician hears tell the two
+        apart; by its share of all the evidence it hardly counts where power chords (root and fifth) sound most of
+        the notes: review32's D dorian in D5 C5 G5, its B only in a lick every fourth bar (1.5 of 126), was heard D
+        minor and the dombra played Bb against the B. A cost, not a bonus: it chooses the mode, never the tonic
+        (a bonus on dorian turned two dev solo melodies, nottingham-ashover42 and pop909-009, to another tonic)."""
+        major, minor = hist[_SIXTHS[:, 0]], hist[_SIXTHS[:, 1]]
+        balance = _SIXTH_SIDE * (major - minor) / np.maximum(major + minor, SIXTH_MASS)
+        return SIXTH_WEIGHT * np.minimum(balance, 0.0)
 
     def scores(self) -> tuple[int, list[tuple[float, int, str]]]:
         """The best collection (its major tonic) and the (score, tonic, mode) of the best keys, best first.
