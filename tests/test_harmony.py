@@ -359,18 +359,28 @@ def test_a_boom_chick_bass_struck_alone_is_heard_as_the_chord_its_chick_brought_
     assert [heard(t + 0.25) for t, _ in downbeats[8:]] == [label for _, label in downbeats[8:]]
 
 
+def events_file(path, bpm: float, events: list[tuple[int, int, int, int]]):
+    """Write `events` (tick at 480 a beat, 1 for on / 0 for off, MIDI pitch, velocity) as a one-track MIDI file at
+    `bpm` to `path`; return the path."""
+    import mido
+
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm))])
+    now = 0
+    for tick, on, pitch, velocity in sorted(events):
+        track.append(mido.Message("note_on" if on else "note_off", note=pitch, velocity=velocity, time=tick - now))
+        now = tick
+    mid = mido.MidiFile(ticks_per_beat=480)
+    mid.tracks.append(track)
+    mid.save(path)
+    return path
+
+
 def test_a_shuffles_five_six_figure_over_a_root_is_that_roots_chord_not_a_power_chord(tmp_path):
     # A 12-bar blues in C (C C C C F F C C G F C G), 12/8 at 60 BPM (a dotted quarter a second), written with
     # mido: the left-hand shuffle, root and fifth then root and sixth (C G, C A) over each bar's root, no third
     # anywhere (sim4's "slow shuffle dyads"). A musician hears C7 F7 G7: once the figure has been heard, the
     # dyad of root and fifth is the root's (major) chord, not C5, and the label does not flip every beat.
-    import mido
-
     roots = [48, 48, 48, 48, 41, 41, 48, 48, 43, 41, 48, 43]
-    track = mido.MidiTrack()
-    mid = mido.MidiFile(ticks_per_beat=480)
-    mid.tracks.append(track)
-    track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(60)))
     events = []
     for k, root in enumerate(roots * 2):
         for beat in range(4):
@@ -379,14 +389,7 @@ def test_a_shuffles_five_six_figure_over_a_root_is_that_roots_chord_not_a_power_
                 length = 280 if eighth == 0 else 140
                 for pitch in (root, root + upper):
                     events += [(start, 1, pitch, 80), (start + length, 0, pitch, 0)]
-    now = 0
-    for tick, on, pitch, velocity in sorted(events):
-        kind = "note_on" if on else "note_off"
-        track.append(mido.Message(kind, note=pitch, velocity=velocity, time=tick - now))
-        now = tick
-    path = tmp_path / "shuffle.mid"
-    mid.save(path)
-    chords = run_online(read_guitar_file(path).messages)[0].chords
+    chords = run_online(read_guitar_file(events_file(tmp_path / "shuffle.mid", 60, events)).messages)[0].chords
 
     def heard(t: float) -> str:
         return [c["label"] for c in chords if c["time"] <= t][-1]
@@ -402,26 +405,14 @@ def test_a_walking_bass_lines_steps_above_the_bars_root_are_no_new_roots(tmp_pat
     # 1 3 5 6 b7 6 5 3 up from each bar's root, one note at a time (sim4's "boogie walk"). The bar's root holds
     # as the bass under the line: its third, a bass note walked to (C#3 under A2, G#2 under E2), is no new
     # root (main heard C#:min and G#:min there; the sixth above, F# over A, still reads F#m7 for a moment).
-    import mido
-
     roots = [45, 45, 45, 45, 50, 50, 45, 45, 40, 50, 45, 40]
     walk = (0, 4, 7, 9, 10, 9, 7, 4)
-    track = mido.MidiTrack()
-    mid = mido.MidiFile(ticks_per_beat=480)
-    mid.tracks.append(track)
-    track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(72)))
     events = []
     for k, root in enumerate(roots * 2):
         for j, step in enumerate(walk):
             start = (k * 4 + j // 2) * 480 + (320 if j % 2 else 0)      # long-short swing
             events += [(start, 1, root + step, 80), (start + (280 if j % 2 == 0 else 140), 0, root + step, 0)]
-    now = 0
-    for tick, on, pitch, velocity in sorted(events):
-        track.append(mido.Message("note_on" if on else "note_off", note=pitch, velocity=velocity, time=tick - now))
-        now = tick
-    path = tmp_path / "walk.mid"
-    mid.save(path)
-    chords = run_online(read_guitar_file(path).messages)[0].chords
+    chords = run_online(read_guitar_file(events_file(tmp_path / "walk.mid", 72, events)).messages)[0].chords
     bar = 4 * 60 / 72
     # per bar of the second chorus, the roots heard in its first half, the walk up from the root (from 0.1 s in:
     # the change is heard at the downbeat; the way down may be heard as a new 6/8 bar, as 12/8 often is)
