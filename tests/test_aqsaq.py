@@ -518,3 +518,11 @@ def test_the_tempo_reported_in_aqsaq_is_the_quarters_online_and_offline(meter):
         after = truth(path)["first_onset"] + 10.0          # the tempo in force from then on
         late = [t["bpm"] for k, t in enumerate(a.tempo) if k + 1 == len(a.tempo) or a.tempo[k + 1]["time"] > after]
         assert all(abs(bpm / quarter - 1) < 0.04 for bpm in late), (a.mode, quarter, late)
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: a charleston at 156.5 with a rest of five eighths named 5/8")
+def test_square_charleston_near_the_top_of_the_range_is_not_named_aqsaq():
+    # Found by a random draw of the test above (session 27, flaky27's full run; CI's examples are derandomized and
+    # never met it): the charleston figure (3+3+2) at 156.5625 BPM over E, with a rest of five eighths, is named
+    # aqsaq 3+2. Kept as a strict xfail until the aqsaq watch tells a square 3+3+2 near 160 from 5/8.
+    assert set(listen(eighths_take(156.5625, SQUARE["charleston"], 16, [40], 5))) == {()}
