@@ -47,7 +47,7 @@ def start_live(server: JackServer, *args: str, log: Path) -> subprocess.Popen:
 def wait_ports(probe: Probe, names: list[str], proc: subprocess.Popen, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        have = {p.name for p in probe.client.get_ports()}
+        have = probe.port_names()
         if all(n in have for n in names):
             return
         if proc.poll() is not None:
@@ -761,14 +761,14 @@ def wait_connected(probe: Probe, proc: subprocess.Popen, source: str, log: Path 
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"aqyn live exited early ({proc.returncode}): {proc.stderr.read()}")
-        names = {p.name for p in probe.client.get_ports()}
+        names = probe.port_names()
         if "aqyn:guitar in" in names:
             if source == "--virtual" and not probe.client.get_all_connections(out):
                 probe.connect_midi("aqyn:guitar in")
             if probe.client.get_all_connections(out):
                 return
         time.sleep(0.1)
-    ports = sorted(p.name for p in probe.client.get_ports())
+    ports = sorted(probe.port_names())
     pytest.fail(f"aqyn's input did not connect to the probe ({where}); ports: {ports}; "
                 f"aqyn's log: {log_tail(log) if log else '-'}")
 

@@ -192,7 +192,7 @@ def test_a_killed_session_leaves_the_take_it_had_a_moment_before(tmp_path):
     probe = Probe(srv.name, seconds=20, name="killprobe")
     proc = start_live(srv, "--virtual", "--record", str(take))
     try:
-        wait_for(lambda: "aqyn:guitar in" in {p.name for p in probe.client.get_ports()} and take.exists(), proc)
+        wait_for(lambda: "aqyn:guitar in" in probe.port_names() and take.exists(), proc)
         probe.connect_midi("aqyn:guitar in")
         origin = probe.play(guitar(8.0))
         wait_for(lambda: probe.now_frame() >= origin + 6.0 * probe.rate, proc)
