@@ -1172,11 +1172,11 @@ class BeatTracker:
         fit = self._phase(ts, pws, now, unit)
         if fit is None:
             return grid
-        k = accented_sixteenth(t, np.array(self._onsets.loud), fit[0], unit, now)
-        accent = fit[0] + k * unit
+        loud = np.array(self._onsets.loud)
+        accent = fit[0] + accented_sixteenth(t, loud, fit[0], unit, now) * unit
         if self._figure_holds(grid[1]):
             return accent, grid[1], grid[2]
-        if self.meter != "4/4" or unit_contrast(t, np.array(self._onsets.loud), unit, 4) < SIXTEENTH_OVER:
+        if self.meter != "4/4" or unit_contrast(t, loud, unit, 4) < SIXTEENTH_OVER:
             return grid         # (not funk's bar, or no accent repeating every four sixteenths: the fit stands)
         near = (accent - grid[0]) / grid[1] % 0.5
         if min(near, 0.5 - near) < ACCENT_AWAY or not self._on_accent(accent, now, grid[1]):
