@@ -130,6 +130,11 @@ RAMP_MOST = 1.9       # ... only for a grid's tempo less than this ratio from th
                       # there (test_timeline's fresh lock corrected at the 2:1 level): there half the way a beat
 
 
+def nearest_beat(anchor: float, t: float, period: float) -> float:
+    """The time (s) of the beat nearest `t` (s) on a grid of `period` s with a beat at `anchor` (s)."""
+    return anchor + round((t - anchor) / period) * period
+
+
 class BandTimeline:
     """Decided beat times of the band (s), by the band's beat number; see the module docstring."""
 
@@ -361,7 +366,7 @@ class BandTimeline:
         expected = self._times[self._last] + period
         nearest = self._bar_eighth(grid, expected) if level is LEVELS[0] else None
         if nearest is None:
-            nearest = grid.anchor_time + round((expected - grid.anchor_time) / unit) * unit
+            nearest = nearest_beat(grid.anchor_time, expected, unit)
         if self._hold:
             if abs(nearest - expected) > AGREE * unit:
                 return level, period, expected, expected    # restarted: the grid has not found the player's phase
@@ -467,7 +472,7 @@ class BandTimeline:
             return
         if t >= self._times[n] + HEARD_AT * (self._times[n] - self._times[n - 1]):
             x = self._times[n]
-            self._heard[n] = grid.anchor_time + round((x - grid.anchor_time) / grid.period) * grid.period
+            self._heard[n] = nearest_beat(grid.anchor_time, x, grid.period)
 
     def _heard_length(self, period: float, length: float) -> float:
         """The length (s) of the band's next beat from the player's last heard beat (`_hear`): the last two heard
@@ -520,9 +525,9 @@ class BandTimeline:
         while t + length <= end:
             t += length
             beats += 1
-            nearest = anchor + round((t - anchor) / period) * period
+            nearest = nearest_beat(anchor, t, period)
             hits += abs(t - nearest) <= AGREE * period
-            aim = anchor + round((t + period - anchor) / period) * period
+            aim = nearest_beat(anchor, t + period, period)
             length = min(max(period + self.gain * (aim - t - period), length / q), length * q)
         return 2 * hits - beats - math.floor((end - self._times[self._last]) / period)
 
