@@ -405,6 +405,12 @@ def band_beats_off_truth(name: str, lo: float, hi: float):
     return band, after, [float(np.min(np.abs(truth - t))) for t in after]
 
 
+def beat_changes(band: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Each change (a ratio less 1, absolute) of a band beat's length from the one before, over the band's beat times
+    `band` (s) between lo and hi s."""
+    ibi = np.diff(band[(band > lo) & (band < hi)])
+    return np.abs(ibi[1:] / ibi[:-1] - 1)
+
 def test_the_band_is_on_the_players_beats_two_beats_after_the_listener_hears_a_tempo_step():
     # bench/.cache/sim2 tempo_6-8_Eb-phrygian_s13: a slow 6/8 at 62 BPM stepping to 53 at 32.1 s. The listener
     # hears the step at 34.5 s (two late beats); the band's beats were 0.3-0.5 s off the player's until 40 s
@@ -412,9 +418,7 @@ def test_the_band_is_on_the_players_beats_two_beats_after_the_listener_hears_a_t
     # no beat-to-beat change exceeds 15 % except in the two beats that catch up.
     band, after, off = band_beats_off_truth("tempo-step-6-8-sim2", 36.5, 50.0)
     assert len(after) >= 10 and max(off) < 0.07, list(zip(after.round(2), np.round(off, 3)))
-    span = band[(band > 20.0) & (band < 50.0)]
-    ibi = np.diff(span)
-    change = np.abs(ibi[1:] / ibi[:-1] - 1)
+    change = beat_changes(band, 20.0, 50.0)
     assert int((change > 0.15).sum()) <= 2, change.round(3)
 
 
@@ -602,8 +606,7 @@ def test_the_band_follows_a_3_4_step_up_it_had_heard_as_the_3_2_level_of_its_bea
     # step's beats change by more than 15 %.
     band, after, off = band_beats_off_truth("step-up-90-120-review31", 37.5, 64.5)
     assert len(after) >= 50 and max(off) < 0.07, list(zip(after.round(2), np.round(off, 3)))
-    ibi = np.diff(band[(band > 20.0) & (band < 64.5)])
-    change = np.abs(ibi[1:] / ibi[:-1] - 1)
+    change = beat_changes(band, 20.0, 64.5)
     assert int((change > 0.15).sum()) <= 2, change.round(3)
 
 
