@@ -40,13 +40,15 @@ class Job:
 @dataclass(frozen=True)
 class Outcome:
     """How one file went: `ok`, and the report (what was heard and made) or the one-line reason it failed;
-    `code` 0, 2 (bad input: an EngineError) or 1 (anything else)."""
+    `code` 0, 2 (bad input: an EngineError) or 1 (anything else); `warnings`: the render's own warning lines (a
+    named style in another meter, events left out, cues not taken), as a render of the file alone prints them."""
 
     job: Job
     ok: bool
     message: str
     code: int = 0
     outputs: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def plan(inputs: list[Path], out_dir: Path, wav_dir: Path | None = None, stems_dir: Path | None = None,
@@ -104,7 +106,7 @@ def render_one(job: Job) -> Outcome:
     except Exception as exc:  # noqa: BLE001 (a bug in one file's render must not stop the batch)
         return Outcome(job, False, f"{type(exc).__name__}: {exc}", 1)
     outputs = tuple(p for p in (job.midi, job.wav, job.stems) if p is not None)
-    return Outcome(job, True, f"{r.heard()}, {r.band_notes} band notes", 0, outputs)
+    return Outcome(job, True, f"{r.heard()}, {r.band_notes} band notes", 0, outputs, tuple(r.warnings))
 
 
 def _worker_signals() -> None:

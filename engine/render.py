@@ -496,7 +496,8 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
     else:
         key = f"{tonic_name(state.tonic, state.mode)} {state.mode}"
     arranger = engine.scheduler.arranger
-    warnings = guitar.warnings + _cues_not_taken(engine.scheduler.refused, cues, guitar.duration)
+    warnings = guitar.warnings + guitar.channels_warning(engine.listener.config.guitar.channels)
+    warnings += _cues_not_taken(engine.scheduler.refused, cues, guitar.duration)
     warnings += _meter_warning(arranger, engine.listener.heard, style)
     bpm, moved = band_tempo(band)
     return RenderResult(key=key, bpm=bpm or state.bpm, bpm_range=moved, input_seconds=guitar.duration,

@@ -61,6 +61,24 @@ def test_a_batch_renders_the_good_files_and_names_the_bad_ones(takes, tmp_path):
         assert (out / f"{name}.wav").read_bytes() == Path(f"{single}.wav").read_bytes()
 
 
+def test_a_batch_says_each_files_warnings_as_a_render_of_it_alone(takes, tmp_path):
+    # review34: a batch printed none of a file's warnings (events left out, a style in another meter, cues not
+    # taken) that a render of the file alone prints. A stray note long after the song is left out with one.
+    mid = mido.MidiFile(SONG)
+    track = mid.tracks[0]          # (a type-0 file: the stray note goes into its one track, before its end)
+    later = int(mido.second2tick(1500, mid.ticks_per_beat, 500000))    # over STRAY_GAP at any tempo of 80-200
+    track[-1:-1] = [mido.Message("note_on", note=40, velocity=80, time=later),
+                    mido.Message("note_off", note=40, velocity=0, time=10)]
+    stray = tmp_path / "stray.mid"
+    mid.save(stray)
+    alone = aqyn("render", stray, "-o", tmp_path / "alone.mid")
+    said = [line for line in alone.stderr.splitlines() if line.startswith("aqyn: warning: left out")]
+    assert alone.exit_code == 0 and len(said) == 1
+    r = aqyn("render", stray, takes[2], "-o", tmp_path / "out", "--jobs", 1)
+    assert r.exit_code == 0, r.output
+    assert r.stderr.strip().splitlines() == [said[0].replace("aqyn: warning: ", f"aqyn: warning: {stray}: ")]
+
+
 def test_one_or_two_jobs_write_the_same_files(takes, tmp_path):
     good = [takes[0], takes[2]]
     for jobs in (1, 2):

@@ -145,6 +145,21 @@ def test_a_guitar_all_on_channel_10_is_one_line_saying_so(tmp_path):
     assert r.exit_code == 0 and "key D dorian" in r.output
 
 
+def test_channels_that_hold_none_of_the_notes_name_the_channels_that_do(tmp_path):
+    # review34: `--channels 7-9` on a take played on 1-6 wrote the guitar alone with "the band never played ...
+    # (is it on the channels given ...?)", leaving the player to find where the notes are. The guitar alone is
+    # still written (the player chose the channels), with one line naming them.
+    take = example("d_dorian_96_4-4")
+    out = tmp_path / "out.mid"
+    r = runner.invoke(app, ["render", str(take), "-o", str(out), "--channels", "7-9"])
+    assert r.exit_code == 0 and out.exists()
+    lines = r.output.splitlines()
+    assert ("aqyn: warning: none of the 447 notes of d_dorian_96_4-4.mid is on channels 7-9: they are on "
+            "channels 1-6 (give --channels 1-6, or leave --channels out)") in lines
+    r = runner.invoke(app, ["render", str(take), "-o", str(out), "--channels", "1,3,7-9"])
+    assert r.exit_code == 0 and "none of the" not in r.output and "the band never played" not in r.output
+
+
 def test_a_damaged_soundfont_is_aqyns_one_line_without_fluidsynths_noise(tmp_path):
     # A 12-byte file with a SoundFont's RIFF header and nothing else: FluidSynth printed six error lines of
     # its own before aqyn's. Run as the user runs it, so the C library's stderr would show.

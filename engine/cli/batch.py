@@ -23,8 +23,9 @@ def default_jobs() -> int:
 def render_batch(inputs: list[Path], output: Path, wav: Optional[Path], stems: Optional[Path], jobs: int,
                  options: dict) -> None:
     """Render every input into the folders `output` (MIDI), `wav` and `stems` over `jobs` processes, with a
-    progress bar (on a terminal) and a line per file; exits 2 (every failure a bad input) or 1 naming the files
-    that failed, after all the others are written. `options`: keyword arguments for engine.render.render."""
+    progress bar (on a terminal) and a line per file, then its warnings (stderr); exits 2 (every failure a bad
+    input) or 1 naming the files that failed, after all the others are written. `options`: keyword arguments for
+    engine.render.render."""
     from rich.console import Console  # noqa: PLC0415 (rich comes with typer; loaded only for batches)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
 
@@ -43,6 +44,8 @@ def render_batch(inputs: list[Path], output: Path, wav: Optional[Path], stems: O
         if outcome.ok:
             made = ", ".join(str(p) + ("/" if p == outcome.job.stems else "") for p in outcome.outputs)
             typer.echo(f"ok      {outcome.job.input} -> {made}: {outcome.message}")
+            for warning in outcome.warnings:     # (review34: a batch said none, a render of the file alone did)
+                typer.echo(f"aqyn: warning: {outcome.job.input}: {warning}", err=True)
         else:
             typer.echo(f"failed  {outcome.job.input}: {outcome.message}")
 

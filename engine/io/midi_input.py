@@ -55,10 +55,37 @@ class GuitarFile:
         raise InputFileError(f"{self.path}: all its {self.notes} notes are on channel 10, General MIDI's drums, "
                              "which aqyn does not hear as the guitar; give --channels 10 if your guitar is there")
 
+    def channels_warning(self, channels: tuple[int, ...] | None) -> tuple[str, ...]:
+        """One warning line when the player's `channels` (0-based, --channels) hold none of the file's note-ons,
+        naming the channels that do (1-based, as --channels takes them); () otherwise. The render then writes the
+        guitar alone, as the player chose (`check_heard`), but "the band never played ... (is it on the channels
+        given?)" left the player to find where the notes are (review34: --channels 7-9 on a take on 1-6)."""
+        played = sorted({m.channel for m in self.messages if m.kind == NOTE_ON and m.data2 > 0})
+        if channels is None or set(played) & set(channels):
+            return ()
+        return (f"none of the {self.notes} notes of {self.path.name} is on channels {channel_ranges(channels)}: "
+                f"they are on channels {channel_ranges(played)} (give --channels {channel_ranges(played)}, "
+                "or leave --channels out)",)
+
     @property
     def first_onset(self) -> float:
         """Time (s) of the first note-on, 0 without any."""
         return next((m.time for m in self.messages if m.kind == NOTE_ON and m.data2 > 0), 0.0)
+
+
+def channel_ranges(channels) -> str:
+    """0-based MIDI channels as --channels writes them, 1-based with runs as ranges.
+
+    >>> channel_ranges((0, 1, 2, 3, 4, 5, 9))
+    '1-6,10'
+    """
+    runs: list[list[int]] = []
+    for c in sorted(set(channels)):
+        if runs and c == runs[-1][1] + 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return ",".join(f"{a + 1}-{b + 1}" if b > a else f"{a + 1}" for a, b in runs)
 
 
 def read_guitar_file(path: str | Path) -> GuitarFile:
