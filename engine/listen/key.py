@@ -75,6 +75,9 @@ the phrases opened with so far: it is still the first to come back.
    the older rule-based hysteresis: a challenger must lead by a margin for `hold` seconds, the current tonic
    gets a head start.)
 3. Tonic spelled by key signature where the key is printed (engine.theory).
+4. The key as a lead sheet writes it (`written`) apart from the scale heard (`key`, which the chord tracker and the
+   band play by): a blues, whose V7 sounds the tonic's leading tone beside its I7's minor seventh, is heard
+   mixolydian and written major (`blues_named`); the band keeps the seventh the player plays.
 
 Profiles: Krumhansl & Kessler 1982, Temperley 2007 (Kostka-Payne), Aarden 2003 (Essen), Albrecht &
 Shanahan 2013. What the filter and the lighter bass gained is measured in bench/README.md (history).
