@@ -115,7 +115,7 @@ class OnlineAnalysis:
             self._next_sample = now + CONFIDENCE_EVERY - 1e-9
             b = listener.beat
             a.confidence.append((now, listener.key.confidence, b.confidence, b.meter_confidence))
-        k = listener.key.key
+        k = listener.key.written
         if k is not None and k != self._last_key:
             self._last_key = k
             a.keys.append(_key_entry(now, k[0], k[1], listener.key.confidence))
@@ -162,8 +162,8 @@ class OnlineAnalysis:
         heard = listener.take_meter()
         a.meter = heard[0] if heard else listener.beat.meter
         a.sections = listener.heard.sections()
-        if listener.key.key is not None:
-            tonic, mode = listener.key.key
+        if listener.key.written is not None:
+            tonic, mode = listener.key.written
             a.key = {"tonic": tonic_name(tonic, mode), "mode": mode, "confidence": round(listener.key.confidence, 2)}
         return a, listener
 
@@ -246,6 +246,7 @@ def _whole_key(listener: Listener, end: float) -> tuple[dict | None, list[dict]]
         return None, []
     _, ranked = k.scores()
     score, tonic, mode = ranked[0]
+    tonic, mode = k.name(tonic, mode)     # a blues as a lead sheet writes it, in major
     entry = _key_entry(0.0, tonic, mode, k.confidence)
     return {"tonic": entry["tonic"], "mode": mode, "confidence": entry["confidence"]}, [entry]
 

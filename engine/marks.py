@@ -52,11 +52,11 @@ class BandMarks:
 
     def key(self, now: float, position: float, state: MusicalState) -> None:
         """A key signature and marker at band beat `position` where the listener's key changed."""
-        key = (state.tonic, state.mode)
+        key = (state.tonic, state.named_mode)     # as a lead sheet writes it: a blues in major
         if key != self._tonic and state.tonic is not None:
             self._tonic = key
             self.send(KeyChange(max(now, self.timeline.seconds_at(position, state.grid)),
-                                tonic_name(state.tonic, state.mode), state.mode))
+                                tonic_name(*key), key[1]))
 
     def beats(self, begin: float, end: float, arranger: Arranger, cycle: int, grid: BeatGrid) -> None:
         """The band's beats in [begin, end) (band beat positions; within 1e-9 of a beat counts as on it, as

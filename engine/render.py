@@ -494,7 +494,7 @@ def _result(engine: Engine, guitar: GuitarFile, band: list, style: str, audio_se
     elif state.tonic is None or state.key_confidence < engine.listener.config.key_lock:
         key = "unknown"
     else:
-        key = f"{tonic_name(state.tonic, state.mode)} {state.mode}"
+        key = f"{tonic_name(state.tonic, state.named_mode)} {state.named_mode}"
     arranger = engine.scheduler.arranger
     warnings = guitar.warnings + guitar.channels_warning(engine.listener.config.guitar.channels)
     warnings += _cues_not_taken(engine.scheduler.refused, cues, guitar.duration)

@@ -124,7 +124,8 @@ class MusicalState:
     skank; 1.0 when not known; engine/listen/bar_pointer.py `BarTracker.played`); `played_by_beat` the same for
     each beat of that bar, the 1 first (the band keeps its bar on a beat struck clearly more: engine/bars.py).
     `bar_pulse` says the grid is the bar of a player striking one chord a bar (engine/listen/bar_pulse.py): a
-    phrase though its density is low.
+    phrase though its density is low. `written_mode` is the mode a lead sheet writes the key in where it is not
+    `mode` (a blues: major, its scale mixolydian), else None (`named_mode`).
     """
 
     time: float
@@ -150,6 +151,13 @@ class MusicalState:
     downbeat_played: float = 1.0
     played_by_beat: tuple[float, ...] = ()
     bar_pulse: bool = False
+    written_mode: str | None = None
+
+    @property
+    def named_mode(self) -> str:
+        """The mode a lead sheet writes the key in (`written_mode`, else `mode`): a blues's major, where `mode`, the
+        scale the band plays by, keeps the blues's minor seventh (mixolydian; engine/listen/key.py `written`)."""
+        return self.written_mode or self.mode
 
     @property
     def bpm(self) -> float | None:

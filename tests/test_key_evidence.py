@@ -488,6 +488,58 @@ def test_a_walking_dominant_seventh_vamp_is_heard_in_mixolydian_on_its_tonic(ton
     assert (pitch_class(a.key["tonic"]), a.key["mode"]) == (tonic, "mixolydian"), a.keys
 
 
+@pytest.mark.parametrize("tonic", [9, 7, 4])
+def test_a_twelve_bar_blues_is_written_in_major_while_the_band_keeps_its_minor_seventh(tonic):
+    """A blues's tonic chord is a dominant seventh (A7's G) and its V7 sounds the leading tone (E7's G#): a lead
+    sheet writes it in major (sim4's blues and boogie in A, heard A mixolydian), while the band over A7 and D7 plays
+    the G the player plays. The key named (analyze's, online and offline) is major; the key the band and the chord
+    tracker play by stays mixolydian."""
+    from engine.analyze import run_offline
+
+    a, listener = run_online(walking_blues(tonic))
+    assert (pitch_class(a.key["tonic"]), a.key["mode"]) == (tonic, "major"), a.keys
+    assert listener.key.key == (tonic, "mixolydian")
+    assert listener.state(a.duration).mode == "mixolydian"
+    offline = run_offline(walking_blues(tonic))
+    assert (pitch_class(offline.key["tonic"]), offline.key["mode"]) == (tonic, "major")
+
+
+def test_a_blues_key_signature_is_major_and_the_band_plays_the_same_notes(monkeypatch):
+    """The rendered blues in A: its key signature and marker say A major (as a lead sheet writes a blues) once the
+    V7's G# was heard, and the band's notes are those it plays with the key named as heard, A mixolydian: the name
+    does not move the band (key27's try named the key major in the listener's scale, and the dombra took G# for G
+    over A7 and D7)."""
+    from engine.events import KeyChange, Note
+    from engine.io.midi_input import GuitarFile
+    from engine.listen.key import KeyTracker
+    from engine.render import play
+
+    msgs = walking_blues(9)
+    guitar = GuitarFile(None, msgs, msgs[-1].time, sum(m.data2 > 0 for m in msgs if m.kind == 0x90))
+    _, events = play(guitar)
+    keys = [(e.tonic, e.mode) for e in events if isinstance(e, KeyChange)]
+    assert keys[-1] == ("A", "major"), keys
+    monkeypatch.setattr(KeyTracker, "written", KeyTracker.key)
+    _, as_heard = play(guitar)
+    assert [(e.tonic, e.mode) for e in as_heard if isinstance(e, KeyChange)] == [("A", "mixolydian")]
+    notes = [e for e in events if isinstance(e, Note)]
+    assert len(notes) > 500 and notes == [e for e in as_heard if isinstance(e, Note)]
+
+
+def test_a_tuning_pluck_after_a_vamp_does_not_rename_its_key():
+    """After a mixolydian vamp (I7 and IV7, no leading tone) and a set's gap, plucks of the open A string in B-flat
+    are no blues's leading tone: the key held over the new piece's first notes keeps its name (sim4's boogie in
+    B-flat, s14, was named B-flat major by its tuning tail)."""
+    from engine.midi import NOTE_OFF, NOTE_ON
+
+    vamp = walking_blues(10, form="I I I I IV IV I I IV IV I I")
+    end = vamp[-1].time + 10.0
+    plucks = [InputMessage(end + 2.0 * i + dt, kind, 45, v) for i in range(3)
+              for dt, kind, v in ((0.0, NOTE_ON, 70), (1.5, NOTE_OFF, 0))]
+    a, _ = run_online(vamp + plucks)
+    assert (pitch_class(a.key["tonic"]), a.key["mode"]) == (10, "mixolydian"), a.keys
+
+
 def power_chord_vamp(tonic: int, beat: float = 0.55) -> list:
     """A dorian vamp in power chords (root and fifth, no third): i5 bVII5 IV5 i5 a bar each in palm-muted eighths,
     every fourth bar a lick down the mode (1 4 b3 6 5 b3 2 1: its major sixth, never the minor one), eight times, on

@@ -75,6 +75,9 @@ the phrases opened with so far: it is still the first to come back.
    the older rule-based hysteresis: a challenger must lead by a margin for `hold` seconds, the current tonic
    gets a head start.)
 3. Tonic spelled by key signature where the key is printed (engine.theory).
+4. The key as a lead sheet writes it (`written`) apart from the scale heard (`key`, which the chord tracker and the
+   band play by): a blues, whose V7 sounds the tonic's leading tone beside its I7's minor seventh, is heard
+   mixolydian and written major (`blues_named`); the band keeps the seventh the player plays.
 
 Profiles: Krumhansl & Kessler 1982, Temperley 2007 (Kostka-Payne), Aarden 2003 (Essen), Albrecht &
 Shanahan 2013. What the filter and the lighter bass gained is measured in bench/README.md (history).
@@ -248,7 +251,25 @@ _SIXTHS = np.array([[(tonic + 9) % 12, (tonic + 8) % 12] for tonic in _ALL_TONIC
 _SIXTH_SIDE = np.array([{"dorian": 1.0, "minor": -1.0}.get(m, 0.0) for m in _MODE_NAMES * 12])
 SIXTH_WEIGHT = 0.1        # cost of the mode whose sixth was heard less than its twin's (x the sixths' balance) ...
 SIXTH_MASS = 1.0          # ... in full from this much evidence on the two sixths (about one note)
+# A blues is written in major though its tonic chord is a dominant seventh: the V7's third (the tonic's leading
+# tone) sounds beside the I7's minor seventh. The leading tone's share of the two (decayed evidence) names a
+# mixolydian key so from BLUE_ON and until it falls under BLUE_OFF (a name that does not flap between choruses).
+# Over the dev takes heard mixolydian (sim2, sim3, sim-aqsaq, sim4, GuitarSet, the solo lines) the share was 0.00
+# on every re-score of the 10 in mixolydian, 0.13-0.66 in sim4's walking blues and boogie in A (after their first
+# V7 bar) and 0.11-0.30 in nottingham-jigs198 (A major heard mixolydian mid-tune; /work/scratch/s28/key28).
+BLUE_ON, BLUE_OFF = 0.10, 0.05
 KEEP = 12                 # keys ranked per update (the current key is looked up among them)
+
+
+def blues_named(hist: np.ndarray, tonic: int, before: bool = False) -> bool:
+    """Whether a key on `tonic` (pitch class 0..11) heard mixolydian over the pitch-class evidence `hist` (12) is a
+    blues, written in major: its leading tone's share of leading tone and minor seventh is `BLUE_ON` or more, or
+    stays over `BLUE_OFF` when it was named so `before`. A blues's V7 sounds the leading tone (E7's G# in A) where
+    its I7 and IV7 sound the minor seventh (A7's G); a mixolydian song's v or bVII never sounds it."""
+    lt, b7 = float(hist[(tonic + 11) % 12]), float(hist[(tonic + 10) % 12])
+    if lt + b7 <= 0:
+        return False
+    return lt / (lt + b7) >= (BLUE_OFF if before else BLUE_ON)
 
 
 def mode_rows(names: tuple[str, ...]) -> np.ndarray:
@@ -341,6 +362,7 @@ class KeyTracker:
         self.confidence = 0.0
         self._belief: np.ndarray | None = None   # the forward filter's, over the 84 keys, as of ...
         self._belief_t = t                       # ... this time (s)
+        self._blues = False                   # the mixolydian key heard is a blues, written in major (`written`)
 
     def _decay_to(self, t: float) -> None:
         """The evidence decayed to t (s): `total` at once; the arrays (`_decaying`, `_returns`) lazily, when read
@@ -629,14 +651,37 @@ class KeyTracker:
         """Re-score with the evidence up to t. A piece after a long silence (`_piece`) keeps the key of the one
         before until its evidence reaches `NEW_PIECE_MASS`, at confidence 0 while its own notes say another key:
         a tuning pluck or two after a song name no key (an open E string alone scored E major), and a song
-        played again is in its key at once (at confidence 0 the band came back a bar later: sim2 `twice_*`)."""
+        played again is in its key at once (at confidence 0 the band came back a bar later: sim2 `twice_*`).
+        A mixolydian key is then named (`written`) from the evidence (`blues_named`)."""
         before = self.key
         self._estimate(t)
         if self._new_piece and before is not None:
             if self.total >= NEW_PIECE_MASS:
                 self._new_piece = False
-            elif self.key != before:
-                (self.tonic, self.mode), self.confidence = before, 0.0
+            else:       # (the key held, and its name: a tuning pluck's A is no blues's leading tone in B-flat)
+                if self.key != before:
+                    (self.tonic, self.mode), self.confidence = before, 0.0
+                return
+        if self.key != before:
+            self._blues = False
+        if self.mode == "mixolydian":
+            self._arrays()
+            self._blues = blues_named(self._hist, self.tonic, self._blues)
+
+    @property
+    def written(self) -> tuple[int, str] | None:
+        """(tonic pitch class 0..11, mode) as a lead sheet writes the key: `key`, but a blues (a mixolydian key
+        whose leading tone sounds beside its minor seventh: `blues_named`) in major. The band and the chord
+        tracker play by `key`, the scale heard: a blues's I7 and IV7 keep their minor sevenths."""
+        if self.tonic is None:
+            return None
+        return (self.tonic, "major") if self._blues and self.mode == "mixolydian" else (self.tonic, self.mode)
+
+    def name(self, tonic: int, mode: str) -> tuple[int, str]:
+        """The key (tonic pitch class 0..11, mode) as a lead sheet writes it over the evidence now, heard once (no
+        name before it: offline, the whole piece): a blues (`blues_named`) in major."""
+        self._arrays()
+        return (tonic, "major") if mode == "mixolydian" and blues_named(self._hist, tonic) else (tonic, mode)
 
     def _estimate(self, t: float) -> None:
         self._decay_to(t)

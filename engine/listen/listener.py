@@ -533,5 +533,10 @@ class Listener:
             phrase_start=a.phrase_start,
             leaning=self.leaning(), strum_notes=a.strum_notes, downbeat_played=b.downbeat_played,
             played_by_beat=b.played_by_beat,
-            bar_pulse=b.bar_pulse,
+            bar_pulse=b.bar_pulse, written_mode=self._written_mode(),
         )
+
+    def _written_mode(self) -> str | None:
+        """The mode a lead sheet writes the key in where it is not the scale heard (a blues's major), else None."""
+        written = self.key.written
+        return None if written is None or written[1] == self.key.mode else written[1]

@@ -32,7 +32,7 @@ def status_of(engine: Engine | None, now: float) -> dict:
     dropped = engine.listener.dropped
     return {
         "time": round(now, 3),
-        "key": f"{tonic_name(state.tonic, state.mode)} {state.mode}" if state.tonic is not None else None,
+        "key": f"{tonic_name(state.tonic, state.named_mode)} {state.named_mode}" if state.tonic is not None else None,
         "key_confidence": round(state.key_confidence, 2),
         "chord": engine.listener.chord_label,
         "bpm": round(state.bpm, 1) if state.bpm else None,
