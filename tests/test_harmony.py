@@ -128,6 +128,7 @@ def chroma(*pitch_classes):
     ((4, 7, 0, 4), 4, "C:maj"),            # C/E
     ((8, 0, 5, 0), 8, "Ab:maj"),           # Ab C F over Ab: a sixth chord of the bass (Fm/Ab = Ab6), kept
     ((9, 4, 9, 0), 9, "A:min"),            # a plain root-position triad keeps its root
+    ((1, 4, 7, 1, 4), 1, "A:7"),           # C# E G over C#: A7 without its root, over its third (no C#m)
 ])
 def test_a_slash_chord_is_its_triad_and_the_bass_is_not_promoted_to_root(notes, bass, label):
     from engine.listen.chord import ChordTracker
@@ -439,3 +440,20 @@ def test_a_walking_bass_lines_steps_above_the_bars_root_are_no_new_roots(tmp_pat
         third = ("C#", "F#", "Ab")[(45, 50, 40).index(root)]
         assert third not in heard, (k, heard)
 
+
+def test_a_blues_chick_over_its_walking_bass_third_is_the_rootless_dominant_seventh(tmp_path):
+    # A slow 12/8 blues in A, 12/8 at 75 BPM, written with mido as sim4's blues A-major s23 plays it: the bass
+    # walks A2 A2 C#3 C#3 E3 E3 E3 E3 on the beats and swung eighths, and on beats 2 and 4 a chick of E3 G3 C#4
+    # E4 rings over it: A7 without its root (C# E G), over C#3 its third. A musician hears A7 all along; main
+    # heard C#:min at every chick over the C#3 (the bass's root bonus).
+    walk = (45, 45, 49, 49, 52, 52, 52, 52)
+    events = []
+    for bar in range(6):
+        for j, pitch in enumerate(walk):
+            start = (bar * 4 + j // 2) * 480 + (320 if j % 2 else 0)
+            events += [(start, 1, pitch, 80), (start + (360 if j % 2 == 0 else 200), 0, pitch, 0)]
+        for beat in (1, 3):
+            chick = (bar * 4 + beat) * 480
+            events += [e for p in (52, 55, 61, 64) for e in ((chick + 5, 1, p, 70), (chick + 130, 0, p, 0))]
+    chords = run_online(read_guitar_file(events_file(tmp_path / "blues.mid", 75, events)).messages)[0].chords
+    assert {c["label"] for c in chords if c["label"] != "N"} <= {"A:maj", "A:7"}

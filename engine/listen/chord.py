@@ -52,7 +52,11 @@ QUALITIES = {
 # comping's dominant ninth (E9: E G# B D F#, often without its root or fifth), reported as the seventh chord.
 # (Sixths and half-diminished sevenths were tried too: no gain, and G#m7b5 stole the rootless E9.)
 EXTENDED = {"9": (0, 2, 4, 7, 10)}
-REPORTED = {"9": "7"}
+REPORTED = {"9": "7", "dim": "7"}
+# ... and a diminished triad is reported as the dominant seventh it is the top of, a major third below its root
+# (the leading-tone triad is a dominant seventh without its root: C# E G is A7 without its A, the rootless A7
+# of a blues's chick over its walking bass's C#; sim4 blues A-major s23 read it C#:min, 0.19 of the take).
+REPORTED_ROOT = {"dim": 8}    # semitones up from the template's root to the reported chord's
 # The tones that make an extended chord what it is (above its root): as far as one is missing it loses
 # DEFINING (a melody's passing D does not make a C major a C9).
 DEFINES = {"9": (2, 10)}
@@ -79,7 +83,8 @@ _T, _LABELS = _templates()
 _COST = np.array([0.0 if q == "5" else QUALITY_COST[q] for _, q in _LABELS])
 _ROOTS = np.array([r for r, _ in _LABELS])
 _INDEX = {label: i for i, label in enumerate(_LABELS)}
-_REPORT = [(r, REPORTED.get(q, q)) for r, q in _LABELS]     # per template, the chord it is reported as
+# per template, the chord it is reported as
+_REPORT = [((r + REPORTED_ROOT.get(q, 0)) % 12, REPORTED.get(q, q)) for r, q in _LABELS]
 # Per reported chord, the templates reported as it (the chord playing keeps its bonus through them all).
 _AS = {label: np.array([i for i, rep in enumerate(_REPORT) if rep == label]) for label in set(_REPORT)}
 # ... as Python ints: one or two rows each, set one by one (cheaper than a fancy index's get, add and set)
@@ -130,8 +135,11 @@ _FIFTH, _MINOR_THIRD, _MAJOR_THIRD = (_PCS + 7) % 12, (_PCS + 3) % 12, (_PCS + 4
 _FIFTH_L, _MINOR_THIRD_L, _MAJOR_THIRD_L = _FIFTH.tolist(), _MINOR_THIRD.tolist(), _MAJOR_THIRD.tolist()
 # Per bass pitch class: the triads that are a slash chord over it (major over its third or fifth, minor over
 # its fifth).
+# And a diminished triad over its root is the rootless dominant seventh over its third (A7/C#: C# E G over C#),
+# whose bass no chord lacking a tone takes for its root (C# E G over C# is no C#m without its G#).
 _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
-                    if (q == "maj" and (b - r) % 12 in (4, 7)) or (q == "min" and (b - r) % 12 == 7)])
+                    if (q == "maj" and (b - r) % 12 in (4, 7)) or (q == "min" and (b - r) % 12 == 7)
+                    or (q == "dim" and r == b)])
           for b in range(12)]
 # A bare fifth among chords with thirds is an incomplete triad, not a power chord: while the player has
 # voiced a chord with its third within the last TRIAD_MEMORY s and the key is more than a first guess
