@@ -457,3 +457,20 @@ def test_a_blues_chick_over_its_walking_bass_third_is_the_rootless_dominant_seve
             events += [e for p in (52, 55, 61, 64) for e in ((chick + 5, 1, p, 70), (chick + 130, 0, p, 0))]
     chords = run_online(read_guitar_file(events_file(tmp_path / "blues.mid", 75, events)).messages)[0].chords
     assert {c["label"] for c in chords if c["label"] != "N"} <= {"A:maj", "A:7"}
+
+
+def test_a_walking_bass_struck_again_alone_is_no_new_chord(tmp_path):
+    # The same blues slower, 12/8 at 50 BPM (sim4's blues A-major s23 is at 50): the walk's second C#3 comes
+    # alone after the chick over the first has been let go. It is the bass of the A7 struck again, no new chord;
+    # without the rule it read C#:min (its memory of C# E G and the bass's root bonus).
+    walk = (45, 45, 49, 49, 52, 52, 52, 52)
+    events = []
+    for bar in range(6):
+        for j, pitch in enumerate(walk):
+            start = (bar * 4 + j // 2) * 480 + (320 if j % 2 else 0)
+            events += [(start, 1, pitch, 80), (start + (300 if j % 2 == 0 else 140), 0, pitch, 0)]
+        for beat in (1, 3):
+            chick = (bar * 4 + beat) * 480
+            events += [e for p in (52, 55, 61, 64) for e in ((chick + 5, 1, p, 70), (chick + 110, 0, p, 0))]
+    chords = run_online(read_guitar_file(events_file(tmp_path / "blues50.mid", 50, events)).messages)[0].chords
+    assert {c["label"] for c in chords if c["label"] != "N"} <= {"A:maj", "A:7"}

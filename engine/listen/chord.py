@@ -26,7 +26,8 @@ a chord the song has voiced with its third, on that chord's root, it is that cho
 and fifth alone after Em was strummed).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
 there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN); a walking line's step above the
-bar's bass is no new bass (LINE_BAR).
+bar's bass is no new bass (LINE_BAR), and a bass struck again alone over the chord it carried is no new chord.
+A diminished triad is reported as the dominant seventh it is the top of (C# E G: A7 without its root).
 A strum is decided once it can grow no more (the strum window, 60 ms after its first note), but the band
 hears the change from its first notes: once two or more hold a new chord's root and fifth (a downstroke's
 low strings come first) the chord is shown at once (`ChordTracker.early`); a strum repeating the chord shown
@@ -182,6 +183,10 @@ _UNSTRUCK = [_TONE_BITS[rep] & ~(1 << (rep[0] + 3) % 12 | 1 << (rep[0] + 4) % 12
 # (`ChordTracker._line_step`). Holding the chord itself through a line's steps was tried: fingerpicked bars
 # change chords within them (sim2 fingerpick 3-4 E-major 0.85 -> 0.74), not kept.
 LINE_BAR = 4.0        # s: a bar of 4/4 at 60 BPM
+# A bass struck again alone (its pitch the last bass struck's, within CHICK_WITHIN s, off the downbeat, and
+# no single note struck between: a line's step or a melody note may have moved the label) names no new
+# chord: the chord playing holds (a slow blues's walk A2 A2 C#3 C#3 under A7: the second C#3, its chick's notes
+# let go, read C#:min, sim4 blues A-major s23). On a downbeat the bar's bass decides as any bass does.
 EARLY_NOTES = 2       # notes of a strum that may name its chord before the strum is over (`ChordTracker.early`)
 
 
@@ -304,6 +309,8 @@ class ChordTracker:
         self._chicks: dict[tuple[tuple[int, str] | None, int], dict[tuple[int, str], int]] = {}
         self._opened: tuple[tuple[int, str] | None, int, float] | None = None
         self._lone = False            # the bass was struck alone, and nothing since
+        self._restruck = False        # the bass is the last bass's pitch struck again off the downbeat (`decide`)
+        self._struck_bass = (-1, -np.inf)     # the last bass note struck, (MIDI pitch, s): a line's step too
         self._last_on = -np.inf       # s, the last onset
         self._bar_t = -np.inf         # s, the last bass note on a downbeat (`new_bar`)
         self._line_t = -np.inf        # s, the last line step above the bass (`_line_step`): the bass holds
@@ -328,10 +335,15 @@ class ChordTracker:
             ahead = 0.0
         scale = 2.0 ** (ahead / self.memory) if ahead > 0 else 1.0
         self._recent[pitch % 12] += velocity / 127 * note_weight(pitch) * scale
+        if t - self._struck_t > _STRUM and self._struck == 1 and self._struck_t != self._struck_bass[1]:
+            self._struck_bass = (-1, -np.inf)   # a single note since the bass: a line's, no longer its chord's
         if bass:
             # (a line's step is known only once no strum follows it: `decide` puts the bass back)
             step = self._line_step(t, pitch)
             self._line_from = (self._bass, self._bass_t, self._bass_pitch, self._bass_low) if step else None
+            last, last_t = self._struck_bass
+            self._restruck = pitch == last and t - last_t <= CHICK_WITHIN and t > self._bar_t
+            self._struck_bass = (pitch, t)
             self._bass, self._bass_t, self._bass_pitch = pitch % 12, t, pitch
             self._bass_low = low
             self._lone = t - self._last_on > _STRUM
@@ -383,6 +395,8 @@ class ChordTracker:
                 self.current = self._heard
             self._guessed = False
         before = self.current
+        if lone and self._restruck and before is not None:     # the bass struck again alone: no new chord
+            return self._chick(t, lone, before, self.label)
         chroma = self._recent + ringing
         self._figure(t, chroma, ringing, bass)
         label = self.label_chroma(chroma, bass, fresh, key, ringing if fresh else None, ringing,
