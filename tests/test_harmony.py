@@ -474,3 +474,22 @@ def test_a_walking_bass_struck_again_alone_is_no_new_chord(tmp_path):
             events += [e for p in (52, 55, 61, 64) for e in ((chick + 5, 1, p, 70), (chick + 110, 0, p, 0))]
     chords = run_online(read_guitar_file(events_file(tmp_path / "blues50.mid", 50, events)).messages)[0].chords
     assert {c["label"] for c in chords if c["label"] != "N"} <= {"A:maj", "A:7"}
+
+
+def test_a_lone_bass_on_a_minor_keys_fifth_is_heard_as_its_major_dominant(tmp_path):
+    # A habanera in G minor, 2/4 at 68 BPM, written with mido as sim4's habanera G-minor s06 plays it: a bass alone
+    # on the downbeat (G2 under Gm, D3 under D7), a second bass on the dotted eighth (D3, A2), the chord (Bb3 D4
+    # G4; A3 C4 F#4) on beat 2 and its "and". At the lone D3 after Gm the key's scale called the chord D minor (no
+    # F anywhere); a minor key's dominant is major as often: D, as the D7 after it says.
+    bars = [((43, 50), (58, 62, 67)), ((50, 45), (57, 60, 66))] * 8
+    events = []
+    for k, ((bass, second), chord) in enumerate(bars):
+        start = k * 960
+        events += [(start, 1, bass, 85), (start + 900, 0, bass, 0), (start + 360, 1, second, 75),
+                   (start + 900, 0, second, 0)]
+        for at, length in ((480, 200), (720, 200)):
+            events += [e for p in chord for e in ((start + at, 1, p, 70), (start + at + length, 0, p, 0))]
+    chords = run_online(read_guitar_file(events_file(tmp_path / "habanera.mid", 68, events)).messages)[0].chords
+    bar = 2 * 60 / 68
+    heard = {c["label"] for c in chords if 4 * bar <= c["time"]}
+    assert "D:min" not in heard and "D:7" in heard

@@ -196,11 +196,16 @@ def note_weight(pitch: int) -> float:
 
 
 def _diatonic(key: tuple[int, str]) -> np.ndarray:
-    """0.06 per template with all its tones in the key's scale, else 0 (cached per key)."""
+    """0.06 per template with all its tones in the key's scale (a minor key's V and V7 too), else 0 (cached per
+    key)."""
     if key not in _DIATONIC:
         scale = scale_pcs(*key)
         tones = {**QUALITIES, **EXTENDED}
-        _DIATONIC[key] = 0.06 * np.array([all((r + t) % 12 in scale for t in tones[q]) for r, q in _LABELS], float)
+        # A minor key's dominant is major as often (harmonic minor's raised leading tone): V and V7 are its own too
+        # (a habanera's lone D3 after Gm read D:min by this bonus where the song plays D7: sim4 G-minor s06)
+        dominant = (key[0] + 7) % 12 if key[1] == "minor" else None
+        _DIATONIC[key] = 0.06 * np.array([all((r + t) % 12 in scale for t in tones[q])
+                                          or (r == dominant and q in ("maj", "7")) for r, q in _LABELS], float)
     return _DIATONIC[key]
 
 
