@@ -454,8 +454,8 @@ class Listener:
         within the silence the player's groove leaves after each strum (`PlayerActivity.groove_gap`: an
         off-beat chop's rest is no stop)."""
         b, last = self.beat, self.activity.last_onset
-        return max(max(last, self._released) + QUIET,
-                   last + self.activity.groove_gap(b.period, b.usual_gap, b.beats_per_bar))
+        quiet = max(last, self._released) + QUIET
+        return max(quiet, last + self.activity.groove_gap(b.period, b.usual_gap, b.beats_per_bar, quiet - last))
 
     def _hush(self, now: float) -> None:
         """No chord once nothing has rung for QUIET seconds (a stop, a rest in a solo): the band is not told
