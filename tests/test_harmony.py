@@ -128,6 +128,7 @@ def chroma(*pitch_classes):
     ((4, 7, 0, 4), 4, "C:maj"),            # C/E
     ((8, 0, 5, 0), 8, "Ab:maj"),           # Ab C F over Ab: a sixth chord of the bass (Fm/Ab = Ab6), kept
     ((9, 4, 9, 0), 9, "A:min"),            # a plain root-position triad keeps its root
+    ((1, 4, 7, 1, 4), 1, "A:7"),           # C# E G over C#: A7 without its root, over its third (no C#m)
 ])
 def test_a_slash_chord_is_its_triad_and_the_bass_is_not_promoted_to_root(notes, bass, label):
     from engine.listen.chord import ChordTracker
@@ -289,6 +290,23 @@ def test_a_low_note_let_go_is_not_the_root_of_the_chord_after_it():
     assert [c["label"] for c in chords][-2:] == ["F:maj", "N"]
 
 
+def test_a_skanks_rest_between_its_chops_is_no_stop(tmp_path):
+    # Reggae's skank at 72 BPM, written with mido: a short chop (0.15 s) of a rootless triad on beats 2 and 4,
+    # a chord a bar (F#m, B), nothing else (sim4 reggae F#-dorian: 1.5 s of silence after each chop). A musician
+    # hears the chord go on through the rests; main said N a second after each chop, a third of the take.
+    shapes = ((57, 61, 66), (59, 63, 66))     # A3 C#4 F#4 (F#m), B3 D#4 F#4 (B)
+    events = []
+    for k in range(16):
+        for beat in (1, 3):
+            start = (k * 4 + beat) * 480
+            events += [e for p in shapes[k % 2] for e in ((start, 1, p, 80), (start + 100, 0, p, 0))]
+    chords = run_online(read_guitar_file(events_file(tmp_path / "skank.mid", 72, events)).messages)[0].chords
+    bar = 4 * 60 / 72
+    middle = [c["label"] for c in chords if 4 * bar <= c["time"] < 15 * bar]
+    assert "N" not in middle
+    assert middle and set(middle) <= {"F#:min", "B:maj"}
+
+
 def test_a_stop_is_no_chord_and_the_chord_comes_back_with_the_guitar():
     msgs = [m for k in range(4) for m in strum(0.5 + 0.5 * k, (45, 52, 57, 60, 64), length=0.3)]
     msgs += [m for k in range(4) for m in strum(4.5 + 0.5 * k, (45, 52, 57, 60, 64), length=0.3)]
@@ -421,3 +439,57 @@ def test_a_walking_bass_lines_steps_above_the_bars_root_are_no_new_roots(tmp_pat
         heard = {c["label"].split(":")[0] for c in chords if start + 0.1 <= c["time"] < start + bar / 2}
         third = ("C#", "F#", "Ab")[(45, 50, 40).index(root)]
         assert third not in heard, (k, heard)
+
+
+def test_a_blues_chick_over_its_walking_bass_third_is_the_rootless_dominant_seventh(tmp_path):
+    # A slow 12/8 blues in A, 12/8 at 75 BPM, written with mido as sim4's blues A-major s23 plays it: the bass
+    # walks A2 A2 C#3 C#3 E3 E3 E3 E3 on the beats and swung eighths, and on beats 2 and 4 a chick of E3 G3 C#4
+    # E4 rings over it: A7 without its root (C# E G), over C#3 its third. A musician hears A7 all along; main
+    # heard C#:min at every chick over the C#3 (the bass's root bonus).
+    walk = (45, 45, 49, 49, 52, 52, 52, 52)
+    events = []
+    for bar in range(6):
+        for j, pitch in enumerate(walk):
+            start = (bar * 4 + j // 2) * 480 + (320 if j % 2 else 0)
+            events += [(start, 1, pitch, 80), (start + (360 if j % 2 == 0 else 200), 0, pitch, 0)]
+        for beat in (1, 3):
+            chick = (bar * 4 + beat) * 480
+            events += [e for p in (52, 55, 61, 64) for e in ((chick + 5, 1, p, 70), (chick + 130, 0, p, 0))]
+    chords = run_online(read_guitar_file(events_file(tmp_path / "blues.mid", 75, events)).messages)[0].chords
+    assert {c["label"] for c in chords if c["label"] != "N"} <= {"A:maj", "A:7"}
+
+
+def test_a_walking_bass_struck_again_alone_is_no_new_chord(tmp_path):
+    # The same blues slower, 12/8 at 50 BPM (sim4's blues A-major s23 is at 50): the walk's second C#3 comes
+    # alone after the chick over the first has been let go. It is the bass of the A7 struck again, no new chord;
+    # without the rule it read C#:min (its memory of C# E G and the bass's root bonus).
+    walk = (45, 45, 49, 49, 52, 52, 52, 52)
+    events = []
+    for bar in range(6):
+        for j, pitch in enumerate(walk):
+            start = (bar * 4 + j // 2) * 480 + (320 if j % 2 else 0)
+            events += [(start, 1, pitch, 80), (start + (300 if j % 2 == 0 else 140), 0, pitch, 0)]
+        for beat in (1, 3):
+            chick = (bar * 4 + beat) * 480
+            events += [e for p in (52, 55, 61, 64) for e in ((chick + 5, 1, p, 70), (chick + 110, 0, p, 0))]
+    chords = run_online(read_guitar_file(events_file(tmp_path / "blues50.mid", 50, events)).messages)[0].chords
+    assert {c["label"] for c in chords if c["label"] != "N"} <= {"A:maj", "A:7"}
+
+
+def test_a_lone_bass_on_a_minor_keys_fifth_is_heard_as_its_major_dominant(tmp_path):
+    # A habanera in G minor, 2/4 at 68 BPM, written with mido as sim4's habanera G-minor s06 plays it: a bass alone
+    # on the downbeat (G2 under Gm, D3 under D7), a second bass on the dotted eighth (D3, A2), the chord (Bb3 D4
+    # G4; A3 C4 F#4) on beat 2 and its "and". At the lone D3 after Gm the key's scale called the chord D minor (no
+    # F anywhere); a minor key's dominant is major as often: D, as the D7 after it says.
+    bars = [((43, 50), (58, 62, 67)), ((50, 45), (57, 60, 66))] * 8
+    events = []
+    for k, ((bass, second), chord) in enumerate(bars):
+        start = k * 960
+        events += [(start, 1, bass, 85), (start + 900, 0, bass, 0), (start + 360, 1, second, 75),
+                   (start + 900, 0, second, 0)]
+        for at, length in ((480, 200), (720, 200)):
+            events += [e for p in chord for e in ((start + at, 1, p, 70), (start + at + length, 0, p, 0))]
+    chords = run_online(read_guitar_file(events_file(tmp_path / "habanera.mid", 68, events)).messages)[0].chords
+    bar = 2 * 60 / 68
+    heard = {c["label"] for c in chords if 4 * bar <= c["time"]}
+    assert "D:min" not in heard and "D:7" in heard

@@ -191,6 +191,17 @@ class PlayerActivity:
         limit = min(shortest, longest) if self.chordal else longest
         return now - self.last_onset > limit or (self.chordal and self.missed_beat(now, grid))
 
+    def groove_gap(self, period: float | None, usual_gap: float, beats_per_bar: int, floor: float = 0.0) -> float:
+        """The longest silence after an onset (s) that is still the player's groove and no pause, by `silent`'s
+        gap rule (`usual_gap`, `period` s and `beats_per_bar` as there): `silence_gaps` times the usual gap, at
+        most a bar and `silence_bar` beats; 0 while the player is not comping (a line breathes between
+        phrases: its rests are rests), and 0 where it is no longer than `floor` (s: a silence waited anyway; the
+        comping test is then not needed). A reggae skank on 2 and 4 at 71 BPM leaves 1.5 s of silence after
+        every chop (sim4 reggae F#-dorian): the chord it named still stands there."""
+        c = self.config
+        gap = min(c.silence_gaps * usual_gap, (beats_per_bar + c.silence_bar) * (period or DEFAULT_PERIOD))
+        return gap if gap > floor and self.chordal else 0.0
+
     def missed_beat(self, now: float, grid: BeatGrid | None) -> bool:
         """True when the player keeps the beat (see `ActivityConfig`) and the beat after the last strum has
         passed `beat_late` beats ago at `now` (s) without a strum. False without a grid or in an aqsaq meter

@@ -26,7 +26,8 @@ a chord the song has voiced with its third, on that chord's root, it is that cho
 and fifth alone after Em was strummed).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
 there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN); a walking line's step above the
-bar's bass is no new bass (LINE_BAR).
+bar's bass is no new bass (LINE_BAR), and a bass struck again alone over the chord it carried is no new chord.
+A diminished triad is reported as the dominant seventh it is the top of (C# E G: A7 without its root).
 A strum is decided once it can grow no more (the strum window, 60 ms after its first note), but the band
 hears the change from its first notes: once two or more hold a new chord's root and fifth (a downstroke's
 low strings come first) the chord is shown at once (`ChordTracker.early`); a strum repeating the chord shown
@@ -52,7 +53,11 @@ QUALITIES = {
 # comping's dominant ninth (E9: E G# B D F#, often without its root or fifth), reported as the seventh chord.
 # (Sixths and half-diminished sevenths were tried too: no gain, and G#m7b5 stole the rootless E9.)
 EXTENDED = {"9": (0, 2, 4, 7, 10)}
-REPORTED = {"9": "7"}
+REPORTED = {"9": "7", "dim": "7"}
+# ... and a diminished triad is reported as the dominant seventh it is the top of, a major third below its root
+# (the leading-tone triad is a dominant seventh without its root: C# E G is A7 without its A, the rootless A7
+# of a blues's chick over its walking bass's C#; sim4 blues A-major s23 read it C#:min, 0.19 of the take).
+REPORTED_ROOT = {"dim": 8}    # semitones up from the template's root to the reported chord's
 # The tones that make an extended chord what it is (above its root): as far as one is missing it loses
 # DEFINING (a melody's passing D does not make a C major a C9).
 DEFINES = {"9": (2, 10)}
@@ -79,7 +84,8 @@ _T, _LABELS = _templates()
 _COST = np.array([0.0 if q == "5" else QUALITY_COST[q] for _, q in _LABELS])
 _ROOTS = np.array([r for r, _ in _LABELS])
 _INDEX = {label: i for i, label in enumerate(_LABELS)}
-_REPORT = [(r, REPORTED.get(q, q)) for r, q in _LABELS]     # per template, the chord it is reported as
+# per template, the chord it is reported as
+_REPORT = [((r + REPORTED_ROOT.get(q, 0)) % 12, REPORTED.get(q, q)) for r, q in _LABELS]
 # Per reported chord, the templates reported as it (the chord playing keeps its bonus through them all).
 _AS = {label: np.array([i for i, rep in enumerate(_REPORT) if rep == label]) for label in set(_REPORT)}
 # ... as Python ints: one or two rows each, set one by one (cheaper than a fancy index's get, add and set)
@@ -130,8 +136,11 @@ _FIFTH, _MINOR_THIRD, _MAJOR_THIRD = (_PCS + 7) % 12, (_PCS + 3) % 12, (_PCS + 4
 _FIFTH_L, _MINOR_THIRD_L, _MAJOR_THIRD_L = _FIFTH.tolist(), _MINOR_THIRD.tolist(), _MAJOR_THIRD.tolist()
 # Per bass pitch class: the triads that are a slash chord over it (major over its third or fifth, minor over
 # its fifth).
+# And a diminished triad over its root is the rootless dominant seventh over its third (A7/C#: C# E G over C#),
+# whose bass no chord lacking a tone takes for its root (C# E G over C# is no C#m without its G#).
 _SLASH = [np.array([i for i, (r, q) in enumerate(_LABELS)
-                    if (q == "maj" and (b - r) % 12 in (4, 7)) or (q == "min" and (b - r) % 12 == 7)])
+                    if (q == "maj" and (b - r) % 12 in (4, 7)) or (q == "min" and (b - r) % 12 == 7)
+                    or (q == "dim" and r == b)])
           for b in range(12)]
 # A bare fifth among chords with thirds is an incomplete triad, not a power chord: while the player has
 # voiced a chord with its third within the last TRIAD_MEMORY s and the key is more than a first guess
@@ -174,6 +183,10 @@ _UNSTRUCK = [_TONE_BITS[rep] & ~(1 << (rep[0] + 3) % 12 | 1 << (rep[0] + 4) % 12
 # (`ChordTracker._line_step`). Holding the chord itself through a line's steps was tried: fingerpicked bars
 # change chords within them (sim2 fingerpick 3-4 E-major 0.85 -> 0.74), not kept.
 LINE_BAR = 4.0        # s: a bar of 4/4 at 60 BPM
+# A bass struck again alone (its pitch the last bass struck's, within CHICK_WITHIN s, off the downbeat, and
+# no single note struck between: a line's step or a melody note may have moved the label) names no new
+# chord: the chord playing holds (a slow blues's walk A2 A2 C#3 C#3 under A7: the second C#3, its chick's notes
+# let go, read C#:min, sim4 blues A-major s23). On a downbeat the bar's bass decides as any bass does.
 EARLY_NOTES = 2       # notes of a strum that may name its chord before the strum is over (`ChordTracker.early`)
 
 
@@ -183,11 +196,16 @@ def note_weight(pitch: int) -> float:
 
 
 def _diatonic(key: tuple[int, str]) -> np.ndarray:
-    """0.06 per template with all its tones in the key's scale, else 0 (cached per key)."""
+    """0.06 per template with all its tones in the key's scale (a minor key's V and V7 too), else 0 (cached per
+    key)."""
     if key not in _DIATONIC:
         scale = scale_pcs(*key)
         tones = {**QUALITIES, **EXTENDED}
-        _DIATONIC[key] = 0.06 * np.array([all((r + t) % 12 in scale for t in tones[q]) for r, q in _LABELS], float)
+        # A minor key's dominant is major as often (harmonic minor's raised leading tone): V and V7 are its own too
+        # (a habanera's lone D3 after Gm read D:min by this bonus where the song plays D7: sim4 G-minor s06)
+        dominant = (key[0] + 7) % 12 if key[1] == "minor" else None
+        _DIATONIC[key] = 0.06 * np.array([all((r + t) % 12 in scale for t in tones[q])
+                                          or (r == dominant and q in ("maj", "7")) for r, q in _LABELS], float)
     return _DIATONIC[key]
 
 
@@ -296,6 +314,8 @@ class ChordTracker:
         self._chicks: dict[tuple[tuple[int, str] | None, int], dict[tuple[int, str], int]] = {}
         self._opened: tuple[tuple[int, str] | None, int, float] | None = None
         self._lone = False            # the bass was struck alone, and nothing since
+        self._restruck = False        # the bass is the last bass's pitch struck again off the downbeat (`decide`)
+        self._struck_bass = (-1, -np.inf)     # the last bass note struck, (MIDI pitch, s): a line's step too
         self._last_on = -np.inf       # s, the last onset
         self._bar_t = -np.inf         # s, the last bass note on a downbeat (`new_bar`)
         self._line_t = -np.inf        # s, the last line step above the bass (`_line_step`): the bass holds
@@ -320,10 +340,15 @@ class ChordTracker:
             ahead = 0.0
         scale = 2.0 ** (ahead / self.memory) if ahead > 0 else 1.0
         self._recent[pitch % 12] += velocity / 127 * note_weight(pitch) * scale
+        if t - self._struck_t > _STRUM and self._struck == 1 and self._struck_t != self._struck_bass[1]:
+            self._struck_bass = (-1, -np.inf)   # a single note since the bass: a line's, no longer its chord's
         if bass:
             # (a line's step is known only once no strum follows it: `decide` puts the bass back)
             step = self._line_step(t, pitch)
             self._line_from = (self._bass, self._bass_t, self._bass_pitch, self._bass_low) if step else None
+            last, last_t = self._struck_bass
+            self._restruck = pitch == last and t - last_t <= CHICK_WITHIN and t > self._bar_t
+            self._struck_bass = (pitch, t)
             self._bass, self._bass_t, self._bass_pitch = pitch % 12, t, pitch
             self._bass_low = low
             self._lone = t - self._last_on > _STRUM
@@ -375,6 +400,8 @@ class ChordTracker:
                 self.current = self._heard
             self._guessed = False
         before = self.current
+        if lone and self._restruck and before is not None:     # the bass struck again alone: no new chord
+            return self._chick(t, lone, before, self.label)
         chroma = self._recent + ringing
         self._figure(t, chroma, ringing, bass)
         label = self.label_chroma(chroma, bass, fresh, key, ringing if fresh else None, ringing,

@@ -445,17 +445,23 @@ class Listener:
                 return -inf
             kept = self._cue_kept
         strum = g.strum_closes() if self._decided_strum != self._strum_time else inf
-        hush = (max(last, self._released) + QUIET if self.chord_label != "N" and last is not None and not g.ringing
-                else inf)
+        hush = self._hush_at() if self.chord_label != "N" and last is not None and not g.ringing else inf
         return min(self._taps[0] if self._taps else inf, g.next_update(), beat.next_advance(),
                    self.activity.next_tick(beat.period), strum, hush, kept)
+
+    def _hush_at(self) -> float:
+        """When the chord goes quiet (s) after the last onset: once nothing has rung for QUIET seconds, and not
+        within the silence the player's groove leaves after each strum (`PlayerActivity.groove_gap`: an
+        off-beat chop's rest is no stop)."""
+        b, last = self.beat, self.activity.last_onset
+        quiet = max(last, self._released) + QUIET
+        return max(quiet, last + self.activity.groove_gap(b.period, b.usual_gap, b.beats_per_bar, quiet - last))
 
     def _hush(self, now: float) -> None:
         """No chord once nothing has rung for QUIET seconds (a stop, a rest in a solo): the band is not told
         the last chord still sounds, and the key stops counting its root's time. (The times are compared
         first: on most ticks the notes ringing are not looked at.)"""
-        last = self.activity.last_onset
-        if last is None or now - max(last, self._released) < QUIET or self.guitar.ringing:
+        if self.activity.last_onset is None or now < self._hush_at() or self.guitar.ringing:
             return
         self.chord.current = None
         self.chord_label = self._heard_label = "N"
