@@ -38,6 +38,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 
+from engine.listen.blues_form import BarRoots
 from engine.listen.guitar import GuitarConfig
 from engine.listen.line_accents import line_evidence, line_features, notes_since
 
@@ -223,6 +224,7 @@ class BarTracker:
         self.beats_weighed = 0
         self._read: dict[tuple[int, ...], tuple[int, int, float]] = {}   # bar() per meters, until the next step
         self._struck: deque[tuple[int, int]] = deque(maxlen=PLAYED_BEATS)   # (beat number, notes struck on it)
+        self._roots = BarRoots()             # the bars' roots, for the twelve-bar form (`twelve_bar`)
         # played_by_beat(): (beats, phase, answer) until the next step
         self._played: tuple[int, int, tuple[float, ...]] | None = None
         # (beat number, notes on the beat, notes from its window's start to just after it)
@@ -281,6 +283,7 @@ class BarTracker:
         self.beats_weighed = 0
         self._loud.clear()                   # beat numbers on the old grid
         self._struck.clear()
+        self._roots.clear()
         self._on_beat.clear()
         self._bar_loud.clear()
         self._chords = None
@@ -338,6 +341,7 @@ class BarTracker:
             self._silent_step()
             return
         self._struck.append((n, self._features.struck))
+        self._roots.beat(n, self._features.low)
         self._on_beat.append((n, self._features.size, self._features.struck))
         if self._features.loud:
             self._bar_loud.append((n, math.log(self._features.loud), self._features.news))
@@ -516,7 +520,11 @@ class BarTracker:
         is under TWELVE_BPM, or the beats are `shuffled` (struck long-short on their triplet eighths) and the
         four's 1 is struck harder than its 3 (`_one_over_three`), and the belief in four beats over
         two, the prior's ratio taken out, is over exp(TWELVE), else two (6/8). The confidence is the chosen
-        meter's `bar` alone (the pointer's 4/4 prior would otherwise weigh in against 6/8)."""
+        meter's `bar` alone (the pointer's 4/4 prior would otherwise weigh in against 6/8). Four, whatever the
+        tempo and the accents, where the bars' roots follow a twelve-bar blues (`twelve_bar`)."""
+        form = self.twelve_bar()
+        if form is not None:
+            return self._form_bar(form)
         if bpm is None or (bpm >= TWELVE_BPM and not shuffled):
             return self.bar((2,))
         mass = {b: sum(sum(self._belief[self._span[c]]) for c, (m, _, _) in enumerate(COUNTINGS) if m == b)
@@ -525,6 +533,32 @@ class BarTracker:
         if evidence <= TWELVE or (bpm >= TWELVE_BPM and not self._one_over_three()):
             return self.bar((2,))
         return self.bar((4,))
+
+    def simple_bar(self, meters: tuple[int, ...] = METERS) -> tuple[int, int, float]:
+        """`bar` among `meters` in simple time, but a four-beat bar where that reads two beats and the bars' roots
+        counted in fours follow a twelve-bar blues (`twelve_bar`): a boom-chick blues with its root on the 1 and
+        its fifth on the 3, alike in loudness, is 2/4 by every other cue."""
+        read = self.bar(meters)
+        if read[0] == 2 and 4 in meters:
+            form = self.twelve_bar()
+            if form is not None:
+                return self._form_bar(form)
+        return read
+
+    def twelve_bar(self) -> int | None:
+        """The downbeat phase (0..3) of four-beat bars whose roots follow a twelve-bar blues (engine/listen/
+        blues_form.py), else None: the pointer's own four-beat phase when it is one of them, else the only one."""
+        phases = self._roots.phases()
+        if not phases:
+            return None
+        pointer = self.bar((4,))[1]
+        if pointer in phases:
+            return pointer
+        return phases[0] if len(phases) == 1 else None
+
+    def _form_bar(self, phase: int) -> tuple[int, int, float]:
+        """A four-beat bar whose 1 is `phase`, with the confidence of the pointer's four-beat reading."""
+        return 4, phase, self.bar((4,))[2]
 
     def _one_over_three(self) -> bool:
         """True when, over the last ACCENT_BEATS struck beats weighed (all of them: fewer are noise), the 1 of the
@@ -592,6 +626,7 @@ class BeatFeatures:
         self.struck = 0                      # the last beat's notes from its window's start to just after it
         self.size = 0                        # ... and its notes on the beat (within ON_BEAT)
         self.news = 0.0                      # ... and its harmonic news (FEATURES' first two summed)
+        self.low: int | None = None          # ... and the pitch class of its lowest note on the beat
 
     @property
     def last_note(self) -> float:
@@ -624,6 +659,7 @@ class BeatFeatures:
                 if bass:
                     bass_pc = pitch % 12
         self.loud, self.struck, self.size, self.news = loud, struck, int(size), 0.0
+        self.low = None if low is None else low % 12
         if first is None:
             return [0.0] * 8 + [1.0, 1.0, 0.0]                      # a rest
         if size == 1 and bass_pc is None and _under_last_beat(notes, low, lo, hi - lo):
