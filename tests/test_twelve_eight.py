@@ -58,7 +58,7 @@ def _four_beat_bars(loud: dict[int, float]) -> BarTracker:
     bars._belief = [0.0] * len(bars._belief)
     bars._belief[bars._span[3].start + (ACCENT_BEATS - 1) % 4] = 1.0
     bars._next = ACCENT_BEATS
-    bars._bar_loud.extend((n, math.log(loud.get(n % 4, 0.6))) for n in range(ACCENT_BEATS))
+    bars._bar_loud.extend((n, math.log(loud.get(n % 4, 0.6)), 0.0) for n in range(ACCENT_BEATS))
     return bars
 
 
@@ -106,3 +106,28 @@ def test_a_6_8_strummed_long_short_over_chords_held_two_bars_stays_6_8(tmp_path,
     path = tmp_path / "take.mid"
     midi_of(events).save(path)
     assert analyze(path).meter == "6/8"
+
+
+def _four_beat_bars_with_news(news: dict[int, float]) -> BarTracker:
+    """`_four_beat_bars` with the 1 struck harder than the 3 (a 12/8's accents, or a 6/8 phrased in two-bar
+    units), each beat bringing harmonic news `news` by its position in the four-beat bar (0 the 1)."""
+    bars = _four_beat_bars({0: 0.9, 2: 0.8})
+    bars._bar_loud = type(bars._bar_loud)(((n, loud, news[n % 4]) for n, loud, _ in bars._bar_loud),
+                                          maxlen=ACCENT_BEATS)
+    return bars
+
+
+def test_a_shuffle_whose_chords_change_on_its_1_and_its_3_is_two_6_8_bars():
+    # review33's 6/8 ballad phrased in two-bar units (chords every 6/8 bar: news about 0.64 on the 1, 0.89 on the
+    # 3, 0.19 and 0.36 on the 2 and 4) against a boogie's walking figure (news on every beat, the 2 as the 1)
+    ballad = _four_beat_bars_with_news({0: 0.64, 1: 0.19, 2: 0.89, 3: 0.36})
+    assert ballad.compound_bar(TWELVE_BPM + 10, shuffled=True)[0] == 2
+    boogie = _four_beat_bars_with_news({0: 0.79, 1: 0.6, 2: 1.1, 3: 0.45})
+    assert boogie.compound_bar(TWELVE_BPM + 10, shuffled=True)[0] == 4
+
+
+def test_a_6_8_ballad_phrased_in_two_bar_units_stays_6_8():
+    # review33's mk3.py ballad68_phrased_72_D: D.U D.U at 72 dotted quarters, a chord a bar, the odd bars' 1 at
+    # velocity 104 and the even bars' at 84: heard 12/8 after session 27's meter27 (the phrase's strong bar read as
+    # a 12/8's 1)
+    assert analyze(DATA / "ballad-6-8-phrased-72-review33.mid").meter == "6/8"

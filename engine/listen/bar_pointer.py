@@ -38,6 +38,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 
+from engine.listen.blues_form import BarRoots
 from engine.listen.guitar import GuitarConfig
 from engine.listen.line_accents import line_evidence, line_features, notes_since
 
@@ -165,6 +166,20 @@ TWELVE_BPM = 60.0
 # 7-17 beats after a restart, review27's 0.10 over 7; never once 24 were kept; scratch s27/meter27/when.py).
 ACCENT_BEATS = 24
 ONE_OVER_THREE = ACCENT / 2
+# A 6/8 phrased in two-bar units (the first bar's 1 struck harder: 104 against 84, review33's mk3.py
+# `ballad68_phrased_*`) is strong-weak-medium-weak over four dotted quarters too, and its 1-over-3 accent (0.21 in
+# mean log loudness) passes ONE_OVER_THREE. A musician hears its bar by where the chords change: a chord every 6/8
+# bar changes on the pointer's 1 and on its 3, and the beats between bring little; a 12/8 shuffle's chords change on
+# its 1 only, and its walking figure brings news on every beat (its 2 about as much as its 1 or its 3). So the
+# shuffle's 12/8 also needs the smaller of the 1's and the 3's harmonic news (`BeatFeatures.news`, mean over the same
+# ACCENT_BEATS beats) not to exceed CHANGES_ON_THREE times the larger of the 2's and the 4's. Measured at the reads
+# over TWELVE by the shuffle, with the 1 over the 3 (scratch s28/meter28/ratio.py; 5 %/99 %/max): the phrased
+# ballads at 72 and 96 1.74/2.03/2.03 and 2.59/2.76/2.76; dev 12/8 takes: sim4 blues A-major+tempo and review33's
+# accented shuffle at 130 under 0.23, review24's shuffle at 72 0.48 max, sim4 boogie Bb-minor 0.49/1.29/1.36, and 16
+# player_sim boogies of seeds 11 and 12 (not sim4's seeds: dev) 0.32-0.74/0.81-1.45/0.81-1.47, but for G-major s05
+# (max 2.00, 6/8 on main already). At 1.0 dev boogie D-major s04 and held-out sim4-held boogie
+# Bb-major+tuning_tail+tempo went 12/8 -> 6/8; set between the boogies' 99 % and the ballads' 5 %.
+CHANGES_ON_THREE = 1.6
 _EVEN = (1.0, 1.0, 1.0)   # accent likelihoods when the accents say nothing (`BarTracker._accent_likelihood`)
 ORDER = 0.2           # s: notes are confirmed a little out of onset order (high notes wait longer), never more
 
@@ -209,12 +224,14 @@ class BarTracker:
         self.beats_weighed = 0
         self._read: dict[tuple[int, ...], tuple[int, int, float]] = {}   # bar() per meters, until the next step
         self._struck: deque[tuple[int, int]] = deque(maxlen=PLAYED_BEATS)   # (beat number, notes struck on it)
+        self._roots = BarRoots()             # the bars' roots, for the twelve-bar form (`twelve_bar`)
         # played_by_beat(): (beats, phase, answer) until the next step
         self._played: tuple[int, int, tuple[float, ...]] | None = None
         # (beat number, notes on the beat, notes from its window's start to just after it)
         self._on_beat: deque[tuple[int, int, int]] = deque(maxlen=OFFBEAT_BEATS)
         self._chords: int | None = None      # `_offbeat` at the last beat weighed (the band reads it each tick)
-        self._bar_loud: deque[tuple[int, float]] = deque(maxlen=ACCENT_BEATS)  # (beat number, log loudest weight)
+        # (beat number, log loudest weight, harmonic news) of the last struck beats
+        self._bar_loud: deque[tuple[int, float, float]] = deque(maxlen=ACCENT_BEATS)
         # per state of a 4/4 bar, +1 one beat after its downbeat, -1 one beat after its half bar (an off-beat
         # chord's news weighs the first against the second), else 0
         self._after = [(b == 4) * ((k == 1) - (k == 3)) for c, k in self._states for b in (COUNTINGS[c][0],)]
@@ -266,6 +283,7 @@ class BarTracker:
         self.beats_weighed = 0
         self._loud.clear()                   # beat numbers on the old grid
         self._struck.clear()
+        self._roots.clear()
         self._on_beat.clear()
         self._bar_loud.clear()
         self._chords = None
@@ -323,9 +341,10 @@ class BarTracker:
             self._silent_step()
             return
         self._struck.append((n, self._features.struck))
+        self._roots.beat(n, self._features.low)
         self._on_beat.append((n, self._features.size, self._features.struck))
         if self._features.loud:
-            self._bar_loud.append((n, math.log(self._features.loud)))
+            self._bar_loud.append((n, math.log(self._features.loud), self._features.news))
         self._played = None
         after = 1.0
         chords = self._chords = self._offbeat()
@@ -501,7 +520,11 @@ class BarTracker:
         is under TWELVE_BPM, or the beats are `shuffled` (struck long-short on their triplet eighths) and the
         four's 1 is struck harder than its 3 (`_one_over_three`), and the belief in four beats over
         two, the prior's ratio taken out, is over exp(TWELVE), else two (6/8). The confidence is the chosen
-        meter's `bar` alone (the pointer's 4/4 prior would otherwise weigh in against 6/8)."""
+        meter's `bar` alone (the pointer's 4/4 prior would otherwise weigh in against 6/8). Four, whatever the
+        tempo and the accents, where the bars' roots follow a twelve-bar blues (`twelve_bar`)."""
+        form = self.twelve_bar()
+        if form is not None:
+            return self._form_bar(form)
         if bpm is None or (bpm >= TWELVE_BPM and not shuffled):
             return self.bar((2,))
         mass = {b: sum(sum(self._belief[self._span[c]]) for c, (m, _, _) in enumerate(COUNTINGS) if m == b)
@@ -511,15 +534,53 @@ class BarTracker:
             return self.bar((2,))
         return self.bar((4,))
 
+    def simple_bar(self, meters: tuple[int, ...] = METERS) -> tuple[int, int, float]:
+        """`bar` among `meters` in simple time, but a four-beat bar where that reads two beats and the bars' roots
+        counted in fours follow a twelve-bar blues (`twelve_bar`): a boom-chick blues with its root on the 1 and
+        its fifth on the 3, alike in loudness, is 2/4 by every other cue."""
+        read = self.bar(meters)
+        if read[0] == 2 and 4 in meters:
+            form = self.twelve_bar()
+            if form is not None:
+                return self._form_bar(form)
+        return read
+
+    def twelve_bar(self) -> int | None:
+        """The downbeat phase (0..3) of four-beat bars whose roots follow a twelve-bar blues (engine/listen/
+        blues_form.py), else None: the pointer's own four-beat phase when it is one of them, else the only one."""
+        phases = self._roots.phases()
+        if not phases:
+            return None
+        pointer = self.bar((4,))[1]
+        if pointer in phases:
+            return pointer
+        return phases[0] if len(phases) == 1 else None
+
+    def _form_bar(self, phase: int) -> tuple[int, int, float]:
+        """A four-beat bar whose 1 is `phase`, with the confidence of the pointer's four-beat reading."""
+        return 4, phase, self.bar((4,))[2]
+
     def _one_over_three(self) -> bool:
         """True when, over the last ACCENT_BEATS struck beats weighed (all of them: fewer are noise), the 1 of the
         pointer's four-beat bar was struck harder than its 3 by ONE_OVER_THREE (mean log loudest weight): a 12/8's
-        strong 1 and medium 3, not two 6/8 bars' equal 1s (nor notes without dynamics)."""
+        strong 1 and medium 3, not two 6/8 bars' equal 1s (nor notes without dynamics); and the chords do not
+        change on the 3 as on the 1 (`_changes_on_three`: two 6/8 bars phrased strong-weak)."""
+        if len(self._bar_loud) < ACCENT_BEATS:
+            return False
         _, phase, _ = self.bar((4,))
-        one = [loud for n, loud in self._bar_loud if (n - phase) % 4 == 0]
-        three = [loud for n, loud in self._bar_loud if (n - phase) % 4 == 2]
-        return (len(self._bar_loud) == ACCENT_BEATS and bool(one and three)
-                and sum(one) / len(one) - sum(three) / len(three) > ONE_OVER_THREE)
+        loud = _by_position(((n - phase) % 4, v) for n, v, _ in self._bar_loud)
+        if loud[0] is None or loud[2] is None or loud[0] - loud[2] <= ONE_OVER_THREE:
+            return False
+        return not self._changes_on_three(phase)
+
+    def _changes_on_three(self, phase: int) -> bool:
+        """True when, over the last ACCENT_BEATS struck beats, the 3 of the four-beat bar whose 1 is `phase` brought
+        over CHANGES_ON_THREE times the harmonic news (mean `BeatFeatures.news`) of its 2 and of its 4, and so did
+        its 1: the chords change every two beats, a 6/8 bar's (see `CHANGES_ON_THREE`)."""
+        news = _by_position(((n - phase) % 4, v) for n, _, v in self._bar_loud)
+        if None in news:
+            return False
+        return min(news[0], news[2]) > CHANGES_ON_THREE * max(news[1], news[3])
 
     def _bar(self, meters: tuple[int, ...]) -> tuple[int, int, float]:
         belief = self._belief
@@ -565,6 +626,7 @@ class BeatFeatures:
         self.struck = 0                      # the last beat's notes from its window's start to just after it
         self.size = 0                        # ... and its notes on the beat (within ON_BEAT)
         self.news = 0.0                      # ... and its harmonic news (FEATURES' first two summed)
+        self.low: int | None = None          # ... and the pitch class of its lowest note on the beat
 
     @property
     def last_note(self) -> float:
@@ -597,6 +659,7 @@ class BeatFeatures:
                 if bass:
                     bass_pc = pitch % 12
         self.loud, self.struck, self.size, self.news = loud, struck, int(size), 0.0
+        self.low = None if low is None else low % 12
         if first is None:
             return [0.0] * 8 + [1.0, 1.0, 0.0]                      # a rest
         if size == 1 and bass_pc is None and _under_last_beat(notes, low, lo, hi - lo):
@@ -657,6 +720,15 @@ class BeatFeatures:
         change = 1.0 - cm / norm if norm > 0 else 0.0
         self._memory = [MEMORY * m + c for c, m in zip(chroma, mem)]
         return fresh / total, change
+
+
+def _by_position(values) -> list[float | None]:
+    """The mean of the `values` ((position in a four-beat bar 0..3, value)) at each position, None where none."""
+    sums, counts = [0.0] * 4, [0] * 4
+    for k, v in values:
+        sums[k] += v
+        counts[k] += 1
+    return [s / c if c else None for s, c in zip(sums, counts)]
 
 
 def _ratio(llr: float) -> float:

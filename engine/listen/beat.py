@@ -1504,7 +1504,7 @@ class BeatTracker:
             beats, phase, confidence = (self._bars.bar((2,)) if solo
                                         else self._bars.compound_bar(self.bpm, shuffled=self._shuffled()))
         else:
-            beats, phase, confidence = self._bars.bar((3, 4) if line else (2, 3, 4))
+            beats, phase, confidence = self._bars.simple_bar((3, 4) if line else (2, 3, 4))
         confidence = min(confidence, m.division_confidence)
         if self._bar_beats is not None and confidence < CUED_BAR_UNTIL:
             beats = self._bar_beats             # the bar counted in, until the guitar's accents are sure
