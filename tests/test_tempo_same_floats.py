@@ -1,7 +1,8 @@
 """The tempo re-estimate's tests with fewer numpy calls (speed26) give the floats and answers of the numpy formulas they
 replaced: the autocorrelation's bins and overlap, the autocorrelation read between lags (`_at_lag` for np.interp, in
 `bar_level` and `_comb`), and the oom-pah test's places in plain Python, on every decision window of two examples and
-on oom-pah windows that reach the test's last step."""
+on oom-pah windows that reach the test's last step. So do speed28's: `struck` without np.unique, and `bass_level`'s
+fits on recency weights worked out once (`phase.fit_weighted`), the comb read before a fit."""
 
 from __future__ import annotations
 
@@ -9,8 +10,18 @@ import math
 
 import numpy as np
 
-from engine.listen.phase import NEAR
-from engine.listen.tempo import FPS, OOMPAH_BPM, OOMPAH_COUNT, OOMPAH_SHARE, TempoEstimator, _at_lag, _beat_or_half
+from engine.listen.phase import NEAR, fit_grid
+from engine.listen.tempo import (
+    BASS_RECENCY,
+    FPS,
+    OOMPAH_BPM,
+    OOMPAH_COUNT,
+    OOMPAH_SHARE,
+    TempoEstimator,
+    _at_lag,
+    _beat_or_half,
+    struck,
+)
 from tests.conftest import strum_decisions
 
 
@@ -52,9 +63,9 @@ def _oompah_by_numpy(est: TempoEstimator, t, w, bass, notes, period: float) -> f
     return half if est._keeps(half, period) else period
 
 
-def _windows():
-    """(t, w, bass, notes) of the onset window at every strum decision of two examples (real takes)."""
-    for listener in strum_decisions():
+def _windows(names=("d_dorian_96_4-4", "a_minor_66_6-8")):
+    """(t, w, bass, notes) of the onset window at every strum decision of the examples `names` (real takes)."""
+    for listener in strum_decisions(names):
         window = listener.beat._onsets
         if len(window.t) >= 8:
             yield np.array(window.t), np.array(window.w), np.array(window.bass, dtype=bool), np.array(window.notes)
@@ -122,3 +133,62 @@ def test_oompah_level_answers_as_the_numpy_masks_did():
             compared += 1
         moved += got != period
     assert compared > 100 and moved >= 10       # windows that reach the last step and move were compared too
+
+
+def _bass_level_by_fit_grid(est: TempoEstimator, t, w, bass, period: float) -> float:
+    """`bass_level` past its checks as session 27 worked it out: `fit_grid` at each period, the comb read after."""
+    tb, wb, now = t[bass], w[bass], float(t[-1])
+
+    def held(p: float) -> float:
+        fit = fit_grid(tb, wb, now, p, recency=BASS_RECENCY, curve=0.0, slope_range=0.0)
+        return 0.0 if fit is None else fit[2]
+
+    here = est._comb(period)
+    best, need = period, max(est.bass_held, held(period) + est.bass_margin)
+    for ratio in (2 / 3, 1.5):
+        q = period * ratio
+        if not est.lag_lo <= q * FPS <= est.lag_hi:
+            continue
+        share = held(q)
+        if share >= need and est._comb(q) >= est.bass_keep * here:
+            best, need = q, share
+    return best
+
+
+def test_struck_counts_the_slots_np_unique_counted_on_real_windows():
+    rng = np.random.default_rng(28)
+    compared = 0
+    for t, _, _, _ in _windows():
+        for unit in [*rng.uniform(0.05, 0.4, 3), 0.5 * (t[-1] - t[-2]) if t[-1] > t[-2] else 0.1]:
+            recent = t[t >= t[-1] - 4.0]
+            want = len(np.unique(np.round((recent - recent[-1]) / unit))) / ((recent[-1] - recent[0]) / unit + 1)
+            got = struck(recent, float(unit))
+            assert type(got) is type(want) and got == want
+            compared += 1
+    assert compared > 400
+
+
+def test_bass_level_answers_as_fit_grid_at_each_period_did():
+    rng = np.random.default_rng(27)
+    # eighths with a bass on every beat, asked at 3:2 and 2:3 of the beat (jittered): the bass moves those back
+    basses = []
+    for k in range(40):
+        beat = 0.4 + 0.01 * k
+        t = np.sort(np.arange(32) * 0.5 * beat + rng.normal(0, 0.01 * (1 + k % 4), 32))
+        bass = np.arange(32) % 2 == 0
+        basses.append((t, rng.uniform(0.5, 1.5, 32), bass, (1.5 * beat, beat / 1.5)))
+    real = [(t, w, bass, (0.42, 0.5, 0.62, 0.75, 0.94))
+            for t, w, bass, _ in _windows(("e_mixolydian_ramp_88-116_4-4", "d_dorian_96_4-4"))]   # (its bass heard)
+    compared = moved = 0
+    for t, w, bass, periods in real + basses:
+        for period in periods:
+            est, ref = TempoEstimator(), TempoEstimator()
+            est.scores(t, w)
+            ref.scores(t, w)
+            got = est.bass_level(t, w, bass, period)
+            if len(t[bass]) >= 6 and t[bass][-1] - t[bass][0] >= 2.0:
+                assert got == _bass_level_by_fit_grid(ref, t, w, bass, period)
+                compared += 1
+            moved += got != period
+    assert compared > 150, compared
+    assert moved > 20, moved     # windows whose bass moves the level were compared too
