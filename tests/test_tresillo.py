@@ -132,3 +132,21 @@ def test_funk_scratch_beats_fall_on_the_beat_not_its_sixteenths():
     off = (ours - beats[k - 1]) / (beats[k] - beats[k - 1])
     off = (off + 0.5) % 1.0 - 0.5                     # (beats, -0.5..0.5 of the truth's beat)
     assert np.mean(np.abs(off) < 0.125) >= 0.8, np.round(off, 2)
+
+
+def test_running_sixteenths_accented_five_apart_move_five_sixteenths_to_the_beat():
+    # review33's syncopated vamp: chops on 1, the "e" of 2, the "and" of 3 and 4 (five, five, four, two sixteenths
+    # apart) over scratches on every sixteenth; the autocorrelation peaks at five sixteenths (77 for 96), no beat
+    est = TempoEstimator()
+    t, loud = sixteenths((0, 5, 10, 14))
+    est.scores(t, loud)
+    assert est.sixteenth_level(t, loud, 5 * 0.153) == pytest.approx(4 * 0.153)
+
+
+def test_running_eighths_accented_in_fives_keep_their_level():
+    # a 5/8 bar on running eighths, its 1 accented: no accent every four units, so five units stay what they are
+    est = TempoEstimator()
+    t = np.arange(64) * 0.153
+    loud = np.where(np.arange(64) % 5 == 0, 0.8, 0.35)
+    est.scores(t, loud)
+    assert est.sixteenth_level(t, loud, 5 * 0.153) == pytest.approx(5 * 0.153)

@@ -85,6 +85,7 @@ from engine.listen.tempo import (
     TapTempo,
     TempoEstimator,
     accented_sixteenth,
+    changed_sixteenth,
     fastest_pulse,
     unit_contrast,
 )
@@ -378,7 +379,9 @@ class BeatTracker:
         # estimates running on which the bass or accents kept another level; the beat period (s) a 3+3+2 figure
         # moved the level to, while the level stays there (`_figure_holds`; None: none); the sixteenth (1..3) of
         # the grid's beat funk's accent last lay on, and how many fits in a row (`_on_accent`; 0: on the beat)
-        self._bass_wins, self._figure_heard, self._accent_away = 0, None, (0, 0)
+        # ... and the beat (s) and period (s) of the last grid whose sixteenth the harmony named or kept
+        # (`_harmony_sixteenth`; None: none)
+        self._bass_wins, self._figure_heard, self._accent_away, self._harmony_beat = 0, None, (0, 0), None
         # the last estimate moved to a 2:3, 3:2 or 1:2 relative; back after a window of silence off the tempo it had
         # (`_refit`); when (s) the grid last jumped to a level so chosen (`_adopt`; BeatGrid.moved_at)
         # ... and the level a quiet passage is measured against (`_quiet`): its period (s), since when (s), and the
@@ -1159,7 +1162,10 @@ class BeatTracker:
         eighths under a half-note level that a 3+3+2 figure moved to (a charleston at 119 held at 60) are no
         sixteenths: the figure's phase stands there. Outside a held figure, in 4/4 with an accent every four
         sixteenths (`unit_contrast`), the accented sixteenth's phase is taken only where the plain fit lies a
-        sixteenth off it and `_on_accent` agrees (review31's vamp); else `grid` as it is."""
+        sixteenth off it and `_on_accent` agrees (review31's vamp); else `grid` as it is. Where the harmony changes
+        on the "and" of the loudest sixteenth (`_harmony_sixteenth`: chops syncopated onto the "and"s, review33's
+        vamps), the beat is that "and": the sixteenth fit's under a held figure, else the plain fit's phase half a
+        beat on when the plain fit lies on the loudest sixteenth (`_on_accent` agreeing)."""
         if self.period is None:
             return grid
         if not SIXTEENTH_BPM[0] <= 60.0 / grid[1] <= SIXTEENTH_BPM[1]:
@@ -1173,15 +1179,33 @@ class BeatTracker:
         if fit is None:
             return grid
         loud = np.array(self._onsets.loud)
-        accent = fit[0] + accented_sixteenth(t, loud, fit[0], unit, now) * unit
+        loudest = accented_sixteenth(t, loud, fit[0], unit, now)
+        # the harmony turns the beat from the loudest sixteenth to its "and" (syncopated chops on the "and"s)
+        turned = self._harmony_sixteenth(ts, fit[0], unit) == (loudest + 2) % 4
+        accent = fit[0] + ((loudest + 2) % 4 if turned else loudest) * unit
         if self._figure_holds(grid[1]):
             return accent, grid[1], grid[2]
         if self.meter != "4/4" or unit_contrast(t, loud, unit, 4) < SIXTEENTH_OVER:
             return grid         # (not funk's bar, or no accent repeating every four sixteenths: the fit stands)
-        near = (accent - grid[0]) / grid[1] % 0.5
+        near = (accent - grid[0]) / grid[1] % 1.0
+        if turned and abs(near - 0.5) < ACCENT_AWAY and self._on_accent(accent, now, grid[1]):
+            return grid[0] + 0.5 * grid[1], grid[1], grid[2]   # (the harmony's beat on the fit's "and": its phase)
+        near %= 0.5             # (the loudest sixteenth on the fit's "and" is the blend's to ignore)
         if min(near, 0.5 - near) < ACCENT_AWAY or not self._on_accent(accent, now, grid[1]):
             return grid         # (the fit at the beat on the accent: its phase, of the onsets that mark the beat)
         return accent, grid[1], grid[2]
+
+    def _harmony_sixteenth(self, ts: list[float], phase: float, unit: float) -> int | None:
+        """Which of four sixteenths `unit` (s) from `phase` (s, a sixteenth's time) is the beat by the harmony, for
+        the window's onsets ts (s): where its chords change (`changed_sixteenth`), or, while none changes in the
+        window, the sixteenth nearest the beat it last named on a grid of the same level (a vamp's chord lasts a
+        bar or two: the window of three bars holds one change or none); None before the harmony named one. The
+        sixteenth named is kept as the beat's (`_harmony_beat`)."""
+        changed = changed_sixteenth(ts, list(self._onsets.pcs), phase, unit)
+        if changed is None and self._harmony_beat is not None and same_level(self._harmony_beat[1], 4 * unit):
+            changed = round((self._harmony_beat[0] - phase) / unit) % 4
+        self._harmony_beat = None if changed is None else (phase + changed * unit, 4 * unit)
+        return changed
 
     def _on_accent(self, accent: float, now: float, period: float) -> bool:
         """True when the beat goes on the accented sixteenth at `accent` (s) of a grid `period` s a beat (`now`

@@ -26,11 +26,13 @@ class OnsetWindow:
     / 127 (0 until a note of it is told, `pitch`), `notes`, how many notes it holds, and `accent`, its durational
     accent on a single-note line (1 elsewhere), which weighs it for the tempo estimate alone: a line's long notes
     mark the beat's period, while a syncopated line's long notes often start before the beat (an anticipation),
-    so the phase keeps the plain saliences. `low` is its lowest MIDI pitch (128 until a note of it is told)."""
+    so the phase keeps the plain saliences. `low` is its lowest MIDI pitch (128 until a note of it is told), `pcs`
+    its pitch classes (bit k for pitch class k; 0 until a note of it is told)."""
 
     def __init__(self) -> None:
         self.t: deque[float] = deque()
         self.low: deque[int] = deque()
+        self.pcs: deque[int] = deque()
         self.w: deque[float] = deque()
         self.bass: deque[bool] = deque()
         self.loud: deque[float] = deque()
@@ -55,6 +57,7 @@ class OnsetWindow:
             self.bass.append(bass)
             self.loud.append(0.0)
             self.low.append(128)
+            self.pcs.append(0)
             self.notes.append(1)
             self._lone += 1
             self._basses += bass
@@ -92,6 +95,8 @@ class OnsetWindow:
             self.loud[-1] = loudness
         if self.low and midi < self.low[-1]:
             self.low[-1] = midi
+        if self.pcs:
+            self.pcs[-1] |= 1 << midi % 12
 
     def deep(self) -> np.ndarray:
         """Per onset, True where its lowest note lies DEEP_BASS semitones or more under the lowest notes of the onsets
@@ -125,6 +130,7 @@ class OnsetWindow:
             self._basses -= self.bass.popleft()
             self.loud.popleft()
             self.low.popleft()
+            self.pcs.popleft()
             notes = self.notes.popleft()
             self._lone -= notes == 1
             self._stops -= notes == 2

@@ -192,6 +192,23 @@ SIXTEENTH_BPM = (80.0, 115.0)
 # loudness: the band never came in); funk's chops every three sixteenths break the threes at the bar
 # (sim4's funk dev takes A-dorian, C-minor, F-mixolydian: 0.16-0.58 at the estimates that moved to the beat).
 SIXTEENTH_THREES = 0.75
+# The spans of running sixteenths the estimate takes for the beat (`sixteenth_level`): three (funk's chops every
+# three sixteenths, above) and five: chops on 1, the "e" of 2 and the "and" of 3 lie five sixteenths apart, and the
+# autocorrelation peaks there over the beat (review33's vamp at 96, heard at 77 for 0.81 of the take: 90.8 against
+# 82.9 at the beat at 12 s, scratch s28/funk28/scores.py; bench/funk_sync.py's `sync`, `strut` and `twobar` takes,
+# ours, at 0.80 for stretches). Neither span divides a bar of sixteen; the sixteenths' beat of four does.
+SIXTEENTH_SPANS = (3, 5)
+# Which sixteenth of running sixteenths is the beat when the harmony tells (`changed_sixteenth`): the one whose onsets
+# bring the pitch classes the last HARMONY_SPAN beats did not sound, when it holds HARMONY_SHARE of them and at least
+# HARMONY_LEAST (a chord change brings two or three). Over whole takes at the truth's grid (scratch
+# s28/funk28/cues.py) the news over two beats lies most on the beat in 28 of 30 (review33's two vamps and
+# bench/funk_sync.py's 18, ours; sim4's five funk and sixteenths takes, dev; GuitarSet's five comping takes: BN1's
+# bossa basses and sim4 funk F-mixolydian's root alone on the 1, the chord on the "and", put half of it on the
+# "and"); the loudest sixteenth in 10 of the 25 with velocities (chops on the "and"s and "a"s: funk_sync's
+# `sync`, `clave`, `twobar`, `backbeat`). Set by hand; checked on sim4 (dev) and GuitarSet.
+HARMONY_SPAN = 2.0
+HARMONY_SHARE = 0.6
+HARMONY_LEAST = 3
 
 # A shuffle heard at its triplet eighths (`shuffle_level`): the onsets fall on two of every three eighths, the second
 # of each group missing (long-short: on the beat and on its last third), and three eighths are a dotted quarter of
@@ -752,7 +769,8 @@ class TempoEstimator:
         return beat
 
     def sixteenth_level(self, t: np.ndarray, loud: Sequence[float], period: float) -> float:
-        """The beat period (s): `period`, or 4:3 of it when `period` is three sixteenths of a straight beat, for the
+        """The beat period (s): `period`, or 4:3 or 4:5 of it when `period` is three or five sixteenths
+        (SIXTEENTH_SPANS) of a straight beat, for the
         onsets t (s, sorted) the last `scores` call read and each one's loudness `loud` (velocity / 127; 0 where not
         known; any sequence, read only past the cheap tests). 4:3 when that beat's tempo is within SIXTEENTH_BPM,
         the window spans SIXTEENTH_SPAN of its beats, the last FIGURE_SPAN seconds strike FIGURE_FILLED of the units
@@ -763,7 +781,12 @@ class TempoEstimator:
         takes the faster one; the bar (`figure_level`) shows only once the window
         reaches two bars, after the band came in. The accents on 1 and the backbeats, every four sixteenths, are
         the beat a funk player counts."""
-        unit = period / 3
+        return next((beat for units in SIXTEENTH_SPANS
+                     if (beat := self._sixteenth_beat(t, loud, period, units)) != period), period)
+
+    def _sixteenth_beat(self, t: np.ndarray, loud: Sequence[float], period: float, units: int) -> float:
+        """`sixteenth_level` for `period` (s) as `units` sixteenths: the beat of four of them (s), else `period`."""
+        unit = period / units
         beat = 4 * unit
         if not SIXTEENTH_BPM[0] <= 60.0 / beat <= SIXTEENTH_BPM[1] or t[-1] - t[0] < SIXTEENTH_SPAN * beat:
             return period
@@ -970,6 +993,9 @@ class TapTempo:
         return gaps[len(gaps) // 2]
 
 
+# The twelve pitch classes, as bit numbers (`changed_sixteenth`)
+_PITCH_CLASSES = np.arange(12)
+
 # The two whole lags either side of a pair's gap, as offsets from the lower (`TempoEstimator.autocorrelation`)
 _BINS = np.array(((0,), (1,)), dtype=np.intp)
 
@@ -1049,6 +1075,29 @@ def accented_sixteenth(t: np.ndarray, loud: np.ndarray, phase: float, unit: floa
     r = np.exp((t - now) / BASS_RECENCY)
     means = [float((loud * r)[k == j].sum() / max(r[k == j].sum(), 1e-9)) for j in range(4)]
     return int(np.argmax(means))
+
+
+def changed_sixteenth(t: list[float], pcs: list[int], phase: float, unit: float) -> int | None:
+    """Which of four units (s) from `phase` (s, a unit's time) the harmony changes on: 0..3, the one whose onsets
+    t (s, rising) bring the most pitch classes (`pcs`, bit k for pitch class k) that no onset of the HARMONY_SPAN
+    straight beats (four units) before sounded, when it holds HARMONY_SHARE of the window's news and HARMONY_LEAST
+    pitch classes or more; else None. Onsets within HARMONY_SPAN beats of the window's first are not weighed (no
+    harmony before them is known). Chords change on the beat (the 1, or 3); a funk player's accents, chopped off
+    it, do not say where the beat is."""
+    span = HARMONY_SPAN * 4 * unit
+    times = np.asarray(t)
+    # each (onset, pitch class) sounded, by pitch class and then time: news where the class's last sounding before
+    # lies over `span` back, or none does since the window's first onset (a few numpy calls, not a loop per onset)
+    rows, cols = np.nonzero((np.asarray(pcs)[:, None] >> _PITCH_CLASSES) & 1)
+    order = np.lexsort((rows, cols))
+    rows, cols = rows[order], cols[order]
+    at = times[rows]
+    new = np.ones(len(at), dtype=bool)
+    new[1:] = (cols[1:] != cols[:-1]) | (at[1:] - at[:-1] > span)
+    new &= at - times[0] >= span
+    news = np.bincount(np.round((at[new] - phase) / unit).astype(int) % 4, minlength=4)
+    total, top = int(news.sum()), int(news.argmax())
+    return top if total >= HARMONY_LEAST and news[top] >= HARMONY_SHARE * total else None
 
 
 def unit_contrast(t: np.ndarray, loud: np.ndarray, unit: float, group: int) -> float:
