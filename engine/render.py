@@ -163,8 +163,9 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
     """The band along with `guitar` under a virtual clock: the engine at the end and the band's events.
     `sinks` get the band's events too, as they are made, and are closed at the end; `clock`: the virtual
     clock to run on (a new one by default); `strict`: a named style the player's meter, once sure, does not
-    fit raises StyleMeterError (False: it is played as asked); `look_ahead`: play it twice, the band of the
-    second from the player's first downbeat as the first heard it (engine/look_ahead.py). Other arguments as for
+    fit raises StyleMeterError (False: it is played as asked); `look_ahead`: play it as live, then again with the
+    band from the player's first downbeat as the first heard it, and keep that unless its band follows the player
+    less well than the first's (engine/look_ahead.py); a third run goes to `sinks`. Other arguments as for
     `render`. Raises StyleNotFound, PatternError or StyleMeterError; ValueError for `look_ahead` with the
     player's count-in."""
     player = player or PlayerSettings()
@@ -201,8 +202,8 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     actions at times (s) of the input; `levels`: the parts' levels (dB, engine/mixer.py: the band's channel
     volumes in the MIDI file and the WAV, the guitar's in the WAV); `stems_dir`: a folder (made when missing)
     for one WAV per part, `stem_paths`, which add up to the mix; `plot`: also draw the timeline picture
-    (engine/io/plot.py; needs matplotlib) to this PNG; `look_ahead`: render twice, the band from the player's
-    first downbeat at the tempo, meter and key the first render heard there (engine/look_ahead.py). Raises
+    (engine/io/plot.py; needs matplotlib) to this PNG; `look_ahead`: the band from the player's first downbeat
+    at the tempo, meter and key a first render heard there (engine/look_ahead.py; `play`). Raises
     InputFileError, StyleNotFound, OutputPathError,
     SoundFontNotFound or SynthError (all EngineError) with a one-line message; nothing is left half-written.
     """

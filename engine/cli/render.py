@@ -88,7 +88,8 @@ def render(
         False, "--look-ahead",
         help="A backing track from your first downbeat: listen to the whole take first, then play it again with "
              "the band in from your first downbeat (after a pickup: the downbeat after it), at the tempo, meter "
-             "and key heard there, as if counted in; then it follows you as live. Renders twice."),
+             "and key heard there, as if counted in; then it follows you as live (as live throughout where that "
+             "early band would follow you less well later on). Three times as long."),
 ) -> None:
     """Play the band along with IN.mid, exactly as live, and write the backing track (several files: a batch
     into folders, in parallel)."""
