@@ -6,11 +6,12 @@ pass one is the render as live; from its band this module reads where the player
 tempo and in which meter, and which key the song opened in (`Opening`). Pass two is the render as live again with
 those as timed inputs: a silent count-in ending on that downbeat (engine/inputs.py `CountIn`, the path a player's
 `--count-in` takes: the band comes in on it, then follows the player as live) and the opening key
-(`KeyHint`), so the dombra plays in the song's key from its first note.
+(`KeyHint`), so the dombra plays in the song's key from its first note. Pass two is kept only where its band
+follows the player, from pass one's entry on, as pass one's did (`follows`); else the render is as live.
 
 Pass one's *settled* reading counts, not its first guess: the bars are counted back from the first downbeat of
-the first stretch of `SETTLED_BARS` bars the band played in one meter without moving its bar line (a 2/4 take
-heard 4/4 at the entry and a bar moved later are read as the band played them after), along the band's beats and,
+the longest stretch (at least `SETTLED_BARS` bars) the band played in one meter without moving its bar line (a 2/4
+take heard 4/4 at the entry and a bar moved later are read as the band played them after), along its beats and,
 before its entry, the player's beats as the listener heard them (the band's `LeadIn`, engine/lead_in.py). A
 pickup before the first downbeat stays a pickup: the band starts on the downbeat after it.
 """
