@@ -1,10 +1,10 @@
 """Band evaluation: the band as its users meet it, the rendered MIDI file as a DAW shows it.
 
     python bench/band_eval.py [--sets cases,guitarset,examples,bugs,DIR...] [--aqyn PATH] [--style auto]
-                              [--jobs 2] [--verbose] [--json OUT.json] [--keep DIR]
+                              [--render-args "--look-ahead"] [--jobs 2] [--verbose] [--json OUT.json] [--keep DIR]
 
 For every take (IN.mid, with its truth IN.json beside it when there is one) this runs
-`aqyn render IN.mid -o OUT.mid --style STYLE` as a separate process and reads OUT.mid back the way a DAW
+`aqyn render IN.mid -o OUT.mid --style STYLE [RENDER-ARGS]` as a separate process and reads OUT.mid back the way a DAW
 does: the tempo map and time signatures give the time in seconds of every beat and bar line. Nothing here
 imports the engine, so the measure survives a refactoring of its internals.
 
@@ -40,6 +40,9 @@ Measurement choices (times in seconds, tolerance TOL = 70 ms everywhere):
   entry_counted: the same delay in the truth's own bars, counted along its downbeats (each bar its own length):
   on a take whose tempo moves, the mean bar is not the bars the guitar played before the entry (the
   e_mixolydian 88-116 ramp's entry on its third downbeat reads 2.30 mean bars, 2.00 counted).
+  entry_first_downbeat: the band's first note within TOL of the player's first downbeat, the truth's first at or
+  after the guitar's first note less a quarter of the truth's beat there (a strum pushed early is on its
+  downbeat; a pickup before it is not); `--render-args "--look-ahead"` is meant to put it there.
 * n/N in the tables: N = takes where the check applies, a crashed take failing it; medians and minima are
   over the takes that rendered.
 """
@@ -51,6 +54,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -476,6 +480,14 @@ def near(t: float, refs: np.ndarray, tol: float = TOL) -> bool:
     return bool(len(refs)) and bool(np.min(np.abs(refs - t)) <= tol)
 
 
+def first_downbeat(guitar_first: float, truth: Truth) -> np.ndarray:
+    """The player's first downbeat (s) as a one-element array (empty when the truth has none after the guitar's
+    first note): the truth's first at or after `guitar_first` less a quarter of its beat there."""
+    early = 0.25 * local_ibi(truth.beats, guitar_first) if len(truth.beats) > 1 else TOL
+    after = truth.downbeats[truth.downbeats >= guitar_first - max(early, TOL)]
+    return after[:1]
+
+
 def entry_scores(band_first: float, guitar_first: float, grid: Grid, truth: Truth) -> dict:
     """Entry delay in truth bars (the truth's mean bar) and in seconds (`entry_s`), whether the band's first
     note and the file's first bar line after it fall on a truth downbeat (within TOL)."""
@@ -485,6 +497,7 @@ def entry_scores(band_first: float, guitar_first: float, grid: Grid, truth: Trut
     return {"entry_bars": (band_first - guitar_first) / bar if bar else None, "entry_s": band_first - guitar_first,
             "entry_counted": counted,
             "entry_on_downbeat": near(band_first, truth.downbeats),
+            "entry_first_downbeat": near(band_first, first_downbeat(guitar_first, truth)),
             "first_bar_on_downbeat": near(float(after[0]), truth.downbeats) if len(after) else False}
 
 
@@ -629,10 +642,10 @@ class Take:
     truth: Path | None
 
 
-def run_render(aqyn: str, src: Path, out: Path, style: str) -> dict:
-    """Run `aqyn render` as a process: exit code, crash (exit code != 0 or a traceback on stderr), the last
-    stderr line and the wall time (s)."""
-    cmd = [aqyn, "render", str(src), "-o", str(out), "--style", style]
+def run_render(aqyn: str, src: Path, out: Path, style: str, extra: tuple[str, ...] = ()) -> dict:
+    """Run `aqyn render` as a process (`extra`: more of its options): exit code, crash (exit code != 0 or a
+    traceback on stderr), the last stderr line and the wall time (s)."""
+    cmd = [aqyn, "render", str(src), "-o", str(out), "--style", style, *extra]
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
@@ -699,14 +712,15 @@ def measure(out: Path, src: Path, truth: Truth | None, pause: bool) -> dict:
     return res
 
 
-def evaluate(take: Take, aqyn: str, style: str, out_dir: str) -> dict:
-    """Render one take and measure it; a failure of the measurement itself is recorded as `eval_error`."""
+def evaluate(take: Take, aqyn: str, style: str, out_dir: str, extra: tuple[str, ...] = ()) -> dict:
+    """Render one take (`extra`: more render options) and measure it; a failure of the measurement itself is
+    recorded as `eval_error`."""
     truth = load_truth(take.truth) if take.truth else None
     pause = truth is None and "pause" in take.name
     row = {"set": take.set, "take": take.name, "input": str(take.midi), "has_truth": truth is not None,
            "has_stops": bool(truth and any(_stop_beats(s, truth) >= 1 for s in truth.stops)) or pause}
     out = Path(out_dir) / f"{take.name}.mid"
-    row.update(run_render(aqyn, take.midi, out, style))
+    row.update(run_render(aqyn, take.midi, out, style, extra))
     if not row["crash"]:
         try:
             row.update(measure(out, take.midi, truth, pause))
@@ -775,6 +789,7 @@ def aggregate(rows: list[dict]) -> dict:
         "entry_s_median": stat(rows, "entry_s", statistics.median),
         "entry_counted_median": stat(rows, "entry_counted", statistics.median),
         "entry_on_downbeat": passed(rows, "entry_on_downbeat", bool, truth),
+        "entry_first_downbeat": passed(rows, "entry_first_downbeat", bool, truth),
         "end_within_1_beat": passed(rows, "end_ok", bool, truth),
         "stops_ok": passed(rows, "stop_ok", bool, lambda r: r["has_stops"]),
         "pre_entry_bpm_ok": passed(rows, "pre_entry_bpm_ok", bool, truth),
@@ -789,7 +804,8 @@ AGG_COLUMNS = [
     ("... not at a player's tempo step", "files_with_jumps_off_steps"), ("meter ok", "meter_ok"),
     ("bar F med", "bar_f_median"), ("entry bars med", "entry_bars_median"),
     ("entry s med", "entry_s_median"), ("entry bars counted med", "entry_counted_median"),
-    ("entry on downbeat", "entry_on_downbeat"), ("end ±1 beat", "end_within_1_beat"), ("stops ok", "stops_ok"),
+    ("entry on downbeat", "entry_on_downbeat"), ("entry on first downbeat", "entry_first_downbeat"),
+    ("end ±1 beat", "end_within_1_beat"), ("stops ok", "stops_ok"),
     ("pre-entry tempo ok", "pre_entry_bpm_ok"), ("pre-entry bar lines on db", "pre_entry_db_all"),
     ("sanity ok", "sanity_ok"),
 ]
@@ -908,7 +924,8 @@ def run_set(spec: str, args, pool: ProcessPoolExecutor, out_root: Path) -> dict:
     label, folder, takes = discover(spec)
     out_dir = out_root / label
     out_dir.mkdir(parents=True, exist_ok=True)
-    futures = [pool.submit(evaluate, t, args.aqyn, args.style, str(out_dir)) for t in takes]
+    extra = tuple(shlex.split(args.render_args))
+    futures = [pool.submit(evaluate, t, args.aqyn, args.style, str(out_dir), extra) for t in takes]
     rows = []
     for take, fut in zip(takes, futures):
         rows.append(fut.result())
@@ -930,6 +947,7 @@ def parse_args(argv=None):
                     help="comma-separated: cases, guitarset, examples, bugs, or folders of NAME.mid + NAME.json")
     ap.add_argument("--aqyn", default=default_aqyn(), help="the aqyn command (default: the repo's .venv)")
     ap.add_argument("--style", default="auto")
+    ap.add_argument("--render-args", default="", help='more `aqyn render` options, e.g. "--look-ahead"')
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--verbose", action="store_true", help="a row per take too")
     ap.add_argument("--json", type=Path, help="write every per-take metric here")
@@ -940,7 +958,7 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     """Run every set given, print its tables, write the JSON report; exit code 0 (crashes are results)."""
     args = parse_args(argv)
-    report = {"aqyn": args.aqyn, "style": args.style, "commit": commit(), "sets": {}}
+    report = {"aqyn": args.aqyn, "style": args.style, "render_args": args.render_args, "commit": commit(), "sets": {}}
     with tempfile.TemporaryDirectory(prefix="band_eval-") as tmp, \
             ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         out_root = args.keep or Path(tmp)

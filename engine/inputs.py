@@ -91,7 +91,9 @@ class CountIn:
     `clicks`: play them (live) or only tell the beat tracker (offline: the recording holds no clicks).
     `groups`: an aqsaq bar's accent groups in eighths ((2, 2, 3) in 7/8), `period` then being a quarter: the
     clicks fall on the groups' starts, limping as the bar does, `beats_per_bar` (one per group) to a bar;
-    empty: even clicks."""
+    empty: even clicks. `eighths`: the eighths a click (3: a 6/8 count's dotted quarters, 2: quarters) when the
+    count tells how the beat divides (a look-ahead render's, engine/look_ahead.py), None when it does not (a
+    player's: the guitar's off-beats say)."""
 
     time: float
     beats: int
@@ -99,6 +101,7 @@ class CountIn:
     beats_per_bar: int
     clicks: bool = True
     groups: tuple[int, ...] = ()
+    eighths: int | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.beats <= 64 or not 0.2 <= self.period <= 3.0 or not 1 <= self.beats_per_bar <= 16:
@@ -106,18 +109,21 @@ class CountIn:
         if self.groups and (len(self.groups) != self.beats_per_bar or min(self.groups) < 1):
             raise ValueError(f"a count-in's groups are one per click of the bar, got {self.groups!r} for "
                              f"{self.beats_per_bar} clicks")
+        if self.eighths not in (None, 2, 3):
+            raise ValueError(f"a count-in's click is 2 or 3 eighths (or None), got {self.eighths!r}")
 
     @classmethod
     def of_bars(cls, bars: int, bpm: float, beats_per_bar: int, start: float | None = None,
-                downbeat: float | None = None, clicks: bool = True) -> CountIn:
+                downbeat: float | None = None, clicks: bool = True, eighths: int | None = None) -> CountIn:
         """A count-in of `bars` bars of `beats_per_bar` even clicks at `bpm`: its first click at `start` (s), or
         its last bar ending on the player's first `downbeat` (s) (give one of the two). The one place the
-        player's settings (--count-in BARS, --bpm, the meter) become clicks, live and offline."""
+        player's settings (--count-in BARS, --bpm, the meter) become clicks, live and offline; `eighths` as for
+        the class."""
         period = 60.0 / bpm
         beats = bars * beats_per_bar
         if start is None:
             start = downbeat - beats * period
-        return cls(start, beats, period, beats_per_bar, clicks)
+        return cls(start, beats, period, beats_per_bar, clicks, eighths=eighths)
 
     @property
     def downbeat(self) -> float:
@@ -166,9 +172,24 @@ class PlayerBreak:
             raise ValueError(f"a break must come after it is known: {self.begin!r}-{self.end!r} s at {self.time!r} s")
 
 
-TimedInput = Union[InputMessage, CueInput, ClockInput, CountIn, SongEnd, PlayerBreak]
+@dataclass(frozen=True, slots=True)
+class KeyHint:
+    """The song's key, told at `time` (s) by one who heard it whole (an offline render's first pass,
+    engine/look_ahead.py): `tonic` a name (C, C#, Db, ... B), `mode` a mode name. The key tracker starts from it
+    and the guitar's notes overturn it as they would any key it believed."""
+
+    time: float
+    tonic: str
+    mode: str
+
+    def __post_init__(self) -> None:
+        if not self.time >= 0:
+            raise ValueError(f"time must be >= 0 seconds, got {self.time!r}")
+
+
+TimedInput = Union[InputMessage, CueInput, ClockInput, CountIn, SongEnd, PlayerBreak, KeyHint]
 
 
 def input_order(item: TimedInput) -> tuple[float, int]:
     """Sort key for merging inputs: by time; at the same time the player's MIDI and clock first, then cues."""
-    return (item.time, 1 if isinstance(item, (CueInput, CountIn, SongEnd, PlayerBreak)) else 0)
+    return (item.time, 1 if isinstance(item, (CueInput, CountIn, SongEnd, PlayerBreak, KeyHint)) else 0)

@@ -24,7 +24,7 @@ from engine.arrange.patterns import Style
 from engine.arrange.styles import load_style
 from engine.clock import TICK, Clock, first_step
 from engine.events import PERCUSSION, InputMessage, Note
-from engine.inputs import SWITCH_CUES, ClockInput, CountIn, Cue, CueInput, PlayerBreak, SongEnd, TimedInput
+from engine.inputs import SWITCH_CUES, ClockInput, CountIn, Cue, CueInput, KeyHint, PlayerBreak, SongEnd, TimedInput
 from engine.io.sinks import Sink
 from engine.listen import Listener, ListenerConfig
 from engine.schedule import Scheduler, SchedulerConfig, StyleChooser
@@ -69,7 +69,7 @@ class Engine:
         return self.scheduler.playing
 
     def feed(self, item: TimedInput) -> None:
-        """One timed input: guitar MIDI, a cue, a MIDI clock message or a count-in. Raises ValueError for
+        """One timed input: guitar MIDI, a cue, a MIDI clock message, a count-in or a key hint. Raises ValueError for
         a cue the band does not know."""
         if isinstance(item, InputMessage):
             self.listener.feed(item)
@@ -85,6 +85,8 @@ class Engine:
             self.scheduler.song_end(item.at)
         elif isinstance(item, PlayerBreak):
             self.scheduler.presence.player_break(item.begin, item.end, item.struck, item.then)
+        elif isinstance(item, KeyHint):
+            self.listener.expect_key(item.time, item.tonic, item.mode)
         else:
             raise TypeError(f"not an engine input: {item!r}")
 

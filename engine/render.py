@@ -46,6 +46,7 @@ from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
 from engine.listen.meter import MeterHeard
 from engine.listen.phrases import breaks, final_chords, strums
+from engine.look_ahead import AGREE, follows, opening
 from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
 from engine.mixer import GM_VOLUME, Levels
 from engine.pipeline import Engine, EngineConfig, run_offline
@@ -158,13 +159,26 @@ def player_inputs(guitar: GuitarFile, player: PlayerSettings, cues: Sequence[Tim
 def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: list[Path] | None = None,
          player: PlayerSettings | None = None, cues: Sequence[TimedInput] = (), sinks: Sequence[Sink] = (),
          clock: VirtualClock | None = None, levels: Levels = Levels(),
-         strict: bool = True) -> tuple[Engine, list[Event]]:
+         strict: bool = True, look_ahead: bool = False) -> tuple[Engine, list[Event]]:
     """The band along with `guitar` under a virtual clock: the engine at the end and the band's events.
     `sinks` get the band's events too, as they are made, and are closed at the end; `clock`: the virtual
     clock to run on (a new one by default); `strict`: a named style the player's meter, once sure, does not
-    fit raises StyleMeterError (False: it is played as asked). Other arguments as for `render`. Raises
-    StyleNotFound, PatternError or StyleMeterError."""
+    fit raises StyleMeterError (False: it is played as asked); `look_ahead`: play it as live, then again with the
+    band from the player's first downbeat as the first heard it, and keep that unless its band follows the player
+    less well than the first's (engine/look_ahead.py); a third run goes to `sinks`. Other arguments as for
+    `render`. Raises StyleNotFound, PatternError or StyleMeterError; ValueError for `look_ahead` with the
+    player's count-in."""
     player = player or PlayerSettings()
+    if look_ahead:
+        if player.count_in:
+            raise ValueError("a look-ahead render starts the band on the first downbeat itself: no count-in with it")
+        _, heard = play(guitar, style, seed, pattern_dirs, player, cues, levels=levels, strict=strict)
+        struck = [t for t, _ in strums(guitar.messages, player.listener_config().guitar)]
+        start = opening(heard, guitar.first_onset - player.converter_latency, struck)
+        if start is not None:
+            early = [*cues, *start.inputs()]
+            _, band = play(guitar, style, seed, pattern_dirs, player, early, levels=levels, strict=strict)
+            cues = early if follows(heard, band) >= AGREE else cues
     recorder = RecordingSink()
     engine = Engine(style_chooser(style, pattern_dirs, strict), seed, [recorder, *sinks],
                     EngineConfig(player.listener_config(), SchedulerConfig(levels=levels),
@@ -178,7 +192,8 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
            seed: int = 0, soundfont: str | Path | None = None, pattern_dirs: list[Path] | None = None,
            with_guitar: bool = False, player: PlayerSettings | None = None,
            cues: Sequence[TimedInput] = (), levels: Levels = Levels(),
-           stems_dir: str | Path | None = None, plot: str | Path | None = None) -> RenderResult:
+           stems_dir: str | Path | None = None, plot: str | Path | None = None,
+           look_ahead: bool = False) -> RenderResult:
     """Play the band along with the guitar file at `input_path` and write `midi_out` (and `wav_out`).
 
     `style`: a style name or "auto"; `seed`: the band's random choices; `soundfont`: for the WAV (default:
@@ -187,7 +202,9 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
     actions at times (s) of the input; `levels`: the parts' levels (dB, engine/mixer.py: the band's channel
     volumes in the MIDI file and the WAV, the guitar's in the WAV); `stems_dir`: a folder (made when missing)
     for one WAV per part, `stem_paths`, which add up to the mix; `plot`: also draw the timeline picture
-    (engine/io/plot.py; needs matplotlib) to this PNG. Raises InputFileError, StyleNotFound, OutputPathError,
+    (engine/io/plot.py; needs matplotlib) to this PNG; `look_ahead`: the band from the player's first downbeat
+    at the tempo, meter and key a first render heard there (engine/look_ahead.py; `play`). Raises
+    InputFileError, StyleNotFound, OutputPathError,
     SoundFontNotFound or SynthError (all EngineError) with a one-line message; nothing is left half-written.
     """
     started = time.perf_counter()
@@ -203,7 +220,7 @@ def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | N
 
     def perform(sinks: list[Sink], clock: VirtualClock) -> tuple[Engine, list[Event]]:
         return play(guitar, style, seed, pattern_dirs, player, cues, sinks=sinks, clock=clock, levels=levels,
-                    strict=strict)
+                    strict=strict, look_ahead=look_ahead)
 
     def picture(path: Path, engine: Engine, band: list[Event]) -> None:
         arranger = engine.scheduler.arranger

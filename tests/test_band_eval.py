@@ -229,11 +229,20 @@ def test_entry_in_truth_bars_and_on_downbeat():
     truth = truth_of()
     e = be.entry_scores(4.0, 0.0, steady_grid(), truth)
     assert e == {"entry_bars": pytest.approx(2.0), "entry_s": pytest.approx(4.0), "entry_counted": pytest.approx(2.0),
-                 "entry_on_downbeat": True, "first_bar_on_downbeat": True}
+                 "entry_on_downbeat": True, "entry_first_downbeat": False, "first_bar_on_downbeat": True}
     off = be.entry_scores(4.5, 0.0, steady_grid(), truth)
     assert not off["entry_on_downbeat"] and off["first_bar_on_downbeat"]
     short = be.entry_scores(4.0, 0.0, steady_grid(per_bar=2), truth_of(meter="2/4", per_bar=2))
     assert short["entry_bars"] == pytest.approx(4.0) and short["entry_s"] == pytest.approx(e["entry_s"])
+
+
+def test_entry_on_the_first_downbeat_is_the_truths_first_at_or_after_the_first_note_less_a_quarter_beat():
+    # the guitar's first note at 2.9 s, a pickup before the downbeat at 4.0 s (bars of 2 s, beats of 0.5 s)
+    truth = truth_of()
+    assert be.entry_scores(4.0, 2.9, steady_grid(), truth)["entry_first_downbeat"]
+    assert not be.entry_scores(6.0, 2.9, steady_grid(), truth)["entry_first_downbeat"]     # a bar later
+    # a first strum pushed 0.1 s (a fifth of a beat) ahead of its downbeat is on it
+    assert be.entry_scores(2.0, 1.9, steady_grid(), truth)["entry_first_downbeat"]
 
 
 def test_entry_counted_in_the_truths_own_bars_when_the_tempo_ramps():

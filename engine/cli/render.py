@@ -84,6 +84,12 @@ def render(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N",
                                        help="A batch: files rendered at once (default: the machine's cores)."),
     plot: Optional[Path] = PLOT_OPTION,
+    look_ahead: bool = typer.Option(
+        False, "--look-ahead",
+        help="A backing track from your first downbeat: listen to the whole take first, then play it again with "
+             "the band in from your first downbeat (after a pickup: the downbeat after it), at the tempo, meter "
+             "and key heard there, as if counted in; then it follows you as live (as live throughout where that "
+             "early band would follow you less well later on). Three times as long."),
 ) -> None:
     """Play the band along with IN.mid, exactly as live, and write the backing track (several files: a batch
     into folders, in parallel)."""
@@ -103,6 +109,8 @@ def render(
     check_band_heard(levels, LEVEL_PARTS, GUITAR if with_guitar else None)
     dirs = pattern_dirs(patterns)
     player = player_settings(converter_latency_ms, channels, bpm, count_in, meter)
+    if look_ahead and count_in:
+        fail("--look-ahead starts the band on your first downbeat by itself; leave out --count-in (or --look-ahead)")
     if jobs is not None and jobs < 1:
         fail(f"--jobs must be 1 or more, got {jobs}")
     try:
@@ -110,7 +118,7 @@ def render(
         # file's own are read where it renders: cues=None).
         timeline = load_cues(cues, dirs) if cues is not None else None
         options = dict(style=style, seed=seed, soundfont=soundfont, pattern_dirs=dirs, with_guitar=with_guitar,
-                       player=player, cues=timeline, levels=levels)
+                       player=player, cues=timeline, levels=levels, look_ahead=look_ahead)
         with terminated_cleanly():
             if len(input_files) > 1:
                 from engine.arrange.styles import style_chooser  # noqa: PLC0415

@@ -1412,16 +1412,20 @@ class BeatTracker:
             return None
         return self._taps.taps[-1] + self.period, COUNT_OF_THREE
 
-    def start_at(self, t: float, period: float, beats: int | None = None) -> None:
+    def start_at(self, t: float, period: float, beats: int | None = None, compound: bool | None = None) -> None:
         """A beat of `period` s falls at t (s) and starts a bar: a count-in's end, or a start without guitar.
         The grid is set at once (as a tap) and the bar stays there until the guitar's accents make the meter
         sure (CUED_BAR_UNTIL). `beats`: the bar counted in has that many beats (a count of three taps: 3/4),
         and until then that is the meter; the bar pointer's bar lines of a song before are forgotten (`rephase`),
         its meters' beliefs kept for the guitar's accents to weigh on. None, or a bar of four (the count every
         band assumes, before a waltz too: review23 tapped four; held, it kept a waltz heard after it in 4/4 a
-        bar longer), leave the meter to the guitar's accents."""
+        bar longer), leave the meter to the guitar's accents. `compound`: the beat divides in three (True) or two
+        (False), as told (`MeterTracker.expect`) by one who heard the song whole, whose bar of four is held too;
+        None: the guitar's off-beats say."""
         self._bar_origin = self._anchor(t, period)
-        self._bar_beats, self._bar_read = (None if beats == PLAIN_COUNT else beats), None
+        if compound is not None:
+            self._meter.expect(period, compound)
+        self._bar_beats, self._bar_read = (None if beats == PLAIN_COUNT and compound is None else beats), None
         if self._bar_beats is not None:
             self.rephase_bars()
 

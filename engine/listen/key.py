@@ -229,6 +229,8 @@ HMM_STAY = 0.95           # per second: how likely the key is unchanged
 HMM_TONIC = 0.0           # share of a key change that keeps the tonic (a change of mode)
 HMM_BETA = 2.0            # sharpness of the evidence (per score unit)
 HMM_SWITCH = 2.0          # belief ratio another key needs over the current one to take over
+EXPECTED = 0.5            # the forward filter's belief in a key told before the song (`expect`): a look-ahead
+                          # render's first pass's (engine/look_ahead.py); notes overturn it at HMM_SWITCH times
 HMM_MASS = 20.0           # evidence mass below which the evidence's sharpness is scaled down
 _ALL_CONST = _ALL_PRIORS - SCALE_WEIGHT   # the mode prior, less the scale term at a full share
 _LINE_PRIORS = np.tile([LINE_PRIOR.get(mode, 0.0) for mode in _MODE_NAMES], 12)
@@ -418,6 +420,20 @@ class KeyTracker:
         first, _ = self._struck.get(pitch % 12, (t, t))
         self._struck[pitch % 12] = (first, t)
         self._add(t, pitch, velocity / 127 * metric, bass, metric)
+
+    def expect(self, t: float, tonic: int, mode: str) -> None:
+        """Start from the key (`tonic` pitch class 0..11, `mode` a mode name) one who heard the song whole names,
+        at `t` (s), before any note: it is the key at once, with EXPECTED of the forward filter's belief on it (the
+        rest spread evenly), so the first notes, thin evidence, do not overturn it, and the song's own notes do as
+        they would any key believed (the belief drifts back to even at HMM_STAY a second). Raises ValueError for a
+        mode not in SCALES."""
+        if mode not in _MODE_NAMES:
+            raise ValueError(f"mode must be one of {', '.join(_MODE_NAMES)}, got {mode!r}")
+        index = 7 * ((tonic - MODE_DEGREE[mode]) % 12) + _MODE_NAMES.index(mode)
+        belief = np.full(84, (1.0 - EXPECTED) / 83)
+        belief[index] = EXPECTED
+        self._belief, self._belief_t = belief, t
+        self.tonic, self.mode = tonic % 12, mode
 
     def resume(self, t: float) -> None:
         """The input came back at `t` (s) after it was gone (live: a pulled cable): the silence before it was not

@@ -22,6 +22,7 @@ from engine.listen.key import DEFAULT_PROFILES, NEW_PIECE, KeyTracker
 from engine.listen.meter import MeterHeard
 from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
 from engine.state import BeatGrid, MusicalState
+from engine.theory import pitch_class
 
 KEY_EVERY = 1.0    # s between key re-estimates ...
 KEY_STARVED = 3.0  # ... and after this long one is due even on a strum that re-estimated the tempo
@@ -164,7 +165,8 @@ class Listener:
         self._cued: float | None = None  # the downbeat the player was cued to (s), until the guitar plays ...
         self._cue_kept = -math.inf       # ... and this time (s) has passed (a count told on the guitar's downbeat)
         self._count: tuple[float, int] | None = None   # a tapped count's next beat (s) and bar (beats), if it ends
-        self._clicked: int | None = None  # a count-in's clicks to the bar
+        # a count-in's clicks to the bar (int or None) and whether its beat divides in three (None: not told)
+        self._clicked, self._divided = None, None
         self._master_top = False         # a clock master started with no tempo known: cue its first bar line
         self._strum_time = -1.0
         self._prev_strum: Strum | None = None            # the strum before the one being struck
@@ -223,6 +225,13 @@ class Listener:
         self._taps = sorted(self._taps + item.tap_times())
         self._cued = item.downbeat
         self._clicked = None if item.groups else item.beats_per_bar
+        self._divided = None if item.eighths is None else item.eighths == 3
+
+    def expect_key(self, t: float, tonic: str, mode: str) -> None:
+        """The song's key as one who heard it whole says (a look-ahead render's first pass, engine/look_ahead.py),
+        at `t` (s): the key tracker starts from it (`KeyTracker.expect`). `tonic`: a name (C#, Db...)."""
+        self._idle = -math.inf
+        self.key.expect(t, pitch_class(tonic), mode)
 
     def start(self, t: float) -> None:
         """A start with no guitar playing (a pedal, a clock master's start): the band's first downbeat falls
@@ -381,7 +390,7 @@ class Listener:
         while self._taps and self._taps[0] <= now:
             self.beat.tap(self._taps.pop(0))
             if not self._taps and self._cued is not None and self.beat.period:
-                self.beat.start_at(self._cued, self.beat.period, self._clicked)     # the count-in's bar
+                self.beat.start_at(self._cued, self.beat.period, self._clicked, self._divided)  # the count-in's bar
         if self._count is not None:
             self._count_ends(now)
         if self._cued is not None:

@@ -90,6 +90,16 @@ class MeterTracker:
                 and other >= SWITCH * (now + other)):
             self._duple, self._triple = duple, triple
 
+    def expect(self, period: float, compound: bool) -> None:
+        """The beat, `period` s long, divides in three (`compound`) or two, as one who heard the song whole says (a
+        look-ahead render's first pass, engine/look_ahead.py): the long memory starts settled in that division
+        (SETTLED), so the player's first strums leave it and a change is heard as any change of division is."""
+        self._restart(period)
+        if compound:
+            self._triple = SETTLED
+        else:
+            self._duple = SETTLED
+
     def _restart(self, period: float) -> None:
         """Another metrical level (`period`, s): what was counted on the old grid says nothing about this one."""
         self._level = period
