@@ -50,13 +50,22 @@ def heard_from(name: str, since: float) -> list[tuple[int, str, float]]:
     return [(pitch_class(c["tonic"]), c["mode"], round(c["time"], 1)) for c in held]
 
 
-@pytest.mark.parametrize("name, tonic, mode", OFF_TONIC + ON_TONIC)
+# Known limit (session 28, loop28): key.py's phrase cue gives the loop's first chord the tonic's bonus. A rule that
+# moved it to where the loop resolves (the chord held longest; else the one IV-V-I or ii-V-I reaches; commit 397034d on
+# branch loop28, reverted) made these pass and cost the held-out sim4-held key exact 0.792 -> 0.708 (bench/README.md).
+OFF_TONIC_LIMIT = pytest.mark.xfail(strict=True, reason="known limit: a loop is heard in the key of the chord it "
+                                                        "starts on (review34; bench/README.md loop28)")
+
+
+@pytest.mark.parametrize("name, tonic, mode", [pytest.param(*t, marks=OFF_TONIC_LIMIT) for t in OFF_TONIC]
+                         + ON_TONIC)
 def test_a_loop_is_heard_in_its_tonic_once_it_has_come_round(name, tonic, mode):
     heard = heard_from(name, SETTLED)
     assert heard and all(h[:2] == (pitch_class(tonic), mode) for h in heard), (tonic, mode, heard)
 
 
-@pytest.mark.parametrize("name, tonic, mode", OFF_TONIC[:1] + OFF_TONIC[5:7] + ON_TONIC[:1])
+@pytest.mark.parametrize("name, tonic, mode", [pytest.param(*t, marks=OFF_TONIC_LIMIT)
+                                                for t in OFF_TONIC[:1] + OFF_TONIC[5:7]] + ON_TONIC[:1])
 def test_offline_a_loop_is_named_by_its_tonic(name, tonic, mode):
     key = analyze(DATA / f"key-loop-{name}.mid", offline=True).key
     assert (pitch_class(key["tonic"]), key["mode"]) == (pitch_class(tonic), mode), key

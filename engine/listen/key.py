@@ -54,14 +54,7 @@ back (away under `PHRASE_LOOP` times its hold), a later one that comes back firs
 `PHRASE_WEIGHT` after `PHRASE_RETURNS` of them. A strum's labels flap as its notes arrive (E, Ab minor, Eb sus4,
 Ab minor within 0.9 s): a label under `PHRASE_HOLD` s over a root not yet struck is no chord yet, and a chord
 that comes back after so short a label never left. A stop (a silence that reopens the piece) keeps the chord
-the phrases opened with so far: it is still the first to come back. A loop need not start on its tonic, though
-(review34: F G C Am in C was heard F lydian, minor VI-VII-i-i F lydian, iv-v-i-i D dorian, for the whole take): a
-musician hears the tonic where the loop resolves. The bonus goes from the loop's start to the chord held longest
-(a stay `RESOLVE_HOLD` times the start's, and longer in all: VI-VII-i-i's two bars of i), or else to the chord a
-cadence reaches most (IV-V-I or ii-V-I, the V major: F G C Am's C), unless that is the start's
-relative (a minor song's VII-III is its relative major's V-I); either only while no cadence reaches the start itself.
-Where the loop's chords tie (I-V-vi-IV and vi-IV-I-V have no IV-V-I; vi-IV-I-V is also i-VI-III-VII) the
-start keeps it.
+the phrases opened with so far: it is still the first to come back.
 
 1. Every key (12 collections x 7 modes) is scored: the correlation of the histogram with published profiles
    rotated to its tonic (by name: krumhansl-kessler, temperley, aarden-essen, albrecht-shanahan; the default
@@ -185,21 +178,6 @@ PHRASE_CANDIDATES = 3      # the first chords of a piece that may be the one its
 PHRASE_MIN = 0.25          # returns (faded) under which a chord no longer counts as coming back
 PHRASE_HOLD = 0.6          # s a chord is held to be one (a partial first strum, a flap between labels is none)
 PHRASE_LOOP = 4.0          # x its hold: how long the loop's first chord may be away and still come back as its start
-# A loop's resolution, which takes the phrase bonus from the chord the loop starts on (`_resolution`): the chord held
-# this many times longer a stay than the loop's start (review34's VI-VII-i-i, iv-v-i-i, III-VII-i-i and IV-V-I-I,
-# the tonic held two bars in every four: 2x, less its strums' flaps, so 2.0 lost iv-v-i-i; 1.5 turned Nottingham's
-# reelsr-t18, whose V is held 1.5-1.8x its I, to A: accuracy.py --sets nottingham), or failing that, the one a
-# cadence reaches (IV-V-I or ii-V-I, `_stay`) in this larger share of its stays than the start and every other chord
-# (F G C Am: C 1 of 1, F, G and Am 0; I-V-vi-IV and I-IV-bVII-IV have none and keep their start), its stays not
-# shorter than the start's by RESOLVE_HOLD.
-RESOLVE_HOLD = 1.8
-RESOLVE_CADENCE = 0.5
-# Either, only while a major chord a fifth away (V-I, IV-I) leads to the start in under this share of its stays: a
-# start reached so is a resolution
-# too (an I-IV vamp; a dorian power-chord vamp i5-bVII5-IV5-i5 whose last i5 bar was labelled IV, so IV held two bars
-# to i's one, and i came from IV: tests/test_key_evidence.py's, heard G mixolydian for D dorian without it; review34's
-# IV-V-I-I, whose IV comes from the held I, V-I, keeps its start so)
-RESOLVE_START = 0.25
 TONIC_STICKINESS = 0.15
 PRIOR_MASS = 0.0          # evidence mass below which the mode prior is scaled up (PRIOR_MASS / mass)
 
@@ -359,12 +337,6 @@ class KeyTracker:
         self._lone_before = self._lone_bass              # ... and the one before (the last may open a strum)
         self._away = np.zeros(12)             # s other chords were held since each of them was left
         self._returns = np.zeros(12)          # how often (decaying) the piece came back to each
-        # Each chord root's stays (held `PHRASE_HOLD` s or more, sounded), the stays a cadence reached, and their
-        # seconds, decaying as the returns (`_resolution`); the last such chord left, and whether it was major.
-        self._stays = np.zeros((5, 12))      # ... the stays it was minor, and those a major chord a fifth away led to
-        self._solid: tuple[int, bool] | None = None
-        self._lead: int | None = None        # ... and the root of the one before it
-        self._resolved: tuple[int, int] | None = None   # (start, its resolution) as of the last stay (`_resolution`)
         self.total = 0.0                      # decayed evidence mass
         self.confidence = 0.0
         self._belief: np.ndarray | None = None   # the forward filter's, over the 84 keys, as of ...
@@ -384,7 +356,6 @@ class KeyTracker:
         if dt > 0:
             self._decaying *= 0.5 ** (dt / self.half_life)     # _hist, _bass, _roots, _finals and _leaps
             self._returns *= 0.5 ** (dt / PHRASE_HALF_LIFE)
-            self._stays *= 0.5 ** (dt / PHRASE_HALF_LIFE)
             self._arrays_t = self._t
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool, metric: float = 1.0) -> None:
@@ -483,8 +454,6 @@ class KeyTracker:
             strummed = self._together is not None and self._together[0] < t
             sounded = (self._root in struck and len(struck) >= 2 and strummed) or self._chick(t, self._root)
             self._phrase_left(self._root, held, t - self._settle_t, sounded)
-            if sounded and held >= PHRASE_HOLD:
-                self._stay(self._root, held, struck)
         self._settle(t, root, held, sounded)
         self._struck = {pc: (last, last) for pc, (_, last) in self._struck.items() if last >= t}
         for pitch, on in self._ringing.items():   # a root still ringing sounds in the next chord: a picked chord's
@@ -553,58 +522,6 @@ class KeyTracker:
         for c in self._phrase_roots:
             if c != root:
                 self._away[c] += held
-
-    def _stay(self, root: int, held: float, struck: set[int]) -> None:
-        """A chord on `root` sounded and was held `held` s (its notes' pitch classes `struck`): one stay, reached by a
-        cadence when the chord before it was major (its third and not the minor third struck) a fifth above, and the
-        one before that its IV or ii (IV-V-I, ii-V-I: a minor v is no dominant; a V-I alone is a modal loop's too,
-        phrygian's bVI-bII and mixolydian's I-IV, which turned sim2's Ab phrygian, sim-aqsaq's F# phrygian and
-        sim2's Bb mixolydian to their bII or IV; IV-I is an I-IV vamp's and a dorian vamp's). Either, V-I or IV-I
-        from a major chord, makes the chord a resolution too (`RESOLVE_START`)."""
-        before, lead = self._solid, self._lead
-        fifth = before is not None and before[1] and (before[0] - root) % 12 in (5, 7)   # from V or IV, major
-        cadence = (fifth and (before[0] - root) % 12 == 7 and lead is not None and (lead - before[0]) % 12 in (7, 10))
-        major, minor = (root + 4) % 12 in struck, (root + 3) % 12 in struck
-        self._stays[:, root] += (1.0, float(cadence), held, float(minor and not major), float(fifth))
-        self._lead = before[0] if before is not None else None
-        self._solid = (root, major and not minor)
-        self._resolved = None
-
-    def _resolution(self, start: int) -> int:
-        """The chord (root pitch class) a loop that starts on `start` resolves on, where a musician hears its tonic:
-        the one held `RESOLVE_HOLD` times longer a stay than `start` and longer than any other, and longer in all (a
-        polka's V7 held two bars to its I's one, but I comes back twice as often: review34's polka_120_G); else the
-        one a cadence reaches in a share of its stays `RESOLVE_CADENCE` above the start's and above every other's;
-        else `start` (a loop that starts on its tonic, or one with no cadence and no chord held longer:
-        I-V-vi-IV), and always while a major chord a fifth away (V-I, IV-I) leads to `start` in `RESOLVE_START` of
-        its stays or more. Worked out
-        again only after a stay: the stays decay alike, so their ratios stand between."""
-        if self._resolved is None or self._resolved[0] != start:
-            self._resolved = (start, self._resolve(start))
-        return self._resolved[1]
-
-    def _resolve(self, start: int) -> int:
-        """`_resolution` of `start` from the stays now."""
-        stays, cadences, seconds, minors, fifths = self._stays
-        counted = stays >= PHRASE_MIN
-        if not counted[start] or fifths[start] >= RESOLVE_START * stays[start]:
-            return start
-        minor = minors > stays / 2
-        # A relative key's tonic is no cadence's resolution: a minor song's VII-III is its relative major's V-I
-        # (accuracy.py --sets pop909,guitar: pop909/223 F minor, guitar/pop909-419 G minor, -748 C minor and -750 B
-        # minor were heard in their relative majors by it)
-        relative = (-3 if minor[start] else 3) % 12
-        mean = np.where(counted, seconds / np.maximum(stays, 1e-9), 0.0)
-        rate = np.where(counted, cadences / np.maximum(stays, 1e-9), -1.0)
-        for score, margin in ((mean, (RESOLVE_HOLD - 1.0) * mean[start]), (rate, RESOLVE_CADENCE)):
-            best = int(score.argmax())
-            others = np.delete(score, best)
-            if best != start and score[best] >= score[start] + margin and score[best] > others.max() + 1e-9:
-                if score is mean and seconds[best] > seconds[start]:
-                    return best
-                if score is rate and mean[best] >= mean[start] / RESOLVE_HOLD and (start - best) % 12 != relative:
-                    return best
-        return start
 
     def _phrase_root(self) -> tuple[int, float] | None:
         """The chord the piece's phrases open with, and how often (decaying) they came back to it: the first
@@ -679,8 +596,8 @@ class KeyTracker:
                 values[_KEYS_ON[self._root]] += now * weight
         phrase = self._phrase_root()
         if phrase is not None:
-            root, returns = phrase            # the bonus goes to where the loop resolves, not where it starts
-            values[_KEYS_ON[self._resolution(root)]] += PHRASE_WEIGHT * bass_line * min(1.0, returns / PHRASE_RETURNS)
+            root, returns = phrase
+            values[_KEYS_ON[root]] += PHRASE_WEIGHT * bass_line * min(1.0, returns / PHRASE_RETURNS)
         values += self._sixth(hist)
         return values
 
