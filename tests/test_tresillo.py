@@ -80,21 +80,27 @@ def sixteenths(accented, bars: int = 4, unit: float = 0.153) -> tuple[np.ndarray
     return slots * unit, loud
 
 
-def test_running_sixteenths_accented_on_the_beat_move_the_dotted_eighth_to_the_beat():
-    # funk scratch's chops (0, 3, 6, 9, 10, 12, 15) over scratches on every sixteenth, heard at three sixteenths
+@pytest.mark.parametrize("chops, units", [
+    ((0, 3, 6, 9, 10, 12, 15), 3),   # funk scratch's chops, heard at three sixteenths
+    ((0, 5, 10, 14), 5),             # review33's syncopated vamp: chops on 1, the "e" of 2, the "and" of 3 and 4
+])                                   # (five, five, four, two sixteenths apart: autocorrelation peaks at five)
+def test_running_sixteenths_accented_off_the_beat_move_their_level_to_the_beat(chops, units):
+    # the chops over scratches on every sixteenth: the accent repeats every four units, so the beat is four
     est = TempoEstimator()
-    t, loud = sixteenths((0, 3, 6, 9, 10, 12, 15))
+    t, loud = sixteenths(chops)
     est.scores(t, loud)
-    assert est.sixteenth_level(t, loud, 3 * 0.153) == pytest.approx(4 * 0.153)
+    assert est.sixteenth_level(t, loud, units * 0.153) == pytest.approx(4 * 0.153)
 
 
-def test_running_eighths_accented_in_threes_keep_their_dotted_beat():
-    # the same units as a 6/8 strummed on every eighth, accented on 1 and 4: no accent every four units
+@pytest.mark.parametrize("units", [3, 5])
+def test_running_eighths_accented_in_threes_or_fives_keep_their_level(units):
+    # a 6/8 strummed on every eighth accented on 1 and 4, or a 5/8 bar accented on its 1: no accent every four
+    # units, so the level stays what it is
     est = TempoEstimator()
     t = np.arange(64) * 0.153
-    loud = np.where(np.arange(64) % 3 == 0, 0.8, 0.35)
+    loud = np.where(np.arange(64) % units == 0, 0.8, 0.35)
     est.scores(t, loud)
-    assert est.sixteenth_level(t, loud, 3 * 0.153) == pytest.approx(3 * 0.153)
+    assert est.sixteenth_level(t, loud, units * 0.153) == pytest.approx(units * 0.153)
 
 
 def test_a_jigs_eighths_accented_in_threes_with_a_louder_first_bass_keep_their_dotted_beat():
@@ -132,21 +138,3 @@ def test_funk_scratch_beats_fall_on_the_beat_not_its_sixteenths():
     off = (ours - beats[k - 1]) / (beats[k] - beats[k - 1])
     off = (off + 0.5) % 1.0 - 0.5                     # (beats, -0.5..0.5 of the truth's beat)
     assert np.mean(np.abs(off) < 0.125) >= 0.8, np.round(off, 2)
-
-
-def test_running_sixteenths_accented_five_apart_move_five_sixteenths_to_the_beat():
-    # review33's syncopated vamp: chops on 1, the "e" of 2, the "and" of 3 and 4 (five, five, four, two sixteenths
-    # apart) over scratches on every sixteenth; the autocorrelation peaks at five sixteenths (77 for 96), no beat
-    est = TempoEstimator()
-    t, loud = sixteenths((0, 5, 10, 14))
-    est.scores(t, loud)
-    assert est.sixteenth_level(t, loud, 5 * 0.153) == pytest.approx(4 * 0.153)
-
-
-def test_running_eighths_accented_in_fives_keep_their_level():
-    # a 5/8 bar on running eighths, its 1 accented: no accent every four units, so five units stay what they are
-    est = TempoEstimator()
-    t = np.arange(64) * 0.153
-    loud = np.where(np.arange(64) % 5 == 0, 0.8, 0.35)
-    est.scores(t, loud)
-    assert est.sixteenth_level(t, loud, 5 * 0.153) == pytest.approx(5 * 0.153)
