@@ -84,6 +84,9 @@ class ClockInput:
             raise ValueError(f"position must be 0..16383 sixteenths, got {self.position!r}")
 
 
+COUNT_PERIOD = (0.2, 3.0)   # s: a count-in click's shortest and longest beat (300 and 20 BPM)
+
+
 @dataclass(frozen=True, slots=True)
 class CountIn:
     """`beats` count-in clicks `period` seconds apart, the first at `time` (s; may be before the input's
@@ -104,7 +107,8 @@ class CountIn:
     eighths: int | None = None
 
     def __post_init__(self) -> None:
-        if not 1 <= self.beats <= 64 or not 0.2 <= self.period <= 3.0 or not 1 <= self.beats_per_bar <= 16:
+        if not 1 <= self.beats <= 64 or not COUNT_PERIOD[0] <= self.period <= COUNT_PERIOD[1] \
+                or not 1 <= self.beats_per_bar <= 16:
             raise ValueError(f"a count-in needs 1..64 beats of 0.2..3 s, got {self.beats} of {self.period!r} s")
         if self.groups and (len(self.groups) != self.beats_per_bar or min(self.groups) < 1):
             raise ValueError(f"a count-in's groups are one per click of the bar, got {self.groups!r} for "

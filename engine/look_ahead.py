@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from engine.events import Beat, Event, KeyChange, LeadIn, TimeSignature
-from engine.inputs import CountIn, KeyHint
+from engine.inputs import COUNT_PERIOD, CountIn, KeyHint
 from engine.lead_in import SNAP
 from engine.pipeline import START_LEAD
 
@@ -85,6 +85,8 @@ def opening(band: Sequence[Event], first_onset: float, struck: Sequence[float] =
     downbeat = _snapped(downbeat, period, struck)
     if downbeat < START_LEAD:
         downbeat, period = _bar_after(heard, downbeat, period, cycle)
+    if not COUNT_PERIOD[0] <= period <= COUNT_PERIOD[1]:
+        return None     # no count-in holds that beat (review35: pause-10s-then-return's 0.196 s was a traceback)
     key = _key_at([e for e in band if isinstance(e, KeyChange)], beats[0].time + SETTLED_BARS * cycle * period)
     return Opening(downbeat, period, cycle, eighths, key)
 

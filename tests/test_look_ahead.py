@@ -170,3 +170,23 @@ def test_where_the_early_band_would_not_follow_the_player_as_the_live_one_did_th
     _, live = play(guitar)
     _, band = play(guitar, look_ahead=True)
     assert band == live
+
+
+def test_a_beat_no_count_in_can_hold_leaves_the_render_as_live():
+    """A settled run at 0.19 s a beat (over 300 BPM, CountIn's limit) gives no opening: pass two would have
+    raised ValueError building its count-in (review35: the shared case pause-10s-then-return.mid)."""
+    band = [TimeSignature(2.0, 4, 4), LeadIn(2.0, (1.24, 1.43, 1.62, 1.81)), KeyChange(2.0, "G", "major"),
+            *band_beats(2.0, 0.19, SETTLED_BARS + 1, 4)]
+    assert opening(band, first_onset=1.24) is None
+    slower = [TimeSignature(2.0, 4, 4), LeadIn(2.0, (0.4, 0.8, 1.2, 1.6)), KeyChange(2.0, "G", "major"),
+              *band_beats(2.0, 0.4, SETTLED_BARS + 1, 4)]
+    assert opening(slower, first_onset=0.4) is not None      # the same run at 0.4 s a beat has one
+
+
+def test_look_ahead_renders_a_take_with_a_long_pause(tmp_path):
+    """The bug-report take of 4 bars, 10 s of rest, 4 bars: --look-ahead exits 0 and writes the file."""
+    out = tmp_path / "out.mid"
+    r = CliRunner().invoke(app, ["render", str(ROOT / "tests" / "data" / "pause-10s-then-return.mid"), "-o",
+                                 str(out), "--look-ahead"])
+    assert r.exit_code == 0, r.output
+    assert out.exists()
