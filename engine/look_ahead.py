@@ -109,11 +109,7 @@ def _share(times: list[float], others: list[float]) -> float:
     """The share of `times` (s) with one of `others` (s, sorted) within TOL; 1 without any."""
     if not times:
         return 1.0
-    hit = 0
-    for t in times:
-        i = bisect_left(others, t)
-        hit += any(abs(o - t) <= TOL for o in others[max(0, i - 1): i + 1])
-    return hit / len(times)
+    return sum(_nearest(others, t, TOL) is not None for t in times) / len(times)
 
 
 def _settled(beats: list[Beat], meters: list[TimeSignature]) -> tuple[int, int, int] | None:
@@ -127,15 +123,9 @@ def _settled(beats: list[Beat], meters: list[TimeSignature]) -> tuple[int, int, 
 
     runs: list[tuple[int, int]] = []         # (first, last) indices of runs that start on a downbeat
     for i, b in enumerate(beats):
-        if i and runs and runs[-1][1] == i - 1 and not (
-                b.index == beats[i - 1].index + 1 and b.beats_per_bar == beats[i - 1].beats_per_bar
-                and b.beat_in_bar == (beats[i - 1].beat_in_bar + 1) % b.beats_per_bar
-                and meter_at(b.time) == meter_at(beats[i - 1].time)):
-            pass                                  # the run ended at the beat before
-        elif i and runs and runs[-1][1] == i - 1:
+        if runs and runs[-1][1] == i - 1 and _goes_on(beats[i - 1], b, meter_at):
             runs[-1] = (runs[-1][0], i)
-            continue
-        if b.beat_in_bar == 0:
+        elif b.beat_in_bar == 0:
             runs.append((i, i))
     runs = [(a, z) for a, z in runs if z - a + 1 >= SETTLED_BARS * beats[a].beats_per_bar]
     if not runs:
@@ -147,17 +137,31 @@ def _settled(beats: list[Beat], meters: list[TimeSignature]) -> tuple[int, int, 
     return first, beats[first].beats_per_bar, meter.beat_eighths if meter is not None else 2
 
 
-def _bar_before(heard: list[float], downbeat: float, period: float, cycle: int) -> tuple[float, float] | None:
+def _goes_on(before: Beat, beat: Beat, meter_at) -> bool:
+    """Whether `beat` follows `before` in one run: the next beat number, the same bar length and time signature
+    (`meter_at`: s -> TimeSignature or None), the next place in the bar."""
+    return (beat.index == before.index + 1 and beat.beats_per_bar == before.beats_per_bar
+            and beat.beat_in_bar == (before.beat_in_bar + 1) % beat.beats_per_bar
+            and meter_at(beat.time) == meter_at(before.time))
+
+
+def _nearest(times: Sequence[float], t: float, within: float) -> float | None:
+    """The one of `times` (s, sorted) nearest `t` (s) when it lies within `within` s of it, else None (the earlier
+    of two as near)."""
+    i = bisect_left(times, t)
+    near = min(times[max(0, i - 1): i + 1], key=lambda h: abs(h - t), default=None)
+    return near if near is not None and abs(near - t) <= within else None
+
+
+def _bar_before(heard: list[float], downbeat: float, period: float, cycle: int) -> tuple[float, float]:
     """(downbeat s, its first beat's length s) of the bar of `cycle` beats before the one at `downbeat` (s) whose
     beats are `period` (s) long: each beat back is a beat of `heard` (s, sorted: the player's as the listener heard
     them, the band's) within STEP of a beat's length from the one after it, else one beat's length back (where
     pass one beat at another level, before its settled reading)."""
     t, step = downbeat, period
     for _ in range(cycle):
-        guess = t - step
-        i = bisect_left(heard, guess)
-        near = min(heard[max(0, i - 1): i + 1], key=lambda h: abs(h - guess), default=None)
-        if near is not None and abs(near - guess) <= STEP * step:
+        near = _nearest(heard, t - step, STEP * step)
+        if near is not None:
             step = t - near
         t -= step
     return t, step
@@ -171,18 +175,16 @@ def _bar_after(heard: list[float], downbeat: float, period: float, cycle: int) -
     t, step = downbeat, period
     for _ in range(cycle):
         guess = t + step
-        i = bisect_left(heard, guess)
-        near = min(heard[max(0, i - 1): i + 1], key=lambda h: abs(h - guess), default=None)
-        after = near if near is not None and abs(near - guess) <= STEP * step else guess
+        near = _nearest(heard, guess, STEP * step)
+        after = guess if near is None else near
         step, t = after - t, after
     return t, step
 
 
 def _snapped(t: float, period: float, struck: Sequence[float]) -> float:
     """`t` (s), or the strum of `struck` (s, sorted) nearest it when within SNAP beats of `period` (s)."""
-    i = bisect_left(struck, t)
-    near = min(struck[max(0, i - 1): i + 1], key=lambda s: abs(s - t), default=None)
-    return near if near is not None and abs(near - t) <= SNAP * period else t
+    near = _nearest(struck, t, SNAP * period)
+    return t if near is None else near
 
 
 def _key_at(keys: list[KeyChange], t: float) -> tuple[str, str] | None:

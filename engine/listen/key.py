@@ -274,6 +274,12 @@ def blues_named(hist: np.ndarray, tonic: int, before: bool = False) -> bool:
     return lt / (lt + b7) >= (BLUE_OFF if before else BLUE_ON)
 
 
+def _key_index(tonic: int, mode: str) -> int:
+    """The forward filter's index (0..83) of the key on `tonic` (pitch class) in `mode`: 7 per collection (its major
+    tonic), then the mode's place in _MODE_NAMES."""
+    return 7 * ((tonic - MODE_DEGREE[mode]) % 12) + _MODE_NAMES.index(mode)
+
+
 def mode_rows(names: tuple[str, ...]) -> np.ndarray:
     """12 x 7 x 12: for each collection (its major tonic), its seven modes' profile rows (the named
     profiles averaged, each mode's read by scale degree: `modal_profile`),
@@ -429,9 +435,8 @@ class KeyTracker:
         mode not in SCALES."""
         if mode not in _MODE_NAMES:
             raise ValueError(f"mode must be one of {', '.join(_MODE_NAMES)}, got {mode!r}")
-        index = 7 * ((tonic - MODE_DEGREE[mode]) % 12) + _MODE_NAMES.index(mode)
         belief = np.full(84, (1.0 - EXPECTED) / 83)
-        belief[index] = EXPECTED
+        belief[_key_index(tonic, mode)] = EXPECTED
         self._belief, self._belief_t = belief, t
         self.tonic, self.mode = tonic % 12, mode
 
@@ -760,7 +765,7 @@ class KeyTracker:
         if self.tonic is not None:
             # Two keys nearly tied in belief must not flap: the current one holds until another is
             # `HMM_SWITCH` times as believed.
-            current = 7 * ((self.tonic - MODE_DEGREE[self.mode]) % 12) + _MODE_NAMES.index(self.mode)
+            current = _key_index(self.tonic, self.mode)
             if belief[best] < HMM_SWITCH * belief[current]:
                 best = current
         self.tonic, self.mode = int(_ALL_TONICS[best]), _MODE_NAMES[best % 7]
