@@ -41,7 +41,10 @@ player's downbeats), the schedule's wait for the `meter` (aqsaq), the `level`, o
 moved or changed plan); else the readiness step still missing at that third downbeat: `onsets` (the first grid:
 the tempo not yet known), `beat lock`, `key/presence`; or `look-ahead`: the band was ready before that downbeat but
 less than REACH s before it (the plan's reach, not the listener, missed it). The summary counts them per set.
-`lead`: s from `ready` to the player's third downbeat (negative: ready after it).
+`lead`: s from `ready` to the player's third downbeat (negative: ready after it). `gate`: which of the first grid's
+gates opened (`count`: its DENSE_ONSETS-th onset, `span`: more onsets waited for the 2 s, `sparse`); `by_third` and
+`span_third`: the onsets (strums) heard by the third downbeat's decision (REACH + ENTRY_DECIDE before it) and the s
+they span, what any earlier gate would have had to fit from (the summary counts the `onsets` kind's gates).
 
 It runs the engine in-process (engine.render.play, as `aqyn render` without the files) and watches the
 scheduler's ticks through a wrapper round `Scheduler.tick`, put back after each take; it reads the scheduler's
@@ -100,15 +103,12 @@ def watching(log: dict, beat_alone: bool = False):
     planned downbeat, s, and the meter then), `in` (the band's first downbeat, s, and the meter then), `beat` (the
     first tick at which the band, out, would be ready with the beat alone, the key not asked), `offered` (the first
     tick with an aqsaq grid to come in on: the lean offered or the meter named), and every beat tracker's `onsets`
-    (when its window first held enough onsets for a first grid: the last onset's time, s)."""
-    tick, enough = schedule.Scheduler.tick, beat.BeatTracker._enough_onsets
+    (when its window first held enough onsets for a first grid: the last onset's time, s; `gate`, which gate) and
+    `strums` (every new onset's time, s: `onset_watch`)."""
+    tick, enough, heard0 = schedule.Scheduler.tick, beat.BeatTracker._enough_onsets, beat.BeatTracker.onset
     lock = ListenerConfig().beat_lock
 
-    def counted(self):
-        ok = enough(self)
-        if ok and "onsets" not in log:
-            log["onsets"] = self._onsets.t[-1]
-        return ok
+    counted, heard = onset_watch(log, enough, heard0)
 
     def watched(self, now, state):
         if "beat" not in log and not self.playing and state.grid is not None:
@@ -131,11 +131,40 @@ def watching(log: dict, beat_alone: bool = False):
         if "planned" not in log and (self._entry is not None or self.playing):
             log["planned"] = (self._entry, Meter.of(grid)) if self._entry is not None else log["in"][:2]
 
-    schedule.Scheduler.tick, beat.BeatTracker._enough_onsets = watched, counted
+    schedule.Scheduler.tick, beat.BeatTracker._enough_onsets, beat.BeatTracker.onset = watched, counted, heard
     try:
         yield log
     finally:
-        schedule.Scheduler.tick, beat.BeatTracker._enough_onsets = tick, enough
+        schedule.Scheduler.tick, beat.BeatTracker._enough_onsets, beat.BeatTracker.onset = tick, enough, heard0
+
+
+def onset_watch(log: dict, enough, heard0) -> tuple:
+    """Wrappers round the beat tracker's gate (`enough`: `_enough_onsets`) and its `onset` (`heard0`) that record
+    into `log` the first gate's opening (`onsets`: its last onset, s; `gate`: which gate) and every new strum's
+    time (`strums`, s)."""
+    def counted(self):
+        ok = enough(self)
+        if ok and "onsets" not in log:
+            t = self._onsets.t
+            log["onsets"] = t[-1]
+            log["gate"] = gate(list(t))
+        return ok
+
+    def heard(self, t, weight, new, bass):
+        if new:
+            log.setdefault("strums", []).append(t)
+        heard0(self, t, weight, new, bass)
+    return counted, heard
+
+
+def gate(t: list[float]) -> str:
+    """Which of the first grid's gates (engine/listen/beat.py `_enough_onsets`) opened on the window's onsets t (s,
+    the last one the onset that opened it): `count` (its DENSE_ONSETS-th onset, the 2 s already spanned), `span`
+    (more onsets than DENSE_ONSETS waited for the 2 s span: a fast figure), `sparse` (SPARSE_ONSETS over
+    SPARSE_SPAN s, fewer than DENSE_ONSETS)."""
+    if len(t) < beat.DENSE_ONSETS:
+        return "sparse"
+    return "count" if len(t) == beat.DENSE_ONSETS else "span"
 
 
 def cause(log: dict, slack: float, bar: float, meter: str, offered: float | None = None) -> str:
@@ -188,8 +217,17 @@ def take(mid: Path, beat_alone: bool = False) -> dict:
     third = counted[2] if len(counted) > 2 else None
     if third is not None:
         row["lead"] = round(third - log["ready"], 2)
+        row.update(zip(("by_third", "span_third"), by_decision(log.get("strums", []), third)))
+    row["gate"] = log.get("gate", "")
     row["late"] = late(log, {**row, "first": first}, third)
     return row
+
+
+def by_decision(strums: list[float], third: float) -> tuple[int, float]:
+    """The onsets (strums, s) the first grid's gate had heard at the decision of the player's `third` downbeat (s;
+    REACH + ENTRY_DECIDE before it), and the span (s) they cover: what an earlier gate could fit."""
+    heard = [t for t in strums if t <= third - REACH - schedule.ENTRY_DECIDE]
+    return len(heard), round(heard[-1] - heard[0], 2) if heard else 0.0
 
 
 def late(log: dict, row: dict, third: float | None) -> str:
@@ -219,13 +257,15 @@ def summary(name: str, rows: list[dict]) -> str:
     med = {k: statistics.median(r[k] for r in done) for k in ("ready", "earliest", "entry", "slack", "entry_s")}
     causes = Counter(r["cause"] for r in done if r["cause"])
     kinds = Counter(r["late"] for r in done if r.get("late"))
+    gates = Counter(r.get("gate", "") for r in done if r.get("late") == "onsets")
     sooner = sum(r["drummer"] < r["earliest"] - 0.05 for r in done)
     on = sum(r["on"] for r in done)
     return (f"{name}: {len(done)}/{len(rows)} came in, {on} on a downbeat; medians ready {med['ready']:.2f}, earliest "
             f"{med['earliest']:.2f}, entry {med['entry']:.2f} bars ({med['entry_s']:.2f} s), slack {med['slack']:.2f}; "
             f"slack >= {SLACK} or < 0: " + (", ".join(f"{c} {n}" for c, n in causes.most_common()) or "none")
             + f"; the beat alone reaches an earlier downbeat on {sooner}; later than {TARGET} bars: "
-            + (", ".join(f"{k} {n}" for k, n in kinds.most_common()) or "none"))
+            + (", ".join(f"{k} {n}" for k, n in kinds.most_common()) or "none")
+            + "; the onsets kind's gate: " + (", ".join(f"{k} {n}" for k, n in gates.most_common()) or "none"))
 
 
 def by_meter(rows: list[dict]) -> list[str]:

@@ -65,9 +65,21 @@ def test_by_meter_and_the_summary_count_what_the_beat_alone_would_reach_sooner()
                                  "  4/4 (1): onsets 0.90, ready 1.20, earliest 2.00, entry 2.00 bars (4.00 s)"]
     assert ew.summary("set", rows).startswith("set: 2/3 came in, 1 on a downbeat;")
     assert ew.summary("set", rows).endswith("the beat alone reaches an earlier downbeat on 1; later than 2.05 bars: "
-                                            "none")
-    rows[0]["late"] = "onsets"
-    assert ew.summary("set", rows).endswith("later than 2.05 bars: onsets 1")
+                                            "none; the onsets kind's gate: none")
+    rows[0] |= {"late": "onsets", "gate": "count"}
+    assert ew.summary("set", rows).endswith("later than 2.05 bars: onsets 1; the onsets kind's gate: count 1")
+
+
+def test_the_first_gate_and_the_onsets_by_the_third_downbeat_s_decision():
+    """The gate that opened: the DENSE_ONSETS-th onset (count), more onsets waiting for the 2 s (span: a fast
+    figure), fewer over SPARSE_SPAN (sparse); the onsets heard by the decision of a third downbeat at 3.0 s
+    (REACH + ENTRY_DECIDE before it: 2.82 s) and their span."""
+    n = ew.beat.DENSE_ONSETS
+    assert ew.gate([0.3 * i for i in range(n)]) == "count"
+    assert ew.gate([0.2 * i for i in range(n + 3)]) == "span"
+    assert ew.gate([2.0 * i for i in range(ew.beat.SPARSE_ONSETS)]) == "sparse"
+    assert ew.by_decision([0.5, 1.0, 1.5, 2.0, 2.5, 2.8, 2.9, 3.0], 3.0) == (6, 2.3)
+    assert ew.by_decision([], 3.0) == (0, 0.0)
 
 
 def test_a_late_entry_s_kind_in_order():
