@@ -622,3 +622,22 @@ def test_a_bar_begun_before_the_bands_first_beat_is_counted_back_from_it():
     length = line.length(3, g)
     assert line.seconds_at(1.0, g) == pytest.approx(first - 2 * length)
     assert line.seconds_at(2.5, g) == pytest.approx(first - 0.5 * length)
+
+
+def test_a_second_entry_on_a_grid_counted_from_a_lower_beat_reads_no_heard_beat_of_the_first():
+    # The band's beat numbers are its own: held at a level twice the grid's through a song, they run ahead of the
+    # grid's, and a grid counted again from its start (a second song) numbers its beats lower still. A re-entry
+    # (`start`) that kept the first entry's heard beats (`_hear`) read them for its own at the same numbers: a slow
+    # beat (HEARD_SLOW) took the first song's beat interval plus half of its offset, minutes back, and stumbled
+    # 12 % a beat (0.80 s -> 0.64 s, 0.97 s, ...) where the grid stood still at 0.80 s.
+    line = BandTimeline()
+    first = grid(0.8)
+    line.start(0, first)
+    for k in range(600):                          # the first song: 30 s at 75 BPM, its beats heard
+        line.beat_at(0.05 * k, first)
+    second = grid(0.8, anchor=100.0)             # the second song, counted from beat 0 again at 100 s
+    line.start(0, second)
+    for k in range(400):
+        line.beat_at(100.0 + 0.05 * k, second)
+    steps = lengths(beats(line, 0, 24, second))
+    assert all(b == pytest.approx(0.8, rel=0.02) for b in steps), [round(b, 3) for b in steps]
