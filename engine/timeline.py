@@ -174,7 +174,9 @@ class BandTimeline:
     def start(self, beat: int, grid: BeatGrid) -> None:
         """The band comes in: its beat number `beat` will fall where the grid's does when it is due (until
         then the grid's count stands for the band's), at the grid's tempo."""
-        self._times, self._knots = {}, {}
+        # the heard beats too: band beats numbered as an entry before's (a grid counted again from a lower beat,
+        # or band numbers run ahead of the grid's at a level twice its) read that entry's (`_heard_length`)
+        self._times, self._knots, self._heard = {}, {}, {}
         self._coming = beat
         self._length = grid.period
         self._other_level = self._jumped = self._steady = 0
