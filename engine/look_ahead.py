@@ -5,9 +5,12 @@ Live, the band comes in when the listener is sure of beat and key, about two bar
 pass one is the render as live; from its band this module reads where the player's first downbeat was, at which
 tempo and in which meter, and which key the song opened in (`Opening`). Pass two is the render as live again with
 those as timed inputs: a silent count-in ending on that downbeat (engine/inputs.py `CountIn`, the path a player's
-`--count-in` takes: the band comes in on it, then follows the player as live) and the opening key
-(`KeyHint`), so the dombra plays in the song's key from its first note. Pass two is kept only where its band
-follows the player, from pass one's entry on, as pass one's did (`follows`); else the render is as live.
+`--count-in` takes: the band comes in on it, then follows the player as live) and the opening key (`KeyHint`), so
+the dombra plays in the song's key from its first note. Pass two plays only the opening: the render is pass two's
+band up to where pass one's came in, then pass one's (`spliced`), so the listener's course after
+the live entry is the live one (an early grid that later took a syncopation for the beat, as GuitarSet's bossa did,
+is never heard). The splice is made only where pass two plays pass one's first bar on the same beats and bar line
+(`seam`: the band does not jump there); else the render is as live.
 
 Pass one's *settled* reading counts, not its first guess: the bars are counted back from the first downbeat of
 the longest stretch (at least `SETTLED_BARS` bars) the band played in one meter without moving its bar line (a 2/4
@@ -20,11 +23,12 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
-from engine.events import Beat, Event, KeyChange, LeadIn, TimeSignature
+from engine.events import Beat, Control, Event, KeyChange, LeadIn, Note, Program, TimeSignature
 from engine.inputs import COUNT_PERIOD, CountIn, KeyHint
+from engine.io.midi_input import GuitarFile
 from engine.lead_in import SNAP
 from engine.pipeline import START_LEAD
 
@@ -33,6 +37,9 @@ PICKUP = 0.25       # beats: a first note this far before a downbeat is on it (a
 COUNT_CLICKS = 4    # the silent count-in's clicks at least (the tap tempo needs two; a bar of 4/4 gives four)
 TOL = 0.07          # s: a beat of pass two this close to one of pass one's is that beat (bench/band_eval.py's TOL)
 AGREE = 0.9         # share of pass one's beats and bar lines pass two must keep (`follows`), else pass one is kept
+HANDOVER_BARS = 1   # bars after pass one's entry over which pass two's grid must be pass one's: the seam
+LATE = 1.0          # s pass two's take is moved later by when its first downbeat is before START_LEAD (`later`)
+DRIFT = 0.06        # a beat back this share off the settled beat is another tempo (a ramp's bar changes ~3 %)
 STEP = 0.2          # a beat back is a heard beat within this share of a beat's length (another level is not)
 
 
@@ -59,12 +66,14 @@ class Opening:
         return [count] + ([KeyHint(0.0, *self.key)] if self.key else [])
 
 
-def opening(band: Sequence[Event], first_onset: float, struck: Sequence[float] = ()) -> Opening | None:
+def opening(band: Sequence[Event], first_onset: float, struck: Sequence[float] = (),
+            reach: float = START_LEAD) -> Opening | None:
     """The `Opening` pass one's `band` (its events, in time order) heard for a guitar whose first note is at
     `first_onset` (s); None when the band never played a settled stretch (pass two is then the render as live).
     `struck`: the guitar's strums (s, sorted); the one nearest the downbeat, within SNAP of a beat, is the
     downbeat (the listener's beats before the band lag a ramp's: sim2 strum_4-4 Bb-mixolydian+pickup+tempo s14's
     first downbeat 78 ms after the truth's, its strum 47 ms).
+    `reach` (s): a downbeat before it is out of the band's reach (pass two not run `later`): the bar after it.
     Whole-beat meters only: in an aqsaq meter (5/8, 7/8: the band's beats are its groups' quarters, not even
     beats) None as well."""
     beats = sorted((e for e in band if isinstance(e, Beat)), key=lambda b: b.time)
@@ -78,12 +87,12 @@ def opening(band: Sequence[Event], first_onset: float, struck: Sequence[float] =
     downbeat, period = beats[start].time, beats[start + 1].time - beats[start].time
     floor = first_onset - PICKUP * period
     while True:
-        before, length = _bar_before(heard, downbeat, period, cycle)
+        before, length = _bar_before(heard, downbeat, period, cycle, beats[start + 1].time - beats[start].time)
         if before < floor:
             break
         downbeat, period = before, length
     downbeat = _snapped(downbeat, period, struck)
-    if downbeat < START_LEAD:
+    if downbeat < reach:
         downbeat, period = _bar_after(heard, downbeat, period, cycle)
     if not COUNT_PERIOD[0] <= period <= COUNT_PERIOD[1]:
         return None     # no count-in holds that beat (review35: pause-10s-then-return's 0.196 s was a traceback)
@@ -91,18 +100,77 @@ def opening(band: Sequence[Event], first_onset: float, struck: Sequence[float] =
     return Opening(downbeat, period, cycle, eighths, key)
 
 
-def follows(live: Sequence[Event], early: Sequence[Event]) -> float:
+def follows(live: Sequence[Event], early: Sequence[Event], until: float = math.inf) -> float:
     """How far pass two's band (`early`, its events) follows the player as pass one's (`live`) did from pass one's
-    entry on, 0..1: the lesser of the shares of pass one's beats and of its bar lines (`Beat`s, `beat_in_bar` 0)
-    that pass two has within TOL s (band_eval.py's window). 1 when pass one never played. A band started early is
-    kept only where it follows as well (AGREE): on GuitarSet's bossa comping (BN1) the count-in's early grid took
-    the syncopation's dotted quarters for the beat later on, where the band as live had not (beat F 0.47)."""
+    entry on (to `until` s), 0..1: the lesser of the shares of pass one's beats and of its bar lines (`Beat`s,
+    `beat_in_bar` 0) that pass two has within TOL s (band_eval.py's window). 1 when pass one never played. On
+    GuitarSet's bossa comping (BN1) the count-in's early grid took the syncopation's dotted quarters for the beat
+    later on, where the band as live had not (beat F 0.47): `seam` asks it only of the bar the splice joins on."""
     ours = sorted(e.time for e in early if isinstance(e, Beat))
     bars = sorted(e.time for e in early if isinstance(e, Beat) and e.beat_in_bar == 0)
-    beats = [e for e in live if isinstance(e, Beat)]
+    beats = [e for e in live if isinstance(e, Beat) and e.time <= until]
     if not beats:
         return 1.0
     return min(_share([b.time for b in beats], ours), _share([b.time for b in beats if b.beat_in_bar == 0], bars))
+
+
+def entry(band: Sequence[Event]) -> float | None:
+    """The time (s) of the first note of `band` (events), where the band came in; None when it never played."""
+    return min((e.time for e in band if isinstance(e, Note)), default=None)
+
+
+def seam(live: Sequence[Event], early: Sequence[Event]) -> float | None:
+    """Where the look-ahead band goes over from pass two's (`early`, events) to pass one's (`live`): pass one's
+    first downbeat from its entry on, when pass two plays its bar (HANDOVER_BARS) on the same beats and bar line
+    (`follows` over it, AGREE); None otherwise (the render is then as live). There only, so pass two plays no bar
+    pass one played: a seam up to four bars into pass one's settled run (tried) gave GuitarSet's Funk3 its 4/4 for
+    pass one's 6/8 (bar F 0.80 -> 0.93), but cost where pass one had been right (held-out sim4-held beat F >= 0.85
+    on 19 -> 16 takes, GuitarSet SS1 bar F 1.00 -> 0.80)."""
+    at = entry(live)
+    beats = sorted((e for e in live if isinstance(e, Beat) and at is not None and e.time >= at - TOL),
+                   key=lambda b: b.time)
+    first = next((b for b in beats if b.beat_in_bar == 0), None)
+    if first is None:
+        return None
+    end = first.time + HANDOVER_BARS * first.beats_per_bar * first.period + TOL
+    return first.time if follows([b for b in beats if b.time >= first.time - TOL], early, end) >= AGREE else None
+
+
+def spliced(live: Sequence[Event], early: Sequence[Event], at: float) -> list[Event]:
+    """The look-ahead band: pass two's (`early`, events) before `at` (s, the `seam`), its notes cut there, then
+    pass one's (`live`) from `at` on, with the programs, controls, meter and key pass one had set by then (told
+    again at `at`, so its channels sound as they did live). In time order."""
+    before = [replace(e, duration=min(e.duration, at - e.time)) if isinstance(e, Note) else e
+              for e in early if e.time < at]
+    state: dict[tuple, Event] = {}
+    for e in live:
+        if e.time < at and isinstance(e, (Program, Control, TimeSignature, KeyChange)):
+            state[(type(e), getattr(e, "channel", None), getattr(e, "control", None))] = replace(e, time=at)
+    after = [e for e in live if e.time >= at]
+    return sorted([*before, *state.values(), *after], key=lambda e: e.time)
+
+
+def later(guitar: GuitarFile, by: float) -> GuitarFile:
+    """`guitar` played `by` s later: pass two's take when the first downbeat is before START_LEAD, out of the
+    band's reach at the render's start (GuitarSet's excerpts start on a downbeat at 0 s: SS1 came in a bar late)."""
+    return replace(guitar, messages=[replace(m, time=m.time + by) for m in guitar.messages],
+                   duration=guitar.duration + by)
+
+
+def earlier(band: Sequence[Event], by: float) -> list[Event]:
+    """`band` (events of a take played `later` by `by` s) on the take's own time: notes cut at 0 s (dropped when they
+    end by then), beats before 0 s dropped, anything else before it (programs, the meter) at 0 s."""
+    out: list[Event] = []
+    for e in band:
+        t = e.time - by
+        if isinstance(e, Note):
+            if t + e.duration > 0:
+                out.append(replace(e, time=max(t, 0.0), duration=t + e.duration - max(t, 0.0)))
+        elif isinstance(e, LeadIn):
+            out.append(replace(e, time=max(t, 0.0), beats=tuple(b - by for b in e.beats if b >= by)))
+        elif not isinstance(e, Beat) or t >= 0:
+            out.append(replace(e, time=max(t, 0.0)))
+    return out
 
 
 def _share(times: list[float], others: list[float]) -> float:
@@ -153,15 +221,18 @@ def _nearest(times: Sequence[float], t: float, within: float) -> float | None:
     return near if near is not None and abs(near - t) <= within else None
 
 
-def _bar_before(heard: list[float], downbeat: float, period: float, cycle: int) -> tuple[float, float]:
+def _bar_before(heard: list[float], downbeat: float, period: float, cycle: int,
+                settled: float) -> tuple[float, float]:
     """(downbeat s, its first beat's length s) of the bar of `cycle` beats before the one at `downbeat` (s) whose
     beats are `period` (s) long: each beat back is a beat of `heard` (s, sorted: the player's as the listener heard
-    them, the band's) within STEP of a beat's length from the one after it, else one beat's length back (where
-    pass one beat at another level, before its settled reading)."""
+    them, the band's) within STEP of a beat's length from the one after it and within DRIFT of the `settled`
+    beat (s), else one beat's length back (where pass one beat at another level or tempo before its settled
+    reading: GuitarSet's Funk3 band came in at 0.45 s a beat for 0.61, and counted back along it the opening fell
+    at 143 BPM on a 98 BPM take, beat F 0.93 -> 0.84)."""
     t, step = downbeat, period
     for _ in range(cycle):
         near = _nearest(heard, t - step, STEP * step)
-        if near is not None:
+        if near is not None and abs(t - near - settled) <= DRIFT * settled:
             step = t - near
         t -= step
     return t, step

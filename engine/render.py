@@ -12,7 +12,7 @@ import os
 import time
 from bisect import bisect_right
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -46,10 +46,10 @@ from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
 from engine.listen.meter import MeterHeard
 from engine.listen.phrases import breaks, final_chords, strums
-from engine.look_ahead import AGREE, follows, opening
+from engine.look_ahead import LATE, earlier, later, opening, seam, spliced
 from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
 from engine.mixer import GM_VOLUME, Levels
-from engine.pipeline import Engine, EngineConfig, run_offline
+from engine.pipeline import START_LEAD, Engine, EngineConfig, run_offline
 from engine.schedule import SchedulerConfig
 from engine.tempomap import median_bpm
 from engine.theory import tonic_name
@@ -164,21 +164,27 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
     `sinks` get the band's events too, as they are made, and are closed at the end; `clock`: the virtual
     clock to run on (a new one by default); `strict`: a named style the player's meter, once sure, does not
     fit raises StyleMeterError (False: it is played as asked); `look_ahead`: play it as live, then again with the
-    band from the player's first downbeat as the first heard it, and keep that unless its band follows the player
-    less well than the first's (engine/look_ahead.py); a third run goes to `sinks`. Other arguments as for
-    `render`. Raises StyleNotFound, PatternError or StyleMeterError; ValueError for `look_ahead` with the
-    player's count-in."""
+    band from the player's first downbeat as the first heard it; the band is the second's up to the first's entry
+    (when their grids agree there, `seam`), the first's after (engine/look_ahead.py `spliced`; the engine
+    returned is the first's), sent to `sinks` at their times; without a seam a third run as live goes to `sinks`.
+    Other arguments as for `render`. Raises StyleNotFound, PatternError or StyleMeterError; ValueError for
+    `look_ahead` with the player's count-in."""
     player = player or PlayerSettings()
     if look_ahead:
         if player.count_in:
             raise ValueError("a look-ahead render starts the band on the first downbeat itself: no count-in with it")
-        _, heard = play(guitar, style, seed, pattern_dirs, player, cues, levels=levels, strict=strict)
+        live, heard = play(guitar, style, seed, pattern_dirs, player, cues, levels=levels, strict=strict)
         struck = [t for t, _ in strums(guitar.messages, player.listener_config().guitar)]
-        start = opening(heard, guitar.first_onset - player.converter_latency, struck)
+        start = opening(heard, guitar.first_onset - player.converter_latency, struck, START_LEAD if cues else -1.0)
         if start is not None:
-            early = [*cues, *start.inputs()]
-            _, band = play(guitar, style, seed, pattern_dirs, player, early, levels=levels, strict=strict)
-            cues = early if follows(heard, band) >= AGREE else cues
+            by = LATE if start.downbeat < START_LEAD else 0.0       # a downbeat out of the band's reach: later
+            _, band = play(later(guitar, by), style, seed, pattern_dirs, player,
+                           [*cues, *replace(start, downbeat=start.downbeat + by).inputs()], levels=levels,
+                           strict=strict)
+            band = earlier(band, by)
+            at = seam(heard, band)
+            if at is not None:
+                return live, _replayed(spliced(heard, band, at), sinks, clock)
     recorder = RecordingSink()
     engine = Engine(style_chooser(style, pattern_dirs, strict), seed, [recorder, *sinks],
                     EngineConfig(player.listener_config(), SchedulerConfig(levels=levels),
@@ -186,6 +192,19 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
     run_offline(engine, player_inputs(guitar, player, cues, style, pattern_dirs), clock)
     engine.close()
     return engine, recorder.events
+
+
+def _replayed(events: list[Event], sinks: Sequence[Sink], clock: VirtualClock | None) -> list[Event]:
+    """`events` (in time order) sent to `sinks` each at its time on `clock` (a new one by default: a WAV stream
+    renders behind it), the sinks closed after; returns `events`."""
+    clock = clock or VirtualClock()
+    for event in events:
+        clock.sleep_until(event.time)
+        for sink in sinks:
+            sink.send(event)
+    for sink in sinks:
+        sink.close()
+    return events
 
 
 def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | None = None, style: str = AUTO,
