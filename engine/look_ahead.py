@@ -7,10 +7,11 @@ tempo and in which meter, and which key the song opened in (`Opening`). Pass two
 those as timed inputs: a silent count-in ending on that downbeat (engine/inputs.py `CountIn`, the path a player's
 `--count-in` takes: the band comes in on it, then follows the player as live) and the opening key (`KeyHint`), so
 the dombra plays in the song's key from its first note. Pass two plays only the opening: the render is pass two's
-band up to where pass one's came in, then pass one's (`spliced`), so the listener's course after
-the live entry is the live one (an early grid that later took a syncopation for the beat, as GuitarSet's bossa did,
-is never heard). The splice is made only where pass two plays pass one's first bar on the same beats and bar line
-(`seam`: the band does not jump there); else the render is as live.
+band up to where pass one's came in (or settled, where it moved its bar line), then pass one's (`spliced`), so the
+listener's course after the live entry is the live one (an early grid that later took a syncopation for the beat,
+as GuitarSet's bossa did, is never heard). The splice is made at the first of pass one's bars up to its settled run
+that pass two plays on the same beats and bar line (`seam`: the band does not jump there); else the render is as
+live.
 
 Pass one's *settled* reading counts, not its first guess: the bars are counted back from the first downbeat of
 the longest stretch (at least `SETTLED_BARS` bars) the band played in one meter without moving its bar line (a 2/4
@@ -120,20 +121,27 @@ def entry(band: Sequence[Event]) -> float | None:
 
 
 def seam(live: Sequence[Event], early: Sequence[Event]) -> float | None:
-    """Where the look-ahead band goes over from pass two's (`early`, events) to pass one's (`live`): pass one's
-    first downbeat from its entry on, when pass two plays its bar (HANDOVER_BARS) on the same beats and bar line
-    (`follows` over it, AGREE); None otherwise (the render is then as live). There only, so pass two plays no bar
-    pass one played: a seam up to four bars into pass one's settled run (tried) gave GuitarSet's Funk3 its 4/4 for
-    pass one's 6/8 (bar F 0.80 -> 0.93), but cost where pass one had been right (held-out sim4-held beat F >= 0.85
-    on 19 -> 16 takes, GuitarSet SS1 bar F 1.00 -> 0.80)."""
+    """Where the look-ahead band goes over from pass two's (`early`, events) to pass one's (`live`): the first of
+    pass one's downbeats, from its entry to the start of its settled run (`_settled`), whose bar (HANDOVER_BARS)
+    pass two plays on the same beats and bar line (`follows` over it, AGREE); None when there is none (the render
+    is then as live). So pass two replaces no bar pass one played once settled, only those it later corrected:
+    GuitarSet's bossa comping (BN1) joins at the entry; where pass one came in on another bar line or meter and
+    moved it (GuitarSet's Funk3: 6/8 for five bars before its 4/4) pass two's bars are kept up to the settled run.
+    Seams up to four bars into the settled run (tried) cost where pass one had been right (held-out sim4-held beat
+    F >= 0.85 on 19 -> 16 takes, GuitarSet SS1 bar F 1.00 -> 0.80)."""
     at = entry(live)
     beats = sorted((e for e in live if isinstance(e, Beat) and at is not None and e.time >= at - TOL),
                    key=lambda b: b.time)
-    first = next((b for b in beats if b.beat_in_bar == 0), None)
-    if first is None:
-        return None
-    end = first.time + HANDOVER_BARS * first.beats_per_bar * first.period + TOL
-    return first.time if follows([b for b in beats if b.time >= first.time - TOL], early, end) >= AGREE else None
+    settled = _settled(beats, [e for e in live if isinstance(e, TimeSignature)]) if beats else None
+    last = beats[settled[0]].time if settled is not None else -math.inf
+    for b in beats:
+        if b.time > last + TOL:
+            return None
+        if b.beat_in_bar == 0:
+            end = b.time + HANDOVER_BARS * b.beats_per_bar * b.period + TOL
+            if follows([e for e in beats if e.time >= b.time - TOL], early, end) >= AGREE:
+                return b.time
+    return None
 
 
 def spliced(live: Sequence[Event], early: Sequence[Event], at: float) -> list[Event]:

@@ -179,6 +179,18 @@ def test_the_splice_joins_at_pass_ones_entry_and_keeps_pass_ones_band_after_it()
     assert seam(live, off_bar) is None
 
 
+def test_where_pass_one_came_in_on_another_bar_line_and_moved_it_pass_twos_bars_are_kept_to_its_settled_run():
+    """Pass one came in at 4.0 s with its bar line two beats off (its downbeats at 5.0 and 7.0 s) and moved it at
+    8.0 s, from where it held it (GuitarSet's Funk3 came in as 6/8 for five bars): the seam is there, not at its
+    entry, and pass two's bars (on the settled bar line) are the band's before it."""
+    moved = [Beat(4.0 + 0.5 * k, k, (k + 2) % 4, 4, 0.5) for k in range(8)]
+    live = [*moved, *band_beats(8.0, 0.5, SETTLED_BARS + 1, 4, index=8), Note(4.0, 0.4, 0, 62, 90, "dombra")]
+    early = band_beats(2.0, 0.5, SETTLED_BARS + 5, 4)
+    assert seam(live, early) == 8.0
+    band = spliced(live, early, 8.0)
+    assert [b.beat_in_bar for b in band if isinstance(b, Beat) and b.time < 8.0] == [k % 4 for k in range(12)]
+
+
 def test_bars_are_not_counted_back_along_a_band_at_another_tempo():
     """GuitarSet's Funk3: pass one came in at 0.45 s a beat in 2/4 and settled at 0.6 s in 4/4; counted back from
     the settled run along the faster beats, the opening fell on their grid. Here the band came in at 0.5 s a beat,
