@@ -27,11 +27,14 @@ from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from engine.events import Beat, Control, Event, KeyChange, LeadIn, Note, Program, TimeSignature
+from engine.events import Beat, Control, Event, InputMessage, KeyChange, LeadIn, Note, Program, TimeSignature
 from engine.inputs import COUNT_PERIOD, CountIn, KeyHint
 from engine.io.midi_input import GuitarFile
 from engine.lead_in import SNAP
+from engine.listen.guitar import GuitarConfig
+from engine.midi import NOTE_ON
 from engine.pipeline import START_LEAD
+from engine.theory import pitch_class
 
 SETTLED_BARS = 4    # bars in one meter and bar phase from which pass one's reading counts (a phrase of the band's)
 PICKUP = 0.25       # beats: a first note this far before a downbeat is on it (a strum pushed early), not a pickup
@@ -41,6 +44,7 @@ AGREE = 0.9         # share of pass one's beats and bar lines pass two must keep
 HANDOVER_BARS = 1   # bars after pass one's entry over which pass two's grid must be pass one's: the seam
 LATE = 1.0          # s pass two's take is moved later by when its first downbeat is before START_LEAD (`later`)
 DRIFT = 0.06        # a beat back this share off the settled beat is another tempo (a ramp's bar changes ~3 %)
+ACCENT = 1.0        # times the strums' weight a compound opening's beats carry over their eighth-shifted twins'
 STEP = 0.2          # a beat back is a heard beat within this share of a beat's length (another level is not)
 
 
@@ -179,6 +183,94 @@ def earlier(band: Sequence[Event], by: float) -> list[Event]:
         elif not isinstance(e, Beat) or t >= 0:
             out.append(replace(e, time=max(t, 0.0)))
     return out
+
+
+def whole_key(band: Sequence[Event]) -> tuple[str, str] | None:
+    """The key (tonic name, mode) the take is written in as one who heard it whole names it: pass one's `band`'s
+    last key marker (a blues is named major once its V7 bars are heard: review35's shuffle in A, 25.6 s in);
+    None when it wrote none."""
+    return next(((e.tonic, e.mode) for e in reversed(band) if isinstance(e, KeyChange)), None)
+
+
+def named(event: Event, whole: tuple[str, str] | None) -> Event:
+    """`event`, a key marker written in the `whole` take's mode where the take is a blues: a marker on its tonic
+    heard mixolydian (the blues's I7 and IV7 before its first V7) when the whole take is written major on it. As
+    live the key signature is the mixolydian one (a sharp short) for the chart's first lines (review35); offline the
+    whole take's name is known. The band plays by the scale heard either way: only the marker changes."""
+    if (isinstance(event, KeyChange) and whole is not None and whole[1] == "major" and event.mode == "mixolydian"
+            and pitch_class(event.tonic) == pitch_class(whole[0])):
+        return replace(event, tonic=whole[0], mode="major")
+    return event
+
+
+def accents(messages: Sequence[InputMessage], guitar: GuitarConfig) -> list[tuple[float, float]]:
+    """(onset s, weight) of each strum the listener with conditioner settings `guitar` hears in `messages` (its
+    channels, louder than a ghost, within its strum window, the converter's latency taken off, as
+    engine/listen/phrases.py `strums`): the weight is the strum's summed velocity and how low its lowest note is
+    (127 - pitch), so a full strum with the bass under it, where a player puts the beat, outweighs a light
+    upstroke."""
+    out: list[tuple[float, float, int]] = []          # (onset, summed velocity, lowest pitch)
+    for m in messages:
+        if guitar.channels is not None and m.channel not in guitar.channels:
+            continue
+        if m.kind != NOTE_ON or m.data2 < guitar.min_velocity:
+            continue
+        t = max(0.0, m.time - guitar.converter_latency)
+        if out and t - out[-1][0] <= guitar.strum_window:
+            onset, velocity, low = out[-1]
+            out[-1] = (onset, velocity + m.data2, min(low, m.data1))
+        else:
+            out.append((t, m.data2, m.data1))
+    return [(t, velocity + 127 - low) for t, velocity, low in out]
+
+
+def on_accents(early: Sequence[Event], opening: Opening, entered: float, at: float,
+         struck: Sequence[tuple[float, float]]) -> bool:
+    """Whether pass two's band (`early`, events) opens on the player's beats: in a compound meter (`opening`'s
+    `eighths` 3) its beats from the opening's downbeat to the seam `at` (s), and those of them before pass one's
+    entry `entered` (s; the bars pass one left silent), must each find ACCENT times the weight of the strums
+    (`accents`: onset s, weight; each beat the heaviest within TOL) the same beats an eighth or two later find. A
+    shuffle's dotted-quarter beat carries the full strum and the bass; an opening counted in an eighth off (dev:
+    sim4 blues_12-8 A-major+tuning_tail, its beats before pass one's entry on no strum; sim2 tempo_6-8
+    Eb-phrygian, 0.91 of the weight an eighth over, a third of its beats the truth's) puts the weight between
+    them. Simple meters are not asked: a bossa's or funk's syncopation pushes the weight off the beat
+    (GuitarSet's BN1 comping, right on every beat, found 0.57 of an eighth-shifted grid's)."""
+    if opening.eighths != 3:
+        return True
+    beats = [e.time for e in early if isinstance(e, Beat) and opening.downbeat - TOL <= e.time < at - TOL]
+    return _on_accents(beats, opening.period / 3, struck) and _on_accents(
+        [t for t in beats if t < entered - TOL], opening.period / 3, struck)
+
+
+def _on_accents(beats: list[float], eighth: float, struck: Sequence[tuple[float, float]]) -> bool:
+    """Whether the `beats` (s) find ACCENT times the weight of `struck` (onset s, weight; each beat the heaviest
+    strum within TOL) that they find moved one and two `eighth`s (s) later; True without beats."""
+    onsets = [t for t, _ in struck]
+
+    def weight(times: list[float]) -> float:
+        total = 0.0
+        for t in times:
+            i = bisect_left(onsets, t)
+            total += max((w for o, w in struck[max(0, i - 1): i + 1] if abs(o - t) <= TOL), default=0.0)
+        return total
+
+    own = weight(beats)
+    return all(own >= ACCENT * weight([t + k * eighth for t in beats]) for k in (1, 2))
+
+
+class Named:
+    """A sink (engine/io/sinks.py `Sink`) that passes each event on to `sink` `named` in the `whole` take's key."""
+
+    def __init__(self, sink, whole: tuple[str, str] | None) -> None:
+        self.sink, self.whole = sink, whole
+
+    def send(self, event: Event) -> None:
+        """Pass `event` on, a key marker in the whole take's name."""
+        self.sink.send(named(event, self.whole))
+
+    def close(self) -> None:
+        """Close the sink passed on to."""
+        self.sink.close()
 
 
 def _share(times: list[float], others: list[float]) -> float:

@@ -15,8 +15,23 @@ from typer.testing import CliRunner
 from engine.cli import app
 from engine.events import Beat, KeyChange, LeadIn, Note, Program, TimeSignature
 from engine.io.midi_input import read_guitar_file
+from engine.io.sinks import RecordingSink
 from engine.listen.key import KeyTracker
-from engine.look_ahead import AGREE, DRIFT, LATE, SETTLED_BARS, earlier, follows, later, opening, seam, spliced
+from engine.look_ahead import (
+    AGREE,
+    DRIFT,
+    LATE,
+    SETTLED_BARS,
+    Named,
+    earlier,
+    follows,
+    later,
+    named,
+    opening,
+    seam,
+    spliced,
+    whole_key,
+)
 from engine.render import play
 from engine.theory import pitch_class
 
@@ -269,3 +284,22 @@ def test_look_ahead_renders_a_take_with_a_long_pause(tmp_path):
                                  str(out), "--look-ahead"])
     assert r.exit_code == 0, r.output
     assert out.exists()
+
+
+def test_a_blues_is_written_major_from_its_first_key_marker_where_the_whole_take_names_it_so():
+    """review35's 12/8 shuffle in A: the listener names its key A mixolydian (the I7's G) until the first V7 bars
+    (E7's G#), 25 s in, then A major. Offline the whole take's name is the last marker's: every A mixolydian
+    marker is written A major; another tonic's marker, and a take whose whole name is mixolydian, stay."""
+    heard = [KeyChange(5.3, "A", "mixolydian"), KeyChange(25.6, "A", "major")]
+    whole = whole_key(heard)
+    assert whole == ("A", "major")
+    assert named(heard[0], whole) == KeyChange(5.3, "A", "major")
+    assert named(KeyChange(9.0, "D", "mixolydian"), whole) == KeyChange(9.0, "D", "mixolydian")
+    modal = [KeyChange(2.0, "G", "mixolydian")]
+    assert named(modal[0], whole_key(modal)) == modal[0]
+    assert whole_key([Note(1.0, 0.5, 0, 62, 90, "dombra")]) is None
+    sink = RecordingSink()
+    passed = Named(sink, whole)
+    for e in [*heard, Note(6.0, 0.5, 0, 69, 90, "dombra")]:
+        passed.send(e)
+    assert [(k.tonic, k.mode) for k in sink.events if isinstance(k, KeyChange)] == [("A", "major")] * 2
