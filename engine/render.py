@@ -12,7 +12,7 @@ import os
 import time
 from bisect import bisect_right
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -46,25 +46,10 @@ from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
 from engine.listen.meter import MeterHeard
 from engine.listen.phrases import breaks, final_chords, strums
-from engine.look_ahead import (
-    AGREE,
-    LATE,
-    Named,
-    accents,
-    earlier,
-    entry,
-    follows,
-    later,
-    named,
-    on_accents,
-    opening,
-    seam,
-    spliced,
-    whole_key,
-)
+from engine.look_ahead import AGREE, Named, follows, named, opening, whole_key
 from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
 from engine.mixer import GM_VOLUME, Levels
-from engine.pipeline import START_LEAD, Engine, EngineConfig, run_offline
+from engine.pipeline import Engine, EngineConfig, run_offline
 from engine.schedule import SchedulerConfig
 from engine.tempomap import median_bpm
 from engine.theory import tonic_name
@@ -179,35 +164,25 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
     `sinks` get the band's events too, as they are made, and are closed at the end; `clock`: the virtual
     clock to run on (a new one by default); `strict`: a named style the player's meter, once sure, does not
     fit raises StyleMeterError (False: it is played as asked); `look_ahead`: play it as live, then again with the
-    band from the player's first downbeat as the first heard it (engine/look_ahead.py); the second run's band is
-    kept whole where it follows the player as the first's did (`follows`), else only up to a `seam` where its
-    compound opening falls on the guitar's accents (`on_accents`), the first's after it (`spliced`; the engine
-    returned is the first's), else the render is as live; key markers in the whole take's name (`named`). The band
-    kept is sent to `sinks` at its times; as live a third run goes to them.
-    Other arguments as for `render`. Raises StyleNotFound, PatternError or StyleMeterError; ValueError for
-    `look_ahead` with the player's count-in."""
+    band from the player's first downbeat as the first heard it, and keep that unless its band follows the player
+    less well than the first's (engine/look_ahead.py); a third run goes to `sinks`, its key markers in the whole
+    take's name (`named`: a blues written major from its first bar). Other arguments as for
+    `render`. Raises StyleNotFound, PatternError or StyleMeterError; ValueError for `look_ahead` with the
+    player's count-in."""
     player = player or PlayerSettings()
     whole = None            # the take's key as one who heard it whole names it (look-ahead only)
     if look_ahead:
         if player.count_in:
             raise ValueError("a look-ahead render starts the band on the first downbeat itself: no count-in with it")
-        live, heard = play(guitar, style, seed, pattern_dirs, player, cues, levels=levels, strict=strict)
+        _, heard = play(guitar, style, seed, pattern_dirs, player, cues, levels=levels, strict=strict)
         whole = whole_key(heard)
         sinks = [Named(sink, whole) for sink in sinks]
         struck = [t for t, _ in strums(guitar.messages, player.listener_config().guitar)]
-        start = opening(heard, guitar.first_onset - player.converter_latency, struck, START_LEAD if cues else -1.0)
+        start = opening(heard, guitar.first_onset - player.converter_latency, struck)
         if start is not None:
-            by = LATE if start.downbeat < START_LEAD else 0.0       # a downbeat out of the band's reach: later
-            second, band = play(later(guitar, by), style, seed, pattern_dirs, player,
-                           [*cues, *replace(start, downbeat=start.downbeat + by).inputs()], levels=levels,
-                           strict=strict)
-            band = earlier(band, by)
-            if follows(heard, band) >= AGREE:       # pass two follows the player as pass one did: all of it
-                return second, _replayed([named(e, whole) for e in band], sinks, clock)
-            at, entered = seam(heard, band), entry(heard)
-            if at is not None and entered is not None and on_accents(band, start, entered, at, accents(
-                    guitar.messages, player.listener_config().guitar)):
-                return live, _replayed([named(e, whole) for e in spliced(heard, band, at)], sinks, clock)
+            early = [*cues, *start.inputs()]
+            _, band = play(guitar, style, seed, pattern_dirs, player, early, levels=levels, strict=strict)
+            cues = early if follows(heard, band) >= AGREE else cues
     recorder = RecordingSink()
     engine = Engine(style_chooser(style, pattern_dirs, strict), seed, [recorder, *sinks],
                     EngineConfig(player.listener_config(), SchedulerConfig(levels=levels),
@@ -215,19 +190,6 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
     run_offline(engine, player_inputs(guitar, player, cues, style, pattern_dirs), clock)
     engine.close()
     return engine, [named(e, whole) for e in recorder.events] if whole else recorder.events
-
-
-def _replayed(events: list[Event], sinks: Sequence[Sink], clock: VirtualClock | None) -> list[Event]:
-    """`events` (in time order) sent to `sinks` each at its time on `clock` (a new one by default: a WAV stream
-    renders behind it), the sinks closed after; returns `events`."""
-    clock = clock or VirtualClock()
-    for event in events:
-        clock.sleep_until(event.time)
-        for sink in sinks:
-            sink.send(event)
-    for sink in sinks:
-        sink.close()
-    return events
 
 
 def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | None = None, style: str = AUTO,
