@@ -7,7 +7,8 @@ tempo and in which meter, and which key the song opened in (`Opening`). Pass two
 those as timed inputs: a silent count-in ending on that downbeat (engine/inputs.py `CountIn`, the path a player's
 `--count-in` takes: the band comes in on it, then follows the player as live) and the opening key
 (`KeyHint`), so the dombra plays in the song's key from its first note. Pass two is kept only where its band
-follows the player, from pass one's entry on, as pass one's did (`follows`); else the render is as live.
+follows the player, from pass one's entry on, as pass one's did (`follows`); else the render is as live. Either
+way its key markers are written in the whole take's name (`named`: a blues is major from its first bar).
 
 Pass one's *settled* reading counts, not its first guess: the bars are counted back from the first downbeat of
 the longest stretch (at least `SETTLED_BARS` bars) the band played in one meter without moving its bar line (a 2/4
@@ -20,13 +21,14 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from engine.events import Beat, Event, KeyChange, LeadIn, TimeSignature
 from engine.inputs import COUNT_PERIOD, CountIn, KeyHint
 from engine.lead_in import SNAP
 from engine.pipeline import START_LEAD
+from engine.theory import pitch_class
 
 SETTLED_BARS = 4    # bars in one meter and bar phase from which pass one's reading counts (a phrase of the band's)
 PICKUP = 0.25       # beats: a first note this far before a downbeat is on it (a strum pushed early), not a pickup
@@ -103,6 +105,39 @@ def follows(live: Sequence[Event], early: Sequence[Event]) -> float:
     if not beats:
         return 1.0
     return min(_share([b.time for b in beats], ours), _share([b.time for b in beats if b.beat_in_bar == 0], bars))
+
+
+def whole_key(band: Sequence[Event]) -> tuple[str, str] | None:
+    """The key (tonic name, mode) the take is written in as one who heard it whole names it: pass one's `band`'s
+    last key marker (a blues is named major once its V7 bars are heard: review35's shuffle in A, 25.6 s in);
+    None when it wrote none."""
+    return next(((e.tonic, e.mode) for e in reversed(band) if isinstance(e, KeyChange)), None)
+
+
+def named(event: Event, whole: tuple[str, str] | None) -> Event:
+    """`event`, a key marker written in the `whole` take's mode where the take is a blues: a marker on its tonic
+    heard mixolydian (the blues's I7 and IV7 before its first V7) when the whole take is written major on it. As
+    live the key signature is the mixolydian one (a sharp short) for the chart's first lines (review35); offline
+    the whole take's name is known. The band plays by the scale heard either way: only the marker changes."""
+    if (isinstance(event, KeyChange) and whole is not None and whole[1] == "major" and event.mode == "mixolydian"
+            and pitch_class(event.tonic) == pitch_class(whole[0])):
+        return replace(event, tonic=whole[0], mode="major")
+    return event
+
+
+class Named:
+    """A sink (engine/io/sinks.py `Sink`) that passes each event on to `sink` `named` in the `whole` take's key."""
+
+    def __init__(self, sink, whole: tuple[str, str] | None) -> None:
+        self.sink, self.whole = sink, whole
+
+    def send(self, event: Event) -> None:
+        """Pass `event` on, a key marker in the whole take's name."""
+        self.sink.send(named(event, self.whole))
+
+    def close(self) -> None:
+        """Close the sink passed on to."""
+        self.sink.close()
 
 
 def _share(times: list[float], others: list[float]) -> float:

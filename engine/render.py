@@ -46,7 +46,7 @@ from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
 from engine.listen.meter import MeterHeard
 from engine.listen.phrases import breaks, final_chords, strums
-from engine.look_ahead import AGREE, follows, opening
+from engine.look_ahead import AGREE, Named, follows, named, opening, whole_key
 from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
 from engine.mixer import GM_VOLUME, Levels
 from engine.pipeline import Engine, EngineConfig, run_offline
@@ -165,14 +165,18 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
     clock to run on (a new one by default); `strict`: a named style the player's meter, once sure, does not
     fit raises StyleMeterError (False: it is played as asked); `look_ahead`: play it as live, then again with the
     band from the player's first downbeat as the first heard it, and keep that unless its band follows the player
-    less well than the first's (engine/look_ahead.py); a third run goes to `sinks`. Other arguments as for
+    less well than the first's (engine/look_ahead.py); a third run goes to `sinks`, its key markers in the whole
+    take's name (`named`: a blues written major from its first bar). Other arguments as for
     `render`. Raises StyleNotFound, PatternError or StyleMeterError; ValueError for `look_ahead` with the
     player's count-in."""
     player = player or PlayerSettings()
+    whole = None            # the take's key as one who heard it whole names it (look-ahead only)
     if look_ahead:
         if player.count_in:
             raise ValueError("a look-ahead render starts the band on the first downbeat itself: no count-in with it")
         _, heard = play(guitar, style, seed, pattern_dirs, player, cues, levels=levels, strict=strict)
+        whole = whole_key(heard)
+        sinks = [Named(sink, whole) for sink in sinks]
         struck = [t for t, _ in strums(guitar.messages, player.listener_config().guitar)]
         start = opening(heard, guitar.first_onset - player.converter_latency, struck)
         if start is not None:
@@ -185,7 +189,7 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
                                  pattern_dirs=pattern_dirs))
     run_offline(engine, player_inputs(guitar, player, cues, style, pattern_dirs), clock)
     engine.close()
-    return engine, recorder.events
+    return engine, [named(e, whole) for e in recorder.events] if whole else recorder.events
 
 
 def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | None = None, style: str = AUTO,

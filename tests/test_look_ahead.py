@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 from engine.cli import app
 from engine.events import Beat, KeyChange, LeadIn, Note, TimeSignature
 from engine.io.midi_input import read_guitar_file
+from engine.io.sinks import RecordingSink
 from engine.listen.key import KeyTracker
-from engine.look_ahead import AGREE, SETTLED_BARS, follows, opening
+from engine.look_ahead import AGREE, SETTLED_BARS, Named, follows, named, opening, whole_key
 from engine.render import play
 from engine.theory import pitch_class
 
@@ -190,3 +191,33 @@ def test_look_ahead_renders_a_take_with_a_long_pause(tmp_path):
                                  str(out), "--look-ahead"])
     assert r.exit_code == 0, r.output
     assert out.exists()
+
+
+def test_a_blues_is_written_major_from_its_first_key_marker_where_the_whole_take_names_it_so():
+    """review35's 12/8 shuffle in A: the listener names its key A mixolydian (the I7's G) until the first V7 bars
+    (E7's G#), 25 s in, then A major. Offline the whole take's name is the last marker's: every A mixolydian
+    marker is written A major; another tonic's marker, and a take whose whole name is mixolydian, stay."""
+    heard = [KeyChange(5.3, "A", "mixolydian"), KeyChange(25.6, "A", "major")]
+    whole = whole_key(heard)
+    assert whole == ("A", "major")
+    assert named(heard[0], whole) == KeyChange(5.3, "A", "major")
+    assert named(KeyChange(9.0, "D", "mixolydian"), whole) == KeyChange(9.0, "D", "mixolydian")
+    modal = [KeyChange(2.0, "G", "mixolydian")]
+    assert named(modal[0], whole_key(modal)) == modal[0]
+    assert whole_key([Note(1.0, 0.5, 0, 62, 90, "dombra")]) is None
+    sink = RecordingSink()
+    passed = Named(sink, whole)
+    for e in [*heard, Note(6.0, 0.5, 0, 69, 90, "dombra")]:
+        passed.send(e)
+    assert [(k.tonic, k.mode) for k in sink.events if isinstance(k, KeyChange)] == [("A", "major")] * 2
+
+
+def test_a_look_ahead_render_of_a_blues_shows_its_major_key_signature_from_the_first_bar():
+    """review35's 12/8 shuffle in A (84 BPM; /work/scratch/s28/review35/mk.py): as live the key marker says A
+    mixolydian (the signature of D) from the band's entry until the first V7 bars, 25.6 s in; the look-ahead
+    render's markers all say A major."""
+    guitar = read_guitar_file(ROOT / "tests" / "data" / "review35-blues-shuffle-A-84-12-8.mid")
+    _, live = play(guitar)
+    _, band = play(guitar, look_ahead=True)
+    assert [(k.tonic, k.mode) for k in live if isinstance(k, KeyChange)][:2] == [("A", "mixolydian"), ("A", "major")]
+    assert {(k.tonic, k.mode) for k in band if isinstance(k, KeyChange)} == {("A", "major")}
