@@ -78,6 +78,7 @@ from engine.listen.tempo import (
     FIGURE_REPEAT,
     FIGURE_SPAN,
     FPS,
+    SHUFFLE_BPM,
     SHUFFLE_EMPTY,
     SHUFFLE_ON,
     SIXTEENTH_BPM,
@@ -89,7 +90,7 @@ from engine.listen.tempo import (
     fastest_pulse,
     unit_contrast,
 )
-from engine.listen.tempo_change import Offers, old_holds, sudden_change
+from engine.listen.tempo_change import THREE_FOUR, Offers, old_holds, sudden_change
 
 __all__ = ["FPS", "BeatTracker"]
 
@@ -297,6 +298,8 @@ class BeatTracker:
     _line_beat: float | None = None     # s: a beat of a line's 3:2 level, where its long notes fall, or of 6/8's
                                         # dotted quarters, on its accents (`_level`)
     _stepped: float | None = None       # s: the period a sudden tempo change set last (`update`, `advance`)
+    _level_stood = False                # the grid is a tempo step (STEP) off one that stood HOLD_AFTER beats: its
+                                        # level is the one heard, not a first guess (`_shuffle_beat`)
     _bar_accents: float | None = None   # s: the level the bar's accents last moved to (`_pair_level`)
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
@@ -614,7 +617,9 @@ class BeatTracker:
                             age=age, offers=self._offers)
         if alt is not None and self._tempo_change(alt[1]) and not self._faster_level(now, ts, ws, alt):
             figure = self._figure_holds(self.period)
+            stood = now - self._grid_from >= HOLD_AFTER * self.period and STEP[0] <= alt[1] / self.period <= STEP[1]
             self._switch(now, *alt)
+            self._level_stood = stood
             self._figure_heard = self.period if figure else None    # a tempo step keeps the figure's beat
             self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
             return True
@@ -761,8 +766,9 @@ class BeatTracker:
         shuffle's triplet eighth (`_shuffle_level`) gives three times it: a slow 12/8 with a shuffle bass, whose
         figure also repeats every 1.5 of its 2:3 level's beats. The bass's 2:3 is refused while the strums'
         accents group that level's eighths in threes (`TempoEstimator.dotted_level`: a 6/8 strummed down on 1, 3 and 5
-        has a bass on every quarter, and its accents on 1 and 4 say the dotted quarter is the beat). `deep`: the
-        window's `OnsetWindow.deep` (read in simple time only; None in compound time). `period` when none moves it."""
+        has a bass on every quarter, and its accents on 1 and 4 say the dotted quarter is the beat), and while the
+        level is a shuffle's beat (`_walks_a_shuffle`). `deep`: the window's `OnsetWindow.deep` (read in simple time
+        only; None in compound time). `period` when none moves it."""
         simple = not self._meter.compound and not line
         level = period if line else self._tempo.bar_level(period)
         if level != period and self._tempo.figure_repeat(1.5 * period) >= FIGURE_REPEAT:
@@ -777,12 +783,32 @@ class BeatTracker:
         level = self._tempo.bass_level(t, w, bass, period)
         if level < period and self._tempo.dotted_level(t, w, loud, level) != level:
             return period
-        if level < period and self._meter.compound and self._tempo.is_shuffle(t, w, period):
+        if level < period and self._walks_a_shuffle(t, w, period):
             return period         # a shuffle's walking bass, long-short on its triplet eighths: the beat holds
         if simple and (level > 1.4 * period
                        or level == period and self._tempo.deep_split(t[deep], period)):
             return self._tempo.bar_level(period, bass_bar=True)
         return level
+
+    def _walks_a_shuffle(self, t: np.ndarray, w: np.ndarray, period: float) -> bool:
+        """True in compound time while `period` (s) is a shuffle's beat, whose walking bass the bass's 2:3 level
+        would take for the beat: a dotted quarter within SHUFFLE_BPM struck long-short (`TempoEstimator.is_shuffle`,
+        onsets t s weighted w: a slow blues), or at any tempo while the grid's fits read long-short with the long
+        eighth loud (`_shuffle_read`: a boogie). A boogie's walk puts a
+        bass note on the long and the short eighth (E2 G#2 | B2 C#3 | D3 C#3 | B2 G#2 under an E chord), 2:1 triplet
+        eighths apart, and `bass_level` heard them as a 3/4 of quarters at 1.5 times the tempo: sim4 (dev) boogie
+        A-major+tempo at 118 and 137 went to 177 and 207 for 6 s at a time (bench/README.md boogie25's and groove26's
+        "left")."""
+        return self._meter.compound and (self._tempo.is_shuffle(t, w, period) or self._shuffle_read())
+
+    def _shuffle_read(self) -> bool:
+        """True in compound time when the grid's latest fit read a shuffle's long-short eighths with the long one loud
+        (`_shuffle_beat`, on a grid that stood HOLD_AFTER beats), or SHUFFLE_SHARE of its last SHUFFLE_READS did
+        (`_shuffled`). The latest read: the 16 reads fill some 16 fits after HOLD_AFTER beats, and player_sim's
+        boogie walk of seed 6 take 4 (rubato at 118) was offered the bass's 2:3 level from 7.8 s, 4 s after its
+        first grid. The share: a fit without the figure comes now and then (sim4 blues C-major at 49, 59.2 s: a
+        sudden change to 75 taken at the one read in 16 that missed)."""
+        return self._meter.compound and (bool(self._shuffles and self._shuffles[-1]) or self._shuffled())
 
     def _shuffle_level(self, t: np.ndarray, w: np.ndarray, period: float) -> float:
         """`period` (s), or three times it when it is a shuffle's triplet eighth (`TempoEstimator.shuffle_level`: a
@@ -875,13 +901,17 @@ class BeatTracker:
         on a single-note line, to 2:3 of the current period while the line's long notes keep the current one
         (`TempoEstimator.line_level`): a jig's running eighths fit their twos better than its dotted quarters. Nor,
         while a line's opening count holds (`_opened`), outside a player's STEP: a stretch whose notes regroup at
-        3:4 of the count (Rock3's solo at 13.7 s, 84 BPM for 3 s) is a hemiola to a player who counts."""
+        3:4 of the count (Rock3's solo at 13.7 s, 84 BPM for 3 s) is a hemiola to a player who counts. Nor to 2:3
+        (within THREE_FOUR) while the grid reads a shuffle (`_shuffle_read`): its walking bass, on the long and the
+        short eighth, is no faster beat (sim4 blues C-major at 49: 75 for 6 s from 59.2 s)."""
         if self.period is None:
             return True
         if self._opened and not STEP[0] <= period / self.period <= STEP[1]:
             return False
         if self._line_keeps(period) or self._accents_keep(period) or self._figure_keeps(period):
             return False
+        if abs(period / self.period - 2 / 3) < THREE_FOUR and self._shuffle_read():
+            return False            # a shuffle's walking bass: the beat holds
         now = self._onsets.t[-1]
         if not same_level(period, self.period) and self._held_quiet(now, self.period, now - self.switch_window):
             return False            # a quiet passage keeps the level (`_quiet`)
@@ -1019,7 +1049,10 @@ class BeatTracker:
 
     def _shuffle_beat(self, ts: list[float], pws: list[float], now: float,
                       grid: tuple[float, float, float]) -> tuple[float, float, float]:
-        """In compound time, off a single-note line, the fitted `grid` (phase s, period s, confidence) refitted on a
+        """In compound time, or in simple time at a beat within SHUFFLE_BPM (a slow 12/8 heard as a 4/4 of its dotted
+        quarters, whose swung eighths the meter's division counts cannot tell while the grid swings between the beat
+        and the short eighth: sim4 blues A-major+tempo at 63 for its first 41 s, no beat committed 11-25 s), off a
+        single-note line, the fitted `grid` (phase s, period s, confidence) refitted on a
         shuffle's long eighths when its beats lie more than TIGHT of a beat away from them (`phase.long_eighth`: onsets
         ts (s) with phase weights pws struck long-short on the beat's triplet eighths); the grid then moves at once
         (`_bass_placed`). The short eighth leads into the beat and is struck about as hard: with the fit's recency
@@ -1028,16 +1061,22 @@ class BeatTracker:
         beat's A2 once), so the bass phase goes there too (sim4 boogie A-major+tempo, blues A-major+tempo and
         C-major: beats a triplet eighth early). Only on a grid that has stood HOLD_AFTER beats at the fit's level, as
         `_offbeat_bass` holds one: a first grid at a wrong level may read long-short (sim2-held waltz_3-4
-        C-mixolydian+dynamics at its 3:2 level for its first 6 s: bass on 1, chords on the "and"s). A line's jig
+        C-mixolydian+dynamics at its 3:2 level for its first 6 s: bass on 1, chords on the "and"s), or on one a tempo
+        step (STEP) took from a grid that had stood them (`_level_stood`: the level is heard; sim4 blues A-major+tempo's
+        step 63 -> 73 was taken on the short eighth at 33.4 s and held there 8 beats). The shuffle reads count for
+        `_shuffled` in compound time only (its 12/8 bar is compound time's). A line's jig
         (eighth-quarter and quarter-eighth alike, its notes all struck alike in the `solo` set) is left to
         `_long_notes`. Else `grid`."""
         phase, period, _ = grid
-        if (not self._meter.compound or self._onsets.line() or self.period is None
-                or not same_level(period, self.period) or now - self._grid_from < HOLD_AFTER * period):
+        compound = self._meter.compound
+        if ((not compound and not SHUFFLE_BPM[0] <= 60.0 / period <= SHUFFLE_BPM[1]) or self._onsets.line()
+                or self.period is None or not same_level(period, self.period)
+                or (now - self._grid_from < HOLD_AFTER * period and not self._level_stood)):
             return grid
         ts, rs, total = recent_weights(ts, pws, now, self.recency)   # the weights `_phase`'s fit gave them
         beat = long_eighth(ts, rs, self._onsets.loud, period, on=SHUFFLE_ON, empty=SHUFFLE_EMPTY, count=ACCENT_COUNT)
-        self._shuffles.append(beat is not None)
+        if compound:
+            self._shuffles.append(beat is not None)
         if beat is None:
             return grid
         off = (beat - phase) / period
@@ -1235,6 +1274,7 @@ class BeatTracker:
         self.period = period
         self.confidence = confidence
         self._grid_from = now
+        self._level_stood = False
         self._held = None
         self._opened = False
         self._acf_period, self._tempo_at = period, now
