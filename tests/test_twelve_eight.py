@@ -58,7 +58,7 @@ def _four_beat_bars(loud: dict[int, float]) -> BarTracker:
     bars._belief = [0.0] * len(bars._belief)
     bars._belief[bars._span[3].start + (ACCENT_BEATS - 1) % 4] = 1.0
     bars._next = ACCENT_BEATS
-    bars._bar_loud.extend((n, math.log(loud.get(n % 4, 0.6)), 0.0) for n in range(ACCENT_BEATS))
+    bars._bar_loud.extend((n, math.log(loud.get(n % 4, 0.6)), 0.0, 1) for n in range(ACCENT_BEATS))
     return bars
 
 
@@ -112,7 +112,7 @@ def _four_beat_bars_with_news(news: dict[int, float]) -> BarTracker:
     """`_four_beat_bars` with the 1 struck harder than the 3 (a 12/8's accents, or a 6/8 phrased in two-bar
     units), each beat bringing harmonic news `news` by its position in the four-beat bar (0 the 1)."""
     bars = _four_beat_bars({0: 0.9, 2: 0.8})
-    bars._bar_loud = type(bars._bar_loud)(((n, loud, news[n % 4]) for n, loud, _ in bars._bar_loud),
+    bars._bar_loud = type(bars._bar_loud)(((n, loud, news[n % 4], k) for n, loud, _, k in bars._bar_loud),
                                           maxlen=ACCENT_BEATS)
     return bars
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
+from statistics import median
 
 from engine.listen.blues_form import BarRoots
 from engine.listen.guitar import GuitarConfig
@@ -180,6 +181,26 @@ ONE_OVER_THREE = ACCENT / 2
 # (max 2.00, 6/8 on main already). At 1.0 dev boogie D-major s04 and held-out sim4-held boogie
 # Bb-major+tuning_tail+tempo went 12/8 -> 6/8; set between the boogies' 99 % and the ballads' 5 %.
 CHANGES_ON_THREE = 1.6
+# 4/4 comped in even quarters (a chord struck on every beat, the 1 and the 3 accented alike: Freddie-Green comping,
+# pop quarter strums) is 2/4 by its accents, counted in pairs; a musician hears four beats where the chords change on
+# the 1 and never on the 3, and two where they change every two beats (session 29, meter29). So where the pointer
+# reads two beats in simple time and, over the last ACCENT_BEATS struck beats, every beat of its four-beat bar is
+# struck alike (the fewest mean notes on the beat at a position at least EVEN_FIGURE of the most: no oom-pah, whose
+# bass alone on every other beat repeats at two beats) and the 1's median harmonic news is over CHANGES_ON_ONE times
+# each other beat's, it names four (`BarTracker._changes_on_one`). The median, not the mean: a bar of two chords now
+# and then (a ii-V turnaround) is no change on the 3. Measured at main's reads of two with an even figure (scratch
+# s29/meter29/hr3.py; the ratio's min/5 %/median): review35's jazzroot_C_dim_112 7.09/7.57/8.59; meter29's
+# Freddie-Green takes at 96-144 (mk29.py, rooted and on the top four strings) 5.75-8.04 at their 5th percentile but
+# for the reads before their first change (near 0); the dev 2/4 takes struck on every beat, at their max: sim2
+# pickup_2-4 D-major 4.36, stops_2-4 G-minor 4.24, sim3 stops_2-4 F#-dorian 4.88, pickup_2-4 C-minor 2.61; every
+# oom-pah (sim2 and sim3 strum_2-4, sim4 bluegrass and habanera, mk29's boom-chuck) is uneven. With the mean (5.0)
+# jazzroot_C's 5th percentile (4.42, its Dm7-G7 bar in the window) lay under the dev 2/4 max (4.61). A 2/4
+# strummed in quarters with its chord held two bars and its two 1s accented alike is this 4/4 note for note
+# (mk29's two4_quarters): it reads four. The others' news is taken as at least NO_NEWS (a held chord's beats bring
+# 0.02-0.18 in those takes): a one-chord vamp's 1 has no change to tell.
+CHANGES_ON_ONE = 6.0
+EVEN_FIGURE = 0.6
+NO_NEWS = 0.1
 _EVEN = (1.0, 1.0, 1.0)   # accent likelihoods when the accents say nothing (`BarTracker._accent_likelihood`)
 ORDER = 0.2           # s: notes are confirmed a little out of onset order (high notes wait longer), never more
 
@@ -230,8 +251,9 @@ class BarTracker:
         # (beat number, notes on the beat, notes from its window's start to just after it)
         self._on_beat: deque[tuple[int, int, int]] = deque(maxlen=OFFBEAT_BEATS)
         self._chords: int | None = None      # `_offbeat` at the last beat weighed (the band reads it each tick)
-        # (beat number, log loudest weight, harmonic news) of the last struck beats
-        self._bar_loud: deque[tuple[int, float, float]] = deque(maxlen=ACCENT_BEATS)
+        # (beat number, log loudest weight, harmonic news, notes on the beat) of the last struck beats
+        self._bar_loud: deque[tuple[int, float, float, int]] = deque(maxlen=ACCENT_BEATS)
+        self._on_one: tuple[tuple[int, int], bool] | None = None   # `_changes_on_one` at (last beat, phase)
         # per state of a 4/4 bar, +1 one beat after its downbeat, -1 one beat after its half bar (an off-beat
         # chord's news weighs the first against the second), else 0
         self._after = [(b == 4) * ((k == 1) - (k == 3)) for c, k in self._states for b in (COUNTINGS[c][0],)]
@@ -286,6 +308,7 @@ class BarTracker:
         self._roots.clear()
         self._on_beat.clear()
         self._bar_loud.clear()
+        self._on_one = None
         self._chords = None
         self._played = None
         self._read.clear()
@@ -344,7 +367,7 @@ class BarTracker:
         self._roots.beat(n, self._features.low)
         self._on_beat.append((n, self._features.size, self._features.struck))
         if self._features.loud:
-            self._bar_loud.append((n, math.log(self._features.loud), self._features.news))
+            self._bar_loud.append((n, math.log(self._features.loud), self._features.news, self._features.size))
         self._played = None
         after = 1.0
         chords = self._chords = self._offbeat()
@@ -537,12 +560,17 @@ class BarTracker:
     def simple_bar(self, meters: tuple[int, ...] = METERS) -> tuple[int, int, float]:
         """`bar` among `meters` in simple time, but a four-beat bar where that reads two beats and the bars' roots
         counted in fours follow a twelve-bar blues (`twelve_bar`): a boom-chick blues with its root on the 1 and
-        its fifth on the 3, alike in loudness, is 2/4 by every other cue."""
+        its fifth on the 3, alike in loudness, is 2/4 by every other cue; or where every beat is struck alike and
+        the chords change on the pointer's four-beat 1 alone (`_changes_on_one`: even quarters, the 1 and the 3
+        accented alike)."""
         read = self.bar(meters)
         if read[0] == 2 and 4 in meters:
             form = self.twelve_bar()
             if form is not None:
                 return self._form_bar(form)
+            phase = self.bar((4,))[1]
+            if self._changes_on_one(phase):
+                return self._form_bar(phase)
         return read
 
     def twelve_bar(self) -> int | None:
@@ -568,7 +596,7 @@ class BarTracker:
         if len(self._bar_loud) < ACCENT_BEATS:
             return False
         _, phase, _ = self.bar((4,))
-        loud = _by_position(((n - phase) % 4, v) for n, v, _ in self._bar_loud)
+        loud = _by_position(((n - phase) % 4, v) for n, v, _, _ in self._bar_loud)
         if loud[0] is None or loud[2] is None or loud[0] - loud[2] <= ONE_OVER_THREE:
             return False
         return not self._changes_on_three(phase)
@@ -577,10 +605,28 @@ class BarTracker:
         """True when, over the last ACCENT_BEATS struck beats, the 3 of the four-beat bar whose 1 is `phase` brought
         over CHANGES_ON_THREE times the harmonic news (mean `BeatFeatures.news`) of its 2 and of its 4, and so did
         its 1: the chords change every two beats, a 6/8 bar's (see `CHANGES_ON_THREE`)."""
-        news = _by_position(((n - phase) % 4, v) for n, _, v in self._bar_loud)
+        news = _by_position(((n - phase) % 4, v) for n, _, v, _ in self._bar_loud)
         if None in news:
             return False
         return min(news[0], news[2]) > CHANGES_ON_THREE * max(news[1], news[3])
+
+    def _changes_on_one(self, phase: int) -> bool:
+        """True when, over the last ACCENT_BEATS struck beats (all of them), every beat of the four-beat bar whose 1
+        is `phase` was struck alike (`EVEN_FIGURE`) and its 1 brought over CHANGES_ON_ONE times the median harmonic news
+        of each other beat: chords changing once a bar of four, on its 1 (see `CHANGES_ON_ONE`). Worked out once per
+        beat weighed."""
+        seen = self._bar_loud
+        if len(seen) < ACCENT_BEATS:
+            return False
+        key = (seen[-1][0], phase)
+        if self._on_one is not None and self._on_one[0] == key:
+            return self._on_one[1]
+        size = _by_position(((n - phase) % 4, k) for n, _, _, k in seen)
+        news = _by_position((((n - phase) % 4, v) for n, _, v, _ in seen), median)
+        answer = (None not in size and min(size) >= EVEN_FIGURE * max(size)
+                  and news[0] > CHANGES_ON_ONE * max(*news[1:], NO_NEWS))
+        self._on_one = (key, answer)
+        return answer
 
     def _bar(self, meters: tuple[int, ...]) -> tuple[int, int, float]:
         belief = self._belief
@@ -722,13 +768,15 @@ class BeatFeatures:
         return fresh / total, change
 
 
-def _by_position(values) -> list[float | None]:
-    """The mean of the `values` ((position in a four-beat bar 0..3, value)) at each position, None where none."""
-    sums, counts = [0.0] * 4, [0] * 4
+def _by_position(values, average: Callable[[list[float]], float] | None = None) -> list[float | None]:
+    """The mean (or the `average`, e.g. the median) of the `values` ((position in a four-beat bar 0..3, value)) at
+    each position, None where none."""
+    at: list[list[float]] = [[], [], [], []]
     for k, v in values:
-        sums[k] += v
-        counts[k] += 1
-    return [s / c if c else None for s, c in zip(sums, counts)]
+        at[k].append(v)
+    if average is None:
+        return [sum(v) / len(v) if v else None for v in at]
+    return [average(v) if v else None for v in at]
 
 
 def _ratio(llr: float) -> float:
