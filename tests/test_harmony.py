@@ -9,6 +9,7 @@ import pytest
 from engine.analyze import run_online
 from engine.events import InputMessage
 from engine.io.midi_input import read_guitar_file
+from engine.listen.chord import ChordTracker
 from engine.listen.guitar import GuitarConditioner, GuitarConfig
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -377,6 +378,27 @@ def test_a_boom_chick_bass_struck_alone_is_heard_as_the_chord_its_chick_brought_
     assert [heard(t + 0.25) for t, _ in downbeats[8:]] == [label for _, label in downbeats[8:]]
 
 
+def test_a_lone_bass_is_heard_as_its_chick_after_the_same_root_in_another_quality():
+    # 2/4 boom-chick at 100 BPM, F then Gm over its fifth D3 struck alone, four rounds; then the F bar played as
+    # F7 (F A C Eb) twice. The song has said what D3 alone after an F chord brings (Gm); after F7 it brings the
+    # same (a blues's A bar heard A:maj or A:7 leads to the same E7 bar). Main remembered the lone bass per chord
+    # before it and heard D:min7 at the first D3 after F7.
+    beat, msgs, lone = 0.6, [], []
+    bars = [((53, 57, 60, 65), False)] * 4 + [((53, 57, 60, 63), True)] * 2
+    for k, (chord, seventh) in enumerate(bars):
+        t = 0.5 + 4 * beat * k
+        msgs += strum(t, chord, length=beat - 0.05) + strum(t + beat, chord, length=beat - 0.05)
+        msgs += strum(t + 2 * beat, (50,), length=beat - 0.05)
+        msgs += strum(t + 3 * beat, (55, 58, 62, 67), length=beat / 2 - 0.05)
+        lone.append(t + 2 * beat + 0.25)
+    chords = run_online(sorted(msgs, key=lambda m: m.time))[0].chords
+
+    def heard(t: float) -> str:
+        return [c["label"] for c in chords if c["time"] <= t][-1]
+
+    assert [heard(t).split(":")[0] for t in lone[1:]] == ["G"] * 5, [heard(t) for t in lone]
+
+
 def events_file(path, bpm: float, events: list[tuple[int, int, int, int]]):
     """Write `events` (tick at 480 a beat, 1 for on / 0 for off, MIDI pitch, velocity) as a one-track MIDI file at
     `bpm` to `path`; return the path."""
@@ -418,19 +440,27 @@ def test_a_shuffles_five_six_figure_over_a_root_is_that_roots_chord_not_a_power_
     assert [heard(t) for t in second_chorus] == wanted
 
 
-def test_a_walking_bass_lines_steps_above_the_bars_root_are_no_new_roots(tmp_path):
-    # A 12-bar boogie in A (A A A A D D A A E D A E), 12/8 at 72 BPM, written with mido: the left hand walks
-    # 1 3 5 6 b7 6 5 3 up from each bar's root, one note at a time (sim4's "boogie walk"). The bar's root holds
-    # as the bass under the line: its third, a bass note walked to (C#3 under A2, G#2 under E2), is no new
-    # root (main heard C#:min and G#:min there; the sixth above, F# over A, still reads F#m7 for a moment).
-    roots = [45, 45, 45, 45, 50, 50, 45, 45, 40, 50, 45, 40]
+BOOGIE_ROOTS = (45, 45, 45, 45, 50, 50, 45, 45, 40, 50, 45, 40)   # A A A A D D A A E D A E
+
+
+def _boogie_walk_chords(path) -> list[dict]:
+    """The online chords of two choruses of a 12-bar boogie in A (BOOGIE_ROOTS), 12/8 at 72 BPM, written with
+    mido to `path`: the left hand walks 1 3 5 6 b7 6 5 3 up from each bar's root, one note at a time, long-short
+    swing (sim4's "boogie walk")."""
     walk = (0, 4, 7, 9, 10, 9, 7, 4)
     events = []
-    for k, root in enumerate(roots * 2):
+    for k, root in enumerate(BOOGIE_ROOTS * 2):
         for j, step in enumerate(walk):
             start = (k * 4 + j // 2) * 480 + (320 if j % 2 else 0)      # long-short swing
             events += [(start, 1, root + step, 80), (start + (280 if j % 2 == 0 else 140), 0, root + step, 0)]
-    chords = run_online(read_guitar_file(events_file(tmp_path / "walk.mid", 72, events)).messages)[0].chords
+    return run_online(read_guitar_file(events_file(path, 72, events)).messages)[0].chords
+
+
+def test_a_walking_bass_lines_steps_above_the_bars_root_are_no_new_roots(tmp_path):
+    # The bar's root holds as the bass under the boogie's walk: its third, a bass note walked to (C#3 under A2,
+    # G#2 under E2), is no new root (main heard C#:min and G#:min there).
+    roots = BOOGIE_ROOTS
+    chords = _boogie_walk_chords(tmp_path / "walk.mid")
     bar = 4 * 60 / 72
     # per bar of the second chorus, the roots heard in its first half, the walk up from the root (from 0.1 s in:
     # the change is heard at the downbeat; the way down may be heard as a new 6/8 bar, as 12/8 often is)
@@ -439,6 +469,34 @@ def test_a_walking_bass_lines_steps_above_the_bars_root_are_no_new_roots(tmp_pat
         heard = {c["label"].split(":")[0] for c in chords if start + 0.1 <= c["time"] < start + bar / 2}
         third = ("C#", "F#", "Ab")[(45, 50, 40).index(root)]
         assert third not in heard, (k, heard)
+
+
+def test_a_walking_lines_sixth_over_the_bars_root_is_its_colour_not_the_relative_minor(tmp_path):
+    # The boogie's sixth, F#3 over the A bars' A2 (A C# E F# are F#m7's notes), is A6's colour: a musician hears
+    # A7 all through the bar. Main heard F#:min7 and F#:min in every A bar at each F#3 (sim4 boogie A-major s04).
+    chords = _boogie_walk_chords(tmp_path / "walk.mid")
+    bar = 4 * 60 / 72
+    for k, root in enumerate(BOOGIE_ROOTS):
+        if root == 45:
+            start = (12 + k) * bar
+            heard = {c["label"] for c in chords if start + 0.1 <= c["time"] < start + bar}
+            assert heard <= {"A:maj", "A:7", "C#:min"}, (k, heard)   # (C#:min: the walk down, as before)
+            assert not heard & {"F#:min", "F#:min7"}, (k, heard)
+
+
+def test_a_bass_a_fourth_above_the_bars_walk_is_the_next_chords_root():
+    # An E7 walk E2 G#2 B2 C#3 D3 one note at a time, then A2 and the A bar's walk A2 C#3 E3 F#3 G3 F#3 E3 with no
+    # downbeat heard at the A2 (the listener counting sim4's 12/8 boogie as two 6/8 bars): the A2 is the next
+    # chord's root, not a step above the E bar's bass, and the A bar is A, its sixth no F#m. Main held E as the
+    # bass and heard F#:min7, E:min, F#:min over the A bar; the ChordTracker alone, in A mixolydian.
+    tracker = ChordTracker()
+    labels = []
+    tracker.new_bar(1.0)
+    for i, pitch in enumerate((40, 44, 47, 49, 50, 45, 49, 52, 54, 55, 54, 52)):
+        t = 1.0 + 0.35 * i
+        tracker.note_on(t, pitch, 80, pitch < 52, pitch < 52)
+        labels.append(tracker.decide(t + 0.07, [(pitch, t)], (9, "mixolydian")))
+    assert labels[5:] and {label.split(":")[0] for label in labels[5:]} == {"A"}, labels
 
 
 def _walking_blues_chords(path, bpm: float, bass_off: tuple[int, int], chick_off: int) -> set[str]:

@@ -26,7 +26,8 @@ a chord the song has voiced with its third, on that chord's root, it is that cho
 and fifth alone after Em was strummed).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
 there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN); a walking line's step above the
-bar's bass is no new bass (LINE_BAR), and a bass struck again alone over the chord it carried is no new chord.
+bar's bass is no new bass (LINE_BAR; a fourth above it is the next chord's root), its sixth names no minor chord
+on it (`_coloured`), and a bass struck again alone over the chord it carried is no new chord.
 A diminished triad is reported as the dominant seventh it is the top of (C# E G: A7 without its root).
 A strum is decided once it can grow no more (the strum window, 60 ms after its first note), but the band
 hears the change from its first notes: once two or more hold a new chord's root and fifth (a downstroke's
@@ -161,7 +162,7 @@ _KEY_TRIAD: dict[tuple[int, str], np.ndarray] = {}
 # Boom-chick and a thumb's bass: a bass note struck alone opens a chord span, and the chord is heard only with
 # the chick after it; alone it is often the new chord's fifth (a voicing's lowest string, an alternating bass)
 # and the chord rooted on it is wrong. The song says what it means: the chord the chick brought the last times
-# this bass pitch was struck alone under the same chord (`ChordTracker._chick`) is taken at the bass.
+# this bass pitch was struck alone under a chord on the same root (`ChordTracker._chick`) is taken at the bass.
 CHICK_WITHIN = 1.2    # s: the strum after a lone bass within this is its chick (a beat at 50 BPM)
 _STRUM = GuitarConfig.strum_window   # s: a note this near another is struck with it (not alone)
 CHICK_NOTES = 3       # the chick is a chord: a fingerpicked pattern's next single note tells no chord
@@ -183,10 +184,23 @@ _UNSTRUCK = [_TONE_BITS[rep] & ~(1 << (rep[0] + 3) % 12 | 1 << (rep[0] + 4) % 12
 # (`ChordTracker._line_step`). Holding the chord itself through a line's steps was tried: fingerpicked bars
 # change chords within them (sim2 fingerpick 3-4 E-major 0.85 -> 0.74), not kept.
 LINE_BAR = 4.0        # s: a bar of 4/4 at 60 BPM
+# ... but a bass a fourth above the bar's is the next chord's root (V to I, I to IV), not a step: the boogie's A2
+# after its E7 walk (E2 G#2 B2 C#3 D3, the listener counting the 12/8 bar as two of 6/8) held the E and read the A
+# bar F#m7 and Em (sim4 boogie A-major s04). A line's other steps stay steps, chromatic ones too (GuitarSet BN1's
+# and Rock3's semitone steps, Funk3's leading tone: keeping only the chord's tones cost BN1 0.890 -> 0.879).
+NEXT_ROOT = 5         # semitones above the bar's bass
 # A bass struck again alone (its pitch the last bass struck's, within CHICK_WITHIN s, off the downbeat, and
 # no single note struck between: a line's step or a melody note may have moved the label) names no new
 # chord: the chord playing holds (a slow blues's walk A2 A2 C#3 C#3 under A7: the second C#3, its chick's notes
 # let go, read C#:min, sim4 blues A-major s23). On a downbeat the bar's bass decides as any bass does.
+# A walking bass's sixth over the bar's root is the boogie's colour, not a new chord: A2 C#3 E3 F#3 G3 under A7
+# (A C# E F# is F#m7's notes, A6's sound), D3 F#3 A3 B3 C4 under D7, a slow blues's chick B3 C4 F#4 over its walk's
+# D3 (sim4 boogie A-major s04 read F#:min7 and B:min7 at each sixth, 0.37 of the take; blues s23 B:min). While the
+# last low bass (under E3) was struck before this strum (0.3 s or more: not with it) and within LINE_BAR s, and
+# the chord playing is its major or seventh chord, a minor triad or seventh a major sixth above it holds that
+# chord (`ChordTracker._coloured`; the bass need not ring: the D7 walk's F#3 A3 B3 are no basses). A strum with its
+# own new bass (Am over an A2) is untouched; so is a minor chord over a register bass (reggae's F#m chop A3 C#4
+# F#4: no low bass), which a sixth template, tried in session 28, read A6.
 EARLY_NOTES = 2       # notes of a strum that may name its chord before the strum is over (`ChordTracker.early`)
 
 
@@ -309,10 +323,10 @@ class ChordTracker:
         self._third_t = -np.inf       # s, when a chord last rang with its third (TRIAD_MEMORY), or a shuffle's
         # figure was heard (`_figure`) ...
         self._voiced: set[tuple[int, str]] = set()    # the chords rung with their thirds so far (`_held_triad`)
-        # The song's lone basses: (chord before it, bass pitch) -> {chord its chick brought: times}; the lone
-        # bass waiting for its chick as (chord before it, bass pitch, time) or None.
-        self._chicks: dict[tuple[tuple[int, str] | None, int], dict[tuple[int, str], int]] = {}
-        self._opened: tuple[tuple[int, str] | None, int, float] | None = None
+        # The song's lone basses: (root of the chord before it, bass pitch) -> {chord its chick brought: times};
+        # the lone bass waiting for its chick as (root of the chord before it, bass pitch, time) or None.
+        self._chicks: dict[tuple[int | None, int], dict[tuple[int, str], int]] = {}
+        self._opened: tuple[int | None, int, float] | None = None
         self._lone = False            # the bass was struck alone, and nothing since
         self._restruck = False        # the bass is the last bass's pitch struck again off the downbeat (`decide`)
         self._struck_bass = (-1, -np.inf)     # the last bass note struck, (MIDI pitch, s): a line's step too
@@ -365,7 +379,8 @@ class ChordTracker:
         (if struck alone: `decide`): after a single note (within CHICK_WITHIN), off the downbeat (`new_bar`) but
         within LINE_BAR s of it, above the bass (a walking bass's 1 3 5 6 under one chord)."""
         return (t > self._bar_t and t - self._bar_t <= LINE_BAR and t - self._last_on > _STRUM
-                and t - self._last_on <= CHICK_WITHIN and self._struck == 1 and pitch > self._bass_pitch)
+                and t - self._last_on <= CHICK_WITHIN and self._struck == 1 and pitch > self._bass_pitch
+                and (pitch - self._bass_pitch) % 12 != NEXT_ROOT)
 
     def new_bar(self, t: float) -> None:
         """A bass note on a downbeat: harmony usually changes here, so the previous bar's onsets fade."""
@@ -406,6 +421,8 @@ class ChordTracker:
         self._figure(t, chroma, ringing, bass)
         label = self.label_chroma(chroma, bass, fresh, key, ringing if fresh else None, ringing,
                                   self._held_triad(self.triads(t, key, key_confidence)))
+        if self._coloured(t, before, self.current):
+            self.current, label = before, harte(*before)
         self.voiced(t, ringing, self.current)
         return self._chick(t, lone, before, label)
 
@@ -445,21 +462,32 @@ class ChordTracker:
             score[row] += self.stay
         i = int(score.argmax())
         best = _REPORT[i]
-        if best[1] == "5" and t - self._third_t <= TRIAD_MEMORY:
-            return self.label       # (a triad's root and fifth, its third still to come)
+        if best[1] == "5" and t - self._third_t <= TRIAD_MEMORY or self._coloured(t, self.current, best):
+            return self.label       # (a triad's root and fifth, its third still to come; a walk's sixth)
         if best != self.current and self._strum_pcs & _NAMED[i] == _NAMED[i] and not _UNSTRUCK[i] & ~self._strum_pcs:
             if not self._early:
                 self._early, self._before = True, self.current
             self.current = best
         return self.label
 
+    def _coloured(self, t: float, playing: tuple[int, str] | None, heard: tuple[int, str] | None) -> bool:
+        """Whether `heard` ((root, quality)) at t (s) is only the `playing` chord's sixth (a walk's colour): a
+        minor triad or seventh a major sixth above the last low bass, struck before this strum (0.3 s or more) and
+        within LINE_BAR s, the root of the major or seventh chord playing."""
+        bass = self._bass
+        return (heard is not None and playing is not None and bass is not None and self._bass_low
+                and 0.3 <= t - self._bass_t <= LINE_BAR and heard[1] in ("min", "min7")
+                and heard[0] == _SIXTH_L[bass] and playing[0] == bass and playing[1] in ("maj", "7", "maj7"))
+
     def _chick(self, t: float, lone: bool, before: tuple[int, str] | None, label: str) -> str:
         """The label at a strum at t (s) after the song's lone basses (CHICK_WITHIN): at a `lone` bass, the chord
-        its chick brought most often after this bass pitch under the chord `before` it (if any, else `label`,
-        as heard); at the chick after a lone bass, what it brought is remembered."""
+        its chick brought most often after this bass pitch under a chord on the root of the chord `before` it (if
+        any, else `label`, as heard); at the chick after a lone bass, what it brought is remembered. (Keyed on the
+        root before, not the chord: a blues's A bar heard A:maj or A:7 leads to the same E7 bar; sim2 stops
+        A-dorian 0.826 -> 0.835, sim3 stops A-phrygian 0.679 -> 0.704.)"""
         if lone:
-            self._opened = (before, self._bass_pitch, t)
-            seen = self._chicks.get((before, self._bass_pitch))
+            self._opened = (None if before is None else before[0], self._bass_pitch, t)
+            seen = self._chicks.get(self._opened[:2])
             if seen:
                 self._heard, self._guessed = self.current, True
                 self.current = max(seen, key=seen.__getitem__)
