@@ -99,9 +99,6 @@ __all__ = ["FPS", "BeatTracker"]
 # runs of 2-13 fits; the even sixteenths' off it in single fits).
 ACCENT_AWAY = 0.125
 ACCENT_AGAIN = 2
-# The estimate's nearness to the current level (a ratio) under which its figure tests wait for the next strum
-# (`BeatTracker._may_put_off`): within it no level they move to is within `_settle`'s 15 % of the current one.
-PUT_OFF_NEAR = 0.05
 
 
 def _two_bars(reading: tuple[str, int, float]) -> tuple[str, int, int, float]:
@@ -301,7 +298,6 @@ class BeatTracker:
                                         # dotted quarters, on its accents (`_level`)
     _stepped: float | None = None       # s: the period a sudden tempo change set last (`update`, `advance`)
     _bar_accents: float | None = None   # s: the level the bar's accents last moved to (`_pair_level`)
-    _put_off: tuple | None = None       # an estimate whose figure tests wait for the next strum (`_level`)
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
     _bar_read: tuple[int, int, float] | None
@@ -402,8 +398,6 @@ class BeatTracker:
     def onset(self, t: float, weight: float, new: bool, bass: bool) -> None:
         """A note started at t (s) with salience `weight`. `new` is False when it belongs to the strum started
         by the last onset (its weight is added to that one's); `bass`: a bass note."""
-        if new:
-            self.settle_put_off()   # (a caller without `Listener.feed`: the tests wait no longer than the next strum)
         self._onsets.add(t, weight, new, bass)
         if new:
             self._strums.onset(t)
@@ -441,7 +435,6 @@ class BeatTracker:
         self.led_by_master = False
         # The tempo changes slowly next to the phase: re-estimate it at most every `tempo_every` seconds.
         if self.confidence < 0.5 or now - self._tempo_at >= self.tempo_every:
-            self.settle_put_off()
             self._tempo_at = now
             self._moved = False
             self._acf_period = self._level(np.array(ts), np.array(ws) * np.array(onsets.accent),
@@ -673,50 +666,12 @@ class BeatTracker:
         if period is None or quiet:        # a quiet passage keeps the level (`_quiet`): no figure moves it
             self._bass_wins = 0
             return period
-        if self._may_put_off(period, current):
-            self._put_off = (t, w, period, current, self._tempo.heard(), self._meter.compound)
-            return period
-        return self._level_tests(t, w, period, current, self._meter.compound)
-
-    def _may_put_off(self, period: float, current: float | None) -> bool:
-        """True when the figure tests of the estimate `period` (s) may wait for the next strum's first note-on
-        (`settle_put_off`) and leave the decision as they would: on a sure grid (confidence 0.5 or more) and a full
-        window, not on a single-note line (whose every note is a strum decided), no move waiting for its second
-        vote (`_bass_wins`), the estimate within PUT_OFF_NEAR of the `current` level (s). A move then needs two
-        votes (`_settle`) and no level the tests move to lies within 15 % of the current one (the nearest, 4:5 of an
-        estimate 5 % over it, is 0.84 of it): the tests keep `period` or cast the first vote, which only the next
-        estimate reads (tests/test_level_put_off.py: the decisions and the state after them are main's).
-        They are ~0.9 M of the ~2.9 M instructions of the p99 note, a strum decision that re-estimates the tempo
-        (bench/README.md speed28, speed29)."""
-        if current is None or self.confidence < 0.5 or self._bass_wins or abs(period / current - 1) >= PUT_OFF_NEAR:
-            return False
-        t = self._onsets.t
-        return t[-1] - t[0] >= self._tempo.early_span * self._tempo.window and not self._onsets.line()
-
-    def settle_put_off(self) -> None:
-        """Run the figure tests an estimate put off (`_level`), on the onsets, estimate and autocorrelation it read
-        (the window has not changed since: no onset comes before the next strum's note-on), and take the level they
-        move to. `Listener.feed` calls it at the first note-on after a decided strum, whose own note carries no
-        decision when the strum has more notes; `onset` and `update` call it too, for callers without a listener."""
-        if self._put_off is None:
-            return
-        t, w, period, current, heard, compound = self._put_off
-        self._put_off = None
-        self._tempo.hear_again(heard)
-        level = self._level_tests(t, w, period, current, compound)
-        if level != period:         # (never within `_may_put_off`'s bounds; a move would start the next fit)
-            self._acf_period = level
-
-    def _level_tests(self, t: np.ndarray, w: np.ndarray, period: float, current: float | None,
-                     compound: bool) -> float | None:
-        """`_level`'s figure tests: the level (s) they move the estimate `period` (s) to, for onsets t (s) weighted w,
-        the `current` level (s or None) and the meter's beat in three (`compound`) as the estimate read them."""
         bass = np.array(self._onsets.bass, dtype=bool)
         line = self._onsets.line()
         loud = np.array(self._onsets.loud)
         notes = np.array(self._onsets.notes)
         self._line_beat = None
-        simple = not compound
+        simple = not self._meter.compound
         # the bar's deep basses, once: in simple time both the bar's split and the picking level read them
         deep = self._onsets.deep() if simple else None
         level = self._figure_level(t, period, current)   # a 3+3+2 figure heard at its dotted level
@@ -807,9 +762,8 @@ class BeatTracker:
         figure also repeats every 1.5 of its 2:3 level's beats. The bass's 2:3 is refused while the strums'
         accents group that level's eighths in threes (`TempoEstimator.dotted_level`: a 6/8 strummed down on 1, 3 and 5
         has a bass on every quarter, and its accents on 1 and 4 say the dotted quarter is the beat). `deep`: the
-        window's `OnsetWindow.deep` (read in simple time only; None in compound time, as the estimate read the meter:
-        `_level_tests`). `period` when none moves it."""
-        simple = deep is not None and not line
+        window's `OnsetWindow.deep` (read in simple time only; None in compound time). `period` when none moves it."""
+        simple = not self._meter.compound and not line
         level = period if line else self._tempo.bar_level(period)
         if level != period and self._tempo.figure_repeat(1.5 * period) >= FIGURE_REPEAT:
             return period         # the 1.5 beats are a 3+3+2 figure's dotted beats (funk's chops), no bar
@@ -823,7 +777,7 @@ class BeatTracker:
         level = self._tempo.bass_level(t, w, bass, period)
         if level < period and self._tempo.dotted_level(t, w, loud, level) != level:
             return period
-        if level < period and deep is None and self._tempo.is_shuffle(t, w, period):
+        if level < period and self._meter.compound and self._tempo.is_shuffle(t, w, period):
             return period         # a shuffle's walking bass, long-short on its triplet eighths: the beat holds
         if simple and (level > 1.4 * period
                        or level == period and self._tempo.deep_split(t[deep], period)):
@@ -1283,7 +1237,7 @@ class BeatTracker:
         self._grid_from = now
         self._held = None
         self._opened = False
-        self._acf_period, self._tempo_at, self._put_off = period, now, None
+        self._acf_period, self._tempo_at = period, now
         self._disagree = self._tempo.rival_count = 0
         self._disagree_since = math.inf
         if forget:
@@ -1422,7 +1376,7 @@ class BeatTracker:
         """Set the grid at once: a beat of `period` s at t (s), fully trusted. Returns its beat number."""
         index = 0 if self.period is None else round(self.beat_at(t))
         self.period, self.anchor_beat, self.anchor_time = period, index, t
-        self._acf_period, self._tempo_at, self._put_off = period, t, None
+        self._acf_period, self._tempo_at = period, t
         self.confidence = 1.0
         self._fitted_at = t
         return index

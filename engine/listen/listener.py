@@ -20,7 +20,7 @@ from engine.listen.clock_in import ClockFollower
 from engine.listen.guitar import LONE_BASS_CHORD, LONE_BASS_GAP, ConfirmedNote, GuitarConditioner, GuitarConfig, Strum
 from engine.listen.key import DEFAULT_PROFILES, NEW_PIECE, KeyTracker
 from engine.listen.meter import MeterHeard
-from engine.midi import CLOCK, CONTINUE, NOTE_ON, SONG_POSITION, START, STOP, clocks_per_beat
+from engine.midi import CLOCK, CONTINUE, SONG_POSITION, START, STOP, clocks_per_beat
 from engine.state import BeatGrid, MusicalState
 from engine.theory import pitch_class
 
@@ -199,8 +199,6 @@ class Listener:
         nothing), a release's hush (`_release`)."""
         due = self.guitar.feed(msg)           # (first: a release lowers `_idle` on the way)
         self._idle = min(self._idle, due - IDLE_MARGIN)
-        if msg.kind == NOTE_ON and msg.data2 and self._decided_strum == self._strum_time:
-            self.beat.settle_put_off()        # the first note-on of the strum after a decided one
 
     def tap(self, t: float, count_in: bool = False) -> None:
         """A tap at t seconds (tap-tempo key): see `BeatTracker.tap`. With `count_in` (the band is out) and the

@@ -311,15 +311,6 @@ class TempoEstimator:
         return ((acf[one] + self.comb2 * acf[two] + self.comb_bar * np.maximum(acf[three], acf[four]))
                 * self._prior_at_lags)
 
-    def heard(self) -> tuple[np.ndarray | None, int]:
-        """What the level tests read of the last `scores` call: its autocorrelation and reach (`hear_again`)."""
-        return self.last_acf, self.acf_reach
-
-    def hear_again(self, heard: tuple[np.ndarray | None, int]) -> None:
-        """The level tests read `heard` (from `heard`) as the last `scores` call's, though scores ran since."""
-        self.last_acf, self.acf_reach = heard
-        self._phase_memo = (None, None, None, None)
-
     def autocorrelation(self, t: np.ndarray, w: np.ndarray) -> np.ndarray:
         """The smoothed, unbiased autocorrelation of onsets t (s, sorted, two or more) weighted w, at whole lags
         0 .. 4 * lag_hi + 5 (frames of 1/FPS s); 0 beyond 0.6 of the onsets' span."""
