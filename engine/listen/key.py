@@ -202,6 +202,10 @@ RESOLVE_CADENCE = 0.5
 # F G C Am, C's stays 0.99 of F's), not a passing I (Nottingham jigs227, Em A7 D Em in E minor: D's stays 0.6 of Em's,
 # its ii-V-I turned the key to the collection of D, E dorian for E minor; 1/RESOLVE_HOLD, loop28's, let it)
 RESOLVE_EVEN = 0.8
+# ... and either has stayed this often (decayed, PHRASE_HALF_LIFE): a resolution comes back each pass, where the first
+# pass's long chord may be its only one (accuracy.py's guitar/pop909-402, F major: its Am held 3.1 s to the opening
+# F's partial 1.2 s, heard A minor 12.6-19.2 s; pop909-666 E major, its F# heard C# minor 11.6-17.9 s)
+RESOLVE_STAYS = 1.5
 # Either, only while a major chord a fifth away (V-I, IV-I) leads to the start in under this share of its stays: a
 # start reached so is a resolution
 # too (an I-IV vamp; a dorian power-chord vamp i5-bVII5-IV5-i5 whose last i5 bar was labelled IV, so IV held two bars
@@ -677,7 +681,8 @@ class KeyTracker:
         for score, margin in ((mean, (RESOLVE_HOLD - 1.0) * mean[start]), (rate, RESOLVE_CADENCE)):
             best = int(score.argmax())
             others = np.delete(score, best)
-            if best == start or score[best] < score[start] + margin or score[best] <= others.max() + 1e-9:
+            if (best == start or score[best] < score[start] + margin or score[best] <= others.max() + 1e-9
+                    or stays[best] < RESOLVE_STAYS):
                 continue
             if not _may_resolve(start, best, bool(minor[best]), score is rate) or finals[start] > finals[best]:
                 continue
