@@ -54,7 +54,15 @@ back (away under `PHRASE_LOOP` times its hold), a later one that comes back firs
 `PHRASE_WEIGHT` after `PHRASE_RETURNS` of them. A strum's labels flap as its notes arrive (E, Ab minor, Eb sus4,
 Ab minor within 0.9 s): a label under `PHRASE_HOLD` s over a root not yet struck is no chord yet, and a chord
 that comes back after so short a label never left. A stop (a silence that reopens the piece) keeps the chord
-the phrases opened with so far: it is still the first to come back.
+the phrases opened with so far: it is still the first to come back. A loop need not start on its tonic, though
+(review34: F G C Am in C was heard F lydian, minor VI-VII-i-i F lydian, iv-v-i-i D dorian, for the whole take): a
+musician hears the tonic where the loop resolves. The bonus goes from the loop's start to the chord held longest
+(a stay `RESOLVE_HOLD` times the start's, and longer in all: VI-VII-i-i's two bars of i), or else to the chord a
+cadence reaches most (IV-V-I or ii-V-I, the V major, the ii minor: F G C Am's C), held as long as the start
+(`RESOLVE_EVEN`); either only while no V-I, IV-I or lydian II-I reaches the start itself, and never where a musician
+hears no home (`_may_resolve`): the chord a minor third above the start (a minor i's relative major, a Cm7 labelled
+Eb), the start's V held longest, a major chord a minor third below (a VI7). Where the loop's chords tie (I-V-vi-IV
+and vi-IV-I-V have no IV-V-I; vi-IV-I-V is also i-VI-III-VII) the start keeps it.
 
 1. Every key (12 collections x 7 modes) is scored: the correlation of the histogram with published profiles
    rotated to its tonic (by name: krumhansl-kessler, temperley, aarden-essen, albrecht-shanahan; the default
@@ -181,6 +189,29 @@ PHRASE_CANDIDATES = 3      # the first chords of a piece that may be the one its
 PHRASE_MIN = 0.25          # returns (faded) under which a chord no longer counts as coming back
 PHRASE_HOLD = 0.6          # s a chord is held to be one (a partial first strum, a flap between labels is none)
 PHRASE_LOOP = 4.0          # x its hold: how long the loop's first chord may be away and still come back as its start
+# A loop's resolution, which takes the phrase bonus from the chord the loop starts on (`_resolution`): the chord held
+# this many times longer a stay than the loop's start (review34's VI-VII-i-i, iv-v-i-i, III-VII-i-i and IV-V-I-I,
+# the tonic held two bars in every four: 2x, less its strums' flaps, so 2.0 lost iv-v-i-i; 1.5 turned Nottingham's
+# reelsr-t18, whose V is held 1.5-1.8x its I, to A: accuracy.py --sets nottingham), or failing that, the one a
+# cadence reaches (IV-V-I or ii-V-I, `_stay`) in this larger share of its stays than the start and every other chord
+# (F G C Am: C 1 of 1, F, G and Am 0; I-V-vi-IV and I-IV-bVII-IV have none and keep their start), its stays not
+# shorter than the start's by RESOLVE_HOLD.
+RESOLVE_HOLD = 1.8
+RESOLVE_CADENCE = 0.5
+# ... and a cadence's chord is held a stay this share of the start's or more: as long, less a strum's flaps (review34's
+# F G C Am, C's stays 0.99 of F's), not a passing I (Nottingham jigs227, Em A7 D Em in E minor: D's stays 0.6 of Em's,
+# its ii-V-I turned the key to the collection of D, E dorian for E minor; 1/RESOLVE_HOLD, loop28's, let it)
+RESOLVE_EVEN = 0.8
+# ... and either has stayed this often (decayed, PHRASE_HALF_LIFE): a resolution comes back each pass, where the first
+# pass's long chord may be its only one (accuracy.py's guitar/pop909-402, F major: its Am held 3.1 s to the opening
+# F's partial 1.2 s, heard A minor 12.6-19.2 s; pop909-666 E major, its F# heard C# minor 11.6-17.9 s)
+RESOLVE_STAYS = 1.5
+# Either, only while a major chord a fifth away (V-I, IV-I) leads to the start in under this share of its stays: a
+# start reached so is a resolution
+# too (an I-IV vamp; a dorian power-chord vamp i5-bVII5-IV5-i5 whose last i5 bar was labelled IV, so IV held two bars
+# to i's one, and i came from IV: tests/test_key_evidence.py's, heard G mixolydian for D dorian without it; review34's
+# IV-V-I-I, whose IV comes from the held I, V-I, keeps its start so)
+RESOLVE_START = 0.25
 TONIC_STICKINESS = 0.15
 PRIOR_MASS = 0.0          # evidence mass below which the mode prior is scaled up (PRIOR_MASS / mass)
 
@@ -305,6 +336,23 @@ def _key_rows(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     return rows, stack
 
 
+def _may_resolve(start: int, best: int, minor: bool, cadence: bool) -> bool:
+    """Whether a loop starting on the chord `start` (root pitch class) may resolve on `best` (`minor`: its stays were
+    minor chords; `cadence`: a cadence reaches it, else it is held longest). Not on a chord a minor third up: the
+    minor i's relative major (a minor blues's long i, Cm7 labelled Eb over its walking bass, was heard Eb major:
+    sim4-held's C minor blues); a minor song's bVII-bIII is its relative major's V-I. A minor third down only to a
+    minor chord held longest: the relative minor's i (III-VII-i-i in E minor, G D Em Em), not a ragtime's VI7
+    (Nottingham reelsm-q62's B7 held two bars in D) nor a cadence's vi. Not to the start's dominant held longest, a
+    major chord a fifth up: a polka's V7 held two bars, a blues's V7 bars (the same C minor blues, its i split
+    between its bass's label and its upper notes', was heard G phrygian)."""
+    up = (best - start) % 12
+    if up == 3:
+        return False
+    if up == 9:
+        return minor and not cadence
+    return cadence or up != 7 or minor
+
+
 class KeyTracker:
     """Key and mode from the guitar's notes (see the module docstring); times in seconds. `half_life` (s):
     how fast evidence fades; `profiles`: names of PROFILES to average; `model`: "hmm" (the sticky forward
@@ -366,6 +414,12 @@ class KeyTracker:
         self._lone_before = self._lone_bass              # ... and the one before (the last may open a strum)
         self._away = np.zeros(12)             # s other chords were held since each of them was left
         self._returns = np.zeros(12)          # how often (decaying) the piece came back to each
+        # Each chord root's stays (held `PHRASE_HOLD` s or more, sounded), the stays a cadence reached, and their
+        # seconds, decaying as the returns (`_resolution`); the last such chord left, and whether it was major.
+        self._stays = np.zeros((5, 12))      # ... the stays it was minor, and those a major chord a fifth away led to
+        self._solid: tuple[int, bool, bool] | None = None   # (root, major, minor)
+        self._lead: tuple[int, bool, bool] | None = None    # ... and the one before it
+        self._resolved: tuple[int, int] | None = None   # (start, its resolution) as of the last stay (`_resolution`)
         self.total = 0.0                      # decayed evidence mass
         self.confidence = 0.0
         self._belief: np.ndarray | None = None   # the forward filter's, over the 84 keys, as of ...
@@ -386,6 +440,7 @@ class KeyTracker:
         if dt > 0:
             self._decaying *= 0.5 ** (dt / self.half_life)     # _hist, _bass, _roots, _finals and _leaps
             self._returns *= 0.5 ** (dt / PHRASE_HALF_LIFE)
+            self._stays *= 0.5 ** (dt / PHRASE_HALF_LIFE)
             self._arrays_t = self._t
 
     def note_on(self, t: float, pitch: int, velocity: int, bass: bool, metric: float = 1.0) -> None:
@@ -461,6 +516,7 @@ class KeyTracker:
             self._decay_to(t)
             self._arrays()
             self._finals[self._last_pitch % 12] += gap
+            self._resolved = None
         log = math.log(min(gap, OPENING_GAP))
         self._gap = 0.9 * self._gap + 0.1 * log if self._gap else log
 
@@ -497,6 +553,8 @@ class KeyTracker:
             strummed = self._together is not None and self._together[0] < t
             sounded = (self._root in struck and len(struck) >= 2 and strummed) or self._chick(t, self._root)
             self._phrase_left(self._root, held, t - self._settle_t, sounded)
+            if sounded and held >= PHRASE_HOLD:
+                self._stay(self._root, self._played(t, held), struck)
         self._settle(t, root, held, sounded)
         self._struck = {pc: (last, last) for pc, (_, last) in self._struck.items() if last >= t}
         for pitch, on in self._ringing.items():   # a root still ringing sounds in the next chord: a picked chord's
@@ -565,6 +623,74 @@ class KeyTracker:
         for c in self._phrase_roots:
             if c != root:
                 self._away[c] += held
+
+    def _played(self, t: float, held: float) -> float:
+        """Of the `held` s the chord left at t (s) was labelled, those it was played: up to its last strike and a rest
+        of `FINAL_RATIO` typical gaps after it (what closes a phrase), not a stop's silence (sim3's A phrygian s21:
+        its iv, struck before a stop and labelled through it, was held three times its i, and the hold rule named the
+        loop D minor for 17 s)."""
+        last = max((at for _, at in self._struck.values() if at < t), default=t)
+        rest = FINAL_RATIO * math.exp(self._gap) if self._gap else OPENING_GAP
+        return min(held, max(0.0, last - self._root_t) + rest)
+
+    def _stay(self, root: int, held: float, struck: set[int]) -> None:
+        """A chord on `root` sounded and was held `held` s (its notes' pitch classes `struck`): one stay, reached by a
+        cadence when the chord before it was major (its third and not the minor third struck) a fifth above, and the
+        one before that its IV (major) or ii (minor): IV-V-I, ii-V-I. A minor v is no dominant; a V-I alone is a
+        modal loop's too, phrygian's bVI-bII and mixolydian's I-IV, which turned sim2's Ab phrygian, sim-aqsaq's F#
+        phrygian and sim2's Bb mixolydian to their bII or IV; a major II before the V is a mixolydian I-IV-bVII
+        (sim4-held's bluegrass G F C, its G C F heard II-V-I of F) or a ragtime's secondary dominants (Nottingham
+        reelsm-q62's A7 D G). A major chord leading to it as to a tonic makes the chord a resolution too
+        (`RESOLVE_START`): V-I or IV-I (an I-IV vamp, a dorian vamp's IV-i), and to a major chord from a major
+        chord a tone away, lydian's II-I and mixolydian's bVII-I (sim2's C lydian loop C Em D D, its II held
+        twice as long as its I)."""
+        before, lead = self._solid, self._lead
+        major, minor = (root + 4) % 12 in struck, (root + 3) % 12 in struck
+        step = (before[0] - root) % 12 if before is not None else 0
+        home = before is not None and before[1] and (step in (5, 7) or (step == 2 and major and not minor))
+        cadence = (before is not None and before[1] and step == 7 and lead is not None
+                   and (lead[0] - before[0]) % 12 == (10 if lead[1] else 7) and (lead[1] or lead[2]))
+        self._stays[:, root] += (1.0, float(cadence), held, float(minor and not major), float(home))
+        self._lead = before
+        self._solid = (root, major and not minor, minor and not major)
+        self._resolved = None
+
+    def _resolution(self, start: int) -> int:
+        """The chord (root pitch class) a loop that starts on `start` resolves on, where a musician hears its tonic:
+        the one held `RESOLVE_HOLD` times longer a stay than `start` and longer than any other, and longer in all (a
+        polka's V7 held two bars to its I's one, but I comes back twice as often: review34's polka_120_G); else the
+        one a cadence reaches in a share of its stays `RESOLVE_CADENCE` above the start's and above every other's;
+        else `start` (a loop that starts on its tonic, or one with no cadence and no chord held longer:
+        I-V-vi-IV), and always while a major chord a fifth away (V-I, IV-I) leads to `start` in `RESOLVE_START` of
+        its stays or more. Worked out
+        again only after a stay: the stays decay alike, so their ratios stand between."""
+        if self._resolved is None or self._resolved[0] != start:
+            self._resolved = (start, self._resolve(start))
+        return self._resolved[1]
+
+    def _resolve(self, start: int) -> int:
+        """`_resolution` of `start` from the stays now."""
+        stays, cadences, seconds, minors, homes = self._stays
+        counted = stays >= PHRASE_MIN
+        if not counted[start] or homes[start] >= RESOLVE_START * stays[start]:
+            return start
+        minor = minors > stays / 2
+        finals = self._finals       # a melody resting on the start's root more than on the chord's says it is home
+        mean = np.where(counted, seconds / np.maximum(stays, 1e-9), 0.0)
+        rate = np.where(counted, cadences / np.maximum(stays, 1e-9), -1.0)
+        for score, margin in ((mean, (RESOLVE_HOLD - 1.0) * mean[start]), (rate, RESOLVE_CADENCE)):
+            best = int(score.argmax())
+            others = np.delete(score, best)
+            if (best == start or score[best] < score[start] + margin or score[best] <= others.max() + 1e-9
+                    or stays[best] < RESOLVE_STAYS):
+                continue
+            if not _may_resolve(start, best, bool(minor[best]), score is rate) or finals[start] > finals[best]:
+                continue
+            if score is mean and seconds[best] > seconds[start]:
+                return best
+            if score is rate and mean[best] >= RESOLVE_EVEN * mean[start]:
+                return best
+        return start
 
     def _phrase_root(self) -> tuple[int, float] | None:
         """The chord the piece's phrases open with, and how often (decaying) they came back to it: the first
@@ -639,8 +765,8 @@ class KeyTracker:
                 values[_KEYS_ON[self._root]] += now * weight
         phrase = self._phrase_root()
         if phrase is not None:
-            root, returns = phrase
-            values[_KEYS_ON[root]] += PHRASE_WEIGHT * bass_line * min(1.0, returns / PHRASE_RETURNS)
+            root, returns = phrase            # the bonus goes to where the loop resolves, not where it starts
+            values[_KEYS_ON[self._resolution(root)]] += PHRASE_WEIGHT * bass_line * min(1.0, returns / PHRASE_RETURNS)
         values += self._sixth(hist)
         return values
 
