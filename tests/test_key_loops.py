@@ -29,6 +29,8 @@ OFF_TONIC = [
     ("iv-v-i-i-Am-review34", "A", "minor"),               # Dm Em Am Am: heard D dorian
     ("iv-v-i-i-Bm-capo2-100", "B", "minor"),              # Em F#m Bm Bm
     ("III-VII-i-i-Em-review34", "E", "minor"),            # G D Em Em: heard G major
+    ("IV-V-I-vi-A-92-review36", "A", "major"),            # D E A F#m, ends on A: heard D lydian at main
+    ("IV-V-I-vi-E-84-review36", "E", "major"),            # A B E C#m, ends on E: heard A lydian at main
 ]
 ON_TONIC = [
     ("I-V-vi-IV-C-review34", "C", "major"),               # C G Am F: no IV-V-I, no chord held longer
@@ -60,6 +62,17 @@ def heard_from(name: str, since: float) -> list[tuple[int, str, float]]:
 def test_a_loop_is_heard_in_its_tonic_once_it_has_come_round(name, tonic, mode):
     heard = heard_from(name, SETTLED)
     assert heard and all(h[:2] == (pitch_class(tonic), mode) for h in heard), (tonic, mode, heard)
+
+
+# review36's takes (/work/scratch/s29/review36/mk.py: the review34 kind's strums, one chord a bar, six loops and a
+# held final chord): the same loop in E at 84 and another seed's jitter, ending on its IV (the loop's first chord),
+# resolves to E major at 24.1 s and goes back to A lydian at 41.1 s for the rest of the take (the A lydian bonus
+# wins again while the I's stays decay); the twin ending on E stays E from 22.9 s.
+@pytest.mark.xfail(strict=True, reason="the resolution's stays decay and the loop's first chord takes the key "
+                                       "back mid-take (review36: 41.1 s, four loops in)")
+def test_a_resolved_loop_stays_in_its_tonic():
+    heard = heard_from("IV-V-I-vi-E-84-ends-IV-review36", SETTLED)
+    assert [h[:2] for h in heard if h[2] < 60.0] == [(pitch_class("E"), "major")], heard
 
 
 @pytest.mark.parametrize("name, tonic, mode", OFF_TONIC[:1] + OFF_TONIC[5:7] + ON_TONIC[:1])
