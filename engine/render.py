@@ -46,7 +46,7 @@ from engine.io.soundfont import find_soundfont
 from engine.listen.listener import PlayerSettings
 from engine.listen.meter import MeterHeard
 from engine.listen.phrases import breaks, final_chords, strums
-from engine.look_ahead import AGREE, Named, follows, named, opening, whole_key
+from engine.look_ahead import AGREE, Named, follows, opening, whole_key
 from engine.midi import CONTROL, GM_DRUMS, NOTE_OFF, NOTE_ON, PROGRAM
 from engine.mixer import GM_VOLUME, Levels
 from engine.pipeline import Engine, EngineConfig, run_offline
@@ -176,7 +176,6 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
             raise ValueError("a look-ahead render starts the band on the first downbeat itself: no count-in with it")
         _, heard = play(guitar, style, seed, pattern_dirs, player, cues, levels=levels, strict=strict)
         whole = whole_key(heard)
-        sinks = [Named(sink, whole) for sink in sinks]
         struck = [t for t, _ in strums(guitar.messages, player.listener_config().guitar)]
         start = opening(heard, guitar.first_onset - player.converter_latency, struck)
         if start is not None:
@@ -184,12 +183,13 @@ def play(guitar: GuitarFile, style: str = AUTO, seed: int = 0, pattern_dirs: lis
             _, band = play(guitar, style, seed, pattern_dirs, player, early, levels=levels, strict=strict)
             cues = early if follows(heard, band) >= AGREE else cues
     recorder = RecordingSink()
-    engine = Engine(style_chooser(style, pattern_dirs, strict), seed, [recorder, *sinks],
+    outputs = [recorder, *sinks] if whole is None else [Named(sink, whole) for sink in (recorder, *sinks)]
+    engine = Engine(style_chooser(style, pattern_dirs, strict), seed, outputs,
                     EngineConfig(player.listener_config(), SchedulerConfig(levels=levels),
                                  pattern_dirs=pattern_dirs))
     run_offline(engine, player_inputs(guitar, player, cues, style, pattern_dirs), clock)
     engine.close()
-    return engine, [named(e, whole) for e in recorder.events] if whole else recorder.events
+    return engine, recorder.events
 
 
 def render(input_path: str | Path, midi_out: str | Path, wav_out: str | Path | None = None, style: str = AUTO,
