@@ -678,17 +678,17 @@ class KeyTracker:
         finals = self._finals       # a melody resting on the start's root more than on the chord's says it is home
         mean = np.where(counted, seconds / np.maximum(stays, 1e-9), 0.0)
         rate = np.where(counted, cadences / np.maximum(stays, 1e-9), -1.0)
-        for score, margin in ((mean, (RESOLVE_HOLD - 1.0) * mean[start]), (rate, RESOLVE_CADENCE)):
+        # the chord held longest (longer in all), else the one a cadence reaches most (held about as long)
+        for score, margin, cadence in ((mean, (RESOLVE_HOLD - 1.0) * mean[start], False),
+                                       (rate, RESOLVE_CADENCE, True)):
             best = int(score.argmax())
             others = np.delete(score, best)
             if (best == start or score[best] < score[start] + margin or score[best] <= others.max() + 1e-9
                     or stays[best] < RESOLVE_STAYS):
                 continue
-            if not _may_resolve(start, best, bool(minor[best]), score is rate) or finals[start] > finals[best]:
+            if not _may_resolve(start, best, bool(minor[best]), cadence) or finals[start] > finals[best]:
                 continue
-            if score is mean and seconds[best] > seconds[start]:
-                return best
-            if score is rate and mean[best] >= RESOLVE_EVEN * mean[start]:
+            if (mean[best] >= RESOLVE_EVEN * mean[start]) if cadence else (seconds[best] > seconds[start]):
                 return best
         return start
 
