@@ -285,6 +285,54 @@ def test_a_removed_connection_is_made_again_and_the_band_plays_on(server, tmp_pa
     assert statuses[-1]["inputs_lost"] == 0
 
 
+def test_a_relink_that_does_not_hold_is_made_on_a_new_client(server, tmp_path):
+    """CI, stop 38: after a JACK restart aqyn's client kept its port but JACK would not connect it (a client the
+    server no longer runs; rtmidi drops jack_connect's failure), and aqyn relinked on that client 43 times in 5 s,
+    none held: the band never heard the guitar again. Here a saboteur plays that server: it removes every
+    connection to the guitar while aqyn's first client is the one named "aqyn". A relink not seen linked before
+    the next is made on a new client, which holds."""
+    import threading
+
+    log = tmp_path / "live.jsonl"
+    probe = Probe(SERVER, seconds=5, name="refuseprobe")
+    proc = start_live(server, "--in", "refuseprobe:midi_out", "--on-input-loss", "continue", log=log)
+    stop, source = threading.Event(), "refuseprobe:midi_out"
+
+    def refuse(first: str) -> None:
+        while not stop.is_set():
+            try:
+                ours = probe.client.get_uuid_for_client_name("aqyn")
+            except probe.jack.JackError:
+                ours = None
+            if ours == first:
+                for port in probe.client.get_all_connections(source):
+                    probe.client.disconnect(source, port)
+            time.sleep(0.005)
+
+    saboteur = None
+    try:
+        wait_connected(probe, proc, "--in", log, "at the start")
+        first = probe.client.get_uuid_for_client_name("aqyn")
+        saboteur = threading.Thread(target=refuse, args=(first,), daemon=True)
+        saboteur.start()
+        time.sleep(1.0)
+        held = time.monotonic() + 8.0
+        while time.monotonic() < held and not (probe.client.get_all_connections(source)
+                                               and probe.client.get_uuid_for_client_name("aqyn") != first):
+            time.sleep(0.1)
+        time.sleep(1.0)                    # connected on the new client: it stays connected
+        assert probe.client.get_all_connections(source), f"never connected again; log: {log_tail(log)}"
+        err = stop_live(proc)
+    finally:
+        stop.set()
+        if saboteur is not None:
+            saboteur.join()
+        end_live(proc, probe)
+    assert proc.returncode == 0 and err == "", err
+    statuses = [e for e in log_lines(log) if e["kind"] == "status"]
+    assert 2 <= statuses[-1]["relinks"] <= 4 and statuses[-1]["inputs_lost"] == 0, statuses[-1]
+
+
 def test_the_band_keeps_its_groove_until_the_guitar_is_back_after_a_long_pulled_cable(server, tmp_path):
     """`--on-input-loss continue`, the cable out 10 s (longer than the beat's 8 s window with the last notes) and
     the player's first strum 0.8 s after it is back: the band keeps going until that strum (`Cue.RESUME` to the

@@ -192,16 +192,17 @@ class MidiInput:
             return True
         return any(_ours(name, self.port_name) for name in connections)
 
-    def reopen(self, server_died: bool = False) -> bool:
+    def reopen(self, server_died: bool = False, new_client: bool = False) -> bool:
         """Try to connect again to a port matching the wanted name (or make the virtual port again); True when
         connected. `server_died`: the JACK server went away, so the old client is abandoned, not closed, and a new
-        one opened. Otherwise the client we have looks for the port, and only once it is back connects to it again
+        one opened. `new_client`: ours is alive but cannot be connected (a relink on it did not hold): closed, and
+        a new one opened. Otherwise the client we have looks for the port, and only once it is back connects to it again
         (`_reconnect`): python-rtmidi holds the GIL through a JACK client's close and open, which on a loaded
         server took 6 and 15 s (sparse25's gil_probe: the engine thread stalled, and under `--on-input-loss
         continue` the band fell silent from the pulled cable on, one client closed and opened a second)."""
         if server_died:
             self.abandon()
-        elif self._midi is not None and self.wanted is not None:
+        elif self._midi is not None and self.wanted is not None and not new_client:
             if self._reconnect():
                 self._misses = 0
                 return True
