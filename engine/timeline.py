@@ -488,7 +488,9 @@ class BandTimeline:
         if before is None or last is None:
             return length
         heard = last - before
-        if period < HEARD_SLOW or abs(math.log(heard / period)) >= HEARD_MOST:
+        # Two band beats heard on one beat of a grid at another level (a half-time misreading, then back) give no
+        # interval: a live session's engine died on log(0) (the property test, session 29).
+        if heard <= 0 or period < HEARD_SLOW or abs(math.log(heard / period)) >= HEARD_MOST:
             return length
         return heard + self.gain * (last - self._times[n])
 

@@ -56,6 +56,24 @@ def test_a_fresh_locks_tempo_corrected_at_another_level_is_followed(ratio):
     assert nearest < 0.03                             # and on the grid's beats, not between them
 
 
+def test_two_band_beats_heard_on_one_beat_of_a_half_time_grid_do_not_stop_the_band():
+    # Found by the live property test (session 29: an engine error "math domain error" in a waltz at 112 with a
+    # count-in): at 0.93 s a beat the grid went to half time for 1.7 s and back. Two of the band's beats were
+    # heard then on one beat of the half-time grid, and back at the band's level their interval, 0, reached
+    # log(): ValueError on the engine thread, the gig over. Now the band plays on, on the grid's beats.
+    line = BandTimeline()
+    g = grid(0.9305)
+    line.start(0, g)
+    changes = [(2.85, grid(1.8611, anchor=3.2906)), (4.57, grid(0.9305, anchor=5.4968))]
+    t = 0.0
+    while t < 15.0:
+        if changes and t >= changes[0][0]:
+            g = changes.pop(0)[1]
+        position = line.beat_at(t, g)
+        t += 0.01
+    assert min(abs(line.seconds_at(math.floor(position), g) - g.seconds_at(k)) for k in range(-5, 20)) < 0.03
+
+
 @pytest.mark.parametrize("whole", [2, 3])
 def test_a_first_guess_at_double_time_corrected_goes_to_the_grids_beat_by_counting_every_other(whole):
     # converter-set-b sim_01 (2/4 at 78 BPM strummed in sixteenths): the listener locked at 154 BPM, the band came
