@@ -36,14 +36,15 @@ COUNT_CLICKS = 4    # the silent count-in's clicks at least (the tap tempo needs
 TOL = 0.07          # s: a beat of pass two this close to one of pass one's is that beat (bench/band_eval.py's TOL)
 AGREE = 0.9         # share of pass one's beats and bar lines pass two must keep (`follows`), else pass one is kept
 STEP = 0.2          # a beat back is a heard beat within this share of a beat's length (another level is not)
+OPENING_BARS = 2 * SETTLED_BARS   # bars from pass one's first beat: the opening key is the one held longest there
 
 
 @dataclass(frozen=True)
 class Opening:
     """Where the song starts, read off pass one: the player's first `downbeat` (s), the beat's `period` (s) there,
     the bar's `beats_per_bar` (listener beats: 2 in 6/8, a dotted quarter each), the `eighths` a beat (3 in 6/8
-    and 12/8, else 2) and the `key` (tonic name, mode) the band played the song's first phrase in, None when it
-    played none."""
+    and 12/8, else 2) and the `key` (tonic name, mode) the band played longest over the song's first two phrases
+    (OPENING_BARS), None when it played none."""
 
     downbeat: float
     period: float
@@ -89,7 +90,7 @@ def opening(band: Sequence[Event], first_onset: float, struck: Sequence[float] =
         downbeat, period = _bar_after(heard, downbeat, period, cycle)
     if not COUNT_PERIOD[0] <= period <= COUNT_PERIOD[1]:
         return None     # no count-in holds that beat (review35: pause-10s-then-return's 0.196 s was a traceback)
-    key = _key_at([e for e in band if isinstance(e, KeyChange)], beats[0].time + SETTLED_BARS * cycle * period)
+    key = _longest_key([e for e in band if isinstance(e, KeyChange)], beats[0].time + OPENING_BARS * cycle * period)
     return Opening(downbeat, period, cycle, eighths, key)
 
 
@@ -222,9 +223,14 @@ def _snapped(t: float, period: float, struck: Sequence[float]) -> float:
     return t if near is None else near
 
 
-def _key_at(keys: list[KeyChange], t: float) -> tuple[str, str] | None:
-    """The (tonic, mode) of the last of `keys` at or before `t` (s), else the first; None without any."""
-    if not keys:
-        return None
-    key = next((k for k in reversed(keys) if k.time <= t), keys[0])
-    return key.tonic, key.mode
+def _longest_key(keys: list[KeyChange], end: float) -> tuple[str, str] | None:
+    """The (tonic, mode) of `keys` (in time order) held longest in all from the first to `end` (s), the earlier
+    on a tie; the first when it comes at or after `end`; None without any. Longest, not the key at a bar: a
+    turnaround's secondary dominant (I-VI7-ii-V's G7 in B-flat) held pass one's key on G mixolydian for bars 4-7
+    of review36's jazz take, between B-flat before and after, and told pass two G mixolydian from its first
+    bar."""
+    held: dict[tuple[str, str], float] = {}
+    for k, after in zip(keys, [*keys[1:], None]):
+        upto = end if after is None else min(after.time, end)
+        held[k.tonic, k.mode] = held.get((k.tonic, k.mode), 0.0) + max(0.0, upto - k.time)
+    return max(held, key=held.__getitem__, default=None)

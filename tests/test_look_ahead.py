@@ -102,6 +102,21 @@ def test_the_count_in_ends_on_the_downbeat_and_the_key_is_told_at_the_start():
     assert (hint.time, hint.tonic, hint.mode) == (0.0, "Bb", "dorian")
 
 
+def test_the_opening_key_is_the_one_held_longest_over_the_first_phrases_not_a_turnarounds_detour():
+    """review36's jazz take (Bbmaj7 G7 | Cm7 F7 at 144): pass one heard B-flat at 2.4 s, G mixolydian 6.5-11.9 s
+    (the VI7's B natural), B-flat after; four bars in it was on the detour, and pass two was told G mixolydian
+    from its first bar. Over the first two phrases B-flat is held longest; a first guess put right stays put
+    right (the settled-meter test above), and a key that comes after the phrases is the opening when alone."""
+    period = 60 / 144
+    beats = band_beats(2.4, period, 12, 4)
+    keys = [KeyChange(2.4, "Bb", "major"), KeyChange(6.5, "G", "mixolydian"), KeyChange(11.9, "Bb", "major")]
+    band = [TimeSignature(2.4, 4, 4), LeadIn(2.4, tuple(2.4 - k * period for k in range(4, 0, -1))), *beats]
+    start = opening([*band[:2], keys[0], *beats[:17], keys[1], *beats[17:23], keys[2], *beats[23:]], 0.73)
+    assert start is not None and start.key == ("Bb", "major")
+    late = opening([*band[:2], *beats[:30], KeyChange(beats[30].time, "F", "major"), *beats[30:]], 0.73)
+    assert late is not None and late.key == ("F", "major")
+
+
 def test_a_key_told_holds_through_a_first_ambiguous_strum_and_the_notes_overturn_a_wrong_one():
     """Told D dorian, a D major triad (the first strum, which alone names D major) leaves it D dorian; told
     F major, ten seconds of E major's notes overturn it."""
