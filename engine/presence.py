@@ -407,8 +407,8 @@ class Presence:
         return None if self.deciding else False
 
     def rejoin_on(self, position: float) -> str:
-        """The band plays again from band beat `position`, the player's downbeat (its arrangement starts
-        there): the listening is over. The marker to write."""
+        """The band plays again from band beat `position`, its first beat back on the player's bars (its
+        arrangement's bar began at their downbeat): the listening is over. The marker to write."""
         self.listening_since = self.watching_since = None
         self.deciding = False
         self.rejoin_at = position
