@@ -387,9 +387,11 @@ class Scheduler:
         None."""
         grid, presence = state.grid, self.presence
         phrase = presence.phrase(state)
+        counted = False                     # the player's phrase came back on one of the band's bar lines
         if phrase is not None and self._own_bars(grid):
             position = self.timeline.beat_at(phrase, grid)
-            started = presence.restarted(position, state, self._on_strong_beat(position))
+            counted = self._on_strong_beat(position)
+            started = presence.restarted(position, state, counted)
             if started:
                 return self._restart(now, phrase, grid)
             if started is None:
@@ -399,7 +401,7 @@ class Scheduler:
         if not presence.listening:
             presence.watched()              # a short stop: the band plays on its count
             return None
-        return presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon)
+        return presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon, counted)
 
     def _on_strong_beat(self, position: float) -> bool:
         """Whether band beat `position` lies within COUNTED beats of a bar line of the player's as the band counts
