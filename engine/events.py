@@ -125,7 +125,9 @@ class Beat:
     """The band played beat `index` (counted from its first beat) at `time` (s), beat `beat_in_bar` of a
     cycle of `beats_per_bar` (0 = the bar's first), at a tracked beat of `period` seconds. `merged` 2 or 3: the
     beat before this one was the band's first at the grid's beat, that many of its earlier beats long (a fresh
-    lock's double-time first guess counted onto the grid's beat, engine/timeline.py `_merge`), else 1."""
+    lock's double-time first guess counted onto the grid's beat, engine/timeline.py `_merge`), else 1. `restarted`:
+    the band's count started again at this beat, `beat_in_bar` beats of `period` s after the player's downbeat
+    back from a stop (engine/timeline.py `restart`): their bar began there, not on the band's old count."""
 
     time: float
     index: int
@@ -133,6 +135,7 @@ class Beat:
     beats_per_bar: int
     period: float = 0.5
     merged: int = 1
+    restarted: bool = False
 
     def __post_init__(self) -> None:
         _check_time("time", self.time)

@@ -69,7 +69,8 @@ class BandMarks:
             length = self.timeline.length(n, grid)
             if not self.heard.closed:
                 self.send(LeadIn(t, self.heard.before(t, length)))
-            self.send(Beat(t, n, in_cycle, cycle, length, self.timeline.merges.get(n - 1, 1)))
+            self.send(Beat(t, n, in_cycle, cycle, length, self.timeline.merges.get(n - 1, 1),
+                           n in self.timeline.restarts))
 
     def sections(self, now: float, end: float, arranger: Arranger, grid: BeatGrid) -> None:
         """A marker where the section changes, up to band beat position `end`."""

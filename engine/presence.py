@@ -347,10 +347,13 @@ class Presence:
         """Back from a short stop, the player kept the band's count (or played no phrase within a bar)."""
         self.watching_since, self.deciding = None, False
 
-    def rejoin(self, now: float, drift: float, grid: BeatGrid, arranger: Arranger, horizon: float) -> str | None:
+    def rejoin(self, now: float, drift: float, grid: BeatGrid, arranger: Arranger, horizon: float,
+               counted: bool = False) -> str | None:
         """Back from a long stop and listening (`listening`): once the band's beat is within ALIGNED of the
         player's (`drift`, s, engine.timeline), or REJOIN_WAIT bars on, the band plays again from its next bar
-        line after band beat `horizon` that begins one of the player's bars (`Arranger.players_bar_after`).
+        line after band beat `horizon` that begins one of the player's bars (`Arranger.players_bar_after`), or
+        from its next beat when the player's phrase came back on one of those bar lines (`counted`: its bars
+        are theirs; waiting for the next one brought 12/8 shuffles back a bar after the player, rest30).
         The marker to write then, else None."""
         if not self.listening:
             return None
@@ -359,7 +362,8 @@ class Presence:
             return None
         self.listening_since = self.watching_since = None
         self.deciding = False
-        self.rejoin_at = float(arranger.bar_start(arranger.players_bar_after(horizon)))
+        line = float(arranger.bar_start(arranger.players_bar_after(horizon)))
+        self.rejoin_at = min(line, float(math.ceil(horizon))) if counted else line
         return "stop: rejoin"
 
     def out_since(self, t: float) -> bool:
@@ -407,8 +411,8 @@ class Presence:
         return None if self.deciding else False
 
     def rejoin_on(self, position: float) -> str:
-        """The band plays again from band beat `position`, the player's downbeat (its arrangement starts
-        there): the listening is over. The marker to write."""
+        """The band plays again from band beat `position`, its first beat back on the player's bars (its
+        arrangement's bar began at their downbeat): the listening is over. The marker to write."""
         self.listening_since = self.watching_since = None
         self.deciding = False
         self.rejoin_at = position

@@ -387,9 +387,11 @@ class Scheduler:
         None."""
         grid, presence = state.grid, self.presence
         phrase = presence.phrase(state)
+        counted = False                     # the player's phrase came back on one of the band's bar lines
         if phrase is not None and self._own_bars(grid):
             position = self.timeline.beat_at(phrase, grid)
-            started = presence.restarted(position, state, self._on_strong_beat(position))
+            counted = self._on_strong_beat(position)
+            started = presence.restarted(position, state, counted)
             if started:
                 return self._restart(now, phrase, grid)
             if started is None:
@@ -399,18 +401,17 @@ class Scheduler:
         if not presence.listening:
             presence.watched()              # a short stop: the band plays on its count
             return None
-        return presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon)
+        return presence.rejoin(now, self.timeline.drift(grid), grid, self.arranger, horizon, counted)
 
     def _on_strong_beat(self, position: float) -> bool:
         """Whether band beat `position` lies within COUNTED beats of a bar line of the player's as the band counts
-        them (its bars from the arrangement's start, `group` of them to one of the player's), or of the middle of
-        such a bar of an even number of beats: a player in 2/4 under the band's 4/4 is back on it after counting
-        through a rest (sim3's stops_2-4_F#-dorian s07: taken for a restart, the band came back 4.01 beats after
-        the player instead of 1.89)."""
+        them (its bars from the arrangement's start, `group` of them to one of the player's). The middle of an
+        even bar is no longer one: a player back there after a long stop started their bar again (a 4/4 song
+        back from 2.5 bars of rest was rejoined two beats off its bars for 7 s, review36), and one in 2/4 under
+        the band's 4/4 loses nothing by it, the band's restart coming in a beat after them (`_restart`)."""
         span = self.arranger.style.beats_per_bar * self.arranger.group
-        strong = Fraction(span, 2) if span % 2 == 0 else Fraction(span)
-        into = float((Fraction(position) - self.arranger.start) % strong)
-        return min(into, float(strong) - into) <= COUNTED
+        into = float((Fraction(position) - self.arranger.start) % span)
+        return min(into, span - into) <= COUNTED
 
     def _own_bars(self, grid: BeatGrid) -> bool:
         """The band's bars and beat are the player's meter and level (not an aqsaq grid), and no ending is
@@ -420,17 +421,19 @@ class Scheduler:
                 and (self._change is None or self._change.ending is None))
 
     def _restart(self, now: float, phrase: float, grid: BeatGrid) -> str:
-        """The player started again after a long stop, off the band's count, at `phrase` (s): the band's count
+        """The player started again after a stop, off the band's count, at `phrase` (s): the band's count
         starts again there (`BandTimeline.restart`: its beats at the player's, at the grid's tempo) and so do
-        its bars, a phrase's first strong chord being a downbeat: a new arrangement from the first of those
-        bar lines still to come, silent until then. (Rejoining on its old bars and easing its beat over left
-        them off the player's for 5-7 s, until the bar watch moved them: the bug report
-        d-dorian-played-twice.mid in ../shared/cases.) The marker to write."""
+        its bars, a phrase's first strong chord being a downbeat: a new arrangement whose first bar began at
+        `phrase`, k beats before the band's first beat back, which plays from that beat on (the file's bar line
+        is put at `phrase`: engine/io/midi_file.py `file_grid`). (Rejoining on its old bars and easing its beat
+        over left them off the player's for 5-7 s, until the bar watch moved them: the bug report
+        d-dorian-played-twice.mid in ../shared/cases; waiting silent for the player's next bar line brought
+        the band back up to a bar after the player: a 12/8 shuffle at 80 back from 5.3 beats of rest, review36.)
+        The marker to write."""
         n, k = self.timeline.restart(phrase, grid.period, now + self.config.lookahead + FIRST_BEAT_MARGIN)
-        bar = n - k + self.cycle * math.ceil(k / self.cycle)
-        self._change = Change(Fraction(bar), self.arranger.style, self.meter, "bar: the player's downbeat",
+        self._change = Change(Fraction(n - k), self.arranger.style, self.meter, "bar: the player's downbeat",
                               over_ending=self._dropping)
-        return self.presence.rejoin_on(float(bar))
+        return self.presence.rejoin_on(float(n))
 
     def _heard_back(self, now: float, state: MusicalState) -> None:
         """The input is back after a pulled cable under keep-going (`_back`: since when, the last note then): the

@@ -255,20 +255,49 @@ def file_grid(beats: list[Beat], lead_in: LeadIn | None = None,
     pickup = (len(times) - played[0].beat_in_bar) % cycle   # the band may begin inside its cycle (aqsaq)
     short = [(0, pickup)] if pickup else []
     since = pickup                      # the file beat the bars are counted from: the band's last bar line
+    lines = [since]                     # ... and each before it
     for prev, b in zip([None, *played], played):
-        if prev is not None and not _one_beat(prev, b):
+        bar_at = _restarted_bar(b, times) if prev is not None else None
+        if bar_at is not None:          # back from a stop mid-bar: the player's bar line before the band's beat
+            while len(times) > 1 and times[-1] > bar_at - prev.period / 2:
+                times.pop()             # the old count's beats after it (silent: the band was out) or just before
+            short[:] = [x for x in short if x[0] < len(times)]
+            lines = [x for x in lines if x <= len(times)] or [0]
+            times.extend(_filled(times[-1], bar_at, prev.period))
+            since, cycle = _cut_bar(times, lines[-1], cycle, short), b.beats_per_bar
+            lines.append(since)
+            times.extend(bar_at + j * b.period for j in range(b.beat_in_bar))
+        elif prev is not None and not _one_beat(prev, b):
             times.extend(_filled(times[-1], b.time, prev.period))
         if b.beat_in_bar == 0 and prev is not None:
-            # (a band that began inside its cycle with no room before it to count back: still in the first bar)
-            in_bar = (len(times) - (since if since <= len(times) else 0)) % cycle
-            if in_bar:
-                if short and short[-1][0] == len(times) - in_bar:
-                    short.pop()          # that first bar, cut shorter still
-                short.append((len(times) - in_bar, in_bar))
             # counted from here on: after a meter change the new bars start at its bar line, not at beat 0
-            since, cycle = len(times), b.beats_per_bar
+            since, cycle = _cut_bar(times, since, cycle, short), b.beats_per_bar
+            lines.append(since)
         times.append(b.time)
     return times, short
+
+
+def _cut_bar(times: list[float], since: int, cycle: int, short: list[tuple[int, int]]) -> int:
+    """A band bar line at file beat len(`times`) where the file's bar, counted in bars of `cycle` beats from file
+    beat `since`, has not ended cuts that bar short (appended to `short`, as (first beat, beats in it)); the file
+    beat its bars are counted from now (that bar line)."""
+    # (a band that began inside its cycle with no room before it to count back: still in the first bar)
+    in_bar = (len(times) - (since if since <= len(times) else 0)) % cycle
+    if in_bar:
+        if short and short[-1][0] == len(times) - in_bar:
+            short.pop()          # that first bar, cut shorter still
+        short.append((len(times) - in_bar, in_bar))
+    return len(times)
+
+
+def _restarted_bar(b: Beat, times: list[float]) -> float | None:
+    """The time (s) of the player's bar line before band beat `b` when the band's count started again there
+    mid-bar (`Beat.restarted`: back from a stop, `beat_in_bar` beats after the player's downbeat), if it
+    falls after the file's first beat; else None."""
+    if not b.restarted or not b.beat_in_bar:
+        return None
+    bar_at = b.time - b.beat_in_bar * b.period
+    return bar_at if bar_at > times[0] + b.period else None
 
 
 def _lead_in(first: Beat, second: Beat | None, heard: tuple[float, ...] = ()) -> list[float]:
