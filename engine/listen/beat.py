@@ -50,6 +50,7 @@ from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
 from engine.listen.bar_pulse import BEATS as BAR_PULSE_BEATS
 from engine.listen.bar_pulse import BarPulse
+from engine.listen.eighth_accents import half_accents
 from engine.listen.line_accents import grouping_phase
 from engine.listen.meter import MeterTracker
 from engine.listen.onsets import OnsetWindow
@@ -236,6 +237,10 @@ TRIPLET_HALF = 0.1
 # 5/8 F-minor+pickup 0.95 -> 0.47). Set by hand on review25's takes.
 EVEN_SHARE = 0.6
 EVEN_TIE = 0.05
+# ... and at every fit (`_even_accents`), the half of the beat with EVEN_LEAD times the other's accents (group starts,
+# dynamic accents, deep basses: engine/listen/eighth_accents.py), EVEN_ACCENTS at least, is the beat.
+EVEN_LEAD = 2.0
+EVEN_ACCENTS = 3
 # Onsets in the window (`window`, 8 s) before the beat is estimated: DENSE_ONSETS over 2 s, or, for sparse
 # playing, SPARSE_ONSETS over SPARSE_SPAN s (half-note strums at 60 BPM: four in 8 s, never eight; review 20).
 DENSE_ONSETS = 8
@@ -542,6 +547,7 @@ class BeatTracker:
         grid = self._shuffle_beat(ts, pws, now, grid)
         grid = self._sparse(grid)
         grid = self._even_halves(ts, pws, now, grid)
+        grid = self._even_accents(ts, pws, now, grid)
         return self._opening(ts, grid)
 
     def _even_halves(self, ts: list[float], pws: list[float], now: float,
@@ -564,6 +570,39 @@ class BeatTracker:
         on, off = near_weight(ts, pws, phase, period), near_weight(ts, pws, other, period)
         if abs(on - off) > EVEN_TIE * (on + off):
             return grid                 # one half's strums weigh more over the window: the fit's count stands
+        return fit_at(rts, rs, total, now, recentre(rts, rs, other, period), period, curve=self.curve,
+                      slope_range=self.slope_range)
+
+    def _even_accents(self, ts: list[float], pws: list[float], now: float,
+                      grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """The `grid` (phase s, period s, confidence) over even eighths on the half of the beat that holds the accents
+        (`engine.listen.eighth_accents`): a straight-eighth walking boogie strikes both halves alike, and the fit
+        lands on the latest onset's half. When the recent onsets half a beat off the fit's beats weigh EVEN_SHARE or
+        more of those on them, the window's accents on the two halves are counted: a half with EVEN_LEAD times the
+        other's (and EVEN_ACCENTS or more) is the beat; with neither, the tracked grid's half at this level stands
+        (the first grid: `_even_halves`'). Only over a line walked on the bass strings (`OnsetWindow.walking`:
+        comping's strums, funk's sixteenths, a line and a riff have cues of their own, and GuitarSet's rock comping
+        pushed on the "and" turned to it), outside compound time and while the aqsaq watch
+        neither hears nor leans to 5/8 or 7/8 (as `_even_halves`). `ts` onset times (s), `pws` their phase weights,
+        `now` (s)."""
+        if self._meter.compound or not self._onsets.walking() or self._aqsaq_heard():
+            return grid
+        phase, period, _ = grid
+        other = phase + 0.5 * period
+        rts, rs, total = recent_weights(ts, pws, now, self.recency)
+        on, off = near_weight(rts, rs, phase, period), near_weight(rts, rs, other, period)
+        if off < EVEN_SHARE * on:
+            return grid                 # not even: the fit's half holds the strums
+        onsets = self._onsets
+        on, off = half_accents(ts, list(onsets.loud), list(onsets.pcs), onsets.deep(), phase, period)
+        if off >= max(EVEN_ACCENTS, EVEN_LEAD * on):
+            turn = True
+        elif on >= max(EVEN_ACCENTS, EVEN_LEAD * off) or self.period is None or not same_level(period, self.period):
+            return grid
+        else:                           # no half accented: the tracked grid's half
+            turn = self._left_grid(phase, period, now)
+        if not turn:
+            return grid
         return fit_at(rts, rs, total, now, recentre(rts, rs, other, period), period, curve=self.curve,
                       slope_range=self.slope_range)
 
@@ -618,7 +657,7 @@ class BeatTracker:
         if alt is not None and self._tempo_change(alt[1]) and not self._faster_level(now, ts, ws, alt):
             figure = self._figure_holds(self.period)
             stood = now - self._grid_from >= HOLD_AFTER * self.period and STEP[0] <= alt[1] / self.period <= STEP[1]
-            self._switch(now, *alt)
+            self._switch(now, *self._even_accents(ts, pws, now, alt))
             self._level_stood = stood
             self._figure_heard = self.period if figure else None    # a tempo step keeps the figure's beat
             self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
