@@ -654,7 +654,8 @@ class BeatTracker:
         alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
                             window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass),
                             age=age, offers=self._offers)
-        if alt is not None and self._tempo_change(alt[1]) and not self._faster_level(now, ts, ws, alt):
+        if (alt is not None and self._tempo_change(alt[1]) and not self._faster_level(now, ts, ws, alt)
+                and not self._walk_holds(now, ts, ws, alt)):
             figure = self._figure_holds(self.period)
             stood = now - self._grid_from >= HOLD_AFTER * self.period and STEP[0] <= alt[1] / self.period <= STEP[1]
             self._switch(now, *self._even_accents(ts, pws, now, alt))
@@ -663,6 +664,17 @@ class BeatTracker:
             self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
             return True
         return False
+
+    def _walk_holds(self, now: float, ts: list[float], ws: list[float], alt: tuple[float, float, float]) -> bool:
+        """True when the sudden change to the grid `alt` moves to another level (`same_level`) while a line walked on
+        the bass strings (`OnsetWindow.walking`) still lies on the current grid's sixteenths (`tempo_change.old_holds`):
+        a walking boogie's even eighths leave half their weight off the beat, so its grid never holds the onsets
+        (`switch_below`) and a dotted-quarter grid was taken for a few bars (bench/walk_boogies.py: pairs D 140 at
+        16.8 s, fifths C 136 at 5.5 s)."""
+        if same_level(alt[1], self.period) or not self._onsets.walking():
+            return False
+        old = (self.anchor_time, self.period, self.confidence)
+        return old_holds(np.array(ts), np.array(ws), now, self.switch_window, old, alt)
 
     def _faster_level(self, now: float, ts: list[float], ws: list[float], alt: tuple[float, float, float]) -> bool:
         """True when the sudden change to the grid `alt` is faster than a player's STEP while the window's onsets ts
