@@ -588,23 +588,32 @@ class BeatTracker:
         if self._meter.compound or not self._onsets.walking() or self._aqsaq_heard():
             return grid
         phase, period, _ = grid
-        other = phase + 0.5 * period
         rts, rs, total = recent_weights(ts, pws, now, self.recency)
-        on, off = near_weight(rts, rs, phase, period), near_weight(rts, rs, other, period)
-        if off < EVEN_SHARE * on:
-            return grid                 # not even: the fit's half holds the strums
+        # the two halves from the eighth pulse itself: a fit between them (its beats on no onset) has no half
+        eighth = 0.5 * period
+        halves = (recentre(rts, rs, circular_mean(rts, rs, eighth), eighth),)
+        halves += (halves[0] + eighth,)
+        weights = [near_weight(rts, rs, h, period) for h in halves]
+        if min(weights) < EVEN_SHARE * max(weights):
+            return grid                 # not even: one half holds the strums
         onsets = self._onsets
-        on, off = half_accents(ts, list(onsets.loud), list(onsets.pcs), onsets.deep(), phase, period)
-        if off >= max(EVEN_ACCENTS, EVEN_LEAD * on):
-            turn = True
-        elif on >= max(EVEN_ACCENTS, EVEN_LEAD * off) or self.period is None or not same_level(period, self.period):
+        counts = half_accents(ts, list(onsets.loud), list(onsets.pcs), onsets.deep(), halves[0], period)
+        if max(counts) >= max(EVEN_ACCENTS, EVEN_LEAD * min(counts)):
+            beat = halves[counts.index(max(counts))]
+        elif self.period is not None and same_level(period, self.period):   # no half accented: the tracked one
+            beat = min(halves, key=lambda h: self._off_grid(h, period, now))
+        else:
             return grid
-        else:                           # no half accented: the tracked grid's half
-            turn = self._left_grid(phase, period, now)
-        if not turn:
-            return grid
-        return fit_at(rts, rs, total, now, recentre(rts, rs, other, period), period, curve=self.curve,
+        if self._off_at(beat, phase, period) < OFFBEAT:
+            return grid                 # the fit is on that half: its own line stands
+        return fit_at(rts, rs, total, now, recentre(rts, rs, beat, period), period, curve=self.curve,
                       slope_range=self.slope_range)
+
+    @staticmethod
+    def _off_at(beat: float, phase: float, period: float) -> float:
+        """How far (beats, 0..0.5) the grid through `phase` (s) every `period` (s) lies from the beat at `beat` (s)."""
+        off = (phase - beat) / period % 1.0
+        return min(off, 1.0 - off)
 
     def _bar_gap(self, gaps: list[float], span: float) -> float:
         """The longest gap (s) the player's figure leaves in every bar, from the window's `gaps` (s, ascending)
