@@ -577,12 +577,13 @@ class BeatTracker:
                       grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """The `grid` (phase s, period s, confidence) over even eighths on the half of the beat that holds the accents
         (`engine.listen.eighth_accents`): a straight-eighth walking boogie strikes both halves alike, and the fit
-        lands on the latest onset's half. When the recent onsets half a beat off the fit's beats weigh EVEN_SHARE or
-        more of those on them, the window's accents on the two halves are counted: a half with EVEN_LEAD times the
-        other's (and EVEN_ACCENTS or more) is the beat; with neither, the tracked grid's half at this level stands
-        (the first grid: `_even_halves`'). Only over a line walked on the bass strings (`OnsetWindow.walking`:
-        comping's strums, funk's sixteenths, a line and a riff have cues of their own, and GuitarSet's rock comping
-        pushed on the "and" turned to it), outside compound time and while the aqsaq watch
+        lands on the latest onset's half, or between the two. The halves are the eighth pulse's (its circular mean,
+        and half a beat on); when the lighter weighs EVEN_SHARE or more of the heavier, the window's accents on each
+        are counted: a half with EVEN_LEAD times the other's (and EVEN_ACCENTS or more) is the beat; with neither,
+        the tracked grid's half at this level (the first grid: `_even_halves`'). The fit stands when it is on that
+        half (within OFFBEAT), else it is refitted there. Only over a line walked on the bass strings
+        (`OnsetWindow.walking`: comping's strums, funk's sixteenths, a line and a riff have cues of their own, and
+        GuitarSet's rock comping pushed on the "and" turned to it), outside compound time and while the aqsaq watch
         neither hears nor leans to 5/8 or 7/8 (as `_even_halves`). `ts` onset times (s), `pws` their phase weights,
         `now` (s)."""
         if self._meter.compound or not self._onsets.walking() or self._aqsaq_heard():
@@ -679,7 +680,7 @@ class BeatTracker:
         the bass strings (`OnsetWindow.walking`) still lies on the current grid's sixteenths (`tempo_change.old_holds`):
         a walking boogie's even eighths leave half their weight off the beat, so its grid never holds the onsets
         (`switch_below`) and a dotted-quarter grid was taken for a few bars (bench/walk_boogies.py: pairs D 140 at
-        16.8 s, fifths C 136 at 5.5 s)."""
+        16.8 s, 0.66 s a beat for 3 s, back on the "and")."""
         if same_level(alt[1], self.period) or not self._onsets.walking():
             return False
         old = (self.anchor_time, self.period, self.confidence)
