@@ -2,6 +2,7 @@
 
     python bench/listen_instructions.py [FILE.mid ...] [--decisions | --tempo]   (default: the first example, once)
     python bench/listen_instructions.py --notes [--save COUNTS.txt] [FILE.mid ...]   (default: every example, x3)
+    python bench/listen_instructions.py --kinds COUNTS.txt [FILE.mid ...]   (a saved --notes run's table by kind)
 
 `bench/listen_speed.py` times the replay; on a shared machine under load (8 engineers on 2 cores) its figures
 move by 10-20 % run to run, more than most speed-ups change them. An instruction count hardly moves: the
@@ -21,7 +22,10 @@ note-on, over `listen_speed.py`'s input: the files back to back, three times): c
 note (`--dump-after=functools_reduce`, one file a note in a scratch folder, read and removed), and the per-note
 median, p99 and max are printed in instructions, with the costliest notes (their number and time): the
 listen_speed per-note p99, deterministic (a note's instructions, not its microseconds: a cache miss or a page
-fault costs more than its instructions say). About ten minutes for the three examples.
+fault costs more than its instructions say). About ten minutes for the three examples (half an hour at load 25).
+Then a table by what each note decides (`note_kinds`: a strum decision that re-estimated the tempo, re-scored the
+key, neither, or no decision; a replay outside callgrind, a second or two): how many notes of each kind, their
+median and p90, and how many are over the p99 target (`TARGET`); `--kinds` prints it for a saved run.
 """
 
 from __future__ import annotations
@@ -159,6 +163,44 @@ def notes_report(paths: list[Path], save: Path | None = None) -> None:
           f"all {sum(counts) / 1e6:.2f} M")
     top = sorted(range(len(counts)), key=counts.__getitem__, reverse=True)[:len(counts) // 100 + 1]
     print("the top 1 %: " + ", ".join(f"#{k} {counts[k] / 1e3:.0f} k" for k in top))
+    kinds_report(paths, counts)
+
+
+TARGET = 2.17e6    # instructions: issue 12's p99 of 300 us a note at some 7.2 k instructions a microsecond here
+
+
+def note_kinds(paths: list[Path]) -> list[str]:
+    """What each note of `--notes`' replay decides (the note's calls as counted there; outside callgrind, the replay
+    is deterministic): "tempo" when a strum decision in it re-estimated the tempo (`BeatTracker.tempo_estimated_at`
+    moved), "key" when one re-scored the key (`Listener._key_at` moved), "plain" for another decision, "none" for no
+    decision (`listen_parts.py`'s kinds); kinds joined by "+" when one note holds two decisions."""
+    messages = long_input(paths)
+    listener = Listener()
+    kinds: list[set[str]] = []
+    tempo_at, key_at = listener.beat.tempo_estimated_at, listener._key_at
+    for kind, _, item, decided, _, _ in listen(listener, messages, messages[-1].time + 1.0):
+        if kind == FEED and item.kind == 0x90 and item.data2 > 0:
+            kinds.append(set())
+        if decided and kinds:
+            kinds[-1].add("tempo" if listener.beat.tempo_estimated_at != tempo_at
+                          else "key" if listener._key_at != key_at else "plain")
+        tempo_at, key_at = listener.beat.tempo_estimated_at, listener._key_at
+    return ["+".join(sorted(k)) or "none" for k in kinds]
+
+
+def kinds_report(paths: list[Path], counts: list[int]) -> None:
+    """Per kind of note (`note_kinds`): how many, their median and p90 instructions, and how many are over TARGET (a
+    p99 under it allows 1 % of all the notes over it)."""
+    kinds = note_kinds(paths)
+    if len(kinds) != len(counts):
+        print(f"(kinds: {len(kinds)} notes replayed, {len(counts)} counted: not the same input)")
+        return
+    over = sum(c >= TARGET for c in counts)
+    print(f"notes over {TARGET / 1e6:.2f} M: {over} ({len(counts) // 100} allowed for a p99 under it); by kind:")
+    for kind in sorted(set(kinds), key=lambda k: (k == "none", k)):
+        v = sorted(c for c, k in zip(counts, kinds) if k == kind)
+        print(f"  {kind:<12}{len(v):6} notes, median {statistics.median(v) / 1e3:7.1f} k, "
+              f"p90 {v[int(0.9 * (len(v) - 1))] / 1e3:7.1f} k, over {sum(c >= TARGET for c in v)}")
 
 
 def main() -> None:
@@ -168,8 +210,14 @@ def main() -> None:
     ap.add_argument("--tempo", action="store_true", help="count only the decisions that re-estimate the tempo")
     ap.add_argument("--notes", action="store_true", help="count each note (listen_speed's per-note figures)")
     ap.add_argument("--save", type=Path, help="with --notes: write each note's instructions here, one a line")
+    ap.add_argument("--kinds", type=Path, metavar="COUNTS",
+                    help="the per-kind table of a --notes --save file alone (no callgrind run)")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.kinds:
+        kinds_report([Path(p) for p in args.files] or sorted((ROOT / "examples").glob("*.mid")),
+                     [int(x) for x in args.kinds.read_text().split()])
+        return
     if args.notes:
         paths = [Path(p) for p in args.files] or sorted((ROOT / "examples").glob("*.mid"))
         if args.inner:

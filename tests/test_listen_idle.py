@@ -224,3 +224,34 @@ def test_tempo_scores_read_the_lags_as_the_fancy_index_did():
                 + tempo.comb_bar * np.maximum(acf[3 * lags], acf[4 * lags])) * tempo._prior_at_lags
     assert np.array_equal(tempo.scores(t, w), expected)
     assert expected.max() > 0
+
+
+class EagerHush(Listener):
+    """The listener as before cost30: `_hush` works out when the chord goes quiet before asking whether a note
+    rings."""
+
+    def _hush(self, now: float) -> None:
+        if self.activity.last_onset is None or now < self._hush_at() or self.guitar.ringing:
+            return
+        self.chord.current = None
+        self.chord_label = self._heard_label = "N"
+        self.key.chord(now, None)
+
+
+def test_the_hush_is_not_worked_out_while_a_note_rings(monkeypatch):
+    """`Listener._hush` asks whether a note rings before working out when the chord goes quiet (`_hush_at`, a groove
+    gap on the bar read), and so never while one rings (99 % of its ticks in the examples), hearing what the eager
+    order hears, tick by tick."""
+    msgs = read_guitar_file(example("d_dorian_96_4-4")).messages
+    eager, _ = heard(EagerHush(), msgs)
+    ringing = []
+    original = Listener._hush_at
+
+    def hush_at(self):
+        ringing.append(self.guitar.ringing)
+        return original(self)
+
+    monkeypatch.setattr(Listener, "_hush_at", hush_at)
+    lazy, _ = heard(Listener(), msgs)
+    assert ringing and not any(ringing)
+    assert lazy == eager
