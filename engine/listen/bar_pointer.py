@@ -267,6 +267,7 @@ class BarTracker:
         # (beat number, its lowest pitch class on the beat differs from the last struck beat's) of the same beats
         self._root_moves: deque[tuple[int, bool]] = deque(maxlen=ACCENT_BEATS)
         self._last_low: int | None = None    # the lowest pitch class on the last struck beat
+        self._heard_backbeat: tuple[int | None, int | None] = (None, None)   # `_backbeat` at (last struck beat)
         self._on_one: tuple[tuple[int, int], bool] | None = None   # `_changes_on_one` at (last beat, phase)
         # per state of a 4/4 bar, +1 one beat after its downbeat, -1 one beat after its half bar (an off-beat
         # chord's news weighs the first against the second), else 0
@@ -324,6 +325,7 @@ class BarTracker:
         self._bar_loud.clear()
         self._root_moves.clear()
         self._last_low = None
+        self._heard_backbeat = (None, None)
         self._on_one = None
         self._chords = None
         self._played = None
@@ -639,6 +641,13 @@ class BarTracker:
         1 is the soft beat of the four-beat bar where the bass moved most often (the latest of a tie)."""
         if len(self._bar_loud) < ACCENT_BEATS:
             return None
+        last = self._bar_loud[-1][0]
+        if self._heard_backbeat[0] != last:
+            self._heard_backbeat = last, self._backbeat_phase()
+        return self._heard_backbeat[1]
+
+    def _backbeat_phase(self) -> int | None:
+        """`_backbeat` worked out over the ACCENT_BEATS struck beats kept (once per beat weighed)."""
         loud = [[], []]
         for n, v, _, _ in self._bar_loud:
             loud[n % 2].append(v)
