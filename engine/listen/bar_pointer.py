@@ -181,6 +181,17 @@ ONE_OVER_THREE = ACCENT / 2
 # (max 2.00, 6/8 on main already). At 1.0 dev boogie D-major s04 and held-out sim4-held boogie
 # Bb-major+tuning_tail+tempo went 12/8 -> 6/8; set between the boogies' 99 % and the ballads' 5 %.
 CHANGES_ON_THREE = 1.6
+# A 12/8 shuffle played with a backbeat (session 30, twelve30): its 2 and 4 struck harder than its 1 and 3, as a
+# drummer's snare (a guitarist's boogie, a strummed shuffle). Its accents repeat every two beats, so the pointer's
+# four-beat accent (strong-weak-medium-weak, `ACCENT`) weighs against 12/8 and its fitted onset weight puts the bar's
+# 1 on the loud beat: the band wrote 6/8 with its bar lines on the backbeat until the twelve-bar form was heard
+# (bar 9: 15-41 s, bench/shuffle_takes.py). A 6/8 strummed strong-weak has its chords change on its strong beats; a
+# backbeat's chords change on the soft beat before the accent. So where the shuffle is read (`BeatTracker._shuffled`)
+# and, over the last ACCENT_BEATS struck beats, one parity is louder by ONE_OVER_THREE and the bass has moved at least
+# BACKBEAT_MOVES times on the soft beats and never on the loud ones, the bar is 12/8 with its 1 on the soft beat
+# where the bass moved most (`BarTracker._backbeat`; a blues changes chords on its 1s). A walking bass moves on every
+# beat: it is not read here.
+BACKBEAT_MOVES = 1
 # 4/4 comped in even quarters (a chord struck on every beat, the 1 and the 3 accented alike: Freddie-Green comping,
 # pop quarter strums) is 2/4 by its accents, counted in pairs; a musician hears four beats where the chords change on
 # the 1 and never on the 3, and two where they change every two beats (session 29, meter29). So where the pointer
@@ -253,6 +264,10 @@ class BarTracker:
         self._chords: int | None = None      # `_offbeat` at the last beat weighed (the band reads it each tick)
         # (beat number, log loudest weight, harmonic news, notes on the beat) of the last struck beats
         self._bar_loud: deque[tuple[int, float, float, int]] = deque(maxlen=ACCENT_BEATS)
+        # (beat number, its lowest pitch class on the beat differs from the last struck beat's) of the same beats
+        self._root_moves: deque[tuple[int, bool]] = deque(maxlen=ACCENT_BEATS)
+        self._last_low: int | None = None    # the lowest pitch class on the last struck beat
+        self._heard_backbeat: tuple[int | None, int | None] = (None, None)   # `_backbeat` at (last struck beat)
         self._on_one: tuple[tuple[int, int], bool] | None = None   # `_changes_on_one` at (last beat, phase)
         # per state of a 4/4 bar, +1 one beat after its downbeat, -1 one beat after its half bar (an off-beat
         # chord's news weighs the first against the second), else 0
@@ -308,6 +323,9 @@ class BarTracker:
         self._roots.clear()
         self._on_beat.clear()
         self._bar_loud.clear()
+        self._root_moves.clear()
+        self._last_low = None
+        self._heard_backbeat = (None, None)
         self._on_one = None
         self._chords = None
         self._played = None
@@ -367,7 +385,7 @@ class BarTracker:
         self._roots.beat(n, self._features.low)
         self._on_beat.append((n, self._features.size, self._features.struck))
         if self._features.loud:
-            self._bar_loud.append((n, math.log(self._features.loud), self._features.news, self._features.size))
+            self._keep_struck(n)
         self._played = None
         after = 1.0
         chords = self._chords = self._offbeat()
@@ -402,6 +420,14 @@ class BarTracker:
         self._belief = [p / total for p in new]
         self.beats_weighed += 1
         self.line_share = LINE_MEMORY * self.line_share + (1 - LINE_MEMORY) * self._line
+
+    def _keep_struck(self, n: int) -> None:
+        """Keep struck beat number n's loudness, harmonic news and size (`_one_over_three`, `_changes_on_one`) and
+        whether its bass moved (`_backbeat`)."""
+        f = self._features
+        self._bar_loud.append((n, math.log(f.loud), f.news, f.size))
+        self._root_moves.append((n, None not in (f.low, self._last_low) and f.low != self._last_low))
+        self._last_low = f.low
 
     @property
     def offbeat(self) -> bool:
@@ -544,10 +570,12 @@ class BarTracker:
         four's 1 is struck harder than its 3 (`_one_over_three`), and the belief in four beats over
         two, the prior's ratio taken out, is over exp(TWELVE), else two (6/8). The confidence is the chosen
         meter's `bar` alone (the pointer's 4/4 prior would otherwise weigh in against 6/8). Four, whatever the
-        tempo and the accents, where the bars' roots follow a twelve-bar blues (`twelve_bar`)."""
-        form = self.twelve_bar()
-        if form is not None:
-            return self._form_bar(form)
+        tempo and the accents, where the bars' roots follow a twelve-bar blues (`twelve_bar`), or where a shuffle's
+        backbeat tells its 1 (`_backbeat`): on that 1, the form's too where it is one of the form's."""
+        backbeat = self._backbeat() if shuffled and bpm is not None else None
+        form = self.twelve_bar(backbeat)
+        if form is not None or backbeat is not None:
+            return self._form_bar(backbeat if form is None else form)
         if bpm is None or (bpm >= TWELVE_BPM and not shuffled):
             return self.bar((2,))
         mass = {b: sum(sum(self._belief[self._span[c]]) for c, (m, _, _) in enumerate(COUNTINGS) if m == b)
@@ -573,12 +601,15 @@ class BarTracker:
                 return self._form_bar(phase)
         return read
 
-    def twelve_bar(self) -> int | None:
+    def twelve_bar(self, heard: int | None = None) -> int | None:
         """The downbeat phase (0..3) of four-beat bars whose roots follow a twelve-bar blues (engine/listen/
-        blues_form.py), else None: the pointer's own four-beat phase when it is one of them, else the only one."""
+        blues_form.py), else None: `heard` (a phase the backbeat told, `_backbeat`) when it is one of them, else the
+        pointer's own four-beat phase when it is, else the only one."""
         phases = self._roots.phases()
         if not phases:
             return None
+        if heard in phases:
+            return heard
         pointer = self.bar((4,))[1]
         if pointer in phases:
             return pointer
@@ -600,6 +631,34 @@ class BarTracker:
         if loud[0] is None or loud[2] is None or loud[0] - loud[2] <= ONE_OVER_THREE:
             return False
         return not self._changes_on_three(phase)
+
+    def _backbeat(self) -> int | None:
+        """The 1 (beat number mod 4) of a 12/8 shuffle's bar heard by its backbeat, else None: over the last
+        ACCENT_BEATS struck beats (all of them), the beats of one parity struck harder than the others by
+        ONE_OVER_THREE (mean log loudest weight: accents every other dotted quarter) and the bass (the lowest pitch
+        class on the beat) moving BACKBEAT_MOVES times or more on the softer beats and never on the louder ones:
+        the chords change on the beat before the accent, so the accents are the 2 and the 4 (see `BACKBEAT_MOVES`). The
+        1 is the soft beat of the four-beat bar where the bass moved most often (the latest of a tie)."""
+        if len(self._bar_loud) < ACCENT_BEATS:
+            return None
+        last = self._bar_loud[-1][0]
+        if self._heard_backbeat[0] != last:
+            self._heard_backbeat = last, self._backbeat_phase()
+        return self._heard_backbeat[1]
+
+    def _backbeat_phase(self) -> int | None:
+        """`_backbeat` worked out over the ACCENT_BEATS struck beats kept (once per beat weighed)."""
+        loud = [[], []]
+        for n, v, _, _ in self._bar_loud:
+            loud[n % 2].append(v)
+        mean = [sum(v) / len(v) if v else None for v in loud]
+        if None in mean or abs(mean[0] - mean[1]) <= ONE_OVER_THREE:
+            return None
+        soft = int(mean[1] < mean[0])
+        moves = [n for n, moved in self._root_moves if moved]
+        if any(n % 2 != soft for n in moves) or len(moves) < BACKBEAT_MOVES:
+            return None
+        return max(reversed(moves), key=lambda n: sum((m - n) % 4 == 0 for m in moves)) % 4
 
     def _changes_on_three(self, phase: int) -> bool:
         """True when, over the last ACCENT_BEATS struck beats, the 3 of the four-beat bar whose 1 is `phase` brought
