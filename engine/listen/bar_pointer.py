@@ -105,6 +105,16 @@ APART_MEMORY = 0.98  # per beat: how much of those running means stays (about 50
 # beats counted as level changes too (bench/accuracy.py, sim-aqsaq downbeat F: 0.9294 at 0.7, 0.9344 at 0.6, 0.9331
 # without level changes).
 LEVEL = 0.6
+# Funk's chops over muted scratches (sim4's "funk scratch": a chop on 1 and on 4, scratches alone on 2 and 3, the
+# scratches at about 0.4 of the chops' loudness) differ by more than LEVEL two beats apart, every bar: no change of
+# level, which holds, but an accent that recurs. A pair outside LEVEL is weighed as an accent (clipped, +-2 ACCENT)
+# when this beat's loudness is within LEVEL of the beat BAR_AGO before (a bar of 3/4 or 4/4 ago, two of 2/4): the
+# 1 and the 4 then weigh alike against the scratches, and the harmony's news on the 1 places the bar. Without it
+# the chop on the 1, the loudest, was never weighed against the scratch on its 3 while the 4's softer chop often was:
+# sim4 funk C-minor's accents said the 1 was the 4 by 10 nats over 60 s (session 30, funk30). A soft passage's first
+# beats do not recur a bar on (sim2 waltz_3-4_G-dorian+dynamics, sim3 dynamics_4-4_E-dorian: unchanged; weighed
+# whenever outside LEVEL, the waltz went 4/4, downbeat F 0.83 -> 0.46).
+BAR_AGO = (3, 4)
 LINE_MEMORY = 0.9     # per beat: how much of the running share of line beats stays (`BarTracker.line_share`)
 KEEP = 8.0            # s of notes kept
 # How often the player strikes the beat the pointer calls 1 (`BarTracker.played`), over the last PLAYED_BEATS
@@ -246,7 +256,8 @@ class BarTracker:
         self._line_weighed_by = [0 if k == 1 else 1 if COUNTINGS[c][1] == 4 and k == 3 else 2 for c, k in self._states]
         self._line = False                   # the notes are a single-note line (`advance`) ...
         self.line_share = 0.0                # ... running share of the beats weighed while they were (`LINE_MEMORY`)
-        self._loud: deque[tuple[int, float]] = deque(maxlen=3)   # (beat number, loudest weight) of the last beats
+        # (beat number, loudest weight) of the last beats
+        self._loud: deque[tuple[int, float]] = deque(maxlen=max(BAR_AGO))
         self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
         self._apart = [0.0, 0.0, 0.0]        # ... a beat, two and three beats before (the accents' periodicity)
         self._belief = list(self._start[False])
@@ -259,8 +270,8 @@ class BarTracker:
         self._roots = BarRoots()             # the bars' roots, for the twelve-bar form (`twelve_bar`)
         # played_by_beat(): (beats, phase, answer) until the next step
         self._played: tuple[int, int, tuple[float, ...]] | None = None
-        # (beat number, notes on the beat, notes from its window's start to just after it)
-        self._on_beat: deque[tuple[int, int, int]] = deque(maxlen=OFFBEAT_BEATS)
+        # (beat number, notes on the beat, notes from its window's start to just after it, notes before it)
+        self._on_beat: deque[tuple[int, int, int, int]] = deque(maxlen=OFFBEAT_BEATS)
         self._chords: int | None = None      # `_offbeat` at the last beat weighed (the band reads it each tick)
         # (beat number, log loudest weight, harmonic news, notes on the beat) of the last struck beats
         self._bar_loud: deque[tuple[int, float, float, int]] = deque(maxlen=ACCENT_BEATS)
@@ -383,7 +394,7 @@ class BarTracker:
             return
         self._struck.append((n, self._features.struck))
         self._roots.beat(n, self._features.low)
-        self._on_beat.append((n, self._features.size, self._features.struck))
+        self._on_beat.append((n, self._features.size, self._features.struck, self._features.lead))
         if self._features.loud:
             self._keep_struck(n)
         self._played = None
@@ -439,19 +450,28 @@ class BarTracker:
         `OFFBEAT_BEATS`): chords (two notes or more on the beat) on beats of one parity only, at least OFFBEAT_CHORDS
         of them, and at least half of the other beats rests (no note from an eighth before to just after them: a
         chord pushed to the "and" before the beat, held over it, is no rest, and pop strumming on 2, the "and" of
-        2, the "and" of 3, 4 and the "and" of 4 is no off-beat comping); else None."""
+        2, the "and" of 3, 4 and the "and" of 4 is no off-beat comping); or, where the chords are struck out of a
+        rest (no note in a chord beat's window before it), at least half of the other beats with nothing on them: a
+        doubled skank (2, the "and" of 2, 4, the "and" of 4: sim4 reggae's bubble) strikes each "and" in the window
+        of the beat after, which is no rest, while the push's up-strum on the "and" of 3 comes before its chord on 4;
+        else None."""
         seen = self._on_beat
         if len(seen) < OFFBEAT_BEATS:
             return None
-        chords, empty, other = [0, 0], [0, 0], [0, 0]
-        for n, size, struck in seen:
+        chords, empty, left, other, led = [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]
+        for n, size, struck, lead in seen:
             chords[n % 2] += size >= 2
+            led[n % 2] += size >= 2 and lead > 0
             empty[n % 2] += struck == 0
+            left[n % 2] += size == 0
             other[n % 2] += 1
         for parity in (0, 1):
-            if (chords[parity] >= OFFBEAT_CHORDS and not chords[1 - parity]
-                    and 2 * empty[1 - parity] >= other[1 - parity]):
+            if chords[parity] < OFFBEAT_CHORDS or chords[1 - parity]:
+                continue
+            if 2 * empty[1 - parity] >= other[1 - parity]:
                 return parity
+            if not led[parity] and 2 * left[1 - parity] >= other[1 - parity]:
+                return parity               # a doubled skank: its "and" after the chord, nothing before it
         return None
 
     def _silent(self, n: int, seconds_at: Callable[[float], float]) -> bool:
@@ -494,22 +514,28 @@ class BarTracker:
     def _accent_likelihood(self, n: int) -> tuple[float, float, float]:
         """Likelihood ratios of beat number n's accent against two beats before (indexed by the expected sign:
         0 none, 1 louder, -1 softer), against a weak beat after a weak one: Gaussian, mean +-`ACCENT` or 0,
-        spread `ACCENT_SPREAD`. All 1 while there is no earlier beat to compare, or the take has no dynamics."""
+        spread `ACCENT_SPREAD`. All 1 while there is no earlier beat to compare, or the take has no dynamics, or
+        the two are at different dynamic levels (`LEVEL`) and this beat's loudness does not recur a bar on
+        (`BAR_AGO`)."""
         loud = self._features.loud
         before = next((w for m, w in self._loud if m == n - 2), None)
+        recurs = False
         if loud is not None:
             for lag in range(3):
                 earlier = next((w for m, w in self._loud if m == n - 1 - lag), None)
                 if earlier is not None and LEVEL < loud / earlier < 1 / LEVEL:
                     d = min(2 * ACCENT, abs(math.log(loud / earlier)))
                     self._apart[lag] = APART_MEMORY * self._apart[lag] + (1 - APART_MEMORY) * d
+            recurs = any(LEVEL < loud / w < 1 / LEVEL for m, w in self._loud if n - m in BAR_AGO)
             self._loud.append((n, loud))
         if loud is None or before is None:
             return 1.0, 1.0, 1.0
-        if not LEVEL < loud / before < 1 / LEVEL:
+        within = LEVEL < loud / before < 1 / LEVEL
+        if not within and not recurs:
             return 1.0, 1.0, 1.0             # another dynamic level, not an accent
         a = max(-2 * ACCENT, min(2 * ACCENT, math.log(loud / before)))
-        self._dynamics = 0.9 * self._dynamics + 0.1 * abs(a)
+        if within:
+            self._dynamics = 0.9 * self._dynamics + 0.1 * abs(a)
         if self._dynamics < DYNAMICS:
             return 1.0, 1.0, 1.0
         scale = ACCENT / ACCENT_SPREAD ** 2
@@ -729,6 +755,7 @@ class BeatFeatures:
         self._last = -math.inf               # s: the last note before this beat's window ended
         self.loud: float | None = None       # the last beat's loudest note on the beat (velocity / 127)
         self.struck = 0                      # the last beat's notes from its window's start to just after it
+        self.lead = 0                        # ... of them, those before it (its window's start to ON_BEAT before it)
         self.size = 0                        # ... and its notes on the beat (within ON_BEAT)
         self.news = 0.0                      # ... and its harmonic news (FEATURES' first two summed)
         self.low: int | None = None          # ... and the pitch class of its lowest note on the beat
@@ -747,7 +774,7 @@ class BeatFeatures:
         weight = size = 0.0
         bass_pc = low = first = loud = None
         only_bass = True
-        struck = 0
+        struck = lead = 0
         recent = notes_since(notes, lo - ORDER)
         for t, pitch, w, bass in recent:
             if not lo <= t < hi:
@@ -755,6 +782,7 @@ class BeatFeatures:
             chroma[pitch % 12] += 2 * w if bass else w
             first = t if first is None else first
             struck += t < at + near
+            lead += t <= at - near
             if abs(t - at) < near:
                 weight += w
                 loud = w if loud is None else max(loud, w)
@@ -763,7 +791,7 @@ class BeatFeatures:
                 only_bass = only_bass and bass
                 if bass:
                     bass_pc = pitch % 12
-        self.loud, self.struck, self.size, self.news = loud, struck, int(size), 0.0
+        self.loud, self.struck, self.size, self.news, self.lead = loud, struck, int(size), 0.0, lead
         self.low = None if low is None else low % 12
         if first is None:
             return [0.0] * 8 + [1.0, 1.0, 0.0]                      # a rest
