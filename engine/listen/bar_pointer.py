@@ -105,16 +105,6 @@ APART_MEMORY = 0.98  # per beat: how much of those running means stays (about 50
 # beats counted as level changes too (bench/accuracy.py, sim-aqsaq downbeat F: 0.9294 at 0.7, 0.9344 at 0.6, 0.9331
 # without level changes).
 LEVEL = 0.6
-# Funk's chops over muted scratches (sim4's "funk scratch": a chop on 1 and on 4, scratches alone on 2 and 3, the
-# scratches at about 0.4 of the chops' loudness) differ by more than LEVEL two beats apart, every bar: no change of
-# level, which holds, but an accent that recurs. A pair outside LEVEL is weighed as an accent (clipped, +-2 ACCENT)
-# when this beat's loudness is within LEVEL of the beat BAR_AGO before (a bar of 3/4 or 4/4 ago, two of 2/4): the
-# 1 and the 4 then weigh alike against the scratches, and the harmony's news on the 1 places the bar. Without it
-# the chop on the 1, the loudest, was never weighed against the scratch on its 3 while the 4's softer chop often was:
-# sim4 funk C-minor's accents said the 1 was the 4 by 10 nats over 60 s (session 30, funk30). A soft passage's first
-# beats do not recur a bar on (sim2 waltz_3-4_G-dorian+dynamics, sim3 dynamics_4-4_E-dorian: unchanged; weighed
-# whenever outside LEVEL, the waltz went 4/4, downbeat F 0.83 -> 0.46).
-BAR_AGO = (3, 4)
 LINE_MEMORY = 0.9     # per beat: how much of the running share of line beats stays (`BarTracker.line_share`)
 KEEP = 8.0            # s of notes kept
 # How often the player strikes the beat the pointer calls 1 (`BarTracker.played`), over the last PLAYED_BEATS
@@ -256,8 +246,7 @@ class BarTracker:
         self._line_weighed_by = [0 if k == 1 else 1 if COUNTINGS[c][1] == 4 and k == 3 else 2 for c, k in self._states]
         self._line = False                   # the notes are a single-note line (`advance`) ...
         self.line_share = 0.0                # ... running share of the beats weighed while they were (`LINE_MEMORY`)
-        # (beat number, loudest weight) of the last beats
-        self._loud: deque[tuple[int, float]] = deque(maxlen=max(BAR_AGO))
+        self._loud: deque[tuple[int, float]] = deque(maxlen=3)   # (beat number, loudest weight) of the last beats
         self._dynamics = 0.0                 # running mean of |loudness - loudness two beats before|
         self._apart = [0.0, 0.0, 0.0]        # ... a beat, two and three beats before (the accents' periodicity)
         self._belief = list(self._start[False])
@@ -514,28 +503,22 @@ class BarTracker:
     def _accent_likelihood(self, n: int) -> tuple[float, float, float]:
         """Likelihood ratios of beat number n's accent against two beats before (indexed by the expected sign:
         0 none, 1 louder, -1 softer), against a weak beat after a weak one: Gaussian, mean +-`ACCENT` or 0,
-        spread `ACCENT_SPREAD`. All 1 while there is no earlier beat to compare, or the take has no dynamics, or
-        the two are at different dynamic levels (`LEVEL`) and this beat's loudness does not recur a bar on
-        (`BAR_AGO`)."""
+        spread `ACCENT_SPREAD`. All 1 while there is no earlier beat to compare, or the take has no dynamics."""
         loud = self._features.loud
         before = next((w for m, w in self._loud if m == n - 2), None)
-        recurs = False
         if loud is not None:
             for lag in range(3):
                 earlier = next((w for m, w in self._loud if m == n - 1 - lag), None)
                 if earlier is not None and LEVEL < loud / earlier < 1 / LEVEL:
                     d = min(2 * ACCENT, abs(math.log(loud / earlier)))
                     self._apart[lag] = APART_MEMORY * self._apart[lag] + (1 - APART_MEMORY) * d
-            recurs = any(LEVEL < loud / w < 1 / LEVEL for m, w in self._loud if n - m in BAR_AGO)
             self._loud.append((n, loud))
         if loud is None or before is None:
             return 1.0, 1.0, 1.0
-        within = LEVEL < loud / before < 1 / LEVEL
-        if not within and not recurs:
+        if not LEVEL < loud / before < 1 / LEVEL:
             return 1.0, 1.0, 1.0             # another dynamic level, not an accent
         a = max(-2 * ACCENT, min(2 * ACCENT, math.log(loud / before)))
-        if within:
-            self._dynamics = 0.9 * self._dynamics + 0.1 * abs(a)
+        self._dynamics = 0.9 * self._dynamics + 0.1 * abs(a)
         if self._dynamics < DYNAMICS:
             return 1.0, 1.0, 1.0
         scale = ACCENT / ACCENT_SPREAD ** 2
