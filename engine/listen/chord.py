@@ -27,7 +27,8 @@ and fifth alone after Em was strummed).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
 there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN); a walking line's step above the
 bar's bass is no new bass (LINE_BAR; a fourth above it is the next chord's root), its sixth names no minor chord
-on it (`_coloured`), and a bass struck again alone over the chord it carried is no new chord.
+on it (`_coloured`), and a bass struck again alone over the chord it carried is no new chord; nor is an
+alternating bass's fifth under the chord its root began, struck alone or under the chord's own tones (`_alternates`).
 A diminished triad is reported as the dominant seventh it is the top of (C# E G: A7 without its root).
 A strum is decided once it can grow no more (the strum window, 60 ms after its first note), but the band
 hears the change from its first notes: once two or more hold a new chord's root and fifth (a downstroke's
