@@ -209,6 +209,8 @@ NEXT_ROOT = 5         # semitones above the bar's bass
 # from the last bass struck (within LINE_BAR s), that bass the root of the chord playing, with nothing but that
 # chord's tones struck above it, holds the chord (`ChordTracker._alternates`); a lone one still takes what the
 # song's chicks said after it (`_chick`). The V chord's own strum (G B D after C) has a tone outside: it changes.
+# A lone fifth on a downbeat decides as any bass does: it may be the V's root (guitar_sim's progressions: G2 alone
+# after C's C3 held C a beat into the G bar).
 EARLY_NOTES = 2       # notes of a strum that may name its chord before the strum is over (`ChordTracker.early`)
 
 
@@ -496,12 +498,13 @@ class ChordTracker:
 
     def _alternates(self, playing: tuple[int, str] | None) -> bool:
         """Whether the bass just struck is an alternating bass's fifth under the `playing` chord ((root, quality)):
-        the last bass struck (within LINE_BAR s, `note_on`) was that chord's root, this one is its fifth (above or
-        below), and whatever was struck with it is the chord's own tones (ALTERNATE_FIFTH)."""
+        the last bass struck (within LINE_BAR s, `note_on`) was that chord's root, this one is its fifth
+        (above or below), and what was struck with it is the chord's own tones; struck alone, off the downbeat (a
+        lone bass on a downbeat may be the next chord's, the V's root: the bar's bass decides)."""
         if playing is None or self._fifth_of != playing[0] or playing not in _TONE_BITS:
             return False
         uppers = self._strum_pcs & ~(1 << self._bass)
-        return not uppers & ~_TONE_BITS[playing]
+        return not uppers & ~_TONE_BITS[playing] and (uppers > 0 or self._bass_t > self._bar_t)
 
     def _chick(self, t: float, lone: bool, before: tuple[int, str] | None, label: str) -> str:
         """The label at a strum at t (s) after the song's lone basses (CHICK_WITHIN): at a `lone` bass, the chord
