@@ -568,3 +568,22 @@ def test_an_alternating_bass_fifth_under_a_shell_voicing_is_the_same_chord_and_k
 
     assert [heard(t) for t, _ in fifths[4:]] == [root for _, root in fifths[4:]]
     assert {(k["tonic"], k["mode"]) for k in analysis.keys} == {("Bb", "major")}
+
+
+def test_a_lone_bass_on_the_downbeat_a_fifth_below_the_last_root_is_the_next_chords_root():
+    # 3/4 at 84 BPM as guitar_sim's progressions strum it: each bar's root alone on 1 (C3 under C, G2 under G), then
+    # two downstrokes from the fifth up. The song's first G bar comes after eight bars of C F Am: its G2 alone on
+    # the 1 is a fifth from C's C3, and on a downbeat it is the V's root, not C's alternating bass (held as C it
+    # kept C a beat into the G bar; no chick has yet said what G2 after C brings).
+    shapes = {"C": (48, (55, 60, 64, 67)), "G": (43, (50, 55, 59, 62, 67)), "F": (41, (48, 53, 57, 60, 65)),
+              "Am": (45, (52, 57, 60, 64))}
+    beat, msgs, g_bars = 60 / 84, [], []
+    for k, name in enumerate("C F C F Am F C F C G C F".split()):
+        root, upper = shapes[name]
+        t = 0.5 + 3 * beat * k
+        msgs += strum(t, (root,), length=beat - 0.05)
+        msgs += strum(t + beat, upper, length=beat - 0.05) + strum(t + 2 * beat, upper, length=beat - 0.05)
+        if name == "G":
+            g_bars.append(t + 0.3)
+    chords = run_online(sorted(msgs, key=lambda m: m.time))[0].chords
+    assert [[c["label"] for c in chords if c["time"] <= t][-1] for t in g_bars] == ["G:maj"]
