@@ -11,6 +11,9 @@ next chord's up-strum an eighth early, held over the bar line, "." none):
   too), chords i and IV of a dorian key held two bars each, nothing on 1 and 3 (no bass), at 72 and 84 BPM;
 - `funk-chop`: a chord chopped on 2 and 4 with ghost scratches on the "a" of each beat (`...GC..G...GC..G`), the
   chord (I and IV of a mixolydian key) changing every two bars, at 96 and 104 BPM;
+- `bubble`: reggae's doubled skank, chops on 2, the "and" of 2, 4 and the "and" of 4 (`....C.C.....C.C.`), chords as
+  `skank`'s, at 76 and 88 BPM (session 30: the "and" after the chop struck the beats between, and the 1 under it
+  was a coin flip with the 3, as in sim4 reggae Bb-dorian's bubble);
 - `push`: pop strumming `D.DU.UDU` on eighths whose last up-strum is the next bar's chord, held over the bar line
   (the 1 not struck again: `....D.U...U.D.P.`, the take's first bar struck on its 1), one chord a bar (I V vi IV),
   at 92 and 116 BPM.
@@ -39,6 +42,7 @@ FIGURES = {
                   ((96, "A"), (104, "E"))),
     "push": ("....D.U...U.D.P.", "....D.U...U.D.P.", ((0, False), (7, False), (9, True), (5, False)), 1, "major",
              ((92, "G"), (116, "C"))),
+    "bubble": ("....C.C.....C.C.", "....C.C.....C.C.", ((0, True), (5, False)), 2, "dorian", ((76, "D"), (88, "A"))),
 }
 STRINGS = {"C": range(2, 6), "G": range(3, 5), "D": range(6), "U": range(5, 1, -1), "P": range(5, 1, -1)}
 LEVELS = {"C": 78, "G": 40, "D": 84, "U": 72, "P": 80}

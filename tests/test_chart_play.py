@@ -139,6 +139,16 @@ def test_random_charts_play_as_written(text, seed):
             assert inside >= 0.5 * len(span) and drone <= 0.2 * len(span), (chord, inside, drone, len(span))
 
 
+
+@pytest.mark.xfail(strict=True, reason="the dombra's top-string line over a slow 3/4 V bar walks the scale (C#, A, "
+                   "G#, G#) more than the chord: 1 of 5 notes the chord's (found session 30 by a 300-example run)")
+def test_a_slow_waltzs_v_bar_is_played_on_the_chord():
+    """A random chart `test_random_charts_play_as_written` failed on about once in a hundred draws (make test runs
+    12, CI a fixed draw): E major in 3/4 at 60, the dombra over B's first bar plays F#, C#, A, G#, G#."""
+    text = ("tempo: 60\nmeter: 3/4\nkey: E major\n[A]\n|: Dbm :| x3\n[B]\n|: Abm . . | F#m | E | F#m E Dbm :| x3\n"
+            "[C]\n|: Dbm | B | A A Dbm :| x2\n")
+    test_random_charts_play_as_written.hypothesis.inner_test(text, 26)
+
 def band_notes(text: str, **practice_or_options) -> tuple[list[Note], object]:
     keys = {"loop", "times", "ramp", "transpose", "bpm"}
     p = Practice(**{k: v for k, v in practice_or_options.items() if k in keys})

@@ -11,6 +11,7 @@ from engine.events import InputMessage
 from engine.io.midi_input import read_guitar_file
 from engine.listen.chord import ChordTracker
 from engine.listen.guitar import GuitarConditioner, GuitarConfig
+from engine.theory import pitch_class
 
 DATA = Path(__file__).resolve().parent / "data"
 ON, OFF, BEND = 0x90, 0x80, 0xE0
@@ -546,3 +547,43 @@ def test_a_lone_bass_on_a_minor_keys_fifth_is_heard_as_its_major_dominant(tmp_pa
     bar = 2 * 60 / 68
     heard = {c["label"] for c in chords if 4 * bar <= c["time"]}
     assert "D:min" not in heard and "D:7" in heard
+
+
+def test_an_alternating_bass_fifth_under_a_shell_voicing_is_the_same_chord_and_keeps_the_key():
+    # A jazz two-feel in Bb at 144 BPM (key30's turnaround takes): Bbmaj7 G7 Cm7 F7, two beats each, the root
+    # struck with the shell voicing (third and seventh: D3 A3 over Bb2) on the chord's first beat, its fifth
+    # (F2) with the same shell on the second. A musician hears the chord on both beats; main read each fifth as
+    # its own root (Bbmaj7's F2 D3 A3 as F:maj or D:min, F7's C3 Eb3 A3 as C:min) and the key moved to F mixolydian.
+    turn = [(46, 41, (50, 57)), (43, 50, (47, 53)), (48, 43, (51, 58)), (41, 48, (45, 51))]   # root, fifth, shell
+    beat, msgs, fifths = 60 / 144, [], []
+    for k in range(40):
+        root, fifth, shell = turn[k % 4]
+        t = 0.5 + 2 * beat * k
+        msgs += strum(t, (root, *shell), length=beat * 0.8) + strum(t + beat, (fifth, *shell), length=beat * 0.8)
+        fifths.append((t + beat + 0.2, root % 12))
+    analysis = run_online(sorted(msgs, key=lambda m: m.time))[0]
+
+    def heard(t: float) -> int:
+        return pitch_class([c["label"] for c in analysis.chords if c["time"] <= t][-1].split(":")[0])
+
+    assert [heard(t) for t, _ in fifths[4:]] == [root for _, root in fifths[4:]]
+    assert {(k["tonic"], k["mode"]) for k in analysis.keys} == {("Bb", "major")}
+
+
+def test_a_lone_bass_on_the_downbeat_a_fifth_below_the_last_root_is_the_next_chords_root():
+    # 3/4 at 84 BPM as guitar_sim's progressions strum it: each bar's root alone on 1 (C3 under C, G2 under G), then
+    # two downstrokes from the fifth up. The song's first G bar comes after eight bars of C F Am: its G2 alone on
+    # the 1 is a fifth from C's C3, and on a downbeat it is the V's root, not C's alternating bass (held as C it
+    # kept C a beat into the G bar; no chick has yet said what G2 after C brings).
+    shapes = {"C": (48, (55, 60, 64, 67)), "G": (43, (50, 55, 59, 62, 67)), "F": (41, (48, 53, 57, 60, 65)),
+              "Am": (45, (52, 57, 60, 64))}
+    beat, msgs, g_bars = 60 / 84, [], []
+    for k, name in enumerate("C F C F Am F C F C G C F".split()):
+        root, upper = shapes[name]
+        t = 0.5 + 3 * beat * k
+        msgs += strum(t, (root,), length=beat - 0.05)
+        msgs += strum(t + beat, upper, length=beat - 0.05) + strum(t + 2 * beat, upper, length=beat - 0.05)
+        if name == "G":
+            g_bars.append(t + 0.3)
+    chords = run_online(sorted(msgs, key=lambda m: m.time))[0].chords
+    assert [[c["label"] for c in chords if c["time"] <= t][-1] for t in g_bars] == ["G:maj"]

@@ -124,3 +124,13 @@ def test_strokes_just_before_the_one_and_the_three_are_no_off_beat_comping(name)
     # the push's chord on the "and" of 4 held over the bar line (and its up-strum on the "and" of 2 before the 3),
     # the funk chop's ghost scratches on the "a" of each beat: the beats between the chords are no rests
     assert not pointer(name).offbeat
+
+
+def test_under_a_doubled_skank_the_one_is_the_empty_beat_before_the_new_chord():
+    # reggae's doubled skank (bench/offbeat_comping.py `bubble`: chops on 2, the "and" of 2, 4 and the "and" of 4):
+    # the "and" after each chop falls in the window of the beat the player leaves, which is then no rest; the chords
+    # are struck out of a rest (nothing before them) and nothing is on the beats between, so it is off-beat comping,
+    # and the 1 is the empty beat before the new chord (session 30: sim4 reggae Bb-dorian's bubble had its 1 on the 3)
+    bars = pointer("4-4_bubble_76_D")
+    assert bars.offbeat
+    assert bars.bar()[:2] == (4, 0)

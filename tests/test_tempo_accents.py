@@ -473,6 +473,28 @@ def test_an_oom_pah_polka_is_heard_at_its_quarter(tmp_path, bpm, key):
     assert listener.beat.bpm == pytest.approx(bpm, rel=0.03)
 
 
+def test_a_bass_and_a_chord_taking_turns_at_132_are_a_beat_each():
+    # review36's polka_F_132_2bar (2/4 oom-pah at 132) was heard at 66, under OOMPAH_BPM's old 140
+    est = TempoEstimator()
+    t, w, bass, notes = oompah(60 / 66)
+    est.scores(t, w)
+    assert est.oompah_level(t, w, bass, notes, 60 / 66) == pytest.approx(30 / 66)
+
+
+@pytest.mark.parametrize(("name", "bpm", "key", "seed"), [("polka-1bar", 132, "F", 316), ("bluegrass", 140, "C", 323)])
+def test_a_polka_or_boom_chick_at_132_140_is_heard_at_its_quarter(tmp_path, name, bpm, key, seed):
+    # bench/polka_takes.py's converter-like takes: on main heard at 61-71 from the first grid on, the band at half
+    from bench.polka_takes import FIGURES, take
+
+    mid, _ = take(*FIGURES[name], bpm, key, seed, bars=16)
+    mid.save(tmp_path / "take.mid")
+    msgs = read_guitar_file(tmp_path / "take.mid").messages
+    listener = Listener()
+    heard = [listener.beat.bpm for now in ticks(listener, msgs, msgs[-1].time) if now > 6.0]
+    assert heard and listener.beat.bpm == pytest.approx(bpm, rel=0.03)
+    assert np.mean([b is not None and abs(b / bpm - 1) < 0.03 for b in heard]) > 0.9
+
+
 def test_a_thumb_once_a_3_4_bar_under_one_note_a_beat_doubles_the_period():
     # T 3 2 1 2 3 on the eighths of a 3/4 (sim4's picked fermata ballad at 66, heard at 132): the thumb every sixth
     est = TempoEstimator()

@@ -259,8 +259,8 @@ class BarTracker:
         self._roots = BarRoots()             # the bars' roots, for the twelve-bar form (`twelve_bar`)
         # played_by_beat(): (beats, phase, answer) until the next step
         self._played: tuple[int, int, tuple[float, ...]] | None = None
-        # (beat number, notes on the beat, notes from its window's start to just after it)
-        self._on_beat: deque[tuple[int, int, int]] = deque(maxlen=OFFBEAT_BEATS)
+        # (beat number, notes on the beat, notes from its window's start to just after it, notes before it)
+        self._on_beat: deque[tuple[int, int, int, int]] = deque(maxlen=OFFBEAT_BEATS)
         self._chords: int | None = None      # `_offbeat` at the last beat weighed (the band reads it each tick)
         # (beat number, log loudest weight, harmonic news, notes on the beat) of the last struck beats
         self._bar_loud: deque[tuple[int, float, float, int]] = deque(maxlen=ACCENT_BEATS)
@@ -383,7 +383,7 @@ class BarTracker:
             return
         self._struck.append((n, self._features.struck))
         self._roots.beat(n, self._features.low)
-        self._on_beat.append((n, self._features.size, self._features.struck))
+        self._on_beat.append((n, self._features.size, self._features.struck, self._features.lead))
         if self._features.loud:
             self._keep_struck(n)
         self._played = None
@@ -439,19 +439,28 @@ class BarTracker:
         `OFFBEAT_BEATS`): chords (two notes or more on the beat) on beats of one parity only, at least OFFBEAT_CHORDS
         of them, and at least half of the other beats rests (no note from an eighth before to just after them: a
         chord pushed to the "and" before the beat, held over it, is no rest, and pop strumming on 2, the "and" of
-        2, the "and" of 3, 4 and the "and" of 4 is no off-beat comping); else None."""
+        2, the "and" of 3, 4 and the "and" of 4 is no off-beat comping); or, where the chords are struck out of a
+        rest (no note in a chord beat's window before it), at least half of the other beats with nothing on them: a
+        doubled skank (2, the "and" of 2, 4, the "and" of 4: sim4 reggae's bubble) strikes each "and" in the window
+        of the beat after, which is no rest, while the push's up-strum on the "and" of 3 comes before its chord on 4;
+        else None."""
         seen = self._on_beat
         if len(seen) < OFFBEAT_BEATS:
             return None
-        chords, empty, other = [0, 0], [0, 0], [0, 0]
-        for n, size, struck in seen:
+        chords, empty, left, other, led = [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]
+        for n, size, struck, lead in seen:
             chords[n % 2] += size >= 2
+            led[n % 2] += size >= 2 and lead > 0
             empty[n % 2] += struck == 0
+            left[n % 2] += size == 0
             other[n % 2] += 1
         for parity in (0, 1):
-            if (chords[parity] >= OFFBEAT_CHORDS and not chords[1 - parity]
-                    and 2 * empty[1 - parity] >= other[1 - parity]):
+            if chords[parity] < OFFBEAT_CHORDS or chords[1 - parity]:
+                continue
+            if 2 * empty[1 - parity] >= other[1 - parity]:
                 return parity
+            if not led[parity] and 2 * left[1 - parity] >= other[1 - parity]:
+                return parity               # a doubled skank: its "and" after the chord, nothing before it
         return None
 
     def _silent(self, n: int, seconds_at: Callable[[float], float]) -> bool:
@@ -729,6 +738,7 @@ class BeatFeatures:
         self._last = -math.inf               # s: the last note before this beat's window ended
         self.loud: float | None = None       # the last beat's loudest note on the beat (velocity / 127)
         self.struck = 0                      # the last beat's notes from its window's start to just after it
+        self.lead = 0                        # ... of them, those before it (its window's start to ON_BEAT before it)
         self.size = 0                        # ... and its notes on the beat (within ON_BEAT)
         self.news = 0.0                      # ... and its harmonic news (FEATURES' first two summed)
         self.low: int | None = None          # ... and the pitch class of its lowest note on the beat
@@ -747,7 +757,7 @@ class BeatFeatures:
         weight = size = 0.0
         bass_pc = low = first = loud = None
         only_bass = True
-        struck = 0
+        struck = lead = 0
         recent = notes_since(notes, lo - ORDER)
         for t, pitch, w, bass in recent:
             if not lo <= t < hi:
@@ -755,6 +765,7 @@ class BeatFeatures:
             chroma[pitch % 12] += 2 * w if bass else w
             first = t if first is None else first
             struck += t < at + near
+            lead += t <= at - near
             if abs(t - at) < near:
                 weight += w
                 loud = w if loud is None else max(loud, w)
@@ -763,7 +774,7 @@ class BeatFeatures:
                 only_bass = only_bass and bass
                 if bass:
                     bass_pc = pitch % 12
-        self.loud, self.struck, self.size, self.news = loud, struck, int(size), 0.0
+        self.loud, self.struck, self.size, self.news, self.lead = loud, struck, int(size), 0.0, lead
         self.low = None if low is None else low % 12
         if first is None:
             return [0.0] * 8 + [1.0, 1.0, 0.0]                      # a rest

@@ -27,7 +27,8 @@ and fifth alone after Em was strummed).
 A bass struck alone (boom-chick's boom, a thumb's bass) tells no chord, and is often the new chord's fifth:
 there the song's own history decides (`ChordTracker._chick`, CHICK_WITHIN); a walking line's step above the
 bar's bass is no new bass (LINE_BAR; a fourth above it is the next chord's root), its sixth names no minor chord
-on it (`_coloured`), and a bass struck again alone over the chord it carried is no new chord.
+on it (`_coloured`), and a bass struck again alone over the chord it carried is no new chord; nor is an
+alternating bass's fifth under the chord its root began, struck alone or under the chord's own tones (`_alternates`).
 A diminished triad is reported as the dominant seventh it is the top of (C# E G: A7 without its root).
 A strum is decided once it can grow no more (the strum window, 60 ms after its first note), but the band
 hears the change from its first notes: once two or more hold a new chord's root and fifth (a downstroke's
@@ -201,6 +202,15 @@ NEXT_ROOT = 5         # semitones above the bar's bass
 # chord (`ChordTracker._coloured`; the bass need not ring: the D7 walk's F#3 A3 B3 are no basses). A strum with its
 # own new bass (Am over an A2) is untouched; so is a minor chord over a register bass (reggae's F#m chop A3 C#4
 # F#4: no low bass), which a sixth template, tried in session 28, read A6.
+# An alternating bass: root, then fifth (above or below) under one chord, as boom-chick, bluegrass, polka and
+# waltz guitar play it and a jazz comper's two-feel under shell voicings (Bbmaj7: Bb2 then F2 under D3 A3). A
+# listener hears one chord, its root the first bass; the fifth read as its own root made a chord on it (F:maj for
+# Bbmaj7, C:min for F7: key30's turnaround takes heard the V's mixolydian from 7-10 s). So a fresh bass a fifth
+# from the last bass struck (within LINE_BAR s), that bass the root of the chord playing, with nothing but that
+# chord's tones struck above it, holds the chord (`ChordTracker._alternates`); a lone one still takes what the
+# song's chicks said after it (`_chick`). The V chord's own strum (G B D after C) has a tone outside: it changes.
+# A lone fifth on a downbeat decides as any bass does: it may be the V's root (guitar_sim's progressions: G2 alone
+# after C's C3 held C a beat into the G bar).
 EARLY_NOTES = 2       # notes of a strum that may name its chord before the strum is over (`ChordTracker.early`)
 
 
@@ -329,6 +339,7 @@ class ChordTracker:
         self._opened: tuple[int | None, int, float] | None = None
         self._lone = False            # the bass was struck alone, and nothing since
         self._restruck = False        # the bass is the last bass's pitch struck again off the downbeat (`decide`)
+        self._fifth_of = -1           # the last bass's pitch class when this bass is its fifth (`_alternates`), else -1
         self._struck_bass = (-1, -np.inf)     # the last bass note struck, (MIDI pitch, s): a line's step too
         self._last_on = -np.inf       # s, the last onset
         self._bar_t = -np.inf         # s, the last bass note on a downbeat (`new_bar`)
@@ -362,6 +373,10 @@ class ChordTracker:
             self._line_from = (self._bass, self._bass_t, self._bass_pitch, self._bass_low) if step else None
             last, last_t = self._struck_bass
             self._restruck = pitch == last and t - last_t <= CHICK_WITHIN and t > self._bar_t
+            # (a fifth struck again stays the fifth of the same root: R F F F, one chord a bar)
+            near = last >= 0 and t - last_t <= LINE_BAR
+            self._fifth_of = last % 12 if near and (pitch - last) % 12 == 7 else \
+                self._fifth_of if near and pitch == last else -1
             self._struck_bass = (pitch, t)
             self._bass, self._bass_t, self._bass_pitch = pitch % 12, t, pitch
             self._bass_low = low
@@ -416,6 +431,8 @@ class ChordTracker:
             self._guessed = False
         before = self.current
         if lone and self._restruck and before is not None:     # the bass struck again alone: no new chord
+            return self._chick(t, lone, before, self.label)
+        if fresh and self._alternates(before):                 # an alternating bass's fifth: no new chord
             return self._chick(t, lone, before, self.label)
         chroma = self._recent + ringing
         self._figure(t, chroma, ringing, bass)
@@ -478,6 +495,16 @@ class ChordTracker:
         return (heard is not None and playing is not None and bass is not None and self._bass_low
                 and 0.3 <= t - self._bass_t <= LINE_BAR and heard[1] in ("min", "min7")
                 and heard[0] == _SIXTH_L[bass] and playing[0] == bass and playing[1] in ("maj", "7", "maj7"))
+
+    def _alternates(self, playing: tuple[int, str] | None) -> bool:
+        """Whether the bass just struck is an alternating bass's fifth under the `playing` chord ((root, quality)):
+        the last bass struck (within LINE_BAR s, `note_on`) was that chord's root, this one is its fifth
+        (above or below), and what was struck with it is the chord's own tones; struck alone, off the downbeat (a
+        lone bass on a downbeat may be the next chord's, the V's root: the bar's bass decides)."""
+        if playing is None or self._fifth_of != playing[0] or playing not in _TONE_BITS:
+            return False
+        uppers = self._strum_pcs & ~(1 << self._bass)
+        return not uppers & ~_TONE_BITS[playing] and (uppers > 0 or self._bass_t > self._bar_t)
 
     def _chick(self, t: float, lone: bool, before: tuple[int, str] | None, label: str) -> str:
         """The label at a strum at t (s) after the song's lone basses (CHICK_WITHIN): at a `lone` bass, the chord

@@ -144,10 +144,13 @@ PICK_WALTZ = 6
 # between) and a chord on the other, OOMPAH_SHARE of the onsets there, OOMPAH_COUNT or more each, when twice the
 # level's tempo is within OOMPAH_BPM: a polka's "oom" and "pah" are a beat each (review22's polka_C_180_2-4 heard at
 # 90 with the band's beat on the "pah"; bench/fast_waltz.py's oom-pah polkas at 150-210 and 2/4 and 4/4 polkas at
-# 200 heard at half). Under 140 the faster level is already the prior's (bench/even_strums.py's oom-pah at 80-120
-# is heard at its beat); the top is the tempo range's (`max_bpm`; ListenerConfig.tempo_range's 260: a bluegrass
-# boom-chuck, a bass note on each beat and a chuck between, at 200-260, sim4's bluegrass_2-4 at 233-235 heard at 116).
-OOMPAH_BPM = (140.0, 260.0)
+# 200 heard at half). From 110: a polka is counted at 100-140, and under 140 the prior does not always take its
+# level (review36's polka_F_132_2bar heard at 66; bench/polka_takes.py's oom-pah with a chord a bar at 132 and 140 and
+# boom-chick at 140 heard at 52-74, those at 100-126 at their beat); under 110 a bass on the beat and a chord on its
+# "and" is a slow beat's eighths (bench/even_strums.py's oom-pah at 80-120 is heard at its beat). The top is the tempo
+# range's (`max_bpm`; ListenerConfig.tempo_range's 260: a bluegrass boom-chuck, a bass note on each beat and a chuck
+# between, at 200-260, sim4's bluegrass_2-4 at 233-235 heard at 116).
+OOMPAH_BPM = (110.0, 260.0)
 OOMPAH_SHARE = 0.75
 OOMPAH_COUNT = 4
 # A 6/8 strummed on every eighth heard at its eighths (`eighth_level`): three times the period when that is a dotted
