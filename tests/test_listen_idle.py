@@ -255,3 +255,34 @@ def test_the_hush_is_not_worked_out_while_a_note_rings(monkeypatch):
     lazy, _ = heard(Listener(), msgs)
     assert ringing and not any(ringing)
     assert lazy == eager
+
+
+class EagerState(Listener):
+    """The listener as before state30: `state` reads the beat, key, chord and activity again on every call."""
+
+    def state(self, now: float):
+        self._still = None
+        return super().state(now)
+
+
+def test_a_state_kept_while_the_listener_does_not_move_is_the_state_read_afresh():
+    """`Listener.state` keeps its reads that do not move with the clock until the listener moves (a working tick, a
+    message, a tap, a cue); read after every call of a replay with taps, and after a start, a resume and a tempo lock
+    between ticks, it is the state read afresh, bit for bit: a change that did not drop the kept reads would show
+    them stale. Most reads are kept ones (the ticks idle), and the silence still comes at its own tick."""
+    msgs = read_guitar_file(example("d_dorian_96_4-4")).messages
+    taps = [msgs[0].time + 0.625 * k for k in range(8)] + [msgs[-1].time + 0.1 + 0.5 * k for k in range(4)]
+    kept, eager = Listener(), EagerState()
+    calls = zip(replay(kept, msgs, msgs[-1].time + 4.0, taps=taps), replay(eager, msgs, msgs[-1].time + 4.0, taps=taps))
+    reads = idle = silences = 0
+    for k, ((kind, now, *_, was_idle, _), _) in enumerate(calls):
+        if k % 997 == 500:                  # a cue between ticks: no update before the band reads the state
+            cue = ("start", "resume", "lock_tempo")[k // 997 % 3]
+            for listener in (kept, eager):
+                getattr(listener, cue)(*(() if cue == "lock_tempo" else (now,)))
+        state = kept.state(now)
+        assert state == eager.state(now), (kind, now)
+        reads += 1
+        idle += kind == UPDATE and was_idle
+        silences += state.silent
+    assert idle > reads / 2 and silences > 0
