@@ -167,8 +167,8 @@ class PlayerActivity:
         again, stayed sparse for the rest of the song (review20)."""
         if self.last_onset is None:
             return 0.0
+        end = min(now, self.played_until(period))
         period = period or DEFAULT_PERIOD
-        end = min(now, self.last_onset + HELD * period)
         start = end - self.config.density_beats * period
         heard = max((t for t in (self._phrase_from, self._heard_from) if t is not None), default=None)
         if heard is not None and heard > start:
@@ -176,6 +176,13 @@ class PlayerActivity:
             n = sum(1 for t in self._played if t >= start)
             return n / min(self.config.density_beats, (self.last_onset - start) / period + 1.0)
         return len(self._played) / self.config.density_beats
+
+    def played_until(self, period: float | None) -> float:
+        """The time (s) from which `played_density` no longer moves with `now` (`period` as there): HELD beats after
+        the latest strum; -inf before any (it is 0 then)."""
+        if self.last_onset is None:
+            return -math.inf
+        return self.last_onset + HELD * (period or DEFAULT_PERIOD)
 
     def silent(self, now: float, period: float | None, usual_gap: float, beats_per_bar: int,
                grid: BeatGrid | None = None, bar_gap: float = 0.0) -> bool:

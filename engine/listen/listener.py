@@ -9,7 +9,7 @@ thing the band reads. Hints from the player (tap tempo, the tempo lock, a MIDI c
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from engine.events import InputMessage
 from engine.inputs import ClockInput, CountIn, Cue
@@ -40,9 +40,10 @@ COUNT_END = 0.25   # beats: a guitar note this near where a tapped count's next 
 # with 220 the top); the bottom the slowest beat the tracker fits (BeatTracker's min_bpm).
 TEMPO_RANGE = (40.0, 260.0)
 IDLE_MARGIN = 1e-6  # s: a tick this close to a part's next piece of work (`Listener._idle_until`) runs in full
-# `Listener.state`'s reads kept while the listener does not move: its fields (a dict), the silence's limit (s),
-# whether the player comps, the grid a missed beat is told on
-_Still = tuple[dict, float, bool, BeatGrid | None]
+# `Listener.state`'s reads kept while the listener does not move (`_still_state`)
+_Still = tuple[list, float, bool, BeatGrid | None, float, float]
+_FIELDS = [f.name for f in fields(MusicalState)]     # MusicalState's fields in order: it is made from them
+_TIME, _INTENSITY, _SILENT = (_FIELDS.index(name) for name in ("time", "intensity", "silent"))
 
 
 def in_tempo_range(bpm: float) -> bool:
@@ -545,33 +546,40 @@ class Listener:
     def state(self, now: float) -> MusicalState:
         """What the listener believes at `now` (s), for the band. The engine asks every tick (10 ms), and most
         ticks move nothing (`update` idle): what does not move with the clock is read once per change of the
-        listener (`_still_state`, ~156 k instructions a tick where it was read every tick: bench/README.md
-        session 30, state30); only the time, the intensity and the silence are worked out at `now`."""
+        listener (`_still_state`; read every tick it cost ~156 k instructions a tick: bench/README.md session 30,
+        state30); only the time, the silence and, for half a beat after a strum, the intensity are worked out at
+        `now`. The state is made from its fields in order (by keyword it cost a quarter more)."""
         still = self._still
         if still is None:
             still = self._still = self._still_state()
         a = self.activity
-        fields, limit, chordal, grid = still
-        silent = a.last_onset is None or a.pausing(now, limit, chordal, grid)
-        return MusicalState(time=now, intensity=intensity(a.loudness, a.played_density(now, self.beat.period)),
-                            silent=silent, **fields)
+        values, limit, chordal, grid, steady_from, steady = still
+        values[_TIME] = now
+        values[_INTENSITY] = steady if now >= steady_from else intensity(
+            a.loudness, a.played_density(now, self.beat.period))
+        values[_SILENT] = a.last_onset is None or a.pausing(now, limit, chordal, grid)
+        return MusicalState(*values)
 
     def _still_state(self) -> _Still:
-        """`state`'s fields that do not move with the clock (a dict), and the silence's limit (s), whether the
-        player comps (`PlayerActivity.silence_limit`) and the grid that a missed beat is told on (None for a
-        strum a bar: it strikes no beat but its 1, and only a bar's silence tells its stop)."""
+        """`state`'s fields in order (the time, intensity and silence to be set), the silence's limit (s) and
+        whether the player comps (`PlayerActivity.silence_limit`), the grid a missed beat is told on (None for a
+        strum a bar: it strikes no beat but its 1, and only a bar's silence tells its stop), and the time (s) from
+        which the intensity holds (`PlayerActivity.played_until`) with its value then."""
         b, k, a = self.beat, self.key, self.activity
         grid = self.grid()
         limit, chordal = a.silence_limit(b.period, b.usual_gap, b.beats_per_bar, b.bar_gap)
-        fields = dict(
-            tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=grid, beat_confidence=b.confidence,
-            locked=self.locked, chord=self.chord.current, loudness=a.loudness, density=a.density,
-            last_onset=a.last_onset, cued=self._cued, meter_pending=b.meter_pending,
-            level_contested=b.level_contested, phrase_start=a.phrase_start, leaning=self.leaning(),
-            strum_notes=a.strum_notes, downbeat_played=b.downbeat_played, played_by_beat=b.played_by_beat,
-            bar_pulse=b.bar_pulse, written_mode=self._written_mode(),
+        named = dict(
+            time=None, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=grid,
+            beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
+            density=a.density, intensity=None, silent=None, last_onset=a.last_onset, cued=self._cued,
+            chords_ahead=(), meter_pending=b.meter_pending, level_contested=b.level_contested,
+            phrase_start=a.phrase_start, leaning=self.leaning(), strum_notes=a.strum_notes,
+            downbeat_played=b.downbeat_played, played_by_beat=b.played_by_beat, bar_pulse=b.bar_pulse,
+            written_mode=self._written_mode(),
         )
-        return fields, limit, chordal, None if b.bar_pulse else grid
+        steady_from = a.played_until(b.period)
+        steady = intensity(a.loudness, a.played_density(steady_from, b.period))
+        return [named[name] for name in _FIELDS], limit, chordal, None if b.bar_pulse else grid, steady_from, steady
 
     def _written_mode(self) -> str | None:
         """The mode a lead sheet writes the key in where it is not the scale heard (a blues's major), else None."""
