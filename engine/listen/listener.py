@@ -548,7 +548,7 @@ class Listener:
         ticks move nothing (`update` idle): what does not move with the clock is read once per change of the
         listener (`_still_state`; read every tick it cost ~156 k instructions a tick: bench/README.md session 30,
         state30); only the time, the silence and, for half a beat after a strum, the intensity are worked out at
-        `now`. The state is made from its fields in order (by keyword it cost a quarter more)."""
+        `now`. The state is made from its fields in order (by keyword its construction cost ~15 % more)."""
         still = self._still
         if still is None:
             still = self._still = self._still_state()
