@@ -14,10 +14,12 @@ from engine.events import InputMessage
 from engine.inputs import CountIn
 from engine.io.midi_input import read_guitar_file
 from engine.listen import Listener, ListenerConfig
+from engine.listen.activity import intensity
 from engine.listen.guitar import GuitarConfig
 from engine.listen.listener import IDLE_MARGIN, QUIET
 from engine.listen.phase import _weights_and_mean, beat_phase, circular_mean, fit_grid, recent_weights
 from engine.listen.replay import UPDATE, replay
+from engine.state import MusicalState
 from tests.conftest import example
 
 NOTE_ON, NOTE_OFF, PITCH_BEND = 0x90, 0x80, 0xE0
@@ -255,3 +257,46 @@ def test_the_hush_is_not_worked_out_while_a_note_rings(monkeypatch):
     lazy, _ = heard(Listener(), msgs)
     assert ringing and not any(ringing)
     assert lazy == eager
+
+
+class EagerState(Listener):
+    """The listener as before state30: `state` reads the beat, key, chord and activity again on every call."""
+
+    def state(self, now: float) -> MusicalState:
+        b, k, a = self.beat, self.key, self.activity
+        density, grid = a.density, self.grid()
+        return MusicalState(
+            time=now, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=grid,
+            beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
+            density=density, intensity=intensity(a.loudness, a.played_density(now, b.period)),
+            silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar, None if b.bar_pulse else grid, b.bar_gap),
+            last_onset=a.last_onset, cued=self._cued, meter_pending=b.meter_pending,
+            level_contested=b.level_contested, phrase_start=a.phrase_start, leaning=self.leaning(),
+            strum_notes=a.strum_notes, downbeat_played=b.downbeat_played, played_by_beat=b.played_by_beat,
+            bar_pulse=b.bar_pulse, written_mode=self._written_mode(),
+        )
+
+
+def test_a_state_kept_while_the_listener_does_not_move_is_the_state_read_afresh():
+    """`Listener.state` keeps its reads that do not move with the clock until the listener moves (a working tick, a
+    note, a tap, a cue); read after every call of a replay with taps and a rest, and after a start, a resume and a
+    tempo lock between ticks, it is the state as read before state30, bit for bit: a change that did not drop the
+    kept reads would show them stale. Most reads are kept ones (the ticks idle), and the silence comes at its tick."""
+    msgs = read_guitar_file(example("d_dorian_96_4-4")).messages
+    half = len(msgs) // 2                   # a rest of 3 s mid-take: a phrase after it (`played_density`)
+    msgs = msgs[:half] + [InputMessage(m.time + 3.0, m.status, m.data1, m.data2) for m in msgs[half:]]
+    taps = [msgs[0].time + 0.625 * k for k in range(8)] + [msgs[-1].time + 0.1 + 0.5 * k for k in range(4)]
+    kept, eager = Listener(), EagerState()
+    calls = zip(replay(kept, msgs, msgs[-1].time + 4.0, taps=taps), replay(eager, msgs, msgs[-1].time + 4.0, taps=taps))
+    reads = idle = silences = 0
+    for k, ((kind, now, *_, was_idle, _), _) in enumerate(calls):
+        if k % 997 == 500:                  # a cue between ticks: no update before the band reads the state
+            cue = ("start", "resume", "lock_tempo")[k // 997 % 3]
+            for listener in (kept, eager):
+                getattr(listener, cue)(*(() if cue == "lock_tempo" else (now,)))
+        state = kept.state(now)
+        assert state == eager.state(now), (kind, now)
+        reads += 1
+        idle += kind == UPDATE and was_idle
+        silences += state.silent
+    assert idle > reads / 2 and silences > 0

@@ -20,6 +20,9 @@ from engine.analyze import analyze
 DATA = Path(__file__).parent / "data" / "walk-boogies"
 
 
+@pytest.mark.xfail(strict=True, reason="walk30's even-eighth accents were reverted at the merge: they cost a "
+                   "POP909 piece through the guitar simulator (guitar/pop909-305 beat F 0.93 -> 0.65) for gains "
+                   "on our own takes only")
 @pytest.mark.parametrize("name", ["walk44_dyads_bare_E_120", "walk44_walk_bare_A_120", "walk44_pairs_bare_D_140"])
 def test_a_walking_boogie_of_even_eighths_is_counted_on_its_beat(name):
     truth = np.array(json.loads((DATA / f"{name}.json").read_text())["beats"])

@@ -167,8 +167,8 @@ class PlayerActivity:
         again, stayed sparse for the rest of the song (review20)."""
         if self.last_onset is None:
             return 0.0
+        end = min(now, self.played_until(period))
         period = period or DEFAULT_PERIOD
-        end = min(now, self.last_onset + HELD * period)
         start = end - self.config.density_beats * period
         heard = max((t for t in (self._phrase_from, self._heard_from) if t is not None), default=None)
         if heard is not None and heard > start:
@@ -177,6 +177,13 @@ class PlayerActivity:
             return n / min(self.config.density_beats, (self.last_onset - start) / period + 1.0)
         return len(self._played) / self.config.density_beats
 
+    def played_until(self, period: float | None) -> float:
+        """The time (s) from which `played_density` no longer moves with `now` (`period` as there): HELD beats after
+        the latest strum; -inf before any (it is 0 then)."""
+        if self.last_onset is None:
+            return -math.inf
+        return self.last_onset + HELD * (period or DEFAULT_PERIOD)
+
     def silent(self, now: float, period: float | None, usual_gap: float, beats_per_bar: int,
                grid: BeatGrid | None = None, bar_gap: float = 0.0) -> bool:
         """True when the guitar is pausing at `now` (s): see `ActivityConfig`. `usual_gap` is the 75th
@@ -184,12 +191,27 @@ class PlayerActivity:
         (s, engine.listen.beat `BeatTracker._bar_gap`); `grid`, the tracked beat, lets a missed beat tell it."""
         if self.last_onset is None:
             return True
+        limit, chordal = self.silence_limit(period, usual_gap, beats_per_bar, bar_gap)
+        return self.pausing(now, limit, chordal, grid)
+
+    def silence_limit(self, period: float | None, usual_gap: float, beats_per_bar: int,
+                      bar_gap: float = 0.0) -> tuple[float, bool]:
+        """(the silence after the latest onset that is a pause, s; whether the player comps): `silent`'s part that
+        does not move with the clock (arguments as there), read once per change of the listener
+        (`Listener.state`)."""
         c = self.config
         period = period or DEFAULT_PERIOD
         longest = (beats_per_bar + c.silence_bar) * period
+        chordal = self.chordal                  # (a sort: asked once)
+        if not chordal:
+            return longest, False
         shortest = max(c.silence_gaps * usual_gap, c.silence_beats * period, c.figure_gap * bar_gap)
-        limit = min(shortest, longest) if self.chordal else longest
-        return now - self.last_onset > limit or (self.chordal and self.missed_beat(now, grid))
+        return min(shortest, longest), True
+
+    def pausing(self, now: float, limit: float, chordal: bool, grid: BeatGrid | None) -> bool:
+        """`silent` at `now` (s) from `silence_limit`'s (limit s, chordal), with an onset heard: the silence
+        since it is longer than the limit, or a comping player who keeps the beat missed one (`missed_beat`)."""
+        return now - self.last_onset > limit or (chordal and self.missed_beat(now, grid))
 
     def groove_gap(self, period: float | None, usual_gap: float, beats_per_bar: int, floor: float = 0.0) -> float:
         """The longest silence after an onset (s) that is still the player's groove and no pause, by `silent`'s

@@ -50,7 +50,6 @@ from engine.listen.aqsaq import GROUPS, AqsaqWatch
 from engine.listen.bar_pointer import BarTracker
 from engine.listen.bar_pulse import BEATS as BAR_PULSE_BEATS
 from engine.listen.bar_pulse import BarPulse
-from engine.listen.eighth_accents import half_accents
 from engine.listen.line_accents import grouping_phase
 from engine.listen.meter import MeterTracker
 from engine.listen.onsets import OnsetWindow
@@ -237,10 +236,6 @@ TRIPLET_HALF = 0.1
 # 5/8 F-minor+pickup 0.95 -> 0.47). Set by hand on review25's takes.
 EVEN_SHARE = 0.6
 EVEN_TIE = 0.05
-# ... and at every fit (`_even_accents`), the half of the beat with EVEN_LEAD times the other's accents (group starts,
-# dynamic accents, deep basses: engine/listen/eighth_accents.py), EVEN_ACCENTS at least, is the beat.
-EVEN_LEAD = 2.0
-EVEN_ACCENTS = 3
 # Onsets in the window (`window`, 8 s) before the beat is estimated: DENSE_ONSETS over 2 s, or, for sparse
 # playing, SPARSE_ONSETS over SPARSE_SPAN s (half-note strums at 60 BPM: four in 8 s, never eight; review 20).
 DENSE_ONSETS = 8
@@ -547,7 +542,6 @@ class BeatTracker:
         grid = self._shuffle_beat(ts, pws, now, grid)
         grid = self._sparse(grid)
         grid = self._even_halves(ts, pws, now, grid)
-        grid = self._even_accents(ts, pws, now, grid)
         return self._opening(ts, grid)
 
     def _even_halves(self, ts: list[float], pws: list[float], now: float,
@@ -572,49 +566,6 @@ class BeatTracker:
             return grid                 # one half's strums weigh more over the window: the fit's count stands
         return fit_at(rts, rs, total, now, recentre(rts, rs, other, period), period, curve=self.curve,
                       slope_range=self.slope_range)
-
-    def _even_accents(self, ts: list[float], pws: list[float], now: float,
-                      grid: tuple[float, float, float]) -> tuple[float, float, float]:
-        """The `grid` (phase s, period s, confidence) over even eighths on the half of the beat that holds the accents
-        (`engine.listen.eighth_accents`): a straight-eighth walking boogie strikes both halves alike, and the fit
-        lands on the latest onset's half, or between the two. The halves are the eighth pulse's (its circular mean,
-        and half a beat on); when the lighter weighs EVEN_SHARE or more of the heavier, the window's accents on each
-        are counted: a half with EVEN_LEAD times the other's (and EVEN_ACCENTS or more) is the beat; with neither,
-        the tracked grid's half at this level (the first grid: `_even_halves`'). The fit stands when it is on that
-        half (within OFFBEAT), else it is refitted there. Only over a line walked on the bass strings
-        (`OnsetWindow.walking`: comping's strums, funk's sixteenths, a line and a riff have cues of their own, and
-        GuitarSet's rock comping pushed on the "and" turned to it), outside compound time and while the aqsaq watch
-        neither hears nor leans to 5/8 or 7/8 (as `_even_halves`). `ts` onset times (s), `pws` their phase weights,
-        `now` (s)."""
-        if self._meter.compound or not self._onsets.walking() or self._aqsaq_heard():
-            return grid
-        phase, period, _ = grid
-        rts, rs, total = recent_weights(ts, pws, now, self.recency)
-        # the two halves from the eighth pulse itself: a fit between them (its beats on no onset) has no half
-        eighth = 0.5 * period
-        halves = (recentre(rts, rs, circular_mean(rts, rs, eighth), eighth),)
-        halves += (halves[0] + eighth,)
-        weights = [near_weight(rts, rs, h, period) for h in halves]
-        if min(weights) < EVEN_SHARE * max(weights):
-            return grid                 # not even: one half holds the strums
-        onsets = self._onsets
-        counts = half_accents(ts, list(onsets.loud), list(onsets.pcs), onsets.deep(), halves[0], period)
-        if max(counts) >= max(EVEN_ACCENTS, EVEN_LEAD * min(counts)):
-            beat = halves[counts.index(max(counts))]
-        elif self.period is not None and same_level(period, self.period):   # no half accented: the tracked one
-            beat = min(halves, key=lambda h: self._off_grid(h, period, now))
-        else:
-            return grid
-        if self._off_at(beat, phase, period) < OFFBEAT:
-            return grid                 # the fit is on that half: its own line stands
-        return fit_at(rts, rs, total, now, recentre(rts, rs, beat, period), period, curve=self.curve,
-                      slope_range=self.slope_range)
-
-    @staticmethod
-    def _off_at(beat: float, phase: float, period: float) -> float:
-        """How far (beats, 0..0.5) the grid through `phase` (s) every `period` (s) lies from the beat at `beat` (s)."""
-        off = (phase - beat) / period % 1.0
-        return min(off, 1.0 - off)
 
     def _bar_gap(self, gaps: list[float], span: float) -> float:
         """The longest gap (s) the player's figure leaves in every bar, from the window's `gaps` (s, ascending)
@@ -664,27 +615,15 @@ class BeatTracker:
         alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
                             window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass),
                             age=age, offers=self._offers)
-        if (alt is not None and self._tempo_change(alt[1]) and not self._faster_level(now, ts, ws, alt)
-                and not self._walk_holds(now, ts, ws, alt)):
+        if alt is not None and self._tempo_change(alt[1]) and not self._faster_level(now, ts, ws, alt):
             figure = self._figure_holds(self.period)
             stood = now - self._grid_from >= HOLD_AFTER * self.period and STEP[0] <= alt[1] / self.period <= STEP[1]
-            self._switch(now, *self._even_accents(ts, pws, now, alt))
+            self._switch(now, *alt)
             self._level_stood = stood
             self._figure_heard = self.period if figure else None    # a tempo step keeps the figure's beat
             self._stepped = self.period     # a tempo step at the same level (`advance` keeps the meter)
             return True
         return False
-
-    def _walk_holds(self, now: float, ts: list[float], ws: list[float], alt: tuple[float, float, float]) -> bool:
-        """True when the sudden change to the grid `alt` moves to another level (`same_level`) while a line walked on
-        the bass strings (`OnsetWindow.walking`) still lies on the current grid's sixteenths (`tempo_change.old_holds`):
-        a walking boogie's even eighths leave half their weight off the beat, so its grid never holds the onsets
-        (`switch_below`) and a dotted-quarter grid was taken for a few bars (bench/walk_boogies.py: pairs D 140 at
-        16.8 s, 0.66 s a beat for 3 s, back on the "and")."""
-        if same_level(alt[1], self.period) or not self._onsets.walking():
-            return False
-        old = (self.anchor_time, self.period, self.confidence)
-        return old_holds(np.array(ts), np.array(ws), now, self.switch_window, old, alt)
 
     def _faster_level(self, now: float, ts: list[float], ws: list[float], alt: tuple[float, float, float]) -> bool:
         """True when the sudden change to the grid `alt` is faster than a player's STEP while the window's onsets ts

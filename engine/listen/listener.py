@@ -9,7 +9,7 @@ thing the band reads. Hints from the player (tap tempo, the tempo lock, a MIDI c
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from engine.events import InputMessage
 from engine.inputs import ClockInput, CountIn, Cue
@@ -40,6 +40,10 @@ COUNT_END = 0.25   # beats: a guitar note this near where a tapped count's next 
 # with 220 the top); the bottom the slowest beat the tracker fits (BeatTracker's min_bpm).
 TEMPO_RANGE = (40.0, 260.0)
 IDLE_MARGIN = 1e-6  # s: a tick this close to a part's next piece of work (`Listener._idle_until`) runs in full
+# `Listener.state`'s reads kept while the listener does not move (`_still_state`)
+_Still = tuple[list, float, bool, BeatGrid | None, float, float]
+_FIELDS = [f.name for f in fields(MusicalState)]     # MusicalState's fields in order: it is made from them
+_TIME, _INTENSITY, _SILENT = (_FIELDS.index(name) for name in ("time", "intensity", "silent"))
 
 
 def in_tempo_range(bpm: float) -> bool:
@@ -176,7 +180,10 @@ class Listener:
         self._early_seen = 0      # notes confirmed when the open strum was last looked at for its chord
         self._released = -1.0     # s: when the last note stopped ringing
         self._key_at = -1.0
-        self._idle = -math.inf    # s: until then a tick has nothing to do (`_idle_until`; input: `feed`)
+        # s: until then a tick has nothing to do (`_idle_until`; input: `feed`); and `state`'s reads that do not
+        # move with the clock, kept while nothing the listener holds moves (a tick that works, a note, a release, a
+        # tap, a cue: each drops it; None: to be read again)
+        self._idle, self._still = -math.inf, None
 
     @property
     def dropped(self):
@@ -208,7 +215,7 @@ class Listener:
         of 4/4 counts in before a sixth) with the meter held another (`BeatTracker.count_bar`) is a waltz's count
         once the guitar's first note falls where the next tap would (`_count_ends`). Taps while the band plays set
         the tempo and beat only."""
-        self._idle = -math.inf
+        self._idle, self._still = -math.inf, None
         self.beat.tap(t)
         out = count_in and not self.playing
         downbeat = self.beat.counted_downbeat() if out else None
@@ -221,7 +228,7 @@ class Listener:
         """A count-in: each click is a tap once its time has come (see `update`); the beat after the last
         click is the player's first downbeat, and its bar has the clicks' beats to the bar (`--meter 3/4`: three)
         until the guitar's accents make the meter sure (an aqsaq count's groups: the meter heard)."""
-        self._idle = -math.inf
+        self._idle, self._still = -math.inf, None
         self._taps = sorted(self._taps + item.tap_times())
         self._cued = item.downbeat
         self._clicked = None if item.groups else item.beats_per_bar
@@ -230,14 +237,14 @@ class Listener:
     def expect_key(self, t: float, tonic: str, mode: str) -> None:
         """The song's key as one who heard it whole says (a look-ahead render's first pass, engine/look_ahead.py),
         at `t` (s): the key tracker starts from it (`KeyTracker.expect`). `tonic`: a name (C#, Db...)."""
-        self._idle = -math.inf
+        self._idle, self._still = -math.inf, None
         self.key.expect(t, pitch_class(tonic), mode)
 
     def start(self, t: float) -> None:
         """A start with no guitar playing (a pedal, a clock master's start): the band's first downbeat falls
         at t (s), at the tempo heard last (or tapped, or the tempo prior); after a tapped count, on its first
         tapped beat at or after t."""
-        self._idle = -math.inf
+        self._idle, self._still = -math.inf, None
         period = self.beat.period or 60.0 / self.config.bpm_prior
         t = self.beat.tapped_beat(t)
         self.beat.start_at(t, period)
@@ -248,7 +255,7 @@ class Listener:
         the last note was the cable's, not the player's, who played on. The key goes on with the song's evidence
         (`KeyTracker.resume`), and the beat keeps the song's pulse while the first strums back fit its tempo
         (`BeatTracker.resume`)."""
-        self._idle = -math.inf
+        self._idle, self._still = -math.inf, None
         self.key.resume(t)
         self.beat.resume(t)
         self.activity.resume(t)
@@ -261,14 +268,14 @@ class Listener:
 
     def lock_tempo(self, on: bool | None = None) -> bool:
         """Hold the tempo (the phase still follows the guitar); None toggles. Returns the new setting."""
-        self._idle = -math.inf
+        self._idle, self._still = -math.inf, None
         self.beat.hold_tempo = (not self.beat.hold_tempo) if on is None else on
         return self.beat.hold_tempo
 
     def clock(self, item: ClockInput) -> Cue | None:
         """A MIDI clock master's message: the master leads tempo, beat and (after a start or a song position)
         the bar. Returns the cue it means for the band (START for start and continue, STOP for stop)."""
-        self._idle = -math.inf
+        self._idle, self._still = -math.inf, None
         follower, tracker = self.follower, self.beat
         per_beat = clocks_per_beat(3 if tracker.compound else 2)   # MIDI clock counts quarter notes
         if item.status == CLOCK:
@@ -305,6 +312,7 @@ class Listener:
         return t + (1 + (-(number + 1)) % bar) * period
 
     def _note(self, n: ConfirmedNote) -> None:
+        self._still = None          # (a note a bend sounds comes with its message, `feed`: no tick works for it)
         metric = self._metric_weight(n.time)
         if n.legato:    # a pitch reached by a bend: heard for key and chord, but no pick attack for the beat
             self.key.note_on(n.time, n.pitch, n.velocity, False, metric)
@@ -364,7 +372,7 @@ class Listener:
             self._lone_from = None
 
     def _release(self, t: float, pitch: int, duration: float, tonal_bass: bool) -> None:
-        self._released = t
+        self._released, self._still = t, None
         self._idle = min(self._idle, t + QUIET - IDLE_MARGIN)   # the hush may come a QUIET after (`_idle_until`)
         self.key.note_off(t, pitch, duration, tonal_bass)
 
@@ -387,6 +395,7 @@ class Listener:
         self._now = now
         if now < self._idle:
             return False
+        self._still = None
         while self._taps and self._taps[0] <= now:
             self.beat.tap(self._taps.pop(0))
             if not self._taps and self._cued is not None and self.beat.period:
@@ -535,22 +544,42 @@ class Listener:
                        meter_confidence=belief, groups=groups)
 
     def state(self, now: float) -> MusicalState:
-        """What the listener believes at `now` (s), for the band."""
+        """What the listener believes at `now` (s), for the band. The engine asks every tick (10 ms), and most
+        ticks move nothing (`update` idle): what does not move with the clock is read once per change of the
+        listener (`_still_state`; read every tick it cost ~156 k instructions a tick: bench/README.md session 30,
+        state30); only the time, the silence and, for half a beat after a strum, the intensity are worked out at
+        `now`. The state is made from its fields in order (by keyword its construction cost ~15 % more)."""
+        still = self._still
+        if still is None:
+            still = self._still = self._still_state()
+        a = self.activity
+        values, limit, chordal, grid, steady_from, steady = still
+        values[_TIME] = now
+        values[_INTENSITY] = steady if now >= steady_from else intensity(
+            a.loudness, a.played_density(now, self.beat.period))
+        values[_SILENT] = a.last_onset is None or a.pausing(now, limit, chordal, grid)
+        return MusicalState(*values)
+
+    def _still_state(self) -> _Still:
+        """`state`'s fields in order (the time, intensity and silence to be set), the silence's limit (s) and
+        whether the player comps (`PlayerActivity.silence_limit`), the grid a missed beat is told on (None for a
+        strum a bar: it strikes no beat but its 1, and only a bar's silence tells its stop), and the time (s) from
+        which the intensity holds (`PlayerActivity.played_until`) with its value then."""
         b, k, a = self.beat, self.key, self.activity
-        density, grid = a.density, self.grid()
-        return MusicalState(
-            time=now, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=grid,
+        grid = self.grid()
+        limit, chordal = a.silence_limit(b.period, b.usual_gap, b.beats_per_bar, b.bar_gap)
+        named = dict(
+            time=None, tonic=k.tonic, mode=k.mode, key_confidence=k.confidence, grid=grid,
             beat_confidence=b.confidence, locked=self.locked, chord=self.chord.current, loudness=a.loudness,
-            density=density, intensity=intensity(a.loudness, a.played_density(now, b.period)),
-            # (a strum a bar strikes no beat but its 1: no missed beat tells its stop, only a bar's silence)
-            silent=a.silent(now, b.period, b.usual_gap, b.beats_per_bar, None if b.bar_pulse else grid, b.bar_gap),
-            last_onset=a.last_onset,
-            cued=self._cued, meter_pending=b.meter_pending, level_contested=b.level_contested,
-            phrase_start=a.phrase_start,
-            leaning=self.leaning(), strum_notes=a.strum_notes, downbeat_played=b.downbeat_played,
-            played_by_beat=b.played_by_beat,
-            bar_pulse=b.bar_pulse, written_mode=self._written_mode(),
+            density=a.density, intensity=None, silent=None, last_onset=a.last_onset, cued=self._cued,
+            chords_ahead=(), meter_pending=b.meter_pending, level_contested=b.level_contested,
+            phrase_start=a.phrase_start, leaning=self.leaning(), strum_notes=a.strum_notes,
+            downbeat_played=b.downbeat_played, played_by_beat=b.played_by_beat, bar_pulse=b.bar_pulse,
+            written_mode=self._written_mode(),
         )
+        steady_from = a.played_until(b.period)
+        steady = intensity(a.loudness, a.played_density(steady_from, b.period))
+        return [named[name] for name in _FIELDS], limit, chordal, None if b.bar_pulse else grid, steady_from, steady
 
     def _written_mode(self) -> str | None:
         """The mode a lead sheet writes the key in where it is not the scale heard (a blues's major), else None."""

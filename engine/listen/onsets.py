@@ -1,8 +1,7 @@
 """The recent onsets the beat tracker reads (`OnsetWindow`): one entry per strum, with what the tempo, phase and
 meter ask of it (its salience, bass, loudness, lowest pitch, notes, durational accent), and what the window's
-onsets say of the playing: a single-note line (`line`), a riff in double stops (`riff`), a line walked on the bass
-strings (`walking`), the bar's deep basses (`deep`). Kept apart from the tracker (engine/listen/beat.py), which
-only adds onsets, reads them and forgets the old.
+onsets say of the playing: a single-note line (`line`), a riff in double stops (`riff`), the bar's deep basses
+(`deep`). Kept apart from the tracker (engine/listen/beat.py), which only adds onsets, reads them and forgets the old.
 """
 
 from __future__ import annotations
@@ -88,13 +87,6 @@ class OnsetWindow:
         n = len(self.t)
         return (n >= 2 and self._lone + self._stops >= LINE_SHARE * n and self._stops >= RIFF_STOPS * n
                 and self._basses <= LINE_BASS * n)
-
-    def walking(self) -> bool:
-        """True while a line is walked on the bass strings (a boogie's low-string figure, its 5-6 dyads over the root):
-        `LINE_SHARE` of the window's onsets are lone notes or double stops, and more than `LINE_BASS` of them have a
-        bass note (else it is a `line` or a `riff`). Not comping, whose strums have three notes or more."""
-        n = len(self.t)
-        return n >= 2 and self._lone + self._stops >= LINE_SHARE * n and self._basses > LINE_BASS * n
 
     def pitch(self, loudness: float, midi: int) -> None:
         """A note of `loudness` (velocity / 127) and MIDI pitch `midi` in the last strum (the one its onset started or
