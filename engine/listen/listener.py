@@ -185,6 +185,11 @@ class Listener:
         # tap, a cue: each drops it; None: to be read again)
         self._idle, self._still = -math.inf, None
 
+    def _stir(self) -> None:
+        """A tap, a cue or a hint moved the listener: the next tick works in full (`_idle`) and `state` reads it
+        afresh (`_still`)."""
+        self._idle, self._still = -math.inf, None
+
     @property
     def dropped(self):
         """Glitches thrown away by the conditioner, by reason (a Counter)."""
@@ -215,7 +220,7 @@ class Listener:
         of 4/4 counts in before a sixth) with the meter held another (`BeatTracker.count_bar`) is a waltz's count
         once the guitar's first note falls where the next tap would (`_count_ends`). Taps while the band plays set
         the tempo and beat only."""
-        self._idle, self._still = -math.inf, None
+        self._stir()
         self.beat.tap(t)
         out = count_in and not self.playing
         downbeat = self.beat.counted_downbeat() if out else None
@@ -228,7 +233,7 @@ class Listener:
         """A count-in: each click is a tap once its time has come (see `update`); the beat after the last
         click is the player's first downbeat, and its bar has the clicks' beats to the bar (`--meter 3/4`: three)
         until the guitar's accents make the meter sure (an aqsaq count's groups: the meter heard)."""
-        self._idle, self._still = -math.inf, None
+        self._stir()
         self._taps = sorted(self._taps + item.tap_times())
         self._cued = item.downbeat
         self._clicked = None if item.groups else item.beats_per_bar
@@ -237,14 +242,14 @@ class Listener:
     def expect_key(self, t: float, tonic: str, mode: str) -> None:
         """The song's key as one who heard it whole says (a look-ahead render's first pass, engine/look_ahead.py),
         at `t` (s): the key tracker starts from it (`KeyTracker.expect`). `tonic`: a name (C#, Db...)."""
-        self._idle, self._still = -math.inf, None
+        self._stir()
         self.key.expect(t, pitch_class(tonic), mode)
 
     def start(self, t: float) -> None:
         """A start with no guitar playing (a pedal, a clock master's start): the band's first downbeat falls
         at t (s), at the tempo heard last (or tapped, or the tempo prior); after a tapped count, on its first
         tapped beat at or after t."""
-        self._idle, self._still = -math.inf, None
+        self._stir()
         period = self.beat.period or 60.0 / self.config.bpm_prior
         t = self.beat.tapped_beat(t)
         self.beat.start_at(t, period)
@@ -255,7 +260,7 @@ class Listener:
         the last note was the cable's, not the player's, who played on. The key goes on with the song's evidence
         (`KeyTracker.resume`), and the beat keeps the song's pulse while the first strums back fit its tempo
         (`BeatTracker.resume`)."""
-        self._idle, self._still = -math.inf, None
+        self._stir()
         self.key.resume(t)
         self.beat.resume(t)
         self.activity.resume(t)
@@ -268,14 +273,14 @@ class Listener:
 
     def lock_tempo(self, on: bool | None = None) -> bool:
         """Hold the tempo (the phase still follows the guitar); None toggles. Returns the new setting."""
-        self._idle, self._still = -math.inf, None
+        self._stir()
         self.beat.hold_tempo = (not self.beat.hold_tempo) if on is None else on
         return self.beat.hold_tempo
 
     def clock(self, item: ClockInput) -> Cue | None:
         """A MIDI clock master's message: the master leads tempo, beat and (after a start or a song position)
         the bar. Returns the cue it means for the band (START for start and continue, STOP for stop)."""
-        self._idle, self._still = -math.inf, None
+        self._stir()
         follower, tracker = self.follower, self.beat
         per_beat = clocks_per_beat(3 if tracker.compound else 2)   # MIDI clock counts quarter notes
         if item.status == CLOCK:
