@@ -167,7 +167,7 @@ class BandTimeline:
         self._move_merge = 0     # band beats left to count every second of them onto a moved grid's beat
         self._longest = 0.0      # s: the longest band beat decided after the first (`_merge_moved`)
         self.merges: dict[int, int] = {}   # band beat -> 2 or 3: its first beat at the grid's, as many long (`_merge`)
-        self.restarts: dict[int, int] = {}  # band beat -> k: its count started again k beats after it (`restart`)
+        self.restarts: set[int] = set()     # band beats whose count started again, mid-bar (`restart`)
         self._regroup: tuple[int, float] | None = None   # (band beat, factor) a meter change regroups from (`regroup`)
         self._units: list[tuple[int, float]] = []        # (band beat, factor) of the regroups done: the beats before
                                                          # each count as `factor` of their length (`_median_length`)
@@ -185,7 +185,7 @@ class BandTimeline:
         self._step_beat = -math.inf
         self.level = LEVELS[0]
         self._heard_move = grid.moved_at
-        self.merges, self.restarts = {}, {}
+        self.merges, self.restarts = {}, set()
         self._regroup, self._units = None, []
 
     def bars(self, origin: float, eighths: int) -> None:
@@ -238,7 +238,7 @@ class BandTimeline:
         self._jumped = self._stepped = 0
         self._hold = HOLD_BEATS
         self._plan = None
-        self.restarts[self._last] = k
+        self.restarts.add(self._last)
         return self._last, k
 
     def _first_beat(self, grid: BeatGrid, not_before: float = -math.inf) -> None:
