@@ -30,6 +30,10 @@ class ActivityConfig:
     between phrases: only a bar and half a beat of silence is a pause then. `density_beats`: the player's
     strums are counted over this many recent beats.
 
+    Single notes over a recurring bass (a Travis pattern, an arpeggio, a bass-and-stab figure: `bass_recurs` of the
+    last `bass_strums` strums with a bass note under E3) are accompaniment, not a line: its rest is a stop, as a
+    strummer's is (review37: a bar's rest in such takes was played through in 6 of 8).
+
     A player who keeps the beat (see `PlayerActivity._keeps_beat`; a strum within `on_beat` beats of a beat
     strikes it) has stopped once the beat after the last strum has passed by `beat_late`
     beats without one, as a band hears a stop: the first silent beat, not a gap's length, tells it. (The gap
@@ -41,6 +45,8 @@ class ActivityConfig:
     silence_beats: float = 1.25
     silence_bar: float = 0.5   # beats past a whole bar after which a silence is a pause at the latest
     chordal: float = 2.5       # median notes per strum (over the last 8) from which the player comps
+    bass_strums: int = 12      # single notes accompany (a Travis pattern, an arpeggio) when at least `bass_recurs`
+    bass_recurs: int = 2       # of the last `bass_strums` strums hold a bass note (under E3): a line has no bass
     density_beats: float = 4.0
     on_beat: float = 0.2       # beats: a strum this close to a beat plays it
     beat_late: float = 0.65     # beats: a beat this long past without a strum is missed: past its offbeat, which a
@@ -126,6 +132,14 @@ class PlayerActivity:
         sizes = sorted(n for _, n, _ in list(self._strums)[-8:])
         return bool(sizes) and sizes[len(sizes) // 2] >= self.config.chordal
 
+    @property
+    def accompanies(self) -> bool:
+        """True when the player comps: strums chords (`chordal`) or plays single notes over a recurring bass (at
+        least `bass_recurs` of the last `bass_strums` strums hold a bass note)."""
+        c = self.config
+        recent = list(self._strums)[-c.bass_strums:]
+        return self.chordal or sum(1 for _, _, bass in recent if bass) >= c.bass_recurs
+
     def tick(self, now: float, period: float | None) -> None:
         """Count the latest onset (once) and forget onsets older than the density window; `period` is the
         tracked beat (s), None before there is one."""
@@ -202,7 +216,7 @@ class PlayerActivity:
         c = self.config
         period = period or DEFAULT_PERIOD
         longest = (beats_per_bar + c.silence_bar) * period
-        chordal = self.chordal                  # (a sort: asked once)
+        chordal = self.accompanies              # (a sort: asked once)
         if not chordal:
             return longest, False
         shortest = max(c.silence_gaps * usual_gap, c.silence_beats * period, c.figure_gap * bar_gap)
