@@ -57,6 +57,7 @@ from engine.listen.phase import (
     DISAGREE_BEATS,
     HELD_FIT,
     HELD_NEAR,
+    NEAR,
     TIGHT,
     GridState,
     bass_phase,
@@ -78,6 +79,8 @@ from engine.listen.tempo import (
     FIGURE_REPEAT,
     FIGURE_SPAN,
     FPS,
+    OOMPAH_COUNT,
+    OOMPAH_SHARE,
     SHUFFLE_BPM,
     SHUFFLE_EMPTY,
     SHUFFLE_ON,
@@ -303,6 +306,7 @@ class BeatTracker:
     _bar_accents: float | None = None   # s: the level the bar's accents last moved to (`_pair_level`)
     _held: tuple[int, float] | None = None   # the held pulse (`phase.follow_held`): a beat number, its time (s)
     _bass_placed = False                # the last fit's beat is where the bass keeps it (`_bass_beat`)
+    _pah_placed = False                 # ... where an oom-pah's lone bass keeps it, off its chords (`_oompah_beat`)
     _bar_read: tuple[int, int, float] | None
     _shuffles: deque[bool]
     _first_onset: float | None = None   # s: the take's first onset (`_opening`)
@@ -615,7 +619,8 @@ class BeatTracker:
         alt = sudden_change(self._tempo, np.array(ts), np.array(ws), np.array(pws), now, self.period,
                             window=self.switch_window, fit=self._phase, bass=np.array(self._onsets.bass),
                             age=age, offers=self._offers)
-        if alt is not None and self._tempo_change(alt[1]) and not self._faster_level(now, ts, ws, alt):
+        if (alt is not None and self._tempo_change(alt[1]) and not self._faster_level(now, ts, ws, alt)
+                and not self._oompah_kept()):
             figure = self._figure_holds(self.period)
             stood = now - self._grid_from >= HOLD_AFTER * self.period and STEP[0] <= alt[1] / self.period <= STEP[1]
             self._switch(now, *alt)
@@ -679,7 +684,7 @@ class BeatTracker:
         simple = not self._meter.compound
         # the bar's deep basses, once: in simple time both the bar's split and the picking level read them
         deep = self._onsets.deep() if simple else None
-        level = self._figure_level(t, period, current)   # a 3+3+2 figure heard at its dotted level
+        level = self._figure_level(t, w, period, current)   # a 3+3+2 figure heard at its dotted level
         if level is None:
             return self._settle(period, period, current)
         if level == period:
@@ -942,26 +947,40 @@ class BeatTracker:
         quarter = self.period * 2 / 3   # (the accents counted on the current grid's eighths)
         return self._tempo.dotted_level(t, w, np.array(onsets.loud), quarter) != quarter
 
-    def _figure_level(self, t: np.ndarray, period: float, current: float | None) -> float | None:
+    def _figure_level(self, t: np.ndarray, w: np.ndarray, period: float, current: float | None) -> float | None:
         """The straight beat (s) under the estimate's `period` (s) for the window's onsets t (s) when that is a 3+3+2
         figure's dotted level (`TempoEstimator.figure_level`, noted in `_figure_heard`); None when the figure moved
         the level to `period` and the `current` level (s or None) has stayed there since (`_figure_holds`: no other
         figure moves it); the current level when it holds so and `period` is its dotted level (`_dotted`: at 96 BPM
         two bars of eighths, 16 units of the dotted level's 0.94 s, reach past the window's autocorrelation); else
         `period`. Not on a single-note line or a riff, whose sparse notes repeat by chance at long lags (GuitarSet's
-        BN2 and Rock3 solos at 110 and 120 were moved to 83 and 90): the kind is a comping figure."""
-        if current is None or not self._figure_holds(current):
-            self._figure_heard = None       # the level has left the figure's beat
+        BN2 and Rock3 solos at 110 and 120 were moved to 83 and 90): the kind is a comping figure. Onsets weighted w.
+        An oom-pah at the figure's beat is no figure (`_oompah_figure`), nor is a figure held once one is heard
+        there."""
+        if current is None or not self._figure_holds(current) or self._oompah_figure(t, w, self._figure_heard):
+            self._figure_heard = None       # the level has left the figure's beat, or the "figure" is an oom-pah
         solo = self._onsets.line() or self._onsets.riff()
         level = period if solo else self._tempo.figure_level(period, t)
         if level == period and not solo:    # funk's sixteenths before the window reaches the bar: their accents
             level = self._tempo.sixteenth_level(t, self._onsets.loud, period)
+        if level != period and self._oompah_figure(t, w, level):
+            return period
         if level != period:
             self._figure_heard = level
             return level
         if current is not None and self._figure_holds(current) and _dotted(period, current):
             return current                  # the figure's dotted level, which its bar may be too long to show
         return None if self._figure_holds(period) else period
+
+    def _oompah_figure(self, t: np.ndarray, w: np.ndarray, level: float) -> bool:
+        """True in simple time when the straight beat `level` (s) that a 3+3+2 figure would move the estimate to is
+        half an oom-pah's (`TempoEstimator.oompah_level`, onsets t s weighted w): a polka at 184, bass on every quarter
+        and chord on every "and", first estimated at 2:3 of its tempo (123) was held at 92 for the whole take
+        (review37's polka_polkaG_184) as a figure's beat. The estimate's own level stands then."""
+        if self._meter.compound:
+            return False
+        bass, notes = np.array(self._onsets.bass, dtype=bool), np.array(self._onsets.notes)
+        return self._tempo.oompah_level(t, w, bass, notes, level) != level
 
     def _figure_holds(self, period: float) -> bool:
         """True when a 3+3+2 figure moved the level to that of `period` (s) and the level has stayed there since
@@ -1034,7 +1053,8 @@ class BeatTracker:
         it is; onsets ts (s) with phase weights pws. `_bass_placed` tells `_adopt` that the bass placed the beat:
         a grid off it then moves at once (`phase.blend`). In simple time, see `_offbeat_bass`."""
         if not self._meter.compound:
-            return self._offbeat_bass(now, grid)
+            placed = self._oompah_beat(ts, pws, now, grid)
+            return placed if placed is not grid else self._offbeat_bass(now, grid)
         phase, period, _ = grid
         bass = bass_phase(ts, self._onsets.bass, now, period, BASS_RECENCY)
         self._bass_placed = bass is not None
@@ -1131,6 +1151,51 @@ class BeatTracker:
             return grid     # the beat divides in two as well: an aqsaq's groups, a riff pushed onto the "and"
         fitted = fit_at(ts, rs, total, now, beat, period, curve=self.curve, slope_range=self.slope_range)
         return fitted if fitted[2] > confidence else grid
+
+    def _oompah_beat(self, ts: list[float], pws: list[float], now: float,
+                     grid: tuple[float, float, float]) -> tuple[float, float, float]:
+        """In simple time, the fit `grid` (phase s, period s, confidence) refitted on the lone bass notes of an oom-pah
+        when the fit took its chords for the beat: OOMPAH_COUNT or more bass notes struck alone keep a beat
+        (`phase.bass_phase`) about half a beat (OFFBEAT or more) from the fit's, on whose beats OOMPAH_SHARE of the
+        chords (three notes or more) lie. A polka's, a bluegrass boom-chuck's or a march's bass is the beat a dancer
+        steps, its chord the "and"; the chords hold more notes, so the fit's weight sits on them (review37's polkas
+        at 156-176 played half a beat off, beat F 0.46-0.59). The grid then moves at once (`_pah_placed`). Onsets ts
+        (s) with phase weights pws. Else `grid` itself."""
+        phase, period, _ = grid
+        onsets = self._onsets
+        lone = [t for t, b, n in zip(onsets.t, onsets.bass, onsets.notes) if b and n == 1]
+        chords = [t for t, n in zip(onsets.t, onsets.notes) if n >= 3]
+        if len(lone) < OOMPAH_COUNT or len(chords) < OOMPAH_COUNT:
+            return grid
+        bass = bass_phase(lone, [True] * len(lone), now, period, BASS_RECENCY)
+        if bass is None or not OFFBEAT <= ((bass - phase) / period) % 1.0 <= 1.0 - OFFBEAT:
+            return grid
+        ones = [1.0] * len(chords)
+        if near_weight(chords, ones, phase, period) < OOMPAH_SHARE * len(chords):
+            return grid
+        self._pah_placed = True
+        ts, rs, total = recent_weights(ts, pws, now, self.recency)
+        return fit_at(ts, rs, total, now, recentre(ts, rs, bass, period), period, curve=self.curve,
+                      slope_range=self.slope_range)
+
+    def _oompah_kept(self) -> bool:
+        """True while the tracked grid holds an oom-pah, in simple time: OOMPAH_SHARE of the window's lone bass notes
+        (OOMPAH_COUNT or more) on its beats and of its chords (three notes or more, as many) half-way between (within
+        NEAR of a beat). The fit's confidence is low there, the chords' weight being on the "and"s, and
+        `sudden_change` offered 2:3 and 1:2 of a polka's 160 (review37's polka_polkaG_160 at 14.4 s): the player
+        has changed nothing."""
+        if self._meter.compound or self.period is None:
+            return False
+        onsets = self._onsets
+        lone, chords = [], []
+        for t, b, n in zip(onsets.t, onsets.bass, onsets.notes):
+            if b and n == 1 or n >= 3:
+                (lone if n == 1 else chords).append(self.beat_at(t) % 1.0)
+        if len(lone) < OOMPAH_COUNT or len(chords) < OOMPAH_COUNT:
+            return False
+        on = sum(1 for x in lone if x < NEAR or x > 1.0 - NEAR)
+        half = sum(1 for x in chords if abs(x - 0.5) < NEAR)
+        return on >= OOMPAH_SHARE * len(lone) and half >= OOMPAH_SHARE * len(chords)
 
     def _offbeat_bass(self, now: float, grid: tuple[float, float, float]) -> tuple[float, float, float]:
         """In simple time, the tracked grid held instead of the fit `grid` (phase s, period s, confidence) when the
@@ -1300,7 +1365,8 @@ class BeatTracker:
                 phase += (-0.5 if off < 0.5 else 0.5) * period
         if self.period is None:
             self._grid_from = now
-        at_once, self._bass_placed = self._bass_placed and self._meter.compound, False
+        at_once = self._bass_placed and self._meter.compound or self._pah_placed
+        self._bass_placed = self._pah_placed = False
         if not at_once and self._syncopation(now, phase, period, confidence):
             return
         state = GridState(self.anchor_beat, self.anchor_time, self.period, self.confidence, self._disagree,

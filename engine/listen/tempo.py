@@ -730,6 +730,26 @@ class TempoEstimator:
             return sum(p == place and k for p, k in zip(places, kind)) >= OOMPAH_SHARE * count
 
         if not (holds(0, n_on, lone) and holds(1, n_mid, chord) or holds(0, n_on, chord) and holds(1, n_mid, lone)):
+            return self._eighth_oompah(t, phase, half, [n == 1 for n in sizes], chord)
+        return half if self._keeps(half, period) else period
+
+    def _eighth_oompah(self, t: np.ndarray, phase: float, half: float, lone: list[bool], chord: list[bool]) -> float:
+        """`half` (s) when single notes (`lone` True per onset t, s) and chords (`chord`) take turns on the beats and
+        half-beats of the grid of `half` through `phase` (s), as `oompah_level` asks of its own grid, within
+        OOMPAH_BPM: a fast polka's bass on every quarter and chord on every "and", heard at half its tempo, where the
+        turns are an eighth apart (review37's polkas at 150-184 glided to 80-92 after the entry). Single notes, not
+        bass notes: the root still rings under the fifth that alternates with it, which is then no bass
+        (engine/listen/guitar.py's `bass_memory`). Else twice `half`, the grid's period."""
+        period = 2 * half
+        places = _beat_or_half(t.tolist(), phase, half)
+        n_on, n_mid = places.count(0), places.count(1)
+        if min(n_on, n_mid) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / half):
+            return period
+
+        def holds(place: int, count: int, kind: list[bool]) -> bool:
+            return sum(p == place and k for p, k in zip(places, kind)) >= OOMPAH_SHARE * count
+
+        if not (holds(0, n_on, lone) and holds(1, n_mid, chord) or holds(0, n_on, chord) and holds(1, n_mid, lone)):
             return period
         return half if self._keeps(half, period) else period
 
