@@ -702,7 +702,7 @@ class TempoEstimator:
         """The beat period (s): `period`, or half of it when an oom-pah is heard at half its tempo, for the onsets t
         (s, sorted) weighted w that the last `scores` call read, `bass` True where one has a bass note and `notes` how
         many notes each holds. Half when twice the tempo is within OOMPAH_BPM and, of the onsets on the grid's beats
-        and of those half-way between (within NEAR), one place holds lone bass notes and the other chords (three
+        and of those half-way between (within NEAR), one place holds single notes (a bass) and the other chords (three
         notes or more), OOMPAH_SHARE of each place's onsets, each place struck on OOMPAH_SHARE of the window's beats
         and OOMPAH_COUNT times or more, while the half level keeps `bass_keep` of `period`'s comb. A bass and a chord
         that take turns are a beat each: the comb hears the figure repeat at the bass's period, the tempo prior
@@ -723,23 +723,24 @@ class TempoEstimator:
         if min(n_on, n_mid) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / period):
             return period           # (most estimates: the kinds of note below are not looked at)
         sizes = notes.tolist()
-        lone = [b and n == 1 for b, n in zip(bass.tolist(), sizes)]
+        # a single note, not only a bass note: the root still rings under the fifth that alternates with it, which
+        # is then no bass (engine/listen/guitar.py's `bass_memory`; fast_waltz's oompah_C_150_2-4 at half for 7 s)
+        lone = [n == 1 for n in sizes]
         chord = [n >= 3 for n in sizes]
 
         def holds(place: int, count: int, kind: list[bool]) -> bool:     # (a place, its count, a kind of onset)
             return sum(p == place and k for p, k in zip(places, kind)) >= OOMPAH_SHARE * count
 
         if not (holds(0, n_on, lone) and holds(1, n_mid, chord) or holds(0, n_on, chord) and holds(1, n_mid, lone)):
-            return self._eighth_oompah(t, phase, half, [n == 1 for n in sizes], chord)
+            return self._eighth_oompah(t, phase, half, lone, chord)
         return half if self._keeps(half, period) else period
 
     def _eighth_oompah(self, t: np.ndarray, phase: float, half: float, lone: list[bool], chord: list[bool]) -> float:
         """`half` (s) when single notes (`lone` True per onset t, s) and chords (`chord`) take turns on the beats and
         half-beats of the grid of `half` through `phase` (s), as `oompah_level` asks of its own grid, within
         OOMPAH_BPM: a fast polka's bass on every quarter and chord on every "and", heard at half its tempo, where the
-        turns are an eighth apart (review37's polkas at 150-184 glided to 80-92 after the entry). Single notes, not
-        bass notes: the root still rings under the fifth that alternates with it, which is then no bass
-        (engine/listen/guitar.py's `bass_memory`). Else twice `half`, the grid's period."""
+        turns are an eighth apart (review37's polkas at 150-184 glided to 80-92 after the entry). Else twice `half`,
+        the grid's period."""
         period = 2 * half
         places = _beat_or_half(t.tolist(), phase, half)
         n_on, n_mid = places.count(0), places.count(1)
