@@ -760,14 +760,14 @@ class TempoEstimator:
         sizes = notes.tolist()
         # a single note, not only a bass note: the root still rings under the fifth that alternates with it, which
         # is then no bass (engine/listen/guitar.py's `bass_memory`; fast_waltz's oompah_C_150_2-4 at half for 7 s)
-        lone = [n == 1 for n in sizes]
+        lone = [b and n == 1 for b, n in zip(bass.tolist(), sizes)]
         chord = [n >= 3 for n in sizes]
 
         def holds(place: int, count: int, kind: list[bool]) -> bool:     # (a place, its count, a kind of onset)
             return sum(p == place and k for p, k in zip(places, kind)) >= OOMPAH_SHARE * count
 
         if not (holds(0, n_on, lone) and holds(1, n_mid, chord) or holds(0, n_on, chord) and holds(1, n_mid, lone)):
-            return self._eighth_oompah(t, phase, half, lone, chord)
+            return self._eighth_oompah(t, phase, half, [n == 1 for n in sizes], chord)
         return half if self._keeps(half, period) else period
 
     def _eighth_oompah(self, t: np.ndarray, phase: float, half: float, lone: list[bool], chord: list[bool]) -> float:
