@@ -79,6 +79,7 @@ from engine.listen.tempo import (
     FIGURE_REPEAT,
     FIGURE_SPAN,
     FPS,
+    OOMPAH_BPM,
     OOMPAH_COUNT,
     OOMPAH_SHARE,
     SHUFFLE_BPM,
@@ -1160,8 +1161,11 @@ class BeatTracker:
         chords (three notes or more) lie. A polka's, a bluegrass boom-chuck's or a march's bass is the beat a dancer
         steps, its chord the "and"; the chords hold more notes, so the fit's weight sits on them (review37's polkas
         at 156-176 played half a beat off, beat F 0.46-0.59). The grid then moves at once (`_pah_placed`). Onsets ts
-        (s) with phase weights pws. Else `grid` itself."""
+        (s) with phase weights pws. Only at a dance's tempo (OOMPAH_BPM): a slow song's lone bass half a beat off
+        the chords moved POP909's 748 through the guitar simulator off its beat (beat F 0.95 -> 0.84). Else `grid`."""
         phase, period, _ = grid
+        if 60.0 / period < OOMPAH_BPM[0]:
+            return grid             # a slow song's lone bass on the "and" is a pickup or a syncopation, no oom-pah
         onsets = self._onsets
         lone = [t for t, b, n in zip(onsets.t, onsets.bass, onsets.notes) if b and n == 1]
         chords = [t for t, n in zip(onsets.t, onsets.notes) if n >= 3]
