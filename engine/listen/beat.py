@@ -850,7 +850,7 @@ class BeatTracker:
         `line`), or three times it when `period` is those eighths (`TempoEstimator.eighth_level`), the grid's beat
         then on the accents (`_line_beat`); else `period`. Onsets t (s) weighted w, each
         strum's loudness `loud`, bass (True) `bass` and how many notes it holds `notes`."""
-        level = self._tempo.accent_level(t, w, loud, period, notes, bass, even=not self._meter.compound)
+        level = self._tempo.accent_level(t, w, loud, period, notes, bass)
         if level < period and (self._tempo.bar_accent_level(t, loud, level) != level
                                or self._bar_accents is not None and same_level(period, self._bar_accents)):
             return period      # the bar's accents say `period`'s half is its eighths (sixteenths strummed), or said it

@@ -382,7 +382,7 @@ class TempoEstimator:
         return best
 
     def accent_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float,
-                     notes: np.ndarray | None = None, bass: np.ndarray | None = None, even: bool = False) -> float:
+                     notes: np.ndarray | None = None, bass: np.ndarray | None = None) -> float:
         """The beat period (s): `period`, or half of it when the accents say so, for the onsets t (s, sorted)
         weighted w that the last `scores` call read; `loud` is each strum's loudness (its loudest note's
         velocity / 127; 0 where not known). Half when the strums half-way between the grid's beats are as
@@ -395,8 +395,7 @@ class TempoEstimator:
         notes alike) nothing is softer, and `period` stands. `notes` (per onset, how many notes it holds; None:
         all strums) and `bass` (per onset, True for a bass): only strums and bass notes count half-way, for a
         melody's picked eighths are as loud on the off-beat as on the beat (the A dorian bug report's line of
-        picked notes and hammer-ons was heard at double tempo), where a boom-chick's lone bass is a beat. `even`
-        (simple time): with nothing between the beats and their halves, `_even_level` decides."""
+        picked notes and hammer-ons was heard at double tempo), where a boom-chick's lone bass is a beat."""
         half = 0.5 * period
         acf = self.last_acf
         if half * FPS < self.lag_lo or acf is None or len(t) < 8:
@@ -421,7 +420,7 @@ class TempoEstimator:
                 else:
                     counts[place] += 1
             places.append(place)
-        if even and min(counts[:2]) >= ACCENT_COUNT and counts[2] <= EVEN_ELSEWHERE * (counts[0] + counts[1]):
+        if min(counts[:2]) >= ACCENT_COUNT and counts[2] <= EVEN_ELSEWHERE * (counts[0] + counts[1]):
             return self._even_level(ts, louds, sizes, places, period)
         if min(counts) < ACCENT_COUNT:
             return period
