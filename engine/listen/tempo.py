@@ -51,12 +51,6 @@ ACCENT_EVEN = 0.9
 ACCENT_OVER = 1.12
 ACCENT_SOFT = 0.85
 ACCENT_COUNT = 3
-# ... and with no strum between them (EVEN_ELSEWHERE of the strums at most), the half-way strums as loud and holding
-# EVEN_NOTES of the notes of those on the beats, when twice the tempo is within EVEN_BPM (`_even_level`): four even
-# strums a bar are its beats.
-EVEN_ELSEWHERE = 0.1
-EVEN_NOTES = 0.8
-EVEN_BPM = (100.0, 150.0)
 # Accents of compound time heard a level too fast (`dotted_level`): six strummed eighths with the accents on 1 and 4
 # (D U D U D U, D D U D D U) heard in quarters (two eighths) put every other accent half-way between two beats, and
 # nothing on the quarter grid is softer than its beats. On a grid 1.5 times as long the accented strums are its
@@ -420,8 +414,6 @@ class TempoEstimator:
                 else:
                     counts[place] += 1
             places.append(place)
-        if min(counts[:2]) >= ACCENT_COUNT and counts[2] <= EVEN_ELSEWHERE * (counts[0] + counts[1]):
-            return self._even_level(ts, louds, sizes, places, period)
         if min(counts) < ACCENT_COUNT:
             return period
         sums, weights = [0.0] * 3, [0.0] * 3
@@ -433,32 +425,6 @@ class TempoEstimator:
         on, mid, off = (a / b for a, b in zip(sums, weights))
         if not (ACCENT_EVEN * on <= mid <= ACCENT_OVER * on and off <= ACCENT_SOFT * min(on, mid)):
             return period
-        return half if self._keeps(half, period) else period
-
-    def _even_level(self, ts: list[float], louds: list[float], sizes: list[int], places: list[int],
-                    period: float) -> float:
-        """`accent_level`'s half for strums only on the grid's beats and half-way (`places` 0 and 1 per onset at ts,
-        s; nothing between): half when twice the tempo is within EVEN_BPM and the half-way strums are as loud
-        (ACCENT_EVEN..ACCENT_OVER) and as full (EVEN_NOTES of the notes) as those on the beats, while the half level
-        keeps `bass_keep` of `period`'s comb. Four even strums a bar with a chord change every two (jazz's Freddie Green
-        comping at 132) repeat every two strums, and the comb heard them at 66 (review37's jazz_green_C_132): with no
-        softer strum between them, each equal strum is a beat (a player accents the beat over its "and")."""
-        if not EVEN_BPM[0] <= 120.0 / period <= EVEN_BPM[1]:
-            return period
-        now, on, mid = ts[-1], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]   # (weight, loudness, notes) sums
-        for ti, li, ni, place in zip(ts, louds, sizes, places):
-            if place in (0, 1):
-                r = math.exp((ti - now) / BASS_RECENCY)
-                acc = on if place == 0 else mid
-                acc[0] += r
-                acc[1] += r * li
-                acc[2] += r * ni
-        loud_on, loud_mid = on[1] / on[0], mid[1] / mid[0]
-        if not ACCENT_EVEN * loud_on <= loud_mid <= ACCENT_OVER * loud_on:
-            return period
-        if mid[2] / mid[0] < EVEN_NOTES * on[2] / on[0]:
-            return period
-        half = 0.5 * period
         return half if self._keeps(half, period) else period
 
     def dotted_level(self, t: np.ndarray, w: np.ndarray, loud: np.ndarray, period: float) -> float:
