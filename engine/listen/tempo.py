@@ -702,7 +702,7 @@ class TempoEstimator:
         """The beat period (s): `period`, or half of it when an oom-pah is heard at half its tempo, for the onsets t
         (s, sorted) weighted w that the last `scores` call read, `bass` True where one has a bass note and `notes` how
         many notes each holds. Half when twice the tempo is within OOMPAH_BPM and, of the onsets on the grid's beats
-        and of those half-way between (within NEAR), one place holds single notes (a bass) and the other chords (three
+        and of those half-way between (within NEAR), one place holds lone bass notes and the other chords (three
         notes or more), OOMPAH_SHARE of each place's onsets, each place struck on OOMPAH_SHARE of the window's beats
         and OOMPAH_COUNT times or more, while the half level keeps `bass_keep` of `period`'s comb. A bass and a chord
         that take turns are a beat each: the comb hears the figure repeat at the bass's period, the tempo prior
@@ -723,15 +723,11 @@ class TempoEstimator:
         if min(n_on, n_mid) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / period):
             return period           # (most estimates: the kinds of note below are not looked at)
         sizes = notes.tolist()
-        # a single note, not only a bass note: the root still rings under the fifth that alternates with it, which
-        # is then no bass (engine/listen/guitar.py's `bass_memory`; fast_waltz's oompah_C_150_2-4 at half for 7 s)
         lone = [b and n == 1 for b, n in zip(bass.tolist(), sizes)]
         chord = [n >= 3 for n in sizes]
-
-        def holds(place: int, count: int, kind: list[bool]) -> bool:     # (a place, its count, a kind of onset)
-            return sum(p == place and k for p, k in zip(places, kind)) >= OOMPAH_SHARE * count
-
-        if not (holds(0, n_on, lone) and holds(1, n_mid, chord) or holds(0, n_on, chord) and holds(1, n_mid, lone)):
+        if not _take_turns(places, lone, chord):
+            # under half tempo the turns are single notes: the root rings under the fifth that alternates with it,
+            # which is then no bass (engine/listen/guitar.py's `bass_memory`)
             return self._eighth_oompah(t, phase, half, [n == 1 for n in sizes], chord)
         return half if self._keeps(half, period) else period
 
@@ -743,14 +739,9 @@ class TempoEstimator:
         the grid's period."""
         period = 2 * half
         places = _beat_or_half(t.tolist(), phase, half)
-        n_on, n_mid = places.count(0), places.count(1)
-        if min(n_on, n_mid) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / half):
+        if min(places.count(0), places.count(1)) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / half):
             return period
-
-        def holds(place: int, count: int, kind: list[bool]) -> bool:
-            return sum(p == place and k for p, k in zip(places, kind)) >= OOMPAH_SHARE * count
-
-        if not (holds(0, n_on, lone) and holds(1, n_mid, chord) or holds(0, n_on, chord) and holds(1, n_mid, lone)):
+        if not _take_turns(places, lone, chord):
             return period
         return half if self._keeps(half, period) else period
 
@@ -1049,6 +1040,18 @@ def _mean(sums: list[float], weights: list[float], places: tuple[int, ...]) -> f
         total += sums[i]
         weight += weights[i]
     return total / weight
+
+
+def _take_turns(places: list[int], lone: list[bool], chord: list[bool]) -> bool:
+    """Whether lone notes (`lone` True per onset) and chords (`chord`) take turns on a grid's beats and half-beats
+    (`places` per onset: 0, 1 or -1, `_beat_or_half`): OOMPAH_SHARE of one place's onsets lone and of the other's
+    chords (`TempoEstimator.oompah_level`)."""
+    n_on, n_mid = places.count(0), places.count(1)
+
+    def holds(place: int, count: int, kind: list[bool]) -> bool:     # (a place, its count, a kind of onset)
+        return sum(p == place and k for p, k in zip(places, kind)) >= OOMPAH_SHARE * count
+
+    return holds(0, n_on, lone) and holds(1, n_mid, chord) or holds(0, n_on, chord) and holds(1, n_mid, lone)
 
 
 def _beat_or_half(ts: list[float], phase: float, period: float) -> list[int]:
