@@ -1164,9 +1164,9 @@ class BeatTracker:
         (s) with phase weights pws. Only at a dance's tempo (OOMPAH_BPM): a slow song's lone bass half a beat off
         the chords moved POP909's 748 through the guitar simulator off its beat (beat F 0.95 -> 0.84). Else `grid`."""
         phase, period, _ = grid
-        if 60.0 / period < OOMPAH_BPM[0]:
-            return grid             # a slow song's lone bass on the "and" is a pickup or a syncopation, no oom-pah
         onsets = self._onsets
+        if 60.0 / period < OOMPAH_BPM[0] or onsets.notes.count(1) < OOMPAH_COUNT:
+            return grid             # a slow song's lone bass on the "and" is a pickup or a syncopation, no oom-pah
         lone = [t for t, b, n in zip(onsets.t, onsets.bass, onsets.notes) if b and n == 1]
         chords = [t for t, n in zip(onsets.t, onsets.notes) if n >= 3]
         if len(lone) < OOMPAH_COUNT or len(chords) < OOMPAH_COUNT:
@@ -1188,9 +1188,9 @@ class BeatTracker:
         NEAR of a beat). The fit's confidence is low there, the chords' weight being on the "and"s, and
         `sudden_change` offered 2:3 and 1:2 of a polka's 160 (review37's polka_polkaG_160 at 14.4 s): the player
         has changed nothing."""
-        if self._meter.compound or self.period is None:
-            return False
         onsets = self._onsets
+        if self._meter.compound or self.period is None or onsets.notes.count(1) < OOMPAH_COUNT:
+            return False
         lone, chords = [], []
         for t, b, n in zip(onsets.t, onsets.bass, onsets.notes):
             if b and n == 1 or n >= 3:

@@ -738,6 +738,8 @@ class TempoEstimator:
         turns are an eighth apart (review37's polkas at 150-184 glided to 80-92 after the entry). Else twice `half`,
         the grid's period."""
         period = 2 * half
+        if lone.count(True) < OOMPAH_SHARE * OOMPAH_COUNT:    # (the least `_take_turns` can take)
+            return period
         places = _beat_or_half(t.tolist(), phase, half)
         if min(places.count(0), places.count(1)) < max(OOMPAH_COUNT, OOMPAH_SHARE * (t[-1] - t[0]) / half):
             return period
