@@ -726,6 +726,8 @@ class TempoEstimator:
         lone = [b and n == 1 for b, n in zip(bass.tolist(), sizes)]
         chord = [n >= 3 for n in sizes]
         if not _take_turns(places, lone, chord):
+            if places.count(-1) < OOMPAH_COUNT:     # (no onsets at the quarters: the half grid's half-beats)
+                return period
             # under half tempo the turns are single notes: the root rings under the fifth that alternates with it,
             # which is then no bass (engine/listen/guitar.py's `bass_memory`)
             return self._eighth_oompah(t, phase, half, [n == 1 for n in sizes], chord)
