@@ -315,7 +315,9 @@ class Presence:
         if self.stopped_at is None:
             self.stopped_at = now
             self._known = self._in_marked(now, grid.period)    # offline: its markers are the break's own
-            marker = None if self._known else "stop"
+            # ... and the player's last chord under the band's ending is the song's end, no stop (a picked figure's
+            # stop is heard within a beat: its "stop" fell between the ending's last note and "band out")
+            marker = None if self._known or arranger.form.ending else "stop"
         final_ahead = any(f > now for f in self.finals)
         if not final_ahead and self._certain(now, last_onset, grid) and not arranger.form.ending:
             arranger.cue(Cue.ENDING)
